@@ -1,0 +1,197 @@
+/**
+ * The data model shared by every layer of perfgate.
+ *
+ * Canonical units: every quantity is stored in exactly one unit (seconds, bytes, events per
+ * second, plain counts, fractions). Parsers convert into these on the way in; only the
+ * renderers convert out of them. A harness or user metric whose unit is not one of these keeps
+ * its own unit string and is rendered verbatim.
+ */
+
+/** Which checkout a measurement came from. */
+export type Side = 'base' | 'head';
+
+/** Whether a smaller or a larger value of a metric is better. */
+export type Direction = 'lower' | 'higher';
+
+/**
+ * Canonical units.
+ * - `s`: seconds (durations, latencies, CPU time)
+ * - `B`: bytes (memory)
+ * - `1/s`: events per second (throughput, ops/s, req/s)
+ * - `B/s`: bytes per second
+ * - `count`: a dimensionless count (allocations, errors)
+ * - `fraction`: a dimensionless ratio in [0, 1] (error rate)
+ * Any other string is a custom unit from a harness or the user, rendered as given.
+ */
+export type Unit = 's' | 'B' | '1/s' | 'B/s' | 'count' | 'fraction' | (string & {});
+
+/**
+ * A metric id: `SUITE[/CASE]:METRIC`, e.g. `cli:wall`, `api/items:p99`,
+ * `micro/BenchmarkParse:time`. Budgets match metric ids with globs.
+ */
+export type MetricId = string;
+
+/** One measured value of one metric, in its canonical unit. */
+export interface MetricValue {
+  id: MetricId;
+  unit: Unit;
+  direction: Direction;
+  value: number;
+}
+
+/**
+ * One replicate: everything one run of a suite on one side measured (one fresh process, one
+ * harness invocation, or one HTTP load run). Warnings are data (benchstat style): each is a
+ * sentence that says what happened and what to do about it.
+ */
+export interface Replicate {
+  values: MetricValue[];
+  warnings: string[];
+}
+
+/** The raw samples of one metric on both sides, in round order (index i = round i). */
+export interface MetricSamples {
+  id: MetricId;
+  unit: Unit;
+  direction: Direction;
+  base: number[];
+  head: number[];
+}
+
+/**
+ * A budget rule for a metric (parsed from `budget` / `budgets`).
+ * - `relative`: the allowed worsening as a fraction (0.05 = 5 %). For lower-is-better metrics the
+ *   head may be at most (1 + limit) × base; for higher-is-better ones at least (1 − limit) × base.
+ * - `absolute`: a bound on the head value (its median), in the metric's canonical unit.
+ * - `off`: reported, never gated.
+ */
+export type BudgetRule =
+  | { kind: 'relative'; limit: number; source: string }
+  | { kind: 'absolute'; op: '<' | '<=' | '>' | '>='; bound: number; unit: Unit; source: string }
+  | { kind: 'off'; source: string };
+
+/**
+ * What perfgate concluded about one metric.
+ * - `regression`: significantly worse after multiplicity correction, and the estimate is beyond
+ *   the budget (or, with `strict`, the whole interval is beyond it). Fails the gate.
+ * - `breach`: an absolute rule is broken by the head value. Fails the gate.
+ * - `improvement`: significantly better.
+ * - `within-budget`: the interval's worse end is inside the budget (decided early).
+ * - `unchanged`: no significant change and not otherwise decided.
+ * - `inconclusive`: limits reached undecided (estimate beyond the budget but not significant).
+ * - `too-noisy`: the measured noise makes the budget undetectable within max-rounds.
+ * - `ungated`: budget `off`; reported only.
+ * - `added` / `removed`: present on one side only; shown, never compared.
+ */
+export type Outcome =
+  | 'regression'
+  | 'breach'
+  | 'improvement'
+  | 'within-budget'
+  | 'unchanged'
+  | 'inconclusive'
+  | 'too-noisy'
+  | 'ungated'
+  | 'added'
+  | 'removed';
+
+/** Outcomes that fail the gate. */
+export const FAILING_OUTCOMES: ReadonlySet<Outcome> = new Set(['regression', 'breach']);
+
+/**
+ * The change of head against base, as a ratio head/base minus one (+0.031 = 3.1 % larger),
+ * with its confidence interval on the same scale. Direction-agnostic: whether larger is worse
+ * depends on the metric's direction.
+ */
+export interface Change {
+  /** Hodges–Lehmann point estimate of head/base − 1. */
+  estimate: number;
+  /** Lower end of the interval of head/base − 1. */
+  low: number;
+  /** Upper end of the interval of head/base − 1. */
+  high: number;
+  /** Confidence level of [low, high], e.g. 0.95. */
+  confidence: number;
+}
+
+/** The full result for one metric: raw data, statistics, budget and outcome. */
+export interface MetricResult extends MetricSamples {
+  /** Suite name (the part of the id before `/` or `:`). */
+  suite: string;
+  baseMedian: number | null;
+  headMedian: number | null;
+  /** Null when no comparison could be made (added/removed, too few samples). */
+  change: Change | null;
+  /** One-sided p-value for "head is worse than base" (Mann–Whitney), before correction. */
+  pValue: number | null;
+  /** The same p-value after the multiplicity correction (Holm or BH) across gated metrics. */
+  pAdjusted: number | null;
+  /** The significance level this metric was finally tested at (after sequential spending). */
+  alphaUsed: number | null;
+  budget: BudgetRule;
+  outcome: Outcome;
+  /** Rounds (pairs) used for this metric's decision. */
+  rounds: number;
+  /** Why sampling stopped for this metric, in words (e.g. "within budget at look 1"). */
+  stopReason: string;
+  warnings: string[];
+}
+
+/** Overall verdict of a comparison. `error`: no comparison could be made. */
+export type Verdict = 'pass' | 'fail' | 'error';
+
+/** One side of the comparison: the commit measured. */
+export interface Revision {
+  sha: string;
+  /** A human name for it when known (branch or ref), e.g. `main`. */
+  ref?: string;
+}
+
+/** Where the measurements were taken (recorded so a reader can judge cross-run noise). */
+export interface Environment {
+  cpuModel: string;
+  cores: number;
+  os: string;
+  node: string;
+  /** Wall-clock seconds spent measuring (builds excluded). */
+  durationS: number;
+}
+
+/** The settings of the statistics that produced a report, for the "method" line. */
+export interface MethodSettings {
+  alpha: number;
+  correction: 'holm' | 'bh';
+  strict: boolean;
+  minRounds: number;
+  maxRounds: number;
+  /** Rounds (base+head pairs) actually run. */
+  rounds: number;
+  /** The planned looks (cumulative rounds at each interim analysis). */
+  looks: number[];
+}
+
+/**
+ * Everything one comparison produced. This is the results JSON written to disk (with
+ * `formatVersion`), the input of every renderer (markdown, HTML), and what `report` mode reads
+ * back. Renderers must treat every string in it as untrusted.
+ */
+export interface ComparisonReport {
+  formatVersion: 1;
+  verdict: Verdict;
+  base: Revision;
+  head: Revision;
+  /** `owner/name`, when known. */
+  repository?: string;
+  pullRequest?: number;
+  results: MetricResult[];
+  /** Geometric mean of head/base − 1 over gated ratio metrics, with its interval (informational). */
+  geomean: Change | null;
+  method: MethodSettings;
+  environment: Environment;
+  /** Suite-level warnings (rendered as footnotes). */
+  warnings: string[];
+  /** Infrastructure errors (build failed, server never ready, …). Non-empty ⇒ verdict `error`. */
+  errors: string[];
+  /** A shell command that reproduces the comparison locally. */
+  reproduce: string;
+}

@@ -1,0 +1,3 @@
+import { parseSuites } from './settings/suites';
+
+console.log(JSON.stringify(parseSuites([{ name: 'a', run: 'true' }])));
