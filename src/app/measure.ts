@@ -1,0 +1,143 @@
+/**
+ * The measurement loop: randomized interleaving of base and head in rounds, with sequential
+ * looks.
+ *
+ * Design (see README, "How the verdict is reached"):
+ * - Warm-up: each suite's untimed runs on both sides, in random order, before round 1.
+ * - A round runs every still-active suite once on base and once on head. The order of all
+ *   (suite, side) pairs within a round is shuffled (randomized complete blocks), so drift on the
+ *   runner hits both sides alike and order is never confounded with side (no strict ABAB).
+ * - After the rounds at which the gate plans a look, the gate analyses all samples so far. A
+ *   suite stops once every metric it gates is decided; measuring stops when all are decided,
+ *   at max-rounds, or when the next round would overrun max-time (then a final look spends the
+ *   remaining alpha).
+ * - An infrastructure failure (a suite that crashes, times out or writes no results) stops
+ *   that suite and is reported as an error, never as a regression.
+ */
+import type { LookResult, SequentialGate } from '../core/engine';
+import type { MetricId, MetricSamples, Side } from '../core/model';
+import { mulberry32, shuffle } from '../core/random';
+import { SuiteError, type SuiteRunner } from './runners';
+
+export interface MeasureOptions {
+  checkouts: Record<Side, string>;
+  gate: SequentialGate;
+  maxRounds: number;
+  maxTimeS: number;
+  seed: number;
+  signal?: AbortSignal;
+  /** Progress lines for the log. */
+  log: (line: string) => void;
+  /** Monotonic clock in seconds (injectable for tests). */
+  now?: () => number;
+}
+
+export interface MeasureOutcome {
+  samples: MetricSamples[];
+  look: LookResult | null;
+  rounds: number;
+  warnings: string[];
+  errors: SuiteError[];
+  durationS: number;
+}
+
+const defaultNow = () => performance.now() / 1000;
+
+/** Runs the rounds and returns every sample plus the gate's final look. */
+export async function measure(runners: SuiteRunner[], options: MeasureOptions): Promise<MeasureOutcome> {
+  const now = options.now ?? defaultNow;
+  const started = now();
+  const random = mulberry32(options.seed);
+  const samples = new Map<MetricId, MetricSamples>();
+  const suiteOf = new Map<MetricId, string>();
+  const warnings = new Set<string>();
+  const errors: SuiteError[] = [];
+  const failed = new Set<string>();
+  let active = runners.filter((r) => !failed.has(r.suite.name));
+  let look: LookResult | null = null;
+  let rounds = 0;
+  let concluded = false;
+
+  const attempt = async (runner: SuiteRunner, work: () => Promise<void>) => {
+    try {
+      await work();
+    } catch (error) {
+      if (!(error instanceof SuiteError)) throw error;
+      errors.push(error);
+      failed.add(runner.suite.name);
+      options.log(`✖ ${error.message}${error.outputTail ? `\n${indent(error.outputTail)}` : ''}`);
+    }
+  };
+
+  options.log(`Warming up ${runners.length} suite${runners.length === 1 ? '' : 's'} (seed ${options.seed})`);
+  for (const [runner, side] of shuffle(pairs(runners), random)) {
+    if (failed.has(runner.suite.name)) continue;
+    await attempt(runner, () => runner.warmup(side, options.checkouts[side], options.signal));
+  }
+
+  let roundS = 0;
+  while (true) {
+    active = active.filter((r) => !failed.has(r.suite.name));
+    if (active.length === 0) break;
+    const elapsed = now() - started;
+    const outOfTime = rounds > 0 && elapsed + roundS > options.maxTimeS;
+    if (rounds >= options.maxRounds || outOfTime) {
+      if (outOfTime) warnings.add(`Stopped after ${rounds} rounds: the next round would have passed max-time (${options.maxTimeS} s).`);
+      look = options.gate.look([...samples.values()], rounds, true);
+      concluded = true;
+      break;
+    }
+    const roundStart = now();
+    for (const [runner, side] of shuffle(pairs(active), random)) {
+      if (failed.has(runner.suite.name)) continue;
+      await attempt(runner, async () => {
+        const replicate = await runner.sample(side, options.checkouts[side], options.signal);
+        for (const w of replicate.warnings) warnings.add(`${runner.suite.name} (${side}): ${w}`);
+        for (const v of replicate.values) {
+          let s = samples.get(v.id);
+          if (!s) {
+            s = { id: v.id, unit: v.unit, direction: v.direction, base: [], head: [] };
+            samples.set(v.id, s);
+            suiteOf.set(v.id, runner.suite.name);
+          }
+          s[side].push(v.value);
+        }
+      });
+    }
+    rounds++;
+    roundS = Math.max(roundS * 0.5, now() - roundStart); // pessimistic estimate of the next round
+    if (options.gate.looks.includes(rounds)) {
+      look = options.gate.look([...samples.values()], rounds, false);
+      const undecided = new Set(look.undecided.map((id) => suiteOf.get(id)));
+      options.log(
+        `Look at round ${rounds}: ${look.undecided.length} metric${look.undecided.length === 1 ? '' : 's'} undecided` +
+          (look.done ? ' — done' : ''),
+      );
+      if (look.done) {
+        concluded = true;
+        break;
+      }
+      active = active.filter((r) => undecided.has(r.suite.name));
+    } else {
+      options.log(`Round ${rounds} done (${active.length} suite${active.length === 1 ? '' : 's'})`);
+    }
+  }
+  // Suites that failed can end the loop early: conclude with what was measured.
+  if (!concluded && rounds > 0) look = options.gate.look([...samples.values()], rounds, true);
+  return { samples: [...samples.values()], look, rounds, warnings: [...warnings], errors, durationS: now() - started };
+}
+
+function pairs(runners: SuiteRunner[]): [SuiteRunner, Side][] {
+  return runners.flatMap((r) => [
+    [r, 'base'],
+    [r, 'head'],
+  ]) as [SuiteRunner, Side][];
+}
+
+function indent(text: string): string {
+  return text
+    .trimEnd()
+    .split('\n')
+    .map((l) => `    ${l}`)
+    .join('\n');
+}

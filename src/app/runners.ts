@@ -1,0 +1,129 @@
+/**
+ * Suite runners: the measurement seam. A runner produces one `Replicate` of one suite on one
+ * side per call; the orchestrator decides when and in which order. Tests substitute a
+ * `scriptedRunner` that returns prepared values, as hyperfine's mock executor does.
+ */
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { harnessReplicate, HarnessParseError } from '../adapters/harness';
+import { HttpSuiteError, runHttpReplicate } from '../adapters/http';
+import { runMeasured } from '../adapters/process';
+import type { Replicate, Side } from '../core/model';
+import type { CommandSuite, HarnessSuite, Suite } from '../settings/suites';
+
+/** An infrastructure failure of a suite on one side: never a regression verdict. */
+export class SuiteError extends Error {
+  constructor(
+    readonly suite: string,
+    readonly side: Side,
+    message: string,
+    readonly outputTail = '',
+  ) {
+    super(`suite "${suite}" on ${side}: ${message}`);
+    this.name = 'SuiteError';
+  }
+}
+
+/** Produces replicates of one suite. */
+export interface SuiteRunner {
+  readonly suite: Suite;
+  /** Untimed runs before measuring (results discarded, failures still reported). */
+  warmup(side: Side, checkout: string, signal?: AbortSignal): Promise<void>;
+  /** One replicate. Throws `SuiteError` on an infrastructure failure. */
+  sample(side: Side, checkout: string, signal?: AbortSignal): Promise<Replicate>;
+}
+
+function suiteCwd(suite: Suite, checkout: string): string {
+  return suite.cwd ? path.resolve(checkout, suite.cwd) : checkout;
+}
+
+/** Runs a shell command once as a measured process group; a failure becomes a `SuiteError`. */
+async function runOnce(suite: CommandSuite | HarnessSuite, side: Side, checkout: string, signal?: AbortSignal) {
+  const cwd = suiteCwd(suite, checkout);
+  if (!existsSync(cwd)) throw new SuiteError(suite.name, side, `working directory "${suite.cwd}" does not exist in the ${side} checkout`);
+  const run = await runMeasured(suite.run, { cwd, env: suite.env, timeoutS: suite.timeout, signal });
+  if (run.timedOut) {
+    throw new SuiteError(suite.name, side, `"${suite.run}" did not finish within ${suite.timeout} s and was stopped`, run.outputTail);
+  }
+  if (run.exitCode !== 0) {
+    const how = run.signal ? `was killed by ${run.signal}` : `exited with code ${run.exitCode}`;
+    throw new SuiteError(suite.name, side, `"${suite.run}" ${how}`, run.outputTail);
+  }
+  return run;
+}
+
+/** A command suite: metrics `wall`, `cpu`, `rss` of one fresh process. */
+export function commandRunner(suite: CommandSuite): SuiteRunner {
+  return {
+    suite,
+    async warmup(side, checkout, signal) {
+      for (let i = 0; i < suite.warmup; i++) await runOnce(suite, side, checkout, signal);
+    },
+    async sample(side, checkout, signal) {
+      const run = await runOnce(suite, side, checkout, signal);
+      const values: Replicate['values'] = [{ id: `${suite.name}:wall`, unit: 's', direction: 'lower', value: run.wallS }];
+      if (run.cpuS !== null) values.push({ id: `${suite.name}:cpu`, unit: 's', direction: 'lower', value: run.cpuS });
+      if (run.rssB !== null) values.push({ id: `${suite.name}:rss`, unit: 'B', direction: 'lower', value: run.rssB });
+      const warnings = run.cpuS === null ? ['python3 was not found, so only wall time was measured (cpu and rss need it).'] : [];
+      return { values, warnings };
+    },
+  };
+}
+
+/** A harness suite: run the harness, read its output (file or stdout), one replicate per invocation. */
+export function harnessRunner(suite: HarnessSuite): SuiteRunner {
+  const read = async (side: Side, checkout: string, signal?: AbortSignal) => {
+    const outputFile = suite.output ? path.resolve(suiteCwd(suite, checkout), suite.output) : null;
+    if (outputFile) rmSync(outputFile, { force: true }); // never read a stale file from an earlier run
+    const run = await runOnce(suite, side, checkout, signal);
+    if (outputFile && !existsSync(outputFile)) {
+      throw new SuiteError(suite.name, side, `the harness finished but did not write its output file "${suite.output}"`, run.outputTail);
+    }
+    const text = outputFile ? readFileSync(outputFile, 'utf8') : run.stdout;
+    const source = outputFile ? suite.output! : 'stdout';
+    try {
+      return harnessReplicate(suite.name, suite.format, text, `${side}: ${source}`);
+    } catch (error) {
+      if (error instanceof HarnessParseError) throw new SuiteError(suite.name, side, error.message, run.outputTail);
+      throw error;
+    }
+  };
+  return {
+    suite,
+    async warmup(side, checkout, signal) {
+      for (let i = 0; i < suite.warmup; i++) await read(side, checkout, signal);
+    },
+    sample: read,
+  };
+}
+
+/** An HTTP suite: a fresh server per replicate, each scenario under load (see adapters/http). */
+export function httpRunner(suite: Extract<Suite, { kind: 'http' }>): SuiteRunner {
+  const once = async (side: Side, checkout: string, signal?: AbortSignal) => {
+    try {
+      return await runHttpReplicate(suite, { side, checkoutDir: suiteCwd(suite, checkout), signal });
+    } catch (error) {
+      if (error instanceof HttpSuiteError) throw new SuiteError(suite.name, side, error.message, error.outputTail);
+      throw error;
+    }
+  };
+  return {
+    suite,
+    async warmup(side, checkout, signal) {
+      for (let i = 0; i < suite.warmup; i++) await once(side, checkout, signal);
+    },
+    sample: once,
+  };
+}
+
+/** The runner for a suite of any kind. */
+export function createRunner(suite: Suite): SuiteRunner {
+  switch (suite.kind) {
+    case 'command':
+      return commandRunner(suite);
+    case 'harness':
+      return harnessRunner(suite);
+    case 'http':
+      return httpRunner(suite);
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * Escaping of untrusted text (suite names, metric ids, commands, harness output, refs) for
+ * GitHub-flavoured markdown. After escaping, text cannot break a table row, open HTML, spoof
+ * perfgate's hidden comment marker, mention a user or team, or reference an issue.
+ */
+
+const MARKDOWN_SPECIAL = /[\\`*_{}[\]()#+!|<>&~]/g;
+
+/** Escapes text for inline use in markdown (including inside table cells). */
+export function escapeMarkdown(text: string): string {
+  return (
+    text
+      .replace(/\r?\n|\r/g, ' ')
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
+      .replace(/[\u0000-\u001f\u007f]/g, '')
+      .replace(MARKDOWN_SPECIAL, (c) => `&#${c.charCodeAt(0)};`)
+      // @mentions and #123 / GH-123 references: a zero-width joiner breaks the autolink.
+      .replace(/@(?=[A-Za-z0-9])/g, '@\u200d')
+      .replace(/:(?=[a-z0-9_+-]+:)/g, ':\u200d')
+  );
+}
+
+/** Wraps text as inline code that no backtick inside can close early (for commands, ids). */
+export function inlineCode(text: string): string {
+  const clean = text.replace(/\r?\n|\r/g, ' ').replace(/\|/g, '\u2223');
+  const longest = Math.max(0, ...(clean.match(/`+/g) ?? []).map((m) => m.length));
+  const fence = '`'.repeat(longest + 1);
+  const pad = clean.startsWith('`') || clean.endsWith('`') ? ' ' : '';
+  return `${fence}${pad}${clean}${pad}${fence}`;
+}
+
+/** Escapes text for a fenced code block: no line can close the fence. */
+export function codeBlock(text: string, language = ''): string {
+  const longest = Math.max(2, ...(text.match(/^`{3,}/gm) ?? []).map((m) => m.length));
+  const fence = '`'.repeat(longest + 1);
+  return `${fence}${language}\n${text.replace(/\s+$/, '')}\n${fence}`;
+}

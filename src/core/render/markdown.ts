@@ -1,0 +1,244 @@
+/**
+ * The markdown report: one body for the PR comment, the job summary and the terminal.
+ * Pure: a `ComparisonReport` in, a string out. Every string from the report is untrusted and
+ * goes through `escapeMarkdown` / `inlineCode`.
+ *
+ * Layout, so a reviewer can read it in ten seconds: a headline verdict; a table of the metrics
+ * that matter (failures first, then improvements and undecided ones) with base, head, change
+ * and interval, p-value, rounds, budget and outcome; unchanged metrics folded away; the commits
+ * compared; the method in one line; warnings as numbered footnotes; and the command that
+ * reproduces the comparison.
+ */
+import { markdownTable } from 'markdown-table';
+import { type ComparisonReport, FAILING_OUTCOMES, type MetricResult, type Outcome } from '../model';
+import { formatSignedPercent, formatValue } from '../units';
+import { codeBlock, escapeMarkdown, inlineCode } from './escape';
+
+/** GitHub's limit on an issue comment body, in characters. */
+export const COMMENT_LIMIT = 65_536;
+
+export interface MarkdownOptions {
+  /** A hidden first line (the sticky-comment marker). */
+  marker?: string;
+  /** Pictures per metric (e.g. Mermaid charts); dropped first when space runs out. */
+  chart?: (result: MetricResult) => string | null;
+  /** A link to the HTML report or artifact, when uploaded. */
+  detailsUrl?: string;
+  /** Character limit for the whole body (default: GitHub's comment limit). */
+  limit?: number;
+}
+
+const LABEL: Record<Outcome, string> = {
+  regression: '❌ regression',
+  breach: '❌ over limit',
+  improvement: '✅ improvement',
+  'within-budget': 'within budget',
+  unchanged: 'unchanged',
+  inconclusive: '❔ inconclusive',
+  'too-noisy': '〰️ too noisy',
+  ungated: 'not gated',
+  added: '🆕 added',
+  removed: '➖ removed',
+};
+
+/** Display order: what a reviewer must act on first. */
+const ORDER: Outcome[] = [
+  'regression',
+  'breach',
+  'inconclusive',
+  'too-noisy',
+  'improvement',
+  'added',
+  'removed',
+  'ungated',
+  'within-budget',
+  'unchanged',
+];
+
+/** Outcomes folded into a collapsed section. */
+const FOLDED = new Set<Outcome>(['within-budget', 'unchanged', 'ungated']);
+
+/** Outcomes that get a picture when charts are enabled. */
+const CHARTED = new Set<Outcome>(['regression', 'improvement', 'inconclusive', 'breach']);
+
+function headline(report: ComparisonReport): string {
+  const count = (o: Outcome[]) => report.results.filter((r) => o.includes(r.outcome)).length;
+  const failing = count(['regression', 'breach']);
+  const improved = count(['improvement']);
+  const undecided = count(['inconclusive', 'too-noisy']);
+  const parts: string[] = [];
+  if (improved) parts.push(`${improved} improvement${improved === 1 ? '' : 's'}`);
+  if (undecided) parts.push(`${undecided} undecided`);
+  const extra = parts.length ? ` · ${parts.join(' · ')}` : '';
+  if (report.verdict === 'error' && failing === 0) {
+    return `### ⚠️ perfgate: no verdict — ${report.errors.length} error${report.errors.length === 1 ? '' : 's'} stopped the comparison`;
+  }
+  if (failing > 0) {
+    const names = report.results.filter((r) => FAILING_OUTCOMES.has(r.outcome)).map((r) => inlineCode(r.id));
+    const shown = names.slice(0, 3).join(', ') + (names.length > 3 ? ` and ${names.length - 3} more` : '');
+    return `### ❌ perfgate: ${failing} regression${failing === 1 ? '' : 's'} beyond budget — ${shown}${extra}`;
+  }
+  return `### ✅ perfgate: no regression beyond budget (${report.results.length} metric${report.results.length === 1 ? '' : 's'})${extra}`;
+}
+
+function budgetText(r: MetricResult): string {
+  return r.budget.kind === 'off' ? 'off' : escapeMarkdown(r.budget.source);
+}
+
+function changeText(r: MetricResult): string {
+  if (!r.change) return '—';
+  const { estimate, low, high } = r.change;
+  const significant = r.outcome === 'regression' || r.outcome === 'improvement';
+  const text = `${formatSignedPercent(estimate)} (${formatSignedPercent(low)} … ${formatSignedPercent(high)})`;
+  return significant ? `**${text}**` : `~ ${text}`;
+}
+
+function pText(p: number | null): string {
+  if (p === null) return '—';
+  if (p < 0.001) return '<0.001';
+  return p.toFixed(3);
+}
+
+function valueText(v: number | null, r: MetricResult): string {
+  return v === null ? '—' : formatValue(v, r.unit);
+}
+
+function row(r: MetricResult, footnotes: Map<string, number>): string[] {
+  const marks = r.warnings.map((w) => {
+    if (!footnotes.has(w)) footnotes.set(w, footnotes.size + 1);
+    return footnotes.get(w)!;
+  });
+  const mark = marks.length ? ` <sup>${[...new Set(marks)].join(',')}</sup>` : '';
+  return [
+    `${inlineCode(r.id)}${mark}`,
+    valueText(r.baseMedian, r),
+    valueText(r.headMedian, r),
+    changeText(r),
+    pText(r.pAdjusted),
+    String(r.rounds),
+    budgetText(r),
+    LABEL[r.outcome],
+  ];
+}
+
+const HEADER = ['Metric', 'Base', 'Head', 'Change (interval)', 'p', 'Rounds', 'Budget', 'Verdict'];
+
+function table(rows: string[][]): string {
+  return markdownTable([HEADER, ...rows], { align: ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'l'] });
+}
+
+function sortResults(results: MetricResult[]): MetricResult[] {
+  return [...results].sort((a, b) => ORDER.indexOf(a.outcome) - ORDER.indexOf(b.outcome) || a.id.localeCompare(b.id));
+}
+
+function shortSha(sha: string): string {
+  return /^[0-9a-f]{7,64}$/i.test(sha) ? sha.slice(0, 7) : escapeMarkdown(sha.slice(0, 12));
+}
+
+function revision(label: string, rev: ComparisonReport['base']): string {
+  return `${label} ${inlineCode(shortSha(rev.sha))}${rev.ref ? ` (${escapeMarkdown(rev.ref)})` : ''}`;
+}
+
+/** One line on how the verdict was reached. */
+export function methodLine(report: ComparisonReport): string {
+  const m = report.method;
+  const looks = m.looks.length > 1 ? `looks at rounds ${m.looks.join(', ')}` : `a fixed ${m.maxRounds} rounds`;
+  const correction = m.correction === 'holm' ? 'Holm' : 'Benjamini–Hochberg';
+  return (
+    `Method: ${m.rounds} interleaved rounds (base and head in random order each round; ${looks}); ` +
+    `Hodges–Lehmann change on log values with the Mann–Whitney interval; one-sided Mann–Whitney p, ${correction}-adjusted, ` +
+    `family-wise α = ${m.alpha}; a regression must be significant and ${m.strict ? 'wholly' : 'estimated'} beyond its budget.`
+  );
+}
+
+interface Parts {
+  charts: boolean;
+  folded: boolean;
+  footnotes: boolean;
+}
+
+function compose(report: ComparisonReport, options: MarkdownOptions, parts: Parts): string {
+  const out: string[] = [];
+  if (options.marker) out.push(options.marker);
+  out.push(headline(report), '');
+  out.push(`${revision('Base', report.base)} → ${revision('head', report.head)}`, '');
+
+  if (report.errors.length > 0) {
+    out.push('**Errors** (infrastructure, not regressions):', '');
+    for (const e of report.errors) out.push(`- ${escapeMarkdown(e)}`);
+    out.push('');
+  }
+
+  const footnotes = new Map<string, number>();
+  const sorted = sortResults(report.results);
+  const shown = sorted.filter((r) => !FOLDED.has(r.outcome));
+  const folded = sorted.filter((r) => FOLDED.has(r.outcome));
+  if (shown.length > 0) out.push(table(shown.map((r) => row(r, footnotes))), '');
+  if (folded.length > 0) {
+    if (parts.folded) {
+      out.push(
+        `<details><summary>${folded.length} metric${folded.length === 1 ? '' : 's'} within budget or unchanged</summary>`,
+        '',
+        table(folded.map((r) => row(r, footnotes))),
+        '',
+        '</details>',
+        '',
+      );
+    } else {
+      out.push(`_${folded.length} metrics within budget or unchanged are not listed (the report was too long)._`, '');
+    }
+  }
+  if (report.geomean) {
+    const g = report.geomean;
+    out.push(
+      `Geometric mean of all ratio changes: ${formatSignedPercent(g.estimate)} (${formatSignedPercent(g.low)} … ${formatSignedPercent(g.high)}).`,
+      '',
+    );
+  }
+
+  if (parts.charts && options.chart) {
+    const pictures = shown.filter((r) => CHARTED.has(r.outcome));
+    for (const r of pictures) {
+      const chart = options.chart(r);
+      if (chart) out.push(`<details><summary>${inlineCode(r.id)}: base vs head per round</summary>`, '', chart, '', '</details>', '');
+    }
+  }
+
+  const suiteWarnings = report.warnings.filter((w) => !footnotes.has(w));
+  if (parts.footnotes && (footnotes.size > 0 || suiteWarnings.length > 0)) {
+    out.push('<details><summary>Notes</summary>', '');
+    for (const [w, n] of footnotes) out.push(`${n}. ${escapeMarkdown(w)}`);
+    for (const w of suiteWarnings) out.push(`- ${escapeMarkdown(w)}`);
+    out.push('', '</details>', '');
+  } else if (footnotes.size > 0 || suiteWarnings.length > 0) {
+    out.push(`_${footnotes.size + suiteWarnings.length} notes omitted for length; see the job summary or results JSON._`, '');
+  }
+
+  out.push(`<sub>${escapeMarkdown(methodLine(report))}</sub>`, '');
+  out.push('Reproduce locally:', '', codeBlock(report.reproduce, 'sh'));
+  if (options.detailsUrl) out.push('', `Full report with charts: ${options.detailsUrl}`);
+  return `${out.join('\n').trimEnd()}\n`;
+}
+
+/**
+ * Renders the report, degrading gracefully to fit `limit` characters: pictures go first, then
+ * the folded unchanged rows, then footnotes; as a last resort the body is cut at a line
+ * boundary with a note. Regressions and the headline always survive.
+ */
+export function renderMarkdown(report: ComparisonReport, options: MarkdownOptions = {}): string {
+  const limit = options.limit ?? COMMENT_LIMIT;
+  const attempts: Parts[] = [
+    { charts: true, folded: true, footnotes: true },
+    { charts: false, folded: true, footnotes: true },
+    { charts: false, folded: false, footnotes: true },
+    { charts: false, folded: false, footnotes: false },
+  ];
+  let body = '';
+  for (const parts of attempts) {
+    body = compose(report, options, parts);
+    if (body.length <= limit) return body;
+  }
+  const note = '\n\n_… report cut to fit GitHub’s comment limit; the job summary and results JSON have everything._\n';
+  const cut = body.slice(0, limit - note.length);
+  return cut.slice(0, cut.lastIndexOf('\n')) + note;
+}

@@ -1,0 +1,354 @@
+/**
+ * Every input of the action (or flag of the CLI), parsed once into a typed, documented
+ * `Settings` object before anything runs. Problems are collected, not thrown one at a time, so
+ * a user sees every mistake at once, each naming the input or file, the key or line, and what is
+ * expected.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { LineCounter, parseDocument } from 'yaml';
+import { type BudgetEntry, parseBudgetLines, parseBudgetRule } from '../core/budgets';
+import type { BudgetRule } from '../core/model';
+import { parseDuration } from '../core/units';
+import { parseSuites, type Suite } from './suites';
+
+/** How the action runs (see README, "Forks and shards"). */
+export type Mode = 'full' | 'measure' | 'report';
+
+/** When to post the PR comment. */
+export type CommentPolicy = 'always' | 'on-regression' | 'never';
+
+/** The parsed, validated settings. Every field is documented with its input. */
+export interface Settings {
+  /** `mode`: measure+report+gate in one step (`full`), measure only, or report from results. */
+  mode: Mode;
+  /** `suites` (inline YAML) or the `suites:` of the `config` file. Empty in report mode. */
+  suites: Suite[];
+  /** Where the suites came from, for messages: `input "suites"` or the config file path. */
+  suitesSource: string;
+  /** `build`: shell command run in each checkout before measuring; empty = none. */
+  build: string;
+  /** `budget`: the rule for metrics no `budgets` line matches. */
+  defaultBudget: BudgetRule;
+  /** `budgets` (input lines, then the config file's `budgets:`): per-pattern rules. */
+  budgets: BudgetEntry[];
+  /** `alpha`: family-wise significance level. */
+  alpha: number;
+  /** `correction`: multiplicity correction across gated metrics. */
+  correction: 'holm' | 'bh';
+  /** `strict`: fail only when the whole interval is beyond the budget. */
+  strict: boolean;
+  /** `min-rounds`: rounds before the first look. */
+  minRounds: number;
+  /** `max-rounds`: most rounds (base+head pairs) per suite. */
+  maxRounds: number;
+  /** `max-time`: wall-clock cap on measuring, in seconds (builds excluded). */
+  maxTimeS: number;
+  /** `base`: explicit base commit (any rev git understands); null = from the event. */
+  base: string | null;
+  /** `comment`: when to post the sticky PR comment. */
+  comment: CommentPolicy;
+  /** `fail-on-regression`: fail the step on a regression (errors always fail). */
+  failOnRegression: boolean;
+  /** `github-token`. */
+  token: string;
+  /** `results`: directory to write results to (measure/full) or read them from (report). */
+  resultsDir: string | null;
+  /** `shard`: this job's share of the suites, 1-based `{index, total}`. */
+  shard: { index: number; total: number } | null;
+  /** `allow-unsafe-pr-checkout`: permit running PR code under pull_request_target/workflow_run. */
+  allowUnsafePrCheckout: boolean;
+}
+
+/** One problem with the settings. `where` names the input or `file:line`. */
+export interface SettingsIssue {
+  where: string;
+  message: string;
+}
+
+/** Thrown with every problem found; `message` lists them all. */
+export class SettingsError extends Error {
+  constructor(readonly issues: SettingsIssue[]) {
+    super(
+      `perfgate's configuration has ${issues.length} problem${issues.length === 1 ? '' : 's'}:\n` +
+        issues.map((i) => `  - ${i.where}: ${i.message}`).join('\n'),
+    );
+    this.name = 'SettingsError';
+  }
+}
+
+/** The inputs this action accepts (a misspelt `INPUT_*` is otherwise silently ignored by runners). */
+export const INPUT_NAMES = [
+  'github-token',
+  'suites',
+  'config',
+  'build',
+  'budget',
+  'budgets',
+  'alpha',
+  'correction',
+  'strict',
+  'min-rounds',
+  'max-rounds',
+  'max-time',
+  'base',
+  'comment',
+  'fail-on-regression',
+  'mode',
+  'results',
+  'shard',
+  'allow-unsafe-pr-checkout',
+] as const;
+export type InputName = (typeof INPUT_NAMES)[number];
+
+/** Reads one input; returns '' when unset (as `@actions/core`'s getInput does). */
+export type InputReader = (name: InputName) => string;
+
+/** Defaults, justified in the README ("How the verdict is reached"). */
+export const DEFAULTS = {
+  config: '.github/perfgate.yml',
+  budget: '5%',
+  alpha: '0.05',
+  correction: 'holm',
+  strict: 'false',
+  minRounds: '10',
+  maxRounds: '50',
+  maxTime: '15m',
+  comment: 'always',
+  failOnRegression: 'true',
+  mode: 'full',
+} as const;
+
+/**
+ * Parses every input. `workspace` is where relative paths (the config file) resolve.
+ * Throws `SettingsError` listing every problem.
+ */
+export function parseSettings(read: InputReader, workspace: string): Settings {
+  const issues: SettingsIssue[] = [];
+  const input = (name: InputName, fallback = '') => read(name).trim() || fallback;
+  const problem = (name: string, message: string) => issues.push({ where: `input "${name}"`, message });
+
+  const mode = oneOf(input('mode', DEFAULTS.mode), ['full', 'measure', 'report'] as const, 'mode', problem);
+  const comment = oneOf(input('comment', DEFAULTS.comment), ['always', 'on-regression', 'never'] as const, 'comment', problem);
+  const correction = oneOf(input('correction', DEFAULTS.correction), ['holm', 'bh'] as const, 'correction', problem);
+  const strict = bool(input('strict', DEFAULTS.strict), 'strict', problem);
+  const failOnRegression = bool(input('fail-on-regression', DEFAULTS.failOnRegression), 'fail-on-regression', problem);
+  const allowUnsafePrCheckout = bool(input('allow-unsafe-pr-checkout', 'false'), 'allow-unsafe-pr-checkout', problem);
+
+  const alpha = Number(input('alpha', DEFAULTS.alpha));
+  if (!(alpha > 0 && alpha < 0.5)) problem('alpha', `expected a number between 0 and 0.5 such as 0.05, got "${input('alpha')}"`);
+  const minRounds = integer(input('min-rounds', DEFAULTS.minRounds), 'min-rounds', 4, 10_000, problem);
+  const maxRounds = integer(input('max-rounds', DEFAULTS.maxRounds), 'max-rounds', 4, 10_000, problem);
+  if (minRounds !== null && maxRounds !== null && maxRounds < minRounds) {
+    problem('max-rounds', `must be at least min-rounds (${minRounds}), got ${maxRounds}`);
+  }
+  const maxTimeText = input('max-time', DEFAULTS.maxTime);
+  const maxTimeS = parseDuration(maxTimeText);
+  if (maxTimeS === null || maxTimeS <= 0) problem('max-time', `expected a duration like "15m", "90s" or "1h", got "${maxTimeText}"`);
+
+  const defaultBudget = parseBudgetRule(input('budget', DEFAULTS.budget));
+  if (typeof defaultBudget === 'string') problem('budget', defaultBudget);
+
+  const budgetLines = parseBudgetLines(read('budgets'));
+  for (const i of budgetLines.issues) issues.push({ where: `input "budgets" line ${i.line}`, message: i.message });
+
+  let shard: Settings['shard'] = null;
+  const shardText = input('shard');
+  if (shardText) {
+    const m = /^(\d+)\s*\/\s*(\d+)$/.exec(shardText);
+    if (!m || Number(m[1]) < 1 || Number(m[1]) > Number(m[2])) {
+      problem('shard', `expected INDEX/TOTAL with 1 ≤ INDEX ≤ TOTAL, like "2/4", got "${shardText}"`);
+    } else shard = { index: Number(m[1]), total: Number(m[2]) };
+  }
+
+  let suites: Suite[] = [];
+  let suitesSource = 'input "suites"';
+  let build = input('build');
+  let budgets = budgetLines.entries;
+  if (mode !== 'report') {
+    const inline = read('suites');
+    if (inline.trim() !== '') {
+      suites = parseSuitesYaml(inline, 'input "suites"', issues, true);
+    } else {
+      const configPath = input('config', DEFAULTS.config);
+      const file = path.resolve(workspace, configPath);
+      suitesSource = configPath;
+      if (!existsSync(file)) {
+        issues.push({
+          where: 'input "suites"',
+          message: `no suites given: set the "suites" input, or create ${configPath} (input "config") with a "suites:" list`,
+        });
+      } else {
+        const config = parseConfigFile(readFileSync(file, 'utf8'), configPath, issues);
+        suites = config.suites;
+        if (!build && config.build) build = config.build;
+        budgets = [...config.budgets, ...budgets];
+      }
+    }
+  }
+
+  if (issues.length > 0) throw new SettingsError(issues);
+  return {
+    mode: mode!,
+    suites,
+    suitesSource,
+    build,
+    defaultBudget: defaultBudget as BudgetRule,
+    budgets,
+    alpha,
+    correction: correction!,
+    strict: strict!,
+    minRounds: minRounds!,
+    maxRounds: maxRounds!,
+    maxTimeS: maxTimeS!,
+    base: input('base') || null,
+    comment: comment!,
+    failOnRegression: failOnRegression!,
+    token: input('github-token'),
+    resultsDir: input('results') || null,
+    shard,
+    allowUnsafePrCheckout: allowUnsafePrCheckout!,
+  };
+}
+
+function oneOf<T extends string>(
+  value: string,
+  allowed: readonly T[],
+  name: string,
+  problem: (name: string, message: string) => void,
+): T | null {
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  problem(name, `expected one of ${allowed.map((a) => `"${a}"`).join(', ')}, got "${value}"`);
+  return null;
+}
+
+function bool(value: string, name: string, problem: (name: string, message: string) => void): boolean | null {
+  if (/^(true|yes|on)$/i.test(value)) return true;
+  if (/^(false|no|off)$/i.test(value)) return false;
+  problem(name, `expected "true" or "false", got "${value}"`);
+  return null;
+}
+
+function integer(
+  value: string,
+  name: string,
+  min: number,
+  max: number,
+  problem: (name: string, message: string) => void,
+): number | null {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    problem(name, `expected a whole number from ${min} to ${max}, got "${value}"`);
+    return null;
+  }
+  return n;
+}
+
+/** Parses YAML, mapping validation paths back to `file:line`. */
+function parseYaml(text: string, where: string, issues: SettingsIssue[]) {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    for (const e of doc.errors.slice(0, 5)) {
+      const pos = lineCounter.linePos(e.pos[0]);
+      issues.push({ where: `${where} line ${pos.line}`, message: `invalid YAML: ${e.message.split('\n')[0]}` });
+    }
+    return null;
+  }
+  const lineOf = (p: (string | number)[]): number | null => {
+    for (let n = p.length; n >= 0; n--) {
+      const node = doc.getIn(p.slice(0, n), true) as { range?: [number, number, number] } | undefined;
+      if (node && typeof node === 'object' && node.range) return lineCounter.linePos(node.range[0]).line;
+    }
+    return null;
+  };
+  return { value: doc.toJS() as unknown, lineOf };
+}
+
+/** `suites[1].timeout` → ['suites', 1, 'timeout'] (the path format of `parseSuites`). */
+function pathOf(issuePath: string): (string | number)[] {
+  return issuePath
+    .split(/\.|\[|\]/)
+    .filter((p) => p !== '')
+    .map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+}
+
+function parseSuitesYaml(text: string, where: string, issues: SettingsIssue[], bare: boolean): Suite[] {
+  const parsed = parseYaml(text, where, issues);
+  if (!parsed) return [];
+  // The input holds the list itself; tolerate a `suites:` key around it as well.
+  let value = parsed.value;
+  let prefix: (string | number)[] = [];
+  if (bare && value && typeof value === 'object' && !Array.isArray(value) && 'suites' in value) {
+    value = (value as { suites: unknown }).suites;
+    prefix = ['suites'];
+  }
+  const { suites, issues: found } = parseSuites(value);
+  for (const i of found) {
+    const p = pathOf(i.path).slice(1);
+    const line = parsed.lineOf([...prefix, ...p]);
+    issues.push({ where: `${where}${line ? ` line ${line}` : ''}`, message: `${i.path}: ${i.message}` });
+  }
+  return suites;
+}
+
+const CONFIG_KEYS = ['suites', 'build', 'budgets'];
+
+/** Parses the config file: `suites:` (required), `build:` and `budgets:` (optional). */
+export function parseConfigFile(
+  text: string,
+  file: string,
+  issues: SettingsIssue[],
+): { suites: Suite[]; build: string; budgets: BudgetEntry[] } {
+  const empty = { suites: [], build: '', budgets: [] };
+  const parsed = parseYaml(text, file, issues);
+  if (!parsed) return empty;
+  const doc = parsed.value as Record<string, unknown> | null;
+  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) {
+    issues.push({ where: file, message: 'expected a mapping with a "suites:" list (and optionally "build:" and "budgets:")' });
+    return empty;
+  }
+  for (const key of Object.keys(doc)) {
+    if (!CONFIG_KEYS.includes(key)) {
+      const line = parsed.lineOf([key]);
+      issues.push({
+        where: `${file}${line ? ` line ${line}` : ''}`,
+        message: `unknown key "${key}"; expected ${CONFIG_KEYS.map((k) => `"${k}"`).join(', ')}`,
+      });
+    }
+  }
+  const { suites, issues: found } = parseSuites(doc.suites, 'suites');
+  for (const i of found) {
+    const line = parsed.lineOf(pathOf(i.path));
+    issues.push({ where: `${file}${line ? ` line ${line}` : ''}`, message: `${i.path}: ${i.message}` });
+  }
+  let build = '';
+  if (doc.build !== undefined) {
+    if (typeof doc.build !== 'string') issues.push({ where: `${file} line ${parsed.lineOf(['build'])}`, message: 'build: expected a shell command (a string)' });
+    else build = doc.build;
+  }
+  let budgets: BudgetEntry[] = [];
+  if (doc.budgets !== undefined) {
+    // Accept a mapping {PATTERN: RULE} or a block string of "PATTERN: RULE" lines.
+    const lines: string[] = [];
+    const lineNumbers: number[] = [];
+    if (typeof doc.budgets === 'string') {
+      const start = parsed.lineOf(['budgets']) ?? 1;
+      doc.budgets.split(/\r?\n/).forEach((l, i) => {
+        lines.push(l);
+        lineNumbers.push(start + 1 + i);
+      });
+    } else if (doc.budgets && typeof doc.budgets === 'object' && !Array.isArray(doc.budgets)) {
+      for (const [pattern, rule] of Object.entries(doc.budgets)) {
+        lines.push(`${pattern}: ${String(rule)}`);
+        lineNumbers.push(parsed.lineOf(['budgets', pattern]) ?? 0);
+      }
+    } else {
+      issues.push({ where: `${file} line ${parsed.lineOf(['budgets'])}`, message: 'budgets: expected a mapping of "PATTERN: RULE"' });
+    }
+    const result = parseBudgetLines(lines.join('\n'));
+    for (const i of result.issues) issues.push({ where: `${file} line ${lineNumbers[i.line - 1]}`, message: `budgets: ${i.message}` });
+    budgets = result.entries.map((e) => ({ ...e, line: lineNumbers[e.line - 1] ?? e.line }));
+  }
+  return { suites, build, budgets };
+}
