@@ -90,6 +90,8 @@ describe('upsertComment', () => {
       `${marker}\nreport`,
     ]);
     expect(writes().map((r) => r.method)).toEqual(['POST']);
+    // mallory's marked comment made the adapter ask who the token is; GITHUB_TOKEN may not know (403), asked once.
+    expect(gh.requests.filter((r) => r.path === '/user')).toHaveLength(1);
   });
 
   it("edits a marked comment by the token's own user (personal access token)", async () => {
@@ -119,22 +121,31 @@ describe('upsertComment', () => {
     expect(logs.filter((l) => l.includes('answered 502; retrying'))).toHaveLength(2);
   });
 
-  it('looks for the comment again before retrying a failed create, so a retry never duplicates it', async () => {
+  it('retries a 502 on update in place', async () => {
     const github = port();
     await github.upsertComment(PR, marker, 'first');
-    gh.comments(OWNER, REPO, PR).length = 0; // someone deleted it
-    const before = gh.requests.length;
-    // The GET succeeds; the POST fails once with 503, then the loop lists again and creates.
-    let calls = 0;
-    const original = gh.requests.push.bind(gh.requests);
-    gh.requests.push = (...items) => {
-      if (++calls === 2) gh.failNext(1, 503);
-      return original(...items);
-    };
-    const result = await github.upsertComment(PR, marker, 'second');
-    expect(result.created).toBe(true);
-    expect(gh.requests.slice(before).map((r) => r.method)).toEqual(['GET', 'POST', 'GET', 'POST']);
+    gh.failNext(2, 502, { method: 'PATCH' });
+    await expect(github.upsertComment(PR, marker, 'second')).resolves.toMatchObject({ created: false });
+    expect(writes().map((r) => r.method)).toEqual(['POST', 'PATCH', 'PATCH', 'PATCH']);
     expect(gh.comments(OWNER, REPO, PR).map((c) => c.body)).toEqual([`${marker}\nsecond`]);
+  });
+
+  it('does not duplicate the comment when a create answered 502 but took effect', async () => {
+    gh.failNext(1, 502, { method: 'POST', afterApplying: true });
+    const result = await port().upsertComment(PR, marker, 'report');
+    // The POST created the comment despite the 502; the adapter looks again, finds and updates it.
+    expect(result.created).toBe(false);
+    expect(gh.requests.map((r) => r.method)).toEqual(['GET', 'POST', 'GET', 'PATCH']);
+    expect(gh.comments(OWNER, REPO, PR).map((c) => c.body)).toEqual([`${marker}\nreport`]);
+    expect(logs.some((l) => l.includes('looking for it again'))).toBe(true);
+  });
+
+  it('creates the comment when a create answered 503 without taking effect', async () => {
+    gh.failNext(1, 503, { method: 'POST' });
+    const result = await port().upsertComment(PR, marker, 'report');
+    expect(result.created).toBe(true);
+    expect(gh.requests.map((r) => r.method)).toEqual(['GET', 'POST', 'GET', 'POST']);
+    expect(gh.comments(OWNER, REPO, PR)).toHaveLength(1);
   });
 
   it('retries rate limits (429, secondary 403) with the wait GitHub asks for', async () => {

@@ -32,10 +32,24 @@ export interface FakePull {
   fork?: boolean;
 }
 
+/** Narrows `failNext` to some requests, or makes the failure happen after the request took effect. */
+export interface FailOptions {
+  /** Only requests with this method fail (e.g. `POST`); others pass and do not count. */
+  method?: string;
+  /** Only requests whose path contains this string fail. */
+  pathIncludes?: string;
+  /**
+   * Apply the request, then answer with the error anyway, as GitHub sometimes does on a 502:
+   * the comment exists although the client saw a failure.
+   */
+  afterApplying?: boolean;
+}
+
 export interface FakeGitHub {
   /** Base URL to pass as apiUrl / GITHUB_API_URL. */
   url: string;
-  comments(owner: string, repo: string, issue: number): Array<{ id: number; body: string; user: { login: string } }>;
+  /** The live list of an issue's comments, oldest first. */
+  comments(owner: string, repo: string, issue: number): FakeComment[];
   checkRuns(): Array<Record<string, unknown>>;
   /** Every request received, in order; `path` includes the query string. */
   requests: Array<{ method: string; path: string; body?: unknown; authorization?: string }>;
@@ -47,7 +61,7 @@ export interface FakeGitHub {
    * Transient failures (default 502) for the next N requests. A 429 or 403 is a rate limit: it
    * carries `Retry-After: 1` and, for 403, GitHub's "secondary rate limit" message.
    */
-  failNext(count: number, status?: number): void;
+  failNext(count: number, status?: number, options?: FailOptions): void;
   /** Writes answer 403 {"message":"Resource not accessible by integration"}, like a fork PR's GITHUB_TOKEN. */
   readOnly: boolean;
   /**
@@ -133,7 +147,7 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
   const checkRuns: Array<Record<string, unknown>> = [];
   const requests: FakeGitHub['requests'] = [];
   let nextId = 1_000_000_001;
-  let failures: { count: number; status: number } = { count: 0, status: 502 };
+  let failures: { count: number; status: number; options: FailOptions } = { count: 0, status: 502, options: {} };
   let base = '';
 
   const issueKey = (owner: string, repo: string, issue: number) => `${owner}/${repo}#${issue}`.toLowerCase();
@@ -179,8 +193,11 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
     return body;
   };
 
-  function failure(): HttpError | undefined {
+  function failure(method: string, path: string): HttpError | undefined {
+    const { method: onlyMethod, pathIncludes } = failures.options;
     if (failures.count <= 0) return undefined;
+    if (onlyMethod !== undefined && onlyMethod.toUpperCase() !== method) return undefined;
+    if (pathIncludes !== undefined && !path.includes(pathIncludes)) return undefined;
     failures.count--;
     const { status } = failures;
     if (status === 429) {
@@ -351,9 +368,10 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
           ...(body === undefined ? {} : { body }),
           ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}),
         });
-        const injected = failure();
-        if (injected) throw injected;
+        const injected = failure(method, url.pathname);
+        if (injected && !failures.options.afterApplying) throw injected;
         const out = await route(method, url, body);
+        if (injected) throw injected;
         send(res, out.status, out.body, out.headers);
       })
       .catch((error: unknown) => {
@@ -381,8 +399,8 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
     seedPull(owner, repo, number, pull) {
       pulls.set(issueKey(owner, repo, number), pull);
     },
-    failNext(count, status = 502) {
-      failures = { count, status };
+    failNext(count, status = 502, options = {}) {
+      failures = { count, status, options };
     },
     close: () =>
       new Promise<void>((resolve, reject) => {

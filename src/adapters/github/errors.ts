@@ -121,8 +121,8 @@ export function describeGitHubError(error: unknown, operation: string, target: s
   }
   if (isRateLimit(error)) {
     return new Error(
-      `GitHub rate-limited the request to ${operation} in ${target} (${error.status} "${message}") and retries ran out. ` +
-        'Re-run the job later.',
+      `GitHub rate-limited the request to ${operation} in ${target} (${error.status} "${message}"), and perfgate ` +
+        'stopped retrying (retries used up, or the requested wait was too long). Re-run the job later.',
       { cause: error },
     );
   }
