@@ -1,0 +1,170 @@
+/**
+ * Linux /proc readings about a server's process group: its members, their CPU time, their peak
+ * resident memory and whether they own a listening socket. Every function returns null when
+ * /proc is not there (macOS, Windows) so callers can degrade to fewer metrics.
+ *
+ * Sources: proc(5) — /proc/PID/stat fields 3 (state), 5 (pgrp), 14–17 (utime, stime, cutime,
+ * cstime in clock ticks), /proc/PID/status `VmHWM` (peak RSS, kB), /proc/net/tcp{,6} (`st` 0A =
+ * LISTEN, `inode`), /proc/PID/fd/* links `socket:[INODE]`.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+
+let procChecked: boolean | undefined;
+export function procAvailable(): boolean {
+  procChecked ??= existsSync('/proc/self/stat') && existsSync('/proc/net/tcp');
+  return procChecked;
+}
+
+let clockTicks: number | undefined;
+/** Clock ticks per second (`getconf CLK_TCK`), 100 on virtually every Linux. */
+export function clockTicksPerSecond(): number {
+  if (clockTicks === undefined) {
+    const out = spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' });
+    const n = Number(out.stdout?.trim());
+    clockTicks = Number.isFinite(n) && n > 0 ? n : 100;
+  }
+  return clockTicks;
+}
+
+export interface ProcStat {
+  pid: number;
+  /** One-letter state: R, S, D, Z (zombie), X (dead), … */
+  state: string;
+  pgrp: number;
+  /** utime + stime + cutime + cstime, in clock ticks. */
+  cpuTicks: number;
+}
+
+/** Parses the text of /proc/PID/stat. The command name (field 2) may hold spaces and parentheses. */
+export function parseProcStat(pid: number, text: string): ProcStat | null {
+  const close = text.lastIndexOf(')');
+  if (close < 0) return null;
+  const f = text
+    .slice(close + 2)
+    .trim()
+    .split(' ');
+  // f[0] is field 3 (state); field N is f[N - 3].
+  if (f.length < 15) return null;
+  return {
+    pid,
+    state: f[0],
+    pgrp: Number(f[2]),
+    cpuTicks: Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]),
+  };
+}
+
+/** Every process in process group `pgid`, zombies included; null without /proc. */
+export function listGroup(pgid: number): ProcStat[] | null {
+  if (!procAvailable()) return null;
+  const out: ProcStat[] = [];
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return null;
+  }
+  for (const name of entries) {
+    if (!/^\d+$/.test(name)) continue;
+    let text: string;
+    try {
+      text = readFileSync(`/proc/${name}/stat`, 'utf8');
+    } catch {
+      continue; // exited meanwhile
+    }
+    const st = parseProcStat(Number(name), text);
+    if (st && st.pgrp === pgid) out.push(st);
+  }
+  return out;
+}
+
+/** Live (non-zombie) members of a process group; null without /proc. */
+export function liveGroupMembers(pgid: number): number[] | null {
+  const all = listGroup(pgid);
+  return all === null ? null : all.filter((p) => p.state !== 'Z' && p.state !== 'X').map((p) => p.pid);
+}
+
+/** CPU seconds (user + system, including reaped children) used so far by the group's processes. */
+export function groupCpuSeconds(pgid: number): number | null {
+  const all = listGroup(pgid);
+  if (all === null) return null;
+  let ticks = 0;
+  for (const p of all) ticks += p.cpuTicks;
+  return ticks / clockTicksPerSecond();
+}
+
+/** The largest peak resident set size (VmHWM) among the group's live processes, in bytes. */
+export function groupPeakRssBytes(pgid: number): number | null {
+  const pids = liveGroupMembers(pgid);
+  if (pids === null) return null;
+  let peak: number | null = null;
+  for (const pid of pids) {
+    let text: string;
+    try {
+      text = readFileSync(`/proc/${pid}/status`, 'utf8');
+    } catch {
+      continue;
+    }
+    const m = /^VmHWM:\s+(\d+)\s+kB/m.exec(text);
+    if (m) peak = Math.max(peak ?? 0, Number(m[1]) * 1024);
+  }
+  return peak;
+}
+
+/** Parses /proc/net/tcp or tcp6 text: inodes of sockets listening on `port` (any address). */
+export function parseListeningInodes(text: string, port: number): string[] {
+  const inodes: string[] = [];
+  for (const line of text.split('\n').slice(1)) {
+    const f = line.trim().split(/\s+/);
+    if (f.length < 10) continue;
+    const local = f[1];
+    const portHex = local.slice(local.lastIndexOf(':') + 1);
+    if (f[3] === '0A' && Number.parseInt(portHex, 16) === port) inodes.push(f[9]);
+  }
+  return inodes;
+}
+
+/** Inodes of the TCP sockets listening on `port`; null without /proc. */
+export function listeningInodes(port: number): string[] | null {
+  if (!procAvailable()) return null;
+  const inodes: string[] = [];
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    try {
+      inodes.push(...parseListeningInodes(readFileSync(file, 'utf8'), port));
+    } catch {
+      // tcp6 is absent when IPv6 is disabled
+    }
+  }
+  return inodes;
+}
+
+/**
+ * Whether the socket listening on `port` belongs to a process of group `pgid`: true, false
+ * (someone else listens there, or nobody), or null when it cannot be told (no /proc, or the
+ * group's file descriptors are unreadable).
+ */
+export function groupOwnsListener(pgid: number, port: number): boolean | null {
+  const inodes = listeningInodes(port);
+  const pids = liveGroupMembers(pgid);
+  if (inodes === null || pids === null) return null;
+  if (inodes.length === 0) return false;
+  const wanted = new Set(inodes.map((i) => `socket:[${i}]`));
+  let readable = false;
+  for (const pid of pids) {
+    let fds: string[];
+    try {
+      fds = readdirSync(`/proc/${pid}/fd`);
+      readable = true;
+    } catch {
+      continue;
+    }
+    for (const fd of fds) {
+      try {
+        if (wanted.has(readlinkSync(`/proc/${pid}/fd/${fd}`))) return true;
+      } catch {
+        // closed meanwhile
+      }
+    }
+  }
+  return readable ? false : null;
+}

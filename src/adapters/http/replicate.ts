@@ -1,0 +1,289 @@
+/**
+ * One replicate of an HTTP suite on one side: a fresh server process, then per scenario a
+ * warm-up and a measured load run, turned into metric values and warnings.
+ *
+ * Per-run summaries, not per-request samples: each replicate contributes one value per metric
+ * (p50 … p99 from the run's full histogram, never a mean of per-second percentiles), and the
+ * statistics compare replicates across rounds.
+ */
+import { resolve as resolvePath } from 'node:path';
+import type { MetricValue, Replicate, Side } from '../../core/model';
+import type { HttpScenario, HttpSuite } from '../../settings/suites';
+import { HttpSuiteError } from './errors';
+import { type LoadRunResult, runLoad } from './load';
+import { groupCpuSeconds, groupPeakRssBytes, procAvailable } from './procfs';
+import { type ServerProcess, startServer } from './server';
+
+export interface HttpRunOptions {
+  side: Side;
+  /** Root of this side's checkout; the suite's `cwd` is relative to it. */
+  checkoutDir: string;
+  signal?: AbortSignal;
+  log?: (line: string) => void;
+}
+
+/** Wall-clock seconds spent in each phase of one replicate. */
+export interface HttpReplicateTimings {
+  /** Spawning the server until it was ready and verified (all port attempts). */
+  start: number;
+  /** Warm-up load runs. */
+  warmup: number;
+  /** Measured load runs (their whole window). */
+  measured: number;
+  /** Stopping the process group. */
+  stop: number;
+  total: number;
+}
+
+/** Load-generator CPU use (fraction of one core) from which a run counts as driver-saturated. */
+export const DRIVER_SATURATION = 0.9;
+/** A rate run that completes fewer than this fraction of its target counts as saturated. */
+export const RATE_TOLERANCE = 0.9;
+/** Connections when a suite sets `rate` but not `connections`: one per request/s, at most this. */
+export const MAX_DEFAULT_RATE_CONNECTIONS = 100;
+/** Connections when a suite sets neither `rate` nor `connections` (autocannon's default). */
+export const DEFAULT_CONNECTIONS = 10;
+
+const PERCENTILES = [50, 90, 95, 99] as const;
+
+function pct(x: number): string {
+  return `${(x * 100).toFixed(x < 0.01 ? 2 : 1)} %`;
+}
+
+function fmtRate(x: number): string {
+  return x >= 100 ? x.toFixed(0) : x.toPrecision(3);
+}
+
+/** Connections and rate actually used for a suite (autocannon caps connections at the rate). */
+export function loadShape(suite: HttpSuite): { connections: number; rate?: number } {
+  if (suite.rate === undefined) return { connections: suite.connections ?? DEFAULT_CONNECTIONS };
+  const rate = Math.max(1, Math.round(suite.rate));
+  const connections = Math.min(
+    suite.connections ?? Math.min(rate, MAX_DEFAULT_RATE_CONNECTIONS),
+    rate, // autocannon never opens more connections than the rate
+  );
+  return { connections, rate };
+}
+
+function abortReason(signal: AbortSignal | undefined, fallback: unknown): unknown {
+  return signal?.aborted ? (signal.reason ?? fallback) : fallback;
+}
+
+/**
+ * Runs one replicate and also returns how long each phase took (used by the load benchmark).
+ * See `runHttpReplicate`.
+ */
+export async function measureHttpReplicate(
+  suite: HttpSuite,
+  opts: HttpRunOptions,
+): Promise<{ replicate: Replicate; timings: HttpReplicateTimings }> {
+  const t0 = performance.now();
+  const timings: HttpReplicateTimings = { start: 0, warmup: 0, measured: 0, stop: 0, total: 0 };
+  // The suite's `timeout` bounds the whole replicate; the caller's signal can cancel it too.
+  const timeout = new AbortController();
+  const timer = setTimeout(() => timeout.abort(new Error('timeout')), suite.timeout * 1000);
+  const signal = opts.signal ? AbortSignal.any([opts.signal, timeout.signal]) : timeout.signal;
+  const timedOut = () => timeout.signal.aborted && !opts.signal?.aborted;
+  const timeoutError = (server?: ServerProcess) =>
+    new HttpSuiteError(
+      `The ${opts.side} run of HTTP suite "${suite.name}" took longer than its timeout of ${suite.timeout} s and was stopped.`,
+      opts.side,
+      server?.tail() ?? '',
+    );
+
+  let server: ServerProcess | undefined;
+  try {
+    try {
+      server = await startServer({
+        suite: suite.name,
+        side: opts.side,
+        command: suite.server,
+        cwd: resolvePath(opts.checkoutDir, suite.cwd ?? '.'),
+        env: { ...process.env, ...suite.env },
+        ready: suite.ready,
+        readyTimeout: suite.readyTimeout,
+        signal,
+        log: opts.log,
+      });
+    } catch (err) {
+      if (timedOut()) throw timeoutError();
+      throw abortReason(opts.signal, err);
+    }
+    timings.start = (performance.now() - t0) / 1000;
+
+    const values: MetricValue[] = [];
+    const warnings: string[] = [];
+    const shape = loadShape(suite);
+    if (suite.rate !== undefined && shape.rate !== suite.rate)
+      warnings.push(
+        `HTTP suite "${suite.name}": rate ${suite.rate}/s was rounded to ${shape.rate}/s (autocannon sends whole requests per second per connection).`,
+      );
+    if (shape.rate !== undefined)
+      warnings.push(
+        `HTTP suite "${suite.name}": coordinated-omission correction is off (autocannon 9's correction is wrong with a rate), so latencies count from when each request was actually sent; if the server stalls, queued requests' waiting time is not included and tail latencies read low.`,
+      );
+    if (!procAvailable())
+      warnings.push(
+        `HTTP suite "${suite.name}": server CPU and memory (cpu, rss) are not measured on this platform (they need Linux /proc).`,
+      );
+
+    // One run with the server watched: its exit or the caller's abort stops the load at once.
+    const load = async (scenario: HttpScenario, duration: number): Promise<LoadRunResult> => {
+      const live = server!;
+      const stop = new AbortController();
+      const offExit = live.onExit(() => stop.abort());
+      const offAbort = () => stop.abort();
+      signal.addEventListener('abort', offAbort, { once: true });
+      try {
+        if (signal.aborted) stop.abort();
+        const result = await runLoad({ port: live.port, scenario, ...shape, duration, signal: stop.signal });
+        if (!live.alive) throw live.error(`${live.describeExit()} during the load run of scenario "${scenario.name}".`);
+        if (timedOut()) throw timeoutError(live);
+        if (signal.aborted) throw abortReason(opts.signal, new Error('aborted'));
+        return result;
+      } finally {
+        offExit();
+        signal.removeEventListener('abort', offAbort);
+      }
+    };
+
+    for (const scenario of suite.scenarios) {
+      const prefix = `${suite.name}/${scenario.name}`;
+      if (suite.warmupDuration > 0) {
+        const w0 = performance.now();
+        await load(scenario, suite.warmupDuration);
+        timings.warmup += (performance.now() - w0) / 1000;
+      }
+      const cpuBefore = groupCpuSeconds(server.pgid);
+      const m0 = performance.now();
+      const run = await load(scenario, suite.duration);
+      timings.measured += (performance.now() - m0) / 1000;
+      const cpuAfter = groupCpuSeconds(server.pgid);
+      const rss = groupPeakRssBytes(server.pgid);
+      const serverCpu = cpuBefore !== null && cpuAfter !== null ? Math.max(0, cpuAfter - cpuBefore) : null;
+      const summary = summarizeRun(prefix, run, { ...shape, serverCpu, rss });
+      values.push(...summary.values);
+      warnings.push(...summary.warnings);
+      opts.log?.(
+        `${opts.side}: ${prefix}: ${fmtRate(run.ok / run.window)} req/s, p50 ${((run.latency.percentileSeconds(50) ?? Number.NaN) * 1000).toFixed(3)} ms, ${run.non2xx + run.errors} failed`,
+      );
+    }
+    return { replicate: { values, warnings }, timings };
+  } finally {
+    clearTimeout(timer);
+    if (server) {
+      const s0 = performance.now();
+      const left = await server.stop();
+      timings.stop = (performance.now() - s0) / 1000;
+      if (left) opts.log?.(left);
+    }
+    timings.total = (performance.now() - t0) / 1000;
+  }
+}
+
+/**
+ * One replicate = one fresh server process for this side; each scenario gets its own warm-up and
+ * measured load run. Metric ids are `SUITE/SCENARIO:METRIC` for `throughput` (2xx responses/s),
+ * `p50` `p90` `p95` `p99` (latency of 2xx responses, s), `errors` (failed fraction of requests),
+ * `cpu` (server CPU seconds per response) and `rss` (server peak resident memory, B).
+ *
+ * Throws HttpSuiteError (an infrastructure failure, never a regression) when the server fails to
+ * start, never becomes ready, exits during the run, its port cannot be secured, or the suite's
+ * `timeout` passes; rethrows `signal.reason` on abort. The server's process group is always
+ * stopped before this settles.
+ */
+export async function runHttpReplicate(suite: HttpSuite, opts: HttpRunOptions): Promise<Replicate> {
+  return (await measureHttpReplicate(suite, opts)).replicate;
+}
+
+export interface RunContext {
+  connections: number;
+  rate?: number;
+  /** Server CPU seconds over the measured window (null when unknown). */
+  serverCpu: number | null;
+  /** Server peak RSS in bytes (null when unknown). */
+  rss: number | null;
+}
+
+/**
+ * Turns one measured load run into metric values and warnings. Pure: exported for tests.
+ * - throughput and latency cover 2xx responses only, so failing fast never looks like a speed-up;
+ * - errors = (connection errors + timeouts + non-2xx) / (responses + connection errors + timeouts);
+ *   a run in which nothing completed at all counts as fully failed;
+ * - latency metrics are omitted when there was no 2xx response (with a warning).
+ */
+export function summarizeRun(prefix: string, run: LoadRunResult, ctx: RunContext): Replicate {
+  const values: MetricValue[] = [];
+  const warnings: string[] = [];
+  const add = (metric: string, unit: MetricValue['unit'], direction: MetricValue['direction'], value: number) =>
+    values.push({ id: `${prefix}:${metric}`, unit, direction, value });
+
+  const window = Math.max(run.window, 1e-9);
+  const responses = run.ok + run.non2xx;
+  const attempts = responses + run.errors;
+  const failed = run.non2xx + run.errors;
+
+  add('throughput', '1/s', 'higher', run.ok / window);
+  for (const p of PERCENTILES) {
+    const v = run.latency.percentileSeconds(p);
+    if (v !== null) add(`p${p}`, 's', 'lower', v);
+  }
+  add('errors', 'fraction', 'lower', attempts === 0 ? 1 : failed / attempts);
+  if (ctx.serverCpu !== null && responses > 0) add('cpu', 's', 'lower', ctx.serverCpu / responses);
+  if (ctx.rss !== null) add('rss', 'B', 'lower', ctx.rss);
+
+  if (attempts === 0)
+    warnings.push(
+      `${prefix}: no request completed or failed within the ${run.window.toFixed(2)} s measured run (the server accepted connections but never answered); counted as errors = 100 %.`,
+    );
+  else if (run.ok === 0)
+    warnings.push(
+      `${prefix}: no request succeeded (0 of ${attempts} got a 2xx response), so there are no latency metrics for this run; check the scenario's path, method and body.`,
+    );
+  if (run.non2xx > 0) {
+    const codes = Object.entries(run.statusCounts)
+      .filter(([code]) => Number(code) < 200 || Number(code) >= 300)
+      .sort((a, b) => b[1] - a[1])
+      .map(([code, n]) => `${code} ×${n}`)
+      .join(', ');
+    warnings.push(
+      `${prefix}: ${run.non2xx} of ${responses} responses (${pct(run.non2xx / responses)}) had a non-2xx status (${codes}); they count in "errors" and are left out of latency and throughput. Check the scenario if this is not intended.`,
+    );
+  }
+  if (run.errors > 0) {
+    const conn = run.errors - run.timeouts;
+    warnings.push(
+      `${prefix}: ${run.errors} requests failed without a response (${conn} connection errors, ${run.timeouts} timeouts); they count in "errors".`,
+    );
+  }
+
+  const driverLoad = run.driverCpu / window;
+  const driverSaturated = driverLoad >= DRIVER_SATURATION;
+  const serverLoad = ctx.serverCpu === null ? null : ctx.serverCpu / window;
+  if (driverSaturated)
+    warnings.push(
+      `${prefix}: the load generator used ${pct(driverLoad)} of a CPU core during the measured run, so it, not the server, may have limited throughput and inflated latencies; lower \`connections\` or set a \`rate\` below saturation, or use a runner with more cores.`,
+    );
+  if (ctx.rate !== undefined) {
+    const achieved = attempts / window;
+    if (achieved < RATE_TOLERANCE * ctx.rate) {
+      let who: string;
+      if (driverSaturated) who = `the load generator (it used ${pct(driverLoad)} of a CPU core)`;
+      else if (serverLoad !== null && serverLoad >= DRIVER_SATURATION)
+        who = `the server (it used ${pct(serverLoad)} of a CPU core)`;
+      else {
+        const mean = run.latency.meanSeconds();
+        const capacity = mean ? ctx.connections / mean : null;
+        who = `the server's response time with ${ctx.connections} connections (each waits for its response${capacity ? `; at a mean latency of ${(mean! * 1000).toFixed(2)} ms they allow about ${fmtRate(capacity)} req/s` : ''}); raise \`connections\` or lower \`rate\``;
+      }
+      warnings.push(
+        `${prefix}: the run was saturated: it reached ${fmtRate(achieved)} req/s of the target rate ${ctx.rate}/s (${pct(achieved / ctx.rate)}); the bottleneck was ${who}. Latencies of a saturated run measure queueing, not the server.`,
+      );
+    }
+  }
+  if (run.ok > 0 && run.ok < 100)
+    warnings.push(
+      `${prefix}: only ${run.ok} successful responses in the measured run, so p99 is close to the maximum; lengthen \`duration\` or raise the load.`,
+    );
+  return { values, warnings };
+}
