@@ -28,6 +28,8 @@ export interface MeasureOptions {
   signal?: AbortSignal;
   /** Progress lines for the log. */
   log: (line: string) => void;
+  /** Filled with the unit of every metric as it is first seen (budgets need it). */
+  unitsSeen?: Map<MetricId, string>;
   /** Monotonic clock in seconds (injectable for tests). */
   now?: () => number;
 }
@@ -99,6 +101,7 @@ export async function measure(runners: SuiteRunner[], options: MeasureOptions): 
             s = { id: v.id, unit: v.unit, direction: v.direction, base: [], head: [] };
             samples.set(v.id, s);
             suiteOf.set(v.id, runner.suite.name);
+            options.unitsSeen?.set(v.id, v.unit);
           }
           s[side].push(v.value);
         }

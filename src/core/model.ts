@@ -194,4 +194,8 @@ export interface ComparisonReport {
   errors: string[];
   /** A shell command that reproduces the comparison locally. */
   reproduce: string;
+  /** Which share of the suites this report measured (`shard` input), when sharded. */
+  shard?: { index: number; total: number };
+  /** Digest of the configuration that shapes verdicts (suites, budgets, statistics), so merged shards can be checked to agree. */
+  configHash?: string;
 }

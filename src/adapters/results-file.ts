@@ -1,0 +1,174 @@
+/**
+ * Reading results files back (report mode), treating every file as hostile: an artifact from a
+ * fork PR is attacker-controlled. Files are bounded in size and count, validated against a
+ * strict schema (unknown keys rejected, strings and arrays bounded, numbers finite), and only
+ * data comes out — nothing in a file can name a command to run. Several files (shards) merge
+ * into one report after checking that they agree on repository, PR, base, head and
+ * configuration.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import type { ComparisonReport } from '../core/model';
+import { decideVerdict } from '../core/report';
+
+/** Limits on what report mode will read. */
+export const RESULTS_LIMITS = { maxFiles: 64, maxFileBytes: 16 * 1024 * 1024, maxDepth: 4, maxMetrics: 5000, maxSamples: 10_000 };
+
+const str = (max = 2000) => z.string().max(max);
+const num = z.number().finite();
+const samples = z.array(num).max(RESULTS_LIMITS.maxSamples);
+const change = z.strictObject({ estimate: num, low: num, high: num, confidence: num.min(0).max(1) }).nullable();
+const unit = str(40);
+const budget = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('relative'), limit: num, source: str(100) }),
+  z.strictObject({ kind: z.literal('absolute'), op: z.enum(['<', '<=', '>', '>=']), bound: num, unit, source: str(100) }),
+  z.strictObject({ kind: z.literal('off'), source: str(100) }),
+]);
+const outcome = z.enum(['regression', 'breach', 'improvement', 'within-budget', 'unchanged', 'inconclusive', 'too-noisy', 'ungated', 'added', 'removed']);
+const metric = z.strictObject({
+  id: str(300),
+  suite: str(200),
+  unit,
+  direction: z.enum(['lower', 'higher']),
+  base: samples,
+  head: samples,
+  baseMedian: num.nullable(),
+  headMedian: num.nullable(),
+  change,
+  pValue: num.nullable(),
+  pAdjusted: num.nullable(),
+  alphaUsed: num.nullable(),
+  budget,
+  outcome,
+  rounds: z.number().int().min(0).max(RESULTS_LIMITS.maxSamples),
+  stopReason: str(500),
+  warnings: z.array(str()).max(50),
+});
+const sha = z.string().regex(/^[0-9a-f]{7,64}$/i, 'expected a commit SHA');
+export const reportSchema = z.strictObject({
+  formatVersion: z.literal(1),
+  verdict: z.enum(['pass', 'fail', 'error']),
+  base: z.strictObject({ sha, ref: str(300).optional() }),
+  head: z.strictObject({ sha, ref: str(300).optional() }),
+  repository: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/).optional(),
+  pullRequest: z.number().int().positive().optional(),
+  results: z.array(metric).max(RESULTS_LIMITS.maxMetrics),
+  geomean: change,
+  method: z.strictObject({
+    alpha: num,
+    correction: z.enum(['holm', 'bh']),
+    strict: z.boolean(),
+    minRounds: z.number().int(),
+    maxRounds: z.number().int(),
+    rounds: z.number().int(),
+    looks: z.array(z.number().int()).max(100),
+  }),
+  environment: z.strictObject({ cpuModel: str(200), cores: z.number().int(), os: str(200), node: str(50), durationS: num }),
+  warnings: z.array(str()).max(500),
+  errors: z.array(str(10_000)).max(100),
+  reproduce: str(2000),
+  shard: z.strictObject({ index: z.number().int().min(1), total: z.number().int().min(1).max(256) }).optional(),
+  configHash: z.string().regex(/^[0-9a-f]{16,64}$/).optional(),
+});
+
+/** A results file that failed validation; the message names the file and the key. */
+export class ResultsFileError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ResultsFileError';
+  }
+}
+
+/** Finds results files (`perfgate-results*.json`) under `dir`, recursively (artifact subfolders). */
+export function findResultsFiles(dir: string): string[] {
+  const found: string[] = [];
+  const walk = (d: string, depth: number) => {
+    if (depth > RESULTS_LIMITS.maxDepth) return;
+    for (const entry of readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, entry.name);
+      if (entry.isSymbolicLink()) continue;
+      if (entry.isDirectory()) walk(p, depth + 1);
+      else if (entry.isFile() && /^perfgate-results.*\.json$/.test(entry.name)) found.push(p);
+      if (found.length > RESULTS_LIMITS.maxFiles) {
+        throw new ResultsFileError(`more than ${RESULTS_LIMITS.maxFiles} results files under ${dir}; refusing to read them all`);
+      }
+    }
+  };
+  walk(dir, 0);
+  return found.sort();
+}
+
+/** Reads and validates one results file. */
+export function readResultsFile(file: string, shown = file): ComparisonReport {
+  const size = statSync(file).size;
+  if (size > RESULTS_LIMITS.maxFileBytes) {
+    throw new ResultsFileError(`${shown}: ${size} bytes is over the ${RESULTS_LIMITS.maxFileBytes}-byte limit for a results file`);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new ResultsFileError(`${shown}: not valid JSON (${(error as Error).message})`);
+  }
+  const parsed = reportSchema.safeParse(data);
+  if (!parsed.success) {
+    const first = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new ResultsFileError(`${shown} is not a perfgate results file (format version 1): ${first.join('; ')}`);
+  }
+  return parsed.data as ComparisonReport;
+}
+
+/**
+ * Merges shard reports into one. They must agree on repository, PR, base, head, configuration
+ * and shard count; a missing shard is an error in the merged report (never a silent pass).
+ */
+export function mergeReports(reports: ComparisonReport[], shown: string[]): ComparisonReport {
+  if (reports.length === 0) throw new ResultsFileError('no results to report');
+  const first = reports[0];
+  for (const [i, r] of reports.entries()) {
+    for (const [label, a, b] of [
+      ['repository', r.repository, first.repository],
+      ['pull request', r.pullRequest, first.pullRequest],
+      ['base commit', r.base.sha, first.base.sha],
+      ['head commit', r.head.sha, first.head.sha],
+      ['configuration', r.configHash, first.configHash],
+      ['shard count', r.shard?.total, first.shard?.total],
+    ] as const) {
+      if (a !== b) throw new ResultsFileError(`${shown[i]} disagrees with ${shown[0]} on the ${label} (${String(a)} vs ${String(b)}): they are not shards of one comparison`);
+    }
+  }
+  const errors = reports.flatMap((r) => r.errors);
+  const warnings = reports.flatMap((r) => r.warnings);
+  const total = first.shard?.total;
+  if (total) {
+    const seen = new Set(reports.map((r) => r.shard!.index));
+    if (seen.size !== reports.length) errors.push('The same shard was reported twice; check the artifact names.');
+    const missing = Array.from({ length: total }, (_, i) => i + 1).filter((i) => !seen.has(i));
+    if (missing.length > 0) errors.push(`Shard${missing.length === 1 ? '' : 's'} ${missing.join(', ')} of ${total} did not report results (did that job fail or not upload its artifact?).`);
+  }
+  const ids = new Set<string>();
+  const results = reports.flatMap((r) => r.results).filter((m) => (ids.has(m.id) ? false : (ids.add(m.id), true)));
+  if (reports.length === 1) return { ...first, errors, verdict: decideVerdict(results, errors) };
+  return {
+    ...first,
+    results,
+    // The geomean of one shard is not the suite's; it is recomputed only when one report covers everything.
+    geomean: null,
+    warnings,
+    errors,
+    verdict: decideVerdict(results, errors),
+    method: { ...first.method, rounds: Math.max(...reports.map((r) => r.method.rounds)), alpha: first.method.alpha * (total ?? 1) },
+    environment: { ...first.environment, durationS: Math.max(...reports.map((r) => r.environment.durationS)) },
+    shard: undefined,
+  };
+}
+
+/** Report mode: find, validate and merge every results file under `dir`. */
+export function loadResults(dir: string, workspace: string, _settings?: unknown): ComparisonReport {
+  const root = path.resolve(workspace, dir);
+  const files = findResultsFiles(root);
+  if (files.length === 0) throw new ResultsFileError(`no perfgate-results*.json under ${dir} (input "results"): did the download-artifact step run?`);
+  const shown = files.map((f) => path.relative(workspace, f) || f);
+  return mergeReports(files.map((f, i) => readResultsFile(f, shown[i])), shown);
+}

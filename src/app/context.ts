@@ -1,0 +1,44 @@
+/**
+ * Reading the runner's environment (GITHUB_* variables and the event payload) into a
+ * `RunContext`. The only place that knows the shape of GitHub's event JSON.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import type { RunContext } from './run';
+
+interface EventPayload {
+  pull_request?: { number?: number; base?: { sha?: string; ref?: string } };
+  before?: string;
+  number?: number;
+}
+
+/** Builds the run context from the environment a runner sets. */
+export function contextFromEnv(env: NodeJS.ProcessEnv): RunContext {
+  let payload: EventPayload = {};
+  const eventPath = env.GITHUB_EVENT_PATH;
+  if (eventPath && existsSync(eventPath)) {
+    try {
+      payload = JSON.parse(readFileSync(eventPath, 'utf8')) as EventPayload;
+    } catch {
+      payload = {};
+    }
+  }
+  const pr = payload.pull_request;
+  const runUrl =
+    env.GITHUB_SERVER_URL && env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID
+      ? `${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`
+      : undefined;
+  return {
+    eventName: env.GITHUB_EVENT_NAME ?? 'local',
+    event: {
+      eventName: env.GITHUB_EVENT_NAME ?? 'local',
+      prBaseSha: pr?.base?.sha,
+      prBaseRef: pr?.base?.ref,
+      pushBefore: payload.before,
+    },
+    repository: env.GITHUB_REPOSITORY,
+    prNumber: pr?.number ?? undefined,
+    workflow: env.GITHUB_WORKFLOW ?? 'perfgate',
+    job: env.GITHUB_JOB ?? 'perfgate',
+    runUrl,
+  };
+}

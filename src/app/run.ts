@@ -1,0 +1,301 @@
+/**
+ * `run(settings, io)`: the whole pipeline, taking its world as arguments so tests need no
+ * module mocking. `main.ts` (the action) and `cli` (the terminal) only build `io`.
+ *
+ * full / measure:  resolve base & head → worktrees → build both → measure interleaved with
+ *                  sequential looks → report (results JSON, HTML, markdown) → comment → verdict.
+ * report:          read results written by measure jobs → merge → comment / check run → verdict.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { type EventFacts, addWorktrees, isDirty, resolveRevisions } from '../adapters/git';
+import { commentMarker, type GitHubPort, GitHubPermissionError, MAX_COMMENT_BODY } from '../adapters/github';
+import { runMeasured } from '../adapters/process';
+import { budgetFor } from '../core/budgets';
+import { SequentialGate } from '../core/engine';
+import type { ComparisonReport, MetricId, Revision, Side, Unit, Verdict } from '../core/model';
+import { renderMetricChart } from '../core/render/charts';
+import { renderHtmlReport } from '../core/render/html';
+import { renderMarkdown } from '../core/render/markdown';
+import { countOutcomes, decideVerdict } from '../core/report';
+import type { Settings } from '../settings/settings';
+import type { Suite } from '../settings/suites';
+import { measure } from './measure';
+import { createRunner, type SuiteRunner } from './runners';
+import { selectShard } from './shard';
+
+/** Where log lines go (the Actions log, or a terminal). */
+export interface Logger {
+  info(message: string): void;
+  warning(message: string): void;
+  error(message: string): void;
+  group<T>(name: string, fn: () => Promise<T>): Promise<T>;
+}
+
+/** Facts about the triggering event and job. */
+export interface RunContext {
+  eventName: string;
+  event: EventFacts;
+  /** `owner/name`. */
+  repository?: string;
+  prNumber?: number;
+  workflow: string;
+  job: string;
+  /** Link to this workflow run, when known. */
+  runUrl?: string;
+}
+
+/** The world `run` acts on. */
+export interface RunIO {
+  /** The repository checkout (GITHUB_WORKSPACE, or the current directory locally). */
+  workspace: string;
+  /** Scratch space for worktrees and default results (RUNNER_TEMP). */
+  tempDir: string;
+  context: RunContext;
+  log: Logger;
+  setOutput(name: string, value: string): void;
+  writeSummary(markdown: string): void;
+  /** The GitHub API, or null when there is no token / no PR (local runs). */
+  github: GitHubPort | null;
+  /** Seed of the randomized run order. */
+  seed: number;
+  signal?: AbortSignal;
+  /** Replaces the real suite runners (tests). */
+  runnerFor?: (suite: Suite) => SuiteRunner;
+  /** Local runs: print progress and the report to a terminal. */
+  local?: boolean;
+}
+
+export interface RunResult {
+  verdict: Verdict;
+  report: ComparisonReport;
+  resultsPath: string;
+  htmlPath: string;
+  markdown: string;
+  commentUrl: string | null;
+}
+
+/** Events under which a job has a write token and secrets while the code comes from a PR. */
+const PRIVILEGED_EVENTS = new Set(['pull_request_target', 'workflow_run']);
+
+function environment(durationS: number): ComparisonReport['environment'] {
+  const cpus = os.cpus();
+  return {
+    cpuModel: cpus[0]?.model?.trim() || 'unknown',
+    cores: cpus.length,
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+    node: process.version,
+    durationS,
+  };
+}
+
+function reproduceCommand(settings: Settings, base: Revision, head: Revision): string {
+  const flags: string[] = [`--base ${base.sha}`];
+  if (settings.suitesSource === 'input "suites"') flags.push('--config perfgate.yml');
+  else if (settings.suitesSource !== '.github/perfgate.yml') flags.push(`--config ${settings.suitesSource}`);
+  if (settings.defaultBudget.source !== '5%') flags.push(`--budget '${settings.defaultBudget.source}'`);
+  if (settings.strict) flags.push('--strict');
+  const lines = [`git checkout ${head.sha}`, `npx perfgate run ${flags.join(' ')}`];
+  if (settings.suitesSource === 'input "suites"') lines.unshift('# save the workflow\'s "suites" input as perfgate.yml first');
+  return lines.join('\n');
+}
+
+/** Digest of everything that shapes verdicts, so shards of one comparison can be checked to agree. */
+export function configHash(settings: Settings): string {
+  const shape = {
+    suites: settings.suites,
+    build: settings.build,
+    budget: settings.defaultBudget.source,
+    budgets: settings.budgets.map((b) => [b.pattern, b.rule.source]),
+    alpha: settings.alpha,
+    correction: settings.correction,
+    strict: settings.strict,
+    rounds: [settings.minRounds, settings.maxRounds],
+  };
+  return createHash('sha256').update(JSON.stringify(shape)).digest('hex').slice(0, 32);
+}
+
+/** An empty report for runs that could not compare anything (errors only). */
+function errorReport(settings: Settings, base: Revision, head: Revision, errors: string[], io: RunIO): ComparisonReport {
+  return {
+    formatVersion: 1,
+    verdict: 'error',
+    base,
+    head,
+    repository: io.context.repository,
+    pullRequest: io.context.prNumber,
+    results: [],
+    geomean: null,
+    method: {
+      alpha: settings.alpha,
+      correction: settings.correction,
+      strict: settings.strict,
+      minRounds: settings.minRounds,
+      maxRounds: settings.maxRounds,
+      rounds: 0,
+      looks: [],
+    },
+    environment: environment(0),
+    warnings: [],
+    errors,
+    reproduce: reproduceCommand(settings, base, head),
+    shard: settings.shard ?? undefined,
+    configHash: configHash(settings),
+  };
+}
+
+/** Runs `build` in one checkout, with its output grouped in the log. Returns an error text or null. */
+async function build(settings: Settings, side: Side, dir: string, io: RunIO): Promise<string | null> {
+  if (!settings.build) return null;
+  return io.log.group(`Build ${side}: ${settings.build}`, async () => {
+    const result = await runMeasured(settings.build, {
+      cwd: dir,
+      timeoutS: 3600,
+      signal: io.signal,
+      onOutput: io.local ? undefined : (chunk) => process.stdout.write(chunk),
+    });
+    if (result.exitCode === 0 && !result.timedOut) return null;
+    const how = result.timedOut ? 'timed out' : `failed (exit code ${result.exitCode ?? result.signal})`;
+    const tail = result.outputTail.trim().split('\n').slice(-15).join('\n');
+    return `The ${side} build ${how}: ${settings.build}\n${tail}`;
+  });
+}
+
+/** Measures base against head and produces the report (modes `full` and `measure`). */
+async function compare(settings: Settings, io: RunIO): Promise<ComparisonReport> {
+  const { base, head } = await resolveRevisions(io.workspace, settings.base, io.context.event);
+  io.log.info(`Comparing base ${base.sha.slice(0, 12)}${base.ref ? ` (${base.ref})` : ''} with head ${head.sha.slice(0, 12)}`);
+  if (io.local && (await isDirty(io.workspace))) {
+    io.log.warning('The working tree has uncommitted changes: they are not measured (perfgate checks out the commits). Commit them to include them.');
+  }
+  const checkouts = await addWorktrees(io.workspace, path.join(io.tempDir, 'perfgate'), base, head);
+  try {
+    const buildErrors: string[] = [];
+    for (const side of ['base', 'head'] as const) {
+      const error = await build(settings, side, checkouts[side], io);
+      if (error) buildErrors.push(error);
+    }
+    if (buildErrors.length > 0) return errorReport(settings, base, head, buildErrors, io);
+
+    let suites = settings.suites;
+    let alpha = settings.alpha;
+    if (settings.shard) {
+      suites = selectShard(settings.suites, settings.shard.index, settings.shard.total);
+      // Bonferroni split across shards (union bound): with Holm inside each shard at α/S, the
+      // family-wise error over the merged report stays ≤ α.
+      alpha = settings.alpha / settings.shard.total;
+      io.log.info(`Shard ${settings.shard.index}/${settings.shard.total}: ${suites.map((s) => s.name).join(', ') || 'no suites'}`);
+    }
+    const units = new Map<MetricId, Unit>();
+    const budgetWarnings = new Set<string>();
+    const gate = new SequentialGate(
+      { alpha, correction: settings.correction, strict: settings.strict, minRounds: settings.minRounds, maxRounds: settings.maxRounds },
+      (id) => {
+        const lookup = budgetFor(id, units.get(id) ?? 'count', settings.budgets, settings.defaultBudget);
+        for (const w of lookup.warnings) budgetWarnings.add(w);
+        return lookup.rule;
+      },
+    );
+    const runners = suites.map(io.runnerFor ?? createRunner);
+    const outcome = await measure(runners, {
+      checkouts,
+      gate,
+      maxRounds: settings.maxRounds,
+      maxTimeS: settings.maxTimeS,
+      seed: io.seed,
+      signal: io.signal,
+      log: (line) => io.log.info(line),
+      unitsSeen: units,
+    });
+    const results = outcome.look?.results ?? [];
+    const errors = outcome.errors.map((e) => `${e.message}${e.outputTail ? `\n${e.outputTail.trim().split('\n').slice(-10).join('\n')}` : ''}`);
+    if (suites.length > 0 && results.length === 0 && errors.length === 0) errors.push('No metric was measured.');
+    return {
+      formatVersion: 1,
+      verdict: decideVerdict(results, errors),
+      base,
+      head,
+      repository: io.context.repository,
+      pullRequest: io.context.prNumber,
+      results,
+      geomean: outcome.look?.geomean ?? null,
+      method: {
+        alpha,
+        correction: settings.correction,
+        strict: settings.strict,
+        minRounds: settings.minRounds,
+        maxRounds: settings.maxRounds,
+        rounds: outcome.rounds,
+        looks: gate.looks,
+      },
+      environment: environment(outcome.durationS),
+      warnings: [...outcome.warnings, ...budgetWarnings],
+      errors,
+      reproduce: reproduceCommand(settings, base, head),
+      shard: settings.shard ?? undefined,
+      configHash: configHash(settings),
+    };
+  } finally {
+    await checkouts.remove();
+  }
+}
+
+/** Writes the results JSON and the HTML report; returns their paths. */
+function writeResults(report: ComparisonReport, dir: string, name = 'perfgate-results'): { json: string; html: string } {
+  mkdirSync(dir, { recursive: true });
+  const json = path.join(dir, `${name}.json`);
+  const html = path.join(dir, name.replace('results', 'report') + '.html');
+  writeFileSync(json, `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(html, renderHtmlReport(report));
+  return { json, html };
+}
+
+/** Posts or updates the sticky comment per the `comment` policy. Never throws: failures are warnings. */
+async function postComment(settings: Settings, report: ComparisonReport, io: RunIO, marker: string, body: string): Promise<string | null> {
+  const pr = report.pullRequest ?? io.context.prNumber;
+  if (settings.comment === 'never' || !pr || !io.github) return null;
+  if (settings.comment === 'on-regression' && report.verdict === 'pass') return null;
+  try {
+    const { url } = await io.github.upsertComment(pr, marker, body);
+    io.log.info(`Comment: ${url}`);
+    return url;
+  } catch (error) {
+    const reason = error instanceof GitHubPermissionError ? error.message : `could not post the PR comment: ${(error as Error).message}`;
+    io.log.warning(`${reason} The report is in the job summary; the verdict is unaffected.`);
+    return null;
+  }
+}
+
+/** Runs perfgate. Never throws for measurement trouble: that is verdict `error` with a report. */
+export async function run(settings: Settings, io: RunIO, loadReports?: () => ComparisonReport): Promise<RunResult> {
+  if (settings.mode !== 'report' && PRIVILEGED_EVENTS.has(io.context.eventName) && !settings.allowUnsafePrCheckout) {
+    throw new Error(
+      `perfgate refuses to check out and run pull-request code under "${io.context.eventName}": that event runs with a ` +
+        'write token and secrets, so PR code could steal them. Measure under "pull_request" (mode: measure) and post the ' +
+        'comment from a separate "workflow_run" workflow (mode: report) — see the README, "Fork pull requests". ' +
+        'If you understand the risk, set allow-unsafe-pr-checkout: true.',
+    );
+  }
+  const report = settings.mode === 'report' ? loadReports!() : await compare(settings, io);
+  const marker = commentMarkerFor(io.context);
+  const resultsDir = settings.resultsDir ? path.resolve(io.workspace, settings.resultsDir) : io.tempDir;
+  const files = settings.mode === 'report' ? writeResults(report, io.tempDir) : writeResults(report, resultsDir);
+  const markdown = renderMarkdown(report, { chart: renderMetricChart, limit: MAX_COMMENT_BODY - marker.length - 2 });
+  io.writeSummary(markdown);
+  const commentUrl = settings.mode === 'measure' ? null : await postComment(settings, report, io, marker, markdown);
+  const counts = countOutcomes(report);
+  io.setOutput('verdict', report.verdict);
+  io.setOutput('regressions', String(counts.regressions));
+  io.setOutput('improvements', String(counts.improvements));
+  io.setOutput('results', files.json);
+  io.setOutput('html', files.html);
+  io.setOutput('comment-url', commentUrl ?? '');
+  return { verdict: report.verdict, report, resultsPath: files.json, htmlPath: files.html, markdown, commentUrl };
+}
+
+/** One sticky comment per workflow and job. */
+function commentMarkerFor(context: RunContext): string {
+  return commentMarker(context.workflow, context.job);
+}
