@@ -54,6 +54,9 @@ function fmtRate(x: number): string {
   return x >= 100 ? x.toFixed(0) : x.toPrecision(3);
 }
 
+/** Per-request timeout of the load runs, in seconds (autocannon's default). */
+export const REQUEST_TIMEOUT = 10;
+
 /** Connections and rate actually used for a suite (autocannon caps connections at the rate). */
 export function loadShape(suite: HttpSuite): { connections: number; rate?: number } {
   if (suite.rate === undefined) return { connections: suite.connections ?? DEFAULT_CONNECTIONS };
@@ -136,7 +139,14 @@ export async function measureHttpReplicate(
       signal.addEventListener('abort', offAbort, { once: true });
       try {
         if (signal.aborted) stop.abort();
-        const result = await runLoad({ port: live.port, scenario, ...shape, duration, signal: stop.signal });
+        const result = await runLoad({
+          port: live.port,
+          scenario,
+          ...shape,
+          duration,
+          requestTimeout: REQUEST_TIMEOUT,
+          signal: stop.signal,
+        });
         if (!live.alive) throw live.error(`${live.describeExit()} during the load run of scenario "${scenario.name}".`);
         if (timedOut()) throw timeoutError(live);
         if (signal.aborted) throw abortReason(opts.signal, new Error('aborted'));
@@ -164,9 +174,7 @@ export async function measureHttpReplicate(
       const summary = summarizeRun(prefix, run, { ...shape, serverCpu, rss });
       values.push(...summary.values);
       warnings.push(...summary.warnings);
-      opts.log?.(
-        `${opts.side}: ${prefix}: ${fmtRate(run.ok / run.window)} req/s, p50 ${((run.latency.percentileSeconds(50) ?? Number.NaN) * 1000).toFixed(3)} ms, ${run.non2xx + run.errors} failed`,
-      );
+      opts.log?.(`${opts.side}: ${describeRun(prefix, run, serverCpu)}`);
     }
     return { replicate: { values, warnings }, timings };
   } finally {
@@ -194,6 +202,20 @@ export async function measureHttpReplicate(
  */
 export async function runHttpReplicate(suite: HttpSuite, opts: HttpRunOptions): Promise<Replicate> {
   return (await measureHttpReplicate(suite, opts)).replicate;
+}
+
+/** One line with a run's figures, for the log. */
+export function describeRun(prefix: string, run: LoadRunResult, serverCpu: number | null): string {
+  const ms = (p: number) => {
+    const v = run.latency.percentileSeconds(p);
+    return v === null ? '–' : `${(v * 1000).toFixed(3)} ms`;
+  };
+  const window = Math.max(run.window, 1e-9);
+  const server = serverCpu === null ? '' : `, server CPU ${pct(serverCpu / window)}`;
+  return (
+    `${prefix}: ${run.ok} ok, ${run.non2xx} non-2xx, ${run.errors} errors (${run.timeouts} timeouts) in ${run.window.toFixed(2)} s = ` +
+    `${fmtRate(run.ok / window)} req/s; p50 ${ms(50)}, p99 ${ms(99)}; load generator CPU ${pct(run.driverCpu / window)}${server}`
+  );
 }
 
 export interface RunContext {
@@ -232,58 +254,56 @@ export function summarizeRun(prefix: string, run: LoadRunResult, ctx: RunContext
   if (ctx.serverCpu !== null && responses > 0) add('cpu', 's', 'lower', ctx.serverCpu / responses);
   if (ctx.rss !== null) add('rss', 'B', 'lower', ctx.rss);
 
+  // Warnings are worded without per-run figures so that the same condition in many rounds reads
+  // as one warning; the figures are in the metrics and in the log.
   if (attempts === 0)
     warnings.push(
-      `${prefix}: no request completed or failed within the ${run.window.toFixed(2)} s measured run (the server accepted connections but never answered); counted as errors = 100 %.`,
+      `${prefix}: no request completed or failed within a measured run (the server accepted connections but never answered); that run counts as errors = 100 %.`,
     );
   else if (run.ok === 0)
     warnings.push(
-      `${prefix}: no request succeeded (0 of ${attempts} got a 2xx response), so there are no latency metrics for this run; check the scenario's path, method and body.`,
+      `${prefix}: no request got a 2xx response in a measured run, so that run has no latency metrics; check the scenario's path, method and body.`,
     );
   if (run.non2xx > 0) {
-    const codes = Object.entries(run.statusCounts)
-      .filter(([code]) => Number(code) < 200 || Number(code) >= 300)
-      .sort((a, b) => b[1] - a[1])
-      .map(([code, n]) => `${code} ×${n}`)
+    const codes = Object.keys(run.statusCounts)
+      .map(Number)
+      .filter((code) => code < 200 || code >= 300)
+      .sort((a, b) => a - b)
       .join(', ');
     warnings.push(
-      `${prefix}: ${run.non2xx} of ${responses} responses (${pct(run.non2xx / responses)}) had a non-2xx status (${codes}); they count in "errors" and are left out of latency and throughput. Check the scenario if this is not intended.`,
+      `${prefix}: some responses had a non-2xx status (${codes}); they count in "errors" and are left out of latency and throughput. Check the scenario if this is not intended.`,
     );
   }
-  if (run.errors > 0) {
-    const conn = run.errors - run.timeouts;
+  if (run.errors - run.timeouts > 0)
+    warnings.push(`${prefix}: some requests failed with a connection error; they count in "errors".`);
+  if (run.timeouts > 0)
     warnings.push(
-      `${prefix}: ${run.errors} requests failed without a response (${conn} connection errors, ${run.timeouts} timeouts); they count in "errors".`,
+      `${prefix}: some requests timed out without a response (after ${REQUEST_TIMEOUT} s); they count in "errors".`,
     );
-  }
 
   const driverLoad = run.driverCpu / window;
   const driverSaturated = driverLoad >= DRIVER_SATURATION;
   const serverLoad = ctx.serverCpu === null ? null : ctx.serverCpu / window;
   if (driverSaturated)
     warnings.push(
-      `${prefix}: the load generator used ${pct(driverLoad)} of a CPU core during the measured run, so it, not the server, may have limited throughput and inflated latencies; lower \`connections\` or set a \`rate\` below saturation, or use a runner with more cores.`,
+      `${prefix}: the load generator used over ${pct(DRIVER_SATURATION)} of a CPU core during a measured run, so it, not the server, may have limited throughput and inflated latencies; lower \`connections\`, set a \`rate\` below saturation, or use a runner with more cores.`,
     );
   if (ctx.rate !== undefined) {
     const achieved = attempts / window;
     if (achieved < RATE_TOLERANCE * ctx.rate) {
       let who: string;
-      if (driverSaturated) who = `the load generator (it used ${pct(driverLoad)} of a CPU core)`;
-      else if (serverLoad !== null && serverLoad >= DRIVER_SATURATION)
-        who = `the server (it used ${pct(serverLoad)} of a CPU core)`;
-      else {
-        const mean = run.latency.meanSeconds();
-        const capacity = mean ? ctx.connections / mean : null;
-        who = `the server's response time with ${ctx.connections} connections (each waits for its response${capacity ? `; at a mean latency of ${(mean! * 1000).toFixed(2)} ms they allow about ${fmtRate(capacity)} req/s` : ''}); raise \`connections\` or lower \`rate\``;
-      }
+      if (driverSaturated) who = 'the load generator (it used most of a CPU core)';
+      else if (serverLoad !== null && serverLoad >= DRIVER_SATURATION) who = 'the server (it used most of a CPU core)';
+      else
+        who = `the server's response time with ${ctx.connections} connections (each waits for its response); raise \`connections\` or lower \`rate\``;
       warnings.push(
-        `${prefix}: the run was saturated: it reached ${fmtRate(achieved)} req/s of the target rate ${ctx.rate}/s (${pct(achieved / ctx.rate)}); the bottleneck was ${who}. Latencies of a saturated run measure queueing, not the server.`,
+        `${prefix}: a run was saturated: it completed less than ${pct(RATE_TOLERANCE)} of the target rate ${ctx.rate}/s; the bottleneck was ${who}. Latencies of a saturated run measure queueing, not the server.`,
       );
     }
   }
   if (run.ok > 0 && run.ok < 100)
     warnings.push(
-      `${prefix}: only ${run.ok} successful responses in the measured run, so p99 is close to the maximum; lengthen \`duration\` or raise the load.`,
+      `${prefix}: fewer than 100 successful responses in a measured run, so p99 is close to the maximum; lengthen \`duration\` or raise the load.`,
     );
   return { values, warnings };
 }
