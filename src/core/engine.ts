@@ -297,7 +297,9 @@ export class SequentialGate {
       adjustPool.map((x) => x.p),
     );
     const adjustedOf = new Map<MetricState, number>();
-    adjustPool.forEach((x, i) => adjustedOf.set(x.s, adjusted[i]));
+    adjustPool.forEach((x, i) => {
+      adjustedOf.set(x.s, adjusted[i]);
+    });
 
     // Level for improvements: the first Holm step (Bonferroni over the r not-yet-rejected metrics).
     const improvementLevel = r > 0 ? nominalAt(alpha / r) : nominalAt(alpha);
