@@ -127,7 +127,7 @@ describe('loadShape', () => {
     expect(loadShape(suite({ connections: undefined, rate: 40 }))).toEqual({ connections: 40, rate: 40 });
     expect(loadShape(suite({ connections: undefined, rate: 5000 }))).toEqual({ connections: 100, rate: 5000 });
     expect(loadShape(suite({ connections: 8, rate: 500 }))).toEqual({ connections: 8, rate: 500 });
-    expect(loadShape(suite({ connections: 8, rate: 2.4 }))).toEqual({ connections: 2, rate: 2 });
+    expect(loadShape(suite({ connections: 8, rate: 2.5 }))).toEqual({ connections: 8, rate: 2.5 });
   });
 });
 

@@ -3,6 +3,7 @@
 //   SPIN_MS=1          burn this much CPU per request
 //   FAIL_EVERY=4       answer every 4th request with 500 (FAIL_EVERY=1: always)
 //   CRASH_AFTER=50     exit(1) after this many requests
+//   FREEZE_AT=100      block the whole process (busy loop) at this request for FREEZE_MS (300)
 //   EXIT_AT_START=1    print an error and exit(3) before listening
 //   HEALTH_STATUS=503  status of GET /health (default 200)
 //   EADDRINUSE_ONCE=F  if file F does not exist: create it, fail like a taken port, exit(1)
@@ -55,6 +56,8 @@ if (env.OUTSIDER) {
   const spin = Number(env.SPIN_MS ?? 0);
   const failEvery = Number(env.FAIL_EVERY ?? 0);
   const crashAfter = Number(env.CRASH_AFTER ?? 0);
+  const freezeAt = Number(env.FREEZE_AT ?? 0);
+  const freezeMs = Number(env.FREEZE_MS ?? 300);
   let n = 0;
   const server = createServer((req, res) => {
     if (req.url === '/health') {
@@ -66,6 +69,10 @@ if (env.OUTSIDER) {
     if (crashAfter && n >= crashAfter) {
       console.error(`crashing after ${n} requests (test knob CRASH_AFTER)`);
       process.exit(1);
+    }
+    if (n === freezeAt) {
+      const until = performance.now() + freezeMs;
+      while (performance.now() < until);
     }
     const status = failEvery && n % failEvery === 0 ? 500 : req.method === 'POST' ? 201 : 200;
     let body = '';

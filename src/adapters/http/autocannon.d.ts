@@ -14,6 +14,8 @@ declare module 'autocannon' {
     sampleInt?: number;
     ignoreCoordinatedOmission?: boolean;
     pipelining?: number;
+    // biome-ignore lint/suspicious/noExplicitAny: autocannon's client object is untyped
+    setupClient?: (client: any) => void;
   }
 
   interface AutocannonResult {

@@ -4,8 +4,15 @@
  * CPU use measured over the same window.
  *
  * autocannon 9 runs in-process and single-threaded: its `workers` mode breaks once bundled.
- * With a rate, coordinated-omission correction is switched off (`ignoreCoordinatedOmission`),
- * because autocannon 9 passes ⌈1/rate⌉ ms as the expected interval and corrupts latencies.
+ *
+ * Constant arrival rate: autocannon's own `overallRate` lets every connection send its quota at
+ * the start of each second, so the server sees one burst per second; and its coordinated-omission
+ * correction is broken with a rate (it passes ⌈1/rate⌉ ms as the expected interval). So with a
+ * rate this module passes no rate to autocannon (so its correction never runs; autocannon even
+ * rejects `ignoreCoordinatedOmission` without a rate) and paces the connections itself (see `pace`): connection i of C sends at t0 + i/R + k·C/R, i.e. evenly spaced
+ * arrivals at R per second overall, and latency counts from each request's intended send time
+ * (as wrk2 does, Gil Tene's coordinated-omission correction) whenever a late response held the
+ * connection back.
  */
 import autocannon from 'autocannon';
 import type { HttpScenario } from '../../settings/suites';
@@ -86,6 +93,7 @@ export function runLoad(o: LoadRunOptions): Promise<LoadRunResult> {
       });
     };
     const { scenario } = o;
+    const lagMs = new WeakMap<object, number>();
     instance = autocannon(
       {
         url: `http://127.0.0.1:${o.port}${scenario.path}`,
@@ -93,21 +101,20 @@ export function runLoad(o: LoadRunOptions): Promise<LoadRunResult> {
         headers: scenario.headers ?? {},
         body: scenario.body,
         connections: o.connections,
-        overallRate: o.rate,
+        setupClient: o.rate === undefined ? undefined : pace(o.rate, o.connections, lagMs),
         duration: o.duration,
         timeout: o.requestTimeout ?? 10,
         // The run ends at the first sample tick after `duration`: tick often so it ends on time.
-        sampleInt: 50,
-        ignoreCoordinatedOmission: o.rate !== undefined,
+        sampleInt: 10,
       },
       done,
     );
     if (finished) return; // options rejected synchronously
-    instance.on('response', (_client: unknown, status: number, _bytes: number, ms: number) => {
+    instance.on('response', (client: object, status: number, _bytes: number, ms: number) => {
       statusCounts[status] = (statusCounts[status] ?? 0) + 1;
       if (status >= 200 && status < 300) {
         ok++;
-        latency.recordMillis(ms);
+        latency.recordMillis(ms + (lagMs.get(client) ?? 0));
       } else {
         non2xx++;
       }
@@ -115,4 +122,62 @@ export function runLoad(o: LoadRunOptions): Promise<LoadRunResult> {
     if (o.signal?.aborted) onAbort();
     else o.signal?.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+/** The parts of autocannon's per-connection client (lib/httpClient.js) that pacing hooks into. */
+interface PacedClient {
+  _doRequest(): void;
+  destroy(): void;
+  destroyed: boolean;
+}
+
+/**
+ * Open-loop pacing for autocannon clients at `rate` requests/s over `connections` connections,
+ * installed through autocannon's `setupClient` hook (called in each client's constructor, before
+ * it connects). Client i sends its k-th request at t0 + i/rate + k·connections/rate (ms clock).
+ * autocannon asks a client for its next request when it connects and after each response:
+ * - before the due time, the request waits for a timer; timer lateness is the load generator's
+ *   own delay, so it is not added to the latency;
+ * - after the due time (the previous response came late, or a reconnect), the request goes out at
+ *   once and its lag behind the due time is added to its latency (`lagMs`), so latency counts
+ *   from the intended send time and a stalling server cannot hide its queue (coordinated omission).
+ * Assumes pipelining 1 (one request in flight per client), autocannon's default.
+ */
+export function pace(rate: number, connections: number, lagMs: WeakMap<object, number>): (client: PacedClient) => void {
+  const interval = (connections / rate) * 1000;
+  let t0: number | undefined;
+  let next = 0;
+  return (client) => {
+    const index = next++;
+    const send = client._doRequest.bind(client);
+    const destroy = client.destroy.bind(client);
+    let k = 0;
+    let timer: NodeJS.Timeout | undefined;
+    const doRequest = (fromTimer: boolean) => {
+      if (client.destroyed) return;
+      const now = performance.now();
+      t0 ??= now;
+      const due = t0 + (index * 1000) / rate + k * interval;
+      if (now < due && !fromTimer) {
+        timer ??= setTimeout(() => {
+          timer = undefined;
+          doRequest(true);
+        }, due - now);
+        return;
+      }
+      if (timer) {
+        clearTimeout(timer);
+        timer = undefined;
+      }
+      lagMs.set(client, fromTimer ? 0 : Math.max(0, now - due));
+      k++;
+      send();
+    };
+    client._doRequest = () => doRequest(false);
+    client.destroy = () => {
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      destroy();
+    };
+  };
 }

@@ -57,15 +57,17 @@ function fmtRate(x: number): string {
 /** Per-request timeout of the load runs, in seconds (autocannon's default). */
 export const REQUEST_TIMEOUT = 10;
 
-/** Connections and rate actually used for a suite (autocannon caps connections at the rate). */
+/**
+ * Connections and rate used for a suite. With a rate and no `connections`: one connection per
+ * request/s up to 100, so each connection sends at most about once per second and a slow
+ * response delays few others.
+ */
 export function loadShape(suite: HttpSuite): { connections: number; rate?: number } {
   if (suite.rate === undefined) return { connections: suite.connections ?? DEFAULT_CONNECTIONS };
-  const rate = Math.max(1, Math.round(suite.rate));
-  const connections = Math.min(
-    suite.connections ?? Math.min(rate, MAX_DEFAULT_RATE_CONNECTIONS),
-    rate, // autocannon never opens more connections than the rate
-  );
-  return { connections, rate };
+  return {
+    connections: suite.connections ?? Math.min(Math.ceil(suite.rate), MAX_DEFAULT_RATE_CONNECTIONS),
+    rate: suite.rate,
+  };
 }
 
 function abortReason(signal: AbortSignal | undefined, fallback: unknown): unknown {
@@ -117,14 +119,6 @@ export async function measureHttpReplicate(
     const values: MetricValue[] = [];
     const warnings: string[] = [];
     const shape = loadShape(suite);
-    if (suite.rate !== undefined && shape.rate !== suite.rate)
-      warnings.push(
-        `HTTP suite "${suite.name}": rate ${suite.rate}/s was rounded to ${shape.rate}/s (autocannon sends whole requests per second per connection).`,
-      );
-    if (shape.rate !== undefined)
-      warnings.push(
-        `HTTP suite "${suite.name}": coordinated-omission correction is off (autocannon 9's correction is wrong with a rate), so latencies count from when each request was actually sent; if the server stalls, queued requests' waiting time is not included and tail latencies read low.`,
-      );
     if (!procAvailable())
       warnings.push(
         `HTTP suite "${suite.name}": server CPU and memory (cpu, rss) are not measured on this platform (they need Linux /proc).`,
