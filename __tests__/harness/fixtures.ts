@@ -1,0 +1,36 @@
+/** The harness fixtures and the list of tool-made ones, shared by the harness tests. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { HarnessFormat } from '../../src/settings/suites';
+
+export const FIXTURES = join(__dirname, '..', 'fixtures', 'harness');
+
+/** Each tool-made fixture, by format. */
+export const GOLDEN_CASES: [HarnessFormat, string][] = [
+  ['hyperfine', 'hyperfine/two-commands.json'],
+  ['hyperfine', 'hyperfine/parameter-scan.json'],
+  ['go', 'go/count1.txt'],
+  ['go', 'go/count3-benchmem.txt'],
+  ['benchmarkjs', 'benchmarkjs/suite.txt'],
+  ['vitest', 'vitest/bench.json'],
+  ['tinybench', 'tinybench/table.json'],
+  ['tinybench', 'tinybench/console-table.txt'],
+  ['pytest', 'pytest/benchmark.json'],
+  ['google-benchmark', 'google-benchmark/single.json'],
+  ['google-benchmark', 'google-benchmark/repetitions.json'],
+  ['google-benchmark', 'google-benchmark/aggregates-only.json'],
+  ['criterion', 'criterion/messages.jsonl'],
+  ['criterion', 'criterion/Fibonacci/Recursive/new/estimates.json'],
+  ['jmh', 'jmh/output-golden-excerpt.json'],
+  ['benchmarkdotnet', 'benchmarkdotnet/IntroJsonExport-report-brief.json'],
+  ['benchmarkdotnet', 'benchmarkdotnet/MockSummary-report-full.json'],
+  ['catch2', 'catch2/benchmarks.xml'],
+  ['k6', 'k6/summary-export.json'],
+  ['k6', 'k6/handle-summary.json'],
+  ['autocannon', 'autocannon/run.json'],
+  ['json', 'json/example.json'],
+];
+
+export function fixture(file: string): string {
+  return readFileSync(join(FIXTURES, file), 'utf8');
+}

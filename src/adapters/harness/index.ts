@@ -1,0 +1,98 @@
+/**
+ * Harness parsers: turn one harness invocation's output into metric values.
+ *
+ * A harness suite (`{name, run, format, output?}`) runs its harness once per replicate in each
+ * checkout; `harnessReplicate` turns that invocation's output (stdout, or the `output` file) into
+ * one `Replicate` whose ids are `SUITE/BENCHMARK:METRIC`. The benchmark part is the harness's own
+ * name and may contain `/`, spaces or `:` (pytest node ids, k6 sub-metrics); the metric name is
+ * always the part after the last `:`.
+ *
+ * Every value is the invocation's central value — the median where the tool gives raw samples or
+ * a median, the mean only where that is all it reports — never an individual inner iteration.
+ * Where a tool repeats itself (go `-count`, Google Benchmark repetitions, hyperfine runs, JMH
+ * forks), the median across the repeats is taken; configure the tool to repeat little and let
+ * perfgate's rounds supply the replication.
+ *
+ * | format             | benchmark name                           | metrics (unit, better)                                                        | value taken                          |
+ * | ------------------ | ---------------------------------------- | ----------------------------------------------------------------------------- | ------------------------------------ |
+ * | `hyperfine`        | command (or its `-n` name)               | `time` (s, lower), `user`, `system` (s, lower), `rss` (B, lower)              | median of `times`; user/system means |
+ * | `go`               | `BenchmarkX/sub` (no `-N` suffix)        | `time` (s), `bytes` (B), `allocs` (count), `throughput` (B/s, higher), custom units as named (`/s` → higher) | median over `-count` lines |
+ * | `benchmarkjs`      | benchmark name                           | `ops` (1/s, higher)                                                           | hz (1 / mean)                        |
+ * | `vitest`           | `file > describe > bench`                | `time` (s), `p99` (s), `ops` (1/s, higher)                                    | median sample time                   |
+ * | `tinybench`        | task name                                | `time` (s), `ops` (1/s, higher)                                               | median latency / throughput          |
+ * | `pytest`           | pytest node id (`fullname`)              | `time` (s), `ops` (1/s, higher)                                               | median round time                    |
+ * | `google-benchmark` | `run_name`                               | `time` (real, s), `cpu` (s), `items` (1/s, higher), `bytes` (B/s, higher)     | median of repetitions                |
+ * | `criterion`        | benchmark id                             | `time` (s), `mean` (s)                                                        | criterion's median estimate          |
+ * | `jmh`              | `benchmark/param=value…`                 | `ops` (thrpt, 1/s, higher) or `time` (avgt/sample/ss, s); `bytes` (gc.alloc.rate.norm, B); other secondaries by name | median of iterations |
+ * | `benchmarkdotnet`  | `Type.Method(Params)`                    | `time` (s), `bytes` (allocated per op, B)                                     | `Statistics.Median`                  |
+ * | `catch2`           | benchmark name                           | `time` (s)                                                                    | mean (all Catch2 reports)            |
+ * | `k6`               | k6 metric (`http_req_duration{…}`)       | trends: `p50`, `mean`, `p90`, `p95`, `p99`… (s); counters: `rate` (1/s); rates: `rate` (fraction) | k6's aggregates of one run |
+ * | `autocannon`       | `title`, else the URL path               | `rps` (1/s, higher), `p50`, `p90`, `p99`, `mean` (s), `throughput` (B/s, higher), `errors`, `non2xx` (count) | autocannon's aggregates |
+ * | `json`             | as given                                 | as given (see `json.ts`)                                                      | value, or median of a value list     |
+ *
+ * Unless marked higher, lower is better. Each format's file documents its input and the settings
+ * that keep one invocation short.
+ */
+import type { MetricValue, Replicate } from '../../core/model';
+import type { HarnessFormat } from '../../settings/suites';
+import { parseAutocannon } from './autocannon';
+import { parseBenchmarkDotNet } from './benchmarkdotnet';
+import { parseBenchmarkJs } from './benchmarkjs';
+import { parseCatch2 } from './catch2';
+import type { HarnessParseResult } from './common';
+import { parseCriterion } from './criterion';
+import { parseGoBench } from './go';
+import { parseGoogleBenchmark } from './googleBenchmark';
+import { parseHyperfine } from './hyperfine';
+import { parseJmh } from './jmh';
+import { parsePerfgateJson } from './json';
+import { parseK6 } from './k6';
+import { parsePytestBenchmark } from './pytest';
+import { parseTinybench } from './tinybench';
+import { parseVitestBench } from './vitest';
+
+export type { HarnessBenchmark, HarnessMetric, HarnessParseResult } from './common';
+export { HarnessParseError } from './common';
+export { canonicalUnit } from './json';
+
+const PARSERS: Record<HarnessFormat, (text: string, source: string) => HarnessParseResult> = {
+  hyperfine: parseHyperfine,
+  go: parseGoBench,
+  benchmarkjs: parseBenchmarkJs,
+  vitest: parseVitestBench,
+  tinybench: parseTinybench,
+  pytest: parsePytestBenchmark,
+  'google-benchmark': parseGoogleBenchmark,
+  criterion: parseCriterion,
+  jmh: parseJmh,
+  benchmarkdotnet: parseBenchmarkDotNet,
+  catch2: parseCatch2,
+  k6: parseK6,
+  autocannon: parseAutocannon,
+  json: parsePerfgateJson,
+};
+
+/**
+ * Parses one harness invocation's output.
+ * @param format one of `HARNESS_FORMATS`
+ * @param text the harness's stdout, or the content of the suite's `output` file
+ * @param source where the text came from, for messages (e.g. `bench.json` or `stdout of "go test …"`);
+ *   the criterion format also reads the benchmark name from an `…/<id>/new/estimates.json` path
+ * @throws HarnessParseError when the output is empty, truncated, malformed, has no benchmarks or a
+ *   non-finite value
+ */
+export function parseHarnessOutput(format: HarnessFormat, text: string, source: string): HarnessParseResult {
+  const parse = PARSERS[format];
+  if (!parse) throw new Error(`unknown harness format ${JSON.stringify(format)}`);
+  return parse(text, source);
+}
+
+/** One invocation → one Replicate with ids `SUITE/BENCHMARK:METRIC` (see model.ts). */
+export function harnessReplicate(suite: string, format: HarnessFormat, text: string, source: string): Replicate {
+  const { benchmarks, warnings } = parseHarnessOutput(format, text, source);
+  const values: MetricValue[] = [];
+  for (const b of benchmarks)
+    for (const m of b.metrics)
+      values.push({ id: `${suite}/${b.name}:${m.name}`, unit: m.unit, direction: m.direction, value: m.value });
+  return { values, warnings: [...warnings] };
+}
