@@ -20,7 +20,8 @@ function unknownInputs(env: NodeJS.ProcessEnv): string[] {
 export async function main(): Promise<void> {
   const env = process.env;
   try {
-    for (const name of unknownInputs(env)) core.warning(`Unknown input "${name}" is ignored. Known inputs: ${INPUT_NAMES.join(', ')}.`);
+    for (const name of unknownInputs(env))
+      core.warning(`Unknown input "${name}" is ignored. Known inputs: ${INPUT_NAMES.join(', ')}.`);
     const workspace = env.GITHUB_WORKSPACE || process.cwd();
     const settings = parseSettings((name: InputName) => core.getInput(name), workspace);
     const context = contextFromEnv(env);
@@ -44,7 +45,12 @@ export async function main(): Promise<void> {
       },
       github:
         settings.token && owner && repo
-          ? createGitHubPort({ token: settings.token, apiUrl: env.GITHUB_API_URL || 'https://api.github.com', owner, repo })
+          ? createGitHubPort({
+              token: settings.token,
+              apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
+              owner,
+              repo,
+            })
           : null,
       seed: Number(env.PERFGATE_SEED) || Math.floor(Math.random() * 2 ** 31),
     };
@@ -52,14 +58,17 @@ export async function main(): Promise<void> {
     if (result.verdict === 'error') {
       core.setFailed(`perfgate could not compare: ${result.report.errors[0] ?? 'no metric was measured'}`);
     } else if (result.verdict === 'fail') {
-      const failing = result.report.results.filter((r) => r.outcome === 'regression' || r.outcome === 'breach').map((r) => r.id);
+      const failing = result.report.results
+        .filter((r) => r.outcome === 'regression' || r.outcome === 'breach')
+        .map((r) => r.id);
       const message = `perfgate: regression beyond budget in ${failing.join(', ')}`;
       if (settings.failOnRegression) core.setFailed(message);
       else core.warning(`${message} (fail-on-regression is false)`);
     }
   } catch (error) {
     if (error instanceof SettingsError) {
-      for (const issue of error.issues.slice(0, 10)) core.error(`${issue.where}: ${issue.message}`, { title: 'perfgate configuration' });
+      for (const issue of error.issues.slice(0, 10))
+        core.error(`${issue.where}: ${issue.message}`, { title: 'perfgate configuration' });
       core.setOutput('verdict', 'error');
       core.setFailed(error.message);
       return;

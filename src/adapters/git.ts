@@ -76,7 +76,11 @@ export interface EventFacts {
  * Chooses base and head: head is the workspace's HEAD (for a PR, the merge commit GitHub made);
  * base is the explicit `base` input, else the PR's base SHA, else the push's `before`, else HEAD~1.
  */
-export async function resolveRevisions(repo: string, explicitBase: string | null, event: EventFacts): Promise<{ base: Revision; head: Revision }> {
+export async function resolveRevisions(
+  repo: string,
+  explicitBase: string | null,
+  event: EventFacts,
+): Promise<{ base: Revision; head: Revision }> {
   const headSha = await git(repo, ['rev-parse', 'HEAD']);
   let headRef: string | undefined;
   try {

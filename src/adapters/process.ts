@@ -39,6 +39,8 @@ export interface RunOptions {
   /** Called with each chunk of output (for live logs). */
   onOutput?: (chunk: string) => void;
   maxStdoutBytes?: number;
+  /** Called with the process-group id once started (tests use it to check nothing is left). */
+  onSpawn?: (pgid: number) => void;
 }
 
 /** Python: fork/exec the command, wait4 it, print timings and rusage as JSON on fd 3. */
@@ -116,8 +118,14 @@ export function runMeasured(command: string, options: RunOptions): Promise<Measu
   const py = python();
   const env = { ...process.env, ...options.env };
   const child: ChildProcess = py
-    ? spawn(py, ['-c', WRAPPER, SHELL, command], { cwd: options.cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] })
+    ? spawn(py, ['-c', WRAPPER, SHELL, command], {
+        cwd: options.cwd,
+        env,
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+      })
     : spawn(SHELL, ['-c', command], { cwd: options.cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (child.pid) options.onSpawn?.(child.pid);
   const started = process.hrtime.bigint();
   const maxStdout = options.maxStdoutBytes ?? 64 * 1024 * 1024;
   const stdout: Buffer[] = [];
@@ -185,6 +193,13 @@ export function runMeasured(command: string, options: RunOptions): Promise<Measu
 }
 
 function signalName(n: number): string {
-  const names: Record<number, string> = { 1: 'SIGHUP', 2: 'SIGINT', 6: 'SIGABRT', 9: 'SIGKILL', 11: 'SIGSEGV', 15: 'SIGTERM' };
+  const names: Record<number, string> = {
+    1: 'SIGHUP',
+    2: 'SIGINT',
+    6: 'SIGABRT',
+    9: 'SIGKILL',
+    11: 'SIGSEGV',
+    15: 'SIGTERM',
+  };
   return names[n] ?? `signal ${n}`;
 }

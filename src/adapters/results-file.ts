@@ -13,7 +13,13 @@ import type { ComparisonReport } from '../core/model';
 import { decideVerdict } from '../core/report';
 
 /** Limits on what report mode will read. */
-export const RESULTS_LIMITS = { maxFiles: 64, maxFileBytes: 16 * 1024 * 1024, maxDepth: 4, maxMetrics: 5000, maxSamples: 10_000 };
+export const RESULTS_LIMITS = {
+  maxFiles: 64,
+  maxFileBytes: 16 * 1024 * 1024,
+  maxDepth: 4,
+  maxMetrics: 5000,
+  maxSamples: 10_000,
+};
 
 const str = (max = 2000) => z.string().max(max);
 const num = z.number().finite();
@@ -22,10 +28,27 @@ const change = z.strictObject({ estimate: num, low: num, high: num, confidence: 
 const unit = str(40);
 const budget = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('relative'), limit: num, source: str(100) }),
-  z.strictObject({ kind: z.literal('absolute'), op: z.enum(['<', '<=', '>', '>=']), bound: num, unit, source: str(100) }),
+  z.strictObject({
+    kind: z.literal('absolute'),
+    op: z.enum(['<', '<=', '>', '>=']),
+    bound: num,
+    unit,
+    source: str(100),
+  }),
   z.strictObject({ kind: z.literal('off'), source: str(100) }),
 ]);
-const outcome = z.enum(['regression', 'breach', 'improvement', 'within-budget', 'unchanged', 'inconclusive', 'too-noisy', 'ungated', 'added', 'removed']);
+const outcome = z.enum([
+  'regression',
+  'breach',
+  'improvement',
+  'within-budget',
+  'unchanged',
+  'inconclusive',
+  'too-noisy',
+  'ungated',
+  'added',
+  'removed',
+]);
 const metric = z.strictObject({
   id: str(300),
   suite: str(200),
@@ -51,7 +74,10 @@ export const reportSchema = z.strictObject({
   verdict: z.enum(['pass', 'fail', 'error']),
   base: z.strictObject({ sha, ref: str(300).optional() }),
   head: z.strictObject({ sha, ref: str(300).optional() }),
-  repository: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/).optional(),
+  repository: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/)
+    .optional(),
   pullRequest: z.number().int().positive().optional(),
   results: z.array(metric).max(RESULTS_LIMITS.maxMetrics),
   geomean: change,
@@ -64,12 +90,21 @@ export const reportSchema = z.strictObject({
     rounds: z.number().int(),
     looks: z.array(z.number().int()).max(100),
   }),
-  environment: z.strictObject({ cpuModel: str(200), cores: z.number().int(), os: str(200), node: str(50), durationS: num }),
+  environment: z.strictObject({
+    cpuModel: str(200),
+    cores: z.number().int(),
+    os: str(200),
+    node: str(50),
+    durationS: num,
+  }),
   warnings: z.array(str()).max(500),
   errors: z.array(str(10_000)).max(100),
   reproduce: str(2000),
   shard: z.strictObject({ index: z.number().int().min(1), total: z.number().int().min(1).max(256) }).optional(),
-  configHash: z.string().regex(/^[0-9a-f]{16,64}$/).optional(),
+  configHash: z
+    .string()
+    .regex(/^[0-9a-f]{16,64}$/)
+    .optional(),
 });
 
 /** A results file that failed validation; the message names the file and the key. */
@@ -91,7 +126,9 @@ export function findResultsFiles(dir: string): string[] {
       if (entry.isDirectory()) walk(p, depth + 1);
       else if (entry.isFile() && /^perfgate-results.*\.json$/.test(entry.name)) found.push(p);
       if (found.length > RESULTS_LIMITS.maxFiles) {
-        throw new ResultsFileError(`more than ${RESULTS_LIMITS.maxFiles} results files under ${dir}; refusing to read them all`);
+        throw new ResultsFileError(
+          `more than ${RESULTS_LIMITS.maxFiles} results files under ${dir}; refusing to read them all`,
+        );
       }
     }
   };
@@ -103,7 +140,9 @@ export function findResultsFiles(dir: string): string[] {
 export function readResultsFile(file: string, shown = file): ComparisonReport {
   const size = statSync(file).size;
   if (size > RESULTS_LIMITS.maxFileBytes) {
-    throw new ResultsFileError(`${shown}: ${size} bytes is over the ${RESULTS_LIMITS.maxFileBytes}-byte limit for a results file`);
+    throw new ResultsFileError(
+      `${shown}: ${size} bytes is over the ${RESULTS_LIMITS.maxFileBytes}-byte limit for a results file`,
+    );
   }
   let data: unknown;
   try {
@@ -135,7 +174,10 @@ export function mergeReports(reports: ComparisonReport[], shown: string[]): Comp
       ['configuration', r.configHash, first.configHash],
       ['shard count', r.shard?.total, first.shard?.total],
     ] as const) {
-      if (a !== b) throw new ResultsFileError(`${shown[i]} disagrees with ${shown[0]} on the ${label} (${String(a)} vs ${String(b)}): they are not shards of one comparison`);
+      if (a !== b)
+        throw new ResultsFileError(
+          `${shown[i]} disagrees with ${shown[0]} on the ${label} (${String(a)} vs ${String(b)}): they are not shards of one comparison`,
+        );
     }
   }
   const errors = reports.flatMap((r) => r.errors);
@@ -145,10 +187,14 @@ export function mergeReports(reports: ComparisonReport[], shown: string[]): Comp
     const seen = new Set(reports.map((r) => r.shard!.index));
     if (seen.size !== reports.length) errors.push('The same shard was reported twice; check the artifact names.');
     const missing = Array.from({ length: total }, (_, i) => i + 1).filter((i) => !seen.has(i));
-    if (missing.length > 0) errors.push(`Shard${missing.length === 1 ? '' : 's'} ${missing.join(', ')} of ${total} did not report results (did that job fail or not upload its artifact?).`);
+    if (missing.length > 0)
+      errors.push(
+        `Shard${missing.length === 1 ? '' : 's'} ${missing.join(', ')} of ${total} did not report results (did that job fail or not upload its artifact?).`,
+      );
   }
-  const ids = new Set<string>();
-  const results = reports.flatMap((r) => r.results).filter((m) => (ids.has(m.id) ? false : (ids.add(m.id), true)));
+  const byId = new Map<string, ComparisonReport['results'][number]>();
+  for (const m of reports.flatMap((r) => r.results)) if (!byId.has(m.id)) byId.set(m.id, m);
+  const results = [...byId.values()];
   if (reports.length === 1) return { ...first, errors, verdict: decideVerdict(results, errors) };
   return {
     ...first,
@@ -158,7 +204,11 @@ export function mergeReports(reports: ComparisonReport[], shown: string[]): Comp
     warnings,
     errors,
     verdict: decideVerdict(results, errors),
-    method: { ...first.method, rounds: Math.max(...reports.map((r) => r.method.rounds)), alpha: first.method.alpha * (total ?? 1) },
+    method: {
+      ...first.method,
+      rounds: Math.max(...reports.map((r) => r.method.rounds)),
+      alpha: first.method.alpha * (total ?? 1),
+    },
     environment: { ...first.environment, durationS: Math.max(...reports.map((r) => r.environment.durationS)) },
     shard: undefined,
   };
@@ -168,7 +218,13 @@ export function mergeReports(reports: ComparisonReport[], shown: string[]): Comp
 export function loadResults(dir: string, workspace: string, _settings?: unknown): ComparisonReport {
   const root = path.resolve(workspace, dir);
   const files = findResultsFiles(root);
-  if (files.length === 0) throw new ResultsFileError(`no perfgate-results*.json under ${dir} (input "results"): did the download-artifact step run?`);
+  if (files.length === 0)
+    throw new ResultsFileError(
+      `no perfgate-results*.json under ${dir} (input "results"): did the download-artifact step run?`,
+    );
   const shown = files.map((f) => path.relative(workspace, f) || f);
-  return mergeReports(files.map((f, i) => readResultsFile(f, shown[i])), shown);
+  return mergeReports(
+    files.map((f, i) => readResultsFile(f, shown[i])),
+    shown,
+  );
 }

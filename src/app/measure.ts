@@ -84,7 +84,10 @@ export async function measure(runners: SuiteRunner[], options: MeasureOptions): 
     const elapsed = now() - started;
     const outOfTime = rounds > 0 && elapsed + roundS > options.maxTimeS;
     if (rounds >= options.maxRounds || outOfTime) {
-      if (outOfTime) warnings.add(`Stopped after ${rounds} rounds: the next round would have passed max-time (${options.maxTimeS} s).`);
+      if (outOfTime)
+        warnings.add(
+          `Stopped after ${rounds} rounds: the next round would have passed max-time (${options.maxTimeS} s).`,
+        );
       look = options.gate.look([...samples.values()], rounds, true);
       concluded = true;
       break;

@@ -10,8 +10,8 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { type EventFacts, addWorktrees, isDirty, resolveRevisions } from '../adapters/git';
-import { commentMarker, type GitHubPort, GitHubPermissionError, MAX_COMMENT_BODY } from '../adapters/github';
+import { addWorktrees, type EventFacts, isDirty, resolveRevisions } from '../adapters/git';
+import { commentMarker, GitHubPermissionError, type GitHubPort, MAX_COMMENT_BODY } from '../adapters/github';
 import { runMeasured } from '../adapters/process';
 import { budgetFor } from '../core/budgets';
 import { SequentialGate } from '../core/engine';
@@ -98,7 +98,8 @@ function reproduceCommand(settings: Settings, base: Revision, head: Revision): s
   if (settings.defaultBudget.source !== '5%') flags.push(`--budget '${settings.defaultBudget.source}'`);
   if (settings.strict) flags.push('--strict');
   const lines = [`git checkout ${head.sha}`, `npx perfgate run ${flags.join(' ')}`];
-  if (settings.suitesSource === 'input "suites"') lines.unshift('# save the workflow\'s "suites" input as perfgate.yml first');
+  if (settings.suitesSource === 'input "suites"')
+    lines.unshift('# save the workflow\'s "suites" input as perfgate.yml first');
   return lines.join('\n');
 }
 
@@ -118,7 +119,13 @@ export function configHash(settings: Settings): string {
 }
 
 /** An empty report for runs that could not compare anything (errors only). */
-function errorReport(settings: Settings, base: Revision, head: Revision, errors: string[], io: RunIO): ComparisonReport {
+function errorReport(
+  settings: Settings,
+  base: Revision,
+  head: Revision,
+  errors: string[],
+  io: RunIO,
+): ComparisonReport {
   return {
     formatVersion: 1,
     verdict: 'error',
@@ -166,9 +173,13 @@ async function build(settings: Settings, side: Side, dir: string, io: RunIO): Pr
 /** Measures base against head and produces the report (modes `full` and `measure`). */
 async function compare(settings: Settings, io: RunIO): Promise<ComparisonReport> {
   const { base, head } = await resolveRevisions(io.workspace, settings.base, io.context.event);
-  io.log.info(`Comparing base ${base.sha.slice(0, 12)}${base.ref ? ` (${base.ref})` : ''} with head ${head.sha.slice(0, 12)}`);
+  io.log.info(
+    `Comparing base ${base.sha.slice(0, 12)}${base.ref ? ` (${base.ref})` : ''} with head ${head.sha.slice(0, 12)}`,
+  );
   if (io.local && (await isDirty(io.workspace))) {
-    io.log.warning('The working tree has uncommitted changes: they are not measured (perfgate checks out the commits). Commit them to include them.');
+    io.log.warning(
+      'The working tree has uncommitted changes: they are not measured (perfgate checks out the commits). Commit them to include them.',
+    );
   }
   const checkouts = await addWorktrees(io.workspace, path.join(io.tempDir, 'perfgate'), base, head);
   try {
@@ -186,12 +197,20 @@ async function compare(settings: Settings, io: RunIO): Promise<ComparisonReport>
       // Bonferroni split across shards (union bound): with Holm inside each shard at α/S, the
       // family-wise error over the merged report stays ≤ α.
       alpha = settings.alpha / settings.shard.total;
-      io.log.info(`Shard ${settings.shard.index}/${settings.shard.total}: ${suites.map((s) => s.name).join(', ') || 'no suites'}`);
+      io.log.info(
+        `Shard ${settings.shard.index}/${settings.shard.total}: ${suites.map((s) => s.name).join(', ') || 'no suites'}`,
+      );
     }
     const units = new Map<MetricId, Unit>();
     const budgetWarnings = new Set<string>();
     const gate = new SequentialGate(
-      { alpha, correction: settings.correction, strict: settings.strict, minRounds: settings.minRounds, maxRounds: settings.maxRounds },
+      {
+        alpha,
+        correction: settings.correction,
+        strict: settings.strict,
+        minRounds: settings.minRounds,
+        maxRounds: settings.maxRounds,
+      },
       (id) => {
         const lookup = budgetFor(id, units.get(id) ?? 'count', settings.budgets, settings.defaultBudget);
         for (const w of lookup.warnings) budgetWarnings.add(w);
@@ -210,7 +229,9 @@ async function compare(settings: Settings, io: RunIO): Promise<ComparisonReport>
       unitsSeen: units,
     });
     const results = outcome.look?.results ?? [];
-    const errors = outcome.errors.map((e) => `${e.message}${e.outputTail ? `\n${e.outputTail.trim().split('\n').slice(-10).join('\n')}` : ''}`);
+    const errors = outcome.errors.map(
+      (e) => `${e.message}${e.outputTail ? `\n${e.outputTail.trim().split('\n').slice(-10).join('\n')}` : ''}`,
+    );
     if (suites.length > 0 && results.length === 0 && errors.length === 0) errors.push('No metric was measured.');
     return {
       formatVersion: 1,
@@ -231,7 +252,7 @@ async function compare(settings: Settings, io: RunIO): Promise<ComparisonReport>
         looks: gate.looks,
       },
       environment: environment(outcome.durationS),
-      warnings: [...outcome.warnings, ...budgetWarnings],
+      warnings: [...outcome.warnings, ...(outcome.look?.warnings ?? []), ...budgetWarnings],
       errors,
       reproduce: reproduceCommand(settings, base, head),
       shard: settings.shard ?? undefined,
@@ -243,7 +264,11 @@ async function compare(settings: Settings, io: RunIO): Promise<ComparisonReport>
 }
 
 /** Writes the results JSON and the HTML report; returns their paths. */
-function writeResults(report: ComparisonReport, dir: string, name = 'perfgate-results'): { json: string; html: string } {
+function writeResults(
+  report: ComparisonReport,
+  dir: string,
+  name = 'perfgate-results',
+): { json: string; html: string } {
   mkdirSync(dir, { recursive: true });
   const json = path.join(dir, `${name}.json`);
   const html = path.join(dir, name.replace('results', 'report') + '.html');
@@ -253,7 +278,13 @@ function writeResults(report: ComparisonReport, dir: string, name = 'perfgate-re
 }
 
 /** Posts or updates the sticky comment per the `comment` policy. Never throws: failures are warnings. */
-async function postComment(settings: Settings, report: ComparisonReport, io: RunIO, marker: string, body: string): Promise<string | null> {
+async function postComment(
+  settings: Settings,
+  report: ComparisonReport,
+  io: RunIO,
+  marker: string,
+  body: string,
+): Promise<string | null> {
   const pr = report.pullRequest ?? io.context.prNumber;
   if (settings.comment === 'never' || !pr || !io.github) return null;
   if (settings.comment === 'on-regression' && report.verdict === 'pass') return null;
@@ -262,7 +293,10 @@ async function postComment(settings: Settings, report: ComparisonReport, io: Run
     io.log.info(`Comment: ${url}`);
     return url;
   } catch (error) {
-    const reason = error instanceof GitHubPermissionError ? error.message : `could not post the PR comment: ${(error as Error).message}`;
+    const reason =
+      error instanceof GitHubPermissionError
+        ? error.message
+        : `could not post the PR comment: ${(error as Error).message}`;
     io.log.warning(`${reason} The report is in the job summary; the verdict is unaffected.`);
     return null;
   }

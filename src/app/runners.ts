@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { harnessReplicate, HarnessParseError } from '../adapters/harness';
+import { HarnessParseError, harnessReplicate } from '../adapters/harness';
 import { HttpSuiteError, runHttpReplicate } from '../adapters/http';
 import { runMeasured } from '../adapters/process';
 import type { Replicate, Side } from '../core/model';
@@ -40,10 +40,16 @@ function suiteCwd(suite: Suite, checkout: string): string {
 /** Runs a shell command once as a measured process group; a failure becomes a `SuiteError`. */
 async function runOnce(suite: CommandSuite | HarnessSuite, side: Side, checkout: string, signal?: AbortSignal) {
   const cwd = suiteCwd(suite, checkout);
-  if (!existsSync(cwd)) throw new SuiteError(suite.name, side, `working directory "${suite.cwd}" does not exist in the ${side} checkout`);
+  if (!existsSync(cwd))
+    throw new SuiteError(suite.name, side, `working directory "${suite.cwd}" does not exist in the ${side} checkout`);
   const run = await runMeasured(suite.run, { cwd, env: suite.env, timeoutS: suite.timeout, signal });
   if (run.timedOut) {
-    throw new SuiteError(suite.name, side, `"${suite.run}" did not finish within ${suite.timeout} s and was stopped`, run.outputTail);
+    throw new SuiteError(
+      suite.name,
+      side,
+      `"${suite.run}" did not finish within ${suite.timeout} s and was stopped`,
+      run.outputTail,
+    );
   }
   if (run.exitCode !== 0) {
     const how = run.signal ? `was killed by ${run.signal}` : `exited with code ${run.exitCode}`;
@@ -61,10 +67,13 @@ export function commandRunner(suite: CommandSuite): SuiteRunner {
     },
     async sample(side, checkout, signal) {
       const run = await runOnce(suite, side, checkout, signal);
-      const values: Replicate['values'] = [{ id: `${suite.name}:wall`, unit: 's', direction: 'lower', value: run.wallS }];
+      const values: Replicate['values'] = [
+        { id: `${suite.name}:wall`, unit: 's', direction: 'lower', value: run.wallS },
+      ];
       if (run.cpuS !== null) values.push({ id: `${suite.name}:cpu`, unit: 's', direction: 'lower', value: run.cpuS });
       if (run.rssB !== null) values.push({ id: `${suite.name}:rss`, unit: 'B', direction: 'lower', value: run.rssB });
-      const warnings = run.cpuS === null ? ['python3 was not found, so only wall time was measured (cpu and rss need it).'] : [];
+      const warnings =
+        run.cpuS === null ? ['python3 was not found, so only wall time was measured (cpu and rss need it).'] : [];
       return { values, warnings };
     },
   };
@@ -77,7 +86,12 @@ export function harnessRunner(suite: HarnessSuite): SuiteRunner {
     if (outputFile) rmSync(outputFile, { force: true }); // never read a stale file from an earlier run
     const run = await runOnce(suite, side, checkout, signal);
     if (outputFile && !existsSync(outputFile)) {
-      throw new SuiteError(suite.name, side, `the harness finished but did not write its output file "${suite.output}"`, run.outputTail);
+      throw new SuiteError(
+        suite.name,
+        side,
+        `the harness finished but did not write its output file "${suite.output}"`,
+        run.outputTail,
+      );
     }
     const text = outputFile ? readFileSync(outputFile, 'utf8') : run.stdout;
     const source = outputFile ? suite.output! : 'stdout';

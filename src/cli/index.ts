@@ -108,7 +108,8 @@ const RUN_FLAGS: Record<string, InputName> = {
 async function runCommand(args: string[]): Promise<number> {
   const flags = parseFlags(args, [], ['strict']);
   for (const name of flags.keys()) {
-    if (!(name in RUN_FLAGS) && !['json', 'html', 'seed'].includes(name)) throw new UsageError(`unknown flag --${name}`);
+    if (!(name in RUN_FLAGS) && !['json', 'html', 'seed'].includes(name))
+      throw new UsageError(`unknown flag --${name}`);
   }
   const workspace = process.cwd();
   const settings = parseSettings((name) => {
@@ -140,7 +141,8 @@ export function compareFiles(
   const defaultBudget = parseBudgetRule(options.budget);
   if (typeof defaultBudget === 'string') throw new UsageError(`--budget: ${defaultBudget}`);
   const lines = parseBudgetLines(options.budgets);
-  if (lines.issues.length > 0) throw new UsageError(lines.issues.map((i) => `--budgets line ${i.line}: ${i.message}`).join('\n'));
+  if (lines.issues.length > 0)
+    throw new UsageError(lines.issues.map((i) => `--budgets line ${i.line}: ${i.message}`).join('\n'));
   const samples = new Map<string, MetricSamples>();
   const warnings = new Set<string>();
   for (const [side, files] of [
@@ -161,11 +163,20 @@ export function compareFiles(
   const rounds = Math.min(baseFiles.length, headFiles.length);
   const units = new Map([...samples.values()].map((s) => [s.id, s.unit]));
   const gate = new SequentialGate(
-    { alpha: options.alpha, correction: 'holm', strict: options.strict, minRounds: Math.max(1, rounds), maxRounds: Math.max(1, rounds) },
+    {
+      alpha: options.alpha,
+      correction: 'holm',
+      strict: options.strict,
+      minRounds: Math.max(1, rounds),
+      maxRounds: Math.max(1, rounds),
+    },
     (id) => budgetFor(id, units.get(id) ?? 'count', lines.entries, defaultBudget).rule,
   );
   const look = gate.look([...samples.values()], rounds, true);
-  const errors = rounds < 2 ? [`Too few files: need at least 2 per side to compare (got ${baseFiles.length} base, ${headFiles.length} head).`] : [];
+  const errors =
+    rounds < 2
+      ? [`Too few files: need at least 2 per side to compare (got ${baseFiles.length} base, ${headFiles.length} head).`]
+      : [];
   const cpus = os.cpus();
   return {
     formatVersion: 1,
@@ -174,8 +185,22 @@ export function compareFiles(
     head: { sha: 'head', ref: `${headFiles.length} file${headFiles.length === 1 ? '' : 's'}` },
     results: look.results,
     geomean: look.geomean,
-    method: { alpha: options.alpha, correction: 'holm', strict: options.strict, minRounds: rounds, maxRounds: rounds, rounds, looks: [rounds] },
-    environment: { cpuModel: cpus[0]?.model ?? 'unknown', cores: cpus.length, os: `${os.type()} ${os.release()}`, node: process.version, durationS: 0 },
+    method: {
+      alpha: options.alpha,
+      correction: 'holm',
+      strict: options.strict,
+      minRounds: rounds,
+      maxRounds: rounds,
+      rounds,
+      looks: [rounds],
+    },
+    environment: {
+      cpuModel: cpus[0]?.model ?? 'unknown',
+      cores: cpus.length,
+      os: `${os.type()} ${os.release()}`,
+      node: process.version,
+      durationS: 0,
+    },
     warnings: [...warnings],
     errors,
     reproduce: `npx perfgate compare --format ${format} --base ${baseFiles.join(' ')} --head ${headFiles.join(' ')}`,
@@ -190,10 +215,12 @@ function compareCommand(args: string[]): number {
     }
   }
   const format = one(flags, 'format') as HarnessFormat;
-  if (!HARNESS_FORMATS.includes(format)) throw new UsageError(`--format: expected one of ${HARNESS_FORMATS.join(', ')}, got "${format}"`);
+  if (!HARNESS_FORMATS.includes(format))
+    throw new UsageError(`--format: expected one of ${HARNESS_FORMATS.join(', ')}, got "${format}"`);
   const baseFiles = flags.get('base') ?? [];
   const headFiles = flags.get('head') ?? [];
-  if (baseFiles.length === 0 || headFiles.length === 0) throw new UsageError('--base and --head each need at least one file');
+  if (baseFiles.length === 0 || headFiles.length === 0)
+    throw new UsageError('--base and --head each need at least one file');
   const alpha = Number(one(flags, 'alpha') || '0.05');
   if (!(alpha > 0 && alpha < 0.5)) throw new UsageError('--alpha: expected a number between 0 and 0.5');
   const report = compareFiles(format, baseFiles, headFiles, {

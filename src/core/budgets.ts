@@ -28,7 +28,8 @@ export interface BudgetIssue {
   message: string;
 }
 
-const RULE_HELP = 'expected a relative budget like "10%", an absolute bound like "< 200ms", "<= 1.5s", "< 300MB", "> 1000/s", or "off"';
+const RULE_HELP =
+  'expected a relative budget like "10%", an absolute bound like "< 200ms", "<= 1.5s", "< 300MB", "> 1000/s", or "off"';
 
 /** Parses one RULE (the text after `PATTERN:`, or the `budget` input). */
 export function parseBudgetRule(text: string): BudgetRule | string {
@@ -99,7 +100,12 @@ export interface BudgetLookup {
 /**
  * Picks the rule for a metric: the most specific matching entry whose unit fits, else the default.
  */
-export function budgetFor(id: MetricId, unit: Unit, entries: readonly BudgetEntry[], fallback: BudgetRule): BudgetLookup {
+export function budgetFor(
+  id: MetricId,
+  unit: Unit,
+  entries: readonly BudgetEntry[],
+  fallback: BudgetRule,
+): BudgetLookup {
   const warnings: string[] = [];
   const ranked = entries
     .filter((e) => e.matches(id))

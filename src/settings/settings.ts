@@ -129,14 +129,20 @@ export function parseSettings(read: InputReader, workspace: string): Settings {
   const problem = (name: string, message: string) => issues.push({ where: `input "${name}"`, message });
 
   const mode = oneOf(input('mode', DEFAULTS.mode), ['full', 'measure', 'report'] as const, 'mode', problem);
-  const comment = oneOf(input('comment', DEFAULTS.comment), ['always', 'on-regression', 'never'] as const, 'comment', problem);
+  const comment = oneOf(
+    input('comment', DEFAULTS.comment),
+    ['always', 'on-regression', 'never'] as const,
+    'comment',
+    problem,
+  );
   const correction = oneOf(input('correction', DEFAULTS.correction), ['holm', 'bh'] as const, 'correction', problem);
   const strict = bool(input('strict', DEFAULTS.strict), 'strict', problem);
   const failOnRegression = bool(input('fail-on-regression', DEFAULTS.failOnRegression), 'fail-on-regression', problem);
   const allowUnsafePrCheckout = bool(input('allow-unsafe-pr-checkout', 'false'), 'allow-unsafe-pr-checkout', problem);
 
   const alpha = Number(input('alpha', DEFAULTS.alpha));
-  if (!(alpha > 0 && alpha < 0.5)) problem('alpha', `expected a number between 0 and 0.5 such as 0.05, got "${input('alpha')}"`);
+  if (!(alpha > 0 && alpha < 0.5))
+    problem('alpha', `expected a number between 0 and 0.5 such as 0.05, got "${input('alpha')}"`);
   const minRounds = integer(input('min-rounds', DEFAULTS.minRounds), 'min-rounds', 4, 10_000, problem);
   const maxRounds = integer(input('max-rounds', DEFAULTS.maxRounds), 'max-rounds', 4, 10_000, problem);
   if (minRounds !== null && maxRounds !== null && maxRounds < minRounds) {
@@ -144,7 +150,8 @@ export function parseSettings(read: InputReader, workspace: string): Settings {
   }
   const maxTimeText = input('max-time', DEFAULTS.maxTime);
   const maxTimeS = parseDuration(maxTimeText);
-  if (maxTimeS === null || maxTimeS <= 0) problem('max-time', `expected a duration like "15m", "90s" or "1h", got "${maxTimeText}"`);
+  if (maxTimeS === null || maxTimeS <= 0)
+    problem('max-time', `expected a duration like "15m", "90s" or "1h", got "${maxTimeText}"`);
 
   const defaultBudget = parseBudgetRule(input('budget', DEFAULTS.budget));
   if (typeof defaultBudget === 'string') problem('budget', defaultBudget);
@@ -305,7 +312,10 @@ export function parseConfigFile(
   if (!parsed) return empty;
   const doc = parsed.value as Record<string, unknown> | null;
   if (!doc || typeof doc !== 'object' || Array.isArray(doc)) {
-    issues.push({ where: file, message: 'expected a mapping with a "suites:" list (and optionally "build:" and "budgets:")' });
+    issues.push({
+      where: file,
+      message: 'expected a mapping with a "suites:" list (and optionally "build:" and "budgets:")',
+    });
     return empty;
   }
   for (const key of Object.keys(doc)) {
@@ -324,7 +334,11 @@ export function parseConfigFile(
   }
   let build = '';
   if (doc.build !== undefined) {
-    if (typeof doc.build !== 'string') issues.push({ where: `${file} line ${parsed.lineOf(['build'])}`, message: 'build: expected a shell command (a string)' });
+    if (typeof doc.build !== 'string')
+      issues.push({
+        where: `${file} line ${parsed.lineOf(['build'])}`,
+        message: 'build: expected a shell command (a string)',
+      });
     else build = doc.build;
   }
   let budgets: BudgetEntry[] = [];
@@ -344,10 +358,14 @@ export function parseConfigFile(
         lineNumbers.push(parsed.lineOf(['budgets', pattern]) ?? 0);
       }
     } else {
-      issues.push({ where: `${file} line ${parsed.lineOf(['budgets'])}`, message: 'budgets: expected a mapping of "PATTERN: RULE"' });
+      issues.push({
+        where: `${file} line ${parsed.lineOf(['budgets'])}`,
+        message: 'budgets: expected a mapping of "PATTERN: RULE"',
+      });
     }
     const result = parseBudgetLines(lines.join('\n'));
-    for (const i of result.issues) issues.push({ where: `${file} line ${lineNumbers[i.line - 1]}`, message: `budgets: ${i.message}` });
+    for (const i of result.issues)
+      issues.push({ where: `${file} line ${lineNumbers[i.line - 1]}`, message: `budgets: ${i.message}` });
     budgets = result.entries.map((e) => ({ ...e, line: lineNumbers[e.line - 1] ?? e.line }));
   }
   return { suites, build, budgets };

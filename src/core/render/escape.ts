@@ -4,14 +4,15 @@
  * perfgate's hidden comment marker, mention a user or team, or reference an issue.
  */
 
-const MARKDOWN_SPECIAL = /[\\`*_{}[\]()#+!|<>&~]/g;
+// Parentheses, `#`, `+` and `!` only matter at a line start or right after `]`, which the
+// escaping of `[`/`]` and the removal of newlines already rule out.
+const MARKDOWN_SPECIAL = /[\\`*_{}[\]|<>&~]/g;
 
 /** Escapes text for inline use in markdown (including inside table cells). */
 export function escapeMarkdown(text: string): string {
   return (
     text
       .replace(/\r?\n|\r/g, ' ')
-      // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
       .replace(/[\u0000-\u001f\u007f]/g, '')
       .replace(MARKDOWN_SPECIAL, (c) => `&#${c.charCodeAt(0)};`)
       // @mentions and #123 / GH-123 references: a zero-width joiner breaks the autolink.
@@ -22,7 +23,13 @@ export function escapeMarkdown(text: string): string {
 
 /** Wraps text as inline code that no backtick inside can close early (for commands, ids). */
 export function inlineCode(text: string): string {
-  const clean = text.replace(/\r?\n|\r/g, ' ').replace(/\|/g, '\u2223');
+  // A table pipe would split the cell even inside code; an HTML comment opener could spoof
+  // perfgate's hidden sticky-comment marker. Both become look-alikes.
+  const clean = text
+    .replace(/\r?\n|\r/g, ' ')
+    .replace(/\|/g, '\u2223')
+    .replace(/<!--/g, '<!\u2010\u2010')
+    .replace(/-->/g, '\u2010\u2010>');
   const longest = Math.max(0, ...(clean.match(/`+/g) ?? []).map((m) => m.length));
   const fence = '`'.repeat(longest + 1);
   const pad = clean.startsWith('`') || clean.endsWith('`') ? ' ' : '';

@@ -114,7 +114,8 @@ function row(r: MetricResult, footnotes: Map<string, number>): string[] {
     valueText(r.baseMedian, r),
     valueText(r.headMedian, r),
     changeText(r),
-    pText(r.pAdjusted),
+    // The p-value is for "head is worse"; on an improvement it would read as 1.000, so it is left out.
+    r.outcome === 'improvement' ? '—' : pText(r.pAdjusted),
     String(r.rounds),
     budgetText(r),
     LABEL[r.outcome],
@@ -200,7 +201,15 @@ function compose(report: ComparisonReport, options: MarkdownOptions, parts: Part
     const pictures = shown.filter((r) => CHARTED.has(r.outcome));
     for (const r of pictures) {
       const chart = options.chart(r);
-      if (chart) out.push(`<details><summary>${inlineCode(r.id)}: base vs head per round</summary>`, '', chart, '', '</details>', '');
+      if (chart)
+        out.push(
+          `<details><summary>${inlineCode(r.id)}: base vs head per round</summary>`,
+          '',
+          chart,
+          '',
+          '</details>',
+          '',
+        );
     }
   }
 
@@ -211,7 +220,10 @@ function compose(report: ComparisonReport, options: MarkdownOptions, parts: Part
     for (const w of suiteWarnings) out.push(`- ${escapeMarkdown(w)}`);
     out.push('', '</details>', '');
   } else if (footnotes.size > 0 || suiteWarnings.length > 0) {
-    out.push(`_${footnotes.size + suiteWarnings.length} notes omitted for length; see the job summary or results JSON._`, '');
+    out.push(
+      `_${footnotes.size + suiteWarnings.length} notes omitted for length; see the job summary or results JSON._`,
+      '',
+    );
   }
 
   out.push(`<sub>${escapeMarkdown(methodLine(report))}</sub>`, '');

@@ -1,0 +1,118 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { type InputName, parseSettings, SettingsError } from '../../src/settings/settings';
+
+function reader(inputs: Partial<Record<InputName, string>>) {
+  return (name: InputName) => inputs[name] ?? '';
+}
+
+function errorOf(fn: () => unknown): SettingsError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof SettingsError) return e;
+    throw e;
+  }
+  throw new Error('expected a SettingsError');
+}
+
+const ws = () => mkdtempSync(path.join(os.tmpdir(), 'perfgate-settings-'));
+
+describe('parseSettings', () => {
+  it('applies the documented defaults', () => {
+    const s = parseSettings(reader({ suites: '- name: cli\n  run: node cli.js' }), ws());
+    expect(s).toMatchObject({
+      mode: 'full',
+      alpha: 0.05,
+      correction: 'holm',
+      strict: false,
+      minRounds: 10,
+      maxRounds: 50,
+      maxTimeS: 900,
+      comment: 'always',
+      failOnRegression: true,
+      base: null,
+      defaultBudget: { kind: 'relative', limit: 0.05 },
+    });
+    expect(s.suites).toEqual([{ kind: 'command', name: 'cli', run: 'node cli.js', warmup: 1, timeout: 600 }]);
+  });
+
+  it('reports every bad input at once, naming the input and what is expected', () => {
+    const e = errorOf(() =>
+      parseSettings(
+        reader({
+          suites: '- name: cli\n  run: x',
+          'max-time': 'ten minutes',
+          alpha: '5',
+          comment: 'sometimes',
+          budget: 'fast',
+          budgets: 'cli:wall: 10%\ncli:rss < 300MB\n',
+        }),
+        ws(),
+      ),
+    );
+    const text = e.message;
+    expect(text).toContain('input "max-time": expected a duration like "15m"');
+    expect(text).toContain('input "alpha": expected a number between 0 and 0.5');
+    expect(text).toContain('input "comment": expected one of "always", "on-regression", "never", got "sometimes"');
+    expect(text).toContain('input "budget": cannot read the rule "fast"');
+    expect(text).toContain('input "budgets" line 2: expected "PATTERN: RULE"');
+    expect(e.issues).toHaveLength(5);
+  });
+
+  it('names the line and key of a mistake in the inline suites', () => {
+    const e = errorOf(() =>
+      parseSettings(reader({ suites: '- name: ok\n  run: a\n- name: bad\n  run: b\n  timout: 5s\n' }), ws()),
+    );
+    expect(e.issues).toEqual([
+      { where: 'input "suites" line 3', message: 'suites[1]: unknown key "timout" for a command suite' },
+    ]);
+  });
+
+  it('reads suites, build and budgets from the config file, with file and line in errors', () => {
+    const dir = ws();
+    mkdirSync(path.join(dir, '.github'));
+    writeFileSync(
+      path.join(dir, '.github/perfgate.yml'),
+      'build: npm ci\nsuites:\n  - name: api\n    server: node s.js\n    duration: soon\n    scenarios:\n      - name: items\n        path: /items\nbudgets:\n  "api/*:p99": "< 200ms"\n',
+    );
+    const e = errorOf(() => parseSettings(reader({}), dir));
+    expect(e.issues).toEqual([
+      {
+        where: '.github/perfgate.yml line 5',
+        message: 'suites[0].duration: expected a duration like "5s", "250ms" or "2m", got "soon"',
+      },
+    ]);
+    writeFileSync(
+      path.join(dir, '.github/perfgate.yml'),
+      'build: npm ci\nsuites:\n  - name: api\n    server: node s.js\n    scenarios:\n      - name: items\n        path: /items\nbudgets:\n  "api/*:p99": "< 200ms"\n',
+    );
+    const s = parseSettings(reader({}), dir);
+    expect(s.build).toBe('npm ci');
+    expect(s.suites[0]).toMatchObject({ kind: 'http', name: 'api', duration: 5, readyTimeout: 30 });
+    expect(s.budgets.map((b) => [b.pattern, b.rule, b.line])).toEqual([
+      ['api/*:p99', { kind: 'absolute', op: '<', bound: 0.2, unit: 's', source: '< 200ms' }, 9],
+    ]);
+  });
+
+  it('says how to provide suites when there are none', () => {
+    const e = errorOf(() => parseSettings(reader({}), ws()));
+    expect(e.message).toContain('no suites given: set the "suites" input, or create .github/perfgate.yml');
+  });
+
+  it('rejects invalid YAML with its line', () => {
+    const e = errorOf(() => parseSettings(reader({ suites: '- name: a\n  run: [unclosed\n' }), ws()));
+    expect(e.issues[0].where).toMatch(/^input "suites" line \d/);
+    expect(e.issues[0].message).toMatch(/^invalid YAML/);
+  });
+
+  it('needs no suites in report mode, and parses shards', () => {
+    const s = parseSettings(reader({ mode: 'report', results: 'out', shard: '2/4' }), ws());
+    expect(s).toMatchObject({ mode: 'report', suites: [], resultsDir: 'out', shard: { index: 2, total: 4 } });
+    expect(errorOf(() => parseSettings(reader({ mode: 'report', shard: '5/4' }), ws())).message).toContain(
+      'INDEX/TOTAL',
+    );
+  });
+});
