@@ -93,8 +93,12 @@ describe('Hodges–Lehmann estimate and Mann–Whitney-inverted interval (indepe
 describe('Holm and Benjamini–Hochberg', () => {
   it('match the reference (BH: scipy.stats.false_discovery_control)', () => {
     for (const c of load('multiplicity.json')) {
-      holmAdjust(c.p).forEach((v, i) => close(v, c.holm[i], 1e-12, 1e-15));
-      benjaminiHochbergAdjust(c.p).forEach((v, i) => close(v, c.bh[i], 1e-12, 1e-15));
+      const holm = holmAdjust(c.p);
+      const bh = benjaminiHochbergAdjust(c.p);
+      for (let i = 0; i < c.p.length; i++) {
+        close(holm[i], c.holm[i], 1e-12, 1e-15);
+        close(bh[i], c.bh[i], 1e-12, 1e-15);
+      }
     }
   });
 });
