@@ -270,7 +270,7 @@ describe('criterion', () => {
     const modern = estimates.replace(/"Mean"/, '"mean"').replace('"Median"', '"median"');
     const r = parseHarnessOutput('criterion', modern, 'target/criterion/parse/large/new/estimates.json');
     expect(r.benchmarks[0].name).toBe('parse/large');
-    expect(r.benchmarks[0].metrics[0].value).toBeCloseTo(19158.025568181816e-9, 15);
+    expect(r.benchmarks[0].metrics[0].value).toBeCloseTo(19158.0255681818e-9, 15);
     expect(parseError('criterion', estimates, 'estimates.json').message).toMatch(/carries no benchmark name/);
   });
   it('converts message units and ignores non-JSON lines', () => {
@@ -278,7 +278,7 @@ describe('criterion', () => {
       .split('\n')[0]
       .replace(/"unit":"ns"/g, '"unit":"us"');
     const r = parseHarnessOutput('criterion', `Benchmarking norm\n${line}\n`, 'stdout');
-    expect(r.benchmarks[0].metrics[0].value).toBeCloseTo(3362.8249818445897e-6, 12);
+    expect(r.benchmarks[0].metrics[0].value).toBeCloseTo(3362.82498184459e-6, 12);
     const cycles = line.replace(/"unit":"us"/g, '"unit":"cycles"');
     expect(parseError('criterion', cycles).message).toMatch(/unknown time unit "cycles"/);
   });
