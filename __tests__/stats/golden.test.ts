@@ -14,8 +14,9 @@ import { normalCdf, normalQuantile, normalQuantileUpper, normalSurvival } from '
 import { median, quantile, robustScale } from '../../src/core/stats/quantiles';
 
 const dir = join(import.meta.dirname, '..', 'fixtures', 'stats');
-// biome-ignore lint/suspicious/noExplicitAny: fixture JSON
-const load = (name: string): any => JSON.parse(readFileSync(join(dir, name), 'utf8'));
+// biome-ignore lint/suspicious/noExplicitAny: fixture JSON is untyped
+type Json = any;
+const load = (name: string): Json => JSON.parse(readFileSync(join(dir, name), 'utf8'));
 
 /** |a − b| ≤ rel·|b| + abs. */
 function close(a: number, b: number, rel = 1e-9, abs = 1e-300): void {
@@ -48,9 +49,11 @@ describe('median, quantiles and MAD (numpy.quantile, scipy median_abs_deviation)
 
 describe('Mann–Whitney U (scipy.stats.mannwhitneyu)', () => {
   const cases = load('mann-whitney.json');
-  it.each(
-    cases.map((c: { x: number[]; y: number[]; method: string }) => [`${c.method} ${c.x.length}×${c.y.length}`, c]),
-  )('%s', (_name, c) => {
+  const named: [string, Json][] = cases.map((c: { x: number[]; y: number[]; method: string }) => [
+    `${c.method} ${c.x.length}×${c.y.length}`,
+    c,
+  ]);
+  it.each(named)('%s', (_name, c) => {
     const r = mannWhitneyU(c.x, c.y, c.method === 'exact' ? 'exact' : 'normal');
     expect(r.u).toBe(c.u);
     close(r.pGreater, c.pGreater, 1e-9, 1e-15);
@@ -75,12 +78,10 @@ describe('Mann–Whitney U (scipy.stats.mannwhitneyu)', () => {
 });
 
 describe('Hodges–Lehmann estimate and Mann–Whitney-inverted interval (independent Python)', () => {
-  it.each(
-    load('hodges-lehmann.json').map((c: { x: number[]; method: string; confidence: number }) => [
-      `${c.method} ${c.x.length} at ${c.confidence}`,
-      c,
-    ]),
-  )('%s', (_name, c) => {
+  const named: [string, Json][] = load('hodges-lehmann.json').map(
+    (c: { x: number[]; method: string; confidence: number }) => [`${c.method} ${c.x.length} at ${c.confidence}`, c],
+  );
+  it.each(named)('%s', (_name, c) => {
     const r = hodgesLehmannInterval(c.x, c.y, c.confidence);
     expect(r.method).toBe(c.method);
     close(r.estimate, c.estimate, 1e-12, 1e-15);
