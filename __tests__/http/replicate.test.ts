@@ -91,6 +91,21 @@ describe('runHttpReplicate against real servers', () => {
     expect(tput(slow)).toBeLessThan(tput(fast) / 3);
   });
 
+  it('measures HEAD and DELETE scenarios (autocannon alone hangs on HEAD bodies)', async () => {
+    const r = await run('base', {
+      duration: 0.3,
+      warmupDuration: 0,
+      scenarios: [
+        { name: 'probe', method: 'HEAD', path: '/items' },
+        { name: 'remove', method: 'DELETE', path: '/items/1' },
+      ],
+    });
+    for (const s of ['probe', 'remove']) {
+      expect(value(r, `api/${s}:throughput`)).toBeGreaterThan(0);
+      expect(value(r, `api/${s}:errors`)).toBe(0);
+    }
+  });
+
   it('counts non-2xx responses as errors even when the server got faster', async () => {
     const r = await run('head', {}, { FAIL_EVERY: '4' });
     const errors = value(r, 'api/items:errors');

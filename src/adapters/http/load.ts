@@ -101,7 +101,10 @@ export function runLoad(o: LoadRunOptions): Promise<LoadRunResult> {
         headers: scenario.headers ?? {},
         body: scenario.body,
         connections: o.connections,
-        setupClient: o.rate === undefined ? undefined : pace(o.rate, o.connections, lagMs),
+        setupClient: setupClient(
+          scenario.method === 'HEAD',
+          o.rate === undefined ? undefined : pace(o.rate, o.connections, lagMs),
+        ),
         duration: o.duration,
         timeout: o.requestTimeout ?? 10,
         // The run ends at the first sample tick after `duration`: tick often so it ends on time.
@@ -124,11 +127,44 @@ export function runLoad(o: LoadRunOptions): Promise<LoadRunResult> {
   });
 }
 
-/** The parts of autocannon's per-connection client (lib/httpClient.js) that pacing hooks into. */
+/** The parts of autocannon's per-connection client (lib/httpClient.js) that the hooks touch. */
 interface PacedClient {
   _doRequest(): void;
+  _connect(): void;
   destroy(): void;
   destroyed: boolean;
+  parser: Record<number, (...args: unknown[]) => unknown> & { constructor: { kOnHeadersComplete: number } };
+}
+
+/**
+ * autocannon's `setupClient` hook: pacing (when a rate is set), and HEAD support. autocannon's
+ * response parser (http-parser-js) does not know a request was HEAD, so it waits for the body
+ * its Content-Length announces and the request times out; returning true from the parser's
+ * headers-complete callback tells it there is no body (as Node's own client does for HEAD).
+ */
+function setupClient(
+  head: boolean,
+  paced?: (client: PacedClient) => void,
+): ((client: PacedClient) => void) | undefined {
+  if (!head) return paced;
+  return (client) => {
+    paced?.(client);
+    // The parser callbacks are installed after this hook runs, right before the first connect.
+    const connect = client._connect.bind(client);
+    let wrapped = false;
+    client._connect = () => {
+      if (!wrapped) {
+        wrapped = true;
+        const key = client.parser.constructor.kOnHeadersComplete;
+        const onHeaders = client.parser[key];
+        client.parser[key] = (...args: unknown[]) => {
+          onHeaders(...args);
+          return true; // skip the body
+        };
+      }
+      connect();
+    };
+  };
 }
 
 /**

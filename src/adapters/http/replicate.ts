@@ -133,14 +133,23 @@ export async function measureHttpReplicate(
       signal.addEventListener('abort', offAbort, { once: true });
       try {
         if (signal.aborted) stop.abort();
-        const result = await runLoad({
-          port: live.port,
-          scenario,
-          ...shape,
-          duration,
-          requestTimeout: REQUEST_TIMEOUT,
-          signal: stop.signal,
-        });
+        let result: LoadRunResult;
+        try {
+          result = await runLoad({
+            port: live.port,
+            scenario,
+            ...shape,
+            duration,
+            requestTimeout: REQUEST_TIMEOUT,
+            signal: stop.signal,
+          });
+        } catch (err) {
+          // autocannon rejected its options: a configuration problem of this scenario.
+          throw new HttpSuiteError(
+            `HTTP suite "${suite.name}", scenario "${scenario.name}": the load generator rejected the request (${(err as Error).message}).`,
+            opts.side,
+          );
+        }
         if (!live.alive) throw live.error(`${live.describeExit()} during the load run of scenario "${scenario.name}".`);
         if (timedOut()) throw timeoutError(live);
         if (signal.aborted) throw abortReason(opts.signal, new Error('aborted'));
