@@ -5,12 +5,13 @@
 # see __tests__/fixtures/harness/SOURCE.md.
 #
 # Usage: scripts/make-harness-fixtures.sh [FORMAT...]   (default: every format whose tool is found)
+# HARNESS_FIXTURES_OUT=DIR writes elsewhere (to check that fresh tool output still parses).
 # Needs (Debian): hyperfine golang-go python3-pytest-benchmark libbenchmark-dev g++ catch2; and npm.
 # After regenerating, update the golden files: UPDATE_GOLDEN=1 npx vitest run __tests__/harness
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-OUT="$ROOT/__tests__/fixtures/harness"
+OUT="${HARNESS_FIXTURES_OUT:-$ROOT/__tests__/fixtures/harness}"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 mkdir -p "$OUT"
