@@ -25,8 +25,15 @@ export interface LoadRunOptions {
   connections: number;
   /** Target arrival rate over all connections (requests/s); closed loop when omitted. */
   rate?: number;
-  /** Seconds of load. */
+  /**
+   * Seconds of un-measured load before the measured window, on the same connections (so the
+   * measured window holds no connection set-up and no gap in the load).
+   */
+  warmup?: number;
+  /** Seconds of measured load. */
   duration: number;
+  /** Called synchronously when the measured window starts (e.g. to read the server's CPU time). */
+  onMeasureStart?: () => void;
   /** Per-request timeout in seconds (default 10). */
   requestTimeout?: number;
   /** Stops the run early; the result then covers the time until the stop. */
@@ -34,7 +41,7 @@ export interface LoadRunOptions {
 }
 
 export interface LoadRunResult {
-  /** Response times of 2xx responses. */
+  /** Response times of 2xx responses, from each request's intended send time. */
   latency: LatencyHistogram;
   /** Responses with a 2xx status. */
   ok: number;
@@ -42,25 +49,31 @@ export interface LoadRunResult {
   non2xx: number;
   /** Responses per status code. */
   statusCounts: Record<number, number>;
-  /** Connection errors and timeouts (autocannon counts a timeout as an error too). */
+  /** Requests that failed without a response: connection errors and timeouts. */
   errors: number;
   /** Of `errors`, the request timeouts. */
   timeouts: number;
-  /** Wall-clock seconds from the start of the run to its end. */
+  /** Wall-clock seconds of the measured window (0 when stopped before it began). */
   window: number;
-  /** CPU seconds (user + system) this process used during the window. */
+  /** CPU seconds (user + system) this process used during the measured window. */
   driverCpu: number;
   /** Whether the run was stopped early through `signal`. */
   stoppedEarly: boolean;
 }
 
-/** Runs one load run; rejects only when autocannon rejects its options. */
+/**
+ * Runs one load run: `warmup` seconds un-measured, then `duration` seconds measured, in one
+ * autocannon run. Counts responses and failures that complete within the measured window.
+ * Rejects only when autocannon rejects its options.
+ */
 export function runLoad(o: LoadRunOptions): Promise<LoadRunResult> {
   return new Promise((resolve, reject) => {
     const latency = new LatencyHistogram();
     const statusCounts: Record<number, number> = {};
     let ok = 0;
     let non2xx = 0;
+    let errors = 0;
+    let timeouts = 0;
     let stoppedEarly = false;
     let instance: ReturnType<typeof autocannon> | undefined;
     let finished = false;
@@ -68,13 +81,26 @@ export function runLoad(o: LoadRunOptions): Promise<LoadRunResult> {
       stoppedEarly = true;
       instance?.stop();
     };
-    const cpu0 = process.cpuUsage();
-    const t0 = process.hrtime.bigint();
-    const done = (err: Error | null, result: { errors: number; timeouts: number } | undefined) => {
+
+    let measuring = false;
+    let t1 = 0n;
+    let cpu1: NodeJS.CpuUsage | undefined;
+    const startMeasuring = () => {
+      if (finished || measuring) return;
+      o.onMeasureStart?.();
+      measuring = true;
+      cpu1 = process.cpuUsage();
+      t1 = process.hrtime.bigint();
+    };
+    const warmup = Math.max(0, o.warmup ?? 0);
+    const warmupTimer = warmup > 0 ? setTimeout(startMeasuring, warmup * 1000) : undefined;
+
+    const done = (err: Error | null, result: unknown) => {
       if (finished) return;
       finished = true;
-      const window = Number(process.hrtime.bigint() - t0) / 1e9;
-      const cpu = process.cpuUsage(cpu0);
+      clearTimeout(warmupTimer);
+      const window = measuring ? Number(process.hrtime.bigint() - t1) / 1e9 : 0;
+      const cpu = measuring ? process.cpuUsage(cpu1) : { user: 0, system: 0 };
       o.signal?.removeEventListener('abort', onAbort);
       if (err || !result) {
         reject(err ?? new Error('autocannon finished without a result'));
@@ -85,8 +111,8 @@ export function runLoad(o: LoadRunOptions): Promise<LoadRunResult> {
         ok,
         non2xx,
         statusCounts,
-        errors: result.errors,
-        timeouts: result.timeouts,
+        errors,
+        timeouts,
         window,
         driverCpu: (cpu.user + cpu.system) / 1e6,
         stoppedEarly,
@@ -94,6 +120,7 @@ export function runLoad(o: LoadRunOptions): Promise<LoadRunResult> {
     };
     const { scenario } = o;
     const lagMs = new WeakMap<object, number>();
+    if (warmup === 0) startMeasuring();
     instance = autocannon(
       {
         url: `http://127.0.0.1:${o.port}${scenario.path}`,
@@ -105,7 +132,7 @@ export function runLoad(o: LoadRunOptions): Promise<LoadRunResult> {
           scenario.method === 'HEAD',
           o.rate === undefined ? undefined : pace(o.rate, o.connections, lagMs),
         ),
-        duration: o.duration,
+        duration: warmup + o.duration,
         timeout: o.requestTimeout ?? 10,
         // The run ends at the first sample tick after `duration`: tick often so it ends on time.
         sampleInt: 10,
@@ -114,6 +141,7 @@ export function runLoad(o: LoadRunOptions): Promise<LoadRunResult> {
     );
     if (finished) return; // options rejected synchronously
     instance.on('response', (client: object, status: number, _bytes: number, ms: number) => {
+      if (!measuring) return;
       statusCounts[status] = (statusCounts[status] ?? 0) + 1;
       if (status >= 200 && status < 300) {
         ok++;
@@ -121,6 +149,13 @@ export function runLoad(o: LoadRunOptions): Promise<LoadRunResult> {
       } else {
         non2xx++;
       }
+    });
+    // autocannon emits `reqError` once per failed request (pipelining 1): connection errors, and
+    // timeouts as an Error('request timed out') (lib/run.js).
+    instance.on('reqError', (error: Error) => {
+      if (!measuring) return;
+      errors++;
+      if (error?.message === 'request timed out') timeouts++;
     });
     if (o.signal?.aborted) onAbort();
     else o.signal?.addEventListener('abort', onAbort, { once: true });

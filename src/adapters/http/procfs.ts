@@ -84,12 +84,29 @@ export function liveGroupMembers(pgid: number): number[] | null {
   return all === null ? null : all.filter((p) => p.state !== 'Z' && p.state !== 'X').map((p) => p.pid);
 }
 
-/** CPU seconds (user + system, including reaped children) used so far by the group's processes. */
-export function groupCpuSeconds(pgid: number): number | null {
-  const all = listGroup(pgid);
-  if (all === null) return null;
+/**
+ * CPU seconds (user + system, including reaped children) used so far by the group's processes.
+ * With `pids` (members found earlier by `listGroup`), reads only those processes instead of
+ * scanning all of /proc, which takes milliseconds: cheap enough to call while load is running.
+ */
+export function groupCpuSeconds(pgid: number, pids?: readonly number[]): number | null {
+  let members: ProcStat[] | null;
+  if (pids === undefined) members = listGroup(pgid);
+  else if (!procAvailable()) members = null;
+  else {
+    members = [];
+    for (const pid of pids) {
+      try {
+        const st = parseProcStat(pid, readFileSync(`/proc/${pid}/stat`, 'utf8'));
+        if (st && st.pgrp === pgid) members.push(st);
+      } catch {
+        // exited meanwhile
+      }
+    }
+  }
+  if (members === null) return null;
   let ticks = 0;
-  for (const p of all) ticks += p.cpuTicks;
+  for (const p of members) ticks += p.cpuTicks;
   return ticks / clockTicksPerSecond();
 }
 

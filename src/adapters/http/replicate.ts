@@ -8,10 +8,10 @@
  */
 import { resolve as resolvePath } from 'node:path';
 import type { MetricValue, Replicate, Side } from '../../core/model';
-import type { HttpScenario, HttpSuite } from '../../settings/suites';
+import type { HttpSuite } from '../../settings/suites';
 import { HttpSuiteError } from './errors';
 import { type LoadRunResult, runLoad } from './load';
-import { groupCpuSeconds, groupPeakRssBytes, procAvailable } from './procfs';
+import { groupCpuSeconds, groupPeakRssBytes, listGroup, procAvailable } from './procfs';
 import { type ServerProcess, startServer } from './server';
 
 export interface HttpRunOptions {
@@ -26,9 +26,9 @@ export interface HttpRunOptions {
 export interface HttpReplicateTimings {
   /** Spawning the server until it was ready and verified (all port attempts). */
   start: number;
-  /** Warm-up load runs. */
+  /** Warm-up load (the un-measured start of each scenario's load run). */
   warmup: number;
-  /** Measured load runs (their whole window). */
+  /** Measured windows of the load runs, until the load generator finished. */
   measured: number;
   /** Stopping the process group. */
   stop: number;
@@ -124,24 +124,34 @@ export async function measureHttpReplicate(
         `HTTP suite "${suite.name}": server CPU and memory (cpu, rss) are not measured on this platform (they need Linux /proc).`,
       );
 
-    // One run with the server watched: its exit or the caller's abort stops the load at once.
-    const load = async (scenario: HttpScenario, duration: number): Promise<LoadRunResult> => {
-      const live = server!;
+    for (const scenario of suite.scenarios) {
+      const prefix = `${suite.name}/${scenario.name}`;
+      const live = server;
+      // The server's exit or the caller's abort stops the load at once.
       const stop = new AbortController();
       const offExit = live.onExit(() => stop.abort());
-      const offAbort = () => stop.abort();
-      signal.addEventListener('abort', offAbort, { once: true });
+      const onAbort = () => stop.abort();
+      signal.addEventListener('abort', onAbort, { once: true });
+      if (signal.aborted) stop.abort();
+      const members = (listGroup(live.pgid) ?? []).map((p) => p.pid);
+      let cpuBefore: number | null = null;
+      let measureStart = performance.now();
+      const w0 = performance.now();
+      let run: LoadRunResult;
       try {
-        if (signal.aborted) stop.abort();
-        let result: LoadRunResult;
         try {
-          result = await runLoad({
+          run = await runLoad({
             port: live.port,
             scenario,
             ...shape,
-            duration,
+            warmup: suite.warmupDuration,
+            duration: suite.duration,
             requestTimeout: REQUEST_TIMEOUT,
             signal: stop.signal,
+            onMeasureStart: () => {
+              measureStart = performance.now();
+              cpuBefore = groupCpuSeconds(live.pgid, members);
+            },
           });
         } catch (err) {
           // autocannon rejected its options: a configuration problem of this scenario.
@@ -150,29 +160,18 @@ export async function measureHttpReplicate(
             opts.side,
           );
         }
-        if (!live.alive) throw live.error(`${live.describeExit()} during the load run of scenario "${scenario.name}".`);
-        if (timedOut()) throw timeoutError(live);
-        if (signal.aborted) throw abortReason(opts.signal, new Error('aborted'));
-        return result;
       } finally {
         offExit();
-        signal.removeEventListener('abort', offAbort);
+        signal.removeEventListener('abort', onAbort);
       }
-    };
+      const cpuAfter = groupCpuSeconds(live.pgid);
+      timings.warmup += (measureStart - w0) / 1000;
+      timings.measured += (performance.now() - measureStart) / 1000;
+      if (!live.alive) throw live.error(`${live.describeExit()} during the load run of scenario "${scenario.name}".`);
+      if (timedOut()) throw timeoutError(live);
+      if (signal.aborted) throw abortReason(opts.signal, new Error('aborted'));
 
-    for (const scenario of suite.scenarios) {
-      const prefix = `${suite.name}/${scenario.name}`;
-      if (suite.warmupDuration > 0) {
-        const w0 = performance.now();
-        await load(scenario, suite.warmupDuration);
-        timings.warmup += (performance.now() - w0) / 1000;
-      }
-      const cpuBefore = groupCpuSeconds(server.pgid);
-      const m0 = performance.now();
-      const run = await load(scenario, suite.duration);
-      timings.measured += (performance.now() - m0) / 1000;
-      const cpuAfter = groupCpuSeconds(server.pgid);
-      const rss = groupPeakRssBytes(server.pgid);
+      const rss = groupPeakRssBytes(live.pgid);
       const serverCpu = cpuBefore !== null && cpuAfter !== null ? Math.max(0, cpuAfter - cpuBefore) : null;
       const summary = summarizeRun(prefix, run, { ...shape, serverCpu, rss });
       values.push(...summary.values);
