@@ -11,13 +11,13 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const out = mkdtempSync(path.join(os.tmpdir(), 'perfgate-dist-'));
 const ncc = path.join(root, 'node_modules', '.bin', 'ncc');
-execFileSync(ncc, ['build', 'src/main.ts', '-o', path.join(out, 'dist'), '--license', 'licenses.txt', '-q'], {
+execFileSync(ncc, ['build', 'src/main.ts', '-o', path.join(out, 'dist'), '--license', 'licenses.txt', '-t', '-q'], {
   cwd: root,
   stdio: 'inherit',
 });
 execFileSync(
   ncc,
-  ['build', 'src/cli/index.ts', '-o', path.join(out, 'dist', 'cli'), '--license', 'licenses.txt', '-q'],
+  ['build', 'src/cli/index.ts', '-o', path.join(out, 'dist', 'cli'), '--license', 'licenses.txt', '-t', '-q'],
   { cwd: root, stdio: 'inherit' },
 );
 

@@ -35,7 +35,7 @@ npm_tools() {
   if [ ! -d "$WORK/npm/node_modules" ]; then
     mkdir -p "$WORK/npm"
     (cd "$WORK/npm" && npm init -y >/dev/null && npm i --no-audit --no-fund --silent \
-      vitest@4 tinybench@6 benchmark@2 autocannon@9 >/dev/null)
+      vitest@4 tinybench@6 tinybench2@npm:tinybench@2 tinybench3@npm:tinybench@3 benchmark@2 autocannon@9 >/dev/null)
   fi
 }
 
@@ -151,6 +151,12 @@ if (process.argv[2] === 'json') console.log(JSON.stringify(bench.table(), null, 
 else console.table(bench.table());
 EOF
   (cd "$WORK/npm" && node tb.mjs json >"$OUT/tinybench/table.json" && node tb.mjs text >"$OUT/tinybench/console-table.txt")
+  # Older majors name their columns differently (v2: "ops/sec", "Average Time (ns)"; v3: "Latency average (ns)").
+  for v in 2 3; do
+    sed -e "s/from 'tinybench'/from 'tinybench$v'/" \
+      "$WORK/npm/tb.mjs" >"$WORK/npm/tb$v.mjs"
+    (cd "$WORK/npm" && node "tb$v.mjs" json >"$OUT/tinybench/table-v$v.json")
+  done
 fi
 
 # --- autocannon --json against a tiny local server ---------------------------------------------

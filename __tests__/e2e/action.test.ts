@@ -1,0 +1,233 @@
+/**
+ * End to end: `node dist/index.js` run as a runner runs it — INPUT_* variables, an event
+ * payload file, GITHUB_OUTPUT / GITHUB_STEP_SUMMARY files — against a real git repository and a
+ * loopback stand-in for GitHub's REST API.
+ *
+ * The suites are harness suites in perfgate's `json` format whose values come from a file in
+ * the checkout, with 1 % seeded jitter: the outcome of each scenario is decided by the code
+ * under test, not by how busy this machine is (statistics are never tested on live timings).
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FakeGitHub, startFakeGitHub } from '../helpers/fake-github';
+import { git, makeRepo } from '../helpers/repo';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const entry = path.join(root, 'dist', 'index.js');
+
+/** A benchmark that reports `value.txt` × (1 ± 1 %) in perfgate's json format. */
+const BENCH = `
+const fs = require('node:fs');
+const v = Number(fs.readFileSync('value.txt', 'utf8'));
+const jitter = 1 + 0.01 * (Math.random() * 2 - 1);
+console.log(JSON.stringify({ benchmarks: [{ name: 'parse', metrics: [{ name: 'time', value: v * jitter, unit: 'ms', direction: 'lower' }] }] }));
+`;
+
+const SUITES = `
+- name: micro
+  run: node bench.cjs
+  format: json
+  warmup: 0
+`;
+
+interface ActionRun {
+  code: number;
+  stdout: string;
+  outputs: Record<string, string>;
+  summary: string;
+}
+
+let github: FakeGitHub;
+beforeAll(async () => {
+  if (!existsSync(entry)) throw new Error('dist/index.js is missing: run `npm run build` first');
+  github = await startFakeGitHub();
+});
+afterAll(async () => {
+  await github?.close();
+});
+
+function readOutputs(file: string): Record<string, string> {
+  const outputs: Record<string, string> = {};
+  const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const re = /^([^<\n]+)<<(ghadelimiter_[^\n]+)\n([\s\S]*?)\n\2$/gm;
+  for (const m of text.matchAll(re)) outputs[m[1]] = m[3];
+  return outputs;
+}
+
+/** Runs the bundled action the way a runner does. */
+async function runAction(
+  repo: string,
+  inputs: Record<string, string>,
+  event: object,
+  extraEnv: Record<string, string> = {},
+): Promise<ActionRun> {
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'perfgate-e2e-runner-'));
+  const files = {
+    event: path.join(tmp, 'event.json'),
+    output: path.join(tmp, 'output'),
+    summary: path.join(tmp, 'summary.md'),
+  };
+  writeFileSync(files.event, JSON.stringify(event));
+  writeFileSync(files.output, '');
+  writeFileSync(files.summary, '');
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? tmp,
+    GITHUB_ACTIONS: 'true',
+    GITHUB_EVENT_NAME: 'pull_request',
+    GITHUB_EVENT_PATH: files.event,
+    GITHUB_OUTPUT: files.output,
+    GITHUB_STEP_SUMMARY: files.summary,
+    GITHUB_API_URL: github.url,
+    GITHUB_REPOSITORY: 'octo/app',
+    GITHUB_WORKSPACE: repo,
+    GITHUB_WORKFLOW: 'ci',
+    GITHUB_JOB: 'bench',
+    RUNNER_TEMP: tmp,
+    PERFGATE_SEED: '11',
+    'INPUT_GITHUB-TOKEN': 'test-token',
+    'INPUT_MIN-ROUNDS': '6',
+    'INPUT_MAX-ROUNDS': '12',
+    INPUT_BUDGET: '10%',
+    ...Object.fromEntries(Object.entries(inputs).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v])),
+    ...extraEnv,
+  };
+  const child = spawn(process.execPath, [entry], { cwd: repo, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  child.stdout.on('data', (b) => (stdout += b));
+  child.stderr.on('data', (b) => (stdout += b));
+  const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? -1)));
+  return { code, stdout, outputs: readOutputs(files.output), summary: readFileSync(files.summary, 'utf8') };
+}
+
+/** A repository whose base commit reports `base` and head commit `head` (ms). */
+function scenario(base: number, head: number, extra: (dir: string) => void = () => undefined) {
+  const repo = makeRepo({ 'bench.cjs': BENCH, 'value.txt': String(base) });
+  const baseSha = git(repo, 'rev-parse', 'HEAD');
+  writeFileSync(path.join(repo, 'value.txt'), String(head));
+  extra(repo);
+  git(repo, 'add', '-A');
+  git(repo, 'commit', '-q', '--allow-empty', '-m', 'head');
+  return { repo, baseSha };
+}
+
+function prEvent(number: number, baseSha: string) {
+  return { pull_request: { number, base: { sha: baseSha, ref: 'main' }, head: { sha: 'unused', ref: 'feature' } } };
+}
+
+describe('the action, end to end', () => {
+  it('passes when nothing changed, and posts one comment that a second run updates in place', async () => {
+    const { repo, baseSha } = scenario(10, 10);
+    const first = await runAction(repo, { suites: SUITES }, prEvent(1, baseSha));
+    expect(first.code, first.stdout).toBe(0);
+    expect(first.outputs.verdict).toBe('pass');
+    expect(first.outputs.regressions).toBe('0');
+    expect(first.summary).toContain('### ✅ perfgate: no regression beyond budget');
+    expect(existsSync(first.outputs.results)).toBe(true);
+    const results = JSON.parse(readFileSync(first.outputs.results, 'utf8'));
+    expect(results.results[0]).toMatchObject({ id: 'micro/parse:time', unit: 's', direction: 'lower' });
+    expect(results.results[0].base.length).toBeGreaterThanOrEqual(6);
+    expect(github.comments('octo', 'app', 1)).toHaveLength(1);
+    expect(first.outputs['comment-url']).toMatch(/^http/);
+
+    const second = await runAction(repo, { suites: SUITES }, prEvent(1, baseSha));
+    expect(second.code, second.stdout).toBe(0);
+    const comments = github.comments('octo', 'app', 1);
+    expect(comments).toHaveLength(1);
+    expect(comments[0].body).toContain('<!-- perfgate:ci/bench -->');
+  });
+
+  it('fails on a clear slowdown and names the metric', async () => {
+    const { repo, baseSha } = scenario(10, 15);
+    const run = await runAction(repo, { suites: SUITES }, prEvent(2, baseSha));
+    expect(run.code).toBe(1);
+    expect(run.outputs.verdict).toBe('fail');
+    expect(run.outputs.regressions).toBe('1');
+    expect(run.stdout).toContain('regression beyond budget in micro/parse:time');
+    const [comment] = github.comments('octo', 'app', 2);
+    expect(comment.body).toContain('❌ perfgate: 1 regression beyond budget — `micro/parse:time`');
+  });
+
+  it('reports without failing when fail-on-regression is false', async () => {
+    const { repo, baseSha } = scenario(10, 15);
+    const run = await runAction(repo, { suites: SUITES, 'fail-on-regression': 'false' }, prEvent(3, baseSha));
+    expect(run.code).toBe(0);
+    expect(run.outputs.verdict).toBe('fail');
+  });
+
+  it('still passes a passing gate with a read-only token (fork PR), with a warning and the job summary', async () => {
+    const { repo, baseSha } = scenario(10, 10);
+    github.readOnly = true;
+    try {
+      const run = await runAction(repo, { suites: SUITES }, prEvent(4, baseSha));
+      expect(run.code, run.stdout).toBe(0);
+      expect(run.outputs.verdict).toBe('pass');
+      expect(run.stdout).toMatch(/::warning::.*(read-only|fork)/i);
+      expect(run.summary).toContain('perfgate: no regression');
+      expect(github.comments('octo', 'app', 4)).toHaveLength(0);
+    } finally {
+      github.readOnly = false;
+    }
+  });
+
+  it('keeps a regression verdict when the comment cannot be posted', async () => {
+    const { repo, baseSha } = scenario(10, 15);
+    github.readOnly = true;
+    try {
+      const run = await runAction(repo, { suites: SUITES }, prEvent(5, baseSha));
+      expect(run.code).toBe(1);
+      expect(run.outputs.verdict).toBe('fail');
+    } finally {
+      github.readOnly = false;
+    }
+  });
+
+  it('reports a failing head build as a build error, not a regression', async () => {
+    const { repo, baseSha } = scenario(10, 10, (dir) =>
+      writeFileSync(path.join(dir, 'build.sh'), 'echo compiling; echo "syntax error near line 3" >&2; exit 2\n'),
+    );
+    const baseBuild = 'if [ -f build.sh ]; then sh build.sh; fi';
+    const run = await runAction(repo, { suites: SUITES, build: baseBuild }, prEvent(6, baseSha));
+    expect(run.code).toBe(1);
+    expect(run.outputs.verdict).toBe('error');
+    expect(run.outputs.regressions).toBe('0');
+    expect(run.stdout).toContain('The head build failed');
+    expect(run.stdout).toContain('syntax error near line 3');
+    const [comment] = github.comments('octo', 'app', 6);
+    expect(comment.body).toContain('no verdict');
+    expect(comment.body).not.toContain('❌ regression');
+  });
+
+  it('fails fast on bad inputs with a message naming the input, the key and what is expected', async () => {
+    const { repo, baseSha } = scenario(10, 10);
+    const started = Date.now();
+    const run = await runAction(
+      repo,
+      { suites: '- name: micro\n  run: node bench.cjs\n  formt: json\n', 'max-time': 'soon', budgets: 'micro/*: fast' },
+      prEvent(7, baseSha),
+    );
+    expect(run.code).toBe(1);
+    expect(run.outputs.verdict).toBe('error');
+    expect(run.stdout).toContain('input "suites" line 1: suites[0]: unknown key "formt" for a command suite');
+    expect(run.stdout).toContain('input "max-time": expected a duration like "15m"');
+    expect(run.stdout).toContain('input "budgets" line 1');
+    expect(github.comments('octo', 'app', 7)).toHaveLength(0);
+    // Nothing ran: no worktree was created.
+    expect(git(repo, 'worktree', 'list').split('\n')).toHaveLength(1);
+    expect(Date.now() - started).toBeGreaterThan(0);
+  });
+
+  it('refuses to run PR code under pull_request_target', async () => {
+    const { repo, baseSha } = scenario(10, 10);
+    const run = await runAction(repo, { suites: SUITES }, prEvent(8, baseSha), {
+      GITHUB_EVENT_NAME: 'pull_request_target',
+    });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('refuses to check out and run pull-request code under "pull_request_target"');
+    expect(run.stdout).toContain('allow-unsafe-pr-checkout');
+  });
+});
