@@ -1,0 +1,58 @@
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { addWorktrees, resolveRevisions } from '../../src/adapters/git';
+import { git, makeRepo } from '../helpers/repo';
+
+/** An "origin" with two commits and a depth-1 clone of its tip, as actions/checkout leaves it. */
+function shallowClone() {
+  const origin = makeRepo({ 'a.txt': 'base' });
+  const baseSha = git(origin, 'rev-parse', 'HEAD');
+  writeFileSync(path.join(origin, 'a.txt'), 'head');
+  git(origin, 'commit', '-qam', 'head');
+  const headSha = git(origin, 'rev-parse', 'HEAD');
+  const clone = path.join(mkdtempSync(path.join(os.tmpdir(), 'perfgate-clone-')), 'repo');
+  git(path.dirname(clone), 'clone', '-q', '--depth=1', `file://${origin}`, clone);
+  return { origin, clone, baseSha, headSha };
+}
+
+describe('git adapter', () => {
+  it('fetches a PR base that a depth-1 checkout lacks', async () => {
+    const { clone, baseSha, headSha } = shallowClone();
+    expect(() => git(clone, 'cat-file', '-e', `${baseSha}^{commit}`)).toThrow();
+    const { base, head } = await resolveRevisions(clone, null, {
+      eventName: 'pull_request',
+      prBaseSha: baseSha,
+      prBaseRef: 'main',
+    });
+    expect(base).toEqual({ sha: baseSha, ref: 'main' });
+    expect(head.sha).toBe(headSha);
+  });
+
+  it('falls back to the previous commit on push, fetching it when needed', async () => {
+    const { clone, baseSha } = shallowClone();
+    const { base } = await resolveRevisions(clone, null, { eventName: 'push' });
+    expect(base.sha).toBe(baseSha);
+  });
+
+  it('explains a base that cannot be found', async () => {
+    const repo = makeRepo({ 'a.txt': 'x' });
+    await expect(resolveRevisions(repo, 'no-such-branch', { eventName: 'push' })).rejects.toThrow(
+      /cannot find the commit "no-such-branch"/,
+    );
+  });
+
+  it('checks base and head out side by side at paths of equal length, and removes them', async () => {
+    const { clone, baseSha, headSha } = shallowClone();
+    await resolveRevisions(clone, null, { eventName: 'pull_request', prBaseSha: baseSha });
+    const root = mkdtempSync(path.join(os.tmpdir(), 'perfgate-wt-'));
+    const checkouts = await addWorktrees(clone, root, { sha: baseSha }, { sha: headSha });
+    expect(checkouts.base.length).toBe(checkouts.head.length);
+    expect(git(checkouts.base, 'rev-parse', 'HEAD')).toBe(baseSha);
+    expect(git(checkouts.head, 'rev-parse', 'HEAD')).toBe(headSha);
+    await checkouts.remove();
+    expect(existsSync(checkouts.base)).toBe(false);
+    expect(git(clone, 'worktree', 'list').split('\n')).toHaveLength(1);
+  });
+});
