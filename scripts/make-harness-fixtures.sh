@@ -15,6 +15,7 @@ OUT="${HARNESS_FIXTURES_OUT:-$ROOT/__tests__/fixtures/harness}"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 mkdir -p "$OUT"
+OUT="$(cd "$OUT" && pwd)"
 
 selected() {
   local f="$1"

@@ -15,6 +15,8 @@ export const GOLDEN_CASES: [HarnessFormat, string][] = [
   ['vitest', 'vitest/bench.json'],
   ['tinybench', 'tinybench/table.json'],
   ['tinybench', 'tinybench/console-table.txt'],
+  ['tinybench', 'tinybench/table-v2.json'],
+  ['tinybench', 'tinybench/table-v3.json'],
   ['pytest', 'pytest/benchmark.json'],
   ['google-benchmark', 'google-benchmark/single.json'],
   ['google-benchmark', 'google-benchmark/repetitions.json'],

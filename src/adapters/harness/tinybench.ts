@@ -1,9 +1,8 @@
 /**
  * tinybench results, either as JSON of `bench.table()` (`console.log(JSON.stringify(bench.table()))`)
- * or as the text table `console.table(bench.table())` prints. The column names of every tinybench
- * major version are understood:
- * - v5–v6: `Task name`, `Latency med (ns)` (`"100.00 ± 0.00"`), `Throughput med (ops/s)`, …
- * - v3–v4: `Task name`, `Latency median (ns)`, `Throughput median (ops/s)`, …
+ * or as the text table `console.table(bench.table())` prints. The column names of tinybench 2 to 6
+ * are understood:
+ * - v3–v6: `Task name`, `Latency med (ns)` (`"100.00 ± 0.00"`), `Throughput med (ops/s)`, …
  * - v2: `Task Name`, `ops/sec` (`"1,234,567"`), `Average Time (ns)` (means only).
  *
  * Metrics: `time` (median latency, s; the mean on v2, which reports nothing else) and `ops`
@@ -26,10 +25,10 @@ import {
 const EXPECTED = "JSON of tinybench's bench.table() or the console.table(bench.table()) text";
 
 const NAME_COLS = ['Task name', 'Task Name', 'name'];
-const LATENCY_MEDIAN = ['Latency med (ns)', 'Latency median (ns)'];
-const LATENCY_MEAN = ['Latency avg (ns)', 'Latency average (ns)', 'Average Time (ns)'];
-const THROUGHPUT_MEDIAN = ['Throughput med (ops/s)', 'Throughput median (ops/s)'];
-const THROUGHPUT_MEAN = ['Throughput avg (ops/s)', 'Throughput average (ops/s)', 'ops/sec'];
+const LATENCY_MEDIAN = ['Latency med (ns)'];
+const LATENCY_MEAN = ['Latency avg (ns)', 'Average Time (ns)'];
+const THROUGHPUT_MEDIAN = ['Throughput med (ops/s)'];
+const THROUGHPUT_MEAN = ['Throughput avg (ops/s)', 'ops/sec'];
 
 /** The leading number of a cell such as `"1,234.5 ± 0.2%"` or `123`; null for `N/A`/`NaN`. */
 function leadingNumber(cell: unknown): number | null {
