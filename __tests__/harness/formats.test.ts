@@ -485,3 +485,19 @@ describe('perfgate json', () => {
     expect(e.message).toMatch(/^perf\.json:6: not valid JSON \(expected ":" after property name "unit"/);
   });
 });
+
+describe('BenchmarkDotNet jobs', () => {
+  it('appends the job when several jobs run the same case', () => {
+    // The approval-test export runs two methods under one job; give both the same method to make
+    // them collide, and a second job name to one.
+    const doc = JSON.parse(fixture('benchmarkdotnet/MockSummary-report-full.json').replace(/NaN/g, 'null'));
+    doc.Benchmarks[1].Method = 'Foo';
+    doc.Benchmarks[1].DisplayInfo = 'MockBenchmarkClass.Foo: ShortRun(LaunchCount=1) [N=1]';
+    const r = parseHarnessOutput('benchmarkdotnet', JSON.stringify(doc), 'r.json');
+    expect(r.benchmarks.map((b) => b.name)).toEqual([
+      'MockBenchmarkClass.Foo [LongRun(LaunchCount=3, TargetCount=100, WarmupCount=15)]',
+      'MockBenchmarkClass.Foo [ShortRun(LaunchCount=1)]',
+    ]);
+    expect(r.warnings).toEqual([]);
+  });
+});

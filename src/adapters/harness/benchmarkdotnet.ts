@@ -7,7 +7,8 @@
  * write bare `NaN` tokens; they are accepted.
  *
  * Name: `Type.Method`, plus `(Parameters)` when the benchmark has parameters
- * (e.g. `ParserBench.Parse(Size=10)`). Metrics: `time` (`Statistics.Median`, the median of the
+ * (e.g. `ParserBench.Parse(Size=10)`). When several jobs run the same case (e.g. two runtimes),
+ * the job from `DisplayInfo` is appended to each of them: `ParserBench.Parse(Size=10) [.NET 8.0]`. Metrics: `time` (`Statistics.Median`, the median of the
  * workload iterations, s) and `bytes` (`Memory.BytesAllocatedPerOperation`, B, with
  * `[MemoryDiagnoser]`). Benchmarks whose statistics are missing (failed runs) are skipped with a
  * warning. BenchmarkDotNet runs many iterations and launches; a short job (`--job short`) keeps
@@ -40,11 +41,25 @@ export function parseBenchmarkDotNet(text: string, source: string): HarnessParse
   if (!isObject(doc) || !Array.isArray(doc.Benchmarks))
     throw new HarnessParseError(source, `expected ${EXPECTED}; found no "Benchmarks" list`);
   const out = new BenchmarkCollector(source, 'BenchmarkDotNet');
-  doc.Benchmarks.forEach((b, i) => {
-    if (!isObject(b)) throw new HarnessParseError(source, `Benchmarks[${i}]: expected an object`);
-    const name = benchmarkName(b);
+  const names = doc.Benchmarks.map((b, i) => {
+    const name = isObject(b) ? benchmarkName(b) : null;
     if (name === null)
-      throw new HarnessParseError(source, `Benchmarks[${i}]: expected "Type" and "Method" (or "FullName")`);
+      throw new HarnessParseError(
+        source,
+        `Benchmarks[${i}]: expected an object with "Type" and "Method" (or "FullName")`,
+      );
+    return name;
+  });
+  const count = new Map<string, number>();
+  for (const n of names) count.set(n, (count.get(n) ?? 0) + 1);
+  doc.Benchmarks.forEach((raw, i) => {
+    const b = raw as Record<string, unknown>;
+    let name = names[i];
+    if (count.get(name)! > 1 && typeof b.DisplayInfo === 'string') {
+      // "Type.Method: Job [Params]" → the job
+      const job = /: (.+?)(?: \[.*\])?$/.exec(b.DisplayInfo)?.[1];
+      if (job) name = `${name} [${job}]`;
+    }
     if (!isObject(b.Statistics)) {
       out.warn(
         `${source}: BenchmarkDotNet benchmark "${name}" has no statistics (it failed or did not run); it is skipped.`,

@@ -1,14 +1,14 @@
 /**
- * hyperfine's JSON export (`hyperfine --export-json FILE …`), as written by
- * sharkdp/hyperfine `src/export/json.rs`: `{"results": [{command, mean, median, user, system,
- * times[], exit_codes[], parameters?, memory_usage_byte?[]}]}` with times in seconds.
+ * hyperfine's JSON export (`hyperfine --export-json FILE …`; the fields are sharkdp/hyperfine's
+ * `BenchmarkResult`, `src/benchmark/benchmark_result.rs`): `{"results": [{command, mean, median,
+ * user, system, times[], exit_codes[], parameters?, memory_usage_byte?[]}]}`, times in seconds.
  *
  * hyperfine already repeats each command (`--runs`); perfgate takes the **median of `times`** as
  * the invocation's value. Keep `--runs` small (e.g. `--runs 3 --warmup 1`) and let perfgate's
  * rounds supply the replication, so base and head interleave.
  *
  * Metrics: `time` (median wall time, s), `user` and `system` (mean CPU time, s: hyperfine
- * reports only their means), `rss` (median peak memory, B; hyperfine ≥ 1.19).
+ * reports only their means), `rss` (median peak memory, B; recent hyperfine versions).
  */
 import {
   BenchmarkCollector,

@@ -1,6 +1,6 @@
 /**
- * pytest-benchmark's JSON (`pytest --benchmark-json=FILE`, ionelmc/pytest-benchmark
- * `src/pytest_benchmark/session.py`): `{"benchmarks": [{"name", "fullname", "stats": {min, max,
+ * pytest-benchmark's JSON (`pytest --benchmark-json=FILE`, written by `pytest_benchmark_generate_json` in
+ * ionelmc/pytest-benchmark `src/pytest_benchmark/plugin.py`): `{"benchmarks": [{"name", "fullname", "stats": {min, max,
  * mean, median, ops, rounds, data?}}]}`, times in seconds per call.
  *
  * Name: `fullname` (the pytest node id, e.g. `tests/test_x.py::test_parse[small]`), which is unique.
