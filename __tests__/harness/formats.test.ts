@@ -501,3 +501,16 @@ describe('BenchmarkDotNet jobs', () => {
     expect(r.warnings).toEqual([]);
   });
 });
+
+describe('go test -bench names', () => {
+  it('keeps -cpu configurations apart instead of merging them', () => {
+    // `go test -bench . -cpu 1,2` prints no suffix for 1 and -2 for 2.
+    const text = 'BenchmarkX 10 100 ns/op\nBenchmarkX-2 10 60 ns/op\nBenchmarkY/size-64 10 5 ns/op\n';
+    const r = parseHarnessOutput('go', text, 'stdout');
+    expect(r.benchmarks.map((b) => b.name)).toEqual(['BenchmarkX', 'BenchmarkX-2', 'BenchmarkY/size-64']);
+  });
+  it('keeps a sub-benchmark ending in -<digits> when GOMAXPROCS=1 prints no suffix', () => {
+    const r = parseHarnessOutput('go', 'BenchmarkY/size-64 10 5 ns/op\nBenchmarkZ 10 5 ns/op\n', 'stdout');
+    expect(r.benchmarks.map((b) => b.name)).toEqual(['BenchmarkY/size-64', 'BenchmarkZ']);
+  });
+});

@@ -5,7 +5,9 @@
  * are ignored.
  *
  * Names: the `-N` GOMAXPROCS suffix is removed (`BenchmarkParse/small-8` → `BenchmarkParse/small`)
- * so ids do not change with the runner's core count. With `-count N`, Go prints the benchmark N
+ * so ids do not change with the runner's core count — but only when every result line carries the
+ * same suffix. With `-cpu 1,2,4` (different suffixes, and none for 1) or GOMAXPROCS=1 (none at
+ * all) names are kept as printed, so distinct configurations are never merged. With `-count N`, Go prints the benchmark N
  * times; perfgate takes the **median of the N values** of each metric. Prefer `-count 1` (the
  * default) and let perfgate's rounds supply the replication.
  *
@@ -34,6 +36,20 @@ interface Series {
   values: number[];
 }
 
+/** The `-N` suffix to strip: the one every result line ends with, or null. */
+function commonProcsSuffix(lines: string[]): string | null {
+  let suffix: string | null = null;
+  for (const line of lines) {
+    const m = RESULT_LINE.exec(line);
+    if (!m) continue;
+    const s = /-\d+$/.exec(m[1])?.[0];
+    if (s === undefined) return null;
+    if (suffix === null) suffix = s;
+    else if (suffix !== s) return null;
+  }
+  return suffix;
+}
+
 export function parseGoBench(text: string, source: string): HarnessParseResult {
   requireText(text, source, EXPECTED);
   const order: string[] = [];
@@ -42,9 +58,9 @@ export function parseGoBench(text: string, source: string): HarnessParseResult {
   const pkgOf = new Map<string, string>();
   const clashed = new Set<string>();
   let pkg = '';
-  const lines = text.split('\n');
-  lines.forEach((raw, index) => {
-    const line = raw.replace(/\r$/, '');
+  const lines = text.split('\n').map((l) => l.replace(/\r$/, ''));
+  const suffix = commonProcsSuffix(lines);
+  lines.forEach((line, index) => {
     const lineNo = index + 1;
     if (/^--- FAIL: Benchmark/.test(line)) {
       warnings.push(`${source}:${lineNo}: ${line.trim()} — a benchmark failed; its results (if any) are incomplete.`);
@@ -54,7 +70,7 @@ export function parseGoBench(text: string, source: string): HarnessParseResult {
     if (p) pkg = p[1];
     const m = RESULT_LINE.exec(line);
     if (!m) return; // not a result line: header, log output, PASS/ok, or `-v` name-only lines
-    const name = m[1].replace(/-\d+$/, '');
+    const name = suffix ? m[1].slice(0, -suffix.length) : m[1];
     const firstPkg = pkgOf.get(name);
     if (firstPkg === undefined) pkgOf.set(name, pkg);
     else if (firstPkg !== pkg) {
