@@ -7,6 +7,9 @@
  * the invocation's value. Keep `--runs` small (e.g. `--runs 3 --warmup 1`) and let perfgate's
  * rounds supply the replication, so base and head interleave.
  *
+ * Name: the command, or its `-n/--command-name`. Name commands (`-n parse`) when the command line
+ * contains anything that differs between checkouts (absolute paths), or base and head will not match.
+ *
  * Metrics: `time` (median wall time, s), `user` and `system` (mean CPU time, s: hyperfine
  * reports only their means), `rss` (median peak memory, B; recent hyperfine versions).
  */
