@@ -11,7 +11,7 @@
 import { spawnSync } from 'node:child_process';
 import { runLoad } from '../src/adapters/http/load';
 import { groupCpuSeconds } from '../src/adapters/http/procfs';
-import { measureHttpReplicate } from '../src/adapters/http/replicate';
+import { measureHttpReplicate, runHttpReplicate } from '../src/adapters/http/replicate';
 import { type ServerProcess, startServer } from '../src/adapters/http/server';
 import type { HttpScenario, HttpSuite } from '../src/settings/suites';
 
@@ -170,6 +170,51 @@ async function main(): Promise<void> {
       fixed(sums.total - duration, 3),
     ]);
   }
+  // 4. A/A spread: replicates of the same server, as the statistics will see them.
+  const spread: Row[] = [];
+  for (const [label, shape] of [
+    ['closed, 10 connections', { connections: 10 }],
+    ['rate 2000/s', { rate: 2000 }],
+  ] as const) {
+    const suite: HttpSuite = {
+      kind: 'http',
+      name: 'bench',
+      server: TRIVIAL_SERVER,
+      readyTimeout: 10,
+      ...shape,
+      duration: 1,
+      warmupDuration: 0.5,
+      warmup: 0,
+      timeout: 60,
+      scenarios: [scenario],
+    };
+    const reps = quick ? 3 : 8;
+    const byMetric = new Map<string, number[]>();
+    for (let i = 0; i < reps; i++) {
+      const r = await runHttpReplicate(suite, { side: 'base', checkoutDir: process.cwd() });
+      for (const v of r.values) byMetric.set(v.id, [...(byMetric.get(v.id) ?? []), v.value]);
+    }
+    for (const m of ['throughput', 'p50', 'p99', 'cpu']) {
+      const xs = byMetric.get(`bench/root:${m}`) ?? [];
+      const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+      const sd = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (xs.length - 1));
+      const sorted = [...xs].sort((a, b) => a - b);
+      const unit = m === 'throughput' ? 1 : m === 'cpu' ? 1e6 : 1e3;
+      const f = (x: number) => (x * unit).toFixed(m === 'throughput' ? 0 : 3);
+      spread.push([
+        label,
+        m === 'throughput' ? 'req/s' : m === 'cpu' ? 'cpu µs/req' : `${m} ms`,
+        xs.length,
+        f(sorted[0]),
+        f(sorted[sorted.length >> 1]),
+        f(sorted[sorted.length - 1]),
+        pct(sd / mean),
+      ]);
+    }
+  }
+  console.log('\n## A/A spread (replicates of one server: 1 s measured after 0.5 s warm-up)\n');
+  console.log(table(['load', 'metric', 'n', 'min', 'median', 'max', 'CV'], spread));
+
   console.log('\n## Cost of one replicate (mean seconds; one scenario, 10 connections)\n');
   console.log(
     table(['measured + warm-up', 'start+ready', 'warm-up', 'measured', 'stop', 'total', 'beyond duration'], overhead),

@@ -164,6 +164,12 @@ describe('runHttpReplicate against real servers', () => {
     expect(expectNoLeftovers(pidfile)).toBe(1);
   });
 
+  it("fails with HttpSuiteError when the replicate passes the suite's timeout", async () => {
+    const err = await rejection(run('head', { duration: '5s', timeout: '1s' }));
+    expect(err.message).toMatch(/head run of HTTP suite "api" took longer than its timeout of 1 s/);
+    expect(expectNoLeftovers(pidfile)).toBe(1);
+  });
+
   it('stops a server that keeps a child process, without leaving either behind', async () => {
     const r = await run('base', { ready: '/health' }, { GRANDCHILD: '1' });
     expect(value(r, 'api/items:throughput')).toBeGreaterThan(0);
