@@ -70,6 +70,10 @@ describe('SequentialGate', () => {
     expect(slow.change!.low).toBeGreaterThan(0.05);
     expect(slow.change!.confidence).toBe(0.95);
     expect(slow.pValue!).toBeLessThanOrEqual(slow.alphaUsed!);
+    // The repeated confidence interval at the test's level agrees with the test.
+    expect(slow.testInterval!.confidence).toBeCloseTo(1 - 2 * slow.alphaUsed!, 12);
+    expect(slow.testInterval!.low).toBeGreaterThan(0);
+    expect(slow.testInterval!.low).toBeLessThan(slow.change!.low);
     expect(slow.suite).toBe('cli');
     // The decision at look 1 sticks (same object data, rounds 10).
     const sameSecond = second.results.find((r) => r.id === 'cli:same')!;

@@ -14,7 +14,7 @@
  */
 import type { BudgetRule, Change, Direction, MetricId, MetricResult, MetricSamples, Outcome } from './model';
 import { groupSequentialBoundaries, obrienFlemingSpending } from './stats/group-sequential';
-import { hodgesLehmannInterval } from './stats/hodges-lehmann';
+import { hodgesLehmannInterval, hodgesLehmannIntervalForTail, type ShiftInterval } from './stats/hodges-lehmann';
 import { kendallTrend } from './stats/kendall';
 import { mannWhitneyMinP, mannWhitneyU, rankWithTies } from './stats/mann-whitney';
 import { medianBounds } from './stats/median-interval';
@@ -75,9 +75,22 @@ export function planLooks(minRounds: number, maxRounds: number): number[] {
   return looks;
 }
 
+/**
+ * A metric result with one optional field added by the engine (not part of the shared contract).
+ */
+export interface GateMetricResult extends MetricResult {
+  /**
+   * The repeated confidence interval at the level of the regression test at this look (two-sided
+   * 1 − 2·alphaUsed; Jennison & Turnbull 2000, ch. 9): for non-strict gates, head is significantly worse
+   * ⇔ its better end is above 0 (below 0 for higher-is-better). `change` itself is the fixed 1 − α interval
+   * whose worse end decides `within-budget`. Absent for metrics without a relative budget.
+   */
+  testInterval?: Change;
+}
+
 export interface LookResult {
   /** One per metric seen so far (see model.ts); the outcome is provisional until decided. */
-  results: MetricResult[];
+  results: GateMetricResult[];
   /** Gated metrics that still need samples. */
   undecided: MetricId[];
   /** True when every gated metric is decided (or this was the final look). */
@@ -113,6 +126,9 @@ interface Analysis {
   /** Robust SD of the pooled within-side residuals (analysis scale), when there are enough samples. */
   noiseSd: number | null;
   warnings: string[];
+  /** Samples on the analysis scale (log or linear). */
+  xb: number[];
+  xh: number[];
 }
 
 interface MetricState {
@@ -121,7 +137,9 @@ interface MetricState {
   /** H0 of the regression test rejected at some look (sticks: closed testing). */
   rejected: boolean;
   lastP: number | null;
-  result: MetricResult;
+  /** Sequential level and adjusted p at the look where the regression null was rejected. */
+  rejectedAt: { level: number; adjusted: number | null } | null;
+  result: GateMetricResult;
   gatedRelative: boolean;
 }
 
@@ -209,6 +227,7 @@ export class SequentialGate {
           decided: false,
           rejected: false,
           lastP: null,
+          rejectedAt: null,
           result: this.emptyResult(m, budget),
           gatedRelative: budget.kind === 'relative',
         });
@@ -285,6 +304,11 @@ export class SequentialGate {
       alphaUsed.set(c.state, levels[j]);
       if (j < rejectCount) c.state.rejected = true;
     });
+    for (const x of active) {
+      if (x.state.rejected && !alphaUsed.has(x.state) && x.state.rejectedAt) {
+        alphaUsed.set(x.state, x.state.rejectedAt.level);
+      }
+    }
 
     // Adjusted p-values (informational: the decision uses the sequential levels in alphaUsed).
     const adjustPool = family
@@ -300,6 +324,12 @@ export class SequentialGate {
     adjustPool.forEach((x, i) => {
       adjustedOf.set(x.s, adjusted[i]);
     });
+    candidates.slice(0, rejectCount).forEach((c, j) => {
+      c.state.rejectedAt = { level: levels[j], adjusted: adjustedOf.get(c.state) ?? null };
+    });
+    for (const x of active) {
+      if (x.state.rejectedAt && !adjustedOf.has(x.state)) adjustedOf.set(x.state, x.state.rejectedAt.adjusted ?? 1);
+    }
 
     // Level for improvements: the first Holm step (Bonferroni over the r not-yet-rejected metrics).
     const improvementLevel = r > 0 ? nominalAt(alpha / r) : nominalAt(alpha);
@@ -374,6 +404,8 @@ export class SequentialGate {
         stopReason,
         warnings,
       };
+      const testInterval = level !== null && level > 0 && level < 0.5 ? this.changeAtTail(a, level) : null;
+      if (testInterval) state.result.testInterval = testInterval;
     }
 
     if (isFinal) this.finished = true;
@@ -546,6 +578,11 @@ export class SequentialGate {
     };
   }
 
+  /** The change with its interval at another level, given as the error of each side. */
+  private changeAtTail(a: Analysis, tail: number): Change | null {
+    return toChange(hodgesLehmannIntervalForTail(a.xb, a.xh, tail), a.scale, a.baseMedian);
+  }
+
   /**
    * Noise gate: minimum detectable effect at max-rounds, MDE = (z_{1−a} + z_{power})·σ·√(2/N)·√(π/3), with
    * σ the robust SD of the pooled residuals, a the planned final nominal level of the first Holm step and
@@ -614,19 +651,8 @@ export class SequentialGate {
       );
     }
     const hl = hodgesLehmannInterval(xb, xh, this.reportConfidence);
-    let change: Change | null;
-    if (logScale) {
-      change = {
-        estimate: Math.expm1(hl.estimate),
-        low: Math.expm1(hl.low),
-        high: Math.expm1(hl.high),
-        confidence: hl.confidence,
-      };
-    } else if (baseMedian !== 0) {
-      const d = Math.abs(baseMedian);
-      change = { estimate: hl.estimate / d, low: hl.low / d, high: hl.high / d, confidence: hl.confidence };
-    } else {
-      change = null;
+    const change = toChange(hl, logScale ? 'log' : 'linear', baseMedian);
+    if (change === null) {
       warnings.push('The base median is 0, so a relative change is undefined; only the test decides.');
     }
     if (!hl.attained) {
@@ -702,8 +728,25 @@ export class SequentialGate {
       pBetter,
       noiseSd,
       warnings,
+      xb,
+      xh,
     };
   }
+}
+
+/** An HL shift interval on the analysis scale as a change of head/base − 1 (null: base median 0 on a linear scale). */
+function toChange(hl: ShiftInterval, scale: 'log' | 'linear', baseMedian: number): Change | null {
+  if (scale === 'log') {
+    return {
+      estimate: Math.expm1(hl.estimate),
+      low: Math.expm1(hl.low),
+      high: Math.expm1(hl.high),
+      confidence: hl.confidence,
+    };
+  }
+  if (baseMedian === 0) return null;
+  const d = Math.abs(baseMedian);
+  return { estimate: hl.estimate / d, low: hl.low / d, high: hl.high / d, confidence: hl.confidence };
 }
 
 function budgetDirection(a: Analysis): Direction {

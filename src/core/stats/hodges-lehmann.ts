@@ -75,8 +75,19 @@ export function shiftIntervalRank(
  * [min difference, max difference] is returned with its actual coverage and `attained: false`.
  */
 export function hodgesLehmannInterval(x: readonly number[], y: readonly number[], confidence: number): ShiftInterval {
-  if (!(confidence > 0 && confidence < 1))
+  if (!(confidence > 0 && confidence < 1)) {
     throw new RangeError(`hodgesLehmannInterval: expected confidence in (0, 1), got ${confidence}`);
+  }
+  return hodgesLehmannIntervalForTail(x, y, (1 - confidence) / 2);
+}
+
+/**
+ * As {@link hodgesLehmannInterval}, with the error of each side given directly (`tail` = (1 − confidence)/2),
+ * so that tiny tails (e.g. 1e-12 at an early O'Brien–Fleming look) keep their precision.
+ */
+export function hodgesLehmannIntervalForTail(x: readonly number[], y: readonly number[], tail: number): ShiftInterval {
+  if (!(tail > 0 && tail < 0.5))
+    throw new RangeError(`hodgesLehmannInterval: expected a tail in (0, 0.5), got ${tail}`);
   const m = x.length;
   const n = y.length;
   const d = pairwiseDifferences(x, y);
@@ -84,10 +95,9 @@ export function hodgesLehmannInterval(x: readonly number[], y: readonly number[]
   const mid = d.length >> 1;
   const estimate = d.length % 2 === 1 ? d[mid] : (d[mid - 1] + d[mid]) / 2;
   const { tieSizes } = rankWithTies([...x, ...y]);
-  const tail = (1 - confidence) / 2;
   const { k, method, tailAttained } = shiftIntervalRank(m, n, tail, tieSizes);
   if (k >= 1) {
-    return { estimate, low: d[k - 1], high: d[d.length - k], confidence, attained: true, method };
+    return { estimate, low: d[k - 1], high: d[d.length - k], confidence: 1 - 2 * tail, attained: true, method };
   }
   return {
     estimate,
