@@ -30,7 +30,7 @@ skip() { echo "skip $1: $2" >&2; }
 
 # Replaces the temporary directory in an output with a stable placeholder so fixtures carry no
 # machine paths.
-scrub() { sed -e "s#$WORK#/tmp/work#g" -e "s#$HOME#/home/user#g"; }
+scrub() { sed -e "s#$WORK/#WORKDIR/#g" -e "s#$WORK#WORKDIR#g" -e "s#$HOME/#HOME/#g"; }
 
 npm_tools() {
   if [ ! -d "$WORK/npm/node_modules" ]; then
