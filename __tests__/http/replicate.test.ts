@@ -170,6 +170,15 @@ describe('runHttpReplicate against real servers', () => {
     expect(expectNoLeftovers(pidfile)).toBe(1);
   });
 
+  it('stops a server that is not ready yet when aborted', async () => {
+    const controller = new AbortController();
+    const s = suite({ ready: '/health', env: { PIDFILE: pidfile, HEALTH_STATUS: '503' } });
+    const p = runHttpReplicate(s, { side: 'head', checkoutDir: tmp.dir, signal: controller.signal });
+    setTimeout(() => controller.abort(new Error('cancelled while waiting')), 400);
+    await expect(p).rejects.toThrow('cancelled while waiting');
+    expect(expectNoLeftovers(pidfile)).toBe(1);
+  });
+
   it('stops a server that keeps a child process, without leaving either behind', async () => {
     const r = await run('base', { ready: '/health' }, { GRANDCHILD: '1' });
     expect(value(r, 'api/items:throughput')).toBeGreaterThan(0);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { LatencyHistogram } from '../../src/adapters/http/histogram';
 import type { LoadRunResult } from '../../src/adapters/http/load';
 import { parseListeningInodes, parseProcStat } from '../../src/adapters/http/procfs';
-import { loadShape, summarizeRun } from '../../src/adapters/http/replicate';
+import { loadShape, serverEnv, summarizeRun } from '../../src/adapters/http/replicate';
 import { suite } from './helpers';
 
 function runOf(partial: Partial<LoadRunResult> & { latenciesMs?: number[] }): LoadRunResult {
@@ -148,5 +148,21 @@ describe('procfs parsers', () => {
     expect(parseListeningInodes(text, 8080)).toEqual(['12345']);
     expect(parseListeningInodes(text, 80)).toEqual(['999']);
     expect(parseListeningInodes(text, 81)).toEqual([]);
+  });
+});
+
+describe('serverEnv', () => {
+  it("passes the environment and the suite's env, but not the action's inputs and runner tokens", () => {
+    const env = serverEnv(
+      {
+        PATH: '/bin',
+        INPUT_TOKEN: 'secret',
+        ACTIONS_RUNTIME_TOKEN: 't',
+        ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'u',
+        HOME: '/h',
+      },
+      { NODE_ENV: 'production' },
+    );
+    expect(env).toEqual({ PATH: '/bin', HOME: '/h', NODE_ENV: 'production' });
   });
 });

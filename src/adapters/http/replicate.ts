@@ -70,6 +70,20 @@ export function loadShape(suite: HttpSuite): { connections: number; rate?: numbe
   };
 }
 
+/**
+ * The environment of a server started from a checkout: ours plus the suite's `env`, without the
+ * action's inputs (`INPUT_*`, which may hold a token) and the runner's internal tokens, so code
+ * under test never sees them.
+ */
+export function serverEnv(base: NodeJS.ProcessEnv, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(base)) {
+    if (k.startsWith('INPUT_') || k === 'ACTIONS_RUNTIME_TOKEN' || k.startsWith('ACTIONS_ID_TOKEN_REQUEST_')) continue;
+    env[k] = v;
+  }
+  return { ...env, ...extra };
+}
+
 function abortReason(signal: AbortSignal | undefined, fallback: unknown): unknown {
   return signal?.aborted ? (signal.reason ?? fallback) : fallback;
 }
@@ -104,7 +118,7 @@ export async function measureHttpReplicate(
         side: opts.side,
         command: suite.server,
         cwd: resolvePath(opts.checkoutDir, suite.cwd ?? '.'),
-        env: { ...process.env, ...suite.env },
+        env: serverEnv(process.env, suite.env),
         ready: suite.ready,
         readyTimeout: suite.readyTimeout,
         signal,
