@@ -152,7 +152,7 @@ if (process.argv[2] === 'json') console.log(JSON.stringify(bench.table(), null, 
 else console.table(bench.table());
 EOF
   (cd "$WORK/npm" && node tb.mjs json >"$OUT/tinybench/table.json" && node tb.mjs text >"$OUT/tinybench/console-table.txt")
-  # Older majors name their columns differently (v2: "ops/sec", "Average Time (ns)"; v3: "Latency average (ns)").
+  # Older majors: v2 names its columns differently ("ops/sec", "Average Time (ns)"); v3 as v6.
   for v in 2 3; do
     sed -e "s/from 'tinybench'/from 'tinybench$v'/" \
       "$WORK/npm/tb.mjs" >"$WORK/npm/tb$v.mjs"
