@@ -157,12 +157,36 @@ describe('upsertComment', () => {
     expect(logs.filter((l) => l.includes('rate limited'))).toHaveLength(2);
   });
 
+  it('retries a create refused by a secondary rate limit, without a duplicate', async () => {
+    gh.failNext(1, 403, { method: 'POST' });
+    await expect(port().upsertComment(PR, marker, 'x')).resolves.toMatchObject({ created: true });
+    expect(gh.requests.map((r) => r.method)).toEqual(['GET', 'POST', 'POST']);
+    expect(gh.comments(OWNER, REPO, PR)).toHaveLength(1);
+  });
+
+  it('abandons an attempt that gets no answer and retries it', async () => {
+    gh.failNext(1, 502, { hang: true });
+    await expect(port({ requestTimeoutMs: 300 }).upsertComment(PR, marker, 'x')).resolves.toMatchObject({
+      created: true,
+    });
+    expect(gh.requests.map((r) => r.method)).toEqual(['GET', 'GET', 'POST']);
+    expect(logs.some((l) => /failed \(.*tim/i.test(l))).toBe(true);
+  });
+
   it('gives up after the configured retries with a clear error', async () => {
     gh.failNext(10, 502);
     await expect(port({ retries: 2 }).upsertComment(PR, marker, 'x')).rejects.toThrow(
       `Could not list the comments of #${PR} in ${OWNER}/${REPO}: GitHub answered 502 "Bad Gateway".`,
     );
     expect(gh.requests).toHaveLength(3);
+  });
+
+  it('says the request got no answer when every attempt times out', async () => {
+    gh.failNext(5, 502, { hang: true });
+    await expect(port({ retries: 1, requestTimeoutMs: 200 }).upsertComment(PR, marker, 'x')).rejects.toThrow(
+      /Could not list the comments of #7 in octo\/app: the request to GitHub failed \(.*timeout.*\)/,
+    );
+    expect(gh.requests).toHaveLength(2);
   });
 
   it('throws GitHubPermissionError for a read-only token', async () => {

@@ -43,6 +43,8 @@ export interface FailOptions {
    * the comment exists although the client saw a failure.
    */
   afterApplying?: boolean;
+  /** Never answer (the client must time out); `status` is then unused. */
+  hang?: boolean;
 }
 
 export interface FakeGitHub {
@@ -369,6 +371,7 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
           ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}),
         });
         const injected = failure(method, url.pathname);
+        if (injected && failures.options.hang) return; // left open until the client gives up or close()
         if (injected && !failures.options.afterApplying) throw injected;
         const out = await route(method, url, body);
         if (injected) throw injected;

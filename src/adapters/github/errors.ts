@@ -126,6 +126,11 @@ export function describeGitHubError(error: unknown, operation: string, target: s
       { cause: error },
     );
   }
+  if (!error.response) {
+    return new Error(`Could not ${operation} in ${target}: the request to GitHub failed (${message}).`, {
+      cause: error,
+    });
+  }
   return new Error(`Could not ${operation} in ${target}: GitHub answered ${error.status} "${message}".`, {
     cause: error,
   });

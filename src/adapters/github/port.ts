@@ -53,6 +53,8 @@ export interface GitHubPortOptions {
   retryDelayMs?: number;
   /** Longest rate-limit wait worth sleeping through, in seconds; a longer one fails at once. Default 60. */
   maxRateLimitWaitSeconds?: number;
+  /** Abort an attempt that got no answer within this many ms; it then counts as a transient failure. Default 30000. */
+  requestTimeoutMs?: number;
   /** Receives one line per retry or repair (e.g. `core.info`). Default: silent. */
   log?: (msg: string) => void;
 }
@@ -78,6 +80,7 @@ export function createGitHubPort(target: GitHubTarget, options: GitHubPortOption
     retries: options.retries ?? 3,
     retryDelayMs: options.retryDelayMs ?? 1000,
     maxRateLimitWaitSeconds: options.maxRateLimitWaitSeconds ?? 60,
+    requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
     log: options.log ?? (() => {}),
   };
   if (!Number.isInteger(policy.retries) || policy.retries < 0) {

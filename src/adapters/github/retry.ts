@@ -1,8 +1,8 @@
 /**
  * Retry policy for GitHub API calls.
  *
- * - Server errors (5xx, network failures) are retried by `@octokit/plugin-retry`: attempt k
- *   waits k² × `retryDelayMs`.
+ * - Server errors (5xx, network failures, attempts without an answer within `requestTimeoutMs`)
+ *   are retried by `@octokit/plugin-retry`: retry k waits k² × `retryDelayMs`.
  * - Rate limits (429, and 403 "secondary rate limit") are listed in the plugin's `doNotRetry`,
  *   because the plugin would retry every 403, including permission refusals. Instead a small
  *   plugin of ours, registered before it, marks rate-limited errors for retry with the wait
@@ -20,6 +20,8 @@ export interface RetryPolicy {
   retryDelayMs: number;
   /** Longest rate-limit wait, in seconds, that is worth sleeping through instead of failing. */
   maxRateLimitWaitSeconds: number;
+  /** Abort one attempt after this many milliseconds without an answer (a failed attempt, retried). */
+  requestTimeoutMs: number;
   log: (msg: string) => void;
 }
 
@@ -33,7 +35,7 @@ interface RetryableError extends HttpErrorLike {
 interface HookOptions {
   method?: string;
   url?: string;
-  request?: { retryCount?: number; retries?: number };
+  request?: { retryCount?: number; retries?: number; signal?: AbortSignal };
 }
 
 function describeRequest(options: HookOptions): string {
@@ -46,12 +48,21 @@ function describeRequest(options: HookOptions): string {
  */
 export function rateLimitRetry(policy: RetryPolicy) {
   return (octokit: Octokit): void => {
+    // Registered before @octokit/plugin-retry, so this wrap runs inside its retry loop and every
+    // attempt gets a fresh timeout. A timed-out attempt fails with status 500 and is retried.
+    octokit.hook.wrap('request', (request, endpointOptions) => {
+      const options = endpointOptions as HookOptions;
+      options.request = { ...options.request, signal: AbortSignal.timeout(policy.requestTimeoutMs) };
+      return request(endpointOptions);
+    });
     octokit.hook.error('request', (error, endpointOptions) => {
       const options = endpointOptions as HookOptions;
       if (!isHttpError(error)) throw error;
       const attempt = (options.request?.retryCount ?? 0) + 1;
       const retriesLeft = policy.retries - (attempt - 1);
-      const what = `GitHub API ${describeRequest(options)} answered ${error.status}`;
+      const what = error.response
+        ? `GitHub API ${describeRequest(options)} answered ${error.status}`
+        : `GitHub API ${describeRequest(options)} failed (${error.message})`;
       if (isRateLimit(error)) {
         const waitSeconds = rateLimitWaitSeconds(error, Date.now());
         const inner = (error as RetryableError).request;
@@ -59,7 +70,7 @@ export function rateLimitRetry(policy: RetryPolicy) {
           // The contract of @octokit/plugin-retry's `retryRequest`: the limiter reads `retries`
           // and `retryAfter` (in units of `retryAfterBaseValue`) from the error's request options.
           inner.request = { ...inner.request, retries: policy.retries, retryAfter: Math.max(waitSeconds, 1) };
-          policy.log(`${what} (rate limited); retrying in ${waitSeconds} s (attempt ${attempt + 1}).`);
+          policy.log(`${what} (rate limited); retrying in ${Math.max(waitSeconds, 1)} s (attempt ${attempt + 1}).`);
         }
       } else if (!DO_NOT_RETRY.includes(error.status)) {
         const retries = options.request?.retries ?? policy.retries;
