@@ -68,6 +68,10 @@ export interface EventFacts {
   /** pull_request.base.sha / pull_request.base.ref */
   prBaseSha?: string;
   prBaseRef?: string;
+  /** pull_request.head.sha: the PR's own head commit (the workspace holds the merge commit). */
+  prHeadSha?: string;
+  /** workflow_run.head_sha: the commit whose workflow produced the artifact (report mode). */
+  workflowRunHeadSha?: string;
   /** push: the commit before the push. */
   pushBefore?: string;
 }

@@ -67,6 +67,7 @@ const metric = z.strictObject({
   rounds: z.number().int().min(0).max(RESULTS_LIMITS.maxSamples),
   stopReason: str(500),
   warnings: z.array(str()).max(50),
+  testInterval: z.strictObject({ estimate: num, low: num, high: num, confidence: num.min(0).max(1) }).optional(),
 });
 const sha = z.string().regex(/^[0-9a-f]{7,64}$/i, 'expected a commit SHA');
 export const reportSchema = z.strictObject({
@@ -105,6 +106,7 @@ export const reportSchema = z.strictObject({
     .string()
     .regex(/^[0-9a-f]{16,64}$/)
     .optional(),
+  checkSha: sha.optional(),
 });
 
 /** A results file that failed validation; the message names the file and the key. */
@@ -173,6 +175,7 @@ export function mergeReports(reports: ComparisonReport[], shown: string[]): Comp
       ['head commit', r.head.sha, first.head.sha],
       ['configuration', r.configHash, first.configHash],
       ['shard count', r.shard?.total, first.shard?.total],
+      ['PR head commit', r.checkSha, first.checkSha],
     ] as const) {
       if (a !== b)
         throw new ResultsFileError(

@@ -6,8 +6,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { RunContext } from './run';
 
 interface EventPayload {
-  pull_request?: { number?: number; base?: { sha?: string; ref?: string } };
+  pull_request?: { number?: number; base?: { sha?: string; ref?: string }; head?: { sha?: string } };
   before?: string;
+  workflow_run?: { head_sha?: string };
   number?: number;
 }
 
@@ -33,6 +34,8 @@ export function contextFromEnv(env: NodeJS.ProcessEnv): RunContext {
       eventName: env.GITHUB_EVENT_NAME ?? 'local',
       prBaseSha: pr?.base?.sha,
       prBaseRef: pr?.base?.ref,
+      prHeadSha: pr?.head?.sha,
+      workflowRunHeadSha: payload.workflow_run?.head_sha,
       pushBefore: payload.before,
     },
     repository: env.GITHUB_REPOSITORY,

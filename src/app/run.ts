@@ -11,7 +11,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { addWorktrees, type EventFacts, isDirty, resolveRevisions } from '../adapters/git';
-import { commentMarker, GitHubPermissionError, type GitHubPort, MAX_COMMENT_BODY } from '../adapters/github';
+import { commentMarker, type GitHubClient, GitHubPermissionError, MAX_COMMENT_BODY } from '../adapters/github';
 import { runMeasured } from '../adapters/process';
 import { budgetFor } from '../core/budgets';
 import { SequentialGate } from '../core/engine';
@@ -58,7 +58,7 @@ export interface RunIO {
   setOutput(name: string, value: string): void;
   writeSummary(markdown: string): void;
   /** The GitHub API, or null when there is no token / no PR (local runs). */
-  github: GitHubPort | null;
+  github: GitHubClient | null;
   /** Seed of the randomized run order. */
   seed: number;
   signal?: AbortSignal;
@@ -257,6 +257,7 @@ async function compare(settings: Settings, io: RunIO): Promise<ComparisonReport>
       reproduce: reproduceCommand(settings, base, head),
       shard: settings.shard ?? undefined,
       configHash: configHash(settings),
+      checkSha: io.context.event.prHeadSha,
     };
   } finally {
     await checkouts.remove();
@@ -275,6 +276,28 @@ function writeResults(
   writeFileSync(json, `${JSON.stringify(report, null, 2)}\n`);
   writeFileSync(html, renderHtmlReport(report));
   return { json, html };
+}
+
+/**
+ * Report mode reads the PR number from a results artifact, which a fork controls. Before
+ * commenting, bind it to the event: the artifact's PR head commit must be the commit whose
+ * workflow run triggered this one, and the PR it names must have that head commit. Otherwise a
+ * crafted artifact could make perfgate comment on an unrelated PR.
+ */
+async function verifyReportTarget(report: ComparisonReport, io: RunIO): Promise<string | null> {
+  const runSha = io.context.event.workflowRunHeadSha;
+  if (!runSha) return null; // not triggered by workflow_run: the operator chose the results explicitly
+  if (report.checkSha !== runSha) {
+    return `the results are for PR head ${report.checkSha ?? '(none)'}, but the triggering workflow run built ${runSha}`;
+  }
+  if (!report.pullRequest || !io.github) return null;
+  try {
+    const pr = await io.github.getPullRequest(report.pullRequest);
+    if (pr.head.sha !== runSha) return `PR #${report.pullRequest} has head ${pr.head.sha}, not ${runSha}`;
+  } catch (error) {
+    return `could not look up PR #${report.pullRequest}: ${(error as Error).message}`;
+  }
+  return null;
 }
 
 /** Posts or updates the sticky comment per the `comment` policy. Never throws: failures are warnings. */
@@ -302,6 +325,32 @@ async function postComment(
   }
 }
 
+/**
+ * Report mode: a check run on the PR's head commit, so the verdict shows on the PR even though
+ * this workflow (workflow_run) is not attached to it. Failures are warnings.
+ */
+async function postCheckRun(report: ComparisonReport, io: RunIO, markdown: string): Promise<void> {
+  if (!io.github || !report.checkSha) return;
+  const conclusion = report.verdict === 'pass' ? 'success' : report.verdict === 'fail' ? 'failure' : 'neutral';
+  const title =
+    markdown
+      .split('\n')
+      .find((l) => l.startsWith('### '))
+      ?.replace(/^### /, '') ?? `perfgate: ${report.verdict}`;
+  try {
+    const { url } = await io.github.createCheckRun({
+      headSha: report.checkSha,
+      name: 'perfgate',
+      conclusion,
+      title: title.slice(0, 200),
+      summary: markdown,
+    });
+    io.log.info(`Check run: ${url}`);
+  } catch (error) {
+    io.log.warning(`Could not create the check run: ${(error as Error).message}`);
+  }
+}
+
 /** Runs perfgate. Never throws for measurement trouble: that is verdict `error` with a report. */
 export async function run(settings: Settings, io: RunIO, loadReports?: () => ComparisonReport): Promise<RunResult> {
   if (settings.mode !== 'report' && PRIVILEGED_EVENTS.has(io.context.eventName) && !settings.allowUnsafePrCheckout) {
@@ -313,12 +362,20 @@ export async function run(settings: Settings, io: RunIO, loadReports?: () => Com
     );
   }
   const report = settings.mode === 'report' ? loadReports!() : await compare(settings, io);
+  if (settings.mode === 'report') {
+    const mismatch = await verifyReportTarget(report, io);
+    if (mismatch)
+      throw new Error(
+        `perfgate will not post these results: ${mismatch}. The artifact does not belong to this workflow run.`,
+      );
+  }
   const marker = commentMarkerFor(io.context);
   const resultsDir = settings.resultsDir ? path.resolve(io.workspace, settings.resultsDir) : io.tempDir;
   const files = settings.mode === 'report' ? writeResults(report, io.tempDir) : writeResults(report, resultsDir);
   const markdown = renderMarkdown(report, { chart: renderMetricChart, limit: MAX_COMMENT_BODY - marker.length - 2 });
   io.writeSummary(markdown);
   const commentUrl = settings.mode === 'measure' ? null : await postComment(settings, report, io, marker, markdown);
+  if (settings.mode === 'report') await postCheckRun(report, io, markdown);
   const counts = countOutcomes(report);
   io.setOutput('verdict', report.verdict);
   io.setOutput('regressions', String(counts.regressions));

@@ -196,6 +196,8 @@ export interface ComparisonReport {
   reproduce: string;
   /** Which share of the suites this report measured (`shard` input), when sharded. */
   shard?: { index: number; total: number };
+  /** The PR's head commit (not the merge commit measured), where report mode attaches a check run. */
+  checkSha?: string;
   /** Digest of the configuration that shapes verdicts (suites, budgets, statistics), so merged shards can be checked to agree. */
   configHash?: string;
 }
