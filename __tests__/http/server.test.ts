@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { groupCpuSeconds, groupPeakRssBytes, listGroup } from '../../src/adapters/http/procfs';
 import { groupAlive, startServer } from '../../src/adapters/http/server';
 import { expectNoLeftovers, KNOBS, recordedProcesses, tempDir } from './helpers';
 
@@ -32,5 +33,41 @@ describe('server lifecycle', () => {
     expect(server.tail()).toContain('ignoring SIGTERM');
     expect(expectNoLeftovers(pidfile)).toBe(2);
     expect(await server.stop()).toBeNull(); // idempotent
+  });
+});
+
+describe('process group readings', () => {
+  it('reads the CPU time and peak memory of a whole process group', async () => {
+    // A server whose child burns exactly 300 ms of CPU (by its own clock) and then idles.
+    const burn =
+      'node -e "const t = process.cpuUsage(); while (process.cpuUsage(t).user < 3e5); setInterval(() => {}, 1e3)"';
+    const server = await startServer({
+      suite: 'cpu',
+      side: 'base',
+      command: `${burn} & ${KNOBS}`,
+      cwd: tmp.dir,
+      env: process.env,
+      readyTimeout: 10,
+    });
+    try {
+      const members = listGroup(server.pgid) ?? [];
+      expect(members.length).toBeGreaterThanOrEqual(3); // shell, burner, server
+      let cpu = 0;
+      for (let i = 0; i < 100 && cpu < 0.3; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        cpu = groupCpuSeconds(server.pgid) ?? 0;
+      }
+      expect(cpu).toBeGreaterThanOrEqual(0.3);
+      expect(cpu).toBeLessThan(10);
+      const known = groupCpuSeconds(
+        server.pgid,
+        members.map((m) => m.pid),
+      );
+      expect(known).toBeGreaterThanOrEqual(0.3);
+      expect(groupPeakRssBytes(server.pgid)).toBeGreaterThan(10 * 1024 * 1024);
+    } finally {
+      await server.stop();
+    }
+    expect(groupAlive(server.pgid)).toBe(false);
   });
 });

@@ -4,8 +4,9 @@
  * /proc is not there (macOS, Windows) so callers can degrade to fewer metrics.
  *
  * Sources: proc(5) — /proc/PID/stat fields 3 (state), 5 (pgrp), 14–17 (utime, stime, cutime,
- * cstime in clock ticks), /proc/PID/status `VmHWM` (peak RSS, kB), /proc/net/tcp{,6} (`st` 0A =
- * LISTEN, `inode`), /proc/PID/fd/* links `socket:[INODE]`.
+ * cstime in clock ticks), /proc/PID/task/TID/schedstat field 1 (time on CPU, ns), /proc/PID/status
+ * `VmHWM` (peak RSS, kB), /proc/net/tcp{,6} (`st` 0A = LISTEN, `inode`), /proc/PID/fd/* links
+ * `socket:[INODE]`.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
@@ -32,8 +33,10 @@ export interface ProcStat {
   /** One-letter state: R, S, D, Z (zombie), X (dead), … */
   state: string;
   pgrp: number;
-  /** utime + stime + cutime + cstime, in clock ticks. */
-  cpuTicks: number;
+  /** utime + stime of the process (all its threads), in clock ticks. */
+  ownTicks: number;
+  /** cutime + cstime: CPU of its children that it has waited for, in clock ticks. */
+  childTicks: number;
 }
 
 /** Parses the text of /proc/PID/stat. The command name (field 2) may hold spaces and parentheses. */
@@ -50,7 +53,8 @@ export function parseProcStat(pid: number, text: string): ProcStat | null {
     pid,
     state: f[0],
     pgrp: Number(f[2]),
-    cpuTicks: Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]),
+    ownTicks: Number(f[11]) + Number(f[12]),
+    childTicks: Number(f[13]) + Number(f[14]),
   };
 }
 
@@ -105,9 +109,41 @@ export function groupCpuSeconds(pgid: number, pids?: readonly number[]): number 
     }
   }
   if (members === null) return null;
-  let ticks = 0;
-  for (const p of members) ticks += p.cpuTicks;
-  return ticks / clockTicksPerSecond();
+  let seconds = 0;
+  for (const p of members) seconds += processCpuSeconds(p);
+  return seconds;
+}
+
+let schedstatChecked: boolean | undefined;
+function schedstatAvailable(): boolean {
+  schedstatChecked ??= existsSync(`/proc/self/task/${process.pid}/schedstat`);
+  return schedstatChecked;
+}
+
+/**
+ * CPU seconds of one process and its reaped children. Its own time comes from its threads'
+ * schedstat (nanoseconds) when the kernel has it, as utime + stime count whole clock ticks
+ * (10 ms): too coarse for short runs. Threads that already exited are then missed, which is
+ * fine for servers (their threads live as long as they do).
+ */
+function processCpuSeconds(p: ProcStat): number {
+  const children = p.childTicks / clockTicksPerSecond();
+  if (schedstatAvailable() && p.state !== 'Z') {
+    try {
+      let ns = 0;
+      for (const tid of readdirSync(`/proc/${p.pid}/task`)) {
+        try {
+          ns += Number(readFileSync(`/proc/${p.pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+        } catch {
+          // thread exited meanwhile
+        }
+      }
+      return ns / 1e9 + children;
+    } catch {
+      // the process exited meanwhile: fall back to what /proc/PID/stat said
+    }
+  }
+  return p.ownTicks / clockTicksPerSecond() + children;
 }
 
 /** The largest peak resident set size (VmHWM) among the group's live processes, in bytes. */
