@@ -231,6 +231,25 @@ describe('SequentialGate', () => {
     expect(single.warnings).toEqual([]);
   });
 
+  it('a final look at the same round count redoes the previous look as final', () => {
+    for (const [seed, outcome] of [
+      [56, 'unchanged'],
+      [76, 'regression'],
+    ] as const) {
+      const gate = new SequentialGate(OPTIONS, () => REL5);
+      const base = lognormal(seed, 20, 0.1, 0.06);
+      const head = lognormal(seed + 1, 20, 0.104, 0.06);
+      const first = gate.look([metric('a:x', base, head)], 20, false);
+      expect(first.done).toBe(false);
+      expect(first.results[0].pValue!).toBeGreaterThan(first.results[0].alphaUsed!);
+      const last = gate.look([metric('a:x', base, head)], 20, true);
+      expect(last.done).toBe(true);
+      // All alpha is spent at this (first and final) look: the level is α itself.
+      expect(last.results[0].alphaUsed!).toBeCloseTo(0.05, 12);
+      expect(last.results[0].outcome).toBe(outcome);
+    }
+  });
+
   it('rejects rounds that do not increase', () => {
     const gate = new SequentialGate(OPTIONS, () => REL5);
     gate.look([metric('a:x', [1, 2], [1, 2])], 10, false);

@@ -199,10 +199,18 @@ export class SequentialGate {
    * Analyse the samples after `rounds` completed rounds. `final` = limits reached (max-rounds or
    * max-time, possibly at an unplanned round count: spend all remaining alpha). Decisions made at earlier
    * looks stick (a metric decided at look k keeps the result computed at look k).
+   * `rounds` must grow from look to look; the one exception is a final look at the same round count as
+   * the previous (non-final) look, which redoes that look as the final one.
    */
   look(metrics: MetricSamples[], rounds: number, final: boolean): LookResult {
     if (this.finished) throw new Error('SequentialGate.look: the final look was already taken');
-    const previous = this.history.length > 0 ? this.history[this.history.length - 1] : 0;
+    let previous = this.history.length > 0 ? this.history[this.history.length - 1] : 0;
+    if (final && rounds === previous && previous > 0) {
+      // Limits reached right after a look: redo that look as the final one (spending all remaining alpha on
+      // the same data). Valid: a test at the larger final level rejects whenever the earlier one did.
+      this.history.pop();
+      previous = this.history.length > 0 ? this.history[this.history.length - 1] : 0;
+    }
     if (!Number.isInteger(rounds) || rounds <= previous) {
       throw new RangeError(
         `SequentialGate.look: rounds must be a whole number above the previous look (${previous}), got ${rounds}`,
