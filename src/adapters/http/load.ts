@@ -8,11 +8,11 @@
  * Constant arrival rate: autocannon's own `overallRate` lets every connection send its quota at
  * the start of each second, so the server sees one burst per second; and its coordinated-omission
  * correction is broken with a rate (it passes ⌈1/rate⌉ ms as the expected interval). So with a
- * rate this module passes no rate to autocannon (so its correction never runs; autocannon even
- * rejects `ignoreCoordinatedOmission` without a rate) and paces the connections itself (see `pace`): connection i of C sends at t0 + i/R + k·C/R, i.e. evenly spaced
- * arrivals at R per second overall, and latency counts from each request's intended send time
- * (as wrk2 does, Gil Tene's coordinated-omission correction) whenever a late response held the
- * connection back.
+ * rate this module passes no rate to autocannon (its correction then never runs; autocannon even
+ * rejects `ignoreCoordinatedOmission` without a rate) and paces the connections itself (`pace`):
+ * connection i of C sends at t0 + i/R + k·C/R, evenly spaced arrivals at R per second overall,
+ * and latency counts from each request's intended send time whenever a late response held the
+ * connection back (the coordinated-omission correction of wrk2, after Gil Tene).
  */
 import autocannon from 'autocannon';
 import type { HttpScenario } from '../../settings/suites';
