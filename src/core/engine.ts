@@ -359,7 +359,6 @@ export class SequentialGate {
       const beyond = a.estimateW > a.budgetW;
       const level = alphaUsed.get(state) ?? null;
       const noise = this.noiseGate(a, budget, plannedFinalLevel);
-      if (noise.warning) warnings.push(noise.warning);
       let outcome: Outcome = 'unchanged';
       let stopReason = `undecided ${stop}`;
       let decided = false;
@@ -393,6 +392,8 @@ export class SequentialGate {
         if (beyond) outcome = noise.tooNoisy ? 'too-noisy' : 'inconclusive';
         else outcome = 'unchanged';
       }
+      // The noise warning explains a too-noisy outcome or a still-open metric; a decided metric does not need it.
+      if (noise.warning && (outcome === 'too-noisy' || !decided)) warnings.push(noise.warning);
       if (state.rejected && !this.options.strict && !beyond && (decided || isFinal)) {
         warnings.push(
           `Head is significantly worse (${pct(a.change?.estimate ?? 0)}) but the estimate is within the budget of ${plainPct(budget.limit)}; it does not fail the gate.`,
