@@ -50,9 +50,10 @@ describe('upsertComment', () => {
     expect(gh.requests[0].authorization).toBe('token test-token');
   });
 
-  it('puts the marker on the first line when the body lacks it', async () => {
+  it('puts the marker on the first line when the body does not start with it', async () => {
     await port().upsertComment(PR, marker, 'no marker here');
-    expect(gh.comments(OWNER, REPO, PR)[0].body).toBe(`${marker}\nno marker here`);
+    await port().upsertComment(PR, marker, `text\n${marker}`);
+    expect(gh.comments(OWNER, REPO, PR).map((c) => c.body)).toEqual([`${marker}\ntext\n${marker}`]);
   });
 
   it('finds the marker beyond the first page (150 seeded comments)', async () => {
@@ -76,7 +77,7 @@ describe('upsertComment', () => {
       OWNER,
       REPO,
       PR,
-      ['perfgate:ci.yml/bench', commentMarker('ci.yml', 'bench2')],
+      ['perfgate:ci.yml/bench', commentMarker('ci.yml', 'bench2'), `> ${marker}\nquoted by another bot`],
       'github-actions[bot]',
     );
     gh.seedComments(OWNER, REPO, PR, [`${marker}\nspoofed by a user`], 'mallory');
@@ -86,6 +87,7 @@ describe('upsertComment', () => {
     expect(bodies).toEqual([
       'perfgate:ci.yml/bench',
       commentMarker('ci.yml', 'bench2'),
+      `> ${marker}\nquoted by another bot`,
       `${marker}\nspoofed by a user`,
       `${marker}\nreport`,
     ]);

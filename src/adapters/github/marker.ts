@@ -43,12 +43,16 @@ export function isBotAuthor(user: CommentLike['user']): boolean {
   return user.type === 'Bot' || user.login.endsWith('[bot]');
 }
 
-/** Whether `body` carries `marker` (the exact marker, so `…/bench -->` never matches `…/bench2 -->`). */
+/**
+ * Whether `body` is marked with `marker`: it must *start* with the exact marker (so `…/bench -->`
+ * never matches `…/bench2 -->`). Requiring the start, not just anywhere, means a bot comment that
+ * quotes or echoes someone else's text (which might contain the marker) is not taken for ours.
+ */
 export function hasMarker(body: string | null | undefined, marker: string): boolean {
-  return typeof body === 'string' && body.includes(marker);
+  return typeof body === 'string' && body.startsWith(marker);
 }
 
-/** Returns `body` with `marker` on its first line, unless the body already contains it. */
+/** Returns `body` starting with `marker` (prepended on its own line unless the body already starts with it). */
 export function withMarker(body: string, marker: string): string {
   return hasMarker(body, marker) ? body : `${marker}\n${body}`;
 }

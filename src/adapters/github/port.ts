@@ -16,7 +16,10 @@ export interface GitHubTarget {
 }
 
 export interface GitHubPort {
-  /** Exactly one comment per `marker` on the PR: find it (paginating through all comments), update it in place, or create it. */
+  /**
+   * Exactly one comment per `marker` on the PR: find it (paginating through all comments), update it in place, or create it.
+   * The posted body starts with the marker (prepended if `body` does not start with it) and must be ≤ 65,536 characters.
+   */
   upsertComment(
     issueNumber: number,
     marker: string,
