@@ -10,6 +10,16 @@
  *   (non-binding futility), or when its noise makes the budget undetectable.
  * θ_w is θ oriented so that positive means worse: θ for lower-is-better metrics, −θ for higher-is-better.
  *
+ * Intervals: `change` is the two-sided 1 − α interval (95 % for α = 0.05; its level is in
+ * `change.confidence`); its worse end decides `within-budget`. The interval at the level of the regression
+ * test at that look (a repeated confidence interval, two-sided 1 − 2·alphaUsed) is in `testInterval`.
+ * `pValue` ≤ `alphaUsed` ⇔ significantly worse; `pAdjusted` (plain Holm/BH over the current look) is
+ * informational only.
+ *
+ * Assumptions (used where noted below): rounds are independent replicates with base and head run in
+ * random order within a round; under "no change" base and head samples are exchangeable; the metrics and
+ * their budgets are known from the first look on.
+ *
  * Pure: data in, data out. No I/O.
  */
 import type { BudgetRule, Change, Direction, MetricId, MetricResult, MetricSamples, Outcome } from './model';
