@@ -301,7 +301,7 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
           status: '422',
         });
       }
-      if (!/^[0-9a-f]{40}$/.test(headSha))
+      if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(headSha))
         throw validationFailed('CheckRun', 'head_sha', 'No commit found for SHA: ' + headSha);
       const summary = (body as { output?: { summary?: unknown } }).output?.summary;
       if (typeof summary === 'string' && summary.length > 65_535) {

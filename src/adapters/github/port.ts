@@ -89,6 +89,12 @@ export function createGitHubPort(target: GitHubTarget, options: GitHubPortOption
   if (!Number.isInteger(policy.retries) || policy.retries < 0) {
     throw new Error(`createGitHubPort: retries must be a non-negative integer, got ${policy.retries}.`);
   }
+  if (!(policy.retryDelayMs >= 0) || !(policy.requestTimeoutMs > 0) || !(policy.maxRateLimitWaitSeconds >= 0)) {
+    throw new Error(
+      'createGitHubPort: retryDelayMs and maxRateLimitWaitSeconds must be ≥ 0 and requestTimeoutMs > 0, got ' +
+        `${policy.retryDelayMs}, ${policy.maxRateLimitWaitSeconds} and ${policy.requestTimeoutMs}.`,
+    );
+  }
   // Do not pass `request` here: it would replace @actions/github's proxy-aware fetch.
   const octokit = getOctokit(
     target.token,
