@@ -1,6 +1,7 @@
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { groupCpuSeconds, groupPeakRssBytes, listGroup } from '../../src/adapters/http/procfs';
+import { groupCpuSeconds, groupPeakRssBytes, listenerOwner, listGroup } from '../../src/adapters/http/procfs';
 import { groupAlive, startServer } from '../../src/adapters/http/server';
 import { expectNoLeftovers, KNOBS, recordedProcesses, tempDir } from './helpers';
 
@@ -65,6 +66,14 @@ describe('process group readings', () => {
       );
       expect(known).toBeGreaterThanOrEqual(0.3);
       expect(groupPeakRssBytes(server.pgid)).toBeGreaterThan(10 * 1024 * 1024);
+      // Who listens where: the server on its port; this test process on another one.
+      expect(listenerOwner(server.pgid, server.port)).toBe('group');
+      const other = createServer();
+      await new Promise<void>((r) => other.listen(0, '127.0.0.1', r));
+      const otherPort = (other.address() as { port: number }).port;
+      expect(listenerOwner(server.pgid, otherPort)).toBe('other');
+      await new Promise((r) => other.close(r));
+      expect(listenerOwner(server.pgid, otherPort)).toBe('none');
     } finally {
       await server.stop();
     }

@@ -191,33 +191,43 @@ export function listeningInodes(port: number): string[] | null {
   return inodes;
 }
 
-/**
- * Whether the socket listening on `port` belongs to a process of group `pgid`: true, false
- * (someone else listens there, or nobody), or null when it cannot be told (no /proc, or the
- * group's file descriptors are unreadable).
- */
-export function groupOwnsListener(pgid: number, port: number): boolean | null {
-  const inodes = listeningInodes(port);
-  const pids = liveGroupMembers(pgid);
-  if (inodes === null || pids === null) return null;
-  if (inodes.length === 0) return false;
-  const wanted = new Set(inodes.map((i) => `socket:[${i}]`));
-  let readable = false;
-  for (const pid of pids) {
-    let fds: string[];
+function holdsSocket(pid: number, wanted: Set<string>): boolean | null {
+  let fds: string[];
+  try {
+    fds = readdirSync(`/proc/${pid}/fd`);
+  } catch {
+    return null; // not ours to read, or gone
+  }
+  for (const fd of fds) {
     try {
-      fds = readdirSync(`/proc/${pid}/fd`);
-      readable = true;
+      if (wanted.has(readlinkSync(`/proc/${pid}/fd/${fd}`))) return true;
     } catch {
-      continue;
-    }
-    for (const fd of fds) {
-      try {
-        if (wanted.has(readlinkSync(`/proc/${pid}/fd/${fd}`))) return true;
-      } catch {
-        // closed meanwhile
-      }
+      // closed meanwhile
     }
   }
-  return readable ? false : null;
+  return false;
+}
+
+/**
+ * Who holds the socket listening on `port`:
+ * - `group`: a process of group `pgid`;
+ * - `other`: a process outside it that we can inspect (another server took the port);
+ * - `none`: nobody listens there;
+ * - `unknown`: a process we cannot inspect (another user's, e.g. a root-owned docker-proxy
+ *   forwarding to a container the server command started);
+ * - null: this platform has no /proc.
+ */
+export function listenerOwner(pgid: number, port: number): 'group' | 'other' | 'none' | 'unknown' | null {
+  const inodes = listeningInodes(port);
+  const members = liveGroupMembers(pgid);
+  if (inodes === null || members === null) return null;
+  if (inodes.length === 0) return 'none';
+  const wanted = new Set(inodes.map((i) => `socket:[${i}]`));
+  for (const pid of members) if (holdsSocket(pid, wanted)) return 'group';
+  const inGroup = new Set(members);
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name) || inGroup.has(Number(name))) continue;
+    if (holdsSocket(Number(name), wanted)) return 'other';
+  }
+  return 'unknown';
 }

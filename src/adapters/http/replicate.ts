@@ -131,7 +131,7 @@ export async function measureHttpReplicate(
     timings.start = (performance.now() - t0) / 1000;
 
     const values: MetricValue[] = [];
-    const warnings: string[] = [];
+    const warnings: string[] = [...server.warnings];
     const shape = loadShape(suite);
     if (!procAvailable())
       warnings.push(

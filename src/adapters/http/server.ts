@@ -9,7 +9,7 @@ import { connect, createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Side } from '../../core/model';
 import { HttpSuiteError } from './errors';
-import { groupOwnsListener, liveGroupMembers } from './procfs';
+import { listenerOwner, liveGroupMembers } from './procfs';
 
 export interface ServerSpec {
   /** Suite name, for messages. */
@@ -119,6 +119,8 @@ export class ServerProcess {
   private output = '';
   private stopping: Promise<string | null> | null = null;
   private readonly exitListeners = new Set<() => void>();
+  /** Conditions found while starting, as warnings for the replicate. */
+  readonly warnings: string[] = [];
 
   constructor(
     readonly spec: ServerSpec,
@@ -275,8 +277,12 @@ export async function startServer(spec: ServerSpec): Promise<ServerProcess> {
     const retry = attempt < MAX_START_ATTEMPTS;
     if (outcome === 'ready') {
       // A busy port must never mix up base and head: the listener must belong to our group.
-      const owned = groupOwnsListener(server.pgid, port);
-      if (owned === true || (owned === null && server.alive)) {
+      const owner = listenerOwner(server.pgid, port);
+      if (owner === 'unknown' && server.alive)
+        server.warnings.push(
+          `The ${spec.side} server of suite "${spec.suite}" answers on port ${port} through a process outside its process group that perfgate cannot inspect (e.g. a container's port forwarder), so it could not verify whose server answered, and cpu and rss cover only the processes in the group.`,
+        );
+      if (owner === 'group' || ((owner === null || owner === 'unknown') && server.alive)) {
         spec.log?.(
           `${spec.side}: server of "${spec.suite}" ready on port ${port} after ${((Date.now() - started) / 1000).toFixed(2)} s`,
         );
