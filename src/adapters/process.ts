@@ -161,6 +161,10 @@ export function runMeasured(command: string, options: RunOptions): Promise<Measu
   const onAbort = () => stop();
   options.signal?.addEventListener('abort', onAbort, { once: true });
 
+  // Once the command itself has exited, anything it left in its group (a background job holding
+  // stdout open, a daemon) is stopped at once, so 'close' is not held up until the timeout.
+  child.on('exit', () => killGroup(child.pid, 'SIGKILL'));
+
   return new Promise((resolve, reject) => {
     child.on('error', (error) => {
       clearTimeout(timer);

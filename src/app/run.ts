@@ -372,7 +372,12 @@ export async function run(settings: Settings, io: RunIO, loadReports?: () => Com
   const marker = commentMarkerFor(io.context);
   const resultsDir = settings.resultsDir ? path.resolve(io.workspace, settings.resultsDir) : io.tempDir;
   const files = settings.mode === 'report' ? writeResults(report, io.tempDir) : writeResults(report, resultsDir);
-  const markdown = renderMarkdown(report, { chart: renderMetricChart, limit: MAX_COMMENT_BODY - marker.length - 2 });
+  const markdown = renderMarkdown(report, {
+    chart: renderMetricChart,
+    limit: MAX_COMMENT_BODY - marker.length - 2,
+    // The run page lists the uploaded artifacts (the HTML report, when the workflow uploads it).
+    detailsUrl: io.context.runUrl,
+  });
   io.writeSummary(markdown);
   const commentUrl = settings.mode === 'measure' ? null : await postComment(settings, report, io, marker, markdown);
   if (settings.mode === 'report') await postCheckRun(report, io, markdown);

@@ -228,7 +228,8 @@ function compose(report: ComparisonReport, options: MarkdownOptions, parts: Part
 
   out.push(`<sub>${escapeMarkdown(methodLine(report))}</sub>`, '');
   out.push('Reproduce locally:', '', codeBlock(report.reproduce, 'sh'));
-  if (options.detailsUrl) out.push('', `Full report with charts: ${options.detailsUrl}`);
+  if (options.detailsUrl)
+    out.push('', `[Workflow run, with the HTML report when uploaded as an artifact](${encodeURI(options.detailsUrl)})`);
   return `${out.join('\n').trimEnd()}\n`;
 }
 

@@ -1,0 +1,102 @@
+/**
+ * The `perfgate` command, bundled (`dist/cli/index.js`), run as a user runs it.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../src/core/random';
+
+const cli = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist', 'cli', 'index.js');
+
+function perfgate(args: string[], cwd = os.tmpdir()) {
+  const r = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** `go test -bench` output with ±1 % seeded jitter around the given ns/op values. */
+function goBench(random: () => number, benchmarks: Record<string, number>): string {
+  const lines = ['goos: linux', 'goarch: amd64', 'pkg: example.com/parse'];
+  for (const [name, ns] of Object.entries(benchmarks)) {
+    const v = ns * (1 + 0.01 * (2 * random() - 1));
+    lines.push(`${name}-8   \t  100000\t     ${v.toFixed(1)} ns/op\t     512 B/op\t       4 allocs/op`);
+  }
+  lines.push('PASS', 'ok  \texample.com/parse\t1.234s');
+  return `${lines.join('\n')}\n`;
+}
+
+function files(prefix: string, n: number, make: (i: number) => string): string[] {
+  const dir = mkdtempSync(path.join(os.tmpdir(), `perfgate-cli-${prefix}-`));
+  return Array.from({ length: n }, (_, i) => {
+    const file = path.join(dir, `${prefix}-${i}.txt`);
+    writeFileSync(file, make(i));
+    return file;
+  });
+}
+
+describe('perfgate compare', () => {
+  const random = mulberry32(5);
+  const base = files('base', 8, () =>
+    goBench(random, { BenchmarkParse: 12000, BenchmarkEncode: 800, BenchmarkOld: 50 }),
+  );
+  const head = files('head', 8, () =>
+    goBench(random, { BenchmarkParse: 15000, BenchmarkEncode: 800, BenchmarkNew: 70 }),
+  );
+
+  it('finds the regression, shows one-sided benchmarks as added/removed, and exits 1', () => {
+    expect(existsSync(cli), 'dist/cli/index.js is missing: run `npm run build`').toBe(true);
+    const json = path.join(mkdtempSync(path.join(os.tmpdir(), 'perfgate-cli-')), 'r.json');
+    const r = perfgate([
+      'compare',
+      '--format',
+      'go',
+      '--name',
+      'micro',
+      '--base',
+      ...base,
+      '--head',
+      ...head,
+      '--json',
+      json,
+    ]);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stdout).toContain('❌ perfgate: 1 regression beyond budget — `micro/BenchmarkParse:time`');
+    const results = JSON.parse(readFileSync(json, 'utf8')).results as Array<{ id: string; outcome: string }>;
+    const outcome = Object.fromEntries(results.map((m) => [m.id, m.outcome]));
+    expect(outcome['micro/BenchmarkParse:time']).toBe('regression');
+    expect(outcome['micro/BenchmarkEncode:time']).toMatch(/within-budget|unchanged/);
+    expect(outcome['micro/BenchmarkOld:time']).toBe('removed');
+    expect(outcome['micro/BenchmarkNew:time']).toBe('added');
+  });
+
+  it('passes with a wide enough budget for that benchmark', () => {
+    const r = perfgate([
+      'compare',
+      '--format',
+      'go',
+      '--base',
+      ...base,
+      '--head',
+      ...head,
+      '--budgets',
+      'go/BenchmarkParse:time: 40%',
+    ]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+  });
+
+  it('names the file and line of a truncated result, and exits 2', () => {
+    const broken = files('broken', 1, () => 'goos: linux\nBenchmarkParse-8   \t  100000\t     12000');
+    const r = perfgate(['compare', '--format', 'go', '--base', ...base, '--head', broken[0], head[1]]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(broken[0]);
+    expect(r.stderr).toMatch(/:2\b/);
+  });
+
+  it('explains its usage on a bad flag', () => {
+    const r = perfgate(['compare', '--format', 'nope', '--base', 'a', '--head', 'b']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--format: expected one of hyperfine, go,');
+  });
+});
