@@ -1,9 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { groupCpuSeconds, groupPeakRssBytes, listenerOwner, listGroup } from '../../src/adapters/http/procfs';
 import { groupAlive, startServer } from '../../src/adapters/http/server';
-import { expectNoLeftovers, KNOBS, recordedProcesses, tempDir } from './helpers';
+import { expectNoLeftovers, KNOBS, recordedProcesses, SERVERS, tempDir } from './helpers';
 
 let tmp: ReturnType<typeof tempDir>;
 beforeEach(() => {
@@ -34,6 +35,25 @@ describe('server lifecycle', () => {
     expect(server.tail()).toContain('ignoring SIGTERM');
     expect(expectNoLeftovers(pidfile)).toBe(2);
     expect(await server.stop()).toBeNull(); // idempotent
+  });
+
+  it('kills the server group when the process that started it exits without stopping it', async () => {
+    const pidfile = join(tmp.dir, 'pids');
+    const out = spawnSync(process.execPath, ['--import', 'tsx', join(SERVERS, 'exit-without-stop.ts'), pidfile], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(out.stdout).toMatch(/^started \d+/);
+    // SIGKILL was sent as the starter exited; give the kernel a moment to finish the processes.
+    for (let i = 0; i < 40; i++) {
+      try {
+        expectNoLeftovers(pidfile);
+        break;
+      } catch {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+    expect(expectNoLeftovers(pidfile)).toBe(2); // the server and its child
   });
 });
 

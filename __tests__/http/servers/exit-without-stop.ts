@@ -1,0 +1,17 @@
+// Starts a server through the adapter and exits without stopping it: the adapter's exit hook
+// must kill the server's process group. Usage: node --import tsx exit-without-stop.ts PIDFILE
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startServer } from '../../../src/adapters/http/server';
+
+const knobs = join(dirname(fileURLToPath(import.meta.url)), 'knobs.mjs');
+const server = await startServer({
+  suite: 'api',
+  side: 'base',
+  command: `node ${JSON.stringify(knobs)}`,
+  cwd: process.cwd(),
+  env: { ...process.env, PIDFILE: process.argv[2], GRANDCHILD: '1' },
+  readyTimeout: 10,
+});
+console.log(`started ${server.pgid}`);
+process.exit(0);
