@@ -115,7 +115,7 @@ export function harnessRunner(suite: HarnessSuite): SuiteRunner {
 export function httpRunner(suite: Extract<Suite, { kind: 'http' }>): SuiteRunner {
   const once = async (side: Side, checkout: string, signal?: AbortSignal) => {
     try {
-      return await runHttpReplicate(suite, { side, checkoutDir: suiteCwd(suite, checkout), signal });
+      return await runHttpReplicate(suite, { side, checkoutDir: checkout, signal }); // resolves suite.cwd itself
     } catch (error) {
       if (error instanceof HttpSuiteError) throw new SuiteError(suite.name, side, error.message, error.outputTail);
       throw error;
