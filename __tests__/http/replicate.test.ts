@@ -130,6 +130,14 @@ describe('runHttpReplicate against real servers', () => {
     expect(err.outputTail).toContain('cannot open database');
   });
 
+  it('fails with HttpSuiteError when the working directory is missing or the command is not found', async () => {
+    let err = await rejection(run('base', { cwd: 'missing' }));
+    expect(err.message).toMatch(/working directory "missing" does not exist in the base checkout/);
+    err = await rejection(run('head', { server: 'no-such-server-binary' }));
+    expect(err.message).toMatch(/exited with code 127 before it became ready/);
+    expect(err.outputTail).toMatch(/no-such-server-binary/);
+  });
+
   it('fails with HttpSuiteError when the server crashes during the run', async () => {
     const err = await rejection(run('base', {}, { CRASH_AFTER: '30' }));
     expect(err.side).toBe('base');

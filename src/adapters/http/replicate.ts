@@ -6,6 +6,7 @@
  * (p50 … p99 from the run's full histogram, never a mean of per-second percentiles), and the
  * statistics compare replicates across rounds.
  */
+import { existsSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import type { MetricValue, Replicate, Side } from '../../core/model';
 import type { HttpSuite } from '../../settings/suites';
@@ -112,12 +113,18 @@ export async function measureHttpReplicate(
 
   let server: ServerProcess | undefined;
   try {
+    const cwd = resolvePath(opts.checkoutDir, suite.cwd ?? '.');
+    if (!existsSync(cwd))
+      throw new HttpSuiteError(
+        `HTTP suite "${suite.name}": the working directory "${suite.cwd ?? '.'}" does not exist in the ${opts.side} checkout.`,
+        opts.side,
+      );
     try {
       server = await startServer({
         suite: suite.name,
         side: opts.side,
         command: suite.server,
-        cwd: resolvePath(opts.checkoutDir, suite.cwd ?? '.'),
+        cwd,
         env: serverEnv(process.env, suite.env),
         ready: suite.ready,
         readyTimeout: suite.readyTimeout,

@@ -186,6 +186,7 @@ export class ServerProcess {
   }
 
   describeExit(): string {
+    if (this.pgid <= 0) return 'could not be started';
     if (!this.exit) return 'is running';
     if (this.exit.signal) return `was killed by ${this.exit.signal}`;
     if (this.exit.code === null) return 'could not be started';
