@@ -121,24 +121,30 @@ export function runLoad(o: LoadRunOptions): Promise<LoadRunResult> {
     const { scenario } = o;
     const lagMs = new WeakMap<object, number>();
     if (warmup === 0) startMeasuring();
-    instance = autocannon(
-      {
-        url: `http://127.0.0.1:${o.port}${scenario.path}`,
-        method: scenario.method,
-        headers: scenario.headers ?? {},
-        body: scenario.body,
-        connections: o.connections,
-        setupClient: setupClient(
-          scenario.method === 'HEAD',
-          o.rate === undefined ? undefined : pace(o.rate, o.connections, lagMs),
-        ),
-        duration: warmup + o.duration,
-        timeout: o.requestTimeout ?? 10,
-        // The run ends at the first sample tick after `duration`: tick often so it ends on time.
-        sampleInt: 10,
-      },
-      done,
-    );
+    try {
+      instance = autocannon(
+        {
+          url: `http://127.0.0.1:${o.port}${scenario.path}`,
+          method: scenario.method,
+          headers: scenario.headers ?? {},
+          body: scenario.body,
+          connections: o.connections,
+          setupClient: setupClient(
+            scenario.method === 'HEAD',
+            o.rate === undefined ? undefined : pace(o.rate, o.connections, lagMs),
+          ),
+          duration: warmup + o.duration,
+          timeout: o.requestTimeout ?? 10,
+          // The run ends at the first sample tick after `duration`: tick often so it ends on time.
+          sampleInt: 10,
+        },
+        done,
+      );
+    } catch (err) {
+      // thrown by a client hook while autocannon set up its connections
+      done(err as Error, undefined);
+      return;
+    }
     if (finished) return; // options rejected synchronously
     instance.on('response', (client: object, status: number, _bytes: number, ms: number) => {
       if (!measuring) return;
@@ -190,8 +196,10 @@ function setupClient(
     client._connect = () => {
       if (!wrapped) {
         wrapped = true;
-        const key = client.parser.constructor.kOnHeadersComplete;
-        const onHeaders = client.parser[key];
+        const key = client.parser?.constructor?.kOnHeadersComplete;
+        const onHeaders = typeof key === 'number' ? client.parser[key] : undefined;
+        if (typeof onHeaders !== 'function')
+          throw new Error('HEAD requests need http-parser-js under autocannon 9 (its parser was not found)');
         client.parser[key] = (...args: unknown[]) => {
           onHeaders(...args);
           return true; // skip the body
@@ -219,6 +227,8 @@ export function pace(rate: number, connections: number, lagMs: WeakMap<object, n
   let t0: number | undefined;
   let next = 0;
   return (client) => {
+    if (typeof client._doRequest !== 'function' || typeof client.destroy !== 'function')
+      throw new Error('pacing a request rate needs autocannon 9 (its client has no _doRequest)');
     const index = next++;
     const send = client._doRequest.bind(client);
     const destroy = client.destroy.bind(client);
