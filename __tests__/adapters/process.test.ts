@@ -41,4 +41,17 @@ describe('runMeasured', () => {
     expect(run.exitCode).toBe(0);
     await expect.poll(() => groupAlive(pgid), { timeout: 5000 }).toBe(false);
   });
+
+  it('never shows the action inputs (the GitHub token) to code under test', async () => {
+    process.env['INPUT_GITHUB-TOKEN'] = 'ghs_secret';
+    process.env.ACTIONS_RUNTIME_TOKEN = 'runtime_secret';
+    try {
+      const run = await runMeasured('env', { cwd, timeoutS: 10, env: { MINE: 'yes' } });
+      expect(run.stdout).not.toContain('secret');
+      expect(run.stdout).toContain('MINE=yes');
+    } finally {
+      delete process.env['INPUT_GITHUB-TOKEN'];
+      delete process.env.ACTIONS_RUNTIME_TOKEN;
+    }
+  });
 });

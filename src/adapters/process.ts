@@ -78,6 +78,20 @@ function python(): string | null {
   return pythonPath;
 }
 
+/**
+ * The environment for code from a checkout (builds, benchmarks, servers): ours plus `extra`,
+ * without the action's inputs (`INPUT_*`, which hold the GitHub token) and the runner's internal
+ * tokens, so code under test — possibly a fork's — never sees them.
+ */
+export function childEnv(base: NodeJS.ProcessEnv, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(base)) {
+    if (k.startsWith('INPUT_') || k === 'ACTIONS_RUNTIME_TOKEN' || k.startsWith('ACTIONS_ID_TOKEN_REQUEST_')) continue;
+    env[k] = v;
+  }
+  return { ...env, ...extra };
+}
+
 /** Sends a signal to a whole process group; ignores groups that are already gone. */
 export function killGroup(pid: number | undefined, signal: NodeJS.Signals = 'SIGKILL'): void {
   if (!pid) return;
@@ -116,7 +130,7 @@ export class Tail {
  */
 export function runMeasured(command: string, options: RunOptions): Promise<MeasuredRun> {
   const py = python();
-  const env = { ...process.env, ...options.env };
+  const env = childEnv(process.env, options.env);
   const child: ChildProcess = py
     ? spawn(py, ['-c', WRAPPER, SHELL, command], {
         cwd: options.cwd,

@@ -117,7 +117,8 @@ export function httpRunner(suite: Extract<Suite, { kind: 'http' }>): SuiteRunner
     try {
       return await runHttpReplicate(suite, { side, checkoutDir: checkout, signal }); // resolves suite.cwd itself
     } catch (error) {
-      if (error instanceof HttpSuiteError) throw new SuiteError(suite.name, side, error.message, error.outputTail);
+      // The adapter's message already ends with the server's last output.
+      if (error instanceof HttpSuiteError) throw new SuiteError(suite.name, side, error.message);
       throw error;
     }
   };

@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import type { MetricValue, Replicate, Side } from '../../core/model';
 import type { HttpSuite } from '../../settings/suites';
+import { childEnv } from '../process';
 import { HttpSuiteError } from './errors';
 import { type LoadRunResult, runLoad } from './load';
 import { groupCpuSeconds, groupPeakRssBytes, listGroup, procAvailable } from './procfs';
@@ -71,19 +72,8 @@ export function loadShape(suite: HttpSuite): { connections: number; rate?: numbe
   };
 }
 
-/**
- * The environment of a server started from a checkout: ours plus the suite's `env`, without the
- * action's inputs (`INPUT_*`, which may hold a token) and the runner's internal tokens, so code
- * under test never sees them.
- */
-export function serverEnv(base: NodeJS.ProcessEnv, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(base)) {
-    if (k.startsWith('INPUT_') || k === 'ACTIONS_RUNTIME_TOKEN' || k.startsWith('ACTIONS_ID_TOKEN_REQUEST_')) continue;
-    env[k] = v;
-  }
-  return { ...env, ...extra };
-}
+/** The environment of a server started from a checkout (see `childEnv`). */
+export const serverEnv = childEnv;
 
 function abortReason(signal: AbortSignal | undefined, fallback: unknown): unknown {
   return signal?.aborted ? (signal.reason ?? fallback) : fallback;
