@@ -1,0 +1,230 @@
+/**
+ * Small pictures of one metric for the PR comment: a Mermaid `xychart-beta` of the per-round
+ * samples of both sides (GitHub renders Mermaid in comments), plus the display-scale helpers the
+ * HTML report shares.
+ *
+ * Pure: data in, string out. Every string taken from the report (metric ids, custom units) is
+ * untrusted and passes through `mermaidText`, which keeps only characters that cannot end a
+ * quoted Mermaid string, open a directive (`%%{`), close the markdown fence or inject HTML.
+ */
+import type { MetricResult, Unit } from '../model';
+
+/** How values of one chart are shown: displayed = canonical / divisor, followed by `suffix`. */
+export interface DisplayScale {
+  divisor: number;
+  /** Unit label for axis titles and ticks, e.g. `ms`, `MB`, `k/s`, `%`; empty for counts. */
+  suffix: string;
+}
+
+/** Median of a list (NaN for an empty one). Sorts a copy. */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+/**
+ * Picks one display unit for a whole chart from the typical magnitude of its values (their
+ * median absolute value), with the same thresholds as `formatValue` in `units.ts`, so a chart's
+ * axis and the comment's table speak the same unit.
+ */
+export function chooseDisplayScale(unit: Unit, values: readonly number[]): DisplayScale {
+  const finite = values.filter(Number.isFinite).map(Math.abs);
+  const m = finite.length ? median(finite) : 0;
+  switch (unit) {
+    case 's':
+      if (m === 0) return { divisor: 1, suffix: 's' };
+      if (m < 1e-6) return { divisor: 1e-9, suffix: 'ns' };
+      if (m < 1e-3) return { divisor: 1e-6, suffix: 'µs' };
+      if (m < 1) return { divisor: 1e-3, suffix: 'ms' };
+      if (m < 120) return { divisor: 1, suffix: 's' };
+      return { divisor: 60, suffix: 'min' };
+    case 'B':
+    case 'B/s': {
+      const per = unit === 'B/s' ? '/s' : '';
+      if (m < 1e3) return { divisor: 1, suffix: `B${per}` };
+      if (m < 1e6) return { divisor: 1e3, suffix: `kB${per}` };
+      if (m < 1e9) return { divisor: 1e6, suffix: `MB${per}` };
+      return { divisor: 1e9, suffix: `GB${per}` };
+    }
+    case '1/s':
+      if (m < 1e4) return { divisor: 1, suffix: '1/s' };
+      if (m < 1e6) return { divisor: 1e3, suffix: 'k/s' };
+      return { divisor: 1e6, suffix: 'M/s' };
+    case 'fraction':
+      return { divisor: 0.01, suffix: '%' };
+    case 'count':
+      return { divisor: 1, suffix: '' };
+    default:
+      return { divisor: 1, suffix: unit };
+  }
+}
+
+/**
+ * A plain decimal with about four significant digits and never an exponent (Mermaid's number
+ * grammar and tick labels both want plain decimals): 12.3456 → `12.35`, 0.000123 → `0.000123`.
+ */
+export function plainNumber(x: number, significant = 4): string {
+  if (!Number.isFinite(x)) return '0';
+  if (x === 0) return '0';
+  const magnitude = Math.floor(Math.log10(Math.abs(x)));
+  const decimals = Math.min(12, Math.max(0, significant - 1 - magnitude));
+  const text = x.toFixed(decimals);
+  const trimmed = text.includes('.') ? text.replace(/0+$/, '').replace(/\.$/, '') : text;
+  return trimmed === '-0' ? '0' : trimmed;
+}
+
+/** "Nice" axis ticks (1, 2, 5 × 10^k steps) covering [lo, hi]; about `target` of them. */
+export function niceTicks(
+  lo: number,
+  hi: number,
+  target = 5,
+): { lo: number; hi: number; step: number; ticks: number[] } {
+  if (!Number.isFinite(lo) || !Number.isFinite(hi)) return { lo: 0, hi: 1, step: 0.5, ticks: [0, 0.5, 1] };
+  if (hi < lo) [lo, hi] = [hi, lo];
+  if (hi === lo) {
+    const pad = lo === 0 ? 1 : Math.abs(lo) * 0.05;
+    lo -= pad;
+    hi += pad;
+  }
+  const raw = (hi - lo) / Math.max(1, target);
+  const pow = 10 ** Math.floor(Math.log10(raw));
+  const frac = raw / pow;
+  const step = (frac <= 1 ? 1 : frac <= 2 ? 2 : frac <= 5 ? 5 : 10) * pow;
+  const nlo = Math.floor(lo / step + 1e-9) * step;
+  const nhi = Math.ceil(hi / step - 1e-9) * step;
+  const ticks: number[] = [];
+  for (let v = nlo; v <= nhi + step * 1e-6; v += step) ticks.push(Number(v.toPrecision(12)));
+  return { lo: Number(nlo.toPrecision(12)), hi: Number(nhi.toPrecision(12)), step, ticks };
+}
+
+/**
+ * Makes an untrusted string safe inside a double-quoted Mermaid string inside a markdown code
+ * fence: keeps letters, digits, spaces and `._:/+-()%,=µ·`; drops everything else (quotes,
+ * backticks, `<>`, braces, `#`, `;`, newlines), collapses `%%` (directive/comment marker) and
+ * runs of spaces, and caps the length.
+ */
+export function mermaidText(text: string, max = 80): string {
+  const kept = Array.from(text.normalize('NFC'))
+    .map((ch) => (/[\p{L}\p{N} ._:/+\-()%,=µ·]/u.test(ch) ? ch : ' '))
+    .join('')
+    .replace(/%+/g, '%')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return kept.length > max
+    ? `${Array.from(kept)
+        .slice(0, max - 1)
+        .join('')}…`
+    : kept;
+}
+
+/** The metric part of an id (`api/items:p99` → `p99`); the whole id when it has no `:`. */
+export function metricName(id: string): string {
+  const i = id.lastIndexOf(':');
+  return i >= 0 ? id.slice(i + 1) : id;
+}
+
+/** Series colours (Tableau 10 blue/orange): mid-luminance, readable on white and on GitHub's dark canvas. */
+export const SERIES_COLORS = { base: '#4e79a7', head: '#f28e2b' } as const;
+
+/** Most points per series in a comment chart; longer runs are shown as medians of consecutive rounds. */
+export const MAX_CHART_POINTS = 60;
+
+/** Medians of `k` consecutive values, so a long series fits in `maxPoints`; `k` = 1 when it already fits. */
+export function binMedians(values: readonly number[], maxPoints: number): { points: number[]; k: number } {
+  if (values.length <= maxPoints) return { points: [...values], k: 1 };
+  const k = Math.ceil(values.length / maxPoints);
+  const points: number[] = [];
+  for (let i = 0; i < values.length; i += k) points.push(median(values.slice(i, i + k)));
+  return { points, k };
+}
+
+/**
+ * A compact markdown picture of base vs head for one metric: a Mermaid `xychart-beta` with one
+ * line per side over the rounds (drift shows as both lines moving together, a change as a gap
+ * between them), the y axis in a readable unit, and a one-line legend (Mermaid xycharts have
+ * none). Colours come from a `plotColorPalette` theme variable only, so titles, axes and
+ * background keep GitHub's light or dark Mermaid theme.
+ *
+ * Rounds are paired: when the sides have different lengths only the common rounds are drawn;
+ * a side with no samples (added/removed metrics) is left out. Returns '' when there is nothing
+ * to draw. More than `MAX_CHART_POINTS` rounds are drawn as medians of consecutive rounds.
+ * Output is about 0.5–1.3 kB.
+ */
+export function renderMetricChart(result: MetricResult): string {
+  const finite = (xs: readonly number[]) => xs.every(Number.isFinite);
+  let base = finite(result.base) ? result.base : [];
+  let head = finite(result.head) ? result.head : [];
+  if (base.length && head.length) {
+    const n = Math.min(base.length, head.length);
+    base = base.slice(0, n);
+    head = head.slice(0, n);
+  }
+  const rounds = Math.max(base.length, head.length);
+  if (rounds === 0) return '';
+
+  const scale = chooseDisplayScale(result.unit, [...base, ...head]);
+  const b = binMedians(
+    base.map((v) => v / scale.divisor),
+    MAX_CHART_POINTS,
+  );
+  const h = binMedians(
+    head.map((v) => v / scale.divisor),
+    MAX_CHART_POINTS,
+  );
+  const k = Math.max(b.k, h.k);
+  const all = [...b.points, ...h.points];
+  const span = Math.max(...all) - Math.min(...all);
+  const pad = span > 0 ? span * 0.08 : Math.abs(all[0]) * 0.05 || 1;
+  let lo = Math.min(...all) - pad;
+  const hi = Math.max(...all) + pad;
+  // Quantities that cannot be negative keep a non-negative axis.
+  if (Math.min(...all) >= 0 && lo < 0) lo = 0;
+  const ticks = niceTicks(lo, hi, 10);
+
+  const name = mermaidText(metricName(result.id), 40) || 'value';
+  const suffix = mermaidText(scale.suffix, 20);
+  const yTitle = suffix ? `${name} (${suffix})` : name;
+  const points = Math.max(b.points.length, h.points.length);
+  const xTitle = k > 1 ? `round (median of ${k})` : 'round';
+  const series: string[] = [];
+  const legend: string[] = [];
+  if (b.points.length) {
+    series.push(`    line [${b.points.map((v) => plainNumber(v)).join(', ')}]`);
+    legend.push('🔵 base');
+  }
+  if (h.points.length) {
+    series.push(`    line [${h.points.map((v) => plainNumber(v)).join(', ')}]`);
+    legend.push('🟠 head');
+  }
+  const palette = [b.points.length ? SERIES_COLORS.base : null, h.points.length ? SERIES_COLORS.head : null]
+    .filter(Boolean)
+    .join(', ');
+  // The directive name must be a bare word (`init:`), its argument JSON.
+  const init = `init: ${JSON.stringify({
+    xyChart: { width: 600, height: 240, titleFontSize: 14 },
+    themeVariables: { xyChart: { plotColorPalette: palette } },
+  })}`;
+  const title = mermaidText(`${result.id} per round`, 90);
+  return [
+    '```mermaid',
+    `%%{${init}}%%`,
+    'xychart-beta',
+    `    title "${title}"`,
+    `    x-axis "${xTitle}" 1 --> ${points}`,
+    `    y-axis "${yTitle}" ${plainNumber(ticks.lo, 6)} --> ${plainNumber(ticks.hi, 6)}`,
+    ...series,
+    '```',
+    `<sub>${legend.join(' · ')} · ${rounds} round${rounds === 1 ? '' : 's'}</sub>`,
+    '',
+  ].join('\n');
+}
+
+/**
+ * The size in characters of `renderMetricChart(result)`, so the comment renderer can drop
+ * pictures first when a comment nears GitHub's 65 536-character limit.
+ */
+export function chartBudgetChars(result: MetricResult): number {
+  return renderMetricChart(result).length;
+}
