@@ -221,13 +221,20 @@ describe('SequentialGate', () => {
   });
 
   it('warns when the first look cannot reach the Holm level for the number of gated metrics', () => {
-    const gate = new SequentialGate(OPTIONS, () => REL5);
+    // By default (looks at 10, 20, …) the first look is mostly a futility look and the second can
+    // reject even for many metrics: no warning.
     const ms = [0, 1, 2, 3].map((i) => metric(`a:m${i}`, lognormal(30 + i, 10, 0.1), lognormal(40 + i, 10, 0.1)));
-    const res = gate.look(ms, 10, false);
+    expect(new SequentialGate(OPTIONS, () => REL5).look(ms, 10, false).warnings).toEqual([]);
+    // A single look at 5 rounds can never reach α/15 (the smallest p at 5+5 is 1/252).
+    const tight = { ...OPTIONS, minRounds: 5, maxRounds: 5 };
+    const few = Array.from({ length: 15 }, (_, i) =>
+      metric(`a:m${i}`, lognormal(50 + i, 5, 0.1), lognormal(80 + i, 5, 0.1)),
+    );
+    const res = new SequentialGate(tight, () => REL5).look(few, 5, true);
     expect(res.warnings).toHaveLength(1);
-    expect(res.warnings[0]).toMatch(/With 4 gated metrics, the first look \(10 rounds\) cannot declare a regression/);
-    expect(res.warnings[0]).toMatch(/set min-rounds to \d+/);
-    const single = new SequentialGate(OPTIONS, () => REL5).look([ms[0]], 10, false);
+    expect(res.warnings[0]).toMatch(/With 15 gated metrics, the first look \(5 rounds\) cannot declare a regression/);
+    expect(res.warnings[0]).toMatch(/raise max-rounds to at least \d+/);
+    const single = new SequentialGate(tight, () => REL5).look([few[0]], 5, true);
     expect(single.warnings).toEqual([]);
   });
 

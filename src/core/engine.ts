@@ -450,12 +450,18 @@ export class SequentialGate {
     const levelAt = (n: number) => obrienFlemingSpending(alpha / gated, Math.min(1, n / maxRounds));
     if (mannWhitneyMinP(first, first) <= levelAt(first)) return;
     let needed = first;
-    while (needed < maxRounds && mannWhitneyMinP(needed, needed) > levelAt(needed)) needed++;
+    while (needed < 1000 && mannWhitneyMinP(needed, needed) > levelAt(needed)) needed++;
+    // With O'Brien–Fleming spending the first look is mostly a futility look ("within budget")
+    // by design; that is only worth a warning when the second look cannot reject either.
+    if (this.looks.length > 1 && needed <= this.looks[1]) return;
+    const remedy =
+      needed > maxRounds
+        ? `raise max-rounds to at least ${needed} (and min-rounds with it), or gate fewer metrics`
+        : `set min-rounds to ${needed} to make the first look count`;
     this.suiteWarnings.push(
       `With ${gated} gated metric${gated === 1 ? '' : 's'}, the first look (${first} rounds) cannot declare a regression: ` +
         `the smallest attainable p-value (${fmtP(mannWhitneyMinP(first, first))}) is above its sequential Holm level ` +
-        `(${fmtP(levelAt(first))}). Regressions become detectable from about ${needed} rounds; ` +
-        `set min-rounds to ${needed} to make the first look count.`,
+        `(${fmtP(levelAt(first))}). Regressions become detectable from about ${needed} rounds; ${remedy}.`,
     );
   }
 
