@@ -52,6 +52,12 @@ function html(strings: TemplateStringsArray, ...parts: Part[]): Raw {
   return new Raw(out);
 }
 
+/** Shortens text drawn inside a chart (SVG text does not wrap); the full text is in the card title. */
+function clip(text: string, max: number): string {
+  const chars = Array.from(text);
+  return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : text;
+}
+
 /** A coordinate with one decimal, for compact SVG. */
 function c(x: number): string {
   return String(Math.round(x * 10) / 10);
@@ -156,7 +162,13 @@ function linear(d0: number, d1: number, r0: number, r1: number): (x: number) => 
 
 /** A tick label in the chart's display scale: `412 ms`, `84.2 MB`, `11.8 k/s`. */
 function tickLabel(v: number, scale: DisplayScale): string {
-  return scale.suffix ? `${plainNumber(v, 4)} ${scale.suffix}` : plainNumber(v, 4);
+  return scale.suffix ? `${plainNumber(v, 4)} ${clip(scale.suffix, 10)}` : plainNumber(v, 4);
+}
+
+/** The value axis title: the metric's name and the display unit, e.g. `wall (ms)`. */
+function valueTitle(r: MetricResult, scale: DisplayScale): string {
+  const name = clip(metricName(r.id), 40);
+  return scale.suffix ? `${name} (${clip(scale.suffix, 16)})` : name;
 }
 
 /** The value axis shared by a metric's samples and distribution charts (display units). */
@@ -181,14 +193,15 @@ function svgOpen(kind: string, metric: string, points: number, w: number, h: num
 function samplesChart(r: MetricResult, scale: DisplayScale, axis: ReturnType<typeof niceTicks>): Raw {
   const W = 440;
   const H = 220;
-  const m = { l: 64, r: 12, t: 12, b: 36 };
+  const m = { l: 52, r: 12, t: 24, b: 36 };
   const n = Math.max(r.base.length, r.head.length, 1);
+  const dot = n > 60 ? 2 : 3;
   const x = linear(1, Math.max(n, 2), m.l + 6, W - m.r - 6);
   const y = linear(axis.lo, axis.hi, H - m.b, m.t);
   const parts: Raw[] = [];
   for (const t of axis.ticks) {
     parts.push(
-      html`<line class="grid" x1="${m.l}" x2="${W - m.r}" y1="${c(y(t))}" y2="${c(y(t))}"/><text class="tick" x="${m.l - 6}" y="${c(y(t) + 4)}" text-anchor="end">${tickLabel(t, scale)}</text>`,
+      html`<line class="grid" x1="${m.l}" x2="${W - m.r}" y1="${c(y(t))}" y2="${c(y(t))}"/><text class="tick" x="${m.l - 6}" y="${c(y(t) + 4)}" text-anchor="end">${plainNumber(t, 4)}</text>`,
     );
   }
   // Round ticks: 1, then multiples of a nice step (1, 5, 10, 15, 20 for 20 rounds).
@@ -199,6 +212,7 @@ function samplesChart(r: MetricResult, scale: DisplayScale, axis: ReturnType<typ
     parts.push(html`<text class="tick" x="${c(x(i))}" y="${H - m.b + 16}" text-anchor="middle">${i}</text>`);
   }
   parts.push(html`<text class="axis-title" x="${(m.l + W - m.r) / 2}" y="${H - 4}" text-anchor="middle">round</text>`);
+  parts.push(html`<text class="axis-title" x="4" y="12">${valueTitle(r, scale)}</text>`);
   let points = 0;
   for (const side of SIDES) {
     const values = r[side];
@@ -212,7 +226,7 @@ function samplesChart(r: MetricResult, scale: DisplayScale, axis: ReturnType<typ
     parts.push(html`<polyline class="series s-${side}" points="${path}"/>`);
     for (const [i, v] of drawn) {
       parts.push(
-        html`<circle class="dot s-${side}" data-series="${side}" cx="${c(x(i))}" cy="${c(y(v / scale.divisor))}" r="3"><title>${side}, round ${i}: ${formatValue(v, r.unit)}</title></circle>`,
+        html`<circle class="dot s-${side}" data-series="${side}" cx="${c(x(i))}" cy="${c(y(v / scale.divisor))}" r="${dot}"><title>${side}, round ${i}: ${formatValue(v, r.unit)}</title></circle>`,
       );
       points++;
     }
@@ -235,12 +249,11 @@ function distributionChart(r: MetricResult, scale: DisplayScale, axis: ReturnTyp
   const parts: Raw[] = [];
   for (const t of axis.ticks) {
     parts.push(
-      html`<line class="grid" x1="${c(x(t))}" x2="${c(x(t))}" y1="${m.t}" y2="${H - m.b}"/><text class="tick" x="${c(x(t))}" y="${H - m.b + 14}" text-anchor="middle">${tickLabel(t, scale)}</text>`,
+      html`<line class="grid" x1="${c(x(t))}" x2="${c(x(t))}" y1="${m.t}" y2="${H - m.b}"/><text class="tick" x="${c(x(t))}" y="${H - m.b + 14}" text-anchor="middle">${plainNumber(t, 4)}</text>`,
     );
   }
-  const unitTitle = scale.suffix ? `${metricName(r.id)} (${scale.suffix})` : metricName(r.id);
   parts.push(
-    html`<text class="axis-title" x="${(m.l + W - m.r) / 2}" y="${H - 4}" text-anchor="middle">${unitTitle}</text>`,
+    html`<text class="axis-title" x="${(m.l + W - m.r) / 2}" y="${H - 4}" text-anchor="middle">${valueTitle(r, scale)}</text>`,
   );
   let points = 0;
   SIDES.forEach((side, row) => {
@@ -370,7 +383,7 @@ function percentileGroups(results: readonly MetricResult[]): Map<string, { p: nu
 function percentileChart(scenario: string, list: { p: number; r: MetricResult }[]): Raw {
   const W = 440;
   const H = 220;
-  const m = { l: 64, r: 16, t: 12, b: 36 };
+  const m = { l: 52, r: 16, t: 24, b: 36 };
   const pos = (p: number) => Math.log10(1 / (1 - p / 100));
   const medians = list.map(({ p, r }) => ({
     p,
@@ -387,7 +400,7 @@ function percentileChart(scenario: string, list: { p: number; r: MetricResult }[
   const parts: Raw[] = [];
   for (const t of axis.ticks) {
     parts.push(
-      html`<line class="grid" x1="${m.l}" x2="${W - m.r}" y1="${c(y(t))}" y2="${c(y(t))}"/><text class="tick" x="${m.l - 6}" y="${c(y(t) + 4)}" text-anchor="end">${tickLabel(t, scale)}</text>`,
+      html`<line class="grid" x1="${m.l}" x2="${W - m.r}" y1="${c(y(t))}" y2="${c(y(t))}"/><text class="tick" x="${m.l - 6}" y="${c(y(t) + 4)}" text-anchor="end">${plainNumber(t, 4)}</text>`,
     );
   }
   for (const d of medians) {
@@ -397,6 +410,9 @@ function percentileChart(scenario: string, list: { p: number; r: MetricResult }[
   }
   parts.push(
     html`<text class="axis-title" x="${(m.l + W - m.r) / 2}" y="${H - 4}" text-anchor="middle">percentile</text>`,
+  );
+  parts.push(
+    html`<text class="axis-title" x="4" y="12">${scale.suffix ? `latency (${clip(scale.suffix, 16)})` : 'latency'}</text>`,
   );
   let points = 0;
   for (const side of SIDES) {
@@ -443,7 +459,7 @@ a{color:var(--base)}
 .muted{color:var(--muted)}
 .verdict{display:inline-block;font-size:13px;font-weight:700;letter-spacing:.05em;padding:2px 10px;border-radius:999px;color:#fff;vertical-align:middle;margin-right:8px}
 .verdict.pass{background:#1a7f37}.verdict.fail{background:#cf222e}.verdict.error{background:#9a6700}
-.badge{font-size:12px;font-weight:600;padding:1px 8px;border-radius:999px;border:1px solid currentColor}
+.badge{white-space:nowrap;font-size:12px;font-weight:600;padding:1px 8px;border-radius:999px;border:1px solid currentColor}
 .t-bad{color:var(--bad)}.t-good{color:var(--good)}.t-warn{color:var(--warn)}.t-neutral{color:var(--neutral)}
 .legend{display:flex;gap:16px;flex-wrap:wrap;margin:8px 0}
 .swatch{display:inline-block;width:12px;height:12px;border-radius:50%;vertical-align:-1px;margin-right:5px}
