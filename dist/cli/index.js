@@ -61909,7 +61909,8 @@ function parseAutocannon(text, source) {
  * write bare `NaN` tokens; they are accepted.
  *
  * Name: `Type.Method`, plus `(Parameters)` when the benchmark has parameters
- * (e.g. `ParserBench.Parse(Size=10)`). Metrics: `time` (`Statistics.Median`, the median of the
+ * (e.g. `ParserBench.Parse(Size=10)`). When several jobs run the same case (e.g. two runtimes),
+ * the job from `DisplayInfo` is appended to each of them: `ParserBench.Parse(Size=10) [.NET 8.0]`. Metrics: `time` (`Statistics.Median`, the median of the
  * workload iterations, s) and `bytes` (`Memory.BytesAllocatedPerOperation`, B, with
  * `[MemoryDiagnoser]`). Benchmarks whose statistics are missing (failed runs) are skipped with a
  * warning. BenchmarkDotNet runs many iterations and launches; a short job (`--job short`) keeps
@@ -61932,12 +61933,24 @@ function parseBenchmarkDotNet(text, source) {
     if (!isObject(doc) || !Array.isArray(doc.Benchmarks))
         throw new HarnessParseError(source, `expected ${benchmarkdotnet_EXPECTED}; found no "Benchmarks" list`);
     const out = new BenchmarkCollector(source, 'BenchmarkDotNet');
-    doc.Benchmarks.forEach((b, i) => {
-        if (!isObject(b))
-            throw new HarnessParseError(source, `Benchmarks[${i}]: expected an object`);
-        const name = benchmarkName(b);
+    const names = doc.Benchmarks.map((b, i) => {
+        const name = isObject(b) ? benchmarkName(b) : null;
         if (name === null)
-            throw new HarnessParseError(source, `Benchmarks[${i}]: expected "Type" and "Method" (or "FullName")`);
+            throw new HarnessParseError(source, `Benchmarks[${i}]: expected an object with "Type" and "Method" (or "FullName")`);
+        return name;
+    });
+    const count = new Map();
+    for (const n of names)
+        count.set(n, (count.get(n) ?? 0) + 1);
+    doc.Benchmarks.forEach((raw, i) => {
+        const b = raw;
+        let name = names[i];
+        if (count.get(name) > 1 && typeof b.DisplayInfo === 'string') {
+            // "Type.Method: Job [Params]" → the job
+            const job = /: (.+?)(?: \[.*\])?$/.exec(b.DisplayInfo)?.[1];
+            if (job)
+                name = `${name} [${job}]`;
+        }
         if (!isObject(b.Statistics)) {
             out.warn(`${source}: BenchmarkDotNet benchmark "${name}" has no statistics (it failed or did not run); it is skipped.`);
             return;
@@ -62149,6 +62162,23 @@ const KNOWN = {
 };
 const RESULT_LINE = /^(Benchmark\S*)\s+(\d+)\s+(.*)$/;
 const NUMBER = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;
+/** The `-N` suffix to strip: the one every result line ends with, or null. */
+function commonProcsSuffix(lines) {
+    let suffix = null;
+    for (const line of lines) {
+        const m = RESULT_LINE.exec(line);
+        if (!m)
+            continue;
+        const s = /-\d+$/.exec(m[1])?.[0];
+        if (s === undefined)
+            return null;
+        if (suffix === null)
+            suffix = s;
+        else if (suffix !== s)
+            return null;
+    }
+    return suffix;
+}
 function parseGoBench(text, source) {
     requireText(text, source, go_EXPECTED);
     const order = [];
@@ -62157,9 +62187,9 @@ function parseGoBench(text, source) {
     const pkgOf = new Map();
     const clashed = new Set();
     let pkg = '';
-    const lines = text.split('\n');
-    lines.forEach((raw, index) => {
-        const line = raw.replace(/\r$/, '');
+    const lines = text.split('\n').map((l) => l.replace(/\r$/, ''));
+    const suffix = commonProcsSuffix(lines);
+    lines.forEach((line, index) => {
         const lineNo = index + 1;
         if (/^--- FAIL: Benchmark/.test(line)) {
             warnings.push(`${source}:${lineNo}: ${line.trim()} — a benchmark failed; its results (if any) are incomplete.`);
@@ -62171,7 +62201,7 @@ function parseGoBench(text, source) {
         const m = RESULT_LINE.exec(line);
         if (!m)
             return; // not a result line: header, log output, PASS/ok, or `-v` name-only lines
-        const name = m[1].replace(/-\d+$/, '');
+        const name = suffix ? m[1].slice(0, -suffix.length) : m[1];
         const firstPkg = pkgOf.get(name);
         if (firstPkg === undefined)
             pkgOf.set(name, pkg);
@@ -62352,16 +62382,19 @@ function parseGoogleBenchmark(text, source) {
 
 ;// CONCATENATED MODULE: ./src/adapters/harness/hyperfine.ts
 /**
- * hyperfine's JSON export (`hyperfine --export-json FILE …`), as written by
- * sharkdp/hyperfine `src/export/json.rs`: `{"results": [{command, mean, median, user, system,
- * times[], exit_codes[], parameters?, memory_usage_byte?[]}]}` with times in seconds.
+ * hyperfine's JSON export (`hyperfine --export-json FILE …`; the fields are sharkdp/hyperfine's
+ * `BenchmarkResult`, `src/benchmark/benchmark_result.rs`): `{"results": [{command, mean, median,
+ * user, system, times[], exit_codes[], parameters?, memory_usage_byte?[]}]}`, times in seconds.
  *
  * hyperfine already repeats each command (`--runs`); perfgate takes the **median of `times`** as
  * the invocation's value. Keep `--runs` small (e.g. `--runs 3 --warmup 1`) and let perfgate's
  * rounds supply the replication, so base and head interleave.
  *
+ * Name: the command, or its `-n/--command-name`. Name commands (`-n parse`) when the command line
+ * contains anything that differs between checkouts (absolute paths), or base and head will not match.
+ *
  * Metrics: `time` (median wall time, s), `user` and `system` (mean CPU time, s: hyperfine
- * reports only their means), `rss` (median peak memory, B; hyperfine ≥ 1.19).
+ * reports only their means), `rss` (median peak memory, B; recent hyperfine versions).
  */
 
 const hyperfine_EXPECTED = 'hyperfine --export-json output: {"results": [{"command": …, "times": […]}]}';
@@ -62642,8 +62675,8 @@ function parseK6(text, source) {
 
 ;// CONCATENATED MODULE: ./src/adapters/harness/pytest.ts
 /**
- * pytest-benchmark's JSON (`pytest --benchmark-json=FILE`, ionelmc/pytest-benchmark
- * `src/pytest_benchmark/session.py`): `{"benchmarks": [{"name", "fullname", "stats": {min, max,
+ * pytest-benchmark's JSON (`pytest --benchmark-json=FILE`, written by `pytest_benchmark_generate_json` in
+ * ionelmc/pytest-benchmark `src/pytest_benchmark/plugin.py`): `{"benchmarks": [{"name", "fullname", "stats": {min, max,
  * mean, median, ops, rounds, data?}}]}`, times in seconds per call.
  *
  * Name: `fullname` (the pytest node id, e.g. `tests/test_x.py::test_parse[small]`), which is unique.
@@ -62679,10 +62712,9 @@ function parsePytestBenchmark(text, source) {
 ;// CONCATENATED MODULE: ./src/adapters/harness/tinybench.ts
 /**
  * tinybench results, either as JSON of `bench.table()` (`console.log(JSON.stringify(bench.table()))`)
- * or as the text table `console.table(bench.table())` prints. The column names of every tinybench
- * major version are understood:
- * - v5–v6: `Task name`, `Latency med (ns)` (`"100.00 ± 0.00"`), `Throughput med (ops/s)`, …
- * - v3–v4: `Task name`, `Latency median (ns)`, `Throughput median (ops/s)`, …
+ * or as the text table `console.table(bench.table())` prints. The column names of tinybench 2 to 6
+ * are understood:
+ * - v3–v6: `Task name`, `Latency med (ns)` (`"100.00 ± 0.00"`), `Throughput med (ops/s)`, …
  * - v2: `Task Name`, `ops/sec` (`"1,234,567"`), `Average Time (ns)` (means only).
  *
  * Metrics: `time` (median latency, s; the mean on v2, which reports nothing else) and `ops`
@@ -62692,10 +62724,10 @@ function parsePytestBenchmark(text, source) {
 
 const tinybench_EXPECTED = "JSON of tinybench's bench.table() or the console.table(bench.table()) text";
 const NAME_COLS = ['Task name', 'Task Name', 'name'];
-const LATENCY_MEDIAN = ['Latency med (ns)', 'Latency median (ns)'];
-const LATENCY_MEAN = ['Latency avg (ns)', 'Latency average (ns)', 'Average Time (ns)'];
-const THROUGHPUT_MEDIAN = ['Throughput med (ops/s)', 'Throughput median (ops/s)'];
-const THROUGHPUT_MEAN = ['Throughput avg (ops/s)', 'Throughput average (ops/s)', 'ops/sec'];
+const LATENCY_MEDIAN = ['Latency med (ns)'];
+const LATENCY_MEAN = ['Latency avg (ns)', 'Average Time (ns)'];
+const THROUGHPUT_MEDIAN = ['Throughput med (ops/s)'];
+const THROUGHPUT_MEAN = ['Throughput avg (ops/s)', 'ops/sec'];
 /** The leading number of a cell such as `"1,234.5 ± 0.2%"` or `123`; null for `N/A`/`NaN`. */
 function leadingNumber(cell) {
     if (typeof cell === 'number')
@@ -62954,6 +62986,8 @@ function contextFromEnv(env) {
             eventName: env.GITHUB_EVENT_NAME ?? 'local',
             prBaseSha: pr?.base?.sha,
             prBaseRef: pr?.base?.ref,
+            prHeadSha: pr?.head?.sha,
+            workflowRunHeadSha: payload.workflow_run?.head_sha,
             pushBefore: payload.before,
         },
         repository: env.GITHUB_REPOSITORY,
@@ -63224,6 +63258,11 @@ function errors_describeGitHubError(error, operation, target, write) {
         return new Error(`GitHub rate-limited the request to ${operation} in ${target} (${error.status} "${message}"), and perfgate ` +
             'stopped retrying (retries used up, or the requested wait was too long). Re-run the job later.', { cause: error });
     }
+    if (!error.response) {
+        return new Error(`Could not ${operation} in ${target}: the request to GitHub failed (${message}).`, {
+            cause: error,
+        });
+    }
     return new Error(`Could not ${operation} in ${target}: GitHub answered ${error.status} "${message}".`, {
         cause: error,
     });
@@ -63262,11 +63301,15 @@ function marker_isBotAuthor(user) {
         return false;
     return user.type === 'Bot' || user.login.endsWith('[bot]');
 }
-/** Whether `body` carries `marker` (the exact marker, so `…/bench -->` never matches `…/bench2 -->`). */
+/**
+ * Whether `body` is marked with `marker`: it must *start* with the exact marker (so `…/bench -->`
+ * never matches `…/bench2 -->`). Requiring the start, not just anywhere, means a bot comment that
+ * quotes or echoes someone else's text (which might contain the marker) is not taken for ours.
+ */
 function marker_hasMarker(body, marker) {
-    return typeof body === 'string' && body.includes(marker);
+    return typeof body === 'string' && body.startsWith(marker);
 }
-/** Returns `body` with `marker` on its first line, unless the body already contains it. */
+/** Returns `body` starting with `marker` (prepended on its own line unless the body already starts with it). */
 function marker_withMarker(body, marker) {
     return marker_hasMarker(body, marker) ? body : `${marker}\n${body}`;
 }
@@ -68288,13 +68331,22 @@ function describeRequest(options) {
  */
 function retry_rateLimitRetry(policy) {
     return (octokit) => {
+        // Registered before @octokit/plugin-retry, so this wrap runs inside its retry loop and every
+        // attempt gets a fresh timeout. A timed-out attempt fails with status 500 and is retried.
+        octokit.hook.wrap('request', (request, endpointOptions) => {
+            const options = endpointOptions;
+            options.request = { ...options.request, signal: AbortSignal.timeout(policy.requestTimeoutMs) };
+            return request(endpointOptions);
+        });
         octokit.hook.error('request', (error, endpointOptions) => {
             const options = endpointOptions;
             if (!isHttpError(error))
                 throw error;
             const attempt = (options.request?.retryCount ?? 0) + 1;
             const retriesLeft = policy.retries - (attempt - 1);
-            const what = `GitHub API ${describeRequest(options)} answered ${error.status}`;
+            const what = error.response
+                ? `GitHub API ${describeRequest(options)} answered ${error.status}`
+                : `GitHub API ${describeRequest(options)} failed (${error.message})`;
             if (isRateLimit(error)) {
                 const waitSeconds = rateLimitWaitSeconds(error, Date.now());
                 const inner = error.request;
@@ -68302,7 +68354,7 @@ function retry_rateLimitRetry(policy) {
                     // The contract of @octokit/plugin-retry's `retryRequest`: the limiter reads `retries`
                     // and `retryAfter` (in units of `retryAfterBaseValue`) from the error's request options.
                     inner.request = { ...inner.request, retries: policy.retries, retryAfter: Math.max(waitSeconds, 1) };
-                    policy.log(`${what} (rate limited); retrying in ${waitSeconds} s (attempt ${attempt + 1}).`);
+                    policy.log(`${what} (rate limited); retrying in ${Math.max(waitSeconds, 1)} s (attempt ${attempt + 1}).`);
                 }
             }
             else if (!retry_DO_NOT_RETRY.includes(error.status)) {
@@ -68344,10 +68396,15 @@ function createGitHubPort(target, options = {}) {
         retries: options.retries ?? 3,
         retryDelayMs: options.retryDelayMs ?? 1000,
         maxRateLimitWaitSeconds: options.maxRateLimitWaitSeconds ?? 60,
+        requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
         log: options.log ?? (() => { }),
     };
     if (!Number.isInteger(policy.retries) || policy.retries < 0) {
         throw new Error(`createGitHubPort: retries must be a non-negative integer, got ${policy.retries}.`);
+    }
+    if (!(policy.retryDelayMs >= 0) || !(policy.requestTimeoutMs > 0) || !(policy.maxRateLimitWaitSeconds >= 0)) {
+        throw new Error('createGitHubPort: retryDelayMs and maxRateLimitWaitSeconds must be ≥ 0 and requestTimeoutMs > 0, got ' +
+            `${policy.retryDelayMs}, ${policy.maxRateLimitWaitSeconds} and ${policy.requestTimeoutMs}.`);
     }
     // Do not pass `request` here: it would replace @actions/github's proxy-aware fetch.
     const octokit = getOctokit(target.token, {
@@ -68553,6 +68610,20 @@ function python() {
     }
     return pythonPath;
 }
+/**
+ * The environment for code from a checkout (builds, benchmarks, servers): ours plus `extra`,
+ * without the action's inputs (`INPUT_*`, which hold the GitHub token) and the runner's internal
+ * tokens, so code under test — possibly a fork's — never sees them.
+ */
+function childEnv(base, extra = {}) {
+    const env = {};
+    for (const [k, v] of Object.entries(base)) {
+        if (k.startsWith('INPUT_') || k === 'ACTIONS_RUNTIME_TOKEN' || k.startsWith('ACTIONS_ID_TOKEN_REQUEST_'))
+            continue;
+        env[k] = v;
+    }
+    return { ...env, ...extra };
+}
 /** Sends a signal to a whole process group; ignores groups that are already gone. */
 function killGroup(pid, signal = 'SIGKILL') {
     if (!pid)
@@ -68594,7 +68665,7 @@ class Tail {
  */
 function runMeasured(command, options) {
     const py = python();
-    const env = { ...process.env, ...options.env };
+    const env = childEnv(process.env, options.env);
     const child = py
         ? (0,external_node_child_process_namespaceObject.spawn)(py, ['-c', WRAPPER, SHELL, command], {
             cwd: options.cwd,
@@ -68638,6 +68709,9 @@ function runMeasured(command, options) {
     }, options.timeoutS * 1000);
     const onAbort = () => stop();
     options.signal?.addEventListener('abort', onAbort, { once: true });
+    // Once the command itself has exited, anything it left in its group (a background job holding
+    // stdout open, a daemon) is stopped at once, so 'close' is not held up until the timeout.
+    child.on('exit', () => killGroup(child.pid, 'SIGKILL'));
     return new Promise((resolve, reject) => {
         child.on('error', (error) => {
             clearTimeout(timer);
@@ -68796,21 +68870,27 @@ class LatencyHistogram {
  * Constant arrival rate: autocannon's own `overallRate` lets every connection send its quota at
  * the start of each second, so the server sees one burst per second; and its coordinated-omission
  * correction is broken with a rate (it passes ⌈1/rate⌉ ms as the expected interval). So with a
- * rate this module passes no rate to autocannon (so its correction never runs; autocannon even
- * rejects `ignoreCoordinatedOmission` without a rate) and paces the connections itself (see `pace`): connection i of C sends at t0 + i/R + k·C/R, i.e. evenly spaced
- * arrivals at R per second overall, and latency counts from each request's intended send time
- * (as wrk2 does, Gil Tene's coordinated-omission correction) whenever a late response held the
- * connection back.
+ * rate this module passes no rate to autocannon (its correction then never runs; autocannon even
+ * rejects `ignoreCoordinatedOmission` without a rate) and paces the connections itself (`pace`):
+ * connection i of C sends at t0 + i/R + k·C/R, evenly spaced arrivals at R per second overall,
+ * and latency counts from each request's intended send time whenever a late response held the
+ * connection back (the coordinated-omission correction of wrk2, after Gil Tene).
  */
 
 
-/** Runs one load run; rejects only when autocannon rejects its options. */
+/**
+ * Runs one load run: `warmup` seconds un-measured, then `duration` seconds measured, in one
+ * autocannon run. Counts responses and failures that complete within the measured window.
+ * Rejects only when autocannon rejects its options.
+ */
 function runLoad(o) {
     return new Promise((resolve, reject) => {
         const latency = new LatencyHistogram();
         const statusCounts = {};
         let ok = 0;
         let non2xx = 0;
+        let errors = 0;
+        let timeouts = 0;
         let stoppedEarly = false;
         let instance;
         let finished = false;
@@ -68818,14 +68898,26 @@ function runLoad(o) {
             stoppedEarly = true;
             instance?.stop();
         };
-        const cpu0 = process.cpuUsage();
-        const t0 = process.hrtime.bigint();
+        let measuring = false;
+        let t1 = 0n;
+        let cpu1;
+        const startMeasuring = () => {
+            if (finished || measuring)
+                return;
+            o.onMeasureStart?.();
+            measuring = true;
+            cpu1 = process.cpuUsage();
+            t1 = process.hrtime.bigint();
+        };
+        const warmup = Math.max(0, o.warmup ?? 0);
+        const warmupTimer = warmup > 0 ? setTimeout(startMeasuring, warmup * 1000) : undefined;
         const done = (err, result) => {
             if (finished)
                 return;
             finished = true;
-            const window = Number(process.hrtime.bigint() - t0) / 1e9;
-            const cpu = process.cpuUsage(cpu0);
+            clearTimeout(warmupTimer);
+            const window = measuring ? Number(process.hrtime.bigint() - t1) / 1e9 : 0;
+            const cpu = measuring ? process.cpuUsage(cpu1) : { user: 0, system: 0 };
             o.signal?.removeEventListener('abort', onAbort);
             if (err || !result) {
                 reject(err ?? new Error('autocannon finished without a result'));
@@ -68836,8 +68928,8 @@ function runLoad(o) {
                 ok,
                 non2xx,
                 statusCounts,
-                errors: result.errors,
-                timeouts: result.timeouts,
+                errors,
+                timeouts,
                 window,
                 driverCpu: (cpu.user + cpu.system) / 1e6,
                 stoppedEarly,
@@ -68845,21 +68937,32 @@ function runLoad(o) {
         };
         const { scenario } = o;
         const lagMs = new WeakMap();
-        instance = autocannon_default()({
-            url: `http://127.0.0.1:${o.port}${scenario.path}`,
-            method: scenario.method,
-            headers: scenario.headers ?? {},
-            body: scenario.body,
-            connections: o.connections,
-            setupClient: o.rate === undefined ? undefined : pace(o.rate, o.connections, lagMs),
-            duration: o.duration,
-            timeout: o.requestTimeout ?? 10,
-            // The run ends at the first sample tick after `duration`: tick often so it ends on time.
-            sampleInt: 10,
-        }, done);
+        if (warmup === 0)
+            startMeasuring();
+        try {
+            instance = autocannon_default()({
+                url: `http://127.0.0.1:${o.port}${scenario.path}`,
+                method: scenario.method,
+                headers: scenario.headers ?? {},
+                body: scenario.body,
+                connections: o.connections,
+                setupClient: setupClient(scenario.method === 'HEAD', o.rate === undefined ? undefined : pace(o.rate, o.connections, lagMs)),
+                duration: warmup + o.duration,
+                timeout: o.requestTimeout ?? 10,
+                // The run ends at the first sample tick after `duration`: tick often so it ends on time.
+                sampleInt: 10,
+            }, done);
+        }
+        catch (err) {
+            // thrown by a client hook while autocannon set up its connections
+            done(err, undefined);
+            return;
+        }
         if (finished)
             return; // options rejected synchronously
         instance.on('response', (client, status, _bytes, ms) => {
+            if (!measuring)
+                return;
             statusCounts[status] = (statusCounts[status] ?? 0) + 1;
             if (status >= 200 && status < 300) {
                 ok++;
@@ -68869,11 +68972,50 @@ function runLoad(o) {
                 non2xx++;
             }
         });
+        // autocannon emits `reqError` once per failed request (pipelining 1): connection errors, and
+        // timeouts as an Error('request timed out') (lib/run.js).
+        instance.on('reqError', (error) => {
+            if (!measuring)
+                return;
+            errors++;
+            if (error?.message === 'request timed out')
+                timeouts++;
+        });
         if (o.signal?.aborted)
             onAbort();
         else
             o.signal?.addEventListener('abort', onAbort, { once: true });
     });
+}
+/**
+ * autocannon's `setupClient` hook: pacing (when a rate is set), and HEAD support. autocannon's
+ * response parser (http-parser-js) does not know a request was HEAD, so it waits for the body
+ * its Content-Length announces and the request times out; returning true from the parser's
+ * headers-complete callback tells it there is no body (as Node's own client does for HEAD).
+ */
+function setupClient(head, paced) {
+    if (!head)
+        return paced;
+    return (client) => {
+        paced?.(client);
+        // The parser callbacks are installed after this hook runs, right before the first connect.
+        const connect = client._connect.bind(client);
+        let wrapped = false;
+        client._connect = () => {
+            if (!wrapped) {
+                wrapped = true;
+                const key = client.parser?.constructor?.kOnHeadersComplete;
+                const onHeaders = typeof key === 'number' ? client.parser[key] : undefined;
+                if (typeof onHeaders !== 'function')
+                    throw new Error('HEAD requests need http-parser-js under autocannon 9 (its parser was not found)');
+                client.parser[key] = (...args) => {
+                    onHeaders(...args);
+                    return true; // skip the body
+                };
+            }
+            connect();
+        };
+    };
 }
 /**
  * Open-loop pacing for autocannon clients at `rate` requests/s over `connections` connections,
@@ -68892,6 +69034,8 @@ function pace(rate, connections, lagMs) {
     let t0;
     let next = 0;
     return (client) => {
+        if (typeof client._doRequest !== 'function' || typeof client.destroy !== 'function')
+            throw new Error('pacing a request rate needs autocannon 9 (its client has no _doRequest)');
         const index = next++;
         const send = client._doRequest.bind(client);
         const destroy = client.destroy.bind(client);
@@ -68935,8 +69079,9 @@ function pace(rate, connections, lagMs) {
  * /proc is not there (macOS, Windows) so callers can degrade to fewer metrics.
  *
  * Sources: proc(5) — /proc/PID/stat fields 3 (state), 5 (pgrp), 14–17 (utime, stime, cutime,
- * cstime in clock ticks), /proc/PID/status `VmHWM` (peak RSS, kB), /proc/net/tcp{,6} (`st` 0A =
- * LISTEN, `inode`), /proc/PID/fd/* links `socket:[INODE]`.
+ * cstime in clock ticks), /proc/PID/task/TID/schedstat field 1 (time on CPU, ns), /proc/PID/status
+ * `VmHWM` (peak RSS, kB), /proc/net/tcp{,6} (`st` 0A = LISTEN, `inode`), /proc/PID/fd/* links
+ * `socket:[INODE]`.
  */
 
 
@@ -68971,7 +69116,8 @@ function parseProcStat(pid, text) {
         pid,
         state: f[0],
         pgrp: Number(f[2]),
-        cpuTicks: Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]),
+        ownTicks: Number(f[11]) + Number(f[12]),
+        childTicks: Number(f[13]) + Number(f[14]),
     };
 }
 /** Every process in process group `pgid`, zombies included; null without /proc. */
@@ -69007,15 +69153,68 @@ function liveGroupMembers(pgid) {
     const all = listGroup(pgid);
     return all === null ? null : all.filter((p) => p.state !== 'Z' && p.state !== 'X').map((p) => p.pid);
 }
-/** CPU seconds (user + system, including reaped children) used so far by the group's processes. */
-function groupCpuSeconds(pgid) {
-    const all = listGroup(pgid);
-    if (all === null)
+/**
+ * CPU seconds (user + system, including reaped children) used so far by the group's processes.
+ * With `pids` (members found earlier by `listGroup`), reads only those processes instead of
+ * scanning all of /proc, which takes milliseconds: cheap enough to call while load is running.
+ */
+function groupCpuSeconds(pgid, pids) {
+    let members;
+    if (pids === undefined)
+        members = listGroup(pgid);
+    else if (!procAvailable())
+        members = null;
+    else {
+        members = [];
+        for (const pid of pids) {
+            try {
+                const st = parseProcStat(pid, (0,external_node_fs_.readFileSync)(`/proc/${pid}/stat`, 'utf8'));
+                if (st && st.pgrp === pgid)
+                    members.push(st);
+            }
+            catch {
+                // exited meanwhile
+            }
+        }
+    }
+    if (members === null)
         return null;
-    let ticks = 0;
-    for (const p of all)
-        ticks += p.cpuTicks;
-    return ticks / clockTicksPerSecond();
+    let seconds = 0;
+    for (const p of members)
+        seconds += processCpuSeconds(p);
+    return seconds;
+}
+let schedstatChecked;
+function schedstatAvailable() {
+    schedstatChecked ??= (0,external_node_fs_.existsSync)(`/proc/self/task/${process.pid}/schedstat`);
+    return schedstatChecked;
+}
+/**
+ * CPU seconds of one process and its reaped children. Its own time comes from its threads'
+ * schedstat (nanoseconds) when the kernel has it, as utime + stime count whole clock ticks
+ * (10 ms): too coarse for short runs. Threads that already exited are then missed, which is
+ * fine for servers (their threads live as long as they do).
+ */
+function processCpuSeconds(p) {
+    const children = p.childTicks / clockTicksPerSecond();
+    if (schedstatAvailable() && p.state !== 'Z') {
+        try {
+            let ns = 0;
+            for (const tid of (0,external_node_fs_.readdirSync)(`/proc/${p.pid}/task`)) {
+                try {
+                    ns += Number((0,external_node_fs_.readFileSync)(`/proc/${p.pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+                }
+                catch {
+                    // thread exited meanwhile
+                }
+            }
+            return ns / 1e9 + children;
+        }
+        catch {
+            // the process exited meanwhile: fall back to what /proc/PID/stat said
+        }
+    }
+    return p.ownTicks / clockTicksPerSecond() + children;
 }
 /** The largest peak resident set size (VmHWM) among the group's live processes, in bytes. */
 function groupPeakRssBytes(pgid) {
@@ -69066,40 +69265,53 @@ function listeningInodes(port) {
     }
     return inodes;
 }
-/**
- * Whether the socket listening on `port` belongs to a process of group `pgid`: true, false
- * (someone else listens there, or nobody), or null when it cannot be told (no /proc, or the
- * group's file descriptors are unreadable).
- */
-function groupOwnsListener(pgid, port) {
-    const inodes = listeningInodes(port);
-    const pids = liveGroupMembers(pgid);
-    if (inodes === null || pids === null)
-        return null;
-    if (inodes.length === 0)
-        return false;
-    const wanted = new Set(inodes.map((i) => `socket:[${i}]`));
-    let readable = false;
-    for (const pid of pids) {
-        let fds;
+function holdsSocket(pid, wanted) {
+    let fds;
+    try {
+        fds = (0,external_node_fs_.readdirSync)(`/proc/${pid}/fd`);
+    }
+    catch {
+        return null; // not ours to read, or gone
+    }
+    for (const fd of fds) {
         try {
-            fds = (0,external_node_fs_.readdirSync)(`/proc/${pid}/fd`);
-            readable = true;
+            if (wanted.has((0,external_node_fs_.readlinkSync)(`/proc/${pid}/fd/${fd}`)))
+                return true;
         }
         catch {
-            continue;
-        }
-        for (const fd of fds) {
-            try {
-                if (wanted.has((0,external_node_fs_.readlinkSync)(`/proc/${pid}/fd/${fd}`)))
-                    return true;
-            }
-            catch {
-                // closed meanwhile
-            }
+            // closed meanwhile
         }
     }
-    return readable ? false : null;
+    return false;
+}
+/**
+ * Who holds the socket listening on `port`:
+ * - `group`: a process of group `pgid`;
+ * - `other`: a process outside it that we can inspect (another server took the port);
+ * - `none`: nobody listens there;
+ * - `unknown`: a process we cannot inspect (another user's, e.g. a root-owned docker-proxy
+ *   forwarding to a container the server command started);
+ * - null: this platform has no /proc.
+ */
+function listenerOwner(pgid, port) {
+    const inodes = listeningInodes(port);
+    const members = liveGroupMembers(pgid);
+    if (inodes === null || members === null)
+        return null;
+    if (inodes.length === 0)
+        return 'none';
+    const wanted = new Set(inodes.map((i) => `socket:[${i}]`));
+    for (const pid of members)
+        if (holdsSocket(pid, wanted))
+            return 'group';
+    const inGroup = new Set(members);
+    for (const name of (0,external_node_fs_.readdirSync)('/proc')) {
+        if (!/^\d+$/.test(name) || inGroup.has(Number(name)))
+            continue;
+        if (holdsSocket(Number(name), wanted))
+            return 'other';
+    }
+    return 'unknown';
 }
 
 // EXTERNAL MODULE: external "node:http"
@@ -69206,6 +69418,8 @@ class ServerProcess {
     output = '';
     stopping = null;
     exitListeners = new Set();
+    /** Conditions found while starting, as warnings for the replicate. */
+    warnings = [];
     constructor(spec, port) {
         this.spec = spec;
         this.port = port;
@@ -69268,6 +69482,8 @@ class ServerProcess {
         return text;
     }
     describeExit() {
+        if (this.pgid <= 0)
+            return 'could not be started';
         if (!this.exit)
             return 'is running';
         if (this.exit.signal)
@@ -69357,8 +69573,10 @@ async function startServer(spec) {
         const retry = attempt < MAX_START_ATTEMPTS;
         if (outcome === 'ready') {
             // A busy port must never mix up base and head: the listener must belong to our group.
-            const owned = groupOwnsListener(server.pgid, port);
-            if (owned === true || (owned === null && server.alive)) {
+            const owner = listenerOwner(server.pgid, port);
+            if (owner === 'unknown' && server.alive)
+                server.warnings.push(`The ${spec.side} server of suite "${spec.suite}" answers on port ${port} through a process outside its process group that perfgate cannot inspect (e.g. a container's port forwarder), so it could not verify whose server answered, and cpu and rss cover only the processes in the group.`);
+            if (owner === 'group' || ((owner === null || owner === 'unknown') && server.alive)) {
                 spec.log?.(`${spec.side}: server of "${spec.suite}" ready on port ${port} after ${((Date.now() - started) / 1000).toFixed(2)} s`);
                 return server;
             }
@@ -69396,6 +69614,8 @@ async function startServer(spec) {
 
 
 
+
+
 /** Load-generator CPU use (fraction of one core) from which a run counts as driver-saturated. */
 const DRIVER_SATURATION = 0.9;
 /** A rate run that completes fewer than this fraction of its target counts as saturated. */
@@ -69426,6 +69646,8 @@ function loadShape(suite) {
         rate: suite.rate,
     };
 }
+/** The environment of a server started from a checkout (see `childEnv`). */
+const serverEnv = childEnv;
 function abortReason(signal, fallback) {
     return signal?.aborted ? (signal.reason ?? fallback) : fallback;
 }
@@ -69444,13 +69666,16 @@ async function measureHttpReplicate(suite, opts) {
     const timeoutError = (server) => new HttpSuiteError(`The ${opts.side} run of HTTP suite "${suite.name}" took longer than its timeout of ${suite.timeout} s and was stopped.`, opts.side, server?.tail() ?? '');
     let server;
     try {
+        const cwd = (0,external_node_path_.resolve)(opts.checkoutDir, suite.cwd ?? '.');
+        if (!(0,external_node_fs_.existsSync)(cwd))
+            throw new HttpSuiteError(`HTTP suite "${suite.name}": the working directory "${suite.cwd ?? '.'}" does not exist in the ${opts.side} checkout.`, opts.side);
         try {
             server = await startServer({
                 suite: suite.name,
                 side: opts.side,
                 command: suite.server,
-                cwd: (0,external_node_path_.resolve)(opts.checkoutDir, suite.cwd ?? '.'),
-                env: { ...process.env, ...suite.env },
+                cwd,
+                env: serverEnv(process.env, suite.env),
                 ready: suite.ready,
                 readyTimeout: suite.readyTimeout,
                 signal,
@@ -69464,54 +69689,60 @@ async function measureHttpReplicate(suite, opts) {
         }
         timings.start = (performance.now() - t0) / 1000;
         const values = [];
-        const warnings = [];
+        const warnings = [...server.warnings];
         const shape = loadShape(suite);
         if (!procAvailable())
             warnings.push(`HTTP suite "${suite.name}": server CPU and memory (cpu, rss) are not measured on this platform (they need Linux /proc).`);
-        // One run with the server watched: its exit or the caller's abort stops the load at once.
-        const load = async (scenario, duration) => {
+        for (const scenario of suite.scenarios) {
+            const prefix = `${suite.name}/${scenario.name}`;
             const live = server;
+            // The server's exit or the caller's abort stops the load at once.
             const stop = new AbortController();
             const offExit = live.onExit(() => stop.abort());
-            const offAbort = () => stop.abort();
-            signal.addEventListener('abort', offAbort, { once: true });
+            const onAbort = () => stop.abort();
+            signal.addEventListener('abort', onAbort, { once: true });
+            if (signal.aborted)
+                stop.abort();
+            const members = (listGroup(live.pgid) ?? []).map((p) => p.pid);
+            let cpuBefore = null;
+            let measureStart = performance.now();
+            const w0 = performance.now();
+            let run;
             try {
-                if (signal.aborted)
-                    stop.abort();
-                const result = await runLoad({
-                    port: live.port,
-                    scenario,
-                    ...shape,
-                    duration,
-                    requestTimeout: REQUEST_TIMEOUT,
-                    signal: stop.signal,
-                });
-                if (!live.alive)
-                    throw live.error(`${live.describeExit()} during the load run of scenario "${scenario.name}".`);
-                if (timedOut())
-                    throw timeoutError(live);
-                if (signal.aborted)
-                    throw abortReason(opts.signal, new Error('aborted'));
-                return result;
+                try {
+                    run = await runLoad({
+                        port: live.port,
+                        scenario,
+                        ...shape,
+                        warmup: suite.warmupDuration,
+                        duration: suite.duration,
+                        requestTimeout: REQUEST_TIMEOUT,
+                        signal: stop.signal,
+                        onMeasureStart: () => {
+                            measureStart = performance.now();
+                            cpuBefore = groupCpuSeconds(live.pgid, members);
+                        },
+                    });
+                }
+                catch (err) {
+                    // autocannon rejected its options: a configuration problem of this scenario.
+                    throw new HttpSuiteError(`HTTP suite "${suite.name}", scenario "${scenario.name}": the load generator rejected the request (${err.message}).`, opts.side);
+                }
             }
             finally {
                 offExit();
-                signal.removeEventListener('abort', offAbort);
+                signal.removeEventListener('abort', onAbort);
             }
-        };
-        for (const scenario of suite.scenarios) {
-            const prefix = `${suite.name}/${scenario.name}`;
-            if (suite.warmupDuration > 0) {
-                const w0 = performance.now();
-                await load(scenario, suite.warmupDuration);
-                timings.warmup += (performance.now() - w0) / 1000;
-            }
-            const cpuBefore = groupCpuSeconds(server.pgid);
-            const m0 = performance.now();
-            const run = await load(scenario, suite.duration);
-            timings.measured += (performance.now() - m0) / 1000;
-            const cpuAfter = groupCpuSeconds(server.pgid);
-            const rss = groupPeakRssBytes(server.pgid);
+            const cpuAfter = groupCpuSeconds(live.pgid);
+            timings.warmup += (measureStart - w0) / 1000;
+            timings.measured += (performance.now() - measureStart) / 1000;
+            if (!live.alive)
+                throw live.error(`${live.describeExit()} during the load run of scenario "${scenario.name}".`);
+            if (timedOut())
+                throw timeoutError(live);
+            if (signal.aborted)
+                throw abortReason(opts.signal, new Error('aborted'));
+            const rss = groupPeakRssBytes(live.pgid);
             const serverCpu = cpuBefore !== null && cpuAfter !== null ? Math.max(0, cpuAfter - cpuBefore) : null;
             const summary = summarizeRun(prefix, run, { ...shape, serverCpu, rss });
             values.push(...summary.values);
@@ -69727,11 +69958,12 @@ function harnessRunner(suite) {
 function httpRunner(suite) {
     const once = async (side, checkout, signal) => {
         try {
-            return await runHttpReplicate(suite, { side, checkoutDir: suiteCwd(suite, checkout), signal });
+            return await runHttpReplicate(suite, { side, checkoutDir: checkout, signal }); // resolves suite.cwd itself
         }
         catch (error) {
+            // The adapter's message already ends with the server's last output.
             if (error instanceof HttpSuiteError)
-                throw new SuiteError(suite.name, side, error.message, error.outputTail);
+                throw new SuiteError(suite.name, side, error.message);
             throw error;
         }
     };
@@ -70085,6 +70317,7 @@ async function compare(settings, io) {
             reproduce: reproduceCommand(settings, base, head),
             shard: settings.shard ?? undefined,
             configHash: configHash(settings),
+            checkSha: io.context.event.prHeadSha,
         };
     }
     finally {
@@ -70099,6 +70332,31 @@ function writeResults(report, dir, name = 'perfgate-results') {
     (0,external_node_fs_.writeFileSync)(json, `${JSON.stringify(report, null, 2)}\n`);
     (0,external_node_fs_.writeFileSync)(html, (0,render_html/* renderHtmlReport */.w4)(report));
     return { json, html };
+}
+/**
+ * Report mode reads the PR number from a results artifact, which a fork controls. Before
+ * commenting, bind it to the event: the artifact's PR head commit must be the commit whose
+ * workflow run triggered this one, and the PR it names must have that head commit. Otherwise a
+ * crafted artifact could make perfgate comment on an unrelated PR.
+ */
+async function verifyReportTarget(report, io) {
+    const runSha = io.context.event.workflowRunHeadSha;
+    if (!runSha)
+        return null; // not triggered by workflow_run: the operator chose the results explicitly
+    if (report.checkSha !== runSha) {
+        return `the results are for PR head ${report.checkSha ?? '(none)'}, but the triggering workflow run built ${runSha}`;
+    }
+    if (!report.pullRequest || !io.github)
+        return null;
+    try {
+        const pr = await io.github.getPullRequest(report.pullRequest);
+        if (pr.head.sha !== runSha)
+            return `PR #${report.pullRequest} has head ${pr.head.sha}, not ${runSha}`;
+    }
+    catch (error) {
+        return `could not look up PR #${report.pullRequest}: ${error.message}`;
+    }
+    return null;
 }
 /** Posts or updates the sticky comment per the `comment` policy. Never throws: failures are warnings. */
 async function postComment(settings, report, io, marker, body) {
@@ -70120,6 +70378,32 @@ async function postComment(settings, report, io, marker, body) {
         return null;
     }
 }
+/**
+ * Report mode: a check run on the PR's head commit, so the verdict shows on the PR even though
+ * this workflow (workflow_run) is not attached to it. Failures are warnings.
+ */
+async function postCheckRun(report, io, markdown) {
+    if (!io.github || !report.checkSha)
+        return;
+    const conclusion = report.verdict === 'pass' ? 'success' : report.verdict === 'fail' ? 'failure' : 'neutral';
+    const title = markdown
+        .split('\n')
+        .find((l) => l.startsWith('### '))
+        ?.replace(/^### /, '') ?? `perfgate: ${report.verdict}`;
+    try {
+        const { url } = await io.github.createCheckRun({
+            headSha: report.checkSha,
+            name: 'perfgate',
+            conclusion,
+            title: title.slice(0, 200),
+            summary: markdown,
+        });
+        io.log.info(`Check run: ${url}`);
+    }
+    catch (error) {
+        io.log.warning(`Could not create the check run: ${error.message}`);
+    }
+}
 /** Runs perfgate. Never throws for measurement trouble: that is verdict `error` with a report. */
 async function run(settings, io, loadReports) {
     if (settings.mode !== 'report' && PRIVILEGED_EVENTS.has(io.context.eventName) && !settings.allowUnsafePrCheckout) {
@@ -70129,12 +70413,24 @@ async function run(settings, io, loadReports) {
             'If you understand the risk, set allow-unsafe-pr-checkout: true.');
     }
     const report = settings.mode === 'report' ? loadReports() : await compare(settings, io);
+    if (settings.mode === 'report') {
+        const mismatch = await verifyReportTarget(report, io);
+        if (mismatch)
+            throw new Error(`perfgate will not post these results: ${mismatch}. The artifact does not belong to this workflow run.`);
+    }
     const marker = commentMarkerFor(io.context);
     const resultsDir = settings.resultsDir ? external_node_path_default().resolve(io.workspace, settings.resultsDir) : io.tempDir;
     const files = settings.mode === 'report' ? writeResults(report, io.tempDir) : writeResults(report, resultsDir);
-    const markdown = (0,render_markdown/* renderMarkdown */.Gc)(report, { chart: charts/* renderMetricChart */.rY, limit: errors_MAX_COMMENT_BODY - marker.length - 2 });
+    const markdown = (0,render_markdown/* renderMarkdown */.Gc)(report, {
+        chart: charts/* renderMetricChart */.rY,
+        limit: errors_MAX_COMMENT_BODY - marker.length - 2,
+        // The run page lists the uploaded artifacts (the HTML report, when the workflow uploads it).
+        detailsUrl: io.context.runUrl,
+    });
     io.writeSummary(markdown);
     const commentUrl = settings.mode === 'measure' ? null : await postComment(settings, report, io, marker, markdown);
+    if (settings.mode === 'report')
+        await postCheckRun(report, io, markdown);
     const counts = (0,core_report/* countOutcomes */.X)(report);
     io.setOutput('verdict', report.verdict);
     io.setOutput('regressions', String(counts.regressions));
@@ -71063,8 +71359,18 @@ function shiftIntervalRank(m, n, tail, tieSizes = []) {
  * [min difference, max difference] is returned with its actual coverage and `attained: false`.
  */
 function hodgesLehmannInterval(x, y, confidence) {
-    if (!(confidence > 0 && confidence < 1))
+    if (!(confidence > 0 && confidence < 1)) {
         throw new RangeError(`hodgesLehmannInterval: expected confidence in (0, 1), got ${confidence}`);
+    }
+    return hodgesLehmannIntervalForTail(x, y, (1 - confidence) / 2);
+}
+/**
+ * As {@link hodgesLehmannInterval}, with the error of each side given directly (`tail` = (1 − confidence)/2),
+ * so that tiny tails (e.g. 1e-12 at an early O'Brien–Fleming look) keep their precision.
+ */
+function hodgesLehmannIntervalForTail(x, y, tail) {
+    if (!(tail > 0 && tail < 0.5))
+        throw new RangeError(`hodgesLehmannInterval: expected a tail in (0, 0.5), got ${tail}`);
     const m = x.length;
     const n = y.length;
     const d = pairwiseDifferences(x, y);
@@ -71073,10 +71379,9 @@ function hodgesLehmannInterval(x, y, confidence) {
     const mid = d.length >> 1;
     const estimate = d.length % 2 === 1 ? d[mid] : (d[mid - 1] + d[mid]) / 2;
     const { tieSizes } = rankWithTies([...x, ...y]);
-    const tail = (1 - confidence) / 2;
     const { k, method, tailAttained } = shiftIntervalRank(m, n, tail, tieSizes);
     if (k >= 1) {
-        return { estimate, low: d[k - 1], high: d[d.length - k], confidence, attained: true, method };
+        return { estimate, low: d[k - 1], high: d[d.length - k], confidence: 1 - 2 * tail, attained: true, method };
     }
     return {
         estimate,
@@ -71363,11 +71668,19 @@ class SequentialGate {
      * Analyse the samples after `rounds` completed rounds. `final` = limits reached (max-rounds or
      * max-time, possibly at an unplanned round count: spend all remaining alpha). Decisions made at earlier
      * looks stick (a metric decided at look k keeps the result computed at look k).
+     * `rounds` must grow from look to look; the one exception is a final look at the same round count as
+     * the previous (non-final) look, which redoes that look as the final one.
      */
     look(metrics, rounds, final) {
         if (this.finished)
             throw new Error('SequentialGate.look: the final look was already taken');
-        const previous = this.history.length > 0 ? this.history[this.history.length - 1] : 0;
+        let previous = this.history.length > 0 ? this.history[this.history.length - 1] : 0;
+        if (final && rounds === previous && previous > 0) {
+            // Limits reached right after a look: redo that look as the final one (spending all remaining alpha on
+            // the same data). Valid: a test at the larger final level rejects whenever the earlier one did.
+            this.history.pop();
+            previous = this.history.length > 0 ? this.history[this.history.length - 1] : 0;
+        }
         if (!Number.isInteger(rounds) || rounds <= previous) {
             throw new RangeError(`SequentialGate.look: rounds must be a whole number above the previous look (${previous}), got ${rounds}`);
         }
@@ -71388,6 +71701,7 @@ class SequentialGate {
                     decided: false,
                     rejected: false,
                     lastP: null,
+                    rejectedAt: null,
                     result: this.emptyResult(m, budget),
                     gatedRelative: budget.kind === 'relative',
                 });
@@ -71464,6 +71778,11 @@ class SequentialGate {
             if (j < rejectCount)
                 c.state.rejected = true;
         });
+        for (const x of active) {
+            if (x.state.rejected && !alphaUsed.has(x.state) && x.state.rejectedAt) {
+                alphaUsed.set(x.state, x.state.rejectedAt.level);
+            }
+        }
         // Adjusted p-values (informational: the decision uses the sequential levels in alphaUsed).
         const adjustPool = family
             .filter((s) => !s.rejected || candidates.some((c) => c.state === s))
@@ -71476,6 +71795,13 @@ class SequentialGate {
         adjustPool.forEach((x, i) => {
             adjustedOf.set(x.s, adjusted[i]);
         });
+        candidates.slice(0, rejectCount).forEach((c, j) => {
+            c.state.rejectedAt = { level: levels[j], adjusted: adjustedOf.get(c.state) ?? null };
+        });
+        for (const x of active) {
+            if (x.state.rejectedAt && !adjustedOf.has(x.state))
+                adjustedOf.set(x.state, x.state.rejectedAt.adjusted ?? 1);
+        }
         // Level for improvements: the first Holm step (Bonferroni over the r not-yet-rejected metrics).
         const improvementLevel = r > 0 ? nominalAt(alpha / r) : nominalAt(alpha);
         const improvementStopLevel = groupSequentialBoundaries(r > 0 ? alpha / r : alpha, fractions, {
@@ -71491,8 +71817,6 @@ class SequentialGate {
             const beyond = a.estimateW > a.budgetW;
             const level = alphaUsed.get(state) ?? null;
             const noise = this.noiseGate(a, budget, plannedFinalLevel);
-            if (noise.warning)
-                warnings.push(noise.warning);
             let outcome = 'unchanged';
             let stopReason = `undecided ${stop}`;
             let decided = false;
@@ -71533,6 +71857,9 @@ class SequentialGate {
                 else
                     outcome = 'unchanged';
             }
+            // The noise warning explains a too-noisy outcome or a still-open metric; a decided metric does not need it.
+            if (noise.warning && (outcome === 'too-noisy' || !decided))
+                warnings.push(noise.warning);
             if (state.rejected && !this.options.strict && !beyond && (decided || isFinal)) {
                 warnings.push(`Head is significantly worse (${pct(a.change?.estimate ?? 0)}) but the estimate is within the budget of ${plainPct(budget.limit)}; it does not fail the gate.`);
             }
@@ -71550,6 +71877,9 @@ class SequentialGate {
                 stopReason,
                 warnings,
             };
+            const testInterval = level !== null && level > 0 && level < 0.5 ? this.changeAtTail(a, level) : null;
+            if (testInterval)
+                state.result.testInterval = testInterval;
         }
         if (isFinal)
             this.finished = true;
@@ -71576,12 +71906,18 @@ class SequentialGate {
         if (mannWhitneyMinP(first, first) <= levelAt(first))
             return;
         let needed = first;
-        while (needed < maxRounds && mannWhitneyMinP(needed, needed) > levelAt(needed))
+        while (needed < 1000 && mannWhitneyMinP(needed, needed) > levelAt(needed))
             needed++;
+        // With O'Brien–Fleming spending the first look is mostly a futility look ("within budget")
+        // by design; that is only worth a warning when the second look cannot reject either.
+        if (this.looks.length > 1 && needed <= this.looks[1])
+            return;
+        const remedy = needed > maxRounds
+            ? `raise max-rounds to at least ${needed} (and min-rounds with it), or gate fewer metrics`
+            : `set min-rounds to ${needed} to make the first look count`;
         this.suiteWarnings.push(`With ${gated} gated metric${gated === 1 ? '' : 's'}, the first look (${first} rounds) cannot declare a regression: ` +
             `the smallest attainable p-value (${fmtP(mannWhitneyMinP(first, first))}) is above its sequential Holm level ` +
-            `(${fmtP(levelAt(first))}). Regressions become detectable from about ${needed} rounds; ` +
-            `set min-rounds to ${needed} to make the first look count.`);
+            `(${fmtP(levelAt(first))}). Regressions become detectable from about ${needed} rounds; ${remedy}.`);
     }
     base(m, budget) {
         return {
@@ -71708,6 +72044,10 @@ class SequentialGate {
             warnings: a?.warnings ?? [],
         };
     }
+    /** The change with its interval at another level, given as the error of each side. */
+    changeAtTail(a, tail) {
+        return toChange(hodgesLehmannIntervalForTail(a.xb, a.xh, tail), a.scale, a.baseMedian);
+    }
     /**
      * Noise gate: minimum detectable effect at max-rounds, MDE = (z_{1−a} + z_{power})·σ·√(2/N)·√(π/3), with
      * σ the robust SD of the pooled residuals, a the planned final nominal level of the first Holm step and
@@ -71770,21 +72110,8 @@ class SequentialGate {
             warnings.push('Some values are ≤ 0 and cannot be logged: the change is computed on the linear scale (a shift relative to the base median).');
         }
         const hl = hodgesLehmannInterval(xb, xh, this.reportConfidence);
-        let change;
-        if (logScale) {
-            change = {
-                estimate: Math.expm1(hl.estimate),
-                low: Math.expm1(hl.low),
-                high: Math.expm1(hl.high),
-                confidence: hl.confidence,
-            };
-        }
-        else if (baseMedian !== 0) {
-            const d = Math.abs(baseMedian);
-            change = { estimate: hl.estimate / d, low: hl.low / d, high: hl.high / d, confidence: hl.confidence };
-        }
-        else {
-            change = null;
+        const change = toChange(hl, logScale ? 'log' : 'linear', baseMedian);
+        if (change === null) {
             warnings.push('The base median is 0, so a relative change is undefined; only the test decides.');
         }
         if (!hl.attained) {
@@ -71845,8 +72172,25 @@ class SequentialGate {
             pBetter,
             noiseSd,
             warnings,
+            xb,
+            xh,
         };
     }
+}
+/** An HL shift interval on the analysis scale as a change of head/base − 1 (null: base median 0 on a linear scale). */
+function toChange(hl, scale, baseMedian) {
+    if (scale === 'log') {
+        return {
+            estimate: Math.expm1(hl.estimate),
+            low: Math.expm1(hl.low),
+            high: Math.expm1(hl.high),
+            confidence: hl.confidence,
+        };
+    }
+    if (baseMedian === 0)
+        return null;
+    const d = Math.abs(baseMedian);
+    return { estimate: hl.estimate / d, low: hl.low / d, high: hl.high / d, confidence: hl.confidence };
 }
 function budgetDirection(a) {
     return a.direction;
@@ -72033,7 +72377,11 @@ function mermaidText(text, max = 80) {
         .replace(/%+/g, '%')
         .replace(/\s+/g, ' ')
         .trim();
-    return kept.length > max ? `${Array.from(kept).slice(0, max - 1).join('')}…` : kept;
+    return kept.length > max
+        ? `${Array.from(kept)
+            .slice(0, max - 1)
+            .join('')}…`
+        : kept;
 }
 /** The metric part of an id (`api/items:p99` → `p99`); the whole id when it has no `:`. */
 function metricName(id) {
@@ -72199,6 +72547,11 @@ function html(strings, ...parts) {
         out += part(parts[i]) + strings[i + 1];
     return new Raw(out);
 }
+/** Shortens text drawn inside a chart (SVG text does not wrap); the full text is in the card title. */
+function clip(text, max) {
+    const chars = Array.from(text);
+    return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : text;
+}
 /** A coordinate with one decimal, for compact SVG. */
 function c(x) {
     return String(Math.round(x * 10) / 10);
@@ -72297,7 +72650,12 @@ function linear(d0, d1, r0, r1) {
 }
 /** A tick label in the chart's display scale: `412 ms`, `84.2 MB`, `11.8 k/s`. */
 function tickLabel(v, scale) {
-    return scale.suffix ? `${(0,_charts__WEBPACK_IMPORTED_MODULE_2__/* .plainNumber */ .ku)(v, 4)} ${scale.suffix}` : (0,_charts__WEBPACK_IMPORTED_MODULE_2__/* .plainNumber */ .ku)(v, 4);
+    return scale.suffix ? `${(0,_charts__WEBPACK_IMPORTED_MODULE_2__/* .plainNumber */ .ku)(v, 4)} ${clip(scale.suffix, 10)}` : (0,_charts__WEBPACK_IMPORTED_MODULE_2__/* .plainNumber */ .ku)(v, 4);
+}
+/** The value axis title: the metric's name and the display unit, e.g. `wall (ms)`. */
+function valueTitle(r, scale) {
+    const name = clip((0,_charts__WEBPACK_IMPORTED_MODULE_2__/* .metricName */ .Kh)(r.id), 40);
+    return scale.suffix ? `${name} (${clip(scale.suffix, 16)})` : name;
 }
 /** The value axis shared by a metric's samples and distribution charts (display units). */
 function valueAxis(values, scale) {
@@ -72317,19 +72675,26 @@ function svgOpen(kind, metric, points, w, h, label) {
 function samplesChart(r, scale, axis) {
     const W = 440;
     const H = 220;
-    const m = { l: 64, r: 12, t: 12, b: 36 };
+    const m = { l: 52, r: 12, t: 24, b: 36 };
     const n = Math.max(r.base.length, r.head.length, 1);
+    const dot = n > 60 ? 2 : 3;
     const x = linear(1, Math.max(n, 2), m.l + 6, W - m.r - 6);
     const y = linear(axis.lo, axis.hi, H - m.b, m.t);
     const parts = [];
     for (const t of axis.ticks) {
-        parts.push(html `<line class="grid" x1="${m.l}" x2="${W - m.r}" y1="${c(y(t))}" y2="${c(y(t))}"/><text class="tick" x="${m.l - 6}" y="${c(y(t) + 4)}" text-anchor="end">${tickLabel(t, scale)}</text>`);
+        parts.push(html `<line class="grid" x1="${m.l}" x2="${W - m.r}" y1="${c(y(t))}" y2="${c(y(t))}"/><text class="tick" x="${m.l - 6}" y="${c(y(t) + 4)}" text-anchor="end">${(0,_charts__WEBPACK_IMPORTED_MODULE_2__/* .plainNumber */ .ku)(t, 4)}</text>`);
     }
-    const xStep = Math.max(1, (0,_charts__WEBPACK_IMPORTED_MODULE_2__/* .niceTicks */ .at)(1, n, 5).step);
-    for (let i = 1; i <= n; i += xStep) {
+    // Round ticks: 1, then multiples of a nice step (1, 5, 10, 15, 20 for 20 rounds).
+    const xStep = Math.max(1, Math.round((0,_charts__WEBPACK_IMPORTED_MODULE_2__/* .niceTicks */ .at)(0, n, 5).step));
+    const xTicks = [1];
+    for (let i = xStep; i <= n; i += xStep)
+        if (i > 1)
+            xTicks.push(i);
+    for (const i of xTicks) {
         parts.push(html `<text class="tick" x="${c(x(i))}" y="${H - m.b + 16}" text-anchor="middle">${i}</text>`);
     }
     parts.push(html `<text class="axis-title" x="${(m.l + W - m.r) / 2}" y="${H - 4}" text-anchor="middle">round</text>`);
+    parts.push(html `<text class="axis-title" x="4" y="12">${valueTitle(r, scale)}</text>`);
     let points = 0;
     for (const side of SIDES) {
         const values = r[side];
@@ -72341,7 +72706,7 @@ function samplesChart(r, scale, axis) {
         const path = drawn.map(([i, v]) => `${c(x(i))},${c(y(v / scale.divisor))}`).join(' ');
         parts.push(html `<polyline class="series s-${side}" points="${path}"/>`);
         for (const [i, v] of drawn) {
-            parts.push(html `<circle class="dot s-${side}" data-series="${side}" cx="${c(x(i))}" cy="${c(y(v / scale.divisor))}" r="3"><title>${side}, round ${i}: ${(0,_units__WEBPACK_IMPORTED_MODULE_1__/* .formatValue */ .Fl)(v, r.unit)}</title></circle>`);
+            parts.push(html `<circle class="dot s-${side}" data-series="${side}" cx="${c(x(i))}" cy="${c(y(v / scale.divisor))}" r="${dot}"><title>${side}, round ${i}: ${(0,_units__WEBPACK_IMPORTED_MODULE_1__/* .formatValue */ .Fl)(v, r.unit)}</title></circle>`);
             points++;
         }
     }
@@ -72360,10 +72725,9 @@ function distributionChart(r, scale, axis) {
     const rowH = (H - m.t - m.b) / 2;
     const parts = [];
     for (const t of axis.ticks) {
-        parts.push(html `<line class="grid" x1="${c(x(t))}" x2="${c(x(t))}" y1="${m.t}" y2="${H - m.b}"/><text class="tick" x="${c(x(t))}" y="${H - m.b + 14}" text-anchor="middle">${tickLabel(t, scale)}</text>`);
+        parts.push(html `<line class="grid" x1="${c(x(t))}" x2="${c(x(t))}" y1="${m.t}" y2="${H - m.b}"/><text class="tick" x="${c(x(t))}" y="${H - m.b + 14}" text-anchor="middle">${(0,_charts__WEBPACK_IMPORTED_MODULE_2__/* .plainNumber */ .ku)(t, 4)}</text>`);
     }
-    const unitTitle = scale.suffix ? `${(0,_charts__WEBPACK_IMPORTED_MODULE_2__/* .metricName */ .Kh)(r.id)} (${scale.suffix})` : (0,_charts__WEBPACK_IMPORTED_MODULE_2__/* .metricName */ .Kh)(r.id);
-    parts.push(html `<text class="axis-title" x="${(m.l + W - m.r) / 2}" y="${H - 4}" text-anchor="middle">${unitTitle}</text>`);
+    parts.push(html `<text class="axis-title" x="${(m.l + W - m.r) / 2}" y="${H - 4}" text-anchor="middle">${valueTitle(r, scale)}</text>`);
     let points = 0;
     SIDES.forEach((side, row) => {
         const cy = m.t + rowH * row + rowH / 2;
@@ -72414,8 +72778,8 @@ function forestChart(r) {
     const W = 440;
     const H = 96;
     const m = { l: 16, r: 16, t: 22, b: 34 };
-    const budget = budgetOnChangeScale(r);
     const ch = r.change;
+    const budget = ch ? budgetOnChangeScale(r) : null;
     const domainValues = [0, ...(budget ? [budget.at] : []), ...(ch ? [ch.low, ch.high, ch.estimate] : [])].filter(Number.isFinite);
     const lo = Math.min(...domainValues);
     const hi = Math.max(...domainValues);
@@ -72429,20 +72793,21 @@ function forestChart(r) {
         const [rx, rw] = budget.worseRight ? [bx, W - m.r - bx] : [m.l, bx - m.l];
         parts.push(html `<rect class="beyond" x="${c(rx)}" y="${m.t - 4}" width="${c(Math.max(0, rw))}" height="${c(H - m.t - m.b + 8)}"><title>beyond budget</title></rect><line class="budget" x1="${c(bx)}" x2="${c(bx)}" y1="${m.t - 4}" y2="${H - m.b + 4}"/><text class="tick budget-label" x="${c(bx)}" y="${m.t - 8}" text-anchor="middle">${budget.label}</text>`);
     }
-    for (const t of axis.ticks) {
-        parts.push(html `<text class="tick" x="${c(x(t / 100))}" y="${H - m.b + 18}" text-anchor="middle">${(0,_units__WEBPACK_IMPORTED_MODULE_1__/* .formatSignedPercent */ .h9)(t / 100, 0)}</text>`);
-    }
-    parts.push(html `<line class="zero" x1="${c(x(0))}" x2="${c(x(0))}" y1="${m.t - 4}" y2="${H - m.b + 4}"/>`);
-    const worse = r.direction === 'lower' ? 'worse →' : '← worse';
-    parts.push(html `<text class="axis-title" x="${W / 2}" y="${H - 4}" text-anchor="middle">head vs base (${r.direction === 'lower' ? 'lower is better' : 'higher is better'}; ${worse})</text>`);
     let points = 0;
     if (ch && [ch.low, ch.high, ch.estimate].every(Number.isFinite)) {
+        const digits = axis.step < 1 ? 1 : 0;
+        for (const t of axis.ticks) {
+            parts.push(html `<text class="tick" x="${c(x(t / 100))}" y="${H - m.b + 18}" text-anchor="middle">${(0,_units__WEBPACK_IMPORTED_MODULE_1__/* .formatSignedPercent */ .h9)(t / 100, digits)}</text>`);
+        }
+        parts.push(html `<line class="zero" x1="${c(x(0))}" x2="${c(x(0))}" y1="${m.t - 4}" y2="${H - m.b + 4}"/>`);
+        const worse = r.direction === 'lower' ? 'worse →' : '← worse';
+        parts.push(html `<text class="axis-title" x="${W / 2}" y="${H - 4}" text-anchor="middle">head vs base (${r.direction === 'lower' ? 'lower is better' : 'higher is better'}; ${worse})</text>`);
         const t = tone(r.outcome);
         parts.push(html `<g class="ci t-${t}"><line x1="${c(x(ch.low))}" x2="${c(x(ch.high))}" y1="${c(cy)}" y2="${c(cy)}"/><line x1="${c(x(ch.low))}" x2="${c(x(ch.low))}" y1="${c(cy - 7)}" y2="${c(cy + 7)}"/><line x1="${c(x(ch.high))}" x2="${c(x(ch.high))}" y1="${c(cy - 7)}" y2="${c(cy + 7)}"/><circle data-series="estimate" cx="${c(x(ch.estimate))}" cy="${c(cy)}" r="5.5"><title>estimate ${(0,_units__WEBPACK_IMPORTED_MODULE_1__/* .formatSignedPercent */ .h9)(ch.estimate)}, ${Math.round(ch.confidence * 100)}% interval ${(0,_units__WEBPACK_IMPORTED_MODULE_1__/* .formatSignedPercent */ .h9)(ch.low)} to ${(0,_units__WEBPACK_IMPORTED_MODULE_1__/* .formatSignedPercent */ .h9)(ch.high)}</title></circle></g>`);
         points = 1;
     }
     else {
-        parts.push(html `<text class="note" x="${W / 2}" y="${c(cy + 4)}" text-anchor="middle">not compared</text>`);
+        parts.push(html `<text class="note" x="${W / 2}" y="${c(cy + 4)}" text-anchor="middle">no change estimate: not compared</text>`);
     }
     return html `${svgOpen('forest', r.id, points, W, H, `${r.id}: change with interval against budget`)}${parts}</svg>`;
 }
@@ -72452,7 +72817,7 @@ function percentileGroups(results) {
     const groups = new Map();
     for (const r of results) {
         const match = PERCENTILE.exec(r.id);
-        if (!match || !match[1].includes('/'))
+        if (!match?.[1].includes('/'))
             continue;
         const p = Number(match[2]);
         if (!(p > 0 && p < 100))
@@ -72473,7 +72838,7 @@ function percentileGroups(results) {
 function percentileChart(scenario, list) {
     const W = 440;
     const H = 220;
-    const m = { l: 64, r: 16, t: 12, b: 36 };
+    const m = { l: 52, r: 16, t: 24, b: 36 };
     const pos = (p) => Math.log10(1 / (1 - p / 100));
     const medians = list.map(({ p, r }) => ({
         p,
@@ -72489,12 +72854,13 @@ function percentileChart(scenario, list) {
     const y = linear(axis.lo, axis.hi, H - m.b, m.t);
     const parts = [];
     for (const t of axis.ticks) {
-        parts.push(html `<line class="grid" x1="${m.l}" x2="${W - m.r}" y1="${c(y(t))}" y2="${c(y(t))}"/><text class="tick" x="${m.l - 6}" y="${c(y(t) + 4)}" text-anchor="end">${tickLabel(t, scale)}</text>`);
+        parts.push(html `<line class="grid" x1="${m.l}" x2="${W - m.r}" y1="${c(y(t))}" y2="${c(y(t))}"/><text class="tick" x="${m.l - 6}" y="${c(y(t) + 4)}" text-anchor="end">${(0,_charts__WEBPACK_IMPORTED_MODULE_2__/* .plainNumber */ .ku)(t, 4)}</text>`);
     }
     for (const d of medians) {
         parts.push(html `<line class="grid" x1="${c(x(pos(d.p)))}" x2="${c(x(pos(d.p)))}" y1="${m.t}" y2="${H - m.b}"/><text class="tick" x="${c(x(pos(d.p)))}" y="${H - m.b + 16}" text-anchor="middle">p${(0,_charts__WEBPACK_IMPORTED_MODULE_2__/* .plainNumber */ .ku)(d.p)}</text>`);
     }
     parts.push(html `<text class="axis-title" x="${(m.l + W - m.r) / 2}" y="${H - 4}" text-anchor="middle">percentile</text>`);
+    parts.push(html `<text class="axis-title" x="4" y="12">${scale.suffix ? `latency (${clip(scale.suffix, 16)})` : 'latency'}</text>`);
     let points = 0;
     for (const side of SIDES) {
         const drawn = medians.filter((d) => Number.isFinite(d[side]));
@@ -72508,6 +72874,11 @@ function percentileChart(scenario, list) {
         }
     }
     return html `${svgOpen('percentiles', scenario, points, W, H, `${scenario}: latency percentiles`)}${parts}</svg>`;
+}
+/** The numbers behind the percentile curve: medians per side, the change and the outcome per percentile. */
+function percentileTable(list) {
+    const rows = list.map(({ p, r }) => html `<tr><td>p${(0,_charts__WEBPACK_IMPORTED_MODULE_2__/* .plainNumber */ .ku)(p)}</td><td class="num">${valueText(r.baseMedian, r)}</td><td class="num">${valueText(r.headMedian, r)}</td><td class="num">${changeText(r)}</td><td><span class="badge t-${tone(r.outcome)}">${OUTCOME_LABEL[r.outcome]}</span></td></tr>`);
+    return html `<table class="pct"><thead><tr><th>percentile</th><th class="num">base</th><th class="num">head</th><th class="num">change [interval]</th><th>outcome</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 // ---------------------------------------------------------------------------------------------
 // Page
@@ -72528,7 +72899,7 @@ a{color:var(--base)}
 .muted{color:var(--muted)}
 .verdict{display:inline-block;font-size:13px;font-weight:700;letter-spacing:.05em;padding:2px 10px;border-radius:999px;color:#fff;vertical-align:middle;margin-right:8px}
 .verdict.pass{background:#1a7f37}.verdict.fail{background:#cf222e}.verdict.error{background:#9a6700}
-.badge{font-size:12px;font-weight:600;padding:1px 8px;border-radius:999px;border:1px solid currentColor}
+.badge{white-space:nowrap;font-size:12px;font-weight:600;padding:1px 8px;border-radius:999px;border:1px solid currentColor}
 .t-bad{color:var(--bad)}.t-good{color:var(--good)}.t-warn{color:var(--warn)}.t-neutral{color:var(--neutral)}
 .legend{display:flex;gap:16px;flex-wrap:wrap;margin:8px 0}
 .swatch{display:inline-block;width:12px;height:12px;border-radius:50%;vertical-align:-1px;margin-right:5px}
@@ -72536,7 +72907,8 @@ a{color:var(--base)}
 table{border-collapse:collapse;width:100%;font-variant-numeric:tabular-nums}
 th,td{text-align:left;padding:5px 10px;border-bottom:1px solid var(--border);vertical-align:top}
 th{font-weight:600;color:var(--muted);font-size:12.5px}
-td.num{text-align:right;white-space:nowrap}
+td.num,th.num{text-align:right;white-space:nowrap}
+table.pct{width:auto;flex:0 1 auto;margin-top:8px}
 .card{background:var(--card);border:1px solid var(--border);border-radius:8px;padding:14px 16px;margin:14px 0}
 .card.o-bad{border-left:4px solid var(--bad)}.card.o-good{border-left:4px solid var(--good)}.card.o-warn{border-left:4px solid var(--warn)}
 .stats{margin:0 0 8px;color:var(--muted);font-size:13px}
@@ -72575,6 +72947,7 @@ function summaryTable(report) {
     const conf = report.results.find((r) => r.change)?.change?.confidence ?? 0.95;
     return html `<table class="summary"><thead><tr><th>metric</th><th class="num">base median</th><th class="num">head median</th><th class="num">change [${Math.round(conf * 100)}% interval]</th><th class="num">budget</th><th>outcome</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
+const SWATCHES = new Raw('<span class="swatch s-base"></span>base <span class="swatch s-head"></span>head');
 function metricCard(r, index) {
     const all = finiteOnly([...r.base, ...r.head]);
     const scale = (0,_charts__WEBPACK_IMPORTED_MODULE_2__/* .chooseDisplayScale */ .c7)(r.unit, all);
@@ -72583,7 +72956,9 @@ function metricCard(r, index) {
     const stats = [
         html `base median <strong>${valueText(r.baseMedian, r)}</strong>`,
         html `head median <strong>${valueText(r.headMedian, r)}</strong>`,
-        r.change ? html `change <strong>${(0,_units__WEBPACK_IMPORTED_MODULE_1__/* .formatSignedPercent */ .h9)(r.change.estimate)}</strong> [${(0,_units__WEBPACK_IMPORTED_MODULE_1__/* .formatSignedPercent */ .h9)(r.change.low)}, ${(0,_units__WEBPACK_IMPORTED_MODULE_1__/* .formatSignedPercent */ .h9)(r.change.high)}] at ${conf}` : html `no change estimate`,
+        r.change
+            ? html `change <strong>${(0,_units__WEBPACK_IMPORTED_MODULE_1__/* .formatSignedPercent */ .h9)(r.change.estimate)}</strong> [${(0,_units__WEBPACK_IMPORTED_MODULE_1__/* .formatSignedPercent */ .h9)(r.change.low)}, ${(0,_units__WEBPACK_IMPORTED_MODULE_1__/* .formatSignedPercent */ .h9)(r.change.high)}] at ${conf}`
+            : html `no change estimate`,
         html `budget ${budgetText(r.budget, r.direction)}`,
         r.pValue === null
             ? null
@@ -72591,9 +72966,11 @@ function metricCard(r, index) {
         html `${plural(r.rounds, 'round')}`,
         r.stopReason ? html `${r.stopReason}` : null,
     ].filter((x) => x !== null);
-    const warnings = r.warnings.length ? html `<ul class="warnings">${r.warnings.map((w) => html `<li>${w}</li>`)}</ul>` : '';
+    const warnings = r.warnings.length
+        ? html `<ul class="warnings">${r.warnings.map((w) => html `<li>${w}</li>`)}</ul>`
+        : '';
     const t = tone(r.outcome);
-    return html `<article class="card metric o-${t}" id="m-${index}"><h3><code>${r.id}</code><span class="badge t-${t}">${OUTCOME_LABEL[r.outcome]}</span></h3><p class="stats">${stats.map((s, i) => html `${i ? ' · ' : ''}${s}`)}</p><div class="charts"><figure>${samplesChart(r, scale, axis)}<figcaption>Samples per round (dashed: medians)</figcaption></figure><figure>${distributionChart(r, scale, axis)}<figcaption>Distributions (box: quartiles and median; whiskers: 1.5 IQR)</figcaption>${forestChart(r)}<figcaption>Change with its interval against the budget (shaded: beyond budget)</figcaption></figure></div>${warnings}</article>`;
+    return html `<article class="card metric o-${t}" id="m-${index}"><h3><code>${r.id}</code><span class="badge t-${t}">${OUTCOME_LABEL[r.outcome]}</span></h3><p class="stats">${stats.map((s, i) => html `${i ? ' · ' : ''}${s}`)}</p><div class="charts"><figure>${samplesChart(r, scale, axis)}<figcaption>Samples per round: ${SWATCHES} (dashed: medians)</figcaption></figure><figure>${distributionChart(r, scale, axis)}<figcaption>Distributions (box: quartiles and median; whiskers: 1.5 IQR)</figcaption>${forestChart(r)}<figcaption>Change with its interval against the budget (shaded: beyond budget)</figcaption></figure></div>${warnings}</article>`;
 }
 function environmentSection(report) {
     const { environment: env, method } = report;
@@ -72603,7 +72980,10 @@ function environmentSection(report) {
         ['OS', env.os],
         ['Node.js', env.node],
         ['time measuring', (0,_units__WEBPACK_IMPORTED_MODULE_1__/* .formatDuration */ .a3)(env.durationS)],
-        ['rounds', `${method.rounds} (min ${method.minRounds}, max ${method.maxRounds}; looks at ${method.looks.join(', ')})`],
+        [
+            'rounds',
+            `${method.rounds} (min ${method.minRounds}, max ${method.maxRounds}; looks at ${method.looks.join(', ')})`,
+        ],
         [
             'method',
             `Hodges–Lehmann estimate on log values, one-sided Mann–Whitney test, ${method.correction === 'holm' ? 'Holm' : 'Benjamini–Hochberg'} correction, α ${(0,_charts__WEBPACK_IMPORTED_MODULE_2__/* .plainNumber */ .ku)(method.alpha, 3)}${method.strict ? ', strict (whole interval beyond budget)' : ''}`,
@@ -72645,7 +73025,7 @@ function renderHtmlReport(report) {
     const sections = [...suites].map(([suite, list]) => {
         const curves = [...groups]
             .filter(([, g]) => g[0].r.suite === suite)
-            .map(([scenario, g]) => html `<article class="card"><h3>Latency percentiles of <code>${scenario}</code></h3><p class="stats">Median over rounds of each percentile, per side.</p><figure>${percentileChart(scenario, g)}</figure></article>`);
+            .map(([scenario, g]) => html `<article class="card"><h3>Latency percentiles of <code>${scenario}</code></h3><div class="charts"><figure>${percentileChart(scenario, g)}<figcaption>Median over rounds of each percentile: ${SWATCHES}</figcaption></figure>${percentileTable(g)}</div></article>`);
         return html `<section class="suite"><h2>Suite <code>${suite}</code></h2>${curves}${list.map(({ r, i }) => metricCard(r, i))}</section>`;
     });
     const body = html `<main>
@@ -73343,7 +73723,7 @@ function compose(report, options, parts) {
     out.push(`<sub>${escapeMarkdown(methodLine(report))}</sub>`, '');
     out.push('Reproduce locally:', '', codeBlock(report.reproduce, 'sh'));
     if (options.detailsUrl)
-        out.push('', `Full report with charts: ${options.detailsUrl}`);
+        out.push('', `[Workflow run, with the HTML report when uploaded as an artifact](${encodeURI(options.detailsUrl)})`);
     return `${out.join('\n').trimEnd()}\n`;
 }
 /**
