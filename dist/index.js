@@ -68388,6 +68388,16 @@ function createGitHubPort(target, options = {}) {
             }
         }
     }
+    /** Updates the marked comment if there is one; never creates (for `comment: on-regression` after a fix). */
+    async function updateCommentIfPresent(issueNumber, marker, body) {
+        assertPositiveInteger(issueNumber, 'updateCommentIfPresent: the pull request number');
+        const fullBody = withMarker(body, marker);
+        const [existing] = await findMarkedComments(issueNumber, marker);
+        if (!existing)
+            return null;
+        const updated = await updateComment(existing.id, fullBody);
+        return updated ? { url: updated.html_url, id: updated.id, created: false } : null;
+    }
     async function upsertComment(issueNumber, marker, body) {
         assertPositiveInteger(issueNumber, 'upsertComment: the pull request number');
         if (!/^<!--[\s\S]*-->$/.test(marker)) {
@@ -68474,7 +68484,7 @@ function createGitHubPort(target, options = {}) {
             throw describeGitHubError(error, `read pull request #${pullNumber}`, where, false);
         }
     }
-    return { upsertComment, createCheckRun, getPullRequest };
+    return { upsertComment, updateCommentIfPresent, createCheckRun, getPullRequest };
 }
 
 ;// CONCATENATED MODULE: ./src/adapters/github/index.ts
@@ -75045,10 +75055,15 @@ async function postComment(settings, report, io, marker, body) {
     const pr = report.pullRequest ?? io.context.prNumber;
     if (settings.comment === 'never' || !pr || !io.github)
         return null;
-    if (settings.comment === 'on-regression' && report.verdict === 'pass')
-        return null;
     try {
-        const { url } = await io.github.upsertComment(pr, marker, body);
+        // on-regression: no new comment for a pass, but an earlier regression comment is brought up
+        // to date, so a fixed PR does not keep showing a stale failure.
+        const posted = settings.comment === 'on-regression' && report.verdict === 'pass'
+            ? await io.github.updateCommentIfPresent(pr, marker, body)
+            : await io.github.upsertComment(pr, marker, body);
+        if (!posted)
+            return null;
+        const { url } = posted;
         io.log.info(`Comment: ${url}`);
         return url;
     }

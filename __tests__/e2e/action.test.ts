@@ -108,6 +108,29 @@ describe('the action, end to end', () => {
     expect(comment.body).not.toContain('❌ regression');
   });
 
+  it('with comment: on-regression, comments on a regression and brings that comment up to date once fixed', async () => {
+    const quiet = await runAction(
+      scenario(10, 10).repo,
+      { suites: SUITES, comment: 'on-regression' },
+      prEvent(9, scenario(10, 10).baseSha),
+    );
+    expect(quiet.code, quiet.stdout).toBe(0);
+    expect(github.comments('octo', 'app', 9)).toHaveLength(0);
+
+    const slow = scenario(10, 15);
+    expect(
+      (await runAction(slow.repo, { suites: SUITES, comment: 'on-regression' }, prEvent(10, slow.baseSha))).code,
+    ).toBe(1);
+    expect(github.comments('octo', 'app', 10)[0].body).toContain('❌');
+    const fixed = scenario(10, 10);
+    expect(
+      (await runAction(fixed.repo, { suites: SUITES, comment: 'on-regression' }, prEvent(10, fixed.baseSha))).code,
+    ).toBe(0);
+    const comments = github.comments('octo', 'app', 10);
+    expect(comments).toHaveLength(1);
+    expect(comments[0].body).toContain('✅ perfgate: no regression');
+  });
+
   it('fails fast on bad inputs with a message naming the input, the key and what is expected', async () => {
     const { repo, baseSha } = scenario(10, 10);
     const started = Date.now();

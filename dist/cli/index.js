@@ -68471,6 +68471,16 @@ function createGitHubPort(target, options = {}) {
             }
         }
     }
+    /** Updates the marked comment if there is one; never creates (for `comment: on-regression` after a fix). */
+    async function updateCommentIfPresent(issueNumber, marker, body) {
+        assertPositiveInteger(issueNumber, 'updateCommentIfPresent: the pull request number');
+        const fullBody = withMarker(body, marker);
+        const [existing] = await findMarkedComments(issueNumber, marker);
+        if (!existing)
+            return null;
+        const updated = await updateComment(existing.id, fullBody);
+        return updated ? { url: updated.html_url, id: updated.id, created: false } : null;
+    }
     async function upsertComment(issueNumber, marker, body) {
         assertPositiveInteger(issueNumber, 'upsertComment: the pull request number');
         if (!/^<!--[\s\S]*-->$/.test(marker)) {
@@ -68557,7 +68567,7 @@ function createGitHubPort(target, options = {}) {
             throw describeGitHubError(error, `read pull request #${pullNumber}`, where, false);
         }
     }
-    return { upsertComment, createCheckRun, getPullRequest };
+    return { upsertComment, updateCommentIfPresent, createCheckRun, getPullRequest };
 }
 
 ;// CONCATENATED MODULE: ./src/adapters/github/index.ts
@@ -70363,10 +70373,15 @@ async function postComment(settings, report, io, marker, body) {
     const pr = report.pullRequest ?? io.context.prNumber;
     if (settings.comment === 'never' || !pr || !io.github)
         return null;
-    if (settings.comment === 'on-regression' && report.verdict === 'pass')
-        return null;
     try {
-        const { url } = await io.github.upsertComment(pr, marker, body);
+        // on-regression: no new comment for a pass, but an earlier regression comment is brought up
+        // to date, so a fixed PR does not keep showing a stale failure.
+        const posted = settings.comment === 'on-regression' && report.verdict === 'pass'
+            ? await io.github.updateCommentIfPresent(pr, marker, body)
+            : await io.github.upsertComment(pr, marker, body);
+        if (!posted)
+            return null;
+        const { url } = posted;
         io.log.info(`Comment: ${url}`);
         return url;
     }
@@ -72272,7 +72287,7 @@ const FAILING_OUTCOMES = new Set(['regression', 'breach']);
 /* harmony export */   ku: () => (/* binding */ plainNumber),
 /* harmony export */   rY: () => (/* binding */ renderMetricChart)
 /* harmony export */ });
-/* unused harmony exports mermaidText, SERIES_COLORS, MAX_CHART_POINTS, binMedians, chartBudgetChars */
+/* unused harmony exports mermaidText, SERIES_COLORS, MAX_CHART_POINTS, MAX_CHART_CHARS, binMedians, chartBudgetChars */
 /** Median of a list (NaN for an empty one). Sorts a copy. */
 function median(values) {
     if (values.length === 0)
@@ -72392,6 +72407,8 @@ function metricName(id) {
 const SERIES_COLORS = { base: '#4e79a7', head: '#f28e2b' };
 /** Most points per series in a comment chart; longer runs are shown as medians of consecutive rounds. */
 const MAX_CHART_POINTS = 60;
+/** The size a comment chart aims to stay under, in characters. */
+const MAX_CHART_CHARS = 1500;
 /** Medians of `k` consecutive values, so a long series fits in `maxPoints`; `k` = 1 when it already fits. */
 function binMedians(values, maxPoints) {
     if (values.length <= maxPoints)
@@ -72411,10 +72428,18 @@ function binMedians(values, maxPoints) {
  *
  * Rounds are paired: when the sides have different lengths only the common rounds are drawn;
  * a side with no samples (added/removed metrics) is left out. Returns '' when there is nothing
- * to draw. More than `MAX_CHART_POINTS` rounds are drawn as medians of consecutive rounds.
- * Output is about 0.5–1.3 kB.
+ * to draw. More than `MAX_CHART_POINTS` rounds are drawn as medians of consecutive rounds, and
+ * fewer points still if long numbers would push the chart past `MAX_CHART_CHARS`.
+ * Output is about 0.4–1.3 kB.
  */
 function renderMetricChart(result) {
+    let chart = mermaidChart(result, MAX_CHART_POINTS);
+    for (let max = MAX_CHART_POINTS / 2; chart.length > MAX_CHART_CHARS && max >= 8; max /= 2) {
+        chart = mermaidChart(result, max);
+    }
+    return chart;
+}
+function mermaidChart(result, maxPoints) {
     const finite = (xs) => xs.every(Number.isFinite);
     let base = finite(result.base) ? result.base : [];
     let head = finite(result.head) ? result.head : [];
@@ -72427,8 +72452,8 @@ function renderMetricChart(result) {
     if (rounds === 0)
         return '';
     const scale = chooseDisplayScale(result.unit, [...base, ...head]);
-    const b = binMedians(base.map((v) => v / scale.divisor), MAX_CHART_POINTS);
-    const h = binMedians(head.map((v) => v / scale.divisor), MAX_CHART_POINTS);
+    const b = binMedians(base.map((v) => v / scale.divisor), maxPoints);
+    const h = binMedians(head.map((v) => v / scale.divisor), maxPoints);
     const k = Math.max(b.k, h.k);
     const all = [...b.points, ...h.points];
     const span = Math.max(...all) - Math.min(...all);

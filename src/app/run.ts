@@ -310,9 +310,15 @@ async function postComment(
 ): Promise<string | null> {
   const pr = report.pullRequest ?? io.context.prNumber;
   if (settings.comment === 'never' || !pr || !io.github) return null;
-  if (settings.comment === 'on-regression' && report.verdict === 'pass') return null;
   try {
-    const { url } = await io.github.upsertComment(pr, marker, body);
+    // on-regression: no new comment for a pass, but an earlier regression comment is brought up
+    // to date, so a fixed PR does not keep showing a stale failure.
+    const posted =
+      settings.comment === 'on-regression' && report.verdict === 'pass'
+        ? await io.github.updateCommentIfPresent(pr, marker, body)
+        : await io.github.upsertComment(pr, marker, body);
+    if (!posted) return null;
+    const { url } = posted;
     io.log.info(`Comment: ${url}`);
     return url;
   } catch (error) {

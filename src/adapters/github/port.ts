@@ -47,6 +47,12 @@ export interface PullRequestInfo {
 /** The port plus a read of one pull request; an addition to the GitHubPort contract. */
 export interface GitHubClient extends GitHubPort {
   getPullRequest(pullNumber: number): Promise<PullRequestInfo>;
+  /** Updates the marked comment when one exists; never creates one. Null when there is none. */
+  updateCommentIfPresent(
+    issueNumber: number,
+    marker: string,
+    body: string,
+  ): Promise<{ url: string; id: number; created: boolean } | null>;
 }
 
 export interface GitHubPortOptions {
@@ -167,6 +173,16 @@ export function createGitHubPort(target: GitHubTarget, options: GitHubPortOption
     }
   }
 
+  /** Updates the marked comment if there is one; never creates (for `comment: on-regression` after a fix). */
+  async function updateCommentIfPresent(issueNumber: number, marker: string, body: string) {
+    assertPositiveInteger(issueNumber, 'updateCommentIfPresent: the pull request number');
+    const fullBody = withMarker(body, marker);
+    const [existing] = await findMarkedComments(issueNumber, marker);
+    if (!existing) return null;
+    const updated = await updateComment(existing.id, fullBody);
+    return updated ? { url: updated.html_url, id: updated.id, created: false } : null;
+  }
+
   async function upsertComment(issueNumber: number, marker: string, body: string) {
     assertPositiveInteger(issueNumber, 'upsertComment: the pull request number');
     if (!/^<!--[\s\S]*-->$/.test(marker)) {
@@ -268,5 +284,5 @@ export function createGitHubPort(target: GitHubTarget, options: GitHubPortOption
     }
   }
 
-  return { upsertComment, createCheckRun, getPullRequest };
+  return { upsertComment, updateCommentIfPresent, createCheckRun, getPullRequest };
 }
