@@ -94,7 +94,7 @@ describe('renderMetricChart shape', () => {
     expect(added).toContain('🟠 head');
     expect(added).not.toContain('🔵 base');
     expect(renderMetricChart({ ...addedResult(), head: [] })).toBe('');
-    expect(renderMetricChart({ ...byId('cli:wall'), base: [1, Number.NaN], head: [] })).toBe('');
+    expect(renderMetricChart({ ...byId('cli:wall'), base: [Number.NaN], head: [] })).toBe('');
   });
 
   it('neutralises hostile ids and units: no HTML, no extra quotes, fences or directives', () => {

@@ -16,6 +16,14 @@ export interface DisplayScale {
   suffix: string;
 }
 
+/**
+ * Whether a value can be drawn: finite and not so large that differences of such values overflow
+ * (no real measurement comes near 1e300; a corrupt one must not turn coordinates into NaN).
+ */
+export function plottable(v: number): boolean {
+  return Number.isFinite(v) && Math.abs(v) <= 1e300;
+}
+
 /** Median of a list (NaN for an empty one). Sorts a copy. */
 export function median(values: readonly number[]): number {
   if (values.length === 0) return Number.NaN;
@@ -30,7 +38,7 @@ export function median(values: readonly number[]): number {
  * axis and the comment's table speak the same unit.
  */
 export function chooseDisplayScale(unit: Unit, values: readonly number[]): DisplayScale {
-  const finite = values.filter(Number.isFinite).map(Math.abs);
+  const finite = values.filter(plottable).map(Math.abs);
   const m = finite.length ? median(finite) : 0;
   switch (unit) {
     case 's':
@@ -68,6 +76,8 @@ export function chooseDisplayScale(unit: Unit, values: readonly number[]): Displ
 export function plainNumber(x: number, significant = 4): string {
   if (!Number.isFinite(x)) return '0';
   if (x === 0) return '0';
+  // toFixed switches to exponent notation from 1e21 on; BigInt prints every digit.
+  if (Math.abs(x) >= 1e21) return BigInt(Math.round(x)).toString();
   const magnitude = Math.floor(Math.log10(Math.abs(x)));
   const decimals = Math.min(12, Math.max(0, significant - 1 - magnitude));
   const text = x.toFixed(decimals);
@@ -81,10 +91,13 @@ export function niceTicks(
   hi: number,
   target = 5,
 ): { lo: number; hi: number; step: number; ticks: number[] } {
-  if (!Number.isFinite(lo) || !Number.isFinite(hi)) return { lo: 0, hi: 1, step: 0.5, ticks: [0, 0.5, 1] };
+  if (!Number.isFinite(lo) || !Number.isFinite(hi) || !Number.isFinite(hi - lo))
+    return { lo: 0, hi: 1, step: 0.5, ticks: [0, 0.5, 1] };
   if (hi < lo) [lo, hi] = [hi, lo];
-  if (hi === lo) {
-    const pad = lo === 0 ? 1 : Math.abs(lo) * 0.05;
+  // A range too narrow to divide into steps (equal or nearly equal ends, subnormal numbers) is widened.
+  const size = Math.max(Math.abs(lo), Math.abs(hi));
+  if (hi - lo <= size * 1e-9 || hi - lo < 1e-200) {
+    const pad = size < 1e-200 ? 1 : size * 0.05;
     lo -= pad;
     hi += pad;
   }
@@ -95,7 +108,8 @@ export function niceTicks(
   const nlo = Math.floor(lo / step + 1e-9) * step;
   const nhi = Math.ceil(hi / step - 1e-9) * step;
   const ticks: number[] = [];
-  for (let v = nlo; v <= nhi + step * 1e-6; v += step) ticks.push(Number(v.toPrecision(12)));
+  for (let i = 0, v = nlo; v <= nhi + step * 1e-6 && i < 100; i++, v = nlo + i * step)
+    ticks.push(Number(v.toPrecision(12)));
   return { lo: Number(nlo.toPrecision(12)), hi: Number(nhi.toPrecision(12)), step, ticks };
 }
 
@@ -131,6 +145,9 @@ export const SERIES_COLORS = { base: '#4e79a7', head: '#f28e2b' } as const;
 /** Most points per series in a comment chart; longer runs are shown as medians of consecutive rounds. */
 export const MAX_CHART_POINTS = 60;
 
+/** The size a comment chart aims to stay under, in characters. */
+export const MAX_CHART_CHARS = 1500;
+
 /** Medians of `k` consecutive values, so a long series fits in `maxPoints`; `k` = 1 when it already fits. */
 export function binMedians(values: readonly number[], maxPoints: number): { points: number[]; k: number } {
   if (values.length <= maxPoints) return { points: [...values], k: 1 };
@@ -147,19 +164,30 @@ export function binMedians(values: readonly number[], maxPoints: number): { poin
  * none). Colours come from a `plotColorPalette` theme variable only, so titles, axes and
  * background keep GitHub's light or dark Mermaid theme.
  *
- * Rounds are paired: when the sides have different lengths only the common rounds are drawn;
- * a side with no samples (added/removed metrics) is left out. Returns '' when there is nothing
- * to draw. More than `MAX_CHART_POINTS` rounds are drawn as medians of consecutive rounds.
- * Output is about 0.5–1.3 kB.
+ * Rounds are paired: when the sides have different lengths only the common rounds are drawn, and
+ * a round with a non-finite (or absurdly large) value on either side is left out; a side with no samples
+ * (added/removed metrics) is left out. Returns '' when there is nothing
+ * to draw. More than `MAX_CHART_POINTS` rounds are drawn as medians of consecutive rounds, and
+ * fewer points still if long numbers would push the chart past `MAX_CHART_CHARS`.
+ * Output is about 0.4–1.3 kB.
  */
 export function renderMetricChart(result: MetricResult): string {
-  const finite = (xs: readonly number[]) => xs.every(Number.isFinite);
-  let base = finite(result.base) ? result.base : [];
-  let head = finite(result.head) ? result.head : [];
+  let chart = mermaidChart(result, MAX_CHART_POINTS);
+  for (let max = MAX_CHART_POINTS / 2; chart.length > MAX_CHART_CHARS && max >= 8; max /= 2) {
+    chart = mermaidChart(result, max);
+  }
+  return chart;
+}
+
+function mermaidChart(result: MetricResult, maxPoints: number): string {
+  // Pair the rounds, and leave out a round where either side is not a finite number.
+  let base = result.base.filter(plottable);
+  let head = result.head.filter(plottable);
   if (base.length && head.length) {
-    const n = Math.min(base.length, head.length);
-    base = base.slice(0, n);
-    head = head.slice(0, n);
+    const n = Math.min(result.base.length, result.head.length);
+    const keep = [...Array(n).keys()].filter((i) => plottable(result.base[i]) && plottable(result.head[i]));
+    base = keep.map((i) => result.base[i]);
+    head = keep.map((i) => result.head[i]);
   }
   const rounds = Math.max(base.length, head.length);
   if (rounds === 0) return '';
@@ -167,11 +195,11 @@ export function renderMetricChart(result: MetricResult): string {
   const scale = chooseDisplayScale(result.unit, [...base, ...head]);
   const b = binMedians(
     base.map((v) => v / scale.divisor),
-    MAX_CHART_POINTS,
+    maxPoints,
   );
   const h = binMedians(
     head.map((v) => v / scale.divisor),
-    MAX_CHART_POINTS,
+    maxPoints,
   );
   const k = Math.max(b.k, h.k);
   const all = [...b.points, ...h.points];
@@ -212,7 +240,7 @@ export function renderMetricChart(result: MetricResult): string {
     `%%{${init}}%%`,
     'xychart-beta',
     `    title "${title}"`,
-    `    x-axis "${xTitle}" 1 --> ${points}`,
+    `    x-axis "${xTitle}" 1 --> ${Math.max(points, 2)}`,
     `    y-axis "${yTitle}" ${plainNumber(ticks.lo, 6)} --> ${plainNumber(ticks.hi, 6)}`,
     ...series,
     '```',

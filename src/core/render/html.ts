@@ -15,7 +15,7 @@
  */
 import { type BudgetRule, type ComparisonReport, FAILING_OUTCOMES, type MetricResult, type Outcome } from '../model';
 import { formatDuration, formatSignedPercent, formatValue } from '../units';
-import { chooseDisplayScale, type DisplayScale, median, metricName, niceTicks, plainNumber } from './charts';
+import { chooseDisplayScale, type DisplayScale, median, metricName, niceTicks, plainNumber, plottable } from './charts';
 
 // ---------------------------------------------------------------------------------------------
 // Escaping
@@ -79,6 +79,16 @@ const OUTCOME_LABEL: Record<Outcome, string> = {
   removed: 'removed',
 };
 
+/** `formatValue`, or `—` for a value that is not a number a person could read (NaN, ±∞, > 1e300). */
+function safeValue(v: number, unit: MetricResult['unit']): string {
+  return plottable(v) ? formatValue(v, unit) : '—';
+}
+
+/** `formatSignedPercent`, or `—` for a change that is not a readable number. */
+function signedPercent(fraction: number, digits?: number): string {
+  return plottable(fraction) ? formatSignedPercent(fraction, digits) : '—';
+}
+
 /** Outcome → colour class: bad (fails the gate), good, warn (undecided), neutral. */
 function tone(outcome: Outcome): 'bad' | 'good' | 'warn' | 'neutral' {
   if (FAILING_OUTCOMES.has(outcome)) return 'bad';
@@ -99,11 +109,9 @@ function plural(n: number, word: string): string {
 export function budgetText(budget: BudgetRule, direction: MetricResult['direction']): string {
   switch (budget.kind) {
     case 'relative':
-      return direction === 'lower'
-        ? `≤ ${formatSignedPercent(budget.limit)}`
-        : `≥ ${formatSignedPercent(-budget.limit)}`;
+      return direction === 'lower' ? `≤ ${signedPercent(budget.limit)}` : `≥ ${signedPercent(-budget.limit)}`;
     case 'absolute':
-      return `head ${budget.op} ${formatValue(budget.bound, budget.unit)}`;
+      return `head ${budget.op} ${safeValue(budget.bound, budget.unit)}`;
     default:
       return 'off';
   }
@@ -112,11 +120,11 @@ export function budgetText(budget: BudgetRule, direction: MetricResult['directio
 function changeText(r: MetricResult): string {
   if (!r.change) return '—';
   const { estimate, low, high } = r.change;
-  return `${formatSignedPercent(estimate)} [${formatSignedPercent(low)}, ${formatSignedPercent(high)}]`;
+  return `${signedPercent(estimate)} [${signedPercent(low)}, ${signedPercent(high)}]`;
 }
 
 function valueText(v: number | null, r: MetricResult): string {
-  return v === null || !Number.isFinite(v) ? '—' : formatValue(v, r.unit);
+  return v === null || !Number.isFinite(v) ? '—' : safeValue(v, r.unit);
 }
 
 function pText(p: number | null): string {
@@ -130,7 +138,7 @@ function headline(report: ComparisonReport): string {
   if (report.verdict === 'error') return 'No comparison could be made';
   const failing = report.results.filter((r) => FAILING_OUTCOMES.has(r.outcome));
   if (failing.length === 0) return `No regression beyond budget in ${plural(report.results.length, 'metric')}`;
-  const names = failing.slice(0, 3).map((r) => (r.change ? `${r.id} ${formatSignedPercent(r.change.estimate)}` : r.id));
+  const names = failing.slice(0, 3).map((r) => (r.change ? `${r.id} ${signedPercent(r.change.estimate)}` : r.id));
   return `${plural(failing.length, 'metric')} beyond budget: ${names.join(', ')}${failing.length > 3 ? ', …' : ''}`;
 }
 
@@ -152,7 +160,7 @@ function quantile(sorted: readonly number[], q: number): number {
   return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
 }
 
-const finiteOnly = (xs: readonly number[]): number[] => xs.filter((x) => Number.isFinite(x));
+const finiteOnly = (xs: readonly number[]): number[] => xs.filter(plottable);
 
 /** A linear map from [d0, d1] to [r0, r1]. */
 function linear(d0: number, d1: number, r0: number, r1: number): (x: number) => number {
@@ -216,7 +224,7 @@ function samplesChart(r: MetricResult, scale: DisplayScale, axis: ReturnType<typ
   let points = 0;
   for (const side of SIDES) {
     const values = r[side];
-    const drawn = values.map((v, i) => [i + 1, v] as const).filter(([, v]) => Number.isFinite(v));
+    const drawn = values.map((v, i) => [i + 1, v] as const).filter(([, v]) => plottable(v));
     if (drawn.length === 0) continue;
     const med = median(drawn.map(([, v]) => v)) / scale.divisor;
     parts.push(
@@ -226,7 +234,7 @@ function samplesChart(r: MetricResult, scale: DisplayScale, axis: ReturnType<typ
     parts.push(html`<polyline class="series s-${side}" points="${path}"/>`);
     for (const [i, v] of drawn) {
       parts.push(
-        html`<circle class="dot s-${side}" data-series="${side}" cx="${c(x(i))}" cy="${c(y(v / scale.divisor))}" r="${dot}"><title>${side}, round ${i}: ${formatValue(v, r.unit)}</title></circle>`,
+        html`<circle class="dot s-${side}" data-series="${side}" cx="${c(x(i))}" cy="${c(y(v / scale.divisor))}" r="${dot}"><title>${side}, round ${i}: ${safeValue(v, r.unit)}</title></circle>`,
       );
       points++;
     }
@@ -293,16 +301,17 @@ function distributionChart(r: MetricResult, scale: DisplayScale, axis: ReturnTyp
  */
 function budgetOnChangeScale(r: MetricResult): { at: number; worseRight: boolean; label: string } | null {
   const b = r.budget;
-  if (b.kind === 'relative') {
+  if (b.kind === 'relative' && plottable(b.limit)) {
     return r.direction === 'lower'
-      ? { at: b.limit, worseRight: true, label: `budget ${formatSignedPercent(b.limit)}` }
-      : { at: -b.limit, worseRight: false, label: `budget ${formatSignedPercent(-b.limit)}` };
+      ? { at: b.limit, worseRight: true, label: `budget ${signedPercent(b.limit)}` }
+      : { at: -b.limit, worseRight: false, label: `budget ${signedPercent(-b.limit)}` };
   }
-  if (b.kind === 'absolute' && r.baseMedian && Number.isFinite(r.baseMedian) && r.baseMedian > 0) {
+  const at = b.kind === 'absolute' && r.baseMedian && r.baseMedian > 0 ? b.bound / r.baseMedian - 1 : Number.NaN;
+  if (b.kind === 'absolute' && plottable(at)) {
     return {
-      at: b.bound / r.baseMedian - 1,
+      at,
       worseRight: b.op === '<' || b.op === '<=',
-      label: `${b.op} ${formatValue(b.bound, b.unit)}`,
+      label: `${b.op} ${safeValue(b.bound, b.unit)}`,
     };
   }
   return null;
@@ -316,7 +325,7 @@ function forestChart(r: MetricResult): Raw {
   const ch = r.change;
   const budget = ch ? budgetOnChangeScale(r) : null;
   const domainValues = [0, ...(budget ? [budget.at] : []), ...(ch ? [ch.low, ch.high, ch.estimate] : [])].filter(
-    Number.isFinite,
+    plottable,
   );
   const lo = Math.min(...domainValues);
   const hi = Math.max(...domainValues);
@@ -333,11 +342,11 @@ function forestChart(r: MetricResult): Raw {
     );
   }
   let points = 0;
-  if (ch && [ch.low, ch.high, ch.estimate].every(Number.isFinite)) {
+  if (ch && [ch.low, ch.high, ch.estimate].every(plottable)) {
     const digits = axis.step < 1 ? 1 : 0;
     for (const t of axis.ticks) {
       parts.push(
-        html`<text class="tick" x="${c(x(t / 100))}" y="${H - m.b + 18}" text-anchor="middle">${formatSignedPercent(t / 100, digits)}</text>`,
+        html`<text class="tick" x="${c(x(t / 100))}" y="${H - m.b + 18}" text-anchor="middle">${signedPercent(t / 100, digits)}</text>`,
       );
     }
     parts.push(html`<line class="zero" x1="${c(x(0))}" x2="${c(x(0))}" y1="${m.t - 4}" y2="${H - m.b + 4}"/>`);
@@ -347,7 +356,7 @@ function forestChart(r: MetricResult): Raw {
     );
     const t = tone(r.outcome);
     parts.push(
-      html`<g class="ci t-${t}"><line x1="${c(x(ch.low))}" x2="${c(x(ch.high))}" y1="${c(cy)}" y2="${c(cy)}"/><line x1="${c(x(ch.low))}" x2="${c(x(ch.low))}" y1="${c(cy - 7)}" y2="${c(cy + 7)}"/><line x1="${c(x(ch.high))}" x2="${c(x(ch.high))}" y1="${c(cy - 7)}" y2="${c(cy + 7)}"/><circle data-series="estimate" cx="${c(x(ch.estimate))}" cy="${c(cy)}" r="5.5"><title>estimate ${formatSignedPercent(ch.estimate)}, ${Math.round(ch.confidence * 100)}% interval ${formatSignedPercent(ch.low)} to ${formatSignedPercent(ch.high)}</title></circle></g>`,
+      html`<g class="ci t-${t}"><line x1="${c(x(ch.low))}" x2="${c(x(ch.high))}" y1="${c(cy)}" y2="${c(cy)}"/><line x1="${c(x(ch.low))}" x2="${c(x(ch.low))}" y1="${c(cy - 7)}" y2="${c(cy + 7)}"/><line x1="${c(x(ch.high))}" x2="${c(x(ch.high))}" y1="${c(cy - 7)}" y2="${c(cy + 7)}"/><circle data-series="estimate" cx="${c(x(ch.estimate))}" cy="${c(cy)}" r="5.5"><title>estimate ${signedPercent(ch.estimate)}, ${Math.round(ch.confidence * 100)}% interval ${signedPercent(ch.low)} to ${signedPercent(ch.high)}</title></circle></g>`,
     );
     points = 1;
   } else {
@@ -416,13 +425,13 @@ function percentileChart(scenario: string, list: { p: number; r: MetricResult }[
   );
   let points = 0;
   for (const side of SIDES) {
-    const drawn = medians.filter((d) => Number.isFinite(d[side]));
+    const drawn = medians.filter((d) => plottable(d[side]));
     if (drawn.length === 0) continue;
     const path = drawn.map((d) => `${c(x(pos(d.p)))},${c(y(d[side] / scale.divisor))}`).join(' ');
     parts.push(html`<polyline class="series s-${side}" points="${path}"/>`);
     for (const d of drawn) {
       parts.push(
-        html`<circle class="dot s-${side}" data-series="${side}" cx="${c(x(pos(d.p)))}" cy="${c(y(d[side] / scale.divisor))}" r="3.5"><title>${side} p${plainNumber(d.p)}: ${formatValue(d[side], d.unit)}</title></circle>`,
+        html`<circle class="dot s-${side}" data-series="${side}" cx="${c(x(pos(d.p)))}" cy="${c(y(d[side] / scale.divisor))}" r="3.5"><title>${side} p${plainNumber(d.p)}: ${safeValue(d[side], d.unit)}</title></circle>`,
       );
       points++;
     }
@@ -524,7 +533,7 @@ function metricCard(r: MetricResult, index: number): Raw {
     html`base median <strong>${valueText(r.baseMedian, r)}</strong>`,
     html`head median <strong>${valueText(r.headMedian, r)}</strong>`,
     r.change
-      ? html`change <strong>${formatSignedPercent(r.change.estimate)}</strong> [${formatSignedPercent(r.change.low)}, ${formatSignedPercent(r.change.high)}] at ${conf}`
+      ? html`change <strong>${signedPercent(r.change.estimate)}</strong> [${signedPercent(r.change.low)}, ${signedPercent(r.change.high)}] at ${conf}`
       : html`no change estimate`,
     html`budget ${budgetText(r.budget, r.direction)}`,
     r.pValue === null
@@ -561,7 +570,7 @@ function environmentSection(report: ComparisonReport): Raw {
     const g = report.geomean;
     rows.push([
       'geometric mean',
-      `${formatSignedPercent(g.estimate)} [${formatSignedPercent(g.low)}, ${formatSignedPercent(g.high)}] over gated ratio metrics`,
+      `${signedPercent(g.estimate)} [${signedPercent(g.low)}, ${signedPercent(g.high)}] over gated ratio metrics`,
     ]);
   }
   return html`<section class="card"><h2 style="margin-top:0;border:0">Environment and method</h2><dl class="env">${rows.map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}</dl>${report.reproduce ? html`<p class="muted" style="margin:12px 0 4px">Reproduce locally:</p><pre><code>${report.reproduce}</code></pre>` : ''}</section>`;
