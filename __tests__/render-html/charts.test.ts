@@ -84,7 +84,7 @@ describe('renderMetricChart shape', () => {
     for (const l of lines) expect(l.split(',')).toHaveLength(20);
     const long = renderMetricChart(longResult());
     expect(long).toContain('x-axis "round (median of 3)" 1 --> 50');
-    expect(long).toContain('<sub>🔵 base · 🟠 head · 150 rounds</sub>');
+    expect(long).toContain('<sub>🔵 base · 🟠 head · 150 rounds · higher is better</sub>');
   });
 
   it('leaves out an empty side and returns nothing when there is nothing to draw', () => {

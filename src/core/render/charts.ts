@@ -244,7 +244,7 @@ function mermaidChart(result: MetricResult, maxPoints: number): string {
     `    y-axis "${yTitle}" ${plainNumber(ticks.lo, 6)} --> ${plainNumber(ticks.hi, 6)}`,
     ...series,
     '```',
-    `<sub>${legend.join(' · ')} · ${rounds} round${rounds === 1 ? '' : 's'}</sub>`,
+    `<sub>${legend.join(' · ')} · ${rounds} round${rounds === 1 ? '' : 's'} · ${result.direction === 'higher' ? 'higher' : 'lower'} is better</sub>`,
     '',
   ].join('\n');
 }
