@@ -72285,9 +72285,17 @@ const FAILING_OUTCOMES = new Set(['regression', 'breach']);
 /* harmony export */   at: () => (/* binding */ niceTicks),
 /* harmony export */   c7: () => (/* binding */ chooseDisplayScale),
 /* harmony export */   ku: () => (/* binding */ plainNumber),
+/* harmony export */   o2: () => (/* binding */ plottable),
 /* harmony export */   rY: () => (/* binding */ renderMetricChart)
 /* harmony export */ });
 /* unused harmony exports mermaidText, SERIES_COLORS, MAX_CHART_POINTS, MAX_CHART_CHARS, binMedians, chartBudgetChars */
+/**
+ * Whether a value can be drawn: finite and not so large that differences of such values overflow
+ * (no real measurement comes near 1e300; a corrupt one must not turn coordinates into NaN).
+ */
+function plottable(v) {
+    return Number.isFinite(v) && Math.abs(v) <= 1e300;
+}
 /** Median of a list (NaN for an empty one). Sorts a copy. */
 function median(values) {
     if (values.length === 0)
@@ -72302,7 +72310,7 @@ function median(values) {
  * axis and the comment's table speak the same unit.
  */
 function chooseDisplayScale(unit, values) {
-    const finite = values.filter(Number.isFinite).map(Math.abs);
+    const finite = values.filter(plottable).map(Math.abs);
     const m = finite.length ? median(finite) : 0;
     switch (unit) {
         case 's':
@@ -72351,6 +72359,9 @@ function plainNumber(x, significant = 4) {
         return '0';
     if (x === 0)
         return '0';
+    // toFixed switches to exponent notation from 1e21 on; BigInt prints every digit.
+    if (Math.abs(x) >= 1e21)
+        return BigInt(Math.round(x)).toString();
     const magnitude = Math.floor(Math.log10(Math.abs(x)));
     const decimals = Math.min(12, Math.max(0, significant - 1 - magnitude));
     const text = x.toFixed(decimals);
@@ -72359,12 +72370,14 @@ function plainNumber(x, significant = 4) {
 }
 /** "Nice" axis ticks (1, 2, 5 × 10^k steps) covering [lo, hi]; about `target` of them. */
 function niceTicks(lo, hi, target = 5) {
-    if (!Number.isFinite(lo) || !Number.isFinite(hi))
+    if (!Number.isFinite(lo) || !Number.isFinite(hi) || !Number.isFinite(hi - lo))
         return { lo: 0, hi: 1, step: 0.5, ticks: [0, 0.5, 1] };
     if (hi < lo)
         [lo, hi] = [hi, lo];
-    if (hi === lo) {
-        const pad = lo === 0 ? 1 : Math.abs(lo) * 0.05;
+    // A range too narrow to divide into steps (equal or nearly equal ends, subnormal numbers) is widened.
+    const size = Math.max(Math.abs(lo), Math.abs(hi));
+    if (hi - lo <= size * 1e-9 || hi - lo < 1e-200) {
+        const pad = size < 1e-200 ? 1 : size * 0.05;
         lo -= pad;
         hi += pad;
     }
@@ -72375,7 +72388,7 @@ function niceTicks(lo, hi, target = 5) {
     const nlo = Math.floor(lo / step + 1e-9) * step;
     const nhi = Math.ceil(hi / step - 1e-9) * step;
     const ticks = [];
-    for (let v = nlo; v <= nhi + step * 1e-6; v += step)
+    for (let i = 0, v = nlo; v <= nhi + step * 1e-6 && i < 100; i++, v = nlo + i * step)
         ticks.push(Number(v.toPrecision(12)));
     return { lo: Number(nlo.toPrecision(12)), hi: Number(nhi.toPrecision(12)), step, ticks };
 }
@@ -72426,8 +72439,9 @@ function binMedians(values, maxPoints) {
  * none). Colours come from a `plotColorPalette` theme variable only, so titles, axes and
  * background keep GitHub's light or dark Mermaid theme.
  *
- * Rounds are paired: when the sides have different lengths only the common rounds are drawn;
- * a side with no samples (added/removed metrics) is left out. Returns '' when there is nothing
+ * Rounds are paired: when the sides have different lengths only the common rounds are drawn, and
+ * a round with a non-finite (or absurdly large) value on either side is left out; a side with no samples
+ * (added/removed metrics) is left out. Returns '' when there is nothing
  * to draw. More than `MAX_CHART_POINTS` rounds are drawn as medians of consecutive rounds, and
  * fewer points still if long numbers would push the chart past `MAX_CHART_CHARS`.
  * Output is about 0.4–1.3 kB.
@@ -72440,13 +72454,14 @@ function renderMetricChart(result) {
     return chart;
 }
 function mermaidChart(result, maxPoints) {
-    const finite = (xs) => xs.every(Number.isFinite);
-    let base = finite(result.base) ? result.base : [];
-    let head = finite(result.head) ? result.head : [];
+    // Pair the rounds, and leave out a round where either side is not a finite number.
+    let base = result.base.filter(plottable);
+    let head = result.head.filter(plottable);
     if (base.length && head.length) {
-        const n = Math.min(base.length, head.length);
-        base = base.slice(0, n);
-        head = head.slice(0, n);
+        const n = Math.min(result.base.length, result.head.length);
+        const keep = [...Array(n).keys()].filter((i) => plottable(result.base[i]) && plottable(result.head[i]));
+        base = keep.map((i) => result.base[i]);
+        head = keep.map((i) => result.head[i]);
     }
     const rounds = Math.max(base.length, head.length);
     if (rounds === 0)
@@ -72493,11 +72508,11 @@ function mermaidChart(result, maxPoints) {
         `%%{${init}}%%`,
         'xychart-beta',
         `    title "${title}"`,
-        `    x-axis "${xTitle}" 1 --> ${points}`,
+        `    x-axis "${xTitle}" 1 --> ${Math.max(points, 2)}`,
         `    y-axis "${yTitle}" ${plainNumber(ticks.lo, 6)} --> ${plainNumber(ticks.hi, 6)}`,
         ...series,
         '```',
-        `<sub>${legend.join(' · ')} · ${rounds} round${rounds === 1 ? '' : 's'}</sub>`,
+        `<sub>${legend.join(' · ')} · ${rounds} round${rounds === 1 ? '' : 's'} · ${result.direction === 'higher' ? 'higher' : 'lower'} is better</sub>`,
         '',
     ].join('\n');
 }
@@ -72595,6 +72610,14 @@ const OUTCOME_LABEL = {
     added: 'added',
     removed: 'removed',
 };
+/** `formatValue`, or `—` for a value that is not a number a person could read (NaN, ±∞, > 1e300). */
+function safeValue(v, unit) {
+    return (0,_charts__WEBPACK_IMPORTED_MODULE_2__/* .plottable */ .o2)(v) ? (0,_units__WEBPACK_IMPORTED_MODULE_1__/* .formatValue */ .Fl)(v, unit) : '—';
+}
+/** `formatSignedPercent`, or `—` for a change that is not a readable number. */
+function signedPercent(fraction, digits) {
+    return (0,_charts__WEBPACK_IMPORTED_MODULE_2__/* .plottable */ .o2)(fraction) ? (0,_units__WEBPACK_IMPORTED_MODULE_1__/* .formatSignedPercent */ .h9)(fraction, digits) : '—';
+}
 /** Outcome → colour class: bad (fails the gate), good, warn (undecided), neutral. */
 function tone(outcome) {
     if (_model__WEBPACK_IMPORTED_MODULE_0__/* .FAILING_OUTCOMES */ .l.has(outcome))
@@ -72615,11 +72638,9 @@ function plural(n, word) {
 function budgetText(budget, direction) {
     switch (budget.kind) {
         case 'relative':
-            return direction === 'lower'
-                ? `≤ ${(0,_units__WEBPACK_IMPORTED_MODULE_1__/* .formatSignedPercent */ .h9)(budget.limit)}`
-                : `≥ ${(0,_units__WEBPACK_IMPORTED_MODULE_1__/* .formatSignedPercent */ .h9)(-budget.limit)}`;
+            return direction === 'lower' ? `≤ ${signedPercent(budget.limit)}` : `≥ ${signedPercent(-budget.limit)}`;
         case 'absolute':
-            return `head ${budget.op} ${(0,_units__WEBPACK_IMPORTED_MODULE_1__/* .formatValue */ .Fl)(budget.bound, budget.unit)}`;
+            return `head ${budget.op} ${safeValue(budget.bound, budget.unit)}`;
         default:
             return 'off';
     }
@@ -72628,10 +72649,10 @@ function changeText(r) {
     if (!r.change)
         return '—';
     const { estimate, low, high } = r.change;
-    return `${(0,_units__WEBPACK_IMPORTED_MODULE_1__/* .formatSignedPercent */ .h9)(estimate)} [${(0,_units__WEBPACK_IMPORTED_MODULE_1__/* .formatSignedPercent */ .h9)(low)}, ${(0,_units__WEBPACK_IMPORTED_MODULE_1__/* .formatSignedPercent */ .h9)(high)}]`;
+    return `${signedPercent(estimate)} [${signedPercent(low)}, ${signedPercent(high)}]`;
 }
 function valueText(v, r) {
-    return v === null || !Number.isFinite(v) ? '—' : (0,_units__WEBPACK_IMPORTED_MODULE_1__/* .formatValue */ .Fl)(v, r.unit);
+    return v === null || !Number.isFinite(v) ? '—' : safeValue(v, r.unit);
 }
 function pText(p) {
     if (p === null || !Number.isFinite(p))
@@ -72647,7 +72668,7 @@ function headline(report) {
     const failing = report.results.filter((r) => _model__WEBPACK_IMPORTED_MODULE_0__/* .FAILING_OUTCOMES */ .l.has(r.outcome));
     if (failing.length === 0)
         return `No regression beyond budget in ${plural(report.results.length, 'metric')}`;
-    const names = failing.slice(0, 3).map((r) => (r.change ? `${r.id} ${(0,_units__WEBPACK_IMPORTED_MODULE_1__/* .formatSignedPercent */ .h9)(r.change.estimate)}` : r.id));
+    const names = failing.slice(0, 3).map((r) => (r.change ? `${r.id} ${signedPercent(r.change.estimate)}` : r.id));
     return `${plural(failing.length, 'metric')} beyond budget: ${names.join(', ')}${failing.length > 3 ? ', …' : ''}`;
 }
 function outcomeCounts(results) {
@@ -72667,7 +72688,7 @@ function quantile(sorted, q) {
     const hi = Math.ceil(h);
     return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
 }
-const finiteOnly = (xs) => xs.filter((x) => Number.isFinite(x));
+const finiteOnly = (xs) => xs.filter(_charts__WEBPACK_IMPORTED_MODULE_2__/* .plottable */ .o2);
 /** A linear map from [d0, d1] to [r0, r1]. */
 function linear(d0, d1, r0, r1) {
     const k = d1 === d0 ? 0 : (r1 - r0) / (d1 - d0);
@@ -72723,7 +72744,7 @@ function samplesChart(r, scale, axis) {
     let points = 0;
     for (const side of SIDES) {
         const values = r[side];
-        const drawn = values.map((v, i) => [i + 1, v]).filter(([, v]) => Number.isFinite(v));
+        const drawn = values.map((v, i) => [i + 1, v]).filter(([, v]) => (0,_charts__WEBPACK_IMPORTED_MODULE_2__/* .plottable */ .o2)(v));
         if (drawn.length === 0)
             continue;
         const med = (0,_charts__WEBPACK_IMPORTED_MODULE_2__/* .median */ .JZ)(drawn.map(([, v]) => v)) / scale.divisor;
@@ -72731,7 +72752,7 @@ function samplesChart(r, scale, axis) {
         const path = drawn.map(([i, v]) => `${c(x(i))},${c(y(v / scale.divisor))}`).join(' ');
         parts.push(html `<polyline class="series s-${side}" points="${path}"/>`);
         for (const [i, v] of drawn) {
-            parts.push(html `<circle class="dot s-${side}" data-series="${side}" cx="${c(x(i))}" cy="${c(y(v / scale.divisor))}" r="${dot}"><title>${side}, round ${i}: ${(0,_units__WEBPACK_IMPORTED_MODULE_1__/* .formatValue */ .Fl)(v, r.unit)}</title></circle>`);
+            parts.push(html `<circle class="dot s-${side}" data-series="${side}" cx="${c(x(i))}" cy="${c(y(v / scale.divisor))}" r="${dot}"><title>${side}, round ${i}: ${safeValue(v, r.unit)}</title></circle>`);
             points++;
         }
     }
@@ -72784,16 +72805,17 @@ function distributionChart(r, scale, axis) {
  */
 function budgetOnChangeScale(r) {
     const b = r.budget;
-    if (b.kind === 'relative') {
+    if (b.kind === 'relative' && (0,_charts__WEBPACK_IMPORTED_MODULE_2__/* .plottable */ .o2)(b.limit)) {
         return r.direction === 'lower'
-            ? { at: b.limit, worseRight: true, label: `budget ${(0,_units__WEBPACK_IMPORTED_MODULE_1__/* .formatSignedPercent */ .h9)(b.limit)}` }
-            : { at: -b.limit, worseRight: false, label: `budget ${(0,_units__WEBPACK_IMPORTED_MODULE_1__/* .formatSignedPercent */ .h9)(-b.limit)}` };
+            ? { at: b.limit, worseRight: true, label: `budget ${signedPercent(b.limit)}` }
+            : { at: -b.limit, worseRight: false, label: `budget ${signedPercent(-b.limit)}` };
     }
-    if (b.kind === 'absolute' && r.baseMedian && Number.isFinite(r.baseMedian) && r.baseMedian > 0) {
+    const at = b.kind === 'absolute' && r.baseMedian && r.baseMedian > 0 ? b.bound / r.baseMedian - 1 : Number.NaN;
+    if (b.kind === 'absolute' && (0,_charts__WEBPACK_IMPORTED_MODULE_2__/* .plottable */ .o2)(at)) {
         return {
-            at: b.bound / r.baseMedian - 1,
+            at,
             worseRight: b.op === '<' || b.op === '<=',
-            label: `${b.op} ${(0,_units__WEBPACK_IMPORTED_MODULE_1__/* .formatValue */ .Fl)(b.bound, b.unit)}`,
+            label: `${b.op} ${safeValue(b.bound, b.unit)}`,
         };
     }
     return null;
@@ -72805,7 +72827,7 @@ function forestChart(r) {
     const m = { l: 16, r: 16, t: 22, b: 34 };
     const ch = r.change;
     const budget = ch ? budgetOnChangeScale(r) : null;
-    const domainValues = [0, ...(budget ? [budget.at] : []), ...(ch ? [ch.low, ch.high, ch.estimate] : [])].filter(Number.isFinite);
+    const domainValues = [0, ...(budget ? [budget.at] : []), ...(ch ? [ch.low, ch.high, ch.estimate] : [])].filter(_charts__WEBPACK_IMPORTED_MODULE_2__/* .plottable */ .o2);
     const lo = Math.min(...domainValues);
     const hi = Math.max(...domainValues);
     const pad = Math.max((hi - lo) * 0.12, 0.01);
@@ -72819,16 +72841,16 @@ function forestChart(r) {
         parts.push(html `<rect class="beyond" x="${c(rx)}" y="${m.t - 4}" width="${c(Math.max(0, rw))}" height="${c(H - m.t - m.b + 8)}"><title>beyond budget</title></rect><line class="budget" x1="${c(bx)}" x2="${c(bx)}" y1="${m.t - 4}" y2="${H - m.b + 4}"/><text class="tick budget-label" x="${c(bx)}" y="${m.t - 8}" text-anchor="middle">${budget.label}</text>`);
     }
     let points = 0;
-    if (ch && [ch.low, ch.high, ch.estimate].every(Number.isFinite)) {
+    if (ch && [ch.low, ch.high, ch.estimate].every(_charts__WEBPACK_IMPORTED_MODULE_2__/* .plottable */ .o2)) {
         const digits = axis.step < 1 ? 1 : 0;
         for (const t of axis.ticks) {
-            parts.push(html `<text class="tick" x="${c(x(t / 100))}" y="${H - m.b + 18}" text-anchor="middle">${(0,_units__WEBPACK_IMPORTED_MODULE_1__/* .formatSignedPercent */ .h9)(t / 100, digits)}</text>`);
+            parts.push(html `<text class="tick" x="${c(x(t / 100))}" y="${H - m.b + 18}" text-anchor="middle">${signedPercent(t / 100, digits)}</text>`);
         }
         parts.push(html `<line class="zero" x1="${c(x(0))}" x2="${c(x(0))}" y1="${m.t - 4}" y2="${H - m.b + 4}"/>`);
         const worse = r.direction === 'lower' ? 'worse →' : '← worse';
         parts.push(html `<text class="axis-title" x="${W / 2}" y="${H - 4}" text-anchor="middle">head vs base (${r.direction === 'lower' ? 'lower is better' : 'higher is better'}; ${worse})</text>`);
         const t = tone(r.outcome);
-        parts.push(html `<g class="ci t-${t}"><line x1="${c(x(ch.low))}" x2="${c(x(ch.high))}" y1="${c(cy)}" y2="${c(cy)}"/><line x1="${c(x(ch.low))}" x2="${c(x(ch.low))}" y1="${c(cy - 7)}" y2="${c(cy + 7)}"/><line x1="${c(x(ch.high))}" x2="${c(x(ch.high))}" y1="${c(cy - 7)}" y2="${c(cy + 7)}"/><circle data-series="estimate" cx="${c(x(ch.estimate))}" cy="${c(cy)}" r="5.5"><title>estimate ${(0,_units__WEBPACK_IMPORTED_MODULE_1__/* .formatSignedPercent */ .h9)(ch.estimate)}, ${Math.round(ch.confidence * 100)}% interval ${(0,_units__WEBPACK_IMPORTED_MODULE_1__/* .formatSignedPercent */ .h9)(ch.low)} to ${(0,_units__WEBPACK_IMPORTED_MODULE_1__/* .formatSignedPercent */ .h9)(ch.high)}</title></circle></g>`);
+        parts.push(html `<g class="ci t-${t}"><line x1="${c(x(ch.low))}" x2="${c(x(ch.high))}" y1="${c(cy)}" y2="${c(cy)}"/><line x1="${c(x(ch.low))}" x2="${c(x(ch.low))}" y1="${c(cy - 7)}" y2="${c(cy + 7)}"/><line x1="${c(x(ch.high))}" x2="${c(x(ch.high))}" y1="${c(cy - 7)}" y2="${c(cy + 7)}"/><circle data-series="estimate" cx="${c(x(ch.estimate))}" cy="${c(cy)}" r="5.5"><title>estimate ${signedPercent(ch.estimate)}, ${Math.round(ch.confidence * 100)}% interval ${signedPercent(ch.low)} to ${signedPercent(ch.high)}</title></circle></g>`);
         points = 1;
     }
     else {
@@ -72888,13 +72910,13 @@ function percentileChart(scenario, list) {
     parts.push(html `<text class="axis-title" x="4" y="12">${scale.suffix ? `latency (${clip(scale.suffix, 16)})` : 'latency'}</text>`);
     let points = 0;
     for (const side of SIDES) {
-        const drawn = medians.filter((d) => Number.isFinite(d[side]));
+        const drawn = medians.filter((d) => (0,_charts__WEBPACK_IMPORTED_MODULE_2__/* .plottable */ .o2)(d[side]));
         if (drawn.length === 0)
             continue;
         const path = drawn.map((d) => `${c(x(pos(d.p)))},${c(y(d[side] / scale.divisor))}`).join(' ');
         parts.push(html `<polyline class="series s-${side}" points="${path}"/>`);
         for (const d of drawn) {
-            parts.push(html `<circle class="dot s-${side}" data-series="${side}" cx="${c(x(pos(d.p)))}" cy="${c(y(d[side] / scale.divisor))}" r="3.5"><title>${side} p${(0,_charts__WEBPACK_IMPORTED_MODULE_2__/* .plainNumber */ .ku)(d.p)}: ${(0,_units__WEBPACK_IMPORTED_MODULE_1__/* .formatValue */ .Fl)(d[side], d.unit)}</title></circle>`);
+            parts.push(html `<circle class="dot s-${side}" data-series="${side}" cx="${c(x(pos(d.p)))}" cy="${c(y(d[side] / scale.divisor))}" r="3.5"><title>${side} p${(0,_charts__WEBPACK_IMPORTED_MODULE_2__/* .plainNumber */ .ku)(d.p)}: ${safeValue(d[side], d.unit)}</title></circle>`);
             points++;
         }
     }
@@ -72929,6 +72951,8 @@ a{color:var(--base)}
 .legend{display:flex;gap:16px;flex-wrap:wrap;margin:8px 0}
 .swatch{display:inline-block;width:12px;height:12px;border-radius:50%;vertical-align:-1px;margin-right:5px}
 .swatch.s-base{background:var(--base)}.swatch.s-head{background:var(--head)}
+.scroll{overflow-x:auto;max-width:100%}
+table.summary code{white-space:nowrap;overflow-wrap:normal}
 table{border-collapse:collapse;width:100%;font-variant-numeric:tabular-nums}
 th,td{text-align:left;padding:5px 10px;border-bottom:1px solid var(--border);vertical-align:top}
 th{font-weight:600;color:var(--muted);font-size:12.5px}
@@ -72982,7 +73006,7 @@ function metricCard(r, index) {
         html `base median <strong>${valueText(r.baseMedian, r)}</strong>`,
         html `head median <strong>${valueText(r.headMedian, r)}</strong>`,
         r.change
-            ? html `change <strong>${(0,_units__WEBPACK_IMPORTED_MODULE_1__/* .formatSignedPercent */ .h9)(r.change.estimate)}</strong> [${(0,_units__WEBPACK_IMPORTED_MODULE_1__/* .formatSignedPercent */ .h9)(r.change.low)}, ${(0,_units__WEBPACK_IMPORTED_MODULE_1__/* .formatSignedPercent */ .h9)(r.change.high)}] at ${conf}`
+            ? html `change <strong>${signedPercent(r.change.estimate)}</strong> [${signedPercent(r.change.low)}, ${signedPercent(r.change.high)}] at ${conf}`
             : html `no change estimate`,
         html `budget ${budgetText(r.budget, r.direction)}`,
         r.pValue === null
@@ -73018,7 +73042,7 @@ function environmentSection(report) {
         const g = report.geomean;
         rows.push([
             'geometric mean',
-            `${(0,_units__WEBPACK_IMPORTED_MODULE_1__/* .formatSignedPercent */ .h9)(g.estimate)} [${(0,_units__WEBPACK_IMPORTED_MODULE_1__/* .formatSignedPercent */ .h9)(g.low)}, ${(0,_units__WEBPACK_IMPORTED_MODULE_1__/* .formatSignedPercent */ .h9)(g.high)}] over gated ratio metrics`,
+            `${signedPercent(g.estimate)} [${signedPercent(g.low)}, ${signedPercent(g.high)}] over gated ratio metrics`,
         ]);
     }
     return html `<section class="card"><h2 style="margin-top:0;border:0">Environment and method</h2><dl class="env">${rows.map(([k, v]) => html `<dt>${k}</dt><dd>${v}</dd>`)}</dl>${report.reproduce ? html `<p class="muted" style="margin:12px 0 4px">Reproduce locally:</p><pre><code>${report.reproduce}</code></pre>` : ''}</section>`;
@@ -73050,7 +73074,7 @@ function renderHtmlReport(report) {
     const sections = [...suites].map(([suite, list]) => {
         const curves = [...groups]
             .filter(([, g]) => g[0].r.suite === suite)
-            .map(([scenario, g]) => html `<article class="card"><h3>Latency percentiles of <code>${scenario}</code></h3><div class="charts"><figure>${percentileChart(scenario, g)}<figcaption>Median over rounds of each percentile: ${SWATCHES}</figcaption></figure>${percentileTable(g)}</div></article>`);
+            .map(([scenario, g]) => html `<article class="card"><h3>Latency percentiles of <code>${scenario}</code></h3><div class="charts"><figure>${percentileChart(scenario, g)}<figcaption>Median over rounds of each percentile: ${SWATCHES}</figcaption></figure><div class="scroll">${percentileTable(g)}</div></div></article>`);
         return html `<section class="suite"><h2>Suite <code>${suite}</code></h2>${curves}${list.map(({ r, i }) => metricCard(r, i))}</section>`;
     });
     const body = html `<main>
@@ -73059,7 +73083,7 @@ function renderHtmlReport(report) {
 <div class="legend">${revisionHtml('base', report.base)}<span class="muted">→</span>${revisionHtml('head', report.head)}${where.length ? html `<span class="muted">${where.map((w, i) => html `${i ? ' · ' : ''}${w}`)}</span>` : ''}</div>
 </header>
 ${errors}${warnings}
-<section><h2>Summary</h2>${summaryTable(report)}</section>
+<section><h2>Summary</h2><div class="scroll">${summaryTable(report)}</div></section>
 ${sections}
 ${environmentSection(report)}
 <p class="muted" style="font-size:12px">Generated by perfgate. Self-contained: no network access is needed to view this file.</p>
