@@ -17,6 +17,7 @@
 import { spawnSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { SequentialGate } from '../src/core/engine';
+import { mulberry32 } from '../src/core/random';
 import { hodgesLehmannInterval } from '../src/core/stats/hodges-lehmann';
 import { mannWhitneyU } from '../src/core/stats/mann-whitney';
 import { median } from '../src/core/stats/quantiles';
@@ -36,18 +37,6 @@ const MIN_ROUNDS = Math.round(envNumber('PERFGATE_BENCH_MIN_ROUNDS', 10));
 const BUDGET = envNumber('PERFGATE_BENCH_BUDGET', 0.05);
 const SEED = Math.round(envNumber('PERFGATE_BENCH_SEED', 1));
 const EFFECTS = [0, BUDGET / 2, BUDGET, 2 * BUDGET];
-
-/** mulberry32: small seeded PRNG for the run order. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const LOOP =
   'let x=1;for(let i=0;i<N;i++){x=(x*48271)%2147483647}if(x===0)console.log(x);' +

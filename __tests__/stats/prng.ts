@@ -1,4 +1,5 @@
 /** Seeded random numbers for simulation tests: mulberry32 (Tommy Ettinger) and Box–Muller normals. */
+import { mulberry32 as uniformStream } from '../../src/core/random';
 
 export interface Rng {
   /** Uniform in [0, 1). */
@@ -12,14 +13,7 @@ export interface Rng {
 }
 
 export function mulberry32(seed: number): Rng {
-  let a = seed >>> 0;
-  const uniform = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const uniform = uniformStream(seed);
   let spare: number | null = null;
   const normal = () => {
     if (spare !== null) {
