@@ -75196,7 +75196,8 @@ function commentMarkerFor(context) {
  * `PATTERN: RULE`, where PATTERN is a glob over metric ids (`*` does not cross `/`, `**` does)
  * and RULE is `10%` (relative), `< 200ms` / `<= 1.5s` / `< 300MB` / `> 1000/s` (an absolute
  * bound on the head value) or `off`. The most specific matching pattern wins: the one with the
- * most literal characters, then the fewest wildcards, then the later line.
+ * most literal characters, then the fewest wildcards, then the later rule (the `budgets` input's
+ * rules come after the config file's).
  */
 
 
@@ -75269,9 +75270,12 @@ function unitsCompatible(ruleUnit, metricUnit) {
  */
 function budgetFor(id, unit, entries, fallback) {
     const warnings = [];
+    // Ties go to the later entry: the config file's rules come first, the `budgets` input's after.
     const ranked = entries
-        .filter((e) => e.matches(id))
-        .sort((a, b) => b.literalChars - a.literalChars || a.wildcards - b.wildcards || b.line - a.line);
+        .map((entry, index) => ({ entry, index }))
+        .filter(({ entry }) => entry.matches(id))
+        .sort((a, b) => b.entry.literalChars - a.entry.literalChars || a.entry.wildcards - b.entry.wildcards || b.index - a.index)
+        .map(({ entry }) => entry);
     for (const entry of ranked) {
         if (entry.rule.kind === 'absolute' && !unitsCompatible(entry.rule.unit, unit)) {
             warnings.push(`Budget line ${entry.line} ("${entry.pattern}: ${entry.rule.source}") matches ${id}, but that metric is measured in ${unit}; the rule was skipped for it.`);

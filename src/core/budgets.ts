@@ -5,7 +5,8 @@
  * `PATTERN: RULE`, where PATTERN is a glob over metric ids (`*` does not cross `/`, `**` does)
  * and RULE is `10%` (relative), `< 200ms` / `<= 1.5s` / `< 300MB` / `> 1000/s` (an absolute
  * bound on the head value) or `off`. The most specific matching pattern wins: the one with the
- * most literal characters, then the fewest wildcards, then the later line.
+ * most literal characters, then the fewest wildcards, then the later rule (the `budgets` input's
+ * rules come after the config file's).
  */
 import picomatch from 'picomatch';
 import type { BudgetRule, MetricId, Unit } from './model';
@@ -107,9 +108,15 @@ export function budgetFor(
   fallback: BudgetRule,
 ): BudgetLookup {
   const warnings: string[] = [];
+  // Ties go to the later entry: the config file's rules come first, the `budgets` input's after.
   const ranked = entries
-    .filter((e) => e.matches(id))
-    .sort((a, b) => b.literalChars - a.literalChars || a.wildcards - b.wildcards || b.line - a.line);
+    .map((entry, index) => ({ entry, index }))
+    .filter(({ entry }) => entry.matches(id))
+    .sort(
+      (a, b) =>
+        b.entry.literalChars - a.entry.literalChars || a.entry.wildcards - b.entry.wildcards || b.index - a.index,
+    )
+    .map(({ entry }) => entry);
   for (const entry of ranked) {
     if (entry.rule.kind === 'absolute' && !unitsCompatible(entry.rule.unit, unit)) {
       warnings.push(
