@@ -22,7 +22,7 @@ import {
   type HarnessParseResult,
   isObject,
   optionalFinite,
-  parseJson,
+  parseJsonWithList,
   timeMetric,
 } from './common';
 
@@ -37,9 +37,7 @@ function benchmarkName(b: Record<string, unknown>): string | null {
 }
 
 export function parseBenchmarkDotNet(text: string, source: string): HarnessParseResult {
-  const doc = parseJson(text, source, EXPECTED);
-  if (!isObject(doc) || !Array.isArray(doc.Benchmarks))
-    throw new HarnessParseError(source, `expected ${EXPECTED}; found no "Benchmarks" list`);
+  const doc = parseJsonWithList(text, source, EXPECTED, 'Benchmarks');
   const out = new BenchmarkCollector(source, 'BenchmarkDotNet');
   const names = doc.Benchmarks.map((b, i) => {
     const name = isObject(b) ? benchmarkName(b) : null;

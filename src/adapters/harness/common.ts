@@ -242,6 +242,23 @@ export function parseJson(text: string, source: string, expected: string): unkno
 /**
  * Parses JSON Lines: one JSON value per non-empty line. Returns each value with its line number.
  */
+/**
+ * Parses a JSON document whose results sit in a top-level list under `key` (most harnesses'
+ * exports), or throws a `HarnessParseError` saying which list is missing.
+ */
+export function parseJsonWithList<K extends string>(
+  text: string,
+  source: string,
+  expected: string,
+  key: K,
+): Record<string, unknown> & Record<K, unknown[]> {
+  const doc = parseJson(text, source, expected);
+  if (!isObject(doc) || !Array.isArray(doc[key])) {
+    throw new HarnessParseError(source, `expected ${expected}; found no "${key}" list`);
+  }
+  return doc as Record<string, unknown> & Record<K, unknown[]>;
+}
+
 export function parseJsonLines(text: string, source: string, expected: string): { value: unknown; line: number }[] {
   requireText(text, source, expected);
   const out: { value: unknown; line: number }[] = [];

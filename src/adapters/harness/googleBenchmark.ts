@@ -25,7 +25,7 @@ import {
   type HarnessParseResult,
   isObject,
   median,
-  parseJson,
+  parseJsonWithList,
   timeFactor,
 } from './common';
 
@@ -85,9 +85,7 @@ function entryMetrics(b: Record<string, unknown>, source: string, where: string)
 }
 
 export function parseGoogleBenchmark(text: string, source: string): HarnessParseResult {
-  const doc = parseJson(text, source, EXPECTED);
-  if (!isObject(doc) || !Array.isArray(doc.benchmarks))
-    throw new HarnessParseError(source, `expected ${EXPECTED}; found no "benchmarks" list`);
+  const doc = parseJsonWithList(text, source, EXPECTED, 'benchmarks');
   const out = new BenchmarkCollector(source, 'Google Benchmark');
   const order: string[] = [];
   const iterations = new Map<string, Entry[]>();

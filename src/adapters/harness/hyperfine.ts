@@ -22,16 +22,14 @@ import {
   isObject,
   median,
   optionalFinite,
-  parseJson,
+  parseJsonWithList,
   timeMetric,
 } from './common';
 
 const EXPECTED = 'hyperfine --export-json output: {"results": [{"command": …, "times": […]}]}';
 
 export function parseHyperfine(text: string, source: string): HarnessParseResult {
-  const doc = parseJson(text, source, EXPECTED);
-  if (!isObject(doc) || !Array.isArray(doc.results))
-    throw new HarnessParseError(source, `expected ${EXPECTED}; found no "results" list`);
+  const doc = parseJsonWithList(text, source, EXPECTED, 'results');
   const out = new BenchmarkCollector(source, 'hyperfine');
   doc.results.forEach((r, i) => {
     if (!isObject(r) || typeof r.command !== 'string')

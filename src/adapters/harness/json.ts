@@ -40,7 +40,7 @@ import {
   type HarnessParseResult,
   isObject,
   median,
-  parseJson,
+  parseJsonWithList,
   SIZE_UNITS,
   TIME_UNITS,
 } from './common';
@@ -61,9 +61,7 @@ export function canonicalUnit(unit: string): { unit: Unit; factor: number } {
 }
 
 export function parsePerfgateJson(text: string, source: string): HarnessParseResult {
-  const doc = parseJson(text, source, EXPECTED);
-  if (!isObject(doc) || !Array.isArray(doc.benchmarks))
-    throw new HarnessParseError(source, `expected ${EXPECTED}; found no "benchmarks" list`);
+  const doc = parseJsonWithList(text, source, EXPECTED, 'benchmarks');
   const out = new BenchmarkCollector(source, 'perfgate json');
   doc.benchmarks.forEach((b, i) => {
     const at = `benchmarks[${i}]`;

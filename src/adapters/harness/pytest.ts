@@ -16,7 +16,7 @@ import {
   type HarnessParseResult,
   isObject,
   optionalFinite,
-  parseJson,
+  parseJsonWithList,
   rateMetric,
   timeMetric,
 } from './common';
@@ -24,9 +24,7 @@ import {
 const EXPECTED = 'pytest --benchmark-json output: {"benchmarks": [{"fullname": …, "stats": {…}}]}';
 
 export function parsePytestBenchmark(text: string, source: string): HarnessParseResult {
-  const doc = parseJson(text, source, EXPECTED);
-  if (!isObject(doc) || !Array.isArray(doc.benchmarks))
-    throw new HarnessParseError(source, `expected ${EXPECTED}; found no "benchmarks" list`);
+  const doc = parseJsonWithList(text, source, EXPECTED, 'benchmarks');
   const out = new BenchmarkCollector(source, 'pytest-benchmark');
   doc.benchmarks.forEach((b, i) => {
     if (!isObject(b)) throw new HarnessParseError(source, `benchmarks[${i}]: expected an object`);

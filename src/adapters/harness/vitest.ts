@@ -16,7 +16,7 @@ import {
   type HarnessParseResult,
   isObject,
   optionalFinite,
-  parseJson,
+  parseJsonWithList,
   rateMetric,
   timeMetric,
 } from './common';
@@ -24,9 +24,7 @@ import {
 const EXPECTED = 'vitest bench --outputJson output: {"files": [{"groups": [{"benchmarks": […]}]}]}';
 
 export function parseVitestBench(text: string, source: string): HarnessParseResult {
-  const doc = parseJson(text, source, EXPECTED);
-  if (!isObject(doc) || !Array.isArray(doc.files))
-    throw new HarnessParseError(source, `expected ${EXPECTED}; found no "files" list`);
+  const doc = parseJsonWithList(text, source, EXPECTED, 'files');
   const out = new BenchmarkCollector(source, 'vitest bench');
   doc.files.forEach((file, fi) => {
     if (!isObject(file) || !Array.isArray(file.groups))
