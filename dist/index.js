@@ -68507,8 +68507,9 @@ function createGitHubPort(target, options = {}) {
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9691);
-/* harmony import */ var _core_report__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8557);
+/* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9691);
+/* harmony import */ var _core_model__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4146);
+/* harmony import */ var _core_report__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8557);
 /**
  * Reading results files back (report mode), treating every file as hostile: an artifact from a
  * fork PR is attacker-controlled. Files are bounded in size and count, validated against a
@@ -68521,6 +68522,7 @@ function createGitHubPort(target, options = {}) {
 
 
 
+
 /** Limits on what report mode will read. */
 const RESULTS_LIMITS = {
     maxFiles: 64,
@@ -68529,39 +68531,28 @@ const RESULTS_LIMITS = {
     maxMetrics: 5000,
     maxSamples: 10_000,
 };
-const str = (max = 2000) => zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP().max(max);
-const num = zod__WEBPACK_IMPORTED_MODULE_3__/* .number */ .aig().finite();
-const samples = zod__WEBPACK_IMPORTED_MODULE_3__/* .array */ .YOg(num).max(RESULTS_LIMITS.maxSamples);
-const change = zod__WEBPACK_IMPORTED_MODULE_3__/* .strictObject */ .rej({ estimate: num, low: num, high: num, confidence: num.min(0).max(1) }).nullable();
+const str = (max = 2000) => zod__WEBPACK_IMPORTED_MODULE_4__/* .string */ .YjP().max(max);
+const num = zod__WEBPACK_IMPORTED_MODULE_4__/* .number */ .aig().finite();
+const samples = zod__WEBPACK_IMPORTED_MODULE_4__/* .array */ .YOg(num).max(RESULTS_LIMITS.maxSamples);
+const change = zod__WEBPACK_IMPORTED_MODULE_4__/* .strictObject */ .rej({ estimate: num, low: num, high: num, confidence: num.min(0).max(1) }).nullable();
 const unit = str(40);
-const budget = zod__WEBPACK_IMPORTED_MODULE_3__/* .discriminatedUnion */ .gMt('kind', [
-    zod__WEBPACK_IMPORTED_MODULE_3__/* .strictObject */ .rej({ kind: zod__WEBPACK_IMPORTED_MODULE_3__/* .literal */ .euz('relative'), limit: num, source: str(100) }),
-    zod__WEBPACK_IMPORTED_MODULE_3__/* .strictObject */ .rej({
-        kind: zod__WEBPACK_IMPORTED_MODULE_3__/* .literal */ .euz('absolute'),
-        op: zod__WEBPACK_IMPORTED_MODULE_3__/* ["enum"] */ .k5n(['<', '<=', '>', '>=']),
+const budget = zod__WEBPACK_IMPORTED_MODULE_4__/* .discriminatedUnion */ .gMt('kind', [
+    zod__WEBPACK_IMPORTED_MODULE_4__/* .strictObject */ .rej({ kind: zod__WEBPACK_IMPORTED_MODULE_4__/* .literal */ .euz('relative'), limit: num, source: str(100) }),
+    zod__WEBPACK_IMPORTED_MODULE_4__/* .strictObject */ .rej({
+        kind: zod__WEBPACK_IMPORTED_MODULE_4__/* .literal */ .euz('absolute'),
+        op: zod__WEBPACK_IMPORTED_MODULE_4__/* ["enum"] */ .k5n(['<', '<=', '>', '>=']),
         bound: num,
         unit,
         source: str(100),
     }),
-    zod__WEBPACK_IMPORTED_MODULE_3__/* .strictObject */ .rej({ kind: zod__WEBPACK_IMPORTED_MODULE_3__/* .literal */ .euz('off'), source: str(100) }),
+    zod__WEBPACK_IMPORTED_MODULE_4__/* .strictObject */ .rej({ kind: zod__WEBPACK_IMPORTED_MODULE_4__/* .literal */ .euz('off'), source: str(100) }),
 ]);
-const outcome = zod__WEBPACK_IMPORTED_MODULE_3__/* ["enum"] */ .k5n([
-    'regression',
-    'breach',
-    'improvement',
-    'within-budget',
-    'unchanged',
-    'inconclusive',
-    'too-noisy',
-    'ungated',
-    'added',
-    'removed',
-]);
-const metric = zod__WEBPACK_IMPORTED_MODULE_3__/* .strictObject */ .rej({
+const outcome = zod__WEBPACK_IMPORTED_MODULE_4__/* ["enum"] */ .k5n(_core_model__WEBPACK_IMPORTED_MODULE_2__/* .OUTCOMES */ .i);
+const metric = zod__WEBPACK_IMPORTED_MODULE_4__/* .strictObject */ .rej({
     id: str(300),
     suite: str(200),
     unit,
-    direction: zod__WEBPACK_IMPORTED_MODULE_3__/* ["enum"] */ .k5n(['lower', 'higher']),
+    direction: zod__WEBPACK_IMPORTED_MODULE_4__/* ["enum"] */ .k5n(['lower', 'higher']),
     base: samples,
     head: samples,
     baseMedian: num.nullable(),
@@ -68572,44 +68563,44 @@ const metric = zod__WEBPACK_IMPORTED_MODULE_3__/* .strictObject */ .rej({
     alphaUsed: num.nullable(),
     budget,
     outcome,
-    rounds: zod__WEBPACK_IMPORTED_MODULE_3__/* .number */ .aig().int().min(0).max(RESULTS_LIMITS.maxSamples),
+    rounds: zod__WEBPACK_IMPORTED_MODULE_4__/* .number */ .aig().int().min(0).max(RESULTS_LIMITS.maxSamples),
     stopReason: str(500),
-    warnings: zod__WEBPACK_IMPORTED_MODULE_3__/* .array */ .YOg(str()).max(50),
-    testInterval: zod__WEBPACK_IMPORTED_MODULE_3__/* .strictObject */ .rej({ estimate: num, low: num, high: num, confidence: num.min(0).max(1) }).optional(),
+    warnings: zod__WEBPACK_IMPORTED_MODULE_4__/* .array */ .YOg(str()).max(50),
+    testInterval: zod__WEBPACK_IMPORTED_MODULE_4__/* .strictObject */ .rej({ estimate: num, low: num, high: num, confidence: num.min(0).max(1) }).optional(),
 });
-const sha = zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP().regex(/^[0-9a-f]{7,64}$/i, 'expected a commit SHA');
-const reportSchema = zod__WEBPACK_IMPORTED_MODULE_3__/* .strictObject */ .rej({
-    formatVersion: zod__WEBPACK_IMPORTED_MODULE_3__/* .literal */ .euz(1),
-    verdict: zod__WEBPACK_IMPORTED_MODULE_3__/* ["enum"] */ .k5n(['pass', 'fail', 'error']),
-    base: zod__WEBPACK_IMPORTED_MODULE_3__/* .strictObject */ .rej({ sha, ref: str(300).optional() }),
-    head: zod__WEBPACK_IMPORTED_MODULE_3__/* .strictObject */ .rej({ sha, ref: str(300).optional() }),
-    repository: zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP()
+const sha = zod__WEBPACK_IMPORTED_MODULE_4__/* .string */ .YjP().regex(/^[0-9a-f]{7,64}$/i, 'expected a commit SHA');
+const reportSchema = zod__WEBPACK_IMPORTED_MODULE_4__/* .strictObject */ .rej({
+    formatVersion: zod__WEBPACK_IMPORTED_MODULE_4__/* .literal */ .euz(1),
+    verdict: zod__WEBPACK_IMPORTED_MODULE_4__/* ["enum"] */ .k5n(['pass', 'fail', 'error']),
+    base: zod__WEBPACK_IMPORTED_MODULE_4__/* .strictObject */ .rej({ sha, ref: str(300).optional() }),
+    head: zod__WEBPACK_IMPORTED_MODULE_4__/* .strictObject */ .rej({ sha, ref: str(300).optional() }),
+    repository: zod__WEBPACK_IMPORTED_MODULE_4__/* .string */ .YjP()
         .regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/)
         .optional(),
-    pullRequest: zod__WEBPACK_IMPORTED_MODULE_3__/* .number */ .aig().int().positive().optional(),
-    results: zod__WEBPACK_IMPORTED_MODULE_3__/* .array */ .YOg(metric).max(RESULTS_LIMITS.maxMetrics),
+    pullRequest: zod__WEBPACK_IMPORTED_MODULE_4__/* .number */ .aig().int().positive().optional(),
+    results: zod__WEBPACK_IMPORTED_MODULE_4__/* .array */ .YOg(metric).max(RESULTS_LIMITS.maxMetrics),
     geomean: change,
-    method: zod__WEBPACK_IMPORTED_MODULE_3__/* .strictObject */ .rej({
+    method: zod__WEBPACK_IMPORTED_MODULE_4__/* .strictObject */ .rej({
         alpha: num,
-        correction: zod__WEBPACK_IMPORTED_MODULE_3__/* ["enum"] */ .k5n(['holm', 'bh']),
-        strict: zod__WEBPACK_IMPORTED_MODULE_3__/* .boolean */ .zMY(),
-        minRounds: zod__WEBPACK_IMPORTED_MODULE_3__/* .number */ .aig().int(),
-        maxRounds: zod__WEBPACK_IMPORTED_MODULE_3__/* .number */ .aig().int(),
-        rounds: zod__WEBPACK_IMPORTED_MODULE_3__/* .number */ .aig().int(),
-        looks: zod__WEBPACK_IMPORTED_MODULE_3__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_3__/* .number */ .aig().int()).max(100),
+        correction: zod__WEBPACK_IMPORTED_MODULE_4__/* ["enum"] */ .k5n(['holm', 'bh']),
+        strict: zod__WEBPACK_IMPORTED_MODULE_4__/* .boolean */ .zMY(),
+        minRounds: zod__WEBPACK_IMPORTED_MODULE_4__/* .number */ .aig().int(),
+        maxRounds: zod__WEBPACK_IMPORTED_MODULE_4__/* .number */ .aig().int(),
+        rounds: zod__WEBPACK_IMPORTED_MODULE_4__/* .number */ .aig().int(),
+        looks: zod__WEBPACK_IMPORTED_MODULE_4__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_4__/* .number */ .aig().int()).max(100),
     }),
-    environment: zod__WEBPACK_IMPORTED_MODULE_3__/* .strictObject */ .rej({
+    environment: zod__WEBPACK_IMPORTED_MODULE_4__/* .strictObject */ .rej({
         cpuModel: str(200),
-        cores: zod__WEBPACK_IMPORTED_MODULE_3__/* .number */ .aig().int(),
+        cores: zod__WEBPACK_IMPORTED_MODULE_4__/* .number */ .aig().int(),
         os: str(200),
         node: str(50),
         durationS: num,
     }),
-    warnings: zod__WEBPACK_IMPORTED_MODULE_3__/* .array */ .YOg(str()).max(500),
-    errors: zod__WEBPACK_IMPORTED_MODULE_3__/* .array */ .YOg(str(10_000)).max(100),
+    warnings: zod__WEBPACK_IMPORTED_MODULE_4__/* .array */ .YOg(str()).max(500),
+    errors: zod__WEBPACK_IMPORTED_MODULE_4__/* .array */ .YOg(str(10_000)).max(100),
     reproduce: str(2000),
-    shard: zod__WEBPACK_IMPORTED_MODULE_3__/* .strictObject */ .rej({ index: zod__WEBPACK_IMPORTED_MODULE_3__/* .number */ .aig().int().min(1), total: zod__WEBPACK_IMPORTED_MODULE_3__/* .number */ .aig().int().min(1).max(256) }).optional(),
-    configHash: zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP()
+    shard: zod__WEBPACK_IMPORTED_MODULE_4__/* .strictObject */ .rej({ index: zod__WEBPACK_IMPORTED_MODULE_4__/* .number */ .aig().int().min(1), total: zod__WEBPACK_IMPORTED_MODULE_4__/* .number */ .aig().int().min(1).max(256) }).optional(),
+    configHash: zod__WEBPACK_IMPORTED_MODULE_4__/* .string */ .YjP()
         .regex(/^[0-9a-f]{16,64}$/)
         .optional(),
     checkSha: sha.optional(),
@@ -68702,7 +68693,7 @@ function mergeReports(reports, shown) {
             byId.set(m.id, m);
     const results = [...byId.values()];
     if (reports.length === 1)
-        return { ...first, errors, verdict: (0,_core_report__WEBPACK_IMPORTED_MODULE_2__/* .decideVerdict */ .A)(results, errors) };
+        return { ...first, errors, verdict: (0,_core_report__WEBPACK_IMPORTED_MODULE_3__/* .decideVerdict */ .A)(results, errors) };
     return {
         ...first,
         results,
@@ -68710,7 +68701,7 @@ function mergeReports(reports, shown) {
         geomean: null,
         warnings,
         errors,
-        verdict: (0,_core_report__WEBPACK_IMPORTED_MODULE_2__/* .decideVerdict */ .A)(results, errors),
+        verdict: (0,_core_report__WEBPACK_IMPORTED_MODULE_3__/* .decideVerdict */ .A)(results, errors),
         method: {
             ...first.method,
             rounds: Math.max(...reports.map((r) => r.method.rounds)),
@@ -68721,7 +68712,7 @@ function mergeReports(reports, shown) {
     };
 }
 /** Report mode: find, validate and merge every results file under `dir`. */
-function loadResults(dir, workspace, _settings) {
+function loadResults(dir, workspace) {
     const root = node_path__WEBPACK_IMPORTED_MODULE_1___default().resolve(workspace, dir);
     const files = findResultsFiles(root);
     if (files.length === 0)
@@ -68789,10 +68780,10 @@ function contextFromEnv(env) {
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  e: () => (/* binding */ run)
+  eF: () => (/* binding */ run)
 });
 
-// UNUSED EXPORTS: configHash
+// UNUSED EXPORTS: configHash, environment
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
@@ -72249,6 +72240,17 @@ function parseJson(text, source, expected) {
 /**
  * Parses JSON Lines: one JSON value per non-empty line. Returns each value with its line number.
  */
+/**
+ * Parses a JSON document whose results sit in a top-level list under `key` (most harnesses'
+ * exports), or throws a `HarnessParseError` saying which list is missing.
+ */
+function parseJsonWithList(text, source, expected, key) {
+    const doc = parseJson(text, source, expected);
+    if (!isObject(doc) || !Array.isArray(doc[key])) {
+        throw new HarnessParseError(source, `expected ${expected}; found no "${key}" list`);
+    }
+    return doc;
+}
 function parseJsonLines(text, source, expected) {
     requireText(text, source, expected);
     const out = [];
@@ -72501,9 +72503,7 @@ function benchmarkName(b) {
     return null;
 }
 function parseBenchmarkDotNet(text, source) {
-    const doc = parseJson(text, source, benchmarkdotnet_EXPECTED);
-    if (!isObject(doc) || !Array.isArray(doc.Benchmarks))
-        throw new HarnessParseError(source, `expected ${benchmarkdotnet_EXPECTED}; found no "Benchmarks" list`);
+    const doc = parseJsonWithList(text, source, benchmarkdotnet_EXPECTED, 'Benchmarks');
     const out = new BenchmarkCollector(source, 'BenchmarkDotNet');
     const names = doc.Benchmarks.map((b, i) => {
         const name = isObject(b) ? benchmarkName(b) : null;
@@ -72880,9 +72880,7 @@ function entryMetrics(b, source, where) {
     return m;
 }
 function parseGoogleBenchmark(text, source) {
-    const doc = parseJson(text, source, googleBenchmark_EXPECTED);
-    if (!isObject(doc) || !Array.isArray(doc.benchmarks))
-        throw new HarnessParseError(source, `expected ${googleBenchmark_EXPECTED}; found no "benchmarks" list`);
+    const doc = parseJsonWithList(text, source, googleBenchmark_EXPECTED, 'benchmarks');
     const out = new BenchmarkCollector(source, 'Google Benchmark');
     const order = [];
     const iterations = new Map();
@@ -72971,9 +72969,7 @@ function parseGoogleBenchmark(text, source) {
 
 const hyperfine_EXPECTED = 'hyperfine --export-json output: {"results": [{"command": …, "times": […]}]}';
 function parseHyperfine(text, source) {
-    const doc = parseJson(text, source, hyperfine_EXPECTED);
-    if (!isObject(doc) || !Array.isArray(doc.results))
-        throw new HarnessParseError(source, `expected ${hyperfine_EXPECTED}; found no "results" list`);
+    const doc = parseJsonWithList(text, source, hyperfine_EXPECTED, 'results');
     const out = new BenchmarkCollector(source, 'hyperfine');
     doc.results.forEach((r, i) => {
         if (!isObject(r) || typeof r.command !== 'string')
@@ -73108,9 +73104,7 @@ function canonicalUnit(unit) {
     return { unit: u, factor: 1 };
 }
 function parsePerfgateJson(text, source) {
-    const doc = parseJson(text, source, json_EXPECTED);
-    if (!isObject(doc) || !Array.isArray(doc.benchmarks))
-        throw new HarnessParseError(source, `expected ${json_EXPECTED}; found no "benchmarks" list`);
+    const doc = parseJsonWithList(text, source, json_EXPECTED, 'benchmarks');
     const out = new BenchmarkCollector(source, 'perfgate json');
     doc.benchmarks.forEach((b, i) => {
         const at = `benchmarks[${i}]`;
@@ -73259,9 +73253,7 @@ function parseK6(text, source) {
 
 const pytest_EXPECTED = 'pytest --benchmark-json output: {"benchmarks": [{"fullname": …, "stats": {…}}]}';
 function parsePytestBenchmark(text, source) {
-    const doc = parseJson(text, source, pytest_EXPECTED);
-    if (!isObject(doc) || !Array.isArray(doc.benchmarks))
-        throw new HarnessParseError(source, `expected ${pytest_EXPECTED}; found no "benchmarks" list`);
+    const doc = parseJsonWithList(text, source, pytest_EXPECTED, 'benchmarks');
     const out = new BenchmarkCollector(source, 'pytest-benchmark');
     doc.benchmarks.forEach((b, i) => {
         if (!isObject(b))
@@ -73425,9 +73417,7 @@ function parseTinybench(text, source) {
 
 const vitest_EXPECTED = 'vitest bench --outputJson output: {"files": [{"groups": [{"benchmarks": […]}]}]}';
 function parseVitestBench(text, source) {
-    const doc = parseJson(text, source, vitest_EXPECTED);
-    if (!isObject(doc) || !Array.isArray(doc.files))
-        throw new HarnessParseError(source, `expected ${vitest_EXPECTED}; found no "files" list`);
+    const doc = parseJsonWithList(text, source, vitest_EXPECTED, 'files');
     const out = new BenchmarkCollector(source, 'vitest bench');
     doc.files.forEach((file, fi) => {
         if (!isObject(file) || !Array.isArray(file.groups))
@@ -74878,6 +74868,7 @@ function selectShard(suites, index, total) {
 
 /** Events under which a job has a write token and secrets while the code comes from a PR. */
 const PRIVILEGED_EVENTS = new Set(['pull_request_target', 'workflow_run']);
+/** The machine the measurements ran on, for the report. */
 function environment(durationS) {
     const cpus = external_node_os_default().cpus();
     return {
@@ -75148,7 +75139,7 @@ async function run(settings, io, loadReports) {
         if (mismatch)
             throw new Error(`perfgate will not post these results: ${mismatch}. The artifact does not belong to this workflow run.`);
     }
-    const marker = commentMarkerFor(io.context);
+    const marker = (0,github/* commentMarker */.Ql)(io.context.workflow, io.context.job); // one sticky comment per workflow and job
     const resultsDir = settings.resultsDir ? external_node_path_default().resolve(io.workspace, settings.resultsDir) : io.tempDir;
     const files = settings.mode === 'report' ? writeResults(report, io.tempDir) : writeResults(report, resultsDir);
     const markdown = renderMarkdown(report, {
@@ -75169,10 +75160,6 @@ async function run(settings, io, loadReports) {
     io.setOutput('html', files.html);
     io.setOutput('comment-url', commentUrl ?? '');
     return { verdict: report.verdict, report, resultsPath: files.json, htmlPath: files.html, markdown, commentUrl };
-}
-/** One sticky comment per workflow and job. */
-function commentMarkerFor(context) {
-    return (0,github/* commentMarker */.Ql)(context.workflow, context.job);
 }
 
 
@@ -75293,6 +75280,7 @@ function budgetFor(id, unit, entries, fallback) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   i: () => (/* binding */ OUTCOMES),
 /* harmony export */   l: () => (/* binding */ FAILING_OUTCOMES)
 /* harmony export */ });
 /**
@@ -75303,6 +75291,31 @@ function budgetFor(id, unit, entries, fallback) {
  * renderers convert out of them. A harness or user metric whose unit is not one of these keeps
  * its own unit string and is rendered verbatim.
  */
+/**
+ * What perfgate concluded about one metric.
+ * - `regression`: significantly worse after multiplicity correction, and the estimate is beyond
+ *   the budget (or, with `strict`, the whole interval is beyond it). Fails the gate.
+ * - `breach`: an absolute rule is broken by the head value. Fails the gate.
+ * - `improvement`: significantly better.
+ * - `within-budget`: the interval's worse end is inside the budget (decided early).
+ * - `unchanged`: no significant change and not otherwise decided.
+ * - `inconclusive`: limits reached undecided (estimate beyond the budget but not significant).
+ * - `too-noisy`: the measured noise makes the budget undetectable within max-rounds.
+ * - `ungated`: budget `off`; reported only.
+ * - `added` / `removed`: present on one side only; shown, never compared.
+ */
+const OUTCOMES = [
+    'regression',
+    'breach',
+    'improvement',
+    'within-budget',
+    'unchanged',
+    'inconclusive',
+    'too-noisy',
+    'ungated',
+    'added',
+    'removed',
+];
 /** Outcomes that fail the gate. */
 const FAILING_OUTCOMES = new Set(['regression', 'breach']);
 
@@ -75496,12 +75509,14 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   i: () => (/* binding */ main)
 /* harmony export */ });
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4116);
-/* harmony import */ var _adapters_github__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4248);
-/* harmony import */ var _adapters_results_file__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3021);
-/* harmony import */ var _app_context__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3964);
-/* harmony import */ var _app_run__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(4321);
-/* harmony import */ var _settings_settings__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(2151);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8161);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_os__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4116);
+/* harmony import */ var _adapters_github__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4248);
+/* harmony import */ var _adapters_results_file__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3021);
+/* harmony import */ var _app_context__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3964);
+/* harmony import */ var _app_run__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(4321);
+/* harmony import */ var _settings_settings__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(2151);
 /**
  * The action's entry point: read the inputs into `Settings`, build the world `run` acts on
  * from the runner's environment, run, and turn the verdict into the step's result.
@@ -75512,9 +75527,10 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 
 
 
+
 /** `with:` keys the runner passed that this action does not know (typos are otherwise silent). */
 function unknownInputs(env) {
-    const known = new Set(_settings_settings__WEBPACK_IMPORTED_MODULE_5__/* .INPUT_NAMES */ .Qh.map((n) => `INPUT_${n.replace(/ /g, '_').toUpperCase()}`));
+    const known = new Set(_settings_settings__WEBPACK_IMPORTED_MODULE_6__/* .INPUT_NAMES */ .Qh.map((n) => `INPUT_${n.replace(/ /g, '_').toUpperCase()}`));
     return Object.keys(env)
         .filter((k) => k.startsWith('INPUT_') && !known.has(k))
         .map((k) => k.slice(6).toLowerCase());
@@ -75523,30 +75539,30 @@ async function main() {
     const env = process.env;
     try {
         for (const name of unknownInputs(env))
-            _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(`Unknown input "${name}" is ignored. Known inputs: ${_settings_settings__WEBPACK_IMPORTED_MODULE_5__/* .INPUT_NAMES */ .Qh.join(', ')}.`);
+            _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .warning */ .$e(`Unknown input "${name}" is ignored. Known inputs: ${_settings_settings__WEBPACK_IMPORTED_MODULE_6__/* .INPUT_NAMES */ .Qh.join(', ')}.`);
         const workspace = env.GITHUB_WORKSPACE || process.cwd();
-        const settings = (0,_settings_settings__WEBPACK_IMPORTED_MODULE_5__/* .parseSettings */ .P$)((name) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(name), workspace);
-        const context = (0,_app_context__WEBPACK_IMPORTED_MODULE_3__/* .contextFromEnv */ .j)(env);
+        const settings = (0,_settings_settings__WEBPACK_IMPORTED_MODULE_6__/* .parseSettings */ .P$)((name) => _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .getInput */ .V4(name), workspace);
+        const context = (0,_app_context__WEBPACK_IMPORTED_MODULE_4__/* .contextFromEnv */ .j)(env);
         const [owner, repo] = (context.repository ?? '/').split('/');
         const io = {
             workspace,
-            tempDir: env.RUNNER_TEMP || (await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 8161, 23))).tmpdir(),
+            tempDir: env.RUNNER_TEMP || node_os__WEBPACK_IMPORTED_MODULE_0___default().tmpdir(),
             context,
             log: {
-                info: (m) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(m),
-                warning: (m) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(m),
-                error: (m) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .error */ .z3(m),
-                group: (name, fn) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .group */ .Os(name, fn),
+                info: (m) => _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .info */ .pq(m),
+                warning: (m) => _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .warning */ .$e(m),
+                error: (m) => _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .error */ .z3(m),
+                group: (name, fn) => _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .group */ .Os(name, fn),
             },
-            setOutput: (name, value) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH(name, value),
+            setOutput: (name, value) => _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .setOutput */ .uH(name, value),
             writeSummary: (markdown) => {
-                _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .summary */ .z
+                _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .summary */ .z
                     .addRaw(markdown)
                     .write()
-                    .catch((e) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(`Could not write the job summary: ${e.message}`));
+                    .catch((e) => _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .warning */ .$e(`Could not write the job summary: ${e.message}`));
             },
             github: settings.token && owner && repo
-                ? (0,_adapters_github__WEBPACK_IMPORTED_MODULE_1__/* .createGitHubPort */ .nZ)({
+                ? (0,_adapters_github__WEBPACK_IMPORTED_MODULE_2__/* .createGitHubPort */ .nZ)({
                     token: settings.token,
                     apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
                     owner,
@@ -75555,9 +75571,9 @@ async function main() {
                 : null,
             seed: Number(env.PERFGATE_SEED) || Math.floor(Math.random() * 2 ** 31),
         };
-        const result = await (0,_app_run__WEBPACK_IMPORTED_MODULE_4__/* .run */ .e)(settings, io, () => (0,_adapters_results_file__WEBPACK_IMPORTED_MODULE_2__/* .loadResults */ .zV)(settings.resultsDir ?? '.', workspace, settings));
+        const result = await (0,_app_run__WEBPACK_IMPORTED_MODULE_5__/* .run */ .eF)(settings, io, () => (0,_adapters_results_file__WEBPACK_IMPORTED_MODULE_3__/* .loadResults */ .zV)(settings.resultsDir ?? '.', workspace));
         if (result.verdict === 'error') {
-            _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1(`perfgate could not compare: ${result.report.errors[0] ?? 'no metric was measured'}`);
+            _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .setFailed */ .C1(`perfgate could not compare: ${result.report.errors[0] ?? 'no metric was measured'}`);
         }
         else if (result.verdict === 'fail') {
             const failing = result.report.results
@@ -75565,21 +75581,21 @@ async function main() {
                 .map((r) => r.id);
             const message = `perfgate: regression beyond budget in ${failing.join(', ')}`;
             if (settings.failOnRegression)
-                _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1(message);
+                _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .setFailed */ .C1(message);
             else
-                _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(`${message} (fail-on-regression is false)`);
+                _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .warning */ .$e(`${message} (fail-on-regression is false)`);
         }
     }
     catch (error) {
-        if (error instanceof _settings_settings__WEBPACK_IMPORTED_MODULE_5__/* .SettingsError */ .GN) {
+        if (error instanceof _settings_settings__WEBPACK_IMPORTED_MODULE_6__/* .SettingsError */ .GN) {
             for (const issue of error.issues.slice(0, 10))
-                _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .error */ .z3(`${issue.where}: ${issue.message}`, { title: 'perfgate configuration' });
-            _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH('verdict', 'error');
-            _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1(error.message);
+                _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .error */ .z3(`${issue.where}: ${issue.message}`, { title: 'perfgate configuration' });
+            _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .setOutput */ .uH('verdict', 'error');
+            _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .setFailed */ .C1(error.message);
             return;
         }
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH('verdict', 'error');
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1(error instanceof Error ? error.message : String(error));
+        _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .setOutput */ .uH('verdict', 'error');
+        _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .setFailed */ .C1(error instanceof Error ? error.message : String(error));
     }
 }
 await main();
@@ -75879,7 +75895,7 @@ function parseSettings(read, workspace) {
     if (mode !== 'report') {
         const inline = read('suites');
         if (inline.trim() !== '') {
-            suites = parseSuitesYaml(inline, 'input "suites"', issues, true);
+            suites = parseSuitesYaml(inline, 'input "suites"', issues);
         }
         else {
             const configPath = input('config', DEFAULTS.config);
@@ -75974,14 +75990,14 @@ function pathOf(issuePath) {
         .filter((p) => p !== '')
         .map((p) => (/^\d+$/.test(p) ? Number(p) : p));
 }
-function parseSuitesYaml(text, where, issues, bare) {
+function parseSuitesYaml(text, where, issues) {
     const parsed = parseYaml(text, where, issues);
     if (!parsed)
         return [];
     // The input holds the list itself; tolerate a `suites:` key around it as well.
     let value = parsed.value;
     let prefix = [];
-    if (bare && value && typeof value === 'object' && !Array.isArray(value) && 'suites' in value) {
+    if (value && typeof value === 'object' && !Array.isArray(value) && 'suites' in value) {
         value = value.suites;
         prefix = ['suites'];
     }
@@ -98243,36 +98259,6 @@ module.exports = /*#__PURE__*/JSON.parse('{"application/1d-interleaved-parityfec
 /******/ 	};
 /******/ })();
 /******/ 
-/******/ /* webpack/runtime/create fake namespace object */
-/******/ (() => {
-/******/ 	var getProto = Object.getPrototypeOf ? (obj) => (Object.getPrototypeOf(obj)) : (obj) => (obj.__proto__);
-/******/ 	var leafPrototypes;
-/******/ 	// create a fake namespace object
-/******/ 	// mode & 1: value is a module id, require it
-/******/ 	// mode & 2: merge all properties of value into the ns
-/******/ 	// mode & 4: return value when already ns object
-/******/ 	// mode & 16: return value when it's Promise-like
-/******/ 	// mode & 8|1: behave like require
-/******/ 	__nccwpck_require__.t = function(value, mode) {
-/******/ 		if(mode & 1) value = this(value);
-/******/ 		if(mode & 8) return value;
-/******/ 		if(typeof value === 'object' && value) {
-/******/ 			if((mode & 4) && value.__esModule) return value;
-/******/ 			if((mode & 16) && typeof value.then === 'function') return value;
-/******/ 		}
-/******/ 		var ns = Object.create(null);
-/******/ 		__nccwpck_require__.r(ns);
-/******/ 		var def = {};
-/******/ 		leafPrototypes = leafPrototypes || [null, getProto({}), getProto([]), getProto(getProto)];
-/******/ 		for(var current = mode & 2 && value; typeof current == 'object' && !~leafPrototypes.indexOf(current); current = getProto(current)) {
-/******/ 			Object.getOwnPropertyNames(current).forEach((key) => (def[key] = () => (value[key])));
-/******/ 		}
-/******/ 		def['default'] = () => (value);
-/******/ 		__nccwpck_require__.d(ns, def);
-/******/ 		return ns;
-/******/ 	};
-/******/ })();
-/******/ 
 /******/ /* webpack/runtime/define property getters */
 /******/ (() => {
 /******/ 	// define getter functions for harmony exports
@@ -98288,17 +98274,6 @@ module.exports = /*#__PURE__*/JSON.parse('{"application/1d-interleaved-parityfec
 /******/ /* webpack/runtime/hasOwnProperty shorthand */
 /******/ (() => {
 /******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
-/******/ })();
-/******/ 
-/******/ /* webpack/runtime/make namespace object */
-/******/ (() => {
-/******/ 	// define __esModule on exports
-/******/ 	__nccwpck_require__.r = (exports) => {
-/******/ 		if(typeof Symbol !== 'undefined' && Symbol.toStringTag) {
-/******/ 			Object.defineProperty(exports, Symbol.toStringTag, { value: 'Module' });
-/******/ 		}
-/******/ 		Object.defineProperty(exports, '__esModule', { value: true });
-/******/ 	};
 /******/ })();
 /******/ 
 /******/ /* webpack/runtime/node module decorator */

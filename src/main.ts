@@ -2,6 +2,7 @@
  * The action's entry point: read the inputs into `Settings`, build the world `run` acts on
  * from the runner's environment, run, and turn the verdict into the step's result.
  */
+import os from 'node:os';
 import * as core from '@actions/core';
 import { createGitHubPort } from './adapters/github';
 import { loadResults } from './adapters/results-file';
@@ -28,7 +29,7 @@ export async function main(): Promise<void> {
     const [owner, repo] = (context.repository ?? '/').split('/');
     const io: RunIO = {
       workspace,
-      tempDir: env.RUNNER_TEMP || (await import('node:os')).tmpdir(),
+      tempDir: env.RUNNER_TEMP || os.tmpdir(),
       context,
       log: {
         info: (m) => core.info(m),
@@ -54,7 +55,7 @@ export async function main(): Promise<void> {
           : null,
       seed: Number(env.PERFGATE_SEED) || Math.floor(Math.random() * 2 ** 31),
     };
-    const result = await run(settings, io, () => loadResults(settings.resultsDir ?? '.', workspace, settings));
+    const result = await run(settings, io, () => loadResults(settings.resultsDir ?? '.', workspace));
     if (result.verdict === 'error') {
       core.setFailed(`perfgate could not compare: ${result.report.errors[0] ?? 'no metric was measured'}`);
     } else if (result.verdict === 'fail') {

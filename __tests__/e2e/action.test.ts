@@ -133,7 +133,6 @@ describe('the action, end to end', () => {
 
   it('fails fast on bad inputs with a message naming the input, the key and what is expected', async () => {
     const { repo, baseSha } = scenario(10, 10);
-    const started = Date.now();
     const run = await runAction(
       repo,
       { suites: '- name: micro\n  run: node bench.cjs\n  formt: json\n', 'max-time': 'soon', budgets: 'micro/*: fast' },
@@ -147,7 +146,6 @@ describe('the action, end to end', () => {
     expect(github.comments('octo', 'app', 7)).toHaveLength(0);
     // Nothing ran: no worktree was created.
     expect(git(repo, 'worktree', 'list').split('\n')).toHaveLength(1);
-    expect(Date.now() - started).toBeGreaterThan(0);
   });
 
   it('refuses to run PR code under pull_request_target', async () => {

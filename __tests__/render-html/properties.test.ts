@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { ComparisonReport, MetricResult, Outcome, Unit } from '../../src/core/model';
+import { type ComparisonReport, type MetricResult, OUTCOMES, type Unit } from '../../src/core/model';
 import { renderMetricChart } from '../../src/core/render/charts';
 import { renderHtmlReport } from '../../src/core/render/html';
 import { HOSTILE, realisticReport } from './fixtures/report';
@@ -35,18 +35,6 @@ const nasty = fc
 const unit: fc.Arbitrary<Unit> = fc.oneof(fc.constantFrom<Unit>('s', 'B', '1/s', 'B/s', 'count', 'fraction'), nasty);
 const anyNumber = fc.oneof(fc.double(), fc.double({ min: -1e12, max: 1e12, noNaN: true }));
 const sensible = fc.double({ min: -1e9, max: 1e9, noNaN: true, noDefaultInfinity: true });
-const OUTCOMES: Outcome[] = [
-  'regression',
-  'breach',
-  'improvement',
-  'within-budget',
-  'unchanged',
-  'inconclusive',
-  'too-noisy',
-  'ungated',
-  'added',
-  'removed',
-];
 
 function metric(values: fc.Arbitrary<number>): fc.Arbitrary<MetricResult> {
   return fc.record({

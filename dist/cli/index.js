@@ -61677,6 +61677,17 @@ function parseJson(text, source, expected) {
 /**
  * Parses JSON Lines: one JSON value per non-empty line. Returns each value with its line number.
  */
+/**
+ * Parses a JSON document whose results sit in a top-level list under `key` (most harnesses'
+ * exports), or throws a `HarnessParseError` saying which list is missing.
+ */
+function parseJsonWithList(text, source, expected, key) {
+    const doc = parseJson(text, source, expected);
+    if (!isObject(doc) || !Array.isArray(doc[key])) {
+        throw new HarnessParseError(source, `expected ${expected}; found no "${key}" list`);
+    }
+    return doc;
+}
 function parseJsonLines(text, source, expected) {
     requireText(text, source, expected);
     const out = [];
@@ -61929,9 +61940,7 @@ function benchmarkName(b) {
     return null;
 }
 function parseBenchmarkDotNet(text, source) {
-    const doc = parseJson(text, source, benchmarkdotnet_EXPECTED);
-    if (!isObject(doc) || !Array.isArray(doc.Benchmarks))
-        throw new HarnessParseError(source, `expected ${benchmarkdotnet_EXPECTED}; found no "Benchmarks" list`);
+    const doc = parseJsonWithList(text, source, benchmarkdotnet_EXPECTED, 'Benchmarks');
     const out = new BenchmarkCollector(source, 'BenchmarkDotNet');
     const names = doc.Benchmarks.map((b, i) => {
         const name = isObject(b) ? benchmarkName(b) : null;
@@ -62308,9 +62317,7 @@ function entryMetrics(b, source, where) {
     return m;
 }
 function parseGoogleBenchmark(text, source) {
-    const doc = parseJson(text, source, googleBenchmark_EXPECTED);
-    if (!isObject(doc) || !Array.isArray(doc.benchmarks))
-        throw new HarnessParseError(source, `expected ${googleBenchmark_EXPECTED}; found no "benchmarks" list`);
+    const doc = parseJsonWithList(text, source, googleBenchmark_EXPECTED, 'benchmarks');
     const out = new BenchmarkCollector(source, 'Google Benchmark');
     const order = [];
     const iterations = new Map();
@@ -62399,9 +62406,7 @@ function parseGoogleBenchmark(text, source) {
 
 const hyperfine_EXPECTED = 'hyperfine --export-json output: {"results": [{"command": …, "times": […]}]}';
 function parseHyperfine(text, source) {
-    const doc = parseJson(text, source, hyperfine_EXPECTED);
-    if (!isObject(doc) || !Array.isArray(doc.results))
-        throw new HarnessParseError(source, `expected ${hyperfine_EXPECTED}; found no "results" list`);
+    const doc = parseJsonWithList(text, source, hyperfine_EXPECTED, 'results');
     const out = new BenchmarkCollector(source, 'hyperfine');
     doc.results.forEach((r, i) => {
         if (!isObject(r) || typeof r.command !== 'string')
@@ -62536,9 +62541,7 @@ function canonicalUnit(unit) {
     return { unit: u, factor: 1 };
 }
 function parsePerfgateJson(text, source) {
-    const doc = parseJson(text, source, json_EXPECTED);
-    if (!isObject(doc) || !Array.isArray(doc.benchmarks))
-        throw new HarnessParseError(source, `expected ${json_EXPECTED}; found no "benchmarks" list`);
+    const doc = parseJsonWithList(text, source, json_EXPECTED, 'benchmarks');
     const out = new BenchmarkCollector(source, 'perfgate json');
     doc.benchmarks.forEach((b, i) => {
         const at = `benchmarks[${i}]`;
@@ -62687,9 +62690,7 @@ function parseK6(text, source) {
 
 const pytest_EXPECTED = 'pytest --benchmark-json output: {"benchmarks": [{"fullname": …, "stats": {…}}]}';
 function parsePytestBenchmark(text, source) {
-    const doc = parseJson(text, source, pytest_EXPECTED);
-    if (!isObject(doc) || !Array.isArray(doc.benchmarks))
-        throw new HarnessParseError(source, `expected ${pytest_EXPECTED}; found no "benchmarks" list`);
+    const doc = parseJsonWithList(text, source, pytest_EXPECTED, 'benchmarks');
     const out = new BenchmarkCollector(source, 'pytest-benchmark');
     doc.benchmarks.forEach((b, i) => {
         if (!isObject(b))
@@ -62853,9 +62854,7 @@ function parseTinybench(text, source) {
 
 const vitest_EXPECTED = 'vitest bench --outputJson output: {"files": [{"groups": [{"benchmarks": […]}]}]}';
 function parseVitestBench(text, source) {
-    const doc = parseJson(text, source, vitest_EXPECTED);
-    if (!isObject(doc) || !Array.isArray(doc.files))
-        throw new HarnessParseError(source, `expected ${vitest_EXPECTED}; found no "files" list`);
+    const doc = parseJsonWithList(text, source, vitest_EXPECTED, 'files');
     const out = new BenchmarkCollector(source, 'vitest bench');
     doc.files.forEach((file, fi) => {
         if (!isObject(file) || !Array.isArray(file.groups))
@@ -63007,7 +63006,8 @@ function contextFromEnv(env) {
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  e: () => (/* binding */ run)
+  cA: () => (/* binding */ environment),
+  eF: () => (/* binding */ run)
 });
 
 // UNUSED EXPORTS: configHash
@@ -70163,6 +70163,7 @@ function selectShard(suites, index, total) {
 
 /** Events under which a job has a write token and secrets while the code comes from a PR. */
 const PRIVILEGED_EVENTS = new Set(['pull_request_target', 'workflow_run']);
+/** The machine the measurements ran on, for the report. */
 function environment(durationS) {
     const cpus = external_node_os_default().cpus();
     return {
@@ -70433,7 +70434,7 @@ async function run(settings, io, loadReports) {
         if (mismatch)
             throw new Error(`perfgate will not post these results: ${mismatch}. The artifact does not belong to this workflow run.`);
     }
-    const marker = commentMarkerFor(io.context);
+    const marker = commentMarker(io.context.workflow, io.context.job); // one sticky comment per workflow and job
     const resultsDir = settings.resultsDir ? external_node_path_default().resolve(io.workspace, settings.resultsDir) : io.tempDir;
     const files = settings.mode === 'report' ? writeResults(report, io.tempDir) : writeResults(report, resultsDir);
     const markdown = (0,render_markdown/* renderMarkdown */.Gc)(report, {
@@ -70454,10 +70455,6 @@ async function run(settings, io, loadReports) {
     io.setOutput('html', files.html);
     io.setOutput('comment-url', commentUrl ?? '');
     return { verdict: report.verdict, report, resultsPath: files.json, htmlPath: files.html, markdown, commentUrl };
-}
-/** One sticky comment per workflow and job. */
-function commentMarkerFor(context) {
-    return commentMarker(context.workflow, context.job);
 }
 
 
@@ -70608,7 +70605,7 @@ async function runCommand(args) {
     }, workspace);
     const tempDir = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.mkdtempSync)(node_path__WEBPACK_IMPORTED_MODULE_2___default().join(node_os__WEBPACK_IMPORTED_MODULE_1___default().tmpdir(), 'perfgate-'));
     const seed = Number(one(flags, 'seed')) || Math.floor(Math.random() * 2 ** 31);
-    const result = await (0,_app_run__WEBPACK_IMPORTED_MODULE_5__/* .run */ .e)(settings, terminalIO(workspace, tempDir, seed));
+    const result = await (0,_app_run__WEBPACK_IMPORTED_MODULE_5__/* .run */ .eF)(settings, terminalIO(workspace, tempDir, seed));
     process.stdout.write(`\n${result.markdown}\n`);
     const json = one(flags, 'json');
     const html = one(flags, 'html');
@@ -70659,7 +70656,6 @@ function compareFiles(format, baseFiles, headFiles, options) {
     const errors = rounds < 2
         ? [`Too few files: need at least 2 per side to compare (got ${baseFiles.length} base, ${headFiles.length} head).`]
         : [];
-    const cpus = node_os__WEBPACK_IMPORTED_MODULE_1___default().cpus();
     return {
         formatVersion: 1,
         verdict: (0,_core_report__WEBPACK_IMPORTED_MODULE_10__/* .decideVerdict */ .A)(look.results, errors),
@@ -70676,13 +70672,7 @@ function compareFiles(format, baseFiles, headFiles, options) {
             rounds,
             looks: [rounds],
         },
-        environment: {
-            cpuModel: cpus[0]?.model ?? 'unknown',
-            cores: cpus.length,
-            os: `${node_os__WEBPACK_IMPORTED_MODULE_1___default().type()} ${node_os__WEBPACK_IMPORTED_MODULE_1___default().release()}`,
-            node: process.version,
-            durationS: 0,
-        },
+        environment: (0,_app_run__WEBPACK_IMPORTED_MODULE_5__/* .environment */ .cA)(0),
         warnings: [...warnings],
         errors,
         reproduce: `npx perfgate compare --format ${format} --base ${baseFiles.join(' ')} --head ${headFiles.join(' ')}`,
@@ -72266,6 +72256,7 @@ function geomeanChange(results) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   l: () => (/* binding */ FAILING_OUTCOMES)
 /* harmony export */ });
+/* unused harmony export OUTCOMES */
 /**
  * The data model shared by every layer of perfgate.
  *
@@ -72274,6 +72265,31 @@ function geomeanChange(results) {
  * renderers convert out of them. A harness or user metric whose unit is not one of these keeps
  * its own unit string and is rendered verbatim.
  */
+/**
+ * What perfgate concluded about one metric.
+ * - `regression`: significantly worse after multiplicity correction, and the estimate is beyond
+ *   the budget (or, with `strict`, the whole interval is beyond it). Fails the gate.
+ * - `breach`: an absolute rule is broken by the head value. Fails the gate.
+ * - `improvement`: significantly better.
+ * - `within-budget`: the interval's worse end is inside the budget (decided early).
+ * - `unchanged`: no significant change and not otherwise decided.
+ * - `inconclusive`: limits reached undecided (estimate beyond the budget but not significant).
+ * - `too-noisy`: the measured noise makes the budget undetectable within max-rounds.
+ * - `ungated`: budget `off`; reported only.
+ * - `added` / `removed`: present on one side only; shown, never compared.
+ */
+const OUTCOMES = (/* unused pure expression or super */ null && ([
+    'regression',
+    'breach',
+    'improvement',
+    'within-budget',
+    'unchanged',
+    'inconclusive',
+    'too-noisy',
+    'ungated',
+    'added',
+    'removed',
+]));
 /** Outcomes that fail the gate. */
 const FAILING_OUTCOMES = new Set(['regression', 'breach']);
 
@@ -74109,7 +74125,7 @@ function parseSettings(read, workspace) {
     if (mode !== 'report') {
         const inline = read('suites');
         if (inline.trim() !== '') {
-            suites = parseSuitesYaml(inline, 'input "suites"', issues, true);
+            suites = parseSuitesYaml(inline, 'input "suites"', issues);
         }
         else {
             const configPath = input('config', DEFAULTS.config);
@@ -74204,14 +74220,14 @@ function pathOf(issuePath) {
         .filter((p) => p !== '')
         .map((p) => (/^\d+$/.test(p) ? Number(p) : p));
 }
-function parseSuitesYaml(text, where, issues, bare) {
+function parseSuitesYaml(text, where, issues) {
     const parsed = parseYaml(text, where, issues);
     if (!parsed)
         return [];
     // The input holds the list itself; tolerate a `suites:` key around it as well.
     let value = parsed.value;
     let prefix = [];
-    if (bare && value && typeof value === 'object' && !Array.isArray(value) && 'suites' in value) {
+    if (value && typeof value === 'object' && !Array.isArray(value) && 'suites' in value) {
         value = value.suites;
         prefix = ['suites'];
     }

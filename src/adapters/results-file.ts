@@ -9,7 +9,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import type { ComparisonReport } from '../core/model';
+import { type ComparisonReport, OUTCOMES } from '../core/model';
 import { decideVerdict } from '../core/report';
 
 /** Limits on what report mode will read. */
@@ -37,18 +37,7 @@ const budget = z.discriminatedUnion('kind', [
   }),
   z.strictObject({ kind: z.literal('off'), source: str(100) }),
 ]);
-const outcome = z.enum([
-  'regression',
-  'breach',
-  'improvement',
-  'within-budget',
-  'unchanged',
-  'inconclusive',
-  'too-noisy',
-  'ungated',
-  'added',
-  'removed',
-]);
+const outcome = z.enum(OUTCOMES);
 const metric = z.strictObject({
   id: str(300),
   suite: str(200),
@@ -218,7 +207,7 @@ export function mergeReports(reports: ComparisonReport[], shown: string[]): Comp
 }
 
 /** Report mode: find, validate and merge every results file under `dir`. */
-export function loadResults(dir: string, workspace: string, _settings?: unknown): ComparisonReport {
+export function loadResults(dir: string, workspace: string): ComparisonReport {
   const root = path.resolve(workspace, dir);
   const files = findResultsFiles(root);
   if (files.length === 0)

@@ -80,7 +80,8 @@ export interface RunResult {
 /** Events under which a job has a write token and secrets while the code comes from a PR. */
 const PRIVILEGED_EVENTS = new Set(['pull_request_target', 'workflow_run']);
 
-function environment(durationS: number): ComparisonReport['environment'] {
+/** The machine the measurements ran on, for the report. */
+export function environment(durationS: number): ComparisonReport['environment'] {
   const cpus = os.cpus();
   return {
     cpuModel: cpus[0]?.model?.trim() || 'unknown',
@@ -375,7 +376,7 @@ export async function run(settings: Settings, io: RunIO, loadReports?: () => Com
         `perfgate will not post these results: ${mismatch}. The artifact does not belong to this workflow run.`,
       );
   }
-  const marker = commentMarkerFor(io.context);
+  const marker = commentMarker(io.context.workflow, io.context.job); // one sticky comment per workflow and job
   const resultsDir = settings.resultsDir ? path.resolve(io.workspace, settings.resultsDir) : io.tempDir;
   const files = settings.mode === 'report' ? writeResults(report, io.tempDir) : writeResults(report, resultsDir);
   const markdown = renderMarkdown(report, {
@@ -395,9 +396,4 @@ export async function run(settings: Settings, io: RunIO, loadReports?: () => Com
   io.setOutput('html', files.html);
   io.setOutput('comment-url', commentUrl ?? '');
   return { verdict: report.verdict, report, resultsPath: files.json, htmlPath: files.html, markdown, commentUrl };
-}
-
-/** One sticky comment per workflow and job. */
-function commentMarkerFor(context: RunContext): string {
-  return commentMarker(context.workflow, context.job);
 }

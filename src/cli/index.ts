@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { harnessReplicate } from '../adapters/harness';
 import { contextFromEnv } from '../app/context';
-import { type RunIO, run } from '../app/run';
+import { environment, type RunIO, run } from '../app/run';
 import { budgetFor, parseBudgetLines, parseBudgetRule } from '../core/budgets';
 import { SequentialGate } from '../core/engine';
 import type { ComparisonReport, MetricSamples } from '../core/model';
@@ -177,7 +177,6 @@ export function compareFiles(
     rounds < 2
       ? [`Too few files: need at least 2 per side to compare (got ${baseFiles.length} base, ${headFiles.length} head).`]
       : [];
-  const cpus = os.cpus();
   return {
     formatVersion: 1,
     verdict: decideVerdict(look.results, errors),
@@ -194,13 +193,7 @@ export function compareFiles(
       rounds,
       looks: [rounds],
     },
-    environment: {
-      cpuModel: cpus[0]?.model ?? 'unknown',
-      cores: cpus.length,
-      os: `${os.type()} ${os.release()}`,
-      node: process.version,
-      durationS: 0,
-    },
+    environment: environment(0),
     warnings: [...warnings],
     errors,
     reproduce: `npx perfgate compare --format ${format} --base ${baseFiles.join(' ')} --head ${headFiles.join(' ')}`,

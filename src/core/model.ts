@@ -83,17 +83,19 @@ export type BudgetRule =
  * - `ungated`: budget `off`; reported only.
  * - `added` / `removed`: present on one side only; shown, never compared.
  */
-export type Outcome =
-  | 'regression'
-  | 'breach'
-  | 'improvement'
-  | 'within-budget'
-  | 'unchanged'
-  | 'inconclusive'
-  | 'too-noisy'
-  | 'ungated'
-  | 'added'
-  | 'removed';
+export const OUTCOMES = [
+  'regression',
+  'breach',
+  'improvement',
+  'within-budget',
+  'unchanged',
+  'inconclusive',
+  'too-noisy',
+  'ungated',
+  'added',
+  'removed',
+] as const;
+export type Outcome = (typeof OUTCOMES)[number];
 
 /** Outcomes that fail the gate. */
 export const FAILING_OUTCOMES: ReadonlySet<Outcome> = new Set(['regression', 'breach']);

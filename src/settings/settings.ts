@@ -175,7 +175,7 @@ export function parseSettings(read: InputReader, workspace: string): Settings {
   if (mode !== 'report') {
     const inline = read('suites');
     if (inline.trim() !== '') {
-      suites = parseSuitesYaml(inline, 'input "suites"', issues, true);
+      suites = parseSuitesYaml(inline, 'input "suites"', issues);
     } else {
       const configPath = input('config', DEFAULTS.config);
       const file = path.resolve(workspace, configPath);
@@ -280,13 +280,13 @@ function pathOf(issuePath: string): (string | number)[] {
     .map((p) => (/^\d+$/.test(p) ? Number(p) : p));
 }
 
-function parseSuitesYaml(text: string, where: string, issues: SettingsIssue[], bare: boolean): Suite[] {
+function parseSuitesYaml(text: string, where: string, issues: SettingsIssue[]): Suite[] {
   const parsed = parseYaml(text, where, issues);
   if (!parsed) return [];
   // The input holds the list itself; tolerate a `suites:` key around it as well.
   let value = parsed.value;
   let prefix: (string | number)[] = [];
-  if (bare && value && typeof value === 'object' && !Array.isArray(value) && 'suites' in value) {
+  if (value && typeof value === 'object' && !Array.isArray(value) && 'suites' in value) {
     value = (value as { suites: unknown }).suites;
     prefix = ['suites'];
   }
