@@ -68533,6 +68533,11 @@ const RESULTS_LIMITS = {
 };
 const str = (max = 2000) => zod__WEBPACK_IMPORTED_MODULE_4__/* .string */ .YjP().max(max);
 const num = zod__WEBPACK_IMPORTED_MODULE_4__/* .number */ .aig().finite();
+const warning = zod__WEBPACK_IMPORTED_MODULE_4__/* .strictObject */ .rej({
+    code: zod__WEBPACK_IMPORTED_MODULE_4__/* .string */ .YjP().regex(/^[a-z][a-z0-9-]{0,40}$/),
+    metric: str(1000).optional(),
+    text: str(),
+});
 const samples = zod__WEBPACK_IMPORTED_MODULE_4__/* .array */ .YOg(num).max(RESULTS_LIMITS.maxSamples);
 const change = zod__WEBPACK_IMPORTED_MODULE_4__/* .strictObject */ .rej({ estimate: num, low: num, high: num, confidence: num.min(0).max(1) }).nullable();
 const unit = str(40);
@@ -68565,7 +68570,7 @@ const metric = zod__WEBPACK_IMPORTED_MODULE_4__/* .strictObject */ .rej({
     outcome,
     rounds: zod__WEBPACK_IMPORTED_MODULE_4__/* .number */ .aig().int().min(0).max(RESULTS_LIMITS.maxSamples),
     stopReason: str(500),
-    warnings: zod__WEBPACK_IMPORTED_MODULE_4__/* .array */ .YOg(str()).max(50),
+    warnings: zod__WEBPACK_IMPORTED_MODULE_4__/* .array */ .YOg(warning).max(50),
     testInterval: zod__WEBPACK_IMPORTED_MODULE_4__/* .strictObject */ .rej({ estimate: num, low: num, high: num, confidence: num.min(0).max(1) }).optional(),
 });
 const sha = zod__WEBPACK_IMPORTED_MODULE_4__/* .string */ .YjP().regex(/^[0-9a-f]{7,64}$/i, 'expected a commit SHA');
@@ -68596,7 +68601,7 @@ const reportSchema = zod__WEBPACK_IMPORTED_MODULE_4__/* .strictObject */ .rej({
         node: str(50),
         durationS: num,
     }),
-    warnings: zod__WEBPACK_IMPORTED_MODULE_4__/* .array */ .YOg(str()).max(500),
+    warnings: zod__WEBPACK_IMPORTED_MODULE_4__/* .array */ .YOg(warning).max(500),
     errors: zod__WEBPACK_IMPORTED_MODULE_4__/* .array */ .YOg(str(10_000)).max(100),
     reproduce: str(2000),
     shard: zod__WEBPACK_IMPORTED_MODULE_4__/* .strictObject */ .rej({ index: zod__WEBPACK_IMPORTED_MODULE_4__/* .number */ .aig().int().min(1), total: zod__WEBPACK_IMPORTED_MODULE_4__/* .number */ .aig().int().min(1).max(256) }).optional(),
@@ -69904,6 +69909,9 @@ function plainPct(x) {
 function fmtP(p) {
     return p >= 0.001 ? p.toFixed(3) : p.toExponential(1);
 }
+function note(code, metric, text) {
+    return metric === undefined ? { code, text } : { code, metric, text };
+}
 /** Orientation: +1 when larger is worse (lower-is-better metrics), −1 otherwise. */
 function worseSign(direction) {
     return direction === 'lower' ? 1 : -1;
@@ -70127,9 +70135,9 @@ class SequentialGate {
             }
             // The noise warning explains a too-noisy outcome or a still-open metric; a decided metric does not need it.
             if (noise.warning && (outcome === 'too-noisy' || !decided))
-                warnings.push(noise.warning);
+                warnings.push(note('too-noisy', m.id, noise.warning));
             if (state.rejected && !this.options.strict && !beyond && (decided || isFinal)) {
-                warnings.push(`Head is significantly worse (${pct(a.change?.estimate ?? 0)}) but the estimate is within the budget of ${plainPct(budget.limit)}; it does not fail the gate.`);
+                warnings.push(note('within-budget-significant', m.id, `Head is significantly worse (${pct(a.change?.estimate ?? 0)}) but the estimate is within the budget of ${plainPct(budget.limit)}; it does not fail the gate.`));
             }
             state.decided = decided;
             state.result = {
@@ -70183,9 +70191,9 @@ class SequentialGate {
         const remedy = needed > maxRounds
             ? `raise max-rounds to at least ${needed} (and min-rounds with it), or gate fewer metrics`
             : `set min-rounds to ${needed} to make the first look count`;
-        this.suiteWarnings.push(`With ${gated} gated metric${gated === 1 ? '' : 's'}, the first look (${first} rounds) cannot declare a regression: ` +
+        this.suiteWarnings.push(note('first-look', undefined, `With ${gated} gated metric${gated === 1 ? '' : 's'}, the first look (${first} rounds) cannot declare a regression: ` +
             `the smallest attainable p-value (${fmtP(mannWhitneyMinP(first, first))}) is above its sequential Holm level ` +
-            `(${fmtP(levelAt(first))}). Regressions become detectable from about ${needed} rounds; ${remedy}.`);
+            `(${fmtP(levelAt(first))}). Regressions become detectable from about ${needed} rounds; ${remedy}.`));
     }
     base(m, budget) {
         return {
@@ -70223,7 +70231,9 @@ class SequentialGate {
             outcome: added ? 'added' : removed ? 'removed' : 'unchanged',
             rounds,
             stopReason: added ? 'only measured on head' : removed ? 'only measured on base' : 'no samples',
-            warnings: added || removed ? [] : ['No samples on either side; check that the suite produces this metric.'],
+            warnings: added || removed
+                ? []
+                : [note('no-samples', m.id, 'No samples on either side; check that the suite produces this metric.')],
         };
     }
     tooFew(m, budget, rounds, isFinal) {
@@ -70238,7 +70248,7 @@ class SequentialGate {
             warnings: allZero
                 ? []
                 : [
-                    `Only ${m.base.length} base and ${m.head.length} head samples: at least 2 per side are needed to compare; run more rounds.`,
+                    note('too-few-samples', m.id, `Only ${m.base.length} base and ${m.head.length} head samples: at least 2 per side are needed to compare; run more rounds.`),
                 ],
         };
     }
@@ -70375,16 +70385,16 @@ class SequentialGate {
             xh = [...m.head];
             // Linear fallback: the shift relative to the base median (treated as known).
             budgetW = budget.limit * Math.abs(baseMedian);
-            warnings.push('Some values are ≤ 0 and cannot be logged: the change is computed on the linear scale (a shift relative to the base median).');
+            warnings.push(note('linear-scale', m.id, 'Some values are ≤ 0 and cannot be logged: the change is computed on the linear scale (a shift relative to the base median).'));
         }
         const hl = hodgesLehmannInterval(xb, xh, this.reportConfidence);
         const change = toChange(hl, logScale ? 'log' : 'linear', baseMedian);
         if (change === null) {
-            warnings.push('The base median is 0, so a relative change is undefined; only the test decides.');
+            warnings.push(note('zero-base', m.id, 'The base median is 0, so a relative change is undefined; only the test decides.'));
         }
         if (!hl.attained) {
-            warnings.push(`Too few samples for a ${plainPct(this.reportConfidence)} interval (${m.base.length} base, ${m.head.length} head); ` +
-                `the interval shown covers only ${plainPct(hl.confidence)}. Run more rounds.`);
+            warnings.push(note('interval-level', m.id, `Too few samples for a ${plainPct(this.reportConfidence)} interval (${m.base.length} base, ${m.head.length} head); ` +
+                `the interval shown covers only ${plainPct(hl.confidence)}. Run more rounds.`));
         }
         const estimateW = s * hl.estimate;
         const worseEndW = s === 1 ? hl.high : -hl.low;
@@ -70398,8 +70408,8 @@ class SequentialGate {
         const { tieSizes } = rankWithTies(all);
         const tied = tieSizes.reduce((acc, t) => acc + t, 0);
         if (tied / all.length > 0.5) {
-            warnings.push(`${Math.round((100 * tied) / all.length)} % of the values are tied: the measurement resolution may be too coarse for this metric; ` +
-                'p-values use the tie-corrected normal approximation.');
+            warnings.push(note('resolution', m.id, `${Math.round((100 * tied) / all.length)} % of the values are tied: the measurement resolution may be too coarse for this metric; ` +
+                'p-values use the tie-corrected normal approximation.'));
         }
         let noiseSd = null;
         if (m.base.length >= MIN_DIAGNOSTIC_SAMPLES && m.head.length >= MIN_DIAGNOSTIC_SAMPLES) {
@@ -70414,14 +70424,14 @@ class SequentialGate {
                 if (sd > 0) {
                     const outliers = values.filter((v) => Math.abs(v - med) > 3 * sd).length;
                     if (outliers > 0) {
-                        warnings.push(`${outliers} of ${values.length} ${side} samples lie more than 3 robust SD from the median (kept: rank statistics are robust to them); check for interference during the run.`);
+                        warnings.push(note('outliers', m.id, `${outliers} of ${values.length} ${side} samples lie more than 3 robust SD from the median (kept: rank statistics are robust to them); check for interference during the run.`));
                     }
                 }
                 if (values.length >= 8) {
                     const trend = kendallTrend(values);
                     if (trend.p < DRIFT_P) {
-                        warnings.push(`The ${side} samples drift over the rounds (Kendall τ = ${trend.tau.toFixed(2)}, p = ${fmtP(trend.p)}): the machine changed state during the run. ` +
-                            'Interleaving keeps the comparison fair, but consider a longer warm-up or a quieter runner.');
+                        warnings.push(note('drift', m.id, `The ${side} samples drift over the rounds (Kendall τ = ${trend.tau.toFixed(2)}, p = ${fmtP(trend.p)}): the machine changed state during the run. ` +
+                            'Interleaving keeps the comparison fair, but consider a longer warm-up or a quieter runner.'));
                     }
                 }
             }
@@ -70487,7 +70497,7 @@ function geomeanChange(results) {
         const c = r.change;
         if (!(c.low > -1 && c.estimate > -1 && Number.isFinite(c.high)))
             continue;
-        if (r.warnings.some((w) => w.startsWith('Some values are ≤ 0')))
+        if (r.warnings.some((w) => w.code === 'linear-scale'))
             continue;
         const z = normalQuantileUpper((1 - c.confidence) / 2);
         logs.push({ est: Math.log1p(c.estimate), se: (Math.log1p(c.high) - Math.log1p(c.low)) / (2 * z) });
@@ -71226,7 +71236,7 @@ function metricCard(r, index) {
         r.stopReason ? html `${r.stopReason}` : null,
     ].filter((x) => x !== null);
     const warnings = r.warnings.length
-        ? html `<ul class="warnings">${r.warnings.map((w) => html `<li>${w}</li>`)}</ul>`
+        ? html `<ul class="warnings">${r.warnings.map((w) => html `<li>${w.text}</li>`)}</ul>`
         : '';
     const t = tone(r.outcome);
     return html `<article class="card metric o-${t}" id="m-${index}"><h3><code>${r.id}</code><span class="badge t-${t}">${OUTCOME_LABEL[r.outcome]}</span></h3><p class="stats">${stats.map((s, i) => html `${i ? ' · ' : ''}${s}`)}</p><div class="charts"><figure>${samplesChart(r, scale, axis)}<figcaption>Samples per round: ${SWATCHES} (dashed: medians)</figcaption></figure><figure>${distributionChart(r, scale, axis)}<figcaption>Distributions (box: quartiles and median; whiskers: 1.5 IQR)</figcaption>${forestChart(r)}<figcaption>Change with its interval against the budget (shaded: beyond budget)</figcaption></figure></div>${warnings}</article>`;
@@ -71271,7 +71281,7 @@ function renderHtmlReport(report) {
         ? html `<section class="card o-bad"><h2 style="margin-top:0;border:0">Errors</h2><ul class="warnings errors">${report.errors.map((e) => html `<li>${e}</li>`)}</ul></section>`
         : '';
     const warnings = report.warnings.length
-        ? html `<section class="card o-warn"><h2 style="margin-top:0;border:0">Warnings</h2><ul class="warnings">${report.warnings.map((w) => html `<li>${w}</li>`)}</ul></section>`
+        ? html `<section class="card o-warn"><h2 style="margin-top:0;border:0">Warnings</h2><ul class="warnings">${report.warnings.map((w) => html `<li>${w.text}</li>`)}</ul></section>`
         : '';
     // Group metric cards by suite, in report order; an HTTP scenario's percentile curve opens its group.
     const groups = percentileGroups(report.results);
@@ -71871,10 +71881,10 @@ function markdown_valueText(v, r) {
     return v === null ? '—' : (0,units/* formatValue */.Fl)(v, r.unit);
 }
 function row(r, footnotes) {
-    const marks = r.warnings.map((w) => {
-        if (!footnotes.has(w))
-            footnotes.set(w, footnotes.size + 1);
-        return footnotes.get(w);
+    const marks = r.warnings.map(({ text }) => {
+        if (!footnotes.has(text))
+            footnotes.set(text, footnotes.size + 1);
+        return footnotes.get(text);
     });
     const mark = marks.length ? ` <sup>${[...new Set(marks)].join(',')}</sup>` : '';
     return [
@@ -71949,7 +71959,7 @@ function compose(report, options, parts) {
                 out.push(`<details><summary>${inlineCode(r.id)}: base vs head per round</summary>`, '', chart, '', '</details>', '');
         }
     }
-    const suiteWarnings = report.warnings.filter((w) => !footnotes.has(w));
+    const suiteWarnings = report.warnings.map((w) => w.text).filter((w) => !footnotes.has(w));
     if (parts.footnotes && (footnotes.size > 0 || suiteWarnings.length > 0)) {
         out.push('<details><summary>Notes</summary>', '');
         for (const [w, n] of footnotes)
@@ -74714,7 +74724,8 @@ async function measure(runners, options) {
     const random = mulberry32(options.seed);
     const samples = new Map();
     const suiteOf = new Map();
-    const warnings = new Set();
+    const warnings = new Map();
+    const warn = (code, text) => warnings.set(text, { code, text });
     const errors = [];
     const failed = new Set();
     let active = runners.filter((r) => !failed.has(r.suite.name));
@@ -74748,7 +74759,7 @@ async function measure(runners, options) {
         const outOfTime = rounds > 0 && elapsed + roundS > options.maxTimeS;
         if (rounds >= options.maxRounds || outOfTime) {
             if (outOfTime)
-                warnings.add(`Stopped after ${rounds} rounds: the next round would have passed max-time (${options.maxTimeS} s).`);
+                warn('max-time', `Stopped after ${rounds} rounds: the next round would have passed max-time (${options.maxTimeS} s).`);
             look = options.gate.look([...samples.values()], rounds, true);
             concluded = true;
             break;
@@ -74760,7 +74771,7 @@ async function measure(runners, options) {
             await attempt(runner, async () => {
                 const replicate = await runner.sample(side, options.checkouts[side], options.signal);
                 for (const w of replicate.warnings)
-                    warnings.add(`${runner.suite.name} (${side}): ${w}`);
+                    warn('replicate', `${runner.suite.name} (${side}): ${w}`);
                 for (const v of replicate.values) {
                     let s = samples.get(v.id);
                     if (!s) {
@@ -74793,7 +74804,14 @@ async function measure(runners, options) {
     // Suites that failed can end the loop early: conclude with what was measured.
     if (!concluded && rounds > 0)
         look = options.gate.look([...samples.values()], rounds, true);
-    return { samples: [...samples.values()], look, rounds, warnings: [...warnings], errors, durationS: now() - started };
+    return {
+        samples: [...samples.values()],
+        look,
+        rounds,
+        warnings: [...warnings.values()],
+        errors,
+        durationS: now() - started,
+    };
 }
 function pairs(runners) {
     return runners.flatMap((r) => [
@@ -75028,7 +75046,11 @@ async function compare(settings, io) {
                 looks: gate.looks,
             },
             environment: environment(outcome.durationS),
-            warnings: [...outcome.warnings, ...(outcome.look?.warnings ?? []), ...budgetWarnings],
+            warnings: [
+                ...outcome.warnings,
+                ...(outcome.look?.warnings ?? []),
+                ...[...budgetWarnings].map((text) => ({ code: 'budget', text })),
+            ],
             errors,
             reproduce: reproduceCommand(settings, base, head),
             shard: settings.shard ?? undefined,

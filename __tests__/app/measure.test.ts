@@ -104,7 +104,8 @@ describe('measure (interleaved rounds with sequential looks)', () => {
       now: () => t,
     });
     expect(out.rounds).toBeLessThan(10);
-    expect(out.warnings.join()).toContain('max-time');
+    expect(out.warnings.map((w) => w.text).join()).toContain('max-time');
+    expect(out.warnings.some((w) => w.code === 'max-time')).toBe(true);
     expect(out.look).not.toBeNull();
   });
 

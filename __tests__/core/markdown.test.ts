@@ -37,7 +37,7 @@ describe('renderMarkdown', () => {
     const report = makeReport([
       { id: `${hostile}:wall`, unit: 's', direction: 'lower', median: 1, ratio: 1.3, cv: 0.01 },
     ]);
-    report.warnings.push(`warning from ${hostile}`);
+    report.warnings.push({ code: 'replicate', text: `warning from ${hostile}` });
     report.base.ref = hostile;
     const md = renderMarkdown(report);
     const outsideCode = md.replace(/(`+)[^`]*?\1/g, '');

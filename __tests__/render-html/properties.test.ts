@@ -66,7 +66,10 @@ function metric(values: fc.Arbitrary<number>): fc.Arbitrary<MetricResult> {
     outcome: fc.constantFrom(...OUTCOMES),
     rounds: fc.nat(500),
     stopReason: nasty,
-    warnings: fc.array(nasty, { maxLength: 2 }),
+    warnings: fc.array(
+      nasty.map((text) => ({ code: 'replicate', text })),
+      { maxLength: 2 },
+    ),
   });
 }
 
@@ -129,7 +132,10 @@ describe('renderHtmlReport over arbitrary reports', () => {
       base: fc.record({ sha: nasty, ref: fc.option(nasty, { nil: undefined }) }),
       head: fc.record({ sha: nasty, ref: fc.option(nasty, { nil: undefined }) }),
       repository: fc.option(nasty, { nil: undefined }),
-      warnings: fc.array(nasty, { maxLength: 2 }),
+      warnings: fc.array(
+        nasty.map((text) => ({ code: 'replicate', text })),
+        { maxLength: 2 },
+      ),
       errors: fc.array(nasty, { maxLength: 2 }),
       reproduce: nasty,
       verdict: fc.constantFrom('pass' as const, 'fail' as const, 'error' as const),

@@ -144,7 +144,7 @@ describe('SequentialGate', () => {
     const res = gate.look([metric('a:noisy', lognormal(13, 10, 0.1, 0.3), lognormal(14, 10, 0.1, 0.3))], 10, false);
     const r = res.results[0];
     expect(r.outcome).toBe('too-noisy');
-    const w = r.warnings.find((x) => x.startsWith('Too noisy'))!;
+    const w = r.warnings.find((x) => x.code === 'too-noisy')!.text;
     expect(w).toMatch(/detectable within max-rounds 50/);
     expect(w).toMatch(/would need about \d+ rounds/);
   });
@@ -190,7 +190,7 @@ describe('SequentialGate', () => {
       false,
     );
     const lin = res.results[0];
-    expect(lin.warnings.some((w) => w.includes('linear scale'))).toBe(true);
+    expect(lin.warnings.some((w) => w.code === 'linear-scale' && w.text.includes('linear scale'))).toBe(true);
     expect(lin.change!.estimate).toBeCloseTo(0.2, 5);
     expect(res.results[1].outcome).toBe('unchanged');
     expect(res.results[1].stopReason).toBe('all values are zero');
@@ -200,7 +200,7 @@ describe('SequentialGate', () => {
   it('warnings as data: too few samples, ties, outliers, drift', () => {
     const gate = new SequentialGate({ ...OPTIONS, minRounds: 2 }, () => REL5);
     const few = gate.look([metric('a:few', [1, 1.1], [1, 1.2])], 2, false);
-    expect(few.results[0].warnings.some((w) => w.startsWith('Too few samples for a 95.0 % interval'))).toBe(true);
+    expect(few.results[0].warnings.some((w) => w.text.startsWith('Too few samples for a 95.0 % interval'))).toBe(true);
 
     const gate2 = new SequentialGate({ ...OPTIONS, minRounds: 30 }, () => REL5);
     const tied = Array.from({ length: 30 }, (_, i) => 1 + (i % 3) * 0.001);
@@ -215,9 +215,13 @@ describe('SequentialGate', () => {
       30,
       false,
     );
-    expect(res.results[0].warnings.some((w) => /values are tied/.test(w))).toBe(true);
-    expect(res.results[1].warnings.some((w) => /base samples drift/.test(w))).toBe(true);
-    expect(res.results[2].warnings.some((w) => /^3 of 30 base samples lie more than 3 robust SD/.test(w))).toBe(true);
+    expect(res.results[0].warnings.some((w) => w.code === 'resolution' && /values are tied/.test(w.text))).toBe(true);
+    expect(res.results[1].warnings.some((w) => w.code === 'drift' && /base samples drift/.test(w.text))).toBe(true);
+    expect(
+      res.results[2].warnings.some(
+        (w) => w.code === 'outliers' && /^3 of 30 base samples lie more than 3 robust SD/.test(w.text),
+      ),
+    ).toBe(true);
   });
 
   it('warns when the first look cannot reach the Holm level for the number of gated metrics', () => {
@@ -232,8 +236,11 @@ describe('SequentialGate', () => {
     );
     const res = new SequentialGate(tight, () => REL5).look(few, 5, true);
     expect(res.warnings).toHaveLength(1);
-    expect(res.warnings[0]).toMatch(/With 15 gated metrics, the first look \(5 rounds\) cannot declare a regression/);
-    expect(res.warnings[0]).toMatch(/raise max-rounds to at least \d+/);
+    expect(res.warnings[0].code).toBe('first-look');
+    expect(res.warnings[0].text).toMatch(
+      /With 15 gated metrics, the first look \(5 rounds\) cannot declare a regression/,
+    );
+    expect(res.warnings[0].text).toMatch(/raise max-rounds to at least \d+/);
     const single = new SequentialGate(tight, () => REL5).look([few[0]], 5, true);
     expect(single.warnings).toEqual([]);
   });

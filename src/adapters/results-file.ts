@@ -23,6 +23,11 @@ export const RESULTS_LIMITS = {
 
 const str = (max = 2000) => z.string().max(max);
 const num = z.number().finite();
+const warning = z.strictObject({
+  code: z.string().regex(/^[a-z][a-z0-9-]{0,40}$/),
+  metric: str(1000).optional(),
+  text: str(),
+});
 const samples = z.array(num).max(RESULTS_LIMITS.maxSamples);
 const change = z.strictObject({ estimate: num, low: num, high: num, confidence: num.min(0).max(1) }).nullable();
 const unit = str(40);
@@ -55,7 +60,7 @@ const metric = z.strictObject({
   outcome,
   rounds: z.number().int().min(0).max(RESULTS_LIMITS.maxSamples),
   stopReason: str(500),
-  warnings: z.array(str()).max(50),
+  warnings: z.array(warning).max(50),
   testInterval: z.strictObject({ estimate: num, low: num, high: num, confidence: num.min(0).max(1) }).optional(),
 });
 const sha = z.string().regex(/^[0-9a-f]{7,64}$/i, 'expected a commit SHA');
@@ -87,7 +92,7 @@ export const reportSchema = z.strictObject({
     node: str(50),
     durationS: num,
   }),
-  warnings: z.array(str()).max(500),
+  warnings: z.array(warning).max(500),
   errors: z.array(str(10_000)).max(100),
   reproduce: str(2000),
   shard: z.strictObject({ index: z.number().int().min(1), total: z.number().int().min(1).max(256) }).optional(),

@@ -15,7 +15,7 @@
  *   that suite and is reported as an error, never as a regression.
  */
 import type { LookResult, SequentialGate } from '../core/engine';
-import type { MetricId, MetricSamples, Side } from '../core/model';
+import type { MetricId, MetricSamples, Side, Warning } from '../core/model';
 import { mulberry32, shuffle } from '../core/random';
 import { SuiteError, type SuiteRunner } from './runners';
 
@@ -38,7 +38,7 @@ export interface MeasureOutcome {
   samples: MetricSamples[];
   look: LookResult | null;
   rounds: number;
-  warnings: string[];
+  warnings: Warning[];
   errors: SuiteError[];
   durationS: number;
 }
@@ -52,7 +52,8 @@ export async function measure(runners: SuiteRunner[], options: MeasureOptions): 
   const random = mulberry32(options.seed);
   const samples = new Map<MetricId, MetricSamples>();
   const suiteOf = new Map<MetricId, string>();
-  const warnings = new Set<string>();
+  const warnings = new Map<string, Warning>();
+  const warn = (code: string, text: string) => warnings.set(text, { code, text });
   const errors: SuiteError[] = [];
   const failed = new Set<string>();
   let active = runners.filter((r) => !failed.has(r.suite.name));
@@ -85,7 +86,8 @@ export async function measure(runners: SuiteRunner[], options: MeasureOptions): 
     const outOfTime = rounds > 0 && elapsed + roundS > options.maxTimeS;
     if (rounds >= options.maxRounds || outOfTime) {
       if (outOfTime)
-        warnings.add(
+        warn(
+          'max-time',
           `Stopped after ${rounds} rounds: the next round would have passed max-time (${options.maxTimeS} s).`,
         );
       look = options.gate.look([...samples.values()], rounds, true);
@@ -97,7 +99,7 @@ export async function measure(runners: SuiteRunner[], options: MeasureOptions): 
       if (failed.has(runner.suite.name)) continue;
       await attempt(runner, async () => {
         const replicate = await runner.sample(side, options.checkouts[side], options.signal);
-        for (const w of replicate.warnings) warnings.add(`${runner.suite.name} (${side}): ${w}`);
+        for (const w of replicate.warnings) warn('replicate', `${runner.suite.name} (${side}): ${w}`);
         for (const v of replicate.values) {
           let s = samples.get(v.id);
           if (!s) {
@@ -130,7 +132,14 @@ export async function measure(runners: SuiteRunner[], options: MeasureOptions): 
   }
   // Suites that failed can end the loop early: conclude with what was measured.
   if (!concluded && rounds > 0) look = options.gate.look([...samples.values()], rounds, true);
-  return { samples: [...samples.values()], look, rounds, warnings: [...warnings], errors, durationS: now() - started };
+  return {
+    samples: [...samples.values()],
+    look,
+    rounds,
+    warnings: [...warnings.values()],
+    errors,
+    durationS: now() - started,
+  };
 }
 
 function pairs(runners: SuiteRunner[]): [SuiteRunner, Side][] {

@@ -253,7 +253,11 @@ async function compare(settings: Settings, io: RunIO): Promise<ComparisonReport>
         looks: gate.looks,
       },
       environment: environment(outcome.durationS),
-      warnings: [...outcome.warnings, ...(outcome.look?.warnings ?? []), ...budgetWarnings],
+      warnings: [
+        ...outcome.warnings,
+        ...(outcome.look?.warnings ?? []),
+        ...[...budgetWarnings].map((text) => ({ code: 'budget', text })),
+      ],
       errors,
       reproduce: reproduceCommand(settings, base, head),
       shard: settings.shard ?? undefined,

@@ -194,7 +194,7 @@ export function compareFiles(
       looks: [rounds],
     },
     environment: environment(0),
-    warnings: [...warnings],
+    warnings: [...warnings].map((text) => ({ code: 'replicate', text })),
     errors,
     reproduce: `npx perfgate compare --format ${format} --base ${baseFiles.join(' ')} --head ${headFiles.join(' ')}`,
   };

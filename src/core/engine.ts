@@ -22,7 +22,17 @@
  *
  * Pure: data in, data out. No I/O.
  */
-import type { BudgetRule, Change, Direction, MetricId, MetricResult, MetricSamples, Outcome } from './model';
+import type {
+  BudgetRule,
+  Change,
+  Direction,
+  MetricId,
+  MetricResult,
+  MetricSamples,
+  Outcome,
+  Warning,
+  WarningCode,
+} from './model';
 import { groupSequentialBoundaries, obrienFlemingSpending } from './stats/group-sequential';
 import { hodgesLehmannInterval, hodgesLehmannIntervalForTail, type ShiftInterval } from './stats/hodges-lehmann';
 import { kendallTrend } from './stats/kendall';
@@ -111,7 +121,7 @@ export interface LookResult {
    * Suite-level warnings so far (addition to the contract; cumulative over looks), e.g. a first look too
    * small for the number of gated metrics.
    */
-  warnings: string[];
+  warnings: Warning[];
 }
 
 /** What one look computed for a relatively budgeted metric, on the analysis scale. */
@@ -135,7 +145,7 @@ interface Analysis {
   pBetter: number;
   /** Robust SD of the pooled within-side residuals (analysis scale), when there are enough samples. */
   noiseSd: number | null;
-  warnings: string[];
+  warnings: Warning[];
   /** Samples on the analysis scale (log or linear). */
   xb: number[];
   xh: number[];
@@ -173,6 +183,10 @@ function fmtP(p: number): string {
   return p >= 0.001 ? p.toFixed(3) : p.toExponential(1);
 }
 
+function note(code: WarningCode, metric: MetricId | undefined, text: string): Warning {
+  return metric === undefined ? { code, text } : { code, metric, text };
+}
+
 /** Orientation: +1 when larger is worse (lower-is-better metrics), −1 otherwise. */
 function worseSign(direction: Direction): 1 | -1 {
   return direction === 'lower' ? 1 : -1;
@@ -185,7 +199,7 @@ export class SequentialGate {
   /** Rounds at each look actually analysed. */
   private readonly history: number[] = [];
   private readonly states = new Map<MetricId, MetricState>();
-  private readonly suiteWarnings: string[] = [];
+  private readonly suiteWarnings: Warning[] = [];
   private finished = false;
 
   constructor(options: GateOptions, budgetFor: (id: MetricId) => BudgetRule) {
@@ -403,10 +417,14 @@ export class SequentialGate {
         else outcome = 'unchanged';
       }
       // The noise warning explains a too-noisy outcome or a still-open metric; a decided metric does not need it.
-      if (noise.warning && (outcome === 'too-noisy' || !decided)) warnings.push(noise.warning);
+      if (noise.warning && (outcome === 'too-noisy' || !decided)) warnings.push(note('too-noisy', m.id, noise.warning));
       if (state.rejected && !this.options.strict && !beyond && (decided || isFinal)) {
         warnings.push(
-          `Head is significantly worse (${pct(a.change?.estimate ?? 0)}) but the estimate is within the budget of ${plainPct(budget.limit)}; it does not fail the gate.`,
+          note(
+            'within-budget-significant',
+            m.id,
+            `Head is significantly worse (${pct(a.change?.estimate ?? 0)}) but the estimate is within the budget of ${plainPct(budget.limit)}; it does not fail the gate.`,
+          ),
         );
       }
       state.decided = decided;
@@ -459,9 +477,13 @@ export class SequentialGate {
         ? `raise max-rounds to at least ${needed} (and min-rounds with it), or gate fewer metrics`
         : `set min-rounds to ${needed} to make the first look count`;
     this.suiteWarnings.push(
-      `With ${gated} gated metric${gated === 1 ? '' : 's'}, the first look (${first} rounds) cannot declare a regression: ` +
-        `the smallest attainable p-value (${fmtP(mannWhitneyMinP(first, first))}) is above its sequential Holm level ` +
-        `(${fmtP(levelAt(first))}). Regressions become detectable from about ${needed} rounds; ${remedy}.`,
+      note(
+        'first-look',
+        undefined,
+        `With ${gated} gated metric${gated === 1 ? '' : 's'}, the first look (${first} rounds) cannot declare a regression: ` +
+          `the smallest attainable p-value (${fmtP(mannWhitneyMinP(first, first))}) is above its sequential Holm level ` +
+          `(${fmtP(levelAt(first))}). Regressions become detectable from about ${needed} rounds; ${remedy}.`,
+      ),
     );
   }
 
@@ -503,7 +525,10 @@ export class SequentialGate {
       outcome: added ? 'added' : removed ? 'removed' : 'unchanged',
       rounds,
       stopReason: added ? 'only measured on head' : removed ? 'only measured on base' : 'no samples',
-      warnings: added || removed ? [] : ['No samples on either side; check that the suite produces this metric.'],
+      warnings:
+        added || removed
+          ? []
+          : [note('no-samples', m.id, 'No samples on either side; check that the suite produces this metric.')],
     };
   }
 
@@ -519,7 +544,11 @@ export class SequentialGate {
       warnings: allZero
         ? []
         : [
-            `Only ${m.base.length} base and ${m.head.length} head samples: at least 2 per side are needed to compare; run more rounds.`,
+            note(
+              'too-few-samples',
+              m.id,
+              `Only ${m.base.length} base and ${m.head.length} head samples: at least 2 per side are needed to compare; run more rounds.`,
+            ),
           ],
     };
   }
@@ -653,7 +682,7 @@ export class SequentialGate {
     if (m.base.length < 2 || m.head.length < 2) return null;
     const all = [...m.base, ...m.head];
     if (all.every((v) => v === 0)) return null;
-    const warnings: string[] = [];
+    const warnings: Warning[] = [];
     const s = worseSign(m.direction);
     const logScale = all.every((v) => v > 0);
     const baseMedian = median(m.base);
@@ -672,18 +701,28 @@ export class SequentialGate {
       // Linear fallback: the shift relative to the base median (treated as known).
       budgetW = budget.limit * Math.abs(baseMedian);
       warnings.push(
-        'Some values are ≤ 0 and cannot be logged: the change is computed on the linear scale (a shift relative to the base median).',
+        note(
+          'linear-scale',
+          m.id,
+          'Some values are ≤ 0 and cannot be logged: the change is computed on the linear scale (a shift relative to the base median).',
+        ),
       );
     }
     const hl = hodgesLehmannInterval(xb, xh, this.reportConfidence);
     const change = toChange(hl, logScale ? 'log' : 'linear', baseMedian);
     if (change === null) {
-      warnings.push('The base median is 0, so a relative change is undefined; only the test decides.');
+      warnings.push(
+        note('zero-base', m.id, 'The base median is 0, so a relative change is undefined; only the test decides.'),
+      );
     }
     if (!hl.attained) {
       warnings.push(
-        `Too few samples for a ${plainPct(this.reportConfidence)} interval (${m.base.length} base, ${m.head.length} head); ` +
-          `the interval shown covers only ${plainPct(hl.confidence)}. Run more rounds.`,
+        note(
+          'interval-level',
+          m.id,
+          `Too few samples for a ${plainPct(this.reportConfidence)} interval (${m.base.length} base, ${m.head.length} head); ` +
+            `the interval shown covers only ${plainPct(hl.confidence)}. Run more rounds.`,
+        ),
       );
     }
     const estimateW = s * hl.estimate;
@@ -706,8 +745,12 @@ export class SequentialGate {
     const tied = tieSizes.reduce((acc, t) => acc + t, 0);
     if (tied / all.length > 0.5) {
       warnings.push(
-        `${Math.round((100 * tied) / all.length)} % of the values are tied: the measurement resolution may be too coarse for this metric; ` +
-          'p-values use the tie-corrected normal approximation.',
+        note(
+          'resolution',
+          m.id,
+          `${Math.round((100 * tied) / all.length)} % of the values are tied: the measurement resolution may be too coarse for this metric; ` +
+            'p-values use the tie-corrected normal approximation.',
+        ),
       );
     }
     let noiseSd: number | null = null;
@@ -724,7 +767,11 @@ export class SequentialGate {
           const outliers = values.filter((v) => Math.abs(v - med) > 3 * sd).length;
           if (outliers > 0) {
             warnings.push(
-              `${outliers} of ${values.length} ${side} samples lie more than 3 robust SD from the median (kept: rank statistics are robust to them); check for interference during the run.`,
+              note(
+                'outliers',
+                m.id,
+                `${outliers} of ${values.length} ${side} samples lie more than 3 robust SD from the median (kept: rank statistics are robust to them); check for interference during the run.`,
+              ),
             );
           }
         }
@@ -732,8 +779,12 @@ export class SequentialGate {
           const trend = kendallTrend(values);
           if (trend.p < DRIFT_P) {
             warnings.push(
-              `The ${side} samples drift over the rounds (Kendall τ = ${trend.tau.toFixed(2)}, p = ${fmtP(trend.p)}): the machine changed state during the run. ` +
-                'Interleaving keeps the comparison fair, but consider a longer warm-up or a quieter runner.',
+              note(
+                'drift',
+                m.id,
+                `The ${side} samples drift over the rounds (Kendall τ = ${trend.tau.toFixed(2)}, p = ${fmtP(trend.p)}): the machine changed state during the run. ` +
+                  'Interleaving keeps the comparison fair, but consider a longer warm-up or a quieter runner.',
+              ),
             );
           }
         }
@@ -804,7 +855,7 @@ export function geomeanChange(results: readonly MetricResult[]): Change | null {
     if (r.budget.kind !== 'relative' || r.change === null) continue;
     const c = r.change;
     if (!(c.low > -1 && c.estimate > -1 && Number.isFinite(c.high))) continue;
-    if (r.warnings.some((w) => w.startsWith('Some values are ≤ 0'))) continue;
+    if (r.warnings.some((w) => w.code === 'linear-scale')) continue;
     const z = normalQuantileUpper((1 - c.confidence) / 2);
     logs.push({ est: Math.log1p(c.estimate), se: (Math.log1p(c.high) - Math.log1p(c.low)) / (2 * z) });
   }

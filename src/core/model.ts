@@ -40,6 +40,37 @@ export interface MetricValue {
 }
 
 /**
+ * A note about a metric or the whole run (benchstat style: warnings are data). `code` says what
+ * kind of note it is, so nothing branches on wording; `text` is a sentence that says what happened
+ * and what to do about it; the renderers decide how to show it.
+ */
+export interface Warning {
+  code: WarningCode;
+  /** The metric it is about, when it is about one. */
+  metric?: MetricId;
+  text: string;
+}
+
+/**
+ * Kinds of notes. `replicate`: reported by a suite's adapter or harness parser for one sample.
+ */
+export type WarningCode =
+  | 'replicate'
+  | 'budget'
+  | 'max-time'
+  | 'too-few-samples'
+  | 'interval-level'
+  | 'linear-scale'
+  | 'zero-base'
+  | 'resolution'
+  | 'outliers'
+  | 'drift'
+  | 'too-noisy'
+  | 'first-look'
+  | 'no-samples'
+  | (string & {});
+
+/**
  * One replicate: everything one run of a suite on one side measured (one fresh process, one
  * harness invocation, or one HTTP load run). Warnings are data (benchstat style): each is a
  * sentence that says what happened and what to do about it.
@@ -136,7 +167,7 @@ export interface MetricResult extends MetricSamples {
   rounds: number;
   /** Why sampling stopped for this metric, in words (e.g. "within budget at look 1"). */
   stopReason: string;
-  warnings: string[];
+  warnings: Warning[];
 }
 
 /** Overall verdict of a comparison. `error`: no comparison could be made. */
@@ -191,7 +222,7 @@ export interface ComparisonReport {
   method: MethodSettings;
   environment: Environment;
   /** Suite-level warnings (rendered as footnotes). */
-  warnings: string[];
+  warnings: Warning[];
   /** Infrastructure errors (build failed, server never ready, …). Non-empty ⇒ verdict `error`. */
   errors: string[];
   /** A shell command that reproduces the comparison locally. */

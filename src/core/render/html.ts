@@ -545,7 +545,7 @@ function metricCard(r: MetricResult, index: number): Raw {
     r.stopReason ? html`${r.stopReason}` : null,
   ].filter((x): x is Raw => x !== null);
   const warnings = r.warnings.length
-    ? html`<ul class="warnings">${r.warnings.map((w) => html`<li>${w}</li>`)}</ul>`
+    ? html`<ul class="warnings">${r.warnings.map((w) => html`<li>${w.text}</li>`)}</ul>`
     : '';
   const t = tone(r.outcome);
   return html`<article class="card metric o-${t}" id="m-${index}"><h3><code>${r.id}</code><span class="badge t-${t}">${OUTCOME_LABEL[r.outcome]}</span></h3><p class="stats">${stats.map((s, i) => html`${i ? ' · ' : ''}${s}`)}</p><div class="charts"><figure>${samplesChart(r, scale, axis)}<figcaption>Samples per round: ${SWATCHES} (dashed: medians)</figcaption></figure><figure>${distributionChart(r, scale, axis)}<figcaption>Distributions (box: quartiles and median; whiskers: 1.5 IQR)</figcaption>${forestChart(r)}<figcaption>Change with its interval against the budget (shaded: beyond budget)</figcaption></figure></div>${warnings}</article>`;
@@ -592,7 +592,7 @@ export function renderHtmlReport(report: ComparisonReport): string {
     ? html`<section class="card o-bad"><h2 style="margin-top:0;border:0">Errors</h2><ul class="warnings errors">${report.errors.map((e) => html`<li>${e}</li>`)}</ul></section>`
     : '';
   const warnings = report.warnings.length
-    ? html`<section class="card o-warn"><h2 style="margin-top:0;border:0">Warnings</h2><ul class="warnings">${report.warnings.map((w) => html`<li>${w}</li>`)}</ul></section>`
+    ? html`<section class="card o-warn"><h2 style="margin-top:0;border:0">Warnings</h2><ul class="warnings">${report.warnings.map((w) => html`<li>${w.text}</li>`)}</ul></section>`
     : '';
 
   // Group metric cards by suite, in report order; an HTTP scenario's percentile curve opens its group.

@@ -104,9 +104,9 @@ function valueText(v: number | null, r: MetricResult): string {
 }
 
 function row(r: MetricResult, footnotes: Map<string, number>): string[] {
-  const marks = r.warnings.map((w) => {
-    if (!footnotes.has(w)) footnotes.set(w, footnotes.size + 1);
-    return footnotes.get(w)!;
+  const marks = r.warnings.map(({ text }) => {
+    if (!footnotes.has(text)) footnotes.set(text, footnotes.size + 1);
+    return footnotes.get(text)!;
   });
   const mark = marks.length ? ` <sup>${[...new Set(marks)].join(',')}</sup>` : '';
   return [
@@ -213,7 +213,7 @@ function compose(report: ComparisonReport, options: MarkdownOptions, parts: Part
     }
   }
 
-  const suiteWarnings = report.warnings.filter((w) => !footnotes.has(w));
+  const suiteWarnings = report.warnings.map((w) => w.text).filter((w) => !footnotes.has(w));
   if (parts.footnotes && (footnotes.size > 0 || suiteWarnings.length > 0)) {
     out.push('<details><summary>Notes</summary>', '');
     for (const [w, n] of footnotes) out.push(`${n}. ${escapeMarkdown(w)}`);
