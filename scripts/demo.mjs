@@ -12,7 +12,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const example = path.join(root, 'examples', 'demo');
 const cli = path.join(root, 'dist', 'cli', 'index.js');
 if (!existsSync(cli)) {
-  console.error('dist/cli/index.js is missing: run `npm run build` first.');
+  console.error('dist/cli/index.js is missing: run `npm run bundle` first.');
   process.exit(2);
 }
 const repo = mkdtempSync(path.join(os.tmpdir(), 'perfgate-demo-'));

@@ -46,7 +46,7 @@ describe('perfgate compare', () => {
   );
 
   it('finds the regression, shows one-sided benchmarks as added/removed, and exits 1', () => {
-    expect(existsSync(cli), 'dist/cli/index.js is missing: run `npm run build`').toBe(true);
+    expect(existsSync(cli), 'dist/cli/index.js is missing: run `npm run bundle`').toBe(true);
     const json = path.join(mkdtempSync(path.join(os.tmpdir(), 'perfgate-cli-')), 'r.json');
     const r = perfgate([
       'compare',

@@ -16,7 +16,7 @@ import { git } from '../helpers/repo';
 
 let github: FakeGitHub;
 beforeAll(async () => {
-  if (!existsSync(entry)) throw new Error('dist/index.js is missing: run `npm run build` first');
+  if (!existsSync(entry)) throw new Error('dist/index.js is missing: run `npm run bundle` first');
   github = await startFakeGitHub();
 });
 afterAll(async () => {
