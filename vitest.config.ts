@@ -15,6 +15,7 @@ const INTEGRATION = [
   '__tests__/app/**/*.integration.test.ts',
   '__tests__/github/**/*.test.ts',
   '__tests__/http/**/*.test.ts',
+  '__tests__/lint/**/*.test.ts',
   '__tests__/render-html/browser.test.ts',
 ];
 

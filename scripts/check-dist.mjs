@@ -38,7 +38,9 @@ for (const f of fresh) {
 for (const f of committed) if (!fresh.has(f)) problems.push(`not produced by the build: dist/${f}`);
 rmSync(out, { recursive: true, force: true });
 if (problems.length > 0) {
-  console.error(`dist/ is out of date with src/ — run \`npm run bundle\` and commit dist/:\n  ${problems.join('\n  ')}`);
+  console.error(
+    `dist/ is out of date with src/ — run \`npm run bundle\` and commit dist/:\n  ${problems.join('\n  ')}`,
+  );
   process.exit(1);
 }
 console.log(`dist/ matches a fresh build (${fresh.size} files).`);
