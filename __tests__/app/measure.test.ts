@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { measure } from '../../src/app/measure';
+import { logReporter, type MeasureReporter, type RoundProgress } from '../../src/app/progress';
 import { SequentialGate } from '../../src/core/engine';
 import type { BudgetRule } from '../../src/core/model';
 import { mulberry32 } from '../../src/core/random';
@@ -11,6 +12,8 @@ function noisy(seed: number, headFactor: number) {
   const random = mulberry32(seed);
   return (side: 'base' | 'head') => (side === 'head' ? headFactor : 1) * (1 + 0.02 * (random() - 0.5));
 }
+
+const silent: MeasureReporter = { start() {}, round() {}, notice() {}, end() {} };
 
 function setup(maxRounds = 50, minRounds = 10) {
   const gate = new SequentialGate(
@@ -31,7 +34,7 @@ describe('measure (interleaved rounds with sequential looks)', () => {
       maxRounds: 50,
       maxTimeS: 1e9,
       seed: 42,
-      log: (l) => log.push(l),
+      reporter: logReporter((l) => log.push(l)),
     });
     expect(calls.slice(0, 4).every((c) => c.kind === 'warmup')).toBe(true);
     const samples = calls.filter((c) => c.kind === 'sample');
@@ -67,7 +70,7 @@ describe('measure (interleaved rounds with sequential looks)', () => {
         maxRounds: 50,
         maxTimeS: 1e9,
         seed: 7,
-        log: () => undefined,
+        reporter: silent,
       });
       return calls.map((c) => `${c.suite}/${c.side}`).join();
     };
@@ -82,7 +85,7 @@ describe('measure (interleaved rounds with sequential looks)', () => {
       maxRounds: 50,
       maxTimeS: 1e9,
       seed: 1,
-      log: () => undefined,
+      reporter: silent,
     });
     expect(out.look?.results[0].outcome).toBe('regression');
   });
@@ -100,7 +103,7 @@ describe('measure (interleaved rounds with sequential looks)', () => {
       maxRounds: 50,
       maxTimeS: 12,
       seed: 1,
-      log: () => undefined,
+      reporter: silent,
       now: () => t,
     });
     expect(out.rounds).toBeLessThan(10);
@@ -116,11 +119,130 @@ describe('measure (interleaved rounds with sequential looks)', () => {
         scriptedRunner('ok', noisy(5, 1), calls),
         scriptedRunner('broken', () => 1, calls, { failOn: (side, i) => side === 'head' && i === 2 }),
       ],
-      { checkouts: { base: '/b', head: '/h' }, gate, maxRounds: 50, maxTimeS: 1e9, seed: 3, log: (l) => log.push(l) },
+      {
+        checkouts: { base: '/b', head: '/h' },
+        gate,
+        maxRounds: 50,
+        maxTimeS: 1e9,
+        seed: 3,
+        reporter: logReporter((l) => log.push(l)),
+      },
     );
     expect(out.errors.map((e) => e.message)).toEqual(['suite "broken" on head: scripted failure']);
     expect(calls.filter((c) => c.suite === 'broken' && c.kind === 'sample').length).toBeLessThanOrEqual(6);
     expect(out.look?.results.find((r) => r.id === 'ok:wall')?.outcome).toBe('within-budget');
     expect(log.join('\n')).toContain('last lines of output');
+  });
+
+  const options = (gate: SequentialGate, log: string[] = []) => ({
+    checkouts: { base: '/b', head: '/h' },
+    gate,
+    maxRounds: 50,
+    maxTimeS: 1e9,
+    seed: 4,
+    reporter: logReporter((l) => log.push(l)),
+  });
+
+  it('measures a suite new on head on head only, keeps base’s error as a warning, and compares the rest', async () => {
+    const { gate, calls, log } = setup();
+    const out = await measure(
+      [
+        scriptedRunner('old', noisy(6, 1), calls),
+        scriptedRunner('ids', noisy(7, 1), calls, {
+          failWarmup: (side) => side === 'base',
+          failOn: (side) => side === 'base',
+          couldBeMissing: true,
+        }),
+      ],
+      options(gate, log),
+    );
+    expect(out.errors).toEqual([]);
+    expect(out.headOnly).toEqual(['ids']);
+    // Base was tried twice (the warm-up and one confirming run), never again.
+    expect(calls.filter((c) => c.suite === 'ids' && c.side === 'base').map((c) => c.kind)).toEqual([
+      'warmup',
+      'sample',
+    ]);
+    const ids = out.look?.results.find((r) => r.id === 'ids:wall');
+    expect(ids).toMatchObject({ outcome: 'added', base: [] });
+    expect(ids!.head.length).toBeGreaterThanOrEqual(10);
+    expect(out.look?.results.find((r) => r.id === 'old:wall')?.outcome).toBe('within-budget');
+    const warning = out.warnings.find((w) => w.code === 'new-on-head');
+    expect(warning?.text).toContain('Suite "ids" is new on head');
+    expect(warning?.text).toContain('last lines of output');
+    expect(log.join('\n')).toContain('suite "ids" is new on head');
+  });
+
+  it('detects a new suite whose first contact is a sample (no warm-up)', async () => {
+    const { gate, calls } = setup();
+    const out = await measure(
+      [scriptedRunner('ids', () => 1, calls, { warmup: 0, failOn: (side) => side === 'base', couldBeMissing: true })],
+      options(gate),
+    );
+    expect(out.errors).toEqual([]);
+    expect(out.headOnly).toEqual(['ids']);
+    expect(calls.filter((c) => c.side === 'base' && c.kind === 'sample')).toHaveLength(2);
+  });
+
+  it('reports an error, not a new suite, when base fails once and then runs', async () => {
+    const { gate, calls } = setup();
+    const out = await measure(
+      [scriptedRunner('flaky', () => 1, calls, { failWarmup: (side) => side === 'base', couldBeMissing: true })],
+      options(gate),
+    );
+    expect(out.headOnly).toEqual([]);
+    expect(out.errors.map((e) => e.message)).toEqual(['suite "flaky" on base: scripted failure']);
+  });
+
+  it('reports errors when both sides fail, when base fails after having run, or when base times out', async () => {
+    const both = setup();
+    const outBoth = await measure(
+      [scriptedRunner('gone', () => 1, both.calls, { failWarmup: () => true, couldBeMissing: true })],
+      options(both.gate),
+    );
+    expect(outBoth.errors.map((e) => e.message).sort()).toEqual([
+      'suite "gone" on base: scripted failure',
+      'suite "gone" on head: scripted failure',
+    ]);
+    expect(outBoth.headOnly).toEqual([]);
+
+    const later = setup();
+    const outLater = await measure(
+      [
+        scriptedRunner('later', () => 1, later.calls, {
+          failOn: (side, i) => side === 'base' && i === 3,
+          couldBeMissing: true,
+        }),
+      ],
+      options(later.gate),
+    );
+    expect(outLater.errors.map((e) => e.message)).toEqual(['suite "later" on base: scripted failure']);
+    expect(outLater.headOnly).toEqual([]);
+
+    const slow = setup();
+    const outSlow = await measure(
+      [scriptedRunner('slow', () => 1, slow.calls, { failWarmup: (side) => side === 'base', couldBeMissing: false })],
+      options(slow.gate),
+    );
+    expect(outSlow.errors.map((e) => e.message)).toEqual(['suite "slow" on base: scripted failure']);
+    expect(slow.calls.filter((c) => c.side === 'base')).toHaveLength(1); // no confirming run
+  });
+
+  it('reports progress through the injected reporter: every round, and each look', async () => {
+    const { gate, calls } = setup();
+    const rounds: RoundProgress[] = [];
+    let ended: RoundProgress | null = null;
+    let t = 0;
+    await measure([scriptedRunner('a', () => 1 + (t++ % 5) * 0.01, calls)], {
+      ...options(gate),
+      now: () => t,
+      reporter: { start() {}, round: (p) => rounds.push(p), notice() {}, end: (p) => (ended = p) },
+    });
+    expect(rounds.map((p) => p.round)).toEqual(rounds.map((_, i) => i + 1));
+    expect(rounds[0]).toMatchObject({ maxRounds: 50, suites: 1, metrics: 1, decided: 0, nextLook: gate.looks[0] });
+    const firstLook = rounds.find((p) => p.look);
+    expect(firstLook?.round).toBe(gate.looks[0]);
+    expect(rounds[0].remainingS).toBeGreaterThan(0);
+    expect(ended).toMatchObject({ round: rounds.length, decided: 1 });
   });
 });

@@ -18,19 +18,30 @@ export function scriptedRunner(
   name: string,
   value: (side: Side, index: number) => number,
   calls: Call[],
-  options: { failOn?: (side: Side, index: number) => boolean } = {},
+  options: {
+    /** Whether sample `index` (0-based per side) fails. */
+    failOn?: (side: Side, index: number) => boolean;
+    /** Whether the warm-up fails on this side. */
+    failWarmup?: (side: Side) => boolean;
+    /** Failures look like a missing benchmark (an error exit) rather than a timeout. */
+    couldBeMissing?: boolean;
+    warmup?: number;
+  } = {},
 ): SuiteRunner {
-  const suite: CommandSuite = { kind: 'command', name, run: 'scripted', warmup: 1, timeout: 60 };
+  const suite: CommandSuite = { kind: 'command', name, run: 'scripted', warmup: options.warmup ?? 1, timeout: 60 };
   const counts = { base: 0, head: 0 };
+  const failure = (side: Side) =>
+    new SuiteError(name, side, 'scripted failure', 'last lines of output', options.couldBeMissing ?? false);
   return {
     suite,
     async warmup(side) {
       calls.push({ suite: name, side, kind: 'warmup' });
+      if (options.failWarmup?.(side)) throw failure(side);
     },
     async sample(side): Promise<Replicate> {
       calls.push({ suite: name, side, kind: 'sample' });
       const i = counts[side]++;
-      if (options.failOn?.(side, i)) throw new SuiteError(name, side, 'scripted failure', 'last lines of output');
+      if (options.failOn?.(side, i)) throw failure(side);
       return { values: [{ id: `${name}:wall`, unit: 's', direction: 'lower', value: value(side, i) }], warnings: [] };
     },
   };

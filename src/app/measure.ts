@@ -13,10 +13,17 @@
  *   remaining alpha).
  * - An infrastructure failure (a suite that crashes, times out or writes no results) stops
  *   that suite and is reported as an error, never as a regression.
+ * - A suite new on head (a PR that adds its benchmark): its first run on base fails the way a
+ *   missing benchmark fails (an error exit, no output, no working directory — not a timeout or
+ *   a signal), its first run on head succeeds, and a second base run fails again. It is then
+ *   measured on head only (its metrics have no base samples: outcome `added`) and a warning
+ *   keeps base's error. Any other pattern — base fails after having run, head fails, the retry
+ *   passes — is an error as before, so a broken base is never mistaken for a new benchmark.
  */
 import type { LookResult, SequentialGate } from '../core/engine';
 import type { MetricId, MetricSamples, Side, Warning } from '../core/model';
 import { mulberry32, shuffle } from '../core/random';
+import type { MeasureReporter, RoundProgress } from './progress';
 import { SuiteError, type SuiteRunner } from './runners';
 
 export interface MeasureOptions {
@@ -26,8 +33,8 @@ export interface MeasureOptions {
   maxTimeS: number;
   seed: number;
   signal?: AbortSignal;
-  /** Progress lines for the log. */
-  log: (line: string) => void;
+  /** Where progress goes (a terminal line, or log lines). */
+  reporter: MeasureReporter;
   /** Filled with the unit of every metric as it is first seen (budgets need it). */
   unitsSeen?: Map<MetricId, string>;
   /** Monotonic clock in seconds (injectable for tests). */
@@ -40,14 +47,26 @@ export interface MeasureOutcome {
   rounds: number;
   warnings: Warning[];
   errors: SuiteError[];
+  /** Suites measured on head only because they are new on head. */
+  headOnly: string[];
   durationS: number;
 }
 
 const defaultNow = () => performance.now() / 1000;
 
+/** Per-suite state of the first contact with each side (see "new on head" above). */
+interface Contact {
+  /** A side has completed at least one real run (a warm-up run or a sample). */
+  ran: Record<Side, boolean>;
+  /** Base's first run failed like a missing benchmark; waiting for head's first run to decide. */
+  pendingBase: SuiteError | null;
+  headOnly: boolean;
+}
+
 /** Runs the rounds and returns every sample plus the gate's final look. */
 export async function measure(runners: SuiteRunner[], options: MeasureOptions): Promise<MeasureOutcome> {
   const now = options.now ?? defaultNow;
+  const reporter = options.reporter;
   const started = now();
   const random = mulberry32(options.seed);
   const samples = new Map<MetricId, MetricSamples>();
@@ -56,26 +75,96 @@ export async function measure(runners: SuiteRunner[], options: MeasureOptions): 
   const warn = (code: string, text: string) => warnings.set(text, { code, text });
   const errors: SuiteError[] = [];
   const failed = new Set<string>();
-  let active = runners.filter((r) => !failed.has(r.suite.name));
+  const contact = new Map<string, Contact>(
+    runners.map((r) => [r.suite.name, { ran: { base: false, head: false }, pendingBase: null, headOnly: false }]),
+  );
+  let active = runners;
   let look: LookResult | null = null;
   let rounds = 0;
   let concluded = false;
 
-  const attempt = async (runner: SuiteRunner, work: () => Promise<void>) => {
+  const fail = (runner: SuiteRunner, error: SuiteError) => {
+    errors.push(error);
+    failed.add(runner.suite.name);
+    reporter.notice(`✖ ${error.message}${error.outputTail ? `\n${indent(error.outputTail)}` : ''}`);
+  };
+
+  /** Head ran and base's first run had failed: a second base run decides between new and broken. */
+  const decideNewOnHead = async (runner: SuiteRunner, c: Contact) => {
+    const first = c.pendingBase!;
+    c.pendingBase = null;
+    try {
+      await runner.sample('base', options.checkouts.base, options.signal);
+    } catch (error) {
+      if (!(error instanceof SuiteError)) throw error;
+      c.headOnly = true;
+      const name = runner.suite.name;
+      const tail = first.outputTail.trim().split('\n').slice(-5).join('\n');
+      warn(
+        'new-on-head',
+        `Suite "${name}" is new on head: it fails on base (${first.message.replace(/^suite "[^"]*" on base: /, '')}` +
+          `${tail ? `; last output: ${tail.replace(/\s*\n\s*/g, ' ⏎ ')}` : ''}) and runs on head, so it is measured on ` +
+          'head only (absolute budgets apply). If the benchmark also exists on base, fix it there: nothing was compared.',
+      );
+      reporter.notice(`◆ suite "${name}" is new on head (base: ${first.message}); measuring it on head only`);
+      return;
+    }
+    // Base ran on the second try: the first failure was not a missing benchmark. Report it.
+    fail(runner, first);
+  };
+
+  const attempt = async (runner: SuiteRunner, side: Side, work: () => Promise<void>, real: boolean) => {
+    const c = contact.get(runner.suite.name)!;
     try {
       await work();
     } catch (error) {
       if (!(error instanceof SuiteError)) throw error;
-      errors.push(error);
-      failed.add(runner.suite.name);
-      options.log(`✖ ${error.message}${error.outputTail ? `\n${indent(error.outputTail)}` : ''}`);
+      if (side === 'base' && !c.ran.base && error.couldBeMissing && !c.pendingBase) {
+        c.pendingBase = error;
+        if (c.ran.head) await decideNewOnHead(runner, c);
+        return;
+      }
+      if (side === 'head' && c.pendingBase) {
+        errors.push(c.pendingBase); // both sides fail: nothing new about it, report both
+        c.pendingBase = null;
+      }
+      fail(runner, error);
+      return;
     }
+    if (!real) return;
+    c.ran[side] = true;
+    if (side === 'head' && c.pendingBase) await decideNewOnHead(runner, c);
   };
 
-  options.log(`Warming up ${runners.length} suite${runners.length === 1 ? '' : 's'} (seed ${options.seed})`);
+  /** The sides a suite still runs on this round. */
+  const sidesOf = (runner: SuiteRunner): Side[] => {
+    const c = contact.get(runner.suite.name)!;
+    return c.headOnly || c.pendingBase ? ['head'] : ['base', 'head'];
+  };
+  const pairs = (list: SuiteRunner[]) => list.flatMap((r) => sidesOf(r).map((side) => [r, side] as const));
+
+  const progress = (extra: Partial<RoundProgress> = {}): RoundProgress => {
+    const elapsedS = now() - started;
+    const perRound = rounds > 0 ? elapsedS / rounds : 0;
+    const metrics = samples.size;
+    return {
+      round: rounds,
+      maxRounds: options.maxRounds,
+      suites: active.length,
+      metrics,
+      decided: look ? metrics - look.undecided.length : 0,
+      elapsedS,
+      remainingS: Math.max(0, Math.min(options.maxTimeS - elapsedS, perRound * (options.maxRounds - rounds))),
+      nextLook: options.gate.looks.find((l) => l > rounds) ?? null,
+      ...extra,
+    };
+  };
+
+  reporter.start({ suites: runners.length, seed: options.seed });
   for (const [runner, side] of shuffle(pairs(runners), random)) {
-    if (failed.has(runner.suite.name)) continue;
-    await attempt(runner, () => runner.warmup(side, options.checkouts[side], options.signal));
+    if (failed.has(runner.suite.name) || !sidesOf(runner).includes(side)) continue;
+    const real = runner.suite.warmup > 0;
+    await attempt(runner, side, () => runner.warmup(side, options.checkouts[side], options.signal), real);
   }
 
   let roundS = 0;
@@ -96,57 +185,59 @@ export async function measure(runners: SuiteRunner[], options: MeasureOptions): 
     }
     const roundStart = now();
     for (const [runner, side] of shuffle(pairs(active), random)) {
-      if (failed.has(runner.suite.name)) continue;
-      await attempt(runner, async () => {
-        const replicate = await runner.sample(side, options.checkouts[side], options.signal);
-        for (const w of replicate.warnings) warn('replicate', `${runner.suite.name} (${side}): ${w}`);
-        for (const v of replicate.values) {
-          let s = samples.get(v.id);
-          if (!s) {
-            s = { id: v.id, unit: v.unit, direction: v.direction, base: [], head: [] };
-            samples.set(v.id, s);
-            suiteOf.set(v.id, runner.suite.name);
-            options.unitsSeen?.set(v.id, v.unit);
+      if (failed.has(runner.suite.name) || !sidesOf(runner).includes(side)) continue;
+      await attempt(
+        runner,
+        side,
+        async () => {
+          const replicate = await runner.sample(side, options.checkouts[side], options.signal);
+          for (const w of replicate.warnings) warn('replicate', `${runner.suite.name} (${side}): ${w}`);
+          for (const v of replicate.values) {
+            let s = samples.get(v.id);
+            if (!s) {
+              s = { id: v.id, unit: v.unit, direction: v.direction, base: [], head: [] };
+              samples.set(v.id, s);
+              suiteOf.set(v.id, runner.suite.name);
+              options.unitsSeen?.set(v.id, v.unit);
+            }
+            s[side].push(v.value);
           }
-          s[side].push(v.value);
-        }
-      });
+        },
+        true,
+      );
     }
     rounds++;
     roundS = Math.max(roundS * 0.5, now() - roundStart); // pessimistic estimate of the next round
     if (options.gate.looks.includes(rounds)) {
       look = options.gate.look([...samples.values()], rounds, false);
       const undecided = new Set(look.undecided.map((id) => suiteOf.get(id)));
-      options.log(
-        `Look at round ${rounds}: ${look.undecided.length} metric${look.undecided.length === 1 ? '' : 's'} undecided` +
-          (look.done ? ' — done' : ''),
-      );
+      reporter.round(progress({ look: { done: look.done } }));
       if (look.done) {
         concluded = true;
         break;
       }
       active = active.filter((r) => undecided.has(r.suite.name));
     } else {
-      options.log(`Round ${rounds} done (${active.length} suite${active.length === 1 ? '' : 's'})`);
+      reporter.round(progress());
     }
+  }
+  // A base failure still waiting for head's first run (head never ran): an error like any other.
+  for (const runner of runners) {
+    const c = contact.get(runner.suite.name)!;
+    if (c.pendingBase && !failed.has(runner.suite.name)) fail(runner, c.pendingBase);
   }
   // Suites that failed can end the loop early: conclude with what was measured.
   if (!concluded && rounds > 0) look = options.gate.look([...samples.values()], rounds, true);
+  reporter.end(progress({ look: { done: true } }));
   return {
     samples: [...samples.values()],
     look,
     rounds,
     warnings: [...warnings.values()],
     errors,
+    headOnly: runners.filter((r) => contact.get(r.suite.name)!.headOnly).map((r) => r.suite.name),
     durationS: now() - started,
   };
-}
-
-function pairs(runners: SuiteRunner[]): [SuiteRunner, Side][] {
-  return runners.flatMap((r) => [
-    [r, 'base'],
-    [r, 'head'],
-  ]) as [SuiteRunner, Side][];
 }
 
 function indent(text: string): string {

@@ -23,6 +23,7 @@ import { countOutcomes, decideVerdict } from '../core/report';
 import type { Settings } from '../settings/settings';
 import type { Suite } from '../settings/suites';
 import { measure } from './measure';
+import { logReporter, type MeasureReporter } from './progress';
 import { createRunner, type SuiteRunner } from './runners';
 import { selectShard } from './shard';
 
@@ -66,6 +67,8 @@ export interface RunIO {
   runnerFor?: (suite: Suite) => SuiteRunner;
   /** Local runs: print progress and the report to a terminal. */
   local?: boolean;
+  /** Where measuring progress goes; default: plain lines through `log.info` (CI logs). */
+  progress?: MeasureReporter;
 }
 
 export interface RunResult {
@@ -226,7 +229,7 @@ async function compare(settings: Settings, io: RunIO): Promise<ComparisonReport>
       maxTimeS: settings.maxTimeS,
       seed: io.seed,
       signal: io.signal,
-      log: (line) => io.log.info(line),
+      reporter: io.progress ?? logReporter((line) => io.log.info(line)),
       unitsSeen: units,
     });
     const results = outcome.look?.results ?? [];

@@ -18,6 +18,12 @@ export class SuiteError extends Error {
     readonly side: Side,
     message: string,
     readonly outputTail = '',
+    /**
+     * The failure is the kind a benchmark missing from this side's checkout produces (an error
+     * exit, no output, no working directory), as opposed to a timeout or a signal. The measure
+     * loop only then considers a suite that fails on base "new on head".
+     */
+    readonly couldBeMissing = false,
   ) {
     super(`suite "${suite}" on ${side}: ${message}`);
     this.name = 'SuiteError';
@@ -41,7 +47,13 @@ function suiteCwd(suite: Suite, checkout: string): string {
 async function runOnce(suite: CommandSuite | HarnessSuite, side: Side, checkout: string, signal?: AbortSignal) {
   const cwd = suiteCwd(suite, checkout);
   if (!existsSync(cwd))
-    throw new SuiteError(suite.name, side, `working directory "${suite.cwd}" does not exist in the ${side} checkout`);
+    throw new SuiteError(
+      suite.name,
+      side,
+      `working directory "${suite.cwd}" does not exist in the ${side} checkout`,
+      '',
+      true,
+    );
   const run = await runMeasured(suite.run, { cwd, env: suite.env, timeoutS: suite.timeout, signal });
   if (run.timedOut) {
     throw new SuiteError(
@@ -53,7 +65,7 @@ async function runOnce(suite: CommandSuite | HarnessSuite, side: Side, checkout:
   }
   if (run.exitCode !== 0) {
     const how = run.signal ? `was killed by ${run.signal}` : `exited with code ${run.exitCode}`;
-    throw new SuiteError(suite.name, side, `"${suite.run}" ${how}`, run.outputTail);
+    throw new SuiteError(suite.name, side, `"${suite.run}" ${how}`, run.outputTail, !run.signal);
   }
   return run;
 }
@@ -91,6 +103,7 @@ export function harnessRunner(suite: HarnessSuite): SuiteRunner {
         side,
         `the harness finished but did not write its output file "${suite.output}"`,
         run.outputTail,
+        true,
       );
     }
     const text = outputFile ? readFileSync(outputFile, 'utf8') : run.stdout;
@@ -98,7 +111,8 @@ export function harnessRunner(suite: HarnessSuite): SuiteRunner {
     try {
       return harnessReplicate(suite.name, suite.format, text, `${side}: ${source}`);
     } catch (error) {
-      if (error instanceof HarnessParseError) throw new SuiteError(suite.name, side, error.message, run.outputTail);
+      if (error instanceof HarnessParseError)
+        throw new SuiteError(suite.name, side, error.message, run.outputTail, true);
       throw error;
     }
   };
@@ -118,7 +132,8 @@ export function httpRunner(suite: Extract<Suite, { kind: 'http' }>): SuiteRunner
       return await runHttpReplicate(suite, { side, checkoutDir: checkout, signal }); // resolves suite.cwd itself
     } catch (error) {
       // The adapter's message already ends with the server's last output.
-      if (error instanceof HttpSuiteError) throw new SuiteError(suite.name, side, error.message);
+      if (error instanceof HttpSuiteError)
+        throw new SuiteError(suite.name, side, error.message, '', error.couldBeMissing);
       throw error;
     }
   };

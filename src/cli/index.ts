@@ -15,6 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { harnessReplicate } from '../adapters/harness';
 import { contextFromEnv } from '../app/context';
+import { logReporter, terminalReporter } from '../app/progress';
 import { environment, type RunIO, run } from '../app/run';
 import { budgetFor, parseBudgetLines, parseBudgetRule } from '../core/budgets';
 import { SequentialGate } from '../core/engine';
@@ -87,6 +88,8 @@ function terminalIO(workspace: string, tempDir: string, seed: number): RunIO {
     github: null,
     seed,
     local: true,
+    // One line updated in place on a terminal; plain lines in CI logs and pipes.
+    progress: process.stderr.isTTY && !process.env.GITHUB_ACTIONS ? terminalReporter(process.stderr) : logReporter(err),
   };
 }
 

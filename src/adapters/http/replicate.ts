@@ -108,6 +108,8 @@ export async function measureHttpReplicate(
       throw new HttpSuiteError(
         `HTTP suite "${suite.name}": the working directory "${suite.cwd ?? '.'}" does not exist in the ${opts.side} checkout.`,
         opts.side,
+        '',
+        true,
       );
     try {
       server = await startServer({

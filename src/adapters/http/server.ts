@@ -230,11 +230,12 @@ export class ServerProcess {
     }
   }
 
-  error(message: string): HttpSuiteError {
+  error(message: string, couldBeMissing = false): HttpSuiteError {
     return new HttpSuiteError(
       `The ${this.spec.side} server of suite "${this.spec.suite}" (\`${this.spec.command}\`) ${message}`,
       this.spec.side,
       this.tail(),
+      couldBeMissing,
     );
   }
 }
@@ -304,7 +305,8 @@ export async function startServer(spec: ServerSpec): Promise<ServerProcess> {
         spec.log?.(`${spec.side}: port ${port} was taken when the server started; retrying on another port`);
         continue;
       }
-      throw server.error(`${server.describeExit()} before it became ready.`);
+      // An error exit (a missing script, a module not found) is what a server new on head does on base.
+      throw server.error(`${server.describeExit()} before it became ready.`, typeof server.exit?.code === 'number');
     }
     const what = spec.ready === undefined ? 'accept a TCP connection' : `answer GET ${spec.ready} with a 2xx status`;
     throw server.error(
