@@ -1,8 +1,8 @@
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { addWorktrees, resolveRevisions } from '../../src/adapters/git';
+import { addWorktrees, copyFromHead, resolveRevisions } from '../../src/adapters/git';
 import { git, makeRepo } from '../helpers/repo';
 
 /** An "origin" with two commits and a depth-1 clone of its tip, as actions/checkout leaves it. */
@@ -54,5 +54,41 @@ describe('git adapter', () => {
     await checkouts.remove();
     expect(existsSync(checkouts.base)).toBe(false);
     expect(git(clone, 'worktree', 'list').split('\n')).toHaveLength(1);
+  });
+
+  it('copies the files bench-from-head selects from head into base, and removes base-only ones there', async () => {
+    const repo = makeRepo({
+      'src/lib.js': 'base lib',
+      'bench/old.bench.js': 'old bench',
+      'bench/shared.js': 'base helper',
+      'pkg/a/x_bench_test.go': 'base go bench',
+    });
+    const baseSha = git(repo, 'rev-parse', 'HEAD');
+    writeFileSync(path.join(repo, 'src/lib.js'), 'head lib');
+    writeFileSync(path.join(repo, 'bench/shared.js'), 'head helper');
+    writeFileSync(path.join(repo, 'bench/ids.bench.js'), 'new bench');
+    writeFileSync(path.join(repo, 'pkg/a/x_bench_test.go'), 'head go bench');
+    git(repo, 'rm', '-q', 'bench/old.bench.js');
+    git(repo, 'add', '-A');
+    git(repo, 'commit', '-qm', 'head');
+    const headSha = git(repo, 'rev-parse', 'HEAD');
+    const root = mkdtempSync(path.join(os.tmpdir(), 'perfgate-wt-'));
+    const checkouts = await addWorktrees(repo, root, { sha: baseSha }, { sha: headSha });
+    try {
+      const done = await copyFromHead(checkouts, ['bench', '**/*_bench_test.go']);
+      expect(done).toEqual({ copied: 3, removed: 1 });
+      const read = (f: string) => readFileSync(path.join(checkouts.base, f), 'utf8');
+      expect(read('src/lib.js')).toBe('base lib'); // the library stays base's
+      expect(read('bench/ids.bench.js')).toBe('new bench');
+      expect(read('bench/shared.js')).toBe('head helper');
+      expect(read('pkg/a/x_bench_test.go')).toBe('head go bench');
+      expect(existsSync(path.join(checkouts.base, 'bench/old.bench.js'))).toBe(false);
+
+      await expect(copyFromHead(checkouts, ['bench', 'benches/'])).rejects.toThrow(
+        /bench-from-head: "benches\/" selects no file tracked in the head commit/,
+      );
+    } finally {
+      await checkouts.remove();
+    }
   });
 });

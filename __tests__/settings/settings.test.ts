@@ -115,4 +115,35 @@ describe('parseSettings', () => {
       'INDEX/TOTAL',
     );
   });
+
+  it('reads bench-from-head from the input (one a line) or the config file, and rejects paths outside the repository', () => {
+    const fromInput = parseSettings(
+      reader({ suites: '- name: cli\n  run: node cli.js', 'bench-from-head': './bench/\n\n**/*.bench.ts  # vitest\n' }),
+      ws(),
+    );
+    expect(fromInput.benchFromHead).toEqual(['bench', '**/*.bench.ts']);
+
+    const dir = ws();
+    mkdirSync(path.join(dir, '.github'));
+    writeFileSync(
+      path.join(dir, '.github', 'perfgate.yml'),
+      'benchFromHead: [bench/, benchmarks/test_ids.py]\nsuites:\n  - name: ids\n    run: node bench/ids.js\n',
+    );
+    expect(parseSettings(reader({}), dir).benchFromHead).toEqual(['bench', 'benchmarks/test_ids.py']);
+    expect(parseSettings(reader({ 'bench-from-head': 'other/' }), dir).benchFromHead).toEqual(['other']);
+
+    const e = errorOf(() =>
+      parseSettings(reader({ suites: '- name: a\n  run: x', 'bench-from-head': 'bench/\n../elsewhere\n/abs' }), ws()),
+    );
+    expect(e.issues.map((i) => i.where)).toEqual(['input "bench-from-head" line 2', 'input "bench-from-head" line 3']);
+    expect(e.issues[0].message).toContain('inside the repository');
+
+    writeFileSync(path.join(dir, '.github', 'perfgate.yml'), 'benchFromHead: 3\nsuites:\n  - name: a\n    run: x\n');
+    expect(errorOf(() => parseSettings(reader({}), dir)).issues).toEqual([
+      {
+        where: '.github/perfgate.yml line 1',
+        message: 'benchFromHead: expected a list of paths or globs, like ["bench/"]',
+      },
+    ]);
+  });
 });

@@ -5,9 +5,10 @@
  * `…/perfgate/head`), so path lengths cannot shift memory layout or argv sizes between sides.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, lstatSync, mkdirSync, readlinkSync, rmSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import picomatch from 'picomatch';
 import type { Revision } from '../core/model';
 
 const execFileAsync = promisify(execFile);
@@ -152,4 +153,61 @@ export async function addWorktrees(repo: string, root: string, base: Revision, h
 /** Whether the working tree has uncommitted changes (they are not measured: worktrees check out commits). */
 export async function isDirty(repo: string): Promise<boolean> {
   return (await git(repo, ['status', '--porcelain', '--untracked-files=no'])) !== '';
+}
+
+/** What `copyFromHead` did. */
+export interface CopiedFromHead {
+  /** Files written into the base checkout (head's versions). */
+  copied: number;
+  /** Base files matched by the patterns but absent on head, removed from the base checkout. */
+  removed: number;
+}
+
+/** Whether `file` (a repository path) is selected by a `bench-from-head` entry: a path (file or directory) or a glob. */
+function selector(entry: string): (file: string) => boolean {
+  if (/[*?[\]{}!]/.test(entry)) return picomatch(entry, { dot: true });
+  const dir = entry.replace(/\/+$/, '');
+  return (file) => file === dir || file.startsWith(`${dir}/`);
+}
+
+/**
+ * Makes the base checkout hold head's version of every tracked file the entries select (and none
+ * of base's own files there that head does not have), so both builds run head's benchmark code
+ * against their own library code. Throws `GitError` naming an entry that selects no file on head
+ * (a typo would otherwise silently compare base's benchmarks).
+ */
+export async function copyFromHead(
+  checkouts: { base: string; head: string },
+  entries: string[],
+): Promise<CopiedFromHead> {
+  const select = entries.map((e) => ({ entry: e, test: selector(e) }));
+  const tracked = async (dir: string) => (await git(dir, ['ls-files', '-z'])).split('\0').filter(Boolean);
+  const headFiles = (await tracked(checkouts.head)).filter((f) => select.some((s) => s.test(f)));
+  const unmatched = select.filter((s) => !headFiles.some((f) => s.test(f))).map((s) => `"${s.entry}"`);
+  if (unmatched.length > 0) {
+    throw new GitError(
+      `bench-from-head: ${unmatched.join(', ')} ${unmatched.length === 1 ? 'selects' : 'select'} no file tracked in the head commit. ` +
+        'Give paths relative to the repository root (a directory like "bench/", a file, or a glob like "**/*.bench.ts").',
+    );
+  }
+  const onHead = new Set(headFiles);
+  let removed = 0;
+  for (const file of await tracked(checkouts.base)) {
+    if (!onHead.has(file) && select.some((s) => s.test(file))) {
+      rmSync(path.join(checkouts.base, file), { force: true });
+      removed++;
+    }
+  }
+  for (const file of headFiles) {
+    const from = path.join(checkouts.head, file);
+    const to = path.join(checkouts.base, file);
+    mkdirSync(path.dirname(to), { recursive: true });
+    rmSync(to, { force: true, recursive: true });
+    const stat = lstatSync(from);
+    if (stat.isSymbolicLink()) symlinkSync(readlinkSync(from), to);
+    else if (stat.isDirectory())
+      cpSync(from, to, { recursive: true }); // a submodule
+    else copyFileSync(from, to); // keeps the file mode (an executable script stays executable)
+  }
+  return { copied: headFiles.length, removed };
 }

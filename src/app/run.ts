@@ -10,12 +10,12 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { addWorktrees, type EventFacts, isDirty, resolveRevisions } from '../adapters/git';
+import { addWorktrees, copyFromHead, type EventFacts, GitError, isDirty, resolveRevisions } from '../adapters/git';
 import { commentMarker, type GitHubClient, GitHubPermissionError, MAX_COMMENT_BODY } from '../adapters/github';
 import { runMeasured } from '../adapters/process';
 import { budgetFor } from '../core/budgets';
 import { SequentialGate } from '../core/engine';
-import type { ComparisonReport, MetricId, Revision, Side, Unit, Verdict } from '../core/model';
+import type { ComparisonReport, MetricId, Revision, Side, Unit, Verdict, Warning } from '../core/model';
 import { renderMetricChart } from '../core/render/charts';
 import { renderHtmlReport } from '../core/render/html';
 import { renderMarkdown } from '../core/render/markdown';
@@ -112,6 +112,7 @@ export function configHash(settings: Settings): string {
   const shape = {
     suites: settings.suites,
     build: settings.build,
+    benchFromHead: settings.benchFromHead,
     budget: settings.defaultBudget.source,
     budgets: settings.budgets.map((b) => [b.pattern, b.rule.source]),
     alpha: settings.alpha,
@@ -187,6 +188,22 @@ async function compare(settings: Settings, io: RunIO): Promise<ComparisonReport>
   }
   const checkouts = await addWorktrees(io.workspace, path.join(io.tempDir, 'perfgate'), base, head);
   try {
+    const notes: Warning[] = [];
+    if (settings.benchFromHead.length > 0) {
+      try {
+        const done = await copyFromHead(checkouts, settings.benchFromHead);
+        const text =
+          `Base ran head's benchmark code (bench-from-head: ${settings.benchFromHead.join(', ')}): ` +
+          `${done.copied} file${done.copied === 1 ? '' : 's'} copied from head into the base checkout before building` +
+          (done.removed > 0 ? `, ${done.removed} base-only file${done.removed === 1 ? '' : 's'} removed` : '') +
+          '.';
+        io.log.info(text);
+        notes.push({ code: 'bench-from-head', text });
+      } catch (error) {
+        if (!(error instanceof GitError)) throw error;
+        return errorReport(settings, base, head, [error.message], io);
+      }
+    }
     const buildErrors: string[] = [];
     for (const side of ['base', 'head'] as const) {
       const error = await build(settings, side, checkouts[side], io);
@@ -257,6 +274,7 @@ async function compare(settings: Settings, io: RunIO): Promise<ComparisonReport>
       },
       environment: environment(outcome.durationS),
       warnings: [
+        ...notes,
         ...outcome.warnings,
         ...(outcome.look?.warnings ?? []),
         ...[...budgetWarnings].map((text) => ({ code: 'budget', text })),

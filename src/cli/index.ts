@@ -28,8 +28,8 @@ import { HARNESS_FORMATS, type HarnessFormat } from '../settings/suites';
 
 const USAGE = `Usage:
   perfgate run [--base REV] [--config FILE] [--budget 5%] [--budgets "PATTERN: RULE"] [--build CMD]
-               [--strict] [--alpha 0.05] [--min-rounds 10] [--max-rounds 50] [--max-time 15m]
-               [--json FILE] [--html FILE] [--seed N]
+               [--bench-from-head PATH...] [--strict] [--alpha 0.05] [--min-rounds 10] [--max-rounds 50]
+               [--max-time 15m] [--json FILE] [--html FILE] [--seed N]
       Measure the commit checked out (HEAD) against --base (default: HEAD~1) with the suites of
       .github/perfgate.yml, print the report, exit 1 on a regression beyond budget.
   perfgate compare --format FMT --base FILE... --head FILE... [--name SUITE] [--budget 5%]
@@ -99,6 +99,7 @@ const RUN_FLAGS: Record<string, InputName> = {
   budget: 'budget',
   budgets: 'budgets',
   build: 'build',
+  'bench-from-head': 'bench-from-head',
   strict: 'strict',
   alpha: 'alpha',
   correction: 'correction',
@@ -109,7 +110,7 @@ const RUN_FLAGS: Record<string, InputName> = {
 };
 
 async function runCommand(args: string[]): Promise<number> {
-  const flags = parseFlags(args, [], ['strict']);
+  const flags = parseFlags(args, ['bench-from-head'], ['strict']);
   for (const name of flags.keys()) {
     if (!(name in RUN_FLAGS) && !['json', 'html', 'seed'].includes(name))
       throw new UsageError(`unknown flag --${name}`);
@@ -117,6 +118,7 @@ async function runCommand(args: string[]): Promise<number> {
   const workspace = process.cwd();
   const settings = parseSettings((name) => {
     const flag = Object.keys(RUN_FLAGS).find((k) => RUN_FLAGS[k] === name);
+    if (name === 'bench-from-head') return (flags.get('bench-from-head') ?? []).join('\n');
     const value = flag ? one(flags, flag) : '';
     if (name === 'base') return value || 'HEAD~1';
     if (name === 'comment') return 'never';

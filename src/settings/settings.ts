@@ -28,6 +28,12 @@ export interface Settings {
   suitesSource: string;
   /** `build`: shell command run in each checkout before measuring; empty = none. */
   build: string;
+  /**
+   * `bench-from-head` (or the config file's `benchFromHead:`): paths or globs, relative to the
+   * repository root, whose files are copied from the head checkout into the base checkout before
+   * building, so both builds run head's benchmark code. Empty = each side runs its own.
+   */
+  benchFromHead: string[];
   /** `budget`: the rule for metrics no `budgets` line matches. */
   defaultBudget: BudgetRule;
   /** `budgets` (input lines, then the config file's `budgets:`): per-pattern rules. */
@@ -83,6 +89,7 @@ export const INPUT_NAMES = [
   'suites',
   'config',
   'build',
+  'bench-from-head',
   'budget',
   'budgets',
   'alpha',
@@ -171,6 +178,11 @@ export function parseSettings(read: InputReader, workspace: string): Settings {
   let suites: Suite[] = [];
   let suitesSource = 'input "suites"';
   let build = input('build');
+  let benchFromHead = parseBenchFromHead(
+    read('bench-from-head').split(/\r?\n/),
+    (i) => `input "bench-from-head" line ${i + 1}`,
+    issues,
+  );
   let budgets = budgetLines.entries;
   if (mode !== 'report') {
     const inline = read('suites');
@@ -189,6 +201,7 @@ export function parseSettings(read: InputReader, workspace: string): Settings {
         const config = parseConfigFile(readFileSync(file, 'utf8'), configPath, issues);
         suites = config.suites;
         if (!build && config.build) build = config.build;
+        if (benchFromHead.length === 0) benchFromHead = config.benchFromHead;
         budgets = [...config.budgets, ...budgets];
       }
     }
@@ -200,6 +213,7 @@ export function parseSettings(read: InputReader, workspace: string): Settings {
     suites,
     suitesSource,
     build,
+    benchFromHead,
     defaultBudget: defaultBudget as BudgetRule,
     budgets,
     alpha,
@@ -299,15 +313,48 @@ function parseSuitesYaml(text: string, where: string, issues: SettingsIssue[]): 
   return suites;
 }
 
-const CONFIG_KEYS = ['suites', 'build', 'budgets'];
+/**
+ * Validates `bench-from-head` entries: paths (a directory means everything under it) or globs,
+ * relative to the repository root, never leaving it. Blank lines and `# comments` are skipped.
+ */
+export function parseBenchFromHead(
+  entries: string[],
+  whereOf: (index: number) => string,
+  issues: SettingsIssue[],
+): string[] {
+  const paths: string[] = [];
+  for (const [i, raw] of entries.entries()) {
+    const entry = raw.replace(/\s+#.*$|^#.*$/, '').trim();
+    if (!entry) continue;
+    const at = whereOf(i);
+    const normal = entry.replace(/^(\.\/)+/, '').replace(/\/+$/, '');
+    if (
+      path.isAbsolute(entry) ||
+      /^[A-Za-z]:/.test(entry) ||
+      normal.split('/').includes('..') ||
+      normal === '' ||
+      normal === '.'
+    ) {
+      issues.push({
+        where: at,
+        message: `expected a path or glob inside the repository, like "bench/" or "**/*.bench.ts", got "${entry}"`,
+      });
+      continue;
+    }
+    paths.push(normal);
+  }
+  return paths;
+}
 
-/** Parses the config file: `suites:` (required), `build:` and `budgets:` (optional). */
+const CONFIG_KEYS = ['suites', 'build', 'budgets', 'benchFromHead'];
+
+/** Parses the config file: `suites:` (required), `build:`, `budgets:` and `benchFromHead:` (optional). */
 export function parseConfigFile(
   text: string,
   file: string,
   issues: SettingsIssue[],
-): { suites: Suite[]; build: string; budgets: BudgetEntry[] } {
-  const empty = { suites: [], build: '', budgets: [] };
+): { suites: Suite[]; build: string; budgets: BudgetEntry[]; benchFromHead: string[] } {
+  const empty = { suites: [], build: '', budgets: [], benchFromHead: [] };
   const parsed = parseYaml(text, file, issues);
   if (!parsed) return empty;
   const doc = parsed.value as Record<string, unknown> | null;
@@ -368,5 +415,14 @@ export function parseConfigFile(
       issues.push({ where: `${file} line ${lineNumbers[i.line - 1]}`, message: `budgets: ${i.message}` });
     budgets = result.entries.map((e) => ({ ...e, line: lineNumbers[e.line - 1] ?? e.line }));
   }
-  return { suites, build, budgets };
+  let benchFromHead: string[] = [];
+  if (doc.benchFromHead !== undefined) {
+    const value = doc.benchFromHead;
+    const lineOf = (...p: (string | number)[]) => `${file} line ${parsed.lineOf(['benchFromHead', ...p])}`;
+    if (typeof value === 'string') benchFromHead = parseBenchFromHead([value], () => lineOf(), issues);
+    else if (Array.isArray(value) && value.every((v) => typeof v === 'string'))
+      benchFromHead = parseBenchFromHead(value, (i) => lineOf(i), issues);
+    else issues.push({ where: lineOf(), message: 'benchFromHead: expected a list of paths or globs, like ["bench/"]' });
+  }
+  return { suites, build, budgets, benchFromHead };
 }
