@@ -30,7 +30,8 @@ export default defineConfig({
     projects: [
       { extends: true, test: { name: 'unit', include: ['__tests__/**/*.test.ts'], exclude: [...E2E, ...INTEGRATION] } },
       { extends: true, test: { name: 'integration', include: INTEGRATION } },
-      { extends: true, test: { name: 'e2e', include: E2E } },
+      // Whole pipelines (builds, worktrees, rounds of processes): minutes on a loaded machine.
+      { extends: true, test: { name: 'e2e', include: E2E, testTimeout: 300_000 } },
     ],
   },
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { measure } from '../../src/app/measure';
+import { keyLine, measure } from '../../src/app/measure';
 import { logReporter, type MeasureReporter, type RoundProgress } from '../../src/app/progress';
 import { SequentialGate } from '../../src/core/engine';
 import type { BudgetRule } from '../../src/core/model';
@@ -244,5 +244,26 @@ describe('measure (interleaved rounds with sequential looks)', () => {
     expect(firstLook?.round).toBe(gate.looks[0]);
     expect(rounds[0].remainingS).toBeGreaterThan(0);
     expect(ended).toMatchObject({ round: rounds.length, decided: 1 });
+  });
+
+  it('quotes the telling line of a failure in the new-on-head note', () => {
+    const node = [
+      'node:internal/modules/cjs/loader:1228',
+      '  throw err;',
+      '  ^',
+      '',
+      "Error: Cannot find module '/w/base/bench/ids.cjs'",
+      '    at Module._resolveFilename (node:internal/modules/cjs/loader:1225:15)',
+      "  code: 'MODULE_NOT_FOUND',",
+      '}',
+      'Node.js v20.20.2',
+    ].join('\n');
+    expect(keyLine(node)).toBe("Error: Cannot find module '/w/base/bench/ids.cjs'");
+    expect(keyLine('collected 0 items\n\nERROR: file or directory not found: benchmarks/test_ids.py\n')).toBe(
+      'ERROR: file or directory not found: benchmarks/test_ids.py',
+    );
+    expect(keyLine('error: no bench target named `ids`.\n')).toBe('error: no bench target named `ids`.');
+    expect(keyLine('something odd\nlast words\n')).toBe('last words');
+    expect(keyLine('')).toBe('');
   });
 });

@@ -4,7 +4,7 @@
  * machine, so the assertions are about wiring (metrics, ids, units, outcome), not statistics.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -93,4 +93,96 @@ describe('perfgate run', () => {
     expect(byId.get('api/items:p50')!.base).toHaveLength(6);
     expect(r.stdout).toContain('`api/items:p50`');
   });
+
+  it('reports a suite the PR adds as new on head: measured on head only, base’s error kept, no error verdict', async () => {
+    const repo = makeRepo({
+      '.github/perfgate.yml': 'suites:\n  - name: hello\n    run: node -e "1"\n    warmup: 0\n',
+      'lib.cjs': LIB(10),
+    });
+    writeFileSync(
+      path.join(repo, '.github/perfgate.yml'),
+      `${readFileSync(path.join(repo, '.github/perfgate.yml'))}${IDS_SUITE}`,
+    );
+    mkdirSync(path.join(repo, 'bench'));
+    writeFileSync(path.join(repo, 'bench', 'ids.cjs'), IDS_BENCH);
+    git(repo, 'add', '-A');
+    git(repo, 'commit', '-qm', 'add the ids benchmark');
+    const json = path.join(repo, '..', `${path.basename(repo)}-new.json`);
+    const r = await run(repo, [
+      '--base',
+      'HEAD~1',
+      '--min-rounds',
+      '4',
+      '--max-rounds',
+      '4',
+      '--json',
+      json,
+      '--seed',
+      '5',
+    ]);
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    expect(r.stderr).toContain('suite "ids" is new on head');
+    const report = JSON.parse(readFileSync(json, 'utf8')) as Report;
+    expect(report.errors).toEqual([]);
+    const ids = report.results.find((m) => m.id === 'ids/make:time');
+    expect(ids).toMatchObject({ outcome: 'added', base: [] });
+    expect(ids!.head).toHaveLength(4);
+    expect(report.results.find((m) => m.id === 'hello:wall')?.base).toHaveLength(4);
+    const note = report.warnings.find((w) => w.code === 'new-on-head');
+    expect(note?.text).toContain('Suite "ids" is new on head');
+    expect(note?.text).toMatch(/on base "node bench\/ids.cjs" exited with code 1 \(Error: Cannot find module/);
+  });
+
+  it('runs the PR’s benchmark files against both builds with --bench-from-head', async () => {
+    const repo = makeRepo({ '.github/perfgate.yml': `suites:${IDS_SUITE}`, 'lib.cjs': LIB(10) });
+    writeFileSync(path.join(repo, 'lib.cjs'), LIB(20)); // the library gets twice as slow …
+    mkdirSync(path.join(repo, 'bench'));
+    writeFileSync(path.join(repo, 'bench', 'ids.cjs'), IDS_BENCH); // … in the PR that adds its benchmark
+    git(repo, 'add', '-A');
+    git(repo, 'commit', '-qm', 'slower ids, with a benchmark');
+    const json = path.join(repo, '..', `${path.basename(repo)}-from-head.json`);
+    const r = await run(repo, [
+      '--base',
+      'HEAD~1',
+      '--bench-from-head',
+      'bench/',
+      '--min-rounds',
+      '4',
+      '--max-rounds',
+      '4',
+      '--budget',
+      '10%',
+      '--json',
+      json,
+      '--seed',
+      '6',
+    ]);
+    expect(r.code, r.stderr + r.stdout).toBe(1);
+    const report = JSON.parse(readFileSync(json, 'utf8')) as Report;
+    const ids = report.results.find((m) => m.id === 'ids/make:time');
+    expect(ids).toMatchObject({ outcome: 'regression' });
+    expect(ids!.base).toHaveLength(4);
+    expect(report.warnings.find((w) => w.code === 'bench-from-head')?.text).toContain('1 file copied from head');
+  });
 });
+
+interface Report {
+  errors: string[];
+  warnings: { code: string; text: string }[];
+  results: { id: string; outcome: string; base: number[]; head: number[] }[];
+}
+
+/** The library under test: `make()` reports a cost of `ms` (± 1 %). */
+const LIB = (ms: number) => `exports.make = () => ${ms} * (1 + 0.01 * (Math.random() * 2 - 1));\n`;
+
+/** A benchmark the PR adds, reporting in perfgate's json format. */
+const IDS_BENCH = `
+const { make } = require('../lib.cjs');
+console.log(JSON.stringify({ benchmarks: [{ name: 'make', metrics: [{ name: 'time', value: make(), unit: 'ms', direction: 'lower' }] }] }));
+`;
+
+const IDS_SUITE = `
+  - name: ids
+    run: node bench/ids.cjs
+    format: json
+`;

@@ -99,14 +99,17 @@ export async function measure(runners: SuiteRunner[], options: MeasureOptions): 
       if (!(error instanceof SuiteError)) throw error;
       c.headOnly = true;
       const name = runner.suite.name;
-      const tail = first.outputTail.trim().split('\n').slice(-5).join('\n');
+      const why = first.message.replace(/^suite "[^"]*" on base: /, '');
+      const line = keyLine(first.outputTail);
       warn(
         'new-on-head',
-        `Suite "${name}" is new on head: it fails on base (${first.message.replace(/^suite "[^"]*" on base: /, '')}` +
-          `${tail ? `; last output: ${tail.replace(/\s*\n\s*/g, ' ⏎ ')}` : ''}) and runs on head, so it is measured on ` +
-          'head only (absolute budgets apply). If the benchmark also exists on base, fix it there: nothing was compared.',
+        `Suite "${name}" is new on head: on base ${why}${line ? ` (${line})` : ''}, on head it runs, so it is measured ` +
+          'on head only (absolute budgets apply). If the benchmark also exists on base, fix it there: nothing was compared.',
       );
-      reporter.notice(`◆ suite "${name}" is new on head (base: ${first.message}); measuring it on head only`);
+      reporter.notice(
+        `◆ suite "${name}" is new on head (on base ${why}); measuring it on head only` +
+          (first.outputTail ? `\n${indent(first.outputTail)}` : ''),
+      );
       return;
     }
     // Base ran on the second try: the first failure was not a missing benchmark. Report it.
@@ -238,6 +241,22 @@ export async function measure(runners: SuiteRunner[], options: MeasureOptions): 
     headOnly: runners.filter((r) => contact.get(r.suite.name)!.headOnly).map((r) => r.suite.name),
     durationS: now() - started,
   };
+}
+
+/**
+ * The line of a failure's output that says what went wrong ("Error: Cannot find module …",
+ * "ERROR: file or directory not found: …", "error: no bench target named …"), else the last line.
+ */
+export function keyLine(output: string): string {
+  const lines = output
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+  const line =
+    lines.find((l) => /\b(error|not found|no such|cannot|could not|no \w+ files?)\b/i.test(l) && !/^at /.test(l)) ??
+    lines[lines.length - 1] ??
+    '';
+  return line.length > 200 ? `${line.slice(0, 199)}…` : line;
 }
 
 function indent(text: string): string {
