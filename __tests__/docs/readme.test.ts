@@ -1,0 +1,63 @@
+/**
+ * The README's harness documentation, checked against the code: every format perfgate parses has
+ * a snippet, every snippet is a valid suite of an existing format, and the bench-from-head example
+ * parses. Adding a format without documenting it fails here.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { parseBenchFromHead, type SettingsIssue } from '../../src/settings/settings';
+import { HARNESS_FORMATS, parseSuites } from '../../src/settings/suites';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+
+/** The text of a `##`/`###` section, up to the next heading of the same or a higher level. */
+function section(heading: string): string {
+  const start = readme.indexOf(`\n${heading}\n`);
+  expect(start, `README section "${heading}"`).toBeGreaterThan(-1);
+  const level = heading.indexOf(' ');
+  const rest = readme.slice(start + heading.length + 2);
+  const next = rest.search(new RegExp(`^#{1,${level}} `, 'm'));
+  return next === -1 ? rest : rest.slice(0, next);
+}
+
+function blocks(text: string, lang: string): string[] {
+  return [...text.matchAll(new RegExp(`^\`\`\`${lang}\\n([\\s\\S]*?)^\`\`\`$`, 'gm'))].map((m) => m[1]);
+}
+
+describe('README', () => {
+  it('gives every harness format a snippet, and each snippet is a valid suite of that format', () => {
+    const text = section('### Harness formats');
+    const documented = [...text.matchAll(/^\*\*`([a-z0-9-]+)`\*\*/gm)].map((m) => m[1]);
+    expect([...documented].sort()).toEqual([...HARNESS_FORMATS].sort());
+
+    const formatsInSnippets = new Set<string>();
+    for (const yaml of blocks(text, 'yaml')) {
+      const { suites, issues } = parseSuites(parse(yaml));
+      expect(issues, yaml).toEqual([]);
+      for (const suite of suites) {
+        expect(suite.kind, yaml).toBe('harness');
+        if (suite.kind === 'harness') formatsInSnippets.add(suite.format);
+      }
+    }
+    expect([...formatsInSnippets].sort()).toEqual([...HARNESS_FORMATS].sort());
+  });
+
+  it('documents the tinybench and benchmark.js output the parsers expect', () => {
+    const js = blocks(section('### Harness formats'), 'js').join('\n');
+    expect(js).toContain('console.log(JSON.stringify(bench.table()))');
+    expect(js).toContain("on('cycle', (event) => console.log(String(event.target)))");
+  });
+
+  it('has a bench-from-head example that parses', () => {
+    const [example] = blocks(section('## A PR that adds or changes its benchmarks'), 'yaml');
+    const step = parse(example.replace(/^ {6}/gm, '')) as [{ with: Record<string, string> }];
+    const issues: SettingsIssue[] = [];
+    expect(parseBenchFromHead(step[0].with['bench-from-head'].split('\n'), String, issues)).toEqual(['bench']);
+    expect(issues).toEqual([]);
+    expect(parseSuites(parse(step[0].with.suites)).issues).toEqual([]);
+  });
+});
