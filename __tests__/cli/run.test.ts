@@ -163,11 +163,13 @@ describe('perfgate run', () => {
     expect(ids).toMatchObject({ outcome: 'regression' });
     expect(ids!.base).toHaveLength(4);
     expect(report.warnings.find((w) => w.code === 'bench-from-head')?.text).toContain('1 file copied from head');
+    expect(report.reproduce).toContain("--bench-from-head 'bench'");
   });
 });
 
 interface Report {
   errors: string[];
+  reproduce: string;
   warnings: { code: string; text: string }[];
   results: { id: string; outcome: string; base: number[]; head: number[] }[];
 }

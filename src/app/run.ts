@@ -101,6 +101,8 @@ function reproduceCommand(settings: Settings, base: Revision, head: Revision): s
   else if (settings.suitesSource !== '.github/perfgate.yml') flags.push(`--config ${settings.suitesSource}`);
   if (settings.defaultBudget.source !== '5%') flags.push(`--budget '${settings.defaultBudget.source}'`);
   if (settings.strict) flags.push('--strict');
+  if (settings.benchFromHead.length > 0)
+    flags.push(`--bench-from-head ${settings.benchFromHead.map((p) => `'${p.replace(/'/g, "'\\''")}'`).join(' ')}`);
   const lines = [`git checkout ${head.sha}`, `npx perfgate run ${flags.join(' ')}`];
   if (settings.suitesSource === 'input "suites"')
     lines.unshift('# save the workflow\'s "suites" input as perfgate.yml first');
