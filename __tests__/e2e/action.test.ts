@@ -109,10 +109,12 @@ describe('the action, end to end', () => {
   });
 
   it('with comment: on-regression, comments on a regression and brings that comment up to date once fixed', async () => {
+    // One repository for both: two scenario() calls only share commit SHAs within the same second.
+    const unchanged = scenario(10, 10);
     const quiet = await runAction(
-      scenario(10, 10).repo,
+      unchanged.repo,
       { suites: SUITES, comment: 'on-regression' },
-      prEvent(9, scenario(10, 10).baseSha),
+      prEvent(9, unchanged.baseSha),
     );
     expect(quiet.code, quiet.stdout).toBe(0);
     expect(github.comments('octo', 'app', 9)).toHaveLength(0);
