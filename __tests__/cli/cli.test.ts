@@ -100,3 +100,32 @@ describe('perfgate compare', () => {
     expect(r.stderr).toContain('--format: expected one of hyperfine, go,');
   });
 });
+
+describe('perfgate --help', () => {
+  it.each([
+    [['--help'], ['perfgate run', 'perfgate compare']],
+    [['help'], ['perfgate run', 'perfgate compare']],
+    [
+      ['run', '--help'],
+      ['perfgate run', '--max-rounds N', '--correction holm|bh'],
+    ],
+    [['run', '--base', 'main', '-h'], ['perfgate run']],
+    [
+      ['compare', '--help'],
+      ['perfgate compare', '--format FMT', '--head FILE...'],
+    ],
+  ])('perfgate %j prints the usage and exits 0', (args, expected) => {
+    const r = perfgate(args);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toBe('');
+    for (const text of expected) expect(r.stdout).toContain(text);
+    expect(r.stdout).toContain('Exit status: 0 pass, 1 regression beyond budget, 2 error');
+  });
+
+  it('names an unknown flag and the command it was given to, and exits 2', () => {
+    const r = perfgate(['run', '--rounds', '5']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('unknown flag --rounds for "perfgate run"');
+    expect(r.stderr).toContain('perfgate run [flags]');
+  });
+});
