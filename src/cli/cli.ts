@@ -1,20 +1,16 @@
 /**
- * `perfgate`: the same engine from a developer's clone. `perfgate --help` lists the commands
- * and flags (see flags.ts); the exit status is 0 pass, 1 regression beyond budget, 2 error.
+ * `perfgate`: the same pipeline as the action, from a developer's clone. `perfgate --help` lists
+ * the commands and flags (see flags.ts). Both commands go through `run(settings, io)`: `run`
+ * measures two commits, `compare` reads harness result files made elsewhere. Exit status: 0 pass,
+ * 1 regression beyond budget, 2 error.
  */
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { harnessReplicate } from '../adapters/harness';
 import { contextFromEnv } from '../app/context';
-import { environment, type RunIO, run } from '../app/run';
-import { budgetFor } from '../core/budgets';
-import { SequentialGate } from '../core/engine';
-import type { ComparisonReport, MetricSamples } from '../core/model';
-import { renderHtmlReport } from '../core/render/html';
+import { type RunIO, type RunSources, run } from '../app/run';
 import { renderMarkdown } from '../core/render/markdown';
-import { decideVerdict } from '../core/report';
-import { parseSettings, type Settings, SettingsError } from '../settings/settings';
+import { parseSettings, SettingsError } from '../settings/settings';
 import { HARNESS_FORMATS, type HarnessFormat } from '../settings/suites';
 import { COMMANDS, flagValue, inputReader, type ParsedFlags, parseFlags, UsageError, usage } from './flags';
 
@@ -41,104 +37,36 @@ function terminalIO(workspace: string, tempDir: string, seed: number): RunIO {
   };
 }
 
-async function runCommand(parsed: ParsedFlags): Promise<number> {
+/** What `compare` reads: the files of each side, in one harness format. */
+function filesOf(parsed: ParsedFlags): RunSources {
+  const format = flagValue(parsed, 'format') as HarnessFormat;
+  if (!HARNESS_FORMATS.includes(format))
+    throw new UsageError(`--format: expected one of ${HARNESS_FORMATS.join(', ')}, got "${format}"`);
+  return {
+    files: {
+      format,
+      name: flagValue(parsed, 'name') || format,
+      base: parsed.values.get('base') ?? [],
+      head: parsed.values.get('head') ?? [],
+    },
+  };
+}
+
+async function runCommand(command: 'run' | 'compare', parsed: ParsedFlags): Promise<number> {
   const workspace = process.cwd();
-  const settings = parseSettings(inputReader(COMMANDS.run, parsed), workspace);
+  const sources = command === 'compare' ? filesOf(parsed) : {};
+  const settings = parseSettings(inputReader(COMMANDS[command], parsed), workspace, { suites: command === 'run' });
   const tempDir = mkdtempSync(path.join(os.tmpdir(), 'perfgate-'));
   const seed = Number(flagValue(parsed, 'seed')) || Math.floor(Math.random() * 2 ** 31);
-  const result = await run(settings, terminalIO(workspace, tempDir, seed));
-  process.stdout.write(`\n${result.markdown}\n`);
+  const result = await run(settings, terminalIO(workspace, tempDir, seed), sources);
+  // The whole report: a terminal has no comment-size limit, and no use for chart markup.
+  process.stdout.write(`\n${renderMarkdown(result.report, { limit: Number.POSITIVE_INFINITY })}\n`);
   const json = flagValue(parsed, 'json');
   const html = flagValue(parsed, 'html');
   if (json) copyFileSync(result.resultsPath, json);
   if (html) copyFileSync(result.htmlPath, html);
   process.stderr.write(`Results: ${json || result.resultsPath}\nHTML report: ${html || result.htmlPath}\n`);
   return result.verdict === 'pass' ? 0 : result.verdict === 'fail' ? 1 : 2;
-}
-
-/** `perfgate compare`: the engine on result files, one per replicate per side. */
-export function compareFiles(
-  format: HarnessFormat,
-  name: string,
-  baseFiles: string[],
-  headFiles: string[],
-  settings: Settings,
-): ComparisonReport {
-  const samples = new Map<string, MetricSamples>();
-  const warnings = new Set<string>();
-  for (const [side, files] of [
-    ['base', baseFiles],
-    ['head', headFiles],
-  ] as const) {
-    for (const file of files) {
-      if (!existsSync(file)) throw new UsageError(`--${side}: no such file ${file}`);
-      const replicate = harnessReplicate(name, format, readFileSync(file, 'utf8'), file);
-      for (const w of replicate.warnings) warnings.add(`${side} ${file}: ${w}`);
-      for (const v of replicate.values) {
-        const s = samples.get(v.id) ?? { id: v.id, unit: v.unit, direction: v.direction, base: [], head: [] };
-        s[side].push(v.value);
-        samples.set(v.id, s);
-      }
-    }
-  }
-  const rounds = Math.min(baseFiles.length, headFiles.length);
-  const units = new Map([...samples.values()].map((s) => [s.id, s.unit]));
-  const gate = new SequentialGate(
-    {
-      alpha: settings.alpha,
-      correction: settings.correction,
-      strict: settings.strict,
-      minRounds: Math.max(1, rounds),
-      maxRounds: Math.max(1, rounds),
-    },
-    (id) => budgetFor(id, units.get(id) ?? 'count', settings.budgets, settings.defaultBudget).rule,
-  );
-  const look = gate.look([...samples.values()], rounds, true);
-  const errors =
-    rounds < 2
-      ? [`Too few files: need at least 2 per side to compare (got ${baseFiles.length} base, ${headFiles.length} head).`]
-      : [];
-  return {
-    formatVersion: 1,
-    verdict: decideVerdict(look.results, errors),
-    base: { sha: 'base', ref: `${baseFiles.length} file${baseFiles.length === 1 ? '' : 's'}` },
-    head: { sha: 'head', ref: `${headFiles.length} file${headFiles.length === 1 ? '' : 's'}` },
-    results: look.results,
-    geomean: look.geomean,
-    method: {
-      alpha: settings.alpha,
-      correction: settings.correction,
-      strict: settings.strict,
-      minRounds: rounds,
-      maxRounds: rounds,
-      rounds,
-      looks: [rounds],
-    },
-    environment: environment(0),
-    warnings: [...warnings].map((text) => ({ code: 'replicate', text })),
-    errors,
-    reproduce: `perfgate compare --format ${format} --base ${baseFiles.join(' ')} --head ${headFiles.join(' ')}`,
-  };
-}
-
-function compareCommand(parsed: ParsedFlags): number {
-  const format = flagValue(parsed, 'format') as HarnessFormat;
-  if (!HARNESS_FORMATS.includes(format))
-    throw new UsageError(`--format: expected one of ${HARNESS_FORMATS.join(', ')}, got "${format}"`);
-  const settings = parseSettings(inputReader(COMMANDS.compare, parsed), process.cwd(), { suites: false });
-  const report = compareFiles(
-    format,
-    flagValue(parsed, 'name') || format,
-    parsed.values.get('base') ?? [],
-    parsed.values.get('head') ?? [],
-    settings,
-  );
-  process.stdout.write(renderMarkdown(report, { limit: Number.POSITIVE_INFINITY }));
-  const json = flagValue(parsed, 'json');
-  if (json) writeFileSync(json, `${JSON.stringify(report, null, 2)}\n`);
-  const html = flagValue(parsed, 'html');
-  if (html) writeFileSync(html, renderHtmlReport(report));
-  return report.verdict === 'pass' ? 0 : report.verdict === 'fail' ? 1 : 2;
 }
 
 export async function cli(argv: string[]): Promise<number> {
@@ -157,10 +85,12 @@ export async function cli(argv: string[]): Promise<number> {
       process.stdout.write(usage(command.name));
       return 0;
     }
-    return command.name === 'run' ? await runCommand(parsed) : compareCommand(parsed);
+    return await runCommand(command.name, parsed);
   } catch (error) {
     if (error instanceof UsageError) process.stderr.write(`perfgate: ${error.message}\n\n${usage(command?.name)}`);
-    else if (error instanceof SettingsError) process.stderr.write(`${error.message}\n`);
+    // The flags are the inputs' names: point at the flag the user typed.
+    else if (error instanceof SettingsError)
+      process.stderr.write(`${error.message.replace(/input "([a-z-]+)"/g, '--$1')}\n`);
     else process.stderr.write(`perfgate: ${(error as Error).message}\n`);
     return 2;
   }

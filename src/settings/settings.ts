@@ -10,7 +10,7 @@ import { LineCounter, parseDocument } from 'yaml';
 import { type BudgetEntry, parseBudgetLines, parseBudgetRule } from '../core/budgets';
 import type { BudgetRule } from '../core/model';
 import { parseDuration } from '../core/units';
-import { type ChoiceOf, choiceValues, type InputName, localDefault } from './inputs';
+import { type ChoiceOf, choiceValues, INPUTS, type InputDefinition, type InputName, localDefault } from './inputs';
 import { parseSuites, type Suite } from './suites';
 
 /** How the action runs (see README, "Fork pull requests" and "Sharding big suites"). */
@@ -31,7 +31,7 @@ export interface Settings {
   build: string;
   /** `budget`: the rule for metrics no `budgets` line matches. */
   defaultBudget: BudgetRule;
-  /** `budgets` (input lines, then the config file's `budgets:`): per-pattern rules. */
+  /** `budgets` (the config file's `budgets:`, then the input's lines): per-pattern rules. */
   budgets: BudgetEntry[];
   /** `alpha`: family-wise significance level. */
   alpha: number;
@@ -59,6 +59,11 @@ export interface Settings {
   shard: { index: number; total: number } | null;
   /** `allow-unsafe-pr-checkout`: permit running PR code under pull_request_target/workflow_run. */
   allowUnsafePrCheckout: boolean;
+  /**
+   * The inputs the `perfgate` command also takes, as written, where they are set to something
+   * other than their default: the "Reproduce locally" command passes them back as flags.
+   */
+  asFlags: Partial<Record<InputName, string>>;
 }
 
 /** One problem with the settings. `where` names the input or `file:line`. */
@@ -175,6 +180,12 @@ export function parseSettings(read: InputReader, workspace: string, options = { 
     resultsDir: input('results') || null,
     shard,
     allowUnsafePrCheckout: allowUnsafePrCheckout!,
+    asFlags: Object.fromEntries(
+      INPUTS.flatMap((i: InputDefinition) => {
+        const value = read(i.name as InputName).trim();
+        return i.cli && value && value !== localDefault(i.name as InputName) ? [[i.name, value]] : [];
+      }),
+    ),
   };
 }
 
