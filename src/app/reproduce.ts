@@ -5,11 +5,13 @@
  * to a temporary file by a heredoc, so nothing has to be saved by hand; every other input that
  * was set is passed back as its flag (the flags are the inputs' own names, see inputs.ts).
  */
+import { isDeepStrictEqual } from 'node:util';
 import { stringify } from 'yaml';
 import { RESULTS_LIMITS } from '../adapters/results-file';
 import type { Revision } from '../core/model';
 import { type CliCommand, INPUTS, type InputDefinition, type InputName } from '../settings/inputs';
 import type { Settings } from '../settings/settings';
+import { parseSuites, type Suite } from '../settings/suites';
 import type { ReplicateFiles } from './files';
 
 /** The longest block a report carries: report mode rejects results files with longer ones. */
@@ -34,24 +36,44 @@ function inputFlags(settings: Settings, command: CliCommand, skip: readonly Inpu
   });
 }
 
+/**
+ * A parsed suite as a config file would spell it: keys whose absence parses to the same suite
+ * (defaults) are left out, so the block shows what the user wrote, and still runs exactly this.
+ */
+function asWritten(suite: Suite): Record<string, unknown> {
+  const { kind: _kind, ...written } = suite;
+  const same = (candidate: object) => {
+    const parsed = parseSuites([candidate]);
+    return parsed.issues.length === 0 && isDeepStrictEqual(parsed.suites[0], suite);
+  };
+  const out: Record<string, unknown> = { ...written };
+  for (const key of Object.keys(out)) {
+    const { [key]: _dropped, ...rest } = out;
+    if (same(rest)) delete out[key];
+  }
+  if (Array.isArray(out.scenarios)) {
+    const scenarios = out.scenarios.map((s: Record<string, unknown>) => ({ ...s }));
+    out.scenarios = scenarios;
+    for (const scenario of scenarios) {
+      for (const key of Object.keys(scenario)) {
+        const value = scenario[key];
+        delete scenario[key];
+        if (!same(out)) scenario[key] = value;
+      }
+    }
+  }
+  return out;
+}
+
 /** The configuration that was used, as a config file perfgate reads (`suites:`, `build:`, `budgets:`). */
 export function configFileText(settings: Settings): string {
   const config: Record<string, unknown> = {};
   if (settings.build) config.build = settings.build;
-  // The parsed suites, with every default spelled out: exactly what ran.
-  config.suites = settings.suites.map(({ kind: _kind, ...suite }) => suite);
+  config.suites = settings.suites.map(asWritten);
   // A block of lines keeps their order (a later line wins a tie), which a mapping would not.
   if (settings.budgets.length > 0)
     config.budgets = `${settings.budgets.map((b) => `${b.pattern}: ${b.rule.source}`).join('\n')}\n`;
   return stringify(config, { lineWidth: 0 });
-}
-
-/** A heredoc delimiter that no line of `text` equals. */
-function delimiter(text: string): string {
-  const lines = new Set(text.split('\n'));
-  let name = 'PERFGATE_CONFIG';
-  while (lines.has(name)) name += '_';
-  return name;
 }
 
 /**
@@ -60,31 +82,37 @@ function delimiter(text: string): string {
  */
 export function reproduceRun(settings: Settings, base: Revision, head: Revision, fetch: boolean): string {
   const config = configFileText(settings);
-  const end = delimiter(config);
+  // Every line of the YAML is a top-level key or indented under one: none can end the heredoc.
+  const end = 'PERFGATE_CONFIG';
   const flags = [
     `--base ${base.sha}`,
     '--config "$config"',
     ...inputFlags(settings, 'run', [...IN_CONFIG_FILE, 'base']),
   ];
-  const lines = [
+  const checkout = [
     '# the perfgate command: see "Locally" in perfgate\'s README',
     ...(fetch ? [`git fetch origin ${base.sha} ${head.sha}`] : []),
     `git checkout ${head.sha}`,
+  ];
+  const block = [
+    ...checkout,
     'config=$(mktemp)',
     `cat > "$config" <<'${end}'`,
     config.trimEnd(),
     end,
     `perfgate run ${flags.join(' ')}`,
-  ];
-  const block = lines.join('\n');
+  ].join('\n');
   if (block.length <= REPRODUCE_MAX_CHARS) return block;
-  // Too long to show: point at the configuration instead of copying it.
+  // Too long to show: say where the configuration is instead of copying it.
+  const fromInput = settings.suitesSource === 'input "suites"';
   return [
-    ...lines.slice(0, 3),
-    settings.suitesSource === 'input "suites"'
-      ? `# the configuration (${settings.suites.length} suites) is too long to show here: write the workflow's "suites" input under "suites:" in perfgate.yml, with "build:" and "budgets:"`
-      : `# the configuration (${settings.suites.length} suites) is too long to show here: it is ${settings.suitesSource}`,
-    `perfgate run ${flags.join(' ').replace('"$config"', settings.suitesSource === 'input "suites"' ? 'perfgate.yml' : shellQuote(settings.suitesSource))}`,
+    ...checkout,
+    `# the configuration (${settings.suites.length} suites) is too long to show here: ${
+      fromInput
+        ? 'write the workflow\'s "suites" input under "suites:" in perfgate.yml, with "build:" and "budgets:"'
+        : `it is ${settings.suitesSource} (with the workflow's "build" and "budgets" inputs, if set)`
+    }`,
+    `perfgate run ${flags.join(' ').replace('"$config"', fromInput ? 'perfgate.yml' : shellQuote(settings.suitesSource))}`,
   ].join('\n');
 }
 
