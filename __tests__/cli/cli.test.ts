@@ -63,7 +63,10 @@ describe('perfgate compare', () => {
     ]);
     expect(r.code, r.stderr).toBe(1);
     expect(r.stdout).toContain('❌ perfgate: 1 regression beyond budget — `micro/BenchmarkParse:time`');
-    const results = JSON.parse(readFileSync(json, 'utf8')).results as Array<{ id: string; outcome: string }>;
+    const report = JSON.parse(readFileSync(json, 'utf8'));
+    expect(report.reproduce).toMatch(/^perfgate compare --format go --name micro --base \S+base-0\.txt /);
+    expect(report.method).toMatchObject({ alpha: 0.05, rounds: 8, looks: [8] });
+    const results = report.results as Array<{ id: string; outcome: string }>;
     const outcome = Object.fromEntries(results.map((m) => [m.id, m.outcome]));
     expect(outcome['micro/BenchmarkParse:time']).toBe('regression');
     expect(outcome['micro/BenchmarkEncode:time']).toMatch(/within-budget|unchanged/);
@@ -92,6 +95,12 @@ describe('perfgate compare', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(broken[0]);
     expect(r.stderr).toMatch(/:2\b/);
+  });
+
+  it('names the flag of a bad value, as the action names the input', () => {
+    const r = perfgate(['compare', '--format', 'go', '--base', ...base, '--head', ...head, '--budget', 'fast']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--budget: cannot read the rule "fast"');
   });
 
   it('explains its usage on a bad flag', () => {

@@ -4,7 +4,10 @@
  *
  * full / measure:  resolve base & head → worktrees → build both → measure interleaved with
  *                  sequential looks → report (results JSON, HTML, markdown) → comment → verdict.
+ * files (`perfgate compare`): harness result files → samples → the gate → report → verdict.
  * report:          read results written by measure jobs → merge → comment / check run → verdict.
+ *
+ * The report itself is assembled in one place, `assembleReport` (report.ts).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
