@@ -14,7 +14,7 @@ import { addWorktrees, type EventFacts, isDirty, resolveRevisions } from '../ada
 import { commentMarker, type GitHubClient, GitHubPermissionError, MAX_COMMENT_BODY } from '../adapters/github';
 import { runMeasured } from '../adapters/process';
 import { budgetFor } from '../core/budgets';
-import { SequentialGate } from '../core/engine';
+import { SequentialGate } from '../core/gate/gate';
 import type { ComparisonReport, MetricId, Revision, Side, Unit, Verdict } from '../core/model';
 import { renderMetricChart } from '../core/render/charts';
 import { renderHtmlReport } from '../core/render/html';
@@ -97,7 +97,6 @@ function reproduceCommand(settings: Settings, base: Revision, head: Revision): s
   if (settings.suitesSource === 'input "suites"') flags.push('--config perfgate.yml');
   else if (settings.suitesSource !== '.github/perfgate.yml') flags.push(`--config ${settings.suitesSource}`);
   if (settings.defaultBudget.source !== '5%') flags.push(`--budget '${settings.defaultBudget.source}'`);
-  if (settings.strict) flags.push('--strict');
   const lines = [`git checkout ${head.sha}`, `npx perfgate run ${flags.join(' ')}`];
   if (settings.suitesSource === 'input "suites"')
     lines.unshift('# save the workflow\'s "suites" input as perfgate.yml first');
@@ -112,8 +111,6 @@ export function configHash(settings: Settings): string {
     budget: settings.defaultBudget.source,
     budgets: settings.budgets.map((b) => [b.pattern, b.rule.source]),
     alpha: settings.alpha,
-    correction: settings.correction,
-    strict: settings.strict,
     rounds: [settings.minRounds, settings.maxRounds],
   };
   return createHash('sha256').update(JSON.stringify(shape)).digest('hex').slice(0, 32);
@@ -138,8 +135,7 @@ function errorReport(
     geomean: null,
     method: {
       alpha: settings.alpha,
-      correction: settings.correction,
-      strict: settings.strict,
+      analysis: 'paired',
       minRounds: settings.minRounds,
       maxRounds: settings.maxRounds,
       rounds: 0,
@@ -205,14 +201,8 @@ async function compare(settings: Settings, io: RunIO): Promise<ComparisonReport>
     const units = new Map<MetricId, Unit>();
     const budgetWarnings = new Set<string>();
     const gate = new SequentialGate(
-      {
-        alpha,
-        correction: settings.correction,
-        strict: settings.strict,
-        minRounds: settings.minRounds,
-        maxRounds: settings.maxRounds,
-      },
-      (id) => {
+      { alpha, minRounds: settings.minRounds, maxRounds: settings.maxRounds, analysis: 'paired' },
+      (id: MetricId) => {
         const lookup = budgetFor(id, units.get(id) ?? 'count', settings.budgets, settings.defaultBudget);
         for (const w of lookup.warnings) budgetWarnings.add(w);
         return lookup.rule;
@@ -230,9 +220,12 @@ async function compare(settings: Settings, io: RunIO): Promise<ComparisonReport>
       unitsSeen: units,
     });
     const results = outcome.look?.results ?? [];
-    const errors = outcome.errors.map(
-      (e) => `${e.message}${e.outputTail ? `\n${e.outputTail.trim().split('\n').slice(-10).join('\n')}` : ''}`,
-    );
+    const errors = [
+      ...outcome.errors.map(
+        (e) => `${e.message}${e.outputTail ? `\n${e.outputTail.trim().split('\n').slice(-10).join('\n')}` : ''}`,
+      ),
+      ...(outcome.look?.errors ?? []),
+    ];
     if (suites.length > 0 && results.length === 0 && errors.length === 0) errors.push('No metric was measured.');
     return {
       formatVersion: 1,
@@ -245,8 +238,7 @@ async function compare(settings: Settings, io: RunIO): Promise<ComparisonReport>
       geomean: outcome.look?.geomean ?? null,
       method: {
         alpha,
-        correction: settings.correction,
-        strict: settings.strict,
+        analysis: 'paired',
         minRounds: settings.minRounds,
         maxRounds: settings.maxRounds,
         rounds: outcome.rounds,

@@ -2,10 +2,10 @@
  * `perfgate`: the same engine from a developer's clone.
  *
  *   perfgate run [--base REV] [--config FILE] [--budget 5%] [--budgets RULES] [--build CMD]
- *                [--strict] [--alpha A] [--min-rounds N] [--max-rounds N] [--max-time 15m]
+ *                [--alpha A] [--min-rounds N] [--max-rounds N] [--max-time 15m]
  *                [--json FILE] [--html FILE] [--seed N]
  *   perfgate compare --format FMT --base FILE... --head FILE... [--budget 5%] [--budgets RULES]
- *                [--name SUITE] [--strict] [--alpha A] [--json FILE] [--html FILE]
+ *                [--name SUITE] [--alpha A] [--json FILE] [--html FILE]
  *
  * Exit status: 0 no regression, 1 regression beyond budget, 2 error (bad input, build failure,
  * nothing comparable).
@@ -17,7 +17,7 @@ import { harnessReplicate } from '../adapters/harness';
 import { contextFromEnv } from '../app/context';
 import { environment, type RunIO, run } from '../app/run';
 import { budgetFor, parseBudgetLines, parseBudgetRule } from '../core/budgets';
-import { SequentialGate } from '../core/engine';
+import { SequentialGate } from '../core/gate/gate';
 import type { ComparisonReport, MetricSamples } from '../core/model';
 import { renderHtmlReport } from '../core/render/html';
 import { renderMarkdown } from '../core/render/markdown';
@@ -27,12 +27,12 @@ import { HARNESS_FORMATS, type HarnessFormat } from '../settings/suites';
 
 const USAGE = `Usage:
   perfgate run [--base REV] [--config FILE] [--budget 5%] [--budgets "PATTERN: RULE"] [--build CMD]
-               [--strict] [--alpha 0.05] [--min-rounds 10] [--max-rounds 50] [--max-time 15m]
+               [--alpha 0.05] [--min-rounds 10] [--max-rounds 50] [--max-time 15m]
                [--json FILE] [--html FILE] [--seed N]
       Measure the commit checked out (HEAD) against --base (default: HEAD~1) with the suites of
       .github/perfgate.yml, print the report, exit 1 on a regression beyond budget.
   perfgate compare --format FMT --base FILE... --head FILE... [--name SUITE] [--budget 5%]
-               [--budgets "PATTERN: RULE"] [--strict] [--alpha 0.05] [--json FILE] [--html FILE]
+               [--budgets "PATTERN: RULE"] [--alpha 0.05] [--json FILE] [--html FILE]
       Compare result files produced elsewhere (one file per replicate per side).
       Formats: ${HARNESS_FORMATS.join(', ')}.`;
 
@@ -96,9 +96,7 @@ const RUN_FLAGS: Record<string, InputName> = {
   budget: 'budget',
   budgets: 'budgets',
   build: 'build',
-  strict: 'strict',
   alpha: 'alpha',
-  correction: 'correction',
   'min-rounds': 'min-rounds',
   'max-rounds': 'max-rounds',
   'max-time': 'max-time',
@@ -106,7 +104,7 @@ const RUN_FLAGS: Record<string, InputName> = {
 };
 
 async function runCommand(args: string[]): Promise<number> {
-  const flags = parseFlags(args, [], ['strict']);
+  const flags = parseFlags(args, [], []);
   for (const name of flags.keys()) {
     if (!(name in RUN_FLAGS) && !['json', 'html', 'seed'].includes(name))
       throw new UsageError(`unknown flag --${name}`);
@@ -136,7 +134,7 @@ export function compareFiles(
   format: HarnessFormat,
   baseFiles: string[],
   headFiles: string[],
-  options: { name: string; budget: string; budgets: string; strict: boolean; alpha: number },
+  options: { name: string; budget: string; budgets: string; alpha: number },
 ): ComparisonReport {
   const defaultBudget = parseBudgetRule(options.budget);
   if (typeof defaultBudget === 'string') throw new UsageError(`--budget: ${defaultBudget}`);
@@ -165,18 +163,18 @@ export function compareFiles(
   const gate = new SequentialGate(
     {
       alpha: options.alpha,
-      correction: 'holm',
-      strict: options.strict,
       minRounds: Math.max(1, rounds),
       maxRounds: Math.max(1, rounds),
+      // Files from elsewhere carry no round structure: compare them as two independent samples.
+      analysis: 'two-sample',
     },
-    (id) => budgetFor(id, units.get(id) ?? 'count', lines.entries, defaultBudget).rule,
+    (id: string) => budgetFor(id, units.get(id) ?? 'count', lines.entries, defaultBudget).rule,
   );
   const look = gate.look([...samples.values()], rounds, true);
   const errors =
     rounds < 2
       ? [`Too few files: need at least 2 per side to compare (got ${baseFiles.length} base, ${headFiles.length} head).`]
-      : [];
+      : look.errors;
   return {
     formatVersion: 1,
     verdict: decideVerdict(look.results, errors),
@@ -186,8 +184,7 @@ export function compareFiles(
     geomean: look.geomean,
     method: {
       alpha: options.alpha,
-      correction: 'holm',
-      strict: options.strict,
+      analysis: 'two-sample',
       minRounds: rounds,
       maxRounds: rounds,
       rounds,
@@ -201,9 +198,9 @@ export function compareFiles(
 }
 
 function compareCommand(args: string[]): number {
-  const flags = parseFlags(args, ['base', 'head'], ['strict']);
+  const flags = parseFlags(args, ['base', 'head'], []);
   for (const name of flags.keys()) {
-    if (!['format', 'base', 'head', 'name', 'budget', 'budgets', 'strict', 'alpha', 'json', 'html'].includes(name)) {
+    if (!['format', 'base', 'head', 'name', 'budget', 'budgets', 'alpha', 'json', 'html'].includes(name)) {
       throw new UsageError(`unknown flag --${name}`);
     }
   }
@@ -220,7 +217,6 @@ function compareCommand(args: string[]): number {
     name: one(flags, 'name') || format,
     budget: one(flags, 'budget') || '5%',
     budgets: one(flags, 'budgets'),
-    strict: flags.has('strict'),
     alpha,
   });
   process.stdout.write(renderMarkdown(report, { limit: Number.POSITIVE_INFINITY }));

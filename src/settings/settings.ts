@@ -34,10 +34,6 @@ export interface Settings {
   budgets: BudgetEntry[];
   /** `alpha`: family-wise significance level. */
   alpha: number;
-  /** `correction`: multiplicity correction across gated metrics. */
-  correction: 'holm' | 'bh';
-  /** `strict`: fail only when the whole interval is beyond the budget. */
-  strict: boolean;
   /** `min-rounds`: rounds before the first look. */
   minRounds: number;
   /** `max-rounds`: most rounds (base+head pairs) per suite. */
@@ -86,8 +82,6 @@ export const INPUT_NAMES = [
   'budget',
   'budgets',
   'alpha',
-  'correction',
-  'strict',
   'min-rounds',
   'max-rounds',
   'max-time',
@@ -109,8 +103,6 @@ export const DEFAULTS = {
   config: '.github/perfgate.yml',
   budget: '5%',
   alpha: '0.05',
-  correction: 'holm',
-  strict: 'false',
   minRounds: '10',
   maxRounds: '50',
   maxTime: '15m',
@@ -135,8 +127,6 @@ export function parseSettings(read: InputReader, workspace: string): Settings {
     'comment',
     problem,
   );
-  const correction = oneOf(input('correction', DEFAULTS.correction), ['holm', 'bh'] as const, 'correction', problem);
-  const strict = bool(input('strict', DEFAULTS.strict), 'strict', problem);
   const failOnRegression = bool(input('fail-on-regression', DEFAULTS.failOnRegression), 'fail-on-regression', problem);
   const allowUnsafePrCheckout = bool(input('allow-unsafe-pr-checkout', 'false'), 'allow-unsafe-pr-checkout', problem);
 
@@ -203,8 +193,6 @@ export function parseSettings(read: InputReader, workspace: string): Settings {
     defaultBudget: defaultBudget as BudgetRule,
     budgets,
     alpha,
-    correction: correction!,
-    strict: strict!,
     minRounds: minRounds!,
     maxRounds: maxRounds!,
     maxTimeS: maxTimeS!,
