@@ -68767,8 +68767,8 @@ function signalName(n) {
 
 // EXTERNAL MODULE: ./src/core/budgets.ts
 var budgets = __nccwpck_require__(2749);
-// EXTERNAL MODULE: ./src/core/engine.ts + 8 modules
-var engine = __nccwpck_require__(7664);
+// EXTERNAL MODULE: ./src/core/gate/gate.ts + 15 modules
+var gate_gate = __nccwpck_require__(6999);
 // EXTERNAL MODULE: ./src/core/render/charts.ts
 var charts = __nccwpck_require__(2047);
 // EXTERNAL MODULE: ./src/core/render/html.ts
@@ -70002,7 +70002,7 @@ function createRunner(suite) {
 
 
 const defaultNow = () => performance.now() / 1000;
-/** Runs the rounds and returns every sample plus the gate's final look. */
+/** Runs the rounds and returns the gate's final look. */
 async function measure(runners, options) {
     const now = options.now ?? defaultNow;
     const started = now();
@@ -70013,51 +70013,59 @@ async function measure(runners, options) {
     const warn = (code, text) => warnings.set(text, { code, text });
     const errors = [];
     const failed = new Set();
-    let active = runners.filter((r) => !failed.has(r.suite.name));
     let look = null;
     let rounds = 0;
     let concluded = false;
+    // The deadline stops a running sample; the loop then discards that round.
+    const deadline = new AbortController();
+    const timer = options.timeUp ? undefined : setTimeout(() => deadline.abort(), Math.max(0, options.maxTimeS * 1000));
+    timer?.unref?.();
+    const timeUp = options.timeUp ?? deadline.signal;
+    const signal = options.signal ? AbortSignal.any([options.signal, timeUp]) : timeUp;
+    const outOfTime = () => timeUp.aborted;
     const attempt = async (runner, work) => {
         try {
             await work();
+            return true;
         }
         catch (error) {
+            if (outOfTime() || options.signal?.aborted)
+                return false; // stopped on purpose, not a failure of the suite
             if (!(error instanceof SuiteError))
                 throw error;
             errors.push(error);
             failed.add(runner.suite.name);
             options.log(`✖ ${error.message}${error.outputTail ? `\n${indent(error.outputTail)}` : ''}`);
+            return false;
         }
     };
-    options.log(`Warming up ${runners.length} suite${runners.length === 1 ? '' : 's'} (seed ${options.seed})`);
-    for (const [runner, side] of shuffle(pairs(runners), random)) {
-        if (failed.has(runner.suite.name))
-            continue;
-        await attempt(runner, () => runner.warmup(side, options.checkouts[side], options.signal));
-    }
-    let roundS = 0;
-    while (true) {
-        active = active.filter((r) => !failed.has(r.suite.name));
-        if (active.length === 0)
-            break;
-        const elapsed = now() - started;
-        const outOfTime = rounds > 0 && elapsed + roundS > options.maxTimeS;
-        if (rounds >= options.maxRounds || outOfTime) {
-            if (outOfTime)
-                warn('max-time', `Stopped after ${rounds} rounds: the next round would have passed max-time (${options.maxTimeS} s).`);
-            look = options.gate.look([...samples.values()], rounds, true);
-            concluded = true;
-            break;
-        }
-        const roundStart = now();
-        for (const [runner, side] of shuffle(pairs(active), random)) {
-            if (failed.has(runner.suite.name))
+    try {
+        options.log(`Warming up ${runners.length} suite${runners.length === 1 ? '' : 's'} (seed ${options.seed})`);
+        for (const [runner, side] of shuffle(pairs(runners), random)) {
+            if (failed.has(runner.suite.name) || outOfTime())
                 continue;
-            await attempt(runner, async () => {
-                const replicate = await runner.sample(side, options.checkouts[side], options.signal);
-                for (const w of replicate.warnings)
-                    warn('replicate', `${runner.suite.name} (${side}): ${w}`);
-                for (const v of replicate.values) {
+            await attempt(runner, () => runner.warmup(side, options.checkouts[side], signal));
+        }
+        let active = runners.filter((r) => !failed.has(r.suite.name));
+        while (active.length > 0 && rounds < options.maxRounds && !outOfTime()) {
+            // One round, staged: its samples count only if the round completes.
+            const staged = [];
+            for (const [runner, side] of shuffle(pairs(active), random)) {
+                if (failed.has(runner.suite.name) || outOfTime())
+                    continue;
+                await attempt(runner, async () => {
+                    const replicate = await runner.sample(side, options.checkouts[side], signal);
+                    for (const w of replicate.warnings)
+                        warn('replicate', `${runner.suite.name} (${side}): ${w}`);
+                    staged.push({ runner, side, values: replicate.values });
+                });
+            }
+            if (outOfTime())
+                break;
+            for (const { runner, side, values } of staged) {
+                if (failed.has(runner.suite.name))
+                    continue; // a suite that failed mid-round loses the round
+                for (const v of values) {
                     let s = samples.get(v.id);
                     if (!s) {
                         s = { id: v.id, unit: v.unit, direction: v.direction, base: [], head: [] };
@@ -70067,36 +70075,47 @@ async function measure(runners, options) {
                     }
                     s[side].push(v.value);
                 }
-            });
-        }
-        rounds++;
-        roundS = Math.max(roundS * 0.5, now() - roundStart); // pessimistic estimate of the next round
-        if (options.gate.looks.includes(rounds)) {
+            }
+            rounds++;
+            active = active.filter((r) => !failed.has(r.suite.name));
+            if (!options.gate.looks.includes(rounds) || rounds >= options.maxRounds) {
+                options.log(`Round ${rounds} done (${active.length} suite${active.length === 1 ? '' : 's'})`);
+                continue;
+            }
             look = options.gate.look([...samples.values()], rounds, false);
-            const undecided = new Set(look.undecided.map((id) => suiteOf.get(id)));
-            options.log(`Look at round ${rounds}: ${look.undecided.length} metric${look.undecided.length === 1 ? '' : 's'} undecided` +
-                (look.done ? ' — done' : ''));
-            if (look.done) {
+            const settled = new Set(look.failed.map((id) => suiteOf.get(id)));
+            const open = new Set(look.undecided.map((id) => suiteOf.get(id)));
+            active = active.filter((r) => open.has(r.suite.name) && !settled.has(r.suite.name));
+            options.log(lookLine(look, rounds, false));
+            if (look.done || active.length === 0) {
                 concluded = true;
                 break;
             }
-            active = active.filter((r) => undecided.has(r.suite.name));
         }
-        else {
-            options.log(`Round ${rounds} done (${active.length} suite${active.length === 1 ? '' : 's'})`);
+        if (!concluded && rounds > 0) {
+            if (outOfTime())
+                warn('max-time', `Stopped after ${rounds} round${rounds === 1 ? '' : 's'}: max-time (${options.maxTimeS} s, warm-up included) ran out; the last look decided with what was measured.`);
+            look = options.gate.look([...samples.values()], rounds, true);
+            options.log(lookLine(look, rounds, true));
+        }
+        else if (rounds === 0 && outOfTime()) {
+            warn('max-time', `max-time (${options.maxTimeS} s) ran out before the first round completed.`);
         }
     }
-    // Suites that failed can end the loop early: conclude with what was measured.
-    if (!concluded && rounds > 0)
-        look = options.gate.look([...samples.values()], rounds, true);
-    return {
-        samples: [...samples.values()],
-        look,
-        rounds,
-        warnings: [...warnings.values()],
-        errors,
-        durationS: now() - started,
-    };
+    finally {
+        clearTimeout(timer);
+    }
+    return { look, rounds, warnings: [...warnings.values()], errors, durationS: now() - started };
+}
+/** The log line of a look, counting what the report's headline counts. */
+function lookLine(look, rounds, final) {
+    const gated = look.results.filter((r) => r.budget.kind !== 'off' && r.outcome !== 'added' && r.outcome !== 'removed');
+    const failing = look.failed.length;
+    const open = final ? gated.filter((r) => r.outcome === 'inconclusive').length : look.undecided.length;
+    const decided = gated.length - open;
+    return (`${final ? 'Final look' : 'Look'} at round ${rounds}: ${decided} of ${gated.length} gated metric${gated.length === 1 ? '' : 's'} decided` +
+        (failing ? ` (${failing} beyond budget)` : '') +
+        (open ? `, ${open} ${final ? 'inconclusive' : 'undecided'}` : ''));
 }
 function pairs(runners) {
     return runners.flatMap((r) => [
@@ -70190,8 +70209,6 @@ function reproduceCommand(settings, base, head) {
         flags.push(`--config ${settings.suitesSource}`);
     if (settings.defaultBudget.source !== '5%')
         flags.push(`--budget '${settings.defaultBudget.source}'`);
-    if (settings.strict)
-        flags.push('--strict');
     const lines = [`git checkout ${head.sha}`, `npx perfgate run ${flags.join(' ')}`];
     if (settings.suitesSource === 'input "suites"')
         lines.unshift('# save the workflow\'s "suites" input as perfgate.yml first');
@@ -70205,8 +70222,6 @@ function configHash(settings) {
         budget: settings.defaultBudget.source,
         budgets: settings.budgets.map((b) => [b.pattern, b.rule.source]),
         alpha: settings.alpha,
-        correction: settings.correction,
-        strict: settings.strict,
         rounds: [settings.minRounds, settings.maxRounds],
     };
     return (0,external_node_crypto_.createHash)('sha256').update(JSON.stringify(shape)).digest('hex').slice(0, 32);
@@ -70224,8 +70239,7 @@ function errorReport(settings, base, head, errors, io) {
         geomean: null,
         method: {
             alpha: settings.alpha,
-            correction: settings.correction,
-            strict: settings.strict,
+            analysis: 'paired',
             minRounds: settings.minRounds,
             maxRounds: settings.maxRounds,
             rounds: 0,
@@ -70285,13 +70299,7 @@ async function compare(settings, io) {
         }
         const units = new Map();
         const budgetWarnings = new Set();
-        const gate = new engine/* SequentialGate */.B8({
-            alpha,
-            correction: settings.correction,
-            strict: settings.strict,
-            minRounds: settings.minRounds,
-            maxRounds: settings.maxRounds,
-        }, (id) => {
+        const gate = new gate_gate/* SequentialGate */.B({ alpha, minRounds: settings.minRounds, maxRounds: settings.maxRounds, analysis: 'paired' }, (id) => {
             const lookup = (0,budgets/* budgetFor */.vO)(id, units.get(id) ?? 'count', settings.budgets, settings.defaultBudget);
             for (const w of lookup.warnings)
                 budgetWarnings.add(w);
@@ -70309,7 +70317,10 @@ async function compare(settings, io) {
             unitsSeen: units,
         });
         const results = outcome.look?.results ?? [];
-        const errors = outcome.errors.map((e) => `${e.message}${e.outputTail ? `\n${e.outputTail.trim().split('\n').slice(-10).join('\n')}` : ''}`);
+        const errors = [
+            ...outcome.errors.map((e) => `${e.message}${e.outputTail ? `\n${e.outputTail.trim().split('\n').slice(-10).join('\n')}` : ''}`),
+            ...(outcome.look?.errors ?? []),
+        ];
         if (suites.length > 0 && results.length === 0 && errors.length === 0)
             errors.push('No metric was measured.');
         return {
@@ -70323,8 +70334,7 @@ async function compare(settings, io) {
             geomean: outcome.look?.geomean ?? null,
             method: {
                 alpha,
-                correction: settings.correction,
-                strict: settings.strict,
+                analysis: 'paired',
                 minRounds: settings.minRounds,
                 maxRounds: settings.maxRounds,
                 rounds: outcome.rounds,
@@ -70490,7 +70500,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _app_context__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3964);
 /* harmony import */ var _app_run__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(9611);
 /* harmony import */ var _core_budgets__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(2749);
-/* harmony import */ var _core_engine__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(7664);
+/* harmony import */ var _core_gate_gate__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(6999);
 /* harmony import */ var _core_render_html__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(6867);
 /* harmony import */ var _core_render_markdown__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(4335);
 /* harmony import */ var _core_report__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(8557);
@@ -70500,10 +70510,10 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
  * `perfgate`: the same engine from a developer's clone.
  *
  *   perfgate run [--base REV] [--config FILE] [--budget 5%] [--budgets RULES] [--build CMD]
- *                [--strict] [--alpha A] [--min-rounds N] [--max-rounds N] [--max-time 15m]
+ *                [--alpha A] [--min-rounds N] [--max-rounds N] [--max-time 15m]
  *                [--json FILE] [--html FILE] [--seed N]
  *   perfgate compare --format FMT --base FILE... --head FILE... [--budget 5%] [--budgets RULES]
- *                [--name SUITE] [--strict] [--alpha A] [--json FILE] [--html FILE]
+ *                [--name SUITE] [--alpha A] [--json FILE] [--html FILE]
  *
  * Exit status: 0 no regression, 1 regression beyond budget, 2 error (bad input, build failure,
  * nothing comparable).
@@ -70523,12 +70533,12 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 
 const USAGE = `Usage:
   perfgate run [--base REV] [--config FILE] [--budget 5%] [--budgets "PATTERN: RULE"] [--build CMD]
-               [--strict] [--alpha 0.05] [--min-rounds 10] [--max-rounds 50] [--max-time 15m]
+               [--alpha 0.05] [--min-rounds 10] [--max-rounds 50] [--max-time 15m]
                [--json FILE] [--html FILE] [--seed N]
       Measure the commit checked out (HEAD) against --base (default: HEAD~1) with the suites of
       .github/perfgate.yml, print the report, exit 1 on a regression beyond budget.
   perfgate compare --format FMT --base FILE... --head FILE... [--name SUITE] [--budget 5%]
-               [--budgets "PATTERN: RULE"] [--strict] [--alpha 0.05] [--json FILE] [--html FILE]
+               [--budgets "PATTERN: RULE"] [--alpha 0.05] [--json FILE] [--html FILE]
       Compare result files produced elsewhere (one file per replicate per side).
       Formats: ${_settings_suites__WEBPACK_IMPORTED_MODULE_12__/* .HARNESS_FORMATS */ .Sq.join(', ')}.`;
 class UsageError extends Error {
@@ -70591,16 +70601,14 @@ const RUN_FLAGS = {
     budget: 'budget',
     budgets: 'budgets',
     build: 'build',
-    strict: 'strict',
     alpha: 'alpha',
-    correction: 'correction',
     'min-rounds': 'min-rounds',
     'max-rounds': 'max-rounds',
     'max-time': 'max-time',
     suites: 'suites',
 };
 async function runCommand(args) {
-    const flags = parseFlags(args, [], ['strict']);
+    const flags = parseFlags(args, [], []);
     for (const name of flags.keys()) {
         if (!(name in RUN_FLAGS) && !['json', 'html', 'seed'].includes(name))
             throw new UsageError(`unknown flag --${name}`);
@@ -70657,17 +70665,17 @@ function compareFiles(format, baseFiles, headFiles, options) {
     }
     const rounds = Math.min(baseFiles.length, headFiles.length);
     const units = new Map([...samples.values()].map((s) => [s.id, s.unit]));
-    const gate = new _core_engine__WEBPACK_IMPORTED_MODULE_7__/* .SequentialGate */ .B8({
+    const gate = new _core_gate_gate__WEBPACK_IMPORTED_MODULE_7__/* .SequentialGate */ .B({
         alpha: options.alpha,
-        correction: 'holm',
-        strict: options.strict,
         minRounds: Math.max(1, rounds),
         maxRounds: Math.max(1, rounds),
+        // Files from elsewhere carry no round structure: compare them as two independent samples.
+        analysis: 'two-sample',
     }, (id) => (0,_core_budgets__WEBPACK_IMPORTED_MODULE_6__/* .budgetFor */ .vO)(id, units.get(id) ?? 'count', lines.entries, defaultBudget).rule);
     const look = gate.look([...samples.values()], rounds, true);
     const errors = rounds < 2
         ? [`Too few files: need at least 2 per side to compare (got ${baseFiles.length} base, ${headFiles.length} head).`]
-        : [];
+        : look.errors;
     return {
         formatVersion: 1,
         verdict: (0,_core_report__WEBPACK_IMPORTED_MODULE_10__/* .decideVerdict */ .A)(look.results, errors),
@@ -70677,8 +70685,7 @@ function compareFiles(format, baseFiles, headFiles, options) {
         geomean: look.geomean,
         method: {
             alpha: options.alpha,
-            correction: 'holm',
-            strict: options.strict,
+            analysis: 'two-sample',
             minRounds: rounds,
             maxRounds: rounds,
             rounds,
@@ -70691,9 +70698,9 @@ function compareFiles(format, baseFiles, headFiles, options) {
     };
 }
 function compareCommand(args) {
-    const flags = parseFlags(args, ['base', 'head'], ['strict']);
+    const flags = parseFlags(args, ['base', 'head'], []);
     for (const name of flags.keys()) {
-        if (!['format', 'base', 'head', 'name', 'budget', 'budgets', 'strict', 'alpha', 'json', 'html'].includes(name)) {
+        if (!['format', 'base', 'head', 'name', 'budget', 'budgets', 'alpha', 'json', 'html'].includes(name)) {
             throw new UsageError(`unknown flag --${name}`);
         }
     }
@@ -70711,7 +70718,6 @@ function compareCommand(args) {
         name: one(flags, 'name') || format,
         budget: one(flags, 'budget') || '5%',
         budgets: one(flags, 'budgets'),
-        strict: flags.has('strict'),
         alpha,
     });
     process.stdout.write((0,_core_render_markdown__WEBPACK_IMPORTED_MODULE_9__/* .renderMarkdown */ .Gc)(report, { limit: Number.POSITIVE_INFINITY }));
@@ -70864,16 +70870,16 @@ function budgetFor(id, unit, entries, fallback) {
 
 /***/ }),
 
-/***/ 7664:
+/***/ 6999:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  B8: () => (/* binding */ SequentialGate)
+  B: () => (/* binding */ SequentialGate)
 });
 
-// UNUSED EXPORTS: DEFAULT_GATE_OPTIONS, geomeanChange, planLooks
+// UNUSED EXPORTS: geomeanChange
 
 ;// CONCATENATED MODULE: ./src/core/stats/normal.ts
 /**
@@ -71018,8 +71024,8 @@ function normalQuantileUpper(q) {
 
 ;// CONCATENATED MODULE: ./src/core/stats/group-sequential.ts
 /**
- * One-sided group-sequential boundaries with Lan–DeMets alpha spending of O'Brien–Fleming type
- * (Lan & DeMets 1983; O'Brien & Fleming 1979), computed exactly for arbitrary information fractions by
+ * One-sided group-sequential boundaries with Lan–DeMets alpha spending (Lan & DeMets 1983) of
+ * O'Brien–Fleming type (O'Brien & Fleming 1979) or Pocock type (Pocock 1977), computed exactly for arbitrary information fractions by
  * recursive numerical integration (Armitage, McPherson & Rowe 1969; Jennison & Turnbull,
  * Group Sequential Methods, 2000, ch. 19).
  *
@@ -71033,7 +71039,7 @@ function normalQuantileUpper(q) {
 
 /**
  * Lan–DeMets O'Brien–Fleming-type spending function for a one-sided level α:
- * α(t) = 2 − 2·Φ(z_{1−α/2} / √t), with α(0) = 0 and α(1) = α.
+ * α(t) = 2 − 2·Φ(z_{1−α/2} / √t), with α(0) = 0 and α(1) = α. Spends almost nothing early.
  */
 function obrienFlemingSpending(alpha, t) {
     if (t <= 0)
@@ -71042,6 +71048,21 @@ function obrienFlemingSpending(alpha, t) {
         return alpha;
     return 2 * normalSurvival(normalQuantileUpper(alpha / 2) / Math.sqrt(t));
 }
+/**
+ * Lan–DeMets Pocock-type spending function (Lan & DeMets 1983; Jennison & Turnbull 2000 §7.2):
+ * α(t) = α·ln(1 + (e − 1)·t). Spends evenly, so early looks can decide.
+ */
+function pocockSpending(alpha, t) {
+    if (t <= 0)
+        return 0;
+    if (t >= 1)
+        return alpha;
+    return alpha * Math.log1p((Math.E - 1) * t);
+}
+const SPENDING = {
+    'obrien-fleming': obrienFlemingSpending,
+    pocock: pocockSpending,
+};
 /** Grid points per standard deviation of the narrowest relevant increment (Simpson's rule). */
 const POINTS_PER_SD = 32;
 /** Lower truncation of the continuation region, in standard deviations of S_k under H0. */
@@ -71064,7 +71085,7 @@ function gridFor(lower, upper, step) {
 const cache = new Map();
 /**
  * Upper boundaries for a one-sided level-α test at the given cumulative information fractions
- * (strictly increasing, in (0, 1]), spending alpha by {@link obrienFlemingSpending}.
+ * (strictly increasing, in (0, 1]), spending alpha by `options.spending`.
  */
 function groupSequentialBoundaries(alpha, fractions, options = {}) {
     if (!(alpha > 0 && alpha < 1))
@@ -71077,12 +71098,13 @@ function groupSequentialBoundaries(alpha, fractions, options = {}) {
         }
     });
     const spendAll = options.spendAllAtLast === true;
-    const key = `${alpha}|${fractions.join(',')}|${spendAll}`;
+    const spending = options.spending ?? 'obrien-fleming';
+    const key = `${spending}|${alpha}|${fractions.join(',')}|${spendAll}`;
     const hit = cache.get(key);
     if (hit)
         return hit;
     const K = fractions.length;
-    const spendAt = (k) => (spendAll && k === K - 1 ? alpha : obrienFlemingSpending(alpha, fractions[k]));
+    const spendAt = (k) => (spendAll && k === K - 1 ? alpha : SPENDING[spending](alpha, fractions[k]));
     const cumulative = fractions.map((_, k) => spendAt(k));
     const z = [];
     const increments = fractions.map((t, k) => (k === 0 ? t : t - fractions[k - 1]));
@@ -71172,6 +71194,524 @@ function groupSequentialBoundaries(alpha, fractions, options = {}) {
     return result;
 }
 
+;// CONCATENATED MODULE: ./src/core/stats/quantiles.ts
+/**
+ * Order statistics of a sample: median, quantiles, and the robust scale MAD.
+ * Quantiles use Hyndman & Fan (1996) definition 7 (linear interpolation between order statistics;
+ * the default of R and NumPy).
+ */
+function sorted(values) {
+    return [...values].sort((a, b) => a - b);
+}
+/** Quantile q ∈ [0, 1] of an already sorted sample (Hyndman–Fan type 7). */
+function quantileSorted(sortedValues, q) {
+    const n = sortedValues.length;
+    if (n === 0)
+        throw new RangeError('quantile: expected a non-empty sample');
+    if (!(q >= 0 && q <= 1))
+        throw new RangeError(`quantile: expected q in [0, 1], got ${q}`);
+    const h = (n - 1) * q;
+    const lo = Math.floor(h);
+    const hi = Math.min(lo + 1, n - 1);
+    return sortedValues[lo] + (h - lo) * (sortedValues[hi] - sortedValues[lo]);
+}
+/** Quantile q ∈ [0, 1] of a sample (Hyndman–Fan type 7). */
+function quantile(values, q) {
+    return quantileSorted(sorted(values), q);
+}
+/** Median of a sample (mean of the two middle values for an even count). */
+function median(values) {
+    return quantileSorted(sorted(values), 0.5);
+}
+/** Scale factor that makes the MAD a consistent estimator of σ for normal data (1/Φ⁻¹(3/4), rounded). */
+const MAD_NORMAL_SCALE = 1.4826;
+/**
+ * Median absolute deviation from the median, scaled by 1.4826 so that it estimates σ for normal data
+ * (Hampel 1974). Robust to up to 50 % outliers.
+ */
+function robustScale(values) {
+    if (values.length === 0)
+        throw new RangeError('robustScale: expected a non-empty sample');
+    const m = median(values);
+    return MAD_NORMAL_SCALE * median(values.map((v) => Math.abs(v - m)));
+}
+
+;// CONCATENATED MODULE: ./src/core/stats/median-interval.ts
+/**
+ * The distribution-free confidence interval for a median from order statistics (Thompson 1936;
+ * Hollander & Wolfe §3.6): the number of observations below the true median is Binomial(n, ½), so
+ * [x_(l), x_(n+1−l)] covers it with probability 1 − 2·P(B ≤ l − 1), B ~ Binomial(n, ½).
+ * Assumptions: i.i.d. observations from a continuous distribution.
+ */
+/** P(B ≤ k) for B ~ Binomial(n, ½), summed in log space so large n does not underflow. */
+function binomialHalfCdf(n, k) {
+    if (k < 0)
+        return 0;
+    if (k >= n)
+        return 1;
+    const logHalfN = -n * Math.LN2;
+    let logC = 0; // log C(n, 0)
+    let maxLog = logHalfN;
+    const terms = [logHalfN];
+    for (let i = 1; i <= k; i++) {
+        logC += Math.log((n - i + 1) / i);
+        const t = logC + logHalfN;
+        terms.push(t);
+        if (t > maxLog)
+            maxLog = t;
+    }
+    let sum = 0;
+    for (const t of terms)
+        sum += Math.exp(t - maxLog);
+    return Math.min(1, Math.exp(maxLog) * sum);
+}
+/** The largest l ≥ 1 with P(B ≤ l − 1) ≤ tail, or 0 when even l = 1 does not qualify. */
+function medianBoundRank(n, tail) {
+    let l = 0;
+    while (l + 1 <= Math.ceil(n / 2) && binomialHalfCdf(n, l) <= tail * (1 + 1e-12))
+        l++;
+    return l;
+}
+/** Two-sided order-statistic interval for the median at `confidence`. */
+function medianInterval(values, confidence) {
+    const n = values.length;
+    if (n === 0)
+        throw new RangeError('medianInterval: expected a non-empty sample');
+    const s = [...values].sort((a, b) => a - b);
+    const mid = n >> 1;
+    const median = n % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+    const l = medianBoundRank(n, (1 - confidence) / 2);
+    if (l >= 1) {
+        return { median, low: s[l - 1], high: s[n - l], confidence: 1 - 2 * binomialHalfCdf(n, l - 1), attained: true };
+    }
+    return { median, low: s[0], high: s[n - 1], confidence: 1 - 2 * binomialHalfCdf(n, 0), attained: false };
+}
+/**
+ * One-sided bounds for the median at error `tail` each: P(median < lower) ≤ tail and
+ * P(median > upper) ≤ tail. A bound is ∓Infinity when the sample is too small to give it.
+ */
+function medianBounds(values, tail) {
+    const n = values.length;
+    const s = [...values].sort((a, b) => a - b);
+    const l = medianBoundRank(n, tail);
+    if (l < 1)
+        return { lower: Number.NEGATIVE_INFINITY, upper: Number.POSITIVE_INFINITY };
+    return { lower: s[l - 1], upper: s[n - l] };
+}
+
+;// CONCATENATED MODULE: ./src/core/gate/absolute.ts
+/**
+ * Absolute rules (`p99: < 200ms`): a bound on the head's median value of the metric, tested with the
+ * distribution-free order-statistic interval for a median (Thompson 1936; Hollander & Wolfe §3.6).
+ *
+ * Oriented like the relative rules: the rule is written as "head ≤ limit is fine" on an oriented scale
+ * (x = v for `<`/`<=`, x = −v for `>`/`>=`), so "worse" is always larger. Breach ⇔ the interval's lower
+ * end is beyond the limit; within ⇔ its upper end is inside. Strict (`<`) and non-strict (`<=`) rules
+ * differ only on the limit itself: a median exactly at the limit breaks `<` and keeps `<=`.
+ * Assumption: the head's per-round values are i.i.d. (rounds are independent replicates).
+ */
+
+
+/** The head median's interval and the rule's tests, widened by `widen` (resolution) on both ends. */
+function headMedian(head, rule, widen = 0) {
+    const sorted = [...head].sort((a, b) => a - b);
+    const n = sorted.length;
+    const rank = (tail) => medianBoundRank(n, tail);
+    const upperIsWorse = rule.op === '<' || rule.op === '<=';
+    const breaks = (v) => rule.op === '<'
+        ? v >= rule.bound
+        : rule.op === '<='
+            ? v > rule.bound
+            : rule.op === '>'
+                ? v <= rule.bound
+                : v < rule.bound;
+    // Sign test: the number of values on the breaking side of the bound is Binomial(n, ½) at a median on the bound.
+    const breaking = sorted.filter(breaks).length;
+    return {
+        median: median(sorted),
+        lowerAt: (tail) => {
+            const l = rank(tail);
+            return l >= 1 ? sorted[l - 1] - widen : Number.NEGATIVE_INFINITY;
+        },
+        upperAt: (tail) => {
+            const l = rank(tail);
+            return l >= 1 ? sorted[n - l] + widen : Number.POSITIVE_INFINITY;
+        },
+        breaks,
+        upperIsWorse,
+        pBreaks: 1 - binomialHalfCdf(n, breaking - 1),
+        pKeeps: binomialHalfCdf(n, breaking),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/core/stats/kendall.ts
+/**
+ * Trend test of a series against its time order: Kendall's τ_b between the round index and the
+ * values, with the large-sample normal approximation of S = concordant − discordant pairs
+ * (Kendall 1948; Mann 1945 "Mann–Kendall test"; variance with ties in the values as in SciPy's
+ * `kendalltau(..., method='asymptotic')`).
+ * Assumption: under H0 the values are exchangeable over time (no drift).
+ */
+
+/** Kendall trend test of `values` (in time order). Needs at least 3 values; all-tied values give p = 1. */
+function kendallTrend(values) {
+    const n = values.length;
+    if (n < 3)
+        return { tau: 0, s: 0, z: 0, p: 1 };
+    let s = 0;
+    for (let i = 0; i < n; i++)
+        for (let j = i + 1; j < n; j++)
+            s += Math.sign(values[j] - values[i]);
+    // Tie groups in the values.
+    const counts = new Map();
+    for (const v of values)
+        counts.set(v, (counts.get(v) ?? 0) + 1);
+    let tieVar = 0;
+    let tiePairs = 0;
+    for (const t of counts.values()) {
+        tieVar += t * (t - 1) * (2 * t + 5);
+        tiePairs += (t * (t - 1)) / 2;
+    }
+    const pairs = (n * (n - 1)) / 2;
+    const variance = (n * (n - 1) * (2 * n + 5) - tieVar) / 18;
+    if (variance <= 0 || tiePairs === pairs)
+        return { tau: 0, s: 0, z: 0, p: 1 };
+    const tau = s / Math.sqrt(pairs * (pairs - tiePairs));
+    const z = s / Math.sqrt(variance);
+    return { tau, s, z, p: Math.min(1, 2 * normalSurvival(Math.abs(z))) };
+}
+
+;// CONCATENATED MODULE: ./src/core/gate/diagnostics.ts
+
+
+/** Per-side sample count below which outliers and drift are not assessed. */
+const MIN_SAMPLES = 5;
+/** Drift note: two-sided level of the Kendall trend test, per side. */
+const DRIFT_P = 0.01;
+/**
+ * Outlier threshold in robust SDs by samples per side, calibrated by simulation (20,000 clean normal
+ * trials each, on the log scale where log-normal noise is normal): a metric gets the note in 3 % of clean
+ * runs at every n. The threshold falls with n because the pooled MAD steadies. With it, 10 % of one
+ * side's samples 1.5× slower are flagged in 86 % (n = 10) to 100 % (n ≥ 40) of runs at CV 6 %, and in
+ * 100 % at CV 3 % (`__tests__/stats/diagnostics.test.ts` checks both).
+ */
+const OUTLIER_K = [
+    [5, 7.44],
+    [8, 5.43],
+    [10, 4.97],
+    [15, 4.46],
+    [20, 4.24],
+    [30, 4.1],
+    [40, 4.02],
+];
+/** The outlier threshold for n samples per side (linear between the calibrated points). */
+function outlierThreshold(n) {
+    if (n <= OUTLIER_K[0][0])
+        return OUTLIER_K[0][1];
+    for (let i = 1; i < OUTLIER_K.length; i++) {
+        const [n1, k1] = OUTLIER_K[i];
+        if (n <= n1) {
+            const [n0, k0] = OUTLIER_K[i - 1];
+            return k0 + ((k1 - k0) * (n - n0)) / (n1 - n0);
+        }
+    }
+    return OUTLIER_K[OUTLIER_K.length - 1][1];
+}
+/**
+ * Outliers and drift of oriented samples on the analysis scale. Outliers: residuals from each side's
+ * median beyond `outlierThreshold(n)` robust SDs of the pooled residuals (Iglewicz & Hoaglin 1993's
+ * modified z-score, recalibrated for "any of 2n"). Drift: Kendall's trend test of each side over rounds.
+ */
+function sampleNotes(metric, base, head) {
+    const notes = [];
+    const n = Math.min(base.length, head.length);
+    if (n < MIN_SAMPLES)
+        return notes;
+    const mb = median(base);
+    const mh = median(head);
+    const scale = robustScale([...base.map((v) => v - mb), ...head.map((v) => v - mh)]);
+    const k = outlierThreshold(n);
+    for (const [side, values, med] of [
+        ['base', base, mb],
+        ['head', head, mh],
+    ]) {
+        if (scale > 0) {
+            const count = values.filter((v) => Math.abs(v - med) > k * scale).length;
+            if (count > 0)
+                notes.push({
+                    code: 'outliers',
+                    metric,
+                    text: `${count} of ${values.length} ${side} samples lie far from the rest (more than ${k.toFixed(1)} robust SD); they are kept (rank statistics are robust to them), but check for interference during the run.`,
+                });
+        }
+        if (values.length >= 8) {
+            const trend = kendallTrend(values);
+            if (trend.p < DRIFT_P)
+                notes.push({
+                    code: 'drift',
+                    metric,
+                    text: `The ${side} samples drift over the rounds (Kendall τ = ${trend.tau.toFixed(2)}): the machine changed state during the run. Pairing by round keeps the comparison fair, but consider a longer warm-up or a quieter runner.`,
+                });
+        }
+    }
+    return notes;
+}
+
+;// CONCATENATED MODULE: ./src/core/gate/holm.ts
+/**
+ * Holm's step-down procedure (Holm 1979) over group-sequential tests: the correction across metrics.
+ *
+ * At each look and for each side of the interval (the fail side tests "within budget" nulls, the pass
+ * side "beyond budget" nulls), the metrics whose null is not yet rejected form the family, r of them.
+ * Candidates are ordered by p-value; step j (0-based) tests at the group-sequential nominal level of a
+ * level-α/(r − j) boundary; the first candidate that is not rejected stops the procedure, and it and all
+ * later candidates carry that step's level (the level they would be tested at next).
+ *
+ * Why this is valid across looks (Holm's closed testing with group-sequential tests; Maurer & Bretz
+ * 2013; Ye et al. 2013): for any set J of true nulls, "some i ∈ J crosses its level-α/|J| boundary at some
+ * look" has probability ≤ Σ α/|J| = α by the union bound, whatever the dependence between metrics, since
+ * each boundary sequence has size α/|J| over all looks; non-binding stops only remove chances to cross.
+ * A rejection at step j, with r − j metrics left, implies the rejection of every J containing that metric
+ * and no earlier rejection (|J| ≤ r − j, so its level is at least as large). Hypotheses rejected at earlier
+ * looks stay rejected; hypotheses of metrics that stopped for the other reason stay in the family with no
+ * new data (conservative: recycling their α would need binding stops).
+ */
+/**
+ * Runs the step-down over `candidates` (the not-yet-rejected metrics sampled at this look) in a family of
+ * `familySize` unrejected nulls. `nominal(level)` is this look's nominal one-sided error of a level-`level`
+ * boundary; `rejects(item, tail)` decides one test (an interval end beyond the budget).
+ */
+function holmStepDown(candidates, familySize, alpha, nominal, rejects) {
+    const ordered = [...candidates].sort((a, b) => a.p - b.p);
+    const steps = new Map();
+    let j = 0;
+    let stopped = false;
+    for (const { item } of ordered) {
+        const tail = nominal(alpha / Math.max(1, familySize - j));
+        if (!stopped && rejects(item, tail)) {
+            steps.set(item, { tail, rejected: true });
+            j++;
+        }
+        else {
+            stopped = true;
+            steps.set(item, { tail, rejected: false });
+        }
+    }
+    return steps;
+}
+
+;// CONCATENATED MODULE: ./src/core/gate/looks.ts
+/**
+ * The look schedule of the group-sequential design: the rounds after which the data are analysed.
+ *
+ * The first look comes at `min-rounds`, then one every ⌈min-rounds / 2⌉ rounds, the last at
+ * `max-rounds` (10, 15, …, 50 by default). Measured in `npm run bench:gate`: looking every five rounds
+ * lets unchanged metrics stop at 15 instead of 20 rounds (median) and costs < 1 % of power at 2×budget
+ * against looking every ten, because Lan–DeMets spending adapts the boundaries to however many looks
+ * there are (Lan & DeMets 1983).
+ */
+function planLooks(minRounds, maxRounds) {
+    if (!Number.isInteger(minRounds) || minRounds < 1) {
+        throw new RangeError(`min-rounds: expected a whole number ≥ 1, got ${minRounds}`);
+    }
+    if (!Number.isInteger(maxRounds) || maxRounds < minRounds) {
+        throw new RangeError(`max-rounds: expected a whole number ≥ min-rounds (${minRounds}), got ${maxRounds}`);
+    }
+    const every = Math.max(1, Math.ceil(minRounds / 2));
+    const looks = [];
+    for (let r = minRounds; r < maxRounds; r += every)
+        looks.push(r);
+    // The last look is max-rounds; a planned look closer to it than half a step is merged into it.
+    if (looks.length > 1 && maxRounds - looks[looks.length - 1] < every / 2)
+        looks.pop();
+    looks.push(maxRounds);
+    return looks;
+}
+/** Information fraction of a look (Lan–DeMets): rounds over the planned maximum. Samples come in pairs, so the
+ * information of the rank statistics grows linearly in rounds. */
+function informationFraction(rounds, maxRounds) {
+    return Math.min(1, rounds / maxRounds);
+}
+
+// EXTERNAL MODULE: ./src/core/units.ts
+var units = __nccwpck_require__(2184);
+;// CONCATENATED MODULE: ./src/core/gate/notes.ts
+
+
+function percent(fraction) {
+    const v = Math.abs(fraction * 100);
+    return `${v >= 10 ? v.toFixed(1) : v.toFixed(2)} %`;
+}
+/** An oriented log-scale change as the percent change a reader expects (positive is worse). */
+function worse(theta) {
+    return (0,units/* formatSignedPercent */.h9)(Math.expm1(theta));
+}
+function beforeFirstLook(rounds, minRounds) {
+    return (`Only ${rounds} round${rounds === 1 ? '' : 's'} ran before the time limit, fewer than min-rounds (${minRounds}): ` +
+        'there is not enough evidence to pass or fail the gated metrics. Raise max-time, make the suites faster, or lower min-rounds.');
+}
+function tooFewSamples(metric, base, head) {
+    return `${metric}: only ${base} base and ${head} head sample${head === 1 ? '' : 's'}; at least 2 per side are needed to compare. Check that the suite produces this metric on both sides, and run more rounds.`;
+}
+function newOnHead(metric) {
+    return {
+        code: 'new-on-head',
+        metric,
+        text: 'Only measured on head (new): its absolute rule is checked on head alone.',
+    };
+}
+function linearScale(metric) {
+    return {
+        code: 'linear-scale',
+        metric,
+        text: 'Some values are ≤ 0 and cannot be logged: the change is computed on the linear scale (a shift relative to the base median).',
+    };
+}
+function zeroBase(metric) {
+    return {
+        code: 'zero-base',
+        metric,
+        text: 'The base median is 0, so a relative change is undefined; the interval is on the linear scale.',
+    };
+}
+function coarseResolution(metric, step, unit, widen, budget, logScale) {
+    const stepShare = logScale ? percent(Math.expm1(widen)) : null;
+    return {
+        code: 'resolution',
+        metric,
+        text: `The values move in steps of ${(0,units/* formatValue */.Fl)(step, unit)}${stepShare ? ` (${stepShare} of the smallest value)` : ''}, ` +
+            `coarse next to the ${percent(budget)} budget: the interval is widened by one step on each side, so ties alone cannot show this metric within budget. ` +
+            'Get a finer resolution: more iterations per sample, a finer timer, or a total over many operations.',
+    };
+}
+function intervalOutOfReach(metric, rounds) {
+    return {
+        code: 'interval-level',
+        metric,
+        text: `After ${rounds} rounds the data cannot yet reach the confidence this look requires; an open end shows the most extreme difference measured.`,
+    };
+}
+function absoluteUndecided(metric) {
+    return {
+        code: 'inconclusive',
+        metric,
+        text: "The interval of the head's median straddles the bound: neither kept nor broken with the required confidence. More rounds would decide it.",
+    };
+}
+/**
+ * Final-look note of an inconclusive relative metric: which budget would have decided it, and roughly how
+ * many rounds would at this noise (the interval narrows like 1/√rounds).
+ */
+function inconclusive(metric, budget, estimate, low, high, limit, rounds) {
+    if (budget.kind !== 'relative' || !Number.isFinite(low) || !Number.isFinite(high))
+        return null;
+    const towardsPass = estimate < limit;
+    const half = towardsPass ? high - estimate : estimate - low;
+    const gap = Math.abs(limit - estimate);
+    const needed = gap > 0 ? Math.ceil(rounds * (half / gap) ** 2) : null;
+    const decidingBudget = towardsPass ? worse(high) : null;
+    return {
+        code: 'inconclusive',
+        metric,
+        text: `Inconclusive after ${rounds} rounds: the interval straddles the ${percent(budget.limit)} budget. ` +
+            (decidingBudget ? `A budget of ${decidingBudget.replace('+', '')} would have passed it; ` : '') +
+            (needed
+                ? `about ${needed} rounds would likely decide it at this noise (max-rounds).`
+                : 'the estimate sits on the budget.'),
+    };
+}
+/**
+ * Mid-run note: at this noise even an unchanged metric is unlikely to be shown within budget by
+ * max-rounds. Projects the pass-side half-width to the last look (∝ z/√rounds).
+ */
+function tooNoisy(metric, budget, estimate, high, limit, rounds, maxRounds, tail, alpha) {
+    if (budget.kind !== 'relative' || !Number.isFinite(high) || !Number.isFinite(limit) || limit <= 0)
+        return null;
+    const half = high - estimate;
+    const zNow = normalQuantileUpperSafe(tail);
+    const zLast = normalQuantileUpperSafe(alpha);
+    const halfAtMax = half * (zLast / zNow) * Math.sqrt(rounds / maxRounds);
+    if (halfAtMax <= limit)
+        return null;
+    const needed = Math.ceil(maxRounds * (halfAtMax / limit) ** 2);
+    return {
+        code: 'too-noisy',
+        metric,
+        text: `Noisy for a ${percent(budget.limit)} budget: by max-rounds (${maxRounds}) the interval will still be about ±${percent(Math.expm1(halfAtMax))} wide, ` +
+            `so even an unchanged metric may end inconclusive; about ${needed} rounds, a budget near ${percent(Math.expm1(halfAtMax))}, or less noise (longer samples, a quieter runner) would decide it.`,
+    };
+}
+function normalQuantileUpperSafe(q) {
+    return normalQuantileUpper(Math.min(0.49, Math.max(1e-300, q)));
+}
+
+;// CONCATENATED MODULE: ./src/core/gate/resolution.ts
+/**
+ * The resolution of a metric's values: the step in which they move when the tool that measured them
+ * rounds (a harness reporting whole nanoseconds, a histogram with 1 ms buckets, ops/s derived from
+ * rounded times).
+ *
+ * Why it matters: rounding every value to a grid of step q moves each value by less than q/2, so each
+ * pairwise or paired difference by less than q, so every order statistic of the differences — the
+ * Hodges–Lehmann estimate and both interval ends — by less than q. The interval of the rounded data,
+ * widened by q on each side, therefore still covers the shift of the unrounded data. When q is comparable
+ * to the budget, the widened interval cannot be "within budget" on ties alone.
+ *
+ * Two estimates of q, the larger wins:
+ * - the decimal grid: the finest decimal digit any value uses (70e-9 and 80e-9 lie on a 10 ns grid);
+ * - the gap between distinct values, when ties show the values are rounded (most values share a value
+ *   with another): the smallest step between neighbouring distinct values.
+ * Both are expressed relative to the values (on the log scale the analysis uses), so one step of q at
+ * value v is log(1 + q/v).
+ */
+/** Share of tied values above which the values are taken to be rounded to the gaps between them. */
+const TIED_SHARE = 0.5;
+/**
+ * The finest decimal place a number uses, read to 12 significant digits so that unit conversions
+ * (70 × 1e-9 = 7.000000000000001e-8) do not count as precision: 7e-8 → 1e-8; 0.0631 → 1e-4.
+ */
+function decimalQuantum(v) {
+    if (v === 0 || !Number.isFinite(v))
+        return 0;
+    const [mantissa, exponentText] = Math.abs(v).toExponential(11).split('e');
+    const decimals = mantissa.split('.')[1].replace(/0+$/, '').length;
+    return 10 ** (Number(exponentText) - decimals);
+}
+/**
+ * The resolution of positive values (null when there is no evidence of rounding beyond float precision,
+ * i.e. when the relative step is below 1e-9).
+ */
+function resolutionOf(values) {
+    const positive = values.filter((v) => v > 0 && Number.isFinite(v));
+    if (positive.length < 2)
+        return null;
+    const sorted = [...positive].sort((a, b) => a - b);
+    const min = sorted[0];
+    let decimal = Number.POSITIVE_INFINITY;
+    for (const v of sorted)
+        decimal = Math.min(decimal, decimalQuantum(v));
+    let tiedCount = 0;
+    const distinct = [];
+    for (let i = 0; i < sorted.length; i++) {
+        const tied = (i > 0 && sorted[i] === sorted[i - 1]) || (i + 1 < sorted.length && sorted[i] === sorted[i + 1]);
+        if (tied)
+            tiedCount++;
+        if (i === 0 || sorted[i] !== sorted[i - 1])
+            distinct.push(sorted[i]);
+    }
+    let gap = 0;
+    if (tiedCount / sorted.length > TIED_SHARE && distinct.length > 1) {
+        gap = Number.POSITIVE_INFINITY;
+        for (let i = 1; i < distinct.length; i++)
+            gap = Math.min(gap, distinct[i] - distinct[i - 1]);
+    }
+    const step = Math.max(decimal, gap);
+    const relative = Math.log1p(step / min);
+    if (!(relative > 1e-9))
+        return null;
+    return { step, relative, source: gap > decimal ? 'ties' : 'decimal' };
+}
+
 ;// CONCATENATED MODULE: ./src/core/stats/mann-whitney.ts
 /**
  * The Mann–Whitney U test (Mann & Whitney 1947; Wilcoxon rank-sum), following benchstat's rule:
@@ -71243,7 +71783,7 @@ function mannWhitneyExactCdf(m, n, k) {
     return k >= cdf.length ? 1 : cdf[Math.floor(k)];
 }
 /** Ranks (1-based, ties get their average rank) and the tie-group sizes of a pooled sample. */
-function rankWithTies(values) {
+function mann_whitney_rankWithTies(values) {
     const n = values.length;
     const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => values[i] - values[j]);
     const ranks = new Float64Array(n);
@@ -71285,7 +71825,7 @@ function mannWhitneyU(x, y, method = 'auto') {
         if (!Number.isFinite(v))
             throw new RangeError(`mannWhitneyU: non-finite value ${v}`);
     const pooled = [...x, ...y];
-    const { ranks, tieSizes } = rankWithTies(pooled);
+    const { ranks, tieSizes } = mann_whitney_rankWithTies(pooled);
     let rankSumX = 0;
     for (let i = 0; i < m; i++)
         rankSumX += ranks[i];
@@ -71339,14 +71879,6 @@ function pairwiseDifferences(x, y) {
             d[k++] = yj - xi;
     return d.sort();
 }
-/** Hodges–Lehmann shift estimate: the median of the pairwise differences y_j − x_i. */
-function hodgesLehmann(x, y) {
-    const d = pairwiseDifferences(x, y);
-    if (d.length === 0)
-        throw new RangeError('hodgesLehmann: expected two non-empty samples');
-    const mid = d.length >> 1;
-    return d.length % 2 === 1 ? d[mid] : (d[mid - 1] + d[mid]) / 2;
-}
 /**
  * The order-statistic index k (1-based) of the lower interval end for one-sided error `tail`:
  * the largest k with P(U ≤ k − 1) ≤ tail. Exact distribution when there are no ties and both sizes are
@@ -71373,6 +71905,27 @@ function shiftIntervalRank(m, n, tail, tieSizes = []) {
     const z = normalQuantileUpper(tail);
     const k = Math.max(0, Math.floor((m * n) / 2 - z * sigma + 0.5));
     return { k: Math.min(k, Math.floor((m * n + 1) / 2)), method: 'normal', tailAttained: tail };
+}
+/** Sorts the m·n differences y_j − x_i once; each interval end is then an order statistic. */
+function pairwiseShift(x, y) {
+    const d = pairwiseDifferences(x, y);
+    if (d.length === 0)
+        throw new RangeError('pairwiseShift: expected two non-empty samples');
+    const mid = d.length >> 1;
+    const { tieSizes } = mann_whitney_rankWithTies([...x, ...y]);
+    const rank = (tail) => shiftIntervalRank(x.length, y.length, tail, tieSizes).k;
+    return {
+        estimate: d.length % 2 === 1 ? d[mid] : (d[mid - 1] + d[mid]) / 2,
+        lowerAt: (tail) => {
+            const k = rank(tail);
+            return k >= 1 ? d[k - 1] : Number.NEGATIVE_INFINITY;
+        },
+        upperAt: (tail) => {
+            const k = rank(tail);
+            return k >= 1 ? d[d.length - k] : Number.POSITIVE_INFINITY;
+        },
+        extremes: [d[0], d[d.length - 1]],
+    };
 }
 /**
  * Hodges–Lehmann estimate of the shift of y relative to x with its two-sided `confidence` interval
@@ -71414,186 +71967,237 @@ function hodgesLehmannIntervalForTail(x, y, tail) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/core/stats/kendall.ts
+;// CONCATENATED MODULE: ./src/core/stats/signed-rank.ts
 /**
- * Trend test of a series against its time order: Kendall's τ_b between the round index and the
- * values, with the large-sample normal approximation of S = concordant − discordant pairs
- * (Kendall 1948; Mann 1945 "Mann–Kendall test"; variance with ties in the values as in SciPy's
- * `kendalltau(..., method='asymptotic')`).
- * Assumption: under H0 the values are exchangeable over time (no drift).
+ * The Wilcoxon signed-rank test and its Hodges–Lehmann estimate for paired data: the median of the
+ * Walsh averages (dᵢ + dⱼ)/2, i ≤ j, with the distribution-free interval that inverts the test
+ * (Wilcoxon 1945; Hodges & Lehmann 1963; Hollander & Wolfe, Nonparametric Statistical Methods,
+ * §3.1–3.3; Tukey 1949 for the Walsh-average form).
+ *
+ * Model: the differences dᵢ = headᵢ − baseᵢ of the pairs are independent and symmetric about θ.
+ * Under H0 (θ = θ₀) each dᵢ − θ₀ is as likely positive as negative, so W⁺ (the sum of the ranks of the
+ * positive |dᵢ − θ₀|) has the signed-rank null distribution. The Walsh averages sorted ascending
+ * A₍₁₎ ≤ … ≤ A₍M₎, M = n(n+1)/2, give [A₍k₎, A₍M+1−k₎] covering θ with probability
+ * 1 − 2·P(W⁺ ≤ k − 1).
  */
 
-/** Kendall trend test of `values` (in time order). Needs at least 3 values; all-tied values give p = 1. */
-function kendallTrend(values) {
-    const n = values.length;
-    if (n < 3)
-        return { tau: 0, s: 0, z: 0, p: 1 };
-    let s = 0;
+/** Largest number of pairs for which the exact null distribution is used. */
+const SIGNED_RANK_EXACT_LIMIT = 50;
+const signed_rank_exactCache = new Map();
+/**
+ * Exact null distribution of W⁺ for n pairs without ties or zeros, as a CDF: cdf[w] = P(W⁺ ≤ w).
+ * By the recurrence on the largest rank: each rank r is included with probability ½.
+ */
+function signedRankExactCdf(n) {
+    const cached = signed_rank_exactCache.get(n);
+    if (cached)
+        return cached;
+    const max = (n * (n + 1)) / 2;
+    let pmf = new Float64Array(max + 1);
+    pmf[0] = 1;
+    let top = 0;
+    for (let r = 1; r <= n; r++) {
+        const next = new Float64Array(max + 1);
+        for (let w = 0; w <= top; w++) {
+            if (pmf[w] === 0)
+                continue;
+            next[w] += pmf[w] / 2;
+            next[w + r] += pmf[w] / 2;
+        }
+        top += r;
+        pmf = next;
+    }
+    const cdf = new Float64Array(max + 1);
+    let acc = 0;
+    for (let w = 0; w <= max; w++) {
+        acc += pmf[w];
+        cdf[w] = Math.min(1, acc);
+    }
+    signed_rank_exactCache.set(n, cdf);
+    return cdf;
+}
+/** Walsh averages (dᵢ + dⱼ)/2 for i ≤ j, sorted ascending. */
+function walshAverages(d) {
+    const n = d.length;
+    const out = new Float64Array((n * (n + 1)) / 2);
+    let k = 0;
     for (let i = 0; i < n; i++)
-        for (let j = i + 1; j < n; j++)
-            s += Math.sign(values[j] - values[i]);
-    // Tie groups in the values.
-    const counts = new Map();
-    for (const v of values)
-        counts.set(v, (counts.get(v) ?? 0) + 1);
-    let tieVar = 0;
-    let tiePairs = 0;
-    for (const t of counts.values()) {
-        tieVar += t * (t - 1) * (2 * t + 5);
-        tiePairs += (t * (t - 1)) / 2;
-    }
-    const pairs = (n * (n - 1)) / 2;
-    const variance = (n * (n - 1) * (2 * n + 5) - tieVar) / 18;
-    if (variance <= 0 || tiePairs === pairs)
-        return { tau: 0, s: 0, z: 0, p: 1 };
-    const tau = s / Math.sqrt(pairs * (pairs - tiePairs));
-    const z = s / Math.sqrt(variance);
-    return { tau, s, z, p: Math.min(1, 2 * normalSurvival(Math.abs(z))) };
+        for (let j = i; j < n; j++)
+            out[k++] = (d[i] + d[j]) / 2;
+    return out.sort();
 }
-
-;// CONCATENATED MODULE: ./src/core/stats/median-interval.ts
 /**
- * The distribution-free confidence interval for a median from order statistics (Thompson 1936;
- * Hollander & Wolfe §3.6): the number of observations below the true median is Binomial(n, ½), so
- * [x_(l), x_(n+1−l)] covers it with probability 1 − 2·P(B ≤ l − 1), B ~ Binomial(n, ½).
- * Assumptions: i.i.d. observations from a continuous distribution.
+ * The order-statistic index k (1-based) of the lower interval end for one-sided error `tail`: the
+ * largest k with P(W⁺ ≤ k − 1) ≤ tail. Exact for n ≤ 50 when the differences have no ties;
+ * otherwise the normal approximation with tie correction, k = ⌊M/2 − z·σ + ½⌋
+ * (σ² = n(n+1)(2n+1)/24 − Σ(t³ − t)/48 over tie groups of |d|). Returns 0 when no k qualifies.
  */
-/** P(B ≤ k) for B ~ Binomial(n, ½), summed in log space so large n does not underflow. */
-function binomialHalfCdf(n, k) {
-    if (k < 0)
-        return 0;
-    if (k >= n)
+function signedRankIntervalRank(n, tail, tieSizes = []) {
+    const total = (n * (n + 1)) / 2;
+    if (tieSizes.length === 0 && n <= SIGNED_RANK_EXACT_LIMIT) {
+        const cdf = signedRankExactCdf(n);
+        let lo = -1;
+        let hi = cdf.length - 1;
+        while (lo < hi) {
+            const mid = (lo + hi + 1) >> 1;
+            if (cdf[mid] <= tail * (1 + 1e-12))
+                lo = mid;
+            else
+                hi = mid - 1;
+        }
+        return lo + 1;
+    }
+    let tieTerm = 0;
+    for (const t of tieSizes)
+        tieTerm += t * t * t - t;
+    const sigma = Math.sqrt(Math.max(0, (n * (n + 1) * (2 * n + 1)) / 24 - tieTerm / 48));
+    const k = Math.floor(total / 2 - normalQuantileUpper(tail) * sigma + 0.5);
+    return Math.max(0, Math.min(k, Math.floor((total + 1) / 2)));
+}
+/** Sizes of the groups of equal values (groups of one left out). */
+function tieGroups(values) {
+    const sorted = [...values].sort((a, b) => a - b);
+    const sizes = [];
+    let i = 0;
+    while (i < sorted.length) {
+        let j = i;
+        while (j + 1 < sorted.length && sorted[j + 1] === sorted[i])
+            j++;
+        if (j > i)
+            sizes.push(j - i + 1);
+        i = j + 1;
+    }
+    return sizes;
+}
+/** Sorts the Walsh averages of `d` once; each interval end is then an order statistic. */
+function walshShift(d) {
+    const n = d.length;
+    if (n === 0)
+        throw new RangeError('walshShift: expected at least one pair');
+    const walsh = walshAverages(d);
+    const M = walsh.length;
+    const mid = M >> 1;
+    const ties = tieGroups(d.map(Math.abs));
+    const rank = (tail) => signedRankIntervalRank(n, tail, ties);
+    return {
+        estimate: M % 2 === 1 ? walsh[mid] : (walsh[mid - 1] + walsh[mid]) / 2,
+        lowerAt: (tail) => {
+            const k = rank(tail);
+            return k >= 1 ? walsh[k - 1] : Number.NEGATIVE_INFINITY;
+        },
+        upperAt: (tail) => {
+            const k = rank(tail);
+            return k >= 1 ? walsh[M - k] : Number.POSITIVE_INFINITY;
+        },
+        extremes: [walsh[0], walsh[M - 1]],
+    };
+}
+/**
+ * One-sided p-value of the signed-rank test for "the differences are centred above θ₀"
+ * (SciPy's `wilcoxon(d - θ₀, alternative='greater')` with zeros dropped, `zero_method='wilcox'`):
+ * exact without ties or zeros for n ≤ 50, else the normal approximation with tie correction
+ * and continuity correction.
+ */
+function signedRankPGreater(d, theta0 = 0) {
+    const shifted = d.map((v) => v - theta0).filter((v) => v !== 0);
+    const n = shifted.length;
+    if (n === 0)
         return 1;
-    const logHalfN = -n * Math.LN2;
-    let logC = 0; // log C(n, 0)
-    let maxLog = logHalfN;
-    const terms = [logHalfN];
-    for (let i = 1; i <= k; i++) {
-        logC += Math.log((n - i + 1) / i);
-        const t = logC + logHalfN;
-        terms.push(t);
-        if (t > maxLog)
-            maxLog = t;
+    const abs = shifted.map(Math.abs);
+    const order = abs.map((_, i) => i).sort((i, j) => abs[i] - abs[j]);
+    const ranks = new Float64Array(n);
+    const ties = [];
+    let i = 0;
+    while (i < n) {
+        let j = i;
+        while (j + 1 < n && abs[order[j + 1]] === abs[order[i]])
+            j++;
+        for (let k = i; k <= j; k++)
+            ranks[order[k]] = (i + j) / 2 + 1;
+        if (j > i)
+            ties.push(j - i + 1);
+        i = j + 1;
     }
-    let sum = 0;
-    for (const t of terms)
-        sum += Math.exp(t - maxLog);
-    return Math.min(1, Math.exp(maxLog) * sum);
-}
-/** The largest l ≥ 1 with P(B ≤ l − 1) ≤ tail, or 0 when even l = 1 does not qualify. */
-function medianBoundRank(n, tail) {
-    let l = 0;
-    while (l + 1 <= Math.ceil(n / 2) && binomialHalfCdf(n, l) <= tail * (1 + 1e-12))
-        l++;
-    return l;
-}
-/** Two-sided order-statistic interval for the median at `confidence`. */
-function medianInterval(values, confidence) {
-    const n = values.length;
-    if (n === 0)
-        throw new RangeError('medianInterval: expected a non-empty sample');
-    const s = [...values].sort((a, b) => a - b);
-    const mid = n >> 1;
-    const median = n % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-    const l = medianBoundRank(n, (1 - confidence) / 2);
-    if (l >= 1) {
-        return { median, low: s[l - 1], high: s[n - l], confidence: 1 - 2 * binomialHalfCdf(n, l - 1), attained: true };
+    let wPlus = 0;
+    for (let k = 0; k < n; k++)
+        if (shifted[k] > 0)
+            wPlus += ranks[k];
+    if (ties.length === 0 && n <= SIGNED_RANK_EXACT_LIMIT) {
+        const cdf = signedRankExactCdf(n);
+        // P(W⁺ ≥ w) = P(W⁺ ≤ M − w) by symmetry.
+        const M = (n * (n + 1)) / 2;
+        return cdf[M - wPlus];
     }
-    return { median, low: s[0], high: s[n - 1], confidence: 1 - 2 * binomialHalfCdf(n, 0), attained: false };
+    let tieTerm = 0;
+    for (const t of ties)
+        tieTerm += t * t * t - t;
+    const sigma = Math.sqrt((n * (n + 1) * (2 * n + 1)) / 24 - tieTerm / 48);
+    if (sigma === 0)
+        return 1;
+    return Math.min(1, normalSurvival((wPlus - (n * (n + 1)) / 4 - 0.5) / sigma));
 }
+
+;// CONCATENATED MODULE: ./src/core/gate/shift.ts
 /**
- * One-sided bounds for the median at error `tail` each: P(median < lower) ≤ tail and
- * P(median > upper) ≤ tail. A bound is ∓Infinity when the sample is too small to give it.
+ * The change of head against base on the analysis scale, and its interval at any one-sided level.
+ *
+ * Values are oriented so that positive means worse: x = +log(v) for lower-is-better metrics and −log(v)
+ * for higher-is-better ones (on the linear scale when some value is ≤ 0). The change θ is the location
+ * shift of head against base on that scale.
+ *
+ * - `paired` (the default): rounds are randomized blocks — each round runs base and head once, close in
+ *   time — so the within-round differences dᵢ = headᵢ − baseᵢ cancel drift that hits both sides of a
+ *   round alike. θ is estimated by the Hodges–Lehmann median of the Walsh averages and bounded by
+ *   inverting the Wilcoxon signed-rank test (`stats/signed-rank.ts`). Assumption: the dᵢ are
+ *   independent and symmetric about θ (true when base and head noise within a round are exchangeable).
+ * - `two-sample`: the Hodges–Lehmann median of all head − base differences and the interval inverting
+ *   the Mann–Whitney test (`stats/hodges-lehmann.ts`). Assumption: all samples independent, head a pure
+ *   shift of base. Used when the rounds cannot be paired (a side missed a sample).
+ *
+ * Both ends are widened by the measurement resolution (`resolution.ts`), so rounding never narrows the
+ * interval below what the data can show.
  */
-function medianBounds(values, tail) {
-    const n = values.length;
-    const s = [...values].sort((a, b) => a - b);
-    const l = medianBoundRank(n, tail);
-    if (l < 1)
-        return { lower: Number.NEGATIVE_INFINITY, upper: Number.POSITIVE_INFINITY };
-    return { lower: s[l - 1], upper: s[n - l] };
-}
 
-;// CONCATENATED MODULE: ./src/core/stats/multiplicity.ts
+
+
 /**
- * Multiplicity corrections of a family of p-values, returned as adjusted p-values in input order
- * (reject H_i at level α ⇔ adjusted p_i ≤ α).
- * - Holm (1979), step-down: controls the family-wise error rate under any dependence.
- * - Benjamini & Hochberg (1995), step-up: controls the false discovery rate for independent or
- *   positively dependent (PRDS) p-values.
+ * The shift of `head` against `base` (both already oriented), paired by round when `paired` is asked
+ * for and both sides have the same number of samples. `widen` is added to both ends (resolution).
  */
-function order(p) {
-    return Array.from({ length: p.length }, (_, i) => i).sort((a, b) => p[a] - p[b]);
-}
-/** Holm adjusted p-values: p̃_(i) = max_{j ≤ i} min(1, (m − j + 1)·p_(j)). */
-function holmAdjust(p) {
-    const m = p.length;
-    const idx = order(p);
-    const out = new Array(m);
-    let running = 0;
-    idx.forEach((i, rank) => {
-        running = Math.max(running, Math.min(1, (m - rank) * p[i]));
-        out[i] = running;
-    });
-    return out;
-}
-/** Benjamini–Hochberg adjusted p-values: p̃_(i) = min_{j ≥ i} min(1, m·p_(j)/j). */
-function benjaminiHochbergAdjust(p) {
-    const m = p.length;
-    const idx = order(p);
-    const out = new Array(m);
-    let running = 1;
-    for (let rank = m - 1; rank >= 0; rank--) {
-        const i = idx[rank];
-        running = Math.min(running, Math.min(1, (m * p[i]) / (rank + 1)));
-        out[i] = running;
+function shiftOf(base, head, analysis, widen = 0) {
+    if (analysis === 'paired' && base.length === head.length && base.length >= 2) {
+        return pairedShift(head.map((h, i) => h - base[i]), widen);
     }
-    return out;
+    return twoSampleShift(base, head, widen);
+}
+/** Adds the resolution to both ends (∓Infinity stay open). */
+function widened(bounds, widen) {
+    return {
+        estimate: bounds.estimate,
+        lowerAt: (tail) => bounds.lowerAt(tail) - widen,
+        upperAt: (tail) => bounds.upperAt(tail) + widen,
+        extremes: [bounds.extremes[0] - widen, bounds.extremes[1] + widen],
+    };
+}
+function pairedShift(d, widen) {
+    return {
+        analysis: 'paired',
+        ...widened(walshShift(d), widen),
+        // Ordering only: the signed-rank p of the data moved by the widening towards the null.
+        pWorseThan: (theta0) => signedRankPGreater(d, theta0 + widen),
+        pBetterThan: (theta0) => signedRankPGreater(d.map((v) => -v), -theta0 + widen),
+    };
+}
+function twoSampleShift(base, head, widen) {
+    return {
+        analysis: 'two-sample',
+        ...widened(pairwiseShift(base, head), widen),
+        pWorseThan: (theta0) => mannWhitneyU(head.map((v) => v - theta0 - widen), base).pGreater,
+        pBetterThan: (theta0) => mannWhitneyU(head.map((v) => v - theta0 + widen), base).pLess,
+    };
 }
 
-;// CONCATENATED MODULE: ./src/core/stats/quantiles.ts
-/**
- * Order statistics of a sample: median, quantiles, and the robust scale MAD.
- * Quantiles use Hyndman & Fan (1996) definition 7 (linear interpolation between order statistics;
- * the default of R and NumPy).
- */
-function sorted(values) {
-    return [...values].sort((a, b) => a - b);
-}
-/** Quantile q ∈ [0, 1] of an already sorted sample (Hyndman–Fan type 7). */
-function quantileSorted(sortedValues, q) {
-    const n = sortedValues.length;
-    if (n === 0)
-        throw new RangeError('quantile: expected a non-empty sample');
-    if (!(q >= 0 && q <= 1))
-        throw new RangeError(`quantile: expected q in [0, 1], got ${q}`);
-    const h = (n - 1) * q;
-    const lo = Math.floor(h);
-    const hi = Math.min(lo + 1, n - 1);
-    return sortedValues[lo] + (h - lo) * (sortedValues[hi] - sortedValues[lo]);
-}
-/** Quantile q ∈ [0, 1] of a sample (Hyndman–Fan type 7). */
-function quantile(values, q) {
-    return quantileSorted(sorted(values), q);
-}
-/** Median of a sample (mean of the two middle values for an even count). */
-function median(values) {
-    return quantileSorted(sorted(values), 0.5);
-}
-/** Scale factor that makes the MAD a consistent estimator of σ for normal data (1/Φ⁻¹(3/4), rounded). */
-const MAD_NORMAL_SCALE = 1.4826;
-/**
- * Median absolute deviation from the median, scaled by 1.4826 so that it estimates σ for normal data
- * (Hampel 1974). Robust to up to 50 % outliers.
- */
-function robustScale(values) {
-    if (values.length === 0)
-        throw new RangeError('robustScale: expected a non-empty sample');
-    const m = median(values);
-    return MAD_NORMAL_SCALE * median(values.map((v) => Math.abs(v - m)));
-}
-
-;// CONCATENATED MODULE: ./src/core/engine.ts
+;// CONCATENATED MODULE: ./src/core/gate/gate.ts
 
 
 
@@ -71602,65 +72206,17 @@ function robustScale(values) {
 
 
 
-const DEFAULT_GATE_OPTIONS = {
-    alpha: 0.05,
-    correction: 'holm',
-    strict: false,
-    minRounds: 10,
-    maxRounds: 50,
-};
-/** Most planned looks (3–5 looks capture most of the savings of sequential sampling). */
-const MAX_LOOKS = 5;
-/** Power at which the minimum detectable effect is computed for the noise gate. */
-const NOISE_GATE_POWER = 0.8;
-/** Asymptotic relative efficiency correction of Mann–Whitney/HL against the t-test under normality: √(π/3). */
-const ARE_FACTOR = Math.sqrt(Math.PI / 3);
-/** Per-side sample count below which noise, outliers and drift are not assessed. */
-const MIN_DIAGNOSTIC_SAMPLES = 5;
-/** Drift warning threshold for the Kendall trend test (per side). */
-const DRIFT_P = 0.01;
-/**
- * Cumulative rounds of each planned look, last = maxRounds: the first look at minRounds, then equally
- * spaced up to maxRounds, with at most 5 looks and at least minRounds between the first two.
- */
-function planLooks(minRounds, maxRounds) {
-    if (!Number.isInteger(minRounds) || minRounds < 1) {
-        throw new RangeError(`min-rounds: expected a whole number ≥ 1, got ${minRounds}`);
-    }
-    if (!Number.isInteger(maxRounds) || maxRounds < minRounds) {
-        throw new RangeError(`max-rounds: expected a whole number ≥ min-rounds (${minRounds}), got ${maxRounds}`);
-    }
-    if (maxRounds === minRounds)
-        return [maxRounds];
-    const count = Math.min(MAX_LOOKS, Math.max(2, Math.floor(maxRounds / minRounds)));
-    const looks = [];
-    for (let i = 0; i < count; i++) {
-        const r = Math.round(minRounds + ((maxRounds - minRounds) * i) / (count - 1));
-        if (looks.length === 0 || r > looks[looks.length - 1])
-            looks.push(r);
-    }
-    return looks;
-}
+
+
+/** Which end of the interval each side's boundaries use. */
+const gate_SPENDING = { fail: 'obrien-fleming', pass: 'pocock' };
+/** Two-sided level of the descriptive interval shown for ungated metrics (never decides anything). */
+const DESCRIPTIVE_TAIL = 0.025;
 function suiteOf(id) {
     const cut = id.search(/[/:]/);
     return cut === -1 ? id : id.slice(0, cut);
 }
-function pct(x) {
-    const v = x * 100;
-    const digits = Math.abs(v) >= 10 ? 1 : 2;
-    return `${v >= 0 ? '+' : ''}${v.toFixed(digits)} %`;
-}
-function plainPct(x) {
-    const v = Math.abs(x * 100);
-    return `${v >= 10 ? v.toFixed(1) : v.toFixed(2)} %`;
-}
-function fmtP(p) {
-    return p >= 0.001 ? p.toFixed(3) : p.toExponential(1);
-}
-function note(code, metric, text) {
-    return metric === undefined ? { code, text } : { code, metric, text };
-}
-/** Orientation: +1 when larger is worse (lower-is-better metrics), −1 otherwise. */
+/** +1 when larger values are worse (lower-is-better metrics), −1 otherwise. */
 function worseSign(direction) {
     return direction === 'lower' ? 1 : -1;
 }
@@ -71668,587 +72224,390 @@ class SequentialGate {
     looks;
     options;
     budgetFor;
-    /** Rounds at each look actually analysed. */
     history = [];
     states = new Map();
-    suiteWarnings = [];
     finished = false;
     constructor(options, budgetFor) {
         if (!(options.alpha > 0 && options.alpha < 0.5)) {
             throw new RangeError(`alpha: expected a level in (0, 0.5), got ${options.alpha}`);
         }
-        if (options.correction !== 'holm' && options.correction !== 'bh') {
-            throw new RangeError(`correction: expected "holm" or "bh", got ${String(options.correction)}`);
-        }
-        this.options = { ...options };
+        this.options = { analysis: 'paired', ...options };
         this.budgetFor = budgetFor;
         this.looks = planLooks(options.minRounds, options.maxRounds);
     }
-    /** Two-sided level of every reported interval: 1 − α (its worse end decides `within-budget`). */
-    get reportConfidence() {
-        return 1 - this.options.alpha;
-    }
     /**
-     * Analyse the samples after `rounds` completed rounds. `final` = limits reached (max-rounds or
-     * max-time, possibly at an unplanned round count: spend all remaining alpha). Decisions made at earlier
-     * looks stick (a metric decided at look k keeps the result computed at look k).
-     * `rounds` must grow from look to look; the one exception is a final look at the same round count as
-     * the previous (non-final) look, which redoes that look as the final one.
+     * Analyses the samples after `rounds` completed rounds. `final`: the limits were reached (max-rounds, or
+     * max-time at a possibly unplanned round: all remaining α is spent). Decisions stick: a metric decided
+     * at look k keeps the result of look k. `rounds` must grow from look to look, except that a final look
+     * may redo the previous look's round count.
      */
     look(metrics, rounds, final) {
         if (this.finished)
             throw new Error('SequentialGate.look: the final look was already taken');
-        let previous = this.history.length > 0 ? this.history[this.history.length - 1] : 0;
-        if (final && rounds === previous && previous > 0) {
-            // Limits reached right after a look: redo that look as the final one (spending all remaining alpha on
-            // the same data). Valid: a test at the larger final level rejects whenever the earlier one did.
-            this.history.pop();
-            previous = this.history.length > 0 ? this.history[this.history.length - 1] : 0;
-        }
-        if (!Number.isInteger(rounds) || rounds <= previous) {
-            throw new RangeError(`SequentialGate.look: rounds must be a whole number above the previous look (${previous}), got ${rounds}`);
-        }
-        const { alpha, maxRounds } = this.options;
-        const isFinal = final || rounds >= maxRounds;
-        this.history.push(rounds);
-        const lookIndex = this.history.length; // 1-based
-        // Information fraction = rounds / planned maximum (Lan–DeMets). Assumption: the information of
-        // Mann–Whitney grows linearly in the number of rounds (equal allocation, as samples come in pairs).
-        const fractions = this.history.map((r) => Math.min(1, r / maxRounds));
-        const nominalAt = (level) => groupSequentialBoundaries(level, fractions, { spendAllAtLast: isFinal }).nominal[fractions.length - 1];
-        // Register metrics and the gated family (relative budgets, both sides present).
-        for (const m of metrics) {
-            if (!this.states.has(m.id)) {
-                const budget = this.budgetFor(m.id);
-                this.states.set(m.id, {
-                    order: this.states.size,
-                    decided: false,
-                    rejected: false,
-                    lastP: null,
-                    rejectedAt: null,
-                    result: this.emptyResult(m, budget),
-                    gatedRelative: budget.kind === 'relative',
-                });
-            }
-        }
-        if (lookIndex === 1)
-            this.checkFirstLook();
-        const family = [...this.states.values()].filter((s) => s.gatedRelative);
-        const r = family.filter((s) => !s.rejected).length;
+        const isFinal = final || rounds >= this.options.maxRounds;
+        this.recordLook(rounds, isFinal);
+        const lookIndex = this.history.length;
+        const where = `look ${lookIndex} (${rounds} round${rounds === 1 ? '' : 's'})`;
+        const nominal = this.boundaries(isFinal);
+        for (const m of metrics)
+            this.register(m);
+        // Each metric's comparison at this look; informational metrics get their result directly.
         const active = [];
+        const errors = [];
         for (const m of metrics) {
             const state = this.states.get(m.id);
             if (state.decided)
                 continue;
-            const budget = this.budgetFor(m.id);
-            const stop = `at look ${lookIndex} (${rounds} rounds)`;
-            if (m.base.length === 0 || m.head.length === 0) {
-                state.result = this.oneSided(m, budget, rounds);
-                state.gatedRelative = false;
+            const subject = this.subjectOf(m, state.budget);
+            if (typeof subject === 'object' && subject !== null && 'kind' in subject) {
+                active.push({ m, state, subject });
                 continue;
             }
-            if (budget.kind === 'off') {
-                state.result = this.ungated(m, budget, rounds);
-                continue;
-            }
-            if (budget.kind === 'absolute') {
-                state.result = this.absolute(m, budget, rounds, nominalAt(alpha), isFinal, stop, state);
-                continue;
-            }
-            const a = this.analyse(m, budget);
-            if (a === null) {
-                state.result = this.tooFew(m, budget, rounds, isFinal);
-                if (isFinal)
-                    state.decided = true;
-                continue;
-            }
-            active.push({ m, state, a, budget });
+            state.result = subject.result;
+            state.gated = subject.gated;
+            if (subject.decided)
+                state.decided = true;
+            if (isFinal && subject.error)
+                errors.push(subject.error);
         }
-        // Group-sequential Holm (or BH) across the not-yet-rejected gated metrics.
-        //
-        // Argument (Holm 1979 closed testing; Maurer & Bretz 2013 for group-sequential tests): for any set J of
-        // true nulls, the intersection test "some i ∈ J crosses its level-α/|J| group-sequential boundary at
-        // some look" has size ≤ Σ_{i∈J} α/|J| = α by the union bound, whatever the dependence between metrics,
-        // because each marginal boundary sequence has size α/|J| over all looks (non-binding futility only
-        // removes chances to cross). At look k with r metrics not rejected, step j tests the j-th smallest p
-        // against the nominal level for α/(r − j + 1). Every J containing that metric and no metric rejected
-        // earlier has |J| ≤ r − j + 1, hence a level at least as large (the nominal level increases with α),
-        // so J is rejected too; J containing an earlier rejection was rejected then. So each rejection is a
-        // closed-testing rejection and the family-wise false-fail rate is ≤ α over all looks.
-        // Metrics stopped earlier (within budget, too noisy, improvement) stay in r with no new data (p = 1):
-        // recycling their alpha would need binding futility. Their hypotheses are never dropped.
-        const candidates = active.filter((x) => !x.state.rejected).sort((x, y) => x.a.pWorse - y.a.pWorse);
-        const levels = candidates.map((_, j) => this.options.correction === 'holm'
-            ? nominalAt(alpha / (r - j))
-            : // Benjamini–Hochberg analogue: step j at level α·j/r (step-up). Controls FDR under independence;
-                // under the global null it coincides with family-wise control (FDR = FWER).
-                nominalAt((alpha * (j + 1)) / r));
-        let rejectCount = 0;
-        if (this.options.correction === 'holm') {
-            while (rejectCount < candidates.length && candidates[rejectCount].a.pWorse <= levels[rejectCount])
-                rejectCount++;
-        }
-        else {
-            for (let j = candidates.length - 1; j >= 0; j--) {
-                if (candidates[j].a.pWorse <= levels[j]) {
-                    rejectCount = j + 1;
-                    break;
-                }
-            }
-        }
-        const alphaUsed = new Map();
-        candidates.forEach((c, j) => {
-            alphaUsed.set(c.state, levels[j]);
-            if (j < rejectCount)
-                c.state.rejected = true;
-        });
-        for (const x of active) {
-            if (x.state.rejected && !alphaUsed.has(x.state) && x.state.rejectedAt) {
-                alphaUsed.set(x.state, x.state.rejectedAt.level);
-            }
-        }
-        // Adjusted p-values (informational: the decision uses the sequential levels in alphaUsed).
-        const adjustPool = family
-            .filter((s) => !s.rejected || candidates.some((c) => c.state === s))
-            .map((s) => {
-            const act = active.find((x) => x.state === s);
-            return { s, p: act ? act.a.pWorse : (s.lastP ?? 1) };
-        });
-        const adjusted = (this.options.correction === 'holm' ? holmAdjust : benjaminiHochbergAdjust)(adjustPool.map((x) => x.p));
-        const adjustedOf = new Map();
-        adjustPool.forEach((x, i) => {
-            adjustedOf.set(x.s, adjusted[i]);
-        });
-        candidates.slice(0, rejectCount).forEach((c, j) => {
-            c.state.rejectedAt = { level: levels[j], adjusted: adjustedOf.get(c.state) ?? null };
-        });
-        for (const x of active) {
-            if (x.state.rejectedAt && !adjustedOf.has(x.state))
-                adjustedOf.set(x.state, x.state.rejectedAt.adjusted ?? 1);
-        }
-        // Level for improvements: the first Holm step (Bonferroni over the r not-yet-rejected metrics).
-        const improvementLevel = r > 0 ? nominalAt(alpha / r) : nominalAt(alpha);
-        const improvementStopLevel = groupSequentialBoundaries(r > 0 ? alpha / r : alpha, fractions, {
-            spendAllAtLast: true,
-        }).nominal[fractions.length - 1];
-        const plannedFinalLevel = r > 0
-            ? groupSequentialBoundaries(alpha / r, this.looks.map((l) => l / maxRounds)).nominal[this.looks.length - 1]
-            : alpha;
-        for (const { m, state, a, budget } of active) {
-            state.lastP = a.pWorse;
-            const stop = `at look ${lookIndex} (${rounds} rounds)`;
-            const warnings = [...a.warnings];
-            const beyond = a.estimateW > a.budgetW;
-            const level = alphaUsed.get(state) ?? null;
-            const noise = this.noiseGate(a, budget, plannedFinalLevel);
-            let outcome = 'unchanged';
-            let stopReason = `undecided ${stop}`;
-            let decided = false;
-            if (state.rejected && (this.options.strict || beyond)) {
-                outcome = 'regression';
-                stopReason = `significant ${stop}`;
-                decided = true;
-            }
-            else if (a.estimateW < 0 && a.pBetter <= improvementLevel) {
-                outcome = 'improvement';
-                stopReason = `significant ${stop}`;
-                decided = true;
-            }
-            else if (a.worseEndW < a.budgetW) {
-                decided = true;
-                // Sampling of this metric stops here, so this is its last analysis: the improvement label may spend
-                // all its remaining alpha now. Improvements never fail the gate; the stopping time depends on the data,
-                // so this label is a descriptive aid outside the family-wise guarantee (which covers false fails).
-                if (a.estimateW < 0 && a.pBetter <= improvementStopLevel) {
-                    outcome = 'improvement';
-                    stopReason = `significant ${stop}`;
-                }
-                else {
-                    outcome = 'within-budget';
-                    stopReason = `within budget ${stop}`;
-                }
-            }
-            else if (noise.tooNoisy && !beyond) {
-                outcome = 'too-noisy';
-                stopReason = `too noisy for the budget ${stop}`;
-                decided = true;
-            }
-            else if (isFinal) {
-                decided = true;
-                stopReason = rounds >= maxRounds ? 'max rounds reached' : `time limit reached (${rounds} rounds)`;
-                if (beyond)
-                    outcome = noise.tooNoisy ? 'too-noisy' : 'inconclusive';
-                else
-                    outcome = 'unchanged';
-            }
-            // The noise warning explains a too-noisy outcome or a still-open metric; a decided metric does not need it.
-            if (noise.warning && (outcome === 'too-noisy' || !decided))
-                warnings.push(note('too-noisy', m.id, noise.warning));
-            if (state.rejected && !this.options.strict && !beyond && (decided || isFinal)) {
-                warnings.push(note('within-budget-significant', m.id, `Head is significantly worse (${pct(a.change?.estimate ?? 0)}) but the estimate is within the budget of ${plainPct(budget.limit)}; it does not fail the gate.`));
-            }
-            state.decided = decided;
-            state.result = {
-                ...this.base(m, budget),
-                baseMedian: a.baseMedian,
-                headMedian: a.headMedian,
-                change: a.change,
-                pValue: a.pWorse,
-                pAdjusted: adjustedOf.get(state) ?? null,
-                alphaUsed: level,
-                outcome,
-                rounds,
-                stopReason,
-                warnings,
-            };
-            const testInterval = level !== null && level > 0 && level < 0.5 ? this.changeAtTail(a, level) : null;
-            if (testInterval)
-                state.result.testInterval = testInterval;
+        // Holm across metrics, separately for each end of the interval.
+        const { alpha } = this.options;
+        const gated = [...this.states.values()].filter((s) => s.gated);
+        const failSteps = holmStepDown(active.map((a) => ({ item: a, p: pBeyond(a.subject) })), gated.filter((s) => !s.failRejected).length, alpha, (level) => nominal('fail', level), (a, tail) => beyondAt(a.subject, tail));
+        const passSteps = holmStepDown(active.filter((a) => !failSteps.get(a).rejected).map((a) => ({ item: a, p: pWithin(a.subject) })), gated.filter((s) => !s.passRejected).length, alpha, (level) => nominal('pass', level), (a, tail) => withinAt(a.subject, tail));
+        for (const a of active) {
+            const fail = failSteps.get(a);
+            const pass = passSteps.get(a) ?? { tail: nominal('pass', alpha / Math.max(1, gated.length)), rejected: false };
+            a.state.failRejected ||= fail.rejected;
+            a.state.passRejected ||= pass.rejected;
+            const decided = fail.rejected || pass.rejected || isFinal;
+            a.state.decided = decided;
+            a.state.result = this.resultOf(a.m, a.state.budget, a.subject, fail, pass, rounds, where, isFinal);
         }
         if (isFinal)
             this.finished = true;
         const results = [...this.states.values()].sort((x, y) => x.order - y.order).map((s) => s.result);
-        const undecided = [...this.states.entries()]
-            .filter(([, s]) => !s.decided && isGatedOutcomeOpen(s.result))
-            .map(([id]) => id);
+        const undecided = isFinal
+            ? []
+            : [...this.states.entries()].filter(([, s]) => s.gated && !s.decided).map(([id]) => id);
+        const warnings = [];
+        if (isFinal && rounds < this.options.minRounds && gated.some((s) => !s.failRejected)) {
+            errors.push(beforeFirstLook(rounds, this.options.minRounds));
+        }
         return {
             results,
-            undecided: isFinal ? [] : undecided,
+            undecided,
+            failed: results.filter((r) => r.outcome === 'regression' || r.outcome === 'breach').map((r) => r.id),
             done: isFinal || undecided.length === 0,
             geomean: geomeanChange(results),
-            warnings: [...this.suiteWarnings],
+            warnings,
+            errors,
         };
     }
-    /** Warn when the smallest attainable exact p at the first look cannot pass the first Holm step. */
-    checkFirstLook() {
-        const gated = [...this.states.values()].filter((s) => s.gatedRelative).length;
-        if (gated === 0)
-            return;
-        const { alpha, maxRounds } = this.options;
-        const first = this.looks[0];
-        const levelAt = (n) => obrienFlemingSpending(alpha / gated, Math.min(1, n / maxRounds));
-        if (mannWhitneyMinP(first, first) <= levelAt(first))
-            return;
-        let needed = first;
-        while (needed < 1000 && mannWhitneyMinP(needed, needed) > levelAt(needed))
-            needed++;
-        // With O'Brien–Fleming spending the first look is mostly a futility look ("within budget")
-        // by design; that is only worth a warning when the second look cannot reject either.
-        if (this.looks.length > 1 && needed <= this.looks[1])
-            return;
-        const remedy = needed > maxRounds
-            ? `raise max-rounds to at least ${needed} (and min-rounds with it), or gate fewer metrics`
-            : `set min-rounds to ${needed} to make the first look count`;
-        this.suiteWarnings.push(note('first-look', undefined, `With ${gated} gated metric${gated === 1 ? '' : 's'}, the first look (${first} rounds) cannot declare a regression: ` +
-            `the smallest attainable p-value (${fmtP(mannWhitneyMinP(first, first))}) is above its sequential Holm level ` +
-            `(${fmtP(levelAt(first))}). Regressions become detectable from about ${needed} rounds; ${remedy}.`));
+    /** Appends this look to the history (a final look at the previous look's round count replaces it). */
+    recordLook(rounds, isFinal) {
+        let previous = this.history.at(-1) ?? 0;
+        if (isFinal && rounds === previous && previous > 0) {
+            // Limits reached right after a look: redo it as the final one, spending all remaining α on the same
+            // data. Valid: a test at the larger final level rejects whenever the earlier one did.
+            this.history.pop();
+            previous = this.history.at(-1) ?? 0;
+        }
+        if (!Number.isInteger(rounds) || rounds <= previous) {
+            throw new RangeError(`SequentialGate.look: rounds must be a whole number above the previous look (${previous}), got ${rounds}`);
+        }
+        this.history.push(rounds);
     }
-    base(m, budget) {
-        return {
-            id: m.id,
-            unit: m.unit,
-            direction: m.direction,
-            base: [...m.base],
-            head: [...m.head],
-            suite: suiteOf(m.id),
+    /** This look's nominal one-sided error for a side's level-`level` boundary. */
+    boundaries(isFinal) {
+        const fractions = this.history.map((r) => informationFraction(r, this.options.maxRounds));
+        return (side, level) => groupSequentialBoundaries(level, fractions, { spending: gate_SPENDING[side], spendAllAtLast: isFinal }).nominal[fractions.length - 1];
+    }
+    register(m) {
+        if (this.states.has(m.id))
+            return;
+        const budget = this.budgetFor(m.id);
+        this.states.set(m.id, {
+            order: this.states.size,
             budget,
-        };
-    }
-    emptyResult(m, budget) {
-        return {
-            ...this.base(m, budget),
-            baseMedian: null,
-            headMedian: null,
-            change: null,
-            pValue: null,
-            pAdjusted: null,
-            alphaUsed: null,
-            outcome: 'unchanged',
-            rounds: 0,
-            stopReason: 'not analysed yet',
-            warnings: [],
-        };
-    }
-    oneSided(m, budget, rounds) {
-        const added = m.base.length === 0 && m.head.length > 0;
-        const removed = m.head.length === 0 && m.base.length > 0;
-        return {
-            ...this.emptyResult(m, budget),
-            baseMedian: m.base.length > 0 ? median(m.base) : null,
-            headMedian: m.head.length > 0 ? median(m.head) : null,
-            outcome: added ? 'added' : removed ? 'removed' : 'unchanged',
-            rounds,
-            stopReason: added ? 'only measured on head' : removed ? 'only measured on base' : 'no samples',
-            warnings: added || removed
-                ? []
-                : [note('no-samples', m.id, 'No samples on either side; check that the suite produces this metric.')],
-        };
-    }
-    tooFew(m, budget, rounds, isFinal) {
-        const allZero = m.base.every((v) => v === 0) && m.head.every((v) => v === 0);
-        return {
-            ...this.emptyResult(m, budget),
-            baseMedian: median(m.base),
-            headMedian: median(m.head),
-            outcome: 'unchanged',
-            rounds,
-            stopReason: allZero ? 'all values are zero' : isFinal ? 'too few samples' : 'undecided: too few samples',
-            warnings: allZero
-                ? []
-                : [
-                    note('too-few-samples', m.id, `Only ${m.base.length} base and ${m.head.length} head samples: at least 2 per side are needed to compare; run more rounds.`),
-                ],
-        };
-    }
-    ungated(m, budget, rounds) {
-        const a = this.analyse(m, { kind: 'relative', limit: 0, source: budget.source });
-        return {
-            ...this.emptyResult(m, budget),
-            baseMedian: median(m.base),
-            headMedian: median(m.head),
-            change: a?.change ?? null,
-            pValue: a ? mannWhitneyWorseP(m, 0, a.scale) : null,
-            outcome: 'ungated',
-            rounds,
-            stopReason: 'budget off',
-            warnings: a?.warnings ?? [],
-        };
+            decided: false,
+            failRejected: false,
+            passRejected: false,
+            gated: budget.kind !== 'off',
+            result: blank(m, budget),
+        });
     }
     /**
-     * Absolute rule: a bound on the head median. Early `breach` when the one-sided median bound on the
-     * better side still breaks the rule at the sequential level `level` (one metric, O'Brien–Fleming spending
-     * over looks; absolute rules are not part of the Holm family). Early pass when the worse-side bound
-     * (tail α/2, as the reported intervals) keeps it. At the final look the point median decides.
-     * Assumption: head samples are i.i.d. (order-statistic interval for a median).
+     * The comparison a metric gets at this look: a Subject for gated metrics that can be tested, else its
+     * (informational or final) result.
      */
-    absolute(m, budget, rounds, level, isFinal, stop, state) {
-        const headMedian = median(m.head);
-        const ok = (v) => budget.op === '<'
-            ? v < budget.bound
-            : budget.op === '<='
-                ? v <= budget.bound
-                : budget.op === '>'
-                    ? v > budget.bound
-                    : v >= budget.bound;
-        const upperIsWorse = budget.op === '<' || budget.op === '<=';
-        const strictBounds = medianBounds(m.head, level);
-        const passBounds = medianBounds(m.head, this.options.alpha / 2);
-        const betterEnd = upperIsWorse ? strictBounds.lower : strictBounds.upper;
-        const worseEnd = upperIsWorse ? passBounds.upper : passBounds.lower;
-        const a = this.analyse(m, { kind: 'relative', limit: 0, source: budget.source });
-        let outcome = 'unchanged';
-        let stopReason = `undecided ${stop}`;
-        let decided = false;
-        if (Number.isFinite(betterEnd) && !ok(betterEnd)) {
-            outcome = 'breach';
-            stopReason = `bound broken ${stop}`;
-            decided = true;
+    subjectOf(m, budget) {
+        const hasBase = m.base.length > 0;
+        const hasHead = m.head.length > 0;
+        if (!hasHead || (!hasBase && budget.kind !== 'absolute')) {
+            const outcome = hasBase ? 'removed' : 'added';
+            return {
+                result: {
+                    ...blank(m, budget),
+                    baseMedian: hasBase ? median(m.base) : null,
+                    headMedian: hasHead ? median(m.head) : null,
+                    outcome,
+                    rounds: Math.max(m.base.length, m.head.length),
+                    stopReason: hasBase ? 'only measured on base' : 'only measured on head',
+                },
+                gated: false,
+                decided: false,
+            };
         }
-        else if (Number.isFinite(worseEnd) && ok(worseEnd)) {
-            outcome = 'within-budget';
-            stopReason = `within bound ${stop}`;
-            decided = true;
+        if (budget.kind === 'off') {
+            return { result: this.ungated(m, budget), gated: false, decided: false };
         }
-        else if (isFinal) {
-            decided = true;
-            outcome = ok(headMedian) ? 'unchanged' : 'breach';
-            stopReason =
-                (rounds >= this.options.maxRounds ? 'max rounds reached' : `time limit reached (${rounds} rounds)`) +
-                    (ok(headMedian) ? '' : ': head median breaks the bound');
+        if (budget.kind === 'absolute') {
+            const widen = resolutionOf(m.head)?.step ?? 0;
+            const rule = { op: budget.op, bound: budget.bound };
+            return {
+                kind: 'absolute',
+                head: headMedian(m.head, rule, widen),
+                rule,
+                baseMedian: hasBase ? median(m.base) : null,
+                notes: hasBase ? [] : [newOnHead(m.id)],
+            };
         }
-        state.decided = decided;
-        return {
-            ...this.emptyResult(m, budget),
-            baseMedian: median(m.base),
-            headMedian,
-            change: a?.change ?? null,
-            pValue: a ? mannWhitneyWorseP(m, 0, a.scale) : null,
-            alphaUsed: level,
-            outcome,
-            rounds,
-            stopReason,
-            warnings: a?.warnings ?? [],
-        };
-    }
-    /** The change with its interval at another level, given as the error of each side. */
-    changeAtTail(a, tail) {
-        return toChange(hodgesLehmannIntervalForTail(a.xb, a.xh, tail), a.scale, a.baseMedian);
-    }
-    /**
-     * Noise gate: minimum detectable effect at max-rounds, MDE = (z_{1−a} + z_{power})·σ·√(2/N)·√(π/3), with
-     * σ the robust SD of the pooled residuals, a the planned final nominal level of the first Holm step and
-     * √(π/3) the Mann–Whitney efficiency loss under normality (research notes §11.10). Assumption: the noise
-     * is roughly constant over the run, and σ from the current samples is representative.
-     */
-    noiseGate(a, budget, finalLevel) {
-        if (a.noiseSd === null || !(a.budgetW > 0) || !Number.isFinite(a.budgetW))
-            return { tooNoisy: false, warning: null };
-        const { maxRounds } = this.options;
-        const zSum = normalQuantileUpper(finalLevel) + normalQuantileUpper(1 - NOISE_GATE_POWER);
-        const spread = zSum * a.noiseSd * ARE_FACTOR;
-        const mdeW = spread * Math.sqrt(2 / maxRounds);
-        if (mdeW <= a.budgetW)
-            return { tooNoisy: false, warning: null };
-        const needed = Math.ceil(2 * (spread / a.budgetW) ** 2);
-        // The detectable worsening as a fraction, in the metric's own direction.
-        const relDetectable = a.scale === 'linear'
-            ? mdeW / Math.abs(a.baseMedian || 1)
-            : budgetDirection(a) === 'lower'
-                ? Math.expm1(mdeW)
-                : -Math.expm1(-mdeW);
-        const noiseText = a.scale === 'log' ? `robust CV ≈ ${plainPct(a.noiseSd)}` : `robust SD ≈ ${a.noiseSd.toPrecision(3)}`;
-        return {
-            tooNoisy: true,
-            warning: `Too noisy for a ${plainPct(budget.limit)} budget: with ${noiseText}, about ${plainPct(relDetectable)} is detectable ` +
-                `within max-rounds ${maxRounds} (${Math.round(NOISE_GATE_POWER * 100)} % power); ${plainPct(budget.limit)} would need about ` +
-                `${needed} rounds. Raise max-rounds, widen the budget, or reduce noise (longer samples, a quieter runner).`,
-        };
-    }
-    /**
-     * Per-metric statistics at this look; null when there are too few samples to compare (< 2 per side)
-     * or all values are zero on both sides.
-     */
-    analyse(m, budget) {
-        if (m.base.length < 2 || m.head.length < 2)
-            return null;
+        if (m.base.length < 2 || m.head.length < 2) {
+            return {
+                result: {
+                    ...blank(m, budget),
+                    baseMedian: median(m.base),
+                    headMedian: median(m.head),
+                    outcome: 'inconclusive',
+                    rounds: Math.min(m.base.length, m.head.length),
+                    stopReason: 'too few samples',
+                },
+                gated: true,
+                decided: false,
+                error: tooFewSamples(m.id, m.base.length, m.head.length),
+            };
+        }
         const all = [...m.base, ...m.head];
-        if (all.every((v) => v === 0))
-            return null;
-        const warnings = [];
+        if (all.every((v) => v === 0)) {
+            return {
+                result: {
+                    ...blank(m, budget),
+                    baseMedian: 0,
+                    headMedian: 0,
+                    change: { estimate: 0, low: 0, high: 0, confidence: 1 },
+                    outcome: 'within-budget',
+                    rounds: Math.min(m.base.length, m.head.length),
+                    stopReason: 'every value is 0 on both sides',
+                },
+                gated: true,
+                decided: true,
+            };
+        }
+        return this.relativeSubject(m, budget);
+    }
+    relativeSubject(m, budget) {
         const s = worseSign(m.direction);
+        const all = [...m.base, ...m.head];
         const logScale = all.every((v) => v > 0);
         const baseMedian = median(m.base);
         const headMedian = median(m.head);
+        const metricNotes = [];
+        const resolution = resolutionOf(all);
         let xb;
         let xh;
-        let budgetW;
+        let limit;
+        let widen;
+        let toChange;
         if (logScale) {
-            xb = m.base.map(Math.log);
-            xh = m.head.map(Math.log);
-            budgetW =
+            xb = m.base.map((v) => s * Math.log(v));
+            xh = m.head.map((v) => s * Math.log(v));
+            // Lower-is-better: head ≤ (1 + B)·base. Higher-is-better: head ≥ (1 − B)·base.
+            limit =
                 s === 1 ? Math.log1p(budget.limit) : budget.limit >= 1 ? Number.POSITIVE_INFINITY : -Math.log1p(-budget.limit);
+            widen = resolution?.relative ?? 0;
+            toChange = (e, l, h, c) => s === 1
+                ? { estimate: Math.expm1(e), low: Math.expm1(l), high: Math.expm1(h), confidence: c }
+                : { estimate: Math.expm1(-e), low: Math.expm1(-h), high: Math.expm1(-l), confidence: c };
         }
         else {
-            xb = [...m.base];
-            xh = [...m.head];
-            // Linear fallback: the shift relative to the base median (treated as known).
-            budgetW = budget.limit * Math.abs(baseMedian);
-            warnings.push(note('linear-scale', m.id, 'Some values are ≤ 0 and cannot be logged: the change is computed on the linear scale (a shift relative to the base median).'));
+            // Some value ≤ 0: a shift on the linear scale, relative to the base median (treated as known).
+            xb = m.base.map((v) => s * v);
+            xh = m.head.map((v) => s * v);
+            limit = budget.limit * Math.abs(baseMedian);
+            widen = resolution?.step ?? 0;
+            metricNotes.push(linearScale(m.id));
+            const d = Math.abs(baseMedian);
+            toChange = (e, l, h, c) => d === 0
+                ? null
+                : s === 1
+                    ? { estimate: e / d, low: l / d, high: h / d, confidence: c }
+                    : { estimate: -e / d, low: -h / d, high: -l / d, confidence: c };
+            if (d === 0)
+                metricNotes.push(zeroBase(m.id));
         }
-        const hl = hodgesLehmannInterval(xb, xh, this.reportConfidence);
-        const change = toChange(hl, logScale ? 'log' : 'linear', baseMedian);
-        if (change === null) {
-            warnings.push(note('zero-base', m.id, 'The base median is 0, so a relative change is undefined; only the test decides.'));
+        if (resolution && Number.isFinite(limit) && widen >= limit / 5) {
+            metricNotes.push(coarseResolution(m.id, resolution.step, m.unit, widen, budget.limit, logScale));
         }
-        if (!hl.attained) {
-            warnings.push(note('interval-level', m.id, `Too few samples for a ${plainPct(this.reportConfidence)} interval (${m.base.length} base, ${m.head.length} head); ` +
-                `the interval shown covers only ${plainPct(hl.confidence)}. Run more rounds.`));
-        }
-        const estimateW = s * hl.estimate;
-        const worseEndW = s === 1 ? hl.high : -hl.low;
-        const betterEndW = s === 1 ? hl.low : -hl.high;
-        const shift = this.options.strict ? budgetW : 0;
-        const pWorse = Number.isFinite(shift)
-            ? mannWhitneyU(xh.map((v) => s * v - shift), xb.map((v) => s * v)).pGreater
-            : 1;
-        const pBetter = mannWhitneyU(xh.map((v) => s * v), xb.map((v) => s * v)).pLess;
-        // Diagnostics (warnings are data).
-        const { tieSizes } = rankWithTies(all);
-        const tied = tieSizes.reduce((acc, t) => acc + t, 0);
-        if (tied / all.length > 0.5) {
-            warnings.push(note('resolution', m.id, `${Math.round((100 * tied) / all.length)} % of the values are tied: the measurement resolution may be too coarse for this metric; ` +
-                'p-values use the tie-corrected normal approximation.'));
-        }
-        let noiseSd = null;
-        if (m.base.length >= MIN_DIAGNOSTIC_SAMPLES && m.head.length >= MIN_DIAGNOSTIC_SAMPLES) {
-            const mb = median(xb);
-            const mh = median(xh);
-            noiseSd = robustScale([...xb.map((v) => v - mb), ...xh.map((v) => v - mh)]);
-            for (const [side, values, med] of [
-                ['base', xb, mb],
-                ['head', xh, mh],
-            ]) {
-                const sd = noiseSd;
-                if (sd > 0) {
-                    const outliers = values.filter((v) => Math.abs(v - med) > 3 * sd).length;
-                    if (outliers > 0) {
-                        warnings.push(note('outliers', m.id, `${outliers} of ${values.length} ${side} samples lie more than 3 robust SD from the median (kept: rank statistics are robust to them); check for interference during the run.`));
-                    }
-                }
-                if (values.length >= 8) {
-                    const trend = kendallTrend(values);
-                    if (trend.p < DRIFT_P) {
-                        warnings.push(note('drift', m.id, `The ${side} samples drift over the rounds (Kendall τ = ${trend.tau.toFixed(2)}, p = ${fmtP(trend.p)}): the machine changed state during the run. ` +
-                            'Interleaving keeps the comparison fair, but consider a longer warm-up or a quieter runner.'));
-                    }
-                }
-            }
-        }
+        metricNotes.push(...sampleNotes(m.id, xb, xh));
         return {
-            scale: logScale ? 'log' : 'linear',
-            direction: m.direction,
+            kind: 'relative',
+            shift: shiftOf(xb, xh, this.options.analysis, widen),
+            limit,
+            toChange,
             baseMedian,
             headMedian,
+            notes: metricNotes,
+        };
+    }
+    ungated(m, budget) {
+        const result = {
+            ...blank(m, budget),
+            baseMedian: median(m.base),
+            headMedian: median(m.head),
+            outcome: 'ungated',
+            rounds: Math.min(m.base.length, m.head.length),
+            stopReason: 'budget off',
+        };
+        if (m.base.length < 2 || m.head.length < 2)
+            return result;
+        const subject = this.relativeSubject(m, { kind: 'relative', limit: 0, source: budget.source });
+        if (subject.kind !== 'relative')
+            return result;
+        const { shift } = subject;
+        result.change = subject.toChange(shift.estimate, finite(shift.lowerAt(DESCRIPTIVE_TAIL), shift.extremes[0]), finite(shift.upperAt(DESCRIPTIVE_TAIL), shift.extremes[1]), 1 - 2 * DESCRIPTIVE_TAIL);
+        result.pValue = shift.pWorseThan(0);
+        result.warnings = subject.notes.filter((w) => w.code !== 'resolution');
+        return result;
+    }
+    resultOf(m, budget, subject, fail, pass, rounds, where, isFinal) {
+        const confidence = 1 - fail.tail - pass.tail;
+        const base = { ...blank(m, budget), rounds, warnings: [...subject.notes] };
+        let outcome;
+        let stopReason;
+        if (fail.rejected) {
+            outcome = subject.kind === 'relative' ? 'regression' : 'breach';
+            stopReason = `beyond budget at ${where}`;
+        }
+        else if (pass.rejected) {
+            outcome = 'within-budget';
+            stopReason = `within budget at ${where}`;
+        }
+        else {
+            outcome = 'inconclusive';
+            stopReason = isFinal
+                ? rounds >= this.options.maxRounds
+                    ? `undecided at max-rounds (${rounds})`
+                    : `undecided when the time limit stopped sampling (${rounds} rounds)`
+                : `undecided at ${where}`;
+        }
+        if (subject.kind === 'absolute') {
+            const h = subject.head;
+            const low = finite(h.lowerAt(h.upperIsWorse ? fail.tail : pass.tail), -Infinity);
+            const high = finite(h.upperAt(h.upperIsWorse ? pass.tail : fail.tail), Infinity);
+            const result = {
+                ...base,
+                baseMedian: subject.baseMedian,
+                headMedian: h.median,
+                headInterval: { estimate: h.median, low, high, confidence },
+                outcome,
+                stopReason,
+            };
+            if (outcome === 'inconclusive' && isFinal)
+                result.warnings.push(absoluteUndecided(m.id));
+            return result;
+        }
+        const { shift, limit } = subject;
+        const lowW = shift.lowerAt(fail.tail);
+        const highW = shift.upperAt(pass.tail);
+        if (outcome === 'within-budget' && highW < 0)
+            outcome = 'improvement';
+        if (!Number.isFinite(lowW) || !Number.isFinite(highW))
+            base.warnings.push(intervalOutOfReach(m.id, rounds));
+        const change = subject.toChange(shift.estimate, finite(lowW, shift.extremes[0]), finite(highW, shift.extremes[1]), confidence);
+        const result = {
+            ...base,
+            baseMedian: subject.baseMedian,
+            headMedian: subject.headMedian,
             change,
-            estimateW,
-            worseEndW,
-            betterEndW,
-            budgetW,
-            pWorse,
-            pBetter,
-            noiseSd,
-            warnings,
-            xb,
-            xh,
+            pValue: shift.pWorseThan(0),
+            outcome,
+            stopReason,
         };
+        if (outcome === 'inconclusive') {
+            const note = isFinal
+                ? inconclusive(m.id, budget, shift.estimate, lowW, highW, limit, rounds)
+                : tooNoisy(m.id, budget, shift.estimate, highW, limit, rounds, this.options.maxRounds, pass.tail, this.options.alpha);
+            if (note)
+                result.warnings.push(note);
+        }
+        return result;
     }
 }
-/** An HL shift interval on the analysis scale as a change of head/base − 1 (null: base median 0 on a linear scale). */
-function toChange(hl, scale, baseMedian) {
-    if (scale === 'log') {
-        return {
-            estimate: Math.expm1(hl.estimate),
-            low: Math.expm1(hl.low),
-            high: Math.expm1(hl.high),
-            confidence: hl.confidence,
-        };
-    }
-    if (baseMedian === 0)
-        return null;
-    const d = Math.abs(baseMedian);
-    return { estimate: hl.estimate / d, low: hl.low / d, high: hl.high / d, confidence: hl.confidence };
+/** The value, or `fallback` when it is not finite (results hold finite numbers only). */
+function finite(v, fallback) {
+    return Number.isFinite(v) ? v : fallback;
 }
-function budgetDirection(a) {
-    return a.direction;
+/** Evidence that the subject is beyond its budget (smaller first), to order the fail-side Holm steps. */
+function pBeyond(s) {
+    return s.kind === 'relative' ? s.shift.pWorseThan(s.limit) : s.head.pBreaks;
 }
-function mannWhitneyWorseP(m, shift, scale) {
-    const s = worseSign(m.direction);
-    const f = scale === 'log' ? Math.log : (v) => v;
-    return mannWhitneyU(m.head.map((v) => s * f(v) - shift), m.base.map((v) => s * f(v))).pGreater;
+/** Evidence that the subject is within its budget (smaller first), to order the pass-side Holm steps. */
+function pWithin(s) {
+    return s.kind === 'relative' ? s.shift.pBetterThan(s.limit) : s.head.pKeeps;
 }
-/** A result still open for a gated metric (relative or absolute budget, both sides present). */
-function isGatedOutcomeOpen(r) {
-    if (r.budget.kind === 'off')
-        return false;
-    return r.outcome !== 'added' && r.outcome !== 'removed' && r.stopReason !== 'all values are zero';
+/** The fail-side test: the interval's better end (at one-sided error `tail`) is beyond the budget. */
+function beyondAt(s, tail) {
+    if (s.kind === 'relative')
+        return s.shift.lowerAt(tail) > s.limit;
+    const betterEnd = s.head.upperIsWorse ? s.head.lowerAt(tail) : s.head.upperAt(tail);
+    return Number.isFinite(betterEnd) && s.head.breaks(betterEnd);
+}
+/** The pass-side test: the interval's worse end (at one-sided error `tail`) is inside the budget. */
+function withinAt(s, tail) {
+    if (s.kind === 'relative')
+        return s.shift.upperAt(tail) < s.limit;
+    const worseEnd = s.head.upperIsWorse ? s.head.upperAt(tail) : s.head.lowerAt(tail);
+    return Number.isFinite(worseEnd) && !s.head.breaks(worseEnd);
+}
+function blank(m, budget) {
+    return {
+        id: m.id,
+        unit: m.unit,
+        direction: m.direction,
+        base: [...m.base],
+        head: [...m.head],
+        suite: suiteOf(m.id),
+        budget,
+        baseMedian: null,
+        headMedian: null,
+        change: null,
+        pValue: null,
+        outcome: 'inconclusive',
+        rounds: 0,
+        stopReason: 'not analysed yet',
+        warnings: [],
+    };
 }
 /**
- * Geometric mean of head/base over gated ratio metrics (relative budgets, log scale) with a 95 % interval:
- * the mean of the log estimates ± 1.96·√(Σ se²)/k, each se recovered from the metric's reported interval
- * (half-width / z of its level). Assumption: metrics are independent; informational only.
+ * Geometric mean of the gated relative changes, each oriented so that worse is positive (a throughput that
+ * halves counts like a time that doubles), with a 95 % interval from each metric's interval
+ * (mean of logs ± 1.96·√(Σ se²)/k). Assumption: metrics are independent. Informational only.
  */
 function geomeanChange(results) {
     const logs = [];
     for (const r of results) {
-        if (r.budget.kind !== 'relative' || r.change === null)
+        if (r.budget.kind !== 'relative' || r.change === null || r.warnings.some((w) => w.code === 'linear-scale'))
             continue;
         const c = r.change;
-        if (!(c.low > -1 && c.estimate > -1 && Number.isFinite(c.high)))
+        if (!(c.low > -1 && c.estimate > -1 && c.high > -1 && Number.isFinite(c.high) && c.confidence > 0))
             continue;
-        if (r.warnings.some((w) => w.code === 'linear-scale'))
-            continue;
+        const s = worseSign(r.direction);
         const z = normalQuantileUpper((1 - c.confidence) / 2);
-        logs.push({ est: Math.log1p(c.estimate), se: (Math.log1p(c.high) - Math.log1p(c.low)) / (2 * z) });
+        const se = (Math.log1p(c.high) - Math.log1p(c.low)) / (2 * z);
+        if (!Number.isFinite(se))
+            continue;
+        logs.push({ est: s * Math.log1p(c.estimate), se });
     }
     if (logs.length === 0)
         return null;
@@ -72283,26 +72642,24 @@ function geomeanChange(results) {
  * its own unit string and is rendered verbatim.
  */
 /**
- * What perfgate concluded about one metric.
- * - `regression`: significantly worse after multiplicity correction, and the estimate is beyond
- *   the budget (or, with `strict`, the whole interval is beyond it). Fails the gate.
- * - `breach`: an absolute rule is broken by the head value. Fails the gate.
- * - `improvement`: significantly better.
- * - `within-budget`: the interval's worse end is inside the budget (decided early).
- * - `unchanged`: no significant change and not otherwise decided.
- * - `inconclusive`: limits reached undecided (estimate beyond the budget but not significant).
- * - `too-noisy`: the measured noise makes the budget undetectable within max-rounds.
+ * What perfgate concluded about one metric. Each follows from the metric's interval (`change`, or
+ * `headInterval` for absolute rules) and its budget, by eye:
+ * - `regression`: the whole interval is beyond the relative budget. Fails the gate.
+ * - `breach`: the whole interval of the head's median breaks the absolute rule. Fails the gate.
+ * - `improvement`: the whole interval is within budget and better than no change.
+ * - `within-budget`: the whole interval is within the budget (or keeps the absolute rule).
+ * - `inconclusive`: the interval straddles the budget when the limits were reached (a pass, with a note
+ *   saying what would decide it); provisional while sampling continues.
  * - `ungated`: budget `off`; reported only.
- * - `added` / `removed`: present on one side only; shown, never compared.
+ * - `added` / `removed`: present on one side only; shown, never compared (absolute rules still apply to
+ *   a metric new on head).
  */
 const OUTCOMES = (/* unused pure expression or super */ null && ([
     'regression',
     'breach',
     'improvement',
     'within-budget',
-    'unchanged',
     'inconclusive',
-    'too-noisy',
     'ungated',
     'added',
     'removed',
@@ -72640,9 +72997,7 @@ const OUTCOME_LABEL = {
     breach: 'budget breach',
     improvement: 'improvement',
     'within-budget': 'within budget',
-    unchanged: 'unchanged',
     inconclusive: 'inconclusive',
-    'too-noisy': 'too noisy',
     ungated: 'ungated',
     added: 'added',
     removed: 'removed',
@@ -72661,7 +73016,7 @@ function tone(outcome) {
         return 'bad';
     if (outcome === 'improvement')
         return 'good';
-    if (outcome === 'inconclusive' || outcome === 'too-noisy')
+    if (outcome === 'inconclusive')
         return 'warn';
     return 'neutral';
 }
@@ -73046,9 +73401,7 @@ function metricCard(r, index) {
             ? html `change <strong>${signedPercent(r.change.estimate)}</strong> [${signedPercent(r.change.low)}, ${signedPercent(r.change.high)}] at ${conf}`
             : html `no change estimate`,
         html `budget ${budgetText(r.budget, r.direction)}`,
-        r.pValue === null
-            ? null
-            : html `p ${pText(r.pValue)} (adjusted ${pText(r.pAdjusted)}${r.alphaUsed === null ? '' : `, tested at α ${(0,_charts__WEBPACK_IMPORTED_MODULE_2__/* .plainNumber */ .ku)(r.alphaUsed, 3)}`})`,
+        r.pValue === null ? null : html `raw p ${pText(r.pValue)} (vs no change, uncorrected; not the decision)`,
         html `${plural(r.rounds, 'round')}`,
         r.stopReason ? html `${r.stopReason}` : null,
     ].filter((x) => x !== null);
@@ -73072,7 +73425,7 @@ function environmentSection(report) {
         ],
         [
             'method',
-            `Hodges–Lehmann estimate on log values, one-sided Mann–Whitney test, ${method.correction === 'holm' ? 'Holm' : 'Benjamini–Hochberg'} correction, α ${(0,_charts__WEBPACK_IMPORTED_MODULE_2__/* .plainNumber */ .ku)(method.alpha, 3)}${method.strict ? ', strict (whole interval beyond budget)' : ''}`,
+            `Hodges–Lehmann estimate on log values; repeated confidence intervals (${method.analysis === 'paired' ? 'Wilcoxon signed-rank, paired by round' : 'Mann–Whitney'}), Holm-corrected across metrics; fail only when the whole interval is beyond the budget; α ${(0,_charts__WEBPACK_IMPORTED_MODULE_2__/* .plainNumber */ .ku)(method.alpha, 3)}`,
         ],
     ];
     if (report.geomean) {
@@ -73649,9 +74002,7 @@ const LABEL = {
     breach: '❌ over limit',
     improvement: '✅ improvement',
     'within-budget': 'within budget',
-    unchanged: 'unchanged',
     inconclusive: '❔ inconclusive',
-    'too-noisy': '〰️ too noisy',
     ungated: 'not gated',
     added: '🆕 added',
     removed: '➖ removed',
@@ -73661,23 +74012,21 @@ const ORDER = [
     'regression',
     'breach',
     'inconclusive',
-    'too-noisy',
     'improvement',
     'added',
     'removed',
     'ungated',
     'within-budget',
-    'unchanged',
 ];
 /** Outcomes folded into a collapsed section. */
-const FOLDED = new Set(['within-budget', 'unchanged', 'ungated']);
+const FOLDED = new Set(['within-budget', 'ungated']);
 /** Outcomes that get a picture when charts are enabled. */
 const CHARTED = new Set(['regression', 'improvement', 'inconclusive', 'breach']);
 function headline(report) {
     const count = (o) => report.results.filter((r) => o.includes(r.outcome)).length;
     const failing = count(['regression', 'breach']);
     const improved = count(['improvement']);
-    const undecided = count(['inconclusive', 'too-noisy']);
+    const undecided = count(['inconclusive']);
     const parts = [];
     if (improved)
         parts.push(`${improved} improvement${improved === 1 ? '' : 's'}`);
@@ -73701,16 +74050,9 @@ function changeText(r) {
     if (!r.change)
         return '—';
     const { estimate, low, high } = r.change;
-    const significant = r.outcome === 'regression' || r.outcome === 'improvement';
+    const decided = r.outcome === 'regression' || r.outcome === 'improvement';
     const text = `${(0,units/* formatSignedPercent */.h9)(estimate)} (${(0,units/* formatSignedPercent */.h9)(low)} … ${(0,units/* formatSignedPercent */.h9)(high)})`;
-    return significant ? `**${text}**` : `~ ${text}`;
-}
-function pText(p) {
-    if (p === null)
-        return '—';
-    if (p < 0.001)
-        return '<0.001';
-    return p.toFixed(3);
+    return decided ? `**${text}**` : text;
 }
 function valueText(v, r) {
     return v === null ? '—' : (0,units/* formatValue */.Fl)(v, r.unit);
@@ -73727,16 +74069,14 @@ function row(r, footnotes) {
         valueText(r.baseMedian, r),
         valueText(r.headMedian, r),
         changeText(r),
-        // The p-value is for "head is worse"; on an improvement it would read as 1.000, so it is left out.
-        r.outcome === 'improvement' ? '—' : pText(r.pAdjusted),
         String(r.rounds),
         budgetText(r),
         LABEL[r.outcome],
     ];
 }
-const HEADER = ['Metric', 'Base', 'Head', 'Change (interval)', 'p', 'Rounds', 'Budget', 'Verdict'];
+const HEADER = ['Metric', 'Base', 'Head', 'Change (interval)', 'Rounds', 'Budget', 'Verdict'];
 function table(rows) {
-    return markdownTable([HEADER, ...rows], { align: ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'l'] });
+    return markdownTable([HEADER, ...rows], { align: ['l', 'r', 'r', 'r', 'r', 'r', 'l'] });
 }
 function sortResults(results) {
     return [...results].sort((a, b) => ORDER.indexOf(a.outcome) - ORDER.indexOf(b.outcome) || a.id.localeCompare(b.id));
@@ -73751,10 +74091,10 @@ function revision(label, rev) {
 function methodLine(report) {
     const m = report.method;
     const looks = m.looks.length > 1 ? `looks at rounds ${m.looks.join(', ')}` : `a fixed ${m.maxRounds} rounds`;
-    const correction = m.correction === 'holm' ? 'Holm' : 'Benjamini–Hochberg';
+    const test = m.analysis === 'paired' ? 'Wilcoxon signed-rank, paired by round' : 'Mann–Whitney';
     return (`Method: ${m.rounds} interleaved rounds (base and head in random order each round; ${looks}); ` +
-        `Hodges–Lehmann change on log values with the Mann–Whitney interval; one-sided Mann–Whitney p, ${correction}-adjusted, ` +
-        `family-wise α = ${m.alpha}; a regression must be significant and ${m.strict ? 'wholly' : 'estimated'} beyond its budget.`);
+        `Hodges–Lehmann change on log values; each interval is valid at its look and Holm-corrected across metrics (${test}); ` +
+        `a regression is a change whose whole interval is beyond its budget, so a run fails with probability ≤ ${m.alpha} when every change is within budget.`);
 }
 function compose(report, options, parts) {
     const out = [];
@@ -73776,10 +74116,10 @@ function compose(report, options, parts) {
         out.push(table(shown.map((r) => row(r, footnotes))), '');
     if (folded.length > 0) {
         if (parts.folded) {
-            out.push(`<details><summary>${folded.length} metric${folded.length === 1 ? '' : 's'} within budget or unchanged</summary>`, '', table(folded.map((r) => row(r, footnotes))), '', '</details>', '');
+            out.push(`<details><summary>${folded.length} metric${folded.length === 1 ? '' : 's'} within budget or ungated</summary>`, '', table(folded.map((r) => row(r, footnotes))), '', '</details>', '');
         }
         else {
-            out.push(`_${folded.length} metrics within budget or unchanged are not listed (the report was too long)._`, '');
+            out.push(`_${folded.length} metrics within budget or ungated are not listed (the report was too long)._`, '');
         }
     }
     if (report.geomean) {
@@ -74066,8 +74406,6 @@ const INPUT_NAMES = (/* unused pure expression or super */ null && ([
     'budget',
     'budgets',
     'alpha',
-    'correction',
-    'strict',
     'min-rounds',
     'max-rounds',
     'max-time',
@@ -74084,8 +74422,6 @@ const DEFAULTS = {
     config: '.github/perfgate.yml',
     budget: '5%',
     alpha: '0.05',
-    correction: 'holm',
-    strict: 'false',
     minRounds: '10',
     maxRounds: '50',
     maxTime: '15m',
@@ -74103,8 +74439,6 @@ function parseSettings(read, workspace) {
     const problem = (name, message) => issues.push({ where: `input "${name}"`, message });
     const mode = oneOf(input('mode', DEFAULTS.mode), ['full', 'measure', 'report'], 'mode', problem);
     const comment = oneOf(input('comment', DEFAULTS.comment), ['always', 'on-regression', 'never'], 'comment', problem);
-    const correction = oneOf(input('correction', DEFAULTS.correction), ['holm', 'bh'], 'correction', problem);
-    const strict = bool(input('strict', DEFAULTS.strict), 'strict', problem);
     const failOnRegression = bool(input('fail-on-regression', DEFAULTS.failOnRegression), 'fail-on-regression', problem);
     const allowUnsafePrCheckout = bool(input('allow-unsafe-pr-checkout', 'false'), 'allow-unsafe-pr-checkout', problem);
     const alpha = Number(input('alpha', DEFAULTS.alpha));
@@ -74173,8 +74507,6 @@ function parseSettings(read, workspace) {
         defaultBudget: defaultBudget,
         budgets,
         alpha,
-        correction: correction,
-        strict: strict,
         minRounds: minRounds,
         maxRounds: maxRounds,
         maxTimeS: maxTimeS,
