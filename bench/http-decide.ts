@@ -33,10 +33,10 @@ interface Setting {
 }
 
 const SETTINGS: Setting[] = [
-  { name: 'closed 50 conn, 3 s', suite: { connections: 50, duration: 3, warmupDuration: 1 } },
-  { name: 'closed 10 conn, 5 s', suite: { connections: 10, duration: 5, warmupDuration: 1 } },
-  { name: 'closed 10 conn, 10 s', suite: { connections: 10, duration: 10, warmupDuration: 2 } },
-  { name: 'open 2000/s, 5 s', suite: { rate: 2000, duration: 5, warmupDuration: 1 } },
+  { name: 'closed-50c-3s', suite: { connections: 50, duration: 3, warmupDuration: 1 } },
+  { name: 'closed-10c-5s', suite: { connections: 10, duration: 5, warmupDuration: 1 } },
+  { name: 'closed-10c-10s', suite: { connections: 10, duration: 10, warmupDuration: 2 } },
+  { name: 'open-2000rps-5s', suite: { rate: 2000, duration: 5, warmupDuration: 1 } },
 ];
 
 const SERVERS: Record<string, string> = {
@@ -140,7 +140,7 @@ async function main(): Promise<void> {
           maxRounds: ROUNDS,
           maxTimeS: 1e9,
           seed: 5,
-          log: () => {},
+          log: (line) => process.stderr.write(`${line}\n`),
         });
         console.log(`\n### ${framework}, ${setting.name} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
         console.log(

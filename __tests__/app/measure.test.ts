@@ -137,6 +137,20 @@ describe('measure (interleaved rounds with sequential looks)', () => {
     expect(out.warnings.some((w) => w.code === 'max-time')).toBe(true);
   });
 
+  it('a max-time beyond what a timer can hold is no limit (not an immediate stop)', async () => {
+    const { gate, calls } = setup(12, 6);
+    const out = await measure([scriptedRunner('a', noisy(4, 1), calls)], {
+      checkouts: { base: '/b', head: '/h' },
+      gate,
+      maxRounds: 12,
+      maxTimeS: 1e9,
+      seed: 2,
+      log: () => undefined,
+    });
+    expect(out.rounds).toBeGreaterThan(0);
+    expect(out.warnings.some((w) => w.code === 'max-time')).toBe(false);
+  });
+
   it('turns a failing suite into an error for that suite while the others go on', async () => {
     const { gate, calls, log } = setup();
     const out = await measure(

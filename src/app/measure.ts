@@ -70,7 +70,10 @@ export async function measure(runners: SuiteRunner[], options: MeasureOptions): 
 
   // The deadline stops a running sample; the loop then discards that round.
   const deadline = new AbortController();
-  const timer = options.timeUp ? undefined : setTimeout(() => deadline.abort(), Math.max(0, options.maxTimeS * 1000));
+  // setTimeout holds at most 2³¹ − 1 ms (24.8 days); a longer max-time means no limit in practice.
+  const limitMs = options.maxTimeS * 1000;
+  const timer =
+    options.timeUp || limitMs > 2 ** 31 - 1 ? undefined : setTimeout(() => deadline.abort(), Math.max(0, limitMs));
   timer?.unref?.();
   const timeUp = options.timeUp ?? deadline.signal;
   const signal = options.signal ? AbortSignal.any([options.signal, timeUp]) : timeUp;
