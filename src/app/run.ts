@@ -142,9 +142,10 @@ async function measureRevisions(settings: Settings, io: RunIO): Promise<Comparis
       unitsSeen: units,
     });
     const results = outcome.look?.results ?? [];
-    const errors = outcome.errors.map(
+    const suiteErrors = outcome.errors.map(
       (e) => `${e.message}${e.outputTail ? `\n${e.outputTail.trim().split('\n').slice(-10).join('\n')}` : ''}`,
     );
+    const errors = [...suiteErrors, ...(outcome.look?.errors ?? [])];
     if (suites.length > 0 && results.length === 0 && errors.length === 0) errors.push('No metric was measured.');
     return {
       base,
