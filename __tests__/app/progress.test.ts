@@ -7,6 +7,7 @@ const at = (round: number, elapsedS: number, extra: Partial<RoundProgress> = {})
   suites: 2,
   metrics: 6,
   decided: 0,
+  failing: 0,
   elapsedS,
   remainingS: (50 - round) * 3,
   nextLook: round < 10 ? 10 : 20,
@@ -19,7 +20,7 @@ describe('progress', () => {
     expect(progressLine(at(7, 21, { decided: 2 }))).toBe(
       'round 7/50 · 2/6 metrics decided · 0:21 elapsed · ≤ 2:09 left (next look at round 10)',
     );
-    expect(progressLine(at(20, 60, { decided: 6, look: { done: true } }))).toBe(
+    expect(progressLine(at(20, 60, { decided: 6, look: { final: true, done: true } }))).toBe(
       'round 20/50 · 6/6 metrics decided · 1:00 elapsed',
     );
   });
@@ -29,16 +30,16 @@ describe('progress', () => {
     const reporter = logReporter((l) => lines.push(l));
     reporter.start({ suites: 2, seed: 9 });
     for (let round = 1; round <= 20; round++) {
-      const look = round === 10 || round === 20 ? { done: round === 20 } : undefined;
+      const look = round === 10 || round === 20 ? { final: false, done: round === 20 } : undefined;
       reporter.round(at(round, round * 4, { look, decided: round === 20 ? 6 : 2 }));
     }
-    reporter.end(at(20, 80, { decided: 6, look: { done: true } }));
+    reporter.end(at(20, 80, { decided: 6, look: { final: true, done: true } }));
     expect(lines).toEqual([
       'Warming up 2 suites (seed 9)',
       'Progress: round 8/50 · 2/6 metrics decided · 0:32 elapsed · ≤ 2:06 left (next look at round 10)',
-      'Look at round 10: 4 metrics undecided (0:40 elapsed)',
+      'Look at round 10: 2 of 6 gated metrics decided, 4 undecided (0:40 elapsed)',
       'Progress: round 18/50 · 2/6 metrics decided · 1:12 elapsed · ≤ 1:36 left (next look at round 20)',
-      'Look at round 20: 0 metrics undecided — done (1:20 elapsed)',
+      'Look at round 20: 6 of 6 gated metrics decided (1:20 elapsed)',
       'Measured 20 rounds in 1:20',
     ]);
   });
@@ -51,7 +52,7 @@ describe('progress', () => {
     reporter.round(at(2, 6));
     reporter.notice('✖ suite "x" on base: failed');
     reporter.round(at(3, 9));
-    reporter.end(at(3, 9, { look: { done: true } }));
+    reporter.end(at(3, 9, { look: { final: true, done: true } }));
     // Only notices and the final line end with a newline: the status line is redrawn, not repeated.
     expect(out.split('\n')).toEqual([
       '\r\x1b[2KWarming up 1 suite (seed 1)\r\x1b[2K' +

@@ -6,22 +6,27 @@
  * - Warm-up: each suite's untimed runs on both sides, in random order, before round 1.
  * - A round runs every still-active suite once on base and once on head. The order of all
  *   (suite, side) pairs within a round is shuffled (randomized complete blocks), so drift on the
- *   runner hits both sides alike and order is never confounded with side (no strict ABAB).
+ *   runner hits both sides alike and order is never confounded with side (no strict ABAB). A
+ *   round's samples are kept only when the round completes, so base and head stay paired by round.
  * - After the rounds at which the gate plans a look, the gate analyses all samples so far. A
- *   suite stops once every metric it gates is decided; measuring stops when all are decided,
- *   at max-rounds, or when the next round would overrun max-time (then a final look spends the
- *   remaining alpha).
+ *   suite stops once every metric it gates is decided, or once one of them is a regression (the
+ *   run's verdict can no longer become a pass). Measuring stops when no suite is active, at
+ *   max-rounds, or at max-time.
+ * - `max-time` bounds the whole measuring phase, warm-up included: a sample still running at the
+ *   deadline is stopped and its round discarded, and the gate then takes its final look with
+ *   what was measured (spending all remaining α), or reports that nothing could be decided.
  * - An infrastructure failure (a suite that crashes, times out or writes no results) stops
  *   that suite and is reported as an error, never as a regression.
  * - A suite new on head (a PR that adds its benchmark): its first run on base fails the way a
  *   missing benchmark fails (an error exit, no output, no working directory — not a timeout or
  *   a signal), its first run on head succeeds, and a second base run fails again. It is then
- *   measured on head only (its metrics have no base samples: outcome `added`) and a warning
- *   keeps base's error. Any other pattern — base fails after having run, head fails, the retry
- *   passes — is an error as before, so a broken base is never mistaken for a new benchmark.
+ *   measured on head only (its metrics have no base samples: outcome `added`, absolute budgets
+ *   apply) and a warning keeps base's error. Any other pattern — base fails after having run,
+ *   head fails, the retry passes — is an error as before, so a broken base is never mistaken for
+ *   a new benchmark.
  */
-import type { LookResult, SequentialGate } from '../core/engine';
-import type { MetricId, MetricSamples, Side, Warning } from '../core/model';
+import type { LookResult, SequentialGate } from '../core/gate/gate';
+import type { MetricId, MetricValue, Side, Warning } from '../core/model';
 import { mulberry32, shuffle } from '../core/random';
 import type { MeasureReporter, RoundProgress } from './progress';
 import { SuiteError, type SuiteRunner } from './runners';
@@ -33,16 +38,17 @@ export interface MeasureOptions {
   maxTimeS: number;
   seed: number;
   signal?: AbortSignal;
-  /** Where progress goes (a terminal line, or log lines). */
-  reporter: MeasureReporter;
+  /** Where progress goes (a terminal line, or log lines); none when omitted. */
+  reporter?: MeasureReporter;
   /** Filled with the unit of every metric as it is first seen (budgets need it). */
   unitsSeen?: Map<MetricId, string>;
   /** Monotonic clock in seconds (injectable for tests). */
   now?: () => number;
+  /** Replaces the max-time timer (simulations end the time at a chosen round). */
+  timeUp?: AbortSignal;
 }
 
 export interface MeasureOutcome {
-  samples: MetricSamples[];
   look: LookResult | null;
   rounds: number;
   warnings: Warning[];
@@ -54,6 +60,8 @@ export interface MeasureOutcome {
 
 const defaultNow = () => performance.now() / 1000;
 
+const silent: MeasureReporter = { start() {}, round() {}, notice() {}, end() {} };
+
 /** Per-suite state of the first contact with each side (see "new on head" above). */
 interface Contact {
   /** A side has completed at least one real run (a warm-up run or a sample). */
@@ -63,13 +71,16 @@ interface Contact {
   headOnly: boolean;
 }
 
-/** Runs the rounds and returns every sample plus the gate's final look. */
+/** Runs the rounds and returns the gate's final look. */
 export async function measure(runners: SuiteRunner[], options: MeasureOptions): Promise<MeasureOutcome> {
   const now = options.now ?? defaultNow;
-  const reporter = options.reporter;
+  const reporter = options.reporter ?? silent;
   const started = now();
   const random = mulberry32(options.seed);
-  const samples = new Map<MetricId, MetricSamples>();
+  const samples = new Map<
+    MetricId,
+    { id: MetricId; unit: string; direction: MetricValue['direction']; base: number[]; head: number[] }
+  >();
   const suiteOf = new Map<MetricId, string>();
   const warnings = new Map<string, Warning>();
   const warn = (code: string, text: string) => warnings.set(text, { code, text });
@@ -83,6 +94,17 @@ export async function measure(runners: SuiteRunner[], options: MeasureOptions): 
   let rounds = 0;
   let concluded = false;
 
+  // The deadline stops a running sample; the loop then discards that round.
+  const deadline = new AbortController();
+  // setTimeout holds at most 2³¹ − 1 ms (24.8 days); a longer max-time means no limit in practice.
+  const limitMs = options.maxTimeS * 1000;
+  const timer =
+    options.timeUp || limitMs > 2 ** 31 - 1 ? undefined : setTimeout(() => deadline.abort(), Math.max(0, limitMs));
+  timer?.unref?.();
+  const timeUp = options.timeUp ?? deadline.signal;
+  const signal = options.signal ? AbortSignal.any([options.signal, timeUp]) : timeUp;
+  const outOfTime = () => timeUp.aborted;
+
   const fail = (runner: SuiteRunner, error: SuiteError) => {
     errors.push(error);
     failed.add(runner.suite.name);
@@ -92,11 +114,12 @@ export async function measure(runners: SuiteRunner[], options: MeasureOptions): 
   /** Head ran and base's first run had failed: a second base run decides between new and broken. */
   const decideNewOnHead = async (runner: SuiteRunner, c: Contact) => {
     const first = c.pendingBase!;
-    c.pendingBase = null;
     try {
-      await runner.sample('base', options.checkouts.base, options.signal);
+      await runner.sample('base', options.checkouts.base, signal);
     } catch (error) {
+      if (outOfTime() || options.signal?.aborted) return; // undecided: reported as an error at the end
       if (!(error instanceof SuiteError)) throw error;
+      c.pendingBase = null;
       c.headOnly = true;
       const name = runner.suite.name;
       const why = first.message.replace(/^suite "[^"]*" on base: /, '');
@@ -113,134 +136,141 @@ export async function measure(runners: SuiteRunner[], options: MeasureOptions): 
       return;
     }
     // Base ran on the second try: the first failure was not a missing benchmark. Report it.
+    c.pendingBase = null;
     fail(runner, first);
   };
 
-  const attempt = async (runner: SuiteRunner, side: Side, work: () => Promise<void>, real: boolean) => {
+  /** Runs one warm-up or sample; false when it failed or was stopped. `real`: a run actually happened. */
+  const attempt = async (runner: SuiteRunner, side: Side, work: () => Promise<void>, real = true): Promise<boolean> => {
     const c = contact.get(runner.suite.name)!;
     try {
       await work();
     } catch (error) {
+      if (outOfTime() || options.signal?.aborted) return false; // stopped on purpose, not a failure of the suite
       if (!(error instanceof SuiteError)) throw error;
       if (side === 'base' && !c.ran.base && error.couldBeMissing && !c.pendingBase) {
         c.pendingBase = error;
         if (c.ran.head) await decideNewOnHead(runner, c);
-        return;
+        return false;
       }
       if (side === 'head' && c.pendingBase) {
         errors.push(c.pendingBase); // both sides fail: nothing new about it, report both
         c.pendingBase = null;
       }
       fail(runner, error);
-      return;
+      return false;
     }
-    if (!real) return;
-    c.ran[side] = true;
-    if (side === 'head' && c.pendingBase) await decideNewOnHead(runner, c);
+    if (real) {
+      c.ran[side] = true;
+      if (side === 'head' && c.pendingBase) await decideNewOnHead(runner, c);
+    }
+    return true;
   };
 
-  /** The sides a suite still runs on this round. */
+  /** The sides a suite runs on: head only while base is pending or once the suite is new on head. */
   const sidesOf = (runner: SuiteRunner): Side[] => {
     const c = contact.get(runner.suite.name)!;
     return c.headOnly || c.pendingBase ? ['head'] : ['base', 'head'];
   };
   const pairs = (list: SuiteRunner[]) => list.flatMap((r) => sidesOf(r).map((side) => [r, side] as const));
+  const runs = (runner: SuiteRunner, side: Side) => !failed.has(runner.suite.name) && sidesOf(runner).includes(side);
 
-  const progress = (extra: Partial<RoundProgress> = {}): RoundProgress => {
+  const progress = (final = false): RoundProgress => {
     const elapsedS = now() - started;
     const perRound = rounds > 0 ? elapsedS / rounds : 0;
-    const metrics = samples.size;
+    const counts = look ? lookCounts(look, final) : { gated: samples.size, open: samples.size, failing: 0 };
     return {
       round: rounds,
       maxRounds: options.maxRounds,
       suites: active.length,
-      metrics,
-      decided: look ? metrics - look.undecided.length : 0,
+      metrics: counts.gated,
+      decided: counts.gated - counts.open,
+      failing: counts.failing,
       elapsedS,
       remainingS: Math.max(0, Math.min(options.maxTimeS - elapsedS, perRound * (options.maxRounds - rounds))),
       nextLook: options.gate.looks.find((l) => l > rounds) ?? null,
-      ...extra,
     };
   };
 
-  reporter.start({ suites: runners.length, seed: options.seed });
-  for (const [runner, side] of shuffle(pairs(runners), random)) {
-    if (failed.has(runner.suite.name) || !sidesOf(runner).includes(side)) continue;
-    const real = runner.suite.warmup > 0;
-    await attempt(runner, side, () => runner.warmup(side, options.checkouts[side], options.signal), real);
-  }
+  try {
+    reporter.start({ suites: runners.length, seed: options.seed });
+    for (const [runner, side] of shuffle(pairs(runners), random)) {
+      if (!runs(runner, side) || outOfTime()) continue;
+      const real = runner.suite.warmup > 0;
+      await attempt(runner, side, () => runner.warmup(side, options.checkouts[side], signal), real);
+    }
 
-  let roundS = 0;
-  while (true) {
-    active = active.filter((r) => !failed.has(r.suite.name));
-    if (active.length === 0) break;
-    const elapsed = now() - started;
-    const outOfTime = rounds > 0 && elapsed + roundS > options.maxTimeS;
-    if (rounds >= options.maxRounds || outOfTime) {
-      if (outOfTime)
-        warn(
-          'max-time',
-          `Stopped after ${rounds} rounds: the next round would have passed max-time (${options.maxTimeS} s).`,
-        );
-      look = options.gate.look([...samples.values()], rounds, true);
-      concluded = true;
-      break;
-    }
-    const roundStart = now();
-    for (const [runner, side] of shuffle(pairs(active), random)) {
-      if (failed.has(runner.suite.name) || !sidesOf(runner).includes(side)) continue;
-      await attempt(
-        runner,
-        side,
-        async () => {
-          const replicate = await runner.sample(side, options.checkouts[side], options.signal);
+    active = runners.filter((r) => !failed.has(r.suite.name));
+    while (active.length > 0 && rounds < options.maxRounds && !outOfTime()) {
+      // One round, staged: its samples count only if the round completes.
+      const staged: { runner: SuiteRunner; side: Side; values: MetricValue[] }[] = [];
+      for (const [runner, side] of shuffle(pairs(active), random)) {
+        if (!runs(runner, side) || outOfTime()) continue;
+        await attempt(runner, side, async () => {
+          const replicate = await runner.sample(side, options.checkouts[side], signal);
           for (const w of replicate.warnings) warn('replicate', `${runner.suite.name} (${side}): ${w}`);
-          for (const v of replicate.values) {
-            let s = samples.get(v.id);
-            if (!s) {
-              s = { id: v.id, unit: v.unit, direction: v.direction, base: [], head: [] };
-              samples.set(v.id, s);
-              suiteOf.set(v.id, runner.suite.name);
-              options.unitsSeen?.set(v.id, v.unit);
-            }
-            s[side].push(v.value);
+          staged.push({ runner, side, values: replicate.values });
+        });
+      }
+      if (outOfTime()) break;
+      for (const { runner, side, values } of staged) {
+        if (failed.has(runner.suite.name)) continue; // a suite that failed mid-round loses the round
+        for (const v of values) {
+          let s = samples.get(v.id);
+          if (!s) {
+            s = { id: v.id, unit: v.unit, direction: v.direction, base: [], head: [] };
+            samples.set(v.id, s);
+            suiteOf.set(v.id, runner.suite.name);
+            options.unitsSeen?.set(v.id, v.unit);
           }
-        },
-        true,
-      );
-    }
-    rounds++;
-    roundS = Math.max(roundS * 0.5, now() - roundStart); // pessimistic estimate of the next round
-    if (options.gate.looks.includes(rounds)) {
+          s[side].push(v.value);
+        }
+      }
+      rounds++;
+      active = active.filter((r) => !failed.has(r.suite.name));
+      if (!options.gate.looks.includes(rounds) || rounds >= options.maxRounds) {
+        reporter.round(progress());
+        continue;
+      }
       look = options.gate.look([...samples.values()], rounds, false);
-      const undecided = new Set(look.undecided.map((id) => suiteOf.get(id)));
-      reporter.round(progress({ look: { done: look.done } }));
-      if (look.done) {
+      const settled = new Set(look.failed.map((id) => suiteOf.get(id)));
+      const open = new Set(look.undecided.map((id) => suiteOf.get(id)));
+      active = active.filter((r) => open.has(r.suite.name) && !settled.has(r.suite.name));
+      reporter.round({ ...progress(), look: { final: false, done: look.done || active.length === 0 } });
+      if (look.done || active.length === 0) {
         concluded = true;
         break;
       }
-      active = active.filter((r) => undecided.has(r.suite.name));
-    } else {
-      reporter.round(progress());
     }
+    // A base failure still waiting for head's first run (head never ran): an error like any other.
+    for (const runner of runners) {
+      const c = contact.get(runner.suite.name)!;
+      if (c.pendingBase && !failed.has(runner.suite.name)) fail(runner, c.pendingBase);
+    }
+    if (!concluded && rounds > 0) {
+      if (outOfTime())
+        warn(
+          'max-time',
+          `Stopped after ${rounds} round${rounds === 1 ? '' : 's'}: max-time (${options.maxTimeS} s, warm-up included) ran out; the last look decided with what was measured.`,
+        );
+      look = options.gate.look([...samples.values()], rounds, true);
+      reporter.round({ ...progress(true), look: { final: true, done: true } });
+    } else if (rounds === 0 && outOfTime()) {
+      warn('max-time', `max-time (${options.maxTimeS} s) ran out before the first round completed.`);
+    }
+    reporter.end({ ...progress(true), look: { final: true, done: true } });
+  } finally {
+    clearTimeout(timer);
   }
-  // A base failure still waiting for head's first run (head never ran): an error like any other.
-  for (const runner of runners) {
-    const c = contact.get(runner.suite.name)!;
-    if (c.pendingBase && !failed.has(runner.suite.name)) fail(runner, c.pendingBase);
-  }
-  // Suites that failed can end the loop early: conclude with what was measured.
-  if (!concluded && rounds > 0) look = options.gate.look([...samples.values()], rounds, true);
-  reporter.end(progress({ look: { done: true } }));
-  return {
-    samples: [...samples.values()],
-    look,
-    rounds,
-    warnings: [...warnings.values()],
-    errors,
-    headOnly: runners.filter((r) => contact.get(r.suite.name)!.headOnly).map((r) => r.suite.name),
-    durationS: now() - started,
-  };
+  const headOnly = runners.filter((r) => contact.get(r.suite.name)!.headOnly).map((r) => r.suite.name);
+  return { look, rounds, warnings: [...warnings.values()], errors, headOnly, durationS: now() - started };
+}
+
+/** What a look decided, counted as the report's headline counts it. */
+function lookCounts(look: LookResult, final: boolean): { gated: number; open: number; failing: number } {
+  const gated = look.results.filter((r) => r.budget.kind !== 'off' && r.outcome !== 'added' && r.outcome !== 'removed');
+  const open = final ? gated.filter((r) => r.outcome === 'inconclusive').length : look.undecided.length;
+  return { gated: gated.length, open, failing: look.failed.length };
 }
 
 /**

@@ -13,16 +13,17 @@ export interface RoundProgress {
   maxRounds: number;
   /** Suites still sampling. */
   suites: number;
-  /** Metrics seen so far, and how many of them the last look decided. */
+  /** Gated metrics (before the first look: metrics seen), how many the last look decided, and how many fail. */
   metrics: number;
   decided: number;
+  failing: number;
   elapsedS: number;
   /** Upper bound on the time left (max-rounds at the current pace, capped by max-time). */
   remainingS: number;
   /** The round of the next planned look, if any. */
   nextLook: number | null;
-  /** Set when a look happened after this round. */
-  look?: { done: boolean };
+  /** Set when a look happened after this round; `final` for the last look, which spends what is left. */
+  look?: { final: boolean; done: boolean };
 }
 
 export interface MeasureReporter {
@@ -60,10 +61,12 @@ function startLine(info: { suites: number; seed: number }): string {
 }
 
 function lookLine(p: RoundProgress): string {
-  const undecided = p.metrics - p.decided;
+  const open = p.metrics - p.decided;
+  const final = p.look?.final ?? false;
   return (
-    `Look at round ${p.round}: ${undecided} metric${undecided === 1 ? '' : 's'} undecided` +
-    (p.look?.done ? ' — done' : '') +
+    `${final ? 'Final look' : 'Look'} at round ${p.round}: ${p.decided} of ${p.metrics} gated metric${p.metrics === 1 ? '' : 's'} decided` +
+    (p.failing ? ` (${p.failing} beyond budget)` : '') +
+    (open ? `, ${open} ${final ? 'inconclusive' : 'undecided'}` : '') +
     ` (${clock(p.elapsedS)} elapsed)`
   );
 }
