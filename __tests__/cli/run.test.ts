@@ -58,10 +58,11 @@ describe('perfgate run', () => {
     const r = await run(repo, [
       '--base',
       'HEAD~1',
+      // Holm across 11 metrics at α = 0.05: a signed-rank test needs 10 rounds to reach 0.05/11.
       '--min-rounds',
-      '6',
+      '10',
       '--max-rounds',
-      '6',
+      '10',
       '--budget',
       '10%',
       '--json',
@@ -90,7 +91,7 @@ describe('perfgate run', () => {
       expect(byId.has(id), `${id} in ${[...byId.keys()].join(', ')}`).toBe(true);
     }
     expect(byId.get('api/items:p50')).toMatchObject({ unit: 's', outcome: 'regression' });
-    expect(byId.get('api/items:p50')!.base).toHaveLength(6);
+    expect(byId.get('api/items:p50')!.base).toHaveLength(10);
     expect(r.stdout).toContain('`api/items:p50`');
   });
 
@@ -146,10 +147,11 @@ describe('perfgate run', () => {
       'HEAD~1',
       '--bench-from-head',
       'bench/',
+      // One look at round 6: the signed-rank test's smallest p (1/64) is below 0.05; at 4 rounds it is not.
       '--min-rounds',
-      '4',
+      '6',
       '--max-rounds',
-      '4',
+      '6',
       '--budget',
       '10%',
       '--json',
@@ -161,7 +163,7 @@ describe('perfgate run', () => {
     const report = JSON.parse(readFileSync(json, 'utf8')) as Report;
     const ids = report.results.find((m) => m.id === 'ids/make:time');
     expect(ids).toMatchObject({ outcome: 'regression' });
-    expect(ids!.base).toHaveLength(4);
+    expect(ids!.base).toHaveLength(6);
     expect(report.warnings.find((w) => w.code === 'bench-from-head')?.text).toContain('1 file copied from head');
     expect(report.reproduce).toContain('benchFromHead:\n  - bench\n');
   });
