@@ -72,12 +72,10 @@ function readJson(text: string): { value: unknown } | { error: string; line?: nu
     try {
       return { value: JSON5.parse(text) };
     } catch (e) {
-      const err = e as SyntaxError & { lineNumber?: number };
+      const err = e as SyntaxError & { lineNumber?: number; columnNumber?: number };
       const what = err.message.replace(/^JSON5: /, '').replace(/ at \d+:\d+$/, '');
-      return {
-        error: what.replace(/^invalid end of input$/, 'the output ends early (truncated?)'),
-        line: err.lineNumber,
-      };
+      if (what === 'invalid end of input') return { error: 'the output ends early (truncated?)', line: err.lineNumber };
+      return { error: `${what} at column ${err.columnNumber}`, line: err.lineNumber };
     }
   }
 }
