@@ -482,7 +482,7 @@ describe('perfgate json', () => {
   it('reports the line of a syntax error', () => {
     const e = parseError('json', text.replace('"unit": "ms"', '"unit" "ms"'), 'perf.json');
     expect(e.line).toBe(6);
-    expect(e.message).toMatch(/^perf\.json:6: not valid JSON \(invalid character '"' at column \d+\)/);
+    expect(e.message).toMatch(/^perf\.json:6: not valid JSON \(invalid character .* at column \d+\)/);
   });
 });
 
