@@ -93,7 +93,7 @@ export function harnessRunner(suite: HarnessSuite): SuiteRunner {
         run.outputTail,
       );
     }
-    const text = outputFile ? readFileSync(outputFile, 'utf8') : run.stdout;
+    const text = outputFile ? readFileSync(outputFile) : run.stdout;
     const source = outputFile ? suite.output! : 'stdout';
     try {
       return harnessReplicate(suite.name, suite.format, text, `${side}: ${source}`);

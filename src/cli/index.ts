@@ -151,7 +151,7 @@ export function compareFiles(
   ] as const) {
     for (const file of files) {
       if (!existsSync(file)) throw new UsageError(`--${side}: no such file ${file}`);
-      const replicate = harnessReplicate(options.name, format, readFileSync(file, 'utf8'), file);
+      const replicate = harnessReplicate(options.name, format, readFileSync(file), file);
       for (const w of replicate.warnings) warnings.add(`${side} ${file}: ${w}`);
       for (const v of replicate.values) {
         const s = samples.get(v.id) ?? { id: v.id, unit: v.unit, direction: v.direction, base: [], head: [] };

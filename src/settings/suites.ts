@@ -62,6 +62,10 @@ export const HARNESS_FORMATS = [
   'catch2',
   'k6',
   'autocannon',
+  'jmeter',
+  'gatling',
+  'artillery',
+  'locust',
   'json',
 ] as const;
 export type HarnessFormat = (typeof HARNESS_FORMATS)[number];
