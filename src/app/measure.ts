@@ -15,7 +15,7 @@
  *   that suite and is reported as an error, never as a regression.
  */
 import type { LookResult, SequentialGate } from '../core/engine';
-import type { MetricId, MetricSamples, Side, Warning } from '../core/model';
+import type { CapacityCurve, MetricId, MetricSamples, Side, Warning } from '../core/model';
 import { mulberry32, shuffle } from '../core/random';
 import { SuiteError, type SuiteRunner } from './runners';
 
@@ -41,6 +41,8 @@ export interface MeasureOutcome {
   warnings: Warning[];
   errors: SuiteError[];
   durationS: number;
+  /** Capacity suites: every capacity search's steps, per metric and side. */
+  curves: CapacityCurve[];
 }
 
 const defaultNow = () => performance.now() / 1000;
@@ -55,6 +57,7 @@ export async function measure(runners: SuiteRunner[], options: MeasureOptions): 
   const warnings = new Map<string, Warning>();
   const warn = (code: string, text: string) => warnings.set(text, { code, text });
   const errors: SuiteError[] = [];
+  const curves = new Map<string, CapacityCurve>();
   const failed = new Set<string>();
   let active = runners.filter((r) => !failed.has(r.suite.name));
   let look: LookResult | null = null;
@@ -100,6 +103,12 @@ export async function measure(runners: SuiteRunner[], options: MeasureOptions): 
       await attempt(runner, async () => {
         const replicate = await runner.sample(side, options.checkouts[side], options.signal);
         for (const w of replicate.warnings) warn('replicate', `${runner.suite.name} (${side}): ${w}`);
+        for (const c of replicate.curves ?? []) {
+          const key = `${c.metric}\u0000${c.side}`;
+          const seen = curves.get(key);
+          if (seen) seen.steps.push(...c.steps);
+          else curves.set(key, { ...c, steps: [...c.steps] });
+        }
         for (const v of replicate.values) {
           let s = samples.get(v.id);
           if (!s) {
@@ -139,6 +148,7 @@ export async function measure(runners: SuiteRunner[], options: MeasureOptions): 
     warnings: [...warnings.values()],
     errors,
     durationS: now() - started,
+    curves: [...curves.values()],
   };
 }
 

@@ -263,6 +263,7 @@ async function compare(settings: Settings, io: RunIO): Promise<ComparisonReport>
       shard: settings.shard ?? undefined,
       configHash: configHash(settings),
       checkSha: io.context.event.prHeadSha,
+      ...(outcome.curves.length ? { curves: outcome.curves } : {}),
     };
   } finally {
     await checkouts.remove();

@@ -78,6 +78,38 @@ export type WarningCode =
 export interface Replicate {
   values: MetricValue[];
   warnings: string[];
+  /** Capacity suites: the load steps of each capacity search in this replicate. */
+  curves?: CapacityCurve[];
+}
+
+/** One load step of a capacity search: the rate tried and what the server showed at it. */
+export interface CapacityStep {
+  /** Target arrival rate (1/s). */
+  rate: number;
+  /** Requests completed or failed per second. */
+  achieved: number;
+  /** The objective's latency percentile (s); null when no request succeeded. */
+  latency: number | null;
+  /** Failed fraction of the requests. */
+  errors: number;
+  /** Whether the objective held at this rate. */
+  holds: boolean;
+}
+
+/**
+ * The latency-versus-rate curve behind a capacity metric on one side: the steps of its capacity
+ * searches (every replicate), for the report's chart.
+ */
+export interface CapacityCurve {
+  /** The capacity metric, e.g. `api/items:capacity`. */
+  metric: MetricId;
+  side: Side;
+  /** The objective, as written (`p99 < 50ms`). */
+  slo: string;
+  /** The objective's latency bound (s) and error bound (fraction). */
+  bound: number;
+  errorBound: number;
+  steps: CapacityStep[];
 }
 
 /** The raw samples of one metric on both sides, in round order (index i = round i). */
@@ -233,4 +265,6 @@ export interface ComparisonReport {
   checkSha?: string;
   /** Digest of the configuration that shapes verdicts (suites, budgets, statistics), so merged shards can be checked to agree. */
   configHash?: string;
+  /** Capacity suites: each capacity metric's latency-versus-rate steps per side. */
+  curves?: CapacityCurve[];
 }

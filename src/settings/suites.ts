@@ -7,7 +7,7 @@
  *   harness reports them.
  */
 import { z } from 'zod';
-import { parseDuration } from '../core/units';
+import { parseDuration, parsePercent, parseQuantity } from '../core/units';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
@@ -88,6 +88,86 @@ export const scenarioSchema = z.strictObject({
   body: z.string().optional(),
 });
 
+/** A rate written as `100/s`, `100 req/s` or a bare number of requests per second. */
+const rate = z.union([z.string(), z.number()]).transform((v, ctx) => {
+  const q = typeof v === 'number' ? { value: v, unit: '1/s' } : parseQuantity(v);
+  if (!q || (q.unit !== '1/s' && q.unit !== 'count') || !(q.value > 0)) {
+    ctx.addIssue({ code: 'custom', message: `expected a positive rate like "500/s", got ${JSON.stringify(v)}` });
+    return z.NEVER;
+  }
+  return q.value;
+});
+
+/** `p99 < 50ms`: a latency percentile and its bound (seconds). */
+const latencySlo = z.string().transform((v, ctx) => {
+  const m = /^\s*p(\d+(?:\.\d+)?)\s*<\s*(\S.*)$/.exec(v);
+  const bound = m ? parseDuration(m[2]) : null;
+  const percentile = m ? Number(m[1]) : Number.NaN;
+  if (!m || bound === null || !(bound > 0) || !(percentile > 0 && percentile < 100)) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `expected a latency objective like "p99 < 50ms" (a percentile between p1 and p99.9, "<", a duration), got ${JSON.stringify(v)}`,
+    });
+    return z.NEVER;
+  }
+  return { percentile, bound, text: `p${m[1]} < ${m[2].trim()}` };
+});
+
+/** `< 1%`: the largest error fraction the objective allows. */
+const errorSlo = z.union([z.string(), z.number()]).transform((v, ctx) => {
+  const text = typeof v === 'number' ? `${v * 100}%` : v;
+  const m = /^\s*<\s*(.*)$/.exec(text);
+  const fraction = parsePercent(m ? m[1] : text);
+  if (fraction === null || !(fraction > 0 && fraction <= 1)) {
+    ctx.addIssue({ code: 'custom', message: `expected an error objective like "< 1%", got ${JSON.stringify(v)}` });
+    return z.NEVER;
+  }
+  return fraction;
+});
+
+const fraction = z.union([z.string(), z.number()]).transform((v, ctx) => {
+  const f = typeof v === 'number' ? v : parsePercent(v);
+  if (f === null || !(f >= 0.001 && f <= 0.5)) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `expected a percentage between 0.1% and 50%, like "2%", got ${JSON.stringify(v)}`,
+    });
+    return z.NEVER;
+  }
+  return f;
+});
+
+/**
+ * Capacity search (instead of one fixed load): the highest arrival rate at which the objective
+ * holds, searched on a geometric grid of rates between `from` and `to` (see `core/capacity.ts`).
+ */
+export const capacitySchema = z
+  .strictObject({
+    /** Latency objective, e.g. `p99 < 50ms`. */
+    slo: latencySlo,
+    /** Error objective, e.g. `< 1%` (errors and non-2xx responses over all requests). */
+    errors: errorSlo.default(0.01),
+    /** Lowest rate tried. */
+    from: rate,
+    /** Highest rate tried (never above what the load generator can drive on the machine). */
+    to: rate,
+    /** Relative step between neighbouring rates of the grid. */
+    resolution: fraction.default(0.02),
+    /** Measured time of each load step, after `stepWarmup` of un-measured load at the same rate. */
+    step: duration.default(2),
+    stepWarmup: duration.default(0.5),
+  })
+  .superRefine((c, ctx) => {
+    if (c.to <= c.from)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['to'],
+        message: `expected "to" above "from" (${c.from}/s), got ${c.to}/s`,
+      });
+    if (!(c.step > 0)) ctx.addIssue({ code: 'custom', path: ['step'], message: 'expected a step longer than 0 s' });
+  });
+export type CapacityOptions = z.infer<typeof capacitySchema>;
+
 export const httpSuiteSchema = z
   .strictObject({
     ...common,
@@ -106,8 +186,16 @@ export const httpSuiteSchema = z
     /** Un-measured load before each measured run, in seconds. */
     warmupDuration: duration.default(1),
     scenarios: z.array(scenarioSchema).min(1),
+    /** Search the highest rate that meets an objective instead of measuring one load. */
+    capacity: capacitySchema.optional(),
   })
   .superRefine((s, ctx) => {
+    if (s.capacity && s.rate !== undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['rate'],
+        message: 'a capacity suite searches the rate itself: remove "rate" (or "capacity")',
+      });
     const seen = new Set<string>();
     for (const [i, sc] of s.scenarios.entries()) {
       if (seen.has(sc.name))
