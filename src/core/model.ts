@@ -80,6 +80,27 @@ export interface Replicate {
   warnings: string[];
   /** Capacity suites: the load steps of each capacity search in this replicate. */
   curves?: CapacityCurve[];
+  /** Soak suites: the resource series sampled during the soak, one per growth metric. */
+  series?: SoakSeries[];
+}
+
+/**
+ * A resource sampled about once a second during one soak run (server RSS in bytes, or its open file
+ * descriptors), for a growth metric such as `api:rss-growth`.
+ */
+export interface SoakSeries {
+  /** The growth metric, e.g. `api:rss-growth` (unit B/s) or `api:fd-growth` (1/s). */
+  metric: MetricId;
+  side: Side;
+  /** Seconds since the load started, and the resource at that time. */
+  t: number[];
+  y: number[];
+  /** Seconds at the start excluded from the growth (warm-up, caches filling). */
+  settle: number;
+  /** Seconds per block: the series is reduced to block medians before the comparison. */
+  block: number;
+  /** The growth head may add over base before it counts as a regression (unit of the metric). */
+  tolerance: number;
 }
 
 /** One load step of a capacity search: the rate tried and what the server showed at it. */
