@@ -15,7 +15,7 @@
  *   that suite and is reported as an error, never as a regression.
  */
 import type { LookResult, SequentialGate } from '../core/engine';
-import type { CapacityCurve, MetricId, MetricSamples, Side, Warning } from '../core/model';
+import type { CapacityCurve, MetricId, MetricSamples, Side, SoakSeries, Warning } from '../core/model';
 import { mulberry32, shuffle } from '../core/random';
 import { SuiteError, type SuiteRunner } from './runners';
 
@@ -43,6 +43,8 @@ export interface MeasureOutcome {
   durationS: number;
   /** Capacity suites: every capacity search's steps, per metric and side. */
   curves: CapacityCurve[];
+  /** Soak suites: every soak run's resource series, in the order they ran. */
+  series: SoakSeries[];
 }
 
 const defaultNow = () => performance.now() / 1000;
@@ -58,6 +60,7 @@ export async function measure(runners: SuiteRunner[], options: MeasureOptions): 
   const warn = (code: string, text: string) => warnings.set(text, { code, text });
   const errors: SuiteError[] = [];
   const curves = new Map<string, CapacityCurve>();
+  const series: SoakSeries[] = [];
   const failed = new Set<string>();
   let active = runners.filter((r) => !failed.has(r.suite.name));
   let look: LookResult | null = null;
@@ -83,7 +86,7 @@ export async function measure(runners: SuiteRunner[], options: MeasureOptions): 
 
   let roundS = 0;
   while (true) {
-    active = active.filter((r) => !failed.has(r.suite.name));
+    active = active.filter((r) => !failed.has(r.suite.name) && !(r.maxRounds !== undefined && rounds >= r.maxRounds));
     if (active.length === 0) break;
     const elapsed = now() - started;
     const outOfTime = rounds > 0 && elapsed + roundS > options.maxTimeS;
@@ -103,6 +106,7 @@ export async function measure(runners: SuiteRunner[], options: MeasureOptions): 
       await attempt(runner, async () => {
         const replicate = await runner.sample(side, options.checkouts[side], options.signal);
         for (const w of replicate.warnings) warn('replicate', `${runner.suite.name} (${side}): ${w}`);
+        series.push(...(replicate.series ?? []));
         for (const c of replicate.curves ?? []) {
           const key = `${c.metric}\u0000${c.side}`;
           const seen = curves.get(key);
@@ -149,6 +153,7 @@ export async function measure(runners: SuiteRunner[], options: MeasureOptions): 
     errors,
     durationS: now() - started,
     curves: [...curves.values()],
+    series,
   };
 }
 

@@ -20,6 +20,8 @@ import { renderMetricChart } from '../core/render/charts';
 import { renderHtmlReport } from '../core/render/html';
 import { renderMarkdown } from '../core/render/markdown';
 import { countOutcomes, decideVerdict } from '../core/report';
+import { applySoak } from '../core/soak';
+import { formatValue } from '../core/units';
 import type { Settings } from '../settings/settings';
 import type { Suite } from '../settings/suites';
 import { measure } from './measure';
@@ -229,7 +231,14 @@ async function compare(settings: Settings, io: RunIO): Promise<ComparisonReport>
       log: (line) => io.log.info(line),
       unitsSeen: units,
     });
-    const results = outcome.look?.results ?? [];
+    // Soak growth metrics are decided from the runs' series, not their few replicate values.
+    const results = applySoak(
+      outcome.look?.results ?? [],
+      outcome.series,
+      alpha,
+      (id) => budgetFor(id, units.get(id) ?? 'count', settings.budgets, settings.defaultBudget).rule.kind === 'off',
+      formatValue,
+    );
     const errors = outcome.errors.map(
       (e) => `${e.message}${e.outputTail ? `\n${e.outputTail.trim().split('\n').slice(-10).join('\n')}` : ''}`,
     );

@@ -32,6 +32,8 @@ export interface SuiteRunner {
   warmup(side: Side, checkout: string, signal?: AbortSignal): Promise<void>;
   /** One replicate. Throws `SuiteError` on an infrastructure failure. */
   sample(side: Side, checkout: string, signal?: AbortSignal): Promise<Replicate>;
+  /** Rounds after which this suite stops sampling whatever the looks say (soak suites: their `rounds`). */
+  readonly maxRounds?: number;
 }
 
 function suiteCwd(suite: Suite, checkout: string): string {
@@ -147,9 +149,12 @@ export function httpRunner(suite: Extract<Suite, { kind: 'http' }>): SuiteRunner
   return {
     suite,
     async warmup(side, checkout, signal) {
+      // A soak's warm-up would be as long as the soak; its settle time is its warm-up.
+      if (suite.soak) return;
       for (let i = 0; i < suite.warmup; i++) await once(side, checkout, signal);
     },
     sample: once,
+    ...(suite.soak ? { maxRounds: suite.soak.rounds } : {}),
   };
 }
 

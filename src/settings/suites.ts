@@ -168,6 +168,52 @@ export const capacitySchema = z
   });
 export type CapacityOptions = z.infer<typeof capacitySchema>;
 
+/** A memory growth rate such as `1MB/min` or `20kB/s`, in bytes per second. */
+const growth = z.union([z.string(), z.number()]).transform((v, ctx) => {
+  const q = typeof v === 'number' ? { value: v, unit: 'B/s' } : parseQuantity(v);
+  if (!q || q.unit !== 'B/s' || !(q.value >= 0)) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `expected a growth rate like "1MB/min" or "20kB/s", got ${JSON.stringify(v)}`,
+    });
+    return z.NEVER;
+  }
+  return q.value;
+});
+
+/**
+ * Soak (instead of one short load): a constant arrival rate for minutes while the server's memory
+ * and open file descriptors are sampled every second; head fails when it grows faster than base by
+ * more than the tolerance (see `core/soak.ts`).
+ */
+export const soakSchema = z
+  .strictObject({
+    /** Constant arrival rate for the whole soak. */
+    rate,
+    /** Length of one soak run (one side, one round). */
+    duration: duration.default(180),
+    /** Start of each run left out of the growth (warm-up, caches filling); a third of `duration` by default. */
+    settle: duration.optional(),
+    /** Block length: the samples are reduced to block medians before comparing. */
+    block: duration.default(10),
+    /** Extra memory growth head may show over base. */
+    tolerance: growth.default(1e6 / 60),
+    /** Extra open file descriptors per minute head may gain over base. */
+    fdTolerance: z.number().min(0).default(1),
+    /** Soak runs per side (each a fresh server), interleaved like every replicate. */
+    rounds: z.number().int().min(1).max(20).default(2),
+  })
+  .superRefine((c, ctx) => {
+    const settle = c.settle ?? c.duration / 3;
+    if (c.duration - settle < 4 * c.block)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['duration'],
+        message: `expected at least 4 blocks (${4 * c.block} s) after the settle time (${settle} s): lengthen "duration" or shorten "settle" or "block"`,
+      });
+  });
+export type SoakOptions = z.infer<typeof soakSchema>;
+
 export const httpSuiteSchema = z
   .strictObject({
     ...common,
@@ -188,8 +234,34 @@ export const httpSuiteSchema = z
     scenarios: z.array(scenarioSchema).min(1),
     /** Search the highest rate that meets an objective instead of measuring one load. */
     capacity: capacitySchema.optional(),
+    /** Endurance: constant load for minutes, memory and file-descriptor growth against base. */
+    soak: soakSchema.optional(),
   })
   .superRefine((s, ctx) => {
+    if (s.soak && s.capacity)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['soak'],
+        message: 'a suite is either a soak or a capacity suite: split it in two',
+      });
+    if (s.soak && s.timeout < s.soak.duration + 60)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['timeout'],
+        message: `expected a timeout of at least the soak's duration plus a minute (${s.soak.duration + 60} s), got ${s.timeout} s`,
+      });
+    if (s.soak && s.rate !== undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['rate'],
+        message: 'a soak suite sets its rate in "soak.rate": remove "rate"',
+      });
+    if (s.soak && s.scenarios.length !== 1)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['scenarios'],
+        message: "a soak suite drives one scenario (its memory is the whole server's): give it exactly one",
+      });
     if (s.capacity && s.rate !== undefined)
       ctx.addIssue({
         code: 'custom',

@@ -32,6 +32,8 @@ export interface LoadRunOptions {
   onMeasureStart?: () => void;
   /** Per-request timeout in seconds (default 10). */
   requestTimeout?: number;
+  /** Also record latency per consecutive slice of this many seconds of the measured window (soak). */
+  sliceSeconds?: number;
   /** Stops the run early; the result then covers the time until the stop. */
   signal?: AbortSignal;
 }
@@ -55,6 +57,8 @@ export interface LoadRunResult {
   driverCpu: number;
   /** Whether the run was stopped early through `signal`. */
   stoppedEarly: boolean;
+  /** With `sliceSeconds`: the latency of 2xx responses per slice of the measured window. */
+  slices?: LatencyHistogram[];
 }
 
 /**
@@ -74,6 +78,8 @@ export function runLoad(o: LoadRunOptions): Promise<LoadRunResult> {
       return reject(err);
     }
     const latency = new LatencyHistogram();
+    const slices: LatencyHistogram[] = [];
+    const sliceMs = (o.sliceSeconds ?? 0) * 1000;
     const statusCounts: Record<number, number> = {};
     let ok = 0;
     let non2xx = 0;
@@ -125,6 +131,11 @@ export function runLoad(o: LoadRunOptions): Promise<LoadRunResult> {
               if (status >= 200 && status < 300) {
                 ok++;
                 latency.recordMillis(now - sentAt);
+                if (sliceMs > 0) {
+                  const k = Math.floor((now - t1) / sliceMs);
+                  for (let i = slices.length; i <= k; i++) slices.push(new LatencyHistogram());
+                  slices[k].recordMillis(now - sentAt);
+                }
               } else non2xx++;
             }
             next(i, false);
@@ -176,6 +187,7 @@ export function runLoad(o: LoadRunOptions): Promise<LoadRunResult> {
         window,
         driverCpu: (cpu.user + cpu.system) / 1e6,
         stoppedEarly,
+        ...(sliceMs > 0 ? { slices } : {}),
       });
     };
     const onAbort = () => {

@@ -8,7 +8,7 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
-import type { CapacityCurve, MetricValue, Replicate, Side } from '../../core/model';
+import type { CapacityCurve, MetricValue, Replicate, Side, SoakSeries } from '../../core/model';
 import type { HttpSuite } from '../../settings/suites';
 import { childEnv } from '../process';
 import { DRIVER_SATURATION, DriverSaturatedError, driverCeiling, measureCapacity, RATE_TOLERANCE } from './capacity';
@@ -16,6 +16,7 @@ import { HttpSuiteError } from './errors';
 import { type LoadRunResult, runLoad } from './load';
 import { groupCpuSeconds, groupPeakRssBytes, listGroup, procAvailable } from './procfs';
 import { type ServerProcess, startServer } from './server';
+import { runSoak } from './soak';
 
 export interface HttpRunOptions {
   side: Side;
@@ -130,6 +131,7 @@ export async function measureHttpReplicate(
     const values: MetricValue[] = [];
     const warnings: string[] = [...server.warnings];
     const curves: CapacityCurve[] = [];
+    const series: SoakSeries[] = [];
     const shape = loadShape(suite);
     if (!procAvailable())
       warnings.push(
@@ -139,6 +141,37 @@ export async function measureHttpReplicate(
     for (const scenario of suite.scenarios) {
       const prefix = `${suite.name}/${scenario.name}`;
       const live = server;
+      if (suite.soak) {
+        const stop = new AbortController();
+        const offExit = live.onExit(() => stop.abort(new Error('server exited')));
+        const onAbort = () => stop.abort(signal.reason);
+        signal.addEventListener('abort', onAbort, { once: true });
+        const m0 = performance.now();
+        try {
+          const r = await runSoak({
+            suite: suite.name,
+            side: opts.side,
+            port: live.port,
+            pgid: live.pgid,
+            scenario,
+            soak: suite.soak,
+            connections: suite.connections,
+            signal: stop.signal,
+          });
+          values.push(...r.values);
+          warnings.push(...r.warnings);
+          series.push(...r.series);
+        } finally {
+          offExit();
+          signal.removeEventListener('abort', onAbort);
+        }
+        timings.measured += (performance.now() - m0) / 1000;
+        if (!live.alive) throw live.error(`${live.describeExit()} during the soak of scenario "${scenario.name}".`);
+        if (timedOut()) throw timeoutError(live);
+        if (signal.aborted) throw abortReason(opts.signal, new Error('aborted'));
+        opts.log?.(`${opts.side}: ${prefix}: soak of ${suite.soak.duration} s done`);
+        continue;
+      }
       if (suite.capacity) {
         const capacity = suite.capacity;
         const stop = new AbortController();
@@ -247,7 +280,10 @@ export async function measureHttpReplicate(
       warnings.push(...summary.warnings);
       opts.log?.(`${opts.side}: ${describeRun(prefix, run, serverCpu)}`);
     }
-    return { replicate: curves.length ? { values, warnings, curves } : { values, warnings }, timings };
+    const replicate: Replicate = { values, warnings };
+    if (curves.length) replicate.curves = curves;
+    if (series.length) replicate.series = series;
+    return { replicate, timings };
   } finally {
     clearTimeout(timer);
     if (server) {
