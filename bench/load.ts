@@ -13,11 +13,12 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { driverCeiling, measureCapacity } from '../src/adapters/http/capacity';
 import { runLoad } from '../src/adapters/http/load';
 import { groupCpuSeconds } from '../src/adapters/http/procfs';
 import { measureHttpReplicate, runHttpReplicate } from '../src/adapters/http/replicate';
 import { type ServerProcess, startServer } from '../src/adapters/http/server';
-import type { HttpScenario, HttpSuite } from '../src/settings/suites';
+import { capacitySchema, type HttpScenario, type HttpSuite } from '../src/settings/suites';
 
 const quick = process.argv.includes('--quick');
 const RUN_S = quick ? 1 : 3;
@@ -186,7 +187,9 @@ async function main(): Promise<void> {
     }
   });
   console.log('\n## Open loop (paced, 100 connections)\n');
-  console.log(table(['target req/s', 'achieved', 'met', 'p50 ms', 'p99 ms', 'driver CPU', 'server CPU', 'load avg'], open));
+  console.log(
+    table(['target req/s', 'achieved', 'met', 'p50 ms', 'p99 ms', 'driver CPU', 'server CPU', 'load avg'], open),
+  );
   console.log(`\nHighest rate sustained: ${sustained} req/s`);
 
   // 3. Overhead of one replicate beyond its measured duration.
@@ -273,6 +276,48 @@ async function main(): Promise<void> {
   console.log(
     table(['measured + warm-up', 'start+ready', 'warm-up', 'measured', 'stop', 'total', 'beyond duration'], overhead),
   );
+
+  // 5. What a capacity search costs: a server spending 1 ms of CPU per request, one cold search and
+  // warm ones started at the previous result, as the rounds of a capacity suite run them.
+  const capacity = capacitySchema.parse({
+    slo: 'p99 < 50ms',
+    from: '50/s',
+    to: '20000/s',
+    step: quick ? '500ms' : '1s',
+    stepWarmup: '300ms',
+  });
+  const ceiling = await driverCeiling();
+  const searches: Row[] = [];
+  const spinServer = `node -e 'require("node:http").createServer((q, s) => { const t = performance.now() + 1; while (performance.now() < t); s.end("ok"); }).listen(process.env.PORT, process.env.HOST)'`;
+  let start: number | undefined;
+  for (let i = 0; i < (quick ? 2 : 4); i++) {
+    const server = await startServer({
+      suite: 'bench',
+      side: 'base',
+      command: spinServer,
+      cwd: process.cwd(),
+      env: process.env,
+      readyTimeout: 10,
+    });
+    try {
+      const t0 = performance.now();
+      const r = await measureCapacity({ port: server.port, scenario, capacity, start, ceiling });
+      searches.push([
+        i === 0 ? 'cold' : 'warm',
+        fixed(r.capacity),
+        r.runs,
+        fixed((performance.now() - t0) / 1000, 1),
+        loadAvg(),
+      ]);
+      start = r.capacity;
+    } finally {
+      await server.stop();
+    }
+  }
+  console.log(
+    `\n## Capacity search cost (p99 < 50ms, 50/s … 20,000/s, 2 % grid = ${Math.ceil(Math.log(400) / Math.log(1.02))} rates; ${capacity.step} steps after ${capacity.stepWarmup} warm-up; driver ceiling ${fixed(ceiling)}/s)\n`,
+  );
+  console.log(table(['search', 'capacity req/s', 'load steps', 'seconds', 'load avg'], searches));
 }
 
 await main();

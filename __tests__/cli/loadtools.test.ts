@@ -1,8 +1,8 @@
 /**
  * `perfgate compare` on the load-testing tools' result files (dist/cli/index.js, as a user runs it).
- * The files in __tests__/fixtures/loadtools/FORMAT/ come from scripts/load-tool-fixtures.mjs: five
- * interleaved runs each against a server answering in 20 ms (`base-K`, and again `same-K`) and in
- * 30 ms (`slow-K`, a 1.5× slowdown).
+ * The files in __tests__/fixtures/loadtools/FORMAT/ come from scripts/load-tool-fixtures.mjs: six
+ * interleaved runs each against a server answering in 100 ms (`base-K`, and again `same-K`) and in
+ * 150 ms (`slow-K`, a 1.5× slowdown).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, mkdtempSync } from 'node:fs';
@@ -34,9 +34,9 @@ function compare(format: string, head: 'same' | 'slow') {
 }
 
 describe.each(['jmeter', 'gatling', 'artillery', 'locust'])('perfgate compare --format %s', (format) => {
-  it('has five replicates per set', () => {
+  it('has six replicates per set', () => {
     expect(existsSync(cli), 'dist/cli/index.js is missing: run `npm run build`').toBe(true);
-    for (const name of ['base', 'same', 'slow']) expect(set(format, name)).toHaveLength(5);
+    for (const name of ['base', 'same', 'slow']) expect(set(format, name)).toHaveLength(6);
   });
 
   it('passes an A/A pair (the same server twice)', () => {
@@ -53,7 +53,7 @@ describe.each(['jmeter', 'gatling', 'artillery', 'locust'])('perfgate compare --
     expect(r.code).toBe(1);
     const p50 = r.report.results.filter((m) => m.id.endsWith(':p50') && m.outcome === 'regression');
     expect(p50.length).toBeGreaterThan(0);
-    // 20 ms → 30 ms of server delay; the tools' own overhead on a busy machine dilutes it a little.
+    // 100 ms → 150 ms of server delay; the tools' own overhead on a busy machine dilutes it a little.
     for (const m of p50) expect(m.change!.estimate).toBeGreaterThan(0.2);
     expect(r.stdout).toMatch(/regression/i);
   });
