@@ -7,7 +7,7 @@
 // For each format it writes
 //   __tests__/fixtures/harness/FORMAT/…      one or two results files for the parser tests, and
 //   __tests__/fixtures/loadtools/FORMAT/…    REPS replicates of three sets for `perfgate compare`:
-//     base-K  (delay 20 ms), same-K (20 ms again: an A/A pair with base), slow-K (30 ms: 1.5×),
+//     base-K  (delay 100 ms), same-K (100 ms again: an A/A pair with base), slow-K (150 ms: 1.5×),
 //   run interleaved (base, same, slow, base, …) so that drift on the machine hits all three alike.
 //
 // Locust and Artillery are the real tools (Debian's python3-locust; Artillery from npm, installed
@@ -25,7 +25,7 @@ import path from 'node:path';
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const OUT = path.join(ROOT, '__tests__', 'fixtures');
-const REPS = Number(process.env.REPS ?? 5);
+const REPS = Number(process.env.REPS ?? 6);
 const RUN_S = Number(process.env.RUN_S ?? 3);
 const formats = process.argv.slice(2).length ? process.argv.slice(2) : ['jmeter', 'gatling', 'locust', 'artillery'];
 const work = mkdtempSync(path.join(os.tmpdir(), 'perfgate-loadtools-'));
@@ -442,8 +442,8 @@ const FILE = {
   artillery: { golden: 'report.json', rep: (set, k) => `${set}-${k}.json` },
 };
 
-const fast = await startServer(20);
-const slow = await startServer(30);
+const fast = await startServer(100);
+const slow = await startServer(150);
 try {
   for (const format of formats) {
     if (!FILE[format]) throw new Error(`unknown format ${format}; expected jmeter, gatling, locust or artillery`);

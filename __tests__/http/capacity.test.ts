@@ -1,9 +1,11 @@
 /**
- * Capacity suites end to end on real servers: a head that spends 30 % more CPU per request fails a
- * 10 % capacity budget, an unchanged head passes, and both sides' load steps come back as curves.
- * The servers are the knobs test server with `SPIN_MS` read from each checkout's `spin` file.
+ * Capacity suites end to end on real servers: a head that spends 30 % more CPU per request (2.6
+ * instead of 2 ms) fails a 10 % capacity budget, an unchanged head passes, and both sides' load
+ * steps come back as curves. The servers are the knobs test server with `SPIN_MS` read from each
+ * checkout's `spin` file; eight interleaved rounds.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { measure } from '../../src/app/measure';
@@ -55,17 +57,23 @@ async function compare(head: string) {
   return measure([runner], {
     checkouts: { base: join(tmp.dir, 'base'), head },
     gate,
-    maxRounds: 6,
+    maxRounds: 8,
     maxTimeS: 1e9,
     seed: 7,
     log: () => {},
   });
 }
 
-describe('capacity suites', () => {
-  checkout('base', 1);
-  const slower = checkout('slower', 1.3);
-  const same = checkout('same', 1);
+// The server's capacity is the CPU share it gets divided by its cost per request. On a machine whose
+// cores are oversubscribed several times over, that share swings from step to step far more than
+// 30 %, and no number of rounds affordable in a test separates base from head: skip there (the
+// capacity search itself is tested in __tests__/core/capacity.test.ts).
+const overloaded = os.loadavg()[0] / os.cpus().length > 4;
+
+describe.skipIf(overloaded)('capacity suites', () => {
+  checkout('base', 2);
+  const slower = checkout('slower', 2.6);
+  const same = checkout('same', 2);
 
   it('fails a 10 % capacity budget when each request costs 30 % more CPU', { timeout: 900_000 }, async () => {
     const out = await compare(slower);
