@@ -5,7 +5,7 @@
  * 150 ms (`slow-K`, a 1.5× slowdown).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,7 +30,12 @@ function compare(format: string, head: 'same' | 'slow') {
   const r = spawnSync(process.execPath, [cli, ...args, '--head', ...set(format, head), '--json', json], {
     encoding: 'utf8',
   });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr, report: JSON.parse(readFileSync(json, 'utf8')) as ComparisonReport };
+  return {
+    code: r.status,
+    stdout: r.stdout,
+    stderr: r.stderr,
+    report: JSON.parse(readFileSync(json, 'utf8')) as ComparisonReport,
+  };
 }
 
 describe.each(['jmeter', 'gatling', 'artillery', 'locust'])('perfgate compare --format %s', (format) => {

@@ -111,7 +111,7 @@ describe('Gatling', () => {
       expect(s[name].throughput).toBeCloseTo(b[name].throughput, 1);
       if (b[name].p50 !== undefined) expect(Math.abs(s[name].p50 - b[name].p50)).toBeLessThan(0.01);
     }
-    expect(Object.keys(s['search'])).toEqual(['throughput', 'errors', 'p50', 'p75', 'p95', 'p99']);
+    expect(Object.keys(s.search)).toEqual(['throughput', 'errors', 'p50', 'p75', 'p95', 'p99']);
   });
   it('reads global_stats.json as one benchmark', () => {
     const doc = JSON.parse(fixture('gatling/stats.json'));

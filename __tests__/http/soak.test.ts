@@ -1,7 +1,7 @@
 /**
  * Soak suites end to end on real servers: base keeps nothing; a head that keeps 2 kB of every
  * request fails, a head whose cache fills within the settle time and then stays passes. Short
- * soaks (2 rounds of 30 s per side, 10 s settle, 1 s blocks) at 200 requests per second; the
+ * soaks (2 rounds of 40 s per side, 10 s settle, 2 s blocks) at 200 requests per second; the
  * suite defaults (3 minutes, 1 minute settle, 10 s blocks, 2 rounds) are for real servers.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -31,7 +31,7 @@ const soakSuite = (name: string) => ({
   server: `MODE=$(cat mode-${name}) node ${JSON.stringify(join(SERVERS, 'soak.mjs'))}`,
   readyTimeout: '20s',
   scenarios: [{ name: 'hit', path: '/' }],
-  soak: { rate: '200/s', duration: '30s', settle: '10s', block: '1s', tolerance: '1MB/min', rounds: 2 },
+  soak: { rate: '200/s', duration: '40s', settle: '10s', block: '2s', tolerance: '1MB/min', rounds: 2 },
 });
 
 describe('soak suites', () => {

@@ -171,7 +171,7 @@ export type CapacityOptions = z.infer<typeof capacitySchema>;
 /** A memory growth rate such as `1MB/min` or `20kB/s`, in bytes per second. */
 const growth = z.union([z.string(), z.number()]).transform((v, ctx) => {
   const q = typeof v === 'number' ? { value: v, unit: 'B/s' } : parseQuantity(v);
-  if (!q || q.unit !== 'B/s' || !(q.value >= 0)) {
+  if (q?.unit !== 'B/s' || !(q.value >= 0)) {
     ctx.addIssue({
       code: 'custom',
       message: `expected a growth rate like "1MB/min" or "20kB/s", got ${JSON.stringify(v)}`,
