@@ -11,9 +11,11 @@
  * 2. Per side, the growth is the Theil–Sen slope over the pairs of blocks within each run, pooled
  *    over the side's runs (each run its own "season": Hirsch, Slack & Smith 1982), with Sen's
  *    (1968) distribution-free interval from the variance of Kendall's S summed over the runs. That
- *    variance is multiplied by (1 + ρ)/(1 − ρ), ρ the blocks' lag-1 autocorrelation around the
- *    line — the correction of the modified Mann–Kendall test (Hamed & Rao 1998; for Sen's slope,
- *    Yue & Wang 2004) — because neighbouring blocks are not independent.
+ *    variance is multiplied by (1 + ρ)/(1 − ρ), ρ the lag-1 autocorrelation of base's blocks around
+ *    their line — the correction of the modified Mann–Kendall test (Hamed & Rao 1998; for Sen's
+ *    slope, Yue & Wang 2004) — because neighbouring blocks are not independent. It is estimated on
+ *    base, the control, so that a leak that does not grow in a straight line does not widen
+ *    head's own interval; under no change both sides share the noise.
  * 3. Head regresses when the lower bound of its growth minus the upper bound of base's exceeds
  *    the tolerance, each bound one-sided at α/2: if head's extra growth is at most the tolerance,
  *    that happens only when one of the two intervals missed, so the false-fail rate is at most α.
@@ -119,7 +121,9 @@ export function compareGrowth(
 ): SoakComparison {
   const b = base.map(blockMedians);
   const h = head.map(blockMedians);
-  const rho = blockAutocorrelation([...b, ...h]);
+  // The noise structure is estimated on base, the control: a leak that does not grow in a straight
+  // line would otherwise read as autocorrelated noise on head and widen its own interval.
+  const rho = blockAutocorrelation(b);
   const inflate = (1 + rho) / (1 - rho);
   const sb = pooledSlope(b, alpha / 2, inflate);
   const sh = pooledSlope(h, alpha / 2, inflate);
