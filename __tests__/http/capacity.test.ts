@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { measure } from '../../src/app/measure';
 import { httpRunner } from '../../src/app/runners';
-import { SequentialGate } from '../../src/core/engine';
+import { SequentialGate } from '../../src/core/gate/gate';
 import { FAILING_OUTCOMES } from '../../src/core/model';
 import { parseSuites } from '../../src/settings/suites';
 import { KNOBS, tempDir } from './helpers';
@@ -46,14 +46,11 @@ async function compare(head: string) {
   const { suites, issues } = parseSuites([raw]);
   expect(issues).toEqual([]);
   const runner = httpRunner(suites[0] as Parameters<typeof httpRunner>[0]);
-  const gate = new SequentialGate(
-    { alpha: 0.05, correction: 'holm', strict: false, minRounds: 6, maxRounds: 6 },
-    () => ({
-      kind: 'relative',
-      limit: 0.1,
-      source: '10%',
-    }),
-  );
+  const gate = new SequentialGate({ alpha: 0.05, minRounds: 8, maxRounds: 8 }, () => ({
+    kind: 'relative',
+    limit: 0.1,
+    source: '10%',
+  }));
   return measure([runner], {
     checkouts: { base: join(tmp.dir, 'base'), head },
     gate,

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { measure } from '../../src/app/measure';
 import { httpRunner } from '../../src/app/runners';
-import { SequentialGate } from '../../src/core/engine';
+import { SequentialGate } from '../../src/core/gate/gate';
 import { FAILING_OUTCOMES } from '../../src/core/model';
 import { applySoak } from '../../src/core/soak';
 import { formatValue } from '../../src/core/units';
@@ -41,14 +41,11 @@ describe('soak suites', () => {
   it('fails the leaking head and passes the one that plateaus', { timeout: 1_200_000 }, async () => {
     const { suites, issues } = parseSuites([soakSuite('leaky'), soakSuite('warming')]);
     expect(issues).toEqual([]);
-    const gate = new SequentialGate(
-      { alpha: 0.05, correction: 'holm', strict: false, minRounds: 10, maxRounds: 10 },
-      () => ({
-        kind: 'relative',
-        limit: 0.05,
-        source: '5%',
-      }),
-    );
+    const gate = new SequentialGate({ alpha: 0.05, minRounds: 10, maxRounds: 10 }, () => ({
+      kind: 'relative',
+      limit: 0.05,
+      source: '5%',
+    }));
     const out = await measure(
       suites.map((s) => httpRunner(s as Parameters<typeof httpRunner>[0])),
       { checkouts: { base, head }, gate, maxRounds: 10, maxTimeS: 1e9, seed: 3, log: () => {} },

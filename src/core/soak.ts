@@ -134,8 +134,7 @@ export function compareGrowth(
   if (lower > tolerance) outcome = 'regression';
   else if (upper < 0) outcome = 'improvement';
   else if (upper <= tolerance) outcome = 'within-budget';
-  else if (!Number.isFinite(estimate)) outcome = 'inconclusive';
-  else outcome = estimate > tolerance ? 'inconclusive' : 'unchanged';
+  else outcome = 'inconclusive';
   return { estimate, lower, upper, base: sb.slope, head: sh.slope, rho, outcome };
 }
 
@@ -195,8 +194,6 @@ export function applySoak(
       headMedian: median(head),
       change: null,
       pValue: null,
-      pAdjusted: null,
-      alphaUsed: off ? null : level,
       budget,
       outcome: off ? 'ungated' : c.outcome,
       rounds: Math.min(e.base.length, e.head.length),
