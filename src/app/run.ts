@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { addWorktrees, type EventFacts, isDirty, resolveRevisions } from '../adapters/git';
+import { addWorktrees, isDirty } from '../adapters/git';
 import { commentMarker, type GitHubClient, GitHubPermissionError, MAX_COMMENT_BODY } from '../adapters/github';
 import { runMeasured } from '../adapters/process';
 import { budgetFor } from '../core/budgets';
@@ -23,8 +23,10 @@ import { countOutcomes, decideVerdict } from '../core/report';
 import type { Settings } from '../settings/settings';
 import type { Suite } from '../settings/suites';
 import { measure } from './measure';
+import { choosePair, type EventFacts } from './pair';
 import { createRunner, type SuiteRunner } from './runners';
 import { selectShard } from './shard';
+import { trackInIssue } from './tracking-issue';
 
 /** Where log lines go (the Actions log, or a terminal). */
 export interface Logger {
@@ -45,6 +47,8 @@ export interface RunContext {
   job: string;
   /** Link to this workflow run, when known. */
   runUrl?: string;
+  /** GITHUB_SERVER_URL, e.g. `https://github.com`. */
+  serverUrl?: string;
 }
 
 /** The world `run` acts on. */
@@ -173,10 +177,13 @@ async function build(settings: Settings, side: Side, dir: string, io: RunIO): Pr
 
 /** Measures base against head and produces the report (modes `full` and `measure`). */
 async function compare(settings: Settings, io: RunIO): Promise<ComparisonReport> {
-  const { base, head } = await resolveRevisions(io.workspace, settings.base, io.context.event);
+  const { base, head, pairing } = await choosePair(io.workspace, settings.base, io.context.event);
   io.log.info(
-    `Comparing base ${base.sha.slice(0, 12)}${base.ref ? ` (${base.ref})` : ''} with head ${head.sha.slice(0, 12)}`,
+    `Comparing base ${base.sha.slice(0, 12)}${base.ref ? ` (${base.ref})` : ''} with head ${head.sha.slice(0, 12)}` +
+      `${head.ref ? ` (${head.ref})` : ''}: ${pairing.reason}`,
   );
+  // Without a PR, the check run goes on the head measured (the merge group, the pushed tip).
+  const checkSha = io.context.prNumber ? io.context.event.prHeadSha : head.sha;
   if (io.local && (await isDirty(io.workspace))) {
     io.log.warning(
       'The working tree has uncommitted changes: they are not measured (perfgate checks out the commits). Commit them to include them.',
@@ -189,7 +196,7 @@ async function compare(settings: Settings, io: RunIO): Promise<ComparisonReport>
       const error = await build(settings, side, checkouts[side], io);
       if (error) buildErrors.push(error);
     }
-    if (buildErrors.length > 0) return errorReport(settings, base, head, buildErrors, io);
+    if (buildErrors.length > 0) return { ...errorReport(settings, base, head, buildErrors, io), pairing, checkSha };
 
     let suites = settings.suites;
     let alpha = settings.alpha;
@@ -239,6 +246,7 @@ async function compare(settings: Settings, io: RunIO): Promise<ComparisonReport>
       verdict: decideVerdict(results, errors),
       base,
       head,
+      pairing,
       repository: io.context.repository,
       pullRequest: io.context.prNumber,
       results,
@@ -262,7 +270,7 @@ async function compare(settings: Settings, io: RunIO): Promise<ComparisonReport>
       reproduce: reproduceCommand(settings, base, head),
       shard: settings.shard ?? undefined,
       configHash: configHash(settings),
-      checkSha: io.context.event.prHeadSha,
+      checkSha,
     };
   } finally {
     await checkouts.remove();
@@ -358,7 +366,11 @@ async function postCheckRun(report: ComparisonReport, io: RunIO, markdown: strin
     });
     io.log.info(`Check run: ${url}`);
   } catch (error) {
-    io.log.warning(`Could not create the check run: ${(error as Error).message}`);
+    const reason =
+      error instanceof GitHubPermissionError && !report.pullRequest
+        ? `GitHub refused to let this token create a check run (${error.status}); grant the job \`permissions: { checks: write }\`.`
+        : (error as Error).message;
+    io.log.warning(`Could not create the check run: ${reason}`);
   }
 }
 
@@ -391,7 +403,10 @@ export async function run(settings: Settings, io: RunIO, loadReports?: () => Com
   });
   io.writeSummary(markdown);
   const commentUrl = settings.mode === 'measure' ? null : await postComment(settings, report, io, marker, markdown);
-  if (settings.mode === 'report') await postCheckRun(report, io, markdown);
+  // Report mode, or a run with no PR to comment on (merge queue, push, schedule): a check run.
+  if (settings.mode === 'report' || (settings.mode === 'full' && !report.pullRequest))
+    await postCheckRun(report, io, markdown);
+  const issueUrl = await trackInIssue(settings, report, io);
   const counts = countOutcomes(report);
   io.setOutput('verdict', report.verdict);
   io.setOutput('regressions', String(counts.regressions));
@@ -399,5 +414,6 @@ export async function run(settings: Settings, io: RunIO, loadReports?: () => Com
   io.setOutput('results', files.json);
   io.setOutput('html', files.html);
   io.setOutput('comment-url', commentUrl ?? '');
+  io.setOutput('issue-url', issueUrl ?? '');
   return { verdict: report.verdict, report, resultsPath: files.json, htmlPath: files.html, markdown, commentUrl };
 }

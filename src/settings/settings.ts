@@ -58,6 +58,8 @@ export interface Settings {
   shard: { index: number; total: number } | null;
   /** `allow-unsafe-pr-checkout`: permit running PR code under pull_request_target/workflow_run. */
   allowUnsafePrCheckout: boolean;
+  /** `tracking-issue`: a reference check keeps one issue open while it fails. */
+  trackingIssue: boolean;
 }
 
 /** One problem with the settings. `where` names the input or `file:line`. */
@@ -98,6 +100,7 @@ export const INPUT_NAMES = [
   'results',
   'shard',
   'allow-unsafe-pr-checkout',
+  'tracking-issue',
 ] as const;
 export type InputName = (typeof INPUT_NAMES)[number];
 
@@ -117,6 +120,7 @@ export const DEFAULTS = {
   comment: 'always',
   failOnRegression: 'true',
   mode: 'full',
+  trackingIssue: 'true',
 } as const;
 
 /**
@@ -139,6 +143,7 @@ export function parseSettings(read: InputReader, workspace: string): Settings {
   const strict = bool(input('strict', DEFAULTS.strict), 'strict', problem);
   const failOnRegression = bool(input('fail-on-regression', DEFAULTS.failOnRegression), 'fail-on-regression', problem);
   const allowUnsafePrCheckout = bool(input('allow-unsafe-pr-checkout', 'false'), 'allow-unsafe-pr-checkout', problem);
+  const trackingIssue = bool(input('tracking-issue', DEFAULTS.trackingIssue), 'tracking-issue', problem);
 
   const alpha = Number(input('alpha', DEFAULTS.alpha));
   if (!(alpha > 0 && alpha < 0.5))
@@ -215,6 +220,7 @@ export function parseSettings(read: InputReader, workspace: string): Settings {
     resultsDir: input('results') || null,
     shard,
     allowUnsafePrCheckout: allowUnsafePrCheckout!,
+    trackingIssue: trackingIssue!,
   };
 }
 
