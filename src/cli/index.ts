@@ -29,8 +29,9 @@ const USAGE = `Usage:
   perfgate run [--base REV] [--config FILE] [--budget 5%] [--budgets "PATTERN: RULE"] [--build CMD]
                [--strict] [--alpha 0.05] [--min-rounds 10] [--max-rounds 50] [--max-time 15m]
                [--json FILE] [--html FILE] [--seed N]
-      Measure the commit checked out (HEAD) against --base (default: HEAD~1) with the suites of
-      .github/perfgate.yml, print the report, exit 1 on a regression beyond budget.
+      Measure the commit checked out (HEAD) against --base (default: HEAD~1; latest-tag: the
+      latest release tag) with the suites of .github/perfgate.yml, print the report, exit 1 on a
+      regression beyond budget.
   perfgate compare --format FMT --base FILE... --head FILE... [--name SUITE] [--budget 5%]
                [--budgets "PATTERN: RULE"] [--strict] [--alpha 0.05] [--json FILE] [--html FILE]
       Compare result files produced elsewhere (one file per replicate per side).
