@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { eventFacts } from '../../src/app/context';
-import { choosePair, PairError, pickLatestTag, planPair } from '../../src/app/pair';
+import { choosePair, describePair, PairError, pickLatestTag, planPair } from '../../src/app/pair';
 import { git, makeRepo } from '../helpers/repo';
 
 const A = 'a'.repeat(40);
@@ -59,6 +59,17 @@ describe('planPair: which commits each event compares', () => {
       rev: 'release/2.x',
       ref: 'release/2.x',
     });
+  });
+
+  it('says in one sentence why, naming the event', () => {
+    const local = eventFacts('local', {});
+    expect(describePair(planPair(local, 'HEAD~1'), local)).toBe(
+      'local run: base is "HEAD~1", as given by --base; head is the checked-out commit.',
+    );
+    const pr = eventFacts('pull_request', { pull_request: { base: { sha: A } } });
+    expect(describePair(planPair(pr, null), pr)).toBe(
+      "pull request: base is the PR's base commit (pull_request.base.sha); head is the merge commit GitHub made.",
+    );
   });
 
   it('the base input overrides the base under every event, keeping the event head', () => {

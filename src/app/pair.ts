@@ -69,6 +69,8 @@ function eventLabel(event: EventFacts): string {
       return 'merge queue';
     case 'push':
       return `push to ${shortRef(event.push?.ref) ?? 'a ref'}`;
+    case 'local':
+      return 'local run';
     default:
       return `${event.eventName}${event.refName ? ` run on ${event.refName}` : ''}`;
   }
@@ -182,7 +184,8 @@ export function describePair(plan: PairPlan, event: EventFacts, tag?: { name: st
         return `${label}: base is the latest release tag, ${tag.name} (${how}); head is ${headWhat}.`;
       }
       const rev = plan.base.kind === 'rev' ? plan.base.rev : '';
-      return `${label}: base is "${rev}", as given by the base input; head is ${headWhat}.`;
+      const given = event.eventName === 'local' ? '--base' : 'the base input';
+      return `${label}: base is "${rev}", as given by ${given}; head is ${headWhat}.`;
     }
     case 'pull_request':
       return `${label}: base is the PR's base commit (pull_request.base.sha); head is ${headWhat}.`;
