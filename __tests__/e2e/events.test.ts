@@ -167,6 +167,27 @@ describe('creep since the latest release (schedule, base: latest-tag)', { timeou
     expect(github.issues('octo', 'app')).toHaveLength(count);
   });
 
+  it('keeps the failing verdict when the token may not write issues or check runs, and says which permission', async () => {
+    const origin = makeRepo({ 'bench.cjs': BENCH, 'value.txt': '10' });
+    git(origin, 'tag', 'release-1');
+    const tip = commitFiles(origin, { 'value.txt': '15' }, 'slower');
+    const event = scheduleEvent(tip);
+    github.readOnly = true;
+    try {
+      const run = await runAction(github, checkout(origin, tip), { ...inputs, base: 'release-1' }, event.payload, {
+        ...event.env,
+        GITHUB_JOB: 'creep-read-only',
+      });
+      expect(run.code, run.stdout).toBe(1);
+      expect(run.outputs.verdict).toBe('fail');
+      expect(run.outputs['issue-url']).toBe('');
+      expect(run.stdout).toMatch(/::warning::.*permissions: \{ issues: write \}/);
+      expect(run.stdout).toMatch(/::warning::Could not create the check run: .*permissions: \{ checks: write \}/);
+    } finally {
+      github.readOnly = false;
+    }
+  });
+
   it('latest-tag with no tags is a clear error before anything runs', async () => {
     const origin = makeRepo({ 'bench.cjs': BENCH, 'value.txt': '10' });
     const tip = commitFiles(origin, { 'value.txt': '11' }, 'change');

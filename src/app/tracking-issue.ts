@@ -72,7 +72,8 @@ export async function trackInIssue(settings: Settings, report: ComparisonReport,
       error instanceof GitHubPermissionError
         ? `GitHub refused to let this token write the tracking issue (${error.status}). Grant the job ` +
           '`permissions: { issues: write }`, or set tracking-issue: false.'
-        : `Could not write the tracking issue: ${(error as Error).message}`;
+        : `Could not write the tracking issue (it needs \`permissions: { issues: write }\`; tracking-issue: false turns ` +
+          `it off): ${(error as Error).message}`;
     io.log.warning(`${reason} The report is in the job summary; the verdict is unaffected.`);
     return null;
   }
