@@ -10,6 +10,7 @@ import os from 'node:os';
 import { budgetFor } from '../core/budgets';
 import { type GateOptions, SequentialGate } from '../core/gate/gate';
 import type {
+  CapacityCurve,
   Change,
   ComparisonReport,
   Environment,
@@ -45,6 +46,8 @@ export interface Comparison {
   errors: string[];
   /** Shell lines that reproduce the comparison locally. */
   reproduce: string;
+  /** Capacity suites: each capacity metric's latency-versus-rate steps per side. */
+  curves?: CapacityCurve[];
 }
 
 /** A comparison that could not run (a failed build): errors only, nothing measured. */
@@ -104,6 +107,7 @@ export function assembleReport(
     configHash: configHash(settings),
     // The PR's head commit; without a PR, the head measured (a merge group, a pushed tip).
     checkSha: context.event.prHeadSha ?? (comparison.pairing ? comparison.head.sha : undefined),
+    ...(comparison.curves?.length ? { curves: comparison.curves } : {}),
   };
 }
 
