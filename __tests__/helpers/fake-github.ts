@@ -1,6 +1,7 @@
 /**
  * A loopback stand-in for the parts of GitHub's REST API that perfgate uses: issue comments
- * (list with pagination, create, update, delete), check runs, pull requests and `GET /user`.
+ * (list with pagination, create, update, delete), issues (list with `state` and pagination,
+ * create, update, close), check runs, pull requests and `GET /user`.
  *
  * It is a real HTTP server on 127.0.0.1 with a random port and GitHub's response shapes
  * (`html_url`, `Link: <…>; rel="next"`, `per_page`/`page`, 403/404/422 bodies), so the real
@@ -23,6 +24,21 @@ export interface FakeComment {
   html_url: string;
   created_at: string;
   updated_at: string;
+}
+
+export interface FakeIssue {
+  number: number;
+  title: string;
+  body: string;
+  state: 'open' | 'closed';
+  state_reason: 'completed' | 'not_planned' | 'reopened' | null;
+  user: FakeUser;
+  html_url: string;
+  created_at: string;
+  updated_at: string;
+  closed_at: string | null;
+  /** Present on pull requests, which the issues list also returns. */
+  pull_request?: { url: string; html_url: string };
 }
 
 export interface FakePull {
@@ -53,6 +69,14 @@ export interface FakeGitHub {
   /** The live list of an issue's comments, oldest first. */
   comments(owner: string, repo: string, issue: number): FakeComment[];
   checkRuns(): Array<Record<string, unknown>>;
+  /** The live list of a repository's issues (pull requests seeded with `seedIssue` included), oldest first. */
+  issues(owner: string, repo: string): FakeIssue[];
+  /** Adds an issue (default author `someone`, a user); `pullRequest: true` makes it a pull request. */
+  seedIssue(
+    owner: string,
+    repo: string,
+    issue: { title: string; body: string; login?: string; state?: 'open' | 'closed'; pullRequest?: boolean },
+  ): FakeIssue;
   /** Every request received, in order; `path` includes the query string. */
   requests: Array<{ method: string; path: string; body?: unknown; authorization?: string }>;
   /** Adds comments (e.g. 150 to force pagination); default author `someone` (a user); a login ending in `[bot]` is a bot. */
@@ -147,6 +171,9 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
   const commentsByIssue = new Map<string, FakeComment[]>();
   const pulls = new Map<string, FakePull>();
   const checkRuns: Array<Record<string, unknown>> = [];
+  const issuesByRepo = new Map<string, FakeIssue[]>();
+  // Issue numbers start high so they never collide with the PR numbers tests choose.
+  let nextIssueNumber = 501;
   const requests: FakeGitHub['requests'] = [];
   let nextId = 1_000_000_001;
   let failures: { count: number; status: number; options: FailOptions } = { count: 0, status: 502, options: {} };
@@ -188,6 +215,42 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
     node_id: `IC_${c.id}`,
     url: `${base}/repos/${owner}/${repo}/issues/comments/${c.id}`,
     author_association: c.user.type === 'Bot' ? 'NONE' : 'MEMBER',
+  });
+  const issuesOf = (owner: string, repo: string) => {
+    const key = `${owner}/${repo}`.toLowerCase();
+    let list = issuesByRepo.get(key);
+    if (!list) {
+      list = [];
+      issuesByRepo.set(key, list);
+    }
+    return list;
+  };
+  const newIssue = (owner: string, repo: string, title: string, body: string, user: FakeUser): FakeIssue => {
+    const number = nextIssueNumber++;
+    const now = new Date().toISOString();
+    const issue: FakeIssue = {
+      number,
+      title,
+      body,
+      state: 'open',
+      state_reason: null,
+      user,
+      html_url: `${base}/${owner}/${repo}/issues/${number}`,
+      created_at: now,
+      updated_at: now,
+      closed_at: null,
+    };
+    issuesOf(owner, repo).push(issue);
+    return issue;
+  };
+  const issueJson = (i: FakeIssue, owner: string, repo: string) => ({
+    ...i,
+    id: 2_000_000 + i.number,
+    node_id: `I_${i.number}`,
+    url: `${base}/repos/${owner}/${repo}/issues/${i.number}`,
+    comments: commentsOf(owner, repo, i.number).length,
+    labels: [],
+    author_association: i.user.type === 'Bot' ? 'NONE' : 'MEMBER',
   });
   const checkBody = (body: string) => {
     if (body.length > 65_536)
@@ -272,6 +335,64 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
           body: commentJson(comment, owner, repo),
           headers: { location: commentJson(comment, owner, repo).url },
         };
+      }
+    }
+    // /repos/{o}/{r}/issues
+    if (resource === 'issues' && rest.length === 0) {
+      if (method === 'GET') {
+        const state = url.searchParams.get('state') ?? 'open';
+        if (!['open', 'closed', 'all'].includes(state))
+          throw validationFailed('Issue', 'state', `state must be open, closed or all, got ${state}`);
+        const descending = (url.searchParams.get('direction') ?? 'desc') === 'desc';
+        const matching = issuesOf(owner, repo).filter((i) => state === 'all' || i.state === state);
+        if (descending) matching.reverse();
+        const perPage = Math.min(100, positiveInt(url.searchParams.get('per_page'), 30));
+        const page = positiveInt(url.searchParams.get('page'), 1);
+        const last = Math.max(1, Math.ceil(matching.length / perPage));
+        const slice = matching.slice((page - 1) * perPage, page * perPage).map((i) => issueJson(i, owner, repo));
+        return { status: 200, body: slice, headers: linkHeader(url, page, last, perPage) };
+      }
+      if (method === 'POST') {
+        const title = stringField(body, 'title');
+        if (!title) throw validationFailed('Issue', 'title', "title wasn't supplied.");
+        const issue = newIssue(
+          owner,
+          repo,
+          title,
+          checkBody(stringField(body, 'body') ?? ''),
+          fake.viewer ? userFor(fake.viewer) : BOT,
+        );
+        return { status: 201, body: issueJson(issue, owner, repo) };
+      }
+    }
+    // /repos/{o}/{r}/issues/{n}
+    if (resource === 'issues' && rest.length === 1 && /^\d+$/.test(rest[0])) {
+      const issue = issuesOf(owner, repo).find((i) => i.number === Number(rest[0]));
+      if (!issue) throw notFound();
+      if (method === 'GET') return { status: 200, body: issueJson(issue, owner, repo) };
+      if (method === 'PATCH') {
+        const title = stringField(body, 'title');
+        const text = stringField(body, 'body');
+        const state = stringField(body, 'state');
+        if (title !== undefined) {
+          if (title === '') throw validationFailed('Issue', 'title', 'title cannot be blank');
+          issue.title = title;
+        }
+        if (text !== undefined) issue.body = checkBody(text);
+        if (state !== undefined) {
+          if (state !== 'open' && state !== 'closed')
+            throw validationFailed('Issue', 'state', `state must be open or closed, got ${state}`);
+          if (state !== issue.state) {
+            issue.state = state;
+            issue.closed_at = state === 'closed' ? new Date().toISOString() : null;
+            issue.state_reason =
+              state === 'closed'
+                ? ((stringField(body, 'state_reason') as FakeIssue['state_reason']) ?? 'completed')
+                : 'reopened';
+          }
+        }
+        issue.updated_at = new Date().toISOString();
+        return { status: 200, body: issueJson(issue, owner, repo) };
       }
     }
     // /repos/{o}/{r}/issues/comments/{id}
@@ -395,6 +516,18 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
     viewer: undefined,
     comments: (owner, repo, issue) => commentsOf(owner, repo, issue),
     checkRuns: () => checkRuns,
+    issues: (owner, repo) => issuesOf(owner, repo),
+    seedIssue(owner, repo, { title, body, login = 'someone', state = 'open', pullRequest = false }) {
+      const issue = newIssue(owner, repo, title, body, userFor(login));
+      issue.state = state;
+      if (pullRequest) {
+        issue.pull_request = {
+          url: `${base}/repos/${owner}/${repo}/pulls/${issue.number}`,
+          html_url: `${base}/${owner}/${repo}/pull/${issue.number}`,
+        };
+      }
+      return issue;
+    },
     seedComments(owner, repo, issue, bodies, login = 'someone') {
       const list = commentsOf(owner, repo, issue);
       for (const body of bodies) list.push(newComment(owner, repo, issue, body, userFor(login)));

@@ -33,6 +33,7 @@ describe('parseSettings', () => {
       failOnRegression: true,
       base: null,
       defaultBudget: { kind: 'relative', limit: 0.05 },
+      trackingIssue: true,
     });
     expect(s.suites).toEqual([{ kind: 'command', name: 'cli', run: 'node cli.js', warmup: 1, timeout: 600 }]);
   });
@@ -47,6 +48,7 @@ describe('parseSettings', () => {
           comment: 'sometimes',
           budget: 'fast',
           budgets: 'cli:wall: 10%\ncli:rss < 300MB\n',
+          'tracking-issue': 'sometimes',
         }),
         ws(),
       ),
@@ -57,7 +59,8 @@ describe('parseSettings', () => {
     expect(text).toContain('input "comment": expected one of "always", "on-regression", "never", got "sometimes"');
     expect(text).toContain('input "budget": cannot read the rule "fast"');
     expect(text).toContain('input "budgets" line 2: expected "PATTERN: RULE"');
-    expect(e.issues).toHaveLength(5);
+    expect(text).toContain('input "tracking-issue": expected "true" or "false", got "sometimes"');
+    expect(e.issues).toHaveLength(6);
   });
 
   it('names the line and key of a mistake in the inline suites', () => {

@@ -48,8 +48,7 @@ async function hasCommit(repo: string, rev: string): Promise<boolean> {
 export async function resolveCommit(repo: string, rev: string): Promise<string> {
   if (await hasCommit(repo, rev)) return git(repo, ['rev-parse', `${rev}^{commit}`]);
   if (await hasCommit(repo, `origin/${rev}`)) return git(repo, ['rev-parse', `origin/${rev}^{commit}`]);
-  const remotes = await git(repo, ['remote']);
-  if (remotes.split('\n').includes('origin')) {
+  if (await hasOrigin(repo)) {
     try {
       await git(repo, ['fetch', '--no-tags', '--depth=1', 'origin', rev]);
       return git(repo, ['rev-parse', 'FETCH_HEAD^{commit}']);
@@ -63,54 +62,83 @@ export async function resolveCommit(repo: string, rev: string): Promise<string> 
   throw new GitError(`cannot find the commit "${rev}" and the repository has no "origin" remote to fetch it from`);
 }
 
-/** The facts of the triggering event that decide the default base (from GITHUB_EVENT_PATH). */
-export interface EventFacts {
-  eventName: string;
-  /** pull_request.base.sha / pull_request.base.ref */
-  prBaseSha?: string;
-  prBaseRef?: string;
-  /** pull_request.head.sha: the PR's own head commit (the workspace holds the merge commit). */
-  prHeadSha?: string;
-  /** workflow_run.head_sha: the commit whose workflow produced the artifact (report mode). */
-  workflowRunHeadSha?: string;
-  /** push: the commit before the push. */
-  pushBefore?: string;
+/** Whether the repository has a remote named `origin` to fetch from. */
+async function hasOrigin(repo: string): Promise<boolean> {
+  return (await git(repo, ['remote'])).split('\n').includes('origin');
+}
+
+/** Whether the clone is shallow (actions/checkout's default depth of 1). */
+export async function isShallow(repo: string): Promise<boolean> {
+  return (await git(repo, ['rev-parse', '--is-shallow-repository'])) === 'true';
+}
+
+/** The commit checked out in the workspace, with its branch name when HEAD is on one. */
+export async function workspaceHead(repo: string): Promise<Revision> {
+  const sha = await git(repo, ['rev-parse', 'HEAD']);
+  let ref: string | undefined;
+  try {
+    ref = (await git(repo, ['symbolic-ref', '--short', '-q', 'HEAD'])) || undefined;
+  } catch {
+    ref = undefined;
+  }
+  return { sha, ref };
 }
 
 /**
- * Chooses base and head: head is the workspace's HEAD (for a PR, the merge commit GitHub made);
- * base is the explicit `base` input, else the PR's base SHA, else the push's `before`, else HEAD~1.
+ * The first parent of `sha`, deepening a shallow clone by one commit when it lacks it; null when
+ * `sha` is a root commit (or its parent cannot be had).
  */
-export async function resolveRevisions(
-  repo: string,
-  explicitBase: string | null,
-  event: EventFacts,
-): Promise<{ base: Revision; head: Revision }> {
-  const headSha = await git(repo, ['rev-parse', 'HEAD']);
-  let headRef: string | undefined;
-  try {
-    headRef = (await git(repo, ['symbolic-ref', '--short', '-q', 'HEAD'])) || undefined;
-  } catch {
-    headRef = undefined;
+export async function parentOf(repo: string, sha: string): Promise<string | null> {
+  if (!(await hasCommit(repo, `${sha}^`)) && (await hasOrigin(repo))) {
+    await git(repo, ['fetch', '--no-tags', '--deepen=1', 'origin']).catch(() => undefined);
   }
-  let baseRev: string;
-  let baseRef: string | undefined;
-  if (explicitBase) {
-    baseRev = explicitBase;
-    baseRef = explicitBase;
-  } else if (event.prBaseSha) {
-    baseRev = event.prBaseSha;
-    baseRef = event.prBaseRef;
-  } else if (event.pushBefore && !/^0+$/.test(event.pushBefore)) {
-    baseRev = event.pushBefore;
-  } else {
-    baseRev = 'HEAD~1';
-    if (!(await hasCommit(repo, 'HEAD~1'))) {
-      await git(repo, ['fetch', '--no-tags', '--deepen=1', 'origin']).catch(() => undefined);
+  return (await hasCommit(repo, `${sha}^`)) ? git(repo, ['rev-parse', `${sha}^`]) : null;
+}
+
+/** Commits reachable from `head` but not from `base`; undefined when a shallow clone cannot tell. */
+export async function commitCount(repo: string, base: string, head: string): Promise<number | undefined> {
+  if (await isShallow(repo)) return undefined;
+  const n = Number(await git(repo, ['rev-list', '--count', `${base}..${head}`]).catch(() => ''));
+  return Number.isInteger(n) ? n : undefined;
+}
+
+/** A tag and the committer date of the commit it names. */
+export interface TagInfo {
+  name: string;
+  /** Committer date of the tagged commit, Unix seconds. */
+  date: number;
+}
+
+/**
+ * Every tag whose commit is reachable from `head` (`git for-each-ref --merged`). Tags and, in a
+ * shallow clone, the whole history are fetched from origin first: reachability needs the commits
+ * between a tag and the head.
+ */
+export async function reachableTags(repo: string, head: string): Promise<TagInfo[]> {
+  if (await hasOrigin(repo)) {
+    const shallow = await isShallow(repo);
+    try {
+      await git(repo, ['fetch', '--quiet', '--tags', '--force', ...(shallow ? ['--unshallow'] : []), 'origin']);
+    } catch (error) {
+      if (shallow) {
+        throw new GitError(
+          `cannot fetch the history and tags needed to find the latest tag (${(error as Error).message}). ` +
+            'Use actions/checkout with fetch-depth: 0, or set "base" to a tag name.',
+        );
+      }
+      // A full clone already holds the tags it was cloned with; go on with those.
     }
   }
-  const baseSha = await resolveCommit(repo, baseRev);
-  return { base: { sha: baseSha, ref: baseRef }, head: { sha: headSha, ref: headRef } };
+  const format = '%(refname:strip=2)%09%(committerdate:unix)%09%(*committerdate:unix)';
+  const lines = await git(repo, ['for-each-ref', `--merged=${head}`, `--format=${format}`, 'refs/tags']);
+  return lines
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => {
+      const [name, own, peeled] = l.split('\t');
+      // Annotated tags carry the commit date on the peeled object (`*committerdate`).
+      return { name, date: Number(peeled || own) || 0 };
+    });
 }
 
 /** Two worktrees of equal path length, and how to remove them. */

@@ -79,6 +79,9 @@ export const reportSchema = z.strictObject({
   verdict: z.enum(['pass', 'fail', 'error']),
   base: z.strictObject({ sha, ref: str(300).optional() }),
   head: z.strictObject({ sha, ref: str(300).optional() }),
+  pairing: z
+    .strictObject({ event: str(100), reason: str(1000), commits: z.number().int().min(0).optional() })
+    .optional(),
   repository: z
     .string()
     .regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/)

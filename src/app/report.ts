@@ -16,6 +16,7 @@ import type {
   Environment,
   MetricId,
   MetricResult,
+  Pairing,
   Revision,
   Unit,
   Warning,
@@ -28,6 +29,8 @@ import type { RunContext } from './run';
 export interface Comparison {
   base: Revision;
   head: Revision;
+  /** Why these two commits (absent for result files made elsewhere). */
+  pairing?: Pairing;
   /** The gate's settings as used (alpha after the shard split; rounds fixed by the files for `compare`). */
   gate: GateOptions;
   /** The planned looks (cumulative rounds). */
@@ -83,6 +86,7 @@ export function assembleReport(
     verdict: decideVerdict(comparison.results, comparison.errors),
     base: comparison.base,
     head: comparison.head,
+    pairing: comparison.pairing,
     repository: context.repository,
     pullRequest: context.prNumber,
     results: comparison.results,
@@ -101,7 +105,8 @@ export function assembleReport(
     reproduce: comparison.reproduce,
     shard: settings.shard ?? undefined,
     configHash: configHash(settings),
-    checkSha: context.event.prHeadSha,
+    // The PR's head commit; without a PR, the head measured (a merge group, a pushed tip).
+    checkSha: context.event.prHeadSha ?? (comparison.pairing ? comparison.head.sha : undefined),
     ...(comparison.curves?.length ? { curves: comparison.curves } : {}),
   };
 }

@@ -11,7 +11,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { addWorktrees, copyFromHead, type EventFacts, GitError, isDirty, resolveRevisions } from '../adapters/git';
+import { addWorktrees, copyFromHead, GitError, isDirty } from '../adapters/git';
 import { commentMarker, type GitHubClient, GitHubPermissionError, MAX_COMMENT_BODY } from '../adapters/github';
 import { runMeasured } from '../adapters/process';
 import { budgetFor } from '../core/budgets';
@@ -26,11 +26,13 @@ import type { Settings } from '../settings/settings';
 import type { Suite } from '../settings/suites';
 import { compareFiles, type ReplicateFiles } from './files';
 import { measure } from './measure';
+import { choosePair, type EventFacts } from './pair';
 import { logReporter, type MeasureReporter } from './progress';
 import { assembleReport, type Comparison, createGate, environment, failedComparison, gateOptions } from './report';
 import { reproduceRun } from './reproduce';
 import { createRunner, type SuiteRunner } from './runners';
 import { selectShard } from './shard';
+import { trackInIssue } from './tracking-issue';
 
 /** Where log lines go (the Actions log, or a terminal). */
 export interface Logger {
@@ -51,6 +53,8 @@ export interface RunContext {
   job: string;
   /** Link to this workflow run, when known. */
   runUrl?: string;
+  /** GITHUB_SERVER_URL, e.g. `https://github.com`. */
+  serverUrl?: string;
 }
 
 /** The world `run` acts on. */
@@ -107,9 +111,10 @@ async function build(settings: Settings, side: Side, dir: string, io: RunIO): Pr
 
 /** Measures base against head (modes `full` and `measure`). */
 async function measureRevisions(settings: Settings, io: RunIO): Promise<Comparison> {
-  const { base, head } = await resolveRevisions(io.workspace, settings.base, io.context.event);
+  const { base, head, pairing } = await choosePair(io.workspace, settings.base, io.context.event);
   io.log.info(
-    `Comparing base ${base.sha.slice(0, 12)}${base.ref ? ` (${base.ref})` : ''} with head ${head.sha.slice(0, 12)}`,
+    `Comparing base ${base.sha.slice(0, 12)}${base.ref ? ` (${base.ref})` : ''} with head ${head.sha.slice(0, 12)}` +
+      `${head.ref ? ` (${head.ref})` : ''}: ${pairing.reason}`,
   );
   if (io.local && (await isDirty(io.workspace))) {
     io.log.warning(
@@ -133,7 +138,7 @@ async function measureRevisions(settings: Settings, io: RunIO): Promise<Comparis
         notes.push({ code: 'bench-from-head', text });
       } catch (error) {
         if (!(error instanceof GitError)) throw error;
-        return failedComparison(settings, base, head, [error.message], reproduce);
+        return { ...failedComparison(settings, base, head, [error.message], reproduce), pairing };
       }
     }
     const buildErrors: string[] = [];
@@ -141,7 +146,7 @@ async function measureRevisions(settings: Settings, io: RunIO): Promise<Comparis
       const error = await build(settings, side, checkouts[side], io);
       if (error) buildErrors.push(error);
     }
-    if (buildErrors.length > 0) return failedComparison(settings, base, head, buildErrors, reproduce);
+    if (buildErrors.length > 0) return { ...failedComparison(settings, base, head, buildErrors, reproduce), pairing };
 
     const suites = settings.shard
       ? selectShard(settings.suites, settings.shard.index, settings.shard.total)
@@ -179,6 +184,7 @@ async function measureRevisions(settings: Settings, io: RunIO): Promise<Comparis
     return {
       base,
       head,
+      pairing,
       gate: options,
       looks: gate.looks,
       rounds: outcome.rounds,
@@ -284,7 +290,11 @@ async function postCheckRun(report: ComparisonReport, io: RunIO, markdown: strin
     });
     io.log.info(`Check run: ${url}`);
   } catch (error) {
-    io.log.warning(`Could not create the check run: ${(error as Error).message}`);
+    const reason =
+      error instanceof GitHubPermissionError && !report.pullRequest
+        ? `GitHub refused to let this token create a check run (${error.status}); grant the job \`permissions: { checks: write }\`.`
+        : (error as Error).message;
+    io.log.warning(`Could not create the check run: ${reason}`);
   }
 }
 
@@ -330,7 +340,10 @@ export async function run(settings: Settings, io: RunIO, sources: RunSources = {
   });
   io.writeSummary(markdown);
   const commentUrl = settings.mode === 'measure' ? null : await postComment(settings, report, io, marker, markdown);
-  if (settings.mode === 'report') await postCheckRun(report, io, markdown);
+  // Report mode, or a run with no PR to comment on (merge queue, push, schedule): a check run.
+  if (settings.mode === 'report' || (settings.mode === 'full' && !report.pullRequest))
+    await postCheckRun(report, io, markdown);
+  const issueUrl = await trackInIssue(settings, report, io);
   const counts = countOutcomes(report);
   io.setOutput('verdict', report.verdict);
   io.setOutput('regressions', String(counts.regressions));
@@ -338,5 +351,6 @@ export async function run(settings: Settings, io: RunIO, sources: RunSources = {
   io.setOutput('results', files.json);
   io.setOutput('html', files.html);
   io.setOutput('comment-url', commentUrl ?? '');
+  io.setOutput('issue-url', issueUrl ?? '');
   return { verdict: report.verdict, report, resultsPath: files.json, htmlPath: files.html, markdown, commentUrl };
 }

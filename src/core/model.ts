@@ -246,6 +246,18 @@ export interface Revision {
   ref?: string;
 }
 
+/**
+ * How base and head were chosen, stated in the log and the report: the triggering event and
+ * one sentence naming the rule (e.g. "merge queue: base is the group's base …").
+ */
+export interface Pairing {
+  /** The triggering event (`pull_request`, `merge_group`, `push`, `schedule`, …, or `local`). */
+  event: string;
+  reason: string;
+  /** Commits on head that base lacks, when the clone's history can tell. */
+  commits?: number;
+}
+
 /** Where the measurements were taken (recorded so a reader can judge cross-run noise). */
 export interface Environment {
   cpuModel: string;
@@ -280,6 +292,8 @@ export interface ComparisonReport {
   verdict: Verdict;
   base: Revision;
   head: Revision;
+  /** Why these two commits. Absent in reports written before it existed. */
+  pairing?: Pairing;
   /** `owner/name`, when known. */
   repository?: string;
   pullRequest?: number;
@@ -296,7 +310,10 @@ export interface ComparisonReport {
   reproduce: string;
   /** Which share of the suites this report measured (`shard` input), when sharded. */
   shard?: { index: number; total: number };
-  /** The PR's head commit (not the merge commit measured), where report mode attaches a check run. */
+  /**
+   * The commit a check run is attached to: the PR's head commit (not the merge commit measured),
+   * or, without a PR, the head measured.
+   */
   checkSha?: string;
   /** Digest of the configuration that shapes verdicts (suites, budgets, statistics), so merged shards can be checked to agree. */
   configHash?: string;

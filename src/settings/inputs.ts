@@ -50,7 +50,7 @@ export const INPUTS = [
     // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub Actions expression
     default: '${{ github.token }}',
     description:
-      'Token for the PR comment (and the check run in `report` mode). On fork PRs it is read-only; see "Fork pull requests" in the README.',
+      'Token for the PR comment, the check run (`report` mode, and runs without a PR) and the tracking issue. On fork PRs it is read-only; see "Fork pull requests" in the README.',
     kind: 'text',
   },
   {
@@ -132,13 +132,13 @@ export const INPUTS = [
     name: 'base',
     default: '',
     description:
-      "Base commit or ref. Default: the PR's base SHA (`pull_request`) or the commit before the push (`push`).",
+      'Base commit, branch or tag, or `latest-tag`: the highest `vMAJOR.MINOR.PATCH` tag reachable from the head. Default from the event: the PR\'s base (`pull_request`), `merge_group.base_sha` (`merge_group`), `before` (`push`); required under `schedule` and `workflow_dispatch` (see "Which commits are compared").',
     kind: 'text',
     cli: {
       commands: ['run'],
       value: 'REV',
       default: 'HEAD~1',
-      description: 'Base commit or ref to compare HEAD with.',
+      description: 'Base commit or ref to compare HEAD with, or `latest-tag` (the latest release tag).',
     },
   },
   {
@@ -180,6 +180,13 @@ export const INPUTS = [
     default: 'false',
     description:
       'Permit checking out and running PR code under `pull_request_target` or `workflow_run`. Dangerous; see the README.',
+    kind: 'boolean',
+  },
+  {
+    name: 'tracking-issue',
+    default: 'true',
+    description:
+      'A reference check (the `base` input, outside pull requests and merge queues) keeps one issue open while it fails and closes it when it passes; `false` turns this off (see "The slow creep since a release").',
     kind: 'boolean',
   },
 ] as const satisfies readonly InputDefinition[];

@@ -59,6 +59,8 @@ export interface Settings {
   shard: { index: number; total: number } | null;
   /** `allow-unsafe-pr-checkout`: permit running PR code under pull_request_target/workflow_run. */
   allowUnsafePrCheckout: boolean;
+  /** `tracking-issue`: a reference check keeps one issue open while it fails. */
+  trackingIssue: boolean;
   /**
    * The inputs the `perfgate` command also takes, as written, where they are set to something
    * other than their default: the "Reproduce locally" command passes them back as flags.
@@ -102,6 +104,7 @@ export function parseSettings(read: InputReader, workspace: string, options = { 
   const comment = oneOf(input('comment'), choiceValues('comment'), 'comment', problem);
   const failOnRegression = bool(input('fail-on-regression'), 'fail-on-regression', problem);
   const allowUnsafePrCheckout = bool(input('allow-unsafe-pr-checkout'), 'allow-unsafe-pr-checkout', problem);
+  const trackingIssue = bool(input('tracking-issue'), 'tracking-issue', problem);
 
   const alpha = Number(input('alpha'));
   if (!(alpha > 0 && alpha < 0.5))
@@ -183,6 +186,7 @@ export function parseSettings(read: InputReader, workspace: string, options = { 
     resultsDir: input('results') || null,
     shard,
     allowUnsafePrCheckout: allowUnsafePrCheckout!,
+    trackingIssue: trackingIssue!,
     asFlags: Object.fromEntries(
       INPUTS.flatMap((i: InputDefinition) => {
         const value = read(i.name as InputName).trim();

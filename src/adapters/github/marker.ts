@@ -30,6 +30,14 @@ export function commentMarker(workflow: string, job: string): string {
   return `<!-- perfgate:${encodeMarkerPart(workflow, 'workflow')}/${encodeMarkerPart(job, 'job')} -->`;
 }
 
+/**
+ * The hidden marker of the tracking issue for one workflow + job, e.g.
+ * `<!-- perfgate-issue:creep.yml/check -->` (a different prefix, so it never matches a comment marker).
+ */
+export function issueMarker(workflow: string, job: string): string {
+  return `<!-- perfgate-issue:${encodeMarkerPart(workflow, 'workflow')}/${encodeMarkerPart(job, 'job')} -->`;
+}
+
 /** The parts of an issue comment the sticky-comment logic looks at. */
 export interface CommentLike {
   id: number;

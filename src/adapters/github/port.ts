@@ -4,6 +4,7 @@
 import { getOctokit } from '@actions/github';
 import { retry } from '@octokit/plugin-retry';
 import { describeGitHubError, isHttpError, isTransient, MAX_CHECK_SUMMARY, MAX_COMMENT_BODY } from './errors';
+import { type IssueOperations, issueOperations } from './issues';
 import { type CommentLike, hasMarker, isBotAuthor, withMarker } from './marker';
 import { DO_NOT_RETRY, type RetryPolicy, rateLimitRetry } from './retry';
 
@@ -44,8 +45,8 @@ export interface PullRequestInfo {
   fromFork: boolean;
 }
 
-/** The port plus a read of one pull request; an addition to the GitHubPort contract. */
-export interface GitHubClient extends GitHubPort {
+/** The port plus a read of one pull request and the tracking issue; additions to the GitHubPort contract. */
+export interface GitHubClient extends GitHubPort, IssueOperations {
   getPullRequest(pullNumber: number): Promise<PullRequestInfo>;
   /** Updates the marked comment when one exists; never creates one. Null when there is none. */
   updateCommentIfPresent(
@@ -147,9 +148,14 @@ export function createGitHubPort(target: GitHubTarget, options: GitHubPortOption
     } catch (error) {
       throw describeGitHubError(error, `list the comments of #${issueNumber}`, where, false);
     }
-    if (marked.every((c) => isBotAuthor(c.user))) return marked;
+    return ours(marked);
+  }
+
+  /** Keeps what a bot or the token's own user wrote: a marker alone can be copied by anyone. */
+  async function ours<T extends CommentLike>(items: T[]): Promise<T[]> {
+    if (items.every((c) => isBotAuthor(c.user))) return items;
     const viewer = await getViewerLogin();
-    return marked.filter((c) => isBotAuthor(c.user) || (viewer !== undefined && c.user?.login === viewer));
+    return items.filter((c) => isBotAuthor(c.user) || (viewer !== undefined && c.user?.login === viewer));
   }
 
   async function updateComment(commentId: number, body: string) {
@@ -284,5 +290,14 @@ export function createGitHubPort(target: GitHubTarget, options: GitHubPortOption
     }
   }
 
-  return { upsertComment, updateCommentIfPresent, createCheckRun, getPullRequest };
+  const issues = issueOperations({
+    octokit,
+    owner,
+    repo,
+    ours,
+    retries: policy.retries,
+    retryDelayMs: policy.retryDelayMs,
+    log: policy.log,
+  });
+  return { upsertComment, updateCommentIfPresent, createCheckRun, getPullRequest, ...issues };
 }

@@ -613,7 +613,7 @@ export function renderHtmlReport(report: ComparisonReport): string {
   const body = html`<main>
 <header><h1><span class="verdict ${report.verdict}">${report.verdict.toUpperCase()}</span>${headline(report)}</h1>
 <p class="muted">${outcomeCounts(report.results)}</p>
-<div class="legend">${revisionHtml('base', report.base)}<span class="muted">→</span>${revisionHtml('head', report.head)}${where.length ? html`<span class="muted">${where.map((w, i) => html`${i ? ' · ' : ''}${w}`)}</span>` : ''}</div>
+<div class="legend">${revisionHtml('base', report.base)}<span class="muted">→</span>${revisionHtml('head', report.head)}${where.length ? html`<span class="muted">${where.map((w, i) => html`${i ? ' · ' : ''}${w}`)}</span>` : ''}</div>${report.pairing ? html`<p class="muted">${report.pairing.reason}</p>` : ''}
 </header>
 ${errors}${warnings}
 <section><h2>Summary</h2><div class="scroll">${summaryTable(report)}</div></section>${new Raw(capacityHtml(report))}

@@ -153,6 +153,7 @@ function compose(report: ComparisonReport, options: MarkdownOptions, parts: Part
   if (options.marker) out.push(options.marker);
   out.push(headline(report), '');
   out.push(`${revision('Base', report.base)} → ${revision('head', report.head)}`, '');
+  if (report.pairing) out.push(`<sub>${escapeMarkdown(report.pairing.reason)}</sub>`, '');
 
   if (report.errors.length > 0) {
     out.push('**Errors** (infrastructure, not regressions):', '');
