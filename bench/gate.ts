@@ -108,7 +108,17 @@ function perfgate(base: number[], head: number[]): Decision & { outcome: string 
   );
   for (const look of gate.looks) {
     const res = gate.look(
-      [{ id: 'bench:wall', unit: 's', direction: 'lower', base: base.slice(0, look), head: head.slice(0, look) }],
+      [
+        {
+          id: 'bench:wall',
+          suite: 'bench',
+          name: 'wall',
+          unit: 's',
+          direction: 'lower',
+          base: base.slice(0, look),
+          head: head.slice(0, look),
+        },
+      ],
       look,
       look === MAX_ROUNDS,
     );

@@ -62,7 +62,9 @@ describe('perfgate compare', () => {
       json,
     ]);
     expect(r.code, r.stderr).toBe(1);
-    expect(r.stdout).toContain('❌ perfgate: 1 regression beyond budget — `micro/BenchmarkParse:time`');
+    // Plain text for a terminal: no markdown, no entities, no zero-width characters.
+    expect(r.stdout).toContain('perfgate FAIL: 1 regression beyond budget — micro/BenchmarkParse:time');
+    expect(r.stdout).not.toMatch(/&#|`|\u200d|<sup>|\*\*/);
     const results = JSON.parse(readFileSync(json, 'utf8')).results as Array<{ id: string; outcome: string }>;
     const outcome = Object.fromEntries(results.map((m) => [m.id, m.outcome]));
     expect(outcome['micro/BenchmarkParse:time']).toBe('regression');

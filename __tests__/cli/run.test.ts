@@ -75,6 +75,10 @@ describe('perfgate run', () => {
       id: string;
       unit: string;
       outcome: string;
+      suite: string;
+      case?: string;
+      name: string;
+      percentile?: number;
       base: number[];
     }>;
     const byId = new Map(results.map((m) => [m.id, m]));
@@ -89,8 +93,19 @@ describe('perfgate run', () => {
     ]) {
       expect(byId.has(id), `${id} in ${[...byId.keys()].join(', ')}`).toBe(true);
     }
-    expect(byId.get('api/items:p50')).toMatchObject({ unit: 's', outcome: 'regression' });
+    // The facts of a metric are taken where it is measured and carried to the results.
+    expect(byId.get('api/items:p50')).toMatchObject({
+      unit: 's',
+      outcome: 'regression',
+      suite: 'api',
+      case: 'items',
+      name: 'p50',
+      percentile: 50,
+    });
+    expect(byId.get('hello:wall')).toMatchObject({ suite: 'hello', name: 'wall' });
+    expect(byId.get('hello:wall')).not.toHaveProperty('case');
     expect(byId.get('api/items:p50')!.base).toHaveLength(6);
-    expect(r.stdout).toContain('`api/items:p50`');
+    expect(r.stdout).toMatch(/^api\/items:p50 +\S/m);
+    expect(r.stdout).not.toMatch(/&#|\u200d|<sup>/);
   });
 });

@@ -40,6 +40,9 @@ function metric(values: fc.Arbitrary<number>): fc.Arbitrary<MetricResult> {
   return fc.record({
     id: nasty,
     suite: nasty,
+    case: fc.option(nasty, { nil: undefined }),
+    name: nasty,
+    percentile: fc.option(fc.double({ min: 0, max: 100 }), { nil: undefined }),
     unit,
     direction: fc.constantFrom('lower' as const, 'higher' as const),
     base: fc.array(values, { maxLength: 200 }),
@@ -111,7 +114,7 @@ describe('renderMetricChart over arbitrary metrics', () => {
 /** Every tag is one the renderer writes, and every attribute is a plain quoted name="value" pair. */
 function expectOnlyOwnMarkup(page: string): void {
   const allowed = new Set(
-    'html head meta title style body main header h1 h2 h3 p div span strong code a section table thead tbody tr th td article figure figcaption svg line text polyline circle g rect ul li dl dt dd pre'.split(
+    'html head meta title style body main header h1 h2 h3 p div span strong code a section table thead tbody tr th td article figure figcaption svg line text polyline circle g rect ul li dl dt dd pre sup'.split(
       ' ',
     ),
   );

@@ -13,7 +13,7 @@ function lognormal(seed: number, n: number, center: number, cv = 0.03): number[]
 }
 
 function metric(id: string, base: number[], head: number[], direction: 'lower' | 'higher' = 'lower'): MetricSamples {
-  return { id, unit: 's', direction, base, head };
+  return { id, suite: id.split(/[/:]/)[0], name: id.slice(id.lastIndexOf(':') + 1), unit: 's', direction, base, head };
 }
 
 describe('planLooks', () => {

@@ -62,6 +62,8 @@ export function runTrial(
     const res = gate.look(
       specs.map((spec, i) => ({
         id: `s:m${i}`,
+        suite: 's',
+        name: `m${i}`,
         unit: 's',
         direction: spec.direction ?? 'lower',
         base: samples[i].base.slice(0, look),

@@ -15,6 +15,7 @@
  *   that suite and is reported as an error, never as a regression.
  */
 import type { LookResult, SequentialGate } from '../core/engine';
+import { describeMetric } from '../core/metric';
 import type { MetricId, MetricSamples, Side, Warning } from '../core/model';
 import { mulberry32, shuffle } from '../core/random';
 import { SuiteError, type SuiteRunner } from './runners';
@@ -28,8 +29,6 @@ export interface MeasureOptions {
   signal?: AbortSignal;
   /** Progress lines for the log. */
   log: (line: string) => void;
-  /** Filled with the unit of every metric as it is first seen (budgets need it). */
-  unitsSeen?: Map<MetricId, string>;
   /** Monotonic clock in seconds (injectable for tests). */
   now?: () => number;
 }
@@ -51,7 +50,6 @@ export async function measure(runners: SuiteRunner[], options: MeasureOptions): 
   const started = now();
   const random = mulberry32(options.seed);
   const samples = new Map<MetricId, MetricSamples>();
-  const suiteOf = new Map<MetricId, string>();
   const warnings = new Map<string, Warning>();
   const warn = (code: string, text: string) => warnings.set(text, { code, text });
   const errors: SuiteError[] = [];
@@ -103,10 +101,8 @@ export async function measure(runners: SuiteRunner[], options: MeasureOptions): 
         for (const v of replicate.values) {
           let s = samples.get(v.id);
           if (!s) {
-            s = { id: v.id, unit: v.unit, direction: v.direction, base: [], head: [] };
+            s = { ...describeMetric(runner.suite.name, v), base: [], head: [] };
             samples.set(v.id, s);
-            suiteOf.set(v.id, runner.suite.name);
-            options.unitsSeen?.set(v.id, v.unit);
           }
           s[side].push(v.value);
         }
@@ -116,7 +112,7 @@ export async function measure(runners: SuiteRunner[], options: MeasureOptions): 
     roundS = Math.max(roundS * 0.5, now() - roundStart); // pessimistic estimate of the next round
     if (options.gate.looks.includes(rounds)) {
       look = options.gate.look([...samples.values()], rounds, false);
-      const undecided = new Set(look.undecided.map((id) => suiteOf.get(id)));
+      const undecided = new Set(look.undecided.map((id) => samples.get(id)?.suite));
       options.log(
         `Look at round ${rounds}: ${look.undecided.length} metric${look.undecided.length === 1 ? '' : 's'} undecided` +
           (look.done ? ' — done' : ''),

@@ -15,10 +15,10 @@ import { commentMarker, type GitHubClient, GitHubPermissionError, MAX_COMMENT_BO
 import { runMeasured } from '../adapters/process';
 import { budgetFor } from '../core/budgets';
 import { SequentialGate } from '../core/engine';
-import type { ComparisonReport, MetricId, Revision, Side, Unit, Verdict } from '../core/model';
+import type { ComparisonReport, Revision, Side, Verdict } from '../core/model';
 import { renderMetricChart } from '../core/render/charts';
 import { renderHtmlReport } from '../core/render/html';
-import { renderMarkdown } from '../core/render/markdown';
+import { renderMarkdown, SUMMARY_LIMIT, utf8Length } from '../core/render/markdown';
 import { countOutcomes, decideVerdict } from '../core/report';
 import type { Settings } from '../settings/settings';
 import type { Suite } from '../settings/suites';
@@ -73,7 +73,10 @@ export interface RunResult {
   report: ComparisonReport;
   resultsPath: string;
   htmlPath: string;
+  /** The comment body (≤ GitHub's comment limit; may leave out charts and rows that pass). */
   markdown: string;
+  /** The job summary: the whole report, up to the summary's own 1 MiB limit. */
+  summary: string;
   commentUrl: string | null;
 }
 
@@ -202,7 +205,6 @@ async function compare(settings: Settings, io: RunIO): Promise<ComparisonReport>
         `Shard ${settings.shard.index}/${settings.shard.total}: ${suites.map((s) => s.name).join(', ') || 'no suites'}`,
       );
     }
-    const units = new Map<MetricId, Unit>();
     const budgetWarnings = new Set<string>();
     const gate = new SequentialGate(
       {
@@ -212,8 +214,8 @@ async function compare(settings: Settings, io: RunIO): Promise<ComparisonReport>
         minRounds: settings.minRounds,
         maxRounds: settings.maxRounds,
       },
-      (id) => {
-        const lookup = budgetFor(id, units.get(id) ?? 'count', settings.budgets, settings.defaultBudget);
+      (metric) => {
+        const lookup = budgetFor(metric.id, metric.unit, settings.budgets, settings.defaultBudget);
         for (const w of lookup.warnings) budgetWarnings.add(w);
         return lookup.rule;
       },
@@ -227,7 +229,6 @@ async function compare(settings: Settings, io: RunIO): Promise<ComparisonReport>
       seed: io.seed,
       signal: io.signal,
       log: (line) => io.log.info(line),
-      unitsSeen: units,
     });
     const results = outcome.look?.results ?? [];
     const errors = outcome.errors.map(
@@ -383,13 +384,22 @@ export async function run(settings: Settings, io: RunIO, loadReports?: () => Com
   const marker = commentMarker(io.context.workflow, io.context.job); // one sticky comment per workflow and job
   const resultsDir = settings.resultsDir ? path.resolve(io.workspace, settings.resultsDir) : io.tempDir;
   const files = settings.mode === 'report' ? writeResults(report, io.tempDir) : writeResults(report, resultsDir);
+  // The run page lists the uploaded artifacts (the HTML report, when the workflow uploads it).
+  const detailsUrl = io.context.runUrl;
   const markdown = renderMarkdown(report, {
     chart: renderMetricChart,
     limit: MAX_COMMENT_BODY - marker.length - 2,
-    // The run page lists the uploaded artifacts (the HTML report, when the workflow uploads it).
-    detailsUrl: io.context.runUrl,
+    detailsUrl,
   });
-  io.writeSummary(markdown);
+  // Rendered on its own: the summary allows 1 MiB where a comment allows 64 K characters.
+  const summary = renderMarkdown(report, {
+    chart: renderMetricChart,
+    limit: SUMMARY_LIMIT,
+    size: utf8Length,
+    detailsUrl,
+    complete: 'the results JSON and the HTML report',
+  });
+  io.writeSummary(summary);
   const commentUrl = settings.mode === 'measure' ? null : await postComment(settings, report, io, marker, markdown);
   if (settings.mode === 'report') await postCheckRun(report, io, markdown);
   const counts = countOutcomes(report);
@@ -399,5 +409,13 @@ export async function run(settings: Settings, io: RunIO, loadReports?: () => Com
   io.setOutput('results', files.json);
   io.setOutput('html', files.html);
   io.setOutput('comment-url', commentUrl ?? '');
-  return { verdict: report.verdict, report, resultsPath: files.json, htmlPath: files.html, markdown, commentUrl };
+  return {
+    verdict: report.verdict,
+    report,
+    resultsPath: files.json,
+    htmlPath: files.html,
+    markdown,
+    summary,
+    commentUrl,
+  };
 }

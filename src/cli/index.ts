@@ -18,9 +18,10 @@ import { contextFromEnv } from '../app/context';
 import { environment, type RunIO, run } from '../app/run';
 import { budgetFor, parseBudgetLines, parseBudgetRule } from '../core/budgets';
 import { SequentialGate } from '../core/engine';
+import { describeMetric } from '../core/metric';
 import type { ComparisonReport, MetricSamples } from '../core/model';
 import { renderHtmlReport } from '../core/render/html';
-import { renderMarkdown } from '../core/render/markdown';
+import { renderTerminal } from '../core/render/terminal';
 import { decideVerdict } from '../core/report';
 import { type InputName, parseSettings, SettingsError } from '../settings/settings';
 import { HARNESS_FORMATS, type HarnessFormat } from '../settings/suites';
@@ -122,7 +123,7 @@ async function runCommand(args: string[]): Promise<number> {
   const tempDir = mkdtempSync(path.join(os.tmpdir(), 'perfgate-'));
   const seed = Number(one(flags, 'seed')) || Math.floor(Math.random() * 2 ** 31);
   const result = await run(settings, terminalIO(workspace, tempDir, seed));
-  process.stdout.write(`\n${result.markdown}\n`);
+  process.stdout.write(`\n${renderTerminal(result.report)}\n`);
   const json = one(flags, 'json');
   const html = one(flags, 'html');
   if (json) copyFileSync(result.resultsPath, json);
@@ -154,14 +155,13 @@ export function compareFiles(
       const replicate = harnessReplicate(options.name, format, readFileSync(file, 'utf8'), file);
       for (const w of replicate.warnings) warnings.add(`${side} ${file}: ${w}`);
       for (const v of replicate.values) {
-        const s = samples.get(v.id) ?? { id: v.id, unit: v.unit, direction: v.direction, base: [], head: [] };
+        const s = samples.get(v.id) ?? { ...describeMetric(options.name, v), base: [], head: [] };
         s[side].push(v.value);
         samples.set(v.id, s);
       }
     }
   }
   const rounds = Math.min(baseFiles.length, headFiles.length);
-  const units = new Map([...samples.values()].map((s) => [s.id, s.unit]));
   const gate = new SequentialGate(
     {
       alpha: options.alpha,
@@ -170,7 +170,7 @@ export function compareFiles(
       minRounds: Math.max(1, rounds),
       maxRounds: Math.max(1, rounds),
     },
-    (id) => budgetFor(id, units.get(id) ?? 'count', lines.entries, defaultBudget).rule,
+    (metric) => budgetFor(metric.id, metric.unit, lines.entries, defaultBudget).rule,
   );
   const look = gate.look([...samples.values()], rounds, true);
   const errors =
@@ -223,7 +223,7 @@ function compareCommand(args: string[]): number {
     strict: flags.has('strict'),
     alpha,
   });
-  process.stdout.write(renderMarkdown(report, { limit: Number.POSITIVE_INFINITY }));
+  process.stdout.write(renderTerminal(report));
   const json = one(flags, 'json');
   if (json) writeFileSync(json, `${JSON.stringify(report, null, 2)}\n`);
   const html = one(flags, 'html');

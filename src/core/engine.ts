@@ -163,11 +163,6 @@ interface MetricState {
   gatedRelative: boolean;
 }
 
-function suiteOf(id: MetricId): string {
-  const cut = id.search(/[/:]/);
-  return cut === -1 ? id : id.slice(0, cut);
-}
-
 function pct(x: number): string {
   const v = x * 100;
   const digits = Math.abs(v) >= 10 ? 1 : 2;
@@ -195,14 +190,14 @@ function worseSign(direction: Direction): 1 | -1 {
 export class SequentialGate {
   readonly looks: number[];
   private readonly options: GateOptions;
-  private readonly budgetFor: (id: MetricId) => BudgetRule;
+  private readonly budgetFor: (metric: MetricSamples) => BudgetRule;
   /** Rounds at each look actually analysed. */
   private readonly history: number[] = [];
   private readonly states = new Map<MetricId, MetricState>();
   private readonly suiteWarnings: Warning[] = [];
   private finished = false;
 
-  constructor(options: GateOptions, budgetFor: (id: MetricId) => BudgetRule) {
+  constructor(options: GateOptions, budgetFor: (metric: MetricSamples) => BudgetRule) {
     if (!(options.alpha > 0 && options.alpha < 0.5)) {
       throw new RangeError(`alpha: expected a level in (0, 0.5), got ${options.alpha}`);
     }
@@ -253,7 +248,7 @@ export class SequentialGate {
     // Register metrics and the gated family (relative budgets, both sides present).
     for (const m of metrics) {
       if (!this.states.has(m.id)) {
-        const budget = this.budgetFor(m.id);
+        const budget = this.budgetFor(m);
         this.states.set(m.id, {
           order: this.states.size,
           decided: false,
@@ -275,7 +270,7 @@ export class SequentialGate {
     for (const m of metrics) {
       const state = this.states.get(m.id)!;
       if (state.decided) continue;
-      const budget = this.budgetFor(m.id);
+      const budget = this.budgetFor(m);
       const stop = `at look ${lookIndex} (${rounds} rounds)`;
       if (m.base.length === 0 || m.head.length === 0) {
         state.result = this.oneSided(m, budget, rounds);
@@ -488,15 +483,8 @@ export class SequentialGate {
   }
 
   private base(m: MetricSamples, budget: BudgetRule) {
-    return {
-      id: m.id,
-      unit: m.unit,
-      direction: m.direction,
-      base: [...m.base],
-      head: [...m.head],
-      suite: suiteOf(m.id),
-      budget,
-    };
+    const { base, head, ...facts } = m;
+    return { ...facts, base: [...base], head: [...head], budget };
   }
 
   private emptyResult(m: MetricSamples, budget: BudgetRule): MetricResult {
