@@ -29,6 +29,9 @@ export function inlineCode(text: string): string {
     .replace(/\|/g, '\u2223')
     .replace(/<!--/g, '<!\u2010\u2010')
     .replace(/-->/g, '\u2010\u2010>');
+  // An empty pair of backticks is no code span: it would pair with the next span's opening
+  // fence and expose that span's content as markdown. A code span of one space is.
+  if (clean === '') return '` `';
   const longest = Math.max(0, ...(clean.match(/`+/g) ?? []).map((m) => m.length));
   const fence = '`'.repeat(longest + 1);
   const pad = clean.startsWith('`') || clean.endsWith('`') ? ' ' : '';

@@ -44,28 +44,29 @@ function plain(spans: Inline): string {
     .join('');
 }
 
-/** Rows of cells as aligned columns (widths by display width, so wide characters line up). */
-function align(header: string[], rows: string[][], right: boolean[], indent = ''): string[] {
-  const widths = header.map((h, i) => Math.max(stringWidth(h), ...rows.map((r) => stringWidth(r[i]))));
-  const line = (cells: string[]) =>
-    indent +
-    cells
+/**
+ * Groups of rows as one table of aligned columns (widths by display width, so wide characters
+ * line up), each group after its caption.
+ */
+function table(groups: { caption: string | null; rows: readonly MetricResult[] }[], ctx: CellContext): string[] {
+  const cells = groups.map((g) => g.rows.map((r) => COLUMNS.map((c) => plain(c.cell(r, ctx)))));
+  const header = COLUMNS.map((c) => c.label);
+  const widths = header.map((h, i) => Math.max(stringWidth(h), ...cells.flat().map((row) => stringWidth(row[i]))));
+  const line = (row: string[]) =>
+    row
       .map((c, i) => {
         const pad = ' '.repeat(widths[i] - stringWidth(c));
-        return right[i] ? pad + c : i === cells.length - 1 ? c : c + pad;
+        return COLUMNS[i].align === 'right' ? pad + c : c + pad;
       })
       .join('  ')
       .trimEnd();
-  return [line(header), ...rows.map(line)];
-}
-
-function table(rows: readonly MetricResult[], ctx: CellContext, indent = ''): string[] {
-  return align(
-    COLUMNS.map((c) => c.label),
-    rows.map((r) => COLUMNS.map((c) => plain(c.cell(r, ctx)))),
-    COLUMNS.map((c) => c.align === 'right'),
-    indent,
-  );
+  const out = [line(header)];
+  groups.forEach((g, i) => {
+    if (cells[i].length === 0) return;
+    if (g.caption) out.push('', g.caption);
+    out.push(...cells[i].map(line));
+  });
+  return out;
 }
 
 function indented(text: string, by: string): string[] {
@@ -90,11 +91,13 @@ function compose(v: ReportView): string {
     out.push('');
   }
 
-  const ctx = cellContext(v, NAME_MAX);
-  if (v.shown.length > 0) out.push(...table(v.shown, ctx), '');
-  if (v.folded.length > 0) {
-    out.push(`${plural(v.folded.length, 'metric')} within budget, unchanged or not gated:`);
-    out.push(...table(v.folded, ctx, '  '), '');
+  if (v.shown.length + v.folded.length > 0) {
+    const folded = `${plural(v.folded.length, 'metric')} within budget, unchanged or not gated:`;
+    const groups = [
+      { caption: null, rows: v.shown },
+      { caption: v.shown.length > 0 ? folded : null, rows: v.folded },
+    ];
+    out.push(...table(groups, cellContext(v, NAME_MAX)), '');
   }
   const geomean = geomeanText(report);
   if (geomean) out.push(clean(geomean), '');

@@ -226,9 +226,12 @@ export interface ReportView {
   counts: [Outcome, number][];
 }
 
+/** By outcome in display order, then by id with numbers in numeric order (`run-2` before `run-10`). */
 export function sortResults(results: readonly MetricResult[]): MetricResult[] {
   return [...results].sort(
-    (a, b) => DISPLAY_ORDER.indexOf(a.outcome) - DISPLAY_ORDER.indexOf(b.outcome) || a.id.localeCompare(b.id),
+    (a, b) =>
+      DISPLAY_ORDER.indexOf(a.outcome) - DISPLAY_ORDER.indexOf(b.outcome) ||
+      a.id.localeCompare(b.id, 'en', { numeric: true }),
   );
 }
 
