@@ -129,7 +129,7 @@ export function displayScale(unit: Unit, magnitude: number): DisplayScale {
 }
 
 /** A value in a given display scale, e.g. `412 ms`, `12k/s`. */
-export function formatScaled(value: number, s: DisplayScale): string {
+function formatScaled(value: number, s: DisplayScale): string {
   const n = trimNumber(value / s.divisor);
   return s.suffix ? `${n}${s.spaced ? ' ' : ''}${s.suffix}` : n;
 }

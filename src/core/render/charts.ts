@@ -78,16 +78,16 @@ export function mermaidText(text: string, max = 80): string {
 }
 
 /** Series colours (Tableau 10 blue/orange): mid-luminance, readable on white and on GitHub's dark canvas. */
-export const SERIES_COLORS = { base: '#4e79a7', head: '#f28e2b' } as const;
+const SERIES_COLORS = { base: '#4e79a7', head: '#f28e2b' } as const;
 
 /** Most points per series in a comment chart; longer runs are shown as medians of consecutive rounds. */
-export const MAX_CHART_POINTS = 60;
+const MAX_CHART_POINTS = 60;
 
 /** The size a comment chart aims to stay under, in characters. */
-export const MAX_CHART_CHARS = 1500;
+const MAX_CHART_CHARS = 1500;
 
 /** Medians of `k` consecutive values, so a long series fits in `maxPoints`; `k` = 1 when it already fits. */
-export function binMedians(values: readonly number[], maxPoints: number): { points: number[]; k: number } {
+function binMedians(values: readonly number[], maxPoints: number): { points: number[]; k: number } {
   if (values.length <= maxPoints) return { points: [...values], k: 1 };
   const k = Math.ceil(values.length / maxPoints);
   const points: number[] = [];

@@ -63,26 +63,35 @@ function inline(spans: Inline): Raw {
   })}`;
 }
 
+interface TableOptions {
+  /** The anchor of a metric's card, to link its name to. */
+  link?: (r: MetricResult) => string;
+  /** An extra first column. */
+  lead?: { label: string; cell: (r: MetricResult) => string };
+}
+
+/** Rows of the model's columns as an HTML table. */
 function table(
   cls: string,
   cols: readonly Column[],
   rows: readonly MetricResult[],
   ctx: CellContext,
-  link?: (r: MetricResult) => string,
-  first?: { label: string; cell: (r: MetricResult) => string },
+  { link, lead }: TableOptions = {},
 ): Raw {
   const th = (label: string, align: Column['align']) =>
     html`<th${align === 'right' ? new Raw(' class="num"') : ''}>${label}</th>`;
-  const head = [first ? th(first.label, 'left') : '', cols.map((c) => th(c.label, c.align))];
+  const head = [lead ? th(lead.label, 'left') : '', cols.map((c) => th(c.label, c.align))];
   const body = rows.map((r) => {
     const cells = cols.map((col) => {
+      const spans = col.cell(r, ctx);
+      // The name links to its card; footnote marks stay outside the link.
       const content =
         col.key === 'metric' && link
-          ? html`<a href="#${link(r)}">${inline(col.cell(r, ctx))}</a>`
-          : inline(col.cell(r, ctx));
+          ? html`<a href="#${link(r)}">${inline(spans.filter((s) => s.style !== 'note'))}</a>${inline(spans.filter((s) => s.style === 'note'))}`
+          : inline(spans);
       return col.align === 'right' ? html`<td class="num">${content}</td>` : html`<td>${content}</td>`;
     });
-    return html`<tr>${first ? html`<td>${first.cell(r)}</td>` : ''}${cells}</tr>`;
+    return html`<tr>${lead ? html`<td>${lead.cell(r)}</td>` : ''}${cells}</tr>`;
   });
   return html`<table class="${cls}"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`;
 }
@@ -116,17 +125,12 @@ function metricCard(r: MetricResult, anchor: string): Raw {
 }
 
 function percentileCard(scenario: string, points: PercentilePoint[], ctx: CellContext): Raw {
-  const byMetric = new Map(points.map(({ p, r }) => [r, p]));
   const pTable = table(
     'pct',
     columns('base', 'head', 'change', 'verdict'),
     points.map(({ r }) => r),
     ctx,
-    undefined,
-    {
-      label: 'Percentile',
-      cell: (r) => `p${plainNumber(byMetric.get(r) ?? 0)}`,
-    },
+    { lead: { label: 'Percentile', cell: (r) => `p${plainNumber(r.percentile ?? 0)}` } },
   );
   return html`<article class="card"><h3>Latency percentiles of <code>${scenario}</code></h3><div class="charts"><figure>${percentileChart(scenario, points)}<figcaption>Median over rounds of each percentile: ${SWATCHES}</figcaption></figure><div class="scroll">${pTable}</div></div></article>`;
 }
@@ -166,7 +170,7 @@ function page(v: ReportView): string {
       : '';
   const ctx = cellContext(v);
   const anchors = new Map(report.results.map((r, i) => [r, `m-${i}`]));
-  const summary = table('summary', COLUMNS, [...v.shown, ...v.folded], ctx, (r) => anchors.get(r)!);
+  const summary = table('summary', COLUMNS, [...v.shown, ...v.folded], ctx, { link: (r) => anchors.get(r)! });
 
   // Metric cards by suite, in report order; a case's percentile curve opens its suite.
   const curves = percentileGroups(report.results);

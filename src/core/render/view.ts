@@ -148,7 +148,7 @@ export function pText(p: number | null): string {
   return plainNumber(p, 2);
 }
 
-export function outcomeSpan(outcome: Outcome): Span {
+function outcomeSpan(outcome: Outcome): Span {
   const o = OUTCOME_VIEW[outcome];
   return { text: o.label, style: 'outcome', tone: o.tone, mark: o.mark };
 }
