@@ -45,8 +45,8 @@ describe('a report too large for a comment', () => {
     git(repo, 'commit', '-qam', 'slower');
     const suites = '\n- name: many\n  run: node bench.cjs\n  format: json\n  warmup: 0\n';
     const run = await runAction(github, repo, { suites }, prEvent(40, baseSha), {
-      'INPUT_MIN-ROUNDS': '12',
-      'INPUT_MAX-ROUNDS': '12',
+      'INPUT_MIN-ROUNDS': '20',
+      'INPUT_MAX-ROUNDS': '20',
     });
     expect(run.code, run.stdout.slice(-2000)).toBe(1);
     expect(run.outputs.regressions).toBe(String(METRICS));

@@ -3,7 +3,7 @@
  * through the real SequentialGate, so the numbers are the engine's own.
  */
 import { budgetFor, parseBudgetLines, parseBudgetRule } from '../../src/core/budgets';
-import { SequentialGate } from '../../src/core/engine';
+import { SequentialGate } from '../../src/core/gate/gate';
 import { describeMetric } from '../../src/core/metric';
 import type { BudgetRule, ComparisonReport, Direction, MetricSamples, Unit } from '../../src/core/model';
 import { mulberry32 } from '../../src/core/random';
@@ -36,7 +36,7 @@ export function makeReport(specs: Spec[], budgets = '', rounds = 20, seed = 7): 
   const { entries } = parseBudgetLines(budgets);
   const fallback = parseBudgetRule('5%') as BudgetRule;
   const gate = new SequentialGate(
-    { alpha: 0.05, correction: 'holm', strict: false, minRounds: rounds, maxRounds: rounds },
+    { alpha: 0.05, minRounds: rounds, maxRounds: rounds },
     (metric) => budgetFor(metric.id, metric.unit, entries, fallback).rule,
   );
   const look = gate.look(samples, rounds, true);
@@ -52,8 +52,7 @@ export function makeReport(specs: Spec[], budgets = '', rounds = 20, seed = 7): 
     geomean: look.geomean,
     method: {
       alpha: 0.05,
-      correction: 'holm',
-      strict: false,
+      analysis: 'paired',
       minRounds: rounds,
       maxRounds: rounds,
       rounds,

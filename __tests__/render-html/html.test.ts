@@ -60,7 +60,7 @@ describe('renderHtmlReport', () => {
       expect(page).toContain(text);
     }
     expect(page).toContain('20 (min 10, max 30; looks at 10, 20, 30)');
-    expect(page).toContain('family-wise α = 0.05');
+    expect(page).toContain('Holm-corrected across metrics');
     // Raw p-values appear only here, labelled as not what decided.
     expect(page).toContain('raw p (not the decision) &lt; 0.0001');
     expect(page).not.toMatch(/adjusted|tested at α/);
@@ -107,7 +107,9 @@ describe('renderHtmlReport', () => {
   it('copes with one-sided, long, non-finite and constant metrics', () => {
     const broken = { ...inconclusiveResult(), id: 'micro/x:time', base: [Number.NaN, 1e-6, Number.POSITIVE_INFINITY] };
     const constant = { ...inconclusiveResult(), id: 'micro/y:time', base: [2e-6, 2e-6], head: [2e-6, 2e-6] };
-    const report = { ...realisticReport(), results: [addedResult(), longResult(), broken, constant] };
+    // Found by the property test: a huge value in nanoseconds overflows on its way to a coordinate.
+    const huge = { ...inconclusiveResult(), id: 'micro/z:time', base: [], head: [1.297693134862316e299, -5e-324, 0] };
+    const report = { ...realisticReport(), results: [addedResult(), longResult(), broken, constant, huge] };
     const page = renderHtmlReport(report);
     expect(page).not.toMatch(/NaN|Infinity/);
     const found = charts(page);

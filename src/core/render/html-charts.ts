@@ -21,9 +21,14 @@ function clip(text: string, max: number): string {
   return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : text;
 }
 
-/** A coordinate with one decimal, for compact SVG. */
+/**
+ * A coordinate with one decimal, for compact SVG. Values near the top of the double range can
+ * overflow on the way to a coordinate: such a mark is pinned far outside the chart, never drawn
+ * as `Infinity` or `NaN`.
+ */
 function c(x: number): string {
-  return String(Math.round(x * 10) / 10);
+  const pinned = Number.isNaN(x) ? 0 : Math.max(-1e6, Math.min(1e6, x));
+  return String(Math.round(pinned * 10) / 10);
 }
 
 const finiteOnly = (xs: readonly number[]): number[] => xs.filter(plottable);

@@ -113,7 +113,7 @@ function metricCard(r: MetricResult, anchor: string): Raw {
     html`head median <strong>${valueText(r.headMedian, r.unit)}</strong>`,
     r.change ? html`change ${cells('change')} at ${Math.round(r.change.confidence * 100)}%` : html`no change estimate`,
     html`budget ${cells('budget')}`,
-    r.pValue === null ? null : html`raw p (not the decision) ${pText(r.pValue)}`,
+    r.pValue === null ? null : html`raw p (not the decision) ${pText(r.pValue)}, vs no change, uncorrected`,
     html`${plural(r.rounds, 'round')}`,
     r.stopReason ? html`${r.stopReason}` : null,
   ].filter((x): x is Raw => x !== null);

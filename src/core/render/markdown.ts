@@ -18,11 +18,13 @@ import {
   COLUMNS,
   cellContext,
   displayName,
+  FOLDED_WORDS,
   geomeanText,
   headline,
   type Inline,
   methodText,
   NAME_MAX,
+  OTHER_WORDS,
   OUTCOME_VIEW,
   type ReportView,
   revisions,
@@ -79,7 +81,7 @@ function md(spans: Inline): string {
 /** How much of the report a body holds; the first level that fits wins. */
 interface Level {
   charts: boolean;
-  /** The table of metrics folded away (within budget, unchanged, not gated). */
+  /** The table of metrics folded away (`OUTCOME_VIEW[…].folded`). */
   folded: boolean;
   notes: boolean;
   /** Rows that do not fail the gate (undecided, improvements, added, removed). Failing rows always stay. */
@@ -144,12 +146,9 @@ function compose(v: ReportView, options: MarkdownOptions, level: Level): string 
   const left = v.shown.length - shown.length;
   if (shown.length > 0) out.push(table(shown, ctx, level.compact), '');
   if (left > 0)
-    out.push(
-      `_${plural(left, 'other metric')} (undecided, improved, added or removed) left out to fit; see ${complete(options)}._`,
-      '',
-    );
+    out.push(`_${plural(left, 'other metric')} (${OTHER_WORDS}) left out to fit; see ${complete(options)}._`, '');
   if (v.folded.length > 0) {
-    const what = `${plural(v.folded.length, 'metric')} within budget, unchanged or not gated`;
+    const what = `${plural(v.folded.length, 'metric')}: ${FOLDED_WORDS}`;
     if (level.folded) out.push(...details(what, table(v.folded, ctx, level.compact)));
     else out.push(`_${what}: left out to fit; see ${complete(options)}._`, '');
   }

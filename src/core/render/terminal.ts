@@ -13,6 +13,7 @@ import {
   type CellContext,
   COLUMNS,
   cellContext,
+  FOLDED_WORDS,
   failingIds,
   geomeanText,
   headline,
@@ -92,7 +93,7 @@ function compose(v: ReportView): string {
   }
 
   if (v.shown.length + v.folded.length > 0) {
-    const folded = `${plural(v.folded.length, 'metric')} within budget, unchanged or not gated:`;
+    const folded = `${plural(v.folded.length, 'metric')}: ${FOLDED_WORDS}`;
     const groups = [
       { caption: null, rows: v.shown },
       { caption: v.shown.length > 0 ? folded : null, rows: v.folded },

@@ -54,16 +54,31 @@ export const OUTCOME_VIEW: Readonly<Record<Outcome, OutcomeView>> = {
   regression: view('regression', '❌', 'bad', false, true),
   breach: view('over limit', '❌', 'bad', false, true),
   inconclusive: view('inconclusive', '❔', 'warn', false, true),
-  'too-noisy': view('too noisy', '〰️', 'warn'),
   improvement: view('improvement', '✅', 'good', false, true),
   added: view('added', '🆕', 'neutral'),
   removed: view('removed', '➖', 'neutral'),
   ungated: view('not gated', '', 'neutral', true),
   'within-budget': view('within budget', '', 'neutral', true),
-  unchanged: view('unchanged', '', 'neutral', true),
 };
 
 const DISPLAY_ORDER = Object.keys(OUTCOME_VIEW) as Outcome[];
+
+/** `a, b or c`. */
+function orList(words: readonly string[]): string {
+  return words.length <= 1 ? (words[0] ?? '') : `${words.slice(0, -1).join(', ')} or ${words[words.length - 1]}`;
+}
+
+/** What the folded rows are, in words (`not gated or within budget`). */
+export const FOLDED_WORDS = orList(
+  DISPLAY_ORDER.filter((o) => OUTCOME_VIEW[o].folded).map((o) => OUTCOME_VIEW[o].label),
+);
+
+/** What the shown rows that do not fail are, in words (`inconclusive, improvement, added or removed`). */
+export const OTHER_WORDS = orList(
+  DISPLAY_ORDER.filter((o) => !OUTCOME_VIEW[o].folded && OUTCOME_VIEW[o].tone !== 'bad').map(
+    (o) => OUTCOME_VIEW[o].label,
+  ),
+);
 
 // ---------------------------------------------------------------------------------------------
 // Inline text
@@ -121,9 +136,17 @@ export function percentText(fraction: number, digits?: number): string {
   return plottable(fraction) ? formatSignedPercent(fraction, digits) : '—';
 }
 
-/** The estimate with the interval that decided the verdict: `+9.2% (+4.1% … +14.6%)`. */
+/**
+ * The estimate with the interval that decided the verdict, to read against the budget: the change
+ * for a relative budget (`+9.2% (+4.1% … +14.6%)`), the head's median for an absolute rule
+ * (`head 4.2 ms (4.1 ms … 4.3 ms)`).
+ */
 export function changeText(r: MetricResult): string {
   if (allZero(r)) return 'all values 0';
+  if (r.budget.kind === 'absolute' && r.headInterval) {
+    const { estimate, low, high } = r.headInterval;
+    return `head ${valueText(estimate, r.unit)} (${valueText(low, r.unit)} … ${valueText(high, r.unit)})`;
+  }
   if (!r.change) return '—';
   const { estimate, low, high } = r.change;
   return `${percentText(estimate)} (${percentText(low)} … ${percentText(high)})`;
@@ -332,9 +355,10 @@ export function geomeanText(report: ComparisonReport): string | null {
 export function methodText(report: ComparisonReport): string {
   const m = report.method;
   const looks = m.looks.length > 1 ? `looks at rounds ${m.looks.join(', ')}` : `a fixed ${m.maxRounds} rounds`;
+  const test = m.analysis === 'paired' ? 'Wilcoxon signed-rank, paired by round' : 'Mann–Whitney';
   return (
     `Method: ${m.rounds} interleaved rounds (base and head in random order each round; ${looks}); ` +
-    `the change is the Hodges–Lehmann estimate on log values with its interval, family-wise α = ${m.alpha}; ` +
-    `a regression is a change ${m.strict ? 'wholly' : 'significantly and by its estimate'} beyond its budget.`
+    `Hodges–Lehmann change on log values; each interval is valid at its look and Holm-corrected across metrics (${test}); ` +
+    `a regression is a change whose whole interval is beyond its budget, so a run fails with probability ≤ ${m.alpha} when every change is within budget.`
   );
 }
