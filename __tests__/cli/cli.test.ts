@@ -62,7 +62,9 @@ describe('perfgate compare', () => {
       json,
     ]);
     expect(r.code, r.stderr).toBe(1);
-    expect(r.stdout).toContain('❌ perfgate: 1 regression beyond budget — `micro/BenchmarkParse:time`');
+    // Plain text for a terminal: no markdown, no entities, no zero-width characters.
+    expect(r.stdout).toContain('perfgate FAIL: 1 regression beyond budget — micro/BenchmarkParse:time');
+    expect(r.stdout).not.toMatch(/&#|`|\u200d|<sup>|\*\*/);
     const report = JSON.parse(readFileSync(json, 'utf8'));
     expect(report.reproduce).toMatch(/^perfgate compare --format go --name micro --base \S+base-0\.txt /);
     expect(report.method).toMatchObject({ alpha: 0.05, rounds: 8, looks: [8] });

@@ -58,13 +58,16 @@ describe('perfgate run', () => {
     const r = await run(repo, [
       '--base',
       'HEAD~1',
-      // Holm across 11 metrics at α = 0.05: a signed-rank test needs 10 rounds to reach 0.05/11.
       '--min-rounds',
-      '10',
+      '6',
       '--max-rounds',
-      '10',
+      '6',
+      // One gated metric: six paired rounds cannot reach a Holm level shared by eleven
+      // (the smallest signed-rank p with 6 pairs is 1/64).
       '--budget',
-      '10%',
+      'off',
+      '--budgets',
+      'api/items:p50: 10%',
       '--json',
       json,
       '--seed',
@@ -76,6 +79,10 @@ describe('perfgate run', () => {
       id: string;
       unit: string;
       outcome: string;
+      suite: string;
+      case?: string;
+      name: string;
+      percentile?: number;
       base: number[];
     }>;
     const byId = new Map(results.map((m) => [m.id, m]));
@@ -90,9 +97,20 @@ describe('perfgate run', () => {
     ]) {
       expect(byId.has(id), `${id} in ${[...byId.keys()].join(', ')}`).toBe(true);
     }
-    expect(byId.get('api/items:p50')).toMatchObject({ unit: 's', outcome: 'regression' });
-    expect(byId.get('api/items:p50')!.base).toHaveLength(10);
-    expect(r.stdout).toContain('`api/items:p50`');
+    // The facts of a metric are taken where it is measured and carried to the results.
+    expect(byId.get('api/items:p50')).toMatchObject({
+      unit: 's',
+      outcome: 'regression',
+      suite: 'api',
+      case: 'items',
+      name: 'p50',
+      percentile: 50,
+    });
+    expect(byId.get('hello:wall')).toMatchObject({ suite: 'hello', name: 'wall' });
+    expect(byId.get('hello:wall')).not.toHaveProperty('case');
+    expect(byId.get('api/items:p50')!.base).toHaveLength(6);
+    expect(r.stdout).toMatch(/^api\/items:p50 +\S/m);
+    expect(r.stdout).not.toMatch(/&#|\u200d|<sup>/);
   });
 
   it('reports a suite the PR adds as new on head: measured on head only, base’s error kept, no error verdict', async () => {

@@ -17,7 +17,8 @@ describe('harness parsers against tool-made fixtures (golden)', () => {
     const got = parseHarnessOutput(format, fixtureBytes(file), file);
     const goldenPath = join(FIXTURES, `${file}.golden.json`);
     const text = `${JSON.stringify(got, null, 2)}\n`;
-    if (process.env.UPDATE_GOLDEN === '1' || !existsSync(goldenPath)) writeFileSync(goldenPath, text);
+    if (process.env.UPDATE_GOLDEN === '1') writeFileSync(goldenPath, text);
+    else if (!existsSync(goldenPath)) expect.fail(`${goldenPath} is missing: run with UPDATE_GOLDEN=1 and review it`);
     expect(got).toEqual(JSON.parse(readFileSync(goldenPath, 'utf8')));
     // Every value is finite and in a canonical or harness unit, every benchmark has metrics.
     expect(got.benchmarks.length).toBeGreaterThan(0);

@@ -4,6 +4,7 @@
  */
 import { budgetFor, parseBudgetLines, parseBudgetRule } from '../../src/core/budgets';
 import { SequentialGate } from '../../src/core/gate/gate';
+import { describeMetric } from '../../src/core/metric';
 import type { BudgetRule, ComparisonReport, Direction, MetricSamples, Unit } from '../../src/core/model';
 import { mulberry32 } from '../../src/core/random';
 
@@ -28,18 +29,15 @@ interface Spec {
 export function makeReport(specs: Spec[], budgets = '', rounds = 20, seed = 7): ComparisonReport {
   const random = mulberry32(seed);
   const samples: MetricSamples[] = specs.map((s) => ({
-    id: s.id,
-    unit: s.unit,
-    direction: s.direction,
+    ...describeMetric(s.id.split(/[/:]/)[0], { ...s, value: 0 }),
     base: logNormal(random, s.median, s.cv, rounds),
     head: logNormal(random, s.median * s.ratio, s.cv, rounds),
   }));
   const { entries } = parseBudgetLines(budgets);
   const fallback = parseBudgetRule('5%') as BudgetRule;
-  const units = new Map(specs.map((s) => [s.id, s.unit]));
   const gate = new SequentialGate(
     { alpha: 0.05, minRounds: rounds, maxRounds: rounds },
-    (id: string) => budgetFor(id, units.get(id)!, entries, fallback).rule,
+    (metric) => budgetFor(metric.id, metric.unit, entries, fallback).rule,
   );
   const look = gate.look(samples, rounds, true);
   const failing = look.results.some((r) => r.outcome === 'regression' || r.outcome === 'breach');

@@ -1,15 +1,8 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { MetricResult } from '../../src/core/model';
-import {
-  chartBudgetChars,
-  chooseDisplayScale,
-  mermaidText,
-  niceTicks,
-  plainNumber,
-  renderMetricChart,
-} from '../../src/core/render/charts';
+import { chartScale, mermaidText, niceTicks, renderMetricChart } from '../../src/core/render/charts';
+import { plainNumber } from '../../src/core/units';
+import { expectGolden } from '../helpers/golden';
 import {
   addedResult,
   HOSTILE,
@@ -18,23 +11,6 @@ import {
   longResult,
   realisticReport,
 } from './fixtures/report';
-
-const GOLDEN = join(import.meta.dirname, 'golden');
-
-/**
- * Compares `got` with `golden/<name>`. On a mismatch writes `<name>.got` next to it for a diff;
- * with UPDATE_GOLDEN=1 rewrites the golden file instead.
- */
-function expectGolden(name: string, got: string): void {
-  const path = join(GOLDEN, name);
-  if (process.env.UPDATE_GOLDEN === '1' || !existsSync(path)) {
-    writeFileSync(path, got);
-    return;
-  }
-  const want = readFileSync(path, 'utf8');
-  if (got !== want) writeFileSync(`${path}.got`, got);
-  expect(got, `${name} differs from its golden file; see ${name}.got (UPDATE_GOLDEN=1 to accept)`).toBe(want);
-}
 
 function byId(id: string): MetricResult {
   const r = realisticReport().results.find((x) => x.id === id);
@@ -53,19 +29,15 @@ describe('renderMetricChart golden files', () => {
     ['hostile-id.md', () => hostileReport().results[0]],
   ];
   for (const [name, make] of cases) {
-    it(name, () => expectGolden(name, renderMetricChart(make())));
+    it(name, () => expectGolden(`charts/${name}`, renderMetricChart(make())));
   }
 });
 
 describe('renderMetricChart shape', () => {
   const all = [...realisticReport().results, inconclusiveResult(), addedResult(), longResult()];
 
-  it('stays small enough for a PR comment and reports its own size', () => {
-    for (const r of all) {
-      const chart = renderMetricChart(r);
-      expect(chart.length, r.id).toBeLessThanOrEqual(1500);
-      expect(chartBudgetChars(r)).toBe(chart.length);
-    }
+  it('stays small enough for a PR comment', () => {
+    for (const r of all) expect(renderMetricChart(r).length, r.id).toBeLessThanOrEqual(1500);
   });
 
   it('names the unit on the y axis and colours base and head with the palette only', () => {
@@ -140,12 +112,13 @@ describe('chart helpers', () => {
     expect(niceTicks(5, 5).lo).toBeLessThan(5);
   });
 
-  it('chooseDisplayScale follows the thresholds of formatValue', () => {
-    expect(chooseDisplayScale('s', [0.0042])).toEqual({ divisor: 1e-3, suffix: 'ms' });
-    expect(chooseDisplayScale('s', [1.8e-6])).toEqual({ divisor: 1e-6, suffix: 'µs' });
-    expect(chooseDisplayScale('B', [84e6])).toEqual({ divisor: 1e6, suffix: 'MB' });
-    expect(chooseDisplayScale('1/s', [11800])).toEqual({ divisor: 1e3, suffix: 'k/s' });
-    expect(chooseDisplayScale('fraction', [0.01])).toEqual({ divisor: 0.01, suffix: '%' });
-    expect(chooseDisplayScale('rows/s', [5])).toEqual({ divisor: 1, suffix: 'rows/s' });
+  it('chartScale picks the unit of the typical value from the one table in units.ts', () => {
+    expect(chartScale('s', [0.0042, 0.5, 0.004])).toMatchObject({ divisor: 1e-3, suffix: 'ms' });
+    expect(chartScale('s', [1.8e-6])).toMatchObject({ divisor: 1e-6, suffix: 'µs' });
+    expect(chartScale('B', [84e6])).toMatchObject({ divisor: 1e6, suffix: 'MB' });
+    expect(chartScale('1/s', [11800])).toMatchObject({ divisor: 1e3, suffix: 'k/s' });
+    expect(chartScale('fraction', [0.01])).toMatchObject({ divisor: 0.01, suffix: '%' });
+    expect(chartScale('rows/s', [5])).toMatchObject({ divisor: 1, suffix: 'rows/s' });
+    expect(chartScale('s', [Number.NaN])).toMatchObject({ divisor: 1, suffix: 's' });
   });
 });

@@ -1,8 +1,8 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ComparisonReport } from '../../src/core/model';
-import { budgetText, escapeHtml, renderHtmlReport } from '../../src/core/render/html';
+import { escapeHtml, renderHtmlReport } from '../../src/core/render/html';
+import { budgetText } from '../../src/core/render/view';
+import { expectGolden } from '../helpers/golden';
 import {
   addedResult,
   HOSTILE,
@@ -11,8 +11,6 @@ import {
   longResult,
   realisticReport,
 } from './fixtures/report';
-
-const GOLDEN = join(import.meta.dirname, 'golden');
 
 /** The `<svg …>…</svg>` chart elements of a page, with their data attributes and drawn marks. */
 function charts(page: string): { kind: string; metric: string; points: number; circles: number }[] {
@@ -31,16 +29,8 @@ function charts(page: string): { kind: string; metric: string; points: number; c
 }
 
 describe('renderHtmlReport', () => {
-  it('matches its golden file (open golden/report.html in a browser to review)', () => {
-    const got = renderHtmlReport(realisticReport());
-    const path = join(GOLDEN, 'report.html');
-    if (process.env.UPDATE_GOLDEN === '1' || !existsSync(path)) writeFileSync(path, got);
-    const want = readFileSync(path, 'utf8');
-    if (got !== want) writeFileSync(`${path}.got`, got);
-    expect(
-      got === want,
-      'report.html differs from its golden file; see report.html.got (UPDATE_GOLDEN=1 to accept)',
-    ).toBe(true);
+  it('matches its golden file (open __tests__/golden/html/report.html in a browser to review)', () => {
+    expectGolden('html/report.html', renderHtmlReport(realisticReport()));
   });
 
   it('draws every chart of every metric with one mark per sample', () => {
@@ -60,10 +50,10 @@ describe('renderHtmlReport', () => {
 
   it('shows the verdict, the commits, the environment and the method', () => {
     const page = renderHtmlReport(realisticReport());
-    expect(page).toContain('<span class="verdict fail">FAIL</span>1 metric beyond budget: cli:wall +9.2%');
     expect(page).toContain(
-      '<code>main</code> @ <code title="3f9c2a1d8e7b6c5a4f3e2d1c0b9a8f7e6d5c4b3a">3f9c2a1d8e7b</code>',
+      '<span class="verdict fail">FAIL</span>1 regression beyond budget — <code>cli:wall</code> · 1 improvement',
     );
+    expect(page).toContain('<code>main</code> @ <code title="3f9c2a1d8e7b6c5a4f3e2d1c0b9a8f7e6d5c4b3a">3f9c2a1</code>');
     expect(page).toContain('<code>feature/faster-parser</code>');
     expect(page).toContain('pull request #42');
     for (const text of ['AMD EPYC 7763 64-Core Processor', 'Linux 6.8.0-1021-azure (x64)', 'v20.20.0', '6.88 min']) {
@@ -71,6 +61,9 @@ describe('renderHtmlReport', () => {
     }
     expect(page).toContain('20 (min 10, max 30; looks at 10, 20, 30)');
     expect(page).toContain('Holm-corrected across metrics');
+    // Raw p-values appear only here, labelled as not what decided.
+    expect(page).toContain('raw p (not the decision) &lt; 0.0001');
+    expect(page).not.toMatch(/adjusted|tested at α/);
   });
 
   it('is self-contained: no script, no external resource, a CSP that forbids both', () => {
@@ -89,7 +82,7 @@ describe('renderHtmlReport', () => {
     // Only the tags this renderer writes appear.
     const tags = new Set([...page.matchAll(/<([a-zA-Z][a-zA-Z0-9]*)/g)].map((m) => m[1].toLowerCase()));
     const allowed =
-      'html head meta title style body main header h1 h2 h3 p div span strong code a section table thead tbody tr th td article figure figcaption svg line text polyline circle g rect ul li dl dt dd pre';
+      'html head meta title style body main header h1 h2 h3 p div span strong code a section table thead tbody tr th td article figure figcaption svg line text polyline circle g rect ul li dl dt dd pre sup';
     for (const t of tags) expect(allowed.split(' '), t).toContain(t);
     // Still every chart, with the hostile ids carried only as escaped attribute values.
     const found = charts(page);
@@ -106,7 +99,7 @@ describe('renderHtmlReport', () => {
       errors: ['build of base failed: `npm run build` exited with code 2. Fix the build on main, then re-run.'],
     };
     const page = renderHtmlReport(report);
-    expect(page).toContain('<span class="verdict error">ERROR</span>No comparison could be made');
+    expect(page).toContain('<span class="verdict error">ERROR</span>no verdict — 1 error stopped the comparison');
     expect(page).toContain('build of base failed: `npm run build` exited with code 2.');
     expect(charts(page)).toEqual([]);
   });
@@ -114,7 +107,9 @@ describe('renderHtmlReport', () => {
   it('copes with one-sided, long, non-finite and constant metrics', () => {
     const broken = { ...inconclusiveResult(), id: 'micro/x:time', base: [Number.NaN, 1e-6, Number.POSITIVE_INFINITY] };
     const constant = { ...inconclusiveResult(), id: 'micro/y:time', base: [2e-6, 2e-6], head: [2e-6, 2e-6] };
-    const report = { ...realisticReport(), results: [addedResult(), longResult(), broken, constant] };
+    // Found by the property test: a huge value in nanoseconds overflows on its way to a coordinate.
+    const huge = { ...inconclusiveResult(), id: 'micro/z:time', base: [], head: [1.297693134862316e299, -5e-324, 0] };
+    const report = { ...realisticReport(), results: [addedResult(), longResult(), broken, constant, huge] };
     const page = renderHtmlReport(report);
     expect(page).not.toMatch(/NaN|Infinity/);
     const found = charts(page);

@@ -1,5 +1,5 @@
 /**
- * Properties of both renderers over arbitrary reports: any string (HTML, Mermaid directives,
+ * Properties of the renderers (comment charts, HTML, markdown, terminal) over arbitrary reports: any string (HTML, Mermaid directives,
  * markdown fences, lone surrogates) and any number (NaN, ±∞, huge, tiny) must neither crash them
  * nor change the structure of what they write.
  */
@@ -8,6 +8,9 @@ import { describe, expect, it } from 'vitest';
 import { type ComparisonReport, type MetricResult, OUTCOMES, type Unit } from '../../src/core/model';
 import { renderMetricChart } from '../../src/core/render/charts';
 import { renderHtmlReport } from '../../src/core/render/html';
+import { renderMarkdown } from '../../src/core/render/markdown';
+import { renderTerminal } from '../../src/core/render/terminal';
+import { outsideCode } from '../helpers/markdown';
 import { HOSTILE, realisticReport } from './fixtures/report';
 
 const nasty = fc
@@ -26,6 +29,12 @@ const nasty = fc
         '&amp;',
         ':p99',
         '/',
+        '|',
+        '@octocat',
+        '<!-- perfgate:ci/bench -->',
+        '\u202e',
+        '\u001b[2J',
+        '',
       ),
     ),
     { maxLength: 6 },
@@ -40,6 +49,9 @@ function metric(values: fc.Arbitrary<number>): fc.Arbitrary<MetricResult> {
   return fc.record({
     id: nasty,
     suite: nasty,
+    case: fc.option(nasty, { nil: undefined }),
+    name: nasty,
+    percentile: fc.option(fc.double({ min: 0, max: 100 }), { nil: undefined }),
     unit,
     direction: fc.constantFrom('lower' as const, 'higher' as const),
     base: fc.array(values, { maxLength: 200 }),
@@ -109,7 +121,7 @@ describe('renderMetricChart over arbitrary metrics', () => {
 /** Every tag is one the renderer writes, and every attribute is a plain quoted name="value" pair. */
 function expectOnlyOwnMarkup(page: string): void {
   const allowed = new Set(
-    'html head meta title style body main header h1 h2 h3 p div span strong code a section table thead tbody tr th td article figure figcaption svg line text polyline circle g rect ul li dl dt dd pre'.split(
+    'html head meta title style body main header h1 h2 h3 p div span strong code a section table thead tbody tr th td article figure figcaption svg line text polyline circle g rect ul li dl dt dd pre sup'.split(
       ' ',
     ),
   );
@@ -123,36 +135,80 @@ function expectOnlyOwnMarkup(page: string): void {
   }
 }
 
+/** Arbitrary reports: any strings, any numbers, over a realistic base. */
+const arbitraryReport: fc.Arbitrary<ComparisonReport> = fc
+  .record({
+    results: fc.array(metric(anyNumber), { maxLength: 4 }),
+    base: fc.record({ sha: nasty, ref: fc.option(nasty, { nil: undefined }) }),
+    head: fc.record({ sha: nasty, ref: fc.option(nasty, { nil: undefined }) }),
+    repository: fc.option(nasty, { nil: undefined }),
+    warnings: fc.array(
+      nasty.map((text) => ({ code: 'replicate', text })),
+      { maxLength: 2 },
+    ),
+    errors: fc.array(nasty, { maxLength: 2 }),
+    reproduce: nasty,
+    verdict: fc.constantFrom('pass' as const, 'fail' as const, 'error' as const),
+  })
+  .map((parts) => {
+    const base = realisticReport();
+    return { ...base, ...parts, environment: { ...base.environment, cpuModel: parts.reproduce } };
+  });
+
+const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+
 describe('renderHtmlReport over arbitrary reports', () => {
   it('writes only its own markup, whatever the strings and numbers', () => {
-    const report = fc.record({
-      results: fc.array(metric(anyNumber), { maxLength: 4 }),
-      base: fc.record({ sha: nasty, ref: fc.option(nasty, { nil: undefined }) }),
-      head: fc.record({ sha: nasty, ref: fc.option(nasty, { nil: undefined }) }),
-      repository: fc.option(nasty, { nil: undefined }),
-      warnings: fc.array(
-        nasty.map((text) => ({ code: 'replicate', text })),
-        { maxLength: 2 },
-      ),
-      errors: fc.array(nasty, { maxLength: 2 }),
-      reproduce: nasty,
-      verdict: fc.constantFrom('pass' as const, 'fail' as const, 'error' as const),
-    });
     fc.assert(
-      fc.property(report, (parts) => {
-        const base = realisticReport();
-        const r: ComparisonReport = {
-          ...base,
-          ...parts,
-          environment: { ...base.environment, cpuModel: parts.reproduce },
-        };
+      fc.property(arbitraryReport, (r) => {
         const page = renderHtmlReport(r);
         expectOnlyOwnMarkup(page);
+        expect(page).not.toMatch(BIDI);
         // Non-finite inputs never reach a coordinate or a label.
         expect(page).not.toMatch(/NaN|Infinity/);
         expect(page.match(/<svg /g)?.length ?? 0).toBeGreaterThanOrEqual(r.results.length * 3);
       }),
       { numRuns: 80 },
+    );
+  });
+});
+
+describe('renderMarkdown over arbitrary reports', () => {
+  it('keeps every table row whole, writes no HTML but its own, mentions nobody and fits its limit', () => {
+    fc.assert(
+      fc.property(arbitraryReport, fc.integer({ min: 3000, max: 65_536 }), (r, limit) => {
+        const md = renderMarkdown(r, { chart: renderMetricChart, limit });
+        expect(md.length).toBeLessThanOrEqual(limit);
+        expect(md).not.toMatch(BIDI);
+        // Tables: every row has as many cell separators as its header (a `|` in text is escaped).
+        const lines = md.split('\n');
+        lines.forEach((line, i) => {
+          if (!line.startsWith('| Metric |')) return;
+          const pipes = line.split('|').length;
+          for (let j = i + 1; j < lines.length && lines[j] !== ''; j++) {
+            expect(lines[j].startsWith('|'), lines[j]).toBe(true);
+            expect(lines[j].split('|').length, lines[j]).toBe(pipes);
+          }
+        });
+        const text = outsideCode(md);
+        expect(text.replace(/<\/?(details|summary|sub|sup)>/g, '')).not.toMatch(/</);
+        expect(text).not.toMatch(/@[A-Za-z0-9]/);
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
+
+describe('renderTerminal over arbitrary reports', () => {
+  it('writes no control character but newlines, and no bidi control', () => {
+    fc.assert(
+      fc.property(arbitraryReport, (r) => {
+        const text = renderTerminal(r);
+        expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+        expect(text).not.toMatch(BIDI);
+        expect(text).not.toMatch(/NaN|Infinity/);
+      }),
+      { numRuns: 150 },
     );
   });
 });

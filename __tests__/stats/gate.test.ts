@@ -15,7 +15,7 @@ function lognormal(seed: number, n: number, center: number, cv = 0.03): number[]
 }
 
 function metric(id: string, base: number[], head: number[], direction: 'lower' | 'higher' = 'lower'): MetricSamples {
-  return { id, unit: 's', direction, base, head };
+  return { id, suite: id.split(/[/:]/)[0], name: id.slice(id.lastIndexOf(':') + 1), unit: 's', direction, base, head };
 }
 
 /** The verdict must follow from the interval and the budget by eye. */
@@ -131,7 +131,7 @@ describe('SequentialGate: the budget is the null hypothesis', () => {
 
   it('added and removed metrics are shown, never compared; an added metric with an absolute rule is checked on head', () => {
     const bound: BudgetRule = { kind: 'absolute', op: '<', bound: 0.2, unit: 's', source: '< 200ms' };
-    const gate = new SequentialGate({ ...OPTIONS, maxRounds: 20 }, (id) => (id === 'new:abs' ? bound : REL5));
+    const gate = new SequentialGate({ ...OPTIONS, maxRounds: 20 }, (m) => (m.id === 'new:abs' ? bound : REL5));
     const res = gate.look(
       [
         metric('new:rel', [], lognormal(15, 20, 0.1)),
@@ -187,7 +187,7 @@ describe('resolution: values that move in steps comparable to the budget', () =>
     const base = [...Array(18).fill(70e-9), 80e-9, 80e-9];
     const head = [...Array(19).fill(70e-9), 80e-9];
     const r = new SequentialGate({ ...OPTIONS, maxRounds: 20 }, () => REL5).look(
-      [{ id: 'micro/id:time', unit: 's', direction: 'lower', base, head }],
+      [metric('micro/id:time', base, head)],
       20,
       true,
     ).results[0];
@@ -204,6 +204,7 @@ describe('geomeanChange', () => {
     const base: Omit<MetricResult, 'direction' | 'change'> = {
       id: 'x',
       suite: 'x',
+      name: 'x',
       unit: 's',
       base: [],
       head: [],

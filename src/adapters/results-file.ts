@@ -27,7 +27,7 @@ const str = (max = 2000) => z.string().max(max);
 const num = z.number().finite();
 const warning = z.strictObject({
   code: z.string().regex(/^[a-z][a-z0-9-]{0,40}$/),
-  metric: str(1000).optional(),
+  metric: str(20_000).optional(),
   text: str(),
 });
 const samples = z.array(num).max(RESULTS_LIMITS.maxSamples);
@@ -45,9 +45,13 @@ const budget = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('off'), source: str(100) }),
 ]);
 const outcome = z.enum(OUTCOMES);
+// Ids and names come from benchmark tools and may be long; renderers shorten them for display.
 const metric = z.strictObject({
-  id: str(300),
+  id: str(20_000),
   suite: str(200),
+  case: str(20_000).optional(),
+  name: str(20_000),
+  percentile: num.min(0).max(100).optional(),
   unit,
   direction: z.enum(['lower', 'higher']),
   base: samples,

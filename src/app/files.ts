@@ -5,6 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { harnessReplicate } from '../adapters/harness';
+import { describeMetric } from '../core/metric';
 import type { MetricId, MetricSamples } from '../core/model';
 import type { Settings } from '../settings/settings';
 import type { HarnessFormat } from '../settings/suites';
@@ -33,7 +34,7 @@ export function compareFiles(settings: Settings, files: ReplicateFiles): Compari
       const replicate = harnessReplicate(files.name, files.format, readFileSync(file), file);
       for (const w of replicate.warnings) warnings.add(`${side} ${file}: ${w}`);
       for (const v of replicate.values) {
-        const s = samples.get(v.id) ?? { id: v.id, unit: v.unit, direction: v.direction, base: [], head: [] };
+        const s = samples.get(v.id) ?? { ...describeMetric(files.name, v), base: [], head: [] };
         s[side].push(v.value);
         samples.set(v.id, s);
       }
@@ -41,8 +42,7 @@ export function compareFiles(settings: Settings, files: ReplicateFiles): Compari
   }
   const rounds = Math.min(files.base.length, files.head.length);
   const options = gateOptions(settings, Math.max(1, rounds));
-  const { gate, units, budgetWarnings } = createGate(settings, options);
-  for (const s of samples.values()) units.set(s.id, s.unit);
+  const { gate, budgetWarnings } = createGate(settings, options);
   const look = gate.look([...samples.values()], rounds, true);
   const count = (n: number) => `${n} file${n === 1 ? '' : 's'}`;
   return {

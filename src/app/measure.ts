@@ -26,7 +26,8 @@
  *   a new benchmark.
  */
 import type { LookResult, SequentialGate } from '../core/gate/gate';
-import type { CapacityCurve, MetricId, MetricValue, Side, SoakSeries, Warning } from '../core/model';
+import { describeMetric } from '../core/metric';
+import type { CapacityCurve, MetricId, MetricSamples, MetricValue, Side, SoakSeries, Warning } from '../core/model';
 import { mulberry32, shuffle } from '../core/random';
 import type { MeasureReporter, RoundProgress } from './progress';
 import { SuiteError, type SuiteRunner } from './runners';
@@ -81,11 +82,7 @@ export async function measure(runners: SuiteRunner[], options: MeasureOptions): 
   const reporter = options.reporter ?? silent;
   const started = now();
   const random = mulberry32(options.seed);
-  const samples = new Map<
-    MetricId,
-    { id: MetricId; unit: string; direction: MetricValue['direction']; base: number[]; head: number[] }
-  >();
-  const suiteOf = new Map<MetricId, string>();
+  const samples = new Map<MetricId, MetricSamples>();
   const warnings = new Map<string, Warning>();
   const warn = (code: string, text: string) => warnings.set(text, { code, text });
   const errors: SuiteError[] = [];
@@ -245,9 +242,8 @@ export async function measure(runners: SuiteRunner[], options: MeasureOptions): 
         for (const v of values) {
           let s = samples.get(v.id);
           if (!s) {
-            s = { id: v.id, unit: v.unit, direction: v.direction, base: [], head: [] };
+            s = { ...describeMetric(runner.suite.name, v), base: [], head: [] };
             samples.set(v.id, s);
-            suiteOf.set(v.id, runner.suite.name);
             options.unitsSeen?.set(v.id, v.unit);
           }
           s[side].push(v.value);
@@ -260,8 +256,9 @@ export async function measure(runners: SuiteRunner[], options: MeasureOptions): 
         continue;
       }
       look = options.gate.look([...samples.values()], rounds, false);
-      const settled = new Set(look.failed.map((id) => suiteOf.get(id)));
-      const open = new Set(look.undecided.map((id) => suiteOf.get(id)));
+      const suiteOf = (id: MetricId) => samples.get(id)?.suite;
+      const settled = new Set(look.failed.map(suiteOf));
+      const open = new Set(look.undecided.map(suiteOf));
       active = active.filter((r) => open.has(r.suite.name) && !settled.has(r.suite.name));
       reporter.round({ ...progress(), look: { final: false, done: look.done || active.length === 0 } });
       if (look.done || active.length === 0) {

@@ -14,11 +14,9 @@ import type {
   Change,
   ComparisonReport,
   Environment,
-  MetricId,
   MetricResult,
   Pairing,
   Revision,
-  Unit,
   Warning,
 } from '../core/model';
 import { decideVerdict } from '../core/report';
@@ -126,18 +124,16 @@ export function gateOptions(settings: Settings, rounds?: number): GateOptions {
   };
 }
 
-/** A gate with the budgets of `settings`; `units` must hold each metric's unit by its first look. */
+/** A gate with the budgets of `settings` (a rule applies by the metric's id and unit). */
 export function createGate(settings: Settings, options: GateOptions) {
-  const units = new Map<MetricId, Unit>();
   const budgetWarnings = new Set<string>();
-  const gate = new SequentialGate(options, (id: MetricId) => {
-    const lookup = budgetFor(id, units.get(id) ?? 'count', settings.budgets, settings.defaultBudget);
+  const gate = new SequentialGate(options, (metric) => {
+    const lookup = budgetFor(metric.id, metric.unit, settings.budgets, settings.defaultBudget);
     for (const w of lookup.warnings) budgetWarnings.add(w);
     return lookup.rule;
   });
   return {
     gate,
-    units,
     /** Budget rules that matched a metric but could not apply to it. */
     budgetWarnings: (): Warning[] => [...budgetWarnings].map((text) => ({ code: 'budget', text })),
   };

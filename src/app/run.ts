@@ -15,10 +15,10 @@ import { addWorktrees, copyFromHead, GitError, isDirty } from '../adapters/git';
 import { commentMarker, type GitHubClient, GitHubPermissionError, MAX_COMMENT_BODY } from '../adapters/github';
 import { runMeasured } from '../adapters/process';
 import { budgetFor } from '../core/budgets';
-import type { ComparisonReport, Side, Verdict, Warning } from '../core/model';
+import type { ComparisonReport, MetricId, Side, Verdict, Warning } from '../core/model';
 import { renderMetricChart } from '../core/render/charts';
 import { renderHtmlReport } from '../core/render/html';
-import { renderMarkdown } from '../core/render/markdown';
+import { renderMarkdown, SUMMARY_LIMIT, utf8Length } from '../core/render/markdown';
 import { countOutcomes } from '../core/report';
 import { applySoak } from '../core/soak';
 import { formatValue } from '../core/units';
@@ -85,7 +85,10 @@ export interface RunResult {
   report: ComparisonReport;
   resultsPath: string;
   htmlPath: string;
+  /** The comment body (≤ GitHub's comment limit; may leave out charts and rows that pass). */
   markdown: string;
+  /** The job summary: the whole report, up to the summary's own 1 MiB limit. */
+  summary: string;
   commentUrl: string | null;
 }
 
@@ -156,7 +159,8 @@ async function measureRevisions(settings: Settings, io: RunIO): Promise<Comparis
         `Shard ${settings.shard.index}/${settings.shard.total}: ${suites.map((s) => s.name).join(', ') || 'no suites'}`,
       );
     const options = gateOptions(settings);
-    const { gate, units, budgetWarnings } = createGate(settings, options);
+    const { gate, budgetWarnings } = createGate(settings, options);
+    const units = new Map<MetricId, string>();
     const runners = suites.map(io.runnerFor ?? createRunner);
     const outcome = await measure(runners, {
       checkouts,
@@ -332,13 +336,22 @@ export async function run(settings: Settings, io: RunIO, sources: RunSources = {
   const marker = commentMarker(io.context.workflow, io.context.job); // one sticky comment per workflow and job
   const resultsDir = settings.resultsDir ? path.resolve(io.workspace, settings.resultsDir) : io.tempDir;
   const files = settings.mode === 'report' ? writeResults(report, io.tempDir) : writeResults(report, resultsDir);
+  // The run page lists the uploaded artifacts (the HTML report, when the workflow uploads it).
+  const detailsUrl = io.context.runUrl;
   const markdown = renderMarkdown(report, {
     chart: renderMetricChart,
     limit: MAX_COMMENT_BODY - marker.length - 2,
-    // The run page lists the uploaded artifacts (the HTML report, when the workflow uploads it).
-    detailsUrl: io.context.runUrl,
+    detailsUrl,
   });
-  io.writeSummary(markdown);
+  // Rendered on its own: the summary allows 1 MiB where a comment allows 64 K characters.
+  const summary = renderMarkdown(report, {
+    chart: renderMetricChart,
+    limit: SUMMARY_LIMIT,
+    size: utf8Length,
+    detailsUrl,
+    complete: 'the results JSON and the HTML report',
+  });
+  io.writeSummary(summary);
   const commentUrl = settings.mode === 'measure' ? null : await postComment(settings, report, io, marker, markdown);
   // Report mode, or a run with no PR to comment on (merge queue, push, schedule): a check run.
   if (settings.mode === 'report' || (settings.mode === 'full' && !report.pullRequest))
@@ -352,5 +365,13 @@ export async function run(settings: Settings, io: RunIO, sources: RunSources = {
   io.setOutput('html', files.html);
   io.setOutput('comment-url', commentUrl ?? '');
   io.setOutput('issue-url', issueUrl ?? '');
-  return { verdict: report.verdict, report, resultsPath: files.json, htmlPath: files.html, markdown, commentUrl };
+  return {
+    verdict: report.verdict,
+    report,
+    resultsPath: files.json,
+    htmlPath: files.html,
+    markdown,
+    summary,
+    commentUrl,
+  };
 }

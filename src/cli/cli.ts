@@ -10,7 +10,7 @@ import path from 'node:path';
 import { contextFromEnv } from '../app/context';
 import { logReporter, terminalReporter } from '../app/progress';
 import { type RunIO, type RunSources, run } from '../app/run';
-import { renderMarkdown } from '../core/render/markdown';
+import { renderTerminal } from '../core/render/terminal';
 import { parseSettings, SettingsError } from '../settings/settings';
 import { HARNESS_FORMATS, type HarnessFormat } from '../settings/suites';
 import { COMMANDS, flagValue, inputReader, type ParsedFlags, parseFlags, UsageError, usage } from './flags';
@@ -62,8 +62,8 @@ async function runCommand(command: 'run' | 'compare', parsed: ParsedFlags): Prom
   const tempDir = mkdtempSync(path.join(os.tmpdir(), 'perfgate-'));
   const seed = Number(flagValue(parsed, 'seed')) || Math.floor(Math.random() * 2 ** 31);
   const result = await run(settings, terminalIO(workspace, tempDir, seed), sources);
-  // The whole report: a terminal has no comment-size limit, and no use for chart markup.
-  process.stdout.write(`\n${renderMarkdown(result.report, { limit: Number.POSITIVE_INFINITY })}\n`);
+  // The whole report as plain text: a terminal has no comment-size limit and shows no markup.
+  process.stdout.write(`\n${renderTerminal(result.report)}\n`);
   const json = flagValue(parsed, 'json');
   const html = flagValue(parsed, 'html');
   if (json) copyFileSync(result.resultsPath, json);

@@ -31,12 +31,33 @@ export type Unit = 's' | 'B' | '1/s' | 'B/s' | 'count' | 'fraction' | (string & 
  */
 export type MetricId = string;
 
-/** One measured value of one metric, in its canonical unit. */
+/** One measured value of one metric, in its canonical unit, as a suite's adapter reports it. */
 export interface MetricValue {
   id: MetricId;
   unit: Unit;
   direction: Direction;
   value: number;
+  /** The latency percentile (0–100) this value is, when the adapter measured one (`p99` → 99). */
+  percentile?: number;
+}
+
+/**
+ * What a metric is, fixed where it is first measured (`describeMetric`, from the suite that
+ * measured it and the adapter's value) and carried unchanged through the gate to every renderer,
+ * so nothing downstream re-derives it from the id.
+ */
+export interface MetricFacts {
+  id: MetricId;
+  /** The suite that measured it. */
+  suite: string;
+  /** The case within the suite (a benchmark, an HTTP scenario: `items` in `api/items:p99`), when there is one. */
+  case?: string;
+  /** The metric's own name (`p99`, `wall`, `time`). */
+  name: string;
+  unit: Unit;
+  direction: Direction;
+  /** The latency percentile (0–100) it is, when it is one. */
+  percentile?: number;
 }
 
 /**
@@ -134,10 +155,7 @@ export interface CapacityCurve {
 }
 
 /** The raw samples of one metric on both sides, in round order (index i = round i). */
-export interface MetricSamples {
-  id: MetricId;
-  unit: Unit;
-  direction: Direction;
+export interface MetricSamples extends MetricFacts {
   base: number[];
   head: number[];
 }
@@ -210,8 +228,6 @@ export interface ValueInterval {
 
 /** The full result for one metric: raw data, statistics, budget and outcome. */
 export interface MetricResult extends MetricSamples {
-  /** Suite name (the part of the id before `/` or `:`). */
-  suite: string;
   baseMedian: number | null;
   headMedian: number | null;
   /**

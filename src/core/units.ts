@@ -94,53 +94,95 @@ function trimNumber(x: number, digits = 3): string {
     .replace(/\.$/, '');
 }
 
-/** Formats a duration in seconds with a unit a person reads at a glance (ns, µs, ms, s, min). */
-export function formatDuration(seconds: number): string {
-  const abs = Math.abs(seconds);
-  if (abs === 0) return '0 s';
-  if (abs < 1e-6) return `${trimNumber(seconds * 1e9)} ns`;
-  if (abs < 1e-3) return `${trimNumber(seconds * 1e6)} µs`;
-  if (abs < 1) return `${trimNumber(seconds * 1e3)} ms`;
-  if (abs < 120) return `${trimNumber(seconds)} s`;
-  return `${trimNumber(seconds / 60)} min`;
+/**
+ * How values of one unit are shown at one magnitude: displayed = canonical / `divisor`, followed
+ * by `suffix` (after a space when `spaced`). The one table of display units: single values
+ * (`formatValue`) pick it from their own magnitude, charts from the typical magnitude of their
+ * values, so a chart's axis and the table beside it speak the same unit.
+ */
+export interface DisplayScale {
+  divisor: number;
+  /** Unit label, e.g. `ms`, `MB`, `k/s`, `%`; empty for counts. */
+  suffix: string;
+  spaced: boolean;
 }
 
-/** Formats bytes with decimal prefixes (kB, MB, GB), as `ls -h --si` and most dashboards do. */
-export function formatBytes(bytes: number): string {
-  const abs = Math.abs(bytes);
-  if (abs < 1e3) return `${trimNumber(bytes)} B`;
-  if (abs < 1e6) return `${trimNumber(bytes / 1e3)} kB`;
-  if (abs < 1e9) return `${trimNumber(bytes / 1e6)} MB`;
-  return `${trimNumber(bytes / 1e9)} GB`;
-}
+const scale = (divisor: number, suffix: string, spaced = true): DisplayScale => ({ divisor, suffix, spaced });
 
-/** Formats a value in its canonical unit for display. Custom units are appended verbatim. */
-export function formatValue(value: number, unit: Unit): string {
+/** The display unit for values of `unit` around `magnitude` (an absolute value in the canonical unit). */
+export function displayScale(unit: Unit, magnitude: number): DisplayScale {
+  const m = Math.abs(magnitude);
   switch (unit) {
     case 's':
-      return formatDuration(value);
+      if (m === 0 || !Number.isFinite(m)) return scale(1, 's');
+      if (m < 1e-6) return scale(1e-9, 'ns');
+      if (m < 1e-3) return scale(1e-6, 'µs');
+      if (m < 1) return scale(1e-3, 'ms');
+      if (m < 120) return scale(1, 's');
+      return scale(60, 'min');
     case 'B':
-      return formatBytes(value);
-    case 'B/s':
-      return `${formatBytes(value)}/s`;
+    case 'B/s': {
+      const per = unit === 'B/s' ? '/s' : '';
+      if (m < 1e3) return scale(1, `B${per}`);
+      if (m < 1e6) return scale(1e3, `kB${per}`);
+      if (m < 1e9) return scale(1e6, `MB${per}`);
+      return scale(1e9, `GB${per}`);
+    }
     case '1/s':
-      if (Math.abs(value) >= 1e6) return `${trimNumber(value / 1e6)}M/s`;
-      if (Math.abs(value) >= 1e4) return `${trimNumber(value / 1e3)}k/s`;
-      return `${trimNumber(value)}/s`;
-    case 'count':
-      return trimNumber(value);
+      if (m < 1e4) return scale(1, '/s', false);
+      if (m < 1e6) return scale(1e3, 'k/s', false);
+      return scale(1e6, 'M/s', false);
     case 'fraction':
-      return `${trimNumber(value * 100)} %`;
+      return scale(0.01, '%');
+    case 'count':
+      return scale(1, '', false);
     default:
-      return `${trimNumber(value)} ${unit}`;
+      return scale(1, unit);
   }
 }
 
-/** Formats a fraction as a signed percentage: 0.031 → `+3.1%`, −0.2 → `−20%`. */
+/** A value in a given display scale, e.g. `412 ms`, `12k/s`. */
+function formatScaled(value: number, s: DisplayScale): string {
+  const n = trimNumber(value / s.divisor);
+  return s.suffix ? `${n}${s.spaced ? ' ' : ''}${s.suffix}` : n;
+}
+
+/** The unit label of a scale for axis titles: `ms`, `1/s` (a bare `/s` reads oddly alone). */
+export function scaleLabel(s: DisplayScale): string {
+  return s.suffix === '/s' ? '1/s' : s.suffix;
+}
+
+/** Formats a duration in seconds with a unit a person reads at a glance (ns, µs, ms, s, min). */
+export function formatDuration(seconds: number): string {
+  return formatValue(seconds, 's');
+}
+
+/** Formats a value in its canonical unit for display (decimal prefixes for bytes, as `ls -h --si` does). */
+export function formatValue(value: number, unit: Unit): string {
+  return formatScaled(value, displayScale(unit, value));
+}
+
+/** Formats a fraction as a signed percentage: 0.031 → `+3.1%`, −0.2 → `−20.0%`. */
 export function formatSignedPercent(fraction: number, digits = 1): string {
   if (!Number.isFinite(fraction)) return fraction > 0 ? '+∞%' : '−∞%';
   const pct = fraction * 100;
   const text = Math.abs(pct).toFixed(digits);
   if (Number(text) === 0) return `${(0).toFixed(digits)}%`;
   return `${pct < 0 ? '−' : '+'}${text}%`;
+}
+
+/**
+ * A plain decimal with about `significant` digits and never an exponent (Mermaid's number
+ * grammar and chart tick labels want plain decimals): 12.3456 → `12.35`, 0.000123 → `0.000123`.
+ */
+export function plainNumber(x: number, significant = 4): string {
+  if (!Number.isFinite(x)) return '0';
+  if (x === 0) return '0';
+  // toFixed switches to exponent notation from 1e21 on; BigInt prints every digit.
+  if (Math.abs(x) >= 1e21) return BigInt(Math.round(x)).toString();
+  const magnitude = Math.floor(Math.log10(Math.abs(x)));
+  const decimals = Math.min(12, Math.max(0, significant - 1 - magnitude));
+  const text = x.toFixed(decimals);
+  const trimmed = text.includes('.') ? text.replace(/0+$/, '').replace(/\.$/, '') : text;
+  return trimmed === '-0' ? '0' : trimmed;
 }

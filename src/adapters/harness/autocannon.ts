@@ -18,6 +18,7 @@ import {
   type HarnessParseResult,
   isObject,
   parseJson,
+  percentileMetric,
   rateMetric,
   timeMetric,
 } from './common';
@@ -60,9 +61,9 @@ export function parseAutocannon(text: string, source: string): HarnessParseResul
   const ms = (v: unknown, field: string) => finite(v, source, `${where}.latency.${field}`) / 1e3;
   const metrics: HarnessMetric[] = [
     rateMetric('rps', finite(doc.requests.average ?? doc.requests.mean, source, `${where}.requests.average`)),
-    timeMetric('p50', ms(doc.latency.p50, 'p50')),
-    timeMetric('p90', ms(doc.latency.p90, 'p90')),
-    timeMetric('p99', ms(doc.latency.p99, 'p99')),
+    percentileMetric(50, ms(doc.latency.p50, 'p50')),
+    percentileMetric(90, ms(doc.latency.p90, 'p90')),
+    percentileMetric(99, ms(doc.latency.p99, 'p99')),
     timeMetric('mean', ms(doc.latency.average ?? doc.latency.mean, 'average')),
   ];
   if (isObject(doc.throughput))

@@ -13,6 +13,8 @@ export interface HarnessMetric {
   unit: Unit;
   direction: Direction;
   value: number;
+  /** The latency percentile (0–100) it is, when it is one. */
+  percentile?: number;
 }
 
 /** One benchmark of a harness invocation with the metrics it reported. */
@@ -217,6 +219,11 @@ export class BenchmarkCollector {
 /** A metric in seconds, lower is better. */
 export function timeMetric(name: string, seconds: number): HarnessMetric {
   return { name, unit: 's', direction: 'lower', value: seconds };
+}
+
+/** A latency percentile (`p99`) in seconds, lower is better. */
+export function percentileMetric(percentile: number, seconds: number): HarnessMetric {
+  return { name: `p${percentile}`, unit: 's', direction: 'lower', value: seconds, percentile };
 }
 
 /** A rate in events per second, higher is better. */

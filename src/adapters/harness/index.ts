@@ -114,7 +114,6 @@ export function harnessReplicate(
   const { benchmarks, warnings } = parseHarnessOutput(format, input, source);
   const values: MetricValue[] = [];
   for (const b of benchmarks)
-    for (const m of b.metrics)
-      values.push({ id: `${suite}/${b.name}:${m.name}`, unit: m.unit, direction: m.direction, value: m.value });
+    for (const { name, ...value } of b.metrics) values.push({ ...value, id: `${suite}/${b.name}:${name}` });
   return { values, warnings: [...warnings] };
 }

@@ -17,6 +17,7 @@ import {
   isObject,
   optionalFinite,
   parseJsonWithList,
+  percentileMetric,
   rateMetric,
   timeMetric,
 } from './common';
@@ -49,7 +50,7 @@ export function parseVitestBench(text: string, source: string): HarnessParseResu
           out.warn(`${source}: ${where} has no median; its mean time is used. Upgrade vitest for medians.`);
         }
         const p99 = optionalFinite(b.p99, source, `${where}.p99`);
-        if (p99 !== undefined) metrics.push(timeMetric('p99', p99 / 1e3));
+        if (p99 !== undefined) metrics.push(percentileMetric(99, p99 / 1e3));
         const hz = optionalFinite(b.hz, source, `${where}.hz`);
         if (hz !== undefined) metrics.push(rateMetric('ops', hz));
         out.add(name, metrics);

@@ -348,6 +348,8 @@ export function summarizeRun(prefix: string, run: LoadRunResult, ctx: RunContext
   const warnings: string[] = [];
   const add = (metric: string, unit: MetricValue['unit'], direction: MetricValue['direction'], value: number) =>
     values.push({ id: `${prefix}:${metric}`, unit, direction, value });
+  const addPercentile = (p: number, value: number) =>
+    values.push({ id: `${prefix}:p${p}`, unit: 's', direction: 'lower', value, percentile: p });
 
   const window = Math.max(run.window, 1e-9);
   const responses = run.ok + run.non2xx;
@@ -357,7 +359,7 @@ export function summarizeRun(prefix: string, run: LoadRunResult, ctx: RunContext
   add('throughput', '1/s', 'higher', run.ok / window);
   for (const p of PERCENTILES) {
     const v = run.latency.percentileSeconds(p);
-    if (v !== null) add(`p${p}`, 's', 'lower', v);
+    if (v !== null) addPercentile(p, v);
   }
   add('errors', 'fraction', 'lower', attempts === 0 ? 1 : failed / attempts);
   if (ctx.serverCpu !== null && responses > 0) add('cpu', 's', 'lower', ctx.serverCpu / responses);

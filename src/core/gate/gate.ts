@@ -95,11 +95,6 @@ interface State {
   result: MetricResult;
 }
 
-function suiteOf(id: MetricId): string {
-  const cut = id.search(/[/:]/);
-  return cut === -1 ? id : id.slice(0, cut);
-}
-
 /** +1 when larger values are worse (lower-is-better metrics), −1 otherwise. */
 function worseSign(direction: Direction): 1 | -1 {
   return direction === 'lower' ? 1 : -1;
@@ -108,12 +103,12 @@ function worseSign(direction: Direction): 1 | -1 {
 export class SequentialGate {
   readonly looks: number[];
   private readonly options: Required<GateOptions>;
-  private readonly budgetFor: (id: MetricId) => BudgetRule;
+  private readonly budgetFor: (metric: MetricSamples) => BudgetRule;
   private readonly history: number[] = [];
   private readonly states = new Map<MetricId, State>();
   private finished = false;
 
-  constructor(options: GateOptions, budgetFor: (id: MetricId) => BudgetRule) {
+  constructor(options: GateOptions, budgetFor: (metric: MetricSamples) => BudgetRule) {
     if (!(options.alpha > 0 && options.alpha < 0.5)) {
       throw new RangeError(`alpha: expected a level in (0, 0.5), got ${options.alpha}`);
     }
@@ -231,7 +226,7 @@ export class SequentialGate {
 
   private register(m: MetricSamples): void {
     if (this.states.has(m.id)) return;
-    const budget = this.budgetFor(m.id);
+    const budget = this.budgetFor(m);
     this.states.set(m.id, {
       order: this.states.size,
       budget,
@@ -508,13 +503,11 @@ function withinAt(s: Subject, tail: number): boolean {
 }
 
 function blank(m: MetricSamples, budget: BudgetRule): MetricResult {
+  const { base, head, ...facts } = m;
   return {
-    id: m.id,
-    unit: m.unit,
-    direction: m.direction,
-    base: [...m.base],
-    head: [...m.head],
-    suite: suiteOf(m.id),
+    ...facts,
+    base: [...base],
+    head: [...head],
     budget,
     baseMedian: null,
     headMedian: null,

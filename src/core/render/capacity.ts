@@ -7,10 +7,11 @@
  * Pure: data in, string out. Metric ids and objectives come from the configuration and are escaped.
  */
 import type { CapacityCurve, CapacityStep, ComparisonReport, Side } from '../model';
+import { median } from '../stats/quantiles';
 import { formatDuration, formatValue } from '../units';
-import { median, niceTicks, SERIES_COLORS } from './charts';
+import { niceTicks, SERIES_COLORS } from './charts';
 import { escapeMarkdown, inlineCode } from './escape';
-import { escapeHtml } from './html';
+import { escapeHtml } from './html-markup';
 
 /** Most rates listed per metric in the comment (the lowest and highest are kept). */
 const MAX_ROWS = 24;

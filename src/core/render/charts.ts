@@ -1,20 +1,15 @@
 /**
  * Small pictures of one metric for the PR comment: a Mermaid `xychart-beta` of the per-round
- * samples of both sides (GitHub renders Mermaid in comments), plus the display-scale helpers the
- * HTML report shares.
+ * samples of both sides (GitHub renders Mermaid in comments), plus the axis helpers the HTML
+ * report's charts share.
  *
  * Pure: data in, string out. Every string taken from the report (metric ids, custom units) is
  * untrusted and passes through `mermaidText`, which keeps only characters that cannot end a
  * quoted Mermaid string, open a directive (`%%{`), close the markdown fence or inject HTML.
  */
 import type { MetricResult, Unit } from '../model';
-
-/** How values of one chart are shown: displayed = canonical / divisor, followed by `suffix`. */
-export interface DisplayScale {
-  divisor: number;
-  /** Unit label for axis titles and ticks, e.g. `ms`, `MB`, `k/s`, `%`; empty for counts. */
-  suffix: string;
-}
+import { median } from '../stats/quantiles';
+import { type DisplayScale, displayScale, plainNumber, scaleLabel } from '../units';
 
 /**
  * Whether a value can be drawn: finite and not so large that differences of such values overflow
@@ -24,65 +19,14 @@ export function plottable(v: number): boolean {
   return Number.isFinite(v) && Math.abs(v) <= 1e300;
 }
 
-/** Median of a list (NaN for an empty one). Sorts a copy. */
-export function median(values: readonly number[]): number {
-  if (values.length === 0) return Number.NaN;
-  const s = [...values].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-}
-
 /**
- * Picks one display unit for a whole chart from the typical magnitude of its values (their
- * median absolute value), with the same thresholds as `formatValue` in `units.ts`, so a chart's
- * axis and the comment's table speak the same unit.
+ * One display unit for a whole chart, from the typical magnitude of its values (their median
+ * absolute value) through the same table as every single value (`displayScale` in `units.ts`),
+ * so a chart's axis and the table beside it speak the same unit.
  */
-export function chooseDisplayScale(unit: Unit, values: readonly number[]): DisplayScale {
+export function chartScale(unit: Unit, values: readonly number[]): DisplayScale {
   const finite = values.filter(plottable).map(Math.abs);
-  const m = finite.length ? median(finite) : 0;
-  switch (unit) {
-    case 's':
-      if (m === 0) return { divisor: 1, suffix: 's' };
-      if (m < 1e-6) return { divisor: 1e-9, suffix: 'ns' };
-      if (m < 1e-3) return { divisor: 1e-6, suffix: 'µs' };
-      if (m < 1) return { divisor: 1e-3, suffix: 'ms' };
-      if (m < 120) return { divisor: 1, suffix: 's' };
-      return { divisor: 60, suffix: 'min' };
-    case 'B':
-    case 'B/s': {
-      const per = unit === 'B/s' ? '/s' : '';
-      if (m < 1e3) return { divisor: 1, suffix: `B${per}` };
-      if (m < 1e6) return { divisor: 1e3, suffix: `kB${per}` };
-      if (m < 1e9) return { divisor: 1e6, suffix: `MB${per}` };
-      return { divisor: 1e9, suffix: `GB${per}` };
-    }
-    case '1/s':
-      if (m < 1e4) return { divisor: 1, suffix: '1/s' };
-      if (m < 1e6) return { divisor: 1e3, suffix: 'k/s' };
-      return { divisor: 1e6, suffix: 'M/s' };
-    case 'fraction':
-      return { divisor: 0.01, suffix: '%' };
-    case 'count':
-      return { divisor: 1, suffix: '' };
-    default:
-      return { divisor: 1, suffix: unit };
-  }
-}
-
-/**
- * A plain decimal with about four significant digits and never an exponent (Mermaid's number
- * grammar and tick labels both want plain decimals): 12.3456 → `12.35`, 0.000123 → `0.000123`.
- */
-export function plainNumber(x: number, significant = 4): string {
-  if (!Number.isFinite(x)) return '0';
-  if (x === 0) return '0';
-  // toFixed switches to exponent notation from 1e21 on; BigInt prints every digit.
-  if (Math.abs(x) >= 1e21) return BigInt(Math.round(x)).toString();
-  const magnitude = Math.floor(Math.log10(Math.abs(x)));
-  const decimals = Math.min(12, Math.max(0, significant - 1 - magnitude));
-  const text = x.toFixed(decimals);
-  const trimmed = text.includes('.') ? text.replace(/0+$/, '').replace(/\.$/, '') : text;
-  return trimmed === '-0' ? '0' : trimmed;
+  return displayScale(unit, finite.length ? median(finite) : 0);
 }
 
 /** "Nice" axis ticks (1, 2, 5 × 10^k steps) covering [lo, hi]; about `target` of them. */
@@ -133,23 +77,17 @@ export function mermaidText(text: string, max = 80): string {
     : kept;
 }
 
-/** The metric part of an id (`api/items:p99` → `p99`); the whole id when it has no `:`. */
-export function metricName(id: string): string {
-  const i = id.lastIndexOf(':');
-  return i >= 0 ? id.slice(i + 1) : id;
-}
-
 /** Series colours (Tableau 10 blue/orange): mid-luminance, readable on white and on GitHub's dark canvas. */
 export const SERIES_COLORS = { base: '#4e79a7', head: '#f28e2b' } as const;
 
 /** Most points per series in a comment chart; longer runs are shown as medians of consecutive rounds. */
-export const MAX_CHART_POINTS = 60;
+const MAX_CHART_POINTS = 60;
 
 /** The size a comment chart aims to stay under, in characters. */
-export const MAX_CHART_CHARS = 1500;
+const MAX_CHART_CHARS = 1500;
 
 /** Medians of `k` consecutive values, so a long series fits in `maxPoints`; `k` = 1 when it already fits. */
-export function binMedians(values: readonly number[], maxPoints: number): { points: number[]; k: number } {
+function binMedians(values: readonly number[], maxPoints: number): { points: number[]; k: number } {
   if (values.length <= maxPoints) return { points: [...values], k: 1 };
   const k = Math.ceil(values.length / maxPoints);
   const points: number[] = [];
@@ -192,7 +130,7 @@ function mermaidChart(result: MetricResult, maxPoints: number): string {
   const rounds = Math.max(base.length, head.length);
   if (rounds === 0) return '';
 
-  const scale = chooseDisplayScale(result.unit, [...base, ...head]);
+  const scale = chartScale(result.unit, [...base, ...head]);
   const b = binMedians(
     base.map((v) => v / scale.divisor),
     maxPoints,
@@ -211,8 +149,8 @@ function mermaidChart(result: MetricResult, maxPoints: number): string {
   if (Math.min(...all) >= 0 && lo < 0) lo = 0;
   const ticks = niceTicks(lo, hi, 10);
 
-  const name = mermaidText(metricName(result.id), 40) || 'value';
-  const suffix = mermaidText(scale.suffix, 20);
+  const name = mermaidText(result.name, 40) || 'value';
+  const suffix = mermaidText(scaleLabel(scale), 20);
   const yTitle = suffix ? `${name} (${suffix})` : name;
   const points = Math.max(b.points.length, h.points.length);
   const xTitle = k > 1 ? `round (median of ${k})` : 'round';
@@ -247,12 +185,4 @@ function mermaidChart(result: MetricResult, maxPoints: number): string {
     `<sub>${legend.join(' · ')} · ${rounds} round${rounds === 1 ? '' : 's'} · ${result.direction === 'higher' ? 'higher' : 'lower'} is better</sub>`,
     '',
   ].join('\n');
-}
-
-/**
- * The size in characters of `renderMetricChart(result)`, so the comment renderer can drop
- * pictures first when a comment nears GitHub's 65 536-character limit.
- */
-export function chartBudgetChars(result: MetricResult): number {
-  return renderMetricChart(result).length;
 }

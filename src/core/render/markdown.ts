@@ -1,250 +1,212 @@
 /**
- * The markdown report: one body for the PR comment, the job summary and the terminal.
- * Pure: a `ComparisonReport` in, a string out. Every string from the report is untrusted and
- * goes through `escapeMarkdown` / `inlineCode`.
+ * The markdown report, for the PR comment and (rendered separately, with its own limit) the job
+ * summary. Pure: a `ComparisonReport` in, a string out. It draws the shared model (`view.ts`);
+ * every string from the report goes through `escapeMarkdown` / `inlineCode` / `codeBlock`.
  *
  * Layout, so a reviewer can read it in ten seconds: a headline verdict; a table of the metrics
- * that matter (failures first, then improvements and undecided ones) with base, head, change
- * and interval, p-value, rounds, budget and outcome; unchanged metrics folded away; the commits
- * compared; the method in one line; warnings as numbered footnotes; and the command that
- * reproduces the comparison.
+ * that matter (failures first, then undecided ones and improvements) with base, head, the change
+ * with the interval that decided, the budget and the verdict; the rest folded away; per-round
+ * charts; notes; the method in one line; and the command that reproduces the comparison.
  */
 
 import { markdownTable } from 'markdown-table';
-import { type ComparisonReport, FAILING_OUTCOMES, type MetricResult, type Outcome } from '../model';
-import { formatSignedPercent, formatValue } from '../units';
+import { type ComparisonReport, FAILING_OUTCOMES, type MetricResult } from '../model';
 import { capacityMarkdown } from './capacity';
 import { codeBlock, escapeMarkdown, inlineCode } from './escape';
+import { plural } from './text';
+import {
+  buildView,
+  type CellContext,
+  COLUMNS,
+  cellContext,
+  displayName,
+  FOLDED_WORDS,
+  geomeanText,
+  headline,
+  type Inline,
+  methodText,
+  NAME_MAX,
+  OTHER_WORDS,
+  OUTCOME_VIEW,
+  type ReportView,
+  revisions,
+} from './view';
 
 /** GitHub's limit on an issue comment body, in characters. */
 export const COMMENT_LIMIT = 65_536;
+
+/** GitHub's limit on one step's job summary: 1 MiB (of UTF-8). */
+export const SUMMARY_LIMIT = 1024 * 1024;
+
+/** The size of text in UTF-8 bytes, as the job summary's limit counts it. */
+export function utf8Length(text: string): number {
+  return new TextEncoder().encode(text).length;
+}
 
 export interface MarkdownOptions {
   /** A hidden first line (the sticky-comment marker). */
   marker?: string;
   /** Pictures per metric (e.g. Mermaid charts); dropped first when space runs out. */
   chart?: (result: MetricResult) => string | null;
-  /** A link to the HTML report or artifact, when uploaded. */
+  /** A link to the workflow run (where the HTML report is uploaded). */
   detailsUrl?: string;
-  /** Character limit for the whole body (default: GitHub's comment limit). */
+  /** Size limit for the whole body (default: GitHub's comment limit). */
   limit?: number;
+  /** How `limit` counts (default: characters). */
+  size?: (text: string) => number;
+  /** Where a reader finds what this body leaves out to fit. */
+  complete?: string;
 }
 
-const LABEL: Record<Outcome, string> = {
-  regression: '❌ regression',
-  breach: '❌ over limit',
-  improvement: '✅ improvement',
-  'within-budget': 'within budget',
-  inconclusive: '❔ inconclusive',
-  ungated: 'not gated',
-  added: '🆕 added',
-  removed: '➖ removed',
-};
+const VERDICT_ICON = { pass: '✅', fail: '❌', error: '⚠️' } as const;
 
-/** Display order: what a reviewer must act on first. */
-const ORDER: Outcome[] = [
-  'regression',
-  'breach',
-  'inconclusive',
-  'improvement',
-  'added',
-  'removed',
-  'ungated',
-  'within-budget',
+/** One inline run in markdown. */
+function md(spans: Inline): string {
+  return spans
+    .map((s) => {
+      switch (s.style) {
+        case 'code':
+          return inlineCode(s.text);
+        case 'strong':
+          return `**${escapeMarkdown(s.text)}**`;
+        case 'outcome':
+          return s.mark ? `${s.mark} ${escapeMarkdown(s.text)}` : escapeMarkdown(s.text);
+        case 'note':
+          return ` <sup>${escapeMarkdown(s.text)}</sup>`;
+        default:
+          return escapeMarkdown(s.text);
+      }
+    })
+    .join('');
+}
+
+/** How much of the report a body holds; the first level that fits wins. */
+interface Level {
+  charts: boolean;
+  /** The table of metrics folded away (`OUTCOME_VIEW[…].folded`). */
+  folded: boolean;
+  notes: boolean;
+  /** Rows that do not fail the gate (undecided, improvements, added, removed). Failing rows always stay. */
+  others: boolean;
+  nameMax: number;
+  /** Leave out the rounds column and emphasis. */
+  compact: boolean;
+}
+
+const FULL: Level = { charts: true, folded: true, notes: true, others: true, nameMax: NAME_MAX, compact: false };
+
+/** Ever smaller bodies: pictures go first, then folded rows, notes and other rows, then names get shorter. */
+const LEVELS: Level[] = [
+  FULL,
+  { ...FULL, charts: false },
+  { ...FULL, charts: false, folded: false },
+  { ...FULL, charts: false, folded: false, notes: false },
+  { ...FULL, charts: false, folded: false, notes: false, others: false },
+  ...[48, 32, 24, 16].map((nameMax) => ({
+    ...FULL,
+    charts: false,
+    folded: false,
+    notes: false,
+    others: false,
+    nameMax,
+    compact: nameMax <= 24,
+  })),
 ];
 
-/** Outcomes folded into a collapsed section. */
-const FOLDED = new Set<Outcome>(['within-budget', 'ungated']);
-
-/** Outcomes that get a picture when charts are enabled. */
-const CHARTED = new Set<Outcome>(['regression', 'improvement', 'inconclusive', 'breach']);
-
-function headline(report: ComparisonReport): string {
-  const count = (o: Outcome[]) => report.results.filter((r) => o.includes(r.outcome)).length;
-  const failing = count(['regression', 'breach']);
-  const improved = count(['improvement']);
-  const undecided = count(['inconclusive']);
-  const parts: string[] = [];
-  if (improved) parts.push(`${improved} improvement${improved === 1 ? '' : 's'}`);
-  if (undecided) parts.push(`${undecided} undecided`);
-  const extra = parts.length ? ` · ${parts.join(' · ')}` : '';
-  if (report.verdict === 'error' && failing === 0) {
-    return `### ⚠️ perfgate: no verdict — ${report.errors.length} error${report.errors.length === 1 ? '' : 's'} stopped the comparison`;
-  }
-  if (failing > 0) {
-    const names = report.results.filter((r) => FAILING_OUTCOMES.has(r.outcome)).map((r) => inlineCode(r.id));
-    const shown = names.slice(0, 3).join(', ') + (names.length > 3 ? ` and ${names.length - 3} more` : '');
-    return `### ❌ perfgate: ${failing} regression${failing === 1 ? '' : 's'} beyond budget — ${shown}${extra}`;
-  }
-  return `### ✅ perfgate: no regression beyond budget (${report.results.length} metric${report.results.length === 1 ? '' : 's'})${extra}`;
-}
-
-function budgetText(r: MetricResult): string {
-  return r.budget.kind === 'off' ? 'off' : escapeMarkdown(r.budget.source);
-}
-
-function changeText(r: MetricResult): string {
-  if (!r.change) return '—';
-  const { estimate, low, high } = r.change;
-  const decided = r.outcome === 'regression' || r.outcome === 'improvement';
-  const text = `${formatSignedPercent(estimate)} (${formatSignedPercent(low)} … ${formatSignedPercent(high)})`;
-  return decided ? `**${text}**` : text;
-}
-
-function valueText(v: number | null, r: MetricResult): string {
-  return v === null ? '—' : formatValue(v, r.unit);
-}
-
-function row(r: MetricResult, footnotes: Map<string, number>): string[] {
-  const marks = r.warnings.map(({ text }) => {
-    if (!footnotes.has(text)) footnotes.set(text, footnotes.size + 1);
-    return footnotes.get(text)!;
-  });
-  const mark = marks.length ? ` <sup>${[...new Set(marks)].join(',')}</sup>` : '';
-  return [
-    `${inlineCode(r.id)}${mark}`,
-    valueText(r.baseMedian, r),
-    valueText(r.headMedian, r),
-    changeText(r),
-    String(r.rounds),
-    budgetText(r),
-    LABEL[r.outcome],
-  ];
-}
-
-const HEADER = ['Metric', 'Base', 'Head', 'Change (interval)', 'Rounds', 'Budget', 'Verdict'];
-
-function table(rows: string[][]): string {
-  return markdownTable([HEADER, ...rows], { align: ['l', 'r', 'r', 'r', 'r', 'r', 'l'] });
-}
-
-function sortResults(results: MetricResult[]): MetricResult[] {
-  return [...results].sort((a, b) => ORDER.indexOf(a.outcome) - ORDER.indexOf(b.outcome) || a.id.localeCompare(b.id));
-}
-
-function shortSha(sha: string): string {
-  return /^[0-9a-f]{7,64}$/i.test(sha) ? sha.slice(0, 7) : escapeMarkdown(sha.slice(0, 12));
-}
-
-function revision(label: string, rev: ComparisonReport['base']): string {
-  return `${label} ${inlineCode(shortSha(rev.sha))}${rev.ref ? ` (${escapeMarkdown(rev.ref)})` : ''}`;
-}
-
-/** One line on how the verdict was reached. */
-export function methodLine(report: ComparisonReport): string {
-  const m = report.method;
-  const looks = m.looks.length > 1 ? `looks at rounds ${m.looks.join(', ')}` : `a fixed ${m.maxRounds} rounds`;
-  const test = m.analysis === 'paired' ? 'Wilcoxon signed-rank, paired by round' : 'Mann–Whitney';
-  return (
-    `Method: ${m.rounds} interleaved rounds (base and head in random order each round; ${looks}); ` +
-    `Hodges–Lehmann change on log values; each interval is valid at its look and Holm-corrected across metrics (${test}); ` +
-    `a regression is a change whose whole interval is beyond its budget, so a run fails with probability ≤ ${m.alpha} when every change is within budget.`
+function table(rows: readonly MetricResult[], ctx: CellContext, compact: boolean): string {
+  const cols = COLUMNS.filter((c) => !compact || c.key !== 'rounds');
+  const cell = (spans: Inline) => md(compact ? spans.map((s) => (s.style === 'strong' ? { text: s.text } : s)) : spans);
+  return markdownTable(
+    [cols.map((c) => c.label), ...rows.map((r) => cols.map((c) => cell(c.cell(r, ctx))))],
+    // No padding: a long name would otherwise widen every row of the table.
+    { align: cols.map((c) => (c.align === 'left' ? 'l' : 'r')), alignDelimiters: false },
   );
 }
 
-interface Parts {
-  charts: boolean;
-  folded: boolean;
-  footnotes: boolean;
+function details(summary: string, body: string): string[] {
+  return [`<details><summary>${summary}</summary>`, '', body, '', '</details>', ''];
 }
 
-function compose(report: ComparisonReport, options: MarkdownOptions, parts: Parts): string {
+function compose(v: ReportView, options: MarkdownOptions, level: Level): string {
+  const report = v.report;
   const out: string[] = [];
   if (options.marker) out.push(options.marker);
-  out.push(headline(report), '');
-  out.push(`${revision('Base', report.base)} → ${revision('head', report.head)}`, '');
+  out.push(`### ${VERDICT_ICON[report.verdict]} perfgate: ${md(headline(report, level.nameMax))}`, '');
+  out.push(md(revisions(report)), '');
   if (report.pairing) out.push(`<sub>${escapeMarkdown(report.pairing.reason)}</sub>`, '');
 
-  if (report.errors.length > 0) {
+  if (v.errors.length > 0) {
     out.push('**Errors** (infrastructure, not regressions):', '');
-    for (const e of report.errors) out.push(`- ${escapeMarkdown(e)}`);
-    out.push('');
-  }
-
-  const footnotes = new Map<string, number>();
-  const sorted = sortResults(report.results);
-  const shown = sorted.filter((r) => !FOLDED.has(r.outcome));
-  const folded = sorted.filter((r) => FOLDED.has(r.outcome));
-  if (shown.length > 0) out.push(table(shown.map((r) => row(r, footnotes))), '');
-  if (folded.length > 0) {
-    if (parts.folded) {
-      out.push(
-        `<details><summary>${folded.length} metric${folded.length === 1 ? '' : 's'} within budget or ungated</summary>`,
-        '',
-        table(folded.map((r) => row(r, footnotes))),
-        '',
-        '</details>',
-        '',
-      );
-    } else {
-      out.push(`_${folded.length} metrics within budget or ungated are not listed (the report was too long)._`, '');
+    for (const e of v.errors) {
+      out.push(`- ${escapeMarkdown(e.title)}`);
+      if (e.detail) out.push('', codeBlock(e.detail).replace(/^/gm, '  '), '');
     }
-  }
-  if (report.geomean) {
-    const g = report.geomean;
-    out.push(
-      `Geometric mean of all ratio changes: ${formatSignedPercent(g.estimate)} (${formatSignedPercent(g.low)} … ${formatSignedPercent(g.high)}).`,
-      '',
-    );
+    if (out[out.length - 1] !== '') out.push('');
   }
 
-  if (parts.charts && options.chart) {
-    const pictures = shown.filter((r) => CHARTED.has(r.outcome));
-    for (const r of pictures) {
+  const ctx = cellContext(v, level.nameMax, level.notes);
+  const shown = level.others ? v.shown : v.shown.filter((r) => FAILING_OUTCOMES.has(r.outcome));
+  const left = v.shown.length - shown.length;
+  if (shown.length > 0) out.push(table(shown, ctx, level.compact), '');
+  if (left > 0)
+    out.push(`_${plural(left, 'other metric')} (${OTHER_WORDS}) left out to fit; see ${complete(options)}._`, '');
+  if (v.folded.length > 0) {
+    const what = `${plural(v.folded.length, 'metric')}: ${FOLDED_WORDS}`;
+    if (level.folded) out.push(...details(what, table(v.folded, ctx, level.compact)));
+    else out.push(`_${what}: left out to fit; see ${complete(options)}._`, '');
+  }
+  const geomean = geomeanText(report);
+  if (geomean) out.push(escapeMarkdown(geomean), '');
+
+  if (level.charts && options.chart) {
+    for (const r of shown.filter((x) => OUTCOME_VIEW[x.outcome].charted)) {
       const chart = options.chart(r);
-      if (chart)
-        out.push(
-          `<details><summary>${inlineCode(r.id)}: base vs head per round</summary>`,
-          '',
-          chart,
-          '',
-          '</details>',
-          '',
-        );
+      if (chart) out.push(...details(`${inlineCode(displayName(r.id, 60))}: base vs head per round`, chart));
     }
   }
 
-  if (parts.charts) out.push(...capacityMarkdown(report));
+  if (level.charts) out.push(...capacityMarkdown(report));
 
-  const suiteWarnings = report.warnings.map((w) => w.text).filter((w) => !footnotes.has(w));
-  if (parts.footnotes && (footnotes.size > 0 || suiteWarnings.length > 0)) {
-    out.push('<details><summary>Notes</summary>', '');
-    for (const [w, n] of footnotes) out.push(`${n}. ${escapeMarkdown(w)}`);
-    for (const w of suiteWarnings) out.push(`- ${escapeMarkdown(w)}`);
-    out.push('', '</details>', '');
-  } else if (footnotes.size > 0 || suiteWarnings.length > 0) {
-    out.push(
-      `_${footnotes.size + suiteWarnings.length} notes omitted for length; see the job summary or results JSON._`,
-      '',
-    );
+  const noteCount = v.footnotes.size + v.runNotes.length;
+  if (noteCount > 0) {
+    if (level.notes) {
+      const lines = [
+        ...[...v.footnotes].map(([text, n]) => `${n}. ${escapeMarkdown(text)}`),
+        ...v.runNotes.map((text) => `- ${escapeMarkdown(text)}`),
+      ];
+      out.push(...details('Notes', lines.join('\n')));
+    } else {
+      out.push(`_${plural(noteCount, 'note')} left out to fit; see ${complete(options)}._`, '');
+    }
   }
 
-  out.push(`<sub>${escapeMarkdown(methodLine(report))}</sub>`, '');
+  out.push(`<sub>${escapeMarkdown(methodText(report))}</sub>`, '');
   out.push('Reproduce locally:', '', codeBlock(report.reproduce, 'sh'));
   if (options.detailsUrl)
     out.push('', `[Workflow run, with the HTML report when uploaded as an artifact](${encodeURI(options.detailsUrl)})`);
   return `${out.join('\n').trimEnd()}\n`;
 }
 
+function complete(options: MarkdownOptions): string {
+  return options.complete ?? 'the job summary and the results JSON';
+}
+
 /**
- * Renders the report, degrading gracefully to fit `limit` characters: pictures go first, then
- * the folded unchanged rows, then footnotes; as a last resort the body is cut at a line
- * boundary with a note. Regressions and the headline always survive.
+ * Renders the report within `limit`: charts go first, then the folded rows, the notes and the
+ * rows that do not fail, then names get shorter and rows plainer. Every failing row stays; only a
+ * report whose failing rows alone exceed the limit is cut, at a line boundary, with a note.
  */
 export function renderMarkdown(report: ComparisonReport, options: MarkdownOptions = {}): string {
   const limit = options.limit ?? COMMENT_LIMIT;
-  const attempts: Parts[] = [
-    { charts: true, folded: true, footnotes: true },
-    { charts: false, folded: true, footnotes: true },
-    { charts: false, folded: false, footnotes: true },
-    { charts: false, folded: false, footnotes: false },
-  ];
+  const size = options.size ?? ((text: string) => text.length);
+  const v = buildView(report);
   let body = '';
-  for (const parts of attempts) {
-    body = compose(report, options, parts);
-    if (body.length <= limit) return body;
+  for (const level of LEVELS) {
+    body = compose(v, options, level);
+    if (size(body) <= limit) return body;
   }
-  const note = '\n\n_… report cut to fit GitHub’s comment limit; the job summary and results JSON have everything._\n';
-  const cut = body.slice(0, limit - note.length);
-  return cut.slice(0, cut.lastIndexOf('\n')) + note;
+  const note = `\n\n_… cut to fit the size limit; see ${complete(options)}._\n`;
+  let cut = body.slice(0, Math.max(0, limit - size(note)));
+  while (size(cut) > limit - size(note)) cut = cut.slice(0, Math.floor(cut.length * 0.9));
+  return cut.slice(0, Math.max(0, cut.lastIndexOf('\n'))) + note;
 }

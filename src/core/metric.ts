@@ -1,0 +1,20 @@
+/**
+ * The facts of a metric, taken once where it is first measured. Pure.
+ */
+import type { MetricFacts, MetricValue } from './model';
+
+/**
+ * The facts of a value measured by `suite`. Its id is `SUITE[/CASE]:NAME` (see `MetricId`); the
+ * suite is known here, so only the rest of the id is split: the case is what lies between
+ * `SUITE/` and the last `:`, the name what follows it (a case may itself contain `/` and `:`).
+ */
+export function describeMetric(suite: string, value: MetricValue): MetricFacts {
+  const { id, unit, direction, percentile } = value;
+  const rest = id.startsWith(suite) ? id.slice(suite.length) : id;
+  const colon = rest.lastIndexOf(':');
+  const name = colon === -1 ? rest : rest.slice(colon + 1);
+  const facts: MetricFacts = { id, suite, name, unit, direction };
+  if (rest.startsWith('/') && colon > 1) facts.case = rest.slice(1, colon);
+  if (percentile !== undefined) facts.percentile = percentile;
+  return facts;
+}
