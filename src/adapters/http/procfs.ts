@@ -146,12 +146,16 @@ function processCpuSeconds(p: ProcStat): number {
   return p.ownTicks / clockTicksPerSecond() + children;
 }
 
-/** The largest peak resident set size (VmHWM) among the group's live processes, in bytes. */
-export function groupPeakRssBytes(pgid: number): number | null {
+/**
+ * The largest peak resident set size (VmHWM) among the group's live processes, in bytes,
+ * leaving out `exclude` (the supervisor, which is not part of what is measured).
+ */
+export function groupPeakRssBytes(pgid: number, exclude: number | null = null): number | null {
   const pids = liveGroupMembers(pgid);
   if (pids === null) return null;
   let peak: number | null = null;
   for (const pid of pids) {
+    if (pid === exclude) continue;
     let text: string;
     try {
       text = readFileSync(`/proc/${pid}/status`, 'utf8');

@@ -182,7 +182,7 @@ export async function measureHttpReplicate(
       if (timedOut()) throw timeoutError(live);
       if (signal.aborted) throw abortReason(opts.signal, new Error('aborted'));
 
-      const rss = groupPeakRssBytes(live.pgid);
+      const rss = groupPeakRssBytes(live.pgid, live.supervisorPid);
       const serverCpu = cpuBefore !== null && cpuAfter !== null ? Math.max(0, cpuAfter - cpuBefore) : null;
       const summary = summarizeRun(prefix, run, { ...shape, serverCpu, rss });
       values.push(...summary.values);
