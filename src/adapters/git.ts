@@ -4,11 +4,12 @@
  * The worktrees live side by side at paths of equal length (`…/perfgate/base`,
  * `…/perfgate/head`), so path lengths cannot shift memory layout or argv sizes between sides.
  */
-import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { execFile, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, rmdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Revision } from '../core/model';
+import { onExitUndo } from './lifetime';
 
 const execFileAsync = promisify(execFile);
 
@@ -20,22 +21,25 @@ export class GitError extends Error {
   }
 }
 
-/** Runs git in `cwd` and returns its trimmed stdout. */
-export async function git(cwd: string, args: string[]): Promise<string> {
+/** Runs git in `cwd` and returns its trimmed stdout; on abort, git is stopped and the abort reason thrown. */
+export async function git(cwd: string, args: string[], signal?: AbortSignal): Promise<string> {
+  signal?.throwIfAborted();
   try {
-    const { stdout } = await execFileAsync('git', args, { cwd, maxBuffer: 64 * 1024 * 1024 });
+    const { stdout } = await execFileAsync('git', args, { cwd, maxBuffer: 64 * 1024 * 1024, signal });
     return stdout.trim();
   } catch (error) {
+    signal?.throwIfAborted();
     const e = error as { stderr?: string; message: string };
     throw new GitError(`git ${args.join(' ')} failed in ${cwd}: ${(e.stderr || e.message).trim()}`);
   }
 }
 
-async function hasCommit(repo: string, rev: string): Promise<boolean> {
+async function hasCommit(repo: string, rev: string, signal?: AbortSignal): Promise<boolean> {
   try {
-    await git(repo, ['cat-file', '-e', `${rev}^{commit}`]);
+    await git(repo, ['cat-file', '-e', `${rev}^{commit}`], signal);
     return true;
   } catch {
+    signal?.throwIfAborted();
     return false;
   }
 }
@@ -44,15 +48,16 @@ async function hasCommit(repo: string, rev: string): Promise<boolean> {
  * Resolves `rev` to a full SHA, fetching it from `origin` when the (usually depth-1) checkout
  * lacks it. A SHA is fetched directly; a branch name is fetched as `origin/NAME`.
  */
-export async function resolveCommit(repo: string, rev: string): Promise<string> {
-  if (await hasCommit(repo, rev)) return git(repo, ['rev-parse', `${rev}^{commit}`]);
-  if (await hasCommit(repo, `origin/${rev}`)) return git(repo, ['rev-parse', `origin/${rev}^{commit}`]);
-  const remotes = await git(repo, ['remote']);
+export async function resolveCommit(repo: string, rev: string, signal?: AbortSignal): Promise<string> {
+  if (await hasCommit(repo, rev, signal)) return git(repo, ['rev-parse', `${rev}^{commit}`], signal);
+  if (await hasCommit(repo, `origin/${rev}`, signal)) return git(repo, ['rev-parse', `origin/${rev}^{commit}`], signal);
+  const remotes = await git(repo, ['remote'], signal);
   if (remotes.split('\n').includes('origin')) {
     try {
-      await git(repo, ['fetch', '--no-tags', '--depth=1', 'origin', rev]);
-      return git(repo, ['rev-parse', 'FETCH_HEAD^{commit}']);
+      await git(repo, ['fetch', '--no-tags', '--depth=1', 'origin', rev], signal);
+      return await git(repo, ['rev-parse', 'FETCH_HEAD^{commit}'], signal);
     } catch (error) {
+      signal?.throwIfAborted();
       throw new GitError(
         `cannot find the commit "${rev}" locally or fetch it from origin (${(error as Error).message}). ` +
           'Check the "base" input, or use actions/checkout with fetch-depth: 0.',
@@ -84,12 +89,14 @@ export async function resolveRevisions(
   repo: string,
   explicitBase: string | null,
   event: EventFacts,
+  signal?: AbortSignal,
 ): Promise<{ base: Revision; head: Revision }> {
-  const headSha = await git(repo, ['rev-parse', 'HEAD']);
+  const headSha = await git(repo, ['rev-parse', 'HEAD'], signal);
   let headRef: string | undefined;
   try {
-    headRef = (await git(repo, ['symbolic-ref', '--short', '-q', 'HEAD'])) || undefined;
+    headRef = (await git(repo, ['symbolic-ref', '--short', '-q', 'HEAD'], signal)) || undefined;
   } catch {
+    signal?.throwIfAborted();
     headRef = undefined;
   }
   let baseRev: string;
@@ -104,11 +111,11 @@ export async function resolveRevisions(
     baseRev = event.pushBefore;
   } else {
     baseRev = 'HEAD~1';
-    if (!(await hasCommit(repo, 'HEAD~1'))) {
-      await git(repo, ['fetch', '--no-tags', '--deepen=1', 'origin']).catch(() => undefined);
+    if (!(await hasCommit(repo, 'HEAD~1', signal))) {
+      await git(repo, ['fetch', '--no-tags', '--deepen=1', 'origin'], signal).catch(() => signal?.throwIfAborted());
     }
   }
-  const baseSha = await resolveCommit(repo, baseRev);
+  const baseSha = await resolveCommit(repo, baseRev, signal);
   return { base: { sha: baseSha, ref: baseRef }, head: { sha: headSha, ref: headRef } };
 }
 
@@ -120,31 +127,61 @@ export interface Checkouts {
 }
 
 /**
- * Checks base and head out into `root/base` and `root/head` (detached worktrees), with
- * submodules when the repository has them.
+ * Removes a worktree synchronously, whatever state it is in (half-created and still locked by an
+ * interrupted `git worktree add`, or with its directory already gone), and drops git's record
+ * of it. Used on every exit path, including the last-resort cleanup of a cancelled run.
  */
-export async function addWorktrees(repo: string, root: string, base: Revision, head: Revision): Promise<Checkouts> {
+export function removeWorktreeSync(repo: string, dir: string): void {
+  const run = (args: string[]) => spawnSync('git', args, { cwd: repo, stdio: 'ignore', timeout: 30_000 });
+  run(['worktree', 'remove', '--force', '--force', dir]);
+  rmSync(dir, { recursive: true, force: true });
+  run(['worktree', 'unlock', dir]);
+  run(['worktree', 'prune']);
+}
+
+/**
+ * Checks base and head out into `root/base` and `root/head` (detached worktrees), with
+ * submodules when the repository has them. Whatever happens — a failure, an abort, the process
+ * exiting — no worktree is left behind: a failed or aborted checkout removes what it created, and
+ * the worktrees are registered for the last-resort cleanup until `remove` is called.
+ */
+export async function addWorktrees(
+  repo: string,
+  root: string,
+  base: Revision,
+  head: Revision,
+  signal?: AbortSignal,
+): Promise<Checkouts> {
   mkdirSync(root, { recursive: true });
   const dirs = { base: path.join(root, 'base'), head: path.join(root, 'head') };
-  for (const side of ['base', 'head'] as const) {
-    const dir = dirs[side];
-    if (existsSync(dir)) {
-      await git(repo, ['worktree', 'remove', '--force', dir]).catch(() => undefined);
-      rmSync(dir, { recursive: true, force: true });
+  const removeAll = () => {
+    for (const dir of [dirs.base, dirs.head]) removeWorktreeSync(repo, dir);
+    try {
+      rmdirSync(root); // only when empty: the results may live next to it
+    } catch {
+      // not empty, or gone
     }
-    await git(repo, ['worktree', 'add', '--detach', '--force', dir, side === 'base' ? base.sha : head.sha]);
-    if (existsSync(path.join(dir, '.gitmodules'))) {
-      await git(dir, ['submodule', 'update', '--init', '--recursive', '--depth=1']);
+  };
+  const unregister = onExitUndo(removeAll);
+  try {
+    for (const side of ['base', 'head'] as const) {
+      const dir = dirs[side];
+      if (existsSync(dir)) removeWorktreeSync(repo, dir);
+      await git(repo, ['worktree', 'add', '--detach', '--force', dir, side === 'base' ? base.sha : head.sha], signal);
+      if (existsSync(path.join(dir, '.gitmodules'))) {
+        await git(dir, ['submodule', 'update', '--init', '--recursive', '--depth=1'], signal);
+      }
     }
+  } catch (error) {
+    removeAll();
+    unregister();
+    throw error;
   }
   return {
     ...dirs,
     async remove() {
-      for (const dir of [dirs.base, dirs.head]) {
-        await git(repo, ['worktree', 'remove', '--force', dir]).catch(() => undefined);
-        rmSync(dir, { recursive: true, force: true });
-      }
-      await git(repo, ['worktree', 'prune']).catch(() => undefined);
+      removeAll();
+      unregister();
     },
   };
 }

@@ -101,6 +101,10 @@ export const reportSchema = z.strictObject({
     .regex(/^[0-9a-f]{16,64}$/)
     .optional(),
   checkSha: sha.optional(),
+  cancelled: z
+    .string()
+    .regex(/^SIG[A-Z0-9]{1,10}$/)
+    .optional(),
 });
 
 /** A results file that failed validation; the message names the file and the key. */
@@ -192,7 +196,9 @@ export function mergeReports(reports: ComparisonReport[], shown: string[]): Comp
   const byId = new Map<string, ComparisonReport['results'][number]>();
   for (const m of reports.flatMap((r) => r.results)) if (!byId.has(m.id)) byId.set(m.id, m);
   const results = [...byId.values()];
-  if (reports.length === 1) return { ...first, errors, verdict: decideVerdict(results, errors) };
+  // A cancelled shard makes the whole report no verdict.
+  const cancelled = reports.find((r) => r.cancelled)?.cancelled;
+  if (reports.length === 1) return { ...first, errors, verdict: decideVerdict(results, errors, !!cancelled) };
   return {
     ...first,
     results,
@@ -200,7 +206,8 @@ export function mergeReports(reports: ComparisonReport[], shown: string[]): Comp
     geomean: null,
     warnings,
     errors,
-    verdict: decideVerdict(results, errors),
+    cancelled,
+    verdict: decideVerdict(results, errors, !!cancelled),
     method: {
       ...first.method,
       rounds: Math.max(...reports.map((r) => r.method.rounds)),

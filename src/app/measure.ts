@@ -41,6 +41,8 @@ export interface MeasureOutcome {
   warnings: Warning[];
   errors: SuiteError[];
   durationS: number;
+  /** True when `signal` stopped the measurement: `look` then covers the rounds completed before. */
+  cancelled: boolean;
 }
 
 const defaultNow = () => performance.now() / 1000;
@@ -61,10 +63,19 @@ export async function measure(runners: SuiteRunner[], options: MeasureOptions): 
   let rounds = 0;
   let concluded = false;
 
+  const cancelled = () => options.signal?.aborted === true;
+  // A suite that failed on one side before it measured anything there has nothing to compare:
+  // its metrics are left out (its error says why) rather than shown as added or removed.
+  const comparable = () =>
+    [...samples.values()].filter(
+      (s) => !(failed.has(suiteOf.get(s.id)!) && (s.base.length === 0 || s.head.length === 0)),
+    );
   const attempt = async (runner: SuiteRunner, work: () => Promise<void>) => {
+    if (cancelled()) return;
     try {
       await work();
     } catch (error) {
+      if (cancelled()) return; // whatever the abort made the suite report is not its failure
       if (!(error instanceof SuiteError)) throw error;
       errors.push(error);
       failed.add(runner.suite.name);
@@ -79,7 +90,7 @@ export async function measure(runners: SuiteRunner[], options: MeasureOptions): 
   }
 
   let roundS = 0;
-  while (true) {
+  while (!cancelled()) {
     active = active.filter((r) => !failed.has(r.suite.name));
     if (active.length === 0) break;
     const elapsed = now() - started;
@@ -90,11 +101,12 @@ export async function measure(runners: SuiteRunner[], options: MeasureOptions): 
           'max-time',
           `Stopped after ${rounds} rounds: the next round would have passed max-time (${options.maxTimeS} s).`,
         );
-      look = options.gate.look([...samples.values()], rounds, true);
+      look = options.gate.look(comparable(), rounds, true);
       concluded = true;
       break;
     }
     const roundStart = now();
+    const before = new Map([...samples].map(([id, s]) => [id, { base: s.base.length, head: s.head.length }]));
     for (const [runner, side] of shuffle(pairs(active), random)) {
       if (failed.has(runner.suite.name)) continue;
       await attempt(runner, async () => {
@@ -112,10 +124,19 @@ export async function measure(runners: SuiteRunner[], options: MeasureOptions): 
         }
       });
     }
+    if (cancelled()) {
+      // The round is incomplete: its samples are dropped, so both sides stay paired by round.
+      for (const [id, s] of samples) {
+        const kept = before.get(id);
+        if (!kept) samples.delete(id);
+        else for (const side of ['base', 'head'] as const) s[side].splice(kept[side]);
+      }
+      break;
+    }
     rounds++;
     roundS = Math.max(roundS * 0.5, now() - roundStart); // pessimistic estimate of the next round
     if (options.gate.looks.includes(rounds)) {
-      look = options.gate.look([...samples.values()], rounds, false);
+      look = options.gate.look(comparable(), rounds, false);
       const undecided = new Set(look.undecided.map((id) => suiteOf.get(id)));
       options.log(
         `Look at round ${rounds}: ${look.undecided.length} metric${look.undecided.length === 1 ? '' : 's'} undecided` +
@@ -130,8 +151,8 @@ export async function measure(runners: SuiteRunner[], options: MeasureOptions): 
       options.log(`Round ${rounds} done (${active.length} suite${active.length === 1 ? '' : 's'})`);
     }
   }
-  // Suites that failed can end the loop early: conclude with what was measured.
-  if (!concluded && rounds > 0) look = options.gate.look([...samples.values()], rounds, true);
+  // Suites that failed, or a cancellation, can end the loop early: conclude with what was measured.
+  if (!concluded && rounds > 0) look = options.gate.look(comparable(), rounds, true);
   return {
     samples: [...samples.values()],
     look,
@@ -139,6 +160,7 @@ export async function measure(runners: SuiteRunner[], options: MeasureOptions): 
     warnings: [...warnings.values()],
     errors,
     durationS: now() - started,
+    cancelled: cancelled(),
   };
 }
 

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { addWorktrees, type EventFacts, isDirty, resolveRevisions } from '../adapters/git';
 import { commentMarker, type GitHubClient, GitHubPermissionError, MAX_COMMENT_BODY } from '../adapters/github';
 import { runMeasured } from '../adapters/process';
+import { cancelledBy } from '../adapters/signals';
 import { budgetFor } from '../core/budgets';
 import { SequentialGate } from '../core/engine';
 import type { ComparisonReport, MetricId, Revision, Side, Unit, Verdict } from '../core/model';
@@ -61,6 +62,7 @@ export interface RunIO {
   github: GitHubClient | null;
   /** Seed of the randomized run order. */
   seed: number;
+  /** Cancels the run (SIGINT/SIGTERM): it then reports what was measured so far, as no verdict. */
   signal?: AbortSignal;
   /** Replaces the real suite runners (tests). */
   runnerFor?: (suite: Suite) => SuiteRunner;
@@ -119,6 +121,18 @@ export function configHash(settings: Settings): string {
   return createHash('sha256').update(JSON.stringify(shape)).digest('hex').slice(0, 32);
 }
 
+/** What a cancelled run says first (its first error). */
+export function cancelMessage(signal: string, rounds: number): string {
+  const when =
+    rounds > 0
+      ? `after ${rounds} complete round${rounds === 1 ? '' : 's'}: the figures below are what was measured so far`
+      : 'before a round of measurements was complete';
+  return `The run was cancelled (${signal}) ${when}. This is not a verdict.`;
+}
+
+/** Revisions of a run cancelled before they were resolved. */
+const UNRESOLVED: Revision = { sha: '0000000', ref: 'not resolved' };
+
 /** An empty report for runs that could not compare anything (errors only). */
 function errorReport(
   settings: Settings,
@@ -126,10 +140,12 @@ function errorReport(
   head: Revision,
   errors: string[],
   io: RunIO,
+  cancelled?: string,
 ): ComparisonReport {
   return {
     formatVersion: 1,
     verdict: 'error',
+    cancelled,
     base,
     head,
     repository: io.context.repository,
@@ -164,6 +180,9 @@ async function build(settings: Settings, side: Side, dir: string, io: RunIO): Pr
       signal: io.signal,
       onOutput: io.local ? undefined : (chunk) => process.stdout.write(chunk),
     });
+    io.signal?.throwIfAborted();
+    if (result.leftBehind.length > 0)
+      io.log.info(`The ${side} build left processes running; they were stopped: ${result.leftBehind.join('; ')}`);
     if (result.exitCode === 0 && !result.timedOut) return null;
     const how = result.timedOut ? 'timed out' : `failed (exit code ${result.exitCode ?? result.signal})`;
     const tail = result.outputTail.trim().split('\n').slice(-15).join('\n');
@@ -171,9 +190,18 @@ async function build(settings: Settings, side: Side, dir: string, io: RunIO): Pr
   });
 }
 
-/** Measures base against head and produces the report (modes `full` and `measure`). */
-async function compare(settings: Settings, io: RunIO): Promise<ComparisonReport> {
-  const { base, head } = await resolveRevisions(io.workspace, settings.base, io.context.event);
+/**
+ * Measures base against head and produces the report (modes `full` and `measure`). Cancelled
+ * while measuring, it reports the rounds completed; cancelled before, it throws the abort
+ * reason, with the revisions in `known` once resolved.
+ */
+async function compare(
+  settings: Settings,
+  io: RunIO,
+  known: { base?: Revision; head?: Revision },
+): Promise<ComparisonReport> {
+  const { base, head } = await resolveRevisions(io.workspace, settings.base, io.context.event, io.signal);
+  Object.assign(known, { base, head });
   io.log.info(
     `Comparing base ${base.sha.slice(0, 12)}${base.ref ? ` (${base.ref})` : ''} with head ${head.sha.slice(0, 12)}`,
   );
@@ -182,7 +210,7 @@ async function compare(settings: Settings, io: RunIO): Promise<ComparisonReport>
       'The working tree has uncommitted changes: they are not measured (perfgate checks out the commits). Commit them to include them.',
     );
   }
-  const checkouts = await addWorktrees(io.workspace, path.join(io.tempDir, 'perfgate'), base, head);
+  const checkouts = await addWorktrees(io.workspace, path.join(io.tempDir, 'perfgate'), base, head, io.signal);
   try {
     const buildErrors: string[] = [];
     for (const side of ['base', 'head'] as const) {
@@ -233,10 +261,13 @@ async function compare(settings: Settings, io: RunIO): Promise<ComparisonReport>
     const errors = outcome.errors.map(
       (e) => `${e.message}${e.outputTail ? `\n${e.outputTail.trim().split('\n').slice(-10).join('\n')}` : ''}`,
     );
+    const cancelled = outcome.cancelled ? (cancelledBy(io.signal) ?? 'SIGINT') : undefined;
+    if (cancelled) errors.unshift(cancelMessage(cancelled, outcome.rounds));
     if (suites.length > 0 && results.length === 0 && errors.length === 0) errors.push('No metric was measured.');
     return {
       formatVersion: 1,
-      verdict: decideVerdict(results, errors),
+      verdict: decideVerdict(results, errors, cancelled !== undefined),
+      cancelled,
       base,
       head,
       repository: io.context.repository,
@@ -317,9 +348,10 @@ async function postComment(
   if (settings.comment === 'never' || !pr || !io.github) return null;
   try {
     // on-regression: no new comment for a pass, but an earlier regression comment is brought up
-    // to date, so a fixed PR does not keep showing a stale failure.
+    // to date, so a fixed PR does not keep showing a stale failure. A cancelled run only updates
+    // an existing comment (its verdict would otherwise stand), never starts one.
     const posted =
-      settings.comment === 'on-regression' && report.verdict === 'pass'
+      (settings.comment === 'on-regression' && report.verdict === 'pass') || report.cancelled
         ? await io.github.updateCommentIfPresent(pr, marker, body)
         : await io.github.upsertComment(pr, marker, body);
     if (!posted) return null;
@@ -362,6 +394,19 @@ async function postCheckRun(report: ComparisonReport, io: RunIO, markdown: strin
   }
 }
 
+/** `compare`, or, when the run is cancelled before measuring, an empty report that says so. */
+async function compareOrCancel(settings: Settings, io: RunIO): Promise<ComparisonReport> {
+  const known: { base?: Revision; head?: Revision } = {};
+  try {
+    return await compare(settings, io, known);
+  } catch (error) {
+    const signal = cancelledBy(io.signal);
+    if (!signal) throw error;
+    const { base = UNRESOLVED, head = UNRESOLVED } = known;
+    return errorReport(settings, base, head, [cancelMessage(signal, 0)], io, signal);
+  }
+}
+
 /** Runs perfgate. Never throws for measurement trouble: that is verdict `error` with a report. */
 export async function run(settings: Settings, io: RunIO, loadReports?: () => ComparisonReport): Promise<RunResult> {
   if (settings.mode !== 'report' && PRIVILEGED_EVENTS.has(io.context.eventName) && !settings.allowUnsafePrCheckout) {
@@ -372,7 +417,7 @@ export async function run(settings: Settings, io: RunIO, loadReports?: () => Com
         'If you understand the risk, set allow-unsafe-pr-checkout: true.',
     );
   }
-  const report = settings.mode === 'report' ? loadReports!() : await compare(settings, io);
+  const report = settings.mode === 'report' ? loadReports!() : await compareOrCancel(settings, io);
   if (settings.mode === 'report') {
     const mismatch = await verifyReportTarget(report, io);
     if (mismatch)
@@ -390,14 +435,15 @@ export async function run(settings: Settings, io: RunIO, loadReports?: () => Com
     detailsUrl: io.context.runUrl,
   });
   io.writeSummary(markdown);
-  const commentUrl = settings.mode === 'measure' ? null : await postComment(settings, report, io, marker, markdown);
-  if (settings.mode === 'report') await postCheckRun(report, io, markdown);
-  const counts = countOutcomes(report);
+  // The outputs first: a cancelled run may be cut short while it talks to GitHub.
+  const counts = report.cancelled ? { regressions: 0, improvements: 0 } : countOutcomes(report);
   io.setOutput('verdict', report.verdict);
   io.setOutput('regressions', String(counts.regressions));
   io.setOutput('improvements', String(counts.improvements));
   io.setOutput('results', files.json);
   io.setOutput('html', files.html);
+  const commentUrl = settings.mode === 'measure' ? null : await postComment(settings, report, io, marker, markdown);
+  if (settings.mode === 'report') await postCheckRun(report, io, markdown);
   io.setOutput('comment-url', commentUrl ?? '');
   return { verdict: report.verdict, report, resultsPath: files.json, htmlPath: files.html, markdown, commentUrl };
 }

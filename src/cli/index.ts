@@ -8,12 +8,15 @@
  *                [--name SUITE] [--strict] [--alpha A] [--json FILE] [--html FILE]
  *
  * Exit status: 0 no regression, 1 regression beyond budget, 2 error (bad input, build failure,
- * nothing comparable).
+ * nothing comparable), 130 / 143 cancelled by SIGINT (Ctrl-C) / SIGTERM.
  */
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { harnessReplicate } from '../adapters/harness';
+import { onExitUndo } from '../adapters/lifetime';
+import { hideSecrets } from '../adapters/process';
+import { cancelOnSignals } from '../adapters/signals';
 import { contextFromEnv } from '../app/context';
 import { environment, type RunIO, run } from '../app/run';
 import { budgetFor, parseBudgetLines, parseBudgetRule } from '../core/budgets';
@@ -67,7 +70,10 @@ function one(flags: Map<string, string[]>, name: string): string {
   return v?.[0] ?? '';
 }
 
-function terminalIO(workspace: string, tempDir: string, seed: number): RunIO {
+/** The conventional exit status of a process ended by a signal (128 + its number). */
+const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
+
+function terminalIO(workspace: string, tempDir: string, seed: number, signal: AbortSignal): RunIO {
   const err = (line: string) => process.stderr.write(`${line}\n`);
   return {
     workspace,
@@ -86,6 +92,7 @@ function terminalIO(workspace: string, tempDir: string, seed: number): RunIO {
     writeSummary: () => undefined,
     github: null,
     seed,
+    signal,
     local: true,
   };
 }
@@ -119,16 +126,38 @@ async function runCommand(args: string[]): Promise<number> {
     if (name === 'comment') return 'never';
     return value;
   }, workspace);
-  const tempDir = mkdtempSync(path.join(os.tmpdir(), 'perfgate-'));
+  hideSecrets(process.env);
   const seed = Number(one(flags, 'seed')) || Math.floor(Math.random() * 2 ** 31);
-  const result = await run(settings, terminalIO(workspace, tempDir, seed));
-  process.stdout.write(`\n${result.markdown}\n`);
-  const json = one(flags, 'json');
-  const html = one(flags, 'html');
-  if (json) copyFileSync(result.resultsPath, json);
-  if (html) copyFileSync(result.htmlPath, html);
-  process.stderr.write(`Results: ${json || result.resultsPath}\nHTML report: ${html || result.htmlPath}\n`);
-  return result.verdict === 'pass' ? 0 : result.verdict === 'fail' ? 1 : 2;
+  // Ctrl-C: stop every process, remove the worktrees, print what was measured (not a verdict).
+  const cancellation = cancelOnSignals({
+    exitCode: (signal) => SIGNAL_EXIT[signal] ?? 2,
+    log: (m) => process.stderr.write(`${m}\n`),
+  });
+  // The scratch directory holds the worktrees and the report files; only the files the user is
+  // pointed to (no --json / --html given) outlive the run.
+  const tempDir = mkdtempSync(path.join(os.tmpdir(), 'perfgate-'));
+  const keep = new Set<string>();
+  const unregister = onExitUndo(() => rmSync(tempDir, { recursive: true, force: true }));
+  try {
+    const result = await run(settings, terminalIO(workspace, tempDir, seed, cancellation.signal));
+    process.stdout.write(`\n${result.markdown}\n`);
+    const json = one(flags, 'json');
+    const html = one(flags, 'html');
+    if (json) copyFileSync(result.resultsPath, json);
+    else keep.add(result.resultsPath);
+    if (html) copyFileSync(result.htmlPath, html);
+    else keep.add(result.htmlPath);
+    process.stderr.write(`Results: ${json || result.resultsPath}\nHTML report: ${html || result.htmlPath}\n`);
+    if (result.report.cancelled) return SIGNAL_EXIT[result.report.cancelled] ?? 2;
+    return result.verdict === 'pass' ? 0 : result.verdict === 'fail' ? 1 : 2;
+  } finally {
+    for (const name of readdirSync(tempDir)) {
+      const file = path.join(tempDir, name);
+      if (!keep.has(file)) rmSync(file, { recursive: true, force: true });
+    }
+    if (keep.size === 0) rmSync(tempDir, { recursive: true, force: true });
+    unregister();
+  }
 }
 
 /** `perfgate compare`: the engine on result files, one per replicate per side. */

@@ -135,6 +135,7 @@ function pText(p: number | null): string {
 
 /** The headline: what a reviewer needs first. */
 function headline(report: ComparisonReport): string {
+  if (report.cancelled) return `Cancelled (${report.cancelled}): not a verdict`;
   if (report.verdict === 'error') return 'No comparison could be made';
   const failing = report.results.filter((r) => FAILING_OUTCOMES.has(r.outcome));
   if (failing.length === 0) return `No regression beyond budget in ${plural(report.results.length, 'metric')}`;

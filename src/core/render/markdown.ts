@@ -70,6 +70,7 @@ function headline(report: ComparisonReport): string {
   if (improved) parts.push(`${improved} improvement${improved === 1 ? '' : 's'}`);
   if (undecided) parts.push(`${undecided} undecided`);
   const extra = parts.length ? ` · ${parts.join(' · ')}` : '';
+  if (report.cancelled) return `### 🛑 perfgate: cancelled (${escapeMarkdown(report.cancelled)}) — not a verdict`;
   if (report.verdict === 'error' && failing === 0) {
     return `### ⚠️ perfgate: no verdict — ${report.errors.length} error${report.errors.length === 1 ? '' : 's'} stopped the comparison`;
   }
