@@ -82,7 +82,9 @@ export async function main(): Promise<void> {
     if (cancellation.signal.aborted && !result.report.cancelled) {
       // The signal came after the verdict was reached (while reporting): the job was still cancelled.
       core.setOutput('verdict', 'error');
-      core.setFailed(`perfgate was cancelled while reporting its verdict (${result.verdict}); the step fails as the job was cancelled.`);
+      core.setFailed(
+        `perfgate was cancelled while reporting its verdict (${result.verdict}); the step fails as the job was cancelled.`,
+      );
     } else if (result.verdict === 'error') {
       core.setFailed(`perfgate could not compare: ${result.report.errors[0] ?? 'no metric was measured'}`);
     } else if (result.verdict === 'fail') {

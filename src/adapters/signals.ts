@@ -59,7 +59,9 @@ export function cancelOnSignals(options: CancellationOptions): Cancellation {
       forcedExit(signal);
       return;
     }
-    options.log?.(`${signal} received: stopping every process, removing the worktrees and reporting what was measured.`);
+    options.log?.(
+      `${signal} received: stopping every process, removing the worktrees and reporting what was measured.`,
+    );
     controller.abort(new CancelledError(signal));
     // Not ref'd: a run that winds down in time exits on its own.
     deadline = setTimeout(() => {

@@ -11,11 +11,7 @@ import { FAILING_OUTCOMES } from './model';
  * an error elsewhere); else `error` when something stopped the comparison or nothing was
  * measured; else `pass`.
  */
-export function decideVerdict(
-  results: readonly MetricResult[],
-  errors: readonly string[],
-  cancelled = false,
-): Verdict {
+export function decideVerdict(results: readonly MetricResult[], errors: readonly string[], cancelled = false): Verdict {
   if (cancelled) return 'error';
   if (results.some((r) => FAILING_OUTCOMES.has(r.outcome))) return 'fail';
   if (errors.length > 0 || results.length === 0) return 'error';
