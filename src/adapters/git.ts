@@ -5,7 +5,7 @@
  * `…/perfgate/head`), so path lengths cannot shift memory layout or argv sizes between sides.
  */
 import { execFile, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmdirSync, rmSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, rmdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Revision } from '../core/model';
@@ -189,4 +189,42 @@ export async function addWorktrees(
 /** Whether the working tree has uncommitted changes (they are not measured: worktrees check out commits). */
 export async function isDirty(repo: string): Promise<boolean> {
   return (await git(repo, ['status', '--porcelain', '--untracked-files=no'])) !== '';
+}
+
+/** What a checkout's tracked files and commit look like now (see `trackedState`). */
+export interface TrackedState {
+  /** Equal keys: nothing tracked changed in between (commit, index, or a tracked file's content). */
+  key: string;
+  /** Tracked paths that differ from the commit, relative to the checkout. */
+  changed: string[];
+}
+
+/**
+ * A cheap fingerprint of a checkout's tracked state: its HEAD commit, `git status` of tracked
+ * files (no untracked scan), and the size, mtime and inode of each file that status lists, so
+ * that a further change to an already modified file shows too. One git process; git compares
+ * the index's cached stat data, it does not read file contents unless a stat changed.
+ */
+export async function trackedState(dir: string, signal?: AbortSignal): Promise<TrackedState> {
+  const out = await git(
+    dir,
+    ['status', '--porcelain=v2', '--branch', '--untracked-files=no', '--ignore-submodules=none', '--no-renames', '-z'],
+    signal,
+  );
+  const changed: string[] = [];
+  const stats: string[] = [];
+  for (const entry of out.split('\0')) {
+    // "1 XY sub mH mI mW hH hI path" (changed), "u XY sub m1 m2 m3 mW h1 h2 h3 path" (unmerged)
+    const fields = entry.startsWith('1 ') ? 8 : entry.startsWith('u ') ? 10 : 0;
+    if (fields === 0) continue;
+    const file = entry.split(' ').slice(fields).join(' ');
+    changed.push(file);
+    try {
+      const st = lstatSync(path.join(dir, file), { bigint: true });
+      stats.push(`${st.size}:${st.mtimeNs}:${st.ino}`);
+    } catch {
+      stats.push('gone');
+    }
+  }
+  return { key: `${out}\n${stats.join('\n')}`, changed };
 }

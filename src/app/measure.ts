@@ -32,6 +32,11 @@ export interface MeasureOptions {
   unitsSeen?: Map<MetricId, string>;
   /** Monotonic clock in seconds (injectable for tests). */
   now?: () => number;
+  /**
+   * Checks after every warm-up and sample of a side that the other side's checkout is untouched
+   * (see `IsolationGuard`); an error text stops the measurement.
+   */
+  isolation?: (side: Side, what: string) => Promise<string | null>;
 }
 
 export interface MeasureOutcome {
@@ -43,6 +48,8 @@ export interface MeasureOutcome {
   durationS: number;
   /** True when `signal` stopped the measurement: `look` then covers the rounds completed before. */
   cancelled: boolean;
+  /** Set when one side changed the other's checkout: the comparison is void. */
+  isolationError: string | null;
 }
 
 const defaultNow = () => performance.now() / 1000;
@@ -63,15 +70,17 @@ export async function measure(runners: SuiteRunner[], options: MeasureOptions): 
   let rounds = 0;
   let concluded = false;
 
+  let isolationError: string | null = null;
   const cancelled = () => options.signal?.aborted === true;
+  const stopped = () => cancelled() || isolationError !== null;
   // A suite that failed on one side before it measured anything there has nothing to compare:
   // its metrics are left out (its error says why) rather than shown as added or removed.
   const comparable = () =>
     [...samples.values()].filter(
       (s) => !(failed.has(suiteOf.get(s.id)!) && (s.base.length === 0 || s.head.length === 0)),
     );
-  const attempt = async (runner: SuiteRunner, work: () => Promise<void>) => {
-    if (cancelled()) return;
+  const attempt = async (runner: SuiteRunner, side: Side, kind: string, work: () => Promise<void>) => {
+    if (stopped()) return;
     try {
       await work();
     } catch (error) {
@@ -81,16 +90,25 @@ export async function measure(runners: SuiteRunner[], options: MeasureOptions): 
       failed.add(runner.suite.name);
       options.log(`✖ ${error.message}${error.outputTail ? `\n${indent(error.outputTail)}` : ''}`);
     }
+    if (options.isolation && !cancelled()) {
+      try {
+        isolationError = await options.isolation(side, `suite "${runner.suite.name}" (${kind})`);
+      } catch (error) {
+        if (cancelled()) return;
+        throw error;
+      }
+      if (isolationError) options.log(`✖ ${isolationError}`);
+    }
   };
 
   options.log(`Warming up ${runners.length} suite${runners.length === 1 ? '' : 's'} (seed ${options.seed})`);
   for (const [runner, side] of shuffle(pairs(runners), random)) {
     if (failed.has(runner.suite.name)) continue;
-    await attempt(runner, () => runner.warmup(side, options.checkouts[side], options.signal));
+    await attempt(runner, side, 'warm-up', () => runner.warmup(side, options.checkouts[side], options.signal));
   }
 
   let roundS = 0;
-  while (!cancelled()) {
+  while (!stopped()) {
     active = active.filter((r) => !failed.has(r.suite.name));
     if (active.length === 0) break;
     const elapsed = now() - started;
@@ -109,7 +127,7 @@ export async function measure(runners: SuiteRunner[], options: MeasureOptions): 
     const before = new Map([...samples].map(([id, s]) => [id, { base: s.base.length, head: s.head.length }]));
     for (const [runner, side] of shuffle(pairs(active), random)) {
       if (failed.has(runner.suite.name)) continue;
-      await attempt(runner, async () => {
+      await attempt(runner, side, 'sample', async () => {
         const replicate = await runner.sample(side, options.checkouts[side], options.signal);
         for (const w of replicate.warnings) warn('replicate', `${runner.suite.name} (${side}): ${w}`);
         for (const v of replicate.values) {
@@ -161,6 +179,7 @@ export async function measure(runners: SuiteRunner[], options: MeasureOptions): 
     errors,
     durationS: now() - started,
     cancelled: cancelled(),
+    isolationError,
   };
 }
 

@@ -23,6 +23,7 @@ import { renderMarkdown } from '../core/render/markdown';
 import { countOutcomes, decideVerdict } from '../core/report';
 import type { Settings } from '../settings/settings';
 import type { Suite } from '../settings/suites';
+import { IsolationGuard } from './isolation';
 import { measure } from './measure';
 import { createRunner, type SuiteRunner } from './runners';
 import { selectShard } from './shard';
@@ -212,10 +213,13 @@ async function compare(
   }
   const checkouts = await addWorktrees(io.workspace, path.join(io.tempDir, 'perfgate'), base, head, io.signal);
   try {
+    const guard = await IsolationGuard.start(checkouts, io.signal);
     const buildErrors: string[] = [];
     for (const side of ['base', 'head'] as const) {
       const error = await build(settings, side, checkouts[side], io);
       if (error) buildErrors.push(error);
+      const breach = settings.build ? await guard.after(side, 'the build', io.signal) : null;
+      if (breach) return errorReport(settings, base, head, [breach], io);
     }
     if (buildErrors.length > 0) return errorReport(settings, base, head, buildErrors, io);
 
@@ -256,12 +260,18 @@ async function compare(
       signal: io.signal,
       log: (line) => io.log.info(line),
       unitsSeen: units,
+      isolation: (side, what) => guard.after(side, what, io.signal),
     });
-    const results = outcome.look?.results ?? [];
+    io.log.info(
+      `Side isolation: ${guard.checks} checks of the other checkout, ${((guard.seconds / Math.max(1, guard.checks)) * 1000).toFixed(1)} ms each on average`,
+    );
+    // One side changed the other: nothing measured is a comparison of the commits.
+    const results = outcome.isolationError ? [] : (outcome.look?.results ?? []);
     const errors = outcome.errors.map(
       (e) => `${e.message}${e.outputTail ? `\n${e.outputTail.trim().split('\n').slice(-10).join('\n')}` : ''}`,
     );
     const cancelled = outcome.cancelled ? (cancelledBy(io.signal) ?? 'SIGINT') : undefined;
+    if (outcome.isolationError) errors.unshift(outcome.isolationError);
     if (cancelled) errors.unshift(cancelMessage(cancelled, outcome.rounds));
     if (suites.length > 0 && results.length === 0 && errors.length === 0) errors.push('No metric was measured.');
     return {
@@ -273,7 +283,7 @@ async function compare(
       repository: io.context.repository,
       pullRequest: io.context.prNumber,
       results,
-      geomean: outcome.look?.geomean ?? null,
+      geomean: outcome.isolationError ? null : (outcome.look?.geomean ?? null),
       method: {
         alpha,
         correction: settings.correction,
