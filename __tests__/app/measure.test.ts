@@ -165,7 +165,7 @@ describe('measure (interleaved rounds with sequential looks)', () => {
     expect(out.errors).toEqual([]);
   });
 
-  it('stops at the first run after which one side changed the other side\'s checkout', async () => {
+  it("stops at the first run after which one side changed the other side's checkout", async () => {
     const { gate, calls } = setup();
     const checked: string[] = [];
     const out = await measure([scriptedRunner('a', () => 1, calls)], {
