@@ -55,4 +55,32 @@ describe('git adapter', () => {
     expect(existsSync(checkouts.base)).toBe(false);
     expect(git(clone, 'worktree', 'list').split('\n')).toHaveLength(1);
   });
+
+  it('leaves no worktree behind when checking out is aborted, at whatever step', async () => {
+    const { clone, baseSha, headSha } = shallowClone();
+    await resolveRevisions(clone, null, { eventName: 'pull_request', prBaseSha: baseSha });
+    // Abort while the first `git worktree add` runs, and once the base worktree exists.
+    for (const when of ['at once', 'after base'] as const) {
+      const root = mkdtempSync(path.join(os.tmpdir(), 'perfgate-wt-abort-'));
+      const abort = new AbortController();
+      const pending = addWorktrees(clone, root, { sha: baseSha }, { sha: headSha }, abort.signal);
+      if (when === 'after base')
+        await expect
+          .poll(() => existsSync(path.join(root, 'base', 'a.txt')), { timeout: 30_000, interval: 5 })
+          .toBe(true);
+      abort.abort(new Error(`cancelled ${when}`));
+      // The checkout may have finished before the abort landed; then removing it is the caller's job.
+      const outcome = await pending.then(
+        async (c) => {
+          await c.remove();
+          return 'finished';
+        },
+        (e: Error) => e.message,
+      );
+      expect(['finished', `cancelled ${when}`]).toContain(outcome);
+      expect(git(clone, 'worktree', 'list').split('\n')).toHaveLength(1);
+      expect(existsSync(path.join(root, 'base'))).toBe(false);
+      expect(existsSync(path.join(root, 'head'))).toBe(false);
+    }
+  });
 });

@@ -28,8 +28,12 @@ export async function git(cwd: string, args: string[], signal?: AbortSignal): Pr
     const { stdout } = await execFileAsync('git', args, { cwd, maxBuffer: 64 * 1024 * 1024, signal });
     return stdout.trim();
   } catch (error) {
+    const e = error as { stderr?: string; message: string; signal?: string };
+    // A terminal's Ctrl-C reaches git (same process group) as it reaches perfgate: give the
+    // cancellation a moment to register, so it is reported as such and not as a git failure.
+    if (signal && (e.signal === 'SIGINT' || e.signal === 'SIGTERM') && !signal.aborted)
+      await new Promise((resolve) => setTimeout(resolve, 200));
     signal?.throwIfAborted();
-    const e = error as { stderr?: string; message: string };
     throw new GitError(`git ${args.join(' ')} failed in ${cwd}: ${(e.stderr || e.message).trim()}`);
   }
 }
