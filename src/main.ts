@@ -5,6 +5,7 @@
 import { appendFileSync } from 'node:fs';
 import os from 'node:os';
 import * as core from '@actions/core';
+import { hasPersistedCredentials } from './adapters/git';
 import { createGitHubPort } from './adapters/github';
 import { hideSecrets } from './adapters/process';
 import { loadResults } from './adapters/results-file';
@@ -46,6 +47,10 @@ export async function main(): Promise<void> {
     const settings = parseSettings((name: InputName) => core.getInput(name), workspace);
     // From here on nothing needs the inputs or tokens in the environment, and no child may see them.
     hideSecrets(env, [settings.token]);
+    if (settings.mode !== 'report' && hasPersistedCredentials(workspace))
+      core.warning(
+        "actions/checkout left the job's token in the repository's git config, where the code perfgate builds and runs can read it. Set `persist-credentials: false` on the checkout step.",
+      );
     const context = contextFromEnv(env);
     const [owner, repo] = (context.repository ?? '/').split('/');
     const io: RunIO = {

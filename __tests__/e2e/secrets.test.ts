@@ -18,6 +18,21 @@ const fs = require('node:fs');
 fs.writeFileSync(process.argv[2] + '/' + process.argv[3] + '-' + process.pid + '.env', JSON.stringify(process.env));
 `;
 
+/** Walks up the parent chain and keeps what /proc shows of each ancestor's environment. */
+const ANCESTORS = `
+const fs = require('node:fs');
+const seen = {};
+for (let pid = process.ppid; pid > 1; ) {
+  let environ = '';
+  try { environ = fs.readFileSync('/proc/' + pid + '/environ', 'utf8'); } catch {}
+  const cmdline = fs.readFileSync('/proc/' + pid + '/cmdline', 'utf8').split('\\0').join(' ');
+  seen[pid] = { cmdline, environ };
+  const stat = fs.readFileSync('/proc/' + pid + '/stat', 'utf8');
+  pid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+}
+fs.writeFileSync(process.argv[2] + '/ancestors-' + process.pid + '.json', JSON.stringify(seen));
+`;
+
 const HARNESS = `
 require('./dump.cjs');
 console.log(JSON.stringify({ benchmarks: [{ name: 'parse', metrics: [{ name: 'time', value: 10, unit: 'ms', direction: 'lower' }] }] }));
@@ -43,12 +58,20 @@ describe('secrets', () => {
     const runtime = `runtime_${Math.random().toString(36).slice(2)}`;
     const idToken = `idtoken_${Math.random().toString(36).slice(2)}`;
     const dumps = mkdtempSync(path.join(os.tmpdir(), 'perfgate-env-dumps-'));
-    const repo = makeRepo({ 'dump.cjs': DUMP, 'harness.cjs': HARNESS, 'server.cjs': SERVER });
+    const repo = makeRepo({
+      'dump.cjs': DUMP,
+      'harness.cjs': HARNESS,
+      'server.cjs': SERVER,
+      'ancestors.cjs': ANCESTORS,
+    });
     const baseSha = git(repo, 'rev-parse', 'HEAD');
     git(repo, 'commit', '-q', '--allow-empty', '-m', 'head');
     const suites = `
 - name: cmd
   run: node dump.cjs ${dumps} command
+  warmup: 0
+- name: snoop
+  run: node ancestors.cjs ${dumps}
   warmup: 0
 - name: harness
   run: node harness.cjs ${dumps} harness
@@ -93,7 +116,17 @@ describe('secrets', () => {
         files.some((f) => f.startsWith(`${kind}-`)),
         `${kind} dumped its environment: ${files.join(', ')}`,
       ).toBe(true);
-    for (const file of files) {
+    // Code under test may read /proc/PID/environ of its ancestors, perfgate's own process among them.
+    const ancestors = files.filter((f) => f.startsWith('ancestors-'));
+    expect(ancestors.length).toBeGreaterThan(0);
+    for (const file of ancestors) {
+      const text = readFileSync(path.join(dumps, file), 'utf8');
+      const seen = Object.values(JSON.parse(text) as Record<string, { cmdline: string; environ: string }>);
+      const perfgate = seen.find((p) => p.cmdline.includes('dist/index.js'));
+      expect(perfgate?.environ, file).toContain('GITHUB_STEP_SUMMARY'); // it was readable
+      for (const secret of [token, runtime, idToken]) expect(text, file).not.toContain(secret);
+    }
+    for (const file of files.filter((f) => !f.startsWith('ancestors-'))) {
       const text = readFileSync(path.join(dumps, file), 'utf8');
       const env = JSON.parse(text) as Record<string, string>;
       expect(env.PERFGATE_TEST_CANARY, file).toBe('visible'); // the dump is a real environment
@@ -108,5 +141,19 @@ describe('secrets', () => {
     }
     // The action itself still used the token: the comment was posted with it.
     expect(github.requests.some((r) => r.authorization?.includes(token))).toBe(true);
+  }, 300_000);
+
+  it("warns when actions/checkout left the token in the repository's git config", async () => {
+    const repo = makeRepo({ 'a.txt': 'a' });
+    const baseSha = git(repo, 'rev-parse', 'HEAD');
+    git(repo, 'commit', '-q', '--allow-empty', '-m', 'head');
+    git(repo, 'config', 'http.https://github.com/.extraheader', 'AUTHORIZATION: basic eC1hY2Nlc3MtdG9rZW46c2VjcmV0');
+    const run = await runAction(
+      github,
+      repo,
+      { suites: '- name: quick\n  run: "true"\n  warmup: 0\n', 'min-rounds': '4', 'max-rounds': '4' },
+      prEvent(301, baseSha),
+    );
+    expect(run.stdout).toMatch(/::warning::actions\/checkout left the job's token .*persist-credentials: false/);
   }, 300_000);
 });

@@ -232,3 +232,17 @@ export async function trackedState(dir: string, signal?: AbortSignal): Promise<T
   }
   return { key: `${out}\n${stats.join('\n')}`, changed };
 }
+
+/**
+ * Whether the repository's git config holds an HTTP authorization header — where
+ * actions/checkout keeps the token unless `persist-credentials: false`. The worktrees share that
+ * config, so code under test could read it.
+ */
+export function hasPersistedCredentials(repo: string): boolean {
+  const out = spawnSync('git', ['config', '--get-regexp', '^http\\..*\\.extraheader$'], {
+    cwd: repo,
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  return out.status === 0 && out.stdout.trim() !== '';
+}

@@ -16,7 +16,7 @@
  * only processes that stay in the group can be stopped.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
 import { killTreeNow, trackTree } from './lifetime';
 
 /** What one measured run produced. */
@@ -242,7 +242,49 @@ function isSecret(name: string, value: string | undefined): boolean {
  */
 export function hideSecrets(env: NodeJS.ProcessEnv, values: readonly (string | null | undefined)[] = []): void {
   for (const v of values) if (v && v.length >= 8) secretValues.add(v);
-  for (const [k, v] of Object.entries(env)) if (isSecret(k, v)) delete env[k];
+  const removed = new Set(Object.keys(env).filter((k) => isSecret(k, env[k])));
+  for (const k of removed) delete env[k];
+  if (env === process.env) scrubInitialEnvironment(removed);
+}
+
+/**
+ * Overwrites the values of `names` in this process's initial environment block, which
+ * `/proc/PID/environ` shows to any process of the same user — code under test included, which
+ * only has to walk up its parent chain. Deleting a variable does not erase those bytes. The
+ * block is this process's own memory, written through /proc/self/mem (Linux; elsewhere, or if
+ * the kernel refuses, nothing happens). Only whole values of the named entries are overwritten,
+ * so no other variable changes.
+ */
+function scrubInitialEnvironment(names: ReadonlySet<string>): void {
+  if (names.size === 0) return;
+  let fd: number | undefined;
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // proc(5): fields 50 and 51 are env_start and env_end; fields[0] is field 3.
+    const start = Number(fields[47]);
+    const end = Number(fields[48]);
+    if (!(start > 0 && end > start && end - start < 1 << 24)) return;
+    fd = openSync('/proc/self/mem', 'r+');
+    const block = Buffer.alloc(end - start);
+    readSync(fd, block, 0, block.length, start);
+    let changed = false;
+    for (let at = 0; at < block.length; ) {
+      const stop = block.indexOf(0, at);
+      const next = stop < 0 ? block.length : stop;
+      const eq = block.indexOf(0x3d, at); // '='
+      if (eq > at && eq < next && names.has(block.toString('utf8', at, eq))) {
+        block.fill(0x2a, eq + 1, next); // '*'
+        changed = true;
+      }
+      at = next + 1;
+    }
+    if (changed) writeSync(fd, block, 0, block.length, start);
+  } catch {
+    // not Linux, or /proc/self/mem is not writable here: the variables are still gone from env
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }
 
 /**
