@@ -167,6 +167,33 @@ describe('the action, cancelled by the runner', () => {
   }
 });
 
+describe('the action, cancelled while GitHub does not answer', () => {
+  it('still exits within seconds, with the verdict output, the summary and nothing left', async () => {
+    const { repo, baseSha, state, m } = setup();
+    const moment = MOMENTS[0];
+    github.seedComments('octo', 'app', 150, ['<!-- perfgate:ci/bench -->\nold report'], 'github-actions[bot]');
+    const run = startAction(
+      github,
+      repo,
+      { suites: moment.suites(state, m), build: moment.build!(state, m) },
+      prEvent(150, baseSha),
+    );
+    await expect.poll(() => reached(state, moment.reached), { timeout: 120_000, interval: 100 }).toBe(true);
+    github.failNext(10, 502, { hang: true }); // the comment update never gets an answer
+    const exited = new Promise<number>((resolve) => run.child.once('exit', () => resolve(performance.now())));
+    const sent = performance.now();
+    run.child.kill('SIGINT');
+    const ms = (await exited) - sent;
+    const result = await run.done;
+    expect(ms, `exited ${Math.round(ms)} ms after SIGINT`).toBeLessThan(EXIT_WITHIN_MS);
+    expect(result.code).not.toBe(0);
+    expectNothingLeft(repo, m, path.join(run.runnerTemp, 'perfgate'));
+    expect(result.outputs.verdict).toBe('error');
+    expect(result.summary).toContain('### 🛑 perfgate: cancelled (SIGINT) — not a verdict');
+    expect(result.stdout).toContain('stopping now'); // the deadline, not the hanging request, ended it
+  }, 180_000);
+});
+
 describe('the CLI, cancelled with Ctrl-C', () => {
   for (const moment of MOMENTS) {
     it(`stops within seconds during ${moment.name}, leaves nothing behind, and prints what was measured`, async () => {
