@@ -109,7 +109,6 @@ describe('the action, end to end', () => {
   });
 
   it('with comment: on-regression, comments on a regression and brings that comment up to date once fixed', async () => {
-    // One repository: two made in different seconds have different commit SHAs.
     const same = scenario(10, 10);
     const quiet = await runAction(same.repo, { suites: SUITES, comment: 'on-regression' }, prEvent(9, same.baseSha));
     expect(quiet.code, quiet.stdout).toBe(0);

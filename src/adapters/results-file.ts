@@ -19,6 +19,8 @@ export const RESULTS_LIMITS = {
   maxDepth: 4,
   maxMetrics: 5000,
   maxSamples: 10_000,
+  /** The "Reproduce locally" block, which carries the configuration it ran with. */
+  maxReproduceChars: 16_000,
 };
 
 const str = (max = 2000) => z.string().max(max);
@@ -94,7 +96,7 @@ export const reportSchema = z.strictObject({
   }),
   warnings: z.array(warning).max(500),
   errors: z.array(str(10_000)).max(100),
-  reproduce: str(2000),
+  reproduce: str(RESULTS_LIMITS.maxReproduceChars),
   shard: z.strictObject({ index: z.number().int().min(1), total: z.number().int().min(1).max(256) }).optional(),
   configHash: z
     .string()

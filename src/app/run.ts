@@ -4,27 +4,29 @@
  *
  * full / measure:  resolve base & head → worktrees → build both → measure interleaved with
  *                  sequential looks → report (results JSON, HTML, markdown) → comment → verdict.
+ * files (`perfgate compare`): harness result files → samples → the gate → report → verdict.
  * report:          read results written by measure jobs → merge → comment / check run → verdict.
+ *
+ * The report itself is assembled in one place, `assembleReport` (report.ts).
  */
-import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { addWorktrees, type EventFacts, isDirty, resolveRevisions } from '../adapters/git';
 import { commentMarker, type GitHubClient, GitHubPermissionError, MAX_COMMENT_BODY } from '../adapters/github';
 import { runMeasured } from '../adapters/process';
 import { cancelledBy } from '../adapters/signals';
-import { budgetFor } from '../core/budgets';
-import { SequentialGate } from '../core/engine';
-import type { ComparisonReport, MetricId, Revision, Side, Unit, Verdict } from '../core/model';
+import type { ComparisonReport, Revision, Side, Verdict } from '../core/model';
 import { renderMetricChart } from '../core/render/charts';
 import { renderHtmlReport } from '../core/render/html';
 import { renderMarkdown } from '../core/render/markdown';
-import { countOutcomes, decideVerdict } from '../core/report';
+import { countOutcomes } from '../core/report';
 import type { Settings } from '../settings/settings';
 import type { Suite } from '../settings/suites';
+import { compareFiles, type ReplicateFiles } from './files';
 import { IsolationGuard } from './isolation';
 import { measure } from './measure';
+import { assembleReport, type Comparison, createGate, environment, failedComparison, gateOptions } from './report';
+import { reproduceRun } from './reproduce';
 import { createRunner, type SuiteRunner } from './runners';
 import { selectShard } from './shard';
 
@@ -83,94 +85,6 @@ export interface RunResult {
 /** Events under which a job has a write token and secrets while the code comes from a PR. */
 const PRIVILEGED_EVENTS = new Set(['pull_request_target', 'workflow_run']);
 
-/** The machine the measurements ran on, for the report. */
-export function environment(durationS: number): ComparisonReport['environment'] {
-  const cpus = os.cpus();
-  return {
-    cpuModel: cpus[0]?.model?.trim() || 'unknown',
-    cores: cpus.length,
-    os: `${os.type()} ${os.release()} ${os.arch()}`,
-    node: process.version,
-    durationS,
-  };
-}
-
-function reproduceCommand(settings: Settings, base: Revision, head: Revision): string {
-  const flags: string[] = [`--base ${base.sha}`];
-  if (settings.suitesSource === 'input "suites"') flags.push('--config perfgate.yml');
-  else if (settings.suitesSource !== '.github/perfgate.yml') flags.push(`--config ${settings.suitesSource}`);
-  if (settings.defaultBudget.source !== '5%') flags.push(`--budget '${settings.defaultBudget.source}'`);
-  if (settings.strict) flags.push('--strict');
-  const lines = [`git checkout ${head.sha}`, `npx perfgate run ${flags.join(' ')}`];
-  if (settings.suitesSource === 'input "suites"')
-    lines.unshift('# save the workflow\'s "suites" input as perfgate.yml first');
-  return lines.join('\n');
-}
-
-/** Digest of everything that shapes verdicts, so shards of one comparison can be checked to agree. */
-export function configHash(settings: Settings): string {
-  const shape = {
-    suites: settings.suites,
-    build: settings.build,
-    budget: settings.defaultBudget.source,
-    budgets: settings.budgets.map((b) => [b.pattern, b.rule.source]),
-    alpha: settings.alpha,
-    correction: settings.correction,
-    strict: settings.strict,
-    rounds: [settings.minRounds, settings.maxRounds],
-  };
-  return createHash('sha256').update(JSON.stringify(shape)).digest('hex').slice(0, 32);
-}
-
-/** What a cancelled run says first (its first error). */
-export function cancelMessage(signal: string, rounds: number): string {
-  const when =
-    rounds > 0
-      ? `after ${rounds} complete round${rounds === 1 ? '' : 's'}: the figures below are what was measured so far`
-      : 'before a round of measurements was complete';
-  return `The run was cancelled (${signal}) ${when}. This is not a verdict.`;
-}
-
-/** Revisions of a run cancelled before they were resolved. */
-const UNRESOLVED: Revision = { sha: '0000000', ref: 'not resolved' };
-
-/** An empty report for runs that could not compare anything (errors only). */
-function errorReport(
-  settings: Settings,
-  base: Revision,
-  head: Revision,
-  errors: string[],
-  io: RunIO,
-  cancelled?: string,
-): ComparisonReport {
-  return {
-    formatVersion: 1,
-    verdict: 'error',
-    cancelled,
-    base,
-    head,
-    repository: io.context.repository,
-    pullRequest: io.context.prNumber,
-    results: [],
-    geomean: null,
-    method: {
-      alpha: settings.alpha,
-      correction: settings.correction,
-      strict: settings.strict,
-      minRounds: settings.minRounds,
-      maxRounds: settings.maxRounds,
-      rounds: 0,
-      looks: [],
-    },
-    environment: environment(0),
-    warnings: [],
-    errors,
-    reproduce: reproduceCommand(settings, base, head),
-    shard: settings.shard ?? undefined,
-    configHash: configHash(settings),
-  };
-}
-
 /** Runs `build` in one checkout, with its output grouped in the log. Returns an error text or null. */
 async function build(settings: Settings, side: Side, dir: string, io: RunIO): Promise<string | null> {
   if (!settings.build) return null;
@@ -191,18 +105,29 @@ async function build(settings: Settings, side: Side, dir: string, io: RunIO): Pr
   });
 }
 
+/** What a cancelled run says first (its first error). */
+export function cancelMessage(signal: string, rounds: number): string {
+  const when =
+    rounds > 0
+      ? `after ${rounds} complete round${rounds === 1 ? '' : 's'}: the figures below are what was measured so far`
+      : 'before a round of measurements was complete';
+  return `The run was cancelled (${signal}) ${when}. This is not a verdict.`;
+}
+
+/** Revisions of a run cancelled before they were resolved. */
+const UNRESOLVED: Revision = { sha: '0000000', ref: 'not resolved' };
+
 /**
- * Measures base against head and produces the report (modes `full` and `measure`). Cancelled
- * while measuring, it reports the rounds completed; cancelled before, it throws the abort
- * reason, with the revisions in `known` once resolved.
+ * Measures base against head (modes `full` and `measure`). Cancelled while measuring, it
+ * reports the rounds completed; cancelled before, it throws the abort reason, with the revisions
+ * in `known` once resolved.
  */
-async function compare(
+async function measureRevisions(
   settings: Settings,
   io: RunIO,
-  known: { base?: Revision; head?: Revision },
-): Promise<ComparisonReport> {
+  known: { base?: Revision; head?: Revision; reproduce?: string },
+): Promise<Comparison> {
   const { base, head } = await resolveRevisions(io.workspace, settings.base, io.context.event, io.signal);
-  Object.assign(known, { base, head });
   io.log.info(
     `Comparing base ${base.sha.slice(0, 12)}${base.ref ? ` (${base.ref})` : ''} with head ${head.sha.slice(0, 12)}`,
   );
@@ -211,6 +136,9 @@ async function compare(
       'The working tree has uncommitted changes: they are not measured (perfgate checks out the commits). Commit them to include them.',
     );
   }
+  // A reader's clone may lack the commits of a workflow run (a PR's merge commit): fetch them first.
+  const reproduce = reproduceRun(settings, base, head, !io.local);
+  Object.assign(known, { base, head, reproduce });
   const checkouts = await addWorktrees(io.workspace, path.join(io.tempDir, 'perfgate'), base, head, io.signal);
   try {
     const guard = await IsolationGuard.start(checkouts, io.signal);
@@ -219,37 +147,19 @@ async function compare(
       const error = await build(settings, side, checkouts[side], io);
       if (error) buildErrors.push(error);
       const breach = settings.build ? await guard.after(side, 'the build', io.signal) : null;
-      if (breach) return errorReport(settings, base, head, [breach], io);
+      if (breach) return failedComparison(settings, base, head, [breach], reproduce);
     }
-    if (buildErrors.length > 0) return errorReport(settings, base, head, buildErrors, io);
+    if (buildErrors.length > 0) return failedComparison(settings, base, head, buildErrors, reproduce);
 
-    let suites = settings.suites;
-    let alpha = settings.alpha;
-    if (settings.shard) {
-      suites = selectShard(settings.suites, settings.shard.index, settings.shard.total);
-      // Bonferroni split across shards (union bound): with Holm inside each shard at α/S, the
-      // family-wise error over the merged report stays ≤ α.
-      alpha = settings.alpha / settings.shard.total;
+    const suites = settings.shard
+      ? selectShard(settings.suites, settings.shard.index, settings.shard.total)
+      : settings.suites;
+    if (settings.shard)
       io.log.info(
         `Shard ${settings.shard.index}/${settings.shard.total}: ${suites.map((s) => s.name).join(', ') || 'no suites'}`,
       );
-    }
-    const units = new Map<MetricId, Unit>();
-    const budgetWarnings = new Set<string>();
-    const gate = new SequentialGate(
-      {
-        alpha,
-        correction: settings.correction,
-        strict: settings.strict,
-        minRounds: settings.minRounds,
-        maxRounds: settings.maxRounds,
-      },
-      (id) => {
-        const lookup = budgetFor(id, units.get(id) ?? 'count', settings.budgets, settings.defaultBudget);
-        for (const w of lookup.warnings) budgetWarnings.add(w);
-        return lookup.rule;
-      },
-    );
+    const options = gateOptions(settings);
+    const { gate, units, budgetWarnings } = createGate(settings, options);
     const runners = suites.map(io.runnerFor ?? createRunner);
     const outcome = await measure(runners, {
       checkouts,
@@ -275,35 +185,18 @@ async function compare(
     if (cancelled) errors.unshift(cancelMessage(cancelled, outcome.rounds));
     if (suites.length > 0 && results.length === 0 && errors.length === 0) errors.push('No metric was measured.');
     return {
-      formatVersion: 1,
-      verdict: decideVerdict(results, errors, cancelled !== undefined),
-      cancelled,
       base,
       head,
-      repository: io.context.repository,
-      pullRequest: io.context.prNumber,
+      gate: options,
+      looks: gate.looks,
+      rounds: outcome.rounds,
       results,
       geomean: outcome.isolationError ? null : (outcome.look?.geomean ?? null),
-      method: {
-        alpha,
-        correction: settings.correction,
-        strict: settings.strict,
-        minRounds: settings.minRounds,
-        maxRounds: settings.maxRounds,
-        rounds: outcome.rounds,
-        looks: gate.looks,
-      },
-      environment: environment(outcome.durationS),
-      warnings: [
-        ...outcome.warnings,
-        ...(outcome.look?.warnings ?? []),
-        ...[...budgetWarnings].map((text) => ({ code: 'budget', text })),
-      ],
+      cancelled,
+      durationS: outcome.durationS,
+      warnings: [...outcome.warnings, ...(outcome.look?.warnings ?? []), ...budgetWarnings()],
       errors,
-      reproduce: reproduceCommand(settings, base, head),
-      shard: settings.shard ?? undefined,
-      configHash: configHash(settings),
-      checkSha: io.context.event.prHeadSha,
+      reproduce,
     };
   } finally {
     await checkouts.remove();
@@ -404,21 +297,29 @@ async function postCheckRun(report: ComparisonReport, io: RunIO, markdown: strin
   }
 }
 
-/** `compare`, or, when the run is cancelled before measuring, an empty report that says so. */
-async function compareOrCancel(settings: Settings, io: RunIO): Promise<ComparisonReport> {
-  const known: { base?: Revision; head?: Revision } = {};
+/** `measureRevisions`, or, when the run is cancelled before measuring, an empty comparison that says so. */
+async function measureOrCancel(settings: Settings, io: RunIO): Promise<Comparison> {
+  const known: { base?: Revision; head?: Revision; reproduce?: string } = {};
   try {
-    return await compare(settings, io, known);
+    return await measureRevisions(settings, io, known);
   } catch (error) {
     const signal = cancelledBy(io.signal);
     if (!signal) throw error;
-    const { base = UNRESOLVED, head = UNRESOLVED } = known;
-    return errorReport(settings, base, head, [cancelMessage(signal, 0)], io, signal);
+    const { base = UNRESOLVED, head = UNRESOLVED, reproduce = '' } = known;
+    return { ...failedComparison(settings, base, head, [cancelMessage(signal, 0)], reproduce), cancelled: signal };
   }
 }
 
+/** What a run compares when it does not measure two commits itself. */
+export interface RunSources {
+  /** Report mode: the results the measure jobs wrote (validated and merged). */
+  reports?: () => ComparisonReport;
+  /** `perfgate compare`: harness result files made elsewhere. */
+  files?: ReplicateFiles;
+}
+
 /** Runs perfgate. Never throws for measurement trouble: that is verdict `error` with a report. */
-export async function run(settings: Settings, io: RunIO, loadReports?: () => ComparisonReport): Promise<RunResult> {
+export async function run(settings: Settings, io: RunIO, sources: RunSources = {}): Promise<RunResult> {
   if (settings.mode !== 'report' && PRIVILEGED_EVENTS.has(io.context.eventName) && !settings.allowUnsafePrCheckout) {
     throw new Error(
       `perfgate refuses to check out and run pull-request code under "${io.context.eventName}": that event runs with a ` +
@@ -427,13 +328,18 @@ export async function run(settings: Settings, io: RunIO, loadReports?: () => Com
         'If you understand the risk, set allow-unsafe-pr-checkout: true.',
     );
   }
-  const report = settings.mode === 'report' ? loadReports!() : await compareOrCancel(settings, io);
+  let report: ComparisonReport;
   if (settings.mode === 'report') {
+    if (!sources.reports) throw new Error('report mode needs the results to read');
+    report = sources.reports();
     const mismatch = await verifyReportTarget(report, io);
     if (mismatch)
       throw new Error(
         `perfgate will not post these results: ${mismatch}. The artifact does not belong to this workflow run.`,
       );
+  } else {
+    const comparison = sources.files ? compareFiles(settings, sources.files) : await measureOrCancel(settings, io);
+    report = assembleReport(settings, io.context, comparison, environment(comparison.durationS));
   }
   const marker = commentMarker(io.context.workflow, io.context.job); // one sticky comment per workflow and job
   const resultsDir = settings.resultsDir ? path.resolve(io.workspace, settings.resultsDir) : io.tempDir;
