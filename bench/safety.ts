@@ -7,8 +7,9 @@
  *    run a build, a command suite that starts a detached daemon and an HTTP suite; each run gets
  *    SIGINT or SIGTERM at a random moment. Reported: signal → exit (the promise: under 5 s), and
  *    any process, worktree or missing "cancelled" report left behind.
- * 2. Side isolation: the cost per sample of checking the other checkout (two `git status` of
- *    tracked files, in parallel), on a small repository and on one with 5,000 tracked files.
+ * 2. Side isolation: the cost per sample of checking the other checkout (an lstat of every
+ *    tracked file of both checkouts, in process), on a small repository and on ones with 5,000
+ *    and 20,000 tracked files.
  * 3. The supervisor: milliseconds per command it adds over a bare `bash -c`.
  *
  * Figures depend on the machine and on what else runs on it: the load average is printed.
@@ -186,11 +187,15 @@ async function cancellation() {
 
 async function isolation() {
   console.log(`\n## Side isolation check, per sample (load ${load()})\n`);
-  const files: Record<string, string> = {};
-  for (let i = 0; i < 5000; i++) files[`src/d${i % 50}/f${i}.txt`] = `${i}\n`;
+  const many = (n: number) => {
+    const files: Record<string, string> = {};
+    for (let i = 0; i < n; i++) files[`src/d${i % 100}/f${i}.txt`] = `${i}\n`;
+    return files;
+  };
   for (const [name, dir] of [
     ['small (3 files)', repo({ 'a.txt': 'a', 'b.txt': 'b', 'c.txt': 'c' })],
-    ['5,000 tracked files', repo(files)],
+    ['5,000 tracked files', repo(many(5000))],
+    ['20,000 tracked files', repo(many(20000))],
   ] as const) {
     const head = git(dir, 'rev-parse', 'HEAD');
     const base = git(dir, 'rev-parse', 'HEAD~1');
@@ -204,7 +209,7 @@ async function isolation() {
     const times: number[] = [];
     for (let i = 0; i < 30; i++) {
       const t = performance.now();
-      await guard.after(i % 2 ? 'head' : 'base', 'bench');
+      guard.after(i % 2 ? 'head' : 'base', 'bench');
       times.push(performance.now() - t);
     }
     await co.remove();

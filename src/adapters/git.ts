@@ -5,7 +5,7 @@
  * `…/perfgate/head`), so path lengths cannot shift memory layout or argv sizes between sides.
  */
 import { execFile, spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, rmdirSync, rmSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Revision } from '../core/model';
@@ -195,42 +195,53 @@ export async function isDirty(repo: string): Promise<boolean> {
   return (await git(repo, ['status', '--porcelain', '--untracked-files=no'])) !== '';
 }
 
-/** What a checkout's tracked files and commit look like now (see `trackedState`). */
-export interface TrackedState {
-  /** Equal keys: nothing tracked changed in between (commit, index, or a tracked file's content). */
-  key: string;
-  /** Tracked paths that differ from the commit, relative to the checkout. */
-  changed: string[];
+/** A checkout's tracked files, listed once (see `trackedState`). */
+export interface TrackedFiles {
+  dir: string;
+  /** The worktree's own git directory (its HEAD and index). */
+  gitDir: string;
+  /** Paths of the tracked files, relative to `dir`. */
+  files: string[];
+}
+
+/** Lists what `trackedState` watches in a checkout: its tracked files, HEAD and index. */
+export async function listTracked(dir: string, signal?: AbortSignal): Promise<TrackedFiles> {
+  const files = (await git(dir, ['ls-files', '-z'], signal)).split('\0').filter(Boolean);
+  const gitDir = await git(dir, ['rev-parse', '--absolute-git-dir'], signal);
+  return { dir, gitDir, files };
 }
 
 /**
- * A cheap fingerprint of a checkout's tracked state: its HEAD commit, `git status` of tracked
- * files (no untracked scan), and the size, mtime and inode of each file that status lists, so
- * that a further change to an already modified file shows too. One git process; git compares
- * the index's cached stat data, it does not read file contents unless a stat changed.
+ * A fingerprint of a checkout's tracked state, taken in this process (no git process per call):
+ * per tracked file its size, modification and change times and inode, plus the worktree's HEAD
+ * and index. Writing a file, replacing it, deleting it, checking out another commit or staging
+ * something changes it; the change time cannot be set back from user space.
  */
-export async function trackedState(dir: string, signal?: AbortSignal): Promise<TrackedState> {
-  const out = await git(
-    dir,
-    ['status', '--porcelain=v2', '--branch', '--untracked-files=no', '--ignore-submodules=none', '--no-renames', '-z'],
-    signal,
-  );
-  const changed: string[] = [];
-  const stats: string[] = [];
-  for (const entry of out.split('\0')) {
-    // "1 XY sub mH mI mW hH hI path" (changed), "u XY sub m1 m2 m3 mW h1 h2 h3 path" (unmerged)
-    const fields = entry.startsWith('1 ') ? 8 : entry.startsWith('u ') ? 10 : 0;
-    if (fields === 0) continue;
-    const file = entry.split(' ').slice(fields).join(' ');
-    changed.push(file);
+export function trackedState(tracked: TrackedFiles): Map<string, string> {
+  const state = new Map<string, string>();
+  const key = (file: string) => {
     try {
-      const st = lstatSync(path.join(dir, file), { bigint: true });
-      stats.push(`${st.size}:${st.mtimeNs}:${st.ino}`);
+      const st = lstatSync(file, { bigint: true });
+      return `${st.size}:${st.mtimeNs}:${st.ctimeNs}:${st.ino}`;
     } catch {
-      stats.push('gone');
+      return 'gone';
     }
+  };
+  let head: string;
+  try {
+    head = readFileSync(path.join(tracked.gitDir, 'HEAD'), 'utf8');
+  } catch {
+    head = 'gone';
   }
-  return { key: `${out}\n${stats.join('\n')}`, changed };
+  state.set('HEAD', head);
+  state.set('index', key(path.join(tracked.gitDir, 'index')));
+  for (const file of tracked.files) state.set(file, key(path.join(tracked.dir, file)));
+  return state;
+}
+
+/** The entries (tracked paths, `HEAD`, `index`) whose fingerprint differs between two states. */
+export function changedEntries(before: Map<string, string>, after: Map<string, string>): string[] {
+  return [...after].filter(([k, v]) => before.get(k) !== v).map(([k]) => k);
 }
 
 /**

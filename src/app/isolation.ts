@@ -5,7 +5,7 @@
  * its own last run; otherwise the comparison is void and the side is named. Each side may change
  * its own checkout as it likes.
  */
-import { type TrackedState, trackedState } from '../adapters/git';
+import { changedEntries, listTracked, type TrackedFiles, trackedState } from '../adapters/git';
 import type { Side } from '../core/model';
 
 const other = (side: Side): Side => (side === 'base' ? 'head' : 'base');
@@ -16,17 +16,14 @@ export class IsolationGuard {
   seconds = 0;
 
   private constructor(
-    private readonly checkouts: Record<Side, string>,
-    private readonly state: Record<Side, TrackedState>,
+    private readonly tracked: Record<Side, TrackedFiles>,
+    private readonly state: Record<Side, Map<string, string>>,
   ) {}
 
-  /** Records both checkouts' state as it is now. */
+  /** Lists both checkouts' tracked files and records their state as it is now. */
   static async start(checkouts: Record<Side, string>, signal?: AbortSignal): Promise<IsolationGuard> {
-    const [base, head] = await Promise.all([
-      trackedState(checkouts.base, signal),
-      trackedState(checkouts.head, signal),
-    ]);
-    return new IsolationGuard(checkouts, { base, head });
+    const [base, head] = await Promise.all([listTracked(checkouts.base, signal), listTracked(checkouts.head, signal)]);
+    return new IsolationGuard({ base, head }, { base: trackedState(base), head: trackedState(head) });
   }
 
   /**
@@ -34,28 +31,21 @@ export class IsolationGuard {
    * checkout is untouched, else the error that names who changed what. Also records `side`'s own
    * state, against which the next run of the other side is checked.
    */
-  async after(side: Side, what: string, signal?: AbortSignal): Promise<string | null> {
+  after(side: Side, what: string): string | null {
     const t0 = performance.now();
     const victim = other(side);
-    const [theirs, mine] = await Promise.all([
-      trackedState(this.checkouts[victim], signal),
-      trackedState(this.checkouts[side], signal),
-    ]);
+    const theirs = trackedState(this.tracked[victim]);
+    this.state[side] = trackedState(this.tracked[side]);
     this.checks++;
     this.seconds += (performance.now() - t0) / 1000;
-    const before = this.state[victim];
-    this.state[side] = mine;
-    if (theirs.key === before.key) return null;
-    const was = new Set(before.changed);
-    const files = [...new Set([...theirs.changed.filter((f) => !was.has(f)), ...theirs.changed])];
-    const shown = files.length
-      ? ` (${files
-          .slice(0, 5)
-          .map((f) => `"${f}"`)
-          .join(', ')}${files.length > 5 ? ` and ${files.length - 5} more` : ''})`
-      : ' (its commit or index)';
+    const changed = changedEntries(this.state[victim], theirs);
+    if (changed.length === 0) return null;
+    const shown = changed
+      .slice(0, 5)
+      .map((f) => (f === 'HEAD' ? 'its checked-out commit' : f === 'index' ? 'its index' : `"${f}"`))
+      .join(', ');
     return (
-      `The ${side} side changed tracked files of the ${victim} checkout${shown} during ${what}. ` +
+      `The ${side} side changed tracked files of the ${victim} checkout (${shown}${changed.length > 5 ? ` and ${changed.length - 5} more` : ''}) during ${what}. ` +
       `Code of one side must never write into the other side's checkout (e.g. "../${victim}/…"): the two sides are ` +
       'no longer what was committed, so the comparison was stopped and nothing is reported as a regression.'
     );

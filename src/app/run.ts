@@ -146,7 +146,7 @@ async function measureRevisions(
     for (const side of ['base', 'head'] as const) {
       const error = await build(settings, side, checkouts[side], io);
       if (error) buildErrors.push(error);
-      const breach = settings.build ? await guard.after(side, 'the build', io.signal) : null;
+      const breach = settings.build ? guard.after(side, 'the build') : null;
       if (breach) return failedComparison(settings, base, head, [breach], reproduce);
     }
     if (buildErrors.length > 0) return failedComparison(settings, base, head, buildErrors, reproduce);
@@ -170,7 +170,7 @@ async function measureRevisions(
       signal: io.signal,
       log: (line) => io.log.info(line),
       unitsSeen: units,
-      isolation: (side, what) => guard.after(side, what, io.signal),
+      isolation: async (side, what) => guard.after(side, what),
     });
     io.log.info(
       `Side isolation: ${guard.checks} checks of the other checkout, ${((guard.seconds / Math.max(1, guard.checks)) * 1000).toFixed(1)} ms each on average`,
