@@ -92,5 +92,5 @@ describe('perfgate run', () => {
     expect(byId.get('api/items:p50')).toMatchObject({ unit: 's', outcome: 'regression' });
     expect(byId.get('api/items:p50')!.base).toHaveLength(6);
     expect(r.stdout).toContain('`api/items:p50`');
-  });
+  }, 180_000); // 24 server and command runs under supervision on a shared 2-core machine
 });
