@@ -89,8 +89,6 @@ describe('the reproduce command', () => {
         suites: SUITES,
         budget: '< 200ms',
         alpha: '0.01',
-        correction: 'bh',
-        strict: 'true',
         'min-rounds': '6',
         'max-rounds': '30',
         'max-time': '5m',
@@ -102,7 +100,7 @@ describe('the reproduce command', () => {
     );
     const command = block.split('\n').at(-1)!;
     expect(command).toBe(
-      `perfgate run --base ${base.sha} --config "$config" --budget '< 200ms' --alpha 0.01 --correction bh --strict=true --min-rounds 6 --max-rounds 30 --max-time 5m`,
+      `perfgate run --base ${base.sha} --config "$config" --budget '< 200ms' --alpha 0.01 --min-rounds 6 --max-rounds 30 --max-time 5m`,
     );
   });
 

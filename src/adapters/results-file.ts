@@ -56,14 +56,12 @@ const metric = z.strictObject({
   headMedian: num.nullable(),
   change,
   pValue: num.nullable(),
-  pAdjusted: num.nullable(),
-  alphaUsed: num.nullable(),
   budget,
   outcome,
   rounds: z.number().int().min(0).max(RESULTS_LIMITS.maxSamples),
   stopReason: str(500),
   warnings: z.array(warning).max(50),
-  testInterval: z.strictObject({ estimate: num, low: num, high: num, confidence: num.min(0).max(1) }).optional(),
+  headInterval: z.strictObject({ estimate: num, low: num, high: num, confidence: num.min(0).max(1) }).optional(),
 });
 const sha = z.string().regex(/^[0-9a-f]{7,64}$/i, 'expected a commit SHA');
 export const reportSchema = z.strictObject({
@@ -80,8 +78,7 @@ export const reportSchema = z.strictObject({
   geomean: change,
   method: z.strictObject({
     alpha: num,
-    correction: z.enum(['holm', 'bh']),
-    strict: z.boolean(),
+    analysis: z.enum(['paired', 'two-sample']),
     minRounds: z.number().int(),
     maxRounds: z.number().int(),
     rounds: z.number().int(),

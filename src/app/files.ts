@@ -60,7 +60,7 @@ export function compareFiles(settings: Settings, files: ReplicateFiles): Compari
         ? [
             `Too few files: need at least 2 per side to compare (got ${files.base.length} base, ${files.head.length} head).`,
           ]
-        : [],
+        : look.errors,
     reproduce: reproduceCompare(settings, files),
   };
 }

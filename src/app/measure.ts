@@ -6,16 +6,23 @@
  * - Warm-up: each suite's untimed runs on both sides, in random order, before round 1.
  * - A round runs every still-active suite once on base and once on head. The order of all
  *   (suite, side) pairs within a round is shuffled (randomized complete blocks), so drift on the
- *   runner hits both sides alike and order is never confounded with side (no strict ABAB).
+ *   runner hits both sides alike and order is never confounded with side (no strict ABAB). A
+ *   round's samples are kept only when the round completes, so base and head stay paired by round.
  * - After the rounds at which the gate plans a look, the gate analyses all samples so far. A
- *   suite stops once every metric it gates is decided; measuring stops when all are decided,
- *   at max-rounds, or when the next round would overrun max-time (then a final look spends the
- *   remaining alpha).
+ *   suite stops once every metric it gates is decided, or once one of them is a regression (the
+ *   run's verdict can no longer become a pass). Measuring stops when no suite is active, at
+ *   max-rounds, or at max-time.
+ * - `max-time` bounds the whole measuring phase, warm-up included: a sample still running at the
+ *   deadline is stopped and its round discarded, and the gate then takes its final look with
+ *   what was measured (spending all remaining α), or reports that nothing could be decided.
  * - An infrastructure failure (a suite that crashes, times out or writes no results) stops
  *   that suite and is reported as an error, never as a regression.
+ * - Cancelled (`signal`), it stops at once, discards the unfinished round and concludes with the
+ *   rounds completed. After every warm-up and sample, `isolation` may find that a side changed
+ *   the other side's checkout: measuring then stops, and the comparison is void.
  */
-import type { LookResult, SequentialGate } from '../core/engine';
-import type { MetricId, MetricSamples, Side, Warning } from '../core/model';
+import type { LookResult, SequentialGate } from '../core/gate/gate';
+import type { MetricId, MetricValue, Side, Warning } from '../core/model';
 import { mulberry32, shuffle } from '../core/random';
 import { SuiteError, type SuiteRunner } from './runners';
 
@@ -32,6 +39,8 @@ export interface MeasureOptions {
   unitsSeen?: Map<MetricId, string>;
   /** Monotonic clock in seconds (injectable for tests). */
   now?: () => number;
+  /** Replaces the max-time timer (simulations end the time at a chosen round). */
+  timeUp?: AbortSignal;
   /**
    * Checks after every warm-up and sample of a side that the other side's checkout is untouched
    * (see `IsolationGuard`); an error text stops the measurement.
@@ -40,7 +49,6 @@ export interface MeasureOptions {
 }
 
 export interface MeasureOutcome {
-  samples: MetricSamples[];
   look: LookResult | null;
   rounds: number;
   warnings: Warning[];
@@ -54,83 +62,81 @@ export interface MeasureOutcome {
 
 const defaultNow = () => performance.now() / 1000;
 
-/** Runs the rounds and returns every sample plus the gate's final look. */
+/** Runs the rounds and returns the gate's final look. */
 export async function measure(runners: SuiteRunner[], options: MeasureOptions): Promise<MeasureOutcome> {
   const now = options.now ?? defaultNow;
   const started = now();
   const random = mulberry32(options.seed);
-  const samples = new Map<MetricId, MetricSamples>();
+  const samples = new Map<
+    MetricId,
+    { id: MetricId; unit: string; direction: MetricValue['direction']; base: number[]; head: number[] }
+  >();
   const suiteOf = new Map<MetricId, string>();
   const warnings = new Map<string, Warning>();
   const warn = (code: string, text: string) => warnings.set(text, { code, text });
   const errors: SuiteError[] = [];
   const failed = new Set<string>();
-  let active = runners.filter((r) => !failed.has(r.suite.name));
   let look: LookResult | null = null;
   let rounds = 0;
   let concluded = false;
 
-  let isolationError: string | null = null;
+  // The deadline stops a running sample; the loop then discards that round.
+  const deadline = new AbortController();
+  // setTimeout holds at most 2³¹ − 1 ms (24.8 days); a longer max-time means no limit in practice.
+  const limitMs = options.maxTimeS * 1000;
+  const timer =
+    options.timeUp || limitMs > 2 ** 31 - 1 ? undefined : setTimeout(() => deadline.abort(), Math.max(0, limitMs));
+  timer?.unref?.();
+  const timeUp = options.timeUp ?? deadline.signal;
+  const signal = options.signal ? AbortSignal.any([options.signal, timeUp]) : timeUp;
+  const outOfTime = () => timeUp.aborted;
   const cancelled = () => options.signal?.aborted === true;
-  const stopped = () => cancelled() || isolationError !== null;
-  // A suite that failed on one side before it measured anything there has nothing to compare:
-  // its metrics are left out (its error says why) rather than shown as added or removed.
-  const comparable = () =>
-    [...samples.values()].filter(
-      (s) => !(failed.has(suiteOf.get(s.id)!) && (s.base.length === 0 || s.head.length === 0)),
-    );
+  let isolationError: string | null = null;
+  /** Nothing more is run: time is up, the run was cancelled, or the sides are no longer apart. */
+  const stopped = () => outOfTime() || cancelled() || isolationError !== null;
+
   const attempt = async (runner: SuiteRunner, side: Side, kind: string, work: () => Promise<void>) => {
-    if (stopped()) return;
+    let ok = false;
     try {
       await work();
+      ok = true;
     } catch (error) {
-      if (cancelled()) return; // whatever the abort made the suite report is not its failure
+      if (outOfTime() || cancelled()) return false; // stopped on purpose, not a failure of the suite
       if (!(error instanceof SuiteError)) throw error;
       errors.push(error);
       failed.add(runner.suite.name);
       options.log(`✖ ${error.message}${error.outputTail ? `\n${indent(error.outputTail)}` : ''}`);
     }
     if (options.isolation && !cancelled()) {
-      try {
-        isolationError = await options.isolation(side, `suite "${runner.suite.name}" (${kind})`);
-      } catch (error) {
-        if (cancelled()) return;
-        throw error;
-      }
+      isolationError = await options.isolation(side, `suite "${runner.suite.name}" (${kind})`);
       if (isolationError) options.log(`✖ ${isolationError}`);
     }
+    return ok;
   };
 
-  options.log(`Warming up ${runners.length} suite${runners.length === 1 ? '' : 's'} (seed ${options.seed})`);
-  for (const [runner, side] of shuffle(pairs(runners), random)) {
-    if (failed.has(runner.suite.name)) continue;
-    await attempt(runner, side, 'warm-up', () => runner.warmup(side, options.checkouts[side], options.signal));
-  }
-
-  let roundS = 0;
-  while (!stopped()) {
-    active = active.filter((r) => !failed.has(r.suite.name));
-    if (active.length === 0) break;
-    const elapsed = now() - started;
-    const outOfTime = rounds > 0 && elapsed + roundS > options.maxTimeS;
-    if (rounds >= options.maxRounds || outOfTime) {
-      if (outOfTime)
-        warn(
-          'max-time',
-          `Stopped after ${rounds} rounds: the next round would have passed max-time (${options.maxTimeS} s).`,
-        );
-      look = options.gate.look(comparable(), rounds, true);
-      concluded = true;
-      break;
+  try {
+    options.log(`Warming up ${runners.length} suite${runners.length === 1 ? '' : 's'} (seed ${options.seed})`);
+    for (const [runner, side] of shuffle(pairs(runners), random)) {
+      if (failed.has(runner.suite.name) || stopped()) continue;
+      await attempt(runner, side, 'warm-up', () => runner.warmup(side, options.checkouts[side], signal));
     }
-    const roundStart = now();
-    const before = new Map([...samples].map(([id, s]) => [id, { base: s.base.length, head: s.head.length }]));
-    for (const [runner, side] of shuffle(pairs(active), random)) {
-      if (failed.has(runner.suite.name)) continue;
-      await attempt(runner, side, 'sample', async () => {
-        const replicate = await runner.sample(side, options.checkouts[side], options.signal);
-        for (const w of replicate.warnings) warn('replicate', `${runner.suite.name} (${side}): ${w}`);
-        for (const v of replicate.values) {
+
+    let active = runners.filter((r) => !failed.has(r.suite.name));
+    while (active.length > 0 && rounds < options.maxRounds && !stopped()) {
+      // One round, staged: its samples count only if the round completes.
+      const staged: { runner: SuiteRunner; side: Side; values: MetricValue[] }[] = [];
+      for (const [runner, side] of shuffle(pairs(active), random)) {
+        if (failed.has(runner.suite.name) || stopped()) continue;
+        await attempt(runner, side, 'sample', async () => {
+          const replicate = await runner.sample(side, options.checkouts[side], signal);
+          for (const w of replicate.warnings) warn('replicate', `${runner.suite.name} (${side}): ${w}`);
+          staged.push({ runner, side, values: replicate.values });
+        });
+      }
+      if (stopped()) break; // the unfinished round is discarded
+      for (const { runner, side, values } of staged) {
+        if (failed.has(runner.suite.name)) continue; // a suite that failed mid-round loses the round
+        for (const v of values) {
           let s = samples.get(v.id);
           if (!s) {
             s = { id: v.id, unit: v.unit, direction: v.direction, base: [], head: [] };
@@ -140,39 +146,38 @@ export async function measure(runners: SuiteRunner[], options: MeasureOptions): 
           }
           s[side].push(v.value);
         }
-      });
-    }
-    if (cancelled()) {
-      // The round is incomplete: its samples are dropped, so both sides stay paired by round.
-      for (const [id, s] of samples) {
-        const kept = before.get(id);
-        if (!kept) samples.delete(id);
-        else for (const side of ['base', 'head'] as const) s[side].splice(kept[side]);
       }
-      break;
-    }
-    rounds++;
-    roundS = Math.max(roundS * 0.5, now() - roundStart); // pessimistic estimate of the next round
-    if (options.gate.looks.includes(rounds)) {
-      look = options.gate.look(comparable(), rounds, false);
-      const undecided = new Set(look.undecided.map((id) => suiteOf.get(id)));
-      options.log(
-        `Look at round ${rounds}: ${look.undecided.length} metric${look.undecided.length === 1 ? '' : 's'} undecided` +
-          (look.done ? ' — done' : ''),
-      );
-      if (look.done) {
+      rounds++;
+      active = active.filter((r) => !failed.has(r.suite.name));
+      if (!options.gate.looks.includes(rounds) || rounds >= options.maxRounds) {
+        options.log(`Round ${rounds} done (${active.length} suite${active.length === 1 ? '' : 's'})`);
+        continue;
+      }
+      look = options.gate.look([...samples.values()], rounds, false);
+      const settled = new Set(look.failed.map((id) => suiteOf.get(id)));
+      const open = new Set(look.undecided.map((id) => suiteOf.get(id)));
+      active = active.filter((r) => open.has(r.suite.name) && !settled.has(r.suite.name));
+      options.log(lookLine(look, rounds, false));
+      if (look.done || active.length === 0) {
         concluded = true;
         break;
       }
-      active = active.filter((r) => undecided.has(r.suite.name));
-    } else {
-      options.log(`Round ${rounds} done (${active.length} suite${active.length === 1 ? '' : 's'})`);
     }
+    if (!concluded && rounds > 0) {
+      if (outOfTime())
+        warn(
+          'max-time',
+          `Stopped after ${rounds} round${rounds === 1 ? '' : 's'}: max-time (${options.maxTimeS} s, warm-up included) ran out; the last look decided with what was measured.`,
+        );
+      look = options.gate.look([...samples.values()], rounds, true);
+      options.log(lookLine(look, rounds, true));
+    } else if (rounds === 0 && outOfTime()) {
+      warn('max-time', `max-time (${options.maxTimeS} s) ran out before the first round completed.`);
+    }
+  } finally {
+    clearTimeout(timer);
   }
-  // Suites that failed, or a cancellation, can end the loop early: conclude with what was measured.
-  if (!concluded && rounds > 0) look = options.gate.look(comparable(), rounds, true);
   return {
-    samples: [...samples.values()],
     look,
     rounds,
     warnings: [...warnings.values()],
@@ -181,6 +186,19 @@ export async function measure(runners: SuiteRunner[], options: MeasureOptions): 
     cancelled: cancelled(),
     isolationError,
   };
+}
+
+/** The log line of a look, counting what the report's headline counts. */
+function lookLine(look: LookResult, rounds: number, final: boolean): string {
+  const gated = look.results.filter((r) => r.budget.kind !== 'off' && r.outcome !== 'added' && r.outcome !== 'removed');
+  const failing = look.failed.length;
+  const open = final ? gated.filter((r) => r.outcome === 'inconclusive').length : look.undecided.length;
+  const decided = gated.length - open;
+  return (
+    `${final ? 'Final look' : 'Look'} at round ${rounds}: ${decided} of ${gated.length} gated metric${gated.length === 1 ? '' : 's'} decided` +
+    (failing ? ` (${failing} beyond budget)` : '') +
+    (open ? `, ${open} ${final ? 'inconclusive' : 'undecided'}` : '')
+  );
 }
 
 function pairs(runners: SuiteRunner[]): [SuiteRunner, Side][] {

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import os from 'node:os';
 import { budgetFor } from '../core/budgets';
-import { type GateOptions, SequentialGate } from '../core/engine';
+import { type GateOptions, SequentialGate } from '../core/gate/gate';
 import type {
   Change,
   ComparisonReport,
@@ -89,8 +89,7 @@ export function assembleReport(
     geomean: comparison.geomean,
     method: {
       alpha: gate.alpha,
-      correction: gate.correction,
-      strict: gate.strict,
+      analysis: gate.analysis ?? 'paired',
       minRounds: gate.minRounds,
       maxRounds: gate.maxRounds,
       rounds: comparison.rounds,
@@ -107,17 +106,17 @@ export function assembleReport(
 }
 
 /**
- * The gate's settings. Shards split alpha (Bonferroni across shards, a union bound): with the
- * correction inside each shard at α/S, the family-wise error over the merged report stays ≤ α.
- * `rounds` fixes the number of rounds (files given to `perfgate compare`: one look at the end).
+ * The gate's settings. Shards split alpha (Bonferroni across shards, a union bound): with Holm
+ * inside each shard at α/S, the family-wise error over the merged report stays ≤ α.
+ * `rounds` fixes the number of rounds (files given to `perfgate compare`: one look at the end;
+ * files carry no round structure, so they are compared as two independent samples).
  */
 export function gateOptions(settings: Settings, rounds?: number): GateOptions {
   return {
     alpha: settings.shard ? settings.alpha / settings.shard.total : settings.alpha,
-    correction: settings.correction,
-    strict: settings.strict,
     minRounds: rounds ?? settings.minRounds,
     maxRounds: rounds ?? settings.maxRounds,
+    analysis: rounds === undefined ? 'paired' : 'two-sample',
   };
 }
 
@@ -125,7 +124,7 @@ export function gateOptions(settings: Settings, rounds?: number): GateOptions {
 export function createGate(settings: Settings, options: GateOptions) {
   const units = new Map<MetricId, Unit>();
   const budgetWarnings = new Set<string>();
-  const gate = new SequentialGate(options, (id) => {
+  const gate = new SequentialGate(options, (id: MetricId) => {
     const lookup = budgetFor(id, units.get(id) ?? 'count', settings.budgets, settings.defaultBudget);
     for (const w of lookup.warnings) budgetWarnings.add(w);
     return lookup.rule;
@@ -146,8 +145,6 @@ export function configHash(settings: Settings): string {
     budget: settings.defaultBudget.source,
     budgets: settings.budgets.map((b) => [b.pattern, b.rule.source]),
     alpha: settings.alpha,
-    correction: settings.correction,
-    strict: settings.strict,
     rounds: [settings.minRounds, settings.maxRounds],
   };
   return createHash('sha256').update(JSON.stringify(shape)).digest('hex').slice(0, 32);

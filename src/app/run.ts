@@ -177,9 +177,10 @@ async function measureRevisions(
     );
     // One side changed the other: nothing measured is a comparison of the commits.
     const results = outcome.isolationError ? [] : (outcome.look?.results ?? []);
-    const errors = outcome.errors.map(
+    const suiteErrors = outcome.errors.map(
       (e) => `${e.message}${e.outputTail ? `\n${e.outputTail.trim().split('\n').slice(-10).join('\n')}` : ''}`,
     );
+    const errors = [...suiteErrors, ...(outcome.look?.errors ?? [])];
     const cancelled = outcome.cancelled ? (cancelledBy(io.signal) ?? 'SIGINT') : undefined;
     if (outcome.isolationError) errors.unshift(outcome.isolationError);
     if (cancelled) errors.unshift(cancelMessage(cancelled, outcome.rounds));

@@ -96,23 +96,6 @@ export const INPUTS = [
     cli: { commands: ['run', 'compare'], value: 'A' },
   },
   {
-    name: 'correction',
-    default: 'holm',
-    description:
-      'Multiplicity correction across gated metrics: `holm` (family-wise error) or `bh` (Benjamini–Hochberg false discovery rate, for suites of hundreds of benchmarks).',
-    kind: 'choice',
-    values: ['holm', 'bh'],
-    cli: { commands: ['run', 'compare'], value: 'holm|bh' },
-  },
-  {
-    name: 'strict',
-    default: 'false',
-    description:
-      'Fail only when the whole confidence interval is beyond the budget (fewer false alarms at the budget edge, less power).',
-    kind: 'boolean',
-    cli: { commands: ['run', 'compare'] },
-  },
-  {
     name: 'min-rounds',
     default: '10',
     description: 'Rounds (one base and one head sample per suite) before the first look.',

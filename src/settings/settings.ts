@@ -35,10 +35,6 @@ export interface Settings {
   budgets: BudgetEntry[];
   /** `alpha`: family-wise significance level. */
   alpha: number;
-  /** `correction`: multiplicity correction across gated metrics. */
-  correction: ChoiceOf<'correction'>;
-  /** `strict`: fail only when the whole interval is beyond the budget. */
-  strict: boolean;
   /** `min-rounds`: rounds before the first look. */
   minRounds: number;
   /** `max-rounds`: most rounds (base+head pairs) per suite. */
@@ -100,8 +96,6 @@ export function parseSettings(read: InputReader, workspace: string, options = { 
   const problem = (name: string, message: string) => issues.push({ where: `input "${name}"`, message });
   const mode = oneOf(input('mode'), choiceValues('mode'), 'mode', problem);
   const comment = oneOf(input('comment'), choiceValues('comment'), 'comment', problem);
-  const correction = oneOf(input('correction'), choiceValues('correction'), 'correction', problem);
-  const strict = bool(input('strict'), 'strict', problem);
   const failOnRegression = bool(input('fail-on-regression'), 'fail-on-regression', problem);
   const allowUnsafePrCheckout = bool(input('allow-unsafe-pr-checkout'), 'allow-unsafe-pr-checkout', problem);
 
@@ -168,8 +162,6 @@ export function parseSettings(read: InputReader, workspace: string, options = { 
     defaultBudget: defaultBudget as BudgetRule,
     budgets,
     alpha,
-    correction: correction!,
-    strict: strict!,
     minRounds: minRounds!,
     maxRounds: maxRounds!,
     maxTimeS: maxTimeS!,
