@@ -177,7 +177,8 @@ describe('runHttpReplicate against real servers', () => {
   it("fails with HttpSuiteError when the replicate passes the suite's timeout", async () => {
     const err = await rejection(run('head', { duration: '5s', timeout: '1s' }));
     expect(err.message).toMatch(/head run of HTTP suite "api" took longer than its timeout of 1 s/);
-    expect(expectNoLeftovers(pidfile)).toBe(1);
+    // Nothing runs any more; on a loaded machine the timeout may come before the server started.
+    expect(expectNoLeftovers(pidfile)).toBeLessThanOrEqual(1);
   });
 
   it('stops a server that is not ready yet when aborted', async () => {
