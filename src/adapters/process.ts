@@ -61,11 +61,14 @@ export interface RunOptions {
 
 /**
  * The supervisor (python3). argv: shell, command, grace seconds, perfgate's pid, and `report`
- * to write the usage JSON on fd 3. Signals are blocked and taken with sigwaitinfo, so there is
- * no window in which one could kill the supervisor and orphan the tree.
+ * to write the usage on fd 3 (one line "wall cpu rssKiB code", then one line per process left
+ * behind). Signals are blocked and taken with sigwaitinfo, so there is no window in which one
+ * could kill the supervisor and orphan the tree. It runs before every sample, so it starts
+ * light: `_signal` (the C module under `signal`, without its enum machinery) and no json.
  */
 const SUPERVISOR = String.raw`
-import json, os, signal, sys, time
+import os, sys, time
+import _signal as signal
 shell, cmd, grace, parent = sys.argv[1], sys.argv[2], float(sys.argv[3]), int(sys.argv[4])
 report = 3 if sys.argv[5:] == ['report'] else None
 if report is not None:
@@ -183,8 +186,8 @@ while time.monotonic() < until:
 code = os.waitstatus_to_exitcode(done['status'])
 if report is not None:
     usage = done['usage']
-    os.write(report, json.dumps({'wall': done['wall'], 'cpu': usage.ru_utime + usage.ru_stime,
-                                 'rssKiB': usage.ru_maxrss, 'code': code, 'left': shown}).encode())
+    lines = ['%r %r %d %d' % (done['wall'], usage.ru_utime + usage.ru_stime, usage.ru_maxrss, code)] + shown
+    os.write(report, '\n'.join(lines).encode('utf-8', 'replace'))
 if code < 0:
     try:
         signal.signal(-code, signal.SIG_DFL)
@@ -429,6 +432,14 @@ interface SupervisorReport {
   left: string[];
 }
 
+/** Parses the supervisor's report (see SUPERVISOR); null when it is missing or cut short. */
+function parseReport(text: string): SupervisorReport | null {
+  const [first, ...left] = text.split('\n');
+  const [wall, cpu, rssKiB, code] = (first ?? '').split(' ').map(Number);
+  if (![wall, cpu, rssKiB, code].every(Number.isFinite)) return null;
+  return { wall, cpu, rssKiB, code, left: left.filter(Boolean) };
+}
+
 /**
  * Runs `command` in a shell as a supervised process tree and measures it. Never rejects for
  * the command's own failure (see `exitCode`, `timedOut`, `aborted`, `leftBehind`); rejects only
@@ -497,12 +508,7 @@ export function runMeasured(command: string, options: RunOptions): Promise<Measu
       clearTimeout(timer);
       options.signal?.removeEventListener('abort', onAbort);
       const wallNode = Number(process.hrtime.bigint() - started) / 1e9;
-      let measured: SupervisorReport | null = null;
-      try {
-        measured = report ? JSON.parse(report) : null;
-      } catch {
-        measured = null;
-      }
+      const measured = parseReport(report);
       resolve({
         wallS: measured?.wall ?? wallNode,
         cpuS: measured?.cpu ?? null,
