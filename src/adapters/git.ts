@@ -220,12 +220,8 @@ export async function listTracked(dir: string, signal?: AbortSignal): Promise<Tr
 export function trackedState(tracked: TrackedFiles): Map<string, string> {
   const state = new Map<string, string>();
   const key = (file: string) => {
-    try {
-      const st = lstatSync(file, { bigint: true });
-      return `${st.size}:${st.mtimeNs}:${st.ctimeNs}:${st.ino}`;
-    } catch {
-      return 'gone';
-    }
+    const st = lstatSync(file, { throwIfNoEntry: false });
+    return st ? `${st.size}:${st.mtimeMs}:${st.ctimeMs}:${st.ino}` : 'gone';
   };
   let head: string;
   try {
