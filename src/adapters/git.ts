@@ -220,8 +220,12 @@ export async function listTracked(dir: string, signal?: AbortSignal): Promise<Tr
 export function trackedState(tracked: TrackedFiles): Map<string, string> {
   const state = new Map<string, string>();
   const key = (file: string) => {
-    const st = lstatSync(file, { throwIfNoEntry: false });
-    return st ? `${st.size}:${st.mtimeMs}:${st.ctimeMs}:${st.ino}` : 'gone';
+    try {
+      const st = lstatSync(file, { throwIfNoEntry: false });
+      return st ? `${st.size}:${st.mtimeMs}:${st.ctimeMs}:${st.ino}` : 'gone';
+    } catch (error) {
+      return `unreadable: ${(error as NodeJS.ErrnoException).code}`; // e.g. a directory replaced it
+    }
   };
   let head: string;
   try {
