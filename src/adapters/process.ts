@@ -125,7 +125,7 @@ def describe(pid):
             text = f.read().replace(b'\0', b' ').decode('utf-8', 'replace').strip()
     except OSError:
         text = ''
-    return ' '.join((text or '?').split())[:120] + ' (pid %d)' % pid
+    return ' '.join(text.split())[:120] + ' (pid %d)' % pid if text else None
 
 t0 = time.monotonic()
 child = os.fork()
@@ -172,9 +172,18 @@ else:
     done.update(status=status, usage=usage, wall=time.monotonic() - t0)
 
 pids = descendants()
-shown = [describe(p) for p in pids[:3]]
+# Named before they are killed, in every pass: a process caught while exiting has no command
+# line, but what it started (a double fork) shows up in a later pass.
+shown, unnamed = {}, []
 until = time.monotonic() + 5
 while time.monotonic() < until:
+    for p in pids:
+        if len(shown) < 3 and p not in shown:
+            name = describe(p)
+            if name:
+                shown[p] = name
+            elif p not in unnamed:
+                unnamed.append(p)
     kill_all(pids, signal.SIGKILL)
     reap()
     try:
@@ -186,7 +195,8 @@ while time.monotonic() < until:
 code = os.waitstatus_to_exitcode(done['status'])
 if report is not None:
     usage = done['usage']
-    lines = ['%r %r %d %d' % (done['wall'], usage.ru_utime + usage.ru_stime, usage.ru_maxrss, code)] + shown
+    left = list(shown.values()) or ['? (pid %d)' % p for p in unnamed[:3]]
+    lines = ['%r %r %d %d' % (done['wall'], usage.ru_utime + usage.ru_stime, usage.ru_maxrss, code)] + left
     os.write(report, '\n'.join(lines).encode('utf-8', 'replace'))
 if code < 0:
     try:

@@ -64,6 +64,16 @@ const metric = z.strictObject({
   headInterval: z.strictObject({ estimate: num, low: num, high: num, confidence: num.min(0).max(1) }).optional(),
 });
 const sha = z.string().regex(/^[0-9a-f]{7,64}$/i, 'expected a commit SHA');
+const curve = z.strictObject({
+  metric: str(300),
+  side: z.enum(['base', 'head']),
+  slo: str(100),
+  bound: num,
+  errorBound: num,
+  steps: z
+    .array(z.strictObject({ rate: num, achieved: num, latency: num.nullable(), errors: num, holds: z.boolean() }))
+    .max(RESULTS_LIMITS.maxSamples),
+});
 export const reportSchema = z.strictObject({
   formatVersion: z.literal(1),
   verdict: z.enum(['pass', 'fail', 'error']),
@@ -104,6 +114,7 @@ export const reportSchema = z.strictObject({
     .string()
     .regex(/^SIG[A-Z0-9]{1,10}$/)
     .optional(),
+  curves: z.array(curve).max(RESULTS_LIMITS.maxMetrics).optional(),
 });
 
 /** A results file that failed validation; the message names the file and the key. */
@@ -241,6 +252,7 @@ export function mergeReports(reports: ComparisonReport[], shown: string[]): Comp
     errors,
     cancelled,
     verdict: decideVerdict(results, errors, !!cancelled),
+    ...(reports.some((r) => r.curves) ? { curves: reports.flatMap((r) => r.curves ?? []) } : {}),
     method: {
       ...first.method,
       rounds: Math.max(...reports.map((r) => r.method.rounds)),

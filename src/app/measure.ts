@@ -22,7 +22,7 @@
  *   the other side's checkout: measuring then stops, and the comparison is void.
  */
 import type { LookResult, SequentialGate } from '../core/gate/gate';
-import type { MetricId, MetricValue, Side, Warning } from '../core/model';
+import type { CapacityCurve, MetricId, MetricValue, Side, SoakSeries, Warning } from '../core/model';
 import { mulberry32, shuffle } from '../core/random';
 import { SuiteError, type SuiteRunner } from './runners';
 
@@ -58,6 +58,10 @@ export interface MeasureOutcome {
   cancelled: boolean;
   /** Set when one side changed the other's checkout: the comparison is void. */
   isolationError: string | null;
+  /** Capacity suites: every capacity search's steps, per metric and side. */
+  curves: CapacityCurve[];
+  /** Soak suites: every soak run's resource series, in the order they ran. */
+  series: SoakSeries[];
 }
 
 const defaultNow = () => performance.now() / 1000;
@@ -75,7 +79,11 @@ export async function measure(runners: SuiteRunner[], options: MeasureOptions): 
   const warnings = new Map<string, Warning>();
   const warn = (code: string, text: string) => warnings.set(text, { code, text });
   const errors: SuiteError[] = [];
+  const curves = new Map<string, CapacityCurve>();
+  const series: SoakSeries[] = [];
   const failed = new Set<string>();
+  // Soak suites stop after their own number of rounds, whatever the looks say.
+  const capped = (r: SuiteRunner) => r.maxRounds !== undefined && rounds >= r.maxRounds;
   let look: LookResult | null = null;
   let rounds = 0;
   let concluded = false;
@@ -124,18 +132,37 @@ export async function measure(runners: SuiteRunner[], options: MeasureOptions): 
     let active = runners.filter((r) => !failed.has(r.suite.name));
     while (active.length > 0 && rounds < options.maxRounds && !stopped()) {
       // One round, staged: its samples count only if the round completes.
-      const staged: { runner: SuiteRunner; side: Side; values: MetricValue[] }[] = [];
+      const staged: {
+        runner: SuiteRunner;
+        side: Side;
+        values: MetricValue[];
+        curves: CapacityCurve[];
+        series: SoakSeries[];
+      }[] = [];
       for (const [runner, side] of shuffle(pairs(active), random)) {
         if (failed.has(runner.suite.name) || stopped()) continue;
         await attempt(runner, side, 'sample', async () => {
           const replicate = await runner.sample(side, options.checkouts[side], signal);
           for (const w of replicate.warnings) warn('replicate', `${runner.suite.name} (${side}): ${w}`);
-          staged.push({ runner, side, values: replicate.values });
+          staged.push({
+            runner,
+            side,
+            values: replicate.values,
+            curves: replicate.curves ?? [],
+            series: replicate.series ?? [],
+          });
         });
       }
       if (stopped()) break; // the unfinished round is discarded
-      for (const { runner, side, values } of staged) {
+      for (const { runner, side, values, curves: steps, series: soaked } of staged) {
         if (failed.has(runner.suite.name)) continue; // a suite that failed mid-round loses the round
+        series.push(...soaked);
+        for (const c of steps) {
+          const key = `${c.metric}\u0000${c.side}`;
+          const seen = curves.get(key);
+          if (seen) seen.steps.push(...c.steps);
+          else curves.set(key, { ...c, steps: [...c.steps] });
+        }
         for (const v of values) {
           let s = samples.get(v.id);
           if (!s) {
@@ -148,7 +175,7 @@ export async function measure(runners: SuiteRunner[], options: MeasureOptions): 
         }
       }
       rounds++;
-      active = active.filter((r) => !failed.has(r.suite.name));
+      active = active.filter((r) => !failed.has(r.suite.name) && !capped(r));
       if (!options.gate.looks.includes(rounds) || rounds >= options.maxRounds) {
         options.log(`Round ${rounds} done (${active.length} suite${active.length === 1 ? '' : 's'})`);
         continue;
@@ -185,6 +212,8 @@ export async function measure(runners: SuiteRunner[], options: MeasureOptions): 
     durationS: now() - started,
     cancelled: cancelled(),
     isolationError,
+    curves: [...curves.values()],
+    series,
   };
 }
 

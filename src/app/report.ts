@@ -10,6 +10,7 @@ import os from 'node:os';
 import { budgetFor } from '../core/budgets';
 import { type GateOptions, SequentialGate } from '../core/gate/gate';
 import type {
+  CapacityCurve,
   Change,
   ComparisonReport,
   Environment,
@@ -44,6 +45,8 @@ export interface Comparison {
   reproduce: string;
   /** The signal that cancelled the run: what was measured is then no verdict. */
   cancelled?: string;
+  /** Capacity suites: each capacity metric's latency-versus-rate steps per side. */
+  curves?: CapacityCurve[];
 }
 
 /** A comparison that could not run (a failed build): errors only, nothing measured. */
@@ -102,6 +105,7 @@ export function assembleReport(
     shard: settings.shard ?? undefined,
     configHash: configHash(settings),
     checkSha: context.event.prHeadSha,
+    ...(comparison.curves?.length ? { curves: comparison.curves } : {}),
   };
 }
 

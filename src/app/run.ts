@@ -15,11 +15,14 @@ import { addWorktrees, type EventFacts, isDirty, resolveRevisions } from '../ada
 import { commentMarker, type GitHubClient, GitHubPermissionError, MAX_COMMENT_BODY } from '../adapters/github';
 import { runMeasured } from '../adapters/process';
 import { cancelledBy } from '../adapters/signals';
+import { budgetFor } from '../core/budgets';
 import type { ComparisonReport, Revision, Side, Verdict } from '../core/model';
 import { renderMetricChart } from '../core/render/charts';
 import { renderHtmlReport } from '../core/render/html';
 import { renderMarkdown } from '../core/render/markdown';
 import { countOutcomes } from '../core/report';
+import { applySoak } from '../core/soak';
+import { formatValue } from '../core/units';
 import type { Settings } from '../settings/settings';
 import type { Suite } from '../settings/suites';
 import { compareFiles, type ReplicateFiles } from './files';
@@ -175,8 +178,17 @@ async function measureRevisions(
     io.log.info(
       `Side isolation: ${guard.checks} checks of the other checkout, ${((guard.seconds / Math.max(1, guard.checks)) * 1000).toFixed(1)} ms each on average`,
     );
+    // Soak growth metrics are decided from the runs' series, not their few replicate values.
     // One side changed the other: nothing measured is a comparison of the commits.
-    const results = outcome.isolationError ? [] : (outcome.look?.results ?? []);
+    const results = outcome.isolationError
+      ? []
+      : applySoak(
+          outcome.look?.results ?? [],
+          outcome.series,
+          options.alpha,
+          (id) => budgetFor(id, units.get(id) ?? 'count', settings.budgets, settings.defaultBudget).rule.kind === 'off',
+          formatValue,
+        );
     const suiteErrors = outcome.errors.map(
       (e) => `${e.message}${e.outputTail ? `\n${e.outputTail.trim().split('\n').slice(-10).join('\n')}` : ''}`,
     );
@@ -198,6 +210,7 @@ async function measureRevisions(
       warnings: [...outcome.warnings, ...(outcome.look?.warnings ?? []), ...budgetWarnings()],
       errors,
       reproduce,
+      ...(outcome.curves.length && !outcome.isolationError ? { curves: outcome.curves } : {}),
     };
   } finally {
     await checkouts.remove();

@@ -235,3 +235,39 @@ export function listenerOwner(pgid: number, port: number): 'group' | 'other' | '
   }
   return 'unknown';
 }
+
+/**
+ * Current resident memory (VmRSS) summed over the group's live processes, in bytes, leaving out
+ * `exclude` (the supervisor); null without /proc.
+ */
+export function groupRssBytes(pgid: number, exclude: number | null = null): number | null {
+  const pids = liveGroupMembers(pgid);
+  if (pids === null) return null;
+  let total = 0;
+  for (const pid of pids) {
+    if (pid === exclude) continue;
+    try {
+      const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      if (m) total += Number(m[1]) * 1024;
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return total;
+}
+
+/** Open file descriptors summed over the group's live processes but `exclude` (the supervisor); null without /proc. */
+export function groupOpenFds(pgid: number, exclude: number | null = null): number | null {
+  const pids = liveGroupMembers(pgid);
+  if (pids === null) return null;
+  let total = 0;
+  for (const pid of pids) {
+    if (pid === exclude) continue;
+    try {
+      total += readdirSync(`/proc/${pid}/fd`).length;
+    } catch {
+      // exited meanwhile, or not ours to read
+    }
+  }
+  return total;
+}

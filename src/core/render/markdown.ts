@@ -9,9 +9,11 @@
  * compared; the method in one line; warnings as numbered footnotes; and the command that
  * reproduces the comparison.
  */
+
 import { markdownTable } from 'markdown-table';
 import { type ComparisonReport, FAILING_OUTCOMES, type MetricResult, type Outcome } from '../model';
 import { formatSignedPercent, formatValue } from '../units';
+import { capacityMarkdown } from './capacity';
 import { codeBlock, escapeMarkdown, inlineCode } from './escape';
 
 /** GitHub's limit on an issue comment body, in characters. */
@@ -201,6 +203,8 @@ function compose(report: ComparisonReport, options: MarkdownOptions, parts: Part
         );
     }
   }
+
+  if (parts.charts) out.push(...capacityMarkdown(report));
 
   const suiteWarnings = report.warnings.map((w) => w.text).filter((w) => !footnotes.has(w));
   if (parts.footnotes && (footnotes.size > 0 || suiteWarnings.length > 0)) {
