@@ -2,10 +2,14 @@
  * The action's entry point: read the inputs into `Settings`, build the world `run` acts on
  * from the runner's environment, run, and turn the verdict into the step's result.
  */
+import { appendFileSync } from 'node:fs';
 import os from 'node:os';
 import * as core from '@actions/core';
+import { hasPersistedCredentials } from './adapters/git';
 import { createGitHubPort } from './adapters/github';
+import { hideSecrets } from './adapters/process';
 import { loadResults } from './adapters/results-file';
+import { cancelOnSignals } from './adapters/signals';
 import { contextFromEnv } from './app/context';
 import { type RunIO, run } from './app/run';
 import { failingList } from './core/render/terminal';
@@ -21,11 +25,33 @@ function unknownInputs(env: NodeJS.ProcessEnv): string[] {
 
 export async function main(): Promise<void> {
   const env = process.env;
+  // A cancelled job: stop everything, report what was measured, and fail the step. Should that
+  // take too long, the verdict output is still written before the forced exit.
+  let summaryWritten = false;
+  const cancellation = cancelOnSignals({
+    exitCode: () => 1,
+    log: (m) => core.info(m),
+    beforeForcedExit: (signal) => {
+      core.setOutput('verdict', 'error');
+      core.setFailed(`perfgate was cancelled (${signal}); this is not a verdict.`);
+      if (!summaryWritten && env.GITHUB_STEP_SUMMARY)
+        appendFileSync(
+          env.GITHUB_STEP_SUMMARY,
+          `### 🛑 perfgate: cancelled (${signal}) — not a verdict\n\nThe run was stopped before it could report what it measured.\n`,
+        );
+    },
+  });
   try {
     for (const name of unknownInputs(env))
       core.warning(`Unknown input "${name}" is ignored. Known inputs: ${INPUT_NAMES.join(', ')}.`);
     const workspace = env.GITHUB_WORKSPACE || process.cwd();
     const settings = parseSettings((name: InputName) => core.getInput(name), workspace);
+    // From here on nothing needs the inputs or tokens in the environment, and no child may see them.
+    hideSecrets(env, [settings.token]);
+    if (settings.mode !== 'report' && hasPersistedCredentials(workspace))
+      core.warning(
+        "actions/checkout left the job's token in the repository's git config, where the code perfgate builds and runs can read it. Set `persist-credentials: false` on the checkout step.",
+      );
     const context = contextFromEnv(env);
     const [owner, repo] = (context.repository ?? '/').split('/');
     const io: RunIO = {
@@ -40,6 +66,7 @@ export async function main(): Promise<void> {
       },
       setOutput: (name, value) => core.setOutput(name, value),
       writeSummary: (markdown) => {
+        summaryWritten = true;
         core.summary
           .addRaw(markdown)
           .write()
@@ -55,9 +82,16 @@ export async function main(): Promise<void> {
             })
           : null,
       seed: Number(env.PERFGATE_SEED) || Math.floor(Math.random() * 2 ** 31),
+      signal: cancellation.signal,
     };
     const result = await run(settings, io, { reports: () => loadResults(settings.resultsDir ?? '.', workspace) });
-    if (result.verdict === 'error') {
+    if (cancellation.signal.aborted && !result.report.cancelled) {
+      // The signal came after the verdict was reached (while reporting): the job was still cancelled.
+      core.setOutput('verdict', 'error');
+      core.setFailed(
+        `perfgate was cancelled while reporting its verdict (${result.verdict}); the step fails as the job was cancelled.`,
+      );
+    } else if (result.verdict === 'error') {
       core.setFailed(`perfgate could not compare: ${result.report.errors[0] ?? 'no metric was measured'}`);
     } else if (result.verdict === 'fail') {
       const message = `perfgate: regression beyond budget in ${failingList(result.report)}`;

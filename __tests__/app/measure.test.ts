@@ -300,4 +300,62 @@ describe('measure (interleaved rounds with sequential looks)', () => {
     expect(keyLine('something odd\nlast words\n')).toBe('last words');
     expect(keyLine('')).toBe('');
   });
+
+  it('leaves out the metrics of a suite that failed on one side before it measured there (an error, not "removed")', async () => {
+    const { gate, calls } = setup();
+    const out = await measure(
+      [
+        scriptedRunner('ok', noisy(5, 1), calls),
+        scriptedRunner('headless', () => 1, calls, { failOn: (side) => side === 'head' }),
+      ],
+      { checkouts: { base: '/b', head: '/h' }, gate, maxRounds: 50, maxTimeS: 1e9, seed: 3 },
+    );
+    expect(out.errors.map((e) => e.message)).toEqual(['suite "headless" on head: scripted failure']);
+    expect(out.look?.results.map((r) => r.id)).toEqual(['ok:wall']);
+    expect(out.look?.results.some((r) => r.outcome === 'removed' || r.outcome === 'added')).toBe(false);
+  });
+
+  it('stops when cancelled, drops the unfinished round and concludes on the complete ones', async () => {
+    const { gate, calls } = setup();
+    const abort = new AbortController();
+    let n = 0;
+    const value = (side: 'base' | 'head') => {
+      // Cancelled in the middle of round 4 (calls 7 and 8 are round 4 of one suite).
+      if (++n === 7) abort.abort(new Error('cancelled'));
+      return side === 'head' ? 1.01 : 1;
+    };
+    const out = await measure([scriptedRunner('a', value, calls)], {
+      checkouts: { base: '/b', head: '/h' },
+      gate,
+      maxRounds: 50,
+      maxTimeS: 1e9,
+      seed: 1,
+      signal: abort.signal,
+    });
+    expect(out.cancelled).toBe(true);
+    expect(out.rounds).toBe(3);
+    expect(out.look?.results[0].base).toHaveLength(3);
+    expect(out.look?.results[0].head).toHaveLength(3);
+    expect(calls.filter((c) => c.kind === 'sample')).toHaveLength(7); // nothing ran after the abort
+    expect(out.errors).toEqual([]);
+  });
+
+  it("stops at the first run after which one side changed the other side's checkout", async () => {
+    const { gate, calls } = setup();
+    const checked: string[] = [];
+    const out = await measure([scriptedRunner('a', () => 1, calls)], {
+      checkouts: { base: '/b', head: '/h' },
+      gate,
+      maxRounds: 50,
+      maxTimeS: 1e9,
+      seed: 1,
+      isolation: async (side, what) => {
+        checked.push(`${side} ${what}`);
+        return checked.length === 5 ? `The ${side} side changed the other checkout during ${what}.` : null;
+      },
+    });
+    expect(checked.slice(0, 2).every((c) => c.endsWith('suite "a" (warm-up)'))).toBe(true);
+    expect(out.isolationError).toMatch(/changed the other checkout during suite "a" \(sample\)/);
+    expect(calls).toHaveLength(5);
+  });
 });

@@ -3,7 +3,7 @@
  * an event payload file, GITHUB_OUTPUT / GITHUB_STEP_SUMMARY files, and GITHUB_API_URL pointing
  * at the loopback GitHub stand-in.
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -45,13 +45,24 @@ function readOutputs(file: string): Record<string, string> {
 }
 
 /** Runs the bundled action the way a runner does. */
-export async function runAction(
+export function runAction(
   github: FakeGitHub,
   repo: string,
   inputs: Record<string, string>,
   event: object,
   extraEnv: Record<string, string> = {},
 ): Promise<ActionRun> {
+  return startAction(github, repo, inputs, event, extraEnv).done;
+}
+
+/** Starts the bundled action as a runner does; `child` is there to signal it (a cancelled job). */
+export function startAction(
+  github: FakeGitHub,
+  repo: string,
+  inputs: Record<string, string>,
+  event: object,
+  extraEnv: Record<string, string> = {},
+): { child: ChildProcess; runnerTemp: string; done: Promise<ActionRun> } {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'perfgate-e2e-runner-'));
   const files = {
     event: path.join(tmp, 'event.json'),
@@ -87,8 +98,17 @@ export async function runAction(
   let stdout = '';
   child.stdout.on('data', (b) => (stdout += b));
   child.stderr.on('data', (b) => (stdout += b));
-  const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? -1)));
-  return { code, stdout, outputs: readOutputs(files.output), summary: readFileSync(files.summary, 'utf8') };
+  const done = new Promise<ActionRun>((resolve) =>
+    child.on('close', (c) =>
+      resolve({
+        code: c ?? -1,
+        stdout,
+        outputs: readOutputs(files.output),
+        summary: readFileSync(files.summary, 'utf8'),
+      }),
+    ),
+  );
+  return { child, runnerTemp: tmp, done };
 }
 
 /** A repository whose base commit reports `base` and head commit `head` (ms). */

@@ -1,9 +1,10 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { groupCpuSeconds, groupPeakRssBytes, listenerOwner, listGroup } from '../../src/adapters/http/procfs';
 import { groupAlive, startServer } from '../../src/adapters/http/server';
+import { marker, processesMatching } from '../helpers/procs';
 import { expectNoLeftovers, KNOBS, recordedProcesses, SERVERS, tempDir } from './helpers';
 
 let tmp: ReturnType<typeof tempDir>;
@@ -54,6 +55,49 @@ describe('server lifecycle', () => {
       }
     }
     expect(expectNoLeftovers(pidfile)).toBe(2); // the server and its child
+  });
+});
+
+describe('servers that detach processes', () => {
+  it('kills a daemon the server started with setsid when the server is stopped', async () => {
+    const m = marker();
+    const server = await startServer({
+      suite: 'api',
+      side: 'base',
+      command: `setsid -f sleep ${m} >/dev/null 2>&1; exec ${KNOBS}`,
+      cwd: tmp.dir,
+      env: process.env,
+      readyTimeout: 30,
+    });
+    expect(processesMatching(`sleep ${m}`).some((p) => p.endsWith(`sleep ${m}`))).toBe(true);
+    expect(await server.stop()).toBeNull();
+    expect(processesMatching(m)).toEqual([]);
+  });
+
+  it('kills a detached daemon even when the process that started the server is killed outright', async () => {
+    const m = marker();
+    const pidfile = join(tmp.dir, 'pids');
+    const starter = spawn(process.execPath, ['--import', 'tsx', join(SERVERS, 'exit-without-stop.ts'), pidfile, m], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    starter.stdout.on('data', (b) => (out += b));
+    await expect.poll(() => out, { timeout: 30_000 }).toMatch(/started \d+/);
+    await expect.poll(() => processesMatching(`sleep ${m}`).length, { timeout: 30_000 }).toBeGreaterThan(0);
+    starter.kill('SIGKILL'); // no exit hook runs: the supervisor must notice on its own
+    await expect.poll(() => processesMatching(m), { timeout: 30_000 }).toEqual([]);
+    await expect
+      .poll(
+        () => {
+          try {
+            return expectNoLeftovers(pidfile);
+          } catch {
+            return -1;
+          }
+        },
+        { timeout: 30_000 },
+      )
+      .toBe(2);
   });
 });
 

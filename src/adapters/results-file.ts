@@ -117,6 +117,10 @@ export const reportSchema = z.strictObject({
     .regex(/^[0-9a-f]{16,64}$/)
     .optional(),
   checkSha: sha.optional(),
+  cancelled: z
+    .string()
+    .regex(/^SIG[A-Z0-9]{1,10}$/)
+    .optional(),
   curves: z.array(curve).max(RESULTS_LIMITS.maxMetrics).optional(),
 });
 
@@ -128,16 +132,26 @@ export class ResultsFileError extends Error {
   }
 }
 
-/** Finds results files (`perfgate-results*.json`) under `dir`, recursively (artifact subfolders). */
-export function findResultsFiles(dir: string): string[] {
+const RESULTS_NAME = /^perfgate-results.*\.json$/;
+
+/**
+ * Finds results files (`perfgate-results*.json`) under `dir`, recursively (artifact subfolders).
+ * Symbolic links are never followed (an artifact's link could point anywhere on the runner);
+ * those that would have been read are returned in `symlinks`.
+ */
+export function findResultsFiles(dir: string): { files: string[]; symlinks: string[] } {
   const found: string[] = [];
+  const symlinks: string[] = [];
   const walk = (d: string, depth: number) => {
     if (depth > RESULTS_LIMITS.maxDepth) return;
     for (const entry of readdirSync(d, { withFileTypes: true })) {
       const p = path.join(d, entry.name);
-      if (entry.isSymbolicLink()) continue;
+      if (entry.isSymbolicLink()) {
+        if (RESULTS_NAME.test(entry.name) || statSyncOrNull(p)?.isDirectory()) symlinks.push(p);
+        continue;
+      }
       if (entry.isDirectory()) walk(p, depth + 1);
-      else if (entry.isFile() && /^perfgate-results.*\.json$/.test(entry.name)) found.push(p);
+      else if (entry.isFile() && RESULTS_NAME.test(entry.name)) found.push(p);
       if (found.length > RESULTS_LIMITS.maxFiles) {
         throw new ResultsFileError(
           `more than ${RESULTS_LIMITS.maxFiles} results files under ${dir}; refusing to read them all`,
@@ -146,7 +160,15 @@ export function findResultsFiles(dir: string): string[] {
     }
   };
   walk(dir, 0);
-  return found.sort();
+  return { files: found.sort(), symlinks: symlinks.sort() };
+}
+
+function statSyncOrNull(p: string): ReturnType<typeof statSync> | null {
+  try {
+    return statSync(p);
+  } catch {
+    return null;
+  }
 }
 
 /** Reads and validates one results file. */
@@ -206,10 +228,28 @@ export function mergeReports(reports: ComparisonReport[], shown: string[]): Comp
         `Shard${missing.length === 1 ? '' : 's'} ${missing.join(', ')} of ${total} did not report results (did that job fail or not upload its artifact?).`,
       );
   }
-  const byId = new Map<string, ComparisonReport['results'][number]>();
-  for (const m of reports.flatMap((r) => r.results)) if (!byId.has(m.id)) byId.set(m.id, m);
-  const results = [...byId.values()];
-  if (reports.length === 1) return { ...first, errors, verdict: decideVerdict(results, errors) };
+  // Each metric comes from exactly one file: two answers for one metric (a duplicated artifact,
+  // overlapping shards, a tampered file) would otherwise be settled by file name order.
+  const byId = new Map<string, { metric: ComparisonReport['results'][number]; file: number }>();
+  for (const [i, r] of reports.entries()) {
+    for (const m of r.results) {
+      const seen = byId.get(m.id);
+      if (!seen) {
+        byId.set(m.id, { metric: m, file: i });
+        continue;
+      }
+      const same = JSON.stringify(seen.metric) === JSON.stringify(m);
+      const where = seen.file === i ? `${shown[i]} lists` : `${shown[seen.file]} and ${shown[i]} both have`;
+      throw new ResultsFileError(
+        `${where} results for metric ${JSON.stringify(m.id)}${same ? ' (identical: was one artifact downloaded twice?)' : ', and they disagree'}. ` +
+          'Each metric must come from exactly one results file; remove the extra file or check the shard settings.',
+      );
+    }
+  }
+  const results = [...byId.values()].map((e) => e.metric);
+  // A cancelled shard makes the whole report no verdict.
+  const cancelled = reports.find((r) => r.cancelled)?.cancelled;
+  if (reports.length === 1) return { ...first, errors, verdict: decideVerdict(results, errors, !!cancelled) };
   return {
     ...first,
     results,
@@ -217,7 +257,8 @@ export function mergeReports(reports: ComparisonReport[], shown: string[]): Comp
     geomean: null,
     warnings,
     errors,
-    verdict: decideVerdict(results, errors),
+    cancelled,
+    verdict: decideVerdict(results, errors, !!cancelled),
     ...(reports.some((r) => r.curves) ? { curves: reports.flatMap((r) => r.curves ?? []) } : {}),
     method: {
       ...first.method,
@@ -232,14 +273,22 @@ export function mergeReports(reports: ComparisonReport[], shown: string[]): Comp
 /** Report mode: find, validate and merge every results file under `dir`. */
 export function loadResults(dir: string, workspace: string): ComparisonReport {
   const root = path.resolve(workspace, dir);
-  const files = findResultsFiles(root);
+  const { files, symlinks } = findResultsFiles(root);
+  const show = (f: string) => path.relative(workspace, f) || f;
+  const skipped = symlinks.length
+    ? `skipped ${symlinks.length} symbolic link${symlinks.length === 1 ? '' : 's'} (${symlinks.slice(0, 3).map(show).join(', ')}${symlinks.length > 3 ? ', …' : ''}): results are read from regular files only, as a link could point anywhere on the runner`
+    : '';
   if (files.length === 0)
     throw new ResultsFileError(
-      `no perfgate-results*.json under ${dir} (input "results"): did the download-artifact step run?`,
+      skipped
+        ? `no perfgate-results*.json that is a regular file under ${dir} (input "results"): ${skipped}. Upload and download the files themselves.`
+        : `no perfgate-results*.json under ${dir} (input "results"): did the download-artifact step run?`,
     );
-  const shown = files.map((f) => path.relative(workspace, f) || f);
-  return mergeReports(
+  const shown = files.map(show);
+  const report = mergeReports(
     files.map((f, i) => readResultsFile(f, shown[i])),
     shown,
   );
+  if (skipped) report.warnings = [...report.warnings, { code: 'symlink', text: `Report mode ${skipped}.` }];
+  return report;
 }

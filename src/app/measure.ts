@@ -24,6 +24,9 @@
  *   apply) and a warning keeps base's error. Any other pattern — base fails after having run,
  *   head fails, the retry passes — is an error as before, so a broken base is never mistaken for
  *   a new benchmark.
+ * - Cancelled (`signal`), it stops at once, discards the unfinished round and concludes with the
+ *   rounds completed. After every warm-up and sample, `isolation` may find that a side changed
+ *   the other side's checkout: measuring then stops, and the comparison is void.
  */
 import type { LookResult, SequentialGate } from '../core/gate/gate';
 import { describeMetric } from '../core/metric';
@@ -47,6 +50,11 @@ export interface MeasureOptions {
   now?: () => number;
   /** Replaces the max-time timer (simulations end the time at a chosen round). */
   timeUp?: AbortSignal;
+  /**
+   * Checks after every warm-up and sample of a side that the other side's checkout is untouched
+   * (see `IsolationGuard`); an error text stops the measurement.
+   */
+  isolation?: (side: Side, what: string) => Promise<string | null>;
 }
 
 export interface MeasureOutcome {
@@ -57,6 +65,10 @@ export interface MeasureOutcome {
   /** Suites measured on head only because they are new on head. */
   headOnly: string[];
   durationS: number;
+  /** True when `signal` stopped the measurement: `look` then covers the rounds completed before. */
+  cancelled: boolean;
+  /** Set when one side changed the other's checkout: the comparison is void. */
+  isolationError: string | null;
   /** Capacity suites: every capacity search's steps, per metric and side. */
   curves: CapacityCurve[];
   /** Soak suites: every soak run's resource series, in the order they ran. */
@@ -109,6 +121,10 @@ export async function measure(runners: SuiteRunner[], options: MeasureOptions): 
   const timeUp = options.timeUp ?? deadline.signal;
   const signal = options.signal ? AbortSignal.any([options.signal, timeUp]) : timeUp;
   const outOfTime = () => timeUp.aborted;
+  const cancelled = () => options.signal?.aborted === true;
+  let isolationError: string | null = null;
+  /** Nothing more is run: time is up, the run was cancelled, or the sides are no longer apart. */
+  const stopped = () => outOfTime() || cancelled() || isolationError !== null;
 
   const fail = (runner: SuiteRunner, error: SuiteError) => {
     errors.push(error);
@@ -122,7 +138,7 @@ export async function measure(runners: SuiteRunner[], options: MeasureOptions): 
     try {
       await runner.sample('base', options.checkouts.base, signal);
     } catch (error) {
-      if (outOfTime() || options.signal?.aborted) return; // undecided: reported as an error at the end
+      if (outOfTime() || cancelled()) return; // undecided: reported as an error at the end
       if (!(error instanceof SuiteError)) throw error;
       c.pendingBase = null;
       c.headOnly = true;
@@ -146,12 +162,32 @@ export async function measure(runners: SuiteRunner[], options: MeasureOptions): 
   };
 
   /** Runs one warm-up or sample; false when it failed or was stopped. `real`: a run actually happened. */
-  const attempt = async (runner: SuiteRunner, side: Side, work: () => Promise<void>, real = true): Promise<boolean> => {
+  const attempt = async (
+    runner: SuiteRunner,
+    side: Side,
+    kind: string,
+    work: () => Promise<void>,
+    real = true,
+  ): Promise<boolean> => {
+    const ok = await tryRun(runner, side, work, real);
+    if (options.isolation && !cancelled()) {
+      isolationError = await options.isolation(side, `suite "${runner.suite.name}" (${kind})`);
+      if (isolationError) reporter.notice(`✖ ${isolationError}`);
+    }
+    return ok;
+  };
+
+  const tryRun = async (
+    runner: SuiteRunner,
+    side: Side,
+    work: () => Promise<void>,
+    real: boolean,
+  ): Promise<boolean> => {
     const c = contact.get(runner.suite.name)!;
     try {
       await work();
     } catch (error) {
-      if (outOfTime() || options.signal?.aborted) return false; // stopped on purpose, not a failure of the suite
+      if (outOfTime() || cancelled()) return false; // stopped on purpose, not a failure of the suite
       if (!(error instanceof SuiteError)) throw error;
       if (side === 'base' && !c.ran.base && error.couldBeMissing && !c.pendingBase) {
         c.pendingBase = error;
@@ -200,13 +236,13 @@ export async function measure(runners: SuiteRunner[], options: MeasureOptions): 
   try {
     reporter.start({ suites: runners.length, seed: options.seed });
     for (const [runner, side] of shuffle(pairs(runners), random)) {
-      if (!runs(runner, side) || outOfTime()) continue;
+      if (!runs(runner, side) || stopped()) continue;
       const real = runner.suite.warmup > 0;
-      await attempt(runner, side, () => runner.warmup(side, options.checkouts[side], signal), real);
+      await attempt(runner, side, 'warm-up', () => runner.warmup(side, options.checkouts[side], signal), real);
     }
 
     active = runners.filter((r) => !failed.has(r.suite.name));
-    while (active.length > 0 && rounds < options.maxRounds && !outOfTime()) {
+    while (active.length > 0 && rounds < options.maxRounds && !stopped()) {
       // One round, staged: its samples count only if the round completes.
       const staged: {
         runner: SuiteRunner;
@@ -216,8 +252,8 @@ export async function measure(runners: SuiteRunner[], options: MeasureOptions): 
         series: SoakSeries[];
       }[] = [];
       for (const [runner, side] of shuffle(pairs(active), random)) {
-        if (!runs(runner, side) || outOfTime()) continue;
-        await attempt(runner, side, async () => {
+        if (!runs(runner, side) || stopped()) continue;
+        await attempt(runner, side, 'sample', async () => {
           const replicate = await runner.sample(side, options.checkouts[side], signal);
           for (const w of replicate.warnings) warn('replicate', `${runner.suite.name} (${side}): ${w}`);
           staged.push({
@@ -229,7 +265,7 @@ export async function measure(runners: SuiteRunner[], options: MeasureOptions): 
           });
         });
       }
-      if (outOfTime()) break;
+      if (stopped()) break; // the unfinished round is discarded
       for (const { runner, side, values, curves: steps, series: soaked } of staged) {
         if (failed.has(runner.suite.name)) continue; // a suite that failed mid-round loses the round
         series.push(...soaked);
@@ -293,6 +329,8 @@ export async function measure(runners: SuiteRunner[], options: MeasureOptions): 
     errors,
     headOnly: runners.filter((r) => contact.get(r.suite.name)!.headOnly).map((r) => r.suite.name),
     durationS: now() - started,
+    cancelled: cancelled(),
+    isolationError,
     curves: [...curves.values()],
     series,
   };

@@ -44,6 +44,8 @@ export interface Comparison {
   errors: string[];
   /** Shell lines that reproduce the comparison locally. */
   reproduce: string;
+  /** The signal that cancelled the run: what was measured is then no verdict. */
+  cancelled?: string;
   /** Capacity suites: each capacity metric's latency-versus-rate steps per side. */
   curves?: CapacityCurve[];
 }
@@ -81,7 +83,8 @@ export function assembleReport(
   const { gate } = comparison;
   return {
     formatVersion: 1,
-    verdict: decideVerdict(comparison.results, comparison.errors),
+    verdict: decideVerdict(comparison.results, comparison.errors, comparison.cancelled !== undefined),
+    cancelled: comparison.cancelled,
     base: comparison.base,
     head: comparison.head,
     pairing: comparison.pairing,

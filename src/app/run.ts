@@ -14,8 +14,9 @@ import path from 'node:path';
 import { addWorktrees, copyFromHead, GitError, isDirty } from '../adapters/git';
 import { commentMarker, type GitHubClient, GitHubPermissionError, MAX_COMMENT_BODY } from '../adapters/github';
 import { runMeasured } from '../adapters/process';
+import { cancelledBy } from '../adapters/signals';
 import { budgetFor } from '../core/budgets';
-import type { ComparisonReport, MetricId, Side, Verdict, Warning } from '../core/model';
+import type { ComparisonReport, MetricId, Revision, Side, Verdict, Warning } from '../core/model';
 import { renderMetricChart } from '../core/render/charts';
 import { renderHtmlReport } from '../core/render/html';
 import { renderMarkdown, SUMMARY_LIMIT, utf8Length } from '../core/render/markdown';
@@ -25,6 +26,7 @@ import { formatValue } from '../core/units';
 import type { Settings } from '../settings/settings';
 import type { Suite } from '../settings/suites';
 import { compareFiles, type ReplicateFiles } from './files';
+import { IsolationGuard } from './isolation';
 import { measure } from './measure';
 import { choosePair, type EventFacts } from './pair';
 import { logReporter, type MeasureReporter } from './progress';
@@ -71,6 +73,7 @@ export interface RunIO {
   github: GitHubClient | null;
   /** Seed of the randomized run order. */
   seed: number;
+  /** Cancels the run (SIGINT/SIGTERM): it then reports what was measured so far, as no verdict. */
   signal?: AbortSignal;
   /** Replaces the real suite runners (tests). */
   runnerFor?: (suite: Suite) => SuiteRunner;
@@ -105,6 +108,9 @@ async function build(settings: Settings, side: Side, dir: string, io: RunIO): Pr
       signal: io.signal,
       onOutput: io.local ? undefined : (chunk) => process.stdout.write(chunk),
     });
+    io.signal?.throwIfAborted();
+    if (result.leftBehind.length > 0)
+      io.log.info(`The ${side} build left processes running; they were stopped: ${result.leftBehind.join('; ')}`);
     if (result.exitCode === 0 && !result.timedOut) return null;
     const how = result.timedOut ? 'timed out' : `failed (exit code ${result.exitCode ?? result.signal})`;
     const tail = result.outputTail.trim().split('\n').slice(-15).join('\n');
@@ -112,9 +118,30 @@ async function build(settings: Settings, side: Side, dir: string, io: RunIO): Pr
   });
 }
 
-/** Measures base against head (modes `full` and `measure`). */
-async function measureRevisions(settings: Settings, io: RunIO): Promise<Comparison> {
+/** What a cancelled run says first (its first error). */
+export function cancelMessage(signal: string, rounds: number): string {
+  const when =
+    rounds > 0
+      ? `after ${rounds} complete round${rounds === 1 ? '' : 's'}: the figures below are what was measured so far`
+      : 'before a round of measurements was complete';
+  return `The run was cancelled (${signal}) ${when}. This is not a verdict.`;
+}
+
+/** Revisions of a run cancelled before they were resolved. */
+const UNRESOLVED: Revision = { sha: '0000000', ref: 'not resolved' };
+
+/**
+ * Measures base against head (modes `full` and `measure`). Cancelled while measuring, it
+ * reports the rounds completed; cancelled before, it throws the abort reason, with the revisions
+ * in `known` once resolved.
+ */
+async function measureRevisions(
+  settings: Settings,
+  io: RunIO,
+  known: { base?: Revision; head?: Revision; reproduce?: string },
+): Promise<Comparison> {
   const { base, head, pairing } = await choosePair(io.workspace, settings.base, io.context.event);
+  io.signal?.throwIfAborted();
   io.log.info(
     `Comparing base ${base.sha.slice(0, 12)}${base.ref ? ` (${base.ref})` : ''} with head ${head.sha.slice(0, 12)}` +
       `${head.ref ? ` (${head.ref})` : ''}: ${pairing.reason}`,
@@ -126,7 +153,8 @@ async function measureRevisions(settings: Settings, io: RunIO): Promise<Comparis
   }
   // A reader's clone may lack the commits of a workflow run (a PR's merge commit): fetch them first.
   const reproduce = reproduceRun(settings, base, head, !io.local);
-  const checkouts = await addWorktrees(io.workspace, path.join(io.tempDir, 'perfgate'), base, head);
+  Object.assign(known, { base, head, reproduce });
+  const checkouts = await addWorktrees(io.workspace, path.join(io.tempDir, 'perfgate'), base, head, io.signal);
   try {
     const notes: Warning[] = [];
     if (settings.benchFromHead.length > 0) {
@@ -144,10 +172,14 @@ async function measureRevisions(settings: Settings, io: RunIO): Promise<Comparis
         return { ...failedComparison(settings, base, head, [error.message], reproduce), pairing };
       }
     }
+    // Fingerprinted after bench-from-head wrote into base: from here on, neither side may change the other.
+    const guard = await IsolationGuard.start(checkouts, io.signal);
     const buildErrors: string[] = [];
     for (const side of ['base', 'head'] as const) {
       const error = await build(settings, side, checkouts[side], io);
       if (error) buildErrors.push(error);
+      const breach = settings.build ? guard.after(side, 'the build') : null;
+      if (breach) return failedComparison(settings, base, head, [breach], reproduce);
     }
     if (buildErrors.length > 0) return { ...failedComparison(settings, base, head, buildErrors, reproduce), pairing };
 
@@ -171,19 +203,29 @@ async function measureRevisions(settings: Settings, io: RunIO): Promise<Comparis
       signal: io.signal,
       reporter: io.progress ?? logReporter((line) => io.log.info(line)),
       unitsSeen: units,
+      isolation: async (side, what) => guard.after(side, what),
     });
-    // Soak growth metrics are decided from the runs' series, not their few replicate values.
-    const results = applySoak(
-      outcome.look?.results ?? [],
-      outcome.series,
-      options.alpha,
-      (id) => budgetFor(id, units.get(id) ?? 'count', settings.budgets, settings.defaultBudget).rule.kind === 'off',
-      formatValue,
+    io.log.info(
+      `Side isolation: ${guard.checks} checks of the other checkout, ${((guard.seconds / Math.max(1, guard.checks)) * 1000).toFixed(1)} ms each on average`,
     );
+    // Soak growth metrics are decided from the runs' series, not their few replicate values.
+    // One side changed the other: nothing measured is a comparison of the commits.
+    const results = outcome.isolationError
+      ? []
+      : applySoak(
+          outcome.look?.results ?? [],
+          outcome.series,
+          options.alpha,
+          (id) => budgetFor(id, units.get(id) ?? 'count', settings.budgets, settings.defaultBudget).rule.kind === 'off',
+          formatValue,
+        );
     const suiteErrors = outcome.errors.map(
       (e) => `${e.message}${e.outputTail ? `\n${e.outputTail.trim().split('\n').slice(-10).join('\n')}` : ''}`,
     );
     const errors = [...suiteErrors, ...(outcome.look?.errors ?? [])];
+    const cancelled = outcome.cancelled ? (cancelledBy(io.signal) ?? 'SIGINT') : undefined;
+    if (outcome.isolationError) errors.unshift(outcome.isolationError);
+    if (cancelled) errors.unshift(cancelMessage(cancelled, outcome.rounds));
     if (suites.length > 0 && results.length === 0 && errors.length === 0) errors.push('No metric was measured.');
     return {
       base,
@@ -193,12 +235,13 @@ async function measureRevisions(settings: Settings, io: RunIO): Promise<Comparis
       looks: gate.looks,
       rounds: outcome.rounds,
       results,
-      geomean: outcome.look?.geomean ?? null,
+      geomean: outcome.isolationError ? null : (outcome.look?.geomean ?? null),
+      cancelled,
       durationS: outcome.durationS,
       warnings: [...notes, ...outcome.warnings, ...(outcome.look?.warnings ?? []), ...budgetWarnings()],
       errors,
       reproduce,
-      ...(outcome.curves.length ? { curves: outcome.curves } : {}),
+      ...(outcome.curves.length && !outcome.isolationError ? { curves: outcome.curves } : {}),
     };
   } finally {
     await checkouts.remove();
@@ -253,9 +296,10 @@ async function postComment(
   if (settings.comment === 'never' || !pr || !io.github) return null;
   try {
     // on-regression: no new comment for a pass, but an earlier regression comment is brought up
-    // to date, so a fixed PR does not keep showing a stale failure.
+    // to date, so a fixed PR does not keep showing a stale failure. A cancelled run only updates
+    // an existing comment (its verdict would otherwise stand), never starts one.
     const posted =
-      settings.comment === 'on-regression' && report.verdict === 'pass'
+      (settings.comment === 'on-regression' && report.verdict === 'pass') || report.cancelled
         ? await io.github.updateCommentIfPresent(pr, marker, body)
         : await io.github.upsertComment(pr, marker, body);
     if (!posted) return null;
@@ -302,6 +346,19 @@ async function postCheckRun(report: ComparisonReport, io: RunIO, markdown: strin
   }
 }
 
+/** `measureRevisions`, or, when the run is cancelled before measuring, an empty comparison that says so. */
+async function measureOrCancel(settings: Settings, io: RunIO): Promise<Comparison> {
+  const known: { base?: Revision; head?: Revision; reproduce?: string } = {};
+  try {
+    return await measureRevisions(settings, io, known);
+  } catch (error) {
+    const signal = cancelledBy(io.signal);
+    if (!signal) throw error;
+    const { base = UNRESOLVED, head = UNRESOLVED, reproduce = '' } = known;
+    return { ...failedComparison(settings, base, head, [cancelMessage(signal, 0)], reproduce), cancelled: signal };
+  }
+}
+
 /** What a run compares when it does not measure two commits itself. */
 export interface RunSources {
   /** Report mode: the results the measure jobs wrote (validated and merged). */
@@ -330,7 +387,7 @@ export async function run(settings: Settings, io: RunIO, sources: RunSources = {
         `perfgate will not post these results: ${mismatch}. The artifact does not belong to this workflow run.`,
       );
   } else {
-    const comparison = sources.files ? compareFiles(settings, sources.files) : await measureRevisions(settings, io);
+    const comparison = sources.files ? compareFiles(settings, sources.files) : await measureOrCancel(settings, io);
     report = assembleReport(settings, io.context, comparison, environment(comparison.durationS));
   }
   const marker = commentMarker(io.context.workflow, io.context.job); // one sticky comment per workflow and job
@@ -352,17 +409,18 @@ export async function run(settings: Settings, io: RunIO, sources: RunSources = {
     complete: 'the results JSON and the HTML report',
   });
   io.writeSummary(summary);
-  const commentUrl = settings.mode === 'measure' ? null : await postComment(settings, report, io, marker, markdown);
-  // Report mode, or a run with no PR to comment on (merge queue, push, schedule): a check run.
-  if (settings.mode === 'report' || (settings.mode === 'full' && !report.pullRequest))
-    await postCheckRun(report, io, markdown);
-  const issueUrl = await trackInIssue(settings, report, io);
-  const counts = countOutcomes(report);
+  // The outputs first: a cancelled run may be cut short while it talks to GitHub.
+  const counts = report.cancelled ? { regressions: 0, improvements: 0 } : countOutcomes(report);
   io.setOutput('verdict', report.verdict);
   io.setOutput('regressions', String(counts.regressions));
   io.setOutput('improvements', String(counts.improvements));
   io.setOutput('results', files.json);
   io.setOutput('html', files.html);
+  const commentUrl = settings.mode === 'measure' ? null : await postComment(settings, report, io, marker, markdown);
+  // Report mode, or a run with no PR to comment on (merge queue, push, schedule): a check run.
+  if (settings.mode === 'report' || (settings.mode === 'full' && !report.pullRequest))
+    await postCheckRun(report, io, markdown);
+  const issueUrl = await trackInIssue(settings, report, io);
   io.setOutput('comment-url', commentUrl ?? '');
   io.setOutput('issue-url', issueUrl ?? '');
   return {

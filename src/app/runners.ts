@@ -58,6 +58,7 @@ async function runOnce(suite: CommandSuite | HarnessSuite, side: Side, checkout:
       true,
     );
   const run = await runMeasured(suite.run, { cwd, env: suite.env, timeoutS: suite.timeout, signal });
+  if (run.aborted) throw signal?.reason ?? new Error('cancelled');
   if (run.timedOut) {
     throw new SuiteError(
       suite.name,
@@ -69,6 +70,16 @@ async function runOnce(suite: CommandSuite | HarnessSuite, side: Side, checkout:
   if (run.exitCode !== 0) {
     const how = run.signal ? `was killed by ${run.signal}` : `exited with code ${run.exitCode}`;
     throw new SuiteError(suite.name, side, `"${suite.run}" ${how}`, run.outputTail, !run.signal);
+  }
+  if (run.leftBehind.length > 0) {
+    // Its work went on after the measurement ended, so the sample does not measure it.
+    throw new SuiteError(
+      suite.name,
+      side,
+      `"${suite.run}" left a background process running when it exited (${run.leftBehind.join('; ')}); perfgate killed it. ` +
+        'A benchmark must finish its work before it exits: wait for what it starts (e.g. `wait` in a shell) or stop it.',
+      run.outputTail,
+    );
   }
   return run;
 }

@@ -2,11 +2,14 @@
  * `perfgate`: the same pipeline as the action, from a developer's clone. `perfgate --help` lists
  * the commands and flags (see flags.ts). Both commands go through `run(settings, io)`: `run`
  * measures two commits, `compare` reads harness result files made elsewhere. Exit status: 0 pass,
- * 1 regression beyond budget, 2 error.
+ * 1 regression beyond budget, 2 error, 130 / 143 cancelled by SIGINT (Ctrl-C) / SIGTERM.
  */
-import { copyFileSync, mkdtempSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { onExitUndo } from '../adapters/lifetime';
+import { hideSecrets } from '../adapters/process';
+import { cancelOnSignals } from '../adapters/signals';
 import { contextFromEnv } from '../app/context';
 import { logReporter, terminalReporter } from '../app/progress';
 import { type RunIO, type RunSources, run } from '../app/run';
@@ -15,7 +18,10 @@ import { parseSettings, SettingsError } from '../settings/settings';
 import { HARNESS_FORMATS, type HarnessFormat } from '../settings/suites';
 import { COMMANDS, flagValue, inputReader, type ParsedFlags, parseFlags, UsageError, usage } from './flags';
 
-function terminalIO(workspace: string, tempDir: string, seed: number): RunIO {
+/** The conventional exit status of a process ended by a signal (128 + its number). */
+const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
+
+function terminalIO(workspace: string, tempDir: string, seed: number, signal: AbortSignal): RunIO {
   const err = (line: string) => process.stderr.write(`${line}\n`);
   return {
     workspace,
@@ -34,6 +40,7 @@ function terminalIO(workspace: string, tempDir: string, seed: number): RunIO {
     writeSummary: () => undefined,
     github: null,
     seed,
+    signal,
     local: true,
     // One line updated in place on a terminal; plain lines in CI logs and pipes.
     progress: process.stderr.isTTY && !process.env.GITHUB_ACTIONS ? terminalReporter(process.stderr) : logReporter(err),
@@ -59,17 +66,39 @@ async function runCommand(command: 'run' | 'compare', parsed: ParsedFlags): Prom
   const workspace = process.cwd();
   const sources = command === 'compare' ? filesOf(parsed) : {};
   const settings = parseSettings(inputReader(COMMANDS[command], parsed), workspace, { suites: command === 'run' });
-  const tempDir = mkdtempSync(path.join(os.tmpdir(), 'perfgate-'));
+  hideSecrets(process.env); // no token of the developer's shell reaches the code under test
   const seed = Number(flagValue(parsed, 'seed')) || Math.floor(Math.random() * 2 ** 31);
-  const result = await run(settings, terminalIO(workspace, tempDir, seed), sources);
-  // The whole report as plain text: a terminal has no comment-size limit and shows no markup.
-  process.stdout.write(`\n${renderTerminal(result.report)}\n`);
-  const json = flagValue(parsed, 'json');
-  const html = flagValue(parsed, 'html');
-  if (json) copyFileSync(result.resultsPath, json);
-  if (html) copyFileSync(result.htmlPath, html);
-  process.stderr.write(`Results: ${json || result.resultsPath}\nHTML report: ${html || result.htmlPath}\n`);
-  return result.verdict === 'pass' ? 0 : result.verdict === 'fail' ? 1 : 2;
+  // Ctrl-C: stop every process, remove the worktrees, print what was measured (not a verdict).
+  const cancellation = cancelOnSignals({
+    exitCode: (signal) => SIGNAL_EXIT[signal] ?? 2,
+    log: (m) => process.stderr.write(`${m}\n`),
+  });
+  // The scratch directory holds the worktrees and the report files; only the files the user is
+  // pointed to (no --json / --html given) outlive the run.
+  const tempDir = mkdtempSync(path.join(os.tmpdir(), 'perfgate-'));
+  const keep = new Set<string>();
+  const unregister = onExitUndo(() => rmSync(tempDir, { recursive: true, force: true }));
+  try {
+    const result = await run(settings, terminalIO(workspace, tempDir, seed, cancellation.signal), sources);
+    // The whole report as plain text: a terminal has no comment-size limit and shows no markup.
+    process.stdout.write(`\n${renderTerminal(result.report)}\n`);
+    const json = flagValue(parsed, 'json');
+    const html = flagValue(parsed, 'html');
+    if (json) copyFileSync(result.resultsPath, json);
+    else keep.add(result.resultsPath);
+    if (html) copyFileSync(result.htmlPath, html);
+    else keep.add(result.htmlPath);
+    process.stderr.write(`Results: ${json || result.resultsPath}\nHTML report: ${html || result.htmlPath}\n`);
+    if (result.report.cancelled) return SIGNAL_EXIT[result.report.cancelled] ?? 2;
+    return result.verdict === 'pass' ? 0 : result.verdict === 'fail' ? 1 : 2;
+  } finally {
+    for (const name of readdirSync(tempDir)) {
+      const file = path.join(tempDir, name);
+      if (!keep.has(file)) rmSync(file, { recursive: true, force: true });
+    }
+    if (keep.size === 0) rmSync(tempDir, { recursive: true, force: true });
+    unregister();
+  }
 }
 
 export async function cli(argv: string[]): Promise<number> {

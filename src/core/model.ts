@@ -333,6 +333,11 @@ export interface ComparisonReport {
   checkSha?: string;
   /** Digest of the configuration that shapes verdicts (suites, budgets, statistics), so merged shards can be checked to agree. */
   configHash?: string;
+  /**
+   * Set when the run was cancelled (the signal, e.g. `SIGINT`): the results are what was
+   * measured before, and the verdict is `error` — they are not a verdict.
+   */
+  cancelled?: string;
   /** Capacity suites: each capacity metric's latency-versus-rate steps per side. */
   curves?: CapacityCurve[];
 }

@@ -6,11 +6,13 @@ import type { ComparisonReport, MetricResult, Verdict } from './model';
 import { FAILING_OUTCOMES } from './model';
 
 /**
- * The verdict: `fail` when any metric regressed or broke an absolute limit (a regression is
- * never hidden by an error elsewhere); else `error` when something stopped the comparison or
- * nothing was measured; else `pass`.
+ * The verdict: `error` for a cancelled run (what it measured so far decides nothing); else
+ * `fail` when any metric regressed or broke an absolute limit (a regression is never hidden by
+ * an error elsewhere); else `error` when something stopped the comparison or nothing was
+ * measured; else `pass`.
  */
-export function decideVerdict(results: readonly MetricResult[], errors: readonly string[]): Verdict {
+export function decideVerdict(results: readonly MetricResult[], errors: readonly string[], cancelled = false): Verdict {
+  if (cancelled) return 'error';
   if (results.some((r) => FAILING_OUTCOMES.has(r.outcome))) return 'fail';
   if (errors.length > 0 || results.length === 0) return 'error';
   return 'pass';

@@ -38,14 +38,22 @@ let ceiling: Promise<number> | undefined;
  * bisecting once, 0.5 s per step. Measured once per process (about 5 s); `PERFGATE_DRIVER_CEILING`
  * overrides it.
  */
-export function driverCeiling(): Promise<number> {
+export function driverCeiling(signal?: AbortSignal): Promise<number> {
   const fixed = Number(process.env.PERFGATE_DRIVER_CEILING);
   if (fixed > 0) return Promise.resolve(fixed);
-  ceiling ??= measureCeiling();
+  if (!ceiling) {
+    const measuring = measureCeiling(signal);
+    ceiling = measuring;
+    // A cancelled measurement says nothing about the machine: the next search measures again.
+    measuring.catch(() => {
+      if (ceiling === measuring) ceiling = undefined;
+    });
+  }
   return ceiling;
 }
 
-async function measureCeiling(): Promise<number> {
+/** Cancelled (`signal`), it stops its server and load at once and rejects with the signal's reason. */
+async function measureCeiling(signal?: AbortSignal): Promise<number> {
   const server = await startServer({
     suite: 'driver ceiling',
     side: 'base',
@@ -53,10 +61,20 @@ async function measureCeiling(): Promise<number> {
     cwd: process.cwd(),
     env: childEnv(process.env),
     readyTimeout: 30,
+    signal,
   });
   const scenario: HttpScenario = { name: 'ceiling', method: 'GET', path: '/' };
   const sustains = async (rate: number) => {
-    const r = await runLoad({ port: server.port, scenario, connections: 100, rate, warmup: 0.2, duration: 0.5 });
+    const r = await runLoad({
+      port: server.port,
+      scenario,
+      connections: 100,
+      rate,
+      warmup: 0.2,
+      duration: 0.5,
+      signal,
+    });
+    signal?.throwIfAborted();
     const attempts = r.ok + r.non2xx + r.errors;
     return attempts / r.window >= RATE_TOLERANCE * rate && r.driverCpu / r.window < DRIVER_SATURATION;
   };

@@ -146,12 +146,16 @@ function processCpuSeconds(p: ProcStat): number {
   return p.ownTicks / clockTicksPerSecond() + children;
 }
 
-/** The largest peak resident set size (VmHWM) among the group's live processes, in bytes. */
-export function groupPeakRssBytes(pgid: number): number | null {
+/**
+ * The largest peak resident set size (VmHWM) among the group's live processes, in bytes,
+ * leaving out `exclude` (the supervisor, which is not part of what is measured).
+ */
+export function groupPeakRssBytes(pgid: number, exclude: number | null = null): number | null {
   const pids = liveGroupMembers(pgid);
   if (pids === null) return null;
   let peak: number | null = null;
   for (const pid of pids) {
+    if (pid === exclude) continue;
     let text: string;
     try {
       text = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -232,12 +236,16 @@ export function listenerOwner(pgid: number, port: number): 'group' | 'other' | '
   return 'unknown';
 }
 
-/** Current resident memory (VmRSS) summed over the group's live processes, in bytes; null without /proc. */
-export function groupRssBytes(pgid: number): number | null {
+/**
+ * Current resident memory (VmRSS) summed over the group's live processes, in bytes, leaving out
+ * `exclude` (the supervisor); null without /proc.
+ */
+export function groupRssBytes(pgid: number, exclude: number | null = null): number | null {
   const pids = liveGroupMembers(pgid);
   if (pids === null) return null;
   let total = 0;
   for (const pid of pids) {
+    if (pid === exclude) continue;
     try {
       const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
       if (m) total += Number(m[1]) * 1024;
@@ -248,12 +256,13 @@ export function groupRssBytes(pgid: number): number | null {
   return total;
 }
 
-/** Open file descriptors summed over the group's live processes; null without /proc. */
-export function groupOpenFds(pgid: number): number | null {
+/** Open file descriptors summed over the group's live processes but `exclude` (the supervisor); null without /proc. */
+export function groupOpenFds(pgid: number, exclude: number | null = null): number | null {
   const pids = liveGroupMembers(pgid);
   if (pids === null) return null;
   let total = 0;
   for (const pid of pids) {
+    if (pid === exclude) continue;
     try {
       total += readdirSync(`/proc/${pid}/fd`).length;
     } catch {

@@ -155,6 +155,7 @@ export async function measureHttpReplicate(
             side: opts.side,
             port: live.port,
             pgid: live.pgid,
+            supervisorPid: live.supervisorPid,
             scenario,
             soak: suite.soak,
             connections: suite.connections,
@@ -189,7 +190,7 @@ export async function measureHttpReplicate(
             capacity,
             connections: suite.connections,
             start: opts.capacityStart?.[scenario.name],
-            ceiling: await driverCeiling(),
+            ceiling: await driverCeiling(signal),
             signal: stop.signal,
             log: opts.log,
           });
@@ -275,7 +276,7 @@ export async function measureHttpReplicate(
       if (timedOut()) throw timeoutError(live);
       if (signal.aborted) throw abortReason(opts.signal, new Error('aborted'));
 
-      const rss = groupPeakRssBytes(live.pgid);
+      const rss = groupPeakRssBytes(live.pgid, live.supervisorPid);
       const serverCpu = cpuBefore !== null && cpuAfter !== null ? Math.max(0, cpuAfter - cpuBefore) : null;
       const summary = summarizeRun(prefix, run, { ...shape, serverCpu, rss });
       values.push(...summary.values);

@@ -1,13 +1,16 @@
 /**
- * Lifecycle of one HTTP server process: pick a free port, spawn the server in its own process
- * group, wait until it answers, make sure the process answering is ours, and stop the whole
- * group (SIGTERM, then SIGKILL after a grace period) without leaking anything.
+ * Lifecycle of one HTTP server process: pick a free port, spawn the server as a supervised
+ * process tree in its own process group (see `ProcessTree`: descendants that detach cannot
+ * escape), wait until it answers, make sure the process answering is ours, and stop the whole
+ * tree (SIGTERM, then SIGKILL after a grace period) without leaking anything.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
 import { connect, createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Side } from '../../core/model';
+import { killTreeNow } from '../lifetime';
+import { ProcessTree } from '../process';
 import { HttpSuiteError } from './errors';
 import { listenerOwner, liveGroupMembers } from './procfs';
 
@@ -34,19 +37,6 @@ export interface ServerSpec {
 const PORT_IN_USE = /EADDRINUSE|address already in use|Address in use|BindException/i;
 const MAX_START_ATTEMPTS = 3;
 const TAIL_BYTES = 16 * 1024;
-
-/** Process groups started here and not yet stopped; killed if this process exits abruptly. */
-const liveGroups = new Set<number>();
-let exitHookInstalled = false;
-function trackGroup(pgid: number): void {
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    process.on('exit', () => {
-      for (const g of liveGroups) signalGroup(g, 'SIGKILL');
-    });
-  }
-  liveGroups.add(pgid);
-}
 
 function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
   try {
@@ -114,6 +104,7 @@ export class ServerProcess {
   readonly pgid: number;
   /** Set once the direct child (the shell) has exited. */
   exit: { code: number | null; signal: NodeJS.Signals | null } | null = null;
+  private readonly tree: ProcessTree;
   private readonly child: ChildProcess;
   private readonly exited: Promise<void>;
   private output = '';
@@ -127,13 +118,12 @@ export class ServerProcess {
     port: number,
   ) {
     this.port = port;
-    this.child = spawn(spec.command, {
-      shell: true,
-      detached: true,
+    this.tree = new ProcessTree(spec.command, {
       cwd: spec.cwd,
       env: { ...spec.env, PORT: String(port), HOST: '127.0.0.1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      graceS: spec.stopGrace ?? 3,
     });
+    this.child = this.tree.child;
     const append = (chunk: Buffer) => {
       this.output += chunk.toString('utf8');
       if (this.output.length > 2 * TAIL_BYTES) this.output = this.output.slice(-TAIL_BYTES);
@@ -154,12 +144,12 @@ export class ServerProcess {
     this.exited.then(() => {
       for (const l of this.exitListeners) l();
     });
-    if (this.child.pid === undefined) {
-      this.pgid = -1;
-    } else {
-      this.pgid = this.child.pid; // detached ⇒ setsid ⇒ the child leads its own group
-      trackGroup(this.pgid);
-    }
+    this.pgid = this.child.pid ?? -1; // detached ⇒ setsid ⇒ the child leads its own group
+  }
+
+  /** The supervisor's pid when there is one (it is in the group but is not the server). */
+  get supervisorPid(): number | null {
+    return this.tree.supervised && this.pgid > 0 ? this.pgid : null;
   }
 
   /** Whether the server's own process (the shell or what it exec'd) is still running. */
@@ -194,30 +184,33 @@ export class ServerProcess {
   }
 
   /**
-   * Stops the whole process group: SIGTERM, then SIGKILL after the grace period, and waits until
-   * no process of the group is left. Idempotent. Resolves a warning when something survived.
+   * Stops the whole tree: SIGTERM, then SIGKILL after the grace period (at once when the run was
+   * cancelled), and waits until no process of it is left. Idempotent. Resolves a warning when
+   * something survived.
    */
   stop(): Promise<string | null> {
-    this.stopping ??= this.stopGroup();
+    this.stopping ??= this.stopTree();
     return this.stopping;
   }
 
-  private async stopGroup(): Promise<string | null> {
+  private async stopTree(): Promise<string | null> {
     if (this.pgid <= 0) return null;
-    const grace = (this.spec.stopGrace ?? 3) * 1000;
+    const urgent = this.spec.signal?.aborted === true;
+    const grace = urgent ? 0 : (this.spec.stopGrace ?? 3) * 1000;
     let left: string | null = null;
-    if (groupAlive(this.pgid)) {
-      signalGroup(this.pgid, 'SIGTERM');
-      if (!(await this.waitGone(grace))) {
-        signalGroup(this.pgid, 'SIGKILL');
+    if (this.alive || groupAlive(this.pgid)) {
+      this.tree.stop(urgent);
+      // The supervisor exits once everything under it is gone; the wait is bounded all the same.
+      await Promise.race([this.exited, sleep(grace + 2000, undefined, { ref: false })]);
+      if (!(await this.waitGone(100))) {
+        killTreeNow(this.pgid, false);
         if (!(await this.waitGone(5000)))
           left = `The ${this.spec.side} server of suite "${this.spec.suite}" (process group ${this.pgid}) survived SIGKILL; check the runner for leftover processes.`;
       }
     }
-    await Promise.race([this.exited, sleep(2000)]);
+    await Promise.race([this.exited, sleep(2000, undefined, { ref: false })]);
     this.child.stdout?.destroy();
     this.child.stderr?.destroy();
-    if (left === null) liveGroups.delete(this.pgid);
     return left;
   }
 

@@ -16,6 +16,8 @@ export interface SoakRunOptions {
   side: Side;
   port: number;
   pgid: number;
+  /** The supervisor's pid, which is in the group but is not the server. */
+  supervisorPid?: number | null;
   scenario: HttpScenario;
   soak: SoakOptions;
   connections?: number;
@@ -39,8 +41,8 @@ export async function runSoak(o: SoakRunOptions): Promise<SoakRunResult> {
   const fds: number[] = [];
   const t0 = performance.now();
   const sample = () => {
-    const r = groupRssBytes(o.pgid);
-    const f = groupOpenFds(o.pgid);
+    const r = groupRssBytes(o.pgid, o.supervisorPid ?? null);
+    const f = groupOpenFds(o.pgid, o.supervisorPid ?? null);
     if (r === null || f === null) return;
     t.push((performance.now() - t0) / 1000);
     rss.push(r);

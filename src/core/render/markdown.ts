@@ -131,7 +131,8 @@ function compose(v: ReportView, options: MarkdownOptions, level: Level): string 
   const report = v.report;
   const out: string[] = [];
   if (options.marker) out.push(options.marker);
-  out.push(`### ${VERDICT_ICON[report.verdict]} perfgate: ${md(headline(report, level.nameMax))}`, '');
+  const icon = report.cancelled ? '🛑' : VERDICT_ICON[report.verdict];
+  out.push(`### ${icon} perfgate: ${md(headline(report, level.nameMax))}`, '');
   out.push(md(revisions(report)), '');
   if (report.pairing) out.push(`<sub>${escapeMarkdown(report.pairing.reason)}</sub>`, '');
 

@@ -309,6 +309,7 @@ export function failingIds(report: ComparisonReport): string[] {
 
 /** The verdict in a sentence, without the verdict word or symbol (each medium adds its own). */
 export function headline(report: ComparisonReport, nameMax = NAME_MAX): Inline {
+  if (report.cancelled) return [plain(`cancelled (${oneLine(report.cancelled)}) — not a verdict`)];
   const failing = failingIds(report);
   const tones = report.results.map((r) => OUTCOME_VIEW[r.outcome].tone);
   const improved = tones.filter((t) => t === 'good').length;
