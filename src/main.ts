@@ -8,6 +8,7 @@ import { createGitHubPort } from './adapters/github';
 import { loadResults } from './adapters/results-file';
 import { contextFromEnv } from './app/context';
 import { type RunIO, run } from './app/run';
+import { fails } from './core/report';
 import { INPUT_NAMES, type InputName, parseSettings, SettingsError } from './settings/settings';
 
 /** `with:` keys the runner passed that this action does not know (typos are otherwise silent). */
@@ -59,9 +60,7 @@ export async function main(): Promise<void> {
     if (result.verdict === 'error') {
       core.setFailed(`perfgate could not compare: ${result.report.errors[0] ?? 'no metric was measured'}`);
     } else if (result.verdict === 'fail') {
-      const failing = result.report.results
-        .filter((r) => r.outcome === 'regression' || r.outcome === 'breach')
-        .map((r) => r.id);
+      const failing = result.report.results.filter(fails).map((r) => r.id);
       const message = `perfgate: regression beyond budget in ${failing.join(', ')}`;
       if (settings.failOnRegression) core.setFailed(message);
       else core.warning(`${message} (fail-on-regression is false)`);

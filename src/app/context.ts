@@ -6,7 +6,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { RunContext } from './run';
 
 interface EventPayload {
-  pull_request?: { number?: number; base?: { sha?: string; ref?: string }; head?: { sha?: string } };
+  pull_request?: {
+    number?: number;
+    base?: { sha?: string; ref?: string };
+    head?: { sha?: string };
+    labels?: { name?: string }[];
+    body?: string | null;
+    author_association?: string;
+  };
   before?: string;
   workflow_run?: { head_sha?: string };
   number?: number;
@@ -40,6 +47,14 @@ export function contextFromEnv(env: NodeJS.ProcessEnv): RunContext {
     },
     repository: env.GITHUB_REPOSITORY,
     prNumber: pr?.number ?? undefined,
+    // What the PR said when the event fired; the API's answer is preferred (a re-run keeps old labels).
+    prFacts: pr
+      ? {
+          labels: Array.isArray(pr.labels) ? pr.labels.map((l) => String(l?.name ?? '')).filter(Boolean) : [],
+          body: typeof pr.body === 'string' ? pr.body : '',
+          authorAssociation: typeof pr.author_association === 'string' ? pr.author_association : undefined,
+        }
+      : undefined,
     workflow: env.GITHUB_WORKFLOW ?? 'perfgate',
     job: env.GITHUB_JOB ?? 'perfgate',
     runUrl,

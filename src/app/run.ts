@@ -13,16 +13,18 @@ import path from 'node:path';
 import { addWorktrees, type EventFacts, isDirty, resolveRevisions } from '../adapters/git';
 import { commentMarker, type GitHubClient, GitHubPermissionError, MAX_COMMENT_BODY } from '../adapters/github';
 import { runMeasured } from '../adapters/process';
+import { applyAcceptance, withoutAcceptance } from '../core/accept';
 import { budgetFor } from '../core/budgets';
 import { SequentialGate } from '../core/engine';
 import type { ComparisonReport, MetricId, Revision, Side, Unit, Verdict } from '../core/model';
 import { renderMetricChart } from '../core/render/charts';
 import { renderHtmlReport } from '../core/render/html';
 import { renderMarkdown } from '../core/render/markdown';
-import { countOutcomes, decideVerdict } from '../core/report';
+import { countOutcomes, decideVerdict, fails } from '../core/report';
 import type { Settings } from '../settings/settings';
 import type { Suite } from '../settings/suites';
 import { measure } from './measure';
+import { profileTargets, runProfiles } from './profile';
 import { createRunner, type SuiteRunner } from './runners';
 import { selectShard } from './shard';
 
@@ -41,6 +43,8 @@ export interface RunContext {
   /** `owner/name`. */
   repository?: string;
   prNumber?: number;
+  /** The PR's labels, description and author association from the event payload (a fallback for the API). */
+  prFacts?: { labels: string[]; body: string; authorAssociation?: string };
   workflow: string;
   job: string;
   /** Link to this workflow run, when known. */
@@ -172,7 +176,7 @@ async function build(settings: Settings, side: Side, dir: string, io: RunIO): Pr
 }
 
 /** Measures base against head and produces the report (modes `full` and `measure`). */
-async function compare(settings: Settings, io: RunIO): Promise<ComparisonReport> {
+async function compare(settings: Settings, io: RunIO, resultsDir: string): Promise<ComparisonReport> {
   const { base, head } = await resolveRevisions(io.workspace, settings.base, io.context.event);
   io.log.info(
     `Comparing base ${base.sha.slice(0, 12)}${base.ref ? ` (${base.ref})` : ''} with head ${head.sha.slice(0, 12)}`,
@@ -234,6 +238,16 @@ async function compare(settings: Settings, io: RunIO): Promise<ComparisonReport>
       (e) => `${e.message}${e.outputTail ? `\n${e.outputTail.trim().split('\n').slice(-10).join('\n')}` : ''}`,
     );
     if (suites.length > 0 && results.length === 0 && errors.length === 0) errors.push('No metric was measured.');
+    // After the verdict, so profiling can never change it: where the time went.
+    const failed = new Set(outcome.errors.map((e) => e.suite));
+    const profiles = await runProfiles(
+      profileTargets(
+        settings.profile,
+        runners.filter((r) => !failed.has(r.suite.name)),
+        results,
+      ),
+      { checkouts, resultsDir, seed: io.seed, signal: io.signal, log: (line) => io.log.info(line) },
+    );
     return {
       formatVersion: 1,
       verdict: decideVerdict(results, errors),
@@ -263,6 +277,7 @@ async function compare(settings: Settings, io: RunIO): Promise<ComparisonReport>
       shard: settings.shard ?? undefined,
       configHash: configHash(settings),
       checkSha: io.context.event.prHeadSha,
+      ...(profiles.length > 0 ? { profiles } : {}),
     };
   } finally {
     await checkouts.remove();
@@ -362,6 +377,39 @@ async function postCheckRun(report: ComparisonReport, io: RunIO, markdown: strin
   }
 }
 
+/**
+ * Marks failing metrics a maintainer accepted (the `accept-label` label, or a `perfgate: accept`
+ * line in the PR description), read from the GitHub API now — never from a results file. Only
+ * full/measure mode falls back on the event payload when the API cannot be read.
+ */
+async function accept(settings: Settings, report: ComparisonReport, io: RunIO): Promise<ComparisonReport> {
+  if (!report.results.some(fails)) return report;
+  const pr = report.pullRequest ?? io.context.prNumber;
+  if (!pr) return report;
+  let facts: { labels: string[]; body: string; authorAssociation?: string } | undefined;
+  if (io.github) {
+    try {
+      const info = await io.github.getPullRequest(pr);
+      facts = { labels: info.labels, body: info.body, authorAssociation: info.authorAssociation };
+    } catch (error) {
+      io.log.info(`Could not read PR #${pr} for accepted regressions: ${(error as Error).message}`);
+    }
+  }
+  if (!facts && settings.mode !== 'report') facts = io.context.prFacts;
+  if (!facts) return report;
+  const accepted = applyAcceptance(report, {
+    labels: facts.labels,
+    label: settings.acceptLabel,
+    description: facts.body,
+    authorAssociation: facts.authorAssociation,
+  });
+  for (const r of accepted.results.filter((m) => m.accepted))
+    io.log.info(
+      `${r.id}: regression accepted ${r.accepted!.by === 'label' ? `by the label "${r.accepted!.rule}"` : `in the PR description ("${r.accepted!.rule}")`}`,
+    );
+  return accepted;
+}
+
 /** Runs perfgate. Never throws for measurement trouble: that is verdict `error` with a report. */
 export async function run(settings: Settings, io: RunIO, loadReports?: () => ComparisonReport): Promise<RunResult> {
   if (settings.mode !== 'report' && PRIVILEGED_EVENTS.has(io.context.eventName) && !settings.allowUnsafePrCheckout) {
@@ -372,7 +420,8 @@ export async function run(settings: Settings, io: RunIO, loadReports?: () => Com
         'If you understand the risk, set allow-unsafe-pr-checkout: true.',
     );
   }
-  const report = settings.mode === 'report' ? loadReports!() : await compare(settings, io);
+  const resultsDir = settings.resultsDir ? path.resolve(io.workspace, settings.resultsDir) : io.tempDir;
+  let report = settings.mode === 'report' ? withoutAcceptance(loadReports!()) : await compare(settings, io, resultsDir);
   if (settings.mode === 'report') {
     const mismatch = await verifyReportTarget(report, io);
     if (mismatch)
@@ -380,8 +429,8 @@ export async function run(settings: Settings, io: RunIO, loadReports?: () => Com
         `perfgate will not post these results: ${mismatch}. The artifact does not belong to this workflow run.`,
       );
   }
+  report = await accept(settings, report, io);
   const marker = commentMarker(io.context.workflow, io.context.job); // one sticky comment per workflow and job
-  const resultsDir = settings.resultsDir ? path.resolve(io.workspace, settings.resultsDir) : io.tempDir;
   const files = settings.mode === 'report' ? writeResults(report, io.tempDir) : writeResults(report, resultsDir);
   const markdown = renderMarkdown(report, {
     chart: renderMetricChart,
@@ -396,6 +445,7 @@ export async function run(settings: Settings, io: RunIO, loadReports?: () => Com
   io.setOutput('verdict', report.verdict);
   io.setOutput('regressions', String(counts.regressions));
   io.setOutput('improvements', String(counts.improvements));
+  io.setOutput('accepted', String(counts.accepted));
   io.setOutput('results', files.json);
   io.setOutput('html', files.html);
   io.setOutput('comment-url', commentUrl ?? '');

@@ -18,6 +18,9 @@ export type Mode = 'full' | 'measure' | 'report';
 /** When to post the PR comment. */
 export type CommentPolicy = 'always' | 'on-regression' | 'never';
 
+/** When to profile both sides after the verdict. */
+export type ProfilePolicy = 'on-regression' | 'always' | 'never';
+
 /** The parsed, validated settings. Every field is documented with its input. */
 export interface Settings {
   /** `mode`: measure+report+gate in one step (`full`), measure only, or report from results. */
@@ -58,6 +61,10 @@ export interface Settings {
   shard: { index: number; total: number } | null;
   /** `allow-unsafe-pr-checkout`: permit running PR code under pull_request_target/workflow_run. */
   allowUnsafePrCheckout: boolean;
+  /** `profile`: profile both sides of failing suites (`on-regression`), of every suite, or never. */
+  profile: ProfilePolicy;
+  /** `accept-label`: the PR label that accepts every failing metric. */
+  acceptLabel: string;
 }
 
 /** One problem with the settings. `where` names the input or `file:line`. */
@@ -98,6 +105,8 @@ export const INPUT_NAMES = [
   'results',
   'shard',
   'allow-unsafe-pr-checkout',
+  'profile',
+  'accept-label',
 ] as const;
 export type InputName = (typeof INPUT_NAMES)[number];
 
@@ -117,6 +126,8 @@ export const DEFAULTS = {
   comment: 'always',
   failOnRegression: 'true',
   mode: 'full',
+  profile: 'on-regression',
+  acceptLabel: 'perf-regression-accepted',
 } as const;
 
 /**
@@ -135,6 +146,18 @@ export function parseSettings(read: InputReader, workspace: string): Settings {
     'comment',
     problem,
   );
+  const profile = oneOf(
+    input('profile', DEFAULTS.profile),
+    ['on-regression', 'always', 'never'] as const,
+    'profile',
+    problem,
+  );
+  const acceptLabel = input('accept-label', DEFAULTS.acceptLabel);
+  if (acceptLabel.length > 50 || /[\r\n]/.test(acceptLabel))
+    problem(
+      'accept-label',
+      `expected a label name (at most 50 characters, one line), got "${acceptLabel.slice(0, 60)}"`,
+    );
   const correction = oneOf(input('correction', DEFAULTS.correction), ['holm', 'bh'] as const, 'correction', problem);
   const strict = bool(input('strict', DEFAULTS.strict), 'strict', problem);
   const failOnRegression = bool(input('fail-on-regression', DEFAULTS.failOnRegression), 'fail-on-regression', problem);
@@ -215,6 +238,8 @@ export function parseSettings(read: InputReader, workspace: string): Settings {
     resultsDir: input('results') || null,
     shard,
     allowUnsafePrCheckout: allowUnsafePrCheckout!,
+    profile: profile!,
+    acceptLabel,
   };
 }
 
