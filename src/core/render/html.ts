@@ -14,8 +14,10 @@
  * can check that each chart drew what the data holds.
  */
 import { type BudgetRule, type ComparisonReport, FAILING_OUTCOMES, type MetricResult, type Outcome } from '../model';
+import { fails } from '../report';
 import { formatDuration, formatSignedPercent, formatValue } from '../units';
 import { chooseDisplayScale, type DisplayScale, median, metricName, niceTicks, plainNumber, plottable } from './charts';
+import { PROFILE_STYLE, renderProfileSection } from './flamegraph';
 
 // ---------------------------------------------------------------------------------------------
 // Escaping
@@ -79,6 +81,17 @@ const OUTCOME_LABEL: Record<Outcome, string> = {
   removed: 'removed',
 };
 
+/** The outcome in words, saying when a maintainer accepted it. */
+function outcomeLabel(r: MetricResult): string {
+  if (!r.accepted || !FAILING_OUTCOMES.has(r.outcome)) return OUTCOME_LABEL[r.outcome];
+  return `${OUTCOME_LABEL[r.outcome]}, accepted ${r.accepted.by === 'label' ? 'by label' : 'in the PR description'}`;
+}
+
+/** The colour of a metric's outcome: an accepted failure is a warning, not a failure. */
+function toneOf(r: MetricResult): ReturnType<typeof tone> {
+  return r.accepted && FAILING_OUTCOMES.has(r.outcome) ? 'warn' : tone(r.outcome);
+}
+
 /** `formatValue`, or `—` for a value that is not a number a person could read (NaN, ±∞, > 1e300). */
 function safeValue(v: number, unit: MetricResult['unit']): string {
   return plottable(v) ? formatValue(v, unit) : '—';
@@ -136,7 +149,13 @@ function pText(p: number | null): string {
 /** The headline: what a reviewer needs first. */
 function headline(report: ComparisonReport): string {
   if (report.verdict === 'error') return 'No comparison could be made';
-  const failing = report.results.filter((r) => FAILING_OUTCOMES.has(r.outcome));
+  const failing = report.results.filter(fails);
+  const accepted = report.results.filter((r) => FAILING_OUTCOMES.has(r.outcome) && r.accepted);
+  if (failing.length === 0 && accepted.length > 0)
+    return `${plural(accepted.length, 'accepted regression')} beyond budget: ${accepted
+      .slice(0, 3)
+      .map((r) => r.id)
+      .join(', ')}${accepted.length > 3 ? ', …' : ''}`;
   if (failing.length === 0) return `No regression beyond budget in ${plural(report.results.length, 'metric')}`;
   const names = failing.slice(0, 3).map((r) => (r.change ? `${r.id} ${signedPercent(r.change.estimate)}` : r.id));
   return `${plural(failing.length, 'metric')} beyond budget: ${names.join(', ')}${failing.length > 3 ? ', …' : ''}`;
@@ -518,7 +537,7 @@ function revisionHtml(label: string, rev: ComparisonReport['base']): Raw {
 function summaryTable(report: ComparisonReport): Raw {
   const rows = report.results.map(
     (r, i) =>
-      html`<tr><td><a href="#m-${i}"><code>${r.id}</code></a></td><td class="num">${valueText(r.baseMedian, r)}</td><td class="num">${valueText(r.headMedian, r)}</td><td class="num">${changeText(r)}</td><td class="num">${budgetText(r.budget, r.direction)}</td><td><span class="badge t-${tone(r.outcome)}">${OUTCOME_LABEL[r.outcome]}</span></td></tr>`,
+      html`<tr><td><a href="#m-${i}"><code>${r.id}</code></a></td><td class="num">${valueText(r.baseMedian, r)}</td><td class="num">${valueText(r.headMedian, r)}</td><td class="num">${changeText(r)}</td><td class="num">${budgetText(r.budget, r.direction)}</td><td><span class="badge t-${toneOf(r)}">${outcomeLabel(r)}</span></td></tr>`,
   );
   const conf = report.results.find((r) => r.change)?.change?.confidence ?? 0.95;
   return html`<table class="summary"><thead><tr><th>metric</th><th class="num">base median</th><th class="num">head median</th><th class="num">change [${Math.round(conf * 100)}% interval]</th><th class="num">budget</th><th>outcome</th></tr></thead><tbody>${rows}</tbody></table>`;
@@ -547,8 +566,8 @@ function metricCard(r: MetricResult, index: number): Raw {
   const warnings = r.warnings.length
     ? html`<ul class="warnings">${r.warnings.map((w) => html`<li>${w.text}</li>`)}</ul>`
     : '';
-  const t = tone(r.outcome);
-  return html`<article class="card metric o-${t}" id="m-${index}"><h3><code>${r.id}</code><span class="badge t-${t}">${OUTCOME_LABEL[r.outcome]}</span></h3><p class="stats">${stats.map((s, i) => html`${i ? ' · ' : ''}${s}`)}</p><div class="charts"><figure>${samplesChart(r, scale, axis)}<figcaption>Samples per round: ${SWATCHES} (dashed: medians)</figcaption></figure><figure>${distributionChart(r, scale, axis)}<figcaption>Distributions (box: quartiles and median; whiskers: 1.5 IQR)</figcaption>${forestChart(r)}<figcaption>Change with its interval against the budget (shaded: beyond budget)</figcaption></figure></div>${warnings}</article>`;
+  const t = toneOf(r);
+  return html`<article class="card metric o-${t}" id="m-${index}"><h3><code>${r.id}</code><span class="badge t-${t}">${outcomeLabel(r)}</span></h3><p class="stats">${stats.map((s, i) => html`${i ? ' · ' : ''}${s}`)}</p><div class="charts"><figure>${samplesChart(r, scale, axis)}<figcaption>Samples per round: ${SWATCHES} (dashed: medians)</figcaption></figure><figure>${distributionChart(r, scale, axis)}<figcaption>Distributions (box: quartiles and median; whiskers: 1.5 IQR)</figcaption>${forestChart(r)}<figcaption>Change with its interval against the budget (shaded: beyond budget)</figcaption></figure></div>${warnings}</article>`;
 }
 
 function environmentSection(report: ComparisonReport): Raw {
@@ -610,7 +629,11 @@ export function renderHtmlReport(report: ComparisonReport): string {
         ([scenario, g]) =>
           html`<article class="card"><h3>Latency percentiles of <code>${scenario}</code></h3><div class="charts"><figure>${percentileChart(scenario, g)}<figcaption>Median over rounds of each percentile: ${SWATCHES}</figcaption></figure><div class="scroll">${percentileTable(g)}</div></div></article>`,
       );
-    return html`<section class="suite"><h2>Suite <code>${suite}</code></h2>${curves}${list.map(({ r, i }) => metricCard(r, i))}</section>`;
+    const failing = list.map(({ r }) => r).filter((r) => FAILING_OUTCOMES.has(r.outcome));
+    const profiles = (report.profiles ?? [])
+      .filter((p) => p.suite === suite)
+      .map((p) => new Raw(renderProfileSection(p, failing)));
+    return html`<section class="suite"><h2>Suite <code>${suite}</code></h2>${curves}${list.map(({ r, i }) => metricCard(r, i))}${profiles}</section>`;
   });
 
   const body = html`<main>
@@ -632,7 +655,7 @@ ${environmentSection(report)}
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'">
 <title>${escapeHtml(title)}</title>
-<style>${STYLE}</style>
+<style>${STYLE}${report.profiles?.length ? PROFILE_STYLE : ''}</style>
 </head>
 <body>
 ${body.value}

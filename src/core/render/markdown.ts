@@ -11,8 +11,10 @@
  */
 import { markdownTable } from 'markdown-table';
 import { type ComparisonReport, FAILING_OUTCOMES, type MetricResult, type Outcome } from '../model';
+import { fails } from '../report';
 import { formatSignedPercent, formatValue } from '../units';
 import { codeBlock, escapeMarkdown, inlineCode } from './escape';
+import { renderProfileMarkdown } from './profile-markdown';
 
 /** GitHub's limit on an issue comment body, in characters. */
 export const COMMENT_LIMIT = 65_536;
@@ -61,22 +63,37 @@ const FOLDED = new Set<Outcome>(['within-budget', 'unchanged', 'ungated']);
 /** Outcomes that get a picture when charts are enabled. */
 const CHARTED = new Set<Outcome>(['regression', 'improvement', 'inconclusive', 'breach']);
 
+/** The verdict cell of a metric a maintainer accepted. */
+function acceptedLabel(r: MetricResult): string {
+  return `☑️ ${LABEL[r.outcome].replace(/^❌ /, '')}, accepted ${r.accepted!.by === 'label' ? 'by label' : 'in the PR description'}`;
+}
+
 function headline(report: ComparisonReport): string {
   const count = (o: Outcome[]) => report.results.filter((r) => o.includes(r.outcome)).length;
-  const failing = count(['regression', 'breach']);
+  const failing = report.results.filter(fails).length;
+  const accepted = report.results.filter((r) => FAILING_OUTCOMES.has(r.outcome) && r.accepted);
   const improved = count(['improvement']);
   const undecided = count(['inconclusive', 'too-noisy']);
   const parts: string[] = [];
   if (improved) parts.push(`${improved} improvement${improved === 1 ? '' : 's'}`);
   if (undecided) parts.push(`${undecided} undecided`);
+  if (accepted.length && failing > 0) parts.push(`${accepted.length} accepted`);
   const extra = parts.length ? ` · ${parts.join(' · ')}` : '';
   if (report.verdict === 'error' && failing === 0) {
     return `### ⚠️ perfgate: no verdict — ${report.errors.length} error${report.errors.length === 1 ? '' : 's'} stopped the comparison`;
   }
+  const list = (rs: MetricResult[]) => {
+    const names = rs.map((r) => inlineCode(r.id));
+    return names.slice(0, 3).join(', ') + (names.length > 3 ? ` and ${names.length - 3} more` : '');
+  };
   if (failing > 0) {
-    const names = report.results.filter((r) => FAILING_OUTCOMES.has(r.outcome)).map((r) => inlineCode(r.id));
-    const shown = names.slice(0, 3).join(', ') + (names.length > 3 ? ` and ${names.length - 3} more` : '');
-    return `### ❌ perfgate: ${failing} regression${failing === 1 ? '' : 's'} beyond budget — ${shown}${extra}`;
+    return `### ❌ perfgate: ${failing} regression${failing === 1 ? '' : 's'} beyond budget — ${list(report.results.filter(fails))}${extra}`;
+  }
+  if (accepted.length > 0 && report.verdict === 'pass') {
+    const how = new Set(accepted.map((r) => r.accepted!.by));
+    const by =
+      how.size > 1 ? 'by label and in the PR description' : how.has('label') ? 'by label' : 'in the PR description';
+    return `### ☑️ perfgate: ${accepted.length} regression${accepted.length === 1 ? '' : 's'} beyond budget, accepted ${by} — ${list(accepted)}${extra}`;
   }
   return `### ✅ perfgate: no regression beyond budget (${report.results.length} metric${report.results.length === 1 ? '' : 's'})${extra}`;
 }
@@ -118,7 +135,7 @@ function row(r: MetricResult, footnotes: Map<string, number>): string[] {
     r.outcome === 'improvement' ? '—' : pText(r.pAdjusted),
     String(r.rounds),
     budgetText(r),
-    LABEL[r.outcome],
+    r.accepted && FAILING_OUTCOMES.has(r.outcome) ? acceptedLabel(r) : LABEL[r.outcome],
   ];
 }
 
@@ -196,6 +213,8 @@ function compose(report: ComparisonReport, options: MarkdownOptions, parts: Part
       '',
     );
   }
+
+  out.push(...renderProfileMarkdown(report));
 
   if (parts.charts && options.chart) {
     const pictures = shown.filter((r) => CHARTED.has(r.outcome));
