@@ -25,7 +25,7 @@ function formatReport(x) {
   return s.length;
 }
 
-console.log(parseRecords(1500000) + formatReport(7));
+console.log(parseRecords(1000000) + formatReport(7));
 `;
 
 /** A Node.js HTTP server: `renderItems` does `work.txt` times more work per request on head. */
@@ -83,14 +83,15 @@ function twoCommits(files: Record<string, string>, workFile: string, base: strin
   return { repo, baseSha };
 }
 
-export function nodeCommandRepo(slower = 4) {
-  return twoCommits({ 'app.js': NODE_APP }, 'work.txt', '1', String(slower));
+/** `preamble` goes before the program on both sides (e.g. a line that refuses to be profiled). */
+export function nodeCommandRepo(slower = 8, preamble = '') {
+  return twoCommits({ 'app.js': preamble + NODE_APP }, 'work.txt', '1', String(slower));
 }
 
-export function nodeServerRepo(slower = 4) {
+export function nodeServerRepo(slower = 8) {
   return twoCommits({ 'server.js': NODE_SERVER }, 'work.txt', '1', String(slower));
 }
 
-export function cProgramRepo(slower = 4) {
+export function cProgramRepo(slower = 8) {
   return twoCommits({ 'prog.c': C_PROGRAM }, 'work.h', '#define WORK 1\n', `#define WORK ${slower}\n`);
 }
