@@ -63,7 +63,7 @@ function whereTheTimeWent(body: string): string[][] {
   const start = body.indexOf('#### Where the time went');
   expect(start, body).toBeGreaterThanOrEqual(0);
   const lines = body.slice(start).split('\n');
-  const header = lines.findIndex((l) => l.startsWith('| Function |'));
+  const header = lines.findIndex((l) => /^\|\s*Function\s*\|/.test(l));
   const rows: string[][] = [];
   for (const l of lines.slice(header + 2)) {
     if (!l.startsWith('|')) break;

@@ -12,7 +12,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ProfiledRun, ProfilerHooks } from '../adapters/profile/hooks';
 import { nodeProfileFiles, nodeProfilerEnv, writePreload } from '../adapters/profile/node';
 import {
@@ -63,6 +63,12 @@ interface RunRecord {
   served: ProfiledRun;
   /** `perf script` text file (perf only). */
   perfText?: string;
+}
+
+interface Context {
+  /** URL of the preload script: its own frames (starting and writing the profile) are left out. */
+  preloadUrl: string;
+  relative: (where: string) => string;
 }
 
 interface State {
@@ -205,7 +211,7 @@ export async function profileSuites(options: ProfilePhaseOptions): Promise<Suite
     return await Promise.all(
       states.map(async (state) => {
         const t0 = now();
-        const profile = await buildProfile(state, relative, options);
+        const profile = await buildProfile(state, { relative, preloadUrl: pathToFileURL(preload).href }, options);
         profile.costS += now() - t0;
         return profile;
       }),
@@ -250,11 +256,8 @@ async function profiledRun(
   }
 }
 
-async function buildProfile(
-  state: State,
-  relative: (where: string) => string,
-  options: ProfilePhaseOptions,
-): Promise<SuiteProfile> {
+async function buildProfile(state: State, context: Context, options: ProfilePhaseOptions): Promise<SuiteProfile> {
+  const { relative } = context;
   const suite = state.target.runner.suite;
   const http = suite.kind === 'http';
   const profile: SuiteProfile = {
@@ -298,7 +301,12 @@ async function buildProfile(
         for (const f of files.cpu) {
           profile.files.push(rel(f));
           cpu[side].push(
-            readCpuProfile(JSON.parse(readFileSync(f, 'utf8')), { file: relative, windows, dropIdle: http }),
+            readCpuProfile(JSON.parse(readFileSync(f, 'utf8')), {
+              file: relative,
+              windows,
+              dropIdle: http,
+              dropUrl: context.preloadUrl,
+            }),
           );
         }
         for (const f of files.heap) {

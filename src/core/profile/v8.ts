@@ -44,6 +44,8 @@ export interface V8ReadOptions {
   windows?: readonly (readonly [number, number])[];
   /** Drop `(idle)` samples (a server waiting for requests costs nothing). */
   dropIdle?: boolean;
+  /** Drop samples with a frame from this script URL anywhere in their stack (the profiler's own code). */
+  dropUrl?: string;
 }
 
 /** Thrown when a file is not a profile of the expected kind. */
@@ -137,7 +139,9 @@ export function readCpuProfile(data: unknown, options: V8ReadOptions = {}): Stac
     const path = chain.filter((n, i) => !(i === 0 && n.callFrame.functionName === '(root)'));
     const leaf = path[path.length - 1];
     const result =
-      !leaf || (options.dropIdle && leaf.callFrame.functionName === '(idle)')
+      !leaf ||
+      (options.dropIdle && leaf.callFrame.functionName === '(idle)') ||
+      (options.dropUrl !== undefined && path.some((n) => n.callFrame.url === options.dropUrl))
         ? null
         : path.map((n) => frames.intern(frameOf(n.callFrame, file)));
     stackOf.set(id, result);

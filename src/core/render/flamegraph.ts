@@ -97,7 +97,7 @@ export function flameGraphSvg(view: ProfileView, suite: string): string {
     const y = depth[i] * ROW;
     const label = clip(f.name, Math.floor((w - 6) / 6.6));
     const tip =
-      `${f.name} (${whereText(f) || 'unknown'})\n` +
+      `${f.name}${whereText(f) ? ` (${whereText(f)})` : ''}\n` +
       `head ${value(n.head, view.unit)} per ${view.per} (${total > 0 ? ((n.head / total) * 100).toFixed(1) : '0'} %), base ${value(n.base, view.unit)}: ${signed(n.head - n.base, view.unit)}\n` +
       `self: head ${value(self.head[i], view.unit)}, base ${value(self.base[i], view.unit)}: ${signed(deltas[i], view.unit)}`;
     frames.push(

@@ -3,6 +3,7 @@
  * functions whose cost grew most, base vs head, and the share of the regression each explains.
  * Pure; every string from the report is escaped.
  */
+import { markdownTable } from 'markdown-table';
 import type { ComparisonReport, MetricResult } from '../model';
 import { shareOfGrowth } from '../profile/diff';
 import type { ProfileFrame, ProfileView, SuiteProfile } from '../profile/types';
@@ -31,8 +32,9 @@ function commonDir(files: readonly string[]): string {
   return common.length ? `${common.join('/')}/` : '.';
 }
 
-/** A function's source location for display: the file (its last two path segments) and line. */
+/** A function's source location for display: the file (its last two path segments) and line; `native` for V8 builtins. */
 export function whereText(f: ProfileFrame): string {
+  if (f.file === '') return f.name.startsWith('(') ? '' : 'native';
   const parts = f.file.split('/').filter(Boolean);
   const file = f.file.startsWith('/') && parts.length > 2 ? `…/${parts.slice(-2).join('/')}` : f.file;
   return f.line === null ? file : `${file}:${f.line}`;
@@ -65,13 +67,22 @@ export function viewCaption(profile: SuiteProfile, view: ProfileView): string {
   return `${tool}, ${runs}; ${what} per ${view.per}`;
 }
 
-function table(view: ProfileView): string[] {
+function table(view: ProfileView): string {
   const rows = view.top.slice(0, COMMENT_TOP).map((c) => {
     const f = view.functions[c.fn];
     const share = shareOfGrowth(view, c);
-    return `| ${inlineCode(clip(f.name, 80))} ${escapeMarkdown(clip(whereText(f), 60))} | ${formatValue(c.baseSelf, view.unit)} | ${formatValue(c.headSelf, view.unit)} | ${signed(c.headSelf - c.baseSelf, view.unit)} | ${share === null ? '—' : `${Math.round(share * 100)} %`} |`;
+    const where = whereText(f);
+    return [
+      `${inlineCode(clip(f.name, 80))}${where ? ` ${escapeMarkdown(clip(where, 60))}` : ''}`,
+      formatValue(c.baseSelf, view.unit),
+      formatValue(c.headSelf, view.unit),
+      signed(c.headSelf - c.baseSelf, view.unit),
+      share === null ? '—' : `${Math.round(share * 100)} %`,
+    ];
   });
-  return ['| Function | Base | Head | Change | Share |', '|:--|--:|--:|--:|--:|', ...rows];
+  return markdownTable([['Function', 'Base', 'Head', 'Change', 'Share'], ...rows], {
+    align: ['l', 'r', 'r', 'r', 'r'],
+  });
 }
 
 /**
@@ -104,7 +115,7 @@ export function renderProfileMarkdown(report: ComparisonReport): string[] {
         continue;
       }
       const grew = view.headTotal - view.baseTotal;
-      out.push(...table(view), '');
+      out.push(table(view), '');
       out.push(
         `<sub>Share: of the growth of all profiled ${view.kind === 'heap' ? 'bytes' : 'time'} (${grew > 0 ? signed(grew, view.unit) : 'none'} per ${view.per}).</sub>`,
         '',
