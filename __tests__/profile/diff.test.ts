@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { differential, shareOfGrowth } from '../../src/core/profile/diff';
+import { differential, MAX_NAME, shareOfGrowth } from '../../src/core/profile/diff';
 import { readPerfScript } from '../../src/core/profile/perf-script';
 import type { ProfileFrame, ProfileView, StackProfile } from '../../src/core/profile/types';
 import { readCpuProfile } from '../../src/core/profile/v8';
@@ -104,6 +104,13 @@ describe('differential', () => {
     expect(paths).toEqual(['main ok 10.001→15', 'main/a ok 0.001→5', 'main/b ok 10→10']);
     const capped = differential([base], [head], { ...opts, maxNodes: 2 });
     expect(capped.flame.map((n) => fnName(capped, n.fn))).toEqual(['main', 'b']);
+  });
+
+  it('shortens kilobyte-long names (C++ templates) to what a results file holds', () => {
+    const long = `std::vector<${'std::map<int, std::string>, '.repeat(100)}>::push_back`;
+    const v = differential([profile([[[long], 1]])], [profile([[[long], 2]])], opts);
+    expect(v.functions[0].name.length).toBe(MAX_NAME);
+    expect(v.functions[0].name.endsWith('…')).toBe(true);
   });
 
   it('survives stacks far deeper than the JavaScript call stack', () => {

@@ -270,8 +270,13 @@ async function buildProfile(state: State, context: Context, options: ProfilePhas
     costS: state.costS,
     notes: state.notes,
   };
+  // Notes quote tools' output: keep them to a readable (and results-file) size.
+  const clipNotes = () => {
+    profile.notes = profile.notes.slice(0, 20).map((n) => (n.length > 1500 ? `${n.slice(0, 1499)}…` : n));
+  };
   if (profile.runs.base === 0 || profile.runs.head === 0) {
     if (state.profiler !== 'none' && state.notes.length === 0) profile.notes.push('No profiled run completed.');
+    clipNotes();
     return profile;
   }
   const perRequest = http && [...state.runs.base, ...state.runs.head].every((r) => (r.served.requests ?? 0) > 0);
@@ -331,6 +336,7 @@ async function buildProfile(state: State, context: Context, options: ProfilePhas
   } catch (error) {
     profile.notes.push(`The profiles could not be read: ${(error as Error).message}`);
   }
+  clipNotes();
   return profile;
 }
 

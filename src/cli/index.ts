@@ -3,7 +3,7 @@
  *
  *   perfgate run [--base REV] [--config FILE] [--budget 5%] [--budgets RULES] [--build CMD]
  *                [--strict] [--alpha A] [--min-rounds N] [--max-rounds N] [--max-time 15m]
- *                [--json FILE] [--html FILE] [--seed N]
+ *                [--profile on-regression|always|never] [--json FILE] [--html FILE] [--seed N]
  *   perfgate compare --format FMT --base FILE... --head FILE... [--budget 5%] [--budgets RULES]
  *                [--name SUITE] [--strict] [--alpha A] [--json FILE] [--html FILE]
  *
@@ -28,7 +28,7 @@ import { HARNESS_FORMATS, type HarnessFormat } from '../settings/suites';
 const USAGE = `Usage:
   perfgate run [--base REV] [--config FILE] [--budget 5%] [--budgets "PATTERN: RULE"] [--build CMD]
                [--strict] [--alpha 0.05] [--min-rounds 10] [--max-rounds 50] [--max-time 15m]
-               [--json FILE] [--html FILE] [--seed N]
+               [--profile on-regression|always|never] [--json FILE] [--html FILE] [--seed N]
       Measure the commit checked out (HEAD) against --base (default: HEAD~1) with the suites of
       .github/perfgate.yml, print the report, exit 1 on a regression beyond budget.
   perfgate compare --format FMT --base FILE... --head FILE... [--name SUITE] [--budget 5%]
@@ -103,6 +103,7 @@ const RUN_FLAGS: Record<string, InputName> = {
   'max-rounds': 'max-rounds',
   'max-time': 'max-time',
   suites: 'suites',
+  profile: 'profile',
 };
 
 async function runCommand(args: string[]): Promise<number> {

@@ -136,7 +136,7 @@ export function differential(base: StackProfile[], head: StackProfile[], options
     kind: options.kind,
     unit,
     per: options.per,
-    functions: used.map((fn) => functions[fn]),
+    functions: used.map((fn) => shortened(functions[fn])),
     top: top.map((c) => ({ ...c, fn: remap.get(c.fn)! })),
     baseTotal: sum.base,
     headTotal: sum.head,
@@ -191,6 +191,15 @@ function pruneTree(
     for (let k = kids.length - 1; k >= 0; k--) todo.push([kids[k], at]);
   }
   return out;
+}
+
+/** Longest function name and file name kept in a report (C++ template names run to kilobytes). */
+export const MAX_NAME = 400;
+export const MAX_FILE = 800;
+
+function shortened(f: ProfileFrame): ProfileFrame {
+  const cut = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+  return { name: cut(f.name, MAX_NAME), file: cut(f.file, MAX_FILE), line: f.line };
 }
 
 /** The share of the growth of all profiled cost that a function's self growth explains; null when nothing grew. */
