@@ -7,7 +7,7 @@
  *   node --import tsx bench/profile.ts
  *
  * The fixtures are the end-to-end tests' (`__tests__/profile/fixtures.ts`): head makes one named
- * function 8 times slower. Figures depend on the machine and on whatever else runs on it; the
+ * function 8 to 30 times slower. Figures depend on the machine and on whatever else runs on it; the
  * load average is printed beside them.
  */
 import { execSync } from 'node:child_process';

@@ -1,8 +1,8 @@
 /**
- * Fixture repositories whose head makes one named function slower: a Node.js command, a Node.js
- * HTTP server and a C program. The slowdown is several times the function's base cost, far
- * beyond any noise on this machine, so tests assert wiring (which function tops the list), not
- * statistics.
+ * Fixture repositories whose head makes one named function slower: a Node.js command (20 times),
+ * a Node.js HTTP server (30 times) and a C program (8 times). The slowdowns are large enough to be
+ * detected in 6 rounds even on a 2-core machine shared with many other processes, so tests assert
+ * wiring (which function tops the list), not statistics.
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -84,11 +84,11 @@ function twoCommits(files: Record<string, string>, workFile: string, base: strin
 }
 
 /** `preamble` goes before the program on both sides (e.g. a line that refuses to be profiled). */
-export function nodeCommandRepo(slower = 8, preamble = '') {
+export function nodeCommandRepo(slower = 20, preamble = '') {
   return twoCommits({ 'app.js': preamble + NODE_APP }, 'work.txt', '1', String(slower));
 }
 
-export function nodeServerRepo(slower = 8) {
+export function nodeServerRepo(slower = 30) {
   return twoCommits({ 'server.js': NODE_SERVER }, 'work.txt', '1', String(slower));
 }
 
