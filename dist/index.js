@@ -68500,9 +68500,10 @@ function createGitHubPort(target, options = {}) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   aT: () => (/* binding */ RESULTS_LIMITS),
 /* harmony export */   zV: () => (/* binding */ loadResults)
 /* harmony export */ });
-/* unused harmony exports RESULTS_LIMITS, reportSchema, ResultsFileError, findResultsFiles, readResultsFile, mergeReports */
+/* unused harmony exports reportSchema, ResultsFileError, findResultsFiles, readResultsFile, mergeReports */
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
@@ -68530,6 +68531,8 @@ const RESULTS_LIMITS = {
     maxDepth: 4,
     maxMetrics: 5000,
     maxSamples: 10_000,
+    /** The "Reproduce locally" block, which carries the configuration it ran with. */
+    maxReproduceChars: 16_000,
 };
 const str = (max = 2000) => zod__WEBPACK_IMPORTED_MODULE_4__/* .string */ .YjP().max(max);
 const num = zod__WEBPACK_IMPORTED_MODULE_4__/* .number */ .aig().finite();
@@ -68564,14 +68567,12 @@ const metric = zod__WEBPACK_IMPORTED_MODULE_4__/* .strictObject */ .rej({
     headMedian: num.nullable(),
     change,
     pValue: num.nullable(),
-    pAdjusted: num.nullable(),
-    alphaUsed: num.nullable(),
     budget,
     outcome,
     rounds: zod__WEBPACK_IMPORTED_MODULE_4__/* .number */ .aig().int().min(0).max(RESULTS_LIMITS.maxSamples),
     stopReason: str(500),
     warnings: zod__WEBPACK_IMPORTED_MODULE_4__/* .array */ .YOg(warning).max(50),
-    testInterval: zod__WEBPACK_IMPORTED_MODULE_4__/* .strictObject */ .rej({ estimate: num, low: num, high: num, confidence: num.min(0).max(1) }).optional(),
+    headInterval: zod__WEBPACK_IMPORTED_MODULE_4__/* .strictObject */ .rej({ estimate: num, low: num, high: num, confidence: num.min(0).max(1) }).optional(),
 });
 const sha = zod__WEBPACK_IMPORTED_MODULE_4__/* .string */ .YjP().regex(/^[0-9a-f]{7,64}$/i, 'expected a commit SHA');
 const reportSchema = zod__WEBPACK_IMPORTED_MODULE_4__/* .strictObject */ .rej({
@@ -68587,8 +68588,7 @@ const reportSchema = zod__WEBPACK_IMPORTED_MODULE_4__/* .strictObject */ .rej({
     geomean: change,
     method: zod__WEBPACK_IMPORTED_MODULE_4__/* .strictObject */ .rej({
         alpha: num,
-        correction: zod__WEBPACK_IMPORTED_MODULE_4__/* ["enum"] */ .k5n(['holm', 'bh']),
-        strict: zod__WEBPACK_IMPORTED_MODULE_4__/* .boolean */ .zMY(),
+        analysis: zod__WEBPACK_IMPORTED_MODULE_4__/* ["enum"] */ .k5n(['paired', 'two-sample']),
         minRounds: zod__WEBPACK_IMPORTED_MODULE_4__/* .number */ .aig().int(),
         maxRounds: zod__WEBPACK_IMPORTED_MODULE_4__/* .number */ .aig().int(),
         rounds: zod__WEBPACK_IMPORTED_MODULE_4__/* .number */ .aig().int(),
@@ -68603,7 +68603,7 @@ const reportSchema = zod__WEBPACK_IMPORTED_MODULE_4__/* .strictObject */ .rej({
     }),
     warnings: zod__WEBPACK_IMPORTED_MODULE_4__/* .array */ .YOg(warning).max(500),
     errors: zod__WEBPACK_IMPORTED_MODULE_4__/* .array */ .YOg(str(10_000)).max(100),
-    reproduce: str(2000),
+    reproduce: str(RESULTS_LIMITS.maxReproduceChars),
     shard: zod__WEBPACK_IMPORTED_MODULE_4__/* .strictObject */ .rej({ index: zod__WEBPACK_IMPORTED_MODULE_4__/* .number */ .aig().int().min(1), total: zod__WEBPACK_IMPORTED_MODULE_4__/* .number */ .aig().int().min(1).max(256) }).optional(),
     configHash: zod__WEBPACK_IMPORTED_MODULE_4__/* .string */ .YjP()
         .regex(/^[0-9a-f]{16,64}$/)
@@ -68779,24 +68779,17 @@ function contextFromEnv(env) {
 
 /***/ }),
 
-/***/ 4321:
+/***/ 6407:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  eF: () => (/* binding */ run)
+  e: () => (/* binding */ run)
 });
 
-// UNUSED EXPORTS: configHash, environment
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(8161);
-var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
@@ -69125,1397 +69118,6 @@ function signalName(n) {
     return names[n] ?? `signal ${n}`;
 }
 
-// EXTERNAL MODULE: ./src/core/budgets.ts
-var budgets = __nccwpck_require__(2749);
-;// CONCATENATED MODULE: ./src/core/stats/normal.ts
-/**
- * The standard normal distribution: density, CDF, upper tail and quantile.
- *
- * erf/erfc: the everywhere-positive Taylor series of erf for |x| < 2.5 and the continued fraction of
- * erfc (evaluated with the modified Lentz method) beyond, both from Abramowitz & Stegun 7.1.6 and 7.1.14.
- * Quantile: Acklam's rational approximation refined by Halley steps on the CDF (Acklam 2003).
- * Accuracy: about 1e-15 relative for the CDF and the upper tail far into the tails (z up to ~37).
- */
-const SQRT_PI = Math.sqrt(Math.PI);
-const SQRT2 = Math.SQRT2;
-const SQRT_2PI = Math.sqrt(2 * Math.PI);
-/** erf(x) for |x| < 2.5 by the positive series erf x = 2/√π e^{−x²} Σ 2ⁿ x^{2n+1} / (1·3·…·(2n+1)). */
-function erfSeries(x) {
-    let term = x;
-    let sum = x;
-    const x2 = x * x;
-    for (let n = 1; n < 200; n++) {
-        term *= (2 * x2) / (2 * n + 1);
-        sum += term;
-        if (Math.abs(term) < 1e-17 * Math.abs(sum))
-            break;
-    }
-    return ((2 / SQRT_PI) * Math.exp(-x2) * sum);
-}
-/** erfc(x) for x ≥ 2.5 by the continued fraction erfc x = e^{−x²}/√π · 1/(x + (1/2)/(x + 1/(x + (3/2)/(x + …)))). */
-function erfcContinuedFraction(x) {
-    const tiny = 1e-300;
-    // f = x + a1/(x + a2/(x + …)), a_k = k/2 (modified Lentz).
-    let f = x;
-    let c = x;
-    let d = 0;
-    for (let k = 1; k < 5000; k++) {
-        const a = k / 2;
-        d = x + a * d;
-        d = d === 0 ? tiny : d;
-        c = x + a / c;
-        c = c === 0 ? tiny : c;
-        d = 1 / d;
-        const delta = c * d;
-        f *= delta;
-        if (Math.abs(delta - 1) < 1e-16)
-            break;
-    }
-    return Math.exp(-x * x) / SQRT_PI / f;
-}
-/** The error function. */
-function erf(x) {
-    if (Number.isNaN(x))
-        return Number.NaN;
-    if (Math.abs(x) < 2.5)
-        return erfSeries(x);
-    return x > 0 ? 1 - erfcContinuedFraction(x) : erfcContinuedFraction(-x) - 1;
-}
-/** The complementary error function 1 − erf(x), accurate in the upper tail. */
-function erfc(x) {
-    if (Number.isNaN(x))
-        return Number.NaN;
-    if (x >= 2.5)
-        return erfcContinuedFraction(x);
-    if (x <= -2.5)
-        return 2 - erfcContinuedFraction(-x);
-    return 1 - erfSeries(x);
-}
-/** Standard normal density φ(z). */
-function normalPdf(z) {
-    return Math.exp(-0.5 * z * z) / SQRT_2PI;
-}
-/** Standard normal CDF Φ(z) = P(Z ≤ z). Accurate in the lower tail. */
-function normalCdf(z) {
-    if (z === Number.POSITIVE_INFINITY)
-        return 1;
-    if (z === Number.NEGATIVE_INFINITY)
-        return 0;
-    return 0.5 * erfc(-z / SQRT2);
-}
-/** Standard normal upper tail 1 − Φ(z) = P(Z > z). Accurate in the upper tail. */
-function normalSurvival(z) {
-    return normalCdf(-z);
-}
-// Acklam's coefficients (initial guess only; Halley steps below make the result exact to rounding).
-const A = [
-    -39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239,
-];
-const B = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
-const C = [
-    -0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968,
-    2.938163982698783,
-];
-const D = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
-function acklam(p) {
-    const pLow = 0.02425;
-    if (p < pLow) {
-        const q = Math.sqrt(-2 * Math.log(p));
-        return ((((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5]) /
-            ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1));
-    }
-    if (p <= 1 - pLow) {
-        const q = p - 0.5;
-        const r = q * q;
-        return (((((((A[0] * r + A[1]) * r + A[2]) * r + A[3]) * r + A[4]) * r + A[5]) * q) /
-            (((((B[0] * r + B[1]) * r + B[2]) * r + B[3]) * r + B[4]) * r + 1));
-    }
-    const q = Math.sqrt(-2 * Math.log(1 - p));
-    return -((((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5]) /
-        ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1));
-}
-/**
- * Standard normal quantile Φ⁻¹(p). For p > 0.5 it uses the symmetry Φ⁻¹(p) = −Φ⁻¹(1 − p), so pass
- * small upper-tail probabilities through {@link normalQuantileUpper} to keep their precision.
- */
-function normalQuantile(p) {
-    if (Number.isNaN(p) || p < 0 || p > 1)
-        throw new RangeError(`normalQuantile: expected a probability in [0, 1], got ${p}`);
-    if (p === 0)
-        return Number.NEGATIVE_INFINITY;
-    if (p === 1)
-        return Number.POSITIVE_INFINITY;
-    if (p > 0.5)
-        return -normalQuantile(1 - p);
-    let x = acklam(p);
-    // Halley refinement on Φ(x) − p (lower tail, where normalCdf is accurate).
-    for (let i = 0; i < 4; i++) {
-        const e = normalCdf(x) - p;
-        const u = e * SQRT_2PI * Math.exp(0.5 * x * x);
-        const next = x - u / (1 + (x * u) / 2);
-        if (!Number.isFinite(next))
-            break;
-        if (Math.abs(next - x) <= 1e-15 * Math.abs(x)) {
-            x = next;
-            break;
-        }
-        x = next;
-    }
-    return x;
-}
-/** The z with upper tail probability q: 1 − Φ(z) = q, precise for tiny q. */
-function normalQuantileUpper(q) {
-    return -normalQuantile(q);
-}
-
-;// CONCATENATED MODULE: ./src/core/stats/group-sequential.ts
-/**
- * One-sided group-sequential boundaries with Lan–DeMets alpha spending of O'Brien–Fleming type
- * (Lan & DeMets 1983; O'Brien & Fleming 1979), computed exactly for arbitrary information fractions by
- * recursive numerical integration (Armitage, McPherson & Rowe 1969; Jennison & Turnbull,
- * Group Sequential Methods, 2000, ch. 19).
- *
- * Model (the "canonical joint distribution", Jennison & Turnbull §3.1): the standardised statistics
- * Z_1…Z_K at information fractions t_1 < … < t_K are jointly normal with Cov(Z_j, Z_k) = √(t_j/t_k),
- * i.e. S_k = Z_k·√t_k is Brownian motion observed at t_k. Under H0 the drift is 0. Rank statistics
- * such as Mann–Whitney's computed on nested samples have this structure asymptotically.
- * Boundaries are upper-only (one-sided, efficacy); any futility stopping is non-binding, so ignoring it
- * here keeps the type I error at most α.
- */
-
-/**
- * Lan–DeMets O'Brien–Fleming-type spending function for a one-sided level α:
- * α(t) = 2 − 2·Φ(z_{1−α/2} / √t), with α(0) = 0 and α(1) = α.
- */
-function obrienFlemingSpending(alpha, t) {
-    if (t <= 0)
-        return 0;
-    if (t >= 1)
-        return alpha;
-    return 2 * normalSurvival(normalQuantileUpper(alpha / 2) / Math.sqrt(t));
-}
-/** Grid points per standard deviation of the narrowest relevant increment (Simpson's rule). */
-const POINTS_PER_SD = 32;
-/** Lower truncation of the continuation region, in standard deviations of S_k under H0. */
-const LOWER_SDS = 10;
-/** Kernel truncation in standard deviations of an increment. */
-const KERNEL_SDS = 9;
-function simpsonWeights(count, step) {
-    const w = new Float64Array(count);
-    for (let i = 0; i < count; i++)
-        w[i] = ((i === 0 || i === count - 1 ? 1 : i % 2 === 1 ? 4 : 2) * step) / 3;
-    return w;
-}
-function gridFor(lower, upper, step) {
-    let intervals = Math.max(2, Math.ceil((upper - lower) / step));
-    if (intervals % 2 === 1)
-        intervals++;
-    intervals = Math.min(intervals, 40000);
-    return { start: lower, step: (upper - lower) / intervals, count: intervals + 1 };
-}
-const cache = new Map();
-/**
- * Upper boundaries for a one-sided level-α test at the given cumulative information fractions
- * (strictly increasing, in (0, 1]), spending alpha by {@link obrienFlemingSpending}.
- */
-function groupSequentialBoundaries(alpha, fractions, options = {}) {
-    if (!(alpha > 0 && alpha < 1))
-        throw new RangeError(`groupSequentialBoundaries: expected alpha in (0, 1), got ${alpha}`);
-    if (fractions.length === 0)
-        throw new RangeError('groupSequentialBoundaries: expected at least one look');
-    fractions.forEach((t, i) => {
-        if (!(t > 0 && t <= 1) || (i > 0 && !(t > fractions[i - 1]))) {
-            throw new RangeError(`groupSequentialBoundaries: information fractions must increase strictly within (0, 1]; got ${fractions.join(', ')}`);
-        }
-    });
-    const spendAll = options.spendAllAtLast === true;
-    const key = `${alpha}|${fractions.join(',')}|${spendAll}`;
-    const hit = cache.get(key);
-    if (hit)
-        return hit;
-    const K = fractions.length;
-    const spendAt = (k) => (spendAll && k === K - 1 ? alpha : obrienFlemingSpending(alpha, fractions[k]));
-    const cumulative = fractions.map((_, k) => spendAt(k));
-    const z = [];
-    const increments = fractions.map((t, k) => (k === 0 ? t : t - fractions[k - 1]));
-    // Look 1: Z_1 ~ N(0, 1).
-    const first = cumulative[0];
-    z.push(first > 0 ? normalQuantileUpper(first) : Number.POSITIVE_INFINITY);
-    let grid = null;
-    if (K > 1) {
-        const t1 = fractions[0];
-        const sd = Math.sqrt(t1);
-        const upper = Number.isFinite(z[0]) ? z[0] * sd : LOWER_SDS * sd;
-        const step = Math.min(Math.sqrt(increments[0]), Math.sqrt(increments[1])) / POINTS_PER_SD;
-        const g = gridFor(-LOWER_SDS * sd, upper, step);
-        const w = simpsonWeights(g.count, g.step);
-        const weighted = new Float64Array(g.count);
-        for (let i = 0; i < g.count; i++) {
-            const s = g.start + i * g.step;
-            weighted[i] = (w[i] * normalPdf(s / sd)) / sd;
-        }
-        grid = { start: g.start, step: g.step, weighted };
-    }
-    for (let k = 1; k < K; k++) {
-        const prev = grid;
-        const tk = fractions[k];
-        const sdInc = Math.sqrt(increments[k]);
-        const sqrtT = Math.sqrt(tk);
-        const target = cumulative[k] - cumulative[k - 1];
-        // Probability of first crossing at look k for critical value c.
-        const crossing = (c) => {
-            const b = c * sqrtT;
-            let sum = 0;
-            for (let i = 0; i < prev.weighted.length; i++) {
-                const s = prev.start + i * prev.step;
-                sum += prev.weighted[i] * normalSurvival((b - s) / sdInc);
-            }
-            return sum;
-        };
-        let c;
-        if (target <= 0) {
-            c = Number.POSITIVE_INFINITY;
-        }
-        else {
-            let lo = -LOWER_SDS;
-            let hi = 40;
-            for (let it = 0; it < 80; it++) {
-                const mid = (lo + hi) / 2;
-                if (crossing(mid) > target)
-                    lo = mid;
-                else
-                    hi = mid;
-                if (hi - lo < 1e-10)
-                    break;
-            }
-            c = (lo + hi) / 2;
-        }
-        z.push(c);
-        if (k === K - 1)
-            break;
-        // Sub-density of S_k on the continuation region (−∞, c·√t_k), by convolution with N(0, Δ_k).
-        const sd = sqrtT;
-        const upper = Number.isFinite(c) ? c * sqrtT : LOWER_SDS * sd;
-        const step = Math.min(sdInc, Math.sqrt(increments[k + 1])) / POINTS_PER_SD;
-        const g = gridFor(-LOWER_SDS * sd, upper, step);
-        const w = simpsonWeights(g.count, g.step);
-        const weighted = new Float64Array(g.count);
-        const reach = KERNEL_SDS * sdInc;
-        for (let j = 0; j < g.count; j++) {
-            const sNew = g.start + j * g.step;
-            const iLo = Math.max(0, Math.ceil((sNew - reach - prev.start) / prev.step));
-            const iHi = Math.min(prev.weighted.length - 1, Math.floor((sNew + reach - prev.start) / prev.step));
-            let sum = 0;
-            for (let i = iLo; i <= iHi; i++) {
-                const s = prev.start + i * prev.step;
-                sum += prev.weighted[i] * normalPdf((sNew - s) / sdInc);
-            }
-            weighted[j] = (w[j] * sum) / sdInc;
-        }
-        grid = { start: g.start, step: g.step, weighted };
-    }
-    const result = {
-        fractions: [...fractions],
-        z,
-        nominal: z.map((c) => (Number.isFinite(c) ? normalSurvival(c) : 0)),
-        cumulative,
-    };
-    cache.set(key, result);
-    return result;
-}
-
-;// CONCATENATED MODULE: ./src/core/stats/mann-whitney.ts
-/**
- * The Mann–Whitney U test (Mann & Whitney 1947; Wilcoxon rank-sum), following benchstat's rule:
- * the exact null distribution when there are no ties and both samples have at most 50 values,
- * otherwise the normal approximation with tie correction and continuity correction
- * (Hollander & Wolfe, Nonparametric Statistical Methods, §4.1).
- *
- * Assumptions: the two samples are independent, each made of i.i.d. draws; under H0 both come from
- * the same continuous distribution (so every arrangement of ranks is equally likely).
- */
-
-/** Largest sample size per side for which the exact distribution is used. */
-const EXACT_LIMIT = 50;
-const exactCache = new Map();
-/**
- * Exact null distribution of U for sample sizes m and n without ties, by the recurrence on the largest
- * observation: P_{i,j}(k) = i/(i+j)·P_{i−1,j}(k−j) + j/(i+j)·P_{i,j−1}(k) (Mann & Whitney 1947, eq. 2).
- * Probabilities rather than counts, so only positive terms are added and nothing overflows.
- */
-function mannWhitneyExactDistribution(m, n) {
-    const key = m <= n ? `${m},${n}` : `${n},${m}`;
-    const cached = exactCache.get(key);
-    if (cached)
-        return cached;
-    const [a, b] = m <= n ? [m, n] : [n, m];
-    // prev[j] = distribution for sizes (i−1, j); cur[j] for (i, j).
-    let prev = [];
-    for (let j = 0; j <= b; j++)
-        prev.push(Float64Array.of(1));
-    for (let i = 1; i <= a; i++) {
-        const cur = [Float64Array.of(1)];
-        for (let j = 1; j <= b; j++) {
-            const dist = new Float64Array(i * j + 1);
-            const wUp = i / (i + j);
-            const wSide = j / (i + j);
-            const up = prev[j]; // sizes (i−1, j), shifted by j
-            for (let k = 0; k < up.length; k++)
-                dist[k + j] += wUp * up[k];
-            const side = cur[j - 1]; // sizes (i, j−1)
-            for (let k = 0; k < side.length; k++)
-                dist[k] += wSide * side[k];
-            cur.push(dist);
-        }
-        prev = cur;
-    }
-    const pmf = prev[b];
-    const size = pmf.length;
-    const cdf = new Float64Array(size);
-    const sf = new Float64Array(size);
-    let acc = 0;
-    for (let k = 0; k < size; k++) {
-        acc += pmf[k];
-        cdf[k] = Math.min(1, acc);
-    }
-    acc = 0;
-    for (let k = size - 1; k >= 0; k--) {
-        acc += pmf[k];
-        sf[k] = Math.min(1, acc);
-    }
-    const table = { cdf, sf };
-    exactCache.set(key, table);
-    return table;
-}
-/** P(U ≤ k) under H0 for sizes m, n without ties (exact). */
-function mannWhitneyExactCdf(m, n, k) {
-    if (k < 0)
-        return 0;
-    const { cdf } = mannWhitneyExactDistribution(m, n);
-    return k >= cdf.length ? 1 : cdf[Math.floor(k)];
-}
-/** Ranks (1-based, ties get their average rank) and the tie-group sizes of a pooled sample. */
-function rankWithTies(values) {
-    const n = values.length;
-    const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => values[i] - values[j]);
-    const ranks = new Float64Array(n);
-    const tieSizes = [];
-    let i = 0;
-    while (i < n) {
-        let j = i;
-        while (j + 1 < n && values[order[j + 1]] === values[order[i]])
-            j++;
-        const avg = (i + j) / 2 + 1;
-        for (let k = i; k <= j; k++)
-            ranks[order[k]] = avg;
-        if (j > i)
-            tieSizes.push(j - i + 1);
-        i = j + 1;
-    }
-    return { ranks, tieSizes };
-}
-/** The tie-corrected standard deviation of U under H0. */
-function mannWhitneySigma(m, n, tieSizes) {
-    const total = m + n;
-    let tieTerm = 0;
-    for (const t of tieSizes)
-        tieTerm += t * t * t - t;
-    const variance = ((m * n) / 12) * (total + 1 - tieTerm / (total * (total - 1)));
-    return Math.sqrt(Math.max(0, variance));
-}
-/**
- * Mann–Whitney U test of x against y. `pGreater` is the one-sided p-value for "x stochastically
- * greater than y" (SciPy's `alternative='greater'` with x first). `method` forces a method; by default
- * exact when there are no ties and both sizes ≤ 50, normal approximation otherwise.
- */
-function mannWhitneyU(x, y, method = 'auto') {
-    const m = x.length;
-    const n = y.length;
-    if (m === 0 || n === 0)
-        throw new RangeError('mannWhitneyU: expected two non-empty samples');
-    for (const v of [...x, ...y])
-        if (!Number.isFinite(v))
-            throw new RangeError(`mannWhitneyU: non-finite value ${v}`);
-    const pooled = [...x, ...y];
-    const { ranks, tieSizes } = rankWithTies(pooled);
-    let rankSumX = 0;
-    for (let i = 0; i < m; i++)
-        rankSumX += ranks[i];
-    const u = rankSumX - (m * (m + 1)) / 2;
-    const ties = tieSizes.length > 0;
-    const useExact = method === 'exact' || (method === 'auto' && !ties && m <= EXACT_LIMIT && n <= EXACT_LIMIT);
-    if (useExact) {
-        const { cdf, sf } = mannWhitneyExactDistribution(m, n);
-        // With ties U can be a half-integer; the exact table is then only an approximation (forced use).
-        const pGreater = sf[Math.min(sf.length - 1, Math.ceil(u))] ?? 0;
-        const pLess = cdf[Math.max(0, Math.floor(u))];
-        return { u, pGreater, pLess, pTwoSided: Math.min(1, 2 * Math.min(pGreater, pLess)), method: 'exact', ties };
-    }
-    const mu = (m * n) / 2;
-    const sigma = mannWhitneySigma(m, n, tieSizes);
-    if (sigma === 0)
-        return { u, pGreater: 1, pLess: 1, pTwoSided: 1, method: 'normal', ties };
-    const pGreater = normalSurvival((u - mu - 0.5) / sigma);
-    const pLess = normalCdf((u - mu + 0.5) / sigma);
-    const uMax = Math.max(u, m * n - u);
-    const pTwoSided = Math.min(1, 2 * normalSurvival((uMax - mu - 0.5) / sigma));
-    return { u, pGreater: Math.min(1, pGreater), pLess: Math.min(1, pLess), pTwoSided, method: 'normal', ties };
-}
-/** The smallest one-sided p-value the exact test can reach with sizes m and n: 1 / C(m+n, m). */
-function mannWhitneyMinP(m, n) {
-    // log C(m+n, m) summed term by term; exp of its negative.
-    let logC = 0;
-    for (let i = 1; i <= Math.min(m, n); i++)
-        logC += Math.log((Math.max(m, n) + i) / i);
-    return Math.exp(-logC);
-}
-
-;// CONCATENATED MODULE: ./src/core/stats/hodges-lehmann.ts
-/**
- * The Hodges–Lehmann two-sample shift estimate and the distribution-free confidence interval that
- * inverts the Mann–Whitney test (Hodges & Lehmann 1963; Hollander & Wolfe, Nonparametric Statistical
- * Methods, §4.2–4.3; Bauer 1972).
- *
- * Model: y − θ has the same distribution as x (a pure location shift). θ̂ is the median of the m·n
- * differences y_j − x_i, and [D_(k), D_(mn+1−k)] (order statistics of those differences) covers θ with
- * probability 1 − 2·P(U ≤ k − 1), U the Mann–Whitney statistic under H0.
- */
-
-
-/** All m·n pairwise differences y_j − x_i, sorted ascending. */
-function pairwiseDifferences(x, y) {
-    const d = new Float64Array(x.length * y.length);
-    let k = 0;
-    for (const yj of y)
-        for (const xi of x)
-            d[k++] = yj - xi;
-    return d.sort();
-}
-/** Hodges–Lehmann shift estimate: the median of the pairwise differences y_j − x_i. */
-function hodgesLehmann(x, y) {
-    const d = pairwiseDifferences(x, y);
-    if (d.length === 0)
-        throw new RangeError('hodgesLehmann: expected two non-empty samples');
-    const mid = d.length >> 1;
-    return d.length % 2 === 1 ? d[mid] : (d[mid - 1] + d[mid]) / 2;
-}
-/**
- * The order-statistic index k (1-based) of the lower interval end for one-sided error `tail`:
- * the largest k with P(U ≤ k − 1) ≤ tail. Exact distribution when there are no ties and both sizes are
- * at most 50 (as in {@link mannWhitneyU}); otherwise the normal approximation with continuity and tie
- * correction, k = ⌊mn/2 − z·σ_U + ½⌋. Returns 0 when no k qualifies.
- */
-function shiftIntervalRank(m, n, tail, tieSizes = []) {
-    if (tieSizes.length === 0 && m <= EXACT_LIMIT && n <= EXACT_LIMIT) {
-        const { cdf } = mannWhitneyExactDistribution(m, n);
-        // cdf is increasing: find the largest u with cdf[u] ≤ tail, then k = u + 1.
-        let lo = -1;
-        let hi = cdf.length - 1;
-        while (lo < hi) {
-            const mid = (lo + hi + 1) >> 1;
-            if (cdf[mid] <= tail * (1 + 1e-12))
-                lo = mid;
-            else
-                hi = mid - 1;
-        }
-        const k = lo + 1;
-        return { k, method: 'exact', tailAttained: k >= 1 ? cdf[k - 1] : cdf[0] };
-    }
-    const sigma = mannWhitneySigma(m, n, tieSizes);
-    const z = normalQuantileUpper(tail);
-    const k = Math.max(0, Math.floor((m * n) / 2 - z * sigma + 0.5));
-    return { k: Math.min(k, Math.floor((m * n + 1) / 2)), method: 'normal', tailAttained: tail };
-}
-/**
- * Hodges–Lehmann estimate of the shift of y relative to x with its two-sided `confidence` interval
- * inverting the Mann–Whitney test. When the level is out of reach (tiny samples), the widest interval
- * [min difference, max difference] is returned with its actual coverage and `attained: false`.
- */
-function hodgesLehmannInterval(x, y, confidence) {
-    if (!(confidence > 0 && confidence < 1)) {
-        throw new RangeError(`hodgesLehmannInterval: expected confidence in (0, 1), got ${confidence}`);
-    }
-    return hodgesLehmannIntervalForTail(x, y, (1 - confidence) / 2);
-}
-/**
- * As {@link hodgesLehmannInterval}, with the error of each side given directly (`tail` = (1 − confidence)/2),
- * so that tiny tails (e.g. 1e-12 at an early O'Brien–Fleming look) keep their precision.
- */
-function hodgesLehmannIntervalForTail(x, y, tail) {
-    if (!(tail > 0 && tail < 0.5))
-        throw new RangeError(`hodgesLehmannInterval: expected a tail in (0, 0.5), got ${tail}`);
-    const m = x.length;
-    const n = y.length;
-    const d = pairwiseDifferences(x, y);
-    if (d.length === 0)
-        throw new RangeError('hodgesLehmannInterval: expected two non-empty samples');
-    const mid = d.length >> 1;
-    const estimate = d.length % 2 === 1 ? d[mid] : (d[mid - 1] + d[mid]) / 2;
-    const { tieSizes } = rankWithTies([...x, ...y]);
-    const { k, method, tailAttained } = shiftIntervalRank(m, n, tail, tieSizes);
-    if (k >= 1) {
-        return { estimate, low: d[k - 1], high: d[d.length - k], confidence: 1 - 2 * tail, attained: true, method };
-    }
-    return {
-        estimate,
-        low: d[0],
-        high: d[d.length - 1],
-        confidence: Math.max(0, 1 - 2 * tailAttained),
-        attained: false,
-        method,
-    };
-}
-
-;// CONCATENATED MODULE: ./src/core/stats/kendall.ts
-/**
- * Trend test of a series against its time order: Kendall's τ_b between the round index and the
- * values, with the large-sample normal approximation of S = concordant − discordant pairs
- * (Kendall 1948; Mann 1945 "Mann–Kendall test"; variance with ties in the values as in SciPy's
- * `kendalltau(..., method='asymptotic')`).
- * Assumption: under H0 the values are exchangeable over time (no drift).
- */
-
-/** Kendall trend test of `values` (in time order). Needs at least 3 values; all-tied values give p = 1. */
-function kendallTrend(values) {
-    const n = values.length;
-    if (n < 3)
-        return { tau: 0, s: 0, z: 0, p: 1 };
-    let s = 0;
-    for (let i = 0; i < n; i++)
-        for (let j = i + 1; j < n; j++)
-            s += Math.sign(values[j] - values[i]);
-    // Tie groups in the values.
-    const counts = new Map();
-    for (const v of values)
-        counts.set(v, (counts.get(v) ?? 0) + 1);
-    let tieVar = 0;
-    let tiePairs = 0;
-    for (const t of counts.values()) {
-        tieVar += t * (t - 1) * (2 * t + 5);
-        tiePairs += (t * (t - 1)) / 2;
-    }
-    const pairs = (n * (n - 1)) / 2;
-    const variance = (n * (n - 1) * (2 * n + 5) - tieVar) / 18;
-    if (variance <= 0 || tiePairs === pairs)
-        return { tau: 0, s: 0, z: 0, p: 1 };
-    const tau = s / Math.sqrt(pairs * (pairs - tiePairs));
-    const z = s / Math.sqrt(variance);
-    return { tau, s, z, p: Math.min(1, 2 * normalSurvival(Math.abs(z))) };
-}
-
-;// CONCATENATED MODULE: ./src/core/stats/median-interval.ts
-/**
- * The distribution-free confidence interval for a median from order statistics (Thompson 1936;
- * Hollander & Wolfe §3.6): the number of observations below the true median is Binomial(n, ½), so
- * [x_(l), x_(n+1−l)] covers it with probability 1 − 2·P(B ≤ l − 1), B ~ Binomial(n, ½).
- * Assumptions: i.i.d. observations from a continuous distribution.
- */
-/** P(B ≤ k) for B ~ Binomial(n, ½), summed in log space so large n does not underflow. */
-function binomialHalfCdf(n, k) {
-    if (k < 0)
-        return 0;
-    if (k >= n)
-        return 1;
-    const logHalfN = -n * Math.LN2;
-    let logC = 0; // log C(n, 0)
-    let maxLog = logHalfN;
-    const terms = [logHalfN];
-    for (let i = 1; i <= k; i++) {
-        logC += Math.log((n - i + 1) / i);
-        const t = logC + logHalfN;
-        terms.push(t);
-        if (t > maxLog)
-            maxLog = t;
-    }
-    let sum = 0;
-    for (const t of terms)
-        sum += Math.exp(t - maxLog);
-    return Math.min(1, Math.exp(maxLog) * sum);
-}
-/** The largest l ≥ 1 with P(B ≤ l − 1) ≤ tail, or 0 when even l = 1 does not qualify. */
-function medianBoundRank(n, tail) {
-    let l = 0;
-    while (l + 1 <= Math.ceil(n / 2) && binomialHalfCdf(n, l) <= tail * (1 + 1e-12))
-        l++;
-    return l;
-}
-/** Two-sided order-statistic interval for the median at `confidence`. */
-function medianInterval(values, confidence) {
-    const n = values.length;
-    if (n === 0)
-        throw new RangeError('medianInterval: expected a non-empty sample');
-    const s = [...values].sort((a, b) => a - b);
-    const mid = n >> 1;
-    const median = n % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-    const l = medianBoundRank(n, (1 - confidence) / 2);
-    if (l >= 1) {
-        return { median, low: s[l - 1], high: s[n - l], confidence: 1 - 2 * binomialHalfCdf(n, l - 1), attained: true };
-    }
-    return { median, low: s[0], high: s[n - 1], confidence: 1 - 2 * binomialHalfCdf(n, 0), attained: false };
-}
-/**
- * One-sided bounds for the median at error `tail` each: P(median < lower) ≤ tail and
- * P(median > upper) ≤ tail. A bound is ∓Infinity when the sample is too small to give it.
- */
-function medianBounds(values, tail) {
-    const n = values.length;
-    const s = [...values].sort((a, b) => a - b);
-    const l = medianBoundRank(n, tail);
-    if (l < 1)
-        return { lower: Number.NEGATIVE_INFINITY, upper: Number.POSITIVE_INFINITY };
-    return { lower: s[l - 1], upper: s[n - l] };
-}
-
-;// CONCATENATED MODULE: ./src/core/stats/multiplicity.ts
-/**
- * Multiplicity corrections of a family of p-values, returned as adjusted p-values in input order
- * (reject H_i at level α ⇔ adjusted p_i ≤ α).
- * - Holm (1979), step-down: controls the family-wise error rate under any dependence.
- * - Benjamini & Hochberg (1995), step-up: controls the false discovery rate for independent or
- *   positively dependent (PRDS) p-values.
- */
-function order(p) {
-    return Array.from({ length: p.length }, (_, i) => i).sort((a, b) => p[a] - p[b]);
-}
-/** Holm adjusted p-values: p̃_(i) = max_{j ≤ i} min(1, (m − j + 1)·p_(j)). */
-function holmAdjust(p) {
-    const m = p.length;
-    const idx = order(p);
-    const out = new Array(m);
-    let running = 0;
-    idx.forEach((i, rank) => {
-        running = Math.max(running, Math.min(1, (m - rank) * p[i]));
-        out[i] = running;
-    });
-    return out;
-}
-/** Benjamini–Hochberg adjusted p-values: p̃_(i) = min_{j ≥ i} min(1, m·p_(j)/j). */
-function benjaminiHochbergAdjust(p) {
-    const m = p.length;
-    const idx = order(p);
-    const out = new Array(m);
-    let running = 1;
-    for (let rank = m - 1; rank >= 0; rank--) {
-        const i = idx[rank];
-        running = Math.min(running, Math.min(1, (m * p[i]) / (rank + 1)));
-        out[i] = running;
-    }
-    return out;
-}
-
-;// CONCATENATED MODULE: ./src/core/stats/quantiles.ts
-/**
- * Order statistics of a sample: median, quantiles, and the robust scale MAD.
- * Quantiles use Hyndman & Fan (1996) definition 7 (linear interpolation between order statistics;
- * the default of R and NumPy).
- */
-function sorted(values) {
-    return [...values].sort((a, b) => a - b);
-}
-/** Quantile q ∈ [0, 1] of an already sorted sample (Hyndman–Fan type 7). */
-function quantileSorted(sortedValues, q) {
-    const n = sortedValues.length;
-    if (n === 0)
-        throw new RangeError('quantile: expected a non-empty sample');
-    if (!(q >= 0 && q <= 1))
-        throw new RangeError(`quantile: expected q in [0, 1], got ${q}`);
-    const h = (n - 1) * q;
-    const lo = Math.floor(h);
-    const hi = Math.min(lo + 1, n - 1);
-    return sortedValues[lo] + (h - lo) * (sortedValues[hi] - sortedValues[lo]);
-}
-/** Quantile q ∈ [0, 1] of a sample (Hyndman–Fan type 7). */
-function quantile(values, q) {
-    return quantileSorted(sorted(values), q);
-}
-/** Median of a sample (mean of the two middle values for an even count). */
-function median(values) {
-    return quantileSorted(sorted(values), 0.5);
-}
-/** Scale factor that makes the MAD a consistent estimator of σ for normal data (1/Φ⁻¹(3/4), rounded). */
-const MAD_NORMAL_SCALE = 1.4826;
-/**
- * Median absolute deviation from the median, scaled by 1.4826 so that it estimates σ for normal data
- * (Hampel 1974). Robust to up to 50 % outliers.
- */
-function robustScale(values) {
-    if (values.length === 0)
-        throw new RangeError('robustScale: expected a non-empty sample');
-    const m = median(values);
-    return MAD_NORMAL_SCALE * median(values.map((v) => Math.abs(v - m)));
-}
-
-;// CONCATENATED MODULE: ./src/core/engine.ts
-
-
-
-
-
-
-
-
-const DEFAULT_GATE_OPTIONS = {
-    alpha: 0.05,
-    correction: 'holm',
-    strict: false,
-    minRounds: 10,
-    maxRounds: 50,
-};
-/** Most planned looks (3–5 looks capture most of the savings of sequential sampling). */
-const MAX_LOOKS = 5;
-/** Power at which the minimum detectable effect is computed for the noise gate. */
-const NOISE_GATE_POWER = 0.8;
-/** Asymptotic relative efficiency correction of Mann–Whitney/HL against the t-test under normality: √(π/3). */
-const ARE_FACTOR = Math.sqrt(Math.PI / 3);
-/** Per-side sample count below which noise, outliers and drift are not assessed. */
-const MIN_DIAGNOSTIC_SAMPLES = 5;
-/** Drift warning threshold for the Kendall trend test (per side). */
-const DRIFT_P = 0.01;
-/**
- * Cumulative rounds of each planned look, last = maxRounds: the first look at minRounds, then equally
- * spaced up to maxRounds, with at most 5 looks and at least minRounds between the first two.
- */
-function planLooks(minRounds, maxRounds) {
-    if (!Number.isInteger(minRounds) || minRounds < 1) {
-        throw new RangeError(`min-rounds: expected a whole number ≥ 1, got ${minRounds}`);
-    }
-    if (!Number.isInteger(maxRounds) || maxRounds < minRounds) {
-        throw new RangeError(`max-rounds: expected a whole number ≥ min-rounds (${minRounds}), got ${maxRounds}`);
-    }
-    if (maxRounds === minRounds)
-        return [maxRounds];
-    const count = Math.min(MAX_LOOKS, Math.max(2, Math.floor(maxRounds / minRounds)));
-    const looks = [];
-    for (let i = 0; i < count; i++) {
-        const r = Math.round(minRounds + ((maxRounds - minRounds) * i) / (count - 1));
-        if (looks.length === 0 || r > looks[looks.length - 1])
-            looks.push(r);
-    }
-    return looks;
-}
-function suiteOf(id) {
-    const cut = id.search(/[/:]/);
-    return cut === -1 ? id : id.slice(0, cut);
-}
-function pct(x) {
-    const v = x * 100;
-    const digits = Math.abs(v) >= 10 ? 1 : 2;
-    return `${v >= 0 ? '+' : ''}${v.toFixed(digits)} %`;
-}
-function plainPct(x) {
-    const v = Math.abs(x * 100);
-    return `${v >= 10 ? v.toFixed(1) : v.toFixed(2)} %`;
-}
-function fmtP(p) {
-    return p >= 0.001 ? p.toFixed(3) : p.toExponential(1);
-}
-function note(code, metric, text) {
-    return metric === undefined ? { code, text } : { code, metric, text };
-}
-/** Orientation: +1 when larger is worse (lower-is-better metrics), −1 otherwise. */
-function worseSign(direction) {
-    return direction === 'lower' ? 1 : -1;
-}
-class SequentialGate {
-    looks;
-    options;
-    budgetFor;
-    /** Rounds at each look actually analysed. */
-    history = [];
-    states = new Map();
-    suiteWarnings = [];
-    finished = false;
-    constructor(options, budgetFor) {
-        if (!(options.alpha > 0 && options.alpha < 0.5)) {
-            throw new RangeError(`alpha: expected a level in (0, 0.5), got ${options.alpha}`);
-        }
-        if (options.correction !== 'holm' && options.correction !== 'bh') {
-            throw new RangeError(`correction: expected "holm" or "bh", got ${String(options.correction)}`);
-        }
-        this.options = { ...options };
-        this.budgetFor = budgetFor;
-        this.looks = planLooks(options.minRounds, options.maxRounds);
-    }
-    /** Two-sided level of every reported interval: 1 − α (its worse end decides `within-budget`). */
-    get reportConfidence() {
-        return 1 - this.options.alpha;
-    }
-    /**
-     * Analyse the samples after `rounds` completed rounds. `final` = limits reached (max-rounds or
-     * max-time, possibly at an unplanned round count: spend all remaining alpha). Decisions made at earlier
-     * looks stick (a metric decided at look k keeps the result computed at look k).
-     * `rounds` must grow from look to look; the one exception is a final look at the same round count as
-     * the previous (non-final) look, which redoes that look as the final one.
-     */
-    look(metrics, rounds, final) {
-        if (this.finished)
-            throw new Error('SequentialGate.look: the final look was already taken');
-        let previous = this.history.length > 0 ? this.history[this.history.length - 1] : 0;
-        if (final && rounds === previous && previous > 0) {
-            // Limits reached right after a look: redo that look as the final one (spending all remaining alpha on
-            // the same data). Valid: a test at the larger final level rejects whenever the earlier one did.
-            this.history.pop();
-            previous = this.history.length > 0 ? this.history[this.history.length - 1] : 0;
-        }
-        if (!Number.isInteger(rounds) || rounds <= previous) {
-            throw new RangeError(`SequentialGate.look: rounds must be a whole number above the previous look (${previous}), got ${rounds}`);
-        }
-        const { alpha, maxRounds } = this.options;
-        const isFinal = final || rounds >= maxRounds;
-        this.history.push(rounds);
-        const lookIndex = this.history.length; // 1-based
-        // Information fraction = rounds / planned maximum (Lan–DeMets). Assumption: the information of
-        // Mann–Whitney grows linearly in the number of rounds (equal allocation, as samples come in pairs).
-        const fractions = this.history.map((r) => Math.min(1, r / maxRounds));
-        const nominalAt = (level) => groupSequentialBoundaries(level, fractions, { spendAllAtLast: isFinal }).nominal[fractions.length - 1];
-        // Register metrics and the gated family (relative budgets, both sides present).
-        for (const m of metrics) {
-            if (!this.states.has(m.id)) {
-                const budget = this.budgetFor(m.id);
-                this.states.set(m.id, {
-                    order: this.states.size,
-                    decided: false,
-                    rejected: false,
-                    lastP: null,
-                    rejectedAt: null,
-                    result: this.emptyResult(m, budget),
-                    gatedRelative: budget.kind === 'relative',
-                });
-            }
-        }
-        if (lookIndex === 1)
-            this.checkFirstLook();
-        const family = [...this.states.values()].filter((s) => s.gatedRelative);
-        const r = family.filter((s) => !s.rejected).length;
-        const active = [];
-        for (const m of metrics) {
-            const state = this.states.get(m.id);
-            if (state.decided)
-                continue;
-            const budget = this.budgetFor(m.id);
-            const stop = `at look ${lookIndex} (${rounds} rounds)`;
-            if (m.base.length === 0 || m.head.length === 0) {
-                state.result = this.oneSided(m, budget, rounds);
-                state.gatedRelative = false;
-                continue;
-            }
-            if (budget.kind === 'off') {
-                state.result = this.ungated(m, budget, rounds);
-                continue;
-            }
-            if (budget.kind === 'absolute') {
-                state.result = this.absolute(m, budget, rounds, nominalAt(alpha), isFinal, stop, state);
-                continue;
-            }
-            const a = this.analyse(m, budget);
-            if (a === null) {
-                state.result = this.tooFew(m, budget, rounds, isFinal);
-                if (isFinal)
-                    state.decided = true;
-                continue;
-            }
-            active.push({ m, state, a, budget });
-        }
-        // Group-sequential Holm (or BH) across the not-yet-rejected gated metrics.
-        //
-        // Argument (Holm 1979 closed testing; Maurer & Bretz 2013 for group-sequential tests): for any set J of
-        // true nulls, the intersection test "some i ∈ J crosses its level-α/|J| group-sequential boundary at
-        // some look" has size ≤ Σ_{i∈J} α/|J| = α by the union bound, whatever the dependence between metrics,
-        // because each marginal boundary sequence has size α/|J| over all looks (non-binding futility only
-        // removes chances to cross). At look k with r metrics not rejected, step j tests the j-th smallest p
-        // against the nominal level for α/(r − j + 1). Every J containing that metric and no metric rejected
-        // earlier has |J| ≤ r − j + 1, hence a level at least as large (the nominal level increases with α),
-        // so J is rejected too; J containing an earlier rejection was rejected then. So each rejection is a
-        // closed-testing rejection and the family-wise false-fail rate is ≤ α over all looks.
-        // Metrics stopped earlier (within budget, too noisy, improvement) stay in r with no new data (p = 1):
-        // recycling their alpha would need binding futility. Their hypotheses are never dropped.
-        const candidates = active.filter((x) => !x.state.rejected).sort((x, y) => x.a.pWorse - y.a.pWorse);
-        const levels = candidates.map((_, j) => this.options.correction === 'holm'
-            ? nominalAt(alpha / (r - j))
-            : // Benjamini–Hochberg analogue: step j at level α·j/r (step-up). Controls FDR under independence;
-                // under the global null it coincides with family-wise control (FDR = FWER).
-                nominalAt((alpha * (j + 1)) / r));
-        let rejectCount = 0;
-        if (this.options.correction === 'holm') {
-            while (rejectCount < candidates.length && candidates[rejectCount].a.pWorse <= levels[rejectCount])
-                rejectCount++;
-        }
-        else {
-            for (let j = candidates.length - 1; j >= 0; j--) {
-                if (candidates[j].a.pWorse <= levels[j]) {
-                    rejectCount = j + 1;
-                    break;
-                }
-            }
-        }
-        const alphaUsed = new Map();
-        candidates.forEach((c, j) => {
-            alphaUsed.set(c.state, levels[j]);
-            if (j < rejectCount)
-                c.state.rejected = true;
-        });
-        for (const x of active) {
-            if (x.state.rejected && !alphaUsed.has(x.state) && x.state.rejectedAt) {
-                alphaUsed.set(x.state, x.state.rejectedAt.level);
-            }
-        }
-        // Adjusted p-values (informational: the decision uses the sequential levels in alphaUsed).
-        const adjustPool = family
-            .filter((s) => !s.rejected || candidates.some((c) => c.state === s))
-            .map((s) => {
-            const act = active.find((x) => x.state === s);
-            return { s, p: act ? act.a.pWorse : (s.lastP ?? 1) };
-        });
-        const adjusted = (this.options.correction === 'holm' ? holmAdjust : benjaminiHochbergAdjust)(adjustPool.map((x) => x.p));
-        const adjustedOf = new Map();
-        adjustPool.forEach((x, i) => {
-            adjustedOf.set(x.s, adjusted[i]);
-        });
-        candidates.slice(0, rejectCount).forEach((c, j) => {
-            c.state.rejectedAt = { level: levels[j], adjusted: adjustedOf.get(c.state) ?? null };
-        });
-        for (const x of active) {
-            if (x.state.rejectedAt && !adjustedOf.has(x.state))
-                adjustedOf.set(x.state, x.state.rejectedAt.adjusted ?? 1);
-        }
-        // Level for improvements: the first Holm step (Bonferroni over the r not-yet-rejected metrics).
-        const improvementLevel = r > 0 ? nominalAt(alpha / r) : nominalAt(alpha);
-        const improvementStopLevel = groupSequentialBoundaries(r > 0 ? alpha / r : alpha, fractions, {
-            spendAllAtLast: true,
-        }).nominal[fractions.length - 1];
-        const plannedFinalLevel = r > 0
-            ? groupSequentialBoundaries(alpha / r, this.looks.map((l) => l / maxRounds)).nominal[this.looks.length - 1]
-            : alpha;
-        for (const { m, state, a, budget } of active) {
-            state.lastP = a.pWorse;
-            const stop = `at look ${lookIndex} (${rounds} rounds)`;
-            const warnings = [...a.warnings];
-            const beyond = a.estimateW > a.budgetW;
-            const level = alphaUsed.get(state) ?? null;
-            const noise = this.noiseGate(a, budget, plannedFinalLevel);
-            let outcome = 'unchanged';
-            let stopReason = `undecided ${stop}`;
-            let decided = false;
-            if (state.rejected && (this.options.strict || beyond)) {
-                outcome = 'regression';
-                stopReason = `significant ${stop}`;
-                decided = true;
-            }
-            else if (a.estimateW < 0 && a.pBetter <= improvementLevel) {
-                outcome = 'improvement';
-                stopReason = `significant ${stop}`;
-                decided = true;
-            }
-            else if (a.worseEndW < a.budgetW) {
-                decided = true;
-                // Sampling of this metric stops here, so this is its last analysis: the improvement label may spend
-                // all its remaining alpha now. Improvements never fail the gate; the stopping time depends on the data,
-                // so this label is a descriptive aid outside the family-wise guarantee (which covers false fails).
-                if (a.estimateW < 0 && a.pBetter <= improvementStopLevel) {
-                    outcome = 'improvement';
-                    stopReason = `significant ${stop}`;
-                }
-                else {
-                    outcome = 'within-budget';
-                    stopReason = `within budget ${stop}`;
-                }
-            }
-            else if (noise.tooNoisy && !beyond) {
-                outcome = 'too-noisy';
-                stopReason = `too noisy for the budget ${stop}`;
-                decided = true;
-            }
-            else if (isFinal) {
-                decided = true;
-                stopReason = rounds >= maxRounds ? 'max rounds reached' : `time limit reached (${rounds} rounds)`;
-                if (beyond)
-                    outcome = noise.tooNoisy ? 'too-noisy' : 'inconclusive';
-                else
-                    outcome = 'unchanged';
-            }
-            // The noise warning explains a too-noisy outcome or a still-open metric; a decided metric does not need it.
-            if (noise.warning && (outcome === 'too-noisy' || !decided))
-                warnings.push(note('too-noisy', m.id, noise.warning));
-            if (state.rejected && !this.options.strict && !beyond && (decided || isFinal)) {
-                warnings.push(note('within-budget-significant', m.id, `Head is significantly worse (${pct(a.change?.estimate ?? 0)}) but the estimate is within the budget of ${plainPct(budget.limit)}; it does not fail the gate.`));
-            }
-            state.decided = decided;
-            state.result = {
-                ...this.base(m, budget),
-                baseMedian: a.baseMedian,
-                headMedian: a.headMedian,
-                change: a.change,
-                pValue: a.pWorse,
-                pAdjusted: adjustedOf.get(state) ?? null,
-                alphaUsed: level,
-                outcome,
-                rounds,
-                stopReason,
-                warnings,
-            };
-            const testInterval = level !== null && level > 0 && level < 0.5 ? this.changeAtTail(a, level) : null;
-            if (testInterval)
-                state.result.testInterval = testInterval;
-        }
-        if (isFinal)
-            this.finished = true;
-        const results = [...this.states.values()].sort((x, y) => x.order - y.order).map((s) => s.result);
-        const undecided = [...this.states.entries()]
-            .filter(([, s]) => !s.decided && isGatedOutcomeOpen(s.result))
-            .map(([id]) => id);
-        return {
-            results,
-            undecided: isFinal ? [] : undecided,
-            done: isFinal || undecided.length === 0,
-            geomean: geomeanChange(results),
-            warnings: [...this.suiteWarnings],
-        };
-    }
-    /** Warn when the smallest attainable exact p at the first look cannot pass the first Holm step. */
-    checkFirstLook() {
-        const gated = [...this.states.values()].filter((s) => s.gatedRelative).length;
-        if (gated === 0)
-            return;
-        const { alpha, maxRounds } = this.options;
-        const first = this.looks[0];
-        const levelAt = (n) => obrienFlemingSpending(alpha / gated, Math.min(1, n / maxRounds));
-        if (mannWhitneyMinP(first, first) <= levelAt(first))
-            return;
-        let needed = first;
-        while (needed < 1000 && mannWhitneyMinP(needed, needed) > levelAt(needed))
-            needed++;
-        // With O'Brien–Fleming spending the first look is mostly a futility look ("within budget")
-        // by design; that is only worth a warning when the second look cannot reject either.
-        if (this.looks.length > 1 && needed <= this.looks[1])
-            return;
-        const remedy = needed > maxRounds
-            ? `raise max-rounds to at least ${needed} (and min-rounds with it), or gate fewer metrics`
-            : `set min-rounds to ${needed} to make the first look count`;
-        this.suiteWarnings.push(note('first-look', undefined, `With ${gated} gated metric${gated === 1 ? '' : 's'}, the first look (${first} rounds) cannot declare a regression: ` +
-            `the smallest attainable p-value (${fmtP(mannWhitneyMinP(first, first))}) is above its sequential Holm level ` +
-            `(${fmtP(levelAt(first))}). Regressions become detectable from about ${needed} rounds; ${remedy}.`));
-    }
-    base(m, budget) {
-        return {
-            id: m.id,
-            unit: m.unit,
-            direction: m.direction,
-            base: [...m.base],
-            head: [...m.head],
-            suite: suiteOf(m.id),
-            budget,
-        };
-    }
-    emptyResult(m, budget) {
-        return {
-            ...this.base(m, budget),
-            baseMedian: null,
-            headMedian: null,
-            change: null,
-            pValue: null,
-            pAdjusted: null,
-            alphaUsed: null,
-            outcome: 'unchanged',
-            rounds: 0,
-            stopReason: 'not analysed yet',
-            warnings: [],
-        };
-    }
-    oneSided(m, budget, rounds) {
-        const added = m.base.length === 0 && m.head.length > 0;
-        const removed = m.head.length === 0 && m.base.length > 0;
-        return {
-            ...this.emptyResult(m, budget),
-            baseMedian: m.base.length > 0 ? median(m.base) : null,
-            headMedian: m.head.length > 0 ? median(m.head) : null,
-            outcome: added ? 'added' : removed ? 'removed' : 'unchanged',
-            rounds,
-            stopReason: added ? 'only measured on head' : removed ? 'only measured on base' : 'no samples',
-            warnings: added || removed
-                ? []
-                : [note('no-samples', m.id, 'No samples on either side; check that the suite produces this metric.')],
-        };
-    }
-    tooFew(m, budget, rounds, isFinal) {
-        const allZero = m.base.every((v) => v === 0) && m.head.every((v) => v === 0);
-        return {
-            ...this.emptyResult(m, budget),
-            baseMedian: median(m.base),
-            headMedian: median(m.head),
-            outcome: 'unchanged',
-            rounds,
-            stopReason: allZero ? 'all values are zero' : isFinal ? 'too few samples' : 'undecided: too few samples',
-            warnings: allZero
-                ? []
-                : [
-                    note('too-few-samples', m.id, `Only ${m.base.length} base and ${m.head.length} head samples: at least 2 per side are needed to compare; run more rounds.`),
-                ],
-        };
-    }
-    ungated(m, budget, rounds) {
-        const a = this.analyse(m, { kind: 'relative', limit: 0, source: budget.source });
-        return {
-            ...this.emptyResult(m, budget),
-            baseMedian: median(m.base),
-            headMedian: median(m.head),
-            change: a?.change ?? null,
-            pValue: a ? mannWhitneyWorseP(m, 0, a.scale) : null,
-            outcome: 'ungated',
-            rounds,
-            stopReason: 'budget off',
-            warnings: a?.warnings ?? [],
-        };
-    }
-    /**
-     * Absolute rule: a bound on the head median. Early `breach` when the one-sided median bound on the
-     * better side still breaks the rule at the sequential level `level` (one metric, O'Brien–Fleming spending
-     * over looks; absolute rules are not part of the Holm family). Early pass when the worse-side bound
-     * (tail α/2, as the reported intervals) keeps it. At the final look the point median decides.
-     * Assumption: head samples are i.i.d. (order-statistic interval for a median).
-     */
-    absolute(m, budget, rounds, level, isFinal, stop, state) {
-        const headMedian = median(m.head);
-        const ok = (v) => budget.op === '<'
-            ? v < budget.bound
-            : budget.op === '<='
-                ? v <= budget.bound
-                : budget.op === '>'
-                    ? v > budget.bound
-                    : v >= budget.bound;
-        const upperIsWorse = budget.op === '<' || budget.op === '<=';
-        const strictBounds = medianBounds(m.head, level);
-        const passBounds = medianBounds(m.head, this.options.alpha / 2);
-        const betterEnd = upperIsWorse ? strictBounds.lower : strictBounds.upper;
-        const worseEnd = upperIsWorse ? passBounds.upper : passBounds.lower;
-        const a = this.analyse(m, { kind: 'relative', limit: 0, source: budget.source });
-        let outcome = 'unchanged';
-        let stopReason = `undecided ${stop}`;
-        let decided = false;
-        if (Number.isFinite(betterEnd) && !ok(betterEnd)) {
-            outcome = 'breach';
-            stopReason = `bound broken ${stop}`;
-            decided = true;
-        }
-        else if (Number.isFinite(worseEnd) && ok(worseEnd)) {
-            outcome = 'within-budget';
-            stopReason = `within bound ${stop}`;
-            decided = true;
-        }
-        else if (isFinal) {
-            decided = true;
-            outcome = ok(headMedian) ? 'unchanged' : 'breach';
-            stopReason =
-                (rounds >= this.options.maxRounds ? 'max rounds reached' : `time limit reached (${rounds} rounds)`) +
-                    (ok(headMedian) ? '' : ': head median breaks the bound');
-        }
-        state.decided = decided;
-        return {
-            ...this.emptyResult(m, budget),
-            baseMedian: median(m.base),
-            headMedian,
-            change: a?.change ?? null,
-            pValue: a ? mannWhitneyWorseP(m, 0, a.scale) : null,
-            alphaUsed: level,
-            outcome,
-            rounds,
-            stopReason,
-            warnings: a?.warnings ?? [],
-        };
-    }
-    /** The change with its interval at another level, given as the error of each side. */
-    changeAtTail(a, tail) {
-        return toChange(hodgesLehmannIntervalForTail(a.xb, a.xh, tail), a.scale, a.baseMedian);
-    }
-    /**
-     * Noise gate: minimum detectable effect at max-rounds, MDE = (z_{1−a} + z_{power})·σ·√(2/N)·√(π/3), with
-     * σ the robust SD of the pooled residuals, a the planned final nominal level of the first Holm step and
-     * √(π/3) the Mann–Whitney efficiency loss under normality (research notes §11.10). Assumption: the noise
-     * is roughly constant over the run, and σ from the current samples is representative.
-     */
-    noiseGate(a, budget, finalLevel) {
-        if (a.noiseSd === null || !(a.budgetW > 0) || !Number.isFinite(a.budgetW))
-            return { tooNoisy: false, warning: null };
-        const { maxRounds } = this.options;
-        const zSum = normalQuantileUpper(finalLevel) + normalQuantileUpper(1 - NOISE_GATE_POWER);
-        const spread = zSum * a.noiseSd * ARE_FACTOR;
-        const mdeW = spread * Math.sqrt(2 / maxRounds);
-        if (mdeW <= a.budgetW)
-            return { tooNoisy: false, warning: null };
-        const needed = Math.ceil(2 * (spread / a.budgetW) ** 2);
-        // The detectable worsening as a fraction, in the metric's own direction.
-        const relDetectable = a.scale === 'linear'
-            ? mdeW / Math.abs(a.baseMedian || 1)
-            : budgetDirection(a) === 'lower'
-                ? Math.expm1(mdeW)
-                : -Math.expm1(-mdeW);
-        const noiseText = a.scale === 'log' ? `robust CV ≈ ${plainPct(a.noiseSd)}` : `robust SD ≈ ${a.noiseSd.toPrecision(3)}`;
-        return {
-            tooNoisy: true,
-            warning: `Too noisy for a ${plainPct(budget.limit)} budget: with ${noiseText}, about ${plainPct(relDetectable)} is detectable ` +
-                `within max-rounds ${maxRounds} (${Math.round(NOISE_GATE_POWER * 100)} % power); ${plainPct(budget.limit)} would need about ` +
-                `${needed} rounds. Raise max-rounds, widen the budget, or reduce noise (longer samples, a quieter runner).`,
-        };
-    }
-    /**
-     * Per-metric statistics at this look; null when there are too few samples to compare (< 2 per side)
-     * or all values are zero on both sides.
-     */
-    analyse(m, budget) {
-        if (m.base.length < 2 || m.head.length < 2)
-            return null;
-        const all = [...m.base, ...m.head];
-        if (all.every((v) => v === 0))
-            return null;
-        const warnings = [];
-        const s = worseSign(m.direction);
-        const logScale = all.every((v) => v > 0);
-        const baseMedian = median(m.base);
-        const headMedian = median(m.head);
-        let xb;
-        let xh;
-        let budgetW;
-        if (logScale) {
-            xb = m.base.map(Math.log);
-            xh = m.head.map(Math.log);
-            budgetW =
-                s === 1 ? Math.log1p(budget.limit) : budget.limit >= 1 ? Number.POSITIVE_INFINITY : -Math.log1p(-budget.limit);
-        }
-        else {
-            xb = [...m.base];
-            xh = [...m.head];
-            // Linear fallback: the shift relative to the base median (treated as known).
-            budgetW = budget.limit * Math.abs(baseMedian);
-            warnings.push(note('linear-scale', m.id, 'Some values are ≤ 0 and cannot be logged: the change is computed on the linear scale (a shift relative to the base median).'));
-        }
-        const hl = hodgesLehmannInterval(xb, xh, this.reportConfidence);
-        const change = toChange(hl, logScale ? 'log' : 'linear', baseMedian);
-        if (change === null) {
-            warnings.push(note('zero-base', m.id, 'The base median is 0, so a relative change is undefined; only the test decides.'));
-        }
-        if (!hl.attained) {
-            warnings.push(note('interval-level', m.id, `Too few samples for a ${plainPct(this.reportConfidence)} interval (${m.base.length} base, ${m.head.length} head); ` +
-                `the interval shown covers only ${plainPct(hl.confidence)}. Run more rounds.`));
-        }
-        const estimateW = s * hl.estimate;
-        const worseEndW = s === 1 ? hl.high : -hl.low;
-        const betterEndW = s === 1 ? hl.low : -hl.high;
-        const shift = this.options.strict ? budgetW : 0;
-        const pWorse = Number.isFinite(shift)
-            ? mannWhitneyU(xh.map((v) => s * v - shift), xb.map((v) => s * v)).pGreater
-            : 1;
-        const pBetter = mannWhitneyU(xh.map((v) => s * v), xb.map((v) => s * v)).pLess;
-        // Diagnostics (warnings are data).
-        const { tieSizes } = rankWithTies(all);
-        const tied = tieSizes.reduce((acc, t) => acc + t, 0);
-        if (tied / all.length > 0.5) {
-            warnings.push(note('resolution', m.id, `${Math.round((100 * tied) / all.length)} % of the values are tied: the measurement resolution may be too coarse for this metric; ` +
-                'p-values use the tie-corrected normal approximation.'));
-        }
-        let noiseSd = null;
-        if (m.base.length >= MIN_DIAGNOSTIC_SAMPLES && m.head.length >= MIN_DIAGNOSTIC_SAMPLES) {
-            const mb = median(xb);
-            const mh = median(xh);
-            noiseSd = robustScale([...xb.map((v) => v - mb), ...xh.map((v) => v - mh)]);
-            for (const [side, values, med] of [
-                ['base', xb, mb],
-                ['head', xh, mh],
-            ]) {
-                const sd = noiseSd;
-                if (sd > 0) {
-                    const outliers = values.filter((v) => Math.abs(v - med) > 3 * sd).length;
-                    if (outliers > 0) {
-                        warnings.push(note('outliers', m.id, `${outliers} of ${values.length} ${side} samples lie more than 3 robust SD from the median (kept: rank statistics are robust to them); check for interference during the run.`));
-                    }
-                }
-                if (values.length >= 8) {
-                    const trend = kendallTrend(values);
-                    if (trend.p < DRIFT_P) {
-                        warnings.push(note('drift', m.id, `The ${side} samples drift over the rounds (Kendall τ = ${trend.tau.toFixed(2)}, p = ${fmtP(trend.p)}): the machine changed state during the run. ` +
-                            'Interleaving keeps the comparison fair, but consider a longer warm-up or a quieter runner.'));
-                    }
-                }
-            }
-        }
-        return {
-            scale: logScale ? 'log' : 'linear',
-            direction: m.direction,
-            baseMedian,
-            headMedian,
-            change,
-            estimateW,
-            worseEndW,
-            betterEndW,
-            budgetW,
-            pWorse,
-            pBetter,
-            noiseSd,
-            warnings,
-            xb,
-            xh,
-        };
-    }
-}
-/** An HL shift interval on the analysis scale as a change of head/base − 1 (null: base median 0 on a linear scale). */
-function toChange(hl, scale, baseMedian) {
-    if (scale === 'log') {
-        return {
-            estimate: Math.expm1(hl.estimate),
-            low: Math.expm1(hl.low),
-            high: Math.expm1(hl.high),
-            confidence: hl.confidence,
-        };
-    }
-    if (baseMedian === 0)
-        return null;
-    const d = Math.abs(baseMedian);
-    return { estimate: hl.estimate / d, low: hl.low / d, high: hl.high / d, confidence: hl.confidence };
-}
-function budgetDirection(a) {
-    return a.direction;
-}
-function mannWhitneyWorseP(m, shift, scale) {
-    const s = worseSign(m.direction);
-    const f = scale === 'log' ? Math.log : (v) => v;
-    return mannWhitneyU(m.head.map((v) => s * f(v) - shift), m.base.map((v) => s * f(v))).pGreater;
-}
-/** A result still open for a gated metric (relative or absolute budget, both sides present). */
-function isGatedOutcomeOpen(r) {
-    if (r.budget.kind === 'off')
-        return false;
-    return r.outcome !== 'added' && r.outcome !== 'removed' && r.stopReason !== 'all values are zero';
-}
-/**
- * Geometric mean of head/base over gated ratio metrics (relative budgets, log scale) with a 95 % interval:
- * the mean of the log estimates ± 1.96·√(Σ se²)/k, each se recovered from the metric's reported interval
- * (half-width / z of its level). Assumption: metrics are independent; informational only.
- */
-function geomeanChange(results) {
-    const logs = [];
-    for (const r of results) {
-        if (r.budget.kind !== 'relative' || r.change === null)
-            continue;
-        const c = r.change;
-        if (!(c.low > -1 && c.estimate > -1 && Number.isFinite(c.high)))
-            continue;
-        if (r.warnings.some((w) => w.code === 'linear-scale'))
-            continue;
-        const z = normalQuantileUpper((1 - c.confidence) / 2);
-        logs.push({ est: Math.log1p(c.estimate), se: (Math.log1p(c.high) - Math.log1p(c.low)) / (2 * z) });
-    }
-    if (logs.length === 0)
-        return null;
-    const k = logs.length;
-    const mean = logs.reduce((a, x) => a + x.est, 0) / k;
-    const se = Math.sqrt(logs.reduce((a, x) => a + x.se * x.se, 0)) / k;
-    const z = normalQuantileUpper(0.025);
-    return {
-        estimate: Math.expm1(mean),
-        low: Math.expm1(mean - z * se),
-        high: Math.expm1(mean + z * se),
-        confidence: 0.95,
-    };
-}
-
 ;// CONCATENATED MODULE: ./src/core/render/charts.ts
 /**
  * Whether a value can be drawn: finite and not so large that differences of such values overflow
@@ -70525,7 +69127,7 @@ function plottable(v) {
     return Number.isFinite(v) && Math.abs(v) <= 1e300;
 }
 /** Median of a list (NaN for an empty one). Sorts a copy. */
-function charts_median(values) {
+function median(values) {
     if (values.length === 0)
         return Number.NaN;
     const s = [...values].sort((a, b) => a - b);
@@ -70539,7 +69141,7 @@ function charts_median(values) {
  */
 function chooseDisplayScale(unit, values) {
     const finite = values.filter(plottable).map(Math.abs);
-    const m = finite.length ? charts_median(finite) : 0;
+    const m = finite.length ? median(finite) : 0;
     switch (unit) {
         case 's':
             if (m === 0)
@@ -70657,7 +69259,7 @@ function binMedians(values, maxPoints) {
     const k = Math.ceil(values.length / maxPoints);
     const points = [];
     for (let i = 0; i < values.length; i += k)
-        points.push(charts_median(values.slice(i, i + k)));
+        points.push(median(values.slice(i, i + k)));
     return { points, k };
 }
 /**
@@ -70823,9 +69425,7 @@ const OUTCOME_LABEL = {
     breach: 'budget breach',
     improvement: 'improvement',
     'within-budget': 'within budget',
-    unchanged: 'unchanged',
     inconclusive: 'inconclusive',
-    'too-noisy': 'too noisy',
     ungated: 'ungated',
     added: 'added',
     removed: 'removed',
@@ -70844,7 +69444,7 @@ function tone(outcome) {
         return 'bad';
     if (outcome === 'improvement')
         return 'good';
-    if (outcome === 'inconclusive' || outcome === 'too-noisy')
+    if (outcome === 'inconclusive')
         return 'warn';
     return 'neutral';
 }
@@ -70900,7 +69500,7 @@ function outcomeCounts(results) {
 // ---------------------------------------------------------------------------------------------
 // Numbers for charts
 /** Quantile by linear interpolation between order statistics (Hyndman & Fan 1996, type 7; R's default). */
-function html_quantile(sorted, q) {
+function quantile(sorted, q) {
     if (sorted.length === 0)
         return Number.NaN;
     const h = (sorted.length - 1) * q;
@@ -70967,7 +69567,7 @@ function samplesChart(r, scale, axis) {
         const drawn = values.map((v, i) => [i + 1, v]).filter(([, v]) => plottable(v));
         if (drawn.length === 0)
             continue;
-        const med = charts_median(drawn.map(([, v]) => v)) / scale.divisor;
+        const med = median(drawn.map(([, v]) => v)) / scale.divisor;
         parts.push(html `<line class="median s-${side}" x1="${m.l}" x2="${W - m.r}" y1="${c(y(med))}" y2="${c(y(med))}"><title>${side} median ${tickLabel(med, scale)}</title></line>`);
         const path = drawn.map(([i, v]) => `${c(x(i))},${c(y(v / scale.divisor))}`).join(' ');
         parts.push(html `<polyline class="series s-${side}" points="${path}"/>`);
@@ -71004,9 +69604,9 @@ function distributionChart(r, scale, axis) {
             return;
         }
         const sorted = [...values].sort((a, b) => a - b);
-        const q1 = html_quantile(sorted, 0.25);
-        const q2 = html_quantile(sorted, 0.5);
-        const q3 = html_quantile(sorted, 0.75);
+        const q1 = quantile(sorted, 0.25);
+        const q2 = quantile(sorted, 0.5);
+        const q3 = quantile(sorted, 0.75);
         const iqr = q3 - q1;
         const wLo = sorted.find((v) => v >= q1 - 1.5 * iqr) ?? sorted[0];
         const wHi = [...sorted].reverse().find((v) => v <= q3 + 1.5 * iqr) ?? sorted[sorted.length - 1];
@@ -71110,8 +69710,8 @@ function percentileChart(scenario, list) {
     const medians = list.map(({ p, r }) => ({
         p,
         unit: r.unit,
-        base: finiteOnly(r.base).length ? charts_median(finiteOnly(r.base)) : Number.NaN,
-        head: finiteOnly(r.head).length ? charts_median(finiteOnly(r.head)) : Number.NaN,
+        base: finiteOnly(r.base).length ? median(finiteOnly(r.base)) : Number.NaN,
+        head: finiteOnly(r.head).length ? median(finiteOnly(r.head)) : Number.NaN,
     }));
     const all = finiteOnly(medians.flatMap((d) => [d.base, d.head]));
     const unit = list[0].r.unit;
@@ -71229,9 +69829,7 @@ function metricCard(r, index) {
             ? html `change <strong>${signedPercent(r.change.estimate)}</strong> [${signedPercent(r.change.low)}, ${signedPercent(r.change.high)}] at ${conf}`
             : html `no change estimate`,
         html `budget ${budgetText(r.budget, r.direction)}`,
-        r.pValue === null
-            ? null
-            : html `p ${pText(r.pValue)} (adjusted ${pText(r.pAdjusted)}${r.alphaUsed === null ? '' : `, tested at α ${plainNumber(r.alphaUsed, 3)}`})`,
+        r.pValue === null ? null : html `raw p ${pText(r.pValue)} (vs no change, uncorrected; not the decision)`,
         html `${plural(r.rounds, 'round')}`,
         r.stopReason ? html `${r.stopReason}` : null,
     ].filter((x) => x !== null);
@@ -71255,7 +69853,7 @@ function environmentSection(report) {
         ],
         [
             'method',
-            `Hodges–Lehmann estimate on log values, one-sided Mann–Whitney test, ${method.correction === 'holm' ? 'Holm' : 'Benjamini–Hochberg'} correction, α ${plainNumber(method.alpha, 3)}${method.strict ? ', strict (whole interval beyond budget)' : ''}`,
+            `Hodges–Lehmann estimate on log values; repeated confidence intervals (${method.analysis === 'paired' ? 'Wilcoxon signed-rank, paired by round' : 'Mann–Whitney'}), Holm-corrected across metrics; fail only when the whole interval is beyond the budget; α ${plainNumber(method.alpha, 3)}`,
         ],
     ];
     if (report.geomean) {
@@ -71814,9 +70412,7 @@ const LABEL = {
     breach: '❌ over limit',
     improvement: '✅ improvement',
     'within-budget': 'within budget',
-    unchanged: 'unchanged',
     inconclusive: '❔ inconclusive',
-    'too-noisy': '〰️ too noisy',
     ungated: 'not gated',
     added: '🆕 added',
     removed: '➖ removed',
@@ -71826,23 +70422,21 @@ const ORDER = [
     'regression',
     'breach',
     'inconclusive',
-    'too-noisy',
     'improvement',
     'added',
     'removed',
     'ungated',
     'within-budget',
-    'unchanged',
 ];
 /** Outcomes folded into a collapsed section. */
-const FOLDED = new Set(['within-budget', 'unchanged', 'ungated']);
+const FOLDED = new Set(['within-budget', 'ungated']);
 /** Outcomes that get a picture when charts are enabled. */
 const CHARTED = new Set(['regression', 'improvement', 'inconclusive', 'breach']);
 function markdown_headline(report) {
     const count = (o) => report.results.filter((r) => o.includes(r.outcome)).length;
     const failing = count(['regression', 'breach']);
     const improved = count(['improvement']);
-    const undecided = count(['inconclusive', 'too-noisy']);
+    const undecided = count(['inconclusive']);
     const parts = [];
     if (improved)
         parts.push(`${improved} improvement${improved === 1 ? '' : 's'}`);
@@ -71866,16 +70460,9 @@ function markdown_changeText(r) {
     if (!r.change)
         return '—';
     const { estimate, low, high } = r.change;
-    const significant = r.outcome === 'regression' || r.outcome === 'improvement';
+    const decided = r.outcome === 'regression' || r.outcome === 'improvement';
     const text = `${(0,units/* formatSignedPercent */.h9)(estimate)} (${(0,units/* formatSignedPercent */.h9)(low)} … ${(0,units/* formatSignedPercent */.h9)(high)})`;
-    return significant ? `**${text}**` : `~ ${text}`;
-}
-function markdown_pText(p) {
-    if (p === null)
-        return '—';
-    if (p < 0.001)
-        return '<0.001';
-    return p.toFixed(3);
+    return decided ? `**${text}**` : text;
 }
 function markdown_valueText(v, r) {
     return v === null ? '—' : (0,units/* formatValue */.Fl)(v, r.unit);
@@ -71892,16 +70479,14 @@ function row(r, footnotes) {
         markdown_valueText(r.baseMedian, r),
         markdown_valueText(r.headMedian, r),
         markdown_changeText(r),
-        // The p-value is for "head is worse"; on an improvement it would read as 1.000, so it is left out.
-        r.outcome === 'improvement' ? '—' : markdown_pText(r.pAdjusted),
         String(r.rounds),
         markdown_budgetText(r),
         LABEL[r.outcome],
     ];
 }
-const HEADER = ['Metric', 'Base', 'Head', 'Change (interval)', 'p', 'Rounds', 'Budget', 'Verdict'];
+const HEADER = ['Metric', 'Base', 'Head', 'Change (interval)', 'Rounds', 'Budget', 'Verdict'];
 function table(rows) {
-    return markdownTable([HEADER, ...rows], { align: ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'l'] });
+    return markdownTable([HEADER, ...rows], { align: ['l', 'r', 'r', 'r', 'r', 'r', 'l'] });
 }
 function sortResults(results) {
     return [...results].sort((a, b) => ORDER.indexOf(a.outcome) - ORDER.indexOf(b.outcome) || a.id.localeCompare(b.id));
@@ -71916,10 +70501,10 @@ function revision(label, rev) {
 function methodLine(report) {
     const m = report.method;
     const looks = m.looks.length > 1 ? `looks at rounds ${m.looks.join(', ')}` : `a fixed ${m.maxRounds} rounds`;
-    const correction = m.correction === 'holm' ? 'Holm' : 'Benjamini–Hochberg';
+    const test = m.analysis === 'paired' ? 'Wilcoxon signed-rank, paired by round' : 'Mann–Whitney';
     return (`Method: ${m.rounds} interleaved rounds (base and head in random order each round; ${looks}); ` +
-        `Hodges–Lehmann change on log values with the Mann–Whitney interval; one-sided Mann–Whitney p, ${correction}-adjusted, ` +
-        `family-wise α = ${m.alpha}; a regression must be significant and ${m.strict ? 'wholly' : 'estimated'} beyond its budget.`);
+        `Hodges–Lehmann change on log values; each interval is valid at its look and Holm-corrected across metrics (${test}); ` +
+        `a regression is a change whose whole interval is beyond its budget, so a run fails with probability ≤ ${m.alpha} when every change is within budget.`);
 }
 function compose(report, options, parts) {
     const out = [];
@@ -71941,10 +70526,10 @@ function compose(report, options, parts) {
         out.push(table(shown.map((r) => row(r, footnotes))), '');
     if (folded.length > 0) {
         if (parts.folded) {
-            out.push(`<details><summary>${folded.length} metric${folded.length === 1 ? '' : 's'} within budget or unchanged</summary>`, '', table(folded.map((r) => row(r, footnotes))), '', '</details>', '');
+            out.push(`<details><summary>${folded.length} metric${folded.length === 1 ? '' : 's'} within budget or ungated</summary>`, '', table(folded.map((r) => row(r, footnotes))), '', '</details>', '');
         }
         else {
-            out.push(`_${folded.length} metrics within budget or unchanged are not listed (the report was too long)._`, '');
+            out.push(`_${folded.length} metrics within budget or ungated are not listed (the report was too long)._`, '');
         }
     }
     if (report.geomean) {
@@ -72003,32 +70588,6 @@ function renderMarkdown(report, options = {}) {
 
 // EXTERNAL MODULE: ./src/core/report.ts
 var core_report = __nccwpck_require__(8557);
-;// CONCATENATED MODULE: ./src/core/random.ts
-/**
- * A small seeded pseudo-random generator, so the randomized run order is reproducible from
- * its seed (printed in the log) and tests are deterministic.
- */
-/** mulberry32 (Tommy Ettinger, public domain): 32-bit state, uniform floats in [0, 1). */
-function mulberry32(seed) {
-    let a = seed >>> 0;
-    return () => {
-        a = (a + 0x6d2b79f5) >>> 0;
-        let t = a;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-}
-/** Fisher–Yates shuffle (Knuth, TAOCP vol. 2, Algorithm P) of a copy of `items`. */
-function shuffle(items, random) {
-    const out = [...items];
-    for (let i = out.length - 1; i > 0; i--) {
-        const j = Math.floor(random() * (i + 1));
-        [out[i], out[j]] = [out[j], out[i]];
-    }
-    return out;
-}
-
 ;// CONCATENATED MODULE: ./src/adapters/harness/common.ts
 /**
  * Harness output that cannot be read. The message names the source (file or `stdout of …`),
@@ -73520,6 +72079,2083 @@ function harnessReplicate(suite, format, text, source) {
     return { values, warnings: [...warnings] };
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_);
+// EXTERNAL MODULE: ./src/core/budgets.ts
+var budgets = __nccwpck_require__(2749);
+;// CONCATENATED MODULE: ./src/core/stats/normal.ts
+/**
+ * The standard normal distribution: density, CDF, upper tail and quantile.
+ *
+ * erf/erfc: the everywhere-positive Taylor series of erf for |x| < 2.5 and the continued fraction of
+ * erfc (evaluated with the modified Lentz method) beyond, both from Abramowitz & Stegun 7.1.6 and 7.1.14.
+ * Quantile: Acklam's rational approximation refined by Halley steps on the CDF (Acklam 2003).
+ * Accuracy: about 1e-15 relative for the CDF and the upper tail far into the tails (z up to ~37).
+ */
+const SQRT_PI = Math.sqrt(Math.PI);
+const SQRT2 = Math.SQRT2;
+const SQRT_2PI = Math.sqrt(2 * Math.PI);
+/** erf(x) for |x| < 2.5 by the positive series erf x = 2/√π e^{−x²} Σ 2ⁿ x^{2n+1} / (1·3·…·(2n+1)). */
+function erfSeries(x) {
+    let term = x;
+    let sum = x;
+    const x2 = x * x;
+    for (let n = 1; n < 200; n++) {
+        term *= (2 * x2) / (2 * n + 1);
+        sum += term;
+        if (Math.abs(term) < 1e-17 * Math.abs(sum))
+            break;
+    }
+    return ((2 / SQRT_PI) * Math.exp(-x2) * sum);
+}
+/** erfc(x) for x ≥ 2.5 by the continued fraction erfc x = e^{−x²}/√π · 1/(x + (1/2)/(x + 1/(x + (3/2)/(x + …)))). */
+function erfcContinuedFraction(x) {
+    const tiny = 1e-300;
+    // f = x + a1/(x + a2/(x + …)), a_k = k/2 (modified Lentz).
+    let f = x;
+    let c = x;
+    let d = 0;
+    for (let k = 1; k < 5000; k++) {
+        const a = k / 2;
+        d = x + a * d;
+        d = d === 0 ? tiny : d;
+        c = x + a / c;
+        c = c === 0 ? tiny : c;
+        d = 1 / d;
+        const delta = c * d;
+        f *= delta;
+        if (Math.abs(delta - 1) < 1e-16)
+            break;
+    }
+    return Math.exp(-x * x) / SQRT_PI / f;
+}
+/** The error function. */
+function erf(x) {
+    if (Number.isNaN(x))
+        return Number.NaN;
+    if (Math.abs(x) < 2.5)
+        return erfSeries(x);
+    return x > 0 ? 1 - erfcContinuedFraction(x) : erfcContinuedFraction(-x) - 1;
+}
+/** The complementary error function 1 − erf(x), accurate in the upper tail. */
+function erfc(x) {
+    if (Number.isNaN(x))
+        return Number.NaN;
+    if (x >= 2.5)
+        return erfcContinuedFraction(x);
+    if (x <= -2.5)
+        return 2 - erfcContinuedFraction(-x);
+    return 1 - erfSeries(x);
+}
+/** Standard normal density φ(z). */
+function normalPdf(z) {
+    return Math.exp(-0.5 * z * z) / SQRT_2PI;
+}
+/** Standard normal CDF Φ(z) = P(Z ≤ z). Accurate in the lower tail. */
+function normalCdf(z) {
+    if (z === Number.POSITIVE_INFINITY)
+        return 1;
+    if (z === Number.NEGATIVE_INFINITY)
+        return 0;
+    return 0.5 * erfc(-z / SQRT2);
+}
+/** Standard normal upper tail 1 − Φ(z) = P(Z > z). Accurate in the upper tail. */
+function normalSurvival(z) {
+    return normalCdf(-z);
+}
+// Acklam's coefficients (initial guess only; Halley steps below make the result exact to rounding).
+const A = [
+    -39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239,
+];
+const B = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
+const C = [
+    -0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968,
+    2.938163982698783,
+];
+const D = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
+function acklam(p) {
+    const pLow = 0.02425;
+    if (p < pLow) {
+        const q = Math.sqrt(-2 * Math.log(p));
+        return ((((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5]) /
+            ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1));
+    }
+    if (p <= 1 - pLow) {
+        const q = p - 0.5;
+        const r = q * q;
+        return (((((((A[0] * r + A[1]) * r + A[2]) * r + A[3]) * r + A[4]) * r + A[5]) * q) /
+            (((((B[0] * r + B[1]) * r + B[2]) * r + B[3]) * r + B[4]) * r + 1));
+    }
+    const q = Math.sqrt(-2 * Math.log(1 - p));
+    return -((((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5]) /
+        ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1));
+}
+/**
+ * Standard normal quantile Φ⁻¹(p). For p > 0.5 it uses the symmetry Φ⁻¹(p) = −Φ⁻¹(1 − p), so pass
+ * small upper-tail probabilities through {@link normalQuantileUpper} to keep their precision.
+ */
+function normalQuantile(p) {
+    if (Number.isNaN(p) || p < 0 || p > 1)
+        throw new RangeError(`normalQuantile: expected a probability in [0, 1], got ${p}`);
+    if (p === 0)
+        return Number.NEGATIVE_INFINITY;
+    if (p === 1)
+        return Number.POSITIVE_INFINITY;
+    if (p > 0.5)
+        return -normalQuantile(1 - p);
+    let x = acklam(p);
+    // Halley refinement on Φ(x) − p (lower tail, where normalCdf is accurate).
+    for (let i = 0; i < 4; i++) {
+        const e = normalCdf(x) - p;
+        const u = e * SQRT_2PI * Math.exp(0.5 * x * x);
+        const next = x - u / (1 + (x * u) / 2);
+        if (!Number.isFinite(next))
+            break;
+        if (Math.abs(next - x) <= 1e-15 * Math.abs(x)) {
+            x = next;
+            break;
+        }
+        x = next;
+    }
+    return x;
+}
+/** The z with upper tail probability q: 1 − Φ(z) = q, precise for tiny q. */
+function normalQuantileUpper(q) {
+    return -normalQuantile(q);
+}
+
+;// CONCATENATED MODULE: ./src/core/stats/group-sequential.ts
+/**
+ * One-sided group-sequential boundaries with Lan–DeMets alpha spending (Lan & DeMets 1983) of
+ * O'Brien–Fleming type (O'Brien & Fleming 1979) or Pocock type (Pocock 1977), computed exactly for arbitrary information fractions by
+ * recursive numerical integration (Armitage, McPherson & Rowe 1969; Jennison & Turnbull,
+ * Group Sequential Methods, 2000, ch. 19).
+ *
+ * Model (the "canonical joint distribution", Jennison & Turnbull §3.1): the standardised statistics
+ * Z_1…Z_K at information fractions t_1 < … < t_K are jointly normal with Cov(Z_j, Z_k) = √(t_j/t_k),
+ * i.e. S_k = Z_k·√t_k is Brownian motion observed at t_k. Under H0 the drift is 0. Rank statistics
+ * such as Mann–Whitney's computed on nested samples have this structure asymptotically.
+ * Boundaries are upper-only (one-sided, efficacy); any futility stopping is non-binding, so ignoring it
+ * here keeps the type I error at most α.
+ */
+
+/**
+ * Lan–DeMets O'Brien–Fleming-type spending function for a one-sided level α:
+ * α(t) = 2 − 2·Φ(z_{1−α/2} / √t), with α(0) = 0 and α(1) = α. Spends almost nothing early.
+ */
+function obrienFlemingSpending(alpha, t) {
+    if (t <= 0)
+        return 0;
+    if (t >= 1)
+        return alpha;
+    return 2 * normalSurvival(normalQuantileUpper(alpha / 2) / Math.sqrt(t));
+}
+/**
+ * Lan–DeMets Pocock-type spending function (Lan & DeMets 1983; Jennison & Turnbull 2000 §7.2):
+ * α(t) = α·ln(1 + (e − 1)·t). Spends evenly, so early looks can decide.
+ */
+function pocockSpending(alpha, t) {
+    if (t <= 0)
+        return 0;
+    if (t >= 1)
+        return alpha;
+    return alpha * Math.log1p((Math.E - 1) * t);
+}
+const SPENDING = {
+    'obrien-fleming': obrienFlemingSpending,
+    pocock: pocockSpending,
+};
+/** Grid points per standard deviation of the narrowest relevant increment (Simpson's rule). */
+const POINTS_PER_SD = 32;
+/** Lower truncation of the continuation region, in standard deviations of S_k under H0. */
+const LOWER_SDS = 10;
+/** Kernel truncation in standard deviations of an increment. */
+const KERNEL_SDS = 9;
+function simpsonWeights(count, step) {
+    const w = new Float64Array(count);
+    for (let i = 0; i < count; i++)
+        w[i] = ((i === 0 || i === count - 1 ? 1 : i % 2 === 1 ? 4 : 2) * step) / 3;
+    return w;
+}
+function gridFor(lower, upper, step) {
+    let intervals = Math.max(2, Math.ceil((upper - lower) / step));
+    if (intervals % 2 === 1)
+        intervals++;
+    intervals = Math.min(intervals, 40000);
+    return { start: lower, step: (upper - lower) / intervals, count: intervals + 1 };
+}
+const cache = new Map();
+/**
+ * Upper boundaries for a one-sided level-α test at the given cumulative information fractions
+ * (strictly increasing, in (0, 1]), spending alpha by `options.spending`.
+ */
+function groupSequentialBoundaries(alpha, fractions, options = {}) {
+    if (!(alpha > 0 && alpha < 1))
+        throw new RangeError(`groupSequentialBoundaries: expected alpha in (0, 1), got ${alpha}`);
+    if (fractions.length === 0)
+        throw new RangeError('groupSequentialBoundaries: expected at least one look');
+    fractions.forEach((t, i) => {
+        if (!(t > 0 && t <= 1) || (i > 0 && !(t > fractions[i - 1]))) {
+            throw new RangeError(`groupSequentialBoundaries: information fractions must increase strictly within (0, 1]; got ${fractions.join(', ')}`);
+        }
+    });
+    const spendAll = options.spendAllAtLast === true;
+    const spending = options.spending ?? 'obrien-fleming';
+    const key = `${spending}|${alpha}|${fractions.join(',')}|${spendAll}`;
+    const hit = cache.get(key);
+    if (hit)
+        return hit;
+    const K = fractions.length;
+    const spendAt = (k) => (spendAll && k === K - 1 ? alpha : SPENDING[spending](alpha, fractions[k]));
+    const cumulative = fractions.map((_, k) => spendAt(k));
+    const z = [];
+    const increments = fractions.map((t, k) => (k === 0 ? t : t - fractions[k - 1]));
+    // Look 1: Z_1 ~ N(0, 1).
+    const first = cumulative[0];
+    z.push(first > 0 ? normalQuantileUpper(first) : Number.POSITIVE_INFINITY);
+    let grid = null;
+    if (K > 1) {
+        const t1 = fractions[0];
+        const sd = Math.sqrt(t1);
+        const upper = Number.isFinite(z[0]) ? z[0] * sd : LOWER_SDS * sd;
+        const step = Math.min(Math.sqrt(increments[0]), Math.sqrt(increments[1])) / POINTS_PER_SD;
+        const g = gridFor(-LOWER_SDS * sd, upper, step);
+        const w = simpsonWeights(g.count, g.step);
+        const weighted = new Float64Array(g.count);
+        for (let i = 0; i < g.count; i++) {
+            const s = g.start + i * g.step;
+            weighted[i] = (w[i] * normalPdf(s / sd)) / sd;
+        }
+        grid = { start: g.start, step: g.step, weighted };
+    }
+    for (let k = 1; k < K; k++) {
+        const prev = grid;
+        const tk = fractions[k];
+        const sdInc = Math.sqrt(increments[k]);
+        const sqrtT = Math.sqrt(tk);
+        const target = cumulative[k] - cumulative[k - 1];
+        // Probability of first crossing at look k for critical value c.
+        const crossing = (c) => {
+            const b = c * sqrtT;
+            let sum = 0;
+            for (let i = 0; i < prev.weighted.length; i++) {
+                const s = prev.start + i * prev.step;
+                sum += prev.weighted[i] * normalSurvival((b - s) / sdInc);
+            }
+            return sum;
+        };
+        let c;
+        if (target <= 0) {
+            c = Number.POSITIVE_INFINITY;
+        }
+        else {
+            let lo = -LOWER_SDS;
+            let hi = 40;
+            for (let it = 0; it < 80; it++) {
+                const mid = (lo + hi) / 2;
+                if (crossing(mid) > target)
+                    lo = mid;
+                else
+                    hi = mid;
+                if (hi - lo < 1e-10)
+                    break;
+            }
+            c = (lo + hi) / 2;
+        }
+        z.push(c);
+        if (k === K - 1)
+            break;
+        // Sub-density of S_k on the continuation region (−∞, c·√t_k), by convolution with N(0, Δ_k).
+        const sd = sqrtT;
+        const upper = Number.isFinite(c) ? c * sqrtT : LOWER_SDS * sd;
+        const step = Math.min(sdInc, Math.sqrt(increments[k + 1])) / POINTS_PER_SD;
+        const g = gridFor(-LOWER_SDS * sd, upper, step);
+        const w = simpsonWeights(g.count, g.step);
+        const weighted = new Float64Array(g.count);
+        const reach = KERNEL_SDS * sdInc;
+        for (let j = 0; j < g.count; j++) {
+            const sNew = g.start + j * g.step;
+            const iLo = Math.max(0, Math.ceil((sNew - reach - prev.start) / prev.step));
+            const iHi = Math.min(prev.weighted.length - 1, Math.floor((sNew + reach - prev.start) / prev.step));
+            let sum = 0;
+            for (let i = iLo; i <= iHi; i++) {
+                const s = prev.start + i * prev.step;
+                sum += prev.weighted[i] * normalPdf((sNew - s) / sdInc);
+            }
+            weighted[j] = (w[j] * sum) / sdInc;
+        }
+        grid = { start: g.start, step: g.step, weighted };
+    }
+    const result = {
+        fractions: [...fractions],
+        z,
+        nominal: z.map((c) => (Number.isFinite(c) ? normalSurvival(c) : 0)),
+        cumulative,
+    };
+    cache.set(key, result);
+    return result;
+}
+
+;// CONCATENATED MODULE: ./src/core/stats/quantiles.ts
+/**
+ * Order statistics of a sample: median, quantiles, and the robust scale MAD.
+ * Quantiles use Hyndman & Fan (1996) definition 7 (linear interpolation between order statistics;
+ * the default of R and NumPy).
+ */
+function sorted(values) {
+    return [...values].sort((a, b) => a - b);
+}
+/** Quantile q ∈ [0, 1] of an already sorted sample (Hyndman–Fan type 7). */
+function quantileSorted(sortedValues, q) {
+    const n = sortedValues.length;
+    if (n === 0)
+        throw new RangeError('quantile: expected a non-empty sample');
+    if (!(q >= 0 && q <= 1))
+        throw new RangeError(`quantile: expected q in [0, 1], got ${q}`);
+    const h = (n - 1) * q;
+    const lo = Math.floor(h);
+    const hi = Math.min(lo + 1, n - 1);
+    return sortedValues[lo] + (h - lo) * (sortedValues[hi] - sortedValues[lo]);
+}
+/** Quantile q ∈ [0, 1] of a sample (Hyndman–Fan type 7). */
+function quantiles_quantile(values, q) {
+    return quantileSorted(sorted(values), q);
+}
+/** Median of a sample (mean of the two middle values for an even count). */
+function quantiles_median(values) {
+    return quantileSorted(sorted(values), 0.5);
+}
+/** Scale factor that makes the MAD a consistent estimator of σ for normal data (1/Φ⁻¹(3/4), rounded). */
+const MAD_NORMAL_SCALE = 1.4826;
+/**
+ * Median absolute deviation from the median, scaled by 1.4826 so that it estimates σ for normal data
+ * (Hampel 1974). Robust to up to 50 % outliers.
+ */
+function robustScale(values) {
+    if (values.length === 0)
+        throw new RangeError('robustScale: expected a non-empty sample');
+    const m = quantiles_median(values);
+    return MAD_NORMAL_SCALE * quantiles_median(values.map((v) => Math.abs(v - m)));
+}
+
+;// CONCATENATED MODULE: ./src/core/stats/median-interval.ts
+/**
+ * The distribution-free confidence interval for a median from order statistics (Thompson 1936;
+ * Hollander & Wolfe §3.6): the number of observations below the true median is Binomial(n, ½), so
+ * [x_(l), x_(n+1−l)] covers it with probability 1 − 2·P(B ≤ l − 1), B ~ Binomial(n, ½).
+ * Assumptions: i.i.d. observations from a continuous distribution.
+ */
+/** P(B ≤ k) for B ~ Binomial(n, ½), summed in log space so large n does not underflow. */
+function binomialHalfCdf(n, k) {
+    if (k < 0)
+        return 0;
+    if (k >= n)
+        return 1;
+    const logHalfN = -n * Math.LN2;
+    let logC = 0; // log C(n, 0)
+    let maxLog = logHalfN;
+    const terms = [logHalfN];
+    for (let i = 1; i <= k; i++) {
+        logC += Math.log((n - i + 1) / i);
+        const t = logC + logHalfN;
+        terms.push(t);
+        if (t > maxLog)
+            maxLog = t;
+    }
+    let sum = 0;
+    for (const t of terms)
+        sum += Math.exp(t - maxLog);
+    return Math.min(1, Math.exp(maxLog) * sum);
+}
+/** The largest l ≥ 1 with P(B ≤ l − 1) ≤ tail, or 0 when even l = 1 does not qualify. */
+function medianBoundRank(n, tail) {
+    let l = 0;
+    while (l + 1 <= Math.ceil(n / 2) && binomialHalfCdf(n, l) <= tail * (1 + 1e-12))
+        l++;
+    return l;
+}
+/** Two-sided order-statistic interval for the median at `confidence`. */
+function medianInterval(values, confidence) {
+    const n = values.length;
+    if (n === 0)
+        throw new RangeError('medianInterval: expected a non-empty sample');
+    const s = [...values].sort((a, b) => a - b);
+    const mid = n >> 1;
+    const median = n % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+    const l = medianBoundRank(n, (1 - confidence) / 2);
+    if (l >= 1) {
+        return { median, low: s[l - 1], high: s[n - l], confidence: 1 - 2 * binomialHalfCdf(n, l - 1), attained: true };
+    }
+    return { median, low: s[0], high: s[n - 1], confidence: 1 - 2 * binomialHalfCdf(n, 0), attained: false };
+}
+/**
+ * One-sided bounds for the median at error `tail` each: P(median < lower) ≤ tail and
+ * P(median > upper) ≤ tail. A bound is ∓Infinity when the sample is too small to give it.
+ */
+function medianBounds(values, tail) {
+    const n = values.length;
+    const s = [...values].sort((a, b) => a - b);
+    const l = medianBoundRank(n, tail);
+    if (l < 1)
+        return { lower: Number.NEGATIVE_INFINITY, upper: Number.POSITIVE_INFINITY };
+    return { lower: s[l - 1], upper: s[n - l] };
+}
+
+;// CONCATENATED MODULE: ./src/core/gate/absolute.ts
+/**
+ * Absolute rules (`p99: < 200ms`): a bound on the head's median value of the metric, tested with the
+ * distribution-free order-statistic interval for a median (Thompson 1936; Hollander & Wolfe §3.6).
+ *
+ * Oriented like the relative rules: the rule is written as "head ≤ limit is fine" on an oriented scale
+ * (x = v for `<`/`<=`, x = −v for `>`/`>=`), so "worse" is always larger. Breach ⇔ the interval's lower
+ * end is beyond the limit; within ⇔ its upper end is inside. Strict (`<`) and non-strict (`<=`) rules
+ * differ only on the limit itself: a median exactly at the limit breaks `<` and keeps `<=`.
+ * Assumption: the head's per-round values are i.i.d. (rounds are independent replicates).
+ */
+
+
+/** The head median's interval and the rule's tests, widened by `widen` (resolution) on both ends. */
+function headMedian(head, rule, widen = 0) {
+    const sorted = [...head].sort((a, b) => a - b);
+    const n = sorted.length;
+    const rank = (tail) => medianBoundRank(n, tail);
+    const upperIsWorse = rule.op === '<' || rule.op === '<=';
+    const breaks = (v) => rule.op === '<'
+        ? v >= rule.bound
+        : rule.op === '<='
+            ? v > rule.bound
+            : rule.op === '>'
+                ? v <= rule.bound
+                : v < rule.bound;
+    // Sign test: the number of values on the breaking side of the bound is Binomial(n, ½) at a median on the bound.
+    const breaking = sorted.filter(breaks).length;
+    return {
+        median: quantiles_median(sorted),
+        lowerAt: (tail) => {
+            const l = rank(tail);
+            return l >= 1 ? sorted[l - 1] - widen : Number.NEGATIVE_INFINITY;
+        },
+        upperAt: (tail) => {
+            const l = rank(tail);
+            return l >= 1 ? sorted[n - l] + widen : Number.POSITIVE_INFINITY;
+        },
+        breaks,
+        upperIsWorse,
+        pBreaks: 1 - binomialHalfCdf(n, breaking - 1),
+        pKeeps: binomialHalfCdf(n, breaking),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/core/stats/kendall.ts
+/**
+ * Trend test of a series against its time order: Kendall's τ_b between the round index and the
+ * values, with the large-sample normal approximation of S = concordant − discordant pairs
+ * (Kendall 1948; Mann 1945 "Mann–Kendall test"; variance with ties in the values as in SciPy's
+ * `kendalltau(..., method='asymptotic')`).
+ * Assumption: under H0 the values are exchangeable over time (no drift).
+ */
+
+/** Kendall trend test of `values` (in time order). Needs at least 3 values; all-tied values give p = 1. */
+function kendallTrend(values) {
+    const n = values.length;
+    if (n < 3)
+        return { tau: 0, s: 0, z: 0, p: 1 };
+    let s = 0;
+    for (let i = 0; i < n; i++)
+        for (let j = i + 1; j < n; j++)
+            s += Math.sign(values[j] - values[i]);
+    // Tie groups in the values.
+    const counts = new Map();
+    for (const v of values)
+        counts.set(v, (counts.get(v) ?? 0) + 1);
+    let tieVar = 0;
+    let tiePairs = 0;
+    for (const t of counts.values()) {
+        tieVar += t * (t - 1) * (2 * t + 5);
+        tiePairs += (t * (t - 1)) / 2;
+    }
+    const pairs = (n * (n - 1)) / 2;
+    const variance = (n * (n - 1) * (2 * n + 5) - tieVar) / 18;
+    if (variance <= 0 || tiePairs === pairs)
+        return { tau: 0, s: 0, z: 0, p: 1 };
+    const tau = s / Math.sqrt(pairs * (pairs - tiePairs));
+    const z = s / Math.sqrt(variance);
+    return { tau, s, z, p: Math.min(1, 2 * normalSurvival(Math.abs(z))) };
+}
+
+;// CONCATENATED MODULE: ./src/core/gate/diagnostics.ts
+
+
+/** Per-side sample count below which outliers and drift are not assessed. */
+const MIN_SAMPLES = 5;
+/** Drift note: two-sided level of the Kendall trend test, per side. */
+const DRIFT_P = 0.01;
+/**
+ * Outlier threshold in robust SDs by samples per side, calibrated by simulation (20,000 clean normal
+ * trials each, on the log scale where log-normal noise is normal): a metric gets the note in 3 % of clean
+ * runs at every n. The threshold falls with n because the pooled MAD steadies. With it, 10 % of one
+ * side's samples 1.5× slower are flagged in 86 % (n = 10) to 100 % (n ≥ 40) of runs at CV 6 %, and in
+ * 100 % at CV 3 % (`__tests__/stats/diagnostics.test.ts` checks both).
+ */
+const OUTLIER_K = [
+    [5, 7.44],
+    [8, 5.43],
+    [10, 4.97],
+    [15, 4.46],
+    [20, 4.24],
+    [30, 4.1],
+    [40, 4.02],
+];
+/** The outlier threshold for n samples per side (linear between the calibrated points). */
+function outlierThreshold(n) {
+    if (n <= OUTLIER_K[0][0])
+        return OUTLIER_K[0][1];
+    for (let i = 1; i < OUTLIER_K.length; i++) {
+        const [n1, k1] = OUTLIER_K[i];
+        if (n <= n1) {
+            const [n0, k0] = OUTLIER_K[i - 1];
+            return k0 + ((k1 - k0) * (n - n0)) / (n1 - n0);
+        }
+    }
+    return OUTLIER_K[OUTLIER_K.length - 1][1];
+}
+/**
+ * Outliers and drift of oriented samples on the analysis scale. Outliers: residuals from each side's
+ * median beyond `outlierThreshold(n)` robust SDs of the pooled residuals (Iglewicz & Hoaglin 1993's
+ * modified z-score, recalibrated for "any of 2n"). Drift: Kendall's trend test of each side over rounds.
+ */
+function sampleNotes(metric, base, head) {
+    const notes = [];
+    const n = Math.min(base.length, head.length);
+    if (n < MIN_SAMPLES)
+        return notes;
+    const mb = quantiles_median(base);
+    const mh = quantiles_median(head);
+    const scale = robustScale([...base.map((v) => v - mb), ...head.map((v) => v - mh)]);
+    const k = outlierThreshold(n);
+    for (const [side, values, med] of [
+        ['base', base, mb],
+        ['head', head, mh],
+    ]) {
+        if (scale > 0) {
+            const count = values.filter((v) => Math.abs(v - med) > k * scale).length;
+            if (count > 0)
+                notes.push({
+                    code: 'outliers',
+                    metric,
+                    text: `${count} of ${values.length} ${side} samples lie far from the rest (more than ${k.toFixed(1)} robust SD); they are kept (rank statistics are robust to them), but check for interference during the run.`,
+                });
+        }
+        if (values.length >= 8) {
+            const trend = kendallTrend(values);
+            if (trend.p < DRIFT_P)
+                notes.push({
+                    code: 'drift',
+                    metric,
+                    text: `The ${side} samples drift over the rounds (Kendall τ = ${trend.tau.toFixed(2)}): the machine changed state during the run. Pairing by round keeps the comparison fair, but consider a longer warm-up or a quieter runner.`,
+                });
+        }
+    }
+    return notes;
+}
+
+;// CONCATENATED MODULE: ./src/core/gate/holm.ts
+/**
+ * Holm's step-down procedure (Holm 1979) over group-sequential tests: the correction across metrics.
+ *
+ * At each look and for each side of the interval (the fail side tests "within budget" nulls, the pass
+ * side "beyond budget" nulls), the metrics whose null is not yet rejected form the family, r of them.
+ * Candidates are ordered by p-value; step j (0-based) tests at the group-sequential nominal level of a
+ * level-α/(r − j) boundary; the first candidate that is not rejected stops the procedure, and it and all
+ * later candidates carry that step's level (the level they would be tested at next).
+ *
+ * Why this is valid across looks (Holm's closed testing with group-sequential tests; Maurer & Bretz
+ * 2013; Ye et al. 2013): for any set J of true nulls, "some i ∈ J crosses its level-α/|J| boundary at some
+ * look" has probability ≤ Σ α/|J| = α by the union bound, whatever the dependence between metrics, since
+ * each boundary sequence has size α/|J| over all looks; non-binding stops only remove chances to cross.
+ * A rejection at step j, with r − j metrics left, implies the rejection of every J containing that metric
+ * and no earlier rejection (|J| ≤ r − j, so its level is at least as large). Hypotheses rejected at earlier
+ * looks stay rejected; hypotheses of metrics that stopped for the other reason stay in the family with no
+ * new data (conservative: recycling their α would need binding stops).
+ */
+/**
+ * Runs the step-down over `candidates` (the not-yet-rejected metrics sampled at this look) in a family of
+ * `familySize` unrejected nulls. `nominal(level)` is this look's nominal one-sided error of a level-`level`
+ * boundary; `rejects(item, tail)` decides one test (an interval end beyond the budget).
+ */
+function holmStepDown(candidates, familySize, alpha, nominal, rejects) {
+    const ordered = [...candidates].sort((a, b) => a.p - b.p);
+    const steps = new Map();
+    let j = 0;
+    let stopped = false;
+    for (const { item } of ordered) {
+        const tail = nominal(alpha / Math.max(1, familySize - j));
+        if (!stopped && rejects(item, tail)) {
+            steps.set(item, { tail, rejected: true });
+            j++;
+        }
+        else {
+            stopped = true;
+            steps.set(item, { tail, rejected: false });
+        }
+    }
+    return steps;
+}
+
+;// CONCATENATED MODULE: ./src/core/gate/looks.ts
+/**
+ * The look schedule of the group-sequential design: the rounds after which the data are analysed.
+ *
+ * The first look comes at `min-rounds`, then one every ⌈min-rounds / 2⌉ rounds, the last at
+ * `max-rounds` (10, 15, …, 50 by default). Measured in `npm run bench:gate`: looking every five rounds
+ * lets unchanged metrics stop at 15 instead of 20 rounds (median) and costs < 1 % of power at 2×budget
+ * against looking every ten, because Lan–DeMets spending adapts the boundaries to however many looks
+ * there are (Lan & DeMets 1983).
+ */
+function planLooks(minRounds, maxRounds) {
+    if (!Number.isInteger(minRounds) || minRounds < 1) {
+        throw new RangeError(`min-rounds: expected a whole number ≥ 1, got ${minRounds}`);
+    }
+    if (!Number.isInteger(maxRounds) || maxRounds < minRounds) {
+        throw new RangeError(`max-rounds: expected a whole number ≥ min-rounds (${minRounds}), got ${maxRounds}`);
+    }
+    const every = Math.max(1, Math.ceil(minRounds / 2));
+    const looks = [];
+    for (let r = minRounds; r < maxRounds; r += every)
+        looks.push(r);
+    // The last look is max-rounds; a planned look closer to it than half a step is merged into it.
+    if (looks.length > 1 && maxRounds - looks[looks.length - 1] < every / 2)
+        looks.pop();
+    looks.push(maxRounds);
+    return looks;
+}
+/** Information fraction of a look (Lan–DeMets): rounds over the planned maximum. Samples come in pairs, so the
+ * information of the rank statistics grows linearly in rounds. */
+function informationFraction(rounds, maxRounds) {
+    return Math.min(1, rounds / maxRounds);
+}
+
+;// CONCATENATED MODULE: ./src/core/gate/notes.ts
+
+
+function percent(fraction) {
+    const v = Math.abs(fraction * 100);
+    return `${v >= 10 ? v.toFixed(1) : v.toFixed(2)} %`;
+}
+/** An oriented log-scale change as the percent change a reader expects (positive is worse). */
+function worse(theta) {
+    return (0,units/* formatSignedPercent */.h9)(Math.expm1(theta));
+}
+function beforeFirstLook(rounds, minRounds) {
+    return (`Only ${rounds} round${rounds === 1 ? '' : 's'} ran before the time limit, fewer than min-rounds (${minRounds}): ` +
+        'there is not enough evidence to pass or fail the gated metrics. Raise max-time, make the suites faster, or lower min-rounds.');
+}
+function tooFewSamples(metric, base, head) {
+    return `${metric}: only ${base} base and ${head} head sample${head === 1 ? '' : 's'}; at least 2 per side are needed to compare. Check that the suite produces this metric on both sides, and run more rounds.`;
+}
+function newOnHead(metric) {
+    return {
+        code: 'new-on-head',
+        metric,
+        text: 'Only measured on head (new): its absolute rule is checked on head alone.',
+    };
+}
+function linearScale(metric) {
+    return {
+        code: 'linear-scale',
+        metric,
+        text: 'Some values are ≤ 0 and cannot be logged: the change is computed on the linear scale (a shift relative to the base median).',
+    };
+}
+function zeroBase(metric) {
+    return {
+        code: 'zero-base',
+        metric,
+        text: 'The base median is 0, so a relative change is undefined; the interval is on the linear scale.',
+    };
+}
+function coarseResolution(metric, step, unit, widen, budget, logScale) {
+    const stepShare = logScale ? percent(Math.expm1(widen)) : null;
+    return {
+        code: 'resolution',
+        metric,
+        text: `The values move in steps of ${(0,units/* formatValue */.Fl)(step, unit)}${stepShare ? ` (${stepShare} of the smallest value)` : ''}, ` +
+            `coarse next to the ${percent(budget)} budget: the interval is widened by one step on each side, so ties alone cannot show this metric within budget. ` +
+            'Get a finer resolution: more iterations per sample, a finer timer, or a total over many operations.',
+    };
+}
+function intervalOutOfReach(metric, rounds) {
+    return {
+        code: 'interval-level',
+        metric,
+        text: `After ${rounds} rounds the data cannot yet reach the confidence this look requires; an open end shows the most extreme difference measured.`,
+    };
+}
+function absoluteUndecided(metric) {
+    return {
+        code: 'inconclusive',
+        metric,
+        text: "The interval of the head's median straddles the bound: neither kept nor broken with the required confidence. More rounds would decide it.",
+    };
+}
+/**
+ * Final-look note of an inconclusive relative metric: which budget would have decided it, and roughly how
+ * many rounds would at this noise (the interval narrows like 1/√rounds).
+ */
+function inconclusive(metric, budget, estimate, low, high, limit, rounds) {
+    if (budget.kind !== 'relative' || !Number.isFinite(low) || !Number.isFinite(high))
+        return null;
+    const towardsPass = estimate < limit;
+    const half = towardsPass ? high - estimate : estimate - low;
+    const gap = Math.abs(limit - estimate);
+    const needed = gap > 0 ? Math.ceil(rounds * (half / gap) ** 2) : null;
+    const decidingBudget = towardsPass ? worse(high) : null;
+    return {
+        code: 'inconclusive',
+        metric,
+        text: `Inconclusive after ${rounds} rounds: the interval straddles the ${percent(budget.limit)} budget. ` +
+            (decidingBudget ? `A budget of ${decidingBudget.replace('+', '')} would have passed it; ` : '') +
+            (needed
+                ? `about ${needed} rounds would likely decide it at this noise (max-rounds).`
+                : 'the estimate sits on the budget.'),
+    };
+}
+/**
+ * Mid-run note: at this noise even an unchanged metric is unlikely to be shown within budget by
+ * max-rounds. Projects the pass-side half-width to the last look (∝ z/√rounds).
+ */
+function tooNoisy(metric, budget, estimate, high, limit, rounds, maxRounds, tail, alpha) {
+    if (budget.kind !== 'relative' || !Number.isFinite(high) || !Number.isFinite(limit) || limit <= 0)
+        return null;
+    const half = high - estimate;
+    const zNow = normalQuantileUpperSafe(tail);
+    const zLast = normalQuantileUpperSafe(alpha);
+    const halfAtMax = half * (zLast / zNow) * Math.sqrt(rounds / maxRounds);
+    if (halfAtMax <= limit)
+        return null;
+    const needed = Math.ceil(maxRounds * (halfAtMax / limit) ** 2);
+    return {
+        code: 'too-noisy',
+        metric,
+        text: `Noisy for a ${percent(budget.limit)} budget: by max-rounds (${maxRounds}) the interval will still be about ±${percent(Math.expm1(halfAtMax))} wide, ` +
+            `so even an unchanged metric may end inconclusive; about ${needed} rounds, a budget near ${percent(Math.expm1(halfAtMax))}, or less noise (longer samples, a quieter runner) would decide it.`,
+    };
+}
+function normalQuantileUpperSafe(q) {
+    return normalQuantileUpper(Math.min(0.49, Math.max(1e-300, q)));
+}
+
+;// CONCATENATED MODULE: ./src/core/gate/resolution.ts
+/**
+ * The resolution of a metric's values: the step in which they move when the tool that measured them
+ * rounds (a harness reporting whole nanoseconds, a histogram with 1 ms buckets, ops/s derived from
+ * rounded times).
+ *
+ * Why it matters: rounding every value to a grid of step q moves each value by less than q/2, so each
+ * pairwise or paired difference by less than q, so every order statistic of the differences — the
+ * Hodges–Lehmann estimate and both interval ends — by less than q. The interval of the rounded data,
+ * widened by q on each side, therefore still covers the shift of the unrounded data. When q is comparable
+ * to the budget, the widened interval cannot be "within budget" on ties alone.
+ *
+ * Two estimates of q, the larger wins:
+ * - the decimal grid: the finest decimal digit any value uses (70e-9 and 80e-9 lie on a 10 ns grid);
+ * - the gap between distinct values, when ties show the values are rounded (most values share a value
+ *   with another): the smallest step between neighbouring distinct values.
+ * Both are expressed relative to the values (on the log scale the analysis uses), so one step of q at
+ * value v is log(1 + q/v).
+ */
+/** Share of tied values above which the values are taken to be rounded to the gaps between them. */
+const TIED_SHARE = 0.5;
+/**
+ * The finest decimal place a number uses, read to 12 significant digits so that unit conversions
+ * (70 × 1e-9 = 7.000000000000001e-8) do not count as precision: 7e-8 → 1e-8; 0.0631 → 1e-4.
+ */
+function decimalQuantum(v) {
+    if (v === 0 || !Number.isFinite(v))
+        return 0;
+    const [mantissa, exponentText] = Math.abs(v).toExponential(11).split('e');
+    const decimals = mantissa.split('.')[1].replace(/0+$/, '').length;
+    return 10 ** (Number(exponentText) - decimals);
+}
+/**
+ * The resolution of positive values (null when there is no evidence of rounding beyond float precision,
+ * i.e. when the relative step is below 1e-9).
+ */
+function resolutionOf(values) {
+    const positive = values.filter((v) => v > 0 && Number.isFinite(v));
+    if (positive.length < 2)
+        return null;
+    const sorted = [...positive].sort((a, b) => a - b);
+    const min = sorted[0];
+    let decimal = Number.POSITIVE_INFINITY;
+    for (const v of sorted)
+        decimal = Math.min(decimal, decimalQuantum(v));
+    let tiedCount = 0;
+    const distinct = [];
+    for (let i = 0; i < sorted.length; i++) {
+        const tied = (i > 0 && sorted[i] === sorted[i - 1]) || (i + 1 < sorted.length && sorted[i] === sorted[i + 1]);
+        if (tied)
+            tiedCount++;
+        if (i === 0 || sorted[i] !== sorted[i - 1])
+            distinct.push(sorted[i]);
+    }
+    let gap = 0;
+    if (tiedCount / sorted.length > TIED_SHARE && distinct.length > 1) {
+        gap = Number.POSITIVE_INFINITY;
+        for (let i = 1; i < distinct.length; i++)
+            gap = Math.min(gap, distinct[i] - distinct[i - 1]);
+    }
+    const step = Math.max(decimal, gap);
+    const relative = Math.log1p(step / min);
+    if (!(relative > 1e-9))
+        return null;
+    return { step, relative, source: gap > decimal ? 'ties' : 'decimal' };
+}
+
+;// CONCATENATED MODULE: ./src/core/stats/mann-whitney.ts
+/**
+ * The Mann–Whitney U test (Mann & Whitney 1947; Wilcoxon rank-sum), following benchstat's rule:
+ * the exact null distribution when there are no ties and both samples have at most 50 values,
+ * otherwise the normal approximation with tie correction and continuity correction
+ * (Hollander & Wolfe, Nonparametric Statistical Methods, §4.1).
+ *
+ * Assumptions: the two samples are independent, each made of i.i.d. draws; under H0 both come from
+ * the same continuous distribution (so every arrangement of ranks is equally likely).
+ */
+
+/** Largest sample size per side for which the exact distribution is used. */
+const EXACT_LIMIT = 50;
+const exactCache = new Map();
+/**
+ * Exact null distribution of U for sample sizes m and n without ties, by the recurrence on the largest
+ * observation: P_{i,j}(k) = i/(i+j)·P_{i−1,j}(k−j) + j/(i+j)·P_{i,j−1}(k) (Mann & Whitney 1947, eq. 2).
+ * Probabilities rather than counts, so only positive terms are added and nothing overflows.
+ */
+function mannWhitneyExactDistribution(m, n) {
+    const key = m <= n ? `${m},${n}` : `${n},${m}`;
+    const cached = exactCache.get(key);
+    if (cached)
+        return cached;
+    const [a, b] = m <= n ? [m, n] : [n, m];
+    // prev[j] = distribution for sizes (i−1, j); cur[j] for (i, j).
+    let prev = [];
+    for (let j = 0; j <= b; j++)
+        prev.push(Float64Array.of(1));
+    for (let i = 1; i <= a; i++) {
+        const cur = [Float64Array.of(1)];
+        for (let j = 1; j <= b; j++) {
+            const dist = new Float64Array(i * j + 1);
+            const wUp = i / (i + j);
+            const wSide = j / (i + j);
+            const up = prev[j]; // sizes (i−1, j), shifted by j
+            for (let k = 0; k < up.length; k++)
+                dist[k + j] += wUp * up[k];
+            const side = cur[j - 1]; // sizes (i, j−1)
+            for (let k = 0; k < side.length; k++)
+                dist[k] += wSide * side[k];
+            cur.push(dist);
+        }
+        prev = cur;
+    }
+    const pmf = prev[b];
+    const size = pmf.length;
+    const cdf = new Float64Array(size);
+    const sf = new Float64Array(size);
+    let acc = 0;
+    for (let k = 0; k < size; k++) {
+        acc += pmf[k];
+        cdf[k] = Math.min(1, acc);
+    }
+    acc = 0;
+    for (let k = size - 1; k >= 0; k--) {
+        acc += pmf[k];
+        sf[k] = Math.min(1, acc);
+    }
+    const table = { cdf, sf };
+    exactCache.set(key, table);
+    return table;
+}
+/** P(U ≤ k) under H0 for sizes m, n without ties (exact). */
+function mannWhitneyExactCdf(m, n, k) {
+    if (k < 0)
+        return 0;
+    const { cdf } = mannWhitneyExactDistribution(m, n);
+    return k >= cdf.length ? 1 : cdf[Math.floor(k)];
+}
+/** Ranks (1-based, ties get their average rank) and the tie-group sizes of a pooled sample. */
+function mann_whitney_rankWithTies(values) {
+    const n = values.length;
+    const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => values[i] - values[j]);
+    const ranks = new Float64Array(n);
+    const tieSizes = [];
+    let i = 0;
+    while (i < n) {
+        let j = i;
+        while (j + 1 < n && values[order[j + 1]] === values[order[i]])
+            j++;
+        const avg = (i + j) / 2 + 1;
+        for (let k = i; k <= j; k++)
+            ranks[order[k]] = avg;
+        if (j > i)
+            tieSizes.push(j - i + 1);
+        i = j + 1;
+    }
+    return { ranks, tieSizes };
+}
+/** The tie-corrected standard deviation of U under H0. */
+function mannWhitneySigma(m, n, tieSizes) {
+    const total = m + n;
+    let tieTerm = 0;
+    for (const t of tieSizes)
+        tieTerm += t * t * t - t;
+    const variance = ((m * n) / 12) * (total + 1 - tieTerm / (total * (total - 1)));
+    return Math.sqrt(Math.max(0, variance));
+}
+/**
+ * Mann–Whitney U test of x against y. `pGreater` is the one-sided p-value for "x stochastically
+ * greater than y" (SciPy's `alternative='greater'` with x first). `method` forces a method; by default
+ * exact when there are no ties and both sizes ≤ 50, normal approximation otherwise.
+ */
+function mannWhitneyU(x, y, method = 'auto') {
+    const m = x.length;
+    const n = y.length;
+    if (m === 0 || n === 0)
+        throw new RangeError('mannWhitneyU: expected two non-empty samples');
+    for (const v of [...x, ...y])
+        if (!Number.isFinite(v))
+            throw new RangeError(`mannWhitneyU: non-finite value ${v}`);
+    const pooled = [...x, ...y];
+    const { ranks, tieSizes } = mann_whitney_rankWithTies(pooled);
+    let rankSumX = 0;
+    for (let i = 0; i < m; i++)
+        rankSumX += ranks[i];
+    const u = rankSumX - (m * (m + 1)) / 2;
+    const ties = tieSizes.length > 0;
+    const useExact = method === 'exact' || (method === 'auto' && !ties && m <= EXACT_LIMIT && n <= EXACT_LIMIT);
+    if (useExact) {
+        const { cdf, sf } = mannWhitneyExactDistribution(m, n);
+        // With ties U can be a half-integer; the exact table is then only an approximation (forced use).
+        const pGreater = sf[Math.min(sf.length - 1, Math.ceil(u))] ?? 0;
+        const pLess = cdf[Math.max(0, Math.floor(u))];
+        return { u, pGreater, pLess, pTwoSided: Math.min(1, 2 * Math.min(pGreater, pLess)), method: 'exact', ties };
+    }
+    const mu = (m * n) / 2;
+    const sigma = mannWhitneySigma(m, n, tieSizes);
+    if (sigma === 0)
+        return { u, pGreater: 1, pLess: 1, pTwoSided: 1, method: 'normal', ties };
+    const pGreater = normalSurvival((u - mu - 0.5) / sigma);
+    const pLess = normalCdf((u - mu + 0.5) / sigma);
+    const uMax = Math.max(u, m * n - u);
+    const pTwoSided = Math.min(1, 2 * normalSurvival((uMax - mu - 0.5) / sigma));
+    return { u, pGreater: Math.min(1, pGreater), pLess: Math.min(1, pLess), pTwoSided, method: 'normal', ties };
+}
+/** The smallest one-sided p-value the exact test can reach with sizes m and n: 1 / C(m+n, m). */
+function mannWhitneyMinP(m, n) {
+    // log C(m+n, m) summed term by term; exp of its negative.
+    let logC = 0;
+    for (let i = 1; i <= Math.min(m, n); i++)
+        logC += Math.log((Math.max(m, n) + i) / i);
+    return Math.exp(-logC);
+}
+
+;// CONCATENATED MODULE: ./src/core/stats/hodges-lehmann.ts
+/**
+ * The Hodges–Lehmann two-sample shift estimate and the distribution-free confidence interval that
+ * inverts the Mann–Whitney test (Hodges & Lehmann 1963; Hollander & Wolfe, Nonparametric Statistical
+ * Methods, §4.2–4.3; Bauer 1972).
+ *
+ * Model: y − θ has the same distribution as x (a pure location shift). θ̂ is the median of the m·n
+ * differences y_j − x_i, and [D_(k), D_(mn+1−k)] (order statistics of those differences) covers θ with
+ * probability 1 − 2·P(U ≤ k − 1), U the Mann–Whitney statistic under H0.
+ */
+
+
+/** All m·n pairwise differences y_j − x_i, sorted ascending. */
+function pairwiseDifferences(x, y) {
+    const d = new Float64Array(x.length * y.length);
+    let k = 0;
+    for (const yj of y)
+        for (const xi of x)
+            d[k++] = yj - xi;
+    return d.sort();
+}
+/**
+ * The order-statistic index k (1-based) of the lower interval end for one-sided error `tail`:
+ * the largest k with P(U ≤ k − 1) ≤ tail. Exact distribution when there are no ties and both sizes are
+ * at most 50 (as in {@link mannWhitneyU}); otherwise the normal approximation with continuity and tie
+ * correction, k = ⌊mn/2 − z·σ_U + ½⌋. Returns 0 when no k qualifies.
+ */
+function shiftIntervalRank(m, n, tail, tieSizes = []) {
+    if (tieSizes.length === 0 && m <= EXACT_LIMIT && n <= EXACT_LIMIT) {
+        const { cdf } = mannWhitneyExactDistribution(m, n);
+        // cdf is increasing: find the largest u with cdf[u] ≤ tail, then k = u + 1.
+        let lo = -1;
+        let hi = cdf.length - 1;
+        while (lo < hi) {
+            const mid = (lo + hi + 1) >> 1;
+            if (cdf[mid] <= tail * (1 + 1e-12))
+                lo = mid;
+            else
+                hi = mid - 1;
+        }
+        const k = lo + 1;
+        return { k, method: 'exact', tailAttained: k >= 1 ? cdf[k - 1] : cdf[0] };
+    }
+    const sigma = mannWhitneySigma(m, n, tieSizes);
+    const z = normalQuantileUpper(tail);
+    const k = Math.max(0, Math.floor((m * n) / 2 - z * sigma + 0.5));
+    return { k: Math.min(k, Math.floor((m * n + 1) / 2)), method: 'normal', tailAttained: tail };
+}
+/** Sorts the m·n differences y_j − x_i once; each interval end is then an order statistic. */
+function pairwiseShift(x, y) {
+    const d = pairwiseDifferences(x, y);
+    if (d.length === 0)
+        throw new RangeError('pairwiseShift: expected two non-empty samples');
+    const mid = d.length >> 1;
+    const { tieSizes } = mann_whitney_rankWithTies([...x, ...y]);
+    const rank = (tail) => shiftIntervalRank(x.length, y.length, tail, tieSizes).k;
+    return {
+        estimate: d.length % 2 === 1 ? d[mid] : (d[mid - 1] + d[mid]) / 2,
+        lowerAt: (tail) => {
+            const k = rank(tail);
+            return k >= 1 ? d[k - 1] : Number.NEGATIVE_INFINITY;
+        },
+        upperAt: (tail) => {
+            const k = rank(tail);
+            return k >= 1 ? d[d.length - k] : Number.POSITIVE_INFINITY;
+        },
+        extremes: [d[0], d[d.length - 1]],
+    };
+}
+/**
+ * Hodges–Lehmann estimate of the shift of y relative to x with its two-sided `confidence` interval
+ * inverting the Mann–Whitney test. When the level is out of reach (tiny samples), the widest interval
+ * [min difference, max difference] is returned with its actual coverage and `attained: false`.
+ */
+function hodgesLehmannInterval(x, y, confidence) {
+    if (!(confidence > 0 && confidence < 1)) {
+        throw new RangeError(`hodgesLehmannInterval: expected confidence in (0, 1), got ${confidence}`);
+    }
+    return hodgesLehmannIntervalForTail(x, y, (1 - confidence) / 2);
+}
+/**
+ * As {@link hodgesLehmannInterval}, with the error of each side given directly (`tail` = (1 − confidence)/2),
+ * so that tiny tails (e.g. 1e-12 at an early O'Brien–Fleming look) keep their precision.
+ */
+function hodgesLehmannIntervalForTail(x, y, tail) {
+    if (!(tail > 0 && tail < 0.5))
+        throw new RangeError(`hodgesLehmannInterval: expected a tail in (0, 0.5), got ${tail}`);
+    const m = x.length;
+    const n = y.length;
+    const d = pairwiseDifferences(x, y);
+    if (d.length === 0)
+        throw new RangeError('hodgesLehmannInterval: expected two non-empty samples');
+    const mid = d.length >> 1;
+    const estimate = d.length % 2 === 1 ? d[mid] : (d[mid - 1] + d[mid]) / 2;
+    const { tieSizes } = rankWithTies([...x, ...y]);
+    const { k, method, tailAttained } = shiftIntervalRank(m, n, tail, tieSizes);
+    if (k >= 1) {
+        return { estimate, low: d[k - 1], high: d[d.length - k], confidence: 1 - 2 * tail, attained: true, method };
+    }
+    return {
+        estimate,
+        low: d[0],
+        high: d[d.length - 1],
+        confidence: Math.max(0, 1 - 2 * tailAttained),
+        attained: false,
+        method,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/core/stats/signed-rank.ts
+/**
+ * The Wilcoxon signed-rank test and its Hodges–Lehmann estimate for paired data: the median of the
+ * Walsh averages (dᵢ + dⱼ)/2, i ≤ j, with the distribution-free interval that inverts the test
+ * (Wilcoxon 1945; Hodges & Lehmann 1963; Hollander & Wolfe, Nonparametric Statistical Methods,
+ * §3.1–3.3; Tukey 1949 for the Walsh-average form).
+ *
+ * Model: the differences dᵢ = headᵢ − baseᵢ of the pairs are independent and symmetric about θ.
+ * Under H0 (θ = θ₀) each dᵢ − θ₀ is as likely positive as negative, so W⁺ (the sum of the ranks of the
+ * positive |dᵢ − θ₀|) has the signed-rank null distribution. The Walsh averages sorted ascending
+ * A₍₁₎ ≤ … ≤ A₍M₎, M = n(n+1)/2, give [A₍k₎, A₍M+1−k₎] covering θ with probability
+ * 1 − 2·P(W⁺ ≤ k − 1).
+ */
+
+/** Largest number of pairs for which the exact null distribution is used. */
+const SIGNED_RANK_EXACT_LIMIT = 50;
+const signed_rank_exactCache = new Map();
+/**
+ * Exact null distribution of W⁺ for n pairs without ties or zeros, as a CDF: cdf[w] = P(W⁺ ≤ w).
+ * By the recurrence on the largest rank: each rank r is included with probability ½.
+ */
+function signedRankExactCdf(n) {
+    const cached = signed_rank_exactCache.get(n);
+    if (cached)
+        return cached;
+    const max = (n * (n + 1)) / 2;
+    let pmf = new Float64Array(max + 1);
+    pmf[0] = 1;
+    let top = 0;
+    for (let r = 1; r <= n; r++) {
+        const next = new Float64Array(max + 1);
+        for (let w = 0; w <= top; w++) {
+            if (pmf[w] === 0)
+                continue;
+            next[w] += pmf[w] / 2;
+            next[w + r] += pmf[w] / 2;
+        }
+        top += r;
+        pmf = next;
+    }
+    const cdf = new Float64Array(max + 1);
+    let acc = 0;
+    for (let w = 0; w <= max; w++) {
+        acc += pmf[w];
+        cdf[w] = Math.min(1, acc);
+    }
+    signed_rank_exactCache.set(n, cdf);
+    return cdf;
+}
+/** Walsh averages (dᵢ + dⱼ)/2 for i ≤ j, sorted ascending. */
+function walshAverages(d) {
+    const n = d.length;
+    const out = new Float64Array((n * (n + 1)) / 2);
+    let k = 0;
+    for (let i = 0; i < n; i++)
+        for (let j = i; j < n; j++)
+            out[k++] = (d[i] + d[j]) / 2;
+    return out.sort();
+}
+/**
+ * The order-statistic index k (1-based) of the lower interval end for one-sided error `tail`: the
+ * largest k with P(W⁺ ≤ k − 1) ≤ tail. Exact for n ≤ 50 when the differences have no ties;
+ * otherwise the normal approximation with tie correction, k = ⌊M/2 − z·σ + ½⌋
+ * (σ² = n(n+1)(2n+1)/24 − Σ(t³ − t)/48 over tie groups of |d|). Returns 0 when no k qualifies.
+ */
+function signedRankIntervalRank(n, tail, tieSizes = []) {
+    const total = (n * (n + 1)) / 2;
+    if (tieSizes.length === 0 && n <= SIGNED_RANK_EXACT_LIMIT) {
+        const cdf = signedRankExactCdf(n);
+        let lo = -1;
+        let hi = cdf.length - 1;
+        while (lo < hi) {
+            const mid = (lo + hi + 1) >> 1;
+            if (cdf[mid] <= tail * (1 + 1e-12))
+                lo = mid;
+            else
+                hi = mid - 1;
+        }
+        return lo + 1;
+    }
+    let tieTerm = 0;
+    for (const t of tieSizes)
+        tieTerm += t * t * t - t;
+    const sigma = Math.sqrt(Math.max(0, (n * (n + 1) * (2 * n + 1)) / 24 - tieTerm / 48));
+    const k = Math.floor(total / 2 - normalQuantileUpper(tail) * sigma + 0.5);
+    return Math.max(0, Math.min(k, Math.floor((total + 1) / 2)));
+}
+/** Sizes of the groups of equal values (groups of one left out). */
+function tieGroups(values) {
+    const sorted = [...values].sort((a, b) => a - b);
+    const sizes = [];
+    let i = 0;
+    while (i < sorted.length) {
+        let j = i;
+        while (j + 1 < sorted.length && sorted[j + 1] === sorted[i])
+            j++;
+        if (j > i)
+            sizes.push(j - i + 1);
+        i = j + 1;
+    }
+    return sizes;
+}
+/** Sorts the Walsh averages of `d` once; each interval end is then an order statistic. */
+function walshShift(d) {
+    const n = d.length;
+    if (n === 0)
+        throw new RangeError('walshShift: expected at least one pair');
+    const walsh = walshAverages(d);
+    const M = walsh.length;
+    const mid = M >> 1;
+    const ties = tieGroups(d.map(Math.abs));
+    const rank = (tail) => signedRankIntervalRank(n, tail, ties);
+    return {
+        estimate: M % 2 === 1 ? walsh[mid] : (walsh[mid - 1] + walsh[mid]) / 2,
+        lowerAt: (tail) => {
+            const k = rank(tail);
+            return k >= 1 ? walsh[k - 1] : Number.NEGATIVE_INFINITY;
+        },
+        upperAt: (tail) => {
+            const k = rank(tail);
+            return k >= 1 ? walsh[M - k] : Number.POSITIVE_INFINITY;
+        },
+        extremes: [walsh[0], walsh[M - 1]],
+    };
+}
+/**
+ * One-sided p-value of the signed-rank test for "the differences are centred above θ₀"
+ * (SciPy's `wilcoxon(d - θ₀, alternative='greater')` with zeros dropped, `zero_method='wilcox'`):
+ * exact without ties or zeros for n ≤ 50, else the normal approximation with tie correction
+ * and continuity correction.
+ */
+function signedRankPGreater(d, theta0 = 0) {
+    const shifted = d.map((v) => v - theta0).filter((v) => v !== 0);
+    const n = shifted.length;
+    if (n === 0)
+        return 1;
+    const abs = shifted.map(Math.abs);
+    const order = abs.map((_, i) => i).sort((i, j) => abs[i] - abs[j]);
+    const ranks = new Float64Array(n);
+    const ties = [];
+    let i = 0;
+    while (i < n) {
+        let j = i;
+        while (j + 1 < n && abs[order[j + 1]] === abs[order[i]])
+            j++;
+        for (let k = i; k <= j; k++)
+            ranks[order[k]] = (i + j) / 2 + 1;
+        if (j > i)
+            ties.push(j - i + 1);
+        i = j + 1;
+    }
+    let wPlus = 0;
+    for (let k = 0; k < n; k++)
+        if (shifted[k] > 0)
+            wPlus += ranks[k];
+    if (ties.length === 0 && n <= SIGNED_RANK_EXACT_LIMIT) {
+        const cdf = signedRankExactCdf(n);
+        // P(W⁺ ≥ w) = P(W⁺ ≤ M − w) by symmetry.
+        const M = (n * (n + 1)) / 2;
+        return cdf[M - wPlus];
+    }
+    let tieTerm = 0;
+    for (const t of ties)
+        tieTerm += t * t * t - t;
+    const sigma = Math.sqrt((n * (n + 1) * (2 * n + 1)) / 24 - tieTerm / 48);
+    if (sigma === 0)
+        return 1;
+    return Math.min(1, normalSurvival((wPlus - (n * (n + 1)) / 4 - 0.5) / sigma));
+}
+
+;// CONCATENATED MODULE: ./src/core/gate/shift.ts
+/**
+ * The change of head against base on the analysis scale, and its interval at any one-sided level.
+ *
+ * Values are oriented so that positive means worse: x = +log(v) for lower-is-better metrics and −log(v)
+ * for higher-is-better ones (on the linear scale when some value is ≤ 0). The change θ is the location
+ * shift of head against base on that scale.
+ *
+ * - `paired` (the default): rounds are randomized blocks — each round runs base and head once, close in
+ *   time — so the within-round differences dᵢ = headᵢ − baseᵢ cancel drift that hits both sides of a
+ *   round alike. θ is estimated by the Hodges–Lehmann median of the Walsh averages and bounded by
+ *   inverting the Wilcoxon signed-rank test (`stats/signed-rank.ts`). Assumption: the dᵢ are
+ *   independent and symmetric about θ (true when base and head noise within a round are exchangeable).
+ * - `two-sample`: the Hodges–Lehmann median of all head − base differences and the interval inverting
+ *   the Mann–Whitney test (`stats/hodges-lehmann.ts`). Assumption: all samples independent, head a pure
+ *   shift of base. Used when the rounds cannot be paired (a side missed a sample).
+ *
+ * Both ends are widened by the measurement resolution (`resolution.ts`), so rounding never narrows the
+ * interval below what the data can show.
+ */
+
+
+
+/**
+ * The shift of `head` against `base` (both already oriented), paired by round when `paired` is asked
+ * for and both sides have the same number of samples. `widen` is added to both ends (resolution).
+ */
+function shiftOf(base, head, analysis, widen = 0) {
+    if (analysis === 'paired' && base.length === head.length && base.length >= 2) {
+        return pairedShift(head.map((h, i) => h - base[i]), widen);
+    }
+    return twoSampleShift(base, head, widen);
+}
+/** Adds the resolution to both ends (∓Infinity stay open). */
+function widened(bounds, widen) {
+    return {
+        estimate: bounds.estimate,
+        lowerAt: (tail) => bounds.lowerAt(tail) - widen,
+        upperAt: (tail) => bounds.upperAt(tail) + widen,
+        extremes: [bounds.extremes[0] - widen, bounds.extremes[1] + widen],
+    };
+}
+function pairedShift(d, widen) {
+    return {
+        analysis: 'paired',
+        ...widened(walshShift(d), widen),
+        // Ordering only: the signed-rank p of the data moved by the widening towards the null.
+        pWorseThan: (theta0) => signedRankPGreater(d, theta0 + widen),
+        pBetterThan: (theta0) => signedRankPGreater(d.map((v) => -v), -theta0 + widen),
+    };
+}
+function twoSampleShift(base, head, widen) {
+    return {
+        analysis: 'two-sample',
+        ...widened(pairwiseShift(base, head), widen),
+        pWorseThan: (theta0) => mannWhitneyU(head.map((v) => v - theta0 - widen), base).pGreater,
+        pBetterThan: (theta0) => mannWhitneyU(head.map((v) => v - theta0 + widen), base).pLess,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/core/gate/gate.ts
+
+
+
+
+
+
+
+
+
+
+/** Which end of the interval each side's boundaries use. */
+const gate_SPENDING = { fail: 'obrien-fleming', pass: 'pocock' };
+/** Two-sided level of the descriptive interval shown for ungated metrics (never decides anything). */
+const DESCRIPTIVE_TAIL = 0.025;
+function suiteOf(id) {
+    const cut = id.search(/[/:]/);
+    return cut === -1 ? id : id.slice(0, cut);
+}
+/** +1 when larger values are worse (lower-is-better metrics), −1 otherwise. */
+function worseSign(direction) {
+    return direction === 'lower' ? 1 : -1;
+}
+class SequentialGate {
+    looks;
+    options;
+    budgetFor;
+    history = [];
+    states = new Map();
+    finished = false;
+    constructor(options, budgetFor) {
+        if (!(options.alpha > 0 && options.alpha < 0.5)) {
+            throw new RangeError(`alpha: expected a level in (0, 0.5), got ${options.alpha}`);
+        }
+        this.options = { analysis: 'paired', ...options };
+        this.budgetFor = budgetFor;
+        this.looks = planLooks(options.minRounds, options.maxRounds);
+    }
+    /**
+     * Analyses the samples after `rounds` completed rounds. `final`: the limits were reached (max-rounds, or
+     * max-time at a possibly unplanned round: all remaining α is spent). Decisions stick: a metric decided
+     * at look k keeps the result of look k. `rounds` must grow from look to look, except that a final look
+     * may redo the previous look's round count.
+     */
+    look(metrics, rounds, final) {
+        if (this.finished)
+            throw new Error('SequentialGate.look: the final look was already taken');
+        const isFinal = final || rounds >= this.options.maxRounds;
+        this.recordLook(rounds, isFinal);
+        const lookIndex = this.history.length;
+        const where = `look ${lookIndex} (${rounds} round${rounds === 1 ? '' : 's'})`;
+        const nominal = this.boundaries(isFinal);
+        for (const m of metrics)
+            this.register(m);
+        // Each metric's comparison at this look; informational metrics get their result directly.
+        const active = [];
+        const errors = [];
+        for (const m of metrics) {
+            const state = this.states.get(m.id);
+            if (state.decided)
+                continue;
+            const subject = this.subjectOf(m, state.budget);
+            if (typeof subject === 'object' && subject !== null && 'kind' in subject) {
+                active.push({ m, state, subject });
+                continue;
+            }
+            state.result = subject.result;
+            state.gated = subject.gated;
+            if (subject.decided)
+                state.decided = true;
+            if (isFinal && subject.error)
+                errors.push(subject.error);
+        }
+        // Holm across metrics, separately for each end of the interval.
+        const { alpha } = this.options;
+        const gated = [...this.states.values()].filter((s) => s.gated);
+        const failSteps = holmStepDown(active.map((a) => ({ item: a, p: pBeyond(a.subject) })), gated.filter((s) => !s.failRejected).length, alpha, (level) => nominal('fail', level), (a, tail) => beyondAt(a.subject, tail));
+        const passSteps = holmStepDown(active.filter((a) => !failSteps.get(a).rejected).map((a) => ({ item: a, p: pWithin(a.subject) })), gated.filter((s) => !s.passRejected).length, alpha, (level) => nominal('pass', level), (a, tail) => withinAt(a.subject, tail));
+        for (const a of active) {
+            const fail = failSteps.get(a);
+            const pass = passSteps.get(a) ?? { tail: nominal('pass', alpha / Math.max(1, gated.length)), rejected: false };
+            a.state.failRejected ||= fail.rejected;
+            a.state.passRejected ||= pass.rejected;
+            const decided = fail.rejected || pass.rejected || isFinal;
+            a.state.decided = decided;
+            a.state.result = this.resultOf(a.m, a.state.budget, a.subject, fail, pass, rounds, where, isFinal);
+        }
+        if (isFinal)
+            this.finished = true;
+        const results = [...this.states.values()].sort((x, y) => x.order - y.order).map((s) => s.result);
+        const undecided = isFinal
+            ? []
+            : [...this.states.entries()].filter(([, s]) => s.gated && !s.decided).map(([id]) => id);
+        const warnings = [];
+        if (isFinal && rounds < this.options.minRounds && gated.some((s) => !s.failRejected)) {
+            errors.push(beforeFirstLook(rounds, this.options.minRounds));
+        }
+        return {
+            results,
+            undecided,
+            failed: results.filter((r) => r.outcome === 'regression' || r.outcome === 'breach').map((r) => r.id),
+            done: isFinal || undecided.length === 0,
+            geomean: geomeanChange(results),
+            warnings,
+            errors,
+        };
+    }
+    /** Appends this look to the history (a final look at the previous look's round count replaces it). */
+    recordLook(rounds, isFinal) {
+        let previous = this.history.at(-1) ?? 0;
+        if (isFinal && rounds === previous && previous > 0) {
+            // Limits reached right after a look: redo it as the final one, spending all remaining α on the same
+            // data. Valid: a test at the larger final level rejects whenever the earlier one did.
+            this.history.pop();
+            previous = this.history.at(-1) ?? 0;
+        }
+        if (!Number.isInteger(rounds) || rounds <= previous) {
+            throw new RangeError(`SequentialGate.look: rounds must be a whole number above the previous look (${previous}), got ${rounds}`);
+        }
+        this.history.push(rounds);
+    }
+    /** This look's nominal one-sided error for a side's level-`level` boundary. */
+    boundaries(isFinal) {
+        const fractions = this.history.map((r) => informationFraction(r, this.options.maxRounds));
+        return (side, level) => groupSequentialBoundaries(level, fractions, { spending: gate_SPENDING[side], spendAllAtLast: isFinal }).nominal[fractions.length - 1];
+    }
+    register(m) {
+        if (this.states.has(m.id))
+            return;
+        const budget = this.budgetFor(m.id);
+        this.states.set(m.id, {
+            order: this.states.size,
+            budget,
+            decided: false,
+            failRejected: false,
+            passRejected: false,
+            gated: budget.kind !== 'off',
+            result: blank(m, budget),
+        });
+    }
+    /**
+     * The comparison a metric gets at this look: a Subject for gated metrics that can be tested, else its
+     * (informational or final) result.
+     */
+    subjectOf(m, budget) {
+        const hasBase = m.base.length > 0;
+        const hasHead = m.head.length > 0;
+        if (!hasHead || (!hasBase && budget.kind !== 'absolute')) {
+            const outcome = hasBase ? 'removed' : 'added';
+            return {
+                result: {
+                    ...blank(m, budget),
+                    baseMedian: hasBase ? quantiles_median(m.base) : null,
+                    headMedian: hasHead ? quantiles_median(m.head) : null,
+                    outcome,
+                    rounds: Math.max(m.base.length, m.head.length),
+                    stopReason: hasBase ? 'only measured on base' : 'only measured on head',
+                },
+                gated: false,
+                decided: false,
+            };
+        }
+        if (budget.kind === 'off') {
+            return { result: this.ungated(m, budget), gated: false, decided: false };
+        }
+        if (budget.kind === 'absolute') {
+            const widen = resolutionOf(m.head)?.step ?? 0;
+            const rule = { op: budget.op, bound: budget.bound };
+            return {
+                kind: 'absolute',
+                head: headMedian(m.head, rule, widen),
+                rule,
+                baseMedian: hasBase ? quantiles_median(m.base) : null,
+                notes: hasBase ? [] : [newOnHead(m.id)],
+            };
+        }
+        if (m.base.length < 2 || m.head.length < 2) {
+            return {
+                result: {
+                    ...blank(m, budget),
+                    baseMedian: quantiles_median(m.base),
+                    headMedian: quantiles_median(m.head),
+                    outcome: 'inconclusive',
+                    rounds: Math.min(m.base.length, m.head.length),
+                    stopReason: 'too few samples',
+                },
+                gated: true,
+                decided: false,
+                error: tooFewSamples(m.id, m.base.length, m.head.length),
+            };
+        }
+        const all = [...m.base, ...m.head];
+        if (all.every((v) => v === 0)) {
+            return {
+                result: {
+                    ...blank(m, budget),
+                    baseMedian: 0,
+                    headMedian: 0,
+                    change: { estimate: 0, low: 0, high: 0, confidence: 1 },
+                    outcome: 'within-budget',
+                    rounds: Math.min(m.base.length, m.head.length),
+                    stopReason: 'every value is 0 on both sides',
+                },
+                gated: true,
+                decided: true,
+            };
+        }
+        return this.relativeSubject(m, budget);
+    }
+    relativeSubject(m, budget) {
+        const s = worseSign(m.direction);
+        const all = [...m.base, ...m.head];
+        const logScale = all.every((v) => v > 0);
+        const baseMedian = quantiles_median(m.base);
+        const headMedian = quantiles_median(m.head);
+        const metricNotes = [];
+        const resolution = resolutionOf(all);
+        let xb;
+        let xh;
+        let limit;
+        let widen;
+        let toChange;
+        if (logScale) {
+            xb = m.base.map((v) => s * Math.log(v));
+            xh = m.head.map((v) => s * Math.log(v));
+            // Lower-is-better: head ≤ (1 + B)·base. Higher-is-better: head ≥ (1 − B)·base.
+            limit =
+                s === 1 ? Math.log1p(budget.limit) : budget.limit >= 1 ? Number.POSITIVE_INFINITY : -Math.log1p(-budget.limit);
+            widen = resolution?.relative ?? 0;
+            toChange = (e, l, h, c) => s === 1
+                ? { estimate: Math.expm1(e), low: Math.expm1(l), high: Math.expm1(h), confidence: c }
+                : { estimate: Math.expm1(-e), low: Math.expm1(-h), high: Math.expm1(-l), confidence: c };
+        }
+        else {
+            // Some value ≤ 0: a shift on the linear scale, relative to the base median (treated as known).
+            xb = m.base.map((v) => s * v);
+            xh = m.head.map((v) => s * v);
+            limit = budget.limit * Math.abs(baseMedian);
+            widen = resolution?.step ?? 0;
+            metricNotes.push(linearScale(m.id));
+            const d = Math.abs(baseMedian);
+            toChange = (e, l, h, c) => d === 0
+                ? null
+                : s === 1
+                    ? { estimate: e / d, low: l / d, high: h / d, confidence: c }
+                    : { estimate: -e / d, low: -h / d, high: -l / d, confidence: c };
+            if (d === 0)
+                metricNotes.push(zeroBase(m.id));
+        }
+        if (resolution && Number.isFinite(limit) && widen >= limit / 5) {
+            metricNotes.push(coarseResolution(m.id, resolution.step, m.unit, widen, budget.limit, logScale));
+        }
+        metricNotes.push(...sampleNotes(m.id, xb, xh));
+        return {
+            kind: 'relative',
+            shift: shiftOf(xb, xh, this.options.analysis, widen),
+            limit,
+            toChange,
+            baseMedian,
+            headMedian,
+            notes: metricNotes,
+        };
+    }
+    ungated(m, budget) {
+        const result = {
+            ...blank(m, budget),
+            baseMedian: quantiles_median(m.base),
+            headMedian: quantiles_median(m.head),
+            outcome: 'ungated',
+            rounds: Math.min(m.base.length, m.head.length),
+            stopReason: 'budget off',
+        };
+        if (m.base.length < 2 || m.head.length < 2)
+            return result;
+        const subject = this.relativeSubject(m, { kind: 'relative', limit: 0, source: budget.source });
+        if (subject.kind !== 'relative')
+            return result;
+        const { shift } = subject;
+        result.change = subject.toChange(shift.estimate, gate_finite(shift.lowerAt(DESCRIPTIVE_TAIL), shift.extremes[0]), gate_finite(shift.upperAt(DESCRIPTIVE_TAIL), shift.extremes[1]), 1 - 2 * DESCRIPTIVE_TAIL);
+        result.pValue = shift.pWorseThan(0);
+        result.warnings = subject.notes.filter((w) => w.code !== 'resolution');
+        return result;
+    }
+    resultOf(m, budget, subject, fail, pass, rounds, where, isFinal) {
+        const confidence = 1 - fail.tail - pass.tail;
+        const base = { ...blank(m, budget), rounds, warnings: [...subject.notes] };
+        let outcome;
+        let stopReason;
+        if (fail.rejected) {
+            outcome = subject.kind === 'relative' ? 'regression' : 'breach';
+            stopReason = `beyond budget at ${where}`;
+        }
+        else if (pass.rejected) {
+            outcome = 'within-budget';
+            stopReason = `within budget at ${where}`;
+        }
+        else {
+            outcome = 'inconclusive';
+            stopReason = isFinal
+                ? rounds >= this.options.maxRounds
+                    ? `undecided at max-rounds (${rounds})`
+                    : `undecided when the time limit stopped sampling (${rounds} rounds)`
+                : `undecided at ${where}`;
+        }
+        if (subject.kind === 'absolute') {
+            const h = subject.head;
+            const low = gate_finite(h.lowerAt(h.upperIsWorse ? fail.tail : pass.tail), -Infinity);
+            const high = gate_finite(h.upperAt(h.upperIsWorse ? pass.tail : fail.tail), Infinity);
+            const result = {
+                ...base,
+                baseMedian: subject.baseMedian,
+                headMedian: h.median,
+                headInterval: { estimate: h.median, low, high, confidence },
+                outcome,
+                stopReason,
+            };
+            if (outcome === 'inconclusive' && isFinal)
+                result.warnings.push(absoluteUndecided(m.id));
+            return result;
+        }
+        const { shift, limit } = subject;
+        const lowW = shift.lowerAt(fail.tail);
+        const highW = shift.upperAt(pass.tail);
+        if (outcome === 'within-budget' && highW < 0)
+            outcome = 'improvement';
+        if (!Number.isFinite(lowW) || !Number.isFinite(highW))
+            base.warnings.push(intervalOutOfReach(m.id, rounds));
+        const change = subject.toChange(shift.estimate, gate_finite(lowW, shift.extremes[0]), gate_finite(highW, shift.extremes[1]), confidence);
+        const result = {
+            ...base,
+            baseMedian: subject.baseMedian,
+            headMedian: subject.headMedian,
+            change,
+            pValue: shift.pWorseThan(0),
+            outcome,
+            stopReason,
+        };
+        if (outcome === 'inconclusive') {
+            const note = isFinal
+                ? inconclusive(m.id, budget, shift.estimate, lowW, highW, limit, rounds)
+                : tooNoisy(m.id, budget, shift.estimate, highW, limit, rounds, this.options.maxRounds, pass.tail, this.options.alpha);
+            if (note)
+                result.warnings.push(note);
+        }
+        return result;
+    }
+}
+/** The value, or `fallback` when it is not finite (results hold finite numbers only). */
+function gate_finite(v, fallback) {
+    return Number.isFinite(v) ? v : fallback;
+}
+/** Evidence that the subject is beyond its budget (smaller first), to order the fail-side Holm steps. */
+function pBeyond(s) {
+    return s.kind === 'relative' ? s.shift.pWorseThan(s.limit) : s.head.pBreaks;
+}
+/** Evidence that the subject is within its budget (smaller first), to order the pass-side Holm steps. */
+function pWithin(s) {
+    return s.kind === 'relative' ? s.shift.pBetterThan(s.limit) : s.head.pKeeps;
+}
+/** The fail-side test: the interval's better end (at one-sided error `tail`) is beyond the budget. */
+function beyondAt(s, tail) {
+    if (s.kind === 'relative')
+        return s.shift.lowerAt(tail) > s.limit;
+    const betterEnd = s.head.upperIsWorse ? s.head.lowerAt(tail) : s.head.upperAt(tail);
+    return Number.isFinite(betterEnd) && s.head.breaks(betterEnd);
+}
+/** The pass-side test: the interval's worse end (at one-sided error `tail`) is inside the budget. */
+function withinAt(s, tail) {
+    if (s.kind === 'relative')
+        return s.shift.upperAt(tail) < s.limit;
+    const worseEnd = s.head.upperIsWorse ? s.head.upperAt(tail) : s.head.lowerAt(tail);
+    return Number.isFinite(worseEnd) && !s.head.breaks(worseEnd);
+}
+function blank(m, budget) {
+    return {
+        id: m.id,
+        unit: m.unit,
+        direction: m.direction,
+        base: [...m.base],
+        head: [...m.head],
+        suite: suiteOf(m.id),
+        budget,
+        baseMedian: null,
+        headMedian: null,
+        change: null,
+        pValue: null,
+        outcome: 'inconclusive',
+        rounds: 0,
+        stopReason: 'not analysed yet',
+        warnings: [],
+    };
+}
+/**
+ * Geometric mean of the gated relative changes, each oriented so that worse is positive (a throughput that
+ * halves counts like a time that doubles), with a 95 % interval from each metric's interval
+ * (mean of logs ± 1.96·√(Σ se²)/k). Assumption: metrics are independent. Informational only.
+ */
+function geomeanChange(results) {
+    const logs = [];
+    for (const r of results) {
+        if (r.budget.kind !== 'relative' || r.change === null || r.warnings.some((w) => w.code === 'linear-scale'))
+            continue;
+        const c = r.change;
+        if (!(c.low > -1 && c.estimate > -1 && c.high > -1 && Number.isFinite(c.high) && c.confidence > 0))
+            continue;
+        const s = worseSign(r.direction);
+        const z = normalQuantileUpper((1 - c.confidence) / 2);
+        const se = (Math.log1p(c.high) - Math.log1p(c.low)) / (2 * z);
+        if (!Number.isFinite(se))
+            continue;
+        logs.push({ est: s * Math.log1p(c.estimate), se });
+    }
+    if (logs.length === 0)
+        return null;
+    const k = logs.length;
+    const mean = logs.reduce((a, x) => a + x.est, 0) / k;
+    const se = Math.sqrt(logs.reduce((a, x) => a + x.se * x.se, 0)) / k;
+    const z = normalQuantileUpper(0.025);
+    return {
+        estimate: Math.expm1(mean),
+        low: Math.expm1(mean - z * se),
+        high: Math.expm1(mean + z * se),
+        confidence: 0.95,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/app/report.ts
+/**
+ * The one place a `ComparisonReport` is put together, whatever produced the comparison: base and
+ * head measured here, harness files made elsewhere (`perfgate compare`), or a run that could not
+ * compare anything (a failed build). Everything a report must carry to be trusted later (the
+ * commits, the PR and its head commit, the configuration digest, the shard) comes from the
+ * settings and the run's context here, so no path can leave it out.
+ */
+
+
+
+
+
+/** A comparison that could not run (a failed build): errors only, nothing measured. */
+function failedComparison(settings, base, head, errors, reproduce) {
+    return {
+        base,
+        head,
+        gate: gateOptions(settings),
+        looks: [],
+        rounds: 0,
+        results: [],
+        geomean: null,
+        durationS: 0,
+        warnings: [],
+        errors,
+        reproduce,
+    };
+}
+/** Assembles the report. Pure: the machine's description comes in as `environment`. */
+function assembleReport(settings, context, comparison, environment) {
+    const { gate } = comparison;
+    return {
+        formatVersion: 1,
+        verdict: (0,core_report/* decideVerdict */.A)(comparison.results, comparison.errors),
+        base: comparison.base,
+        head: comparison.head,
+        repository: context.repository,
+        pullRequest: context.prNumber,
+        results: comparison.results,
+        geomean: comparison.geomean,
+        method: {
+            alpha: gate.alpha,
+            analysis: gate.analysis ?? 'paired',
+            minRounds: gate.minRounds,
+            maxRounds: gate.maxRounds,
+            rounds: comparison.rounds,
+            looks: comparison.looks,
+        },
+        environment,
+        warnings: comparison.warnings,
+        errors: comparison.errors,
+        reproduce: comparison.reproduce,
+        shard: settings.shard ?? undefined,
+        configHash: configHash(settings),
+        checkSha: context.event.prHeadSha,
+    };
+}
+/**
+ * The gate's settings. Shards split alpha (Bonferroni across shards, a union bound): with Holm
+ * inside each shard at α/S, the family-wise error over the merged report stays ≤ α.
+ * `rounds` fixes the number of rounds (files given to `perfgate compare`: one look at the end;
+ * files carry no round structure, so they are compared as two independent samples).
+ */
+function gateOptions(settings, rounds) {
+    return {
+        alpha: settings.shard ? settings.alpha / settings.shard.total : settings.alpha,
+        minRounds: rounds ?? settings.minRounds,
+        maxRounds: rounds ?? settings.maxRounds,
+        analysis: rounds === undefined ? 'paired' : 'two-sample',
+    };
+}
+/** A gate with the budgets of `settings`; `units` must hold each metric's unit by its first look. */
+function createGate(settings, options) {
+    const units = new Map();
+    const budgetWarnings = new Set();
+    const gate = new SequentialGate(options, (id) => {
+        const lookup = (0,budgets/* budgetFor */.vO)(id, units.get(id) ?? 'count', settings.budgets, settings.defaultBudget);
+        for (const w of lookup.warnings)
+            budgetWarnings.add(w);
+        return lookup.rule;
+    });
+    return {
+        gate,
+        units,
+        /** Budget rules that matched a metric but could not apply to it. */
+        budgetWarnings: () => [...budgetWarnings].map((text) => ({ code: 'budget', text })),
+    };
+}
+/** Digest of everything that shapes verdicts, so shards of one comparison can be checked to agree. */
+function configHash(settings) {
+    const shape = {
+        suites: settings.suites,
+        build: settings.build,
+        budget: settings.defaultBudget.source,
+        budgets: settings.budgets.map((b) => [b.pattern, b.rule.source]),
+        alpha: settings.alpha,
+        rounds: [settings.minRounds, settings.maxRounds],
+    };
+    return (0,external_node_crypto_.createHash)('sha256').update(JSON.stringify(shape)).digest('hex').slice(0, 32);
+}
+/** The machine the measurements ran on, for the report. */
+function environment(durationS) {
+    const cpus = external_node_os_default().cpus();
+    return {
+        cpuModel: cpus[0]?.model?.trim() || 'unknown',
+        cores: cpus.length,
+        os: `${external_node_os_default().type()} ${external_node_os_default().release()} ${external_node_os_default().arch()}`,
+        node: process.version,
+        durationS,
+    };
+}
+
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(8815);
+// EXTERNAL MODULE: ./src/adapters/results-file.ts
+var results_file = __nccwpck_require__(3021);
+// EXTERNAL MODULE: ./src/settings/inputs.ts
+var inputs = __nccwpck_require__(7428);
+// EXTERNAL MODULE: ./src/settings/suites.ts
+var suites = __nccwpck_require__(4420);
+;// CONCATENATED MODULE: ./src/app/reproduce.ts
+/**
+ * The report's "Reproduce locally" block: shell lines that run the same comparison with the
+ * `perfgate` command, and work as pasted into a clone of the repository. The configuration that
+ * was used (suites, build, budgets — whether they came from inputs or a config file) is written
+ * to a temporary file by a heredoc, so nothing has to be saved by hand; every other input that
+ * was set is passed back as its flag (the flags are the inputs' own names, see inputs.ts).
+ */
+
+
+
+
+
+/** The longest block a report carries: report mode rejects results files with longer ones. */
+const REPRODUCE_MAX_CHARS = results_file/* RESULTS_LIMITS */.aT.maxReproduceChars;
+/** Inputs that the config file of the block carries (run) or that the block sets itself. */
+const IN_CONFIG_FILE = ['suites', 'config', 'build', 'budgets'];
+/** Quotes a word for a POSIX shell when it needs it. */
+function shellQuote(word) {
+    return /^[A-Za-z0-9_@%+=:,./~^-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+/** `--name value` for every input the command takes that was set to a non-default value. */
+function inputFlags(settings, command, skip) {
+    return inputs/* INPUTS */.mc.flatMap((i) => {
+        const name = i.name;
+        const value = settings.asFlags[name];
+        if (value === undefined || skip.includes(name) || !i.cli?.commands.includes(command))
+            return [];
+        if (i.kind === 'boolean')
+            return [`--${name}=${shellQuote(value)}`];
+        return [`--${name} ${shellQuote(value)}`];
+    });
+}
+/**
+ * A parsed suite as a config file would spell it: keys whose absence parses to the same suite
+ * (defaults) are left out, so the block shows what the user wrote, and still runs exactly this.
+ */
+function asWritten(suite) {
+    const { kind: _kind, ...written } = suite;
+    const same = (candidate) => {
+        const parsed = (0,suites/* parseSuites */.Tv)([candidate]);
+        return parsed.issues.length === 0 && (0,external_node_util_.isDeepStrictEqual)(parsed.suites[0], suite);
+    };
+    const out = { ...written };
+    for (const key of Object.keys(out)) {
+        const { [key]: _dropped, ...rest } = out;
+        if (same(rest))
+            delete out[key];
+    }
+    if (Array.isArray(out.scenarios)) {
+        const scenarios = out.scenarios.map((s) => ({ ...s }));
+        out.scenarios = scenarios;
+        for (const scenario of scenarios) {
+            for (const key of Object.keys(scenario)) {
+                const value = scenario[key];
+                delete scenario[key];
+                if (!same(out))
+                    scenario[key] = value;
+            }
+        }
+    }
+    return out;
+}
+/** The configuration that was used, as a config file perfgate reads (`suites:`, `build:`, `budgets:`). */
+function configFileText(settings) {
+    const config = {};
+    if (settings.build)
+        config.build = settings.build;
+    config.suites = settings.suites.map(asWritten);
+    // A block of lines keeps their order (a later line wins a tie), which a mapping would not.
+    if (settings.budgets.length > 0)
+        config.budgets = `${settings.budgets.map((b) => `${b.pattern}: ${b.rule.source}`).join('\n')}\n`;
+    return (0,dist/* stringify */.As)(config, { lineWidth: 0 });
+}
+/**
+ * The block for a comparison of two commits. `fetch`: the commits may be missing from a
+ * reader's clone (the head of a PR run is GitHub's merge commit), so fetch them first.
+ */
+function reproduceRun(settings, base, head, fetch) {
+    const config = configFileText(settings);
+    // Every line of the YAML is a top-level key or indented under one: none can end the heredoc.
+    const end = 'PERFGATE_CONFIG';
+    const flags = [
+        `--base ${base.sha}`,
+        '--config "$config"',
+        ...inputFlags(settings, 'run', [...IN_CONFIG_FILE, 'base']),
+    ];
+    const checkout = [
+        '# the perfgate command: see "Locally" in perfgate\'s README',
+        ...(fetch ? [`git fetch origin ${base.sha} ${head.sha}`] : []),
+        `git checkout ${head.sha}`,
+    ];
+    const block = [
+        ...checkout,
+        'config=$(mktemp)',
+        `cat > "$config" <<'${end}'`,
+        config.trimEnd(),
+        end,
+        `perfgate run ${flags.join(' ')}`,
+    ].join('\n');
+    if (block.length <= REPRODUCE_MAX_CHARS)
+        return block;
+    // Too long to show: say where the configuration is instead of copying it.
+    const fromInput = settings.suitesSource === 'input "suites"';
+    return [
+        ...checkout,
+        `# the configuration (${settings.suites.length} suites) is too long to show here: ${fromInput
+            ? 'write the workflow\'s "suites" input under "suites:" in perfgate.yml, with "build:" and "budgets:"'
+            : `it is ${settings.suitesSource} (with the workflow's "build" and "budgets" inputs, if set)`}`,
+        `perfgate run ${flags.join(' ').replace('"$config"', fromInput ? 'perfgate.yml' : shellQuote(settings.suitesSource))}`,
+    ].join('\n');
+}
+/** The command of a comparison of result files. */
+function reproduceCompare(settings, files) {
+    const words = [
+        'perfgate compare',
+        `--format ${files.format}`,
+        ...(files.name !== files.format ? [`--name ${shellQuote(files.name)}`] : []),
+        `--base ${files.base.map(shellQuote).join(' ')}`,
+        `--head ${files.head.map(shellQuote).join(' ')}`,
+        ...inputFlags(settings, 'compare', []),
+    ];
+    const command = words.join(' ');
+    return command.length <= REPRODUCE_MAX_CHARS ? command : `${command.slice(0, REPRODUCE_MAX_CHARS - 30)} … (cut)`;
+}
+
+;// CONCATENATED MODULE: ./src/app/files.ts
+/**
+ * Comparing result files made elsewhere (`perfgate compare`): each file is one harness
+ * invocation, i.e. one replicate of one side. The samples go through the same gate as measured
+ * ones, with a single look once every file is read (the rounds are as many as the files).
+ */
+
+
+
+
+/**
+ * Reads every file and runs the gate on the samples. Throws on a missing or unreadable file,
+ * naming it (and the line, where the harness parser can tell).
+ */
+function compareFiles(settings, files) {
+    const samples = new Map();
+    const warnings = new Set();
+    for (const side of ['base', 'head']) {
+        for (const file of files[side]) {
+            if (!(0,external_node_fs_.existsSync)(file))
+                throw new Error(`no such ${side} file: ${file}`);
+            const replicate = harnessReplicate(files.name, files.format, (0,external_node_fs_.readFileSync)(file, 'utf8'), file);
+            for (const w of replicate.warnings)
+                warnings.add(`${side} ${file}: ${w}`);
+            for (const v of replicate.values) {
+                const s = samples.get(v.id) ?? { id: v.id, unit: v.unit, direction: v.direction, base: [], head: [] };
+                s[side].push(v.value);
+                samples.set(v.id, s);
+            }
+        }
+    }
+    const rounds = Math.min(files.base.length, files.head.length);
+    const options = gateOptions(settings, Math.max(1, rounds));
+    const { gate, units, budgetWarnings } = createGate(settings, options);
+    for (const s of samples.values())
+        units.set(s.id, s.unit);
+    const look = gate.look([...samples.values()], rounds, true);
+    const count = (n) => `${n} file${n === 1 ? '' : 's'}`;
+    return {
+        base: { sha: 'base', ref: count(files.base.length) },
+        head: { sha: 'head', ref: count(files.head.length) },
+        gate: options,
+        looks: [rounds],
+        rounds,
+        results: look.results,
+        geomean: look.geomean,
+        durationS: 0,
+        warnings: [...[...warnings].map((text) => ({ code: 'replicate', text })), ...look.warnings, ...budgetWarnings()],
+        errors: rounds < 2
+            ? [
+                `Too few files: need at least 2 per side to compare (got ${files.base.length} base, ${files.head.length} head).`,
+            ]
+            : look.errors,
+        reproduce: reproduceCompare(settings, files),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/core/random.ts
+/**
+ * A small seeded pseudo-random generator, so the randomized run order is reproducible from
+ * its seed (printed in the log) and tests are deterministic.
+ */
+/** mulberry32 (Tommy Ettinger, public domain): 32-bit state, uniform floats in [0, 1). */
+function mulberry32(seed) {
+    let a = seed >>> 0;
+    return () => {
+        a = (a + 0x6d2b79f5) >>> 0;
+        let t = a;
+        t = Math.imul(t ^ (t >>> 15), t | 1);
+        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+}
+/** Fisher–Yates shuffle (Knuth, TAOCP vol. 2, Algorithm P) of a copy of `items`. */
+function shuffle(items, random) {
+    const out = [...items];
+    for (let i = out.length - 1; i > 0; i--) {
+        const j = Math.floor(random() * (i + 1));
+        [out[i], out[j]] = [out[j], out[i]];
+    }
+    return out;
+}
+
 ;// CONCATENATED MODULE: ./src/adapters/http/errors.ts
 /**
  * An infrastructure failure of an HTTP suite on one side: the server failed to start, never
@@ -73542,7 +74178,7 @@ class HttpSuiteError extends Error {
 var autocannon = __nccwpck_require__(8174);
 var autocannon_default = /*#__PURE__*/__nccwpck_require__.n(autocannon);
 // EXTERNAL MODULE: ./node_modules/hdr-histogram-js/dist/index.js
-var dist = __nccwpck_require__(2960);
+var hdr_histogram_js_dist = __nccwpck_require__(2960);
 ;// CONCATENATED MODULE: ./src/adapters/http/histogram.ts
 /**
  * Latency histogram of one load run, with microsecond resolution.
@@ -73554,7 +74190,7 @@ var dist = __nccwpck_require__(2960);
  */
 
 class LatencyHistogram {
-    hist = (0,dist.build)({
+    hist = (0,hdr_histogram_js_dist.build)({
         lowestDiscernibleValue: 1,
         highestTrackableValue: 2 ** 24, // auto-resizes beyond ~16.8 s
         numberOfSignificantValueDigits: 3,
@@ -74350,7 +74986,7 @@ const MAX_DEFAULT_RATE_CONNECTIONS = 100;
 /** Connections when a suite sets neither `rate` nor `connections` (autocannon's default). */
 const DEFAULT_CONNECTIONS = 10;
 const PERCENTILES = [50, 90, 95, 99];
-function replicate_pct(x) {
+function pct(x) {
     return `${(x * 100).toFixed(x < 0.01 ? 2 : 1)} %`;
 }
 function fmtRate(x) {
@@ -74509,9 +75145,9 @@ function describeRun(prefix, run, serverCpu) {
         return v === null ? '–' : `${(v * 1000).toFixed(3)} ms`;
     };
     const window = Math.max(run.window, 1e-9);
-    const server = serverCpu === null ? '' : `, server CPU ${replicate_pct(serverCpu / window)}`;
+    const server = serverCpu === null ? '' : `, server CPU ${pct(serverCpu / window)}`;
     return (`${prefix}: ${run.ok} ok, ${run.non2xx} non-2xx, ${run.errors} errors (${run.timeouts} timeouts) in ${run.window.toFixed(2)} s = ` +
-        `${fmtRate(run.ok / window)} req/s; p50 ${ms(50)}, p99 ${ms(99)}; load generator CPU ${replicate_pct(run.driverCpu / window)}${server}`);
+        `${fmtRate(run.ok / window)} req/s; p50 ${ms(50)}, p99 ${ms(99)}; load generator CPU ${pct(run.driverCpu / window)}${server}`);
 }
 /**
  * Turns one measured load run into metric values and warnings. Pure: exported for tests.
@@ -74561,7 +75197,7 @@ function summarizeRun(prefix, run, ctx) {
     const driverSaturated = driverLoad >= DRIVER_SATURATION;
     const serverLoad = ctx.serverCpu === null ? null : ctx.serverCpu / window;
     if (driverSaturated)
-        warnings.push(`${prefix}: the load generator used over ${replicate_pct(DRIVER_SATURATION)} of a CPU core during a measured run, so it, not the server, may have limited throughput and inflated latencies; lower \`connections\`, set a \`rate\` below saturation, or use a runner with more cores.`);
+        warnings.push(`${prefix}: the load generator used over ${pct(DRIVER_SATURATION)} of a CPU core during a measured run, so it, not the server, may have limited throughput and inflated latencies; lower \`connections\`, set a \`rate\` below saturation, or use a runner with more cores.`);
     if (ctx.rate !== undefined) {
         const achieved = attempts / window;
         if (achieved < RATE_TOLERANCE * ctx.rate) {
@@ -74572,7 +75208,7 @@ function summarizeRun(prefix, run, ctx) {
                 who = 'the server (it used most of a CPU core)';
             else
                 who = `the server's response time with ${ctx.connections} connections (each waits for its response); raise \`connections\` or lower \`rate\``;
-            warnings.push(`${prefix}: a run was saturated: it completed less than ${replicate_pct(RATE_TOLERANCE)} of the target rate ${ctx.rate}/s; the bottleneck was ${who}. Latencies of a saturated run measure queueing, not the server.`);
+            warnings.push(`${prefix}: a run was saturated: it completed less than ${pct(RATE_TOLERANCE)} of the target rate ${ctx.rate}/s; the bottleneck was ${who}. Latencies of a saturated run measure queueing, not the server.`);
         }
     }
     if (run.ok > 0 && run.ok < 100)
@@ -74717,7 +75353,7 @@ function createRunner(suite) {
 
 
 const defaultNow = () => performance.now() / 1000;
-/** Runs the rounds and returns every sample plus the gate's final look. */
+/** Runs the rounds and returns the gate's final look. */
 async function measure(runners, options) {
     const now = options.now ?? defaultNow;
     const started = now();
@@ -74728,51 +75364,61 @@ async function measure(runners, options) {
     const warn = (code, text) => warnings.set(text, { code, text });
     const errors = [];
     const failed = new Set();
-    let active = runners.filter((r) => !failed.has(r.suite.name));
     let look = null;
     let rounds = 0;
     let concluded = false;
+    // The deadline stops a running sample; the loop then discards that round.
+    const deadline = new AbortController();
+    // setTimeout holds at most 2³¹ − 1 ms (24.8 days); a longer max-time means no limit in practice.
+    const limitMs = options.maxTimeS * 1000;
+    const timer = options.timeUp || limitMs > 2 ** 31 - 1 ? undefined : setTimeout(() => deadline.abort(), Math.max(0, limitMs));
+    timer?.unref?.();
+    const timeUp = options.timeUp ?? deadline.signal;
+    const signal = options.signal ? AbortSignal.any([options.signal, timeUp]) : timeUp;
+    const outOfTime = () => timeUp.aborted;
     const attempt = async (runner, work) => {
         try {
             await work();
+            return true;
         }
         catch (error) {
+            if (outOfTime() || options.signal?.aborted)
+                return false; // stopped on purpose, not a failure of the suite
             if (!(error instanceof SuiteError))
                 throw error;
             errors.push(error);
             failed.add(runner.suite.name);
             options.log(`✖ ${error.message}${error.outputTail ? `\n${indent(error.outputTail)}` : ''}`);
+            return false;
         }
     };
-    options.log(`Warming up ${runners.length} suite${runners.length === 1 ? '' : 's'} (seed ${options.seed})`);
-    for (const [runner, side] of shuffle(pairs(runners), random)) {
-        if (failed.has(runner.suite.name))
-            continue;
-        await attempt(runner, () => runner.warmup(side, options.checkouts[side], options.signal));
-    }
-    let roundS = 0;
-    while (true) {
-        active = active.filter((r) => !failed.has(r.suite.name));
-        if (active.length === 0)
-            break;
-        const elapsed = now() - started;
-        const outOfTime = rounds > 0 && elapsed + roundS > options.maxTimeS;
-        if (rounds >= options.maxRounds || outOfTime) {
-            if (outOfTime)
-                warn('max-time', `Stopped after ${rounds} rounds: the next round would have passed max-time (${options.maxTimeS} s).`);
-            look = options.gate.look([...samples.values()], rounds, true);
-            concluded = true;
-            break;
-        }
-        const roundStart = now();
-        for (const [runner, side] of shuffle(pairs(active), random)) {
-            if (failed.has(runner.suite.name))
+    try {
+        options.log(`Warming up ${runners.length} suite${runners.length === 1 ? '' : 's'} (seed ${options.seed})`);
+        for (const [runner, side] of shuffle(pairs(runners), random)) {
+            if (failed.has(runner.suite.name) || outOfTime())
                 continue;
-            await attempt(runner, async () => {
-                const replicate = await runner.sample(side, options.checkouts[side], options.signal);
-                for (const w of replicate.warnings)
-                    warn('replicate', `${runner.suite.name} (${side}): ${w}`);
-                for (const v of replicate.values) {
+            await attempt(runner, () => runner.warmup(side, options.checkouts[side], signal));
+        }
+        let active = runners.filter((r) => !failed.has(r.suite.name));
+        while (active.length > 0 && rounds < options.maxRounds && !outOfTime()) {
+            // One round, staged: its samples count only if the round completes.
+            const staged = [];
+            for (const [runner, side] of shuffle(pairs(active), random)) {
+                if (failed.has(runner.suite.name) || outOfTime())
+                    continue;
+                await attempt(runner, async () => {
+                    const replicate = await runner.sample(side, options.checkouts[side], signal);
+                    for (const w of replicate.warnings)
+                        warn('replicate', `${runner.suite.name} (${side}): ${w}`);
+                    staged.push({ runner, side, values: replicate.values });
+                });
+            }
+            if (outOfTime())
+                break;
+            for (const { runner, side, values } of staged) {
+                if (failed.has(runner.suite.name))
+                    continue; // a suite that failed mid-round loses the round
+                for (const v of values) {
                     let s = samples.get(v.id);
                     if (!s) {
                         s = { id: v.id, unit: v.unit, direction: v.direction, base: [], head: [] };
@@ -74782,36 +75428,47 @@ async function measure(runners, options) {
                     }
                     s[side].push(v.value);
                 }
-            });
-        }
-        rounds++;
-        roundS = Math.max(roundS * 0.5, now() - roundStart); // pessimistic estimate of the next round
-        if (options.gate.looks.includes(rounds)) {
+            }
+            rounds++;
+            active = active.filter((r) => !failed.has(r.suite.name));
+            if (!options.gate.looks.includes(rounds) || rounds >= options.maxRounds) {
+                options.log(`Round ${rounds} done (${active.length} suite${active.length === 1 ? '' : 's'})`);
+                continue;
+            }
             look = options.gate.look([...samples.values()], rounds, false);
-            const undecided = new Set(look.undecided.map((id) => suiteOf.get(id)));
-            options.log(`Look at round ${rounds}: ${look.undecided.length} metric${look.undecided.length === 1 ? '' : 's'} undecided` +
-                (look.done ? ' — done' : ''));
-            if (look.done) {
+            const settled = new Set(look.failed.map((id) => suiteOf.get(id)));
+            const open = new Set(look.undecided.map((id) => suiteOf.get(id)));
+            active = active.filter((r) => open.has(r.suite.name) && !settled.has(r.suite.name));
+            options.log(lookLine(look, rounds, false));
+            if (look.done || active.length === 0) {
                 concluded = true;
                 break;
             }
-            active = active.filter((r) => undecided.has(r.suite.name));
         }
-        else {
-            options.log(`Round ${rounds} done (${active.length} suite${active.length === 1 ? '' : 's'})`);
+        if (!concluded && rounds > 0) {
+            if (outOfTime())
+                warn('max-time', `Stopped after ${rounds} round${rounds === 1 ? '' : 's'}: max-time (${options.maxTimeS} s, warm-up included) ran out; the last look decided with what was measured.`);
+            look = options.gate.look([...samples.values()], rounds, true);
+            options.log(lookLine(look, rounds, true));
+        }
+        else if (rounds === 0 && outOfTime()) {
+            warn('max-time', `max-time (${options.maxTimeS} s) ran out before the first round completed.`);
         }
     }
-    // Suites that failed can end the loop early: conclude with what was measured.
-    if (!concluded && rounds > 0)
-        look = options.gate.look([...samples.values()], rounds, true);
-    return {
-        samples: [...samples.values()],
-        look,
-        rounds,
-        warnings: [...warnings.values()],
-        errors,
-        durationS: now() - started,
-    };
+    finally {
+        clearTimeout(timer);
+    }
+    return { look, rounds, warnings: [...warnings.values()], errors, durationS: now() - started };
+}
+/** The log line of a look, counting what the report's headline counts. */
+function lookLine(look, rounds, final) {
+    const gated = look.results.filter((r) => r.budget.kind !== 'off' && r.outcome !== 'added' && r.outcome !== 'removed');
+    const failing = look.failed.length;
+    const open = final ? gated.filter((r) => r.outcome === 'inconclusive').length : look.undecided.length;
+    const decided = gated.length - open;
+    return (`${final ? 'Final look' : 'Look'} at round ${rounds}: ${decided} of ${gated.length} gated metric${gated.length === 1 ? '' : 's'} decided` +
+        (failing ? ` (${failing} beyond budget)` : '') +
+        (open ? `, ${open} ${final ? 'inconclusive' : 'undecided'}` : ''));
 }
 function pairs(runners) {
     return runners.flatMap((r) => [
@@ -74866,9 +75523,11 @@ function selectShard(suites, index, total) {
  *
  * full / measure:  resolve base & head → worktrees → build both → measure interleaved with
  *                  sequential looks → report (results JSON, HTML, markdown) → comment → verdict.
+ * files (`perfgate compare`): harness result files → samples → the gate → report → verdict.
  * report:          read results written by measure jobs → merge → comment / check run → verdict.
+ *
+ * The report itself is assembled in one place, `assembleReport` (report.ts).
  */
-
 
 
 
@@ -74886,74 +75545,6 @@ function selectShard(suites, index, total) {
 
 /** Events under which a job has a write token and secrets while the code comes from a PR. */
 const PRIVILEGED_EVENTS = new Set(['pull_request_target', 'workflow_run']);
-/** The machine the measurements ran on, for the report. */
-function environment(durationS) {
-    const cpus = external_node_os_default().cpus();
-    return {
-        cpuModel: cpus[0]?.model?.trim() || 'unknown',
-        cores: cpus.length,
-        os: `${external_node_os_default().type()} ${external_node_os_default().release()} ${external_node_os_default().arch()}`,
-        node: process.version,
-        durationS,
-    };
-}
-function reproduceCommand(settings, base, head) {
-    const flags = [`--base ${base.sha}`];
-    if (settings.suitesSource === 'input "suites"')
-        flags.push('--config perfgate.yml');
-    else if (settings.suitesSource !== '.github/perfgate.yml')
-        flags.push(`--config ${settings.suitesSource}`);
-    if (settings.defaultBudget.source !== '5%')
-        flags.push(`--budget '${settings.defaultBudget.source}'`);
-    if (settings.strict)
-        flags.push('--strict');
-    const lines = [`git checkout ${head.sha}`, `npx perfgate run ${flags.join(' ')}`];
-    if (settings.suitesSource === 'input "suites"')
-        lines.unshift('# save the workflow\'s "suites" input as perfgate.yml first');
-    return lines.join('\n');
-}
-/** Digest of everything that shapes verdicts, so shards of one comparison can be checked to agree. */
-function configHash(settings) {
-    const shape = {
-        suites: settings.suites,
-        build: settings.build,
-        budget: settings.defaultBudget.source,
-        budgets: settings.budgets.map((b) => [b.pattern, b.rule.source]),
-        alpha: settings.alpha,
-        correction: settings.correction,
-        strict: settings.strict,
-        rounds: [settings.minRounds, settings.maxRounds],
-    };
-    return (0,external_node_crypto_.createHash)('sha256').update(JSON.stringify(shape)).digest('hex').slice(0, 32);
-}
-/** An empty report for runs that could not compare anything (errors only). */
-function errorReport(settings, base, head, errors, io) {
-    return {
-        formatVersion: 1,
-        verdict: 'error',
-        base,
-        head,
-        repository: io.context.repository,
-        pullRequest: io.context.prNumber,
-        results: [],
-        geomean: null,
-        method: {
-            alpha: settings.alpha,
-            correction: settings.correction,
-            strict: settings.strict,
-            minRounds: settings.minRounds,
-            maxRounds: settings.maxRounds,
-            rounds: 0,
-            looks: [],
-        },
-        environment: environment(0),
-        warnings: [],
-        errors,
-        reproduce: reproduceCommand(settings, base, head),
-        shard: settings.shard ?? undefined,
-        configHash: configHash(settings),
-    };
-}
 /** Runs `build` in one checkout, with its output grouped in the log. Returns an error text or null. */
 async function build(settings, side, dir, io) {
     if (!settings.build)
@@ -74972,13 +75563,15 @@ async function build(settings, side, dir, io) {
         return `The ${side} build ${how}: ${settings.build}\n${tail}`;
     });
 }
-/** Measures base against head and produces the report (modes `full` and `measure`). */
-async function compare(settings, io) {
+/** Measures base against head (modes `full` and `measure`). */
+async function measureRevisions(settings, io) {
     const { base, head } = await resolveRevisions(io.workspace, settings.base, io.context.event);
     io.log.info(`Comparing base ${base.sha.slice(0, 12)}${base.ref ? ` (${base.ref})` : ''} with head ${head.sha.slice(0, 12)}`);
     if (io.local && (await isDirty(io.workspace))) {
         io.log.warning('The working tree has uncommitted changes: they are not measured (perfgate checks out the commits). Commit them to include them.');
     }
+    // A reader's clone may lack the commits of a workflow run (a PR's merge commit): fetch them first.
+    const reproduce = reproduceRun(settings, base, head, !io.local);
     const checkouts = await addWorktrees(io.workspace, external_node_path_default().join(io.tempDir, 'perfgate'), base, head);
     try {
         const buildErrors = [];
@@ -74988,30 +75581,14 @@ async function compare(settings, io) {
                 buildErrors.push(error);
         }
         if (buildErrors.length > 0)
-            return errorReport(settings, base, head, buildErrors, io);
-        let suites = settings.suites;
-        let alpha = settings.alpha;
-        if (settings.shard) {
-            suites = selectShard(settings.suites, settings.shard.index, settings.shard.total);
-            // Bonferroni split across shards (union bound): with Holm inside each shard at α/S, the
-            // family-wise error over the merged report stays ≤ α.
-            alpha = settings.alpha / settings.shard.total;
+            return failedComparison(settings, base, head, buildErrors, reproduce);
+        const suites = settings.shard
+            ? selectShard(settings.suites, settings.shard.index, settings.shard.total)
+            : settings.suites;
+        if (settings.shard)
             io.log.info(`Shard ${settings.shard.index}/${settings.shard.total}: ${suites.map((s) => s.name).join(', ') || 'no suites'}`);
-        }
-        const units = new Map();
-        const budgetWarnings = new Set();
-        const gate = new SequentialGate({
-            alpha,
-            correction: settings.correction,
-            strict: settings.strict,
-            minRounds: settings.minRounds,
-            maxRounds: settings.maxRounds,
-        }, (id) => {
-            const lookup = (0,budgets/* budgetFor */.vO)(id, units.get(id) ?? 'count', settings.budgets, settings.defaultBudget);
-            for (const w of lookup.warnings)
-                budgetWarnings.add(w);
-            return lookup.rule;
-        });
+        const options = gateOptions(settings);
+        const { gate, units, budgetWarnings } = createGate(settings, options);
         const runners = suites.map(io.runnerFor ?? createRunner);
         const outcome = await measure(runners, {
             checkouts,
@@ -75024,38 +75601,22 @@ async function compare(settings, io) {
             unitsSeen: units,
         });
         const results = outcome.look?.results ?? [];
-        const errors = outcome.errors.map((e) => `${e.message}${e.outputTail ? `\n${e.outputTail.trim().split('\n').slice(-10).join('\n')}` : ''}`);
+        const suiteErrors = outcome.errors.map((e) => `${e.message}${e.outputTail ? `\n${e.outputTail.trim().split('\n').slice(-10).join('\n')}` : ''}`);
+        const errors = [...suiteErrors, ...(outcome.look?.errors ?? [])];
         if (suites.length > 0 && results.length === 0 && errors.length === 0)
             errors.push('No metric was measured.');
         return {
-            formatVersion: 1,
-            verdict: (0,core_report/* decideVerdict */.A)(results, errors),
             base,
             head,
-            repository: io.context.repository,
-            pullRequest: io.context.prNumber,
+            gate: options,
+            looks: gate.looks,
+            rounds: outcome.rounds,
             results,
             geomean: outcome.look?.geomean ?? null,
-            method: {
-                alpha,
-                correction: settings.correction,
-                strict: settings.strict,
-                minRounds: settings.minRounds,
-                maxRounds: settings.maxRounds,
-                rounds: outcome.rounds,
-                looks: gate.looks,
-            },
-            environment: environment(outcome.durationS),
-            warnings: [
-                ...outcome.warnings,
-                ...(outcome.look?.warnings ?? []),
-                ...[...budgetWarnings].map((text) => ({ code: 'budget', text })),
-            ],
+            durationS: outcome.durationS,
+            warnings: [...outcome.warnings, ...(outcome.look?.warnings ?? []), ...budgetWarnings()],
             errors,
-            reproduce: reproduceCommand(settings, base, head),
-            shard: settings.shard ?? undefined,
-            configHash: configHash(settings),
-            checkSha: io.context.event.prHeadSha,
+            reproduce,
         };
     }
     finally {
@@ -75148,18 +75709,25 @@ async function postCheckRun(report, io, markdown) {
     }
 }
 /** Runs perfgate. Never throws for measurement trouble: that is verdict `error` with a report. */
-async function run(settings, io, loadReports) {
+async function run(settings, io, sources = {}) {
     if (settings.mode !== 'report' && PRIVILEGED_EVENTS.has(io.context.eventName) && !settings.allowUnsafePrCheckout) {
         throw new Error(`perfgate refuses to check out and run pull-request code under "${io.context.eventName}": that event runs with a ` +
             'write token and secrets, so PR code could steal them. Measure under "pull_request" (mode: measure) and post the ' +
             'comment from a separate "workflow_run" workflow (mode: report) — see the README, "Fork pull requests". ' +
             'If you understand the risk, set allow-unsafe-pr-checkout: true.');
     }
-    const report = settings.mode === 'report' ? loadReports() : await compare(settings, io);
+    let report;
     if (settings.mode === 'report') {
+        if (!sources.reports)
+            throw new Error('report mode needs the results to read');
+        report = sources.reports();
         const mismatch = await verifyReportTarget(report, io);
         if (mismatch)
             throw new Error(`perfgate will not post these results: ${mismatch}. The artifact does not belong to this workflow run.`);
+    }
+    else {
+        const comparison = sources.files ? compareFiles(settings, sources.files) : await measureRevisions(settings, io);
+        report = assembleReport(settings, io.context, comparison, environment(comparison.durationS));
     }
     const marker = (0,github/* commentMarker */.Ql)(io.context.workflow, io.context.job); // one sticky comment per workflow and job
     const resultsDir = settings.resultsDir ? external_node_path_default().resolve(io.workspace, settings.resultsDir) : io.tempDir;
@@ -75314,26 +75882,24 @@ function budgetFor(id, unit, entries, fallback) {
  * its own unit string and is rendered verbatim.
  */
 /**
- * What perfgate concluded about one metric.
- * - `regression`: significantly worse after multiplicity correction, and the estimate is beyond
- *   the budget (or, with `strict`, the whole interval is beyond it). Fails the gate.
- * - `breach`: an absolute rule is broken by the head value. Fails the gate.
- * - `improvement`: significantly better.
- * - `within-budget`: the interval's worse end is inside the budget (decided early).
- * - `unchanged`: no significant change and not otherwise decided.
- * - `inconclusive`: limits reached undecided (estimate beyond the budget but not significant).
- * - `too-noisy`: the measured noise makes the budget undetectable within max-rounds.
+ * What perfgate concluded about one metric. Each follows from the metric's interval (`change`, or
+ * `headInterval` for absolute rules) and its budget, by eye:
+ * - `regression`: the whole interval is beyond the relative budget. Fails the gate.
+ * - `breach`: the whole interval of the head's median breaks the absolute rule. Fails the gate.
+ * - `improvement`: the whole interval is within budget and better than no change.
+ * - `within-budget`: the whole interval is within the budget (or keeps the absolute rule).
+ * - `inconclusive`: the interval straddles the budget when the limits were reached (a pass, with a note
+ *   saying what would decide it); provisional while sampling continues.
  * - `ungated`: budget `off`; reported only.
- * - `added` / `removed`: present on one side only; shown, never compared.
+ * - `added` / `removed`: present on one side only; shown, never compared (absolute rules still apply to
+ *   a metric new on head).
  */
 const OUTCOMES = [
     'regression',
     'breach',
     'improvement',
     'within-budget',
-    'unchanged',
     'inconclusive',
-    'too-noisy',
     'ungated',
     'added',
     'removed',
@@ -75537,8 +76103,8 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _adapters_github__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4248);
 /* harmony import */ var _adapters_results_file__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3021);
 /* harmony import */ var _app_context__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3964);
-/* harmony import */ var _app_run__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(4321);
-/* harmony import */ var _settings_settings__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(2151);
+/* harmony import */ var _app_run__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(6407);
+/* harmony import */ var _settings_settings__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(7100);
 /**
  * The action's entry point: read the inputs into `Settings`, build the world `run` acts on
  * from the runner's environment, run, and turn the verdict into the step's result.
@@ -75593,7 +76159,7 @@ async function main() {
                 : null,
             seed: Number(env.PERFGATE_SEED) || Math.floor(Math.random() * 2 ** 31),
         };
-        const result = await (0,_app_run__WEBPACK_IMPORTED_MODULE_5__/* .run */ .eF)(settings, io, () => (0,_adapters_results_file__WEBPACK_IMPORTED_MODULE_3__/* .loadResults */ .zV)(settings.resultsDir ?? '.', workspace));
+        const result = await (0,_app_run__WEBPACK_IMPORTED_MODULE_5__/* .run */ .e)(settings, io, { reports: () => (0,_adapters_results_file__WEBPACK_IMPORTED_MODULE_3__/* .loadResults */ .zV)(settings.resultsDir ?? '.', workspace) });
         if (result.verdict === 'error') {
             _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .setFailed */ .C1(`perfgate could not compare: ${result.report.errors[0] ?? 'no metric was measured'}`);
         }
@@ -75627,35 +76193,464 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2151:
+/***/ 7428:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Qh: () => (/* binding */ INPUT_NAMES),
+/* harmony export */   mc: () => (/* binding */ INPUTS),
+/* harmony export */   sd: () => (/* binding */ choiceValues),
+/* harmony export */   zH: () => (/* binding */ localDefault)
+/* harmony export */ });
+/* unused harmony export inputDefinition */
+/**
+ * The one definition of every input: its name, default, description, kind of value and, when
+ * the `perfgate` command takes it, its flag. Everything else is derived from this list:
+ * `action.yml`'s `inputs:` and the README's inputs table (written by `npm run gen:inputs`), the
+ * settings parser's defaults and allowed values, and the CLI's flags and usage text. A test
+ * fails when any of them disagrees with it.
+ *
+ * To add or remove an input: edit this list, parse it in `settings.ts` (a `Settings` field,
+ * documented with the input's name), and run `npm run gen:inputs`.
+ */
+const INPUTS = [
+    {
+        name: 'github-token',
+        // An Actions expression, evaluated by the runner (not a template string).
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub Actions expression
+        default: '${{ github.token }}',
+        description: 'Token for the PR comment (and the check run in `report` mode). On fork PRs it is read-only; see "Fork pull requests" in the README.',
+        kind: 'text',
+    },
+    {
+        name: 'suites',
+        default: '',
+        description: 'The suites, as inline YAML (a list). When empty, the `config` file is read.',
+        kind: 'yaml',
+        cli: { commands: ['run'], value: 'YAML' },
+    },
+    {
+        name: 'config',
+        default: '.github/perfgate.yml',
+        description: 'YAML file holding `suites:` (and optionally `build:` and `budgets:`), used when `suites` is empty.',
+        kind: 'text',
+        cli: { commands: ['run'], value: 'FILE' },
+    },
+    {
+        name: 'build',
+        default: '',
+        description: "Shell command run in each checkout (base and head) before measuring, e.g. `npm ci && npm run build`; overrides the config file's `build:`.",
+        kind: 'text',
+        cli: { commands: ['run'], value: 'CMD' },
+    },
+    {
+        name: 'budget',
+        default: '5%',
+        description: 'Allowed worsening for every metric that no `budgets` rule matches.',
+        kind: 'text',
+        cli: { commands: ['run', 'compare'], value: 'RULE' },
+    },
+    {
+        name: 'budgets',
+        default: '',
+        description: 'One rule a line, `PATTERN: RULE`: PATTERN is a glob over metric ids; RULE is `10%`, `< 200ms`, `<= 1.5s`, `< 300MB`, `> 1000/s` or `off`. The most specific pattern wins (see Budgets).',
+        kind: 'lines',
+        cli: { commands: ['run', 'compare'], value: '"PATTERN: RULE"' },
+    },
+    {
+        name: 'alpha',
+        default: '0.05',
+        description: 'Family-wise significance level across all gated metrics.',
+        kind: 'number',
+        cli: { commands: ['run', 'compare'], value: 'A' },
+    },
+    {
+        name: 'min-rounds',
+        default: '10',
+        description: 'Rounds (one base and one head sample per suite) before the first look.',
+        kind: 'integer',
+        cli: { commands: ['run'], value: 'N' },
+    },
+    {
+        name: 'max-rounds',
+        default: '50',
+        description: 'Most rounds per suite.',
+        kind: 'integer',
+        cli: { commands: ['run'], value: 'N' },
+    },
+    {
+        name: 'max-time',
+        default: '15m',
+        description: 'Wall-clock cap on measuring (builds excluded), like `15m`; the last look then decides with what was measured.',
+        kind: 'duration',
+        cli: { commands: ['run'], value: 'DURATION' },
+    },
+    {
+        name: 'base',
+        default: '',
+        description: "Base commit or ref. Default: the PR's base SHA (`pull_request`) or the commit before the push (`push`).",
+        kind: 'text',
+        cli: {
+            commands: ['run'],
+            value: 'REV',
+            default: 'HEAD~1',
+            description: 'Base commit or ref to compare HEAD with.',
+        },
+    },
+    {
+        name: 'comment',
+        default: 'always',
+        description: 'When to post the sticky PR comment: `always`, `on-regression` or `never`.',
+        kind: 'choice',
+        values: ['always', 'on-regression', 'never'],
+    },
+    {
+        name: 'fail-on-regression',
+        default: 'true',
+        description: '`false` reports regressions without failing the step (errors still fail).',
+        kind: 'boolean',
+    },
+    {
+        name: 'mode',
+        default: 'full',
+        description: '`full` (measure, report and gate), `measure` (measure and gate; writes results and the job summary, no comment) or `report` (reads results, comments; never runs PR code).',
+        kind: 'choice',
+        values: ['full', 'measure', 'report'],
+    },
+    {
+        name: 'results',
+        default: '',
+        description: '`measure`: directory to write results to (upload it as an artifact). `report`: directory of downloaded results (searched recursively).',
+        kind: 'text',
+    },
+    {
+        name: 'shard',
+        default: '',
+        description: "`INDEX/TOTAL` (like `2/4`): measure only this job's share of the suites.",
+        kind: 'text',
+    },
+    {
+        name: 'allow-unsafe-pr-checkout',
+        default: 'false',
+        description: 'Permit checking out and running PR code under `pull_request_target` or `workflow_run`. Dangerous; see the README.',
+        kind: 'boolean',
+    },
+];
+/** Every input's name, in definition order. */
+const INPUT_NAMES = INPUTS.map((i) => i.name);
+const BY_NAME = new Map(INPUTS.map((i) => [i.name, i]));
+/** The definition of one input. */
+function inputDefinition(name) {
+    return BY_NAME.get(name);
+}
+/** The allowed values of a `choice` input. */
+function choiceValues(name) {
+    return (BY_NAME.get(name)?.values ?? []);
+}
+/**
+ * The value an unset input takes outside a workflow (the CLI, tests). On a runner the default
+ * comes from `action.yml`, which is generated from the same list; a `${{ … }}` expression
+ * only means something there, so here it is empty.
+ */
+function localDefault(name) {
+    const value = inputDefinition(name).default;
+    return value.startsWith('${{') ? '' : value;
+}
 
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  Qh: () => (/* binding */ INPUT_NAMES),
-  GN: () => (/* binding */ SettingsError),
-  P$: () => (/* binding */ parseSettings)
-});
 
-// UNUSED EXPORTS: DEFAULTS, parseConfigFile
+/***/ }),
 
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8815);
-// EXTERNAL MODULE: ./src/core/budgets.ts
-var core_budgets = __nccwpck_require__(2749);
-// EXTERNAL MODULE: ./src/core/units.ts
-var units = __nccwpck_require__(2184);
-// EXTERNAL MODULE: ./node_modules/zod/v4/classic/schemas.js + 15 modules
-var schemas = __nccwpck_require__(9691);
-// EXTERNAL MODULE: ./node_modules/zod/v4/core/core.js
-var core = __nccwpck_require__(8532);
-;// CONCATENATED MODULE: ./src/settings/suites.ts
+/***/ 7100:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   GN: () => (/* binding */ SettingsError),
+/* harmony export */   P$: () => (/* binding */ parseSettings),
+/* harmony export */   Qh: () => (/* reexport safe */ _inputs__WEBPACK_IMPORTED_MODULE_5__.Qh)
+/* harmony export */ });
+/* unused harmony export parseConfigFile */
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var yaml__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8815);
+/* harmony import */ var _core_budgets__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2749);
+/* harmony import */ var _core_units__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(2184);
+/* harmony import */ var _inputs__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(7428);
+/* harmony import */ var _suites__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(4420);
+/**
+ * Every input of the action (or flag of the CLI), parsed once into a typed, documented
+ * `Settings` object before anything runs. Problems are collected, not thrown one at a time, so
+ * a user sees every mistake at once, each naming the input or file, the key or line, and what is
+ * expected.
+ */
+
+
+
+
+
+
+
+/** Thrown with every problem found; `message` lists them all. */
+class SettingsError extends Error {
+    issues;
+    constructor(issues) {
+        super(`perfgate's configuration has ${issues.length} problem${issues.length === 1 ? '' : 's'}:\n` +
+            issues.map((i) => `  - ${i.where}: ${i.message}`).join('\n'));
+        this.issues = issues;
+        this.name = 'SettingsError';
+    }
+}
+
+/**
+ * Parses every input. `workspace` is where relative paths (the config file) resolve.
+ * `options.suites: false` skips the suites (and the config file), for comparing result files
+ * made elsewhere (`perfgate compare`). Throws `SettingsError` listing every problem.
+ */
+function parseSettings(read, workspace, options = { suites: true }) {
+    const issues = [];
+    // An unset input takes its default from the one definition (src/settings/inputs.ts).
+    const input = (name) => read(name).trim() || (0,_inputs__WEBPACK_IMPORTED_MODULE_5__/* .localDefault */ .zH)(name);
+    const problem = (name, message) => issues.push({ where: `input "${name}"`, message });
+    const mode = oneOf(input('mode'), (0,_inputs__WEBPACK_IMPORTED_MODULE_5__/* .choiceValues */ .sd)('mode'), 'mode', problem);
+    const comment = oneOf(input('comment'), (0,_inputs__WEBPACK_IMPORTED_MODULE_5__/* .choiceValues */ .sd)('comment'), 'comment', problem);
+    const failOnRegression = bool(input('fail-on-regression'), 'fail-on-regression', problem);
+    const allowUnsafePrCheckout = bool(input('allow-unsafe-pr-checkout'), 'allow-unsafe-pr-checkout', problem);
+    const alpha = Number(input('alpha'));
+    if (!(alpha > 0 && alpha < 0.5))
+        problem('alpha', `expected a number between 0 and 0.5 such as 0.05, got "${input('alpha')}"`);
+    const minRounds = integer(input('min-rounds'), 'min-rounds', 4, 10_000, problem);
+    const maxRounds = integer(input('max-rounds'), 'max-rounds', 4, 10_000, problem);
+    if (minRounds !== null && maxRounds !== null && maxRounds < minRounds) {
+        problem('max-rounds', `must be at least min-rounds (${minRounds}), got ${maxRounds}`);
+    }
+    const maxTimeText = input('max-time');
+    const maxTimeS = (0,_core_units__WEBPACK_IMPORTED_MODULE_4__/* .parseDuration */ .E9)(maxTimeText);
+    if (maxTimeS === null || maxTimeS <= 0)
+        problem('max-time', `expected a duration like "15m", "90s" or "1h", got "${maxTimeText}"`);
+    const defaultBudget = (0,_core_budgets__WEBPACK_IMPORTED_MODULE_3__/* .parseBudgetRule */ .JX)(input('budget'));
+    if (typeof defaultBudget === 'string')
+        problem('budget', defaultBudget);
+    const budgetLines = (0,_core_budgets__WEBPACK_IMPORTED_MODULE_3__/* .parseBudgetLines */ .Qx)(read('budgets'));
+    for (const i of budgetLines.issues)
+        issues.push({ where: `input "budgets" line ${i.line}`, message: i.message });
+    let shard = null;
+    const shardText = input('shard');
+    if (shardText) {
+        const m = /^(\d+)\s*\/\s*(\d+)$/.exec(shardText);
+        if (!m || Number(m[1]) < 1 || Number(m[1]) > Number(m[2])) {
+            problem('shard', `expected INDEX/TOTAL with 1 ≤ INDEX ≤ TOTAL, like "2/4", got "${shardText}"`);
+        }
+        else
+            shard = { index: Number(m[1]), total: Number(m[2]) };
+    }
+    let suites = [];
+    let suitesSource = 'input "suites"';
+    let build = input('build');
+    let budgets = budgetLines.entries;
+    if (mode !== 'report' && options.suites) {
+        const inline = read('suites');
+        if (inline.trim() !== '') {
+            suites = parseSuitesYaml(inline, 'input "suites"', issues);
+        }
+        else {
+            const configPath = input('config');
+            const file = node_path__WEBPACK_IMPORTED_MODULE_1___default().resolve(workspace, configPath);
+            suitesSource = configPath;
+            if (!(0,node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync)(file)) {
+                issues.push({
+                    where: 'input "suites"',
+                    message: `no suites given: set the "suites" input, or create ${configPath} (input "config") with a "suites:" list`,
+                });
+            }
+            else {
+                const config = parseConfigFile((0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(file, 'utf8'), configPath, issues);
+                suites = config.suites;
+                if (!build && config.build)
+                    build = config.build;
+                budgets = [...config.budgets, ...budgets];
+            }
+        }
+    }
+    if (issues.length > 0)
+        throw new SettingsError(issues);
+    return {
+        mode: mode,
+        suites,
+        suitesSource,
+        build,
+        defaultBudget: defaultBudget,
+        budgets,
+        alpha,
+        minRounds: minRounds,
+        maxRounds: maxRounds,
+        maxTimeS: maxTimeS,
+        base: input('base') || null,
+        comment: comment,
+        failOnRegression: failOnRegression,
+        token: input('github-token'),
+        resultsDir: input('results') || null,
+        shard,
+        allowUnsafePrCheckout: allowUnsafePrCheckout,
+        asFlags: Object.fromEntries(_inputs__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .mc.flatMap((i) => {
+            const value = read(i.name).trim();
+            return i.cli && value && value !== (0,_inputs__WEBPACK_IMPORTED_MODULE_5__/* .localDefault */ .zH)(i.name) ? [[i.name, value]] : [];
+        })),
+    };
+}
+function oneOf(value, allowed, name, problem) {
+    if (allowed.includes(value))
+        return value;
+    problem(name, `expected one of ${allowed.map((a) => `"${a}"`).join(', ')}, got "${value}"`);
+    return null;
+}
+function bool(value, name, problem) {
+    if (/^(true|yes|on)$/i.test(value))
+        return true;
+    if (/^(false|no|off)$/i.test(value))
+        return false;
+    problem(name, `expected "true" or "false", got "${value}"`);
+    return null;
+}
+function integer(value, name, min, max, problem) {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max) {
+        problem(name, `expected a whole number from ${min} to ${max}, got "${value}"`);
+        return null;
+    }
+    return n;
+}
+/** Parses YAML, mapping validation paths back to `file:line`. */
+function parseYaml(text, where, issues) {
+    const lineCounter = new yaml__WEBPACK_IMPORTED_MODULE_2__/* .LineCounter */ .HN();
+    const doc = (0,yaml__WEBPACK_IMPORTED_MODULE_2__/* .parseDocument */ .Tp)(text, { lineCounter, prettyErrors: false });
+    if (doc.errors.length > 0) {
+        for (const e of doc.errors.slice(0, 5)) {
+            const pos = lineCounter.linePos(e.pos[0]);
+            issues.push({ where: `${where} line ${pos.line}`, message: `invalid YAML: ${e.message.split('\n')[0]}` });
+        }
+        return null;
+    }
+    const lineOf = (p) => {
+        for (let n = p.length; n >= 0; n--) {
+            const node = doc.getIn(p.slice(0, n), true);
+            if (node && typeof node === 'object' && node.range)
+                return lineCounter.linePos(node.range[0]).line;
+        }
+        return null;
+    };
+    return { value: doc.toJS(), lineOf };
+}
+/** `suites[1].timeout` → ['suites', 1, 'timeout'] (the path format of `parseSuites`). */
+function pathOf(issuePath) {
+    return issuePath
+        .split(/\.|\[|\]/)
+        .filter((p) => p !== '')
+        .map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+}
+function parseSuitesYaml(text, where, issues) {
+    const parsed = parseYaml(text, where, issues);
+    if (!parsed)
+        return [];
+    // The input holds the list itself; tolerate a `suites:` key around it as well.
+    let value = parsed.value;
+    let prefix = [];
+    if (value && typeof value === 'object' && !Array.isArray(value) && 'suites' in value) {
+        value = value.suites;
+        prefix = ['suites'];
+    }
+    const { suites, issues: found } = (0,_suites__WEBPACK_IMPORTED_MODULE_6__/* .parseSuites */ .Tv)(value);
+    for (const i of found) {
+        const p = pathOf(i.path).slice(1);
+        const line = parsed.lineOf([...prefix, ...p]);
+        issues.push({ where: `${where}${line ? ` line ${line}` : ''}`, message: `${i.path}: ${i.message}` });
+    }
+    return suites;
+}
+const CONFIG_KEYS = ['suites', 'build', 'budgets'];
+/** Parses the config file: `suites:` (required), `build:` and `budgets:` (optional). */
+function parseConfigFile(text, file, issues) {
+    const empty = { suites: [], build: '', budgets: [] };
+    const parsed = parseYaml(text, file, issues);
+    if (!parsed)
+        return empty;
+    const doc = parsed.value;
+    if (!doc || typeof doc !== 'object' || Array.isArray(doc)) {
+        issues.push({
+            where: file,
+            message: 'expected a mapping with a "suites:" list (and optionally "build:" and "budgets:")',
+        });
+        return empty;
+    }
+    for (const key of Object.keys(doc)) {
+        if (!CONFIG_KEYS.includes(key)) {
+            const line = parsed.lineOf([key]);
+            issues.push({
+                where: `${file}${line ? ` line ${line}` : ''}`,
+                message: `unknown key "${key}"; expected ${CONFIG_KEYS.map((k) => `"${k}"`).join(', ')}`,
+            });
+        }
+    }
+    const { suites, issues: found } = (0,_suites__WEBPACK_IMPORTED_MODULE_6__/* .parseSuites */ .Tv)(doc.suites, 'suites');
+    for (const i of found) {
+        const line = parsed.lineOf(pathOf(i.path));
+        issues.push({ where: `${file}${line ? ` line ${line}` : ''}`, message: `${i.path}: ${i.message}` });
+    }
+    let build = '';
+    if (doc.build !== undefined) {
+        if (typeof doc.build !== 'string')
+            issues.push({
+                where: `${file} line ${parsed.lineOf(['build'])}`,
+                message: 'build: expected a shell command (a string)',
+            });
+        else
+            build = doc.build;
+    }
+    let budgets = [];
+    if (doc.budgets !== undefined) {
+        // Accept a mapping {PATTERN: RULE} or a block string of "PATTERN: RULE" lines.
+        const lines = [];
+        const lineNumbers = [];
+        if (typeof doc.budgets === 'string') {
+            const start = parsed.lineOf(['budgets']) ?? 1;
+            doc.budgets.split(/\r?\n/).forEach((l, i) => {
+                lines.push(l);
+                lineNumbers.push(start + 1 + i);
+            });
+        }
+        else if (doc.budgets && typeof doc.budgets === 'object' && !Array.isArray(doc.budgets)) {
+            for (const [pattern, rule] of Object.entries(doc.budgets)) {
+                lines.push(`${pattern}: ${String(rule)}`);
+                lineNumbers.push(parsed.lineOf(['budgets', pattern]) ?? 0);
+            }
+        }
+        else {
+            issues.push({
+                where: `${file} line ${parsed.lineOf(['budgets'])}`,
+                message: 'budgets: expected a mapping of "PATTERN: RULE"',
+            });
+        }
+        const result = (0,_core_budgets__WEBPACK_IMPORTED_MODULE_3__/* .parseBudgetLines */ .Qx)(lines.join('\n'));
+        for (const i of result.issues)
+            issues.push({ where: `${file} line ${lineNumbers[i.line - 1]}`, message: `budgets: ${i.message}` });
+        budgets = result.entries.map((e) => ({ ...e, line: lineNumbers[e.line - 1] ?? e.line }));
+    }
+    return { suites, build, budgets };
+}
+
+
+/***/ }),
+
+/***/ 4420:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Tv: () => (/* binding */ parseSuites)
+/* harmony export */ });
+/* unused harmony exports commandSuiteSchema, HARNESS_FORMATS, harnessSuiteSchema, scenarioSchema, httpSuiteSchema */
+/* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9691);
+/* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8532);
+/* harmony import */ var _core_units__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2184);
 /**
  * The suites a project benchmarks, as written in `suites:` (inline input or config file), and
  * their validation. Three kinds, told apart by their keys:
@@ -75667,36 +76662,36 @@ var core = __nccwpck_require__(8532);
 
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-const suites_name = schemas/* string */.YjP()
+const name = zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP()
     .regex(NAME, 'expected a name of letters, digits, ".", "_" or "-" (it becomes part of metric ids)');
 /** A duration written as `5s`, `250ms`, `2m`, parsed into seconds. */
-const duration = schemas/* union */.KCZ([schemas/* string */.YjP(), schemas/* number */.aig()]).transform((v, ctx) => {
-    const seconds = typeof v === 'number' ? v : (0,units/* parseDuration */.E9)(v);
+const duration = zod__WEBPACK_IMPORTED_MODULE_1__/* .union */ .KCZ([zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP(), zod__WEBPACK_IMPORTED_MODULE_1__/* .number */ .aig()]).transform((v, ctx) => {
+    const seconds = typeof v === 'number' ? v : (0,_core_units__WEBPACK_IMPORTED_MODULE_0__/* .parseDuration */ .E9)(v);
     if (seconds === null || !(seconds >= 0)) {
         ctx.addIssue({
             code: 'custom',
             message: `expected a duration like "5s", "250ms" or "2m", got ${JSON.stringify(v)}`,
         });
-        return core/* NEVER */.tm;
+        return zod__WEBPACK_IMPORTED_MODULE_2__/* .NEVER */ .tm;
     }
     return seconds;
 });
-const env = schemas/* record */.g1P(schemas/* string */.YjP(), schemas/* union */.KCZ([schemas/* string */.YjP(), schemas/* number */.aig(), schemas/* boolean */.zMY()]).transform(String));
+const env = zod__WEBPACK_IMPORTED_MODULE_1__/* .record */ .g1P(zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP(), zod__WEBPACK_IMPORTED_MODULE_1__/* .union */ .KCZ([zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP(), zod__WEBPACK_IMPORTED_MODULE_1__/* .number */ .aig(), zod__WEBPACK_IMPORTED_MODULE_1__/* .boolean */ .zMY()]).transform(String));
 const common = {
-    name: suites_name,
+    name,
     /** Working directory, relative to the checkout root. */
-    cwd: schemas/* string */.YjP().optional(),
+    cwd: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().optional(),
     /** Extra environment variables for the process (identical on both sides). */
     env: env.optional(),
     /** Untimed runs per side before measuring (discarded). */
-    warmup: schemas/* number */.aig().int().min(0).max(100).default(1),
+    warmup: zod__WEBPACK_IMPORTED_MODULE_1__/* .number */ .aig().int().min(0).max(100).default(1),
     /** Longest a single run may take, in seconds, before it is killed and reported as an error. */
     timeout: duration.default(600),
 };
-const commandSuiteSchema = schemas/* strictObject */.rej({
+const commandSuiteSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .strictObject */ .rej({
     ...common,
     /** Shell command; one run = one sample. */
-    run: schemas/* string */.YjP().min(1),
+    run: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().min(1),
 });
 const HARNESS_FORMATS = [
     'hyperfine',
@@ -75714,39 +76709,39 @@ const HARNESS_FORMATS = [
     'autocannon',
     'json',
 ];
-const harnessSuiteSchema = schemas/* strictObject */.rej({
+const harnessSuiteSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .strictObject */ .rej({
     ...common,
     /** Shell command that runs the harness. */
-    run: schemas/* string */.YjP().min(1),
+    run: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().min(1),
     /** Which harness wrote the results. */
-    format: schemas/* enum */.k5n(HARNESS_FORMATS),
+    format: zod__WEBPACK_IMPORTED_MODULE_1__/* ["enum"] */ .k5n(HARNESS_FORMATS),
     /** File the harness writes, relative to the suite's cwd; stdout when omitted. */
-    output: schemas/* string */.YjP().optional(),
+    output: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().optional(),
 });
-const scenarioSchema = schemas/* strictObject */.rej({
-    name: suites_name,
-    method: schemas/* enum */.k5n(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']).default('GET'),
-    path: schemas/* string */.YjP().startsWith('/', 'expected a path starting with "/"'),
-    headers: schemas/* record */.g1P(schemas/* string */.YjP(), schemas/* string */.YjP()).optional(),
-    body: schemas/* string */.YjP().optional(),
+const scenarioSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .strictObject */ .rej({
+    name,
+    method: zod__WEBPACK_IMPORTED_MODULE_1__/* ["enum"] */ .k5n(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']).default('GET'),
+    path: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().startsWith('/', 'expected a path starting with "/"'),
+    headers: zod__WEBPACK_IMPORTED_MODULE_1__/* .record */ .g1P(zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP(), zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP()).optional(),
+    body: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().optional(),
 });
-const httpSuiteSchema = schemas/* strictObject */.rej({
+const httpSuiteSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .strictObject */ .rej({
     ...common,
     /** Shell command that starts the server; PORT is set to a free port. */
-    server: schemas/* string */.YjP().min(1),
+    server: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().min(1),
     /** Path polled until it answers 2xx; a TCP connect when omitted. */
-    ready: schemas/* string */.YjP().startsWith('/', 'expected a path starting with "/"').optional(),
+    ready: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().startsWith('/', 'expected a path starting with "/"').optional(),
     /** Longest the server may take to become ready, in seconds. */
     readyTimeout: duration.default(30),
     /** Closed-loop load: concurrent connections. */
-    connections: schemas/* number */.aig().int().min(1).max(1000).optional(),
+    connections: zod__WEBPACK_IMPORTED_MODULE_1__/* .number */ .aig().int().min(1).max(1000).optional(),
     /** Open-loop load: constant arrival rate in requests per second. */
-    rate: schemas/* number */.aig().positive().optional(),
+    rate: zod__WEBPACK_IMPORTED_MODULE_1__/* .number */ .aig().positive().optional(),
     /** Measured time per run, after the warm-up, in seconds. */
     duration: duration.default(5),
     /** Un-measured load before each measured run, in seconds. */
     warmupDuration: duration.default(1),
-    scenarios: schemas/* array */.YOg(scenarioSchema).min(1),
+    scenarios: zod__WEBPACK_IMPORTED_MODULE_1__/* .array */ .YOg(scenarioSchema).min(1),
 })
     .superRefine((s, ctx) => {
     const seen = new Set();
@@ -75807,299 +76802,6 @@ function parseSuites(raw, where = 'suites') {
         suites.push(suite);
     });
     return { suites, issues };
-}
-
-;// CONCATENATED MODULE: ./src/settings/settings.ts
-/**
- * Every input of the action (or flag of the CLI), parsed once into a typed, documented
- * `Settings` object before anything runs. Problems are collected, not thrown one at a time, so
- * a user sees every mistake at once, each naming the input or file, the key or line, and what is
- * expected.
- */
-
-
-
-
-
-
-/** Thrown with every problem found; `message` lists them all. */
-class SettingsError extends Error {
-    issues;
-    constructor(issues) {
-        super(`perfgate's configuration has ${issues.length} problem${issues.length === 1 ? '' : 's'}:\n` +
-            issues.map((i) => `  - ${i.where}: ${i.message}`).join('\n'));
-        this.issues = issues;
-        this.name = 'SettingsError';
-    }
-}
-/** The inputs this action accepts (a misspelt `INPUT_*` is otherwise silently ignored by runners). */
-const INPUT_NAMES = [
-    'github-token',
-    'suites',
-    'config',
-    'build',
-    'budget',
-    'budgets',
-    'alpha',
-    'correction',
-    'strict',
-    'min-rounds',
-    'max-rounds',
-    'max-time',
-    'base',
-    'comment',
-    'fail-on-regression',
-    'mode',
-    'results',
-    'shard',
-    'allow-unsafe-pr-checkout',
-];
-/** Defaults, justified in the README ("How the verdict is reached"). */
-const DEFAULTS = {
-    config: '.github/perfgate.yml',
-    budget: '5%',
-    alpha: '0.05',
-    correction: 'holm',
-    strict: 'false',
-    minRounds: '10',
-    maxRounds: '50',
-    maxTime: '15m',
-    comment: 'always',
-    failOnRegression: 'true',
-    mode: 'full',
-};
-/**
- * Parses every input. `workspace` is where relative paths (the config file) resolve.
- * Throws `SettingsError` listing every problem.
- */
-function parseSettings(read, workspace) {
-    const issues = [];
-    const input = (name, fallback = '') => read(name).trim() || fallback;
-    const problem = (name, message) => issues.push({ where: `input "${name}"`, message });
-    const mode = oneOf(input('mode', DEFAULTS.mode), ['full', 'measure', 'report'], 'mode', problem);
-    const comment = oneOf(input('comment', DEFAULTS.comment), ['always', 'on-regression', 'never'], 'comment', problem);
-    const correction = oneOf(input('correction', DEFAULTS.correction), ['holm', 'bh'], 'correction', problem);
-    const strict = bool(input('strict', DEFAULTS.strict), 'strict', problem);
-    const failOnRegression = bool(input('fail-on-regression', DEFAULTS.failOnRegression), 'fail-on-regression', problem);
-    const allowUnsafePrCheckout = bool(input('allow-unsafe-pr-checkout', 'false'), 'allow-unsafe-pr-checkout', problem);
-    const alpha = Number(input('alpha', DEFAULTS.alpha));
-    if (!(alpha > 0 && alpha < 0.5))
-        problem('alpha', `expected a number between 0 and 0.5 such as 0.05, got "${input('alpha')}"`);
-    const minRounds = integer(input('min-rounds', DEFAULTS.minRounds), 'min-rounds', 4, 10_000, problem);
-    const maxRounds = integer(input('max-rounds', DEFAULTS.maxRounds), 'max-rounds', 4, 10_000, problem);
-    if (minRounds !== null && maxRounds !== null && maxRounds < minRounds) {
-        problem('max-rounds', `must be at least min-rounds (${minRounds}), got ${maxRounds}`);
-    }
-    const maxTimeText = input('max-time', DEFAULTS.maxTime);
-    const maxTimeS = (0,units/* parseDuration */.E9)(maxTimeText);
-    if (maxTimeS === null || maxTimeS <= 0)
-        problem('max-time', `expected a duration like "15m", "90s" or "1h", got "${maxTimeText}"`);
-    const defaultBudget = (0,core_budgets/* parseBudgetRule */.JX)(input('budget', DEFAULTS.budget));
-    if (typeof defaultBudget === 'string')
-        problem('budget', defaultBudget);
-    const budgetLines = (0,core_budgets/* parseBudgetLines */.Qx)(read('budgets'));
-    for (const i of budgetLines.issues)
-        issues.push({ where: `input "budgets" line ${i.line}`, message: i.message });
-    let shard = null;
-    const shardText = input('shard');
-    if (shardText) {
-        const m = /^(\d+)\s*\/\s*(\d+)$/.exec(shardText);
-        if (!m || Number(m[1]) < 1 || Number(m[1]) > Number(m[2])) {
-            problem('shard', `expected INDEX/TOTAL with 1 ≤ INDEX ≤ TOTAL, like "2/4", got "${shardText}"`);
-        }
-        else
-            shard = { index: Number(m[1]), total: Number(m[2]) };
-    }
-    let suites = [];
-    let suitesSource = 'input "suites"';
-    let build = input('build');
-    let budgets = budgetLines.entries;
-    if (mode !== 'report') {
-        const inline = read('suites');
-        if (inline.trim() !== '') {
-            suites = parseSuitesYaml(inline, 'input "suites"', issues);
-        }
-        else {
-            const configPath = input('config', DEFAULTS.config);
-            const file = external_node_path_default().resolve(workspace, configPath);
-            suitesSource = configPath;
-            if (!(0,external_node_fs_.existsSync)(file)) {
-                issues.push({
-                    where: 'input "suites"',
-                    message: `no suites given: set the "suites" input, or create ${configPath} (input "config") with a "suites:" list`,
-                });
-            }
-            else {
-                const config = parseConfigFile((0,external_node_fs_.readFileSync)(file, 'utf8'), configPath, issues);
-                suites = config.suites;
-                if (!build && config.build)
-                    build = config.build;
-                budgets = [...config.budgets, ...budgets];
-            }
-        }
-    }
-    if (issues.length > 0)
-        throw new SettingsError(issues);
-    return {
-        mode: mode,
-        suites,
-        suitesSource,
-        build,
-        defaultBudget: defaultBudget,
-        budgets,
-        alpha,
-        correction: correction,
-        strict: strict,
-        minRounds: minRounds,
-        maxRounds: maxRounds,
-        maxTimeS: maxTimeS,
-        base: input('base') || null,
-        comment: comment,
-        failOnRegression: failOnRegression,
-        token: input('github-token'),
-        resultsDir: input('results') || null,
-        shard,
-        allowUnsafePrCheckout: allowUnsafePrCheckout,
-    };
-}
-function oneOf(value, allowed, name, problem) {
-    if (allowed.includes(value))
-        return value;
-    problem(name, `expected one of ${allowed.map((a) => `"${a}"`).join(', ')}, got "${value}"`);
-    return null;
-}
-function bool(value, name, problem) {
-    if (/^(true|yes|on)$/i.test(value))
-        return true;
-    if (/^(false|no|off)$/i.test(value))
-        return false;
-    problem(name, `expected "true" or "false", got "${value}"`);
-    return null;
-}
-function integer(value, name, min, max, problem) {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min || n > max) {
-        problem(name, `expected a whole number from ${min} to ${max}, got "${value}"`);
-        return null;
-    }
-    return n;
-}
-/** Parses YAML, mapping validation paths back to `file:line`. */
-function parseYaml(text, where, issues) {
-    const lineCounter = new dist/* LineCounter */.HN();
-    const doc = (0,dist/* parseDocument */.Tp)(text, { lineCounter, prettyErrors: false });
-    if (doc.errors.length > 0) {
-        for (const e of doc.errors.slice(0, 5)) {
-            const pos = lineCounter.linePos(e.pos[0]);
-            issues.push({ where: `${where} line ${pos.line}`, message: `invalid YAML: ${e.message.split('\n')[0]}` });
-        }
-        return null;
-    }
-    const lineOf = (p) => {
-        for (let n = p.length; n >= 0; n--) {
-            const node = doc.getIn(p.slice(0, n), true);
-            if (node && typeof node === 'object' && node.range)
-                return lineCounter.linePos(node.range[0]).line;
-        }
-        return null;
-    };
-    return { value: doc.toJS(), lineOf };
-}
-/** `suites[1].timeout` → ['suites', 1, 'timeout'] (the path format of `parseSuites`). */
-function pathOf(issuePath) {
-    return issuePath
-        .split(/\.|\[|\]/)
-        .filter((p) => p !== '')
-        .map((p) => (/^\d+$/.test(p) ? Number(p) : p));
-}
-function parseSuitesYaml(text, where, issues) {
-    const parsed = parseYaml(text, where, issues);
-    if (!parsed)
-        return [];
-    // The input holds the list itself; tolerate a `suites:` key around it as well.
-    let value = parsed.value;
-    let prefix = [];
-    if (value && typeof value === 'object' && !Array.isArray(value) && 'suites' in value) {
-        value = value.suites;
-        prefix = ['suites'];
-    }
-    const { suites, issues: found } = parseSuites(value);
-    for (const i of found) {
-        const p = pathOf(i.path).slice(1);
-        const line = parsed.lineOf([...prefix, ...p]);
-        issues.push({ where: `${where}${line ? ` line ${line}` : ''}`, message: `${i.path}: ${i.message}` });
-    }
-    return suites;
-}
-const CONFIG_KEYS = ['suites', 'build', 'budgets'];
-/** Parses the config file: `suites:` (required), `build:` and `budgets:` (optional). */
-function parseConfigFile(text, file, issues) {
-    const empty = { suites: [], build: '', budgets: [] };
-    const parsed = parseYaml(text, file, issues);
-    if (!parsed)
-        return empty;
-    const doc = parsed.value;
-    if (!doc || typeof doc !== 'object' || Array.isArray(doc)) {
-        issues.push({
-            where: file,
-            message: 'expected a mapping with a "suites:" list (and optionally "build:" and "budgets:")',
-        });
-        return empty;
-    }
-    for (const key of Object.keys(doc)) {
-        if (!CONFIG_KEYS.includes(key)) {
-            const line = parsed.lineOf([key]);
-            issues.push({
-                where: `${file}${line ? ` line ${line}` : ''}`,
-                message: `unknown key "${key}"; expected ${CONFIG_KEYS.map((k) => `"${k}"`).join(', ')}`,
-            });
-        }
-    }
-    const { suites, issues: found } = parseSuites(doc.suites, 'suites');
-    for (const i of found) {
-        const line = parsed.lineOf(pathOf(i.path));
-        issues.push({ where: `${file}${line ? ` line ${line}` : ''}`, message: `${i.path}: ${i.message}` });
-    }
-    let build = '';
-    if (doc.build !== undefined) {
-        if (typeof doc.build !== 'string')
-            issues.push({
-                where: `${file} line ${parsed.lineOf(['build'])}`,
-                message: 'build: expected a shell command (a string)',
-            });
-        else
-            build = doc.build;
-    }
-    let budgets = [];
-    if (doc.budgets !== undefined) {
-        // Accept a mapping {PATTERN: RULE} or a block string of "PATTERN: RULE" lines.
-        const lines = [];
-        const lineNumbers = [];
-        if (typeof doc.budgets === 'string') {
-            const start = parsed.lineOf(['budgets']) ?? 1;
-            doc.budgets.split(/\r?\n/).forEach((l, i) => {
-                lines.push(l);
-                lineNumbers.push(start + 1 + i);
-            });
-        }
-        else if (doc.budgets && typeof doc.budgets === 'object' && !Array.isArray(doc.budgets)) {
-            for (const [pattern, rule] of Object.entries(doc.budgets)) {
-                lines.push(`${pattern}: ${String(rule)}`);
-                lineNumbers.push(parsed.lineOf(['budgets', pattern]) ?? 0);
-            }
-        }
-        else {
-            issues.push({
-                where: `${file} line ${parsed.lineOf(['budgets'])}`,
-                message: 'budgets: expected a mapping of "PATTERN: RULE"',
-            });
-        }
-        const result = (0,core_budgets/* parseBudgetLines */.Qx)(lines.join('\n'));
-        for (const i of result.issues)
-            issues.push({ where: `${file} line ${lineNumbers[i.line - 1]}`, message: `budgets: ${i.message}` });
-        budgets = result.entries.map((e) => ({ ...e, line: lineNumbers[e.line - 1] ?? e.line }));
-    }
-    return { suites, build, budgets };
 }
 
 
@@ -79631,7 +80333,7 @@ __webpack_unused_export__ = parser.Parser;
 __webpack_unused_export__ = publicApi.parse;
 __webpack_unused_export__ = publicApi.parseAllDocuments;
 exports.Tp = publicApi.parseDocument;
-__webpack_unused_export__ = publicApi.stringify;
+exports.As = publicApi.stringify;
 __webpack_unused_export__ = visit.visit;
 __webpack_unused_export__ = visit.visitAsync;
 

@@ -158,24 +158,77 @@ for (m, n) in [(3, 4), (5, 5), (10, 8), (20, 20)]:
     dist.append({'m': m, 'n': n, 'cdf': [float(c) for c in cum]})
 write('mann-whitney-exact.json', dist)
 
-# --- multiplicity ------------------------------------------------------------------------------
-def holm(p):
-    p = np.asarray(p, dtype=float)
-    m = len(p)
-    order = np.argsort(p, kind='stable')
-    adj = np.empty(m)
-    running = 0.0
-    for rank, i in enumerate(order):
-        running = max(running, min(1.0, (m - rank) * p[i]))
-        adj[i] = running
-    return adj.tolist()
+# --- Wilcoxon signed-rank and the Walsh-average Hodges-Lehmann interval --------------------------
+def signed_rank_counts(n):
+    """Exact null distribution of W+ by brute force over sign vectors (independent of the recurrence)."""
+    if n <= 16:
+        counts = [0] * (n * (n + 1) // 2 + 1)
+        for mask in range(1 << n):
+            w = sum(r + 1 for r in range(n) if mask >> r & 1)
+            counts[w] += 1
+        return counts
+    # Larger n: the generating function prod(1 + x^r), multiplied out with exact integers.
+    poly = [1]
+    for r in range(1, n + 1):
+        nxt = [0] * (len(poly) + r)
+        for w, c in enumerate(poly):
+            nxt[w] += c
+            nxt[w + r] += c
+        poly = nxt
+    return poly
 
 
-mult = []
-for p in [[0.01, 0.04, 0.03, 0.005], [0.5], [0.001, 0.002, 0.003, 0.2, 0.9, 0.04], [0.04, 0.04, 0.04],
-          [rng.random() ** 3 for _ in range(12)]]:
-    mult.append({'p': p, 'holm': holm(p), 'bh': stats.false_discovery_control(p, method='bh').tolist()})
-write('multiplicity.json', mult)
+def walsh_interval(d, low_tail, high_tail):
+    n = len(d)
+    walsh = sorted((d[i] + d[j]) / 2 for i in range(n) for j in range(i, n))
+    M = len(walsh)
+    est = float(np.median(walsh))
+    absd = [abs(v) for v in d]
+    ties = len(set(absd)) < len(absd)
+
+    def rank(tail):
+        if not ties and n <= 50:
+            counts = signed_rank_counts(n)
+            total = 2 ** n
+            cum, k = 0, 0
+            for w, c in enumerate(counts):
+                cum += c
+                if cum / total <= tail * (1 + 1e-12):
+                    k = w + 1
+                else:
+                    break
+            return k
+        _, tc = np.unique(absd, return_counts=True)
+        sigma = math.sqrt(n * (n + 1) * (2 * n + 1) / 24 - sum(t ** 3 - t for t in tc) / 48)
+        k = math.floor(M / 2 - stats.norm.isf(tail) * sigma + 0.5)
+        return max(0, min(k, (M + 1) // 2))
+
+    kl, kh = rank(low_tail), rank(high_tail)
+    return {
+        'estimate': est,
+        'low': walsh[kl - 1] if kl >= 1 else None,
+        'high': walsh[M - kh] if kh >= 1 else None,
+    }
+
+
+sr = []
+for n, ties, theta in [(6, False, 0.0), (10, False, 0.02), (10, True, 0.0), (20, False, 0.05), (30, True, 0.01),
+                       (50, False, 0.0), (60, False, 0.03)]:
+    d = [round(rng.gauss(theta, 0.05), 4 if ties else 12) for _ in range(n)]
+    if ties:
+        d = [round(v, 2) for v in d]
+    case = {'d': d, 'p': {}, 'interval': []}
+    for theta0 in [0.0, 0.01, -0.02]:
+        shifted = [v - theta0 for v in d]
+        nz = [v for v in shifted if v != 0]
+        exact_ok = len(set(map(abs, nz))) == len(nz) and len(nz) <= 50
+        res = stats.wilcoxon(nz, alternative='greater', zero_method='wilcox', correction=True,
+                             method='exact' if exact_ok else 'asymptotic')
+        case['p'][str(theta0)] = float(res.pvalue)
+    for lt, ht in [(0.025, 0.025), (0.005, 0.05), (1e-4, 0.01)]:
+        case['interval'].append({'lowTail': lt, 'highTail': ht, **walsh_interval(d, lt, ht)})
+    sr.append(case)
+write('signed-rank.json', sr)
 
 # --- median interval (binomial order statistics) -------------------------------------------------
 med = []

@@ -56,7 +56,7 @@ export async function main(): Promise<void> {
           : null,
       seed: Number(env.PERFGATE_SEED) || Math.floor(Math.random() * 2 ** 31),
     };
-    const result = await run(settings, io, () => loadResults(settings.resultsDir ?? '.', workspace));
+    const result = await run(settings, io, { reports: () => loadResults(settings.resultsDir ?? '.', workspace) });
     if (result.verdict === 'error') {
       core.setFailed(`perfgate could not compare: ${result.report.errors[0] ?? 'no metric was measured'}`);
     } else if (result.verdict === 'fail') {

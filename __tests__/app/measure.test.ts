@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { measure } from '../../src/app/measure';
-import { SequentialGate } from '../../src/core/engine';
+import { SuiteError, type SuiteRunner } from '../../src/app/runners';
+import { SequentialGate } from '../../src/core/gate/gate';
 import type { BudgetRule } from '../../src/core/model';
 import { mulberry32 } from '../../src/core/random';
 import { type Call, scriptedRunner } from '../helpers/scripted-runner';
@@ -13,10 +14,7 @@ function noisy(seed: number, headFactor: number) {
 }
 
 function setup(maxRounds = 50, minRounds = 10) {
-  const gate = new SequentialGate(
-    { alpha: 0.05, correction: 'holm', strict: false, minRounds, maxRounds },
-    () => budget,
-  );
+  const gate = new SequentialGate({ alpha: 0.05, minRounds, maxRounds }, () => budget);
   return { gate, calls: [] as Call[], log: [] as string[] };
 }
 
@@ -61,7 +59,7 @@ describe('measure (interleaved rounds with sequential looks)', () => {
   it('is reproducible from its seed', async () => {
     const order = async () => {
       const { gate, calls } = setup();
-      await measure([scriptedRunner('a', () => 1, calls), scriptedRunner('b', () => 1, calls)], {
+      await measure([scriptedRunner('a', noisy(8, 1), calls), scriptedRunner('b', noisy(9, 1), calls)], {
         checkouts: { base: '/b', head: '/h' },
         gate,
         maxRounds: 50,
@@ -87,26 +85,70 @@ describe('measure (interleaved rounds with sequential looks)', () => {
     expect(out.look?.results[0].outcome).toBe('regression');
   });
 
-  it('stops at max-time with a final look and says so', async () => {
+  it('stops at max-time with a final look, discards the unfinished round, and says so', async () => {
     const { gate, calls } = setup();
-    let t = 0;
-    const clockedValue = () => {
-      t += 1;
-      return 1 + (t % 3) * 0.1;
+    const timeUp = new AbortController();
+    let samples = 0;
+    const value = (side: 'base' | 'head') => {
+      // Time runs out in the middle of round 13 (its first sample is the 25th).
+      if (++samples === 25) timeUp.abort();
+      return (side === 'head' ? 1.03 : 1) * (1 + 0.05 * Math.sin(samples));
     };
-    const out = await measure([scriptedRunner('a', clockedValue, calls)], {
+    const out = await measure([scriptedRunner('a', value, calls)], {
       checkouts: { base: '/b', head: '/h' },
       gate,
       maxRounds: 50,
-      maxTimeS: 12,
+      maxTimeS: 1e9,
       seed: 1,
       log: () => undefined,
-      now: () => t,
+      timeUp: timeUp.signal,
     });
-    expect(out.rounds).toBeLessThan(10);
-    expect(out.warnings.map((w) => w.text).join()).toContain('max-time');
+    expect(out.rounds).toBe(12);
+    const r = out.look!.results[0];
+    expect(r.base.length).toBe(12);
+    expect(r.head.length).toBe(12);
+    expect(out.warnings.find((w) => w.code === 'max-time')!.text).toMatch(/max-time .* ran out/);
+  });
+
+  it('max-time bounds the warm-up too: a real deadline stops a sample that would overrun it', async () => {
+    const { gate } = setup();
+    const slow: SuiteRunner = {
+      suite: { kind: 'command', name: 'slow', run: 'x', warmup: 1, timeout: 60 },
+      warmup: (_side, _dir, signal) =>
+        new Promise((resolve, reject) => {
+          const t = setTimeout(resolve, 30_000);
+          signal?.addEventListener('abort', () => {
+            clearTimeout(t);
+            reject(new SuiteError('slow', 'base', 'killed'));
+          });
+        }),
+      sample: async () => ({ values: [], warnings: [] }),
+    };
+    const out = await measure([slow], {
+      checkouts: { base: '/b', head: '/h' },
+      gate,
+      maxRounds: 50,
+      maxTimeS: 0.2,
+      seed: 1,
+      log: () => undefined,
+    });
+    expect(out.rounds).toBe(0);
+    expect(out.errors).toEqual([]);
     expect(out.warnings.some((w) => w.code === 'max-time')).toBe(true);
-    expect(out.look).not.toBeNull();
+  });
+
+  it('a max-time beyond what a timer can hold is no limit (not an immediate stop)', async () => {
+    const { gate, calls } = setup(12, 6);
+    const out = await measure([scriptedRunner('a', noisy(4, 1), calls)], {
+      checkouts: { base: '/b', head: '/h' },
+      gate,
+      maxRounds: 12,
+      maxTimeS: 1e9,
+      seed: 2,
+      log: () => undefined,
+    });
+    expect(out.rounds).toBeGreaterThan(0);
+    expect(out.warnings.some((w) => w.code === 'max-time')).toBe(false);
   });
 
   it('turns a failing suite into an error for that suite while the others go on', async () => {

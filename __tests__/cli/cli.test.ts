@@ -63,10 +63,13 @@ describe('perfgate compare', () => {
     ]);
     expect(r.code, r.stderr).toBe(1);
     expect(r.stdout).toContain('❌ perfgate: 1 regression beyond budget — `micro/BenchmarkParse:time`');
-    const results = JSON.parse(readFileSync(json, 'utf8')).results as Array<{ id: string; outcome: string }>;
+    const report = JSON.parse(readFileSync(json, 'utf8'));
+    expect(report.reproduce).toMatch(/^perfgate compare --format go --name micro --base \S+base-0\.txt /);
+    expect(report.method).toMatchObject({ alpha: 0.05, rounds: 8, looks: [8] });
+    const results = report.results as Array<{ id: string; outcome: string }>;
     const outcome = Object.fromEntries(results.map((m) => [m.id, m.outcome]));
     expect(outcome['micro/BenchmarkParse:time']).toBe('regression');
-    expect(outcome['micro/BenchmarkEncode:time']).toMatch(/within-budget|unchanged/);
+    expect(outcome['micro/BenchmarkEncode:time']).toMatch(/within-budget|inconclusive/);
     expect(outcome['micro/BenchmarkOld:time']).toBe('removed');
     expect(outcome['micro/BenchmarkNew:time']).toBe('added');
   });
@@ -94,9 +97,44 @@ describe('perfgate compare', () => {
     expect(r.stderr).toMatch(/:2\b/);
   });
 
+  it('names the flag of a bad value, as the action names the input', () => {
+    const r = perfgate(['compare', '--format', 'go', '--base', ...base, '--head', ...head, '--budget', 'fast']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--budget: cannot read the rule "fast"');
+  });
+
   it('explains its usage on a bad flag', () => {
     const r = perfgate(['compare', '--format', 'nope', '--base', 'a', '--head', 'b']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--format: expected one of hyperfine, go,');
+  });
+});
+
+describe('perfgate --help', () => {
+  it.each([
+    [['--help'], ['perfgate run', 'perfgate compare']],
+    [['help'], ['perfgate run', 'perfgate compare']],
+    [
+      ['run', '--help'],
+      ['perfgate run', '--max-rounds N', '--alpha A'],
+    ],
+    [['run', '--base', 'main', '-h'], ['perfgate run']],
+    [
+      ['compare', '--help'],
+      ['perfgate compare', '--format FMT', '--head FILE...'],
+    ],
+  ])('perfgate %j prints the usage and exits 0', (args, expected) => {
+    const r = perfgate(args);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toBe('');
+    for (const text of expected) expect(r.stdout).toContain(text);
+    expect(r.stdout).toContain('Exit status: 0 pass, 1 regression beyond budget, 2 error');
+  });
+
+  it('names an unknown flag and the command it was given to, and exits 2', () => {
+    const r = perfgate(['run', '--rounds', '5']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('unknown flag --rounds for "perfgate run"');
+    expect(r.stderr).toContain('perfgate run [flags]');
   });
 });

@@ -45,7 +45,7 @@ describe('renderMarkdown', () => {
     expect(outsideCode).not.toMatch(/(^|[^\u200d])@octocat/);
     expect(md).not.toContain('<!-- perfgate');
     for (const line of md.split('\n').filter((l) => l.startsWith('|'))) {
-      expect(line.split(/(?<!\\)\|/).length).toBe(10); // 8 cells + the two outer pipes
+      expect(line.split(/(?<!\\)\|/).length).toBe(9); // 7 cells + the two outer pipes
     }
   });
 

@@ -109,11 +109,8 @@ describe('the action, end to end', () => {
   });
 
   it('with comment: on-regression, comments on a regression and brings that comment up to date once fixed', async () => {
-    const quiet = await runAction(
-      scenario(10, 10).repo,
-      { suites: SUITES, comment: 'on-regression' },
-      prEvent(9, scenario(10, 10).baseSha),
-    );
+    const same = scenario(10, 10);
+    const quiet = await runAction(same.repo, { suites: SUITES, comment: 'on-regression' }, prEvent(9, same.baseSha));
     expect(quiet.code, quiet.stdout).toBe(0);
     expect(github.comments('octo', 'app', 9)).toHaveLength(0);
 

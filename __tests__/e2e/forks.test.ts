@@ -78,6 +78,43 @@ describe('measure and report as separate steps', () => {
     expect(check).toMatchObject({ name: 'perfgate', conclusion: 'failure' });
   });
 
+  it("tells a fork PR that its build failed: the error report carries the PR's head commit, so the report job posts it", async () => {
+    const failingBuild = `node -e "if (require('fs').existsSync('broken.txt')) { console.error('compile error in broken.txt'); process.exit(3) }"`;
+    const { repo, baseSha } = scenario(10, 10, (dir) => writeFileSync(path.join(dir, 'broken.txt'), 'x'));
+    const out = artifacts();
+    const measured = await run(
+      github,
+      repo,
+      { suites: TWO_SUITES, build: failingBuild, mode: 'measure', results: path.join(out, 'perfgate') },
+      measureEvent(25, baseSha),
+    );
+    expect(measured.code).toBe(1);
+    expect(measured.outputs.verdict).toBe('error');
+    const written = JSON.parse(readFileSync(path.join(out, 'perfgate', 'perfgate-results.json'), 'utf8'));
+    expect(written.checkSha).toBe(PR_HEAD);
+
+    github.seedPull('octo', 'app', 25, {
+      base: { sha: baseSha, ref: 'main' },
+      head: { sha: PR_HEAD, ref: 'feature' },
+      fork: true,
+    });
+    const ws = mkdtempSync(path.join(os.tmpdir(), 'perfgate-report-ws-'));
+    const reported = await run(github, ws, { mode: 'report', results: out }, workflowRun, {
+      GITHUB_EVENT_NAME: 'workflow_run',
+    });
+    expect(reported.stdout).not.toContain('does not belong to this workflow run');
+    expect(reported.outputs.verdict).toBe('error');
+    const comments = github.comments('octo', 'app', 25);
+    expect(comments).toHaveLength(1);
+    expect(comments[0].body).toContain('The head build failed (exit code 3)');
+    expect(comments[0].body).toContain('compile error in broken.txt');
+    const check = github
+      .checkRuns()
+      .find((c) => c.head_sha === PR_HEAD && JSON.stringify(c.output).includes('broken.txt'));
+    expect(check).toMatchObject({ name: 'perfgate' });
+    expect(check!.conclusion).not.toBe('success');
+  });
+
   it('merges two shards into one comment, and reports a missing shard plainly', async () => {
     const { repo, baseSha } = scenario(10, 10);
     const out = artifacts();

@@ -3,7 +3,7 @@
  * through the real SequentialGate, so the numbers are the engine's own.
  */
 import { budgetFor, parseBudgetLines, parseBudgetRule } from '../../src/core/budgets';
-import { SequentialGate } from '../../src/core/engine';
+import { SequentialGate } from '../../src/core/gate/gate';
 import type { BudgetRule, ComparisonReport, Direction, MetricSamples, Unit } from '../../src/core/model';
 import { mulberry32 } from '../../src/core/random';
 
@@ -38,8 +38,8 @@ export function makeReport(specs: Spec[], budgets = '', rounds = 20, seed = 7): 
   const fallback = parseBudgetRule('5%') as BudgetRule;
   const units = new Map(specs.map((s) => [s.id, s.unit]));
   const gate = new SequentialGate(
-    { alpha: 0.05, correction: 'holm', strict: false, minRounds: rounds, maxRounds: rounds },
-    (id) => budgetFor(id, units.get(id)!, entries, fallback).rule,
+    { alpha: 0.05, minRounds: rounds, maxRounds: rounds },
+    (id: string) => budgetFor(id, units.get(id)!, entries, fallback).rule,
   );
   const look = gate.look(samples, rounds, true);
   const failing = look.results.some((r) => r.outcome === 'regression' || r.outcome === 'breach');
@@ -54,8 +54,7 @@ export function makeReport(specs: Spec[], budgets = '', rounds = 20, seed = 7): 
     geomean: look.geomean,
     method: {
       alpha: 0.05,
-      correction: 'holm',
-      strict: false,
+      analysis: 'paired',
       minRounds: rounds,
       maxRounds: rounds,
       rounds,

@@ -16,8 +16,6 @@ function result(id: string, outcome: Outcome): MetricResult {
     headMedian: 2,
     change: { estimate: 1, low: 0.9, high: 1.1, confidence: 0.95 },
     pValue: 0.001,
-    pAdjusted: 0.001,
-    alphaUsed: 0.05,
     budget: { kind: 'relative', limit: 0.05, source: '5%' },
     outcome,
     rounds: 3,
@@ -34,7 +32,7 @@ function report(outcomes: Record<string, Outcome>, errors: string[] = []): Compa
     head: { sha: '2'.repeat(40) },
     results: Object.entries(outcomes).map(([id, outcome]) => result(id, outcome)),
     geomean: null,
-    method: { alpha: 0.05, correction: 'holm', strict: false, minRounds: 3, maxRounds: 3, rounds: 3, looks: [3] },
+    method: { alpha: 0.05, analysis: 'paired', minRounds: 3, maxRounds: 3, rounds: 3, looks: [3] },
     environment: { cpuModel: 'x', cores: 2, os: 'Linux', node: 'v20', durationS: 1 },
     warnings: [],
     errors,
@@ -80,14 +78,14 @@ describe('parseAcceptLines', () => {
 describe('applyAcceptance', () => {
   it('accepts every failing metric with the label, keeps outcomes, and passes', () => {
     const r = applyAcceptance(
-      report({ 'cli:wall': 'regression', 'cli:rss': 'breach', 'cli:cpu': 'unchanged' }),
+      report({ 'cli:wall': 'regression', 'cli:rss': 'breach', 'cli:cpu': 'within-budget' }),
       facts({ labels: ['bug', 'perf-regression-accepted'] }),
     );
     expect(r.verdict).toBe('pass');
     expect(r.results.map((m) => [m.id, m.outcome, m.accepted?.by])).toEqual([
       ['cli:wall', 'regression', 'label'],
       ['cli:rss', 'breach', 'label'],
-      ['cli:cpu', 'unchanged', undefined],
+      ['cli:cpu', 'within-budget', undefined],
     ]);
     expect(countOutcomes(r)).toMatchObject({ regressions: 0, accepted: 2 });
   });

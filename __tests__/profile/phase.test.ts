@@ -191,7 +191,7 @@ describe('profileTargets', () => {
   const result = (id: string, outcome: MetricResult['outcome']) =>
     ({ id, suite: id.split(/[/:]/)[0], outcome }) as MetricResult;
   const runners = [scripted('cli', []), scripted('api', [])];
-  const results = [result('cli:wall', 'regression'), result('cli:rss', 'breach'), result('api/x:p99', 'unchanged')];
+  const results = [result('cli:wall', 'regression'), result('cli:rss', 'breach'), result('api/x:p99', 'within-budget')];
 
   it('picks suites with a failing metric, every suite, or none', () => {
     const picked = profileTargets('on-regression', runners, results);

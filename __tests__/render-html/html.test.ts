@@ -70,7 +70,7 @@ describe('renderHtmlReport', () => {
       expect(page).toContain(text);
     }
     expect(page).toContain('20 (min 10, max 30; looks at 10, 20, 30)');
-    expect(page).toContain('Holm correction, α 0.05');
+    expect(page).toContain('Holm-corrected across metrics');
   });
 
   it('is self-contained: no script, no external resource, a CSP that forbids both', () => {

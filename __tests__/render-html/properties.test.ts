@@ -50,8 +50,6 @@ function metric(values: fc.Arbitrary<number>): fc.Arbitrary<MetricResult> {
       fc.record({ estimate: anyNumber, low: anyNumber, high: anyNumber, confidence: fc.constant(0.95) }),
     ),
     pValue: fc.option(fc.double({ min: 0, max: 1 })),
-    pAdjusted: fc.option(fc.double({ min: 0, max: 1 })),
-    alphaUsed: fc.option(fc.double({ min: 0, max: 1 })),
     budget: fc.oneof(
       fc.record({ kind: fc.constant('relative' as const), limit: fc.double({ min: 0, max: 2 }), source: nasty }),
       fc.record({

@@ -26,8 +26,6 @@ describe('parseSettings', () => {
     expect(s).toMatchObject({
       mode: 'full',
       alpha: 0.05,
-      correction: 'holm',
-      strict: false,
       minRounds: 10,
       maxRounds: 50,
       maxTimeS: 900,

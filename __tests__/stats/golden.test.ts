@@ -9,9 +9,9 @@ import { hodgesLehmannInterval } from '../../src/core/stats/hodges-lehmann';
 import { kendallTrend } from '../../src/core/stats/kendall';
 import { mannWhitneyExactCdf, mannWhitneyU } from '../../src/core/stats/mann-whitney';
 import { medianInterval } from '../../src/core/stats/median-interval';
-import { benjaminiHochbergAdjust, holmAdjust } from '../../src/core/stats/multiplicity';
 import { normalCdf, normalQuantile, normalQuantileUpper, normalSurvival } from '../../src/core/stats/normal';
 import { median, quantile, robustScale } from '../../src/core/stats/quantiles';
+import { signedRankPGreater, walshShift } from '../../src/core/stats/signed-rank';
 
 const dir = join(import.meta.dirname, '..', 'fixtures', 'stats');
 // biome-ignore lint/suspicious/noExplicitAny: fixture JSON is untyped
@@ -91,14 +91,23 @@ describe('Hodges–Lehmann estimate and Mann–Whitney-inverted interval (indepe
   });
 });
 
-describe('Holm and Benjamini–Hochberg', () => {
-  it('match the reference (BH: scipy.stats.false_discovery_control)', () => {
-    for (const c of load('multiplicity.json')) {
-      const holm = holmAdjust(c.p);
-      const bh = benjaminiHochbergAdjust(c.p);
-      for (let i = 0; i < c.p.length; i++) {
-        close(holm[i], c.holm[i], 1e-12, 1e-15);
-        close(bh[i], c.bh[i], 1e-12, 1e-15);
+describe('Wilcoxon signed-rank test (scipy.stats.wilcoxon) and the Walsh-average interval', () => {
+  it('one-sided p for "centred above θ₀", exact and with the tie-corrected normal approximation', () => {
+    for (const c of load('signed-rank.json')) {
+      for (const [theta0, p] of Object.entries(c.p))
+        close(signedRankPGreater(c.d, Number(theta0)), p as number, 1e-9, 1e-14);
+    }
+  });
+
+  it('Hodges–Lehmann estimate and interval ends at separate tails (brute-force reference)', () => {
+    for (const c of load('signed-rank.json')) {
+      for (const i of c.interval) {
+        const r = walshShift(c.d);
+        close(r.estimate, i.estimate, 1e-12, 1e-15);
+        if (i.low === null) expect(r.lowerAt(i.lowTail)).toBe(Number.NEGATIVE_INFINITY);
+        else close(r.lowerAt(i.lowTail), i.low, 1e-12, 1e-15);
+        if (i.high === null) expect(r.upperAt(i.highTail)).toBe(Number.POSITIVE_INFINITY);
+        else close(r.upperAt(i.highTail), i.high, 1e-12, 1e-15);
       }
     }
   });

@@ -61444,1520 +61444,24 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9011:
+/***/ 2425:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  kL: () => (/* reexport */ HarnessParseError),
-  sS: () => (/* binding */ harnessReplicate)
+  x: () => (/* binding */ cli)
 });
 
-// UNUSED EXPORTS: canonicalUnit, parseHarnessOutput
-
-;// CONCATENATED MODULE: ./src/adapters/harness/common.ts
-/**
- * Harness output that cannot be read. The message names the source (file or `stdout of …`),
- * the line when known, and what was expected there.
- */
-class HarnessParseError extends Error {
-    source;
-    line;
-    constructor(source, message, line) {
-        super(`${source}${line !== undefined ? `:${line}` : ''}: ${message}`);
-        this.name = 'HarnessParseError';
-        this.source = source;
-        this.line = line;
-    }
-}
-/** Throws when the output is empty, naming what the format expects instead. */
-function requireText(text, source, expected) {
-    if (text.trim() === '')
-        throw new HarnessParseError(source, `the output is empty; expected ${expected}`);
-}
-/** 1-based line number of a character offset. */
-function lineAt(text, offset) {
-    let line = 1;
-    for (let i = 0; i < offset && i < text.length; i++)
-        if (text.charCodeAt(i) === 10)
-            line++;
-    return line;
-}
-// ---------------------------------------------------------------------------------------------
-// JSON
-// ---------------------------------------------------------------------------------------------
-class JsonSyntaxError extends Error {
-    offset;
-    constructor(message, offset) {
-        super(message);
-        this.offset = offset;
-    }
-}
-/**
- * A strict JSON reader (RFC 8259) that, unlike `JSON.parse` on Node 20, reports where it failed,
- * and that accepts the bare `NaN`, `Infinity` and `-Infinity` tokens some harnesses write
- * (BenchmarkDotNet, Google Benchmark). Those become `NaN` / `±Infinity` numbers, so the finiteness
- * checks of the parsers still catch them where they matter.
- */
-class JsonReader {
-    s;
-    i = 0;
-    constructor(s) {
-        this.s = s;
-    }
-    parseDocument() {
-        this.ws();
-        const v = this.value();
-        this.ws();
-        if (this.i < this.s.length)
-            this.fail('expected the end of the JSON document');
-        return v;
-    }
-    /** Parses one value starting at the current position (for JSON Lines). */
-    parseAt(start) {
-        this.i = start;
-        this.ws();
-        const value = this.value();
-        return { value, end: this.i };
-    }
-    fail(what) {
-        const found = this.i >= this.s.length
-            ? 'the end of the output (truncated?)'
-            : JSON.stringify(this.s.slice(this.i, this.i + 12));
-        throw new JsonSyntaxError(`${what}, found ${found}`, this.i);
-    }
-    ws() {
-        const s = this.s;
-        while (this.i < s.length) {
-            const c = s.charCodeAt(this.i);
-            if (c === 32 || c === 9 || c === 10 || c === 13 || c === 0xfeff)
-                this.i++;
-            else
-                break;
-        }
-    }
-    value() {
-        const c = this.s[this.i];
-        if (c === '{')
-            return this.object();
-        if (c === '[')
-            return this.array();
-        if (c === '"')
-            return this.string();
-        if (c === '-' || (c >= '0' && c <= '9'))
-            return this.number();
-        if (this.s.startsWith('true', this.i))
-            return this.word('true', true);
-        if (this.s.startsWith('false', this.i))
-            return this.word('false', false);
-        if (this.s.startsWith('null', this.i))
-            return this.word('null', null);
-        if (this.s.startsWith('NaN', this.i))
-            return this.word('NaN', Number.NaN);
-        if (this.s.startsWith('Infinity', this.i))
-            return this.word('Infinity', Number.POSITIVE_INFINITY);
-        return this.fail('expected a JSON value');
-    }
-    word(w, v) {
-        this.i += w.length;
-        return v;
-    }
-    object() {
-        const out = {};
-        this.i++;
-        this.ws();
-        if (this.s[this.i] === '}') {
-            this.i++;
-            return out;
-        }
-        for (;;) {
-            this.ws();
-            if (this.s[this.i] !== '"')
-                this.fail('expected a property name in double quotes');
-            const key = this.string();
-            this.ws();
-            if (this.s[this.i] !== ':')
-                this.fail(`expected ":" after property name ${JSON.stringify(key)}`);
-            this.i++;
-            this.ws();
-            out[key] = this.value();
-            this.ws();
-            const c = this.s[this.i];
-            if (c === ',') {
-                this.i++;
-                continue;
-            }
-            if (c === '}') {
-                this.i++;
-                return out;
-            }
-            this.fail('expected "," or "}" after a property value');
-        }
-    }
-    array() {
-        const out = [];
-        this.i++;
-        this.ws();
-        if (this.s[this.i] === ']') {
-            this.i++;
-            return out;
-        }
-        for (;;) {
-            this.ws();
-            out.push(this.value());
-            this.ws();
-            const c = this.s[this.i];
-            if (c === ',') {
-                this.i++;
-                continue;
-            }
-            if (c === ']') {
-                this.i++;
-                return out;
-            }
-            this.fail('expected "," or "]" after an array element');
-        }
-    }
-    string() {
-        const s = this.s;
-        const start = this.i;
-        this.i++;
-        let simple = true;
-        while (this.i < s.length) {
-            const c = s.charCodeAt(this.i);
-            if (c === 34) {
-                this.i++;
-                const raw = s.slice(start, this.i);
-                if (simple)
-                    return raw.slice(1, -1);
-                try {
-                    return JSON.parse(raw);
-                }
-                catch {
-                    this.i = start;
-                    this.fail('expected a valid JSON string');
-                }
-            }
-            if (c === 92) {
-                simple = false;
-                this.i += 2;
-                continue;
-            }
-            if (c < 32)
-                this.fail('expected the closing quote of a string');
-            this.i++;
-        }
-        return this.fail('expected the closing quote of a string');
-    }
-    number() {
-        const m = /-?(?:Infinity|(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?)/y;
-        m.lastIndex = this.i;
-        const r = m.exec(this.s);
-        if (!r)
-            return this.fail('expected a number');
-        this.i += r[0].length;
-        if (r[0] === '-Infinity')
-            return Number.NEGATIVE_INFINITY;
-        return Number(r[0]);
-    }
-}
-/** Parses a JSON document; a syntax error becomes a HarnessParseError with the line number. */
-function parseJson(text, source, expected) {
-    requireText(text, source, expected);
-    try {
-        return new JsonReader(text).parseDocument();
-    }
-    catch (e) {
-        if (e instanceof JsonSyntaxError)
-            throw new HarnessParseError(source, `not valid JSON (${e.message}); expected ${expected}`, lineAt(text, e.offset));
-        throw e;
-    }
-}
-/**
- * Parses JSON Lines: one JSON value per non-empty line. Returns each value with its line number.
- */
-/**
- * Parses a JSON document whose results sit in a top-level list under `key` (most harnesses'
- * exports), or throws a `HarnessParseError` saying which list is missing.
- */
-function parseJsonWithList(text, source, expected, key) {
-    const doc = parseJson(text, source, expected);
-    if (!isObject(doc) || !Array.isArray(doc[key])) {
-        throw new HarnessParseError(source, `expected ${expected}; found no "${key}" list`);
-    }
-    return doc;
-}
-function parseJsonLines(text, source, expected) {
-    requireText(text, source, expected);
-    const out = [];
-    const lines = text.split('\n');
-    lines.forEach((raw, index) => {
-        if (raw.trim() === '')
-            return;
-        try {
-            out.push({ value: new JsonReader(raw).parseDocument(), line: index + 1 });
-        }
-        catch (e) {
-            if (e instanceof JsonSyntaxError)
-                throw new HarnessParseError(source, `not a valid JSON line (${e.message}); expected ${expected}`, index + 1);
-            throw e;
-        }
-    });
-    return out;
-}
-/** A plain JSON object (not an array, not null). */
-function isObject(v) {
-    return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-// ---------------------------------------------------------------------------------------------
-// Numbers and units
-// ---------------------------------------------------------------------------------------------
-/** The median of a non-empty list (mean of the middle two for an even count). */
-function median(values) {
-    const s = [...values].sort((a, b) => a - b);
-    const mid = s.length >> 1;
-    return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-}
-/** Seconds per time unit, for the abbreviations harnesses write (Go, JMH, Google Benchmark …). */
-const TIME_UNITS = {
-    ps: 1e-12,
-    ns: 1e-9,
-    us: 1e-6,
-    µs: 1e-6,
-    μs: 1e-6,
-    ms: 1e-3,
-    s: 1,
-    sec: 1,
-    m: 60,
-    min: 60,
-    h: 3600,
-    hr: 3600,
-    day: 86400,
-};
-/** Bytes per size unit (decimal and binary prefixes). */
-const SIZE_UNITS = {
-    B: 1,
-    kB: 1e3,
-    KB: 1e3,
-    MB: 1e6,
-    GB: 1e9,
-    KiB: 1024,
-    MiB: 1024 ** 2,
-    GiB: 1024 ** 3,
-};
-/** Seconds per unit; throws a HarnessParseError naming the unknown unit. */
-function timeFactor(unit, source, where) {
-    const f = TIME_UNITS[unit];
-    if (f === undefined)
-        throw new HarnessParseError(source, `${where}: unknown time unit ${JSON.stringify(unit)}; expected one of ${Object.keys(TIME_UNITS).join(', ')}`);
-    return f;
-}
-/**
- * Reads a finite number from a parsed document. `where` names the benchmark and field for the
- * error message.
- */
-function finite(v, source, where, line) {
-    if (typeof v !== 'number' || !Number.isFinite(v)) {
-        const got = typeof v === 'number' ? String(v) : v === undefined ? 'nothing' : JSON.stringify(v);
-        throw new HarnessParseError(source, `${where}: expected a finite number, got ${got}`, line);
-    }
-    return v;
-}
-/** A finite number or undefined when the field is absent/null (optional metrics). */
-function optionalFinite(v, source, where, line) {
-    if (v === undefined || v === null)
-        return undefined;
-    return finite(v, source, where, line);
-}
-// ---------------------------------------------------------------------------------------------
-// Collecting benchmarks
-// ---------------------------------------------------------------------------------------------
-/**
- * Collects benchmarks in the order the harness reported them. A second benchmark with the same
- * name is dropped with a warning (the first is kept), never merged.
- */
-class BenchmarkCollector {
-    source;
-    format;
-    seen = new Map();
-    warnings = [];
-    constructor(source, format) {
-        this.source = source;
-        this.format = format;
-    }
-    add(name, metrics) {
-        const n = name.trim();
-        if (n === '')
-            throw new HarnessParseError(this.source, `a ${this.format} benchmark has an empty name`);
-        if (this.seen.has(n)) {
-            this.warnings.push(`${this.source}: benchmark "${n}" appears more than once in one ${this.format} run; only the first is used. Give each benchmark a unique name.`);
-            return;
-        }
-        if (metrics.length === 0) {
-            this.warnings.push(`${this.source}: benchmark "${n}" reported no metric perfgate can use; it is skipped.`);
-            return;
-        }
-        const names = new Set();
-        const unique = [];
-        for (const m of metrics) {
-            if (names.has(m.name)) {
-                this.warnings.push(`${this.source}: benchmark "${n}" reports metric "${m.name}" more than once; only the first is used.`);
-                continue;
-            }
-            names.add(m.name);
-            unique.push(m);
-        }
-        this.seen.set(n, { name: n, metrics: unique });
-    }
-    warn(message) {
-        this.warnings.push(message);
-    }
-    /** The result; throws when no benchmark was found, naming what the format looks like. */
-    result(expected) {
-        if (this.seen.size === 0)
-            throw new HarnessParseError(this.source, `no benchmark results found; expected ${expected}`);
-        return { benchmarks: [...this.seen.values()], warnings: this.warnings };
-    }
-}
-/** A metric in seconds, lower is better. */
-function timeMetric(name, seconds) {
-    return { name, unit: 's', direction: 'lower', value: seconds };
-}
-/** A rate in events per second, higher is better. */
-function rateMetric(name, perSecond) {
-    return { name, unit: '1/s', direction: 'higher', value: perSecond };
-}
-
-;// CONCATENATED MODULE: ./src/adapters/harness/autocannon.ts
-/**
- * autocannon's JSON result (`autocannon --json URL`, or `JSON.stringify(result)` of the
- * programmatic API; mcollina/autocannon `lib/aggregateResult.js`): `{title?, url, requests:
- * {average, …}, latency: {p50, p90, p99, average, …} (ms), throughput: {average, …} (B/s),
- * errors, timeouts, non2xx, …}`.
- *
- * Name: the run's `title` when set (`--title`), otherwise the URL's path (the port changes from
- * run to run, so the full URL is not a stable name). Metrics: `rps` (mean requests per second,
- * higher is better), `p50`, `p90`, `p99`, `mean` (latency, s, lower is better; autocannon's
- * percentiles have a resolution of 1 ms, so sub-millisecond latencies read as 0), `throughput` (mean bytes per second, B/s, higher is better), `errors`
- * (errors + timeouts, count) and `non2xx` (count), lower is better.
- */
-
-const EXPECTED = 'autocannon --json output: {"url", "requests": {…}, "latency": {…}, …}';
-function runName(doc) {
-    if (typeof doc.title === 'string' && doc.title !== '')
-        return doc.title;
-    const urls = Array.isArray(doc.url) ? doc.url : [doc.url];
-    return urls
-        .map((u) => {
-        if (typeof u !== 'string')
-            return '';
-        try {
-            const p = new URL(u);
-            return `${p.pathname}${p.search}`;
-        }
-        catch {
-            return u;
-        }
-    })
-        .join(',');
-}
-function parseAutocannon(text, source) {
-    // autocannon may print its progress or table before the JSON when stderr is merged; the JSON is
-    // the last line that starts with "{".
-    const lines = text.split('\n');
-    let start = -1;
-    for (let i = lines.length - 1; i >= 0; i--)
-        if (lines[i].trimStart().startsWith('{')) {
-            start = i;
-            break;
-        }
-    const json = start > 0 ? `${'\n'.repeat(start)}${lines.slice(start).join('\n')}` : text;
-    const doc = parseJson(json, source, EXPECTED);
-    if (!isObject(doc) || !isObject(doc.requests) || !isObject(doc.latency))
-        throw new HarnessParseError(source, `expected ${EXPECTED}; found no "requests" and "latency" objects`);
-    const out = new BenchmarkCollector(source, 'autocannon');
-    const name = runName(doc) || '/';
-    const where = `autocannon run "${name}"`;
-    const ms = (v, field) => finite(v, source, `${where}.latency.${field}`) / 1e3;
-    const metrics = [
-        rateMetric('rps', finite(doc.requests.average ?? doc.requests.mean, source, `${where}.requests.average`)),
-        timeMetric('p50', ms(doc.latency.p50, 'p50')),
-        timeMetric('p90', ms(doc.latency.p90, 'p90')),
-        timeMetric('p99', ms(doc.latency.p99, 'p99')),
-        timeMetric('mean', ms(doc.latency.average ?? doc.latency.mean, 'average')),
-    ];
-    if (isObject(doc.throughput))
-        metrics.push({
-            name: 'throughput',
-            unit: 'B/s',
-            direction: 'higher',
-            value: finite(doc.throughput.average ?? doc.throughput.mean, source, `${where}.throughput.average`),
-        });
-    const errors = finite(doc.errors ?? 0, source, `${where}.errors`) + finite(doc.timeouts ?? 0, source, `${where}.timeouts`);
-    metrics.push({ name: 'errors', unit: 'count', direction: 'lower', value: errors });
-    metrics.push({
-        name: 'non2xx',
-        unit: 'count',
-        direction: 'lower',
-        value: finite(doc.non2xx ?? 0, source, `${where}.non2xx`),
-    });
-    if (metrics.some((m) => m.unit === 's' && m.value === 0))
-        out.warn(`${source}: ${where} has latency percentiles of 0 ms: autocannon's latency resolution is 1 ms, too coarse for this server. Compare "rps" instead, or load a slower endpoint.`);
-    if (errors > 0)
-        out.warn(`${source}: ${where} saw ${errors} errors/timeouts; its latency and rate include failed requests.`);
-    out.add(name, metrics);
-    return out.result(EXPECTED);
-}
-
-;// CONCATENATED MODULE: ./src/adapters/harness/benchmarkdotnet.ts
-/**
- * BenchmarkDotNet's JSON exporters (`--exporters json`, `[JsonExporterAttribute.Full]`, … ;
- * dotnet/BenchmarkDotNet `src/BenchmarkDotNet/Exporters/Json/JsonExporterBase.cs`), written to
- * `BenchmarkDotNet.Artifacts/results/<Type>-report-full.json` (or `-report-brief.json`):
- * `{"Title", "HostEnvironmentInfo", "Benchmarks": [{FullName?, Type, Method, Parameters,
- * Statistics: {Median, Mean, … in ns}, Memory?: {BytesAllocatedPerOperation}}]}`. Older versions
- * write bare `NaN` tokens; they are accepted.
- *
- * Name: `Type.Method`, plus `(Parameters)` when the benchmark has parameters
- * (e.g. `ParserBench.Parse(Size=10)`). When several jobs run the same case (e.g. two runtimes),
- * the job from `DisplayInfo` is appended to each of them: `ParserBench.Parse(Size=10) [.NET 8.0]`. Metrics: `time` (`Statistics.Median`, the median of the
- * workload iterations, s) and `bytes` (`Memory.BytesAllocatedPerOperation`, B, with
- * `[MemoryDiagnoser]`). Benchmarks whose statistics are missing (failed runs) are skipped with a
- * warning. BenchmarkDotNet runs many iterations and launches; a short job (`--job short`) keeps
- * an invocation quick while perfgate's rounds supply the replication.
- */
-
-const benchmarkdotnet_EXPECTED = 'BenchmarkDotNet JSON export: {"Benchmarks": [{"Type", "Method", "Statistics": {…}}]}';
-function benchmarkName(b) {
-    const params = typeof b.Parameters === 'string' && b.Parameters !== '' ? `(${b.Parameters})` : '';
-    if (typeof b.Type === 'string' && typeof b.Method === 'string')
-        return `${b.Type}.${b.Method}${params}`;
-    if (typeof b.FullName === 'string')
-        return b.FullName;
-    if (typeof b.ShortInfo === 'string')
-        return b.ShortInfo;
-    return null;
-}
-function parseBenchmarkDotNet(text, source) {
-    const doc = parseJsonWithList(text, source, benchmarkdotnet_EXPECTED, 'Benchmarks');
-    const out = new BenchmarkCollector(source, 'BenchmarkDotNet');
-    const names = doc.Benchmarks.map((b, i) => {
-        const name = isObject(b) ? benchmarkName(b) : null;
-        if (name === null)
-            throw new HarnessParseError(source, `Benchmarks[${i}]: expected an object with "Type" and "Method" (or "FullName")`);
-        return name;
-    });
-    const count = new Map();
-    for (const n of names)
-        count.set(n, (count.get(n) ?? 0) + 1);
-    doc.Benchmarks.forEach((raw, i) => {
-        const b = raw;
-        let name = names[i];
-        if (count.get(name) > 1 && typeof b.DisplayInfo === 'string') {
-            // "Type.Method: Job [Params]" → the job
-            const job = /: (.+?)(?: \[.*\])?$/.exec(b.DisplayInfo)?.[1];
-            if (job)
-                name = `${name} [${job}]`;
-        }
-        if (!isObject(b.Statistics)) {
-            out.warn(`${source}: BenchmarkDotNet benchmark "${name}" has no statistics (it failed or did not run); it is skipped.`);
-            return;
-        }
-        const where = `benchmark "${name}"`;
-        const metrics = [
-            timeMetric('time', finite(b.Statistics.Median, source, `${where}.Statistics.Median`) * 1e-9),
-        ];
-        if (isObject(b.Memory)) {
-            const bytes = optionalFinite(b.Memory.BytesAllocatedPerOperation, source, `${where}.Memory.BytesAllocatedPerOperation`);
-            if (bytes !== undefined)
-                metrics.push({ name: 'bytes', unit: 'B', direction: 'lower', value: bytes });
-        }
-        out.add(name, metrics);
-    });
-    return out.result(benchmarkdotnet_EXPECTED);
-}
-
-;// CONCATENATED MODULE: ./src/adapters/harness/benchmarkjs.ts
-/**
- * benchmark.js text output: the `String(benchmark)` line printed from a suite's `cycle` event,
- * `name x 1,234,567 ops/sec ±1.23% (90 runs sampled)` (bestiejs/benchmark.js `toStringBench`).
- * Other lines (`Fastest is …`, logs) are ignored.
- *
- * benchmark.js reports only the rate `hz` = 1 / mean time of its samples, so the value is a
- * mean-based rate (that is all it prints). Metrics: `ops` (1/s, higher is better).
- * Keep `maxTime` short (e.g. `{ maxTime: 1 }`) so perfgate's rounds do the replication.
- */
-
-const benchmarkjs_EXPECTED = 'benchmark.js lines like "name x 1,234 ops/sec ±1.23% (90 runs sampled)"';
-const LINE = /^(.*?) x ([0-9][0-9,]*(?:\.[0-9]+)?) ops\/sec (?:±|\+-|\+\/-)\s*([0-9.]+)%\s*\((\d+) runs? sampled\)\s*$/;
-/** The start of a result line; when the last line looks like this but is incomplete, the output was cut. */
-const PARTIAL = /^.+ x [0-9][0-9,]*(?:\.[0-9]*)?(?: .*)?$/;
-function parseBenchmarkJs(text, source) {
-    requireText(text, source, benchmarkjs_EXPECTED);
-    const out = new BenchmarkCollector(source, 'benchmark.js');
-    const lines = text.split('\n');
-    let last = lines.length - 1;
-    while (last > 0 && lines[last].trim() === '')
-        last--;
-    lines.forEach((raw, index) => {
-        const line = raw.replace(/\r$/, '').trim();
-        const m = LINE.exec(line);
-        if (!m) {
-            if (index === last && PARTIAL.test(line))
-                throw new HarnessParseError(source, `malformed benchmark.js result line (truncated?); expected ${benchmarkjs_EXPECTED}`, index + 1);
-            return;
-        }
-        const hz = Number(m[2].replace(/,/g, ''));
-        if (!Number.isFinite(hz) || hz <= 0)
-            throw new HarnessParseError(source, `benchmark "${m[1]}": expected a positive ops/sec, got ${m[2]}`, index + 1);
-        out.add(m[1], [rateMetric('ops', hz)]);
-    });
-    return out.result(benchmarkjs_EXPECTED);
-}
-
-;// CONCATENATED MODULE: ./src/adapters/harness/catch2.ts
-/**
- * Catch2's XML reporter (`--reporter xml`, Catch2 v2 `<Catch …>` and v3 `<Catch2TestRun …>`):
- * each `BENCHMARK` becomes `<BenchmarkResults name="…" samples=… iterations=…>` holding
- * `<mean value="…" lowerBound="…" upperBound="…"/>` and `<standardDeviation …/>`, all values in
- * nanoseconds (catchorg/Catch2 `src/catch2/reporters/catch_reporter_xml.cpp`).
- *
- * Catch2 reports the bootstrap estimate of the **mean** sample time and no median, so the mean is
- * the value. Name: the benchmark's name (benchmark names must be unique across test cases).
- * Metrics: `time` (mean, s). Keep `--benchmark-samples` modest (e.g. 20) and let perfgate's rounds
- * supply the replication.
- */
-
-const catch2_EXPECTED = 'Catch2 --reporter xml output with <BenchmarkResults> elements';
-function decodeXml(s) {
-    return s.replace(/&(lt|gt|amp|quot|apos|#(\d+)|#x([0-9a-fA-F]+));/g, (_m, name, dec, hex) => {
-        if (dec)
-            return String.fromCodePoint(Number(dec));
-        if (hex)
-            return String.fromCodePoint(Number.parseInt(hex, 16));
-        return { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" }[name] ?? '';
-    });
-}
-function attributes(tag) {
-    const out = {};
-    for (const m of tag.matchAll(/([A-Za-z_:][\w:.-]*)\s*=\s*(?:"([^"]*)"|'([^']*)')/g))
-        out[m[1]] = decodeXml(m[2] ?? m[3] ?? '');
-    return out;
-}
-function parseCatch2(text, source) {
-    requireText(text, source, catch2_EXPECTED);
-    const root = /<(Catch2TestRun|Catch)[\s>]/.exec(text);
-    if (!root)
-        throw new HarnessParseError(source, `no <Catch> or <Catch2TestRun> element; expected ${catch2_EXPECTED}`, 1);
-    if (!text.includes(`</${root[1]}>`))
-        throw new HarnessParseError(source, `the XML ends before </${root[1]}> (truncated output?); expected the complete reporter output`, lineAt(text, text.length));
-    const out = new BenchmarkCollector(source, 'Catch2');
-    const re = /<BenchmarkResults\b([^>]*)>([\s\S]*?)<\/BenchmarkResults>/g;
-    for (const m of text.matchAll(re)) {
-        const line = lineAt(text, m.index ?? 0);
-        const attrs = attributes(m[1]);
-        const name = attrs.name;
-        if (name === undefined)
-            throw new HarnessParseError(source, '<BenchmarkResults> without a name attribute', line);
-        const mean = /<mean\b([^>]*)\/?>/.exec(m[2]);
-        if (!mean)
-            throw new HarnessParseError(source, `benchmark "${name}": expected a <mean value="…"/> element`, line);
-        const raw = attributes(mean[1]).value;
-        const ns = raw === undefined ? Number.NaN : Number(raw);
-        if (!Number.isFinite(ns))
-            throw new HarnessParseError(source, `benchmark "${name}": expected a finite mean value, got ${JSON.stringify(raw)}`, line);
-        out.add(name, [timeMetric('time', ns * 1e-9)]);
-    }
-    return out.result(catch2_EXPECTED);
-}
-
-;// CONCATENATED MODULE: ./src/adapters/harness/criterion.ts
-/**
- * Rust criterion results, in either of the two forms criterion saves or prints:
- * - cargo-criterion's JSON messages (`cargo criterion --message-format=json`, one JSON object per
- *   line on stdout, bheisler/criterion.rs `book/src/cargo_criterion/external_tools.md`): the
- *   `"reason": "benchmark-complete"` lines, with `id`, `median`/`mean`/`slope` estimates and their
- *   `unit`. Other lines (`group-complete`, non-JSON output) are ignored.
- * - one saved estimates file, `target/criterion/<id>/new/estimates.json`
- *   (`{"mean": {"point_estimate", …}, "median": {…}, "median_abs_dev", "slope", "std_dev"}`,
- *   nanoseconds; criterion 0.2 wrote the keys capitalised, `Mean`, `Median`). It carries no name:
- *   the benchmark is named after the directory above `new/` (or `base/`) in the source path.
- *
- * Metrics: `time` (criterion's median estimate of the time per iteration, s) and `mean` (s).
- * Criterion runs many samples per invocation; shorten them (`--measurement-time 2
- * --warm-up-time 1`, or `--sample-size`) and let perfgate's rounds supply the replication.
- */
-
-const criterion_EXPECTED = 'cargo criterion --message-format=json lines ({"reason":"benchmark-complete",…}) or a criterion estimates.json';
-/** Looks a key up case-insensitively (criterion 0.2 capitalised the estimate names). */
-function field(o, key) {
-    if (key in o)
-        return o[key];
-    const want = key.replace(/_/g, '').toLowerCase();
-    for (const k of Object.keys(o))
-        if (k.replace(/_/g, '').toLowerCase() === want)
-            return o[k];
-    return undefined;
-}
-function nameFromPath(source) {
-    const parts = source.split(/[\\/]/).filter((p) => p !== '');
-    const i = parts.length - 2; // …/<id parts>/new/estimates.json
-    if (i < 1 || !/^(new|base|change)$/.test(parts[i]))
-        return null;
-    const c = parts.lastIndexOf('criterion', i);
-    return parts.slice(c >= 0 ? c + 1 : i - 1, i).join('/') || null;
-}
-function parseEstimates(doc, source) {
-    const name = nameFromPath(source);
-    if (!name)
-        throw new HarnessParseError(source, 'a criterion estimates.json carries no benchmark name; expected its path to end in "<benchmark>/new/estimates.json"');
-    const estimate = (key) => {
-        const e = field(doc, key);
-        if (!isObject(e))
-            throw new HarnessParseError(source, `expected a "${key}" estimate object`);
-        return finite(field(e, 'point_estimate'), source, `${key}.point_estimate`) * 1e-9;
-    };
-    const out = new BenchmarkCollector(source, 'criterion');
-    out.add(name, [timeMetric('time', estimate('median')), timeMetric('mean', estimate('mean'))]);
-    return out.result(criterion_EXPECTED);
-}
-function parseMessages(text, source) {
-    const out = new BenchmarkCollector(source, 'criterion');
-    // cargo-criterion may interleave other output; only lines that start with "{" are messages.
-    const lines = text.split('\n');
-    const blank = lines.map((l) => (l.trimStart().startsWith('{') ? l : '')).join('\n');
-    if (blank.trim() === '')
-        throw new HarnessParseError(source, `no JSON messages found; expected ${criterion_EXPECTED}`);
-    for (const { value, line } of parseJsonLines(blank, source, criterion_EXPECTED)) {
-        if (!isObject(value) || value.reason !== 'benchmark-complete')
-            continue;
-        if (typeof value.id !== 'string')
-            throw new HarnessParseError(source, 'a benchmark-complete message has no "id" string', line);
-        const where = `benchmark "${value.id}"`;
-        const estimate = (key) => {
-            const e = value[key];
-            if (!isObject(e))
-                throw new HarnessParseError(source, `${where}: expected a "${key}" estimate`, line);
-            const unit = typeof e.unit === 'string' ? e.unit : typeof value.unit === 'string' ? value.unit : 'ns';
-            return (finite(e.estimate, source, `${where}.${key}.estimate`, line) *
-                timeFactor(unit, source, `${where}.${key}.unit (only time measurements are supported)`));
-        };
-        out.add(value.id, [timeMetric('time', estimate('median')), timeMetric('mean', estimate('mean'))]);
-    }
-    return out.result(criterion_EXPECTED);
-}
-function parseCriterion(text, source) {
-    requireText(text, source, criterion_EXPECTED);
-    const trimmed = text.trim();
-    // A single estimates.json is one object spanning the whole text and has no "reason".
-    if (trimmed.startsWith('{') && !/"reason"\s*:/.test(trimmed)) {
-        const doc = parseJson(text, source, criterion_EXPECTED);
-        if (isObject(doc) && field(doc, 'median') !== undefined)
-            return parseEstimates(doc, source);
-        throw new HarnessParseError(source, `expected ${criterion_EXPECTED}; found a JSON object without "median" or "reason"`);
-    }
-    return parseMessages(text, source);
-}
-
-;// CONCATENATED MODULE: ./src/adapters/harness/go.ts
-
-const go_EXPECTED = 'go test -bench output lines like "BenchmarkX-8  1000  1234 ns/op"';
-const KNOWN = {
-    'ns/op': { name: 'time', unit: 's', direction: 'lower', factor: 1e-9 },
-    'B/op': { name: 'bytes', unit: 'B', direction: 'lower', factor: 1 },
-    'allocs/op': { name: 'allocs', unit: 'count', direction: 'lower', factor: 1 },
-    'MB/s': { name: 'throughput', unit: 'B/s', direction: 'higher', factor: 1e6 },
-};
-const RESULT_LINE = /^(Benchmark\S*)\s+(\d+)\s+(.*)$/;
-const NUMBER = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;
-/** The `-N` suffix to strip: the one every result line ends with, or null. */
-function commonProcsSuffix(lines) {
-    let suffix = null;
-    for (const line of lines) {
-        const m = RESULT_LINE.exec(line);
-        if (!m)
-            continue;
-        const s = /-\d+$/.exec(m[1])?.[0];
-        if (s === undefined)
-            return null;
-        if (suffix === null)
-            suffix = s;
-        else if (suffix !== s)
-            return null;
-    }
-    return suffix;
-}
-function parseGoBench(text, source) {
-    requireText(text, source, go_EXPECTED);
-    const order = [];
-    const byName = new Map();
-    const warnings = [];
-    const pkgOf = new Map();
-    const clashed = new Set();
-    let pkg = '';
-    const lines = text.split('\n').map((l) => l.replace(/\r$/, ''));
-    const suffix = commonProcsSuffix(lines);
-    lines.forEach((line, index) => {
-        const lineNo = index + 1;
-        if (/^--- FAIL: Benchmark/.test(line)) {
-            warnings.push(`${source}:${lineNo}: ${line.trim()} — a benchmark failed; its results (if any) are incomplete.`);
-            return;
-        }
-        const p = /^pkg:\s*(\S+)/.exec(line);
-        if (p)
-            pkg = p[1];
-        const m = RESULT_LINE.exec(line);
-        if (!m)
-            return; // not a result line: header, log output, PASS/ok, or `-v` name-only lines
-        const name = suffix ? m[1].slice(0, -suffix.length) : m[1];
-        const firstPkg = pkgOf.get(name);
-        if (firstPkg === undefined)
-            pkgOf.set(name, pkg);
-        else if (firstPkg !== pkg) {
-            if (!clashed.has(name))
-                warnings.push(`${source}:${lineNo}: benchmark "${name}" appears in packages ${firstPkg} and ${pkg}; only the first is used. Rename one or run one package per suite.`);
-            clashed.add(name);
-            return;
-        }
-        const fields = m[3].trim().split(/\s+/);
-        if (fields.length % 2 !== 0)
-            throw new HarnessParseError(source, `benchmark line for ${name} has an unpaired field (truncated output?); expected "<value> <unit>" pairs after the iteration count`, lineNo);
-        let series = byName.get(name);
-        if (!series) {
-            series = new Map();
-            byName.set(name, series);
-            order.push(name);
-        }
-        const seenOnLine = new Set();
-        for (let i = 0; i < fields.length; i += 2) {
-            const [num, unit] = [fields[i], fields[i + 1]];
-            if (!NUMBER.test(num))
-                throw new HarnessParseError(source, `benchmark ${name}: expected a number before unit "${unit}", got ${JSON.stringify(num)}`, lineNo);
-            const value = Number(num);
-            if (!Number.isFinite(value))
-                throw new HarnessParseError(source, `benchmark ${name}: ${unit} is not a finite number (${num})`, lineNo);
-            const known = KNOWN[unit];
-            const metric = known?.name ?? unit;
-            if (seenOnLine.has(metric))
-                continue;
-            seenOnLine.add(metric);
-            let s = series.get(metric);
-            if (!s) {
-                s = known
-                    ? { unit: known.unit, direction: known.direction, values: [] }
-                    : { unit, direction: unit.endsWith('/s') ? 'higher' : 'lower', values: [] };
-                series.set(metric, s);
-            }
-            s.values.push(value * (known?.factor ?? 1));
-        }
-    });
-    const out = new BenchmarkCollector(source, 'go test -bench');
-    for (const w of warnings)
-        out.warn(w);
-    for (const name of order) {
-        const series = byName.get(name);
-        out.add(name, [...series].map(([metric, s]) => ({
-            name: metric,
-            unit: s.unit,
-            direction: s.direction,
-            value: median(s.values),
-        })));
-    }
-    return out.result(go_EXPECTED);
-}
-
-;// CONCATENATED MODULE: ./src/adapters/harness/googleBenchmark.ts
-
-const googleBenchmark_EXPECTED = 'Google Benchmark JSON: {"benchmarks": [{"name", "real_time", "time_unit", …}]}';
-/** Fields that are not user counters. */
-const STANDARD = new Set([
-    'name',
-    'family_index',
-    'per_family_instance_index',
-    'run_name',
-    'run_type',
-    'repetitions',
-    'repetition_index',
-    'threads',
-    'iterations',
-    'real_time',
-    'cpu_time',
-    'time_unit',
-    'items_per_second',
-    'bytes_per_second',
-    'aggregate_name',
-    'aggregate_unit',
-    'error_occurred',
-    'error_message',
-    'label',
-    'big_o',
-    'rms',
-    'complexity',
-]);
-function entryMetrics(b, source, where) {
-    const unit = typeof b.time_unit === 'string' ? b.time_unit : 'ns';
-    const f = timeFactor(unit, source, `${where}.time_unit`);
-    const m = new Map();
-    m.set('time', { unit: 's', direction: 'lower', value: finite(b.real_time, source, `${where}.real_time`) * f });
-    if (b.cpu_time !== undefined)
-        m.set('cpu', { unit: 's', direction: 'lower', value: finite(b.cpu_time, source, `${where}.cpu_time`) * f });
-    if (b.items_per_second !== undefined)
-        m.set('items', {
-            unit: '1/s',
-            direction: 'higher',
-            value: finite(b.items_per_second, source, `${where}.items_per_second`),
-        });
-    if (b.bytes_per_second !== undefined)
-        m.set('bytes', {
-            unit: 'B/s',
-            direction: 'higher',
-            value: finite(b.bytes_per_second, source, `${where}.bytes_per_second`),
-        });
-    return m;
-}
-function parseGoogleBenchmark(text, source) {
-    const doc = parseJsonWithList(text, source, googleBenchmark_EXPECTED, 'benchmarks');
-    const out = new BenchmarkCollector(source, 'Google Benchmark');
-    const order = [];
-    const iterations = new Map();
-    const aggregates = new Map();
-    const counterNames = new Set();
-    const failed = new Set();
-    doc.benchmarks.forEach((b, i) => {
-        if (!isObject(b) || typeof b.name !== 'string')
-            throw new HarnessParseError(source, `benchmarks[${i}]: expected an object with a "name"`);
-        const runName = typeof b.run_name === 'string' ? b.run_name : b.name;
-        const where = `benchmark "${b.name}"`;
-        if (!order.includes(runName))
-            order.push(runName);
-        if (b.error_occurred === true) {
-            if (!failed.has(runName))
-                out.warn(`${source}: ${where} reported an error (${String(b.error_message ?? 'no message')}); it is skipped. Fix the benchmark.`);
-            failed.add(runName);
-            return;
-        }
-        for (const k of Object.keys(b))
-            if (!STANDARD.has(k))
-                counterNames.add(k);
-        if (b.run_type === 'aggregate') {
-            const kind = typeof b.aggregate_name === 'string' ? b.aggregate_name : '';
-            if (kind !== 'median' && kind !== 'mean')
-                return;
-            if (b.aggregate_unit !== undefined && b.aggregate_unit !== 'time')
-                return;
-            let byKind = aggregates.get(runName);
-            if (!byKind) {
-                byKind = new Map();
-                aggregates.set(runName, byKind);
-            }
-            byKind.set(kind, { runName, metrics: entryMetrics(b, source, where) });
-            return;
-        }
-        const list = iterations.get(runName) ?? [];
-        list.push({ runName, metrics: entryMetrics(b, source, where) });
-        iterations.set(runName, list);
-    });
-    for (const runName of order) {
-        if (failed.has(runName))
-            continue;
-        const reps = iterations.get(runName);
-        let metrics;
-        if (reps && reps.length > 0) {
-            const names = [...reps[0].metrics.keys()];
-            metrics = names.map((name) => {
-                const first = reps[0].metrics.get(name);
-                const values = reps.map((r) => r.metrics.get(name)?.value).filter((v) => v !== undefined);
-                return { name, unit: first.unit, direction: first.direction, value: median(values) };
-            });
-        }
-        else {
-            const agg = aggregates.get(runName);
-            const chosen = agg?.get('median') ?? agg?.get('mean');
-            if (!chosen)
-                continue;
-            if (!agg?.has('median'))
-                out.warn(`${source}: "${runName}" has only a mean aggregate; the mean is used instead of the median.`);
-            metrics = [...chosen.metrics].map(([name, m]) => ({ name, ...m }));
-        }
-        out.add(runName, metrics);
-    }
-    if (counterNames.size > 0)
-        out.warn(`${source}: user counters ${[...counterNames].map((c) => `"${c}"`).join(', ')} are not compared: Google Benchmark's JSON does not say their unit or whether more is better. Report them with perfgate's "json" format if they matter.`);
-    return out.result(googleBenchmark_EXPECTED);
-}
-
-;// CONCATENATED MODULE: ./src/adapters/harness/hyperfine.ts
-/**
- * hyperfine's JSON export (`hyperfine --export-json FILE …`; the fields are sharkdp/hyperfine's
- * `BenchmarkResult`, `src/benchmark/benchmark_result.rs`): `{"results": [{command, mean, median,
- * user, system, times[], exit_codes[], parameters?, memory_usage_byte?[]}]}`, times in seconds.
- *
- * hyperfine already repeats each command (`--runs`); perfgate takes the **median of `times`** as
- * the invocation's value. Keep `--runs` small (e.g. `--runs 3 --warmup 1`) and let perfgate's
- * rounds supply the replication, so base and head interleave.
- *
- * Name: the command, or its `-n/--command-name`. Name commands (`-n parse`) when the command line
- * contains anything that differs between checkouts (absolute paths), or base and head will not match.
- *
- * Metrics: `time` (median wall time, s), `user` and `system` (mean CPU time, s: hyperfine
- * reports only their means), `rss` (median peak memory, B; recent hyperfine versions).
- */
-
-const hyperfine_EXPECTED = 'hyperfine --export-json output: {"results": [{"command": …, "times": […]}]}';
-function parseHyperfine(text, source) {
-    const doc = parseJsonWithList(text, source, hyperfine_EXPECTED, 'results');
-    const out = new BenchmarkCollector(source, 'hyperfine');
-    doc.results.forEach((r, i) => {
-        if (!isObject(r) || typeof r.command !== 'string')
-            throw new HarnessParseError(source, `results[${i}]: expected an object with a "command" string`);
-        const where = `results[${i}] ("${r.command}")`;
-        let time;
-        if (Array.isArray(r.times) && r.times.length > 0) {
-            time = median(r.times.map((t, j) => finite(t, source, `${where}.times[${j}]`)));
-        }
-        else {
-            time = finite(r.median ?? r.mean, source, `${where}.median`);
-            out.warn(`${source}: "${r.command}" has no "times" list; its reported median is used instead.`);
-        }
-        const metrics = [timeMetric('time', time)];
-        const user = optionalFinite(r.user, source, `${where}.user`);
-        if (user !== undefined)
-            metrics.push(timeMetric('user', user));
-        const system = optionalFinite(r.system, source, `${where}.system`);
-        if (system !== undefined)
-            metrics.push(timeMetric('system', system));
-        if (Array.isArray(r.memory_usage_byte) && r.memory_usage_byte.length > 0) {
-            const rss = median(r.memory_usage_byte.map((b, j) => finite(b, source, `${where}.memory_usage_byte[${j}]`)));
-            metrics.push({ name: 'rss', unit: 'B', direction: 'lower', value: rss });
-        }
-        if (Array.isArray(r.exit_codes) && r.exit_codes.some((c) => c !== 0 && c !== null)) {
-            out.warn(`${source}: "${r.command}" exited with a non-zero status in some runs (hyperfine -i); its timings may measure a failure. Fix the command or drop --ignore-failure.`);
-        }
-        out.add(r.command, metrics);
-    });
-    return out.result(hyperfine_EXPECTED);
-}
-
-;// CONCATENATED MODULE: ./src/adapters/harness/jmh.ts
-
-const jmh_EXPECTED = 'JMH JSON (-rf json): [{"benchmark", "mode", "primaryMetric": {"score", "scoreUnit", …}}]';
-/** Converts a JMH score unit (`ops/ms`, `us/op`, `B/op`, `#`, `MB/sec`) or returns null. */
-function convertUnit(u) {
-    let m = /^ops\/(\w+)$/.exec(u);
-    if (m && TIME_UNITS[m[1]] !== undefined)
-        return { unit: '1/s', direction: 'higher', factor: 1 / TIME_UNITS[m[1]] };
-    m = /^(\w+)\/op$/.exec(u);
-    if (m && TIME_UNITS[m[1]] !== undefined)
-        return { unit: 's', direction: 'lower', factor: TIME_UNITS[m[1]] };
-    if (u === 'B/op')
-        return { unit: 'B', direction: 'lower', factor: 1 };
-    if (u === '#' || u === '#/op' || u === 'counts')
-        return { unit: 'count', direction: 'lower', factor: 1 };
-    return null;
-}
-/** The median of one JMH metric (see the file comment for the order of preference). */
-function metricMedian(m, source, where) {
-    const pct = m.scorePercentiles;
-    if (isObject(pct) && pct['50.0'] !== undefined)
-        return finite(pct['50.0'], source, `${where}.scorePercentiles.50.0`);
-    if (Array.isArray(m.rawData)) {
-        const all = m.rawData.flat().map((v, i) => finite(v, source, `${where}.rawData[${i}]`));
-        if (all.length > 0)
-            return median(all);
-    }
-    return finite(m.score, source, `${where}.score`);
-}
-function parseJmh(text, source) {
-    const doc = parseJson(text, source, jmh_EXPECTED);
-    if (!Array.isArray(doc))
-        throw new HarnessParseError(source, `expected ${jmh_EXPECTED}; the document is not a list`);
-    const out = new BenchmarkCollector(source, 'JMH');
-    const skipped = new Set();
-    doc.forEach((b, i) => {
-        if (!isObject(b) || typeof b.benchmark !== 'string' || !isObject(b.primaryMetric))
-            throw new HarnessParseError(source, `[${i}]: expected an object with "benchmark" and "primaryMetric"`);
-        const params = isObject(b.params) ? Object.entries(b.params).map(([k, v]) => `/${k}=${String(v)}`) : [];
-        const name = `${b.benchmark}${params.join('')}`;
-        const where = `benchmark "${name}"`;
-        const pm = b.primaryMetric;
-        const unit = typeof pm.scoreUnit === 'string' ? pm.scoreUnit : '';
-        const conv = convertUnit(unit);
-        if (!conv || (conv.unit !== 's' && conv.unit !== '1/s'))
-            throw new HarnessParseError(source, `${where}: unknown primary score unit ${JSON.stringify(unit)}; expected "ops/<time>" or "<time>/op"`);
-        const metrics = [
-            {
-                name: conv.unit === 's' ? 'time' : 'ops',
-                unit: conv.unit,
-                direction: conv.direction,
-                value: metricMedian(pm, source, `${where}.primaryMetric`) * conv.factor,
-            },
-        ];
-        if (isObject(b.secondaryMetrics)) {
-            for (const [key, sm] of Object.entries(b.secondaryMetrics)) {
-                if (!isObject(sm))
-                    continue;
-                const metricName = key.replace(/^[·:]+/, '');
-                const su = typeof sm.scoreUnit === 'string' ? sm.scoreUnit : '';
-                const c = convertUnit(su);
-                if (!c) {
-                    skipped.add(`${metricName} (${su})`);
-                    continue;
-                }
-                metrics.push({
-                    name: metricName === 'gc.alloc.rate.norm' ? 'bytes' : metricName,
-                    unit: c.unit,
-                    direction: c.direction,
-                    value: metricMedian(sm, source, `${where}.secondaryMetrics.${key}`) * c.factor,
-                });
-            }
-        }
-        out.add(name, metrics);
-    });
-    if (skipped.size > 0)
-        out.warn(`${source}: JMH secondary metrics ${[...skipped].join(', ')} have units perfgate does not compare; they are skipped.`);
-    return out.result(jmh_EXPECTED);
-}
-
-;// CONCATENATED MODULE: ./src/adapters/harness/json.ts
-
-const json_EXPECTED = 'perfgate JSON: {"benchmarks": [{"name": …, "metrics": [{"name", "value", "unit", "direction"}]}]}';
-/** Converts a unit string to a canonical unit and the factor to multiply values by. */
-function canonicalUnit(unit) {
-    const u = unit.trim();
-    if (u in TIME_UNITS && !['m', 'sec', 'ps', 'hr', 'day'].includes(u))
-        return { unit: 's', factor: TIME_UNITS[u] };
-    if (u in SIZE_UNITS)
-        return { unit: 'B', factor: SIZE_UNITS[u] };
-    if (['/s', '1/s', 'ops/s', 'req/s', 'rps', 'ops/sec'].includes(u))
-        return { unit: '1/s', factor: 1 };
-    const rate = /^(\w+)\/s$/.exec(u);
-    if (rate && rate[1] in SIZE_UNITS)
-        return { unit: 'B/s', factor: SIZE_UNITS[rate[1]] };
-    if (u === '%')
-        return { unit: 'fraction', factor: 0.01 };
-    if (u === 'fraction' || u === 'count')
-        return { unit: u, factor: 1 };
-    return { unit: u, factor: 1 };
-}
-function parsePerfgateJson(text, source) {
-    const doc = parseJsonWithList(text, source, json_EXPECTED, 'benchmarks');
-    const out = new BenchmarkCollector(source, 'perfgate json');
-    doc.benchmarks.forEach((b, i) => {
-        const at = `benchmarks[${i}]`;
-        if (!isObject(b) || typeof b.name !== 'string' || b.name.trim() === '')
-            throw new HarnessParseError(source, `${at}: expected an object with a non-empty "name" string`);
-        if (!Array.isArray(b.metrics) || b.metrics.length === 0)
-            throw new HarnessParseError(source, `${at} ("${b.name}"): expected a non-empty "metrics" list`);
-        const metrics = b.metrics.map((m, j) => {
-            const mat = `${at}.metrics[${j}]`;
-            if (!isObject(m) || typeof m.name !== 'string' || m.name.trim() === '')
-                throw new HarnessParseError(source, `${mat}: expected an object with a non-empty "name" string`);
-            const where = `${mat} ("${b.name}" ${m.name})`;
-            if (typeof m.unit !== 'string' || m.unit.trim() === '')
-                throw new HarnessParseError(source, `${where}: expected a "unit" string such as "ms", "MB", "ops/s" or "count"`);
-            if (m.direction !== 'lower' && m.direction !== 'higher')
-                throw new HarnessParseError(source, `${where}: expected "direction": "lower" or "higher" (which way is better), got ${JSON.stringify(m.direction)}`);
-            let value;
-            if (Array.isArray(m.value)) {
-                if (m.value.length === 0)
-                    throw new HarnessParseError(source, `${where}: "value" is an empty list`);
-                value = median(m.value.map((v, k) => finite(v, source, `${where}.value[${k}]`)));
-            }
-            else
-                value = finite(m.value, source, `${where}.value`);
-            const { unit, factor } = canonicalUnit(m.unit);
-            return { name: m.name.trim(), unit, direction: m.direction, value: value * factor };
-        });
-        out.add(b.name, metrics);
-    });
-    return out.result(json_EXPECTED);
-}
-
-;// CONCATENATED MODULE: ./src/adapters/harness/k6.ts
-
-const k6_EXPECTED = 'k6 summary JSON (handleSummary data or --summary-export): {"metrics": {…}}';
-const BUILTIN_COUNTERS = new Set([
-    'http_reqs',
-    'iterations',
-    'data_received',
-    'data_sent',
-    'ws_msgs_sent',
-    'ws_msgs_received',
-    'ws_sessions',
-    'grpc_streams',
-    'grpc_streams_msgs_sent',
-    'grpc_streams_msgs_received',
-]);
-const STAT_SKIP = new Set(['min', 'max', 'count', 'thresholds']);
-function baseName(name) {
-    const i = name.indexOf('{');
-    return i < 0 ? name : name.slice(0, i);
-}
-function isBuiltinTime(name) {
-    const b = baseName(name);
-    return (b.startsWith('http_req_') && b !== 'http_req_failed') || b.endsWith('_duration') || b === 'ws_ping';
-}
-function statName(stat) {
-    if (stat === 'med')
-        return 'p50';
-    if (stat === 'avg')
-        return 'mean';
-    const m = /^p\((\d+(?:\.\d+)?)\)$/.exec(stat);
-    return m ? `p${m[1]}` : null;
-}
-/** Stable metric order: p50, mean, then the percentiles ascending. */
-function statOrder(name) {
-    if (name === 'p50')
-        return -2;
-    if (name === 'mean')
-        return -1;
-    return name.startsWith('p') ? Number(name.slice(1)) : 1000;
-}
-function parseK6(text, source) {
-    const doc = parseJson(text, source, k6_EXPECTED);
-    if (!isObject(doc) || !isObject(doc.metrics))
-        throw new HarnessParseError(source, `expected ${k6_EXPECTED}; found no "metrics" object`);
-    const out = new BenchmarkCollector(source, 'k6');
-    const untyped = [];
-    for (const [name, raw] of Object.entries(doc.metrics)) {
-        if (!isObject(raw))
-            throw new HarnessParseError(source, `metric "${name}": expected an object`);
-        const modern = isObject(raw.values);
-        const values = (modern ? raw.values : raw);
-        const where = `metric "${name}"`;
-        const type = typeof raw.type === 'string'
-            ? raw.type
-            : 'med' in values || 'avg' in values
-                ? 'trend'
-                : 'passes' in values
-                    ? 'rate'
-                    : 'count' in values && 'rate' in values
-                        ? 'counter'
-                        : 'gauge';
-        const contains = typeof raw.contains === 'string' ? raw.contains : undefined;
-        const metrics = [];
-        if (type === 'trend') {
-            let unit = 'count';
-            let factor = 1;
-            if (contains === 'time' || (!modern && isBuiltinTime(name))) {
-                unit = 's';
-                factor = 1e-3;
-            }
-            else if (contains === 'data')
-                unit = 'B';
-            else if (!modern)
-                untyped.push(name);
-            for (const [stat, v] of Object.entries(values)) {
-                if (STAT_SKIP.has(stat))
-                    continue;
-                const metric = statName(stat);
-                if (!metric)
-                    continue;
-                metrics.push({ name: metric, unit, direction: 'lower', value: finite(v, source, `${where}.${stat}`) * factor });
-            }
-        }
-        else if (type === 'counter') {
-            const direction = BUILTIN_COUNTERS.has(baseName(name)) ? 'higher' : 'lower';
-            const unit = contains === 'data' || baseName(name).startsWith('data_') ? 'B/s' : '1/s';
-            metrics.push({ name: 'rate', unit, direction, value: finite(values.rate, source, `${where}.rate`) });
-        }
-        else if (type === 'rate') {
-            const v = modern ? values.rate : (values.value ?? values.rate);
-            const direction = baseName(name) === 'checks' ? 'higher' : 'lower';
-            metrics.push({ name: 'rate', unit: 'fraction', direction, value: finite(v, source, `${where}.rate`) });
-        }
-        else
-            continue; // gauges (vus) say nothing about the system under test
-        out.add(name, metrics.sort((a, b) => statOrder(a.name) - statOrder(b.name)));
-    }
-    if (untyped.length > 0)
-        out.warn(`${source}: k6 trends ${untyped.map((n) => `"${n}"`).join(', ')} are compared as plain numbers: the --summary-export file does not say whether they hold times. Export the handleSummary data instead to keep their unit.`);
-    return out.result(k6_EXPECTED);
-}
-
-;// CONCATENATED MODULE: ./src/adapters/harness/pytest.ts
-/**
- * pytest-benchmark's JSON (`pytest --benchmark-json=FILE`, written by `pytest_benchmark_generate_json` in
- * ionelmc/pytest-benchmark `src/pytest_benchmark/plugin.py`): `{"benchmarks": [{"name", "fullname", "stats": {min, max,
- * mean, median, ops, rounds, data?}}]}`, times in seconds per call.
- *
- * Name: `fullname` (the pytest node id, e.g. `tests/test_x.py::test_parse[small]`), which is unique.
- * Metrics: `time` (median round time, s) and `ops` (pytest-benchmark's `ops` = 1 / mean, 1/s).
- * The rounds inside one invocation are not individual perfgate samples; keep
- * `--benchmark-max-time` small (e.g. 0.2) and let perfgate's rounds supply the replication.
- */
-
-const pytest_EXPECTED = 'pytest --benchmark-json output: {"benchmarks": [{"fullname": …, "stats": {…}}]}';
-function parsePytestBenchmark(text, source) {
-    const doc = parseJsonWithList(text, source, pytest_EXPECTED, 'benchmarks');
-    const out = new BenchmarkCollector(source, 'pytest-benchmark');
-    doc.benchmarks.forEach((b, i) => {
-        if (!isObject(b))
-            throw new HarnessParseError(source, `benchmarks[${i}]: expected an object`);
-        const name = typeof b.fullname === 'string' ? b.fullname : typeof b.name === 'string' ? b.name : null;
-        if (name === null)
-            throw new HarnessParseError(source, `benchmarks[${i}]: expected a "fullname" or "name" string`);
-        if (!isObject(b.stats))
-            throw new HarnessParseError(source, `benchmark "${name}": expected a "stats" object`);
-        const where = `benchmark "${name}".stats`;
-        const metrics = [timeMetric('time', finite(b.stats.median, source, `${where}.median`))];
-        const ops = optionalFinite(b.stats.ops, source, `${where}.ops`);
-        if (ops !== undefined)
-            metrics.push(rateMetric('ops', ops));
-        out.add(name, metrics);
-    });
-    return out.result(pytest_EXPECTED);
-}
-
-;// CONCATENATED MODULE: ./src/adapters/harness/tinybench.ts
-/**
- * tinybench results, either as JSON of `bench.table()` (`console.log(JSON.stringify(bench.table()))`)
- * or as the text table `console.table(bench.table())` prints. The column names of tinybench 2 to 6
- * are understood:
- * - v3–v6: `Task name`, `Latency med (ns)` (`"100.00 ± 0.00"`), `Throughput med (ops/s)`, …
- * - v2: `Task Name`, `ops/sec` (`"1,234,567"`), `Average Time (ns)` (means only).
- *
- * Metrics: `time` (median latency, s; the mean on v2, which reports nothing else) and `ops`
- * (median throughput, 1/s; on v2 its `ops/sec`). Tasks that errored or did not run are skipped
- * with a warning. Keep `time` short; perfgate's rounds do the replication.
- */
-
-const tinybench_EXPECTED = "JSON of tinybench's bench.table() or the console.table(bench.table()) text";
-const NAME_COLS = ['Task name', 'Task Name', 'name'];
-const LATENCY_MEDIAN = ['Latency med (ns)'];
-const LATENCY_MEAN = ['Latency avg (ns)', 'Average Time (ns)'];
-const THROUGHPUT_MEDIAN = ['Throughput med (ops/s)'];
-const THROUGHPUT_MEAN = ['Throughput avg (ops/s)', 'ops/sec'];
-/** The leading number of a cell such as `"1,234.5 ± 0.2%"` or `123`; null for `N/A`/`NaN`. */
-function leadingNumber(cell) {
-    if (typeof cell === 'number')
-        return Number.isFinite(cell) ? cell : null;
-    if (typeof cell !== 'string')
-        return null;
-    const m = /^\s*'?([-+]?[0-9][0-9,]*(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?)/.exec(cell);
-    if (!m)
-        return null;
-    const v = Number(m[1].replace(/,/g, ''));
-    return Number.isFinite(v) ? v : null;
-}
-function pick(row, cols) {
-    for (const col of cols)
-        if (col in row)
-            return { col, value: row[col] };
-    return undefined;
-}
-function rowsToResult(rows, source) {
-    const out = new BenchmarkCollector(source, 'tinybench');
-    for (const { row, line } of rows) {
-        const name = pick(row, NAME_COLS)?.value;
-        if (typeof name !== 'string')
-            throw new HarnessParseError(source, `a tinybench row has no "Task name" column; expected ${tinybench_EXPECTED}`, line);
-        if ('Error' in row || (typeof row.Remarks === 'string' && row.Remarks !== '')) {
-            out.warn(`${source}: tinybench task "${name}" did not complete (${String(row.Error ?? row.Remarks)}); it is skipped. Fix the task so it runs to completion.`);
-            continue;
-        }
-        const metrics = [];
-        const latency = pick(row, LATENCY_MEDIAN) ?? pick(row, LATENCY_MEAN);
-        const throughput = pick(row, THROUGHPUT_MEDIAN) ?? pick(row, THROUGHPUT_MEAN);
-        if (!latency && !throughput)
-            throw new HarnessParseError(source, `task "${name}": found neither a latency nor a throughput column; expected ${tinybench_EXPECTED}`, line);
-        for (const [p, make] of [
-            [latency, (v) => timeMetric('time', v * 1e-9)],
-            [throughput, (v) => rateMetric('ops', v)],
-        ]) {
-            if (!p)
-                continue;
-            const v = leadingNumber(p.value);
-            if (v === null) {
-                if (p.value === 'N/A' || p.value === 'NaN') {
-                    out.warn(`${source}: tinybench task "${name}" has no ${p.col}; it did not run. It is skipped.`);
-                    metrics.length = 0;
-                    break;
-                }
-                throw new HarnessParseError(source, `task "${name}": expected a number in column "${p.col}", got ${JSON.stringify(p.value)}`, line);
-            }
-            metrics.push(make(v));
-        }
-        if (metrics.length > 0)
-            out.add(name, metrics);
-    }
-    return out.result(tinybench_EXPECTED);
-}
-/** Splits a console.table row `│ a │ 'b' │` into trimmed cells with surrounding quotes removed. */
-function tableCells(line) {
-    const inner = line.trim().replace(/^[│|]/, '').replace(/[│|]$/, '');
-    return inner.split(/[│|]/).map((c) => {
-        const t = c.trim();
-        return t.length >= 2 && t.startsWith("'") && t.endsWith("'") ? t.slice(1, -1) : t;
-    });
-}
-function parseConsoleTable(text, source) {
-    const lines = text.split('\n');
-    let header = null;
-    let closed = false;
-    const rows = [];
-    lines.forEach((raw, index) => {
-        const line = raw.replace(/\r$/, '');
-        const t = line.trim();
-        if (t.startsWith('└'))
-            closed = true;
-        if (!/^[│|]/.test(t))
-            return;
-        const cells = tableCells(t);
-        if (!header) {
-            header = cells;
-            return;
-        }
-        if (cells.length !== header.length)
-            throw new HarnessParseError(source, `table row has ${cells.length} cells but the header has ${header.length} (truncated?)`, index + 1);
-        const row = {};
-        header.forEach((h, i) => {
-            row[h] = cells[i];
-        });
-        rows.push({ row, line: index + 1 });
-    });
-    if (!header)
-        throw new HarnessParseError(source, `no table found; expected ${tinybench_EXPECTED}`);
-    if (!closed)
-        throw new HarnessParseError(source, 'the table has no closing border line (truncated output?)', lines.length);
-    return rowsToResult(rows, source);
-}
-function parseTinybench(text, source) {
-    requireText(text, source, tinybench_EXPECTED);
-    const first = text.trimStart()[0];
-    if (first === '[' || first === '{') {
-        const doc = parseJson(text, source, tinybench_EXPECTED);
-        const list = Array.isArray(doc) ? doc : isObject(doc) && Array.isArray(doc.table) ? doc.table : null;
-        if (!list)
-            throw new HarnessParseError(source, `expected ${tinybench_EXPECTED}; found JSON that is not a list of rows`);
-        return rowsToResult(list.map((row, i) => {
-            if (!isObject(row))
-                throw new HarnessParseError(source, `row ${i}: expected an object`, lineAt(text, 0));
-            return { row };
-        }), source);
-    }
-    return parseConsoleTable(text, source);
-}
-
-;// CONCATENATED MODULE: ./src/adapters/harness/vitest.ts
-/**
- * `vitest bench --outputJson FILE` (vitest ≥ 1.3, `packages/vitest/src/node/reporters/benchmark/json-formatter.ts`):
- * `{"files": [{"filepath", "groups": [{"fullName", "benchmarks": [{name, hz, mean, median, p99, …}]}]}]}`,
- * times in milliseconds, computed by tinybench over the many inner samples of one run.
- *
- * Name: the group's `fullName` (file path relative to the project root, then the `describe`
- * chain) and the bench name, joined with ` > ` — e.g. `src/sort.bench.ts > sort > normal`.
- * Metrics: `time` (median sample time, s), `p99` (s), `ops` (`hz`, 1/s, which tinybench derives
- * from the mean). Keep each bench's `time` option short; perfgate's rounds do the replication.
- */
-
-const vitest_EXPECTED = 'vitest bench --outputJson output: {"files": [{"groups": [{"benchmarks": […]}]}]}';
-function parseVitestBench(text, source) {
-    const doc = parseJsonWithList(text, source, vitest_EXPECTED, 'files');
-    const out = new BenchmarkCollector(source, 'vitest bench');
-    doc.files.forEach((file, fi) => {
-        if (!isObject(file) || !Array.isArray(file.groups))
-            throw new HarnessParseError(source, `files[${fi}]: expected an object with a "groups" list`);
-        file.groups.forEach((group, gi) => {
-            if (!isObject(group) || !Array.isArray(group.benchmarks))
-                throw new HarnessParseError(source, `files[${fi}].groups[${gi}]: expected an object with a "benchmarks" list`);
-            const prefix = typeof group.fullName === 'string' && group.fullName !== '' ? `${group.fullName} > ` : '';
-            group.benchmarks.forEach((b, bi) => {
-                if (!isObject(b) || typeof b.name !== 'string')
-                    throw new HarnessParseError(source, `files[${fi}].groups[${gi}].benchmarks[${bi}]: expected an object with a "name"`);
-                const name = `${prefix}${b.name}`;
-                const where = `benchmark "${name}"`;
-                const metrics = [];
-                const med = optionalFinite(b.median ?? b.p50, source, `${where}.median`);
-                if (med !== undefined)
-                    metrics.push(timeMetric('time', med / 1e3));
-                else {
-                    metrics.push(timeMetric('time', finite(b.mean, source, `${where}.mean`) / 1e3));
-                    out.warn(`${source}: ${where} has no median; its mean time is used. Upgrade vitest for medians.`);
-                }
-                const p99 = optionalFinite(b.p99, source, `${where}.p99`);
-                if (p99 !== undefined)
-                    metrics.push(timeMetric('p99', p99 / 1e3));
-                const hz = optionalFinite(b.hz, source, `${where}.hz`);
-                if (hz !== undefined)
-                    metrics.push(rateMetric('ops', hz));
-                out.add(name, metrics);
-            });
-        });
-    });
-    return out.result(vitest_EXPECTED);
-}
-
-;// CONCATENATED MODULE: ./src/adapters/harness/index.ts
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-const PARSERS = {
-    hyperfine: parseHyperfine,
-    go: parseGoBench,
-    benchmarkjs: parseBenchmarkJs,
-    vitest: parseVitestBench,
-    tinybench: parseTinybench,
-    pytest: parsePytestBenchmark,
-    'google-benchmark': parseGoogleBenchmark,
-    criterion: parseCriterion,
-    jmh: parseJmh,
-    benchmarkdotnet: parseBenchmarkDotNet,
-    catch2: parseCatch2,
-    k6: parseK6,
-    autocannon: parseAutocannon,
-    json: parsePerfgateJson,
-};
-/**
- * Parses one harness invocation's output.
- * @param format one of `HARNESS_FORMATS`
- * @param text the harness's stdout, or the content of the suite's `output` file
- * @param source where the text came from, for messages (e.g. `bench.json` or `stdout of "go test …"`);
- *   the criterion format also reads the benchmark name from an `…/<id>/new/estimates.json` path
- * @throws HarnessParseError when the output is empty, truncated, malformed, has no benchmarks or a
- *   non-finite value
- */
-function parseHarnessOutput(format, text, source) {
-    const parse = PARSERS[format];
-    if (!parse)
-        throw new Error(`unknown harness format ${JSON.stringify(format)}`);
-    return parse(text, source);
-}
-/** One invocation → one Replicate with ids `SUITE/BENCHMARK:METRIC` (see model.ts). */
-function harnessReplicate(suite, format, text, source) {
-    const { benchmarks, warnings } = parseHarnessOutput(format, text, source);
-    const values = [];
-    for (const b of benchmarks)
-        for (const m of b.metrics)
-            values.push({ id: `${suite}/${b.name}:${m.name}`, unit: m.unit, direction: m.direction, value: m.value });
-    return { values, warnings: [...warnings] };
-}
-
-
-/***/ }),
-
-/***/ 3964:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   j: () => (/* binding */ contextFromEnv)
-/* harmony export */ });
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_namespaceObject);
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
+;// CONCATENATED MODULE: ./src/app/context.ts
 /**
  * Reading the runner's environment (GITHUB_* variables and the event payload) into a
  * `RunContext`. The only place that knows the shape of GitHub's event JSON.
@@ -62967,9 +61471,9 @@ function harnessReplicate(suite, format, text, source) {
 function contextFromEnv(env) {
     let payload = {};
     const eventPath = env.GITHUB_EVENT_PATH;
-    if (eventPath && (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync)(eventPath)) {
+    if (eventPath && (0,external_node_fs_namespaceObject.existsSync)(eventPath)) {
         try {
-            payload = JSON.parse((0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(eventPath, 'utf8'));
+            payload = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(eventPath, 'utf8'));
         }
         catch {
             payload = {};
@@ -62997,31 +61501,6 @@ function contextFromEnv(env) {
     };
 }
 
-
-/***/ }),
-
-/***/ 9611:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  cA: () => (/* binding */ environment),
-  eF: () => (/* binding */ run)
-});
-
-// UNUSED EXPORTS: configHash
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(8161);
-var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 // EXTERNAL MODULE: external "node:util"
@@ -63127,16 +61606,16 @@ async function resolveRevisions(repo, explicitBase, event) {
  * submodules when the repository has them.
  */
 async function addWorktrees(repo, root, base, head) {
-    (0,external_node_fs_.mkdirSync)(root, { recursive: true });
+    (0,external_node_fs_namespaceObject.mkdirSync)(root, { recursive: true });
     const dirs = { base: external_node_path_default().join(root, 'base'), head: external_node_path_default().join(root, 'head') };
     for (const side of ['base', 'head']) {
         const dir = dirs[side];
-        if ((0,external_node_fs_.existsSync)(dir)) {
+        if ((0,external_node_fs_namespaceObject.existsSync)(dir)) {
             await git(repo, ['worktree', 'remove', '--force', dir]).catch(() => undefined);
-            (0,external_node_fs_.rmSync)(dir, { recursive: true, force: true });
+            (0,external_node_fs_namespaceObject.rmSync)(dir, { recursive: true, force: true });
         }
         await git(repo, ['worktree', 'add', '--detach', '--force', dir, side === 'base' ? base.sha : head.sha]);
-        if ((0,external_node_fs_.existsSync)(external_node_path_default().join(dir, '.gitmodules'))) {
+        if ((0,external_node_fs_namespaceObject.existsSync)(external_node_path_default().join(dir, '.gitmodules'))) {
             await git(dir, ['submodule', 'update', '--init', '--recursive', '--depth=1']);
         }
     }
@@ -63145,7 +61624,7 @@ async function addWorktrees(repo, root, base, head) {
         async remove() {
             for (const dir of [dirs.base, dirs.head]) {
                 await git(repo, ['worktree', 'remove', '--force', dir]).catch(() => undefined);
-                (0,external_node_fs_.rmSync)(dir, { recursive: true, force: true });
+                (0,external_node_fs_namespaceObject.rmSync)(dir, { recursive: true, force: true });
             }
             await git(repo, ['worktree', 'prune']).catch(() => undefined);
         },
@@ -63849,7 +62328,7 @@ function expand(template, context) {
 }
 
 // pkg/dist-src/parse.js
-function parse(options) {
+function dist_bundle_parse(options) {
   let method = options.method.toUpperCase();
   let url = (options.url || "/").replace(/:([a-z]\w+)/g, "{$1}");
   let headers = Object.assign({}, options.headers);
@@ -63915,7 +62394,7 @@ function parse(options) {
 
 // pkg/dist-src/endpoint-with-defaults.js
 function endpointWithDefaults(defaults, route, options) {
-  return parse(merge(defaults, route, options));
+  return dist_bundle_parse(merge(defaults, route, options));
 }
 
 // pkg/dist-src/with-defaults.js
@@ -63926,7 +62405,7 @@ function withDefaults(oldDefaults, newDefaults) {
     DEFAULTS: DEFAULTS2,
     defaults: withDefaults.bind(null, DEFAULTS2),
     merge: merge.bind(null, DEFAULTS2),
-    parse
+    parse: dist_bundle_parse
   });
 }
 
@@ -68605,14 +67084,14 @@ code = os.waitstatus_to_exitcode(status)
 os.write(3, json.dumps({"wall": wall, "cpu": ru.ru_utime + ru.ru_stime, "rssKiB": ru.ru_maxrss, "code": code}).encode())
 sys.exit(code if code >= 0 else 128 - code)
 `;
-const SHELL = (0,external_node_fs_.existsSync)('/bin/bash') ? '/bin/bash' : '/bin/sh';
+const SHELL = (0,external_node_fs_namespaceObject.existsSync)('/bin/bash') ? '/bin/bash' : '/bin/sh';
 let pythonPath;
 /** The python3 executable, or null when absent (then only wall time is measured). */
 function python() {
     if (pythonPath === undefined) {
         pythonPath = null;
         for (const dir of (process.env.PATH ?? '').split(':')) {
-            if (dir && (0,external_node_fs_.existsSync)(`${dir}/python3`)) {
+            if (dir && (0,external_node_fs_namespaceObject.existsSync)(`${dir}/python3`)) {
                 pythonPath = `${dir}/python3`;
                 break;
             }
@@ -68765,3567 +67244,7 @@ function signalName(n) {
     return names[n] ?? `signal ${n}`;
 }
 
-// EXTERNAL MODULE: ./src/core/budgets.ts
-var budgets = __nccwpck_require__(2749);
-// EXTERNAL MODULE: ./src/core/engine.ts + 8 modules
-var engine = __nccwpck_require__(7664);
-// EXTERNAL MODULE: ./src/core/render/charts.ts
-var charts = __nccwpck_require__(2047);
-// EXTERNAL MODULE: ./src/core/render/html.ts
-var render_html = __nccwpck_require__(6867);
-// EXTERNAL MODULE: ./src/core/render/markdown.ts + 2 modules
-var render_markdown = __nccwpck_require__(4335);
-// EXTERNAL MODULE: ./src/core/report.ts
-var core_report = __nccwpck_require__(8557);
-;// CONCATENATED MODULE: ./src/core/random.ts
-/**
- * A small seeded pseudo-random generator, so the randomized run order is reproducible from
- * its seed (printed in the log) and tests are deterministic.
- */
-/** mulberry32 (Tommy Ettinger, public domain): 32-bit state, uniform floats in [0, 1). */
-function mulberry32(seed) {
-    let a = seed >>> 0;
-    return () => {
-        a = (a + 0x6d2b79f5) >>> 0;
-        let t = a;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-}
-/** Fisher–Yates shuffle (Knuth, TAOCP vol. 2, Algorithm P) of a copy of `items`. */
-function shuffle(items, random) {
-    const out = [...items];
-    for (let i = out.length - 1; i > 0; i--) {
-        const j = Math.floor(random() * (i + 1));
-        [out[i], out[j]] = [out[j], out[i]];
-    }
-    return out;
-}
-
-// EXTERNAL MODULE: ./src/adapters/harness/index.ts + 15 modules
-var harness = __nccwpck_require__(9011);
-;// CONCATENATED MODULE: ./src/adapters/http/errors.ts
-/**
- * An infrastructure failure of an HTTP suite on one side: the server failed to start, never
- * became ready, exited during the run, or its port was taken. Never a regression: the
- * integrator reports it as an error. `outputTail` holds the last lines the server printed
- * (stdout and stderr interleaved); the message already ends with them.
- */
-class HttpSuiteError extends Error {
-    name = 'HttpSuiteError';
-    side;
-    outputTail;
-    constructor(message, side, outputTail = '') {
-        super(outputTail.trim() ? `${message}\nLast server output:\n${outputTail.trimEnd()}` : message);
-        this.side = side;
-        this.outputTail = outputTail;
-    }
-}
-
-// EXTERNAL MODULE: ./node_modules/autocannon/autocannon.js
-var autocannon = __nccwpck_require__(8174);
-var autocannon_default = /*#__PURE__*/__nccwpck_require__.n(autocannon);
-// EXTERNAL MODULE: ./node_modules/hdr-histogram-js/dist/index.js
-var dist = __nccwpck_require__(2960);
-;// CONCATENATED MODULE: ./src/adapters/http/histogram.ts
-/**
- * Latency histogram of one load run, with microsecond resolution.
- *
- * autocannon's own latency histogram records whole milliseconds, which is too coarse for fast
- * endpoints, so every response time is recorded here instead. Method: HdrHistogram (Gil Tene,
- * https://hdrhistogram.github.io/HdrHistogram/) via `hdr-histogram-js`, 3 significant digits,
- * so values are exact up to 2,048 µs and within 0.1 % above that.
- */
-
-class LatencyHistogram {
-    hist = (0,dist.build)({
-        lowestDiscernibleValue: 1,
-        highestTrackableValue: 2 ** 24, // auto-resizes beyond ~16.8 s
-        numberOfSignificantValueDigits: 3,
-        autoResize: true,
-    });
-    /** Records one response time given in milliseconds (autocannon's unit, fractional). */
-    recordMillis(ms) {
-        if (!Number.isFinite(ms) || ms < 0)
-            return;
-        this.hist.recordValue(Math.max(1, Math.round(ms * 1000)));
-    }
-    /** Number of recorded responses. */
-    get count() {
-        return this.hist.totalCount;
-    }
-    /** The value at a percentile (0–100) of the whole run, in seconds; null when empty. */
-    percentileSeconds(p) {
-        if (this.hist.totalCount === 0)
-            return null;
-        return this.hist.getValueAtPercentile(p) / 1e6;
-    }
-    /** Mean response time in seconds; null when empty. */
-    meanSeconds() {
-        if (this.hist.totalCount === 0)
-            return null;
-        return this.hist.mean / 1e6;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/adapters/http/load.ts
-/**
- * One autocannon load run against a local server, with every response time recorded into a
- * microsecond histogram (autocannon's own is whole milliseconds), and the load generator's own
- * CPU use measured over the same window.
- *
- * autocannon 9 runs in-process and single-threaded: its `workers` mode breaks once bundled.
- *
- * Constant arrival rate: autocannon's own `overallRate` lets every connection send its quota at
- * the start of each second, so the server sees one burst per second; and its coordinated-omission
- * correction is broken with a rate (it passes ⌈1/rate⌉ ms as the expected interval). So with a
- * rate this module passes no rate to autocannon (its correction then never runs; autocannon even
- * rejects `ignoreCoordinatedOmission` without a rate) and paces the connections itself (`pace`):
- * connection i of C sends at t0 + i/R + k·C/R, evenly spaced arrivals at R per second overall,
- * and latency counts from each request's intended send time whenever a late response held the
- * connection back (the coordinated-omission correction of wrk2, after Gil Tene).
- */
-
-
-/**
- * Runs one load run: `warmup` seconds un-measured, then `duration` seconds measured, in one
- * autocannon run. Counts responses and failures that complete within the measured window.
- * Rejects only when autocannon rejects its options.
- */
-function runLoad(o) {
-    return new Promise((resolve, reject) => {
-        const latency = new LatencyHistogram();
-        const statusCounts = {};
-        let ok = 0;
-        let non2xx = 0;
-        let errors = 0;
-        let timeouts = 0;
-        let stoppedEarly = false;
-        let instance;
-        let finished = false;
-        const onAbort = () => {
-            stoppedEarly = true;
-            instance?.stop();
-        };
-        let measuring = false;
-        let t1 = 0n;
-        let cpu1;
-        const startMeasuring = () => {
-            if (finished || measuring)
-                return;
-            o.onMeasureStart?.();
-            measuring = true;
-            cpu1 = process.cpuUsage();
-            t1 = process.hrtime.bigint();
-        };
-        const warmup = Math.max(0, o.warmup ?? 0);
-        const warmupTimer = warmup > 0 ? setTimeout(startMeasuring, warmup * 1000) : undefined;
-        const done = (err, result) => {
-            if (finished)
-                return;
-            finished = true;
-            clearTimeout(warmupTimer);
-            const window = measuring ? Number(process.hrtime.bigint() - t1) / 1e9 : 0;
-            const cpu = measuring ? process.cpuUsage(cpu1) : { user: 0, system: 0 };
-            o.signal?.removeEventListener('abort', onAbort);
-            if (err || !result) {
-                reject(err ?? new Error('autocannon finished without a result'));
-                return;
-            }
-            resolve({
-                latency,
-                ok,
-                non2xx,
-                statusCounts,
-                errors,
-                timeouts,
-                window,
-                driverCpu: (cpu.user + cpu.system) / 1e6,
-                stoppedEarly,
-            });
-        };
-        const { scenario } = o;
-        const lagMs = new WeakMap();
-        if (warmup === 0)
-            startMeasuring();
-        try {
-            instance = autocannon_default()({
-                url: `http://127.0.0.1:${o.port}${scenario.path}`,
-                method: scenario.method,
-                headers: scenario.headers ?? {},
-                body: scenario.body,
-                connections: o.connections,
-                setupClient: setupClient(scenario.method === 'HEAD', o.rate === undefined ? undefined : pace(o.rate, o.connections, lagMs)),
-                duration: warmup + o.duration,
-                timeout: o.requestTimeout ?? 10,
-                // The run ends at the first sample tick after `duration`: tick often so it ends on time.
-                sampleInt: 10,
-            }, done);
-        }
-        catch (err) {
-            // thrown by a client hook while autocannon set up its connections
-            done(err, undefined);
-            return;
-        }
-        if (finished)
-            return; // options rejected synchronously
-        instance.on('response', (client, status, _bytes, ms) => {
-            if (!measuring)
-                return;
-            statusCounts[status] = (statusCounts[status] ?? 0) + 1;
-            if (status >= 200 && status < 300) {
-                ok++;
-                latency.recordMillis(ms + (lagMs.get(client) ?? 0));
-            }
-            else {
-                non2xx++;
-            }
-        });
-        // autocannon emits `reqError` once per failed request (pipelining 1): connection errors, and
-        // timeouts as an Error('request timed out') (lib/run.js).
-        instance.on('reqError', (error) => {
-            if (!measuring)
-                return;
-            errors++;
-            if (error?.message === 'request timed out')
-                timeouts++;
-        });
-        if (o.signal?.aborted)
-            onAbort();
-        else
-            o.signal?.addEventListener('abort', onAbort, { once: true });
-    });
-}
-/**
- * autocannon's `setupClient` hook: pacing (when a rate is set), and HEAD support. autocannon's
- * response parser (http-parser-js) does not know a request was HEAD, so it waits for the body
- * its Content-Length announces and the request times out; returning true from the parser's
- * headers-complete callback tells it there is no body (as Node's own client does for HEAD).
- */
-function setupClient(head, paced) {
-    if (!head)
-        return paced;
-    return (client) => {
-        paced?.(client);
-        // The parser callbacks are installed after this hook runs, right before the first connect.
-        const connect = client._connect.bind(client);
-        let wrapped = false;
-        client._connect = () => {
-            if (!wrapped) {
-                wrapped = true;
-                const key = client.parser?.constructor?.kOnHeadersComplete;
-                const onHeaders = typeof key === 'number' ? client.parser[key] : undefined;
-                if (typeof onHeaders !== 'function')
-                    throw new Error('HEAD requests need http-parser-js under autocannon 9 (its parser was not found)');
-                client.parser[key] = (...args) => {
-                    onHeaders(...args);
-                    return true; // skip the body
-                };
-            }
-            connect();
-        };
-    };
-}
-/**
- * Open-loop pacing for autocannon clients at `rate` requests/s over `connections` connections,
- * installed through autocannon's `setupClient` hook (called in each client's constructor, before
- * it connects). Client i sends its k-th request at t0 + i/rate + k·connections/rate (ms clock).
- * autocannon asks a client for its next request when it connects and after each response:
- * - before the due time, the request waits for a timer; timer lateness is the load generator's
- *   own delay, so it is not added to the latency;
- * - after the due time (the previous response came late, or a reconnect), the request goes out at
- *   once and its lag behind the due time is added to its latency (`lagMs`), so latency counts
- *   from the intended send time and a stalling server cannot hide its queue (coordinated omission).
- * Assumes pipelining 1 (one request in flight per client), autocannon's default.
- */
-function pace(rate, connections, lagMs) {
-    const interval = (connections / rate) * 1000;
-    let t0;
-    let next = 0;
-    return (client) => {
-        if (typeof client._doRequest !== 'function' || typeof client.destroy !== 'function')
-            throw new Error('pacing a request rate needs autocannon 9 (its client has no _doRequest)');
-        const index = next++;
-        const send = client._doRequest.bind(client);
-        const destroy = client.destroy.bind(client);
-        let k = 0;
-        let timer;
-        const doRequest = (fromTimer) => {
-            if (client.destroyed)
-                return;
-            const now = performance.now();
-            t0 ??= now;
-            const due = t0 + (index * 1000) / rate + k * interval;
-            if (now < due && !fromTimer) {
-                timer ??= setTimeout(() => {
-                    timer = undefined;
-                    doRequest(true);
-                }, due - now);
-                return;
-            }
-            if (timer) {
-                clearTimeout(timer);
-                timer = undefined;
-            }
-            lagMs.set(client, fromTimer ? 0 : Math.max(0, now - due));
-            k++;
-            send();
-        };
-        client._doRequest = () => doRequest(false);
-        client.destroy = () => {
-            if (timer)
-                clearTimeout(timer);
-            timer = undefined;
-            destroy();
-        };
-    };
-}
-
-;// CONCATENATED MODULE: ./src/adapters/http/procfs.ts
-/**
- * Linux /proc readings about a server's process group: its members, their CPU time, their peak
- * resident memory and whether they own a listening socket. Every function returns null when
- * /proc is not there (macOS, Windows) so callers can degrade to fewer metrics.
- *
- * Sources: proc(5) — /proc/PID/stat fields 3 (state), 5 (pgrp), 14–17 (utime, stime, cutime,
- * cstime in clock ticks), /proc/PID/task/TID/schedstat field 1 (time on CPU, ns), /proc/PID/status
- * `VmHWM` (peak RSS, kB), /proc/net/tcp{,6} (`st` 0A = LISTEN, `inode`), /proc/PID/fd/* links
- * `socket:[INODE]`.
- */
-
-
-let procChecked;
-function procAvailable() {
-    procChecked ??= (0,external_node_fs_.existsSync)('/proc/self/stat') && (0,external_node_fs_.existsSync)('/proc/net/tcp');
-    return procChecked;
-}
-let clockTicks;
-/** Clock ticks per second (`getconf CLK_TCK`), 100 on virtually every Linux. */
-function clockTicksPerSecond() {
-    if (clockTicks === undefined) {
-        const out = (0,external_node_child_process_namespaceObject.spawnSync)('getconf', ['CLK_TCK'], { encoding: 'utf8' });
-        const n = Number(out.stdout?.trim());
-        clockTicks = Number.isFinite(n) && n > 0 ? n : 100;
-    }
-    return clockTicks;
-}
-/** Parses the text of /proc/PID/stat. The command name (field 2) may hold spaces and parentheses. */
-function parseProcStat(pid, text) {
-    const close = text.lastIndexOf(')');
-    if (close < 0)
-        return null;
-    const f = text
-        .slice(close + 2)
-        .trim()
-        .split(' ');
-    // f[0] is field 3 (state); field N is f[N - 3].
-    if (f.length < 15)
-        return null;
-    return {
-        pid,
-        state: f[0],
-        pgrp: Number(f[2]),
-        ownTicks: Number(f[11]) + Number(f[12]),
-        childTicks: Number(f[13]) + Number(f[14]),
-    };
-}
-/** Every process in process group `pgid`, zombies included; null without /proc. */
-function listGroup(pgid) {
-    if (!procAvailable())
-        return null;
-    const out = [];
-    let entries;
-    try {
-        entries = (0,external_node_fs_.readdirSync)('/proc');
-    }
-    catch {
-        return null;
-    }
-    for (const name of entries) {
-        if (!/^\d+$/.test(name))
-            continue;
-        let text;
-        try {
-            text = (0,external_node_fs_.readFileSync)(`/proc/${name}/stat`, 'utf8');
-        }
-        catch {
-            continue; // exited meanwhile
-        }
-        const st = parseProcStat(Number(name), text);
-        if (st && st.pgrp === pgid)
-            out.push(st);
-    }
-    return out;
-}
-/** Live (non-zombie) members of a process group; null without /proc. */
-function liveGroupMembers(pgid) {
-    const all = listGroup(pgid);
-    return all === null ? null : all.filter((p) => p.state !== 'Z' && p.state !== 'X').map((p) => p.pid);
-}
-/**
- * CPU seconds (user + system, including reaped children) used so far by the group's processes.
- * With `pids` (members found earlier by `listGroup`), reads only those processes instead of
- * scanning all of /proc, which takes milliseconds: cheap enough to call while load is running.
- */
-function groupCpuSeconds(pgid, pids) {
-    let members;
-    if (pids === undefined)
-        members = listGroup(pgid);
-    else if (!procAvailable())
-        members = null;
-    else {
-        members = [];
-        for (const pid of pids) {
-            try {
-                const st = parseProcStat(pid, (0,external_node_fs_.readFileSync)(`/proc/${pid}/stat`, 'utf8'));
-                if (st && st.pgrp === pgid)
-                    members.push(st);
-            }
-            catch {
-                // exited meanwhile
-            }
-        }
-    }
-    if (members === null)
-        return null;
-    let seconds = 0;
-    for (const p of members)
-        seconds += processCpuSeconds(p);
-    return seconds;
-}
-let schedstatChecked;
-function schedstatAvailable() {
-    schedstatChecked ??= (0,external_node_fs_.existsSync)(`/proc/self/task/${process.pid}/schedstat`);
-    return schedstatChecked;
-}
-/**
- * CPU seconds of one process and its reaped children. Its own time comes from its threads'
- * schedstat (nanoseconds) when the kernel has it, as utime + stime count whole clock ticks
- * (10 ms): too coarse for short runs. Threads that already exited are then missed, which is
- * fine for servers (their threads live as long as they do).
- */
-function processCpuSeconds(p) {
-    const children = p.childTicks / clockTicksPerSecond();
-    if (schedstatAvailable() && p.state !== 'Z') {
-        try {
-            let ns = 0;
-            for (const tid of (0,external_node_fs_.readdirSync)(`/proc/${p.pid}/task`)) {
-                try {
-                    ns += Number((0,external_node_fs_.readFileSync)(`/proc/${p.pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
-                }
-                catch {
-                    // thread exited meanwhile
-                }
-            }
-            return ns / 1e9 + children;
-        }
-        catch {
-            // the process exited meanwhile: fall back to what /proc/PID/stat said
-        }
-    }
-    return p.ownTicks / clockTicksPerSecond() + children;
-}
-/** The largest peak resident set size (VmHWM) among the group's live processes, in bytes. */
-function groupPeakRssBytes(pgid) {
-    const pids = liveGroupMembers(pgid);
-    if (pids === null)
-        return null;
-    let peak = null;
-    for (const pid of pids) {
-        let text;
-        try {
-            text = (0,external_node_fs_.readFileSync)(`/proc/${pid}/status`, 'utf8');
-        }
-        catch {
-            continue;
-        }
-        const m = /^VmHWM:\s+(\d+)\s+kB/m.exec(text);
-        if (m)
-            peak = Math.max(peak ?? 0, Number(m[1]) * 1024);
-    }
-    return peak;
-}
-/** Parses /proc/net/tcp or tcp6 text: inodes of sockets listening on `port` (any address). */
-function parseListeningInodes(text, port) {
-    const inodes = [];
-    for (const line of text.split('\n').slice(1)) {
-        const f = line.trim().split(/\s+/);
-        if (f.length < 10)
-            continue;
-        const local = f[1];
-        const portHex = local.slice(local.lastIndexOf(':') + 1);
-        if (f[3] === '0A' && Number.parseInt(portHex, 16) === port)
-            inodes.push(f[9]);
-    }
-    return inodes;
-}
-/** Inodes of the TCP sockets listening on `port`; null without /proc. */
-function listeningInodes(port) {
-    if (!procAvailable())
-        return null;
-    const inodes = [];
-    for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
-        try {
-            inodes.push(...parseListeningInodes((0,external_node_fs_.readFileSync)(file, 'utf8'), port));
-        }
-        catch {
-            // tcp6 is absent when IPv6 is disabled
-        }
-    }
-    return inodes;
-}
-function holdsSocket(pid, wanted) {
-    let fds;
-    try {
-        fds = (0,external_node_fs_.readdirSync)(`/proc/${pid}/fd`);
-    }
-    catch {
-        return null; // not ours to read, or gone
-    }
-    for (const fd of fds) {
-        try {
-            if (wanted.has((0,external_node_fs_.readlinkSync)(`/proc/${pid}/fd/${fd}`)))
-                return true;
-        }
-        catch {
-            // closed meanwhile
-        }
-    }
-    return false;
-}
-/**
- * Who holds the socket listening on `port`:
- * - `group`: a process of group `pgid`;
- * - `other`: a process outside it that we can inspect (another server took the port);
- * - `none`: nobody listens there;
- * - `unknown`: a process we cannot inspect (another user's, e.g. a root-owned docker-proxy
- *   forwarding to a container the server command started);
- * - null: this platform has no /proc.
- */
-function listenerOwner(pgid, port) {
-    const inodes = listeningInodes(port);
-    const members = liveGroupMembers(pgid);
-    if (inodes === null || members === null)
-        return null;
-    if (inodes.length === 0)
-        return 'none';
-    const wanted = new Set(inodes.map((i) => `socket:[${i}]`));
-    for (const pid of members)
-        if (holdsSocket(pid, wanted))
-            return 'group';
-    const inGroup = new Set(members);
-    for (const name of (0,external_node_fs_.readdirSync)('/proc')) {
-        if (!/^\d+$/.test(name) || inGroup.has(Number(name)))
-            continue;
-        if (holdsSocket(Number(name), wanted))
-            return 'other';
-    }
-    return 'unknown';
-}
-
-// EXTERNAL MODULE: external "node:http"
-var external_node_http_ = __nccwpck_require__(7067);
-// EXTERNAL MODULE: external "node:net"
-var external_node_net_ = __nccwpck_require__(7030);
-;// CONCATENATED MODULE: external "node:timers/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
-;// CONCATENATED MODULE: ./src/adapters/http/server.ts
-/**
- * Lifecycle of one HTTP server process: pick a free port, spawn the server in its own process
- * group, wait until it answers, make sure the process answering is ours, and stop the whole
- * group (SIGTERM, then SIGKILL after a grace period) without leaking anything.
- */
-
-
-
-
-
-
-/** Port-in-use messages of common runtimes (Node, Python, Go, Java, Rust). */
-const PORT_IN_USE = /EADDRINUSE|address already in use|Address in use|BindException/i;
-const MAX_START_ATTEMPTS = 3;
-const TAIL_BYTES = 16 * 1024;
-/** Process groups started here and not yet stopped; killed if this process exits abruptly. */
-const liveGroups = new Set();
-let exitHookInstalled = false;
-function trackGroup(pgid) {
-    if (!exitHookInstalled) {
-        exitHookInstalled = true;
-        process.on('exit', () => {
-            for (const g of liveGroups)
-                signalGroup(g, 'SIGKILL');
-        });
-    }
-    liveGroups.add(pgid);
-}
-function signalGroup(pgid, signal) {
-    try {
-        process.kill(-pgid, signal);
-        return true;
-    }
-    catch {
-        return false; // ESRCH: the group is gone
-    }
-}
-/**
- * Whether any process of the group is still running. Zombies do not count: a grandchild
- * orphaned by the server is reaped by init, which may take a while (or never, in containers
- * without an init).
- */
-function server_groupAlive(pgid) {
-    if (!signalGroup(pgid, 0))
-        return false;
-    const live = liveGroupMembers(pgid);
-    return live === null ? true : live.length > 0;
-}
-/** A free TCP port on 127.0.0.1: bind port 0, read the port, release it. */
-function freePort() {
-    return new Promise((resolve, reject) => {
-        const srv = (0,external_node_net_.createServer)();
-        srv.unref();
-        srv.on('error', reject);
-        srv.listen(0, '127.0.0.1', () => {
-            const addr = srv.address();
-            const port = typeof addr === 'object' && addr ? addr.port : 0;
-            srv.close(() => (port ? resolve(port) : reject(new Error('could not read the port of a probe socket'))));
-        });
-    });
-}
-/** GET `path`; resolves the status code, or null when nothing answered. */
-function probeHttp(port, path) {
-    return new Promise((resolve) => {
-        const req = (0,external_node_http_.request)({ host: '127.0.0.1', port, path, method: 'GET', agent: false, timeout: 2000 }, (res) => {
-            res.resume();
-            resolve(res.statusCode ?? null);
-        });
-        req.on('timeout', () => req.destroy());
-        req.on('error', () => resolve(null));
-        req.end();
-    });
-}
-function probeTcp(port) {
-    return new Promise((resolve) => {
-        const sock = (0,external_node_net_.connect)({ host: '127.0.0.1', port });
-        sock.setTimeout(2000, () => sock.destroy());
-        sock.on('connect', () => {
-            sock.destroy();
-            resolve(true);
-        });
-        sock.on('error', () => resolve(false));
-        sock.on('close', () => resolve(false));
-    });
-}
-/** One running server process group. */
-class ServerProcess {
-    spec;
-    port;
-    pgid;
-    /** Set once the direct child (the shell) has exited. */
-    exit = null;
-    child;
-    exited;
-    output = '';
-    stopping = null;
-    exitListeners = new Set();
-    /** Conditions found while starting, as warnings for the replicate. */
-    warnings = [];
-    constructor(spec, port) {
-        this.spec = spec;
-        this.port = port;
-        this.child = (0,external_node_child_process_namespaceObject.spawn)(spec.command, {
-            shell: true,
-            detached: true,
-            cwd: spec.cwd,
-            env: { ...spec.env, PORT: String(port), HOST: '127.0.0.1' },
-            stdio: ['ignore', 'pipe', 'pipe'],
-        });
-        const append = (chunk) => {
-            this.output += chunk.toString('utf8');
-            if (this.output.length > 2 * TAIL_BYTES)
-                this.output = this.output.slice(-TAIL_BYTES);
-        };
-        this.child.stdout?.on('data', append);
-        this.child.stderr?.on('data', append);
-        this.exited = new Promise((resolve) => {
-            this.child.on('error', (err) => {
-                this.output += `\n${err.message}\n`;
-                this.exit ??= { code: null, signal: null };
-                resolve();
-            });
-            this.child.on('exit', (code, signal) => {
-                this.exit = { code, signal };
-                resolve();
-            });
-        });
-        this.exited.then(() => {
-            for (const l of this.exitListeners)
-                l();
-        });
-        if (this.child.pid === undefined) {
-            this.pgid = -1;
-        }
-        else {
-            this.pgid = this.child.pid; // detached ⇒ setsid ⇒ the child leads its own group
-            trackGroup(this.pgid);
-        }
-    }
-    /** Whether the server's own process (the shell or what it exec'd) is still running. */
-    get alive() {
-        return this.exit === null && this.pgid > 0;
-    }
-    /** Calls `fn` once when the server's process exits; returns an unsubscribe function. */
-    onExit(fn) {
-        if (!this.alive) {
-            queueMicrotask(fn);
-            return () => { };
-        }
-        this.exitListeners.add(fn);
-        return () => this.exitListeners.delete(fn);
-    }
-    /** The last lines the server printed (stdout and stderr interleaved). */
-    tail(lines = 30, chars = 4000) {
-        let text = this.output.slice(-chars);
-        const all = text.split('\n');
-        if (all.length > lines + 1)
-            text = all.slice(-(lines + 1)).join('\n');
-        return text;
-    }
-    describeExit() {
-        if (this.pgid <= 0)
-            return 'could not be started';
-        if (!this.exit)
-            return 'is running';
-        if (this.exit.signal)
-            return `was killed by ${this.exit.signal}`;
-        if (this.exit.code === null)
-            return 'could not be started';
-        return `exited with code ${this.exit.code}`;
-    }
-    /**
-     * Stops the whole process group: SIGTERM, then SIGKILL after the grace period, and waits until
-     * no process of the group is left. Idempotent. Resolves a warning when something survived.
-     */
-    stop() {
-        this.stopping ??= this.stopGroup();
-        return this.stopping;
-    }
-    async stopGroup() {
-        if (this.pgid <= 0)
-            return null;
-        const grace = (this.spec.stopGrace ?? 3) * 1000;
-        let left = null;
-        if (server_groupAlive(this.pgid)) {
-            signalGroup(this.pgid, 'SIGTERM');
-            if (!(await this.waitGone(grace))) {
-                signalGroup(this.pgid, 'SIGKILL');
-                if (!(await this.waitGone(5000)))
-                    left = `The ${this.spec.side} server of suite "${this.spec.suite}" (process group ${this.pgid}) survived SIGKILL; check the runner for leftover processes.`;
-            }
-        }
-        await Promise.race([this.exited, (0,promises_namespaceObject.setTimeout)(2000)]);
-        this.child.stdout?.destroy();
-        this.child.stderr?.destroy();
-        if (left === null)
-            liveGroups.delete(this.pgid);
-        return left;
-    }
-    async waitGone(ms) {
-        const until = Date.now() + ms;
-        for (let delay = 5;; delay = Math.min(delay * 2, 100)) {
-            if (!server_groupAlive(this.pgid))
-                return true;
-            if (Date.now() >= until)
-                return false;
-            await (0,promises_namespaceObject.setTimeout)(delay);
-        }
-    }
-    error(message) {
-        return new HttpSuiteError(`The ${this.spec.side} server of suite "${this.spec.suite}" (\`${this.spec.command}\`) ${message}`, this.spec.side, this.tail());
-    }
-}
-async function waitReady(server, spec) {
-    const deadline = Date.now() + spec.readyTimeout * 1000;
-    for (let delay = 20;; delay = Math.min(delay * 1.5, 250)) {
-        spec.signal?.throwIfAborted();
-        if (!server.alive)
-            return 'exited';
-        const ok = spec.ready === undefined
-            ? await probeTcp(server.port)
-            : ((s) => s !== null && s >= 200 && s < 300)(await probeHttp(server.port, spec.ready));
-        if (ok)
-            return server.alive ? 'ready' : 'exited';
-        if (Date.now() >= deadline)
-            return 'timeout';
-        await (0,promises_namespaceObject.setTimeout)(Math.min(delay, Math.max(0, deadline - Date.now())), undefined, { signal: spec.signal });
-    }
-}
-/**
- * Starts the server and waits until it is ready and verified to be ours. If its port was taken
- * (the server reports EADDRINUSE, or another process answers on it), retries on a fresh port.
- * Throws HttpSuiteError when the server exits, never gets ready, or no port works; rethrows the
- * abort reason on abort. Never leaves a process behind when it throws.
- */
-async function startServer(spec) {
-    for (let attempt = 1;; attempt++) {
-        spec.signal?.throwIfAborted();
-        const port = await freePort();
-        const started = Date.now();
-        const server = new ServerProcess(spec, port);
-        let outcome;
-        try {
-            outcome = await waitReady(server, spec);
-        }
-        catch (err) {
-            await server.stop();
-            throw err;
-        }
-        const retry = attempt < MAX_START_ATTEMPTS;
-        if (outcome === 'ready') {
-            // A busy port must never mix up base and head: the listener must belong to our group.
-            const owner = listenerOwner(server.pgid, port);
-            if (owner === 'unknown' && server.alive)
-                server.warnings.push(`The ${spec.side} server of suite "${spec.suite}" answers on port ${port} through a process outside its process group that perfgate cannot inspect (e.g. a container's port forwarder), so it could not verify whose server answered, and cpu and rss cover only the processes in the group.`);
-            if (owner === 'group' || ((owner === null || owner === 'unknown') && server.alive)) {
-                spec.log?.(`${spec.side}: server of "${spec.suite}" ready on port ${port} after ${((Date.now() - started) / 1000).toFixed(2)} s`);
-                return server;
-            }
-            await server.stop();
-            if (retry) {
-                spec.log?.(`${spec.side}: port ${port} is answered by a process that is not ours; retrying on another port`);
-                continue;
-            }
-            throw server.error(`did not own the socket listening on port ${port} (another process answered there, or the server daemonized out of its process group) after ${attempt} attempts.`);
-        }
-        await server.stop();
-        if (outcome === 'exited') {
-            if (retry && PORT_IN_USE.test(server.tail())) {
-                spec.log?.(`${spec.side}: port ${port} was taken when the server started; retrying on another port`);
-                continue;
-            }
-            throw server.error(`${server.describeExit()} before it became ready.`);
-        }
-        const what = spec.ready === undefined ? 'accept a TCP connection' : `answer GET ${spec.ready} with a 2xx status`;
-        throw server.error(`did not ${what} on port ${port} within ${spec.readyTimeout} s (readyTimeout). Does it listen on $PORT and $HOST?`);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/adapters/http/replicate.ts
-/**
- * One replicate of an HTTP suite on one side: a fresh server process, then per scenario a
- * warm-up and a measured load run, turned into metric values and warnings.
- *
- * Per-run summaries, not per-request samples: each replicate contributes one value per metric
- * (p50 … p99 from the run's full histogram, never a mean of per-second percentiles), and the
- * statistics compare replicates across rounds.
- */
-
-
-
-
-
-
-
-/** Load-generator CPU use (fraction of one core) from which a run counts as driver-saturated. */
-const DRIVER_SATURATION = 0.9;
-/** A rate run that completes fewer than this fraction of its target counts as saturated. */
-const RATE_TOLERANCE = 0.9;
-/** Connections when a suite sets `rate` but not `connections`: one per request/s, at most this. */
-const MAX_DEFAULT_RATE_CONNECTIONS = 100;
-/** Connections when a suite sets neither `rate` nor `connections` (autocannon's default). */
-const DEFAULT_CONNECTIONS = 10;
-const PERCENTILES = [50, 90, 95, 99];
-function pct(x) {
-    return `${(x * 100).toFixed(x < 0.01 ? 2 : 1)} %`;
-}
-function fmtRate(x) {
-    return x >= 100 ? x.toFixed(0) : x.toPrecision(3);
-}
-/** Per-request timeout of the load runs, in seconds (autocannon's default). */
-const REQUEST_TIMEOUT = 10;
-/**
- * Connections and rate used for a suite. With a rate and no `connections`: one connection per
- * request/s up to 100, so each connection sends at most about once per second and a slow
- * response delays few others.
- */
-function loadShape(suite) {
-    if (suite.rate === undefined)
-        return { connections: suite.connections ?? DEFAULT_CONNECTIONS };
-    return {
-        connections: suite.connections ?? Math.min(Math.ceil(suite.rate), MAX_DEFAULT_RATE_CONNECTIONS),
-        rate: suite.rate,
-    };
-}
-/** The environment of a server started from a checkout (see `childEnv`). */
-const serverEnv = childEnv;
-function abortReason(signal, fallback) {
-    return signal?.aborted ? (signal.reason ?? fallback) : fallback;
-}
-/**
- * Runs one replicate and also returns how long each phase took (used by the load benchmark).
- * See `runHttpReplicate`.
- */
-async function measureHttpReplicate(suite, opts) {
-    const t0 = performance.now();
-    const timings = { start: 0, warmup: 0, measured: 0, stop: 0, total: 0 };
-    // The suite's `timeout` bounds the whole replicate; the caller's signal can cancel it too.
-    const timeout = new AbortController();
-    const timer = setTimeout(() => timeout.abort(new Error('timeout')), suite.timeout * 1000);
-    const signal = opts.signal ? AbortSignal.any([opts.signal, timeout.signal]) : timeout.signal;
-    const timedOut = () => timeout.signal.aborted && !opts.signal?.aborted;
-    const timeoutError = (server) => new HttpSuiteError(`The ${opts.side} run of HTTP suite "${suite.name}" took longer than its timeout of ${suite.timeout} s and was stopped.`, opts.side, server?.tail() ?? '');
-    let server;
-    try {
-        const cwd = (0,external_node_path_.resolve)(opts.checkoutDir, suite.cwd ?? '.');
-        if (!(0,external_node_fs_.existsSync)(cwd))
-            throw new HttpSuiteError(`HTTP suite "${suite.name}": the working directory "${suite.cwd ?? '.'}" does not exist in the ${opts.side} checkout.`, opts.side);
-        try {
-            server = await startServer({
-                suite: suite.name,
-                side: opts.side,
-                command: suite.server,
-                cwd,
-                env: serverEnv(process.env, suite.env),
-                ready: suite.ready,
-                readyTimeout: suite.readyTimeout,
-                signal,
-                log: opts.log,
-            });
-        }
-        catch (err) {
-            if (timedOut())
-                throw timeoutError();
-            throw abortReason(opts.signal, err);
-        }
-        timings.start = (performance.now() - t0) / 1000;
-        const values = [];
-        const warnings = [...server.warnings];
-        const shape = loadShape(suite);
-        if (!procAvailable())
-            warnings.push(`HTTP suite "${suite.name}": server CPU and memory (cpu, rss) are not measured on this platform (they need Linux /proc).`);
-        for (const scenario of suite.scenarios) {
-            const prefix = `${suite.name}/${scenario.name}`;
-            const live = server;
-            // The server's exit or the caller's abort stops the load at once.
-            const stop = new AbortController();
-            const offExit = live.onExit(() => stop.abort());
-            const onAbort = () => stop.abort();
-            signal.addEventListener('abort', onAbort, { once: true });
-            if (signal.aborted)
-                stop.abort();
-            const members = (listGroup(live.pgid) ?? []).map((p) => p.pid);
-            let cpuBefore = null;
-            let measureStart = performance.now();
-            const w0 = performance.now();
-            let run;
-            try {
-                try {
-                    run = await runLoad({
-                        port: live.port,
-                        scenario,
-                        ...shape,
-                        warmup: suite.warmupDuration,
-                        duration: suite.duration,
-                        requestTimeout: REQUEST_TIMEOUT,
-                        signal: stop.signal,
-                        onMeasureStart: () => {
-                            measureStart = performance.now();
-                            cpuBefore = groupCpuSeconds(live.pgid, members);
-                        },
-                    });
-                }
-                catch (err) {
-                    // autocannon rejected its options: a configuration problem of this scenario.
-                    throw new HttpSuiteError(`HTTP suite "${suite.name}", scenario "${scenario.name}": the load generator rejected the request (${err.message}).`, opts.side);
-                }
-            }
-            finally {
-                offExit();
-                signal.removeEventListener('abort', onAbort);
-            }
-            const cpuAfter = groupCpuSeconds(live.pgid);
-            timings.warmup += (measureStart - w0) / 1000;
-            timings.measured += (performance.now() - measureStart) / 1000;
-            if (!live.alive)
-                throw live.error(`${live.describeExit()} during the load run of scenario "${scenario.name}".`);
-            if (timedOut())
-                throw timeoutError(live);
-            if (signal.aborted)
-                throw abortReason(opts.signal, new Error('aborted'));
-            const rss = groupPeakRssBytes(live.pgid);
-            const serverCpu = cpuBefore !== null && cpuAfter !== null ? Math.max(0, cpuAfter - cpuBefore) : null;
-            const summary = summarizeRun(prefix, run, { ...shape, serverCpu, rss });
-            values.push(...summary.values);
-            warnings.push(...summary.warnings);
-            opts.log?.(`${opts.side}: ${describeRun(prefix, run, serverCpu)}`);
-        }
-        return { replicate: { values, warnings }, timings };
-    }
-    finally {
-        clearTimeout(timer);
-        if (server) {
-            const s0 = performance.now();
-            const left = await server.stop();
-            timings.stop = (performance.now() - s0) / 1000;
-            if (left)
-                opts.log?.(left);
-        }
-        timings.total = (performance.now() - t0) / 1000;
-    }
-}
-/**
- * One replicate = one fresh server process for this side; each scenario gets its own warm-up and
- * measured load run. Metric ids are `SUITE/SCENARIO:METRIC` for `throughput` (2xx responses/s),
- * `p50` `p90` `p95` `p99` (latency of 2xx responses, s), `errors` (failed fraction of requests),
- * `cpu` (server CPU seconds per response) and `rss` (server peak resident memory, B).
- *
- * Throws HttpSuiteError (an infrastructure failure, never a regression) when the server fails to
- * start, never becomes ready, exits during the run, its port cannot be secured, or the suite's
- * `timeout` passes; rethrows `signal.reason` on abort. The server's process group is always
- * stopped before this settles.
- */
-async function runHttpReplicate(suite, opts) {
-    return (await measureHttpReplicate(suite, opts)).replicate;
-}
-/** One line with a run's figures, for the log. */
-function describeRun(prefix, run, serverCpu) {
-    const ms = (p) => {
-        const v = run.latency.percentileSeconds(p);
-        return v === null ? '–' : `${(v * 1000).toFixed(3)} ms`;
-    };
-    const window = Math.max(run.window, 1e-9);
-    const server = serverCpu === null ? '' : `, server CPU ${pct(serverCpu / window)}`;
-    return (`${prefix}: ${run.ok} ok, ${run.non2xx} non-2xx, ${run.errors} errors (${run.timeouts} timeouts) in ${run.window.toFixed(2)} s = ` +
-        `${fmtRate(run.ok / window)} req/s; p50 ${ms(50)}, p99 ${ms(99)}; load generator CPU ${pct(run.driverCpu / window)}${server}`);
-}
-/**
- * Turns one measured load run into metric values and warnings. Pure: exported for tests.
- * - throughput and latency cover 2xx responses only, so failing fast never looks like a speed-up;
- * - errors = (connection errors + timeouts + non-2xx) / (responses + connection errors + timeouts);
- *   a run in which nothing completed at all counts as fully failed;
- * - latency metrics are omitted when there was no 2xx response (with a warning).
- */
-function summarizeRun(prefix, run, ctx) {
-    const values = [];
-    const warnings = [];
-    const add = (metric, unit, direction, value) => values.push({ id: `${prefix}:${metric}`, unit, direction, value });
-    const window = Math.max(run.window, 1e-9);
-    const responses = run.ok + run.non2xx;
-    const attempts = responses + run.errors;
-    const failed = run.non2xx + run.errors;
-    add('throughput', '1/s', 'higher', run.ok / window);
-    for (const p of PERCENTILES) {
-        const v = run.latency.percentileSeconds(p);
-        if (v !== null)
-            add(`p${p}`, 's', 'lower', v);
-    }
-    add('errors', 'fraction', 'lower', attempts === 0 ? 1 : failed / attempts);
-    if (ctx.serverCpu !== null && responses > 0)
-        add('cpu', 's', 'lower', ctx.serverCpu / responses);
-    if (ctx.rss !== null)
-        add('rss', 'B', 'lower', ctx.rss);
-    // Warnings are worded without per-run figures so that the same condition in many rounds reads
-    // as one warning; the figures are in the metrics and in the log.
-    if (attempts === 0)
-        warnings.push(`${prefix}: no request completed or failed within a measured run (the server accepted connections but never answered); that run counts as errors = 100 %.`);
-    else if (run.ok === 0)
-        warnings.push(`${prefix}: no request got a 2xx response in a measured run, so that run has no latency metrics; check the scenario's path, method and body.`);
-    if (run.non2xx > 0) {
-        const codes = Object.keys(run.statusCounts)
-            .map(Number)
-            .filter((code) => code < 200 || code >= 300)
-            .sort((a, b) => a - b)
-            .join(', ');
-        warnings.push(`${prefix}: some responses had a non-2xx status (${codes}); they count in "errors" and are left out of latency and throughput. Check the scenario if this is not intended.`);
-    }
-    if (run.errors - run.timeouts > 0)
-        warnings.push(`${prefix}: some requests failed with a connection error; they count in "errors".`);
-    if (run.timeouts > 0)
-        warnings.push(`${prefix}: some requests timed out without a response (after ${REQUEST_TIMEOUT} s); they count in "errors".`);
-    const driverLoad = run.driverCpu / window;
-    const driverSaturated = driverLoad >= DRIVER_SATURATION;
-    const serverLoad = ctx.serverCpu === null ? null : ctx.serverCpu / window;
-    if (driverSaturated)
-        warnings.push(`${prefix}: the load generator used over ${pct(DRIVER_SATURATION)} of a CPU core during a measured run, so it, not the server, may have limited throughput and inflated latencies; lower \`connections\`, set a \`rate\` below saturation, or use a runner with more cores.`);
-    if (ctx.rate !== undefined) {
-        const achieved = attempts / window;
-        if (achieved < RATE_TOLERANCE * ctx.rate) {
-            let who;
-            if (driverSaturated)
-                who = 'the load generator (it used most of a CPU core)';
-            else if (serverLoad !== null && serverLoad >= DRIVER_SATURATION)
-                who = 'the server (it used most of a CPU core)';
-            else
-                who = `the server's response time with ${ctx.connections} connections (each waits for its response); raise \`connections\` or lower \`rate\``;
-            warnings.push(`${prefix}: a run was saturated: it completed less than ${pct(RATE_TOLERANCE)} of the target rate ${ctx.rate}/s; the bottleneck was ${who}. Latencies of a saturated run measure queueing, not the server.`);
-        }
-    }
-    if (run.ok > 0 && run.ok < 100)
-        warnings.push(`${prefix}: fewer than 100 successful responses in a measured run, so p99 is close to the maximum; lengthen \`duration\` or raise the load.`);
-    return { values, warnings };
-}
-
-;// CONCATENATED MODULE: ./src/adapters/http/index.ts
-/** HTTP load suites: a fresh server per replicate, driven by autocannon. */
-
-
-
-;// CONCATENATED MODULE: ./src/app/runners.ts
-/**
- * Suite runners: the measurement seam. A runner produces one `Replicate` of one suite on one
- * side per call; the orchestrator decides when and in which order. Tests substitute a
- * `scriptedRunner` that returns prepared values, as hyperfine's mock executor does.
- */
-
-
-
-
-
-/** An infrastructure failure of a suite on one side: never a regression verdict. */
-class SuiteError extends Error {
-    suite;
-    side;
-    outputTail;
-    constructor(suite, side, message, outputTail = '') {
-        super(`suite "${suite}" on ${side}: ${message}`);
-        this.suite = suite;
-        this.side = side;
-        this.outputTail = outputTail;
-        this.name = 'SuiteError';
-    }
-}
-function suiteCwd(suite, checkout) {
-    return suite.cwd ? external_node_path_default().resolve(checkout, suite.cwd) : checkout;
-}
-/** Runs a shell command once as a measured process group; a failure becomes a `SuiteError`. */
-async function runOnce(suite, side, checkout, signal) {
-    const cwd = suiteCwd(suite, checkout);
-    if (!(0,external_node_fs_.existsSync)(cwd))
-        throw new SuiteError(suite.name, side, `working directory "${suite.cwd}" does not exist in the ${side} checkout`);
-    const run = await runMeasured(suite.run, { cwd, env: suite.env, timeoutS: suite.timeout, signal });
-    if (run.timedOut) {
-        throw new SuiteError(suite.name, side, `"${suite.run}" did not finish within ${suite.timeout} s and was stopped`, run.outputTail);
-    }
-    if (run.exitCode !== 0) {
-        const how = run.signal ? `was killed by ${run.signal}` : `exited with code ${run.exitCode}`;
-        throw new SuiteError(suite.name, side, `"${suite.run}" ${how}`, run.outputTail);
-    }
-    return run;
-}
-/** A command suite: metrics `wall`, `cpu`, `rss` of one fresh process. */
-function commandRunner(suite) {
-    return {
-        suite,
-        async warmup(side, checkout, signal) {
-            for (let i = 0; i < suite.warmup; i++)
-                await runOnce(suite, side, checkout, signal);
-        },
-        async sample(side, checkout, signal) {
-            const run = await runOnce(suite, side, checkout, signal);
-            const values = [
-                { id: `${suite.name}:wall`, unit: 's', direction: 'lower', value: run.wallS },
-            ];
-            if (run.cpuS !== null)
-                values.push({ id: `${suite.name}:cpu`, unit: 's', direction: 'lower', value: run.cpuS });
-            if (run.rssB !== null)
-                values.push({ id: `${suite.name}:rss`, unit: 'B', direction: 'lower', value: run.rssB });
-            const warnings = run.cpuS === null ? ['python3 was not found, so only wall time was measured (cpu and rss need it).'] : [];
-            return { values, warnings };
-        },
-    };
-}
-/** A harness suite: run the harness, read its output (file or stdout), one replicate per invocation. */
-function harnessRunner(suite) {
-    const read = async (side, checkout, signal) => {
-        const outputFile = suite.output ? external_node_path_default().resolve(suiteCwd(suite, checkout), suite.output) : null;
-        if (outputFile)
-            (0,external_node_fs_.rmSync)(outputFile, { force: true }); // never read a stale file from an earlier run
-        const run = await runOnce(suite, side, checkout, signal);
-        if (outputFile && !(0,external_node_fs_.existsSync)(outputFile)) {
-            throw new SuiteError(suite.name, side, `the harness finished but did not write its output file "${suite.output}"`, run.outputTail);
-        }
-        const text = outputFile ? (0,external_node_fs_.readFileSync)(outputFile, 'utf8') : run.stdout;
-        const source = outputFile ? suite.output : 'stdout';
-        try {
-            return (0,harness/* harnessReplicate */.sS)(suite.name, suite.format, text, `${side}: ${source}`);
-        }
-        catch (error) {
-            if (error instanceof harness/* HarnessParseError */.kL)
-                throw new SuiteError(suite.name, side, error.message, run.outputTail);
-            throw error;
-        }
-    };
-    return {
-        suite,
-        async warmup(side, checkout, signal) {
-            for (let i = 0; i < suite.warmup; i++)
-                await read(side, checkout, signal);
-        },
-        sample: read,
-    };
-}
-/** An HTTP suite: a fresh server per replicate, each scenario under load (see adapters/http). */
-function httpRunner(suite) {
-    const once = async (side, checkout, signal) => {
-        try {
-            return await runHttpReplicate(suite, { side, checkoutDir: checkout, signal }); // resolves suite.cwd itself
-        }
-        catch (error) {
-            // The adapter's message already ends with the server's last output.
-            if (error instanceof HttpSuiteError)
-                throw new SuiteError(suite.name, side, error.message);
-            throw error;
-        }
-    };
-    return {
-        suite,
-        async warmup(side, checkout, signal) {
-            for (let i = 0; i < suite.warmup; i++)
-                await once(side, checkout, signal);
-        },
-        sample: once,
-    };
-}
-/** The runner for a suite of any kind. */
-function createRunner(suite) {
-    switch (suite.kind) {
-        case 'command':
-            return commandRunner(suite);
-        case 'harness':
-            return harnessRunner(suite);
-        case 'http':
-            return httpRunner(suite);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/app/measure.ts
-
-
-const defaultNow = () => performance.now() / 1000;
-/** Runs the rounds and returns every sample plus the gate's final look. */
-async function measure(runners, options) {
-    const now = options.now ?? defaultNow;
-    const started = now();
-    const random = mulberry32(options.seed);
-    const samples = new Map();
-    const suiteOf = new Map();
-    const warnings = new Map();
-    const warn = (code, text) => warnings.set(text, { code, text });
-    const errors = [];
-    const failed = new Set();
-    let active = runners.filter((r) => !failed.has(r.suite.name));
-    let look = null;
-    let rounds = 0;
-    let concluded = false;
-    const attempt = async (runner, work) => {
-        try {
-            await work();
-        }
-        catch (error) {
-            if (!(error instanceof SuiteError))
-                throw error;
-            errors.push(error);
-            failed.add(runner.suite.name);
-            options.log(`✖ ${error.message}${error.outputTail ? `\n${indent(error.outputTail)}` : ''}`);
-        }
-    };
-    options.log(`Warming up ${runners.length} suite${runners.length === 1 ? '' : 's'} (seed ${options.seed})`);
-    for (const [runner, side] of shuffle(pairs(runners), random)) {
-        if (failed.has(runner.suite.name))
-            continue;
-        await attempt(runner, () => runner.warmup(side, options.checkouts[side], options.signal));
-    }
-    let roundS = 0;
-    while (true) {
-        active = active.filter((r) => !failed.has(r.suite.name));
-        if (active.length === 0)
-            break;
-        const elapsed = now() - started;
-        const outOfTime = rounds > 0 && elapsed + roundS > options.maxTimeS;
-        if (rounds >= options.maxRounds || outOfTime) {
-            if (outOfTime)
-                warn('max-time', `Stopped after ${rounds} rounds: the next round would have passed max-time (${options.maxTimeS} s).`);
-            look = options.gate.look([...samples.values()], rounds, true);
-            concluded = true;
-            break;
-        }
-        const roundStart = now();
-        for (const [runner, side] of shuffle(pairs(active), random)) {
-            if (failed.has(runner.suite.name))
-                continue;
-            await attempt(runner, async () => {
-                const replicate = await runner.sample(side, options.checkouts[side], options.signal);
-                for (const w of replicate.warnings)
-                    warn('replicate', `${runner.suite.name} (${side}): ${w}`);
-                for (const v of replicate.values) {
-                    let s = samples.get(v.id);
-                    if (!s) {
-                        s = { id: v.id, unit: v.unit, direction: v.direction, base: [], head: [] };
-                        samples.set(v.id, s);
-                        suiteOf.set(v.id, runner.suite.name);
-                        options.unitsSeen?.set(v.id, v.unit);
-                    }
-                    s[side].push(v.value);
-                }
-            });
-        }
-        rounds++;
-        roundS = Math.max(roundS * 0.5, now() - roundStart); // pessimistic estimate of the next round
-        if (options.gate.looks.includes(rounds)) {
-            look = options.gate.look([...samples.values()], rounds, false);
-            const undecided = new Set(look.undecided.map((id) => suiteOf.get(id)));
-            options.log(`Look at round ${rounds}: ${look.undecided.length} metric${look.undecided.length === 1 ? '' : 's'} undecided` +
-                (look.done ? ' — done' : ''));
-            if (look.done) {
-                concluded = true;
-                break;
-            }
-            active = active.filter((r) => undecided.has(r.suite.name));
-        }
-        else {
-            options.log(`Round ${rounds} done (${active.length} suite${active.length === 1 ? '' : 's'})`);
-        }
-    }
-    // Suites that failed can end the loop early: conclude with what was measured.
-    if (!concluded && rounds > 0)
-        look = options.gate.look([...samples.values()], rounds, true);
-    return {
-        samples: [...samples.values()],
-        look,
-        rounds,
-        warnings: [...warnings.values()],
-        errors,
-        durationS: now() - started,
-    };
-}
-function pairs(runners) {
-    return runners.flatMap((r) => [
-        [r, 'base'],
-        [r, 'head'],
-    ]);
-}
-function indent(text) {
-    return text
-        .trimEnd()
-        .split('\n')
-        .map((l) => `    ${l}`)
-        .join('\n');
-}
-
-;// CONCATENATED MODULE: ./src/app/shard.ts
-/**
- * Expected relative cost of one replicate of a suite. HTTP suites know theirs (warm-up plus
- * measured load per scenario, plus server start); commands and harnesses count as one unit
- * each because their cost is unknown before running them.
- */
-function expectedCost(suite) {
-    if (suite.kind === 'http')
-        return suite.scenarios.length * (suite.duration + suite.warmupDuration) + 2;
-    return 1;
-}
-/**
- * The suites of shard `index` of `total` (1-based), by longest-processing-time-first: suites
- * sorted by cost (then name), each assigned to the currently least-loaded shard. Every job
- * computes the same assignment from the same configuration.
- */
-function selectShard(suites, index, total) {
-    const loads = new Array(total).fill(0);
-    const assigned = Array.from({ length: total }, () => []);
-    const ordered = [...suites].sort((a, b) => expectedCost(b) - expectedCost(a) || a.name.localeCompare(b.name));
-    for (const suite of ordered) {
-        let best = 0;
-        for (let i = 1; i < total; i++)
-            if (loads[i] < loads[best])
-                best = i;
-        loads[best] += expectedCost(suite);
-        assigned[best].push(suite);
-    }
-    const mine = new Set(assigned[index - 1].map((s) => s.name));
-    return suites.filter((s) => mine.has(s.name));
-}
-
-;// CONCATENATED MODULE: ./src/app/run.ts
-/**
- * `run(settings, io)`: the whole pipeline, taking its world as arguments so tests need no
- * module mocking. `main.ts` (the action) and `cli` (the terminal) only build `io`.
- *
- * full / measure:  resolve base & head → worktrees → build both → measure interleaved with
- *                  sequential looks → report (results JSON, HTML, markdown) → comment → verdict.
- * report:          read results written by measure jobs → merge → comment / check run → verdict.
- */
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-/** Events under which a job has a write token and secrets while the code comes from a PR. */
-const PRIVILEGED_EVENTS = new Set(['pull_request_target', 'workflow_run']);
-/** The machine the measurements ran on, for the report. */
-function environment(durationS) {
-    const cpus = external_node_os_default().cpus();
-    return {
-        cpuModel: cpus[0]?.model?.trim() || 'unknown',
-        cores: cpus.length,
-        os: `${external_node_os_default().type()} ${external_node_os_default().release()} ${external_node_os_default().arch()}`,
-        node: process.version,
-        durationS,
-    };
-}
-function reproduceCommand(settings, base, head) {
-    const flags = [`--base ${base.sha}`];
-    if (settings.suitesSource === 'input "suites"')
-        flags.push('--config perfgate.yml');
-    else if (settings.suitesSource !== '.github/perfgate.yml')
-        flags.push(`--config ${settings.suitesSource}`);
-    if (settings.defaultBudget.source !== '5%')
-        flags.push(`--budget '${settings.defaultBudget.source}'`);
-    if (settings.strict)
-        flags.push('--strict');
-    const lines = [`git checkout ${head.sha}`, `npx perfgate run ${flags.join(' ')}`];
-    if (settings.suitesSource === 'input "suites"')
-        lines.unshift('# save the workflow\'s "suites" input as perfgate.yml first');
-    return lines.join('\n');
-}
-/** Digest of everything that shapes verdicts, so shards of one comparison can be checked to agree. */
-function configHash(settings) {
-    const shape = {
-        suites: settings.suites,
-        build: settings.build,
-        budget: settings.defaultBudget.source,
-        budgets: settings.budgets.map((b) => [b.pattern, b.rule.source]),
-        alpha: settings.alpha,
-        correction: settings.correction,
-        strict: settings.strict,
-        rounds: [settings.minRounds, settings.maxRounds],
-    };
-    return (0,external_node_crypto_.createHash)('sha256').update(JSON.stringify(shape)).digest('hex').slice(0, 32);
-}
-/** An empty report for runs that could not compare anything (errors only). */
-function errorReport(settings, base, head, errors, io) {
-    return {
-        formatVersion: 1,
-        verdict: 'error',
-        base,
-        head,
-        repository: io.context.repository,
-        pullRequest: io.context.prNumber,
-        results: [],
-        geomean: null,
-        method: {
-            alpha: settings.alpha,
-            correction: settings.correction,
-            strict: settings.strict,
-            minRounds: settings.minRounds,
-            maxRounds: settings.maxRounds,
-            rounds: 0,
-            looks: [],
-        },
-        environment: environment(0),
-        warnings: [],
-        errors,
-        reproduce: reproduceCommand(settings, base, head),
-        shard: settings.shard ?? undefined,
-        configHash: configHash(settings),
-    };
-}
-/** Runs `build` in one checkout, with its output grouped in the log. Returns an error text or null. */
-async function build(settings, side, dir, io) {
-    if (!settings.build)
-        return null;
-    return io.log.group(`Build ${side}: ${settings.build}`, async () => {
-        const result = await runMeasured(settings.build, {
-            cwd: dir,
-            timeoutS: 3600,
-            signal: io.signal,
-            onOutput: io.local ? undefined : (chunk) => process.stdout.write(chunk),
-        });
-        if (result.exitCode === 0 && !result.timedOut)
-            return null;
-        const how = result.timedOut ? 'timed out' : `failed (exit code ${result.exitCode ?? result.signal})`;
-        const tail = result.outputTail.trim().split('\n').slice(-15).join('\n');
-        return `The ${side} build ${how}: ${settings.build}\n${tail}`;
-    });
-}
-/** Measures base against head and produces the report (modes `full` and `measure`). */
-async function compare(settings, io) {
-    const { base, head } = await resolveRevisions(io.workspace, settings.base, io.context.event);
-    io.log.info(`Comparing base ${base.sha.slice(0, 12)}${base.ref ? ` (${base.ref})` : ''} with head ${head.sha.slice(0, 12)}`);
-    if (io.local && (await isDirty(io.workspace))) {
-        io.log.warning('The working tree has uncommitted changes: they are not measured (perfgate checks out the commits). Commit them to include them.');
-    }
-    const checkouts = await addWorktrees(io.workspace, external_node_path_default().join(io.tempDir, 'perfgate'), base, head);
-    try {
-        const buildErrors = [];
-        for (const side of ['base', 'head']) {
-            const error = await build(settings, side, checkouts[side], io);
-            if (error)
-                buildErrors.push(error);
-        }
-        if (buildErrors.length > 0)
-            return errorReport(settings, base, head, buildErrors, io);
-        let suites = settings.suites;
-        let alpha = settings.alpha;
-        if (settings.shard) {
-            suites = selectShard(settings.suites, settings.shard.index, settings.shard.total);
-            // Bonferroni split across shards (union bound): with Holm inside each shard at α/S, the
-            // family-wise error over the merged report stays ≤ α.
-            alpha = settings.alpha / settings.shard.total;
-            io.log.info(`Shard ${settings.shard.index}/${settings.shard.total}: ${suites.map((s) => s.name).join(', ') || 'no suites'}`);
-        }
-        const units = new Map();
-        const budgetWarnings = new Set();
-        const gate = new engine/* SequentialGate */.B8({
-            alpha,
-            correction: settings.correction,
-            strict: settings.strict,
-            minRounds: settings.minRounds,
-            maxRounds: settings.maxRounds,
-        }, (id) => {
-            const lookup = (0,budgets/* budgetFor */.vO)(id, units.get(id) ?? 'count', settings.budgets, settings.defaultBudget);
-            for (const w of lookup.warnings)
-                budgetWarnings.add(w);
-            return lookup.rule;
-        });
-        const runners = suites.map(io.runnerFor ?? createRunner);
-        const outcome = await measure(runners, {
-            checkouts,
-            gate,
-            maxRounds: settings.maxRounds,
-            maxTimeS: settings.maxTimeS,
-            seed: io.seed,
-            signal: io.signal,
-            log: (line) => io.log.info(line),
-            unitsSeen: units,
-        });
-        const results = outcome.look?.results ?? [];
-        const errors = outcome.errors.map((e) => `${e.message}${e.outputTail ? `\n${e.outputTail.trim().split('\n').slice(-10).join('\n')}` : ''}`);
-        if (suites.length > 0 && results.length === 0 && errors.length === 0)
-            errors.push('No metric was measured.');
-        return {
-            formatVersion: 1,
-            verdict: (0,core_report/* decideVerdict */.A)(results, errors),
-            base,
-            head,
-            repository: io.context.repository,
-            pullRequest: io.context.prNumber,
-            results,
-            geomean: outcome.look?.geomean ?? null,
-            method: {
-                alpha,
-                correction: settings.correction,
-                strict: settings.strict,
-                minRounds: settings.minRounds,
-                maxRounds: settings.maxRounds,
-                rounds: outcome.rounds,
-                looks: gate.looks,
-            },
-            environment: environment(outcome.durationS),
-            warnings: [
-                ...outcome.warnings,
-                ...(outcome.look?.warnings ?? []),
-                ...[...budgetWarnings].map((text) => ({ code: 'budget', text })),
-            ],
-            errors,
-            reproduce: reproduceCommand(settings, base, head),
-            shard: settings.shard ?? undefined,
-            configHash: configHash(settings),
-            checkSha: io.context.event.prHeadSha,
-        };
-    }
-    finally {
-        await checkouts.remove();
-    }
-}
-/** Writes the results JSON and the HTML report; returns their paths. */
-function writeResults(report, dir, name = 'perfgate-results') {
-    (0,external_node_fs_.mkdirSync)(dir, { recursive: true });
-    const json = external_node_path_default().join(dir, `${name}.json`);
-    const html = external_node_path_default().join(dir, name.replace('results', 'report') + '.html');
-    (0,external_node_fs_.writeFileSync)(json, `${JSON.stringify(report, null, 2)}\n`);
-    (0,external_node_fs_.writeFileSync)(html, (0,render_html/* renderHtmlReport */.w4)(report));
-    return { json, html };
-}
-/**
- * Report mode reads the PR number from a results artifact, which a fork controls. Before
- * commenting, bind it to the event: the artifact's PR head commit must be the commit whose
- * workflow run triggered this one, and the PR it names must have that head commit. Otherwise a
- * crafted artifact could make perfgate comment on an unrelated PR.
- */
-async function verifyReportTarget(report, io) {
-    const runSha = io.context.event.workflowRunHeadSha;
-    if (!runSha)
-        return null; // not triggered by workflow_run: the operator chose the results explicitly
-    if (report.checkSha !== runSha) {
-        return `the results are for PR head ${report.checkSha ?? '(none)'}, but the triggering workflow run built ${runSha}`;
-    }
-    if (!report.pullRequest || !io.github)
-        return null;
-    try {
-        const pr = await io.github.getPullRequest(report.pullRequest);
-        if (pr.head.sha !== runSha)
-            return `PR #${report.pullRequest} has head ${pr.head.sha}, not ${runSha}`;
-    }
-    catch (error) {
-        return `could not look up PR #${report.pullRequest}: ${error.message}`;
-    }
-    return null;
-}
-/** Posts or updates the sticky comment per the `comment` policy. Never throws: failures are warnings. */
-async function postComment(settings, report, io, marker, body) {
-    const pr = report.pullRequest ?? io.context.prNumber;
-    if (settings.comment === 'never' || !pr || !io.github)
-        return null;
-    try {
-        // on-regression: no new comment for a pass, but an earlier regression comment is brought up
-        // to date, so a fixed PR does not keep showing a stale failure.
-        const posted = settings.comment === 'on-regression' && report.verdict === 'pass'
-            ? await io.github.updateCommentIfPresent(pr, marker, body)
-            : await io.github.upsertComment(pr, marker, body);
-        if (!posted)
-            return null;
-        const { url } = posted;
-        io.log.info(`Comment: ${url}`);
-        return url;
-    }
-    catch (error) {
-        const reason = error instanceof GitHubPermissionError
-            ? error.message
-            : `could not post the PR comment: ${error.message}`;
-        io.log.warning(`${reason} The report is in the job summary; the verdict is unaffected.`);
-        return null;
-    }
-}
-/**
- * Report mode: a check run on the PR's head commit, so the verdict shows on the PR even though
- * this workflow (workflow_run) is not attached to it. Failures are warnings.
- */
-async function postCheckRun(report, io, markdown) {
-    if (!io.github || !report.checkSha)
-        return;
-    const conclusion = report.verdict === 'pass' ? 'success' : report.verdict === 'fail' ? 'failure' : 'neutral';
-    const title = markdown
-        .split('\n')
-        .find((l) => l.startsWith('### '))
-        ?.replace(/^### /, '') ?? `perfgate: ${report.verdict}`;
-    try {
-        const { url } = await io.github.createCheckRun({
-            headSha: report.checkSha,
-            name: 'perfgate',
-            conclusion,
-            title: title.slice(0, 200),
-            summary: markdown,
-        });
-        io.log.info(`Check run: ${url}`);
-    }
-    catch (error) {
-        io.log.warning(`Could not create the check run: ${error.message}`);
-    }
-}
-/** Runs perfgate. Never throws for measurement trouble: that is verdict `error` with a report. */
-async function run(settings, io, loadReports) {
-    if (settings.mode !== 'report' && PRIVILEGED_EVENTS.has(io.context.eventName) && !settings.allowUnsafePrCheckout) {
-        throw new Error(`perfgate refuses to check out and run pull-request code under "${io.context.eventName}": that event runs with a ` +
-            'write token and secrets, so PR code could steal them. Measure under "pull_request" (mode: measure) and post the ' +
-            'comment from a separate "workflow_run" workflow (mode: report) — see the README, "Fork pull requests". ' +
-            'If you understand the risk, set allow-unsafe-pr-checkout: true.');
-    }
-    const report = settings.mode === 'report' ? loadReports() : await compare(settings, io);
-    if (settings.mode === 'report') {
-        const mismatch = await verifyReportTarget(report, io);
-        if (mismatch)
-            throw new Error(`perfgate will not post these results: ${mismatch}. The artifact does not belong to this workflow run.`);
-    }
-    const marker = commentMarker(io.context.workflow, io.context.job); // one sticky comment per workflow and job
-    const resultsDir = settings.resultsDir ? external_node_path_default().resolve(io.workspace, settings.resultsDir) : io.tempDir;
-    const files = settings.mode === 'report' ? writeResults(report, io.tempDir) : writeResults(report, resultsDir);
-    const markdown = (0,render_markdown/* renderMarkdown */.Gc)(report, {
-        chart: charts/* renderMetricChart */.rY,
-        limit: errors_MAX_COMMENT_BODY - marker.length - 2,
-        // The run page lists the uploaded artifacts (the HTML report, when the workflow uploads it).
-        detailsUrl: io.context.runUrl,
-    });
-    io.writeSummary(markdown);
-    const commentUrl = settings.mode === 'measure' ? null : await postComment(settings, report, io, marker, markdown);
-    if (settings.mode === 'report')
-        await postCheckRun(report, io, markdown);
-    const counts = (0,core_report/* countOutcomes */.X)(report);
-    io.setOutput('verdict', report.verdict);
-    io.setOutput('regressions', String(counts.regressions));
-    io.setOutput('improvements', String(counts.improvements));
-    io.setOutput('results', files.json);
-    io.setOutput('html', files.html);
-    io.setOutput('comment-url', commentUrl ?? '');
-    return { verdict: report.verdict, report, resultsPath: files.json, htmlPath: files.html, markdown, commentUrl };
-}
-
-
-/***/ }),
-
-/***/ 486:
-/***/ ((module, __webpack_exports__, __nccwpck_require__) => {
-
-__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   h: () => (/* binding */ compareFiles),
-/* harmony export */   x: () => (/* binding */ cli)
-/* harmony export */ });
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8161);
-/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_os__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
-/* harmony import */ var _adapters_harness__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9011);
-/* harmony import */ var _app_context__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3964);
-/* harmony import */ var _app_run__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(9611);
-/* harmony import */ var _core_budgets__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(2749);
-/* harmony import */ var _core_engine__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(7664);
-/* harmony import */ var _core_render_html__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(6867);
-/* harmony import */ var _core_render_markdown__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(4335);
-/* harmony import */ var _core_report__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(8557);
-/* harmony import */ var _settings_settings__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(7100);
-/* harmony import */ var _settings_suites__WEBPACK_IMPORTED_MODULE_12__ = __nccwpck_require__(2576);
-/**
- * `perfgate`: the same engine from a developer's clone.
- *
- *   perfgate run [--base REV] [--config FILE] [--budget 5%] [--budgets RULES] [--build CMD]
- *                [--strict] [--alpha A] [--min-rounds N] [--max-rounds N] [--max-time 15m]
- *                [--json FILE] [--html FILE] [--seed N]
- *   perfgate compare --format FMT --base FILE... --head FILE... [--budget 5%] [--budgets RULES]
- *                [--name SUITE] [--strict] [--alpha A] [--json FILE] [--html FILE]
- *
- * Exit status: 0 no regression, 1 regression beyond budget, 2 error (bad input, build failure,
- * nothing comparable).
- */
-
-
-
-
-
-
-
-
-
-
-
-
-
-const USAGE = `Usage:
-  perfgate run [--base REV] [--config FILE] [--budget 5%] [--budgets "PATTERN: RULE"] [--build CMD]
-               [--strict] [--alpha 0.05] [--min-rounds 10] [--max-rounds 50] [--max-time 15m]
-               [--json FILE] [--html FILE] [--seed N]
-      Measure the commit checked out (HEAD) against --base (default: HEAD~1) with the suites of
-      .github/perfgate.yml, print the report, exit 1 on a regression beyond budget.
-  perfgate compare --format FMT --base FILE... --head FILE... [--name SUITE] [--budget 5%]
-               [--budgets "PATTERN: RULE"] [--strict] [--alpha 0.05] [--json FILE] [--html FILE]
-      Compare result files produced elsewhere (one file per replicate per side).
-      Formats: ${_settings_suites__WEBPACK_IMPORTED_MODULE_12__/* .HARNESS_FORMATS */ .Sq.join(', ')}.`;
-class UsageError extends Error {
-}
-/** Parses `--flag value`, `--flag=value`, boolean flags, and lists (`--base a b c`). */
-function parseFlags(args, lists, booleans) {
-    const flags = new Map();
-    let current = null;
-    for (const arg of args) {
-        if (arg.startsWith('--')) {
-            const [name, inline] = arg.slice(2).split(/=(.*)/s, 2);
-            if (booleans.includes(name)) {
-                flags.set(name, ['true']);
-                current = null;
-                continue;
-            }
-            flags.set(name, inline !== undefined ? [inline] : []);
-            current = inline !== undefined && !lists.includes(name) ? null : name;
-            continue;
-        }
-        if (current === null)
-            throw new UsageError(`unexpected argument "${arg}"`);
-        flags.get(current).push(arg);
-        if (!lists.includes(current))
-            current = null;
-    }
-    return flags;
-}
-function one(flags, name) {
-    const v = flags.get(name);
-    if (v && v.length !== 1)
-        throw new UsageError(`--${name} takes one value`);
-    return v?.[0] ?? '';
-}
-function terminalIO(workspace, tempDir, seed) {
-    const err = (line) => process.stderr.write(`${line}\n`);
-    return {
-        workspace,
-        tempDir,
-        context: { ...(0,_app_context__WEBPACK_IMPORTED_MODULE_4__/* .contextFromEnv */ .j)({}), workflow: 'local', job: 'local' },
-        log: {
-            info: err,
-            warning: (m) => err(`warning: ${m}`),
-            error: (m) => err(`error: ${m}`),
-            async group(name, fn) {
-                err(`▶ ${name}`);
-                return fn();
-            },
-        },
-        setOutput: () => undefined,
-        writeSummary: () => undefined,
-        github: null,
-        seed,
-        local: true,
-    };
-}
-const RUN_FLAGS = {
-    base: 'base',
-    config: 'config',
-    budget: 'budget',
-    budgets: 'budgets',
-    build: 'build',
-    strict: 'strict',
-    alpha: 'alpha',
-    correction: 'correction',
-    'min-rounds': 'min-rounds',
-    'max-rounds': 'max-rounds',
-    'max-time': 'max-time',
-    suites: 'suites',
-};
-async function runCommand(args) {
-    const flags = parseFlags(args, [], ['strict']);
-    for (const name of flags.keys()) {
-        if (!(name in RUN_FLAGS) && !['json', 'html', 'seed'].includes(name))
-            throw new UsageError(`unknown flag --${name}`);
-    }
-    const workspace = process.cwd();
-    const settings = (0,_settings_settings__WEBPACK_IMPORTED_MODULE_11__/* .parseSettings */ .P$)((name) => {
-        const flag = Object.keys(RUN_FLAGS).find((k) => RUN_FLAGS[k] === name);
-        const value = flag ? one(flags, flag) : '';
-        if (name === 'base')
-            return value || 'HEAD~1';
-        if (name === 'comment')
-            return 'never';
-        return value;
-    }, workspace);
-    const tempDir = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.mkdtempSync)(node_path__WEBPACK_IMPORTED_MODULE_2___default().join(node_os__WEBPACK_IMPORTED_MODULE_1___default().tmpdir(), 'perfgate-'));
-    const seed = Number(one(flags, 'seed')) || Math.floor(Math.random() * 2 ** 31);
-    const result = await (0,_app_run__WEBPACK_IMPORTED_MODULE_5__/* .run */ .eF)(settings, terminalIO(workspace, tempDir, seed));
-    process.stdout.write(`\n${result.markdown}\n`);
-    const json = one(flags, 'json');
-    const html = one(flags, 'html');
-    if (json)
-        (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.copyFileSync)(result.resultsPath, json);
-    if (html)
-        (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.copyFileSync)(result.htmlPath, html);
-    process.stderr.write(`Results: ${json || result.resultsPath}\nHTML report: ${html || result.htmlPath}\n`);
-    return result.verdict === 'pass' ? 0 : result.verdict === 'fail' ? 1 : 2;
-}
-/** `perfgate compare`: the engine on result files, one per replicate per side. */
-function compareFiles(format, baseFiles, headFiles, options) {
-    const defaultBudget = (0,_core_budgets__WEBPACK_IMPORTED_MODULE_6__/* .parseBudgetRule */ .JX)(options.budget);
-    if (typeof defaultBudget === 'string')
-        throw new UsageError(`--budget: ${defaultBudget}`);
-    const lines = (0,_core_budgets__WEBPACK_IMPORTED_MODULE_6__/* .parseBudgetLines */ .Qx)(options.budgets);
-    if (lines.issues.length > 0)
-        throw new UsageError(lines.issues.map((i) => `--budgets line ${i.line}: ${i.message}`).join('\n'));
-    const samples = new Map();
-    const warnings = new Set();
-    for (const [side, files] of [
-        ['base', baseFiles],
-        ['head', headFiles],
-    ]) {
-        for (const file of files) {
-            if (!(0,node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync)(file))
-                throw new UsageError(`--${side}: no such file ${file}`);
-            const replicate = (0,_adapters_harness__WEBPACK_IMPORTED_MODULE_3__/* .harnessReplicate */ .sS)(options.name, format, (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(file, 'utf8'), file);
-            for (const w of replicate.warnings)
-                warnings.add(`${side} ${file}: ${w}`);
-            for (const v of replicate.values) {
-                const s = samples.get(v.id) ?? { id: v.id, unit: v.unit, direction: v.direction, base: [], head: [] };
-                s[side].push(v.value);
-                samples.set(v.id, s);
-            }
-        }
-    }
-    const rounds = Math.min(baseFiles.length, headFiles.length);
-    const units = new Map([...samples.values()].map((s) => [s.id, s.unit]));
-    const gate = new _core_engine__WEBPACK_IMPORTED_MODULE_7__/* .SequentialGate */ .B8({
-        alpha: options.alpha,
-        correction: 'holm',
-        strict: options.strict,
-        minRounds: Math.max(1, rounds),
-        maxRounds: Math.max(1, rounds),
-    }, (id) => (0,_core_budgets__WEBPACK_IMPORTED_MODULE_6__/* .budgetFor */ .vO)(id, units.get(id) ?? 'count', lines.entries, defaultBudget).rule);
-    const look = gate.look([...samples.values()], rounds, true);
-    const errors = rounds < 2
-        ? [`Too few files: need at least 2 per side to compare (got ${baseFiles.length} base, ${headFiles.length} head).`]
-        : [];
-    return {
-        formatVersion: 1,
-        verdict: (0,_core_report__WEBPACK_IMPORTED_MODULE_10__/* .decideVerdict */ .A)(look.results, errors),
-        base: { sha: 'base', ref: `${baseFiles.length} file${baseFiles.length === 1 ? '' : 's'}` },
-        head: { sha: 'head', ref: `${headFiles.length} file${headFiles.length === 1 ? '' : 's'}` },
-        results: look.results,
-        geomean: look.geomean,
-        method: {
-            alpha: options.alpha,
-            correction: 'holm',
-            strict: options.strict,
-            minRounds: rounds,
-            maxRounds: rounds,
-            rounds,
-            looks: [rounds],
-        },
-        environment: (0,_app_run__WEBPACK_IMPORTED_MODULE_5__/* .environment */ .cA)(0),
-        warnings: [...warnings].map((text) => ({ code: 'replicate', text })),
-        errors,
-        reproduce: `npx perfgate compare --format ${format} --base ${baseFiles.join(' ')} --head ${headFiles.join(' ')}`,
-    };
-}
-function compareCommand(args) {
-    const flags = parseFlags(args, ['base', 'head'], ['strict']);
-    for (const name of flags.keys()) {
-        if (!['format', 'base', 'head', 'name', 'budget', 'budgets', 'strict', 'alpha', 'json', 'html'].includes(name)) {
-            throw new UsageError(`unknown flag --${name}`);
-        }
-    }
-    const format = one(flags, 'format');
-    if (!_settings_suites__WEBPACK_IMPORTED_MODULE_12__/* .HARNESS_FORMATS */ .Sq.includes(format))
-        throw new UsageError(`--format: expected one of ${_settings_suites__WEBPACK_IMPORTED_MODULE_12__/* .HARNESS_FORMATS */ .Sq.join(', ')}, got "${format}"`);
-    const baseFiles = flags.get('base') ?? [];
-    const headFiles = flags.get('head') ?? [];
-    if (baseFiles.length === 0 || headFiles.length === 0)
-        throw new UsageError('--base and --head each need at least one file');
-    const alpha = Number(one(flags, 'alpha') || '0.05');
-    if (!(alpha > 0 && alpha < 0.5))
-        throw new UsageError('--alpha: expected a number between 0 and 0.5');
-    const report = compareFiles(format, baseFiles, headFiles, {
-        name: one(flags, 'name') || format,
-        budget: one(flags, 'budget') || '5%',
-        budgets: one(flags, 'budgets'),
-        strict: flags.has('strict'),
-        alpha,
-    });
-    process.stdout.write((0,_core_render_markdown__WEBPACK_IMPORTED_MODULE_9__/* .renderMarkdown */ .Gc)(report, { limit: Number.POSITIVE_INFINITY }));
-    const json = one(flags, 'json');
-    if (json)
-        (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.writeFileSync)(json, `${JSON.stringify(report, null, 2)}\n`);
-    const html = one(flags, 'html');
-    if (html)
-        (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.writeFileSync)(html, (0,_core_render_html__WEBPACK_IMPORTED_MODULE_8__/* .renderHtmlReport */ .w4)(report));
-    return report.verdict === 'pass' ? 0 : report.verdict === 'fail' ? 1 : 2;
-}
-async function cli(argv) {
-    const [command, ...rest] = argv;
-    try {
-        if (command === 'run')
-            return await runCommand(rest);
-        if (command === 'compare')
-            return compareCommand(rest);
-        if (command === '--help' || command === '-h' || command === 'help') {
-            process.stdout.write(`${USAGE}\n`);
-            return 0;
-        }
-        throw new UsageError(command ? `unknown command "${command}"` : 'missing command');
-    }
-    catch (error) {
-        if (error instanceof UsageError)
-            process.stderr.write(`perfgate: ${error.message}\n\n${USAGE}\n`);
-        else if (error instanceof _settings_settings__WEBPACK_IMPORTED_MODULE_11__/* .SettingsError */ .GN)
-            process.stderr.write(`${error.message}\n`);
-        else
-            process.stderr.write(`perfgate: ${error.message}\n`);
-        return 2;
-    }
-}
-process.exitCode = await cli(process.argv.slice(2));
-
-__webpack_async_result__();
-} catch(e) { __webpack_async_result__(e); } }, 1);
-
-/***/ }),
-
-/***/ 2749:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   JX: () => (/* binding */ parseBudgetRule),
-/* harmony export */   Qx: () => (/* binding */ parseBudgetLines),
-/* harmony export */   vO: () => (/* binding */ budgetFor)
-/* harmony export */ });
-/* harmony import */ var picomatch__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4006);
-/* harmony import */ var picomatch__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(picomatch__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _units__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2184);
-/**
- * Budget rules: what worsening each metric may show before the gate fails.
- *
- * The `budget` input is the default relative rule. The `budgets` input holds one rule a line,
- * `PATTERN: RULE`, where PATTERN is a glob over metric ids (`*` does not cross `/`, `**` does)
- * and RULE is `10%` (relative), `< 200ms` / `<= 1.5s` / `< 300MB` / `> 1000/s` (an absolute
- * bound on the head value) or `off`. The most specific matching pattern wins: the one with the
- * most literal characters, then the fewest wildcards, then the later rule (the `budgets` input's
- * rules come after the config file's).
- */
-
-
-const RULE_HELP = 'expected a relative budget like "10%", an absolute bound like "< 200ms", "<= 1.5s", "< 300MB", "> 1000/s", or "off"';
-/** Parses one RULE (the text after `PATTERN:`, or the `budget` input). */
-function parseBudgetRule(text) {
-    const source = text.trim();
-    if (source === 'off')
-        return { kind: 'off', source };
-    const percent = (0,_units__WEBPACK_IMPORTED_MODULE_0__/* .parsePercent */ .lo)(source);
-    if (percent !== null) {
-        if (!(percent > 0))
-            return `budget must be above 0%, got "${source}"`;
-        if (percent > 10)
-            return `budget "${source}" is over 1000%: expected a percentage like "5%"`;
-        return { kind: 'relative', limit: percent, source };
-    }
-    const m = /^(<=|>=|<|>)\s*(.+)$/.exec(source);
-    if (m) {
-        const q = (0,_units__WEBPACK_IMPORTED_MODULE_0__/* .parseQuantity */ .Lf)(m[2]);
-        if (!q)
-            return `cannot read the bound "${m[2].trim()}": ${RULE_HELP}`;
-        return { kind: 'absolute', op: m[1], bound: q.value, unit: q.unit, source };
-    }
-    return `cannot read the rule "${source}": ${RULE_HELP}`;
-}
-/** Parses the `budgets` input: one `PATTERN: RULE` a line; blank lines and `#` comments are skipped. */
-function parseBudgetLines(text) {
-    const entries = [];
-    const issues = [];
-    text.split(/\r?\n/).forEach((raw, index) => {
-        const line = index + 1;
-        const content = raw.replace(/(^|\s)#.*$/, '').trim();
-        if (content === '')
-            return;
-        // The rule never contains ':' while metric ids always do, so split at the last ': '.
-        const at = content.lastIndexOf(': ');
-        if (at <= 0) {
-            issues.push({ line, message: `expected "PATTERN: RULE" (e.g. "cli:wall: 10%"), got "${content}"` });
-            return;
-        }
-        const pattern = content.slice(0, at).trim();
-        const rule = parseBudgetRule(content.slice(at + 2));
-        if (typeof rule === 'string') {
-            issues.push({ line, message: rule });
-            return;
-        }
-        const wildcards = (pattern.match(/[*?[\]{}]/g) ?? []).length;
-        entries.push({
-            pattern,
-            rule,
-            line,
-            matches: picomatch__WEBPACK_IMPORTED_MODULE_1___default()(pattern, { dot: true }),
-            literalChars: pattern.length - wildcards,
-            wildcards,
-        });
-    });
-    return { entries, issues };
-}
-/** Units an absolute rule can be compared in: a rule written in `fraction` (%) or `count` fits any dimensionless metric. */
-function unitsCompatible(ruleUnit, metricUnit) {
-    if (ruleUnit === metricUnit)
-        return true;
-    if (ruleUnit === 'count')
-        return !['s', 'B', '1/s', 'B/s'].includes(metricUnit);
-    return false;
-}
-/**
- * Picks the rule for a metric: the most specific matching entry whose unit fits, else the default.
- */
-function budgetFor(id, unit, entries, fallback) {
-    const warnings = [];
-    // Ties go to the later entry: the config file's rules come first, the `budgets` input's after.
-    const ranked = entries
-        .map((entry, index) => ({ entry, index }))
-        .filter(({ entry }) => entry.matches(id))
-        .sort((a, b) => b.entry.literalChars - a.entry.literalChars || a.entry.wildcards - b.entry.wildcards || b.index - a.index)
-        .map(({ entry }) => entry);
-    for (const entry of ranked) {
-        if (entry.rule.kind === 'absolute' && !unitsCompatible(entry.rule.unit, unit)) {
-            warnings.push(`Budget line ${entry.line} ("${entry.pattern}: ${entry.rule.source}") matches ${id}, but that metric is measured in ${unit}; the rule was skipped for it.`);
-            continue;
-        }
-        return { rule: entry.rule, warnings };
-    }
-    return { rule: fallback, warnings };
-}
-
-
-/***/ }),
-
-/***/ 7664:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  B8: () => (/* binding */ SequentialGate)
-});
-
-// UNUSED EXPORTS: DEFAULT_GATE_OPTIONS, geomeanChange, planLooks
-
-;// CONCATENATED MODULE: ./src/core/stats/normal.ts
-/**
- * The standard normal distribution: density, CDF, upper tail and quantile.
- *
- * erf/erfc: the everywhere-positive Taylor series of erf for |x| < 2.5 and the continued fraction of
- * erfc (evaluated with the modified Lentz method) beyond, both from Abramowitz & Stegun 7.1.6 and 7.1.14.
- * Quantile: Acklam's rational approximation refined by Halley steps on the CDF (Acklam 2003).
- * Accuracy: about 1e-15 relative for the CDF and the upper tail far into the tails (z up to ~37).
- */
-const SQRT_PI = Math.sqrt(Math.PI);
-const SQRT2 = Math.SQRT2;
-const SQRT_2PI = Math.sqrt(2 * Math.PI);
-/** erf(x) for |x| < 2.5 by the positive series erf x = 2/√π e^{−x²} Σ 2ⁿ x^{2n+1} / (1·3·…·(2n+1)). */
-function erfSeries(x) {
-    let term = x;
-    let sum = x;
-    const x2 = x * x;
-    for (let n = 1; n < 200; n++) {
-        term *= (2 * x2) / (2 * n + 1);
-        sum += term;
-        if (Math.abs(term) < 1e-17 * Math.abs(sum))
-            break;
-    }
-    return ((2 / SQRT_PI) * Math.exp(-x2) * sum);
-}
-/** erfc(x) for x ≥ 2.5 by the continued fraction erfc x = e^{−x²}/√π · 1/(x + (1/2)/(x + 1/(x + (3/2)/(x + …)))). */
-function erfcContinuedFraction(x) {
-    const tiny = 1e-300;
-    // f = x + a1/(x + a2/(x + …)), a_k = k/2 (modified Lentz).
-    let f = x;
-    let c = x;
-    let d = 0;
-    for (let k = 1; k < 5000; k++) {
-        const a = k / 2;
-        d = x + a * d;
-        d = d === 0 ? tiny : d;
-        c = x + a / c;
-        c = c === 0 ? tiny : c;
-        d = 1 / d;
-        const delta = c * d;
-        f *= delta;
-        if (Math.abs(delta - 1) < 1e-16)
-            break;
-    }
-    return Math.exp(-x * x) / SQRT_PI / f;
-}
-/** The error function. */
-function erf(x) {
-    if (Number.isNaN(x))
-        return Number.NaN;
-    if (Math.abs(x) < 2.5)
-        return erfSeries(x);
-    return x > 0 ? 1 - erfcContinuedFraction(x) : erfcContinuedFraction(-x) - 1;
-}
-/** The complementary error function 1 − erf(x), accurate in the upper tail. */
-function erfc(x) {
-    if (Number.isNaN(x))
-        return Number.NaN;
-    if (x >= 2.5)
-        return erfcContinuedFraction(x);
-    if (x <= -2.5)
-        return 2 - erfcContinuedFraction(-x);
-    return 1 - erfSeries(x);
-}
-/** Standard normal density φ(z). */
-function normalPdf(z) {
-    return Math.exp(-0.5 * z * z) / SQRT_2PI;
-}
-/** Standard normal CDF Φ(z) = P(Z ≤ z). Accurate in the lower tail. */
-function normalCdf(z) {
-    if (z === Number.POSITIVE_INFINITY)
-        return 1;
-    if (z === Number.NEGATIVE_INFINITY)
-        return 0;
-    return 0.5 * erfc(-z / SQRT2);
-}
-/** Standard normal upper tail 1 − Φ(z) = P(Z > z). Accurate in the upper tail. */
-function normalSurvival(z) {
-    return normalCdf(-z);
-}
-// Acklam's coefficients (initial guess only; Halley steps below make the result exact to rounding).
-const A = [
-    -39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239,
-];
-const B = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
-const C = [
-    -0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968,
-    2.938163982698783,
-];
-const D = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
-function acklam(p) {
-    const pLow = 0.02425;
-    if (p < pLow) {
-        const q = Math.sqrt(-2 * Math.log(p));
-        return ((((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5]) /
-            ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1));
-    }
-    if (p <= 1 - pLow) {
-        const q = p - 0.5;
-        const r = q * q;
-        return (((((((A[0] * r + A[1]) * r + A[2]) * r + A[3]) * r + A[4]) * r + A[5]) * q) /
-            (((((B[0] * r + B[1]) * r + B[2]) * r + B[3]) * r + B[4]) * r + 1));
-    }
-    const q = Math.sqrt(-2 * Math.log(1 - p));
-    return -((((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5]) /
-        ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1));
-}
-/**
- * Standard normal quantile Φ⁻¹(p). For p > 0.5 it uses the symmetry Φ⁻¹(p) = −Φ⁻¹(1 − p), so pass
- * small upper-tail probabilities through {@link normalQuantileUpper} to keep their precision.
- */
-function normalQuantile(p) {
-    if (Number.isNaN(p) || p < 0 || p > 1)
-        throw new RangeError(`normalQuantile: expected a probability in [0, 1], got ${p}`);
-    if (p === 0)
-        return Number.NEGATIVE_INFINITY;
-    if (p === 1)
-        return Number.POSITIVE_INFINITY;
-    if (p > 0.5)
-        return -normalQuantile(1 - p);
-    let x = acklam(p);
-    // Halley refinement on Φ(x) − p (lower tail, where normalCdf is accurate).
-    for (let i = 0; i < 4; i++) {
-        const e = normalCdf(x) - p;
-        const u = e * SQRT_2PI * Math.exp(0.5 * x * x);
-        const next = x - u / (1 + (x * u) / 2);
-        if (!Number.isFinite(next))
-            break;
-        if (Math.abs(next - x) <= 1e-15 * Math.abs(x)) {
-            x = next;
-            break;
-        }
-        x = next;
-    }
-    return x;
-}
-/** The z with upper tail probability q: 1 − Φ(z) = q, precise for tiny q. */
-function normalQuantileUpper(q) {
-    return -normalQuantile(q);
-}
-
-;// CONCATENATED MODULE: ./src/core/stats/group-sequential.ts
-/**
- * One-sided group-sequential boundaries with Lan–DeMets alpha spending of O'Brien–Fleming type
- * (Lan & DeMets 1983; O'Brien & Fleming 1979), computed exactly for arbitrary information fractions by
- * recursive numerical integration (Armitage, McPherson & Rowe 1969; Jennison & Turnbull,
- * Group Sequential Methods, 2000, ch. 19).
- *
- * Model (the "canonical joint distribution", Jennison & Turnbull §3.1): the standardised statistics
- * Z_1…Z_K at information fractions t_1 < … < t_K are jointly normal with Cov(Z_j, Z_k) = √(t_j/t_k),
- * i.e. S_k = Z_k·√t_k is Brownian motion observed at t_k. Under H0 the drift is 0. Rank statistics
- * such as Mann–Whitney's computed on nested samples have this structure asymptotically.
- * Boundaries are upper-only (one-sided, efficacy); any futility stopping is non-binding, so ignoring it
- * here keeps the type I error at most α.
- */
-
-/**
- * Lan–DeMets O'Brien–Fleming-type spending function for a one-sided level α:
- * α(t) = 2 − 2·Φ(z_{1−α/2} / √t), with α(0) = 0 and α(1) = α.
- */
-function obrienFlemingSpending(alpha, t) {
-    if (t <= 0)
-        return 0;
-    if (t >= 1)
-        return alpha;
-    return 2 * normalSurvival(normalQuantileUpper(alpha / 2) / Math.sqrt(t));
-}
-/** Grid points per standard deviation of the narrowest relevant increment (Simpson's rule). */
-const POINTS_PER_SD = 32;
-/** Lower truncation of the continuation region, in standard deviations of S_k under H0. */
-const LOWER_SDS = 10;
-/** Kernel truncation in standard deviations of an increment. */
-const KERNEL_SDS = 9;
-function simpsonWeights(count, step) {
-    const w = new Float64Array(count);
-    for (let i = 0; i < count; i++)
-        w[i] = ((i === 0 || i === count - 1 ? 1 : i % 2 === 1 ? 4 : 2) * step) / 3;
-    return w;
-}
-function gridFor(lower, upper, step) {
-    let intervals = Math.max(2, Math.ceil((upper - lower) / step));
-    if (intervals % 2 === 1)
-        intervals++;
-    intervals = Math.min(intervals, 40000);
-    return { start: lower, step: (upper - lower) / intervals, count: intervals + 1 };
-}
-const cache = new Map();
-/**
- * Upper boundaries for a one-sided level-α test at the given cumulative information fractions
- * (strictly increasing, in (0, 1]), spending alpha by {@link obrienFlemingSpending}.
- */
-function groupSequentialBoundaries(alpha, fractions, options = {}) {
-    if (!(alpha > 0 && alpha < 1))
-        throw new RangeError(`groupSequentialBoundaries: expected alpha in (0, 1), got ${alpha}`);
-    if (fractions.length === 0)
-        throw new RangeError('groupSequentialBoundaries: expected at least one look');
-    fractions.forEach((t, i) => {
-        if (!(t > 0 && t <= 1) || (i > 0 && !(t > fractions[i - 1]))) {
-            throw new RangeError(`groupSequentialBoundaries: information fractions must increase strictly within (0, 1]; got ${fractions.join(', ')}`);
-        }
-    });
-    const spendAll = options.spendAllAtLast === true;
-    const key = `${alpha}|${fractions.join(',')}|${spendAll}`;
-    const hit = cache.get(key);
-    if (hit)
-        return hit;
-    const K = fractions.length;
-    const spendAt = (k) => (spendAll && k === K - 1 ? alpha : obrienFlemingSpending(alpha, fractions[k]));
-    const cumulative = fractions.map((_, k) => spendAt(k));
-    const z = [];
-    const increments = fractions.map((t, k) => (k === 0 ? t : t - fractions[k - 1]));
-    // Look 1: Z_1 ~ N(0, 1).
-    const first = cumulative[0];
-    z.push(first > 0 ? normalQuantileUpper(first) : Number.POSITIVE_INFINITY);
-    let grid = null;
-    if (K > 1) {
-        const t1 = fractions[0];
-        const sd = Math.sqrt(t1);
-        const upper = Number.isFinite(z[0]) ? z[0] * sd : LOWER_SDS * sd;
-        const step = Math.min(Math.sqrt(increments[0]), Math.sqrt(increments[1])) / POINTS_PER_SD;
-        const g = gridFor(-LOWER_SDS * sd, upper, step);
-        const w = simpsonWeights(g.count, g.step);
-        const weighted = new Float64Array(g.count);
-        for (let i = 0; i < g.count; i++) {
-            const s = g.start + i * g.step;
-            weighted[i] = (w[i] * normalPdf(s / sd)) / sd;
-        }
-        grid = { start: g.start, step: g.step, weighted };
-    }
-    for (let k = 1; k < K; k++) {
-        const prev = grid;
-        const tk = fractions[k];
-        const sdInc = Math.sqrt(increments[k]);
-        const sqrtT = Math.sqrt(tk);
-        const target = cumulative[k] - cumulative[k - 1];
-        // Probability of first crossing at look k for critical value c.
-        const crossing = (c) => {
-            const b = c * sqrtT;
-            let sum = 0;
-            for (let i = 0; i < prev.weighted.length; i++) {
-                const s = prev.start + i * prev.step;
-                sum += prev.weighted[i] * normalSurvival((b - s) / sdInc);
-            }
-            return sum;
-        };
-        let c;
-        if (target <= 0) {
-            c = Number.POSITIVE_INFINITY;
-        }
-        else {
-            let lo = -LOWER_SDS;
-            let hi = 40;
-            for (let it = 0; it < 80; it++) {
-                const mid = (lo + hi) / 2;
-                if (crossing(mid) > target)
-                    lo = mid;
-                else
-                    hi = mid;
-                if (hi - lo < 1e-10)
-                    break;
-            }
-            c = (lo + hi) / 2;
-        }
-        z.push(c);
-        if (k === K - 1)
-            break;
-        // Sub-density of S_k on the continuation region (−∞, c·√t_k), by convolution with N(0, Δ_k).
-        const sd = sqrtT;
-        const upper = Number.isFinite(c) ? c * sqrtT : LOWER_SDS * sd;
-        const step = Math.min(sdInc, Math.sqrt(increments[k + 1])) / POINTS_PER_SD;
-        const g = gridFor(-LOWER_SDS * sd, upper, step);
-        const w = simpsonWeights(g.count, g.step);
-        const weighted = new Float64Array(g.count);
-        const reach = KERNEL_SDS * sdInc;
-        for (let j = 0; j < g.count; j++) {
-            const sNew = g.start + j * g.step;
-            const iLo = Math.max(0, Math.ceil((sNew - reach - prev.start) / prev.step));
-            const iHi = Math.min(prev.weighted.length - 1, Math.floor((sNew + reach - prev.start) / prev.step));
-            let sum = 0;
-            for (let i = iLo; i <= iHi; i++) {
-                const s = prev.start + i * prev.step;
-                sum += prev.weighted[i] * normalPdf((sNew - s) / sdInc);
-            }
-            weighted[j] = (w[j] * sum) / sdInc;
-        }
-        grid = { start: g.start, step: g.step, weighted };
-    }
-    const result = {
-        fractions: [...fractions],
-        z,
-        nominal: z.map((c) => (Number.isFinite(c) ? normalSurvival(c) : 0)),
-        cumulative,
-    };
-    cache.set(key, result);
-    return result;
-}
-
-;// CONCATENATED MODULE: ./src/core/stats/mann-whitney.ts
-/**
- * The Mann–Whitney U test (Mann & Whitney 1947; Wilcoxon rank-sum), following benchstat's rule:
- * the exact null distribution when there are no ties and both samples have at most 50 values,
- * otherwise the normal approximation with tie correction and continuity correction
- * (Hollander & Wolfe, Nonparametric Statistical Methods, §4.1).
- *
- * Assumptions: the two samples are independent, each made of i.i.d. draws; under H0 both come from
- * the same continuous distribution (so every arrangement of ranks is equally likely).
- */
-
-/** Largest sample size per side for which the exact distribution is used. */
-const EXACT_LIMIT = 50;
-const exactCache = new Map();
-/**
- * Exact null distribution of U for sample sizes m and n without ties, by the recurrence on the largest
- * observation: P_{i,j}(k) = i/(i+j)·P_{i−1,j}(k−j) + j/(i+j)·P_{i,j−1}(k) (Mann & Whitney 1947, eq. 2).
- * Probabilities rather than counts, so only positive terms are added and nothing overflows.
- */
-function mannWhitneyExactDistribution(m, n) {
-    const key = m <= n ? `${m},${n}` : `${n},${m}`;
-    const cached = exactCache.get(key);
-    if (cached)
-        return cached;
-    const [a, b] = m <= n ? [m, n] : [n, m];
-    // prev[j] = distribution for sizes (i−1, j); cur[j] for (i, j).
-    let prev = [];
-    for (let j = 0; j <= b; j++)
-        prev.push(Float64Array.of(1));
-    for (let i = 1; i <= a; i++) {
-        const cur = [Float64Array.of(1)];
-        for (let j = 1; j <= b; j++) {
-            const dist = new Float64Array(i * j + 1);
-            const wUp = i / (i + j);
-            const wSide = j / (i + j);
-            const up = prev[j]; // sizes (i−1, j), shifted by j
-            for (let k = 0; k < up.length; k++)
-                dist[k + j] += wUp * up[k];
-            const side = cur[j - 1]; // sizes (i, j−1)
-            for (let k = 0; k < side.length; k++)
-                dist[k] += wSide * side[k];
-            cur.push(dist);
-        }
-        prev = cur;
-    }
-    const pmf = prev[b];
-    const size = pmf.length;
-    const cdf = new Float64Array(size);
-    const sf = new Float64Array(size);
-    let acc = 0;
-    for (let k = 0; k < size; k++) {
-        acc += pmf[k];
-        cdf[k] = Math.min(1, acc);
-    }
-    acc = 0;
-    for (let k = size - 1; k >= 0; k--) {
-        acc += pmf[k];
-        sf[k] = Math.min(1, acc);
-    }
-    const table = { cdf, sf };
-    exactCache.set(key, table);
-    return table;
-}
-/** P(U ≤ k) under H0 for sizes m, n without ties (exact). */
-function mannWhitneyExactCdf(m, n, k) {
-    if (k < 0)
-        return 0;
-    const { cdf } = mannWhitneyExactDistribution(m, n);
-    return k >= cdf.length ? 1 : cdf[Math.floor(k)];
-}
-/** Ranks (1-based, ties get their average rank) and the tie-group sizes of a pooled sample. */
-function rankWithTies(values) {
-    const n = values.length;
-    const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => values[i] - values[j]);
-    const ranks = new Float64Array(n);
-    const tieSizes = [];
-    let i = 0;
-    while (i < n) {
-        let j = i;
-        while (j + 1 < n && values[order[j + 1]] === values[order[i]])
-            j++;
-        const avg = (i + j) / 2 + 1;
-        for (let k = i; k <= j; k++)
-            ranks[order[k]] = avg;
-        if (j > i)
-            tieSizes.push(j - i + 1);
-        i = j + 1;
-    }
-    return { ranks, tieSizes };
-}
-/** The tie-corrected standard deviation of U under H0. */
-function mannWhitneySigma(m, n, tieSizes) {
-    const total = m + n;
-    let tieTerm = 0;
-    for (const t of tieSizes)
-        tieTerm += t * t * t - t;
-    const variance = ((m * n) / 12) * (total + 1 - tieTerm / (total * (total - 1)));
-    return Math.sqrt(Math.max(0, variance));
-}
-/**
- * Mann–Whitney U test of x against y. `pGreater` is the one-sided p-value for "x stochastically
- * greater than y" (SciPy's `alternative='greater'` with x first). `method` forces a method; by default
- * exact when there are no ties and both sizes ≤ 50, normal approximation otherwise.
- */
-function mannWhitneyU(x, y, method = 'auto') {
-    const m = x.length;
-    const n = y.length;
-    if (m === 0 || n === 0)
-        throw new RangeError('mannWhitneyU: expected two non-empty samples');
-    for (const v of [...x, ...y])
-        if (!Number.isFinite(v))
-            throw new RangeError(`mannWhitneyU: non-finite value ${v}`);
-    const pooled = [...x, ...y];
-    const { ranks, tieSizes } = rankWithTies(pooled);
-    let rankSumX = 0;
-    for (let i = 0; i < m; i++)
-        rankSumX += ranks[i];
-    const u = rankSumX - (m * (m + 1)) / 2;
-    const ties = tieSizes.length > 0;
-    const useExact = method === 'exact' || (method === 'auto' && !ties && m <= EXACT_LIMIT && n <= EXACT_LIMIT);
-    if (useExact) {
-        const { cdf, sf } = mannWhitneyExactDistribution(m, n);
-        // With ties U can be a half-integer; the exact table is then only an approximation (forced use).
-        const pGreater = sf[Math.min(sf.length - 1, Math.ceil(u))] ?? 0;
-        const pLess = cdf[Math.max(0, Math.floor(u))];
-        return { u, pGreater, pLess, pTwoSided: Math.min(1, 2 * Math.min(pGreater, pLess)), method: 'exact', ties };
-    }
-    const mu = (m * n) / 2;
-    const sigma = mannWhitneySigma(m, n, tieSizes);
-    if (sigma === 0)
-        return { u, pGreater: 1, pLess: 1, pTwoSided: 1, method: 'normal', ties };
-    const pGreater = normalSurvival((u - mu - 0.5) / sigma);
-    const pLess = normalCdf((u - mu + 0.5) / sigma);
-    const uMax = Math.max(u, m * n - u);
-    const pTwoSided = Math.min(1, 2 * normalSurvival((uMax - mu - 0.5) / sigma));
-    return { u, pGreater: Math.min(1, pGreater), pLess: Math.min(1, pLess), pTwoSided, method: 'normal', ties };
-}
-/** The smallest one-sided p-value the exact test can reach with sizes m and n: 1 / C(m+n, m). */
-function mannWhitneyMinP(m, n) {
-    // log C(m+n, m) summed term by term; exp of its negative.
-    let logC = 0;
-    for (let i = 1; i <= Math.min(m, n); i++)
-        logC += Math.log((Math.max(m, n) + i) / i);
-    return Math.exp(-logC);
-}
-
-;// CONCATENATED MODULE: ./src/core/stats/hodges-lehmann.ts
-/**
- * The Hodges–Lehmann two-sample shift estimate and the distribution-free confidence interval that
- * inverts the Mann–Whitney test (Hodges & Lehmann 1963; Hollander & Wolfe, Nonparametric Statistical
- * Methods, §4.2–4.3; Bauer 1972).
- *
- * Model: y − θ has the same distribution as x (a pure location shift). θ̂ is the median of the m·n
- * differences y_j − x_i, and [D_(k), D_(mn+1−k)] (order statistics of those differences) covers θ with
- * probability 1 − 2·P(U ≤ k − 1), U the Mann–Whitney statistic under H0.
- */
-
-
-/** All m·n pairwise differences y_j − x_i, sorted ascending. */
-function pairwiseDifferences(x, y) {
-    const d = new Float64Array(x.length * y.length);
-    let k = 0;
-    for (const yj of y)
-        for (const xi of x)
-            d[k++] = yj - xi;
-    return d.sort();
-}
-/** Hodges–Lehmann shift estimate: the median of the pairwise differences y_j − x_i. */
-function hodgesLehmann(x, y) {
-    const d = pairwiseDifferences(x, y);
-    if (d.length === 0)
-        throw new RangeError('hodgesLehmann: expected two non-empty samples');
-    const mid = d.length >> 1;
-    return d.length % 2 === 1 ? d[mid] : (d[mid - 1] + d[mid]) / 2;
-}
-/**
- * The order-statistic index k (1-based) of the lower interval end for one-sided error `tail`:
- * the largest k with P(U ≤ k − 1) ≤ tail. Exact distribution when there are no ties and both sizes are
- * at most 50 (as in {@link mannWhitneyU}); otherwise the normal approximation with continuity and tie
- * correction, k = ⌊mn/2 − z·σ_U + ½⌋. Returns 0 when no k qualifies.
- */
-function shiftIntervalRank(m, n, tail, tieSizes = []) {
-    if (tieSizes.length === 0 && m <= EXACT_LIMIT && n <= EXACT_LIMIT) {
-        const { cdf } = mannWhitneyExactDistribution(m, n);
-        // cdf is increasing: find the largest u with cdf[u] ≤ tail, then k = u + 1.
-        let lo = -1;
-        let hi = cdf.length - 1;
-        while (lo < hi) {
-            const mid = (lo + hi + 1) >> 1;
-            if (cdf[mid] <= tail * (1 + 1e-12))
-                lo = mid;
-            else
-                hi = mid - 1;
-        }
-        const k = lo + 1;
-        return { k, method: 'exact', tailAttained: k >= 1 ? cdf[k - 1] : cdf[0] };
-    }
-    const sigma = mannWhitneySigma(m, n, tieSizes);
-    const z = normalQuantileUpper(tail);
-    const k = Math.max(0, Math.floor((m * n) / 2 - z * sigma + 0.5));
-    return { k: Math.min(k, Math.floor((m * n + 1) / 2)), method: 'normal', tailAttained: tail };
-}
-/**
- * Hodges–Lehmann estimate of the shift of y relative to x with its two-sided `confidence` interval
- * inverting the Mann–Whitney test. When the level is out of reach (tiny samples), the widest interval
- * [min difference, max difference] is returned with its actual coverage and `attained: false`.
- */
-function hodgesLehmannInterval(x, y, confidence) {
-    if (!(confidence > 0 && confidence < 1)) {
-        throw new RangeError(`hodgesLehmannInterval: expected confidence in (0, 1), got ${confidence}`);
-    }
-    return hodgesLehmannIntervalForTail(x, y, (1 - confidence) / 2);
-}
-/**
- * As {@link hodgesLehmannInterval}, with the error of each side given directly (`tail` = (1 − confidence)/2),
- * so that tiny tails (e.g. 1e-12 at an early O'Brien–Fleming look) keep their precision.
- */
-function hodgesLehmannIntervalForTail(x, y, tail) {
-    if (!(tail > 0 && tail < 0.5))
-        throw new RangeError(`hodgesLehmannInterval: expected a tail in (0, 0.5), got ${tail}`);
-    const m = x.length;
-    const n = y.length;
-    const d = pairwiseDifferences(x, y);
-    if (d.length === 0)
-        throw new RangeError('hodgesLehmannInterval: expected two non-empty samples');
-    const mid = d.length >> 1;
-    const estimate = d.length % 2 === 1 ? d[mid] : (d[mid - 1] + d[mid]) / 2;
-    const { tieSizes } = rankWithTies([...x, ...y]);
-    const { k, method, tailAttained } = shiftIntervalRank(m, n, tail, tieSizes);
-    if (k >= 1) {
-        return { estimate, low: d[k - 1], high: d[d.length - k], confidence: 1 - 2 * tail, attained: true, method };
-    }
-    return {
-        estimate,
-        low: d[0],
-        high: d[d.length - 1],
-        confidence: Math.max(0, 1 - 2 * tailAttained),
-        attained: false,
-        method,
-    };
-}
-
-;// CONCATENATED MODULE: ./src/core/stats/kendall.ts
-/**
- * Trend test of a series against its time order: Kendall's τ_b between the round index and the
- * values, with the large-sample normal approximation of S = concordant − discordant pairs
- * (Kendall 1948; Mann 1945 "Mann–Kendall test"; variance with ties in the values as in SciPy's
- * `kendalltau(..., method='asymptotic')`).
- * Assumption: under H0 the values are exchangeable over time (no drift).
- */
-
-/** Kendall trend test of `values` (in time order). Needs at least 3 values; all-tied values give p = 1. */
-function kendallTrend(values) {
-    const n = values.length;
-    if (n < 3)
-        return { tau: 0, s: 0, z: 0, p: 1 };
-    let s = 0;
-    for (let i = 0; i < n; i++)
-        for (let j = i + 1; j < n; j++)
-            s += Math.sign(values[j] - values[i]);
-    // Tie groups in the values.
-    const counts = new Map();
-    for (const v of values)
-        counts.set(v, (counts.get(v) ?? 0) + 1);
-    let tieVar = 0;
-    let tiePairs = 0;
-    for (const t of counts.values()) {
-        tieVar += t * (t - 1) * (2 * t + 5);
-        tiePairs += (t * (t - 1)) / 2;
-    }
-    const pairs = (n * (n - 1)) / 2;
-    const variance = (n * (n - 1) * (2 * n + 5) - tieVar) / 18;
-    if (variance <= 0 || tiePairs === pairs)
-        return { tau: 0, s: 0, z: 0, p: 1 };
-    const tau = s / Math.sqrt(pairs * (pairs - tiePairs));
-    const z = s / Math.sqrt(variance);
-    return { tau, s, z, p: Math.min(1, 2 * normalSurvival(Math.abs(z))) };
-}
-
-;// CONCATENATED MODULE: ./src/core/stats/median-interval.ts
-/**
- * The distribution-free confidence interval for a median from order statistics (Thompson 1936;
- * Hollander & Wolfe §3.6): the number of observations below the true median is Binomial(n, ½), so
- * [x_(l), x_(n+1−l)] covers it with probability 1 − 2·P(B ≤ l − 1), B ~ Binomial(n, ½).
- * Assumptions: i.i.d. observations from a continuous distribution.
- */
-/** P(B ≤ k) for B ~ Binomial(n, ½), summed in log space so large n does not underflow. */
-function binomialHalfCdf(n, k) {
-    if (k < 0)
-        return 0;
-    if (k >= n)
-        return 1;
-    const logHalfN = -n * Math.LN2;
-    let logC = 0; // log C(n, 0)
-    let maxLog = logHalfN;
-    const terms = [logHalfN];
-    for (let i = 1; i <= k; i++) {
-        logC += Math.log((n - i + 1) / i);
-        const t = logC + logHalfN;
-        terms.push(t);
-        if (t > maxLog)
-            maxLog = t;
-    }
-    let sum = 0;
-    for (const t of terms)
-        sum += Math.exp(t - maxLog);
-    return Math.min(1, Math.exp(maxLog) * sum);
-}
-/** The largest l ≥ 1 with P(B ≤ l − 1) ≤ tail, or 0 when even l = 1 does not qualify. */
-function medianBoundRank(n, tail) {
-    let l = 0;
-    while (l + 1 <= Math.ceil(n / 2) && binomialHalfCdf(n, l) <= tail * (1 + 1e-12))
-        l++;
-    return l;
-}
-/** Two-sided order-statistic interval for the median at `confidence`. */
-function medianInterval(values, confidence) {
-    const n = values.length;
-    if (n === 0)
-        throw new RangeError('medianInterval: expected a non-empty sample');
-    const s = [...values].sort((a, b) => a - b);
-    const mid = n >> 1;
-    const median = n % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-    const l = medianBoundRank(n, (1 - confidence) / 2);
-    if (l >= 1) {
-        return { median, low: s[l - 1], high: s[n - l], confidence: 1 - 2 * binomialHalfCdf(n, l - 1), attained: true };
-    }
-    return { median, low: s[0], high: s[n - 1], confidence: 1 - 2 * binomialHalfCdf(n, 0), attained: false };
-}
-/**
- * One-sided bounds for the median at error `tail` each: P(median < lower) ≤ tail and
- * P(median > upper) ≤ tail. A bound is ∓Infinity when the sample is too small to give it.
- */
-function medianBounds(values, tail) {
-    const n = values.length;
-    const s = [...values].sort((a, b) => a - b);
-    const l = medianBoundRank(n, tail);
-    if (l < 1)
-        return { lower: Number.NEGATIVE_INFINITY, upper: Number.POSITIVE_INFINITY };
-    return { lower: s[l - 1], upper: s[n - l] };
-}
-
-;// CONCATENATED MODULE: ./src/core/stats/multiplicity.ts
-/**
- * Multiplicity corrections of a family of p-values, returned as adjusted p-values in input order
- * (reject H_i at level α ⇔ adjusted p_i ≤ α).
- * - Holm (1979), step-down: controls the family-wise error rate under any dependence.
- * - Benjamini & Hochberg (1995), step-up: controls the false discovery rate for independent or
- *   positively dependent (PRDS) p-values.
- */
-function order(p) {
-    return Array.from({ length: p.length }, (_, i) => i).sort((a, b) => p[a] - p[b]);
-}
-/** Holm adjusted p-values: p̃_(i) = max_{j ≤ i} min(1, (m − j + 1)·p_(j)). */
-function holmAdjust(p) {
-    const m = p.length;
-    const idx = order(p);
-    const out = new Array(m);
-    let running = 0;
-    idx.forEach((i, rank) => {
-        running = Math.max(running, Math.min(1, (m - rank) * p[i]));
-        out[i] = running;
-    });
-    return out;
-}
-/** Benjamini–Hochberg adjusted p-values: p̃_(i) = min_{j ≥ i} min(1, m·p_(j)/j). */
-function benjaminiHochbergAdjust(p) {
-    const m = p.length;
-    const idx = order(p);
-    const out = new Array(m);
-    let running = 1;
-    for (let rank = m - 1; rank >= 0; rank--) {
-        const i = idx[rank];
-        running = Math.min(running, Math.min(1, (m * p[i]) / (rank + 1)));
-        out[i] = running;
-    }
-    return out;
-}
-
-;// CONCATENATED MODULE: ./src/core/stats/quantiles.ts
-/**
- * Order statistics of a sample: median, quantiles, and the robust scale MAD.
- * Quantiles use Hyndman & Fan (1996) definition 7 (linear interpolation between order statistics;
- * the default of R and NumPy).
- */
-function sorted(values) {
-    return [...values].sort((a, b) => a - b);
-}
-/** Quantile q ∈ [0, 1] of an already sorted sample (Hyndman–Fan type 7). */
-function quantileSorted(sortedValues, q) {
-    const n = sortedValues.length;
-    if (n === 0)
-        throw new RangeError('quantile: expected a non-empty sample');
-    if (!(q >= 0 && q <= 1))
-        throw new RangeError(`quantile: expected q in [0, 1], got ${q}`);
-    const h = (n - 1) * q;
-    const lo = Math.floor(h);
-    const hi = Math.min(lo + 1, n - 1);
-    return sortedValues[lo] + (h - lo) * (sortedValues[hi] - sortedValues[lo]);
-}
-/** Quantile q ∈ [0, 1] of a sample (Hyndman–Fan type 7). */
-function quantile(values, q) {
-    return quantileSorted(sorted(values), q);
-}
-/** Median of a sample (mean of the two middle values for an even count). */
-function median(values) {
-    return quantileSorted(sorted(values), 0.5);
-}
-/** Scale factor that makes the MAD a consistent estimator of σ for normal data (1/Φ⁻¹(3/4), rounded). */
-const MAD_NORMAL_SCALE = 1.4826;
-/**
- * Median absolute deviation from the median, scaled by 1.4826 so that it estimates σ for normal data
- * (Hampel 1974). Robust to up to 50 % outliers.
- */
-function robustScale(values) {
-    if (values.length === 0)
-        throw new RangeError('robustScale: expected a non-empty sample');
-    const m = median(values);
-    return MAD_NORMAL_SCALE * median(values.map((v) => Math.abs(v - m)));
-}
-
-;// CONCATENATED MODULE: ./src/core/engine.ts
-
-
-
-
-
-
-
-
-const DEFAULT_GATE_OPTIONS = {
-    alpha: 0.05,
-    correction: 'holm',
-    strict: false,
-    minRounds: 10,
-    maxRounds: 50,
-};
-/** Most planned looks (3–5 looks capture most of the savings of sequential sampling). */
-const MAX_LOOKS = 5;
-/** Power at which the minimum detectable effect is computed for the noise gate. */
-const NOISE_GATE_POWER = 0.8;
-/** Asymptotic relative efficiency correction of Mann–Whitney/HL against the t-test under normality: √(π/3). */
-const ARE_FACTOR = Math.sqrt(Math.PI / 3);
-/** Per-side sample count below which noise, outliers and drift are not assessed. */
-const MIN_DIAGNOSTIC_SAMPLES = 5;
-/** Drift warning threshold for the Kendall trend test (per side). */
-const DRIFT_P = 0.01;
-/**
- * Cumulative rounds of each planned look, last = maxRounds: the first look at minRounds, then equally
- * spaced up to maxRounds, with at most 5 looks and at least minRounds between the first two.
- */
-function planLooks(minRounds, maxRounds) {
-    if (!Number.isInteger(minRounds) || minRounds < 1) {
-        throw new RangeError(`min-rounds: expected a whole number ≥ 1, got ${minRounds}`);
-    }
-    if (!Number.isInteger(maxRounds) || maxRounds < minRounds) {
-        throw new RangeError(`max-rounds: expected a whole number ≥ min-rounds (${minRounds}), got ${maxRounds}`);
-    }
-    if (maxRounds === minRounds)
-        return [maxRounds];
-    const count = Math.min(MAX_LOOKS, Math.max(2, Math.floor(maxRounds / minRounds)));
-    const looks = [];
-    for (let i = 0; i < count; i++) {
-        const r = Math.round(minRounds + ((maxRounds - minRounds) * i) / (count - 1));
-        if (looks.length === 0 || r > looks[looks.length - 1])
-            looks.push(r);
-    }
-    return looks;
-}
-function suiteOf(id) {
-    const cut = id.search(/[/:]/);
-    return cut === -1 ? id : id.slice(0, cut);
-}
-function pct(x) {
-    const v = x * 100;
-    const digits = Math.abs(v) >= 10 ? 1 : 2;
-    return `${v >= 0 ? '+' : ''}${v.toFixed(digits)} %`;
-}
-function plainPct(x) {
-    const v = Math.abs(x * 100);
-    return `${v >= 10 ? v.toFixed(1) : v.toFixed(2)} %`;
-}
-function fmtP(p) {
-    return p >= 0.001 ? p.toFixed(3) : p.toExponential(1);
-}
-function note(code, metric, text) {
-    return metric === undefined ? { code, text } : { code, metric, text };
-}
-/** Orientation: +1 when larger is worse (lower-is-better metrics), −1 otherwise. */
-function worseSign(direction) {
-    return direction === 'lower' ? 1 : -1;
-}
-class SequentialGate {
-    looks;
-    options;
-    budgetFor;
-    /** Rounds at each look actually analysed. */
-    history = [];
-    states = new Map();
-    suiteWarnings = [];
-    finished = false;
-    constructor(options, budgetFor) {
-        if (!(options.alpha > 0 && options.alpha < 0.5)) {
-            throw new RangeError(`alpha: expected a level in (0, 0.5), got ${options.alpha}`);
-        }
-        if (options.correction !== 'holm' && options.correction !== 'bh') {
-            throw new RangeError(`correction: expected "holm" or "bh", got ${String(options.correction)}`);
-        }
-        this.options = { ...options };
-        this.budgetFor = budgetFor;
-        this.looks = planLooks(options.minRounds, options.maxRounds);
-    }
-    /** Two-sided level of every reported interval: 1 − α (its worse end decides `within-budget`). */
-    get reportConfidence() {
-        return 1 - this.options.alpha;
-    }
-    /**
-     * Analyse the samples after `rounds` completed rounds. `final` = limits reached (max-rounds or
-     * max-time, possibly at an unplanned round count: spend all remaining alpha). Decisions made at earlier
-     * looks stick (a metric decided at look k keeps the result computed at look k).
-     * `rounds` must grow from look to look; the one exception is a final look at the same round count as
-     * the previous (non-final) look, which redoes that look as the final one.
-     */
-    look(metrics, rounds, final) {
-        if (this.finished)
-            throw new Error('SequentialGate.look: the final look was already taken');
-        let previous = this.history.length > 0 ? this.history[this.history.length - 1] : 0;
-        if (final && rounds === previous && previous > 0) {
-            // Limits reached right after a look: redo that look as the final one (spending all remaining alpha on
-            // the same data). Valid: a test at the larger final level rejects whenever the earlier one did.
-            this.history.pop();
-            previous = this.history.length > 0 ? this.history[this.history.length - 1] : 0;
-        }
-        if (!Number.isInteger(rounds) || rounds <= previous) {
-            throw new RangeError(`SequentialGate.look: rounds must be a whole number above the previous look (${previous}), got ${rounds}`);
-        }
-        const { alpha, maxRounds } = this.options;
-        const isFinal = final || rounds >= maxRounds;
-        this.history.push(rounds);
-        const lookIndex = this.history.length; // 1-based
-        // Information fraction = rounds / planned maximum (Lan–DeMets). Assumption: the information of
-        // Mann–Whitney grows linearly in the number of rounds (equal allocation, as samples come in pairs).
-        const fractions = this.history.map((r) => Math.min(1, r / maxRounds));
-        const nominalAt = (level) => groupSequentialBoundaries(level, fractions, { spendAllAtLast: isFinal }).nominal[fractions.length - 1];
-        // Register metrics and the gated family (relative budgets, both sides present).
-        for (const m of metrics) {
-            if (!this.states.has(m.id)) {
-                const budget = this.budgetFor(m.id);
-                this.states.set(m.id, {
-                    order: this.states.size,
-                    decided: false,
-                    rejected: false,
-                    lastP: null,
-                    rejectedAt: null,
-                    result: this.emptyResult(m, budget),
-                    gatedRelative: budget.kind === 'relative',
-                });
-            }
-        }
-        if (lookIndex === 1)
-            this.checkFirstLook();
-        const family = [...this.states.values()].filter((s) => s.gatedRelative);
-        const r = family.filter((s) => !s.rejected).length;
-        const active = [];
-        for (const m of metrics) {
-            const state = this.states.get(m.id);
-            if (state.decided)
-                continue;
-            const budget = this.budgetFor(m.id);
-            const stop = `at look ${lookIndex} (${rounds} rounds)`;
-            if (m.base.length === 0 || m.head.length === 0) {
-                state.result = this.oneSided(m, budget, rounds);
-                state.gatedRelative = false;
-                continue;
-            }
-            if (budget.kind === 'off') {
-                state.result = this.ungated(m, budget, rounds);
-                continue;
-            }
-            if (budget.kind === 'absolute') {
-                state.result = this.absolute(m, budget, rounds, nominalAt(alpha), isFinal, stop, state);
-                continue;
-            }
-            const a = this.analyse(m, budget);
-            if (a === null) {
-                state.result = this.tooFew(m, budget, rounds, isFinal);
-                if (isFinal)
-                    state.decided = true;
-                continue;
-            }
-            active.push({ m, state, a, budget });
-        }
-        // Group-sequential Holm (or BH) across the not-yet-rejected gated metrics.
-        //
-        // Argument (Holm 1979 closed testing; Maurer & Bretz 2013 for group-sequential tests): for any set J of
-        // true nulls, the intersection test "some i ∈ J crosses its level-α/|J| group-sequential boundary at
-        // some look" has size ≤ Σ_{i∈J} α/|J| = α by the union bound, whatever the dependence between metrics,
-        // because each marginal boundary sequence has size α/|J| over all looks (non-binding futility only
-        // removes chances to cross). At look k with r metrics not rejected, step j tests the j-th smallest p
-        // against the nominal level for α/(r − j + 1). Every J containing that metric and no metric rejected
-        // earlier has |J| ≤ r − j + 1, hence a level at least as large (the nominal level increases with α),
-        // so J is rejected too; J containing an earlier rejection was rejected then. So each rejection is a
-        // closed-testing rejection and the family-wise false-fail rate is ≤ α over all looks.
-        // Metrics stopped earlier (within budget, too noisy, improvement) stay in r with no new data (p = 1):
-        // recycling their alpha would need binding futility. Their hypotheses are never dropped.
-        const candidates = active.filter((x) => !x.state.rejected).sort((x, y) => x.a.pWorse - y.a.pWorse);
-        const levels = candidates.map((_, j) => this.options.correction === 'holm'
-            ? nominalAt(alpha / (r - j))
-            : // Benjamini–Hochberg analogue: step j at level α·j/r (step-up). Controls FDR under independence;
-                // under the global null it coincides with family-wise control (FDR = FWER).
-                nominalAt((alpha * (j + 1)) / r));
-        let rejectCount = 0;
-        if (this.options.correction === 'holm') {
-            while (rejectCount < candidates.length && candidates[rejectCount].a.pWorse <= levels[rejectCount])
-                rejectCount++;
-        }
-        else {
-            for (let j = candidates.length - 1; j >= 0; j--) {
-                if (candidates[j].a.pWorse <= levels[j]) {
-                    rejectCount = j + 1;
-                    break;
-                }
-            }
-        }
-        const alphaUsed = new Map();
-        candidates.forEach((c, j) => {
-            alphaUsed.set(c.state, levels[j]);
-            if (j < rejectCount)
-                c.state.rejected = true;
-        });
-        for (const x of active) {
-            if (x.state.rejected && !alphaUsed.has(x.state) && x.state.rejectedAt) {
-                alphaUsed.set(x.state, x.state.rejectedAt.level);
-            }
-        }
-        // Adjusted p-values (informational: the decision uses the sequential levels in alphaUsed).
-        const adjustPool = family
-            .filter((s) => !s.rejected || candidates.some((c) => c.state === s))
-            .map((s) => {
-            const act = active.find((x) => x.state === s);
-            return { s, p: act ? act.a.pWorse : (s.lastP ?? 1) };
-        });
-        const adjusted = (this.options.correction === 'holm' ? holmAdjust : benjaminiHochbergAdjust)(adjustPool.map((x) => x.p));
-        const adjustedOf = new Map();
-        adjustPool.forEach((x, i) => {
-            adjustedOf.set(x.s, adjusted[i]);
-        });
-        candidates.slice(0, rejectCount).forEach((c, j) => {
-            c.state.rejectedAt = { level: levels[j], adjusted: adjustedOf.get(c.state) ?? null };
-        });
-        for (const x of active) {
-            if (x.state.rejectedAt && !adjustedOf.has(x.state))
-                adjustedOf.set(x.state, x.state.rejectedAt.adjusted ?? 1);
-        }
-        // Level for improvements: the first Holm step (Bonferroni over the r not-yet-rejected metrics).
-        const improvementLevel = r > 0 ? nominalAt(alpha / r) : nominalAt(alpha);
-        const improvementStopLevel = groupSequentialBoundaries(r > 0 ? alpha / r : alpha, fractions, {
-            spendAllAtLast: true,
-        }).nominal[fractions.length - 1];
-        const plannedFinalLevel = r > 0
-            ? groupSequentialBoundaries(alpha / r, this.looks.map((l) => l / maxRounds)).nominal[this.looks.length - 1]
-            : alpha;
-        for (const { m, state, a, budget } of active) {
-            state.lastP = a.pWorse;
-            const stop = `at look ${lookIndex} (${rounds} rounds)`;
-            const warnings = [...a.warnings];
-            const beyond = a.estimateW > a.budgetW;
-            const level = alphaUsed.get(state) ?? null;
-            const noise = this.noiseGate(a, budget, plannedFinalLevel);
-            let outcome = 'unchanged';
-            let stopReason = `undecided ${stop}`;
-            let decided = false;
-            if (state.rejected && (this.options.strict || beyond)) {
-                outcome = 'regression';
-                stopReason = `significant ${stop}`;
-                decided = true;
-            }
-            else if (a.estimateW < 0 && a.pBetter <= improvementLevel) {
-                outcome = 'improvement';
-                stopReason = `significant ${stop}`;
-                decided = true;
-            }
-            else if (a.worseEndW < a.budgetW) {
-                decided = true;
-                // Sampling of this metric stops here, so this is its last analysis: the improvement label may spend
-                // all its remaining alpha now. Improvements never fail the gate; the stopping time depends on the data,
-                // so this label is a descriptive aid outside the family-wise guarantee (which covers false fails).
-                if (a.estimateW < 0 && a.pBetter <= improvementStopLevel) {
-                    outcome = 'improvement';
-                    stopReason = `significant ${stop}`;
-                }
-                else {
-                    outcome = 'within-budget';
-                    stopReason = `within budget ${stop}`;
-                }
-            }
-            else if (noise.tooNoisy && !beyond) {
-                outcome = 'too-noisy';
-                stopReason = `too noisy for the budget ${stop}`;
-                decided = true;
-            }
-            else if (isFinal) {
-                decided = true;
-                stopReason = rounds >= maxRounds ? 'max rounds reached' : `time limit reached (${rounds} rounds)`;
-                if (beyond)
-                    outcome = noise.tooNoisy ? 'too-noisy' : 'inconclusive';
-                else
-                    outcome = 'unchanged';
-            }
-            // The noise warning explains a too-noisy outcome or a still-open metric; a decided metric does not need it.
-            if (noise.warning && (outcome === 'too-noisy' || !decided))
-                warnings.push(note('too-noisy', m.id, noise.warning));
-            if (state.rejected && !this.options.strict && !beyond && (decided || isFinal)) {
-                warnings.push(note('within-budget-significant', m.id, `Head is significantly worse (${pct(a.change?.estimate ?? 0)}) but the estimate is within the budget of ${plainPct(budget.limit)}; it does not fail the gate.`));
-            }
-            state.decided = decided;
-            state.result = {
-                ...this.base(m, budget),
-                baseMedian: a.baseMedian,
-                headMedian: a.headMedian,
-                change: a.change,
-                pValue: a.pWorse,
-                pAdjusted: adjustedOf.get(state) ?? null,
-                alphaUsed: level,
-                outcome,
-                rounds,
-                stopReason,
-                warnings,
-            };
-            const testInterval = level !== null && level > 0 && level < 0.5 ? this.changeAtTail(a, level) : null;
-            if (testInterval)
-                state.result.testInterval = testInterval;
-        }
-        if (isFinal)
-            this.finished = true;
-        const results = [...this.states.values()].sort((x, y) => x.order - y.order).map((s) => s.result);
-        const undecided = [...this.states.entries()]
-            .filter(([, s]) => !s.decided && isGatedOutcomeOpen(s.result))
-            .map(([id]) => id);
-        return {
-            results,
-            undecided: isFinal ? [] : undecided,
-            done: isFinal || undecided.length === 0,
-            geomean: geomeanChange(results),
-            warnings: [...this.suiteWarnings],
-        };
-    }
-    /** Warn when the smallest attainable exact p at the first look cannot pass the first Holm step. */
-    checkFirstLook() {
-        const gated = [...this.states.values()].filter((s) => s.gatedRelative).length;
-        if (gated === 0)
-            return;
-        const { alpha, maxRounds } = this.options;
-        const first = this.looks[0];
-        const levelAt = (n) => obrienFlemingSpending(alpha / gated, Math.min(1, n / maxRounds));
-        if (mannWhitneyMinP(first, first) <= levelAt(first))
-            return;
-        let needed = first;
-        while (needed < 1000 && mannWhitneyMinP(needed, needed) > levelAt(needed))
-            needed++;
-        // With O'Brien–Fleming spending the first look is mostly a futility look ("within budget")
-        // by design; that is only worth a warning when the second look cannot reject either.
-        if (this.looks.length > 1 && needed <= this.looks[1])
-            return;
-        const remedy = needed > maxRounds
-            ? `raise max-rounds to at least ${needed} (and min-rounds with it), or gate fewer metrics`
-            : `set min-rounds to ${needed} to make the first look count`;
-        this.suiteWarnings.push(note('first-look', undefined, `With ${gated} gated metric${gated === 1 ? '' : 's'}, the first look (${first} rounds) cannot declare a regression: ` +
-            `the smallest attainable p-value (${fmtP(mannWhitneyMinP(first, first))}) is above its sequential Holm level ` +
-            `(${fmtP(levelAt(first))}). Regressions become detectable from about ${needed} rounds; ${remedy}.`));
-    }
-    base(m, budget) {
-        return {
-            id: m.id,
-            unit: m.unit,
-            direction: m.direction,
-            base: [...m.base],
-            head: [...m.head],
-            suite: suiteOf(m.id),
-            budget,
-        };
-    }
-    emptyResult(m, budget) {
-        return {
-            ...this.base(m, budget),
-            baseMedian: null,
-            headMedian: null,
-            change: null,
-            pValue: null,
-            pAdjusted: null,
-            alphaUsed: null,
-            outcome: 'unchanged',
-            rounds: 0,
-            stopReason: 'not analysed yet',
-            warnings: [],
-        };
-    }
-    oneSided(m, budget, rounds) {
-        const added = m.base.length === 0 && m.head.length > 0;
-        const removed = m.head.length === 0 && m.base.length > 0;
-        return {
-            ...this.emptyResult(m, budget),
-            baseMedian: m.base.length > 0 ? median(m.base) : null,
-            headMedian: m.head.length > 0 ? median(m.head) : null,
-            outcome: added ? 'added' : removed ? 'removed' : 'unchanged',
-            rounds,
-            stopReason: added ? 'only measured on head' : removed ? 'only measured on base' : 'no samples',
-            warnings: added || removed
-                ? []
-                : [note('no-samples', m.id, 'No samples on either side; check that the suite produces this metric.')],
-        };
-    }
-    tooFew(m, budget, rounds, isFinal) {
-        const allZero = m.base.every((v) => v === 0) && m.head.every((v) => v === 0);
-        return {
-            ...this.emptyResult(m, budget),
-            baseMedian: median(m.base),
-            headMedian: median(m.head),
-            outcome: 'unchanged',
-            rounds,
-            stopReason: allZero ? 'all values are zero' : isFinal ? 'too few samples' : 'undecided: too few samples',
-            warnings: allZero
-                ? []
-                : [
-                    note('too-few-samples', m.id, `Only ${m.base.length} base and ${m.head.length} head samples: at least 2 per side are needed to compare; run more rounds.`),
-                ],
-        };
-    }
-    ungated(m, budget, rounds) {
-        const a = this.analyse(m, { kind: 'relative', limit: 0, source: budget.source });
-        return {
-            ...this.emptyResult(m, budget),
-            baseMedian: median(m.base),
-            headMedian: median(m.head),
-            change: a?.change ?? null,
-            pValue: a ? mannWhitneyWorseP(m, 0, a.scale) : null,
-            outcome: 'ungated',
-            rounds,
-            stopReason: 'budget off',
-            warnings: a?.warnings ?? [],
-        };
-    }
-    /**
-     * Absolute rule: a bound on the head median. Early `breach` when the one-sided median bound on the
-     * better side still breaks the rule at the sequential level `level` (one metric, O'Brien–Fleming spending
-     * over looks; absolute rules are not part of the Holm family). Early pass when the worse-side bound
-     * (tail α/2, as the reported intervals) keeps it. At the final look the point median decides.
-     * Assumption: head samples are i.i.d. (order-statistic interval for a median).
-     */
-    absolute(m, budget, rounds, level, isFinal, stop, state) {
-        const headMedian = median(m.head);
-        const ok = (v) => budget.op === '<'
-            ? v < budget.bound
-            : budget.op === '<='
-                ? v <= budget.bound
-                : budget.op === '>'
-                    ? v > budget.bound
-                    : v >= budget.bound;
-        const upperIsWorse = budget.op === '<' || budget.op === '<=';
-        const strictBounds = medianBounds(m.head, level);
-        const passBounds = medianBounds(m.head, this.options.alpha / 2);
-        const betterEnd = upperIsWorse ? strictBounds.lower : strictBounds.upper;
-        const worseEnd = upperIsWorse ? passBounds.upper : passBounds.lower;
-        const a = this.analyse(m, { kind: 'relative', limit: 0, source: budget.source });
-        let outcome = 'unchanged';
-        let stopReason = `undecided ${stop}`;
-        let decided = false;
-        if (Number.isFinite(betterEnd) && !ok(betterEnd)) {
-            outcome = 'breach';
-            stopReason = `bound broken ${stop}`;
-            decided = true;
-        }
-        else if (Number.isFinite(worseEnd) && ok(worseEnd)) {
-            outcome = 'within-budget';
-            stopReason = `within bound ${stop}`;
-            decided = true;
-        }
-        else if (isFinal) {
-            decided = true;
-            outcome = ok(headMedian) ? 'unchanged' : 'breach';
-            stopReason =
-                (rounds >= this.options.maxRounds ? 'max rounds reached' : `time limit reached (${rounds} rounds)`) +
-                    (ok(headMedian) ? '' : ': head median breaks the bound');
-        }
-        state.decided = decided;
-        return {
-            ...this.emptyResult(m, budget),
-            baseMedian: median(m.base),
-            headMedian,
-            change: a?.change ?? null,
-            pValue: a ? mannWhitneyWorseP(m, 0, a.scale) : null,
-            alphaUsed: level,
-            outcome,
-            rounds,
-            stopReason,
-            warnings: a?.warnings ?? [],
-        };
-    }
-    /** The change with its interval at another level, given as the error of each side. */
-    changeAtTail(a, tail) {
-        return toChange(hodgesLehmannIntervalForTail(a.xb, a.xh, tail), a.scale, a.baseMedian);
-    }
-    /**
-     * Noise gate: minimum detectable effect at max-rounds, MDE = (z_{1−a} + z_{power})·σ·√(2/N)·√(π/3), with
-     * σ the robust SD of the pooled residuals, a the planned final nominal level of the first Holm step and
-     * √(π/3) the Mann–Whitney efficiency loss under normality (research notes §11.10). Assumption: the noise
-     * is roughly constant over the run, and σ from the current samples is representative.
-     */
-    noiseGate(a, budget, finalLevel) {
-        if (a.noiseSd === null || !(a.budgetW > 0) || !Number.isFinite(a.budgetW))
-            return { tooNoisy: false, warning: null };
-        const { maxRounds } = this.options;
-        const zSum = normalQuantileUpper(finalLevel) + normalQuantileUpper(1 - NOISE_GATE_POWER);
-        const spread = zSum * a.noiseSd * ARE_FACTOR;
-        const mdeW = spread * Math.sqrt(2 / maxRounds);
-        if (mdeW <= a.budgetW)
-            return { tooNoisy: false, warning: null };
-        const needed = Math.ceil(2 * (spread / a.budgetW) ** 2);
-        // The detectable worsening as a fraction, in the metric's own direction.
-        const relDetectable = a.scale === 'linear'
-            ? mdeW / Math.abs(a.baseMedian || 1)
-            : budgetDirection(a) === 'lower'
-                ? Math.expm1(mdeW)
-                : -Math.expm1(-mdeW);
-        const noiseText = a.scale === 'log' ? `robust CV ≈ ${plainPct(a.noiseSd)}` : `robust SD ≈ ${a.noiseSd.toPrecision(3)}`;
-        return {
-            tooNoisy: true,
-            warning: `Too noisy for a ${plainPct(budget.limit)} budget: with ${noiseText}, about ${plainPct(relDetectable)} is detectable ` +
-                `within max-rounds ${maxRounds} (${Math.round(NOISE_GATE_POWER * 100)} % power); ${plainPct(budget.limit)} would need about ` +
-                `${needed} rounds. Raise max-rounds, widen the budget, or reduce noise (longer samples, a quieter runner).`,
-        };
-    }
-    /**
-     * Per-metric statistics at this look; null when there are too few samples to compare (< 2 per side)
-     * or all values are zero on both sides.
-     */
-    analyse(m, budget) {
-        if (m.base.length < 2 || m.head.length < 2)
-            return null;
-        const all = [...m.base, ...m.head];
-        if (all.every((v) => v === 0))
-            return null;
-        const warnings = [];
-        const s = worseSign(m.direction);
-        const logScale = all.every((v) => v > 0);
-        const baseMedian = median(m.base);
-        const headMedian = median(m.head);
-        let xb;
-        let xh;
-        let budgetW;
-        if (logScale) {
-            xb = m.base.map(Math.log);
-            xh = m.head.map(Math.log);
-            budgetW =
-                s === 1 ? Math.log1p(budget.limit) : budget.limit >= 1 ? Number.POSITIVE_INFINITY : -Math.log1p(-budget.limit);
-        }
-        else {
-            xb = [...m.base];
-            xh = [...m.head];
-            // Linear fallback: the shift relative to the base median (treated as known).
-            budgetW = budget.limit * Math.abs(baseMedian);
-            warnings.push(note('linear-scale', m.id, 'Some values are ≤ 0 and cannot be logged: the change is computed on the linear scale (a shift relative to the base median).'));
-        }
-        const hl = hodgesLehmannInterval(xb, xh, this.reportConfidence);
-        const change = toChange(hl, logScale ? 'log' : 'linear', baseMedian);
-        if (change === null) {
-            warnings.push(note('zero-base', m.id, 'The base median is 0, so a relative change is undefined; only the test decides.'));
-        }
-        if (!hl.attained) {
-            warnings.push(note('interval-level', m.id, `Too few samples for a ${plainPct(this.reportConfidence)} interval (${m.base.length} base, ${m.head.length} head); ` +
-                `the interval shown covers only ${plainPct(hl.confidence)}. Run more rounds.`));
-        }
-        const estimateW = s * hl.estimate;
-        const worseEndW = s === 1 ? hl.high : -hl.low;
-        const betterEndW = s === 1 ? hl.low : -hl.high;
-        const shift = this.options.strict ? budgetW : 0;
-        const pWorse = Number.isFinite(shift)
-            ? mannWhitneyU(xh.map((v) => s * v - shift), xb.map((v) => s * v)).pGreater
-            : 1;
-        const pBetter = mannWhitneyU(xh.map((v) => s * v), xb.map((v) => s * v)).pLess;
-        // Diagnostics (warnings are data).
-        const { tieSizes } = rankWithTies(all);
-        const tied = tieSizes.reduce((acc, t) => acc + t, 0);
-        if (tied / all.length > 0.5) {
-            warnings.push(note('resolution', m.id, `${Math.round((100 * tied) / all.length)} % of the values are tied: the measurement resolution may be too coarse for this metric; ` +
-                'p-values use the tie-corrected normal approximation.'));
-        }
-        let noiseSd = null;
-        if (m.base.length >= MIN_DIAGNOSTIC_SAMPLES && m.head.length >= MIN_DIAGNOSTIC_SAMPLES) {
-            const mb = median(xb);
-            const mh = median(xh);
-            noiseSd = robustScale([...xb.map((v) => v - mb), ...xh.map((v) => v - mh)]);
-            for (const [side, values, med] of [
-                ['base', xb, mb],
-                ['head', xh, mh],
-            ]) {
-                const sd = noiseSd;
-                if (sd > 0) {
-                    const outliers = values.filter((v) => Math.abs(v - med) > 3 * sd).length;
-                    if (outliers > 0) {
-                        warnings.push(note('outliers', m.id, `${outliers} of ${values.length} ${side} samples lie more than 3 robust SD from the median (kept: rank statistics are robust to them); check for interference during the run.`));
-                    }
-                }
-                if (values.length >= 8) {
-                    const trend = kendallTrend(values);
-                    if (trend.p < DRIFT_P) {
-                        warnings.push(note('drift', m.id, `The ${side} samples drift over the rounds (Kendall τ = ${trend.tau.toFixed(2)}, p = ${fmtP(trend.p)}): the machine changed state during the run. ` +
-                            'Interleaving keeps the comparison fair, but consider a longer warm-up or a quieter runner.'));
-                    }
-                }
-            }
-        }
-        return {
-            scale: logScale ? 'log' : 'linear',
-            direction: m.direction,
-            baseMedian,
-            headMedian,
-            change,
-            estimateW,
-            worseEndW,
-            betterEndW,
-            budgetW,
-            pWorse,
-            pBetter,
-            noiseSd,
-            warnings,
-            xb,
-            xh,
-        };
-    }
-}
-/** An HL shift interval on the analysis scale as a change of head/base − 1 (null: base median 0 on a linear scale). */
-function toChange(hl, scale, baseMedian) {
-    if (scale === 'log') {
-        return {
-            estimate: Math.expm1(hl.estimate),
-            low: Math.expm1(hl.low),
-            high: Math.expm1(hl.high),
-            confidence: hl.confidence,
-        };
-    }
-    if (baseMedian === 0)
-        return null;
-    const d = Math.abs(baseMedian);
-    return { estimate: hl.estimate / d, low: hl.low / d, high: hl.high / d, confidence: hl.confidence };
-}
-function budgetDirection(a) {
-    return a.direction;
-}
-function mannWhitneyWorseP(m, shift, scale) {
-    const s = worseSign(m.direction);
-    const f = scale === 'log' ? Math.log : (v) => v;
-    return mannWhitneyU(m.head.map((v) => s * f(v) - shift), m.base.map((v) => s * f(v))).pGreater;
-}
-/** A result still open for a gated metric (relative or absolute budget, both sides present). */
-function isGatedOutcomeOpen(r) {
-    if (r.budget.kind === 'off')
-        return false;
-    return r.outcome !== 'added' && r.outcome !== 'removed' && r.stopReason !== 'all values are zero';
-}
-/**
- * Geometric mean of head/base over gated ratio metrics (relative budgets, log scale) with a 95 % interval:
- * the mean of the log estimates ± 1.96·√(Σ se²)/k, each se recovered from the metric's reported interval
- * (half-width / z of its level). Assumption: metrics are independent; informational only.
- */
-function geomeanChange(results) {
-    const logs = [];
-    for (const r of results) {
-        if (r.budget.kind !== 'relative' || r.change === null)
-            continue;
-        const c = r.change;
-        if (!(c.low > -1 && c.estimate > -1 && Number.isFinite(c.high)))
-            continue;
-        if (r.warnings.some((w) => w.code === 'linear-scale'))
-            continue;
-        const z = normalQuantileUpper((1 - c.confidence) / 2);
-        logs.push({ est: Math.log1p(c.estimate), se: (Math.log1p(c.high) - Math.log1p(c.low)) / (2 * z) });
-    }
-    if (logs.length === 0)
-        return null;
-    const k = logs.length;
-    const mean = logs.reduce((a, x) => a + x.est, 0) / k;
-    const se = Math.sqrt(logs.reduce((a, x) => a + x.se * x.se, 0)) / k;
-    const z = normalQuantileUpper(0.025);
-    return {
-        estimate: Math.expm1(mean),
-        low: Math.expm1(mean - z * se),
-        high: Math.expm1(mean + z * se),
-        confidence: 0.95,
-    };
-}
-
-
-/***/ }),
-
-/***/ 4146:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   l: () => (/* binding */ FAILING_OUTCOMES)
-/* harmony export */ });
-/* unused harmony export OUTCOMES */
-/**
- * The data model shared by every layer of perfgate.
- *
- * Canonical units: every quantity is stored in exactly one unit (seconds, bytes, events per
- * second, plain counts, fractions). Parsers convert into these on the way in; only the
- * renderers convert out of them. A harness or user metric whose unit is not one of these keeps
- * its own unit string and is rendered verbatim.
- */
-/**
- * What perfgate concluded about one metric.
- * - `regression`: significantly worse after multiplicity correction, and the estimate is beyond
- *   the budget (or, with `strict`, the whole interval is beyond it). Fails the gate.
- * - `breach`: an absolute rule is broken by the head value. Fails the gate.
- * - `improvement`: significantly better.
- * - `within-budget`: the interval's worse end is inside the budget (decided early).
- * - `unchanged`: no significant change and not otherwise decided.
- * - `inconclusive`: limits reached undecided (estimate beyond the budget but not significant).
- * - `too-noisy`: the measured noise makes the budget undetectable within max-rounds.
- * - `ungated`: budget `off`; reported only.
- * - `added` / `removed`: present on one side only; shown, never compared.
- */
-const OUTCOMES = (/* unused pure expression or super */ null && ([
-    'regression',
-    'breach',
-    'improvement',
-    'within-budget',
-    'unchanged',
-    'inconclusive',
-    'too-noisy',
-    'ungated',
-    'added',
-    'removed',
-]));
-/** Outcomes that fail the gate. */
-const FAILING_OUTCOMES = new Set(['regression', 'breach']);
-
-
-/***/ }),
-
-/***/ 2047:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   JZ: () => (/* binding */ median),
-/* harmony export */   Kh: () => (/* binding */ metricName),
-/* harmony export */   at: () => (/* binding */ niceTicks),
-/* harmony export */   c7: () => (/* binding */ chooseDisplayScale),
-/* harmony export */   ku: () => (/* binding */ plainNumber),
-/* harmony export */   o2: () => (/* binding */ plottable),
-/* harmony export */   rY: () => (/* binding */ renderMetricChart)
-/* harmony export */ });
-/* unused harmony exports mermaidText, SERIES_COLORS, MAX_CHART_POINTS, MAX_CHART_CHARS, binMedians, chartBudgetChars */
+;// CONCATENATED MODULE: ./src/core/render/charts.ts
 /**
  * Whether a value can be drawn: finite and not so large that differences of such values overflow
  * (no real measurement comes near 1e300; a corrupt one must not turn coordinates into NaN).
@@ -72561,19 +67480,176 @@ function chartBudgetChars(result) {
     return renderMetricChart(result).length;
 }
 
+;// CONCATENATED MODULE: ./src/core/model.ts
+/**
+ * The data model shared by every layer of perfgate.
+ *
+ * Canonical units: every quantity is stored in exactly one unit (seconds, bytes, events per
+ * second, plain counts, fractions). Parsers convert into these on the way in; only the
+ * renderers convert out of them. A harness or user metric whose unit is not one of these keeps
+ * its own unit string and is rendered verbatim.
+ */
+/**
+ * What perfgate concluded about one metric. Each follows from the metric's interval (`change`, or
+ * `headInterval` for absolute rules) and its budget, by eye:
+ * - `regression`: the whole interval is beyond the relative budget. Fails the gate.
+ * - `breach`: the whole interval of the head's median breaks the absolute rule. Fails the gate.
+ * - `improvement`: the whole interval is within budget and better than no change.
+ * - `within-budget`: the whole interval is within the budget (or keeps the absolute rule).
+ * - `inconclusive`: the interval straddles the budget when the limits were reached (a pass, with a note
+ *   saying what would decide it); provisional while sampling continues.
+ * - `ungated`: budget `off`; reported only.
+ * - `added` / `removed`: present on one side only; shown, never compared (absolute rules still apply to
+ *   a metric new on head).
+ */
+const OUTCOMES = [
+    'regression',
+    'breach',
+    'improvement',
+    'within-budget',
+    'inconclusive',
+    'ungated',
+    'added',
+    'removed',
+];
+/** Outcomes that fail the gate. */
+const FAILING_OUTCOMES = new Set(['regression', 'breach']);
 
-/***/ }),
+;// CONCATENATED MODULE: ./src/core/units.ts
+const DURATION_FACTORS = {
+    ns: 1e-9,
+    us: 1e-6,
+    µs: 1e-6,
+    ms: 1e-3,
+    s: 1,
+    m: 60,
+    min: 60,
+    h: 3600,
+};
+const SIZE_FACTORS = {
+    B: 1,
+    KB: 1e3,
+    MB: 1e6,
+    GB: 1e9,
+    KiB: 1024,
+    MiB: 1024 ** 2,
+    GiB: 1024 ** 3,
+};
+const NUMBER = '([0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?)';
+/**
+ * Parses a duration such as `10m`, `1.5s`, `200ms` or `250us` into seconds.
+ * Returns null when the text is not a duration.
+ */
+function parseDuration(text) {
+    const match = new RegExp(`^${NUMBER}\\s*(ns|us|µs|ms|s|min|m|h)$`).exec(text.trim());
+    if (!match)
+        return null;
+    return Number(match[1]) * DURATION_FACTORS[match[2]];
+}
+/**
+ * Parses a quantity with a unit: a duration (`200ms`), a size (`300MB`, `1GiB`), a rate
+ * (`1000/s`, `5MB/s`), a percentage (`2%`, as a fraction) or a bare number (`count`).
+ */
+function parseQuantity(text) {
+    const t = text.trim();
+    const seconds = parseDuration(t);
+    if (seconds !== null)
+        return { value: seconds, unit: 's' };
+    let m = new RegExp(`^${NUMBER}\\s*(B|KB|MB|GB|KiB|MiB|GiB)$`).exec(t);
+    if (m)
+        return { value: Number(m[1]) * SIZE_FACTORS[m[2]], unit: 'B' };
+    m = new RegExp(`^${NUMBER}\\s*(B|KB|MB|GB|KiB|MiB|GiB)/s$`).exec(t);
+    if (m)
+        return { value: Number(m[1]) * SIZE_FACTORS[m[2]], unit: 'B/s' };
+    m = new RegExp(`^${NUMBER}\\s*(?:/s|rps|ops/s|req/s)$`).exec(t);
+    if (m)
+        return { value: Number(m[1]), unit: '1/s' };
+    m = new RegExp(`^${NUMBER}\\s*%$`).exec(t);
+    if (m)
+        return { value: Number(m[1]) / 100, unit: 'fraction' };
+    m = new RegExp(`^${NUMBER}$`).exec(t);
+    if (m)
+        return { value: Number(m[1]), unit: 'count' };
+    return null;
+}
+/** Parses a percentage such as `5%` or `0.5%` into a fraction (0.05). Null when malformed. */
+function parsePercent(text) {
+    const m = new RegExp(`^${NUMBER}\\s*%$`).exec(text.trim());
+    return m ? Number(m[1]) / 100 : null;
+}
+function trimNumber(x, digits = 3) {
+    if (!Number.isFinite(x))
+        return String(x);
+    const abs = Math.abs(x);
+    if (abs === 0)
+        return '0';
+    const decimals = abs >= 100 ? 0 : abs >= 10 ? 1 : abs >= 1 ? 2 : digits;
+    return x
+        .toFixed(decimals)
+        .replace(/(\.\d*?)0+$/, '$1')
+        .replace(/\.$/, '');
+}
+/** Formats a duration in seconds with a unit a person reads at a glance (ns, µs, ms, s, min). */
+function formatDuration(seconds) {
+    const abs = Math.abs(seconds);
+    if (abs === 0)
+        return '0 s';
+    if (abs < 1e-6)
+        return `${trimNumber(seconds * 1e9)} ns`;
+    if (abs < 1e-3)
+        return `${trimNumber(seconds * 1e6)} µs`;
+    if (abs < 1)
+        return `${trimNumber(seconds * 1e3)} ms`;
+    if (abs < 120)
+        return `${trimNumber(seconds)} s`;
+    return `${trimNumber(seconds / 60)} min`;
+}
+/** Formats bytes with decimal prefixes (kB, MB, GB), as `ls -h --si` and most dashboards do. */
+function formatBytes(bytes) {
+    const abs = Math.abs(bytes);
+    if (abs < 1e3)
+        return `${trimNumber(bytes)} B`;
+    if (abs < 1e6)
+        return `${trimNumber(bytes / 1e3)} kB`;
+    if (abs < 1e9)
+        return `${trimNumber(bytes / 1e6)} MB`;
+    return `${trimNumber(bytes / 1e9)} GB`;
+}
+/** Formats a value in its canonical unit for display. Custom units are appended verbatim. */
+function formatValue(value, unit) {
+    switch (unit) {
+        case 's':
+            return formatDuration(value);
+        case 'B':
+            return formatBytes(value);
+        case 'B/s':
+            return `${formatBytes(value)}/s`;
+        case '1/s':
+            if (Math.abs(value) >= 1e6)
+                return `${trimNumber(value / 1e6)}M/s`;
+            if (Math.abs(value) >= 1e4)
+                return `${trimNumber(value / 1e3)}k/s`;
+            return `${trimNumber(value)}/s`;
+        case 'count':
+            return trimNumber(value);
+        case 'fraction':
+            return `${trimNumber(value * 100)} %`;
+        default:
+            return `${trimNumber(value)} ${unit}`;
+    }
+}
+/** Formats a fraction as a signed percentage: 0.031 → `+3.1%`, −0.2 → `−20%`. */
+function formatSignedPercent(fraction, digits = 1) {
+    if (!Number.isFinite(fraction))
+        return fraction > 0 ? '+∞%' : '−∞%';
+    const pct = fraction * 100;
+    const text = Math.abs(pct).toFixed(digits);
+    if (Number(text) === 0)
+        return `${(0).toFixed(digits)}%`;
+    return `${pct < 0 ? '−' : '+'}${text}%`;
+}
 
-/***/ 6867:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   w4: () => (/* binding */ renderHtmlReport)
-/* harmony export */ });
-/* unused harmony exports escapeHtml, budgetText */
-/* harmony import */ var _model__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4146);
-/* harmony import */ var _units__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2184);
-/* harmony import */ var _charts__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2047);
+;// CONCATENATED MODULE: ./src/core/render/html.ts
 /**
  * A self-contained HTML report of one comparison: verdict, commits, a summary table and, per
  * metric, the per-round samples of both sides (drift), their distributions (strip + box), and the
@@ -72640,28 +67716,26 @@ const OUTCOME_LABEL = {
     breach: 'budget breach',
     improvement: 'improvement',
     'within-budget': 'within budget',
-    unchanged: 'unchanged',
     inconclusive: 'inconclusive',
-    'too-noisy': 'too noisy',
     ungated: 'ungated',
     added: 'added',
     removed: 'removed',
 };
 /** `formatValue`, or `—` for a value that is not a number a person could read (NaN, ±∞, > 1e300). */
 function safeValue(v, unit) {
-    return (0,_charts__WEBPACK_IMPORTED_MODULE_2__/* .plottable */ .o2)(v) ? (0,_units__WEBPACK_IMPORTED_MODULE_1__/* .formatValue */ .Fl)(v, unit) : '—';
+    return plottable(v) ? formatValue(v, unit) : '—';
 }
 /** `formatSignedPercent`, or `—` for a change that is not a readable number. */
 function signedPercent(fraction, digits) {
-    return (0,_charts__WEBPACK_IMPORTED_MODULE_2__/* .plottable */ .o2)(fraction) ? (0,_units__WEBPACK_IMPORTED_MODULE_1__/* .formatSignedPercent */ .h9)(fraction, digits) : '—';
+    return plottable(fraction) ? formatSignedPercent(fraction, digits) : '—';
 }
 /** Outcome → colour class: bad (fails the gate), good, warn (undecided), neutral. */
 function tone(outcome) {
-    if (_model__WEBPACK_IMPORTED_MODULE_0__/* .FAILING_OUTCOMES */ .l.has(outcome))
+    if (FAILING_OUTCOMES.has(outcome))
         return 'bad';
     if (outcome === 'improvement')
         return 'good';
-    if (outcome === 'inconclusive' || outcome === 'too-noisy')
+    if (outcome === 'inconclusive')
         return 'warn';
     return 'neutral';
 }
@@ -72696,13 +67770,13 @@ function pText(p) {
         return '—';
     if (p < 0.0001)
         return '< 0.0001';
-    return (0,_charts__WEBPACK_IMPORTED_MODULE_2__/* .plainNumber */ .ku)(p, 2);
+    return plainNumber(p, 2);
 }
 /** The headline: what a reviewer needs first. */
 function headline(report) {
     if (report.verdict === 'error')
         return 'No comparison could be made';
-    const failing = report.results.filter((r) => _model__WEBPACK_IMPORTED_MODULE_0__/* .FAILING_OUTCOMES */ .l.has(r.outcome));
+    const failing = report.results.filter((r) => FAILING_OUTCOMES.has(r.outcome));
     if (failing.length === 0)
         return `No regression beyond budget in ${plural(report.results.length, 'metric')}`;
     const names = failing.slice(0, 3).map((r) => (r.change ? `${r.id} ${signedPercent(r.change.estimate)}` : r.id));
@@ -72725,7 +67799,7 @@ function quantile(sorted, q) {
     const hi = Math.ceil(h);
     return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
 }
-const finiteOnly = (xs) => xs.filter(_charts__WEBPACK_IMPORTED_MODULE_2__/* .plottable */ .o2);
+const finiteOnly = (xs) => xs.filter(plottable);
 /** A linear map from [d0, d1] to [r0, r1]. */
 function linear(d0, d1, r0, r1) {
     const k = d1 === d0 ? 0 : (r1 - r0) / (d1 - d0);
@@ -72733,11 +67807,11 @@ function linear(d0, d1, r0, r1) {
 }
 /** A tick label in the chart's display scale: `412 ms`, `84.2 MB`, `11.8 k/s`. */
 function tickLabel(v, scale) {
-    return scale.suffix ? `${(0,_charts__WEBPACK_IMPORTED_MODULE_2__/* .plainNumber */ .ku)(v, 4)} ${clip(scale.suffix, 10)}` : (0,_charts__WEBPACK_IMPORTED_MODULE_2__/* .plainNumber */ .ku)(v, 4);
+    return scale.suffix ? `${plainNumber(v, 4)} ${clip(scale.suffix, 10)}` : plainNumber(v, 4);
 }
 /** The value axis title: the metric's name and the display unit, e.g. `wall (ms)`. */
 function valueTitle(r, scale) {
-    const name = clip((0,_charts__WEBPACK_IMPORTED_MODULE_2__/* .metricName */ .Kh)(r.id), 40);
+    const name = clip(metricName(r.id), 40);
     return scale.suffix ? `${name} (${clip(scale.suffix, 16)})` : name;
 }
 /** The value axis shared by a metric's samples and distribution charts (display units). */
@@ -72746,7 +67820,7 @@ function valueAxis(values, scale) {
     const min = Math.min(...shown);
     const max = Math.max(...shown);
     const pad = max > min ? (max - min) * 0.06 : Math.abs(min) * 0.05 || 1;
-    return (0,_charts__WEBPACK_IMPORTED_MODULE_2__/* .niceTicks */ .at)(min >= 0 ? Math.max(0, min - pad) : min - pad, max + pad, 5);
+    return niceTicks(min >= 0 ? Math.max(0, min - pad) : min - pad, max + pad, 5);
 }
 // ---------------------------------------------------------------------------------------------
 // Charts (inline SVG)
@@ -72765,10 +67839,10 @@ function samplesChart(r, scale, axis) {
     const y = linear(axis.lo, axis.hi, H - m.b, m.t);
     const parts = [];
     for (const t of axis.ticks) {
-        parts.push(html `<line class="grid" x1="${m.l}" x2="${W - m.r}" y1="${c(y(t))}" y2="${c(y(t))}"/><text class="tick" x="${m.l - 6}" y="${c(y(t) + 4)}" text-anchor="end">${(0,_charts__WEBPACK_IMPORTED_MODULE_2__/* .plainNumber */ .ku)(t, 4)}</text>`);
+        parts.push(html `<line class="grid" x1="${m.l}" x2="${W - m.r}" y1="${c(y(t))}" y2="${c(y(t))}"/><text class="tick" x="${m.l - 6}" y="${c(y(t) + 4)}" text-anchor="end">${plainNumber(t, 4)}</text>`);
     }
     // Round ticks: 1, then multiples of a nice step (1, 5, 10, 15, 20 for 20 rounds).
-    const xStep = Math.max(1, Math.round((0,_charts__WEBPACK_IMPORTED_MODULE_2__/* .niceTicks */ .at)(0, n, 5).step));
+    const xStep = Math.max(1, Math.round(niceTicks(0, n, 5).step));
     const xTicks = [1];
     for (let i = xStep; i <= n; i += xStep)
         if (i > 1)
@@ -72781,10 +67855,10 @@ function samplesChart(r, scale, axis) {
     let points = 0;
     for (const side of SIDES) {
         const values = r[side];
-        const drawn = values.map((v, i) => [i + 1, v]).filter(([, v]) => (0,_charts__WEBPACK_IMPORTED_MODULE_2__/* .plottable */ .o2)(v));
+        const drawn = values.map((v, i) => [i + 1, v]).filter(([, v]) => plottable(v));
         if (drawn.length === 0)
             continue;
-        const med = (0,_charts__WEBPACK_IMPORTED_MODULE_2__/* .median */ .JZ)(drawn.map(([, v]) => v)) / scale.divisor;
+        const med = median(drawn.map(([, v]) => v)) / scale.divisor;
         parts.push(html `<line class="median s-${side}" x1="${m.l}" x2="${W - m.r}" y1="${c(y(med))}" y2="${c(y(med))}"><title>${side} median ${tickLabel(med, scale)}</title></line>`);
         const path = drawn.map(([i, v]) => `${c(x(i))},${c(y(v / scale.divisor))}`).join(' ');
         parts.push(html `<polyline class="series s-${side}" points="${path}"/>`);
@@ -72808,7 +67882,7 @@ function distributionChart(r, scale, axis) {
     const rowH = (H - m.t - m.b) / 2;
     const parts = [];
     for (const t of axis.ticks) {
-        parts.push(html `<line class="grid" x1="${c(x(t))}" x2="${c(x(t))}" y1="${m.t}" y2="${H - m.b}"/><text class="tick" x="${c(x(t))}" y="${H - m.b + 14}" text-anchor="middle">${(0,_charts__WEBPACK_IMPORTED_MODULE_2__/* .plainNumber */ .ku)(t, 4)}</text>`);
+        parts.push(html `<line class="grid" x1="${c(x(t))}" x2="${c(x(t))}" y1="${m.t}" y2="${H - m.b}"/><text class="tick" x="${c(x(t))}" y="${H - m.b + 14}" text-anchor="middle">${plainNumber(t, 4)}</text>`);
     }
     parts.push(html `<text class="axis-title" x="${(m.l + W - m.r) / 2}" y="${H - 4}" text-anchor="middle">${valueTitle(r, scale)}</text>`);
     let points = 0;
@@ -72842,13 +67916,13 @@ function distributionChart(r, scale, axis) {
  */
 function budgetOnChangeScale(r) {
     const b = r.budget;
-    if (b.kind === 'relative' && (0,_charts__WEBPACK_IMPORTED_MODULE_2__/* .plottable */ .o2)(b.limit)) {
+    if (b.kind === 'relative' && plottable(b.limit)) {
         return r.direction === 'lower'
             ? { at: b.limit, worseRight: true, label: `budget ${signedPercent(b.limit)}` }
             : { at: -b.limit, worseRight: false, label: `budget ${signedPercent(-b.limit)}` };
     }
     const at = b.kind === 'absolute' && r.baseMedian && r.baseMedian > 0 ? b.bound / r.baseMedian - 1 : Number.NaN;
-    if (b.kind === 'absolute' && (0,_charts__WEBPACK_IMPORTED_MODULE_2__/* .plottable */ .o2)(at)) {
+    if (b.kind === 'absolute' && plottable(at)) {
         return {
             at,
             worseRight: b.op === '<' || b.op === '<=',
@@ -72864,11 +67938,11 @@ function forestChart(r) {
     const m = { l: 16, r: 16, t: 22, b: 34 };
     const ch = r.change;
     const budget = ch ? budgetOnChangeScale(r) : null;
-    const domainValues = [0, ...(budget ? [budget.at] : []), ...(ch ? [ch.low, ch.high, ch.estimate] : [])].filter(_charts__WEBPACK_IMPORTED_MODULE_2__/* .plottable */ .o2);
+    const domainValues = [0, ...(budget ? [budget.at] : []), ...(ch ? [ch.low, ch.high, ch.estimate] : [])].filter(plottable);
     const lo = Math.min(...domainValues);
     const hi = Math.max(...domainValues);
     const pad = Math.max((hi - lo) * 0.12, 0.01);
-    const axis = (0,_charts__WEBPACK_IMPORTED_MODULE_2__/* .niceTicks */ .at)((lo - pad) * 100, (hi + pad) * 100, 6);
+    const axis = niceTicks((lo - pad) * 100, (hi + pad) * 100, 6);
     const x = linear(axis.lo / 100, axis.hi / 100, m.l, W - m.r);
     const cy = m.t + (H - m.t - m.b) / 2;
     const parts = [];
@@ -72878,7 +67952,7 @@ function forestChart(r) {
         parts.push(html `<rect class="beyond" x="${c(rx)}" y="${m.t - 4}" width="${c(Math.max(0, rw))}" height="${c(H - m.t - m.b + 8)}"><title>beyond budget</title></rect><line class="budget" x1="${c(bx)}" x2="${c(bx)}" y1="${m.t - 4}" y2="${H - m.b + 4}"/><text class="tick budget-label" x="${c(bx)}" y="${m.t - 8}" text-anchor="middle">${budget.label}</text>`);
     }
     let points = 0;
-    if (ch && [ch.low, ch.high, ch.estimate].every(_charts__WEBPACK_IMPORTED_MODULE_2__/* .plottable */ .o2)) {
+    if (ch && [ch.low, ch.high, ch.estimate].every(plottable)) {
         const digits = axis.step < 1 ? 1 : 0;
         for (const t of axis.ticks) {
             parts.push(html `<text class="tick" x="${c(x(t / 100))}" y="${H - m.b + 18}" text-anchor="middle">${signedPercent(t / 100, digits)}</text>`);
@@ -72927,33 +68001,33 @@ function percentileChart(scenario, list) {
     const medians = list.map(({ p, r }) => ({
         p,
         unit: r.unit,
-        base: finiteOnly(r.base).length ? (0,_charts__WEBPACK_IMPORTED_MODULE_2__/* .median */ .JZ)(finiteOnly(r.base)) : Number.NaN,
-        head: finiteOnly(r.head).length ? (0,_charts__WEBPACK_IMPORTED_MODULE_2__/* .median */ .JZ)(finiteOnly(r.head)) : Number.NaN,
+        base: finiteOnly(r.base).length ? median(finiteOnly(r.base)) : Number.NaN,
+        head: finiteOnly(r.head).length ? median(finiteOnly(r.head)) : Number.NaN,
     }));
     const all = finiteOnly(medians.flatMap((d) => [d.base, d.head]));
     const unit = list[0].r.unit;
-    const scale = (0,_charts__WEBPACK_IMPORTED_MODULE_2__/* .chooseDisplayScale */ .c7)(unit, all);
-    const axis = (0,_charts__WEBPACK_IMPORTED_MODULE_2__/* .niceTicks */ .at)(0, all.length ? Math.max(...all) / scale.divisor : 1, 5);
+    const scale = chooseDisplayScale(unit, all);
+    const axis = niceTicks(0, all.length ? Math.max(...all) / scale.divisor : 1, 5);
     const x = linear(pos(list[0].p), pos(list[list.length - 1].p), m.l + 14, W - m.r - 14);
     const y = linear(axis.lo, axis.hi, H - m.b, m.t);
     const parts = [];
     for (const t of axis.ticks) {
-        parts.push(html `<line class="grid" x1="${m.l}" x2="${W - m.r}" y1="${c(y(t))}" y2="${c(y(t))}"/><text class="tick" x="${m.l - 6}" y="${c(y(t) + 4)}" text-anchor="end">${(0,_charts__WEBPACK_IMPORTED_MODULE_2__/* .plainNumber */ .ku)(t, 4)}</text>`);
+        parts.push(html `<line class="grid" x1="${m.l}" x2="${W - m.r}" y1="${c(y(t))}" y2="${c(y(t))}"/><text class="tick" x="${m.l - 6}" y="${c(y(t) + 4)}" text-anchor="end">${plainNumber(t, 4)}</text>`);
     }
     for (const d of medians) {
-        parts.push(html `<line class="grid" x1="${c(x(pos(d.p)))}" x2="${c(x(pos(d.p)))}" y1="${m.t}" y2="${H - m.b}"/><text class="tick" x="${c(x(pos(d.p)))}" y="${H - m.b + 16}" text-anchor="middle">p${(0,_charts__WEBPACK_IMPORTED_MODULE_2__/* .plainNumber */ .ku)(d.p)}</text>`);
+        parts.push(html `<line class="grid" x1="${c(x(pos(d.p)))}" x2="${c(x(pos(d.p)))}" y1="${m.t}" y2="${H - m.b}"/><text class="tick" x="${c(x(pos(d.p)))}" y="${H - m.b + 16}" text-anchor="middle">p${plainNumber(d.p)}</text>`);
     }
     parts.push(html `<text class="axis-title" x="${(m.l + W - m.r) / 2}" y="${H - 4}" text-anchor="middle">percentile</text>`);
     parts.push(html `<text class="axis-title" x="4" y="12">${scale.suffix ? `latency (${clip(scale.suffix, 16)})` : 'latency'}</text>`);
     let points = 0;
     for (const side of SIDES) {
-        const drawn = medians.filter((d) => (0,_charts__WEBPACK_IMPORTED_MODULE_2__/* .plottable */ .o2)(d[side]));
+        const drawn = medians.filter((d) => plottable(d[side]));
         if (drawn.length === 0)
             continue;
         const path = drawn.map((d) => `${c(x(pos(d.p)))},${c(y(d[side] / scale.divisor))}`).join(' ');
         parts.push(html `<polyline class="series s-${side}" points="${path}"/>`);
         for (const d of drawn) {
-            parts.push(html `<circle class="dot s-${side}" data-series="${side}" cx="${c(x(pos(d.p)))}" cy="${c(y(d[side] / scale.divisor))}" r="3.5"><title>${side} p${(0,_charts__WEBPACK_IMPORTED_MODULE_2__/* .plainNumber */ .ku)(d.p)}: ${safeValue(d[side], d.unit)}</title></circle>`);
+            parts.push(html `<circle class="dot s-${side}" data-series="${side}" cx="${c(x(pos(d.p)))}" cy="${c(y(d[side] / scale.divisor))}" r="3.5"><title>${side} p${plainNumber(d.p)}: ${safeValue(d[side], d.unit)}</title></circle>`);
             points++;
         }
     }
@@ -72961,7 +68035,7 @@ function percentileChart(scenario, list) {
 }
 /** The numbers behind the percentile curve: medians per side, the change and the outcome per percentile. */
 function percentileTable(list) {
-    const rows = list.map(({ p, r }) => html `<tr><td>p${(0,_charts__WEBPACK_IMPORTED_MODULE_2__/* .plainNumber */ .ku)(p)}</td><td class="num">${valueText(r.baseMedian, r)}</td><td class="num">${valueText(r.headMedian, r)}</td><td class="num">${changeText(r)}</td><td><span class="badge t-${tone(r.outcome)}">${OUTCOME_LABEL[r.outcome]}</span></td></tr>`);
+    const rows = list.map(({ p, r }) => html `<tr><td>p${plainNumber(p)}</td><td class="num">${valueText(r.baseMedian, r)}</td><td class="num">${valueText(r.headMedian, r)}</td><td class="num">${changeText(r)}</td><td><span class="badge t-${tone(r.outcome)}">${OUTCOME_LABEL[r.outcome]}</span></td></tr>`);
     return html `<table class="pct"><thead><tr><th>percentile</th><th class="num">base</th><th class="num">head</th><th class="num">change [interval]</th><th>outcome</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 // ---------------------------------------------------------------------------------------------
@@ -73036,8 +68110,8 @@ function summaryTable(report) {
 const SWATCHES = new Raw('<span class="swatch s-base"></span>base <span class="swatch s-head"></span>head');
 function metricCard(r, index) {
     const all = finiteOnly([...r.base, ...r.head]);
-    const scale = (0,_charts__WEBPACK_IMPORTED_MODULE_2__/* .chooseDisplayScale */ .c7)(r.unit, all);
-    const axis = all.length ? valueAxis(all, scale) : (0,_charts__WEBPACK_IMPORTED_MODULE_2__/* .niceTicks */ .at)(0, 1, 5);
+    const scale = chooseDisplayScale(r.unit, all);
+    const axis = all.length ? valueAxis(all, scale) : niceTicks(0, 1, 5);
     const conf = r.change ? `${Math.round(r.change.confidence * 100)}%` : '';
     const stats = [
         html `base median <strong>${valueText(r.baseMedian, r)}</strong>`,
@@ -73046,9 +68120,7 @@ function metricCard(r, index) {
             ? html `change <strong>${signedPercent(r.change.estimate)}</strong> [${signedPercent(r.change.low)}, ${signedPercent(r.change.high)}] at ${conf}`
             : html `no change estimate`,
         html `budget ${budgetText(r.budget, r.direction)}`,
-        r.pValue === null
-            ? null
-            : html `p ${pText(r.pValue)} (adjusted ${pText(r.pAdjusted)}${r.alphaUsed === null ? '' : `, tested at α ${(0,_charts__WEBPACK_IMPORTED_MODULE_2__/* .plainNumber */ .ku)(r.alphaUsed, 3)}`})`,
+        r.pValue === null ? null : html `raw p ${pText(r.pValue)} (vs no change, uncorrected; not the decision)`,
         html `${plural(r.rounds, 'round')}`,
         r.stopReason ? html `${r.stopReason}` : null,
     ].filter((x) => x !== null);
@@ -73065,14 +68137,14 @@ function environmentSection(report) {
         ['cores', String(env.cores)],
         ['OS', env.os],
         ['Node.js', env.node],
-        ['time measuring', (0,_units__WEBPACK_IMPORTED_MODULE_1__/* .formatDuration */ .a3)(env.durationS)],
+        ['time measuring', formatDuration(env.durationS)],
         [
             'rounds',
             `${method.rounds} (min ${method.minRounds}, max ${method.maxRounds}; looks at ${method.looks.join(', ')})`,
         ],
         [
             'method',
-            `Hodges–Lehmann estimate on log values, one-sided Mann–Whitney test, ${method.correction === 'holm' ? 'Holm' : 'Benjamini–Hochberg'} correction, α ${(0,_charts__WEBPACK_IMPORTED_MODULE_2__/* .plainNumber */ .ku)(method.alpha, 3)}${method.strict ? ', strict (whole interval beyond budget)' : ''}`,
+            `Hodges–Lehmann estimate on log values; repeated confidence intervals (${method.analysis === 'paired' ? 'Wilcoxon signed-rank, paired by round' : 'Mann–Whitney'}), Holm-corrected across metrics; fail only when the whole interval is beyond the budget; α ${plainNumber(method.alpha, 3)}`,
         ],
     ];
     if (report.geomean) {
@@ -73140,20 +68212,6 @@ ${body.value}
 </html>
 `;
 }
-
-
-/***/ }),
-
-/***/ 4335:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  Gc: () => (/* binding */ renderMarkdown)
-});
-
-// UNUSED EXPORTS: COMMENT_LIMIT, methodLine
 
 ;// CONCATENATED MODULE: ./node_modules/markdown-table/index.js
 // To do: next major: remove.
@@ -73582,10 +68640,6 @@ function toAlignment(value) {
         : 0
 }
 
-// EXTERNAL MODULE: ./src/core/model.ts
-var model = __nccwpck_require__(4146);
-// EXTERNAL MODULE: ./src/core/units.ts
-var units = __nccwpck_require__(2184);
 ;// CONCATENATED MODULE: ./src/core/render/escape.ts
 /**
  * Escaping of untrusted text (suite names, metric ids, commands, harness output, refs) for
@@ -73649,9 +68703,7 @@ const LABEL = {
     breach: '❌ over limit',
     improvement: '✅ improvement',
     'within-budget': 'within budget',
-    unchanged: 'unchanged',
     inconclusive: '❔ inconclusive',
-    'too-noisy': '〰️ too noisy',
     ungated: 'not gated',
     added: '🆕 added',
     removed: '➖ removed',
@@ -73661,23 +68713,21 @@ const ORDER = [
     'regression',
     'breach',
     'inconclusive',
-    'too-noisy',
     'improvement',
     'added',
     'removed',
     'ungated',
     'within-budget',
-    'unchanged',
 ];
 /** Outcomes folded into a collapsed section. */
-const FOLDED = new Set(['within-budget', 'unchanged', 'ungated']);
+const FOLDED = new Set(['within-budget', 'ungated']);
 /** Outcomes that get a picture when charts are enabled. */
 const CHARTED = new Set(['regression', 'improvement', 'inconclusive', 'breach']);
-function headline(report) {
+function markdown_headline(report) {
     const count = (o) => report.results.filter((r) => o.includes(r.outcome)).length;
     const failing = count(['regression', 'breach']);
     const improved = count(['improvement']);
-    const undecided = count(['inconclusive', 'too-noisy']);
+    const undecided = count(['inconclusive']);
     const parts = [];
     if (improved)
         parts.push(`${improved} improvement${improved === 1 ? '' : 's'}`);
@@ -73688,32 +68738,25 @@ function headline(report) {
         return `### ⚠️ perfgate: no verdict — ${report.errors.length} error${report.errors.length === 1 ? '' : 's'} stopped the comparison`;
     }
     if (failing > 0) {
-        const names = report.results.filter((r) => model/* FAILING_OUTCOMES */.l.has(r.outcome)).map((r) => inlineCode(r.id));
+        const names = report.results.filter((r) => FAILING_OUTCOMES.has(r.outcome)).map((r) => inlineCode(r.id));
         const shown = names.slice(0, 3).join(', ') + (names.length > 3 ? ` and ${names.length - 3} more` : '');
         return `### ❌ perfgate: ${failing} regression${failing === 1 ? '' : 's'} beyond budget — ${shown}${extra}`;
     }
     return `### ✅ perfgate: no regression beyond budget (${report.results.length} metric${report.results.length === 1 ? '' : 's'})${extra}`;
 }
-function budgetText(r) {
+function markdown_budgetText(r) {
     return r.budget.kind === 'off' ? 'off' : escapeMarkdown(r.budget.source);
 }
-function changeText(r) {
+function markdown_changeText(r) {
     if (!r.change)
         return '—';
     const { estimate, low, high } = r.change;
-    const significant = r.outcome === 'regression' || r.outcome === 'improvement';
-    const text = `${(0,units/* formatSignedPercent */.h9)(estimate)} (${(0,units/* formatSignedPercent */.h9)(low)} … ${(0,units/* formatSignedPercent */.h9)(high)})`;
-    return significant ? `**${text}**` : `~ ${text}`;
+    const decided = r.outcome === 'regression' || r.outcome === 'improvement';
+    const text = `${formatSignedPercent(estimate)} (${formatSignedPercent(low)} … ${formatSignedPercent(high)})`;
+    return decided ? `**${text}**` : text;
 }
-function pText(p) {
-    if (p === null)
-        return '—';
-    if (p < 0.001)
-        return '<0.001';
-    return p.toFixed(3);
-}
-function valueText(v, r) {
-    return v === null ? '—' : (0,units/* formatValue */.Fl)(v, r.unit);
+function markdown_valueText(v, r) {
+    return v === null ? '—' : formatValue(v, r.unit);
 }
 function row(r, footnotes) {
     const marks = r.warnings.map(({ text }) => {
@@ -73724,43 +68767,41 @@ function row(r, footnotes) {
     const mark = marks.length ? ` <sup>${[...new Set(marks)].join(',')}</sup>` : '';
     return [
         `${inlineCode(r.id)}${mark}`,
-        valueText(r.baseMedian, r),
-        valueText(r.headMedian, r),
-        changeText(r),
-        // The p-value is for "head is worse"; on an improvement it would read as 1.000, so it is left out.
-        r.outcome === 'improvement' ? '—' : pText(r.pAdjusted),
+        markdown_valueText(r.baseMedian, r),
+        markdown_valueText(r.headMedian, r),
+        markdown_changeText(r),
         String(r.rounds),
-        budgetText(r),
+        markdown_budgetText(r),
         LABEL[r.outcome],
     ];
 }
-const HEADER = ['Metric', 'Base', 'Head', 'Change (interval)', 'p', 'Rounds', 'Budget', 'Verdict'];
+const HEADER = ['Metric', 'Base', 'Head', 'Change (interval)', 'Rounds', 'Budget', 'Verdict'];
 function table(rows) {
-    return markdownTable([HEADER, ...rows], { align: ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'l'] });
+    return markdownTable([HEADER, ...rows], { align: ['l', 'r', 'r', 'r', 'r', 'r', 'l'] });
 }
 function sortResults(results) {
     return [...results].sort((a, b) => ORDER.indexOf(a.outcome) - ORDER.indexOf(b.outcome) || a.id.localeCompare(b.id));
 }
-function shortSha(sha) {
+function markdown_shortSha(sha) {
     return /^[0-9a-f]{7,64}$/i.test(sha) ? sha.slice(0, 7) : escapeMarkdown(sha.slice(0, 12));
 }
 function revision(label, rev) {
-    return `${label} ${inlineCode(shortSha(rev.sha))}${rev.ref ? ` (${escapeMarkdown(rev.ref)})` : ''}`;
+    return `${label} ${inlineCode(markdown_shortSha(rev.sha))}${rev.ref ? ` (${escapeMarkdown(rev.ref)})` : ''}`;
 }
 /** One line on how the verdict was reached. */
 function methodLine(report) {
     const m = report.method;
     const looks = m.looks.length > 1 ? `looks at rounds ${m.looks.join(', ')}` : `a fixed ${m.maxRounds} rounds`;
-    const correction = m.correction === 'holm' ? 'Holm' : 'Benjamini–Hochberg';
+    const test = m.analysis === 'paired' ? 'Wilcoxon signed-rank, paired by round' : 'Mann–Whitney';
     return (`Method: ${m.rounds} interleaved rounds (base and head in random order each round; ${looks}); ` +
-        `Hodges–Lehmann change on log values with the Mann–Whitney interval; one-sided Mann–Whitney p, ${correction}-adjusted, ` +
-        `family-wise α = ${m.alpha}; a regression must be significant and ${m.strict ? 'wholly' : 'estimated'} beyond its budget.`);
+        `Hodges–Lehmann change on log values; each interval is valid at its look and Holm-corrected across metrics (${test}); ` +
+        `a regression is a change whose whole interval is beyond its budget, so a run fails with probability ≤ ${m.alpha} when every change is within budget.`);
 }
 function compose(report, options, parts) {
     const out = [];
     if (options.marker)
         out.push(options.marker);
-    out.push(headline(report), '');
+    out.push(markdown_headline(report), '');
     out.push(`${revision('Base', report.base)} → ${revision('head', report.head)}`, '');
     if (report.errors.length > 0) {
         out.push('**Errors** (infrastructure, not regressions):', '');
@@ -73776,15 +68817,15 @@ function compose(report, options, parts) {
         out.push(table(shown.map((r) => row(r, footnotes))), '');
     if (folded.length > 0) {
         if (parts.folded) {
-            out.push(`<details><summary>${folded.length} metric${folded.length === 1 ? '' : 's'} within budget or unchanged</summary>`, '', table(folded.map((r) => row(r, footnotes))), '', '</details>', '');
+            out.push(`<details><summary>${folded.length} metric${folded.length === 1 ? '' : 's'} within budget or ungated</summary>`, '', table(folded.map((r) => row(r, footnotes))), '', '</details>', '');
         }
         else {
-            out.push(`_${folded.length} metrics within budget or unchanged are not listed (the report was too long)._`, '');
+            out.push(`_${folded.length} metrics within budget or ungated are not listed (the report was too long)._`, '');
         }
     }
     if (report.geomean) {
         const g = report.geomean;
-        out.push(`Geometric mean of all ratio changes: ${(0,units/* formatSignedPercent */.h9)(g.estimate)} (${(0,units/* formatSignedPercent */.h9)(g.low)} … ${(0,units/* formatSignedPercent */.h9)(g.high)}).`, '');
+        out.push(`Geometric mean of all ratio changes: ${formatSignedPercent(g.estimate)} (${formatSignedPercent(g.low)} … ${formatSignedPercent(g.high)}).`, '');
     }
     if (parts.charts && options.chart) {
         const pictures = shown.filter((r) => CHARTED.has(r.outcome));
@@ -73836,25 +68877,15 @@ function renderMarkdown(report, options = {}) {
     return cut.slice(0, cut.lastIndexOf('\n')) + note;
 }
 
-
-/***/ }),
-
-/***/ 8557:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   A: () => (/* binding */ decideVerdict),
-/* harmony export */   X: () => (/* binding */ countOutcomes)
-/* harmony export */ });
-/* harmony import */ var _model__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4146);
+;// CONCATENATED MODULE: ./src/core/report.ts
 
 /**
  * The verdict: `fail` when any metric regressed or broke an absolute limit (a regression is
  * never hidden by an error elsewhere); else `error` when something stopped the comparison or
  * nothing was measured; else `pass`.
  */
-function decideVerdict(results, errors) {
-    if (results.some((r) => _model__WEBPACK_IMPORTED_MODULE_0__/* .FAILING_OUTCOMES */ .l.has(r.outcome)))
+function report_decideVerdict(results, errors) {
+    if (results.some((r) => FAILING_OUTCOMES.has(r.outcome)))
         return 'fail';
     if (errors.length > 0 || results.length === 0)
         return 'error';
@@ -73863,38 +68894,294 @@ function decideVerdict(results, errors) {
 /** Counts for the action's outputs. */
 function countOutcomes(report) {
     return {
-        regressions: report.results.filter((r) => _model__WEBPACK_IMPORTED_MODULE_0__/* .FAILING_OUTCOMES */ .l.has(r.outcome)).length,
+        regressions: report.results.filter((r) => FAILING_OUTCOMES.has(r.outcome)).length,
         improvements: report.results.filter((r) => r.outcome === 'improvement').length,
     };
 }
 
-
-/***/ }),
-
-/***/ 2184:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   E9: () => (/* binding */ parseDuration),
-/* harmony export */   Fl: () => (/* binding */ formatValue),
-/* harmony export */   Lf: () => (/* binding */ parseQuantity),
-/* harmony export */   a3: () => (/* binding */ formatDuration),
-/* harmony export */   h9: () => (/* binding */ formatSignedPercent),
-/* harmony export */   lo: () => (/* binding */ parsePercent)
-/* harmony export */ });
-/* unused harmony export formatBytes */
-const DURATION_FACTORS = {
+;// CONCATENATED MODULE: ./src/adapters/harness/common.ts
+/**
+ * Harness output that cannot be read. The message names the source (file or `stdout of …`),
+ * the line when known, and what was expected there.
+ */
+class HarnessParseError extends Error {
+    source;
+    line;
+    constructor(source, message, line) {
+        super(`${source}${line !== undefined ? `:${line}` : ''}: ${message}`);
+        this.name = 'HarnessParseError';
+        this.source = source;
+        this.line = line;
+    }
+}
+/** Throws when the output is empty, naming what the format expects instead. */
+function requireText(text, source, expected) {
+    if (text.trim() === '')
+        throw new HarnessParseError(source, `the output is empty; expected ${expected}`);
+}
+/** 1-based line number of a character offset. */
+function lineAt(text, offset) {
+    let line = 1;
+    for (let i = 0; i < offset && i < text.length; i++)
+        if (text.charCodeAt(i) === 10)
+            line++;
+    return line;
+}
+// ---------------------------------------------------------------------------------------------
+// JSON
+// ---------------------------------------------------------------------------------------------
+class JsonSyntaxError extends Error {
+    offset;
+    constructor(message, offset) {
+        super(message);
+        this.offset = offset;
+    }
+}
+/**
+ * A strict JSON reader (RFC 8259) that, unlike `JSON.parse` on Node 20, reports where it failed,
+ * and that accepts the bare `NaN`, `Infinity` and `-Infinity` tokens some harnesses write
+ * (BenchmarkDotNet, Google Benchmark). Those become `NaN` / `±Infinity` numbers, so the finiteness
+ * checks of the parsers still catch them where they matter.
+ */
+class JsonReader {
+    s;
+    i = 0;
+    constructor(s) {
+        this.s = s;
+    }
+    parseDocument() {
+        this.ws();
+        const v = this.value();
+        this.ws();
+        if (this.i < this.s.length)
+            this.fail('expected the end of the JSON document');
+        return v;
+    }
+    /** Parses one value starting at the current position (for JSON Lines). */
+    parseAt(start) {
+        this.i = start;
+        this.ws();
+        const value = this.value();
+        return { value, end: this.i };
+    }
+    fail(what) {
+        const found = this.i >= this.s.length
+            ? 'the end of the output (truncated?)'
+            : JSON.stringify(this.s.slice(this.i, this.i + 12));
+        throw new JsonSyntaxError(`${what}, found ${found}`, this.i);
+    }
+    ws() {
+        const s = this.s;
+        while (this.i < s.length) {
+            const c = s.charCodeAt(this.i);
+            if (c === 32 || c === 9 || c === 10 || c === 13 || c === 0xfeff)
+                this.i++;
+            else
+                break;
+        }
+    }
+    value() {
+        const c = this.s[this.i];
+        if (c === '{')
+            return this.object();
+        if (c === '[')
+            return this.array();
+        if (c === '"')
+            return this.string();
+        if (c === '-' || (c >= '0' && c <= '9'))
+            return this.number();
+        if (this.s.startsWith('true', this.i))
+            return this.word('true', true);
+        if (this.s.startsWith('false', this.i))
+            return this.word('false', false);
+        if (this.s.startsWith('null', this.i))
+            return this.word('null', null);
+        if (this.s.startsWith('NaN', this.i))
+            return this.word('NaN', Number.NaN);
+        if (this.s.startsWith('Infinity', this.i))
+            return this.word('Infinity', Number.POSITIVE_INFINITY);
+        return this.fail('expected a JSON value');
+    }
+    word(w, v) {
+        this.i += w.length;
+        return v;
+    }
+    object() {
+        const out = {};
+        this.i++;
+        this.ws();
+        if (this.s[this.i] === '}') {
+            this.i++;
+            return out;
+        }
+        for (;;) {
+            this.ws();
+            if (this.s[this.i] !== '"')
+                this.fail('expected a property name in double quotes');
+            const key = this.string();
+            this.ws();
+            if (this.s[this.i] !== ':')
+                this.fail(`expected ":" after property name ${JSON.stringify(key)}`);
+            this.i++;
+            this.ws();
+            out[key] = this.value();
+            this.ws();
+            const c = this.s[this.i];
+            if (c === ',') {
+                this.i++;
+                continue;
+            }
+            if (c === '}') {
+                this.i++;
+                return out;
+            }
+            this.fail('expected "," or "}" after a property value');
+        }
+    }
+    array() {
+        const out = [];
+        this.i++;
+        this.ws();
+        if (this.s[this.i] === ']') {
+            this.i++;
+            return out;
+        }
+        for (;;) {
+            this.ws();
+            out.push(this.value());
+            this.ws();
+            const c = this.s[this.i];
+            if (c === ',') {
+                this.i++;
+                continue;
+            }
+            if (c === ']') {
+                this.i++;
+                return out;
+            }
+            this.fail('expected "," or "]" after an array element');
+        }
+    }
+    string() {
+        const s = this.s;
+        const start = this.i;
+        this.i++;
+        let simple = true;
+        while (this.i < s.length) {
+            const c = s.charCodeAt(this.i);
+            if (c === 34) {
+                this.i++;
+                const raw = s.slice(start, this.i);
+                if (simple)
+                    return raw.slice(1, -1);
+                try {
+                    return JSON.parse(raw);
+                }
+                catch {
+                    this.i = start;
+                    this.fail('expected a valid JSON string');
+                }
+            }
+            if (c === 92) {
+                simple = false;
+                this.i += 2;
+                continue;
+            }
+            if (c < 32)
+                this.fail('expected the closing quote of a string');
+            this.i++;
+        }
+        return this.fail('expected the closing quote of a string');
+    }
+    number() {
+        const m = /-?(?:Infinity|(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?)/y;
+        m.lastIndex = this.i;
+        const r = m.exec(this.s);
+        if (!r)
+            return this.fail('expected a number');
+        this.i += r[0].length;
+        if (r[0] === '-Infinity')
+            return Number.NEGATIVE_INFINITY;
+        return Number(r[0]);
+    }
+}
+/** Parses a JSON document; a syntax error becomes a HarnessParseError with the line number. */
+function parseJson(text, source, expected) {
+    requireText(text, source, expected);
+    try {
+        return new JsonReader(text).parseDocument();
+    }
+    catch (e) {
+        if (e instanceof JsonSyntaxError)
+            throw new HarnessParseError(source, `not valid JSON (${e.message}); expected ${expected}`, lineAt(text, e.offset));
+        throw e;
+    }
+}
+/**
+ * Parses JSON Lines: one JSON value per non-empty line. Returns each value with its line number.
+ */
+/**
+ * Parses a JSON document whose results sit in a top-level list under `key` (most harnesses'
+ * exports), or throws a `HarnessParseError` saying which list is missing.
+ */
+function parseJsonWithList(text, source, expected, key) {
+    const doc = parseJson(text, source, expected);
+    if (!isObject(doc) || !Array.isArray(doc[key])) {
+        throw new HarnessParseError(source, `expected ${expected}; found no "${key}" list`);
+    }
+    return doc;
+}
+function parseJsonLines(text, source, expected) {
+    requireText(text, source, expected);
+    const out = [];
+    const lines = text.split('\n');
+    lines.forEach((raw, index) => {
+        if (raw.trim() === '')
+            return;
+        try {
+            out.push({ value: new JsonReader(raw).parseDocument(), line: index + 1 });
+        }
+        catch (e) {
+            if (e instanceof JsonSyntaxError)
+                throw new HarnessParseError(source, `not a valid JSON line (${e.message}); expected ${expected}`, index + 1);
+            throw e;
+        }
+    });
+    return out;
+}
+/** A plain JSON object (not an array, not null). */
+function isObject(v) {
+    return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+// ---------------------------------------------------------------------------------------------
+// Numbers and units
+// ---------------------------------------------------------------------------------------------
+/** The median of a non-empty list (mean of the middle two for an even count). */
+function common_median(values) {
+    const s = [...values].sort((a, b) => a - b);
+    const mid = s.length >> 1;
+    return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+/** Seconds per time unit, for the abbreviations harnesses write (Go, JMH, Google Benchmark …). */
+const TIME_UNITS = {
+    ps: 1e-12,
     ns: 1e-9,
     us: 1e-6,
     µs: 1e-6,
+    μs: 1e-6,
     ms: 1e-3,
     s: 1,
+    sec: 1,
     m: 60,
     min: 60,
     h: 3600,
+    hr: 3600,
+    day: 86400,
 };
-const SIZE_FACTORS = {
+/** Bytes per size unit (decimal and binary prefixes). */
+const SIZE_UNITS = {
     B: 1,
+    kB: 1e3,
     KB: 1e3,
     MB: 1e6,
     GB: 1e9,
@@ -73902,446 +69189,3165 @@ const SIZE_FACTORS = {
     MiB: 1024 ** 2,
     GiB: 1024 ** 3,
 };
-const NUMBER = '([0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?)';
-/**
- * Parses a duration such as `10m`, `1.5s`, `200ms` or `250us` into seconds.
- * Returns null when the text is not a duration.
- */
-function parseDuration(text) {
-    const match = new RegExp(`^${NUMBER}\\s*(ns|us|µs|ms|s|min|m|h)$`).exec(text.trim());
-    if (!match)
-        return null;
-    return Number(match[1]) * DURATION_FACTORS[match[2]];
+/** Seconds per unit; throws a HarnessParseError naming the unknown unit. */
+function timeFactor(unit, source, where) {
+    const f = TIME_UNITS[unit];
+    if (f === undefined)
+        throw new HarnessParseError(source, `${where}: unknown time unit ${JSON.stringify(unit)}; expected one of ${Object.keys(TIME_UNITS).join(', ')}`);
+    return f;
 }
 /**
- * Parses a quantity with a unit: a duration (`200ms`), a size (`300MB`, `1GiB`), a rate
- * (`1000/s`, `5MB/s`), a percentage (`2%`, as a fraction) or a bare number (`count`).
+ * Reads a finite number from a parsed document. `where` names the benchmark and field for the
+ * error message.
  */
-function parseQuantity(text) {
-    const t = text.trim();
-    const seconds = parseDuration(t);
-    if (seconds !== null)
-        return { value: seconds, unit: 's' };
-    let m = new RegExp(`^${NUMBER}\\s*(B|KB|MB|GB|KiB|MiB|GiB)$`).exec(t);
-    if (m)
-        return { value: Number(m[1]) * SIZE_FACTORS[m[2]], unit: 'B' };
-    m = new RegExp(`^${NUMBER}\\s*(B|KB|MB|GB|KiB|MiB|GiB)/s$`).exec(t);
-    if (m)
-        return { value: Number(m[1]) * SIZE_FACTORS[m[2]], unit: 'B/s' };
-    m = new RegExp(`^${NUMBER}\\s*(?:/s|rps|ops/s|req/s)$`).exec(t);
-    if (m)
-        return { value: Number(m[1]), unit: '1/s' };
-    m = new RegExp(`^${NUMBER}\\s*%$`).exec(t);
-    if (m)
-        return { value: Number(m[1]) / 100, unit: 'fraction' };
-    m = new RegExp(`^${NUMBER}$`).exec(t);
-    if (m)
-        return { value: Number(m[1]), unit: 'count' };
+function finite(v, source, where, line) {
+    if (typeof v !== 'number' || !Number.isFinite(v)) {
+        const got = typeof v === 'number' ? String(v) : v === undefined ? 'nothing' : JSON.stringify(v);
+        throw new HarnessParseError(source, `${where}: expected a finite number, got ${got}`, line);
+    }
+    return v;
+}
+/** A finite number or undefined when the field is absent/null (optional metrics). */
+function optionalFinite(v, source, where, line) {
+    if (v === undefined || v === null)
+        return undefined;
+    return finite(v, source, where, line);
+}
+// ---------------------------------------------------------------------------------------------
+// Collecting benchmarks
+// ---------------------------------------------------------------------------------------------
+/**
+ * Collects benchmarks in the order the harness reported them. A second benchmark with the same
+ * name is dropped with a warning (the first is kept), never merged.
+ */
+class BenchmarkCollector {
+    source;
+    format;
+    seen = new Map();
+    warnings = [];
+    constructor(source, format) {
+        this.source = source;
+        this.format = format;
+    }
+    add(name, metrics) {
+        const n = name.trim();
+        if (n === '')
+            throw new HarnessParseError(this.source, `a ${this.format} benchmark has an empty name`);
+        if (this.seen.has(n)) {
+            this.warnings.push(`${this.source}: benchmark "${n}" appears more than once in one ${this.format} run; only the first is used. Give each benchmark a unique name.`);
+            return;
+        }
+        if (metrics.length === 0) {
+            this.warnings.push(`${this.source}: benchmark "${n}" reported no metric perfgate can use; it is skipped.`);
+            return;
+        }
+        const names = new Set();
+        const unique = [];
+        for (const m of metrics) {
+            if (names.has(m.name)) {
+                this.warnings.push(`${this.source}: benchmark "${n}" reports metric "${m.name}" more than once; only the first is used.`);
+                continue;
+            }
+            names.add(m.name);
+            unique.push(m);
+        }
+        this.seen.set(n, { name: n, metrics: unique });
+    }
+    warn(message) {
+        this.warnings.push(message);
+    }
+    /** The result; throws when no benchmark was found, naming what the format looks like. */
+    result(expected) {
+        if (this.seen.size === 0)
+            throw new HarnessParseError(this.source, `no benchmark results found; expected ${expected}`);
+        return { benchmarks: [...this.seen.values()], warnings: this.warnings };
+    }
+}
+/** A metric in seconds, lower is better. */
+function timeMetric(name, seconds) {
+    return { name, unit: 's', direction: 'lower', value: seconds };
+}
+/** A rate in events per second, higher is better. */
+function rateMetric(name, perSecond) {
+    return { name, unit: '1/s', direction: 'higher', value: perSecond };
+}
+
+;// CONCATENATED MODULE: ./src/adapters/harness/autocannon.ts
+/**
+ * autocannon's JSON result (`autocannon --json URL`, or `JSON.stringify(result)` of the
+ * programmatic API; mcollina/autocannon `lib/aggregateResult.js`): `{title?, url, requests:
+ * {average, …}, latency: {p50, p90, p99, average, …} (ms), throughput: {average, …} (B/s),
+ * errors, timeouts, non2xx, …}`.
+ *
+ * Name: the run's `title` when set (`--title`), otherwise the URL's path (the port changes from
+ * run to run, so the full URL is not a stable name). Metrics: `rps` (mean requests per second,
+ * higher is better), `p50`, `p90`, `p99`, `mean` (latency, s, lower is better; autocannon's
+ * percentiles have a resolution of 1 ms, so sub-millisecond latencies read as 0), `throughput` (mean bytes per second, B/s, higher is better), `errors`
+ * (errors + timeouts, count) and `non2xx` (count), lower is better.
+ */
+
+const EXPECTED = 'autocannon --json output: {"url", "requests": {…}, "latency": {…}, …}';
+function runName(doc) {
+    if (typeof doc.title === 'string' && doc.title !== '')
+        return doc.title;
+    const urls = Array.isArray(doc.url) ? doc.url : [doc.url];
+    return urls
+        .map((u) => {
+        if (typeof u !== 'string')
+            return '';
+        try {
+            const p = new URL(u);
+            return `${p.pathname}${p.search}`;
+        }
+        catch {
+            return u;
+        }
+    })
+        .join(',');
+}
+function parseAutocannon(text, source) {
+    // autocannon may print its progress or table before the JSON when stderr is merged; the JSON is
+    // the last line that starts with "{".
+    const lines = text.split('\n');
+    let start = -1;
+    for (let i = lines.length - 1; i >= 0; i--)
+        if (lines[i].trimStart().startsWith('{')) {
+            start = i;
+            break;
+        }
+    const json = start > 0 ? `${'\n'.repeat(start)}${lines.slice(start).join('\n')}` : text;
+    const doc = parseJson(json, source, EXPECTED);
+    if (!isObject(doc) || !isObject(doc.requests) || !isObject(doc.latency))
+        throw new HarnessParseError(source, `expected ${EXPECTED}; found no "requests" and "latency" objects`);
+    const out = new BenchmarkCollector(source, 'autocannon');
+    const name = runName(doc) || '/';
+    const where = `autocannon run "${name}"`;
+    const ms = (v, field) => finite(v, source, `${where}.latency.${field}`) / 1e3;
+    const metrics = [
+        rateMetric('rps', finite(doc.requests.average ?? doc.requests.mean, source, `${where}.requests.average`)),
+        timeMetric('p50', ms(doc.latency.p50, 'p50')),
+        timeMetric('p90', ms(doc.latency.p90, 'p90')),
+        timeMetric('p99', ms(doc.latency.p99, 'p99')),
+        timeMetric('mean', ms(doc.latency.average ?? doc.latency.mean, 'average')),
+    ];
+    if (isObject(doc.throughput))
+        metrics.push({
+            name: 'throughput',
+            unit: 'B/s',
+            direction: 'higher',
+            value: finite(doc.throughput.average ?? doc.throughput.mean, source, `${where}.throughput.average`),
+        });
+    const errors = finite(doc.errors ?? 0, source, `${where}.errors`) + finite(doc.timeouts ?? 0, source, `${where}.timeouts`);
+    metrics.push({ name: 'errors', unit: 'count', direction: 'lower', value: errors });
+    metrics.push({
+        name: 'non2xx',
+        unit: 'count',
+        direction: 'lower',
+        value: finite(doc.non2xx ?? 0, source, `${where}.non2xx`),
+    });
+    if (metrics.some((m) => m.unit === 's' && m.value === 0))
+        out.warn(`${source}: ${where} has latency percentiles of 0 ms: autocannon's latency resolution is 1 ms, too coarse for this server. Compare "rps" instead, or load a slower endpoint.`);
+    if (errors > 0)
+        out.warn(`${source}: ${where} saw ${errors} errors/timeouts; its latency and rate include failed requests.`);
+    out.add(name, metrics);
+    return out.result(EXPECTED);
+}
+
+;// CONCATENATED MODULE: ./src/adapters/harness/benchmarkdotnet.ts
+/**
+ * BenchmarkDotNet's JSON exporters (`--exporters json`, `[JsonExporterAttribute.Full]`, … ;
+ * dotnet/BenchmarkDotNet `src/BenchmarkDotNet/Exporters/Json/JsonExporterBase.cs`), written to
+ * `BenchmarkDotNet.Artifacts/results/<Type>-report-full.json` (or `-report-brief.json`):
+ * `{"Title", "HostEnvironmentInfo", "Benchmarks": [{FullName?, Type, Method, Parameters,
+ * Statistics: {Median, Mean, … in ns}, Memory?: {BytesAllocatedPerOperation}}]}`. Older versions
+ * write bare `NaN` tokens; they are accepted.
+ *
+ * Name: `Type.Method`, plus `(Parameters)` when the benchmark has parameters
+ * (e.g. `ParserBench.Parse(Size=10)`). When several jobs run the same case (e.g. two runtimes),
+ * the job from `DisplayInfo` is appended to each of them: `ParserBench.Parse(Size=10) [.NET 8.0]`. Metrics: `time` (`Statistics.Median`, the median of the
+ * workload iterations, s) and `bytes` (`Memory.BytesAllocatedPerOperation`, B, with
+ * `[MemoryDiagnoser]`). Benchmarks whose statistics are missing (failed runs) are skipped with a
+ * warning. BenchmarkDotNet runs many iterations and launches; a short job (`--job short`) keeps
+ * an invocation quick while perfgate's rounds supply the replication.
+ */
+
+const benchmarkdotnet_EXPECTED = 'BenchmarkDotNet JSON export: {"Benchmarks": [{"Type", "Method", "Statistics": {…}}]}';
+function benchmarkName(b) {
+    const params = typeof b.Parameters === 'string' && b.Parameters !== '' ? `(${b.Parameters})` : '';
+    if (typeof b.Type === 'string' && typeof b.Method === 'string')
+        return `${b.Type}.${b.Method}${params}`;
+    if (typeof b.FullName === 'string')
+        return b.FullName;
+    if (typeof b.ShortInfo === 'string')
+        return b.ShortInfo;
     return null;
 }
-/** Parses a percentage such as `5%` or `0.5%` into a fraction (0.05). Null when malformed. */
-function parsePercent(text) {
-    const m = new RegExp(`^${NUMBER}\\s*%$`).exec(text.trim());
-    return m ? Number(m[1]) / 100 : null;
-}
-function trimNumber(x, digits = 3) {
-    if (!Number.isFinite(x))
-        return String(x);
-    const abs = Math.abs(x);
-    if (abs === 0)
-        return '0';
-    const decimals = abs >= 100 ? 0 : abs >= 10 ? 1 : abs >= 1 ? 2 : digits;
-    return x
-        .toFixed(decimals)
-        .replace(/(\.\d*?)0+$/, '$1')
-        .replace(/\.$/, '');
-}
-/** Formats a duration in seconds with a unit a person reads at a glance (ns, µs, ms, s, min). */
-function formatDuration(seconds) {
-    const abs = Math.abs(seconds);
-    if (abs === 0)
-        return '0 s';
-    if (abs < 1e-6)
-        return `${trimNumber(seconds * 1e9)} ns`;
-    if (abs < 1e-3)
-        return `${trimNumber(seconds * 1e6)} µs`;
-    if (abs < 1)
-        return `${trimNumber(seconds * 1e3)} ms`;
-    if (abs < 120)
-        return `${trimNumber(seconds)} s`;
-    return `${trimNumber(seconds / 60)} min`;
-}
-/** Formats bytes with decimal prefixes (kB, MB, GB), as `ls -h --si` and most dashboards do. */
-function formatBytes(bytes) {
-    const abs = Math.abs(bytes);
-    if (abs < 1e3)
-        return `${trimNumber(bytes)} B`;
-    if (abs < 1e6)
-        return `${trimNumber(bytes / 1e3)} kB`;
-    if (abs < 1e9)
-        return `${trimNumber(bytes / 1e6)} MB`;
-    return `${trimNumber(bytes / 1e9)} GB`;
-}
-/** Formats a value in its canonical unit for display. Custom units are appended verbatim. */
-function formatValue(value, unit) {
-    switch (unit) {
-        case 's':
-            return formatDuration(value);
-        case 'B':
-            return formatBytes(value);
-        case 'B/s':
-            return `${formatBytes(value)}/s`;
-        case '1/s':
-            if (Math.abs(value) >= 1e6)
-                return `${trimNumber(value / 1e6)}M/s`;
-            if (Math.abs(value) >= 1e4)
-                return `${trimNumber(value / 1e3)}k/s`;
-            return `${trimNumber(value)}/s`;
-        case 'count':
-            return trimNumber(value);
-        case 'fraction':
-            return `${trimNumber(value * 100)} %`;
-        default:
-            return `${trimNumber(value)} ${unit}`;
-    }
-}
-/** Formats a fraction as a signed percentage: 0.031 → `+3.1%`, −0.2 → `−20%`. */
-function formatSignedPercent(fraction, digits = 1) {
-    if (!Number.isFinite(fraction))
-        return fraction > 0 ? '+∞%' : '−∞%';
-    const pct = fraction * 100;
-    const text = Math.abs(pct).toFixed(digits);
-    if (Number(text) === 0)
-        return `${(0).toFixed(digits)}%`;
-    return `${pct < 0 ? '−' : '+'}${text}%`;
-}
-
-
-/***/ }),
-
-/***/ 7100:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   GN: () => (/* binding */ SettingsError),
-/* harmony export */   P$: () => (/* binding */ parseSettings)
-/* harmony export */ });
-/* unused harmony exports INPUT_NAMES, DEFAULTS, parseConfigFile */
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var yaml__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8815);
-/* harmony import */ var _core_budgets__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2749);
-/* harmony import */ var _core_units__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(2184);
-/* harmony import */ var _suites__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(2576);
-/**
- * Every input of the action (or flag of the CLI), parsed once into a typed, documented
- * `Settings` object before anything runs. Problems are collected, not thrown one at a time, so
- * a user sees every mistake at once, each naming the input or file, the key or line, and what is
- * expected.
- */
-
-
-
-
-
-
-/** Thrown with every problem found; `message` lists them all. */
-class SettingsError extends Error {
-    issues;
-    constructor(issues) {
-        super(`perfgate's configuration has ${issues.length} problem${issues.length === 1 ? '' : 's'}:\n` +
-            issues.map((i) => `  - ${i.where}: ${i.message}`).join('\n'));
-        this.issues = issues;
-        this.name = 'SettingsError';
-    }
-}
-/** The inputs this action accepts (a misspelt `INPUT_*` is otherwise silently ignored by runners). */
-const INPUT_NAMES = (/* unused pure expression or super */ null && ([
-    'github-token',
-    'suites',
-    'config',
-    'build',
-    'budget',
-    'budgets',
-    'alpha',
-    'correction',
-    'strict',
-    'min-rounds',
-    'max-rounds',
-    'max-time',
-    'base',
-    'comment',
-    'fail-on-regression',
-    'mode',
-    'results',
-    'shard',
-    'allow-unsafe-pr-checkout',
-]));
-/** Defaults, justified in the README ("How the verdict is reached"). */
-const DEFAULTS = {
-    config: '.github/perfgate.yml',
-    budget: '5%',
-    alpha: '0.05',
-    correction: 'holm',
-    strict: 'false',
-    minRounds: '10',
-    maxRounds: '50',
-    maxTime: '15m',
-    comment: 'always',
-    failOnRegression: 'true',
-    mode: 'full',
-};
-/**
- * Parses every input. `workspace` is where relative paths (the config file) resolve.
- * Throws `SettingsError` listing every problem.
- */
-function parseSettings(read, workspace) {
-    const issues = [];
-    const input = (name, fallback = '') => read(name).trim() || fallback;
-    const problem = (name, message) => issues.push({ where: `input "${name}"`, message });
-    const mode = oneOf(input('mode', DEFAULTS.mode), ['full', 'measure', 'report'], 'mode', problem);
-    const comment = oneOf(input('comment', DEFAULTS.comment), ['always', 'on-regression', 'never'], 'comment', problem);
-    const correction = oneOf(input('correction', DEFAULTS.correction), ['holm', 'bh'], 'correction', problem);
-    const strict = bool(input('strict', DEFAULTS.strict), 'strict', problem);
-    const failOnRegression = bool(input('fail-on-regression', DEFAULTS.failOnRegression), 'fail-on-regression', problem);
-    const allowUnsafePrCheckout = bool(input('allow-unsafe-pr-checkout', 'false'), 'allow-unsafe-pr-checkout', problem);
-    const alpha = Number(input('alpha', DEFAULTS.alpha));
-    if (!(alpha > 0 && alpha < 0.5))
-        problem('alpha', `expected a number between 0 and 0.5 such as 0.05, got "${input('alpha')}"`);
-    const minRounds = integer(input('min-rounds', DEFAULTS.minRounds), 'min-rounds', 4, 10_000, problem);
-    const maxRounds = integer(input('max-rounds', DEFAULTS.maxRounds), 'max-rounds', 4, 10_000, problem);
-    if (minRounds !== null && maxRounds !== null && maxRounds < minRounds) {
-        problem('max-rounds', `must be at least min-rounds (${minRounds}), got ${maxRounds}`);
-    }
-    const maxTimeText = input('max-time', DEFAULTS.maxTime);
-    const maxTimeS = (0,_core_units__WEBPACK_IMPORTED_MODULE_4__/* .parseDuration */ .E9)(maxTimeText);
-    if (maxTimeS === null || maxTimeS <= 0)
-        problem('max-time', `expected a duration like "15m", "90s" or "1h", got "${maxTimeText}"`);
-    const defaultBudget = (0,_core_budgets__WEBPACK_IMPORTED_MODULE_3__/* .parseBudgetRule */ .JX)(input('budget', DEFAULTS.budget));
-    if (typeof defaultBudget === 'string')
-        problem('budget', defaultBudget);
-    const budgetLines = (0,_core_budgets__WEBPACK_IMPORTED_MODULE_3__/* .parseBudgetLines */ .Qx)(read('budgets'));
-    for (const i of budgetLines.issues)
-        issues.push({ where: `input "budgets" line ${i.line}`, message: i.message });
-    let shard = null;
-    const shardText = input('shard');
-    if (shardText) {
-        const m = /^(\d+)\s*\/\s*(\d+)$/.exec(shardText);
-        if (!m || Number(m[1]) < 1 || Number(m[1]) > Number(m[2])) {
-            problem('shard', `expected INDEX/TOTAL with 1 ≤ INDEX ≤ TOTAL, like "2/4", got "${shardText}"`);
+function parseBenchmarkDotNet(text, source) {
+    const doc = parseJsonWithList(text, source, benchmarkdotnet_EXPECTED, 'Benchmarks');
+    const out = new BenchmarkCollector(source, 'BenchmarkDotNet');
+    const names = doc.Benchmarks.map((b, i) => {
+        const name = isObject(b) ? benchmarkName(b) : null;
+        if (name === null)
+            throw new HarnessParseError(source, `Benchmarks[${i}]: expected an object with "Type" and "Method" (or "FullName")`);
+        return name;
+    });
+    const count = new Map();
+    for (const n of names)
+        count.set(n, (count.get(n) ?? 0) + 1);
+    doc.Benchmarks.forEach((raw, i) => {
+        const b = raw;
+        let name = names[i];
+        if (count.get(name) > 1 && typeof b.DisplayInfo === 'string') {
+            // "Type.Method: Job [Params]" → the job
+            const job = /: (.+?)(?: \[.*\])?$/.exec(b.DisplayInfo)?.[1];
+            if (job)
+                name = `${name} [${job}]`;
         }
-        else
-            shard = { index: Number(m[1]), total: Number(m[2]) };
+        if (!isObject(b.Statistics)) {
+            out.warn(`${source}: BenchmarkDotNet benchmark "${name}" has no statistics (it failed or did not run); it is skipped.`);
+            return;
+        }
+        const where = `benchmark "${name}"`;
+        const metrics = [
+            timeMetric('time', finite(b.Statistics.Median, source, `${where}.Statistics.Median`) * 1e-9),
+        ];
+        if (isObject(b.Memory)) {
+            const bytes = optionalFinite(b.Memory.BytesAllocatedPerOperation, source, `${where}.Memory.BytesAllocatedPerOperation`);
+            if (bytes !== undefined)
+                metrics.push({ name: 'bytes', unit: 'B', direction: 'lower', value: bytes });
+        }
+        out.add(name, metrics);
+    });
+    return out.result(benchmarkdotnet_EXPECTED);
+}
+
+;// CONCATENATED MODULE: ./src/adapters/harness/benchmarkjs.ts
+/**
+ * benchmark.js text output: the `String(benchmark)` line printed from a suite's `cycle` event,
+ * `name x 1,234,567 ops/sec ±1.23% (90 runs sampled)` (bestiejs/benchmark.js `toStringBench`).
+ * Other lines (`Fastest is …`, logs) are ignored.
+ *
+ * benchmark.js reports only the rate `hz` = 1 / mean time of its samples, so the value is a
+ * mean-based rate (that is all it prints). Metrics: `ops` (1/s, higher is better).
+ * Keep `maxTime` short (e.g. `{ maxTime: 1 }`) so perfgate's rounds do the replication.
+ */
+
+const benchmarkjs_EXPECTED = 'benchmark.js lines like "name x 1,234 ops/sec ±1.23% (90 runs sampled)"';
+const LINE = /^(.*?) x ([0-9][0-9,]*(?:\.[0-9]+)?) ops\/sec (?:±|\+-|\+\/-)\s*([0-9.]+)%\s*\((\d+) runs? sampled\)\s*$/;
+/** The start of a result line; when the last line looks like this but is incomplete, the output was cut. */
+const PARTIAL = /^.+ x [0-9][0-9,]*(?:\.[0-9]*)?(?: .*)?$/;
+function parseBenchmarkJs(text, source) {
+    requireText(text, source, benchmarkjs_EXPECTED);
+    const out = new BenchmarkCollector(source, 'benchmark.js');
+    const lines = text.split('\n');
+    let last = lines.length - 1;
+    while (last > 0 && lines[last].trim() === '')
+        last--;
+    lines.forEach((raw, index) => {
+        const line = raw.replace(/\r$/, '').trim();
+        const m = LINE.exec(line);
+        if (!m) {
+            if (index === last && PARTIAL.test(line))
+                throw new HarnessParseError(source, `malformed benchmark.js result line (truncated?); expected ${benchmarkjs_EXPECTED}`, index + 1);
+            return;
+        }
+        const hz = Number(m[2].replace(/,/g, ''));
+        if (!Number.isFinite(hz) || hz <= 0)
+            throw new HarnessParseError(source, `benchmark "${m[1]}": expected a positive ops/sec, got ${m[2]}`, index + 1);
+        out.add(m[1], [rateMetric('ops', hz)]);
+    });
+    return out.result(benchmarkjs_EXPECTED);
+}
+
+;// CONCATENATED MODULE: ./src/adapters/harness/catch2.ts
+/**
+ * Catch2's XML reporter (`--reporter xml`, Catch2 v2 `<Catch …>` and v3 `<Catch2TestRun …>`):
+ * each `BENCHMARK` becomes `<BenchmarkResults name="…" samples=… iterations=…>` holding
+ * `<mean value="…" lowerBound="…" upperBound="…"/>` and `<standardDeviation …/>`, all values in
+ * nanoseconds (catchorg/Catch2 `src/catch2/reporters/catch_reporter_xml.cpp`).
+ *
+ * Catch2 reports the bootstrap estimate of the **mean** sample time and no median, so the mean is
+ * the value. Name: the benchmark's name (benchmark names must be unique across test cases).
+ * Metrics: `time` (mean, s). Keep `--benchmark-samples` modest (e.g. 20) and let perfgate's rounds
+ * supply the replication.
+ */
+
+const catch2_EXPECTED = 'Catch2 --reporter xml output with <BenchmarkResults> elements';
+function decodeXml(s) {
+    return s.replace(/&(lt|gt|amp|quot|apos|#(\d+)|#x([0-9a-fA-F]+));/g, (_m, name, dec, hex) => {
+        if (dec)
+            return String.fromCodePoint(Number(dec));
+        if (hex)
+            return String.fromCodePoint(Number.parseInt(hex, 16));
+        return { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" }[name] ?? '';
+    });
+}
+function attributes(tag) {
+    const out = {};
+    for (const m of tag.matchAll(/([A-Za-z_:][\w:.-]*)\s*=\s*(?:"([^"]*)"|'([^']*)')/g))
+        out[m[1]] = decodeXml(m[2] ?? m[3] ?? '');
+    return out;
+}
+function parseCatch2(text, source) {
+    requireText(text, source, catch2_EXPECTED);
+    const root = /<(Catch2TestRun|Catch)[\s>]/.exec(text);
+    if (!root)
+        throw new HarnessParseError(source, `no <Catch> or <Catch2TestRun> element; expected ${catch2_EXPECTED}`, 1);
+    if (!text.includes(`</${root[1]}>`))
+        throw new HarnessParseError(source, `the XML ends before </${root[1]}> (truncated output?); expected the complete reporter output`, lineAt(text, text.length));
+    const out = new BenchmarkCollector(source, 'Catch2');
+    const re = /<BenchmarkResults\b([^>]*)>([\s\S]*?)<\/BenchmarkResults>/g;
+    for (const m of text.matchAll(re)) {
+        const line = lineAt(text, m.index ?? 0);
+        const attrs = attributes(m[1]);
+        const name = attrs.name;
+        if (name === undefined)
+            throw new HarnessParseError(source, '<BenchmarkResults> without a name attribute', line);
+        const mean = /<mean\b([^>]*)\/?>/.exec(m[2]);
+        if (!mean)
+            throw new HarnessParseError(source, `benchmark "${name}": expected a <mean value="…"/> element`, line);
+        const raw = attributes(mean[1]).value;
+        const ns = raw === undefined ? Number.NaN : Number(raw);
+        if (!Number.isFinite(ns))
+            throw new HarnessParseError(source, `benchmark "${name}": expected a finite mean value, got ${JSON.stringify(raw)}`, line);
+        out.add(name, [timeMetric('time', ns * 1e-9)]);
     }
-    let suites = [];
-    let suitesSource = 'input "suites"';
-    let build = input('build');
-    let budgets = budgetLines.entries;
-    if (mode !== 'report') {
-        const inline = read('suites');
-        if (inline.trim() !== '') {
-            suites = parseSuitesYaml(inline, 'input "suites"', issues);
+    return out.result(catch2_EXPECTED);
+}
+
+;// CONCATENATED MODULE: ./src/adapters/harness/criterion.ts
+/**
+ * Rust criterion results, in either of the two forms criterion saves or prints:
+ * - cargo-criterion's JSON messages (`cargo criterion --message-format=json`, one JSON object per
+ *   line on stdout, bheisler/criterion.rs `book/src/cargo_criterion/external_tools.md`): the
+ *   `"reason": "benchmark-complete"` lines, with `id`, `median`/`mean`/`slope` estimates and their
+ *   `unit`. Other lines (`group-complete`, non-JSON output) are ignored.
+ * - one saved estimates file, `target/criterion/<id>/new/estimates.json`
+ *   (`{"mean": {"point_estimate", …}, "median": {…}, "median_abs_dev", "slope", "std_dev"}`,
+ *   nanoseconds; criterion 0.2 wrote the keys capitalised, `Mean`, `Median`). It carries no name:
+ *   the benchmark is named after the directory above `new/` (or `base/`) in the source path.
+ *
+ * Metrics: `time` (criterion's median estimate of the time per iteration, s) and `mean` (s).
+ * Criterion runs many samples per invocation; shorten them (`--measurement-time 2
+ * --warm-up-time 1`, or `--sample-size`) and let perfgate's rounds supply the replication.
+ */
+
+const criterion_EXPECTED = 'cargo criterion --message-format=json lines ({"reason":"benchmark-complete",…}) or a criterion estimates.json';
+/** Looks a key up case-insensitively (criterion 0.2 capitalised the estimate names). */
+function field(o, key) {
+    if (key in o)
+        return o[key];
+    const want = key.replace(/_/g, '').toLowerCase();
+    for (const k of Object.keys(o))
+        if (k.replace(/_/g, '').toLowerCase() === want)
+            return o[k];
+    return undefined;
+}
+function nameFromPath(source) {
+    const parts = source.split(/[\\/]/).filter((p) => p !== '');
+    const i = parts.length - 2; // …/<id parts>/new/estimates.json
+    if (i < 1 || !/^(new|base|change)$/.test(parts[i]))
+        return null;
+    const c = parts.lastIndexOf('criterion', i);
+    return parts.slice(c >= 0 ? c + 1 : i - 1, i).join('/') || null;
+}
+function parseEstimates(doc, source) {
+    const name = nameFromPath(source);
+    if (!name)
+        throw new HarnessParseError(source, 'a criterion estimates.json carries no benchmark name; expected its path to end in "<benchmark>/new/estimates.json"');
+    const estimate = (key) => {
+        const e = field(doc, key);
+        if (!isObject(e))
+            throw new HarnessParseError(source, `expected a "${key}" estimate object`);
+        return finite(field(e, 'point_estimate'), source, `${key}.point_estimate`) * 1e-9;
+    };
+    const out = new BenchmarkCollector(source, 'criterion');
+    out.add(name, [timeMetric('time', estimate('median')), timeMetric('mean', estimate('mean'))]);
+    return out.result(criterion_EXPECTED);
+}
+function parseMessages(text, source) {
+    const out = new BenchmarkCollector(source, 'criterion');
+    // cargo-criterion may interleave other output; only lines that start with "{" are messages.
+    const lines = text.split('\n');
+    const blank = lines.map((l) => (l.trimStart().startsWith('{') ? l : '')).join('\n');
+    if (blank.trim() === '')
+        throw new HarnessParseError(source, `no JSON messages found; expected ${criterion_EXPECTED}`);
+    for (const { value, line } of parseJsonLines(blank, source, criterion_EXPECTED)) {
+        if (!isObject(value) || value.reason !== 'benchmark-complete')
+            continue;
+        if (typeof value.id !== 'string')
+            throw new HarnessParseError(source, 'a benchmark-complete message has no "id" string', line);
+        const where = `benchmark "${value.id}"`;
+        const estimate = (key) => {
+            const e = value[key];
+            if (!isObject(e))
+                throw new HarnessParseError(source, `${where}: expected a "${key}" estimate`, line);
+            const unit = typeof e.unit === 'string' ? e.unit : typeof value.unit === 'string' ? value.unit : 'ns';
+            return (finite(e.estimate, source, `${where}.${key}.estimate`, line) *
+                timeFactor(unit, source, `${where}.${key}.unit (only time measurements are supported)`));
+        };
+        out.add(value.id, [timeMetric('time', estimate('median')), timeMetric('mean', estimate('mean'))]);
+    }
+    return out.result(criterion_EXPECTED);
+}
+function parseCriterion(text, source) {
+    requireText(text, source, criterion_EXPECTED);
+    const trimmed = text.trim();
+    // A single estimates.json is one object spanning the whole text and has no "reason".
+    if (trimmed.startsWith('{') && !/"reason"\s*:/.test(trimmed)) {
+        const doc = parseJson(text, source, criterion_EXPECTED);
+        if (isObject(doc) && field(doc, 'median') !== undefined)
+            return parseEstimates(doc, source);
+        throw new HarnessParseError(source, `expected ${criterion_EXPECTED}; found a JSON object without "median" or "reason"`);
+    }
+    return parseMessages(text, source);
+}
+
+;// CONCATENATED MODULE: ./src/adapters/harness/go.ts
+
+const go_EXPECTED = 'go test -bench output lines like "BenchmarkX-8  1000  1234 ns/op"';
+const KNOWN = {
+    'ns/op': { name: 'time', unit: 's', direction: 'lower', factor: 1e-9 },
+    'B/op': { name: 'bytes', unit: 'B', direction: 'lower', factor: 1 },
+    'allocs/op': { name: 'allocs', unit: 'count', direction: 'lower', factor: 1 },
+    'MB/s': { name: 'throughput', unit: 'B/s', direction: 'higher', factor: 1e6 },
+};
+const RESULT_LINE = /^(Benchmark\S*)\s+(\d+)\s+(.*)$/;
+const go_NUMBER = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;
+/** The `-N` suffix to strip: the one every result line ends with, or null. */
+function commonProcsSuffix(lines) {
+    let suffix = null;
+    for (const line of lines) {
+        const m = RESULT_LINE.exec(line);
+        if (!m)
+            continue;
+        const s = /-\d+$/.exec(m[1])?.[0];
+        if (s === undefined)
+            return null;
+        if (suffix === null)
+            suffix = s;
+        else if (suffix !== s)
+            return null;
+    }
+    return suffix;
+}
+function parseGoBench(text, source) {
+    requireText(text, source, go_EXPECTED);
+    const order = [];
+    const byName = new Map();
+    const warnings = [];
+    const pkgOf = new Map();
+    const clashed = new Set();
+    let pkg = '';
+    const lines = text.split('\n').map((l) => l.replace(/\r$/, ''));
+    const suffix = commonProcsSuffix(lines);
+    lines.forEach((line, index) => {
+        const lineNo = index + 1;
+        if (/^--- FAIL: Benchmark/.test(line)) {
+            warnings.push(`${source}:${lineNo}: ${line.trim()} — a benchmark failed; its results (if any) are incomplete.`);
+            return;
+        }
+        const p = /^pkg:\s*(\S+)/.exec(line);
+        if (p)
+            pkg = p[1];
+        const m = RESULT_LINE.exec(line);
+        if (!m)
+            return; // not a result line: header, log output, PASS/ok, or `-v` name-only lines
+        const name = suffix ? m[1].slice(0, -suffix.length) : m[1];
+        const firstPkg = pkgOf.get(name);
+        if (firstPkg === undefined)
+            pkgOf.set(name, pkg);
+        else if (firstPkg !== pkg) {
+            if (!clashed.has(name))
+                warnings.push(`${source}:${lineNo}: benchmark "${name}" appears in packages ${firstPkg} and ${pkg}; only the first is used. Rename one or run one package per suite.`);
+            clashed.add(name);
+            return;
+        }
+        const fields = m[3].trim().split(/\s+/);
+        if (fields.length % 2 !== 0)
+            throw new HarnessParseError(source, `benchmark line for ${name} has an unpaired field (truncated output?); expected "<value> <unit>" pairs after the iteration count`, lineNo);
+        let series = byName.get(name);
+        if (!series) {
+            series = new Map();
+            byName.set(name, series);
+            order.push(name);
+        }
+        const seenOnLine = new Set();
+        for (let i = 0; i < fields.length; i += 2) {
+            const [num, unit] = [fields[i], fields[i + 1]];
+            if (!go_NUMBER.test(num))
+                throw new HarnessParseError(source, `benchmark ${name}: expected a number before unit "${unit}", got ${JSON.stringify(num)}`, lineNo);
+            const value = Number(num);
+            if (!Number.isFinite(value))
+                throw new HarnessParseError(source, `benchmark ${name}: ${unit} is not a finite number (${num})`, lineNo);
+            const known = KNOWN[unit];
+            const metric = known?.name ?? unit;
+            if (seenOnLine.has(metric))
+                continue;
+            seenOnLine.add(metric);
+            let s = series.get(metric);
+            if (!s) {
+                s = known
+                    ? { unit: known.unit, direction: known.direction, values: [] }
+                    : { unit, direction: unit.endsWith('/s') ? 'higher' : 'lower', values: [] };
+                series.set(metric, s);
+            }
+            s.values.push(value * (known?.factor ?? 1));
+        }
+    });
+    const out = new BenchmarkCollector(source, 'go test -bench');
+    for (const w of warnings)
+        out.warn(w);
+    for (const name of order) {
+        const series = byName.get(name);
+        out.add(name, [...series].map(([metric, s]) => ({
+            name: metric,
+            unit: s.unit,
+            direction: s.direction,
+            value: common_median(s.values),
+        })));
+    }
+    return out.result(go_EXPECTED);
+}
+
+;// CONCATENATED MODULE: ./src/adapters/harness/googleBenchmark.ts
+
+const googleBenchmark_EXPECTED = 'Google Benchmark JSON: {"benchmarks": [{"name", "real_time", "time_unit", …}]}';
+/** Fields that are not user counters. */
+const STANDARD = new Set([
+    'name',
+    'family_index',
+    'per_family_instance_index',
+    'run_name',
+    'run_type',
+    'repetitions',
+    'repetition_index',
+    'threads',
+    'iterations',
+    'real_time',
+    'cpu_time',
+    'time_unit',
+    'items_per_second',
+    'bytes_per_second',
+    'aggregate_name',
+    'aggregate_unit',
+    'error_occurred',
+    'error_message',
+    'label',
+    'big_o',
+    'rms',
+    'complexity',
+]);
+function entryMetrics(b, source, where) {
+    const unit = typeof b.time_unit === 'string' ? b.time_unit : 'ns';
+    const f = timeFactor(unit, source, `${where}.time_unit`);
+    const m = new Map();
+    m.set('time', { unit: 's', direction: 'lower', value: finite(b.real_time, source, `${where}.real_time`) * f });
+    if (b.cpu_time !== undefined)
+        m.set('cpu', { unit: 's', direction: 'lower', value: finite(b.cpu_time, source, `${where}.cpu_time`) * f });
+    if (b.items_per_second !== undefined)
+        m.set('items', {
+            unit: '1/s',
+            direction: 'higher',
+            value: finite(b.items_per_second, source, `${where}.items_per_second`),
+        });
+    if (b.bytes_per_second !== undefined)
+        m.set('bytes', {
+            unit: 'B/s',
+            direction: 'higher',
+            value: finite(b.bytes_per_second, source, `${where}.bytes_per_second`),
+        });
+    return m;
+}
+function parseGoogleBenchmark(text, source) {
+    const doc = parseJsonWithList(text, source, googleBenchmark_EXPECTED, 'benchmarks');
+    const out = new BenchmarkCollector(source, 'Google Benchmark');
+    const order = [];
+    const iterations = new Map();
+    const aggregates = new Map();
+    const counterNames = new Set();
+    const failed = new Set();
+    doc.benchmarks.forEach((b, i) => {
+        if (!isObject(b) || typeof b.name !== 'string')
+            throw new HarnessParseError(source, `benchmarks[${i}]: expected an object with a "name"`);
+        const runName = typeof b.run_name === 'string' ? b.run_name : b.name;
+        const where = `benchmark "${b.name}"`;
+        if (!order.includes(runName))
+            order.push(runName);
+        if (b.error_occurred === true) {
+            if (!failed.has(runName))
+                out.warn(`${source}: ${where} reported an error (${String(b.error_message ?? 'no message')}); it is skipped. Fix the benchmark.`);
+            failed.add(runName);
+            return;
+        }
+        for (const k of Object.keys(b))
+            if (!STANDARD.has(k))
+                counterNames.add(k);
+        if (b.run_type === 'aggregate') {
+            const kind = typeof b.aggregate_name === 'string' ? b.aggregate_name : '';
+            if (kind !== 'median' && kind !== 'mean')
+                return;
+            if (b.aggregate_unit !== undefined && b.aggregate_unit !== 'time')
+                return;
+            let byKind = aggregates.get(runName);
+            if (!byKind) {
+                byKind = new Map();
+                aggregates.set(runName, byKind);
+            }
+            byKind.set(kind, { runName, metrics: entryMetrics(b, source, where) });
+            return;
+        }
+        const list = iterations.get(runName) ?? [];
+        list.push({ runName, metrics: entryMetrics(b, source, where) });
+        iterations.set(runName, list);
+    });
+    for (const runName of order) {
+        if (failed.has(runName))
+            continue;
+        const reps = iterations.get(runName);
+        let metrics;
+        if (reps && reps.length > 0) {
+            const names = [...reps[0].metrics.keys()];
+            metrics = names.map((name) => {
+                const first = reps[0].metrics.get(name);
+                const values = reps.map((r) => r.metrics.get(name)?.value).filter((v) => v !== undefined);
+                return { name, unit: first.unit, direction: first.direction, value: common_median(values) };
+            });
         }
         else {
-            const configPath = input('config', DEFAULTS.config);
-            const file = node_path__WEBPACK_IMPORTED_MODULE_1___default().resolve(workspace, configPath);
-            suitesSource = configPath;
-            if (!(0,node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync)(file)) {
-                issues.push({
-                    where: 'input "suites"',
-                    message: `no suites given: set the "suites" input, or create ${configPath} (input "config") with a "suites:" list`,
+            const agg = aggregates.get(runName);
+            const chosen = agg?.get('median') ?? agg?.get('mean');
+            if (!chosen)
+                continue;
+            if (!agg?.has('median'))
+                out.warn(`${source}: "${runName}" has only a mean aggregate; the mean is used instead of the median.`);
+            metrics = [...chosen.metrics].map(([name, m]) => ({ name, ...m }));
+        }
+        out.add(runName, metrics);
+    }
+    if (counterNames.size > 0)
+        out.warn(`${source}: user counters ${[...counterNames].map((c) => `"${c}"`).join(', ')} are not compared: Google Benchmark's JSON does not say their unit or whether more is better. Report them with perfgate's "json" format if they matter.`);
+    return out.result(googleBenchmark_EXPECTED);
+}
+
+;// CONCATENATED MODULE: ./src/adapters/harness/hyperfine.ts
+/**
+ * hyperfine's JSON export (`hyperfine --export-json FILE …`; the fields are sharkdp/hyperfine's
+ * `BenchmarkResult`, `src/benchmark/benchmark_result.rs`): `{"results": [{command, mean, median,
+ * user, system, times[], exit_codes[], parameters?, memory_usage_byte?[]}]}`, times in seconds.
+ *
+ * hyperfine already repeats each command (`--runs`); perfgate takes the **median of `times`** as
+ * the invocation's value. Keep `--runs` small (e.g. `--runs 3 --warmup 1`) and let perfgate's
+ * rounds supply the replication, so base and head interleave.
+ *
+ * Name: the command, or its `-n/--command-name`. Name commands (`-n parse`) when the command line
+ * contains anything that differs between checkouts (absolute paths), or base and head will not match.
+ *
+ * Metrics: `time` (median wall time, s), `user` and `system` (mean CPU time, s: hyperfine
+ * reports only their means), `rss` (median peak memory, B; recent hyperfine versions).
+ */
+
+const hyperfine_EXPECTED = 'hyperfine --export-json output: {"results": [{"command": …, "times": […]}]}';
+function parseHyperfine(text, source) {
+    const doc = parseJsonWithList(text, source, hyperfine_EXPECTED, 'results');
+    const out = new BenchmarkCollector(source, 'hyperfine');
+    doc.results.forEach((r, i) => {
+        if (!isObject(r) || typeof r.command !== 'string')
+            throw new HarnessParseError(source, `results[${i}]: expected an object with a "command" string`);
+        const where = `results[${i}] ("${r.command}")`;
+        let time;
+        if (Array.isArray(r.times) && r.times.length > 0) {
+            time = common_median(r.times.map((t, j) => finite(t, source, `${where}.times[${j}]`)));
+        }
+        else {
+            time = finite(r.median ?? r.mean, source, `${where}.median`);
+            out.warn(`${source}: "${r.command}" has no "times" list; its reported median is used instead.`);
+        }
+        const metrics = [timeMetric('time', time)];
+        const user = optionalFinite(r.user, source, `${where}.user`);
+        if (user !== undefined)
+            metrics.push(timeMetric('user', user));
+        const system = optionalFinite(r.system, source, `${where}.system`);
+        if (system !== undefined)
+            metrics.push(timeMetric('system', system));
+        if (Array.isArray(r.memory_usage_byte) && r.memory_usage_byte.length > 0) {
+            const rss = common_median(r.memory_usage_byte.map((b, j) => finite(b, source, `${where}.memory_usage_byte[${j}]`)));
+            metrics.push({ name: 'rss', unit: 'B', direction: 'lower', value: rss });
+        }
+        if (Array.isArray(r.exit_codes) && r.exit_codes.some((c) => c !== 0 && c !== null)) {
+            out.warn(`${source}: "${r.command}" exited with a non-zero status in some runs (hyperfine -i); its timings may measure a failure. Fix the command or drop --ignore-failure.`);
+        }
+        out.add(r.command, metrics);
+    });
+    return out.result(hyperfine_EXPECTED);
+}
+
+;// CONCATENATED MODULE: ./src/adapters/harness/jmh.ts
+
+const jmh_EXPECTED = 'JMH JSON (-rf json): [{"benchmark", "mode", "primaryMetric": {"score", "scoreUnit", …}}]';
+/** Converts a JMH score unit (`ops/ms`, `us/op`, `B/op`, `#`, `MB/sec`) or returns null. */
+function convertUnit(u) {
+    let m = /^ops\/(\w+)$/.exec(u);
+    if (m && TIME_UNITS[m[1]] !== undefined)
+        return { unit: '1/s', direction: 'higher', factor: 1 / TIME_UNITS[m[1]] };
+    m = /^(\w+)\/op$/.exec(u);
+    if (m && TIME_UNITS[m[1]] !== undefined)
+        return { unit: 's', direction: 'lower', factor: TIME_UNITS[m[1]] };
+    if (u === 'B/op')
+        return { unit: 'B', direction: 'lower', factor: 1 };
+    if (u === '#' || u === '#/op' || u === 'counts')
+        return { unit: 'count', direction: 'lower', factor: 1 };
+    return null;
+}
+/** The median of one JMH metric (see the file comment for the order of preference). */
+function metricMedian(m, source, where) {
+    const pct = m.scorePercentiles;
+    if (isObject(pct) && pct['50.0'] !== undefined)
+        return finite(pct['50.0'], source, `${where}.scorePercentiles.50.0`);
+    if (Array.isArray(m.rawData)) {
+        const all = m.rawData.flat().map((v, i) => finite(v, source, `${where}.rawData[${i}]`));
+        if (all.length > 0)
+            return common_median(all);
+    }
+    return finite(m.score, source, `${where}.score`);
+}
+function parseJmh(text, source) {
+    const doc = parseJson(text, source, jmh_EXPECTED);
+    if (!Array.isArray(doc))
+        throw new HarnessParseError(source, `expected ${jmh_EXPECTED}; the document is not a list`);
+    const out = new BenchmarkCollector(source, 'JMH');
+    const skipped = new Set();
+    doc.forEach((b, i) => {
+        if (!isObject(b) || typeof b.benchmark !== 'string' || !isObject(b.primaryMetric))
+            throw new HarnessParseError(source, `[${i}]: expected an object with "benchmark" and "primaryMetric"`);
+        const params = isObject(b.params) ? Object.entries(b.params).map(([k, v]) => `/${k}=${String(v)}`) : [];
+        const name = `${b.benchmark}${params.join('')}`;
+        const where = `benchmark "${name}"`;
+        const pm = b.primaryMetric;
+        const unit = typeof pm.scoreUnit === 'string' ? pm.scoreUnit : '';
+        const conv = convertUnit(unit);
+        if (!conv || (conv.unit !== 's' && conv.unit !== '1/s'))
+            throw new HarnessParseError(source, `${where}: unknown primary score unit ${JSON.stringify(unit)}; expected "ops/<time>" or "<time>/op"`);
+        const metrics = [
+            {
+                name: conv.unit === 's' ? 'time' : 'ops',
+                unit: conv.unit,
+                direction: conv.direction,
+                value: metricMedian(pm, source, `${where}.primaryMetric`) * conv.factor,
+            },
+        ];
+        if (isObject(b.secondaryMetrics)) {
+            for (const [key, sm] of Object.entries(b.secondaryMetrics)) {
+                if (!isObject(sm))
+                    continue;
+                const metricName = key.replace(/^[·:]+/, '');
+                const su = typeof sm.scoreUnit === 'string' ? sm.scoreUnit : '';
+                const c = convertUnit(su);
+                if (!c) {
+                    skipped.add(`${metricName} (${su})`);
+                    continue;
+                }
+                metrics.push({
+                    name: metricName === 'gc.alloc.rate.norm' ? 'bytes' : metricName,
+                    unit: c.unit,
+                    direction: c.direction,
+                    value: metricMedian(sm, source, `${where}.secondaryMetrics.${key}`) * c.factor,
                 });
             }
-            else {
-                const config = parseConfigFile((0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(file, 'utf8'), configPath, issues);
-                suites = config.suites;
-                if (!build && config.build)
-                    build = config.build;
-                budgets = [...config.budgets, ...budgets];
+        }
+        out.add(name, metrics);
+    });
+    if (skipped.size > 0)
+        out.warn(`${source}: JMH secondary metrics ${[...skipped].join(', ')} have units perfgate does not compare; they are skipped.`);
+    return out.result(jmh_EXPECTED);
+}
+
+;// CONCATENATED MODULE: ./src/adapters/harness/json.ts
+
+const json_EXPECTED = 'perfgate JSON: {"benchmarks": [{"name": …, "metrics": [{"name", "value", "unit", "direction"}]}]}';
+/** Converts a unit string to a canonical unit and the factor to multiply values by. */
+function canonicalUnit(unit) {
+    const u = unit.trim();
+    if (u in TIME_UNITS && !['m', 'sec', 'ps', 'hr', 'day'].includes(u))
+        return { unit: 's', factor: TIME_UNITS[u] };
+    if (u in SIZE_UNITS)
+        return { unit: 'B', factor: SIZE_UNITS[u] };
+    if (['/s', '1/s', 'ops/s', 'req/s', 'rps', 'ops/sec'].includes(u))
+        return { unit: '1/s', factor: 1 };
+    const rate = /^(\w+)\/s$/.exec(u);
+    if (rate && rate[1] in SIZE_UNITS)
+        return { unit: 'B/s', factor: SIZE_UNITS[rate[1]] };
+    if (u === '%')
+        return { unit: 'fraction', factor: 0.01 };
+    if (u === 'fraction' || u === 'count')
+        return { unit: u, factor: 1 };
+    return { unit: u, factor: 1 };
+}
+function parsePerfgateJson(text, source) {
+    const doc = parseJsonWithList(text, source, json_EXPECTED, 'benchmarks');
+    const out = new BenchmarkCollector(source, 'perfgate json');
+    doc.benchmarks.forEach((b, i) => {
+        const at = `benchmarks[${i}]`;
+        if (!isObject(b) || typeof b.name !== 'string' || b.name.trim() === '')
+            throw new HarnessParseError(source, `${at}: expected an object with a non-empty "name" string`);
+        if (!Array.isArray(b.metrics) || b.metrics.length === 0)
+            throw new HarnessParseError(source, `${at} ("${b.name}"): expected a non-empty "metrics" list`);
+        const metrics = b.metrics.map((m, j) => {
+            const mat = `${at}.metrics[${j}]`;
+            if (!isObject(m) || typeof m.name !== 'string' || m.name.trim() === '')
+                throw new HarnessParseError(source, `${mat}: expected an object with a non-empty "name" string`);
+            const where = `${mat} ("${b.name}" ${m.name})`;
+            if (typeof m.unit !== 'string' || m.unit.trim() === '')
+                throw new HarnessParseError(source, `${where}: expected a "unit" string such as "ms", "MB", "ops/s" or "count"`);
+            if (m.direction !== 'lower' && m.direction !== 'higher')
+                throw new HarnessParseError(source, `${where}: expected "direction": "lower" or "higher" (which way is better), got ${JSON.stringify(m.direction)}`);
+            let value;
+            if (Array.isArray(m.value)) {
+                if (m.value.length === 0)
+                    throw new HarnessParseError(source, `${where}: "value" is an empty list`);
+                value = common_median(m.value.map((v, k) => finite(v, source, `${where}.value[${k}]`)));
             }
-        }
-    }
-    if (issues.length > 0)
-        throw new SettingsError(issues);
-    return {
-        mode: mode,
-        suites,
-        suitesSource,
-        build,
-        defaultBudget: defaultBudget,
-        budgets,
-        alpha,
-        correction: correction,
-        strict: strict,
-        minRounds: minRounds,
-        maxRounds: maxRounds,
-        maxTimeS: maxTimeS,
-        base: input('base') || null,
-        comment: comment,
-        failOnRegression: failOnRegression,
-        token: input('github-token'),
-        resultsDir: input('results') || null,
-        shard,
-        allowUnsafePrCheckout: allowUnsafePrCheckout,
-    };
-}
-function oneOf(value, allowed, name, problem) {
-    if (allowed.includes(value))
-        return value;
-    problem(name, `expected one of ${allowed.map((a) => `"${a}"`).join(', ')}, got "${value}"`);
-    return null;
-}
-function bool(value, name, problem) {
-    if (/^(true|yes|on)$/i.test(value))
-        return true;
-    if (/^(false|no|off)$/i.test(value))
-        return false;
-    problem(name, `expected "true" or "false", got "${value}"`);
-    return null;
-}
-function integer(value, name, min, max, problem) {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min || n > max) {
-        problem(name, `expected a whole number from ${min} to ${max}, got "${value}"`);
-        return null;
-    }
-    return n;
-}
-/** Parses YAML, mapping validation paths back to `file:line`. */
-function parseYaml(text, where, issues) {
-    const lineCounter = new yaml__WEBPACK_IMPORTED_MODULE_2__/* .LineCounter */ .HN();
-    const doc = (0,yaml__WEBPACK_IMPORTED_MODULE_2__/* .parseDocument */ .Tp)(text, { lineCounter, prettyErrors: false });
-    if (doc.errors.length > 0) {
-        for (const e of doc.errors.slice(0, 5)) {
-            const pos = lineCounter.linePos(e.pos[0]);
-            issues.push({ where: `${where} line ${pos.line}`, message: `invalid YAML: ${e.message.split('\n')[0]}` });
-        }
-        return null;
-    }
-    const lineOf = (p) => {
-        for (let n = p.length; n >= 0; n--) {
-            const node = doc.getIn(p.slice(0, n), true);
-            if (node && typeof node === 'object' && node.range)
-                return lineCounter.linePos(node.range[0]).line;
-        }
-        return null;
-    };
-    return { value: doc.toJS(), lineOf };
-}
-/** `suites[1].timeout` → ['suites', 1, 'timeout'] (the path format of `parseSuites`). */
-function pathOf(issuePath) {
-    return issuePath
-        .split(/\.|\[|\]/)
-        .filter((p) => p !== '')
-        .map((p) => (/^\d+$/.test(p) ? Number(p) : p));
-}
-function parseSuitesYaml(text, where, issues) {
-    const parsed = parseYaml(text, where, issues);
-    if (!parsed)
-        return [];
-    // The input holds the list itself; tolerate a `suites:` key around it as well.
-    let value = parsed.value;
-    let prefix = [];
-    if (value && typeof value === 'object' && !Array.isArray(value) && 'suites' in value) {
-        value = value.suites;
-        prefix = ['suites'];
-    }
-    const { suites, issues: found } = (0,_suites__WEBPACK_IMPORTED_MODULE_5__/* .parseSuites */ .Tv)(value);
-    for (const i of found) {
-        const p = pathOf(i.path).slice(1);
-        const line = parsed.lineOf([...prefix, ...p]);
-        issues.push({ where: `${where}${line ? ` line ${line}` : ''}`, message: `${i.path}: ${i.message}` });
-    }
-    return suites;
-}
-const CONFIG_KEYS = ['suites', 'build', 'budgets'];
-/** Parses the config file: `suites:` (required), `build:` and `budgets:` (optional). */
-function parseConfigFile(text, file, issues) {
-    const empty = { suites: [], build: '', budgets: [] };
-    const parsed = parseYaml(text, file, issues);
-    if (!parsed)
-        return empty;
-    const doc = parsed.value;
-    if (!doc || typeof doc !== 'object' || Array.isArray(doc)) {
-        issues.push({
-            where: file,
-            message: 'expected a mapping with a "suites:" list (and optionally "build:" and "budgets:")',
+            else
+                value = finite(m.value, source, `${where}.value`);
+            const { unit, factor } = canonicalUnit(m.unit);
+            return { name: m.name.trim(), unit, direction: m.direction, value: value * factor };
         });
-        return empty;
-    }
-    for (const key of Object.keys(doc)) {
-        if (!CONFIG_KEYS.includes(key)) {
-            const line = parsed.lineOf([key]);
-            issues.push({
-                where: `${file}${line ? ` line ${line}` : ''}`,
-                message: `unknown key "${key}"; expected ${CONFIG_KEYS.map((k) => `"${k}"`).join(', ')}`,
-            });
-        }
-    }
-    const { suites, issues: found } = (0,_suites__WEBPACK_IMPORTED_MODULE_5__/* .parseSuites */ .Tv)(doc.suites, 'suites');
-    for (const i of found) {
-        const line = parsed.lineOf(pathOf(i.path));
-        issues.push({ where: `${file}${line ? ` line ${line}` : ''}`, message: `${i.path}: ${i.message}` });
-    }
-    let build = '';
-    if (doc.build !== undefined) {
-        if (typeof doc.build !== 'string')
-            issues.push({
-                where: `${file} line ${parsed.lineOf(['build'])}`,
-                message: 'build: expected a shell command (a string)',
-            });
-        else
-            build = doc.build;
-    }
-    let budgets = [];
-    if (doc.budgets !== undefined) {
-        // Accept a mapping {PATTERN: RULE} or a block string of "PATTERN: RULE" lines.
-        const lines = [];
-        const lineNumbers = [];
-        if (typeof doc.budgets === 'string') {
-            const start = parsed.lineOf(['budgets']) ?? 1;
-            doc.budgets.split(/\r?\n/).forEach((l, i) => {
-                lines.push(l);
-                lineNumbers.push(start + 1 + i);
-            });
-        }
-        else if (doc.budgets && typeof doc.budgets === 'object' && !Array.isArray(doc.budgets)) {
-            for (const [pattern, rule] of Object.entries(doc.budgets)) {
-                lines.push(`${pattern}: ${String(rule)}`);
-                lineNumbers.push(parsed.lineOf(['budgets', pattern]) ?? 0);
+        out.add(b.name, metrics);
+    });
+    return out.result(json_EXPECTED);
+}
+
+;// CONCATENATED MODULE: ./src/adapters/harness/k6.ts
+
+const k6_EXPECTED = 'k6 summary JSON (handleSummary data or --summary-export): {"metrics": {…}}';
+const BUILTIN_COUNTERS = new Set([
+    'http_reqs',
+    'iterations',
+    'data_received',
+    'data_sent',
+    'ws_msgs_sent',
+    'ws_msgs_received',
+    'ws_sessions',
+    'grpc_streams',
+    'grpc_streams_msgs_sent',
+    'grpc_streams_msgs_received',
+]);
+const STAT_SKIP = new Set(['min', 'max', 'count', 'thresholds']);
+function baseName(name) {
+    const i = name.indexOf('{');
+    return i < 0 ? name : name.slice(0, i);
+}
+function isBuiltinTime(name) {
+    const b = baseName(name);
+    return (b.startsWith('http_req_') && b !== 'http_req_failed') || b.endsWith('_duration') || b === 'ws_ping';
+}
+function statName(stat) {
+    if (stat === 'med')
+        return 'p50';
+    if (stat === 'avg')
+        return 'mean';
+    const m = /^p\((\d+(?:\.\d+)?)\)$/.exec(stat);
+    return m ? `p${m[1]}` : null;
+}
+/** Stable metric order: p50, mean, then the percentiles ascending. */
+function statOrder(name) {
+    if (name === 'p50')
+        return -2;
+    if (name === 'mean')
+        return -1;
+    return name.startsWith('p') ? Number(name.slice(1)) : 1000;
+}
+function parseK6(text, source) {
+    const doc = parseJson(text, source, k6_EXPECTED);
+    if (!isObject(doc) || !isObject(doc.metrics))
+        throw new HarnessParseError(source, `expected ${k6_EXPECTED}; found no "metrics" object`);
+    const out = new BenchmarkCollector(source, 'k6');
+    const untyped = [];
+    for (const [name, raw] of Object.entries(doc.metrics)) {
+        if (!isObject(raw))
+            throw new HarnessParseError(source, `metric "${name}": expected an object`);
+        const modern = isObject(raw.values);
+        const values = (modern ? raw.values : raw);
+        const where = `metric "${name}"`;
+        const type = typeof raw.type === 'string'
+            ? raw.type
+            : 'med' in values || 'avg' in values
+                ? 'trend'
+                : 'passes' in values
+                    ? 'rate'
+                    : 'count' in values && 'rate' in values
+                        ? 'counter'
+                        : 'gauge';
+        const contains = typeof raw.contains === 'string' ? raw.contains : undefined;
+        const metrics = [];
+        if (type === 'trend') {
+            let unit = 'count';
+            let factor = 1;
+            if (contains === 'time' || (!modern && isBuiltinTime(name))) {
+                unit = 's';
+                factor = 1e-3;
             }
+            else if (contains === 'data')
+                unit = 'B';
+            else if (!modern)
+                untyped.push(name);
+            for (const [stat, v] of Object.entries(values)) {
+                if (STAT_SKIP.has(stat))
+                    continue;
+                const metric = statName(stat);
+                if (!metric)
+                    continue;
+                metrics.push({ name: metric, unit, direction: 'lower', value: finite(v, source, `${where}.${stat}`) * factor });
+            }
+        }
+        else if (type === 'counter') {
+            const direction = BUILTIN_COUNTERS.has(baseName(name)) ? 'higher' : 'lower';
+            const unit = contains === 'data' || baseName(name).startsWith('data_') ? 'B/s' : '1/s';
+            metrics.push({ name: 'rate', unit, direction, value: finite(values.rate, source, `${where}.rate`) });
+        }
+        else if (type === 'rate') {
+            const v = modern ? values.rate : (values.value ?? values.rate);
+            const direction = baseName(name) === 'checks' ? 'higher' : 'lower';
+            metrics.push({ name: 'rate', unit: 'fraction', direction, value: finite(v, source, `${where}.rate`) });
+        }
+        else
+            continue; // gauges (vus) say nothing about the system under test
+        out.add(name, metrics.sort((a, b) => statOrder(a.name) - statOrder(b.name)));
+    }
+    if (untyped.length > 0)
+        out.warn(`${source}: k6 trends ${untyped.map((n) => `"${n}"`).join(', ')} are compared as plain numbers: the --summary-export file does not say whether they hold times. Export the handleSummary data instead to keep their unit.`);
+    return out.result(k6_EXPECTED);
+}
+
+;// CONCATENATED MODULE: ./src/adapters/harness/pytest.ts
+/**
+ * pytest-benchmark's JSON (`pytest --benchmark-json=FILE`, written by `pytest_benchmark_generate_json` in
+ * ionelmc/pytest-benchmark `src/pytest_benchmark/plugin.py`): `{"benchmarks": [{"name", "fullname", "stats": {min, max,
+ * mean, median, ops, rounds, data?}}]}`, times in seconds per call.
+ *
+ * Name: `fullname` (the pytest node id, e.g. `tests/test_x.py::test_parse[small]`), which is unique.
+ * Metrics: `time` (median round time, s) and `ops` (pytest-benchmark's `ops` = 1 / mean, 1/s).
+ * The rounds inside one invocation are not individual perfgate samples; keep
+ * `--benchmark-max-time` small (e.g. 0.2) and let perfgate's rounds supply the replication.
+ */
+
+const pytest_EXPECTED = 'pytest --benchmark-json output: {"benchmarks": [{"fullname": …, "stats": {…}}]}';
+function parsePytestBenchmark(text, source) {
+    const doc = parseJsonWithList(text, source, pytest_EXPECTED, 'benchmarks');
+    const out = new BenchmarkCollector(source, 'pytest-benchmark');
+    doc.benchmarks.forEach((b, i) => {
+        if (!isObject(b))
+            throw new HarnessParseError(source, `benchmarks[${i}]: expected an object`);
+        const name = typeof b.fullname === 'string' ? b.fullname : typeof b.name === 'string' ? b.name : null;
+        if (name === null)
+            throw new HarnessParseError(source, `benchmarks[${i}]: expected a "fullname" or "name" string`);
+        if (!isObject(b.stats))
+            throw new HarnessParseError(source, `benchmark "${name}": expected a "stats" object`);
+        const where = `benchmark "${name}".stats`;
+        const metrics = [timeMetric('time', finite(b.stats.median, source, `${where}.median`))];
+        const ops = optionalFinite(b.stats.ops, source, `${where}.ops`);
+        if (ops !== undefined)
+            metrics.push(rateMetric('ops', ops));
+        out.add(name, metrics);
+    });
+    return out.result(pytest_EXPECTED);
+}
+
+;// CONCATENATED MODULE: ./src/adapters/harness/tinybench.ts
+/**
+ * tinybench results, either as JSON of `bench.table()` (`console.log(JSON.stringify(bench.table()))`)
+ * or as the text table `console.table(bench.table())` prints. The column names of tinybench 2 to 6
+ * are understood:
+ * - v3–v6: `Task name`, `Latency med (ns)` (`"100.00 ± 0.00"`), `Throughput med (ops/s)`, …
+ * - v2: `Task Name`, `ops/sec` (`"1,234,567"`), `Average Time (ns)` (means only).
+ *
+ * Metrics: `time` (median latency, s; the mean on v2, which reports nothing else) and `ops`
+ * (median throughput, 1/s; on v2 its `ops/sec`). Tasks that errored or did not run are skipped
+ * with a warning. Keep `time` short; perfgate's rounds do the replication.
+ */
+
+const tinybench_EXPECTED = "JSON of tinybench's bench.table() or the console.table(bench.table()) text";
+const NAME_COLS = ['Task name', 'Task Name', 'name'];
+const LATENCY_MEDIAN = ['Latency med (ns)'];
+const LATENCY_MEAN = ['Latency avg (ns)', 'Average Time (ns)'];
+const THROUGHPUT_MEDIAN = ['Throughput med (ops/s)'];
+const THROUGHPUT_MEAN = ['Throughput avg (ops/s)', 'ops/sec'];
+/** The leading number of a cell such as `"1,234.5 ± 0.2%"` or `123`; null for `N/A`/`NaN`. */
+function leadingNumber(cell) {
+    if (typeof cell === 'number')
+        return Number.isFinite(cell) ? cell : null;
+    if (typeof cell !== 'string')
+        return null;
+    const m = /^\s*'?([-+]?[0-9][0-9,]*(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?)/.exec(cell);
+    if (!m)
+        return null;
+    const v = Number(m[1].replace(/,/g, ''));
+    return Number.isFinite(v) ? v : null;
+}
+function pick(row, cols) {
+    for (const col of cols)
+        if (col in row)
+            return { col, value: row[col] };
+    return undefined;
+}
+function rowsToResult(rows, source) {
+    const out = new BenchmarkCollector(source, 'tinybench');
+    for (const { row, line } of rows) {
+        const name = pick(row, NAME_COLS)?.value;
+        if (typeof name !== 'string')
+            throw new HarnessParseError(source, `a tinybench row has no "Task name" column; expected ${tinybench_EXPECTED}`, line);
+        if ('Error' in row || (typeof row.Remarks === 'string' && row.Remarks !== '')) {
+            out.warn(`${source}: tinybench task "${name}" did not complete (${String(row.Error ?? row.Remarks)}); it is skipped. Fix the task so it runs to completion.`);
+            continue;
+        }
+        const metrics = [];
+        const latency = pick(row, LATENCY_MEDIAN) ?? pick(row, LATENCY_MEAN);
+        const throughput = pick(row, THROUGHPUT_MEDIAN) ?? pick(row, THROUGHPUT_MEAN);
+        if (!latency && !throughput)
+            throw new HarnessParseError(source, `task "${name}": found neither a latency nor a throughput column; expected ${tinybench_EXPECTED}`, line);
+        for (const [p, make] of [
+            [latency, (v) => timeMetric('time', v * 1e-9)],
+            [throughput, (v) => rateMetric('ops', v)],
+        ]) {
+            if (!p)
+                continue;
+            const v = leadingNumber(p.value);
+            if (v === null) {
+                if (p.value === 'N/A' || p.value === 'NaN') {
+                    out.warn(`${source}: tinybench task "${name}" has no ${p.col}; it did not run. It is skipped.`);
+                    metrics.length = 0;
+                    break;
+                }
+                throw new HarnessParseError(source, `task "${name}": expected a number in column "${p.col}", got ${JSON.stringify(p.value)}`, line);
+            }
+            metrics.push(make(v));
+        }
+        if (metrics.length > 0)
+            out.add(name, metrics);
+    }
+    return out.result(tinybench_EXPECTED);
+}
+/** Splits a console.table row `│ a │ 'b' │` into trimmed cells with surrounding quotes removed. */
+function tableCells(line) {
+    const inner = line.trim().replace(/^[│|]/, '').replace(/[│|]$/, '');
+    return inner.split(/[│|]/).map((c) => {
+        const t = c.trim();
+        return t.length >= 2 && t.startsWith("'") && t.endsWith("'") ? t.slice(1, -1) : t;
+    });
+}
+function parseConsoleTable(text, source) {
+    const lines = text.split('\n');
+    let header = null;
+    let closed = false;
+    const rows = [];
+    lines.forEach((raw, index) => {
+        const line = raw.replace(/\r$/, '');
+        const t = line.trim();
+        if (t.startsWith('└'))
+            closed = true;
+        if (!/^[│|]/.test(t))
+            return;
+        const cells = tableCells(t);
+        if (!header) {
+            header = cells;
+            return;
+        }
+        if (cells.length !== header.length)
+            throw new HarnessParseError(source, `table row has ${cells.length} cells but the header has ${header.length} (truncated?)`, index + 1);
+        const row = {};
+        header.forEach((h, i) => {
+            row[h] = cells[i];
+        });
+        rows.push({ row, line: index + 1 });
+    });
+    if (!header)
+        throw new HarnessParseError(source, `no table found; expected ${tinybench_EXPECTED}`);
+    if (!closed)
+        throw new HarnessParseError(source, 'the table has no closing border line (truncated output?)', lines.length);
+    return rowsToResult(rows, source);
+}
+function parseTinybench(text, source) {
+    requireText(text, source, tinybench_EXPECTED);
+    const first = text.trimStart()[0];
+    if (first === '[' || first === '{') {
+        const doc = parseJson(text, source, tinybench_EXPECTED);
+        const list = Array.isArray(doc) ? doc : isObject(doc) && Array.isArray(doc.table) ? doc.table : null;
+        if (!list)
+            throw new HarnessParseError(source, `expected ${tinybench_EXPECTED}; found JSON that is not a list of rows`);
+        return rowsToResult(list.map((row, i) => {
+            if (!isObject(row))
+                throw new HarnessParseError(source, `row ${i}: expected an object`, lineAt(text, 0));
+            return { row };
+        }), source);
+    }
+    return parseConsoleTable(text, source);
+}
+
+;// CONCATENATED MODULE: ./src/adapters/harness/vitest.ts
+/**
+ * `vitest bench --outputJson FILE` (vitest ≥ 1.3, `packages/vitest/src/node/reporters/benchmark/json-formatter.ts`):
+ * `{"files": [{"filepath", "groups": [{"fullName", "benchmarks": [{name, hz, mean, median, p99, …}]}]}]}`,
+ * times in milliseconds, computed by tinybench over the many inner samples of one run.
+ *
+ * Name: the group's `fullName` (file path relative to the project root, then the `describe`
+ * chain) and the bench name, joined with ` > ` — e.g. `src/sort.bench.ts > sort > normal`.
+ * Metrics: `time` (median sample time, s), `p99` (s), `ops` (`hz`, 1/s, which tinybench derives
+ * from the mean). Keep each bench's `time` option short; perfgate's rounds do the replication.
+ */
+
+const vitest_EXPECTED = 'vitest bench --outputJson output: {"files": [{"groups": [{"benchmarks": […]}]}]}';
+function parseVitestBench(text, source) {
+    const doc = parseJsonWithList(text, source, vitest_EXPECTED, 'files');
+    const out = new BenchmarkCollector(source, 'vitest bench');
+    doc.files.forEach((file, fi) => {
+        if (!isObject(file) || !Array.isArray(file.groups))
+            throw new HarnessParseError(source, `files[${fi}]: expected an object with a "groups" list`);
+        file.groups.forEach((group, gi) => {
+            if (!isObject(group) || !Array.isArray(group.benchmarks))
+                throw new HarnessParseError(source, `files[${fi}].groups[${gi}]: expected an object with a "benchmarks" list`);
+            const prefix = typeof group.fullName === 'string' && group.fullName !== '' ? `${group.fullName} > ` : '';
+            group.benchmarks.forEach((b, bi) => {
+                if (!isObject(b) || typeof b.name !== 'string')
+                    throw new HarnessParseError(source, `files[${fi}].groups[${gi}].benchmarks[${bi}]: expected an object with a "name"`);
+                const name = `${prefix}${b.name}`;
+                const where = `benchmark "${name}"`;
+                const metrics = [];
+                const med = optionalFinite(b.median ?? b.p50, source, `${where}.median`);
+                if (med !== undefined)
+                    metrics.push(timeMetric('time', med / 1e3));
+                else {
+                    metrics.push(timeMetric('time', finite(b.mean, source, `${where}.mean`) / 1e3));
+                    out.warn(`${source}: ${where} has no median; its mean time is used. Upgrade vitest for medians.`);
+                }
+                const p99 = optionalFinite(b.p99, source, `${where}.p99`);
+                if (p99 !== undefined)
+                    metrics.push(timeMetric('p99', p99 / 1e3));
+                const hz = optionalFinite(b.hz, source, `${where}.hz`);
+                if (hz !== undefined)
+                    metrics.push(rateMetric('ops', hz));
+                out.add(name, metrics);
+            });
+        });
+    });
+    return out.result(vitest_EXPECTED);
+}
+
+;// CONCATENATED MODULE: ./src/adapters/harness/index.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+const PARSERS = {
+    hyperfine: parseHyperfine,
+    go: parseGoBench,
+    benchmarkjs: parseBenchmarkJs,
+    vitest: parseVitestBench,
+    tinybench: parseTinybench,
+    pytest: parsePytestBenchmark,
+    'google-benchmark': parseGoogleBenchmark,
+    criterion: parseCriterion,
+    jmh: parseJmh,
+    benchmarkdotnet: parseBenchmarkDotNet,
+    catch2: parseCatch2,
+    k6: parseK6,
+    autocannon: parseAutocannon,
+    json: parsePerfgateJson,
+};
+/**
+ * Parses one harness invocation's output.
+ * @param format one of `HARNESS_FORMATS`
+ * @param text the harness's stdout, or the content of the suite's `output` file
+ * @param source where the text came from, for messages (e.g. `bench.json` or `stdout of "go test …"`);
+ *   the criterion format also reads the benchmark name from an `…/<id>/new/estimates.json` path
+ * @throws HarnessParseError when the output is empty, truncated, malformed, has no benchmarks or a
+ *   non-finite value
+ */
+function parseHarnessOutput(format, text, source) {
+    const parse = PARSERS[format];
+    if (!parse)
+        throw new Error(`unknown harness format ${JSON.stringify(format)}`);
+    return parse(text, source);
+}
+/** One invocation → one Replicate with ids `SUITE/BENCHMARK:METRIC` (see model.ts). */
+function harnessReplicate(suite, format, text, source) {
+    const { benchmarks, warnings } = parseHarnessOutput(format, text, source);
+    const values = [];
+    for (const b of benchmarks)
+        for (const m of b.metrics)
+            values.push({ id: `${suite}/${b.name}:${m.name}`, unit: m.unit, direction: m.direction, value: m.value });
+    return { values, warnings: [...warnings] };
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: ./node_modules/picomatch/index.js
+var picomatch = __nccwpck_require__(4006);
+var picomatch_default = /*#__PURE__*/__nccwpck_require__.n(picomatch);
+;// CONCATENATED MODULE: ./src/core/budgets.ts
+/**
+ * Budget rules: what worsening each metric may show before the gate fails.
+ *
+ * The `budget` input is the default relative rule. The `budgets` input holds one rule a line,
+ * `PATTERN: RULE`, where PATTERN is a glob over metric ids (`*` does not cross `/`, `**` does)
+ * and RULE is `10%` (relative), `< 200ms` / `<= 1.5s` / `< 300MB` / `> 1000/s` (an absolute
+ * bound on the head value) or `off`. The most specific matching pattern wins: the one with the
+ * most literal characters, then the fewest wildcards, then the later rule (the `budgets` input's
+ * rules come after the config file's).
+ */
+
+
+const RULE_HELP = 'expected a relative budget like "10%", an absolute bound like "< 200ms", "<= 1.5s", "< 300MB", "> 1000/s", or "off"';
+/** Parses one RULE (the text after `PATTERN:`, or the `budget` input). */
+function parseBudgetRule(text) {
+    const source = text.trim();
+    if (source === 'off')
+        return { kind: 'off', source };
+    const percent = parsePercent(source);
+    if (percent !== null) {
+        if (!(percent > 0))
+            return `budget must be above 0%, got "${source}"`;
+        if (percent > 10)
+            return `budget "${source}" is over 1000%: expected a percentage like "5%"`;
+        return { kind: 'relative', limit: percent, source };
+    }
+    const m = /^(<=|>=|<|>)\s*(.+)$/.exec(source);
+    if (m) {
+        const q = parseQuantity(m[2]);
+        if (!q)
+            return `cannot read the bound "${m[2].trim()}": ${RULE_HELP}`;
+        return { kind: 'absolute', op: m[1], bound: q.value, unit: q.unit, source };
+    }
+    return `cannot read the rule "${source}": ${RULE_HELP}`;
+}
+/** Parses the `budgets` input: one `PATTERN: RULE` a line; blank lines and `#` comments are skipped. */
+function parseBudgetLines(text) {
+    const entries = [];
+    const issues = [];
+    text.split(/\r?\n/).forEach((raw, index) => {
+        const line = index + 1;
+        const content = raw.replace(/(^|\s)#.*$/, '').trim();
+        if (content === '')
+            return;
+        // The rule never contains ':' while metric ids always do, so split at the last ': '.
+        const at = content.lastIndexOf(': ');
+        if (at <= 0) {
+            issues.push({ line, message: `expected "PATTERN: RULE" (e.g. "cli:wall: 10%"), got "${content}"` });
+            return;
+        }
+        const pattern = content.slice(0, at).trim();
+        const rule = parseBudgetRule(content.slice(at + 2));
+        if (typeof rule === 'string') {
+            issues.push({ line, message: rule });
+            return;
+        }
+        const wildcards = (pattern.match(/[*?[\]{}]/g) ?? []).length;
+        entries.push({
+            pattern,
+            rule,
+            line,
+            matches: picomatch_default()(pattern, { dot: true }),
+            literalChars: pattern.length - wildcards,
+            wildcards,
+        });
+    });
+    return { entries, issues };
+}
+/** Units an absolute rule can be compared in: a rule written in `fraction` (%) or `count` fits any dimensionless metric. */
+function unitsCompatible(ruleUnit, metricUnit) {
+    if (ruleUnit === metricUnit)
+        return true;
+    if (ruleUnit === 'count')
+        return !['s', 'B', '1/s', 'B/s'].includes(metricUnit);
+    return false;
+}
+/**
+ * Picks the rule for a metric: the most specific matching entry whose unit fits, else the default.
+ */
+function budgetFor(id, unit, entries, fallback) {
+    const warnings = [];
+    // Ties go to the later entry: the config file's rules come first, the `budgets` input's after.
+    const ranked = entries
+        .map((entry, index) => ({ entry, index }))
+        .filter(({ entry }) => entry.matches(id))
+        .sort((a, b) => b.entry.literalChars - a.entry.literalChars || a.entry.wildcards - b.entry.wildcards || b.index - a.index)
+        .map(({ entry }) => entry);
+    for (const entry of ranked) {
+        if (entry.rule.kind === 'absolute' && !unitsCompatible(entry.rule.unit, unit)) {
+            warnings.push(`Budget line ${entry.line} ("${entry.pattern}: ${entry.rule.source}") matches ${id}, but that metric is measured in ${unit}; the rule was skipped for it.`);
+            continue;
+        }
+        return { rule: entry.rule, warnings };
+    }
+    return { rule: fallback, warnings };
+}
+
+;// CONCATENATED MODULE: ./src/core/stats/normal.ts
+/**
+ * The standard normal distribution: density, CDF, upper tail and quantile.
+ *
+ * erf/erfc: the everywhere-positive Taylor series of erf for |x| < 2.5 and the continued fraction of
+ * erfc (evaluated with the modified Lentz method) beyond, both from Abramowitz & Stegun 7.1.6 and 7.1.14.
+ * Quantile: Acklam's rational approximation refined by Halley steps on the CDF (Acklam 2003).
+ * Accuracy: about 1e-15 relative for the CDF and the upper tail far into the tails (z up to ~37).
+ */
+const SQRT_PI = Math.sqrt(Math.PI);
+const SQRT2 = Math.SQRT2;
+const SQRT_2PI = Math.sqrt(2 * Math.PI);
+/** erf(x) for |x| < 2.5 by the positive series erf x = 2/√π e^{−x²} Σ 2ⁿ x^{2n+1} / (1·3·…·(2n+1)). */
+function erfSeries(x) {
+    let term = x;
+    let sum = x;
+    const x2 = x * x;
+    for (let n = 1; n < 200; n++) {
+        term *= (2 * x2) / (2 * n + 1);
+        sum += term;
+        if (Math.abs(term) < 1e-17 * Math.abs(sum))
+            break;
+    }
+    return ((2 / SQRT_PI) * Math.exp(-x2) * sum);
+}
+/** erfc(x) for x ≥ 2.5 by the continued fraction erfc x = e^{−x²}/√π · 1/(x + (1/2)/(x + 1/(x + (3/2)/(x + …)))). */
+function erfcContinuedFraction(x) {
+    const tiny = 1e-300;
+    // f = x + a1/(x + a2/(x + …)), a_k = k/2 (modified Lentz).
+    let f = x;
+    let c = x;
+    let d = 0;
+    for (let k = 1; k < 5000; k++) {
+        const a = k / 2;
+        d = x + a * d;
+        d = d === 0 ? tiny : d;
+        c = x + a / c;
+        c = c === 0 ? tiny : c;
+        d = 1 / d;
+        const delta = c * d;
+        f *= delta;
+        if (Math.abs(delta - 1) < 1e-16)
+            break;
+    }
+    return Math.exp(-x * x) / SQRT_PI / f;
+}
+/** The error function. */
+function erf(x) {
+    if (Number.isNaN(x))
+        return Number.NaN;
+    if (Math.abs(x) < 2.5)
+        return erfSeries(x);
+    return x > 0 ? 1 - erfcContinuedFraction(x) : erfcContinuedFraction(-x) - 1;
+}
+/** The complementary error function 1 − erf(x), accurate in the upper tail. */
+function erfc(x) {
+    if (Number.isNaN(x))
+        return Number.NaN;
+    if (x >= 2.5)
+        return erfcContinuedFraction(x);
+    if (x <= -2.5)
+        return 2 - erfcContinuedFraction(-x);
+    return 1 - erfSeries(x);
+}
+/** Standard normal density φ(z). */
+function normalPdf(z) {
+    return Math.exp(-0.5 * z * z) / SQRT_2PI;
+}
+/** Standard normal CDF Φ(z) = P(Z ≤ z). Accurate in the lower tail. */
+function normalCdf(z) {
+    if (z === Number.POSITIVE_INFINITY)
+        return 1;
+    if (z === Number.NEGATIVE_INFINITY)
+        return 0;
+    return 0.5 * erfc(-z / SQRT2);
+}
+/** Standard normal upper tail 1 − Φ(z) = P(Z > z). Accurate in the upper tail. */
+function normalSurvival(z) {
+    return normalCdf(-z);
+}
+// Acklam's coefficients (initial guess only; Halley steps below make the result exact to rounding).
+const A = [
+    -39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239,
+];
+const B = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
+const C = [
+    -0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968,
+    2.938163982698783,
+];
+const D = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
+function acklam(p) {
+    const pLow = 0.02425;
+    if (p < pLow) {
+        const q = Math.sqrt(-2 * Math.log(p));
+        return ((((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5]) /
+            ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1));
+    }
+    if (p <= 1 - pLow) {
+        const q = p - 0.5;
+        const r = q * q;
+        return (((((((A[0] * r + A[1]) * r + A[2]) * r + A[3]) * r + A[4]) * r + A[5]) * q) /
+            (((((B[0] * r + B[1]) * r + B[2]) * r + B[3]) * r + B[4]) * r + 1));
+    }
+    const q = Math.sqrt(-2 * Math.log(1 - p));
+    return -((((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5]) /
+        ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1));
+}
+/**
+ * Standard normal quantile Φ⁻¹(p). For p > 0.5 it uses the symmetry Φ⁻¹(p) = −Φ⁻¹(1 − p), so pass
+ * small upper-tail probabilities through {@link normalQuantileUpper} to keep their precision.
+ */
+function normalQuantile(p) {
+    if (Number.isNaN(p) || p < 0 || p > 1)
+        throw new RangeError(`normalQuantile: expected a probability in [0, 1], got ${p}`);
+    if (p === 0)
+        return Number.NEGATIVE_INFINITY;
+    if (p === 1)
+        return Number.POSITIVE_INFINITY;
+    if (p > 0.5)
+        return -normalQuantile(1 - p);
+    let x = acklam(p);
+    // Halley refinement on Φ(x) − p (lower tail, where normalCdf is accurate).
+    for (let i = 0; i < 4; i++) {
+        const e = normalCdf(x) - p;
+        const u = e * SQRT_2PI * Math.exp(0.5 * x * x);
+        const next = x - u / (1 + (x * u) / 2);
+        if (!Number.isFinite(next))
+            break;
+        if (Math.abs(next - x) <= 1e-15 * Math.abs(x)) {
+            x = next;
+            break;
+        }
+        x = next;
+    }
+    return x;
+}
+/** The z with upper tail probability q: 1 − Φ(z) = q, precise for tiny q. */
+function normalQuantileUpper(q) {
+    return -normalQuantile(q);
+}
+
+;// CONCATENATED MODULE: ./src/core/stats/group-sequential.ts
+/**
+ * One-sided group-sequential boundaries with Lan–DeMets alpha spending (Lan & DeMets 1983) of
+ * O'Brien–Fleming type (O'Brien & Fleming 1979) or Pocock type (Pocock 1977), computed exactly for arbitrary information fractions by
+ * recursive numerical integration (Armitage, McPherson & Rowe 1969; Jennison & Turnbull,
+ * Group Sequential Methods, 2000, ch. 19).
+ *
+ * Model (the "canonical joint distribution", Jennison & Turnbull §3.1): the standardised statistics
+ * Z_1…Z_K at information fractions t_1 < … < t_K are jointly normal with Cov(Z_j, Z_k) = √(t_j/t_k),
+ * i.e. S_k = Z_k·√t_k is Brownian motion observed at t_k. Under H0 the drift is 0. Rank statistics
+ * such as Mann–Whitney's computed on nested samples have this structure asymptotically.
+ * Boundaries are upper-only (one-sided, efficacy); any futility stopping is non-binding, so ignoring it
+ * here keeps the type I error at most α.
+ */
+
+/**
+ * Lan–DeMets O'Brien–Fleming-type spending function for a one-sided level α:
+ * α(t) = 2 − 2·Φ(z_{1−α/2} / √t), with α(0) = 0 and α(1) = α. Spends almost nothing early.
+ */
+function obrienFlemingSpending(alpha, t) {
+    if (t <= 0)
+        return 0;
+    if (t >= 1)
+        return alpha;
+    return 2 * normalSurvival(normalQuantileUpper(alpha / 2) / Math.sqrt(t));
+}
+/**
+ * Lan–DeMets Pocock-type spending function (Lan & DeMets 1983; Jennison & Turnbull 2000 §7.2):
+ * α(t) = α·ln(1 + (e − 1)·t). Spends evenly, so early looks can decide.
+ */
+function pocockSpending(alpha, t) {
+    if (t <= 0)
+        return 0;
+    if (t >= 1)
+        return alpha;
+    return alpha * Math.log1p((Math.E - 1) * t);
+}
+const SPENDING = {
+    'obrien-fleming': obrienFlemingSpending,
+    pocock: pocockSpending,
+};
+/** Grid points per standard deviation of the narrowest relevant increment (Simpson's rule). */
+const POINTS_PER_SD = 32;
+/** Lower truncation of the continuation region, in standard deviations of S_k under H0. */
+const LOWER_SDS = 10;
+/** Kernel truncation in standard deviations of an increment. */
+const KERNEL_SDS = 9;
+function simpsonWeights(count, step) {
+    const w = new Float64Array(count);
+    for (let i = 0; i < count; i++)
+        w[i] = ((i === 0 || i === count - 1 ? 1 : i % 2 === 1 ? 4 : 2) * step) / 3;
+    return w;
+}
+function gridFor(lower, upper, step) {
+    let intervals = Math.max(2, Math.ceil((upper - lower) / step));
+    if (intervals % 2 === 1)
+        intervals++;
+    intervals = Math.min(intervals, 40000);
+    return { start: lower, step: (upper - lower) / intervals, count: intervals + 1 };
+}
+const cache = new Map();
+/**
+ * Upper boundaries for a one-sided level-α test at the given cumulative information fractions
+ * (strictly increasing, in (0, 1]), spending alpha by `options.spending`.
+ */
+function groupSequentialBoundaries(alpha, fractions, options = {}) {
+    if (!(alpha > 0 && alpha < 1))
+        throw new RangeError(`groupSequentialBoundaries: expected alpha in (0, 1), got ${alpha}`);
+    if (fractions.length === 0)
+        throw new RangeError('groupSequentialBoundaries: expected at least one look');
+    fractions.forEach((t, i) => {
+        if (!(t > 0 && t <= 1) || (i > 0 && !(t > fractions[i - 1]))) {
+            throw new RangeError(`groupSequentialBoundaries: information fractions must increase strictly within (0, 1]; got ${fractions.join(', ')}`);
+        }
+    });
+    const spendAll = options.spendAllAtLast === true;
+    const spending = options.spending ?? 'obrien-fleming';
+    const key = `${spending}|${alpha}|${fractions.join(',')}|${spendAll}`;
+    const hit = cache.get(key);
+    if (hit)
+        return hit;
+    const K = fractions.length;
+    const spendAt = (k) => (spendAll && k === K - 1 ? alpha : SPENDING[spending](alpha, fractions[k]));
+    const cumulative = fractions.map((_, k) => spendAt(k));
+    const z = [];
+    const increments = fractions.map((t, k) => (k === 0 ? t : t - fractions[k - 1]));
+    // Look 1: Z_1 ~ N(0, 1).
+    const first = cumulative[0];
+    z.push(first > 0 ? normalQuantileUpper(first) : Number.POSITIVE_INFINITY);
+    let grid = null;
+    if (K > 1) {
+        const t1 = fractions[0];
+        const sd = Math.sqrt(t1);
+        const upper = Number.isFinite(z[0]) ? z[0] * sd : LOWER_SDS * sd;
+        const step = Math.min(Math.sqrt(increments[0]), Math.sqrt(increments[1])) / POINTS_PER_SD;
+        const g = gridFor(-LOWER_SDS * sd, upper, step);
+        const w = simpsonWeights(g.count, g.step);
+        const weighted = new Float64Array(g.count);
+        for (let i = 0; i < g.count; i++) {
+            const s = g.start + i * g.step;
+            weighted[i] = (w[i] * normalPdf(s / sd)) / sd;
+        }
+        grid = { start: g.start, step: g.step, weighted };
+    }
+    for (let k = 1; k < K; k++) {
+        const prev = grid;
+        const tk = fractions[k];
+        const sdInc = Math.sqrt(increments[k]);
+        const sqrtT = Math.sqrt(tk);
+        const target = cumulative[k] - cumulative[k - 1];
+        // Probability of first crossing at look k for critical value c.
+        const crossing = (c) => {
+            const b = c * sqrtT;
+            let sum = 0;
+            for (let i = 0; i < prev.weighted.length; i++) {
+                const s = prev.start + i * prev.step;
+                sum += prev.weighted[i] * normalSurvival((b - s) / sdInc);
+            }
+            return sum;
+        };
+        let c;
+        if (target <= 0) {
+            c = Number.POSITIVE_INFINITY;
         }
         else {
-            issues.push({
-                where: `${file} line ${parsed.lineOf(['budgets'])}`,
-                message: 'budgets: expected a mapping of "PATTERN: RULE"',
-            });
+            let lo = -LOWER_SDS;
+            let hi = 40;
+            for (let it = 0; it < 80; it++) {
+                const mid = (lo + hi) / 2;
+                if (crossing(mid) > target)
+                    lo = mid;
+                else
+                    hi = mid;
+                if (hi - lo < 1e-10)
+                    break;
+            }
+            c = (lo + hi) / 2;
         }
-        const result = (0,_core_budgets__WEBPACK_IMPORTED_MODULE_3__/* .parseBudgetLines */ .Qx)(lines.join('\n'));
-        for (const i of result.issues)
-            issues.push({ where: `${file} line ${lineNumbers[i.line - 1]}`, message: `budgets: ${i.message}` });
-        budgets = result.entries.map((e) => ({ ...e, line: lineNumbers[e.line - 1] ?? e.line }));
+        z.push(c);
+        if (k === K - 1)
+            break;
+        // Sub-density of S_k on the continuation region (−∞, c·√t_k), by convolution with N(0, Δ_k).
+        const sd = sqrtT;
+        const upper = Number.isFinite(c) ? c * sqrtT : LOWER_SDS * sd;
+        const step = Math.min(sdInc, Math.sqrt(increments[k + 1])) / POINTS_PER_SD;
+        const g = gridFor(-LOWER_SDS * sd, upper, step);
+        const w = simpsonWeights(g.count, g.step);
+        const weighted = new Float64Array(g.count);
+        const reach = KERNEL_SDS * sdInc;
+        for (let j = 0; j < g.count; j++) {
+            const sNew = g.start + j * g.step;
+            const iLo = Math.max(0, Math.ceil((sNew - reach - prev.start) / prev.step));
+            const iHi = Math.min(prev.weighted.length - 1, Math.floor((sNew + reach - prev.start) / prev.step));
+            let sum = 0;
+            for (let i = iLo; i <= iHi; i++) {
+                const s = prev.start + i * prev.step;
+                sum += prev.weighted[i] * normalPdf((sNew - s) / sdInc);
+            }
+            weighted[j] = (w[j] * sum) / sdInc;
+        }
+        grid = { start: g.start, step: g.step, weighted };
     }
-    return { suites, build, budgets };
+    const result = {
+        fractions: [...fractions],
+        z,
+        nominal: z.map((c) => (Number.isFinite(c) ? normalSurvival(c) : 0)),
+        cumulative,
+    };
+    cache.set(key, result);
+    return result;
 }
 
+;// CONCATENATED MODULE: ./src/core/stats/quantiles.ts
+/**
+ * Order statistics of a sample: median, quantiles, and the robust scale MAD.
+ * Quantiles use Hyndman & Fan (1996) definition 7 (linear interpolation between order statistics;
+ * the default of R and NumPy).
+ */
+function sorted(values) {
+    return [...values].sort((a, b) => a - b);
+}
+/** Quantile q ∈ [0, 1] of an already sorted sample (Hyndman–Fan type 7). */
+function quantileSorted(sortedValues, q) {
+    const n = sortedValues.length;
+    if (n === 0)
+        throw new RangeError('quantile: expected a non-empty sample');
+    if (!(q >= 0 && q <= 1))
+        throw new RangeError(`quantile: expected q in [0, 1], got ${q}`);
+    const h = (n - 1) * q;
+    const lo = Math.floor(h);
+    const hi = Math.min(lo + 1, n - 1);
+    return sortedValues[lo] + (h - lo) * (sortedValues[hi] - sortedValues[lo]);
+}
+/** Quantile q ∈ [0, 1] of a sample (Hyndman–Fan type 7). */
+function quantiles_quantile(values, q) {
+    return quantileSorted(sorted(values), q);
+}
+/** Median of a sample (mean of the two middle values for an even count). */
+function quantiles_median(values) {
+    return quantileSorted(sorted(values), 0.5);
+}
+/** Scale factor that makes the MAD a consistent estimator of σ for normal data (1/Φ⁻¹(3/4), rounded). */
+const MAD_NORMAL_SCALE = 1.4826;
+/**
+ * Median absolute deviation from the median, scaled by 1.4826 so that it estimates σ for normal data
+ * (Hampel 1974). Robust to up to 50 % outliers.
+ */
+function robustScale(values) {
+    if (values.length === 0)
+        throw new RangeError('robustScale: expected a non-empty sample');
+    const m = quantiles_median(values);
+    return MAD_NORMAL_SCALE * quantiles_median(values.map((v) => Math.abs(v - m)));
+}
 
-/***/ }),
+;// CONCATENATED MODULE: ./src/core/stats/median-interval.ts
+/**
+ * The distribution-free confidence interval for a median from order statistics (Thompson 1936;
+ * Hollander & Wolfe §3.6): the number of observations below the true median is Binomial(n, ½), so
+ * [x_(l), x_(n+1−l)] covers it with probability 1 − 2·P(B ≤ l − 1), B ~ Binomial(n, ½).
+ * Assumptions: i.i.d. observations from a continuous distribution.
+ */
+/** P(B ≤ k) for B ~ Binomial(n, ½), summed in log space so large n does not underflow. */
+function binomialHalfCdf(n, k) {
+    if (k < 0)
+        return 0;
+    if (k >= n)
+        return 1;
+    const logHalfN = -n * Math.LN2;
+    let logC = 0; // log C(n, 0)
+    let maxLog = logHalfN;
+    const terms = [logHalfN];
+    for (let i = 1; i <= k; i++) {
+        logC += Math.log((n - i + 1) / i);
+        const t = logC + logHalfN;
+        terms.push(t);
+        if (t > maxLog)
+            maxLog = t;
+    }
+    let sum = 0;
+    for (const t of terms)
+        sum += Math.exp(t - maxLog);
+    return Math.min(1, Math.exp(maxLog) * sum);
+}
+/** The largest l ≥ 1 with P(B ≤ l − 1) ≤ tail, or 0 when even l = 1 does not qualify. */
+function medianBoundRank(n, tail) {
+    let l = 0;
+    while (l + 1 <= Math.ceil(n / 2) && binomialHalfCdf(n, l) <= tail * (1 + 1e-12))
+        l++;
+    return l;
+}
+/** Two-sided order-statistic interval for the median at `confidence`. */
+function medianInterval(values, confidence) {
+    const n = values.length;
+    if (n === 0)
+        throw new RangeError('medianInterval: expected a non-empty sample');
+    const s = [...values].sort((a, b) => a - b);
+    const mid = n >> 1;
+    const median = n % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+    const l = medianBoundRank(n, (1 - confidence) / 2);
+    if (l >= 1) {
+        return { median, low: s[l - 1], high: s[n - l], confidence: 1 - 2 * binomialHalfCdf(n, l - 1), attained: true };
+    }
+    return { median, low: s[0], high: s[n - 1], confidence: 1 - 2 * binomialHalfCdf(n, 0), attained: false };
+}
+/**
+ * One-sided bounds for the median at error `tail` each: P(median < lower) ≤ tail and
+ * P(median > upper) ≤ tail. A bound is ∓Infinity when the sample is too small to give it.
+ */
+function medianBounds(values, tail) {
+    const n = values.length;
+    const s = [...values].sort((a, b) => a - b);
+    const l = medianBoundRank(n, tail);
+    if (l < 1)
+        return { lower: Number.NEGATIVE_INFINITY, upper: Number.POSITIVE_INFINITY };
+    return { lower: s[l - 1], upper: s[n - l] };
+}
 
-/***/ 2576:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+;// CONCATENATED MODULE: ./src/core/gate/absolute.ts
+/**
+ * Absolute rules (`p99: < 200ms`): a bound on the head's median value of the metric, tested with the
+ * distribution-free order-statistic interval for a median (Thompson 1936; Hollander & Wolfe §3.6).
+ *
+ * Oriented like the relative rules: the rule is written as "head ≤ limit is fine" on an oriented scale
+ * (x = v for `<`/`<=`, x = −v for `>`/`>=`), so "worse" is always larger. Breach ⇔ the interval's lower
+ * end is beyond the limit; within ⇔ its upper end is inside. Strict (`<`) and non-strict (`<=`) rules
+ * differ only on the limit itself: a median exactly at the limit breaks `<` and keeps `<=`.
+ * Assumption: the head's per-round values are i.i.d. (rounds are independent replicates).
+ */
 
 
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  Sq: () => (/* binding */ HARNESS_FORMATS),
-  Tv: () => (/* binding */ parseSuites)
-});
+/** The head median's interval and the rule's tests, widened by `widen` (resolution) on both ends. */
+function headMedian(head, rule, widen = 0) {
+    const sorted = [...head].sort((a, b) => a - b);
+    const n = sorted.length;
+    const rank = (tail) => medianBoundRank(n, tail);
+    const upperIsWorse = rule.op === '<' || rule.op === '<=';
+    const breaks = (v) => rule.op === '<'
+        ? v >= rule.bound
+        : rule.op === '<='
+            ? v > rule.bound
+            : rule.op === '>'
+                ? v <= rule.bound
+                : v < rule.bound;
+    // Sign test: the number of values on the breaking side of the bound is Binomial(n, ½) at a median on the bound.
+    const breaking = sorted.filter(breaks).length;
+    return {
+        median: quantiles_median(sorted),
+        lowerAt: (tail) => {
+            const l = rank(tail);
+            return l >= 1 ? sorted[l - 1] - widen : Number.NEGATIVE_INFINITY;
+        },
+        upperAt: (tail) => {
+            const l = rank(tail);
+            return l >= 1 ? sorted[n - l] + widen : Number.POSITIVE_INFINITY;
+        },
+        breaks,
+        upperIsWorse,
+        pBreaks: 1 - binomialHalfCdf(n, breaking - 1),
+        pKeeps: binomialHalfCdf(n, breaking),
+    };
+}
 
-// UNUSED EXPORTS: commandSuiteSchema, harnessSuiteSchema, httpSuiteSchema, scenarioSchema
+;// CONCATENATED MODULE: ./src/core/stats/kendall.ts
+/**
+ * Trend test of a series against its time order: Kendall's τ_b between the round index and the
+ * values, with the large-sample normal approximation of S = concordant − discordant pairs
+ * (Kendall 1948; Mann 1945 "Mann–Kendall test"; variance with ties in the values as in SciPy's
+ * `kendalltau(..., method='asymptotic')`).
+ * Assumption: under H0 the values are exchangeable over time (no drift).
+ */
 
+/** Kendall trend test of `values` (in time order). Needs at least 3 values; all-tied values give p = 1. */
+function kendallTrend(values) {
+    const n = values.length;
+    if (n < 3)
+        return { tau: 0, s: 0, z: 0, p: 1 };
+    let s = 0;
+    for (let i = 0; i < n; i++)
+        for (let j = i + 1; j < n; j++)
+            s += Math.sign(values[j] - values[i]);
+    // Tie groups in the values.
+    const counts = new Map();
+    for (const v of values)
+        counts.set(v, (counts.get(v) ?? 0) + 1);
+    let tieVar = 0;
+    let tiePairs = 0;
+    for (const t of counts.values()) {
+        tieVar += t * (t - 1) * (2 * t + 5);
+        tiePairs += (t * (t - 1)) / 2;
+    }
+    const pairs = (n * (n - 1)) / 2;
+    const variance = (n * (n - 1) * (2 * n + 5) - tieVar) / 18;
+    if (variance <= 0 || tiePairs === pairs)
+        return { tau: 0, s: 0, z: 0, p: 1 };
+    const tau = s / Math.sqrt(pairs * (pairs - tiePairs));
+    const z = s / Math.sqrt(variance);
+    return { tau, s, z, p: Math.min(1, 2 * normalSurvival(Math.abs(z))) };
+}
+
+;// CONCATENATED MODULE: ./src/core/gate/diagnostics.ts
+
+
+/** Per-side sample count below which outliers and drift are not assessed. */
+const MIN_SAMPLES = 5;
+/** Drift note: two-sided level of the Kendall trend test, per side. */
+const DRIFT_P = 0.01;
+/**
+ * Outlier threshold in robust SDs by samples per side, calibrated by simulation (20,000 clean normal
+ * trials each, on the log scale where log-normal noise is normal): a metric gets the note in 3 % of clean
+ * runs at every n. The threshold falls with n because the pooled MAD steadies. With it, 10 % of one
+ * side's samples 1.5× slower are flagged in 86 % (n = 10) to 100 % (n ≥ 40) of runs at CV 6 %, and in
+ * 100 % at CV 3 % (`__tests__/stats/diagnostics.test.ts` checks both).
+ */
+const OUTLIER_K = [
+    [5, 7.44],
+    [8, 5.43],
+    [10, 4.97],
+    [15, 4.46],
+    [20, 4.24],
+    [30, 4.1],
+    [40, 4.02],
+];
+/** The outlier threshold for n samples per side (linear between the calibrated points). */
+function outlierThreshold(n) {
+    if (n <= OUTLIER_K[0][0])
+        return OUTLIER_K[0][1];
+    for (let i = 1; i < OUTLIER_K.length; i++) {
+        const [n1, k1] = OUTLIER_K[i];
+        if (n <= n1) {
+            const [n0, k0] = OUTLIER_K[i - 1];
+            return k0 + ((k1 - k0) * (n - n0)) / (n1 - n0);
+        }
+    }
+    return OUTLIER_K[OUTLIER_K.length - 1][1];
+}
+/**
+ * Outliers and drift of oriented samples on the analysis scale. Outliers: residuals from each side's
+ * median beyond `outlierThreshold(n)` robust SDs of the pooled residuals (Iglewicz & Hoaglin 1993's
+ * modified z-score, recalibrated for "any of 2n"). Drift: Kendall's trend test of each side over rounds.
+ */
+function sampleNotes(metric, base, head) {
+    const notes = [];
+    const n = Math.min(base.length, head.length);
+    if (n < MIN_SAMPLES)
+        return notes;
+    const mb = quantiles_median(base);
+    const mh = quantiles_median(head);
+    const scale = robustScale([...base.map((v) => v - mb), ...head.map((v) => v - mh)]);
+    const k = outlierThreshold(n);
+    for (const [side, values, med] of [
+        ['base', base, mb],
+        ['head', head, mh],
+    ]) {
+        if (scale > 0) {
+            const count = values.filter((v) => Math.abs(v - med) > k * scale).length;
+            if (count > 0)
+                notes.push({
+                    code: 'outliers',
+                    metric,
+                    text: `${count} of ${values.length} ${side} samples lie far from the rest (more than ${k.toFixed(1)} robust SD); they are kept (rank statistics are robust to them), but check for interference during the run.`,
+                });
+        }
+        if (values.length >= 8) {
+            const trend = kendallTrend(values);
+            if (trend.p < DRIFT_P)
+                notes.push({
+                    code: 'drift',
+                    metric,
+                    text: `The ${side} samples drift over the rounds (Kendall τ = ${trend.tau.toFixed(2)}): the machine changed state during the run. Pairing by round keeps the comparison fair, but consider a longer warm-up or a quieter runner.`,
+                });
+        }
+    }
+    return notes;
+}
+
+;// CONCATENATED MODULE: ./src/core/gate/holm.ts
+/**
+ * Holm's step-down procedure (Holm 1979) over group-sequential tests: the correction across metrics.
+ *
+ * At each look and for each side of the interval (the fail side tests "within budget" nulls, the pass
+ * side "beyond budget" nulls), the metrics whose null is not yet rejected form the family, r of them.
+ * Candidates are ordered by p-value; step j (0-based) tests at the group-sequential nominal level of a
+ * level-α/(r − j) boundary; the first candidate that is not rejected stops the procedure, and it and all
+ * later candidates carry that step's level (the level they would be tested at next).
+ *
+ * Why this is valid across looks (Holm's closed testing with group-sequential tests; Maurer & Bretz
+ * 2013; Ye et al. 2013): for any set J of true nulls, "some i ∈ J crosses its level-α/|J| boundary at some
+ * look" has probability ≤ Σ α/|J| = α by the union bound, whatever the dependence between metrics, since
+ * each boundary sequence has size α/|J| over all looks; non-binding stops only remove chances to cross.
+ * A rejection at step j, with r − j metrics left, implies the rejection of every J containing that metric
+ * and no earlier rejection (|J| ≤ r − j, so its level is at least as large). Hypotheses rejected at earlier
+ * looks stay rejected; hypotheses of metrics that stopped for the other reason stay in the family with no
+ * new data (conservative: recycling their α would need binding stops).
+ */
+/**
+ * Runs the step-down over `candidates` (the not-yet-rejected metrics sampled at this look) in a family of
+ * `familySize` unrejected nulls. `nominal(level)` is this look's nominal one-sided error of a level-`level`
+ * boundary; `rejects(item, tail)` decides one test (an interval end beyond the budget).
+ */
+function holmStepDown(candidates, familySize, alpha, nominal, rejects) {
+    const ordered = [...candidates].sort((a, b) => a.p - b.p);
+    const steps = new Map();
+    let j = 0;
+    let stopped = false;
+    for (const { item } of ordered) {
+        const tail = nominal(alpha / Math.max(1, familySize - j));
+        if (!stopped && rejects(item, tail)) {
+            steps.set(item, { tail, rejected: true });
+            j++;
+        }
+        else {
+            stopped = true;
+            steps.set(item, { tail, rejected: false });
+        }
+    }
+    return steps;
+}
+
+;// CONCATENATED MODULE: ./src/core/gate/looks.ts
+/**
+ * The look schedule of the group-sequential design: the rounds after which the data are analysed.
+ *
+ * The first look comes at `min-rounds`, then one every ⌈min-rounds / 2⌉ rounds, the last at
+ * `max-rounds` (10, 15, …, 50 by default). Measured in `npm run bench:gate`: looking every five rounds
+ * lets unchanged metrics stop at 15 instead of 20 rounds (median) and costs < 1 % of power at 2×budget
+ * against looking every ten, because Lan–DeMets spending adapts the boundaries to however many looks
+ * there are (Lan & DeMets 1983).
+ */
+function planLooks(minRounds, maxRounds) {
+    if (!Number.isInteger(minRounds) || minRounds < 1) {
+        throw new RangeError(`min-rounds: expected a whole number ≥ 1, got ${minRounds}`);
+    }
+    if (!Number.isInteger(maxRounds) || maxRounds < minRounds) {
+        throw new RangeError(`max-rounds: expected a whole number ≥ min-rounds (${minRounds}), got ${maxRounds}`);
+    }
+    const every = Math.max(1, Math.ceil(minRounds / 2));
+    const looks = [];
+    for (let r = minRounds; r < maxRounds; r += every)
+        looks.push(r);
+    // The last look is max-rounds; a planned look closer to it than half a step is merged into it.
+    if (looks.length > 1 && maxRounds - looks[looks.length - 1] < every / 2)
+        looks.pop();
+    looks.push(maxRounds);
+    return looks;
+}
+/** Information fraction of a look (Lan–DeMets): rounds over the planned maximum. Samples come in pairs, so the
+ * information of the rank statistics grows linearly in rounds. */
+function informationFraction(rounds, maxRounds) {
+    return Math.min(1, rounds / maxRounds);
+}
+
+;// CONCATENATED MODULE: ./src/core/gate/notes.ts
+
+
+function percent(fraction) {
+    const v = Math.abs(fraction * 100);
+    return `${v >= 10 ? v.toFixed(1) : v.toFixed(2)} %`;
+}
+/** An oriented log-scale change as the percent change a reader expects (positive is worse). */
+function worse(theta) {
+    return formatSignedPercent(Math.expm1(theta));
+}
+function beforeFirstLook(rounds, minRounds) {
+    return (`Only ${rounds} round${rounds === 1 ? '' : 's'} ran before the time limit, fewer than min-rounds (${minRounds}): ` +
+        'there is not enough evidence to pass or fail the gated metrics. Raise max-time, make the suites faster, or lower min-rounds.');
+}
+function tooFewSamples(metric, base, head) {
+    return `${metric}: only ${base} base and ${head} head sample${head === 1 ? '' : 's'}; at least 2 per side are needed to compare. Check that the suite produces this metric on both sides, and run more rounds.`;
+}
+function newOnHead(metric) {
+    return {
+        code: 'new-on-head',
+        metric,
+        text: 'Only measured on head (new): its absolute rule is checked on head alone.',
+    };
+}
+function linearScale(metric) {
+    return {
+        code: 'linear-scale',
+        metric,
+        text: 'Some values are ≤ 0 and cannot be logged: the change is computed on the linear scale (a shift relative to the base median).',
+    };
+}
+function zeroBase(metric) {
+    return {
+        code: 'zero-base',
+        metric,
+        text: 'The base median is 0, so a relative change is undefined; the interval is on the linear scale.',
+    };
+}
+function coarseResolution(metric, step, unit, widen, budget, logScale) {
+    const stepShare = logScale ? percent(Math.expm1(widen)) : null;
+    return {
+        code: 'resolution',
+        metric,
+        text: `The values move in steps of ${formatValue(step, unit)}${stepShare ? ` (${stepShare} of the smallest value)` : ''}, ` +
+            `coarse next to the ${percent(budget)} budget: the interval is widened by one step on each side, so ties alone cannot show this metric within budget. ` +
+            'Get a finer resolution: more iterations per sample, a finer timer, or a total over many operations.',
+    };
+}
+function intervalOutOfReach(metric, rounds) {
+    return {
+        code: 'interval-level',
+        metric,
+        text: `After ${rounds} rounds the data cannot yet reach the confidence this look requires; an open end shows the most extreme difference measured.`,
+    };
+}
+function absoluteUndecided(metric) {
+    return {
+        code: 'inconclusive',
+        metric,
+        text: "The interval of the head's median straddles the bound: neither kept nor broken with the required confidence. More rounds would decide it.",
+    };
+}
+/**
+ * Final-look note of an inconclusive relative metric: which budget would have decided it, and roughly how
+ * many rounds would at this noise (the interval narrows like 1/√rounds).
+ */
+function inconclusive(metric, budget, estimate, low, high, limit, rounds) {
+    if (budget.kind !== 'relative' || !Number.isFinite(low) || !Number.isFinite(high))
+        return null;
+    const towardsPass = estimate < limit;
+    const half = towardsPass ? high - estimate : estimate - low;
+    const gap = Math.abs(limit - estimate);
+    const needed = gap > 0 ? Math.ceil(rounds * (half / gap) ** 2) : null;
+    const decidingBudget = towardsPass ? worse(high) : null;
+    return {
+        code: 'inconclusive',
+        metric,
+        text: `Inconclusive after ${rounds} rounds: the interval straddles the ${percent(budget.limit)} budget. ` +
+            (decidingBudget ? `A budget of ${decidingBudget.replace('+', '')} would have passed it; ` : '') +
+            (needed
+                ? `about ${needed} rounds would likely decide it at this noise (max-rounds).`
+                : 'the estimate sits on the budget.'),
+    };
+}
+/**
+ * Mid-run note: at this noise even an unchanged metric is unlikely to be shown within budget by
+ * max-rounds. Projects the pass-side half-width to the last look (∝ z/√rounds).
+ */
+function tooNoisy(metric, budget, estimate, high, limit, rounds, maxRounds, tail, alpha) {
+    if (budget.kind !== 'relative' || !Number.isFinite(high) || !Number.isFinite(limit) || limit <= 0)
+        return null;
+    const half = high - estimate;
+    const zNow = normalQuantileUpperSafe(tail);
+    const zLast = normalQuantileUpperSafe(alpha);
+    const halfAtMax = half * (zLast / zNow) * Math.sqrt(rounds / maxRounds);
+    if (halfAtMax <= limit)
+        return null;
+    const needed = Math.ceil(maxRounds * (halfAtMax / limit) ** 2);
+    return {
+        code: 'too-noisy',
+        metric,
+        text: `Noisy for a ${percent(budget.limit)} budget: by max-rounds (${maxRounds}) the interval will still be about ±${percent(Math.expm1(halfAtMax))} wide, ` +
+            `so even an unchanged metric may end inconclusive; about ${needed} rounds, a budget near ${percent(Math.expm1(halfAtMax))}, or less noise (longer samples, a quieter runner) would decide it.`,
+    };
+}
+function normalQuantileUpperSafe(q) {
+    return normalQuantileUpper(Math.min(0.49, Math.max(1e-300, q)));
+}
+
+;// CONCATENATED MODULE: ./src/core/gate/resolution.ts
+/**
+ * The resolution of a metric's values: the step in which they move when the tool that measured them
+ * rounds (a harness reporting whole nanoseconds, a histogram with 1 ms buckets, ops/s derived from
+ * rounded times).
+ *
+ * Why it matters: rounding every value to a grid of step q moves each value by less than q/2, so each
+ * pairwise or paired difference by less than q, so every order statistic of the differences — the
+ * Hodges–Lehmann estimate and both interval ends — by less than q. The interval of the rounded data,
+ * widened by q on each side, therefore still covers the shift of the unrounded data. When q is comparable
+ * to the budget, the widened interval cannot be "within budget" on ties alone.
+ *
+ * Two estimates of q, the larger wins:
+ * - the decimal grid: the finest decimal digit any value uses (70e-9 and 80e-9 lie on a 10 ns grid);
+ * - the gap between distinct values, when ties show the values are rounded (most values share a value
+ *   with another): the smallest step between neighbouring distinct values.
+ * Both are expressed relative to the values (on the log scale the analysis uses), so one step of q at
+ * value v is log(1 + q/v).
+ */
+/** Share of tied values above which the values are taken to be rounded to the gaps between them. */
+const TIED_SHARE = 0.5;
+/**
+ * The finest decimal place a number uses, read to 12 significant digits so that unit conversions
+ * (70 × 1e-9 = 7.000000000000001e-8) do not count as precision: 7e-8 → 1e-8; 0.0631 → 1e-4.
+ */
+function decimalQuantum(v) {
+    if (v === 0 || !Number.isFinite(v))
+        return 0;
+    const [mantissa, exponentText] = Math.abs(v).toExponential(11).split('e');
+    const decimals = mantissa.split('.')[1].replace(/0+$/, '').length;
+    return 10 ** (Number(exponentText) - decimals);
+}
+/**
+ * The resolution of positive values (null when there is no evidence of rounding beyond float precision,
+ * i.e. when the relative step is below 1e-9).
+ */
+function resolutionOf(values) {
+    const positive = values.filter((v) => v > 0 && Number.isFinite(v));
+    if (positive.length < 2)
+        return null;
+    const sorted = [...positive].sort((a, b) => a - b);
+    const min = sorted[0];
+    let decimal = Number.POSITIVE_INFINITY;
+    for (const v of sorted)
+        decimal = Math.min(decimal, decimalQuantum(v));
+    let tiedCount = 0;
+    const distinct = [];
+    for (let i = 0; i < sorted.length; i++) {
+        const tied = (i > 0 && sorted[i] === sorted[i - 1]) || (i + 1 < sorted.length && sorted[i] === sorted[i + 1]);
+        if (tied)
+            tiedCount++;
+        if (i === 0 || sorted[i] !== sorted[i - 1])
+            distinct.push(sorted[i]);
+    }
+    let gap = 0;
+    if (tiedCount / sorted.length > TIED_SHARE && distinct.length > 1) {
+        gap = Number.POSITIVE_INFINITY;
+        for (let i = 1; i < distinct.length; i++)
+            gap = Math.min(gap, distinct[i] - distinct[i - 1]);
+    }
+    const step = Math.max(decimal, gap);
+    const relative = Math.log1p(step / min);
+    if (!(relative > 1e-9))
+        return null;
+    return { step, relative, source: gap > decimal ? 'ties' : 'decimal' };
+}
+
+;// CONCATENATED MODULE: ./src/core/stats/mann-whitney.ts
+/**
+ * The Mann–Whitney U test (Mann & Whitney 1947; Wilcoxon rank-sum), following benchstat's rule:
+ * the exact null distribution when there are no ties and both samples have at most 50 values,
+ * otherwise the normal approximation with tie correction and continuity correction
+ * (Hollander & Wolfe, Nonparametric Statistical Methods, §4.1).
+ *
+ * Assumptions: the two samples are independent, each made of i.i.d. draws; under H0 both come from
+ * the same continuous distribution (so every arrangement of ranks is equally likely).
+ */
+
+/** Largest sample size per side for which the exact distribution is used. */
+const EXACT_LIMIT = 50;
+const exactCache = new Map();
+/**
+ * Exact null distribution of U for sample sizes m and n without ties, by the recurrence on the largest
+ * observation: P_{i,j}(k) = i/(i+j)·P_{i−1,j}(k−j) + j/(i+j)·P_{i,j−1}(k) (Mann & Whitney 1947, eq. 2).
+ * Probabilities rather than counts, so only positive terms are added and nothing overflows.
+ */
+function mannWhitneyExactDistribution(m, n) {
+    const key = m <= n ? `${m},${n}` : `${n},${m}`;
+    const cached = exactCache.get(key);
+    if (cached)
+        return cached;
+    const [a, b] = m <= n ? [m, n] : [n, m];
+    // prev[j] = distribution for sizes (i−1, j); cur[j] for (i, j).
+    let prev = [];
+    for (let j = 0; j <= b; j++)
+        prev.push(Float64Array.of(1));
+    for (let i = 1; i <= a; i++) {
+        const cur = [Float64Array.of(1)];
+        for (let j = 1; j <= b; j++) {
+            const dist = new Float64Array(i * j + 1);
+            const wUp = i / (i + j);
+            const wSide = j / (i + j);
+            const up = prev[j]; // sizes (i−1, j), shifted by j
+            for (let k = 0; k < up.length; k++)
+                dist[k + j] += wUp * up[k];
+            const side = cur[j - 1]; // sizes (i, j−1)
+            for (let k = 0; k < side.length; k++)
+                dist[k] += wSide * side[k];
+            cur.push(dist);
+        }
+        prev = cur;
+    }
+    const pmf = prev[b];
+    const size = pmf.length;
+    const cdf = new Float64Array(size);
+    const sf = new Float64Array(size);
+    let acc = 0;
+    for (let k = 0; k < size; k++) {
+        acc += pmf[k];
+        cdf[k] = Math.min(1, acc);
+    }
+    acc = 0;
+    for (let k = size - 1; k >= 0; k--) {
+        acc += pmf[k];
+        sf[k] = Math.min(1, acc);
+    }
+    const table = { cdf, sf };
+    exactCache.set(key, table);
+    return table;
+}
+/** P(U ≤ k) under H0 for sizes m, n without ties (exact). */
+function mannWhitneyExactCdf(m, n, k) {
+    if (k < 0)
+        return 0;
+    const { cdf } = mannWhitneyExactDistribution(m, n);
+    return k >= cdf.length ? 1 : cdf[Math.floor(k)];
+}
+/** Ranks (1-based, ties get their average rank) and the tie-group sizes of a pooled sample. */
+function mann_whitney_rankWithTies(values) {
+    const n = values.length;
+    const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => values[i] - values[j]);
+    const ranks = new Float64Array(n);
+    const tieSizes = [];
+    let i = 0;
+    while (i < n) {
+        let j = i;
+        while (j + 1 < n && values[order[j + 1]] === values[order[i]])
+            j++;
+        const avg = (i + j) / 2 + 1;
+        for (let k = i; k <= j; k++)
+            ranks[order[k]] = avg;
+        if (j > i)
+            tieSizes.push(j - i + 1);
+        i = j + 1;
+    }
+    return { ranks, tieSizes };
+}
+/** The tie-corrected standard deviation of U under H0. */
+function mannWhitneySigma(m, n, tieSizes) {
+    const total = m + n;
+    let tieTerm = 0;
+    for (const t of tieSizes)
+        tieTerm += t * t * t - t;
+    const variance = ((m * n) / 12) * (total + 1 - tieTerm / (total * (total - 1)));
+    return Math.sqrt(Math.max(0, variance));
+}
+/**
+ * Mann–Whitney U test of x against y. `pGreater` is the one-sided p-value for "x stochastically
+ * greater than y" (SciPy's `alternative='greater'` with x first). `method` forces a method; by default
+ * exact when there are no ties and both sizes ≤ 50, normal approximation otherwise.
+ */
+function mannWhitneyU(x, y, method = 'auto') {
+    const m = x.length;
+    const n = y.length;
+    if (m === 0 || n === 0)
+        throw new RangeError('mannWhitneyU: expected two non-empty samples');
+    for (const v of [...x, ...y])
+        if (!Number.isFinite(v))
+            throw new RangeError(`mannWhitneyU: non-finite value ${v}`);
+    const pooled = [...x, ...y];
+    const { ranks, tieSizes } = mann_whitney_rankWithTies(pooled);
+    let rankSumX = 0;
+    for (let i = 0; i < m; i++)
+        rankSumX += ranks[i];
+    const u = rankSumX - (m * (m + 1)) / 2;
+    const ties = tieSizes.length > 0;
+    const useExact = method === 'exact' || (method === 'auto' && !ties && m <= EXACT_LIMIT && n <= EXACT_LIMIT);
+    if (useExact) {
+        const { cdf, sf } = mannWhitneyExactDistribution(m, n);
+        // With ties U can be a half-integer; the exact table is then only an approximation (forced use).
+        const pGreater = sf[Math.min(sf.length - 1, Math.ceil(u))] ?? 0;
+        const pLess = cdf[Math.max(0, Math.floor(u))];
+        return { u, pGreater, pLess, pTwoSided: Math.min(1, 2 * Math.min(pGreater, pLess)), method: 'exact', ties };
+    }
+    const mu = (m * n) / 2;
+    const sigma = mannWhitneySigma(m, n, tieSizes);
+    if (sigma === 0)
+        return { u, pGreater: 1, pLess: 1, pTwoSided: 1, method: 'normal', ties };
+    const pGreater = normalSurvival((u - mu - 0.5) / sigma);
+    const pLess = normalCdf((u - mu + 0.5) / sigma);
+    const uMax = Math.max(u, m * n - u);
+    const pTwoSided = Math.min(1, 2 * normalSurvival((uMax - mu - 0.5) / sigma));
+    return { u, pGreater: Math.min(1, pGreater), pLess: Math.min(1, pLess), pTwoSided, method: 'normal', ties };
+}
+/** The smallest one-sided p-value the exact test can reach with sizes m and n: 1 / C(m+n, m). */
+function mannWhitneyMinP(m, n) {
+    // log C(m+n, m) summed term by term; exp of its negative.
+    let logC = 0;
+    for (let i = 1; i <= Math.min(m, n); i++)
+        logC += Math.log((Math.max(m, n) + i) / i);
+    return Math.exp(-logC);
+}
+
+;// CONCATENATED MODULE: ./src/core/stats/hodges-lehmann.ts
+/**
+ * The Hodges–Lehmann two-sample shift estimate and the distribution-free confidence interval that
+ * inverts the Mann–Whitney test (Hodges & Lehmann 1963; Hollander & Wolfe, Nonparametric Statistical
+ * Methods, §4.2–4.3; Bauer 1972).
+ *
+ * Model: y − θ has the same distribution as x (a pure location shift). θ̂ is the median of the m·n
+ * differences y_j − x_i, and [D_(k), D_(mn+1−k)] (order statistics of those differences) covers θ with
+ * probability 1 − 2·P(U ≤ k − 1), U the Mann–Whitney statistic under H0.
+ */
+
+
+/** All m·n pairwise differences y_j − x_i, sorted ascending. */
+function pairwiseDifferences(x, y) {
+    const d = new Float64Array(x.length * y.length);
+    let k = 0;
+    for (const yj of y)
+        for (const xi of x)
+            d[k++] = yj - xi;
+    return d.sort();
+}
+/**
+ * The order-statistic index k (1-based) of the lower interval end for one-sided error `tail`:
+ * the largest k with P(U ≤ k − 1) ≤ tail. Exact distribution when there are no ties and both sizes are
+ * at most 50 (as in {@link mannWhitneyU}); otherwise the normal approximation with continuity and tie
+ * correction, k = ⌊mn/2 − z·σ_U + ½⌋. Returns 0 when no k qualifies.
+ */
+function shiftIntervalRank(m, n, tail, tieSizes = []) {
+    if (tieSizes.length === 0 && m <= EXACT_LIMIT && n <= EXACT_LIMIT) {
+        const { cdf } = mannWhitneyExactDistribution(m, n);
+        // cdf is increasing: find the largest u with cdf[u] ≤ tail, then k = u + 1.
+        let lo = -1;
+        let hi = cdf.length - 1;
+        while (lo < hi) {
+            const mid = (lo + hi + 1) >> 1;
+            if (cdf[mid] <= tail * (1 + 1e-12))
+                lo = mid;
+            else
+                hi = mid - 1;
+        }
+        const k = lo + 1;
+        return { k, method: 'exact', tailAttained: k >= 1 ? cdf[k - 1] : cdf[0] };
+    }
+    const sigma = mannWhitneySigma(m, n, tieSizes);
+    const z = normalQuantileUpper(tail);
+    const k = Math.max(0, Math.floor((m * n) / 2 - z * sigma + 0.5));
+    return { k: Math.min(k, Math.floor((m * n + 1) / 2)), method: 'normal', tailAttained: tail };
+}
+/** Sorts the m·n differences y_j − x_i once; each interval end is then an order statistic. */
+function pairwiseShift(x, y) {
+    const d = pairwiseDifferences(x, y);
+    if (d.length === 0)
+        throw new RangeError('pairwiseShift: expected two non-empty samples');
+    const mid = d.length >> 1;
+    const { tieSizes } = mann_whitney_rankWithTies([...x, ...y]);
+    const rank = (tail) => shiftIntervalRank(x.length, y.length, tail, tieSizes).k;
+    return {
+        estimate: d.length % 2 === 1 ? d[mid] : (d[mid - 1] + d[mid]) / 2,
+        lowerAt: (tail) => {
+            const k = rank(tail);
+            return k >= 1 ? d[k - 1] : Number.NEGATIVE_INFINITY;
+        },
+        upperAt: (tail) => {
+            const k = rank(tail);
+            return k >= 1 ? d[d.length - k] : Number.POSITIVE_INFINITY;
+        },
+        extremes: [d[0], d[d.length - 1]],
+    };
+}
+/**
+ * Hodges–Lehmann estimate of the shift of y relative to x with its two-sided `confidence` interval
+ * inverting the Mann–Whitney test. When the level is out of reach (tiny samples), the widest interval
+ * [min difference, max difference] is returned with its actual coverage and `attained: false`.
+ */
+function hodgesLehmannInterval(x, y, confidence) {
+    if (!(confidence > 0 && confidence < 1)) {
+        throw new RangeError(`hodgesLehmannInterval: expected confidence in (0, 1), got ${confidence}`);
+    }
+    return hodgesLehmannIntervalForTail(x, y, (1 - confidence) / 2);
+}
+/**
+ * As {@link hodgesLehmannInterval}, with the error of each side given directly (`tail` = (1 − confidence)/2),
+ * so that tiny tails (e.g. 1e-12 at an early O'Brien–Fleming look) keep their precision.
+ */
+function hodgesLehmannIntervalForTail(x, y, tail) {
+    if (!(tail > 0 && tail < 0.5))
+        throw new RangeError(`hodgesLehmannInterval: expected a tail in (0, 0.5), got ${tail}`);
+    const m = x.length;
+    const n = y.length;
+    const d = pairwiseDifferences(x, y);
+    if (d.length === 0)
+        throw new RangeError('hodgesLehmannInterval: expected two non-empty samples');
+    const mid = d.length >> 1;
+    const estimate = d.length % 2 === 1 ? d[mid] : (d[mid - 1] + d[mid]) / 2;
+    const { tieSizes } = rankWithTies([...x, ...y]);
+    const { k, method, tailAttained } = shiftIntervalRank(m, n, tail, tieSizes);
+    if (k >= 1) {
+        return { estimate, low: d[k - 1], high: d[d.length - k], confidence: 1 - 2 * tail, attained: true, method };
+    }
+    return {
+        estimate,
+        low: d[0],
+        high: d[d.length - 1],
+        confidence: Math.max(0, 1 - 2 * tailAttained),
+        attained: false,
+        method,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/core/stats/signed-rank.ts
+/**
+ * The Wilcoxon signed-rank test and its Hodges–Lehmann estimate for paired data: the median of the
+ * Walsh averages (dᵢ + dⱼ)/2, i ≤ j, with the distribution-free interval that inverts the test
+ * (Wilcoxon 1945; Hodges & Lehmann 1963; Hollander & Wolfe, Nonparametric Statistical Methods,
+ * §3.1–3.3; Tukey 1949 for the Walsh-average form).
+ *
+ * Model: the differences dᵢ = headᵢ − baseᵢ of the pairs are independent and symmetric about θ.
+ * Under H0 (θ = θ₀) each dᵢ − θ₀ is as likely positive as negative, so W⁺ (the sum of the ranks of the
+ * positive |dᵢ − θ₀|) has the signed-rank null distribution. The Walsh averages sorted ascending
+ * A₍₁₎ ≤ … ≤ A₍M₎, M = n(n+1)/2, give [A₍k₎, A₍M+1−k₎] covering θ with probability
+ * 1 − 2·P(W⁺ ≤ k − 1).
+ */
+
+/** Largest number of pairs for which the exact null distribution is used. */
+const SIGNED_RANK_EXACT_LIMIT = 50;
+const signed_rank_exactCache = new Map();
+/**
+ * Exact null distribution of W⁺ for n pairs without ties or zeros, as a CDF: cdf[w] = P(W⁺ ≤ w).
+ * By the recurrence on the largest rank: each rank r is included with probability ½.
+ */
+function signedRankExactCdf(n) {
+    const cached = signed_rank_exactCache.get(n);
+    if (cached)
+        return cached;
+    const max = (n * (n + 1)) / 2;
+    let pmf = new Float64Array(max + 1);
+    pmf[0] = 1;
+    let top = 0;
+    for (let r = 1; r <= n; r++) {
+        const next = new Float64Array(max + 1);
+        for (let w = 0; w <= top; w++) {
+            if (pmf[w] === 0)
+                continue;
+            next[w] += pmf[w] / 2;
+            next[w + r] += pmf[w] / 2;
+        }
+        top += r;
+        pmf = next;
+    }
+    const cdf = new Float64Array(max + 1);
+    let acc = 0;
+    for (let w = 0; w <= max; w++) {
+        acc += pmf[w];
+        cdf[w] = Math.min(1, acc);
+    }
+    signed_rank_exactCache.set(n, cdf);
+    return cdf;
+}
+/** Walsh averages (dᵢ + dⱼ)/2 for i ≤ j, sorted ascending. */
+function walshAverages(d) {
+    const n = d.length;
+    const out = new Float64Array((n * (n + 1)) / 2);
+    let k = 0;
+    for (let i = 0; i < n; i++)
+        for (let j = i; j < n; j++)
+            out[k++] = (d[i] + d[j]) / 2;
+    return out.sort();
+}
+/**
+ * The order-statistic index k (1-based) of the lower interval end for one-sided error `tail`: the
+ * largest k with P(W⁺ ≤ k − 1) ≤ tail. Exact for n ≤ 50 when the differences have no ties;
+ * otherwise the normal approximation with tie correction, k = ⌊M/2 − z·σ + ½⌋
+ * (σ² = n(n+1)(2n+1)/24 − Σ(t³ − t)/48 over tie groups of |d|). Returns 0 when no k qualifies.
+ */
+function signedRankIntervalRank(n, tail, tieSizes = []) {
+    const total = (n * (n + 1)) / 2;
+    if (tieSizes.length === 0 && n <= SIGNED_RANK_EXACT_LIMIT) {
+        const cdf = signedRankExactCdf(n);
+        let lo = -1;
+        let hi = cdf.length - 1;
+        while (lo < hi) {
+            const mid = (lo + hi + 1) >> 1;
+            if (cdf[mid] <= tail * (1 + 1e-12))
+                lo = mid;
+            else
+                hi = mid - 1;
+        }
+        return lo + 1;
+    }
+    let tieTerm = 0;
+    for (const t of tieSizes)
+        tieTerm += t * t * t - t;
+    const sigma = Math.sqrt(Math.max(0, (n * (n + 1) * (2 * n + 1)) / 24 - tieTerm / 48));
+    const k = Math.floor(total / 2 - normalQuantileUpper(tail) * sigma + 0.5);
+    return Math.max(0, Math.min(k, Math.floor((total + 1) / 2)));
+}
+/** Sizes of the groups of equal values (groups of one left out). */
+function tieGroups(values) {
+    const sorted = [...values].sort((a, b) => a - b);
+    const sizes = [];
+    let i = 0;
+    while (i < sorted.length) {
+        let j = i;
+        while (j + 1 < sorted.length && sorted[j + 1] === sorted[i])
+            j++;
+        if (j > i)
+            sizes.push(j - i + 1);
+        i = j + 1;
+    }
+    return sizes;
+}
+/** Sorts the Walsh averages of `d` once; each interval end is then an order statistic. */
+function walshShift(d) {
+    const n = d.length;
+    if (n === 0)
+        throw new RangeError('walshShift: expected at least one pair');
+    const walsh = walshAverages(d);
+    const M = walsh.length;
+    const mid = M >> 1;
+    const ties = tieGroups(d.map(Math.abs));
+    const rank = (tail) => signedRankIntervalRank(n, tail, ties);
+    return {
+        estimate: M % 2 === 1 ? walsh[mid] : (walsh[mid - 1] + walsh[mid]) / 2,
+        lowerAt: (tail) => {
+            const k = rank(tail);
+            return k >= 1 ? walsh[k - 1] : Number.NEGATIVE_INFINITY;
+        },
+        upperAt: (tail) => {
+            const k = rank(tail);
+            return k >= 1 ? walsh[M - k] : Number.POSITIVE_INFINITY;
+        },
+        extremes: [walsh[0], walsh[M - 1]],
+    };
+}
+/**
+ * One-sided p-value of the signed-rank test for "the differences are centred above θ₀"
+ * (SciPy's `wilcoxon(d - θ₀, alternative='greater')` with zeros dropped, `zero_method='wilcox'`):
+ * exact without ties or zeros for n ≤ 50, else the normal approximation with tie correction
+ * and continuity correction.
+ */
+function signedRankPGreater(d, theta0 = 0) {
+    const shifted = d.map((v) => v - theta0).filter((v) => v !== 0);
+    const n = shifted.length;
+    if (n === 0)
+        return 1;
+    const abs = shifted.map(Math.abs);
+    const order = abs.map((_, i) => i).sort((i, j) => abs[i] - abs[j]);
+    const ranks = new Float64Array(n);
+    const ties = [];
+    let i = 0;
+    while (i < n) {
+        let j = i;
+        while (j + 1 < n && abs[order[j + 1]] === abs[order[i]])
+            j++;
+        for (let k = i; k <= j; k++)
+            ranks[order[k]] = (i + j) / 2 + 1;
+        if (j > i)
+            ties.push(j - i + 1);
+        i = j + 1;
+    }
+    let wPlus = 0;
+    for (let k = 0; k < n; k++)
+        if (shifted[k] > 0)
+            wPlus += ranks[k];
+    if (ties.length === 0 && n <= SIGNED_RANK_EXACT_LIMIT) {
+        const cdf = signedRankExactCdf(n);
+        // P(W⁺ ≥ w) = P(W⁺ ≤ M − w) by symmetry.
+        const M = (n * (n + 1)) / 2;
+        return cdf[M - wPlus];
+    }
+    let tieTerm = 0;
+    for (const t of ties)
+        tieTerm += t * t * t - t;
+    const sigma = Math.sqrt((n * (n + 1) * (2 * n + 1)) / 24 - tieTerm / 48);
+    if (sigma === 0)
+        return 1;
+    return Math.min(1, normalSurvival((wPlus - (n * (n + 1)) / 4 - 0.5) / sigma));
+}
+
+;// CONCATENATED MODULE: ./src/core/gate/shift.ts
+/**
+ * The change of head against base on the analysis scale, and its interval at any one-sided level.
+ *
+ * Values are oriented so that positive means worse: x = +log(v) for lower-is-better metrics and −log(v)
+ * for higher-is-better ones (on the linear scale when some value is ≤ 0). The change θ is the location
+ * shift of head against base on that scale.
+ *
+ * - `paired` (the default): rounds are randomized blocks — each round runs base and head once, close in
+ *   time — so the within-round differences dᵢ = headᵢ − baseᵢ cancel drift that hits both sides of a
+ *   round alike. θ is estimated by the Hodges–Lehmann median of the Walsh averages and bounded by
+ *   inverting the Wilcoxon signed-rank test (`stats/signed-rank.ts`). Assumption: the dᵢ are
+ *   independent and symmetric about θ (true when base and head noise within a round are exchangeable).
+ * - `two-sample`: the Hodges–Lehmann median of all head − base differences and the interval inverting
+ *   the Mann–Whitney test (`stats/hodges-lehmann.ts`). Assumption: all samples independent, head a pure
+ *   shift of base. Used when the rounds cannot be paired (a side missed a sample).
+ *
+ * Both ends are widened by the measurement resolution (`resolution.ts`), so rounding never narrows the
+ * interval below what the data can show.
+ */
+
+
+
+/**
+ * The shift of `head` against `base` (both already oriented), paired by round when `paired` is asked
+ * for and both sides have the same number of samples. `widen` is added to both ends (resolution).
+ */
+function shiftOf(base, head, analysis, widen = 0) {
+    if (analysis === 'paired' && base.length === head.length && base.length >= 2) {
+        return pairedShift(head.map((h, i) => h - base[i]), widen);
+    }
+    return twoSampleShift(base, head, widen);
+}
+/** Adds the resolution to both ends (∓Infinity stay open). */
+function widened(bounds, widen) {
+    return {
+        estimate: bounds.estimate,
+        lowerAt: (tail) => bounds.lowerAt(tail) - widen,
+        upperAt: (tail) => bounds.upperAt(tail) + widen,
+        extremes: [bounds.extremes[0] - widen, bounds.extremes[1] + widen],
+    };
+}
+function pairedShift(d, widen) {
+    return {
+        analysis: 'paired',
+        ...widened(walshShift(d), widen),
+        // Ordering only: the signed-rank p of the data moved by the widening towards the null.
+        pWorseThan: (theta0) => signedRankPGreater(d, theta0 + widen),
+        pBetterThan: (theta0) => signedRankPGreater(d.map((v) => -v), -theta0 + widen),
+    };
+}
+function twoSampleShift(base, head, widen) {
+    return {
+        analysis: 'two-sample',
+        ...widened(pairwiseShift(base, head), widen),
+        pWorseThan: (theta0) => mannWhitneyU(head.map((v) => v - theta0 - widen), base).pGreater,
+        pBetterThan: (theta0) => mannWhitneyU(head.map((v) => v - theta0 + widen), base).pLess,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/core/gate/gate.ts
+
+
+
+
+
+
+
+
+
+
+/** Which end of the interval each side's boundaries use. */
+const gate_SPENDING = { fail: 'obrien-fleming', pass: 'pocock' };
+/** Two-sided level of the descriptive interval shown for ungated metrics (never decides anything). */
+const DESCRIPTIVE_TAIL = 0.025;
+function suiteOf(id) {
+    const cut = id.search(/[/:]/);
+    return cut === -1 ? id : id.slice(0, cut);
+}
+/** +1 when larger values are worse (lower-is-better metrics), −1 otherwise. */
+function worseSign(direction) {
+    return direction === 'lower' ? 1 : -1;
+}
+class SequentialGate {
+    looks;
+    options;
+    budgetFor;
+    history = [];
+    states = new Map();
+    finished = false;
+    constructor(options, budgetFor) {
+        if (!(options.alpha > 0 && options.alpha < 0.5)) {
+            throw new RangeError(`alpha: expected a level in (0, 0.5), got ${options.alpha}`);
+        }
+        this.options = { analysis: 'paired', ...options };
+        this.budgetFor = budgetFor;
+        this.looks = planLooks(options.minRounds, options.maxRounds);
+    }
+    /**
+     * Analyses the samples after `rounds` completed rounds. `final`: the limits were reached (max-rounds, or
+     * max-time at a possibly unplanned round: all remaining α is spent). Decisions stick: a metric decided
+     * at look k keeps the result of look k. `rounds` must grow from look to look, except that a final look
+     * may redo the previous look's round count.
+     */
+    look(metrics, rounds, final) {
+        if (this.finished)
+            throw new Error('SequentialGate.look: the final look was already taken');
+        const isFinal = final || rounds >= this.options.maxRounds;
+        this.recordLook(rounds, isFinal);
+        const lookIndex = this.history.length;
+        const where = `look ${lookIndex} (${rounds} round${rounds === 1 ? '' : 's'})`;
+        const nominal = this.boundaries(isFinal);
+        for (const m of metrics)
+            this.register(m);
+        // Each metric's comparison at this look; informational metrics get their result directly.
+        const active = [];
+        const errors = [];
+        for (const m of metrics) {
+            const state = this.states.get(m.id);
+            if (state.decided)
+                continue;
+            const subject = this.subjectOf(m, state.budget);
+            if (typeof subject === 'object' && subject !== null && 'kind' in subject) {
+                active.push({ m, state, subject });
+                continue;
+            }
+            state.result = subject.result;
+            state.gated = subject.gated;
+            if (subject.decided)
+                state.decided = true;
+            if (isFinal && subject.error)
+                errors.push(subject.error);
+        }
+        // Holm across metrics, separately for each end of the interval.
+        const { alpha } = this.options;
+        const gated = [...this.states.values()].filter((s) => s.gated);
+        const failSteps = holmStepDown(active.map((a) => ({ item: a, p: pBeyond(a.subject) })), gated.filter((s) => !s.failRejected).length, alpha, (level) => nominal('fail', level), (a, tail) => beyondAt(a.subject, tail));
+        const passSteps = holmStepDown(active.filter((a) => !failSteps.get(a).rejected).map((a) => ({ item: a, p: pWithin(a.subject) })), gated.filter((s) => !s.passRejected).length, alpha, (level) => nominal('pass', level), (a, tail) => withinAt(a.subject, tail));
+        for (const a of active) {
+            const fail = failSteps.get(a);
+            const pass = passSteps.get(a) ?? { tail: nominal('pass', alpha / Math.max(1, gated.length)), rejected: false };
+            a.state.failRejected ||= fail.rejected;
+            a.state.passRejected ||= pass.rejected;
+            const decided = fail.rejected || pass.rejected || isFinal;
+            a.state.decided = decided;
+            a.state.result = this.resultOf(a.m, a.state.budget, a.subject, fail, pass, rounds, where, isFinal);
+        }
+        if (isFinal)
+            this.finished = true;
+        const results = [...this.states.values()].sort((x, y) => x.order - y.order).map((s) => s.result);
+        const undecided = isFinal
+            ? []
+            : [...this.states.entries()].filter(([, s]) => s.gated && !s.decided).map(([id]) => id);
+        const warnings = [];
+        if (isFinal && rounds < this.options.minRounds && gated.some((s) => !s.failRejected)) {
+            errors.push(beforeFirstLook(rounds, this.options.minRounds));
+        }
+        return {
+            results,
+            undecided,
+            failed: results.filter((r) => r.outcome === 'regression' || r.outcome === 'breach').map((r) => r.id),
+            done: isFinal || undecided.length === 0,
+            geomean: geomeanChange(results),
+            warnings,
+            errors,
+        };
+    }
+    /** Appends this look to the history (a final look at the previous look's round count replaces it). */
+    recordLook(rounds, isFinal) {
+        let previous = this.history.at(-1) ?? 0;
+        if (isFinal && rounds === previous && previous > 0) {
+            // Limits reached right after a look: redo it as the final one, spending all remaining α on the same
+            // data. Valid: a test at the larger final level rejects whenever the earlier one did.
+            this.history.pop();
+            previous = this.history.at(-1) ?? 0;
+        }
+        if (!Number.isInteger(rounds) || rounds <= previous) {
+            throw new RangeError(`SequentialGate.look: rounds must be a whole number above the previous look (${previous}), got ${rounds}`);
+        }
+        this.history.push(rounds);
+    }
+    /** This look's nominal one-sided error for a side's level-`level` boundary. */
+    boundaries(isFinal) {
+        const fractions = this.history.map((r) => informationFraction(r, this.options.maxRounds));
+        return (side, level) => groupSequentialBoundaries(level, fractions, { spending: gate_SPENDING[side], spendAllAtLast: isFinal }).nominal[fractions.length - 1];
+    }
+    register(m) {
+        if (this.states.has(m.id))
+            return;
+        const budget = this.budgetFor(m.id);
+        this.states.set(m.id, {
+            order: this.states.size,
+            budget,
+            decided: false,
+            failRejected: false,
+            passRejected: false,
+            gated: budget.kind !== 'off',
+            result: blank(m, budget),
+        });
+    }
+    /**
+     * The comparison a metric gets at this look: a Subject for gated metrics that can be tested, else its
+     * (informational or final) result.
+     */
+    subjectOf(m, budget) {
+        const hasBase = m.base.length > 0;
+        const hasHead = m.head.length > 0;
+        if (!hasHead || (!hasBase && budget.kind !== 'absolute')) {
+            const outcome = hasBase ? 'removed' : 'added';
+            return {
+                result: {
+                    ...blank(m, budget),
+                    baseMedian: hasBase ? quantiles_median(m.base) : null,
+                    headMedian: hasHead ? quantiles_median(m.head) : null,
+                    outcome,
+                    rounds: Math.max(m.base.length, m.head.length),
+                    stopReason: hasBase ? 'only measured on base' : 'only measured on head',
+                },
+                gated: false,
+                decided: false,
+            };
+        }
+        if (budget.kind === 'off') {
+            return { result: this.ungated(m, budget), gated: false, decided: false };
+        }
+        if (budget.kind === 'absolute') {
+            const widen = resolutionOf(m.head)?.step ?? 0;
+            const rule = { op: budget.op, bound: budget.bound };
+            return {
+                kind: 'absolute',
+                head: headMedian(m.head, rule, widen),
+                rule,
+                baseMedian: hasBase ? quantiles_median(m.base) : null,
+                notes: hasBase ? [] : [newOnHead(m.id)],
+            };
+        }
+        if (m.base.length < 2 || m.head.length < 2) {
+            return {
+                result: {
+                    ...blank(m, budget),
+                    baseMedian: quantiles_median(m.base),
+                    headMedian: quantiles_median(m.head),
+                    outcome: 'inconclusive',
+                    rounds: Math.min(m.base.length, m.head.length),
+                    stopReason: 'too few samples',
+                },
+                gated: true,
+                decided: false,
+                error: tooFewSamples(m.id, m.base.length, m.head.length),
+            };
+        }
+        const all = [...m.base, ...m.head];
+        if (all.every((v) => v === 0)) {
+            return {
+                result: {
+                    ...blank(m, budget),
+                    baseMedian: 0,
+                    headMedian: 0,
+                    change: { estimate: 0, low: 0, high: 0, confidence: 1 },
+                    outcome: 'within-budget',
+                    rounds: Math.min(m.base.length, m.head.length),
+                    stopReason: 'every value is 0 on both sides',
+                },
+                gated: true,
+                decided: true,
+            };
+        }
+        return this.relativeSubject(m, budget);
+    }
+    relativeSubject(m, budget) {
+        const s = worseSign(m.direction);
+        const all = [...m.base, ...m.head];
+        const logScale = all.every((v) => v > 0);
+        const baseMedian = quantiles_median(m.base);
+        const headMedian = quantiles_median(m.head);
+        const metricNotes = [];
+        const resolution = resolutionOf(all);
+        let xb;
+        let xh;
+        let limit;
+        let widen;
+        let toChange;
+        if (logScale) {
+            xb = m.base.map((v) => s * Math.log(v));
+            xh = m.head.map((v) => s * Math.log(v));
+            // Lower-is-better: head ≤ (1 + B)·base. Higher-is-better: head ≥ (1 − B)·base.
+            limit =
+                s === 1 ? Math.log1p(budget.limit) : budget.limit >= 1 ? Number.POSITIVE_INFINITY : -Math.log1p(-budget.limit);
+            widen = resolution?.relative ?? 0;
+            toChange = (e, l, h, c) => s === 1
+                ? { estimate: Math.expm1(e), low: Math.expm1(l), high: Math.expm1(h), confidence: c }
+                : { estimate: Math.expm1(-e), low: Math.expm1(-h), high: Math.expm1(-l), confidence: c };
+        }
+        else {
+            // Some value ≤ 0: a shift on the linear scale, relative to the base median (treated as known).
+            xb = m.base.map((v) => s * v);
+            xh = m.head.map((v) => s * v);
+            limit = budget.limit * Math.abs(baseMedian);
+            widen = resolution?.step ?? 0;
+            metricNotes.push(linearScale(m.id));
+            const d = Math.abs(baseMedian);
+            toChange = (e, l, h, c) => d === 0
+                ? null
+                : s === 1
+                    ? { estimate: e / d, low: l / d, high: h / d, confidence: c }
+                    : { estimate: -e / d, low: -h / d, high: -l / d, confidence: c };
+            if (d === 0)
+                metricNotes.push(zeroBase(m.id));
+        }
+        if (resolution && Number.isFinite(limit) && widen >= limit / 5) {
+            metricNotes.push(coarseResolution(m.id, resolution.step, m.unit, widen, budget.limit, logScale));
+        }
+        metricNotes.push(...sampleNotes(m.id, xb, xh));
+        return {
+            kind: 'relative',
+            shift: shiftOf(xb, xh, this.options.analysis, widen),
+            limit,
+            toChange,
+            baseMedian,
+            headMedian,
+            notes: metricNotes,
+        };
+    }
+    ungated(m, budget) {
+        const result = {
+            ...blank(m, budget),
+            baseMedian: quantiles_median(m.base),
+            headMedian: quantiles_median(m.head),
+            outcome: 'ungated',
+            rounds: Math.min(m.base.length, m.head.length),
+            stopReason: 'budget off',
+        };
+        if (m.base.length < 2 || m.head.length < 2)
+            return result;
+        const subject = this.relativeSubject(m, { kind: 'relative', limit: 0, source: budget.source });
+        if (subject.kind !== 'relative')
+            return result;
+        const { shift } = subject;
+        result.change = subject.toChange(shift.estimate, gate_finite(shift.lowerAt(DESCRIPTIVE_TAIL), shift.extremes[0]), gate_finite(shift.upperAt(DESCRIPTIVE_TAIL), shift.extremes[1]), 1 - 2 * DESCRIPTIVE_TAIL);
+        result.pValue = shift.pWorseThan(0);
+        result.warnings = subject.notes.filter((w) => w.code !== 'resolution');
+        return result;
+    }
+    resultOf(m, budget, subject, fail, pass, rounds, where, isFinal) {
+        const confidence = 1 - fail.tail - pass.tail;
+        const base = { ...blank(m, budget), rounds, warnings: [...subject.notes] };
+        let outcome;
+        let stopReason;
+        if (fail.rejected) {
+            outcome = subject.kind === 'relative' ? 'regression' : 'breach';
+            stopReason = `beyond budget at ${where}`;
+        }
+        else if (pass.rejected) {
+            outcome = 'within-budget';
+            stopReason = `within budget at ${where}`;
+        }
+        else {
+            outcome = 'inconclusive';
+            stopReason = isFinal
+                ? rounds >= this.options.maxRounds
+                    ? `undecided at max-rounds (${rounds})`
+                    : `undecided when the time limit stopped sampling (${rounds} rounds)`
+                : `undecided at ${where}`;
+        }
+        if (subject.kind === 'absolute') {
+            const h = subject.head;
+            const low = gate_finite(h.lowerAt(h.upperIsWorse ? fail.tail : pass.tail), -Infinity);
+            const high = gate_finite(h.upperAt(h.upperIsWorse ? pass.tail : fail.tail), Infinity);
+            const result = {
+                ...base,
+                baseMedian: subject.baseMedian,
+                headMedian: h.median,
+                headInterval: { estimate: h.median, low, high, confidence },
+                outcome,
+                stopReason,
+            };
+            if (outcome === 'inconclusive' && isFinal)
+                result.warnings.push(absoluteUndecided(m.id));
+            return result;
+        }
+        const { shift, limit } = subject;
+        const lowW = shift.lowerAt(fail.tail);
+        const highW = shift.upperAt(pass.tail);
+        if (outcome === 'within-budget' && highW < 0)
+            outcome = 'improvement';
+        if (!Number.isFinite(lowW) || !Number.isFinite(highW))
+            base.warnings.push(intervalOutOfReach(m.id, rounds));
+        const change = subject.toChange(shift.estimate, gate_finite(lowW, shift.extremes[0]), gate_finite(highW, shift.extremes[1]), confidence);
+        const result = {
+            ...base,
+            baseMedian: subject.baseMedian,
+            headMedian: subject.headMedian,
+            change,
+            pValue: shift.pWorseThan(0),
+            outcome,
+            stopReason,
+        };
+        if (outcome === 'inconclusive') {
+            const note = isFinal
+                ? inconclusive(m.id, budget, shift.estimate, lowW, highW, limit, rounds)
+                : tooNoisy(m.id, budget, shift.estimate, highW, limit, rounds, this.options.maxRounds, pass.tail, this.options.alpha);
+            if (note)
+                result.warnings.push(note);
+        }
+        return result;
+    }
+}
+/** The value, or `fallback` when it is not finite (results hold finite numbers only). */
+function gate_finite(v, fallback) {
+    return Number.isFinite(v) ? v : fallback;
+}
+/** Evidence that the subject is beyond its budget (smaller first), to order the fail-side Holm steps. */
+function pBeyond(s) {
+    return s.kind === 'relative' ? s.shift.pWorseThan(s.limit) : s.head.pBreaks;
+}
+/** Evidence that the subject is within its budget (smaller first), to order the pass-side Holm steps. */
+function pWithin(s) {
+    return s.kind === 'relative' ? s.shift.pBetterThan(s.limit) : s.head.pKeeps;
+}
+/** The fail-side test: the interval's better end (at one-sided error `tail`) is beyond the budget. */
+function beyondAt(s, tail) {
+    if (s.kind === 'relative')
+        return s.shift.lowerAt(tail) > s.limit;
+    const betterEnd = s.head.upperIsWorse ? s.head.lowerAt(tail) : s.head.upperAt(tail);
+    return Number.isFinite(betterEnd) && s.head.breaks(betterEnd);
+}
+/** The pass-side test: the interval's worse end (at one-sided error `tail`) is inside the budget. */
+function withinAt(s, tail) {
+    if (s.kind === 'relative')
+        return s.shift.upperAt(tail) < s.limit;
+    const worseEnd = s.head.upperIsWorse ? s.head.upperAt(tail) : s.head.lowerAt(tail);
+    return Number.isFinite(worseEnd) && !s.head.breaks(worseEnd);
+}
+function blank(m, budget) {
+    return {
+        id: m.id,
+        unit: m.unit,
+        direction: m.direction,
+        base: [...m.base],
+        head: [...m.head],
+        suite: suiteOf(m.id),
+        budget,
+        baseMedian: null,
+        headMedian: null,
+        change: null,
+        pValue: null,
+        outcome: 'inconclusive',
+        rounds: 0,
+        stopReason: 'not analysed yet',
+        warnings: [],
+    };
+}
+/**
+ * Geometric mean of the gated relative changes, each oriented so that worse is positive (a throughput that
+ * halves counts like a time that doubles), with a 95 % interval from each metric's interval
+ * (mean of logs ± 1.96·√(Σ se²)/k). Assumption: metrics are independent. Informational only.
+ */
+function geomeanChange(results) {
+    const logs = [];
+    for (const r of results) {
+        if (r.budget.kind !== 'relative' || r.change === null || r.warnings.some((w) => w.code === 'linear-scale'))
+            continue;
+        const c = r.change;
+        if (!(c.low > -1 && c.estimate > -1 && c.high > -1 && Number.isFinite(c.high) && c.confidence > 0))
+            continue;
+        const s = worseSign(r.direction);
+        const z = normalQuantileUpper((1 - c.confidence) / 2);
+        const se = (Math.log1p(c.high) - Math.log1p(c.low)) / (2 * z);
+        if (!Number.isFinite(se))
+            continue;
+        logs.push({ est: s * Math.log1p(c.estimate), se });
+    }
+    if (logs.length === 0)
+        return null;
+    const k = logs.length;
+    const mean = logs.reduce((a, x) => a + x.est, 0) / k;
+    const se = Math.sqrt(logs.reduce((a, x) => a + x.se * x.se, 0)) / k;
+    const z = normalQuantileUpper(0.025);
+    return {
+        estimate: Math.expm1(mean),
+        low: Math.expm1(mean - z * se),
+        high: Math.expm1(mean + z * se),
+        confidence: 0.95,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/app/report.ts
+/**
+ * The one place a `ComparisonReport` is put together, whatever produced the comparison: base and
+ * head measured here, harness files made elsewhere (`perfgate compare`), or a run that could not
+ * compare anything (a failed build). Everything a report must carry to be trusted later (the
+ * commits, the PR and its head commit, the configuration digest, the shard) comes from the
+ * settings and the run's context here, so no path can leave it out.
+ */
+
+
+
+
+
+/** A comparison that could not run (a failed build): errors only, nothing measured. */
+function failedComparison(settings, base, head, errors, reproduce) {
+    return {
+        base,
+        head,
+        gate: gateOptions(settings),
+        looks: [],
+        rounds: 0,
+        results: [],
+        geomean: null,
+        durationS: 0,
+        warnings: [],
+        errors,
+        reproduce,
+    };
+}
+/** Assembles the report. Pure: the machine's description comes in as `environment`. */
+function assembleReport(settings, context, comparison, environment) {
+    const { gate } = comparison;
+    return {
+        formatVersion: 1,
+        verdict: report_decideVerdict(comparison.results, comparison.errors),
+        base: comparison.base,
+        head: comparison.head,
+        repository: context.repository,
+        pullRequest: context.prNumber,
+        results: comparison.results,
+        geomean: comparison.geomean,
+        method: {
+            alpha: gate.alpha,
+            analysis: gate.analysis ?? 'paired',
+            minRounds: gate.minRounds,
+            maxRounds: gate.maxRounds,
+            rounds: comparison.rounds,
+            looks: comparison.looks,
+        },
+        environment,
+        warnings: comparison.warnings,
+        errors: comparison.errors,
+        reproduce: comparison.reproduce,
+        shard: settings.shard ?? undefined,
+        configHash: configHash(settings),
+        checkSha: context.event.prHeadSha,
+    };
+}
+/**
+ * The gate's settings. Shards split alpha (Bonferroni across shards, a union bound): with Holm
+ * inside each shard at α/S, the family-wise error over the merged report stays ≤ α.
+ * `rounds` fixes the number of rounds (files given to `perfgate compare`: one look at the end;
+ * files carry no round structure, so they are compared as two independent samples).
+ */
+function gateOptions(settings, rounds) {
+    return {
+        alpha: settings.shard ? settings.alpha / settings.shard.total : settings.alpha,
+        minRounds: rounds ?? settings.minRounds,
+        maxRounds: rounds ?? settings.maxRounds,
+        analysis: rounds === undefined ? 'paired' : 'two-sample',
+    };
+}
+/** A gate with the budgets of `settings`; `units` must hold each metric's unit by its first look. */
+function createGate(settings, options) {
+    const units = new Map();
+    const budgetWarnings = new Set();
+    const gate = new SequentialGate(options, (id) => {
+        const lookup = budgetFor(id, units.get(id) ?? 'count', settings.budgets, settings.defaultBudget);
+        for (const w of lookup.warnings)
+            budgetWarnings.add(w);
+        return lookup.rule;
+    });
+    return {
+        gate,
+        units,
+        /** Budget rules that matched a metric but could not apply to it. */
+        budgetWarnings: () => [...budgetWarnings].map((text) => ({ code: 'budget', text })),
+    };
+}
+/** Digest of everything that shapes verdicts, so shards of one comparison can be checked to agree. */
+function configHash(settings) {
+    const shape = {
+        suites: settings.suites,
+        build: settings.build,
+        budget: settings.defaultBudget.source,
+        budgets: settings.budgets.map((b) => [b.pattern, b.rule.source]),
+        alpha: settings.alpha,
+        rounds: [settings.minRounds, settings.maxRounds],
+    };
+    return (0,external_node_crypto_.createHash)('sha256').update(JSON.stringify(shape)).digest('hex').slice(0, 32);
+}
+/** The machine the measurements ran on, for the report. */
+function environment(durationS) {
+    const cpus = external_node_os_default().cpus();
+    return {
+        cpuModel: cpus[0]?.model?.trim() || 'unknown',
+        cores: cpus.length,
+        os: `${external_node_os_default().type()} ${external_node_os_default().release()} ${external_node_os_default().arch()}`,
+        node: process.version,
+        durationS,
+    };
+}
+
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(8815);
 ;// CONCATENATED MODULE: ./node_modules/zod/v4/core/util.js
 
 // functions
@@ -74578,7 +72584,7 @@ const util_allowsEval = /* @__PURE__*/ cached(() => {
         return false;
     }
 });
-function isPlainObject(o) {
+function util_isPlainObject(o) {
     if (util_isObject(o) === false)
         return false;
     // modified constructor
@@ -74598,7 +72604,7 @@ function isPlainObject(o) {
     return true;
 }
 function shallowClone(o) {
-    if (isPlainObject(o))
+    if (util_isPlainObject(o))
         return { ...o };
     if (Array.isArray(o))
         return [...o];
@@ -74754,7 +72760,7 @@ const BIGINT_FORMAT_RANGES = {
     int64: [/* @__PURE__*/ BigInt("-9223372036854775808"), /* @__PURE__*/ BigInt("9223372036854775807")],
     uint64: [/* @__PURE__*/ BigInt(0), /* @__PURE__*/ BigInt("18446744073709551615")],
 };
-function pick(schema, mask) {
+function util_pick(schema, mask) {
     const currDef = schema._zod.def;
     const checks = currDef.checks;
     const hasChecks = checks && checks.length > 0;
@@ -74779,7 +72785,7 @@ function maskedKeys(schema, mask) {
     }
     return keys;
 }
-function omit(schema, mask) {
+function util_omit(schema, mask) {
     const currDef = schema._zod.def;
     const checks = currDef.checks;
     const hasChecks = checks && checks.length > 0;
@@ -74792,7 +72798,7 @@ function omit(schema, mask) {
     return clone(schema, mergeDefs(currDef, { shape: newShape, checks: [] }));
 }
 function extend(schema, shape) {
-    if (!isPlainObject(shape)) {
+    if (!util_isPlainObject(shape)) {
         throw new Error("Invalid input to extend: expected a plain object");
     }
     const checks = schema._zod.def.checks;
@@ -74816,12 +72822,12 @@ function extended(schema, shape) {
     return newShape;
 }
 function safeExtend(schema, shape) {
-    if (!isPlainObject(shape)) {
+    if (!util_isPlainObject(shape)) {
         throw new Error("Invalid input to safeExtend: expected a plain object");
     }
     return clone(schema, mergeDefs(schema._zod.def, { shape: extended(schema, shape) }));
 }
-function merge(a, b) {
+function util_merge(a, b) {
     if (!b?._zod?.def) {
         throw new Error("Invalid input to merge: expected an object schema. To merge a plain shape, use `.extend()`.");
     }
@@ -77786,11 +75792,11 @@ function discriminatorMap(def) {
 }
 const $ZodDiscriminatedUnion = 
 /*@__PURE__*/
-(/* unused pure expression or super */ null && (core.$constructor("$ZodDiscriminatedUnion", (inst, def) => {
+$constructor("$ZodDiscriminatedUnion", (inst, def) => {
     def.inclusive = false;
     $ZodUnion.init(inst, def);
     const _super = inst._zod.parse;
-    util.defineLazyInternal(inst, "propValues", (zod) => {
+    defineLazyInternal(inst, "propValues", (zod) => {
         const propValues = {};
         let undefinedCount = 0;
         for (const option of zod.def.options) {
@@ -77801,7 +75807,7 @@ const $ZodDiscriminatedUnion =
                 undefinedCount++;
             for (const [k, v] of Object.entries(pv)) {
                 if (!Object.prototype.hasOwnProperty.call(propValues, k)) {
-                    util.assignProp(propValues, k, new Set());
+                    util_assignProp(propValues, k, new Set());
                 }
                 for (const val of v) {
                     propValues[k].add(val);
@@ -77814,15 +75820,15 @@ const $ZodDiscriminatedUnion =
     });
     // Checked now rather than in the lookup map below, so an option that lacks the discriminator fails at the `discriminatedUnion` call instead of on the first object parsed. Options whose shape cannot be enumerated without resolving it — pipes and lazies — are left to the map.
     def.options.forEach((option, i) => {
-        const propShape = util.rawShape(option._zod.def);
+        const propShape = rawShape(option._zod.def);
         if (propShape && !Object.prototype.hasOwnProperty.call(propShape, def.discriminator)) {
             throw new Error(`Invalid discriminated union option at index "${i}"`);
         }
     });
-    const disc = util.cached(() => discriminatorMap(def));
+    const disc = cached(() => discriminatorMap(def));
     inst._zod.parse = (payload, ctx) => {
         const input = payload.value;
-        if (!util.isObject(input)) {
+        if (!util_isObject(input)) {
             payload.issues.push({
                 code: "invalid_type",
                 expected: "object",
@@ -77856,7 +75862,7 @@ const $ZodDiscriminatedUnion =
         });
         return payload;
     };
-})));
+});
 const $ZodIntersection = /*@__PURE__*/ $constructor("$ZodIntersection", (inst, def) => {
     $ZodType.init(inst, def);
     inst._zod.parse = (payload, ctx) => {
@@ -77881,7 +75887,7 @@ function mergeValues(a, b) {
     if (a instanceof Date && b instanceof Date && +a === +b) {
         return { valid: true, data: a };
     }
-    if (isPlainObject(a) && isPlainObject(b)) {
+    if (util_isPlainObject(a) && util_isPlainObject(b)) {
         const bKeys = Object.keys(b);
         const sharedKeys = Object.keys(a).filter((key) => bKeys.indexOf(key) !== -1);
         const newObj = { ...a, ...b };
@@ -78121,7 +76127,7 @@ const $ZodRecord = /*@__PURE__*/ $constructor("$ZodRecord", (inst, def) => {
     memo?.attach(inst);
     inst._zod.parse = (payload, ctx) => {
         const input = payload.value;
-        if (!isPlainObject(input)) {
+        if (!util_isPlainObject(input)) {
             payload.issues.push({
                 expected: "record",
                 code: "invalid_type",
@@ -78427,16 +76433,16 @@ const $ZodEnum = /*@__PURE__*/ $constructor("$ZodEnum", (inst, def) => {
         return payload;
     };
 });
-const $ZodLiteral = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("$ZodLiteral", (inst, def) => {
+const $ZodLiteral = /*@__PURE__*/ $constructor("$ZodLiteral", (inst, def) => {
     $ZodType.init(inst, def);
     const values = new Set(def.values);
     inst._zod.values = values;
-    util.defineLazyInternal(inst, "pattern", (zod) => {
+    defineLazyInternal(inst, "pattern", (zod) => {
         const vals = zod.def.values;
         // unmatchable fallback, RE2-safe: an empty alternation would compile to /^()$/, which matches ""
         return new RegExp(vals.length
             ? `^(${vals
-                .map((o) => typeof o === "string" ? util.escapeRegex(o) : o ? util.escapeRegex(o.toString()) : String(o))
+                .map((o) => typeof o === "string" ? escapeRegex(o) : o ? escapeRegex(o.toString()) : String(o))
                 .join("|")})$`
             : "^[^\\s\\S]$");
     });
@@ -78453,7 +76459,7 @@ const $ZodLiteral = /*@__PURE__*/ (/* unused pure expression or super */ null &&
         });
         return payload;
     };
-})));
+});
 const $ZodFile = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("$ZodFile", (inst, def) => {
     $ZodType.init(inst, def);
     inst._zod.parse = (payload, _ctx) => {
@@ -83222,13 +81228,13 @@ const ZodObject = /*@__PURE__*/ $constructor("ZodObject", (inst, def) => {
         return safeExtend(this, incoming);
     },
     merge(other) {
-        return merge(this, other);
+        return util_merge(this, other);
     },
     pick(mask) {
-        return pick(this, mask);
+        return util_pick(this, mask);
     },
     omit(mask) {
-        return omit(this, mask);
+        return util_omit(this, mask);
     },
     partial(...args) {
         return partial(ZodOptional, this, args[0]);
@@ -83296,17 +81302,17 @@ function xor(options, params) {
         ...util.normalizeParams(params),
     });
 }
-const ZodDiscriminatedUnion = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("ZodDiscriminatedUnion", (inst, def) => {
+const ZodDiscriminatedUnion = /*@__PURE__*/ $constructor("ZodDiscriminatedUnion", (inst, def) => {
     ZodUnion.init(inst, def);
-    core.$ZodDiscriminatedUnion.init(inst, def);
-})));
+    $ZodDiscriminatedUnion.init(inst, def);
+});
 function discriminatedUnion(discriminator, options, params) {
     // const [options, params] = args;
     return new ZodDiscriminatedUnion({
         type: "union",
         options: options,
         discriminator,
-        ...util.normalizeParams(params),
+        ...normalizeParams(params),
     });
 }
 const ZodIntersection = /*@__PURE__*/ $constructor("ZodIntersection", (inst, def) => {
@@ -83500,10 +81506,10 @@ function nativeEnum(entries, params) {
         ...util.normalizeParams(params),
     });
 }
-const ZodLiteral = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("ZodLiteral", (inst, def) => {
-    core.$ZodLiteral.init(inst, def);
+const ZodLiteral = /*@__PURE__*/ $constructor("ZodLiteral", (inst, def) => {
+    $ZodLiteral.init(inst, def);
     ZodType.init(inst, def);
-    inst._zod.processJSONSchema = (ctx, json, params) => processors.literalProcessor(inst, ctx, json, params);
+    inst._zod.processJSONSchema = (ctx, json, params) => literalProcessor(inst, ctx, json, params);
     inst.values = new Set(def.values);
     Object.defineProperty(inst, "value", {
         get() {
@@ -83513,12 +81519,12 @@ const ZodLiteral = /*@__PURE__*/ (/* unused pure expression or super */ null && 
             return def.values[0];
         },
     });
-})));
+});
 function literal(value, params) {
     return new ZodLiteral({
         type: "literal",
         values: Array.isArray(value) ? value : [value],
-        ...util.normalizeParams(params),
+        ...normalizeParams(params),
     });
 }
 const ZodFile = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("ZodFile", (inst, def) => {
@@ -83877,8 +81883,377 @@ function preprocess(fn, schema) {
     });
 }
 
-// EXTERNAL MODULE: ./src/core/units.ts
-var units = __nccwpck_require__(2184);
+;// CONCATENATED MODULE: ./src/adapters/results-file.ts
+/**
+ * Reading results files back (report mode), treating every file as hostile: an artifact from a
+ * fork PR is attacker-controlled. Files are bounded in size and count, validated against a
+ * strict schema (unknown keys rejected, strings and arrays bounded, numbers finite), and only
+ * data comes out — nothing in a file can name a command to run. Several files (shards) merge
+ * into one report after checking that they agree on repository, PR, base, head and
+ * configuration.
+ */
+
+
+
+
+
+/** Limits on what report mode will read. */
+const RESULTS_LIMITS = {
+    maxFiles: 64,
+    maxFileBytes: 16 * 1024 * 1024,
+    maxDepth: 4,
+    maxMetrics: 5000,
+    maxSamples: 10_000,
+    /** The "Reproduce locally" block, which carries the configuration it ran with. */
+    maxReproduceChars: 16_000,
+};
+const str = (max = 2000) => schemas_string().max(max);
+const num = schemas_number().finite();
+const warning = strictObject({
+    code: schemas_string().regex(/^[a-z][a-z0-9-]{0,40}$/),
+    metric: str(1000).optional(),
+    text: str(),
+});
+const samples = array(num).max(RESULTS_LIMITS.maxSamples);
+const change = strictObject({ estimate: num, low: num, high: num, confidence: num.min(0).max(1) }).nullable();
+const unit = str(40);
+const budget = discriminatedUnion('kind', [
+    strictObject({ kind: literal('relative'), limit: num, source: str(100) }),
+    strictObject({
+        kind: literal('absolute'),
+        op: schemas_enum(['<', '<=', '>', '>=']),
+        bound: num,
+        unit,
+        source: str(100),
+    }),
+    strictObject({ kind: literal('off'), source: str(100) }),
+]);
+const outcome = schemas_enum(OUTCOMES);
+const metric = strictObject({
+    id: str(300),
+    suite: str(200),
+    unit,
+    direction: schemas_enum(['lower', 'higher']),
+    base: samples,
+    head: samples,
+    baseMedian: num.nullable(),
+    headMedian: num.nullable(),
+    change,
+    pValue: num.nullable(),
+    budget,
+    outcome,
+    rounds: schemas_number().int().min(0).max(RESULTS_LIMITS.maxSamples),
+    stopReason: str(500),
+    warnings: array(warning).max(50),
+    headInterval: strictObject({ estimate: num, low: num, high: num, confidence: num.min(0).max(1) }).optional(),
+});
+const sha = schemas_string().regex(/^[0-9a-f]{7,64}$/i, 'expected a commit SHA');
+const reportSchema = strictObject({
+    formatVersion: literal(1),
+    verdict: schemas_enum(['pass', 'fail', 'error']),
+    base: strictObject({ sha, ref: str(300).optional() }),
+    head: strictObject({ sha, ref: str(300).optional() }),
+    repository: schemas_string()
+        .regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/)
+        .optional(),
+    pullRequest: schemas_number().int().positive().optional(),
+    results: array(metric).max(RESULTS_LIMITS.maxMetrics),
+    geomean: change,
+    method: strictObject({
+        alpha: num,
+        analysis: schemas_enum(['paired', 'two-sample']),
+        minRounds: schemas_number().int(),
+        maxRounds: schemas_number().int(),
+        rounds: schemas_number().int(),
+        looks: array(schemas_number().int()).max(100),
+    }),
+    environment: strictObject({
+        cpuModel: str(200),
+        cores: schemas_number().int(),
+        os: str(200),
+        node: str(50),
+        durationS: num,
+    }),
+    warnings: array(warning).max(500),
+    errors: array(str(10_000)).max(100),
+    reproduce: str(RESULTS_LIMITS.maxReproduceChars),
+    shard: strictObject({ index: schemas_number().int().min(1), total: schemas_number().int().min(1).max(256) }).optional(),
+    configHash: schemas_string()
+        .regex(/^[0-9a-f]{16,64}$/)
+        .optional(),
+    checkSha: sha.optional(),
+});
+/** A results file that failed validation; the message names the file and the key. */
+class ResultsFileError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'ResultsFileError';
+    }
+}
+/** Finds results files (`perfgate-results*.json`) under `dir`, recursively (artifact subfolders). */
+function findResultsFiles(dir) {
+    const found = [];
+    const walk = (d, depth) => {
+        if (depth > RESULTS_LIMITS.maxDepth)
+            return;
+        for (const entry of readdirSync(d, { withFileTypes: true })) {
+            const p = path.join(d, entry.name);
+            if (entry.isSymbolicLink())
+                continue;
+            if (entry.isDirectory())
+                walk(p, depth + 1);
+            else if (entry.isFile() && /^perfgate-results.*\.json$/.test(entry.name))
+                found.push(p);
+            if (found.length > RESULTS_LIMITS.maxFiles) {
+                throw new ResultsFileError(`more than ${RESULTS_LIMITS.maxFiles} results files under ${dir}; refusing to read them all`);
+            }
+        }
+    };
+    walk(dir, 0);
+    return found.sort();
+}
+/** Reads and validates one results file. */
+function readResultsFile(file, shown = file) {
+    const size = statSync(file).size;
+    if (size > RESULTS_LIMITS.maxFileBytes) {
+        throw new ResultsFileError(`${shown}: ${size} bytes is over the ${RESULTS_LIMITS.maxFileBytes}-byte limit for a results file`);
+    }
+    let data;
+    try {
+        data = JSON.parse(readFileSync(file, 'utf8'));
+    }
+    catch (error) {
+        throw new ResultsFileError(`${shown}: not valid JSON (${error.message})`);
+    }
+    const parsed = reportSchema.safeParse(data);
+    if (!parsed.success) {
+        const first = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+        throw new ResultsFileError(`${shown} is not a perfgate results file (format version 1): ${first.join('; ')}`);
+    }
+    return parsed.data;
+}
+/**
+ * Merges shard reports into one. They must agree on repository, PR, base, head, configuration
+ * and shard count; a missing shard is an error in the merged report (never a silent pass).
+ */
+function mergeReports(reports, shown) {
+    if (reports.length === 0)
+        throw new ResultsFileError('no results to report');
+    const first = reports[0];
+    for (const [i, r] of reports.entries()) {
+        for (const [label, a, b] of [
+            ['repository', r.repository, first.repository],
+            ['pull request', r.pullRequest, first.pullRequest],
+            ['base commit', r.base.sha, first.base.sha],
+            ['head commit', r.head.sha, first.head.sha],
+            ['configuration', r.configHash, first.configHash],
+            ['shard count', r.shard?.total, first.shard?.total],
+            ['PR head commit', r.checkSha, first.checkSha],
+        ]) {
+            if (a !== b)
+                throw new ResultsFileError(`${shown[i]} disagrees with ${shown[0]} on the ${label} (${String(a)} vs ${String(b)}): they are not shards of one comparison`);
+        }
+    }
+    const errors = reports.flatMap((r) => r.errors);
+    const warnings = reports.flatMap((r) => r.warnings);
+    const total = first.shard?.total;
+    if (total) {
+        const seen = new Set(reports.map((r) => r.shard.index));
+        if (seen.size !== reports.length)
+            errors.push('The same shard was reported twice; check the artifact names.');
+        const missing = Array.from({ length: total }, (_, i) => i + 1).filter((i) => !seen.has(i));
+        if (missing.length > 0)
+            errors.push(`Shard${missing.length === 1 ? '' : 's'} ${missing.join(', ')} of ${total} did not report results (did that job fail or not upload its artifact?).`);
+    }
+    const byId = new Map();
+    for (const m of reports.flatMap((r) => r.results))
+        if (!byId.has(m.id))
+            byId.set(m.id, m);
+    const results = [...byId.values()];
+    if (reports.length === 1)
+        return { ...first, errors, verdict: decideVerdict(results, errors) };
+    return {
+        ...first,
+        results,
+        // The geomean of one shard is not the suite's; it is recomputed only when one report covers everything.
+        geomean: null,
+        warnings,
+        errors,
+        verdict: decideVerdict(results, errors),
+        method: {
+            ...first.method,
+            rounds: Math.max(...reports.map((r) => r.method.rounds)),
+            alpha: first.method.alpha * (total ?? 1),
+        },
+        environment: { ...first.environment, durationS: Math.max(...reports.map((r) => r.environment.durationS)) },
+        shard: undefined,
+    };
+}
+/** Report mode: find, validate and merge every results file under `dir`. */
+function loadResults(dir, workspace) {
+    const root = path.resolve(workspace, dir);
+    const files = findResultsFiles(root);
+    if (files.length === 0)
+        throw new ResultsFileError(`no perfgate-results*.json under ${dir} (input "results"): did the download-artifact step run?`);
+    const shown = files.map((f) => path.relative(workspace, f) || f);
+    return mergeReports(files.map((f, i) => readResultsFile(f, shown[i])), shown);
+}
+
+;// CONCATENATED MODULE: ./src/settings/inputs.ts
+/**
+ * The one definition of every input: its name, default, description, kind of value and, when
+ * the `perfgate` command takes it, its flag. Everything else is derived from this list:
+ * `action.yml`'s `inputs:` and the README's inputs table (written by `npm run gen:inputs`), the
+ * settings parser's defaults and allowed values, and the CLI's flags and usage text. A test
+ * fails when any of them disagrees with it.
+ *
+ * To add or remove an input: edit this list, parse it in `settings.ts` (a `Settings` field,
+ * documented with the input's name), and run `npm run gen:inputs`.
+ */
+const INPUTS = [
+    {
+        name: 'github-token',
+        // An Actions expression, evaluated by the runner (not a template string).
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub Actions expression
+        default: '${{ github.token }}',
+        description: 'Token for the PR comment (and the check run in `report` mode). On fork PRs it is read-only; see "Fork pull requests" in the README.',
+        kind: 'text',
+    },
+    {
+        name: 'suites',
+        default: '',
+        description: 'The suites, as inline YAML (a list). When empty, the `config` file is read.',
+        kind: 'yaml',
+        cli: { commands: ['run'], value: 'YAML' },
+    },
+    {
+        name: 'config',
+        default: '.github/perfgate.yml',
+        description: 'YAML file holding `suites:` (and optionally `build:` and `budgets:`), used when `suites` is empty.',
+        kind: 'text',
+        cli: { commands: ['run'], value: 'FILE' },
+    },
+    {
+        name: 'build',
+        default: '',
+        description: "Shell command run in each checkout (base and head) before measuring, e.g. `npm ci && npm run build`; overrides the config file's `build:`.",
+        kind: 'text',
+        cli: { commands: ['run'], value: 'CMD' },
+    },
+    {
+        name: 'budget',
+        default: '5%',
+        description: 'Allowed worsening for every metric that no `budgets` rule matches.',
+        kind: 'text',
+        cli: { commands: ['run', 'compare'], value: 'RULE' },
+    },
+    {
+        name: 'budgets',
+        default: '',
+        description: 'One rule a line, `PATTERN: RULE`: PATTERN is a glob over metric ids; RULE is `10%`, `< 200ms`, `<= 1.5s`, `< 300MB`, `> 1000/s` or `off`. The most specific pattern wins (see Budgets).',
+        kind: 'lines',
+        cli: { commands: ['run', 'compare'], value: '"PATTERN: RULE"' },
+    },
+    {
+        name: 'alpha',
+        default: '0.05',
+        description: 'Family-wise significance level across all gated metrics.',
+        kind: 'number',
+        cli: { commands: ['run', 'compare'], value: 'A' },
+    },
+    {
+        name: 'min-rounds',
+        default: '10',
+        description: 'Rounds (one base and one head sample per suite) before the first look.',
+        kind: 'integer',
+        cli: { commands: ['run'], value: 'N' },
+    },
+    {
+        name: 'max-rounds',
+        default: '50',
+        description: 'Most rounds per suite.',
+        kind: 'integer',
+        cli: { commands: ['run'], value: 'N' },
+    },
+    {
+        name: 'max-time',
+        default: '15m',
+        description: 'Wall-clock cap on measuring (builds excluded), like `15m`; the last look then decides with what was measured.',
+        kind: 'duration',
+        cli: { commands: ['run'], value: 'DURATION' },
+    },
+    {
+        name: 'base',
+        default: '',
+        description: "Base commit or ref. Default: the PR's base SHA (`pull_request`) or the commit before the push (`push`).",
+        kind: 'text',
+        cli: {
+            commands: ['run'],
+            value: 'REV',
+            default: 'HEAD~1',
+            description: 'Base commit or ref to compare HEAD with.',
+        },
+    },
+    {
+        name: 'comment',
+        default: 'always',
+        description: 'When to post the sticky PR comment: `always`, `on-regression` or `never`.',
+        kind: 'choice',
+        values: ['always', 'on-regression', 'never'],
+    },
+    {
+        name: 'fail-on-regression',
+        default: 'true',
+        description: '`false` reports regressions without failing the step (errors still fail).',
+        kind: 'boolean',
+    },
+    {
+        name: 'mode',
+        default: 'full',
+        description: '`full` (measure, report and gate), `measure` (measure and gate; writes results and the job summary, no comment) or `report` (reads results, comments; never runs PR code).',
+        kind: 'choice',
+        values: ['full', 'measure', 'report'],
+    },
+    {
+        name: 'results',
+        default: '',
+        description: '`measure`: directory to write results to (upload it as an artifact). `report`: directory of downloaded results (searched recursively).',
+        kind: 'text',
+    },
+    {
+        name: 'shard',
+        default: '',
+        description: "`INDEX/TOTAL` (like `2/4`): measure only this job's share of the suites.",
+        kind: 'text',
+    },
+    {
+        name: 'allow-unsafe-pr-checkout',
+        default: 'false',
+        description: 'Permit checking out and running PR code under `pull_request_target` or `workflow_run`. Dangerous; see the README.',
+        kind: 'boolean',
+    },
+];
+/** Every input's name, in definition order. */
+const INPUT_NAMES = INPUTS.map((i) => i.name);
+const BY_NAME = new Map(INPUTS.map((i) => [i.name, i]));
+/** The definition of one input. */
+function inputDefinition(name) {
+    return BY_NAME.get(name);
+}
+/** The allowed values of a `choice` input. */
+function choiceValues(name) {
+    return (BY_NAME.get(name)?.values ?? []);
+}
+/**
+ * The value an unset input takes outside a workflow (the CLI, tests). On a runner the default
+ * comes from `action.yml`, which is generated from the same list; a `${{ … }}` expression
+ * only means something there, so here it is empty.
+ */
+function localDefault(name) {
+    const value = inputDefinition(name).default;
+    return value.startsWith('${{') ? '' : value;
+}
+
 ;// CONCATENATED MODULE: ./src/settings/suites.ts
 /**
  * The suites a project benchmarks, as written in `suites:` (inline input or config file), and
@@ -83895,7 +82270,7 @@ const suites_name = schemas_string()
     .regex(NAME, 'expected a name of letters, digits, ".", "_" or "-" (it becomes part of metric ids)');
 /** A duration written as `5s`, `250ms`, `2m`, parsed into seconds. */
 const suites_duration = union([schemas_string(), schemas_number()]).transform((v, ctx) => {
-    const seconds = typeof v === 'number' ? v : (0,units/* parseDuration */.E9)(v);
+    const seconds = typeof v === 'number' ? v : parseDuration(v);
     if (seconds === null || !(seconds >= 0)) {
         ctx.addIssue({
             code: 'custom',
@@ -84033,6 +82408,2362 @@ function parseSuites(raw, where = 'suites') {
     return { suites, issues };
 }
 
+;// CONCATENATED MODULE: ./src/app/reproduce.ts
+/**
+ * The report's "Reproduce locally" block: shell lines that run the same comparison with the
+ * `perfgate` command, and work as pasted into a clone of the repository. The configuration that
+ * was used (suites, build, budgets — whether they came from inputs or a config file) is written
+ * to a temporary file by a heredoc, so nothing has to be saved by hand; every other input that
+ * was set is passed back as its flag (the flags are the inputs' own names, see inputs.ts).
+ */
+
+
+
+
+
+/** The longest block a report carries: report mode rejects results files with longer ones. */
+const REPRODUCE_MAX_CHARS = RESULTS_LIMITS.maxReproduceChars;
+/** Inputs that the config file of the block carries (run) or that the block sets itself. */
+const IN_CONFIG_FILE = ['suites', 'config', 'build', 'budgets'];
+/** Quotes a word for a POSIX shell when it needs it. */
+function shellQuote(word) {
+    return /^[A-Za-z0-9_@%+=:,./~^-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+/** `--name value` for every input the command takes that was set to a non-default value. */
+function inputFlags(settings, command, skip) {
+    return INPUTS.flatMap((i) => {
+        const name = i.name;
+        const value = settings.asFlags[name];
+        if (value === undefined || skip.includes(name) || !i.cli?.commands.includes(command))
+            return [];
+        if (i.kind === 'boolean')
+            return [`--${name}=${shellQuote(value)}`];
+        return [`--${name} ${shellQuote(value)}`];
+    });
+}
+/**
+ * A parsed suite as a config file would spell it: keys whose absence parses to the same suite
+ * (defaults) are left out, so the block shows what the user wrote, and still runs exactly this.
+ */
+function asWritten(suite) {
+    const { kind: _kind, ...written } = suite;
+    const same = (candidate) => {
+        const parsed = parseSuites([candidate]);
+        return parsed.issues.length === 0 && (0,external_node_util_.isDeepStrictEqual)(parsed.suites[0], suite);
+    };
+    const out = { ...written };
+    for (const key of Object.keys(out)) {
+        const { [key]: _dropped, ...rest } = out;
+        if (same(rest))
+            delete out[key];
+    }
+    if (Array.isArray(out.scenarios)) {
+        const scenarios = out.scenarios.map((s) => ({ ...s }));
+        out.scenarios = scenarios;
+        for (const scenario of scenarios) {
+            for (const key of Object.keys(scenario)) {
+                const value = scenario[key];
+                delete scenario[key];
+                if (!same(out))
+                    scenario[key] = value;
+            }
+        }
+    }
+    return out;
+}
+/** The configuration that was used, as a config file perfgate reads (`suites:`, `build:`, `budgets:`). */
+function configFileText(settings) {
+    const config = {};
+    if (settings.build)
+        config.build = settings.build;
+    config.suites = settings.suites.map(asWritten);
+    // A block of lines keeps their order (a later line wins a tie), which a mapping would not.
+    if (settings.budgets.length > 0)
+        config.budgets = `${settings.budgets.map((b) => `${b.pattern}: ${b.rule.source}`).join('\n')}\n`;
+    return (0,dist/* stringify */.As)(config, { lineWidth: 0 });
+}
+/**
+ * The block for a comparison of two commits. `fetch`: the commits may be missing from a
+ * reader's clone (the head of a PR run is GitHub's merge commit), so fetch them first.
+ */
+function reproduceRun(settings, base, head, fetch) {
+    const config = configFileText(settings);
+    // Every line of the YAML is a top-level key or indented under one: none can end the heredoc.
+    const end = 'PERFGATE_CONFIG';
+    const flags = [
+        `--base ${base.sha}`,
+        '--config "$config"',
+        ...inputFlags(settings, 'run', [...IN_CONFIG_FILE, 'base']),
+    ];
+    const checkout = [
+        '# the perfgate command: see "Locally" in perfgate\'s README',
+        ...(fetch ? [`git fetch origin ${base.sha} ${head.sha}`] : []),
+        `git checkout ${head.sha}`,
+    ];
+    const block = [
+        ...checkout,
+        'config=$(mktemp)',
+        `cat > "$config" <<'${end}'`,
+        config.trimEnd(),
+        end,
+        `perfgate run ${flags.join(' ')}`,
+    ].join('\n');
+    if (block.length <= REPRODUCE_MAX_CHARS)
+        return block;
+    // Too long to show: say where the configuration is instead of copying it.
+    const fromInput = settings.suitesSource === 'input "suites"';
+    return [
+        ...checkout,
+        `# the configuration (${settings.suites.length} suites) is too long to show here: ${fromInput
+            ? 'write the workflow\'s "suites" input under "suites:" in perfgate.yml, with "build:" and "budgets:"'
+            : `it is ${settings.suitesSource} (with the workflow's "build" and "budgets" inputs, if set)`}`,
+        `perfgate run ${flags.join(' ').replace('"$config"', fromInput ? 'perfgate.yml' : shellQuote(settings.suitesSource))}`,
+    ].join('\n');
+}
+/** The command of a comparison of result files. */
+function reproduceCompare(settings, files) {
+    const words = [
+        'perfgate compare',
+        `--format ${files.format}`,
+        ...(files.name !== files.format ? [`--name ${shellQuote(files.name)}`] : []),
+        `--base ${files.base.map(shellQuote).join(' ')}`,
+        `--head ${files.head.map(shellQuote).join(' ')}`,
+        ...inputFlags(settings, 'compare', []),
+    ];
+    const command = words.join(' ');
+    return command.length <= REPRODUCE_MAX_CHARS ? command : `${command.slice(0, REPRODUCE_MAX_CHARS - 30)} … (cut)`;
+}
+
+;// CONCATENATED MODULE: ./src/app/files.ts
+/**
+ * Comparing result files made elsewhere (`perfgate compare`): each file is one harness
+ * invocation, i.e. one replicate of one side. The samples go through the same gate as measured
+ * ones, with a single look once every file is read (the rounds are as many as the files).
+ */
+
+
+
+
+/**
+ * Reads every file and runs the gate on the samples. Throws on a missing or unreadable file,
+ * naming it (and the line, where the harness parser can tell).
+ */
+function compareFiles(settings, files) {
+    const samples = new Map();
+    const warnings = new Set();
+    for (const side of ['base', 'head']) {
+        for (const file of files[side]) {
+            if (!(0,external_node_fs_namespaceObject.existsSync)(file))
+                throw new Error(`no such ${side} file: ${file}`);
+            const replicate = harnessReplicate(files.name, files.format, (0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8'), file);
+            for (const w of replicate.warnings)
+                warnings.add(`${side} ${file}: ${w}`);
+            for (const v of replicate.values) {
+                const s = samples.get(v.id) ?? { id: v.id, unit: v.unit, direction: v.direction, base: [], head: [] };
+                s[side].push(v.value);
+                samples.set(v.id, s);
+            }
+        }
+    }
+    const rounds = Math.min(files.base.length, files.head.length);
+    const options = gateOptions(settings, Math.max(1, rounds));
+    const { gate, units, budgetWarnings } = createGate(settings, options);
+    for (const s of samples.values())
+        units.set(s.id, s.unit);
+    const look = gate.look([...samples.values()], rounds, true);
+    const count = (n) => `${n} file${n === 1 ? '' : 's'}`;
+    return {
+        base: { sha: 'base', ref: count(files.base.length) },
+        head: { sha: 'head', ref: count(files.head.length) },
+        gate: options,
+        looks: [rounds],
+        rounds,
+        results: look.results,
+        geomean: look.geomean,
+        durationS: 0,
+        warnings: [...[...warnings].map((text) => ({ code: 'replicate', text })), ...look.warnings, ...budgetWarnings()],
+        errors: rounds < 2
+            ? [
+                `Too few files: need at least 2 per side to compare (got ${files.base.length} base, ${files.head.length} head).`,
+            ]
+            : look.errors,
+        reproduce: reproduceCompare(settings, files),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/core/random.ts
+/**
+ * A small seeded pseudo-random generator, so the randomized run order is reproducible from
+ * its seed (printed in the log) and tests are deterministic.
+ */
+/** mulberry32 (Tommy Ettinger, public domain): 32-bit state, uniform floats in [0, 1). */
+function mulberry32(seed) {
+    let a = seed >>> 0;
+    return () => {
+        a = (a + 0x6d2b79f5) >>> 0;
+        let t = a;
+        t = Math.imul(t ^ (t >>> 15), t | 1);
+        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+}
+/** Fisher–Yates shuffle (Knuth, TAOCP vol. 2, Algorithm P) of a copy of `items`. */
+function shuffle(items, random) {
+    const out = [...items];
+    for (let i = out.length - 1; i > 0; i--) {
+        const j = Math.floor(random() * (i + 1));
+        [out[i], out[j]] = [out[j], out[i]];
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/adapters/http/errors.ts
+/**
+ * An infrastructure failure of an HTTP suite on one side: the server failed to start, never
+ * became ready, exited during the run, or its port was taken. Never a regression: the
+ * integrator reports it as an error. `outputTail` holds the last lines the server printed
+ * (stdout and stderr interleaved); the message already ends with them.
+ */
+class HttpSuiteError extends Error {
+    name = 'HttpSuiteError';
+    side;
+    outputTail;
+    constructor(message, side, outputTail = '') {
+        super(outputTail.trim() ? `${message}\nLast server output:\n${outputTail.trimEnd()}` : message);
+        this.side = side;
+        this.outputTail = outputTail;
+    }
+}
+
+// EXTERNAL MODULE: ./node_modules/autocannon/autocannon.js
+var autocannon = __nccwpck_require__(8174);
+var autocannon_default = /*#__PURE__*/__nccwpck_require__.n(autocannon);
+// EXTERNAL MODULE: ./node_modules/hdr-histogram-js/dist/index.js
+var hdr_histogram_js_dist = __nccwpck_require__(2960);
+;// CONCATENATED MODULE: ./src/adapters/http/histogram.ts
+/**
+ * Latency histogram of one load run, with microsecond resolution.
+ *
+ * autocannon's own latency histogram records whole milliseconds, which is too coarse for fast
+ * endpoints, so every response time is recorded here instead. Method: HdrHistogram (Gil Tene,
+ * https://hdrhistogram.github.io/HdrHistogram/) via `hdr-histogram-js`, 3 significant digits,
+ * so values are exact up to 2,048 µs and within 0.1 % above that.
+ */
+
+class LatencyHistogram {
+    hist = (0,hdr_histogram_js_dist.build)({
+        lowestDiscernibleValue: 1,
+        highestTrackableValue: 2 ** 24, // auto-resizes beyond ~16.8 s
+        numberOfSignificantValueDigits: 3,
+        autoResize: true,
+    });
+    /** Records one response time given in milliseconds (autocannon's unit, fractional). */
+    recordMillis(ms) {
+        if (!Number.isFinite(ms) || ms < 0)
+            return;
+        this.hist.recordValue(Math.max(1, Math.round(ms * 1000)));
+    }
+    /** Number of recorded responses. */
+    get count() {
+        return this.hist.totalCount;
+    }
+    /** The value at a percentile (0–100) of the whole run, in seconds; null when empty. */
+    percentileSeconds(p) {
+        if (this.hist.totalCount === 0)
+            return null;
+        return this.hist.getValueAtPercentile(p) / 1e6;
+    }
+    /** Mean response time in seconds; null when empty. */
+    meanSeconds() {
+        if (this.hist.totalCount === 0)
+            return null;
+        return this.hist.mean / 1e6;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/adapters/http/load.ts
+/**
+ * One autocannon load run against a local server, with every response time recorded into a
+ * microsecond histogram (autocannon's own is whole milliseconds), and the load generator's own
+ * CPU use measured over the same window.
+ *
+ * autocannon 9 runs in-process and single-threaded: its `workers` mode breaks once bundled.
+ *
+ * Constant arrival rate: autocannon's own `overallRate` lets every connection send its quota at
+ * the start of each second, so the server sees one burst per second; and its coordinated-omission
+ * correction is broken with a rate (it passes ⌈1/rate⌉ ms as the expected interval). So with a
+ * rate this module passes no rate to autocannon (its correction then never runs; autocannon even
+ * rejects `ignoreCoordinatedOmission` without a rate) and paces the connections itself (`pace`):
+ * connection i of C sends at t0 + i/R + k·C/R, evenly spaced arrivals at R per second overall,
+ * and latency counts from each request's intended send time whenever a late response held the
+ * connection back (the coordinated-omission correction of wrk2, after Gil Tene).
+ */
+
+
+/**
+ * Runs one load run: `warmup` seconds un-measured, then `duration` seconds measured, in one
+ * autocannon run. Counts responses and failures that complete within the measured window.
+ * Rejects only when autocannon rejects its options.
+ */
+function runLoad(o) {
+    return new Promise((resolve, reject) => {
+        const latency = new LatencyHistogram();
+        const statusCounts = {};
+        let ok = 0;
+        let non2xx = 0;
+        let errors = 0;
+        let timeouts = 0;
+        let stoppedEarly = false;
+        let instance;
+        let finished = false;
+        const onAbort = () => {
+            stoppedEarly = true;
+            instance?.stop();
+        };
+        let measuring = false;
+        let t1 = 0n;
+        let cpu1;
+        const startMeasuring = () => {
+            if (finished || measuring)
+                return;
+            o.onMeasureStart?.();
+            measuring = true;
+            cpu1 = process.cpuUsage();
+            t1 = process.hrtime.bigint();
+        };
+        const warmup = Math.max(0, o.warmup ?? 0);
+        const warmupTimer = warmup > 0 ? setTimeout(startMeasuring, warmup * 1000) : undefined;
+        const done = (err, result) => {
+            if (finished)
+                return;
+            finished = true;
+            clearTimeout(warmupTimer);
+            const window = measuring ? Number(process.hrtime.bigint() - t1) / 1e9 : 0;
+            const cpu = measuring ? process.cpuUsage(cpu1) : { user: 0, system: 0 };
+            o.signal?.removeEventListener('abort', onAbort);
+            if (err || !result) {
+                reject(err ?? new Error('autocannon finished without a result'));
+                return;
+            }
+            resolve({
+                latency,
+                ok,
+                non2xx,
+                statusCounts,
+                errors,
+                timeouts,
+                window,
+                driverCpu: (cpu.user + cpu.system) / 1e6,
+                stoppedEarly,
+            });
+        };
+        const { scenario } = o;
+        const lagMs = new WeakMap();
+        if (warmup === 0)
+            startMeasuring();
+        try {
+            instance = autocannon_default()({
+                url: `http://127.0.0.1:${o.port}${scenario.path}`,
+                method: scenario.method,
+                headers: scenario.headers ?? {},
+                body: scenario.body,
+                connections: o.connections,
+                setupClient: setupClient(scenario.method === 'HEAD', o.rate === undefined ? undefined : pace(o.rate, o.connections, lagMs)),
+                duration: warmup + o.duration,
+                timeout: o.requestTimeout ?? 10,
+                // The run ends at the first sample tick after `duration`: tick often so it ends on time.
+                sampleInt: 10,
+            }, done);
+        }
+        catch (err) {
+            // thrown by a client hook while autocannon set up its connections
+            done(err, undefined);
+            return;
+        }
+        if (finished)
+            return; // options rejected synchronously
+        instance.on('response', (client, status, _bytes, ms) => {
+            if (!measuring)
+                return;
+            statusCounts[status] = (statusCounts[status] ?? 0) + 1;
+            if (status >= 200 && status < 300) {
+                ok++;
+                latency.recordMillis(ms + (lagMs.get(client) ?? 0));
+            }
+            else {
+                non2xx++;
+            }
+        });
+        // autocannon emits `reqError` once per failed request (pipelining 1): connection errors, and
+        // timeouts as an Error('request timed out') (lib/run.js).
+        instance.on('reqError', (error) => {
+            if (!measuring)
+                return;
+            errors++;
+            if (error?.message === 'request timed out')
+                timeouts++;
+        });
+        if (o.signal?.aborted)
+            onAbort();
+        else
+            o.signal?.addEventListener('abort', onAbort, { once: true });
+    });
+}
+/**
+ * autocannon's `setupClient` hook: pacing (when a rate is set), and HEAD support. autocannon's
+ * response parser (http-parser-js) does not know a request was HEAD, so it waits for the body
+ * its Content-Length announces and the request times out; returning true from the parser's
+ * headers-complete callback tells it there is no body (as Node's own client does for HEAD).
+ */
+function setupClient(head, paced) {
+    if (!head)
+        return paced;
+    return (client) => {
+        paced?.(client);
+        // The parser callbacks are installed after this hook runs, right before the first connect.
+        const connect = client._connect.bind(client);
+        let wrapped = false;
+        client._connect = () => {
+            if (!wrapped) {
+                wrapped = true;
+                const key = client.parser?.constructor?.kOnHeadersComplete;
+                const onHeaders = typeof key === 'number' ? client.parser[key] : undefined;
+                if (typeof onHeaders !== 'function')
+                    throw new Error('HEAD requests need http-parser-js under autocannon 9 (its parser was not found)');
+                client.parser[key] = (...args) => {
+                    onHeaders(...args);
+                    return true; // skip the body
+                };
+            }
+            connect();
+        };
+    };
+}
+/**
+ * Open-loop pacing for autocannon clients at `rate` requests/s over `connections` connections,
+ * installed through autocannon's `setupClient` hook (called in each client's constructor, before
+ * it connects). Client i sends its k-th request at t0 + i/rate + k·connections/rate (ms clock).
+ * autocannon asks a client for its next request when it connects and after each response:
+ * - before the due time, the request waits for a timer; timer lateness is the load generator's
+ *   own delay, so it is not added to the latency;
+ * - after the due time (the previous response came late, or a reconnect), the request goes out at
+ *   once and its lag behind the due time is added to its latency (`lagMs`), so latency counts
+ *   from the intended send time and a stalling server cannot hide its queue (coordinated omission).
+ * Assumes pipelining 1 (one request in flight per client), autocannon's default.
+ */
+function pace(rate, connections, lagMs) {
+    const interval = (connections / rate) * 1000;
+    let t0;
+    let next = 0;
+    return (client) => {
+        if (typeof client._doRequest !== 'function' || typeof client.destroy !== 'function')
+            throw new Error('pacing a request rate needs autocannon 9 (its client has no _doRequest)');
+        const index = next++;
+        const send = client._doRequest.bind(client);
+        const destroy = client.destroy.bind(client);
+        let k = 0;
+        let timer;
+        const doRequest = (fromTimer) => {
+            if (client.destroyed)
+                return;
+            const now = performance.now();
+            t0 ??= now;
+            const due = t0 + (index * 1000) / rate + k * interval;
+            if (now < due && !fromTimer) {
+                timer ??= setTimeout(() => {
+                    timer = undefined;
+                    doRequest(true);
+                }, due - now);
+                return;
+            }
+            if (timer) {
+                clearTimeout(timer);
+                timer = undefined;
+            }
+            lagMs.set(client, fromTimer ? 0 : Math.max(0, now - due));
+            k++;
+            send();
+        };
+        client._doRequest = () => doRequest(false);
+        client.destroy = () => {
+            if (timer)
+                clearTimeout(timer);
+            timer = undefined;
+            destroy();
+        };
+    };
+}
+
+;// CONCATENATED MODULE: ./src/adapters/http/procfs.ts
+/**
+ * Linux /proc readings about a server's process group: its members, their CPU time, their peak
+ * resident memory and whether they own a listening socket. Every function returns null when
+ * /proc is not there (macOS, Windows) so callers can degrade to fewer metrics.
+ *
+ * Sources: proc(5) — /proc/PID/stat fields 3 (state), 5 (pgrp), 14–17 (utime, stime, cutime,
+ * cstime in clock ticks), /proc/PID/task/TID/schedstat field 1 (time on CPU, ns), /proc/PID/status
+ * `VmHWM` (peak RSS, kB), /proc/net/tcp{,6} (`st` 0A = LISTEN, `inode`), /proc/PID/fd/* links
+ * `socket:[INODE]`.
+ */
+
+
+let procChecked;
+function procAvailable() {
+    procChecked ??= (0,external_node_fs_namespaceObject.existsSync)('/proc/self/stat') && (0,external_node_fs_namespaceObject.existsSync)('/proc/net/tcp');
+    return procChecked;
+}
+let clockTicks;
+/** Clock ticks per second (`getconf CLK_TCK`), 100 on virtually every Linux. */
+function clockTicksPerSecond() {
+    if (clockTicks === undefined) {
+        const out = (0,external_node_child_process_namespaceObject.spawnSync)('getconf', ['CLK_TCK'], { encoding: 'utf8' });
+        const n = Number(out.stdout?.trim());
+        clockTicks = Number.isFinite(n) && n > 0 ? n : 100;
+    }
+    return clockTicks;
+}
+/** Parses the text of /proc/PID/stat. The command name (field 2) may hold spaces and parentheses. */
+function parseProcStat(pid, text) {
+    const close = text.lastIndexOf(')');
+    if (close < 0)
+        return null;
+    const f = text
+        .slice(close + 2)
+        .trim()
+        .split(' ');
+    // f[0] is field 3 (state); field N is f[N - 3].
+    if (f.length < 15)
+        return null;
+    return {
+        pid,
+        state: f[0],
+        pgrp: Number(f[2]),
+        ownTicks: Number(f[11]) + Number(f[12]),
+        childTicks: Number(f[13]) + Number(f[14]),
+    };
+}
+/** Every process in process group `pgid`, zombies included; null without /proc. */
+function listGroup(pgid) {
+    if (!procAvailable())
+        return null;
+    const out = [];
+    let entries;
+    try {
+        entries = (0,external_node_fs_namespaceObject.readdirSync)('/proc');
+    }
+    catch {
+        return null;
+    }
+    for (const name of entries) {
+        if (!/^\d+$/.test(name))
+            continue;
+        let text;
+        try {
+            text = (0,external_node_fs_namespaceObject.readFileSync)(`/proc/${name}/stat`, 'utf8');
+        }
+        catch {
+            continue; // exited meanwhile
+        }
+        const st = parseProcStat(Number(name), text);
+        if (st && st.pgrp === pgid)
+            out.push(st);
+    }
+    return out;
+}
+/** Live (non-zombie) members of a process group; null without /proc. */
+function liveGroupMembers(pgid) {
+    const all = listGroup(pgid);
+    return all === null ? null : all.filter((p) => p.state !== 'Z' && p.state !== 'X').map((p) => p.pid);
+}
+/**
+ * CPU seconds (user + system, including reaped children) used so far by the group's processes.
+ * With `pids` (members found earlier by `listGroup`), reads only those processes instead of
+ * scanning all of /proc, which takes milliseconds: cheap enough to call while load is running.
+ */
+function groupCpuSeconds(pgid, pids) {
+    let members;
+    if (pids === undefined)
+        members = listGroup(pgid);
+    else if (!procAvailable())
+        members = null;
+    else {
+        members = [];
+        for (const pid of pids) {
+            try {
+                const st = parseProcStat(pid, (0,external_node_fs_namespaceObject.readFileSync)(`/proc/${pid}/stat`, 'utf8'));
+                if (st && st.pgrp === pgid)
+                    members.push(st);
+            }
+            catch {
+                // exited meanwhile
+            }
+        }
+    }
+    if (members === null)
+        return null;
+    let seconds = 0;
+    for (const p of members)
+        seconds += processCpuSeconds(p);
+    return seconds;
+}
+let schedstatChecked;
+function schedstatAvailable() {
+    schedstatChecked ??= (0,external_node_fs_namespaceObject.existsSync)(`/proc/self/task/${process.pid}/schedstat`);
+    return schedstatChecked;
+}
+/**
+ * CPU seconds of one process and its reaped children. Its own time comes from its threads'
+ * schedstat (nanoseconds) when the kernel has it, as utime + stime count whole clock ticks
+ * (10 ms): too coarse for short runs. Threads that already exited are then missed, which is
+ * fine for servers (their threads live as long as they do).
+ */
+function processCpuSeconds(p) {
+    const children = p.childTicks / clockTicksPerSecond();
+    if (schedstatAvailable() && p.state !== 'Z') {
+        try {
+            let ns = 0;
+            for (const tid of (0,external_node_fs_namespaceObject.readdirSync)(`/proc/${p.pid}/task`)) {
+                try {
+                    ns += Number((0,external_node_fs_namespaceObject.readFileSync)(`/proc/${p.pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+                }
+                catch {
+                    // thread exited meanwhile
+                }
+            }
+            return ns / 1e9 + children;
+        }
+        catch {
+            // the process exited meanwhile: fall back to what /proc/PID/stat said
+        }
+    }
+    return p.ownTicks / clockTicksPerSecond() + children;
+}
+/** The largest peak resident set size (VmHWM) among the group's live processes, in bytes. */
+function groupPeakRssBytes(pgid) {
+    const pids = liveGroupMembers(pgid);
+    if (pids === null)
+        return null;
+    let peak = null;
+    for (const pid of pids) {
+        let text;
+        try {
+            text = (0,external_node_fs_namespaceObject.readFileSync)(`/proc/${pid}/status`, 'utf8');
+        }
+        catch {
+            continue;
+        }
+        const m = /^VmHWM:\s+(\d+)\s+kB/m.exec(text);
+        if (m)
+            peak = Math.max(peak ?? 0, Number(m[1]) * 1024);
+    }
+    return peak;
+}
+/** Parses /proc/net/tcp or tcp6 text: inodes of sockets listening on `port` (any address). */
+function parseListeningInodes(text, port) {
+    const inodes = [];
+    for (const line of text.split('\n').slice(1)) {
+        const f = line.trim().split(/\s+/);
+        if (f.length < 10)
+            continue;
+        const local = f[1];
+        const portHex = local.slice(local.lastIndexOf(':') + 1);
+        if (f[3] === '0A' && Number.parseInt(portHex, 16) === port)
+            inodes.push(f[9]);
+    }
+    return inodes;
+}
+/** Inodes of the TCP sockets listening on `port`; null without /proc. */
+function listeningInodes(port) {
+    if (!procAvailable())
+        return null;
+    const inodes = [];
+    for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+        try {
+            inodes.push(...parseListeningInodes((0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8'), port));
+        }
+        catch {
+            // tcp6 is absent when IPv6 is disabled
+        }
+    }
+    return inodes;
+}
+function holdsSocket(pid, wanted) {
+    let fds;
+    try {
+        fds = (0,external_node_fs_namespaceObject.readdirSync)(`/proc/${pid}/fd`);
+    }
+    catch {
+        return null; // not ours to read, or gone
+    }
+    for (const fd of fds) {
+        try {
+            if (wanted.has((0,external_node_fs_namespaceObject.readlinkSync)(`/proc/${pid}/fd/${fd}`)))
+                return true;
+        }
+        catch {
+            // closed meanwhile
+        }
+    }
+    return false;
+}
+/**
+ * Who holds the socket listening on `port`:
+ * - `group`: a process of group `pgid`;
+ * - `other`: a process outside it that we can inspect (another server took the port);
+ * - `none`: nobody listens there;
+ * - `unknown`: a process we cannot inspect (another user's, e.g. a root-owned docker-proxy
+ *   forwarding to a container the server command started);
+ * - null: this platform has no /proc.
+ */
+function listenerOwner(pgid, port) {
+    const inodes = listeningInodes(port);
+    const members = liveGroupMembers(pgid);
+    if (inodes === null || members === null)
+        return null;
+    if (inodes.length === 0)
+        return 'none';
+    const wanted = new Set(inodes.map((i) => `socket:[${i}]`));
+    for (const pid of members)
+        if (holdsSocket(pid, wanted))
+            return 'group';
+    const inGroup = new Set(members);
+    for (const name of (0,external_node_fs_namespaceObject.readdirSync)('/proc')) {
+        if (!/^\d+$/.test(name) || inGroup.has(Number(name)))
+            continue;
+        if (holdsSocket(Number(name), wanted))
+            return 'other';
+    }
+    return 'unknown';
+}
+
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __nccwpck_require__(7067);
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __nccwpck_require__(7030);
+;// CONCATENATED MODULE: external "node:timers/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
+;// CONCATENATED MODULE: ./src/adapters/http/server.ts
+/**
+ * Lifecycle of one HTTP server process: pick a free port, spawn the server in its own process
+ * group, wait until it answers, make sure the process answering is ours, and stop the whole
+ * group (SIGTERM, then SIGKILL after a grace period) without leaking anything.
+ */
+
+
+
+
+
+
+/** Port-in-use messages of common runtimes (Node, Python, Go, Java, Rust). */
+const PORT_IN_USE = /EADDRINUSE|address already in use|Address in use|BindException/i;
+const MAX_START_ATTEMPTS = 3;
+const TAIL_BYTES = 16 * 1024;
+/** Process groups started here and not yet stopped; killed if this process exits abruptly. */
+const liveGroups = new Set();
+let exitHookInstalled = false;
+function trackGroup(pgid) {
+    if (!exitHookInstalled) {
+        exitHookInstalled = true;
+        process.on('exit', () => {
+            for (const g of liveGroups)
+                signalGroup(g, 'SIGKILL');
+        });
+    }
+    liveGroups.add(pgid);
+}
+function signalGroup(pgid, signal) {
+    try {
+        process.kill(-pgid, signal);
+        return true;
+    }
+    catch {
+        return false; // ESRCH: the group is gone
+    }
+}
+/**
+ * Whether any process of the group is still running. Zombies do not count: a grandchild
+ * orphaned by the server is reaped by init, which may take a while (or never, in containers
+ * without an init).
+ */
+function server_groupAlive(pgid) {
+    if (!signalGroup(pgid, 0))
+        return false;
+    const live = liveGroupMembers(pgid);
+    return live === null ? true : live.length > 0;
+}
+/** A free TCP port on 127.0.0.1: bind port 0, read the port, release it. */
+function freePort() {
+    return new Promise((resolve, reject) => {
+        const srv = (0,external_node_net_.createServer)();
+        srv.unref();
+        srv.on('error', reject);
+        srv.listen(0, '127.0.0.1', () => {
+            const addr = srv.address();
+            const port = typeof addr === 'object' && addr ? addr.port : 0;
+            srv.close(() => (port ? resolve(port) : reject(new Error('could not read the port of a probe socket'))));
+        });
+    });
+}
+/** GET `path`; resolves the status code, or null when nothing answered. */
+function probeHttp(port, path) {
+    return new Promise((resolve) => {
+        const req = (0,external_node_http_.request)({ host: '127.0.0.1', port, path, method: 'GET', agent: false, timeout: 2000 }, (res) => {
+            res.resume();
+            resolve(res.statusCode ?? null);
+        });
+        req.on('timeout', () => req.destroy());
+        req.on('error', () => resolve(null));
+        req.end();
+    });
+}
+function probeTcp(port) {
+    return new Promise((resolve) => {
+        const sock = (0,external_node_net_.connect)({ host: '127.0.0.1', port });
+        sock.setTimeout(2000, () => sock.destroy());
+        sock.on('connect', () => {
+            sock.destroy();
+            resolve(true);
+        });
+        sock.on('error', () => resolve(false));
+        sock.on('close', () => resolve(false));
+    });
+}
+/** One running server process group. */
+class ServerProcess {
+    spec;
+    port;
+    pgid;
+    /** Set once the direct child (the shell) has exited. */
+    exit = null;
+    child;
+    exited;
+    output = '';
+    stopping = null;
+    exitListeners = new Set();
+    /** Conditions found while starting, as warnings for the replicate. */
+    warnings = [];
+    constructor(spec, port) {
+        this.spec = spec;
+        this.port = port;
+        this.child = (0,external_node_child_process_namespaceObject.spawn)(spec.command, {
+            shell: true,
+            detached: true,
+            cwd: spec.cwd,
+            env: { ...spec.env, PORT: String(port), HOST: '127.0.0.1' },
+            stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        const append = (chunk) => {
+            this.output += chunk.toString('utf8');
+            if (this.output.length > 2 * TAIL_BYTES)
+                this.output = this.output.slice(-TAIL_BYTES);
+        };
+        this.child.stdout?.on('data', append);
+        this.child.stderr?.on('data', append);
+        this.exited = new Promise((resolve) => {
+            this.child.on('error', (err) => {
+                this.output += `\n${err.message}\n`;
+                this.exit ??= { code: null, signal: null };
+                resolve();
+            });
+            this.child.on('exit', (code, signal) => {
+                this.exit = { code, signal };
+                resolve();
+            });
+        });
+        this.exited.then(() => {
+            for (const l of this.exitListeners)
+                l();
+        });
+        if (this.child.pid === undefined) {
+            this.pgid = -1;
+        }
+        else {
+            this.pgid = this.child.pid; // detached ⇒ setsid ⇒ the child leads its own group
+            trackGroup(this.pgid);
+        }
+    }
+    /** Whether the server's own process (the shell or what it exec'd) is still running. */
+    get alive() {
+        return this.exit === null && this.pgid > 0;
+    }
+    /** Calls `fn` once when the server's process exits; returns an unsubscribe function. */
+    onExit(fn) {
+        if (!this.alive) {
+            queueMicrotask(fn);
+            return () => { };
+        }
+        this.exitListeners.add(fn);
+        return () => this.exitListeners.delete(fn);
+    }
+    /** The last lines the server printed (stdout and stderr interleaved). */
+    tail(lines = 30, chars = 4000) {
+        let text = this.output.slice(-chars);
+        const all = text.split('\n');
+        if (all.length > lines + 1)
+            text = all.slice(-(lines + 1)).join('\n');
+        return text;
+    }
+    describeExit() {
+        if (this.pgid <= 0)
+            return 'could not be started';
+        if (!this.exit)
+            return 'is running';
+        if (this.exit.signal)
+            return `was killed by ${this.exit.signal}`;
+        if (this.exit.code === null)
+            return 'could not be started';
+        return `exited with code ${this.exit.code}`;
+    }
+    /**
+     * Stops the whole process group: SIGTERM, then SIGKILL after the grace period, and waits until
+     * no process of the group is left. Idempotent. Resolves a warning when something survived.
+     */
+    stop() {
+        this.stopping ??= this.stopGroup();
+        return this.stopping;
+    }
+    async stopGroup() {
+        if (this.pgid <= 0)
+            return null;
+        const grace = (this.spec.stopGrace ?? 3) * 1000;
+        let left = null;
+        if (server_groupAlive(this.pgid)) {
+            signalGroup(this.pgid, 'SIGTERM');
+            if (!(await this.waitGone(grace))) {
+                signalGroup(this.pgid, 'SIGKILL');
+                if (!(await this.waitGone(5000)))
+                    left = `The ${this.spec.side} server of suite "${this.spec.suite}" (process group ${this.pgid}) survived SIGKILL; check the runner for leftover processes.`;
+            }
+        }
+        await Promise.race([this.exited, (0,promises_namespaceObject.setTimeout)(2000)]);
+        this.child.stdout?.destroy();
+        this.child.stderr?.destroy();
+        if (left === null)
+            liveGroups.delete(this.pgid);
+        return left;
+    }
+    async waitGone(ms) {
+        const until = Date.now() + ms;
+        for (let delay = 5;; delay = Math.min(delay * 2, 100)) {
+            if (!server_groupAlive(this.pgid))
+                return true;
+            if (Date.now() >= until)
+                return false;
+            await (0,promises_namespaceObject.setTimeout)(delay);
+        }
+    }
+    error(message) {
+        return new HttpSuiteError(`The ${this.spec.side} server of suite "${this.spec.suite}" (\`${this.spec.command}\`) ${message}`, this.spec.side, this.tail());
+    }
+}
+async function waitReady(server, spec) {
+    const deadline = Date.now() + spec.readyTimeout * 1000;
+    for (let delay = 20;; delay = Math.min(delay * 1.5, 250)) {
+        spec.signal?.throwIfAborted();
+        if (!server.alive)
+            return 'exited';
+        const ok = spec.ready === undefined
+            ? await probeTcp(server.port)
+            : ((s) => s !== null && s >= 200 && s < 300)(await probeHttp(server.port, spec.ready));
+        if (ok)
+            return server.alive ? 'ready' : 'exited';
+        if (Date.now() >= deadline)
+            return 'timeout';
+        await (0,promises_namespaceObject.setTimeout)(Math.min(delay, Math.max(0, deadline - Date.now())), undefined, { signal: spec.signal });
+    }
+}
+/**
+ * Starts the server and waits until it is ready and verified to be ours. If its port was taken
+ * (the server reports EADDRINUSE, or another process answers on it), retries on a fresh port.
+ * Throws HttpSuiteError when the server exits, never gets ready, or no port works; rethrows the
+ * abort reason on abort. Never leaves a process behind when it throws.
+ */
+async function startServer(spec) {
+    for (let attempt = 1;; attempt++) {
+        spec.signal?.throwIfAborted();
+        const port = await freePort();
+        const started = Date.now();
+        const server = new ServerProcess(spec, port);
+        let outcome;
+        try {
+            outcome = await waitReady(server, spec);
+        }
+        catch (err) {
+            await server.stop();
+            throw err;
+        }
+        const retry = attempt < MAX_START_ATTEMPTS;
+        if (outcome === 'ready') {
+            // A busy port must never mix up base and head: the listener must belong to our group.
+            const owner = listenerOwner(server.pgid, port);
+            if (owner === 'unknown' && server.alive)
+                server.warnings.push(`The ${spec.side} server of suite "${spec.suite}" answers on port ${port} through a process outside its process group that perfgate cannot inspect (e.g. a container's port forwarder), so it could not verify whose server answered, and cpu and rss cover only the processes in the group.`);
+            if (owner === 'group' || ((owner === null || owner === 'unknown') && server.alive)) {
+                spec.log?.(`${spec.side}: server of "${spec.suite}" ready on port ${port} after ${((Date.now() - started) / 1000).toFixed(2)} s`);
+                return server;
+            }
+            await server.stop();
+            if (retry) {
+                spec.log?.(`${spec.side}: port ${port} is answered by a process that is not ours; retrying on another port`);
+                continue;
+            }
+            throw server.error(`did not own the socket listening on port ${port} (another process answered there, or the server daemonized out of its process group) after ${attempt} attempts.`);
+        }
+        await server.stop();
+        if (outcome === 'exited') {
+            if (retry && PORT_IN_USE.test(server.tail())) {
+                spec.log?.(`${spec.side}: port ${port} was taken when the server started; retrying on another port`);
+                continue;
+            }
+            throw server.error(`${server.describeExit()} before it became ready.`);
+        }
+        const what = spec.ready === undefined ? 'accept a TCP connection' : `answer GET ${spec.ready} with a 2xx status`;
+        throw server.error(`did not ${what} on port ${port} within ${spec.readyTimeout} s (readyTimeout). Does it listen on $PORT and $HOST?`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/adapters/http/replicate.ts
+/**
+ * One replicate of an HTTP suite on one side: a fresh server process, then per scenario a
+ * warm-up and a measured load run, turned into metric values and warnings.
+ *
+ * Per-run summaries, not per-request samples: each replicate contributes one value per metric
+ * (p50 … p99 from the run's full histogram, never a mean of per-second percentiles), and the
+ * statistics compare replicates across rounds.
+ */
+
+
+
+
+
+
+
+/** Load-generator CPU use (fraction of one core) from which a run counts as driver-saturated. */
+const DRIVER_SATURATION = 0.9;
+/** A rate run that completes fewer than this fraction of its target counts as saturated. */
+const RATE_TOLERANCE = 0.9;
+/** Connections when a suite sets `rate` but not `connections`: one per request/s, at most this. */
+const MAX_DEFAULT_RATE_CONNECTIONS = 100;
+/** Connections when a suite sets neither `rate` nor `connections` (autocannon's default). */
+const DEFAULT_CONNECTIONS = 10;
+const PERCENTILES = [50, 90, 95, 99];
+function pct(x) {
+    return `${(x * 100).toFixed(x < 0.01 ? 2 : 1)} %`;
+}
+function fmtRate(x) {
+    return x >= 100 ? x.toFixed(0) : x.toPrecision(3);
+}
+/** Per-request timeout of the load runs, in seconds (autocannon's default). */
+const REQUEST_TIMEOUT = 10;
+/**
+ * Connections and rate used for a suite. With a rate and no `connections`: one connection per
+ * request/s up to 100, so each connection sends at most about once per second and a slow
+ * response delays few others.
+ */
+function loadShape(suite) {
+    if (suite.rate === undefined)
+        return { connections: suite.connections ?? DEFAULT_CONNECTIONS };
+    return {
+        connections: suite.connections ?? Math.min(Math.ceil(suite.rate), MAX_DEFAULT_RATE_CONNECTIONS),
+        rate: suite.rate,
+    };
+}
+/** The environment of a server started from a checkout (see `childEnv`). */
+const serverEnv = childEnv;
+function abortReason(signal, fallback) {
+    return signal?.aborted ? (signal.reason ?? fallback) : fallback;
+}
+/**
+ * Runs one replicate and also returns how long each phase took (used by the load benchmark).
+ * See `runHttpReplicate`.
+ */
+async function measureHttpReplicate(suite, opts) {
+    const t0 = performance.now();
+    const timings = { start: 0, warmup: 0, measured: 0, stop: 0, total: 0 };
+    // The suite's `timeout` bounds the whole replicate; the caller's signal can cancel it too.
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(new Error('timeout')), suite.timeout * 1000);
+    const signal = opts.signal ? AbortSignal.any([opts.signal, timeout.signal]) : timeout.signal;
+    const timedOut = () => timeout.signal.aborted && !opts.signal?.aborted;
+    const timeoutError = (server) => new HttpSuiteError(`The ${opts.side} run of HTTP suite "${suite.name}" took longer than its timeout of ${suite.timeout} s and was stopped.`, opts.side, server?.tail() ?? '');
+    let server;
+    try {
+        const cwd = (0,external_node_path_namespaceObject.resolve)(opts.checkoutDir, suite.cwd ?? '.');
+        if (!(0,external_node_fs_namespaceObject.existsSync)(cwd))
+            throw new HttpSuiteError(`HTTP suite "${suite.name}": the working directory "${suite.cwd ?? '.'}" does not exist in the ${opts.side} checkout.`, opts.side);
+        try {
+            server = await startServer({
+                suite: suite.name,
+                side: opts.side,
+                command: suite.server,
+                cwd,
+                env: serverEnv(process.env, suite.env),
+                ready: suite.ready,
+                readyTimeout: suite.readyTimeout,
+                signal,
+                log: opts.log,
+            });
+        }
+        catch (err) {
+            if (timedOut())
+                throw timeoutError();
+            throw abortReason(opts.signal, err);
+        }
+        timings.start = (performance.now() - t0) / 1000;
+        const values = [];
+        const warnings = [...server.warnings];
+        const shape = loadShape(suite);
+        if (!procAvailable())
+            warnings.push(`HTTP suite "${suite.name}": server CPU and memory (cpu, rss) are not measured on this platform (they need Linux /proc).`);
+        for (const scenario of suite.scenarios) {
+            const prefix = `${suite.name}/${scenario.name}`;
+            const live = server;
+            // The server's exit or the caller's abort stops the load at once.
+            const stop = new AbortController();
+            const offExit = live.onExit(() => stop.abort());
+            const onAbort = () => stop.abort();
+            signal.addEventListener('abort', onAbort, { once: true });
+            if (signal.aborted)
+                stop.abort();
+            const members = (listGroup(live.pgid) ?? []).map((p) => p.pid);
+            let cpuBefore = null;
+            let measureStart = performance.now();
+            const w0 = performance.now();
+            let run;
+            try {
+                try {
+                    run = await runLoad({
+                        port: live.port,
+                        scenario,
+                        ...shape,
+                        warmup: suite.warmupDuration,
+                        duration: suite.duration,
+                        requestTimeout: REQUEST_TIMEOUT,
+                        signal: stop.signal,
+                        onMeasureStart: () => {
+                            measureStart = performance.now();
+                            cpuBefore = groupCpuSeconds(live.pgid, members);
+                        },
+                    });
+                }
+                catch (err) {
+                    // autocannon rejected its options: a configuration problem of this scenario.
+                    throw new HttpSuiteError(`HTTP suite "${suite.name}", scenario "${scenario.name}": the load generator rejected the request (${err.message}).`, opts.side);
+                }
+            }
+            finally {
+                offExit();
+                signal.removeEventListener('abort', onAbort);
+            }
+            const cpuAfter = groupCpuSeconds(live.pgid);
+            timings.warmup += (measureStart - w0) / 1000;
+            timings.measured += (performance.now() - measureStart) / 1000;
+            if (!live.alive)
+                throw live.error(`${live.describeExit()} during the load run of scenario "${scenario.name}".`);
+            if (timedOut())
+                throw timeoutError(live);
+            if (signal.aborted)
+                throw abortReason(opts.signal, new Error('aborted'));
+            const rss = groupPeakRssBytes(live.pgid);
+            const serverCpu = cpuBefore !== null && cpuAfter !== null ? Math.max(0, cpuAfter - cpuBefore) : null;
+            const summary = summarizeRun(prefix, run, { ...shape, serverCpu, rss });
+            values.push(...summary.values);
+            warnings.push(...summary.warnings);
+            opts.log?.(`${opts.side}: ${describeRun(prefix, run, serverCpu)}`);
+        }
+        return { replicate: { values, warnings }, timings };
+    }
+    finally {
+        clearTimeout(timer);
+        if (server) {
+            const s0 = performance.now();
+            const left = await server.stop();
+            timings.stop = (performance.now() - s0) / 1000;
+            if (left)
+                opts.log?.(left);
+        }
+        timings.total = (performance.now() - t0) / 1000;
+    }
+}
+/**
+ * One replicate = one fresh server process for this side; each scenario gets its own warm-up and
+ * measured load run. Metric ids are `SUITE/SCENARIO:METRIC` for `throughput` (2xx responses/s),
+ * `p50` `p90` `p95` `p99` (latency of 2xx responses, s), `errors` (failed fraction of requests),
+ * `cpu` (server CPU seconds per response) and `rss` (server peak resident memory, B).
+ *
+ * Throws HttpSuiteError (an infrastructure failure, never a regression) when the server fails to
+ * start, never becomes ready, exits during the run, its port cannot be secured, or the suite's
+ * `timeout` passes; rethrows `signal.reason` on abort. The server's process group is always
+ * stopped before this settles.
+ */
+async function runHttpReplicate(suite, opts) {
+    return (await measureHttpReplicate(suite, opts)).replicate;
+}
+/** One line with a run's figures, for the log. */
+function describeRun(prefix, run, serverCpu) {
+    const ms = (p) => {
+        const v = run.latency.percentileSeconds(p);
+        return v === null ? '–' : `${(v * 1000).toFixed(3)} ms`;
+    };
+    const window = Math.max(run.window, 1e-9);
+    const server = serverCpu === null ? '' : `, server CPU ${pct(serverCpu / window)}`;
+    return (`${prefix}: ${run.ok} ok, ${run.non2xx} non-2xx, ${run.errors} errors (${run.timeouts} timeouts) in ${run.window.toFixed(2)} s = ` +
+        `${fmtRate(run.ok / window)} req/s; p50 ${ms(50)}, p99 ${ms(99)}; load generator CPU ${pct(run.driverCpu / window)}${server}`);
+}
+/**
+ * Turns one measured load run into metric values and warnings. Pure: exported for tests.
+ * - throughput and latency cover 2xx responses only, so failing fast never looks like a speed-up;
+ * - errors = (connection errors + timeouts + non-2xx) / (responses + connection errors + timeouts);
+ *   a run in which nothing completed at all counts as fully failed;
+ * - latency metrics are omitted when there was no 2xx response (with a warning).
+ */
+function summarizeRun(prefix, run, ctx) {
+    const values = [];
+    const warnings = [];
+    const add = (metric, unit, direction, value) => values.push({ id: `${prefix}:${metric}`, unit, direction, value });
+    const window = Math.max(run.window, 1e-9);
+    const responses = run.ok + run.non2xx;
+    const attempts = responses + run.errors;
+    const failed = run.non2xx + run.errors;
+    add('throughput', '1/s', 'higher', run.ok / window);
+    for (const p of PERCENTILES) {
+        const v = run.latency.percentileSeconds(p);
+        if (v !== null)
+            add(`p${p}`, 's', 'lower', v);
+    }
+    add('errors', 'fraction', 'lower', attempts === 0 ? 1 : failed / attempts);
+    if (ctx.serverCpu !== null && responses > 0)
+        add('cpu', 's', 'lower', ctx.serverCpu / responses);
+    if (ctx.rss !== null)
+        add('rss', 'B', 'lower', ctx.rss);
+    // Warnings are worded without per-run figures so that the same condition in many rounds reads
+    // as one warning; the figures are in the metrics and in the log.
+    if (attempts === 0)
+        warnings.push(`${prefix}: no request completed or failed within a measured run (the server accepted connections but never answered); that run counts as errors = 100 %.`);
+    else if (run.ok === 0)
+        warnings.push(`${prefix}: no request got a 2xx response in a measured run, so that run has no latency metrics; check the scenario's path, method and body.`);
+    if (run.non2xx > 0) {
+        const codes = Object.keys(run.statusCounts)
+            .map(Number)
+            .filter((code) => code < 200 || code >= 300)
+            .sort((a, b) => a - b)
+            .join(', ');
+        warnings.push(`${prefix}: some responses had a non-2xx status (${codes}); they count in "errors" and are left out of latency and throughput. Check the scenario if this is not intended.`);
+    }
+    if (run.errors - run.timeouts > 0)
+        warnings.push(`${prefix}: some requests failed with a connection error; they count in "errors".`);
+    if (run.timeouts > 0)
+        warnings.push(`${prefix}: some requests timed out without a response (after ${REQUEST_TIMEOUT} s); they count in "errors".`);
+    const driverLoad = run.driverCpu / window;
+    const driverSaturated = driverLoad >= DRIVER_SATURATION;
+    const serverLoad = ctx.serverCpu === null ? null : ctx.serverCpu / window;
+    if (driverSaturated)
+        warnings.push(`${prefix}: the load generator used over ${pct(DRIVER_SATURATION)} of a CPU core during a measured run, so it, not the server, may have limited throughput and inflated latencies; lower \`connections\`, set a \`rate\` below saturation, or use a runner with more cores.`);
+    if (ctx.rate !== undefined) {
+        const achieved = attempts / window;
+        if (achieved < RATE_TOLERANCE * ctx.rate) {
+            let who;
+            if (driverSaturated)
+                who = 'the load generator (it used most of a CPU core)';
+            else if (serverLoad !== null && serverLoad >= DRIVER_SATURATION)
+                who = 'the server (it used most of a CPU core)';
+            else
+                who = `the server's response time with ${ctx.connections} connections (each waits for its response); raise \`connections\` or lower \`rate\``;
+            warnings.push(`${prefix}: a run was saturated: it completed less than ${pct(RATE_TOLERANCE)} of the target rate ${ctx.rate}/s; the bottleneck was ${who}. Latencies of a saturated run measure queueing, not the server.`);
+        }
+    }
+    if (run.ok > 0 && run.ok < 100)
+        warnings.push(`${prefix}: fewer than 100 successful responses in a measured run, so p99 is close to the maximum; lengthen \`duration\` or raise the load.`);
+    return { values, warnings };
+}
+
+;// CONCATENATED MODULE: ./src/adapters/http/index.ts
+/** HTTP load suites: a fresh server per replicate, driven by autocannon. */
+
+
+
+;// CONCATENATED MODULE: ./src/app/runners.ts
+/**
+ * Suite runners: the measurement seam. A runner produces one `Replicate` of one suite on one
+ * side per call; the orchestrator decides when and in which order. Tests substitute a
+ * `scriptedRunner` that returns prepared values, as hyperfine's mock executor does.
+ */
+
+
+
+
+
+/** An infrastructure failure of a suite on one side: never a regression verdict. */
+class SuiteError extends Error {
+    suite;
+    side;
+    outputTail;
+    constructor(suite, side, message, outputTail = '') {
+        super(`suite "${suite}" on ${side}: ${message}`);
+        this.suite = suite;
+        this.side = side;
+        this.outputTail = outputTail;
+        this.name = 'SuiteError';
+    }
+}
+function suiteCwd(suite, checkout) {
+    return suite.cwd ? external_node_path_default().resolve(checkout, suite.cwd) : checkout;
+}
+/** Runs a shell command once as a measured process group; a failure becomes a `SuiteError`. */
+async function runOnce(suite, side, checkout, signal) {
+    const cwd = suiteCwd(suite, checkout);
+    if (!(0,external_node_fs_namespaceObject.existsSync)(cwd))
+        throw new SuiteError(suite.name, side, `working directory "${suite.cwd}" does not exist in the ${side} checkout`);
+    const run = await runMeasured(suite.run, { cwd, env: suite.env, timeoutS: suite.timeout, signal });
+    if (run.timedOut) {
+        throw new SuiteError(suite.name, side, `"${suite.run}" did not finish within ${suite.timeout} s and was stopped`, run.outputTail);
+    }
+    if (run.exitCode !== 0) {
+        const how = run.signal ? `was killed by ${run.signal}` : `exited with code ${run.exitCode}`;
+        throw new SuiteError(suite.name, side, `"${suite.run}" ${how}`, run.outputTail);
+    }
+    return run;
+}
+/** A command suite: metrics `wall`, `cpu`, `rss` of one fresh process. */
+function commandRunner(suite) {
+    return {
+        suite,
+        async warmup(side, checkout, signal) {
+            for (let i = 0; i < suite.warmup; i++)
+                await runOnce(suite, side, checkout, signal);
+        },
+        async sample(side, checkout, signal) {
+            const run = await runOnce(suite, side, checkout, signal);
+            const values = [
+                { id: `${suite.name}:wall`, unit: 's', direction: 'lower', value: run.wallS },
+            ];
+            if (run.cpuS !== null)
+                values.push({ id: `${suite.name}:cpu`, unit: 's', direction: 'lower', value: run.cpuS });
+            if (run.rssB !== null)
+                values.push({ id: `${suite.name}:rss`, unit: 'B', direction: 'lower', value: run.rssB });
+            const warnings = run.cpuS === null ? ['python3 was not found, so only wall time was measured (cpu and rss need it).'] : [];
+            return { values, warnings };
+        },
+    };
+}
+/** A harness suite: run the harness, read its output (file or stdout), one replicate per invocation. */
+function harnessRunner(suite) {
+    const read = async (side, checkout, signal) => {
+        const outputFile = suite.output ? external_node_path_default().resolve(suiteCwd(suite, checkout), suite.output) : null;
+        if (outputFile)
+            (0,external_node_fs_namespaceObject.rmSync)(outputFile, { force: true }); // never read a stale file from an earlier run
+        const run = await runOnce(suite, side, checkout, signal);
+        if (outputFile && !(0,external_node_fs_namespaceObject.existsSync)(outputFile)) {
+            throw new SuiteError(suite.name, side, `the harness finished but did not write its output file "${suite.output}"`, run.outputTail);
+        }
+        const text = outputFile ? (0,external_node_fs_namespaceObject.readFileSync)(outputFile, 'utf8') : run.stdout;
+        const source = outputFile ? suite.output : 'stdout';
+        try {
+            return harnessReplicate(suite.name, suite.format, text, `${side}: ${source}`);
+        }
+        catch (error) {
+            if (error instanceof HarnessParseError)
+                throw new SuiteError(suite.name, side, error.message, run.outputTail);
+            throw error;
+        }
+    };
+    return {
+        suite,
+        async warmup(side, checkout, signal) {
+            for (let i = 0; i < suite.warmup; i++)
+                await read(side, checkout, signal);
+        },
+        sample: read,
+    };
+}
+/** An HTTP suite: a fresh server per replicate, each scenario under load (see adapters/http). */
+function httpRunner(suite) {
+    const once = async (side, checkout, signal) => {
+        try {
+            return await runHttpReplicate(suite, { side, checkoutDir: checkout, signal }); // resolves suite.cwd itself
+        }
+        catch (error) {
+            // The adapter's message already ends with the server's last output.
+            if (error instanceof HttpSuiteError)
+                throw new SuiteError(suite.name, side, error.message);
+            throw error;
+        }
+    };
+    return {
+        suite,
+        async warmup(side, checkout, signal) {
+            for (let i = 0; i < suite.warmup; i++)
+                await once(side, checkout, signal);
+        },
+        sample: once,
+    };
+}
+/** The runner for a suite of any kind. */
+function createRunner(suite) {
+    switch (suite.kind) {
+        case 'command':
+            return commandRunner(suite);
+        case 'harness':
+            return harnessRunner(suite);
+        case 'http':
+            return httpRunner(suite);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/app/measure.ts
+
+
+const defaultNow = () => performance.now() / 1000;
+/** Runs the rounds and returns the gate's final look. */
+async function measure(runners, options) {
+    const now = options.now ?? defaultNow;
+    const started = now();
+    const random = mulberry32(options.seed);
+    const samples = new Map();
+    const suiteOf = new Map();
+    const warnings = new Map();
+    const warn = (code, text) => warnings.set(text, { code, text });
+    const errors = [];
+    const failed = new Set();
+    let look = null;
+    let rounds = 0;
+    let concluded = false;
+    // The deadline stops a running sample; the loop then discards that round.
+    const deadline = new AbortController();
+    // setTimeout holds at most 2³¹ − 1 ms (24.8 days); a longer max-time means no limit in practice.
+    const limitMs = options.maxTimeS * 1000;
+    const timer = options.timeUp || limitMs > 2 ** 31 - 1 ? undefined : setTimeout(() => deadline.abort(), Math.max(0, limitMs));
+    timer?.unref?.();
+    const timeUp = options.timeUp ?? deadline.signal;
+    const signal = options.signal ? AbortSignal.any([options.signal, timeUp]) : timeUp;
+    const outOfTime = () => timeUp.aborted;
+    const attempt = async (runner, work) => {
+        try {
+            await work();
+            return true;
+        }
+        catch (error) {
+            if (outOfTime() || options.signal?.aborted)
+                return false; // stopped on purpose, not a failure of the suite
+            if (!(error instanceof SuiteError))
+                throw error;
+            errors.push(error);
+            failed.add(runner.suite.name);
+            options.log(`✖ ${error.message}${error.outputTail ? `\n${indent(error.outputTail)}` : ''}`);
+            return false;
+        }
+    };
+    try {
+        options.log(`Warming up ${runners.length} suite${runners.length === 1 ? '' : 's'} (seed ${options.seed})`);
+        for (const [runner, side] of shuffle(pairs(runners), random)) {
+            if (failed.has(runner.suite.name) || outOfTime())
+                continue;
+            await attempt(runner, () => runner.warmup(side, options.checkouts[side], signal));
+        }
+        let active = runners.filter((r) => !failed.has(r.suite.name));
+        while (active.length > 0 && rounds < options.maxRounds && !outOfTime()) {
+            // One round, staged: its samples count only if the round completes.
+            const staged = [];
+            for (const [runner, side] of shuffle(pairs(active), random)) {
+                if (failed.has(runner.suite.name) || outOfTime())
+                    continue;
+                await attempt(runner, async () => {
+                    const replicate = await runner.sample(side, options.checkouts[side], signal);
+                    for (const w of replicate.warnings)
+                        warn('replicate', `${runner.suite.name} (${side}): ${w}`);
+                    staged.push({ runner, side, values: replicate.values });
+                });
+            }
+            if (outOfTime())
+                break;
+            for (const { runner, side, values } of staged) {
+                if (failed.has(runner.suite.name))
+                    continue; // a suite that failed mid-round loses the round
+                for (const v of values) {
+                    let s = samples.get(v.id);
+                    if (!s) {
+                        s = { id: v.id, unit: v.unit, direction: v.direction, base: [], head: [] };
+                        samples.set(v.id, s);
+                        suiteOf.set(v.id, runner.suite.name);
+                        options.unitsSeen?.set(v.id, v.unit);
+                    }
+                    s[side].push(v.value);
+                }
+            }
+            rounds++;
+            active = active.filter((r) => !failed.has(r.suite.name));
+            if (!options.gate.looks.includes(rounds) || rounds >= options.maxRounds) {
+                options.log(`Round ${rounds} done (${active.length} suite${active.length === 1 ? '' : 's'})`);
+                continue;
+            }
+            look = options.gate.look([...samples.values()], rounds, false);
+            const settled = new Set(look.failed.map((id) => suiteOf.get(id)));
+            const open = new Set(look.undecided.map((id) => suiteOf.get(id)));
+            active = active.filter((r) => open.has(r.suite.name) && !settled.has(r.suite.name));
+            options.log(lookLine(look, rounds, false));
+            if (look.done || active.length === 0) {
+                concluded = true;
+                break;
+            }
+        }
+        if (!concluded && rounds > 0) {
+            if (outOfTime())
+                warn('max-time', `Stopped after ${rounds} round${rounds === 1 ? '' : 's'}: max-time (${options.maxTimeS} s, warm-up included) ran out; the last look decided with what was measured.`);
+            look = options.gate.look([...samples.values()], rounds, true);
+            options.log(lookLine(look, rounds, true));
+        }
+        else if (rounds === 0 && outOfTime()) {
+            warn('max-time', `max-time (${options.maxTimeS} s) ran out before the first round completed.`);
+        }
+    }
+    finally {
+        clearTimeout(timer);
+    }
+    return { look, rounds, warnings: [...warnings.values()], errors, durationS: now() - started };
+}
+/** The log line of a look, counting what the report's headline counts. */
+function lookLine(look, rounds, final) {
+    const gated = look.results.filter((r) => r.budget.kind !== 'off' && r.outcome !== 'added' && r.outcome !== 'removed');
+    const failing = look.failed.length;
+    const open = final ? gated.filter((r) => r.outcome === 'inconclusive').length : look.undecided.length;
+    const decided = gated.length - open;
+    return (`${final ? 'Final look' : 'Look'} at round ${rounds}: ${decided} of ${gated.length} gated metric${gated.length === 1 ? '' : 's'} decided` +
+        (failing ? ` (${failing} beyond budget)` : '') +
+        (open ? `, ${open} ${final ? 'inconclusive' : 'undecided'}` : ''));
+}
+function pairs(runners) {
+    return runners.flatMap((r) => [
+        [r, 'base'],
+        [r, 'head'],
+    ]);
+}
+function indent(text) {
+    return text
+        .trimEnd()
+        .split('\n')
+        .map((l) => `    ${l}`)
+        .join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/app/shard.ts
+/**
+ * Expected relative cost of one replicate of a suite. HTTP suites know theirs (warm-up plus
+ * measured load per scenario, plus server start); commands and harnesses count as one unit
+ * each because their cost is unknown before running them.
+ */
+function expectedCost(suite) {
+    if (suite.kind === 'http')
+        return suite.scenarios.length * (suite.duration + suite.warmupDuration) + 2;
+    return 1;
+}
+/**
+ * The suites of shard `index` of `total` (1-based), by longest-processing-time-first: suites
+ * sorted by cost (then name), each assigned to the currently least-loaded shard. Every job
+ * computes the same assignment from the same configuration.
+ */
+function selectShard(suites, index, total) {
+    const loads = new Array(total).fill(0);
+    const assigned = Array.from({ length: total }, () => []);
+    const ordered = [...suites].sort((a, b) => expectedCost(b) - expectedCost(a) || a.name.localeCompare(b.name));
+    for (const suite of ordered) {
+        let best = 0;
+        for (let i = 1; i < total; i++)
+            if (loads[i] < loads[best])
+                best = i;
+        loads[best] += expectedCost(suite);
+        assigned[best].push(suite);
+    }
+    const mine = new Set(assigned[index - 1].map((s) => s.name));
+    return suites.filter((s) => mine.has(s.name));
+}
+
+;// CONCATENATED MODULE: ./src/app/run.ts
+/**
+ * `run(settings, io)`: the whole pipeline, taking its world as arguments so tests need no
+ * module mocking. `main.ts` (the action) and `cli` (the terminal) only build `io`.
+ *
+ * full / measure:  resolve base & head → worktrees → build both → measure interleaved with
+ *                  sequential looks → report (results JSON, HTML, markdown) → comment → verdict.
+ * files (`perfgate compare`): harness result files → samples → the gate → report → verdict.
+ * report:          read results written by measure jobs → merge → comment / check run → verdict.
+ *
+ * The report itself is assembled in one place, `assembleReport` (report.ts).
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+/** Events under which a job has a write token and secrets while the code comes from a PR. */
+const PRIVILEGED_EVENTS = new Set(['pull_request_target', 'workflow_run']);
+/** Runs `build` in one checkout, with its output grouped in the log. Returns an error text or null. */
+async function build(settings, side, dir, io) {
+    if (!settings.build)
+        return null;
+    return io.log.group(`Build ${side}: ${settings.build}`, async () => {
+        const result = await runMeasured(settings.build, {
+            cwd: dir,
+            timeoutS: 3600,
+            signal: io.signal,
+            onOutput: io.local ? undefined : (chunk) => process.stdout.write(chunk),
+        });
+        if (result.exitCode === 0 && !result.timedOut)
+            return null;
+        const how = result.timedOut ? 'timed out' : `failed (exit code ${result.exitCode ?? result.signal})`;
+        const tail = result.outputTail.trim().split('\n').slice(-15).join('\n');
+        return `The ${side} build ${how}: ${settings.build}\n${tail}`;
+    });
+}
+/** Measures base against head (modes `full` and `measure`). */
+async function measureRevisions(settings, io) {
+    const { base, head } = await resolveRevisions(io.workspace, settings.base, io.context.event);
+    io.log.info(`Comparing base ${base.sha.slice(0, 12)}${base.ref ? ` (${base.ref})` : ''} with head ${head.sha.slice(0, 12)}`);
+    if (io.local && (await isDirty(io.workspace))) {
+        io.log.warning('The working tree has uncommitted changes: they are not measured (perfgate checks out the commits). Commit them to include them.');
+    }
+    // A reader's clone may lack the commits of a workflow run (a PR's merge commit): fetch them first.
+    const reproduce = reproduceRun(settings, base, head, !io.local);
+    const checkouts = await addWorktrees(io.workspace, external_node_path_default().join(io.tempDir, 'perfgate'), base, head);
+    try {
+        const buildErrors = [];
+        for (const side of ['base', 'head']) {
+            const error = await build(settings, side, checkouts[side], io);
+            if (error)
+                buildErrors.push(error);
+        }
+        if (buildErrors.length > 0)
+            return failedComparison(settings, base, head, buildErrors, reproduce);
+        const suites = settings.shard
+            ? selectShard(settings.suites, settings.shard.index, settings.shard.total)
+            : settings.suites;
+        if (settings.shard)
+            io.log.info(`Shard ${settings.shard.index}/${settings.shard.total}: ${suites.map((s) => s.name).join(', ') || 'no suites'}`);
+        const options = gateOptions(settings);
+        const { gate, units, budgetWarnings } = createGate(settings, options);
+        const runners = suites.map(io.runnerFor ?? createRunner);
+        const outcome = await measure(runners, {
+            checkouts,
+            gate,
+            maxRounds: settings.maxRounds,
+            maxTimeS: settings.maxTimeS,
+            seed: io.seed,
+            signal: io.signal,
+            log: (line) => io.log.info(line),
+            unitsSeen: units,
+        });
+        const results = outcome.look?.results ?? [];
+        const suiteErrors = outcome.errors.map((e) => `${e.message}${e.outputTail ? `\n${e.outputTail.trim().split('\n').slice(-10).join('\n')}` : ''}`);
+        const errors = [...suiteErrors, ...(outcome.look?.errors ?? [])];
+        if (suites.length > 0 && results.length === 0 && errors.length === 0)
+            errors.push('No metric was measured.');
+        return {
+            base,
+            head,
+            gate: options,
+            looks: gate.looks,
+            rounds: outcome.rounds,
+            results,
+            geomean: outcome.look?.geomean ?? null,
+            durationS: outcome.durationS,
+            warnings: [...outcome.warnings, ...(outcome.look?.warnings ?? []), ...budgetWarnings()],
+            errors,
+            reproduce,
+        };
+    }
+    finally {
+        await checkouts.remove();
+    }
+}
+/** Writes the results JSON and the HTML report; returns their paths. */
+function writeResults(report, dir, name = 'perfgate-results') {
+    (0,external_node_fs_namespaceObject.mkdirSync)(dir, { recursive: true });
+    const json = external_node_path_default().join(dir, `${name}.json`);
+    const html = external_node_path_default().join(dir, name.replace('results', 'report') + '.html');
+    (0,external_node_fs_namespaceObject.writeFileSync)(json, `${JSON.stringify(report, null, 2)}\n`);
+    (0,external_node_fs_namespaceObject.writeFileSync)(html, renderHtmlReport(report));
+    return { json, html };
+}
+/**
+ * Report mode reads the PR number from a results artifact, which a fork controls. Before
+ * commenting, bind it to the event: the artifact's PR head commit must be the commit whose
+ * workflow run triggered this one, and the PR it names must have that head commit. Otherwise a
+ * crafted artifact could make perfgate comment on an unrelated PR.
+ */
+async function verifyReportTarget(report, io) {
+    const runSha = io.context.event.workflowRunHeadSha;
+    if (!runSha)
+        return null; // not triggered by workflow_run: the operator chose the results explicitly
+    if (report.checkSha !== runSha) {
+        return `the results are for PR head ${report.checkSha ?? '(none)'}, but the triggering workflow run built ${runSha}`;
+    }
+    if (!report.pullRequest || !io.github)
+        return null;
+    try {
+        const pr = await io.github.getPullRequest(report.pullRequest);
+        if (pr.head.sha !== runSha)
+            return `PR #${report.pullRequest} has head ${pr.head.sha}, not ${runSha}`;
+    }
+    catch (error) {
+        return `could not look up PR #${report.pullRequest}: ${error.message}`;
+    }
+    return null;
+}
+/** Posts or updates the sticky comment per the `comment` policy. Never throws: failures are warnings. */
+async function postComment(settings, report, io, marker, body) {
+    const pr = report.pullRequest ?? io.context.prNumber;
+    if (settings.comment === 'never' || !pr || !io.github)
+        return null;
+    try {
+        // on-regression: no new comment for a pass, but an earlier regression comment is brought up
+        // to date, so a fixed PR does not keep showing a stale failure.
+        const posted = settings.comment === 'on-regression' && report.verdict === 'pass'
+            ? await io.github.updateCommentIfPresent(pr, marker, body)
+            : await io.github.upsertComment(pr, marker, body);
+        if (!posted)
+            return null;
+        const { url } = posted;
+        io.log.info(`Comment: ${url}`);
+        return url;
+    }
+    catch (error) {
+        const reason = error instanceof GitHubPermissionError
+            ? error.message
+            : `could not post the PR comment: ${error.message}`;
+        io.log.warning(`${reason} The report is in the job summary; the verdict is unaffected.`);
+        return null;
+    }
+}
+/**
+ * Report mode: a check run on the PR's head commit, so the verdict shows on the PR even though
+ * this workflow (workflow_run) is not attached to it. Failures are warnings.
+ */
+async function postCheckRun(report, io, markdown) {
+    if (!io.github || !report.checkSha)
+        return;
+    const conclusion = report.verdict === 'pass' ? 'success' : report.verdict === 'fail' ? 'failure' : 'neutral';
+    const title = markdown
+        .split('\n')
+        .find((l) => l.startsWith('### '))
+        ?.replace(/^### /, '') ?? `perfgate: ${report.verdict}`;
+    try {
+        const { url } = await io.github.createCheckRun({
+            headSha: report.checkSha,
+            name: 'perfgate',
+            conclusion,
+            title: title.slice(0, 200),
+            summary: markdown,
+        });
+        io.log.info(`Check run: ${url}`);
+    }
+    catch (error) {
+        io.log.warning(`Could not create the check run: ${error.message}`);
+    }
+}
+/** Runs perfgate. Never throws for measurement trouble: that is verdict `error` with a report. */
+async function run(settings, io, sources = {}) {
+    if (settings.mode !== 'report' && PRIVILEGED_EVENTS.has(io.context.eventName) && !settings.allowUnsafePrCheckout) {
+        throw new Error(`perfgate refuses to check out and run pull-request code under "${io.context.eventName}": that event runs with a ` +
+            'write token and secrets, so PR code could steal them. Measure under "pull_request" (mode: measure) and post the ' +
+            'comment from a separate "workflow_run" workflow (mode: report) — see the README, "Fork pull requests". ' +
+            'If you understand the risk, set allow-unsafe-pr-checkout: true.');
+    }
+    let report;
+    if (settings.mode === 'report') {
+        if (!sources.reports)
+            throw new Error('report mode needs the results to read');
+        report = sources.reports();
+        const mismatch = await verifyReportTarget(report, io);
+        if (mismatch)
+            throw new Error(`perfgate will not post these results: ${mismatch}. The artifact does not belong to this workflow run.`);
+    }
+    else {
+        const comparison = sources.files ? compareFiles(settings, sources.files) : await measureRevisions(settings, io);
+        report = assembleReport(settings, io.context, comparison, environment(comparison.durationS));
+    }
+    const marker = commentMarker(io.context.workflow, io.context.job); // one sticky comment per workflow and job
+    const resultsDir = settings.resultsDir ? external_node_path_default().resolve(io.workspace, settings.resultsDir) : io.tempDir;
+    const files = settings.mode === 'report' ? writeResults(report, io.tempDir) : writeResults(report, resultsDir);
+    const markdown = renderMarkdown(report, {
+        chart: renderMetricChart,
+        limit: errors_MAX_COMMENT_BODY - marker.length - 2,
+        // The run page lists the uploaded artifacts (the HTML report, when the workflow uploads it).
+        detailsUrl: io.context.runUrl,
+    });
+    io.writeSummary(markdown);
+    const commentUrl = settings.mode === 'measure' ? null : await postComment(settings, report, io, marker, markdown);
+    if (settings.mode === 'report')
+        await postCheckRun(report, io, markdown);
+    const counts = countOutcomes(report);
+    io.setOutput('verdict', report.verdict);
+    io.setOutput('regressions', String(counts.regressions));
+    io.setOutput('improvements', String(counts.improvements));
+    io.setOutput('results', files.json);
+    io.setOutput('html', files.html);
+    io.setOutput('comment-url', commentUrl ?? '');
+    return { verdict: report.verdict, report, resultsPath: files.json, htmlPath: files.html, markdown, commentUrl };
+}
+
+;// CONCATENATED MODULE: ./src/settings/settings.ts
+/**
+ * Every input of the action (or flag of the CLI), parsed once into a typed, documented
+ * `Settings` object before anything runs. Problems are collected, not thrown one at a time, so
+ * a user sees every mistake at once, each naming the input or file, the key or line, and what is
+ * expected.
+ */
+
+
+
+
+
+
+
+/** Thrown with every problem found; `message` lists them all. */
+class SettingsError extends Error {
+    issues;
+    constructor(issues) {
+        super(`perfgate's configuration has ${issues.length} problem${issues.length === 1 ? '' : 's'}:\n` +
+            issues.map((i) => `  - ${i.where}: ${i.message}`).join('\n'));
+        this.issues = issues;
+        this.name = 'SettingsError';
+    }
+}
+
+/**
+ * Parses every input. `workspace` is where relative paths (the config file) resolve.
+ * `options.suites: false` skips the suites (and the config file), for comparing result files
+ * made elsewhere (`perfgate compare`). Throws `SettingsError` listing every problem.
+ */
+function parseSettings(read, workspace, options = { suites: true }) {
+    const issues = [];
+    // An unset input takes its default from the one definition (src/settings/inputs.ts).
+    const input = (name) => read(name).trim() || localDefault(name);
+    const problem = (name, message) => issues.push({ where: `input "${name}"`, message });
+    const mode = oneOf(input('mode'), choiceValues('mode'), 'mode', problem);
+    const comment = oneOf(input('comment'), choiceValues('comment'), 'comment', problem);
+    const failOnRegression = bool(input('fail-on-regression'), 'fail-on-regression', problem);
+    const allowUnsafePrCheckout = bool(input('allow-unsafe-pr-checkout'), 'allow-unsafe-pr-checkout', problem);
+    const alpha = Number(input('alpha'));
+    if (!(alpha > 0 && alpha < 0.5))
+        problem('alpha', `expected a number between 0 and 0.5 such as 0.05, got "${input('alpha')}"`);
+    const minRounds = settings_integer(input('min-rounds'), 'min-rounds', 4, 10_000, problem);
+    const maxRounds = settings_integer(input('max-rounds'), 'max-rounds', 4, 10_000, problem);
+    if (minRounds !== null && maxRounds !== null && maxRounds < minRounds) {
+        problem('max-rounds', `must be at least min-rounds (${minRounds}), got ${maxRounds}`);
+    }
+    const maxTimeText = input('max-time');
+    const maxTimeS = parseDuration(maxTimeText);
+    if (maxTimeS === null || maxTimeS <= 0)
+        problem('max-time', `expected a duration like "15m", "90s" or "1h", got "${maxTimeText}"`);
+    const defaultBudget = parseBudgetRule(input('budget'));
+    if (typeof defaultBudget === 'string')
+        problem('budget', defaultBudget);
+    const budgetLines = parseBudgetLines(read('budgets'));
+    for (const i of budgetLines.issues)
+        issues.push({ where: `input "budgets" line ${i.line}`, message: i.message });
+    let shard = null;
+    const shardText = input('shard');
+    if (shardText) {
+        const m = /^(\d+)\s*\/\s*(\d+)$/.exec(shardText);
+        if (!m || Number(m[1]) < 1 || Number(m[1]) > Number(m[2])) {
+            problem('shard', `expected INDEX/TOTAL with 1 ≤ INDEX ≤ TOTAL, like "2/4", got "${shardText}"`);
+        }
+        else
+            shard = { index: Number(m[1]), total: Number(m[2]) };
+    }
+    let suites = [];
+    let suitesSource = 'input "suites"';
+    let build = input('build');
+    let budgets = budgetLines.entries;
+    if (mode !== 'report' && options.suites) {
+        const inline = read('suites');
+        if (inline.trim() !== '') {
+            suites = parseSuitesYaml(inline, 'input "suites"', issues);
+        }
+        else {
+            const configPath = input('config');
+            const file = external_node_path_default().resolve(workspace, configPath);
+            suitesSource = configPath;
+            if (!(0,external_node_fs_namespaceObject.existsSync)(file)) {
+                issues.push({
+                    where: 'input "suites"',
+                    message: `no suites given: set the "suites" input, or create ${configPath} (input "config") with a "suites:" list`,
+                });
+            }
+            else {
+                const config = parseConfigFile((0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8'), configPath, issues);
+                suites = config.suites;
+                if (!build && config.build)
+                    build = config.build;
+                budgets = [...config.budgets, ...budgets];
+            }
+        }
+    }
+    if (issues.length > 0)
+        throw new SettingsError(issues);
+    return {
+        mode: mode,
+        suites,
+        suitesSource,
+        build,
+        defaultBudget: defaultBudget,
+        budgets,
+        alpha,
+        minRounds: minRounds,
+        maxRounds: maxRounds,
+        maxTimeS: maxTimeS,
+        base: input('base') || null,
+        comment: comment,
+        failOnRegression: failOnRegression,
+        token: input('github-token'),
+        resultsDir: input('results') || null,
+        shard,
+        allowUnsafePrCheckout: allowUnsafePrCheckout,
+        asFlags: Object.fromEntries(INPUTS.flatMap((i) => {
+            const value = read(i.name).trim();
+            return i.cli && value && value !== localDefault(i.name) ? [[i.name, value]] : [];
+        })),
+    };
+}
+function oneOf(value, allowed, name, problem) {
+    if (allowed.includes(value))
+        return value;
+    problem(name, `expected one of ${allowed.map((a) => `"${a}"`).join(', ')}, got "${value}"`);
+    return null;
+}
+function bool(value, name, problem) {
+    if (/^(true|yes|on)$/i.test(value))
+        return true;
+    if (/^(false|no|off)$/i.test(value))
+        return false;
+    problem(name, `expected "true" or "false", got "${value}"`);
+    return null;
+}
+function settings_integer(value, name, min, max, problem) {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max) {
+        problem(name, `expected a whole number from ${min} to ${max}, got "${value}"`);
+        return null;
+    }
+    return n;
+}
+/** Parses YAML, mapping validation paths back to `file:line`. */
+function parseYaml(text, where, issues) {
+    const lineCounter = new dist/* LineCounter */.HN();
+    const doc = (0,dist/* parseDocument */.Tp)(text, { lineCounter, prettyErrors: false });
+    if (doc.errors.length > 0) {
+        for (const e of doc.errors.slice(0, 5)) {
+            const pos = lineCounter.linePos(e.pos[0]);
+            issues.push({ where: `${where} line ${pos.line}`, message: `invalid YAML: ${e.message.split('\n')[0]}` });
+        }
+        return null;
+    }
+    const lineOf = (p) => {
+        for (let n = p.length; n >= 0; n--) {
+            const node = doc.getIn(p.slice(0, n), true);
+            if (node && typeof node === 'object' && node.range)
+                return lineCounter.linePos(node.range[0]).line;
+        }
+        return null;
+    };
+    return { value: doc.toJS(), lineOf };
+}
+/** `suites[1].timeout` → ['suites', 1, 'timeout'] (the path format of `parseSuites`). */
+function pathOf(issuePath) {
+    return issuePath
+        .split(/\.|\[|\]/)
+        .filter((p) => p !== '')
+        .map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+}
+function parseSuitesYaml(text, where, issues) {
+    const parsed = parseYaml(text, where, issues);
+    if (!parsed)
+        return [];
+    // The input holds the list itself; tolerate a `suites:` key around it as well.
+    let value = parsed.value;
+    let prefix = [];
+    if (value && typeof value === 'object' && !Array.isArray(value) && 'suites' in value) {
+        value = value.suites;
+        prefix = ['suites'];
+    }
+    const { suites, issues: found } = parseSuites(value);
+    for (const i of found) {
+        const p = pathOf(i.path).slice(1);
+        const line = parsed.lineOf([...prefix, ...p]);
+        issues.push({ where: `${where}${line ? ` line ${line}` : ''}`, message: `${i.path}: ${i.message}` });
+    }
+    return suites;
+}
+const CONFIG_KEYS = ['suites', 'build', 'budgets'];
+/** Parses the config file: `suites:` (required), `build:` and `budgets:` (optional). */
+function parseConfigFile(text, file, issues) {
+    const empty = { suites: [], build: '', budgets: [] };
+    const parsed = parseYaml(text, file, issues);
+    if (!parsed)
+        return empty;
+    const doc = parsed.value;
+    if (!doc || typeof doc !== 'object' || Array.isArray(doc)) {
+        issues.push({
+            where: file,
+            message: 'expected a mapping with a "suites:" list (and optionally "build:" and "budgets:")',
+        });
+        return empty;
+    }
+    for (const key of Object.keys(doc)) {
+        if (!CONFIG_KEYS.includes(key)) {
+            const line = parsed.lineOf([key]);
+            issues.push({
+                where: `${file}${line ? ` line ${line}` : ''}`,
+                message: `unknown key "${key}"; expected ${CONFIG_KEYS.map((k) => `"${k}"`).join(', ')}`,
+            });
+        }
+    }
+    const { suites, issues: found } = parseSuites(doc.suites, 'suites');
+    for (const i of found) {
+        const line = parsed.lineOf(pathOf(i.path));
+        issues.push({ where: `${file}${line ? ` line ${line}` : ''}`, message: `${i.path}: ${i.message}` });
+    }
+    let build = '';
+    if (doc.build !== undefined) {
+        if (typeof doc.build !== 'string')
+            issues.push({
+                where: `${file} line ${parsed.lineOf(['build'])}`,
+                message: 'build: expected a shell command (a string)',
+            });
+        else
+            build = doc.build;
+    }
+    let budgets = [];
+    if (doc.budgets !== undefined) {
+        // Accept a mapping {PATTERN: RULE} or a block string of "PATTERN: RULE" lines.
+        const lines = [];
+        const lineNumbers = [];
+        if (typeof doc.budgets === 'string') {
+            const start = parsed.lineOf(['budgets']) ?? 1;
+            doc.budgets.split(/\r?\n/).forEach((l, i) => {
+                lines.push(l);
+                lineNumbers.push(start + 1 + i);
+            });
+        }
+        else if (doc.budgets && typeof doc.budgets === 'object' && !Array.isArray(doc.budgets)) {
+            for (const [pattern, rule] of Object.entries(doc.budgets)) {
+                lines.push(`${pattern}: ${String(rule)}`);
+                lineNumbers.push(parsed.lineOf(['budgets', pattern]) ?? 0);
+            }
+        }
+        else {
+            issues.push({
+                where: `${file} line ${parsed.lineOf(['budgets'])}`,
+                message: 'budgets: expected a mapping of "PATTERN: RULE"',
+            });
+        }
+        const result = parseBudgetLines(lines.join('\n'));
+        for (const i of result.issues)
+            issues.push({ where: `${file} line ${lineNumbers[i.line - 1]}`, message: `budgets: ${i.message}` });
+        budgets = result.entries.map((e) => ({ ...e, line: lineNumbers[e.line - 1] ?? e.line }));
+    }
+    return { suites, build, budgets };
+}
+
+;// CONCATENATED MODULE: ./src/cli/flags.ts
+/**
+ * The `perfgate` command's flags and usage text. Flags that set an input are derived from the
+ * input definitions (src/settings/inputs.ts): same name, default and description as the
+ * action's input. The few flags only the CLI has (files to compare, where to write reports) are
+ * listed here. The usage text is generated from both, so it cannot drift from what is accepted.
+ */
+
+
+/** Flags that set inputs, as the input definitions declare them for `command`. */
+function flags_inputFlags(command) {
+    return INPUTS.flatMap((i) => {
+        const cli = 'cli' in i ? i.cli : undefined;
+        if (!cli || !cli.commands.includes(command))
+            return [];
+        const value = 'value' in cli ? cli.value : undefined;
+        return [
+            {
+                name: i.name,
+                value,
+                default: ('default' in cli ? cli.default : undefined) ?? (i.default || undefined),
+                description: ('description' in cli ? cli.description : undefined) ?? i.description,
+                input: i.name,
+            },
+        ];
+    });
+}
+const OUTPUT_FLAGS = [
+    { name: 'json', value: 'FILE', description: 'Also write the results JSON (raw samples, estimates, outcomes) here.' },
+    { name: 'html', value: 'FILE', description: 'Also write the self-contained HTML report here.' },
+];
+const COMMANDS = {
+    run: {
+        name: 'run',
+        synopsis: '[flags]',
+        summary: 'Measure the commit checked out (HEAD) against --base with the suites of the config file, interleaved, ' +
+            'print the report, and exit 1 on a regression beyond budget. Uncommitted changes are not measured.',
+        flags: [
+            ...flags_inputFlags('run'),
+            ...OUTPUT_FLAGS,
+            { name: 'seed', value: 'N', description: 'Seed of the randomized run order (random when not given).' },
+        ],
+    },
+    compare: {
+        name: 'compare',
+        synopsis: '--format FMT --base FILE... --head FILE... [flags]',
+        summary: 'Compare result files produced elsewhere, one file per replicate per side, with the same statistics, and ' +
+            'exit 1 on a regression beyond budget.',
+        flags: [
+            {
+                name: 'format',
+                value: 'FMT',
+                required: true,
+                description: `The harness that wrote the files: ${HARNESS_FORMATS.join(', ')}.`,
+            },
+            { name: 'base', value: 'FILE...', list: true, required: true, description: "The base side's result files." },
+            { name: 'head', value: 'FILE...', list: true, required: true, description: "The head side's result files." },
+            { name: 'name', value: 'SUITE', description: 'Suite name in the metric ids (default: the format).' },
+            ...flags_inputFlags('compare'),
+            ...OUTPUT_FLAGS,
+        ],
+    },
+};
+const EXIT_STATUS = 'Exit status: 0 pass, 1 regression beyond budget, 2 error (bad input, build failure, nothing comparable).';
+/** Markdown to terminal text. */
+function plain(text) {
+    return text.replace(/`/g, '');
+}
+function wrap(text, width, indent) {
+    const lines = [];
+    let line = '';
+    for (const word of text.split(/\s+/)) {
+        if (line && line.length + 1 + word.length > width) {
+            lines.push(line);
+            line = word;
+        }
+        else
+            line = line ? `${line} ${word}` : word;
+    }
+    if (line)
+        lines.push(line);
+    return lines.map((l) => indent + l);
+}
+/** One flag as the usage shows it, e.g. `--base REV`. */
+function flagSynopsis(flag) {
+    return flag.value ? `--${flag.name} ${flag.value}` : `--${flag.name}`;
+}
+/** The usage of one command. */
+function commandUsage(command) {
+    const out = [`  perfgate ${command.name} ${command.synopsis}`, ...wrap(command.summary, 94, '      '), ''];
+    for (const flag of command.flags) {
+        // A switch is off unless given; saying so for each one is noise.
+        const shown = flag.default && !(flag.value === undefined && flag.default === 'false');
+        const text = plain(flag.description) + (shown ? ` (default: ${flag.default})` : '');
+        out.push(`    ${flagSynopsis(flag)}`, ...wrap(text, 92, '        '));
+    }
+    return `${out.join('\n')}\n`;
+}
+/** `perfgate --help`, or one command's usage. */
+function usage(command) {
+    const commands = command ? [COMMANDS[command]] : Object.values(COMMANDS);
+    return [
+        'Usage:',
+        ...commands.map((c) => commandUsage(c)),
+        '  perfgate [COMMAND] --help',
+        '      Print this help.',
+        '',
+        EXIT_STATUS,
+        '',
+    ].join('\n');
+}
+class UsageError extends Error {
+}
+/**
+ * Parses `--flag value`, `--flag=value`, switches (`--strict`, `--strict=false`) and lists
+ * (`--base a b c`) against the command's flags. Unknown flags and stray arguments are errors.
+ */
+function parseFlags(command, args) {
+    const byName = new Map(command.flags.map((f) => [f.name, f]));
+    const values = new Map();
+    let help = false;
+    let current = null;
+    for (const arg of args) {
+        if (arg === '--help' || arg === '-h') {
+            help = true;
+            continue;
+        }
+        if (arg.startsWith('--')) {
+            const [name, inline] = arg.slice(2).split(/=(.*)/s, 2);
+            const flag = byName.get(name);
+            if (!flag)
+                throw new UsageError(`unknown flag --${name} for "perfgate ${command.name}"`);
+            if (values.has(name))
+                throw new UsageError(`--${name} given twice`);
+            current = null;
+            if (!flag.value) {
+                values.set(name, [inline ?? 'true']);
+                continue;
+            }
+            values.set(name, inline !== undefined ? [inline] : []);
+            if (inline === undefined || flag.list)
+                current = flag;
+            continue;
+        }
+        if (current === null)
+            throw new UsageError(`unexpected argument "${arg}"`);
+        values.get(current.name).push(arg);
+        if (!current.list)
+            current = null;
+    }
+    if (help)
+        return { values, help };
+    for (const flag of command.flags) {
+        const given = values.get(flag.name);
+        if (given && given.length === 0)
+            throw new UsageError(`--${flag.name} needs ${flag.list ? 'at least one value' : 'a value'}: ${flag.value}`);
+        if (flag.required && !given)
+            throw new UsageError(`--${flag.name} is required: ${flagSynopsis(flag)}`);
+    }
+    return { values, help };
+}
+/** The one value of a flag, or '' when not given. */
+function flagValue(parsed, name) {
+    return parsed.values.get(name)?.[0] ?? '';
+}
+/** Reads inputs from the command line: a flag's value, else its CLI default, else empty (the input's default). */
+function inputReader(command, parsed) {
+    const byInput = new Map(command.flags.filter((f) => f.input).map((f) => [f.input, f]));
+    return (name) => {
+        const flag = byInput.get(name);
+        if (!flag)
+            return '';
+        return parsed.values.get(flag.name)?.[0] ?? flag.default ?? '';
+    };
+}
+
+;// CONCATENATED MODULE: ./src/cli/cli.ts
+/**
+ * `perfgate`: the same pipeline as the action, from a developer's clone. `perfgate --help` lists
+ * the commands and flags (see flags.ts). Both commands go through `run(settings, io)`: `run`
+ * measures two commits, `compare` reads harness result files made elsewhere. Exit status: 0 pass,
+ * 1 regression beyond budget, 2 error.
+ */
+
+
+
+
+
+
+
+
+
+function terminalIO(workspace, tempDir, seed) {
+    const err = (line) => process.stderr.write(`${line}\n`);
+    return {
+        workspace,
+        tempDir,
+        context: { ...contextFromEnv({}), workflow: 'local', job: 'local' },
+        log: {
+            info: err,
+            warning: (m) => err(`warning: ${m}`),
+            error: (m) => err(`error: ${m}`),
+            async group(name, fn) {
+                err(`▶ ${name}`);
+                return fn();
+            },
+        },
+        setOutput: () => undefined,
+        writeSummary: () => undefined,
+        github: null,
+        seed,
+        local: true,
+    };
+}
+/** What `compare` reads: the files of each side, in one harness format. */
+function filesOf(parsed) {
+    const format = flagValue(parsed, 'format');
+    if (!HARNESS_FORMATS.includes(format))
+        throw new UsageError(`--format: expected one of ${HARNESS_FORMATS.join(', ')}, got "${format}"`);
+    return {
+        files: {
+            format,
+            name: flagValue(parsed, 'name') || format,
+            base: parsed.values.get('base') ?? [],
+            head: parsed.values.get('head') ?? [],
+        },
+    };
+}
+async function runCommand(command, parsed) {
+    const workspace = process.cwd();
+    const sources = command === 'compare' ? filesOf(parsed) : {};
+    const settings = parseSettings(inputReader(COMMANDS[command], parsed), workspace, { suites: command === 'run' });
+    const tempDir = (0,external_node_fs_namespaceObject.mkdtempSync)(external_node_path_default().join(external_node_os_default().tmpdir(), 'perfgate-'));
+    const seed = Number(flagValue(parsed, 'seed')) || Math.floor(Math.random() * 2 ** 31);
+    const result = await run(settings, terminalIO(workspace, tempDir, seed), sources);
+    // The whole report: a terminal has no comment-size limit, and no use for chart markup.
+    process.stdout.write(`\n${renderMarkdown(result.report, { limit: Number.POSITIVE_INFINITY })}\n`);
+    const json = flagValue(parsed, 'json');
+    const html = flagValue(parsed, 'html');
+    if (json)
+        (0,external_node_fs_namespaceObject.copyFileSync)(result.resultsPath, json);
+    if (html)
+        (0,external_node_fs_namespaceObject.copyFileSync)(result.htmlPath, html);
+    process.stderr.write(`Results: ${json || result.resultsPath}\nHTML report: ${html || result.htmlPath}\n`);
+    return result.verdict === 'pass' ? 0 : result.verdict === 'fail' ? 1 : 2;
+}
+async function cli(argv) {
+    const [name, ...rest] = argv;
+    const command = name === 'run' || name === 'compare' ? COMMANDS[name] : undefined;
+    try {
+        if (!command) {
+            if (name === '--help' || name === '-h' || name === 'help') {
+                process.stdout.write(usage());
+                return 0;
+            }
+            throw new UsageError(name ? `unknown command "${name}"` : 'missing command');
+        }
+        const parsed = parseFlags(command, rest);
+        if (parsed.help) {
+            process.stdout.write(usage(command.name));
+            return 0;
+        }
+        return await runCommand(command.name, parsed);
+    }
+    catch (error) {
+        if (error instanceof UsageError)
+            process.stderr.write(`perfgate: ${error.message}\n\n${usage(command?.name)}`);
+        // The flags are the inputs' names: point at the flag the user typed.
+        else if (error instanceof SettingsError)
+            process.stderr.write(`${error.message.replace(/input "([a-z-]+)"/g, '--$1')}\n`);
+        else
+            process.stderr.write(`perfgate: ${error.message}\n`);
+        return 2;
+    }
+}
+
+
+/***/ }),
+
+/***/ 486:
+/***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
+
+__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
+/* harmony import */ var _cli__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2425);
+/** The `perfgate` command's entry point (bundled into dist/cli). */
+
+process.exitCode = await (0,_cli__WEBPACK_IMPORTED_MODULE_0__/* .cli */ .x)(process.argv.slice(2));
+
+__webpack_async_result__();
+} catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 
@@ -84162,13 +84893,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events"
 
 /***/ }),
 
-/***/ 3024:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-
-/***/ }),
-
 /***/ 7067:
 /***/ ((module) => {
 
@@ -84187,20 +84911,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2")
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
-
-/***/ }),
-
-/***/ 8161:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-
-/***/ }),
-
-/***/ 6760:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 
 /***/ }),
 
@@ -87562,7 +88272,7 @@ __webpack_unused_export__ = parser.Parser;
 __webpack_unused_export__ = publicApi.parse;
 __webpack_unused_export__ = publicApi.parseAllDocuments;
 exports.Tp = publicApi.parseDocument;
-__webpack_unused_export__ = publicApi.stringify;
+exports.As = publicApi.stringify;
 __webpack_unused_export__ = visit.visit;
 __webpack_unused_export__ = visit.visitAsync;
 
@@ -93644,7 +94354,4 @@ module.exports = /*#__PURE__*/JSON.parse('{"application/1d-interleaved-parityfec
 /******/ // This entry module used 'module' so it can't be inlined
 /******/ var __webpack_exports__ = __nccwpck_require__(486);
 /******/ __webpack_exports__ = await __webpack_exports__;
-/******/ var __webpack_exports__cli = __webpack_exports__.x;
-/******/ var __webpack_exports__compareFiles = __webpack_exports__.h;
-/******/ export { __webpack_exports__cli as cli, __webpack_exports__compareFiles as compareFiles };
 /******/ 

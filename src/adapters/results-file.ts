@@ -21,6 +21,8 @@ export const RESULTS_LIMITS = {
   maxSamples: 10_000,
   maxProfiles: 200,
   maxProfileNodes: 2000,
+  /** The "Reproduce locally" block, which carries the configuration it ran with. */
+  maxReproduceChars: 16_000,
 };
 
 const str = (max = 2000) => z.string().max(max);
@@ -99,14 +101,12 @@ const metric = z.strictObject({
   headMedian: num.nullable(),
   change,
   pValue: num.nullable(),
-  pAdjusted: num.nullable(),
-  alphaUsed: num.nullable(),
   budget,
   outcome,
   rounds: z.number().int().min(0).max(RESULTS_LIMITS.maxSamples),
   stopReason: str(500),
   warnings: z.array(warning).max(50),
-  testInterval: z.strictObject({ estimate: num, low: num, high: num, confidence: num.min(0).max(1) }).optional(),
+  headInterval: z.strictObject({ estimate: num, low: num, high: num, confidence: num.min(0).max(1) }).optional(),
   // Written by measure mode for the record; report mode drops it and asks the API again.
   accepted: z.strictObject({ by: z.enum(['label', 'description']), rule: str(300) }).optional(),
 });
@@ -125,8 +125,7 @@ export const reportSchema = z.strictObject({
   geomean: change,
   method: z.strictObject({
     alpha: num,
-    correction: z.enum(['holm', 'bh']),
-    strict: z.boolean(),
+    analysis: z.enum(['paired', 'two-sample']),
     minRounds: z.number().int(),
     maxRounds: z.number().int(),
     rounds: z.number().int(),
@@ -141,7 +140,7 @@ export const reportSchema = z.strictObject({
   }),
   warnings: z.array(warning).max(500),
   errors: z.array(str(10_000)).max(100),
-  reproduce: str(2000),
+  reproduce: str(RESULTS_LIMITS.maxReproduceChars),
   shard: z.strictObject({ index: z.number().int().min(1), total: z.number().int().min(1).max(256) }).optional(),
   configHash: z
     .string()

@@ -6,16 +6,20 @@
  * - Warm-up: each suite's untimed runs on both sides, in random order, before round 1.
  * - A round runs every still-active suite once on base and once on head. The order of all
  *   (suite, side) pairs within a round is shuffled (randomized complete blocks), so drift on the
- *   runner hits both sides alike and order is never confounded with side (no strict ABAB).
+ *   runner hits both sides alike and order is never confounded with side (no strict ABAB). A
+ *   round's samples are kept only when the round completes, so base and head stay paired by round.
  * - After the rounds at which the gate plans a look, the gate analyses all samples so far. A
- *   suite stops once every metric it gates is decided; measuring stops when all are decided,
- *   at max-rounds, or when the next round would overrun max-time (then a final look spends the
- *   remaining alpha).
+ *   suite stops once every metric it gates is decided, or once one of them is a regression (the
+ *   run's verdict can no longer become a pass). Measuring stops when no suite is active, at
+ *   max-rounds, or at max-time.
+ * - `max-time` bounds the whole measuring phase, warm-up included: a sample still running at the
+ *   deadline is stopped and its round discarded, and the gate then takes its final look with
+ *   what was measured (spending all remaining α), or reports that nothing could be decided.
  * - An infrastructure failure (a suite that crashes, times out or writes no results) stops
  *   that suite and is reported as an error, never as a regression.
  */
-import type { LookResult, SequentialGate } from '../core/engine';
-import type { MetricId, MetricSamples, Side, Warning } from '../core/model';
+import type { LookResult, SequentialGate } from '../core/gate/gate';
+import type { MetricId, MetricValue, Side, Warning } from '../core/model';
 import { mulberry32, shuffle } from '../core/random';
 import { SuiteError, type SuiteRunner } from './runners';
 
@@ -32,10 +36,11 @@ export interface MeasureOptions {
   unitsSeen?: Map<MetricId, string>;
   /** Monotonic clock in seconds (injectable for tests). */
   now?: () => number;
+  /** Replaces the max-time timer (simulations end the time at a chosen round). */
+  timeUp?: AbortSignal;
 }
 
 export interface MeasureOutcome {
-  samples: MetricSamples[];
   look: LookResult | null;
   rounds: number;
   warnings: Warning[];
@@ -45,62 +50,72 @@ export interface MeasureOutcome {
 
 const defaultNow = () => performance.now() / 1000;
 
-/** Runs the rounds and returns every sample plus the gate's final look. */
+/** Runs the rounds and returns the gate's final look. */
 export async function measure(runners: SuiteRunner[], options: MeasureOptions): Promise<MeasureOutcome> {
   const now = options.now ?? defaultNow;
   const started = now();
   const random = mulberry32(options.seed);
-  const samples = new Map<MetricId, MetricSamples>();
+  const samples = new Map<
+    MetricId,
+    { id: MetricId; unit: string; direction: MetricValue['direction']; base: number[]; head: number[] }
+  >();
   const suiteOf = new Map<MetricId, string>();
   const warnings = new Map<string, Warning>();
   const warn = (code: string, text: string) => warnings.set(text, { code, text });
   const errors: SuiteError[] = [];
   const failed = new Set<string>();
-  let active = runners.filter((r) => !failed.has(r.suite.name));
   let look: LookResult | null = null;
   let rounds = 0;
   let concluded = false;
 
-  const attempt = async (runner: SuiteRunner, work: () => Promise<void>) => {
+  // The deadline stops a running sample; the loop then discards that round.
+  const deadline = new AbortController();
+  // setTimeout holds at most 2³¹ − 1 ms (24.8 days); a longer max-time means no limit in practice.
+  const limitMs = options.maxTimeS * 1000;
+  const timer =
+    options.timeUp || limitMs > 2 ** 31 - 1 ? undefined : setTimeout(() => deadline.abort(), Math.max(0, limitMs));
+  timer?.unref?.();
+  const timeUp = options.timeUp ?? deadline.signal;
+  const signal = options.signal ? AbortSignal.any([options.signal, timeUp]) : timeUp;
+  const outOfTime = () => timeUp.aborted;
+
+  const attempt = async (runner: SuiteRunner, work: () => Promise<void>): Promise<boolean> => {
     try {
       await work();
+      return true;
     } catch (error) {
+      if (outOfTime() || options.signal?.aborted) return false; // stopped on purpose, not a failure of the suite
       if (!(error instanceof SuiteError)) throw error;
       errors.push(error);
       failed.add(runner.suite.name);
       options.log(`✖ ${error.message}${error.outputTail ? `\n${indent(error.outputTail)}` : ''}`);
+      return false;
     }
   };
 
-  options.log(`Warming up ${runners.length} suite${runners.length === 1 ? '' : 's'} (seed ${options.seed})`);
-  for (const [runner, side] of shuffle(pairs(runners), random)) {
-    if (failed.has(runner.suite.name)) continue;
-    await attempt(runner, () => runner.warmup(side, options.checkouts[side], options.signal));
-  }
-
-  let roundS = 0;
-  while (true) {
-    active = active.filter((r) => !failed.has(r.suite.name));
-    if (active.length === 0) break;
-    const elapsed = now() - started;
-    const outOfTime = rounds > 0 && elapsed + roundS > options.maxTimeS;
-    if (rounds >= options.maxRounds || outOfTime) {
-      if (outOfTime)
-        warn(
-          'max-time',
-          `Stopped after ${rounds} rounds: the next round would have passed max-time (${options.maxTimeS} s).`,
-        );
-      look = options.gate.look([...samples.values()], rounds, true);
-      concluded = true;
-      break;
+  try {
+    options.log(`Warming up ${runners.length} suite${runners.length === 1 ? '' : 's'} (seed ${options.seed})`);
+    for (const [runner, side] of shuffle(pairs(runners), random)) {
+      if (failed.has(runner.suite.name) || outOfTime()) continue;
+      await attempt(runner, () => runner.warmup(side, options.checkouts[side], signal));
     }
-    const roundStart = now();
-    for (const [runner, side] of shuffle(pairs(active), random)) {
-      if (failed.has(runner.suite.name)) continue;
-      await attempt(runner, async () => {
-        const replicate = await runner.sample(side, options.checkouts[side], options.signal);
-        for (const w of replicate.warnings) warn('replicate', `${runner.suite.name} (${side}): ${w}`);
-        for (const v of replicate.values) {
+
+    let active = runners.filter((r) => !failed.has(r.suite.name));
+    while (active.length > 0 && rounds < options.maxRounds && !outOfTime()) {
+      // One round, staged: its samples count only if the round completes.
+      const staged: { runner: SuiteRunner; side: Side; values: MetricValue[] }[] = [];
+      for (const [runner, side] of shuffle(pairs(active), random)) {
+        if (failed.has(runner.suite.name) || outOfTime()) continue;
+        await attempt(runner, async () => {
+          const replicate = await runner.sample(side, options.checkouts[side], signal);
+          for (const w of replicate.warnings) warn('replicate', `${runner.suite.name} (${side}): ${w}`);
+          staged.push({ runner, side, values: replicate.values });
+        });
+      }
+      if (outOfTime()) break;
+      for (const { runner, side, values } of staged) {
+        if (failed.has(runner.suite.name)) continue; // a suite that failed mid-round loses the round
+        for (const v of values) {
           let s = samples.get(v.id);
           if (!s) {
             s = { id: v.id, unit: v.unit, direction: v.direction, base: [], head: [] };
@@ -110,36 +125,51 @@ export async function measure(runners: SuiteRunner[], options: MeasureOptions): 
           }
           s[side].push(v.value);
         }
-      });
-    }
-    rounds++;
-    roundS = Math.max(roundS * 0.5, now() - roundStart); // pessimistic estimate of the next round
-    if (options.gate.looks.includes(rounds)) {
+      }
+      rounds++;
+      active = active.filter((r) => !failed.has(r.suite.name));
+      if (!options.gate.looks.includes(rounds) || rounds >= options.maxRounds) {
+        options.log(`Round ${rounds} done (${active.length} suite${active.length === 1 ? '' : 's'})`);
+        continue;
+      }
       look = options.gate.look([...samples.values()], rounds, false);
-      const undecided = new Set(look.undecided.map((id) => suiteOf.get(id)));
-      options.log(
-        `Look at round ${rounds}: ${look.undecided.length} metric${look.undecided.length === 1 ? '' : 's'} undecided` +
-          (look.done ? ' — done' : ''),
-      );
-      if (look.done) {
+      const settled = new Set(look.failed.map((id) => suiteOf.get(id)));
+      const open = new Set(look.undecided.map((id) => suiteOf.get(id)));
+      active = active.filter((r) => open.has(r.suite.name) && !settled.has(r.suite.name));
+      options.log(lookLine(look, rounds, false));
+      if (look.done || active.length === 0) {
         concluded = true;
         break;
       }
-      active = active.filter((r) => undecided.has(r.suite.name));
-    } else {
-      options.log(`Round ${rounds} done (${active.length} suite${active.length === 1 ? '' : 's'})`);
     }
+    if (!concluded && rounds > 0) {
+      if (outOfTime())
+        warn(
+          'max-time',
+          `Stopped after ${rounds} round${rounds === 1 ? '' : 's'}: max-time (${options.maxTimeS} s, warm-up included) ran out; the last look decided with what was measured.`,
+        );
+      look = options.gate.look([...samples.values()], rounds, true);
+      options.log(lookLine(look, rounds, true));
+    } else if (rounds === 0 && outOfTime()) {
+      warn('max-time', `max-time (${options.maxTimeS} s) ran out before the first round completed.`);
+    }
+  } finally {
+    clearTimeout(timer);
   }
-  // Suites that failed can end the loop early: conclude with what was measured.
-  if (!concluded && rounds > 0) look = options.gate.look([...samples.values()], rounds, true);
-  return {
-    samples: [...samples.values()],
-    look,
-    rounds,
-    warnings: [...warnings.values()],
-    errors,
-    durationS: now() - started,
-  };
+  return { look, rounds, warnings: [...warnings.values()], errors, durationS: now() - started };
+}
+
+/** The log line of a look, counting what the report's headline counts. */
+function lookLine(look: LookResult, rounds: number, final: boolean): string {
+  const gated = look.results.filter((r) => r.budget.kind !== 'off' && r.outcome !== 'added' && r.outcome !== 'removed');
+  const failing = look.failed.length;
+  const open = final ? gated.filter((r) => r.outcome === 'inconclusive').length : look.undecided.length;
+  const decided = gated.length - open;
+  return (
+    `${final ? 'Final look' : 'Look'} at round ${rounds}: ${decided} of ${gated.length} gated metric${gated.length === 1 ? '' : 's'} decided` +
+    (failing ? ` (${failing} beyond budget)` : '') +
+    (open ? `, ${open} ${final ? 'inconclusive' : 'undecided'}` : '')
+  );
 }
 
 function pairs(runners: SuiteRunner[]): [SuiteRunner, Side][] {

@@ -4,27 +4,29 @@
  *
  * full / measure:  resolve base & head → worktrees → build both → measure interleaved with
  *                  sequential looks → report (results JSON, HTML, markdown) → comment → verdict.
+ * files (`perfgate compare`): harness result files → samples → the gate → report → verdict.
  * report:          read results written by measure jobs → merge → comment / check run → verdict.
+ *
+ * The report itself is assembled in one place, `assembleReport` (report.ts).
  */
-import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { addWorktrees, type EventFacts, isDirty, resolveRevisions } from '../adapters/git';
 import { commentMarker, type GitHubClient, GitHubPermissionError, MAX_COMMENT_BODY } from '../adapters/github';
 import { runMeasured } from '../adapters/process';
 import { applyAcceptance, withoutAcceptance } from '../core/accept';
-import { budgetFor } from '../core/budgets';
-import { SequentialGate } from '../core/engine';
-import type { ComparisonReport, MetricId, Revision, Side, Unit, Verdict } from '../core/model';
+import type { ComparisonReport, Side, Verdict } from '../core/model';
 import { renderMetricChart } from '../core/render/charts';
 import { renderHtmlReport } from '../core/render/html';
 import { renderMarkdown } from '../core/render/markdown';
-import { countOutcomes, decideVerdict, fails } from '../core/report';
+import { countOutcomes, fails } from '../core/report';
 import type { Settings } from '../settings/settings';
 import type { Suite } from '../settings/suites';
+import { compareFiles, type ReplicateFiles } from './files';
 import { measure } from './measure';
 import { profileTargets, runProfiles } from './profile';
+import { assembleReport, type Comparison, createGate, environment, failedComparison, gateOptions } from './report';
+import { reproduceRun } from './reproduce';
 import { createRunner, type SuiteRunner } from './runners';
 import { selectShard } from './shard';
 
@@ -84,80 +86,6 @@ export interface RunResult {
 /** Events under which a job has a write token and secrets while the code comes from a PR. */
 const PRIVILEGED_EVENTS = new Set(['pull_request_target', 'workflow_run']);
 
-/** The machine the measurements ran on, for the report. */
-export function environment(durationS: number): ComparisonReport['environment'] {
-  const cpus = os.cpus();
-  return {
-    cpuModel: cpus[0]?.model?.trim() || 'unknown',
-    cores: cpus.length,
-    os: `${os.type()} ${os.release()} ${os.arch()}`,
-    node: process.version,
-    durationS,
-  };
-}
-
-function reproduceCommand(settings: Settings, base: Revision, head: Revision): string {
-  const flags: string[] = [`--base ${base.sha}`];
-  if (settings.suitesSource === 'input "suites"') flags.push('--config perfgate.yml');
-  else if (settings.suitesSource !== '.github/perfgate.yml') flags.push(`--config ${settings.suitesSource}`);
-  if (settings.defaultBudget.source !== '5%') flags.push(`--budget '${settings.defaultBudget.source}'`);
-  if (settings.strict) flags.push('--strict');
-  const lines = [`git checkout ${head.sha}`, `npx perfgate run ${flags.join(' ')}`];
-  if (settings.suitesSource === 'input "suites"')
-    lines.unshift('# save the workflow\'s "suites" input as perfgate.yml first');
-  return lines.join('\n');
-}
-
-/** Digest of everything that shapes verdicts, so shards of one comparison can be checked to agree. */
-export function configHash(settings: Settings): string {
-  const shape = {
-    suites: settings.suites,
-    build: settings.build,
-    budget: settings.defaultBudget.source,
-    budgets: settings.budgets.map((b) => [b.pattern, b.rule.source]),
-    alpha: settings.alpha,
-    correction: settings.correction,
-    strict: settings.strict,
-    rounds: [settings.minRounds, settings.maxRounds],
-  };
-  return createHash('sha256').update(JSON.stringify(shape)).digest('hex').slice(0, 32);
-}
-
-/** An empty report for runs that could not compare anything (errors only). */
-function errorReport(
-  settings: Settings,
-  base: Revision,
-  head: Revision,
-  errors: string[],
-  io: RunIO,
-): ComparisonReport {
-  return {
-    formatVersion: 1,
-    verdict: 'error',
-    base,
-    head,
-    repository: io.context.repository,
-    pullRequest: io.context.prNumber,
-    results: [],
-    geomean: null,
-    method: {
-      alpha: settings.alpha,
-      correction: settings.correction,
-      strict: settings.strict,
-      minRounds: settings.minRounds,
-      maxRounds: settings.maxRounds,
-      rounds: 0,
-      looks: [],
-    },
-    environment: environment(0),
-    warnings: [],
-    errors,
-    reproduce: reproduceCommand(settings, base, head),
-    shard: settings.shard ?? undefined,
-    configHash: configHash(settings),
-  };
-}
-
 /** Runs `build` in one checkout, with its output grouped in the log. Returns an error text or null. */
 async function build(settings: Settings, side: Side, dir: string, io: RunIO): Promise<string | null> {
   if (!settings.build) return null;
@@ -175,8 +103,11 @@ async function build(settings: Settings, side: Side, dir: string, io: RunIO): Pr
   });
 }
 
-/** Measures base against head and produces the report (modes `full` and `measure`). */
-async function compare(settings: Settings, io: RunIO, resultsDir: string): Promise<ComparisonReport> {
+/**
+ * Measures base against head (modes `full` and `measure`); then, after the verdict, profiles the
+ * failing suites, writing raw profiles under `resultsDir`.
+ */
+async function measureRevisions(settings: Settings, io: RunIO, resultsDir: string): Promise<Comparison> {
   const { base, head } = await resolveRevisions(io.workspace, settings.base, io.context.event);
   io.log.info(
     `Comparing base ${base.sha.slice(0, 12)}${base.ref ? ` (${base.ref})` : ''} with head ${head.sha.slice(0, 12)}`,
@@ -186,6 +117,8 @@ async function compare(settings: Settings, io: RunIO, resultsDir: string): Promi
       'The working tree has uncommitted changes: they are not measured (perfgate checks out the commits). Commit them to include them.',
     );
   }
+  // A reader's clone may lack the commits of a workflow run (a PR's merge commit): fetch them first.
+  const reproduce = reproduceRun(settings, base, head, !io.local);
   const checkouts = await addWorktrees(io.workspace, path.join(io.tempDir, 'perfgate'), base, head);
   try {
     const buildErrors: string[] = [];
@@ -193,35 +126,17 @@ async function compare(settings: Settings, io: RunIO, resultsDir: string): Promi
       const error = await build(settings, side, checkouts[side], io);
       if (error) buildErrors.push(error);
     }
-    if (buildErrors.length > 0) return errorReport(settings, base, head, buildErrors, io);
+    if (buildErrors.length > 0) return failedComparison(settings, base, head, buildErrors, reproduce);
 
-    let suites = settings.suites;
-    let alpha = settings.alpha;
-    if (settings.shard) {
-      suites = selectShard(settings.suites, settings.shard.index, settings.shard.total);
-      // Bonferroni split across shards (union bound): with Holm inside each shard at α/S, the
-      // family-wise error over the merged report stays ≤ α.
-      alpha = settings.alpha / settings.shard.total;
+    const suites = settings.shard
+      ? selectShard(settings.suites, settings.shard.index, settings.shard.total)
+      : settings.suites;
+    if (settings.shard)
       io.log.info(
         `Shard ${settings.shard.index}/${settings.shard.total}: ${suites.map((s) => s.name).join(', ') || 'no suites'}`,
       );
-    }
-    const units = new Map<MetricId, Unit>();
-    const budgetWarnings = new Set<string>();
-    const gate = new SequentialGate(
-      {
-        alpha,
-        correction: settings.correction,
-        strict: settings.strict,
-        minRounds: settings.minRounds,
-        maxRounds: settings.maxRounds,
-      },
-      (id) => {
-        const lookup = budgetFor(id, units.get(id) ?? 'count', settings.budgets, settings.defaultBudget);
-        for (const w of lookup.warnings) budgetWarnings.add(w);
-        return lookup.rule;
-      },
-    );
+    const options = gateOptions(settings);
+    const { gate, units, budgetWarnings } = createGate(settings, options);
     const runners = suites.map(io.runnerFor ?? createRunner);
     const outcome = await measure(runners, {
       checkouts,
@@ -234,9 +149,10 @@ async function compare(settings: Settings, io: RunIO, resultsDir: string): Promi
       unitsSeen: units,
     });
     const results = outcome.look?.results ?? [];
-    const errors = outcome.errors.map(
+    const suiteErrors = outcome.errors.map(
       (e) => `${e.message}${e.outputTail ? `\n${e.outputTail.trim().split('\n').slice(-10).join('\n')}` : ''}`,
     );
+    const errors = [...suiteErrors, ...(outcome.look?.errors ?? [])];
     if (suites.length > 0 && results.length === 0 && errors.length === 0) errors.push('No metric was measured.');
     // After the verdict, so profiling can never change it: where the time went.
     const failed = new Set(outcome.errors.map((e) => e.suite));
@@ -249,34 +165,17 @@ async function compare(settings: Settings, io: RunIO, resultsDir: string): Promi
       { checkouts, resultsDir, seed: io.seed, signal: io.signal, log: (line) => io.log.info(line) },
     );
     return {
-      formatVersion: 1,
-      verdict: decideVerdict(results, errors),
       base,
       head,
-      repository: io.context.repository,
-      pullRequest: io.context.prNumber,
+      gate: options,
+      looks: gate.looks,
+      rounds: outcome.rounds,
       results,
       geomean: outcome.look?.geomean ?? null,
-      method: {
-        alpha,
-        correction: settings.correction,
-        strict: settings.strict,
-        minRounds: settings.minRounds,
-        maxRounds: settings.maxRounds,
-        rounds: outcome.rounds,
-        looks: gate.looks,
-      },
-      environment: environment(outcome.durationS),
-      warnings: [
-        ...outcome.warnings,
-        ...(outcome.look?.warnings ?? []),
-        ...[...budgetWarnings].map((text) => ({ code: 'budget', text })),
-      ],
+      durationS: outcome.durationS,
+      warnings: [...outcome.warnings, ...(outcome.look?.warnings ?? []), ...budgetWarnings()],
       errors,
-      reproduce: reproduceCommand(settings, base, head),
-      shard: settings.shard ?? undefined,
-      configHash: configHash(settings),
-      checkSha: io.context.event.prHeadSha,
+      reproduce,
       ...(profiles.length > 0 ? { profiles } : {}),
     };
   } finally {
@@ -410,8 +309,16 @@ async function accept(settings: Settings, report: ComparisonReport, io: RunIO): 
   return accepted;
 }
 
+/** What a run compares when it does not measure two commits itself. */
+export interface RunSources {
+  /** Report mode: the results the measure jobs wrote (validated and merged). */
+  reports?: () => ComparisonReport;
+  /** `perfgate compare`: harness result files made elsewhere. */
+  files?: ReplicateFiles;
+}
+
 /** Runs perfgate. Never throws for measurement trouble: that is verdict `error` with a report. */
-export async function run(settings: Settings, io: RunIO, loadReports?: () => ComparisonReport): Promise<RunResult> {
+export async function run(settings: Settings, io: RunIO, sources: RunSources = {}): Promise<RunResult> {
   if (settings.mode !== 'report' && PRIVILEGED_EVENTS.has(io.context.eventName) && !settings.allowUnsafePrCheckout) {
     throw new Error(
       `perfgate refuses to check out and run pull-request code under "${io.context.eventName}": that event runs with a ` +
@@ -421,13 +328,21 @@ export async function run(settings: Settings, io: RunIO, loadReports?: () => Com
     );
   }
   const resultsDir = settings.resultsDir ? path.resolve(io.workspace, settings.resultsDir) : io.tempDir;
-  let report = settings.mode === 'report' ? withoutAcceptance(loadReports!()) : await compare(settings, io, resultsDir);
+  let report: ComparisonReport;
   if (settings.mode === 'report') {
+    if (!sources.reports) throw new Error('report mode needs the results to read');
+    // What is accepted is asked anew below; a results file (a fork's artifact) never decides it.
+    report = withoutAcceptance(sources.reports());
     const mismatch = await verifyReportTarget(report, io);
     if (mismatch)
       throw new Error(
         `perfgate will not post these results: ${mismatch}. The artifact does not belong to this workflow run.`,
       );
+  } else {
+    const comparison = sources.files
+      ? compareFiles(settings, sources.files)
+      : await measureRevisions(settings, io, resultsDir);
+    report = assembleReport(settings, io.context, comparison, environment(comparison.durationS));
   }
   report = await accept(settings, report, io);
   const marker = commentMarker(io.context.workflow, io.context.job); // one sticky comment per workflow and job

@@ -103,26 +103,24 @@ export type BudgetRule =
   | { kind: 'off'; source: string };
 
 /**
- * What perfgate concluded about one metric.
- * - `regression`: significantly worse after multiplicity correction, and the estimate is beyond
- *   the budget (or, with `strict`, the whole interval is beyond it). Fails the gate.
- * - `breach`: an absolute rule is broken by the head value. Fails the gate.
- * - `improvement`: significantly better.
- * - `within-budget`: the interval's worse end is inside the budget (decided early).
- * - `unchanged`: no significant change and not otherwise decided.
- * - `inconclusive`: limits reached undecided (estimate beyond the budget but not significant).
- * - `too-noisy`: the measured noise makes the budget undetectable within max-rounds.
+ * What perfgate concluded about one metric. Each follows from the metric's interval (`change`, or
+ * `headInterval` for absolute rules) and its budget, by eye:
+ * - `regression`: the whole interval is beyond the relative budget. Fails the gate.
+ * - `breach`: the whole interval of the head's median breaks the absolute rule. Fails the gate.
+ * - `improvement`: the whole interval is within budget and better than no change.
+ * - `within-budget`: the whole interval is within the budget (or keeps the absolute rule).
+ * - `inconclusive`: the interval straddles the budget when the limits were reached (a pass, with a note
+ *   saying what would decide it); provisional while sampling continues.
  * - `ungated`: budget `off`; reported only.
- * - `added` / `removed`: present on one side only; shown, never compared.
+ * - `added` / `removed`: present on one side only; shown, never compared (absolute rules still apply to
+ *   a metric new on head).
  */
 export const OUTCOMES = [
   'regression',
   'breach',
   'improvement',
   'within-budget',
-  'unchanged',
   'inconclusive',
-  'too-noisy',
   'ungated',
   'added',
   'removed',
@@ -134,8 +132,9 @@ export const FAILING_OUTCOMES: ReadonlySet<Outcome> = new Set(['regression', 'br
 
 /**
  * The change of head against base, as a ratio head/base minus one (+0.031 = 3.1 % larger),
- * with its confidence interval on the same scale. Direction-agnostic: whether larger is worse
- * depends on the metric's direction.
+ * with its interval on the same scale. Direction-agnostic: whether larger is worse depends on the
+ * metric's direction. For gated metrics the interval is the one that decided: valid at the look it
+ * comes from and corrected across metrics, so its two ends may have different one-sided levels.
  */
 export interface Change {
   /** Hodges–Lehmann point estimate of head/base − 1. */
@@ -144,7 +143,16 @@ export interface Change {
   low: number;
   /** Upper end of the interval of head/base − 1. */
   high: number;
-  /** Confidence level of [low, high], e.g. 0.95. */
+  /** Nominal coverage of [low, high] (1 − the two ends' one-sided errors), e.g. 0.998. */
+  confidence: number;
+}
+
+/** An estimate of a value in the metric's own unit with its interval (the head's median, for absolute rules). */
+export interface ValueInterval {
+  estimate: number;
+  low: number;
+  high: number;
+  /** Nominal coverage of [low, high]. */
   confidence: number;
 }
 
@@ -154,14 +162,19 @@ export interface MetricResult extends MetricSamples {
   suite: string;
   baseMedian: number | null;
   headMedian: number | null;
-  /** Null when no comparison could be made (added/removed, too few samples). */
+  /**
+   * The change with its interval. For relative budgets it is the interval that decided (see
+   * `Change`); for absolute rules and ungated metrics it is descriptive (a fixed 95 % interval or the
+   * deciding look's). Null when no comparison could be made (added/removed, too few samples).
+   */
   change: Change | null;
-  /** One-sided p-value for "head is worse than base" (Mann–Whitney), before correction. */
+  /** Absolute rules: the head's median with the interval that decided against the bound. */
+  headInterval?: ValueInterval;
+  /**
+   * Raw one-sided p-value for "head is worse than base" (no change as the null), before any
+   * sequential or multiplicity correction. Informational only: it is not what decided.
+   */
   pValue: number | null;
-  /** The same p-value after the multiplicity correction (Holm or BH) across gated metrics. */
-  pAdjusted: number | null;
-  /** The significance level this metric was finally tested at (after sequential spending). */
-  alphaUsed: number | null;
   budget: BudgetRule;
   outcome: Outcome;
   /** Rounds (pairs) used for this metric's decision. */
@@ -205,9 +218,10 @@ export interface Environment {
 
 /** The settings of the statistics that produced a report, for the "method" line. */
 export interface MethodSettings {
+  /** Family-wise level: the most a run fails when every change is within its budget (after a shard split). */
   alpha: number;
-  correction: 'holm' | 'bh';
-  strict: boolean;
+  /** Samples paired by round (Wilcoxon signed-rank) or compared as two samples (Mann–Whitney). */
+  analysis: 'paired' | 'two-sample';
   minRounds: number;
   maxRounds: number;
   /** Rounds (base+head pairs) actually run. */

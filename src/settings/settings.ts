@@ -10,16 +10,17 @@ import { LineCounter, parseDocument } from 'yaml';
 import { type BudgetEntry, parseBudgetLines, parseBudgetRule } from '../core/budgets';
 import type { BudgetRule } from '../core/model';
 import { parseDuration } from '../core/units';
+import { type ChoiceOf, choiceValues, INPUTS, type InputDefinition, type InputName, localDefault } from './inputs';
 import { parseSuites, type Suite } from './suites';
 
-/** How the action runs (see README, "Forks and shards"). */
-export type Mode = 'full' | 'measure' | 'report';
+/** How the action runs (see README, "Fork pull requests" and "Sharding big suites"). */
+export type Mode = ChoiceOf<'mode'>;
 
 /** When to post the PR comment. */
-export type CommentPolicy = 'always' | 'on-regression' | 'never';
+export type CommentPolicy = ChoiceOf<'comment'>;
 
 /** When to profile both sides after the verdict. */
-export type ProfilePolicy = 'on-regression' | 'always' | 'never';
+export type ProfilePolicy = ChoiceOf<'profile'>;
 
 /** The parsed, validated settings. Every field is documented with its input. */
 export interface Settings {
@@ -27,20 +28,16 @@ export interface Settings {
   mode: Mode;
   /** `suites` (inline YAML) or the `suites:` of the `config` file. Empty in report mode. */
   suites: Suite[];
-  /** Where the suites came from, for messages: `input "suites"` or the config file path. */
+  /** `config`: the file the suites came from, or `input "suites"` when the input held them (for messages). */
   suitesSource: string;
   /** `build`: shell command run in each checkout before measuring; empty = none. */
   build: string;
   /** `budget`: the rule for metrics no `budgets` line matches. */
   defaultBudget: BudgetRule;
-  /** `budgets` (input lines, then the config file's `budgets:`): per-pattern rules. */
+  /** `budgets` (the config file's `budgets:`, then the input's lines): per-pattern rules. */
   budgets: BudgetEntry[];
   /** `alpha`: family-wise significance level. */
   alpha: number;
-  /** `correction`: multiplicity correction across gated metrics. */
-  correction: 'holm' | 'bh';
-  /** `strict`: fail only when the whole interval is beyond the budget. */
-  strict: boolean;
   /** `min-rounds`: rounds before the first look. */
   minRounds: number;
   /** `max-rounds`: most rounds (base+head pairs) per suite. */
@@ -65,6 +62,11 @@ export interface Settings {
   profile: ProfilePolicy;
   /** `accept-label`: the PR label that accepts every failing metric. */
   acceptLabel: string;
+  /**
+   * The inputs the `perfgate` command also takes, as written, where they are set to something
+   * other than their default: the "Reproduce locally" command passes them back as flags.
+   */
+  asFlags: Partial<Record<InputName, string>>;
 }
 
 /** One problem with the settings. `where` names the input or `file:line`. */
@@ -84,99 +86,47 @@ export class SettingsError extends Error {
   }
 }
 
-/** The inputs this action accepts (a misspelt `INPUT_*` is otherwise silently ignored by runners). */
-export const INPUT_NAMES = [
-  'github-token',
-  'suites',
-  'config',
-  'build',
-  'budget',
-  'budgets',
-  'alpha',
-  'correction',
-  'strict',
-  'min-rounds',
-  'max-rounds',
-  'max-time',
-  'base',
-  'comment',
-  'fail-on-regression',
-  'mode',
-  'results',
-  'shard',
-  'allow-unsafe-pr-checkout',
-  'profile',
-  'accept-label',
-] as const;
-export type InputName = (typeof INPUT_NAMES)[number];
+export { INPUT_NAMES, type InputName } from './inputs';
 
 /** Reads one input; returns '' when unset (as `@actions/core`'s getInput does). */
 export type InputReader = (name: InputName) => string;
 
-/** Defaults, justified in the README ("How the verdict is reached"). */
-export const DEFAULTS = {
-  config: '.github/perfgate.yml',
-  budget: '5%',
-  alpha: '0.05',
-  correction: 'holm',
-  strict: 'false',
-  minRounds: '10',
-  maxRounds: '50',
-  maxTime: '15m',
-  comment: 'always',
-  failOnRegression: 'true',
-  mode: 'full',
-  profile: 'on-regression',
-  acceptLabel: 'perf-regression-accepted',
-} as const;
-
 /**
  * Parses every input. `workspace` is where relative paths (the config file) resolve.
- * Throws `SettingsError` listing every problem.
+ * `options.suites: false` skips the suites (and the config file), for comparing result files
+ * made elsewhere (`perfgate compare`). Throws `SettingsError` listing every problem.
  */
-export function parseSettings(read: InputReader, workspace: string): Settings {
+export function parseSettings(read: InputReader, workspace: string, options = { suites: true }): Settings {
   const issues: SettingsIssue[] = [];
-  const input = (name: InputName, fallback = '') => read(name).trim() || fallback;
+  // An unset input takes its default from the one definition (src/settings/inputs.ts).
+  const input = (name: InputName) => read(name).trim() || localDefault(name);
   const problem = (name: string, message: string) => issues.push({ where: `input "${name}"`, message });
-
-  const mode = oneOf(input('mode', DEFAULTS.mode), ['full', 'measure', 'report'] as const, 'mode', problem);
-  const comment = oneOf(
-    input('comment', DEFAULTS.comment),
-    ['always', 'on-regression', 'never'] as const,
-    'comment',
-    problem,
-  );
-  const profile = oneOf(
-    input('profile', DEFAULTS.profile),
-    ['on-regression', 'always', 'never'] as const,
-    'profile',
-    problem,
-  );
-  const acceptLabel = input('accept-label', DEFAULTS.acceptLabel);
+  const mode = oneOf(input('mode'), choiceValues('mode'), 'mode', problem);
+  const comment = oneOf(input('comment'), choiceValues('comment'), 'comment', problem);
+  const failOnRegression = bool(input('fail-on-regression'), 'fail-on-regression', problem);
+  const allowUnsafePrCheckout = bool(input('allow-unsafe-pr-checkout'), 'allow-unsafe-pr-checkout', problem);
+  const profile = oneOf(input('profile'), choiceValues('profile'), 'profile', problem);
+  const acceptLabel = input('accept-label');
   if (acceptLabel.length > 50 || /[\r\n]/.test(acceptLabel))
     problem(
       'accept-label',
       `expected a label name (at most 50 characters, one line), got "${acceptLabel.slice(0, 60)}"`,
     );
-  const correction = oneOf(input('correction', DEFAULTS.correction), ['holm', 'bh'] as const, 'correction', problem);
-  const strict = bool(input('strict', DEFAULTS.strict), 'strict', problem);
-  const failOnRegression = bool(input('fail-on-regression', DEFAULTS.failOnRegression), 'fail-on-regression', problem);
-  const allowUnsafePrCheckout = bool(input('allow-unsafe-pr-checkout', 'false'), 'allow-unsafe-pr-checkout', problem);
 
-  const alpha = Number(input('alpha', DEFAULTS.alpha));
+  const alpha = Number(input('alpha'));
   if (!(alpha > 0 && alpha < 0.5))
     problem('alpha', `expected a number between 0 and 0.5 such as 0.05, got "${input('alpha')}"`);
-  const minRounds = integer(input('min-rounds', DEFAULTS.minRounds), 'min-rounds', 4, 10_000, problem);
-  const maxRounds = integer(input('max-rounds', DEFAULTS.maxRounds), 'max-rounds', 4, 10_000, problem);
+  const minRounds = integer(input('min-rounds'), 'min-rounds', 4, 10_000, problem);
+  const maxRounds = integer(input('max-rounds'), 'max-rounds', 4, 10_000, problem);
   if (minRounds !== null && maxRounds !== null && maxRounds < minRounds) {
     problem('max-rounds', `must be at least min-rounds (${minRounds}), got ${maxRounds}`);
   }
-  const maxTimeText = input('max-time', DEFAULTS.maxTime);
+  const maxTimeText = input('max-time');
   const maxTimeS = parseDuration(maxTimeText);
   if (maxTimeS === null || maxTimeS <= 0)
     problem('max-time', `expected a duration like "15m", "90s" or "1h", got "${maxTimeText}"`);
 
-  const defaultBudget = parseBudgetRule(input('budget', DEFAULTS.budget));
+  const defaultBudget = parseBudgetRule(input('budget'));
   if (typeof defaultBudget === 'string') problem('budget', defaultBudget);
 
   const budgetLines = parseBudgetLines(read('budgets'));
@@ -195,12 +145,12 @@ export function parseSettings(read: InputReader, workspace: string): Settings {
   let suitesSource = 'input "suites"';
   let build = input('build');
   let budgets = budgetLines.entries;
-  if (mode !== 'report') {
+  if (mode !== 'report' && options.suites) {
     const inline = read('suites');
     if (inline.trim() !== '') {
       suites = parseSuitesYaml(inline, 'input "suites"', issues);
     } else {
-      const configPath = input('config', DEFAULTS.config);
+      const configPath = input('config');
       const file = path.resolve(workspace, configPath);
       suitesSource = configPath;
       if (!existsSync(file)) {
@@ -226,8 +176,6 @@ export function parseSettings(read: InputReader, workspace: string): Settings {
     defaultBudget: defaultBudget as BudgetRule,
     budgets,
     alpha,
-    correction: correction!,
-    strict: strict!,
     minRounds: minRounds!,
     maxRounds: maxRounds!,
     maxTimeS: maxTimeS!,
@@ -240,6 +188,12 @@ export function parseSettings(read: InputReader, workspace: string): Settings {
     allowUnsafePrCheckout: allowUnsafePrCheckout!,
     profile: profile!,
     acceptLabel,
+    asFlags: Object.fromEntries(
+      INPUTS.flatMap((i: InputDefinition) => {
+        const value = read(i.name as InputName).trim();
+        return i.cli && value && value !== localDefault(i.name as InputName) ? [[i.name, value]] : [];
+      }),
+    ),
   };
 }
 

@@ -73,9 +73,7 @@ const OUTCOME_LABEL: Record<Outcome, string> = {
   breach: 'budget breach',
   improvement: 'improvement',
   'within-budget': 'within budget',
-  unchanged: 'unchanged',
   inconclusive: 'inconclusive',
-  'too-noisy': 'too noisy',
   ungated: 'ungated',
   added: 'added',
   removed: 'removed',
@@ -106,7 +104,7 @@ function signedPercent(fraction: number, digits?: number): string {
 function tone(outcome: Outcome): 'bad' | 'good' | 'warn' | 'neutral' {
   if (FAILING_OUTCOMES.has(outcome)) return 'bad';
   if (outcome === 'improvement') return 'good';
-  if (outcome === 'inconclusive' || outcome === 'too-noisy') return 'warn';
+  if (outcome === 'inconclusive') return 'warn';
   return 'neutral';
 }
 
@@ -557,9 +555,7 @@ function metricCard(r: MetricResult, index: number): Raw {
       ? html`change <strong>${signedPercent(r.change.estimate)}</strong> [${signedPercent(r.change.low)}, ${signedPercent(r.change.high)}] at ${conf}`
       : html`no change estimate`,
     html`budget ${budgetText(r.budget, r.direction)}`,
-    r.pValue === null
-      ? null
-      : html`p ${pText(r.pValue)} (adjusted ${pText(r.pAdjusted)}${r.alphaUsed === null ? '' : `, tested at α ${plainNumber(r.alphaUsed, 3)}`})`,
+    r.pValue === null ? null : html`raw p ${pText(r.pValue)} (vs no change, uncorrected; not the decision)`,
     html`${plural(r.rounds, 'round')}`,
     r.stopReason ? html`${r.stopReason}` : null,
   ].filter((x): x is Raw => x !== null);
@@ -584,7 +580,7 @@ function environmentSection(report: ComparisonReport): Raw {
     ],
     [
       'method',
-      `Hodges–Lehmann estimate on log values, one-sided Mann–Whitney test, ${method.correction === 'holm' ? 'Holm' : 'Benjamini–Hochberg'} correction, α ${plainNumber(method.alpha, 3)}${method.strict ? ', strict (whole interval beyond budget)' : ''}`,
+      `Hodges–Lehmann estimate on log values; repeated confidence intervals (${method.analysis === 'paired' ? 'Wilcoxon signed-rank, paired by round' : 'Mann–Whitney'}), Holm-corrected across metrics; fail only when the whole interval is beyond the budget; α ${plainNumber(method.alpha, 3)}`,
     ],
   ];
   if (report.geomean) {

@@ -35,9 +35,7 @@ const LABEL: Record<Outcome, string> = {
   breach: '❌ over limit',
   improvement: '✅ improvement',
   'within-budget': 'within budget',
-  unchanged: 'unchanged',
   inconclusive: '❔ inconclusive',
-  'too-noisy': '〰️ too noisy',
   ungated: 'not gated',
   added: '🆕 added',
   removed: '➖ removed',
@@ -48,17 +46,15 @@ const ORDER: Outcome[] = [
   'regression',
   'breach',
   'inconclusive',
-  'too-noisy',
   'improvement',
   'added',
   'removed',
   'ungated',
   'within-budget',
-  'unchanged',
 ];
 
 /** Outcomes folded into a collapsed section. */
-const FOLDED = new Set<Outcome>(['within-budget', 'unchanged', 'ungated']);
+const FOLDED = new Set<Outcome>(['within-budget', 'ungated']);
 
 /** Outcomes that get a picture when charts are enabled. */
 const CHARTED = new Set<Outcome>(['regression', 'improvement', 'inconclusive', 'breach']);
@@ -73,7 +69,7 @@ function headline(report: ComparisonReport): string {
   const failing = report.results.filter(fails).length;
   const accepted = report.results.filter((r) => FAILING_OUTCOMES.has(r.outcome) && r.accepted);
   const improved = count(['improvement']);
-  const undecided = count(['inconclusive', 'too-noisy']);
+  const undecided = count(['inconclusive']);
   const parts: string[] = [];
   if (improved) parts.push(`${improved} improvement${improved === 1 ? '' : 's'}`);
   if (undecided) parts.push(`${undecided} undecided`);
@@ -105,15 +101,9 @@ function budgetText(r: MetricResult): string {
 function changeText(r: MetricResult): string {
   if (!r.change) return '—';
   const { estimate, low, high } = r.change;
-  const significant = r.outcome === 'regression' || r.outcome === 'improvement';
+  const decided = r.outcome === 'regression' || r.outcome === 'improvement';
   const text = `${formatSignedPercent(estimate)} (${formatSignedPercent(low)} … ${formatSignedPercent(high)})`;
-  return significant ? `**${text}**` : `~ ${text}`;
-}
-
-function pText(p: number | null): string {
-  if (p === null) return '—';
-  if (p < 0.001) return '<0.001';
-  return p.toFixed(3);
+  return decided ? `**${text}**` : text;
 }
 
 function valueText(v: number | null, r: MetricResult): string {
@@ -131,18 +121,16 @@ function row(r: MetricResult, footnotes: Map<string, number>): string[] {
     valueText(r.baseMedian, r),
     valueText(r.headMedian, r),
     changeText(r),
-    // The p-value is for "head is worse"; on an improvement it would read as 1.000, so it is left out.
-    r.outcome === 'improvement' ? '—' : pText(r.pAdjusted),
     String(r.rounds),
     budgetText(r),
     r.accepted && FAILING_OUTCOMES.has(r.outcome) ? acceptedLabel(r) : LABEL[r.outcome],
   ];
 }
 
-const HEADER = ['Metric', 'Base', 'Head', 'Change (interval)', 'p', 'Rounds', 'Budget', 'Verdict'];
+const HEADER = ['Metric', 'Base', 'Head', 'Change (interval)', 'Rounds', 'Budget', 'Verdict'];
 
 function table(rows: string[][]): string {
-  return markdownTable([HEADER, ...rows], { align: ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'l'] });
+  return markdownTable([HEADER, ...rows], { align: ['l', 'r', 'r', 'r', 'r', 'r', 'l'] });
 }
 
 function sortResults(results: MetricResult[]): MetricResult[] {
@@ -161,11 +149,11 @@ function revision(label: string, rev: ComparisonReport['base']): string {
 export function methodLine(report: ComparisonReport): string {
   const m = report.method;
   const looks = m.looks.length > 1 ? `looks at rounds ${m.looks.join(', ')}` : `a fixed ${m.maxRounds} rounds`;
-  const correction = m.correction === 'holm' ? 'Holm' : 'Benjamini–Hochberg';
+  const test = m.analysis === 'paired' ? 'Wilcoxon signed-rank, paired by round' : 'Mann–Whitney';
   return (
     `Method: ${m.rounds} interleaved rounds (base and head in random order each round; ${looks}); ` +
-    `Hodges–Lehmann change on log values with the Mann–Whitney interval; one-sided Mann–Whitney p, ${correction}-adjusted, ` +
-    `family-wise α = ${m.alpha}; a regression must be significant and ${m.strict ? 'wholly' : 'estimated'} beyond its budget.`
+    `Hodges–Lehmann change on log values; each interval is valid at its look and Holm-corrected across metrics (${test}); ` +
+    `a regression is a change whose whole interval is beyond its budget, so a run fails with probability ≤ ${m.alpha} when every change is within budget.`
   );
 }
 
@@ -195,7 +183,7 @@ function compose(report: ComparisonReport, options: MarkdownOptions, parts: Part
   if (folded.length > 0) {
     if (parts.folded) {
       out.push(
-        `<details><summary>${folded.length} metric${folded.length === 1 ? '' : 's'} within budget or unchanged</summary>`,
+        `<details><summary>${folded.length} metric${folded.length === 1 ? '' : 's'} within budget or ungated</summary>`,
         '',
         table(folded.map((r) => row(r, footnotes))),
         '',
@@ -203,7 +191,7 @@ function compose(report: ComparisonReport, options: MarkdownOptions, parts: Part
         '',
       );
     } else {
-      out.push(`_${folded.length} metrics within budget or unchanged are not listed (the report was too long)._`, '');
+      out.push(`_${folded.length} metrics within budget or ungated are not listed (the report was too long)._`, '');
     }
   }
   if (report.geomean) {

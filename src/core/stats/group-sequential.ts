@@ -1,6 +1,6 @@
 /**
- * One-sided group-sequential boundaries with Lan–DeMets alpha spending of O'Brien–Fleming type
- * (Lan & DeMets 1983; O'Brien & Fleming 1979), computed exactly for arbitrary information fractions by
+ * One-sided group-sequential boundaries with Lan–DeMets alpha spending (Lan & DeMets 1983) of
+ * O'Brien–Fleming type (O'Brien & Fleming 1979) or Pocock type (Pocock 1977), computed exactly for arbitrary information fractions by
  * recursive numerical integration (Armitage, McPherson & Rowe 1969; Jennison & Turnbull,
  * Group Sequential Methods, 2000, ch. 19).
  *
@@ -15,13 +15,31 @@ import { normalPdf, normalQuantileUpper, normalSurvival } from './normal';
 
 /**
  * Lan–DeMets O'Brien–Fleming-type spending function for a one-sided level α:
- * α(t) = 2 − 2·Φ(z_{1−α/2} / √t), with α(0) = 0 and α(1) = α.
+ * α(t) = 2 − 2·Φ(z_{1−α/2} / √t), with α(0) = 0 and α(1) = α. Spends almost nothing early.
  */
 export function obrienFlemingSpending(alpha: number, t: number): number {
   if (t <= 0) return 0;
   if (t >= 1) return alpha;
   return 2 * normalSurvival(normalQuantileUpper(alpha / 2) / Math.sqrt(t));
 }
+
+/**
+ * Lan–DeMets Pocock-type spending function (Lan & DeMets 1983; Jennison & Turnbull 2000 §7.2):
+ * α(t) = α·ln(1 + (e − 1)·t). Spends evenly, so early looks can decide.
+ */
+export function pocockSpending(alpha: number, t: number): number {
+  if (t <= 0) return 0;
+  if (t >= 1) return alpha;
+  return alpha * Math.log1p((Math.E - 1) * t);
+}
+
+/** An alpha-spending function: the cumulative error allowed by information fraction t. */
+export type SpendingFunction = 'obrien-fleming' | 'pocock';
+
+const SPENDING: Record<SpendingFunction, (alpha: number, t: number) => number> = {
+  'obrien-fleming': obrienFlemingSpending,
+  pocock: pocockSpending,
+};
 
 export interface GroupSequentialBoundaries {
   /** Information fractions of the looks. */
@@ -35,6 +53,8 @@ export interface GroupSequentialBoundaries {
 }
 
 export interface BoundaryOptions {
+  /** The spending function (default O'Brien–Fleming type). */
+  spending?: SpendingFunction;
   /**
    * Spend all remaining alpha at the last look even when its information fraction is below 1
    * (the analysis was stopped early by a time limit). Default false.
@@ -73,7 +93,7 @@ const cache = new Map<string, GroupSequentialBoundaries>();
 
 /**
  * Upper boundaries for a one-sided level-α test at the given cumulative information fractions
- * (strictly increasing, in (0, 1]), spending alpha by {@link obrienFlemingSpending}.
+ * (strictly increasing, in (0, 1]), spending alpha by `options.spending`.
  */
 export function groupSequentialBoundaries(
   alpha: number,
@@ -91,12 +111,13 @@ export function groupSequentialBoundaries(
     }
   });
   const spendAll = options.spendAllAtLast === true;
-  const key = `${alpha}|${fractions.join(',')}|${spendAll}`;
+  const spending = options.spending ?? 'obrien-fleming';
+  const key = `${spending}|${alpha}|${fractions.join(',')}|${spendAll}`;
   const hit = cache.get(key);
   if (hit) return hit;
 
   const K = fractions.length;
-  const spendAt = (k: number) => (spendAll && k === K - 1 ? alpha : obrienFlemingSpending(alpha, fractions[k]));
+  const spendAt = (k: number) => (spendAll && k === K - 1 ? alpha : SPENDING[spending](alpha, fractions[k]));
   const cumulative = fractions.map((_, k) => spendAt(k));
   const z: number[] = [];
   const increments = fractions.map((t, k) => (k === 0 ? t : t - fractions[k - 1]));

@@ -30,14 +30,6 @@ export function pairwiseDifferences(x: readonly number[], y: readonly number[]):
   return d.sort();
 }
 
-/** Hodges–Lehmann shift estimate: the median of the pairwise differences y_j − x_i. */
-export function hodgesLehmann(x: readonly number[], y: readonly number[]): number {
-  const d = pairwiseDifferences(x, y);
-  if (d.length === 0) throw new RangeError('hodgesLehmann: expected two non-empty samples');
-  const mid = d.length >> 1;
-  return d.length % 2 === 1 ? d[mid] : (d[mid - 1] + d[mid]) / 2;
-}
-
 /**
  * The order-statistic index k (1-based) of the lower interval end for one-sided error `tail`:
  * the largest k with P(U ≤ k − 1) ≤ tail. Exact distribution when there are no ties and both sizes are
@@ -67,6 +59,38 @@ export function shiftIntervalRank(
   const z = normalQuantileUpper(tail);
   const k = Math.max(0, Math.floor((m * n) / 2 - z * sigma + 0.5));
   return { k: Math.min(k, Math.floor((m * n + 1) / 2)), method: 'normal', tailAttained: tail };
+}
+
+/** The two-sample estimate and its interval ends at any one-sided error (pairwise differences sorted once). */
+export interface PairwiseShift {
+  estimate: number;
+  /** Lower end at one-sided error `tail`; −Infinity when the sample sizes cannot reach that level. */
+  lowerAt(tail: number): number;
+  /** Upper end at one-sided error `tail`; +Infinity when out of reach. */
+  upperAt(tail: number): number;
+  /** The smallest and largest difference. */
+  extremes: [number, number];
+}
+
+/** Sorts the m·n differences y_j − x_i once; each interval end is then an order statistic. */
+export function pairwiseShift(x: readonly number[], y: readonly number[]): PairwiseShift {
+  const d = pairwiseDifferences(x, y);
+  if (d.length === 0) throw new RangeError('pairwiseShift: expected two non-empty samples');
+  const mid = d.length >> 1;
+  const { tieSizes } = rankWithTies([...x, ...y]);
+  const rank = (tail: number) => shiftIntervalRank(x.length, y.length, tail, tieSizes).k;
+  return {
+    estimate: d.length % 2 === 1 ? d[mid] : (d[mid - 1] + d[mid]) / 2,
+    lowerAt: (tail) => {
+      const k = rank(tail);
+      return k >= 1 ? d[k - 1] : Number.NEGATIVE_INFINITY;
+    },
+    upperAt: (tail) => {
+      const k = rank(tail);
+      return k >= 1 ? d[d.length - k] : Number.POSITIVE_INFINITY;
+    },
+    extremes: [d[0], d[d.length - 1]],
+  };
 }
 
 /**

@@ -1,0 +1,226 @@
+/** Behaviour of the decision procedure on constructed data (no randomness beyond fixed seeds). */
+import { describe, expect, it } from 'vitest';
+import { type GateOptions, geomeanChange, SequentialGate } from '../../src/core/gate/gate';
+import { planLooks } from '../../src/core/gate/looks';
+import { decimalQuantum, resolutionOf } from '../../src/core/gate/resolution';
+import type { BudgetRule, MetricResult, MetricSamples } from '../../src/core/model';
+import { mulberry32 } from './prng';
+
+const OPTIONS: GateOptions = { alpha: 0.05, minRounds: 10, maxRounds: 50 };
+const REL5: BudgetRule = { kind: 'relative', limit: 0.05, source: '5%' };
+
+function lognormal(seed: number, n: number, center: number, cv = 0.03): number[] {
+  const rng = mulberry32(seed);
+  return Array.from({ length: n }, () => center * Math.exp(cv * rng.normal()));
+}
+
+function metric(id: string, base: number[], head: number[], direction: 'lower' | 'higher' = 'lower'): MetricSamples {
+  return { id, unit: 's', direction, base, head };
+}
+
+/** The verdict must follow from the interval and the budget by eye. */
+function expectReadableByEye(r: MetricResult): void {
+  if (r.budget.kind !== 'relative' || !r.change) return;
+  const { low, high } = r.change;
+  // Worse is larger for lower-is-better metrics, smaller for higher-is-better ones.
+  const beyond = r.direction === 'lower' ? low > r.budget.limit : high < -r.budget.limit;
+  const inside = r.direction === 'lower' ? high < r.budget.limit : low > -r.budget.limit;
+  if (r.outcome === 'regression') expect(beyond).toBe(true);
+  if (r.outcome === 'within-budget' || r.outcome === 'improvement') expect(inside).toBe(true);
+  if (r.outcome === 'inconclusive') expect(beyond || inside).toBe(false);
+}
+
+describe('planLooks', () => {
+  it('looks at min-rounds, then every half of it, up to max-rounds', () => {
+    expect(planLooks(10, 50)).toEqual([10, 15, 20, 25, 30, 35, 40, 45, 50]);
+    expect(planLooks(6, 12)).toEqual([6, 9, 12]);
+    expect(planLooks(10, 10)).toEqual([10]);
+    expect(planLooks(10, 22)).toEqual([10, 15, 22]);
+    expect(planLooks(4, 5)).toEqual([4, 5]);
+  });
+  it('rejects bad settings naming the option', () => {
+    expect(() => planLooks(0, 10)).toThrow(/min-rounds/);
+    expect(() => planLooks(10, 5)).toThrow(/max-rounds/);
+  });
+});
+
+describe('SequentialGate: the budget is the null hypothesis', () => {
+  it('fails a clear regression, passes an unchanged metric early, and keeps decisions', () => {
+    const gate = new SequentialGate(OPTIONS, () => REL5);
+    const base = lognormal(1, 50, 0.1, 0.02);
+    const slow = lognormal(2, 50, 0.125, 0.02);
+    const same = lognormal(3, 50, 0.1, 0.02);
+    const same2 = lognormal(4, 50, 0.1, 0.02);
+    const at = (n: number) => [
+      metric('cli:slow', base.slice(0, n), slow.slice(0, n)),
+      metric('cli:same', same.slice(0, n), same2.slice(0, n)),
+    ];
+    const first = gate.look(at(10), 10, false);
+    const sameFirst = first.results.find((r) => r.id === 'cli:same')!;
+    expect(sameFirst.outcome).toBe('within-budget');
+    expect(sameFirst.stopReason).toBe('within budget at look 1 (10 rounds)');
+    const later = gate.look(at(15), 15, false);
+    const slowLater = later.results.find((r) => r.id === 'cli:slow')!;
+    expect(slowLater.outcome).toBe('regression');
+    expect(later.failed).toEqual(['cli:slow']);
+    expect(later.done).toBe(true);
+    // Decided at look 1, kept as it was.
+    expect(later.results.find((r) => r.id === 'cli:same')).toEqual(sameFirst);
+    for (const r of later.results) expectReadableByEye(r);
+  });
+
+  it('a change inside the budget is never a regression, however significant', () => {
+    // 3 % slower with almost no noise: certainly slower than base, certainly within a 5 % budget.
+    const gate = new SequentialGate({ ...OPTIONS, maxRounds: 10 }, () => REL5);
+    const base = lognormal(5, 10, 1, 0.002);
+    const head = lognormal(6, 10, 1.03, 0.002);
+    const r = gate.look([metric('x:wall', base, head)], 10, true).results[0];
+    expect(r.outcome).toBe('within-budget');
+    expect(r.change!.low).toBeGreaterThan(0.02);
+    expect(r.change!.high).toBeLessThan(0.05);
+    expectReadableByEye(r);
+  });
+
+  it('inconclusive at the limits when the interval straddles the budget, with a note on what would decide it', () => {
+    const gate = new SequentialGate({ ...OPTIONS, maxRounds: 10 }, () => REL5);
+    const r = gate.look([metric('x:wall', lognormal(7, 10, 1, 0.05), lognormal(8, 10, 1.05, 0.05))], 10, true)
+      .results[0];
+    expect(r.outcome).toBe('inconclusive');
+    expect(r.stopReason).toBe('undecided at max-rounds (10)');
+    const note = r.warnings.find((w) => w.code === 'inconclusive')!;
+    expect(note.text).toMatch(/straddles the 5\.00 % budget/);
+    expect(note.text).toMatch(/about \d+ rounds would likely decide it/);
+    expectReadableByEye(r);
+  });
+
+  it('improvement: the whole interval is within budget and better than no change; higher-is-better is oriented', () => {
+    const gate = new SequentialGate({ ...OPTIONS, maxRounds: 20 }, () => REL5);
+    const res = gate.look(
+      [
+        metric('api:p50', lognormal(9, 20, 0.01), lognormal(10, 20, 0.008)),
+        metric('api:throughput', lognormal(11, 20, 1000), lognormal(12, 20, 1250), 'higher'),
+        metric('api:rate', lognormal(13, 20, 1000), lognormal(14, 20, 800), 'higher'),
+      ],
+      20,
+      true,
+    );
+    const [p50, up, down] = res.results;
+    expect(p50.outcome).toBe('improvement');
+    expect(up.outcome).toBe('improvement');
+    expect(up.change!.estimate).toBeGreaterThan(0.15);
+    expect(down.outcome).toBe('regression');
+    for (const r of res.results) expectReadableByEye(r);
+    // The geometric mean is oriented (worse is positive): one 20 % loss of throughput, two ~20 % gains.
+    expect(res.geomean!.estimate).toBeLessThan(0);
+  });
+
+  it('a run that could not compare a gated metric reports an error instead of passing', () => {
+    const gate = new SequentialGate({ ...OPTIONS, minRounds: 4, maxRounds: 10 }, () => REL5);
+    const res = gate.look([metric('x:wall', [1], [1.01])], 1, true);
+    expect(res.results[0].outcome).toBe('inconclusive');
+    expect(res.errors.join('\n')).toMatch(/only 1 base and 1 head sample/);
+    expect(res.errors.join('\n')).toMatch(/fewer than min-rounds \(4\)/);
+  });
+
+  it('every value 0 on both sides is within budget, exactly', () => {
+    const gate = new SequentialGate(OPTIONS, () => REL5);
+    const r = gate.look([metric('api:errors', Array(10).fill(0), Array(10).fill(0))], 10, false).results[0];
+    expect(r.outcome).toBe('within-budget');
+    expect(r.change).toEqual({ estimate: 0, low: 0, high: 0, confidence: 1 });
+  });
+
+  it('added and removed metrics are shown, never compared; an added metric with an absolute rule is checked on head', () => {
+    const bound: BudgetRule = { kind: 'absolute', op: '<', bound: 0.2, unit: 's', source: '< 200ms' };
+    const gate = new SequentialGate({ ...OPTIONS, maxRounds: 20 }, (id) => (id === 'new:abs' ? bound : REL5));
+    const res = gate.look(
+      [
+        metric('new:rel', [], lognormal(15, 20, 0.1)),
+        metric('gone:rel', lognormal(16, 20, 0.1), []),
+        metric('new:abs', [], lognormal(17, 20, 0.3)),
+      ],
+      20,
+      true,
+    );
+    expect(res.results.map((r) => r.outcome)).toEqual(['added', 'removed', 'breach']);
+    expect(res.results[2].warnings.some((w) => w.code === 'new-on-head')).toBe(true);
+  });
+});
+
+describe('absolute rules: the head median against the bound, with an order-statistic interval', () => {
+  const rule = (op: '<' | '<=' | '>' | '>=', bound: number): BudgetRule => ({
+    kind: 'absolute',
+    op,
+    bound,
+    unit: 's',
+    source: `${op} ${bound}`,
+  });
+
+  it('breach only when the whole interval breaks the bound; within only when it keeps it', () => {
+    const head = lognormal(20, 30, 0.1, 0.02);
+    const look = (r: BudgetRule) =>
+      new SequentialGate({ ...OPTIONS, maxRounds: 30 }, () => r).look([metric('api:p99', head, head)], 30, true)
+        .results[0];
+    expect(look(rule('<', 0.09)).outcome).toBe('breach');
+    expect(look(rule('<', 0.11)).outcome).toBe('within-budget');
+    // The true median sits on the bound: the interval straddles it.
+    expect(look(rule('<', 0.1)).outcome).toBe('inconclusive');
+    expect(look(rule('>', 0.11)).outcome).toBe('breach');
+    expect(look(rule('>=', 0.09)).outcome).toBe('within-budget');
+    const r = look(rule('<', 0.09));
+    expect(r.headInterval!.low).toBeGreaterThanOrEqual(0.09);
+    expect(r.headInterval!.low).toBeLessThanOrEqual(r.headInterval!.estimate);
+  });
+});
+
+describe('resolution: values that move in steps comparable to the budget', () => {
+  it('finds the step from the decimal grid and from ties', () => {
+    expect(decimalQuantum(70 * 1e-9)).toBeCloseTo(1e-8, 20);
+    expect(decimalQuantum(0.0631)).toBeCloseTo(1e-4, 12);
+    expect(resolutionOf([7e-8, 7e-8, 8e-8, 7e-8])!.step).toBeCloseTo(1e-8, 20);
+    // ops/s from rounded times: many digits, but few distinct values.
+    const ops = [1 / 111e-9, 1 / 111e-9, 1 / 120e-9, 1 / 111e-9, 1 / 120e-9, 1 / 111e-9];
+    expect(resolutionOf(ops)!.source).toBe('ties');
+    expect(resolutionOf(lognormal(21, 20, 0.1))).toBeNull();
+  });
+
+  it('70 ns on every sample is not "within budget" when one 10 ns step is 14 %', () => {
+    const base = [...Array(18).fill(70e-9), 80e-9, 80e-9];
+    const head = [...Array(19).fill(70e-9), 80e-9];
+    const r = new SequentialGate({ ...OPTIONS, maxRounds: 20 }, () => REL5).look(
+      [{ id: 'micro/id:time', unit: 's', direction: 'lower', base, head }],
+      20,
+      true,
+    ).results[0];
+    expect(r.outcome).toBe('inconclusive');
+    expect(r.change!.high).toBeGreaterThan(0.05);
+    const note = r.warnings.find((w) => w.code === 'resolution')!;
+    expect(note.text).toMatch(/steps of 10(\.0)? ns/);
+    expect(note.text).toMatch(/finer resolution/);
+  });
+});
+
+describe('geomeanChange', () => {
+  it('orients every ratio so that worse is positive', () => {
+    const base: Omit<MetricResult, 'direction' | 'change'> = {
+      id: 'x',
+      suite: 'x',
+      unit: 's',
+      base: [],
+      head: [],
+      baseMedian: 1,
+      headMedian: 1,
+      pValue: null,
+      budget: REL5,
+      outcome: 'regression',
+      rounds: 10,
+      stopReason: '',
+      warnings: [],
+    };
+    // Time −44.5 % (better) and ops/s +80 % (better): both better, so the geomean is negative.
+    const g = geomeanChange([
+      { ...base, direction: 'lower', change: { estimate: -0.445, low: -0.46, high: -0.43, confidence: 0.95 } },
+      { ...base, direction: 'higher', change: { estimate: 0.8, low: 0.75, high: 0.85, confidence: 0.95 } },
+    ])!;
+    expect(g.estimate).toBeLessThan(-0.4);
+  });
+});

@@ -1,0 +1,66 @@
+/**
+ * Comparing result files made elsewhere (`perfgate compare`): each file is one harness
+ * invocation, i.e. one replicate of one side. The samples go through the same gate as measured
+ * ones, with a single look once every file is read (the rounds are as many as the files).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { harnessReplicate } from '../adapters/harness';
+import type { MetricId, MetricSamples } from '../core/model';
+import type { Settings } from '../settings/settings';
+import type { HarnessFormat } from '../settings/suites';
+import { type Comparison, createGate, gateOptions } from './report';
+import { reproduceCompare } from './reproduce';
+
+/** Result files given to `perfgate compare`. */
+export interface ReplicateFiles {
+  format: HarnessFormat;
+  /** Suite name in the metric ids. */
+  name: string;
+  base: string[];
+  head: string[];
+}
+
+/**
+ * Reads every file and runs the gate on the samples. Throws on a missing or unreadable file,
+ * naming it (and the line, where the harness parser can tell).
+ */
+export function compareFiles(settings: Settings, files: ReplicateFiles): Comparison {
+  const samples = new Map<MetricId, MetricSamples>();
+  const warnings = new Set<string>();
+  for (const side of ['base', 'head'] as const) {
+    for (const file of files[side]) {
+      if (!existsSync(file)) throw new Error(`no such ${side} file: ${file}`);
+      const replicate = harnessReplicate(files.name, files.format, readFileSync(file, 'utf8'), file);
+      for (const w of replicate.warnings) warnings.add(`${side} ${file}: ${w}`);
+      for (const v of replicate.values) {
+        const s = samples.get(v.id) ?? { id: v.id, unit: v.unit, direction: v.direction, base: [], head: [] };
+        s[side].push(v.value);
+        samples.set(v.id, s);
+      }
+    }
+  }
+  const rounds = Math.min(files.base.length, files.head.length);
+  const options = gateOptions(settings, Math.max(1, rounds));
+  const { gate, units, budgetWarnings } = createGate(settings, options);
+  for (const s of samples.values()) units.set(s.id, s.unit);
+  const look = gate.look([...samples.values()], rounds, true);
+  const count = (n: number) => `${n} file${n === 1 ? '' : 's'}`;
+  return {
+    base: { sha: 'base', ref: count(files.base.length) },
+    head: { sha: 'head', ref: count(files.head.length) },
+    gate: options,
+    looks: [rounds],
+    rounds,
+    results: look.results,
+    geomean: look.geomean,
+    durationS: 0,
+    warnings: [...[...warnings].map((text) => ({ code: 'replicate', text })), ...look.warnings, ...budgetWarnings()],
+    errors:
+      rounds < 2
+        ? [
+            `Too few files: need at least 2 per side to compare (got ${files.base.length} base, ${files.head.length} head).`,
+          ]
+        : look.errors,
+    reproduce: reproduceCompare(settings, files),
+  };
+}

@@ -1,0 +1,559 @@
+/**
+ * The decision procedure: a group-sequential comparison of head against base in which **the budget is
+ * the null hypothesis**.
+ *
+ * For every gated metric, at every look, one interval decides and is shown: a repeated confidence
+ * interval (Jennison & Turnbull, Group Sequential Methods, 2000, ch. 9) for the change, valid at this look
+ * whatever happens at the others, and corrected across metrics:
+ * - its lower (better) end is the bound of a one-sided test of "the change is within budget" at the
+ *   nominal level of an O'Brien–Fleming-type boundary (Lan & DeMets 1983), Holm-corrected across metrics;
+ * - its upper (worse) end is the bound of a one-sided test of "the change is beyond budget" at the level of
+ *   a Pocock-type boundary, Holm-corrected likewise. Pocock spending on this side lets unchanged metrics
+ *   stop early; O'Brien–Fleming on the fail side keeps the power of the last look (measured, `bench:gate`).
+ *
+ * Verdicts follow from the interval by eye: **regression** ⇔ the whole interval is beyond the budget;
+ * **within budget** ⇔ the whole interval is inside it (**improvement** when it is also wholly better than no
+ * change); otherwise the metric keeps sampling, and at the limits it is **inconclusive** (a pass with a
+ * note). A metric stops early only when it is decided. The chance that a run fails while every gated
+ * metric's true change is at or inside its budget is at most α, for any number of looks, metrics and
+ * stopping points (the final look at an unplanned round spends all remaining α).
+ *
+ * Absolute rules (`p99: < 200ms`) are tested the same way on the head's median, in the same families.
+ *
+ * Assumptions, used where noted: rounds are independent replicates with base and head in random order
+ * within a round; the information of the rank statistics grows linearly with rounds; metrics and budgets
+ * are known from the first look on.
+ *
+ * Pure: data in, data out. No I/O.
+ */
+import type { BudgetRule, Change, Direction, MetricId, MetricResult, MetricSamples, Outcome, Warning } from '../model';
+import { groupSequentialBoundaries, type SpendingFunction } from '../stats/group-sequential';
+import { normalQuantileUpper } from '../stats/normal';
+import { median } from '../stats/quantiles';
+import { type AbsoluteRule, type HeadMedian, headMedian } from './absolute';
+import { sampleNotes } from './diagnostics';
+import { holmStepDown } from './holm';
+import { informationFraction, planLooks } from './looks';
+import * as notes from './notes';
+import { resolutionOf } from './resolution';
+import { type Analysis, type Shift, shiftOf } from './shift';
+
+export interface GateOptions {
+  /** Family-wise level: the most a run may fail when every change is within its budget. */
+  alpha: number;
+  /** First look. */
+  minRounds: number;
+  /** Last planned look. */
+  maxRounds: number;
+  /** Pair samples by round (default) or compare two independent samples. */
+  analysis?: Analysis;
+}
+
+export interface LookResult {
+  /** One per metric seen so far, in order of appearance; outcomes are provisional until decided. */
+  results: MetricResult[];
+  /** Gated metrics that still need samples. */
+  undecided: MetricId[];
+  /** Metrics decided as a regression or a breach. */
+  failed: MetricId[];
+  /** True when every gated metric is decided (or this was the final look). */
+  done: boolean;
+  /** Geometric mean of the gated relative changes, oriented so that worse is positive (informational). */
+  geomean: Change | null;
+  /** Notes about the whole comparison. */
+  warnings: Warning[];
+  /** Gated metrics that could not be compared at the final look: a run with any is not a pass. */
+  errors: string[];
+}
+
+/** Which end of the interval each side's boundaries use. */
+const SPENDING: Record<'fail' | 'pass', SpendingFunction> = { fail: 'obrien-fleming', pass: 'pocock' };
+/** Two-sided level of the descriptive interval shown for ungated metrics (never decides anything). */
+const DESCRIPTIVE_TAIL = 0.025;
+
+/** A gated metric's comparison at one look, oriented so that larger is worse. */
+type Subject =
+  | {
+      kind: 'relative';
+      shift: Shift;
+      /** The budget on the oriented analysis scale. */
+      limit: number;
+      toChange: (estimate: number, low: number, high: number, confidence: number) => Change | null;
+      baseMedian: number;
+      headMedian: number;
+      notes: Warning[];
+    }
+  | { kind: 'absolute'; head: HeadMedian; rule: AbsoluteRule; baseMedian: number | null; notes: Warning[] };
+
+interface State {
+  order: number;
+  budget: BudgetRule;
+  decided: boolean;
+  failRejected: boolean;
+  passRejected: boolean;
+  gated: boolean;
+  result: MetricResult;
+}
+
+function suiteOf(id: MetricId): string {
+  const cut = id.search(/[/:]/);
+  return cut === -1 ? id : id.slice(0, cut);
+}
+
+/** +1 when larger values are worse (lower-is-better metrics), −1 otherwise. */
+function worseSign(direction: Direction): 1 | -1 {
+  return direction === 'lower' ? 1 : -1;
+}
+
+export class SequentialGate {
+  readonly looks: number[];
+  private readonly options: Required<GateOptions>;
+  private readonly budgetFor: (id: MetricId) => BudgetRule;
+  private readonly history: number[] = [];
+  private readonly states = new Map<MetricId, State>();
+  private finished = false;
+
+  constructor(options: GateOptions, budgetFor: (id: MetricId) => BudgetRule) {
+    if (!(options.alpha > 0 && options.alpha < 0.5)) {
+      throw new RangeError(`alpha: expected a level in (0, 0.5), got ${options.alpha}`);
+    }
+    this.options = { analysis: 'paired', ...options };
+    this.budgetFor = budgetFor;
+    this.looks = planLooks(options.minRounds, options.maxRounds);
+  }
+
+  /**
+   * Analyses the samples after `rounds` completed rounds. `final`: the limits were reached (max-rounds, or
+   * max-time at a possibly unplanned round: all remaining α is spent). Decisions stick: a metric decided
+   * at look k keeps the result of look k. `rounds` must grow from look to look, except that a final look
+   * may redo the previous look's round count.
+   */
+  look(metrics: readonly MetricSamples[], rounds: number, final: boolean): LookResult {
+    if (this.finished) throw new Error('SequentialGate.look: the final look was already taken');
+    const isFinal = final || rounds >= this.options.maxRounds;
+    this.recordLook(rounds, isFinal);
+    const lookIndex = this.history.length;
+    const where = `look ${lookIndex} (${rounds} round${rounds === 1 ? '' : 's'})`;
+    const nominal = this.boundaries(isFinal);
+
+    for (const m of metrics) this.register(m);
+
+    // Each metric's comparison at this look; informational metrics get their result directly.
+    const active: { m: MetricSamples; state: State; subject: Subject }[] = [];
+    const errors: string[] = [];
+    for (const m of metrics) {
+      const state = this.states.get(m.id)!;
+      if (state.decided) continue;
+      const subject = this.subjectOf(m, state.budget);
+      if (typeof subject === 'object' && subject !== null && 'kind' in subject) {
+        active.push({ m, state, subject });
+        continue;
+      }
+      state.result = subject.result;
+      state.gated = subject.gated;
+      if (subject.decided) state.decided = true;
+      if (isFinal && subject.error) errors.push(subject.error);
+    }
+
+    // Holm across metrics, separately for each end of the interval.
+    const { alpha } = this.options;
+    const gated = [...this.states.values()].filter((s) => s.gated);
+    const failSteps = holmStepDown(
+      active.map((a) => ({ item: a, p: pBeyond(a.subject) })),
+      gated.filter((s) => !s.failRejected).length,
+      alpha,
+      (level) => nominal('fail', level),
+      (a, tail) => beyondAt(a.subject, tail),
+    );
+    const passSteps = holmStepDown(
+      active.filter((a) => !failSteps.get(a)!.rejected).map((a) => ({ item: a, p: pWithin(a.subject) })),
+      gated.filter((s) => !s.passRejected).length,
+      alpha,
+      (level) => nominal('pass', level),
+      (a, tail) => withinAt(a.subject, tail),
+    );
+
+    for (const a of active) {
+      const fail = failSteps.get(a)!;
+      const pass = passSteps.get(a) ?? { tail: nominal('pass', alpha / Math.max(1, gated.length)), rejected: false };
+      a.state.failRejected ||= fail.rejected;
+      a.state.passRejected ||= pass.rejected;
+      const decided = fail.rejected || pass.rejected || isFinal;
+      a.state.decided = decided;
+      a.state.result = this.resultOf(a.m, a.state.budget, a.subject, fail, pass, rounds, where, isFinal);
+    }
+
+    if (isFinal) this.finished = true;
+    const results = [...this.states.values()].sort((x, y) => x.order - y.order).map((s) => s.result);
+    const undecided = isFinal
+      ? []
+      : [...this.states.entries()].filter(([, s]) => s.gated && !s.decided).map(([id]) => id);
+    const warnings: Warning[] = [];
+    if (isFinal && rounds < this.options.minRounds && gated.some((s) => !s.failRejected)) {
+      errors.push(notes.beforeFirstLook(rounds, this.options.minRounds));
+    }
+    return {
+      results,
+      undecided,
+      failed: results.filter((r) => r.outcome === 'regression' || r.outcome === 'breach').map((r) => r.id),
+      done: isFinal || undecided.length === 0,
+      geomean: geomeanChange(results),
+      warnings,
+      errors,
+    };
+  }
+
+  /** Appends this look to the history (a final look at the previous look's round count replaces it). */
+  private recordLook(rounds: number, isFinal: boolean): void {
+    let previous = this.history.at(-1) ?? 0;
+    if (isFinal && rounds === previous && previous > 0) {
+      // Limits reached right after a look: redo it as the final one, spending all remaining α on the same
+      // data. Valid: a test at the larger final level rejects whenever the earlier one did.
+      this.history.pop();
+      previous = this.history.at(-1) ?? 0;
+    }
+    if (!Number.isInteger(rounds) || rounds <= previous) {
+      throw new RangeError(
+        `SequentialGate.look: rounds must be a whole number above the previous look (${previous}), got ${rounds}`,
+      );
+    }
+    this.history.push(rounds);
+  }
+
+  /** This look's nominal one-sided error for a side's level-`level` boundary. */
+  private boundaries(isFinal: boolean): (side: 'fail' | 'pass', level: number) => number {
+    const fractions = this.history.map((r) => informationFraction(r, this.options.maxRounds));
+    return (side, level) =>
+      groupSequentialBoundaries(level, fractions, { spending: SPENDING[side], spendAllAtLast: isFinal }).nominal[
+        fractions.length - 1
+      ];
+  }
+
+  private register(m: MetricSamples): void {
+    if (this.states.has(m.id)) return;
+    const budget = this.budgetFor(m.id);
+    this.states.set(m.id, {
+      order: this.states.size,
+      budget,
+      decided: false,
+      failRejected: false,
+      passRejected: false,
+      gated: budget.kind !== 'off',
+      result: blank(m, budget),
+    });
+  }
+
+  /**
+   * The comparison a metric gets at this look: a Subject for gated metrics that can be tested, else its
+   * (informational or final) result.
+   */
+  private subjectOf(
+    m: MetricSamples,
+    budget: BudgetRule,
+  ): Subject | { result: MetricResult; gated: boolean; decided: boolean; error?: string } {
+    const hasBase = m.base.length > 0;
+    const hasHead = m.head.length > 0;
+    if (!hasHead || (!hasBase && budget.kind !== 'absolute')) {
+      const outcome: Outcome = hasBase ? 'removed' : 'added';
+      return {
+        result: {
+          ...blank(m, budget),
+          baseMedian: hasBase ? median(m.base) : null,
+          headMedian: hasHead ? median(m.head) : null,
+          outcome,
+          rounds: Math.max(m.base.length, m.head.length),
+          stopReason: hasBase ? 'only measured on base' : 'only measured on head',
+        },
+        gated: false,
+        decided: false,
+      };
+    }
+    if (budget.kind === 'off') {
+      return { result: this.ungated(m, budget), gated: false, decided: false };
+    }
+    if (budget.kind === 'absolute') {
+      const widen = resolutionOf(m.head)?.step ?? 0;
+      const rule = { op: budget.op, bound: budget.bound };
+      return {
+        kind: 'absolute',
+        head: headMedian(m.head, rule, widen),
+        rule,
+        baseMedian: hasBase ? median(m.base) : null,
+        notes: hasBase ? [] : [notes.newOnHead(m.id)],
+      };
+    }
+    if (m.base.length < 2 || m.head.length < 2) {
+      return {
+        result: {
+          ...blank(m, budget),
+          baseMedian: median(m.base),
+          headMedian: median(m.head),
+          outcome: 'inconclusive',
+          rounds: Math.min(m.base.length, m.head.length),
+          stopReason: 'too few samples',
+        },
+        gated: true,
+        decided: false,
+        error: notes.tooFewSamples(m.id, m.base.length, m.head.length),
+      };
+    }
+    const all = [...m.base, ...m.head];
+    if (all.every((v) => v === 0)) {
+      return {
+        result: {
+          ...blank(m, budget),
+          baseMedian: 0,
+          headMedian: 0,
+          change: { estimate: 0, low: 0, high: 0, confidence: 1 },
+          outcome: 'within-budget',
+          rounds: Math.min(m.base.length, m.head.length),
+          stopReason: 'every value is 0 on both sides',
+        },
+        gated: true,
+        decided: true,
+      };
+    }
+    return this.relativeSubject(m, budget);
+  }
+
+  private relativeSubject(m: MetricSamples, budget: BudgetRule & { kind: 'relative' }): Subject {
+    const s = worseSign(m.direction);
+    const all = [...m.base, ...m.head];
+    const logScale = all.every((v) => v > 0);
+    const baseMedian = median(m.base);
+    const headMedian = median(m.head);
+    const metricNotes: Warning[] = [];
+    const resolution = resolutionOf(all);
+    let xb: number[];
+    let xh: number[];
+    let limit: number;
+    let widen: number;
+    let toChange: (e: number, l: number, h: number, c: number) => Change | null;
+    if (logScale) {
+      xb = m.base.map((v) => s * Math.log(v));
+      xh = m.head.map((v) => s * Math.log(v));
+      // Lower-is-better: head ≤ (1 + B)·base. Higher-is-better: head ≥ (1 − B)·base.
+      limit =
+        s === 1 ? Math.log1p(budget.limit) : budget.limit >= 1 ? Number.POSITIVE_INFINITY : -Math.log1p(-budget.limit);
+      widen = resolution?.relative ?? 0;
+      toChange = (e, l, h, c) =>
+        s === 1
+          ? { estimate: Math.expm1(e), low: Math.expm1(l), high: Math.expm1(h), confidence: c }
+          : { estimate: Math.expm1(-e), low: Math.expm1(-h), high: Math.expm1(-l), confidence: c };
+    } else {
+      // Some value ≤ 0: a shift on the linear scale, relative to the base median (treated as known).
+      xb = m.base.map((v) => s * v);
+      xh = m.head.map((v) => s * v);
+      limit = budget.limit * Math.abs(baseMedian);
+      widen = resolution?.step ?? 0;
+      metricNotes.push(notes.linearScale(m.id));
+      const d = Math.abs(baseMedian);
+      toChange = (e, l, h, c) =>
+        d === 0
+          ? null
+          : s === 1
+            ? { estimate: e / d, low: l / d, high: h / d, confidence: c }
+            : { estimate: -e / d, low: -h / d, high: -l / d, confidence: c };
+      if (d === 0) metricNotes.push(notes.zeroBase(m.id));
+    }
+    if (resolution && Number.isFinite(limit) && widen >= limit / 5) {
+      metricNotes.push(notes.coarseResolution(m.id, resolution.step, m.unit, widen, budget.limit, logScale));
+    }
+    metricNotes.push(...sampleNotes(m.id, xb, xh));
+    return {
+      kind: 'relative',
+      shift: shiftOf(xb, xh, this.options.analysis, widen),
+      limit,
+      toChange,
+      baseMedian,
+      headMedian,
+      notes: metricNotes,
+    };
+  }
+
+  private ungated(m: MetricSamples, budget: BudgetRule): MetricResult {
+    const result: MetricResult = {
+      ...blank(m, budget),
+      baseMedian: median(m.base),
+      headMedian: median(m.head),
+      outcome: 'ungated',
+      rounds: Math.min(m.base.length, m.head.length),
+      stopReason: 'budget off',
+    };
+    if (m.base.length < 2 || m.head.length < 2) return result;
+    const subject = this.relativeSubject(m, { kind: 'relative', limit: 0, source: budget.source });
+    if (subject.kind !== 'relative') return result;
+    const { shift } = subject;
+    result.change = subject.toChange(
+      shift.estimate,
+      finite(shift.lowerAt(DESCRIPTIVE_TAIL), shift.extremes[0]),
+      finite(shift.upperAt(DESCRIPTIVE_TAIL), shift.extremes[1]),
+      1 - 2 * DESCRIPTIVE_TAIL,
+    );
+    result.pValue = shift.pWorseThan(0);
+    result.warnings = subject.notes.filter((w) => w.code !== 'resolution');
+    return result;
+  }
+
+  private resultOf(
+    m: MetricSamples,
+    budget: BudgetRule,
+    subject: Subject,
+    fail: { tail: number; rejected: boolean },
+    pass: { tail: number; rejected: boolean },
+    rounds: number,
+    where: string,
+    isFinal: boolean,
+  ): MetricResult {
+    const confidence = 1 - fail.tail - pass.tail;
+    const base = { ...blank(m, budget), rounds, warnings: [...subject.notes] };
+    let outcome: Outcome;
+    let stopReason: string;
+    if (fail.rejected) {
+      outcome = subject.kind === 'relative' ? 'regression' : 'breach';
+      stopReason = `beyond budget at ${where}`;
+    } else if (pass.rejected) {
+      outcome = 'within-budget';
+      stopReason = `within budget at ${where}`;
+    } else {
+      outcome = 'inconclusive';
+      stopReason = isFinal
+        ? rounds >= this.options.maxRounds
+          ? `undecided at max-rounds (${rounds})`
+          : `undecided when the time limit stopped sampling (${rounds} rounds)`
+        : `undecided at ${where}`;
+    }
+    if (subject.kind === 'absolute') {
+      const h = subject.head;
+      const low = finite(h.lowerAt(h.upperIsWorse ? fail.tail : pass.tail), -Infinity);
+      const high = finite(h.upperAt(h.upperIsWorse ? pass.tail : fail.tail), Infinity);
+      const result: MetricResult = {
+        ...base,
+        baseMedian: subject.baseMedian,
+        headMedian: h.median,
+        headInterval: { estimate: h.median, low, high, confidence },
+        outcome,
+        stopReason,
+      };
+      if (outcome === 'inconclusive' && isFinal) result.warnings.push(notes.absoluteUndecided(m.id));
+      return result;
+    }
+    const { shift, limit } = subject;
+    const lowW = shift.lowerAt(fail.tail);
+    const highW = shift.upperAt(pass.tail);
+    if (outcome === 'within-budget' && highW < 0) outcome = 'improvement';
+    if (!Number.isFinite(lowW) || !Number.isFinite(highW)) base.warnings.push(notes.intervalOutOfReach(m.id, rounds));
+    const change = subject.toChange(
+      shift.estimate,
+      finite(lowW, shift.extremes[0]),
+      finite(highW, shift.extremes[1]),
+      confidence,
+    );
+    const result: MetricResult = {
+      ...base,
+      baseMedian: subject.baseMedian,
+      headMedian: subject.headMedian,
+      change,
+      pValue: shift.pWorseThan(0),
+      outcome,
+      stopReason,
+    };
+    if (outcome === 'inconclusive') {
+      const note = isFinal
+        ? notes.inconclusive(m.id, budget, shift.estimate, lowW, highW, limit, rounds)
+        : notes.tooNoisy(
+            m.id,
+            budget,
+            shift.estimate,
+            highW,
+            limit,
+            rounds,
+            this.options.maxRounds,
+            pass.tail,
+            this.options.alpha,
+          );
+      if (note) result.warnings.push(note);
+    }
+    return result;
+  }
+}
+
+/** The value, or `fallback` when it is not finite (results hold finite numbers only). */
+function finite(v: number, fallback: number): number {
+  return Number.isFinite(v) ? v : fallback;
+}
+
+/** Evidence that the subject is beyond its budget (smaller first), to order the fail-side Holm steps. */
+function pBeyond(s: Subject): number {
+  return s.kind === 'relative' ? s.shift.pWorseThan(s.limit) : s.head.pBreaks;
+}
+
+/** Evidence that the subject is within its budget (smaller first), to order the pass-side Holm steps. */
+function pWithin(s: Subject): number {
+  return s.kind === 'relative' ? s.shift.pBetterThan(s.limit) : s.head.pKeeps;
+}
+
+/** The fail-side test: the interval's better end (at one-sided error `tail`) is beyond the budget. */
+function beyondAt(s: Subject, tail: number): boolean {
+  if (s.kind === 'relative') return s.shift.lowerAt(tail) > s.limit;
+  const betterEnd = s.head.upperIsWorse ? s.head.lowerAt(tail) : s.head.upperAt(tail);
+  return Number.isFinite(betterEnd) && s.head.breaks(betterEnd);
+}
+
+/** The pass-side test: the interval's worse end (at one-sided error `tail`) is inside the budget. */
+function withinAt(s: Subject, tail: number): boolean {
+  if (s.kind === 'relative') return s.shift.upperAt(tail) < s.limit;
+  const worseEnd = s.head.upperIsWorse ? s.head.upperAt(tail) : s.head.lowerAt(tail);
+  return Number.isFinite(worseEnd) && !s.head.breaks(worseEnd);
+}
+
+function blank(m: MetricSamples, budget: BudgetRule): MetricResult {
+  return {
+    id: m.id,
+    unit: m.unit,
+    direction: m.direction,
+    base: [...m.base],
+    head: [...m.head],
+    suite: suiteOf(m.id),
+    budget,
+    baseMedian: null,
+    headMedian: null,
+    change: null,
+    pValue: null,
+    outcome: 'inconclusive',
+    rounds: 0,
+    stopReason: 'not analysed yet',
+    warnings: [],
+  };
+}
+
+/**
+ * Geometric mean of the gated relative changes, each oriented so that worse is positive (a throughput that
+ * halves counts like a time that doubles), with a 95 % interval from each metric's interval
+ * (mean of logs ± 1.96·√(Σ se²)/k). Assumption: metrics are independent. Informational only.
+ */
+export function geomeanChange(results: readonly MetricResult[]): Change | null {
+  const logs: { est: number; se: number }[] = [];
+  for (const r of results) {
+    if (r.budget.kind !== 'relative' || r.change === null || r.warnings.some((w) => w.code === 'linear-scale'))
+      continue;
+    const c = r.change;
+    if (!(c.low > -1 && c.estimate > -1 && c.high > -1 && Number.isFinite(c.high) && c.confidence > 0)) continue;
+    const s = worseSign(r.direction);
+    const z = normalQuantileUpper((1 - c.confidence) / 2);
+    const se = (Math.log1p(c.high) - Math.log1p(c.low)) / (2 * z);
+    if (!Number.isFinite(se)) continue;
+    logs.push({ est: s * Math.log1p(c.estimate), se });
+  }
+  if (logs.length === 0) return null;
+  const k = logs.length;
+  const mean = logs.reduce((a, x) => a + x.est, 0) / k;
+  const se = Math.sqrt(logs.reduce((a, x) => a + x.se * x.se, 0)) / k;
+  const z = normalQuantileUpper(0.025);
+  return {
+    estimate: Math.expm1(mean),
+    low: Math.expm1(mean - z * se),
+    high: Math.expm1(mean + z * se),
+    confidence: 0.95,
+  };
+}

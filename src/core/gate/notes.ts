@@ -1,0 +1,153 @@
+/**
+ * The words of the gate's notes and errors, in one place: each says what happened and what to do.
+ * The numbers they quote are on the scale the reader uses (percent changes, the metric's own unit).
+ */
+import type { BudgetRule, MetricId, Unit, Warning } from '../model';
+import { normalQuantileUpper } from '../stats/normal';
+import { formatSignedPercent, formatValue } from '../units';
+
+function percent(fraction: number): string {
+  const v = Math.abs(fraction * 100);
+  return `${v >= 10 ? v.toFixed(1) : v.toFixed(2)} %`;
+}
+
+/** An oriented log-scale change as the percent change a reader expects (positive is worse). */
+function worse(theta: number): string {
+  return formatSignedPercent(Math.expm1(theta));
+}
+
+export function beforeFirstLook(rounds: number, minRounds: number): string {
+  return (
+    `Only ${rounds} round${rounds === 1 ? '' : 's'} ran before the time limit, fewer than min-rounds (${minRounds}): ` +
+    'there is not enough evidence to pass or fail the gated metrics. Raise max-time, make the suites faster, or lower min-rounds.'
+  );
+}
+
+export function tooFewSamples(metric: MetricId, base: number, head: number): string {
+  return `${metric}: only ${base} base and ${head} head sample${head === 1 ? '' : 's'}; at least 2 per side are needed to compare. Check that the suite produces this metric on both sides, and run more rounds.`;
+}
+
+export function newOnHead(metric: MetricId): Warning {
+  return {
+    code: 'new-on-head',
+    metric,
+    text: 'Only measured on head (new): its absolute rule is checked on head alone.',
+  };
+}
+
+export function linearScale(metric: MetricId): Warning {
+  return {
+    code: 'linear-scale',
+    metric,
+    text: 'Some values are ≤ 0 and cannot be logged: the change is computed on the linear scale (a shift relative to the base median).',
+  };
+}
+
+export function zeroBase(metric: MetricId): Warning {
+  return {
+    code: 'zero-base',
+    metric,
+    text: 'The base median is 0, so a relative change is undefined; the interval is on the linear scale.',
+  };
+}
+
+export function coarseResolution(
+  metric: MetricId,
+  step: number,
+  unit: Unit,
+  widen: number,
+  budget: number,
+  logScale: boolean,
+): Warning {
+  const stepShare = logScale ? percent(Math.expm1(widen)) : null;
+  return {
+    code: 'resolution',
+    metric,
+    text:
+      `The values move in steps of ${formatValue(step, unit)}${stepShare ? ` (${stepShare} of the smallest value)` : ''}, ` +
+      `coarse next to the ${percent(budget)} budget: the interval is widened by one step on each side, so ties alone cannot show this metric within budget. ` +
+      'Get a finer resolution: more iterations per sample, a finer timer, or a total over many operations.',
+  };
+}
+
+export function intervalOutOfReach(metric: MetricId, rounds: number): Warning {
+  return {
+    code: 'interval-level',
+    metric,
+    text: `After ${rounds} rounds the data cannot yet reach the confidence this look requires; an open end shows the most extreme difference measured.`,
+  };
+}
+
+export function absoluteUndecided(metric: MetricId): Warning {
+  return {
+    code: 'inconclusive',
+    metric,
+    text: "The interval of the head's median straddles the bound: neither kept nor broken with the required confidence. More rounds would decide it.",
+  };
+}
+
+/**
+ * Final-look note of an inconclusive relative metric: which budget would have decided it, and roughly how
+ * many rounds would at this noise (the interval narrows like 1/√rounds).
+ */
+export function inconclusive(
+  metric: MetricId,
+  budget: BudgetRule,
+  estimate: number,
+  low: number,
+  high: number,
+  limit: number,
+  rounds: number,
+): Warning | null {
+  if (budget.kind !== 'relative' || !Number.isFinite(low) || !Number.isFinite(high)) return null;
+  const towardsPass = estimate < limit;
+  const half = towardsPass ? high - estimate : estimate - low;
+  const gap = Math.abs(limit - estimate);
+  const needed = gap > 0 ? Math.ceil(rounds * (half / gap) ** 2) : null;
+  const decidingBudget = towardsPass ? worse(high) : null;
+  return {
+    code: 'inconclusive',
+    metric,
+    text:
+      `Inconclusive after ${rounds} rounds: the interval straddles the ${percent(budget.limit)} budget. ` +
+      (decidingBudget ? `A budget of ${decidingBudget.replace('+', '')} would have passed it; ` : '') +
+      (needed
+        ? `about ${needed} rounds would likely decide it at this noise (max-rounds).`
+        : 'the estimate sits on the budget.'),
+  };
+}
+
+/**
+ * Mid-run note: at this noise even an unchanged metric is unlikely to be shown within budget by
+ * max-rounds. Projects the pass-side half-width to the last look (∝ z/√rounds).
+ */
+export function tooNoisy(
+  metric: MetricId,
+  budget: BudgetRule,
+  estimate: number,
+  high: number,
+  limit: number,
+  rounds: number,
+  maxRounds: number,
+  tail: number,
+  alpha: number,
+): Warning | null {
+  if (budget.kind !== 'relative' || !Number.isFinite(high) || !Number.isFinite(limit) || limit <= 0) return null;
+  const half = high - estimate;
+  const zNow = normalQuantileUpperSafe(tail);
+  const zLast = normalQuantileUpperSafe(alpha);
+  const halfAtMax = half * (zLast / zNow) * Math.sqrt(rounds / maxRounds);
+  if (halfAtMax <= limit) return null;
+  const needed = Math.ceil(maxRounds * (halfAtMax / limit) ** 2);
+  return {
+    code: 'too-noisy',
+    metric,
+    text:
+      `Noisy for a ${percent(budget.limit)} budget: by max-rounds (${maxRounds}) the interval will still be about ±${percent(Math.expm1(halfAtMax))} wide, ` +
+      `so even an unchanged metric may end inconclusive; about ${needed} rounds, a budget near ${percent(Math.expm1(halfAtMax))}, or less noise (longer samples, a quieter runner) would decide it.`,
+  };
+}
+
+function normalQuantileUpperSafe(q: number): number {
+  return normalQuantileUpper(Math.min(0.49, Math.max(1e-300, q)));
+}
