@@ -55,8 +55,11 @@ afterAll(async () => {
 });
 
 // The helper turns profiling off by default; here it is the subject (the action's default, on-regression).
-const ROUNDS = { 'min-rounds': '6', 'max-rounds': '6', profile: 'on-regression' };
-/** Each case measures 12 runs and profiles 7 more; on a loaded 2-core machine that can take minutes. */
+// One look after a fixed number of rounds: enough pairs for the signed-rank analysis to reach its
+// confidence across every metric of the suite (2⁻ⁿ below α over the metric count).
+const ROUNDS = { 'min-rounds': '8', 'max-rounds': '8', profile: 'on-regression' };
+const HTTP_ROUNDS = { ...ROUNDS, 'min-rounds': '10', 'max-rounds': '10' };
+/** Each case measures 16–20 runs and profiles 5–7 more; on a loaded 2-core machine that can take minutes. */
 const SLOW = 300_000;
 
 /** The rows of the first "where the time went" table of a comment: [function cell, base, head, change, share]. */
@@ -181,7 +184,7 @@ describe('where the time went', () => {
       const run = await runAction(
         github,
         repo,
-        { suites, ...ROUNDS, budgets: 'api/**:errors: off' },
+        { suites, ...HTTP_ROUNDS, budgets: 'api/**:errors: off' },
         prEvent(42, baseSha),
       );
       expect(run.code, `${run.stdout}\n${run.summary}`).toBe(1);
@@ -220,7 +223,7 @@ describe('where the time went', () => {
     async () => {
       // The command refuses to run with perfgate's preload.
       const { repo, baseSha } = nodeCommandRepo(
-        4,
+        20,
         "if ((process.env.NODE_OPTIONS || '').includes('perfgate')) process.exit(3);\n",
       );
       const suites = '- name: cli\n  run: node app.js\n  warmup: 0\n';
