@@ -30,9 +30,21 @@ export const GOLDEN_CASES: [HarnessFormat, string][] = [
   ['k6', 'k6/summary-export.json'],
   ['k6', 'k6/handle-summary.json'],
   ['autocannon', 'autocannon/run.json'],
+  ['jmeter', 'jmeter/results.csv.jtl'],
+  ['jmeter', 'jmeter/results.xml.jtl'],
+  ['gatling', 'gatling/simulation.log'],
+  ['gatling', 'gatling/simulation-3.9.log'],
+  ['gatling', 'gatling/stats.json'],
+  ['artillery', 'artillery/report.json'],
+  ['locust', 'locust/run_stats.csv'],
   ['json', 'json/example.json'],
 ];
 
 export function fixture(file: string): string {
   return readFileSync(join(FIXTURES, file), 'utf8');
+}
+
+/** A fixture as the harness runner reads it: bytes (Gatling's simulation.log is binary). */
+export function fixtureBytes(file: string): Buffer {
+  return readFileSync(join(FIXTURES, file));
 }

@@ -31,7 +31,7 @@ describe('HarnessParseError', () => {
     const e = parseError('hyperfine', '{\n  "results": [\n    {"command": "a", "times": [1, 2,\n', 'bench.json');
     expect(e.source).toBe('bench.json');
     expect(e.line).toBe(4);
-    expect(e.message).toMatch(/^bench\.json:4: not valid JSON \(expected a JSON value, found the end of the output/);
+    expect(e.message).toMatch(/^bench\.json:4: not valid JSON \(the output ends early \(truncated\?\)\)/);
   });
 });
 
@@ -482,7 +482,7 @@ describe('perfgate json', () => {
   it('reports the line of a syntax error', () => {
     const e = parseError('json', text.replace('"unit": "ms"', '"unit" "ms"'), 'perf.json');
     expect(e.line).toBe(6);
-    expect(e.message).toMatch(/^perf\.json:6: not valid JSON \(expected ":" after property name "unit"/);
+    expect(e.message).toMatch(/^perf\.json:6: not valid JSON \(invalid character .* at column \d+\)/);
   });
 });
 

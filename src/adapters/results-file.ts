@@ -111,6 +111,16 @@ const metric = z.strictObject({
   accepted: z.strictObject({ by: z.enum(['label', 'description']), rule: str(300) }).optional(),
 });
 const sha = z.string().regex(/^[0-9a-f]{7,64}$/i, 'expected a commit SHA');
+const curve = z.strictObject({
+  metric: str(300),
+  side: z.enum(['base', 'head']),
+  slo: str(100),
+  bound: num,
+  errorBound: num,
+  steps: z
+    .array(z.strictObject({ rate: num, achieved: num, latency: num.nullable(), errors: num, holds: z.boolean() }))
+    .max(RESULTS_LIMITS.maxSamples),
+});
 export const reportSchema = z.strictObject({
   formatVersion: z.literal(1),
   verdict: z.enum(['pass', 'fail', 'error']),
@@ -147,6 +157,7 @@ export const reportSchema = z.strictObject({
     .regex(/^[0-9a-f]{16,64}$/)
     .optional(),
   checkSha: sha.optional(),
+  curves: z.array(curve).max(RESULTS_LIMITS.maxMetrics).optional(),
   profiles: z.array(suiteProfile).max(RESULTS_LIMITS.maxProfiles).optional(),
 });
 
@@ -250,6 +261,7 @@ export function mergeReports(reports: ComparisonReport[], shown: string[]): Comp
     warnings,
     errors,
     verdict: decideVerdict(results, errors),
+    ...(reports.some((r) => r.curves) ? { curves: reports.flatMap((r) => r.curves ?? []) } : {}),
     method: {
       ...first.method,
       rounds: Math.max(...reports.map((r) => r.method.rounds)),

@@ -30,7 +30,7 @@ export function compareFiles(settings: Settings, files: ReplicateFiles): Compari
   for (const side of ['base', 'head'] as const) {
     for (const file of files[side]) {
       if (!existsSync(file)) throw new Error(`no such ${side} file: ${file}`);
-      const replicate = harnessReplicate(files.name, files.format, readFileSync(file, 'utf8'), file);
+      const replicate = harnessReplicate(files.name, files.format, readFileSync(file), file);
       for (const w of replicate.warnings) warnings.add(`${side} ${file}: ${w}`);
       for (const v of replicate.values) {
         const s = samples.get(v.id) ?? { id: v.id, unit: v.unit, direction: v.direction, base: [], head: [] };

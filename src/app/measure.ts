@@ -19,7 +19,7 @@
  *   that suite and is reported as an error, never as a regression.
  */
 import type { LookResult, SequentialGate } from '../core/gate/gate';
-import type { MetricId, MetricValue, Side, Warning } from '../core/model';
+import type { CapacityCurve, MetricId, MetricValue, Side, SoakSeries, Warning } from '../core/model';
 import { mulberry32, shuffle } from '../core/random';
 import { SuiteError, type SuiteRunner } from './runners';
 
@@ -46,6 +46,10 @@ export interface MeasureOutcome {
   warnings: Warning[];
   errors: SuiteError[];
   durationS: number;
+  /** Capacity suites: every capacity search's steps, per metric and side. */
+  curves: CapacityCurve[];
+  /** Soak suites: every soak run's resource series, in the order they ran. */
+  series: SoakSeries[];
 }
 
 const defaultNow = () => performance.now() / 1000;
@@ -63,7 +67,11 @@ export async function measure(runners: SuiteRunner[], options: MeasureOptions): 
   const warnings = new Map<string, Warning>();
   const warn = (code: string, text: string) => warnings.set(text, { code, text });
   const errors: SuiteError[] = [];
+  const curves = new Map<string, CapacityCurve>();
+  const series: SoakSeries[] = [];
   const failed = new Set<string>();
+  // Soak suites stop after their own number of rounds, whatever the looks say.
+  const capped = (r: SuiteRunner) => r.maxRounds !== undefined && rounds >= r.maxRounds;
   let look: LookResult | null = null;
   let rounds = 0;
   let concluded = false;
@@ -103,18 +111,37 @@ export async function measure(runners: SuiteRunner[], options: MeasureOptions): 
     let active = runners.filter((r) => !failed.has(r.suite.name));
     while (active.length > 0 && rounds < options.maxRounds && !outOfTime()) {
       // One round, staged: its samples count only if the round completes.
-      const staged: { runner: SuiteRunner; side: Side; values: MetricValue[] }[] = [];
+      const staged: {
+        runner: SuiteRunner;
+        side: Side;
+        values: MetricValue[];
+        curves: CapacityCurve[];
+        series: SoakSeries[];
+      }[] = [];
       for (const [runner, side] of shuffle(pairs(active), random)) {
         if (failed.has(runner.suite.name) || outOfTime()) continue;
         await attempt(runner, async () => {
           const replicate = await runner.sample(side, options.checkouts[side], signal);
           for (const w of replicate.warnings) warn('replicate', `${runner.suite.name} (${side}): ${w}`);
-          staged.push({ runner, side, values: replicate.values });
+          staged.push({
+            runner,
+            side,
+            values: replicate.values,
+            curves: replicate.curves ?? [],
+            series: replicate.series ?? [],
+          });
         });
       }
       if (outOfTime()) break;
-      for (const { runner, side, values } of staged) {
+      for (const { runner, side, values, curves: steps, series: soaked } of staged) {
         if (failed.has(runner.suite.name)) continue; // a suite that failed mid-round loses the round
+        series.push(...soaked);
+        for (const c of steps) {
+          const key = `${c.metric}\u0000${c.side}`;
+          const seen = curves.get(key);
+          if (seen) seen.steps.push(...c.steps);
+          else curves.set(key, { ...c, steps: [...c.steps] });
+        }
         for (const v of values) {
           let s = samples.get(v.id);
           if (!s) {
@@ -127,7 +154,7 @@ export async function measure(runners: SuiteRunner[], options: MeasureOptions): 
         }
       }
       rounds++;
-      active = active.filter((r) => !failed.has(r.suite.name));
+      active = active.filter((r) => !failed.has(r.suite.name) && !capped(r));
       if (!options.gate.looks.includes(rounds) || rounds >= options.maxRounds) {
         options.log(`Round ${rounds} done (${active.length} suite${active.length === 1 ? '' : 's'})`);
         continue;
@@ -156,7 +183,15 @@ export async function measure(runners: SuiteRunner[], options: MeasureOptions): 
   } finally {
     clearTimeout(timer);
   }
-  return { look, rounds, warnings: [...warnings.values()], errors, durationS: now() - started };
+  return {
+    look,
+    rounds,
+    warnings: [...warnings.values()],
+    errors,
+    durationS: now() - started,
+    curves: [...curves.values()],
+    series,
+  };
 }
 
 /** The log line of a look, counting what the report's headline counts. */

@@ -102,8 +102,11 @@ function relativeFile(checkouts: Record<Side, string>): (where: string) => strin
   };
 }
 
-function kindOf(runner: SuiteRunner): keyof typeof PROFILED_RUNS {
-  return runner.suite.kind;
+/** Profiled runs per side for a suite: one for a capacity suite (each run is a whole search of rates). */
+function runsFor(runner: SuiteRunner): number {
+  const suite = runner.suite;
+  if (suite.kind === 'http' && suite.capacity) return 1;
+  return PROFILED_RUNS[suite.kind];
 }
 
 /** Runs the profiling phase and builds one `SuiteProfile` per target. Never throws for a profiler's trouble. */
@@ -153,6 +156,11 @@ export async function profileSuites(options: ProfilePhaseOptions): Promise<Suite
         state.notes.push('This suite cannot be profiled.');
         continue;
       }
+      if (runner.suite.kind === 'http' && runner.suite.soak) {
+        state.stopped = true;
+        state.notes.push('Soak suites are not profiled: one profiled run would last the whole soak.');
+        continue;
+      }
       const probeDir = path.join(tmp, `probe-${state.slug}`);
       try {
         await timed(state, () =>
@@ -177,7 +185,7 @@ export async function profileSuites(options: ProfilePhaseOptions): Promise<Suite
     }
 
     const active = () => states.filter((s) => !s.stopped);
-    const rounds = Math.max(...states.map((s) => options.runs ?? PROFILED_RUNS[kindOf(s.target.runner)]));
+    const rounds = Math.max(...states.map((s) => options.runs ?? runsFor(s.target.runner)));
     const random = mulberry32(options.seed ^ 0x9e3779b9);
     if (active().length > 0)
       options.log(
@@ -192,7 +200,7 @@ export async function profileSuites(options: ProfilePhaseOptions): Promise<Suite
         break;
       }
       const pairs = active()
-        .filter((s) => round <= (options.runs ?? PROFILED_RUNS[kindOf(s.target.runner)]))
+        .filter((s) => round <= (options.runs ?? runsFor(s.target.runner)))
         .flatMap((s) => (['base', 'head'] as const).map((side) => [s, side] as const));
       for (const [state, side] of shuffle([...pairs], random)) {
         if (state.stopped) continue;
@@ -279,8 +287,10 @@ async function buildProfile(state: State, context: Context, options: ProfilePhas
     clipNotes();
     return profile;
   }
-  const perRequest = http && [...state.runs.base, ...state.runs.head].every((r) => (r.served.requests ?? 0) > 0);
-  if (http && !perRequest)
+  // A capacity suite's run is a search over many rates: its cost is per run.
+  const loadRuns = http && !(suite.kind === 'http' && suite.capacity);
+  const perRequest = loadRuns && [...state.runs.base, ...state.runs.head].every((r) => (r.served.requests ?? 0) > 0);
+  if (loadRuns && !perRequest)
     profile.notes.push('A profiled load run served no request, so costs are per run rather than per request.');
   const divisor = (side: Side) =>
     perRequest ? state.runs[side].reduce((n, r) => n + (r.served.requests ?? 0), 0) : state.runs[side].length;
@@ -291,7 +301,7 @@ async function buildProfile(state: State, context: Context, options: ProfilePhas
     const heap: Record<Side, StackProfile[]> = { base: [], head: [] };
     for (const side of ['base', 'head'] as const) {
       for (const run of state.runs[side]) {
-        const windows = http ? run.served.windows : undefined;
+        const windows = perRequest && run.served.windows?.length ? run.served.windows : undefined;
         if (run.perfText) {
           profile.files.push(rel(run.perfText));
           const { profile: p, locations } = readPerfScript(readFileSync(run.perfText, 'utf8'), {

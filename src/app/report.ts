@@ -10,6 +10,7 @@ import os from 'node:os';
 import { budgetFor } from '../core/budgets';
 import { type GateOptions, SequentialGate } from '../core/gate/gate';
 import type {
+  CapacityCurve,
   Change,
   ComparisonReport,
   Environment,
@@ -43,6 +44,8 @@ export interface Comparison {
   errors: string[];
   /** Shell lines that reproduce the comparison locally. */
   reproduce: string;
+  /** Capacity suites: each capacity metric's latency-versus-rate steps per side. */
+  curves?: CapacityCurve[];
   /** Profiles of both sides of the failing suites, taken after the verdict. */
   profiles?: SuiteProfile[];
 }
@@ -102,6 +105,7 @@ export function assembleReport(
     shard: settings.shard ?? undefined,
     configHash: configHash(settings),
     checkSha: context.event.prHeadSha,
+    ...(comparison.curves?.length ? { curves: comparison.curves } : {}),
     ...(comparison.profiles?.length ? { profiles: comparison.profiles } : {}),
   };
 }

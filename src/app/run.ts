@@ -15,11 +15,14 @@ import { addWorktrees, type EventFacts, isDirty, resolveRevisions } from '../ada
 import { commentMarker, type GitHubClient, GitHubPermissionError, MAX_COMMENT_BODY } from '../adapters/github';
 import { runMeasured } from '../adapters/process';
 import { applyAcceptance, withoutAcceptance } from '../core/accept';
+import { budgetFor } from '../core/budgets';
 import type { ComparisonReport, Side, Verdict } from '../core/model';
 import { renderMetricChart } from '../core/render/charts';
 import { renderHtmlReport } from '../core/render/html';
 import { renderMarkdown } from '../core/render/markdown';
 import { countOutcomes, fails } from '../core/report';
+import { applySoak } from '../core/soak';
+import { formatValue } from '../core/units';
 import type { Settings } from '../settings/settings';
 import type { Suite } from '../settings/suites';
 import { compareFiles, type ReplicateFiles } from './files';
@@ -148,7 +151,14 @@ async function measureRevisions(settings: Settings, io: RunIO, resultsDir: strin
       log: (line) => io.log.info(line),
       unitsSeen: units,
     });
-    const results = outcome.look?.results ?? [];
+    // Soak growth metrics are decided from the runs' series, not their few replicate values.
+    const results = applySoak(
+      outcome.look?.results ?? [],
+      outcome.series,
+      options.alpha,
+      (id) => budgetFor(id, units.get(id) ?? 'count', settings.budgets, settings.defaultBudget).rule.kind === 'off',
+      formatValue,
+    );
     const suiteErrors = outcome.errors.map(
       (e) => `${e.message}${e.outputTail ? `\n${e.outputTail.trim().split('\n').slice(-10).join('\n')}` : ''}`,
     );
@@ -177,6 +187,7 @@ async function measureRevisions(settings: Settings, io: RunIO, resultsDir: strin
       errors,
       reproduce,
       ...(profiles.length > 0 ? { profiles } : {}),
+      ...(outcome.curves.length ? { curves: outcome.curves } : {}),
     };
   } finally {
     await checkouts.remove();

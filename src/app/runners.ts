@@ -10,6 +10,7 @@ import { HttpSuiteError, measureHttpReplicate, runHttpReplicate } from '../adapt
 import { runMeasured } from '../adapters/process';
 import type { ProfiledRun, ProfilerHooks } from '../adapters/profile/hooks';
 import type { Replicate, Side } from '../core/model';
+import { median } from '../core/stats/quantiles';
 import type { CommandSuite, HarnessSuite, Suite } from '../settings/suites';
 
 /** An infrastructure failure of a suite on one side: never a regression verdict. */
@@ -37,6 +38,8 @@ export interface SuiteRunner {
    * `SuiteError` on a failure. Absent: the suite cannot be profiled.
    */
   profiled?(side: Side, checkout: string, hooks: ProfilerHooks, signal?: AbortSignal): Promise<ProfiledRun>;
+  /** Rounds after which this suite stops sampling whatever the looks say (soak suites: their `rounds`). */
+  readonly maxRounds?: number;
 }
 
 /** Profiled runs may take longer than measured ones: the profiler has a cost. */
@@ -119,7 +122,7 @@ export function harnessRunner(suite: HarnessSuite): SuiteRunner {
         run.outputTail,
       );
     }
-    const text = outputFile ? readFileSync(outputFile, 'utf8') : run.stdout;
+    const text = outputFile ? readFileSync(outputFile) : run.stdout;
     const source = outputFile ? suite.output! : 'stdout';
     try {
       return harnessReplicate(suite.name, suite.format, text, `${side}: ${source}`);
@@ -143,9 +146,30 @@ export function harnessRunner(suite: HarnessSuite): SuiteRunner {
 
 /** An HTTP suite: a fresh server per replicate, each scenario under load (see adapters/http). */
 export function httpRunner(suite: Extract<Suite, { kind: 'http' }>): SuiteRunner {
+  // Capacity suites start each search near the capacities found so far: the median over both
+  // sides' first n replicates, n the count both sides have (so neither side starts from its own).
+  const found: Record<Side, Map<string, number[]>> = { base: new Map(), head: new Map() };
+  const capacityStart = (): Record<string, number> => {
+    const out: Record<string, number> = {};
+    for (const [scenario, base] of found.base) {
+      const head = found.head.get(scenario) ?? [];
+      const n = Math.min(base.length, head.length);
+      if (n > 0) out[scenario] = median([...base.slice(0, n), ...head.slice(0, n)]);
+    }
+    return out;
+  };
   const once = async (side: Side, checkout: string, signal?: AbortSignal) => {
     try {
-      return await runHttpReplicate(suite, { side, checkoutDir: checkout, signal }); // resolves suite.cwd itself
+      const start = suite.capacity ? capacityStart() : undefined;
+      const replicate = await runHttpReplicate(suite, { side, checkoutDir: checkout, signal, capacityStart: start }); // resolves suite.cwd itself
+      for (const v of replicate.values) {
+        const m = /^[^/]+\/(.+):capacity$/.exec(v.id);
+        if (!m) continue;
+        const list = found[side].get(m[1]) ?? [];
+        list.push(v.value);
+        found[side].set(m[1], list);
+      }
+      return replicate;
     } catch (error) {
       // The adapter's message already ends with the server's last output.
       if (error instanceof HttpSuiteError) throw new SuiteError(suite.name, side, error.message);
@@ -155,6 +179,8 @@ export function httpRunner(suite: Extract<Suite, { kind: 'http' }>): SuiteRunner
   return {
     suite,
     async warmup(side, checkout, signal) {
+      // A soak's warm-up would be as long as the soak; its settle time is its warm-up.
+      if (suite.soak) return;
       for (let i = 0; i < suite.warmup; i++) await once(side, checkout, signal);
     },
     sample: once,
@@ -170,6 +196,7 @@ export function httpRunner(suite: Extract<Suite, { kind: 'http' }>): SuiteRunner
         throw error;
       }
     },
+    ...(suite.soak ? { maxRounds: suite.soak.rounds } : {}),
   };
 }
 

@@ -79,6 +79,59 @@ export type WarningCode =
 export interface Replicate {
   values: MetricValue[];
   warnings: string[];
+  /** Capacity suites: the load steps of each capacity search in this replicate. */
+  curves?: CapacityCurve[];
+  /** Soak suites: the resource series sampled during the soak, one per growth metric. */
+  series?: SoakSeries[];
+}
+
+/**
+ * A resource sampled about once a second during one soak run (server RSS in bytes, or its open file
+ * descriptors), for a growth metric such as `api:rss-growth`.
+ */
+export interface SoakSeries {
+  /** The growth metric, e.g. `api:rss-growth` (unit B/s) or `api:fd-growth` (1/s). */
+  metric: MetricId;
+  side: Side;
+  /** Seconds since the load started, and the resource at that time. */
+  t: number[];
+  y: number[];
+  /** Seconds at the start excluded from the growth (warm-up, caches filling). */
+  settle: number;
+  /** Seconds per block: the series is reduced to block medians before the comparison. */
+  block: number;
+  /** The growth head may add over base before it counts as a regression (unit of the metric). */
+  tolerance: number;
+}
+
+/** One load step of a capacity search: the rate tried and what the server showed at it. */
+export interface CapacityStep {
+  /** Target arrival rate (1/s). */
+  rate: number;
+  /** Requests completed or failed per second. */
+  achieved: number;
+  /** The objective's latency percentile (s); null when no request succeeded. */
+  latency: number | null;
+  /** Failed fraction of the requests. */
+  errors: number;
+  /** Whether the objective held at this rate. */
+  holds: boolean;
+}
+
+/**
+ * The latency-versus-rate curve behind a capacity metric on one side: the steps of its capacity
+ * searches (every replicate), for the report's chart.
+ */
+export interface CapacityCurve {
+  /** The capacity metric, e.g. `api/items:capacity`. */
+  metric: MetricId;
+  side: Side;
+  /** The objective, as written (`p99 < 50ms`). */
+  slo: string;
+  /** The objective's latency bound (s) and error bound (fraction). */
+  bound: number;
+  errorBound: number;
+  steps: CapacityStep[];
 }
 
 /** The raw samples of one metric on both sides, in round order (index i = round i). */
@@ -260,6 +313,8 @@ export interface ComparisonReport {
   checkSha?: string;
   /** Digest of the configuration that shapes verdicts (suites, budgets, statistics), so merged shards can be checked to agree. */
   configHash?: string;
+  /** Capacity suites: each capacity metric's latency-versus-rate steps per side. */
+  curves?: CapacityCurve[];
   /** Profiles of both sides of suites that failed (or all, with `profile: always`): where the time went. */
   profiles?: SuiteProfile[];
 }

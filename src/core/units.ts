@@ -4,19 +4,30 @@
  */
 import type { Unit } from './model';
 
-const DURATION_FACTORS: Record<string, number> = {
+/**
+ * Seconds per time unit: the abbreviations of perfgate's inputs (`ns` … `h`) and the ones harnesses
+ * write (`ps`, `sec`, `hr`, `day`, the Greek-mu `μs` beside the micro-sign `µs`).
+ */
+export const TIME_FACTORS: Readonly<Record<string, number>> = {
+  ps: 1e-12,
   ns: 1e-9,
   us: 1e-6,
   µs: 1e-6,
+  μs: 1e-6,
   ms: 1e-3,
   s: 1,
+  sec: 1,
   m: 60,
   min: 60,
   h: 3600,
+  hr: 3600,
+  day: 86400,
 };
 
-const SIZE_FACTORS: Record<string, number> = {
+/** Bytes per size unit (decimal and binary prefixes). */
+export const SIZE_FACTORS: Readonly<Record<string, number>> = {
   B: 1,
+  kB: 1e3,
   KB: 1e3,
   MB: 1e6,
   GB: 1e9,
@@ -40,7 +51,7 @@ const NUMBER = '([0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?)';
 export function parseDuration(text: string): number | null {
   const match = new RegExp(`^${NUMBER}\\s*(ns|us|µs|ms|s|min|m|h)$`).exec(text.trim());
   if (!match) return null;
-  return Number(match[1]) * DURATION_FACTORS[match[2]];
+  return Number(match[1]) * TIME_FACTORS[match[2]];
 }
 
 /**
@@ -51,10 +62,12 @@ export function parseQuantity(text: string): Quantity | null {
   const t = text.trim();
   const seconds = parseDuration(t);
   if (seconds !== null) return { value: seconds, unit: 's' };
-  let m = new RegExp(`^${NUMBER}\\s*(B|KB|MB|GB|KiB|MiB|GiB)$`).exec(t);
+  const sizes = Object.keys(SIZE_FACTORS).join('|');
+  let m = new RegExp(`^${NUMBER}\\s*(${sizes})$`).exec(t);
   if (m) return { value: Number(m[1]) * SIZE_FACTORS[m[2]], unit: 'B' };
-  m = new RegExp(`^${NUMBER}\\s*(B|KB|MB|GB|KiB|MiB|GiB)/s$`).exec(t);
-  if (m) return { value: Number(m[1]) * SIZE_FACTORS[m[2]], unit: 'B/s' };
+  // A size per second, minute or hour (`5MB/s`, `1MB/min` for a memory growth rate), in B/s.
+  m = new RegExp(`^${NUMBER}\\s*(${sizes})/(s|min|h)$`).exec(t);
+  if (m) return { value: (Number(m[1]) * SIZE_FACTORS[m[2]]) / TIME_FACTORS[m[3]], unit: 'B/s' };
   m = new RegExp(`^${NUMBER}\\s*(?:/s|rps|ops/s|req/s)$`).exec(t);
   if (m) return { value: Number(m[1]), unit: '1/s' };
   m = new RegExp(`^${NUMBER}\\s*%$`).exec(t);

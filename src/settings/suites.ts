@@ -7,7 +7,7 @@
  *   harness reports them.
  */
 import { z } from 'zod';
-import { parseDuration } from '../core/units';
+import { parseDuration, parsePercent, parseQuantity } from '../core/units';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
@@ -62,6 +62,10 @@ export const HARNESS_FORMATS = [
   'catch2',
   'k6',
   'autocannon',
+  'jmeter',
+  'gatling',
+  'artillery',
+  'locust',
   'json',
 ] as const;
 export type HarnessFormat = (typeof HARNESS_FORMATS)[number];
@@ -84,6 +88,132 @@ export const scenarioSchema = z.strictObject({
   body: z.string().optional(),
 });
 
+/** A rate written as `100/s`, `100 req/s` or a bare number of requests per second. */
+const rate = z.union([z.string(), z.number()]).transform((v, ctx) => {
+  const q = typeof v === 'number' ? { value: v, unit: '1/s' } : parseQuantity(v);
+  if (!q || (q.unit !== '1/s' && q.unit !== 'count') || !(q.value > 0)) {
+    ctx.addIssue({ code: 'custom', message: `expected a positive rate like "500/s", got ${JSON.stringify(v)}` });
+    return z.NEVER;
+  }
+  return q.value;
+});
+
+/** `p99 < 50ms`: a latency percentile and its bound (seconds). */
+const latencySlo = z.string().transform((v, ctx) => {
+  const m = /^\s*p(\d+(?:\.\d+)?)\s*<\s*(\S.*)$/.exec(v);
+  const bound = m ? parseDuration(m[2]) : null;
+  const percentile = m ? Number(m[1]) : Number.NaN;
+  if (!m || bound === null || !(bound > 0) || !(percentile > 0 && percentile < 100)) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `expected a latency objective like "p99 < 50ms" (a percentile between p1 and p99.9, "<", a duration), got ${JSON.stringify(v)}`,
+    });
+    return z.NEVER;
+  }
+  return { percentile, bound, text: `p${m[1]} < ${m[2].trim()}` };
+});
+
+/** `< 1%`: the largest error fraction the objective allows. */
+const errorSlo = z.union([z.string(), z.number()]).transform((v, ctx) => {
+  const text = typeof v === 'number' ? `${v * 100}%` : v;
+  const m = /^\s*<\s*(.*)$/.exec(text);
+  const fraction = parsePercent(m ? m[1] : text);
+  if (fraction === null || !(fraction > 0 && fraction <= 1)) {
+    ctx.addIssue({ code: 'custom', message: `expected an error objective like "< 1%", got ${JSON.stringify(v)}` });
+    return z.NEVER;
+  }
+  return fraction;
+});
+
+const fraction = z.union([z.string(), z.number()]).transform((v, ctx) => {
+  const f = typeof v === 'number' ? v : parsePercent(v);
+  if (f === null || !(f >= 0.001 && f <= 0.5)) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `expected a percentage between 0.1% and 50%, like "2%", got ${JSON.stringify(v)}`,
+    });
+    return z.NEVER;
+  }
+  return f;
+});
+
+/**
+ * Capacity search (instead of one fixed load): the highest arrival rate at which the objective
+ * holds, searched on a geometric grid of rates between `from` and `to` (see `core/capacity.ts`).
+ */
+export const capacitySchema = z
+  .strictObject({
+    /** Latency objective, e.g. `p99 < 50ms`. */
+    slo: latencySlo,
+    /** Error objective, e.g. `< 1%` (errors and non-2xx responses over all requests). */
+    errors: errorSlo.default(0.01),
+    /** Lowest rate tried. */
+    from: rate,
+    /** Highest rate tried (never above what the load generator can drive on the machine). */
+    to: rate,
+    /** Relative step between neighbouring rates of the grid. */
+    resolution: fraction.default(0.02),
+    /** Measured time of each load step, after `stepWarmup` of un-measured load at the same rate. */
+    step: duration.default(2),
+    stepWarmup: duration.default(0.5),
+  })
+  .superRefine((c, ctx) => {
+    if (c.to <= c.from)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['to'],
+        message: `expected "to" above "from" (${c.from}/s), got ${c.to}/s`,
+      });
+    if (!(c.step > 0)) ctx.addIssue({ code: 'custom', path: ['step'], message: 'expected a step longer than 0 s' });
+  });
+export type CapacityOptions = z.infer<typeof capacitySchema>;
+
+/** A memory growth rate such as `1MB/min` or `20kB/s`, in bytes per second. */
+const growth = z.union([z.string(), z.number()]).transform((v, ctx) => {
+  const q = typeof v === 'number' ? { value: v, unit: 'B/s' } : parseQuantity(v);
+  if (q?.unit !== 'B/s' || !(q.value >= 0)) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `expected a growth rate like "1MB/min" or "20kB/s", got ${JSON.stringify(v)}`,
+    });
+    return z.NEVER;
+  }
+  return q.value;
+});
+
+/**
+ * Soak (instead of one short load): a constant arrival rate for minutes while the server's memory
+ * and open file descriptors are sampled every second; head fails when it grows faster than base by
+ * more than the tolerance (see `core/soak.ts`).
+ */
+export const soakSchema = z
+  .strictObject({
+    /** Constant arrival rate for the whole soak. */
+    rate,
+    /** Length of one soak run (one side, one round). */
+    duration: duration.default(180),
+    /** Start of each run left out of the growth (warm-up, caches filling); a third of `duration` by default. */
+    settle: duration.optional(),
+    /** Block length: the samples are reduced to block medians before comparing. */
+    block: duration.default(10),
+    /** Extra memory growth head may show over base. */
+    tolerance: growth.default(1e6 / 60),
+    /** Extra open file descriptors per minute head may gain over base. */
+    fdTolerance: z.number().min(0).default(1),
+    /** Soak runs per side (each a fresh server), interleaved like every replicate. */
+    rounds: z.number().int().min(1).max(20).default(2),
+  })
+  .superRefine((c, ctx) => {
+    const settle = c.settle ?? c.duration / 3;
+    if (c.duration - settle < 4 * c.block)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['duration'],
+        message: `expected at least 4 blocks (${4 * c.block} s) after the settle time (${settle} s): lengthen "duration" or shorten "settle" or "block"`,
+      });
+  });
+export type SoakOptions = z.infer<typeof soakSchema>;
+
 export const httpSuiteSchema = z
   .strictObject({
     ...common,
@@ -102,8 +232,42 @@ export const httpSuiteSchema = z
     /** Un-measured load before each measured run, in seconds. */
     warmupDuration: duration.default(1),
     scenarios: z.array(scenarioSchema).min(1),
+    /** Search the highest rate that meets an objective instead of measuring one load. */
+    capacity: capacitySchema.optional(),
+    /** Endurance: constant load for minutes, memory and file-descriptor growth against base. */
+    soak: soakSchema.optional(),
   })
   .superRefine((s, ctx) => {
+    if (s.soak && s.capacity)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['soak'],
+        message: 'a suite is either a soak or a capacity suite: split it in two',
+      });
+    if (s.soak && s.timeout < s.soak.duration + 60)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['timeout'],
+        message: `expected a timeout of at least the soak's duration plus a minute (${s.soak.duration + 60} s), got ${s.timeout} s`,
+      });
+    if (s.soak && s.rate !== undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['rate'],
+        message: 'a soak suite sets its rate in "soak.rate": remove "rate"',
+      });
+    if (s.soak && s.scenarios.length !== 1)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['scenarios'],
+        message: "a soak suite drives one scenario (its memory is the whole server's): give it exactly one",
+      });
+    if (s.capacity && s.rate !== undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['rate'],
+        message: 'a capacity suite searches the rate itself: remove "rate" (or "capacity")',
+      });
     const seen = new Set<string>();
     for (const [i, sc] of s.scenarios.entries()) {
       if (seen.has(sc.name))

@@ -1,8 +1,11 @@
 /**
- * Shared pieces of the harness parsers: the result types, the error type, a JSON reader that
- * reports line numbers, unit conversion and a collector that refuses silent merges.
+ * Shared pieces of the harness parsers: the result types, the error type, JSON reading that
+ * reports line numbers, and a collector that refuses silent merges. Units come from
+ * `core/units.ts` and the median from `core/stats/quantiles.ts`, like everywhere else.
  */
+import JSON5 from 'json5';
 import type { Direction, Unit } from '../../core/model';
+import { TIME_FACTORS } from '../../core/units';
 
 /** One metric of one benchmark, in perfgate's canonical unit (see `core/model.ts`). */
 export interface HarnessMetric {
@@ -56,192 +59,35 @@ export function lineAt(text: string, offset: number): number {
 // JSON
 // ---------------------------------------------------------------------------------------------
 
-class JsonSyntaxError extends Error {
-  constructor(
-    message: string,
-    readonly offset: number,
-  ) {
-    super(message);
-  }
-}
-
 /**
- * A strict JSON reader (RFC 8259) that, unlike `JSON.parse` on Node 20, reports where it failed,
- * and that accepts the bare `NaN`, `Infinity` and `-Infinity` tokens some harnesses write
- * (BenchmarkDotNet, Google Benchmark). Those become `NaN` / `±Infinity` numbers, so the finiteness
- * checks of the parsers still catch them where they matter.
+ * Parses one JSON value. `JSON.parse` first (strict, fast); on failure JSON5, which also reads the
+ * bare `NaN`, `Infinity` and `-Infinity` tokens some harnesses write (BenchmarkDotNet, Google
+ * Benchmark) — they become `NaN` / `±Infinity`, so the parsers' finiteness checks still catch them
+ * where they matter — and which, unlike `JSON.parse` on Node 20, says on which line it failed.
  */
-class JsonReader {
-  private i = 0;
-  constructor(private readonly s: string) {}
-
-  parseDocument(): unknown {
-    this.ws();
-    const v = this.value();
-    this.ws();
-    if (this.i < this.s.length) this.fail('expected the end of the JSON document');
-    return v;
-  }
-
-  /** Parses one value starting at the current position (for JSON Lines). */
-  parseAt(start: number): { value: unknown; end: number } {
-    this.i = start;
-    this.ws();
-    const value = this.value();
-    return { value, end: this.i };
-  }
-
-  private fail(what: string): never {
-    const found =
-      this.i >= this.s.length
-        ? 'the end of the output (truncated?)'
-        : JSON.stringify(this.s.slice(this.i, this.i + 12));
-    throw new JsonSyntaxError(`${what}, found ${found}`, this.i);
-  }
-
-  private ws(): void {
-    const s = this.s;
-    while (this.i < s.length) {
-      const c = s.charCodeAt(this.i);
-      if (c === 32 || c === 9 || c === 10 || c === 13 || c === 0xfeff) this.i++;
-      else break;
+function readJson(text: string): { value: unknown } | { error: string; line?: number } {
+  try {
+    return { value: JSON.parse(text) };
+  } catch {
+    try {
+      return { value: JSON5.parse(text) };
+    } catch (e) {
+      const err = e as SyntaxError & { lineNumber?: number; columnNumber?: number };
+      const what = err.message.replace(/^JSON5: /, '').replace(/ at \d+:\d+$/, '');
+      if (what === 'invalid end of input') return { error: 'the output ends early (truncated?)', line: err.lineNumber };
+      return { error: `${what} at column ${err.columnNumber}`, line: err.lineNumber };
     }
-  }
-
-  private value(): unknown {
-    const c = this.s[this.i];
-    if (c === '{') return this.object();
-    if (c === '[') return this.array();
-    if (c === '"') return this.string();
-    if (c === '-' || (c >= '0' && c <= '9')) return this.number();
-    if (this.s.startsWith('true', this.i)) return this.word('true', true);
-    if (this.s.startsWith('false', this.i)) return this.word('false', false);
-    if (this.s.startsWith('null', this.i)) return this.word('null', null);
-    if (this.s.startsWith('NaN', this.i)) return this.word('NaN', Number.NaN);
-    if (this.s.startsWith('Infinity', this.i)) return this.word('Infinity', Number.POSITIVE_INFINITY);
-    return this.fail('expected a JSON value');
-  }
-
-  private word<T>(w: string, v: T): T {
-    this.i += w.length;
-    return v;
-  }
-
-  private object(): Record<string, unknown> {
-    const out: Record<string, unknown> = {};
-    this.i++;
-    this.ws();
-    if (this.s[this.i] === '}') {
-      this.i++;
-      return out;
-    }
-    for (;;) {
-      this.ws();
-      if (this.s[this.i] !== '"') this.fail('expected a property name in double quotes');
-      const key = this.string();
-      this.ws();
-      if (this.s[this.i] !== ':') this.fail(`expected ":" after property name ${JSON.stringify(key)}`);
-      this.i++;
-      this.ws();
-      out[key] = this.value();
-      this.ws();
-      const c = this.s[this.i];
-      if (c === ',') {
-        this.i++;
-        continue;
-      }
-      if (c === '}') {
-        this.i++;
-        return out;
-      }
-      this.fail('expected "," or "}" after a property value');
-    }
-  }
-
-  private array(): unknown[] {
-    const out: unknown[] = [];
-    this.i++;
-    this.ws();
-    if (this.s[this.i] === ']') {
-      this.i++;
-      return out;
-    }
-    for (;;) {
-      this.ws();
-      out.push(this.value());
-      this.ws();
-      const c = this.s[this.i];
-      if (c === ',') {
-        this.i++;
-        continue;
-      }
-      if (c === ']') {
-        this.i++;
-        return out;
-      }
-      this.fail('expected "," or "]" after an array element');
-    }
-  }
-
-  private string(): string {
-    const s = this.s;
-    const start = this.i;
-    this.i++;
-    let simple = true;
-    while (this.i < s.length) {
-      const c = s.charCodeAt(this.i);
-      if (c === 34) {
-        this.i++;
-        const raw = s.slice(start, this.i);
-        if (simple) return raw.slice(1, -1);
-        try {
-          return JSON.parse(raw) as string;
-        } catch {
-          this.i = start;
-          this.fail('expected a valid JSON string');
-        }
-      }
-      if (c === 92) {
-        simple = false;
-        this.i += 2;
-        continue;
-      }
-      if (c < 32) this.fail('expected the closing quote of a string');
-      this.i++;
-    }
-    return this.fail('expected the closing quote of a string');
-  }
-
-  private number(): number {
-    const m = /-?(?:Infinity|(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?)/y;
-    m.lastIndex = this.i;
-    const r = m.exec(this.s);
-    if (!r) return this.fail('expected a number');
-    this.i += r[0].length;
-    if (r[0] === '-Infinity') return Number.NEGATIVE_INFINITY;
-    return Number(r[0]);
   }
 }
 
 /** Parses a JSON document; a syntax error becomes a HarnessParseError with the line number. */
 export function parseJson(text: string, source: string, expected: string): unknown {
   requireText(text, source, expected);
-  try {
-    return new JsonReader(text).parseDocument();
-  } catch (e) {
-    if (e instanceof JsonSyntaxError)
-      throw new HarnessParseError(
-        source,
-        `not valid JSON (${e.message}); expected ${expected}`,
-        lineAt(text, e.offset),
-      );
-    throw e;
-  }
+  const r = readJson(text);
+  if ('error' in r) throw new HarnessParseError(source, `not valid JSON (${r.error}); expected ${expected}`, r.line);
+  return r.value;
 }
 
-/**
- * Parses JSON Lines: one JSON value per non-empty line. Returns each value with its line number.
- */
 /**
  * Parses a JSON document whose results sit in a top-level list under `key` (most harnesses'
  * exports), or throws a `HarnessParseError` saying which list is missing.
@@ -259,19 +105,16 @@ export function parseJsonWithList<K extends string>(
   return doc as Record<string, unknown> & Record<K, unknown[]>;
 }
 
+/** Parses JSON Lines: one JSON value per non-empty line. Returns each value with its line number. */
 export function parseJsonLines(text: string, source: string, expected: string): { value: unknown; line: number }[] {
   requireText(text, source, expected);
   const out: { value: unknown; line: number }[] = [];
-  const lines = text.split('\n');
-  lines.forEach((raw, index) => {
+  text.split('\n').forEach((raw, index) => {
     if (raw.trim() === '') return;
-    try {
-      out.push({ value: new JsonReader(raw).parseDocument(), line: index + 1 });
-    } catch (e) {
-      if (e instanceof JsonSyntaxError)
-        throw new HarnessParseError(source, `not a valid JSON line (${e.message}); expected ${expected}`, index + 1);
-      throw e;
-    }
+    const r = readJson(raw);
+    if ('error' in r)
+      throw new HarnessParseError(source, `not a valid JSON line (${r.error}); expected ${expected}`, index + 1);
+    out.push({ value: r.value, line: index + 1 });
   });
   return out;
 }
@@ -285,49 +128,13 @@ export function isObject(v: unknown): v is Record<string, unknown> {
 // Numbers and units
 // ---------------------------------------------------------------------------------------------
 
-/** The median of a non-empty list (mean of the middle two for an even count). */
-export function median(values: readonly number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-}
-
-/** Seconds per time unit, for the abbreviations harnesses write (Go, JMH, Google Benchmark …). */
-export const TIME_UNITS: Readonly<Record<string, number>> = {
-  ps: 1e-12,
-  ns: 1e-9,
-  us: 1e-6,
-  µs: 1e-6,
-  μs: 1e-6,
-  ms: 1e-3,
-  s: 1,
-  sec: 1,
-  m: 60,
-  min: 60,
-  h: 3600,
-  hr: 3600,
-  day: 86400,
-};
-
-/** Bytes per size unit (decimal and binary prefixes). */
-export const SIZE_UNITS: Readonly<Record<string, number>> = {
-  B: 1,
-  kB: 1e3,
-  KB: 1e3,
-  MB: 1e6,
-  GB: 1e9,
-  KiB: 1024,
-  MiB: 1024 ** 2,
-  GiB: 1024 ** 3,
-};
-
 /** Seconds per unit; throws a HarnessParseError naming the unknown unit. */
 export function timeFactor(unit: string, source: string, where: string): number {
-  const f = TIME_UNITS[unit];
+  const f = TIME_FACTORS[unit];
   if (f === undefined)
     throw new HarnessParseError(
       source,
-      `${where}: unknown time unit ${JSON.stringify(unit)}; expected one of ${Object.keys(TIME_UNITS).join(', ')}`,
+      `${where}: unknown time unit ${JSON.stringify(unit)}; expected one of ${Object.keys(TIME_FACTORS).join(', ')}`,
     );
   return f;
 }

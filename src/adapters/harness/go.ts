@@ -16,7 +16,8 @@
  * name and unit; it is higher-is-better when the unit ends in `/s`, lower-is-better otherwise.
  */
 import type { Direction, Unit } from '../../core/model';
-import { BenchmarkCollector, HarnessParseError, type HarnessParseResult, median, requireText } from './common';
+import { median } from '../../core/stats/quantiles';
+import { BenchmarkCollector, HarnessParseError, type HarnessParseResult, requireText } from './common';
 
 const EXPECTED = 'go test -bench output lines like "BenchmarkX-8  1000  1234 ns/op"';
 

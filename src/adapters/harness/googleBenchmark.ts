@@ -17,6 +17,7 @@
  * perfgate's `json` format instead).
  */
 import type { Direction, Unit } from '../../core/model';
+import { median } from '../../core/stats/quantiles';
 import {
   BenchmarkCollector,
   finite,
@@ -24,7 +25,6 @@ import {
   HarnessParseError,
   type HarnessParseResult,
   isObject,
-  median,
   parseJsonWithList,
   timeFactor,
 } from './common';

@@ -13,6 +13,7 @@
  * Metrics: `time` (median wall time, s), `user` and `system` (mean CPU time, s: hyperfine
  * reports only their means), `rss` (median peak memory, B; recent hyperfine versions).
  */
+import { median } from '../../core/stats/quantiles';
 import {
   BenchmarkCollector,
   finite,
@@ -20,7 +21,6 @@ import {
   HarnessParseError,
   type HarnessParseResult,
   isObject,
-  median,
   optionalFinite,
   parseJsonWithList,
   timeMetric,

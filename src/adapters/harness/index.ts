@@ -28,6 +28,10 @@
  * | `catch2`           | benchmark name                           | `time` (s)                                                                    | mean (all Catch2 reports)            |
  * | `k6`               | k6 metric (`http_req_duration{…}`)       | trends: `p50`, `mean`, `p90`, `p95`, `p99`… (s); counters: `rate` (1/s); rates: `rate` (fraction) | k6's aggregates of one run |
  * | `autocannon`       | `title`, else the URL path               | `rps` (1/s, higher), `p50`, `p90`, `p99`, `mean` (s), `throughput` (B/s, higher), `errors`, `non2xx` (count) | autocannon's aggregates |
+ * | `jmeter`           | sample label (`lb`)                      | `throughput` (1/s, higher), `errors` (fraction), `p50` `p90` `p95` `p99` (s)  | from the JTL's samples (CSV or XML)  |
+ * | `gatling`          | request name, after its groups           | `throughput`, `errors`, `p50` `p90` `p95` `p99` (stats.json: `p50` `p75` `p95` `p99`) | from simulation.log (binary or text), or stats.json |
+ * | `artillery`        | endpoint (metrics-by-endpoint), else `http` | `throughput`, `errors`, `p50` `p90` `p95` `p99`                            | artillery's aggregate of the run     |
+ * | `locust`           | `TYPE NAME` (`GET /items`)               | `throughput`, `errors`, `p50` `p90` `p95` `p99`                               | locust's `_stats.csv` row            |
  * | `json`             | as given                                 | as given (see `json.ts`)                                                      | value, or median of a value list     |
  *
  * Unless marked higher, lower is better. Each format's file documents its input and the settings
@@ -35,18 +39,22 @@
  */
 import type { MetricValue, Replicate } from '../../core/model';
 import type { HarnessFormat } from '../../settings/suites';
+import { parseArtillery } from './artillery';
 import { parseAutocannon } from './autocannon';
 import { parseBenchmarkDotNet } from './benchmarkdotnet';
 import { parseBenchmarkJs } from './benchmarkjs';
 import { parseCatch2 } from './catch2';
 import type { HarnessParseResult } from './common';
 import { parseCriterion } from './criterion';
+import { parseGatling } from './gatling';
 import { parseGoBench } from './go';
 import { parseGoogleBenchmark } from './googleBenchmark';
 import { parseHyperfine } from './hyperfine';
+import { parseJmeter } from './jmeter';
 import { parseJmh } from './jmh';
 import { parsePerfgateJson } from './json';
 import { parseK6 } from './k6';
+import { parseLocust } from './locust';
 import { parsePytestBenchmark } from './pytest';
 import { parseTinybench } from './tinybench';
 import { parseVitestBench } from './vitest';
@@ -55,7 +63,7 @@ export type { HarnessBenchmark, HarnessMetric, HarnessParseResult } from './comm
 export { HarnessParseError } from './common';
 export { canonicalUnit } from './json';
 
-const PARSERS: Record<HarnessFormat, (text: string, source: string) => HarnessParseResult> = {
+const PARSERS: Record<Exclude<HarnessFormat, 'gatling'>, (text: string, source: string) => HarnessParseResult> = {
   hyperfine: parseHyperfine,
   go: parseGoBench,
   benchmarkjs: parseBenchmarkJs,
@@ -69,27 +77,41 @@ const PARSERS: Record<HarnessFormat, (text: string, source: string) => HarnessPa
   catch2: parseCatch2,
   k6: parseK6,
   autocannon: parseAutocannon,
+  jmeter: parseJmeter,
+  artillery: parseArtillery,
+  locust: parseLocust,
   json: parsePerfgateJson,
 };
 
 /**
  * Parses one harness invocation's output.
  * @param format one of `HARNESS_FORMATS`
- * @param text the harness's stdout, or the content of the suite's `output` file
+ * @param input the harness's stdout, or the content of the suite's `output` file (bytes: Gatling's
+ *   simulation.log is binary; every other format is read as UTF-8 text)
  * @param source where the text came from, for messages (e.g. `bench.json` or `stdout of "go test …"`);
  *   the criterion format also reads the benchmark name from an `…/<id>/new/estimates.json` path
  * @throws HarnessParseError when the output is empty, truncated, malformed, has no benchmarks or a
  *   non-finite value
  */
-export function parseHarnessOutput(format: HarnessFormat, text: string, source: string): HarnessParseResult {
+export function parseHarnessOutput(
+  format: HarnessFormat,
+  input: string | Uint8Array,
+  source: string,
+): HarnessParseResult {
+  if (format === 'gatling') return parseGatling(input, source);
   const parse = PARSERS[format];
   if (!parse) throw new Error(`unknown harness format ${JSON.stringify(format)}`);
-  return parse(text, source);
+  return parse(typeof input === 'string' ? input : Buffer.from(input).toString('utf8'), source);
 }
 
 /** One invocation → one Replicate with ids `SUITE/BENCHMARK:METRIC` (see model.ts). */
-export function harnessReplicate(suite: string, format: HarnessFormat, text: string, source: string): Replicate {
-  const { benchmarks, warnings } = parseHarnessOutput(format, text, source);
+export function harnessReplicate(
+  suite: string,
+  format: HarnessFormat,
+  input: string | Uint8Array,
+  source: string,
+): Replicate {
+  const { benchmarks, warnings } = parseHarnessOutput(format, input, source);
   const values: MetricValue[] = [];
   for (const b of benchmarks)
     for (const m of b.metrics)

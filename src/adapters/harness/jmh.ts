@@ -17,6 +17,8 @@
  * the rest is skipped with a warning.
  */
 import type { Direction, Unit } from '../../core/model';
+import { median } from '../../core/stats/quantiles';
+import { TIME_FACTORS } from '../../core/units';
 import {
   BenchmarkCollector,
   finite,
@@ -24,9 +26,7 @@ import {
   HarnessParseError,
   type HarnessParseResult,
   isObject,
-  median,
   parseJson,
-  TIME_UNITS,
 } from './common';
 
 const EXPECTED = 'JMH JSON (-rf json): [{"benchmark", "mode", "primaryMetric": {"score", "scoreUnit", …}}]';
@@ -40,9 +40,10 @@ interface Converted {
 /** Converts a JMH score unit (`ops/ms`, `us/op`, `B/op`, `#`, `MB/sec`) or returns null. */
 function convertUnit(u: string): Converted | null {
   let m = /^ops\/(\w+)$/.exec(u);
-  if (m && TIME_UNITS[m[1]] !== undefined) return { unit: '1/s', direction: 'higher', factor: 1 / TIME_UNITS[m[1]] };
+  if (m && TIME_FACTORS[m[1]] !== undefined)
+    return { unit: '1/s', direction: 'higher', factor: 1 / TIME_FACTORS[m[1]] };
   m = /^(\w+)\/op$/.exec(u);
-  if (m && TIME_UNITS[m[1]] !== undefined) return { unit: 's', direction: 'lower', factor: TIME_UNITS[m[1]] };
+  if (m && TIME_FACTORS[m[1]] !== undefined) return { unit: 's', direction: 'lower', factor: TIME_FACTORS[m[1]] };
   if (u === 'B/op') return { unit: 'B', direction: 'lower', factor: 1 };
   if (u === '#' || u === '#/op' || u === 'counts') return { unit: 'count', direction: 'lower', factor: 1 };
   return null;

@@ -32,6 +32,8 @@
  *   perfgate does not guess.
  */
 import type { Direction, Unit } from '../../core/model';
+import { median } from '../../core/stats/quantiles';
+import { SIZE_FACTORS, TIME_FACTORS } from '../../core/units';
 import {
   BenchmarkCollector,
   finite,
@@ -39,10 +41,7 @@ import {
   HarnessParseError,
   type HarnessParseResult,
   isObject,
-  median,
   parseJsonWithList,
-  SIZE_UNITS,
-  TIME_UNITS,
 } from './common';
 
 const EXPECTED = 'perfgate JSON: {"benchmarks": [{"name": …, "metrics": [{"name", "value", "unit", "direction"}]}]}';
@@ -50,11 +49,11 @@ const EXPECTED = 'perfgate JSON: {"benchmarks": [{"name": …, "metrics": [{"nam
 /** Converts a unit string to a canonical unit and the factor to multiply values by. */
 export function canonicalUnit(unit: string): { unit: Unit; factor: number } {
   const u = unit.trim();
-  if (u in TIME_UNITS && !['m', 'sec', 'ps', 'hr', 'day'].includes(u)) return { unit: 's', factor: TIME_UNITS[u] };
-  if (u in SIZE_UNITS) return { unit: 'B', factor: SIZE_UNITS[u] };
+  if (u in TIME_FACTORS && !['m', 'sec', 'ps', 'hr', 'day'].includes(u)) return { unit: 's', factor: TIME_FACTORS[u] };
+  if (u in SIZE_FACTORS) return { unit: 'B', factor: SIZE_FACTORS[u] };
   if (['/s', '1/s', 'ops/s', 'req/s', 'rps', 'ops/sec'].includes(u)) return { unit: '1/s', factor: 1 };
   const rate = /^(\w+)\/s$/.exec(u);
-  if (rate && rate[1] in SIZE_UNITS) return { unit: 'B/s', factor: SIZE_UNITS[rate[1]] };
+  if (rate && rate[1] in SIZE_FACTORS) return { unit: 'B/s', factor: SIZE_FACTORS[rate[1]] };
   if (u === '%') return { unit: 'fraction', factor: 0.01 };
   if (u === 'fraction' || u === 'count') return { unit: u, factor: 1 };
   return { unit: u, factor: 1 };

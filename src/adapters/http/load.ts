@@ -1,21 +1,17 @@
 /**
- * One autocannon load run against a local server, with every response time recorded into a
- * microsecond histogram (autocannon's own is whole milliseconds), and the load generator's own
- * CPU use measured over the same window.
+ * One load run against a local server, with every response time recorded into a microsecond
+ * histogram, and the load generator's own CPU use measured over the same window. The requests go
+ * through perfgate's own keep-alive client (`client.ts`), in this process.
  *
- * autocannon 9 runs in-process and single-threaded: its `workers` mode breaks once bundled.
- *
- * Constant arrival rate: autocannon's own `overallRate` lets every connection send its quota at
- * the start of each second, so the server sees one burst per second; and its coordinated-omission
- * correction is broken with a rate (it passes ⌈1/rate⌉ ms as the expected interval). So with a
- * rate this module passes no rate to autocannon (its correction then never runs; autocannon even
- * rejects `ignoreCoordinatedOmission` without a rate) and paces the connections itself (`pace`):
- * connection i of C sends at t0 + i/R + k·C/R, evenly spaced arrivals at R per second overall,
- * and latency counts from each request's intended send time whenever a late response held the
- * connection back (the coordinated-omission correction of wrk2, after Gil Tene).
+ * Closed loop (no rate): every connection sends its next request as soon as the previous response
+ * completes. Constant arrival rate R over C connections: connection i sends its k-th request at
+ * t0 + i/R + k·C/R, evenly spaced arrivals at R per second overall, and latency counts from each
+ * request's intended send time whenever a late response held the connection back — the
+ * coordinated-omission correction of wrk2, after Gil Tene — so a stalling server cannot hide its
+ * queue. A timer that fires late is the load generator's own delay and is not added.
  */
-import autocannon from 'autocannon';
 import type { HttpScenario } from '../../settings/suites';
+import { Connection, serializeRequest } from './client';
 import { LatencyHistogram } from './histogram';
 
 export interface LoadRunOptions {
@@ -36,6 +32,8 @@ export interface LoadRunOptions {
   onMeasureStart?: () => void;
   /** Per-request timeout in seconds (default 10). */
   requestTimeout?: number;
+  /** Also record latency per consecutive slice of this many seconds of the measured window (soak). */
+  sliceSeconds?: number;
   /** Stops the run early; the result then covers the time until the stop. */
   signal?: AbortSignal;
 }
@@ -59,53 +57,126 @@ export interface LoadRunResult {
   driverCpu: number;
   /** Whether the run was stopped early through `signal`. */
   stoppedEarly: boolean;
+  /** With `sliceSeconds`: the latency of 2xx responses per slice of the measured window. */
+  slices?: LatencyHistogram[];
 }
 
 /**
- * Runs one load run: `warmup` seconds un-measured, then `duration` seconds measured, in one
- * autocannon run. Counts responses and failures that complete within the measured window.
- * Rejects only when autocannon rejects its options.
+ * Runs one load run: `warmup` seconds un-measured, then `duration` seconds measured, on the same
+ * connections. Counts responses and failures that complete within the measured window. Rejects
+ * only when the options are unusable (no connection, a header with a line break).
  */
 export function runLoad(o: LoadRunOptions): Promise<LoadRunResult> {
   return new Promise((resolve, reject) => {
+    if (!(Number.isInteger(o.connections) && o.connections >= 1))
+      return reject(new Error(`expected at least one connection, got ${o.connections}`));
+    if (o.rate !== undefined && !(o.rate > 0)) return reject(new Error(`expected a positive rate, got ${o.rate}`));
+    let request: Buffer;
+    try {
+      request = serializeRequest('127.0.0.1', o.port, o.scenario);
+    } catch (err) {
+      return reject(err);
+    }
     const latency = new LatencyHistogram();
+    const slices: LatencyHistogram[] = [];
+    const sliceMs = (o.sliceSeconds ?? 0) * 1000;
     const statusCounts: Record<number, number> = {};
     let ok = 0;
     let non2xx = 0;
     let errors = 0;
     let timeouts = 0;
+    let running = true;
+    let measuring = false;
     let stoppedEarly = false;
-    let instance: ReturnType<typeof autocannon> | undefined;
-    let finished = false;
-    const onAbort = () => {
-      stoppedEarly = true;
-      instance?.stop();
+    let t1 = 0;
+    let cpu1: NodeJS.CpuUsage | undefined;
+    const timeoutMs = (o.requestTimeout ?? 10) * 1000;
+    const warmup = Math.max(0, o.warmup ?? 0);
+    const C = o.connections;
+    const rate = o.rate;
+    const interval = rate === undefined ? 0 : (C / rate) * 1000;
+    const t0 = performance.now();
+    const sent = new Array<number>(C).fill(0);
+    const timers = new Array<NodeJS.Timeout | undefined>(C);
+
+    const due = (i: number) => t0 + (i * 1000) / (rate as number) + sent[i] * interval;
+    const next = (i: number, fromTimer: boolean) => {
+      const c = conns[i];
+      if (!running || !c.idle) return;
+      if (rate === undefined) {
+        c.send(performance.now());
+        return;
+      }
+      const now = performance.now();
+      const d = due(i);
+      if (now < d && !fromTimer) {
+        timers[i] ??= setTimeout(() => {
+          timers[i] = undefined;
+          next(i, true);
+        }, d - now);
+        return;
+      }
+      sent[i]++;
+      // On time (from the timer): latency counts from now. Late: from when it was due.
+      c.send(fromTimer ? now : Math.min(now, d));
     };
 
-    let measuring = false;
-    let t1 = 0n;
-    let cpu1: NodeJS.CpuUsage | undefined;
+    const conns: Connection[] = Array.from(
+      { length: C },
+      (_, i) =>
+        new Connection(o.port, request, o.scenario.method === 'HEAD', {
+          response(status, now, sentAt) {
+            if (measuring && now >= t1) {
+              statusCounts[status] = (statusCounts[status] ?? 0) + 1;
+              if (status >= 200 && status < 300) {
+                ok++;
+                latency.recordMillis(now - sentAt);
+                if (sliceMs > 0) {
+                  const k = Math.floor((now - t1) / sliceMs);
+                  for (let i = slices.length; i <= k; i++) slices.push(new LatencyHistogram());
+                  slices[k].recordMillis(now - sentAt);
+                }
+              } else non2xx++;
+            }
+            next(i, false);
+          },
+          error(err) {
+            if (measuring) {
+              errors++;
+              if (err.message === 'request timed out') timeouts++;
+            }
+          },
+          ready: () => next(i, false),
+        }),
+    );
+
+    const sweep = setInterval(
+      () => {
+        const now = performance.now();
+        for (const c of conns)
+          if (c.writtenAt >= 0 && c.sentAt >= 0 && now - c.writtenAt > timeoutMs)
+            c.abort(new Error('request timed out'));
+      },
+      Math.min(1000, Math.max(10, timeoutMs / 4)),
+    );
     const startMeasuring = () => {
-      if (finished || measuring) return;
+      if (!running || measuring) return;
       o.onMeasureStart?.();
       measuring = true;
       cpu1 = process.cpuUsage();
-      t1 = process.hrtime.bigint();
+      t1 = performance.now();
     };
-    const warmup = Math.max(0, o.warmup ?? 0);
-    const warmupTimer = warmup > 0 ? setTimeout(startMeasuring, warmup * 1000) : undefined;
-
-    const done = (err: Error | null, result: unknown) => {
-      if (finished) return;
-      finished = true;
-      clearTimeout(warmupTimer);
-      const window = measuring ? Number(process.hrtime.bigint() - t1) / 1e9 : 0;
+    const finish = () => {
+      if (!running) return;
+      running = false;
+      const window = measuring ? (performance.now() - t1) / 1000 : 0;
       const cpu = measuring ? process.cpuUsage(cpu1) : { user: 0, system: 0 };
+      clearTimeout(warmupTimer);
+      clearTimeout(endTimer);
+      clearInterval(sweep);
+      for (const t of timers) clearTimeout(t);
+      for (const c of conns) c.close();
       o.signal?.removeEventListener('abort', onAbort);
-      if (err || !result) {
-        reject(err ?? new Error('autocannon finished without a result'));
-        return;
-      }
       resolve({
         latency,
         ok,
@@ -116,149 +187,21 @@ export function runLoad(o: LoadRunOptions): Promise<LoadRunResult> {
         window,
         driverCpu: (cpu.user + cpu.system) / 1e6,
         stoppedEarly,
+        ...(sliceMs > 0 ? { slices } : {}),
       });
     };
-    const { scenario } = o;
-    const lagMs = new WeakMap<object, number>();
+    const onAbort = () => {
+      stoppedEarly = true;
+      finish();
+    };
     if (warmup === 0) startMeasuring();
-    try {
-      instance = autocannon(
-        {
-          url: `http://127.0.0.1:${o.port}${scenario.path}`,
-          method: scenario.method,
-          headers: scenario.headers ?? {},
-          body: scenario.body,
-          connections: o.connections,
-          setupClient: setupClient(
-            scenario.method === 'HEAD',
-            o.rate === undefined ? undefined : pace(o.rate, o.connections, lagMs),
-          ),
-          duration: warmup + o.duration,
-          timeout: o.requestTimeout ?? 10,
-          // The run ends at the first sample tick after `duration`: tick often so it ends on time.
-          sampleInt: 10,
-        },
-        done,
-      );
-    } catch (err) {
-      // thrown by a client hook while autocannon set up its connections
-      done(err as Error, undefined);
+    const warmupTimer = warmup > 0 ? setTimeout(startMeasuring, warmup * 1000) : undefined;
+    const endTimer = setTimeout(finish, (warmup + o.duration) * 1000);
+    if (o.signal?.aborted) {
+      onAbort();
       return;
     }
-    if (finished) return; // options rejected synchronously
-    instance.on('response', (client: object, status: number, _bytes: number, ms: number) => {
-      if (!measuring) return;
-      statusCounts[status] = (statusCounts[status] ?? 0) + 1;
-      if (status >= 200 && status < 300) {
-        ok++;
-        latency.recordMillis(ms + (lagMs.get(client) ?? 0));
-      } else {
-        non2xx++;
-      }
-    });
-    // autocannon emits `reqError` once per failed request (pipelining 1): connection errors, and
-    // timeouts as an Error('request timed out') (lib/run.js).
-    instance.on('reqError', (error: Error) => {
-      if (!measuring) return;
-      errors++;
-      if (error?.message === 'request timed out') timeouts++;
-    });
-    if (o.signal?.aborted) onAbort();
-    else o.signal?.addEventListener('abort', onAbort, { once: true });
+    o.signal?.addEventListener('abort', onAbort, { once: true });
+    for (const c of conns) c.open();
   });
-}
-
-/** The parts of autocannon's per-connection client (lib/httpClient.js) that the hooks touch. */
-interface PacedClient {
-  _doRequest(): void;
-  _connect(): void;
-  destroy(): void;
-  destroyed: boolean;
-  parser: Record<number, (...args: unknown[]) => unknown> & { constructor: { kOnHeadersComplete: number } };
-}
-
-/**
- * autocannon's `setupClient` hook: pacing (when a rate is set), and HEAD support. autocannon's
- * response parser (http-parser-js) does not know a request was HEAD, so it waits for the body
- * its Content-Length announces and the request times out; returning true from the parser's
- * headers-complete callback tells it there is no body (as Node's own client does for HEAD).
- */
-function setupClient(
-  head: boolean,
-  paced?: (client: PacedClient) => void,
-): ((client: PacedClient) => void) | undefined {
-  if (!head) return paced;
-  return (client) => {
-    paced?.(client);
-    // The parser callbacks are installed after this hook runs, right before the first connect.
-    const connect = client._connect.bind(client);
-    let wrapped = false;
-    client._connect = () => {
-      if (!wrapped) {
-        wrapped = true;
-        const key = client.parser?.constructor?.kOnHeadersComplete;
-        const onHeaders = typeof key === 'number' ? client.parser[key] : undefined;
-        if (typeof onHeaders !== 'function')
-          throw new Error('HEAD requests need http-parser-js under autocannon 9 (its parser was not found)');
-        client.parser[key] = (...args: unknown[]) => {
-          onHeaders(...args);
-          return true; // skip the body
-        };
-      }
-      connect();
-    };
-  };
-}
-
-/**
- * Open-loop pacing for autocannon clients at `rate` requests/s over `connections` connections,
- * installed through autocannon's `setupClient` hook (called in each client's constructor, before
- * it connects). Client i sends its k-th request at t0 + i/rate + k·connections/rate (ms clock).
- * autocannon asks a client for its next request when it connects and after each response:
- * - before the due time, the request waits for a timer; timer lateness is the load generator's
- *   own delay, so it is not added to the latency;
- * - after the due time (the previous response came late, or a reconnect), the request goes out at
- *   once and its lag behind the due time is added to its latency (`lagMs`), so latency counts
- *   from the intended send time and a stalling server cannot hide its queue (coordinated omission).
- * Assumes pipelining 1 (one request in flight per client), autocannon's default.
- */
-export function pace(rate: number, connections: number, lagMs: WeakMap<object, number>): (client: PacedClient) => void {
-  const interval = (connections / rate) * 1000;
-  let t0: number | undefined;
-  let next = 0;
-  return (client) => {
-    if (typeof client._doRequest !== 'function' || typeof client.destroy !== 'function')
-      throw new Error('pacing a request rate needs autocannon 9 (its client has no _doRequest)');
-    const index = next++;
-    const send = client._doRequest.bind(client);
-    const destroy = client.destroy.bind(client);
-    let k = 0;
-    let timer: NodeJS.Timeout | undefined;
-    const doRequest = (fromTimer: boolean) => {
-      if (client.destroyed) return;
-      const now = performance.now();
-      t0 ??= now;
-      const due = t0 + (index * 1000) / rate + k * interval;
-      if (now < due && !fromTimer) {
-        timer ??= setTimeout(() => {
-          timer = undefined;
-          doRequest(true);
-        }, due - now);
-        return;
-      }
-      if (timer) {
-        clearTimeout(timer);
-        timer = undefined;
-      }
-      lagMs.set(client, fromTimer ? 0 : Math.max(0, now - due));
-      k++;
-      send();
-    };
-    client._doRequest = () => doRequest(false);
-    client.destroy = () => {
-      if (timer) clearTimeout(timer);
-      timer = undefined;
-      destroy();
-    };
-  };
 }

@@ -231,3 +231,34 @@ export function listenerOwner(pgid: number, port: number): 'group' | 'other' | '
   }
   return 'unknown';
 }
+
+/** Current resident memory (VmRSS) summed over the group's live processes, in bytes; null without /proc. */
+export function groupRssBytes(pgid: number): number | null {
+  const pids = liveGroupMembers(pgid);
+  if (pids === null) return null;
+  let total = 0;
+  for (const pid of pids) {
+    try {
+      const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      if (m) total += Number(m[1]) * 1024;
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return total;
+}
+
+/** Open file descriptors summed over the group's live processes; null without /proc. */
+export function groupOpenFds(pgid: number): number | null {
+  const pids = liveGroupMembers(pgid);
+  if (pids === null) return null;
+  let total = 0;
+  for (const pid of pids) {
+    try {
+      total += readdirSync(`/proc/${pid}/fd`).length;
+    } catch {
+      // exited meanwhile, or not ours to read
+    }
+  }
+  return total;
+}

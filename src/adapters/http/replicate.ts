@@ -8,14 +8,16 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
-import type { MetricValue, Replicate, Side } from '../../core/model';
+import type { CapacityCurve, MetricValue, Replicate, Side, SoakSeries } from '../../core/model';
 import type { HttpSuite } from '../../settings/suites';
 import { childEnv } from '../process';
 import { monotonicUs, type ProfiledRun, type ProfilerHooks } from '../profile/hooks';
+import { DRIVER_SATURATION, DriverSaturatedError, driverCeiling, measureCapacity, RATE_TOLERANCE } from './capacity';
 import { HttpSuiteError } from './errors';
 import { type LoadRunResult, runLoad } from './load';
 import { groupCpuSeconds, groupPeakRssBytes, listGroup, procAvailable } from './procfs';
 import { type ServerProcess, startServer } from './server';
+import { runSoak } from './soak';
 
 export interface HttpRunOptions {
   side: Side;
@@ -23,6 +25,8 @@ export interface HttpRunOptions {
   checkoutDir: string;
   signal?: AbortSignal;
   log?: (line: string) => void;
+  /** Capacity suites: per scenario, a rate to start the search at (earlier replicates' median). */
+  capacityStart?: Record<string, number>;
   /** Runs the server under a profiler (a profiled run after the verdict). */
   profiler?: ProfilerHooks;
 }
@@ -40,10 +44,7 @@ export interface HttpReplicateTimings {
   total: number;
 }
 
-/** Load-generator CPU use (fraction of one core) from which a run counts as driver-saturated. */
-export const DRIVER_SATURATION = 0.9;
-/** A rate run that completes fewer than this fraction of its target counts as saturated. */
-export const RATE_TOLERANCE = 0.9;
+export { DRIVER_SATURATION, RATE_TOLERANCE };
 /** Connections when a suite sets `rate` but not `connections`: one per request/s, at most this. */
 export const MAX_DEFAULT_RATE_CONNECTIONS = 100;
 /** Connections when a suite sets neither `rate` nor `connections` (autocannon's default). */
@@ -137,6 +138,8 @@ export async function measureHttpReplicate(
 
     const values: MetricValue[] = [];
     const warnings: string[] = [...server.warnings];
+    const curves: CapacityCurve[] = [];
+    const series: SoakSeries[] = [];
     const shape = loadShape(suite);
     if (!procAvailable())
       warnings.push(
@@ -146,6 +149,94 @@ export async function measureHttpReplicate(
     for (const scenario of suite.scenarios) {
       const prefix = `${suite.name}/${scenario.name}`;
       const live = server;
+      if (suite.soak) {
+        const stop = new AbortController();
+        const offExit = live.onExit(() => stop.abort(new Error('server exited')));
+        const onAbort = () => stop.abort(signal.reason);
+        signal.addEventListener('abort', onAbort, { once: true });
+        const m0 = performance.now();
+        try {
+          const r = await runSoak({
+            suite: suite.name,
+            side: opts.side,
+            port: live.port,
+            pgid: live.pgid,
+            scenario,
+            soak: suite.soak,
+            connections: suite.connections,
+            signal: stop.signal,
+          });
+          values.push(...r.values);
+          warnings.push(...r.warnings);
+          series.push(...r.series);
+        } finally {
+          offExit();
+          signal.removeEventListener('abort', onAbort);
+        }
+        timings.measured += (performance.now() - m0) / 1000;
+        if (!live.alive) throw live.error(`${live.describeExit()} during the soak of scenario "${scenario.name}".`);
+        if (timedOut()) throw timeoutError(live);
+        if (signal.aborted) throw abortReason(opts.signal, new Error('aborted'));
+        opts.log?.(`${opts.side}: ${prefix}: soak of ${suite.soak.duration} s done`);
+        continue;
+      }
+      if (suite.capacity) {
+        const capacity = suite.capacity;
+        const stop = new AbortController();
+        const offExit = live.onExit(() => stop.abort(new Error('server exited')));
+        const onAbort = () => stop.abort(signal.reason);
+        signal.addEventListener('abort', onAbort, { once: true });
+        const m0 = performance.now();
+        let result: Awaited<ReturnType<typeof measureCapacity>>;
+        try {
+          result = await measureCapacity({
+            port: live.port,
+            scenario,
+            capacity,
+            connections: suite.connections,
+            start: opts.capacityStart?.[scenario.name],
+            ceiling: await driverCeiling(),
+            signal: stop.signal,
+            log: opts.log,
+          });
+        } catch (err) {
+          if (!live.alive)
+            throw live.error(`${live.describeExit()} during the capacity search of scenario "${scenario.name}".`);
+          if (timedOut()) throw timeoutError(live);
+          if (signal.aborted) throw abortReason(opts.signal, err);
+          if (err instanceof DriverSaturatedError)
+            throw new HttpSuiteError(
+              `HTTP suite "${suite.name}", scenario "${scenario.name}": ${err.message}`,
+              opts.side,
+            );
+          throw err;
+        } finally {
+          offExit();
+          signal.removeEventListener('abort', onAbort);
+        }
+        timings.measured += (performance.now() - m0) / 1000;
+        values.push({ id: `${prefix}:capacity`, unit: '1/s', direction: 'higher', value: result.capacity });
+        curves.push({
+          metric: `${prefix}:capacity`,
+          side: opts.side,
+          slo: capacity.slo.text,
+          bound: capacity.slo.bound,
+          errorBound: capacity.errors,
+          steps: result.steps,
+        });
+        if (result.below)
+          warnings.push(
+            `${prefix}: the objective (${capacity.slo.text}, errors < ${pct(capacity.errors)}) failed already at "from" (${capacity.from}/s); the capacity is recorded one grid step below it. Lower "from".`,
+          );
+        if (result.censoredAtTo)
+          warnings.push(
+            `${prefix}: the objective still held at "to" (${capacity.to}/s), so the capacity is recorded as "to": the server may take more. Raise "to".`,
+          );
+        opts.log?.(
+          `${opts.side}: ${prefix}: capacity ${fmtRate(result.capacity)}/s after ${result.runs} load step${result.runs === 1 ? '' : 's'}`,
+        );
+        continue;
+      }
       // The server's exit or the caller's abort stops the load at once.
       const stop = new AbortController();
       const offExit = live.onExit(() => stop.abort());
@@ -201,7 +292,10 @@ export async function measureHttpReplicate(
       warnings.push(...summary.warnings);
       opts.log?.(`${opts.side}: ${describeRun(prefix, run, serverCpu)}`);
     }
-    return { replicate: { values, warnings }, timings, served };
+    const replicate: Replicate = { values, warnings };
+    if (curves.length) replicate.curves = curves;
+    if (series.length) replicate.series = series;
+    return { replicate, timings, served };
   } finally {
     clearTimeout(timer);
     if (server) {

@@ -9,10 +9,12 @@
  * compared; the method in one line; warnings as numbered footnotes; and the command that
  * reproduces the comparison.
  */
+
 import { markdownTable } from 'markdown-table';
 import { type ComparisonReport, FAILING_OUTCOMES, type MetricResult, type Outcome } from '../model';
 import { fails } from '../report';
 import { formatSignedPercent, formatValue } from '../units';
+import { capacityMarkdown } from './capacity';
 import { codeBlock, escapeMarkdown, inlineCode } from './escape';
 import { renderProfileMarkdown } from './profile-markdown';
 
@@ -219,6 +221,8 @@ function compose(report: ComparisonReport, options: MarkdownOptions, parts: Part
         );
     }
   }
+
+  if (parts.charts) out.push(...capacityMarkdown(report));
 
   const suiteWarnings = report.warnings.map((w) => w.text).filter((w) => !footnotes.has(w));
   if (parts.footnotes && (footnotes.size > 0 || suiteWarnings.length > 0)) {
