@@ -43,7 +43,7 @@ interface Call {
 function scripted(
   name: string,
   calls: Call[],
-  options: { node?: boolean; failOn?: number; kind?: 'command' | 'http' } = {},
+  options: { node?: boolean; failOn?: number; kind?: 'command' | 'http'; http?: Record<string, unknown> } = {},
 ): SuiteRunner {
   let own = 0;
   const runner: SuiteRunner = {
@@ -59,6 +59,7 @@ function scripted(
             readyTimeout: 10,
             duration: 1,
             warmupDuration: 0,
+            ...options.http,
           }
         : { kind: 'command', name, run: 'scripted', warmup: 0, timeout: 60 },
     async warmup() {},
@@ -140,6 +141,28 @@ describe('profileSuites', () => {
     expect(p.runs).toEqual({ base: 2, head: 2 });
     expect(p.views[0].per).toBe('request');
     expect(p.views[0].top[0].headSelf).toBeCloseTo(0.04 / 100, 12);
+  });
+
+  it('profiles a capacity suite once per side, costs per run (each run is a whole search of rates)', async () => {
+    const calls: Call[] = [];
+    const [p] = await profileSuites({
+      ...options(tmp()),
+      targets: [{ runner: scripted('api', calls, { kind: 'http', http: { capacity: {} } }), metrics: [] }],
+    });
+    expect(p.runs).toEqual({ base: 1, head: 1 });
+    expect(p.views[0].per).toBe('run');
+    expect(p.views[0].top[0].headSelf).toBeCloseTo(0.04, 9);
+  });
+
+  it('does not profile a soak suite, and says why', async () => {
+    const calls: Call[] = [];
+    const [p] = await profileSuites({
+      ...options(tmp()),
+      targets: [{ runner: scripted('leak', calls, { kind: 'http', http: { soak: { rounds: 2 } } }), metrics: [] }],
+    });
+    expect(calls).toEqual([]);
+    expect(p).toMatchObject({ views: [], runs: { base: 0, head: 0 } });
+    expect(p.notes).toEqual(['Soak suites are not profiled: one profiled run would last the whole soak.']);
   });
 
   it('says so when no profiler can run, and never throws', async () => {
