@@ -50,7 +50,8 @@ function run(cwd: string, args: string[]): Promise<{ code: number; stdout: strin
 }
 
 describe('perfgate run', () => {
-  it('measures command and HTTP suites on both commits and flags the slower server', async () => {
+  // Ten rounds of a server per side on a shared 2-core machine: more than the default minute.
+  it('measures command and HTTP suites on both commits and flags the slower server', { timeout: 300_000 }, async () => {
     const repo = makeRepo({ '.github/perfgate.yml': CONFIG, 'server.cjs': SERVER, 'delay.txt': '0' });
     writeFileSync(path.join(repo, 'delay.txt'), '20');
     git(repo, 'commit', '-qam', 'slower');
@@ -72,6 +73,9 @@ describe('perfgate run', () => {
       json,
       '--seed',
       '3',
+      // Profiling after a regression has its own end-to-end tests; here it would only cost time.
+      '--profile',
+      'never',
     ]);
     expect(r.code, r.stderr + r.stdout).toBe(1);
     expect(r.stderr).toContain('Comparing base');

@@ -270,9 +270,29 @@ describe('getPullRequest', () => {
       base: { sha: SHA, ref: 'main' },
       head: { sha: 'b'.repeat(40), ref: 'feat' },
       fromFork: false,
+      labels: [],
+      body: '',
+      authorAssociation: 'CONTRIBUTOR',
     });
     expect((await github.getPullRequest(2)).fromFork).toBe(true);
     await expect(github.getPullRequest(3)).rejects.toThrow(/read pull request #3 in octo\/app: GitHub answered 404/);
+  });
+
+  it('reads the labels, the description and the author association as they are now', async () => {
+    gh.seedPull(OWNER, REPO, 4, {
+      base: { sha: SHA, ref: 'main' },
+      head: { sha: 'd'.repeat(40), ref: 'y' },
+      body: 'Faster parser.\nperfgate: accept cli:wall',
+      authorAssociation: 'MEMBER',
+    });
+    const github = port();
+    expect(await github.getPullRequest(4)).toMatchObject({
+      labels: [],
+      body: 'Faster parser.\nperfgate: accept cli:wall',
+      authorAssociation: 'MEMBER',
+    });
+    gh.pull(OWNER, REPO, 4)!.labels = ['perf-regression-accepted', 'bug'];
+    expect((await github.getPullRequest(4)).labels).toEqual(['perf-regression-accepted', 'bug']);
   });
 });
 

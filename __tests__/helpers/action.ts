@@ -91,6 +91,8 @@ export function startAction(
     'INPUT_MIN-ROUNDS': '6',
     'INPUT_MAX-ROUNDS': '12',
     INPUT_BUDGET: '10%',
+    // Profiling after a regression has its own end-to-end tests (e2e/profile.test.ts); elsewhere it only costs time.
+    INPUT_PROFILE: 'never',
     ...Object.fromEntries(Object.entries(inputs).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v])),
     ...extraEnv,
   };

@@ -46,6 +46,12 @@ export interface FakePull {
   head: { sha: string; ref: string };
   /** The head branch lives in a fork (another repository, `forker/<repo>`). */
   fork?: boolean;
+  /** Label names (default none). */
+  labels?: string[];
+  /** The PR description (default null, as GitHub sends an empty one). */
+  body?: string | null;
+  /** The author's association with the repository (default `CONTRIBUTOR`). */
+  authorAssociation?: string;
 }
 
 /** Narrows `failNext` to some requests, or makes the failure happen after the request took effect. */
@@ -83,6 +89,8 @@ export interface FakeGitHub {
   seedComments(owner: string, repo: string, issue: number, bodies: string[], login?: string): void;
   /** Makes `GET /repos/{owner}/{repo}/pulls/{number}` answer with this pull request. */
   seedPull(owner: string, repo: string, number: number, pull: FakePull): void;
+  /** The seeded pull request, to change it between runs (e.g. add a label); undefined when not seeded. */
+  pull(owner: string, repo: string, number: number): FakePull | undefined;
   /**
    * Transient failures (default 502) for the next N requests. A 429 or 403 is a rate limit: it
    * carries `Retry-After: 1` and, for 403, GitHub's "secondary rate limit" message.
@@ -456,6 +464,18 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
           number,
           state: 'open',
           html_url: `${base}/${owner}/${repo}/pull/${number}`,
+          body: pull.body ?? null,
+          author_association: pull.authorAssociation ?? 'CONTRIBUTOR',
+          user: userFor(pull.fork ? 'forker' : 'author'),
+          labels: (pull.labels ?? []).map((name, i) => ({
+            id: 5000 + i,
+            node_id: `LA_${5000 + i}`,
+            url: `${base}/repos/${owner}/${repo}/labels/${encodeURIComponent(name)}`,
+            name,
+            color: 'ededed',
+            default: false,
+            description: null,
+          })),
           base: { ...pull.base, label: `${owner}:${pull.base.ref}`, repo: baseRepo },
           head: { ...pull.head, label: `${headRepo.owner.login}:${pull.head.ref}`, repo: headRepo },
         },
@@ -535,6 +555,7 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
     seedPull(owner, repo, number, pull) {
       pulls.set(issueKey(owner, repo, number), pull);
     },
+    pull: (owner, repo, number) => pulls.get(issueKey(owner, repo, number)),
     failNext(count, status = 502, options = {}) {
       failures = { count, status, options };
     },

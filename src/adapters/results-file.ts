@@ -19,6 +19,8 @@ export const RESULTS_LIMITS = {
   maxDepth: 4,
   maxMetrics: 5000,
   maxSamples: 10_000,
+  maxProfiles: 200,
+  maxProfileNodes: 2000,
   /** The "Reproduce locally" block, which carries the configuration it ran with. */
   maxReproduceChars: 16_000,
 };
@@ -46,6 +48,49 @@ const budget = z.discriminatedUnion('kind', [
 ]);
 const outcome = z.enum(OUTCOMES);
 // Ids and names come from benchmark tools and may be long; renderers shorten them for display.
+const nonNegative = num.min(0);
+const index = z.number().int().min(0);
+const profileView = z
+  .strictObject({
+    kind: z.enum(['cpu', 'heap']),
+    unit: z.enum(['s', 'B']),
+    per: z.enum(['run', 'request']),
+    functions: z
+      .array(z.strictObject({ name: str(500), file: str(1000), line: z.number().int().min(1).nullable() }))
+      .max(RESULTS_LIMITS.maxProfileNodes + 100),
+    top: z
+      .array(
+        z.strictObject({
+          fn: index,
+          baseSelf: nonNegative,
+          headSelf: nonNegative,
+          baseTotal: nonNegative,
+          headTotal: nonNegative,
+        }),
+      )
+      .max(100),
+    baseTotal: nonNegative,
+    headTotal: nonNegative,
+    flame: z
+      .array(z.strictObject({ fn: index, parent: z.number().int().min(-1), base: nonNegative, head: nonNegative }))
+      .max(RESULTS_LIMITS.maxProfileNodes),
+  })
+  .refine(
+    (v) =>
+      v.top.every((c) => c.fn < v.functions.length) &&
+      v.flame.every((n, i) => n.fn < v.functions.length && n.parent < i),
+    'a profile refers to a function or parent node it does not hold',
+  );
+const suiteProfile = z.strictObject({
+  suite: str(200),
+  profiler: z.enum(['v8', 'perf', 'none']),
+  metrics: z.array(str(300)).max(100),
+  runs: z.strictObject({ base: index, head: index }),
+  views: z.array(profileView).max(2),
+  files: z.array(str(500)).max(500),
+  costS: nonNegative,
+  notes: z.array(str()).max(20),
+});
 const metric = z.strictObject({
   id: str(20_000),
   suite: str(200),
@@ -66,6 +111,8 @@ const metric = z.strictObject({
   stopReason: str(500),
   warnings: z.array(warning).max(50),
   headInterval: z.strictObject({ estimate: num, low: num, high: num, confidence: num.min(0).max(1) }).optional(),
+  // Written by measure mode for the record; report mode drops it and asks the API again.
+  accepted: z.strictObject({ by: z.enum(['label', 'description']), rule: str(300) }).optional(),
 });
 const sha = z.string().regex(/^[0-9a-f]{7,64}$/i, 'expected a commit SHA');
 const curve = z.strictObject({
@@ -122,6 +169,7 @@ export const reportSchema = z.strictObject({
     .regex(/^SIG[A-Z0-9]{1,10}$/)
     .optional(),
   curves: z.array(curve).max(RESULTS_LIMITS.maxMetrics).optional(),
+  profiles: z.array(suiteProfile).max(RESULTS_LIMITS.maxProfiles).optional(),
 });
 
 /** A results file that failed validation; the message names the file and the key. */
@@ -250,9 +298,11 @@ export function mergeReports(reports: ComparisonReport[], shown: string[]): Comp
   // A cancelled shard makes the whole report no verdict.
   const cancelled = reports.find((r) => r.cancelled)?.cancelled;
   if (reports.length === 1) return { ...first, errors, verdict: decideVerdict(results, errors, !!cancelled) };
+  const profiles = reports.flatMap((r) => r.profiles ?? []);
   return {
     ...first,
     results,
+    ...(profiles.length > 0 ? { profiles } : {}),
     // The geomean of one shard is not the suite's; it is recomputed only when one report covers everything.
     geomean: null,
     warnings,

@@ -12,7 +12,14 @@ import type { RunContext } from './run';
  * `workflow_run`. `schedule` and `workflow_dispatch` payloads name no commits.
  */
 interface EventPayload {
-  pull_request?: { number?: number; base?: { sha?: string; ref?: string }; head?: { sha?: string } };
+  pull_request?: {
+    number?: number;
+    base?: { sha?: string; ref?: string };
+    head?: { sha?: string };
+    labels?: { name?: string }[];
+    body?: string | null;
+    author_association?: string;
+  };
   merge_group?: { base_sha?: string; base_ref?: string; head_sha?: string; head_ref?: string };
   ref?: string;
   before?: string;
@@ -84,6 +91,14 @@ export function contextFromEnv(env: NodeJS.ProcessEnv): RunContext {
     event: eventFacts(eventName, payload, env.GITHUB_REF_NAME || undefined),
     repository: env.GITHUB_REPOSITORY,
     prNumber: pr?.number ?? undefined,
+    // What the PR said when the event fired; the API's answer is preferred (a re-run keeps old labels).
+    prFacts: pr
+      ? {
+          labels: Array.isArray(pr.labels) ? pr.labels.map((l) => String(l?.name ?? '')).filter(Boolean) : [],
+          body: typeof pr.body === 'string' ? pr.body : '',
+          authorAssociation: typeof pr.author_association === 'string' ? pr.author_association : undefined,
+        }
+      : undefined,
     workflow: env.GITHUB_WORKFLOW ?? 'perfgate',
     job: env.GITHUB_JOB ?? 'perfgate',
     runUrl,

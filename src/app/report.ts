@@ -19,6 +19,7 @@ import type {
   Revision,
   Warning,
 } from '../core/model';
+import type { SuiteProfile } from '../core/profile/types';
 import { decideVerdict } from '../core/report';
 import type { Settings } from '../settings/settings';
 import type { RunContext } from './run';
@@ -48,6 +49,8 @@ export interface Comparison {
   cancelled?: string;
   /** Capacity suites: each capacity metric's latency-versus-rate steps per side. */
   curves?: CapacityCurve[];
+  /** Profiles of both sides of the failing suites, taken after the verdict. */
+  profiles?: SuiteProfile[];
 }
 
 /** A comparison that could not run (a failed build): errors only, nothing measured. */
@@ -109,6 +112,7 @@ export function assembleReport(
     // The PR's head commit; without a PR, the head measured (a merge group, a pushed tip).
     checkSha: context.event.prHeadSha ?? (comparison.pairing ? comparison.head.sha : undefined),
     ...(comparison.curves?.length ? { curves: comparison.curves } : {}),
+    ...(comparison.profiles?.length ? { profiles: comparison.profiles } : {}),
   };
 }
 

@@ -15,12 +15,13 @@ import { addWorktrees, copyFromHead, GitError, isDirty } from '../adapters/git';
 import { commentMarker, type GitHubClient, GitHubPermissionError, MAX_COMMENT_BODY } from '../adapters/github';
 import { runMeasured } from '../adapters/process';
 import { cancelledBy } from '../adapters/signals';
+import { applyAcceptance, withoutAcceptance } from '../core/accept';
 import { budgetFor } from '../core/budgets';
 import type { ComparisonReport, MetricId, Revision, Side, Verdict, Warning } from '../core/model';
 import { renderMetricChart } from '../core/render/charts';
 import { renderHtmlReport } from '../core/render/html';
 import { renderMarkdown, SUMMARY_LIMIT, utf8Length } from '../core/render/markdown';
-import { countOutcomes } from '../core/report';
+import { countOutcomes, fails } from '../core/report';
 import { applySoak } from '../core/soak';
 import { formatValue } from '../core/units';
 import type { Settings } from '../settings/settings';
@@ -29,6 +30,7 @@ import { compareFiles, type ReplicateFiles } from './files';
 import { IsolationGuard } from './isolation';
 import { measure } from './measure';
 import { choosePair, type EventFacts } from './pair';
+import { profileTargets, runProfiles } from './profile';
 import { logReporter, type MeasureReporter } from './progress';
 import { assembleReport, type Comparison, createGate, environment, failedComparison, gateOptions } from './report';
 import { reproduceRun } from './reproduce';
@@ -51,6 +53,8 @@ export interface RunContext {
   /** `owner/name`. */
   repository?: string;
   prNumber?: number;
+  /** The PR's labels, description and author association from the event payload (a fallback for the API). */
+  prFacts?: { labels: string[]; body: string; authorAssociation?: string };
   workflow: string;
   job: string;
   /** Link to this workflow run, when known. */
@@ -131,13 +135,15 @@ export function cancelMessage(signal: string, rounds: number): string {
 const UNRESOLVED: Revision = { sha: '0000000', ref: 'not resolved' };
 
 /**
- * Measures base against head (modes `full` and `measure`). Cancelled while measuring, it
- * reports the rounds completed; cancelled before, it throws the abort reason, with the revisions
- * in `known` once resolved.
+ * Measures base against head (modes `full` and `measure`); then, after the verdict, profiles the
+ * failing suites, writing raw profiles under `resultsDir`. Cancelled while measuring, it reports
+ * the rounds completed; cancelled before, it throws the abort reason, with the revisions in
+ * `known` once resolved.
  */
 async function measureRevisions(
   settings: Settings,
   io: RunIO,
+  resultsDir: string,
   known: { base?: Revision; head?: Revision; reproduce?: string },
 ): Promise<Comparison> {
   const { base, head, pairing } = await choosePair(io.workspace, settings.base, io.context.event);
@@ -227,6 +233,20 @@ async function measureRevisions(
     if (outcome.isolationError) errors.unshift(outcome.isolationError);
     if (cancelled) errors.unshift(cancelMessage(cancelled, outcome.rounds));
     if (suites.length > 0 && results.length === 0 && errors.length === 0) errors.push('No metric was measured.');
+    // After the verdict, so profiling can never change it: where the time went.
+    const failed = new Set(outcome.errors.map((e) => e.suite));
+    // Not after a cancel (stop now) nor when one side changed the other (nothing was compared).
+    const profiles =
+      cancelled || outcome.isolationError
+        ? []
+        : await runProfiles(
+            profileTargets(
+              settings.profile,
+              runners.filter((r) => !failed.has(r.suite.name)),
+              results,
+            ),
+            { checkouts, resultsDir, seed: io.seed, signal: io.signal, log: (line) => io.log.info(line) },
+          );
     return {
       base,
       head,
@@ -241,6 +261,7 @@ async function measureRevisions(
       warnings: [...notes, ...outcome.warnings, ...(outcome.look?.warnings ?? []), ...budgetWarnings()],
       errors,
       reproduce,
+      ...(profiles.length > 0 ? { profiles } : {}),
       ...(outcome.curves.length && !outcome.isolationError ? { curves: outcome.curves } : {}),
     };
   } finally {
@@ -347,16 +368,49 @@ async function postCheckRun(report: ComparisonReport, io: RunIO, markdown: strin
 }
 
 /** `measureRevisions`, or, when the run is cancelled before measuring, an empty comparison that says so. */
-async function measureOrCancel(settings: Settings, io: RunIO): Promise<Comparison> {
+async function measureOrCancel(settings: Settings, io: RunIO, resultsDir: string): Promise<Comparison> {
   const known: { base?: Revision; head?: Revision; reproduce?: string } = {};
   try {
-    return await measureRevisions(settings, io, known);
+    return await measureRevisions(settings, io, resultsDir, known);
   } catch (error) {
     const signal = cancelledBy(io.signal);
     if (!signal) throw error;
     const { base = UNRESOLVED, head = UNRESOLVED, reproduce = '' } = known;
     return { ...failedComparison(settings, base, head, [cancelMessage(signal, 0)], reproduce), cancelled: signal };
   }
+}
+
+/**
+ * Marks failing metrics a maintainer accepted (the `accept-label` label, or a `perfgate: accept`
+ * line in the PR description), read from the GitHub API now — never from a results file. Only
+ * full/measure mode falls back on the event payload when the API cannot be read.
+ */
+async function accept(settings: Settings, report: ComparisonReport, io: RunIO): Promise<ComparisonReport> {
+  if (!report.results.some(fails)) return report;
+  const pr = report.pullRequest ?? io.context.prNumber;
+  if (!pr) return report;
+  let facts: { labels: string[]; body: string; authorAssociation?: string } | undefined;
+  if (io.github) {
+    try {
+      const info = await io.github.getPullRequest(pr);
+      facts = { labels: info.labels, body: info.body, authorAssociation: info.authorAssociation };
+    } catch (error) {
+      io.log.info(`Could not read PR #${pr} for accepted regressions: ${(error as Error).message}`);
+    }
+  }
+  if (!facts && settings.mode !== 'report') facts = io.context.prFacts;
+  if (!facts) return report;
+  const accepted = applyAcceptance(report, {
+    labels: facts.labels,
+    label: settings.acceptLabel,
+    description: facts.body,
+    authorAssociation: facts.authorAssociation,
+  });
+  for (const r of accepted.results.filter((m) => m.accepted))
+    io.log.info(
+      `${r.id}: regression accepted ${r.accepted!.by === 'label' ? `by the label "${r.accepted!.rule}"` : `in the PR description ("${r.accepted!.rule}")`}`,
+    );
+  return accepted;
 }
 
 /** What a run compares when it does not measure two commits itself. */
@@ -377,21 +431,25 @@ export async function run(settings: Settings, io: RunIO, sources: RunSources = {
         'If you understand the risk, set allow-unsafe-pr-checkout: true.',
     );
   }
+  const resultsDir = settings.resultsDir ? path.resolve(io.workspace, settings.resultsDir) : io.tempDir;
   let report: ComparisonReport;
   if (settings.mode === 'report') {
     if (!sources.reports) throw new Error('report mode needs the results to read');
-    report = sources.reports();
+    // What is accepted is asked anew below; a results file (a fork's artifact) never decides it.
+    report = withoutAcceptance(sources.reports());
     const mismatch = await verifyReportTarget(report, io);
     if (mismatch)
       throw new Error(
         `perfgate will not post these results: ${mismatch}. The artifact does not belong to this workflow run.`,
       );
   } else {
-    const comparison = sources.files ? compareFiles(settings, sources.files) : await measureOrCancel(settings, io);
+    const comparison = sources.files
+      ? compareFiles(settings, sources.files)
+      : await measureOrCancel(settings, io, resultsDir);
     report = assembleReport(settings, io.context, comparison, environment(comparison.durationS));
   }
+  report = await accept(settings, report, io);
   const marker = commentMarker(io.context.workflow, io.context.job); // one sticky comment per workflow and job
-  const resultsDir = settings.resultsDir ? path.resolve(io.workspace, settings.resultsDir) : io.tempDir;
   const files = settings.mode === 'report' ? writeResults(report, io.tempDir) : writeResults(report, resultsDir);
   // The run page lists the uploaded artifacts (the HTML report, when the workflow uploads it).
   const detailsUrl = io.context.runUrl;
@@ -410,10 +468,11 @@ export async function run(settings: Settings, io: RunIO, sources: RunSources = {
   });
   io.writeSummary(summary);
   // The outputs first: a cancelled run may be cut short while it talks to GitHub.
-  const counts = report.cancelled ? { regressions: 0, improvements: 0 } : countOutcomes(report);
+  const counts = report.cancelled ? { regressions: 0, improvements: 0, accepted: 0 } : countOutcomes(report);
   io.setOutput('verdict', report.verdict);
   io.setOutput('regressions', String(counts.regressions));
   io.setOutput('improvements', String(counts.improvements));
+  io.setOutput('accepted', String(counts.accepted));
   io.setOutput('results', files.json);
   io.setOutput('html', files.html);
   const commentUrl = settings.mode === 'measure' ? null : await postComment(settings, report, io, marker, markdown);

@@ -6,8 +6,9 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { HarnessParseError, harnessReplicate } from '../adapters/harness';
-import { HttpSuiteError, runHttpReplicate } from '../adapters/http';
+import { HttpSuiteError, measureHttpReplicate, runHttpReplicate } from '../adapters/http';
 import { runMeasured } from '../adapters/process';
+import type { ProfiledRun, ProfilerHooks } from '../adapters/profile/hooks';
 import type { Replicate, Side } from '../core/model';
 import { median } from '../core/stats/quantiles';
 import type { CommandSuite, HarnessSuite, Suite } from '../settings/suites';
@@ -38,16 +39,30 @@ export interface SuiteRunner {
   warmup(side: Side, checkout: string, signal?: AbortSignal): Promise<void>;
   /** One replicate. Throws `SuiteError` on an infrastructure failure. */
   sample(side: Side, checkout: string, signal?: AbortSignal): Promise<Replicate>;
+  /**
+   * One extra run under a profiler (after the verdict; nothing it measures is kept). Throws
+   * `SuiteError` on a failure. Absent: the suite cannot be profiled.
+   */
+  profiled?(side: Side, checkout: string, hooks: ProfilerHooks, signal?: AbortSignal): Promise<ProfiledRun>;
   /** Rounds after which this suite stops sampling whatever the looks say (soak suites: their `rounds`). */
   readonly maxRounds?: number;
 }
+
+/** Profiled runs may take longer than measured ones: the profiler has a cost. */
+const PROFILED_TIMEOUT_FACTOR = 2;
 
 function suiteCwd(suite: Suite, checkout: string): string {
   return suite.cwd ? path.resolve(checkout, suite.cwd) : checkout;
 }
 
 /** Runs a shell command once as a measured process group; a failure becomes a `SuiteError`. */
-async function runOnce(suite: CommandSuite | HarnessSuite, side: Side, checkout: string, signal?: AbortSignal) {
+async function runOnce(
+  suite: CommandSuite | HarnessSuite,
+  side: Side,
+  checkout: string,
+  signal?: AbortSignal,
+  hooks?: ProfilerHooks,
+) {
   const cwd = suiteCwd(suite, checkout);
   if (!existsSync(cwd))
     throw new SuiteError(
@@ -57,7 +72,14 @@ async function runOnce(suite: CommandSuite | HarnessSuite, side: Side, checkout:
       '',
       true,
     );
-  const run = await runMeasured(suite.run, { cwd, env: suite.env, timeoutS: suite.timeout, signal });
+  const run = hooks
+    ? await runMeasured(hooks.wrap(suite.run), {
+        cwd,
+        env: { ...suite.env, ...hooks.env({ ...process.env, ...suite.env }) },
+        timeoutS: suite.timeout * PROFILED_TIMEOUT_FACTOR,
+        signal,
+      })
+    : await runMeasured(suite.run, { cwd, env: suite.env, timeoutS: suite.timeout, signal });
   if (run.aborted) throw signal?.reason ?? new Error('cancelled');
   if (run.timedOut) {
     throw new SuiteError(
@@ -102,6 +124,10 @@ export function commandRunner(suite: CommandSuite): SuiteRunner {
         run.cpuS === null ? ['python3 was not found, so only wall time was measured (cpu and rss need it).'] : [];
       return { values, warnings };
     },
+    async profiled(side, checkout, hooks, signal) {
+      await runOnce(suite, side, checkout, signal, hooks);
+      return {};
+    },
   };
 }
 
@@ -136,6 +162,10 @@ export function harnessRunner(suite: HarnessSuite): SuiteRunner {
       for (let i = 0; i < suite.warmup; i++) await read(side, checkout, signal);
     },
     sample: read,
+    async profiled(side, checkout, hooks, signal) {
+      await runOnce(suite, side, checkout, signal, hooks);
+      return {};
+    },
   };
 }
 
@@ -180,6 +210,18 @@ export function httpRunner(suite: Extract<Suite, { kind: 'http' }>): SuiteRunner
       for (let i = 0; i < suite.warmup; i++) await once(side, checkout, signal);
     },
     sample: once,
+    async profiled(side, checkout, hooks, signal) {
+      try {
+        const { served } = await measureHttpReplicate(
+          { ...suite, timeout: suite.timeout * PROFILED_TIMEOUT_FACTOR },
+          { side, checkoutDir: checkout, signal, profiler: hooks },
+        );
+        return served;
+      } catch (error) {
+        if (error instanceof HttpSuiteError) throw new SuiteError(suite.name, side, error.message);
+        throw error;
+      }
+    },
     ...(suite.soak ? { maxRounds: suite.soak.rounds } : {}),
   };
 }

@@ -6,6 +6,7 @@
  * renderers convert out of them. A harness or user metric whose unit is not one of these keeps
  * its own unit string and is rendered verbatim.
  */
+import type { SuiteProfile } from './profile/types';
 
 /** Which checkout a measurement came from. */
 export type Side = 'base' | 'head';
@@ -250,6 +251,18 @@ export interface MetricResult extends MetricSamples {
   /** Why sampling stopped for this metric, in words (e.g. "within budget at look 1"). */
   stopReason: string;
   warnings: Warning[];
+  /**
+   * A maintainer accepted this failing metric (a PR label, or a `perfgate: accept` line in the PR
+   * description): it is still shown, but does not fail the gate. Set from the GitHub API on every
+   * run, never taken from a results file.
+   */
+  accepted?: Acceptance;
+}
+
+/** How a failing metric was accepted: `rule` is the label, or the description's pattern that named it. */
+export interface Acceptance {
+  by: 'label' | 'description';
+  rule: string;
 }
 
 /** Overall verdict of a comparison. `error`: no comparison could be made. */
@@ -340,4 +353,6 @@ export interface ComparisonReport {
   cancelled?: string;
   /** Capacity suites: each capacity metric's latency-versus-rate steps per side. */
   curves?: CapacityCurve[];
+  /** Profiles of both sides of suites that failed (or all, with `profile: always`): where the time went. */
+  profiles?: SuiteProfile[];
 }

@@ -189,6 +189,22 @@ export const INPUTS = [
       'A reference check (the `base` input, outside pull requests and merge queues) keeps one issue open while it fails and closes it when it passes; `false` turns this off (see "The slow creep since a release").',
     kind: 'boolean',
   },
+  {
+    name: 'profile',
+    default: 'on-regression',
+    description:
+      'After the verdict, profile both sides of every suite with a regression (`on-regression`), of every suite (`always`), or `never`: the comment shows the functions whose cost grew, the HTML report a differential flame graph (see "Where the time went").',
+    kind: 'choice',
+    values: ['on-regression', 'always', 'never'],
+    cli: { commands: ['run'], value: 'WHEN' },
+  },
+  {
+    name: 'accept-label',
+    default: 'perf-regression-accepted',
+    description:
+      'The PR label that accepts every regression of the PR: still shown, it no longer fails the check. A `perfgate: accept ID, GLOB` line in the PR description accepts the metrics it names (see "Accepting an intended regression").',
+    kind: 'text',
+  },
 ] as const satisfies readonly InputDefinition[];
 
 export type InputName = (typeof INPUTS)[number]['name'];

@@ -19,6 +19,9 @@ export type Mode = ChoiceOf<'mode'>;
 /** When to post the PR comment. */
 export type CommentPolicy = ChoiceOf<'comment'>;
 
+/** When to profile both sides after the verdict. */
+export type ProfilePolicy = ChoiceOf<'profile'>;
+
 /** The parsed, validated settings. Every field is documented with its input. */
 export interface Settings {
   /** `mode`: measure+report+gate in one step (`full`), measure only, or report from results. */
@@ -61,6 +64,10 @@ export interface Settings {
   allowUnsafePrCheckout: boolean;
   /** `tracking-issue`: a reference check keeps one issue open while it fails. */
   trackingIssue: boolean;
+  /** `profile`: profile both sides of failing suites (`on-regression`), of every suite, or never. */
+  profile: ProfilePolicy;
+  /** `accept-label`: the PR label that accepts every failing metric. */
+  acceptLabel: string;
   /**
    * The inputs the `perfgate` command also takes, as written, where they are set to something
    * other than their default: the "Reproduce locally" command passes them back as flags.
@@ -105,6 +112,13 @@ export function parseSettings(read: InputReader, workspace: string, options = { 
   const failOnRegression = bool(input('fail-on-regression'), 'fail-on-regression', problem);
   const allowUnsafePrCheckout = bool(input('allow-unsafe-pr-checkout'), 'allow-unsafe-pr-checkout', problem);
   const trackingIssue = bool(input('tracking-issue'), 'tracking-issue', problem);
+  const profile = oneOf(input('profile'), choiceValues('profile'), 'profile', problem);
+  const acceptLabel = input('accept-label');
+  if (acceptLabel.length > 50 || /[\r\n]/.test(acceptLabel))
+    problem(
+      'accept-label',
+      `expected a label name (at most 50 characters, one line), got "${acceptLabel.slice(0, 60)}"`,
+    );
 
   const alpha = Number(input('alpha'));
   if (!(alpha > 0 && alpha < 0.5))
@@ -187,6 +201,8 @@ export function parseSettings(read: InputReader, workspace: string, options = { 
     shard,
     allowUnsafePrCheckout: allowUnsafePrCheckout!,
     trackingIssue: trackingIssue!,
+    profile: profile!,
+    acceptLabel,
     asFlags: Object.fromEntries(
       INPUTS.flatMap((i: InputDefinition) => {
         const value = read(i.name as InputName).trim();

@@ -43,6 +43,12 @@ export interface PullRequestInfo {
   head: { sha: string; ref: string };
   /** Whether the head branch lives in another repository (a fork; its `pull_request` GITHUB_TOKEN is read-only). */
   fromFork: boolean;
+  /** The PR's labels now (a re-run's event payload still has the labels of its first run). */
+  labels: string[];
+  /** The PR description ('' when empty). */
+  body: string;
+  /** The author's association with the repository: `OWNER`, `MEMBER`, `COLLABORATOR`, `CONTRIBUTOR`, `NONE`, … */
+  authorAssociation: string;
 }
 
 /** The port plus a read of one pull request and the tracking issue; additions to the GitHubPort contract. */
@@ -284,6 +290,9 @@ export function createGitHubPort(target: GitHubTarget, options: GitHubPortOption
         // Not `head.repo.fork`: that is also true for a same-repository PR in a repository that is itself a fork.
         // A deleted head repository (`null`) can only have been a fork.
         fromFork: data.head.repo?.full_name !== data.base.repo.full_name,
+        labels: (data.labels ?? []).map((l) => l.name ?? '').filter((n) => n !== ''),
+        body: data.body ?? '',
+        authorAssociation: data.author_association ?? 'NONE',
       };
     } catch (error) {
       throw describeGitHubError(error, `read pull request #${pullNumber}`, where, false);

@@ -11,6 +11,7 @@ import { resolve as resolvePath } from 'node:path';
 import type { CapacityCurve, MetricValue, Replicate, Side, SoakSeries } from '../../core/model';
 import type { HttpSuite } from '../../settings/suites';
 import { childEnv } from '../process';
+import { monotonicUs, type ProfiledRun, type ProfilerHooks } from '../profile/hooks';
 import { DRIVER_SATURATION, DriverSaturatedError, driverCeiling, measureCapacity, RATE_TOLERANCE } from './capacity';
 import { HttpSuiteError } from './errors';
 import { type LoadRunResult, runLoad } from './load';
@@ -26,6 +27,8 @@ export interface HttpRunOptions {
   log?: (line: string) => void;
   /** Capacity suites: per scenario, a rate to start the search at (earlier replicates' median). */
   capacityStart?: Record<string, number>;
+  /** Runs the server under a profiler (a profiled run after the verdict). */
+  profiler?: ProfilerHooks;
 }
 
 /** Wall-clock seconds spent in each phase of one replicate. */
@@ -87,9 +90,11 @@ function abortReason(signal: AbortSignal | undefined, fallback: unknown): unknow
 export async function measureHttpReplicate(
   suite: HttpSuite,
   opts: HttpRunOptions,
-): Promise<{ replicate: Replicate; timings: HttpReplicateTimings }> {
+): Promise<{ replicate: Replicate; timings: HttpReplicateTimings; served: Required<ProfiledRun> }> {
   const t0 = performance.now();
   const timings: HttpReplicateTimings = { start: 0, warmup: 0, measured: 0, stop: 0, total: 0 };
+  // Requests answered in the measured windows, and those windows (a profile is cut to them).
+  const served: Required<ProfiledRun> = { requests: 0, windows: [] };
   // The suite's `timeout` bounds the whole replicate; the caller's signal can cancel it too.
   const timeout = new AbortController();
   const timer = setTimeout(() => timeout.abort(new Error('timeout')), suite.timeout * 1000);
@@ -116,9 +121,12 @@ export async function measureHttpReplicate(
       server = await startServer({
         suite: suite.name,
         side: opts.side,
-        command: suite.server,
+        command: opts.profiler ? opts.profiler.wrap(suite.server) : suite.server,
         cwd,
-        env: serverEnv(process.env, suite.env),
+        env: serverEnv(
+          process.env,
+          opts.profiler ? { ...suite.env, ...opts.profiler.env({ ...process.env, ...suite.env }) } : suite.env,
+        ),
         ready: suite.ready,
         readyTimeout: suite.readyTimeout,
         signal,
@@ -241,6 +249,7 @@ export async function measureHttpReplicate(
       const members = (listGroup(live.pgid) ?? []).map((p) => p.pid);
       let cpuBefore: number | null = null;
       let measureStart = performance.now();
+      let windowStart = monotonicUs();
       const w0 = performance.now();
       let run: LoadRunResult;
       try {
@@ -255,6 +264,7 @@ export async function measureHttpReplicate(
             signal: stop.signal,
             onMeasureStart: () => {
               measureStart = performance.now();
+              windowStart = monotonicUs();
               cpuBefore = groupCpuSeconds(live.pgid, members);
             },
           });
@@ -269,6 +279,8 @@ export async function measureHttpReplicate(
         offExit();
         signal.removeEventListener('abort', onAbort);
       }
+      served.windows.push([windowStart, monotonicUs()]);
+      served.requests += run.ok + run.non2xx;
       const cpuAfter = groupCpuSeconds(live.pgid);
       timings.warmup += (measureStart - w0) / 1000;
       timings.measured += (performance.now() - measureStart) / 1000;
@@ -286,7 +298,7 @@ export async function measureHttpReplicate(
     const replicate: Replicate = { values, warnings };
     if (curves.length) replicate.curves = curves;
     if (series.length) replicate.series = series;
-    return { replicate, timings };
+    return { replicate, timings, served };
   } finally {
     clearTimeout(timer);
     if (server) {

@@ -9,10 +9,11 @@
  * string that slipped past escaping still could not run. Every interpolated string goes through
  * the `html` tag (`html-markup.ts`), which escapes it.
  */
-import type { ComparisonReport, MetricResult } from '../model';
+import { type ComparisonReport, FAILING_OUTCOMES, type MetricResult } from '../model';
 import { formatDuration, plainNumber } from '../units';
 import { capacityHtml } from './capacity';
 import { chartScale, niceTicks, plottable } from './charts';
+import { PROFILE_STYLE, renderProfileSection } from './flamegraph';
 import {
   distributionChart,
   forestChart,
@@ -41,6 +42,7 @@ import {
   pText,
   type ReportView,
   shortSha,
+  toneOf,
   valueText,
 } from './view';
 
@@ -121,7 +123,7 @@ function metricCard(r: MetricResult, anchor: string): Raw {
   const warnings = r.warnings.length
     ? html`<ul class="warnings">${r.warnings.map((w) => html`<li>${w.text}</li>`)}</ul>`
     : '';
-  const t = OUTCOME_VIEW[r.outcome].tone;
+  const t = toneOf(r);
   return html`<article class="card metric o-${t}" id="${anchor}"><h3><code>${r.id}</code>${cells('verdict')}</h3><p class="stats">${stats.map((s, i) => html`${i ? ' · ' : ''}${s}`)}</p><div class="charts"><figure>${samplesChart(r, scale, axis)}<figcaption>Samples per round: ${SWATCHES} (dashed: medians)</figcaption></figure><figure>${distributionChart(r, scale, axis)}<figcaption>Distributions (box: quartiles and median; whiskers: 1.5 IQR)</figcaption>${forestChart(r)}<figcaption>Change with its interval against the budget (shaded: beyond budget)</figcaption></figure></div>${warnings}</article>`;
 }
 
@@ -181,7 +183,11 @@ function page(v: ReportView): string {
     const cards = [...curves]
       .filter(([, g]) => g[0].r.suite === suite)
       .map(([scenario, g]) => percentileCard(scenario, g, ctx));
-    return html`<section class="suite"><h2>Suite <code>${suite}</code></h2>${cards}${list.map((r) => metricCard(r, anchors.get(r)!))}</section>`;
+    const failing = list.filter((r) => FAILING_OUTCOMES.has(r.outcome));
+    const profiles = (report.profiles ?? [])
+      .filter((p) => p.suite === suite)
+      .map((p) => new Raw(renderProfileSection(p, failing)));
+    return html`<section class="suite"><h2>Suite <code>${suite}</code></h2>${cards}${list.map((r) => metricCard(r, anchors.get(r)!))}${profiles}</section>`;
   });
   const counts = v.counts.map(([o, n]) => `${n} ${OUTCOME_VIEW[o].label}`).join(' · ');
 
@@ -205,7 +211,7 @@ ${environmentSection(report)}
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'">
 <title>${escapeHtml(title)}</title>
-<style>${STYLE}</style>
+<style>${STYLE}${report.profiles?.length ? PROFILE_STYLE : ''}</style>
 </head>
 <body>
 ${body.value}

@@ -13,6 +13,7 @@ import { markdownTable } from 'markdown-table';
 import { type ComparisonReport, FAILING_OUTCOMES, type MetricResult } from '../model';
 import { capacityMarkdown } from './capacity';
 import { codeBlock, escapeMarkdown, inlineCode } from './escape';
+import { renderProfileMarkdown } from './profile-markdown';
 import { plural } from './text';
 import {
   buildView,
@@ -24,6 +25,7 @@ import {
   geomeanText,
   headline,
   type Inline,
+  isAccepted,
   methodText,
   NAME_MAX,
   OTHER_WORDS,
@@ -131,7 +133,8 @@ function compose(v: ReportView, options: MarkdownOptions, level: Level): string 
   const report = v.report;
   const out: string[] = [];
   if (options.marker) out.push(options.marker);
-  const icon = report.cancelled ? '🛑' : VERDICT_ICON[report.verdict];
+  const accepted = report.verdict === 'pass' && report.results.some(isAccepted);
+  const icon = report.cancelled ? '🛑' : accepted ? '☑️' : VERDICT_ICON[report.verdict];
   out.push(`### ${icon} perfgate: ${md(headline(report, level.nameMax))}`, '');
   out.push(md(revisions(report)), '');
   if (report.pairing) out.push(`<sub>${escapeMarkdown(report.pairing.reason)}</sub>`, '');
@@ -158,6 +161,9 @@ function compose(v: ReportView, options: MarkdownOptions, level: Level): string 
   }
   const geomean = geomeanText(report);
   if (geomean) out.push(escapeMarkdown(geomean), '');
+
+  // Where the time went comes before the charts: it is what a reviewer reads next.
+  out.push(...renderProfileMarkdown(report));
 
   if (level.charts && options.chart) {
     for (const r of shown.filter((x) => OUTCOME_VIEW[x.outcome].charted)) {

@@ -20,6 +20,7 @@ import {
   type Revision,
   type Unit,
 } from '../model';
+import { fails } from '../report';
 import { formatSignedPercent, formatValue, plainNumber } from '../units';
 import { plottable } from './charts';
 import { middleEllipsis, oneLine, plural } from './text';
@@ -171,8 +172,25 @@ export function pText(p: number | null): string {
   return plainNumber(p, 2);
 }
 
-function outcomeSpan(outcome: Outcome): Span {
-  const o = OUTCOME_VIEW[outcome];
+/** How a maintainer's acceptance reads: `by label`, `in the PR description`. */
+export function acceptedBy(r: MetricResult): string {
+  return r.accepted?.by === 'label' ? 'by label' : 'in the PR description';
+}
+
+/** A failing outcome a maintainer accepted: still shown, it no longer fails the check. */
+export function isAccepted(r: MetricResult): boolean {
+  return FAILING_OUTCOMES.has(r.outcome) && r.accepted !== undefined;
+}
+
+/** The tone of a metric's verdict: an accepted failure is a warning, not a failure. */
+export function toneOf(r: MetricResult): Tone {
+  return isAccepted(r) ? 'warn' : OUTCOME_VIEW[r.outcome].tone;
+}
+
+function outcomeSpan(r: MetricResult): Span {
+  const o = OUTCOME_VIEW[r.outcome];
+  if (isAccepted(r))
+    return { text: `${o.label}, accepted ${acceptedBy(r)}`, style: 'outcome', tone: 'warn', mark: '☑️' };
   return { text: o.label, style: 'outcome', tone: o.tone, mark: o.mark };
 }
 
@@ -216,7 +234,7 @@ export const COLUMNS: readonly Column[] = [
     },
   },
   { key: 'budget', label: 'Budget', align: 'right', cell: (r) => [plain(budgetText(r.budget, r.direction))] },
-  { key: 'verdict', label: 'Verdict', align: 'left', cell: (r) => [outcomeSpan(r.outcome)] },
+  { key: 'verdict', label: 'Verdict', align: 'left', cell: (r) => [outcomeSpan(r)] },
   { key: 'rounds', label: 'Rounds', align: 'right', cell: (r) => [plain(String(r.rounds))] },
 ];
 
@@ -303,7 +321,7 @@ export function idList(ids: readonly string[], max: number, nameMax = NAME_MAX):
 /** The ids of the metrics that fail the gate, in display order. */
 export function failingIds(report: ComparisonReport): string[] {
   return sortResults(report.results)
-    .filter((r) => FAILING_OUTCOMES.has(r.outcome))
+    .filter(fails)
     .map((r) => r.id);
 }
 
@@ -326,6 +344,19 @@ export function headline(report: ComparisonReport, nameMax = NAME_MAX): Inline {
   }
   if (report.verdict === 'error') {
     return [plain(`no verdict — ${plural(report.errors.length, 'error')} stopped the comparison`)];
+  }
+  const accepted = sortResults(report.results).filter(isAccepted);
+  if (accepted.length > 0) {
+    const how = new Set(accepted.map(acceptedBy));
+    return [
+      plain(`${plural(accepted.length, 'regression')} beyond budget, accepted ${[...how].join(' and ')} — `),
+      ...idList(
+        accepted.map((r) => r.id),
+        3,
+        Math.min(nameMax, 60),
+      ),
+      ...extras,
+    ];
   }
   return [plain(`no regression beyond budget (${plural(report.results.length, 'metric')})`), ...extras];
 }

@@ -1,0 +1,177 @@
+/**
+ * The differential view: hand-computed cases, invariants over seeded random profiles, and the
+ * real recordings of the fixtures (the slowed function must top the list).
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { differential, MAX_NAME, shareOfGrowth } from '../../src/core/profile/diff';
+import { readPerfScript } from '../../src/core/profile/perf-script';
+import type { ProfileFrame, ProfileView, StackProfile } from '../../src/core/profile/types';
+import { readCpuProfile } from '../../src/core/profile/v8';
+
+const FIXTURES = path.join(import.meta.dirname, '..', 'fixtures', 'profile');
+
+/** A profile from `[stack, weight]` pairs, each stack a list of function names (root first) in `file`. */
+function profile(stacks: [string[], number][], lines: Record<string, number> = {}, file = 'app.js'): StackProfile {
+  const frames: ProfileFrame[] = [];
+  const index = (name: string) => {
+    const [fn, at] = name.split('@');
+    const line = at ? Number(at) : (lines[fn] ?? null);
+    let i = frames.findIndex((f) => f.name === fn && f.line === line);
+    if (i < 0) i = frames.push({ name: fn, file, line }) - 1;
+    return i;
+  };
+  return { unit: 's', frames, stacks: stacks.map(([names, weight]) => ({ frames: names.map(index), weight })) };
+}
+
+const fnName = (v: ProfileView, fn: number) => v.functions[fn].name;
+const opts = { kind: 'cpu' as const, per: 'run' as const, divisor: { base: 1, head: 1 } };
+
+describe('differential', () => {
+  it('ranks functions by the growth of their self time, with totals and shares', () => {
+    const base = profile([
+      [['main', 'parse'], 10],
+      [['main', 'render'], 20],
+      [['main'], 5],
+    ]);
+    const head = profile([
+      [['main', 'parse'], 40],
+      [['main', 'render'], 22],
+      [['main'], 5],
+    ]);
+    const v = differential([base], [head], opts);
+    expect(v.baseTotal).toBe(35);
+    expect(v.headTotal).toBe(67);
+    expect(v.top.map((c) => fnName(v, c.fn))).toEqual(['parse', 'render']);
+    expect(v.top[0]).toMatchObject({ baseSelf: 10, headSelf: 40, baseTotal: 10, headTotal: 40 });
+    expect(shareOfGrowth(v, v.top[0])).toBeCloseTo(30 / 32, 12);
+    expect(shareOfGrowth(v, v.top[1])).toBeCloseTo(2 / 32, 12);
+    // main grew in total but not in itself: it is not in the ranking of self growth.
+    expect(v.top.some((c) => fnName(v, c.fn) === 'main')).toBe(false);
+  });
+
+  it('divides by runs or requests, so sides with different amounts of work compare', () => {
+    const base = profile([[['handle'], 10]]);
+    const head = profile([[['handle'], 10]]);
+    const v = differential([base, base], [head], { ...opts, per: 'request', divisor: { base: 200, head: 50 } });
+    expect(v.baseTotal).toBeCloseTo(0.1, 12);
+    expect(v.headTotal).toBeCloseTo(0.2, 12);
+    expect(v.per).toBe('request');
+    expect(v.top[0].headSelf).toBeCloseTo(0.2, 12);
+  });
+
+  it('treats a function whose lines moved as the same function, and keeps same-named ones apart', () => {
+    // head inserted lines above both anonymous functions and above parse.
+    const base = profile([
+      [['parse@5'], 10],
+      [['(anonymous)@20'], 3],
+      [['(anonymous)@30'], 4],
+    ]);
+    const head = profile([
+      [['parse@9'], 30],
+      [['(anonymous)@24'], 3],
+      [['(anonymous)@34'], 8],
+    ]);
+    const v = differential([base], [head], opts);
+    expect(v.top.map((c) => [fnName(v, c.fn), v.functions[c.fn].line, c.baseSelf, c.headSelf])).toEqual([
+      ['parse', 9, 10, 30],
+      ['(anonymous)', 34, 4, 8],
+    ]);
+  });
+
+  it('counts a recursive function once per stack in its total', () => {
+    const v = differential([profile([[['f', 'f', 'f'], 6]])], [profile([[['f', 'f', 'f'], 9]])], opts);
+    expect(v.top[0]).toMatchObject({ baseSelf: 6, headSelf: 9, baseTotal: 6, headTotal: 9 });
+  });
+
+  it('merges the two call trees and drops slivers, keeping every kept node’s ancestors', () => {
+    const base = profile([
+      [['main', 'a', 'tiny'], 0.001],
+      [['main', 'b'], 10],
+    ]);
+    const head = profile([
+      [['main', 'a'], 5],
+      [['main', 'b'], 10],
+    ]);
+    const v = differential([base], [head], opts);
+    const paths = v.flame.map((n) => {
+      const names: string[] = [];
+      for (let at = v.flame.indexOf(n); at >= 0; at = v.flame[at].parent) names.unshift(fnName(v, v.flame[at].fn));
+      return `${names.join('/')} ${v.flame.indexOf(n) > n.parent ? 'ok' : 'bad'} ${n.base}→${n.head}`;
+    });
+    expect(paths).toEqual(['main ok 10.001→15', 'main/a ok 0.001→5', 'main/b ok 10→10']);
+    const capped = differential([base], [head], { ...opts, maxNodes: 2 });
+    expect(capped.flame.map((n) => fnName(capped, n.fn))).toEqual(['main', 'b']);
+  });
+
+  it('shortens kilobyte-long names (C++ templates) to what a results file holds', () => {
+    const long = `std::vector<${'std::map<int, std::string>, '.repeat(100)}>::push_back`;
+    const v = differential([profile([[[long], 1]])], [profile([[[long], 2]])], opts);
+    expect(v.functions[0].name.length).toBe(MAX_NAME);
+    expect(v.functions[0].name.endsWith('…')).toBe(true);
+  });
+
+  it('survives stacks far deeper than the JavaScript call stack', () => {
+    const deep = Array.from({ length: 20_000 }, (_, i) => `f${i % 7}`);
+    const v = differential([profile([[deep, 1]])], [profile([[deep, 2]])], { ...opts, maxNodes: 30_000 });
+    expect(v.flame).toHaveLength(20_000);
+    expect(v.flame[19_999].parent).toBe(19_998);
+  });
+
+  it('keeps the books balanced for any profiles (seeded)', () => {
+    const names = ['a', 'b', 'c', 'd', 'e'];
+    const stacks = fc.array(
+      fc.tuple(
+        fc.array(fc.constantFrom(...names), { minLength: 1, maxLength: 6 }),
+        fc.double({ min: 0.001, max: 10, noNaN: true }),
+      ),
+      { minLength: 1, maxLength: 30 },
+    );
+    fc.assert(
+      fc.property(stacks, stacks, (b, h) => {
+        const v = differential([profile(b)], [profile(h)], { ...opts, minFraction: 0, top: 100 });
+        const sum = (xs: number[]) => xs.reduce((s, x) => s + x, 0);
+        expect(v.baseTotal).toBeCloseTo(sum(b.map(([, w]) => w)), 6);
+        expect(v.headTotal).toBeCloseTo(sum(h.map(([, w]) => w)), 6);
+        // Roots of the merged tree add up to each side's total; children never outweigh parents.
+        expect(sum(v.flame.filter((n) => n.parent < 0).map((n) => n.head))).toBeCloseTo(v.headTotal, 6);
+        for (const [i, n] of v.flame.entries()) {
+          if (n.parent < 0) continue;
+          expect(n.parent).toBeLessThan(i);
+          expect(n.head).toBeLessThanOrEqual(v.flame[n.parent].head + 1e-9);
+        }
+        for (const c of v.top) {
+          expect(c.headSelf).toBeGreaterThan(c.baseSelf);
+          expect(c.headTotal).toBeGreaterThanOrEqual(c.headSelf - 1e-9);
+        }
+        const growth = v.top.map((c) => c.headSelf - c.baseSelf);
+        expect(growth).toEqual([...growth].sort((x, y) => y - x));
+      }),
+      { seed: 13, numRuns: 200 },
+    );
+  });
+});
+
+describe('differential of the real fixture recordings', () => {
+  it('puts the Node.js command’s slowed function on top', () => {
+    const read = (side: string) =>
+      readCpuProfile(JSON.parse(readFileSync(path.join(FIXTURES, `app-${side}.cpuprofile`), 'utf8')), {
+        file: (u) => u.replace(`file:///checkout/${side}/`, ''),
+      });
+    const v = differential([read('base')], [read('head')], opts);
+    expect(v.functions[v.top[0].fn]).toEqual({ name: 'parseRecords', file: 'app.js', line: 5 });
+    expect(shareOfGrowth(v, v.top[0])).toBeGreaterThan(0.5);
+  });
+
+  it('puts the C program’s slowed function on top', () => {
+    const read = (side: string) =>
+      readPerfScript(readFileSync(path.join(FIXTURES, `prog-${side}.perf.txt`), 'utf8'), {
+        file: (d) => d.replace(`/checkout/${side}/`, ''),
+      }).profile;
+    const v = differential([read('base')], [read('head')], opts);
+    expect(v.functions[v.top[0].fn]).toMatchObject({ name: 'checksum', file: 'prog' });
+    expect(shareOfGrowth(v, v.top[0])).toBeGreaterThan(0.5);
+  });
+});
