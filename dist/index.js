@@ -45145,6 +45145,335 @@ module.exports = {
 
 /***/ }),
 
+/***/ 6960:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   DM: () => (/* binding */ isDirty),
+/* harmony export */   G7: () => (/* binding */ hasPersistedCredentials),
+/* harmony export */   WL: () => (/* binding */ resolveCommit),
+/* harmony export */   XS: () => (/* binding */ GitError),
+/* harmony export */   ah: () => (/* binding */ trackedState),
+/* harmony export */   bF: () => (/* binding */ changedEntries),
+/* harmony export */   dP: () => (/* binding */ commitCount),
+/* harmony export */   gN: () => (/* binding */ parentOf),
+/* harmony export */   kz: () => (/* binding */ workspaceHead),
+/* harmony export */   lq: () => (/* binding */ reachableTags),
+/* harmony export */   qF: () => (/* binding */ copyFromHead),
+/* harmony export */   w_: () => (/* binding */ addWorktrees),
+/* harmony export */   z7: () => (/* binding */ listTracked)
+/* harmony export */ });
+/* unused harmony exports git, isShallow, removeWorktreeSync */
+/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1421);
+/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_child_process__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7975);
+/* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_util__WEBPACK_IMPORTED_MODULE_3__);
+/* harmony import */ var picomatch__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(4006);
+/* harmony import */ var picomatch__WEBPACK_IMPORTED_MODULE_5___default = /*#__PURE__*/__nccwpck_require__.n(picomatch__WEBPACK_IMPORTED_MODULE_5__);
+/* harmony import */ var _lifetime__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3489);
+/**
+ * Git: resolve the two commits to compare and check each out into its own worktree.
+ *
+ * The worktrees live side by side at paths of equal length (`…/perfgate/base`,
+ * `…/perfgate/head`), so path lengths cannot shift memory layout or argv sizes between sides.
+ */
+
+
+
+
+
+
+const execFileAsync = (0,node_util__WEBPACK_IMPORTED_MODULE_3__.promisify)(node_child_process__WEBPACK_IMPORTED_MODULE_0__.execFile);
+/** A git command failed; the message carries git's own words. */
+class GitError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'GitError';
+    }
+}
+/** Runs git in `cwd` and returns its trimmed stdout; on abort, git is stopped and the abort reason thrown. */
+async function git(cwd, args, signal) {
+    signal?.throwIfAborted();
+    try {
+        const { stdout } = await execFileAsync('git', args, { cwd, maxBuffer: 64 * 1024 * 1024, signal });
+        return stdout.trim();
+    }
+    catch (error) {
+        const e = error;
+        // A terminal's Ctrl-C reaches git (same process group) as it reaches perfgate: give the
+        // cancellation a moment to register, so it is reported as such and not as a git failure.
+        if (signal && (e.signal === 'SIGINT' || e.signal === 'SIGTERM') && !signal.aborted)
+            await new Promise((resolve) => setTimeout(resolve, 200));
+        signal?.throwIfAborted();
+        throw new GitError(`git ${args.join(' ')} failed in ${cwd}: ${(e.stderr || e.message).trim()}`);
+    }
+}
+async function hasCommit(repo, rev, signal) {
+    try {
+        await git(repo, ['cat-file', '-e', `${rev}^{commit}`], signal);
+        return true;
+    }
+    catch {
+        signal?.throwIfAborted();
+        return false;
+    }
+}
+/**
+ * Resolves `rev` to a full SHA, fetching it from `origin` when the (usually depth-1) checkout
+ * lacks it. A SHA is fetched directly; a branch name is fetched as `origin/NAME`.
+ */
+async function resolveCommit(repo, rev, signal) {
+    if (await hasCommit(repo, rev, signal))
+        return git(repo, ['rev-parse', `${rev}^{commit}`], signal);
+    if (await hasCommit(repo, `origin/${rev}`, signal))
+        return git(repo, ['rev-parse', `origin/${rev}^{commit}`], signal);
+    const remotes = await git(repo, ['remote'], signal);
+    if (remotes.split('\n').includes('origin')) {
+        try {
+            await git(repo, ['fetch', '--no-tags', '--depth=1', 'origin', rev], signal);
+            return await git(repo, ['rev-parse', 'FETCH_HEAD^{commit}'], signal);
+        }
+        catch (error) {
+            signal?.throwIfAborted();
+            throw new GitError(`cannot find the commit "${rev}" locally or fetch it from origin (${error.message}). ` +
+                'Check the "base" input, or use actions/checkout with fetch-depth: 0.');
+        }
+    }
+    throw new GitError(`cannot find the commit "${rev}" and the repository has no "origin" remote to fetch it from`);
+}
+/** Whether the repository has a remote named `origin` to fetch from. */
+async function hasOrigin(repo) {
+    return (await git(repo, ['remote'])).split('\n').includes('origin');
+}
+/** Whether the clone is shallow (actions/checkout's default depth of 1). */
+async function isShallow(repo) {
+    return (await git(repo, ['rev-parse', '--is-shallow-repository'])) === 'true';
+}
+/** The commit checked out in the workspace, with its branch name when HEAD is on one. */
+async function workspaceHead(repo) {
+    const sha = await git(repo, ['rev-parse', 'HEAD']);
+    let ref;
+    try {
+        ref = (await git(repo, ['symbolic-ref', '--short', '-q', 'HEAD'])) || undefined;
+    }
+    catch {
+        ref = undefined;
+    }
+    return { sha, ref };
+}
+/**
+ * The first parent of `sha`, deepening a shallow clone by one commit when it lacks it; null when
+ * `sha` is a root commit (or its parent cannot be had).
+ */
+async function parentOf(repo, sha) {
+    if (!(await hasCommit(repo, `${sha}^`)) && (await hasOrigin(repo))) {
+        await git(repo, ['fetch', '--no-tags', '--deepen=1', 'origin']).catch(() => undefined);
+    }
+    return (await hasCommit(repo, `${sha}^`)) ? git(repo, ['rev-parse', `${sha}^`]) : null;
+}
+/** Commits reachable from `head` but not from `base`; undefined when a shallow clone cannot tell. */
+async function commitCount(repo, base, head) {
+    if (await isShallow(repo))
+        return undefined;
+    const n = Number(await git(repo, ['rev-list', '--count', `${base}..${head}`]).catch(() => ''));
+    return Number.isInteger(n) ? n : undefined;
+}
+/**
+ * Every tag whose commit is reachable from `head` (`git for-each-ref --merged`). Tags and, in a
+ * shallow clone, the whole history are fetched from origin first: reachability needs the commits
+ * between a tag and the head.
+ */
+async function reachableTags(repo, head) {
+    if (await hasOrigin(repo)) {
+        const shallow = await isShallow(repo);
+        try {
+            await git(repo, ['fetch', '--quiet', '--tags', '--force', ...(shallow ? ['--unshallow'] : []), 'origin']);
+        }
+        catch (error) {
+            if (shallow) {
+                throw new GitError(`cannot fetch the history and tags needed to find the latest tag (${error.message}). ` +
+                    'Use actions/checkout with fetch-depth: 0, or set "base" to a tag name.');
+            }
+            // A full clone already holds the tags it was cloned with; go on with those.
+        }
+    }
+    const format = '%(refname:strip=2)%09%(committerdate:unix)%09%(*committerdate:unix)';
+    const lines = await git(repo, ['for-each-ref', `--merged=${head}`, `--format=${format}`, 'refs/tags']);
+    return lines
+        .split('\n')
+        .filter((l) => l !== '')
+        .map((l) => {
+        const [name, own, peeled] = l.split('\t');
+        // Annotated tags carry the commit date on the peeled object (`*committerdate`).
+        return { name, date: Number(peeled || own) || 0 };
+    });
+}
+/**
+ * Removes a worktree synchronously, whatever state it is in (half-created and still locked by an
+ * interrupted `git worktree add`, or with its directory already gone), and drops git's record
+ * of it. Used on every exit path, including the last-resort cleanup of a cancelled run.
+ */
+function removeWorktreeSync(repo, dir) {
+    const run = (args) => (0,node_child_process__WEBPACK_IMPORTED_MODULE_0__.spawnSync)('git', args, { cwd: repo, stdio: 'ignore', timeout: 30_000 });
+    run(['worktree', 'remove', '--force', '--force', dir]);
+    (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.rmSync)(dir, { recursive: true, force: true });
+    run(['worktree', 'unlock', dir]);
+    run(['worktree', 'prune']);
+}
+/**
+ * Checks base and head out into `root/base` and `root/head` (detached worktrees), with
+ * submodules when the repository has them. Whatever happens — a failure, an abort, the process
+ * exiting — no worktree is left behind: a failed or aborted checkout removes what it created, and
+ * the worktrees are registered for the last-resort cleanup until `remove` is called.
+ */
+async function addWorktrees(repo, root, base, head, signal) {
+    (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.mkdirSync)(root, { recursive: true });
+    const dirs = { base: node_path__WEBPACK_IMPORTED_MODULE_2___default().join(root, 'base'), head: node_path__WEBPACK_IMPORTED_MODULE_2___default().join(root, 'head') };
+    const removeAll = () => {
+        for (const dir of [dirs.base, dirs.head])
+            removeWorktreeSync(repo, dir);
+        try {
+            (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.rmdirSync)(root); // only when empty: the results may live next to it
+        }
+        catch {
+            // not empty, or gone
+        }
+    };
+    const unregister = (0,_lifetime__WEBPACK_IMPORTED_MODULE_4__/* .onExitUndo */ .Kr)(removeAll);
+    try {
+        for (const side of ['base', 'head']) {
+            const dir = dirs[side];
+            if ((0,node_fs__WEBPACK_IMPORTED_MODULE_1__.existsSync)(dir))
+                removeWorktreeSync(repo, dir);
+            await git(repo, ['worktree', 'add', '--detach', '--force', dir, side === 'base' ? base.sha : head.sha], signal);
+            if ((0,node_fs__WEBPACK_IMPORTED_MODULE_1__.existsSync)(node_path__WEBPACK_IMPORTED_MODULE_2___default().join(dir, '.gitmodules'))) {
+                await git(dir, ['submodule', 'update', '--init', '--recursive', '--depth=1'], signal);
+            }
+        }
+    }
+    catch (error) {
+        removeAll();
+        unregister();
+        throw error;
+    }
+    return {
+        ...dirs,
+        async remove() {
+            removeAll();
+            unregister();
+        },
+    };
+}
+/** Whether the working tree has uncommitted changes (they are not measured: worktrees check out commits). */
+async function isDirty(repo) {
+    return (await git(repo, ['status', '--porcelain', '--untracked-files=no'])) !== '';
+}
+/** Whether `file` (a repository path) is selected by a `bench-from-head` entry: a path (file or directory) or a glob. */
+function selector(entry) {
+    if (/[*?[\]{}!]/.test(entry))
+        return picomatch__WEBPACK_IMPORTED_MODULE_5___default()(entry, { dot: true });
+    const dir = entry.replace(/\/+$/, '');
+    return (file) => file === dir || file.startsWith(`${dir}/`);
+}
+/**
+ * Makes the base checkout hold head's version of every tracked file the entries select (and none
+ * of base's own files there that head does not have), so both builds run head's benchmark code
+ * against their own library code. Throws `GitError` naming an entry that selects no file on head
+ * (a typo would otherwise silently compare base's benchmarks).
+ */
+async function copyFromHead(checkouts, entries) {
+    const select = entries.map((e) => ({ entry: e, test: selector(e) }));
+    const tracked = async (dir) => (await git(dir, ['ls-files', '-z'])).split('\0').filter(Boolean);
+    const headFiles = (await tracked(checkouts.head)).filter((f) => select.some((s) => s.test(f)));
+    const unmatched = select.filter((s) => !headFiles.some((f) => s.test(f))).map((s) => `"${s.entry}"`);
+    if (unmatched.length > 0) {
+        throw new GitError(`bench-from-head: ${unmatched.join(', ')} ${unmatched.length === 1 ? 'selects' : 'select'} no file tracked in the head commit. ` +
+            'Give paths relative to the repository root (a directory like "bench/", a file, or a glob like "**/*.bench.ts").');
+    }
+    const onHead = new Set(headFiles);
+    let removed = 0;
+    for (const file of await tracked(checkouts.base)) {
+        if (!onHead.has(file) && select.some((s) => s.test(file))) {
+            (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.rmSync)(node_path__WEBPACK_IMPORTED_MODULE_2___default().join(checkouts.base, file), { force: true });
+            removed++;
+        }
+    }
+    for (const file of headFiles) {
+        const from = node_path__WEBPACK_IMPORTED_MODULE_2___default().join(checkouts.head, file);
+        const to = node_path__WEBPACK_IMPORTED_MODULE_2___default().join(checkouts.base, file);
+        (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.mkdirSync)(node_path__WEBPACK_IMPORTED_MODULE_2___default().dirname(to), { recursive: true });
+        (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.rmSync)(to, { force: true, recursive: true });
+        const stat = (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.lstatSync)(from);
+        if (stat.isSymbolicLink())
+            (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.symlinkSync)((0,node_fs__WEBPACK_IMPORTED_MODULE_1__.readlinkSync)(from), to);
+        else if (stat.isDirectory())
+            (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.cpSync)(from, to, { recursive: true }); // a submodule
+        else
+            (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.copyFileSync)(from, to); // keeps the file mode (an executable script stays executable)
+    }
+    return { copied: headFiles.length, removed };
+}
+/** Lists what `trackedState` watches in a checkout: its tracked files, HEAD and index. */
+async function listTracked(dir, signal) {
+    const files = (await git(dir, ['ls-files', '-z'], signal)).split('\0').filter(Boolean);
+    const gitDir = await git(dir, ['rev-parse', '--absolute-git-dir'], signal);
+    return { dir, gitDir, files };
+}
+/**
+ * A fingerprint of a checkout's tracked state, taken in this process (no git process per call):
+ * per tracked file its size, modification and change times and inode, plus the worktree's HEAD
+ * and index. Writing a file, replacing it, deleting it, checking out another commit or staging
+ * something changes it; the change time cannot be set back from user space.
+ */
+function trackedState(tracked) {
+    const state = new Map();
+    const key = (file) => {
+        try {
+            const st = (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.lstatSync)(file, { throwIfNoEntry: false });
+            return st ? `${st.size}:${st.mtimeMs}:${st.ctimeMs}:${st.ino}` : 'gone';
+        }
+        catch (error) {
+            return `unreadable: ${error.code}`; // e.g. a directory replaced it
+        }
+    };
+    let head;
+    try {
+        head = (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.readFileSync)(node_path__WEBPACK_IMPORTED_MODULE_2___default().join(tracked.gitDir, 'HEAD'), 'utf8');
+    }
+    catch {
+        head = 'gone';
+    }
+    state.set('HEAD', head);
+    state.set('index', key(node_path__WEBPACK_IMPORTED_MODULE_2___default().join(tracked.gitDir, 'index')));
+    for (const file of tracked.files)
+        state.set(file, key(node_path__WEBPACK_IMPORTED_MODULE_2___default().join(tracked.dir, file)));
+    return state;
+}
+/** The entries (tracked paths, `HEAD`, `index`) whose fingerprint differs between two states. */
+function changedEntries(before, after) {
+    return [...after].filter(([k, v]) => before.get(k) !== v).map(([k]) => k);
+}
+/**
+ * Whether the repository's git config holds an HTTP authorization header — where
+ * actions/checkout keeps the token unless `persist-credentials: false`. The worktrees share that
+ * config, so code under test could read it.
+ */
+function hasPersistedCredentials(repo) {
+    const out = (0,node_child_process__WEBPACK_IMPORTED_MODULE_0__.spawnSync)('git', ['config', '--get-regexp', '^http\\..*\\.extraheader$'], {
+        cwd: repo,
+        encoding: 'utf8',
+        timeout: 30_000,
+    });
+    return out.status === 0 && out.stdout.trim() !== '';
+}
+
+
+/***/ }),
+
 /***/ 4734:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -50472,6 +50801,9 @@ function createGitHubPort(target, options = {}) {
                 // Not `head.repo.fork`: that is also true for a same-repository PR in a repository that is itself a fork.
                 // A deleted head repository (`null`) can only have been a fork.
                 fromFork: data.head.repo?.full_name !== data.base.repo.full_name,
+                labels: (data.labels ?? []).map((l) => l.name ?? '').filter((n) => n !== ''),
+                body: data.body ?? '',
+                authorAssociation: data.author_association ?? 'NONE',
             };
         }
         catch (error) {
@@ -50496,6 +50828,642 @@ function createGitHubPort(target, options = {}) {
 
 
 
+
+
+/***/ }),
+
+/***/ 3489:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   GU: () => (/* binding */ trackTree),
+/* harmony export */   Kr: () => (/* binding */ onExitUndo),
+/* harmony export */   TQ: () => (/* binding */ killTreeNow),
+/* harmony export */   V8: () => (/* binding */ cleanupNow)
+/* harmony export */ });
+/* unused harmony exports liveTrees, descendantsOf */
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/**
+ * What this process started that must not outlive it — process trees and git worktrees — and
+ * the last-resort cleanup that runs when it exits, however it exits (a normal end, a forced exit
+ * at the cancellation deadline, an uncaught error). The normal paths stop and remove these
+ * themselves; this catches what they could not reach.
+ */
+
+/** Started process trees: the pid of each root, and whether it is a supervisor (see process.ts). */
+const trees = new Map();
+const undoers = new Set();
+let hooked = false;
+function hook() {
+    if (hooked)
+        return;
+    hooked = true;
+    process.on('exit', cleanupNow);
+}
+/** Registers a process tree rooted at `pid` (its own process group); returns the unregister function. */
+function trackTree(pid, supervised) {
+    hook();
+    trees.set(pid, supervised);
+    return () => trees.delete(pid);
+}
+/** Registers a synchronous cleanup (e.g. removing a worktree); returns the unregister function. */
+function onExitUndo(fn) {
+    hook();
+    undoers.add(fn);
+    return () => undoers.delete(fn);
+}
+/** Process trees still registered (tests and the cancellation path check it is empty). */
+function liveTrees() {
+    return [...trees.keys()];
+}
+/**
+ * Live descendants of `root` by their parent links in /proc (empty without /proc). A process
+ * that was reparented away from the tree (double fork) is not found here: that is what the
+ * supervisor's subreaper status is for.
+ */
+function descendantsOf(root) {
+    let names;
+    try {
+        names = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readdirSync)('/proc');
+    }
+    catch {
+        return [];
+    }
+    const parentOf = new Map();
+    const live = [];
+    for (const name of names) {
+        if (!/^\d+$/.test(name))
+            continue;
+        let stat;
+        try {
+            stat = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(`/proc/${name}/stat`, 'utf8');
+        }
+        catch {
+            continue; // exited meanwhile
+        }
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        parentOf.set(Number(name), Number(fields[1]));
+        if (fields[0] !== 'Z' && fields[0] !== 'X')
+            live.push(Number(name));
+    }
+    return live.filter((pid) => {
+        for (let p = pid, hops = 0; parentOf.has(p) && hops < 4096; hops++) {
+            p = parentOf.get(p);
+            if (p === root)
+                return true;
+        }
+        return false;
+    });
+}
+function kill(pid, signal) {
+    try {
+        process.kill(pid, signal);
+    }
+    catch {
+        // ESRCH: gone already
+    }
+}
+/**
+ * Kills a tree at once: every descendant, then the root's process group. A supervisor is asked
+ * to stop (SIGINT: at once) rather than killed, so that it reaps and kills whatever its
+ * descendants started in the meantime, which comes back to it as their subreaper.
+ */
+function killTreeNow(pid, supervised) {
+    for (const d of descendantsOf(pid))
+        kill(d, 'SIGKILL');
+    if (supervised)
+        kill(pid, 'SIGINT');
+    else
+        kill(-pid, 'SIGKILL');
+}
+/** Kills every registered tree and runs every registered cleanup, synchronously. Idempotent. */
+function cleanupNow() {
+    for (const [pid, supervised] of trees)
+        killTreeNow(pid, supervised);
+    trees.clear();
+    for (const fn of undoers) {
+        try {
+            fn();
+        }
+        catch {
+            // best effort: the process is going away
+        }
+    }
+    undoers.clear();
+}
+
+
+/***/ }),
+
+/***/ 1169:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   gf: () => (/* binding */ childEnv),
+/* harmony export */   i$: () => (/* binding */ ProcessTree),
+/* harmony export */   qB: () => (/* binding */ runMeasured),
+/* harmony export */   s0: () => (/* binding */ hideSecrets)
+/* harmony export */ });
+/* unused harmony exports killGroup, groupAlive, Tail */
+/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1421);
+/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_child_process__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _lifetime__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3489);
+/**
+ * Running shell commands from a checkout as supervised, measured process trees.
+ *
+ * Every command runs in its own process group (spawned `detached`) under a small python3
+ * supervisor (python3 is on every GitHub-hosted runner) that:
+ * - is a child subreaper (`prctl(PR_SET_CHILD_SUBREAPER)`), so descendants that detach (setsid,
+ *   double fork) are reparented to it instead of init, and can be found and killed;
+ * - kills every descendant once the command ends, and names what it found (a command that
+ *   "left a background process running");
+ * - stops the whole tree on SIGTERM (SIGTERM, then SIGKILL after a grace period) or at once on
+ *   SIGINT or a second signal, and on its own when perfgate dies (`PR_SET_PDEATHSIG`);
+ * - reports the command's `wait4` resource usage (user+system CPU of the waited-for tree, peak
+ *   RSS) on a pipe the command never inherits (close-on-exec), so nothing the command leaves
+ *   behind can hold the report open.
+ * Without python3 (or off Linux) the command runs in a bare process group: wall time only, and
+ * only processes that stay in the group can be stopped.
+ */
+
+
+
+/**
+ * The supervisor (python3). argv: shell, command, grace seconds, perfgate's pid, and `report`
+ * to write the usage on fd 3 (one line "wall cpu rssKiB code", then one line per process left
+ * behind). Signals are blocked and taken with sigwaitinfo, so there is no window in which one
+ * could kill the supervisor and orphan the tree. It runs before every sample, so it starts
+ * light: `_signal` (the C module under `signal`, without its enum machinery) and no json.
+ */
+const SUPERVISOR = String.raw `
+import os, sys, time
+import _signal as signal
+shell, cmd, grace, parent = sys.argv[1], sys.argv[2], float(sys.argv[3]), int(sys.argv[4])
+report = 3 if sys.argv[5:] == ['report'] else None
+if report is not None:
+    os.set_inheritable(report, False)
+STOP = {signal.SIGTERM, signal.SIGINT, signal.SIGHUP}
+signal.pthread_sigmask(signal.SIG_BLOCK, STOP | {signal.SIGCHLD})
+try:
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(36, 1, 0, 0, 0)
+    libc.prctl(1, signal.SIGTERM, 0, 0, 0)
+except Exception:
+    pass
+me = os.getpid()
+
+def descendants():
+    parent_of, live = {}, []
+    try:
+        names = os.listdir('/proc')
+    except OSError:
+        return []
+    for name in names:
+        if not name.isdigit():
+            continue
+        try:
+            with open('/proc/' + name + '/stat', 'rb') as f:
+                stat = f.read()
+            fields = stat[stat.rindex(b')') + 2:].split()
+            parent_of[int(name)] = int(fields[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        if fields[0] not in (b'Z', b'X'):
+            live.append(int(name))
+    out = []
+    for pid in live:
+        p, hops = pid, 0
+        while p in parent_of and hops < 4096:
+            p, hops = parent_of[p], hops + 1
+            if p == me:
+                out.append(pid)
+                break
+    return out
+
+def kill_all(pids, sig):
+    for p in pids:
+        try:
+            os.kill(p, sig)
+        except OSError:
+            pass
+
+def describe(pid):
+    try:
+        with open('/proc/%d/cmdline' % pid, 'rb') as f:
+            text = f.read().replace(b'\0', b' ').decode('utf-8', 'replace').strip()
+    except OSError:
+        text = ''
+    return ' '.join(text.split())[:120] + ' (pid %d)' % pid if text else None
+
+t0 = time.monotonic()
+child = os.fork()
+if child == 0:
+    try:
+        signal.pthread_sigmask(signal.SIG_SETMASK, [])
+        os.execv(shell, [shell, '-c', cmd])
+    finally:
+        os._exit(127)
+if os.getppid() != parent:
+    os.kill(child, signal.SIGKILL)
+done = {}
+
+def reap():
+    while True:
+        try:
+            pid, status, usage = os.wait4(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+        if pid == child:
+            done.update(status=status, usage=usage, wall=time.monotonic() - t0)
+
+if hasattr(signal, 'sigtimedwait'):
+    stopping, deadline = False, None
+    while not done:
+        left = None if deadline is None else max(0.0, deadline - time.monotonic())
+        info = signal.sigwaitinfo(STOP | {signal.SIGCHLD}) if left is None else signal.sigtimedwait(STOP | {signal.SIGCHLD}, left)
+        if info is None:
+            kill_all(descendants(), signal.SIGKILL)
+            deadline = None
+        elif info.si_signo == signal.SIGCHLD:
+            reap()
+        elif stopping or info.si_signo == signal.SIGINT:
+            stopping, deadline = True, None
+            kill_all(descendants(), signal.SIGKILL)
+        else:
+            stopping, deadline = True, time.monotonic() + grace
+            kill_all(descendants(), signal.SIGTERM)
+else:
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP)
+    _, status, usage = os.wait4(child, 0)
+    done.update(status=status, usage=usage, wall=time.monotonic() - t0)
+
+pids = descendants()
+# Named before they are killed, in every pass: a process caught while exiting has no command
+# line, but what it started (a double fork) shows up in a later pass.
+shown, unnamed = {}, []
+until = time.monotonic() + 5
+while time.monotonic() < until:
+    for p in pids:
+        if len(shown) < 3 and p not in shown:
+            name = describe(p)
+            if name:
+                shown[p] = name
+            elif p not in unnamed:
+                unnamed.append(p)
+    kill_all(pids, signal.SIGKILL)
+    reap()
+    try:
+        os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+    except ChildProcessError:
+        break
+    time.sleep(0.002)
+    pids = descendants()
+code = os.waitstatus_to_exitcode(done['status'])
+if report is not None:
+    usage = done['usage']
+    left = list(shown.values()) or ['? (pid %d)' % p for p in unnamed[:3]]
+    lines = ['%r %r %d %d' % (done['wall'], usage.ru_utime + usage.ru_stime, usage.ru_maxrss, code)] + left
+    os.write(report, '\n'.join(lines).encode('utf-8', 'replace'))
+if code < 0:
+    try:
+        signal.signal(-code, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, [-code])
+        os.kill(me, -code)
+    except (OSError, ValueError):
+        pass
+sys.exit(code if code >= 0 else 128 - code)
+`;
+const SHELL = (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.existsSync)('/bin/bash') ? '/bin/bash' : '/bin/sh';
+let pythonPath;
+/**
+ * The python3 interpreter, or null when absent (then only wall time is measured). Asked once for
+ * its own path, so that a version manager's shim (pyenv, asdf: a shell script) is not run again
+ * in front of every command.
+ */
+function python() {
+    if (pythonPath === undefined) {
+        pythonPath = null;
+        for (const dir of (process.env.PATH ?? '').split(':')) {
+            if (dir && (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.existsSync)(`${dir}/python3`)) {
+                const real = (0,node_child_process__WEBPACK_IMPORTED_MODULE_0__.spawnSync)(`${dir}/python3`, ['-I', '-S', '-c', 'import sys; print(sys.executable)'], {
+                    encoding: 'utf8',
+                    timeout: 30_000,
+                }).stdout?.trim();
+                pythonPath = real && (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.existsSync)(real) ? real : `${dir}/python3`;
+                break;
+            }
+        }
+    }
+    return pythonPath;
+}
+/** Variables no code from a checkout may see: tokens of GitHub and of the runner. */
+const SECRET_NAMES = new Set(['GITHUB_TOKEN', 'GH_TOKEN', 'GH_ENTERPRISE_TOKEN', 'ACTIONS_RUNTIME_TOKEN']);
+/** `INPUT_*` holds the action's inputs, the token among them. */
+const SECRET_PREFIXES = ['INPUT_', 'ACTIONS_ID_TOKEN_REQUEST_'];
+/** Secret values (the token input), hidden under any variable name. */
+const secretValues = new Set();
+function isSecret(name, value) {
+    if (SECRET_NAMES.has(name.toUpperCase()) || SECRET_PREFIXES.some((p) => name.toUpperCase().startsWith(p)))
+        return true;
+    if (value)
+        for (const secret of secretValues)
+            if (value.includes(secret))
+                return true;
+    return false;
+}
+/**
+ * Removes secrets from `env` (in place; the entry points pass `process.env` once the inputs are
+ * parsed, so not even git or a shell started by a library inherits them) and remembers `values`
+ * so that `childEnv` drops any variable that holds one. Values shorter than 8 characters are
+ * not treated as secrets (they would match ordinary variables).
+ */
+function hideSecrets(env, values = []) {
+    for (const v of values)
+        if (v && v.length >= 8)
+            secretValues.add(v);
+    const removed = new Set(Object.keys(env).filter((k) => isSecret(k, env[k])));
+    for (const k of removed)
+        delete env[k];
+    if (env === process.env)
+        scrubInitialEnvironment(removed);
+}
+/**
+ * Overwrites the values of `names` in this process's initial environment block, which
+ * `/proc/PID/environ` shows to any process of the same user — code under test included, which
+ * only has to walk up its parent chain. Deleting a variable does not erase those bytes. The
+ * block is this process's own memory, written through /proc/self/mem (Linux; elsewhere, or if
+ * the kernel refuses, nothing happens). Only whole values of the named entries are overwritten,
+ * so no other variable changes.
+ */
+function scrubInitialEnvironment(names) {
+    if (names.size === 0)
+        return;
+    let fd;
+    try {
+        const stat = (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.readFileSync)('/proc/self/stat', 'utf8');
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        // proc(5): fields 50 and 51 are env_start and env_end; fields[0] is field 3.
+        const start = Number(fields[47]);
+        const end = Number(fields[48]);
+        if (!(start > 0 && end > start && end - start < 1 << 24))
+            return;
+        fd = (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.openSync)('/proc/self/mem', 'r+');
+        const block = Buffer.alloc(end - start);
+        (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.readSync)(fd, block, 0, block.length, start);
+        let changed = false;
+        for (let at = 0; at < block.length;) {
+            const stop = block.indexOf(0, at);
+            const next = stop < 0 ? block.length : stop;
+            const eq = block.indexOf(0x3d, at); // '='
+            if (eq > at && eq < next && names.has(block.toString('utf8', at, eq))) {
+                block.fill(0x2a, eq + 1, next); // '*'
+                changed = true;
+            }
+            at = next + 1;
+        }
+        if (changed)
+            (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.writeSync)(fd, block, 0, block.length, start);
+    }
+    catch {
+        // not Linux, or /proc/self/mem is not writable here: the variables are still gone from env
+    }
+    finally {
+        if (fd !== undefined)
+            (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.closeSync)(fd);
+    }
+}
+/**
+ * The environment for code from a checkout (builds, benchmarks, servers, harnesses): ours plus
+ * `extra`, without the action's inputs, GitHub and runner tokens, or any variable holding a
+ * secret value, so code under test — possibly a fork's — never sees them.
+ */
+function childEnv(base, extra = {}) {
+    const env = {};
+    for (const [k, v] of Object.entries({ ...base, ...extra }))
+        if (!isSecret(k, v))
+            env[k] = v;
+    return env;
+}
+/** Sends a signal to a whole process group; ignores groups that are already gone. */
+function killGroup(pid, signal = 'SIGKILL') {
+    if (!pid)
+        return;
+    try {
+        process.kill(-pid, signal);
+    }
+    catch {
+        // ESRCH: the group is gone already.
+    }
+}
+/** True while any process of the group is alive. */
+function groupAlive(pid) {
+    try {
+        process.kill(-pid, 0);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+/** Keeps the last `limit` characters of a stream of text. */
+class Tail {
+    limit;
+    text = '';
+    constructor(limit = 4000) {
+        this.limit = limit;
+    }
+    push(chunk) {
+        this.text = (this.text + chunk).slice(-this.limit);
+    }
+    toString() {
+        return this.text;
+    }
+}
+/**
+ * A shell command running as its own process tree: under the supervisor when python3 is there,
+ * else as a bare process group. Registered for the last-resort cleanup until it exits.
+ */
+class ProcessTree {
+    child;
+    /** Whether the supervisor runs it (else: a bare process group). */
+    supervised;
+    graceS;
+    stops = 0;
+    exited = false;
+    constructor(command, options) {
+        const py = python();
+        this.supervised = py !== null;
+        this.graceS = options.graceS;
+        const stdio = options.report
+            ? ['ignore', 'pipe', 'pipe', 'pipe']
+            : ['ignore', 'pipe', 'pipe'];
+        this.child = py
+            ? (0,node_child_process__WEBPACK_IMPORTED_MODULE_0__.spawn)(py, [
+                '-I',
+                '-S',
+                '-c',
+                SUPERVISOR,
+                SHELL,
+                command,
+                String(options.graceS),
+                String(process.pid),
+                ...(options.report ? ['report'] : []),
+            ], { cwd: options.cwd, env: options.env, detached: true, stdio: [...stdio] })
+            : (0,node_child_process__WEBPACK_IMPORTED_MODULE_0__.spawn)(SHELL, ['-c', command], { cwd: options.cwd, env: options.env, detached: true, stdio: [...stdio] });
+        if (this.child.pid) {
+            const untrack = (0,_lifetime__WEBPACK_IMPORTED_MODULE_2__/* .trackTree */ .GU)(this.child.pid, this.supervised);
+            this.child.once('exit', () => {
+                this.exited = true;
+                untrack();
+                // Whatever is left in the group (only possible without the supervisor) goes too.
+                killGroup(this.child.pid, 'SIGKILL');
+            });
+        }
+    }
+    get pid() {
+        return this.child.pid;
+    }
+    /**
+     * Stops the tree: SIGTERM, then SIGKILL after the grace period (the supervisor does both);
+     * `urgent` (or a second call) kills at once. If the root has not exited a few seconds after
+     * it should have, everything still found under it is killed from here.
+     */
+    stop(urgent = false) {
+        const pid = this.child.pid;
+        if (!pid || this.exited)
+            return;
+        this.stops++;
+        const now = urgent || this.stops > 1;
+        if (this.supervised)
+            signalPid(pid, now ? 'SIGINT' : 'SIGTERM');
+        else
+            killGroup(pid, now ? 'SIGKILL' : 'SIGTERM');
+        const backstop = setTimeout(() => {
+            if (!this.exited)
+                (0,_lifetime__WEBPACK_IMPORTED_MODULE_2__/* .killTreeNow */ .TQ)(pid, false);
+        }, (now ? 0 : this.graceS * 1000) + 3000);
+        backstop.unref();
+        this.child.once('exit', () => clearTimeout(backstop));
+    }
+}
+function signalPid(pid, signal) {
+    try {
+        process.kill(pid, signal);
+    }
+    catch {
+        // ESRCH: gone already
+    }
+}
+/** Parses the supervisor's report (see SUPERVISOR); null when it is missing or cut short. */
+function parseReport(text) {
+    const [first, ...left] = text.split('\n');
+    const [wall, cpu, rssKiB, code] = (first ?? '').split(' ').map(Number);
+    if (![wall, cpu, rssKiB, code].every(Number.isFinite))
+        return null;
+    return { wall, cpu, rssKiB, code, left: left.filter(Boolean) };
+}
+/**
+ * Runs `command` in a shell as a supervised process tree and measures it. Never rejects for
+ * the command's own failure (see `exitCode`, `timedOut`, `aborted`, `leftBehind`); rejects only
+ * when it cannot be started. Settles only once no process of the tree is left.
+ */
+function runMeasured(command, options) {
+    const tree = new ProcessTree(command, {
+        cwd: options.cwd,
+        env: childEnv(process.env, options.env),
+        graceS: 2,
+        report: true,
+    });
+    const child = tree.child;
+    if (child.pid)
+        options.onSpawn?.(child.pid);
+    const started = process.hrtime.bigint();
+    const maxStdout = options.maxStdoutBytes ?? 64 * 1024 * 1024;
+    const stdout = [];
+    let stdoutBytes = 0;
+    const tail = new Tail();
+    let report = '';
+    let timedOut = false;
+    let aborted = false;
+    child.stdout.on('data', (b) => {
+        if (stdoutBytes < maxStdout)
+            stdout.push(b);
+        stdoutBytes += b.length;
+        const s = b.toString();
+        tail.push(s);
+        options.onOutput?.(s);
+    });
+    child.stderr.on('data', (b) => {
+        const s = b.toString();
+        tail.push(s);
+        options.onOutput?.(s);
+    });
+    child.stdio[3]?.on('data', (b) => {
+        report += b.toString();
+    });
+    const timer = setTimeout(() => {
+        timedOut = true;
+        tree.stop();
+    }, options.timeoutS * 1000);
+    const onAbort = () => {
+        aborted = true;
+        tree.stop(true);
+    };
+    if (options.signal?.aborted)
+        onAbort();
+    else
+        options.signal?.addEventListener('abort', onAbort, { once: true });
+    // The supervisor exits only after the whole tree is gone, so its pipes close with it; without
+    // it, a process that escaped the group could hold them open: stop waiting shortly after the exit.
+    child.once('exit', () => {
+        setTimeout(() => {
+            for (const stream of child.stdio)
+                stream?.destroy();
+        }, 2000).unref();
+    });
+    return new Promise((resolve, reject) => {
+        child.on('error', (error) => {
+            clearTimeout(timer);
+            options.signal?.removeEventListener('abort', onAbort);
+            reject(error);
+        });
+        child.on('close', (code, signal) => {
+            clearTimeout(timer);
+            options.signal?.removeEventListener('abort', onAbort);
+            const wallNode = Number(process.hrtime.bigint() - started) / 1e9;
+            const measured = parseReport(report);
+            resolve({
+                wallS: measured?.wall ?? wallNode,
+                cpuS: measured?.cpu ?? null,
+                rssB: measured ? measured.rssKiB * 1024 : null,
+                exitCode: measured ? (measured.code >= 0 ? measured.code : null) : code,
+                signal: measured && measured.code < 0 ? signalName(-measured.code) : signal,
+                timedOut,
+                aborted,
+                leftBehind: measured?.left ?? [],
+                stdout: Buffer.concat(stdout).toString(),
+                outputTail: tail.toString(),
+            });
+        });
+    });
+}
+function signalName(n) {
+    const names = {
+        1: 'SIGHUP',
+        2: 'SIGINT',
+        6: 'SIGABRT',
+        9: 'SIGKILL',
+        11: 'SIGSEGV',
+        15: 'SIGTERM',
+    };
+    return names[n] ?? `signal ${n}`;
+}
 
 
 /***/ }),
@@ -50535,6 +51503,8 @@ const RESULTS_LIMITS = {
     maxDepth: 4,
     maxMetrics: 5000,
     maxSamples: 10_000,
+    maxProfiles: 200,
+    maxProfileNodes: 2000,
     /** The "Reproduce locally" block, which carries the configuration it ran with. */
     maxReproduceChars: 16_000,
 };
@@ -50561,6 +51531,39 @@ const budget = zod__WEBPACK_IMPORTED_MODULE_4__/* .discriminatedUnion */ .gMt('k
 ]);
 const outcome = zod__WEBPACK_IMPORTED_MODULE_4__/* ["enum"] */ .k5n(_core_model__WEBPACK_IMPORTED_MODULE_2__/* .OUTCOMES */ .i);
 // Ids and names come from benchmark tools and may be long; renderers shorten them for display.
+const nonNegative = num.min(0);
+const index = zod__WEBPACK_IMPORTED_MODULE_4__/* .number */ .aig().int().min(0);
+const profileView = zod__WEBPACK_IMPORTED_MODULE_4__/* .strictObject */ .rej({
+    kind: zod__WEBPACK_IMPORTED_MODULE_4__/* ["enum"] */ .k5n(['cpu', 'heap']),
+    unit: zod__WEBPACK_IMPORTED_MODULE_4__/* ["enum"] */ .k5n(['s', 'B']),
+    per: zod__WEBPACK_IMPORTED_MODULE_4__/* ["enum"] */ .k5n(['run', 'request']),
+    functions: zod__WEBPACK_IMPORTED_MODULE_4__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_4__/* .strictObject */ .rej({ name: str(500), file: str(1000), line: zod__WEBPACK_IMPORTED_MODULE_4__/* .number */ .aig().int().min(1).nullable() }))
+        .max(RESULTS_LIMITS.maxProfileNodes + 100),
+    top: zod__WEBPACK_IMPORTED_MODULE_4__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_4__/* .strictObject */ .rej({
+        fn: index,
+        baseSelf: nonNegative,
+        headSelf: nonNegative,
+        baseTotal: nonNegative,
+        headTotal: nonNegative,
+    }))
+        .max(100),
+    baseTotal: nonNegative,
+    headTotal: nonNegative,
+    flame: zod__WEBPACK_IMPORTED_MODULE_4__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_4__/* .strictObject */ .rej({ fn: index, parent: zod__WEBPACK_IMPORTED_MODULE_4__/* .number */ .aig().int().min(-1), base: nonNegative, head: nonNegative }))
+        .max(RESULTS_LIMITS.maxProfileNodes),
+})
+    .refine((v) => v.top.every((c) => c.fn < v.functions.length) &&
+    v.flame.every((n, i) => n.fn < v.functions.length && n.parent < i), 'a profile refers to a function or parent node it does not hold');
+const suiteProfile = zod__WEBPACK_IMPORTED_MODULE_4__/* .strictObject */ .rej({
+    suite: str(200),
+    profiler: zod__WEBPACK_IMPORTED_MODULE_4__/* ["enum"] */ .k5n(['v8', 'perf', 'none']),
+    metrics: zod__WEBPACK_IMPORTED_MODULE_4__/* .array */ .YOg(str(300)).max(100),
+    runs: zod__WEBPACK_IMPORTED_MODULE_4__/* .strictObject */ .rej({ base: index, head: index }),
+    views: zod__WEBPACK_IMPORTED_MODULE_4__/* .array */ .YOg(profileView).max(2),
+    files: zod__WEBPACK_IMPORTED_MODULE_4__/* .array */ .YOg(str(500)).max(500),
+    costS: nonNegative,
+    notes: zod__WEBPACK_IMPORTED_MODULE_4__/* .array */ .YOg(str()).max(20),
+});
 const metric = zod__WEBPACK_IMPORTED_MODULE_4__/* .strictObject */ .rej({
     id: str(20_000),
     suite: str(200),
@@ -50581,6 +51584,8 @@ const metric = zod__WEBPACK_IMPORTED_MODULE_4__/* .strictObject */ .rej({
     stopReason: str(500),
     warnings: zod__WEBPACK_IMPORTED_MODULE_4__/* .array */ .YOg(warning).max(50),
     headInterval: zod__WEBPACK_IMPORTED_MODULE_4__/* .strictObject */ .rej({ estimate: num, low: num, high: num, confidence: num.min(0).max(1) }).optional(),
+    // Written by measure mode for the record; report mode drops it and asks the API again.
+    accepted: zod__WEBPACK_IMPORTED_MODULE_4__/* .strictObject */ .rej({ by: zod__WEBPACK_IMPORTED_MODULE_4__/* ["enum"] */ .k5n(['label', 'description']), rule: str(300) }).optional(),
 });
 const sha = zod__WEBPACK_IMPORTED_MODULE_4__/* .string */ .YjP().regex(/^[0-9a-f]{7,64}$/i, 'expected a commit SHA');
 const curve = zod__WEBPACK_IMPORTED_MODULE_4__/* .strictObject */ .rej({
@@ -50628,7 +51633,11 @@ const reportSchema = zod__WEBPACK_IMPORTED_MODULE_4__/* .strictObject */ .rej({
         .regex(/^[0-9a-f]{16,64}$/)
         .optional(),
     checkSha: sha.optional(),
+    cancelled: zod__WEBPACK_IMPORTED_MODULE_4__/* .string */ .YjP()
+        .regex(/^SIG[A-Z0-9]{1,10}$/)
+        .optional(),
     curves: zod__WEBPACK_IMPORTED_MODULE_4__/* .array */ .YOg(curve).max(RESULTS_LIMITS.maxMetrics).optional(),
+    profiles: zod__WEBPACK_IMPORTED_MODULE_4__/* .array */ .YOg(suiteProfile).max(RESULTS_LIMITS.maxProfiles).optional(),
 });
 /** A results file that failed validation; the message names the file and the key. */
 class ResultsFileError extends Error {
@@ -50637,19 +51646,28 @@ class ResultsFileError extends Error {
         this.name = 'ResultsFileError';
     }
 }
-/** Finds results files (`perfgate-results*.json`) under `dir`, recursively (artifact subfolders). */
+const RESULTS_NAME = /^perfgate-results.*\.json$/;
+/**
+ * Finds results files (`perfgate-results*.json`) under `dir`, recursively (artifact subfolders).
+ * Symbolic links are never followed (an artifact's link could point anywhere on the runner);
+ * those that would have been read are returned in `symlinks`.
+ */
 function findResultsFiles(dir) {
     const found = [];
+    const symlinks = [];
     const walk = (d, depth) => {
         if (depth > RESULTS_LIMITS.maxDepth)
             return;
         for (const entry of (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readdirSync)(d, { withFileTypes: true })) {
             const p = node_path__WEBPACK_IMPORTED_MODULE_1___default().join(d, entry.name);
-            if (entry.isSymbolicLink())
+            if (entry.isSymbolicLink()) {
+                if (RESULTS_NAME.test(entry.name) || statSyncOrNull(p)?.isDirectory())
+                    symlinks.push(p);
                 continue;
+            }
             if (entry.isDirectory())
                 walk(p, depth + 1);
-            else if (entry.isFile() && /^perfgate-results.*\.json$/.test(entry.name))
+            else if (entry.isFile() && RESULTS_NAME.test(entry.name))
                 found.push(p);
             if (found.length > RESULTS_LIMITS.maxFiles) {
                 throw new ResultsFileError(`more than ${RESULTS_LIMITS.maxFiles} results files under ${dir}; refusing to read them all`);
@@ -50657,7 +51675,15 @@ function findResultsFiles(dir) {
         }
     };
     walk(dir, 0);
-    return found.sort();
+    return { files: found.sort(), symlinks: symlinks.sort() };
+}
+function statSyncOrNull(p) {
+    try {
+        return (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.statSync)(p);
+    }
+    catch {
+        return null;
+    }
 }
 /** Reads and validates one results file. */
 function readResultsFile(file, shown = file) {
@@ -50712,21 +51738,38 @@ function mergeReports(reports, shown) {
         if (missing.length > 0)
             errors.push(`Shard${missing.length === 1 ? '' : 's'} ${missing.join(', ')} of ${total} did not report results (did that job fail or not upload its artifact?).`);
     }
+    // Each metric comes from exactly one file: two answers for one metric (a duplicated artifact,
+    // overlapping shards, a tampered file) would otherwise be settled by file name order.
     const byId = new Map();
-    for (const m of reports.flatMap((r) => r.results))
-        if (!byId.has(m.id))
-            byId.set(m.id, m);
-    const results = [...byId.values()];
+    for (const [i, r] of reports.entries()) {
+        for (const m of r.results) {
+            const seen = byId.get(m.id);
+            if (!seen) {
+                byId.set(m.id, { metric: m, file: i });
+                continue;
+            }
+            const same = JSON.stringify(seen.metric) === JSON.stringify(m);
+            const where = seen.file === i ? `${shown[i]} lists` : `${shown[seen.file]} and ${shown[i]} both have`;
+            throw new ResultsFileError(`${where} results for metric ${JSON.stringify(m.id)}${same ? ' (identical: was one artifact downloaded twice?)' : ', and they disagree'}. ` +
+                'Each metric must come from exactly one results file; remove the extra file or check the shard settings.');
+        }
+    }
+    const results = [...byId.values()].map((e) => e.metric);
+    // A cancelled shard makes the whole report no verdict.
+    const cancelled = reports.find((r) => r.cancelled)?.cancelled;
     if (reports.length === 1)
-        return { ...first, errors, verdict: (0,_core_report__WEBPACK_IMPORTED_MODULE_3__/* .decideVerdict */ .A)(results, errors) };
+        return { ...first, errors, verdict: (0,_core_report__WEBPACK_IMPORTED_MODULE_3__/* .decideVerdict */ .AU)(results, errors, !!cancelled) };
+    const profiles = reports.flatMap((r) => r.profiles ?? []);
     return {
         ...first,
         results,
+        ...(profiles.length > 0 ? { profiles } : {}),
         // The geomean of one shard is not the suite's; it is recomputed only when one report covers everything.
         geomean: null,
         warnings,
         errors,
-        verdict: (0,_core_report__WEBPACK_IMPORTED_MODULE_3__/* .decideVerdict */ .A)(results, errors),
+        cancelled,
+        verdict: (0,_core_report__WEBPACK_IMPORTED_MODULE_3__/* .decideVerdict */ .AU)(results, errors, !!cancelled),
         ...(reports.some((r) => r.curves) ? { curves: reports.flatMap((r) => r.curves ?? []) } : {}),
         method: {
             ...first.method,
@@ -50740,11 +51783,97 @@ function mergeReports(reports, shown) {
 /** Report mode: find, validate and merge every results file under `dir`. */
 function loadResults(dir, workspace) {
     const root = node_path__WEBPACK_IMPORTED_MODULE_1___default().resolve(workspace, dir);
-    const files = findResultsFiles(root);
+    const { files, symlinks } = findResultsFiles(root);
+    const show = (f) => node_path__WEBPACK_IMPORTED_MODULE_1___default().relative(workspace, f) || f;
+    const skipped = symlinks.length
+        ? `skipped ${symlinks.length} symbolic link${symlinks.length === 1 ? '' : 's'} (${symlinks.slice(0, 3).map(show).join(', ')}${symlinks.length > 3 ? ', …' : ''}): results are read from regular files only, as a link could point anywhere on the runner`
+        : '';
     if (files.length === 0)
-        throw new ResultsFileError(`no perfgate-results*.json under ${dir} (input "results"): did the download-artifact step run?`);
-    const shown = files.map((f) => node_path__WEBPACK_IMPORTED_MODULE_1___default().relative(workspace, f) || f);
-    return mergeReports(files.map((f, i) => readResultsFile(f, shown[i])), shown);
+        throw new ResultsFileError(skipped
+            ? `no perfgate-results*.json that is a regular file under ${dir} (input "results"): ${skipped}. Upload and download the files themselves.`
+            : `no perfgate-results*.json under ${dir} (input "results"): did the download-artifact step run?`);
+    const shown = files.map(show);
+    const report = mergeReports(files.map((f, i) => readResultsFile(f, shown[i])), shown);
+    if (skipped)
+        report.warnings = [...report.warnings, { code: 'symlink', text: `Report mode ${skipped}.` }];
+    return report;
+}
+
+
+/***/ }),
+
+/***/ 3113:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   dJ: () => (/* binding */ cancelOnSignals),
+/* harmony export */   tK: () => (/* binding */ cancelledBy)
+/* harmony export */ });
+/* unused harmony export CancelledError */
+/* harmony import */ var _lifetime__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3489);
+/**
+ * Cancellation by signal. A runner cancels a job with SIGINT, then SIGTERM about 7.5 s later,
+ * then SIGKILL; a terminal sends SIGINT on Ctrl-C. On the first SIGINT or SIGTERM the run's
+ * AbortSignal fires: every long operation stops its processes, the worktrees are removed and
+ * the run reports what it measured so far as "cancelled — not a verdict". Should that not be
+ * done within the deadline (or on a second signal), the last-resort cleanup kills every process
+ * tree and removes the worktrees synchronously, and the process exits.
+ */
+
+/** The reason of an abort caused by a signal. */
+class CancelledError extends Error {
+    signal;
+    constructor(signal) {
+        super(`perfgate was cancelled (${signal})`);
+        this.signal = signal;
+        this.name = 'CancelledError';
+    }
+}
+/** The signal that cancelled a run, or null when `signal` was not aborted by one. */
+function cancelledBy(signal) {
+    if (!signal?.aborted)
+        return null;
+    return signal.reason instanceof CancelledError ? signal.reason.signal : 'SIGINT';
+}
+const SIGNALS = ['SIGINT', 'SIGTERM'];
+/** Installs the SIGINT and SIGTERM handlers of a run. */
+function cancelOnSignals(options) {
+    const controller = new AbortController();
+    let deadline;
+    const forcedExit = (signal) => {
+        (0,_lifetime__WEBPACK_IMPORTED_MODULE_0__/* .cleanupNow */ .V8)();
+        try {
+            options.beforeForcedExit?.(signal);
+        }
+        finally {
+            process.exit(options.exitCode(signal));
+        }
+    };
+    const handler = (signal) => {
+        if (controller.signal.aborted) {
+            options.log?.(`${signal} again: stopping now.`);
+            forcedExit(signal);
+            return;
+        }
+        options.log?.(`${signal} received: stopping every process, removing the worktrees and reporting what was measured.`);
+        controller.abort(new CancelledError(signal));
+        // Not ref'd: a run that winds down in time exits on its own.
+        deadline = setTimeout(() => {
+            options.log?.(`Still not done ${(options.deadlineMs ?? 4000) / 1000} s after ${signal}: stopping now.`);
+            forcedExit(signal);
+        }, options.deadlineMs ?? 4000);
+        deadline.unref();
+    };
+    for (const s of SIGNALS)
+        process.on(s, handler);
+    return {
+        signal: controller.signal,
+        dispose() {
+            clearTimeout(deadline);
+            for (const s of SIGNALS)
+                process.off(s, handler);
+        },
+    };
 }
 
 
@@ -50821,6 +51950,14 @@ function contextFromEnv(env) {
         event: eventFacts(eventName, payload, env.GITHUB_REF_NAME || undefined),
         repository: env.GITHUB_REPOSITORY,
         prNumber: pr?.number ?? undefined,
+        // What the PR said when the event fired; the API's answer is preferred (a re-run keeps old labels).
+        prFacts: pr
+            ? {
+                labels: Array.isArray(pr.labels) ? pr.labels.map((l) => String(l?.name ?? '')).filter(Boolean) : [],
+                body: typeof pr.body === 'string' ? pr.body : '',
+                authorAssociation: typeof pr.author_association === 'string' ? pr.author_association : undefined,
+            }
+            : undefined,
         workflow: env.GITHUB_WORKFLOW ?? 'perfgate',
         job: env.GITHUB_JOB ?? 'perfgate',
         runUrl,
@@ -50831,7 +51968,7 @@ function contextFromEnv(env) {
 
 /***/ }),
 
-/***/ 9796:
+/***/ 7338:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -50840,414 +51977,129 @@ __nccwpck_require__.d(__webpack_exports__, {
   e: () => (/* binding */ run)
 });
 
+// UNUSED EXPORTS: cancelMessage
+
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-// EXTERNAL MODULE: external "node:util"
-var external_node_util_ = __nccwpck_require__(7975);
+// EXTERNAL MODULE: ./src/adapters/git.ts
+var git = __nccwpck_require__(6960);
+// EXTERNAL MODULE: ./src/adapters/github/index.ts + 28 modules
+var github = __nccwpck_require__(4734);
+// EXTERNAL MODULE: ./src/adapters/process.ts
+var adapters_process = __nccwpck_require__(1169);
+// EXTERNAL MODULE: ./src/adapters/signals.ts
+var signals = __nccwpck_require__(3113);
 // EXTERNAL MODULE: ./node_modules/picomatch/index.js
 var picomatch = __nccwpck_require__(4006);
 var picomatch_default = /*#__PURE__*/__nccwpck_require__.n(picomatch);
-;// CONCATENATED MODULE: ./src/adapters/git.ts
+// EXTERNAL MODULE: ./src/core/model.ts
+var model = __nccwpck_require__(4146);
+// EXTERNAL MODULE: ./src/core/report.ts
+var core_report = __nccwpck_require__(8557);
+;// CONCATENATED MODULE: ./src/core/accept.ts
 /**
- * Git: resolve the two commits to compare and check each out into its own worktree.
+ * Accepting an intended regression. A maintainer says so in the repository's own terms: a PR
+ * label (every failing metric), or a line in the PR description naming metrics with the globs
+ * budgets use:
  *
- * The worktrees live side by side at paths of equal length (`…/perfgate/base`,
- * `…/perfgate/head`), so path lengths cannot shift memory layout or argv sizes between sides.
+ *     perfgate: accept cli:wall, api/*:p99
+ *
+ * An accepted metric keeps its outcome and is still shown; it carries `accepted` and no longer
+ * fails the gate. Anything not named still fails. Pure: the facts come from the GitHub API.
  */
 
 
 
-
-
-const execFileAsync = (0,external_node_util_.promisify)(external_node_child_process_namespaceObject.execFile);
-/** A git command failed; the message carries git's own words. */
-class GitError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'GitError';
+/** The default of the `accept-label` input. */
+const DEFAULT_ACCEPT_LABEL = 'perf-regression-accepted';
+/** Author associations (GitHub's `author_association`) whose PR description may accept: people with write access. */
+const TRUSTED_ASSOCIATIONS = new Set(['OWNER', 'MEMBER', 'COLLABORATOR']);
+/**
+ * The patterns of every `perfgate: accept …` line of a PR description. Lines inside HTML
+ * comments (PR templates) and fenced code blocks (quoted documentation) do not count.
+ */
+function parseAcceptLines(description) {
+    const visible = description.replace(/<!--[\s\S]*?(-->|$)/g, '');
+    const patterns = [];
+    let fence = null;
+    for (const line of visible.split(/\r?\n/)) {
+        const opener = /^\s*(`{3,}|~{3,})/.exec(line);
+        if (opener) {
+            if (fence === null)
+                fence = opener[1];
+            else if (opener[1][0] === fence[0] && opener[1].length >= fence.length)
+                fence = null;
+            continue;
+        }
+        if (fence !== null)
+            continue;
+        const m = /^\s*perfgate:\s*accept\b(.*)$/i.exec(line);
+        if (!m)
+            continue;
+        for (const p of m[1].split(/[\s,]+/)) {
+            const pattern = p.replace(/^`+|`+$/g, '').trim();
+            if (pattern)
+                patterns.push(pattern);
+        }
     }
+    return [...new Set(patterns)];
 }
-/** Runs git in `cwd` and returns its trimmed stdout. */
-async function git(cwd, args) {
-    try {
-        const { stdout } = await execFileAsync('git', args, { cwd, maxBuffer: 64 * 1024 * 1024 });
-        return stdout.trim();
-    }
-    catch (error) {
-        const e = error;
-        throw new GitError(`git ${args.join(' ')} failed in ${cwd}: ${(e.stderr || e.message).trim()}`);
-    }
-}
-async function hasCommit(repo, rev) {
-    try {
-        await git(repo, ['cat-file', '-e', `${rev}^{commit}`]);
-        return true;
-    }
-    catch {
-        return false;
-    }
+/** The report without any acceptance (report mode: a results file never decides what is accepted). */
+function withoutAcceptance(report) {
+    const results = report.results.map(({ accepted: _, ...r }) => r);
+    return { ...report, results, verdict: (0,core_report/* decideVerdict */.AU)(results, report.errors) };
 }
 /**
- * Resolves `rev` to a full SHA, fetching it from `origin` when the (usually depth-1) checkout
- * lacks it. A SHA is fetched directly; a branch name is fetched as `origin/NAME`.
+ * Marks the failing metrics that the label or the description accepts, and decides the verdict
+ * again. Notes (warnings with code `acceptance`) say what was ignored and why.
  */
-async function resolveCommit(repo, rev) {
-    if (await hasCommit(repo, rev))
-        return git(repo, ['rev-parse', `${rev}^{commit}`]);
-    if (await hasCommit(repo, `origin/${rev}`))
-        return git(repo, ['rev-parse', `origin/${rev}^{commit}`]);
-    if (await hasOrigin(repo)) {
-        try {
-            await git(repo, ['fetch', '--no-tags', '--depth=1', 'origin', rev]);
-            return git(repo, ['rev-parse', 'FETCH_HEAD^{commit}']);
-        }
-        catch (error) {
-            throw new GitError(`cannot find the commit "${rev}" locally or fetch it from origin (${error.message}). ` +
-                'Check the "base" input, or use actions/checkout with fetch-depth: 0.');
-        }
+function applyAcceptance(report, facts) {
+    const notes = [];
+    const failing = report.results.filter((r) => model/* FAILING_OUTCOMES */.l.has(r.outcome));
+    const byLabel = facts.label !== '' && facts.labels.includes(facts.label);
+    let patterns = parseAcceptLines(facts.description);
+    if (patterns.length > 0 && !TRUSTED_ASSOCIATIONS.has(facts.authorAssociation ?? '')) {
+        if (!byLabel)
+            notes.push({
+                code: 'acceptance',
+                text: `The PR description's "perfgate: accept" line was ignored: the PR's author has no write access to the repository ` +
+                    `(author association ${facts.authorAssociation ?? 'unknown'}). A maintainer can add the label "${facts.label}" instead.`,
+            });
+        patterns = [];
     }
-    throw new GitError(`cannot find the commit "${rev}" and the repository has no "origin" remote to fetch it from`);
-}
-/** Whether the repository has a remote named `origin` to fetch from. */
-async function hasOrigin(repo) {
-    return (await git(repo, ['remote'])).split('\n').includes('origin');
-}
-/** Whether the clone is shallow (actions/checkout's default depth of 1). */
-async function isShallow(repo) {
-    return (await git(repo, ['rev-parse', '--is-shallow-repository'])) === 'true';
-}
-/** The commit checked out in the workspace, with its branch name when HEAD is on one. */
-async function workspaceHead(repo) {
-    const sha = await git(repo, ['rev-parse', 'HEAD']);
-    let ref;
-    try {
-        ref = (await git(repo, ['symbolic-ref', '--short', '-q', 'HEAD'])) || undefined;
-    }
-    catch {
-        ref = undefined;
-    }
-    return { sha, ref };
-}
-/**
- * The first parent of `sha`, deepening a shallow clone by one commit when it lacks it; null when
- * `sha` is a root commit (or its parent cannot be had).
- */
-async function parentOf(repo, sha) {
-    if (!(await hasCommit(repo, `${sha}^`)) && (await hasOrigin(repo))) {
-        await git(repo, ['fetch', '--no-tags', '--deepen=1', 'origin']).catch(() => undefined);
-    }
-    return (await hasCommit(repo, `${sha}^`)) ? git(repo, ['rev-parse', `${sha}^`]) : null;
-}
-/** Commits reachable from `head` but not from `base`; undefined when a shallow clone cannot tell. */
-async function commitCount(repo, base, head) {
-    if (await isShallow(repo))
-        return undefined;
-    const n = Number(await git(repo, ['rev-list', '--count', `${base}..${head}`]).catch(() => ''));
-    return Number.isInteger(n) ? n : undefined;
-}
-/**
- * Every tag whose commit is reachable from `head` (`git for-each-ref --merged`). Tags and, in a
- * shallow clone, the whole history are fetched from origin first: reachability needs the commits
- * between a tag and the head.
- */
-async function reachableTags(repo, head) {
-    if (await hasOrigin(repo)) {
-        const shallow = await isShallow(repo);
-        try {
-            await git(repo, ['fetch', '--quiet', '--tags', '--force', ...(shallow ? ['--unshallow'] : []), 'origin']);
-        }
-        catch (error) {
-            if (shallow) {
-                throw new GitError(`cannot fetch the history and tags needed to find the latest tag (${error.message}). ` +
-                    'Use actions/checkout with fetch-depth: 0, or set "base" to a tag name.');
-            }
-            // A full clone already holds the tags it was cloned with; go on with those.
-        }
-    }
-    const format = '%(refname:strip=2)%09%(committerdate:unix)%09%(*committerdate:unix)';
-    const lines = await git(repo, ['for-each-ref', `--merged=${head}`, `--format=${format}`, 'refs/tags']);
-    return lines
-        .split('\n')
-        .filter((l) => l !== '')
-        .map((l) => {
-        const [name, own, peeled] = l.split('\t');
-        // Annotated tags carry the commit date on the peeled object (`*committerdate`).
-        return { name, date: Number(peeled || own) || 0 };
+    const matchers = patterns.map((p) => ({ pattern: p, matches: picomatch_default()(p, { dot: true }) }));
+    const used = new Set();
+    const results = report.results.map((r) => {
+        const { accepted: _, ...rest } = r;
+        if (!model/* FAILING_OUTCOMES */.l.has(r.outcome))
+            return rest;
+        if (byLabel)
+            return { ...rest, accepted: { by: 'label', rule: facts.label } };
+        const hit = matchers.find((m) => m.matches(r.id));
+        if (!hit)
+            return rest;
+        used.add(hit.pattern);
+        return { ...rest, accepted: { by: 'description', rule: hit.pattern } };
     });
-}
-/**
- * Checks base and head out into `root/base` and `root/head` (detached worktrees), with
- * submodules when the repository has them.
- */
-async function addWorktrees(repo, root, base, head) {
-    (0,external_node_fs_.mkdirSync)(root, { recursive: true });
-    const dirs = { base: external_node_path_default().join(root, 'base'), head: external_node_path_default().join(root, 'head') };
-    for (const side of ['base', 'head']) {
-        const dir = dirs[side];
-        if ((0,external_node_fs_.existsSync)(dir)) {
-            await git(repo, ['worktree', 'remove', '--force', dir]).catch(() => undefined);
-            (0,external_node_fs_.rmSync)(dir, { recursive: true, force: true });
-        }
-        await git(repo, ['worktree', 'add', '--detach', '--force', dir, side === 'base' ? base.sha : head.sha]);
-        if ((0,external_node_fs_.existsSync)(external_node_path_default().join(dir, '.gitmodules'))) {
-            await git(dir, ['submodule', 'update', '--init', '--recursive', '--depth=1']);
+    if (!byLabel && failing.length > 0) {
+        for (const m of matchers) {
+            if (used.has(m.pattern))
+                continue;
+            notes.push({
+                code: 'acceptance',
+                text: `"${m.pattern}" in the PR description's "perfgate: accept" line names no failing metric (ids look like suite/case:metric, e.g. ${failing[0].id}).`,
+            });
         }
     }
     return {
-        ...dirs,
-        async remove() {
-            for (const dir of [dirs.base, dirs.head]) {
-                await git(repo, ['worktree', 'remove', '--force', dir]).catch(() => undefined);
-                (0,external_node_fs_.rmSync)(dir, { recursive: true, force: true });
-            }
-            await git(repo, ['worktree', 'prune']).catch(() => undefined);
-        },
+        ...report,
+        results,
+        verdict: (0,core_report/* decideVerdict */.AU)(results, report.errors),
+        warnings: [...report.warnings.filter((w) => w.code !== 'acceptance'), ...notes],
     };
-}
-/** Whether the working tree has uncommitted changes (they are not measured: worktrees check out commits). */
-async function isDirty(repo) {
-    return (await git(repo, ['status', '--porcelain', '--untracked-files=no'])) !== '';
-}
-/** Whether `file` (a repository path) is selected by a `bench-from-head` entry: a path (file or directory) or a glob. */
-function selector(entry) {
-    if (/[*?[\]{}!]/.test(entry))
-        return picomatch_default()(entry, { dot: true });
-    const dir = entry.replace(/\/+$/, '');
-    return (file) => file === dir || file.startsWith(`${dir}/`);
-}
-/**
- * Makes the base checkout hold head's version of every tracked file the entries select (and none
- * of base's own files there that head does not have), so both builds run head's benchmark code
- * against their own library code. Throws `GitError` naming an entry that selects no file on head
- * (a typo would otherwise silently compare base's benchmarks).
- */
-async function copyFromHead(checkouts, entries) {
-    const select = entries.map((e) => ({ entry: e, test: selector(e) }));
-    const tracked = async (dir) => (await git(dir, ['ls-files', '-z'])).split('\0').filter(Boolean);
-    const headFiles = (await tracked(checkouts.head)).filter((f) => select.some((s) => s.test(f)));
-    const unmatched = select.filter((s) => !headFiles.some((f) => s.test(f))).map((s) => `"${s.entry}"`);
-    if (unmatched.length > 0) {
-        throw new GitError(`bench-from-head: ${unmatched.join(', ')} ${unmatched.length === 1 ? 'selects' : 'select'} no file tracked in the head commit. ` +
-            'Give paths relative to the repository root (a directory like "bench/", a file, or a glob like "**/*.bench.ts").');
-    }
-    const onHead = new Set(headFiles);
-    let removed = 0;
-    for (const file of await tracked(checkouts.base)) {
-        if (!onHead.has(file) && select.some((s) => s.test(file))) {
-            (0,external_node_fs_.rmSync)(external_node_path_default().join(checkouts.base, file), { force: true });
-            removed++;
-        }
-    }
-    for (const file of headFiles) {
-        const from = external_node_path_default().join(checkouts.head, file);
-        const to = external_node_path_default().join(checkouts.base, file);
-        (0,external_node_fs_.mkdirSync)(external_node_path_default().dirname(to), { recursive: true });
-        (0,external_node_fs_.rmSync)(to, { force: true, recursive: true });
-        const stat = (0,external_node_fs_.lstatSync)(from);
-        if (stat.isSymbolicLink())
-            (0,external_node_fs_.symlinkSync)((0,external_node_fs_.readlinkSync)(from), to);
-        else if (stat.isDirectory())
-            (0,external_node_fs_.cpSync)(from, to, { recursive: true }); // a submodule
-        else
-            (0,external_node_fs_.copyFileSync)(from, to); // keeps the file mode (an executable script stays executable)
-    }
-    return { copied: headFiles.length, removed };
-}
-
-// EXTERNAL MODULE: ./src/adapters/github/index.ts + 28 modules
-var github = __nccwpck_require__(4734);
-;// CONCATENATED MODULE: ./src/adapters/process.ts
-/**
- * Running shell commands as measured, isolated process groups.
- *
- * Every command runs in its own process group (spawned `detached`), so a timeout, an abort or
- * the end of a run can stop the whole tree with one signal and nothing is left orphaned. When
- * python3 is available (it is on every GitHub-hosted runner), a tiny wrapper runs the command
- * and reports the child's `wait4` resource usage: user+system CPU of the whole waited-for
- * process tree and its peak resident set. Without python3 only wall time is measured.
- */
-
-
-/** Python: fork/exec the command, wait4 it, print timings and rusage as JSON on fd 3. */
-const WRAPPER = `
-import os, sys, time, json
-shell = sys.argv[1]; cmd = sys.argv[2]
-t0 = time.monotonic()
-pid = os.fork()
-if pid == 0:
-    try:
-        os.execv(shell, [shell, '-c', cmd])
-    finally:
-        os._exit(127)
-_, status, ru = os.wait4(pid, 0)
-wall = time.monotonic() - t0
-code = os.waitstatus_to_exitcode(status)
-os.write(3, json.dumps({"wall": wall, "cpu": ru.ru_utime + ru.ru_stime, "rssKiB": ru.ru_maxrss, "code": code}).encode())
-sys.exit(code if code >= 0 else 128 - code)
-`;
-const SHELL = (0,external_node_fs_.existsSync)('/bin/bash') ? '/bin/bash' : '/bin/sh';
-let pythonPath;
-/** The python3 executable, or null when absent (then only wall time is measured). */
-function python() {
-    if (pythonPath === undefined) {
-        pythonPath = null;
-        for (const dir of (process.env.PATH ?? '').split(':')) {
-            if (dir && (0,external_node_fs_.existsSync)(`${dir}/python3`)) {
-                pythonPath = `${dir}/python3`;
-                break;
-            }
-        }
-    }
-    return pythonPath;
-}
-/**
- * The environment for code from a checkout (builds, benchmarks, servers): ours plus `extra`,
- * without the action's inputs (`INPUT_*`, which hold the GitHub token) and the runner's internal
- * tokens, so code under test — possibly a fork's — never sees them.
- */
-function childEnv(base, extra = {}) {
-    const env = {};
-    for (const [k, v] of Object.entries(base)) {
-        if (k.startsWith('INPUT_') || k === 'ACTIONS_RUNTIME_TOKEN' || k.startsWith('ACTIONS_ID_TOKEN_REQUEST_'))
-            continue;
-        env[k] = v;
-    }
-    return { ...env, ...extra };
-}
-/** Sends a signal to a whole process group; ignores groups that are already gone. */
-function killGroup(pid, signal = 'SIGKILL') {
-    if (!pid)
-        return;
-    try {
-        process.kill(-pid, signal);
-    }
-    catch {
-        // ESRCH: the group is gone already.
-    }
-}
-/** True while any process of the group is alive. */
-function groupAlive(pid) {
-    try {
-        process.kill(-pid, 0);
-        return true;
-    }
-    catch {
-        return false;
-    }
-}
-/** Keeps the last `limit` characters of a stream of text. */
-class Tail {
-    limit;
-    text = '';
-    constructor(limit = 4000) {
-        this.limit = limit;
-    }
-    push(chunk) {
-        this.text = (this.text + chunk).slice(-this.limit);
-    }
-    toString() {
-        return this.text;
-    }
-}
-/**
- * Runs `command` in a shell in its own process group and measures it. Never rejects for the
- * command's own failure (see `exitCode`, `timedOut`); rejects only when it cannot be started.
- */
-function runMeasured(command, options) {
-    const py = python();
-    const env = childEnv(process.env, options.env);
-    const child = py
-        ? (0,external_node_child_process_namespaceObject.spawn)(py, ['-c', WRAPPER, SHELL, command], {
-            cwd: options.cwd,
-            env,
-            detached: true,
-            stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
-        })
-        : (0,external_node_child_process_namespaceObject.spawn)(SHELL, ['-c', command], { cwd: options.cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    if (child.pid)
-        options.onSpawn?.(child.pid);
-    const started = process.hrtime.bigint();
-    const maxStdout = options.maxStdoutBytes ?? 64 * 1024 * 1024;
-    const stdout = [];
-    let stdoutBytes = 0;
-    const tail = new Tail();
-    let report = '';
-    let timedOut = false;
-    child.stdout.on('data', (b) => {
-        if (stdoutBytes < maxStdout)
-            stdout.push(b);
-        stdoutBytes += b.length;
-        const s = b.toString();
-        tail.push(s);
-        options.onOutput?.(s);
-    });
-    child.stderr.on('data', (b) => {
-        const s = b.toString();
-        tail.push(s);
-        options.onOutput?.(s);
-    });
-    child.stdio[3]?.on('data', (b) => {
-        report += b.toString();
-    });
-    const stop = () => {
-        killGroup(child.pid, 'SIGTERM');
-        setTimeout(() => killGroup(child.pid, 'SIGKILL'), 2000).unref();
-    };
-    const timer = setTimeout(() => {
-        timedOut = true;
-        stop();
-    }, options.timeoutS * 1000);
-    const onAbort = () => stop();
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-    // Once the command itself has exited, anything it left in its group (a background job holding
-    // stdout open, a daemon) is stopped at once, so 'close' is not held up until the timeout.
-    child.on('exit', () => killGroup(child.pid, 'SIGKILL'));
-    return new Promise((resolve, reject) => {
-        child.on('error', (error) => {
-            clearTimeout(timer);
-            reject(error);
-        });
-        child.on('close', (code, signal) => {
-            clearTimeout(timer);
-            options.signal?.removeEventListener('abort', onAbort);
-            // Whatever the command left running in its group (background jobs) goes too.
-            killGroup(child.pid, 'SIGKILL');
-            const wallNode = Number(process.hrtime.bigint() - started) / 1e9;
-            let measured = null;
-            try {
-                measured = report ? JSON.parse(report) : null;
-            }
-            catch {
-                measured = null;
-            }
-            resolve({
-                wallS: measured?.wall ?? wallNode,
-                cpuS: measured?.cpu ?? null,
-                rssB: measured ? measured.rssKiB * 1024 : null,
-                exitCode: measured ? (measured.code >= 0 ? measured.code : null) : code,
-                signal: measured && measured.code < 0 ? signalName(-measured.code) : signal,
-                timedOut,
-                stdout: Buffer.concat(stdout).toString(),
-                outputTail: tail.toString(),
-            });
-        });
-    });
-}
-function signalName(n) {
-    const names = {
-        1: 'SIGHUP',
-        2: 'SIGINT',
-        6: 'SIGABRT',
-        9: 'SIGKILL',
-        11: 'SIGSEGV',
-        15: 'SIGTERM',
-    };
-    return names[n] ?? `signal ${n}`;
 }
 
 // EXTERNAL MODULE: ./src/core/budgets.ts
@@ -51462,480 +52314,167 @@ function capacityHtml(report) {
     return cards.length ? `<section><h2>Capacity</h2>${cards.join('')}</section>` : '';
 }
 
-// EXTERNAL MODULE: ./src/core/render/view.ts
-var view = __nccwpck_require__(5371);
-;// CONCATENATED MODULE: ./src/core/render/html-charts.ts
-
-
-
-
-
-
-/** Shortens text drawn inside a chart (SVG text does not wrap); the full text is in the card title. */
-function clip(text, max) {
-    const chars = Array.from(text);
-    return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : text;
-}
-/**
- * A coordinate with one decimal, for compact SVG. Values near the top of the double range can
- * overflow on the way to a coordinate: such a mark is pinned far outside the chart, never drawn
- * as `Infinity` or `NaN`.
- */
-function c(x) {
-    const pinned = Number.isNaN(x) ? 0 : Math.max(-1e6, Math.min(1e6, x));
-    return String(Math.round(pinned * 10) / 10);
-}
-const finiteOnly = (xs) => xs.filter(charts/* plottable */.o2);
-/** A linear map from [d0, d1] to [r0, r1]. */
-function linear(d0, d1, r0, r1) {
-    const k = d1 === d0 ? 0 : (r1 - r0) / (d1 - d0);
-    return (x) => r0 + (x - d0) * k;
-}
-/** A value for a chart's hover text, in the chart's display scale: `412 ms`, `84.2 MB`, `11.8k/s`. */
-function tickLabel(v, scale) {
-    return scale.suffix ? `${(0,core_units/* plainNumber */.ku)(v, 4)}${scale.spaced ? ' ' : ''}${clip(scale.suffix, 10)}` : (0,core_units/* plainNumber */.ku)(v, 4);
-}
-/** The value axis title: the metric's name and the display unit, e.g. `wall (ms)`. */
-function valueTitle(r, scale) {
-    const name = clip((0,render_text/* oneLine */.TN)(r.name), 40);
-    return scale.suffix ? `${name} (${clip((0,core_units/* scaleLabel */.pk)(scale), 16)})` : name;
-}
-/** The value axis shared by a metric's samples and distribution charts (display units). */
-function valueAxis(values, scale) {
-    const shown = values.map((v) => v / scale.divisor);
-    const min = Math.min(...shown);
-    const max = Math.max(...shown);
-    const pad = max > min ? (max - min) * 0.06 : Math.abs(min) * 0.05 || 1;
-    return (0,charts/* niceTicks */.at)(min >= 0 ? Math.max(0, min - pad) : min - pad, max + pad, 5);
-}
-// ---------------------------------------------------------------------------------------------
-// Charts
-const SIDES = ['base', 'head'];
-function svgOpen(kind, metric, points, w, h, label) {
-    return html `<svg class="chart" data-chart="${kind}" data-metric="${metric}" data-points="${points}" viewBox="0 0 ${w} ${h}" width="${w}" height="${h}" role="img" aria-label="${label}">`;
-}
-/** Per-round samples of both sides over time: drift shows as both lines moving together. */
-function samplesChart(r, scale, axis) {
-    const W = 440;
-    const H = 220;
-    const m = { l: 52, r: 12, t: 24, b: 36 };
-    const n = Math.max(r.base.length, r.head.length, 1);
-    const dot = n > 60 ? 2 : 3;
-    const x = linear(1, Math.max(n, 2), m.l + 6, W - m.r - 6);
-    const y = linear(axis.lo, axis.hi, H - m.b, m.t);
-    const parts = [];
-    for (const t of axis.ticks) {
-        parts.push(html `<line class="grid" x1="${m.l}" x2="${W - m.r}" y1="${c(y(t))}" y2="${c(y(t))}"/><text class="tick" x="${m.l - 6}" y="${c(y(t) + 4)}" text-anchor="end">${(0,core_units/* plainNumber */.ku)(t, 4)}</text>`);
-    }
-    // Round ticks: 1, then multiples of a nice step (1, 5, 10, 15, 20 for 20 rounds).
-    const xStep = Math.max(1, Math.round((0,charts/* niceTicks */.at)(0, n, 5).step));
-    const xTicks = [1];
-    for (let i = xStep; i <= n; i += xStep)
-        if (i > 1)
-            xTicks.push(i);
-    for (const i of xTicks) {
-        parts.push(html `<text class="tick" x="${c(x(i))}" y="${H - m.b + 16}" text-anchor="middle">${i}</text>`);
-    }
-    parts.push(html `<text class="axis-title" x="${(m.l + W - m.r) / 2}" y="${H - 4}" text-anchor="middle">round</text>`);
-    parts.push(html `<text class="axis-title" x="4" y="12">${valueTitle(r, scale)}</text>`);
-    let points = 0;
-    for (const side of SIDES) {
-        const values = r[side];
-        const drawn = values.map((v, i) => [i + 1, v]).filter(([, v]) => (0,charts/* plottable */.o2)(v));
-        if (drawn.length === 0)
-            continue;
-        const med = (0,quantiles/* median */.JZ)(drawn.map(([, v]) => v)) / scale.divisor;
-        parts.push(html `<line class="median s-${side}" x1="${m.l}" x2="${W - m.r}" y1="${c(y(med))}" y2="${c(y(med))}"><title>${side} median ${tickLabel(med, scale)}</title></line>`);
-        const path = drawn.map(([i, v]) => `${c(x(i))},${c(y(v / scale.divisor))}`).join(' ');
-        parts.push(html `<polyline class="series s-${side}" points="${path}"/>`);
-        for (const [i, v] of drawn) {
-            parts.push(html `<circle class="dot s-${side}" data-series="${side}" cx="${c(x(i))}" cy="${c(y(v / scale.divisor))}" r="${dot}"><title>${side}, round ${i}: ${(0,view/* valueText */.Ru)(v, r.unit)}</title></circle>`);
-            points++;
+;// CONCATENATED MODULE: ./src/core/profile/diff.ts
+/** Assigns every frame of both sides a function id that is stable across the two sides. */
+function identify(sides) {
+    const nameFile = (f) => `${f.name}\u0000${f.file}`;
+    const rankKey = (side) => {
+        const lines = new Map();
+        for (const p of sides[side])
+            for (const f of p.frames) {
+                const set = lines.get(nameFile(f)) ?? new Set();
+                set.add(f.line);
+                lines.set(nameFile(f), set);
+            }
+        const ranks = new Map();
+        for (const [k, set] of lines) {
+            const sorted = [...set].sort((a, b) => (a ?? -1) - (b ?? -1));
+            ranks.set(k, new Map(sorted.map((l, i) => [l, i])));
+        }
+        return (f) => `${nameFile(f)}\u0000${ranks.get(nameFile(f))?.get(f.line) ?? 0}`;
+    };
+    const functions = [];
+    const index = new Map();
+    const idOf = { base: new Map(), head: new Map() };
+    // Head first, so a function present on both sides is shown with head's line.
+    for (const side of ['head', 'base']) {
+        const key = rankKey(side);
+        for (const p of sides[side]) {
+            idOf[side].set(p, p.frames.map((f) => {
+                const k = key(f);
+                let i = index.get(k);
+                if (i === undefined) {
+                    i = functions.length;
+                    functions.push(f);
+                    index.set(k, i);
+                }
+                return i;
+            }));
         }
     }
-    return html `${svgOpen('samples', r.id, points, W, H, `${r.id}: samples per round`)}${parts}</svg>`;
+    return { functions, idOf };
 }
-/** Where on a row of height `band` the i-th dot sits: a golden-ratio sequence, so dots spread without randomness. */
-function jitter(i, band) {
-    return (((i * 0.6180339887) % 1) - 0.5) * band;
-}
-/** Both distributions on one value axis: a box (quartiles, median, Tukey whiskers) over the strip of samples. */
-function distributionChart(r, scale, axis) {
-    const W = 440;
-    const H = 150;
-    const m = { l: 48, r: 16, t: 10, b: 34 };
-    const x = linear(axis.lo, axis.hi, m.l, W - m.r);
-    const rowH = (H - m.t - m.b) / 2;
-    const parts = [];
-    for (const t of axis.ticks) {
-        parts.push(html `<line class="grid" x1="${c(x(t))}" x2="${c(x(t))}" y1="${m.t}" y2="${H - m.b}"/><text class="tick" x="${c(x(t))}" y="${H - m.b + 14}" text-anchor="middle">${(0,core_units/* plainNumber */.ku)(t, 4)}</text>`);
-    }
-    parts.push(html `<text class="axis-title" x="${(m.l + W - m.r) / 2}" y="${H - 4}" text-anchor="middle">${valueTitle(r, scale)}</text>`);
-    let points = 0;
-    SIDES.forEach((side, row) => {
-        const cy = m.t + rowH * row + rowH / 2;
-        parts.push(html `<text class="row-label s-${side}" x="${m.l - 8}" y="${c(cy + 4)}" text-anchor="end">${side}</text>`);
-        const values = finiteOnly(r[side]).map((v) => v / scale.divisor);
-        if (values.length === 0) {
-            parts.push(html `<text class="note" x="${m.l + 8}" y="${c(cy + 4)}">no samples</text>`);
-            return;
+/** Builds the differential view of `base` against `head` (each a list of profiled runs of one kind). */
+function differential(base, head, options) {
+    const unit = (base[0] ?? head[0])?.unit ?? (options.kind === 'heap' ? 'B' : 's');
+    const { functions, idOf } = identify({ base, head });
+    const self = { base: new Map(), head: new Map() };
+    const total = { base: new Map(), head: new Map() };
+    const sum = { base: 0, head: 0 };
+    const nodes = [];
+    const nodeIndex = new Map();
+    const add = (m, k, w) => m.set(k, (m.get(k) ?? 0) + w);
+    for (const side of ['base', 'head']) {
+        const divisor = Math.max(options.divisor[side], 1e-300);
+        for (const p of side === 'base' ? base : head) {
+            const ids = idOf[side].get(p);
+            for (const s of p.stacks) {
+                const w = s.weight / divisor;
+                if (!(w > 0) || s.frames.length === 0)
+                    continue;
+                sum[side] += w;
+                const fns = s.frames.map((f) => ids[f]);
+                add(self[side], fns[fns.length - 1], w);
+                for (const fn of new Set(fns))
+                    add(total[side], fn, w);
+                let parent = -1;
+                for (const fn of fns) {
+                    const key = `${parent}>${fn}`;
+                    let n = nodeIndex.get(key);
+                    if (n === undefined) {
+                        n = nodes.length;
+                        nodes.push({ fn, parent, base: 0, head: 0 });
+                        nodeIndex.set(key, n);
+                    }
+                    nodes[n][side] += w;
+                    parent = n;
+                }
+            }
         }
-        const sorted = [...values].sort((a, b) => a - b);
-        const q1 = (0,quantiles/* quantileSorted */.Z4)(sorted, 0.25);
-        const q2 = (0,quantiles/* quantileSorted */.Z4)(sorted, 0.5);
-        const q3 = (0,quantiles/* quantileSorted */.Z4)(sorted, 0.75);
-        const iqr = q3 - q1;
-        const wLo = sorted.find((v) => v >= q1 - 1.5 * iqr) ?? sorted[0];
-        const wHi = [...sorted].reverse().find((v) => v <= q3 + 1.5 * iqr) ?? sorted[sorted.length - 1];
-        const bh = rowH * 0.62;
-        parts.push(html `<g class="box s-${side}"><title>${side}: median ${tickLabel(q2, scale)}, quartiles ${tickLabel(q1, scale)} – ${tickLabel(q3, scale)}</title><line x1="${c(x(wLo))}" x2="${c(x(q1))}" y1="${c(cy)}" y2="${c(cy)}"/><line x1="${c(x(q3))}" x2="${c(x(wHi))}" y1="${c(cy)}" y2="${c(cy)}"/><rect x="${c(x(q1))}" y="${c(cy - bh / 2)}" width="${c(Math.max(1, x(q3) - x(q1)))}" height="${c(bh)}"/><line class="med" x1="${c(x(q2))}" x2="${c(x(q2))}" y1="${c(cy - bh / 2)}" y2="${c(cy + bh / 2)}"/></g>`);
-        values.forEach((v, i) => {
-            parts.push(html `<circle class="dot s-${side}" data-series="${side}" cx="${c(x(v))}" cy="${c(cy + jitter(i, bh * 0.8))}" r="2.6"><title>${side}, round ${i + 1}: ${tickLabel(v, scale)}</title></circle>`);
-            points++;
-        });
-    });
-    return html `${svgOpen('distribution', r.id, points, W, H, `${r.id}: distributions of base and head`)}${parts}</svg>`;
-}
-/**
- * The budget as a position on the change scale (head/base − 1) and the side that is worse.
- * An absolute bound is placed at bound/base-median − 1 (where the head median would sit on it).
- */
-function budgetOnChangeScale(r) {
-    const b = r.budget;
-    if (b.kind === 'relative' && (0,charts/* plottable */.o2)(b.limit)) {
-        return r.direction === 'lower'
-            ? { at: b.limit, worseRight: true, label: `budget ${(0,view/* percentText */.fL)(b.limit)}` }
-            : { at: -b.limit, worseRight: false, label: `budget ${(0,view/* percentText */.fL)(-b.limit)}` };
     }
-    const at = b.kind === 'absolute' && r.baseMedian && r.baseMedian > 0 ? b.bound / r.baseMedian - 1 : Number.NaN;
-    if (b.kind === 'absolute' && (0,charts/* plottable */.o2)(at)) {
-        return {
-            at,
-            worseRight: b.op === '<' || b.op === '<=',
-            label: `${b.op} ${(0,view/* valueText */.Ru)(b.bound, b.unit)}`,
-        };
-    }
-    return null;
-}
-/** A forest-plot row: the estimate and its interval on the change scale, against zero and the budget. */
-function forestChart(r) {
-    const W = 440;
-    const H = 96;
-    const m = { l: 16, r: 16, t: 22, b: 34 };
-    const ch = r.change;
-    const budget = ch ? budgetOnChangeScale(r) : null;
-    const domainValues = [0, ...(budget ? [budget.at] : []), ...(ch ? [ch.low, ch.high, ch.estimate] : [])].filter(charts/* plottable */.o2);
-    const lo = Math.min(...domainValues);
-    const hi = Math.max(...domainValues);
-    const pad = Math.max((hi - lo) * 0.12, 0.01);
-    const axis = (0,charts/* niceTicks */.at)((lo - pad) * 100, (hi + pad) * 100, 6);
-    const x = linear(axis.lo / 100, axis.hi / 100, m.l, W - m.r);
-    const cy = m.t + (H - m.t - m.b) / 2;
-    const parts = [];
-    if (budget) {
-        const bx = x(budget.at);
-        const [rx, rw] = budget.worseRight ? [bx, W - m.r - bx] : [m.l, bx - m.l];
-        parts.push(html `<rect class="beyond" x="${c(rx)}" y="${m.t - 4}" width="${c(Math.max(0, rw))}" height="${c(H - m.t - m.b + 8)}"><title>beyond budget</title></rect><line class="budget" x1="${c(bx)}" x2="${c(bx)}" y1="${m.t - 4}" y2="${H - m.b + 4}"/><text class="tick budget-label" x="${c(bx)}" y="${m.t - 8}" text-anchor="middle">${budget.label}</text>`);
-    }
-    let points = 0;
-    if (ch && [ch.low, ch.high, ch.estimate].every(charts/* plottable */.o2)) {
-        const digits = axis.step < 1 ? 1 : 0;
-        for (const t of axis.ticks) {
-            parts.push(html `<text class="tick" x="${c(x(t / 100))}" y="${H - m.b + 18}" text-anchor="middle">${(0,view/* percentText */.fL)(t / 100, digits)}</text>`);
-        }
-        parts.push(html `<line class="zero" x1="${c(x(0))}" x2="${c(x(0))}" y1="${m.t - 4}" y2="${H - m.b + 4}"/>`);
-        const worse = r.direction === 'lower' ? 'worse →' : '← worse';
-        parts.push(html `<text class="axis-title" x="${W / 2}" y="${H - 4}" text-anchor="middle">head vs base (${r.direction === 'lower' ? 'lower is better' : 'higher is better'}; ${worse})</text>`);
-        const t = view/* OUTCOME_VIEW */.Vm[r.outcome].tone;
-        parts.push(html `<g class="ci t-${t}"><line x1="${c(x(ch.low))}" x2="${c(x(ch.high))}" y1="${c(cy)}" y2="${c(cy)}"/><line x1="${c(x(ch.low))}" x2="${c(x(ch.low))}" y1="${c(cy - 7)}" y2="${c(cy + 7)}"/><line x1="${c(x(ch.high))}" x2="${c(x(ch.high))}" y1="${c(cy - 7)}" y2="${c(cy + 7)}"/><circle data-series="estimate" cx="${c(x(ch.estimate))}" cy="${c(cy)}" r="5.5"><title>estimate ${(0,view/* percentText */.fL)(ch.estimate)}, ${Math.round(ch.confidence * 100)}% interval ${(0,view/* percentText */.fL)(ch.low)} to ${(0,view/* percentText */.fL)(ch.high)}</title></circle></g>`);
-        points = 1;
-    }
-    else {
-        parts.push(html `<text class="note" x="${W / 2}" y="${c(cy + 4)}" text-anchor="middle">no change estimate: not compared</text>`);
-    }
-    return html `${svgOpen('forest', r.id, points, W, H, `${r.id}: change with interval against budget`)}${parts}</svg>`;
-}
-/**
- * Cases with at least two latency percentiles (`MetricResult.percentile`), keyed `SUITE/CASE`, in
- * report order; each list sorted by percentile.
- */
-function percentileGroups(results) {
-    const groups = new Map();
-    for (const r of results) {
-        const p = r.percentile;
-        if (r.case === undefined || p === undefined || !(p > 0 && p < 100))
-            continue;
-        const key = `${r.suite}/${r.case}`;
-        const list = groups.get(key) ?? [];
-        list.push({ p, r });
-        groups.set(key, list);
-    }
-    for (const [key, list] of groups) {
-        if (list.length < 2)
-            groups.delete(key);
-        else
-            list.sort((a, b) => a.p - b.p);
-    }
-    return groups;
-}
-/** The latency percentile curve of both sides (median over rounds of each percentile), on a 1/(1−p) axis. */
-function percentileChart(scenario, list) {
-    const W = 440;
-    const H = 220;
-    const m = { l: 52, r: 16, t: 24, b: 36 };
-    const pos = (p) => Math.log10(1 / (1 - p / 100));
-    const medians = list.map(({ p, r }) => ({
-        p,
-        unit: r.unit,
-        base: finiteOnly(r.base).length ? (0,quantiles/* median */.JZ)(finiteOnly(r.base)) : Number.NaN,
-        head: finiteOnly(r.head).length ? (0,quantiles/* median */.JZ)(finiteOnly(r.head)) : Number.NaN,
+    const costs = functions.map((_, fn) => ({
+        fn,
+        baseSelf: self.base.get(fn) ?? 0,
+        headSelf: self.head.get(fn) ?? 0,
+        baseTotal: total.base.get(fn) ?? 0,
+        headTotal: total.head.get(fn) ?? 0,
     }));
-    const all = finiteOnly(medians.flatMap((d) => [d.base, d.head]));
-    const unit = list[0].r.unit;
-    const scale = (0,charts/* chartScale */.zy)(unit, all);
-    const axis = (0,charts/* niceTicks */.at)(0, all.length ? Math.max(...all) / scale.divisor : 1, 5);
-    const x = linear(pos(list[0].p), pos(list[list.length - 1].p), m.l + 14, W - m.r - 14);
-    const y = linear(axis.lo, axis.hi, H - m.b, m.t);
-    const parts = [];
-    for (const t of axis.ticks) {
-        parts.push(html `<line class="grid" x1="${m.l}" x2="${W - m.r}" y1="${c(y(t))}" y2="${c(y(t))}"/><text class="tick" x="${m.l - 6}" y="${c(y(t) + 4)}" text-anchor="end">${(0,core_units/* plainNumber */.ku)(t, 4)}</text>`);
-    }
-    for (const d of medians) {
-        parts.push(html `<line class="grid" x1="${c(x(pos(d.p)))}" x2="${c(x(pos(d.p)))}" y1="${m.t}" y2="${H - m.b}"/><text class="tick" x="${c(x(pos(d.p)))}" y="${H - m.b + 16}" text-anchor="middle">p${(0,core_units/* plainNumber */.ku)(d.p)}</text>`);
-    }
-    parts.push(html `<text class="axis-title" x="${(m.l + W - m.r) / 2}" y="${H - 4}" text-anchor="middle">percentile</text>`);
-    parts.push(html `<text class="axis-title" x="4" y="12">${scale.suffix ? `latency (${clip((0,core_units/* scaleLabel */.pk)(scale), 16)})` : 'latency'}</text>`);
-    let points = 0;
-    for (const side of SIDES) {
-        const drawn = medians.filter((d) => (0,charts/* plottable */.o2)(d[side]));
-        if (drawn.length === 0)
-            continue;
-        const path = drawn.map((d) => `${c(x(pos(d.p)))},${c(y(d[side] / scale.divisor))}`).join(' ');
-        parts.push(html `<polyline class="series s-${side}" points="${path}"/>`);
-        for (const d of drawn) {
-            parts.push(html `<circle class="dot s-${side}" data-series="${side}" cx="${c(x(pos(d.p)))}" cy="${c(y(d[side] / scale.divisor))}" r="3.5"><title>${side} p${(0,core_units/* plainNumber */.ku)(d.p)}: ${(0,view/* valueText */.Ru)(d[side], d.unit)}</title></circle>`);
-            points++;
-        }
-    }
-    return html `${svgOpen('percentiles', scenario, points, W, H, `${scenario}: latency percentiles`)}${parts}</svg>`;
-}
-
-;// CONCATENATED MODULE: ./src/core/render/html-style.ts
-/** The HTML report's style sheet: light and dark colour schemes, tables, cards and chart marks. */
-const STYLE = `
-:root{color-scheme:light dark;--bg:#fff;--fg:#1f2328;--muted:#59636e;--grid:#e4e8ec;--card:#f6f8fa;--border:#d1d9e0;
---base:#3f6fa8;--head:#e06c00;--bad:#cf222e;--good:#1a7f37;--warn:#9a6700;--neutral:#59636e;--beyond:rgba(207,34,46,.09)}
-@media (prefers-color-scheme:dark){:root{--bg:#0d1117;--fg:#e6edf3;--muted:#9198a1;--grid:#262c34;--card:#151b23;
---border:#3d444d;--base:#79a8e0;--head:#f5a35c;--bad:#ff7b72;--good:#56d364;--warn:#e3b341;--neutral:#9198a1;--beyond:rgba(248,81,73,.14)}}
-*{box-sizing:border-box}
-body{margin:0;background:var(--bg);color:var(--fg);font:14px/1.5 -apple-system,BlinkMacSystemFont,"Segoe UI","Noto Sans",Helvetica,Arial,sans-serif}
-main{max-width:1420px;margin:0 auto;padding:24px}
-h1{font-size:24px;margin:0 0 6px}h2{font-size:19px;margin:32px 0 10px;padding-bottom:6px;border-bottom:1px solid var(--border)}
-h3{font-size:15px;margin:0 0 4px;display:flex;gap:8px;align-items:center;flex-wrap:wrap}
-code{font:12.5px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:var(--card);border:1px solid var(--border);border-radius:4px;padding:0 4px;overflow-wrap:anywhere}
-pre{background:var(--card);border:1px solid var(--border);border-radius:6px;padding:10px;overflow:auto;white-space:pre-wrap;overflow-wrap:anywhere}
-pre code{border:0;padding:0}
-a{color:var(--base)}
-.muted{color:var(--muted)}
-.verdict{display:inline-block;font-size:13px;font-weight:700;letter-spacing:.05em;padding:2px 10px;border-radius:999px;color:#fff;vertical-align:middle;margin-right:8px}
-.verdict.pass{background:#1a7f37}.verdict.fail{background:#cf222e}.verdict.error{background:#9a6700}
-.badge{white-space:nowrap;font-size:12px;font-weight:600;padding:1px 8px;border-radius:999px;border:1px solid currentColor}
-.t-bad{color:var(--bad)}.t-good{color:var(--good)}.t-warn{color:var(--warn)}.t-neutral{color:var(--neutral)}
-.legend{display:flex;gap:16px;flex-wrap:wrap;margin:8px 0}
-.swatch{display:inline-block;width:12px;height:12px;border-radius:50%;vertical-align:-1px;margin-right:5px}
-.swatch.s-base{background:var(--base)}.swatch.s-head{background:var(--head)}
-.scroll{overflow-x:auto;max-width:100%}
-table.summary code{white-space:nowrap;overflow-wrap:normal}
-table{border-collapse:collapse;width:100%;font-variant-numeric:tabular-nums}
-th,td{text-align:left;padding:5px 10px;border-bottom:1px solid var(--border);vertical-align:top}
-th{font-weight:600;color:var(--muted);font-size:12.5px}
-td.num,th.num{text-align:right;white-space:nowrap}
-table.pct{width:auto;flex:0 1 auto;margin-top:8px}
-.card{background:var(--card);border:1px solid var(--border);border-radius:8px;padding:14px 16px;margin:14px 0}
-.card.o-bad{border-left:4px solid var(--bad)}.card.o-good{border-left:4px solid var(--good)}.card.o-warn{border-left:4px solid var(--warn)}
-.stats{margin:0 0 8px;color:var(--muted);font-size:13px}
-.charts{display:flex;flex-wrap:wrap;gap:10px 18px;align-items:flex-start}
-figure{margin:0}figcaption{font-size:12px;color:var(--muted);margin-left:4px}
-svg.chart{display:block;max-width:100%;height:auto;overflow:visible;font-size:11px}
-svg .grid{stroke:var(--grid);stroke-width:1}
-svg .tick{fill:var(--muted);font-size:10.5px;font-variant-numeric:tabular-nums}
-svg .axis-title{fill:var(--muted);font-size:11px}
-svg .note{fill:var(--muted);font-style:italic}
-svg .row-label{font-weight:600;font-size:12px}
-svg .row-label.s-base{fill:var(--base)}svg .row-label.s-head{fill:var(--head)}
-svg .series{fill:none;stroke-width:1.6;stroke-linejoin:round;opacity:.75}
-svg .series.s-base{stroke:var(--base)}svg .series.s-head{stroke:var(--head)}
-svg .dot.s-base{fill:var(--base)}svg .dot.s-head{fill:var(--head)}
-svg .dot{fill-opacity:.8;stroke:var(--bg);stroke-width:.8}
-svg .median{stroke-width:1.2;stroke-dasharray:5 4;opacity:.9}
-svg .median.s-base{stroke:var(--base)}svg .median.s-head{stroke:var(--head)}
-svg .box rect{fill:none;stroke-width:1.5}svg .box line{stroke-width:1.3}svg .box .med{stroke-width:3}
-svg .box.s-base rect,svg .box.s-base line{stroke:var(--base)}svg .box.s-head rect,svg .box.s-head line{stroke:var(--head)}
-svg .beyond{fill:var(--beyond)}
-svg .budget{stroke:var(--bad);stroke-width:1.4;stroke-dasharray:4 3}
-svg .budget-label{fill:var(--bad)}
-svg .zero{stroke:var(--muted);stroke-width:1}
-svg .ci line{stroke:currentColor;stroke-width:2.2}svg .ci circle{fill:currentColor;stroke:var(--bg);stroke-width:1.5}
-ul.warnings{margin:6px 0 0;padding-left:20px;color:var(--warn);font-size:13px}
-ul.errors{color:var(--bad)}
-ul.errors pre{color:var(--fg);margin:4px 0 8px;font-size:12px}
-sup{font-size:10px;color:var(--muted);margin-left:2px}
-dl.env{display:grid;grid-template-columns:max-content 1fr;gap:3px 16px;margin:0}
-dl.env dt{color:var(--muted)}dl.env dd{margin:0}
-`;
-
-;// CONCATENATED MODULE: ./src/core/render/html.ts
-
-
-
-
-
-
-
-
-
-/** Inline text as HTML. */
-function inline(spans) {
-    return html `${spans.map((s) => {
-        switch (s.style) {
-            case 'code':
-                return s.full ? html `<code title="${s.full}">${s.text}</code>` : html `<code>${s.text}</code>`;
-            case 'strong':
-                return html `<strong>${s.text}</strong>`;
-            case 'outcome':
-                return html `<span class="badge t-${s.tone ?? 'neutral'}">${s.text}</span>`;
-            case 'note':
-                return html `<sup>${s.text}</sup>`;
-            default:
-                return s.text;
-        }
-    })}`;
-}
-/** Rows of the model's columns as an HTML table. */
-function table(cls, cols, rows, ctx, { link, lead } = {}) {
-    const th = (label, align) => html `<th${align === 'right' ? new Raw(' class="num"') : ''}>${label}</th>`;
-    const head = [lead ? th(lead.label, 'left') : '', cols.map((c) => th(c.label, c.align))];
-    const body = rows.map((r) => {
-        const cells = cols.map((col) => {
-            const spans = col.cell(r, ctx);
-            // The name links to its card; footnote marks stay outside the link.
-            const content = col.key === 'metric' && link
-                ? html `<a href="#${link(r)}">${inline(spans.filter((s) => s.style !== 'note'))}</a>${inline(spans.filter((s) => s.style === 'note'))}`
-                : inline(spans);
-            return col.align === 'right' ? html `<td class="num">${content}</td>` : html `<td>${content}</td>`;
-        });
-        return html `<tr>${lead ? html `<td>${lead.cell(r)}</td>` : ''}${cells}</tr>`;
-    });
-    return html `<table class="${cls}"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`;
-}
-function revisionHtml(label, rev) {
-    return html `<span class="rev"><span class="swatch s-${label}"></span><strong>${label}</strong> ${rev.ref ? html `<code>${rev.ref}</code> @ ` : ''}<code title="${rev.sha}">${(0,view/* shortSha */.Fu)(rev.sha)}</code></span>`;
-}
-const SWATCHES = new Raw('<span class="swatch s-base"></span>base <span class="swatch s-head"></span>head');
-function metricCard(r, anchor) {
-    const all = [...r.base, ...r.head].filter(charts/* plottable */.o2);
-    const scale = (0,charts/* chartScale */.zy)(r.unit, all);
-    const axis = all.length ? valueAxis(all, scale) : (0,charts/* niceTicks */.at)(0, 1, 5);
-    const cells = (key) => inline(view/* COLUMNS */.cZ.find((c) => c.key === key).cell(r, { nameMax: Number.POSITIVE_INFINITY, notes: () => [] }));
-    const stats = [
-        html `base median <strong>${(0,view/* valueText */.Ru)(r.baseMedian, r.unit)}</strong>`,
-        html `head median <strong>${(0,view/* valueText */.Ru)(r.headMedian, r.unit)}</strong>`,
-        r.change ? html `change ${cells('change')} at ${Math.round(r.change.confidence * 100)}%` : html `no change estimate`,
-        html `budget ${cells('budget')}`,
-        r.pValue === null ? null : html `raw p (not the decision) ${(0,view/* pText */.C6)(r.pValue)}, vs no change, uncorrected`,
-        html `${(0,render_text/* plural */.LS)(r.rounds, 'round')}`,
-        r.stopReason ? html `${r.stopReason}` : null,
-    ].filter((x) => x !== null);
-    const warnings = r.warnings.length
-        ? html `<ul class="warnings">${r.warnings.map((w) => html `<li>${w.text}</li>`)}</ul>`
-        : '';
-    const t = view/* OUTCOME_VIEW */.Vm[r.outcome].tone;
-    return html `<article class="card metric o-${t}" id="${anchor}"><h3><code>${r.id}</code>${cells('verdict')}</h3><p class="stats">${stats.map((s, i) => html `${i ? ' · ' : ''}${s}`)}</p><div class="charts"><figure>${samplesChart(r, scale, axis)}<figcaption>Samples per round: ${SWATCHES} (dashed: medians)</figcaption></figure><figure>${distributionChart(r, scale, axis)}<figcaption>Distributions (box: quartiles and median; whiskers: 1.5 IQR)</figcaption>${forestChart(r)}<figcaption>Change with its interval against the budget (shaded: beyond budget)</figcaption></figure></div>${warnings}</article>`;
-}
-function percentileCard(scenario, points, ctx) {
-    const pTable = table('pct', (0,view/* columns */.YB)('base', 'head', 'change', 'verdict'), points.map(({ r }) => r), ctx, { lead: { label: 'Percentile', cell: (r) => `p${(0,core_units/* plainNumber */.ku)(r.percentile ?? 0)}` } });
-    return html `<article class="card"><h3>Latency percentiles of <code>${scenario}</code></h3><div class="charts"><figure>${percentileChart(scenario, points)}<figcaption>Median over rounds of each percentile: ${SWATCHES}</figcaption></figure><div class="scroll">${pTable}</div></div></article>`;
-}
-function environmentSection(report) {
-    const { environment: env, method } = report;
-    const rows = [
-        ['CPU', env.cpuModel],
-        ['cores', String(env.cores)],
-        ['OS', env.os],
-        ['Node.js', env.node],
-        ['time measuring', (0,core_units/* formatDuration */.a3)(env.durationS)],
-        [
-            'rounds',
-            `${method.rounds} (min ${method.minRounds}, max ${method.maxRounds}; looks at ${method.looks.join(', ')})`,
-        ],
-        ['method', (0,view/* methodText */.pj)(report).replace(/^Method: /, '')],
-    ];
-    const geomean = (0,view/* geomeanText */.aS)(report);
-    if (geomean)
-        rows.push(['geometric mean', geomean.replace(/^Geometric mean of all ratio changes: /, '')]);
-    return html `<section class="card"><h2 style="margin-top:0;border:0">Environment and method</h2><dl class="env">${rows.map(([k, v]) => html `<dt>${k}</dt><dd>${v}</dd>`)}</dl>${report.reproduce ? html `<p class="muted" style="margin:12px 0 4px">Reproduce locally:</p><pre><code>${report.reproduce}</code></pre>` : ''}</section>`;
-}
-function page(v) {
-    const report = v.report;
-    const where = [
-        report.repository ? html `<code>${report.repository}</code>` : null,
-        report.pullRequest !== undefined ? html `pull request #${report.pullRequest}` : null,
-    ].filter((x) => x !== null);
-    const title = `perfgate ${report.verdict}: ${(0,view/* inlineText */.ln)((0,view/* headline */.Pl)(report))}`;
-    const errors = v.errors.length
-        ? html `<section class="card o-bad"><h2 style="margin-top:0;border:0">Errors (infrastructure, not regressions)</h2><ul class="warnings errors">${v.errors.map((e) => html `<li>${e.title}${e.detail ? html `<pre>${e.detail}</pre>` : ''}</li>`)}</ul></section>`
-        : '';
-    const notes = v.footnotes.size + v.runNotes.length
-        ? html `<section class="card o-warn"><h2 style="margin-top:0;border:0">Notes</h2><ul class="warnings">${[...v.footnotes].map(([text, n]) => html `<li><sup>${n}</sup> ${text}</li>`)}${v.runNotes.map((text) => html `<li>${text}</li>`)}</ul></section>`
-        : '';
-    const ctx = (0,view/* cellContext */.QF)(v);
-    const anchors = new Map(report.results.map((r, i) => [r, `m-${i}`]));
-    const summary = table('summary', view/* COLUMNS */.cZ, [...v.shown, ...v.folded], ctx, { link: (r) => anchors.get(r) });
-    // Metric cards by suite, in report order; a case's percentile curve opens its suite.
-    const curves = percentileGroups(report.results);
-    const suites = new Map();
-    for (const r of report.results)
-        suites.set(r.suite, [...(suites.get(r.suite) ?? []), r]);
-    const sections = [...suites].map(([suite, list]) => {
-        const cards = [...curves]
-            .filter(([, g]) => g[0].r.suite === suite)
-            .map(([scenario, g]) => percentileCard(scenario, g, ctx));
-        return html `<section class="suite"><h2>Suite <code>${suite}</code></h2>${cards}${list.map((r) => metricCard(r, anchors.get(r)))}</section>`;
-    });
-    const counts = v.counts.map(([o, n]) => `${n} ${view/* OUTCOME_VIEW */.Vm[o].label}`).join(' · ');
-    const body = html `<main>
-<header><h1><span class="verdict ${report.verdict}">${report.verdict.toUpperCase()}</span>${inline((0,view/* headline */.Pl)(report))}</h1>
-<p class="muted">${counts}</p>
-<div class="legend">${revisionHtml('base', report.base)}<span class="muted">→</span>${revisionHtml('head', report.head)}${where.length ? html `<span class="muted">${where.map((w, i) => html `${i ? ' · ' : ''}${w}`)}</span>` : ''}</div>${report.pairing ? html `<p class="muted">${report.pairing.reason}</p>` : ''}
-</header>
-${errors}
-<section><h2>Summary</h2><div class="scroll">${summary}</div></section>${new Raw(capacityHtml(report))}
-${notes}
-${sections}
-${environmentSection(report)}
-<p class="muted" style="font-size:12px">Generated by perfgate. Self-contained: no network access is needed to view this file.</p>
-</main>`;
-    return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'">
-<title>${escapeHtml(title)}</title>
-<style>${STYLE}</style>
-</head>
-<body>
-${body.value}
-</body>
-</html>
-`;
+    const growth = (c) => c.headSelf - c.baseSelf;
+    const top = costs
+        .filter((c) => growth(c) > 0)
+        .sort((a, b) => growth(b) - growth(a) || b.headTotal - b.baseTotal - (a.headTotal - a.baseTotal) || a.fn - b.fn)
+        .slice(0, options.top ?? 20);
+    const flame = pruneTree(nodes, functions, Math.max(sum.base, sum.head) * (options.minFraction ?? 0.002), options);
+    // Keep only the functions the view refers to.
+    const used = [...new Set([...top.map((c) => c.fn), ...flame.map((n) => n.fn)])].sort((a, b) => a - b);
+    const remap = new Map(used.map((fn, i) => [fn, i]));
+    return {
+        kind: options.kind,
+        unit,
+        per: options.per,
+        functions: used.map((fn) => shortened(functions[fn])),
+        top: top.map((c) => ({ ...c, fn: remap.get(c.fn) })),
+        baseTotal: sum.base,
+        headTotal: sum.head,
+        flame: flame.map((n) => ({ ...n, fn: remap.get(n.fn) })),
+    };
 }
 /**
- * Renders the whole report as one self-contained HTML document (no network, no script). Safe for
- * any string content of `report`. Deterministic: the same report gives the same bytes.
+ * Drops slivers (and, past `maxNodes`, the smallest nodes) and returns the tree in depth-first
+ * order, siblings by function name, with `parent` pointing into the returned list.
  */
-function renderHtmlReport(report) {
-    return page((0,view/* buildView */.kK)(report));
+function pruneTree(nodes, functions, threshold, options) {
+    const size = (n) => Math.max(n.base, n.head);
+    // A child never outweighs its parent, so the threshold keeps every kept node's ancestors.
+    let kept = nodes.map((_, i) => i).filter((i) => size(nodes[i]) >= threshold && size(nodes[i]) > 0);
+    const max = options.maxNodes ?? 1500;
+    if (kept.length > max) {
+        // Nodes are created parents first, so one pass gives every depth.
+        const depth = new Array(nodes.length).fill(0);
+        nodes.forEach((n, i) => {
+            if (n.parent >= 0)
+                depth[i] = depth[n.parent] + 1;
+        });
+        kept = kept.sort((a, b) => size(nodes[b]) - size(nodes[a]) || depth[a] - depth[b]).slice(0, max);
+    }
+    const keep = new Set(kept);
+    const children = new Map();
+    for (const i of keep) {
+        const p = nodes[i].parent;
+        if (p >= 0 && !keep.has(p))
+            continue;
+        const list = children.get(p) ?? [];
+        list.push(i);
+        children.set(p, list);
+    }
+    const byName = (a, b) => functions[nodes[a].fn].name.localeCompare(functions[nodes[b].fn].name) || a - b;
+    const out = [];
+    // Iterative depth-first walk: deep recursion in a profile must not overflow our own stack.
+    const todo = (children.get(-1) ?? [])
+        .sort(byName)
+        .reverse()
+        .map((i) => [i, -1]);
+    while (todo.length > 0) {
+        const [i, parent] = todo.pop();
+        const at = out.length;
+        out.push({ ...nodes[i], parent });
+        const kids = (children.get(i) ?? []).sort(byName);
+        for (let k = kids.length - 1; k >= 0; k--)
+            todo.push([kids[k], at]);
+    }
+    return out;
+}
+/** Longest function name and file name kept in a report (C++ template names run to kilobytes). */
+const MAX_NAME = 400;
+const MAX_FILE = 800;
+function shortened(f) {
+    const cut = (text, max) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+    return { name: cut(f.name, MAX_NAME), file: cut(f.file, MAX_FILE), line: f.line };
+}
+/** The share of the growth of all profiled cost that a function's self growth explains; null when nothing grew. */
+function shareOfGrowth(view, cost) {
+    const grew = view.headTotal - view.baseTotal;
+    return grew > 0 ? (cost.headSelf - cost.baseSelf) / grew : null;
 }
 
 ;// CONCATENATED MODULE: ./node_modules/markdown-table/index.js
@@ -52365,8 +52904,747 @@ function toAlignment(value) {
         : 0
 }
 
-// EXTERNAL MODULE: ./src/core/model.ts
-var model = __nccwpck_require__(4146);
+;// CONCATENATED MODULE: ./src/core/render/profile-markdown.ts
+/**
+ * "Where the time went" in the markdown report: per profiled suite with a failing metric, the
+ * functions whose cost grew most, base vs head, and the share of the regression each explains.
+ * Pure; every string from the report is escaped.
+ */
+
+
+
+
+/** Rows per table in the comment; the HTML report has more. */
+const COMMENT_TOP = 5;
+/** Suites with a table in the comment; the rest are in the HTML report. */
+const COMMENT_SUITES = 5;
+function clip(text, max) {
+    const chars = Array.from(text);
+    return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : text;
+}
+/** The longest directory all `files` lie in ('.' when none). */
+function commonDir(files) {
+    let common = files[0].split('/').slice(0, -1);
+    for (const f of files) {
+        const parts = f.split('/').slice(0, -1);
+        let i = 0;
+        while (i < common.length && common[i] === parts[i])
+            i++;
+        common = common.slice(0, i);
+    }
+    return common.length ? `${common.join('/')}/` : '.';
+}
+/** A function's source location for display: the file (its last two path segments) and line; `native` for V8 builtins. */
+function whereText(f) {
+    if (f.file === '')
+        return f.name.startsWith('(') ? '' : 'native';
+    const parts = f.file.split('/').filter(Boolean);
+    const file = f.file.startsWith('/') && parts.length > 2 ? `…/${parts.slice(-2).join('/')}` : f.file;
+    return f.line === null ? file : `${file}:${f.line}`;
+}
+function signed(v, unit) {
+    const text = (0,core_units/* formatValue */.Fl)(Math.abs(v), unit);
+    return v < 0 ? `−${text}` : `+${text}`;
+}
+/** Which view explains a metric: the heap profile for memory, else the CPU profile. */
+function viewFor(profile, metric) {
+    const kind = metric.unit === 'B' ? 'heap' : 'cpu';
+    return profile.views.find((v) => v.kind === kind) ?? profile.views.find((v) => v.kind === 'cpu');
+}
+/** One line saying what was profiled and how costs are counted. */
+function viewCaption(profile, view) {
+    const tool = view.kind === 'heap'
+        ? 'V8 sampling heap profiles (live allocations at exit)'
+        : profile.profiler === 'perf'
+            ? 'perf CPU profiles'
+            : 'V8 CPU profiles';
+    const runs = profile.runs.base === profile.runs.head
+        ? `${profile.runs.head} run${profile.runs.head === 1 ? '' : 's'} per side`
+        : `${profile.runs.base} base and ${profile.runs.head} head runs`;
+    const what = view.kind === 'heap' ? 'self bytes' : 'self time';
+    return `${tool}, ${runs}; ${what} per ${view.per}`;
+}
+function table(view) {
+    const rows = view.top.slice(0, COMMENT_TOP).map((c) => {
+        const f = view.functions[c.fn];
+        const share = shareOfGrowth(view, c);
+        const where = whereText(f);
+        return [
+            `${inlineCode(clip(f.name, 80))}${where ? ` ${escapeMarkdown(clip(where, 60))}` : ''}`,
+            (0,core_units/* formatValue */.Fl)(c.baseSelf, view.unit),
+            (0,core_units/* formatValue */.Fl)(c.headSelf, view.unit),
+            signed(c.headSelf - c.baseSelf, view.unit),
+            share === null ? '—' : `${Math.round(share * 100)} %`,
+        ];
+    });
+    return markdownTable([['Function', 'Base', 'Head', 'Change', 'Share'], ...rows], {
+        align: ['l', 'r', 'r', 'r', 'r'],
+    });
+}
+/**
+ * The section for the profiled suites with failing metrics (accepted or not). Empty when there is
+ * nothing to show.
+ */
+function renderProfileMarkdown(report) {
+    const failing = new Map();
+    for (const r of report.results) {
+        if (r.outcome !== 'regression' && r.outcome !== 'breach')
+            continue;
+        failing.set(r.suite, [...(failing.get(r.suite) ?? []), r]);
+    }
+    const profiles = (report.profiles ?? []).filter((p) => failing.has(p.suite));
+    const out = [];
+    for (const profile of profiles.slice(0, COMMENT_SUITES)) {
+        const metrics = failing.get(profile.suite);
+        out.push(`#### Where the time went: ${inlineCode(profile.suite)}`, '');
+        const byView = new Map();
+        for (const m of metrics) {
+            const v = viewFor(profile, m);
+            if (v)
+                byView.set(v, [...(byView.get(v) ?? []), m]);
+        }
+        for (const [view, ms] of byView) {
+            out.push(`${ms.map((m) => inlineCode(m.id)).join(', ')} — ${escapeMarkdown(viewCaption(profile, view))}`, '');
+            if (view.top.length === 0) {
+                out.push(`_No function costs more on head in these profiles${view.kind === 'cpu' ? ': the time may have gone to waiting (I/O, sleeps, locks), which a CPU profile does not see' : ''}._`, '');
+                continue;
+            }
+            const grew = view.headTotal - view.baseTotal;
+            out.push(table(view), '');
+            out.push(`<sub>Share: of the growth of all profiled ${view.kind === 'heap' ? 'bytes' : 'time'} (${grew > 0 ? signed(grew, view.unit) : 'none'} per ${view.per}).</sub>`, '');
+        }
+        for (const note of profile.notes)
+            out.push(`_${escapeMarkdown(note)}_`, '');
+        if (profile.files.length > 0)
+            out.push(`<sub>Raw profiles: ${profile.files.length} files under ${inlineCode(commonDir(profile.files))} beside the results (${profile.profiler === 'perf' ? '`perf script` text' : '`.cpuprofile`'}: open in speedscope${profile.profiler === 'perf' ? '' : ' or Chrome DevTools'}). The HTML report has the flame graph.</sub>`, '');
+    }
+    if (profiles.length > COMMENT_SUITES)
+        out.push(`_${profiles.length - COMMENT_SUITES} more profiled suites are in the HTML report._`, '');
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/core/render/flamegraph.ts
+
+
+
+/** Rows of the HTML table. */
+const HTML_TOP = 15;
+const flamegraph_W = 1200;
+const ROW = 18;
+function esc(text) {
+    return text.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]);
+}
+const finite = (x) => (Number.isFinite(x) ? x : 0);
+function value(v, unit) {
+    return (0,core_units/* formatValue */.Fl)(finite(v), unit);
+}
+function flamegraph_signed(v, unit) {
+    const text = (0,core_units/* formatValue */.Fl)(Math.abs(finite(v)), unit);
+    return v < 0 ? `−${text}` : `+${text}`;
+}
+function flamegraph_clip(text, max) {
+    const chars = Array.from(text);
+    if (max < 2)
+        return '';
+    return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : text;
+}
+/** Fill for a frame whose self cost changed by `delta`, `scale` being the largest |delta| in the graph. */
+function frameColour(delta, scale) {
+    const k = scale > 0 ? Math.min(1, Math.abs(delta) / scale) : 0;
+    if (k < 0.02)
+        return 'hsl(40,12%,86%)';
+    const lightness = Math.round(90 - 42 * Math.sqrt(k));
+    return delta > 0 ? `hsl(2,85%,${lightness}%)` : `hsl(212,85%,${lightness}%)`;
+}
+/** Self cost of every node (its total minus its kept children's totals), per side. */
+function selfCosts(flame) {
+    const base = flame.map((n) => n.base);
+    const head = flame.map((n) => n.head);
+    flame.forEach((n) => {
+        if (n.parent < 0 || n.parent >= flame.length)
+            return;
+        base[n.parent] -= n.base;
+        head[n.parent] -= n.head;
+    });
+    return { base: base.map((x) => Math.max(0, x)), head: head.map((x) => Math.max(0, x)) };
+}
+/** The differential flame graph of one view as inline SVG. */
+function flameGraphSvg(view, suite) {
+    const { flame, functions } = view;
+    const self = selfCosts(flame);
+    const deltas = flame.map((_, i) => self.head[i] - self.base[i]);
+    const scale = Math.max(0, ...deltas.map(Math.abs));
+    const total = Math.max(view.headTotal, ...flame.filter((n) => n.parent < 0).map((n) => n.head), 0);
+    // Lay out: children side by side under their parent, in stored order (siblings by name).
+    const x = new Array(flame.length).fill(0);
+    const depth = new Array(flame.length).fill(0);
+    const next = new Map(); // parent → x of its next child
+    let rootX = 0;
+    flame.forEach((n, i) => {
+        const valid = n.parent >= 0 && n.parent < i;
+        const start = valid ? (next.get(n.parent) ?? x[n.parent]) : rootX;
+        x[i] = start;
+        depth[i] = valid ? depth[n.parent] + 1 : 0;
+        const w = total > 0 ? (finite(n.head) / total) * flamegraph_W : 0;
+        if (valid)
+            next.set(n.parent, start + w);
+        else
+            rootX = start + w;
+    });
+    const frames = [];
+    let maxDepth = 0;
+    flame.forEach((n, i) => {
+        const w = total > 0 ? (finite(n.head) / total) * flamegraph_W : 0;
+        if (w < 0.3)
+            return;
+        const f = functions[n.fn] ?? { name: '?', file: '', line: null };
+        maxDepth = Math.max(maxDepth, depth[i]);
+        const y = depth[i] * ROW;
+        const label = flamegraph_clip(f.name, Math.floor((w - 6) / 6.6));
+        const tip = `${f.name}${whereText(f) ? ` (${whereText(f)})` : ''}\n` +
+            `head ${value(n.head, view.unit)} per ${view.per} (${total > 0 ? ((n.head / total) * 100).toFixed(1) : '0'} %), base ${value(n.base, view.unit)}: ${flamegraph_signed(n.head - n.base, view.unit)}\n` +
+            `self: head ${value(self.head[i], view.unit)}, base ${value(self.base[i], view.unit)}: ${flamegraph_signed(deltas[i], view.unit)}`;
+        frames.push(`<g class="fg" data-fn="${esc(f.name)}" data-delta="${finite(deltas[i]).toPrecision(4)}" data-width="${w.toFixed(1)}"><title>${esc(tip)}</title><rect x="${x[i].toFixed(1)}" y="${y}" width="${Math.max(0.3, w - 0.6).toFixed(1)}" height="${ROW - 1}" rx="2" fill="${frameColour(deltas[i], scale)}"/>${label ? `<text x="${(x[i] + 3).toFixed(1)}" y="${y + ROW - 5}">${esc(label)}</text>` : ''}</g>`);
+    });
+    const H = (maxDepth + 1) * ROW + 2;
+    return `<svg class="flame" data-chart="flamegraph" data-suite="${esc(suite)}" data-kind="${view.kind}" data-frames="${frames.length}" viewBox="0 0 ${flamegraph_W} ${H}" width="${flamegraph_W}" height="${H}" role="img" aria-label="${esc(`${suite}: differential flame graph`)}">${frames.join('')}</svg>`;
+}
+function topTable(view) {
+    const rows = view.top.slice(0, HTML_TOP).map((c) => {
+        const f = view.functions[c.fn] ?? { name: '?', file: '', line: null };
+        const share = shareOfGrowth(view, c);
+        return `<tr><td><code>${esc(flamegraph_clip(f.name, 120))}</code></td><td class="muted">${esc(whereText(f))}</td><td class="num">${value(c.baseSelf, view.unit)}</td><td class="num">${value(c.headSelf, view.unit)}</td><td class="num t-bad">${flamegraph_signed(c.headSelf - c.baseSelf, view.unit)}</td><td class="num">${share === null ? '—' : `${(share * 100).toFixed(0)} %`}</td><td class="num">${value(c.baseTotal, view.unit)}</td><td class="num">${value(c.headTotal, view.unit)}</td></tr>`;
+    });
+    const what = view.kind === 'heap' ? 'bytes' : 'time';
+    return `<table class="prof"><thead><tr><th>function</th><th>where</th><th class="num">base self</th><th class="num">head self</th><th class="num">change</th><th class="num">share of growth</th><th class="num">base total</th><th class="num">head total</th></tr></thead><tbody>${rows.join('')}</tbody></table><p class="muted legend-note">Self: ${what} in the function itself; total: with everything it called. Share: of the growth of all profiled ${what} (${flamegraph_signed(view.headTotal - view.baseTotal, view.unit)} per ${view.per}).</p>`;
+}
+/** The "Where the time went" card of one suite. */
+function renderProfileSection(profile, failing) {
+    const metrics = failing.map((m) => `<code>${esc(m.id)}</code>`).join(', ');
+    const views = profile.views.map((view) => {
+        const flame = view.flame.length
+            ? `<div class="scroll">${flameGraphSvg(view, profile.suite)}</div><p class="muted legend-note"><span class="swatch" style="background:hsl(2,85%,55%)"></span>self cost grew <span class="swatch" style="background:hsl(212,85%,55%)"></span>shrank <span class="swatch" style="background:hsl(40,12%,86%)"></span>unchanged · width: head cost · hover a frame for its figures</p>`
+            : '';
+        const table = view.top.length
+            ? topTable(view)
+            : `<p class="muted">No function costs more on head in these profiles${view.kind === 'cpu' ? ': the time may have gone to waiting (I/O, sleeps, locks), which a CPU profile does not see' : ''}.</p>`;
+        return `<h4>${view.kind === 'heap' ? 'Memory' : 'Time'}: ${esc(viewCaption(profile, view))}</h4>${flame}<div class="scroll">${table}</div>`;
+    });
+    const notes = profile.notes.length
+        ? `<ul class="warnings">${profile.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>`
+        : '';
+    const files = profile.files.length
+        ? `<details><summary class="muted">Raw profiles (${profile.files.length}) beside the results: open them in speedscope${profile.profiler === 'perf' ? '' : ' or Chrome DevTools'}</summary><ul class="files">${profile.files
+            .slice(0, 100)
+            .map((f) => `<li><code>${esc(f)}</code></li>`)
+            .join('')}</ul></details>`
+        : '';
+    return `<article class="card profile" data-suite="${esc(profile.suite)}"><h3>Where the time went${metrics ? ` (${metrics})` : ''}</h3>${views.join('')}${notes}${files}<p class="muted legend-note">Profiling took ${finite(profile.costS).toFixed(1)} s (extra runs after the verdict, not part of the measurement).</p></article>`;
+}
+/** Styles of the section (appended to the report's stylesheet). */
+const PROFILE_STYLE = `
+svg.flame{display:block;font:11px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
+svg.flame text{fill:#1f2328;pointer-events:none}
+svg.flame g.fg:hover rect{stroke:var(--fg);stroke-width:1}
+.card.profile h4{margin:14px 0 6px;font-size:14px}
+table.prof td code{white-space:nowrap}
+.legend-note{font-size:12px;margin:4px 0 8px}
+ul.files{font-size:12px;columns:2}
+`;
+
+// EXTERNAL MODULE: ./src/core/render/view.ts
+var view = __nccwpck_require__(5371);
+;// CONCATENATED MODULE: ./src/core/render/html-charts.ts
+
+
+
+
+
+
+/** Shortens text drawn inside a chart (SVG text does not wrap); the full text is in the card title. */
+function html_charts_clip(text, max) {
+    const chars = Array.from(text);
+    return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : text;
+}
+/**
+ * A coordinate with one decimal, for compact SVG. Values near the top of the double range can
+ * overflow on the way to a coordinate: such a mark is pinned far outside the chart, never drawn
+ * as `Infinity` or `NaN`.
+ */
+function c(x) {
+    const pinned = Number.isNaN(x) ? 0 : Math.max(-1e6, Math.min(1e6, x));
+    return String(Math.round(pinned * 10) / 10);
+}
+const finiteOnly = (xs) => xs.filter(charts/* plottable */.o2);
+/** A linear map from [d0, d1] to [r0, r1]. */
+function linear(d0, d1, r0, r1) {
+    const k = d1 === d0 ? 0 : (r1 - r0) / (d1 - d0);
+    return (x) => r0 + (x - d0) * k;
+}
+/** A value for a chart's hover text, in the chart's display scale: `412 ms`, `84.2 MB`, `11.8k/s`. */
+function tickLabel(v, scale) {
+    return scale.suffix ? `${(0,core_units/* plainNumber */.ku)(v, 4)}${scale.spaced ? ' ' : ''}${html_charts_clip(scale.suffix, 10)}` : (0,core_units/* plainNumber */.ku)(v, 4);
+}
+/** The value axis title: the metric's name and the display unit, e.g. `wall (ms)`. */
+function valueTitle(r, scale) {
+    const name = html_charts_clip((0,render_text/* oneLine */.TN)(r.name), 40);
+    return scale.suffix ? `${name} (${html_charts_clip((0,core_units/* scaleLabel */.pk)(scale), 16)})` : name;
+}
+/** The value axis shared by a metric's samples and distribution charts (display units). */
+function valueAxis(values, scale) {
+    const shown = values.map((v) => v / scale.divisor);
+    const min = Math.min(...shown);
+    const max = Math.max(...shown);
+    const pad = max > min ? (max - min) * 0.06 : Math.abs(min) * 0.05 || 1;
+    return (0,charts/* niceTicks */.at)(min >= 0 ? Math.max(0, min - pad) : min - pad, max + pad, 5);
+}
+// ---------------------------------------------------------------------------------------------
+// Charts
+const SIDES = ['base', 'head'];
+function svgOpen(kind, metric, points, w, h, label) {
+    return html `<svg class="chart" data-chart="${kind}" data-metric="${metric}" data-points="${points}" viewBox="0 0 ${w} ${h}" width="${w}" height="${h}" role="img" aria-label="${label}">`;
+}
+/** Per-round samples of both sides over time: drift shows as both lines moving together. */
+function samplesChart(r, scale, axis) {
+    const W = 440;
+    const H = 220;
+    const m = { l: 52, r: 12, t: 24, b: 36 };
+    const n = Math.max(r.base.length, r.head.length, 1);
+    const dot = n > 60 ? 2 : 3;
+    const x = linear(1, Math.max(n, 2), m.l + 6, W - m.r - 6);
+    const y = linear(axis.lo, axis.hi, H - m.b, m.t);
+    const parts = [];
+    for (const t of axis.ticks) {
+        parts.push(html `<line class="grid" x1="${m.l}" x2="${W - m.r}" y1="${c(y(t))}" y2="${c(y(t))}"/><text class="tick" x="${m.l - 6}" y="${c(y(t) + 4)}" text-anchor="end">${(0,core_units/* plainNumber */.ku)(t, 4)}</text>`);
+    }
+    // Round ticks: 1, then multiples of a nice step (1, 5, 10, 15, 20 for 20 rounds).
+    const xStep = Math.max(1, Math.round((0,charts/* niceTicks */.at)(0, n, 5).step));
+    const xTicks = [1];
+    for (let i = xStep; i <= n; i += xStep)
+        if (i > 1)
+            xTicks.push(i);
+    for (const i of xTicks) {
+        parts.push(html `<text class="tick" x="${c(x(i))}" y="${H - m.b + 16}" text-anchor="middle">${i}</text>`);
+    }
+    parts.push(html `<text class="axis-title" x="${(m.l + W - m.r) / 2}" y="${H - 4}" text-anchor="middle">round</text>`);
+    parts.push(html `<text class="axis-title" x="4" y="12">${valueTitle(r, scale)}</text>`);
+    let points = 0;
+    for (const side of SIDES) {
+        const values = r[side];
+        const drawn = values.map((v, i) => [i + 1, v]).filter(([, v]) => (0,charts/* plottable */.o2)(v));
+        if (drawn.length === 0)
+            continue;
+        const med = (0,quantiles/* median */.JZ)(drawn.map(([, v]) => v)) / scale.divisor;
+        parts.push(html `<line class="median s-${side}" x1="${m.l}" x2="${W - m.r}" y1="${c(y(med))}" y2="${c(y(med))}"><title>${side} median ${tickLabel(med, scale)}</title></line>`);
+        const path = drawn.map(([i, v]) => `${c(x(i))},${c(y(v / scale.divisor))}`).join(' ');
+        parts.push(html `<polyline class="series s-${side}" points="${path}"/>`);
+        for (const [i, v] of drawn) {
+            parts.push(html `<circle class="dot s-${side}" data-series="${side}" cx="${c(x(i))}" cy="${c(y(v / scale.divisor))}" r="${dot}"><title>${side}, round ${i}: ${(0,view/* valueText */.Ru)(v, r.unit)}</title></circle>`);
+            points++;
+        }
+    }
+    return html `${svgOpen('samples', r.id, points, W, H, `${r.id}: samples per round`)}${parts}</svg>`;
+}
+/** Where on a row of height `band` the i-th dot sits: a golden-ratio sequence, so dots spread without randomness. */
+function jitter(i, band) {
+    return (((i * 0.6180339887) % 1) - 0.5) * band;
+}
+/** Both distributions on one value axis: a box (quartiles, median, Tukey whiskers) over the strip of samples. */
+function distributionChart(r, scale, axis) {
+    const W = 440;
+    const H = 150;
+    const m = { l: 48, r: 16, t: 10, b: 34 };
+    const x = linear(axis.lo, axis.hi, m.l, W - m.r);
+    const rowH = (H - m.t - m.b) / 2;
+    const parts = [];
+    for (const t of axis.ticks) {
+        parts.push(html `<line class="grid" x1="${c(x(t))}" x2="${c(x(t))}" y1="${m.t}" y2="${H - m.b}"/><text class="tick" x="${c(x(t))}" y="${H - m.b + 14}" text-anchor="middle">${(0,core_units/* plainNumber */.ku)(t, 4)}</text>`);
+    }
+    parts.push(html `<text class="axis-title" x="${(m.l + W - m.r) / 2}" y="${H - 4}" text-anchor="middle">${valueTitle(r, scale)}</text>`);
+    let points = 0;
+    SIDES.forEach((side, row) => {
+        const cy = m.t + rowH * row + rowH / 2;
+        parts.push(html `<text class="row-label s-${side}" x="${m.l - 8}" y="${c(cy + 4)}" text-anchor="end">${side}</text>`);
+        const values = finiteOnly(r[side]).map((v) => v / scale.divisor);
+        if (values.length === 0) {
+            parts.push(html `<text class="note" x="${m.l + 8}" y="${c(cy + 4)}">no samples</text>`);
+            return;
+        }
+        const sorted = [...values].sort((a, b) => a - b);
+        const q1 = (0,quantiles/* quantileSorted */.Z4)(sorted, 0.25);
+        const q2 = (0,quantiles/* quantileSorted */.Z4)(sorted, 0.5);
+        const q3 = (0,quantiles/* quantileSorted */.Z4)(sorted, 0.75);
+        const iqr = q3 - q1;
+        const wLo = sorted.find((v) => v >= q1 - 1.5 * iqr) ?? sorted[0];
+        const wHi = [...sorted].reverse().find((v) => v <= q3 + 1.5 * iqr) ?? sorted[sorted.length - 1];
+        const bh = rowH * 0.62;
+        parts.push(html `<g class="box s-${side}"><title>${side}: median ${tickLabel(q2, scale)}, quartiles ${tickLabel(q1, scale)} – ${tickLabel(q3, scale)}</title><line x1="${c(x(wLo))}" x2="${c(x(q1))}" y1="${c(cy)}" y2="${c(cy)}"/><line x1="${c(x(q3))}" x2="${c(x(wHi))}" y1="${c(cy)}" y2="${c(cy)}"/><rect x="${c(x(q1))}" y="${c(cy - bh / 2)}" width="${c(Math.max(1, x(q3) - x(q1)))}" height="${c(bh)}"/><line class="med" x1="${c(x(q2))}" x2="${c(x(q2))}" y1="${c(cy - bh / 2)}" y2="${c(cy + bh / 2)}"/></g>`);
+        values.forEach((v, i) => {
+            parts.push(html `<circle class="dot s-${side}" data-series="${side}" cx="${c(x(v))}" cy="${c(cy + jitter(i, bh * 0.8))}" r="2.6"><title>${side}, round ${i + 1}: ${tickLabel(v, scale)}</title></circle>`);
+            points++;
+        });
+    });
+    return html `${svgOpen('distribution', r.id, points, W, H, `${r.id}: distributions of base and head`)}${parts}</svg>`;
+}
+/**
+ * The budget as a position on the change scale (head/base − 1) and the side that is worse.
+ * An absolute bound is placed at bound/base-median − 1 (where the head median would sit on it).
+ */
+function budgetOnChangeScale(r) {
+    const b = r.budget;
+    if (b.kind === 'relative' && (0,charts/* plottable */.o2)(b.limit)) {
+        return r.direction === 'lower'
+            ? { at: b.limit, worseRight: true, label: `budget ${(0,view/* percentText */.fL)(b.limit)}` }
+            : { at: -b.limit, worseRight: false, label: `budget ${(0,view/* percentText */.fL)(-b.limit)}` };
+    }
+    const at = b.kind === 'absolute' && r.baseMedian && r.baseMedian > 0 ? b.bound / r.baseMedian - 1 : Number.NaN;
+    if (b.kind === 'absolute' && (0,charts/* plottable */.o2)(at)) {
+        return {
+            at,
+            worseRight: b.op === '<' || b.op === '<=',
+            label: `${b.op} ${(0,view/* valueText */.Ru)(b.bound, b.unit)}`,
+        };
+    }
+    return null;
+}
+/** A forest-plot row: the estimate and its interval on the change scale, against zero and the budget. */
+function forestChart(r) {
+    const W = 440;
+    const H = 96;
+    const m = { l: 16, r: 16, t: 22, b: 34 };
+    const ch = r.change;
+    const budget = ch ? budgetOnChangeScale(r) : null;
+    const domainValues = [0, ...(budget ? [budget.at] : []), ...(ch ? [ch.low, ch.high, ch.estimate] : [])].filter(charts/* plottable */.o2);
+    const lo = Math.min(...domainValues);
+    const hi = Math.max(...domainValues);
+    const pad = Math.max((hi - lo) * 0.12, 0.01);
+    const axis = (0,charts/* niceTicks */.at)((lo - pad) * 100, (hi + pad) * 100, 6);
+    const x = linear(axis.lo / 100, axis.hi / 100, m.l, W - m.r);
+    const cy = m.t + (H - m.t - m.b) / 2;
+    const parts = [];
+    if (budget) {
+        const bx = x(budget.at);
+        const [rx, rw] = budget.worseRight ? [bx, W - m.r - bx] : [m.l, bx - m.l];
+        parts.push(html `<rect class="beyond" x="${c(rx)}" y="${m.t - 4}" width="${c(Math.max(0, rw))}" height="${c(H - m.t - m.b + 8)}"><title>beyond budget</title></rect><line class="budget" x1="${c(bx)}" x2="${c(bx)}" y1="${m.t - 4}" y2="${H - m.b + 4}"/><text class="tick budget-label" x="${c(bx)}" y="${m.t - 8}" text-anchor="middle">${budget.label}</text>`);
+    }
+    let points = 0;
+    if (ch && [ch.low, ch.high, ch.estimate].every(charts/* plottable */.o2)) {
+        const digits = axis.step < 1 ? 1 : 0;
+        for (const t of axis.ticks) {
+            parts.push(html `<text class="tick" x="${c(x(t / 100))}" y="${H - m.b + 18}" text-anchor="middle">${(0,view/* percentText */.fL)(t / 100, digits)}</text>`);
+        }
+        parts.push(html `<line class="zero" x1="${c(x(0))}" x2="${c(x(0))}" y1="${m.t - 4}" y2="${H - m.b + 4}"/>`);
+        const worse = r.direction === 'lower' ? 'worse →' : '← worse';
+        parts.push(html `<text class="axis-title" x="${W / 2}" y="${H - 4}" text-anchor="middle">head vs base (${r.direction === 'lower' ? 'lower is better' : 'higher is better'}; ${worse})</text>`);
+        const t = view/* OUTCOME_VIEW */.Vm[r.outcome].tone;
+        parts.push(html `<g class="ci t-${t}"><line x1="${c(x(ch.low))}" x2="${c(x(ch.high))}" y1="${c(cy)}" y2="${c(cy)}"/><line x1="${c(x(ch.low))}" x2="${c(x(ch.low))}" y1="${c(cy - 7)}" y2="${c(cy + 7)}"/><line x1="${c(x(ch.high))}" x2="${c(x(ch.high))}" y1="${c(cy - 7)}" y2="${c(cy + 7)}"/><circle data-series="estimate" cx="${c(x(ch.estimate))}" cy="${c(cy)}" r="5.5"><title>estimate ${(0,view/* percentText */.fL)(ch.estimate)}, ${Math.round(ch.confidence * 100)}% interval ${(0,view/* percentText */.fL)(ch.low)} to ${(0,view/* percentText */.fL)(ch.high)}</title></circle></g>`);
+        points = 1;
+    }
+    else {
+        parts.push(html `<text class="note" x="${W / 2}" y="${c(cy + 4)}" text-anchor="middle">no change estimate: not compared</text>`);
+    }
+    return html `${svgOpen('forest', r.id, points, W, H, `${r.id}: change with interval against budget`)}${parts}</svg>`;
+}
+/**
+ * Cases with at least two latency percentiles (`MetricResult.percentile`), keyed `SUITE/CASE`, in
+ * report order; each list sorted by percentile.
+ */
+function percentileGroups(results) {
+    const groups = new Map();
+    for (const r of results) {
+        const p = r.percentile;
+        if (r.case === undefined || p === undefined || !(p > 0 && p < 100))
+            continue;
+        const key = `${r.suite}/${r.case}`;
+        const list = groups.get(key) ?? [];
+        list.push({ p, r });
+        groups.set(key, list);
+    }
+    for (const [key, list] of groups) {
+        if (list.length < 2)
+            groups.delete(key);
+        else
+            list.sort((a, b) => a.p - b.p);
+    }
+    return groups;
+}
+/** The latency percentile curve of both sides (median over rounds of each percentile), on a 1/(1−p) axis. */
+function percentileChart(scenario, list) {
+    const W = 440;
+    const H = 220;
+    const m = { l: 52, r: 16, t: 24, b: 36 };
+    const pos = (p) => Math.log10(1 / (1 - p / 100));
+    const medians = list.map(({ p, r }) => ({
+        p,
+        unit: r.unit,
+        base: finiteOnly(r.base).length ? (0,quantiles/* median */.JZ)(finiteOnly(r.base)) : Number.NaN,
+        head: finiteOnly(r.head).length ? (0,quantiles/* median */.JZ)(finiteOnly(r.head)) : Number.NaN,
+    }));
+    const all = finiteOnly(medians.flatMap((d) => [d.base, d.head]));
+    const unit = list[0].r.unit;
+    const scale = (0,charts/* chartScale */.zy)(unit, all);
+    const axis = (0,charts/* niceTicks */.at)(0, all.length ? Math.max(...all) / scale.divisor : 1, 5);
+    const x = linear(pos(list[0].p), pos(list[list.length - 1].p), m.l + 14, W - m.r - 14);
+    const y = linear(axis.lo, axis.hi, H - m.b, m.t);
+    const parts = [];
+    for (const t of axis.ticks) {
+        parts.push(html `<line class="grid" x1="${m.l}" x2="${W - m.r}" y1="${c(y(t))}" y2="${c(y(t))}"/><text class="tick" x="${m.l - 6}" y="${c(y(t) + 4)}" text-anchor="end">${(0,core_units/* plainNumber */.ku)(t, 4)}</text>`);
+    }
+    for (const d of medians) {
+        parts.push(html `<line class="grid" x1="${c(x(pos(d.p)))}" x2="${c(x(pos(d.p)))}" y1="${m.t}" y2="${H - m.b}"/><text class="tick" x="${c(x(pos(d.p)))}" y="${H - m.b + 16}" text-anchor="middle">p${(0,core_units/* plainNumber */.ku)(d.p)}</text>`);
+    }
+    parts.push(html `<text class="axis-title" x="${(m.l + W - m.r) / 2}" y="${H - 4}" text-anchor="middle">percentile</text>`);
+    parts.push(html `<text class="axis-title" x="4" y="12">${scale.suffix ? `latency (${html_charts_clip((0,core_units/* scaleLabel */.pk)(scale), 16)})` : 'latency'}</text>`);
+    let points = 0;
+    for (const side of SIDES) {
+        const drawn = medians.filter((d) => (0,charts/* plottable */.o2)(d[side]));
+        if (drawn.length === 0)
+            continue;
+        const path = drawn.map((d) => `${c(x(pos(d.p)))},${c(y(d[side] / scale.divisor))}`).join(' ');
+        parts.push(html `<polyline class="series s-${side}" points="${path}"/>`);
+        for (const d of drawn) {
+            parts.push(html `<circle class="dot s-${side}" data-series="${side}" cx="${c(x(pos(d.p)))}" cy="${c(y(d[side] / scale.divisor))}" r="3.5"><title>${side} p${(0,core_units/* plainNumber */.ku)(d.p)}: ${(0,view/* valueText */.Ru)(d[side], d.unit)}</title></circle>`);
+            points++;
+        }
+    }
+    return html `${svgOpen('percentiles', scenario, points, W, H, `${scenario}: latency percentiles`)}${parts}</svg>`;
+}
+
+;// CONCATENATED MODULE: ./src/core/render/html-style.ts
+/** The HTML report's style sheet: light and dark colour schemes, tables, cards and chart marks. */
+const STYLE = `
+:root{color-scheme:light dark;--bg:#fff;--fg:#1f2328;--muted:#59636e;--grid:#e4e8ec;--card:#f6f8fa;--border:#d1d9e0;
+--base:#3f6fa8;--head:#e06c00;--bad:#cf222e;--good:#1a7f37;--warn:#9a6700;--neutral:#59636e;--beyond:rgba(207,34,46,.09)}
+@media (prefers-color-scheme:dark){:root{--bg:#0d1117;--fg:#e6edf3;--muted:#9198a1;--grid:#262c34;--card:#151b23;
+--border:#3d444d;--base:#79a8e0;--head:#f5a35c;--bad:#ff7b72;--good:#56d364;--warn:#e3b341;--neutral:#9198a1;--beyond:rgba(248,81,73,.14)}}
+*{box-sizing:border-box}
+body{margin:0;background:var(--bg);color:var(--fg);font:14px/1.5 -apple-system,BlinkMacSystemFont,"Segoe UI","Noto Sans",Helvetica,Arial,sans-serif}
+main{max-width:1420px;margin:0 auto;padding:24px}
+h1{font-size:24px;margin:0 0 6px}h2{font-size:19px;margin:32px 0 10px;padding-bottom:6px;border-bottom:1px solid var(--border)}
+h3{font-size:15px;margin:0 0 4px;display:flex;gap:8px;align-items:center;flex-wrap:wrap}
+code{font:12.5px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:var(--card);border:1px solid var(--border);border-radius:4px;padding:0 4px;overflow-wrap:anywhere}
+pre{background:var(--card);border:1px solid var(--border);border-radius:6px;padding:10px;overflow:auto;white-space:pre-wrap;overflow-wrap:anywhere}
+pre code{border:0;padding:0}
+a{color:var(--base)}
+.muted{color:var(--muted)}
+.verdict{display:inline-block;font-size:13px;font-weight:700;letter-spacing:.05em;padding:2px 10px;border-radius:999px;color:#fff;vertical-align:middle;margin-right:8px}
+.verdict.pass{background:#1a7f37}.verdict.fail{background:#cf222e}.verdict.error{background:#9a6700}
+.badge{white-space:nowrap;font-size:12px;font-weight:600;padding:1px 8px;border-radius:999px;border:1px solid currentColor}
+.t-bad{color:var(--bad)}.t-good{color:var(--good)}.t-warn{color:var(--warn)}.t-neutral{color:var(--neutral)}
+.legend{display:flex;gap:16px;flex-wrap:wrap;margin:8px 0}
+.swatch{display:inline-block;width:12px;height:12px;border-radius:50%;vertical-align:-1px;margin-right:5px}
+.swatch.s-base{background:var(--base)}.swatch.s-head{background:var(--head)}
+.scroll{overflow-x:auto;max-width:100%}
+table.summary code{white-space:nowrap;overflow-wrap:normal}
+table{border-collapse:collapse;width:100%;font-variant-numeric:tabular-nums}
+th,td{text-align:left;padding:5px 10px;border-bottom:1px solid var(--border);vertical-align:top}
+th{font-weight:600;color:var(--muted);font-size:12.5px}
+td.num,th.num{text-align:right;white-space:nowrap}
+table.pct{width:auto;flex:0 1 auto;margin-top:8px}
+.card{background:var(--card);border:1px solid var(--border);border-radius:8px;padding:14px 16px;margin:14px 0}
+.card.o-bad{border-left:4px solid var(--bad)}.card.o-good{border-left:4px solid var(--good)}.card.o-warn{border-left:4px solid var(--warn)}
+.stats{margin:0 0 8px;color:var(--muted);font-size:13px}
+.charts{display:flex;flex-wrap:wrap;gap:10px 18px;align-items:flex-start}
+figure{margin:0}figcaption{font-size:12px;color:var(--muted);margin-left:4px}
+svg.chart{display:block;max-width:100%;height:auto;overflow:visible;font-size:11px}
+svg .grid{stroke:var(--grid);stroke-width:1}
+svg .tick{fill:var(--muted);font-size:10.5px;font-variant-numeric:tabular-nums}
+svg .axis-title{fill:var(--muted);font-size:11px}
+svg .note{fill:var(--muted);font-style:italic}
+svg .row-label{font-weight:600;font-size:12px}
+svg .row-label.s-base{fill:var(--base)}svg .row-label.s-head{fill:var(--head)}
+svg .series{fill:none;stroke-width:1.6;stroke-linejoin:round;opacity:.75}
+svg .series.s-base{stroke:var(--base)}svg .series.s-head{stroke:var(--head)}
+svg .dot.s-base{fill:var(--base)}svg .dot.s-head{fill:var(--head)}
+svg .dot{fill-opacity:.8;stroke:var(--bg);stroke-width:.8}
+svg .median{stroke-width:1.2;stroke-dasharray:5 4;opacity:.9}
+svg .median.s-base{stroke:var(--base)}svg .median.s-head{stroke:var(--head)}
+svg .box rect{fill:none;stroke-width:1.5}svg .box line{stroke-width:1.3}svg .box .med{stroke-width:3}
+svg .box.s-base rect,svg .box.s-base line{stroke:var(--base)}svg .box.s-head rect,svg .box.s-head line{stroke:var(--head)}
+svg .beyond{fill:var(--beyond)}
+svg .budget{stroke:var(--bad);stroke-width:1.4;stroke-dasharray:4 3}
+svg .budget-label{fill:var(--bad)}
+svg .zero{stroke:var(--muted);stroke-width:1}
+svg .ci line{stroke:currentColor;stroke-width:2.2}svg .ci circle{fill:currentColor;stroke:var(--bg);stroke-width:1.5}
+ul.warnings{margin:6px 0 0;padding-left:20px;color:var(--warn);font-size:13px}
+ul.errors{color:var(--bad)}
+ul.errors pre{color:var(--fg);margin:4px 0 8px;font-size:12px}
+sup{font-size:10px;color:var(--muted);margin-left:2px}
+dl.env{display:grid;grid-template-columns:max-content 1fr;gap:3px 16px;margin:0}
+dl.env dt{color:var(--muted)}dl.env dd{margin:0}
+`;
+
+;// CONCATENATED MODULE: ./src/core/render/html.ts
+/**
+ * A self-contained HTML report of one comparison: verdict, commits, the summary table, per suite
+ * a card per metric with its charts, per case with latency percentiles the percentile curve, and
+ * the environment and method of the run. This file is the layout; the words and cells come from
+ * the shared model (`view.ts`), the charts from `html-charts.ts`, the style from `html-style.ts`.
+ *
+ * Pure: data in, string out. Everything is inline (CSS and SVG, no script at all), and a
+ * Content-Security-Policy forbids any network access or script, so the file views offline and a
+ * string that slipped past escaping still could not run. Every interpolated string goes through
+ * the `html` tag (`html-markup.ts`), which escapes it.
+ */
+
+
+
+
+
+
+
+
+
+
+
+/** Inline text as HTML. */
+function inline(spans) {
+    return html `${spans.map((s) => {
+        switch (s.style) {
+            case 'code':
+                return s.full ? html `<code title="${s.full}">${s.text}</code>` : html `<code>${s.text}</code>`;
+            case 'strong':
+                return html `<strong>${s.text}</strong>`;
+            case 'outcome':
+                return html `<span class="badge t-${s.tone ?? 'neutral'}">${s.text}</span>`;
+            case 'note':
+                return html `<sup>${s.text}</sup>`;
+            default:
+                return s.text;
+        }
+    })}`;
+}
+/** Rows of the model's columns as an HTML table. */
+function html_table(cls, cols, rows, ctx, { link, lead } = {}) {
+    const th = (label, align) => html `<th${align === 'right' ? new Raw(' class="num"') : ''}>${label}</th>`;
+    const head = [lead ? th(lead.label, 'left') : '', cols.map((c) => th(c.label, c.align))];
+    const body = rows.map((r) => {
+        const cells = cols.map((col) => {
+            const spans = col.cell(r, ctx);
+            // The name links to its card; footnote marks stay outside the link.
+            const content = col.key === 'metric' && link
+                ? html `<a href="#${link(r)}">${inline(spans.filter((s) => s.style !== 'note'))}</a>${inline(spans.filter((s) => s.style === 'note'))}`
+                : inline(spans);
+            return col.align === 'right' ? html `<td class="num">${content}</td>` : html `<td>${content}</td>`;
+        });
+        return html `<tr>${lead ? html `<td>${lead.cell(r)}</td>` : ''}${cells}</tr>`;
+    });
+    return html `<table class="${cls}"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`;
+}
+function revisionHtml(label, rev) {
+    return html `<span class="rev"><span class="swatch s-${label}"></span><strong>${label}</strong> ${rev.ref ? html `<code>${rev.ref}</code> @ ` : ''}<code title="${rev.sha}">${(0,view/* shortSha */.Fu)(rev.sha)}</code></span>`;
+}
+const SWATCHES = new Raw('<span class="swatch s-base"></span>base <span class="swatch s-head"></span>head');
+function metricCard(r, anchor) {
+    const all = [...r.base, ...r.head].filter(charts/* plottable */.o2);
+    const scale = (0,charts/* chartScale */.zy)(r.unit, all);
+    const axis = all.length ? valueAxis(all, scale) : (0,charts/* niceTicks */.at)(0, 1, 5);
+    const cells = (key) => inline(view/* COLUMNS */.cZ.find((c) => c.key === key).cell(r, { nameMax: Number.POSITIVE_INFINITY, notes: () => [] }));
+    const stats = [
+        html `base median <strong>${(0,view/* valueText */.Ru)(r.baseMedian, r.unit)}</strong>`,
+        html `head median <strong>${(0,view/* valueText */.Ru)(r.headMedian, r.unit)}</strong>`,
+        r.change ? html `change ${cells('change')} at ${Math.round(r.change.confidence * 100)}%` : html `no change estimate`,
+        html `budget ${cells('budget')}`,
+        r.pValue === null ? null : html `raw p (not the decision) ${(0,view/* pText */.C6)(r.pValue)}, vs no change, uncorrected`,
+        html `${(0,render_text/* plural */.LS)(r.rounds, 'round')}`,
+        r.stopReason ? html `${r.stopReason}` : null,
+    ].filter((x) => x !== null);
+    const warnings = r.warnings.length
+        ? html `<ul class="warnings">${r.warnings.map((w) => html `<li>${w.text}</li>`)}</ul>`
+        : '';
+    const t = (0,view/* toneOf */.YV)(r);
+    return html `<article class="card metric o-${t}" id="${anchor}"><h3><code>${r.id}</code>${cells('verdict')}</h3><p class="stats">${stats.map((s, i) => html `${i ? ' · ' : ''}${s}`)}</p><div class="charts"><figure>${samplesChart(r, scale, axis)}<figcaption>Samples per round: ${SWATCHES} (dashed: medians)</figcaption></figure><figure>${distributionChart(r, scale, axis)}<figcaption>Distributions (box: quartiles and median; whiskers: 1.5 IQR)</figcaption>${forestChart(r)}<figcaption>Change with its interval against the budget (shaded: beyond budget)</figcaption></figure></div>${warnings}</article>`;
+}
+function percentileCard(scenario, points, ctx) {
+    const pTable = html_table('pct', (0,view/* columns */.YB)('base', 'head', 'change', 'verdict'), points.map(({ r }) => r), ctx, { lead: { label: 'Percentile', cell: (r) => `p${(0,core_units/* plainNumber */.ku)(r.percentile ?? 0)}` } });
+    return html `<article class="card"><h3>Latency percentiles of <code>${scenario}</code></h3><div class="charts"><figure>${percentileChart(scenario, points)}<figcaption>Median over rounds of each percentile: ${SWATCHES}</figcaption></figure><div class="scroll">${pTable}</div></div></article>`;
+}
+function environmentSection(report) {
+    const { environment: env, method } = report;
+    const rows = [
+        ['CPU', env.cpuModel],
+        ['cores', String(env.cores)],
+        ['OS', env.os],
+        ['Node.js', env.node],
+        ['time measuring', (0,core_units/* formatDuration */.a3)(env.durationS)],
+        [
+            'rounds',
+            `${method.rounds} (min ${method.minRounds}, max ${method.maxRounds}; looks at ${method.looks.join(', ')})`,
+        ],
+        ['method', (0,view/* methodText */.pj)(report).replace(/^Method: /, '')],
+    ];
+    const geomean = (0,view/* geomeanText */.aS)(report);
+    if (geomean)
+        rows.push(['geometric mean', geomean.replace(/^Geometric mean of all ratio changes: /, '')]);
+    return html `<section class="card"><h2 style="margin-top:0;border:0">Environment and method</h2><dl class="env">${rows.map(([k, v]) => html `<dt>${k}</dt><dd>${v}</dd>`)}</dl>${report.reproduce ? html `<p class="muted" style="margin:12px 0 4px">Reproduce locally:</p><pre><code>${report.reproduce}</code></pre>` : ''}</section>`;
+}
+function page(v) {
+    const report = v.report;
+    const where = [
+        report.repository ? html `<code>${report.repository}</code>` : null,
+        report.pullRequest !== undefined ? html `pull request #${report.pullRequest}` : null,
+    ].filter((x) => x !== null);
+    const title = `perfgate ${report.verdict}: ${(0,view/* inlineText */.ln)((0,view/* headline */.Pl)(report))}`;
+    const errors = v.errors.length
+        ? html `<section class="card o-bad"><h2 style="margin-top:0;border:0">Errors (infrastructure, not regressions)</h2><ul class="warnings errors">${v.errors.map((e) => html `<li>${e.title}${e.detail ? html `<pre>${e.detail}</pre>` : ''}</li>`)}</ul></section>`
+        : '';
+    const notes = v.footnotes.size + v.runNotes.length
+        ? html `<section class="card o-warn"><h2 style="margin-top:0;border:0">Notes</h2><ul class="warnings">${[...v.footnotes].map(([text, n]) => html `<li><sup>${n}</sup> ${text}</li>`)}${v.runNotes.map((text) => html `<li>${text}</li>`)}</ul></section>`
+        : '';
+    const ctx = (0,view/* cellContext */.QF)(v);
+    const anchors = new Map(report.results.map((r, i) => [r, `m-${i}`]));
+    const summary = html_table('summary', view/* COLUMNS */.cZ, [...v.shown, ...v.folded], ctx, { link: (r) => anchors.get(r) });
+    // Metric cards by suite, in report order; a case's percentile curve opens its suite.
+    const curves = percentileGroups(report.results);
+    const suites = new Map();
+    for (const r of report.results)
+        suites.set(r.suite, [...(suites.get(r.suite) ?? []), r]);
+    const sections = [...suites].map(([suite, list]) => {
+        const cards = [...curves]
+            .filter(([, g]) => g[0].r.suite === suite)
+            .map(([scenario, g]) => percentileCard(scenario, g, ctx));
+        const failing = list.filter((r) => model/* FAILING_OUTCOMES */.l.has(r.outcome));
+        const profiles = (report.profiles ?? [])
+            .filter((p) => p.suite === suite)
+            .map((p) => new Raw(renderProfileSection(p, failing)));
+        return html `<section class="suite"><h2>Suite <code>${suite}</code></h2>${cards}${list.map((r) => metricCard(r, anchors.get(r)))}${profiles}</section>`;
+    });
+    const counts = v.counts.map(([o, n]) => `${n} ${view/* OUTCOME_VIEW */.Vm[o].label}`).join(' · ');
+    const body = html `<main>
+<header><h1><span class="verdict ${report.verdict}">${report.verdict.toUpperCase()}</span>${inline((0,view/* headline */.Pl)(report))}</h1>
+<p class="muted">${counts}</p>
+<div class="legend">${revisionHtml('base', report.base)}<span class="muted">→</span>${revisionHtml('head', report.head)}${where.length ? html `<span class="muted">${where.map((w, i) => html `${i ? ' · ' : ''}${w}`)}</span>` : ''}</div>${report.pairing ? html `<p class="muted">${report.pairing.reason}</p>` : ''}
+</header>
+${errors}
+<section><h2>Summary</h2><div class="scroll">${summary}</div></section>${new Raw(capacityHtml(report))}
+${notes}
+${sections}
+${environmentSection(report)}
+<p class="muted" style="font-size:12px">Generated by perfgate. Self-contained: no network access is needed to view this file.</p>
+</main>`;
+    return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'">
+<title>${escapeHtml(title)}</title>
+<style>${STYLE}${report.profiles?.length ? PROFILE_STYLE : ''}</style>
+</head>
+<body>
+${body.value}
+</body>
+</html>
+`;
+}
+/**
+ * Renders the whole report as one self-contained HTML document (no network, no script). Safe for
+ * any string content of `report`. Deterministic: the same report gives the same bytes.
+ */
+function renderHtmlReport(report) {
+    return page((0,view/* buildView */.kK)(report));
+}
+
 ;// CONCATENATED MODULE: ./src/core/render/markdown.ts
 /**
  * The markdown report, for the PR comment and (rendered separately, with its own limit) the job
@@ -52378,6 +53656,7 @@ var model = __nccwpck_require__(4146);
  * with the interval that decided, the budget and the verdict; the rest folded away; per-round
  * charts; notes; the method in one line; and the command that reproduces the comparison.
  */
+
 
 
 
@@ -52445,7 +53724,9 @@ function compose(v, options, level) {
     const out = [];
     if (options.marker)
         out.push(options.marker);
-    out.push(`### ${VERDICT_ICON[report.verdict]} perfgate: ${md((0,view/* headline */.Pl)(report, level.nameMax))}`, '');
+    const accepted = report.verdict === 'pass' && report.results.some(view/* isAccepted */.oB);
+    const icon = report.cancelled ? '🛑' : accepted ? '☑️' : VERDICT_ICON[report.verdict];
+    out.push(`### ${icon} perfgate: ${md((0,view/* headline */.Pl)(report, level.nameMax))}`, '');
     out.push(md((0,view/* revisions */.ZW)(report)), '');
     if (report.pairing)
         out.push(`<sub>${escapeMarkdown(report.pairing.reason)}</sub>`, '');
@@ -52476,6 +53757,8 @@ function compose(v, options, level) {
     const geomean = (0,view/* geomeanText */.aS)(report);
     if (geomean)
         out.push(escapeMarkdown(geomean), '');
+    // Where the time went comes before the charts: it is what a reviewer reads next.
+    out.push(...renderProfileMarkdown(report));
     if (level.charts && options.chart) {
         for (const r of shown.filter((x) => view/* OUTCOME_VIEW */.Vm[x.outcome].charted)) {
             const chart = options.chart(r);
@@ -52529,8 +53812,6 @@ function renderMarkdown(report, options = {}) {
     return cut.slice(0, Math.max(0, cut.lastIndexOf('\n'))) + note;
 }
 
-// EXTERNAL MODULE: ./src/core/report.ts
-var core_report = __nccwpck_require__(8557);
 ;// CONCATENATED MODULE: ./src/core/stats/normal.ts
 /**
  * The standard normal distribution: density, CDF, upper tail and quantile.
@@ -52993,7 +54274,7 @@ function timeFactor(unit, source, where) {
  * Reads a finite number from a parsed document. `where` names the benchmark and field for the
  * error message.
  */
-function finite(v, source, where, line) {
+function common_finite(v, source, where, line) {
     if (typeof v !== 'number' || !Number.isFinite(v)) {
         const got = typeof v === 'number' ? String(v) : v === undefined ? 'nothing' : JSON.stringify(v);
         throw new HarnessParseError(source, `${where}: expected a finite number, got ${got}`, line);
@@ -53004,7 +54285,7 @@ function finite(v, source, where, line) {
 function optionalFinite(v, source, where, line) {
     if (v === undefined || v === null)
         return undefined;
-    return finite(v, source, where, line);
+    return common_finite(v, source, where, line);
 }
 // ---------------------------------------------------------------------------------------------
 // Collecting benchmarks
@@ -53186,8 +54467,8 @@ function parseArtillery(text, source) {
         const v1 = isObject(agg.latency) ? ' (this looks like an Artillery 1.x report: upgrade to Artillery 2)' : '';
         throw new HarnessParseError(source, `expected ${EXPECTED}; "aggregate" has no "counters"/"summaries"${v1}`);
     }
-    const first = finite(agg.firstCounterAt, source, 'aggregate.firstCounterAt');
-    const last = finite(agg.lastCounterAt, source, 'aggregate.lastCounterAt');
+    const first = common_finite(agg.firstCounterAt, source, 'aggregate.firstCounterAt');
+    const last = common_finite(agg.lastCounterAt, source, 'aggregate.lastCounterAt');
     const seconds = (last - first) / 1000;
     const endpoints = new Map();
     const endpoint = (name) => {
@@ -53199,7 +54480,7 @@ function parseArtillery(text, source) {
         return e;
     };
     const count = (e, kind, key, v) => {
-        const n = finite(v, source, `aggregate.counters["${key}"]`);
+        const n = common_finite(v, source, `aggregate.counters["${key}"]`);
         if (kind === 'codes') {
             e.all += n;
             if (/^2\d\d$/.test(key.slice(key.lastIndexOf('.') + 1)))
@@ -53247,7 +54528,7 @@ function parseArtillery(text, source) {
             for (const p of PERCENTILES) {
                 const where = `summary of "${name}".p${p}`;
                 if (e.summary[`p${p}`] !== undefined)
-                    metrics.push(loadtest_percentileMetric(p, finite(e.summary[`p${p}`], source, where) / 1000));
+                    metrics.push(loadtest_percentileMetric(p, common_finite(e.summary[`p${p}`], source, where) / 1000));
             }
         out.add(name, metrics);
     }
@@ -53306,9 +54587,9 @@ function parseAutocannon(text, source) {
     const out = new BenchmarkCollector(source, 'autocannon');
     const name = runName(doc) || '/';
     const where = `autocannon run "${name}"`;
-    const ms = (v, field) => finite(v, source, `${where}.latency.${field}`) / 1e3;
+    const ms = (v, field) => common_finite(v, source, `${where}.latency.${field}`) / 1e3;
     const metrics = [
-        rateMetric('rps', finite(doc.requests.average ?? doc.requests.mean, source, `${where}.requests.average`)),
+        rateMetric('rps', common_finite(doc.requests.average ?? doc.requests.mean, source, `${where}.requests.average`)),
         percentileMetric(50, ms(doc.latency.p50, 'p50')),
         percentileMetric(90, ms(doc.latency.p90, 'p90')),
         percentileMetric(99, ms(doc.latency.p99, 'p99')),
@@ -53319,15 +54600,15 @@ function parseAutocannon(text, source) {
             name: 'throughput',
             unit: 'B/s',
             direction: 'higher',
-            value: finite(doc.throughput.average ?? doc.throughput.mean, source, `${where}.throughput.average`),
+            value: common_finite(doc.throughput.average ?? doc.throughput.mean, source, `${where}.throughput.average`),
         });
-    const errors = finite(doc.errors ?? 0, source, `${where}.errors`) + finite(doc.timeouts ?? 0, source, `${where}.timeouts`);
+    const errors = common_finite(doc.errors ?? 0, source, `${where}.errors`) + common_finite(doc.timeouts ?? 0, source, `${where}.timeouts`);
     metrics.push({ name: 'errors', unit: 'count', direction: 'lower', value: errors });
     metrics.push({
         name: 'non2xx',
         unit: 'count',
         direction: 'lower',
-        value: finite(doc.non2xx ?? 0, source, `${where}.non2xx`),
+        value: common_finite(doc.non2xx ?? 0, source, `${where}.non2xx`),
     });
     if (metrics.some((m) => m.unit === 's' && m.value === 0))
         out.warn(`${source}: ${where} has latency percentiles of 0 ms: autocannon's latency resolution is 1 ms, too coarse for this server. Compare "rps" instead, or load a slower endpoint.`);
@@ -53393,7 +54674,7 @@ function parseBenchmarkDotNet(text, source) {
         }
         const where = `benchmark "${name}"`;
         const metrics = [
-            timeMetric('time', finite(b.Statistics.Median, source, `${where}.Statistics.Median`) * 1e-9),
+            timeMetric('time', common_finite(b.Statistics.Median, source, `${where}.Statistics.Median`) * 1e-9),
         ];
         if (isObject(b.Memory)) {
             const bytes = optionalFinite(b.Memory.BytesAllocatedPerOperation, source, `${where}.Memory.BytesAllocatedPerOperation`);
@@ -53543,7 +54824,7 @@ function parseEstimates(doc, source) {
         const e = field(doc, key);
         if (!isObject(e))
             throw new HarnessParseError(source, `expected a "${key}" estimate object`);
-        return finite(field(e, 'point_estimate'), source, `${key}.point_estimate`) * 1e-9;
+        return common_finite(field(e, 'point_estimate'), source, `${key}.point_estimate`) * 1e-9;
     };
     const out = new BenchmarkCollector(source, 'criterion');
     out.add(name, [timeMetric('time', estimate('median')), timeMetric('mean', estimate('mean'))]);
@@ -53567,7 +54848,7 @@ function parseMessages(text, source) {
             if (!isObject(e))
                 throw new HarnessParseError(source, `${where}: expected a "${key}" estimate`, line);
             const unit = typeof e.unit === 'string' ? e.unit : typeof value.unit === 'string' ? value.unit : 'ns';
-            return (finite(e.estimate, source, `${where}.${key}.estimate`, line) *
+            return (common_finite(e.estimate, source, `${where}.${key}.estimate`, line) *
                 timeFactor(unit, source, `${where}.${key}.unit (only time measurements are supported)`));
         };
         out.add(value.id, [timeMetric('time', estimate('median')), timeMetric('mean', estimate('mean'))]);
@@ -53781,7 +55062,7 @@ function fromStatsJson(text, source) {
         const v = o[part];
         if (v === '-' || v === undefined)
             return undefined; // Gatling's "no value"
-        return finite(typeof v === 'string' ? Number(v) : v, source, `${where}.${key}.${part}`);
+        return common_finite(typeof v === 'string' ? Number(v) : v, source, `${where}.${key}.${part}`);
     };
     const addNode = (name, stats) => {
         const where = `"${name}"`;
@@ -53967,20 +55248,20 @@ function entryMetrics(b, source, where) {
     const unit = typeof b.time_unit === 'string' ? b.time_unit : 'ns';
     const f = timeFactor(unit, source, `${where}.time_unit`);
     const m = new Map();
-    m.set('time', { unit: 's', direction: 'lower', value: finite(b.real_time, source, `${where}.real_time`) * f });
+    m.set('time', { unit: 's', direction: 'lower', value: common_finite(b.real_time, source, `${where}.real_time`) * f });
     if (b.cpu_time !== undefined)
-        m.set('cpu', { unit: 's', direction: 'lower', value: finite(b.cpu_time, source, `${where}.cpu_time`) * f });
+        m.set('cpu', { unit: 's', direction: 'lower', value: common_finite(b.cpu_time, source, `${where}.cpu_time`) * f });
     if (b.items_per_second !== undefined)
         m.set('items', {
             unit: '1/s',
             direction: 'higher',
-            value: finite(b.items_per_second, source, `${where}.items_per_second`),
+            value: common_finite(b.items_per_second, source, `${where}.items_per_second`),
         });
     if (b.bytes_per_second !== undefined)
         m.set('bytes', {
             unit: 'B/s',
             direction: 'higher',
-            value: finite(b.bytes_per_second, source, `${where}.bytes_per_second`),
+            value: common_finite(b.bytes_per_second, source, `${where}.bytes_per_second`),
         });
     return m;
 }
@@ -54083,10 +55364,10 @@ function parseHyperfine(text, source) {
         const where = `results[${i}] ("${r.command}")`;
         let time;
         if (Array.isArray(r.times) && r.times.length > 0) {
-            time = (0,quantiles/* median */.JZ)(r.times.map((t, j) => finite(t, source, `${where}.times[${j}]`)));
+            time = (0,quantiles/* median */.JZ)(r.times.map((t, j) => common_finite(t, source, `${where}.times[${j}]`)));
         }
         else {
-            time = finite(r.median ?? r.mean, source, `${where}.median`);
+            time = common_finite(r.median ?? r.mean, source, `${where}.median`);
             out.warn(`${source}: "${r.command}" has no "times" list; its reported median is used instead.`);
         }
         const metrics = [timeMetric('time', time)];
@@ -54097,7 +55378,7 @@ function parseHyperfine(text, source) {
         if (system !== undefined)
             metrics.push(timeMetric('system', system));
         if (Array.isArray(r.memory_usage_byte) && r.memory_usage_byte.length > 0) {
-            const rss = (0,quantiles/* median */.JZ)(r.memory_usage_byte.map((b, j) => finite(b, source, `${where}.memory_usage_byte[${j}]`)));
+            const rss = (0,quantiles/* median */.JZ)(r.memory_usage_byte.map((b, j) => common_finite(b, source, `${where}.memory_usage_byte[${j}]`)));
             metrics.push({ name: 'rss', unit: 'B', direction: 'lower', value: rss });
         }
         if (Array.isArray(r.exit_codes) && r.exit_codes.some((c) => c !== 0 && c !== null)) {
@@ -63427,13 +64708,13 @@ function convertUnit(u) {
 function metricMedian(m, source, where) {
     const pct = m.scorePercentiles;
     if (isObject(pct) && pct['50.0'] !== undefined)
-        return finite(pct['50.0'], source, `${where}.scorePercentiles.50.0`);
+        return common_finite(pct['50.0'], source, `${where}.scorePercentiles.50.0`);
     if (Array.isArray(m.rawData)) {
-        const all = m.rawData.flat().map((v, i) => finite(v, source, `${where}.rawData[${i}]`));
+        const all = m.rawData.flat().map((v, i) => common_finite(v, source, `${where}.rawData[${i}]`));
         if (all.length > 0)
             return (0,quantiles/* median */.JZ)(all);
     }
-    return finite(m.score, source, `${where}.score`);
+    return common_finite(m.score, source, `${where}.score`);
 }
 function parseJmh(text, source) {
     const doc = parseJson(text, source, jmh_EXPECTED);
@@ -63531,10 +64812,10 @@ function parsePerfgateJson(text, source) {
             if (Array.isArray(m.value)) {
                 if (m.value.length === 0)
                     throw new HarnessParseError(source, `${where}: "value" is an empty list`);
-                value = (0,quantiles/* median */.JZ)(m.value.map((v, k) => finite(v, source, `${where}.value[${k}]`)));
+                value = (0,quantiles/* median */.JZ)(m.value.map((v, k) => common_finite(v, source, `${where}.value[${k}]`)));
             }
             else
-                value = finite(m.value, source, `${where}.value`);
+                value = common_finite(m.value, source, `${where}.value`);
             const { unit, factor } = canonicalUnit(m.unit);
             return { name: m.name.trim(), unit, direction: m.direction, value: value * factor };
         });
@@ -63623,18 +64904,18 @@ function parseK6(text, source) {
                 const metric = statName(stat);
                 if (!metric)
                     continue;
-                metrics.push({ name: metric, unit, direction: 'lower', value: finite(v, source, `${where}.${stat}`) * factor });
+                metrics.push({ name: metric, unit, direction: 'lower', value: common_finite(v, source, `${where}.${stat}`) * factor });
             }
         }
         else if (type === 'counter') {
             const direction = BUILTIN_COUNTERS.has(baseName(name)) ? 'higher' : 'lower';
             const unit = contains === 'data' || baseName(name).startsWith('data_') ? 'B/s' : '1/s';
-            metrics.push({ name: 'rate', unit, direction, value: finite(values.rate, source, `${where}.rate`) });
+            metrics.push({ name: 'rate', unit, direction, value: common_finite(values.rate, source, `${where}.rate`) });
         }
         else if (type === 'rate') {
             const v = modern ? values.rate : (values.value ?? values.rate);
             const direction = baseName(name) === 'checks' ? 'higher' : 'lower';
-            metrics.push({ name: 'rate', unit: 'fraction', direction, value: finite(v, source, `${where}.rate`) });
+            metrics.push({ name: 'rate', unit: 'fraction', direction, value: common_finite(v, source, `${where}.rate`) });
         }
         else
             continue; // gauges (vus) say nothing about the system under test
@@ -63734,7 +65015,7 @@ function parsePytestBenchmark(text, source) {
         if (!isObject(b.stats))
             throw new HarnessParseError(source, `benchmark "${name}": expected a "stats" object`);
         const where = `benchmark "${name}".stats`;
-        const metrics = [timeMetric('time', finite(b.stats.median, source, `${where}.median`))];
+        const metrics = [timeMetric('time', common_finite(b.stats.median, source, `${where}.median`))];
         const ops = optionalFinite(b.stats.ops, source, `${where}.ops`);
         if (ops !== undefined)
             metrics.push(rateMetric('ops', ops));
@@ -63906,7 +65187,7 @@ function parseVitestBench(text, source) {
                 if (med !== undefined)
                     metrics.push(timeMetric('time', med / 1e3));
                 else {
-                    metrics.push(timeMetric('time', finite(b.mean, source, `${where}.mean`) / 1e3));
+                    metrics.push(timeMetric('time', common_finite(b.mean, source, `${where}.mean`) / 1e3));
                     out.warn(`${source}: ${where} has no median; its mean time is used. Upgrade vitest for medians.`);
                 }
                 const p99 = optionalFinite(b.p99, source, `${where}.p99`);
@@ -65599,7 +66880,8 @@ function assembleReport(settings, context, comparison, environment) {
     const { gate } = comparison;
     return {
         formatVersion: 1,
-        verdict: (0,core_report/* decideVerdict */.A)(comparison.results, comparison.errors),
+        verdict: (0,core_report/* decideVerdict */.AU)(comparison.results, comparison.errors, comparison.cancelled !== undefined),
+        cancelled: comparison.cancelled,
         base: comparison.base,
         head: comparison.head,
         pairing: comparison.pairing,
@@ -65624,6 +66906,7 @@ function assembleReport(settings, context, comparison, environment) {
         // The PR's head commit; without a PR, the head measured (a merge group, a pushed tip).
         checkSha: context.event.prHeadSha ?? (comparison.pairing ? comparison.head.sha : undefined),
         ...(comparison.curves?.length ? { curves: comparison.curves } : {}),
+        ...(comparison.profiles?.length ? { profiles: comparison.profiles } : {}),
     };
 }
 /**
@@ -65680,6 +66963,8 @@ function environment(durationS) {
     };
 }
 
+// EXTERNAL MODULE: external "node:util"
+var external_node_util_ = __nccwpck_require__(7975);
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
 // EXTERNAL MODULE: ./src/adapters/results-file.ts
@@ -65872,6 +67157,56 @@ function compareFiles(settings, files) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/app/isolation.ts
+/**
+ * Side isolation: base and head are checked out side by side, so code of one side can write into
+ * the other's checkout (`../head/…`) and make identical commits look different. After every
+ * build, warm-up and sample of one side, the other side's tracked state must be what it was after
+ * its own last run; otherwise the comparison is void and the side is named. Each side may change
+ * its own checkout as it likes.
+ */
+
+const other = (side) => (side === 'base' ? 'head' : 'base');
+class IsolationGuard {
+    tracked;
+    state;
+    /** Checks made, and the seconds they took (wall clock), for the log and the benchmark. */
+    checks = 0;
+    seconds = 0;
+    constructor(tracked, state) {
+        this.tracked = tracked;
+        this.state = state;
+    }
+    /** Lists both checkouts' tracked files and records their state as it is now. */
+    static async start(checkouts, signal) {
+        const [base, head] = await Promise.all([(0,git/* listTracked */.z7)(checkouts.base, signal), (0,git/* listTracked */.z7)(checkouts.head, signal)]);
+        return new IsolationGuard({ base, head }, { base: (0,git/* trackedState */.ah)(base), head: (0,git/* trackedState */.ah)(head) });
+    }
+    /**
+     * After a run of `side` (`what`: e.g. `suite "api" (sample)`): null when the other side's
+     * checkout is untouched, else the error that names who changed what. Also records `side`'s own
+     * state, against which the next run of the other side is checked.
+     */
+    after(side, what) {
+        const t0 = performance.now();
+        const victim = other(side);
+        const theirs = (0,git/* trackedState */.ah)(this.tracked[victim]);
+        this.state[side] = (0,git/* trackedState */.ah)(this.tracked[side]);
+        this.checks++;
+        this.seconds += (performance.now() - t0) / 1000;
+        const changed = (0,git/* changedEntries */.bF)(this.state[victim], theirs);
+        if (changed.length === 0)
+            return null;
+        const shown = changed
+            .slice(0, 5)
+            .map((f) => (f === 'HEAD' ? 'its checked-out commit' : f === 'index' ? 'its index' : `"${f}"`))
+            .join(', ');
+        return (`The ${side} side changed tracked files of the ${victim} checkout (${shown}${changed.length > 5 ? ` and ${changed.length - 5} more` : ''}) during ${what}. ` +
+            `Code of one side must never write into the other side's checkout (e.g. "../${victim}/…"): the two sides are ` +
+            'no longer what was committed, so the comparison was stopped and nothing is reported as a regression.');
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/core/random.ts
 /**
  * A small seeded pseudo-random generator, so the randomized run order is reproducible from
@@ -65921,6 +67256,13 @@ class HttpSuiteError extends Error {
         this.outputTail = outputTail;
         this.couldBeMissing = couldBeMissing;
     }
+}
+
+;// CONCATENATED MODULE: ./src/adapters/profile/hooks.ts
+/** The seam between suite runners and profilers. */
+/** Now on the monotonic clock, in µs (the clock of V8 profiles and of `perf record -k CLOCK_MONOTONIC`). */
+function monotonicUs() {
+    return Number(process.hrtime.bigint() / 1000n);
 }
 
 ;// CONCATENATED MODULE: ./src/core/capacity.ts
@@ -66498,6 +67840,10 @@ function runLoad(o) {
 var external_node_http_ = __nccwpck_require__(7067);
 ;// CONCATENATED MODULE: external "node:timers/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
+// EXTERNAL MODULE: ./src/adapters/lifetime.ts
+var lifetime = __nccwpck_require__(3489);
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __nccwpck_require__(1421);
 ;// CONCATENATED MODULE: ./src/adapters/http/procfs.ts
 /**
  * Linux /proc readings about a server's process group: its members, their CPU time, their peak
@@ -66520,7 +67866,7 @@ let clockTicks;
 /** Clock ticks per second (`getconf CLK_TCK`), 100 on virtually every Linux. */
 function clockTicksPerSecond() {
     if (clockTicks === undefined) {
-        const out = (0,external_node_child_process_namespaceObject.spawnSync)('getconf', ['CLK_TCK'], { encoding: 'utf8' });
+        const out = (0,external_node_child_process_.spawnSync)('getconf', ['CLK_TCK'], { encoding: 'utf8' });
         const n = Number(out.stdout?.trim());
         clockTicks = Number.isFinite(n) && n > 0 ? n : 100;
     }
@@ -66642,13 +67988,18 @@ function processCpuSeconds(p) {
     }
     return p.ownTicks / clockTicksPerSecond() + children;
 }
-/** The largest peak resident set size (VmHWM) among the group's live processes, in bytes. */
-function groupPeakRssBytes(pgid) {
+/**
+ * The largest peak resident set size (VmHWM) among the group's live processes, in bytes,
+ * leaving out `exclude` (the supervisor, which is not part of what is measured).
+ */
+function groupPeakRssBytes(pgid, exclude = null) {
     const pids = liveGroupMembers(pgid);
     if (pids === null)
         return null;
     let peak = null;
     for (const pid of pids) {
+        if (pid === exclude)
+            continue;
         let text;
         try {
             text = (0,external_node_fs_.readFileSync)(`/proc/${pid}/status`, 'utf8');
@@ -66739,13 +68090,18 @@ function listenerOwner(pgid, port) {
     }
     return 'unknown';
 }
-/** Current resident memory (VmRSS) summed over the group's live processes, in bytes; null without /proc. */
-function groupRssBytes(pgid) {
+/**
+ * Current resident memory (VmRSS) summed over the group's live processes, in bytes, leaving out
+ * `exclude` (the supervisor); null without /proc.
+ */
+function groupRssBytes(pgid, exclude = null) {
     const pids = liveGroupMembers(pgid);
     if (pids === null)
         return null;
     let total = 0;
     for (const pid of pids) {
+        if (pid === exclude)
+            continue;
         try {
             const m = /^VmRSS:\s+(\d+)\s+kB/m.exec((0,external_node_fs_.readFileSync)(`/proc/${pid}/status`, 'utf8'));
             if (m)
@@ -66757,13 +68113,15 @@ function groupRssBytes(pgid) {
     }
     return total;
 }
-/** Open file descriptors summed over the group's live processes; null without /proc. */
-function groupOpenFds(pgid) {
+/** Open file descriptors summed over the group's live processes but `exclude` (the supervisor); null without /proc. */
+function groupOpenFds(pgid, exclude = null) {
     const pids = liveGroupMembers(pgid);
     if (pids === null)
         return null;
     let total = 0;
     for (const pid of pids) {
+        if (pid === exclude)
+            continue;
         try {
             total += (0,external_node_fs_.readdirSync)(`/proc/${pid}/fd`).length;
         }
@@ -66775,11 +68133,7 @@ function groupOpenFds(pgid) {
 }
 
 ;// CONCATENATED MODULE: ./src/adapters/http/server.ts
-/**
- * Lifecycle of one HTTP server process: pick a free port, spawn the server in its own process
- * group, wait until it answers, make sure the process answering is ours, and stop the whole
- * group (SIGTERM, then SIGKILL after a grace period) without leaking anything.
- */
+
 
 
 
@@ -66790,19 +68144,6 @@ function groupOpenFds(pgid) {
 const PORT_IN_USE = /EADDRINUSE|address already in use|Address in use|BindException/i;
 const MAX_START_ATTEMPTS = 3;
 const TAIL_BYTES = 16 * 1024;
-/** Process groups started here and not yet stopped; killed if this process exits abruptly. */
-const liveGroups = new Set();
-let exitHookInstalled = false;
-function trackGroup(pgid) {
-    if (!exitHookInstalled) {
-        exitHookInstalled = true;
-        process.on('exit', () => {
-            for (const g of liveGroups)
-                signalGroup(g, 'SIGKILL');
-        });
-    }
-    liveGroups.add(pgid);
-}
 function signalGroup(pgid, signal) {
     try {
         process.kill(-pgid, signal);
@@ -66817,7 +68158,7 @@ function signalGroup(pgid, signal) {
  * orphaned by the server is reaped by init, which may take a while (or never, in containers
  * without an init).
  */
-function server_groupAlive(pgid) {
+function groupAlive(pgid) {
     if (!signalGroup(pgid, 0))
         return false;
     const live = liveGroupMembers(pgid);
@@ -66867,6 +68208,7 @@ class ServerProcess {
     pgid;
     /** Set once the direct child (the shell) has exited. */
     exit = null;
+    tree;
     child;
     exited;
     output = '';
@@ -66877,13 +68219,12 @@ class ServerProcess {
     constructor(spec, port) {
         this.spec = spec;
         this.port = port;
-        this.child = (0,external_node_child_process_namespaceObject.spawn)(spec.command, {
-            shell: true,
-            detached: true,
+        this.tree = new adapters_process/* ProcessTree */.i$(spec.command, {
             cwd: spec.cwd,
             env: { ...spec.env, PORT: String(port), HOST: '127.0.0.1' },
-            stdio: ['ignore', 'pipe', 'pipe'],
+            graceS: spec.stopGrace ?? 3,
         });
+        this.child = this.tree.child;
         const append = (chunk) => {
             this.output += chunk.toString('utf8');
             if (this.output.length > 2 * TAIL_BYTES)
@@ -66906,13 +68247,11 @@ class ServerProcess {
             for (const l of this.exitListeners)
                 l();
         });
-        if (this.child.pid === undefined) {
-            this.pgid = -1;
-        }
-        else {
-            this.pgid = this.child.pid; // detached ⇒ setsid ⇒ the child leads its own group
-            trackGroup(this.pgid);
-        }
+        this.pgid = this.child.pid ?? -1; // detached ⇒ setsid ⇒ the child leads its own group
+    }
+    /** The supervisor's pid when there is one (it is in the group but is not the server). */
+    get supervisorPid() {
+        return this.tree.supervised && this.pgid > 0 ? this.pgid : null;
     }
     /** Whether the server's own process (the shell or what it exec'd) is still running. */
     get alive() {
@@ -66947,37 +68286,39 @@ class ServerProcess {
         return `exited with code ${this.exit.code}`;
     }
     /**
-     * Stops the whole process group: SIGTERM, then SIGKILL after the grace period, and waits until
-     * no process of the group is left. Idempotent. Resolves a warning when something survived.
+     * Stops the whole tree: SIGTERM, then SIGKILL after the grace period (at once when the run was
+     * cancelled), and waits until no process of it is left. Idempotent. Resolves a warning when
+     * something survived.
      */
     stop() {
-        this.stopping ??= this.stopGroup();
+        this.stopping ??= this.stopTree();
         return this.stopping;
     }
-    async stopGroup() {
+    async stopTree() {
         if (this.pgid <= 0)
             return null;
-        const grace = (this.spec.stopGrace ?? 3) * 1000;
+        const urgent = this.spec.signal?.aborted === true;
+        const grace = urgent ? 0 : (this.spec.stopGrace ?? 3) * 1000;
         let left = null;
-        if (server_groupAlive(this.pgid)) {
-            signalGroup(this.pgid, 'SIGTERM');
-            if (!(await this.waitGone(grace))) {
-                signalGroup(this.pgid, 'SIGKILL');
+        if (this.alive || groupAlive(this.pgid)) {
+            this.tree.stop(urgent);
+            // The supervisor exits once everything under it is gone; the wait is bounded all the same.
+            await Promise.race([this.exited, (0,promises_namespaceObject.setTimeout)(grace + 2000, undefined, { ref: false })]);
+            if (!(await this.waitGone(100))) {
+                (0,lifetime/* killTreeNow */.TQ)(this.pgid, false);
                 if (!(await this.waitGone(5000)))
                     left = `The ${this.spec.side} server of suite "${this.spec.suite}" (process group ${this.pgid}) survived SIGKILL; check the runner for leftover processes.`;
             }
         }
-        await Promise.race([this.exited, (0,promises_namespaceObject.setTimeout)(2000)]);
+        await Promise.race([this.exited, (0,promises_namespaceObject.setTimeout)(2000, undefined, { ref: false })]);
         this.child.stdout?.destroy();
         this.child.stderr?.destroy();
-        if (left === null)
-            liveGroups.delete(this.pgid);
         return left;
     }
     async waitGone(ms) {
         const until = Date.now() + ms;
         for (let delay = 5;; delay = Math.min(delay * 2, 100)) {
-            if (!server_groupAlive(this.pgid))
+            if (!groupAlive(this.pgid))
                 return true;
             if (Date.now() >= until)
                 return false;
@@ -67089,25 +68430,44 @@ let ceiling;
  * bisecting once, 0.5 s per step. Measured once per process (about 5 s); `PERFGATE_DRIVER_CEILING`
  * overrides it.
  */
-function driverCeiling() {
+function driverCeiling(signal) {
     const fixed = Number(process.env.PERFGATE_DRIVER_CEILING);
     if (fixed > 0)
         return Promise.resolve(fixed);
-    ceiling ??= measureCeiling();
+    if (!ceiling) {
+        const measuring = measureCeiling(signal);
+        ceiling = measuring;
+        // A cancelled measurement says nothing about the machine: the next search measures again.
+        measuring.catch(() => {
+            if (ceiling === measuring)
+                ceiling = undefined;
+        });
+    }
     return ceiling;
 }
-async function measureCeiling() {
+/** Cancelled (`signal`), it stops its server and load at once and rejects with the signal's reason. */
+async function measureCeiling(signal) {
     const server = await startServer({
         suite: 'driver ceiling',
         side: 'base',
         command: `"${process.execPath}" -e 'require("node:http").createServer((q, s) => s.end("ok")).listen(process.env.PORT, process.env.HOST)'`,
         cwd: process.cwd(),
-        env: childEnv(process.env),
+        env: (0,adapters_process/* childEnv */.gf)(process.env),
         readyTimeout: 30,
+        signal,
     });
     const scenario = { name: 'ceiling', method: 'GET', path: '/' };
     const sustains = async (rate) => {
-        const r = await runLoad({ port: server.port, scenario, connections: 100, rate, warmup: 0.2, duration: 0.5 });
+        const r = await runLoad({
+            port: server.port,
+            scenario,
+            connections: 100,
+            rate,
+            warmup: 0.2,
+            duration: 0.5,
+            signal,
+        });
+        signal?.throwIfAborted();
         const attempts = r.ok + r.non2xx + r.errors;
         return attempts / r.window >= RATE_TOLERANCE * rate && r.driverCpu / r.window < DRIVER_SATURATION;
     };
@@ -67196,8 +68556,8 @@ async function runSoak(o) {
     const fds = [];
     const t0 = performance.now();
     const sample = () => {
-        const r = groupRssBytes(o.pgid);
-        const f = groupOpenFds(o.pgid);
+        const r = groupRssBytes(o.pgid, o.supervisorPid ?? null);
+        const f = groupOpenFds(o.pgid, o.supervisorPid ?? null);
         if (r === null || f === null)
             return;
         t.push((performance.now() - t0) / 1000);
@@ -67289,6 +68649,7 @@ async function runSoak(o) {
 
 
 
+
 /** Connections when a suite sets `rate` but not `connections`: one per request/s, at most this. */
 const MAX_DEFAULT_RATE_CONNECTIONS = 100;
 /** Connections when a suite sets neither `rate` nor `connections` (autocannon's default). */
@@ -67316,7 +68677,7 @@ function loadShape(suite) {
     };
 }
 /** The environment of a server started from a checkout (see `childEnv`). */
-const serverEnv = childEnv;
+const serverEnv = adapters_process/* childEnv */.gf;
 function abortReason(signal, fallback) {
     return signal?.aborted ? (signal.reason ?? fallback) : fallback;
 }
@@ -67327,6 +68688,8 @@ function abortReason(signal, fallback) {
 async function measureHttpReplicate(suite, opts) {
     const t0 = performance.now();
     const timings = { start: 0, warmup: 0, measured: 0, stop: 0, total: 0 };
+    // Requests answered in the measured windows, and those windows (a profile is cut to them).
+    const served = { requests: 0, windows: [] };
     // The suite's `timeout` bounds the whole replicate; the caller's signal can cancel it too.
     const timeout = new AbortController();
     const timer = setTimeout(() => timeout.abort(new Error('timeout')), suite.timeout * 1000);
@@ -67342,9 +68705,9 @@ async function measureHttpReplicate(suite, opts) {
             server = await startServer({
                 suite: suite.name,
                 side: opts.side,
-                command: suite.server,
+                command: opts.profiler ? opts.profiler.wrap(suite.server) : suite.server,
                 cwd,
-                env: serverEnv(process.env, suite.env),
+                env: serverEnv(process.env, opts.profiler ? { ...suite.env, ...opts.profiler.env({ ...process.env, ...suite.env }) } : suite.env),
                 ready: suite.ready,
                 readyTimeout: suite.readyTimeout,
                 signal,
@@ -67379,6 +68742,7 @@ async function measureHttpReplicate(suite, opts) {
                         side: opts.side,
                         port: live.port,
                         pgid: live.pgid,
+                        supervisorPid: live.supervisorPid,
                         scenario,
                         soak: suite.soak,
                         connections: suite.connections,
@@ -67417,7 +68781,7 @@ async function measureHttpReplicate(suite, opts) {
                         capacity,
                         connections: suite.connections,
                         start: opts.capacityStart?.[scenario.name],
-                        ceiling: await driverCeiling(),
+                        ceiling: await driverCeiling(signal),
                         signal: stop.signal,
                         log: opts.log,
                     });
@@ -67464,6 +68828,7 @@ async function measureHttpReplicate(suite, opts) {
             const members = (listGroup(live.pgid) ?? []).map((p) => p.pid);
             let cpuBefore = null;
             let measureStart = performance.now();
+            let windowStart = monotonicUs();
             const w0 = performance.now();
             let run;
             try {
@@ -67478,6 +68843,7 @@ async function measureHttpReplicate(suite, opts) {
                         signal: stop.signal,
                         onMeasureStart: () => {
                             measureStart = performance.now();
+                            windowStart = monotonicUs();
                             cpuBefore = groupCpuSeconds(live.pgid, members);
                         },
                     });
@@ -67491,6 +68857,8 @@ async function measureHttpReplicate(suite, opts) {
                 offExit();
                 signal.removeEventListener('abort', onAbort);
             }
+            served.windows.push([windowStart, monotonicUs()]);
+            served.requests += run.ok + run.non2xx;
             const cpuAfter = groupCpuSeconds(live.pgid);
             timings.warmup += (measureStart - w0) / 1000;
             timings.measured += (performance.now() - measureStart) / 1000;
@@ -67500,7 +68868,7 @@ async function measureHttpReplicate(suite, opts) {
                 throw timeoutError(live);
             if (signal.aborted)
                 throw abortReason(opts.signal, new Error('aborted'));
-            const rss = groupPeakRssBytes(live.pgid);
+            const rss = groupPeakRssBytes(live.pgid, live.supervisorPid);
             const serverCpu = cpuBefore !== null && cpuAfter !== null ? Math.max(0, cpuAfter - cpuBefore) : null;
             const summary = summarizeRun(prefix, run, { ...shape, serverCpu, rss });
             values.push(...summary.values);
@@ -67512,7 +68880,7 @@ async function measureHttpReplicate(suite, opts) {
             replicate.curves = curves;
         if (series.length)
             replicate.series = series;
-        return { replicate, timings };
+        return { replicate, timings, served };
     }
     finally {
         clearTimeout(timer);
@@ -67657,21 +69025,37 @@ class SuiteError extends Error {
         this.name = 'SuiteError';
     }
 }
+/** Profiled runs may take longer than measured ones: the profiler has a cost. */
+const PROFILED_TIMEOUT_FACTOR = 2;
 function suiteCwd(suite, checkout) {
     return suite.cwd ? external_node_path_default().resolve(checkout, suite.cwd) : checkout;
 }
 /** Runs a shell command once as a measured process group; a failure becomes a `SuiteError`. */
-async function runOnce(suite, side, checkout, signal) {
+async function runOnce(suite, side, checkout, signal, hooks) {
     const cwd = suiteCwd(suite, checkout);
     if (!(0,external_node_fs_.existsSync)(cwd))
         throw new SuiteError(suite.name, side, `working directory "${suite.cwd}" does not exist in the ${side} checkout`, '', true);
-    const run = await runMeasured(suite.run, { cwd, env: suite.env, timeoutS: suite.timeout, signal });
+    const run = hooks
+        ? await (0,adapters_process/* runMeasured */.qB)(hooks.wrap(suite.run), {
+            cwd,
+            env: { ...suite.env, ...hooks.env({ ...process.env, ...suite.env }) },
+            timeoutS: suite.timeout * PROFILED_TIMEOUT_FACTOR,
+            signal,
+        })
+        : await (0,adapters_process/* runMeasured */.qB)(suite.run, { cwd, env: suite.env, timeoutS: suite.timeout, signal });
+    if (run.aborted)
+        throw signal?.reason ?? new Error('cancelled');
     if (run.timedOut) {
         throw new SuiteError(suite.name, side, `"${suite.run}" did not finish within ${suite.timeout} s and was stopped`, run.outputTail);
     }
     if (run.exitCode !== 0) {
         const how = run.signal ? `was killed by ${run.signal}` : `exited with code ${run.exitCode}`;
         throw new SuiteError(suite.name, side, `"${suite.run}" ${how}`, run.outputTail, !run.signal);
+    }
+    if (run.leftBehind.length > 0) {
+        // Its work went on after the measurement ended, so the sample does not measure it.
+        throw new SuiteError(suite.name, side, `"${suite.run}" left a background process running when it exited (${run.leftBehind.join('; ')}); perfgate killed it. ` +
+            'A benchmark must finish its work before it exits: wait for what it starts (e.g. `wait` in a shell) or stop it.', run.outputTail);
     }
     return run;
 }
@@ -67694,6 +69078,10 @@ function commandRunner(suite) {
                 values.push({ id: `${suite.name}:rss`, unit: 'B', direction: 'lower', value: run.rssB });
             const warnings = run.cpuS === null ? ['python3 was not found, so only wall time was measured (cpu and rss need it).'] : [];
             return { values, warnings };
+        },
+        async profiled(side, checkout, hooks, signal) {
+            await runOnce(suite, side, checkout, signal, hooks);
+            return {};
         },
     };
 }
@@ -67725,6 +69113,10 @@ function harnessRunner(suite) {
                 await read(side, checkout, signal);
         },
         sample: read,
+        async profiled(side, checkout, hooks, signal) {
+            await runOnce(suite, side, checkout, signal, hooks);
+            return {};
+        },
     };
 }
 /** An HTTP suite: a fresh server per replicate, each scenario under load (see adapters/http). */
@@ -67773,6 +69165,17 @@ function httpRunner(suite) {
                 await once(side, checkout, signal);
         },
         sample: once,
+        async profiled(side, checkout, hooks, signal) {
+            try {
+                const { served } = await measureHttpReplicate({ ...suite, timeout: suite.timeout * PROFILED_TIMEOUT_FACTOR }, { side, checkoutDir: checkout, signal, profiler: hooks });
+                return served;
+            }
+            catch (error) {
+                if (error instanceof HttpSuiteError)
+                    throw new SuiteError(suite.name, side, error.message);
+                throw error;
+            }
+        },
         ...(suite.soak ? { maxRounds: suite.soak.rounds } : {}),
     };
 }
@@ -67823,6 +69226,10 @@ async function measure(runners, options) {
     const timeUp = options.timeUp ?? deadline.signal;
     const signal = options.signal ? AbortSignal.any([options.signal, timeUp]) : timeUp;
     const outOfTime = () => timeUp.aborted;
+    const cancelled = () => options.signal?.aborted === true;
+    let isolationError = null;
+    /** Nothing more is run: time is up, the run was cancelled, or the sides are no longer apart. */
+    const stopped = () => outOfTime() || cancelled() || isolationError !== null;
     const fail = (runner, error) => {
         errors.push(error);
         failed.add(runner.suite.name);
@@ -67835,7 +69242,7 @@ async function measure(runners, options) {
             await runner.sample('base', options.checkouts.base, signal);
         }
         catch (error) {
-            if (outOfTime() || options.signal?.aborted)
+            if (outOfTime() || cancelled())
                 return; // undecided: reported as an error at the end
             if (!(error instanceof SuiteError))
                 throw error;
@@ -67855,13 +69262,22 @@ async function measure(runners, options) {
         fail(runner, first);
     };
     /** Runs one warm-up or sample; false when it failed or was stopped. `real`: a run actually happened. */
-    const attempt = async (runner, side, work, real = true) => {
+    const attempt = async (runner, side, kind, work, real = true) => {
+        const ok = await tryRun(runner, side, work, real);
+        if (options.isolation && !cancelled()) {
+            isolationError = await options.isolation(side, `suite "${runner.suite.name}" (${kind})`);
+            if (isolationError)
+                reporter.notice(`✖ ${isolationError}`);
+        }
+        return ok;
+    };
+    const tryRun = async (runner, side, work, real) => {
         const c = contact.get(runner.suite.name);
         try {
             await work();
         }
         catch (error) {
-            if (outOfTime() || options.signal?.aborted)
+            if (outOfTime() || cancelled())
                 return false; // stopped on purpose, not a failure of the suite
             if (!(error instanceof SuiteError))
                 throw error;
@@ -67911,19 +69327,19 @@ async function measure(runners, options) {
     try {
         reporter.start({ suites: runners.length, seed: options.seed });
         for (const [runner, side] of shuffle(pairs(runners), random)) {
-            if (!runs(runner, side) || outOfTime())
+            if (!runs(runner, side) || stopped())
                 continue;
             const real = runner.suite.warmup > 0;
-            await attempt(runner, side, () => runner.warmup(side, options.checkouts[side], signal), real);
+            await attempt(runner, side, 'warm-up', () => runner.warmup(side, options.checkouts[side], signal), real);
         }
         active = runners.filter((r) => !failed.has(r.suite.name));
-        while (active.length > 0 && rounds < options.maxRounds && !outOfTime()) {
+        while (active.length > 0 && rounds < options.maxRounds && !stopped()) {
             // One round, staged: its samples count only if the round completes.
             const staged = [];
             for (const [runner, side] of shuffle(pairs(active), random)) {
-                if (!runs(runner, side) || outOfTime())
+                if (!runs(runner, side) || stopped())
                     continue;
-                await attempt(runner, side, async () => {
+                await attempt(runner, side, 'sample', async () => {
                     const replicate = await runner.sample(side, options.checkouts[side], signal);
                     for (const w of replicate.warnings)
                         warn('replicate', `${runner.suite.name} (${side}): ${w}`);
@@ -67936,8 +69352,8 @@ async function measure(runners, options) {
                     });
                 });
             }
-            if (outOfTime())
-                break;
+            if (stopped())
+                break; // the unfinished round is discarded
             for (const { runner, side, values, curves: steps, series: soaked } of staged) {
                 if (failed.has(runner.suite.name))
                     continue; // a suite that failed mid-round loses the round
@@ -68004,6 +69420,8 @@ async function measure(runners, options) {
         errors,
         headOnly: runners.filter((r) => contact.get(r.suite.name).headOnly).map((r) => r.suite.name),
         durationS: now() - started,
+        cancelled: cancelled(),
+        isolationError,
         curves: [...curves.values()],
         series,
     };
@@ -68201,23 +69619,23 @@ function describePair(plan, event, tag) {
 async function choosePair(repo, explicitBase, event) {
     const plan = planPair(event, explicitBase);
     const head = plan.head
-        ? { sha: await resolveCommit(repo, plan.head.rev), ref: plan.head.ref }
-        : await workspaceHead(repo);
+        ? { sha: await (0,git/* resolveCommit */.WL)(repo, plan.head.rev), ref: plan.head.ref }
+        : await (0,git/* workspaceHead */.kz)(repo);
     if (!head.ref && event.refName && !event.eventName.startsWith('pull_request'))
         head.ref = event.refName;
     let base;
     let tag;
     if (plan.base.kind === 'latest-tag') {
-        tag = pickLatestTag(await reachableTags(repo, head.sha)) ?? undefined;
+        tag = pickLatestTag(await (0,git/* reachableTags */.lq)(repo, head.sha)) ?? undefined;
         if (!tag) {
             throw new PairError(`input "base": "${LATEST_TAG}" found no tag reachable from the head ${head.sha.slice(0, 12)}, so there is no ` +
                 'release to compare with. Push a release tag (e.g. v1.0.0), or set "base" to a branch or a commit. ' +
                 '(Tags are fetched from origin; with actions/checkout, fetch-depth: 0 fetches them up front.)');
         }
-        base = { sha: await resolveCommit(repo, `refs/tags/${tag.name}`), ref: tag.name };
+        base = { sha: await (0,git/* resolveCommit */.WL)(repo, `refs/tags/${tag.name}`), ref: tag.name };
     }
     else if (plan.base.kind === 'parent') {
-        const parent = await parentOf(repo, head.sha);
+        const parent = await (0,git/* parentOf */.gN)(repo, head.sha);
         if (!parent) {
             throw new PairError(`${eventLabel(event)} created the ref with a commit that has no parent: there is nothing to compare it with. ` +
                 'Set the "base" input to a tag, a branch or a commit.');
@@ -68226,7 +69644,7 @@ async function choosePair(repo, explicitBase, event) {
     }
     else {
         try {
-            base = { sha: await resolveCommit(repo, plan.base.rev), ref: plan.base.ref };
+            base = { sha: await (0,git/* resolveCommit */.WL)(repo, plan.base.rev), ref: plan.base.ref };
         }
         catch (error) {
             if (plan.rule !== 'push-forced')
@@ -68236,8 +69654,804 @@ async function choosePair(repo, explicitBase, event) {
                 `(${error.message})`);
         }
     }
-    const commits = plan.rule === 'input' ? await commitCount(repo, base.sha, head.sha) : undefined;
+    const commits = plan.rule === 'input' ? await (0,git/* commitCount */.dP)(repo, base.sha, head.sha) : undefined;
     return { base, head, pairing: { event: event.eventName, reason: describePair(plan, event, tag), commits } };
+}
+
+// EXTERNAL MODULE: external "node:url"
+var external_node_url_ = __nccwpck_require__(3136);
+;// CONCATENATED MODULE: ./src/adapters/profile/node.ts
+/**
+ * V8's CPU profiler (and sampling heap profiler) in every Node.js process a command starts.
+ *
+ * `NODE_OPTIONS` reaches every node process of the command's tree — npm scripts, bin stubs,
+ * child processes. It carries `--require` of a small preload that starts the profilers through
+ * `node:inspector` and writes a `.cpuprofile` (and `.heapprofile`) when the process exits, the
+ * same files `node --cpu-prof` / `--heap-prof` write. Not `--cpu-prof` itself: Node.js rejects it
+ * in `NODE_OPTIONS` before 22.x/23.x, and it writes nothing when a server is stopped by SIGTERM,
+ * which is how perfgate stops servers. The preload turns SIGTERM/SIGINT/SIGHUP into an orderly
+ * exit only when the program has no handler of its own.
+ */
+
+
+/** V8's sampling interval, µs (its default is 1000; short benchmark commands need finer samples). */
+const SAMPLING_INTERVAL_US = 250;
+const PRELOAD = `'use strict';
+// perfgate: V8 CPU (and heap) profile of this process, written on exit. Never disturbs the program.
+(() => {
+  const dir = process.env.PERFGATE_PROFILE_DIR;
+  if (!dir) return;
+  let inspector, fs, path, threadId = 0, isMainThread = true;
+  try {
+    inspector = require('node:inspector');
+    fs = require('node:fs');
+    path = require('node:path');
+    ({ threadId, isMainThread } = require('node:worker_threads'));
+  } catch { return; }
+  const heap = process.env.PERFGATE_HEAP_PROFILE === '1';
+  const session = new inspector.Session();
+  try {
+    session.connect();
+    session.post('Profiler.enable');
+    session.post('Profiler.setSamplingInterval', { interval: ${SAMPLING_INTERVAL_US} });
+    session.post('Profiler.start');
+    if (heap) {
+      session.post('HeapProfiler.enable');
+      session.post('HeapProfiler.startSampling', { samplingInterval: 32768 });
+    }
+  } catch { return; }
+  const name = process.pid + '-' + threadId;
+  let done = false;
+  const write = (file, data) => {
+    try {
+      fs.mkdirSync(dir, { recursive: true });
+      fs.writeFileSync(path.join(dir, file), JSON.stringify(data));
+    } catch {}
+  };
+  process.on('exit', () => {
+    if (done) return;
+    done = true;
+    // Inspector messages of a same-thread session are dispatched synchronously, so this works in 'exit'.
+    try {
+      session.post('Profiler.stop', (err, res) => { if (!err && res) write(name + '.cpuprofile', res.profile); });
+      if (heap) session.post('HeapProfiler.stopSampling', (err, res) => { if (!err && res) write(name + '.heapprofile', res.profile); });
+    } catch {}
+  });
+  if (!isMainThread) return;
+  const codes = { SIGTERM: 15, SIGINT: 2, SIGHUP: 1 };
+  for (const sig of Object.keys(codes)) {
+    process.on(sig, function onSignal() {
+      // The program's own handler decides; without one, exit as the signal would, but through 'exit'.
+      if (process.listeners(sig).some((l) => l !== onSignal)) return;
+      process.exit(128 + codes[sig]);
+    });
+  }
+})();
+`;
+/** Writes the preload script into `dir` and returns its path. */
+function writePreload(dir) {
+    (0,external_node_fs_.mkdirSync)(dir, { recursive: true });
+    const file = external_node_path_default().join(dir, 'perfgate-profile-preload.cjs');
+    (0,external_node_fs_.writeFileSync)(file, PRELOAD);
+    return file;
+}
+/** Quotes a path for NODE_OPTIONS (which splits on spaces and honours double quotes). */
+function quote(p) {
+    return /[\s"\\]/.test(p) ? `"${p.replace(/(["\\])/g, '\\$1')}"` : p;
+}
+/** The environment additions that profile every node process of a command into `outDir`. */
+function nodeProfilerEnv(preload, outDir, heap, current) {
+    const existing = current.NODE_OPTIONS?.trim();
+    return {
+        NODE_OPTIONS: `${existing ? `${existing} ` : ''}--require ${quote(preload)}`,
+        PERFGATE_PROFILE_DIR: outDir,
+        PERFGATE_HEAP_PROFILE: heap ? '1' : '0',
+    };
+}
+/** The profiles one run left in `dir`. */
+function nodeProfileFiles(dir) {
+    if (!(0,external_node_fs_.existsSync)(dir))
+        return { cpu: [], heap: [] };
+    const files = (0,external_node_fs_.readdirSync)(dir).sort();
+    return {
+        cpu: files.filter((f) => f.endsWith('.cpuprofile')).map((f) => external_node_path_default().join(dir, f)),
+        heap: files.filter((f) => f.endsWith('.heapprofile')).map((f) => external_node_path_default().join(dir, f)),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/adapters/profile/perf.ts
+/**
+ * Linux `perf`: a sampling CPU profile of any program (Go, Rust, C/C++, Python 3.12+), with
+ * symbols resolved by `perf script` and source lines by `addr2line`.
+ *
+ * perf must be installed and allowed to record: `kernel.perf_event_paranoid` ≤ 2 for a user's
+ * own processes (Ubuntu's default is 4), or root. perfgate changes no system setting itself; when
+ * perf cannot record, the note says what to add to the workflow.
+ */
+
+
+
+
+
+const execFileAsync = (0,external_node_util_.promisify)(external_node_child_process_.execFile);
+/** Sampling frequency, Hz (an odd number, so it does not beat with timers). */
+const PERF_FREQUENCY = 999;
+const SETUP_HINT = 'To profile non-Node.js programs on a GitHub-hosted Ubuntu runner, add a step before perfgate: ' +
+    '`sudo apt-get install -y linux-tools-$(uname -r) && sudo sysctl -w kernel.perf_event_paranoid=2`.';
+function which(name) {
+    for (const dir of (process.env.PATH ?? '').split(':')) {
+        if (dir && (0,external_node_fs_.existsSync)(external_node_path_default().join(dir, name)))
+            return external_node_path_default().join(dir, name);
+    }
+    return null;
+}
+function paranoid() {
+    try {
+        return Number((0,external_node_fs_.readFileSync)('/proc/sys/kernel/perf_event_paranoid', 'utf8').trim());
+    }
+    catch {
+        return null;
+    }
+}
+/** The events and options of every recording (the probe uses the same, so it tests what will run). */
+function recordArgs(out, userOnly) {
+    return [
+        'record',
+        '-e',
+        userOnly ? 'cpu-clock:u' : 'cpu-clock',
+        '-F',
+        String(PERF_FREQUENCY),
+        '-g',
+        // Sample times on the clock perfgate measures load windows with.
+        '-k',
+        'CLOCK_MONOTONIC',
+        // No build-id collection: it can take seconds at the end of a recording and is not needed
+        // while the binaries are still on disk.
+        '-B',
+        '-N',
+        '-q',
+        '-o',
+        out,
+    ];
+}
+let cached;
+/** Finds perf and checks, once, that it can record a process here. */
+function perfAvailability() {
+    cached ??= probe();
+    return cached;
+}
+async function probe() {
+    if (process.platform !== 'linux')
+        return { ok: false, reason: 'perf profiles need Linux.' };
+    const perf = which('perf');
+    if (!perf)
+        return { ok: false, reason: `perf is not installed. ${SETUP_HINT}` };
+    const level = paranoid();
+    const root = process.getuid?.() === 0;
+    if (!root && level !== null && level > 2)
+        return {
+            ok: false,
+            reason: `perf may not record: kernel.perf_event_paranoid is ${level} (at most 2 is needed). ${SETUP_HINT}`,
+        };
+    const userOnly = !root && (level === null || level > 1);
+    const dir = (0,external_node_fs_.mkdtempSync)(external_node_path_default().join(external_node_os_default().tmpdir(), 'perfgate-perf-probe-'));
+    try {
+        await execFileAsync(perf, [...recordArgs(external_node_path_default().join(dir, 'probe.data'), userOnly), '--', 'true'], {
+            timeout: 30_000,
+        });
+        return { ok: true, perf, userOnly };
+    }
+    catch (error) {
+        const e = error;
+        const why = (e.stderr || e.message).trim().split('\n').slice(0, 3).join(' ');
+        return { ok: false, reason: `perf could not record a test program (${why}). ${SETUP_HINT}` };
+    }
+    finally {
+        (0,external_node_fs_.rmSync)(dir, { recursive: true, force: true });
+    }
+}
+/** Single-quotes a string for a POSIX shell. */
+function perf_shellQuote(s) {
+    return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+/** The shell command that runs `command` under `perf record`, writing `out`. */
+function perfCommand(perf, command, out, userOnly) {
+    const shell = (0,external_node_fs_.existsSync)('/bin/bash') ? '/bin/bash' : '/bin/sh';
+    return [perf, ...recordArgs(out, userOnly), '--', shell, '-c', command].map(perf_shellQuote).join(' ');
+}
+/** Runs `perf script` on a recording and returns its text (fields the parser reads). */
+function perfScript(perf, data) {
+    return new Promise((resolve, reject) => {
+        const child = (0,external_node_child_process_.spawn)(perf, ['script', '-i', data, '-F', 'comm,pid,tid,time,period,event,ip,sym,symoff,dso', '--no-inline'], { stdio: ['ignore', 'pipe', 'pipe'] });
+        const chunks = [];
+        let size = 0;
+        let stderr = '';
+        child.stdout.on('data', (b) => {
+            size += b.length;
+            if (size <= 256 * 1024 * 1024)
+                chunks.push(b);
+        });
+        child.stderr.on('data', (b) => {
+            stderr = (stderr + b.toString()).slice(-2000);
+        });
+        child.on('error', reject);
+        child.on('close', (code) => {
+            if (code === 0)
+                resolve(Buffer.concat(chunks).toString());
+            else
+                reject(new Error(`perf script exited with code ${code}: ${stderr.trim()}`));
+        });
+    });
+}
+/**
+ * Fills in source file and line of frames whose binary lies under one of `roots` (the
+ * checkouts), with `addr2line` at each function's start address. Best effort: a binary without
+ * debug information keeps its own name and no line.
+ */
+async function resolveSourceLines(frames, locations, roots, relative) {
+    const addr2line = which('addr2line');
+    if (!addr2line)
+        return;
+    const byDso = new Map();
+    locations.forEach((loc, i) => {
+        if (!loc || !roots.some((r) => loc.dso.startsWith(r + (external_node_path_default()).sep)))
+            return;
+        const list = byDso.get(loc.dso) ?? [];
+        list.push(i);
+        byDso.set(loc.dso, list);
+    });
+    for (const [dso, indices] of byDso) {
+        try {
+            const { stdout } = await execFileAsync(addr2line, ['-e', dso, ...indices.map((i) => `0x${locations[i].start}`)], { timeout: 60_000, maxBuffer: 64 * 1024 * 1024 });
+            stdout
+                .split('\n')
+                .slice(0, indices.length)
+                .forEach((line, k) => {
+                const m = /^(.*):(\d+)(?: \(discriminator \d+\))?$/.exec(line.trim());
+                if (!m || m[1] === '??' || m[2] === '0')
+                    return;
+                frames[indices[k]] = { ...frames[indices[k]], file: relative(m[1]), line: Number(m[2]) };
+            });
+        }
+        catch {
+            // No line information: the frame keeps the binary's name.
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/core/profile/v8.ts
+/** Thrown when a file is not a profile of the expected kind. */
+class ProfileFormatError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'ProfileFormatError';
+    }
+}
+/** Interns frames so each distinct function gets one index. */
+class Frames {
+    list = [];
+    index = new Map();
+    intern(frame) {
+        const key = `${frame.name}\u0000${frame.file}\u0000${frame.line}`;
+        let i = this.index.get(key);
+        if (i === undefined) {
+            i = this.list.length;
+            this.list.push(frame);
+            this.index.set(key, i);
+        }
+        return i;
+    }
+}
+/** Stacks with equal frames summed. */
+class Stacks {
+    map = new Map();
+    add(frames, weight) {
+        if (!(weight > 0))
+            return;
+        const key = frames.join(',');
+        const s = this.map.get(key);
+        if (s)
+            s.weight += weight;
+        else
+            this.map.set(key, { frames, weight });
+    }
+    list() {
+        return [...this.map.values()];
+    }
+}
+function frameOf(cf, file) {
+    const name = cf.functionName || '(anonymous)';
+    return { name, file: cf.url ? file(cf.url) : '', line: cf.lineNumber >= 0 ? cf.lineNumber + 1 : null };
+}
+const isRecord = (x) => typeof x === 'object' && x !== null;
+function isCallFrame(x) {
+    return (isRecord(x) && typeof x.functionName === 'string' && typeof x.url === 'string' && typeof x.lineNumber === 'number');
+}
+/** Reads a `.cpuprofile` (parsed JSON) into stacks weighted in seconds. */
+function readCpuProfile(data, options = {}) {
+    const p = data;
+    if (!isRecord(data) ||
+        !Array.isArray(p.nodes) ||
+        !Array.isArray(p.samples) ||
+        !Array.isArray(p.timeDeltas) ||
+        typeof p.startTime !== 'number' ||
+        typeof p.endTime !== 'number' ||
+        p.samples.length !== p.timeDeltas.length)
+        throw new ProfileFormatError('not a V8 CPU profile (expected nodes, samples, timeDeltas, startTime and endTime)');
+    const file = options.file ?? ((u) => u);
+    const byId = new Map();
+    const parent = new Map();
+    for (const n of p.nodes) {
+        if (!isRecord(n) || typeof n.id !== 'number' || !isCallFrame(n.callFrame))
+            throw new ProfileFormatError('a CPU profile node lacks its id or callFrame');
+        byId.set(n.id, n);
+    }
+    for (const n of p.nodes)
+        for (const c of n.children ?? [])
+            parent.set(c, n.id);
+    const frames = new Frames();
+    const stackOf = new Map();
+    const stack = (id) => {
+        const cached = stackOf.get(id);
+        if (cached !== undefined)
+            return cached;
+        const chain = [];
+        for (let at = id; at !== undefined; at = parent.get(at)) {
+            const node = byId.get(at);
+            if (!node || chain.length > 10_000)
+                break;
+            chain.push(node);
+        }
+        chain.reverse();
+        // The root node is V8's "(root)": not a function.
+        const path = chain.filter((n, i) => !(i === 0 && n.callFrame.functionName === '(root)'));
+        const leaf = path[path.length - 1];
+        const result = !leaf ||
+            (options.dropIdle && leaf.callFrame.functionName === '(idle)') ||
+            (options.dropUrl !== undefined && path.some((n) => n.callFrame.url === options.dropUrl))
+            ? null
+            : path.map((n) => frames.intern(frameOf(n.callFrame, file)));
+        stackOf.set(id, result);
+        return result;
+    };
+    const stacks = new Stacks();
+    let t = p.startTime;
+    const times = p.timeDeltas.map((d) => (t += d));
+    const inWindow = (time) => !options.windows || options.windows.some(([from, to]) => time >= from && time <= to);
+    for (let i = 0; i < p.samples.length; i++) {
+        const next = i + 1 < times.length ? times[i + 1] : Math.max(p.endTime, times[i]);
+        const weight = Math.max(0, next - times[i]) / 1e6;
+        if (!inWindow(times[i]))
+            continue;
+        const s = stack(p.samples[i]);
+        if (s)
+            stacks.add(s, weight);
+    }
+    return { unit: 's', frames: frames.list, stacks: stacks.list() };
+}
+/** Reads a `.heapprofile` (parsed JSON) into stacks weighted in bytes of sampled, still-live allocations. */
+function readHeapProfile(data, options = {}) {
+    if (!isRecord(data) || !isRecord(data.head) || !isCallFrame(data.head.callFrame))
+        throw new ProfileFormatError('not a V8 sampling heap profile (expected head.callFrame)');
+    const file = options.file ?? ((u) => u);
+    const frames = new Frames();
+    const stacks = new Stacks();
+    const walk = (node, path, depth) => {
+        if (depth > 10_000)
+            return;
+        const here = [...path, frames.intern(frameOf(node.callFrame, file))];
+        stacks.add(here, node.selfSize);
+        for (const c of node.children ?? [])
+            if (isRecord(c) && isCallFrame(c.callFrame))
+                walk(c, here, depth + 1);
+    };
+    for (const c of data.head.children ?? [])
+        walk(c, [], 0);
+    return { unit: 'B', frames: frames.list, stacks: stacks.list() };
+}
+
+;// CONCATENATED MODULE: ./src/core/profile/perf-script.ts
+/**
+ * Reading the text `perf script` prints for a `perf record -g -e cpu-clock` profile into
+ * weighted stacks. Pure: text in, `StackProfile` out.
+ *
+ * Each sample is a header line and its call chain, leaf first, then a blank line:
+ *
+ *     prog  31507/31507  847.670008:    1001001 cpu-clock:ppp:
+ *     	            115b slow+0x22 (/tmp/perfgate/head/prog)
+ *     	            11e3 main+0x20 (/tmp/perfgate/head/prog)
+ *
+ * (fields `comm,pid,tid,time,period,event,ip,sym,symoff,dso`; the command name may contain
+ * spaces). A cpu-clock or task-clock sample's period is the nanoseconds it stands for.
+ */
+
+const HEADER = /^\s*(\S.*?)\s+(\d+)(?:\/(\d+))?\s+(?:\[\d+\]\s+)?(\d+\.\d+):\s+(\d+)\s+([^\s:]+)(?::\S*)?:?\s*$/;
+const FRAME = /^\s+([0-9a-f]+)\s+(.*?)\s+\(([^()]*)\)\s*$/;
+/** Reads `perf script` output; `locations[i]` is where frame i's function starts, when perf resolved it. */
+function readPerfScript(text, options = {}) {
+    const file = options.file ?? ((d) => d);
+    const frames = [];
+    const locations = [];
+    const frameIndex = new Map();
+    const stacks = new Map();
+    const inWindow = (us) => !options.windows || options.windows.some(([a, b]) => us >= a && us <= b);
+    let current = null;
+    let samples = 0;
+    const flush = () => {
+        if (current?.keep && current.chain.length > 0) {
+            const chain = current.chain.reverse(); // perf lists the leaf first
+            const key = chain.join(',');
+            const s = stacks.get(key);
+            if (s)
+                s.weight += current.weight;
+            else
+                stacks.set(key, { frames: chain, weight: current.weight });
+        }
+        current = null;
+    };
+    for (const line of text.split('\n')) {
+        if (line.trim() === '') {
+            flush();
+            continue;
+        }
+        // A frame line ends with "(dso)"; a header line ends with "event:" (its command name may be indented).
+        const frame = FRAME.exec(line);
+        if (frame) {
+            if (current)
+                addFrame(frame);
+            continue;
+        }
+        const header = HEADER.exec(line);
+        if (header) {
+            flush();
+            const event = header[6];
+            if (!/^(cpu-clock|task-clock)$/.test(event))
+                throw new ProfileFormatError(`perf script: expected cpu-clock or task-clock samples (record with -e cpu-clock), got "${event}"`);
+            samples++;
+            current = {
+                weight: Number(header[5]) / 1e9,
+                keep: inWindow(Number(header[4]) * 1e6),
+                chain: [],
+            };
+        }
+    }
+    flush();
+    if (samples === 0 && text.trim() !== '')
+        throw new ProfileFormatError('perf script: no sample header found (expected "comm pid/tid time: period event:")');
+    return { profile: { unit: 's', frames, stacks: [...stacks.values()] }, locations };
+    function addFrame(frame) {
+        const [, ip, symbol, dso] = frame;
+        const plus = /^(.*)\+0x([0-9a-f]+)$/.exec(symbol);
+        const name = plus ? plus[1] : symbol;
+        const shown = dso === '[kernel.kallsyms]' ? '[kernel]' : file(dso);
+        const key = `${name}\u0000${shown}`;
+        let i = frameIndex.get(key);
+        if (i === undefined) {
+            i = frames.length;
+            frames.push({ name, file: shown, line: null });
+            locations.push(plus && name !== '[unknown]' && dso.startsWith('/')
+                ? { dso, start: (BigInt(`0x${ip}`) - BigInt(`0x${plus[2]}`)).toString(16) }
+                : null);
+            frameIndex.set(key, i);
+        }
+        current.chain.push(i);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/app/profile.ts
+/**
+ * After the verdict: profiles of both sides of the suites that failed, and the differential
+ * view built from them (README, "Where the time went").
+ *
+ * - A few extra runs per side, under a profiler, never mixed into the measured samples
+ *   (profiling perturbs timing), in interleaved rounds in random order like the measurement.
+ * - Node.js commands and servers: V8's CPU profiler in every node process (and the sampling heap
+ *   profiler when memory failed); anything else: `perf record` when perf can record here. A short
+ *   probe run on head decides which: a command that leaves no V8 profile is not Node.js.
+ * - Profiling never changes a verdict: any failure becomes a note on the suite's profile.
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+/** Profiled runs per side: enough to average out one run's noise, few enough to stay cheap. */
+const PROFILED_RUNS = { command: 3, harness: 3, http: 2 };
+/** Profiling stops starting new rounds past this many seconds (it is extra time on every failing PR). */
+const PROFILE_MAX_S = 300;
+const now = () => performance.now() / 1000;
+/** Turns a script URL or binary path into a name relative to the checkout it lies in. */
+function relativeFile(checkouts) {
+    const roots = [checkouts.base, checkouts.head].map((r) => r + (external_node_path_default()).sep);
+    return (where) => {
+        let file = where;
+        if (file.startsWith('file://')) {
+            try {
+                file = (0,external_node_url_.fileURLToPath)(file);
+            }
+            catch {
+                return where;
+            }
+        }
+        for (const root of roots)
+            if (file.startsWith(root))
+                return file.slice(root.length);
+        return file;
+    };
+}
+/** Profiled runs per side for a suite: one for a capacity suite (each run is a whole search of rates). */
+function runsFor(runner) {
+    const suite = runner.suite;
+    if (suite.kind === 'http' && suite.capacity)
+        return 1;
+    return PROFILED_RUNS[suite.kind];
+}
+/** Runs the profiling phase and builds one `SuiteProfile` per target. Never throws for a profiler's trouble. */
+async function profileSuites(options) {
+    if (options.targets.length === 0)
+        return [];
+    const started = now();
+    const tmp = (0,external_node_fs_.mkdtempSync)(external_node_path_default().join(external_node_os_default().tmpdir(), 'perfgate-profile-'));
+    const preload = writePreload(tmp);
+    const relative = relativeFile(options.checkouts);
+    const perf = options.perf ?? perfAvailability;
+    const states = options.targets.map((target) => ({
+        target,
+        slug: target.runner.suite.name.replace(/^\.+/, '_'),
+        profiler: 'none',
+        heap: target.metrics.some((m) => m.unit === 'B'),
+        runs: { base: [], head: [] },
+        notes: [],
+        costS: 0,
+        stopped: false,
+    }));
+    const nodeHooks = (outDir, heap) => ({
+        env: (current) => nodeProfilerEnv(preload, outDir, heap, current),
+        wrap: (command) => command,
+    });
+    const timed = async (state, work) => {
+        const t0 = now();
+        try {
+            return await work();
+        }
+        finally {
+            state.costS += now() - t0;
+        }
+    };
+    const fail = (state, error) => {
+        if (options.signal?.aborted)
+            throw error;
+        state.stopped = true;
+        const why = error instanceof SuiteError ? error.message : `${error.message}`;
+        state.notes.push(`A profiled run failed, so profiling stopped: ${why}`);
+    };
+    try {
+        // Which profiler: a probe run on head under V8's profiler.
+        for (const state of states) {
+            const { runner } = state.target;
+            if (!runner.profiled) {
+                state.stopped = true;
+                state.notes.push('This suite cannot be profiled.');
+                continue;
+            }
+            if (runner.suite.kind === 'http' && runner.suite.soak) {
+                state.stopped = true;
+                state.notes.push('Soak suites are not profiled: one profiled run would last the whole soak.');
+                continue;
+            }
+            const probeDir = external_node_path_default().join(tmp, `probe-${state.slug}`);
+            try {
+                await timed(state, () => runner.profiled('head', options.checkouts.head, nodeHooks(probeDir, false), options.signal));
+            }
+            catch (error) {
+                fail(state, error);
+                continue;
+            }
+            if (nodeProfileFiles(probeDir).cpu.length > 0) {
+                state.profiler = 'v8';
+                continue;
+            }
+            const available = await perf();
+            if (available.ok) {
+                state.profiler = 'perf';
+                state.perf = available;
+            }
+            else {
+                state.stopped = true;
+                state.notes.push(`No profiler could run: the command started no Node.js process, and ${available.reason}`);
+            }
+        }
+        const active = () => states.filter((s) => !s.stopped);
+        const rounds = Math.max(...states.map((s) => options.runs ?? runsFor(s.target.runner)));
+        const random = mulberry32(options.seed ^ 0x9e3779b9);
+        if (active().length > 0)
+            options.log(`Profiling ${active()
+                .map((s) => `${s.target.runner.suite.name} (${s.profiler === 'v8' ? 'V8 profiler' : 'perf'})`)
+                .join(', ')}: up to ${rounds} runs per side`);
+        for (let round = 1; round <= rounds; round++) {
+            if (round > 1 && now() - started > PROFILE_MAX_S) {
+                for (const s of active())
+                    s.notes.push(`Profiling stopped after ${round - 1} runs per side: it had taken over ${PROFILE_MAX_S} s.`);
+                break;
+            }
+            const pairs = active()
+                .filter((s) => round <= (options.runs ?? runsFor(s.target.runner)))
+                .flatMap((s) => ['base', 'head'].map((side) => [s, side]));
+            for (const [state, side] of shuffle([...pairs], random)) {
+                if (state.stopped)
+                    continue;
+                const n = state.runs[side].length + 1;
+                const dir = external_node_path_default().join(options.dir, state.slug, `${side}-${n}`);
+                (0,external_node_fs_.mkdirSync)(external_node_path_default().dirname(dir), { recursive: true });
+                try {
+                    const record = await timed(state, () => profiledRun(state, side, dir, nodeHooks, options));
+                    state.runs[side].push(record);
+                }
+                catch (error) {
+                    fail(state, error);
+                }
+            }
+        }
+        return await Promise.all(states.map(async (state) => {
+            const t0 = now();
+            const profile = await buildProfile(state, { relative, preloadUrl: (0,external_node_url_.pathToFileURL)(preload).href }, options);
+            profile.costS += now() - t0;
+            return profile;
+        }));
+    }
+    finally {
+        (0,external_node_fs_.rmSync)(tmp, { recursive: true, force: true });
+        options.log(`Profiling took ${(now() - started).toFixed(1)} s`);
+    }
+}
+async function profiledRun(state, side, dir, nodeHooks, options) {
+    const { runner } = state.target;
+    const checkout = options.checkouts[side];
+    if (state.profiler === 'v8') {
+        const served = await runner.profiled(side, checkout, nodeHooks(dir, state.heap), options.signal);
+        return { dir, served };
+    }
+    const perf = state.perf;
+    const data = `${dir}.perf.data`;
+    try {
+        const served = await runner.profiled(side, checkout, {
+            env: () => ({ PYTHONPERFSUPPORT: '1' }),
+            wrap: (command) => perfCommand(perf.perf, command, data, perf.userOnly),
+        }, options.signal);
+        const text = await perfScript(perf.perf, data);
+        const perfText = `${dir}.perf.txt`;
+        (0,external_node_fs_.writeFileSync)(perfText, text);
+        return { dir, served, perfText };
+    }
+    finally {
+        (0,external_node_fs_.rmSync)(data, { force: true });
+    }
+}
+async function buildProfile(state, context, options) {
+    const { relative } = context;
+    const suite = state.target.runner.suite;
+    const http = suite.kind === 'http';
+    const profile = {
+        suite: suite.name,
+        profiler: state.profiler,
+        metrics: state.target.metrics.map((m) => m.id),
+        runs: { base: state.runs.base.length, head: state.runs.head.length },
+        views: [],
+        files: [],
+        costS: state.costS,
+        notes: state.notes,
+    };
+    // Notes quote tools' output: keep them to a readable (and results-file) size.
+    const clipNotes = () => {
+        profile.notes = profile.notes.slice(0, 20).map((n) => (n.length > 1500 ? `${n.slice(0, 1499)}…` : n));
+    };
+    if (profile.runs.base === 0 || profile.runs.head === 0) {
+        if (state.profiler !== 'none' && state.notes.length === 0)
+            profile.notes.push('No profiled run completed.');
+        clipNotes();
+        return profile;
+    }
+    // A capacity suite's run is a search over many rates: its cost is per run.
+    const loadRuns = http && !(suite.kind === 'http' && suite.capacity);
+    const perRequest = loadRuns && [...state.runs.base, ...state.runs.head].every((r) => (r.served.requests ?? 0) > 0);
+    if (loadRuns && !perRequest)
+        profile.notes.push('A profiled load run served no request, so costs are per run rather than per request.');
+    const divisor = (side) => perRequest ? state.runs[side].reduce((n, r) => n + (r.served.requests ?? 0), 0) : state.runs[side].length;
+    const rel = (file) => external_node_path_default().relative(options.relativeTo, file);
+    try {
+        const cpu = { base: [], head: [] };
+        const heap = { base: [], head: [] };
+        for (const side of ['base', 'head']) {
+            for (const run of state.runs[side]) {
+                const windows = perRequest && run.served.windows?.length ? run.served.windows : undefined;
+                if (run.perfText) {
+                    profile.files.push(rel(run.perfText));
+                    const { profile: p, locations } = readPerfScript((0,external_node_fs_.readFileSync)(run.perfText, 'utf8'), {
+                        file: relative,
+                        windows,
+                    });
+                    await resolveSourceLines(p.frames, locations, [options.checkouts.base, options.checkouts.head], relative);
+                    cpu[side].push(p);
+                    continue;
+                }
+                const files = nodeProfileFiles(run.dir);
+                for (const f of files.cpu) {
+                    profile.files.push(rel(f));
+                    cpu[side].push(readCpuProfile(JSON.parse((0,external_node_fs_.readFileSync)(f, 'utf8')), {
+                        file: relative,
+                        windows,
+                        dropIdle: http,
+                        dropUrl: context.preloadUrl,
+                    }));
+                }
+                for (const f of files.heap) {
+                    profile.files.push(rel(f));
+                    heap[side].push(readHeapProfile(JSON.parse((0,external_node_fs_.readFileSync)(f, 'utf8')), { file: relative }));
+                }
+            }
+        }
+        const per = perRequest ? 'request' : 'run';
+        const div = { base: divisor('base'), head: divisor('head') };
+        const views = [];
+        if (cpu.base.length > 0 && cpu.head.length > 0)
+            views.push(differential(cpu.base, cpu.head, { kind: 'cpu', per, divisor: div }));
+        else
+            profile.notes.push('The profiled runs wrote no CPU profile.');
+        if (state.heap) {
+            if (heap.base.length > 0 && heap.head.length > 0)
+                views.push(differential(heap.base, heap.head, { kind: 'heap', per, divisor: div }));
+            else if (state.profiler === 'perf')
+                profile.notes.push('Memory failed, but heap profiles are only taken of Node.js programs.');
+        }
+        profile.views = views;
+    }
+    catch (error) {
+        profile.notes.push(`The profiles could not be read: ${error.message}`);
+    }
+    clipNotes();
+    return profile;
+}
+/** The suites to profile under `policy`: those with a failing metric, every suite, or none. */
+function profileTargets(policy, runners, results) {
+    if (policy === 'never')
+        return [];
+    return runners
+        .filter((runner) => runner.profiled)
+        .map((runner) => ({
+        runner,
+        metrics: results.filter((r) => r.suite === runner.suite.name && model/* FAILING_OUTCOMES */.l.has(r.outcome)),
+    }))
+        .filter((t) => policy === 'always' || t.metrics.length > 0);
+}
+/** The directory, beside the results JSON, that holds the raw profiles. */
+const PROFILES_DIR = 'perfgate-profiles';
+/**
+ * Profiles `targets` and returns what it found; writes the raw profiles under
+ * `resultsDir/perfgate-profiles`. Trouble is logged and never fails the run (only a cancellation
+ * goes through).
+ */
+async function runProfiles(targets, options) {
+    if (targets.length === 0)
+        return [];
+    const dir = external_node_path_default().join(options.resultsDir, PROFILES_DIR);
+    try {
+        (0,external_node_fs_.rmSync)(dir, { recursive: true, force: true });
+        (0,external_node_fs_.mkdirSync)(dir, { recursive: true });
+        return await profileSuites({ ...options, targets, dir, relativeTo: options.resultsDir });
+    }
+    catch (error) {
+        if (options.signal?.aborted)
+            throw error;
+        options.log(`Profiling failed (the verdict is unaffected): ${error.message}`);
+        return [];
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/app/progress.ts
@@ -68533,6 +70747,10 @@ async function trackInIssue(settings, report, io) {
 
 
 
+
+
+
+
 /** Events under which a job has a write token and secrets while the code comes from a PR. */
 const PRIVILEGED_EVENTS = new Set(['pull_request_target', 'workflow_run']);
 /** Runs `build` in one checkout, with its output grouped in the log. Returns an error text or null. */
@@ -68540,12 +70758,15 @@ async function build(settings, side, dir, io) {
     if (!settings.build)
         return null;
     return io.log.group(`Build ${side}: ${settings.build}`, async () => {
-        const result = await runMeasured(settings.build, {
+        const result = await (0,adapters_process/* runMeasured */.qB)(settings.build, {
             cwd: dir,
             timeoutS: 3600,
             signal: io.signal,
             onOutput: io.local ? undefined : (chunk) => process.stdout.write(chunk),
         });
+        io.signal?.throwIfAborted();
+        if (result.leftBehind.length > 0)
+            io.log.info(`The ${side} build left processes running; they were stopped: ${result.leftBehind.join('; ')}`);
         if (result.exitCode === 0 && !result.timedOut)
             return null;
         const how = result.timedOut ? 'timed out' : `failed (exit code ${result.exitCode ?? result.signal})`;
@@ -68553,22 +70774,38 @@ async function build(settings, side, dir, io) {
         return `The ${side} build ${how}: ${settings.build}\n${tail}`;
     });
 }
-/** Measures base against head (modes `full` and `measure`). */
-async function measureRevisions(settings, io) {
+/** What a cancelled run says first (its first error). */
+function cancelMessage(signal, rounds) {
+    const when = rounds > 0
+        ? `after ${rounds} complete round${rounds === 1 ? '' : 's'}: the figures below are what was measured so far`
+        : 'before a round of measurements was complete';
+    return `The run was cancelled (${signal}) ${when}. This is not a verdict.`;
+}
+/** Revisions of a run cancelled before they were resolved. */
+const UNRESOLVED = { sha: '0000000', ref: 'not resolved' };
+/**
+ * Measures base against head (modes `full` and `measure`); then, after the verdict, profiles the
+ * failing suites, writing raw profiles under `resultsDir`. Cancelled while measuring, it reports
+ * the rounds completed; cancelled before, it throws the abort reason, with the revisions in
+ * `known` once resolved.
+ */
+async function measureRevisions(settings, io, resultsDir, known) {
     const { base, head, pairing } = await choosePair(io.workspace, settings.base, io.context.event);
+    io.signal?.throwIfAborted();
     io.log.info(`Comparing base ${base.sha.slice(0, 12)}${base.ref ? ` (${base.ref})` : ''} with head ${head.sha.slice(0, 12)}` +
         `${head.ref ? ` (${head.ref})` : ''}: ${pairing.reason}`);
-    if (io.local && (await isDirty(io.workspace))) {
+    if (io.local && (await (0,git/* isDirty */.DM)(io.workspace))) {
         io.log.warning('The working tree has uncommitted changes: they are not measured (perfgate checks out the commits). Commit them to include them.');
     }
     // A reader's clone may lack the commits of a workflow run (a PR's merge commit): fetch them first.
     const reproduce = reproduceRun(settings, base, head, !io.local);
-    const checkouts = await addWorktrees(io.workspace, external_node_path_default().join(io.tempDir, 'perfgate'), base, head);
+    Object.assign(known, { base, head, reproduce });
+    const checkouts = await (0,git/* addWorktrees */.w_)(io.workspace, external_node_path_default().join(io.tempDir, 'perfgate'), base, head, io.signal);
     try {
         const notes = [];
         if (settings.benchFromHead.length > 0) {
             try {
-                const done = await copyFromHead(checkouts, settings.benchFromHead);
+                const done = await (0,git/* copyFromHead */.qF)(checkouts, settings.benchFromHead);
                 const text = `Base ran head's benchmark code (bench-from-head: ${settings.benchFromHead.join(', ')}): ` +
                     `${done.copied} file${done.copied === 1 ? '' : 's'} copied from head into the base checkout before building` +
                     (done.removed > 0 ? `, ${done.removed} base-only file${done.removed === 1 ? '' : 's'} removed` : '') +
@@ -68577,16 +70814,21 @@ async function measureRevisions(settings, io) {
                 notes.push({ code: 'bench-from-head', text });
             }
             catch (error) {
-                if (!(error instanceof GitError))
+                if (!(error instanceof git/* GitError */.XS))
                     throw error;
                 return { ...failedComparison(settings, base, head, [error.message], reproduce), pairing };
             }
         }
+        // Fingerprinted after bench-from-head wrote into base: from here on, neither side may change the other.
+        const guard = await IsolationGuard.start(checkouts, io.signal);
         const buildErrors = [];
         for (const side of ['base', 'head']) {
             const error = await build(settings, side, checkouts[side], io);
             if (error)
                 buildErrors.push(error);
+            const breach = settings.build ? guard.after(side, 'the build') : null;
+            if (breach)
+                return failedComparison(settings, base, head, [breach], reproduce);
         }
         if (buildErrors.length > 0)
             return { ...failedComparison(settings, base, head, buildErrors, reproduce), pairing };
@@ -68608,13 +70850,29 @@ async function measureRevisions(settings, io) {
             signal: io.signal,
             reporter: io.progress ?? logReporter((line) => io.log.info(line)),
             unitsSeen: units,
+            isolation: async (side, what) => guard.after(side, what),
         });
+        io.log.info(`Side isolation: ${guard.checks} checks of the other checkout, ${((guard.seconds / Math.max(1, guard.checks)) * 1000).toFixed(1)} ms each on average`);
         // Soak growth metrics are decided from the runs' series, not their few replicate values.
-        const results = applySoak(outcome.look?.results ?? [], outcome.series, options.alpha, (id) => (0,budgets/* budgetFor */.vO)(id, units.get(id) ?? 'count', settings.budgets, settings.defaultBudget).rule.kind === 'off', core_units/* formatValue */.Fl);
+        // One side changed the other: nothing measured is a comparison of the commits.
+        const results = outcome.isolationError
+            ? []
+            : applySoak(outcome.look?.results ?? [], outcome.series, options.alpha, (id) => (0,budgets/* budgetFor */.vO)(id, units.get(id) ?? 'count', settings.budgets, settings.defaultBudget).rule.kind === 'off', core_units/* formatValue */.Fl);
         const suiteErrors = outcome.errors.map((e) => `${e.message}${e.outputTail ? `\n${e.outputTail.trim().split('\n').slice(-10).join('\n')}` : ''}`);
         const errors = [...suiteErrors, ...(outcome.look?.errors ?? [])];
+        const cancelled = outcome.cancelled ? ((0,signals/* cancelledBy */.tK)(io.signal) ?? 'SIGINT') : undefined;
+        if (outcome.isolationError)
+            errors.unshift(outcome.isolationError);
+        if (cancelled)
+            errors.unshift(cancelMessage(cancelled, outcome.rounds));
         if (suites.length > 0 && results.length === 0 && errors.length === 0)
             errors.push('No metric was measured.');
+        // After the verdict, so profiling can never change it: where the time went.
+        const failed = new Set(outcome.errors.map((e) => e.suite));
+        // Not after a cancel (stop now) nor when one side changed the other (nothing was compared).
+        const profiles = cancelled || outcome.isolationError
+            ? []
+            : await runProfiles(profileTargets(settings.profile, runners.filter((r) => !failed.has(r.suite.name)), results), { checkouts, resultsDir, seed: io.seed, signal: io.signal, log: (line) => io.log.info(line) });
         return {
             base,
             head,
@@ -68623,12 +70881,14 @@ async function measureRevisions(settings, io) {
             looks: gate.looks,
             rounds: outcome.rounds,
             results,
-            geomean: outcome.look?.geomean ?? null,
+            geomean: outcome.isolationError ? null : (outcome.look?.geomean ?? null),
+            cancelled,
             durationS: outcome.durationS,
             warnings: [...notes, ...outcome.warnings, ...(outcome.look?.warnings ?? []), ...budgetWarnings()],
             errors,
             reproduce,
-            ...(outcome.curves.length ? { curves: outcome.curves } : {}),
+            ...(profiles.length > 0 ? { profiles } : {}),
+            ...(outcome.curves.length && !outcome.isolationError ? { curves: outcome.curves } : {}),
         };
     }
     finally {
@@ -68676,8 +70936,9 @@ async function postComment(settings, report, io, marker, body) {
         return null;
     try {
         // on-regression: no new comment for a pass, but an earlier regression comment is brought up
-        // to date, so a fixed PR does not keep showing a stale failure.
-        const posted = settings.comment === 'on-regression' && report.verdict === 'pass'
+        // to date, so a fixed PR does not keep showing a stale failure. A cancelled run only updates
+        // an existing comment (its verdict would otherwise stand), never starts one.
+        const posted = (settings.comment === 'on-regression' && report.verdict === 'pass') || report.cancelled
             ? await io.github.updateCommentIfPresent(pr, marker, body)
             : await io.github.upsertComment(pr, marker, body);
         if (!posted)
@@ -68723,6 +70984,55 @@ async function postCheckRun(report, io, markdown) {
         io.log.warning(`Could not create the check run: ${reason}`);
     }
 }
+/** `measureRevisions`, or, when the run is cancelled before measuring, an empty comparison that says so. */
+async function measureOrCancel(settings, io, resultsDir) {
+    const known = {};
+    try {
+        return await measureRevisions(settings, io, resultsDir, known);
+    }
+    catch (error) {
+        const signal = (0,signals/* cancelledBy */.tK)(io.signal);
+        if (!signal)
+            throw error;
+        const { base = UNRESOLVED, head = UNRESOLVED, reproduce = '' } = known;
+        return { ...failedComparison(settings, base, head, [cancelMessage(signal, 0)], reproduce), cancelled: signal };
+    }
+}
+/**
+ * Marks failing metrics a maintainer accepted (the `accept-label` label, or a `perfgate: accept`
+ * line in the PR description), read from the GitHub API now — never from a results file. Only
+ * full/measure mode falls back on the event payload when the API cannot be read.
+ */
+async function accept(settings, report, io) {
+    if (!report.results.some(core_report/* fails */.c6))
+        return report;
+    const pr = report.pullRequest ?? io.context.prNumber;
+    if (!pr)
+        return report;
+    let facts;
+    if (io.github) {
+        try {
+            const info = await io.github.getPullRequest(pr);
+            facts = { labels: info.labels, body: info.body, authorAssociation: info.authorAssociation };
+        }
+        catch (error) {
+            io.log.info(`Could not read PR #${pr} for accepted regressions: ${error.message}`);
+        }
+    }
+    if (!facts && settings.mode !== 'report')
+        facts = io.context.prFacts;
+    if (!facts)
+        return report;
+    const accepted = applyAcceptance(report, {
+        labels: facts.labels,
+        label: settings.acceptLabel,
+        description: facts.body,
+        authorAssociation: facts.authorAssociation,
+    });
+    for (const r of accepted.results.filter((m) => m.accepted))
+        io.log.info(`${r.id}: regression accepted ${r.accepted.by === 'label' ? `by the label "${r.accepted.rule}"` : `in the PR description ("${r.accepted.rule}")`}`);
+    return accepted;
+}
 /** Runs perfgate. Never throws for measurement trouble: that is verdict `error` with a report. */
 async function run(settings, io, sources = {}) {
     if (settings.mode !== 'report' && PRIVILEGED_EVENTS.has(io.context.eventName) && !settings.allowUnsafePrCheckout) {
@@ -68731,21 +71041,25 @@ async function run(settings, io, sources = {}) {
             'comment from a separate "workflow_run" workflow (mode: report) — see the README, "Fork pull requests". ' +
             'If you understand the risk, set allow-unsafe-pr-checkout: true.');
     }
+    const resultsDir = settings.resultsDir ? external_node_path_default().resolve(io.workspace, settings.resultsDir) : io.tempDir;
     let report;
     if (settings.mode === 'report') {
         if (!sources.reports)
             throw new Error('report mode needs the results to read');
-        report = sources.reports();
+        // What is accepted is asked anew below; a results file (a fork's artifact) never decides it.
+        report = withoutAcceptance(sources.reports());
         const mismatch = await verifyReportTarget(report, io);
         if (mismatch)
             throw new Error(`perfgate will not post these results: ${mismatch}. The artifact does not belong to this workflow run.`);
     }
     else {
-        const comparison = sources.files ? compareFiles(settings, sources.files) : await measureRevisions(settings, io);
+        const comparison = sources.files
+            ? compareFiles(settings, sources.files)
+            : await measureOrCancel(settings, io, resultsDir);
         report = assembleReport(settings, io.context, comparison, environment(comparison.durationS));
     }
+    report = await accept(settings, report, io);
     const marker = (0,github/* commentMarker */.Ql)(io.context.workflow, io.context.job); // one sticky comment per workflow and job
-    const resultsDir = settings.resultsDir ? external_node_path_default().resolve(io.workspace, settings.resultsDir) : io.tempDir;
     const files = settings.mode === 'report' ? writeResults(report, io.tempDir) : writeResults(report, resultsDir);
     // The run page lists the uploaded artifacts (the HTML report, when the workflow uploads it).
     const detailsUrl = io.context.runUrl;
@@ -68763,17 +71077,19 @@ async function run(settings, io, sources = {}) {
         complete: 'the results JSON and the HTML report',
     });
     io.writeSummary(summary);
+    // The outputs first: a cancelled run may be cut short while it talks to GitHub.
+    const counts = report.cancelled ? { regressions: 0, improvements: 0, accepted: 0 } : (0,core_report/* countOutcomes */.XF)(report);
+    io.setOutput('verdict', report.verdict);
+    io.setOutput('regressions', String(counts.regressions));
+    io.setOutput('improvements', String(counts.improvements));
+    io.setOutput('accepted', String(counts.accepted));
+    io.setOutput('results', files.json);
+    io.setOutput('html', files.html);
     const commentUrl = settings.mode === 'measure' ? null : await postComment(settings, report, io, marker, markdown);
     // Report mode, or a run with no PR to comment on (merge queue, push, schedule): a check run.
     if (settings.mode === 'report' || (settings.mode === 'full' && !report.pullRequest))
         await postCheckRun(report, io, markdown);
     const issueUrl = await trackInIssue(settings, report, io);
-    const counts = (0,core_report/* countOutcomes */.X)(report);
-    io.setOutput('verdict', report.verdict);
-    io.setOutput('regressions', String(counts.regressions));
-    io.setOutput('improvements', String(counts.improvements));
-    io.setOutput('results', files.json);
-    io.setOutput('html', files.html);
     io.setOutput('comment-url', commentUrl ?? '');
     io.setOutput('issue-url', issueUrl ?? '');
     return {
@@ -68908,14 +71224,6 @@ function budgetFor(id, unit, entries, fallback) {
 /* harmony export */   i: () => (/* binding */ OUTCOMES),
 /* harmony export */   l: () => (/* binding */ FAILING_OUTCOMES)
 /* harmony export */ });
-/**
- * The data model shared by every layer of perfgate.
- *
- * Canonical units: every quantity is stored in exactly one unit (seconds, bytes, events per
- * second, plain counts, fractions). Parsers convert into these on the way in; only the
- * renderers convert out of them. A harness or user metric whose unit is not one of these keeps
- * its own unit string and is rendered verbatim.
- */
 /**
  * What perfgate concluded about one metric. Each follows from the metric's interval (`change`, or
  * `headInterval` for absolute rules) and its budget, by eye:
@@ -69329,6 +71637,7 @@ function plural(n, word, many = `${word}s`) {
 /* harmony export */   Ru: () => (/* binding */ valueText),
 /* harmony export */   Vm: () => (/* binding */ OUTCOME_VIEW),
 /* harmony export */   YB: () => (/* binding */ columns),
+/* harmony export */   YV: () => (/* binding */ toneOf),
 /* harmony export */   ZW: () => (/* binding */ revisions),
 /* harmony export */   aS: () => (/* binding */ geomeanText),
 /* harmony export */   cZ: () => (/* binding */ COLUMNS),
@@ -69336,15 +71645,17 @@ function plural(n, word, many = `${word}s`) {
 /* harmony export */   fo: () => (/* binding */ NAME_MAX),
 /* harmony export */   kK: () => (/* binding */ buildView),
 /* harmony export */   ln: () => (/* binding */ inlineText),
+/* harmony export */   oB: () => (/* binding */ isAccepted),
 /* harmony export */   pj: () => (/* binding */ methodText),
 /* harmony export */   vc: () => (/* binding */ OTHER_WORDS),
 /* harmony export */   zj: () => (/* binding */ FOLDED_WORDS)
 /* harmony export */ });
-/* unused harmony exports changeText, budgetText, sortResults */
+/* unused harmony exports changeText, budgetText, acceptedBy, sortResults */
 /* harmony import */ var _model__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4146);
-/* harmony import */ var _units__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2184);
-/* harmony import */ var _charts__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2047);
-/* harmony import */ var _text__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2625);
+/* harmony import */ var _report__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8557);
+/* harmony import */ var _units__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2184);
+/* harmony import */ var _charts__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2047);
+/* harmony import */ var _text__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(2625);
 /**
  * The one model of a report that every renderer draws: the markdown comment and job summary,
  * the HTML report and the plain-text terminal report. It decides *what* is said — the words for
@@ -69357,6 +71668,7 @@ function plural(n, word, many = `${word}s`) {
  * Text here is untrusted and unescaped: every renderer escapes every `Span` for its medium.
  * Pure: data in, data out.
  */
+
 
 
 
@@ -69403,7 +71715,7 @@ function inlineText(spans) {
 const NAME_MAX = 80;
 /** A metric id for display: one line, the middle cut to `max` characters. */
 function displayName(id, max = NAME_MAX) {
-    return (0,_text__WEBPACK_IMPORTED_MODULE_3__/* .middleEllipsis */ .Lc)((0,_text__WEBPACK_IMPORTED_MODULE_3__/* .oneLine */ .TN)(id), max);
+    return (0,_text__WEBPACK_IMPORTED_MODULE_4__/* .middleEllipsis */ .Lc)((0,_text__WEBPACK_IMPORTED_MODULE_4__/* .oneLine */ .TN)(id), max);
 }
 function allZero(r) {
     return r.base.length + r.head.length > 0 && r.base.every((v) => v === 0) && r.head.every((v) => v === 0);
@@ -69413,15 +71725,15 @@ function allZero(r) {
  * or its rounding was too coarse, so it reads "0 (below resolution)" rather than "0 s".
  */
 function valueText(v, unit) {
-    if (v === null || !(0,_charts__WEBPACK_IMPORTED_MODULE_2__/* .plottable */ .o2)(v))
+    if (v === null || !(0,_charts__WEBPACK_IMPORTED_MODULE_3__/* .plottable */ .o2)(v))
         return '—';
     if (v === 0 && unit === 's')
         return '0 (below resolution)';
-    return (0,_units__WEBPACK_IMPORTED_MODULE_1__/* .formatValue */ .Fl)(v, unit);
+    return (0,_units__WEBPACK_IMPORTED_MODULE_2__/* .formatValue */ .Fl)(v, unit);
 }
 /** A signed percentage, or `—` for a change that is not a readable number. */
 function percentText(fraction, digits) {
-    return (0,_charts__WEBPACK_IMPORTED_MODULE_2__/* .plottable */ .o2)(fraction) ? (0,_units__WEBPACK_IMPORTED_MODULE_1__/* .formatSignedPercent */ .h9)(fraction, digits) : '—';
+    return (0,_charts__WEBPACK_IMPORTED_MODULE_3__/* .plottable */ .o2)(fraction) ? (0,_units__WEBPACK_IMPORTED_MODULE_2__/* .formatSignedPercent */ .h9)(fraction, digits) : '—';
 }
 /**
  * The estimate with the interval that decided the verdict, to read against the budget: the change
@@ -69446,7 +71758,7 @@ function budgetText(budget, direction) {
         case 'relative':
             return direction === 'lower' ? `≤ ${percentText(budget.limit)}` : `≥ ${percentText(-budget.limit)}`;
         case 'absolute':
-            return `head ${budget.op} ${(0,_charts__WEBPACK_IMPORTED_MODULE_2__/* .plottable */ .o2)(budget.bound) ? (0,_units__WEBPACK_IMPORTED_MODULE_1__/* .formatValue */ .Fl)(budget.bound, budget.unit) : '—'}`;
+            return `head ${budget.op} ${(0,_charts__WEBPACK_IMPORTED_MODULE_3__/* .plottable */ .o2)(budget.bound) ? (0,_units__WEBPACK_IMPORTED_MODULE_2__/* .formatValue */ .Fl)(budget.bound, budget.unit) : '—'}`;
         default:
             return 'off';
     }
@@ -69457,10 +71769,24 @@ function pText(p) {
         return '—';
     if (p < 0.0001)
         return '< 0.0001';
-    return (0,_units__WEBPACK_IMPORTED_MODULE_1__/* .plainNumber */ .ku)(p, 2);
+    return (0,_units__WEBPACK_IMPORTED_MODULE_2__/* .plainNumber */ .ku)(p, 2);
 }
-function outcomeSpan(outcome) {
-    const o = OUTCOME_VIEW[outcome];
+/** How a maintainer's acceptance reads: `by label`, `in the PR description`. */
+function acceptedBy(r) {
+    return r.accepted?.by === 'label' ? 'by label' : 'in the PR description';
+}
+/** A failing outcome a maintainer accepted: still shown, it no longer fails the check. */
+function isAccepted(r) {
+    return _model__WEBPACK_IMPORTED_MODULE_0__/* .FAILING_OUTCOMES */ .l.has(r.outcome) && r.accepted !== undefined;
+}
+/** The tone of a metric's verdict: an accepted failure is a warning, not a failure. */
+function toneOf(r) {
+    return isAccepted(r) ? 'warn' : OUTCOME_VIEW[r.outcome].tone;
+}
+function outcomeSpan(r) {
+    const o = OUTCOME_VIEW[r.outcome];
+    if (isAccepted(r))
+        return { text: `${o.label}, accepted ${acceptedBy(r)}`, style: 'outcome', tone: 'warn', mark: '☑️' };
     return { text: o.label, style: 'outcome', tone: o.tone, mark: o.mark };
 }
 /** The summary table's columns, shared by the comment, the terminal and the HTML report. */
@@ -69488,7 +71814,7 @@ const COLUMNS = [
         },
     },
     { key: 'budget', label: 'Budget', align: 'right', cell: (r) => [plain(budgetText(r.budget, r.direction))] },
-    { key: 'verdict', label: 'Verdict', align: 'left', cell: (r) => [outcomeSpan(r.outcome)] },
+    { key: 'verdict', label: 'Verdict', align: 'left', cell: (r) => [outcomeSpan(r)] },
     { key: 'rounds', label: 'Rounds', align: 'right', cell: (r) => [plain(String(r.rounds))] },
 ];
 /** The columns with these keys, in table order. */
@@ -69546,40 +71872,51 @@ function idList(ids, max, nameMax = NAME_MAX) {
 /** The ids of the metrics that fail the gate, in display order. */
 function failingIds(report) {
     return sortResults(report.results)
-        .filter((r) => _model__WEBPACK_IMPORTED_MODULE_0__/* .FAILING_OUTCOMES */ .l.has(r.outcome))
+        .filter(_report__WEBPACK_IMPORTED_MODULE_1__/* .fails */ .c6)
         .map((r) => r.id);
 }
 /** The verdict in a sentence, without the verdict word or symbol (each medium adds its own). */
 function headline(report, nameMax = NAME_MAX) {
+    if (report.cancelled)
+        return [plain(`cancelled (${(0,_text__WEBPACK_IMPORTED_MODULE_4__/* .oneLine */ .TN)(report.cancelled)}) — not a verdict`)];
     const failing = failingIds(report);
     const tones = report.results.map((r) => OUTCOME_VIEW[r.outcome].tone);
     const improved = tones.filter((t) => t === 'good').length;
     const undecided = tones.filter((t) => t === 'warn').length;
-    const extras = [improved ? (0,_text__WEBPACK_IMPORTED_MODULE_3__/* .plural */ .LS)(improved, 'improvement') : '', undecided ? `${undecided} undecided` : '']
+    const extras = [improved ? (0,_text__WEBPACK_IMPORTED_MODULE_4__/* .plural */ .LS)(improved, 'improvement') : '', undecided ? `${undecided} undecided` : '']
         .filter(Boolean)
         .map((t) => plain(` · ${t}`));
     if (failing.length > 0) {
         return [
-            plain(`${(0,_text__WEBPACK_IMPORTED_MODULE_3__/* .plural */ .LS)(failing.length, 'regression')} beyond budget — `),
+            plain(`${(0,_text__WEBPACK_IMPORTED_MODULE_4__/* .plural */ .LS)(failing.length, 'regression')} beyond budget — `),
             ...idList(failing, 3, Math.min(nameMax, 60)),
             ...extras,
         ];
     }
     if (report.verdict === 'error') {
-        return [plain(`no verdict — ${(0,_text__WEBPACK_IMPORTED_MODULE_3__/* .plural */ .LS)(report.errors.length, 'error')} stopped the comparison`)];
+        return [plain(`no verdict — ${(0,_text__WEBPACK_IMPORTED_MODULE_4__/* .plural */ .LS)(report.errors.length, 'error')} stopped the comparison`)];
     }
-    return [plain(`no regression beyond budget (${(0,_text__WEBPACK_IMPORTED_MODULE_3__/* .plural */ .LS)(report.results.length, 'metric')})`), ...extras];
+    const accepted = sortResults(report.results).filter(isAccepted);
+    if (accepted.length > 0) {
+        const how = new Set(accepted.map(acceptedBy));
+        return [
+            plain(`${(0,_text__WEBPACK_IMPORTED_MODULE_4__/* .plural */ .LS)(accepted.length, 'regression')} beyond budget, accepted ${[...how].join(' and ')} — `),
+            ...idList(accepted.map((r) => r.id), 3, Math.min(nameMax, 60)),
+            ...extras,
+        ];
+    }
+    return [plain(`no regression beyond budget (${(0,_text__WEBPACK_IMPORTED_MODULE_4__/* .plural */ .LS)(report.results.length, 'metric')})`), ...extras];
 }
 /** A commit for display: 7 hex digits, or a short form of whatever else names it. */
 function shortSha(sha) {
-    return /^[0-9a-f]{7,64}$/i.test(sha) ? sha.slice(0, 7) : (0,_text__WEBPACK_IMPORTED_MODULE_3__/* .middleEllipsis */ .Lc)((0,_text__WEBPACK_IMPORTED_MODULE_3__/* .oneLine */ .TN)(sha), 12);
+    return /^[0-9a-f]{7,64}$/i.test(sha) ? sha.slice(0, 7) : (0,_text__WEBPACK_IMPORTED_MODULE_4__/* .middleEllipsis */ .Lc)((0,_text__WEBPACK_IMPORTED_MODULE_4__/* .oneLine */ .TN)(sha), 12);
 }
 /** `Base 1111111 (main) → head 2222222`. */
 function revisions(report) {
     const rev = (label, r) => [
         plain(`${label} `),
         code(shortSha(r.sha), r.sha),
-        ...(r.ref ? [plain(` (${(0,_text__WEBPACK_IMPORTED_MODULE_3__/* .oneLine */ .TN)(r.ref)})`)] : []),
+        ...(r.ref ? [plain(` (${(0,_text__WEBPACK_IMPORTED_MODULE_4__/* .oneLine */ .TN)(r.ref)})`)] : []),
     ];
     return [...rev('Base', report.base), plain(' → '), ...rev('head', report.head)];
 }
@@ -69607,18 +71944,26 @@ function methodText(report) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   A: () => (/* binding */ decideVerdict),
-/* harmony export */   X: () => (/* binding */ countOutcomes)
+/* harmony export */   AU: () => (/* binding */ decideVerdict),
+/* harmony export */   XF: () => (/* binding */ countOutcomes),
+/* harmony export */   c6: () => (/* binding */ fails)
 /* harmony export */ });
 /* harmony import */ var _model__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4146);
 
+/** Whether a metric fails the gate: it regressed or broke an absolute limit, and no maintainer accepted that. */
+function fails(r) {
+    return _model__WEBPACK_IMPORTED_MODULE_0__/* .FAILING_OUTCOMES */ .l.has(r.outcome) && !r.accepted;
+}
 /**
- * The verdict: `fail` when any metric regressed or broke an absolute limit (a regression is
- * never hidden by an error elsewhere); else `error` when something stopped the comparison or
- * nothing was measured; else `pass`.
+ * The verdict: `error` for a cancelled run (what it measured so far decides nothing); else
+ * `fail` when any metric regressed or broke an absolute limit without being accepted (a
+ * regression is never hidden by an error elsewhere); else `error` when something stopped the
+ * comparison or nothing was measured; else `pass`.
  */
-function decideVerdict(results, errors) {
-    if (results.some((r) => _model__WEBPACK_IMPORTED_MODULE_0__/* .FAILING_OUTCOMES */ .l.has(r.outcome)))
+function decideVerdict(results, errors, cancelled = false) {
+    if (cancelled)
+        return 'error';
+    if (results.some(fails))
         return 'fail';
     if (errors.length > 0 || results.length === 0)
         return 'error';
@@ -69627,7 +71972,8 @@ function decideVerdict(results, errors) {
 /** Counts for the action's outputs. */
 function countOutcomes(report) {
     return {
-        regressions: report.results.filter((r) => _model__WEBPACK_IMPORTED_MODULE_0__/* .FAILING_OUTCOMES */ .l.has(r.outcome)).length,
+        regressions: report.results.filter(fails).length,
+        accepted: report.results.filter((r) => _model__WEBPACK_IMPORTED_MODULE_0__/* .FAILING_OUTCOMES */ .l.has(r.outcome) && r.accepted).length,
         improvements: report.results.filter((r) => r.outcome === 'improvement').length,
     };
 }
@@ -69888,15 +72234,20 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   i: () => (/* binding */ main)
 /* harmony export */ });
-/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8161);
-/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_os__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6257);
-/* harmony import */ var _adapters_github__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4734);
-/* harmony import */ var _adapters_results_file__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3021);
-/* harmony import */ var _app_context__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3964);
-/* harmony import */ var _app_run__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(9796);
-/* harmony import */ var _core_render_terminal__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(1698);
-/* harmony import */ var _settings_settings__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(7100);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8161);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_os__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6257);
+/* harmony import */ var _adapters_git__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6960);
+/* harmony import */ var _adapters_github__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(4734);
+/* harmony import */ var _adapters_process__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(1169);
+/* harmony import */ var _adapters_results_file__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(3021);
+/* harmony import */ var _adapters_signals__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(3113);
+/* harmony import */ var _app_context__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(3964);
+/* harmony import */ var _app_run__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(7338);
+/* harmony import */ var _core_render_terminal__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(1698);
+/* harmony import */ var _settings_settings__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(7100);
 /**
  * The action's entry point: read the inputs into `Settings`, build the world `run` acts on
  * from the runner's environment, run, and turn the verdict into the step's result.
@@ -69909,41 +72260,63 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 
 
 
+
+
+
+
 /** `with:` keys the runner passed that this action does not know (typos are otherwise silent). */
 function unknownInputs(env) {
-    const known = new Set(_settings_settings__WEBPACK_IMPORTED_MODULE_7__/* .INPUT_NAMES */ .Qh.map((n) => `INPUT_${n.replace(/ /g, '_').toUpperCase()}`));
+    const known = new Set(_settings_settings__WEBPACK_IMPORTED_MODULE_11__/* .INPUT_NAMES */ .Qh.map((n) => `INPUT_${n.replace(/ /g, '_').toUpperCase()}`));
     return Object.keys(env)
         .filter((k) => k.startsWith('INPUT_') && !known.has(k))
         .map((k) => k.slice(6).toLowerCase());
 }
 async function main() {
     const env = process.env;
+    // A cancelled job: stop everything, report what was measured, and fail the step. Should that
+    // take too long, the verdict output is still written before the forced exit.
+    let summaryWritten = false;
+    const cancellation = (0,_adapters_signals__WEBPACK_IMPORTED_MODULE_7__/* .cancelOnSignals */ .dJ)({
+        exitCode: () => 1,
+        log: (m) => _actions_core__WEBPACK_IMPORTED_MODULE_2__/* .info */ .pq(m),
+        beforeForcedExit: (signal) => {
+            _actions_core__WEBPACK_IMPORTED_MODULE_2__/* .setOutput */ .uH('verdict', 'error');
+            _actions_core__WEBPACK_IMPORTED_MODULE_2__/* .setFailed */ .C1(`perfgate was cancelled (${signal}); this is not a verdict.`);
+            if (!summaryWritten && env.GITHUB_STEP_SUMMARY)
+                (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.appendFileSync)(env.GITHUB_STEP_SUMMARY, `### 🛑 perfgate: cancelled (${signal}) — not a verdict\n\nThe run was stopped before it could report what it measured.\n`);
+        },
+    });
     try {
         for (const name of unknownInputs(env))
-            _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .warning */ .$e(`Unknown input "${name}" is ignored. Known inputs: ${_settings_settings__WEBPACK_IMPORTED_MODULE_7__/* .INPUT_NAMES */ .Qh.join(', ')}.`);
+            _actions_core__WEBPACK_IMPORTED_MODULE_2__/* .warning */ .$e(`Unknown input "${name}" is ignored. Known inputs: ${_settings_settings__WEBPACK_IMPORTED_MODULE_11__/* .INPUT_NAMES */ .Qh.join(', ')}.`);
         const workspace = env.GITHUB_WORKSPACE || process.cwd();
-        const settings = (0,_settings_settings__WEBPACK_IMPORTED_MODULE_7__/* .parseSettings */ .P$)((name) => _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .getInput */ .V4(name), workspace);
-        const context = (0,_app_context__WEBPACK_IMPORTED_MODULE_4__/* .contextFromEnv */ .j)(env);
+        const settings = (0,_settings_settings__WEBPACK_IMPORTED_MODULE_11__/* .parseSettings */ .P$)((name) => _actions_core__WEBPACK_IMPORTED_MODULE_2__/* .getInput */ .V4(name), workspace);
+        // From here on nothing needs the inputs or tokens in the environment, and no child may see them.
+        (0,_adapters_process__WEBPACK_IMPORTED_MODULE_5__/* .hideSecrets */ .s0)(env, [settings.token]);
+        if (settings.mode !== 'report' && (0,_adapters_git__WEBPACK_IMPORTED_MODULE_3__/* .hasPersistedCredentials */ .G7)(workspace))
+            _actions_core__WEBPACK_IMPORTED_MODULE_2__/* .warning */ .$e("actions/checkout left the job's token in the repository's git config, where the code perfgate builds and runs can read it. Set `persist-credentials: false` on the checkout step.");
+        const context = (0,_app_context__WEBPACK_IMPORTED_MODULE_8__/* .contextFromEnv */ .j)(env);
         const [owner, repo] = (context.repository ?? '/').split('/');
         const io = {
             workspace,
-            tempDir: env.RUNNER_TEMP || node_os__WEBPACK_IMPORTED_MODULE_0___default().tmpdir(),
+            tempDir: env.RUNNER_TEMP || node_os__WEBPACK_IMPORTED_MODULE_1___default().tmpdir(),
             context,
             log: {
-                info: (m) => _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .info */ .pq(m),
-                warning: (m) => _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .warning */ .$e(m),
-                error: (m) => _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .error */ .z3(m),
-                group: (name, fn) => _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .group */ .Os(name, fn),
+                info: (m) => _actions_core__WEBPACK_IMPORTED_MODULE_2__/* .info */ .pq(m),
+                warning: (m) => _actions_core__WEBPACK_IMPORTED_MODULE_2__/* .warning */ .$e(m),
+                error: (m) => _actions_core__WEBPACK_IMPORTED_MODULE_2__/* .error */ .z3(m),
+                group: (name, fn) => _actions_core__WEBPACK_IMPORTED_MODULE_2__/* .group */ .Os(name, fn),
             },
-            setOutput: (name, value) => _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .setOutput */ .uH(name, value),
+            setOutput: (name, value) => _actions_core__WEBPACK_IMPORTED_MODULE_2__/* .setOutput */ .uH(name, value),
             writeSummary: (markdown) => {
-                _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .summary */ .z
+                summaryWritten = true;
+                _actions_core__WEBPACK_IMPORTED_MODULE_2__/* .summary */ .z
                     .addRaw(markdown)
                     .write()
-                    .catch((e) => _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .warning */ .$e(`Could not write the job summary: ${e.message}`));
+                    .catch((e) => _actions_core__WEBPACK_IMPORTED_MODULE_2__/* .warning */ .$e(`Could not write the job summary: ${e.message}`));
             },
             github: settings.token && owner && repo
-                ? (0,_adapters_github__WEBPACK_IMPORTED_MODULE_2__/* .createGitHubPort */ .nZ)({
+                ? (0,_adapters_github__WEBPACK_IMPORTED_MODULE_4__/* .createGitHubPort */ .nZ)({
                     token: settings.token,
                     apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
                     owner,
@@ -69951,29 +72324,35 @@ async function main() {
                 })
                 : null,
             seed: Number(env.PERFGATE_SEED) || Math.floor(Math.random() * 2 ** 31),
+            signal: cancellation.signal,
         };
-        const result = await (0,_app_run__WEBPACK_IMPORTED_MODULE_5__/* .run */ .e)(settings, io, { reports: () => (0,_adapters_results_file__WEBPACK_IMPORTED_MODULE_3__/* .loadResults */ .zV)(settings.resultsDir ?? '.', workspace) });
-        if (result.verdict === 'error') {
-            _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .setFailed */ .C1(`perfgate could not compare: ${result.report.errors[0] ?? 'no metric was measured'}`);
+        const result = await (0,_app_run__WEBPACK_IMPORTED_MODULE_9__/* .run */ .e)(settings, io, { reports: () => (0,_adapters_results_file__WEBPACK_IMPORTED_MODULE_6__/* .loadResults */ .zV)(settings.resultsDir ?? '.', workspace) });
+        if (cancellation.signal.aborted && !result.report.cancelled) {
+            // The signal came after the verdict was reached (while reporting): the job was still cancelled.
+            _actions_core__WEBPACK_IMPORTED_MODULE_2__/* .setOutput */ .uH('verdict', 'error');
+            _actions_core__WEBPACK_IMPORTED_MODULE_2__/* .setFailed */ .C1(`perfgate was cancelled while reporting its verdict (${result.verdict}); the step fails as the job was cancelled.`);
+        }
+        else if (result.verdict === 'error') {
+            _actions_core__WEBPACK_IMPORTED_MODULE_2__/* .setFailed */ .C1(`perfgate could not compare: ${result.report.errors[0] ?? 'no metric was measured'}`);
         }
         else if (result.verdict === 'fail') {
-            const message = `perfgate: regression beyond budget in ${(0,_core_render_terminal__WEBPACK_IMPORTED_MODULE_6__/* .failingList */ .B)(result.report)}`;
+            const message = `perfgate: regression beyond budget in ${(0,_core_render_terminal__WEBPACK_IMPORTED_MODULE_10__/* .failingList */ .B)(result.report)}`;
             if (settings.failOnRegression)
-                _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .setFailed */ .C1(message);
+                _actions_core__WEBPACK_IMPORTED_MODULE_2__/* .setFailed */ .C1(message);
             else
-                _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .warning */ .$e(`${message} (fail-on-regression is false)`);
+                _actions_core__WEBPACK_IMPORTED_MODULE_2__/* .warning */ .$e(`${message} (fail-on-regression is false)`);
         }
     }
     catch (error) {
-        if (error instanceof _settings_settings__WEBPACK_IMPORTED_MODULE_7__/* .SettingsError */ .GN) {
+        if (error instanceof _settings_settings__WEBPACK_IMPORTED_MODULE_11__/* .SettingsError */ .GN) {
             for (const issue of error.issues.slice(0, 10))
-                _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .error */ .z3(`${issue.where}: ${issue.message}`, { title: 'perfgate configuration' });
-            _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .setOutput */ .uH('verdict', 'error');
-            _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .setFailed */ .C1(error.message);
+                _actions_core__WEBPACK_IMPORTED_MODULE_2__/* .error */ .z3(`${issue.where}: ${issue.message}`, { title: 'perfgate configuration' });
+            _actions_core__WEBPACK_IMPORTED_MODULE_2__/* .setOutput */ .uH('verdict', 'error');
+            _actions_core__WEBPACK_IMPORTED_MODULE_2__/* .setFailed */ .C1(error.message);
             return;
         }
-        _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .setOutput */ .uH('verdict', 'error');
-        _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .setFailed */ .C1(error instanceof Error ? error.message : String(error));
+        _actions_core__WEBPACK_IMPORTED_MODULE_2__/* .setOutput */ .uH('verdict', 'error');
+        _actions_core__WEBPACK_IMPORTED_MODULE_2__/* .setFailed */ .C1(error instanceof Error ? error.message : String(error));
     }
 }
 await main();
@@ -70138,6 +72517,20 @@ const INPUTS = [
         description: 'A reference check (the `base` input, outside pull requests and merge queues) keeps one issue open while it fails and closes it when it passes; `false` turns this off (see "The slow creep since a release").',
         kind: 'boolean',
     },
+    {
+        name: 'profile',
+        default: 'on-regression',
+        description: 'After the verdict, profile both sides of every suite with a regression (`on-regression`), of every suite (`always`), or `never`: the comment shows the functions whose cost grew, the HTML report a differential flame graph (see "Where the time went").',
+        kind: 'choice',
+        values: ['on-regression', 'always', 'never'],
+        cli: { commands: ['run'], value: 'WHEN' },
+    },
+    {
+        name: 'accept-label',
+        default: 'perf-regression-accepted',
+        description: 'The PR label that accepts every regression of the PR: still shown, it no longer fails the check. A `perfgate: accept ID, GLOB` line in the PR description accepts the metrics it names (see "Accepting an intended regression").',
+        kind: 'text',
+    },
 ];
 /** Every input's name, in definition order. */
 const INPUT_NAMES = INPUTS.map((i) => i.name);
@@ -70220,6 +72613,10 @@ function parseSettings(read, workspace, options = { suites: true }) {
     const failOnRegression = bool(input('fail-on-regression'), 'fail-on-regression', problem);
     const allowUnsafePrCheckout = bool(input('allow-unsafe-pr-checkout'), 'allow-unsafe-pr-checkout', problem);
     const trackingIssue = bool(input('tracking-issue'), 'tracking-issue', problem);
+    const profile = oneOf(input('profile'), (0,_inputs__WEBPACK_IMPORTED_MODULE_5__/* .choiceValues */ .sd)('profile'), 'profile', problem);
+    const acceptLabel = input('accept-label');
+    if (acceptLabel.length > 50 || /[\r\n]/.test(acceptLabel))
+        problem('accept-label', `expected a label name (at most 50 characters, one line), got "${acceptLabel.slice(0, 60)}"`);
     const alpha = Number(input('alpha'));
     if (!(alpha > 0 && alpha < 0.5))
         problem('alpha', `expected a number between 0 and 0.5 such as 0.05, got "${input('alpha')}"`);
@@ -70301,6 +72698,8 @@ function parseSettings(read, workspace, options = { suites: true }) {
         shard,
         allowUnsafePrCheckout: allowUnsafePrCheckout,
         trackingIssue: trackingIssue,
+        profile: profile,
+        acceptLabel,
         asFlags: Object.fromEntries(_inputs__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .mc.flatMap((i) => {
             const value = read(i.name).trim();
             return i.cli && value && value !== (0,_inputs__WEBPACK_IMPORTED_MODULE_5__/* .localDefault */ .zH)(i.name) ? [[i.name, value]] : [];
@@ -70875,6 +73274,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:async_h
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer");
+
+/***/ }),
+
+/***/ 1421:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 
 /***/ }),
 
