@@ -70859,8 +70859,9 @@ async function measureRevisions(settings, io, resultsDir, known) {
             ? []
             : applySoak(outcome.look?.results ?? [], outcome.series, options.alpha, (id) => (0,budgets/* budgetFor */.vO)(id, units.get(id) ?? 'count', settings.budgets, settings.defaultBudget).rule.kind === 'off', core_units/* formatValue */.Fl);
         const suiteErrors = outcome.errors.map((e) => `${e.message}${e.outputTail ? `\n${e.outputTail.trim().split('\n').slice(-10).join('\n')}` : ''}`);
-        const errors = [...suiteErrors, ...(outcome.look?.errors ?? [])];
         const cancelled = outcome.cancelled ? ((0,signals/* cancelledBy */.tK)(io.signal) ?? 'SIGINT') : undefined;
+        // A cancelled run's cancel message says why it stopped; the gate's "too few rounds" would blame the time limit.
+        const errors = [...suiteErrors, ...(cancelled ? [] : (outcome.look?.errors ?? []))];
         if (outcome.isolationError)
             errors.unshift(outcome.isolationError);
         if (cancelled)
@@ -71886,11 +71887,13 @@ function headline(report, nameMax = NAME_MAX) {
     const extras = [improved ? (0,_text__WEBPACK_IMPORTED_MODULE_4__/* .plural */ .LS)(improved, 'improvement') : '', undecided ? `${undecided} undecided` : '']
         .filter(Boolean)
         .map((t) => plain(` · ${t}`));
+    const acceptedCount = report.results.filter(isAccepted).length;
     if (failing.length > 0) {
         return [
             plain(`${(0,_text__WEBPACK_IMPORTED_MODULE_4__/* .plural */ .LS)(failing.length, 'regression')} beyond budget — `),
             ...idList(failing, 3, Math.min(nameMax, 60)),
             ...extras,
+            ...(acceptedCount ? [plain(` · ${acceptedCount} accepted`)] : []),
         ];
     }
     if (report.verdict === 'error') {

@@ -228,8 +228,9 @@ async function measureRevisions(
     const suiteErrors = outcome.errors.map(
       (e) => `${e.message}${e.outputTail ? `\n${e.outputTail.trim().split('\n').slice(-10).join('\n')}` : ''}`,
     );
-    const errors = [...suiteErrors, ...(outcome.look?.errors ?? [])];
     const cancelled = outcome.cancelled ? (cancelledBy(io.signal) ?? 'SIGINT') : undefined;
+    // A cancelled run's cancel message says why it stopped; the gate's "too few rounds" would blame the time limit.
+    const errors = [...suiteErrors, ...(cancelled ? [] : (outcome.look?.errors ?? []))];
     if (outcome.isolationError) errors.unshift(outcome.isolationError);
     if (cancelled) errors.unshift(cancelMessage(cancelled, outcome.rounds));
     if (suites.length > 0 && results.length === 0 && errors.length === 0) errors.push('No metric was measured.');

@@ -335,11 +335,13 @@ export function headline(report: ComparisonReport, nameMax = NAME_MAX): Inline {
   const extras = [improved ? plural(improved, 'improvement') : '', undecided ? `${undecided} undecided` : '']
     .filter(Boolean)
     .map((t) => plain(` · ${t}`));
+  const acceptedCount = report.results.filter(isAccepted).length;
   if (failing.length > 0) {
     return [
       plain(`${plural(failing.length, 'regression')} beyond budget — `),
       ...idList(failing, 3, Math.min(nameMax, 60)),
       ...extras,
+      ...(acceptedCount ? [plain(` · ${acceptedCount} accepted`)] : []),
     ];
   }
   if (report.verdict === 'error') {
