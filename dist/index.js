@@ -67661,7 +67661,7 @@ class LatencyHistogram {
         numberOfSignificantValueDigits: 3,
         autoResize: true,
     });
-    /** Records one response time given in milliseconds (autocannon's unit, fractional). */
+    /** Records one response time given in milliseconds (fractional). */
     recordMillis(ms) {
         if (!Number.isFinite(ms) || ms < 0)
             return;
@@ -68652,7 +68652,7 @@ async function runSoak(o) {
 
 /** Connections when a suite sets `rate` but not `connections`: one per request/s, at most this. */
 const MAX_DEFAULT_RATE_CONNECTIONS = 100;
-/** Connections when a suite sets neither `rate` nor `connections` (autocannon's default). */
+/** Connections when a suite sets neither `rate` nor `connections` (autocannon's default, kept). */
 const DEFAULT_CONNECTIONS = 10;
 const replicate_PERCENTILES = [50, 90, 95, 99];
 function pct(x) {
@@ -68661,7 +68661,7 @@ function pct(x) {
 function fmtRate(x) {
     return x >= 100 ? x.toFixed(0) : x.toPrecision(3);
 }
-/** Per-request timeout of the load runs, in seconds (autocannon's default). */
+/** Per-request timeout of the load runs, in seconds (autocannon's default, kept). */
 const REQUEST_TIMEOUT = 10;
 /**
  * Connections and rate used for a suite. With a rate and no `connections`: one connection per
@@ -68849,7 +68849,7 @@ async function measureHttpReplicate(suite, opts) {
                     });
                 }
                 catch (err) {
-                    // autocannon rejected its options: a configuration problem of this scenario.
+                    // The load driver rejected its options: a configuration problem of this scenario.
                     throw new HttpSuiteError(`HTTP suite "${suite.name}", scenario "${scenario.name}": the load generator rejected the request (${err.message}).`, opts.side);
                 }
             }
@@ -68988,7 +68988,7 @@ function summarizeRun(prefix, run, ctx) {
 }
 
 ;// CONCATENATED MODULE: ./src/adapters/http/index.ts
-/** HTTP load suites: a fresh server per replicate, driven by autocannon. */
+/** HTTP load suites: a fresh server per replicate, driven by perfgate's own keep-alive load driver (client.ts, load.ts). */
 
 
 

@@ -16,7 +16,7 @@ export class LatencyHistogram {
     autoResize: true,
   });
 
-  /** Records one response time given in milliseconds (autocannon's unit, fractional). */
+  /** Records one response time given in milliseconds (fractional). */
   recordMillis(ms: number): void {
     if (!Number.isFinite(ms) || ms < 0) return;
     this.hist.recordValue(Math.max(1, Math.round(ms * 1000)));

@@ -47,7 +47,7 @@ export interface HttpReplicateTimings {
 export { DRIVER_SATURATION, RATE_TOLERANCE };
 /** Connections when a suite sets `rate` but not `connections`: one per request/s, at most this. */
 export const MAX_DEFAULT_RATE_CONNECTIONS = 100;
-/** Connections when a suite sets neither `rate` nor `connections` (autocannon's default). */
+/** Connections when a suite sets neither `rate` nor `connections` (autocannon's default, kept). */
 export const DEFAULT_CONNECTIONS = 10;
 
 const PERCENTILES = [50, 90, 95, 99] as const;
@@ -60,7 +60,7 @@ function fmtRate(x: number): string {
   return x >= 100 ? x.toFixed(0) : x.toPrecision(3);
 }
 
-/** Per-request timeout of the load runs, in seconds (autocannon's default). */
+/** Per-request timeout of the load runs, in seconds (autocannon's default, kept). */
 export const REQUEST_TIMEOUT = 10;
 
 /**
@@ -269,7 +269,7 @@ export async function measureHttpReplicate(
             },
           });
         } catch (err) {
-          // autocannon rejected its options: a configuration problem of this scenario.
+          // The load driver rejected its options: a configuration problem of this scenario.
           throw new HttpSuiteError(
             `HTTP suite "${suite.name}", scenario "${scenario.name}": the load generator rejected the request (${(err as Error).message}).`,
             opts.side,
