@@ -225,3 +225,19 @@ describe('geomeanChange', () => {
     expect(g.estimate).toBeLessThan(-0.4);
   });
 });
+
+describe('SequentialGate: a look the rank test cannot reach', () => {
+  it('says which level it needs and how many paired rounds would reach it', () => {
+    // Eleven metrics at one final look of 6 rounds: Holm's first level is 0.05/11 ≈ 0.0045 per
+    // side, below the smallest one-sided signed-rank p with 6 pairs (2^-6 ≈ 0.016).
+    const gate = new SequentialGate({ alpha: 0.05, minRounds: 6, maxRounds: 6 }, () => REL5);
+    const metrics = Array.from({ length: 11 }, (_, i) =>
+      metric(`s:m${i}`, lognormal(10 + i, 6, 0.1), lognormal(30 + i, 6, 0.2)),
+    );
+    const look = gate.look(metrics, 6, true);
+    const notes = look.results.flatMap((r) => r.warnings).filter((w) => w.code === 'interval-level');
+    expect(notes.length).toBeGreaterThan(0);
+    // ⌈log2(11 / 0.05)⌉ = 8 rounds would reach Holm's first level.
+    expect(notes[0].text).toMatch(/needs at least (8|9) rounds for that level: raise min-rounds, or gate fewer metrics/);
+  });
+});

@@ -64703,11 +64703,20 @@ function coarseResolution(metric, step, unit, widen, budget, logScale) {
             'Get a finer resolution: more iterations per sample, a finer timer, or a total over many operations.',
     };
 }
-function intervalOutOfReach(metric, rounds) {
+/**
+ * A look whose one-sided level `tail` is below the smallest p the rank test can give with this many
+ * rounds. With n pairs the signed-rank test's smallest one-sided p is 2^-n (every difference on one
+ * side), so a paired look needs at least ⌈log2(1/tail)⌉ rounds.
+ */
+function intervalOutOfReach(metric, rounds, tail, paired) {
+    const needed = paired && tail > 0 ? Math.ceil(Math.log2(1 / tail)) : null;
     return {
         code: 'interval-level',
         metric,
-        text: `After ${rounds} rounds the data cannot yet reach the confidence this look requires; an open end shows the most extreme difference measured.`,
+        text: `After ${rounds} rounds the data cannot yet reach the confidence this look requires (a one-sided level of ${tail.toPrecision(2)}, shared across the gated metrics); an open end shows the most extreme difference measured.` +
+            (needed && needed > rounds
+                ? ` A paired look needs at least ${needed} rounds for that level: raise min-rounds, or gate fewer metrics.`
+                : ''),
     };
 }
 function absoluteUndecided(metric) {
@@ -65638,7 +65647,7 @@ class SequentialGate {
         if (outcome === 'within-budget' && highW < 0)
             outcome = 'improvement';
         if (!Number.isFinite(lowW) || !Number.isFinite(highW))
-            base.warnings.push(intervalOutOfReach(m.id, rounds));
+            base.warnings.push(intervalOutOfReach(m.id, rounds, Math.min(fail.tail, pass.tail), this.options.analysis === 'paired'));
         const change = subject.toChange(shift.estimate, gate_finite(lowW, shift.extremes[0]), gate_finite(highW, shift.extremes[1]), confidence);
         const result = {
             ...base,

@@ -437,7 +437,10 @@ export class SequentialGate {
     const lowW = shift.lowerAt(fail.tail);
     const highW = shift.upperAt(pass.tail);
     if (outcome === 'within-budget' && highW < 0) outcome = 'improvement';
-    if (!Number.isFinite(lowW) || !Number.isFinite(highW)) base.warnings.push(notes.intervalOutOfReach(m.id, rounds));
+    if (!Number.isFinite(lowW) || !Number.isFinite(highW))
+      base.warnings.push(
+        notes.intervalOutOfReach(m.id, rounds, Math.min(fail.tail, pass.tail), this.options.analysis === 'paired'),
+      );
     const change = subject.toChange(
       shift.estimate,
       finite(lowW, shift.extremes[0]),

@@ -70,11 +70,21 @@ export function coarseResolution(
   };
 }
 
-export function intervalOutOfReach(metric: MetricId, rounds: number): Warning {
+/**
+ * A look whose one-sided level `tail` is below the smallest p the rank test can give with this many
+ * rounds. With n pairs the signed-rank test's smallest one-sided p is 2^-n (every difference on one
+ * side), so a paired look needs at least ⌈log2(1/tail)⌉ rounds.
+ */
+export function intervalOutOfReach(metric: MetricId, rounds: number, tail: number, paired: boolean): Warning {
+  const needed = paired && tail > 0 ? Math.ceil(Math.log2(1 / tail)) : null;
   return {
     code: 'interval-level',
     metric,
-    text: `After ${rounds} rounds the data cannot yet reach the confidence this look requires; an open end shows the most extreme difference measured.`,
+    text:
+      `After ${rounds} rounds the data cannot yet reach the confidence this look requires (a one-sided level of ${tail.toPrecision(2)}, shared across the gated metrics); an open end shows the most extreme difference measured.` +
+      (needed && needed > rounds
+        ? ` A paired look needs at least ${needed} rounds for that level: raise min-rounds, or gate fewer metrics.`
+        : ''),
   };
 }
 
