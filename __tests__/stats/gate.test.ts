@@ -238,6 +238,8 @@ describe('SequentialGate: a look the rank test cannot reach', () => {
     const notes = look.results.flatMap((r) => r.warnings).filter((w) => w.code === 'interval-level');
     expect(notes.length).toBeGreaterThan(0);
     // ⌈log2(11 / 0.05)⌉ = 8 rounds would reach Holm's first level.
-    expect(notes[0].text).toMatch(/needs at least (8|9) rounds for that level: raise min-rounds, or gate fewer metrics/);
+    expect(notes[0].text).toMatch(
+      /needs at least (8|9) rounds for that level: raise min-rounds, or gate fewer metrics/,
+    );
   });
 });
