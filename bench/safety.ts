@@ -1,7 +1,7 @@
 /**
  * Safety benchmark: what the guarantees cost and whether they hold at random moments.
  *
- *   npm run build && node --import tsx bench/safety.ts [--runs N]
+ *   npm run bundle && npm run bench:safety -- [--runs N]
  *
  * 1. Cancellation: the bundled action (`node dist/index.js`, runner-like environment) and the CLI
  *    run a build, a command suite that starts a detached daemon and an HTTP suite; each run gets
@@ -160,7 +160,7 @@ async function cancelOnce(kind: 'action' | 'cli', delayS: number, signal: NodeJS
 
 async function cancellation() {
   console.log(`\n## Cancellation at random moments (${RUNS} runs each; load ${load()})\n`);
-  if (!existsSync(path.join(root, 'dist', 'index.js'))) throw new Error('run `npm run build` first');
+  if (!existsSync(path.join(root, 'dist', 'index.js'))) throw new Error('run `npm run bundle` first');
   for (const kind of ['action', 'cli'] as const) {
     const times: number[] = [];
     let failures = 0;

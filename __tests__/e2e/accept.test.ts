@@ -14,7 +14,7 @@ import { type FakeGitHub, startFakeGitHub } from '../helpers/fake-github';
 
 let github: FakeGitHub;
 beforeAll(async () => {
-  if (!existsSync(entry)) throw new Error('dist/index.js is missing: run `npm run build` first');
+  if (!existsSync(entry)) throw new Error('dist/index.js is missing: run `npm run bundle` first');
   github = await startFakeGitHub();
 });
 afterAll(async () => {

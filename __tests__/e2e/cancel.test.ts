@@ -125,7 +125,7 @@ function expectNothingLeft(repo: string, m: string, worktreeRoot: string) {
 
 let github: FakeGitHub;
 beforeAll(async () => {
-  if (!existsSync(entry) || !existsSync(cli)) throw new Error('dist/ is missing: run `npm run build` first');
+  if (!existsSync(entry) || !existsSync(cli)) throw new Error('dist/ is missing: run `npm run bundle` first');
   github = await startFakeGitHub();
 });
 afterAll(async () => {

@@ -13,7 +13,7 @@ import { git, makeRepo } from '../helpers/repo';
 
 let github: FakeGitHub;
 beforeAll(async () => {
-  if (!existsSync(entry)) throw new Error('dist/index.js is missing: run `npm run build` first');
+  if (!existsSync(entry)) throw new Error('dist/index.js is missing: run `npm run bundle` first');
   github = await startFakeGitHub();
 });
 afterAll(async () => {

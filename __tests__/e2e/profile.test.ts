@@ -41,7 +41,7 @@ if (!hasChromium) console.warn(`profile e2e: flame graphs are not opened in a br
 let github: FakeGitHub;
 let browser: Browser | undefined;
 beforeAll(async () => {
-  if (!existsSync(entry)) throw new Error('dist/index.js is missing: run `npm run build` first');
+  if (!existsSync(entry)) throw new Error('dist/index.js is missing: run `npm run bundle` first');
   github = await startFakeGitHub();
   if (hasChromium)
     browser = await chromium.launch({

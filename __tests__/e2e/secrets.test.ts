@@ -45,7 +45,7 @@ require('node:http').createServer((q, s) => s.end('ok')).listen(Number(process.e
 
 let github: FakeGitHub;
 beforeAll(async () => {
-  if (!existsSync(entry)) throw new Error('dist/index.js is missing: run `npm run build` first');
+  if (!existsSync(entry)) throw new Error('dist/index.js is missing: run `npm run bundle` first');
   github = await startFakeGitHub();
 });
 afterAll(async () => {
