@@ -1,8 +1,11 @@
 /**
  * Soak suites end to end on real servers: base keeps nothing; a head that keeps 2 kB of every
  * request fails, a head whose cache fills within the settle time and then stays passes. Short
- * soaks (2 rounds of 40 s per side, 10 s settle, 2 s blocks) at 200 requests per second; the
- * suite defaults (3 minutes, 1 minute settle, 10 s blocks, 2 rounds) are for real servers.
+ * soaks (2 rounds of 50 s per side, 10 s settle, 2 s blocks: 20 blocks a run) at 200 requests per
+ * second; the suite defaults (3 minutes, 1 minute settle, 10 s blocks, 2 rounds) are for real
+ * servers. Only rss growth is gated (fd growth is reported): with four gated growth metrics at
+ * α/4 each and base's blocks strongly autocorrelated (ρ ≈ 0.8 was seen on this machine), Sen's
+ * bounds of 15 blocks a run were out of reach and the leak read as inconclusive.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -31,7 +34,7 @@ const soakSuite = (name: string) => ({
   server: `MODE=$(cat mode-${name}) node ${JSON.stringify(join(SERVERS, 'soak.mjs'))}`,
   readyTimeout: '20s',
   scenarios: [{ name: 'hit', path: '/' }],
-  soak: { rate: '200/s', duration: '40s', settle: '10s', block: '2s', tolerance: '1MB/min', rounds: 2 },
+  soak: { rate: '200/s', duration: '50s', settle: '10s', block: '2s', tolerance: '1MB/min', rounds: 2 },
 });
 
 describe('soak suites', () => {
@@ -52,7 +55,7 @@ describe('soak suites', () => {
     );
     expect(out.errors).toEqual([]);
     expect(out.rounds).toBe(2); // the soak suites stop after their rounds
-    const results = applySoak(out.look!.results, out.series, 0.05, () => false, formatValue);
+    const results = applySoak(out.look!.results, out.series, 0.05, (id) => id.endsWith(':fd-growth'), formatValue);
     const leak = results.find((r) => r.id === 'leaky:rss-growth')!;
     const plateau = results.find((r) => r.id === 'warming:rss-growth')!;
     console.log(

@@ -203,7 +203,12 @@ export function applySoak(
         {
           code: 'soak',
           metric: r.id,
-          text: `${r.id}: growth after the settle time base ${fmt(c.base)}, head ${fmt(c.head)}: head grows ${fmt(c.estimate)} faster (bounds ${fmt(c.lower)} … ${fmt(c.upper)}, tolerance ${format(tolerance, r.unit)}); each run's own growth: base ${base.map(fmt).join(', ')}, head ${head.map(fmt).join(', ')}.`,
+          text:
+            `${r.id}: growth after the settle time base ${fmt(c.base)}, head ${fmt(c.head)}: head grows ${fmt(c.estimate)} faster (bounds ${fmt(c.lower)} … ${fmt(c.upper)}, tolerance ${format(tolerance, r.unit)}); each run's own growth: base ${base.map(fmt).join(', ')}, head ${head.map(fmt).join(', ')}.` +
+            // Sen's bounds run out of slope pairs when runs hold few blocks and the blocks are correlated.
+            (Number.isFinite(c.lower) && Number.isFinite(c.upper)
+              ? ''
+              : ` An infinite bound: too few blocks after the settle time for a bound at this autocorrelation (${c.rho.toFixed(2)}) and level; lengthen duration or add rounds.`),
         },
       ],
     };
