@@ -51968,7 +51968,7 @@ function contextFromEnv(env) {
 
 /***/ }),
 
-/***/ 7338:
+/***/ 3831:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -52107,7 +52107,7 @@ var budgets = __nccwpck_require__(2749);
 // EXTERNAL MODULE: ./src/core/render/charts.ts
 var charts = __nccwpck_require__(2047);
 // EXTERNAL MODULE: ./src/core/units.ts
-var core_units = __nccwpck_require__(2184);
+var units = __nccwpck_require__(2184);
 // EXTERNAL MODULE: ./src/core/stats/quantiles.ts
 var quantiles = __nccwpck_require__(6873);
 // EXTERNAL MODULE: ./src/core/render/text.ts
@@ -52247,13 +52247,13 @@ function capacityMarkdown(report) {
             rates = [...rates.slice(0, MAX_ROWS / 2), ...rates.slice(-MAX_ROWS / 2)];
         const pname = escapeMarkdown(any.slo.replace(/\s*<.*/, ''));
         const cell = (p) => p
-            ? `${p.latency === null ? '–' : (0,core_units/* formatDuration */.a3)(p.latency)} ${p.holds === p.n ? '✓' : p.holds === 0 ? '✗' : `${p.holds}/${p.n} ✓`}`
+            ? `${p.latency === null ? '–' : (0,units/* formatDuration */.a3)(p.latency)} ${p.holds === p.n ? '✓' : p.holds === 0 ? '✗' : `${p.holds}/${p.n} ✓`}`
             : '';
         const cap = (side) => {
             const v = capacityOf(report, metric, side);
-            return v === null ? '–' : (0,core_units/* formatValue */.Fl)(v, '1/s');
+            return v === null ? '–' : (0,units/* formatValue */.Fl)(v, '1/s');
         };
-        out.push(`<details><summary>${inlineCode(metric)}: latency vs rate (capacity base ${cap('base')}, head ${cap('head')})</summary>`, '', `Objective: ${escapeMarkdown(any.slo)}, errors < ${(0,core_units/* formatValue */.Fl)(any.errorBound, 'fraction')}. Each cell: the median ${pname} of that side's load steps at that rate; ✓ the objective held, ✗ it broke.`, '', `| rate | base ${pname} | head ${pname} |`, '| ---: | ---: | ---: |', ...rates.map((r) => `| ${(0,core_units/* formatValue */.Fl)(r, '1/s')} | ${cell(points.base.get(r))} | ${cell(points.head.get(r))} |`), '', '</details>', '');
+        out.push(`<details><summary>${inlineCode(metric)}: latency vs rate (capacity base ${cap('base')}, head ${cap('head')})</summary>`, '', `Objective: ${escapeMarkdown(any.slo)}, errors < ${(0,units/* formatValue */.Fl)(any.errorBound, 'fraction')}. Each cell: the median ${pname} of that side's load steps at that rate; ✓ the objective held, ✗ it broke.`, '', `| rate | base ${pname} | head ${pname} |`, '| ---: | ---: | ---: |', ...rates.map((r) => `| ${(0,units/* formatValue */.Fl)(r, '1/s')} | ${cell(points.base.get(r))} | ${cell(points.head.get(r))} |`), '', '</details>', '');
     }
     return out;
 }
@@ -52279,13 +52279,13 @@ function capacityHtml(report) {
         const f = (n) => n.toFixed(1);
         const parts = [];
         for (const t of yTicks.ticks)
-            parts.push(`<line class="grid" x1="${M.l}" x2="${W - M.r}" y1="${f(y(t))}" y2="${f(y(t))}"/><text x="${M.l - 6}" y="${f(y(t) + 4)}" text-anchor="end">${escapeHtml((0,core_units/* formatDuration */.a3)(t))}</text>`);
+            parts.push(`<line class="grid" x1="${M.l}" x2="${W - M.r}" y1="${f(y(t))}" y2="${f(y(t))}"/><text x="${M.l - 6}" y="${f(y(t) + 4)}" text-anchor="end">${escapeHtml((0,units/* formatDuration */.a3)(t))}</text>`);
         parts.push(`<line x1="${M.l}" x2="${W - M.r}" y1="${f(y(any.bound))}" y2="${f(y(any.bound))}" stroke="#c00" stroke-dasharray="6 4"><title>objective ${escapeHtml(any.slo)}</title></line>`);
         const rates = [...new Set(all.map((s) => Number(s.rate.toPrecision(6))))].sort((a, b) => a - b);
         const every = Math.max(1, Math.ceil(rates.length / 6));
         rates.forEach((r, i) => {
             if (i % every === 0 || i === rates.length - 1)
-                parts.push(`<text x="${f(x(r))}" y="${H - M.b + 16}" text-anchor="middle">${escapeHtml((0,core_units/* formatValue */.Fl)(r, '1/s'))}</text>`);
+                parts.push(`<text x="${f(x(r))}" y="${H - M.b + 16}" text-anchor="middle">${escapeHtml((0,units/* formatValue */.Fl)(r, '1/s'))}</text>`);
         });
         parts.push(`<text x="${(M.l + W - M.r) / 2}" y="${H - 6}" text-anchor="middle">arrival rate</text>`);
         let points = 0;
@@ -52303,13 +52303,13 @@ function capacityHtml(report) {
                 if (s.latency === null)
                     continue;
                 points++;
-                parts.push(`<circle data-series="${side}" cx="${f(x(s.rate))}" cy="${f(y(s.latency))}" r="3" fill="${s.holds ? color : 'none'}" stroke="${color}"><title>${side}: ${escapeHtml((0,core_units/* formatValue */.Fl)(s.rate, '1/s'))} → ${escapeHtml((0,core_units/* formatDuration */.a3)(s.latency))}, errors ${escapeHtml((0,core_units/* formatValue */.Fl)(s.errors, 'fraction'))} (${s.holds ? 'held' : 'broke'})</title></circle>`);
+                parts.push(`<circle data-series="${side}" cx="${f(x(s.rate))}" cy="${f(y(s.latency))}" r="3" fill="${s.holds ? color : 'none'}" stroke="${color}"><title>${side}: ${escapeHtml((0,units/* formatValue */.Fl)(s.rate, '1/s'))} → ${escapeHtml((0,units/* formatDuration */.a3)(s.latency))}, errors ${escapeHtml((0,units/* formatValue */.Fl)(s.errors, 'fraction'))} (${s.holds ? 'held' : 'broke'})</title></circle>`);
             }
             const cap = capacityOf(report, metric, side);
             if (cap !== null && cap > 0)
-                parts.push(`<line x1="${f(x(cap))}" x2="${f(x(cap))}" y1="${M.t}" y2="${H - M.b}" stroke="${color}" stroke-dasharray="2 3"><title>${side} capacity (median) ${escapeHtml((0,core_units/* formatValue */.Fl)(cap, '1/s'))}</title></line>`);
+                parts.push(`<line x1="${f(x(cap))}" x2="${f(x(cap))}" y1="${M.t}" y2="${H - M.b}" stroke="${color}" stroke-dasharray="2 3"><title>${side} capacity (median) ${escapeHtml((0,units/* formatValue */.Fl)(cap, '1/s'))}</title></line>`);
         }
-        cards.push(`<article class="card"><h3>Latency vs rate of <code>${escapeHtml(metric)}</code></h3><figure><svg data-chart="capacity" data-metric="${escapeHtml(metric)}" data-points="${points}" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="latency against arrival rate for ${escapeHtml(metric)}" style="font-size:11px">${parts.join('')}</svg><figcaption>Each load step of the capacity searches: filled, the objective (${escapeHtml(any.slo)}, errors &lt; ${escapeHtml((0,core_units/* formatValue */.Fl)(any.errorBound, 'fraction'))}) held; hollow, it broke; lines join the medians per rate; dotted verticals: each side's median capacity. <span style="color:${charts/* SERIES_COLORS */.hg.base}">■ base</span> <span style="color:${charts/* SERIES_COLORS */.hg.head}">■ head</span></figcaption></figure></article>`);
+        cards.push(`<article class="card"><h3>Latency vs rate of <code>${escapeHtml(metric)}</code></h3><figure><svg data-chart="capacity" data-metric="${escapeHtml(metric)}" data-points="${points}" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="latency against arrival rate for ${escapeHtml(metric)}" style="font-size:11px">${parts.join('')}</svg><figcaption>Each load step of the capacity searches: filled, the objective (${escapeHtml(any.slo)}, errors &lt; ${escapeHtml((0,units/* formatValue */.Fl)(any.errorBound, 'fraction'))}) held; hollow, it broke; lines join the medians per rate; dotted verticals: each side's median capacity. <span style="color:${charts/* SERIES_COLORS */.hg.base}">■ base</span> <span style="color:${charts/* SERIES_COLORS */.hg.head}">■ head</span></figcaption></figure></article>`);
     }
     return cards.length ? `<section><h2>Capacity</h2>${cards.join('')}</section>` : '';
 }
@@ -52943,7 +52943,7 @@ function whereText(f) {
     return f.line === null ? file : `${file}:${f.line}`;
 }
 function signed(v, unit) {
-    const text = (0,core_units/* formatValue */.Fl)(Math.abs(v), unit);
+    const text = (0,units/* formatValue */.Fl)(Math.abs(v), unit);
     return v < 0 ? `−${text}` : `+${text}`;
 }
 /** Which view explains a metric: the heap profile for memory, else the CPU profile. */
@@ -52971,8 +52971,8 @@ function table(view) {
         const where = whereText(f);
         return [
             `${inlineCode(clip(f.name, 80))}${where ? ` ${escapeMarkdown(clip(where, 60))}` : ''}`,
-            (0,core_units/* formatValue */.Fl)(c.baseSelf, view.unit),
-            (0,core_units/* formatValue */.Fl)(c.headSelf, view.unit),
+            (0,units/* formatValue */.Fl)(c.baseSelf, view.unit),
+            (0,units/* formatValue */.Fl)(c.headSelf, view.unit),
             signed(c.headSelf - c.baseSelf, view.unit),
             share === null ? '—' : `${Math.round(share * 100)} %`,
         ];
@@ -53036,10 +53036,10 @@ function esc(text) {
 }
 const finite = (x) => (Number.isFinite(x) ? x : 0);
 function value(v, unit) {
-    return (0,core_units/* formatValue */.Fl)(finite(v), unit);
+    return (0,units/* formatValue */.Fl)(finite(v), unit);
 }
 function flamegraph_signed(v, unit) {
-    const text = (0,core_units/* formatValue */.Fl)(Math.abs(finite(v)), unit);
+    const text = (0,units/* formatValue */.Fl)(Math.abs(finite(v)), unit);
     return v < 0 ? `−${text}` : `+${text}`;
 }
 function flamegraph_clip(text, max) {
@@ -53183,12 +53183,12 @@ function linear(d0, d1, r0, r1) {
 }
 /** A value for a chart's hover text, in the chart's display scale: `412 ms`, `84.2 MB`, `11.8k/s`. */
 function tickLabel(v, scale) {
-    return scale.suffix ? `${(0,core_units/* plainNumber */.ku)(v, 4)}${scale.spaced ? ' ' : ''}${html_charts_clip(scale.suffix, 10)}` : (0,core_units/* plainNumber */.ku)(v, 4);
+    return scale.suffix ? `${(0,units/* plainNumber */.ku)(v, 4)}${scale.spaced ? ' ' : ''}${html_charts_clip(scale.suffix, 10)}` : (0,units/* plainNumber */.ku)(v, 4);
 }
 /** The value axis title: the metric's name and the display unit, e.g. `wall (ms)`. */
 function valueTitle(r, scale) {
     const name = html_charts_clip((0,render_text/* oneLine */.TN)(r.name), 40);
-    return scale.suffix ? `${name} (${html_charts_clip((0,core_units/* scaleLabel */.pk)(scale), 16)})` : name;
+    return scale.suffix ? `${name} (${html_charts_clip((0,units/* scaleLabel */.pk)(scale), 16)})` : name;
 }
 /** The value axis shared by a metric's samples and distribution charts (display units). */
 function valueAxis(values, scale) {
@@ -53215,7 +53215,7 @@ function samplesChart(r, scale, axis) {
     const y = linear(axis.lo, axis.hi, H - m.b, m.t);
     const parts = [];
     for (const t of axis.ticks) {
-        parts.push(html `<line class="grid" x1="${m.l}" x2="${W - m.r}" y1="${c(y(t))}" y2="${c(y(t))}"/><text class="tick" x="${m.l - 6}" y="${c(y(t) + 4)}" text-anchor="end">${(0,core_units/* plainNumber */.ku)(t, 4)}</text>`);
+        parts.push(html `<line class="grid" x1="${m.l}" x2="${W - m.r}" y1="${c(y(t))}" y2="${c(y(t))}"/><text class="tick" x="${m.l - 6}" y="${c(y(t) + 4)}" text-anchor="end">${(0,units/* plainNumber */.ku)(t, 4)}</text>`);
     }
     // Round ticks: 1, then multiples of a nice step (1, 5, 10, 15, 20 for 20 rounds).
     const xStep = Math.max(1, Math.round((0,charts/* niceTicks */.at)(0, n, 5).step));
@@ -53258,7 +53258,7 @@ function distributionChart(r, scale, axis) {
     const rowH = (H - m.t - m.b) / 2;
     const parts = [];
     for (const t of axis.ticks) {
-        parts.push(html `<line class="grid" x1="${c(x(t))}" x2="${c(x(t))}" y1="${m.t}" y2="${H - m.b}"/><text class="tick" x="${c(x(t))}" y="${H - m.b + 14}" text-anchor="middle">${(0,core_units/* plainNumber */.ku)(t, 4)}</text>`);
+        parts.push(html `<line class="grid" x1="${c(x(t))}" x2="${c(x(t))}" y1="${m.t}" y2="${H - m.b}"/><text class="tick" x="${c(x(t))}" y="${H - m.b + 14}" text-anchor="middle">${(0,units/* plainNumber */.ku)(t, 4)}</text>`);
     }
     parts.push(html `<text class="axis-title" x="${(m.l + W - m.r) / 2}" y="${H - 4}" text-anchor="middle">${valueTitle(r, scale)}</text>`);
     let points = 0;
@@ -53388,13 +53388,13 @@ function percentileChart(scenario, list) {
     const y = linear(axis.lo, axis.hi, H - m.b, m.t);
     const parts = [];
     for (const t of axis.ticks) {
-        parts.push(html `<line class="grid" x1="${m.l}" x2="${W - m.r}" y1="${c(y(t))}" y2="${c(y(t))}"/><text class="tick" x="${m.l - 6}" y="${c(y(t) + 4)}" text-anchor="end">${(0,core_units/* plainNumber */.ku)(t, 4)}</text>`);
+        parts.push(html `<line class="grid" x1="${m.l}" x2="${W - m.r}" y1="${c(y(t))}" y2="${c(y(t))}"/><text class="tick" x="${m.l - 6}" y="${c(y(t) + 4)}" text-anchor="end">${(0,units/* plainNumber */.ku)(t, 4)}</text>`);
     }
     for (const d of medians) {
-        parts.push(html `<line class="grid" x1="${c(x(pos(d.p)))}" x2="${c(x(pos(d.p)))}" y1="${m.t}" y2="${H - m.b}"/><text class="tick" x="${c(x(pos(d.p)))}" y="${H - m.b + 16}" text-anchor="middle">p${(0,core_units/* plainNumber */.ku)(d.p)}</text>`);
+        parts.push(html `<line class="grid" x1="${c(x(pos(d.p)))}" x2="${c(x(pos(d.p)))}" y1="${m.t}" y2="${H - m.b}"/><text class="tick" x="${c(x(pos(d.p)))}" y="${H - m.b + 16}" text-anchor="middle">p${(0,units/* plainNumber */.ku)(d.p)}</text>`);
     }
     parts.push(html `<text class="axis-title" x="${(m.l + W - m.r) / 2}" y="${H - 4}" text-anchor="middle">percentile</text>`);
-    parts.push(html `<text class="axis-title" x="4" y="12">${scale.suffix ? `latency (${html_charts_clip((0,core_units/* scaleLabel */.pk)(scale), 16)})` : 'latency'}</text>`);
+    parts.push(html `<text class="axis-title" x="4" y="12">${scale.suffix ? `latency (${html_charts_clip((0,units/* scaleLabel */.pk)(scale), 16)})` : 'latency'}</text>`);
     let points = 0;
     for (const side of SIDES) {
         const drawn = medians.filter((d) => (0,charts/* plottable */.o2)(d[side]));
@@ -53403,7 +53403,7 @@ function percentileChart(scenario, list) {
         const path = drawn.map((d) => `${c(x(pos(d.p)))},${c(y(d[side] / scale.divisor))}`).join(' ');
         parts.push(html `<polyline class="series s-${side}" points="${path}"/>`);
         for (const d of drawn) {
-            parts.push(html `<circle class="dot s-${side}" data-series="${side}" cx="${c(x(pos(d.p)))}" cy="${c(y(d[side] / scale.divisor))}" r="3.5"><title>${side} p${(0,core_units/* plainNumber */.ku)(d.p)}: ${(0,view/* valueText */.Ru)(d[side], d.unit)}</title></circle>`);
+            parts.push(html `<circle class="dot s-${side}" data-series="${side}" cx="${c(x(pos(d.p)))}" cy="${c(y(d[side] / scale.divisor))}" r="3.5"><title>${side} p${(0,units/* plainNumber */.ku)(d.p)}: ${(0,view/* valueText */.Ru)(d[side], d.unit)}</title></circle>`);
             points++;
         }
     }
@@ -53556,7 +53556,7 @@ function metricCard(r, anchor) {
     return html `<article class="card metric o-${t}" id="${anchor}"><h3><code>${r.id}</code>${cells('verdict')}</h3><p class="stats">${stats.map((s, i) => html `${i ? ' · ' : ''}${s}`)}</p><div class="charts"><figure>${samplesChart(r, scale, axis)}<figcaption>Samples per round: ${SWATCHES} (dashed: medians)</figcaption></figure><figure>${distributionChart(r, scale, axis)}<figcaption>Distributions (box: quartiles and median; whiskers: 1.5 IQR)</figcaption>${forestChart(r)}<figcaption>Change with its interval against the budget (shaded: beyond budget)</figcaption></figure></div>${warnings}</article>`;
 }
 function percentileCard(scenario, points, ctx) {
-    const pTable = html_table('pct', (0,view/* columns */.YB)('base', 'head', 'change', 'verdict'), points.map(({ r }) => r), ctx, { lead: { label: 'Percentile', cell: (r) => `p${(0,core_units/* plainNumber */.ku)(r.percentile ?? 0)}` } });
+    const pTable = html_table('pct', (0,view/* columns */.YB)('base', 'head', 'change', 'verdict'), points.map(({ r }) => r), ctx, { lead: { label: 'Percentile', cell: (r) => `p${(0,units/* plainNumber */.ku)(r.percentile ?? 0)}` } });
     return html `<article class="card"><h3>Latency percentiles of <code>${scenario}</code></h3><div class="charts"><figure>${percentileChart(scenario, points)}<figcaption>Median over rounds of each percentile: ${SWATCHES}</figcaption></figure><div class="scroll">${pTable}</div></div></article>`;
 }
 function environmentSection(report) {
@@ -53566,7 +53566,7 @@ function environmentSection(report) {
         ['cores', String(env.cores)],
         ['OS', env.os],
         ['Node.js', env.node],
-        ['time measuring', (0,core_units/* formatDuration */.a3)(env.durationS)],
+        ['time measuring', (0,units/* formatDuration */.a3)(env.durationS)],
         [
             'rounds',
             `${method.rounds} (min ${method.minRounds}, max ${method.maxRounds}; looks at ${method.looks.join(', ')})`,
@@ -54269,9 +54269,9 @@ function isObject(v) {
 // ---------------------------------------------------------------------------------------------
 /** Seconds per unit; throws a HarnessParseError naming the unknown unit. */
 function timeFactor(unit, source, where) {
-    const f = core_units/* TIME_FACTORS */.Bz[unit];
+    const f = units/* TIME_FACTORS */.Bz[unit];
     if (f === undefined)
-        throw new HarnessParseError(source, `${where}: unknown time unit ${JSON.stringify(unit)}; expected one of ${Object.keys(core_units/* TIME_FACTORS */.Bz).join(', ')}`);
+        throw new HarnessParseError(source, `${where}: unknown time unit ${JSON.stringify(unit)}; expected one of ${Object.keys(units/* TIME_FACTORS */.Bz).join(', ')}`);
     return f;
 }
 /**
@@ -64697,11 +64697,11 @@ const jmh_EXPECTED = 'JMH JSON (-rf json): [{"benchmark", "mode", "primaryMetric
 /** Converts a JMH score unit (`ops/ms`, `us/op`, `B/op`, `#`, `MB/sec`) or returns null. */
 function convertUnit(u) {
     let m = /^ops\/(\w+)$/.exec(u);
-    if (m && core_units/* TIME_FACTORS */.Bz[m[1]] !== undefined)
-        return { unit: '1/s', direction: 'higher', factor: 1 / core_units/* TIME_FACTORS */.Bz[m[1]] };
+    if (m && units/* TIME_FACTORS */.Bz[m[1]] !== undefined)
+        return { unit: '1/s', direction: 'higher', factor: 1 / units/* TIME_FACTORS */.Bz[m[1]] };
     m = /^(\w+)\/op$/.exec(u);
-    if (m && core_units/* TIME_FACTORS */.Bz[m[1]] !== undefined)
-        return { unit: 's', direction: 'lower', factor: core_units/* TIME_FACTORS */.Bz[m[1]] };
+    if (m && units/* TIME_FACTORS */.Bz[m[1]] !== undefined)
+        return { unit: 's', direction: 'lower', factor: units/* TIME_FACTORS */.Bz[m[1]] };
     if (u === 'B/op')
         return { unit: 'B', direction: 'lower', factor: 1 };
     if (u === '#' || u === '#/op' || u === 'counts')
@@ -64779,15 +64779,15 @@ const json_EXPECTED = 'perfgate JSON: {"benchmarks": [{"name": …, "metrics": [
 /** Converts a unit string to a canonical unit and the factor to multiply values by. */
 function canonicalUnit(unit) {
     const u = unit.trim();
-    if (u in core_units/* TIME_FACTORS */.Bz && !['m', 'sec', 'ps', 'hr', 'day'].includes(u))
-        return { unit: 's', factor: core_units/* TIME_FACTORS */.Bz[u] };
-    if (u in core_units/* SIZE_FACTORS */.H8)
-        return { unit: 'B', factor: core_units/* SIZE_FACTORS */.H8[u] };
+    if (u in units/* TIME_FACTORS */.Bz && !['m', 'sec', 'ps', 'hr', 'day'].includes(u))
+        return { unit: 's', factor: units/* TIME_FACTORS */.Bz[u] };
+    if (u in units/* SIZE_FACTORS */.H8)
+        return { unit: 'B', factor: units/* SIZE_FACTORS */.H8[u] };
     if (['/s', '1/s', 'ops/s', 'req/s', 'rps', 'ops/sec'].includes(u))
         return { unit: '1/s', factor: 1 };
     const rate = /^(\w+)\/s$/.exec(u);
-    if (rate && rate[1] in core_units/* SIZE_FACTORS */.H8)
-        return { unit: 'B/s', factor: core_units/* SIZE_FACTORS */.H8[rate[1]] };
+    if (rate && rate[1] in units/* SIZE_FACTORS */.H8)
+        return { unit: 'B/s', factor: units/* SIZE_FACTORS */.H8[rate[1]] };
     if (u === '%')
         return { unit: 'fraction', factor: 0.01 };
     if (u === 'fraction' || u === 'count')
@@ -65777,7 +65777,7 @@ function percent(fraction) {
 }
 /** An oriented log-scale change as the percent change a reader expects (positive is worse). */
 function worse(theta) {
-    return (0,core_units/* formatSignedPercent */.h9)(Math.expm1(theta));
+    return (0,units/* formatSignedPercent */.h9)(Math.expm1(theta));
 }
 function beforeFirstLook(rounds, minRounds) {
     return (`Only ${rounds} round${rounds === 1 ? '' : 's'} ran before the time limit, fewer than min-rounds (${minRounds}): ` +
@@ -65812,7 +65812,7 @@ function coarseResolution(metric, step, unit, widen, budget, logScale) {
     return {
         code: 'resolution',
         metric,
-        text: `The values move in steps of ${(0,core_units/* formatValue */.Fl)(step, unit)}${stepShare ? ` (${stepShare} of the smallest value)` : ''}, ` +
+        text: `The values move in steps of ${(0,units/* formatValue */.Fl)(step, unit)}${stepShare ? ` (${stepShare} of the smallest value)` : ''}, ` +
             `coarse next to the ${percent(budget)} budget: the interval is widened by one step on each side, so ties alone cannot show this metric within budget. ` +
             'Get a finer resolution: more iterations per sample, a finer timer, or a total over many operations.',
     };
@@ -65952,6 +65952,27 @@ function resolutionOf(values) {
     if (!(relative > 1e-9))
         return null;
     return { step, relative, source: gap > decimal ? 'ties' : 'decimal' };
+}
+
+;// CONCATENATED MODULE: ./src/core/stats/critical-rank.ts
+/**
+ * The critical rank of a distribution-free interval from an exact null CDF: the number of leading
+ * CDF values at or below `tail` — the largest k with P(T ≤ k − 1) ≤ tail, or 0 when none qualifies.
+ * Shared by the Mann–Whitney (two-sample) and Wilcoxon signed-rank (paired) Hodges–Lehmann intervals.
+ */
+function criticalRankFromCdf(cdf, tail) {
+    // The CDF is non-decreasing: binary search for the last index with cdf ≤ tail (a relative
+    // tolerance keeps a tail equal to an attainable level from being lost to rounding).
+    let lo = -1;
+    let hi = cdf.length - 1;
+    while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (cdf[mid] <= tail * (1 + 1e-12))
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    return lo + 1;
 }
 
 ;// CONCATENATED MODULE: ./src/core/stats/mann-whitney.ts
@@ -66112,6 +66133,7 @@ function mannWhitneyMinP(m, n) {
  */
 
 
+
 /** All m·n pairwise differences y_j − x_i, sorted ascending. */
 function pairwiseDifferences(x, y) {
     const d = new Float64Array(x.length * y.length);
@@ -66130,17 +66152,7 @@ function pairwiseDifferences(x, y) {
 function shiftIntervalRank(m, n, tail, tieSizes = []) {
     if (tieSizes.length === 0 && m <= EXACT_LIMIT && n <= EXACT_LIMIT) {
         const { cdf } = mannWhitneyExactDistribution(m, n);
-        // cdf is increasing: find the largest u with cdf[u] ≤ tail, then k = u + 1.
-        let lo = -1;
-        let hi = cdf.length - 1;
-        while (lo < hi) {
-            const mid = (lo + hi + 1) >> 1;
-            if (cdf[mid] <= tail * (1 + 1e-12))
-                lo = mid;
-            else
-                hi = mid - 1;
-        }
-        const k = lo + 1;
+        const k = criticalRankFromCdf(cdf, tail);
         return { k, method: 'exact', tailAttained: k >= 1 ? cdf[k - 1] : cdf[0] };
     }
     const sigma = mannWhitneySigma(m, n, tieSizes);
@@ -66223,6 +66235,7 @@ function hodgesLehmannIntervalForTail(x, y, tail) {
  * 1 − 2·P(W⁺ ≤ k − 1).
  */
 
+
 /** Largest number of pairs for which the exact null distribution is used. */
 const SIGNED_RANK_EXACT_LIMIT = 50;
 const signed_rank_exactCache = new Map();
@@ -66277,17 +66290,7 @@ function walshAverages(d) {
 function signedRankIntervalRank(n, tail, tieSizes = []) {
     const total = (n * (n + 1)) / 2;
     if (tieSizes.length === 0 && n <= SIGNED_RANK_EXACT_LIMIT) {
-        const cdf = signedRankExactCdf(n);
-        let lo = -1;
-        let hi = cdf.length - 1;
-        while (lo < hi) {
-            const mid = (lo + hi + 1) >> 1;
-            if (cdf[mid] <= tail * (1 + 1e-12))
-                lo = mid;
-            else
-                hi = mid - 1;
-        }
-        return lo + 1;
+        return criticalRankFromCdf(signedRankExactCdf(n), tail);
     }
     let tieTerm = 0;
     for (const t of tieSizes)
@@ -69384,7 +69387,6 @@ async function measure(runners, options) {
                     if (!s) {
                         s = { ...describeMetric(runner.suite.name, v), base: [], head: [] };
                         samples.set(v.id, s);
-                        options.unitsSeen?.set(v.id, v.unit);
                     }
                     s[side].push(v.value);
                 }
@@ -70606,7 +70608,7 @@ function failing(report) {
     return report.results.filter((r) => model/* FAILING_OUTCOMES */.l.has(r.outcome));
 }
 function changeText(estimate) {
-    return estimate === undefined ? 'over its limit' : (0,core_units/* formatSignedPercent */.h9)(estimate);
+    return estimate === undefined ? 'over its limit' : (0,units/* formatSignedPercent */.h9)(estimate);
 }
 /** The issue title: the failing metrics and their change since the reference (plain text). */
 function issueTitle(report) {
@@ -70636,7 +70638,7 @@ function issueOpening(report, links) {
         '|---|---|---|---|',
         ...failing(report).map((r) => {
             const c = r.change;
-            const interval = c ? `${(0,core_units/* formatSignedPercent */.h9)(c.low)} … ${(0,core_units/* formatSignedPercent */.h9)(c.high)}` : '';
+            const interval = c ? `${(0,units/* formatSignedPercent */.h9)(c.low)} … ${(0,units/* formatSignedPercent */.h9)(c.high)}` : '';
             return `| ${inlineCode(r.id)} | ${changeText(c?.estimate)} | ${interval} | ${inlineCode(r.budget.source)} |`;
         }),
         '',
@@ -70852,7 +70854,6 @@ async function measureRevisions(settings, io, resultsDir, known) {
             io.log.info(`Shard ${settings.shard.index}/${settings.shard.total}: ${suites.map((s) => s.name).join(', ') || 'no suites'}`);
         const options = gateOptions(settings);
         const { gate, budgetWarnings } = createGate(settings, options);
-        const units = new Map();
         const runners = suites.map(io.runnerFor ?? createRunner);
         const outcome = await measure(runners, {
             checkouts,
@@ -70862,15 +70863,15 @@ async function measureRevisions(settings, io, resultsDir, known) {
             seed: io.seed,
             signal: io.signal,
             reporter: io.progress ?? logReporter((line) => io.log.info(line)),
-            unitsSeen: units,
             isolation: async (side, what) => guard.after(side, what),
         });
         io.log.info(`Side isolation: ${guard.checks} checks of the other checkout, ${((guard.seconds / Math.max(1, guard.checks)) * 1000).toFixed(1)} ms each on average`);
         // Soak growth metrics are decided from the runs' series, not their few replicate values.
         // One side changed the other: nothing measured is a comparison of the commits.
+        const unitOf = new Map((outcome.look?.results ?? []).map((r) => [r.id, r.unit]));
         const results = outcome.isolationError
             ? []
-            : applySoak(outcome.look?.results ?? [], outcome.series, options.alpha, (id) => (0,budgets/* budgetFor */.vO)(id, units.get(id) ?? 'count', settings.budgets, settings.defaultBudget).rule.kind === 'off', core_units/* formatValue */.Fl);
+            : applySoak(outcome.look?.results ?? [], outcome.series, options.alpha, (id) => (0,budgets/* budgetFor */.vO)(id, unitOf.get(id) ?? 'count', settings.budgets, settings.defaultBudget).rule.kind === 'off', units/* formatValue */.Fl);
         const suiteErrors = outcome.errors.map((e) => `${e.message}${e.outputTail ? `\n${e.outputTail.trim().split('\n').slice(-10).join('\n')}` : ''}`);
         const cancelled = outcome.cancelled ? ((0,signals/* cancelledBy */.tK)(io.signal) ?? 'SIGINT') : undefined;
         // A cancelled run's cancel message says why it stopped; the gate's "too few rounds" would blame the time limit.
@@ -72261,7 +72262,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _adapters_results_file__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(3021);
 /* harmony import */ var _adapters_signals__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(3113);
 /* harmony import */ var _app_context__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(3964);
-/* harmony import */ var _app_run__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(7338);
+/* harmony import */ var _app_run__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(3831);
 /* harmony import */ var _core_render_terminal__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(1698);
 /* harmony import */ var _settings_settings__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(7100);
 /**

@@ -43615,7 +43615,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 24:
+/***/ 6430:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -64844,6 +64844,27 @@ function resolutionOf(values) {
     return { step, relative, source: gap > decimal ? 'ties' : 'decimal' };
 }
 
+;// CONCATENATED MODULE: ./src/core/stats/critical-rank.ts
+/**
+ * The critical rank of a distribution-free interval from an exact null CDF: the number of leading
+ * CDF values at or below `tail` — the largest k with P(T ≤ k − 1) ≤ tail, or 0 when none qualifies.
+ * Shared by the Mann–Whitney (two-sample) and Wilcoxon signed-rank (paired) Hodges–Lehmann intervals.
+ */
+function criticalRankFromCdf(cdf, tail) {
+    // The CDF is non-decreasing: binary search for the last index with cdf ≤ tail (a relative
+    // tolerance keeps a tail equal to an attainable level from being lost to rounding).
+    let lo = -1;
+    let hi = cdf.length - 1;
+    while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (cdf[mid] <= tail * (1 + 1e-12))
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    return lo + 1;
+}
+
 ;// CONCATENATED MODULE: ./src/core/stats/mann-whitney.ts
 /**
  * The Mann–Whitney U test (Mann & Whitney 1947; Wilcoxon rank-sum), following benchstat's rule:
@@ -65002,6 +65023,7 @@ function mannWhitneyMinP(m, n) {
  */
 
 
+
 /** All m·n pairwise differences y_j − x_i, sorted ascending. */
 function pairwiseDifferences(x, y) {
     const d = new Float64Array(x.length * y.length);
@@ -65020,17 +65042,7 @@ function pairwiseDifferences(x, y) {
 function shiftIntervalRank(m, n, tail, tieSizes = []) {
     if (tieSizes.length === 0 && m <= EXACT_LIMIT && n <= EXACT_LIMIT) {
         const { cdf } = mannWhitneyExactDistribution(m, n);
-        // cdf is increasing: find the largest u with cdf[u] ≤ tail, then k = u + 1.
-        let lo = -1;
-        let hi = cdf.length - 1;
-        while (lo < hi) {
-            const mid = (lo + hi + 1) >> 1;
-            if (cdf[mid] <= tail * (1 + 1e-12))
-                lo = mid;
-            else
-                hi = mid - 1;
-        }
-        const k = lo + 1;
+        const k = criticalRankFromCdf(cdf, tail);
         return { k, method: 'exact', tailAttained: k >= 1 ? cdf[k - 1] : cdf[0] };
     }
     const sigma = mannWhitneySigma(m, n, tieSizes);
@@ -65113,6 +65125,7 @@ function hodgesLehmannIntervalForTail(x, y, tail) {
  * 1 − 2·P(W⁺ ≤ k − 1).
  */
 
+
 /** Largest number of pairs for which the exact null distribution is used. */
 const SIGNED_RANK_EXACT_LIMIT = 50;
 const signed_rank_exactCache = new Map();
@@ -65167,17 +65180,7 @@ function walshAverages(d) {
 function signedRankIntervalRank(n, tail, tieSizes = []) {
     const total = (n * (n + 1)) / 2;
     if (tieSizes.length === 0 && n <= SIGNED_RANK_EXACT_LIMIT) {
-        const cdf = signedRankExactCdf(n);
-        let lo = -1;
-        let hi = cdf.length - 1;
-        while (lo < hi) {
-            const mid = (lo + hi + 1) >> 1;
-            if (cdf[mid] <= tail * (1 + 1e-12))
-                lo = mid;
-            else
-                hi = mid - 1;
-        }
-        return lo + 1;
+        return criticalRankFromCdf(signedRankExactCdf(n), tail);
     }
     let tieTerm = 0;
     for (const t of tieSizes)
@@ -78604,7 +78607,6 @@ async function measure(runners, options) {
                     if (!s) {
                         s = { ...describeMetric(runner.suite.name, v), base: [], head: [] };
                         samples.set(v.id, s);
-                        options.unitsSeen?.set(v.id, v.unit);
                     }
                     s[side].push(v.value);
                 }
@@ -79985,7 +79987,6 @@ async function measureRevisions(settings, io, resultsDir, known) {
             io.log.info(`Shard ${settings.shard.index}/${settings.shard.total}: ${suites.map((s) => s.name).join(', ') || 'no suites'}`);
         const options = gateOptions(settings);
         const { gate, budgetWarnings } = createGate(settings, options);
-        const units = new Map();
         const runners = suites.map(io.runnerFor ?? createRunner);
         const outcome = await measure(runners, {
             checkouts,
@@ -79995,15 +79996,15 @@ async function measureRevisions(settings, io, resultsDir, known) {
             seed: io.seed,
             signal: io.signal,
             reporter: io.progress ?? logReporter((line) => io.log.info(line)),
-            unitsSeen: units,
             isolation: async (side, what) => guard.after(side, what),
         });
         io.log.info(`Side isolation: ${guard.checks} checks of the other checkout, ${((guard.seconds / Math.max(1, guard.checks)) * 1000).toFixed(1)} ms each on average`);
         // Soak growth metrics are decided from the runs' series, not their few replicate values.
         // One side changed the other: nothing measured is a comparison of the commits.
+        const unitOf = new Map((outcome.look?.results ?? []).map((r) => [r.id, r.unit]));
         const results = outcome.isolationError
             ? []
-            : applySoak(outcome.look?.results ?? [], outcome.series, options.alpha, (id) => budgetFor(id, units.get(id) ?? 'count', settings.budgets, settings.defaultBudget).rule.kind === 'off', formatValue);
+            : applySoak(outcome.look?.results ?? [], outcome.series, options.alpha, (id) => budgetFor(id, unitOf.get(id) ?? 'count', settings.budgets, settings.defaultBudget).rule.kind === 'off', formatValue);
         const suiteErrors = outcome.errors.map((e) => `${e.message}${e.outputTail ? `\n${e.outputTail.trim().split('\n').slice(-10).join('\n')}` : ''}`);
         const cancelled = outcome.cancelled ? (cancelledBy(io.signal) ?? 'SIGINT') : undefined;
         // A cancelled run's cancel message says why it stopped; the gate's "too few rounds" would blame the time limit.
@@ -81455,7 +81456,7 @@ async function cli(argv) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(24);
+/* harmony import */ var _cli__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6430);
 /** The `perfgate` command's entry point (bundled into dist/cli). */
 
 process.exitCode = await (0,_cli__WEBPACK_IMPORTED_MODULE_0__/* .cli */ .x)(process.argv.slice(2));

@@ -44,8 +44,6 @@ export interface MeasureOptions {
   signal?: AbortSignal;
   /** Where progress goes (a terminal line, or log lines); none when omitted. */
   reporter?: MeasureReporter;
-  /** Filled with the unit of every metric as it is first seen (budgets need it). */
-  unitsSeen?: Map<MetricId, string>;
   /** Monotonic clock in seconds (injectable for tests). */
   now?: () => number;
   /** Replaces the max-time timer (simulations end the time at a chosen round). */
@@ -280,7 +278,6 @@ export async function measure(runners: SuiteRunner[], options: MeasureOptions): 
           if (!s) {
             s = { ...describeMetric(runner.suite.name, v), base: [], head: [] };
             samples.set(v.id, s);
-            options.unitsSeen?.set(v.id, v.unit);
           }
           s[side].push(v.value);
         }

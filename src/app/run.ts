@@ -17,7 +17,7 @@ import { runMeasured } from '../adapters/process';
 import { cancelledBy } from '../adapters/signals';
 import { applyAcceptance, withoutAcceptance } from '../core/accept';
 import { budgetFor } from '../core/budgets';
-import type { ComparisonReport, MetricId, Revision, Side, Verdict, Warning } from '../core/model';
+import type { ComparisonReport, Revision, Side, Verdict, Warning } from '../core/model';
 import { renderMetricChart } from '../core/render/charts';
 import { renderHtmlReport } from '../core/render/html';
 import { renderMarkdown, SUMMARY_LIMIT, utf8Length } from '../core/render/markdown';
@@ -198,7 +198,6 @@ async function measureRevisions(
       );
     const options = gateOptions(settings);
     const { gate, budgetWarnings } = createGate(settings, options);
-    const units = new Map<MetricId, string>();
     const runners = suites.map(io.runnerFor ?? createRunner);
     const outcome = await measure(runners, {
       checkouts,
@@ -208,7 +207,6 @@ async function measureRevisions(
       seed: io.seed,
       signal: io.signal,
       reporter: io.progress ?? logReporter((line) => io.log.info(line)),
-      unitsSeen: units,
       isolation: async (side, what) => guard.after(side, what),
     });
     io.log.info(
@@ -216,13 +214,15 @@ async function measureRevisions(
     );
     // Soak growth metrics are decided from the runs' series, not their few replicate values.
     // One side changed the other: nothing measured is a comparison of the commits.
+    const unitOf = new Map((outcome.look?.results ?? []).map((r) => [r.id, r.unit]));
     const results = outcome.isolationError
       ? []
       : applySoak(
           outcome.look?.results ?? [],
           outcome.series,
           options.alpha,
-          (id) => budgetFor(id, units.get(id) ?? 'count', settings.budgets, settings.defaultBudget).rule.kind === 'off',
+          (id) =>
+            budgetFor(id, unitOf.get(id) ?? 'count', settings.budgets, settings.defaultBudget).rule.kind === 'off',
           formatValue,
         );
     const suiteErrors = outcome.errors.map(

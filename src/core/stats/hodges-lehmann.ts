@@ -7,6 +7,7 @@
  * differences y_j − x_i, and [D_(k), D_(mn+1−k)] (order statistics of those differences) covers θ with
  * probability 1 − 2·P(U ≤ k − 1), U the Mann–Whitney statistic under H0.
  */
+import { criticalRankFromCdf } from './critical-rank';
 import { EXACT_LIMIT, mannWhitneyExactDistribution, mannWhitneySigma, rankWithTies } from './mann-whitney';
 import { normalQuantileUpper } from './normal';
 
@@ -44,15 +45,7 @@ export function shiftIntervalRank(
 ): { k: number; method: 'exact' | 'normal'; tailAttained: number } {
   if (tieSizes.length === 0 && m <= EXACT_LIMIT && n <= EXACT_LIMIT) {
     const { cdf } = mannWhitneyExactDistribution(m, n);
-    // cdf is increasing: find the largest u with cdf[u] ≤ tail, then k = u + 1.
-    let lo = -1;
-    let hi = cdf.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (cdf[mid] <= tail * (1 + 1e-12)) lo = mid;
-      else hi = mid - 1;
-    }
-    const k = lo + 1;
+    const k = criticalRankFromCdf(cdf, tail);
     return { k, method: 'exact', tailAttained: k >= 1 ? cdf[k - 1] : cdf[0] };
   }
   const sigma = mannWhitneySigma(m, n, tieSizes);

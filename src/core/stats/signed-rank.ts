@@ -10,6 +10,7 @@
  * A₍₁₎ ≤ … ≤ A₍M₎, M = n(n+1)/2, give [A₍k₎, A₍M+1−k₎] covering θ with probability
  * 1 − 2·P(W⁺ ≤ k − 1).
  */
+import { criticalRankFromCdf } from './critical-rank';
 import { normalQuantileUpper, normalSurvival } from './normal';
 
 /** Largest number of pairs for which the exact null distribution is used. */
@@ -66,15 +67,7 @@ export function walshAverages(d: readonly number[]): Float64Array {
 export function signedRankIntervalRank(n: number, tail: number, tieSizes: readonly number[] = []): number {
   const total = (n * (n + 1)) / 2;
   if (tieSizes.length === 0 && n <= SIGNED_RANK_EXACT_LIMIT) {
-    const cdf = signedRankExactCdf(n);
-    let lo = -1;
-    let hi = cdf.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (cdf[mid] <= tail * (1 + 1e-12)) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo + 1;
+    return criticalRankFromCdf(signedRankExactCdf(n), tail);
   }
   let tieTerm = 0;
   for (const t of tieSizes) tieTerm += t * t * t - t;
