@@ -21,7 +21,7 @@ import {
   type Unit,
 } from '../model';
 import { fails } from '../report';
-import { formatSignedPercent, formatValue, plainNumber } from '../units';
+import { formatGrowth, formatSignedPercent, formatValue, plainNumber } from '../units';
 import { plottable } from './charts';
 import { middleEllipsis, oneLine, plural } from './text';
 
@@ -148,6 +148,11 @@ export function changeText(r: MetricResult): string {
     const { estimate, low, high } = r.headInterval;
     return `head ${valueText(estimate, r.unit)} (${valueText(low, r.unit)} … ${valueText(high, r.unit)})`;
   }
+  if (r.growthInterval) {
+    const { estimate, low, high } = r.growthInterval;
+    const g = (v: number) => (plottable(v) ? formatGrowth(v, r.unit) : '—');
+    return `head − base ${g(estimate)} (${g(low)} … ${g(high)})`;
+  }
   if (!r.change) return '—';
   const { estimate, low, high } = r.change;
   return `${percentText(estimate)} (${percentText(low)} … ${percentText(high)})`;
@@ -160,6 +165,8 @@ export function budgetText(budget: BudgetRule, direction: Direction): string {
       return direction === 'lower' ? `≤ ${percentText(budget.limit)}` : `≥ ${percentText(-budget.limit)}`;
     case 'absolute':
       return `head ${budget.op} ${plottable(budget.bound) ? formatValue(budget.bound, budget.unit) : '—'}`;
+    case 'growth':
+      return `head − base ≤ ${plottable(budget.bound) ? formatGrowth(budget.bound, budget.unit) : '—'}`;
     default:
       return 'off';
   }
