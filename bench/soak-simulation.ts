@@ -101,7 +101,12 @@ export function memoryRun(
 /** The settings of a soak-only configuration (or one with a load suite), everything else at its default. */
 export function soakSettings(cell: Pick<SoakCell, 'budgets' | 'soak' | 'load'>): Settings {
   const suites: Record<string, unknown>[] = [
-    { name: 'api', server: 'simulated', scenarios: [{ name: 'hit', path: '/' }], soak: { rate: '200/s', ...cell.soak } },
+    {
+      name: 'api',
+      server: 'simulated',
+      scenarios: [{ name: 'hit', path: '/' }],
+      soak: { rate: '200/s', ...cell.soak },
+    },
   ];
   if (cell.load) suites.push({ name: 'load', run: 'simulated' });
   const inputs: Record<string, string> = { suites: JSON.stringify(suites), budgets: cell.budgets ?? '' };

@@ -65,7 +65,11 @@ const CASES: Case[] = [
   { name: 'leak 3 MB/min', cell: { profile: at(3e6 / 60) }, check: 'detect' },
   { name: 'leak 3 MB/min, GC saw-tooth', cell: { profile: at(3e6 / 60, GC) }, check: 'detect' },
   { name: 'leak 3 MB/min, GC, drift', cell: { profile: at(3e6 / 60, { ...GC, drift: 2e3 }) }, check: 'detect' },
-  { name: 'leak 3 MB/min, GC, noisy (sd 1 MB)', cell: { profile: at(3e6 / 60, { ...GC, sd: 1 * MB }) }, check: 'detect' },
+  {
+    name: 'leak 3 MB/min, GC, noisy (sd 1 MB)',
+    cell: { profile: at(3e6 / 60, { ...GC, sd: 1 * MB }) },
+    check: 'detect',
+  },
 ];
 
 const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
@@ -116,7 +120,5 @@ for (const [i, c] of CASES.entries()) {
   rows.push([c.name, pct(s.fail), pct(s.pass), pct(s.error), pct(s.within), pct(s.inconclusive), verdict]);
   console.error(`${c.name}: done`);
 }
-console.log(
-  table(['case', 'fail', 'pass', 'error', 'rss within', 'rss inconclusive', 'check'], rows),
-);
+console.log(table(['case', 'fail', 'pass', 'error', 'rss within', 'rss inconclusive', 'check'], rows));
 if (!ok) process.exitCode = 1;

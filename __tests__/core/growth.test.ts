@@ -9,9 +9,9 @@ import { describe, expect, it } from 'vitest';
 import { SequentialGate } from '../../src/core/gate/gate';
 import { growthTest } from '../../src/core/gate/growth';
 import type { BudgetRule, MetricSamples, SoakRole } from '../../src/core/model';
+import { budgetText, changeText } from '../../src/core/render/view';
 import { decideVerdict } from '../../src/core/report';
 import { envelopeGrowth, lowerEnvelope } from '../../src/core/soak';
-import { changeText, budgetText } from '../../src/core/render/view';
 
 const golden = JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'stats', 'growth-t.json'), 'utf8')) as {
   base: number[];
@@ -41,7 +41,8 @@ describe('growthTest', () => {
   it.each(golden)('matches scipy.stats.ttest_ind and t.isf (df $df)', (c) => {
     const t = growthTest(c.base, c.head, c.tolerance);
     expect(t.df).toBe(c.df);
-    const close = (a: number, b: number) => expect(Math.abs(a - b)).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(b)));
+    const close = (a: number, b: number) =>
+      expect(Math.abs(a - b)).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(b)));
     close(t.pBeyond, c.pBeyond);
     close(t.pWithin, c.pWithin);
     close(t.pWorse, c.pWorse);
@@ -112,7 +113,11 @@ describe('growth metrics in the gate', () => {
     expect(early.results[0].outcome).toBe('inconclusive');
     expect(early.results[0].stopReason).toBe("waiting for the soak's runs (2 of 4 a side)");
     expect(early.undecided).toEqual(['api:rss-growth']);
-    const done = g.look([metric('api:rss-growth', [1e3, 3e3, 2e3, 0], [5.1e4, 4.9e4, 5.3e4, 5e4], growth(4))], 4, false);
+    const done = g.look(
+      [metric('api:rss-growth', [1e3, 3e3, 2e3, 0], [5.1e4, 4.9e4, 5.3e4, 5e4], growth(4))],
+      4,
+      false,
+    );
     expect(done.results[0].outcome).toBe('regression');
     expect(done.undecided).toEqual([]);
   });

@@ -39,7 +39,9 @@ describe('soak suites', () => {
   const base = checkout('base', { leaky: 'steady', warming: 'steady' });
   const head = checkout('head', { leaky: 'leak', warming: 'plateau' });
 
-  it('fail the leaking head and pass the one that plateaus, at the look their runs end', { timeout: 600_000 }, async () => {
+  it('fail the leaking head and pass the one that plateaus, at the look their runs end', {
+    timeout: 600_000,
+  }, async () => {
     const { suites, issues } = parseSuites([soakSuite('leaky'), soakSuite('warming')]);
     expect(issues).toEqual([]);
     const gate = new SequentialGate({ alpha: 0.05, minRounds: 10, maxRounds: 50 }, () => ({

@@ -16,13 +16,17 @@ describe("Student's t", () => {
   it('upper tail matches scipy.stats.t.sf to 1e-11 relative', () => {
     for (const c of t.sf) {
       const got = studentTSurvival(c.t, c.df);
-      expect(Math.abs(got - c.sf), `t = ${c.t}, df = ${c.df}: ${got} vs ${c.sf}`).toBeLessThanOrEqual(1e-11 * c.sf + 1e-300);
+      expect(Math.abs(got - c.sf), `t = ${c.t}, df = ${c.df}: ${got} vs ${c.sf}`).toBeLessThanOrEqual(
+        1e-11 * c.sf + 1e-300,
+      );
     }
   });
   it('quantile matches scipy.stats.t.isf to 1e-10 relative', () => {
     for (const c of t.isf) {
       const got = studentTQuantileUpper(c.q, c.df);
-      expect(Math.abs(got - c.t), `q = ${c.q}, df = ${c.df}: ${got} vs ${c.t}`).toBeLessThanOrEqual(1e-10 * Math.abs(c.t) + 1e-12);
+      expect(Math.abs(got - c.t), `q = ${c.q}, df = ${c.df}: ${got} vs ${c.t}`).toBeLessThanOrEqual(
+        1e-10 * Math.abs(c.t) + 1e-12,
+      );
     }
   });
 });

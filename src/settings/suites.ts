@@ -221,7 +221,8 @@ export type SoakOptions = z.infer<typeof soakSchema>;
  */
 export function soakTimeS(suites: readonly Suite[]): number {
   return suites.reduce(
-    (total, s) => (s.kind === 'http' && s.soak ? total + 2 * s.soak.rounds * (s.soak.duration + s.readyTimeout) : total),
+    (total, s) =>
+      s.kind === 'http' && s.soak ? total + 2 * s.soak.rounds * (s.soak.duration + s.readyTimeout) : total,
     0,
   );
 }

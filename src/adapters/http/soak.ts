@@ -115,7 +115,13 @@ export async function runSoak(o: SoakRunOptions): Promise<SoakRunResult> {
     const a = first.percentileSeconds(99);
     const b = last.percentileSeconds(99);
     if (a !== null && b !== null && a > 0)
-      values.push({ id: `${prefix}:p99-drift`, unit: 'fraction', direction: 'lower', value: b / a - 1, soak: reported });
+      values.push({
+        id: `${prefix}:p99-drift`,
+        unit: 'fraction',
+        direction: 'lower',
+        value: b / a - 1,
+        soak: reported,
+      });
   }
   if (attempts < 0.9 * soak.rate * soak.duration)
     warnings.push(

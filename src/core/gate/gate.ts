@@ -190,7 +190,11 @@ export class SequentialGate {
       ? []
       : [...this.states.entries()].filter(([, s]) => s.gated && !s.decided).map(([id]) => id);
     const warnings: Warning[] = [];
-    if (isFinal && rounds < this.options.minRounds && gated.some((s) => !s.failRejected && s.budget.kind !== 'growth')) {
+    if (
+      isFinal &&
+      rounds < this.options.minRounds &&
+      gated.some((s) => !s.failRejected && s.budget.kind !== 'growth')
+    ) {
       errors.push(notes.beforeFirstLook(rounds, this.options.minRounds));
     }
     return {
