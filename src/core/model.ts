@@ -103,6 +103,8 @@ export type WarningCode =
   | 'too-noisy'
   | 'first-look'
   | 'no-samples'
+  | 'soak-runs'
+  | 'soak-undecided'
   | (string & {});
 
 /**

@@ -132,6 +132,11 @@ export function valueText(v: number | null, unit: Unit): string {
   return formatValue(v, unit);
 }
 
+/** A side's median for its column: a soak growth per minute, as its tolerance is written; else `valueText`. */
+function medianText(r: MetricResult, v: number | null): string {
+  return r.soak?.role === 'growth' && v !== null && plottable(v) ? formatGrowth(v, r.unit) : valueText(v, r.unit);
+}
+
 /** A signed percentage, or `—` for a change that is not a readable number. */
 export function percentText(fraction: number, digits?: number): string {
   return plottable(fraction) ? formatSignedPercent(fraction, digits) : '—';
@@ -228,8 +233,8 @@ export const COLUMNS: readonly Column[] = [
       return marks.length ? [name, { text: marks.join(','), style: 'note' }] : [name];
     },
   },
-  { key: 'base', label: 'Base', align: 'right', cell: (r) => [plain(valueText(r.baseMedian, r.unit))] },
-  { key: 'head', label: 'Head', align: 'right', cell: (r) => [plain(valueText(r.headMedian, r.unit))] },
+  { key: 'base', label: 'Base', align: 'right', cell: (r) => [plain(medianText(r, r.baseMedian))] },
+  { key: 'head', label: 'Head', align: 'right', cell: (r) => [plain(medianText(r, r.headMedian))] },
   {
     key: 'change',
     label: 'Change (interval)',
