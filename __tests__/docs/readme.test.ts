@@ -67,3 +67,16 @@ describe('README', () => {
     expect(parseSuites(parse(step[0].with.suites)).issues).toEqual([]);
   });
 });
+
+describe('README soak section', () => {
+  it('shows a soak suite that parses, with the defaults the settings have', () => {
+    const [example] = blocks(section('### Soak: memory that creeps up'), 'yaml');
+    const snippet = parse((parse(example) as { suites: string }).suites) as { soak: Record<string, unknown> }[];
+    const { suites, issues } = parseSuites(snippet);
+    expect(issues).toEqual([]);
+    // Every value the example writes is marked "(default)" except the rate: it must equal the default.
+    const bare = parseSuites([{ ...snippet[0], soak: { rate: snippet[0].soak.rate } }]);
+    expect(bare.issues).toEqual([]);
+    expect(suites[0]).toEqual(bare.suites[0]);
+  });
+});

@@ -1,12 +1,10 @@
 /**
- * Soak suites end to end on real servers: base keeps nothing; a head that keeps 2 kB of every
- * request fails, a head whose cache fills within the settle time and then stays passes. Short
- * soaks (2 rounds of 70 s per side, 10 s settle, 2 s blocks: 30 blocks a run) at 200 requests per
- * second; the suite defaults (3 minutes, 1 minute settle, 10 s blocks, 2 rounds) are for real
- * servers. Only rss growth is gated (fd growth is reported). Base's blocks can be strongly
- * autocorrelated on a busy machine (ρ up to 0.89 was seen): with 15 blocks a run and four gated
- * growth metrics Sen's bounds were out of reach and the leak read as inconclusive; 30 blocks a run
- * keep them finite at α/2 even at the largest ρ the correction allows (0.9).
+ * Soak suites end to end on real servers: base keeps nothing; a head that keeps 2 kB of every request
+ * (about 24 MB/min at 200 requests per second) fails, a head whose cache fills within the settle time and
+ * then stays passes. As short as stays honest: 2 runs a side of 20 s (8 s settle, 3 s envelope windows:
+ * 4 windows a run), against the 1 MB/min tolerance; the suite defaults (3 runs of 5 minutes) are for
+ * real servers and their error rates are measured in `npm run bench:soak`. The soak stops after its
+ * runs and the gate decides at that look: no min-rounds error, the latency metrics reported only.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,8 +13,7 @@ import { measure } from '../../src/app/measure';
 import { httpRunner } from '../../src/app/runners';
 import { SequentialGate } from '../../src/core/gate/gate';
 import { FAILING_OUTCOMES } from '../../src/core/model';
-import { applySoak } from '../../src/core/soak';
-import { formatValue } from '../../src/core/units';
+import { decideVerdict } from '../../src/core/report';
 import { parseSuites } from '../../src/settings/suites';
 import { SERVERS, tempDir } from './helpers';
 
@@ -35,40 +32,44 @@ const soakSuite = (name: string) => ({
   server: `MODE=$(cat mode-${name}) node ${JSON.stringify(join(SERVERS, 'soak.mjs'))}`,
   readyTimeout: '20s',
   scenarios: [{ name: 'hit', path: '/' }],
-  soak: { rate: '200/s', duration: '70s', settle: '10s', block: '2s', tolerance: '1MB/min', rounds: 2 },
+  soak: { rate: '200/s', duration: '20s', settle: '8s', block: '3s', tolerance: '1MB/min', rounds: 2 },
 });
 
 describe('soak suites', () => {
   const base = checkout('base', { leaky: 'steady', warming: 'steady' });
   const head = checkout('head', { leaky: 'leak', warming: 'plateau' });
 
-  it('fails the leaking head and passes the one that plateaus', { timeout: 1_200_000 }, async () => {
+  it('fail the leaking head and pass the one that plateaus, at the look their runs end', {
+    timeout: 600_000,
+  }, async () => {
     const { suites, issues } = parseSuites([soakSuite('leaky'), soakSuite('warming')]);
     expect(issues).toEqual([]);
-    const gate = new SequentialGate({ alpha: 0.05, minRounds: 10, maxRounds: 10 }, () => ({
+    const gate = new SequentialGate({ alpha: 0.05, minRounds: 10, maxRounds: 50 }, () => ({
       kind: 'relative',
       limit: 0.05,
       source: '5%',
     }));
     const out = await measure(
       suites.map((s) => httpRunner(s as Parameters<typeof httpRunner>[0])),
-      { checkouts: { base, head }, gate, maxRounds: 10, maxTimeS: 1e9, seed: 3 },
+      { checkouts: { base, head }, gate, maxRounds: 50, maxTimeS: 1e9, seed: 3 },
     );
     expect(out.errors).toEqual([]);
-    expect(out.rounds).toBe(2); // the soak suites stop after their rounds
-    const results = applySoak(out.look!.results, out.series, 0.05, (id) => id.endsWith(':fd-growth'), formatValue);
+    expect(out.rounds).toBe(2); // the soak suites stop after their runs
+    const { results, errors } = out.look!;
+    expect(errors).toEqual([]);
     const leak = results.find((r) => r.id === 'leaky:rss-growth')!;
     const plateau = results.find((r) => r.id === 'warming:rss-growth')!;
     console.log(
-      `${leak.id}: ${leak.outcome} — ${leak.stopReason}\n${plateau.id}: ${plateau.outcome} — ${plateau.stopReason}`,
+      [leak, plateau]
+        .map((r) => `${r.id}: ${r.outcome} — ${r.stopReason}; base ${r.base.join(', ')}; head ${r.head.join(', ')} B/s`)
+        .join('\n'),
     );
     expect(leak.outcome).toBe('regression');
+    expect(leak.budget.kind).toBe('growth');
     expect(FAILING_OUTCOMES.has(plateau.outcome)).toBe(false);
-    expect(leak.unit).toBe('B/s');
-    expect(results.map((r) => r.id)).toEqual(
-      expect.arrayContaining(['leaky:fd-growth', 'leaky/hit:p99', 'leaky/hit:p99-drift', 'leaky/hit:throughput']),
-    );
-    expect(out.series.filter((s) => s.metric === 'leaky:rss-growth')).toHaveLength(4);
+    expect(results.find((r) => r.id === 'leaky/hit:p99')!.outcome).toBe('ungated');
+    expect(results.find((r) => r.id === 'leaky:fd-growth')!.budget.kind).toBe('growth');
+    expect(decideVerdict(results, errors)).toBe('fail');
   });
 });
 
@@ -82,8 +83,8 @@ describe('soak settings', () => {
       /^suites\[0\]\.soak\.tolerance: expected a growth rate like "1MB\/min"/,
     );
     expect(bad({ rate: 'lots' })[0]).toMatch(/^suites\[0\]\.soak\.rate: expected a positive rate/);
-    expect(bad({ duration: '12s' })[0]).toMatch(/^suites\[0\]\.soak\.duration: expected at least 4 blocks/);
-    expect(bad({ rounds: 0 })[0]).toMatch(/^suites\[0\]\.soak\.rounds/);
+    expect(bad({ duration: '15s' })[0]).toMatch(/^suites\[0\]\.soak\.duration: expected at least 3 windows/);
+    expect(bad({ rounds: 1 })[0]).toMatch(/^suites\[0\]\.soak\.rounds: .*2/);
     expect(bad({}, { rate: 10 })[0]).toMatch(/^suites\[0\]\.rate: a soak suite sets its rate in "soak.rate"/);
     expect(bad({ duration: '20m' })[0]).toMatch(/^suites\[0\]\.timeout: expected a timeout of at least/);
     expect(

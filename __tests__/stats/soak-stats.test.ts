@@ -1,27 +1,32 @@
 /**
- * Theil–Sen with Sen's interval against SciPy (`scripts/golden-soak.py` writes the golden values).
+ * Student's t distribution against SciPy (`scripts/golden-soak.py` writes the golden values).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { theilSen } from '../../src/core/stats/theil-sen';
+import { studentTQuantileUpper, studentTSurvival } from '../../src/core/stats/student-t';
 
 const golden = (name: string) => JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'stats', name), 'utf8'));
 
-describe('theilSen', () => {
-  it.each(
-    golden('theil-sen.json') as {
-      x: number[];
-      y: number[];
-      confidence: number;
-      slope: number;
-      low: number;
-      high: number;
-    }[],
-  )('matches scipy.stats.theilslopes (n = $x.length, $confidence)', (c) => {
-    const r = theilSen(c.x, c.y, c.confidence);
-    expect(r.slope).toBeCloseTo(c.slope, 9);
-    expect(r.low).toBeCloseTo(c.low, 9);
-    expect(r.high).toBeCloseTo(c.high, 9);
+describe("Student's t", () => {
+  const t = golden('student-t.json') as {
+    sf: { t: number; df: number; sf: number }[];
+    isf: { q: number; df: number; t: number }[];
+  };
+  it('upper tail matches scipy.stats.t.sf to 1e-11 relative', () => {
+    for (const c of t.sf) {
+      const got = studentTSurvival(c.t, c.df);
+      expect(Math.abs(got - c.sf), `t = ${c.t}, df = ${c.df}: ${got} vs ${c.sf}`).toBeLessThanOrEqual(
+        1e-11 * c.sf + 1e-300,
+      );
+    }
+  });
+  it('quantile matches scipy.stats.t.isf to 1e-10 relative', () => {
+    for (const c of t.isf) {
+      const got = studentTQuantileUpper(c.q, c.df);
+      expect(Math.abs(got - c.t), `q = ${c.q}, df = ${c.df}: ${got} vs ${c.t}`).toBeLessThanOrEqual(
+        1e-10 * Math.abs(c.t) + 1e-12,
+      );
+    }
   });
 });

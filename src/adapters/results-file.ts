@@ -44,6 +44,7 @@ const budget = z.discriminatedUnion('kind', [
     unit,
     source: str(100),
   }),
+  z.strictObject({ kind: z.literal('growth'), bound: num, unit, source: str(100) }),
   z.strictObject({ kind: z.literal('off'), source: str(100) }),
 ]);
 const outcome = z.enum(OUTCOMES);
@@ -97,6 +98,12 @@ const metric = z.strictObject({
   case: str(20_000).optional(),
   name: str(20_000),
   percentile: num.min(0).max(100).optional(),
+  soak: z
+    .discriminatedUnion('role', [
+      z.strictObject({ role: z.literal('growth'), tolerance: num, runs: z.number().int().min(1).max(100) }),
+      z.strictObject({ role: z.literal('reported') }),
+    ])
+    .optional(),
   unit,
   direction: z.enum(['lower', 'higher']),
   base: samples,
@@ -111,6 +118,7 @@ const metric = z.strictObject({
   stopReason: str(500),
   warnings: z.array(warning).max(50),
   headInterval: z.strictObject({ estimate: num, low: num, high: num, confidence: num.min(0).max(1) }).optional(),
+  growthInterval: z.strictObject({ estimate: num, low: num, high: num, confidence: num.min(0).max(1) }).optional(),
   // Written by measure mode for the record; report mode drops it and asks the API again.
   accepted: z.strictObject({ by: z.enum(['label', 'description']), rule: str(300) }).optional(),
 });

@@ -30,7 +30,7 @@
  */
 import type { LookResult, SequentialGate } from '../core/gate/gate';
 import { describeMetric } from '../core/metric';
-import type { CapacityCurve, MetricId, MetricSamples, MetricValue, Side, SoakSeries, Warning } from '../core/model';
+import type { CapacityCurve, MetricId, MetricSamples, MetricValue, Side, Warning } from '../core/model';
 import { mulberry32, shuffle } from '../core/random';
 import type { MeasureReporter, RoundProgress } from './progress';
 import { SuiteError, type SuiteRunner } from './runners';
@@ -69,8 +69,6 @@ export interface MeasureOutcome {
   isolationError: string | null;
   /** Capacity suites: every capacity search's steps, per metric and side. */
   curves: CapacityCurve[];
-  /** Soak suites: every soak run's resource series, in the order they ran. */
-  series: SoakSeries[];
 }
 
 const defaultNow = () => performance.now() / 1000;
@@ -97,7 +95,6 @@ export async function measure(runners: SuiteRunner[], options: MeasureOptions): 
   const warn = (code: string, text: string) => warnings.set(text, { code, text });
   const errors: SuiteError[] = [];
   const curves = new Map<string, CapacityCurve>();
-  const series: SoakSeries[] = [];
   const failed = new Set<string>();
   const contact = new Map<string, Contact>(
     runners.map((r) => [r.suite.name, { ran: { base: false, head: false }, pendingBase: null, headOnly: false }]),
@@ -247,7 +244,6 @@ export async function measure(runners: SuiteRunner[], options: MeasureOptions): 
         side: Side;
         values: MetricValue[];
         curves: CapacityCurve[];
-        series: SoakSeries[];
       }[] = [];
       for (const [runner, side] of shuffle(pairs(active), random)) {
         if (!runs(runner, side) || stopped()) continue;
@@ -259,14 +255,12 @@ export async function measure(runners: SuiteRunner[], options: MeasureOptions): 
             side,
             values: replicate.values,
             curves: replicate.curves ?? [],
-            series: replicate.series ?? [],
           });
         });
       }
       if (stopped()) break; // the unfinished round is discarded
-      for (const { runner, side, values, curves: steps, series: soaked } of staged) {
+      for (const { runner, side, values, curves: steps } of staged) {
         if (failed.has(runner.suite.name)) continue; // a suite that failed mid-round loses the round
-        series.push(...soaked);
         for (const c of steps) {
           const key = `${c.metric}\u0000${c.side}`;
           const seen = curves.get(key);
@@ -329,7 +323,6 @@ export async function measure(runners: SuiteRunner[], options: MeasureOptions): 
     cancelled: cancelled(),
     isolationError,
     curves: [...curves.values()],
-    series,
   };
 }
 

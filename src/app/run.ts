@@ -16,16 +16,13 @@ import { commentMarker, type GitHubClient, GitHubPermissionError, MAX_COMMENT_BO
 import { runMeasured } from '../adapters/process';
 import { cancelledBy } from '../adapters/signals';
 import { applyAcceptance, withoutAcceptance } from '../core/accept';
-import { budgetFor } from '../core/budgets';
 import type { ComparisonReport, Revision, Side, Verdict, Warning } from '../core/model';
 import { renderMetricChart } from '../core/render/charts';
 import { renderHtmlReport } from '../core/render/html';
 import { renderMarkdown, SUMMARY_LIMIT, utf8Length } from '../core/render/markdown';
 import { countOutcomes, fails } from '../core/report';
-import { applySoak } from '../core/soak';
-import { formatValue } from '../core/units';
 import type { Settings } from '../settings/settings';
-import type { Suite } from '../settings/suites';
+import { type Suite, soakTimeS } from '../settings/suites';
 import { compareFiles, type ReplicateFiles } from './files';
 import { IsolationGuard } from './isolation';
 import { measure } from './measure';
@@ -203,7 +200,8 @@ async function measureRevisions(
       checkouts,
       gate,
       maxRounds: settings.maxRounds,
-      maxTimeS: settings.maxTimeS,
+      // A soak's runs are planned in full (their growth is compared once they are done): max-time comes on top.
+      maxTimeS: settings.maxTimeS + soakTimeS(suites),
       seed: io.seed,
       signal: io.signal,
       reporter: io.progress ?? logReporter((line) => io.log.info(line)),
@@ -212,19 +210,8 @@ async function measureRevisions(
     io.log.info(
       `Side isolation: ${guard.checks} checks of the other checkout, ${((guard.seconds / Math.max(1, guard.checks)) * 1000).toFixed(1)} ms each on average`,
     );
-    // Soak growth metrics are decided from the runs' series, not their few replicate values.
     // One side changed the other: nothing measured is a comparison of the commits.
-    const unitOf = new Map((outcome.look?.results ?? []).map((r) => [r.id, r.unit]));
-    const results = outcome.isolationError
-      ? []
-      : applySoak(
-          outcome.look?.results ?? [],
-          outcome.series,
-          options.alpha,
-          (id) =>
-            budgetFor(id, unitOf.get(id) ?? 'count', settings.budgets, settings.defaultBudget).rule.kind === 'off',
-          formatValue,
-        );
+    const results = outcome.isolationError ? [] : (outcome.look?.results ?? []);
     const suiteErrors = outcome.errors.map(
       (e) => `${e.message}${e.outputTail ? `\n${e.outputTail.trim().split('\n').slice(-10).join('\n')}` : ''}`,
     );

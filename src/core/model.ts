@@ -40,7 +40,18 @@ export interface MetricValue {
   value: number;
   /** The latency percentile (0–100) this value is, when the adapter measured one (`p99` → 99). */
   percentile?: number;
+  /** Soak suites: how the metric is judged (see `SoakRole`). */
+  soak?: SoakRole;
 }
+
+/**
+ * How a metric measured by a soak suite is judged. `growth`: one run's growth of a resource (per
+ * second; `api:rss-growth`, `api:fd-growth`), compared with base's by the growth test
+ * (`core/gate/growth.ts`) against `tolerance` once `runs` runs per side are done. `reported`: measured
+ * during the soak (latency, throughput, errors) and shown, never gated: a soak's few long runs cannot
+ * decide them (gate them with a load suite).
+ */
+export type SoakRole = { role: 'growth'; tolerance: number; runs: number } | { role: 'reported' };
 
 /**
  * What a metric is, fixed where it is first measured (`describeMetric`, from the suite that
@@ -59,6 +70,8 @@ export interface MetricFacts {
   direction: Direction;
   /** The latency percentile (0–100) it is, when it is one. */
   percentile?: number;
+  /** Soak suites: how the metric is judged. */
+  soak?: SoakRole;
 }
 
 /**
@@ -90,6 +103,8 @@ export type WarningCode =
   | 'too-noisy'
   | 'first-look'
   | 'no-samples'
+  | 'soak-runs'
+  | 'soak-undecided'
   | (string & {});
 
 /**
@@ -102,27 +117,6 @@ export interface Replicate {
   warnings: string[];
   /** Capacity suites: the load steps of each capacity search in this replicate. */
   curves?: CapacityCurve[];
-  /** Soak suites: the resource series sampled during the soak, one per growth metric. */
-  series?: SoakSeries[];
-}
-
-/**
- * A resource sampled about once a second during one soak run (server RSS in bytes, or its open file
- * descriptors), for a growth metric such as `api:rss-growth`.
- */
-export interface SoakSeries {
-  /** The growth metric, e.g. `api:rss-growth` (unit B/s) or `api:fd-growth` (1/s). */
-  metric: MetricId;
-  side: Side;
-  /** Seconds since the load started, and the resource at that time. */
-  t: number[];
-  y: number[];
-  /** Seconds at the start excluded from the growth (warm-up, caches filling). */
-  settle: number;
-  /** Seconds per block: the series is reduced to block medians before the comparison. */
-  block: number;
-  /** The growth head may add over base before it counts as a regression (unit of the metric). */
-  tolerance: number;
 }
 
 /** One load step of a capacity search: the rate tried and what the server showed at it. */
@@ -166,17 +160,21 @@ export interface MetricSamples extends MetricFacts {
  * - `relative`: the allowed worsening as a fraction (0.05 = 5 %). For lower-is-better metrics the
  *   head may be at most (1 + limit) × base; for higher-is-better ones at least (1 − limit) × base.
  * - `absolute`: a bound on the head value (its median), in the metric's canonical unit.
+ * - `growth`: soak growth metrics: head's growth may exceed base's by at most `bound` (the soak's
+ *   tolerance, per second, in the metric's unit).
  * - `off`: reported, never gated.
  */
 export type BudgetRule =
   | { kind: 'relative'; limit: number; source: string }
   | { kind: 'absolute'; op: '<' | '<=' | '>' | '>='; bound: number; unit: Unit; source: string }
+  | { kind: 'growth'; bound: number; unit: Unit; source: string }
   | { kind: 'off'; source: string };
 
 /**
- * What perfgate concluded about one metric. Each follows from the metric's interval (`change`, or
- * `headInterval` for absolute rules) and its budget, by eye:
- * - `regression`: the whole interval is beyond the relative budget. Fails the gate.
+ * What perfgate concluded about one metric. Each follows from the metric's interval (`change`,
+ * `headInterval` for absolute rules, `growthInterval` for soak growth) and its budget, by eye:
+ * - `regression`: the whole interval is beyond the relative budget (or, for soak growth, the tolerance).
+ *   Fails the gate.
  * - `breach`: the whole interval of the head's median breaks the absolute rule. Fails the gate.
  * - `improvement`: the whole interval is within budget and better than no change.
  * - `within-budget`: the whole interval is within the budget (or keeps the absolute rule).
@@ -239,6 +237,8 @@ export interface MetricResult extends MetricSamples {
   change: Change | null;
   /** Absolute rules: the head's median with the interval that decided against the bound. */
   headInterval?: ValueInterval;
+  /** Growth budgets (soak): head's growth minus base's, per second, with the interval that decided. */
+  growthInterval?: ValueInterval;
   /**
    * Raw one-sided p-value for "head is worse than base" (no change as the null), before any
    * sequential or multiplicity correction. Informational only: it is not what decided.

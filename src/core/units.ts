@@ -162,6 +162,17 @@ export function formatValue(value: number, unit: Unit): string {
   return formatScaled(value, displayScale(unit, value));
 }
 
+/**
+ * A growth rate (a value per second) as the soak settings write it, per minute: `1 MB/min` for a
+ * memory growth in B/s, `0.5/min` for file descriptors in 1/s; other units as `formatValue`.
+ */
+export function formatGrowth(perSecond: number, unit: Unit): string {
+  if (!Number.isFinite(perSecond)) return perSecond > 0 ? '∞' : '−∞';
+  if (unit === 'B/s') return `${formatValue(perSecond * 60, 'B')}/min`;
+  if (unit === '1/s') return `${trimNumber(perSecond * 60)}/min`;
+  return formatValue(perSecond, unit);
+}
+
 /** Formats a fraction as a signed percentage: 0.031 → `+3.1%`, −0.2 → `−20.0%`. */
 export function formatSignedPercent(fraction: number, digits = 1): string {
   if (!Number.isFinite(fraction)) return fraction > 0 ? '+∞%' : '−∞%';

@@ -124,7 +124,7 @@ export const INPUTS = [
     name: 'max-time',
     default: '15m',
     description:
-      'Wall-clock cap on measuring (builds excluded), like `15m`; the last look then decides with what was measured.',
+      "Wall-clock cap on measuring (builds excluded), like `15m`; the last look then decides with what was measured. Soak suites' planned runs come on top (see Soak).",
     kind: 'duration',
     cli: { commands: ['run'], value: 'DURATION' },
   },

@@ -7,6 +7,7 @@
  *   harness reports them.
  */
 import { z } from 'zod';
+import { MIN_RUNS as MIN_SOAK_RUNS } from '../core/gate/growth';
 import { parseDuration, parsePercent, parseQuantity } from '../core/units';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -184,35 +185,47 @@ const growth = z.union([z.string(), z.number()]).transform((v, ctx) => {
 /**
  * Soak (instead of one short load): a constant arrival rate for minutes while the server's memory
  * and open file descriptors are sampled every second; head fails when it grows faster than base by
- * more than the tolerance (see `core/soak.ts`).
+ * more than the tolerance (see `core/soak.ts` and `core/gate/growth.ts`). The defaults decide a
+ * 3 MB/min leak against the 1 MB/min tolerance (measured in `npm run bench:soak`).
  */
 export const soakSchema = z
   .strictObject({
     /** Constant arrival rate for the whole soak. */
     rate,
     /** Length of one soak run (one side, one round). */
-    duration: duration.default(180),
-    /** Start of each run left out of the growth (warm-up, caches filling); a third of `duration` by default. */
-    settle: duration.optional(),
-    /** Block length: the samples are reduced to block medians before comparing. */
-    block: duration.default(10),
+    duration: duration.default(300),
+    /** Start of each run left out of the growth (warm-up, caches filling). */
+    settle: duration.default(60),
+    /** Window of the lower envelope: each window's lowest sample; at least the time between major collections. */
+    block: duration.default(60),
     /** Extra memory growth head may show over base. */
     tolerance: growth.default(1e6 / 60),
     /** Extra open file descriptors per minute head may gain over base. */
     fdTolerance: z.number().min(0).default(1),
-    /** Soak runs per side (each a fresh server), interleaved like every replicate. */
-    rounds: z.number().int().min(1).max(20).default(2),
+    /** Soak runs per side (each a fresh server), interleaved like every replicate; the runs are the replicates of the growth test. */
+    rounds: z.number().int().min(MIN_SOAK_RUNS).max(20).default(3),
   })
   .superRefine((c, ctx) => {
-    const settle = c.settle ?? c.duration / 3;
-    if (c.duration - settle < 4 * c.block)
+    if (c.duration - c.settle < 3 * c.block)
       ctx.addIssue({
         code: 'custom',
         path: ['duration'],
-        message: `expected at least 4 blocks (${4 * c.block} s) after the settle time (${settle} s): lengthen "duration" or shorten "settle" or "block"`,
+        message: `expected at least 3 windows of "block" (${3 * c.block} s) after the settle time (${c.settle} s): lengthen "duration" or shorten "settle" or "block"`,
       });
   });
 export type SoakOptions = z.infer<typeof soakSchema>;
+
+/**
+ * Seconds the soak suites' runs take at most (every run of every side, a server start each), beyond
+ * which measuring cannot stop them without losing their comparison: max-time is extended by this.
+ */
+export function soakTimeS(suites: readonly Suite[]): number {
+  return suites.reduce(
+    (total, s) =>
+      s.kind === 'http' && s.soak ? total + 2 * s.soak.rounds * (s.soak.duration + s.readyTimeout) : total,
+    0,
+  );
+}
 
 export const httpSuiteSchema = z
   .strictObject({

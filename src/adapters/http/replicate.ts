@@ -8,7 +8,7 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
-import type { CapacityCurve, MetricValue, Replicate, Side, SoakSeries } from '../../core/model';
+import type { CapacityCurve, MetricValue, Replicate, Side } from '../../core/model';
 import type { HttpSuite } from '../../settings/suites';
 import { childEnv } from '../process';
 import { monotonicUs, type ProfiledRun, type ProfilerHooks } from '../profile/hooks';
@@ -141,7 +141,6 @@ export async function measureHttpReplicate(
     const values: MetricValue[] = [];
     const warnings: string[] = [...server.warnings];
     const curves: CapacityCurve[] = [];
-    const series: SoakSeries[] = [];
     const shape = loadShape(suite);
     if (!procAvailable())
       warnings.push(
@@ -171,7 +170,6 @@ export async function measureHttpReplicate(
           });
           values.push(...r.values);
           warnings.push(...r.warnings);
-          series.push(...r.series);
         } finally {
           offExit();
           signal.removeEventListener('abort', onAbort);
@@ -297,7 +295,6 @@ export async function measureHttpReplicate(
     }
     const replicate: Replicate = { values, warnings };
     if (curves.length) replicate.curves = curves;
-    if (series.length) replicate.series = series;
     return { replicate, timings, served };
   } finally {
     clearTimeout(timer);

@@ -1,12 +1,13 @@
 /**
  * One soak run of one scenario on a running server: a constant arrival rate for `soak.duration`
  * seconds while the server's process group is sampled every second for its resident memory (VmRSS,
- * summed over the group) and its open file descriptors. The samples become the series of the
- * growth metrics, compared across sides by `core/soak.ts`; the latency of the first and the last
- * minute become metrics of their own.
+ * summed over the group) and its open file descriptors. Each resource's growth in this run (the slope
+ * of its lower envelope after the settle time, `core/soak.ts`) is one value of a growth metric, which
+ * the gate compares across sides against the tolerance (`core/gate/growth.ts`); the latency of the
+ * first and the last minute, the throughput and the errors are reported beside it.
  */
-import type { MetricValue, Side, SoakSeries } from '../../core/model';
-import { theilSen } from '../../core/stats/theil-sen';
+import type { MetricValue, Side, SoakRole } from '../../core/model';
+import { envelopeGrowth } from '../../core/soak';
 import type { HttpScenario, SoakOptions } from '../../settings/suites';
 import { runLoad } from './load';
 import { groupOpenFds, groupRssBytes } from './procfs';
@@ -27,7 +28,6 @@ export interface SoakRunOptions {
 export interface SoakRunResult {
   values: MetricValue[];
   warnings: string[];
-  series: SoakSeries[];
 }
 
 /** Seconds per latency slice: the first and the last minute are compared. */
@@ -35,7 +35,7 @@ const MINUTE = 60;
 
 export async function runSoak(o: SoakRunOptions): Promise<SoakRunResult> {
   const { soak } = o;
-  const settle = soak.settle ?? soak.duration / 3;
+  const { settle } = soak;
   const t: number[] = [];
   const rss: number[] = [];
   const fds: number[] = [];
@@ -68,35 +68,41 @@ export async function runSoak(o: SoakRunOptions): Promise<SoakRunResult> {
   const prefix = `${o.suite}/${o.scenario.name}`;
   const values: MetricValue[] = [];
   const warnings: string[] = [];
-  const series: SoakSeries[] = [];
-  if (t.length < 2) {
+  const rssGrowth = envelopeGrowth(t, rss, settle, soak.block);
+  const fdGrowth = envelopeGrowth(t, fds, settle, soak.block);
+  if (!Number.isFinite(rssGrowth) || !Number.isFinite(fdGrowth)) {
     warnings.push(
-      `${o.suite}: memory and file descriptors are not sampled on this platform (they need Linux /proc); no growth metrics.`,
+      t.length < 2
+        ? `${o.suite}: memory and file descriptors are not sampled on this platform (they need Linux /proc); no growth metrics.`
+        : `${o.suite}: the server's memory was sampled ${t.length} times, too few after the settle time (${settle} s) for a growth; no growth metrics.`,
     );
   } else {
-    const grow = (y: number[]) => {
-      const keep = t.map((x, i) => [x, y[i]] as const).filter(([x]) => x >= settle);
-      return keep.length >= 2
-        ? theilSen(
-            keep.map((k) => k[0]),
-            keep.map((k) => k[1]),
-          ).slope
-        : 0;
-    };
-    values.push({ id: `${o.suite}:rss-growth`, unit: 'B/s', direction: 'lower', value: grow(rss) });
-    values.push({ id: `${o.suite}:fd-growth`, unit: '1/s', direction: 'lower', value: grow(fds) });
-    const common = { side: o.side, t: [...t], settle, block: soak.block };
-    series.push({ metric: `${o.suite}:rss-growth`, y: rss, tolerance: soak.tolerance, ...common });
-    series.push({ metric: `${o.suite}:fd-growth`, y: fds, tolerance: soak.fdTolerance / 60, ...common });
+    const growth = (tolerance: number): SoakRole => ({ role: 'growth', tolerance, runs: soak.rounds });
+    values.push({
+      id: `${o.suite}:rss-growth`,
+      unit: 'B/s',
+      direction: 'lower',
+      value: rssGrowth,
+      soak: growth(soak.tolerance),
+    });
+    values.push({
+      id: `${o.suite}:fd-growth`,
+      unit: '1/s',
+      direction: 'lower',
+      value: fdGrowth,
+      soak: growth(soak.fdTolerance / 60),
+    });
   }
+  const reported: SoakRole = { role: 'reported' };
   const window = Math.max(run.window, 1e-9);
   const attempts = run.ok + run.non2xx + run.errors;
-  values.push({ id: `${prefix}:throughput`, unit: '1/s', direction: 'higher', value: run.ok / window });
+  values.push({ id: `${prefix}:throughput`, unit: '1/s', direction: 'higher', value: run.ok / window, soak: reported });
   values.push({
     id: `${prefix}:errors`,
     unit: 'fraction',
     direction: 'lower',
     value: attempts === 0 ? 1 : (run.non2xx + run.errors) / attempts,
+    soak: reported,
   });
   const slices = (run.slices ?? []).filter((h) => h.count > 0);
   if (slices.length >= 2) {
@@ -104,16 +110,22 @@ export async function runSoak(o: SoakRunOptions): Promise<SoakRunResult> {
     const last = slices[slices.length - 1];
     for (const p of [50, 99]) {
       const v = last.percentileSeconds(p);
-      if (v !== null) values.push({ id: `${prefix}:p${p}`, unit: 's', direction: 'lower', value: v });
+      if (v !== null) values.push({ id: `${prefix}:p${p}`, unit: 's', direction: 'lower', value: v, soak: reported });
     }
     const a = first.percentileSeconds(99);
     const b = last.percentileSeconds(99);
     if (a !== null && b !== null && a > 0)
-      values.push({ id: `${prefix}:p99-drift`, unit: 'fraction', direction: 'lower', value: b / a - 1 });
+      values.push({
+        id: `${prefix}:p99-drift`,
+        unit: 'fraction',
+        direction: 'lower',
+        value: b / a - 1,
+        soak: reported,
+      });
   }
   if (attempts < 0.9 * soak.rate * soak.duration)
     warnings.push(
       `${prefix}: the soak completed less than 90 % of its requests at ${soak.rate}/s; the server (or the load generator) could not keep up, so the growth is measured at a lower load.`,
     );
-  return { values, warnings, series };
+  return { values, warnings };
 }

@@ -19,6 +19,7 @@
  * stopping points (the final look at an unplanned round spends all remaining α).
  *
  * Absolute rules (`p99: < 200ms`) are tested the same way on the head's median, in the same families.
+ * Soak growth metrics are tested once, when their soak's runs are done, in the same families (`growth.ts`).
  *
  * Assumptions, used where noted: rounds are independent replicates with base and head in random order
  * within a round; the information of the rank statistics grows linearly with rounds; metrics and budgets
@@ -32,6 +33,7 @@ import { normalQuantileUpper } from '../stats/normal';
 import { median } from '../stats/quantiles';
 import { type AbsoluteRule, type HeadMedian, headMedian } from './absolute';
 import { sampleNotes } from './diagnostics';
+import { type GrowthSubject, growthResult, growthSubject, soakBudget, ungatedGrowth } from './growth';
 import { holmStepDown } from './holm';
 import { informationFraction, planLooks } from './looks';
 import * as notes from './notes';
@@ -83,7 +85,8 @@ type Subject =
       headMedian: number;
       notes: Warning[];
     }
-  | { kind: 'absolute'; head: HeadMedian; rule: AbsoluteRule; baseMedian: number | null; notes: Warning[] };
+  | { kind: 'absolute'; head: HeadMedian; rule: AbsoluteRule; baseMedian: number | null; notes: Warning[] }
+  | GrowthSubject;
 
 interface State {
   order: number;
@@ -139,7 +142,7 @@ export class SequentialGate {
     for (const m of metrics) {
       const state = this.states.get(m.id)!;
       if (state.decided) continue;
-      const subject = this.subjectOf(m, state.budget);
+      const subject = this.subjectOf(m, state.budget, isFinal);
       if (typeof subject === 'object' && subject !== null && 'kind' in subject) {
         active.push({ m, state, subject });
         continue;
@@ -153,27 +156,30 @@ export class SequentialGate {
     // Holm across metrics, separately for each end of the interval.
     const { alpha } = this.options;
     const gated = [...this.states.values()].filter((s) => s.gated);
+    // A growth subject is tested once, at its full level (a single-look boundary: growth.ts).
+    const at = (side: 'fail' | 'pass', level: number, a: (typeof active)[number]) =>
+      a.subject.kind === 'growth' ? level : nominal(side, level);
     const failSteps = holmStepDown(
       active.map((a) => ({ item: a, p: pBeyond(a.subject) })),
       gated.filter((s) => !s.failRejected).length,
       alpha,
-      (level) => nominal('fail', level),
+      (level, a) => at('fail', level, a),
       (a, tail) => beyondAt(a.subject, tail),
     );
     const passSteps = holmStepDown(
       active.filter((a) => !failSteps.get(a)!.rejected).map((a) => ({ item: a, p: pWithin(a.subject) })),
       gated.filter((s) => !s.passRejected).length,
       alpha,
-      (level) => nominal('pass', level),
+      (level, a) => at('pass', level, a),
       (a, tail) => withinAt(a.subject, tail),
     );
 
     for (const a of active) {
       const fail = failSteps.get(a)!;
-      const pass = passSteps.get(a) ?? { tail: nominal('pass', alpha / Math.max(1, gated.length)), rejected: false };
+      const pass = passSteps.get(a) ?? { tail: at('pass', alpha / Math.max(1, gated.length), a), rejected: false };
       a.state.failRejected ||= fail.rejected;
       a.state.passRejected ||= pass.rejected;
-      const decided = fail.rejected || pass.rejected || isFinal;
+      const decided = fail.rejected || pass.rejected || isFinal || a.subject.kind === 'growth';
       a.state.decided = decided;
       a.state.result = this.resultOf(a.m, a.state.budget, a.subject, fail, pass, rounds, where, isFinal);
     }
@@ -184,7 +190,11 @@ export class SequentialGate {
       ? []
       : [...this.states.entries()].filter(([, s]) => s.gated && !s.decided).map(([id]) => id);
     const warnings: Warning[] = [];
-    if (isFinal && rounds < this.options.minRounds && gated.some((s) => !s.failRejected)) {
+    if (
+      isFinal &&
+      rounds < this.options.minRounds &&
+      gated.some((s) => !s.failRejected && s.budget.kind !== 'growth')
+    ) {
       errors.push(notes.beforeFirstLook(rounds, this.options.minRounds));
     }
     return {
@@ -226,7 +236,7 @@ export class SequentialGate {
 
   private register(m: MetricSamples): void {
     if (this.states.has(m.id)) return;
-    const budget = this.budgetFor(m);
+    const budget = soakBudget(m.soak, this.budgetFor(m), m.unit);
     this.states.set(m.id, {
       order: this.states.size,
       budget,
@@ -245,6 +255,7 @@ export class SequentialGate {
   private subjectOf(
     m: MetricSamples,
     budget: BudgetRule,
+    isFinal: boolean,
   ): Subject | { result: MetricResult; gated: boolean; decided: boolean; error?: string } {
     const hasBase = m.base.length > 0;
     const hasHead = m.head.length > 0;
@@ -264,7 +275,14 @@ export class SequentialGate {
       };
     }
     if (budget.kind === 'off') {
-      return { result: this.ungated(m, budget), gated: false, decided: false };
+      const result = this.ungated(m, budget);
+      return { result: m.soak?.role === 'growth' ? ungatedGrowth(m, result) : result, gated: false, decided: false };
+    }
+    if (budget.kind === 'growth') {
+      const g = growthSubject(m, budget, isFinal);
+      if ('kind' in g) return g;
+      const rounds = Math.min(m.base.length, m.head.length);
+      return { result: { ...blank(m, budget), rounds, ...g.result }, gated: true, decided: g.decided, error: g.error };
     }
     if (budget.kind === 'absolute') {
       const widen = resolutionOf(m.head)?.step ?? 0;
@@ -402,6 +420,7 @@ export class SequentialGate {
   ): MetricResult {
     const confidence = 1 - fail.tail - pass.tail;
     const base = { ...blank(m, budget), rounds, warnings: [...subject.notes] };
+    if (subject.kind === 'growth') return growthResult(m, base, subject, fail, pass, where);
     let outcome: Outcome;
     let stopReason: string;
     if (fail.rejected) {
@@ -483,16 +502,19 @@ function finite(v: number, fallback: number): number {
 
 /** Evidence that the subject is beyond its budget (smaller first), to order the fail-side Holm steps. */
 function pBeyond(s: Subject): number {
+  if (s.kind === 'growth') return s.test.pBeyond;
   return s.kind === 'relative' ? s.shift.pWorseThan(s.limit) : s.head.pBreaks;
 }
 
 /** Evidence that the subject is within its budget (smaller first), to order the pass-side Holm steps. */
 function pWithin(s: Subject): number {
+  if (s.kind === 'growth') return s.test.pWithin;
   return s.kind === 'relative' ? s.shift.pBetterThan(s.limit) : s.head.pKeeps;
 }
 
 /** The fail-side test: the interval's better end (at one-sided error `tail`) is beyond the budget. */
 function beyondAt(s: Subject, tail: number): boolean {
+  if (s.kind === 'growth') return s.test.lowerAt(tail) > s.test.tolerance;
   if (s.kind === 'relative') return s.shift.lowerAt(tail) > s.limit;
   const betterEnd = s.head.upperIsWorse ? s.head.lowerAt(tail) : s.head.upperAt(tail);
   return Number.isFinite(betterEnd) && s.head.breaks(betterEnd);
@@ -500,6 +522,7 @@ function beyondAt(s: Subject, tail: number): boolean {
 
 /** The pass-side test: the interval's worse end (at one-sided error `tail`) is inside the budget. */
 function withinAt(s: Subject, tail: number): boolean {
+  if (s.kind === 'growth') return s.test.upperAt(tail) <= s.test.tolerance;
   if (s.kind === 'relative') return s.shift.upperAt(tail) < s.limit;
   const worseEnd = s.head.upperIsWorse ? s.head.upperAt(tail) : s.head.lowerAt(tail);
   return Number.isFinite(worseEnd) && !s.head.breaks(worseEnd);

@@ -31,14 +31,14 @@ export interface HolmStep {
 
 /**
  * Runs the step-down over `candidates` (the not-yet-rejected metrics sampled at this look) in a family of
- * `familySize` unrejected nulls. `nominal(level)` is this look's nominal one-sided error of a level-`level`
- * boundary; `rejects(item, tail)` decides one test (an interval end beyond the budget).
+ * `familySize` unrejected nulls. `nominal(level, item)` is this look's nominal one-sided error of the item's
+ * level-`level` boundary; `rejects(item, tail)` decides one test (an interval end beyond the budget).
  */
 export function holmStepDown<T>(
   candidates: readonly HolmCandidate<T>[],
   familySize: number,
   alpha: number,
-  nominal: (level: number) => number,
+  nominal: (level: number, item: T) => number,
   rejects: (item: T, tail: number) => boolean,
 ): Map<T, HolmStep> {
   const ordered = [...candidates].sort((a, b) => a.p - b.p);
@@ -46,7 +46,7 @@ export function holmStepDown<T>(
   let j = 0;
   let stopped = false;
   for (const { item } of ordered) {
-    const tail = nominal(alpha / Math.max(1, familySize - j));
+    const tail = nominal(alpha / Math.max(1, familySize - j), item);
     if (!stopped && rejects(item, tail)) {
       steps.set(item, { tail, rejected: true });
       j++;

@@ -21,7 +21,7 @@ import {
   type Unit,
 } from '../model';
 import { fails } from '../report';
-import { formatSignedPercent, formatValue, plainNumber } from '../units';
+import { formatGrowth, formatSignedPercent, formatValue, plainNumber } from '../units';
 import { plottable } from './charts';
 import { middleEllipsis, oneLine, plural } from './text';
 
@@ -132,6 +132,11 @@ export function valueText(v: number | null, unit: Unit): string {
   return formatValue(v, unit);
 }
 
+/** A side's median for its column: a soak growth per minute, as its tolerance is written; else `valueText`. */
+function medianText(r: MetricResult, v: number | null): string {
+  return r.soak?.role === 'growth' && v !== null && plottable(v) ? formatGrowth(v, r.unit) : valueText(v, r.unit);
+}
+
 /** A signed percentage, or `—` for a change that is not a readable number. */
 export function percentText(fraction: number, digits?: number): string {
   return plottable(fraction) ? formatSignedPercent(fraction, digits) : '—';
@@ -148,6 +153,11 @@ export function changeText(r: MetricResult): string {
     const { estimate, low, high } = r.headInterval;
     return `head ${valueText(estimate, r.unit)} (${valueText(low, r.unit)} … ${valueText(high, r.unit)})`;
   }
+  if (r.growthInterval) {
+    const { estimate, low, high } = r.growthInterval;
+    const g = (v: number) => (plottable(v) ? formatGrowth(v, r.unit) : '—');
+    return `head − base ${g(estimate)} (${g(low)} … ${g(high)})`;
+  }
   if (!r.change) return '—';
   const { estimate, low, high } = r.change;
   return `${percentText(estimate)} (${percentText(low)} … ${percentText(high)})`;
@@ -160,6 +170,8 @@ export function budgetText(budget: BudgetRule, direction: Direction): string {
       return direction === 'lower' ? `≤ ${percentText(budget.limit)}` : `≥ ${percentText(-budget.limit)}`;
     case 'absolute':
       return `head ${budget.op} ${plottable(budget.bound) ? formatValue(budget.bound, budget.unit) : '—'}`;
+    case 'growth':
+      return `head − base ≤ ${plottable(budget.bound) ? formatGrowth(budget.bound, budget.unit) : '—'}`;
     default:
       return 'off';
   }
@@ -221,8 +233,8 @@ export const COLUMNS: readonly Column[] = [
       return marks.length ? [name, { text: marks.join(','), style: 'note' }] : [name];
     },
   },
-  { key: 'base', label: 'Base', align: 'right', cell: (r) => [plain(valueText(r.baseMedian, r.unit))] },
-  { key: 'head', label: 'Head', align: 'right', cell: (r) => [plain(valueText(r.headMedian, r.unit))] },
+  { key: 'base', label: 'Base', align: 'right', cell: (r) => [plain(medianText(r, r.baseMedian))] },
+  { key: 'head', label: 'Head', align: 'right', cell: (r) => [plain(medianText(r, r.headMedian))] },
   {
     key: 'change',
     label: 'Change (interval)',
