@@ -155,10 +155,15 @@ function editDistance(a: string, b: string): number {
   return row[t.length];
 }
 
-/** The accepted name nearest to an unknown one (ignoring case, `-` and `_`), if any is near. */
+/**
+ * The accepted name nearest to an unknown one, ignoring case, `-` and `_`: the longest name it
+ * contains (`pytest-benchmark` → `pytest`), else the nearest by edit distance, if any is near.
+ */
 export function nearestFormatName(name: string): string | null {
   const squash = (n: string) => n.toLowerCase().replace(/[-_ .]/g, '');
   const wanted = squash(name);
+  const contained = FORMAT_NAMES.filter((c) => squash(c).length >= 4 && wanted.includes(squash(c)));
+  if (contained.length > 0) return contained.reduce((a, b) => (squash(b).length > squash(a).length ? b : a));
   let best: string | null = null;
   let bestDistance = Number.POSITIVE_INFINITY;
   for (const candidate of FORMAT_NAMES) {

@@ -245,7 +245,6 @@ export function readNumber(text: string): number {
 
 /** The output's lines, without `\r` and without ANSI colour escapes (tools colour a terminal's output). */
 export function textLines(text: string): string[] {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escapes start with ESC
   return text
     .replace(/\u001b\[[0-9;]*[A-Za-z]/g, '')
     .split('\n')

@@ -54,14 +54,12 @@ function parseCustom(direction: Direction, text: string, source: string): Harnes
       byName.set(name, []);
       order.push(name);
     }
-    byName
-      .get(name)!
-      .push({
-        name: rawUnit.trim() === '' ? 'value' : metricName(unit, rawUnit),
-        unit,
-        direction,
-        value: raw * factor,
-      });
+    byName.get(name)!.push({
+      name: rawUnit.trim() === '' ? 'value' : metricName(unit, rawUnit),
+      unit,
+      direction,
+      value: raw * factor,
+    });
   });
   const out = new BenchmarkCollector(source, 'custom');
   for (const name of order) out.add(name, byName.get(name)!);
