@@ -110,6 +110,9 @@ describe('perfgate compare', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--format: unknown format "nope"');
     expect(r.stderr).toContain('Expected one of hyperfine, go,');
+    const near = perfgate(['compare', '--format', 'critrion', '--base', 'a', '--head', 'b']);
+    expect(near.code).toBe(2);
+    expect(near.stderr).toContain('--format: unknown format "critrion"; did you mean "criterion"?');
   });
 });
 
