@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Regenerates the tool-made fixtures in __tests__/fixtures/harness/ by running each benchmark
 # harness for real on a tiny benchmark. Formats whose tools do not install on Debian or from npm
-# (criterion, jmh, benchmarkdotnet, k6) use output taken from the tools' own repositories instead;
+# (cargo-criterion, jmh, benchmarkdotnet, k6, gungraun, Julia, asv, Luau, Dart) use output taken
+# from the tools' own repositories or github-action-benchmark's and Bencher's test data instead;
 # see __tests__/fixtures/harness/SOURCE.md.
 #
 # Usage: scripts/make-harness-fixtures.sh [FORMAT...]   (default: every format whose tool is found)
 # HARNESS_FIXTURES_OUT=DIR writes elsewhere (to check that fresh tool output still parses).
-# Needs (Debian): hyperfine golang-go python3-pytest-benchmark libbenchmark-dev g++ catch2; and npm.
+# Needs (Debian): hyperfine golang-go python3-pytest-benchmark libbenchmark-dev g++ catch2 cargo
+# librust-criterion-dev ruby ruby-benchmark-ips; and npm.
 # After regenerating, update the golden files: UPDATE_GOLDEN=1 npx vitest run __tests__/harness
 set -euo pipefail
 
@@ -284,7 +286,145 @@ EOF
     g++ -O2 -std=c++17 "$WORK/c2/bench.cc" -o "$WORK/c2/bench"
     "$WORK/c2/bench" --reporter xml --benchmark-samples 20 --benchmark-resamples 1000 | scrub \
       >"$OUT/catch2/benchmarks.xml"
+    # The default console reporter, as github-action-benchmark and Bencher read it.
+    "$WORK/c2/bench" --benchmark-samples 20 --benchmark-resamples 1000 | scrub >"$OUT/catch2/console.txt"
   else skip catch2 "g++ or catch2 headers not found"; fi
+fi
+
+# --- Rust: libtest #[bench] and criterion (console and --output-format bencher) ----------------
+# Offline, from Debian's packaged crates (librust-criterion-dev); #[bench] needs a nightly
+# feature, enabled on the stable toolchain with RUSTC_BOOTSTRAP=1.
+if selected libtest || selected criterion; then
+  if have cargo && [ -d /usr/share/cargo/registry/criterion-0.3.6 ]; then
+    mkdir -p "$OUT/libtest" "$OUT/criterion" "$WORK/rs/src" "$WORK/rs/benches" "$WORK/rs/.cargo"
+    cat >"$WORK/rs/.cargo/config.toml" <<'TOML'
+[source.crates-io]
+replace-with = "debian"
+[source.debian]
+directory = "/usr/share/cargo/registry"
+[net]
+offline = true
+TOML
+    cat >"$WORK/rs/Cargo.toml" <<'TOML'
+[package]
+name = "fixture"
+version = "0.1.0"
+edition = "2021"
+
+[dev-dependencies]
+criterion = { version = "0.3", default-features = false }
+
+[[bench]]
+name = "crit"
+harness = false
+
+[[bench]]
+name = "libtest"
+TOML
+    echo 'pub fn fib(n: u64) -> u64 { if n < 2 { n } else { fib(n - 1) + fib(n - 2) } }' >"$WORK/rs/src/lib.rs"
+    cat >"$WORK/rs/benches/libtest.rs" <<'RS'
+#![feature(test)]
+extern crate test;
+use test::{black_box, Bencher};
+
+#[bench]
+fn fib_10(b: &mut Bencher) { b.iter(|| fixture::fib(black_box(10))); }
+
+#[bench]
+fn fib_20(b: &mut Bencher) { b.iter(|| fixture::fib(black_box(20))); }
+
+#[bench]
+fn copy_4k(b: &mut Bencher) {
+    let src = vec![7u8; 4096];
+    b.bytes = src.len() as u64;
+    b.iter(|| black_box(src.clone()));
+}
+
+#[bench]
+#[ignore]
+fn ignored(b: &mut Bencher) { b.iter(|| 1); }
+RS
+    cat >"$WORK/rs/benches/crit.rs" <<'RS'
+use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+
+fn bench(c: &mut Criterion) {
+    c.bench_function("fib 15", |b| b.iter(|| fixture::fib(black_box(15))));
+    let mut group = c.benchmark_group("Fibonacci");
+    for n in [10u64, 20] {
+        group.bench_with_input(BenchmarkId::new("Recursive", n), &n, |b, &n| b.iter(|| fixture::fib(black_box(n))));
+    }
+    group.finish();
+    let mut g = c.benchmark_group("copy");
+    g.throughput(Throughput::Bytes(4096));
+    g.bench_function("4k", |b| { let v = vec![1u8; 4096]; b.iter(|| black_box(v.clone())) });
+    g.finish();
+    c.bench_function("a benchmark with a rather long name that wraps the line", |b| b.iter(|| fixture::fib(black_box(5))));
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().sample_size(10)
+        .measurement_time(std::time::Duration::from_millis(300))
+        .warm_up_time(std::time::Duration::from_millis(100));
+    targets = bench
+}
+criterion_main!(benches);
+RS
+    (cd "$WORK/rs" && RUSTC_BOOTSTRAP=1 cargo bench --quiet --bench libtest 2>/dev/null | scrub >"$OUT/libtest/cargo-bench.txt")
+    (cd "$WORK/rs" && RUSTC_BOOTSTRAP=1 cargo bench --quiet --bench crit 2>/dev/null | scrub >"$OUT/criterion/console.txt")
+    (cd "$WORK/rs" && RUSTC_BOOTSTRAP=1 cargo bench --quiet --bench crit -- --output-format bencher 2>/dev/null | scrub \
+      >"$OUT/criterion/bencher.txt")
+  else skip libtest "cargo or Debian's librust-criterion-dev not found"; fi
+fi
+
+# --- Ruby: Benchmark.bm, Benchmark.bmbm (standard library) and benchmark-ips ------------------
+if selected ruby-benchmark; then
+  if have ruby; then
+    mkdir -p "$OUT/ruby-benchmark"
+    cat >"$WORK/bm.rb" <<'RB'
+require 'benchmark'
+n = 200_000
+Benchmark.bm(7) do |x|
+  x.report('for:') { for i in 1..n; a = '1'; end }
+  x.report('times:') { n.times { a = '1' } }
+  x.report('upto:') { 1.upto(n) { a = '1' } }
+end
+RB
+    cat >"$WORK/bmbm.rb" <<'RB'
+require 'benchmark'
+array = (1..200_000).map { rand }
+Benchmark.bmbm do |x|
+  x.report('sort!') { array.dup.sort! }
+  x.report('sort') { array.dup.sort }
+end
+RB
+    ruby "$WORK/bm.rb" >"$OUT/ruby-benchmark/bm.txt"
+    ruby "$WORK/bmbm.rb" >"$OUT/ruby-benchmark/bmbm.txt"
+    if ruby -e 'require "benchmark/ips"' 2>/dev/null; then
+      cat >"$WORK/ips.rb" <<'RB'
+require 'benchmark/ips'
+Benchmark.ips do |x|
+  x.config(time: 1, warmup: 0.2)
+  x.report('addition') { 1 + 2 }
+  x.report('addition with a very long label') { 1.+(2) }
+  x.compare!
+end
+RB
+      ruby "$WORK/ips.rb" >"$OUT/ruby-benchmark/ips.txt"
+    else skip benchmark-ips "ruby-benchmark-ips not installed"; fi
+  else skip ruby-benchmark "ruby not found"; fi
+fi
+
+# --- console.time: Node.js's console.timeEnd lines ---------------------------------------------
+if selected console-time; then
+  mkdir -p "$OUT/console-time"
+  node -e '
+    const fib = (n) => (n < 2 ? n : fib(n - 1) + fib(n - 2));
+    console.time("fib 25"); fib(25); console.timeEnd("fib 25");
+    console.time("sort"); Array.from({ length: 1e5 }, () => Math.random()).sort(); console.timeEnd("sort");
+    for (let i = 0; i < 3; i++) { console.time("parse"); JSON.parse(JSON.stringify({ a: Array(1e4).fill(i) })); console.timeEnd("parse"); }
+    console.log("done");
+  ' >"$OUT/console-time/node.txt"
 fi
 
 echo "fixtures written to $OUT" >&2

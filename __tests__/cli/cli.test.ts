@@ -108,7 +108,11 @@ describe('perfgate compare', () => {
   it('explains its usage on a bad flag', () => {
     const r = perfgate(['compare', '--format', 'nope', '--base', 'a', '--head', 'b']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('--format: expected one of hyperfine, go,');
+    expect(r.stderr).toContain('--format: unknown format "nope"');
+    expect(r.stderr).toContain('Expected one of hyperfine, go,');
+    const near = perfgate(['compare', '--format', 'critrion', '--base', 'a', '--head', 'b']);
+    expect(near.code).toBe(2);
+    expect(near.stderr).toContain('--format: unknown format "critrion"; did you mean "criterion"?');
   });
 });
 

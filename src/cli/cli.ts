@@ -15,7 +15,7 @@ import { logReporter, terminalReporter } from '../app/progress';
 import { type RunIO, type RunSources, run } from '../app/run';
 import { renderTerminal } from '../core/render/terminal';
 import { parseSettings, SettingsError } from '../settings/settings';
-import { HARNESS_FORMATS, type HarnessFormat } from '../settings/suites';
+import { resolveHarnessFormat, unknownFormatMessage } from '../settings/suites';
 import { COMMANDS, flagValue, inputReader, type ParsedFlags, parseFlags, UsageError, usage } from './flags';
 
 /** The conventional exit status of a process ended by a signal (128 + its number). */
@@ -49,9 +49,8 @@ function terminalIO(workspace: string, tempDir: string, seed: number, signal: Ab
 
 /** What `compare` reads: the files of each side, in one harness format. */
 function filesOf(parsed: ParsedFlags): RunSources {
-  const format = flagValue(parsed, 'format') as HarnessFormat;
-  if (!HARNESS_FORMATS.includes(format))
-    throw new UsageError(`--format: expected one of ${HARNESS_FORMATS.join(', ')}, got "${format}"`);
+  const format = resolveHarnessFormat(flagValue(parsed, 'format'));
+  if (!format) throw new UsageError(`--format: ${unknownFormatMessage(flagValue(parsed, 'format'))}`);
   return {
     files: {
       format,

@@ -78,7 +78,7 @@ export const COMMANDS: Record<CliCommand, Command> = {
         name: 'format',
         value: 'FMT',
         required: true,
-        description: `The harness that wrote the files: ${HARNESS_FORMATS.join(', ')}.`,
+        description: `The harness that wrote the files: ${HARNESS_FORMATS.join(', ')}, or a github-action-benchmark tool or Bencher adapter name (like cargo, rust_criterion).`,
       },
       { name: 'base', value: 'FILE...', list: true, required: true, description: "The base side's result files." },
       { name: 'head', value: 'FILE...', list: true, required: true, description: "The head side's result files." },

@@ -10,6 +10,7 @@ import { LineCounter, parseDocument } from 'yaml';
 import { type BudgetEntry, parseBudgetLines, parseBudgetRule } from '../core/budgets';
 import type { BudgetRule } from '../core/model';
 import { parseDuration } from '../core/units';
+import { CONFIG_KEYS } from './config-schema';
 import { type ChoiceOf, choiceValues, INPUTS, type InputDefinition, type InputName, localDefault } from './inputs';
 import { parseSuites, type Suite } from './suites';
 
@@ -325,8 +326,6 @@ export function parseBenchFromHead(
   }
   return paths;
 }
-
-const CONFIG_KEYS = ['suites', 'build', 'budgets', 'benchFromHead'];
 
 /** Parses the config file: `suites:` (required), `build:`, `budgets:` and `benchFromHead:` (optional). */
 export function parseConfigFile(

@@ -58,9 +58,17 @@ export const HARNESS_FORMATS = [
   'pytest',
   'google-benchmark',
   'criterion',
+  'libtest',
+  'gungraun',
   'jmh',
   'benchmarkdotnet',
   'catch2',
+  'benchmarktools',
+  'asv',
+  'ruby-benchmark',
+  'luau',
+  'dart-benchmark-harness',
+  'console-time',
   'k6',
   'autocannon',
   'jmeter',
@@ -68,15 +76,118 @@ export const HARNESS_FORMATS = [
   'artillery',
   'locust',
   'json',
+  'bmf',
+  'custom-smaller-is-better',
+  'custom-bigger-is-better',
+  'auto',
 ] as const;
 export type HarnessFormat = (typeof HARNESS_FORMATS)[number];
+
+/**
+ * Other names `format:` accepts for the same output: github-action-benchmark's `tool` values and
+ * Bencher's `--adapter` names (docs/migrating.md has the table). Bencher's `magic` and its
+ * language adapters (`rust`, `cpp`, …) try every parser, as Bencher does: they are `auto`.
+ */
+export const FORMAT_ALIASES = {
+  // github-action-benchmark `tool:` (the others are perfgate names already)
+  cargo: 'libtest',
+  benchmarkluau: 'luau',
+  googlecpp: 'google-benchmark',
+  julia: 'benchmarktools',
+  customSmallerIsBetter: 'custom-smaller-is-better',
+  customBiggerIsBetter: 'custom-bigger-is-better',
+  // Bencher `--adapter`
+  magic: 'auto',
+  rust: 'auto',
+  rust_bench: 'libtest',
+  rust_criterion: 'criterion',
+  rust_iai: 'gungraun',
+  rust_iai_callgrind: 'gungraun',
+  rust_gungraun: 'gungraun',
+  rust_gungraun_stdout: 'gungraun',
+  rust_gungraun_json: 'gungraun',
+  cpp: 'auto',
+  cpp_google: 'google-benchmark',
+  cpp_catch2: 'catch2',
+  go_bench: 'go',
+  java: 'auto',
+  java_jmh: 'jmh',
+  c_sharp: 'auto',
+  c_sharp_dot_net: 'benchmarkdotnet',
+  js: 'auto',
+  js_benchmark: 'benchmarkjs',
+  js_time: 'console-time',
+  js_vitest: 'vitest',
+  python: 'auto',
+  python_asv: 'asv',
+  python_pytest: 'pytest',
+  ruby: 'auto',
+  ruby_benchmark: 'ruby-benchmark',
+  shell: 'auto',
+  shell_hyperfine: 'hyperfine',
+  dart: 'auto',
+  dart_benchmark_harness: 'dart-benchmark-harness',
+  // the tools' own names
+  'iai-callgrind': 'gungraun',
+  iai: 'gungraun',
+  'benchmark-ips': 'ruby-benchmark',
+} as const satisfies Record<string, HarnessFormat>;
+
+/** Every name `format:` accepts: perfgate's names, then the aliases. */
+export const FORMAT_NAMES = [...HARNESS_FORMATS, ...Object.keys(FORMAT_ALIASES)] as [string, ...string[]];
+
+/** The format a name stands for, or null when it names none. */
+export function resolveHarnessFormat(name: string): HarnessFormat | null {
+  if ((HARNESS_FORMATS as readonly string[]).includes(name)) return name as HarnessFormat;
+  return Object.hasOwn(FORMAT_ALIASES, name) ? FORMAT_ALIASES[name as keyof typeof FORMAT_ALIASES] : null;
+}
+
+/** Levenshtein edit distance (Wagner–Fischer, 1974), case-insensitive. */
+function editDistance(a: string, b: string): number {
+  const s = a.toLowerCase();
+  const t = b.toLowerCase();
+  let row = Array.from({ length: t.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= s.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= t.length; j++)
+      next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (s[i - 1] === t[j - 1] ? 0 : 1));
+    row = next;
+  }
+  return row[t.length];
+}
+
+/**
+ * The accepted name nearest to an unknown one, ignoring case, `-` and `_`: the longest name it
+ * contains (`pytest-benchmark` → `pytest`), else the nearest by edit distance, if any is near.
+ */
+export function nearestFormatName(name: string): string | null {
+  const squash = (n: string) => n.toLowerCase().replace(/[-_ .]/g, '');
+  const wanted = squash(name);
+  const contained = FORMAT_NAMES.filter((c) => squash(c).length >= 4 && wanted.includes(squash(c)));
+  if (contained.length > 0) return contained.reduce((a, b) => (squash(b).length > squash(a).length ? b : a));
+  let best: string | null = null;
+  let bestDistance = Number.POSITIVE_INFINITY;
+  for (const candidate of FORMAT_NAMES) {
+    const d = editDistance(wanted, squash(candidate));
+    if (d < bestDistance) [best, bestDistance] = [candidate, d];
+  }
+  return best !== null && bestDistance <= Math.max(2, Math.floor(wanted.length / 3)) ? best : null;
+}
+
+/** The message for a format name that names no format: the nearest name, then the list. */
+export function unknownFormatMessage(name: unknown): string {
+  const near = typeof name === 'string' ? nearestFormatName(name) : null;
+  return `unknown format ${JSON.stringify(name)}${near ? `; did you mean "${near}"?` : ''} Expected one of ${HARNESS_FORMATS.join(', ')}, or a github-action-benchmark tool or Bencher adapter name (see docs/migrating.md)`;
+}
 
 export const harnessSuiteSchema = z.strictObject({
   ...common,
   /** Shell command that runs the harness. */
   run: z.string().min(1),
-  /** Which harness wrote the results. */
-  format: z.enum(HARNESS_FORMATS),
+  /** Which harness wrote the results: a perfgate format name or an alias (`FORMAT_ALIASES`). */
+  format: z
+    .enum(FORMAT_NAMES, { error: (issue) => unknownFormatMessage(issue.input) })
+    .transform((name) => resolveHarnessFormat(name) as HarnessFormat),
   /** File the harness writes, relative to the suite's cwd; stdout when omitted. */
   output: z.string().optional(),
 });

@@ -33,6 +33,9 @@ function benchmarkName(b: Record<string, unknown>): string | null {
   if (typeof b.Type === 'string' && typeof b.Method === 'string') return `${b.Type}.${b.Method}${params}`;
   if (typeof b.FullName === 'string') return b.FullName;
   if (typeof b.ShortInfo === 'string') return b.ShortInfo;
+  // Without a type (Bencher's test data): the method, after its namespace when there is one.
+  if (typeof b.Method === 'string')
+    return `${typeof b.Namespace === 'string' ? `${b.Namespace}.` : ''}${b.Method}${params}`;
   return null;
 }
 

@@ -230,3 +230,45 @@ export function percentileMetric(percentile: number, seconds: number): HarnessMe
 export function rateMetric(name: string, perSecond: number): HarnessMetric {
   return { name, unit: '1/s', direction: 'higher', value: perSecond };
 }
+
+// ---------------------------------------------------------------------------------------------
+// Text outputs
+// ---------------------------------------------------------------------------------------------
+
+/** A number as text harnesses print it: digits with optional `,` thousands separators and a fraction. */
+export const NUMBER_TEXT = '[0-9][0-9,]*(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?';
+
+/** Reads a number printed with `,` thousands separators. */
+export function readNumber(text: string): number {
+  return Number(text.replace(/,/g, ''));
+}
+
+/** The output's lines, without `\r` and without ANSI colour escapes (tools colour a terminal's output). */
+export function textLines(text: string): string[] {
+  return text
+    .replace(/\u001b\[[0-9;]*[A-Za-z]/g, '')
+    .split('\n')
+    .map((l) => l.replace(/\r$/, ''));
+}
+
+/**
+ * Throws when the last non-blank line starts like a result line (`partial`) but is not one
+ * (`complete`): the output was cut in the middle of a result.
+ */
+export function rejectCutLastLine(
+  lines: string[],
+  partial: RegExp,
+  complete: RegExp,
+  source: string,
+  expected: string,
+): void {
+  let last = lines.length - 1;
+  while (last > 0 && lines[last].trim() === '') last--;
+  const line = lines[last] ?? '';
+  if (partial.test(line) && !complete.test(line))
+    throw new HarnessParseError(
+      source,
+      `the last result line is incomplete (truncated output?); expected ${expected}`,
+      last + 1,
+    );
+}

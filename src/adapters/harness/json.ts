@@ -30,10 +30,15 @@
  *   `fraction` (93.5 % → 0.935); `fraction`; `count`. Any other string is kept as a custom unit.
  * - `direction`: `"lower"` or `"higher"` — whether a smaller or a larger value is better. Required:
  *   perfgate does not guess.
+ *
+ * A document that is not this format but has the shape of the Bencher Metric Format
+ * (`{"BENCHMARK": {"MEASURE": {"value": …}}}`, Bencher's `json` adapter) is read as BMF (see
+ * `bmf.ts`); github-action-benchmark's custom list is refused with the two format names that read it.
  */
 import type { Direction, Unit } from '../../core/model';
 import { median } from '../../core/stats/quantiles';
 import { SIZE_FACTORS, TIME_FACTORS } from '../../core/units';
+import { isBmf, readBmf } from './bmf';
 import {
   BenchmarkCollector,
   finite,
@@ -41,7 +46,7 @@ import {
   HarnessParseError,
   type HarnessParseResult,
   isObject,
-  parseJsonWithList,
+  parseJson,
 } from './common';
 
 const EXPECTED = 'perfgate JSON: {"benchmarks": [{"name": …, "metrics": [{"name", "value", "unit", "direction"}]}]}';
@@ -60,7 +65,20 @@ export function canonicalUnit(unit: string): { unit: Unit; factor: number } {
 }
 
 export function parsePerfgateJson(text: string, source: string): HarnessParseResult {
-  const doc = parseJsonWithList(text, source, EXPECTED, 'benchmarks');
+  const parsed = parseJson(text, source, EXPECTED);
+  if (!isObject(parsed) || !Array.isArray(parsed.benchmarks)) {
+    if (isBmf(parsed)) return readBmf(parsed, source);
+    if (Array.isArray(parsed) && parsed.length > 0 && parsed.every((e) => isObject(e) && 'name' in e && 'value' in e))
+      throw new HarnessParseError(
+        source,
+        'this is github-action-benchmark\'s custom format: use format "custom-smaller-is-better" or "custom-bigger-is-better" (which way is better is not in the file)',
+      );
+    throw new HarnessParseError(
+      source,
+      `expected ${EXPECTED} or the Bencher Metric Format; found no "benchmarks" list`,
+    );
+  }
+  const doc = parsed as { benchmarks: unknown[] };
   const out = new BenchmarkCollector(source, 'perfgate json');
   doc.benchmarks.forEach((b, i) => {
     const at = `benchmarks[${i}]`;
