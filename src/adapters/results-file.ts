@@ -11,10 +11,11 @@ import path from 'node:path';
 import { z } from 'zod';
 import { type ComparisonReport, OUTCOMES } from '../core/model';
 import { decideVerdict } from '../core/report';
+import { MAX_SHARDS } from '../settings/settings';
 
 /** Limits on what report mode will read. */
 export const RESULTS_LIMITS = {
-  maxFiles: 64,
+  maxFiles: MAX_SHARDS,
   maxFileBytes: 16 * 1024 * 1024,
   maxDepth: 4,
   maxMetrics: 5000,
@@ -158,7 +159,7 @@ export const reportSchema = z.strictObject({
   warnings: z.array(warning).max(500),
   errors: z.array(str(10_000)).max(100),
   reproduce: str(RESULTS_LIMITS.maxReproduceChars),
-  shard: z.strictObject({ index: z.number().int().min(1), total: z.number().int().min(1).max(256) }).optional(),
+  shard: z.strictObject({ index: z.number().int().min(1), total: z.number().int().min(1).max(MAX_SHARDS) }).optional(),
   configHash: z
     .string()
     .regex(/^[0-9a-f]{16,64}$/)

@@ -11,7 +11,10 @@ import { type BudgetEntry, parseBudgetLines, parseBudgetRule } from '../core/bud
 import type { BudgetRule } from '../core/model';
 import { parseDuration } from '../core/units';
 import { type ChoiceOf, choiceValues, INPUTS, type InputDefinition, type InputName, localDefault } from './inputs';
-import { parseSuites, type Suite } from './suites';
+import { durationProblem, parseSuites, type Suite } from './suites';
+
+/** The most shards a comparison may be split into: report mode reads at most this many results files. */
+export const MAX_SHARDS = 64;
 
 /** How the action runs (see README, "Fork pull requests" and "Sharding big suites"). */
 export type Mode = ChoiceOf<'mode'>;
@@ -130,8 +133,8 @@ export function parseSettings(read: InputReader, workspace: string, options = { 
   }
   const maxTimeText = input('max-time');
   const maxTimeS = parseDuration(maxTimeText);
-  if (maxTimeS === null || maxTimeS <= 0)
-    problem('max-time', `expected a duration like "15m", "90s" or "1h", got "${maxTimeText}"`);
+  const maxTimeProblem = durationProblem(maxTimeS, `"${maxTimeText}"`, true, '"15m", "90s" or "1h"');
+  if (maxTimeProblem) problem('max-time', maxTimeProblem);
 
   const defaultBudget = parseBudgetRule(input('budget'));
   if (typeof defaultBudget === 'string') problem('budget', defaultBudget);
@@ -143,8 +146,8 @@ export function parseSettings(read: InputReader, workspace: string, options = { 
   const shardText = input('shard');
   if (shardText) {
     const m = /^(\d+)\s*\/\s*(\d+)$/.exec(shardText);
-    if (!m || Number(m[1]) < 1 || Number(m[1]) > Number(m[2])) {
-      problem('shard', `expected INDEX/TOTAL with 1 ≤ INDEX ≤ TOTAL, like "2/4", got "${shardText}"`);
+    if (!m || Number(m[1]) < 1 || Number(m[1]) > Number(m[2]) || Number(m[2]) > MAX_SHARDS) {
+      problem('shard', `expected INDEX/TOTAL with 1 ≤ INDEX ≤ TOTAL ≤ ${MAX_SHARDS}, like "2/4", got "${shardText}"`);
     } else shard = { index: Number(m[1]), total: Number(m[2]) };
   }
 
