@@ -72,7 +72,8 @@ export interface RunIO {
   context: RunContext;
   log: Logger;
   setOutput(name: string, value: string): void;
-  writeSummary(markdown: string): void;
+  /** Writes the job summary; `cancelled`: it is the report of a cancelled run (it says so). */
+  writeSummary(markdown: string, cancelled: boolean): void;
   /** The GitHub API, or null when there is no token / no PR (local runs). */
   github: GitHubClient | null;
   /** Seed of the randomized run order. */
@@ -467,7 +468,7 @@ export async function run(settings: Settings, io: RunIO, sources: RunSources = {
     detailsUrl,
     complete: 'the results JSON and the HTML report',
   });
-  io.writeSummary(summary);
+  io.writeSummary(summary, report.cancelled !== undefined);
   // The outputs first: a cancelled run may be cut short while it talks to GitHub.
   const counts = report.cancelled ? { regressions: 0, improvements: 0, accepted: 0 } : countOutcomes(report);
   io.setOutput('verdict', report.verdict);
