@@ -103,5 +103,7 @@ export function contextFromEnv(env: NodeJS.ProcessEnv): RunContext {
     job: env.GITHUB_JOB ?? 'perfgate',
     runUrl,
     serverUrl,
+    workflowRef: env.GITHUB_WORKFLOW_REF || undefined,
+    actionRepository: env.GITHUB_ACTION_REPOSITORY || undefined,
   };
 }

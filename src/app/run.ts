@@ -26,6 +26,7 @@ import { applySoak } from '../core/soak';
 import { formatValue } from '../core/units';
 import type { Settings } from '../settings/settings';
 import type { Suite } from '../settings/suites';
+import { droppedOnHead, newOnHead, readBaseSuites } from './base-config';
 import { compareFiles, type ReplicateFiles } from './files';
 import { IsolationGuard } from './isolation';
 import { measure } from './measure';
@@ -61,6 +62,10 @@ export interface RunContext {
   runUrl?: string;
   /** GITHUB_SERVER_URL, e.g. `https://github.com`. */
   serverUrl?: string;
+  /** GITHUB_WORKFLOW_REF: `owner/repo/.github/workflows/perf.yml@refs/…`, the workflow file of this run. */
+  workflowRef?: string;
+  /** GITHUB_ACTION_REPOSITORY: the repository of the action being run (`OWNER/perfgate`); empty for a local action. */
+  actionRepository?: string;
 }
 
 /** The world `run` acts on. */
@@ -161,12 +166,16 @@ async function measureRevisions(
   // A reader's clone may lack the commits of a workflow run (a PR's merge commit): fetch them first.
   const reproduce = reproduceRun(settings, base, head, !io.local);
   Object.assign(known, { base, head, reproduce });
+  // What base's own configuration lists decides, before anything runs, which suites are new on head.
+  const baseSuites = await readBaseSuites(settings, io.workspace, base, io.context);
   const checkouts = await addWorktrees(io.workspace, path.join(io.tempDir, 'perfgate'), base, head, io.signal);
   try {
     const notes: Warning[] = [];
+    let newBenchFiles: string[] = [];
     if (settings.benchFromHead.length > 0) {
       try {
         const done = await copyFromHead(checkouts, settings.benchFromHead);
+        newBenchFiles = done.newOnHead;
         const text =
           `Base ran head's benchmark code (bench-from-head: ${settings.benchFromHead.join(', ')}): ` +
           `${done.copied} file${done.copied === 1 ? '' : 's'} copied from head into the base checkout before building` +
@@ -197,6 +206,17 @@ async function measureRevisions(
       io.log.info(
         `Shard ${settings.shard.index}/${settings.shard.total}: ${suites.map((s) => s.name).join(', ') || 'no suites'}`,
       );
+    const fresh = newOnHead(suites, baseSuites, newBenchFiles);
+    for (const [name, why] of fresh) {
+      const text = `Suite "${name}" is new on head: ${why}, so it is measured on head only (absolute budgets apply); nothing was compared.`;
+      io.log.info(text);
+      notes.push({ code: 'new-on-head', text });
+    }
+    for (const name of droppedOnHead(settings, baseSuites)) {
+      const text = `Suite "${name}" is in base's configuration (${baseSuites.source}) but not in head's: it was not measured.`;
+      io.log.info(text);
+      notes.push({ code: 'suite-removed', text });
+    }
     const options = gateOptions(settings);
     const { gate, budgetWarnings } = createGate(settings, options);
     const runners = suites.map(io.runnerFor ?? createRunner);
@@ -209,6 +229,7 @@ async function measureRevisions(
       signal: io.signal,
       reporter: io.progress ?? logReporter((line) => io.log.info(line)),
       isolation: async (side, what) => guard.after(side, what),
+      headOnly: new Set(fresh.keys()),
     });
     io.log.info(
       `Side isolation: ${guard.checks} checks of the other checkout, ${((guard.seconds / Math.max(1, guard.checks)) * 1000).toFixed(1)} ms each on average`,
@@ -226,8 +247,14 @@ async function measureRevisions(
             budgetFor(id, unitOf.get(id) ?? 'count', settings.budgets, settings.defaultBudget).rule.kind === 'off',
           formatValue,
         );
+    // A suite that fails on base is not new on head unless base's configuration says so: say why.
+    const onBase = baseSuites.names
+      ? `it is in base's configuration (${baseSuites.source}), so it is not new on head`
+      : `nothing shows it is new on head (${baseSuites.source})`;
     const suiteErrors = outcome.errors.map(
-      (e) => `${e.message}${e.outputTail ? `\n${e.outputTail.trim().split('\n').slice(-10).join('\n')}` : ''}`,
+      (e) =>
+        `${e.message}${e.side === 'base' ? ` — ${onBase}` : ''}` +
+        `${e.outputTail ? `\n${e.outputTail.trim().split('\n').slice(-10).join('\n')}` : ''}`,
     );
     const cancelled = outcome.cancelled ? (cancelledBy(io.signal) ?? 'SIGINT') : undefined;
     // A cancelled run's cancel message says why it stopped; the gate's "too few rounds" would blame the time limit.
