@@ -98,7 +98,9 @@ export async function main(): Promise<void> {
       seed: Number(env.PERFGATE_SEED) || Math.floor(Math.random() * 2 ** 31),
       signal: cancellation.signal,
     };
-    const result = await run(settings, io, { reports: () => loadResults(settings.resultsDir ?? '.', workspace) });
+    const result = await run(settings, io, {
+      reports: (check) => loadResults(settings.resultsDir ?? '.', workspace, check),
+    });
     if (cancellation.signal.aborted && !result.report.cancelled) {
       // The signal came after the verdict was reached (while reporting): the job was still cancelled.
       summarizeCancel(cancelledBy(cancellation.signal) ?? 'SIGINT');

@@ -24,6 +24,11 @@ export const RESULTS_LIMITS = {
   maxProfileNodes: 2000,
   /** The "Reproduce locally" block, which carries the configuration it ran with. */
   maxReproduceChars: 16_000,
+  /** Looks the gate took (the planned ones and a final one). */
+  maxLooks: 101,
+  /** Soak series, and the points of one. */
+  maxSeries: 1000,
+  maxSeriesPoints: 100_000,
 };
 
 const str = (max = 2000) => z.string().max(max);
@@ -126,6 +131,18 @@ const curve = z.strictObject({
     .array(z.strictObject({ rate: num, achieved: num, latency: num.nullable(), errors: num, holds: z.boolean() }))
     .max(RESULTS_LIMITS.maxSamples),
 });
+const points = z.array(num).max(RESULTS_LIMITS.maxSeriesPoints);
+const series = z
+  .strictObject({
+    metric: str(300),
+    side: z.enum(['base', 'head']),
+    t: points,
+    y: points,
+    settle: nonNegative,
+    block: num.positive(),
+    tolerance: nonNegative,
+  })
+  .refine((s) => s.t.length === s.y.length, 'a series has as many times as values');
 export const reportSchema = z.strictObject({
   formatVersion: z.literal(1),
   verdict: z.enum(['pass', 'fail', 'error']),
@@ -148,6 +165,19 @@ export const reportSchema = z.strictObject({
     maxRounds: z.number().int(),
     rounds: z.number().int(),
     looks: z.array(z.number().int()).max(100),
+    trail: z
+      .array(
+        z.strictObject({
+          rounds: z.number().int().min(1).max(RESULTS_LIMITS.maxSamples),
+          final: z.boolean(),
+          counts: z
+            .array(z.tuple([index, index, index]))
+            .max(RESULTS_LIMITS.maxMetrics)
+            .optional(),
+        }),
+      )
+      .max(RESULTS_LIMITS.maxLooks)
+      .optional(),
   }),
   environment: z.strictObject({
     cpuModel: str(200),
@@ -170,6 +200,7 @@ export const reportSchema = z.strictObject({
     .regex(/^SIG[A-Z0-9]{1,10}$/)
     .optional(),
   curves: z.array(curve).max(RESULTS_LIMITS.maxMetrics).optional(),
+  series: z.array(series).max(RESULTS_LIMITS.maxSeries).optional(),
   profiles: z.array(suiteProfile).max(RESULTS_LIMITS.maxProfiles).optional(),
 });
 
@@ -266,7 +297,10 @@ export function mergeReports(reports: ComparisonReport[], shown: string[]): Comp
     }
   }
   const errors = reports.flatMap((r) => r.errors);
-  const warnings = reports.flatMap((r) => r.warnings);
+  // Shards repeat the notes about the whole run (a suite base has and head dropped): once each.
+  const warnings = reports
+    .flatMap((r) => r.warnings)
+    .filter((w, i, all) => all.findIndex((x) => x.text === w.text) === i);
   const total = first.shard?.total;
   if (total) {
     const seen = new Set(reports.map((r) => r.shard!.index));
@@ -321,8 +355,15 @@ export function mergeReports(reports: ComparisonReport[], shown: string[]): Comp
   };
 }
 
-/** Report mode: find, validate and merge every results file under `dir`. */
-export function loadResults(dir: string, workspace: string): ComparisonReport {
+/**
+ * Report mode: find, validate and merge every results file under `dir`. `check` turns each file,
+ * once validated, into what this job trusts of it (its comparison decided again), before merging.
+ */
+export function loadResults(
+  dir: string,
+  workspace: string,
+  check: (report: ComparisonReport, shown: string) => ComparisonReport = (r) => r,
+): ComparisonReport {
   const root = path.resolve(workspace, dir);
   const { files, symlinks } = findResultsFiles(root);
   const show = (f: string) => path.relative(workspace, f) || f;
@@ -337,7 +378,7 @@ export function loadResults(dir: string, workspace: string): ComparisonReport {
     );
   const shown = files.map(show);
   const report = mergeReports(
-    files.map((f, i) => readResultsFile(f, shown[i])),
+    files.map((f, i) => check(readResultsFile(f, shown[i]), shown[i])),
     shown,
   );
   if (skipped) report.warnings = [...report.warnings, { code: 'symlink', text: `Report mode ${skipped}.` }];

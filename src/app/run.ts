@@ -19,6 +19,7 @@ import { applyAcceptance, withoutAcceptance } from '../core/accept';
 import { budgetFor } from '../core/budgets';
 import type { ComparisonReport, Revision, Side, Verdict, Warning } from '../core/model';
 import { renderMetricChart } from '../core/render/charts';
+import { codeBlock } from '../core/render/escape';
 import { renderHtmlReport } from '../core/render/html';
 import { renderMarkdown, SUMMARY_LIMIT, utf8Length } from '../core/render/markdown';
 import { countOutcomes, fails } from '../core/report';
@@ -33,8 +34,18 @@ import { measure } from './measure';
 import { choosePair, type EventFacts } from './pair';
 import { profileTargets, runProfiles } from './profile';
 import { logReporter, type MeasureReporter } from './progress';
-import { assembleReport, type Comparison, createGate, environment, failedComparison, gateOptions } from './report';
-import { reproduceRun } from './reproduce';
+import {
+  assembleReport,
+  type Comparison,
+  createGate,
+  environment,
+  failedComparison,
+  gateOptions,
+  replayReport,
+  UntrustedResultsError,
+  withSoak,
+} from './report';
+import { reproduceReported, reproduceRun } from './reproduce';
 import { createRunner, type SuiteRunner } from './runners';
 import { selectShard } from './shard';
 import { trackInIssue } from './tracking-issue';
@@ -236,17 +247,9 @@ async function measureRevisions(
     );
     // Soak growth metrics are decided from the runs' series, not their few replicate values.
     // One side changed the other: nothing measured is a comparison of the commits.
-    const unitOf = new Map((outcome.look?.results ?? []).map((r) => [r.id, r.unit]));
     const results = outcome.isolationError
       ? []
-      : applySoak(
-          outcome.look?.results ?? [],
-          outcome.series,
-          options.alpha,
-          (id) =>
-            budgetFor(id, unitOf.get(id) ?? 'count', settings.budgets, settings.defaultBudget).rule.kind === 'off',
-          formatValue,
-        );
+      : withSoak(settings, outcome.look?.results ?? [], outcome.series, options.alpha);
     // A suite that fails on base is not new on head unless base's configuration says so: say why.
     const onBase = baseSuites.names
       ? `it is in base's configuration (${baseSuites.source}), so it is not new on head`
@@ -292,6 +295,8 @@ async function measureRevisions(
       reproduce,
       ...(profiles.length > 0 ? { profiles } : {}),
       ...(outcome.curves.length && !outcome.isolationError ? { curves: outcome.curves } : {}),
+      looksTaken: gate.calls,
+      series: outcome.series,
     };
   } finally {
     await checkouts.remove();
@@ -372,7 +377,8 @@ async function postComment(
  */
 async function postCheckRun(report: ComparisonReport, io: RunIO, markdown: string): Promise<void> {
   if (!io.github || !report.checkSha) return;
-  const conclusion = report.verdict === 'pass' ? 'success' : report.verdict === 'fail' ? 'failure' : 'neutral';
+  // GitHub counts a neutral required check as passing: an error (no verdict) fails the check.
+  const conclusion = report.cancelled ? 'cancelled' : report.verdict === 'pass' ? 'success' : 'failure';
   const title =
     markdown
       .split('\n')
@@ -393,6 +399,33 @@ async function postCheckRun(report: ComparisonReport, io: RunIO, markdown: strin
         ? `GitHub refused to let this token create a check run (${error.status}); grant the job \`permissions: { checks: write }\`.`
         : (error as Error).message;
     io.log.warning(`Could not create the check run: ${reason}`);
+  }
+}
+
+/**
+ * Report mode could not report (no results, a file that does not hold up, results for another
+ * run): the job summary and a failing check run on the commit the triggering event names (never
+ * one a results file names) say why, so a required check never waits for a result that will not
+ * come, nor passes. Failures to post are warnings.
+ */
+async function refuseResults(error: Error, io: RunIO): Promise<void> {
+  const title = 'perfgate: no verdict — the results were not reported';
+  const summary = `### ⚠️ ${title}\n\n${codeBlock(error.message)}\n`;
+  io.writeSummary(summary, false);
+  const sha = io.context.event.workflowRunHeadSha ?? io.context.event.prHeadSha;
+  if (!io.github || !sha) return;
+  const cancelled = io.context.event.workflowRunConclusion === 'cancelled';
+  try {
+    const { url } = await io.github.createCheckRun({
+      headSha: sha,
+      name: 'perfgate',
+      conclusion: cancelled ? 'cancelled' : 'failure',
+      title,
+      summary,
+    });
+    io.log.info(`Check run: ${url}`);
+  } catch (e) {
+    io.log.warning(`Could not create the check run: ${(e as Error).message}`);
   }
 }
 
@@ -444,8 +477,11 @@ async function accept(settings: Settings, report: ComparisonReport, io: RunIO): 
 
 /** What a run compares when it does not measure two commits itself. */
 export interface RunSources {
-  /** Report mode: the results the measure jobs wrote (validated and merged). */
-  reports?: () => ComparisonReport;
+  /**
+   * Report mode: the results the measure jobs wrote, validated, each file passed through `check`
+   * (what this job trusts of it), and merged.
+   */
+  reports?: (check: (report: ComparisonReport, shown: string) => ComparisonReport) => ComparisonReport;
   /** `perfgate compare`: harness result files made elsewhere. */
   files?: ReplicateFiles;
 }
@@ -464,13 +500,21 @@ export async function run(settings: Settings, io: RunIO, sources: RunSources = {
   let report: ComparisonReport;
   if (settings.mode === 'report') {
     if (!sources.reports) throw new Error('report mode needs the results to read');
-    // What is accepted is asked anew below; a results file (a fork's artifact) never decides it.
-    report = withoutAcceptance(sources.reports());
-    const mismatch = await verifyReportTarget(report, io);
-    if (mismatch)
-      throw new Error(
-        `perfgate will not post these results: ${mismatch}. The artifact does not belong to this workflow run.`,
-      );
+    const load = sources.reports;
+    try {
+      // Each file's comparison is decided again from its samples with this job's configuration;
+      // what is accepted is asked anew below: a results file (a fork's artifact) decides nothing.
+      report = withoutAcceptance(load((file, shown) => replayReport(settings, file, shown)));
+      const mismatch = await verifyReportTarget(report, io);
+      if (mismatch)
+        throw new UntrustedResultsError(
+          `perfgate will not post these results: ${mismatch}. The artifact does not belong to this workflow run.`,
+        );
+    } catch (error) {
+      await refuseResults(error as Error, io);
+      throw error;
+    }
+    report = { ...report, reproduce: reproduceReported(settings, report) };
   } else {
     const comparison = sources.files
       ? compareFiles(settings, sources.files)

@@ -309,6 +309,23 @@ export interface MethodSettings {
   rounds: number;
   /** The planned looks (cumulative rounds at each interim analysis). */
   looks: number[];
+  /**
+   * The looks the gate took, in order, so that the comparison can be replayed from the samples
+   * (report mode recomputes every outcome and trusts no recorded one).
+   */
+  trail?: LookRecord[];
+}
+
+/**
+ * One look the gate took. At a look after `rounds` rounds, metric `i` of the report's results saw
+ * the first min(its samples, `rounds`) samples of each side, except where `counts` says otherwise
+ * (`[i, base, head]`: a metric missing from some rounds' output, or not yet measured).
+ */
+export interface LookRecord {
+  rounds: number;
+  /** The final look: the limits were reached and all remaining α was spent. */
+  final: boolean;
+  counts?: [number, number, number][];
 }
 
 /**
@@ -353,6 +370,8 @@ export interface ComparisonReport {
   cancelled?: string;
   /** Capacity suites: each capacity metric's latency-versus-rate steps per side. */
   curves?: CapacityCurve[];
+  /** Soak suites: the resource series their growth metrics were decided from (report mode decides them again). */
+  series?: SoakSeries[];
   /** Profiles of both sides of suites that failed (or all, with `profile: always`): where the time went. */
   profiles?: SuiteProfile[];
 }

@@ -29,7 +29,8 @@ export type ProfilePolicy = ChoiceOf<'profile'>;
 export interface Settings {
   /** `mode`: measure+report+gate in one step (`full`), measure only, or report from results. */
   mode: Mode;
-  /** `suites` (inline YAML) or the `suites:` of the `config` file. Empty in report mode. */
+  /** `suites` (inline YAML) or the `suites:` of the `config` file. In report mode they are optional
+   * (the config file is read when the job's checkout has it): this job's trusted configuration. */
   suites: Suite[];
   /** `config`: the file the suites came from, or `input "suites"` when the input held them (for messages). */
   suitesSource: string;
@@ -160,7 +161,7 @@ export function parseSettings(read: InputReader, workspace: string, options = { 
     issues,
   );
   let budgets = budgetLines.entries;
-  if (mode !== 'report' && options.suites) {
+  if (options.suites) {
     const inline = read('suites');
     if (inline.trim() !== '') {
       suites = parseSuitesYaml(inline, 'input "suites"', issues);
@@ -168,7 +169,10 @@ export function parseSettings(read: InputReader, workspace: string, options = { 
       const configPath = input('config');
       const file = path.resolve(workspace, configPath);
       suitesSource = configPath;
-      if (!existsSync(file)) {
+      // Report mode runs no suite: its configuration (budgets, suite names) is optional.
+      if (!existsSync(file) && mode === 'report') {
+        suitesSource = '';
+      } else if (!existsSync(file)) {
         issues.push({
           where: 'input "suites"',
           message: `no suites given: set the "suites" input, or create ${configPath} (input "config") with a "suites:" list`,
