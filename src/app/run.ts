@@ -16,15 +16,12 @@ import { commentMarker, type GitHubClient, GitHubPermissionError, MAX_COMMENT_BO
 import { runMeasured } from '../adapters/process';
 import { cancelledBy } from '../adapters/signals';
 import { applyAcceptance, withoutAcceptance } from '../core/accept';
-import { budgetFor } from '../core/budgets';
 import type { ComparisonReport, Revision, Side, Verdict, Warning } from '../core/model';
 import { renderMetricChart } from '../core/render/charts';
 import { codeBlock } from '../core/render/escape';
 import { renderHtmlReport } from '../core/render/html';
 import { renderMarkdown, SUMMARY_LIMIT, utf8Length } from '../core/render/markdown';
 import { countOutcomes, fails } from '../core/report';
-import { applySoak } from '../core/soak';
-import { formatValue } from '../core/units';
 import type { Settings } from '../settings/settings';
 import type { Suite } from '../settings/suites';
 import { droppedOnHead, newOnHead, readBaseSuites } from './base-config';
