@@ -116,7 +116,10 @@ const metric = z.strictObject({
   rounds: z.number().int().min(0).max(RESULTS_LIMITS.maxSamples),
   stopReason: str(500),
   warnings: z.array(warning).max(50),
-  headInterval: z.strictObject({ estimate: num, low: num, high: num, confidence: num.min(0).max(1) }).optional(),
+  // An end the head's interval cannot reach is ±Infinity, which JSON writes as null (report mode recomputes it).
+  headInterval: z
+    .strictObject({ estimate: num, low: num.nullable(), high: num.nullable(), confidence: num.min(0).max(1) })
+    .optional(),
   // Written by measure mode for the record; report mode drops it and asks the API again.
   accepted: z.strictObject({ by: z.enum(['label', 'description']), rule: str(300) }).optional(),
 });

@@ -164,13 +164,17 @@ export class RecordingGate extends SequentialGate {
 
 /**
  * The looks as a report records them (`LookRecord`): per look, only the metrics whose sample
- * counts were not min(their samples, the look's rounds) — usually none.
+ * counts were not min(their samples, the look's rounds) — usually none. A metric's result keeps
+ * the samples of the look that decided it (decisions stick); later looks skip it, so the samples
+ * they saw beyond those are not needed to replay them.
  */
 export function trailOf(calls: readonly LookCall[], results: readonly MetricResult[]): LookRecord[] {
   return calls.map(({ rounds, final, counts: seen }) => {
     const counts: [number, number, number][] = [];
     results.forEach((r, i) => {
-      const [b, h] = seen.get(r.id) ?? [0, 0];
+      const [sb, sh] = seen.get(r.id) ?? [0, 0];
+      const b = Math.min(sb, r.base.length);
+      const h = Math.min(sh, r.head.length);
       if (b !== Math.min(r.base.length, rounds) || h !== Math.min(r.head.length, rounds)) counts.push([i, b, h]);
     });
     return counts.length > 0 ? { rounds, final, counts } : { rounds, final };
