@@ -167,7 +167,7 @@ describe("report mode's block", () => {
       `git fetch origin ${'1'.repeat(40)} ${'2'.repeat(40)}`,
       `git checkout ${'2'.repeat(40)}`,
     ]);
-    expect(block).toMatch(/\nsuites:\n {2}- name: cli\n[^]* {4}run: node cli.js --help\nPERFGATE_CONFIG\n/);
+    expect(block).toMatch(/\nsuites:\n {2}- name: cli\n[\s\S]* {4}run: node cli.js --help\nPERFGATE_CONFIG\n/);
     expect(block).not.toContain('name: api'); // not measured in this report
     expect(block).toContain(
       "# also measured: fresh (as head's configuration defines it); 1 more whose name is not a plain word",
