@@ -15,7 +15,6 @@ import type {
   ComparisonReport,
   Environment,
   LookRecord,
-  MetricFacts,
   MetricId,
   MetricResult,
   MetricSamples,
@@ -206,11 +205,28 @@ export class UntrustedResultsError extends Error {
   }
 }
 
-function facts(r: MetricResult): MetricFacts {
-  const f: MetricFacts = { id: r.id, suite: r.suite, name: r.name, unit: r.unit, direction: r.direction };
-  if (r.case !== undefined) f.case = r.case;
-  if (r.percentile !== undefined) f.percentile = r.percentile;
-  return f;
+/**
+ * What the gate was given about a metric besides its samples, as its result carries it: everything
+ * but the gate's own output (so a fact the gate starts reading later is replayed too).
+ */
+function facts(r: MetricResult): Omit<MetricSamples, 'base' | 'head'> {
+  const {
+    base: _base,
+    head: _head,
+    baseMedian: _baseMedian,
+    headMedian: _headMedian,
+    change: _change,
+    headInterval: _headInterval,
+    pValue: _pValue,
+    budget: _budget,
+    outcome: _outcome,
+    rounds: _rounds,
+    stopReason: _stopReason,
+    warnings: _warnings,
+    accepted: _accepted,
+    ...given
+  } = r;
+  return given;
 }
 
 /**
