@@ -9,7 +9,7 @@ import { hasPersistedCredentials } from './adapters/git';
 import { createGitHubPort } from './adapters/github';
 import { hideSecrets } from './adapters/process';
 import { loadResults } from './adapters/results-file';
-import { cancelOnSignals } from './adapters/signals';
+import { cancelledBy, cancelOnSignals } from './adapters/signals';
 import { contextFromEnv } from './app/context';
 import { type RunIO, run } from './app/run';
 import { failingList } from './core/render/terminal';
@@ -26,19 +26,36 @@ function unknownInputs(env: NodeJS.ProcessEnv): string[] {
 export async function main(): Promise<void> {
   const env = process.env;
   // A cancelled job: stop everything, report what was measured, and fail the step. Should that
-  // take too long, the verdict output is still written before the forced exit.
-  let summaryWritten = false;
+  // take too long (or a second signal come), the verdict output and a summary that says so are
+  // still written before the forced exit. The summary is written synchronously, so a forced exit
+  // never cuts it short: it is either all there or not yet begun.
+  const summaryFile = env.GITHUB_STEP_SUMMARY;
+  let summary: 'none' | 'verdict' | 'cancelled' = 'none';
+  const appendSummary = (markdown: string) => {
+    if (!summaryFile) return;
+    try {
+      appendFileSync(summaryFile, markdown);
+    } catch (error) {
+      core.warning(`Could not write the job summary: ${(error as Error).message}`);
+    }
+  };
+  /** A summary that says the run was cancelled, after whatever was written before. */
+  const summarizeCancel = (signal: string) => {
+    if (summary === 'cancelled') return;
+    appendSummary(
+      summary === 'none'
+        ? `### 🛑 perfgate: cancelled (${signal}) — not a verdict\n\nThe run was stopped before it could report what it measured.\n`
+        : `\n### 🛑 perfgate: cancelled (${signal}) while reporting — the step fails as the job was cancelled\n`,
+    );
+    summary = 'cancelled';
+  };
   const cancellation = cancelOnSignals({
     exitCode: () => 1,
     log: (m) => core.info(m),
     beforeForcedExit: (signal) => {
       core.setOutput('verdict', 'error');
       core.setFailed(`perfgate was cancelled (${signal}); this is not a verdict.`);
-      if (!summaryWritten && env.GITHUB_STEP_SUMMARY)
-        appendFileSync(
-          env.GITHUB_STEP_SUMMARY,
-          `### 🛑 perfgate: cancelled (${signal}) — not a verdict\n\nThe run was stopped before it could report what it measured.\n`,
-        );
+      summarizeCancel(signal);
     },
   });
   try {
@@ -65,12 +82,9 @@ export async function main(): Promise<void> {
         group: (name, fn) => core.group(name, fn),
       },
       setOutput: (name, value) => core.setOutput(name, value),
-      writeSummary: (markdown) => {
-        summaryWritten = true;
-        core.summary
-          .addRaw(markdown)
-          .write()
-          .catch((e: Error) => core.warning(`Could not write the job summary: ${e.message}`));
+      writeSummary: (markdown, cancelled) => {
+        appendSummary(markdown.endsWith('\n') ? markdown : `${markdown}\n`);
+        summary = cancelled ? 'cancelled' : 'verdict';
       },
       github:
         settings.token && owner && repo
@@ -84,9 +98,12 @@ export async function main(): Promise<void> {
       seed: Number(env.PERFGATE_SEED) || Math.floor(Math.random() * 2 ** 31),
       signal: cancellation.signal,
     };
-    const result = await run(settings, io, { reports: () => loadResults(settings.resultsDir ?? '.', workspace) });
+    const result = await run(settings, io, {
+      reports: (check) => loadResults(settings.resultsDir ?? '.', workspace, check),
+    });
     if (cancellation.signal.aborted && !result.report.cancelled) {
       // The signal came after the verdict was reached (while reporting): the job was still cancelled.
+      summarizeCancel(cancelledBy(cancellation.signal) ?? 'SIGINT');
       core.setOutput('verdict', 'error');
       core.setFailed(
         `perfgate was cancelled while reporting its verdict (${result.verdict}); the step fails as the job was cancelled.`,

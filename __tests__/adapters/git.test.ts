@@ -89,7 +89,7 @@ describe('git adapter', () => {
     const checkouts = await addWorktrees(repo, root, { sha: baseSha }, { sha: headSha });
     try {
       const done = await copyFromHead(checkouts, ['bench', '**/*_bench_test.go']);
-      expect(done).toEqual({ copied: 3, removed: 1 });
+      expect(done).toEqual({ copied: 3, removed: 1, newOnHead: ['bench/ids.bench.js'] });
       const read = (f: string) => readFileSync(path.join(checkouts.base, f), 'utf8');
       expect(read('src/lib.js')).toBe('base lib'); // the library stays base's
       expect(read('bench/ids.bench.js')).toBe('new bench');

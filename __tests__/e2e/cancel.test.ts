@@ -194,6 +194,27 @@ describe('the action, cancelled while GitHub does not answer', () => {
   }, 180_000);
 });
 
+describe('the action, cancelled twice in quick succession', () => {
+  for (const [i, moment] of [MOMENTS[0], MOMENTS[2]].entries()) {
+    it(`leaves a job summary that says cancelled when a second SIGINT follows 40 ms after the first (${moment.name})`, async () => {
+      const { repo, baseSha, state, m } = setup();
+      const inputs: Record<string, string> = { suites: moment.suites(state, m) };
+      if (moment.build) inputs.build = moment.build(state, m);
+      const run = startAction(github, repo, inputs, prEvent(160 + i, baseSha));
+      await expect.poll(() => reached(state, moment.reached), { timeout: 120_000, interval: 100 }).toBe(true);
+      run.child.kill('SIGINT');
+      await new Promise((r) => setTimeout(r, 40));
+      run.child.kill('SIGINT');
+      const result = await run.done;
+      expect(result.code).not.toBe(0);
+      expectNothingLeft(repo, m, path.join(run.runnerTemp, 'perfgate'));
+      expect(result.outputs.verdict).toBe('error');
+      expect(result.summary).toContain('perfgate: cancelled (SIGINT) — not a verdict');
+      expect(result.stdout).toMatch(/::error::.*cancelled/);
+    }, 180_000);
+  }
+});
+
 describe('the CLI, cancelled with Ctrl-C', () => {
   for (const moment of MOMENTS) {
     it(`stops within seconds during ${moment.name}, leaves nothing behind, and prints what was measured`, async () => {

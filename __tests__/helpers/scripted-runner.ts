@@ -23,15 +23,12 @@ export function scriptedRunner(
     failOn?: (side: Side, index: number) => boolean;
     /** Whether the warm-up fails on this side. */
     failWarmup?: (side: Side) => boolean;
-    /** Failures look like a missing benchmark (an error exit) rather than a timeout. */
-    couldBeMissing?: boolean;
     warmup?: number;
   } = {},
 ): SuiteRunner {
   const suite: CommandSuite = { kind: 'command', name, run: 'scripted', warmup: options.warmup ?? 1, timeout: 60 };
   const counts = { base: 0, head: 0 };
-  const failure = (side: Side) =>
-    new SuiteError(name, side, 'scripted failure', 'last lines of output', options.couldBeMissing ?? false);
+  const failure = (side: Side) => new SuiteError(name, side, 'scripted failure', 'last lines of output');
   return {
     suite,
     async warmup(side) {

@@ -50,7 +50,7 @@ describe('capacity curves', () => {
   it('are a folded table in the comment, with both capacities', () => {
     const md = renderMarkdown(withCapacity('api/items:capacity'));
     expect(md).toMatch(
-      /<details><summary>`api\/items:capacity`: latency vs rate \(capacity base .*\/s, head .*\/s\)<\/summary>/,
+      /<details><summary><code>api\/items:capacity<\/code>: latency vs rate \(capacity base .*\/s, head .*\/s\)<\/summary>/,
     );
     expect(md).toMatch(/\| rate \| base p99 \| head p99 \|/);
     expect(md).toContain('✓');

@@ -31,6 +31,11 @@ const nasty = fc
         '/',
         '|',
         '@octocat',
+        '#1',
+        'acme/other#5',
+        'GH-7',
+        'https://evil.example/install.sh',
+        'www.evil.example',
         '<!-- perfgate:ci/bench -->',
         '\u202e',
         '\u001b[2J',
@@ -191,8 +196,12 @@ describe('renderMarkdown over arbitrary reports', () => {
           }
         });
         const text = outsideCode(md);
-        expect(text.replace(/<\/?(details|summary|sub|sup)>/g, '')).not.toMatch(/</);
+        expect(text.replace(/<\/?(details|summary|sub|sup|code)>/g, '')).not.toMatch(/</);
         expect(text).not.toMatch(/@[A-Za-z0-9]/);
+        // No reference (#1, owner/repo#1, GH-1) and no bare link GitHub would make live (in the text
+        // it renders: entities decoded).
+        const rendered = text.replace(/&#(\d+);/g, (_, n) => String.fromCharCode(Number(n)));
+        expect(rendered).not.toMatch(/#\d|\bgh-\d|:\/\/|www\./i);
       }),
       { numRuns: 150 },
     );

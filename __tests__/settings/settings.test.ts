@@ -117,6 +117,54 @@ describe('parseSettings', () => {
     );
   });
 
+  it('refuses durations a timer cannot hold, zero where a duration must pass, and bounds that are not finite, naming the key', () => {
+    const e = errorOf(() =>
+      parseSettings(
+        reader({
+          suites: [
+            '- name: cli',
+            '  run: node cli.js',
+            '  timeout: 1000h',
+            '- name: inf',
+            '  run: x',
+            '  timeout: .inf',
+            '- name: zero',
+            '  run: x',
+            '  timeout: 0s',
+            '- name: api',
+            '  server: node s.js',
+            '  duration: 0s',
+            '  scenarios: [{ name: root, path: / }]',
+            '  capacity: { slo: "p99 < 1e999ms", from: 1e999/s, to: 10/s }',
+          ].join('\n'),
+          'max-time': '1000h',
+          budgets: 'cli:cpu: > 1e999ms\ncli:wall: < 1e400s',
+          budget: '< 1e999MB',
+          shard: '1/1000',
+        }),
+        ws(),
+      ),
+    );
+    const text = e.message;
+    expect(text).toContain(
+      'input "max-time": expected at most 168h (7 days), got "1000h": a longer duration would overflow a timer',
+    );
+    expect(text).toMatch(/suites\[0\]\.timeout: expected at most 168h \(7 days\), got "1000h"/);
+    expect(text).toContain('suites[1].timeout: expected a duration like "5s", "250ms" or "2m", got Infinity');
+    expect(text).toMatch(/suites\[2\]\.timeout: expected a duration above 0/);
+    expect(text).toMatch(/suites\[3\]\.duration: expected a duration above 0/);
+    expect(text).toMatch(/suites\[3\]\.capacity\.slo: expected a latency objective/);
+    expect(text).toMatch(/suites\[3\]\.capacity\.from: expected a positive rate/);
+    expect(text).toContain('input "budgets" line 1: the bound "1e999ms" is not a finite number');
+    expect(text).toContain('input "budgets" line 2: the bound "1e400s" is not a finite number');
+    expect(text).toContain('input "budget": the bound "1e999MB" is not a finite number');
+    expect(text).toContain('input "shard": expected INDEX/TOTAL with 1 ≤ INDEX ≤ TOTAL ≤ 64');
+    // At the limit, a duration is accepted.
+    const s = parseSettings(reader({ suites: '- name: cli\n  run: x\n  timeout: 168h', 'max-time': '168h' }), ws());
+    expect(s.suites[0]).toMatchObject({ timeout: 7 * 24 * 3600 });
+    expect(s.maxTimeS).toBe(7 * 24 * 3600);
+  });
+
   it('reads bench-from-head from the input (one a line) or the config file, and rejects paths outside the repository', () => {
     const fromInput = parseSettings(
       reader({ suites: '- name: cli\n  run: node cli.js', 'bench-from-head': './bench/\n\n**/*.bench.ts  # vitest\n' }),

@@ -240,6 +240,8 @@ export interface CopiedFromHead {
   copied: number;
   /** Base files matched by the patterns but absent on head, removed from the base checkout. */
   removed: number;
+  /** The files copied that the base commit does not have (repository paths): benchmark code new on head. */
+  newOnHead: string[];
 }
 
 /** Whether `file` (a repository path) is selected by a `bench-from-head` entry: a path (file or directory) or a glob. */
@@ -270,8 +272,10 @@ export async function copyFromHead(
     );
   }
   const onHead = new Set(headFiles);
+  const baseFiles = await tracked(checkouts.base);
+  const onBase = new Set(baseFiles);
   let removed = 0;
-  for (const file of await tracked(checkouts.base)) {
+  for (const file of baseFiles) {
     if (!onHead.has(file) && select.some((s) => s.test(file))) {
       rmSync(path.join(checkouts.base, file), { force: true });
       removed++;
@@ -288,7 +292,7 @@ export async function copyFromHead(
       cpSync(from, to, { recursive: true }); // a submodule
     else copyFileSync(from, to); // keeps the file mode (an executable script stays executable)
   }
-  return { copied: headFiles.length, removed };
+  return { copied: headFiles.length, removed, newOnHead: headFiles.filter((f) => !onBase.has(f)) };
 }
 
 /** A checkout's tracked files, listed once (see `trackedState`). */

@@ -11,10 +11,11 @@ import path from 'node:path';
 import { z } from 'zod';
 import { type ComparisonReport, OUTCOMES } from '../core/model';
 import { decideVerdict } from '../core/report';
+import { MAX_SHARDS } from '../settings/settings';
 
 /** Limits on what report mode will read. */
 export const RESULTS_LIMITS = {
-  maxFiles: 64,
+  maxFiles: MAX_SHARDS,
   maxFileBytes: 16 * 1024 * 1024,
   maxDepth: 4,
   maxMetrics: 5000,
@@ -23,6 +24,8 @@ export const RESULTS_LIMITS = {
   maxProfileNodes: 2000,
   /** The "Reproduce locally" block, which carries the configuration it ran with. */
   maxReproduceChars: 16_000,
+  /** Looks the gate took (the planned ones and a final one). */
+  maxLooks: 101,
 };
 
 const str = (max = 2000) => z.string().max(max);
@@ -117,7 +120,10 @@ const metric = z.strictObject({
   rounds: z.number().int().min(0).max(RESULTS_LIMITS.maxSamples),
   stopReason: str(500),
   warnings: z.array(warning).max(50),
-  headInterval: z.strictObject({ estimate: num, low: num, high: num, confidence: num.min(0).max(1) }).optional(),
+  // An end the head's interval cannot reach is ±Infinity, which JSON writes as null (report mode recomputes it).
+  headInterval: z
+    .strictObject({ estimate: num, low: num.nullable(), high: num.nullable(), confidence: num.min(0).max(1) })
+    .optional(),
   growthInterval: z.strictObject({ estimate: num, low: num, high: num, confidence: num.min(0).max(1) }).optional(),
   // Written by measure mode for the record; report mode drops it and asks the API again.
   accepted: z.strictObject({ by: z.enum(['label', 'description']), rule: str(300) }).optional(),
@@ -155,6 +161,19 @@ export const reportSchema = z.strictObject({
     maxRounds: z.number().int(),
     rounds: z.number().int(),
     looks: z.array(z.number().int()).max(100),
+    trail: z
+      .array(
+        z.strictObject({
+          rounds: z.number().int().min(1).max(RESULTS_LIMITS.maxSamples),
+          final: z.boolean(),
+          counts: z
+            .array(z.tuple([index, index, index]))
+            .max(RESULTS_LIMITS.maxMetrics)
+            .optional(),
+        }),
+      )
+      .max(RESULTS_LIMITS.maxLooks)
+      .optional(),
   }),
   environment: z.strictObject({
     cpuModel: str(200),
@@ -166,7 +185,7 @@ export const reportSchema = z.strictObject({
   warnings: z.array(warning).max(500),
   errors: z.array(str(10_000)).max(100),
   reproduce: str(RESULTS_LIMITS.maxReproduceChars),
-  shard: z.strictObject({ index: z.number().int().min(1), total: z.number().int().min(1).max(256) }).optional(),
+  shard: z.strictObject({ index: z.number().int().min(1), total: z.number().int().min(1).max(MAX_SHARDS) }).optional(),
   configHash: z
     .string()
     .regex(/^[0-9a-f]{16,64}$/)
@@ -273,7 +292,10 @@ export function mergeReports(reports: ComparisonReport[], shown: string[]): Comp
     }
   }
   const errors = reports.flatMap((r) => r.errors);
-  const warnings = reports.flatMap((r) => r.warnings);
+  // Shards repeat the notes about the whole run (a suite base has and head dropped): once each.
+  const warnings = reports
+    .flatMap((r) => r.warnings)
+    .filter((w, i, all) => all.findIndex((x) => x.text === w.text) === i);
   const total = first.shard?.total;
   if (total) {
     const seen = new Set(reports.map((r) => r.shard!.index));
@@ -328,8 +350,15 @@ export function mergeReports(reports: ComparisonReport[], shown: string[]): Comp
   };
 }
 
-/** Report mode: find, validate and merge every results file under `dir`. */
-export function loadResults(dir: string, workspace: string): ComparisonReport {
+/**
+ * Report mode: find, validate and merge every results file under `dir`. `check` turns each file,
+ * once validated, into what this job trusts of it (its comparison decided again), before merging.
+ */
+export function loadResults(
+  dir: string,
+  workspace: string,
+  check: (report: ComparisonReport, shown: string) => ComparisonReport = (r) => r,
+): ComparisonReport {
   const root = path.resolve(workspace, dir);
   const { files, symlinks } = findResultsFiles(root);
   const show = (f: string) => path.relative(workspace, f) || f;
@@ -344,7 +373,7 @@ export function loadResults(dir: string, workspace: string): ComparisonReport {
     );
   const shown = files.map(show);
   const report = mergeReports(
-    files.map((f, i) => readResultsFile(f, shown[i])),
+    files.map((f, i) => check(readResultsFile(f, shown[i]), shown[i])),
     shown,
   );
   if (skipped) report.warnings = [...report.warnings, { code: 'symlink', text: `Report mode ${skipped}.` }];

@@ -27,7 +27,7 @@ interface EventPayload {
   created?: boolean;
   deleted?: boolean;
   forced?: boolean;
-  workflow_run?: { head_sha?: string };
+  workflow_run?: { head_sha?: string; conclusion?: string };
   number?: number;
 }
 
@@ -45,6 +45,7 @@ export function eventFacts(eventName: string, json: object, refName?: string): E
     prBaseRef: text(pr?.base?.ref),
     prHeadSha: text(pr?.head?.sha),
     workflowRunHeadSha: text(payload.workflow_run?.head_sha),
+    workflowRunConclusion: text(payload.workflow_run?.conclusion),
     mergeGroup: group
       ? {
           baseSha: text(group.base_sha),
@@ -103,5 +104,7 @@ export function contextFromEnv(env: NodeJS.ProcessEnv): RunContext {
     job: env.GITHUB_JOB ?? 'perfgate',
     runUrl,
     serverUrl,
+    workflowRef: env.GITHUB_WORKFLOW_REF || undefined,
+    actionRepository: env.GITHUB_ACTION_REPOSITORY || undefined,
   };
 }

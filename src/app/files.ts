@@ -62,5 +62,6 @@ export function compareFiles(settings: Settings, files: ReplicateFiles): Compari
           ]
         : look.errors,
     reproduce: reproduceCompare(settings, files),
+    looksTaken: gate.calls,
   };
 }

@@ -17,13 +17,10 @@
  *   what was measured (spending all remaining α), or reports that nothing could be decided.
  * - An infrastructure failure (a suite that crashes, times out or writes no results) stops
  *   that suite and is reported as an error, never as a regression.
- * - A suite new on head (a PR that adds its benchmark): its first run on base fails the way a
- *   missing benchmark fails (an error exit, no output, no working directory — not a timeout or
- *   a signal), its first run on head succeeds, and a second base run fails again. It is then
- *   measured on head only (its metrics have no base samples: outcome `added`, absolute budgets
- *   apply) and a warning keeps base's error. Any other pattern — base fails after having run,
- *   head fails, the retry passes — is an error as before, so a broken base is never mistaken for
- *   a new benchmark.
+ * - Suites new on head (`headOnly`, decided before measuring from base's own configuration, see
+ *   `base-config.ts`) run on head only: their metrics have no base samples (outcome `added`,
+ *   absolute budgets apply). Every other suite runs on both sides, and a failure on either side
+ *   is an error, whatever it looks like.
  * - Cancelled (`signal`), it stops at once, discards the unfinished round and concludes with the
  *   rounds completed. After every warm-up and sample, `isolation` may find that a side changed
  *   the other side's checkout: measuring then stops, and the comparison is void.
@@ -53,6 +50,8 @@ export interface MeasureOptions {
    * (see `IsolationGuard`); an error text stops the measurement.
    */
   isolation?: (side: Side, what: string) => Promise<string | null>;
+  /** Suites new on head (base's configuration lacks them): measured on head only. */
+  headOnly?: ReadonlySet<string>;
 }
 
 export interface MeasureOutcome {
@@ -75,15 +74,6 @@ const defaultNow = () => performance.now() / 1000;
 
 const silent: MeasureReporter = { start() {}, round() {}, notice() {}, end() {} };
 
-/** Per-suite state of the first contact with each side (see "new on head" above). */
-interface Contact {
-  /** A side has completed at least one real run (a warm-up run or a sample). */
-  ran: Record<Side, boolean>;
-  /** Base's first run failed like a missing benchmark; waiting for head's first run to decide. */
-  pendingBase: SuiteError | null;
-  headOnly: boolean;
-}
-
 /** Runs the rounds and returns the gate's final look. */
 export async function measure(runners: SuiteRunner[], options: MeasureOptions): Promise<MeasureOutcome> {
   const now = options.now ?? defaultNow;
@@ -96,9 +86,7 @@ export async function measure(runners: SuiteRunner[], options: MeasureOptions): 
   const errors: SuiteError[] = [];
   const curves = new Map<string, CapacityCurve>();
   const failed = new Set<string>();
-  const contact = new Map<string, Contact>(
-    runners.map((r) => [r.suite.name, { ran: { base: false, head: false }, pendingBase: null, headOnly: false }]),
-  );
+  const headOnly = options.headOnly ?? new Set<string>();
   let active = runners;
   // Soak suites stop after their own number of rounds, whatever the looks say.
   const capped = (r: SuiteRunner) => r.maxRounds !== undefined && rounds >= r.maxRounds;
@@ -127,44 +115,14 @@ export async function measure(runners: SuiteRunner[], options: MeasureOptions): 
     reporter.notice(`✖ ${error.message}${error.outputTail ? `\n${indent(error.outputTail)}` : ''}`);
   };
 
-  /** Head ran and base's first run had failed: a second base run decides between new and broken. */
-  const decideNewOnHead = async (runner: SuiteRunner, c: Contact) => {
-    const first = c.pendingBase!;
-    try {
-      await runner.sample('base', options.checkouts.base, signal);
-    } catch (error) {
-      if (outOfTime() || cancelled()) return; // undecided: reported as an error at the end
-      if (!(error instanceof SuiteError)) throw error;
-      c.pendingBase = null;
-      c.headOnly = true;
-      const name = runner.suite.name;
-      const why = first.message.replace(/^suite "[^"]*" on base: /, '');
-      const line = keyLine(first.outputTail);
-      warn(
-        'new-on-head',
-        `Suite "${name}" is new on head: on base ${why}${line ? ` (${line})` : ''}, on head it runs, so it is measured ` +
-          'on head only (absolute budgets apply). If the benchmark also exists on base, fix it there: nothing was compared.',
-      );
-      reporter.notice(
-        `◆ suite "${name}" is new on head (on base ${why}); measuring it on head only` +
-          (first.outputTail ? `\n${indent(first.outputTail)}` : ''),
-      );
-      return;
-    }
-    // Base ran on the second try: the first failure was not a missing benchmark. Report it.
-    c.pendingBase = null;
-    fail(runner, first);
-  };
-
-  /** Runs one warm-up or sample; false when it failed or was stopped. `real`: a run actually happened. */
+  /** Runs one warm-up or sample; false when it failed or was stopped. */
   const attempt = async (
     runner: SuiteRunner,
     side: Side,
     kind: string,
     work: () => Promise<void>,
-    real = true,
   ): Promise<boolean> => {
-    const ok = await tryRun(runner, side, work, real);
+    const ok = await tryRun(runner, work);
     if (options.isolation && !cancelled()) {
       isolationError = await options.isolation(side, `suite "${runner.suite.name}" (${kind})`);
       if (isolationError) reporter.notice(`✖ ${isolationError}`);
@@ -172,42 +130,20 @@ export async function measure(runners: SuiteRunner[], options: MeasureOptions): 
     return ok;
   };
 
-  const tryRun = async (
-    runner: SuiteRunner,
-    side: Side,
-    work: () => Promise<void>,
-    real: boolean,
-  ): Promise<boolean> => {
-    const c = contact.get(runner.suite.name)!;
+  const tryRun = async (runner: SuiteRunner, work: () => Promise<void>): Promise<boolean> => {
     try {
       await work();
     } catch (error) {
       if (outOfTime() || cancelled()) return false; // stopped on purpose, not a failure of the suite
       if (!(error instanceof SuiteError)) throw error;
-      if (side === 'base' && !c.ran.base && error.couldBeMissing && !c.pendingBase) {
-        c.pendingBase = error;
-        if (c.ran.head) await decideNewOnHead(runner, c);
-        return false;
-      }
-      if (side === 'head' && c.pendingBase) {
-        errors.push(c.pendingBase); // both sides fail: nothing new about it, report both
-        c.pendingBase = null;
-      }
       fail(runner, error);
       return false;
-    }
-    if (real) {
-      c.ran[side] = true;
-      if (side === 'head' && c.pendingBase) await decideNewOnHead(runner, c);
     }
     return true;
   };
 
-  /** The sides a suite runs on: head only while base is pending or once the suite is new on head. */
-  const sidesOf = (runner: SuiteRunner): Side[] => {
-    const c = contact.get(runner.suite.name)!;
-    return c.headOnly || c.pendingBase ? ['head'] : ['base', 'head'];
-  };
+  /** The sides a suite runs on: head only when it is new on head. */
+  const sidesOf = (runner: SuiteRunner): Side[] => (headOnly.has(runner.suite.name) ? ['head'] : ['base', 'head']);
   const pairs = (list: SuiteRunner[]) => list.flatMap((r) => sidesOf(r).map((side) => [r, side] as const));
   const runs = (runner: SuiteRunner, side: Side) => !failed.has(runner.suite.name) && sidesOf(runner).includes(side);
 
@@ -232,8 +168,7 @@ export async function measure(runners: SuiteRunner[], options: MeasureOptions): 
     reporter.start({ suites: runners.length, seed: options.seed });
     for (const [runner, side] of shuffle(pairs(runners), random)) {
       if (!runs(runner, side) || stopped()) continue;
-      const real = runner.suite.warmup > 0;
-      await attempt(runner, side, 'warm-up', () => runner.warmup(side, options.checkouts[side], signal), real);
+      await attempt(runner, side, 'warm-up', () => runner.warmup(side, options.checkouts[side], signal));
     }
 
     active = runners.filter((r) => !failed.has(r.suite.name));
@@ -293,11 +228,6 @@ export async function measure(runners: SuiteRunner[], options: MeasureOptions): 
         break;
       }
     }
-    // A base failure still waiting for head's first run (head never ran): an error like any other.
-    for (const runner of runners) {
-      const c = contact.get(runner.suite.name)!;
-      if (c.pendingBase && !failed.has(runner.suite.name)) fail(runner, c.pendingBase);
-    }
     if (!concluded && rounds > 0) {
       if (outOfTime())
         warn(
@@ -318,7 +248,7 @@ export async function measure(runners: SuiteRunner[], options: MeasureOptions): 
     rounds,
     warnings: [...warnings.values()],
     errors,
-    headOnly: runners.filter((r) => contact.get(r.suite.name)!.headOnly).map((r) => r.suite.name),
+    headOnly: runners.filter((r) => headOnly.has(r.suite.name)).map((r) => r.suite.name),
     durationS: now() - started,
     cancelled: cancelled(),
     isolationError,
@@ -331,22 +261,6 @@ function lookCounts(look: LookResult, final: boolean): { gated: number; open: nu
   const gated = look.results.filter((r) => r.budget.kind !== 'off' && r.outcome !== 'added' && r.outcome !== 'removed');
   const open = final ? gated.filter((r) => r.outcome === 'inconclusive').length : look.undecided.length;
   return { gated: gated.length, open, failing: look.failed.length };
-}
-
-/**
- * The line of a failure's output that says what went wrong ("Error: Cannot find module …",
- * "ERROR: file or directory not found: …", "error: no bench target named …"), else the last line.
- */
-export function keyLine(output: string): string {
-  const lines = output
-    .split('\n')
-    .map((l) => l.trim())
-    .filter(Boolean);
-  const line =
-    lines.find((l) => /\b(error|not found|no such|cannot|could not|no \w+ files?)\b/i.test(l) && !/^at /.test(l)) ??
-    lines[lines.length - 1] ??
-    '';
-  return line.length > 200 ? `${line.slice(0, 199)}…` : line;
 }
 
 function indent(text: string): string {

@@ -25,6 +25,8 @@ export interface EventFacts {
   prHeadSha?: string;
   /** workflow_run.head_sha: the commit whose workflow produced the artifact (report mode). */
   workflowRunHeadSha?: string;
+  /** workflow_run.conclusion: how that workflow ended (`success`, `failure`, `cancelled`, …). */
+  workflowRunConclusion?: string;
   /** merge_group: the group's commit and the commit it merges onto (refs are full, `refs/heads/…`). */
   mergeGroup?: { baseSha?: string; baseRef?: string; headSha?: string; headRef?: string };
   /** push: the ref's tip before and after, and what kind of update it was. */

@@ -8,8 +8,8 @@
 import { isDeepStrictEqual } from 'node:util';
 import { stringify } from 'yaml';
 import { RESULTS_LIMITS } from '../adapters/results-file';
-import type { Revision } from '../core/model';
-import { type CliCommand, INPUTS, type InputDefinition, type InputName } from '../settings/inputs';
+import type { ComparisonReport, Revision } from '../core/model';
+import { type CliCommand, INPUTS, type InputDefinition, type InputName, localDefault } from '../settings/inputs';
 import type { Settings } from '../settings/settings';
 import { parseSuites, type Suite } from '../settings/suites';
 import type { ReplicateFiles } from './files';
@@ -114,6 +114,52 @@ export function reproduceRun(settings: Settings, base: Revision, head: Revision,
         : `it is ${settings.suitesSource} (with the workflow's "build", "bench-from-head" and "budgets" inputs, if set)`
     }`,
     `perfgate run ${flags.join(' ').replace('"$config"', fromInput ? 'perfgate.yml' : shellQuote(settings.suitesSource))}`,
+  ].join('\n');
+}
+
+const SUITE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+/**
+ * Report mode's block, built here from what this job can check — the commits (SHAs, validated)
+ * and the names of the suites measured, with this job's own configuration — never copied from a
+ * results file, which a fork writes. Suites this job's configuration defines are written out as in
+ * `reproduceRun`; the others are named, to be taken from head's configuration.
+ */
+export function reproduceReported(settings: Settings, report: ComparisonReport): string {
+  const measured = [...new Set(report.results.map((r) => r.suite))];
+  const names = measured.filter((n) => SUITE_NAME.test(n));
+  const known = new Map(settings.suites.map((s) => [s.name, s]));
+  const suites = names.flatMap((n) => known.get(n) ?? []);
+  const others = names.filter((n) => !known.has(n));
+  const unnamed = measured.length - names.length;
+  const rounds: Partial<Record<InputName, string>> = {};
+  if (report.method.minRounds !== Number(localDefault('min-rounds')))
+    rounds['min-rounds'] = String(report.method.minRounds);
+  if (report.method.maxRounds !== Number(localDefault('max-rounds')))
+    rounds['max-rounds'] = String(report.method.maxRounds);
+  const trusted: Settings = { ...settings, suites, asFlags: { ...settings.asFlags, ...rounds } };
+  const note = [
+    others.length > 0
+      ? `${others.join(', ')} (as head's configuration defines ${others.length === 1 ? 'it' : 'them'})`
+      : '',
+    unnamed > 0 ? `${unnamed} more whose name is not a plain word` : '',
+  ].filter(Boolean);
+  if (suites.length > 0) {
+    const block = reproduceRun(trusted, report.base, report.head, true).split('\n');
+    if (note.length > 0) block.splice(block.length - 1, 0, `# also measured: ${note.join('; ')}`);
+    return block.join('\n');
+  }
+  const flags = inputFlags(trusted, 'run', [...IN_CONFIG_FILE, 'base']);
+  return [
+    '# the perfgate command: see "Locally" in perfgate\'s README',
+    `git fetch origin ${report.base.sha} ${report.head.sha}`,
+    `git checkout ${report.head.sha}`,
+    ...(names.length + unnamed > 0
+      ? [
+          `# the suites measured: ${[...names, ...(unnamed > 0 ? [`${unnamed} more`] : [])].join(', ')}, as head's configuration defines them`,
+        ]
+      : []),
+    `perfgate run ${[`--base ${report.base.sha}`, ...flags].join(' ')}`,
   ].join('\n');
 }
 

@@ -18,19 +18,30 @@ import { cancelledBy } from '../adapters/signals';
 import { applyAcceptance, withoutAcceptance } from '../core/accept';
 import type { ComparisonReport, Revision, Side, Verdict, Warning } from '../core/model';
 import { renderMetricChart } from '../core/render/charts';
+import { codeBlock } from '../core/render/escape';
 import { renderHtmlReport } from '../core/render/html';
 import { renderMarkdown, SUMMARY_LIMIT, utf8Length } from '../core/render/markdown';
 import { countOutcomes, fails } from '../core/report';
 import type { Settings } from '../settings/settings';
 import { type Suite, soakTimeS } from '../settings/suites';
+import { droppedOnHead, newOnHead, readBaseSuites } from './base-config';
 import { compareFiles, type ReplicateFiles } from './files';
 import { IsolationGuard } from './isolation';
 import { measure } from './measure';
 import { choosePair, type EventFacts } from './pair';
 import { profileTargets, runProfiles } from './profile';
 import { logReporter, type MeasureReporter } from './progress';
-import { assembleReport, type Comparison, createGate, environment, failedComparison, gateOptions } from './report';
-import { reproduceRun } from './reproduce';
+import {
+  assembleReport,
+  type Comparison,
+  createGate,
+  environment,
+  failedComparison,
+  gateOptions,
+  replayReport,
+  UntrustedResultsError,
+} from './report';
+import { reproduceReported, reproduceRun } from './reproduce';
 import { createRunner, type SuiteRunner } from './runners';
 import { selectShard } from './shard';
 import { trackInIssue } from './tracking-issue';
@@ -58,6 +69,10 @@ export interface RunContext {
   runUrl?: string;
   /** GITHUB_SERVER_URL, e.g. `https://github.com`. */
   serverUrl?: string;
+  /** GITHUB_WORKFLOW_REF: `owner/repo/.github/workflows/perf.yml@refs/…`, the workflow file of this run. */
+  workflowRef?: string;
+  /** GITHUB_ACTION_REPOSITORY: the repository of the action being run (`OWNER/perfgate`); empty for a local action. */
+  actionRepository?: string;
 }
 
 /** The world `run` acts on. */
@@ -69,7 +84,8 @@ export interface RunIO {
   context: RunContext;
   log: Logger;
   setOutput(name: string, value: string): void;
-  writeSummary(markdown: string): void;
+  /** Writes the job summary; `cancelled`: it is the report of a cancelled run (it says so). */
+  writeSummary(markdown: string, cancelled: boolean): void;
   /** The GitHub API, or null when there is no token / no PR (local runs). */
   github: GitHubClient | null;
   /** Seed of the randomized run order. */
@@ -157,12 +173,16 @@ async function measureRevisions(
   // A reader's clone may lack the commits of a workflow run (a PR's merge commit): fetch them first.
   const reproduce = reproduceRun(settings, base, head, !io.local);
   Object.assign(known, { base, head, reproduce });
+  // What base's own configuration lists decides, before anything runs, which suites are new on head.
+  const baseSuites = await readBaseSuites(settings, io.workspace, base, io.context);
   const checkouts = await addWorktrees(io.workspace, path.join(io.tempDir, 'perfgate'), base, head, io.signal);
   try {
     const notes: Warning[] = [];
+    let newBenchFiles: string[] = [];
     if (settings.benchFromHead.length > 0) {
       try {
         const done = await copyFromHead(checkouts, settings.benchFromHead);
+        newBenchFiles = done.newOnHead;
         const text =
           `Base ran head's benchmark code (bench-from-head: ${settings.benchFromHead.join(', ')}): ` +
           `${done.copied} file${done.copied === 1 ? '' : 's'} copied from head into the base checkout before building` +
@@ -193,6 +213,17 @@ async function measureRevisions(
       io.log.info(
         `Shard ${settings.shard.index}/${settings.shard.total}: ${suites.map((s) => s.name).join(', ') || 'no suites'}`,
       );
+    const fresh = newOnHead(suites, baseSuites, newBenchFiles);
+    for (const [name, why] of fresh) {
+      const text = `Suite "${name}" is new on head: ${why}, so it is measured on head only (absolute budgets apply); nothing was compared.`;
+      io.log.info(text);
+      notes.push({ code: 'new-on-head', text });
+    }
+    for (const name of droppedOnHead(settings, baseSuites)) {
+      const text = `Suite "${name}" is in base's configuration (${baseSuites.source}) but not in head's: it was not measured.`;
+      io.log.info(text);
+      notes.push({ code: 'suite-removed', text });
+    }
     const options = gateOptions(settings);
     const { gate, budgetWarnings } = createGate(settings, options);
     const runners = suites.map(io.runnerFor ?? createRunner);
@@ -206,14 +237,21 @@ async function measureRevisions(
       signal: io.signal,
       reporter: io.progress ?? logReporter((line) => io.log.info(line)),
       isolation: async (side, what) => guard.after(side, what),
+      headOnly: new Set(fresh.keys()),
     });
     io.log.info(
       `Side isolation: ${guard.checks} checks of the other checkout, ${((guard.seconds / Math.max(1, guard.checks)) * 1000).toFixed(1)} ms each on average`,
     );
     // One side changed the other: nothing measured is a comparison of the commits.
     const results = outcome.isolationError ? [] : (outcome.look?.results ?? []);
+    // A suite that fails on base is not new on head unless base's configuration says so: say why.
+    const onBase = baseSuites.names
+      ? `it is in base's configuration (${baseSuites.source}), so it is not new on head`
+      : `nothing shows it is new on head (${baseSuites.source})`;
     const suiteErrors = outcome.errors.map(
-      (e) => `${e.message}${e.outputTail ? `\n${e.outputTail.trim().split('\n').slice(-10).join('\n')}` : ''}`,
+      (e) =>
+        `${e.message}${e.side === 'base' ? ` — ${onBase}` : ''}` +
+        `${e.outputTail ? `\n${e.outputTail.trim().split('\n').slice(-10).join('\n')}` : ''}`,
     );
     const cancelled = outcome.cancelled ? (cancelledBy(io.signal) ?? 'SIGINT') : undefined;
     // A cancelled run's cancel message says why it stopped; the gate's "too few rounds" would blame the time limit.
@@ -251,6 +289,7 @@ async function measureRevisions(
       reproduce,
       ...(profiles.length > 0 ? { profiles } : {}),
       ...(outcome.curves.length && !outcome.isolationError ? { curves: outcome.curves } : {}),
+      looksTaken: gate.calls,
     };
   } finally {
     await checkouts.remove();
@@ -331,7 +370,8 @@ async function postComment(
  */
 async function postCheckRun(report: ComparisonReport, io: RunIO, markdown: string): Promise<void> {
   if (!io.github || !report.checkSha) return;
-  const conclusion = report.verdict === 'pass' ? 'success' : report.verdict === 'fail' ? 'failure' : 'neutral';
+  // GitHub counts a neutral required check as passing: an error (no verdict) fails the check.
+  const conclusion = report.cancelled ? 'cancelled' : report.verdict === 'pass' ? 'success' : 'failure';
   const title =
     markdown
       .split('\n')
@@ -352,6 +392,33 @@ async function postCheckRun(report: ComparisonReport, io: RunIO, markdown: strin
         ? `GitHub refused to let this token create a check run (${error.status}); grant the job \`permissions: { checks: write }\`.`
         : (error as Error).message;
     io.log.warning(`Could not create the check run: ${reason}`);
+  }
+}
+
+/**
+ * Report mode could not report (no results, a file that does not hold up, results for another
+ * run): the job summary and a failing check run on the commit the triggering event names (never
+ * one a results file names) say why, so a required check never waits for a result that will not
+ * come, nor passes. Failures to post are warnings.
+ */
+async function refuseResults(error: Error, io: RunIO): Promise<void> {
+  const title = 'perfgate: no verdict — the results were not reported';
+  const summary = `### ⚠️ ${title}\n\n${codeBlock(error.message)}\n`;
+  io.writeSummary(summary, false);
+  const sha = io.context.event.workflowRunHeadSha ?? io.context.event.prHeadSha;
+  if (!io.github || !sha) return;
+  const cancelled = io.context.event.workflowRunConclusion === 'cancelled';
+  try {
+    const { url } = await io.github.createCheckRun({
+      headSha: sha,
+      name: 'perfgate',
+      conclusion: cancelled ? 'cancelled' : 'failure',
+      title,
+      summary,
+    });
+    io.log.info(`Check run: ${url}`);
+  } catch (e) {
+    io.log.warning(`Could not create the check run: ${(e as Error).message}`);
   }
 }
 
@@ -403,8 +470,11 @@ async function accept(settings: Settings, report: ComparisonReport, io: RunIO): 
 
 /** What a run compares when it does not measure two commits itself. */
 export interface RunSources {
-  /** Report mode: the results the measure jobs wrote (validated and merged). */
-  reports?: () => ComparisonReport;
+  /**
+   * Report mode: the results the measure jobs wrote, validated, each file passed through `check`
+   * (what this job trusts of it), and merged.
+   */
+  reports?: (check: (report: ComparisonReport, shown: string) => ComparisonReport) => ComparisonReport;
   /** `perfgate compare`: harness result files made elsewhere. */
   files?: ReplicateFiles;
 }
@@ -423,13 +493,21 @@ export async function run(settings: Settings, io: RunIO, sources: RunSources = {
   let report: ComparisonReport;
   if (settings.mode === 'report') {
     if (!sources.reports) throw new Error('report mode needs the results to read');
-    // What is accepted is asked anew below; a results file (a fork's artifact) never decides it.
-    report = withoutAcceptance(sources.reports());
-    const mismatch = await verifyReportTarget(report, io);
-    if (mismatch)
-      throw new Error(
-        `perfgate will not post these results: ${mismatch}. The artifact does not belong to this workflow run.`,
-      );
+    const load = sources.reports;
+    try {
+      // Each file's comparison is decided again from its samples with this job's configuration;
+      // what is accepted is asked anew below: a results file (a fork's artifact) decides nothing.
+      report = withoutAcceptance(load((file, shown) => replayReport(settings, file, shown)));
+      const mismatch = await verifyReportTarget(report, io);
+      if (mismatch)
+        throw new UntrustedResultsError(
+          `perfgate will not post these results: ${mismatch}. The artifact does not belong to this workflow run.`,
+        );
+    } catch (error) {
+      await refuseResults(error as Error, io);
+      throw error;
+    }
+    report = { ...report, reproduce: reproduceReported(settings, report) };
   } else {
     const comparison = sources.files
       ? compareFiles(settings, sources.files)
@@ -454,7 +532,7 @@ export async function run(settings: Settings, io: RunIO, sources: RunSources = {
     detailsUrl,
     complete: 'the results JSON and the HTML report',
   });
-  io.writeSummary(summary);
+  io.writeSummary(summary, report.cancelled !== undefined);
   // The outputs first: a cancelled run may be cut short while it talks to GitHub.
   const counts = report.cancelled ? { regressions: 0, improvements: 0, accepted: 0 } : countOutcomes(report);
   io.setOutput('verdict', report.verdict);

@@ -20,12 +20,6 @@ export class SuiteError extends Error {
     readonly side: Side,
     message: string,
     readonly outputTail = '',
-    /**
-     * The failure is the kind a benchmark missing from this side's checkout produces (an error
-     * exit, no output, no working directory), as opposed to a timeout or a signal. The measure
-     * loop only then considers a suite that fails on base "new on head".
-     */
-    readonly couldBeMissing = false,
   ) {
     super(`suite "${suite}" on ${side}: ${message}`);
     this.name = 'SuiteError';
@@ -65,13 +59,7 @@ async function runOnce(
 ) {
   const cwd = suiteCwd(suite, checkout);
   if (!existsSync(cwd))
-    throw new SuiteError(
-      suite.name,
-      side,
-      `working directory "${suite.cwd}" does not exist in the ${side} checkout`,
-      '',
-      true,
-    );
+    throw new SuiteError(suite.name, side, `working directory "${suite.cwd}" does not exist in the ${side} checkout`);
   const run = hooks
     ? await runMeasured(hooks.wrap(suite.run), {
         cwd,
@@ -91,7 +79,7 @@ async function runOnce(
   }
   if (run.exitCode !== 0) {
     const how = run.signal ? `was killed by ${run.signal}` : `exited with code ${run.exitCode}`;
-    throw new SuiteError(suite.name, side, `"${suite.run}" ${how}`, run.outputTail, !run.signal);
+    throw new SuiteError(suite.name, side, `"${suite.run}" ${how}`, run.outputTail);
   }
   if (run.leftBehind.length > 0) {
     // Its work went on after the measurement ended, so the sample does not measure it.
@@ -143,7 +131,6 @@ export function harnessRunner(suite: HarnessSuite): SuiteRunner {
         side,
         `the harness finished but did not write its output file "${suite.output}"`,
         run.outputTail,
-        true,
       );
     }
     const text = outputFile ? readFileSync(outputFile) : run.stdout;
@@ -151,8 +138,7 @@ export function harnessRunner(suite: HarnessSuite): SuiteRunner {
     try {
       return harnessReplicate(suite.name, suite.format, text, `${side}: ${source}`);
     } catch (error) {
-      if (error instanceof HarnessParseError)
-        throw new SuiteError(suite.name, side, error.message, run.outputTail, true);
+      if (error instanceof HarnessParseError) throw new SuiteError(suite.name, side, error.message, run.outputTail);
       throw error;
     }
   };
@@ -197,8 +183,7 @@ export function httpRunner(suite: Extract<Suite, { kind: 'http' }>): SuiteRunner
       return replicate;
     } catch (error) {
       // The adapter's message already ends with the server's last output.
-      if (error instanceof HttpSuiteError)
-        throw new SuiteError(suite.name, side, error.message, '', error.couldBeMissing);
+      if (error instanceof HttpSuiteError) throw new SuiteError(suite.name, side, error.message);
       throw error;
     }
   };

@@ -59,7 +59,7 @@ export function parseAcceptLines(description: string): string[] {
 /** The report without any acceptance (report mode: a results file never decides what is accepted). */
 export function withoutAcceptance(report: ComparisonReport): ComparisonReport {
   const results = report.results.map(({ accepted: _, ...r }) => r);
-  return { ...report, results, verdict: decideVerdict(results, report.errors) };
+  return { ...report, results, verdict: decideVerdict(results, report.errors, report.cancelled !== undefined) };
 }
 
 /**

@@ -46,6 +46,7 @@ export function parseBudgetRule(text: string): BudgetRule | string {
   if (m) {
     const q = parseQuantity(m[2]);
     if (!q) return `cannot read the bound "${m[2].trim()}": ${RULE_HELP}`;
+    if (!Number.isFinite(q.value)) return `the bound "${m[2].trim()}" is not a finite number: ${RULE_HELP}`;
     return { kind: 'absolute', op: m[1] as '<' | '<=' | '>' | '>=', bound: q.value, unit: q.unit, source };
   }
   return `cannot read the rule "${source}": ${RULE_HELP}`;

@@ -309,6 +309,23 @@ export interface MethodSettings {
   rounds: number;
   /** The planned looks (cumulative rounds at each interim analysis). */
   looks: number[];
+  /**
+   * The looks the gate took, in order, so that the comparison can be replayed from the samples
+   * (report mode recomputes every outcome and trusts no recorded one).
+   */
+  trail?: LookRecord[];
+}
+
+/**
+ * One look the gate took. At a look after `rounds` rounds, metric `i` of the report's results saw
+ * the first min(its samples, `rounds`) samples of each side, except where `counts` says otherwise
+ * (`[i, base, head]`: a metric missing from some rounds' output, or not yet measured).
+ */
+export interface LookRecord {
+  rounds: number;
+  /** The final look: the limits were reached and all remaining α was spent. */
+  final: boolean;
+  counts?: [number, number, number][];
 }
 
 /**

@@ -12,7 +12,10 @@ import type { BudgetRule } from '../core/model';
 import { parseDuration } from '../core/units';
 import { CONFIG_KEYS } from './config-schema';
 import { type ChoiceOf, choiceValues, INPUTS, type InputDefinition, type InputName, localDefault } from './inputs';
-import { parseSuites, type Suite } from './suites';
+import { durationProblem, parseSuites, type Suite } from './suites';
+
+/** The most shards a comparison may be split into: report mode reads at most this many results files. */
+export const MAX_SHARDS = 64;
 
 /** How the action runs (see README, "Fork pull requests" and "Sharding big suites"). */
 export type Mode = ChoiceOf<'mode'>;
@@ -27,7 +30,8 @@ export type ProfilePolicy = ChoiceOf<'profile'>;
 export interface Settings {
   /** `mode`: measure+report+gate in one step (`full`), measure only, or report from results. */
   mode: Mode;
-  /** `suites` (inline YAML) or the `suites:` of the `config` file. Empty in report mode. */
+  /** `suites` (inline YAML) or the `suites:` of the `config` file. In report mode they are optional
+   * (the config file is read when the job's checkout has it): this job's trusted configuration. */
   suites: Suite[];
   /** `config`: the file the suites came from, or `input "suites"` when the input held them (for messages). */
   suitesSource: string;
@@ -131,8 +135,8 @@ export function parseSettings(read: InputReader, workspace: string, options = { 
   }
   const maxTimeText = input('max-time');
   const maxTimeS = parseDuration(maxTimeText);
-  if (maxTimeS === null || maxTimeS <= 0)
-    problem('max-time', `expected a duration like "15m", "90s" or "1h", got "${maxTimeText}"`);
+  const maxTimeProblem = durationProblem(maxTimeS, `"${maxTimeText}"`, true, '"15m", "90s" or "1h"');
+  if (maxTimeProblem) problem('max-time', maxTimeProblem);
 
   const defaultBudget = parseBudgetRule(input('budget'));
   if (typeof defaultBudget === 'string') problem('budget', defaultBudget);
@@ -144,8 +148,8 @@ export function parseSettings(read: InputReader, workspace: string, options = { 
   const shardText = input('shard');
   if (shardText) {
     const m = /^(\d+)\s*\/\s*(\d+)$/.exec(shardText);
-    if (!m || Number(m[1]) < 1 || Number(m[1]) > Number(m[2])) {
-      problem('shard', `expected INDEX/TOTAL with 1 ≤ INDEX ≤ TOTAL, like "2/4", got "${shardText}"`);
+    if (!m || Number(m[1]) < 1 || Number(m[1]) > Number(m[2]) || Number(m[2]) > MAX_SHARDS) {
+      problem('shard', `expected INDEX/TOTAL with 1 ≤ INDEX ≤ TOTAL ≤ ${MAX_SHARDS}, like "2/4", got "${shardText}"`);
     } else shard = { index: Number(m[1]), total: Number(m[2]) };
   }
 
@@ -158,7 +162,7 @@ export function parseSettings(read: InputReader, workspace: string, options = { 
     issues,
   );
   let budgets = budgetLines.entries;
-  if (mode !== 'report' && options.suites) {
+  if (options.suites) {
     const inline = read('suites');
     if (inline.trim() !== '') {
       suites = parseSuitesYaml(inline, 'input "suites"', issues);
@@ -166,7 +170,10 @@ export function parseSettings(read: InputReader, workspace: string, options = { 
       const configPath = input('config');
       const file = path.resolve(workspace, configPath);
       suitesSource = configPath;
-      if (!existsSync(file)) {
+      // Report mode runs no suite: its configuration (budgets, suite names) is optional.
+      if (!existsSync(file) && mode === 'report') {
+        suitesSource = '';
+      } else if (!existsSync(file)) {
         issues.push({
           where: 'input "suites"',
           message: `no suites given: set the "suites" input, or create ${configPath} (input "config") with a "suites:" list`,

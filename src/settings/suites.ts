@@ -16,18 +16,52 @@ const name = z
   .string()
   .regex(NAME, 'expected a name of letters, digits, ".", "_" or "-" (it becomes part of metric ids)');
 
-/** A duration written as `5s`, `250ms`, `2m`, parsed into seconds. */
-const duration = z.union([z.string(), z.number()]).transform((v, ctx) => {
-  const seconds = typeof v === 'number' ? v : parseDuration(v);
-  if (seconds === null || !(seconds >= 0)) {
-    ctx.addIssue({
-      code: 'custom',
-      message: `expected a duration like "5s", "250ms" or "2m", got ${JSON.stringify(v)}`,
-    });
-    return z.NEVER;
-  }
-  return seconds;
-});
+/**
+ * A setting written as text (`5s`) or a YAML number. Any number gets through, `.inf` and `.nan`
+ * included, so that the setting's own check names what is wrong with it.
+ */
+const textOrNumber = z.custom<string | number>(
+  (v) => typeof v === 'string' || typeof v === 'number',
+  'expected a text such as "5s" or a number',
+);
+
+/**
+ * The longest duration a setting may hold: 7 days. Every timer perfgate derives from one (a
+ * suite's timeout, doubled for a profiled run; a load run's warm-up plus duration; max-time) must
+ * stay within what a timer holds (2³¹ − 1 ms, 24.8 days), or it would fire at once.
+ */
+export const MAX_DURATION_S = 7 * 24 * 3600;
+
+/** Why a duration setting is refused, or null when `seconds` is one (`positive`: 0 is refused too). */
+export function durationProblem(
+  seconds: number | null,
+  written: string,
+  positive: boolean,
+  like = '"5s", "250ms" or "2m"',
+): string | null {
+  if (seconds === null || !Number.isFinite(seconds) || seconds < 0)
+    return `expected a duration like ${like}, got ${written}`;
+  if (positive && seconds === 0) return `expected a duration above 0, like "5s", got ${written}`;
+  if (seconds > MAX_DURATION_S)
+    return `expected at most 168h (7 days), got ${written}: a longer duration would overflow a timer`;
+  return null;
+}
+
+/** A duration written as `5s`, `250ms`, `2m` (or a number of seconds), parsed into seconds. */
+const durationOf = (positive: boolean) =>
+  textOrNumber.transform((v, ctx) => {
+    const seconds = typeof v === 'number' ? v : parseDuration(v);
+    const problem = durationProblem(seconds, typeof v === 'number' ? String(v) : JSON.stringify(v), positive);
+    if (problem) {
+      ctx.addIssue({ code: 'custom', message: problem });
+      return z.NEVER;
+    }
+    return seconds as number;
+  });
+/** A duration that may be 0 (a warm-up, a settle time). */
+const duration = durationOf(false);
+/** A duration that must be above 0 (a timeout, a measured run, a block). */
+const positiveDuration = durationOf(true);
 
 const env = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String));
 
@@ -40,7 +74,7 @@ const common = {
   /** Untimed runs per side before measuring (discarded). */
   warmup: z.number().int().min(0).max(100).default(1),
   /** Longest a single run may take, in seconds, before it is killed and reported as an error. */
-  timeout: duration.default(600),
+  timeout: positiveDuration.default(600),
 };
 
 export const commandSuiteSchema = z.strictObject({
@@ -201,9 +235,9 @@ export const scenarioSchema = z.strictObject({
 });
 
 /** A rate written as `100/s`, `100 req/s` or a bare number of requests per second. */
-const rate = z.union([z.string(), z.number()]).transform((v, ctx) => {
+const rate = textOrNumber.transform((v, ctx) => {
   const q = typeof v === 'number' ? { value: v, unit: '1/s' } : parseQuantity(v);
-  if (!q || (q.unit !== '1/s' && q.unit !== 'count') || !(q.value > 0)) {
+  if (!q || (q.unit !== '1/s' && q.unit !== 'count') || !(q.value > 0 && Number.isFinite(q.value))) {
     ctx.addIssue({ code: 'custom', message: `expected a positive rate like "500/s", got ${JSON.stringify(v)}` });
     return z.NEVER;
   }
@@ -215,7 +249,7 @@ const latencySlo = z.string().transform((v, ctx) => {
   const m = /^\s*p(\d+(?:\.\d+)?)\s*<\s*(\S.*)$/.exec(v);
   const bound = m ? parseDuration(m[2]) : null;
   const percentile = m ? Number(m[1]) : Number.NaN;
-  if (!m || bound === null || !(bound > 0) || !(percentile > 0 && percentile < 100)) {
+  if (!m || bound === null || !(bound > 0 && Number.isFinite(bound)) || !(percentile > 0 && percentile < 100)) {
     ctx.addIssue({
       code: 'custom',
       message: `expected a latency objective like "p99 < 50ms" (a percentile between p1 and p99.9, "<", a duration), got ${JSON.stringify(v)}`,
@@ -226,7 +260,7 @@ const latencySlo = z.string().transform((v, ctx) => {
 });
 
 /** `< 1%`: the largest error fraction the objective allows. */
-const errorSlo = z.union([z.string(), z.number()]).transform((v, ctx) => {
+const errorSlo = textOrNumber.transform((v, ctx) => {
   const text = typeof v === 'number' ? `${v * 100}%` : v;
   const m = /^\s*<\s*(.*)$/.exec(text);
   const fraction = parsePercent(m ? m[1] : text);
@@ -237,7 +271,7 @@ const errorSlo = z.union([z.string(), z.number()]).transform((v, ctx) => {
   return fraction;
 });
 
-const fraction = z.union([z.string(), z.number()]).transform((v, ctx) => {
+const fraction = textOrNumber.transform((v, ctx) => {
   const f = typeof v === 'number' ? v : parsePercent(v);
   if (f === null || !(f >= 0.001 && f <= 0.5)) {
     ctx.addIssue({
@@ -266,7 +300,7 @@ export const capacitySchema = z
     /** Relative step between neighbouring rates of the grid. */
     resolution: fraction.default(0.02),
     /** Measured time of each load step, after `stepWarmup` of un-measured load at the same rate. */
-    step: duration.default(2),
+    step: positiveDuration.default(2),
     stepWarmup: duration.default(0.5),
   })
   .superRefine((c, ctx) => {
@@ -281,9 +315,9 @@ export const capacitySchema = z
 export type CapacityOptions = z.infer<typeof capacitySchema>;
 
 /** A memory growth rate such as `1MB/min` or `20kB/s`, in bytes per second. */
-const growth = z.union([z.string(), z.number()]).transform((v, ctx) => {
+const growth = textOrNumber.transform((v, ctx) => {
   const q = typeof v === 'number' ? { value: v, unit: 'B/s' } : parseQuantity(v);
-  if (q?.unit !== 'B/s' || !(q.value >= 0)) {
+  if (q?.unit !== 'B/s' || !(q.value >= 0 && Number.isFinite(q.value))) {
     ctx.addIssue({
       code: 'custom',
       message: `expected a growth rate like "1MB/min" or "20kB/s", got ${JSON.stringify(v)}`,
@@ -304,11 +338,11 @@ export const soakSchema = z
     /** Constant arrival rate for the whole soak. */
     rate,
     /** Length of one soak run (one side, one round). */
-    duration: duration.default(300),
+    duration: positiveDuration.default(300),
     /** Start of each run left out of the growth (warm-up, caches filling). */
     settle: duration.default(60),
     /** Window of the lower envelope: each window's lowest sample; at least the time between major collections. */
-    block: duration.default(60),
+    block: positiveDuration.default(60),
     /** Extra memory growth head may show over base. */
     tolerance: growth.default(1e6 / 60),
     /** Extra open file descriptors per minute head may gain over base. */
@@ -346,13 +380,13 @@ export const httpSuiteSchema = z
     /** Path polled until it answers 2xx; a TCP connect when omitted. */
     ready: z.string().startsWith('/', 'expected a path starting with "/"').optional(),
     /** Longest the server may take to become ready, in seconds. */
-    readyTimeout: duration.default(30),
+    readyTimeout: positiveDuration.default(30),
     /** Closed-loop load: concurrent connections. */
     connections: z.number().int().min(1).max(1000).optional(),
     /** Open-loop load: constant arrival rate in requests per second. */
     rate: z.number().positive().optional(),
     /** Measured time per run, after the warm-up, in seconds. */
-    duration: duration.default(5),
+    duration: positiveDuration.default(5),
     /** Un-measured load before each measured run, in seconds. */
     warmupDuration: duration.default(1),
     scenarios: z.array(scenarioSchema).min(1),

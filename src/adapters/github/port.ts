@@ -30,7 +30,7 @@ export interface GitHubPort {
   createCheckRun(run: {
     headSha: string;
     name: string;
-    conclusion: 'success' | 'failure' | 'neutral';
+    conclusion: 'success' | 'failure' | 'neutral' | 'cancelled';
     title: string;
     summary: string;
   }): Promise<{ url: string }>;

@@ -10,7 +10,7 @@ import type { CapacityCurve, CapacityStep, ComparisonReport, Side } from '../mod
 import { median } from '../stats/quantiles';
 import { formatDuration, formatValue } from '../units';
 import { niceTicks, SERIES_COLORS } from './charts';
-import { escapeMarkdown, inlineCode } from './escape';
+import { escapeMarkdown, htmlCode } from './escape';
 import { escapeHtml } from './html-markup';
 
 /** Most rates listed per metric in the comment (the lowest and highest are kept). */
@@ -73,7 +73,7 @@ export function capacityMarkdown(report: ComparisonReport): string[] {
       return v === null ? '–' : formatValue(v, '1/s');
     };
     out.push(
-      `<details><summary>${inlineCode(metric)}: latency vs rate (capacity base ${cap('base')}, head ${cap('head')})</summary>`,
+      `<details><summary>${htmlCode(metric)}: latency vs rate (capacity base ${cap('base')}, head ${cap('head')})</summary>`,
       '',
       `Objective: ${escapeMarkdown(any.slo)}, errors < ${formatValue(any.errorBound, 'fraction')}. Each cell: the median ${pname} of that side's load steps at that rate; ✓ the objective held, ✗ it broke.`,
       '',

@@ -1,8 +1,10 @@
 /**
  * Escaping of untrusted text (suite names, metric ids, commands, harness output, refs) for
  * GitHub-flavoured markdown. After escaping, text cannot break a table row, open HTML, spoof
- * perfgate's hidden comment marker, mention a user or team, reference an issue, or reorder what
- * a reader sees (bidi controls are made visible by `neutralize`).
+ * perfgate's hidden comment marker, mention a user or team, reference an issue, pull request or
+ * commit, become a link, or reorder what a reader sees (bidi controls are made visible by
+ * `neutralize`). Inside code (spans and fenced blocks) GitHub links nothing; everywhere else,
+ * `defang` breaks what it would link.
  */
 import { neutralize, oneLine } from './text';
 
@@ -10,15 +12,41 @@ import { neutralize, oneLine } from './text';
 // escaping of `[`/`]` and the removal of newlines already rule out.
 const MARKDOWN_SPECIAL = /[\\`*_{}[\]|<>&~]/g;
 
+/** U+200D ZERO WIDTH JOINER: invisible, and no GitHub autolink pattern matches across it. */
+const JOIN = '\u200d';
+
+/**
+ * Breaks everything GitHub would turn into a link, a reference or a mention in rendered text, by a
+ * zero-width joiner right inside the pattern (GitHub links after rendering, in text nodes, so an
+ * HTML entity would not do): @mentions and e-mail addresses, `#123`, `owner/repo#123` and `GH-123`
+ * references, commit SHAs (runs of 7 or more hex digits, broken every 6), bare `https://…` and
+ * `www.…` URLs, and `:emoji:` codes.
+ */
+export function defang(text: string): string {
+  return text
+    .replace(/@(?=[A-Za-z0-9])/g, `@${JOIN}`)
+    .replace(/#(?=\d)/g, `#${JOIN}`)
+    .replace(/\b(gh)-(?=\d)/gi, `$1-${JOIN}`)
+    .replace(/:(?=\/\/)/g, `:${JOIN}`)
+    .replace(/(www)\./gi, `$1${JOIN}.`)
+    .replace(/(?<![0-9a-f])[0-9a-f]{7,}(?![0-9a-f])/gi, (run) => run.replace(/(.{6})(?=.)/g, `$1${JOIN}`))
+    .replace(/:(?=[a-z0-9_+-]+:)/g, `:${JOIN}`);
+}
+
 /** Escapes text for inline use in markdown (including inside table cells). */
 export function escapeMarkdown(text: string): string {
-  return (
-    oneLine(neutralize(text))
-      .replace(MARKDOWN_SPECIAL, (c) => `&#${c.charCodeAt(0)};`)
-      // @mentions and #123 / GH-123 references: a zero-width joiner breaks the autolink.
-      .replace(/@(?=[A-Za-z0-9])/g, '@\u200d')
-      .replace(/:(?=[a-z0-9_+-]+:)/g, ':\u200d')
-  );
+  // Defanged before the specials become entities: their `&#NN;` must stay intact.
+  return defang(oneLine(neutralize(text))).replace(MARKDOWN_SPECIAL, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/**
+ * Text as code inside raw HTML (a `<summary>` line, which GitHub does not read as markdown, so a
+ * backtick code span there would be literal backticks around live text): a `<code>` element with
+ * the text HTML-escaped and defanged.
+ */
+export function htmlCode(text: string): string {
+  const escaped = defang(oneLine(neutralize(text))).replace(/[&<>"'|`*_~[\]\\]/g, (c) => `&#${c.charCodeAt(0)};`);
+  return `<code>${escaped === '' ? ' ' : escaped}</code>`;
 }
 
 /** Wraps text as inline code that no backtick inside can close early (for commands, ids). */

@@ -12,7 +12,7 @@
 import { markdownTable } from 'markdown-table';
 import { type ComparisonReport, FAILING_OUTCOMES, type MetricResult } from '../model';
 import { capacityMarkdown } from './capacity';
-import { codeBlock, escapeMarkdown, inlineCode } from './escape';
+import { codeBlock, escapeMarkdown, htmlCode, inlineCode } from './escape';
 import { renderProfileMarkdown } from './profile-markdown';
 import { plural } from './text';
 import {
@@ -168,7 +168,7 @@ function compose(v: ReportView, options: MarkdownOptions, level: Level): string 
   if (level.charts && options.chart) {
     for (const r of shown.filter((x) => OUTCOME_VIEW[x.outcome].charted)) {
       const chart = options.chart(r);
-      if (chart) out.push(...details(`${inlineCode(displayName(r.id, 60))}: base vs head per round`, chart));
+      if (chart) out.push(...details(`${htmlCode(displayName(r.id, 60))}: base vs head per round`, chart));
     }
   }
 

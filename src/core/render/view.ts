@@ -344,9 +344,16 @@ export function headline(report: ComparisonReport, nameMax = NAME_MAX): Inline {
   const tones = report.results.map((r) => OUTCOME_VIEW[r.outcome].tone);
   const improved = tones.filter((t) => t === 'good').length;
   const undecided = tones.filter((t) => t === 'warn').length;
-  const extras = [improved ? plural(improved, 'improvement') : '', undecided ? `${undecided} undecided` : '']
-    .filter(Boolean)
-    .map((t) => plain(` · ${t}`));
+  // A gate that was lost (a gated metric measured on base and not on head) is named, not only folded away.
+  const removed = report.results.filter((r) => r.outcome === 'removed' && r.budget.kind !== 'off').map((r) => r.id);
+  const extras = [
+    ...[improved ? plural(improved, 'improvement') : '', undecided ? `${undecided} undecided` : '']
+      .filter(Boolean)
+      .map((t) => plain(` · ${t}`)),
+    ...(removed.length > 0
+      ? [plain(` · ${plural(removed.length, 'gated metric')} removed: `), ...idList(removed, 3, Math.min(nameMax, 60))]
+      : []),
+  ];
   const acceptedCount = report.results.filter(isAccepted).length;
   if (failing.length > 0) {
     return [
@@ -357,7 +364,7 @@ export function headline(report: ComparisonReport, nameMax = NAME_MAX): Inline {
     ];
   }
   if (report.verdict === 'error') {
-    return [plain(`no verdict — ${plural(report.errors.length, 'error')} stopped the comparison`)];
+    return [plain(`no verdict — ${plural(report.errors.length, 'error')} stopped the comparison`), ...extras];
   }
   const accepted = sortResults(report.results).filter(isAccepted);
   if (accepted.length > 0) {
