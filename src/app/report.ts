@@ -25,7 +25,6 @@ import type {
 } from '../core/model';
 import type { SuiteProfile } from '../core/profile/types';
 import { decideVerdict } from '../core/report';
-import { formatValue } from '../core/units';
 import type { Settings } from '../settings/settings';
 import type { RunContext } from './run';
 
