@@ -26,7 +26,7 @@ describe('markdown: where the time went', () => {
     const report = profiledReport();
     const md = renderMarkdown(report, { chart: renderMetricChart });
     const section = md.slice(md.indexOf('#### Where the time went: `cli`'));
-    expect(section).toContain('`cli:wall` — V8 CPU profiles, 1 run per side; self time per run');
+    expect(section).toContain('<sub>`cli:wall`: V8 CPU profiles, 1 run per side; self time per run. Share: of the growth');
     const rows = tableRows(section);
     expect(rows.length).toBeLessThanOrEqual(5);
     expect(rows[0]).toMatch(/^\| `parseRecords` app\.js:5 +\| +[\d.]+ ms \| +[\d.]+ ms \| +\+[\d.]+ ms \| +\d+ % \|$/);
@@ -41,7 +41,7 @@ describe('markdown: where the time went', () => {
     rss.outcome = 'regression';
     const md = renderProfileMarkdown(report).join('\n');
     expect(md).toContain(
-      '`cli:rss` — V8 sampling heap profiles (live allocations at exit), 1 run per side; self bytes per run',
+      '`cli:rss`: V8 sampling heap profiles (live allocations at exit), 1 run per side; self bytes per run.',
     );
   });
 
