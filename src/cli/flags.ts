@@ -135,6 +135,8 @@ export function usage(command?: CliCommand): string {
     ...commands.map((c) => commandUsage(c)),
     '  perfgate [COMMAND] --help',
     '      Print this help.',
+    '  perfgate --version',
+    '      Print the version and the commit it was built from.',
     '',
     EXIT_STATUS,
     '',

@@ -87,6 +87,7 @@ export type WarningCode =
   | 'resolution'
   | 'outliers'
   | 'drift'
+  | 'two-modes'
   | 'too-noisy'
   | 'first-look'
   | 'no-samples'

@@ -32,6 +32,7 @@ import { normalQuantileUpper } from '../stats/normal';
 import { median } from '../stats/quantiles';
 import { type AbsoluteRule, type HeadMedian, headMedian } from './absolute';
 import { sampleNotes } from './diagnostics';
+import { twoModesNote } from './modes';
 import { holmStepDown } from './holm';
 import { informationFraction, planLooks } from './looks';
 import * as notes from './notes';
@@ -355,6 +356,8 @@ export class SequentialGate {
       metricNotes.push(notes.coarseResolution(m.id, resolution.step, m.unit, widen, budget.limit, logScale));
     }
     metricNotes.push(...sampleNotes(m.id, xb, xh));
+    const modes = twoModesNote(m.id, m.base, m.head, m.unit);
+    if (modes) metricNotes.push(modes);
     return {
       kind: 'relative',
       shift: shiftOf(xb, xh, this.options.analysis, widen),

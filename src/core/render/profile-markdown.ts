@@ -20,6 +20,11 @@ function clip(text: string, max: number): string {
   return chars.length > max ? `${chars.slice(0, max - 1)}…` : text;
 }
 
+function files(s: ProfileSection): string {
+  const f = s.files!;
+  return `Raw profiles: ${f.count} files under ${inlineCode(f.dir)} beside the results (${f.kind}: open in ${f.viewers}); the HTML report has the flame graph.`;
+}
+
 function section(s: ProfileSection, heading: boolean): string[] {
   const out: string[] = [];
   if (heading) out.push(`#### Where the time went: ${inlineCode(s.profile.suite)}`, '');
@@ -40,17 +45,15 @@ function section(s: ProfileSection, heading: boolean): string[] {
       markdownTable([['Function', 'Base', 'Head', 'Change', 'Share'], ...rows], { align: ['l', 'r', 'r', 'r', 'r'] }),
       '',
     );
+    // One line under the table: what was profiled, how it is counted, where the raw profiles are.
+    const last = b === s.blocks[s.blocks.length - 1];
     out.push(
-      `<sub>${b.metrics.map((m) => inlineCode(m)).join(', ')}: ${escapeMarkdown(b.caption)}. ${escapeMarkdown(b.legend)}</sub>`,
+      `<sub>${b.metrics.map((m) => inlineCode(m)).join(', ')}: ${escapeMarkdown(b.caption)}. ${escapeMarkdown(b.legend)}${last && s.files ? ` ${files(s)}` : ''}</sub>`,
       '',
     );
   }
   for (const note of s.notes) out.push(`_${escapeMarkdown(note)}_`, '');
-  if (s.files)
-    out.push(
-      `<sub>Raw profiles: ${s.files.count} files under ${inlineCode(s.files.dir)} beside the results (${s.files.kind}: open in ${s.files.viewers}); the HTML report has the flame graph.</sub>`,
-      '',
-    );
+  if (s.files && (s.blocks.length === 0 || s.blocks[s.blocks.length - 1].empty)) out.push(`<sub>${files(s)}</sub>`, '');
   return out;
 }
 

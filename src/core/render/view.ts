@@ -19,6 +19,7 @@ import {
   type Outcome,
   type Revision,
   type Unit,
+  type Warning,
 } from '../model';
 import { fails } from '../report';
 import { formatSignedPercent, formatValue, plainNumber } from '../units';
@@ -132,6 +133,18 @@ export function valueText(v: number | null, unit: Unit): string {
   return formatValue(v, unit);
 }
 
+/**
+ * The head value shown beside the base median: the base median moved by the estimated change, so
+ * the two columns and the change agree by construction (the change pairs rounds; head's own median
+ * can differ from it when the samples are skewed or have two modes). The head's median where no
+ * relative change was estimated (absolute rules, added metrics).
+ */
+export function headValue(r: MetricResult): number | null {
+  if (r.budget.kind === 'absolute' || !r.change || r.baseMedian === null || !plottable(r.change.estimate))
+    return r.headMedian;
+  return r.baseMedian + r.change.estimate * Math.abs(r.baseMedian);
+}
+
 /** A signed percentage, or `—` for a change that is not a readable number. */
 export function percentText(fraction: number, digits?: number): string {
   return plottable(fraction) ? formatSignedPercent(fraction, digits) : '—';
@@ -187,8 +200,18 @@ export function toneOf(r: MetricResult): Tone {
   return isAccepted(r) ? 'warn' : OUTCOME_VIEW[r.outcome].tone;
 }
 
+/**
+ * A gated metric left undecided because its suite stopped at a look (a sibling metric regressed,
+ * so the run could no longer pass), rather than at the limits.
+ */
+export function stoppedUndecided(r: MetricResult): boolean {
+  return r.outcome === 'inconclusive' && r.budget.kind !== 'off' && r.stopReason.startsWith('undecided at look');
+}
+
 function outcomeSpan(r: MetricResult): Span {
   const o = OUTCOME_VIEW[r.outcome];
+  if (stoppedUndecided(r))
+    return { text: 'undecided: suite stopped at a regression', style: 'outcome', tone: o.tone, mark: o.mark };
   if (isAccepted(r))
     return { text: `${o.label}, accepted ${acceptedBy(r)}`, style: 'outcome', tone: 'warn', mark: '☑️' };
   return { text: o.label, style: 'outcome', tone: o.tone, mark: o.mark };
@@ -222,7 +245,7 @@ export const COLUMNS: readonly Column[] = [
     },
   },
   { key: 'base', label: 'Base', align: 'right', cell: (r) => [plain(valueText(r.baseMedian, r.unit))] },
-  { key: 'head', label: 'Head', align: 'right', cell: (r) => [plain(valueText(r.headMedian, r.unit))] },
+  { key: 'head', label: 'Head', align: 'right', cell: (r) => [plain(valueText(headValue(r), r.unit))] },
   {
     key: 'change',
     label: 'Change (interval)',
@@ -276,11 +299,36 @@ export function sortResults(results: readonly MetricResult[]): MetricResult[] {
   );
 }
 
+/**
+ * Whether a metric's note is shown: only where it changes what a reader should do or believe about
+ * that row, and never beside a verdict it contradicts. Notes that explain why a metric is
+ * undecided (noise, an interval end the data cannot reach yet, outliers, drift, a coarse
+ * resolution) are shown on undecided rows only: on a decided row the verdict already holds
+ * despite them. Every note stays in the results JSON.
+ */
+export function noteShown(w: Warning, r: MetricResult): boolean {
+  switch (w.code) {
+    case 'interval-level':
+    case 'too-noisy':
+    case 'outliers':
+    case 'drift':
+    case 'resolution':
+      return r.outcome === 'inconclusive';
+    default:
+      return true;
+  }
+}
+
+/** The notes of a metric that are shown. */
+export function shownNotes(r: MetricResult): Warning[] {
+  return r.warnings.filter((w) => noteShown(w, r));
+}
+
 export function buildView(report: ComparisonReport): ReportView {
   const sorted = sortResults(report.results);
   const footnotes = new Map<string, number>();
   for (const r of sorted)
-    for (const w of r.warnings) if (!footnotes.has(w.text)) footnotes.set(w.text, footnotes.size + 1);
+    for (const w of shownNotes(r)) if (!footnotes.has(w.text)) footnotes.set(w.text, footnotes.size + 1);
   const runNotes = [...new Set(report.warnings.map((w) => w.text))].filter((t) => !footnotes.has(t));
   const counts = new Map<Outcome, number>();
   for (const r of sorted) counts.set(r.outcome, (counts.get(r.outcome) ?? 0) + 1);
@@ -303,7 +351,7 @@ export function cellContext(v: ReportView, nameMax = NAME_MAX, notes = true): Ce
   return {
     nameMax,
     notes: (r) =>
-      notes ? [...new Set(r.warnings.map((w) => v.footnotes.get(w.text)).filter((n) => n !== undefined))] : [],
+      notes ? [...new Set(shownNotes(r).map((w) => v.footnotes.get(w.text)).filter((n) => n !== undefined))] : [],
   };
 }
 
@@ -378,11 +426,15 @@ export function revisions(report: ComparisonReport): Inline {
   return [...rev('Base', report.base), plain(' → '), ...rev('head', report.head)];
 }
 
-/** The geometric-mean line, when the report has one. */
+/**
+ * The geometric-mean line, when the report has one. Its changes are oriented (a throughput that
+ * halves counts like a time that doubles), so it says which way is worse.
+ */
 export function geomeanText(report: ComparisonReport): string | null {
   const g = report.geomean;
   if (!g) return null;
-  return `Geometric mean of all ratio changes: ${percentText(g.estimate)} (${percentText(g.low)} … ${percentText(g.high)}).`;
+  const way = g.estimate > 0 ? ' worse' : g.estimate < 0 ? ' better' : '';
+  return `Geometric mean of the gated changes: ${percentText(g.estimate)}${way} (${percentText(g.low)} … ${percentText(g.high)}; positive is worse).`;
 }
 
 /** One line on how the verdict was reached. */
@@ -393,6 +445,7 @@ export function methodText(report: ComparisonReport): string {
   return (
     `Method: ${m.rounds} interleaved rounds (base and head in random order each round; ${looks}); ` +
     `Hodges–Lehmann change on log values; each interval is valid at its look and Holm-corrected across metrics (${test}); ` +
-    `a regression is a change whose whole interval is beyond its budget, so a run fails with probability ≤ ${m.alpha} when every change is within budget.`
+    `a regression is a change whose whole interval is beyond its budget, so a run fails with probability ≤ ${m.alpha} when every change is within budget. ` +
+    'Base is the base median; Head is it moved by the estimated change.'
   );
 }
