@@ -433,7 +433,7 @@ export function revisions(report: ComparisonReport): Inline {
 export function geomeanText(report: ComparisonReport): string | null {
   const g = report.geomean;
   if (!g) return null;
-  const way = g.estimate > 0 ? ' worse' : g.estimate < 0 ? ' better' : '';
+  const way = g.estimate >= 0.0005 ? ' worse' : g.estimate <= -0.0005 ? ' better' : '';
   return `Geometric mean of the gated changes: ${percentText(g.estimate)}${way} (${percentText(g.low)} … ${percentText(g.high)}; positive is worse).`;
 }
 
