@@ -27,7 +27,11 @@ function readJson(file: string): unknown {
 export function installedCommit(root: string): string | null {
   if (existsSync(path.join(root, '.git'))) {
     try {
-      return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+      return execFileSync('git', ['rev-parse', 'HEAD'], {
+        cwd: root,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }).trim();
     } catch {
       // Not a readable repository: look further.
     }
@@ -36,7 +40,10 @@ export function installedCommit(root: string): string | null {
   const modules = path.dirname(root);
   if (path.basename(modules) !== 'node_modules') return null;
   const key = `node_modules/${path.basename(root)}`;
-  for (const lock of [path.join(modules, '.package-lock.json'), path.join(path.dirname(modules), 'package-lock.json')]) {
+  for (const lock of [
+    path.join(modules, '.package-lock.json'),
+    path.join(path.dirname(modules), 'package-lock.json'),
+  ]) {
     const data = readJson(lock) as { packages?: Record<string, { resolved?: unknown }> } | null;
     const resolved = data?.packages?.[key]?.resolved;
     const sha = typeof resolved === 'string' ? /#([0-9a-f]{40})$/.exec(resolved)?.[1] : undefined;

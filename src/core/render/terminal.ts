@@ -111,8 +111,12 @@ function profileLines(report: ComparisonReport, options: TerminalOptions): strin
     }
     for (const note of s.notes) out.push(`  - ${clean(note)}`);
     if (s.files) {
-      const where = options.resultsDir ? `${options.resultsDir.replace(/\/+$/, '')}/${s.files.dir}` : `${s.files.dir} beside the results`;
-      out.push(`  Raw profiles: ${s.files.count} files in ${clean(where)} (open in ${s.files.viewers.replace(/`/g, '')}); the HTML report has the flame graph.`);
+      const where = options.resultsDir
+        ? `${options.resultsDir.replace(/\/+$/, '')}/${s.files.dir}`
+        : `${s.files.dir} beside the results`;
+      out.push(
+        `  Raw profiles: ${s.files.count} files in ${clean(where)} (open in ${s.files.viewers.replace(/`/g, '')}); the HTML report has the flame graph.`,
+      );
     }
     out.push('');
   }

@@ -351,7 +351,15 @@ export function cellContext(v: ReportView, nameMax = NAME_MAX, notes = true): Ce
   return {
     nameMax,
     notes: (r) =>
-      notes ? [...new Set(shownNotes(r).map((w) => v.footnotes.get(w.text)).filter((n) => n !== undefined))] : [],
+      notes
+        ? [
+            ...new Set(
+              shownNotes(r)
+                .map((w) => v.footnotes.get(w.text))
+                .filter((n) => n !== undefined),
+            ),
+          ]
+        : [],
   };
 }
 
