@@ -42,6 +42,7 @@ import {
   pText,
   type ReportView,
   shortSha,
+  shownNotes,
   toneOf,
   valueText,
 } from './view';
@@ -120,9 +121,8 @@ function metricCard(r: MetricResult, anchor: string): Raw {
     html`${plural(r.rounds, 'round')}`,
     r.stopReason ? html`${r.stopReason}` : null,
   ].filter((x): x is Raw => x !== null);
-  const warnings = r.warnings.length
-    ? html`<ul class="warnings">${r.warnings.map((w) => html`<li>${w.text}</li>`)}</ul>`
-    : '';
+  const notes = shownNotes(r);
+  const warnings = notes.length ? html`<ul class="warnings">${notes.map((w) => html`<li>${w.text}</li>`)}</ul>` : '';
   const t = toneOf(r);
   return html`<article class="card metric o-${t}" id="${anchor}"><h3><code>${r.id}</code>${cells('verdict')}</h3><p class="stats">${stats.map((s, i) => html`${i ? ' · ' : ''}${s}`)}</p><div class="charts"><figure>${samplesChart(r, scale, axis)}<figcaption>Samples per round: ${SWATCHES} (dashed: medians)</figcaption></figure><figure>${distributionChart(r, scale, axis)}<figcaption>Distributions (box: quartiles and median; whiskers: 1.5 IQR)</figcaption>${forestChart(r)}<figcaption>Change with its interval against the budget (shaded: beyond budget)</figcaption></figure></div>${warnings}</article>`;
 }

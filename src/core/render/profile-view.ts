@@ -54,9 +54,9 @@ export function viewCaption(profile: SuiteProfile, view: ProfileView): string {
   const what = view.kind === 'heap' ? 'self bytes' : 'self time';
   if (view.per === 'share') {
     const each = view.perRun
-      ? ` (${formatValue(view.perRun.base, view.unit)} and ${formatValue(view.perRun.head, view.unit)} per run)`
+      ? `: ${formatValue(view.perRun.base, view.unit)} and ${formatValue(view.perRun.head, view.unit)} per run`
       : '';
-    return `${tool}, ${runs}; ${what} as a share of each side's profile: the harness spends a fixed time on both sides${each}, so what grew is a function's share`;
+    return `${tool}, ${runs}; ${what} as a share of each side's profile (the harness ran for a fixed time${each})`;
   }
   return `${tool}, ${runs}; ${what} per ${view.per}`;
 }
