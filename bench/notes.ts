@@ -109,7 +109,7 @@ const kinds = suites.map((s) => s.name);
 const perKind = new Map(kinds.map((k) => [k, { metrics: 0, noted: 0 }]));
 const codes = new Map<string, number>();
 const shownCodes = new Map<string, number>();
-const lengths: number[] = [];
+const lengths: string[] = [];
 const verdicts: string[] = [];
 let metricsTotal = 0;
 const cwd = process.cwd();
@@ -145,13 +145,15 @@ try {
       metricsTotal++;
       const k = perKind.get(r.suite)!;
       k.metrics++;
-      const shown = shownNotes(r);
+      const shown = shownNotes(r, report.method.analysis);
       if (shown.length > 0) k.noted++;
       for (const w of r.warnings) codes.set(w.code, (codes.get(w.code) ?? 0) + 1);
       for (const w of shown) shownCodes.set(w.code, (shownCodes.get(w.code) ?? 0) + 1);
     }
     for (const w of report.warnings) codes.set(`run:${w.code}`, (codes.get(`run:${w.code}`) ?? 0) + 1);
-    lengths.push(renderMarkdown(report).trimEnd().split('\n').length);
+    const md = renderMarkdown(report).trimEnd();
+    const open = md.replace(/<details>[\s\S]*?<\/details>/g, '<details/>').split('\n').length;
+    lengths.push(`${md.split('\n').length} (${open} open)`);
     console.log(
       `trial ${t}: ${verdicts.at(-1)}, ${report.results.length} metrics, ${view.footnotes.size} footnotes, ${view.runNotes.length} run notes`,
     );

@@ -68,10 +68,12 @@ describe('notes shown beside a row', () => {
 
   it('explain an undecided row only, and are never attached to a verdict they contradict', () => {
     for (const code of ['interval-level', 'too-noisy', 'outliers', 'drift', 'resolution']) {
-      expect(noteShown(note(code), row('inconclusive')), code).toBe(true);
+      expect(noteShown(note(code), row('inconclusive'), 'two-sample'), code).toBe(true);
       for (const outcome of ['within-budget', 'regression', 'improvement', 'ungated'] as const)
         expect(noteShown(note(code), row(outcome)), `${code} on ${outcome}`).toBe(false);
     }
+    // Pairing by round cancels drift: no note when rounds are paired.
+    expect(noteShown(note('drift'), row('inconclusive'), 'paired')).toBe(false);
     for (const code of ['two-modes', 'linear-scale', 'new-on-head', 'replicate', 'inconclusive'])
       expect(noteShown(note(code), row('within-budget')), code).toBe(true);
   });

@@ -15,6 +15,7 @@ import {
   type ComparisonReport,
   type Direction,
   FAILING_OUTCOMES,
+  type MethodSettings,
   type MetricResult,
   type Outcome,
   type Revision,
@@ -304,14 +305,16 @@ export function sortResults(results: readonly MetricResult[]): MetricResult[] {
  * that row, and never beside a verdict it contradicts. Notes that explain why a metric is
  * undecided (noise, an interval end the data cannot reach yet, outliers, drift, a coarse
  * resolution) are shown on undecided rows only: on a decided row the verdict already holds
- * despite them. Every note stays in the results JSON.
+ * despite them. Drift is shown only when rounds are not paired: pairing by round cancels it (the
+ * note says so itself). Every note stays in the results JSON.
  */
-export function noteShown(w: Warning, r: MetricResult): boolean {
+export function noteShown(w: Warning, r: MetricResult, analysis: MethodSettings['analysis'] = 'paired'): boolean {
   switch (w.code) {
+    case 'drift':
+      return analysis !== 'paired' && r.outcome === 'inconclusive';
     case 'interval-level':
     case 'too-noisy':
     case 'outliers':
-    case 'drift':
     case 'resolution':
       return r.outcome === 'inconclusive';
     default:
@@ -319,16 +322,17 @@ export function noteShown(w: Warning, r: MetricResult): boolean {
   }
 }
 
-/** The notes of a metric that are shown. */
-export function shownNotes(r: MetricResult): Warning[] {
-  return r.warnings.filter((w) => noteShown(w, r));
+/** The notes of a metric that are shown, in a report analysed as `analysis`. */
+export function shownNotes(r: MetricResult, analysis: MethodSettings['analysis'] = 'paired'): Warning[] {
+  return r.warnings.filter((w) => noteShown(w, r, analysis));
 }
 
 export function buildView(report: ComparisonReport): ReportView {
   const sorted = sortResults(report.results);
   const footnotes = new Map<string, number>();
   for (const r of sorted)
-    for (const w of shownNotes(r)) if (!footnotes.has(w.text)) footnotes.set(w.text, footnotes.size + 1);
+    for (const w of shownNotes(r, report.method.analysis))
+      if (!footnotes.has(w.text)) footnotes.set(w.text, footnotes.size + 1);
   const runNotes = [...new Set(report.warnings.map((w) => w.text))].filter((t) => !footnotes.has(t));
   const counts = new Map<Outcome, number>();
   for (const r of sorted) counts.set(r.outcome, (counts.get(r.outcome) ?? 0) + 1);
