@@ -208,9 +208,11 @@ describe('differential: fixed-time harnesses, noise and dependencies', () => {
       profile([
         [['main', 'a'], a],
         [['main', 'b'], b],
+        [['main', 'c'], 10],
         [['(idle)'], idle],
       ]);
-    // `b` grows on average but not in every run; `(idle)` grows in every run.
+    // `a`'s share grows in every run; `b` grows on average but not in every run; `(idle)` grows in
+    // every run but is not code.
     const idleFrame = (p: StackProfile) => {
       for (const f of p.frames) if (f.name === '(idle)') f.file = '';
       return p;
@@ -225,7 +227,11 @@ describe('differential: fixed-time harnesses, noise and dependencies', () => {
   });
 
   it('groups several profiles of one run (one per process) into that run', () => {
-    const part = (w: number) => profile([[['main', 'f'], w]]);
+    const part = (w: number) =>
+      profile([
+        [['main', 'f'], w],
+        [['main'], 1],
+      ]);
     const v = differential([part(1), part(1), part(1), part(1)], [part(2), part(2), part(2), part(2)], {
       ...opts,
       divisor: { base: 2, head: 2 },

@@ -10,9 +10,10 @@
  * - Self cost: samples whose leaf is the function. Total cost: samples with the function anywhere
  *   in the stack, each stack counted once (recursion does not double count).
  * - Functions are ranked by the growth of their self cost: that is where the extra time is spent.
- *   A function counts as grown only when it grew in every run (each head run above each base run,
- *   with two or more runs a side) and by more than a sliver of the total, so run-to-run noise and
- *   unchanged functions are not presented as growth; pseudo-frames that are not code (`(idle)`,
+ *   A function counts as grown only when its cost grew by more than a sliver of the total and its
+ *   share of the profile grew in every run (each head run's share above each base run's, with two
+ *   or more runs a side: shares are immune to a machine that is slower during some runs), so
+ *   run-to-run noise and unchanged functions are not presented as growth; pseudo-frames that are not code (`(idle)`,
  *   `(program)`, `(root)`) are never ranked. The share of the growth a function explains is its
  *   growth over the growth of all ranked functions, so the shares add up to 100 % (Brendan Gregg's
  *   differential flame graphs attribute growth to self cost the same way).
@@ -186,13 +187,15 @@ export function differential(base: StackProfile[], head: StackProfile[], options
     baseTotal: total.base.get(fn) ?? 0,
     headTotal: total.head.get(fn) ?? 0,
   }));
-  // One function's self cost in each run, on the same scale as the side's figure (its mean over runs).
-  const perRun = (side: Side, fn: number) =>
-    rawSelf[side].map((m, r) => (m.get(fn) ?? 0) * factor(side, r) * runs[side]);
+  // Whether a function grew in every run is judged on its share of each run's profile: a machine
+  // that is slower during one run (load, frequency) scales every function of that run alike, which
+  // would make unchanged functions look grown (or hide a real growth) on absolute costs.
+  const shareInRun = (side: Side, fn: number) =>
+    rawSelf[side].map((m, r) => (rawTotal[side][r] > 0 ? (m.get(fn) ?? 0) / rawTotal[side][r] : 0));
   const floor = Math.max(sum.base, sum.head) * (options.minGrowth ?? 0.003);
   const grewEveryRun = (fn: number) => {
     if (runs.base < 2 || runs.head < 2) return true;
-    return Math.min(...perRun('head', fn)) > Math.max(...perRun('base', fn));
+    return Math.min(...shareInRun('head', fn)) > Math.max(...shareInRun('base', fn));
   };
   const growth = (c: FunctionCost) => c.headSelf - c.baseSelf;
   const grown = costs

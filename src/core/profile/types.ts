@@ -68,7 +68,7 @@ export interface ProfileView {
   per: ProfileBasis;
   functions: ProfileFrame[];
   /**
-   * Functions whose self cost grew in every profiled run (each head run above each base run, when
+   * Functions whose self cost grew, with their share of the profile grown in every profiled run (when
    * each side has two or more) by more than a sliver, ranked by that growth, largest first.
    */
   top: FunctionCost[];

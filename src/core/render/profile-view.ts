@@ -66,7 +66,7 @@ export function shareLegend(view: ProfileView): string {
   const grew = view.grown ?? view.headTotal - view.baseTotal;
   const amount = grew > 0 ? growthText(grew, view) : 'none';
   const per = view.per === 'share' ? '' : ` per ${view.per}`;
-  return `Share: of the growth of the functions that grew in every profiled run (${amount}${per}); they add up to 100 %.`;
+  return `Share: of the growth of the functions listed and below them, each grown in every profiled run (${amount}${per}); they add up to 100 %.`;
 }
 
 export interface ProfileRow {
@@ -150,7 +150,7 @@ export function profileSections(report: ComparisonReport, rows: number): Profile
         empty:
           view.top.length > 0
             ? null
-            : `No function costs more on head in every profiled run${view.kind === 'cpu' && view.per !== 'share' ? ': the time may have gone to waiting (I/O, sleeps, locks), which a CPU profile does not see' : ''}.`,
+            : `No function's cost grew with its share of the profile in every profiled run${view.kind === 'cpu' && view.per !== 'share' ? ': the time may have gone to waiting (I/O, sleeps, locks), which a CPU profile does not see' : ''}.`,
         legend: shareLegend(view),
       }));
       const perf = profile.profiler === 'perf';
