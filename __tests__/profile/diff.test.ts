@@ -203,6 +203,22 @@ describe('differential: fixed-time harnesses, noise and dependencies', () => {
     expect(v.perRun).toEqual({ base: 100, head: 100 });
   });
 
+  it('does not list an unchanged task whose share rose only because the harness’s bookkeeping shrank', () => {
+    // Fixed time per task; the harness sorts fewer samples on the slower side, so the run is shorter.
+    const run = (closure: number, stats: number, jitter: number) =>
+      profile([
+        [['bench', 'taskA', 'closure'], closure + jitter],
+        [['bench', 'taskB', 'nanoid'], 30 - jitter],
+        [['bench', 'stats'], stats],
+      ]);
+    const v = differential(
+      [run(20, 50, 0), run(20, 50, 0.2), run(20, 50, -0.2)],
+      [run(40, 25, 0), run(40, 25, 0.2), run(40, 25, -0.2)],
+      { kind: 'cpu', per: 'share', divisor: { base: 3, head: 3 } },
+    );
+    expect(v.top.map((c) => fnName(v, c.fn))).toEqual(['closure']);
+  });
+
   it('ranks only functions that grew in every run, never (idle), and shares add up to 100 %', () => {
     const run = (a: number, b: number, idle: number) =>
       profile([

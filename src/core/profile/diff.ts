@@ -12,7 +12,8 @@
  * - Functions are ranked by the growth of their self cost: that is where the extra time is spent.
  *   A function counts as grown only when its cost grew by more than a sliver of the total and its
  *   share of the profile grew in every run (each head run's share above each base run's, with two
- *   or more runs a side: shares are immune to a machine that is slower during some runs), so
+ *   or more runs a side: shares are immune to a machine that is slower during some runs; with
+ *   `share`, its time per run too, since a harness's bookkeeping lifts every unchanged share), so
  *   run-to-run noise and unchanged functions are not presented as growth; pseudo-frames that are not code (`(idle)`,
  *   `(program)`, `(root)`) are never ranked. The share of the growth a function explains is its
  *   growth over the growth of all ranked functions, so the shares add up to 100 % (Brendan Gregg's
@@ -193,9 +194,15 @@ export function differential(base: StackProfile[], head: StackProfile[], options
   const shareInRun = (side: Side, fn: number) =>
     rawSelf[side].map((m, r) => (rawTotal[side][r] > 0 ? (m.get(fn) ?? 0) / rawTotal[side][r] : 0));
   const floor = Math.max(sum.base, sum.head) * (options.minGrowth ?? 0.003);
+  // With shares (a fixed-time harness), the time itself is fixed by the harness, not scaled by the
+  // machine: a function must also have grown in time in every run. A harness's bookkeeping that
+  // scales with the operations done (sorting its samples) shrinks on the slower side, which lifts
+  // every unchanged function's share a little; their time per run does not grow.
+  const timeInRun = (side: Side, fn: number) => rawSelf[side].map((m) => m.get(fn) ?? 0);
   const grewEveryRun = (fn: number) => {
     if (runs.base < 2 || runs.head < 2) return true;
-    return Math.min(...shareInRun('head', fn)) > Math.max(...shareInRun('base', fn));
+    const shares = Math.min(...shareInRun('head', fn)) > Math.max(...shareInRun('base', fn));
+    return shares && (!share || Math.min(...timeInRun('head', fn)) > Math.max(...timeInRun('base', fn)));
   };
   const growth = (c: FunctionCost) => c.headSelf - c.baseSelf;
   const grown = costs
