@@ -2,7 +2,7 @@
  * The `perfgate` command, bundled (`dist/cli/index.js`), run as a user runs it.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -113,6 +113,34 @@ describe('perfgate compare', () => {
     const near = perfgate(['compare', '--format', 'critrion', '--base', 'a', '--head', 'b']);
     expect(near.code).toBe(2);
     expect(near.stderr).toContain('--format: unknown format "critrion"; did you mean "criterion"?');
+  });
+});
+
+describe('perfgate --version', () => {
+  it('prints the version and the commit of a clone', () => {
+    const r = perfgate(['--version']);
+    expect(r.code, r.stderr).toBe(0);
+    const version = JSON.parse(readFileSync(path.join(path.dirname(cli), '..', '..', 'package.json'), 'utf8')).version;
+    expect(r.stdout).toMatch(new RegExp(`^perfgate ${version.replace(/\./g, '\\.')} \\(commit [0-9a-f]{40}\\)\n$`));
+  });
+
+  it('finds the commit of a git install in the installing project’s lockfile', () => {
+    const project = mkdtempSync(path.join(os.tmpdir(), 'perfgate-installed-'));
+    const root = path.join(project, 'node_modules', 'perfgate');
+    mkdirSync(path.join(root, 'dist'), { recursive: true });
+    cpSync(path.dirname(cli), path.join(root, 'dist', 'cli'), { recursive: true });
+    cpSync(path.join(path.dirname(cli), '..', '..', 'package.json'), path.join(root, 'package.json'));
+    const sha = 'abcdef0123456789abcdef0123456789abcdef01';
+    writeFileSync(
+      path.join(project, 'node_modules', '.package-lock.json'),
+      JSON.stringify({
+        packages: { 'node_modules/perfgate': { resolved: `git+ssh://git@github.com/o/perfgate.git#${sha}` } },
+      }),
+    );
+    const r = spawnSync(process.execPath, [path.join(root, 'dist', 'cli', 'index.js'), '--version'], {
+      encoding: 'utf8',
+    });
+    expect(r.stdout).toContain(`(commit ${sha})`);
   });
 });
 

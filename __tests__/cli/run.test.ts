@@ -4,11 +4,13 @@
  * machine, so the assertions are about wiring (metrics, ids, units, outcome), not statistics.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { git, makeRepo } from '../helpers/repo';
+import { nodeCommandRepo } from '../profile/fixtures';
 
 const cli = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist', 'cli', 'index.js');
 
@@ -267,3 +269,37 @@ const IDS_SUITE = `
     run: node bench/ids.cjs
     format: json
 `;
+
+describe('perfgate run: where the time went in the terminal', () => {
+  it('prints the profile’s top rows and keeps the raw profiles beside --json and --html', {
+    timeout: 300_000,
+  }, async () => {
+    const { repo, baseSha } = nodeCommandRepo();
+    const out = mkdtempSync(path.join(os.tmpdir(), 'perfgate-cli-out-'));
+    const reports = path.join(out, 'reports');
+    mkdirSync(reports);
+    const r = await run(repo, [
+      '--base',
+      baseSha,
+      '--suites',
+      '- { name: cli, run: node app.js }',
+      '--min-rounds',
+      '8',
+      '--max-rounds',
+      '8',
+      '--json',
+      path.join(out, 'results.json'),
+      '--html',
+      path.join(reports, 'report.html'),
+    ]);
+    expect(r.code, r.stderr).toBe(1);
+    const section = r.stdout.slice(r.stdout.indexOf('Where the time went: cli'));
+    expect(section.split('\n')[3], r.stdout).toMatch(/^ {2}parseRecords app\.js:5 /);
+    for (const dir of [out, reports]) {
+      const files = readdirSync(path.join(dir, 'perfgate-profiles', 'cli'), { recursive: true });
+      expect(files.some((f) => String(f).endsWith('.cpuprofile'))).toBe(true);
+    }
+    expect(section).toContain(`in ${path.join(out, 'perfgate-profiles', 'cli')}/`);
+    expect(r.stderr).toContain(`Raw profiles: ${path.join(out, 'perfgate-profiles')}`);
+  });
+});

@@ -89,6 +89,36 @@ describe('README', () => {
     expect(issues).toEqual([]);
     expect(parseSuites(parse(step[0].with.suites)).issues).toEqual([]);
   });
+
+  it('runs only npm scripts that exist, and gives one answer on fetch-depth (a depth-1 checkout)', () => {
+    const scripts = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).scripts as Record<string, string>;
+    // This project's commands: the set-up block and the Development section (the workflow examples
+    // run the user's own `npm run build`).
+    const ours = readme.slice(0, readme.indexOf('## Use it')) + section('## Development');
+    const named = [...ours.matchAll(/npm run ([a-z][\w:-]*)/g)].map((m) => m[1]);
+    expect(named.length).toBeGreaterThan(5);
+    for (const name of named) expect(Object.keys(scripts), `npm run ${name}`).toContain(name);
+    for (const yaml of blocks(readme, 'yaml')) expect(yaml).not.toMatch(/fetch-depth/);
+    // The set-up block: one install, then each command on its own line with what it does and costs.
+    const setup = blocks(readme.slice(0, readme.indexOf('## Use it')), 'sh')[0];
+    expect(setup.match(/npm ci/g)).toHaveLength(1);
+    expect(setup).toMatch(/npm test +# every test: about \d+ minutes/);
+  });
+
+  it('shows a "where the time went" comment that fits in 30 lines outside its folded sections', () => {
+    const quote = section('## Where the time went')
+      .split('\n')
+      .filter((l) => l.startsWith('>'))
+      .map((l) => l.replace(/^> ?/, ''))
+      .join('\n');
+    const open = quote
+      .replace(/<details>[\s\S]*?<\/details>/g, '<details/>')
+      .trimEnd()
+      .split('\n');
+    expect(open[0]).toMatch(/^### ❌ perfgate: 2 regressions beyond budget/);
+    expect(open.length).toBeLessThanOrEqual(30);
+    expect(quote).toContain('#### Where the time went');
+  });
 });
 
 describe('README soak section', () => {

@@ -40,9 +40,9 @@ const SUITES = `
   env: { GREETING: "it's" }
 `;
 
-/** The fenced `sh` block after "Reproduce locally:". */
+/** The fenced `sh` block after "Reproduce locally" (a folded section of the comment). */
 function reproduceBlock(markdown: string): string {
-  const at = markdown.indexOf('Reproduce locally:');
+  const at = markdown.indexOf('Reproduce locally');
   const m = /^(`{3,})sh\n([\s\S]*?)\n\1$/m.exec(markdown.slice(at));
   if (at < 0 || !m) throw new Error(`no reproduce block in:\n${markdown}`);
   return m[2];

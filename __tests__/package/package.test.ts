@@ -111,6 +111,9 @@ describe('the CLI from the action repository, pinned to a tag', () => {
     const help = await perfgate(path.join(dir, 'node_modules', '.bin', 'perfgate'), dir, '--help');
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('perfgate run');
+    // `--version` names the commit the tag points at, from the lockfile npm wrote.
+    const version = await perfgate(path.join(dir, 'node_modules', '.bin', 'perfgate'), dir, '--version');
+    expect(version.stdout).toContain(`(commit ${git(repo, 'rev-parse', 'v1')})`);
 
     const { stdout } = await npm(project('npx'), 'exec', '--yes', `--package=${spec}`, '--', 'perfgate', '--help');
     expect(stdout).toContain('perfgate compare');

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { differential, MAX_NAME, shareOfGrowth } from '../../src/core/profile/diff';
+import { dependencyOf, differential, MAX_NAME, shareOfGrowth } from '../../src/core/profile/diff';
 import { readPerfScript } from '../../src/core/profile/perf-script';
 import type { ProfileFrame, ProfileView, StackProfile } from '../../src/core/profile/types';
 import { readCpuProfile } from '../../src/core/profile/v8';
@@ -173,5 +173,129 @@ describe('differential of the real fixture recordings', () => {
     const v = differential([read('base')], [read('head')], opts);
     expect(v.functions[v.top[0].fn]).toMatchObject({ name: 'checksum', file: 'prog' });
     expect(shareOfGrowth(v, v.top[0])).toBeGreaterThan(0.5);
+  });
+});
+
+describe('differential: fixed-time harnesses, noise and dependencies', () => {
+  /** A fixed-time harness run: `work` of the measured function per operation, 1 of harness per operation, 100 of time. */
+  const harnessRun = (work: number, jitter = 0) => {
+    const ops = 100 / (work + 1);
+    return profile([
+      [['#m', 's', 'task', 'closure'], ops * work + jitter],
+      [['#m', 's', 'task'], ops * 0.5],
+      [['#m', 's'], ops * 0.5 - jitter],
+    ]);
+  };
+
+  it('compares shares of the profile: the slowed function grows, the harness around it does not', () => {
+    const v = differential(
+      [harnessRun(1, 0.1), harnessRun(1, -0.1), harnessRun(1, 0)],
+      [harnessRun(3, 0.1), harnessRun(3, -0.1), harnessRun(3, 0)],
+      { kind: 'cpu', per: 'share', divisor: { base: 3, head: 3 } },
+    );
+    expect(v.per).toBe('share');
+    expect(v.baseTotal).toBeCloseTo(1, 12);
+    expect(v.headTotal).toBeCloseTo(1, 12);
+    expect(v.top.map((c) => fnName(v, c.fn))).toEqual(['closure']);
+    expect(v.top[0].baseSelf).toBeCloseTo(0.5, 2);
+    expect(v.top[0].headSelf).toBeCloseTo(0.75, 2);
+    expect(shareOfGrowth(v, v.top[0])).toBe(1);
+    expect(v.perRun).toEqual({ base: 100, head: 100 });
+  });
+
+  it('does not list an unchanged task whose share rose only because the harness’s bookkeeping shrank', () => {
+    // Fixed time per task; the harness sorts fewer samples on the slower side, so the run is shorter.
+    const run = (closure: number, stats: number, jitter: number) =>
+      profile([
+        [['bench', 'taskA', 'closure'], closure + jitter],
+        [['bench', 'taskB', 'nanoid'], 30 - jitter],
+        [['bench', 'stats'], stats],
+      ]);
+    const v = differential(
+      [run(20, 50, 0), run(20, 50, 0.2), run(20, 50, -0.2)],
+      [run(40, 25, 0), run(40, 25, 0.2), run(40, 25, -0.2)],
+      { kind: 'cpu', per: 'share', divisor: { base: 3, head: 3 } },
+    );
+    expect(v.top.map((c) => fnName(v, c.fn))).toEqual(['closure']);
+  });
+
+  it('ranks only functions that grew in every run, never (idle), and shares add up to 100 %', () => {
+    const run = (a: number, b: number, idle: number) =>
+      profile([
+        [['main', 'a'], a],
+        [['main', 'b'], b],
+        [['main', 'c'], 10],
+        [['(idle)'], idle],
+      ]);
+    // `a`'s share grows in every run; `b` grows on average but not in every run; `(idle)` grows in
+    // every run but is not code.
+    const idleFrame = (p: StackProfile) => {
+      for (const f of p.frames) if (f.name === '(idle)') f.file = '';
+      return p;
+    };
+    const v = differential(
+      [run(10, 5, 1), run(11, 9, 1), run(10, 5, 1)].map(idleFrame),
+      [run(20, 4, 9), run(21, 12, 9), run(22, 8, 9)].map(idleFrame),
+      opts,
+    );
+    expect(v.top.map((c) => fnName(v, c.fn))).toEqual(['a']);
+    expect(v.top.map((c) => shareOfGrowth(v, c)).reduce((s, x) => s! + x!, 0)).toBeCloseTo(1, 12);
+  });
+
+  it('groups several profiles of one run (one per process) into that run', () => {
+    const part = (w: number) =>
+      profile([
+        [['main', 'f'], w],
+        [['main'], 1],
+      ]);
+    const v = differential([part(1), part(1), part(1), part(1)], [part(2), part(2), part(2), part(2)], {
+      ...opts,
+      divisor: { base: 2, head: 2 },
+      runOf: { base: [0, 0, 1, 1], head: [0, 0, 1, 1] },
+    });
+    expect(v.top[0]).toMatchObject({ baseSelf: 2, headSelf: 4 });
+  });
+
+  it('aligns call paths through a frame one side does not show, so an unchanged callee is not "base 0"', () => {
+    // Head shows tinybench's `s` between `#m` and the task (on base V8 inlined it into `#m`).
+    const base = profile([[['#m', 'task', 'nanoid'], 10]]);
+    const head = profile([
+      [['#m', 's', 'task', 'nanoid'], 10],
+      [['#m', 's'], 2],
+    ]);
+    const v = differential([base], [head], opts);
+    const nanoid = v.flame.find((n) => fnName(v, n.fn) === 'nanoid')!;
+    expect(nanoid).toMatchObject({ base: 10, head: 10 });
+    // `s` is still drawn where it is a leaf, with its own cost.
+    expect(v.flame.find((n) => fnName(v, n.fn) === 's')).toMatchObject({ base: 0, head: 2 });
+  });
+
+  it('names a dependency by its package, and treats another version of it as the same function', () => {
+    const dep = (pkg: string, w: number): StackProfile => ({
+      unit: 's',
+      frames: [{ name: 's', file: 'dist/index.js', line: 428, package: pkg }],
+      stacks: [{ frames: [0], weight: w }],
+    });
+    const v = differential([dep('tinybench@6.2.4', 1)], [dep('tinybench@6.2.5', 3)], opts);
+    expect(v.functions).toHaveLength(1);
+    expect(v.functions[0]).toEqual({ name: 's', file: 'dist/index.js', line: 428, package: 'tinybench@6.2.5' });
+  });
+
+  it('splits node_modules and Go module paths into package and file', () => {
+    expect(dependencyOf('node_modules/tinybench/dist/index.js')).toEqual({
+      package: 'tinybench',
+      file: 'dist/index.js',
+    });
+    expect(dependencyOf('/p/node_modules/.pnpm/x@1/node_modules/@scope/lib/a/b.js')).toEqual({
+      package: '@scope/lib',
+      file: 'a/b.js',
+    });
+    expect(dependencyOf('/root/go/pkg/mod/github.com/x/y@v1.2.3/z/w.go')).toEqual({
+      package: 'github.com/x/y@v1.2.3',
+      file: 'z/w.go',
+    });
+    expect(dependencyOf('src/node_modules.js')).toBeNull();
+    expect(dependencyOf('index.js')).toBeNull();
+    expect(dependencyOf('node_modules/lonely')).toBeNull();
   });
 });

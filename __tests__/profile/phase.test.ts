@@ -17,17 +17,18 @@ import { parseSuites } from '../../src/settings/suites';
 const checkouts = { base: '/checkout/base', head: '/checkout/head' };
 const noPerf = async () => ({ ok: false as const, reason: 'perf is not installed.' });
 
-/** A V8 profile where `work` took `ms` milliseconds. */
+/** A V8 profile where `work` took `ms` milliseconds, and `setup` 5 ms on both sides. */
 function cpuprofile(ms: number) {
   return {
     nodes: [
-      { id: 1, callFrame: { functionName: '(root)', url: '', lineNumber: -1 }, children: [2] },
+      { id: 1, callFrame: { functionName: '(root)', url: '', lineNumber: -1 }, children: [2, 3] },
       { id: 2, callFrame: { functionName: 'work', url: 'file:///checkout/x/app.js', lineNumber: 2 } },
+      { id: 3, callFrame: { functionName: 'setup', url: 'file:///checkout/x/app.js', lineNumber: 20 } },
     ],
     startTime: 0,
-    endTime: ms * 1000,
-    samples: [2, 2],
-    timeDeltas: [0, (ms * 1000) / 2],
+    endTime: (ms + 5) * 1000,
+    samples: [3, 2, 2],
+    timeDeltas: [0, 5000, (ms * 1000) / 2],
   };
 }
 

@@ -11,6 +11,7 @@ import { flameGraphSvg, frameColour } from '../../src/core/render/flamegraph';
 import { renderHtmlReport } from '../../src/core/render/html';
 import { renderMarkdown } from '../../src/core/render/markdown';
 import { renderProfileMarkdown } from '../../src/core/render/profile-markdown';
+import { renderTerminal } from '../../src/core/render/terminal';
 import { HOSTILE } from '../render-html/fixtures/report';
 import { hostileProfiledReport, profiledReport } from './report-fixture';
 
@@ -25,8 +26,11 @@ describe('markdown: where the time went', () => {
   it('puts a table of the functions whose cost grew under the failing metrics of the suite', () => {
     const report = profiledReport();
     const md = renderMarkdown(report, { chart: renderMetricChart });
-    const section = md.slice(md.indexOf('#### Where the time went: `cli`'));
-    expect(section).toContain('`cli:wall` — V8 CPU profiles, 1 run per side; self time per run');
+    const at = md.indexOf('#### Where the time went: `cli`');
+    const section = md.slice(at, md.indexOf('<details>', at));
+    expect(section).toContain(
+      '<sub>`cli:wall`: V8 CPU profiles, 1 run per side; self time per run. Share: of the growth',
+    );
     const rows = tableRows(section);
     expect(rows.length).toBeLessThanOrEqual(5);
     expect(rows[0]).toMatch(/^\| `parseRecords` app\.js:5 +\| +[\d.]+ ms \| +[\d.]+ ms \| +\+[\d.]+ ms \| +\d+ % \|$/);
@@ -41,7 +45,7 @@ describe('markdown: where the time went', () => {
     rss.outcome = 'regression';
     const md = renderProfileMarkdown(report).join('\n');
     expect(md).toContain(
-      '`cli:rss` — V8 sampling heap profiles (live allocations at exit), 1 run per side; self bytes per run',
+      '`cli:rss`: V8 sampling heap profiles (live allocations at exit), 1 run per side; self bytes per run.',
     );
   });
 
@@ -69,7 +73,8 @@ describe('markdown: where the time went', () => {
 
   it('escapes every string of a hostile profile', () => {
     const md = renderMarkdown(hostileProfiledReport());
-    const section = md.slice(md.indexOf('#### Where the time went'), md.indexOf('<details><summary>Notes'));
+    const at = md.indexOf('#### Where the time went');
+    const section = md.slice(at, md.indexOf('<details>', at));
     expect(section.length).toBeGreaterThan(100);
     // Code spans (any fence length, as CommonMark closes them) show their content as text.
     const outsideCode = section.replace(/(?<!`)(`+)(?!`)([\s\S]*?[^`])\1(?!`)/g, '');
@@ -173,5 +178,45 @@ describe('results file', () => {
     extra.profiles[0].command = 'rm -rf /';
     writeFileSync(file, JSON.stringify(extra));
     expect(() => readResultsFile(file)).toThrow(/profiles\.0/);
+  });
+});
+
+/** The lines of a comment outside its folded sections (each `<details>…</details>` counts as one line). */
+function openLines(md: string): string[] {
+  return md
+    .replace(/<details>[\s\S]*?<\/details>/g, '<details/>')
+    .trimEnd()
+    .split('\n');
+}
+
+describe('a comment a reviewer reads in ten seconds', () => {
+  it('keeps a two-regression run with its profile within 30 lines outside folded sections', () => {
+    const report = profiledReport();
+    report.results.find((r) => r.id === 'cli:cpu')!.outcome = 'regression';
+    const md = renderMarkdown(report, { chart: renderMetricChart, detailsUrl: 'https://example.invalid/run/1' });
+    const open = openLines(md);
+    expect(open.length, open.join('\n')).toBeLessThanOrEqual(30);
+    // What stays open: the headline, the rows to act on, the top of the profile, the method, the link.
+    const text = open.join('\n');
+    expect(text).toMatch(/^### ❌ perfgate: 2 regressions beyond budget/);
+    expect(text).toContain('❌ regression |');
+    expect(text).toContain('#### Where the time went: `cli`');
+    expect(text).toContain('<sub>Geometric mean');
+    expect(text).toContain('[Workflow run');
+    expect(text).not.toContain('```mermaid');
+    expect(md).toContain('<details><summary>Reproduce locally</summary>');
+  });
+});
+
+describe('terminal: the comment’s twin', () => {
+  it('has where the time went, with the top rows and the path of the kept raw profiles', () => {
+    const text = renderTerminal(profiledReport(), { resultsDir: '/work/out' });
+    const at = text.indexOf('Where the time went: cli');
+    expect(at).toBeGreaterThan(0);
+    const section = text.slice(at).split('\n\n')[0].split('\n');
+    expect(section[1]).toBe('  cli:wall: V8 CPU profiles, 1 run per side; self time per run.');
+    expect(section[2]).toMatch(/^ {2}Function +Base +Head +Change +Share$/);
+    expect(section[3]).toMatch(/^ {2}parseRecords app\.js:5 +[\d.]+ ms +[\d.]+ ms +\+[\d.]+ ms +\d+ %$/);
+    expect(text).toContain('Raw profiles: 2 files in /work/out/perfgate-profiles/cli/');
   });
 });

@@ -58,9 +58,16 @@ const profileView = z
   .strictObject({
     kind: z.enum(['cpu', 'heap']),
     unit: z.enum(['s', 'B']),
-    per: z.enum(['run', 'request']),
+    per: z.enum(['run', 'request', 'operation', 'share']),
     functions: z
-      .array(z.strictObject({ name: str(500), file: str(1000), line: z.number().int().min(1).nullable() }))
+      .array(
+        z.strictObject({
+          name: str(500),
+          file: str(1000),
+          line: z.number().int().min(1).nullable(),
+          package: str(500).optional(),
+        }),
+      )
       .max(RESULTS_LIMITS.maxProfileNodes + 100),
     top: z
       .array(
@@ -73,8 +80,10 @@ const profileView = z
         }),
       )
       .max(100),
+    grown: nonNegative.optional(),
     baseTotal: nonNegative,
     headTotal: nonNegative,
+    perRun: z.strictObject({ base: nonNegative, head: nonNegative }).optional(),
     flame: z
       .array(z.strictObject({ fn: index, parent: z.number().int().min(-1), base: nonNegative, head: nonNegative }))
       .max(RESULTS_LIMITS.maxProfileNodes),

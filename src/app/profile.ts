@@ -15,6 +15,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ProfiledRun, ProfilerHooks } from '../adapters/profile/hooks';
 import { nodeProfileFiles, nodeProfilerEnv, writePreload } from '../adapters/profile/node';
+import { tagDependencies } from '../adapters/profile/packages';
 import {
   type PerfAvailability,
   perfAvailability,
@@ -25,7 +26,7 @@ import {
 import { FAILING_OUTCOMES, type MetricResult, type Side } from '../core/model';
 import { differential } from '../core/profile/diff';
 import { readPerfScript } from '../core/profile/perf-script';
-import type { ProfileView, StackProfile, SuiteProfile } from '../core/profile/types';
+import type { ProfileBasis, ProfileView, StackProfile, SuiteProfile } from '../core/profile/types';
 import { readCpuProfile, readHeapProfile } from '../core/profile/v8';
 import { mulberry32, shuffle } from '../core/random';
 import type { ProfilePolicy } from '../settings/settings';
@@ -292,15 +293,20 @@ async function buildProfile(state: State, context: Context, options: ProfilePhas
   const perRequest = loadRuns && [...state.runs.base, ...state.runs.head].every((r) => (r.served.requests ?? 0) > 0);
   if (loadRuns && !perRequest)
     profile.notes.push('A profiled load run served no request, so costs are per run rather than per request.');
+  // A harness runs each benchmark for a fixed time on both sides: what grows is a function's share.
+  const harness = suite.kind === 'harness';
   const divisor = (side: Side) =>
     perRequest ? state.runs[side].reduce((n, r) => n + (r.served.requests ?? 0), 0) : state.runs[side].length;
   const rel = (file: string) => path.relative(options.relativeTo, file);
+  const packages = new Map<string, string>();
 
   try {
     const cpu: Record<Side, StackProfile[]> = { base: [], head: [] };
     const heap: Record<Side, StackProfile[]> = { base: [], head: [] };
+    const runOf: Record<Side, number[]> = { base: [], head: [] };
     for (const side of ['base', 'head'] as const) {
-      for (const run of state.runs[side]) {
+      const checkout = options.checkouts[side];
+      for (const [r, run] of state.runs[side].entries()) {
         const windows = perRequest && run.served.windows?.length ? run.served.windows : undefined;
         if (run.perfText) {
           profile.files.push(rel(run.perfText));
@@ -309,36 +315,44 @@ async function buildProfile(state: State, context: Context, options: ProfilePhas
             windows,
           });
           await resolveSourceLines(p.frames, locations, [options.checkouts.base, options.checkouts.head], relative);
+          tagDependencies(p, checkout, packages);
           cpu[side].push(p);
+          runOf[side].push(r);
           continue;
         }
         const files = nodeProfileFiles(run.dir);
         for (const f of files.cpu) {
           profile.files.push(rel(f));
-          cpu[side].push(
-            readCpuProfile(JSON.parse(readFileSync(f, 'utf8')), {
-              file: relative,
-              windows,
-              dropIdle: http,
-              dropUrl: context.preloadUrl,
-            }),
-          );
+          const p = readCpuProfile(JSON.parse(readFileSync(f, 'utf8')), {
+            file: relative,
+            windows,
+            dropIdle: http || harness,
+            dropUrl: context.preloadUrl,
+          });
+          tagDependencies(p, checkout, packages);
+          cpu[side].push(p);
+          runOf[side].push(r);
         }
         for (const f of files.heap) {
           profile.files.push(rel(f));
-          heap[side].push(readHeapProfile(JSON.parse(readFileSync(f, 'utf8')), { file: relative }));
+          const p = readHeapProfile(JSON.parse(readFileSync(f, 'utf8')), { file: relative });
+          tagDependencies(p, checkout, packages);
+          heap[side].push(p);
         }
       }
     }
-    const per = perRequest ? 'request' : 'run';
+    const per: ProfileBasis = perRequest ? 'request' : harness ? 'share' : 'run';
     const div = { base: divisor('base'), head: divisor('head') };
     const views: ProfileView[] = [];
     if (cpu.base.length > 0 && cpu.head.length > 0)
-      views.push(differential(cpu.base, cpu.head, { kind: 'cpu', per, divisor: div }));
+      views.push(differential(cpu.base, cpu.head, { kind: 'cpu', per, divisor: div, runOf }));
     else profile.notes.push('The profiled runs wrote no CPU profile.');
     if (state.heap) {
+      // Live heap at exit is per run whatever the harness did (not a share of a time budget).
       if (heap.base.length > 0 && heap.head.length > 0)
-        views.push(differential(heap.base, heap.head, { kind: 'heap', per, divisor: div }));
+        views.push(
+          differential(heap.base, heap.head, { kind: 'heap', per: per === 'share' ? 'run' : per, divisor: div }),
+        );
       else if (state.profiler === 'perf')
         profile.notes.push('Memory failed, but heap profiles are only taken of Node.js programs.');
     }

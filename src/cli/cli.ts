@@ -4,19 +4,21 @@
  * measures two commits, `compare` reads harness result files made elsewhere. Exit status: 0 pass,
  * 1 regression beyond budget, 2 error, 130 / 143 cancelled by SIGINT (Ctrl-C) / SIGTERM.
  */
-import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { onExitUndo } from '../adapters/lifetime';
 import { hideSecrets } from '../adapters/process';
 import { cancelOnSignals } from '../adapters/signals';
 import { contextFromEnv } from '../app/context';
+import { PROFILES_DIR } from '../app/profile';
 import { logReporter, terminalReporter } from '../app/progress';
 import { type RunIO, type RunSources, run } from '../app/run';
 import { renderTerminal } from '../core/render/terminal';
 import { parseSettings, SettingsError } from '../settings/settings';
 import { resolveHarnessFormat, unknownFormatMessage } from '../settings/suites';
 import { COMMANDS, flagValue, inputReader, type ParsedFlags, parseFlags, UsageError, usage } from './flags';
+import { versionText } from './version';
 
 /** The conventional exit status of a process ended by a signal (128 + its number). */
 const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
@@ -79,15 +81,30 @@ async function runCommand(command: 'run' | 'compare', parsed: ParsedFlags): Prom
   const unregister = onExitUndo(() => rmSync(tempDir, { recursive: true, force: true }));
   try {
     const result = await run(settings, terminalIO(workspace, tempDir, seed, cancellation.signal), sources);
-    // The whole report as plain text: a terminal has no comment-size limit and shows no markup.
-    process.stdout.write(`\n${renderTerminal(result.report)}\n`);
     const json = flagValue(parsed, 'json');
     const html = flagValue(parsed, 'html');
     if (json) copyFileSync(result.resultsPath, json);
     else keep.add(result.resultsPath);
     if (html) copyFileSync(result.htmlPath, html);
     else keep.add(result.htmlPath);
-    process.stderr.write(`Results: ${json || result.resultsPath}\nHTML report: ${html || result.htmlPath}\n`);
+    // The raw profiles go where the reports go: beside --json and --html, else they stay in the temp directory.
+    const profiles = path.join(path.dirname(result.resultsPath), PROFILES_DIR);
+    let profilesDir: string | undefined;
+    if (existsSync(profiles)) {
+      const dirs = [...new Set([json, html].filter(Boolean).map((f) => path.resolve(path.dirname(f))))];
+      for (const dir of dirs) {
+        const to = path.join(dir, PROFILES_DIR);
+        rmSync(to, { recursive: true, force: true });
+        cpSync(profiles, to, { recursive: true });
+      }
+      if (dirs.length === 0) keep.add(profiles);
+      profilesDir = dirs[0] ?? path.dirname(profiles);
+    }
+    // The whole report as plain text: a terminal has no comment-size limit and shows no markup.
+    process.stdout.write(`\n${renderTerminal(result.report, { resultsDir: profilesDir })}\n`);
+    process.stderr.write(
+      `Results: ${json || result.resultsPath}\nHTML report: ${html || result.htmlPath}\n${profilesDir ? `Raw profiles: ${path.join(profilesDir, PROFILES_DIR)}\n` : ''}`,
+    );
     if (result.report.cancelled) return SIGNAL_EXIT[result.report.cancelled] ?? 2;
     return result.verdict === 'pass' ? 0 : result.verdict === 'fail' ? 1 : 2;
   } finally {
@@ -107,6 +124,10 @@ export async function cli(argv: string[]): Promise<number> {
     if (!command) {
       if (name === '--help' || name === '-h' || name === 'help') {
         process.stdout.write(usage());
+        return 0;
+      }
+      if (name === '--version' || name === '-V' || name === 'version') {
+        process.stdout.write(`${versionText()}\n`);
         return 0;
       }
       throw new UsageError(name ? `unknown command "${name}"` : 'missing command');

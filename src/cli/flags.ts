@@ -135,6 +135,7 @@ export function usage(command?: CliCommand): string {
     ...commands.map((c) => commandUsage(c)),
     '  perfgate [COMMAND] --help',
     '      Print this help.',
+    ...(command ? [] : ['  perfgate --version', '      Print the version and the commit it was installed from.']),
     '',
     EXIT_STATUS,
     '',

@@ -100,6 +100,7 @@ export type WarningCode =
   | 'resolution'
   | 'outliers'
   | 'drift'
+  | 'two-modes'
   | 'too-noisy'
   | 'first-look'
   | 'no-samples'

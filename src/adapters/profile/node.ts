@@ -8,6 +8,12 @@
  * in `NODE_OPTIONS` before 22.x/23.x, and it writes nothing when a server is stopped by SIGTERM,
  * which is how perfgate stops servers. The preload turns SIGTERM/SIGINT/SIGHUP into an orderly
  * exit only when the program has no handler of its own.
+ *
+ * The preload also turns off V8's function inlining (TurboFan's and Maglev's) in profiled
+ * processes: the CPU profiler charges an inlined function's time to the caller it was inlined
+ * into, so a benchmark harness's task lambda (or a framework's dispatcher) would take the time of
+ * the function that got slower. Profiled runs are never measured samples, so this perturbs nothing
+ * that decides.
  */
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -28,6 +34,11 @@ const PRELOAD = `'use strict';
     ({ threadId, isMainThread } = require('node:worker_threads'));
   } catch { return; }
   const heap = process.env.PERFGATE_HEAP_PROFILE === '1';
+  // Inlined functions are charged to their caller by the CPU profiler: keep every function its own frame.
+  try {
+    const v8 = require('node:v8');
+    for (const flag of ['--no-turbo-inlining', '--no-maglev-inlining']) v8.setFlagsFromString(flag);
+  } catch {}
   const session = new inspector.Session();
   try {
     session.connect();

@@ -54,11 +54,14 @@ export function sampleNotes(metric: MetricId, base: readonly number[], head: rea
   const mh = median(head);
   const scale = robustScale([...base.map((v) => v - mb), ...head.map((v) => v - mh)]);
   const k = outlierThreshold(n);
+  // Rounded values (most of them tied, like a harness's whole nanoseconds) make the robust scale
+  // collapse onto the grid, so one step reads as an outlier: the resolution note speaks for them.
+  const quantized = tiedShare([...base, ...head]) > 0.5;
   for (const [side, values, med] of [
     ['base', base, mb],
     ['head', head, mh],
   ] as const) {
-    if (scale > 0) {
+    if (scale > 0 && !quantized) {
       const count = values.filter((v) => Math.abs(v - med) > k * scale).length;
       if (count > 0)
         notes.push({
@@ -78,4 +81,13 @@ export function sampleNotes(metric: MetricId, base: readonly number[], head: rea
     }
   }
   return notes;
+}
+
+/** The share of values equal to another value. */
+function tiedShare(values: readonly number[]): number {
+  const counts = new Map<number, number>();
+  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+  let tied = 0;
+  for (const c of counts.values()) if (c > 1) tied += c;
+  return values.length ? tied / values.length : 0;
 }

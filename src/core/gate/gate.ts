@@ -36,6 +36,7 @@ import { sampleNotes } from './diagnostics';
 import { type GrowthSubject, growthResult, growthSubject, soakBudget, ungatedGrowth } from './growth';
 import { holmStepDown } from './holm';
 import { informationFraction, planLooks } from './looks';
+import { twoModesNote } from './modes';
 import * as notes from './notes';
 import { resolutionOf } from './resolution';
 import { type Analysis, type Shift, shiftOf } from './shift';
@@ -373,6 +374,8 @@ export class SequentialGate {
       metricNotes.push(notes.coarseResolution(m.id, resolution.step, m.unit, widen, budget.limit, logScale));
     }
     metricNotes.push(...sampleNotes(m.id, xb, xh));
+    const modes = twoModesNote(m.id, m.base, m.head, m.unit);
+    if (modes) metricNotes.push(modes);
     return {
       kind: 'relative',
       shift: shiftOf(xb, xh, this.options.analysis, widen),

@@ -1,41 +1,69 @@
 /**
- * The differential view of two sides' profiles: merge each side's runs, divide by what was done
- * (runs, or requests served), then compare function by function and call path by call path.
- * Pure.
+ * The differential view of two sides' profiles: merge each side's runs, normalize them so the sides
+ * compare (per run, per request or operation, or as each function's share of its side's profile),
+ * then compare function by function and call path by call path. Pure.
  *
- * - A function is its name and file. Lines are not part of its identity, because an edit above
- *   a function moves it between base and head; when several functions of one file share a name
- *   (methods, anonymous functions) they are told apart by the order of their lines.
+ * - A function is its name, package and file. Lines are not part of its identity, because an edit
+ *   above a function moves it between base and head; when several functions of one file share a
+ *   name (methods, anonymous functions) they are told apart by the order of their lines. A
+ *   dependency's version is not part of it either (an upgrade keeps its functions).
  * - Self cost: samples whose leaf is the function. Total cost: samples with the function anywhere
  *   in the stack, each stack counted once (recursion does not double count).
  * - Functions are ranked by the growth of their self cost: that is where the extra time is spent.
- *   The share of the regression a function explains is its self growth over the growth of all
- *   profiled cost (Brendan Gregg's differential flame graphs use the same attribution).
- * - The flame graph is the merged call tree of both sides: each node has both sides' totals.
+ *   A function counts as grown only when its cost grew by more than a sliver of the total and its
+ *   share of the profile grew in every run (each head run's share above each base run's, with two
+ *   or more runs a side: shares are immune to a machine that is slower during some runs; with
+ *   `share`, its time per run too, since a harness's bookkeeping lifts every unchanged share), so
+ *   run-to-run noise and unchanged functions are not presented as growth; pseudo-frames that are not code (`(idle)`,
+ *   `(program)`, `(root)`) are never ranked. The share of the growth a function explains is its
+ *   growth over the growth of all ranked functions, so the shares add up to 100 % (Brendan Gregg's
+ *   differential flame graphs attribute growth to self cost the same way).
+ * - The flame graph is the merged call tree of both sides: each node has both sides' totals. A frame
+ *   that appears on one side only (a caller that was inlined on the other side, a wrapper added)
+ *   is drawn only where it is a leaf: paths through it are aligned with the other side's, so an
+ *   unchanged callee never reads "base 0".
  */
 import type { FlameNode, FunctionCost, ProfileFrame, ProfileView, StackProfile } from './types';
 
 export interface DiffOptions {
   kind: ProfileView['kind'];
   per: ProfileView['per'];
-  /** Each side's summed cost is divided by this: its number of profiled runs, or of requests served. */
+  /**
+   * Each side's summed cost is divided by this: its number of profiled runs, of requests served or of
+   * operations done. Ignored with `share` (each run is divided by its own total).
+   */
   divisor: { base: number; head: number };
+  /** The profiled run each profile came from, per side (one run may leave a profile per process); default: one run each. */
+  runOf?: { base: readonly number[]; head: readonly number[] };
   /** Longest ranked list kept (default 20). */
   top?: number;
   /** Most flame graph nodes kept (default 1500); the smallest go first. */
   maxNodes?: number;
   /** Flame graph nodes below this fraction of the larger side's total are dropped (default 0.002). */
   minFraction?: number;
+  /** Smallest self growth ranked, as a fraction of the larger side's total (default 0.003). */
+  minGrowth?: number;
 }
 
 type Side = 'base' | 'head';
+const SIDES = ['base', 'head'] as const;
+
+/** V8's pseudo-frames that are not code: never ranked as a function whose cost grew. */
+const NOT_CODE = new Set(['(idle)', '(program)', '(root)']);
+
+/** A package name without its version: `tinybench@6.2.5` → `tinybench`, `@scope/x@1.0.0` → `@scope/x`. */
+function packageName(pkg: string | undefined): string {
+  if (!pkg) return '';
+  const at = pkg.lastIndexOf('@');
+  return at > 0 ? pkg.slice(0, at) : pkg;
+}
 
 /** Assigns every frame of both sides a function id that is stable across the two sides. */
-function identify(sides: Record<Side, StackProfile[]>): {
+function identify(sides: Record<Side, readonly StackProfile[]>): {
   functions: ProfileFrame[];
   idOf: Record<Side, Map<StackProfile, number[]>>;
 } {
-  const nameFile = (f: ProfileFrame) => `${f.name}\u0000${f.file}`;
+  const nameFile = (f: ProfileFrame) => `${f.name}\u0000${packageName(f.package)}\u0000${f.file}`;
   const rankKey = (side: Side) => {
     const lines = new Map<string, Set<number | null>>();
     for (const p of sides[side])
@@ -76,30 +104,69 @@ function identify(sides: Record<Side, StackProfile[]>): {
   return { functions, idOf };
 }
 
-/** Builds the differential view of `base` against `head` (each a list of profiled runs of one kind). */
+/** Builds the differential view of `base` against `head` (each a list of profiles of one kind). */
 export function differential(base: StackProfile[], head: StackProfile[], options: DiffOptions): ProfileView {
   const unit = (base[0] ?? head[0])?.unit ?? (options.kind === 'heap' ? 'B' : 's');
-  const { functions, idOf } = identify({ base, head });
+  const profiles = { base, head };
+  const { functions, idOf } = identify(profiles);
+  const runOf = (side: Side, i: number) => options.runOf?.[side][i] ?? i;
+  const runs = {
+    base: Math.max(0, ...base.map((_, i) => runOf('base', i) + 1)),
+    head: Math.max(0, ...head.map((_, i) => runOf('head', i) + 1)),
+  };
+
+  // Raw cost per run: self per function, and the run's total.
+  const rawSelf = { base: [] as Map<number, number>[], head: [] as Map<number, number>[] };
+  const rawTotal = { base: [] as number[], head: [] as number[] };
+  const present = { base: new Set<number>(), head: new Set<number>() };
+  const add = (m: Map<number, number>, k: number, w: number) => m.set(k, (m.get(k) ?? 0) + w);
+  for (const side of SIDES) {
+    for (let r = 0; r < runs[side]; r++) {
+      rawSelf[side].push(new Map());
+      rawTotal[side].push(0);
+    }
+    profiles[side].forEach((p, i) => {
+      const ids = idOf[side].get(p)!;
+      const r = runOf(side, i);
+      for (const s of p.stacks) {
+        if (!(s.weight > 0) || s.frames.length === 0) continue;
+        rawTotal[side][r] += s.weight;
+        add(rawSelf[side][r], ids[s.frames[s.frames.length - 1]], s.weight);
+        for (const f of s.frames) present[side].add(ids[f]);
+      }
+    });
+  }
+  // What each run's raw cost is multiplied by: 1/(its total) for shares (each run weighs alike),
+  // else 1/divisor for the side's sum.
+  const share = options.per === 'share';
+  const factor = (side: Side, r: number) =>
+    share
+      ? rawTotal[side][r] > 0
+        ? 1 / rawTotal[side][r] / runs[side]
+        : 0
+      : 1 / Math.max(options.divisor[side], 1e-300);
+
   const self = { base: new Map<number, number>(), head: new Map<number, number>() };
   const total = { base: new Map<number, number>(), head: new Map<number, number>() };
   const sum = { base: 0, head: 0 };
   const nodes: FlameNode[] = [];
   const nodeIndex = new Map<string, number>();
-  const add = (m: Map<number, number>, k: number, w: number) => m.set(k, (m.get(k) ?? 0) + w);
-
-  for (const side of ['base', 'head'] as const) {
-    const divisor = Math.max(options.divisor[side], 1e-300);
-    for (const p of side === 'base' ? base : head) {
+  for (const side of SIDES) {
+    const other = side === 'base' ? 'head' : 'base';
+    profiles[side].forEach((p, i) => {
       const ids = idOf[side].get(p)!;
+      const k = factor(side, runOf(side, i));
       for (const s of p.stacks) {
-        const w = s.weight / divisor;
+        const w = s.weight * k;
         if (!(w > 0) || s.frames.length === 0) continue;
         sum[side] += w;
         const fns = s.frames.map((f) => ids[f]);
         add(self[side], fns[fns.length - 1], w);
         for (const fn of new Set(fns)) add(total[side], fn, w);
         let parent = -1;
-        for (const fn of fns) {
+        fns.forEach((fn, depth) => {
+          // A frame the other side never shows is drawn only as a leaf: its callees align.
+          if (depth < fns.length - 1 && !present[other].has(fn)) return;
           const key = `${parent}>${fn}`;
           let n = nodeIndex.get(key);
           if (n === undefined) {
@@ -109,9 +176,9 @@ export function differential(base: StackProfile[], head: StackProfile[], options
           }
           nodes[n][side] += w;
           parent = n;
-        }
+        });
       }
-    }
+    });
   }
 
   const costs: FunctionCost[] = functions.map((_, fn) => ({
@@ -121,25 +188,47 @@ export function differential(base: StackProfile[], head: StackProfile[], options
     baseTotal: total.base.get(fn) ?? 0,
     headTotal: total.head.get(fn) ?? 0,
   }));
+  // Whether a function grew in every run is judged on its share of each run's profile: a machine
+  // that is slower during one run (load, frequency) scales every function of that run alike, which
+  // would make unchanged functions look grown (or hide a real growth) on absolute costs.
+  const shareInRun = (side: Side, fn: number) =>
+    rawSelf[side].map((m, r) => (rawTotal[side][r] > 0 ? (m.get(fn) ?? 0) / rawTotal[side][r] : 0));
+  const floor = Math.max(sum.base, sum.head) * (options.minGrowth ?? 0.003);
+  // With shares (a fixed-time harness), the time itself is fixed by the harness, not scaled by the
+  // machine: a function must also have grown in time in every run. A harness's bookkeeping that
+  // scales with the operations done (sorting its samples) shrinks on the slower side, which lifts
+  // every unchanged function's share a little; their time per run does not grow.
+  const timeInRun = (side: Side, fn: number) => rawSelf[side].map((m) => m.get(fn) ?? 0);
+  const grewEveryRun = (fn: number) => {
+    if (runs.base < 2 || runs.head < 2) return true;
+    const shares = Math.min(...shareInRun('head', fn)) > Math.max(...shareInRun('base', fn));
+    return shares && (!share || Math.min(...timeInRun('head', fn)) > Math.max(...timeInRun('base', fn)));
+  };
   const growth = (c: FunctionCost) => c.headSelf - c.baseSelf;
-  const top = costs
-    .filter((c) => growth(c) > 0)
-    .sort((a, b) => growth(b) - growth(a) || b.headTotal - b.baseTotal - (a.headTotal - a.baseTotal) || a.fn - b.fn)
-    .slice(0, options.top ?? 20);
+  const grown = costs
+    .filter(
+      (c) =>
+        growth(c) > floor && !(functions[c.fn].file === '' && NOT_CODE.has(functions[c.fn].name)) && grewEveryRun(c.fn),
+    )
+    .sort((a, b) => growth(b) - growth(a) || b.headTotal - b.baseTotal - (a.headTotal - a.baseTotal) || a.fn - b.fn);
+  const top = grown.slice(0, options.top ?? 20);
 
   const flame = pruneTree(nodes, functions, Math.max(sum.base, sum.head) * (options.minFraction ?? 0.002), options);
 
   // Keep only the functions the view refers to.
   const used = [...new Set([...top.map((c) => c.fn), ...flame.map((n) => n.fn)])].sort((a, b) => a - b);
   const remap = new Map(used.map((fn, i) => [fn, i]));
+  const mean = (xs: number[]) => (xs.length ? xs.reduce((a, x) => a + x, 0) / xs.length : 0);
   return {
     kind: options.kind,
     unit,
     per: options.per,
     functions: used.map((fn) => shortened(functions[fn])),
     top: top.map((c) => ({ ...c, fn: remap.get(c.fn)! })),
+    grown: grown.reduce((a, c) => a + growth(c), 0),
     baseTotal: sum.base,
     headTotal: sum.head,
+    ...(share ? { perRun: { base: mean(rawTotal.base), head: mean(rawTotal.head) } } : {}),
     flame: flame.map((n) => ({ ...n, fn: remap.get(n.fn)! })),
   };
 }
@@ -199,11 +288,41 @@ export const MAX_FILE = 800;
 
 function shortened(f: ProfileFrame): ProfileFrame {
   const cut = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
-  return { name: cut(f.name, MAX_NAME), file: cut(f.file, MAX_FILE), line: f.line };
+  const out: ProfileFrame = { name: cut(f.name, MAX_NAME), file: cut(f.file, MAX_FILE), line: f.line };
+  if (f.package) out.package = cut(f.package, MAX_NAME);
+  return out;
 }
 
-/** The share of the growth of all profiled cost that a function's self growth explains; null when nothing grew. */
+/**
+ * The share of the growth that a function's self growth explains: of the growth of every ranked
+ * function (`grown`), so the shares add up to 100 %; null when nothing grew. Results written before
+ * `grown` existed divide by the growth of all profiled cost.
+ */
 export function shareOfGrowth(view: ProfileView, cost: FunctionCost): number | null {
-  const grew = view.headTotal - view.baseTotal;
+  const grew = view.grown ?? view.headTotal - view.baseTotal;
   return grew > 0 ? (cost.headSelf - cost.baseSelf) / grew : null;
+}
+
+/**
+ * Splits a file path into the dependency it belongs to and the path inside it, when it lies in one:
+ * `node_modules/tinybench/dist/index.js` → `tinybench`, `dist/index.js` (the last `node_modules`
+ * wins, so pnpm's layout works); Go's module cache `…/pkg/mod/github.com/x/y@v1.2.3/z.go` →
+ * `github.com/x/y@v1.2.3`, `z.go`. Null for anything else (the project's own code).
+ */
+export function dependencyOf(file: string): { package: string; file: string } | null {
+  const parts = file.split('/');
+  const nm = parts.lastIndexOf('node_modules');
+  if (nm >= 0 && nm + 1 < parts.length - 1) {
+    const scoped = parts[nm + 1].startsWith('@');
+    const end = nm + (scoped ? 3 : 2);
+    if (end < parts.length) return { package: parts.slice(nm + 1, end).join('/'), file: parts.slice(end).join('/') };
+  }
+  const mod = file.indexOf('/pkg/mod/');
+  if (mod >= 0) {
+    const rest = parts.slice(file.slice(0, mod + '/pkg/mod/'.length).split('/').length - 1);
+    const v = rest.findIndex((p) => /@v\d/.test(p));
+    if (v >= 0 && v < rest.length - 1)
+      return { package: rest.slice(0, v + 1).join('/'), file: rest.slice(v + 1).join('/') };
+  }
+  return null;
 }

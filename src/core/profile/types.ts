@@ -12,6 +12,11 @@ export interface ProfileFrame {
   file: string;
   /** 1-based line of the function's start, when known. */
   line: number | null;
+  /**
+   * The dependency the file belongs to, when it is one (`tinybench@6.2.5`, `github.com/x/y@v1.2.3`):
+   * `file` is then the path inside the package (`dist/index.js`). Absent for the project's own code.
+   */
+  package?: string;
 }
 
 /** The weighted call stacks of one profiled run (identical stacks aggregated). */
@@ -44,18 +49,36 @@ export interface FlameNode {
   head: number;
 }
 
+/**
+ * How a view's costs are normalized so that the two sides compare:
+ * - `run`: cost per profiled run (a command that does a fixed amount of work);
+ * - `request`, `operation`: cost per request served or operation done, where the suite counts them
+ *   and the profile covers only them (an HTTP load window; a profiler that counts operations);
+ * - `share`: each function's fraction of its side's profiled cost — for fixed-time harnesses
+ *   (tinybench `time`, benchmark.js `maxTime`, Go `-benchtime`, JMH iterations, …), which spend the
+ *   same time on both sides, so what grew is a function's share of it, not the total.
+ */
+export type ProfileBasis = 'run' | 'request' | 'operation' | 'share';
+
 /** The differential view of one kind of profile of one suite. */
 export interface ProfileView {
   kind: 'cpu' | 'heap';
   unit: 's' | 'B';
-  /** What costs are divided by: one profiled run, or one request served (HTTP suites). */
-  per: 'run' | 'request';
+  /** How costs are normalized (see `ProfileBasis`); with `share`, every cost is a fraction of the side's total. */
+  per: ProfileBasis;
   functions: ProfileFrame[];
-  /** Functions ranked by the growth of their self cost, largest first (only growths). */
+  /**
+   * Functions whose self cost grew, with their share of the profile grown in every profiled run (when
+   * each side has two or more) by more than a sliver, ranked by that growth, largest first.
+   */
   top: FunctionCost[];
-  /** All profiled cost per run/request on each side. */
+  /** The growth of all functions in `top` (before it is cut to length): what "share of growth" divides by. Absent in older results. */
+  grown?: number;
+  /** All profiled cost per `per` on each side (1 each with `share`). */
   baseTotal: number;
   headTotal: number;
+  /** With `share`: each side's profiled cost per run, in `unit` (what the fractions are of). */
+  perRun?: { base: number; head: number };
   /** The merged call tree, pruned of slivers, parents before children. */
   flame: FlameNode[];
 }

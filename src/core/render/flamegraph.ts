@@ -13,8 +13,7 @@
 import type { MetricResult } from '../model';
 import { shareOfGrowth } from '../profile/diff';
 import type { FlameNode, ProfileView, SuiteProfile } from '../profile/types';
-import { formatValue } from '../units';
-import { viewCaption, whereText } from './profile-markdown';
+import { costText, growthText, shareLegend, viewCaption, whereText } from './profile-view';
 
 /** Rows of the HTML table. */
 export const HTML_TOP = 15;
@@ -31,13 +30,12 @@ function esc(text: string): string {
 
 const finite = (x: number) => (Number.isFinite(x) ? x : 0);
 
-function value(v: number, unit: string): string {
-  return formatValue(finite(v), unit);
+function value(v: number, view: ProfileView): string {
+  return costText(finite(v), view);
 }
 
-function signed(v: number, unit: string): string {
-  const text = formatValue(Math.abs(finite(v)), unit);
-  return v < 0 ? `−${text}` : `+${text}`;
+function signed(v: number, view: ProfileView): string {
+  return growthText(finite(v), view);
 }
 
 function clip(text: string, max: number): string {
@@ -98,8 +96,8 @@ export function flameGraphSvg(view: ProfileView, suite: string): string {
     const label = clip(f.name, Math.floor((w - 6) / 6.6));
     const tip =
       `${f.name}${whereText(f) ? ` (${whereText(f)})` : ''}\n` +
-      `head ${value(n.head, view.unit)} per ${view.per} (${total > 0 ? ((n.head / total) * 100).toFixed(1) : '0'} %), base ${value(n.base, view.unit)}: ${signed(n.head - n.base, view.unit)}\n` +
-      `self: head ${value(self.head[i], view.unit)}, base ${value(self.base[i], view.unit)}: ${signed(deltas[i], view.unit)}`;
+      `head ${value(n.head, view)}${view.per === 'share' ? ' of the profile' : ` per ${view.per}`} (${total > 0 ? ((n.head / total) * 100).toFixed(1) : '0'} % of the graph), base ${value(n.base, view)}: ${signed(n.head - n.base, view)}\n` +
+      `self: head ${value(self.head[i], view)}, base ${value(self.base[i], view)}: ${signed(deltas[i], view)}`;
     frames.push(
       `<g class="fg" data-fn="${esc(f.name)}" data-delta="${finite(deltas[i]).toPrecision(4)}" data-width="${w.toFixed(1)}"><title>${esc(tip)}</title><rect x="${x[i].toFixed(1)}" y="${y}" width="${Math.max(0.3, w - 0.6).toFixed(1)}" height="${ROW - 1}" rx="2" fill="${frameColour(deltas[i], scale)}"/>${label ? `<text x="${(x[i] + 3).toFixed(1)}" y="${y + ROW - 5}">${esc(label)}</text>` : ''}</g>`,
     );
@@ -112,10 +110,10 @@ function topTable(view: ProfileView): string {
   const rows = view.top.slice(0, HTML_TOP).map((c) => {
     const f = view.functions[c.fn] ?? { name: '?', file: '', line: null };
     const share = shareOfGrowth(view, c);
-    return `<tr><td><code>${esc(clip(f.name, 120))}</code></td><td class="muted">${esc(whereText(f))}</td><td class="num">${value(c.baseSelf, view.unit)}</td><td class="num">${value(c.headSelf, view.unit)}</td><td class="num t-bad">${signed(c.headSelf - c.baseSelf, view.unit)}</td><td class="num">${share === null ? '—' : `${(share * 100).toFixed(0)} %`}</td><td class="num">${value(c.baseTotal, view.unit)}</td><td class="num">${value(c.headTotal, view.unit)}</td></tr>`;
+    return `<tr><td><code>${esc(clip(f.name, 120))}</code></td><td class="muted">${esc(whereText(f))}</td><td class="num">${value(c.baseSelf, view)}</td><td class="num">${value(c.headSelf, view)}</td><td class="num t-bad">${signed(c.headSelf - c.baseSelf, view)}</td><td class="num">${share === null ? '—' : `${(share * 100).toFixed(0)} %`}</td><td class="num">${value(c.baseTotal, view)}</td><td class="num">${value(c.headTotal, view)}</td></tr>`;
   });
   const what = view.kind === 'heap' ? 'bytes' : 'time';
-  return `<table class="prof"><thead><tr><th>function</th><th>where</th><th class="num">base self</th><th class="num">head self</th><th class="num">change</th><th class="num">share of growth</th><th class="num">base total</th><th class="num">head total</th></tr></thead><tbody>${rows.join('')}</tbody></table><p class="muted legend-note">Self: ${what} in the function itself; total: with everything it called. Share: of the growth of all profiled ${what} (${signed(view.headTotal - view.baseTotal, view.unit)} per ${view.per}).</p>`;
+  return `<table class="prof"><thead><tr><th>function</th><th>where</th><th class="num">base self</th><th class="num">head self</th><th class="num">change</th><th class="num">share of growth</th><th class="num">base total</th><th class="num">head total</th></tr></thead><tbody>${rows.join('')}</tbody></table><p class="muted legend-note">Self: ${what} in the function itself; total: with everything it called${view.per === 'share' ? ", each as a share of its side's profile" : ''}. ${esc(shareLegend(view))}</p>`;
 }
 
 /** The "Where the time went" card of one suite. */

@@ -9,7 +9,7 @@
  * string that slipped past escaping still could not run. Every interpolated string goes through
  * the `html` tag (`html-markup.ts`), which escapes it.
  */
-import { type ComparisonReport, FAILING_OUTCOMES, type MetricResult } from '../model';
+import { type ComparisonReport, FAILING_OUTCOMES, type MethodSettings, type MetricResult } from '../model';
 import { formatDuration, plainNumber } from '../units';
 import { capacityHtml } from './capacity';
 import { chartScale, niceTicks, plottable } from './charts';
@@ -42,6 +42,7 @@ import {
   pText,
   type ReportView,
   shortSha,
+  shownNotes,
   toneOf,
   valueText,
 } from './view';
@@ -105,7 +106,7 @@ function revisionHtml(label: 'base' | 'head', rev: ComparisonReport['base']): Ra
 
 const SWATCHES = new Raw('<span class="swatch s-base"></span>base <span class="swatch s-head"></span>head');
 
-function metricCard(r: MetricResult, anchor: string): Raw {
+function metricCard(r: MetricResult, anchor: string, analysis: MethodSettings['analysis']): Raw {
   const all = [...r.base, ...r.head].filter(plottable);
   const scale = chartScale(r.unit, all);
   const axis = all.length ? valueAxis(all, scale) : niceTicks(0, 1, 5);
@@ -120,9 +121,8 @@ function metricCard(r: MetricResult, anchor: string): Raw {
     html`${plural(r.rounds, 'round')}`,
     r.stopReason ? html`${r.stopReason}` : null,
   ].filter((x): x is Raw => x !== null);
-  const warnings = r.warnings.length
-    ? html`<ul class="warnings">${r.warnings.map((w) => html`<li>${w.text}</li>`)}</ul>`
-    : '';
+  const notes = shownNotes(r, analysis);
+  const warnings = notes.length ? html`<ul class="warnings">${notes.map((w) => html`<li>${w.text}</li>`)}</ul>` : '';
   const t = toneOf(r);
   return html`<article class="card metric o-${t}" id="${anchor}"><h3><code>${r.id}</code>${cells('verdict')}</h3><p class="stats">${stats.map((s, i) => html`${i ? ' · ' : ''}${s}`)}</p><div class="charts"><figure>${samplesChart(r, scale, axis)}<figcaption>Samples per round: ${SWATCHES} (dashed: medians)</figcaption></figure><figure>${distributionChart(r, scale, axis)}<figcaption>Distributions (box: quartiles and median; whiskers: 1.5 IQR)</figcaption>${forestChart(r)}<figcaption>Change with its interval against the budget (shaded: beyond budget)</figcaption></figure></div>${warnings}</article>`;
 }
@@ -187,7 +187,7 @@ function page(v: ReportView): string {
     const profiles = (report.profiles ?? [])
       .filter((p) => p.suite === suite)
       .map((p) => new Raw(renderProfileSection(p, failing)));
-    return html`<section class="suite"><h2>Suite <code>${suite}</code></h2>${cards}${list.map((r) => metricCard(r, anchors.get(r)!))}${profiles}</section>`;
+    return html`<section class="suite"><h2>Suite <code>${suite}</code></h2>${cards}${list.map((r) => metricCard(r, anchors.get(r)!, report.method.analysis))}${profiles}</section>`;
   });
   const counts = v.counts.map(([o, n]) => `${n} ${OUTCOME_VIEW[o].label}`).join(' · ');
 

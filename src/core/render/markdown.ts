@@ -12,7 +12,7 @@
 import { markdownTable } from 'markdown-table';
 import { type ComparisonReport, FAILING_OUTCOMES, type MetricResult } from '../model';
 import { capacityMarkdown } from './capacity';
-import { codeBlock, escapeMarkdown, htmlCode, inlineCode } from './escape';
+import { codeBlock, escapeMarkdown, inlineCode } from './escape';
 import { renderProfileMarkdown } from './profile-markdown';
 import { plural } from './text';
 import {
@@ -126,9 +126,15 @@ function table(rows: readonly MetricResult[], ctx: CellContext, compact: boolean
 }
 
 function details(summary: string, body: string): string[] {
-  return [`<details><summary>${summary}</summary>`, '', body, '', '</details>', ''];
+  return [`<details><summary>${summary}</summary>`, '', body, '', '</details>'];
 }
 
+/**
+ * The body at one level. What a reviewer reads in ten seconds stays open — the headline, the
+ * commits, the rows to act on, the top of "where the time went", one line of method and the
+ * links; everything else (rows within budget, charts, notes, the command that reproduces it) is
+ * folded, the folded sections one after another.
+ */
 function compose(v: ReportView, options: MarkdownOptions, level: Level): string {
   const report = v.report;
   const out: string[] = [];
@@ -136,8 +142,8 @@ function compose(v: ReportView, options: MarkdownOptions, level: Level): string 
   const accepted = report.verdict === 'pass' && report.results.some(isAccepted);
   const icon = report.cancelled ? '🛑' : accepted ? '☑️' : VERDICT_ICON[report.verdict];
   out.push(`### ${icon} perfgate: ${md(headline(report, level.nameMax))}`, '');
-  out.push(md(revisions(report)), '');
-  if (report.pairing) out.push(`<sub>${escapeMarkdown(report.pairing.reason)}</sub>`, '');
+  const pairing = report.pairing ? ` <sub>· ${escapeMarkdown(report.pairing.reason)}</sub>` : '';
+  out.push(`${md(revisions(report))}${pairing}`, '');
 
   if (v.errors.length > 0) {
     out.push('**Errors** (infrastructure, not regressions):', '');
@@ -154,26 +160,33 @@ function compose(v: ReportView, options: MarkdownOptions, level: Level): string 
   if (shown.length > 0) out.push(table(shown, ctx, level.compact), '');
   if (left > 0)
     out.push(`_${plural(left, 'other metric')} (${OTHER_WORDS}) left out to fit; see ${complete(options)}._`, '');
-  if (v.folded.length > 0) {
-    const what = `${plural(v.folded.length, 'metric')}: ${FOLDED_WORDS}`;
-    if (level.folded) out.push(...details(what, table(v.folded, ctx, level.compact)));
-    else out.push(`_${what}: left out to fit; see ${complete(options)}._`, '');
-  }
-  const geomean = geomeanText(report);
-  if (geomean) out.push(escapeMarkdown(geomean), '');
 
-  // Where the time went comes before the charts: it is what a reviewer reads next.
+  // Where the time went comes right under the rows: it is what a reviewer reads next.
   out.push(...renderProfileMarkdown(report));
 
-  if (level.charts && options.chart) {
-    for (const r of shown.filter((x) => OUTCOME_VIEW[x.outcome].charted)) {
-      const chart = options.chart(r);
-      if (chart) out.push(...details(`${htmlCode(displayName(r.id, 60))}: base vs head per round`, chart));
-    }
+  const folded: string[][] = [];
+  if (v.folded.length > 0) {
+    const what = `${plural(v.folded.length, 'metric')}: ${FOLDED_WORDS}`;
+    if (level.folded) folded.push(details(what, table(v.folded, ctx, level.compact)));
+    else out.push(`_${what}: left out to fit; see ${complete(options)}._`, '');
   }
-
-  if (level.charts) out.push(...capacityMarkdown(report));
-
+  if (level.charts && options.chart) {
+    const charts = shown
+      .filter((x) => OUTCOME_VIEW[x.outcome].charted)
+      .map((r) => [r, options.chart!(r)] as const)
+      .filter(([, chart]) => chart);
+    if (charts.length > 0)
+      folded.push(
+        details(
+          `Base vs head per round (${plural(charts.length, 'metric')})`,
+          charts.map(([r, chart]) => `${inlineCode(displayName(r.id, 60))}\n\n${chart}`).join('\n\n'),
+        ),
+      );
+  }
+  if (level.charts) {
+    const capacity = capacityMarkdown(report);
+    if (capacity.length) out.push(...capacity);
+  }
   const noteCount = v.footnotes.size + v.runNotes.length;
   if (noteCount > 0) {
     if (level.notes) {
@@ -181,14 +194,16 @@ function compose(v: ReportView, options: MarkdownOptions, level: Level): string 
         ...[...v.footnotes].map(([text, n]) => `${n}. ${escapeMarkdown(text)}`),
         ...v.runNotes.map((text) => `- ${escapeMarkdown(text)}`),
       ];
-      out.push(...details('Notes', lines.join('\n')));
+      folded.push(details(`Notes (${noteCount})`, lines.join('\n')));
     } else {
       out.push(`_${plural(noteCount, 'note')} left out to fit; see ${complete(options)}._`, '');
     }
   }
+  folded.push(details('Reproduce locally', codeBlock(report.reproduce, 'sh')));
+  out.push(...folded.flat(), '');
 
-  out.push(`<sub>${escapeMarkdown(methodText(report))}</sub>`, '');
-  out.push('Reproduce locally:', '', codeBlock(report.reproduce, 'sh'));
+  const geomean = geomeanText(report);
+  out.push(`<sub>${geomean ? `${escapeMarkdown(geomean)} ` : ''}${escapeMarkdown(methodText(report))}</sub>`);
   if (options.detailsUrl)
     out.push('', `[Workflow run, with the HTML report when uploaded as an artifact](${encodeURI(options.detailsUrl)})`);
   return `${out.join('\n').trimEnd()}\n`;

@@ -1,14 +1,14 @@
 /**
- * "Where the time went" in the markdown report: per profiled suite with a failing metric, the
- * functions whose cost grew most, base vs head, and the share of the regression each explains.
+ * "Where the time went" in the markdown report (the model is `profile-view.ts`): the first
+ * profiled suite with a failing metric open, with its top functions; any other suite folded.
  * Pure; every string from the report is escaped.
  */
 import { markdownTable } from 'markdown-table';
-import type { ComparisonReport, MetricResult } from '../model';
-import { shareOfGrowth } from '../profile/diff';
-import type { ProfileFrame, ProfileView, SuiteProfile } from '../profile/types';
-import { formatValue } from '../units';
+import type { ComparisonReport } from '../model';
 import { escapeMarkdown, inlineCode } from './escape';
+import { type ProfileSection, profileSections } from './profile-view';
+
+export { viewCaption, viewFor, whereText } from './profile-view';
 
 /** Rows per table in the comment; the HTML report has more. */
 export const COMMENT_TOP = 5;
@@ -17,118 +17,65 @@ export const COMMENT_SUITES = 5;
 
 function clip(text: string, max: number): string {
   const chars = Array.from(text);
-  return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : text;
+  return chars.length > max ? `${chars.slice(0, max - 1)}…` : text;
 }
 
-/** The longest directory all `files` lie in ('.' when none). */
-function commonDir(files: readonly string[]): string {
-  let common = files[0].split('/').slice(0, -1);
-  for (const f of files) {
-    const parts = f.split('/').slice(0, -1);
-    let i = 0;
-    while (i < common.length && common[i] === parts[i]) i++;
-    common = common.slice(0, i);
+function files(s: ProfileSection): string {
+  const f = s.files!;
+  return `Raw profiles: ${f.count} files under ${inlineCode(f.dir)} beside the results (${f.kind}: open in ${f.viewers}); the HTML report has the flame graph.`;
+}
+
+function section(s: ProfileSection, heading: boolean): string[] {
+  const out: string[] = [];
+  if (heading) out.push(`#### Where the time went: ${inlineCode(s.profile.suite)}`, '');
+  for (const b of s.blocks) {
+    if (b.empty) {
+      out.push(`${b.metrics.map((m) => inlineCode(m)).join(', ')}: _${escapeMarkdown(b.empty)}_`, '');
+      out.push(`<sub>${escapeMarkdown(b.caption)}.</sub>`, '');
+      continue;
+    }
+    const rows = b.rows.map((r) => [
+      `${inlineCode(clip(r.name, 80))}${r.where ? ` ${escapeMarkdown(clip(r.where, 70))}` : ''}`,
+      r.base,
+      r.head,
+      r.change,
+      r.share,
+    ]);
+    out.push(
+      markdownTable([['Function', 'Base', 'Head', 'Change', 'Share'], ...rows], { align: ['l', 'r', 'r', 'r', 'r'] }),
+      '',
+    );
+    // One line under the table: what was profiled, how it is counted, where the raw profiles are.
+    const last = b === s.blocks[s.blocks.length - 1];
+    out.push(
+      `<sub>${b.metrics.map((m) => inlineCode(m)).join(', ')}: ${escapeMarkdown(b.caption)}. ${escapeMarkdown(b.legend)}${last && s.files ? ` ${files(s)}` : ''}</sub>`,
+      '',
+    );
   }
-  return common.length ? `${common.join('/')}/` : '.';
-}
-
-/** A function's source location for display: the file (its last two path segments) and line; `native` for V8 builtins. */
-export function whereText(f: ProfileFrame): string {
-  if (f.file === '') return f.name.startsWith('(') ? '' : 'native';
-  const parts = f.file.split('/').filter(Boolean);
-  const file = f.file.startsWith('/') && parts.length > 2 ? `…/${parts.slice(-2).join('/')}` : f.file;
-  return f.line === null ? file : `${file}:${f.line}`;
-}
-
-function signed(v: number, unit: string): string {
-  const text = formatValue(Math.abs(v), unit);
-  return v < 0 ? `−${text}` : `+${text}`;
-}
-
-/** Which view explains a metric: the heap profile for memory, else the CPU profile. */
-export function viewFor(profile: SuiteProfile, metric: Pick<MetricResult, 'unit'>): ProfileView | undefined {
-  const kind = metric.unit === 'B' ? 'heap' : 'cpu';
-  return profile.views.find((v) => v.kind === kind) ?? profile.views.find((v) => v.kind === 'cpu');
-}
-
-/** One line saying what was profiled and how costs are counted. */
-export function viewCaption(profile: SuiteProfile, view: ProfileView): string {
-  const tool =
-    view.kind === 'heap'
-      ? 'V8 sampling heap profiles (live allocations at exit)'
-      : profile.profiler === 'perf'
-        ? 'perf CPU profiles'
-        : 'V8 CPU profiles';
-  const runs =
-    profile.runs.base === profile.runs.head
-      ? `${profile.runs.head} run${profile.runs.head === 1 ? '' : 's'} per side`
-      : `${profile.runs.base} base and ${profile.runs.head} head runs`;
-  const what = view.kind === 'heap' ? 'self bytes' : 'self time';
-  return `${tool}, ${runs}; ${what} per ${view.per}`;
-}
-
-function table(view: ProfileView): string {
-  const rows = view.top.slice(0, COMMENT_TOP).map((c) => {
-    const f = view.functions[c.fn];
-    const share = shareOfGrowth(view, c);
-    const where = whereText(f);
-    return [
-      `${inlineCode(clip(f.name, 80))}${where ? ` ${escapeMarkdown(clip(where, 60))}` : ''}`,
-      formatValue(c.baseSelf, view.unit),
-      formatValue(c.headSelf, view.unit),
-      signed(c.headSelf - c.baseSelf, view.unit),
-      share === null ? '—' : `${Math.round(share * 100)} %`,
-    ];
-  });
-  return markdownTable([['Function', 'Base', 'Head', 'Change', 'Share'], ...rows], {
-    align: ['l', 'r', 'r', 'r', 'r'],
-  });
+  for (const note of s.notes) out.push(`_${escapeMarkdown(note)}_`, '');
+  if (s.files && (s.blocks.length === 0 || s.blocks[s.blocks.length - 1].empty)) out.push(`<sub>${files(s)}</sub>`, '');
+  return out;
 }
 
 /**
- * The section for the profiled suites with failing metrics (accepted or not). Empty when there is
- * nothing to show.
+ * The section for the profiled suites with failing metrics (accepted or not): the first open, the
+ * others folded. Empty when there is nothing to show.
  */
 export function renderProfileMarkdown(report: ComparisonReport): string[] {
-  const failing = new Map<string, MetricResult[]>();
-  for (const r of report.results) {
-    if (r.outcome !== 'regression' && r.outcome !== 'breach') continue;
-    failing.set(r.suite, [...(failing.get(r.suite) ?? []), r]);
-  }
-  const profiles = (report.profiles ?? []).filter((p) => failing.has(p.suite));
+  const sections = profileSections(report, COMMENT_TOP);
   const out: string[] = [];
-  for (const profile of profiles.slice(0, COMMENT_SUITES)) {
-    const metrics = failing.get(profile.suite)!;
-    out.push(`#### Where the time went: ${inlineCode(profile.suite)}`, '');
-    const byView = new Map<ProfileView, MetricResult[]>();
-    for (const m of metrics) {
-      const v = viewFor(profile, m);
-      if (v) byView.set(v, [...(byView.get(v) ?? []), m]);
-    }
-    for (const [view, ms] of byView) {
-      out.push(`${ms.map((m) => inlineCode(m.id)).join(', ')} — ${escapeMarkdown(viewCaption(profile, view))}`, '');
-      if (view.top.length === 0) {
-        out.push(
-          `_No function costs more on head in these profiles${view.kind === 'cpu' ? ': the time may have gone to waiting (I/O, sleeps, locks), which a CPU profile does not see' : ''}._`,
-          '',
-        );
-        continue;
-      }
-      const grew = view.headTotal - view.baseTotal;
-      out.push(table(view), '');
+  sections.slice(0, COMMENT_SUITES).forEach((s, i) => {
+    if (i === 0) out.push(...section(s, true));
+    else
       out.push(
-        `<sub>Share: of the growth of all profiled ${view.kind === 'heap' ? 'bytes' : 'time'} (${grew > 0 ? signed(grew, view.unit) : 'none'} per ${view.per}).</sub>`,
+        `<details><summary>Where the time went: ${inlineCode(s.profile.suite)}</summary>`,
+        '',
+        ...section(s, false),
+        '</details>',
         '',
       );
-    }
-    for (const note of profile.notes) out.push(`_${escapeMarkdown(note)}_`, '');
-    if (profile.files.length > 0)
-      out.push(
-        `<sub>Raw profiles: ${profile.files.length} files under ${inlineCode(commonDir(profile.files))} beside the results (${profile.profiler === 'perf' ? '`perf script` text' : '`.cpuprofile`'}: open in speedscope${profile.profiler === 'perf' ? '' : ' or Chrome DevTools'}). The HTML report has the flame graph.</sub>`,
-        '',
-      );
-  }
-  if (profiles.length > COMMENT_SUITES)
-    out.push(`_${profiles.length - COMMENT_SUITES} more profiled suites are in the HTML report._`, '');
+  });
+  if (sections.length > COMMENT_SUITES)
+    out.push(`_${sections.length - COMMENT_SUITES} more profiled suites are in the HTML report._`, '');
   return out;
 }

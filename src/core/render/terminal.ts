@@ -7,6 +7,7 @@
  */
 import stringWidth from 'string-width';
 import type { ComparisonReport, MetricResult } from '../model';
+import { profileSections } from './profile-view';
 import { neutralize, oneLine, plural } from './text';
 import {
   buildView,
@@ -70,6 +71,58 @@ function table(groups: { caption: string | null; rows: readonly MetricResult[] }
   return out;
 }
 
+/** Rows of each profiled suite's table, as in the comment. */
+const PROFILE_ROWS = 5;
+
+/** Plain aligned columns (widths by display width), the first left-aligned and the rest right. */
+function aligned(rows: string[][]): string[] {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => stringWidth(r[i]))));
+  return rows.map((row) =>
+    row
+      .map((c, i) => {
+        const pad = ' '.repeat(widths[i] - stringWidth(c));
+        return i === 0 ? c + pad : pad + c;
+      })
+      .join('  ')
+      .trimEnd(),
+  );
+}
+
+/** "Where the time went", as the comment has it: the top rows of each failing suite's profile. */
+function profileLines(report: ComparisonReport, options: TerminalOptions): string[] {
+  const out: string[] = [];
+  for (const s of profileSections(report, PROFILE_ROWS)) {
+    out.push(`Where the time went: ${clean(s.profile.suite)}`);
+    for (const b of s.blocks) {
+      out.push(`  ${b.metrics.map(clean).join(', ')}: ${clean(b.caption)}.`);
+      if (b.empty) {
+        out.push(`  ${clean(b.empty)}`);
+        continue;
+      }
+      const rows = b.rows.map((r) => [
+        `${clean(r.name)}${r.where ? ` ${clean(r.where)}` : ''}`,
+        r.base,
+        r.head,
+        r.change,
+        r.share,
+      ]);
+      out.push(...aligned([['Function', 'Base', 'Head', 'Change', 'Share'], ...rows]).map((l) => `  ${l}`));
+      out.push(`  ${clean(b.legend)}`);
+    }
+    for (const note of s.notes) out.push(`  - ${clean(note)}`);
+    if (s.files) {
+      const where = options.resultsDir
+        ? `${options.resultsDir.replace(/\/+$/, '')}/${s.files.dir}`
+        : `${s.files.dir} beside the results`;
+      out.push(
+        `  Raw profiles: ${s.files.count} files in ${clean(where)} (open in ${s.files.viewers.replace(/`/g, '')}); the HTML report has the flame graph.`,
+      );
+    }
+    out.push('');
+  }
+  return out;
+}
+
 function indented(text: string, by: string): string[] {
   return neutralize(text)
     .trimEnd()
@@ -77,7 +130,7 @@ function indented(text: string, by: string): string[] {
     .map((l) => `${by}${l}`.trimEnd());
 }
 
-function compose(v: ReportView): string {
+function compose(v: ReportView, options: TerminalOptions): string {
   const report = v.report;
   const out: string[] = [];
   out.push(`perfgate ${report.verdict.toUpperCase()}: ${plain(headline(report, NAME_MAX))}`);
@@ -105,6 +158,8 @@ function compose(v: ReportView): string {
   const geomean = geomeanText(report);
   if (geomean) out.push(clean(geomean), '');
 
+  out.push(...profileLines(report, options));
+
   if (v.footnotes.size + v.runNotes.length > 0) {
     out.push('Notes:');
     for (const [text, n] of v.footnotes) out.push(`  [${n}] ${clean(text)}`);
@@ -124,7 +179,12 @@ export function failingList(report: ComparisonReport, max = 10): string {
   return plain(idList(failingIds(report), max));
 }
 
-/** The whole report as plain text for a terminal. */
-export function renderTerminal(report: ComparisonReport): string {
-  return compose(buildView(report));
+export interface TerminalOptions {
+  /** Where the results (and `perfgate-profiles/` beside them) are kept, to name the raw profiles' path. */
+  resultsDir?: string;
+}
+
+/** The whole report as plain text for a terminal: the comment's twin, unfolded. */
+export function renderTerminal(report: ComparisonReport, options: TerminalOptions = {}): string {
+  return compose(buildView(report), options);
 }

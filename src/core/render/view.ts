@@ -15,10 +15,12 @@ import {
   type ComparisonReport,
   type Direction,
   FAILING_OUTCOMES,
+  type MethodSettings,
   type MetricResult,
   type Outcome,
   type Revision,
   type Unit,
+  type Warning,
 } from '../model';
 import { fails } from '../report';
 import { formatGrowth, formatSignedPercent, formatValue, plainNumber } from '../units';
@@ -137,6 +139,24 @@ function medianText(r: MetricResult, v: number | null): string {
   return r.soak?.role === 'growth' && v !== null && plottable(v) ? formatGrowth(v, r.unit) : valueText(v, r.unit);
 }
 
+/**
+ * The head value shown beside the base median: the base median moved by the estimated change, so
+ * the two columns and the change agree by construction (the change pairs rounds; head's own median
+ * can differ from it when the samples are skewed or have two modes). The head's median where no
+ * relative change was estimated (absolute rules, added metrics).
+ */
+export function headValue(r: MetricResult): number | null {
+  if (
+    r.budget.kind === 'absolute' ||
+    r.budget.kind === 'growth' ||
+    !r.change ||
+    r.baseMedian === null ||
+    !plottable(r.change.estimate)
+  )
+    return r.headMedian;
+  return r.baseMedian + r.change.estimate * Math.abs(r.baseMedian);
+}
+
 /** A signed percentage, or `—` for a change that is not a readable number. */
 export function percentText(fraction: number, digits?: number): string {
   return plottable(fraction) ? formatSignedPercent(fraction, digits) : '—';
@@ -199,8 +219,18 @@ export function toneOf(r: MetricResult): Tone {
   return isAccepted(r) ? 'warn' : OUTCOME_VIEW[r.outcome].tone;
 }
 
+/**
+ * A gated metric left undecided because its suite stopped at a look (a sibling metric regressed,
+ * so the run could no longer pass), rather than at the limits.
+ */
+export function stoppedUndecided(r: MetricResult): boolean {
+  return r.outcome === 'inconclusive' && r.budget.kind !== 'off' && r.stopReason.startsWith('undecided at look');
+}
+
 function outcomeSpan(r: MetricResult): Span {
   const o = OUTCOME_VIEW[r.outcome];
+  if (stoppedUndecided(r))
+    return { text: 'undecided: suite stopped at a regression', style: 'outcome', tone: o.tone, mark: o.mark };
   if (isAccepted(r))
     return { text: `${o.label}, accepted ${acceptedBy(r)}`, style: 'outcome', tone: 'warn', mark: '☑️' };
   return { text: o.label, style: 'outcome', tone: o.tone, mark: o.mark };
@@ -234,7 +264,7 @@ export const COLUMNS: readonly Column[] = [
     },
   },
   { key: 'base', label: 'Base', align: 'right', cell: (r) => [plain(medianText(r, r.baseMedian))] },
-  { key: 'head', label: 'Head', align: 'right', cell: (r) => [plain(medianText(r, r.headMedian))] },
+  { key: 'head', label: 'Head', align: 'right', cell: (r) => [plain(medianText(r, headValue(r)))] },
   {
     key: 'change',
     label: 'Change (interval)',
@@ -288,11 +318,39 @@ export function sortResults(results: readonly MetricResult[]): MetricResult[] {
   );
 }
 
+/**
+ * Whether a metric's note is shown: only where it changes what a reader should do or believe about
+ * that row, and never beside a verdict it contradicts. Notes that explain why a metric is
+ * undecided (noise, an interval end the data cannot reach yet, outliers, drift, a coarse
+ * resolution) are shown on undecided rows only: on a decided row the verdict already holds
+ * despite them. Drift is shown only when rounds are not paired: pairing by round cancels it (the
+ * note says so itself). Every note stays in the results JSON.
+ */
+export function noteShown(w: Warning, r: MetricResult, analysis: MethodSettings['analysis'] = 'paired'): boolean {
+  switch (w.code) {
+    case 'drift':
+      return analysis !== 'paired' && r.outcome === 'inconclusive';
+    case 'interval-level':
+    case 'too-noisy':
+    case 'outliers':
+    case 'resolution':
+      return r.outcome === 'inconclusive';
+    default:
+      return true;
+  }
+}
+
+/** The notes of a metric that are shown, in a report analysed as `analysis`. */
+export function shownNotes(r: MetricResult, analysis: MethodSettings['analysis'] = 'paired'): Warning[] {
+  return r.warnings.filter((w) => noteShown(w, r, analysis));
+}
+
 export function buildView(report: ComparisonReport): ReportView {
   const sorted = sortResults(report.results);
   const footnotes = new Map<string, number>();
   for (const r of sorted)
-    for (const w of r.warnings) if (!footnotes.has(w.text)) footnotes.set(w.text, footnotes.size + 1);
+    for (const w of shownNotes(r, report.method.analysis))
+      if (!footnotes.has(w.text)) footnotes.set(w.text, footnotes.size + 1);
   const runNotes = [...new Set(report.warnings.map((w) => w.text))].filter((t) => !footnotes.has(t));
   const counts = new Map<Outcome, number>();
   for (const r of sorted) counts.set(r.outcome, (counts.get(r.outcome) ?? 0) + 1);
@@ -315,7 +373,15 @@ export function cellContext(v: ReportView, nameMax = NAME_MAX, notes = true): Ce
   return {
     nameMax,
     notes: (r) =>
-      notes ? [...new Set(r.warnings.map((w) => v.footnotes.get(w.text)).filter((n) => n !== undefined))] : [],
+      notes
+        ? [
+            ...new Set(
+              shownNotes(r)
+                .map((w) => v.footnotes.get(w.text))
+                .filter((n) => n !== undefined),
+            ),
+          ]
+        : [],
   };
 }
 
@@ -397,11 +463,15 @@ export function revisions(report: ComparisonReport): Inline {
   return [...rev('Base', report.base), plain(' → '), ...rev('head', report.head)];
 }
 
-/** The geometric-mean line, when the report has one. */
+/**
+ * The geometric-mean line, when the report has one. Its changes are oriented (a throughput that
+ * halves counts like a time that doubles), so it says which way is worse.
+ */
 export function geomeanText(report: ComparisonReport): string | null {
   const g = report.geomean;
   if (!g) return null;
-  return `Geometric mean of all ratio changes: ${percentText(g.estimate)} (${percentText(g.low)} … ${percentText(g.high)}).`;
+  const way = g.estimate >= 0.0005 ? ' worse' : g.estimate <= -0.0005 ? ' better' : '';
+  return `Geometric mean of the gated changes: ${percentText(g.estimate)}${way} (${percentText(g.low)} … ${percentText(g.high)}; positive is worse).`;
 }
 
 /** One line on how the verdict was reached. */
@@ -412,6 +482,7 @@ export function methodText(report: ComparisonReport): string {
   return (
     `Method: ${m.rounds} interleaved rounds (base and head in random order each round; ${looks}); ` +
     `Hodges–Lehmann change on log values; each interval is valid at its look and Holm-corrected across metrics (${test}); ` +
-    `a regression is a change whose whole interval is beyond its budget, so a run fails with probability ≤ ${m.alpha} when every change is within budget.`
+    `a regression is a change whose whole interval is beyond its budget, so a run fails with probability ≤ ${m.alpha} when every change is within budget. ` +
+    'Base is the base median; Head is it moved by the estimated change.'
   );
 }
