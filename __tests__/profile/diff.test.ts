@@ -242,6 +242,29 @@ describe('differential: fixed-time harnesses, noise and dependencies', () => {
     expect(v.top.map((c) => shareOfGrowth(v, c)).reduce((s, x) => s! + x!, 0)).toBeCloseTo(1, 12);
   });
 
+  it('per run, lists a function doing nearly all the work whose time grew in every run (the demo)', () => {
+    // `work` is ~65 % of every run on both sides; one head run's start-up (`compile`) was slow, so
+    // its share is not above every base run's, but its time is, and its mean share did not fall.
+    const run = (work: number, compile: number) =>
+      profile([
+        [['main', 'work'], work],
+        [['main', 'compile'], compile],
+        [['main', 'startup'], 20],
+      ]);
+    const v = differential([run(47, 10), run(60, 7), run(60, 5)], [run(83, 9), run(78, 25), run(86, 12)], opts);
+    expect(v.top.map((c) => fnName(v, c.fn))).toEqual(['work']);
+    // A machine slower during every head run (all times × 1.3) lists nothing: no share rose.
+    const slow = differential(
+      [run(60, 8), run(61, 8), run(59, 8)],
+      [run(78, 10.4), run(79.3, 10.4), run(76.7, 10.4)].map((p) => {
+        for (const s of p.stacks) if (p.frames[s.frames.at(-1)!].name === 'startup') s.weight = 26;
+        return p;
+      }),
+      opts,
+    );
+    expect(slow.top.map((c) => fnName(slow, c.fn))).toEqual([]);
+  });
+
   it('groups several profiles of one run (one per process) into that run', () => {
     const part = (w: number) =>
       profile([

@@ -13,7 +13,8 @@
  *   A function counts as grown only when its cost grew by more than a sliver of the total and its
  *   share of the profile grew in every run (each head run's share above each base run's, with two
  *   or more runs a side: shares are immune to a machine that is slower during some runs; with
- *   `share`, its time per run too, since a harness's bookkeeping lifts every unchanged share), so
+ *   `share`, its time per run too, since a harness's bookkeeping lifts every unchanged share; per
+ *   run, its time grew in every run and its mean share rose), so
  *   run-to-run noise and unchanged functions are not presented as growth; pseudo-frames that are not code (`(idle)`,
  *   `(program)`, `(root)`) are never ranked. The share of the growth a function explains is its
  *   growth over the growth of all ranked functions, so the shares add up to 100 % (Brendan Gregg's
@@ -24,6 +25,9 @@
  *   unchanged callee never reads "base 0".
  */
 import type { FlameNode, FunctionCost, ProfileFrame, ProfileView, StackProfile } from './types';
+
+/** Per run: the rise of a function's mean share of the profile below which its growth is the machine's. */
+const SHARE_MARGIN = 0.005;
 
 export interface DiffOptions {
   kind: ProfileView['kind'];
@@ -199,10 +203,18 @@ export function differential(base: StackProfile[], head: StackProfile[], options
   // scales with the operations done (sorting its samples) shrinks on the slower side, which lifts
   // every unchanged function's share a little; their time per run does not grow.
   const timeInRun = (side: Side, fn: number) => rawSelf[side].map((m) => m.get(fn) ?? 0);
+  // Per run (a command), where one function often does nearly all the work: its share can hardly
+  // grow, and start-up noise in one run (compiling, loading) dents it. There the time itself must
+  // grow in every run, and the share must rise on average by more than SHARE_MARGIN (a machine slower
+  // during the head's runs lifts every function's time, not its share).
+  const meanOf = (xs: number[]) => xs.reduce((a, x) => a + x, 0) / Math.max(1, xs.length);
   const grewEveryRun = (fn: number) => {
     if (runs.base < 2 || runs.head < 2) return true;
+    const time = Math.min(...timeInRun('head', fn)) > Math.max(...timeInRun('base', fn));
+    if (options.per === 'run')
+      return time && meanOf(shareInRun('head', fn)) > meanOf(shareInRun('base', fn)) + SHARE_MARGIN;
     const shares = Math.min(...shareInRun('head', fn)) > Math.max(...shareInRun('base', fn));
-    return shares && (!share || Math.min(...timeInRun('head', fn)) > Math.max(...timeInRun('base', fn)));
+    return shares && (!share || time);
   };
   const growth = (c: FunctionCost) => c.headSelf - c.baseSelf;
   const grown = costs
