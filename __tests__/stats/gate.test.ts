@@ -2,9 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import { type GateOptions, geomeanChange, SequentialGate } from '../../src/core/gate/gate';
 import { planLooks } from '../../src/core/gate/looks';
-import { groupSequentialBoundaries } from '../../src/core/stats/group-sequential';
 import { decimalQuantum, resolutionOf } from '../../src/core/gate/resolution';
 import type { BudgetRule, MetricResult, MetricSamples } from '../../src/core/model';
+import { groupSequentialBoundaries } from '../../src/core/stats/group-sequential';
 import { mulberry32 } from './prng';
 
 const OPTIONS: GateOptions = { alpha: 0.05, minRounds: 10, maxRounds: 50 };
@@ -282,7 +282,9 @@ describe('metrics without noise: decided by their values', () => {
   it('NaN or Infinity handed to the gate is an error naming the metric, not a switch of scale', () => {
     const gate = new SequentialGate(OPTIONS, () => REL5);
     const look = gate.look([metric('x:wall', [1, Number.NaN, 1], [1, 1, Number.POSITIVE_INFINITY])], 3, false);
-    expect(look.errors).toEqual([expect.stringMatching(/^x:wall: base sample 2 is NaN; the gate compares finite numbers only/)]);
+    expect(look.errors).toEqual([
+      expect.stringMatching(/^x:wall: base sample 2 is NaN; the gate compares finite numbers only/),
+    ]);
     expect(look.undecided).toEqual([]);
     expect(look.results[0].warnings.some((w) => w.code === 'linear-scale')).toBe(false);
   });
@@ -329,7 +331,9 @@ describe('SequentialGate: a look the rank test cannot reach', () => {
     // ⌈log2(11 / 0.05)⌉ = 8 rounds would reach Holm's first level.
     expect(notes.some((n) => /needs at least (8|9) rounds for that level/.test(n.text))).toBe(true);
     // A final look that left a metric undecided out of reach is an error naming it and the rounds needed.
-    expect(look.errors.join('\n')).toMatch(/s:m\d+: undecided at the last look, and 6 rounds could not have decided it/);
+    expect(look.errors.join('\n')).toMatch(
+      /s:m\d+: undecided at the last look, and 6 rounds could not have decided it/,
+    );
     expect(look.errors.join('\n')).toMatch(/At least (8|9) rounds would reach it/);
   });
 });

@@ -625,7 +625,14 @@ function outOfReach(id: MetricId, s: Subject, failTail: number, passTail: number
     ] as const) {
       if (s.shift.reachable(tail, end)) continue;
       const inflation = s.shift.correlation.inflation[end];
-      return notes.undecidable(id, rounds, tail, s.shift.roundsFor(tail, end), s.shift.analysis === 'paired', inflation);
+      return notes.undecidable(
+        id,
+        rounds,
+        tail,
+        s.shift.roundsFor(tail, end),
+        s.shift.analysis === 'paired',
+        inflation,
+      );
     }
     return null;
   }
