@@ -383,7 +383,7 @@ describe('measure: stopping when decided, and the report after the verdict', () 
     };
   }
 
-  it('a suite of counts without noise is decided by its values at round 3 and never run again', async () => {
+  it('a suite of counts without noise is decided by its values at round 5 and never run again', async () => {
     const calls: Call[] = [];
     const exact = suite('c', [(side) => (side === 'head' ? 1.03e8 : 1e8), () => 4096], calls, 'count');
     const noisy = suite('t', [noisy_(5, 1)], calls);
@@ -398,13 +398,13 @@ describe('measure: stopping when decided, and the report after the verdict', () 
       maxTimeS: 1e9,
       seed: 3,
     });
-    expect(calls.filter((c) => c.suite === 'c')).toHaveLength(6);
+    expect(calls.filter((c) => c.suite === 'c')).toHaveLength(10);
     const [instructions, bytes] = out.look!.results;
     expect(instructions.outcome).toBe('regression');
     expect(bytes.outcome).toBe('within-budget');
-    // Decided at round 3, before the first look (min-rounds 10); the noisy suite goes on.
-    expect(out.verdictRound).toBe(3);
-    expect(instructions.stopReason).toMatch(/by its values at round 3/);
+    // Decided at round 5, before the first look (min-rounds 10); the noisy suite goes on.
+    expect(out.verdictRound).toBe(5);
+    expect(instructions.stopReason).toMatch(/by its values at round 5/);
   });
 
   it('after a regression, keeps sampling the undecided metrics to label them; complete-report false stops at once', async () => {

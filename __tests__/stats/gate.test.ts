@@ -223,33 +223,40 @@ describe('resolution: values that move in steps comparable to the budget', () =>
 describe('metrics without noise: decided by their values', () => {
   const counts = (id: string, b: number[], h: number[], unit = 'count') => ({ ...metric(id, b, h), unit });
 
-  it('identical values a side: beyond the budget fails, equal passes, at round 3 — before min-rounds, spending no α', () => {
+  it('identical values a side: beyond the budget fails, equal passes, at round 5 — before min-rounds, spending no α', () => {
     const gate = new SequentialGate(OPTIONS, () => REL5);
-    expect(gate.look([counts('c:instructions', [1e8, 1e8], [1.03e8, 1.03e8])], 2, false).undecided).toEqual([
+    const same = (n: number, v: number) => Array(n).fill(v);
+    // Round 4: not yet (a two-valued count would be misread too often from fewer rounds).
+    expect(gate.look([counts('c:instructions', same(4, 1e8), same(4, 1.03e8))], 4, false).undecided).toEqual([
       'c:instructions',
     ]);
     const look = gate.look(
       [
-        counts('c:instructions', [1e8, 1e8, 1e8], [1.03e8, 1.03e8, 1.03e8]),
-        counts('c:same', [123456789, 123456789, 123456789], [123456789, 123456789, 123456789]),
-        counts('c:fewer', [400, 400, 400], [300, 300, 300], 'B'),
+        counts('c:instructions', same(5, 1e8), same(5, 1.03e8)),
+        counts('c:same', same(5, 123456789), same(5, 123456789)),
+        counts('c:fewer', same(5, 400), same(5, 300), 'B'),
       ],
-      3,
+      5,
       false,
     );
     expect(look.planned).toBe(false);
     expect(look.results.map((r) => r.outcome)).toEqual(['within-budget', 'within-budget', 'improvement']);
     expect(look.done).toBe(true);
     const strict = new SequentialGate(OPTIONS, () => ({ kind: 'relative', limit: 0.01, source: '1%' }));
-    const r = strict.look([counts('c:instructions', [1e8, 1e8, 1e8], [1.03e8, 1.03e8, 1.03e8])], 3, false).results[0];
+    const r = strict.look([counts('c:instructions', same(5, 1e8), same(5, 1.03e8))], 5, false).results[0];
     expect(r.outcome).toBe('regression');
-    expect(r.stopReason).toBe('beyond budget by its values at round 3 (identical on each side)');
+    expect(r.stopReason).toBe('beyond budget by its values at round 5 (identical on each side)');
     expect(r.warnings.map((w) => w.code)).toContain('exact');
+    // A final look over given files (perfgate compare) decides from 3 a side.
+    const files = new SequentialGate({ ...OPTIONS, minRounds: 3, maxRounds: 3 }, () => REL5);
+    expect(files.look([counts('go:bytes', same(3, 48), same(3, 72), 'B')], 3, true).results[0].outcome).toBe(
+      'regression',
+    );
   });
 
   it('times are noisy by nature: identical times go to the rank test, with their step as resolution', () => {
     const gate = new SequentialGate(OPTIONS, () => REL5);
-    const look = gate.look([metric('t:time', [1e-6, 1e-6, 1e-6], [2e-6, 2e-6, 2e-6])], 3, false);
+    const look = gate.look([metric('t:time', Array(5).fill(1e-6), Array(5).fill(2e-6))], 5, false);
     expect(look.undecided).toEqual(['t:time']);
   });
 
