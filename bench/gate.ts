@@ -283,6 +283,42 @@ async function completeReport(): Promise<void> {
   );
 }
 
+/**
+ * Metrics declared within budget leave the fail end's Holm family (they can no longer fail), so the
+ * others are tested at larger levels. The fail rate must stay ≤ α when the metrics that leave are
+ * themselves true nulls (at or inside the budget) beside metrics exactly at the budget.
+ */
+async function familyCells(): Promise<void> {
+  console.log(
+    '\n## The fail end when decided metrics leave the family (CV 6 %, metrics at B beside metrics inside it)\n',
+  );
+  const rows: string[][] = [];
+  const cases: [string, Cell][] = [
+    [
+      '3: 1 at B, 2 at 0.8×B',
+      { metrics: 3, change: 0, changes: [BUDGET, 0.8 * BUDGET, 0.8 * BUDGET], noise: { cv: 0.06 }, budget: BUDGET },
+    ],
+    [
+      '20: 5 at B, 15 at 0',
+      { metrics: 20, change: 0, changes: [BUDGET, 0, 0, 0], noise: { cv: 0.06 }, budget: BUDGET },
+    ],
+    [
+      '20: 10 at B, 10 at 0.5×B',
+      { metrics: 20, change: 0, changes: [BUDGET, 0.5 * BUDGET], noise: { cv: 0.06 }, budget: BUDGET },
+    ],
+    [
+      '20: 10 at B, 10 at 0.8×B',
+      { metrics: 20, change: 0, changes: [BUDGET, 0.8 * BUDGET], noise: { cv: 0.06 }, budget: BUDGET },
+    ],
+  ];
+  for (const [name, cell] of cases) {
+    const s = await run(cell);
+    rows.push([name, String(s.trials), pct(s.failRate, 2), `${s.medianRounds} / ${s.p90Rounds}`]);
+    process.stderr.write(` ${rows[rows.length - 1].join(' | ')}\n`);
+  }
+  console.log(table(['metrics', 'trials', 'fail (≤ α required)', 'median / p90 rounds'], rows));
+}
+
 // ---------------------------------------------------------------------------------------------
 // Part 1d: counts
 
@@ -388,7 +424,10 @@ async function correlationGuard(): Promise<void> {
 async function simulationPart(): Promise<void> {
   if (SECTIONS.has('errors')) await errorRates();
   if (SECTIONS.has('rounds')) await roundsAndBounds();
-  if (SECTIONS.has('complete')) await completeReport();
+  if (SECTIONS.has('complete')) {
+    await completeReport();
+    await familyCells();
+  }
   if (SECTIONS.has('counts')) await counts();
   if (SECTIONS.has('guard')) await correlationGuard();
 }

@@ -411,15 +411,18 @@ describe('measure: stopping when decided, and the report after the verdict', () 
     const run = async (completeReport: boolean) => {
       const calls: Call[] = [];
       const log: string[] = [];
-      const out = await measure([suite('x', [noisy_(11, 1.5), noisy_(12, 1.3), noisy_(13, 1), noisy_(14, 1)], calls)], {
-        checkouts: { base: '/b', head: '/h' },
-        gate: new SequentialGate({ alpha: 0.05, minRounds: 10, maxRounds: 50 }, () => budget),
-        maxRounds: 50,
-        maxTimeS: 1e9,
-        seed: 5,
-        completeReport,
-        reporter: logReporter((l) => log.push(l)),
-      });
+      const out = await measure(
+        [suite('x', [noisy_(11, 1.5), noisy_(12, 1.3), noisy_(13, 1, 0.2), noisy_(14, 1, 0.2)], calls)],
+        {
+          checkouts: { base: '/b', head: '/h' },
+          gate: new SequentialGate({ alpha: 0.05, minRounds: 10, maxRounds: 50 }, () => budget),
+          maxRounds: 50,
+          maxTimeS: 1e9,
+          seed: 5,
+          completeReport,
+          reporter: logReporter((l) => log.push(l)),
+        },
+      );
       return { out, log };
     };
     const full = await run(true);
@@ -438,8 +441,8 @@ describe('measure: stopping when decided, and the report after the verdict', () 
   });
 });
 
-/** Log-normal-ish noise of 2 % around 1 (head × `factor`), per metric stream. */
-function noisy_(seed: number, factor: number) {
+/** Uniform noise of ±`spread`/2 around 1 (head × `factor`), per metric stream. */
+function noisy_(seed: number, factor: number, spread = 0.04) {
   const random = mulberry32(seed);
-  return (side: 'base' | 'head') => (side === 'head' ? factor : 1) * (1 + 0.04 * (random() - 0.5));
+  return (side: 'base' | 'head') => (side === 'head' ? factor : 1) * (1 + spread * (random() - 0.5));
 }
