@@ -77,8 +77,12 @@ export type CorrelationHandling = 'widen' | 'ignore';
 
 const NO_CORRELATION: SerialCorrelation = { lagOne: 0, n: 0, inflation: { fail: 1, pass: 1 }, z: 0 };
 
-/** Fewest values a sequence needs before its autocorrelation is estimated. */
-const MIN_FOR_CORRELATION = 6;
+/**
+ * Fewest values a sequence needs before its autocorrelation is estimated: below 10 the estimate's
+ * standard error (≈ 1/√n) is above 0.3, and the margin alone would put a short run's levels out of
+ * reach. The default first look is at 10 rounds.
+ */
+const MIN_FOR_CORRELATION = 10;
 
 /**
  * The shift of `head` against `base` (both already oriented, in run order), paired by round when
