@@ -210,6 +210,10 @@ async function measureRevisions(
       isolation: async (side, what) => guard.after(side, what),
       completeReport: settings.completeReport,
     });
+    if (outcome.verdictRound !== null && outcome.rounds > outcome.verdictRound)
+      io.log.info(
+        `The verdict was known after round ${outcome.verdictRound} (a regression); ${outcome.rounds - outcome.verdictRound} more round${outcome.rounds - outcome.verdictRound === 1 ? '' : 's'} labelled the other metrics (complete-report: true).`,
+      );
     io.log.info(
       `Side isolation: ${guard.checks} checks of the other checkout, ${((guard.seconds / Math.max(1, guard.checks)) * 1000).toFixed(1)} ms each on average`,
     );
