@@ -51617,6 +51617,7 @@ const reportSchema = zod__WEBPACK_IMPORTED_MODULE_4__/* .strictObject */ .rej({
         maxRounds: zod__WEBPACK_IMPORTED_MODULE_4__/* .number */ .aig().int(),
         rounds: zod__WEBPACK_IMPORTED_MODULE_4__/* .number */ .aig().int(),
         looks: zod__WEBPACK_IMPORTED_MODULE_4__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_4__/* .number */ .aig().int()).max(100),
+        roundsAfterVerdict: zod__WEBPACK_IMPORTED_MODULE_4__/* .number */ .aig().int().nonnegative().optional(),
     }),
     environment: zod__WEBPACK_IMPORTED_MODULE_4__/* .strictObject */ .rej({
         cpuModel: str(200),
@@ -65870,10 +65871,9 @@ function serialCorrelation(metric, c, paired) {
  * needed is below the smallest p the rank test gives with this many rounds (2⁻ⁿ paired, 1/C(2n, n)
  * for two samples of n).
  */
-function undecidable(metric, rounds, tail, needed, paired, inflation) {
-    const correlated = inflation > 1 ? `, once widened ×${Math.sqrt(inflation).toFixed(2)} for the serial correlation of the samples` : '';
+function undecidable(metric, rounds, tail, needed, paired) {
     return (`${metric}: undecided at the last look, and ${rounds} round${rounds === 1 ? '' : 's'} could not have decided it: ` +
-        `it needed a one-sided level of ${tail.toPrecision(2)}${correlated}, below the smallest p the ${paired ? 'paired' : 'two-sample'} rank test gives with ${rounds} ` +
+        `it needed a one-sided level of ${tail.toPrecision(2)}, below the smallest p the ${paired ? 'paired' : 'two-sample'} rank test gives with ${rounds} ` +
         `${paired ? 'rounds' : 'samples a side'}. At least ${needed} ${paired ? 'rounds' : 'samples a side (files for perfgate compare)'} would reach it: raise max-rounds or max-time, or gate fewer metrics.`);
 }
 function newOnHead(metric) {
@@ -66155,6 +66155,7 @@ function pairedShift(d, widen, correlation) {
         pWorseThan: (theta0) => deflatedP((0,signed_rank/* signedRankPGreater */.JC)(d, theta0 + widen), v.fail),
         pBetterThan: (theta0) => deflatedP((0,signed_rank/* signedRankPGreater */.JC)(d.map((x) => -x), -theta0 + widen), v.pass),
         reachable: (tail, end) => inflatedTail(tail, v[end]) >= (0,signed_rank/* smallestSignedRankP */.yF)(n) * (1 - 1e-12),
+        smallestP: (0,signed_rank/* smallestSignedRankP */.yF)(n),
         roundsFor: (tail, end) => Math.max(1, Math.ceil(Math.log2(1 / inflatedTail(tail, v[end])) - 1e-9)),
         correlation,
     };
@@ -66167,6 +66168,7 @@ function twoSampleShift(base, head, widen, correlation) {
         pWorseThan: (theta0) => deflatedP(mannWhitneyU(head.map((x) => x - theta0 - widen), base).pGreater, v.fail),
         pBetterThan: (theta0) => deflatedP(mannWhitneyU(head.map((x) => x - theta0 + widen), base).pLess, v.pass),
         reachable: (tail, end) => inflatedTail(tail, v[end]) >= smallestRankSumP(base.length, head.length) * (1 - 1e-12),
+        smallestP: smallestRankSumP(base.length, head.length),
         roundsFor: (tail, end) => {
             const t = inflatedTail(tail, v[end]);
             let n = 1;
@@ -66645,26 +66647,31 @@ function firstNonFinite(m) {
 }
 /**
  * The error for a metric left undecided at the final look whose interval could not have excluded the
- * budget: an end at the level it needed cannot be finite with this many rounds. Null when both could.
+ * budget: an end at the level it needed cannot be finite with this many rounds, whatever the data (the
+ * rank test's smallest p is above the level). Null when both ends could. An end put out of reach only by
+ * the widening for serial correlation is the data's doing, not the design's: the metric is inconclusive
+ * with a note saying how many rounds would reach it.
  */
 function outOfReach(id, s, failTail, passTail, rounds) {
-    if (s.kind === 'relative') {
-        for (const [end, tail] of [
-            ['fail', failTail],
-            ['pass', passTail],
-        ]) {
-            if (s.shift.reachable(tail, end))
-                continue;
-            const inflation = s.shift.correlation.inflation[end];
-            return undecidable(id, rounds, tail, s.shift.roundsFor(tail, end), s.shift.analysis === 'paired', inflation);
-        }
-        return null;
-    }
-    const h = s.head;
     const tail = Math.min(failTail, passTail);
-    if (Number.isFinite(h.lowerAt(tail)))
+    if (s.kind === 'relative') {
+        if (tail >= s.shift.smallestP * (1 - 1e-12))
+            return null;
+        const paired = s.shift.analysis === 'paired';
+        return undecidable(id, rounds, tail, roundsToReach(tail, paired), paired);
+    }
+    if (Number.isFinite(s.head.lowerAt(tail)))
         return null;
-    return undecidable(id, rounds, tail, Math.ceil(Math.log2(1 / tail) - 1e-9), true, 1);
+    return undecidable(id, rounds, tail, roundsToReach(tail, true), true);
+}
+/** The fewest rounds (paired) or samples a side (two-sample) whose smallest rank-test p reaches `tail`. */
+function roundsToReach(tail, paired) {
+    if (paired)
+        return Math.max(1, Math.ceil(Math.log2(1 / tail) - 1e-9));
+    let n = 1;
+    while (smallestRankSumP(n, n) > tail * (1 + 1e-12) && n < 10_000)
+        n++;
+    return n;
 }
 /** The value, or `fallback` when it is not finite (results hold finite numbers only). */
 function gate_finite(v, fallback) {
@@ -70777,6 +70784,8 @@ async function measureRevisions(settings, io, resultsDir, known) {
             isolation: async (side, what) => guard.after(side, what),
             completeReport: settings.completeReport,
         });
+        if (outcome.verdictRound !== null && outcome.rounds > outcome.verdictRound)
+            io.log.info(`The verdict was known after round ${outcome.verdictRound} (a regression); ${outcome.rounds - outcome.verdictRound} more round${outcome.rounds - outcome.verdictRound === 1 ? '' : 's'} labelled the other metrics (complete-report: true).`);
         io.log.info(`Side isolation: ${guard.checks} checks of the other checkout, ${((guard.seconds / Math.max(1, guard.checks)) * 1000).toFixed(1)} ms each on average`);
         // Soak growth metrics are decided from the runs' series, not their few replicate values.
         // One side changed the other: nothing measured is a comparison of the commits.

@@ -94,8 +94,8 @@ describe('secrets', () => {
         suites,
         build: `node dump.cjs ${dumps} build`,
         'github-token': token,
-        'min-rounds': '6',
-        'max-rounds': '6',
+        'min-rounds': '10',
+        'max-rounds': '10',
       },
       prEvent(300, baseSha),
       {

@@ -147,6 +147,7 @@ export const reportSchema = z.strictObject({
     maxRounds: z.number().int(),
     rounds: z.number().int(),
     looks: z.array(z.number().int()).max(100),
+    roundsAfterVerdict: z.number().int().nonnegative().optional(),
   }),
   environment: z.strictObject({
     cpuModel: str(200),

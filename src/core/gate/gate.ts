@@ -619,31 +619,28 @@ function firstNonFinite(m: MetricSamples): { side: 'base' | 'head'; index: numbe
 
 /**
  * The error for a metric left undecided at the final look whose interval could not have excluded the
- * budget: an end at the level it needed cannot be finite with this many rounds. Null when both could.
+ * budget: an end at the level it needed cannot be finite with this many rounds, whatever the data (the
+ * rank test's smallest p is above the level). Null when both ends could. An end put out of reach only by
+ * the widening for serial correlation is the data's doing, not the design's: the metric is inconclusive
+ * with a note saying how many rounds would reach it.
  */
 function outOfReach(id: MetricId, s: Subject, failTail: number, passTail: number, rounds: number): string | null {
-  if (s.kind === 'relative') {
-    for (const [end, tail] of [
-      ['fail', failTail],
-      ['pass', passTail],
-    ] as const) {
-      if (s.shift.reachable(tail, end)) continue;
-      const inflation = s.shift.correlation.inflation[end];
-      return notes.undecidable(
-        id,
-        rounds,
-        tail,
-        s.shift.roundsFor(tail, end),
-        s.shift.analysis === 'paired',
-        inflation,
-      );
-    }
-    return null;
-  }
-  const h = s.head;
   const tail = Math.min(failTail, passTail);
-  if (Number.isFinite(h.lowerAt(tail))) return null;
-  return notes.undecidable(id, rounds, tail, Math.ceil(Math.log2(1 / tail) - 1e-9), true, 1);
+  if (s.kind === 'relative') {
+    if (tail >= s.shift.smallestP * (1 - 1e-12)) return null;
+    const paired = s.shift.analysis === 'paired';
+    return notes.undecidable(id, rounds, tail, roundsToReach(tail, paired), paired);
+  }
+  if (Number.isFinite(s.head.lowerAt(tail))) return null;
+  return notes.undecidable(id, rounds, tail, roundsToReach(tail, true), true);
+}
+
+/** The fewest rounds (paired) or samples a side (two-sample) whose smallest rank-test p reaches `tail`. */
+function roundsToReach(tail: number, paired: boolean): number {
+  if (paired) return Math.max(1, Math.ceil(Math.log2(1 / tail) - 1e-9));
+  let n = 1;
+  while (smallestRankSumP(n, n) > tail * (1 + 1e-12) && n < 10_000) n++;
+  return n;
 }
 
 /** The value, or `fallback` when it is not finite (results hold finite numbers only). */

@@ -67,19 +67,10 @@ export function serialCorrelation(
  * needed is below the smallest p the rank test gives with this many rounds (2⁻ⁿ paired, 1/C(2n, n)
  * for two samples of n).
  */
-export function undecidable(
-  metric: MetricId,
-  rounds: number,
-  tail: number,
-  needed: number,
-  paired: boolean,
-  inflation: number,
-): string {
-  const correlated =
-    inflation > 1 ? `, once widened ×${Math.sqrt(inflation).toFixed(2)} for the serial correlation of the samples` : '';
+export function undecidable(metric: MetricId, rounds: number, tail: number, needed: number, paired: boolean): string {
   return (
     `${metric}: undecided at the last look, and ${rounds} round${rounds === 1 ? '' : 's'} could not have decided it: ` +
-    `it needed a one-sided level of ${tail.toPrecision(2)}${correlated}, below the smallest p the ${paired ? 'paired' : 'two-sample'} rank test gives with ${rounds} ` +
+    `it needed a one-sided level of ${tail.toPrecision(2)}, below the smallest p the ${paired ? 'paired' : 'two-sample'} rank test gives with ${rounds} ` +
     `${paired ? 'rounds' : 'samples a side'}. At least ${needed} ${paired ? 'rounds' : 'samples a side (files for perfgate compare)'} would reach it: raise max-rounds or max-time, or gate fewer metrics.`
   );
 }

@@ -55,6 +55,8 @@ export interface Shift {
   extremes: [number, number];
   /** Whether the fail (lower) or pass (upper) end at one-sided error `tail` can be finite with these samples. */
   reachable(tail: number, end: End): boolean;
+  /** The smallest one-sided p the rank test gives with these sample sizes (2⁻ⁿ paired, 1/C(m+n, m) two-sample). */
+  smallestP: number;
   /** The fewest rounds (pairs, or samples a side) at which that end at one-sided error `tail` becomes reachable. */
   roundsFor(tail: number, end: End): number;
   /** Serial correlation in run order: the estimate used and the variance inflation applied (1: none). */
@@ -240,6 +242,7 @@ function pairedShift(d: number[], widen: number, correlation: SerialCorrelation)
         v.pass,
       ),
     reachable: (tail, end) => inflatedTail(tail, v[end]) >= smallestSignedRankP(n) * (1 - 1e-12),
+    smallestP: smallestSignedRankP(n),
     roundsFor: (tail, end) => Math.max(1, Math.ceil(Math.log2(1 / inflatedTail(tail, v[end])) - 1e-9)),
     correlation,
   };
@@ -272,6 +275,7 @@ function twoSampleShift(
         v.pass,
       ),
     reachable: (tail, end) => inflatedTail(tail, v[end]) >= smallestRankSumP(base.length, head.length) * (1 - 1e-12),
+    smallestP: smallestRankSumP(base.length, head.length),
     roundsFor: (tail, end) => {
       const t = inflatedTail(tail, v[end]);
       let n = 1;
