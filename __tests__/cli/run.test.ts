@@ -137,9 +137,9 @@ describe('perfgate run', () => {
       '--base',
       'HEAD~1',
       '--min-rounds',
-      '4',
+      '6',
       '--max-rounds',
-      '4',
+      '6',
       '--json',
       json,
       '--seed',
@@ -151,8 +151,8 @@ describe('perfgate run', () => {
     expect(report.errors).toEqual([]);
     const ids = report.results.find((m) => m.id === 'ids/make:time');
     expect(ids).toMatchObject({ outcome: 'added', base: [] });
-    expect(ids!.head).toHaveLength(4);
-    expect(report.results.find((m) => m.id === 'hello:wall')?.base).toHaveLength(4);
+    expect(ids!.head).toHaveLength(6);
+    expect(report.results.find((m) => m.id === 'hello:wall')?.base).toHaveLength(6);
     const note = report.warnings.find((w) => w.code === 'new-on-head');
     expect(note?.text).toMatch(
       /^Suite "ids" is new on head: base's configuration \(\.github\/perfgate\.yml at [0-9a-f]{7}\) does not list it, so it is measured on head only/,

@@ -24,8 +24,8 @@ export const RESULTS_LIMITS = {
   maxProfileNodes: 2000,
   /** The "Reproduce locally" block, which carries the configuration it ran with. */
   maxReproduceChars: 16_000,
-  /** Looks the gate took (the planned ones and a final one). */
-  maxLooks: 101,
+  /** Looks the gate took: one after every round (planned looks, and checks of counts between them) and a final one. */
+  maxLooks: 10_001,
 };
 
 const str = (max = 2000) => z.string().max(max);
@@ -183,6 +183,7 @@ export const reportSchema = z.strictObject({
       )
       .max(RESULTS_LIMITS.maxLooks)
       .optional(),
+    roundsAfterVerdict: z.number().int().nonnegative().optional(),
   }),
   environment: z.strictObject({
     cpuModel: str(200),

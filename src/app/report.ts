@@ -40,6 +40,8 @@ export interface Comparison {
   looks: number[];
   /** Rounds (base+head pairs) actually run. */
   rounds: number;
+  /** Rounds run after the first regression was found (the verdict was known), to label the other metrics. */
+  roundsAfterVerdict?: number;
   results: MetricResult[];
   geomean: Change | null;
   /** Wall-clock seconds spent measuring (builds excluded). */
@@ -109,6 +111,7 @@ export function assembleReport(
       rounds: comparison.rounds,
       looks: comparison.looks,
       ...(comparison.looksTaken ? { trail: trailOf(comparison.looksTaken, comparison.results) } : {}),
+      ...(comparison.roundsAfterVerdict !== undefined ? { roundsAfterVerdict: comparison.roundsAfterVerdict } : {}),
     },
     environment,
     warnings: comparison.warnings,

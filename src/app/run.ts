@@ -238,7 +238,12 @@ async function measureRevisions(
       reporter: io.progress ?? logReporter((line) => io.log.info(line)),
       isolation: async (side, what) => guard.after(side, what),
       headOnly: new Set(fresh.keys()),
+      completeReport: settings.completeReport,
     });
+    if (outcome.verdictRound !== null && outcome.rounds > outcome.verdictRound)
+      io.log.info(
+        `The verdict was known after round ${outcome.verdictRound} (a regression); ${outcome.rounds - outcome.verdictRound} more round${outcome.rounds - outcome.verdictRound === 1 ? '' : 's'} labelled the other metrics (complete-report: true).`,
+      );
     io.log.info(
       `Side isolation: ${guard.checks} checks of the other checkout, ${((guard.seconds / Math.max(1, guard.checks)) * 1000).toFixed(1)} ms each on average`,
     );
@@ -280,6 +285,7 @@ async function measureRevisions(
       gate: options,
       looks: gate.looks,
       rounds: outcome.rounds,
+      ...(outcome.verdictRound !== null ? { roundsAfterVerdict: outcome.rounds - outcome.verdictRound } : {}),
       results,
       geomean: outcome.isolationError ? null : (outcome.look?.geomean ?? null),
       cancelled,

@@ -315,6 +315,11 @@ export interface MethodSettings {
    * (report mode recomputes every outcome and trusts no recorded one).
    */
   trail?: LookRecord[];
+  /**
+   * Rounds run after the first regression was found (the verdict was known), to label the other
+   * metrics (`complete-report`); absent when nothing regressed.
+   */
+  roundsAfterVerdict?: number;
 }
 
 /**

@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { type BudgetEntry, parseBudgetLines, parseBudgetRule } from '../core/budgets';
+import { roundsProblem } from '../core/gate/design';
 import type { BudgetRule } from '../core/model';
 import { parseDuration } from '../core/units';
 import { CONFIG_KEYS } from './config-schema';
@@ -51,6 +52,8 @@ export interface Settings {
   minRounds: number;
   /** `max-rounds`: most rounds (base+head pairs) per suite. */
   maxRounds: number;
+  /** `complete-report`: after a regression, keep sampling the undecided metrics to label them. */
+  completeReport: boolean;
   /** `max-time`: wall-clock cap on measuring, in seconds (builds excluded). */
   maxTimeS: number;
   /** `base`: explicit base commit (any rev git understands); null = from the event. */
@@ -133,6 +136,7 @@ export function parseSettings(read: InputReader, workspace: string, options = { 
   if (minRounds !== null && maxRounds !== null && maxRounds < minRounds) {
     problem('max-rounds', `must be at least min-rounds (${minRounds}), got ${maxRounds}`);
   }
+  const completeReport = bool(input('complete-report'), 'complete-report', problem);
   const maxTimeText = input('max-time');
   const maxTimeS = parseDuration(maxTimeText);
   const maxTimeProblem = durationProblem(maxTimeS, `"${maxTimeText}"`, true, '"15m", "90s" or "1h"');
@@ -151,6 +155,13 @@ export function parseSettings(read: InputReader, workspace: string, options = { 
     if (!m || Number(m[1]) < 1 || Number(m[1]) > Number(m[2]) || Number(m[2]) > MAX_SHARDS) {
       problem('shard', `expected INDEX/TOTAL with 1 ≤ INDEX ≤ TOTAL ≤ ${MAX_SHARDS}, like "2/4", got "${shardText}"`);
     } else shard = { index: Number(m[1]), total: Number(m[2]) };
+  }
+
+  if (minRounds !== null && maxRounds !== null && maxRounds >= minRounds && alpha > 0 && alpha < 0.5) {
+    // A schedule whose last look can never reach the level a gated metric needs could never fail one
+    // (alpha after the shard split, as the gate uses it).
+    const rounds = roundsProblem(alpha / (shard?.total ?? 1), minRounds, maxRounds);
+    if (rounds) problem(rounds.input, rounds.message);
   }
 
   let suites: Suite[] = [];
@@ -200,6 +211,7 @@ export function parseSettings(read: InputReader, workspace: string, options = { 
     alpha,
     minRounds: minRounds!,
     maxRounds: maxRounds!,
+    completeReport: completeReport!,
     maxTimeS: maxTimeS!,
     base: input('base') || null,
     comment: comment!,
