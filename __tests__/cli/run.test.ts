@@ -190,7 +190,7 @@ describe('perfgate run', () => {
     git(repo, 'commit', '-qm', 'add ids');
     const json = path.join(repo, '..', `${path.basename(repo)}-new-file.json`);
     const flags = ['--base', 'HEAD~1', '--suites', inline, '--bench-from-head', 'bench/', '--min-rounds', '4'];
-    const r = await run(repo, [...flags, '--max-rounds', '4', '--json', json]);
+    const r = await run(repo, [...flags, '--max-rounds', '8', '--json', json]);
     expect(r.code, r.stderr + r.stdout).toBe(0);
     const report = JSON.parse(readFileSync(json, 'utf8')) as Report;
     expect(report.warnings.find((w) => w.code === 'new-on-head')?.text).toContain(
