@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { LatencyHistogram } from '../../src/adapters/http/histogram';
 import type { LoadRunResult } from '../../src/adapters/http/load';
-import { parseListeningInodes, parseProcStat } from '../../src/adapters/http/procfs';
 import { loadShape, serverEnv, summarizeRun } from '../../src/adapters/http/replicate';
+import { parseListeningInodes, parseProcStat } from '../../src/adapters/procfs';
 import { suite } from './helpers';
 
 function runOf(partial: Partial<LoadRunResult> & { latenciesMs?: number[] }): LoadRunResult {

@@ -8,8 +8,8 @@
 import type { MetricValue, Side, SoakSeries } from '../../core/model';
 import { theilSen } from '../../core/stats/theil-sen';
 import type { HttpScenario, SoakOptions } from '../../settings/suites';
+import { groupOpenFds, groupRssBytes } from '../procfs';
 import { runLoad } from './load';
-import { groupOpenFds, groupRssBytes } from './procfs';
 
 export interface SoakRunOptions {
   suite: string;
