@@ -20,7 +20,15 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { trackTree } from './lifetime';
-import { type CommandOutcome, killCarriers, type Launched, newTag, Supervisor, TREE_VARIABLE } from './supervisor';
+import {
+  type CommandOutcome,
+  killCarriers,
+  type Launched,
+  newTag,
+  Supervisor,
+  signalName,
+  TREE_VARIABLE,
+} from './supervisor';
 
 /** What one measured run produced. */
 export interface MeasuredRun {
@@ -396,16 +404,4 @@ export async function runMeasured(command: string, options: RunOptions): Promise
     stdout: Buffer.concat(stdout).toString(),
     outputTail: tail.toString(),
   };
-}
-
-function signalName(n: number): string {
-  const names: Record<number, string> = {
-    1: 'SIGHUP',
-    2: 'SIGINT',
-    6: 'SIGABRT',
-    9: 'SIGKILL',
-    11: 'SIGSEGV',
-    15: 'SIGTERM',
-  };
-  return names[n] ?? `signal ${n}`;
 }

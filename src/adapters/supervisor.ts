@@ -13,6 +13,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { constants, existsSync, openSync, rmSync } from 'node:fs';
 import { Socket } from 'node:net';
+import { constants as osConstants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { carrying, describeProcess } from './procfs';
 
@@ -58,6 +59,12 @@ export function python(): string | null {
       }
   }
   return pythonPath;
+}
+
+/** The name of signal number `n` (`SIGKILL`), or `signal N`. */
+export function signalName(n: number): string {
+  const found = Object.entries(osConstants.signals).find(([, v]) => v === n);
+  return found ? found[0] : `signal ${n}`;
 }
 
 /** Encodes one frame: the payload's length, a newline, the NUL-separated fields. */
@@ -298,7 +305,7 @@ export class Supervisor {
         const left = [...fields.slice(3), ...killCarriers(p.spec.tag)];
         this.settle(id, {
           kind: 'lost',
-          how: `its supervisor (pid ${p.pid ?? '?'}) was ${how ? `killed by signal ${how[1]}` : `ended (${fields[2]})`}`,
+          how: `the process supervising it (pid ${p.pid ?? '?'}) was ${how ? `killed by ${signalName(Number(how[1]))}` : `ended (${fields[2]})`}`,
           left: [...new Set(left)].slice(0, 3),
         });
         break;

@@ -90,6 +90,7 @@ export type WarningCode =
   | 'too-noisy'
   | 'first-look'
   | 'no-samples'
+  | 'build-left-running'
   | (string & {});
 
 /**
