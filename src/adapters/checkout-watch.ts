@@ -110,8 +110,13 @@ export class CheckoutWatcher {
 
   private constructor(private readonly checkouts: Record<Side, Checkout>) {}
 
-  static async start(checkouts: Record<Side, Checkout>): Promise<CheckoutWatcher> {
+  /** Starts watching both checkouts as they are now (`walk`: use the fallback; tests and benchmarks). */
+  static async start(checkouts: Record<Side, Checkout>, options: { walk?: boolean } = {}): Promise<CheckoutWatcher> {
     const w = new CheckoutWatcher(checkouts);
+    if (options.walk) {
+      w.fallBack('asked for');
+      return w;
+    }
     const child = startPython('watch');
     if (!child) {
       w.fallBack('python3 was not found');
@@ -150,9 +155,17 @@ export class CheckoutWatcher {
     return w;
   }
 
+  /** The next reply; keeps the event loop alive (the process is unref'd) until it comes. */
   private reply(): Promise<string[]> {
     if (this.exit !== null) return Promise.resolve(['gone']);
-    return new Promise((resolve) => this.replies.push(resolve));
+    const out = this.child!.stdout as unknown as { ref(): void; unref(): void };
+    out.ref();
+    return new Promise((resolve) =>
+      this.replies.push((fields) => {
+        if (this.replies.length === 0) out.unref();
+        resolve(fields);
+      }),
+    );
   }
 
   private request(fields: (string | number)[]): Promise<string[]> {

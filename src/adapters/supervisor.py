@@ -126,9 +126,10 @@ def process_table():
     return table
 
 
-def descendants(root, exclude=()):
+def descendants(root, exclude=(), table=None):
     """Live descendants of `root`, leaving out the subtrees of `exclude`."""
-    table = process_table()
+    if table is None:
+        table = process_table()
     out = []
     for pid, (_, state) in table.items():
         if state in (b'Z', b'X') or pid in exclude:
@@ -175,16 +176,20 @@ def has_children():
 def stop_descendants(root, reap, exclude=(), seconds=5.0):
     """
     Kills every descendant of `root` (but `exclude`'s subtrees) until none is left, calling
-    `reap` between passes. Returns (names of up to MAX_NAMES of them, whether all are gone).
-    Named before they are killed, in every pass: a process caught while exiting has no command
-    line, but what it started (a double fork) shows up in a later pass.
+    `reap` between passes; `root` must be their subreaper. Returns (names of up to MAX_NAMES of
+    them, whether all are gone). Named before they are killed, in every pass: a process caught
+    while exiting has no command line, but what it started (a double fork) shows up in a later
+    pass. A pass that sees no live descendant is not the end while `root` still has a child
+    (but `exclude`): a zombie's last fork may have come after the pass listed /proc.
     """
     shown, unnamed = {}, []
     until = time.monotonic() + seconds
     gone = False
     while time.monotonic() < until:
-        pids = descendants(root, exclude)
-        if not pids:
+        reap()
+        table = process_table()
+        pids = descendants(root, exclude, table)
+        if not pids and not any(ppid == root and pid not in exclude for pid, (ppid, _) in table.items()):
             gone = True
             break
         for p in pids:
@@ -195,7 +200,6 @@ def stop_descendants(root, reap, exclude=(), seconds=5.0):
                 elif p not in unnamed:
                     unnamed.append(p)
         kill_all(pids, signal.SIGKILL)
-        reap()
         time.sleep(0.002)
     names = list(shown.values()) or ['? (pid %d)' % p for p in unnamed[:MAX_NAMES]]
     return names, gone
