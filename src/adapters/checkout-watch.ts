@@ -71,8 +71,11 @@ export function fingerprint(checkout: Checkout): Map<string, string> {
     }
     for (const e of entries) {
       const p = rel ? `${rel}/${e.name}` : e.name;
-      state.set(p, key(path.join(checkout.dir, p)));
-      if (e.isDirectory()) stack.push(p);
+      // A directory changes with its entries, which are compared themselves.
+      if (e.isDirectory()) {
+        state.set(p, 'directory');
+        stack.push(p);
+      } else state.set(p, key(path.join(checkout.dir, p)));
     }
   }
   return state;
@@ -87,9 +90,10 @@ function compare(before: Map<string, string>, after: Map<string, string>): Check
   };
   for (const [p, v] of after) {
     const was = before.get(p);
-    if (was === undefined) note(p, 'created');
+    if (was === v) continue;
+    if (was === undefined || was === 'gone') note(p, 'created');
     else if (v === 'gone') note(p, 'deleted');
-    else if (was !== v) note(p, 'modified');
+    else note(p, 'modified');
   }
   for (const p of before.keys()) if (!after.has(p)) note(p, 'deleted');
   return { writes, count };
