@@ -135,7 +135,14 @@ describe('procfs parsers', () => {
   it('reads state, parent, process group and CPU ticks from /proc/PID/stat, even with ") " in the name', () => {
     const text =
       '4242 (node (x) y) S 4200 4242 4242 0 -1 4194560 3000 0 0 0 150 30 7 3 20 0 11 0 9000 1000000 5000 18446744073709551615';
-    expect(parseProcStat(4242, text)).toEqual({ pid: 4242, state: 'S', ppid: 4200, pgrp: 4242, ownTicks: 180, childTicks: 10 });
+    expect(parseProcStat(4242, text)).toEqual({
+      pid: 4242,
+      state: 'S',
+      ppid: 4200,
+      pgrp: 4242,
+      ownTicks: 180,
+      childTicks: 10,
+    });
   });
 
   it('finds sockets listening on a port in /proc/net/tcp', () => {

@@ -14,6 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { constants, existsSync, openSync, rmSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { constants as osConstants } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { carrying, describeProcess } from './procfs';
 
@@ -32,10 +33,11 @@ export function newTag(): string {
   return `${runToken}-${String(commands).padStart(8, '0')}`;
 }
 
-// ncc copies supervisor.py next to the bundle and turns this expression into its path (a string).
-const asset: URL | string = new URL('./supervisor.py', import.meta.url);
-/** Path of supervisor.py: next to this module in the sources, next to the bundle in dist/. */
-export const SUPERVISOR_PY = typeof asset === 'string' ? asset : fileURLToPath(asset);
+/**
+ * Path of supervisor.py: next to this module in the sources, next to the bundle in dist/ (the
+ * `bundle` script copies it there, and `check-dist` compares it).
+ */
+export const SUPERVISOR_PY = path.join(path.dirname(fileURLToPath(import.meta.url)), 'supervisor.py');
 
 let pythonPath: string | null | undefined;
 
