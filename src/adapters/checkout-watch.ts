@@ -105,8 +105,8 @@ export class CheckoutWatcher {
   mode: 'inotify' | 'walk' = 'inotify';
   /** Why the fallback is used, for the log; null with inotify. */
   note: string | null = null;
-  /** Directories watched per side (inotify). */
-  readonly watched: Partial<Record<Side, number>> = {};
+  /** Directories watched (inotify), as of the last check. */
+  directories = 0;
   private child: ChildProcess | null = null;
   private readonly replies: ((fields: string[]) => void)[] = [];
   private exit: string | null = null;
@@ -149,7 +149,7 @@ export class CheckoutWatcher {
     for (const side of ['base', 'head'] as const) {
       const c = checkouts[side];
       const r = await w.request(['add', side, c.dir, c.gitDir]);
-      if (r[0] === 'added') w.watched[side] = Number(r[2]);
+      if (r[0] === 'added') w.directories += Number(r[2]);
       else {
         w.close();
         w.fallBack(r[0] === 'limit' ? limitNote() : `inotify failed: ${r.slice(2).join(' ') || r[0]}`);
@@ -200,8 +200,9 @@ export class CheckoutWatcher {
     }
     const r = await this.request(['check', side]);
     if (r[0] !== 'checked') throw new WatchLostError(`the process watching the checkouts was ${this.exit ?? 'lost'}`);
+    this.directories = Number(r[3]);
     const writes: Write[] = [];
-    for (let i = 3; i + 1 < r.length; i += 2) writes.push({ path: r[i], kind: r[i + 1] });
+    for (let i = 4; i + 1 < r.length; i += 2) writes.push({ path: r[i], kind: r[i + 1] });
     if (r[1] === 'limit') {
       this.close();
       this.fallBack(limitNote());

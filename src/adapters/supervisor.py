@@ -626,8 +626,9 @@ def watch(parent):
     """
     Requests: `add SIDE ROOT GITDIR` -> `added SIDE DIRECTORIES UNREADABLE` (or `limit SIDE`
     when the watch limit is reached); `check SIDE` (SIDE just ran) -> `checked STATUS COUNT
-    [PATH KIND]...`: the writes found in the other checkouts since the last check, at most
-    MAX_LISTED of them listed, STATUS `ok` or `limit`; `quit`.
+    DIRECTORIES [PATH KIND]...`: the writes found in the other checkouts since the last check
+    (at most MAX_LISTED of them listed), STATUS `ok` or `limit`, the directories now watched;
+    `quit`.
     """
     prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != parent:
@@ -673,7 +674,8 @@ def watch(parent):
                 listed = []
                 for path, kind in list(found.items())[:MAX_LISTED]:
                     listed += [path, kind]
-                send('checked', status, len(found), *listed)
+                dirs = sum(len(c.dirs) for c in sides.values())
+                send('checked', status, len(found), dirs, *listed)
             elif op == b'quit':
                 return
 

@@ -44,7 +44,7 @@ export class IsolationGuard {
   get how(): string {
     const w = this.watcher;
     return w.mode === 'inotify'
-      ? `inotify on ${(w.watched.base ?? 0) + (w.watched.head ?? 0)} directories`
+      ? `inotify on ${w.directories} directories`
       : `a walk of both checkouts after every run (${w.note})`;
   }
 
