@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { SUPERVISOR_PY, TREE_VARIABLE } from '../../src/adapters/supervisor';
 import { parseBenchFromHead, type SettingsIssue } from '../../src/settings/settings';
 import { HARNESS_FORMATS, parseSuites } from '../../src/settings/suites';
 
@@ -65,5 +66,11 @@ describe('README', () => {
     expect(parseBenchFromHead(step[0].with['bench-from-head'].split('\n'), String, issues)).toEqual(['bench']);
     expect(issues).toEqual([]);
     expect(parseSuites(parse(step[0].with.suites)).issues).toEqual([]);
+  });
+
+  it('names the environment variable and the file of the supervision the code uses', () => {
+    const text = section('## Nothing left running, nothing leaked');
+    expect(text).toContain(`\`${TREE_VARIABLE}\``);
+    expect(text).toContain(`\`dist/${path.basename(SUPERVISOR_PY)}\``);
   });
 });
