@@ -45153,15 +45153,13 @@ module.exports = {
 /* harmony export */   G7: () => (/* binding */ hasPersistedCredentials),
 /* harmony export */   WL: () => (/* binding */ resolveCommit),
 /* harmony export */   XS: () => (/* binding */ GitError),
-/* harmony export */   ah: () => (/* binding */ trackedState),
-/* harmony export */   bF: () => (/* binding */ changedEntries),
 /* harmony export */   dP: () => (/* binding */ commitCount),
 /* harmony export */   gN: () => (/* binding */ parentOf),
 /* harmony export */   kz: () => (/* binding */ workspaceHead),
 /* harmony export */   lq: () => (/* binding */ reachableTags),
 /* harmony export */   qF: () => (/* binding */ copyFromHead),
 /* harmony export */   w_: () => (/* binding */ addWorktrees),
-/* harmony export */   z7: () => (/* binding */ listTracked)
+/* harmony export */   z0: () => (/* binding */ gitDirOf)
 /* harmony export */ });
 /* unused harmony exports git, isShallow, removeWorktreeSync */
 /* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1421);
@@ -45417,45 +45415,9 @@ async function copyFromHead(checkouts, entries) {
     }
     return { copied: headFiles.length, removed };
 }
-/** Lists what `trackedState` watches in a checkout: its tracked files, HEAD and index. */
-async function listTracked(dir, signal) {
-    const files = (await git(dir, ['ls-files', '-z'], signal)).split('\0').filter(Boolean);
-    const gitDir = await git(dir, ['rev-parse', '--absolute-git-dir'], signal);
-    return { dir, gitDir, files };
-}
-/**
- * A fingerprint of a checkout's tracked state, taken in this process (no git process per call):
- * per tracked file its size, modification and change times and inode, plus the worktree's HEAD
- * and index. Writing a file, replacing it, deleting it, checking out another commit or staging
- * something changes it; the change time cannot be set back from user space.
- */
-function trackedState(tracked) {
-    const state = new Map();
-    const key = (file) => {
-        try {
-            const st = (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.lstatSync)(file, { throwIfNoEntry: false });
-            return st ? `${st.size}:${st.mtimeMs}:${st.ctimeMs}:${st.ino}` : 'gone';
-        }
-        catch (error) {
-            return `unreadable: ${error.code}`; // e.g. a directory replaced it
-        }
-    };
-    let head;
-    try {
-        head = (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.readFileSync)(node_path__WEBPACK_IMPORTED_MODULE_2___default().join(tracked.gitDir, 'HEAD'), 'utf8');
-    }
-    catch {
-        head = 'gone';
-    }
-    state.set('HEAD', head);
-    state.set('index', key(node_path__WEBPACK_IMPORTED_MODULE_2___default().join(tracked.gitDir, 'index')));
-    for (const file of tracked.files)
-        state.set(file, key(node_path__WEBPACK_IMPORTED_MODULE_2___default().join(tracked.dir, file)));
-    return state;
-}
-/** The entries (tracked paths, `HEAD`, `index`) whose fingerprint differs between two states. */
-function changedEntries(before, after) {
-    return [...after].filter(([k, v]) => before.get(k) !== v).map(([k]) => k);
+/** A worktree's own git directory (its HEAD and index), outside the checkout. */
+async function gitDirOf(dir, signal) {
+    return git(dir, ['rev-parse', '--absolute-git-dir'], signal);
 }
 /**
  * Whether the repository's git config holds an HTTP authorization header — where
@@ -50838,21 +50800,19 @@ function createGitHubPort(target, options = {}) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   GU: () => (/* binding */ trackTree),
 /* harmony export */   Kr: () => (/* binding */ onExitUndo),
-/* harmony export */   TQ: () => (/* binding */ killTreeNow),
+/* harmony export */   Ql: () => (/* binding */ survivors),
 /* harmony export */   V8: () => (/* binding */ cleanupNow)
 /* harmony export */ });
-/* unused harmony exports liveTrees, descendantsOf */
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _supervisor__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2364);
 /**
  * What this process started that must not outlive it — process trees and git worktrees — and
  * the last-resort cleanup that runs when it exits, however it exits (a normal end, a forced exit
  * at the cancellation deadline, an uncaught error). The normal paths stop and remove these
- * themselves; this catches what they could not reach.
+ * themselves; this catches what they could not reach: every process that carries this run's
+ * token in its environment (see supervisor.ts), wherever it was re-parented.
  */
 
-/** Started process trees: the pid of each root, and whether it is a supervisor (see process.ts). */
-const trees = new Map();
+const trees = new Set();
 const undoers = new Set();
 let hooked = false;
 function hook() {
@@ -50861,11 +50821,11 @@ function hook() {
     hooked = true;
     process.on('exit', cleanupNow);
 }
-/** Registers a process tree rooted at `pid` (its own process group); returns the unregister function. */
-function trackTree(pid, supervised) {
+/** Registers a running process tree; returns the unregister function. */
+function trackTree(tree) {
     hook();
-    trees.set(pid, supervised);
-    return () => trees.delete(pid);
+    trees.add(tree);
+    return () => trees.delete(tree);
 }
 /** Registers a synchronous cleanup (e.g. removing a worktree); returns the unregister function. */
 function onExitUndo(fn) {
@@ -50873,75 +50833,23 @@ function onExitUndo(fn) {
     undoers.add(fn);
     return () => undoers.delete(fn);
 }
-/** Process trees still registered (tests and the cancellation path check it is empty). */
-function liveTrees() {
-    return [...trees.keys()];
-}
 /**
- * Live descendants of `root` by their parent links in /proc (empty without /proc). A process
- * that was reparented away from the tree (double fork) is not found here: that is what the
- * supervisor's subreaper status is for.
+ * Processes started by this run's commands that are still running when no command is (call it
+ * at the end of a run): killed, and up to 3 of them named. Every command's end already stops
+ * what it started, so these got past that (a command that killed its supervision, say).
  */
-function descendantsOf(root) {
-    let names;
-    try {
-        names = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readdirSync)('/proc');
-    }
-    catch {
+function survivors() {
+    if (trees.size > 0 || (0,_supervisor__WEBPACK_IMPORTED_MODULE_0__/* .commandsStarted */ .Yz)() === 0)
         return [];
-    }
-    const parentOf = new Map();
-    const live = [];
-    for (const name of names) {
-        if (!/^\d+$/.test(name))
-            continue;
-        let stat;
-        try {
-            stat = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(`/proc/${name}/stat`, 'utf8');
-        }
-        catch {
-            continue; // exited meanwhile
-        }
-        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        parentOf.set(Number(name), Number(fields[1]));
-        if (fields[0] !== 'Z' && fields[0] !== 'X')
-            live.push(Number(name));
-    }
-    return live.filter((pid) => {
-        for (let p = pid, hops = 0; parentOf.has(p) && hops < 4096; hops++) {
-            p = parentOf.get(p);
-            if (p === root)
-                return true;
-        }
-        return false;
-    });
+    return (0,_supervisor__WEBPACK_IMPORTED_MODULE_0__/* .killCarriers */ ._o)(_supervisor__WEBPACK_IMPORTED_MODULE_0__/* .runToken */ .fu);
 }
-function kill(pid, signal) {
-    try {
-        process.kill(pid, signal);
-    }
-    catch {
-        // ESRCH: gone already
-    }
-}
-/**
- * Kills a tree at once: every descendant, then the root's process group. A supervisor is asked
- * to stop (SIGINT: at once) rather than killed, so that it reaps and kills whatever its
- * descendants started in the meantime, which comes back to it as their subreaper.
- */
-function killTreeNow(pid, supervised) {
-    for (const d of descendantsOf(pid))
-        kill(d, 'SIGKILL');
-    if (supervised)
-        kill(pid, 'SIGINT');
-    else
-        kill(-pid, 'SIGKILL');
-}
-/** Kills every registered tree and runs every registered cleanup, synchronously. Idempotent. */
+/** Kills every registered tree and everything carrying this run's token, runs every registered cleanup; synchronous, idempotent. */
 function cleanupNow() {
-    for (const [pid, supervised] of trees)
-        killTreeNow(pid, supervised);
+    for (const tree of trees)
+        tree.killNow();
     trees.clear();
+    if ((0,_supervisor__WEBPACK_IMPORTED_MODULE_0__/* .commandsStarted */ .Yz)() > 0)
+        (0,_supervisor__WEBPACK_IMPORTED_MODULE_0__/* .killCarriers */ ._o)(_supervisor__WEBPACK_IMPORTED_MODULE_0__/* .runToken */ .fu);
     for (const fn of undoers) {
         try {
             fn();
@@ -50971,197 +50879,30 @@ function cleanupNow() {
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3024);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_1__);
 /* harmony import */ var _lifetime__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3489);
+/* harmony import */ var _supervisor__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2364);
 /**
  * Running shell commands from a checkout as supervised, measured process trees.
  *
- * Every command runs in its own process group (spawned `detached`) under a small python3
- * supervisor (python3 is on every GitHub-hosted runner) that:
- * - is a child subreaper (`prctl(PR_SET_CHILD_SUBREAPER)`), so descendants that detach (setsid,
- *   double fork) are reparented to it instead of init, and can be found and killed;
- * - kills every descendant once the command ends, and names what it found (a command that
- *   "left a background process running");
- * - stops the whole tree on SIGTERM (SIGTERM, then SIGKILL after a grace period) or at once on
- *   SIGINT or a second signal, and on its own when perfgate dies (`PR_SET_PDEATHSIG`);
- * - reports the command's `wait4` resource usage (user+system CPU of the waited-for tree, peak
- *   RSS) on a pipe the command never inherits (close-on-exec), so nothing the command leaves
- *   behind can hold the report open.
+ * With python3 (on every GitHub-hosted runner) on Linux, every command runs under perfgate's
+ * long-lived supervisor (supervisor.py, see supervisor.ts): a runner forked for the command, a
+ * child subreaper that leads the command's process group, forks the shell and
+ * - measures the shell's `wait4` usage (wall from fork to exit, user+system CPU of the tree it
+ *   waited for, peak RSS);
+ * - kills every descendant once the shell ends, and names what it found (a command that "left a
+ *   background process running"): whatever detaches (setsid, double fork) comes back to it;
+ * - stops the whole tree on request (SIGTERM, then SIGKILL after a grace period, or at once), and
+ *   on its own when perfgate dies.
+ * A command that kills its runner hands its processes to the supervisor, which kills them; one
+ * that kills the supervisor too is found by the PERFGATE_TREE entry of its environment. Either
+ * way it is reported `lost`, never as a result.
  * Without python3 (or off Linux) the command runs in a bare process group: wall time only, and
- * only processes that stay in the group can be stopped.
+ * what it leaves is found by its PERFGATE_TREE entry (on Linux) or its group.
  */
 
 
 
-/**
- * The supervisor (python3). argv: shell, command, grace seconds, perfgate's pid, and `report`
- * to write the usage on fd 3 (one line "wall cpu rssKiB code", then one line per process left
- * behind). Signals are blocked and taken with sigwaitinfo, so there is no window in which one
- * could kill the supervisor and orphan the tree. It runs before every sample, so it starts
- * light: `_signal` (the C module under `signal`, without its enum machinery) and no json.
- */
-const SUPERVISOR = String.raw `
-import os, sys, time
-import _signal as signal
-shell, cmd, grace, parent = sys.argv[1], sys.argv[2], float(sys.argv[3]), int(sys.argv[4])
-report = 3 if sys.argv[5:] == ['report'] else None
-if report is not None:
-    os.set_inheritable(report, False)
-STOP = {signal.SIGTERM, signal.SIGINT, signal.SIGHUP}
-signal.pthread_sigmask(signal.SIG_BLOCK, STOP | {signal.SIGCHLD})
-try:
-    import ctypes
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(36, 1, 0, 0, 0)
-    libc.prctl(1, signal.SIGTERM, 0, 0, 0)
-except Exception:
-    pass
-me = os.getpid()
 
-def descendants():
-    parent_of, live = {}, []
-    try:
-        names = os.listdir('/proc')
-    except OSError:
-        return []
-    for name in names:
-        if not name.isdigit():
-            continue
-        try:
-            with open('/proc/' + name + '/stat', 'rb') as f:
-                stat = f.read()
-            fields = stat[stat.rindex(b')') + 2:].split()
-            parent_of[int(name)] = int(fields[1])
-        except (OSError, ValueError, IndexError):
-            continue
-        if fields[0] not in (b'Z', b'X'):
-            live.append(int(name))
-    out = []
-    for pid in live:
-        p, hops = pid, 0
-        while p in parent_of and hops < 4096:
-            p, hops = parent_of[p], hops + 1
-            if p == me:
-                out.append(pid)
-                break
-    return out
-
-def kill_all(pids, sig):
-    for p in pids:
-        try:
-            os.kill(p, sig)
-        except OSError:
-            pass
-
-def describe(pid):
-    try:
-        with open('/proc/%d/cmdline' % pid, 'rb') as f:
-            text = f.read().replace(b'\0', b' ').decode('utf-8', 'replace').strip()
-    except OSError:
-        text = ''
-    return ' '.join(text.split())[:120] + ' (pid %d)' % pid if text else None
-
-t0 = time.monotonic()
-child = os.fork()
-if child == 0:
-    try:
-        signal.pthread_sigmask(signal.SIG_SETMASK, [])
-        os.execv(shell, [shell, '-c', cmd])
-    finally:
-        os._exit(127)
-if os.getppid() != parent:
-    os.kill(child, signal.SIGKILL)
-done = {}
-
-def reap():
-    while True:
-        try:
-            pid, status, usage = os.wait4(-1, os.WNOHANG)
-        except ChildProcessError:
-            return
-        if pid == 0:
-            return
-        if pid == child:
-            done.update(status=status, usage=usage, wall=time.monotonic() - t0)
-
-if hasattr(signal, 'sigtimedwait'):
-    stopping, deadline = False, None
-    while not done:
-        left = None if deadline is None else max(0.0, deadline - time.monotonic())
-        info = signal.sigwaitinfo(STOP | {signal.SIGCHLD}) if left is None else signal.sigtimedwait(STOP | {signal.SIGCHLD}, left)
-        if info is None:
-            kill_all(descendants(), signal.SIGKILL)
-            deadline = None
-        elif info.si_signo == signal.SIGCHLD:
-            reap()
-        elif stopping or info.si_signo == signal.SIGINT:
-            stopping, deadline = True, None
-            kill_all(descendants(), signal.SIGKILL)
-        else:
-            stopping, deadline = True, time.monotonic() + grace
-            kill_all(descendants(), signal.SIGTERM)
-else:
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP)
-    _, status, usage = os.wait4(child, 0)
-    done.update(status=status, usage=usage, wall=time.monotonic() - t0)
-
-pids = descendants()
-# Named before they are killed, in every pass: a process caught while exiting has no command
-# line, but what it started (a double fork) shows up in a later pass.
-shown, unnamed = {}, []
-until = time.monotonic() + 5
-while time.monotonic() < until:
-    for p in pids:
-        if len(shown) < 3 and p not in shown:
-            name = describe(p)
-            if name:
-                shown[p] = name
-            elif p not in unnamed:
-                unnamed.append(p)
-    kill_all(pids, signal.SIGKILL)
-    reap()
-    try:
-        os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOHANG | os.WNOWAIT)
-    except ChildProcessError:
-        break
-    time.sleep(0.002)
-    pids = descendants()
-code = os.waitstatus_to_exitcode(done['status'])
-if report is not None:
-    usage = done['usage']
-    left = list(shown.values()) or ['? (pid %d)' % p for p in unnamed[:3]]
-    lines = ['%r %r %d %d' % (done['wall'], usage.ru_utime + usage.ru_stime, usage.ru_maxrss, code)] + left
-    os.write(report, '\n'.join(lines).encode('utf-8', 'replace'))
-if code < 0:
-    try:
-        signal.signal(-code, signal.SIG_DFL)
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, [-code])
-        os.kill(me, -code)
-    except (OSError, ValueError):
-        pass
-sys.exit(code if code >= 0 else 128 - code)
-`;
 const SHELL = (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.existsSync)('/bin/bash') ? '/bin/bash' : '/bin/sh';
-let pythonPath;
-/**
- * The python3 interpreter, or null when absent (then only wall time is measured). Asked once for
- * its own path, so that a version manager's shim (pyenv, asdf: a shell script) is not run again
- * in front of every command.
- */
-function python() {
-    if (pythonPath === undefined) {
-        pythonPath = null;
-        for (const dir of (process.env.PATH ?? '').split(':')) {
-            if (dir && (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.existsSync)(`${dir}/python3`)) {
-                const real = (0,node_child_process__WEBPACK_IMPORTED_MODULE_0__.spawnSync)(`${dir}/python3`, ['-I', '-S', '-c', 'import sys; print(sys.executable)'], {
-                    encoding: 'utf8',
-                    timeout: 30_000,
-                }).stdout?.trim();
-                pythonPath = real && (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.existsSync)(real) ? real : `${dir}/python3`;
-                break;
-            }
-        }
-    }
-    return pythonPath;
-}
 /** Variables no code from a checkout may see: tokens of GitHub and of the runner. */
 const SECRET_NAMES = new Set(['GITHUB_TOKEN', 'GH_TOKEN', 'GH_ENTERPRISE_TOKEN', 'ACTIONS_RUNTIME_TOKEN']);
 /** `INPUT_*` holds the action's inputs, the token among them. */
@@ -51287,70 +51028,124 @@ class Tail {
 }
 /**
  * A shell command running as its own process tree: under the supervisor when python3 is there,
- * else as a bare process group. Registered for the last-resort cleanup until it exits.
+ * else as a bare process group. Registered for the last-resort cleanup until it ends.
  */
 class ProcessTree {
-    child;
-    /** Whether the supervisor runs it (else: a bare process group). */
+    pid;
     supervised;
+    stdout;
+    stderr;
+    ended;
+    tag;
     graceS;
     stops = 0;
-    exited = false;
-    constructor(command, options) {
-        const py = python();
-        this.supervised = py !== null;
-        this.graceS = options.graceS;
-        const stdio = options.report
-            ? ['ignore', 'pipe', 'pipe', 'pipe']
-            : ['ignore', 'pipe', 'pipe'];
-        this.child = py
-            ? (0,node_child_process__WEBPACK_IMPORTED_MODULE_0__.spawn)(py, [
-                '-I',
-                '-S',
-                '-c',
-                SUPERVISOR,
-                SHELL,
-                command,
-                String(options.graceS),
-                String(process.pid),
-                ...(options.report ? ['report'] : []),
-            ], { cwd: options.cwd, env: options.env, detached: true, stdio: [...stdio] })
-            : (0,node_child_process__WEBPACK_IMPORTED_MODULE_0__.spawn)(SHELL, ['-c', command], { cwd: options.cwd, env: options.env, detached: true, stdio: [...stdio] });
-        if (this.child.pid) {
-            const untrack = (0,_lifetime__WEBPACK_IMPORTED_MODULE_2__/* .trackTree */ .GU)(this.child.pid, this.supervised);
-            this.child.once('exit', () => {
-                this.exited = true;
-                untrack();
-                // Whatever is left in the group (only possible without the supervisor) goes too.
-                killGroup(this.child.pid, 'SIGKILL');
-            });
-        }
+    done = false;
+    constructor(
+    /** Leader of the command's process group: the runner under the supervisor, else the shell. */
+    pid, 
+    /** Whether the supervisor runs it (else: a bare process group). */
+    supervised, stdout, stderr, 
+    /** Settles once no process of the tree is left. */
+    ended, tag, graceS) {
+        this.pid = pid;
+        this.supervised = supervised;
+        this.stdout = stdout;
+        this.stderr = stderr;
+        this.ended = ended;
+        this.tag = tag;
+        this.graceS = graceS;
+        const untrack = (0,_lifetime__WEBPACK_IMPORTED_MODULE_2__/* .trackTree */ .GU)(this);
+        ended.then(() => {
+            this.done = true;
+            untrack();
+        });
     }
-    get pid() {
-        return this.child.pid;
+    /** Starts `command`; rejects when it cannot be started (no such directory, no shell). */
+    static async start(command, options) {
+        if (!(0,node_fs__WEBPACK_IMPORTED_MODULE_1__.existsSync)(options.cwd))
+            throw Object.assign(new Error(`spawn ${SHELL} ENOENT: no directory ${options.cwd}`), { code: 'ENOENT' });
+        const tag = (0,_supervisor__WEBPACK_IMPORTED_MODULE_3__/* .newTag */ .v)();
+        const env = { ...options.env, [_supervisor__WEBPACK_IMPORTED_MODULE_3__/* .TREE_VARIABLE */ .II]: tag };
+        const started = process.hrtime.bigint();
+        const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
+        const supervisor = await _supervisor__WEBPACK_IMPORTED_MODULE_3__/* .Supervisor */ .Dm.get();
+        if (supervisor) {
+            const launched = await supervisor.launch({
+                shell: SHELL,
+                command,
+                cwd: options.cwd,
+                env,
+                graceS: options.graceS,
+                tag,
+            });
+            const ended = launched.outcome.then((o) => endOf(o, seconds()));
+            return new ProcessTree(launched.pid, true, launched.stdout, launched.stderr, ended, tag, options.graceS);
+        }
+        const child = (0,node_child_process__WEBPACK_IMPORTED_MODULE_0__.spawn)(SHELL, ['-c', command], {
+            cwd: options.cwd,
+            env,
+            detached: true,
+            stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        await new Promise((resolve, reject) => {
+            child.once('spawn', resolve);
+            child.once('error', reject);
+        });
+        const pid = child.pid;
+        const ended = new Promise((resolve) => {
+            child.once('exit', (code, signal) => {
+                const wallS = seconds();
+                // Whatever it started and left: by its environment wherever it went, then by its group.
+                const leftBehind = (0,_supervisor__WEBPACK_IMPORTED_MODULE_3__/* .killCarriers */ ._o)(tag);
+                killGroup(pid, 'SIGKILL');
+                resolve({ exitCode: code, signal, usage: null, wallS, leftBehind, lost: null });
+            });
+        });
+        return new ProcessTree(pid, false, child.stdout, child.stderr, ended, tag, options.graceS);
     }
     /**
      * Stops the tree: SIGTERM, then SIGKILL after the grace period (the supervisor does both);
-     * `urgent` (or a second call) kills at once. If the root has not exited a few seconds after
-     * it should have, everything still found under it is killed from here.
+     * `urgent` (or a second call) kills at once. If it has not ended a few seconds after it
+     * should have, everything carrying its tag is killed from here.
      */
     stop(urgent = false) {
-        const pid = this.child.pid;
-        if (!pid || this.exited)
+        if (this.done || this.pid <= 0)
             return;
         this.stops++;
         const now = urgent || this.stops > 1;
         if (this.supervised)
-            signalPid(pid, now ? 'SIGINT' : 'SIGTERM');
+            signalPid(this.pid, now ? 'SIGINT' : 'SIGTERM');
         else
-            killGroup(pid, now ? 'SIGKILL' : 'SIGTERM');
+            killGroup(this.pid, now ? 'SIGKILL' : 'SIGTERM');
         const backstop = setTimeout(() => {
-            if (!this.exited)
-                (0,_lifetime__WEBPACK_IMPORTED_MODULE_2__/* .killTreeNow */ .TQ)(pid, false);
+            if (!this.done)
+                this.killNow();
         }, (now ? 0 : this.graceS * 1000) + 3000);
         backstop.unref();
-        this.child.once('exit', () => clearTimeout(backstop));
+        this.ended.then(() => clearTimeout(backstop));
     }
+    /** Kills the whole tree at once, synchronously (last-resort cleanup, backstops). */
+    killNow() {
+        if (this.pid > 0) {
+            if (this.supervised)
+                signalPid(this.pid, 'SIGINT');
+            else
+                killGroup(this.pid, 'SIGKILL');
+        }
+        (0,_supervisor__WEBPACK_IMPORTED_MODULE_3__/* .killCarriers */ ._o)(this.tag);
+    }
+}
+function endOf(o, wallS) {
+    if (o.kind === 'lost')
+        return { exitCode: null, signal: null, usage: null, wallS, leftBehind: o.left, lost: o.how };
+    return {
+        exitCode: o.code >= 0 ? o.code : null,
+        signal: o.code < 0 ? (0,_supervisor__WEBPACK_IMPORTED_MODULE_3__/* .signalName */ .yD)(-o.code) : null,
+        usage: { wallS: o.wallS, cpuS: o.cpuS, rssB: o.rssKiB * 1024 },
+        wallS,
+        leftBehind: o.left,
+        lost: null,
+    };
 }
 function signalPid(pid, signal) {
     try {
@@ -51360,38 +51155,25 @@ function signalPid(pid, signal) {
         // ESRCH: gone already
     }
 }
-/** Parses the supervisor's report (see SUPERVISOR); null when it is missing or cut short. */
-function parseReport(text) {
-    const [first, ...left] = text.split('\n');
-    const [wall, cpu, rssKiB, code] = (first ?? '').split(' ').map(Number);
-    if (![wall, cpu, rssKiB, code].every(Number.isFinite))
-        return null;
-    return { wall, cpu, rssKiB, code, left: left.filter(Boolean) };
-}
 /**
  * Runs `command` in a shell as a supervised process tree and measures it. Never rejects for
- * the command's own failure (see `exitCode`, `timedOut`, `aborted`, `leftBehind`); rejects only
- * when it cannot be started. Settles only once no process of the tree is left.
+ * the command's own failure (see `exitCode`, `timedOut`, `aborted`, `leftBehind`, `lost`);
+ * rejects only when it cannot be started. Settles only once no process of the tree is left.
  */
-function runMeasured(command, options) {
-    const tree = new ProcessTree(command, {
+async function runMeasured(command, options) {
+    const tree = await ProcessTree.start(command, {
         cwd: options.cwd,
         env: childEnv(process.env, options.env),
         graceS: 2,
-        report: true,
     });
-    const child = tree.child;
-    if (child.pid)
-        options.onSpawn?.(child.pid);
-    const started = process.hrtime.bigint();
+    options.onSpawn?.(tree.pid);
     const maxStdout = options.maxStdoutBytes ?? 64 * 1024 * 1024;
     const stdout = [];
     let stdoutBytes = 0;
     const tail = new Tail();
-    let report = '';
     let timedOut = false;
     let aborted = false;
-    child.stdout.on('data', (b) => {
+    tree.stdout.on('data', (b) => {
         if (stdoutBytes < maxStdout)
             stdout.push(b);
         stdoutBytes += b.length;
@@ -51399,14 +51181,18 @@ function runMeasured(command, options) {
         tail.push(s);
         options.onOutput?.(s);
     });
-    child.stderr.on('data', (b) => {
+    tree.stderr.on('data', (b) => {
         const s = b.toString();
         tail.push(s);
         options.onOutput?.(s);
     });
-    child.stdio[3]?.on('data', (b) => {
-        report += b.toString();
+    const closed = (stream) => new Promise((resolve) => {
+        if (stream.destroyed)
+            resolve();
+        else
+            stream.once('close', () => resolve());
     });
+    const streamsClosed = Promise.all([closed(tree.stdout), closed(tree.stderr)]);
     const timer = setTimeout(() => {
         timedOut = true;
         tree.stop();
@@ -51419,50 +51205,400 @@ function runMeasured(command, options) {
         onAbort();
     else
         options.signal?.addEventListener('abort', onAbort, { once: true });
-    // The supervisor exits only after the whole tree is gone, so its pipes close with it; without
-    // it, a process that escaped the group could hold them open: stop waiting shortly after the exit.
-    child.once('exit', () => {
-        setTimeout(() => {
-            for (const stream of child.stdio)
-                stream?.destroy();
-        }, 2000).unref();
-    });
-    return new Promise((resolve, reject) => {
-        child.on('error', (error) => {
-            clearTimeout(timer);
-            options.signal?.removeEventListener('abort', onAbort);
-            reject(error);
-        });
-        child.on('close', (code, signal) => {
-            clearTimeout(timer);
-            options.signal?.removeEventListener('abort', onAbort);
-            const wallNode = Number(process.hrtime.bigint() - started) / 1e9;
-            const measured = parseReport(report);
-            resolve({
-                wallS: measured?.wall ?? wallNode,
-                cpuS: measured?.cpu ?? null,
-                rssB: measured ? measured.rssKiB * 1024 : null,
-                exitCode: measured ? (measured.code >= 0 ? measured.code : null) : code,
-                signal: measured && measured.code < 0 ? signalName(-measured.code) : signal,
-                timedOut,
-                aborted,
-                leftBehind: measured?.left ?? [],
-                stdout: Buffer.concat(stdout).toString(),
-                outputTail: tail.toString(),
-            });
-        });
+    const end = await tree.ended;
+    clearTimeout(timer);
+    options.signal?.removeEventListener('abort', onAbort);
+    // Every process holding the output open is gone, so the pipes close at once; without the
+    // supervisor, one that escaped its group could hold them: stop waiting shortly after.
+    let bound;
+    await Promise.race([streamsClosed, new Promise((resolve) => (bound = setTimeout(resolve, 2000)))]);
+    clearTimeout(bound);
+    tree.stdout.destroy();
+    tree.stderr.destroy();
+    return {
+        wallS: end.usage?.wallS ?? end.wallS,
+        cpuS: end.usage?.cpuS ?? null,
+        rssB: end.usage?.rssB ?? null,
+        exitCode: end.exitCode,
+        signal: end.signal,
+        timedOut,
+        aborted,
+        leftBehind: end.leftBehind,
+        lost: end.lost,
+        stdout: Buffer.concat(stdout).toString(),
+        outputTail: tail.toString(),
+    };
+}
+
+
+/***/ }),
+
+/***/ 501:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   LO: () => (/* binding */ groupOpenFds),
+/* harmony export */   M5: () => (/* binding */ groupPeakRssBytes),
+/* harmony export */   MR: () => (/* binding */ carrying),
+/* harmony export */   Yd: () => (/* binding */ procAvailable),
+/* harmony export */   gR: () => (/* binding */ listGroup),
+/* harmony export */   h_: () => (/* binding */ liveGroupMembers),
+/* harmony export */   j4: () => (/* binding */ groupCpuSeconds),
+/* harmony export */   lg: () => (/* binding */ describeProcess),
+/* harmony export */   ms: () => (/* binding */ listenerOwner),
+/* harmony export */   t5: () => (/* binding */ groupRssBytes)
+/* harmony export */ });
+/* unused harmony exports clockTicksPerSecond, parseProcStat, isLive, processTable, descendantsOf, environEntry, parseListeningInodes, listeningInodes */
+/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1421);
+/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_child_process__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_1__);
+/**
+ * Linux /proc readings: the one walk over every process (`processTable`), and what is built on
+ * it — a process tree's descendants, the processes that carry an environment entry (how perfgate
+ * finds what its commands started wherever it was re-parented), a process group's members, their
+ * CPU time, peak and current resident memory, open descriptors and listening sockets. Every
+ * function returns null (or nothing) when /proc is not there (macOS, Windows), so callers can
+ * degrade.
+ *
+ * Sources: proc(5) — /proc/PID/stat fields 3 (state), 4 (ppid), 5 (pgrp), 14–17 (utime, stime,
+ * cutime, cstime in clock ticks), /proc/PID/environ (the initial environment, NUL-separated;
+ * readable for one's own processes), /proc/PID/cmdline, /proc/PID/task/TID/schedstat field 1
+ * (time on CPU, ns), /proc/PID/status `VmHWM` / `VmRSS` (kB), /proc/net/tcp{,6} (`st` 0A =
+ * LISTEN, `inode`), /proc/PID/fd/* links `socket:[INODE]`. The supervisor (supervisor.py) has
+ * the same walk in python.
+ */
+
+
+let procChecked;
+function procAvailable() {
+    procChecked ??= (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.existsSync)('/proc/self/stat') && (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.existsSync)('/proc/net/tcp');
+    return procChecked;
+}
+let clockTicks;
+/** Clock ticks per second (`getconf CLK_TCK`), 100 on virtually every Linux. */
+function clockTicksPerSecond() {
+    if (clockTicks === undefined) {
+        const out = (0,node_child_process__WEBPACK_IMPORTED_MODULE_0__.spawnSync)('getconf', ['CLK_TCK'], { encoding: 'utf8' });
+        const n = Number(out.stdout?.trim());
+        clockTicks = Number.isFinite(n) && n > 0 ? n : 100;
+    }
+    return clockTicks;
+}
+/** Parses the text of /proc/PID/stat. The command name (field 2) may hold spaces and parentheses. */
+function parseProcStat(pid, text) {
+    const close = text.lastIndexOf(')');
+    if (close < 0)
+        return null;
+    const f = text
+        .slice(close + 2)
+        .trim()
+        .split(' ');
+    // f[0] is field 3 (state); field N is f[N - 3].
+    if (f.length < 15)
+        return null;
+    return {
+        pid,
+        state: f[0],
+        ppid: Number(f[1]),
+        pgrp: Number(f[2]),
+        ownTicks: Number(f[11]) + Number(f[12]),
+        childTicks: Number(f[13]) + Number(f[14]),
+    };
+}
+/** Whether a process of this state is running (zombies and dead ones are not). */
+const isLive = (p) => p.state !== 'Z' && p.state !== 'X';
+/** The pids in /proc, or null without /proc. */
+function pids() {
+    let names;
+    try {
+        names = (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.readdirSync)('/proc');
+    }
+    catch {
+        return null;
+    }
+    return names.filter((n) => /^\d+$/.test(n)).map(Number);
+}
+function readStat(pid) {
+    try {
+        return parseProcStat(pid, (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.readFileSync)(`/proc/${pid}/stat`, 'utf8'));
+    }
+    catch {
+        return null; // exited meanwhile
+    }
+}
+/** Every process, zombies included: the one walk over /proc. Null without /proc. */
+function processTable() {
+    const all = pids();
+    if (all === null)
+        return null;
+    const out = [];
+    for (const pid of all) {
+        const st = readStat(pid);
+        if (st)
+            out.push(st);
+    }
+    return out;
+}
+/**
+ * Live descendants of `root` by their parent links (empty without /proc). A process that was
+ * re-parented away from the tree (double fork) is not found here: the supervisor's subreapers
+ * and `carrying` are for that.
+ */
+function descendantsOf(root) {
+    const table = processTable() ?? [];
+    const parentOf = new Map(table.map((p) => [p.pid, p.ppid]));
+    return table
+        .filter(isLive)
+        .map((p) => p.pid)
+        .filter((pid) => {
+        for (let p = pid, hops = 0; parentOf.has(p) && hops < 4096; hops++) {
+            p = parentOf.get(p);
+            if (p === root)
+                return true;
+        }
+        return false;
     });
 }
-function signalName(n) {
-    const names = {
-        1: 'SIGHUP',
-        2: 'SIGINT',
-        6: 'SIGABRT',
-        9: 'SIGKILL',
-        11: 'SIGSEGV',
-        15: 'SIGTERM',
-    };
-    return names[n] ?? `signal ${n}`;
+/**
+ * The environment entry `NAME=…` of a process (its initial environment, as exec gave it), or
+ * null when it has none, is gone, or is not ours to read.
+ */
+function environEntry(pid, name) {
+    let text;
+    try {
+        text = (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.readFileSync)(`/proc/${pid}/environ`, 'latin1');
+    }
+    catch {
+        return null;
+    }
+    const key = `${name}=`;
+    for (const entry of text.split('\0'))
+        if (entry.startsWith(key))
+            return entry.slice(key.length);
+    return null;
+}
+/**
+ * Live processes (but `exclude`) whose environment has `NAME=VALUE` with VALUE starting with
+ * `prefix`: wherever they were re-parented, in whatever session or group. Empty without /proc.
+ */
+function carrying(name, prefix, exclude = new Set()) {
+    return (processTable() ?? []).filter((p) => isLive(p) && !exclude.has(p.pid) && environEntry(p.pid, name)?.startsWith(prefix) === true);
+}
+/** `command line (pid N)` of a process, or `? (pid N)` when it has none (exiting). */
+function describeProcess(pid) {
+    try {
+        const text = (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.readFileSync)(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').split(/\s+/).join(' ').trim();
+        if (text)
+            return `${text.slice(0, 120)} (pid ${pid})`;
+    }
+    catch {
+        // gone
+    }
+    return `? (pid ${pid})`;
+}
+/** Every process in process group `pgid`, zombies included; null without /proc. */
+function listGroup(pgid) {
+    if (!procAvailable())
+        return null;
+    return processTable()?.filter((p) => p.pgrp === pgid) ?? null;
+}
+/** Live (non-zombie) members of a process group; null without /proc. */
+function liveGroupMembers(pgid) {
+    const all = listGroup(pgid);
+    return all === null ? null : all.filter(isLive).map((p) => p.pid);
+}
+/**
+ * CPU seconds (user + system, including reaped children) used so far by the group's processes.
+ * With `pids` (members found earlier by `listGroup`), reads only those processes instead of
+ * scanning all of /proc, which takes milliseconds: cheap enough to call while load is running.
+ */
+function groupCpuSeconds(pgid, pids) {
+    let members;
+    if (pids === undefined)
+        members = listGroup(pgid);
+    else if (!procAvailable())
+        members = null;
+    else
+        members = pids.map(readStat).filter((st) => st !== null && st.pgrp === pgid);
+    if (members === null)
+        return null;
+    let seconds = 0;
+    for (const p of members)
+        seconds += processCpuSeconds(p);
+    return seconds;
+}
+let schedstatChecked;
+function schedstatAvailable() {
+    schedstatChecked ??= (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.existsSync)(`/proc/self/task/${process.pid}/schedstat`);
+    return schedstatChecked;
+}
+/**
+ * CPU seconds of one process and its reaped children. Its own time comes from its threads'
+ * schedstat (nanoseconds) when the kernel has it, as utime + stime count whole clock ticks
+ * (10 ms): too coarse for short runs. Threads that already exited are then missed, which is
+ * fine for servers (their threads live as long as they do).
+ */
+function processCpuSeconds(p) {
+    const children = p.childTicks / clockTicksPerSecond();
+    if (schedstatAvailable() && p.state !== 'Z') {
+        try {
+            let ns = 0;
+            for (const tid of (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.readdirSync)(`/proc/${p.pid}/task`)) {
+                try {
+                    ns += Number((0,node_fs__WEBPACK_IMPORTED_MODULE_1__.readFileSync)(`/proc/${p.pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+                }
+                catch {
+                    // thread exited meanwhile
+                }
+            }
+            return ns / 1e9 + children;
+        }
+        catch {
+            // the process exited meanwhile: fall back to what /proc/PID/stat said
+        }
+    }
+    return p.ownTicks / clockTicksPerSecond() + children;
+}
+/**
+ * The largest peak resident set size (VmHWM) among the group's live processes, in bytes,
+ * leaving out `exclude` (the supervisor, which is not part of what is measured).
+ */
+function groupPeakRssBytes(pgid, exclude = null) {
+    const pids = liveGroupMembers(pgid);
+    if (pids === null)
+        return null;
+    let peak = null;
+    for (const pid of pids) {
+        if (pid === exclude)
+            continue;
+        let text;
+        try {
+            text = (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.readFileSync)(`/proc/${pid}/status`, 'utf8');
+        }
+        catch {
+            continue;
+        }
+        const m = /^VmHWM:\s+(\d+)\s+kB/m.exec(text);
+        if (m)
+            peak = Math.max(peak ?? 0, Number(m[1]) * 1024);
+    }
+    return peak;
+}
+/** Parses /proc/net/tcp or tcp6 text: inodes of sockets listening on `port` (any address). */
+function parseListeningInodes(text, port) {
+    const inodes = [];
+    for (const line of text.split('\n').slice(1)) {
+        const f = line.trim().split(/\s+/);
+        if (f.length < 10)
+            continue;
+        const local = f[1];
+        const portHex = local.slice(local.lastIndexOf(':') + 1);
+        if (f[3] === '0A' && Number.parseInt(portHex, 16) === port)
+            inodes.push(f[9]);
+    }
+    return inodes;
+}
+/** Inodes of the TCP sockets listening on `port`; null without /proc. */
+function listeningInodes(port) {
+    if (!procAvailable())
+        return null;
+    const inodes = [];
+    for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+        try {
+            inodes.push(...parseListeningInodes((0,node_fs__WEBPACK_IMPORTED_MODULE_1__.readFileSync)(file, 'utf8'), port));
+        }
+        catch {
+            // tcp6 is absent when IPv6 is disabled
+        }
+    }
+    return inodes;
+}
+function holdsSocket(pid, wanted) {
+    let fds;
+    try {
+        fds = (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.readdirSync)(`/proc/${pid}/fd`);
+    }
+    catch {
+        return null; // not ours to read, or gone
+    }
+    for (const fd of fds) {
+        try {
+            if (wanted.has((0,node_fs__WEBPACK_IMPORTED_MODULE_1__.readlinkSync)(`/proc/${pid}/fd/${fd}`)))
+                return true;
+        }
+        catch {
+            // closed meanwhile
+        }
+    }
+    return false;
+}
+/**
+ * Who holds the socket listening on `port`:
+ * - `group`: a process of group `pgid`;
+ * - `other`: a process outside it that we can inspect (another server took the port);
+ * - `none`: nobody listens there;
+ * - `unknown`: a process we cannot inspect (another user's, e.g. a root-owned docker-proxy
+ *   forwarding to a container the server command started);
+ * - null: this platform has no /proc.
+ */
+function listenerOwner(pgid, port) {
+    const inodes = listeningInodes(port);
+    const members = liveGroupMembers(pgid);
+    if (inodes === null || members === null)
+        return null;
+    if (inodes.length === 0)
+        return 'none';
+    const wanted = new Set(inodes.map((i) => `socket:[${i}]`));
+    for (const pid of members)
+        if (holdsSocket(pid, wanted))
+            return 'group';
+    const inGroup = new Set(members);
+    for (const p of processTable() ?? [])
+        if (!inGroup.has(p.pid) && holdsSocket(p.pid, wanted))
+            return 'other';
+    return 'unknown';
+}
+/**
+ * Current resident memory (VmRSS) summed over the group's live processes, in bytes, leaving out
+ * `exclude` (the supervisor); null without /proc.
+ */
+function groupRssBytes(pgid, exclude = null) {
+    const pids = liveGroupMembers(pgid);
+    if (pids === null)
+        return null;
+    let total = 0;
+    for (const pid of pids) {
+        if (pid === exclude)
+            continue;
+        try {
+            const m = /^VmRSS:\s+(\d+)\s+kB/m.exec((0,node_fs__WEBPACK_IMPORTED_MODULE_1__.readFileSync)(`/proc/${pid}/status`, 'utf8'));
+            if (m)
+                total += Number(m[1]) * 1024;
+        }
+        catch {
+            // exited meanwhile
+        }
+    }
+    return total;
+}
+/** Open file descriptors summed over the group's live processes but `exclude` (the supervisor); null without /proc. */
+function groupOpenFds(pgid, exclude = null) {
+    const pids = liveGroupMembers(pgid);
+    if (pids === null)
+        return null;
+    let total = 0;
+    for (const pid of pids) {
+        if (pid === exclude)
+            continue;
+        try {
+            total += (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.readdirSync)(`/proc/${pid}/fd`).length;
+        }
+        catch {
+            // exited meanwhile, or not ours to read
+        }
+    }
+    return total;
 }
 
 
@@ -51879,6 +52015,373 @@ function cancelOnSignals(options) {
 
 /***/ }),
 
+/***/ 2364:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Dm: () => (/* binding */ Supervisor),
+/* harmony export */   Gt: () => (/* binding */ frame),
+/* harmony export */   II: () => (/* binding */ TREE_VARIABLE),
+/* harmony export */   Yz: () => (/* binding */ commandsStarted),
+/* harmony export */   _o: () => (/* binding */ killCarriers),
+/* harmony export */   fb: () => (/* binding */ startPython),
+/* harmony export */   fu: () => (/* binding */ runToken),
+/* harmony export */   tS: () => (/* binding */ FrameReader),
+/* harmony export */   v: () => (/* binding */ newTag),
+/* harmony export */   yD: () => (/* binding */ signalName)
+/* harmony export */ });
+/* unused harmony exports SUPERVISOR_PY, python */
+/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1421);
+/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_child_process__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var node_net__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7030);
+/* harmony import */ var node_net__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_net__WEBPACK_IMPORTED_MODULE_3__);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8161);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_4___default = /*#__PURE__*/__nccwpck_require__.n(node_os__WEBPACK_IMPORTED_MODULE_4__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_5___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_5__);
+/* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(3136);
+/* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_6___default = /*#__PURE__*/__nccwpck_require__.n(node_url__WEBPACK_IMPORTED_MODULE_6__);
+/* harmony import */ var _procfs__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(501);
+/**
+ * The client side of supervisor.py (shipped next to the bundle): one long-lived `serve` process
+ * per perfgate process runs every command (builds, samples, warm-ups, servers, profiled runs),
+ * so a sample costs a fork, not a python start-up; `watch` processes watch checkouts (see
+ * checkout-watch.ts).
+ *
+ * Every command carries `PERFGATE_TREE=<run token>-<command id>` in its environment, a
+ * fixed-length value (base and head get environments of the same size). Whatever a command
+ * starts inherits it, so /proc/PID/environ finds a command's processes wherever they were
+ * re-parented — after a command killed its runner and the supervisor too, say.
+ */
+
+
+
+
+
+
+
+
+/** The environment variable that marks a command's processes. */
+const TREE_VARIABLE = 'PERFGATE_TREE';
+/** This process's token: random, so no other perfgate's processes (or leftovers) match. */
+const runToken = (0,node_crypto__WEBPACK_IMPORTED_MODULE_1__.randomBytes)(8).toString('hex');
+let commands = 0;
+/** How many commands this process started (tags issued). */
+const commandsStarted = () => commands;
+/** A fresh tag for one command: `<run token>-<8 digits>`, always the same length. */
+function newTag() {
+    commands++;
+    return `${runToken}-${String(commands).padStart(8, '0')}`;
+}
+/**
+ * Path of supervisor.py: next to this module in the sources, next to the bundle in dist/ (the
+ * `bundle` script copies it there, and `check-dist` compares it).
+ */
+const SUPERVISOR_PY = node_path__WEBPACK_IMPORTED_MODULE_5___default().join(node_path__WEBPACK_IMPORTED_MODULE_5___default().dirname((0,node_url__WEBPACK_IMPORTED_MODULE_6__.fileURLToPath)(import.meta.url)), 'supervisor.py');
+let pythonPath;
+/**
+ * The python3 interpreter, or null when absent. Asked once for its own path, so that a version
+ * manager's shim (pyenv, asdf: a shell script) is not run again in front of every start.
+ */
+function python() {
+    if (pythonPath === undefined) {
+        pythonPath = null;
+        if (process.platform === 'linux')
+            for (const dir of (process.env.PATH ?? '').split(':')) {
+                if (dir && (0,node_fs__WEBPACK_IMPORTED_MODULE_2__.existsSync)(`${dir}/python3`)) {
+                    const real = (0,node_child_process__WEBPACK_IMPORTED_MODULE_0__.spawnSync)(`${dir}/python3`, ['-I', '-S', '-c', 'import sys; print(sys.executable)'], {
+                        encoding: 'utf8',
+                        timeout: 30_000,
+                    }).stdout?.trim();
+                    pythonPath = real && (0,node_fs__WEBPACK_IMPORTED_MODULE_2__.existsSync)(real) ? real : `${dir}/python3`;
+                    break;
+                }
+            }
+    }
+    return pythonPath;
+}
+/** The name of signal number `n` (`SIGKILL`), or `signal N`. */
+function signalName(n) {
+    const found = Object.entries(node_os__WEBPACK_IMPORTED_MODULE_4__.constants.signals).find(([, v]) => v === n);
+    return found ? found[0] : `signal ${n}`;
+}
+/** Encodes one frame: the payload's length, a newline, the NUL-separated fields. */
+function frame(fields) {
+    const payload = Buffer.from(fields.map(String).join('\0'));
+    return Buffer.concat([Buffer.from(`${payload.length}\n`), payload]);
+}
+/** Splits a stream of frames into their fields. */
+class FrameReader {
+    buffer = Buffer.alloc(0);
+    feed(chunk) {
+        this.buffer = this.buffer.length ? Buffer.concat([this.buffer, chunk]) : chunk;
+        const out = [];
+        for (;;) {
+            const newline = this.buffer.indexOf(10);
+            if (newline < 0)
+                break;
+            const size = Number(this.buffer.toString('latin1', 0, newline));
+            const end = newline + 1 + size;
+            if (this.buffer.length < end)
+                break;
+            out.push(this.buffer.toString('utf8', newline + 1, end).split('\0'));
+            this.buffer = this.buffer.subarray(end);
+        }
+        return out;
+    }
+}
+/**
+ * Runs supervisor.py as `__main__`, compiled from a string rather than run as a script: the
+ * parser's memory is then plain heap that the supervisor returns to the system (malloc_trim), so
+ * the runners it forks — whose memory is the floor of every `rss` they report — stay as small as
+ * a bare python with ctypes (about 1.5 MB less than when run as a script).
+ */
+const BOOT = 'import sys; del sys.argv[0]; p = sys.argv[0]; exec(compile(open(p, "rb").read(), p, "exec"), {"__name__": "__main__"})';
+/** Starts `supervisor.py MODE` as a child of this process (detached: its own session). */
+function startPython(mode) {
+    const py = python();
+    if (!py)
+        return null;
+    // Nothing of perfgate's environment: commands get theirs in each request.
+    const env = {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        ...(process.env.TMPDIR ? { TMPDIR: process.env.TMPDIR } : {}),
+    };
+    return (0,node_child_process__WEBPACK_IMPORTED_MODULE_0__.spawn)(py, ['-I', '-S', '-c', BOOT, SUPERVISOR_PY, mode, String(process.pid)], {
+        detached: true,
+        env,
+        stdio: ['pipe', 'pipe', 'pipe'],
+    });
+}
+/**
+ * Kills, at once, every process that carries `prefix` in PERFGATE_TREE (a command's tag, or the
+ * run token for all of them); returns up to 3 of their names.
+ */
+function killCarriers(prefix) {
+    const names = [];
+    for (let pass = 0; pass < 20; pass++) {
+        const found = (0,_procfs__WEBPACK_IMPORTED_MODULE_7__/* .carrying */ .MR)(TREE_VARIABLE, prefix);
+        if (found.length === 0)
+            break;
+        for (const p of found) {
+            if (names.length < 3 && !names.some((n) => n.endsWith(`(pid ${p.pid})`)))
+                names.push((0,_procfs__WEBPACK_IMPORTED_MODULE_7__/* .describeProcess */ .lg)(p.pid));
+            try {
+                process.kill(p.pid, 'SIGKILL');
+            }
+            catch {
+                // gone
+            }
+        }
+    }
+    return names;
+}
+/** One `supervisor.py serve` process and the commands it runs. */
+class Supervisor {
+    static current = null;
+    child;
+    pending = new Map();
+    ready;
+    dead = false;
+    stderr = '';
+    tmp = null;
+    ids = 0;
+    starting = true;
+    constructor(child) {
+        this.child = child;
+        const reader = new FrameReader();
+        let hello;
+        let failed;
+        this.ready = new Promise((resolve, reject) => {
+            hello = resolve;
+            failed = reject;
+        });
+        this.ready.catch(() => { });
+        child.stdout.on('data', (chunk) => {
+            for (const fields of reader.feed(chunk)) {
+                if (fields[0] === 'hello') {
+                    this.tmp = fields[2];
+                    this.starting = false;
+                    this.idle();
+                    hello();
+                }
+                else
+                    this.onFrame(fields);
+            }
+        });
+        child.stderr.on('data', (chunk) => {
+            this.stderr = (this.stderr + chunk.toString()).slice(-2000);
+        });
+        child.on('error', (error) => {
+            failed(new Error(`perfgate's supervisor could not be started: ${error.message}`));
+            this.onExit(null, null);
+        });
+        child.on('exit', (code, signal) => {
+            failed(new Error(`perfgate's supervisor (${SUPERVISOR_PY}) exited at start (${signal ?? `code ${code}`}): ${this.stderr.trim()}`));
+            this.onExit(code, signal);
+        });
+        this.idle();
+    }
+    /** The running supervisor, started (again) when needed; null without python3 (or off Linux). */
+    static async get() {
+        if (Supervisor.current === null || Supervisor.current.dead) {
+            const child = startPython('serve');
+            if (!child)
+                return null;
+            Supervisor.current = new Supervisor(child);
+        }
+        const s = Supervisor.current;
+        await s.ready;
+        return s;
+    }
+    /** Asks the running supervisor to stop its commands and exit (tests; perfgate's exit does it anyway). */
+    static shutdown() {
+        const s = Supervisor.current;
+        Supervisor.current = null;
+        if (s && !s.dead)
+            s.child.stdin?.end(frame(['quit']));
+    }
+    /** The supervisor's pid (tests, benchmarks). */
+    get pid() {
+        return this.child.pid;
+    }
+    /** Keeps perfgate's event loop alive only while commands are pending. */
+    idle() {
+        const busy = (this.starting || this.pending.size > 0) && !this.dead;
+        for (const handle of [this.child, this.child.stdout, this.child.stdin, this.child.stderr]) {
+            const h = handle;
+            if (busy)
+                h?.ref?.();
+            else
+                h?.unref?.();
+        }
+    }
+    send(fields) {
+        this.child.stdin.write(frame(fields));
+    }
+    onFrame(fields) {
+        const [kind, id] = fields;
+        const p = this.pending.get(id);
+        if (!p)
+            return;
+        switch (kind) {
+            case 'fifos':
+                p.fifos?.([fields[2], fields[3]]);
+                break;
+            case 'started':
+                p.pid = Number(fields[2]);
+                p.started?.(p.pid);
+                break;
+            case 'error':
+                p.failed(new Error(fields[2]));
+                this.pending.delete(id);
+                this.idle();
+                break;
+            case 'exit': {
+                const [wallS, cpuS, rssKiB, code] = fields.slice(2, 6).map(Number);
+                this.settle(id, { kind: 'exit', wallS, cpuS, rssKiB, code, left: fields.slice(6) });
+                break;
+            }
+            case 'lost': {
+                const how = /^signal (\d+)$/.exec(fields[2]);
+                const left = [...fields.slice(3), ...killCarriers(p.spec.tag)];
+                this.settle(id, {
+                    kind: 'lost',
+                    how: `the process supervising it (pid ${p.pid ?? '?'}) was ${how ? `killed by ${signalName(Number(how[1]))}` : `ended (${fields[2]})`}`,
+                    left: [...new Set(left)].slice(0, 3),
+                });
+                break;
+            }
+        }
+    }
+    settle(id, outcome) {
+        const p = this.pending.get(id);
+        if (!p || p.settled)
+            return;
+        p.settled = outcome;
+        p.settle?.(outcome);
+        this.pending.delete(id);
+        this.idle();
+    }
+    onExit(code, signal) {
+        if (this.dead)
+            return;
+        this.dead = true;
+        if (Supervisor.current === this)
+            Supervisor.current = null;
+        const how = `perfgate's supervisor (pid ${this.child.pid ?? '?'}) was ${signal ? `killed by ${signal}` : `ended (code ${code})`}`;
+        for (const [id, p] of this.pending) {
+            if (p.pid === undefined) {
+                p.failed(new Error(`${how} before the command started.`));
+                this.pending.delete(id);
+                continue;
+            }
+            // Its runner stops the tree (the supervisor's death told it to); anything that got away goes now.
+            try {
+                process.kill(p.pid, 'SIGINT');
+            }
+            catch {
+                // gone
+            }
+            this.settle(id, { kind: 'lost', how, left: killCarriers(p.spec.tag) });
+        }
+        if (this.tmp)
+            (0,node_fs__WEBPACK_IMPORTED_MODULE_2__.rmSync)(this.tmp, { recursive: true, force: true });
+        this.idle();
+    }
+    /** Starts a command; resolves once it runs (its output pipes open), rejects when it cannot start. */
+    async launch(spec) {
+        if (this.dead)
+            throw new Error("perfgate's supervisor is gone");
+        const id = String(++this.ids);
+        let outcomeResolve;
+        const outcome = new Promise((resolve) => (outcomeResolve = resolve));
+        const p = { spec, failed: () => { }, settle: outcomeResolve };
+        this.pending.set(id, p);
+        this.idle();
+        const paths = await new Promise((resolve, reject) => {
+            p.fifos = resolve;
+            p.failed = reject;
+            const env = Object.entries(spec.env)
+                .filter(([, v]) => v !== undefined)
+                .map(([k, v]) => `${k}=${v}`);
+            this.send(['run', id, spec.shell, spec.command, spec.cwd, spec.graceS, ...env]);
+        });
+        const open = (path) => {
+            const socket = new node_net__WEBPACK_IMPORTED_MODULE_3__.Socket({ fd: (0,node_fs__WEBPACK_IMPORTED_MODULE_2__.openSync)(path, node_fs__WEBPACK_IMPORTED_MODULE_2__.constants.O_RDONLY | node_fs__WEBPACK_IMPORTED_MODULE_2__.constants.O_NONBLOCK), readable: true });
+            socket.on('error', () => { });
+            return socket;
+        };
+        const stdout = open(paths[0]);
+        const stderr = open(paths[1]);
+        let pid;
+        try {
+            pid = await new Promise((resolve, reject) => {
+                if (p.pid !== undefined)
+                    resolve(p.pid);
+                p.started = resolve;
+                p.failed = reject;
+                // A command whose runner died before it reported `started`.
+                outcome.then(() => resolve(p.pid ?? -1));
+                this.send(['go', id]);
+            });
+        }
+        catch (error) {
+            stdout.destroy();
+            stderr.destroy();
+            throw error;
+        }
+        return { pid, stdout, stderr, outcome };
+    }
+}
+
+
+/***/ }),
+
 /***/ 3964:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -51968,7 +52471,7 @@ function contextFromEnv(env) {
 
 /***/ }),
 
-/***/ 3831:
+/***/ 5627:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -51988,6 +52491,8 @@ var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_nod
 var git = __nccwpck_require__(6960);
 // EXTERNAL MODULE: ./src/adapters/github/index.ts + 28 modules
 var github = __nccwpck_require__(4734);
+// EXTERNAL MODULE: ./src/adapters/lifetime.ts
+var lifetime = __nccwpck_require__(3489);
 // EXTERNAL MODULE: ./src/adapters/process.ts
 var adapters_process = __nccwpck_require__(1169);
 // EXTERNAL MODULE: ./src/adapters/signals.ts
@@ -67173,53 +67678,300 @@ function compareFiles(settings, files) {
     };
 }
 
+// EXTERNAL MODULE: ./src/adapters/supervisor.ts
+var supervisor = __nccwpck_require__(2364);
+;// CONCATENATED MODULE: ./src/adapters/checkout-watch.ts
+
+
+
+/** The watching stopped (its process was killed): nothing can be said about the checkouts. */
+class WatchLostError extends Error {
+}
+const other = (side) => (side === 'base' ? 'head' : 'base');
+/** A checkout's state for the walking fallback: path → type, size, times, inode. */
+function fingerprint(checkout) {
+    const state = new Map();
+    const key = (file) => {
+        try {
+            const st = (0,external_node_fs_.lstatSync)(file, { throwIfNoEntry: false });
+            return st ? `${st.mode}:${st.size}:${st.mtimeMs}:${st.ctimeMs}:${st.ino}` : 'gone';
+        }
+        catch (error) {
+            return `unreadable: ${error.code}`;
+        }
+    };
+    for (const name of ['HEAD', 'index'])
+        state.set(`.git:${name}`, key(external_node_path_default().join(checkout.gitDir, name)));
+    try {
+        state.set('.git:HEAD', `${state.get('.git:HEAD')}:${(0,external_node_fs_.readFileSync)(external_node_path_default().join(checkout.gitDir, 'HEAD'), 'utf8')}`);
+    }
+    catch {
+        // gone: the key says so
+    }
+    const stack = [''];
+    while (stack.length > 0) {
+        const rel = stack.pop();
+        let entries;
+        try {
+            entries = (0,external_node_fs_.readdirSync)(external_node_path_default().join(checkout.dir, rel), { withFileTypes: true });
+        }
+        catch {
+            continue;
+        }
+        for (const e of entries) {
+            const p = rel ? `${rel}/${e.name}` : e.name;
+            // A directory changes with its entries, which are compared themselves.
+            if (e.isDirectory()) {
+                state.set(p, 'directory');
+                stack.push(p);
+            }
+            else
+                state.set(p, key(external_node_path_default().join(checkout.dir, p)));
+        }
+    }
+    return state;
+}
+function compare(before, after) {
+    const writes = [];
+    let count = 0;
+    const note = (p, kind) => {
+        count++;
+        if (writes.length < 10)
+            writes.push({ path: p, kind });
+    };
+    for (const [p, v] of after) {
+        const was = before.get(p);
+        if (was === v)
+            continue;
+        if (was === undefined || was === 'gone')
+            note(p, 'created');
+        else if (v === 'gone')
+            note(p, 'deleted');
+        else
+            note(p, 'modified');
+    }
+    for (const p of before.keys())
+        if (!after.has(p))
+            note(p, 'deleted');
+    return { writes, count };
+}
+/** Watches both checkouts; `check(side)` after every run of `side`. */
+class CheckoutWatcher {
+    checkouts;
+    /** `inotify` (the watch process) or `walk` (the fallback). */
+    mode = 'inotify';
+    /** Why the fallback is used, for the log; null with inotify. */
+    note = null;
+    /** Directories watched (inotify), as of the last check. */
+    directories = 0;
+    child = null;
+    replies = [];
+    exit = null;
+    states = {};
+    constructor(checkouts) {
+        this.checkouts = checkouts;
+    }
+    /** Starts watching both checkouts as they are now (`walk`: use the fallback; tests and benchmarks). */
+    static async start(checkouts, options = {}) {
+        const w = new CheckoutWatcher(checkouts);
+        if (options.walk) {
+            w.fallBack('asked for');
+            return w;
+        }
+        const child = (0,supervisor/* startPython */.fb)('watch');
+        if (!child) {
+            w.fallBack('python3 was not found');
+            return w;
+        }
+        w.child = child;
+        const reader = new supervisor/* FrameReader */.tS();
+        child.stdout.on('data', (chunk) => {
+            for (const fields of reader.feed(chunk))
+                w.replies.shift()?.(fields);
+        });
+        child.stderr.resume();
+        child.on('exit', (code, signal) => {
+            w.exit = signal ? `killed by ${signal}` : `ended (code ${code})`;
+            for (const reply of w.replies.splice(0))
+                reply(['gone']);
+        });
+        child.on('error', () => { });
+        child.unref();
+        for (const h of [child.stdin, child.stdout, child.stderr])
+            h?.unref?.();
+        const hello = await w.reply();
+        if (hello[0] !== 'hello') {
+            w.close();
+            w.fallBack(hello[0] === 'unavailable' ? hello[1] : 'the watch process did not start');
+            return w;
+        }
+        for (const side of ['base', 'head']) {
+            const c = checkouts[side];
+            const r = await w.request(['add', side, c.dir, c.gitDir]);
+            if (r[0] === 'added')
+                w.directories += Number(r[2]);
+            else {
+                w.close();
+                w.fallBack(r[0] === 'limit' ? limitNote() : `inotify failed: ${r.slice(2).join(' ') || r[0]}`);
+                return w;
+            }
+        }
+        return w;
+    }
+    /** The next reply; keeps the event loop alive (the process is unref'd) until it comes. */
+    reply() {
+        if (this.exit !== null)
+            return Promise.resolve(['gone']);
+        const out = this.child.stdout;
+        out.ref();
+        return new Promise((resolve) => this.replies.push((fields) => {
+            if (this.replies.length === 0)
+                out.unref();
+            resolve(fields);
+        }));
+    }
+    request(fields) {
+        if (this.exit !== null)
+            return Promise.resolve(['gone']);
+        const pending = this.reply();
+        this.child.stdin.write((0,supervisor/* frame */.Gt)(fields));
+        return pending;
+    }
+    fallBack(why) {
+        this.mode = 'walk';
+        this.note = why;
+        for (const side of ['base', 'head'])
+            this.states[side] = fingerprint(this.checkouts[side]);
+    }
+    /**
+     * After a run of `side`: the writes into the other checkout since the last check. Throws
+     * WatchLostError when the watch process was killed (by code of a side, most likely).
+     */
+    async check(side) {
+        if (this.mode === 'walk') {
+            const victim = other(side);
+            const now = fingerprint(this.checkouts[victim]);
+            const result = compare(this.states[victim], now);
+            this.states[victim] = now;
+            this.states[side] = fingerprint(this.checkouts[side]);
+            return result;
+        }
+        const r = await this.request(['check', side]);
+        if (r[0] !== 'checked')
+            throw new WatchLostError(`the process watching the checkouts was ${this.exit ?? 'lost'}`);
+        this.directories = Number(r[3]);
+        const writes = [];
+        for (let i = 4; i + 1 < r.length; i += 2)
+            writes.push({ path: r[i], kind: r[i + 1] });
+        if (r[1] === 'limit') {
+            this.close();
+            this.fallBack(limitNote());
+        }
+        return { writes, count: Number(r[2]) };
+    }
+    /** Stops the watch process. */
+    close() {
+        const child = this.child;
+        this.child = null;
+        if (child && this.exit === null) {
+            child.stdin?.end((0,supervisor/* frame */.Gt)(['quit']));
+            child.kill('SIGKILL');
+        }
+    }
+}
+function limitNote() {
+    let limit = '?';
+    try {
+        limit = (0,external_node_fs_.readFileSync)('/proc/sys/fs/inotify/max_user_watches', 'utf8').trim();
+    }
+    catch {
+        // not Linux
+    }
+    return `the checkouts have more directories than inotify may watch (fs.inotify.max_user_watches = ${limit}; raise it with \`sudo sysctl fs.inotify.max_user_watches=524288\`)`;
+}
+
 ;// CONCATENATED MODULE: ./src/app/isolation.ts
 /**
  * Side isolation: base and head are checked out side by side, so code of one side can write into
- * the other's checkout (`../head/…`) and make identical commits look different. After every
- * build, warm-up and sample of one side, the other side's tracked state must be what it was after
- * its own last run; otherwise the comparison is void and the side is named. Each side may change
- * its own checkout as it likes.
+ * the other's checkout (`../head/…`) — its sources, its build output (dist/), its dependencies
+ * (node_modules/), its caches — and make identical commits look different. After every build,
+ * warm-up and sample of one side, nothing of the other side's checkout (tracked or not, and its
+ * HEAD and index) may have been written since the other side's own last run; otherwise the
+ * comparison is void and the side is named with the files. Each side may change its own checkout
+ * as it likes. Writes outside both checkouts (/tmp, ~/.cache) are not watched.
+ *
+ * The watching itself is in adapters/checkout-watch.ts (inotify, or a walk of both checkouts).
  */
 
-const other = (side) => (side === 'base' ? 'head' : 'base');
+
+const isolation_other = (side) => (side === 'base' ? 'head' : 'base');
+function show(w) {
+    if (w.path === '')
+        return w.kind;
+    if (w.path === '.git:HEAD')
+        return `its checked-out commit (${w.kind})`;
+    if (w.path === '.git:index')
+        return `its index (${w.kind})`;
+    if (w.path.startsWith('.git:'))
+        return `its git metadata "${w.path.slice(5)}" (${w.kind})`;
+    return `"${w.path}" (${w.kind})`;
+}
 class IsolationGuard {
-    tracked;
-    state;
+    watcher;
     /** Checks made, and the seconds they took (wall clock), for the log and the benchmark. */
     checks = 0;
     seconds = 0;
-    constructor(tracked, state) {
-        this.tracked = tracked;
-        this.state = state;
+    constructor(watcher) {
+        this.watcher = watcher;
     }
-    /** Lists both checkouts' tracked files and records their state as it is now. */
+    /** Starts watching both checkouts as they are now. */
     static async start(checkouts, signal) {
-        const [base, head] = await Promise.all([(0,git/* listTracked */.z7)(checkouts.base, signal), (0,git/* listTracked */.z7)(checkouts.head, signal)]);
-        return new IsolationGuard({ base, head }, { base: (0,git/* trackedState */.ah)(base), head: (0,git/* trackedState */.ah)(head) });
+        const [base, head] = await Promise.all([(0,git/* gitDirOf */.z0)(checkouts.base, signal), (0,git/* gitDirOf */.z0)(checkouts.head, signal)]);
+        const watcher = await CheckoutWatcher.start({
+            base: { dir: checkouts.base, gitDir: base },
+            head: { dir: checkouts.head, gitDir: head },
+        });
+        return new IsolationGuard(watcher);
+    }
+    /** How the checkouts are watched, for the log: `inotify (N directories)` or `a walk of both checkouts (why)`. */
+    get how() {
+        const w = this.watcher;
+        return w.mode === 'inotify'
+            ? `inotify on ${w.directories} directories`
+            : `a walk of both checkouts after every run (${w.note})`;
     }
     /**
      * After a run of `side` (`what`: e.g. `suite "api" (sample)`): null when the other side's
-     * checkout is untouched, else the error that names who changed what. Also records `side`'s own
-     * state, against which the next run of the other side is checked.
+     * checkout was not written, else the error that names who wrote what.
      */
-    after(side, what) {
+    async after(side, what) {
         const t0 = performance.now();
-        const victim = other(side);
-        const theirs = (0,git/* trackedState */.ah)(this.tracked[victim]);
-        this.state[side] = (0,git/* trackedState */.ah)(this.tracked[side]);
-        this.checks++;
-        this.seconds += (performance.now() - t0) / 1000;
-        const changed = (0,git/* changedEntries */.bF)(this.state[victim], theirs);
-        if (changed.length === 0)
+        const victim = isolation_other(side);
+        let found;
+        try {
+            found = await this.watcher.check(side);
+        }
+        catch (error) {
+            if (!(error instanceof WatchLostError))
+                throw error;
+            return (`Side isolation stopped during ${what} on the ${side} side: ${error.message} (did the benchmark kill python3 processes?). ` +
+                'Writes into the other checkout can no longer be seen, so the comparison was stopped and nothing is reported as a regression.');
+        }
+        finally {
+            this.checks++;
+            this.seconds += (performance.now() - t0) / 1000;
+        }
+        if (found.count === 0)
             return null;
-        const shown = changed
-            .slice(0, 5)
-            .map((f) => (f === 'HEAD' ? 'its checked-out commit' : f === 'index' ? 'its index' : `"${f}"`))
-            .join(', ');
-        return (`The ${side} side changed tracked files of the ${victim} checkout (${shown}${changed.length > 5 ? ` and ${changed.length - 5} more` : ''}) during ${what}. ` +
-            `Code of one side must never write into the other side's checkout (e.g. "../${victim}/…"): the two sides are ` +
-            'no longer what was committed, so the comparison was stopped and nothing is reported as a regression.');
+        const shown = found.writes.slice(0, 5).map(show).join(', ');
+        const more = found.count - Math.min(5, found.writes.length);
+        return (`The ${side} side wrote into the ${victim} checkout (${shown}${more > 0 ? ` and ${more} more` : ''}) during ${what}. ` +
+            `Code of one side must never write into the other side's checkout (e.g. "../${victim}/…"), tracked files or not (dist/, node_modules/, caches): ` +
+            'the two sides are no longer what was built from the commits, so the comparison was stopped and nothing is reported as a regression.');
+    }
+    /** Stops watching. */
+    close() {
+        this.watcher.close();
     }
 }
 
@@ -67274,6 +68026,8 @@ class HttpSuiteError extends Error {
     }
 }
 
+// EXTERNAL MODULE: ./src/adapters/procfs.ts
+var procfs = __nccwpck_require__(501);
 ;// CONCATENATED MODULE: ./src/adapters/profile/hooks.ts
 /** The seam between suite runners and profilers. */
 /** Now on the monotonic clock, in µs (the clock of V8 profiles and of `perf record -k CLOCK_MONOTONIC`). */
@@ -67856,300 +68610,13 @@ function runLoad(o) {
 var external_node_http_ = __nccwpck_require__(7067);
 ;// CONCATENATED MODULE: external "node:timers/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
-// EXTERNAL MODULE: ./src/adapters/lifetime.ts
-var lifetime = __nccwpck_require__(3489);
-// EXTERNAL MODULE: external "node:child_process"
-var external_node_child_process_ = __nccwpck_require__(1421);
-;// CONCATENATED MODULE: ./src/adapters/http/procfs.ts
-/**
- * Linux /proc readings about a server's process group: its members, their CPU time, their peak
- * resident memory and whether they own a listening socket. Every function returns null when
- * /proc is not there (macOS, Windows) so callers can degrade to fewer metrics.
- *
- * Sources: proc(5) — /proc/PID/stat fields 3 (state), 5 (pgrp), 14–17 (utime, stime, cutime,
- * cstime in clock ticks), /proc/PID/task/TID/schedstat field 1 (time on CPU, ns), /proc/PID/status
- * `VmHWM` (peak RSS, kB), /proc/net/tcp{,6} (`st` 0A = LISTEN, `inode`), /proc/PID/fd/* links
- * `socket:[INODE]`.
- */
-
-
-let procChecked;
-function procAvailable() {
-    procChecked ??= (0,external_node_fs_.existsSync)('/proc/self/stat') && (0,external_node_fs_.existsSync)('/proc/net/tcp');
-    return procChecked;
-}
-let clockTicks;
-/** Clock ticks per second (`getconf CLK_TCK`), 100 on virtually every Linux. */
-function clockTicksPerSecond() {
-    if (clockTicks === undefined) {
-        const out = (0,external_node_child_process_.spawnSync)('getconf', ['CLK_TCK'], { encoding: 'utf8' });
-        const n = Number(out.stdout?.trim());
-        clockTicks = Number.isFinite(n) && n > 0 ? n : 100;
-    }
-    return clockTicks;
-}
-/** Parses the text of /proc/PID/stat. The command name (field 2) may hold spaces and parentheses. */
-function parseProcStat(pid, text) {
-    const close = text.lastIndexOf(')');
-    if (close < 0)
-        return null;
-    const f = text
-        .slice(close + 2)
-        .trim()
-        .split(' ');
-    // f[0] is field 3 (state); field N is f[N - 3].
-    if (f.length < 15)
-        return null;
-    return {
-        pid,
-        state: f[0],
-        pgrp: Number(f[2]),
-        ownTicks: Number(f[11]) + Number(f[12]),
-        childTicks: Number(f[13]) + Number(f[14]),
-    };
-}
-/** Every process in process group `pgid`, zombies included; null without /proc. */
-function listGroup(pgid) {
-    if (!procAvailable())
-        return null;
-    const out = [];
-    let entries;
-    try {
-        entries = (0,external_node_fs_.readdirSync)('/proc');
-    }
-    catch {
-        return null;
-    }
-    for (const name of entries) {
-        if (!/^\d+$/.test(name))
-            continue;
-        let text;
-        try {
-            text = (0,external_node_fs_.readFileSync)(`/proc/${name}/stat`, 'utf8');
-        }
-        catch {
-            continue; // exited meanwhile
-        }
-        const st = parseProcStat(Number(name), text);
-        if (st && st.pgrp === pgid)
-            out.push(st);
-    }
-    return out;
-}
-/** Live (non-zombie) members of a process group; null without /proc. */
-function liveGroupMembers(pgid) {
-    const all = listGroup(pgid);
-    return all === null ? null : all.filter((p) => p.state !== 'Z' && p.state !== 'X').map((p) => p.pid);
-}
-/**
- * CPU seconds (user + system, including reaped children) used so far by the group's processes.
- * With `pids` (members found earlier by `listGroup`), reads only those processes instead of
- * scanning all of /proc, which takes milliseconds: cheap enough to call while load is running.
- */
-function groupCpuSeconds(pgid, pids) {
-    let members;
-    if (pids === undefined)
-        members = listGroup(pgid);
-    else if (!procAvailable())
-        members = null;
-    else {
-        members = [];
-        for (const pid of pids) {
-            try {
-                const st = parseProcStat(pid, (0,external_node_fs_.readFileSync)(`/proc/${pid}/stat`, 'utf8'));
-                if (st && st.pgrp === pgid)
-                    members.push(st);
-            }
-            catch {
-                // exited meanwhile
-            }
-        }
-    }
-    if (members === null)
-        return null;
-    let seconds = 0;
-    for (const p of members)
-        seconds += processCpuSeconds(p);
-    return seconds;
-}
-let schedstatChecked;
-function schedstatAvailable() {
-    schedstatChecked ??= (0,external_node_fs_.existsSync)(`/proc/self/task/${process.pid}/schedstat`);
-    return schedstatChecked;
-}
-/**
- * CPU seconds of one process and its reaped children. Its own time comes from its threads'
- * schedstat (nanoseconds) when the kernel has it, as utime + stime count whole clock ticks
- * (10 ms): too coarse for short runs. Threads that already exited are then missed, which is
- * fine for servers (their threads live as long as they do).
- */
-function processCpuSeconds(p) {
-    const children = p.childTicks / clockTicksPerSecond();
-    if (schedstatAvailable() && p.state !== 'Z') {
-        try {
-            let ns = 0;
-            for (const tid of (0,external_node_fs_.readdirSync)(`/proc/${p.pid}/task`)) {
-                try {
-                    ns += Number((0,external_node_fs_.readFileSync)(`/proc/${p.pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
-                }
-                catch {
-                    // thread exited meanwhile
-                }
-            }
-            return ns / 1e9 + children;
-        }
-        catch {
-            // the process exited meanwhile: fall back to what /proc/PID/stat said
-        }
-    }
-    return p.ownTicks / clockTicksPerSecond() + children;
-}
-/**
- * The largest peak resident set size (VmHWM) among the group's live processes, in bytes,
- * leaving out `exclude` (the supervisor, which is not part of what is measured).
- */
-function groupPeakRssBytes(pgid, exclude = null) {
-    const pids = liveGroupMembers(pgid);
-    if (pids === null)
-        return null;
-    let peak = null;
-    for (const pid of pids) {
-        if (pid === exclude)
-            continue;
-        let text;
-        try {
-            text = (0,external_node_fs_.readFileSync)(`/proc/${pid}/status`, 'utf8');
-        }
-        catch {
-            continue;
-        }
-        const m = /^VmHWM:\s+(\d+)\s+kB/m.exec(text);
-        if (m)
-            peak = Math.max(peak ?? 0, Number(m[1]) * 1024);
-    }
-    return peak;
-}
-/** Parses /proc/net/tcp or tcp6 text: inodes of sockets listening on `port` (any address). */
-function parseListeningInodes(text, port) {
-    const inodes = [];
-    for (const line of text.split('\n').slice(1)) {
-        const f = line.trim().split(/\s+/);
-        if (f.length < 10)
-            continue;
-        const local = f[1];
-        const portHex = local.slice(local.lastIndexOf(':') + 1);
-        if (f[3] === '0A' && Number.parseInt(portHex, 16) === port)
-            inodes.push(f[9]);
-    }
-    return inodes;
-}
-/** Inodes of the TCP sockets listening on `port`; null without /proc. */
-function listeningInodes(port) {
-    if (!procAvailable())
-        return null;
-    const inodes = [];
-    for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
-        try {
-            inodes.push(...parseListeningInodes((0,external_node_fs_.readFileSync)(file, 'utf8'), port));
-        }
-        catch {
-            // tcp6 is absent when IPv6 is disabled
-        }
-    }
-    return inodes;
-}
-function holdsSocket(pid, wanted) {
-    let fds;
-    try {
-        fds = (0,external_node_fs_.readdirSync)(`/proc/${pid}/fd`);
-    }
-    catch {
-        return null; // not ours to read, or gone
-    }
-    for (const fd of fds) {
-        try {
-            if (wanted.has((0,external_node_fs_.readlinkSync)(`/proc/${pid}/fd/${fd}`)))
-                return true;
-        }
-        catch {
-            // closed meanwhile
-        }
-    }
-    return false;
-}
-/**
- * Who holds the socket listening on `port`:
- * - `group`: a process of group `pgid`;
- * - `other`: a process outside it that we can inspect (another server took the port);
- * - `none`: nobody listens there;
- * - `unknown`: a process we cannot inspect (another user's, e.g. a root-owned docker-proxy
- *   forwarding to a container the server command started);
- * - null: this platform has no /proc.
- */
-function listenerOwner(pgid, port) {
-    const inodes = listeningInodes(port);
-    const members = liveGroupMembers(pgid);
-    if (inodes === null || members === null)
-        return null;
-    if (inodes.length === 0)
-        return 'none';
-    const wanted = new Set(inodes.map((i) => `socket:[${i}]`));
-    for (const pid of members)
-        if (holdsSocket(pid, wanted))
-            return 'group';
-    const inGroup = new Set(members);
-    for (const name of (0,external_node_fs_.readdirSync)('/proc')) {
-        if (!/^\d+$/.test(name) || inGroup.has(Number(name)))
-            continue;
-        if (holdsSocket(Number(name), wanted))
-            return 'other';
-    }
-    return 'unknown';
-}
-/**
- * Current resident memory (VmRSS) summed over the group's live processes, in bytes, leaving out
- * `exclude` (the supervisor); null without /proc.
- */
-function groupRssBytes(pgid, exclude = null) {
-    const pids = liveGroupMembers(pgid);
-    if (pids === null)
-        return null;
-    let total = 0;
-    for (const pid of pids) {
-        if (pid === exclude)
-            continue;
-        try {
-            const m = /^VmRSS:\s+(\d+)\s+kB/m.exec((0,external_node_fs_.readFileSync)(`/proc/${pid}/status`, 'utf8'));
-            if (m)
-                total += Number(m[1]) * 1024;
-        }
-        catch {
-            // exited meanwhile
-        }
-    }
-    return total;
-}
-/** Open file descriptors summed over the group's live processes but `exclude` (the supervisor); null without /proc. */
-function groupOpenFds(pgid, exclude = null) {
-    const pids = liveGroupMembers(pgid);
-    if (pids === null)
-        return null;
-    let total = 0;
-    for (const pid of pids) {
-        if (pid === exclude)
-            continue;
-        try {
-            total += (0,external_node_fs_.readdirSync)(`/proc/${pid}/fd`).length;
-        }
-        catch {
-            // exited meanwhile, or not ours to read
-        }
-    }
-    return total;
-}
-
 ;// CONCATENATED MODULE: ./src/adapters/http/server.ts
-
+/**
+ * Lifecycle of one HTTP server process: pick a free port, spawn the server as a supervised
+ * process tree in its own process group (see `ProcessTree`: descendants that detach cannot
+ * escape), wait until it answers, make sure the process answering is ours, and stop the whole
+ * tree (SIGTERM, then SIGKILL after a grace period) without leaking anything.
+ */
 
 
 
@@ -68177,7 +68644,7 @@ function signalGroup(pgid, signal) {
 function groupAlive(pgid) {
     if (!signalGroup(pgid, 0))
         return false;
-    const live = liveGroupMembers(pgid);
+    const live = (0,procfs/* liveGroupMembers */.h_)(pgid);
     return live === null ? true : live.length > 0;
 }
 /** A free TCP port on 127.0.0.1: bind port 0, read the port, release it. */
@@ -68220,50 +68687,47 @@ function probeTcp(port) {
 /** One running server process group. */
 class ServerProcess {
     spec;
+    tree;
     port;
     pgid;
-    /** Set once the direct child (the shell) has exited. */
+    /** Set once the server's tree has ended. */
     exit = null;
-    tree;
-    child;
     exited;
     output = '';
     stopping = null;
     exitListeners = new Set();
     /** Conditions found while starting, as warnings for the replicate. */
     warnings = [];
-    constructor(spec, port) {
+    constructor(spec, port, tree) {
         this.spec = spec;
+        this.tree = tree;
         this.port = port;
-        this.tree = new adapters_process/* ProcessTree */.i$(spec.command, {
-            cwd: spec.cwd,
-            env: { ...spec.env, PORT: String(port), HOST: '127.0.0.1' },
-            graceS: spec.stopGrace ?? 3,
-        });
-        this.child = this.tree.child;
         const append = (chunk) => {
             this.output += chunk.toString('utf8');
             if (this.output.length > 2 * TAIL_BYTES)
                 this.output = this.output.slice(-TAIL_BYTES);
         };
-        this.child.stdout?.on('data', append);
-        this.child.stderr?.on('data', append);
-        this.exited = new Promise((resolve) => {
-            this.child.on('error', (err) => {
-                this.output += `\n${err.message}\n`;
-                this.exit ??= { code: null, signal: null };
-                resolve();
-            });
-            this.child.on('exit', (code, signal) => {
-                this.exit = { code, signal };
-                resolve();
-            });
+        tree.stdout.on('data', append);
+        tree.stderr.on('data', append);
+        this.exited = tree.ended.then((end) => {
+            this.exit = { code: end.exitCode, signal: end.signal, lost: end.lost };
+            if (end.lost)
+                this.output += `\n${end.lost}${end.leftBehind.length ? `; killed: ${end.leftBehind.join('; ')}` : ''}\n`;
         });
         this.exited.then(() => {
             for (const l of this.exitListeners)
                 l();
         });
-        this.pgid = this.child.pid ?? -1; // detached ⇒ setsid ⇒ the child leads its own group
+        this.pgid = tree.pid; // the group's leader: the supervisor's runner, or the shell without it
+    }
+    /** Starts the server's process tree (rejects when it cannot be started at all). */
+    static async start(spec, port) {
+        const tree = await adapters_process/* ProcessTree */.i$.start(spec.command, {
+            cwd: spec.cwd,
+            env: { ...spec.env, PORT: String(port), HOST: '127.0.0.1' },
+            graceS: spec.stopGrace ?? 3,
+        });
+        return new ServerProcess(spec, port, tree);
     }
     /** The supervisor's pid when there is one (it is in the group but is not the server). */
     get supervisorPid() {
@@ -68295,6 +68759,8 @@ class ServerProcess {
             return 'could not be started';
         if (!this.exit)
             return 'is running';
+        if (this.exit.lost)
+            return `lost its supervision (${this.exit.lost}: did it kill its parent?)`;
         if (this.exit.signal)
             return `was killed by ${this.exit.signal}`;
         if (this.exit.code === null)
@@ -68318,17 +68784,17 @@ class ServerProcess {
         let left = null;
         if (this.alive || groupAlive(this.pgid)) {
             this.tree.stop(urgent);
-            // The supervisor exits once everything under it is gone; the wait is bounded all the same.
+            // The tree ends once everything under it is gone; the wait is bounded all the same.
             await Promise.race([this.exited, (0,promises_namespaceObject.setTimeout)(grace + 2000, undefined, { ref: false })]);
             if (!(await this.waitGone(100))) {
-                (0,lifetime/* killTreeNow */.TQ)(this.pgid, false);
+                this.tree.killNow();
                 if (!(await this.waitGone(5000)))
                     left = `The ${this.spec.side} server of suite "${this.spec.suite}" (process group ${this.pgid}) survived SIGKILL; check the runner for leftover processes.`;
             }
         }
         await Promise.race([this.exited, (0,promises_namespaceObject.setTimeout)(2000, undefined, { ref: false })]);
-        this.child.stdout?.destroy();
-        this.child.stderr?.destroy();
+        this.tree.stdout.destroy();
+        this.tree.stderr.destroy();
         return left;
     }
     async waitGone(ms) {
@@ -68372,7 +68838,13 @@ async function startServer(spec) {
         spec.signal?.throwIfAborted();
         const port = await freePort();
         const started = Date.now();
-        const server = new ServerProcess(spec, port);
+        let server;
+        try {
+            server = await ServerProcess.start(spec, port);
+        }
+        catch (err) {
+            throw new HttpSuiteError(`The ${spec.side} server of suite "${spec.suite}" (\`${spec.command}\`) could not be started: ${err.message}`, spec.side, '', err.code === 'ENOENT');
+        }
         let outcome;
         try {
             outcome = await waitReady(server, spec);
@@ -68384,7 +68856,7 @@ async function startServer(spec) {
         const retry = attempt < MAX_START_ATTEMPTS;
         if (outcome === 'ready') {
             // A busy port must never mix up base and head: the listener must belong to our group.
-            const owner = listenerOwner(server.pgid, port);
+            const owner = (0,procfs/* listenerOwner */.ms)(server.pgid, port);
             if (owner === 'unknown' && server.alive)
                 server.warnings.push(`The ${spec.side} server of suite "${spec.suite}" answers on port ${port} through a process outside its process group that perfgate cannot inspect (e.g. a container's port forwarder), so it could not verify whose server answered, and cpu and rss cover only the processes in the group.`);
             if (owner === 'group' || ((owner === null || owner === 'unknown') && server.alive)) {
@@ -68572,8 +69044,8 @@ async function runSoak(o) {
     const fds = [];
     const t0 = performance.now();
     const sample = () => {
-        const r = groupRssBytes(o.pgid, o.supervisorPid ?? null);
-        const f = groupOpenFds(o.pgid, o.supervisorPid ?? null);
+        const r = (0,procfs/* groupRssBytes */.t5)(o.pgid, o.supervisorPid ?? null);
+        const f = (0,procfs/* groupOpenFds */.LO)(o.pgid, o.supervisorPid ?? null);
         if (r === null || f === null)
             return;
         t.push((performance.now() - t0) / 1000);
@@ -68741,7 +69213,7 @@ async function measureHttpReplicate(suite, opts) {
         const curves = [];
         const series = [];
         const shape = loadShape(suite);
-        if (!procAvailable())
+        if (!(0,procfs/* procAvailable */.Yd)())
             warnings.push(`HTTP suite "${suite.name}": server CPU and memory (cpu, rss) are not measured on this platform (they need Linux /proc).`);
         for (const scenario of suite.scenarios) {
             const prefix = `${suite.name}/${scenario.name}`;
@@ -68841,7 +69313,7 @@ async function measureHttpReplicate(suite, opts) {
             signal.addEventListener('abort', onAbort, { once: true });
             if (signal.aborted)
                 stop.abort();
-            const members = (listGroup(live.pgid) ?? []).map((p) => p.pid);
+            const members = ((0,procfs/* listGroup */.gR)(live.pgid) ?? []).map((p) => p.pid);
             let cpuBefore = null;
             let measureStart = performance.now();
             let windowStart = monotonicUs();
@@ -68860,7 +69332,7 @@ async function measureHttpReplicate(suite, opts) {
                         onMeasureStart: () => {
                             measureStart = performance.now();
                             windowStart = monotonicUs();
-                            cpuBefore = groupCpuSeconds(live.pgid, members);
+                            cpuBefore = (0,procfs/* groupCpuSeconds */.j4)(live.pgid, members);
                         },
                     });
                 }
@@ -68875,7 +69347,7 @@ async function measureHttpReplicate(suite, opts) {
             }
             served.windows.push([windowStart, monotonicUs()]);
             served.requests += run.ok + run.non2xx;
-            const cpuAfter = groupCpuSeconds(live.pgid);
+            const cpuAfter = (0,procfs/* groupCpuSeconds */.j4)(live.pgid);
             timings.warmup += (measureStart - w0) / 1000;
             timings.measured += (performance.now() - measureStart) / 1000;
             if (!live.alive)
@@ -68884,7 +69356,7 @@ async function measureHttpReplicate(suite, opts) {
                 throw timeoutError(live);
             if (signal.aborted)
                 throw abortReason(opts.signal, new Error('aborted'));
-            const rss = groupPeakRssBytes(live.pgid, live.supervisorPid);
+            const rss = (0,procfs/* groupPeakRssBytes */.M5)(live.pgid, live.supervisorPid);
             const serverCpu = cpuBefore !== null && cpuAfter !== null ? Math.max(0, cpuAfter - cpuBefore) : null;
             const summary = summarizeRun(prefix, run, { ...shape, serverCpu, rss });
             values.push(...summary.values);
@@ -69061,6 +69533,11 @@ async function runOnce(suite, side, checkout, signal, hooks) {
         : await (0,adapters_process/* runMeasured */.qB)(suite.run, { cwd, env: suite.env, timeoutS: suite.timeout, signal });
     if (run.aborted)
         throw signal?.reason ?? new Error('cancelled');
+    if (run.lost) {
+        // Its processes were no longer watched while it ran: nothing it measured is a sample.
+        throw new SuiteError(suite.name, side, `"${suite.run}" lost its supervision (${run.lost}; did it kill its parent process?), so it is not a sample. ` +
+            `What it had started was stopped: ${run.leftBehind.join('; ') || 'nothing was left'}.`, run.outputTail);
+    }
     if (run.timedOut) {
         throw new SuiteError(suite.name, side, `"${suite.run}" did not finish within ${suite.timeout} s and was stopped`, run.outputTail);
     }
@@ -69774,6 +70251,8 @@ function nodeProfileFiles(dir) {
     };
 }
 
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __nccwpck_require__(1421);
 ;// CONCATENATED MODULE: ./src/adapters/profile/perf.ts
 /**
  * Linux `perf`: a sampling CPU profile of any program (Go, Rust, C/C++, Python 3.12+), with
@@ -70766,10 +71245,14 @@ async function trackInIssue(settings, report, io) {
 
 
 
+
 /** Events under which a job has a write token and secrets while the code comes from a PR. */
 const PRIVILEGED_EVENTS = new Set(['pull_request_target', 'workflow_run']);
-/** Runs `build` in one checkout, with its output grouped in the log. Returns an error text or null. */
-async function build(settings, side, dir, io) {
+/**
+ * Runs `build` in one checkout, with its output grouped in the log. Returns an error text or null;
+ * processes the build left running (stopped) are named in `notes`.
+ */
+async function build(settings, side, dir, io, notes) {
     if (!settings.build)
         return null;
     return io.log.group(`Build ${side}: ${settings.build}`, async () => {
@@ -70780,8 +71263,13 @@ async function build(settings, side, dir, io) {
             onOutput: io.local ? undefined : (chunk) => process.stdout.write(chunk),
         });
         io.signal?.throwIfAborted();
-        if (result.leftBehind.length > 0)
-            io.log.info(`The ${side} build left processes running; they were stopped: ${result.leftBehind.join('; ')}`);
+        if (result.lost)
+            return `The ${side} build lost its supervision (${result.lost}; did it kill its parent process?). What it had started was stopped: ${result.leftBehind.join('; ') || 'nothing was left'}.`;
+        if (result.leftBehind.length > 0) {
+            const text = `The ${side} build left processes running; they were stopped: ${result.leftBehind.join('; ')}`;
+            io.log.info(text);
+            notes.push({ code: 'build-left-running', text });
+        }
         if (result.exitCode === 0 && !result.timedOut)
             return null;
         const how = result.timedOut ? 'timed out' : `failed (exit code ${result.exitCode ?? result.signal})`;
@@ -70816,6 +71304,7 @@ async function measureRevisions(settings, io, resultsDir, known) {
     const reproduce = reproduceRun(settings, base, head, !io.local);
     Object.assign(known, { base, head, reproduce });
     const checkouts = await (0,git/* addWorktrees */.w_)(io.workspace, external_node_path_default().join(io.tempDir, 'perfgate'), base, head, io.signal);
+    let guard;
     try {
         const notes = [];
         if (settings.benchFromHead.length > 0) {
@@ -70835,13 +71324,14 @@ async function measureRevisions(settings, io, resultsDir, known) {
             }
         }
         // Fingerprinted after bench-from-head wrote into base: from here on, neither side may change the other.
-        const guard = await IsolationGuard.start(checkouts, io.signal);
+        guard = await IsolationGuard.start(checkouts, io.signal);
+        const isolation = guard;
         const buildErrors = [];
         for (const side of ['base', 'head']) {
-            const error = await build(settings, side, checkouts[side], io);
+            const error = await build(settings, side, checkouts[side], io, notes);
             if (error)
                 buildErrors.push(error);
-            const breach = settings.build ? guard.after(side, 'the build') : null;
+            const breach = settings.build ? await isolation.after(side, 'the build') : null;
             if (breach)
                 return failedComparison(settings, base, head, [breach], reproduce);
         }
@@ -70863,9 +71353,9 @@ async function measureRevisions(settings, io, resultsDir, known) {
             seed: io.seed,
             signal: io.signal,
             reporter: io.progress ?? logReporter((line) => io.log.info(line)),
-            isolation: async (side, what) => guard.after(side, what),
+            isolation: (side, what) => isolation.after(side, what),
         });
-        io.log.info(`Side isolation: ${guard.checks} checks of the other checkout, ${((guard.seconds / Math.max(1, guard.checks)) * 1000).toFixed(1)} ms each on average`);
+        io.log.info(`Side isolation: ${isolation.checks} checks of the other checkout, ${((isolation.seconds / Math.max(1, isolation.checks)) * 1000).toFixed(1)} ms each on average (${isolation.how})`);
         // Soak growth metrics are decided from the runs' series, not their few replicate values.
         // One side changed the other: nothing measured is a comparison of the commits.
         const unitOf = new Map((outcome.look?.results ?? []).map((r) => [r.id, r.unit]));
@@ -70888,6 +71378,10 @@ async function measureRevisions(settings, io, resultsDir, known) {
         const profiles = cancelled || outcome.isolationError
             ? []
             : await runProfiles(profileTargets(settings.profile, runners.filter((r) => !failed.has(r.suite.name)), results), { checkouts, resultsDir, seed: io.seed, signal: io.signal, log: (line) => io.log.info(line) });
+        // Every command stops what it started; anything of theirs still running got past that.
+        const escaped = (0,lifetime/* survivors */.Ql)();
+        if (escaped.length > 0)
+            errors.push(`Processes started by the benchmarks were still running after every command had ended (they escaped their supervision): ${escaped.join('; ')}. They were stopped; they may have run alongside the measurements.`);
         return {
             base,
             head,
@@ -70907,6 +71401,7 @@ async function measureRevisions(settings, io, resultsDir, known) {
         };
     }
     finally {
+        guard?.close();
         await checkouts.remove();
     }
 }
@@ -72262,7 +72757,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _adapters_results_file__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(3021);
 /* harmony import */ var _adapters_signals__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(3113);
 /* harmony import */ var _app_context__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(3964);
-/* harmony import */ var _app_run__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(3831);
+/* harmony import */ var _app_run__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(5627);
 /* harmony import */ var _core_render_terminal__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(1698);
 /* harmony import */ var _settings_settings__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(7100);
 /**

@@ -44,7 +44,7 @@ export class WatchLostError extends Error {}
 const other = (side: Side): Side => (side === 'base' ? 'head' : 'base');
 
 /** A checkout's state for the walking fallback: path → type, size, times, inode. */
-export function fingerprint(checkout: Checkout): Map<string, string> {
+function fingerprint(checkout: Checkout): Map<string, string> {
   const state = new Map<string, string>();
   const key = (file: string) => {
     try {

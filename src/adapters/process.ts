@@ -156,7 +156,7 @@ export function childEnv(base: NodeJS.ProcessEnv, extra: Record<string, string> 
 }
 
 /** Sends a signal to a whole process group; ignores groups that are already gone. */
-export function killGroup(pid: number | undefined, signal: NodeJS.Signals = 'SIGKILL'): void {
+function killGroup(pid: number | undefined, signal: NodeJS.Signals = 'SIGKILL'): void {
   if (!pid) return;
   try {
     process.kill(-pid, signal);

@@ -1,10 +1,9 @@
 /**
  * Linux /proc readings: the one walk over every process (`processTable`), and what is built on
- * it — a process tree's descendants, the processes that carry an environment entry (how perfgate
- * finds what its commands started wherever it was re-parented), a process group's members, their
- * CPU time, peak and current resident memory, open descriptors and listening sockets. Every
- * function returns null (or nothing) when /proc is not there (macOS, Windows), so callers can
- * degrade.
+ * it — the processes that carry an environment entry (how perfgate finds what its commands
+ * started wherever it was re-parented), a process group's members, their CPU time, peak and
+ * current resident memory, open descriptors and listening sockets. Every function returns null
+ * (or nothing) when /proc is not there (macOS, Windows), so callers can degrade.
  *
  * Sources: proc(5) — /proc/PID/stat fields 3 (state), 4 (ppid), 5 (pgrp), 14–17 (utime, stime,
  * cutime, cstime in clock ticks), /proc/PID/environ (the initial environment, NUL-separated;
@@ -97,26 +96,6 @@ export function processTable(): ProcStat[] | null {
     if (st) out.push(st);
   }
   return out;
-}
-
-/**
- * Live descendants of `root` by their parent links (empty without /proc). A process that was
- * re-parented away from the tree (double fork) is not found here: the supervisor's subreapers
- * and `carrying` are for that.
- */
-export function descendantsOf(root: number): number[] {
-  const table = processTable() ?? [];
-  const parentOf = new Map(table.map((p) => [p.pid, p.ppid]));
-  return table
-    .filter(isLive)
-    .map((p) => p.pid)
-    .filter((pid) => {
-      for (let p = pid, hops = 0; parentOf.has(p) && hops < 4096; hops++) {
-        p = parentOf.get(p)!;
-        if (p === root) return true;
-      }
-      return false;
-    });
 }
 
 /**
