@@ -15,9 +15,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { driverCeiling, measureCapacity } from '../src/adapters/http/capacity';
 import { runLoad } from '../src/adapters/http/load';
-import { groupCpuSeconds } from '../src/adapters/http/procfs';
 import { measureHttpReplicate, runHttpReplicate } from '../src/adapters/http/replicate';
 import { type ServerProcess, startServer } from '../src/adapters/http/server';
+import { groupCpuSeconds } from '../src/adapters/procfs';
 import { capacitySchema, type HttpScenario, type HttpSuite } from '../src/settings/suites';
 
 const quick = process.argv.includes('--quick');

@@ -7,19 +7,27 @@
  *    run a build, a command suite that starts a detached daemon and an HTTP suite; each run gets
  *    SIGINT or SIGTERM at a random moment. Reported: signal → exit (the promise: under 5 s), and
  *    any process, worktree or missing "cancelled" report left behind.
- * 2. Side isolation: the cost per sample of checking the other checkout (an lstat of every
- *    tracked file of both checkouts, in process), on a small repository and on ones with 5,000
- *    and 20,000 tracked files.
- * 3. The supervisor: milliseconds per command it adds over a bare `bash -c`.
+ * 2. Side isolation: the cost per check of the other checkout (inotify through supervisor.py,
+ *    and the walking fallback), on a small repository, one with 20,000 tracked files, and the
+ *    same with a node_modules of 50,000 files in each checkout; the one-time cost of watching a
+ *    fresh node_modules after a build; and that a write into the other side's node_modules is
+ *    seen.
+ * 3. Per-sample overhead: what a sample costs beyond the measured command (the supervisor's
+ *    round trip, the fork of its runner, the isolation check), against a bare `bash -c true`
+ *    spawned from node. Also the `rss` floor a tiny command reports (the runner's size).
+ * 4. Escapes: daemons started by setsid, a double fork, and a command that kills its supervisor
+ *    (and the supervisor too): found, named and killed.
  *
  * Figures depend on the machine and on what else runs on it: the load average is printed.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { addWorktrees } from '../src/adapters/git';
+import { CheckoutWatcher } from '../src/adapters/checkout-watch';
+import { addWorktrees, gitDirOf } from '../src/adapters/git';
 import { runMeasured } from '../src/adapters/process';
+import { describeProcess, isLive, processTable } from '../src/adapters/procfs';
 import { IsolationGuard } from '../src/app/isolation';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -36,8 +44,8 @@ const quantile = (xs: number[], q: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor(q * s.length))];
 };
-const summary = (xs: number[]) =>
-  `min ${Math.min(...xs).toFixed(0)}, median ${quantile(xs, 0.5).toFixed(0)}, p90 ${quantile(xs, 0.9).toFixed(0)}, max ${Math.max(...xs).toFixed(0)}`;
+const summary = (xs: number[], digits = 0) =>
+  `min ${Math.min(...xs).toFixed(digits)}, median ${quantile(xs, 0.5).toFixed(digits)}, p90 ${quantile(xs, 0.9).toFixed(digits)}, max ${Math.max(...xs).toFixed(digits)}`;
 
 function repo(files: Record<string, string>): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'perfgate-bench-safety-'));
@@ -53,19 +61,10 @@ function repo(files: Record<string, string>): string {
 }
 
 function processesMatching(text: string): string[] {
-  const found: string[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      if (['Z', 'X'].includes(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0])) continue;
-      const cmd = readFileSync(`/proc/${name}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      if (cmd.includes(text)) found.push(`${name} ${cmd.slice(0, 80)}`);
-    } catch {
-      // gone
-    }
-  }
-  return found;
+  return (processTable() ?? [])
+    .filter((p) => isLive(p) && p.pid !== process.pid)
+    .map((p) => describeProcess(p.pid))
+    .filter((d) => d.includes(text));
 }
 
 const SERVER = `require('node:http').createServer((q, s) => s.end('ok')).listen(Number(process.env.PORT), '127.0.0.1');`;
@@ -185,18 +184,32 @@ async function cancellation() {
   }
 }
 
+/** A node_modules of `files` files shaped like npm's: packages of 40 files in 4 directories. */
+function nodeModules(dir: string, files: number): void {
+  for (let p = 0; p * 40 < files; p++) {
+    const pkg = path.join(dir, 'node_modules', p % 5 === 0 ? `@scope${p % 50}/pkg${p}` : `pkg${p}`);
+    for (const sub of ['lib/util', 'dist']) mkdirSync(path.join(pkg, sub), { recursive: true });
+    for (let f = 0; f < 40; f++) {
+      const where = f < 4 ? '' : f < 24 ? 'lib' : f < 34 ? 'lib/util' : 'dist';
+      writeFileSync(path.join(pkg, where, `f${f}.js`), `module.exports = ${f};\n`);
+    }
+  }
+}
+
 async function isolation() {
-  console.log(`\n## Side isolation check, per sample (load ${load()})\n`);
+  console.log(`\n## Side isolation, per check of the other checkout (load ${load()})\n`);
   const many = (n: number) => {
     const files: Record<string, string> = {};
     for (let i = 0; i < n; i++) files[`src/d${i % 100}/f${i}.txt`] = `${i}\n`;
     return files;
   };
-  for (const [name, dir] of [
-    ['small (3 files)', repo({ 'a.txt': 'a', 'b.txt': 'b', 'c.txt': 'c' })],
-    ['5,000 tracked files', repo(many(5000))],
-    ['20,000 tracked files', repo(many(20000))],
-  ] as const) {
+  const cases = [
+    ['small (3 files)', 3, 0],
+    ['20,000 tracked files', 20_000, 0],
+    ['20,000 tracked files + node_modules of 50,000 files (each side)', 20_000, 50_000],
+  ] as const;
+  for (const [name, tracked, modules] of cases) {
+    const dir = repo(tracked === 3 ? { 'a.txt': 'a', 'b.txt': 'b', 'c.txt': 'c' } : many(tracked));
     const head = git(dir, 'rev-parse', 'HEAD');
     const base = git(dir, 'rev-parse', 'HEAD~1');
     const co = await addWorktrees(
@@ -205,39 +218,124 @@ async function isolation() {
       { sha: base },
       { sha: head },
     );
-    const guard = await IsolationGuard.start(co);
-    const times: number[] = [];
-    for (let i = 0; i < 30; i++) {
-      const t = performance.now();
-      guard.after(i % 2 ? 'head' : 'base', 'bench');
-      times.push(performance.now() - t);
+    for (const mode of ['inotify', 'walk'] as const) {
+      let t = performance.now();
+      const watcher = await CheckoutWatcher.start(
+        {
+          base: { dir: co.base, gitDir: await gitDirOf(co.base) },
+          head: { dir: co.head, gitDir: await gitDirOf(co.head) },
+        },
+        { walk: mode === 'walk' },
+      );
+      const startMs = performance.now() - t;
+      // The builds: each side installs its node_modules, then the check after each build.
+      let buildMs = 0;
+      if (modules > 0) {
+        for (const side of ['base', 'head'] as const) {
+          if (!existsSync(path.join(co[side], 'node_modules'))) nodeModules(co[side], modules);
+          t = performance.now();
+          const r = await watcher.check(side);
+          buildMs += performance.now() - t;
+          if (r.count > 0) throw new Error(`a build was seen writing the other side: ${JSON.stringify(r)}`);
+        }
+      }
+      const times: number[] = [];
+      for (let i = 0; i < (mode === 'walk' ? 6 : 200); i++) {
+        t = performance.now();
+        await watcher.check(i % 2 ? 'head' : 'base');
+        times.push(performance.now() - t);
+      }
+      // A write into the other side's untracked files (its node_modules, else an untracked file) is seen.
+      const victim =
+        modules > 0 ? path.join(co.base, 'node_modules', 'pkg1', 'lib', 'util', 'f30.js') : path.join(co.base, 'x.js');
+      writeFileSync(victim, 'module.exports = "changed";\n');
+      const seen = await watcher.check('head');
+      watcher.close();
+      console.log(
+        `${name}, ${mode}${mode === 'inotify' ? ` (${watcher.directories} directories watched)` : ''}: ` +
+          `ms per check: ${summary(times, 2)}; start ${startMs.toFixed(0)} ms` +
+          `${modules > 0 ? `, the two checks after the builds (watching the new node_modules) ${buildMs.toFixed(0)} ms` : ''}; ` +
+          `a write into base's ${path.relative(co.base, victim)} by head: ${seen.count > 0 ? `seen (${seen.writes[0]?.path}, ${seen.writes[0]?.kind})` : 'NOT SEEN'}`,
+      );
     }
     await co.remove();
-    console.log(`${name}: ms per sample: ${summary(times)}`);
   }
 }
 
-async function supervisor() {
-  console.log(`\n## Supervisor overhead per command (load ${load()})\n`);
+async function overhead() {
+  console.log(`\n## Per-sample overhead beyond the measured command (load ${load()})\n`);
   const bare = () =>
     new Promise<void>((resolve) =>
       spawn('/bin/bash', ['-c', 'true'], { stdio: 'ignore' }).on('close', () => resolve()),
     );
-  const a: number[] = [];
-  const b: number[] = [];
-  for (let i = 0; i < 30; i++) {
+  const dir = repo(
+    Object.fromEntries(Array.from({ length: 20_000 }, (_, i) => [`src/d${i % 100}/f${i}.txt`, `${i}\n`])),
+  );
+  const co = await addWorktrees(
+    dir,
+    mkdtempSync(path.join(os.tmpdir(), 'perfgate-bench-wt-')),
+    { sha: git(dir, 'rev-parse', 'HEAD~1') },
+    { sha: git(dir, 'rev-parse', 'HEAD') },
+  );
+  const guard = await IsolationGuard.start(co);
+  await runMeasured('true', { cwd: co.base, timeoutS: 60 }); // the supervisor's start, once per run
+  const sample: number[] = [];
+  const command: number[] = [];
+  const check: number[] = [];
+  const bareMs: number[] = [];
+  const rss: number[] = [];
+  for (let i = 0; i < 200; i++) {
+    const side = i % 2 ? 'head' : 'base';
     let t = performance.now();
-    await runMeasured('true', { cwd: os.tmpdir(), timeoutS: 60 });
-    a.push(performance.now() - t);
+    const run = await runMeasured('true', { cwd: co[side], timeoutS: 60 });
+    const ran = performance.now() - t;
+    const c0 = performance.now();
+    await guard.after(side, 'bench');
+    const checked = performance.now() - c0;
+    sample.push(ran + checked - run.wallS * 1000);
+    command.push(ran - run.wallS * 1000);
+    check.push(checked);
+    if (run.rssB !== null) rss.push(run.rssB / 1024);
     t = performance.now();
     await bare();
-    b.push(performance.now() - t);
+    bareMs.push(performance.now() - t);
   }
-  console.log(`supervised \`true\`: ms ${summary(a)}\nbare bash -c true: ms ${summary(b)}`);
+  guard.close();
+  await co.remove();
+  console.log(
+    `per sample beyond the measured command (\`true\`, 20,000 tracked files; ${guard.how}): ms ${summary(sample, 1)}\n` +
+      `  of which the supervisor (request, runner fork, report, output pipes): ms ${summary(command, 1)}\n` +
+      `  of which the isolation check: ms ${summary(check, 2)}\n` +
+      `bare \`bash -c true\` spawned from node, whole: ms ${summary(bareMs, 1)}\n` +
+      `rss reported for \`true\` (the floor: the runner's size, KiB): ${summary(rss, 0)}`,
+  );
+}
+
+async function escapes() {
+  console.log(`\n## Escapes (load ${load()})\n`);
+  const cases: [string, (m: string) => string][] = [
+    ['setsid -f', (m) => `setsid -f sleep ${m} >/dev/null 2>&1`],
+    ['double fork', (m) => `(setsid sh -c 'sleep ${m} & exit' &) ; sleep 0.2`],
+    ['kill -9 $PPID', (m) => `setsid -f sleep ${m} >/dev/null 2>&1; sleep 0.1; kill -9 $PPID; sleep 1`],
+    [
+      'kills the supervisor too',
+      (m) =>
+        `setsid -f sleep ${m} >/dev/null 2>&1; sleep 0.1; kill -9 $(awk '{print $4}' /proc/$PPID/stat) $PPID; sleep 1`,
+    ],
+  ];
+  for (const [name, command] of cases) {
+    const m = `${6000 + Math.floor(Math.random() * 2000)}.${Date.now() % 100000}`;
+    const run = await runMeasured(command(m), { cwd: os.tmpdir(), timeoutS: 60 });
+    const left = processesMatching(m);
+    console.log(
+      `${name}: ${run.lost ? `lost (${run.lost})` : `exit ${run.exitCode}`}; named: ${run.leftBehind.some((l) => l.includes(m)) ? 'yes' : 'NO'}; still running after: ${left.length ? left.join('; ') : 'nothing'}`,
+    );
+  }
 }
 
 console.log(`# perfgate safety benchmark — ${os.cpus().length} cores, ${os.cpus()[0]?.model}; load ${load()}`);
+await overhead();
+await escapes();
 await isolation();
-await supervisor();
 await cancellation();
 console.log(`\nload at the end: ${load()}`);

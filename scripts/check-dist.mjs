@@ -3,7 +3,7 @@
 // executes dist/, so a stale bundle would ship code nobody reviewed. Exits 1 with the differing
 // files listed.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +20,9 @@ execFileSync(
   ['build', 'src/cli/index.ts', '-o', path.join(out, 'dist', 'cli'), '--license', 'licenses.txt', '-t', '-q'],
   { cwd: root, stdio: 'inherit' },
 );
+// What `npm run bundle` copies next to the bundles: the python supervisor (see src/adapters/supervisor.ts).
+for (const dir of ['dist', 'dist/cli'])
+  copyFileSync(path.join(root, 'src/adapters/supervisor.py'), path.join(out, dir, 'supervisor.py'));
 
 function files(dir, prefix = '') {
   return readdirSync(dir).flatMap((name) => {

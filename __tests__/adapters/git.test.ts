@@ -1,17 +1,8 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  addWorktrees,
-  changedEntries,
-  copyFromHead,
-  listTracked,
-  parentOf,
-  reachableTags,
-  resolveCommit,
-  trackedState,
-} from '../../src/adapters/git';
+import { addWorktrees, copyFromHead, parentOf, reachableTags, resolveCommit } from '../../src/adapters/git';
 import { git, makeRepo } from '../helpers/repo';
 
 /** An "origin" with two commits and a depth-1 clone of its tip, as actions/checkout leaves it. */
@@ -130,32 +121,6 @@ describe('git adapter', () => {
       expect(git(clone, 'worktree', 'list').split('\n')).toHaveLength(1);
       expect(existsSync(path.join(root, 'base'))).toBe(false);
       expect(existsSync(path.join(root, 'head'))).toBe(false);
-    }
-  });
-
-  it('fingerprints tracked state: any write, re-write, deletion, checkout or staging shows, untracked files do not', async () => {
-    const { clone, baseSha, headSha } = shallowClone();
-    await resolveCommit(clone, baseSha);
-    const root = mkdtempSync(path.join(os.tmpdir(), 'perfgate-wt-state-'));
-    const co = await addWorktrees(clone, root, { sha: baseSha }, { sha: headSha });
-    try {
-      const tracked = await listTracked(co.head);
-      expect(tracked.files).toEqual(['a.txt']);
-      let state = trackedState(tracked);
-      const expectChange = (what: () => void, entries: string[]) => {
-        what();
-        const now = trackedState(tracked);
-        expect(changedEntries(state, now)).toEqual(entries);
-        state = now;
-      };
-      expectChange(() => writeFileSync(path.join(co.head, 'untracked.txt'), 'x'), []);
-      expectChange(() => writeFileSync(path.join(co.head, 'a.txt'), 'changed'), ['a.txt']);
-      expectChange(() => writeFileSync(path.join(co.head, 'a.txt'), 'changed again'), ['a.txt']);
-      expectChange(() => git(co.head, 'add', 'a.txt'), ['index']);
-      expectChange(() => rmSync(path.join(co.head, 'a.txt')), ['a.txt']);
-      expectChange(() => git(co.head, 'checkout', '-q', '-f', '--detach', baseSha), ['HEAD', 'index', 'a.txt']);
-    } finally {
-      await co.remove();
     }
   });
 });

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { SUPERVISOR_PY, TREE_VARIABLE } from '../../src/adapters/supervisor';
 import { roundsProblem } from '../../src/core/gate/design';
 import { EXACT_MIN_SAMPLES } from '../../src/core/gate/exact';
 import { parseBenchFromHead, type SettingsIssue } from '../../src/settings/settings';
@@ -121,6 +122,7 @@ describe('README', () => {
     expect(open.length).toBeLessThanOrEqual(30);
     expect(quote).toContain('#### Where the time went');
   });
+
   it('states the rounds the settings refuse and when counts are decided by their values as the code does', () => {
     const text = section('## How the verdict is reached').replace(/\s+/g, ' ');
     const m = /`min-rounds: (\d+)` with `max-rounds: (\d+)`: (\d+)\)/.exec(text);
@@ -142,5 +144,13 @@ describe('README soak section', () => {
     const bare = parseSuites([{ ...snippet[0], soak: { rate: snippet[0].soak.rate } }]);
     expect(bare.issues).toEqual([]);
     expect(suites[0]).toEqual(bare.suites[0]);
+  });
+});
+
+describe('README supervision section', () => {
+  it('names the environment variable and the file of the supervision the code uses', () => {
+    const text = section('## Nothing left running, nothing leaked');
+    expect(text).toContain(`\`${TREE_VARIABLE}\``);
+    expect(text).toContain(`\`dist/${path.basename(SUPERVISOR_PY)}\``);
   });
 });

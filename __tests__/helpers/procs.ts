@@ -1,5 +1,6 @@
 /** Finding processes by what they run, to check that nothing a test started survives. */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { isLive, processTable } from '../../src/adapters/procfs';
 
 /** A number unlikely to appear in any other process's command line (e.g. `sleep ${marker()}`). */
 export function marker(): string {
@@ -9,14 +10,11 @@ export function marker(): string {
 /** Live (non-zombie) processes whose command line contains `text`, as "pid cmdline". */
 export function processesMatching(text: string): string[] {
   const found: string[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
+  for (const p of processTable() ?? []) {
+    if (!isLive(p) || p.pid === process.pid) continue;
     try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
-      if (state === 'Z' || state === 'X') continue;
-      const cmdline = readFileSync(`/proc/${name}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
-      if (cmdline.includes(text)) found.push(`${name} ${cmdline}`);
+      const cmdline = readFileSync(`/proc/${p.pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
+      if (cmdline.includes(text)) found.push(`${p.pid} ${cmdline}`);
     } catch {
       // exited meanwhile
     }

@@ -2,8 +2,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { groupCpuSeconds, groupPeakRssBytes, listenerOwner, listGroup } from '../../src/adapters/http/procfs';
 import { groupAlive, startServer } from '../../src/adapters/http/server';
+import { groupCpuSeconds, groupPeakRssBytes, listenerOwner, listGroup } from '../../src/adapters/procfs';
 import { marker, processesMatching } from '../helpers/procs';
 import { expectNoLeftovers, KNOBS, recordedProcesses, SERVERS, tempDir } from './helpers';
 

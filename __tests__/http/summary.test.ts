@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { LatencyHistogram } from '../../src/adapters/http/histogram';
 import type { LoadRunResult } from '../../src/adapters/http/load';
-import { parseListeningInodes, parseProcStat } from '../../src/adapters/http/procfs';
 import { loadShape, serverEnv, summarizeRun } from '../../src/adapters/http/replicate';
+import { parseListeningInodes, parseProcStat } from '../../src/adapters/procfs';
 import { suite } from './helpers';
 
 function runOf(partial: Partial<LoadRunResult> & { latenciesMs?: number[] }): LoadRunResult {
@@ -132,10 +132,17 @@ describe('loadShape', () => {
 });
 
 describe('procfs parsers', () => {
-  it('reads state, process group and CPU ticks from /proc/PID/stat, even with ") " in the name', () => {
+  it('reads state, parent, process group and CPU ticks from /proc/PID/stat, even with ") " in the name', () => {
     const text =
       '4242 (node (x) y) S 4200 4242 4242 0 -1 4194560 3000 0 0 0 150 30 7 3 20 0 11 0 9000 1000000 5000 18446744073709551615';
-    expect(parseProcStat(4242, text)).toEqual({ pid: 4242, state: 'S', pgrp: 4242, ownTicks: 180, childTicks: 10 });
+    expect(parseProcStat(4242, text)).toEqual({
+      pid: 4242,
+      state: 'S',
+      ppid: 4200,
+      pgrp: 4242,
+      ownTicks: 180,
+      childTicks: 10,
+    });
   });
 
   it('finds sockets listening on a port in /proc/net/tcp', () => {

@@ -11,7 +11,6 @@ import {
   existsSync,
   lstatSync,
   mkdirSync,
-  readFileSync,
   readlinkSync,
   rmdirSync,
   rmSync,
@@ -295,53 +294,9 @@ export async function copyFromHead(
   return { copied: headFiles.length, removed, newOnHead: headFiles.filter((f) => !onBase.has(f)) };
 }
 
-/** A checkout's tracked files, listed once (see `trackedState`). */
-export interface TrackedFiles {
-  dir: string;
-  /** The worktree's own git directory (its HEAD and index). */
-  gitDir: string;
-  /** Paths of the tracked files, relative to `dir`. */
-  files: string[];
-}
-
-/** Lists what `trackedState` watches in a checkout: its tracked files, HEAD and index. */
-export async function listTracked(dir: string, signal?: AbortSignal): Promise<TrackedFiles> {
-  const files = (await git(dir, ['ls-files', '-z'], signal)).split('\0').filter(Boolean);
-  const gitDir = await git(dir, ['rev-parse', '--absolute-git-dir'], signal);
-  return { dir, gitDir, files };
-}
-
-/**
- * A fingerprint of a checkout's tracked state, taken in this process (no git process per call):
- * per tracked file its size, modification and change times and inode, plus the worktree's HEAD
- * and index. Writing a file, replacing it, deleting it, checking out another commit or staging
- * something changes it; the change time cannot be set back from user space.
- */
-export function trackedState(tracked: TrackedFiles): Map<string, string> {
-  const state = new Map<string, string>();
-  const key = (file: string) => {
-    try {
-      const st = lstatSync(file, { throwIfNoEntry: false });
-      return st ? `${st.size}:${st.mtimeMs}:${st.ctimeMs}:${st.ino}` : 'gone';
-    } catch (error) {
-      return `unreadable: ${(error as NodeJS.ErrnoException).code}`; // e.g. a directory replaced it
-    }
-  };
-  let head: string;
-  try {
-    head = readFileSync(path.join(tracked.gitDir, 'HEAD'), 'utf8');
-  } catch {
-    head = 'gone';
-  }
-  state.set('HEAD', head);
-  state.set('index', key(path.join(tracked.gitDir, 'index')));
-  for (const file of tracked.files) state.set(file, key(path.join(tracked.dir, file)));
-  return state;
-}
-
-/** The entries (tracked paths, `HEAD`, `index`) whose fingerprint differs between two states. */
-export function changedEntries(before: Map<string, string>, after: Map<string, string>): string[] {
-  return [...after].filter(([k, v]) => before.get(k) !== v).map(([k]) => k);
+/** A worktree's own git directory (its HEAD and index), outside the checkout. */
+export async function gitDirOf(dir: string, signal?: AbortSignal): Promise<string> {
+  return git(dir, ['rev-parse', '--absolute-git-dir'], signal);
 }
 
 /**

@@ -2,12 +2,18 @@
  * What this process started that must not outlive it — process trees and git worktrees — and
  * the last-resort cleanup that runs when it exits, however it exits (a normal end, a forced exit
  * at the cancellation deadline, an uncaught error). The normal paths stop and remove these
- * themselves; this catches what they could not reach.
+ * themselves; this catches what they could not reach: every process that carries this run's
+ * token in its environment (see supervisor.ts), wherever it was re-parented.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { commandsStarted, killCarriers, runToken } from './supervisor';
 
-/** Started process trees: the pid of each root, and whether it is a supervisor (see process.ts). */
-const trees = new Map<number, boolean>();
+/** A running process tree (see process.ts). */
+export interface Killable {
+  /** Kills the whole tree at once, synchronously. */
+  killNow(): void;
+}
+
+const trees = new Set<Killable>();
 const undoers = new Set<() => void>();
 let hooked = false;
 
@@ -17,11 +23,11 @@ function hook(): void {
   process.on('exit', cleanupNow);
 }
 
-/** Registers a process tree rooted at `pid` (its own process group); returns the unregister function. */
-export function trackTree(pid: number, supervised: boolean): () => void {
+/** Registers a running process tree; returns the unregister function. */
+export function trackTree(tree: Killable): () => void {
   hook();
-  trees.set(pid, supervised);
-  return () => trees.delete(pid);
+  trees.add(tree);
+  return () => trees.delete(tree);
 }
 
 /** Registers a synchronous cleanup (e.g. removing a worktree); returns the unregister function. */
@@ -31,69 +37,21 @@ export function onExitUndo(fn: () => void): () => void {
   return () => undoers.delete(fn);
 }
 
-/** Process trees still registered (tests and the cancellation path check it is empty). */
-export function liveTrees(): number[] {
-  return [...trees.keys()];
-}
-
 /**
- * Live descendants of `root` by their parent links in /proc (empty without /proc). A process
- * that was reparented away from the tree (double fork) is not found here: that is what the
- * supervisor's subreaper status is for.
+ * Processes started by this run's commands that are still running when no command is (call it
+ * at the end of a run): killed, and up to 3 of them named. Every command's end already stops
+ * what it started, so these got past that (a command that killed its supervision, say).
  */
-export function descendantsOf(root: number): number[] {
-  let names: string[];
-  try {
-    names = readdirSync('/proc');
-  } catch {
-    return [];
-  }
-  const parentOf = new Map<number, number>();
-  const live: number[] = [];
-  for (const name of names) {
-    if (!/^\d+$/.test(name)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-    } catch {
-      continue; // exited meanwhile
-    }
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    parentOf.set(Number(name), Number(fields[1]));
-    if (fields[0] !== 'Z' && fields[0] !== 'X') live.push(Number(name));
-  }
-  return live.filter((pid) => {
-    for (let p = pid, hops = 0; parentOf.has(p) && hops < 4096; hops++) {
-      p = parentOf.get(p)!;
-      if (p === root) return true;
-    }
-    return false;
-  });
+export function survivors(): string[] {
+  if (trees.size > 0 || commandsStarted() === 0) return [];
+  return killCarriers(runToken);
 }
 
-function kill(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(pid, signal);
-  } catch {
-    // ESRCH: gone already
-  }
-}
-
-/**
- * Kills a tree at once: every descendant, then the root's process group. A supervisor is asked
- * to stop (SIGINT: at once) rather than killed, so that it reaps and kills whatever its
- * descendants started in the meantime, which comes back to it as their subreaper.
- */
-export function killTreeNow(pid: number, supervised: boolean): void {
-  for (const d of descendantsOf(pid)) kill(d, 'SIGKILL');
-  if (supervised) kill(pid, 'SIGINT');
-  else kill(-pid, 'SIGKILL');
-}
-
-/** Kills every registered tree and runs every registered cleanup, synchronously. Idempotent. */
+/** Kills every registered tree and everything carrying this run's token, runs every registered cleanup; synchronous, idempotent. */
 export function cleanupNow(): void {
-  for (const [pid, supervised] of trees) killTreeNow(pid, supervised);
+  for (const tree of trees) tree.killNow();
   trees.clear();
+  if (commandsStarted() > 0) killCarriers(runToken);
   for (const fn of undoers) {
     try {
       fn();

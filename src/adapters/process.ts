@@ -1,27 +1,38 @@
 /**
  * Running shell commands from a checkout as supervised, measured process trees.
  *
- * Every command runs in its own process group (spawned `detached`) under a small python3
- * supervisor (python3 is on every GitHub-hosted runner) that:
- * - is a child subreaper (`prctl(PR_SET_CHILD_SUBREAPER)`), so descendants that detach (setsid,
- *   double fork) are reparented to it instead of init, and can be found and killed;
- * - kills every descendant once the command ends, and names what it found (a command that
- *   "left a background process running");
- * - stops the whole tree on SIGTERM (SIGTERM, then SIGKILL after a grace period) or at once on
- *   SIGINT or a second signal, and on its own when perfgate dies (`PR_SET_PDEATHSIG`);
- * - reports the command's `wait4` resource usage (user+system CPU of the waited-for tree, peak
- *   RSS) on a pipe the command never inherits (close-on-exec), so nothing the command leaves
- *   behind can hold the report open.
+ * With python3 (on every GitHub-hosted runner) on Linux, every command runs under perfgate's
+ * long-lived supervisor (supervisor.py, see supervisor.ts): a runner forked for the command, a
+ * child subreaper that leads the command's process group, forks the shell and
+ * - measures the shell's `wait4` usage (wall from fork to exit, user+system CPU of the tree it
+ *   waited for, peak RSS);
+ * - kills every descendant once the shell ends, and names what it found (a command that "left a
+ *   background process running"): whatever detaches (setsid, double fork) comes back to it;
+ * - stops the whole tree on request (SIGTERM, then SIGKILL after a grace period, or at once), and
+ *   on its own when perfgate dies.
+ * A command that kills its runner hands its processes to the supervisor, which kills them; one
+ * that kills the supervisor too is found by the PERFGATE_TREE entry of its environment. Either
+ * way it is reported `lost`, never as a result.
  * Without python3 (or off Linux) the command runs in a bare process group: wall time only, and
- * only processes that stay in the group can be stopped.
+ * what it leaves is found by its PERFGATE_TREE entry (on Linux) or its group.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
-import { killTreeNow, trackTree } from './lifetime';
+import type { Readable } from 'node:stream';
+import { trackTree } from './lifetime';
+import {
+  type CommandOutcome,
+  killCarriers,
+  type Launched,
+  newTag,
+  Supervisor,
+  signalName,
+  TREE_VARIABLE,
+} from './supervisor';
 
 /** What one measured run produced. */
 export interface MeasuredRun {
-  /** Wall-clock seconds from exec to exit. */
+  /** Wall-clock seconds from the command's fork to its exit. */
   wallS: number;
   /** User+system CPU seconds of the process tree (waited-for descendants), or null if unmeasurable. */
   cpuS: number | null;
@@ -40,6 +51,11 @@ export interface MeasuredRun {
    * (pid 4242)`); they were killed. Empty when it cleaned up after itself.
    */
   leftBehind: string[];
+  /**
+   * Set when the command's supervision was killed (e.g. `kill -9 $PPID`): what happened; its
+   * processes were found and killed (`leftBehind`). Nothing it measured is a result.
+   */
+  lost: string | null;
   /** Complete stdout (bounded by `maxStdoutBytes`). */
   stdout: string;
   /** The last lines of stdout and stderr interleaved, for error messages. */
@@ -55,183 +71,11 @@ export interface RunOptions {
   /** Called with each chunk of output (for live logs). */
   onOutput?: (chunk: string) => void;
   maxStdoutBytes?: number;
-  /** Called with the process-group id once started (tests use it to check nothing is left). */
+  /** Called with the command's process-group id once started (tests use it to check nothing is left). */
   onSpawn?: (pgid: number) => void;
 }
 
-/**
- * The supervisor (python3). argv: shell, command, grace seconds, perfgate's pid, and `report`
- * to write the usage on fd 3 (one line "wall cpu rssKiB code", then one line per process left
- * behind). Signals are blocked and taken with sigwaitinfo, so there is no window in which one
- * could kill the supervisor and orphan the tree. It runs before every sample, so it starts
- * light: `_signal` (the C module under `signal`, without its enum machinery) and no json.
- */
-const SUPERVISOR = String.raw`
-import os, sys, time
-import _signal as signal
-shell, cmd, grace, parent = sys.argv[1], sys.argv[2], float(sys.argv[3]), int(sys.argv[4])
-report = 3 if sys.argv[5:] == ['report'] else None
-if report is not None:
-    os.set_inheritable(report, False)
-STOP = {signal.SIGTERM, signal.SIGINT, signal.SIGHUP}
-signal.pthread_sigmask(signal.SIG_BLOCK, STOP | {signal.SIGCHLD})
-try:
-    import ctypes
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(36, 1, 0, 0, 0)
-    libc.prctl(1, signal.SIGTERM, 0, 0, 0)
-except Exception:
-    pass
-me = os.getpid()
-
-def descendants():
-    parent_of, live = {}, []
-    try:
-        names = os.listdir('/proc')
-    except OSError:
-        return []
-    for name in names:
-        if not name.isdigit():
-            continue
-        try:
-            with open('/proc/' + name + '/stat', 'rb') as f:
-                stat = f.read()
-            fields = stat[stat.rindex(b')') + 2:].split()
-            parent_of[int(name)] = int(fields[1])
-        except (OSError, ValueError, IndexError):
-            continue
-        if fields[0] not in (b'Z', b'X'):
-            live.append(int(name))
-    out = []
-    for pid in live:
-        p, hops = pid, 0
-        while p in parent_of and hops < 4096:
-            p, hops = parent_of[p], hops + 1
-            if p == me:
-                out.append(pid)
-                break
-    return out
-
-def kill_all(pids, sig):
-    for p in pids:
-        try:
-            os.kill(p, sig)
-        except OSError:
-            pass
-
-def describe(pid):
-    try:
-        with open('/proc/%d/cmdline' % pid, 'rb') as f:
-            text = f.read().replace(b'\0', b' ').decode('utf-8', 'replace').strip()
-    except OSError:
-        text = ''
-    return ' '.join(text.split())[:120] + ' (pid %d)' % pid if text else None
-
-t0 = time.monotonic()
-child = os.fork()
-if child == 0:
-    try:
-        signal.pthread_sigmask(signal.SIG_SETMASK, [])
-        os.execv(shell, [shell, '-c', cmd])
-    finally:
-        os._exit(127)
-if os.getppid() != parent:
-    os.kill(child, signal.SIGKILL)
-done = {}
-
-def reap():
-    while True:
-        try:
-            pid, status, usage = os.wait4(-1, os.WNOHANG)
-        except ChildProcessError:
-            return
-        if pid == 0:
-            return
-        if pid == child:
-            done.update(status=status, usage=usage, wall=time.monotonic() - t0)
-
-if hasattr(signal, 'sigtimedwait'):
-    stopping, deadline = False, None
-    while not done:
-        left = None if deadline is None else max(0.0, deadline - time.monotonic())
-        info = signal.sigwaitinfo(STOP | {signal.SIGCHLD}) if left is None else signal.sigtimedwait(STOP | {signal.SIGCHLD}, left)
-        if info is None:
-            kill_all(descendants(), signal.SIGKILL)
-            deadline = None
-        elif info.si_signo == signal.SIGCHLD:
-            reap()
-        elif stopping or info.si_signo == signal.SIGINT:
-            stopping, deadline = True, None
-            kill_all(descendants(), signal.SIGKILL)
-        else:
-            stopping, deadline = True, time.monotonic() + grace
-            kill_all(descendants(), signal.SIGTERM)
-else:
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP)
-    _, status, usage = os.wait4(child, 0)
-    done.update(status=status, usage=usage, wall=time.monotonic() - t0)
-
-pids = descendants()
-# Named before they are killed, in every pass: a process caught while exiting has no command
-# line, but what it started (a double fork) shows up in a later pass.
-shown, unnamed = {}, []
-until = time.monotonic() + 5
-while time.monotonic() < until:
-    for p in pids:
-        if len(shown) < 3 and p not in shown:
-            name = describe(p)
-            if name:
-                shown[p] = name
-            elif p not in unnamed:
-                unnamed.append(p)
-    kill_all(pids, signal.SIGKILL)
-    reap()
-    try:
-        os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOHANG | os.WNOWAIT)
-    except ChildProcessError:
-        break
-    time.sleep(0.002)
-    pids = descendants()
-code = os.waitstatus_to_exitcode(done['status'])
-if report is not None:
-    usage = done['usage']
-    left = list(shown.values()) or ['? (pid %d)' % p for p in unnamed[:3]]
-    lines = ['%r %r %d %d' % (done['wall'], usage.ru_utime + usage.ru_stime, usage.ru_maxrss, code)] + left
-    os.write(report, '\n'.join(lines).encode('utf-8', 'replace'))
-if code < 0:
-    try:
-        signal.signal(-code, signal.SIG_DFL)
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, [-code])
-        os.kill(me, -code)
-    except (OSError, ValueError):
-        pass
-sys.exit(code if code >= 0 else 128 - code)
-`;
-
 const SHELL = existsSync('/bin/bash') ? '/bin/bash' : '/bin/sh';
-let pythonPath: string | null | undefined;
-
-/**
- * The python3 interpreter, or null when absent (then only wall time is measured). Asked once for
- * its own path, so that a version manager's shim (pyenv, asdf: a shell script) is not run again
- * in front of every command.
- */
-function python(): string | null {
-  if (pythonPath === undefined) {
-    pythonPath = null;
-    for (const dir of (process.env.PATH ?? '').split(':')) {
-      if (dir && existsSync(`${dir}/python3`)) {
-        const real = spawnSync(`${dir}/python3`, ['-I', '-S', '-c', 'import sys; print(sys.executable)'], {
-          encoding: 'utf8',
-          timeout: 30_000,
-        }).stdout?.trim();
-        pythonPath = real && existsSync(real) ? real : `${dir}/python3`;
-        break;
-      }
-    }
-  }
-  return pythonPath;
-}
 
 /** Variables no code from a checkout may see: tokens of GitHub and of the runner. */
 const SECRET_NAMES = new Set(['GITHUB_TOKEN', 'GH_TOKEN', 'GH_ENTERPRISE_TOKEN', 'ACTIONS_RUNTIME_TOKEN']);
@@ -312,7 +156,7 @@ export function childEnv(base: NodeJS.ProcessEnv, extra: Record<string, string> 
 }
 
 /** Sends a signal to a whole process group; ignores groups that are already gone. */
-export function killGroup(pid: number | undefined, signal: NodeJS.Signals = 'SIGKILL'): void {
+function killGroup(pid: number | undefined, signal: NodeJS.Signals = 'SIGKILL'): void {
   if (!pid) return;
   try {
     process.kill(-pid, signal);
@@ -348,82 +192,136 @@ export interface TreeOptions {
   env: NodeJS.ProcessEnv;
   /** Seconds between SIGTERM and SIGKILL when stopped gracefully. */
   graceS: number;
-  /** Open the usage-report pipe as stdio[3]. */
-  report?: boolean;
+}
+
+/** How a process tree ended, once none of its processes is left. */
+export interface TreeEnd {
+  /** Exit code of the shell, or null when a signal killed it (or its supervision was lost). */
+  exitCode: number | null;
+  /** Name of the signal that killed the shell. */
+  signal: string | null;
+  /** The supervisor's measurement (wall from fork to exit, CPU, peak RSS); null without it. */
+  usage: { wallS: number; cpuS: number; rssB: number } | null;
+  /** Wall seconds from start to exit as seen from here (the measurement without the supervisor). */
+  wallS: number;
+  /** What the command left running (up to 3 named); killed. */
+  leftBehind: string[];
+  /** See `MeasuredRun.lost`. */
+  lost: string | null;
 }
 
 /**
  * A shell command running as its own process tree: under the supervisor when python3 is there,
- * else as a bare process group. Registered for the last-resort cleanup until it exits.
+ * else as a bare process group. Registered for the last-resort cleanup until it ends.
  */
 export class ProcessTree {
-  readonly child: ChildProcess;
-  /** Whether the supervisor runs it (else: a bare process group). */
-  readonly supervised: boolean;
-  private readonly graceS: number;
   private stops = 0;
-  private exited = false;
+  private done = false;
 
-  constructor(command: string, options: TreeOptions) {
-    const py = python();
-    this.supervised = py !== null;
-    this.graceS = options.graceS;
-    const stdio = options.report
-      ? (['ignore', 'pipe', 'pipe', 'pipe'] as const)
-      : (['ignore', 'pipe', 'pipe'] as const);
-    this.child = py
-      ? spawn(
-          py,
-          [
-            '-I',
-            '-S',
-            '-c',
-            SUPERVISOR,
-            SHELL,
-            command,
-            String(options.graceS),
-            String(process.pid),
-            ...(options.report ? ['report'] : []),
-          ],
-          { cwd: options.cwd, env: options.env, detached: true, stdio: [...stdio] },
-        )
-      : spawn(SHELL, ['-c', command], { cwd: options.cwd, env: options.env, detached: true, stdio: [...stdio] });
-    if (this.child.pid) {
-      const untrack = trackTree(this.child.pid, this.supervised);
-      this.child.once('exit', () => {
-        this.exited = true;
-        untrack();
-        // Whatever is left in the group (only possible without the supervisor) goes too.
-        killGroup(this.child.pid, 'SIGKILL');
-      });
-    }
+  private constructor(
+    /** Leader of the command's process group: the runner under the supervisor, else the shell. */
+    readonly pid: number,
+    /** Whether the supervisor runs it (else: a bare process group). */
+    readonly supervised: boolean,
+    readonly stdout: Readable,
+    readonly stderr: Readable,
+    /** Settles once no process of the tree is left. */
+    readonly ended: Promise<TreeEnd>,
+    private readonly tag: string,
+    private readonly graceS: number,
+  ) {
+    const untrack = trackTree(this);
+    ended.then(() => {
+      this.done = true;
+      untrack();
+    });
   }
 
-  get pid(): number | undefined {
-    return this.child.pid;
+  /** Starts `command`; rejects when it cannot be started (no such directory, no shell). */
+  static async start(command: string, options: TreeOptions): Promise<ProcessTree> {
+    if (!existsSync(options.cwd))
+      throw Object.assign(new Error(`spawn ${SHELL} ENOENT: no directory ${options.cwd}`), { code: 'ENOENT' });
+    const tag = newTag();
+    const env = { ...options.env, [TREE_VARIABLE]: tag };
+    const started = process.hrtime.bigint();
+    const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
+    const supervisor = await Supervisor.get();
+    if (supervisor) {
+      const launched: Launched = await supervisor.launch({
+        shell: SHELL,
+        command,
+        cwd: options.cwd,
+        env,
+        graceS: options.graceS,
+        tag,
+      });
+      const ended = launched.outcome.then((o) => endOf(o, seconds()));
+      return new ProcessTree(launched.pid, true, launched.stdout, launched.stderr, ended, tag, options.graceS);
+    }
+    const child: ChildProcess = spawn(SHELL, ['-c', command], {
+      cwd: options.cwd,
+      env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    await new Promise<void>((resolve, reject) => {
+      child.once('spawn', resolve);
+      child.once('error', reject);
+    });
+    const pid = child.pid!;
+    const ended = new Promise<TreeEnd>((resolve) => {
+      child.once('exit', (code, signal) => {
+        const wallS = seconds();
+        // Whatever it started and left: by its environment wherever it went, then by its group.
+        const leftBehind = killCarriers(tag);
+        killGroup(pid, 'SIGKILL');
+        resolve({ exitCode: code, signal, usage: null, wallS, leftBehind, lost: null });
+      });
+    });
+    return new ProcessTree(pid, false, child.stdout!, child.stderr!, ended, tag, options.graceS);
   }
 
   /**
    * Stops the tree: SIGTERM, then SIGKILL after the grace period (the supervisor does both);
-   * `urgent` (or a second call) kills at once. If the root has not exited a few seconds after
-   * it should have, everything still found under it is killed from here.
+   * `urgent` (or a second call) kills at once. If it has not ended a few seconds after it
+   * should have, everything carrying its tag is killed from here.
    */
   stop(urgent = false): void {
-    const pid = this.child.pid;
-    if (!pid || this.exited) return;
+    if (this.done || this.pid <= 0) return;
     this.stops++;
     const now = urgent || this.stops > 1;
-    if (this.supervised) signalPid(pid, now ? 'SIGINT' : 'SIGTERM');
-    else killGroup(pid, now ? 'SIGKILL' : 'SIGTERM');
+    if (this.supervised) signalPid(this.pid, now ? 'SIGINT' : 'SIGTERM');
+    else killGroup(this.pid, now ? 'SIGKILL' : 'SIGTERM');
     const backstop = setTimeout(
       () => {
-        if (!this.exited) killTreeNow(pid, false);
+        if (!this.done) this.killNow();
       },
       (now ? 0 : this.graceS * 1000) + 3000,
     );
     backstop.unref();
-    this.child.once('exit', () => clearTimeout(backstop));
+    this.ended.then(() => clearTimeout(backstop));
   }
+
+  /** Kills the whole tree at once, synchronously (last-resort cleanup, backstops). */
+  killNow(): void {
+    if (this.pid > 0) {
+      if (this.supervised) signalPid(this.pid, 'SIGINT');
+      else killGroup(this.pid, 'SIGKILL');
+    }
+    killCarriers(this.tag);
+  }
+}
+
+function endOf(o: CommandOutcome, wallS: number): TreeEnd {
+  if (o.kind === 'lost') return { exitCode: null, signal: null, usage: null, wallS, leftBehind: o.left, lost: o.how };
+  return {
+    exitCode: o.code >= 0 ? o.code : null,
+    signal: o.code < 0 ? signalName(-o.code) : null,
+    usage: { wallS: o.wallS, cpuS: o.cpuS, rssB: o.rssKiB * 1024 },
+    wallS,
+    leftBehind: o.left,
+    lost: null,
+  };
 }
 
 function signalPid(pid: number, signal: NodeJS.Signals): void {
@@ -434,60 +332,43 @@ function signalPid(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
-interface SupervisorReport {
-  wall: number;
-  cpu: number;
-  rssKiB: number;
-  code: number;
-  left: string[];
-}
-
-/** Parses the supervisor's report (see SUPERVISOR); null when it is missing or cut short. */
-function parseReport(text: string): SupervisorReport | null {
-  const [first, ...left] = text.split('\n');
-  const [wall, cpu, rssKiB, code] = (first ?? '').split(' ').map(Number);
-  if (![wall, cpu, rssKiB, code].every(Number.isFinite)) return null;
-  return { wall, cpu, rssKiB, code, left: left.filter(Boolean) };
-}
-
 /**
  * Runs `command` in a shell as a supervised process tree and measures it. Never rejects for
- * the command's own failure (see `exitCode`, `timedOut`, `aborted`, `leftBehind`); rejects only
- * when it cannot be started. Settles only once no process of the tree is left.
+ * the command's own failure (see `exitCode`, `timedOut`, `aborted`, `leftBehind`, `lost`);
+ * rejects only when it cannot be started. Settles only once no process of the tree is left.
  */
-export function runMeasured(command: string, options: RunOptions): Promise<MeasuredRun> {
-  const tree = new ProcessTree(command, {
+export async function runMeasured(command: string, options: RunOptions): Promise<MeasuredRun> {
+  const tree = await ProcessTree.start(command, {
     cwd: options.cwd,
     env: childEnv(process.env, options.env),
     graceS: 2,
-    report: true,
   });
-  const child = tree.child;
-  if (child.pid) options.onSpawn?.(child.pid);
-  const started = process.hrtime.bigint();
+  options.onSpawn?.(tree.pid);
   const maxStdout = options.maxStdoutBytes ?? 64 * 1024 * 1024;
   const stdout: Buffer[] = [];
   let stdoutBytes = 0;
   const tail = new Tail();
-  let report = '';
   let timedOut = false;
   let aborted = false;
 
-  child.stdout!.on('data', (b: Buffer) => {
+  tree.stdout.on('data', (b: Buffer) => {
     if (stdoutBytes < maxStdout) stdout.push(b);
     stdoutBytes += b.length;
     const s = b.toString();
     tail.push(s);
     options.onOutput?.(s);
   });
-  child.stderr!.on('data', (b: Buffer) => {
+  tree.stderr.on('data', (b: Buffer) => {
     const s = b.toString();
     tail.push(s);
     options.onOutput?.(s);
   });
-  (child.stdio[3] as NodeJS.ReadableStream | null)?.on('data', (b: Buffer) => {
-    report += b.toString();
-  });
+  const closed = (stream: Readable) =>
+    new Promise<void>((resolve) => {
+      if (stream.destroyed) resolve();
+      else stream.once('close', () => resolve());
+    });
+  const streamsClosed = Promise.all([closed(tree.stdout), closed(tree.stderr)]);
 
   const timer = setTimeout(() => {
     timedOut = true;
@@ -500,49 +381,27 @@ export function runMeasured(command: string, options: RunOptions): Promise<Measu
   if (options.signal?.aborted) onAbort();
   else options.signal?.addEventListener('abort', onAbort, { once: true });
 
-  // The supervisor exits only after the whole tree is gone, so its pipes close with it; without
-  // it, a process that escaped the group could hold them open: stop waiting shortly after the exit.
-  child.once('exit', () => {
-    setTimeout(() => {
-      for (const stream of child.stdio) stream?.destroy();
-    }, 2000).unref();
-  });
-
-  return new Promise((resolve, reject) => {
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      options.signal?.removeEventListener('abort', onAbort);
-      reject(error);
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      options.signal?.removeEventListener('abort', onAbort);
-      const wallNode = Number(process.hrtime.bigint() - started) / 1e9;
-      const measured = parseReport(report);
-      resolve({
-        wallS: measured?.wall ?? wallNode,
-        cpuS: measured?.cpu ?? null,
-        rssB: measured ? measured.rssKiB * 1024 : null,
-        exitCode: measured ? (measured.code >= 0 ? measured.code : null) : code,
-        signal: measured && measured.code < 0 ? signalName(-measured.code) : signal,
-        timedOut,
-        aborted,
-        leftBehind: measured?.left ?? [],
-        stdout: Buffer.concat(stdout).toString(),
-        outputTail: tail.toString(),
-      });
-    });
-  });
-}
-
-function signalName(n: number): string {
-  const names: Record<number, string> = {
-    1: 'SIGHUP',
-    2: 'SIGINT',
-    6: 'SIGABRT',
-    9: 'SIGKILL',
-    11: 'SIGSEGV',
-    15: 'SIGTERM',
+  const end = await tree.ended;
+  clearTimeout(timer);
+  options.signal?.removeEventListener('abort', onAbort);
+  // Every process holding the output open is gone, so the pipes close at once; without the
+  // supervisor, one that escaped its group could hold them: stop waiting shortly after.
+  let bound: NodeJS.Timeout | undefined;
+  await Promise.race([streamsClosed, new Promise<void>((resolve) => (bound = setTimeout(resolve, 2000)))]);
+  clearTimeout(bound);
+  tree.stdout.destroy();
+  tree.stderr.destroy();
+  return {
+    wallS: end.usage?.wallS ?? end.wallS,
+    cpuS: end.usage?.cpuS ?? null,
+    rssB: end.usage?.rssB ?? null,
+    exitCode: end.exitCode,
+    signal: end.signal,
+    timedOut,
+    aborted,
+    leftBehind: end.leftBehind,
+    lost: end.lost,
+    stdout: Buffer.concat(stdout).toString(),
+    outputTail: tail.toString(),
   };
-  return names[n] ?? `signal ${n}`;
 }

@@ -13,6 +13,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { addWorktrees, copyFromHead, GitError, isDirty } from '../adapters/git';
 import { commentMarker, type GitHubClient, GitHubPermissionError, MAX_COMMENT_BODY } from '../adapters/github';
+import { survivors } from '../adapters/lifetime';
 import { runMeasured } from '../adapters/process';
 import { cancelledBy } from '../adapters/signals';
 import { applyAcceptance, withoutAcceptance } from '../core/accept';
@@ -115,8 +116,11 @@ export interface RunResult {
 /** Events under which a job has a write token and secrets while the code comes from a PR. */
 const PRIVILEGED_EVENTS = new Set(['pull_request_target', 'workflow_run']);
 
-/** Runs `build` in one checkout, with its output grouped in the log. Returns an error text or null. */
-async function build(settings: Settings, side: Side, dir: string, io: RunIO): Promise<string | null> {
+/**
+ * Runs `build` in one checkout, with its output grouped in the log. Returns an error text or null;
+ * processes the build left running (stopped) are named in `notes`.
+ */
+async function build(settings: Settings, side: Side, dir: string, io: RunIO, notes: Warning[]): Promise<string | null> {
   if (!settings.build) return null;
   return io.log.group(`Build ${side}: ${settings.build}`, async () => {
     const result = await runMeasured(settings.build, {
@@ -126,8 +130,13 @@ async function build(settings: Settings, side: Side, dir: string, io: RunIO): Pr
       onOutput: io.local ? undefined : (chunk) => process.stdout.write(chunk),
     });
     io.signal?.throwIfAborted();
-    if (result.leftBehind.length > 0)
-      io.log.info(`The ${side} build left processes running; they were stopped: ${result.leftBehind.join('; ')}`);
+    if (result.lost)
+      return `The ${side} build lost its supervision (${result.lost}; did it kill its parent process?). What it had started was stopped: ${result.leftBehind.join('; ') || 'nothing was left'}.`;
+    if (result.leftBehind.length > 0) {
+      const text = `The ${side} build left processes running; they were stopped: ${result.leftBehind.join('; ')}`;
+      io.log.info(text);
+      notes.push({ code: 'build-left-running', text });
+    }
     if (result.exitCode === 0 && !result.timedOut) return null;
     const how = result.timedOut ? 'timed out' : `failed (exit code ${result.exitCode ?? result.signal})`;
     const tail = result.outputTail.trim().split('\n').slice(-15).join('\n');
@@ -176,6 +185,7 @@ async function measureRevisions(
   // What base's own configuration lists decides, before anything runs, which suites are new on head.
   const baseSuites = await readBaseSuites(settings, io.workspace, base, io.context);
   const checkouts = await addWorktrees(io.workspace, path.join(io.tempDir, 'perfgate'), base, head, io.signal);
+  let guard: IsolationGuard | undefined;
   try {
     const notes: Warning[] = [];
     let newBenchFiles: string[] = [];
@@ -196,12 +206,13 @@ async function measureRevisions(
       }
     }
     // Fingerprinted after bench-from-head wrote into base: from here on, neither side may change the other.
-    const guard = await IsolationGuard.start(checkouts, io.signal);
+    guard = await IsolationGuard.start(checkouts, io.signal);
+    const isolation = guard;
     const buildErrors: string[] = [];
     for (const side of ['base', 'head'] as const) {
-      const error = await build(settings, side, checkouts[side], io);
+      const error = await build(settings, side, checkouts[side], io, notes);
       if (error) buildErrors.push(error);
-      const breach = settings.build ? guard.after(side, 'the build') : null;
+      const breach = settings.build ? await isolation.after(side, 'the build') : null;
       if (breach) return failedComparison(settings, base, head, [breach], reproduce);
     }
     if (buildErrors.length > 0) return { ...failedComparison(settings, base, head, buildErrors, reproduce), pairing };
@@ -236,7 +247,7 @@ async function measureRevisions(
       seed: io.seed,
       signal: io.signal,
       reporter: io.progress ?? logReporter((line) => io.log.info(line)),
-      isolation: async (side, what) => guard.after(side, what),
+      isolation: (side, what) => isolation.after(side, what),
       headOnly: new Set(fresh.keys()),
       completeReport: settings.completeReport,
     });
@@ -245,7 +256,7 @@ async function measureRevisions(
         `The verdict was known after round ${outcome.verdictRound} (a regression); ${outcome.rounds - outcome.verdictRound} more round${outcome.rounds - outcome.verdictRound === 1 ? '' : 's'} labelled the other metrics (complete-report: true).`,
       );
     io.log.info(
-      `Side isolation: ${guard.checks} checks of the other checkout, ${((guard.seconds / Math.max(1, guard.checks)) * 1000).toFixed(1)} ms each on average`,
+      `Side isolation: ${isolation.checks} checks of the other checkout, ${((isolation.seconds / Math.max(1, isolation.checks)) * 1000).toFixed(1)} ms each on average (${isolation.how})`,
     );
     // One side changed the other: nothing measured is a comparison of the commits.
     const results = outcome.isolationError ? [] : (outcome.look?.results ?? []);
@@ -278,6 +289,12 @@ async function measureRevisions(
             ),
             { checkouts, resultsDir, seed: io.seed, signal: io.signal, log: (line) => io.log.info(line) },
           );
+    // Every command stops what it started; anything of theirs still running got past that.
+    const escaped = survivors();
+    if (escaped.length > 0)
+      errors.push(
+        `Processes started by the benchmarks were still running after every command had ended (they escaped their supervision): ${escaped.join('; ')}. They were stopped; they may have run alongside the measurements.`,
+      );
     return {
       base,
       head,
@@ -298,6 +315,7 @@ async function measureRevisions(
       looksTaken: gate.calls,
     };
   } finally {
+    guard?.close();
     await checkouts.remove();
   }
 }

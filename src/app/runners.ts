@@ -69,6 +69,16 @@ async function runOnce(
       })
     : await runMeasured(suite.run, { cwd, env: suite.env, timeoutS: suite.timeout, signal });
   if (run.aborted) throw signal?.reason ?? new Error('cancelled');
+  if (run.lost) {
+    // Its processes were no longer watched while it ran: nothing it measured is a sample.
+    throw new SuiteError(
+      suite.name,
+      side,
+      `"${suite.run}" lost its supervision (${run.lost}; did it kill its parent process?), so it is not a sample. ` +
+        `What it had started was stopped: ${run.leftBehind.join('; ') || 'nothing was left'}.`,
+      run.outputTail,
+    );
+  }
   if (run.timedOut) {
     throw new SuiteError(
       suite.name,

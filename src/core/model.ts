@@ -106,6 +106,7 @@ export type WarningCode =
   | 'no-samples'
   | 'soak-runs'
   | 'soak-undecided'
+  | 'build-left-running'
   | (string & {});
 
 /**

@@ -11,11 +11,11 @@ import { resolve as resolvePath } from 'node:path';
 import type { CapacityCurve, MetricValue, Replicate, Side } from '../../core/model';
 import type { HttpSuite } from '../../settings/suites';
 import { childEnv } from '../process';
+import { groupCpuSeconds, groupPeakRssBytes, listGroup, procAvailable } from '../procfs';
 import { monotonicUs, type ProfiledRun, type ProfilerHooks } from '../profile/hooks';
 import { DRIVER_SATURATION, DriverSaturatedError, driverCeiling, measureCapacity, RATE_TOLERANCE } from './capacity';
 import { HttpSuiteError } from './errors';
 import { type LoadRunResult, runLoad } from './load';
-import { groupCpuSeconds, groupPeakRssBytes, listGroup, procAvailable } from './procfs';
 import { type ServerProcess, startServer } from './server';
 import { runSoak } from './soak';
 

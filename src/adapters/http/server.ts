@@ -4,15 +4,13 @@
  * escape), wait until it answers, make sure the process answering is ours, and stop the whole
  * tree (SIGTERM, then SIGKILL after a grace period) without leaking anything.
  */
-import type { ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
 import { connect, createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Side } from '../../core/model';
-import { killTreeNow } from '../lifetime';
 import { ProcessTree } from '../process';
+import { listenerOwner, liveGroupMembers } from '../procfs';
 import { HttpSuiteError } from './errors';
-import { listenerOwner, liveGroupMembers } from './procfs';
 
 export interface ServerSpec {
   /** Suite name, for messages. */
@@ -102,10 +100,8 @@ function probeTcp(port: number): Promise<boolean> {
 export class ServerProcess {
   readonly port: number;
   readonly pgid: number;
-  /** Set once the direct child (the shell) has exited. */
-  exit: { code: number | null; signal: NodeJS.Signals | null } | null = null;
-  private readonly tree: ProcessTree;
-  private readonly child: ChildProcess;
+  /** Set once the server's tree has ended. */
+  exit: { code: number | null; signal: string | null; lost: string | null } | null = null;
   private readonly exited: Promise<void>;
   private output = '';
   private stopping: Promise<string | null> | null = null;
@@ -116,35 +112,34 @@ export class ServerProcess {
   constructor(
     readonly spec: ServerSpec,
     port: number,
+    private readonly tree: ProcessTree,
   ) {
     this.port = port;
-    this.tree = new ProcessTree(spec.command, {
-      cwd: spec.cwd,
-      env: { ...spec.env, PORT: String(port), HOST: '127.0.0.1' },
-      graceS: spec.stopGrace ?? 3,
-    });
-    this.child = this.tree.child;
     const append = (chunk: Buffer) => {
       this.output += chunk.toString('utf8');
       if (this.output.length > 2 * TAIL_BYTES) this.output = this.output.slice(-TAIL_BYTES);
     };
-    this.child.stdout?.on('data', append);
-    this.child.stderr?.on('data', append);
-    this.exited = new Promise((resolve) => {
-      this.child.on('error', (err) => {
-        this.output += `\n${err.message}\n`;
-        this.exit ??= { code: null, signal: null };
-        resolve();
-      });
-      this.child.on('exit', (code, signal) => {
-        this.exit = { code, signal };
-        resolve();
-      });
+    tree.stdout.on('data', append);
+    tree.stderr.on('data', append);
+    this.exited = tree.ended.then((end) => {
+      this.exit = { code: end.exitCode, signal: end.signal, lost: end.lost };
+      if (end.lost)
+        this.output += `\n${end.lost}${end.leftBehind.length ? `; killed: ${end.leftBehind.join('; ')}` : ''}\n`;
     });
     this.exited.then(() => {
       for (const l of this.exitListeners) l();
     });
-    this.pgid = this.child.pid ?? -1; // detached ⇒ setsid ⇒ the child leads its own group
+    this.pgid = tree.pid; // the group's leader: the supervisor's runner, or the shell without it
+  }
+
+  /** Starts the server's process tree (rejects when it cannot be started at all). */
+  static async start(spec: ServerSpec, port: number): Promise<ServerProcess> {
+    const tree = await ProcessTree.start(spec.command, {
+      cwd: spec.cwd,
+      env: { ...spec.env, PORT: String(port), HOST: '127.0.0.1' },
+      graceS: spec.stopGrace ?? 3,
+    });
+    return new ServerProcess(spec, port, tree);
   }
 
   /** The supervisor's pid when there is one (it is in the group but is not the server). */
@@ -178,6 +173,7 @@ export class ServerProcess {
   describeExit(): string {
     if (this.pgid <= 0) return 'could not be started';
     if (!this.exit) return 'is running';
+    if (this.exit.lost) return `lost its supervision (${this.exit.lost}: did it kill its parent?)`;
     if (this.exit.signal) return `was killed by ${this.exit.signal}`;
     if (this.exit.code === null) return 'could not be started';
     return `exited with code ${this.exit.code}`;
@@ -200,17 +196,17 @@ export class ServerProcess {
     let left: string | null = null;
     if (this.alive || groupAlive(this.pgid)) {
       this.tree.stop(urgent);
-      // The supervisor exits once everything under it is gone; the wait is bounded all the same.
+      // The tree ends once everything under it is gone; the wait is bounded all the same.
       await Promise.race([this.exited, sleep(grace + 2000, undefined, { ref: false })]);
       if (!(await this.waitGone(100))) {
-        killTreeNow(this.pgid, false);
+        this.tree.killNow();
         if (!(await this.waitGone(5000)))
           left = `The ${this.spec.side} server of suite "${this.spec.suite}" (process group ${this.pgid}) survived SIGKILL; check the runner for leftover processes.`;
       }
     }
     await Promise.race([this.exited, sleep(2000, undefined, { ref: false })]);
-    this.child.stdout?.destroy();
-    this.child.stderr?.destroy();
+    this.tree.stdout.destroy();
+    this.tree.stderr.destroy();
     return left;
   }
 
@@ -261,7 +257,17 @@ export async function startServer(spec: ServerSpec): Promise<ServerProcess> {
     spec.signal?.throwIfAborted();
     const port = await freePort();
     const started = Date.now();
-    const server = new ServerProcess(spec, port);
+    let server: ServerProcess;
+    try {
+      server = await ServerProcess.start(spec, port);
+    } catch (err) {
+      throw new HttpSuiteError(
+        `The ${spec.side} server of suite "${spec.suite}" (\`${spec.command}\`) could not be started: ${(err as Error).message}`,
+        spec.side,
+        '',
+        (err as NodeJS.ErrnoException).code === 'ENOENT',
+      );
+    }
     let outcome: ReadyOutcome;
     try {
       outcome = await waitReady(server, spec);

@@ -9,8 +9,8 @@
 import type { MetricValue, Side, SoakRole } from '../../core/model';
 import { envelopeGrowth } from '../../core/soak';
 import type { HttpScenario, SoakOptions } from '../../settings/suites';
+import { groupOpenFds, groupRssBytes } from '../procfs';
 import { runLoad } from './load';
-import { groupOpenFds, groupRssBytes } from './procfs';
 
 export interface SoakRunOptions {
   suite: string;

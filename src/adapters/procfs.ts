@@ -1,12 +1,16 @@
 /**
- * Linux /proc readings about a server's process group: its members, their CPU time, their peak
- * resident memory and whether they own a listening socket. Every function returns null when
- * /proc is not there (macOS, Windows) so callers can degrade to fewer metrics.
+ * Linux /proc readings: the one walk over every process (`processTable`), and what is built on
+ * it — the processes that carry an environment entry (how perfgate finds what its commands
+ * started wherever it was re-parented), a process group's members, their CPU time, peak and
+ * current resident memory, open descriptors and listening sockets. Every function returns null
+ * (or nothing) when /proc is not there (macOS, Windows), so callers can degrade.
  *
- * Sources: proc(5) — /proc/PID/stat fields 3 (state), 5 (pgrp), 14–17 (utime, stime, cutime,
- * cstime in clock ticks), /proc/PID/task/TID/schedstat field 1 (time on CPU, ns), /proc/PID/status
- * `VmHWM` (peak RSS, kB), /proc/net/tcp{,6} (`st` 0A = LISTEN, `inode`), /proc/PID/fd/* links
- * `socket:[INODE]`.
+ * Sources: proc(5) — /proc/PID/stat fields 3 (state), 4 (ppid), 5 (pgrp), 14–17 (utime, stime,
+ * cutime, cstime in clock ticks), /proc/PID/environ (the initial environment, NUL-separated;
+ * readable for one's own processes), /proc/PID/cmdline, /proc/PID/task/TID/schedstat field 1
+ * (time on CPU, ns), /proc/PID/status `VmHWM` / `VmRSS` (kB), /proc/net/tcp{,6} (`st` 0A =
+ * LISTEN, `inode`), /proc/PID/fd/* links `socket:[INODE]`. The supervisor (supervisor.py) has
+ * the same walk in python.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
@@ -32,6 +36,7 @@ export interface ProcStat {
   pid: number;
   /** One-letter state: R, S, D, Z (zombie), X (dead), … */
   state: string;
+  ppid: number;
   pgrp: number;
   /** utime + stime of the process (all its threads), in clock ticks. */
   ownTicks: number;
@@ -52,40 +57,94 @@ export function parseProcStat(pid: number, text: string): ProcStat | null {
   return {
     pid,
     state: f[0],
+    ppid: Number(f[1]),
     pgrp: Number(f[2]),
     ownTicks: Number(f[11]) + Number(f[12]),
     childTicks: Number(f[13]) + Number(f[14]),
   };
 }
 
-/** Every process in process group `pgid`, zombies included; null without /proc. */
-export function listGroup(pgid: number): ProcStat[] | null {
-  if (!procAvailable()) return null;
-  const out: ProcStat[] = [];
-  let entries: string[];
+/** Whether a process of this state is running (zombies and dead ones are not). */
+export const isLive = (p: ProcStat): boolean => p.state !== 'Z' && p.state !== 'X';
+
+/** The pids in /proc, or null without /proc. */
+function pids(): number[] | null {
+  let names: string[];
   try {
-    entries = readdirSync('/proc');
+    names = readdirSync('/proc');
   } catch {
     return null;
   }
-  for (const name of entries) {
-    if (!/^\d+$/.test(name)) continue;
-    let text: string;
-    try {
-      text = readFileSync(`/proc/${name}/stat`, 'utf8');
-    } catch {
-      continue; // exited meanwhile
-    }
-    const st = parseProcStat(Number(name), text);
-    if (st && st.pgrp === pgid) out.push(st);
+  return names.filter((n) => /^\d+$/.test(n)).map(Number);
+}
+
+function readStat(pid: number): ProcStat | null {
+  try {
+    return parseProcStat(pid, readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return null; // exited meanwhile
+  }
+}
+
+/** Every process, zombies included: the one walk over /proc. Null without /proc. */
+export function processTable(): ProcStat[] | null {
+  const all = pids();
+  if (all === null) return null;
+  const out: ProcStat[] = [];
+  for (const pid of all) {
+    const st = readStat(pid);
+    if (st) out.push(st);
   }
   return out;
+}
+
+/**
+ * The environment entry `NAME=…` of a process (its initial environment, as exec gave it), or
+ * null when it has none, is gone, or is not ours to read.
+ */
+export function environEntry(pid: number, name: string): string | null {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/environ`, 'latin1');
+  } catch {
+    return null;
+  }
+  const key = `${name}=`;
+  for (const entry of text.split('\0')) if (entry.startsWith(key)) return entry.slice(key.length);
+  return null;
+}
+
+/**
+ * Live processes (but `exclude`) whose environment has `NAME=VALUE` with VALUE starting with
+ * `prefix`: wherever they were re-parented, in whatever session or group. Empty without /proc.
+ */
+export function carrying(name: string, prefix: string, exclude: ReadonlySet<number> = new Set()): ProcStat[] {
+  return (processTable() ?? []).filter(
+    (p) => isLive(p) && !exclude.has(p.pid) && environEntry(p.pid, name)?.startsWith(prefix) === true,
+  );
+}
+
+/** `command line (pid N)` of a process, or `? (pid N)` when it has none (exiting). */
+export function describeProcess(pid: number): string {
+  try {
+    const text = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').split(/\s+/).join(' ').trim();
+    if (text) return `${text.slice(0, 120)} (pid ${pid})`;
+  } catch {
+    // gone
+  }
+  return `? (pid ${pid})`;
+}
+
+/** Every process in process group `pgid`, zombies included; null without /proc. */
+export function listGroup(pgid: number): ProcStat[] | null {
+  if (!procAvailable()) return null;
+  return processTable()?.filter((p) => p.pgrp === pgid) ?? null;
 }
 
 /** Live (non-zombie) members of a process group; null without /proc. */
 export function liveGroupMembers(pgid: number): number[] | null {
   const all = listGroup(pgid);
-  return all === null ? null : all.filter((p) => p.state !== 'Z' && p.state !== 'X').map((p) => p.pid);
+  return all === null ? null : all.filter(isLive).map((p) => p.pid);
 }
 
 /**
@@ -97,17 +156,7 @@ export function groupCpuSeconds(pgid: number, pids?: readonly number[]): number 
   let members: ProcStat[] | null;
   if (pids === undefined) members = listGroup(pgid);
   else if (!procAvailable()) members = null;
-  else {
-    members = [];
-    for (const pid of pids) {
-      try {
-        const st = parseProcStat(pid, readFileSync(`/proc/${pid}/stat`, 'utf8'));
-        if (st && st.pgrp === pgid) members.push(st);
-      } catch {
-        // exited meanwhile
-      }
-    }
-  }
+  else members = pids.map(readStat).filter((st): st is ProcStat => st !== null && st.pgrp === pgid);
   if (members === null) return null;
   let seconds = 0;
   for (const p of members) seconds += processCpuSeconds(p);
@@ -229,10 +278,7 @@ export function listenerOwner(pgid: number, port: number): 'group' | 'other' | '
   const wanted = new Set(inodes.map((i) => `socket:[${i}]`));
   for (const pid of members) if (holdsSocket(pid, wanted)) return 'group';
   const inGroup = new Set(members);
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name) || inGroup.has(Number(name))) continue;
-    if (holdsSocket(Number(name), wanted)) return 'other';
-  }
+  for (const p of processTable() ?? []) if (!inGroup.has(p.pid) && holdsSocket(p.pid, wanted)) return 'other';
   return 'unknown';
 }
 
