@@ -205,7 +205,7 @@ describe('perfgate run', () => {
       `if (process.cwd().endsWith('/base')) process.exit(3);\n${IDS_BENCH}`,
     );
     git(repo, 'commit', '-qam', 'benchmark that fails on base');
-    const again = await run(repo, [...flags, '--max-rounds', '4', '--json', json]);
+    const again = await run(repo, [...flags, '--max-rounds', '8', '--json', json]);
     expect(again.code, again.stderr + again.stdout).toBe(2);
     const second = JSON.parse(readFileSync(json, 'utf8')) as Report;
     expect(second.errors[0]).toMatch(
