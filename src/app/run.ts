@@ -34,7 +34,7 @@ import { profileTargets, runProfiles } from './profile';
 import { logReporter, type MeasureReporter } from './progress';
 import { assembleReport, type Comparison, createGate, environment, failedComparison, gateOptions } from './report';
 import { reproduceRun } from './reproduce';
-import { createRunner, type SuiteRunner } from './runners';
+import { counterErrors, createRunner, type SuiteRunner } from './runners';
 import { selectShard } from './shard';
 import { trackInIssue } from './tracking-issue';
 
@@ -160,6 +160,12 @@ async function measureRevisions(
   // A reader's clone may lack the commits of a workflow run (a PR's merge commit): fetch them first.
   const reproduce = reproduceRun(settings, base, head, !io.local);
   Object.assign(known, { base, head, reproduce });
+  // A counter that cannot count here fails the run now, not after the builds.
+  const shardSuites = settings.shard
+    ? selectShard(settings.suites, settings.shard.index, settings.shard.total)
+    : settings.suites;
+  const toolErrors = io.runnerFor ? [] : await counterErrors(shardSuites);
+  if (toolErrors.length > 0) return { ...failedComparison(settings, base, head, toolErrors, reproduce), pairing };
   const checkouts = await addWorktrees(io.workspace, path.join(io.tempDir, 'perfgate'), base, head, io.signal);
   try {
     const notes: Warning[] = [];

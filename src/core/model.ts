@@ -6,6 +6,7 @@
  * renderers convert out of them. A harness or user metric whose unit is not one of these keeps
  * its own unit string and is rendered verbatim.
  */
+import type { InstructionCounter } from './instructions';
 import type { SuiteProfile } from './profile/types';
 
 /** Which checkout a measurement came from. */
@@ -40,6 +41,8 @@ export interface MetricValue {
   value: number;
   /** The latency percentile (0–100) this value is, when the adapter measured one (`p99` → 99). */
   percentile?: number;
+  /** An instruction count: the counter that produced it. */
+  counter?: InstructionCounter;
 }
 
 /**
@@ -59,6 +62,8 @@ export interface MetricFacts {
   direction: Direction;
   /** The latency percentile (0–100) it is, when it is one. */
   percentile?: number;
+  /** An instruction count: the counter that produced it (the report names it). */
+  counter?: InstructionCounter;
 }
 
 /**
