@@ -9,6 +9,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { INSTRUCTION_COUNTERS } from '../core/instructions';
 import { type ComparisonReport, OUTCOMES } from '../core/model';
 import { decideVerdict } from '../core/report';
 
@@ -53,7 +54,7 @@ const index = z.number().int().min(0);
 const profileView = z
   .strictObject({
     kind: z.enum(['cpu', 'heap']),
-    unit: z.enum(['s', 'B']),
+    unit: z.enum(['s', 'B', 'count']),
     per: z.enum(['run', 'request']),
     functions: z
       .array(z.strictObject({ name: str(500), file: str(1000), line: z.number().int().min(1).nullable() }))
@@ -83,7 +84,7 @@ const profileView = z
   );
 const suiteProfile = z.strictObject({
   suite: str(200),
-  profiler: z.enum(['v8', 'perf', 'none']),
+  profiler: z.enum(['v8', 'perf', 'callgrind', 'none']),
   metrics: z.array(str(300)).max(100),
   runs: z.strictObject({ base: index, head: index }),
   views: z.array(profileView).max(2),
@@ -97,6 +98,7 @@ const metric = z.strictObject({
   case: str(20_000).optional(),
   name: str(20_000),
   percentile: num.min(0).max(100).optional(),
+  counter: z.enum(INSTRUCTION_COUNTERS).optional(),
   unit,
   direction: z.enum(['lower', 'higher']),
   base: samples,

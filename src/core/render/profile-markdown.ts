@@ -45,6 +45,18 @@ function signed(v: number, unit: string): string {
   return v < 0 ? `−${text}` : `+${text}`;
 }
 
+/** What a view's costs are, as a noun: time, bytes or instructions. */
+export function costNoun(view: Pick<ProfileView, 'kind' | 'unit'>): string {
+  return view.kind === 'heap' ? 'bytes' : view.unit === 'count' ? 'instructions' : 'time';
+}
+
+/** What opens a profiler's raw files. */
+export function rawFilesHint(profiler: SuiteProfile['profiler']): string {
+  if (profiler === 'perf') return '`perf script` text: open in speedscope';
+  if (profiler === 'callgrind') return '`callgrind.out`: open in KCachegrind or QCachegrind';
+  return '`.cpuprofile`: open in speedscope or Chrome DevTools';
+}
+
 /** Which view explains a metric: the heap profile for memory, else the CPU profile. */
 export function viewFor(profile: SuiteProfile, metric: Pick<MetricResult, 'unit'>): ProfileView | undefined {
   const kind = metric.unit === 'B' ? 'heap' : 'cpu';
@@ -58,12 +70,14 @@ export function viewCaption(profile: SuiteProfile, view: ProfileView): string {
       ? 'V8 sampling heap profiles (live allocations at exit)'
       : profile.profiler === 'perf'
         ? 'perf CPU profiles'
-        : 'V8 CPU profiles';
+        : profile.profiler === 'callgrind'
+          ? 'callgrind instruction counts (exact, not sampled)'
+          : 'V8 CPU profiles';
   const runs =
     profile.runs.base === profile.runs.head
       ? `${profile.runs.head} run${profile.runs.head === 1 ? '' : 's'} per side`
       : `${profile.runs.base} base and ${profile.runs.head} head runs`;
-  const what = view.kind === 'heap' ? 'self bytes' : 'self time';
+  const what = `self ${costNoun(view)}`;
   return `${tool}, ${runs}; ${what} per ${view.per}`;
 }
 
@@ -117,14 +131,14 @@ export function renderProfileMarkdown(report: ComparisonReport): string[] {
       const grew = view.headTotal - view.baseTotal;
       out.push(table(view), '');
       out.push(
-        `<sub>Share: of the growth of all profiled ${view.kind === 'heap' ? 'bytes' : 'time'} (${grew > 0 ? signed(grew, view.unit) : 'none'} per ${view.per}).</sub>`,
+        `<sub>Share: of the growth of all profiled ${costNoun(view)} (${grew > 0 ? signed(grew, view.unit) : 'none'} per ${view.per}).</sub>`,
         '',
       );
     }
     for (const note of profile.notes) out.push(`_${escapeMarkdown(note)}_`, '');
     if (profile.files.length > 0)
       out.push(
-        `<sub>Raw profiles: ${profile.files.length} files under ${inlineCode(commonDir(profile.files))} beside the results (${profile.profiler === 'perf' ? '`perf script` text' : '`.cpuprofile`'}: open in speedscope${profile.profiler === 'perf' ? '' : ' or Chrome DevTools'}). The HTML report has the flame graph.</sub>`,
+        `<sub>Raw profiles: ${profile.files.length} files under ${inlineCode(commonDir(profile.files))} beside the results (${rawFilesHint(profile.profiler)}). The HTML report has the flame graph.</sub>`,
         '',
       );
   }
