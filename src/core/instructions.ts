@@ -84,12 +84,44 @@ export function instructionsMetricId(suite: string): string {
   return `${suite}:instructions`;
 }
 
-/** `r` with the counter's note first among its notes, when it is an instruction count (for the renderers). */
-export function withCounterNote<R extends { id: string; counter?: InstructionCounter; warnings: Warning[] }>(r: R): R {
+/**
+ * Spread of one side's counts (largest over smallest, minus one) above which the report says that
+ * the program does not count the same from run to run. A compiled program's counts agree to a few
+ * parts in a million; a JIT runtime's vary by a percent and more.
+ */
+export const COUNT_SPREAD_NOTE = 0.001;
+
+/** The largest spread of counts within one side (max/min − 1); 0 with fewer than 2 counts. */
+export function countSpread(base: readonly number[], head: readonly number[]): number {
+  const spread = (xs: readonly number[]) => {
+    const positive = xs.filter((x) => x > 0);
+    return positive.length < 2 ? 0 : Math.max(...positive) / Math.min(...positive) - 1;
+  };
+  return Math.max(spread(base), spread(head));
+}
+
+/**
+ * `r` with the counter's notes first among its notes, when it is an instruction count (for the
+ * renderers): which counter produced the numbers, and whether the same commit counted differently
+ * from run to run.
+ */
+export function withCounterNote<
+  R extends { id: string; counter?: InstructionCounter; warnings: Warning[]; base: number[]; head: number[] },
+>(r: R): R {
   if (!r.counter) return r;
-  const text = counterNote(r.counter);
-  if (r.warnings.some((w) => w.text === text)) return r;
-  return { ...r, warnings: [{ code: 'counter', metric: r.id, text }, ...r.warnings] };
+  const notes: Warning[] = [{ code: 'counter', metric: r.id, text: counterNote(r.counter) }];
+  const spread = countSpread(r.base, r.head);
+  if (spread > COUNT_SPREAD_NOTE)
+    notes.push({
+      code: 'count-spread',
+      metric: r.id,
+      text:
+        `The same commit counted up to ${(spread * 100).toFixed(spread < 0.01 ? 2 : 1)} % more instructions in one run than in another: ` +
+        'threads or a JIT make this program take different paths from run to run, so deciding needs more rounds. ' +
+        'Node.js: run it as `node --predictable …` (counts then agree to a few parts in a million); see "Instruction counts" in the README.',
+    });
+  const fresh = notes.filter((n) => !r.warnings.some((w) => w.text === n.text));
+  return fresh.length === 0 ? r : { ...r, warnings: [...fresh, ...r.warnings] };
 }
 
 /** The report's note on an instructions metric: which counter produced the numbers, and what the other metrics are. */

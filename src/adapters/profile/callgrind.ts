@@ -30,6 +30,7 @@ export function callgrindArgs(dir: string): string[] {
   return [
     '--tool=callgrind',
     '--trace-children=yes',
+    '--fair-sched=yes',
     // Recursion levels stay one function (callgrind would otherwise name them fib'2, fib'3 …).
     '--separate-recs=1',
     `--callgrind-out-file=${path.join(dir, 'callgrind.out.%p')}`,
