@@ -55,10 +55,12 @@ export function compareFiles(settings: Settings, files: ReplicateFiles): Compari
     geomean: look.geomean,
     durationS: 0,
     warnings: [...[...warnings].map((text) => ({ code: 'replicate', text })), ...look.warnings, ...budgetWarnings()],
+    // The gate names, per metric, how many files a side would decide it.
     errors:
       rounds < 2
         ? [
-            `Too few files: need at least 2 per side to compare (got ${files.base.length} base, ${files.head.length} head).`,
+            `Too few files: ${files.base.length} base and ${files.head.length} head; a comparison needs at least 2 per side, and a decision usually more (below).`,
+            ...look.errors,
           ]
         : look.errors,
     reproduce: reproduceCompare(settings, files),

@@ -8,10 +8,14 @@
  *   (suite, side) pairs within a round is shuffled (randomized complete blocks), so drift on the
  *   runner hits both sides alike and order is never confounded with side (no strict ABAB). A
  *   round's samples are kept only when the round completes, so base and head stay paired by round.
- * - After the rounds at which the gate plans a look, the gate analyses all samples so far. A
- *   suite stops once every metric it gates is decided, or once one of them is a regression (the
- *   run's verdict can no longer become a pass). Measuring stops when no suite is active, at
- *   max-rounds, or at max-time.
+ * - After the rounds at which the gate plans a look, the gate analyses all samples so far; after
+ *   the other rounds it decides only metrics without noise, by their values (no α spent). A suite
+ *   stops once every metric it gates is decided: a suite whose metrics are all decided is never run
+ *   again. Measuring stops when no suite is active, at max-rounds, or at max-time.
+ * - After the verdict is known (a regression found), the other suites keep sampling until their
+ *   metrics are decided, bounded by max-rounds and max-time, so that the report labels every
+ *   regression, not just the first (`completeReport`, default on; the rounds this costs are
+ *   reported). With `completeReport: false` measuring stops at the first look that finds one.
  * - `max-time` bounds the whole measuring phase, warm-up included: a sample still running at the
  *   deadline is stopped and its round discarded, and the gate then takes its final look with
  *   what was measured (spending all remaining α), or reports that nothing could be decided.
@@ -30,7 +34,7 @@
  */
 import type { LookResult, SequentialGate } from '../core/gate/gate';
 import { describeMetric } from '../core/metric';
-import type { CapacityCurve, MetricId, MetricSamples, MetricValue, Side, SoakSeries, Warning } from '../core/model';
+import type { CapacityCurve, MetricId, MetricResult, MetricSamples, MetricValue, Side, SoakSeries, Warning } from '../core/model';
 import { mulberry32, shuffle } from '../core/random';
 import type { MeasureReporter, RoundProgress } from './progress';
 import { SuiteError, type SuiteRunner } from './runners';
@@ -53,6 +57,11 @@ export interface MeasureOptions {
    * (see `IsolationGuard`); an error text stops the measurement.
    */
   isolation?: (side: Side, what: string) => Promise<string | null>;
+  /**
+   * After a regression is found, keep sampling the undecided metrics to label them (default true);
+   * false stops measuring at the first look that finds a regression.
+   */
+  completeReport?: boolean;
 }
 
 export interface MeasureOutcome {
@@ -71,6 +80,8 @@ export interface MeasureOutcome {
   curves: CapacityCurve[];
   /** Soak suites: every soak run's resource series, in the order they ran. */
   series: SoakSeries[];
+  /** The round after which the first regression was found (the verdict was known), or null. */
+  verdictRound: number | null;
 }
 
 const defaultNow = () => performance.now() / 1000;
@@ -108,6 +119,8 @@ export async function measure(runners: SuiteRunner[], options: MeasureOptions): 
   let look: LookResult | null = null;
   let rounds = 0;
   let concluded = false;
+  let verdictRound: number | null = null;
+  const completeReport = options.completeReport ?? true;
 
   // The deadline stops a running sample; the loop then discards that round.
   const deadline = new AbortController();
@@ -284,17 +297,39 @@ export async function measure(runners: SuiteRunner[], options: MeasureOptions): 
       }
       rounds++;
       active = active.filter((r) => !failed.has(r.suite.name) && !capped(r));
-      if (!options.gate.looks.includes(rounds) || rounds >= options.maxRounds) {
+      if (rounds >= options.maxRounds) {
         reporter.round(progress());
         continue;
       }
-      look = options.gate.look([...samples.values()], rounds, false);
+      // Every round: a planned look tests every metric; between looks only metrics without noise are
+      // decided, by their values.
+      const checked = options.gate.look([...samples.values()], rounds, false);
+      look = checked;
       const suiteOf = (id: MetricId) => samples.get(id)?.suite;
-      const settled = new Set(look.failed.map(suiteOf));
-      const open = new Set(look.undecided.map(suiteOf));
-      active = active.filter((r) => open.has(r.suite.name) && !settled.has(r.suite.name));
-      reporter.round({ ...progress(), look: { final: false, done: look.done || active.length === 0 } });
-      if (look.done || active.length === 0) {
+      const open = new Set(checked.undecided.map(suiteOf));
+      if (checked.planned) active = active.filter((r) => open.has(r.suite.name));
+      else {
+        // Between looks a suite stops only when it gates something and all of it is decided.
+        const gating = new Set(checked.results.filter(isGated).map((r) => r.suite));
+        active = active.filter((r) => open.has(r.suite.name) || !gating.has(r.suite.name));
+      }
+      if (checked.failed.length > 0 && verdictRound === null) {
+        verdictRound = rounds;
+        const stop = !completeReport || active.length === 0;
+        reporter.notice(
+          `◆ Round ${rounds}: ${checked.failed.length} metric${checked.failed.length === 1 ? '' : 's'} beyond budget (${checked.failed.slice(0, 3).join(', ')}${checked.failed.length > 3 ? ', …' : ''}): the run will fail. ` +
+            (stop
+              ? completeReport
+                ? 'Every other metric is decided.'
+                : 'Stopping here (complete-report: false).'
+              : `Measuring on until the other ${checked.undecided.length} gated metric${checked.undecided.length === 1 ? ' is' : 's are'} decided (complete-report: true).`),
+        );
+        if (!completeReport) active = [];
+      }
+      const done = checked.done || active.length === 0;
+      if (checked.planned) reporter.round({ ...progress(), look: { final: false, done } });
+      else reporter.round(progress());
+      if (done) {
         concluded = true;
         break;
       }
@@ -330,12 +365,18 @@ export async function measure(runners: SuiteRunner[], options: MeasureOptions): 
     isolationError,
     curves: [...curves.values()],
     series,
+    verdictRound,
   };
+}
+
+/** A gated metric as the report's headline counts it (measured on both sides, or on head with an absolute rule). */
+function isGated(r: MetricResult): boolean {
+  return r.budget.kind !== 'off' && r.outcome !== 'added' && r.outcome !== 'removed';
 }
 
 /** What a look decided, counted as the report's headline counts it. */
 function lookCounts(look: LookResult, final: boolean): { gated: number; open: number; failing: number } {
-  const gated = look.results.filter((r) => r.budget.kind !== 'off' && r.outcome !== 'added' && r.outcome !== 'removed');
+  const gated = look.results.filter(isGated);
   const open = final ? gated.filter((r) => r.outcome === 'inconclusive').length : look.undecided.length;
   return { gated: gated.length, open, failing: look.failed.length };
 }

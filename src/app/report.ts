@@ -36,6 +36,8 @@ export interface Comparison {
   looks: number[];
   /** Rounds (base+head pairs) actually run. */
   rounds: number;
+  /** Rounds run after the first regression was found (the verdict was known), to label the other metrics. */
+  roundsAfterVerdict?: number;
   results: MetricResult[];
   geomean: Change | null;
   /** Wall-clock seconds spent measuring (builds excluded). */
@@ -102,6 +104,7 @@ export function assembleReport(
       maxRounds: gate.maxRounds,
       rounds: comparison.rounds,
       looks: comparison.looks,
+      ...(comparison.roundsAfterVerdict !== undefined ? { roundsAfterVerdict: comparison.roundsAfterVerdict } : {}),
     },
     environment,
     warnings: comparison.warnings,

@@ -214,6 +214,7 @@ async function measureRevisions(
       signal: io.signal,
       reporter: io.progress ?? logReporter((line) => io.log.info(line)),
       isolation: async (side, what) => guard.after(side, what),
+      completeReport: settings.completeReport,
     });
     io.log.info(
       `Side isolation: ${guard.checks} checks of the other checkout, ${((guard.seconds / Math.max(1, guard.checks)) * 1000).toFixed(1)} ms each on average`,
@@ -261,6 +262,7 @@ async function measureRevisions(
       gate: options,
       looks: gate.looks,
       rounds: outcome.rounds,
+      ...(outcome.verdictRound !== null ? { roundsAfterVerdict: outcome.rounds - outcome.verdictRound } : {}),
       results,
       geomean: outcome.isolationError ? null : (outcome.look?.geomean ?? null),
       cancelled,

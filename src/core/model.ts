@@ -314,6 +314,11 @@ export interface MethodSettings {
   rounds: number;
   /** The planned looks (cumulative rounds at each interim analysis). */
   looks: number[];
+  /**
+   * Rounds run after the first regression was found (the verdict was known), to label the other
+   * metrics (`complete-report`); absent when nothing regressed.
+   */
+  roundsAfterVerdict?: number;
 }
 
 /**

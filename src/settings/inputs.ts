@@ -121,6 +121,14 @@ export const INPUTS = [
     cli: { commands: ['run'], value: 'N' },
   },
   {
+    name: 'complete-report',
+    default: 'true',
+    description:
+      'After a regression is found (the check will fail), keep sampling the undecided metrics until each is decided (within max-rounds and max-time), so the report labels every regression; `false` stops at the first regression.',
+    kind: 'boolean',
+    cli: { commands: ['run'], value: 'true|false' },
+  },
+  {
     name: 'max-time',
     default: '15m',
     description:

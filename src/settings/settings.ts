@@ -10,6 +10,7 @@ import { LineCounter, parseDocument } from 'yaml';
 import { type BudgetEntry, parseBudgetLines, parseBudgetRule } from '../core/budgets';
 import type { BudgetRule } from '../core/model';
 import { parseDuration } from '../core/units';
+import { roundsProblem } from '../core/gate/design';
 import { type ChoiceOf, choiceValues, INPUTS, type InputDefinition, type InputName, localDefault } from './inputs';
 import { parseSuites, type Suite } from './suites';
 
@@ -46,6 +47,8 @@ export interface Settings {
   minRounds: number;
   /** `max-rounds`: most rounds (base+head pairs) per suite. */
   maxRounds: number;
+  /** `complete-report`: after a regression, keep sampling the undecided metrics to label them. */
+  completeReport: boolean;
   /** `max-time`: wall-clock cap on measuring, in seconds (builds excluded). */
   maxTimeS: number;
   /** `base`: explicit base commit (any rev git understands); null = from the event. */
@@ -127,7 +130,12 @@ export function parseSettings(read: InputReader, workspace: string, options = { 
   const maxRounds = integer(input('max-rounds'), 'max-rounds', 4, 10_000, problem);
   if (minRounds !== null && maxRounds !== null && maxRounds < minRounds) {
     problem('max-rounds', `must be at least min-rounds (${minRounds}), got ${maxRounds}`);
+  } else if (minRounds !== null && maxRounds !== null && alpha > 0 && alpha < 0.5) {
+    // A schedule whose last look can never reach the level a gated metric needs could never fail one.
+    const rounds = roundsProblem(alpha, minRounds, maxRounds);
+    if (rounds) problem(rounds.input, rounds.message);
   }
+  const completeReport = bool(input('complete-report'), 'complete-report', problem);
   const maxTimeText = input('max-time');
   const maxTimeS = parseDuration(maxTimeText);
   if (maxTimeS === null || maxTimeS <= 0)
@@ -192,6 +200,7 @@ export function parseSettings(read: InputReader, workspace: string, options = { 
     alpha,
     minRounds: minRounds!,
     maxRounds: maxRounds!,
+    completeReport: completeReport!,
     maxTimeS: maxTimeS!,
     base: input('base') || null,
     comment: comment!,

@@ -4,39 +4,50 @@
  *
  * For every gated metric, at every look, one interval decides and is shown: a repeated confidence
  * interval (Jennison & Turnbull, Group Sequential Methods, 2000, ch. 9) for the change, valid at this look
- * whatever happens at the others, and corrected across metrics:
- * - its lower (better) end is the bound of a one-sided test of "the change is within budget" at the
- *   nominal level of an O'Brien–Fleming-type boundary (Lan & DeMets 1983), Holm-corrected across metrics;
- * - its upper (worse) end is the bound of a one-sided test of "the change is beyond budget" at the level of
- *   a Pocock-type boundary, Holm-corrected likewise. Pocock spending on this side lets unchanged metrics
- *   stop early; O'Brien–Fleming on the fail side keeps the power of the last look (measured, `bench:gate`).
+ * whatever happens at the others:
+ * - its lower (better) end is the bound of a one-sided test of "the change is within budget", spent over
+ *   the looks by the fail end's function and Holm-corrected across metrics (`design.ts`): a regression;
+ * - its upper (worse) end is the bound of a one-sided test of "the change is beyond budget" at level α
+ *   for each metric (an intersection–union claim needs no correction across metrics), spent over the
+ *   looks by a function chosen for the number of gated metrics: within budget.
  *
  * Verdicts follow from the interval by eye: **regression** ⇔ the whole interval is beyond the budget;
  * **within budget** ⇔ the whole interval is inside it (**improvement** when it is also wholly better than no
  * change); otherwise the metric keeps sampling, and at the limits it is **inconclusive** (a pass with a
  * note). A metric stops early only when it is decided. The chance that a run fails while every gated
  * metric's true change is at or inside its budget is at most α, for any number of looks, metrics and
- * stopping points (the final look at an unplanned round spends all remaining α).
+ * stopping points (the final look at an unplanned round spends all remaining α); the chance that a
+ * metric beyond its budget is declared within it is at most α.
+ *
+ * Metrics without noise (whole-number counts that repeat exactly on each side) are decided by their
+ * values as soon as each side has a few samples (`exact.ts`), between looks too, and leave both
+ * families: they are not tests.
+ *
+ * A final look at which a gated metric stayed undecided although its interval could not have excluded
+ * the budget at the level it needed (too few rounds for the rank test) is an error, not a pass.
  *
  * Absolute rules (`p99: < 200ms`) are tested the same way on the head's median, in the same families.
  *
- * Assumptions, used where noted: rounds are independent replicates with base and head in random order
- * within a round; the information of the rank statistics grows linearly with rounds; metrics and budgets
- * are known from the first look on.
+ * Assumptions, used where noted: rounds are replicates with base and head in random order within a
+ * round, independent or AR(1)-correlated in run order (`shift.ts`); the information of the rank
+ * statistics grows linearly with rounds; metrics and budgets are known from the first look on.
  *
  * Pure: data in, data out. No I/O.
  */
 import type { BudgetRule, Change, Direction, MetricId, MetricResult, MetricSamples, Outcome, Warning } from '../model';
 import { groupSequentialBoundaries, type SpendingFunction } from '../stats/group-sequential';
+import { smallestRankSumP } from '../stats/hodges-lehmann';
 import { normalQuantileUpper } from '../stats/normal';
 import { median } from '../stats/quantiles';
 import { type AbsoluteRule, type HeadMedian, headMedian } from './absolute';
+import { DESIGN, type Design } from './design';
 import { sampleNotes } from './diagnostics';
+import { EXACT_MIN_SAMPLES, exactChange, exactVerdict } from './exact';
 import { holmStepDown } from './holm';
 import { informationFraction, planLooks } from './looks';
 import * as notes from './notes';
-import { resolutionOf } from './resolution';
-import { type Analysis, type Shift, shiftOf } from './shift';
+import { comparisonResolution } from './resolution';
+import { type Analysis, type CorrelationHandling, type Shift, shiftOf } from './shift';
 
 export interface GateOptions {
   /** Family-wise level: the most a run may fail when every change is within its budget. */
@@ -47,6 +58,10 @@ export interface GateOptions {
   maxRounds: number;
   /** Pair samples by round (default) or compare two independent samples. */
   analysis?: Analysis;
+  /** Serial correlation in run order: widen the interval for it (default), or ignore it (the bench compares). */
+  serialCorrelation?: CorrelationHandling;
+  /** The spending design (default `DESIGN`); the bench compares others. */
+  design?: Design;
 }
 
 export interface LookResult {
@@ -58,16 +73,19 @@ export interface LookResult {
   failed: MetricId[];
   /** True when every gated metric is decided (or this was the final look). */
   done: boolean;
+  /**
+   * False for a check between planned looks: only metrics without noise could be decided (by their
+   * values); the others keep their last look's provisional result.
+   */
+  planned: boolean;
   /** Geometric mean of the gated relative changes, oriented so that worse is positive (informational). */
   geomean: Change | null;
   /** Notes about the whole comparison. */
   warnings: Warning[];
-  /** Gated metrics that could not be compared at the final look: a run with any is not a pass. */
+  /** Gated metrics that could not be compared at the final look (or values that are not numbers): a run with any is not a pass. */
   errors: string[];
 }
 
-/** Which end of the interval each side's boundaries use. */
-const SPENDING: Record<'fail' | 'pass', SpendingFunction> = { fail: 'obrien-fleming', pass: 'pocock' };
 /** Two-sided level of the descriptive interval shown for ungated metrics (never decides anything). */
 const DESCRIPTIVE_TAIL = 0.025;
 
@@ -85,13 +103,28 @@ type Subject =
     }
   | { kind: 'absolute'; head: HeadMedian; rule: AbsoluteRule; baseMedian: number | null; notes: Warning[] };
 
+/** A metric's result that needs no test: informational, decided by its values, or not comparable. */
+interface Settled {
+  result: MetricResult;
+  gated: boolean;
+  decided: boolean;
+  /** Decided by its values (no test, no α): leaves both families. */
+  exact?: boolean;
+  error?: string;
+}
+
 interface State {
   order: number;
   budget: BudgetRule;
   decided: boolean;
+  exact: boolean;
   failRejected: boolean;
   passRejected: boolean;
   gated: boolean;
+  /** The pass end's spending, fixed when the metric is first tested. */
+  passSpending: SpendingFunction | null;
+  /** An error that stays with the metric (values that are not numbers). */
+  error: string | null;
   result: MetricResult;
 }
 
@@ -102,7 +135,7 @@ function worseSign(direction: Direction): 1 | -1 {
 
 export class SequentialGate {
   readonly looks: number[];
-  private readonly options: Required<GateOptions>;
+  private readonly options: Required<Omit<GateOptions, 'design'>> & { design: Design };
   private readonly budgetFor: (metric: MetricSamples) => BudgetRule;
   private readonly history: number[] = [];
   private readonly states = new Map<MetricId, State>();
@@ -112,26 +145,39 @@ export class SequentialGate {
     if (!(options.alpha > 0 && options.alpha < 0.5)) {
       throw new RangeError(`alpha: expected a level in (0, 0.5), got ${options.alpha}`);
     }
-    this.options = { analysis: 'paired', ...options };
+    this.options = { analysis: 'paired', serialCorrelation: 'widen', design: DESIGN, ...options };
     this.budgetFor = budgetFor;
     this.looks = planLooks(options.minRounds, options.maxRounds);
   }
 
   /**
-   * Analyses the samples after `rounds` completed rounds. `final`: the limits were reached (max-rounds, or
-   * max-time at a possibly unplanned round: all remaining α is spent). Decisions stick: a metric decided
-   * at look k keeps the result of look k. `rounds` must grow from look to look, except that a final look
-   * may redo the previous look's round count.
+   * Analyses the samples after `rounds` completed rounds. At a planned look (or when `final`), every
+   * gated metric is tested; between planned looks, only metrics without noise can be decided, by their
+   * values (a check that spends no α). `final`: the limits were reached (max-rounds, or max-time at a
+   * possibly unplanned round: all remaining α is spent). Decisions stick: a metric decided at look k
+   * keeps the result of look k. `rounds` must grow from planned look to planned look, except that a
+   * final look may redo the previous look's round count.
    */
   look(metrics: readonly MetricSamples[], rounds: number, final: boolean): LookResult {
     if (this.finished) throw new Error('SequentialGate.look: the final look was already taken');
     const isFinal = final || rounds >= this.options.maxRounds;
+    const planned = isFinal || this.looks.includes(rounds);
+    for (const m of metrics) this.register(m);
+
+    if (!planned) {
+      for (const m of metrics) {
+        const state = this.states.get(m.id)!;
+        if (state.decided) continue;
+        const settled = this.valuesOnly(m, state.budget);
+        if (settled) this.settle(state, settled);
+      }
+      return this.lookResult(false, false, []);
+    }
+
     this.recordLook(rounds, isFinal);
     const lookIndex = this.history.length;
     const where = `look ${lookIndex} (${rounds} round${rounds === 1 ? '' : 's'})`;
     const nominal = this.boundaries(isFinal);
-
-    for (const m of metrics) this.register(m);
 
     // Each metric's comparison at this look; informational metrics get their result directly.
     const active: { m: MetricSamples; state: State; subject: Subject }[] = [];
@@ -139,63 +185,78 @@ export class SequentialGate {
     for (const m of metrics) {
       const state = this.states.get(m.id)!;
       if (state.decided) continue;
-      const subject = this.subjectOf(m, state.budget);
-      if (typeof subject === 'object' && subject !== null && 'kind' in subject) {
+      const subject = this.valuesOnly(m, state.budget) ?? this.subjectOf(m, state.budget, nominal);
+      if ('kind' in subject) {
         active.push({ m, state, subject });
         continue;
       }
-      state.result = subject.result;
-      state.gated = subject.gated;
-      if (subject.decided) state.decided = true;
+      this.settle(state, subject);
       if (isFinal && subject.error) errors.push(subject.error);
     }
 
-    // Holm across metrics, separately for each end of the interval.
-    const { alpha } = this.options;
-    const gated = [...this.states.values()].filter((s) => s.gated);
+    const { alpha, design } = this.options;
+    const gatedCount = [...this.states.values()].filter((s) => s.gated && !s.error).length;
+    for (const a of active) a.state.passSpending ??= design.pass(gatedCount);
+
+    // The fail end: Holm across the gated metrics that are tested (metrics decided by their values,
+    // and values that are not numbers, are not tests and leave the family).
+    const family = [...this.states.values()].filter((s) => s.gated && !s.exact && !s.error && !s.failRejected);
     const failSteps = holmStepDown(
       active.map((a) => ({ item: a, p: pBeyond(a.subject) })),
-      gated.filter((s) => !s.failRejected).length,
+      family.length,
       alpha,
-      (level) => nominal('fail', level),
+      (level) => nominal(design.fail, level),
       (a, tail) => beyondAt(a.subject, tail),
-    );
-    const passSteps = holmStepDown(
-      active.filter((a) => !failSteps.get(a)!.rejected).map((a) => ({ item: a, p: pWithin(a.subject) })),
-      gated.filter((s) => !s.passRejected).length,
-      alpha,
-      (level) => nominal('pass', level),
-      (a, tail) => withinAt(a.subject, tail),
     );
 
     for (const a of active) {
       const fail = failSteps.get(a)!;
-      const pass = passSteps.get(a) ?? { tail: nominal('pass', alpha / Math.max(1, gated.length)), rejected: false };
+      // The pass end: each metric at level α (an intersection–union claim).
+      const passTail = nominal(a.state.passSpending!, alpha);
+      const pass = { tail: passTail, rejected: !fail.rejected && withinAt(a.subject, passTail) };
       a.state.failRejected ||= fail.rejected;
       a.state.passRejected ||= pass.rejected;
-      const decided = fail.rejected || pass.rejected || isFinal;
-      a.state.decided = decided;
+      a.state.decided = fail.rejected || pass.rejected || isFinal;
       a.state.result = this.resultOf(a.m, a.state.budget, a.subject, fail, pass, rounds, where, isFinal);
+      if (isFinal && !fail.rejected && !pass.rejected) {
+        const unreachable = outOfReach(a.m.id, a.subject, fail.tail, pass.tail, rounds);
+        if (unreachable) errors.push(unreachable);
+      }
     }
 
-    if (isFinal) this.finished = true;
+    if (isFinal) {
+      this.finished = true;
+      if (rounds < this.options.minRounds && [...this.states.values()].some((s) => s.gated && !s.decided))
+        errors.push(notes.beforeFirstLook(rounds, this.options.minRounds));
+      // Not tested at all: decided by nothing (a metric every look skipped is not a pass).
+      for (const s of this.states.values()) if (s.gated && !s.decided) s.decided = true;
+    }
+    return this.lookResult(true, isFinal, errors);
+  }
+
+  private lookResult(planned: boolean, isFinal: boolean, errors: string[]): LookResult {
     const results = [...this.states.values()].sort((x, y) => x.order - y.order).map((s) => s.result);
     const undecided = isFinal
       ? []
       : [...this.states.entries()].filter(([, s]) => s.gated && !s.decided).map(([id]) => id);
-    const warnings: Warning[] = [];
-    if (isFinal && rounds < this.options.minRounds && gated.some((s) => !s.failRejected)) {
-      errors.push(notes.beforeFirstLook(rounds, this.options.minRounds));
-    }
+    const stuck = [...this.states.values()].flatMap((s) => (s.error ? [s.error] : []));
     return {
       results,
       undecided,
       failed: results.filter((r) => r.outcome === 'regression' || r.outcome === 'breach').map((r) => r.id),
       done: isFinal || undecided.length === 0,
+      planned,
       geomean: geomeanChange(results),
-      warnings,
-      errors,
+      warnings: [],
+      errors: [...stuck, ...errors.filter((e) => !stuck.includes(e))],
     };
+  }
+
+  private settle(state: State, settled: Settled): void {
+    state.result = settled.result;
+    state.gated = settled.gated;
+    if (settled.decided) state.decided = true;
+    if (settled.exact) state.exact = true;
   }
 
   /** Appends this look to the history (a final look at the previous look's round count replaces it). */
@@ -215,27 +276,83 @@ export class SequentialGate {
     this.history.push(rounds);
   }
 
-  /** This look's nominal one-sided error for a side's level-`level` boundary. */
-  private boundaries(isFinal: boolean): (side: 'fail' | 'pass', level: number) => number {
+  /** This look's nominal one-sided error for a level-`level` boundary spent by `spending`. */
+  private boundaries(isFinal: boolean): (spending: SpendingFunction, level: number) => number {
     const fractions = this.history.map((r) => informationFraction(r, this.options.maxRounds));
-    return (side, level) =>
-      groupSequentialBoundaries(level, fractions, { spending: SPENDING[side], spendAllAtLast: isFinal }).nominal[
-        fractions.length - 1
-      ];
+    return (spending, level) =>
+      groupSequentialBoundaries(level, fractions, { spending, spendAllAtLast: isFinal }).nominal[fractions.length - 1];
   }
 
   private register(m: MetricSamples): void {
-    if (this.states.has(m.id)) return;
-    const budget = this.budgetFor(m);
-    this.states.set(m.id, {
-      order: this.states.size,
-      budget,
-      decided: false,
-      failRejected: false,
-      passRejected: false,
-      gated: budget.kind !== 'off',
-      result: blank(m, budget),
-    });
+    const known = this.states.get(m.id);
+    if (!known) {
+      const budget = this.budgetFor(m);
+      this.states.set(m.id, {
+        order: this.states.size,
+        budget,
+        decided: false,
+        exact: false,
+        failRejected: false,
+        passRejected: false,
+        gated: budget.kind !== 'off',
+        passSpending: null,
+        error: null,
+        result: blank(m, budget),
+      });
+    }
+    const state = this.states.get(m.id)!;
+    if (state.error) return;
+    const bad = firstNonFinite(m);
+    if (bad) {
+      state.error = notes.notANumber(m.id, bad.side, bad.index, bad.value);
+      state.decided = true;
+      state.result = {
+        ...blank(m, state.budget),
+        outcome: 'inconclusive',
+        rounds: Math.min(m.base.length, m.head.length),
+        stopReason: 'a value is not a finite number',
+      };
+    }
+  }
+
+  /**
+   * A result that needs no test: a metric whose values decide it (identical values on each side of a
+   * whole-number count, or every value 0). Null when the values alone do not decide.
+   */
+  private valuesOnly(m: MetricSamples, budget: BudgetRule): Settled | null {
+    if (budget.kind !== 'relative') return null;
+    const n = Math.min(m.base.length, m.head.length);
+    if (n >= EXACT_MIN_SAMPLES && [...m.base, ...m.head].every((v) => v === 0)) {
+      return {
+        result: {
+          ...blank(m, budget),
+          baseMedian: 0,
+          headMedian: 0,
+          change: { estimate: 0, low: 0, high: 0, confidence: 1 },
+          outcome: 'within-budget',
+          rounds: n,
+          stopReason: 'every value is 0 on both sides',
+        },
+        gated: true,
+        decided: true,
+        exact: true,
+      };
+    }
+    const exact = exactChange(m.base, m.head, m.unit);
+    if (!exact) return null;
+    const outcome = exactVerdict(exact, m.direction, budget.limit);
+    if (!outcome) return null;
+    const result: MetricResult = {
+      ...blank(m, budget),
+      baseMedian: exact.base,
+      headMedian: exact.head,
+      change: { estimate: exact.estimate, low: exact.low, high: exact.high, confidence: 1 },
+      outcome,
+      rounds: n,
+      stopReason: `${outcome === 'regression' ? 'beyond' : 'within'} budget by its values at round ${n} (identical on each side)`,
+    };
+    result.warnings.push(notes.exactValues(m.id, n, exact.steps.base > 0 || exact.steps.head > 0));
+    return { result, gated: true, decided: true, exact: true };
   }
 
   /**
@@ -245,7 +362,8 @@ export class SequentialGate {
   private subjectOf(
     m: MetricSamples,
     budget: BudgetRule,
-  ): Subject | { result: MetricResult; gated: boolean; decided: boolean; error?: string } {
+    nominal: (spending: SpendingFunction, level: number) => number,
+  ): Subject | Settled {
     const hasBase = m.base.length > 0;
     const hasHead = m.head.length > 0;
     if (!hasHead || (!hasBase && budget.kind !== 'absolute')) {
@@ -267,7 +385,7 @@ export class SequentialGate {
       return { result: this.ungated(m, budget), gated: false, decided: false };
     }
     if (budget.kind === 'absolute') {
-      const widen = resolutionOf(m.head)?.step ?? 0;
+      const widen = comparisonResolution([], m.head, m.unit).head?.step ?? 0;
       const rule = { op: budget.op, bound: budget.bound };
       return {
         kind: 'absolute',
@@ -289,11 +407,10 @@ export class SequentialGate {
         },
         gated: true,
         decided: false,
-        error: notes.tooFewSamples(m.id, m.base.length, m.head.length),
+        error: notes.tooFewSamples(m.id, m.base.length, m.head.length, this.samplesNeeded(nominal)),
       };
     }
-    const all = [...m.base, ...m.head];
-    if (all.every((v) => v === 0)) {
+    if ([...m.base, ...m.head].every((v) => v === 0)) {
       return {
         result: {
           ...blank(m, budget),
@@ -306,9 +423,24 @@ export class SequentialGate {
         },
         gated: true,
         decided: true,
+        exact: true,
       };
     }
     return this.relativeSubject(m, budget);
+  }
+
+  /**
+   * Samples a side the rank test needs to reach this look's levels: the pass end's (level α) and the
+   * fail end's first Holm step (α over the gated metrics that are tested).
+   */
+  private samplesNeeded(nominal: (spending: SpendingFunction, level: number) => number): number {
+    const { alpha, design } = this.options;
+    const tested = [...this.states.values()].filter((s) => s.gated && !s.exact && !s.error).length;
+    const tail = Math.min(nominal(design.pass(tested), alpha), nominal(design.fail, alpha / Math.max(1, tested)));
+    if (this.options.analysis === 'paired') return Math.max(2, Math.ceil(Math.log2(1 / tail) - 1e-9));
+    let n = 2;
+    while (smallestRankSumP(n, n) > tail * (1 + 1e-12)) n++;
+    return n;
   }
 
   private relativeSubject(m: MetricSamples, budget: BudgetRule & { kind: 'relative' }): Subject {
@@ -318,7 +450,8 @@ export class SequentialGate {
     const baseMedian = median(m.base);
     const headMedian = median(m.head);
     const metricNotes: Warning[] = [];
-    const resolution = resolutionOf(all);
+    // Each side's own step, never the gap between the sides (`resolution.ts`).
+    const resolution = comparisonResolution(m.base, m.head, m.unit).widest;
     let xb: number[];
     let xh: number[];
     let limit: number;
@@ -355,15 +488,10 @@ export class SequentialGate {
       metricNotes.push(notes.coarseResolution(m.id, resolution.step, m.unit, widen, budget.limit, logScale));
     }
     metricNotes.push(...sampleNotes(m.id, xb, xh));
-    return {
-      kind: 'relative',
-      shift: shiftOf(xb, xh, this.options.analysis, widen),
-      limit,
-      toChange,
-      baseMedian,
-      headMedian,
-      notes: metricNotes,
-    };
+    const shift = shiftOf(xb, xh, this.options.analysis, widen, this.options.serialCorrelation);
+    const correlationNote = notes.serialCorrelation(m.id, shift.correlation, shift.analysis === 'paired');
+    if (correlationNote) metricNotes.push(correlationNote);
+    return { kind: 'relative', shift, limit, toChange, baseMedian, headMedian, notes: metricNotes };
   }
 
   private ungated(m: MetricSamples, budget: BudgetRule): MetricResult {
@@ -437,10 +565,10 @@ export class SequentialGate {
     const lowW = shift.lowerAt(fail.tail);
     const highW = shift.upperAt(pass.tail);
     if (outcome === 'within-budget' && highW < 0) outcome = 'improvement';
-    if (!Number.isFinite(lowW) || !Number.isFinite(highW))
-      base.warnings.push(
-        notes.intervalOutOfReach(m.id, rounds, Math.min(fail.tail, pass.tail), this.options.analysis === 'paired'),
-      );
+    if (!Number.isFinite(lowW) || !Number.isFinite(highW)) {
+      const [tail, end] = Number.isFinite(lowW) ? [pass.tail, 'pass' as const] : [fail.tail, 'fail' as const];
+      base.warnings.push(notes.intervalOutOfReach(m.id, rounds, tail, shift.roundsFor(tail, end)));
+    }
     const change = subject.toChange(
       shift.estimate,
       finite(lowW, shift.extremes[0]),
@@ -476,6 +604,37 @@ export class SequentialGate {
   }
 }
 
+/** The first value of a metric that is not a finite number, or null. */
+function firstNonFinite(m: MetricSamples): { side: 'base' | 'head'; index: number; value: number } | null {
+  for (const side of ['base', 'head'] as const) {
+    const index = m[side].findIndex((v) => typeof v !== 'number' || !Number.isFinite(v));
+    if (index >= 0) return { side, index, value: m[side][index] };
+  }
+  return null;
+}
+
+/**
+ * The error for a metric left undecided at the final look whose interval could not have excluded the
+ * budget: an end at the level it needed cannot be finite with this many rounds. Null when both could.
+ */
+function outOfReach(id: MetricId, s: Subject, failTail: number, passTail: number, rounds: number): string | null {
+  if (s.kind === 'relative') {
+    for (const [end, tail] of [
+      ['fail', failTail],
+      ['pass', passTail],
+    ] as const) {
+      if (s.shift.reachable(tail, end)) continue;
+      const inflation = s.shift.correlation.inflation[end];
+      return notes.undecidable(id, rounds, tail, s.shift.roundsFor(tail, end), s.shift.analysis === 'paired', inflation);
+    }
+    return null;
+  }
+  const h = s.head;
+  const tail = Math.min(failTail, passTail);
+  if (Number.isFinite(h.lowerAt(tail))) return null;
+  return notes.undecidable(id, rounds, tail, Math.ceil(Math.log2(1 / tail) - 1e-9), true, 1);
+}
+
 /** The value, or `fallback` when it is not finite (results hold finite numbers only). */
 function finite(v: number, fallback: number): number {
   return Number.isFinite(v) ? v : fallback;
@@ -484,11 +643,6 @@ function finite(v: number, fallback: number): number {
 /** Evidence that the subject is beyond its budget (smaller first), to order the fail-side Holm steps. */
 function pBeyond(s: Subject): number {
   return s.kind === 'relative' ? s.shift.pWorseThan(s.limit) : s.head.pBreaks;
-}
-
-/** Evidence that the subject is within its budget (smaller first), to order the pass-side Holm steps. */
-function pWithin(s: Subject): number {
-  return s.kind === 'relative' ? s.shift.pBetterThan(s.limit) : s.head.pKeeps;
 }
 
 /** The fail-side test: the interval's better end (at one-sided error `tail`) is beyond the budget. */

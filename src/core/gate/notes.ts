@@ -23,8 +23,67 @@ export function beforeFirstLook(rounds: number, minRounds: number): string {
   );
 }
 
-export function tooFewSamples(metric: MetricId, base: number, head: number): string {
-  return `${metric}: only ${base} base and ${head} head sample${head === 1 ? '' : 's'}; at least 2 per side are needed to compare. Check that the suite produces this metric on both sides, and run more rounds.`;
+export function tooFewSamples(metric: MetricId, base: number, head: number, needed: number): string {
+  return `${metric}: only ${base} base and ${head} head sample${head === 1 ? '' : 's'}; at least ${needed} per side are needed to decide it (2 to compare at all). Check that the suite produces this metric on both sides, and run more rounds (or give perfgate compare more files).`;
+}
+
+/** A value handed to the gate that is not a finite number (NaN, ±Infinity): an error, never a scale switch. */
+export function notANumber(metric: MetricId, side: 'base' | 'head', index: number, value: unknown): string {
+  return `${metric}: ${side} sample ${index + 1} is ${String(value)}; the gate compares finite numbers only. Fix the suite or harness that reported it.`;
+}
+
+/** A metric decided by its values: identical on each side of a whole-number count. */
+export function exactValues(metric: MetricId, samples: number, rounded: boolean): Warning {
+  return {
+    code: 'exact',
+    metric,
+    text:
+      `Every sample had the same value on each side (${samples} a side): a count without noise, decided by its values${rounded ? ' up to the rounding step of each side' : ''}, without a statistical test.` +
+      ' This assumes the count is deterministic (bytes, allocations, instructions of the same code); if it can vary, gate a time instead.',
+  };
+}
+
+/** Serial correlation in run order, diagnosed on the residuals after the round effect. */
+export function serialCorrelation(
+  metric: MetricId,
+  c: { lagOne: number; inflation: { fail: number; pass: number }; z: number },
+  paired: boolean,
+): Warning | null {
+  // The diagnostic: a one-sided test of no lag-1 correlation at 1 % (ρ̂·√n > 2.33).
+  if (!(c.z > 2.33)) return null;
+  const factor = Math.sqrt(Math.max(c.inflation.fail, c.inflation.pass));
+  const widened = factor > 1 ? `, so the interval is widened up to ×${factor.toFixed(2)} (as for an AR(1) series)` : '';
+  return {
+    code: 'serial-correlation',
+    metric,
+    text:
+      `Consecutive ${paired ? 'rounds' : 'samples of a side'} are correlated (lag-1 autocorrelation ${c.lagOne.toFixed(2)} in run order${paired ? ', after the round effect' : ''})${widened}: ` +
+      "samples are not independent. A state that carries over between one side's samples (page cache, thermal state, a JIT or daemon warming per checkout) does this: a longer warm-up or samples that start from the same state remove it.",
+  };
+}
+
+/**
+ * A gated metric undecided at the final look although no data could have decided it: the level it
+ * needed is below the smallest p the rank test gives with this many rounds (2⁻ⁿ paired, 1/C(2n, n)
+ * for two samples of n).
+ */
+export function undecidable(
+  metric: MetricId,
+  rounds: number,
+  tail: number,
+  needed: number,
+  paired: boolean,
+  inflation: number,
+): string {
+  const correlated =
+    inflation > 1
+      ? `, once widened ×${Math.sqrt(inflation).toFixed(2)} for the serial correlation of the samples`
+      : '';
+  return (
+    `${metric}: undecided at the last look, and ${rounds} round${rounds === 1 ? '' : 's'} could not have decided it: ` +
+    `it needed a one-sided level of ${tail.toPrecision(2)}${correlated}, below the smallest p the ${paired ? 'paired' : 'two-sample'} rank test gives with ${rounds} ` +
+    `${paired ? 'rounds' : 'samples a side'}. At least ${needed} ${paired ? 'rounds' : 'samples a side (files for perfgate compare)'} would reach it: raise max-rounds or max-time, or gate fewer metrics.`
+  );
 }
 
 export function newOnHead(metric: MetricId): Warning {
@@ -73,18 +132,15 @@ export function coarseResolution(
 /**
  * A look whose one-sided level `tail` is below the smallest p the rank test can give with this many
  * rounds. With n pairs the signed-rank test's smallest one-sided p is 2^-n (every difference on one
- * side), so a paired look needs at least ⌈log2(1/tail)⌉ rounds.
+ * side), so a paired look needs at least ⌈log2(1/tail)⌉ rounds (`needed`, computed by the test).
  */
-export function intervalOutOfReach(metric: MetricId, rounds: number, tail: number, paired: boolean): Warning {
-  const needed = paired && tail > 0 ? Math.ceil(Math.log2(1 / tail)) : null;
+export function intervalOutOfReach(metric: MetricId, rounds: number, tail: number, needed: number): Warning {
   return {
     code: 'interval-level',
     metric,
     text:
       `After ${rounds} rounds the data cannot yet reach the confidence this look requires (a one-sided level of ${tail.toPrecision(2)}, shared across the gated metrics); an open end shows the most extreme difference measured.` +
-      (needed && needed > rounds
-        ? ` A paired look needs at least ${needed} rounds for that level: raise min-rounds, or gate fewer metrics.`
-        : ''),
+      (needed > rounds ? ` This look needs at least ${needed} rounds for that level.` : ''),
   };
 }
 

@@ -9,19 +9,35 @@
  *   time — so the within-round differences dᵢ = headᵢ − baseᵢ cancel drift that hits both sides of a
  *   round alike. θ is estimated by the Hodges–Lehmann median of the Walsh averages and bounded by
  *   inverting the Wilcoxon signed-rank test (`stats/signed-rank.ts`). Assumption: the dᵢ are
- *   independent and symmetric about θ (true when base and head noise within a round are exchangeable).
+ *   symmetric about θ (true when base and head noise within a round are exchangeable) and independent
+ *   from round to round, or serially correlated as an AR(1) process (see below).
  * - `two-sample`: the Hodges–Lehmann median of all head − base differences and the interval inverting
- *   the Mann–Whitney test (`stats/hodges-lehmann.ts`). Assumption: all samples independent, head a pure
- *   shift of base. Used when the rounds cannot be paired (a side missed a sample).
+ *   the Mann–Whitney test (`stats/hodges-lehmann.ts`). Assumption: all samples independent (or AR(1)
+ *   within a side, see below), head a pure shift of base. Used when the rounds cannot be paired.
  *
  * Both ends are widened by the measurement resolution (`resolution.ts`), so rounding never narrows the
  * interval below what the data can show.
+ *
+ * **Serial correlation within a side.** Randomizing the order within a round removes drift shared by
+ * both sides, not correlation in one side's own sequence of samples (page cache, thermal state, a JIT or
+ * a daemon warming differently per checkout). With AR(1) correlation ρ, a rank statistic's variance
+ * grows by about V(ρ) = 1 + 2·Σₖ(1 − k/n)·ρᵏ (the variance of a mean of an AR(1) series, Box, Jenkins
+ * & Reinsel, Time Series Analysis, §2.1), so a test at nominal level τ really runs at
+ * 1 − Φ(z_τ / √V): at ρ = 0.5 a 5 % test is a 19 % one. The diagnostic is the lag-1 autocorrelation of
+ * the centred ranks of the residuals in run order (the paired differences, from which the round effect
+ * has cancelled; for two samples, each side's own sequence), bias-corrected for its estimated mean
+ * (Marriott & Pope 1954: E ρ̂ ≈ ρ − (1 + 3ρ)/n). When it is positive the interval is computed at the
+ * nominal tail τ' = 1 − Φ(√V·z_τ): the same rank interval, widened as the correlation requires.
  */
-import { pairwiseShift } from '../stats/hodges-lehmann';
+import { pairwiseShift, smallestRankSumP } from '../stats/hodges-lehmann';
 import { mannWhitneyU } from '../stats/mann-whitney';
-import { signedRankPGreater, walshShift } from '../stats/signed-rank';
+import { normalQuantileUpper, normalSurvival } from '../stats/normal';
+import { signedRankPGreater, smallestSignedRankP, walshShift } from '../stats/signed-rank';
 
 export type Analysis = 'paired' | 'two-sample';
+
+/** The end of the interval: `fail` is the better (lower) end that shows a regression, `pass` the worse end. */
+export type End = 'fail' | 'pass';
 
 export interface Shift {
   analysis: Analysis;
@@ -37,62 +53,220 @@ export interface Shift {
   pBetterThan(theta0: number): number;
   /** The smallest and largest difference (the widest interval the data can give). */
   extremes: [number, number];
+  /** Whether the fail (lower) or pass (upper) end at one-sided error `tail` can be finite with these samples. */
+  reachable(tail: number, end: End): boolean;
+  /** The fewest rounds (pairs, or samples a side) at which that end at one-sided error `tail` becomes reachable. */
+  roundsFor(tail: number, end: End): number;
+  /** Serial correlation in run order: the estimate used and the variance inflation applied (1: none). */
+  correlation: SerialCorrelation;
+}
+
+export interface SerialCorrelation {
+  /** Lag-1 autocorrelation of the centred ranks in run order (raw estimate). */
+  lagOne: number;
+  /** Values per sequence it was estimated from. */
+  n: number;
+  /** Variance inflation V applied to the rank statistic at each end (1: none). */
+  inflation: { fail: number; pass: number };
+  /** One-sided z of the raw estimate against no correlation (ρ̂·√n): the diagnostic. */
+  z: number;
+}
+
+/** How serial correlation is handled: widened (the default) or ignored (the bench measures both). */
+export type CorrelationHandling = 'widen' | 'ignore';
+
+const NO_CORRELATION: SerialCorrelation = { lagOne: 0, n: 0, inflation: { fail: 1, pass: 1 }, z: 0 };
+
+/** Fewest values a sequence needs before its autocorrelation is estimated. */
+const MIN_FOR_CORRELATION = 6;
+
+/**
+ * The shift of `head` against `base` (both already oriented, in run order), paired by round when
+ * `paired` is asked for and both sides have the same number of samples. `widen` is added to both ends
+ * (resolution).
+ */
+export function shiftOf(
+  base: readonly number[],
+  head: readonly number[],
+  analysis: Analysis,
+  widen = 0,
+  correlation: CorrelationHandling = 'widen',
+): Shift {
+  if (analysis === 'paired' && base.length === head.length && base.length >= 2) {
+    const d = head.map((h, i) => h - base[i]);
+    return pairedShift(d, widen, correlation === 'widen' ? serialCorrelation([d]) : NO_CORRELATION);
+  }
+  return twoSampleShift(base, head, widen, correlation === 'widen' ? serialCorrelation([base, head]) : NO_CORRELATION);
+}
+
+/** Centred ranks (average ranks for ties) of a sequence. */
+function centredRanks(x: readonly number[]): number[] {
+  const order = x.map((_, i) => i).sort((i, j) => x[i] - x[j]);
+  const ranks = new Array<number>(x.length);
+  let i = 0;
+  while (i < order.length) {
+    let j = i;
+    while (j + 1 < order.length && x[order[j + 1]] === x[order[i]]) j++;
+    for (let k = i; k <= j; k++) ranks[order[k]] = (i + j) / 2 + 1;
+    i = j + 1;
+  }
+  const mean = (x.length + 1) / 2;
+  return ranks.map((r) => r - mean);
 }
 
 /**
- * The shift of `head` against `base` (both already oriented), paired by round when `paired` is asked
- * for and both sides have the same number of samples. `widen` is added to both ends (resolution).
+ * AR(1) variance inflation of the mean of n values with lag-1 autocorrelation ρ ≥ 0:
+ * 1 + 2·Σ_{k=1}^{n−1} (1 − k/n)·ρᵏ.
  */
-export function shiftOf(base: readonly number[], head: readonly number[], analysis: Analysis, widen = 0): Shift {
-  if (analysis === 'paired' && base.length === head.length && base.length >= 2) {
-    return pairedShift(
-      head.map((h, i) => h - base[i]),
-      widen,
-    );
+export function ar1Inflation(rho: number, n: number): number {
+  if (rho === 0 || !Number.isFinite(rho) || n < 2) return 1;
+  let sum = 0;
+  let power = 1;
+  for (let k = 1; k < n; k++) {
+    power *= rho;
+    sum += (1 - k / n) * power;
+    if (Math.abs(power) < 1e-12) break;
   }
-  return twoSampleShift(base, head, widen);
+  return 1 + 2 * sum;
 }
 
-/** Adds the resolution to both ends (∓Infinity stay open). */
+/**
+ * How each end of the interval uses the estimate (chosen with `npm run bench:gate` as judge). The ρ used
+ * is the bias-corrected estimate plus a margin of `margin`/√n (the estimate's standard error is about
+ * 1/√n), never below `floor`, applied when the raw estimate's z (ρ̂·√n) exceeds `above`:
+ * - the fail end must keep its error ≤ α at the budget's edge for ρ up to 0.5, and at 10–50 rounds the
+ *   estimate is noisy: the bare estimate still fails ~8 % at ρ = 0.5 (its low draws under-correct), so
+ *   the fail end always adds a margin of 0.75 standard errors. It widens, never narrows.
+ * - the pass end decides how many rounds an unchanged metric costs, so it widens only when the
+ *   diagnostic finds the correlation (z > 1.645), by the bare bias-corrected estimate.
+ */
+export const CORRELATION_RULES = {
+  fail: { margin: 0.75, above: Number.NEGATIVE_INFINITY, floor: 0 },
+  pass: { margin: 0, above: 1.645, floor: 0 },
+};
+
+/** The variance inflation one end uses for a raw lag-1 estimate from n values a sequence. */
+function inflationFor(lagOne: number, n: number, rule: { margin: number; above: number; floor: number }): number {
+  if (!(lagOne * Math.sqrt(n) > rule.above)) return 1;
+  const used = Math.min(0.95, Math.max(rule.floor, lagOne + (1 + 3 * lagOne) / n + rule.margin / Math.sqrt(n)));
+  return ar1Inflation(used, n);
+}
+
+/**
+ * Lag-1 autocorrelation of the centred ranks of each sequence in run order (pooled over the
+ * sequences), and the variance inflation each end of the interval applies for it.
+ */
+export function serialCorrelation(
+  sequences: readonly (readonly number[])[],
+  rules: typeof CORRELATION_RULES = CORRELATION_RULES,
+): SerialCorrelation {
+  let cross = 0;
+  let square = 0;
+  let total = 0;
+  let count = 0;
+  for (const s of sequences) {
+    if (s.length < MIN_FOR_CORRELATION) continue;
+    const r = centredRanks(s);
+    for (let i = 0; i < r.length; i++) {
+      square += r[i] * r[i];
+      if (i + 1 < r.length) cross += r[i] * r[i + 1];
+    }
+    total += r.length;
+    count++;
+  }
+  if (total === 0 || square === 0) return NO_CORRELATION;
+  const lagOne = cross / square;
+  const n = Math.round(total / count);
+  return {
+    lagOne,
+    n,
+    inflation: { fail: inflationFor(lagOne, n, rules.fail), pass: inflationFor(lagOne, n, rules.pass) },
+    z: lagOne * Math.sqrt(total),
+  };
+}
+
+/** The nominal one-sided tail that keeps error `tail` when the statistic's variance is `inflation` times larger. */
+function inflatedTail(tail: number, inflation: number): number {
+  if (inflation === 1 || !(tail > 0 && tail < 0.5)) return tail;
+  return normalSurvival(Math.sqrt(inflation) * normalQuantileUpper(tail));
+}
+
+/** A p-value recomputed for a statistic whose variance is `inflation` times larger than assumed. */
+function deflatedP(p: number, inflation: number): number {
+  if (inflation === 1 || !(p > 0 && p < 0.5)) return p;
+  return normalSurvival(normalQuantileUpper(p) / Math.sqrt(inflation));
+}
+
+/** Adds the resolution to both ends (∓Infinity stay open) and the correlation to the tails. */
 function widened(
   bounds: { estimate: number; lowerAt(t: number): number; upperAt(t: number): number; extremes: [number, number] },
   widen: number,
+  inflation: { fail: number; pass: number },
 ) {
+  // Oriented so that larger is worse: the lower end is the fail end's, the upper end the pass end's.
   return {
     estimate: bounds.estimate,
-    lowerAt: (tail: number) => bounds.lowerAt(tail) - widen,
-    upperAt: (tail: number) => bounds.upperAt(tail) + widen,
+    lowerAt: (tail: number) => bounds.lowerAt(inflatedTail(tail, inflation.fail)) - widen,
+    upperAt: (tail: number) => bounds.upperAt(inflatedTail(tail, inflation.pass)) + widen,
     extremes: [bounds.extremes[0] - widen, bounds.extremes[1] + widen] as [number, number],
   };
 }
 
-function pairedShift(d: number[], widen: number): Shift {
+function pairedShift(d: number[], widen: number, correlation: SerialCorrelation): Shift {
+  const n = d.length;
+  const v = correlation.inflation;
   return {
     analysis: 'paired',
-    ...widened(walshShift(d), widen),
+    ...widened(walshShift(d), widen, v),
     // Ordering only: the signed-rank p of the data moved by the widening towards the null.
-    pWorseThan: (theta0) => signedRankPGreater(d, theta0 + widen),
+    pWorseThan: (theta0) => deflatedP(signedRankPGreater(d, theta0 + widen), v.fail),
     pBetterThan: (theta0) =>
-      signedRankPGreater(
-        d.map((v) => -v),
-        -theta0 + widen,
+      deflatedP(
+        signedRankPGreater(
+          d.map((x) => -x),
+          -theta0 + widen,
+        ),
+        v.pass,
       ),
+    reachable: (tail, end) => inflatedTail(tail, v[end]) >= smallestSignedRankP(n) * (1 - 1e-12),
+    roundsFor: (tail, end) => Math.max(1, Math.ceil(Math.log2(1 / inflatedTail(tail, v[end])) - 1e-9)),
+    correlation,
   };
 }
 
-function twoSampleShift(base: readonly number[], head: readonly number[], widen: number): Shift {
+function twoSampleShift(
+  base: readonly number[],
+  head: readonly number[],
+  widen: number,
+  correlation: SerialCorrelation,
+): Shift {
+  const v = correlation.inflation;
   return {
     analysis: 'two-sample',
-    ...widened(pairwiseShift(base, head), widen),
+    ...widened(pairwiseShift(base, head), widen, v),
     pWorseThan: (theta0) =>
-      mannWhitneyU(
-        head.map((v) => v - theta0 - widen),
-        base,
-      ).pGreater,
+      deflatedP(
+        mannWhitneyU(
+          head.map((x) => x - theta0 - widen),
+          base,
+        ).pGreater,
+        v.fail,
+      ),
     pBetterThan: (theta0) =>
-      mannWhitneyU(
-        head.map((v) => v - theta0 + widen),
-        base,
-      ).pLess,
+      deflatedP(
+        mannWhitneyU(
+          head.map((x) => x - theta0 + widen),
+          base,
+        ).pLess,
+        v.pass,
+      ),
+    reachable: (tail, end) => inflatedTail(tail, v[end]) >= smallestRankSumP(base.length, head.length) * (1 - 1e-12),
+    roundsFor: (tail, end) => {
+      const t = inflatedTail(tail, v[end]);
+      let n = 1;
+      while (smallestRankSumP(n, n) > t * (1 + 1e-12) && n < 10_000) n++;
+      return n;
+    },
+    correlation,
   };
 }

@@ -392,9 +392,13 @@ export function methodText(report: ComparisonReport): string {
   const m = report.method;
   const looks = m.looks.length > 1 ? `looks at rounds ${m.looks.join(', ')}` : `a fixed ${m.maxRounds} rounds`;
   const test = m.analysis === 'paired' ? 'Wilcoxon signed-rank, paired by round' : 'Mann–Whitney';
+  const after = m.roundsAfterVerdict
+    ? ` ${m.roundsAfterVerdict} of the rounds ran after the first regression was found, to label the other metrics (complete-report).`
+    : '';
   return (
     `Method: ${m.rounds} interleaved rounds (base and head in random order each round; ${looks}); ` +
-    `Hodges–Lehmann change on log values; each interval is valid at its look and Holm-corrected across metrics (${test}); ` +
-    `a regression is a change whose whole interval is beyond its budget, so a run fails with probability ≤ ${m.alpha} when every change is within budget.`
+    `Hodges–Lehmann change on log values; each interval is valid at its look, its regression end Holm-corrected across metrics (${test}); ` +
+    `a regression is a change whose whole interval is beyond its budget, so a run fails with probability ≤ ${m.alpha} when every change is within budget.` +
+    after
   );
 }

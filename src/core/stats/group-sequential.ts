@@ -1,6 +1,7 @@
 /**
  * One-sided group-sequential boundaries with Lan–DeMets alpha spending (Lan & DeMets 1983) of
- * O'Brien–Fleming type (O'Brien & Fleming 1979) or Pocock type (Pocock 1977), computed exactly for arbitrary information fractions by
+ * O'Brien–Fleming type (O'Brien & Fleming 1979), Pocock type (Pocock 1977) or the Hwang–Shih–DeCani
+ * family (Hwang, Shih & DeCani 1990), computed exactly for arbitrary information fractions by
  * recursive numerical integration (Armitage, McPherson & Rowe 1969; Jennison & Turnbull,
  * Group Sequential Methods, 2000, ch. 19).
  *
@@ -33,13 +34,37 @@ export function pocockSpending(alpha: number, t: number): number {
   return alpha * Math.log1p((Math.E - 1) * t);
 }
 
-/** An alpha-spending function: the cumulative error allowed by information fraction t. */
-export type SpendingFunction = 'obrien-fleming' | 'pocock';
+/**
+ * Hwang–Shih–DeCani spending function (Hwang, Shih & DeCani 1990; Jennison & Turnbull 2000 §7.3):
+ * α(t) = α·(1 − e^(−γt)) / (1 − e^(−γ)), and α·t for γ = 0. One parameter moves the spending from
+ * late (γ = −4 is close to O'Brien–Fleming) through even (γ = 1 is close to Pocock) to early (γ > 1).
+ */
+export function hwangShihDeCaniSpending(alpha: number, t: number, gamma: number): number {
+  if (t <= 0) return 0;
+  if (t >= 1) return alpha;
+  if (Math.abs(gamma) < 1e-9) return alpha * t;
+  return (alpha * -Math.expm1(-gamma * t)) / -Math.expm1(-gamma);
+}
 
-const SPENDING: Record<SpendingFunction, (alpha: number, t: number) => number> = {
-  'obrien-fleming': obrienFlemingSpending,
-  pocock: pocockSpending,
-};
+/**
+ * An alpha-spending function: the cumulative error allowed by information fraction t. A Hwang–Shih–DeCani
+ * function is written `{ hsd: γ }`; with `delay: d` its clock starts at information d, α(t) = α_γ((t − d)/(1 − d))
+ * (nothing spent up to d: a first look whose variance estimate rests on few rounds gets little α).
+ * Any non-decreasing function fixed before the data keeps the level (Lan & DeMets 1983).
+ */
+export type SpendingFunction = 'obrien-fleming' | 'pocock' | { hsd: number; delay?: number };
+
+/** The cumulative error a spending function allows at information fraction t. */
+export function spentAt(spending: SpendingFunction, alpha: number, t: number): number {
+  if (spending === 'obrien-fleming') return obrienFlemingSpending(alpha, t);
+  if (spending === 'pocock') return pocockSpending(alpha, t);
+  const d = spending.delay ?? 0;
+  return hwangShihDeCaniSpending(alpha, t >= 1 ? 1 : Math.max(0, (t - d) / (1 - d)), spending.hsd);
+}
+
+function spendingKey(spending: SpendingFunction): string {
+  return typeof spending === 'string' ? spending : `hsd(${spending.hsd},${spending.delay ?? 0})`;
+}
 
 export interface GroupSequentialBoundaries {
   /** Information fractions of the looks. */
@@ -112,12 +137,12 @@ export function groupSequentialBoundaries(
   });
   const spendAll = options.spendAllAtLast === true;
   const spending = options.spending ?? 'obrien-fleming';
-  const key = `${spending}|${alpha}|${fractions.join(',')}|${spendAll}`;
+  const key = `${spendingKey(spending)}|${alpha}|${fractions.join(',')}|${spendAll}`;
   const hit = cache.get(key);
   if (hit) return hit;
 
   const K = fractions.length;
-  const spendAt = (k: number) => (spendAll && k === K - 1 ? alpha : SPENDING[spending](alpha, fractions[k]));
+  const spendAt = (k: number) => (spendAll && k === K - 1 ? alpha : spentAt(spending, alpha, fractions[k]));
   const cumulative = fractions.map((_, k) => spendAt(k));
   const z: number[] = [];
   const increments = fractions.map((t, k) => (k === 0 ? t : t - fractions[k - 1]));

@@ -23,6 +23,16 @@ export interface ShiftInterval {
   method: 'exact' | 'normal';
 }
 
+/**
+ * The smallest one-sided p-value the Mann–Whitney test can give with samples of m and n, 1/C(m+n, m)
+ * (every y above every x).
+ */
+export function smallestRankSumP(m: number, n: number): number {
+  let logC = 0;
+  for (let i = 1; i <= Math.min(m, n); i++) logC += Math.log(m + n - Math.min(m, n) + i) - Math.log(i);
+  return Math.exp(-logC);
+}
+
 /** All m·n pairwise differences y_j − x_i, sorted ascending. */
 export function pairwiseDifferences(x: readonly number[], y: readonly number[]): Float64Array {
   const d = new Float64Array(x.length * y.length);
@@ -43,6 +53,9 @@ export function shiftIntervalRank(
   tail: number,
   tieSizes: readonly number[] = [],
 ): { k: number; method: 'exact' | 'normal'; tailAttained: number } {
+  // No arrangement of the ranks is rarer than 1/C(m+n, m): the normal approximation must not claim more.
+  const smallest = smallestRankSumP(m, n);
+  if (tail < smallest * (1 - 1e-12)) return { k: 0, method: 'normal', tailAttained: smallest };
   if (tieSizes.length === 0 && m <= EXACT_LIMIT && n <= EXACT_LIMIT) {
     const { cdf } = mannWhitneyExactDistribution(m, n);
     const k = criticalRankFromCdf(cdf, tail);

@@ -49,6 +49,14 @@ export function signedRankExactCdf(n: number): Float64Array {
   return cdf;
 }
 
+/**
+ * The smallest one-sided p-value the signed-rank test can give with n pairs, 2⁻ⁿ (every difference on
+ * one side): no interval end at a smaller one-sided error can be finite.
+ */
+export function smallestSignedRankP(n: number): number {
+  return 2 ** -n;
+}
+
 /** Walsh averages (dᵢ + dⱼ)/2 for i ≤ j, sorted ascending. */
 export function walshAverages(d: readonly number[]): Float64Array {
   const n = d.length;
@@ -66,6 +74,8 @@ export function walshAverages(d: readonly number[]): Float64Array {
  */
 export function signedRankIntervalRank(n: number, tail: number, tieSizes: readonly number[] = []): number {
   const total = (n * (n + 1)) / 2;
+  // No arrangement of n signs is rarer than 2⁻ⁿ: the normal approximation (ties) must not claim more.
+  if (tail < smallestSignedRankP(n) * (1 - 1e-12)) return 0;
   if (tieSizes.length === 0 && n <= SIGNED_RANK_EXACT_LIMIT) {
     return criticalRankFromCdf(signedRankExactCdf(n), tail);
   }
