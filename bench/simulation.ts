@@ -121,7 +121,7 @@ export async function simulate(cell: Cell, seed: number): Promise<Trial> {
     const o = cell.noise.outliers;
     if (o && uniform() < o.share) v *= o.factor;
     const delta = changeOf(i);
-    if (side === 'head') v *= i % 2 === 0 ? 1 + delta : 1 - delta;
+    if (side === 'head') v *= counting || i % 2 === 0 ? 1 + delta : 1 - delta;
     if (cell.noise.count) return Math.max(1, Math.round(v * cell.noise.count.base));
     if (cell.noise.step) v = Math.max(cell.noise.step, Math.round(v / cell.noise.step) * cell.noise.step);
     return v;

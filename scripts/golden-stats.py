@@ -252,4 +252,50 @@ for (n, slope, digits) in [(10, 0.0, None), (20, 0.01, None), (30, 0.002, 2), (5
     ken.append({'values': v, 'tau': float(r.statistic), 'p': float(r.pvalue)})
 write('kendall.json', ken)
 
+# --- group-sequential boundaries with Hwang–Shih–DeCani spending -------------------------------------
+# An independent computation: the one-sided boundary c_k solves P(Z_1 < c_1, …, Z_{k-1} < c_{k-1}, Z_k ≥ c_k)
+# = α(t_k) − α(t_{k-1}) with (Z_1…Z_K) jointly normal, Cov(Z_j, Z_k) = √(t_j/t_k) (Jennison & Turnbull §3.1),
+# by SciPy's multivariate normal CDF and Brent's root finder.
+from scipy.optimize import brentq
+
+
+def hsd_spent(alpha, t, gamma, delay=0.0):
+    if t >= 1:
+        return alpha
+    u = max(0.0, (t - delay) / (1 - delay))
+    if abs(gamma) < 1e-9:
+        return alpha * u
+    return alpha * (1 - math.exp(-gamma * u)) / (1 - math.exp(-gamma))
+
+
+def boundaries(alpha, fractions, gamma, delay=0.0):
+    cs = []
+    for k, t in enumerate(fractions):
+        target = hsd_spent(alpha, t, gamma, delay) - (hsd_spent(alpha, fractions[k - 1], gamma, delay) if k else 0.0)
+        if target <= 0:
+            cs.append(float('inf'))
+            continue
+        cov = np.array([[math.sqrt(min(a, b) / max(a, b)) for b in fractions[:k + 1]] for a in fractions[:k + 1]])
+        finite = [c if math.isfinite(c) else 40.0 for c in cs]
+
+        def cross(c):
+            if k == 0:
+                return stats.norm.sf(c) - target
+            upper = np.array(finite + [c])
+            lower = np.array(finite + [np.inf])
+            below_all = stats.multivariate_normal(mean=np.zeros(k + 1), cov=cov).cdf(upper)
+            below_prev = stats.multivariate_normal(mean=np.zeros(k), cov=cov[:k, :k]).cdf(np.array(finite)) if k else 1.0
+            return (below_prev - below_all) - target
+
+        cs.append(brentq(cross, -5, 15, xtol=1e-10))
+    return cs
+
+
+gs = []
+for (alpha, fractions, gamma, delay) in [(0.05, [0.3, 0.6, 1.0], -4, 0.0), (0.05, [0.2, 0.5, 1.0], 1, 0.0),
+                                          (0.025, [0.25, 0.5, 0.75], -2, 0.0), (0.05, [0.2, 0.3, 1.0], 4, 0.1)]:
+    gs.append({'alpha': alpha, 'fractions': fractions, 'gamma': gamma, 'delay': delay,
+               'z': boundaries(alpha, fractions, gamma, delay)})
+write('hsd-boundaries.json', gs)
+
 print('wrote', OUT)

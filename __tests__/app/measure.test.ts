@@ -359,3 +359,90 @@ describe('measure (interleaved rounds with sequential looks)', () => {
     expect(calls).toHaveLength(5);
   });
 });
+
+describe('measure: stopping when decided, and the report after the verdict', () => {
+  /** A suite of `values.length` metrics; metric i's value on a side comes from values[i]. */
+  function suite(
+    name: string,
+    values: ((side: 'base' | 'head', index: number) => number)[],
+    calls: Call[],
+    unit = 's',
+  ): SuiteRunner {
+    const counts = { base: 0, head: 0 };
+    return {
+      suite: { kind: 'command', name, run: 'x', warmup: 0, timeout: 60 },
+      async warmup() {},
+      async sample(side) {
+        calls.push({ suite: name, side, kind: 'sample' });
+        const i = counts[side]++;
+        return {
+          values: values.map((v, k) => ({ id: `${name}:m${k}`, unit, direction: 'lower' as const, value: v(side, i) })),
+          warnings: [],
+        };
+      },
+    };
+  }
+
+  it('a suite of counts without noise is decided by its values at round 5 and never run again', async () => {
+    const calls: Call[] = [];
+    const exact = suite('c', [(side) => (side === 'head' ? 1.03e8 : 1e8), () => 4096], calls, 'count');
+    const noisy = suite('t', [noisy_(5, 1)], calls);
+    const out = await measure([exact, noisy], {
+      checkouts: { base: '/b', head: '/h' },
+      gate: new SequentialGate({ alpha: 0.05, minRounds: 10, maxRounds: 50 }, () => ({
+        kind: 'relative',
+        limit: 0.01,
+        source: '1%',
+      })),
+      maxRounds: 50,
+      maxTimeS: 1e9,
+      seed: 3,
+    });
+    expect(calls.filter((c) => c.suite === 'c')).toHaveLength(10);
+    const [instructions, bytes] = out.look!.results;
+    expect(instructions.outcome).toBe('regression');
+    expect(bytes.outcome).toBe('within-budget');
+    // Decided at round 5, before the first look (min-rounds 10); the noisy suite goes on.
+    expect(out.verdictRound).toBe(5);
+    expect(instructions.stopReason).toMatch(/by its values at round 5/);
+  });
+
+  it('after a regression, keeps sampling the undecided metrics to label them; complete-report false stops at once', async () => {
+    const run = async (completeReport: boolean) => {
+      const calls: Call[] = [];
+      const log: string[] = [];
+      const out = await measure(
+        [suite('x', [noisy_(11, 1.5), noisy_(12, 1.3), noisy_(13, 1, 0.2), noisy_(14, 1, 0.2)], calls)],
+        {
+          checkouts: { base: '/b', head: '/h' },
+          gate: new SequentialGate({ alpha: 0.05, minRounds: 10, maxRounds: 50 }, () => budget),
+          maxRounds: 50,
+          maxTimeS: 1e9,
+          seed: 5,
+          completeReport,
+          reporter: logReporter((l) => log.push(l)),
+        },
+      );
+      return { out, log };
+    };
+    const full = await run(true);
+    expect(full.out.look!.results.map((r) => r.outcome)).toEqual([
+      'regression',
+      'regression',
+      'within-budget',
+      'within-budget',
+    ]);
+    expect(full.out.verdictRound).not.toBeNull();
+    expect(full.log.join('\n')).toMatch(/beyond budget .*: the run will fail\. Measuring on until the other/);
+    const first = await run(false);
+    expect(first.out.rounds).toBe(first.out.verdictRound);
+    expect(first.log.join('\n')).toMatch(/Stopping here \(complete-report: false\)/);
+    expect(first.out.look!.results.filter((r) => r.outcome === 'regression').length).toBeGreaterThan(0);
+  });
+});
+
+/** Uniform noise of ±`spread`/2 around 1 (head × `factor`), per metric stream. */
+function noisy_(seed: number, factor: number, spread = 0.04) {
+  const random = mulberry32(seed);
+  return (side: 'base' | 'head') => (side === 'head' ? factor : 1) * (1 + spread * (random() - 0.5));
+}

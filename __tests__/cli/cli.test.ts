@@ -91,6 +91,32 @@ describe('perfgate compare', () => {
     expect(r.code, r.stdout + r.stderr).toBe(0);
   });
 
+  it('decides allocations without noise from identical copies: B/op 48 → 72 and allocs/op 2 → 3 fail (exit 1)', () => {
+    const fiber = (bytes: number, allocs: number) =>
+      `goos: linux\ngoarch: amd64\npkg: github.com/gofiber/fiber/v2\ncpu: AMD EPYC 7763 64-Core Processor\n` +
+      `Benchmark_Ctx_Accepts-4   \t 5051106\t       237.4 ns/op\t      ${bytes} B/op\t       ${allocs} allocs/op\n` +
+      'PASS\nok  \tgithub.com/gofiber/fiber/v2\t3.215s\n';
+    const r = perfgate([
+      'compare',
+      '--format',
+      'go',
+      '--base',
+      ...files('fiber-base', 3, () => fiber(48, 2)),
+      '--head',
+      ...files('fiber-head', 3, () => fiber(72, 3)),
+    ]);
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(r.stdout).toMatch(/go\/Benchmark_Ctx_Accepts:bytes/);
+    expect(r.stdout).toMatch(/\+50\.0%/);
+    expect(r.stdout).not.toMatch(/steps of 24/);
+  });
+
+  it('two files of noisy values a side cannot decide: exit 2, naming how many files a side would', () => {
+    const r = perfgate(['compare', '--format', 'go', '--base', ...base.slice(0, 2), '--head', ...head.slice(0, 2)]);
+    expect(r.code, r.stdout + r.stderr).toBe(2);
+    expect(r.stdout + r.stderr).toMatch(/At least \d+ samples a side \(files for perfgate compare\) would reach it/);
+  });
+
   it('names the file and line of a truncated result, and exits 2', () => {
     const broken = files('broken', 1, () => 'goos: linux\nBenchmarkParse-8   \t  100000\t     12000');
     const r = perfgate(['compare', '--format', 'go', '--base', ...base, '--head', broken[0], head[1]]);

@@ -135,9 +135,9 @@ describe('perfgate run', () => {
       '--base',
       'HEAD~1',
       '--min-rounds',
-      '4',
+      '6',
       '--max-rounds',
-      '4',
+      '6',
       '--json',
       json,
       '--seed',
@@ -149,8 +149,8 @@ describe('perfgate run', () => {
     expect(report.errors).toEqual([]);
     const ids = report.results.find((m) => m.id === 'ids/make:time');
     expect(ids).toMatchObject({ outcome: 'added', base: [] });
-    expect(ids!.head).toHaveLength(4);
-    expect(report.results.find((m) => m.id === 'hello:wall')?.base).toHaveLength(4);
+    expect(ids!.head).toHaveLength(6);
+    expect(report.results.find((m) => m.id === 'hello:wall')?.base).toHaveLength(6);
     const note = report.warnings.find((w) => w.code === 'new-on-head');
     expect(note?.text).toContain('Suite "ids" is new on head');
     expect(note?.text).toMatch(/on base "node bench\/ids.cjs" exited with code 1 \(Error: Cannot find module/);

@@ -104,7 +104,7 @@ describe('complete reports', () => {
       cv: 0.02,
     })),
     '',
-    20,
+    30,
   );
   const failing = report.results.filter((r) => r.outcome === 'regression');
   const rows = (md: string) => md.split('\n').filter((l) => l.startsWith('| `suite-'));

@@ -8,6 +8,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { roundsProblem } from '../../src/core/gate/design';
+import { EXACT_MIN_SAMPLES } from '../../src/core/gate/exact';
 import { parseBenchFromHead, type SettingsIssue } from '../../src/settings/settings';
 import { HARNESS_FORMATS, parseSuites } from '../../src/settings/suites';
 
@@ -65,5 +67,15 @@ describe('README', () => {
     expect(parseBenchFromHead(step[0].with['bench-from-head'].split('\n'), String, issues)).toEqual(['bench']);
     expect(issues).toEqual([]);
     expect(parseSuites(parse(step[0].with.suites)).issues).toEqual([]);
+  });
+
+  it('states the rounds the settings refuse and when counts are decided by their values as the code does', () => {
+    const text = section('## How the verdict is reached').replace(/\s+/g, ' ');
+    const m = /`min-rounds: (\d+)` with `max-rounds: (\d+)`: (\d+)\)/.exec(text);
+    expect(m, 'the example of refused rounds').not.toBeNull();
+    const [, min, max, smallest] = m!.map(Number);
+    expect(roundsProblem(0.05, min, max)?.smallest).toBe(smallest);
+    expect(text).toContain(`after ${EXACT_MIN_SAMPLES.interim} identical samples a side while measuring`);
+    expect(text).toContain(`from ${EXACT_MIN_SAMPLES.final} files a side in \`perfgate compare\``);
   });
 });

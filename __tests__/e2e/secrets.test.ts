@@ -94,8 +94,8 @@ describe('secrets', () => {
         suites,
         build: `node dump.cjs ${dumps} build`,
         'github-token': token,
-        'min-rounds': '4',
-        'max-rounds': '4',
+        'min-rounds': '6',
+        'max-rounds': '6',
       },
       prEvent(300, baseSha),
       {
@@ -151,7 +151,7 @@ describe('secrets', () => {
     const run = await runAction(
       github,
       repo,
-      { suites: '- name: quick\n  run: "true"\n  warmup: 0\n', 'min-rounds': '4', 'max-rounds': '4' },
+      { suites: '- name: quick\n  run: "true"\n  warmup: 0\n', 'min-rounds': '6', 'max-rounds': '6' },
       prEvent(301, baseSha),
     );
     expect(run.stdout).toMatch(/::warning::actions\/checkout left the job's token .*persist-credentials: false/);

@@ -60,7 +60,7 @@ describe('renderHtmlReport', () => {
       expect(page).toContain(text);
     }
     expect(page).toContain('20 (min 10, max 30; looks at 10, 20, 30)');
-    expect(page).toContain('Holm-corrected across metrics');
+    expect(page).toContain('Holm-corrected');
     // Raw p-values appear only here, labelled as not what decided.
     expect(page).toContain('raw p (not the decision) &lt; 0.0001');
     expect(page).not.toMatch(/adjusted|tested at α/);

@@ -31,6 +31,7 @@ describe('parseSettings', () => {
       maxTimeS: 900,
       comment: 'always',
       failOnRegression: true,
+      completeReport: true,
       base: null,
       defaultBudget: { kind: 'relative', limit: 0.05 },
       trackingIssue: true,
@@ -61,6 +62,25 @@ describe('parseSettings', () => {
     expect(text).toContain('input "budgets" line 2: expected "PATTERN: RULE"');
     expect(text).toContain('input "tracking-issue": expected "true" or "false", got "sometimes"');
     expect(e.issues).toHaveLength(6);
+  });
+
+  it('refuses rounds that can never decide a gated metric, naming the input and the smallest that can', () => {
+    const suites = '- name: cli\n  run: x';
+    // 4 rounds: the smallest one-sided signed-rank p is 2^-4 = 0.0625, above the 0.05 a metric needs.
+    const e = errorOf(() => parseSettings(reader({ suites, 'min-rounds': '4', 'max-rounds': '4' }), ws()));
+    expect(e.message).toMatch(/input "max-rounds": 4 rounds can never decide a gated metric/);
+    expect(e.message).toMatch(/The smallest max-rounds that can decide one metric is (\d+)/);
+    const smallest = Number(/is (\d+) \(with min-rounds 4\)/.exec(e.message)![1]);
+    expect(parseSettings(reader({ suites, 'min-rounds': '4', 'max-rounds': String(smallest) }), ws()).maxRounds).toBe(
+      smallest,
+    );
+    // Shards split alpha, so the same rounds may be too few for a shard.
+    expect(parseSettings(reader({ suites, 'min-rounds': '5', 'max-rounds': '5' }), ws()).maxRounds).toBe(5);
+    expect(
+      errorOf(() => parseSettings(reader({ suites, 'min-rounds': '5', 'max-rounds': '5', shard: '1/4' }), ws()))
+        .message,
+    ).toMatch(/input "max-rounds": 5 rounds can never decide/);
+    expect(parseSettings(reader({ suites, 'complete-report': 'false' }), ws()).completeReport).toBe(false);
   });
 
   it('names the line and key of a mistake in the inline suites', () => {

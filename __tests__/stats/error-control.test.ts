@@ -22,7 +22,13 @@ async function failRate(cell: Cell, trials: number, seed: number): Promise<numbe
 
 describe('false fails at the least favourable null: a true change exactly at the 5 % budget', () => {
   it.each([
-    ['1 metric, CV 6 %', { metrics: 1, change: 0.05, noise: { cv: 0.06 }, budget: 0.05 }, 700, 11],
+    ['1 metric, CV 6 %', { metrics: 1, change: 0.05, noise: { cv: 0.06 }, budget: 0.05 }, 500, 11],
+    [
+      '1 metric, AR(1) ρ = 0.5 within each side (serial correlation)',
+      { metrics: 1, change: 0.05, noise: { cv: 0.06, ar: { rho: 0.5, kind: 'within' } }, budget: 0.05 },
+      400,
+      17,
+    ],
     ['3 metrics, CV 3 %', { metrics: 3, change: 0.05, noise: { cv: 0.03 }, budget: 0.05 }, 500, 12],
     [
       '3 metrics, CV 6 % with 5 % of samples ×1.5',

@@ -2,9 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import { type GateOptions, geomeanChange, SequentialGate } from '../../src/core/gate/gate';
 import { planLooks } from '../../src/core/gate/looks';
-import { groupSequentialBoundaries } from '../../src/core/stats/group-sequential';
 import { decimalQuantum, resolutionOf } from '../../src/core/gate/resolution';
 import type { BudgetRule, MetricResult, MetricSamples } from '../../src/core/model';
+import { groupSequentialBoundaries } from '../../src/core/stats/group-sequential';
 import { mulberry32 } from './prng';
 
 const OPTIONS: GateOptions = { alpha: 0.05, minRounds: 10, maxRounds: 50 };
@@ -223,33 +223,40 @@ describe('resolution: values that move in steps comparable to the budget', () =>
 describe('metrics without noise: decided by their values', () => {
   const counts = (id: string, b: number[], h: number[], unit = 'count') => ({ ...metric(id, b, h), unit });
 
-  it('identical values a side: beyond the budget fails, equal passes, at round 3 — before min-rounds, spending no α', () => {
+  it('identical values a side: beyond the budget fails, equal passes, at round 5 — before min-rounds, spending no α', () => {
     const gate = new SequentialGate(OPTIONS, () => REL5);
-    expect(gate.look([counts('c:instructions', [1e8, 1e8], [1.03e8, 1.03e8])], 2, false).undecided).toEqual([
+    const same = (n: number, v: number) => Array(n).fill(v);
+    // Round 4: not yet (a two-valued count would be misread too often from fewer rounds).
+    expect(gate.look([counts('c:instructions', same(4, 1e8), same(4, 1.03e8))], 4, false).undecided).toEqual([
       'c:instructions',
     ]);
     const look = gate.look(
       [
-        counts('c:instructions', [1e8, 1e8, 1e8], [1.03e8, 1.03e8, 1.03e8]),
-        counts('c:same', [123456789, 123456789, 123456789], [123456789, 123456789, 123456789]),
-        counts('c:fewer', [400, 400, 400], [300, 300, 300], 'B'),
+        counts('c:instructions', same(5, 1e8), same(5, 1.03e8)),
+        counts('c:same', same(5, 123456789), same(5, 123456789)),
+        counts('c:fewer', same(5, 400), same(5, 300), 'B'),
       ],
-      3,
+      5,
       false,
     );
     expect(look.planned).toBe(false);
     expect(look.results.map((r) => r.outcome)).toEqual(['within-budget', 'within-budget', 'improvement']);
     expect(look.done).toBe(true);
     const strict = new SequentialGate(OPTIONS, () => ({ kind: 'relative', limit: 0.01, source: '1%' }));
-    const r = strict.look([counts('c:instructions', [1e8, 1e8, 1e8], [1.03e8, 1.03e8, 1.03e8])], 3, false).results[0];
+    const r = strict.look([counts('c:instructions', same(5, 1e8), same(5, 1.03e8))], 5, false).results[0];
     expect(r.outcome).toBe('regression');
-    expect(r.stopReason).toBe('beyond budget by its values at round 3 (identical on each side)');
+    expect(r.stopReason).toBe('beyond budget by its values at round 5 (identical on each side)');
     expect(r.warnings.map((w) => w.code)).toContain('exact');
+    // A final look over given files (perfgate compare) decides from 3 a side.
+    const files = new SequentialGate({ ...OPTIONS, minRounds: 3, maxRounds: 3 }, () => REL5);
+    expect(files.look([counts('go:bytes', same(3, 48), same(3, 72), 'B')], 3, true).results[0].outcome).toBe(
+      'regression',
+    );
   });
 
   it('times are noisy by nature: identical times go to the rank test, with their step as resolution', () => {
     const gate = new SequentialGate(OPTIONS, () => REL5);
-    const look = gate.look([metric('t:time', [1e-6, 1e-6, 1e-6], [2e-6, 2e-6, 2e-6])], 3, false);
+    const look = gate.look([metric('t:time', Array(5).fill(1e-6), Array(5).fill(2e-6))], 5, false);
     expect(look.undecided).toEqual(['t:time']);
   });
 
@@ -282,7 +289,9 @@ describe('metrics without noise: decided by their values', () => {
   it('NaN or Infinity handed to the gate is an error naming the metric, not a switch of scale', () => {
     const gate = new SequentialGate(OPTIONS, () => REL5);
     const look = gate.look([metric('x:wall', [1, Number.NaN, 1], [1, 1, Number.POSITIVE_INFINITY])], 3, false);
-    expect(look.errors).toEqual([expect.stringMatching(/^x:wall: base sample 2 is NaN; the gate compares finite numbers only/)]);
+    expect(look.errors).toEqual([
+      expect.stringMatching(/^x:wall: base sample 2 is NaN; the gate compares finite numbers only/),
+    ]);
     expect(look.undecided).toEqual([]);
     expect(look.results[0].warnings.some((w) => w.code === 'linear-scale')).toBe(false);
   });
@@ -329,7 +338,9 @@ describe('SequentialGate: a look the rank test cannot reach', () => {
     // ⌈log2(11 / 0.05)⌉ = 8 rounds would reach Holm's first level.
     expect(notes.some((n) => /needs at least (8|9) rounds for that level/.test(n.text))).toBe(true);
     // A final look that left a metric undecided out of reach is an error naming it and the rounds needed.
-    expect(look.errors.join('\n')).toMatch(/s:m\d+: undecided at the last look, and 6 rounds could not have decided it/);
+    expect(look.errors.join('\n')).toMatch(
+      /s:m\d+: undecided at the last look, and 6 rounds could not have decided it/,
+    );
     expect(look.errors.join('\n')).toMatch(/At least (8|9) rounds would reach it/);
   });
 });

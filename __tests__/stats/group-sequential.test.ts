@@ -1,5 +1,11 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { groupSequentialBoundaries, obrienFlemingSpending } from '../../src/core/stats/group-sequential';
+import {
+  groupSequentialBoundaries,
+  hwangShihDeCaniSpending,
+  obrienFlemingSpending,
+} from '../../src/core/stats/group-sequential';
 import { mulberry32 } from './prng';
 
 /** Fraction of simulated Brownian paths (S_k = Z_k·√t_k) that first cross the boundary at each look. */
@@ -90,5 +96,28 @@ describe('Lan–DeMets O’Brien–Fleming-type boundaries', () => {
   it('rejects invalid fractions with a message naming the input', () => {
     expect(() => groupSequentialBoundaries(0.05, [0.5, 0.4])).toThrow(/increase strictly/);
     expect(() => groupSequentialBoundaries(1.5, [1])).toThrow(/alpha/);
+  });
+});
+
+describe('Hwang–Shih–DeCani spending', () => {
+  it('α(0) = 0, α(1) = α, linear at γ = 0; a delayed clock spends nothing before its start', () => {
+    expect(hwangShihDeCaniSpending(0.05, 0, 2)).toBe(0);
+    expect(hwangShihDeCaniSpending(0.05, 1, -4)).toBe(0.05);
+    expect(hwangShihDeCaniSpending(0.05, 0.3, 0)).toBeCloseTo(0.015, 15);
+    const b = groupSequentialBoundaries(0.05, [0.1, 0.5, 1], { spending: { hsd: 2, delay: 0.1 } });
+    expect(b.z[0]).toBe(Number.POSITIVE_INFINITY);
+    expect(b.cumulative[2]).toBe(0.05);
+  });
+
+  it('boundaries agree with an independent computation (SciPy multivariate normal, scripts/golden-stats.py)', () => {
+    const cases = JSON.parse(
+      readFileSync(join(import.meta.dirname, '..', 'fixtures', 'stats', 'hsd-boundaries.json'), 'utf8'),
+    );
+    for (const c of cases as { alpha: number; fractions: number[]; gamma: number; delay: number; z: number[] }[]) {
+      const b = groupSequentialBoundaries(c.alpha, c.fractions, { spending: { hsd: c.gamma, delay: c.delay } });
+      c.z.forEach((z, k) => {
+        expect(Math.abs(b.z[k] - z), `γ ${c.gamma} look ${k + 1}`).toBeLessThan(1e-3);
+      });
+    }
   });
 });

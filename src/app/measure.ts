@@ -34,7 +34,16 @@
  */
 import type { LookResult, SequentialGate } from '../core/gate/gate';
 import { describeMetric } from '../core/metric';
-import type { CapacityCurve, MetricId, MetricResult, MetricSamples, MetricValue, Side, SoakSeries, Warning } from '../core/model';
+import type {
+  CapacityCurve,
+  MetricId,
+  MetricResult,
+  MetricSamples,
+  MetricValue,
+  Side,
+  SoakSeries,
+  Warning,
+} from '../core/model';
 import { mulberry32, shuffle } from '../core/random';
 import type { MeasureReporter, RoundProgress } from './progress';
 import { SuiteError, type SuiteRunner } from './runners';

@@ -4,7 +4,7 @@
  * action's input. The few flags only the CLI has (files to compare, where to write reports) are
  * listed here. The usage text is generated from both, so it cannot drift from what is accepted.
  */
-import { type CliCommand, INPUTS, type InputName } from '../settings/inputs';
+import { type CliCommand, type CliFlag, INPUTS, type InputName } from '../settings/inputs';
 import { HARNESS_FORMATS } from '../settings/suites';
 
 export interface Flag {
@@ -33,16 +33,15 @@ export interface Command {
 /** Flags that set inputs, as the input definitions declare them for `command`. */
 export function inputFlags(command: CliCommand): Flag[] {
   return INPUTS.flatMap((i): Flag[] => {
-    const cli = 'cli' in i ? i.cli : undefined;
+    const cli: CliFlag | undefined = 'cli' in i ? i.cli : undefined;
     if (!cli || !(cli.commands as readonly CliCommand[]).includes(command)) return [];
-    const value = 'value' in cli ? cli.value : undefined;
     return [
       {
         name: i.name,
-        value,
-        list: 'list' in cli ? cli.list : undefined,
-        default: ('default' in cli ? cli.default : undefined) ?? (i.default || undefined),
-        description: ('description' in cli ? cli.description : undefined) ?? i.description,
+        value: cli.value,
+        list: cli.list,
+        default: cli.default ?? (i.default || undefined),
+        description: cli.description ?? i.description,
         input: i.name,
       },
     ];

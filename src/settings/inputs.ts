@@ -126,7 +126,7 @@ export const INPUTS = [
     description:
       'After a regression is found (the check will fail), keep sampling the undecided metrics until each is decided (within max-rounds and max-time), so the report labels every regression; `false` stops at the first regression.',
     kind: 'boolean',
-    cli: { commands: ['run'], value: 'true|false' },
+    cli: { commands: ['run'] },
   },
   {
     name: 'max-time',

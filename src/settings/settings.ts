@@ -8,9 +8,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { type BudgetEntry, parseBudgetLines, parseBudgetRule } from '../core/budgets';
+import { roundsProblem } from '../core/gate/design';
 import type { BudgetRule } from '../core/model';
 import { parseDuration } from '../core/units';
-import { roundsProblem } from '../core/gate/design';
 import { type ChoiceOf, choiceValues, INPUTS, type InputDefinition, type InputName, localDefault } from './inputs';
 import { parseSuites, type Suite } from './suites';
 
@@ -130,10 +130,6 @@ export function parseSettings(read: InputReader, workspace: string, options = { 
   const maxRounds = integer(input('max-rounds'), 'max-rounds', 4, 10_000, problem);
   if (minRounds !== null && maxRounds !== null && maxRounds < minRounds) {
     problem('max-rounds', `must be at least min-rounds (${minRounds}), got ${maxRounds}`);
-  } else if (minRounds !== null && maxRounds !== null && alpha > 0 && alpha < 0.5) {
-    // A schedule whose last look can never reach the level a gated metric needs could never fail one.
-    const rounds = roundsProblem(alpha, minRounds, maxRounds);
-    if (rounds) problem(rounds.input, rounds.message);
   }
   const completeReport = bool(input('complete-report'), 'complete-report', problem);
   const maxTimeText = input('max-time');
@@ -154,6 +150,13 @@ export function parseSettings(read: InputReader, workspace: string, options = { 
     if (!m || Number(m[1]) < 1 || Number(m[1]) > Number(m[2])) {
       problem('shard', `expected INDEX/TOTAL with 1 ≤ INDEX ≤ TOTAL, like "2/4", got "${shardText}"`);
     } else shard = { index: Number(m[1]), total: Number(m[2]) };
+  }
+
+  if (minRounds !== null && maxRounds !== null && maxRounds >= minRounds && alpha > 0 && alpha < 0.5) {
+    // A schedule whose last look can never reach the level a gated metric needs could never fail one
+    // (alpha after the shard split, as the gate uses it).
+    const rounds = roundsProblem(alpha / (shard?.total ?? 1), minRounds, maxRounds);
+    if (rounds) problem(rounds.input, rounds.message);
   }
 
   let suites: Suite[] = [];

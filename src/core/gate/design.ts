@@ -14,9 +14,8 @@
  *   beyond its budget, and that metric's own level-α test then declares it within budget with chance
  *   ≤ α (Berger 1982, Statistical Science 24:295; Berger & Hsu 1996). Its spending depends on the
  *   number m of gated metrics, fixed before any test: a run stops when its slowest metric is decided,
- *   so with one metric the pass end spends early (γ = 1, close to Pocock), and with many it keeps its α
- *   for the looks where all m can be decided together (γ falls to −4, close to O'Brien–Fleming, at 20
- *   metrics and beyond).
+ *   so with one metric the pass end spends early (by round 15), and with many it keeps its α for the
+ *   looks where all m can be decided together (`passSpending`).
  */
 import { groupSequentialBoundaries, type SpendingFunction } from '../stats/group-sequential';
 import { smallestSignedRankP } from '../stats/signed-rank';
@@ -30,14 +29,15 @@ export interface Design {
 }
 
 /**
- * The pass end's Hwang–Shih–DeCani spending for m gated metrics: γ = 4 with its clock delayed by 0.1
- * of the information at m = 1 (little α at the first look, most of it by the second), moving linearly
- * in log m to γ = −2 without delay from m = 20 on (most α at the last looks).
+ * The pass end's Hwang–Shih–DeCani spending for m gated metrics: γ = 5 with its clock delayed by 0.15
+ * of the information at m = 1 (little α at the first look, where the noise is estimated from 10 rounds,
+ * most of it by the second), moving linearly in log m to γ = −2 without delay from m = 20 on (most α at
+ * the last looks, where all m can be decided together).
  */
 export function passSpending(metrics: number): { hsd: number; delay: number } {
   const share = Math.min(1, Math.log(Math.max(1, metrics)) / Math.log(20));
   const round2 = (x: number) => Math.round(x * 100) / 100;
-  return { hsd: round2(4 - 6 * share), delay: round2(0.1 * (1 - share)) };
+  return { hsd: round2(5 - 7 * share), delay: round2(0.15 * (1 - share)) };
 }
 
 export const DESIGN: Design = {

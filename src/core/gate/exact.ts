@@ -13,17 +13,22 @@
  * **Assumption: the quantity is deterministic.** This is not a test and spends no α: it holds because a
  * count of bytes, allocations or instructions of the same code is the same number every time. It is
  * applied only to whole-number units (`B`, `count`) and only after {@link EXACT_MIN_SAMPLES} identical
- * samples on each side. Times, rates and percentages are noisy by nature: a side of identical times is
+ * samples on each side (5 while measuring, 3 at a final look over given files). Times, rates and percentages are noisy by nature: a side of identical times is
  * a coarse timer's ties, and goes to the rank test with its step as resolution. A count that is in
  * fact noisy yet came out constant on both sides (say a heap size that is either 10 or 12 MB, each
- * half the time) is misread with chance at most about 4⁻ᵏ per metric at k samples a side (1/64 at
- * k = 3): `npm run bench:gate` measures that case.
+ * half the time) comes out constant on both sides at different values with chance 2·4⁻ᵏ at k samples a
+ * side, half of it in the failing direction: `npm run bench:gate` measures that case.
  */
 import type { Direction, Unit } from '../model';
 import { isWholeNumberUnit, resolutionOf } from './resolution';
 
-/** Identical samples each side needs before a whole-number metric is decided by its values. */
-export const EXACT_MIN_SAMPLES = 3;
+/**
+ * Identical samples each side needs before a whole-number metric is decided by its values: 5 while
+ * rounds can still be added (a count that is in fact two-valued then fools the rule with chance
+ * 4⁻⁵ ≈ 0.1 % per metric), 3 at a final look over given files (`perfgate compare` with 3 copies a side;
+ * 4⁻³ ≈ 1.6 %).
+ */
+export const EXACT_MIN_SAMPLES = { interim: 5, final: 3 };
 
 export interface ExactChange {
   /** The one value of each side. */
@@ -49,9 +54,14 @@ function constant(values: readonly number[]): number | null {
  * whole-number unit, fewer than `EXACT_MIN_SAMPLES` samples a side, a side that varies, a value ≤ 0, or
  * a rounding step as large as a value).
  */
-export function exactChange(base: readonly number[], head: readonly number[], unit: Unit): ExactChange | null {
+export function exactChange(
+  base: readonly number[],
+  head: readonly number[],
+  unit: Unit,
+  minSamples: number = EXACT_MIN_SAMPLES.interim,
+): ExactChange | null {
   if (!isWholeNumberUnit(unit)) return null;
-  if (base.length < EXACT_MIN_SAMPLES || head.length < EXACT_MIN_SAMPLES) return null;
+  if (base.length < minSamples || head.length < minSamples) return null;
   const b = constant(base);
   const h = constant(head);
   if (b === null || h === null || !(b > 0) || !(h > 0) || !Number.isFinite(b) || !Number.isFinite(h)) return null;

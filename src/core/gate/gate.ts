@@ -168,7 +168,7 @@ export class SequentialGate {
       for (const m of metrics) {
         const state = this.states.get(m.id)!;
         if (state.decided) continue;
-        const settled = this.valuesOnly(m, state.budget);
+        const settled = this.valuesOnly(m, state.budget, false);
         if (settled) this.settle(state, settled);
       }
       return this.lookResult(false, false, []);
@@ -185,7 +185,7 @@ export class SequentialGate {
     for (const m of metrics) {
       const state = this.states.get(m.id)!;
       if (state.decided) continue;
-      const subject = this.valuesOnly(m, state.budget) ?? this.subjectOf(m, state.budget, nominal);
+      const subject = this.valuesOnly(m, state.budget, isFinal) ?? this.subjectOf(m, state.budget, nominal);
       if ('kind' in subject) {
         active.push({ m, state, subject });
         continue;
@@ -198,9 +198,12 @@ export class SequentialGate {
     const gatedCount = [...this.states.values()].filter((s) => s.gated && !s.error).length;
     for (const a of active) a.state.passSpending ??= design.pass(gatedCount);
 
-    // The fail end: Holm across the gated metrics that are tested (metrics decided by their values,
-    // and values that are not numbers, are not tests and leave the family).
-    const family = [...this.states.values()].filter((s) => s.gated && !s.exact && !s.error && !s.failRejected);
+    // The fail end: Holm across the gated metrics that can still fail. Metrics decided by their values
+    // and values that are not numbers are not tests; metrics declared within budget are decided and
+    // can no longer fail. Both leave the family (measured in `npm run bench:gate`: mixed suites).
+    const family = [...this.states.values()].filter(
+      (s) => s.gated && !s.exact && !s.error && !s.failRejected && !s.passRejected,
+    );
     const failSteps = holmStepDown(
       active.map((a) => ({ item: a, p: pBeyond(a.subject) })),
       family.length,
@@ -319,10 +322,11 @@ export class SequentialGate {
    * A result that needs no test: a metric whose values decide it (identical values on each side of a
    * whole-number count, or every value 0). Null when the values alone do not decide.
    */
-  private valuesOnly(m: MetricSamples, budget: BudgetRule): Settled | null {
+  private valuesOnly(m: MetricSamples, budget: BudgetRule, final: boolean): Settled | null {
     if (budget.kind !== 'relative') return null;
     const n = Math.min(m.base.length, m.head.length);
-    if (n >= EXACT_MIN_SAMPLES && [...m.base, ...m.head].every((v) => v === 0)) {
+    const minSamples = final ? EXACT_MIN_SAMPLES.final : EXACT_MIN_SAMPLES.interim;
+    if (n >= minSamples && [...m.base, ...m.head].every((v) => v === 0)) {
       return {
         result: {
           ...blank(m, budget),
@@ -338,7 +342,7 @@ export class SequentialGate {
         exact: true,
       };
     }
-    const exact = exactChange(m.base, m.head, m.unit);
+    const exact = exactChange(m.base, m.head, m.unit, minSamples);
     if (!exact) return null;
     const outcome = exactVerdict(exact, m.direction, budget.limit);
     if (!outcome) return null;
@@ -625,7 +629,14 @@ function outOfReach(id: MetricId, s: Subject, failTail: number, passTail: number
     ] as const) {
       if (s.shift.reachable(tail, end)) continue;
       const inflation = s.shift.correlation.inflation[end];
-      return notes.undecidable(id, rounds, tail, s.shift.roundsFor(tail, end), s.shift.analysis === 'paired', inflation);
+      return notes.undecidable(
+        id,
+        rounds,
+        tail,
+        s.shift.roundsFor(tail, end),
+        s.shift.analysis === 'paired',
+        inflation,
+      );
     }
     return null;
   }

@@ -76,9 +76,7 @@ export function undecidable(
   inflation: number,
 ): string {
   const correlated =
-    inflation > 1
-      ? `, once widened ×${Math.sqrt(inflation).toFixed(2)} for the serial correlation of the samples`
-      : '';
+    inflation > 1 ? `, once widened ×${Math.sqrt(inflation).toFixed(2)} for the serial correlation of the samples` : '';
   return (
     `${metric}: undecided at the last look, and ${rounds} round${rounds === 1 ? '' : 's'} could not have decided it: ` +
     `it needed a one-sided level of ${tail.toPrecision(2)}${correlated}, below the smallest p the ${paired ? 'paired' : 'two-sample'} rank test gives with ${rounds} ` +

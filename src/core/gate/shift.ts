@@ -77,8 +77,12 @@ export type CorrelationHandling = 'widen' | 'ignore';
 
 const NO_CORRELATION: SerialCorrelation = { lagOne: 0, n: 0, inflation: { fail: 1, pass: 1 }, z: 0 };
 
-/** Fewest values a sequence needs before its autocorrelation is estimated. */
-const MIN_FOR_CORRELATION = 6;
+/**
+ * Fewest values a sequence needs before its autocorrelation is estimated: below 10 the estimate's
+ * standard error (≈ 1/√n) is above 0.3, and the margin alone would put a short run's levels out of
+ * reach. The default first look is at 10 rounds.
+ */
+const MIN_FOR_CORRELATION = 10;
 
 /**
  * The shift of `head` against `base` (both already oriented, in run order), paired by round when
@@ -145,10 +149,17 @@ export const CORRELATION_RULES = {
   pass: { margin: 0, above: 1.645, floor: 0 },
 };
 
+/**
+ * The largest correlation the widening uses: validity is promised up to ρ = 0.5, and a noisy estimate far
+ * above it (0.9 from 20 rounds of independent samples happens) would otherwise make the interval
+ * unreachable for no reason. Beyond it, the note says the samples are correlated.
+ */
+const MAX_RHO = 0.6;
+
 /** The variance inflation one end uses for a raw lag-1 estimate from n values a sequence. */
 function inflationFor(lagOne: number, n: number, rule: { margin: number; above: number; floor: number }): number {
   if (!(lagOne * Math.sqrt(n) > rule.above)) return 1;
-  const used = Math.min(0.95, Math.max(rule.floor, lagOne + (1 + 3 * lagOne) / n + rule.margin / Math.sqrt(n)));
+  const used = Math.min(MAX_RHO, Math.max(rule.floor, lagOne + (1 + 3 * lagOne) / n + rule.margin / Math.sqrt(n)));
   return ar1Inflation(used, n);
 }
 

@@ -397,7 +397,7 @@ export function methodText(report: ComparisonReport): string {
     : '';
   return (
     `Method: ${m.rounds} interleaved rounds (base and head in random order each round; ${looks}); ` +
-    `Hodges–Lehmann change on log values; each interval is valid at its look, its regression end Holm-corrected across metrics (${test}); ` +
+    `Hodges–Lehmann change on log values; each interval is valid at its look, its fail end Holm-corrected (${test}); ` +
     `a regression is a change whose whole interval is beyond its budget, so a run fails with probability ≤ ${m.alpha} when every change is within budget.` +
     after
   );
