@@ -11,7 +11,7 @@ import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { counterAvailability } from '../../src/adapters/instructions';
 import { commandRunner, counterErrors, SuiteError } from '../../src/app/runners';
-import { parseSuites, type CommandSuite } from '../../src/settings/suites';
+import { type CommandSuite, parseSuites } from '../../src/settings/suites';
 
 const valgrind = await counterAvailability('valgrind');
 const hasCc = (() => {
@@ -91,7 +91,9 @@ describe.skipIf(!valgrind.ok || !hasCc)('counting instructions with valgrind', (
     // The native run fails first: the same message as without the counter.
     expect((error as SuiteError).message).toBe('suite "prog" on head: "./prog 1000 3" exited with code 3');
     // A command that fails only under valgrind (it sees valgrind's preload): the error says so.
-    const picky = commandRunner(suite('case "$LD_PRELOAD" in *vgpreload*) echo refused >&2; exit 4;; esac; ./prog 1000'));
+    const picky = commandRunner(
+      suite('case "$LD_PRELOAD" in *vgpreload*) echo refused >&2; exit 4;; esac; ./prog 1000'),
+    );
     const under = (await picky.sample('head', dir).then(
       () => null,
       (e: unknown) => e,
@@ -114,7 +116,9 @@ describe('a counter that cannot count here', () => {
     try {
       const runners = await import('../../src/app/runners');
       const errors = await runners.counterErrors([suite('./prog 1')]);
-      expect(errors).toEqual([expect.stringContaining('Suite "prog" counts instructions, but valgrind is not installed')]);
+      expect(errors).toEqual([
+        expect.stringContaining('Suite "prog" counts instructions, but valgrind is not installed'),
+      ]);
       expect(errors[0]).toContain('`sudo apt-get install -y valgrind`');
     } finally {
       process.env.PATH = saved;

@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { SequentialGate } from '../../src/core/gate/gate';
 import {
   CounterOutputError,
   cachegrindCount,
@@ -16,7 +17,7 @@ import {
   withCounterNote,
 } from '../../src/core/instructions';
 import { describeMetric } from '../../src/core/metric';
-import type { Warning } from '../../src/core/model';
+import type { BudgetRule, MetricSamples, Warning } from '../../src/core/model';
 import { formatValue } from '../../src/core/units';
 import { parseSuites } from '../../src/settings/suites';
 
@@ -138,5 +139,45 @@ describe('the instructions option', () => {
   it('only command suites count instructions', () => {
     const { issues } = parseSuites([{ name: 'micro', run: 'go test -bench .', format: 'go', instructions: true }]);
     expect(issues[0].message).toContain('unknown key "instructions" for a harness suite');
+  });
+});
+
+describe('a suite gated on instructions alone (wall, cpu and rss off)', () => {
+  // Rounds of the C program: constant counts, 3 % apart; noisy times around them.
+  const samples = (rounds: number): MetricSamples[] => {
+    const times = (k: number) => Array.from({ length: rounds }, (_, i) => 0.015 * (1 + 0.05 * Math.sin(i * 7 + k)));
+    return [
+      {
+        ...describeMetric('prog', { id: 'prog:wall', unit: 's', direction: 'lower', value: 0 }),
+        base: times(1),
+        head: times(2),
+      },
+      {
+        ...describeMetric('prog', {
+          id: 'prog:instructions',
+          unit: 'count',
+          direction: 'lower',
+          value: 0,
+          counter: 'valgrind',
+        }),
+        base: Array(rounds).fill(57_126_588),
+        head: Array(rounds).fill(58_836_588),
+      },
+    ];
+  };
+  const budgets = (m: MetricSamples): BudgetRule =>
+    m.name === 'instructions' ? { kind: 'relative', limit: 0.01, source: '1%' } : { kind: 'off', source: 'off' };
+
+  it('decides by the counts before the first planned look, and still describes the metrics that are off', () => {
+    const gate = new SequentialGate({ alpha: 0.05, minRounds: 10, maxRounds: 50 }, budgets);
+    let look = gate.look(samples(1), 1, false);
+    let rounds = 1;
+    while (!look.done) look = gate.look(samples(++rounds), rounds, false);
+    expect(rounds).toBeLessThanOrEqual(5);
+    const byId = new Map(look.results.map((r) => [r.id, r]));
+    expect(byId.get('prog:instructions')).toMatchObject({ outcome: 'regression', counter: 'valgrind' });
+    // The run ends here: the ungated metric must carry its own description, not a placeholder.
+    expect(byId.get('prog:wall')).toMatchObject({ outcome: 'ungated', rounds });
+    expect(byId.get('prog:wall')!.baseMedian).toBeGreaterThan(0);
   });
 });
