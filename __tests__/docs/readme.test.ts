@@ -8,9 +8,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { VALGRIND_INSTALL } from '../../src/adapters/instructions';
 import { SUPERVISOR_PY, TREE_VARIABLE } from '../../src/adapters/supervisor';
 import { roundsProblem } from '../../src/core/gate/design';
 import { EXACT_MIN_SAMPLES } from '../../src/core/gate/exact';
+import { counterNote } from '../../src/core/instructions';
 import { parseBenchFromHead, type SettingsIssue } from '../../src/settings/settings';
 import { HARNESS_FORMATS, MAX_DURATION_S, parseSuites } from '../../src/settings/suites';
 
@@ -131,6 +133,26 @@ describe('README', () => {
     expect(roundsProblem(0.05, min, max)?.smallest).toBe(smallest);
     expect(text).toContain(`after ${EXACT_MIN_SAMPLES.interim} identical samples a side while measuring`);
     expect(text).toContain(`from ${EXACT_MIN_SAMPLES.final} files a side in \`perfgate compare\``);
+  });
+
+  it('has an instruction-counting workflow that installs valgrind with the command the error names', () => {
+    // Up to the next `## ` heading (its workflow has a `# file name` comment, which section() would stop at).
+    const start = readme.indexOf('\n## Instruction counts: a 1 % budget in a few rounds\n');
+    expect(start).toBeGreaterThan(-1);
+    const text = readme.slice(start, readme.indexOf('\n## ', start + 1));
+    const [workflow] = blocks(text, 'yaml').map((yaml) => parse(yaml));
+    const steps = workflow.jobs.perfgate.steps as { run?: string; uses?: string; with?: Record<string, string> }[];
+    const install = steps.findIndex((step) => step.run === VALGRIND_INSTALL);
+    const perfgate = steps.findIndex((step) => step.uses?.includes('perfgate'));
+    expect(install).toBeGreaterThan(-1);
+    expect(install).toBeLessThan(perfgate);
+    const { suites, issues } = parseSuites(parse(steps[perfgate].with!.suites));
+    expect(issues).toEqual([]);
+    expect(suites[0]).toMatchObject({ kind: 'command', instructions: 'valgrind' });
+    expect(steps[perfgate].with!.budgets).toContain('*:instructions: 1%');
+    // The error it quotes is the one the code writes, and the counter's note is the one the report shows.
+    expect(text.replace(/\s+/g, ' ')).toContain(`\`${VALGRIND_INSTALL}\` on Debian and Ubuntu`);
+    expect(counterNote('valgrind')).toContain('separate runs of the command without the counter');
   });
 });
 

@@ -9,6 +9,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { INSTRUCTION_COUNTERS } from '../core/instructions';
 import { type ComparisonReport, OUTCOMES } from '../core/model';
 import { decideVerdict } from '../core/report';
 import { MAX_SHARDS } from '../settings/settings';
@@ -57,7 +58,7 @@ const index = z.number().int().min(0);
 const profileView = z
   .strictObject({
     kind: z.enum(['cpu', 'heap']),
-    unit: z.enum(['s', 'B']),
+    unit: z.enum(['s', 'B', 'count']),
     per: z.enum(['run', 'request', 'operation', 'share']),
     functions: z
       .array(
@@ -96,7 +97,7 @@ const profileView = z
   );
 const suiteProfile = z.strictObject({
   suite: str(200),
-  profiler: z.enum(['v8', 'perf', 'none']),
+  profiler: z.enum(['v8', 'perf', 'callgrind', 'none']),
   metrics: z.array(str(300)).max(100),
   runs: z.strictObject({ base: index, head: index }),
   views: z.array(profileView).max(2),
@@ -116,6 +117,7 @@ const metric = z.strictObject({
       z.strictObject({ role: z.literal('reported') }),
     ])
     .optional(),
+  counter: z.enum(INSTRUCTION_COUNTERS).optional(),
   unit,
   direction: z.enum(['lower', 'higher']),
   base: samples,

@@ -13,6 +13,14 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { counterAvailability } from '../adapters/instructions';
+import {
+  CALLGRIND_SLOWDOWN,
+  type CallgrindFile,
+  callgrindCommand,
+  collectCallgrind,
+  nodeSymbolOptions,
+} from '../adapters/profile/callgrind';
 import type { ProfiledRun, ProfilerHooks } from '../adapters/profile/hooks';
 import { nodeProfileFiles, nodeProfilerEnv, writePreload } from '../adapters/profile/node';
 import { tagDependencies } from '../adapters/profile/packages';
@@ -24,6 +32,7 @@ import {
   resolveSourceLines,
 } from '../adapters/profile/perf';
 import { FAILING_OUTCOMES, type MetricResult, type Side } from '../core/model';
+import { perfMapLookup, readCallgrind } from '../core/profile/callgrind';
 import { differential } from '../core/profile/diff';
 import { readPerfScript } from '../core/profile/perf-script';
 import type { ProfileBasis, ProfileView, StackProfile, SuiteProfile } from '../core/profile/types';
@@ -34,6 +43,8 @@ import { SuiteError, type SuiteRunner } from './runners';
 
 /** Profiled runs per side: enough to average out one run's noise, few enough to stay cheap. */
 export const PROFILED_RUNS = { command: 3, harness: 3, http: 2 } as const;
+/** callgrind counts instructions exactly: one run per side is the profile. */
+export const CALLGRIND_RUNS = 1;
 /** Profiling stops starting new rounds past this many seconds (it is extra time on every failing PR). */
 export const PROFILE_MAX_S = 300;
 
@@ -64,6 +75,8 @@ interface RunRecord {
   served: ProfiledRun;
   /** `perf script` text file (perf only). */
   perfText?: string;
+  /** callgrind files, one per process, with their perf maps (callgrind only). */
+  callgrind?: CallgrindFile[];
 }
 
 interface Context {
@@ -78,6 +91,8 @@ interface State {
   profiler: SuiteProfile['profiler'];
   heap: boolean;
   perf?: Extract<PerfAvailability, { ok: true }>;
+  /** valgrind, for callgrind. */
+  valgrind?: string;
   runs: Record<Side, RunRecord[]>;
   notes: string[];
   costS: number;
@@ -103,9 +118,10 @@ function relativeFile(checkouts: Record<Side, string>): (where: string) => strin
   };
 }
 
-/** Profiled runs per side for a suite: one for a capacity suite (each run is a whole search of rates). */
-function runsFor(runner: SuiteRunner): number {
+/** Profiled runs per side for a suite: one for a capacity suite (each run is a whole search of rates) and under callgrind. */
+function runsFor(runner: SuiteRunner, profiler?: SuiteProfile['profiler']): number {
   const suite = runner.suite;
+  if (profiler === 'callgrind') return CALLGRIND_RUNS;
   if (suite.kind === 'http' && suite.capacity) return 1;
   return PROFILED_RUNS[suite.kind];
 }
@@ -162,6 +178,16 @@ export async function profileSuites(options: ProfilePhaseOptions): Promise<Suite
         state.notes.push('Soak suites are not profiled: one profiled run would last the whole soak.');
         continue;
       }
+      // A suite that counts instructions is explained in instructions: callgrind, no probe needed.
+      if (runner.suite.kind === 'command' && runner.suite.instructions) {
+        const valgrind = await counterAvailability('valgrind');
+        if (valgrind.ok) {
+          state.profiler = 'callgrind';
+          state.valgrind = valgrind.tool;
+          continue;
+        }
+        state.notes.push(`Instructions are explained with valgrind's callgrind, but ${valgrind.reason}`);
+      }
       const probeDir = path.join(tmp, `probe-${state.slug}`);
       try {
         await timed(state, () =>
@@ -186,12 +212,12 @@ export async function profileSuites(options: ProfilePhaseOptions): Promise<Suite
     }
 
     const active = () => states.filter((s) => !s.stopped);
-    const rounds = Math.max(...states.map((s) => options.runs ?? runsFor(s.target.runner)));
+    const rounds = Math.max(...states.map((s) => options.runs ?? runsFor(s.target.runner, s.profiler)));
     const random = mulberry32(options.seed ^ 0x9e3779b9);
     if (active().length > 0)
       options.log(
         `Profiling ${active()
-          .map((s) => `${s.target.runner.suite.name} (${s.profiler === 'v8' ? 'V8 profiler' : 'perf'})`)
+          .map((s) => `${s.target.runner.suite.name} (${PROFILER_NAMES[s.profiler]})`)
           .join(', ')}: up to ${rounds} runs per side`,
       );
     for (let round = 1; round <= rounds; round++) {
@@ -201,7 +227,7 @@ export async function profileSuites(options: ProfilePhaseOptions): Promise<Suite
         break;
       }
       const pairs = active()
-        .filter((s) => round <= (options.runs ?? runsFor(s.target.runner)))
+        .filter((s) => round <= (options.runs ?? runsFor(s.target.runner, s.profiler)))
         .flatMap((s) => (['base', 'head'] as const).map((side) => [s, side] as const));
       for (const [state, side] of shuffle([...pairs], random)) {
         if (state.stopped) continue;
@@ -243,6 +269,22 @@ async function profiledRun(
   if (state.profiler === 'v8') {
     const served = await runner.profiled!(side, checkout, nodeHooks(dir, state.heap), options.signal);
     return { dir, served };
+  }
+  if (state.profiler === 'callgrind') {
+    mkdirSync(dir, { recursive: true });
+    const since = Date.now();
+    const served = await runner.profiled!(
+      side,
+      checkout,
+      {
+        env: nodeSymbolOptions,
+        wrap: (command) => callgrindCommand(state.valgrind!, command, dir),
+        slowdown: CALLGRIND_SLOWDOWN,
+        label: 'callgrind',
+      },
+      options.signal,
+    );
+    return { dir, served, callgrind: collectCallgrind(dir, since) };
   }
   const perf = state.perf!;
   const data = `${dir}.perf.data`;
@@ -308,6 +350,15 @@ async function buildProfile(state: State, context: Context, options: ProfilePhas
       const checkout = options.checkouts[side];
       for (const [r, run] of state.runs[side].entries()) {
         const windows = perRequest && run.served.windows?.length ? run.served.windows : undefined;
+        if (run.callgrind) {
+          for (const f of run.callgrind) {
+            profile.files.push(rel(f.file));
+            if (f.map) profile.files.push(rel(f.map));
+            const jitName = f.map ? perfMapLookup(readFileSync(f.map, 'utf8'), relative) : undefined;
+            cpu[side].push(readCallgrind(readFileSync(f.file, 'utf8'), { file: relative, jitName }));
+          }
+          continue;
+        }
         if (run.perfText) {
           profile.files.push(rel(run.perfText));
           const { profile: p, locations } = readPerfScript(readFileSync(run.perfText, 'utf8'), {
@@ -363,6 +414,13 @@ async function buildProfile(state: State, context: Context, options: ProfilePhas
   clipNotes();
   return profile;
 }
+
+const PROFILER_NAMES: Record<SuiteProfile['profiler'], string> = {
+  v8: 'V8 profiler',
+  perf: 'perf',
+  callgrind: 'callgrind',
+  none: 'none',
+};
 
 /** The suites to profile under `policy`: those with a failing metric, every suite, or none. */
 export function profileTargets(

@@ -43,7 +43,7 @@ import {
   UntrustedResultsError,
 } from './report';
 import { reproduceReported, reproduceRun } from './reproduce';
-import { createRunner, type SuiteRunner } from './runners';
+import { counterErrors, createRunner, type SuiteRunner } from './runners';
 import { selectShard } from './shard';
 import { trackInIssue } from './tracking-issue';
 
@@ -184,6 +184,12 @@ async function measureRevisions(
   Object.assign(known, { base, head, reproduce });
   // What base's own configuration lists decides, before anything runs, which suites are new on head.
   const baseSuites = await readBaseSuites(settings, io.workspace, base, io.context);
+  // A counter that cannot count here fails the run now, not after the builds.
+  const shardSuites = settings.shard
+    ? selectShard(settings.suites, settings.shard.index, settings.shard.total)
+    : settings.suites;
+  const toolErrors = io.runnerFor ? [] : await counterErrors(shardSuites);
+  if (toolErrors.length > 0) return { ...failedComparison(settings, base, head, toolErrors, reproduce), pairing };
   const checkouts = await addWorktrees(io.workspace, path.join(io.tempDir, 'perfgate'), base, head, io.signal);
   let guard: IsolationGuard | undefined;
   try {

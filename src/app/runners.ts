@@ -7,8 +7,24 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { HarnessParseError, harnessReplicate } from '../adapters/harness';
 import { HttpSuiteError, measureHttpReplicate, runHttpReplicate } from '../adapters/http';
+import {
+  counterAvailability,
+  countingCommand,
+  PERF_STAT_SLOWDOWN,
+  readCachegrindDir,
+  scratchDir,
+  VALGRIND_SLOWDOWN,
+  valgrindLogTail,
+} from '../adapters/instructions';
 import { runMeasured } from '../adapters/process';
 import type { ProfiledRun, ProfilerHooks } from '../adapters/profile/hooks';
+import {
+  CounterOutputError,
+  cachegrindCount,
+  type InstructionCounter,
+  instructionsMetricId,
+  perfStatCount,
+} from '../core/instructions';
 import type { Replicate, Side } from '../core/model';
 import { median } from '../core/stats/quantiles';
 import type { CommandSuite, HarnessSuite, Suite } from '../settings/suites';
@@ -18,10 +34,11 @@ export class SuiteError extends Error {
   constructor(
     readonly suite: string,
     readonly side: Side,
-    message: string,
+    /** What went wrong, without the suite and side (the message has them). */
+    readonly detail: string,
     readonly outputTail = '',
   ) {
-    super(`suite "${suite}" on ${side}: ${message}`);
+    super(`suite "${suite}" on ${side}: ${detail}`);
     this.name = 'SuiteError';
   }
 }
@@ -60,14 +77,15 @@ async function runOnce(
   const cwd = suiteCwd(suite, checkout);
   if (!existsSync(cwd))
     throw new SuiteError(suite.name, side, `working directory "${suite.cwd}" does not exist in the ${side} checkout`);
+  const timeoutS = hooks ? suite.timeout * (hooks.slowdown ?? PROFILED_TIMEOUT_FACTOR) : suite.timeout;
   const run = hooks
     ? await runMeasured(hooks.wrap(suite.run), {
         cwd,
         env: { ...suite.env, ...hooks.env({ ...process.env, ...suite.env }) },
-        timeoutS: suite.timeout * PROFILED_TIMEOUT_FACTOR,
+        timeoutS,
         signal,
       })
-    : await runMeasured(suite.run, { cwd, env: suite.env, timeoutS: suite.timeout, signal });
+    : await runMeasured(suite.run, { cwd, env: suite.env, timeoutS, signal });
   if (run.aborted) throw signal?.reason ?? new Error('cancelled');
   if (run.lost) {
     // Its processes were no longer watched while it ran: nothing it measured is a sample.
@@ -83,7 +101,7 @@ async function runOnce(
     throw new SuiteError(
       suite.name,
       side,
-      `"${suite.run}" did not finish within ${suite.timeout} s and was stopped`,
+      `"${suite.run}" did not finish within ${timeoutS} s${hooks?.slowdown ? ` (${hooks.slowdown} × its timeout, under ${hooks.label ?? 'a profiler'})` : ''} and was stopped`,
       run.outputTail,
     );
   }
@@ -104,8 +122,74 @@ async function runOnce(
   return run;
 }
 
-/** A command suite: metrics `wall`, `cpu`, `rss` of one fresh process. */
+/**
+ * One run of a command suite under its instruction counter; the count. The counter writes into a
+ * scratch directory outside both checkouts, removed afterwards. A failure under the counter
+ * carries valgrind's own last messages (its log is kept out of the command's output).
+ */
+async function countOnce(
+  suite: CommandSuite,
+  counter: InstructionCounter,
+  side: Side,
+  checkout: string,
+  signal?: AbortSignal,
+): Promise<number> {
+  const available = await counterAvailability(counter);
+  if (!available.ok) throw new SuiteError(suite.name, side, `cannot count instructions: ${available.reason}`);
+  const dir = scratchDir();
+  try {
+    const label = counter === 'valgrind' ? 'valgrind' : 'perf stat';
+    const hooks: ProfilerHooks = {
+      env: () => ({}),
+      wrap: (command) => countingCommand(counter, available.tool, command, dir),
+      slowdown: counter === 'valgrind' ? VALGRIND_SLOWDOWN : PERF_STAT_SLOWDOWN,
+      label,
+    };
+    try {
+      await runOnce(suite, side, checkout, signal, hooks);
+    } catch (error) {
+      const log = counter === 'valgrind' ? valgrindLogTail(dir) : '';
+      if (error instanceof SuiteError)
+        throw new SuiteError(
+          suite.name,
+          side,
+          `under ${label}: ${error.detail}`,
+          [error.outputTail, log && `${label}:\n${log}`].filter(Boolean).join('\n'),
+        );
+      throw error;
+    }
+    try {
+      if (counter === 'hardware') {
+        const stat = perfStatCount(readFileSync(path.join(dir, 'perf-stat.txt'), 'utf8'));
+        if (!stat.ok) throw new CounterOutputError(stat.reason);
+        return stat.count;
+      }
+      const files = readCachegrindDir(dir);
+      if (files.length === 0) throw new CounterOutputError('valgrind wrote no count file');
+      return files.reduce((sum, text) => sum + cachegrindCount(text), 0);
+    } catch (error) {
+      if (error instanceof CounterOutputError || (error as NodeJS.ErrnoException).code === 'ENOENT')
+        throw new SuiteError(
+          suite.name,
+          side,
+          `the instruction count could not be read: ${(error as Error).message}`,
+          valgrindLogTail(dir),
+        );
+      throw error;
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * A command suite: metrics `wall`, `cpu`, `rss` of one fresh process; with `instructions`, also
+ * `instructions`, counted in a second run of the same sample under the counter (wall, CPU and
+ * RSS never come from the counted run: a simulated CPU runs 20–100× slower, one thread at a time,
+ * with its own memory).
+ */
 export function commandRunner(suite: CommandSuite): SuiteRunner {
+  const counter = suite.instructions;
   return {
     suite,
     async warmup(side, checkout, signal) {
@@ -118,6 +202,10 @@ export function commandRunner(suite: CommandSuite): SuiteRunner {
       ];
       if (run.cpuS !== null) values.push({ id: `${suite.name}:cpu`, unit: 's', direction: 'lower', value: run.cpuS });
       if (run.rssB !== null) values.push({ id: `${suite.name}:rss`, unit: 'B', direction: 'lower', value: run.rssB });
+      if (counter) {
+        const count = await countOnce(suite, counter, side, checkout, signal);
+        values.push({ id: instructionsMetricId(suite.name), unit: 'count', direction: 'lower', value: count, counter });
+      }
       const warnings =
         run.cpuS === null ? ['python3 was not found, so only wall time was measured (cpu and rss need it).'] : [];
       return { values, warnings };
@@ -220,6 +308,23 @@ export function httpRunner(suite: Extract<Suite, { kind: 'http' }>): SuiteRunner
     ...(suite.soak ? { maxRounds: suite.soak.rounds } : {}),
   };
 }
+
+/**
+ * Every suite that counts instructions with a counter that cannot count here, as error texts
+ * naming the suite, the reason and the fix (for a missing valgrind: the install command). Checked
+ * before anything is built, so a run fails within seconds rather than after the builds.
+ */
+export async function counterErrors(suites: readonly Suite[]): Promise<string[]> {
+  const errors: string[] = [];
+  for (const suite of suites) {
+    if (suite.kind !== 'command' || !suite.instructions) continue;
+    const available = await counterAvailability(suite.instructions);
+    if (!available.ok) errors.push(`Suite "${suite.name}" counts instructions, but ${lowerFirst(available.reason)}`);
+  }
+  return errors;
+}
+
+const lowerFirst = (text: string) => (/^[A-Z][a-z]/.test(text) ? text[0].toLowerCase() + text.slice(1) : text);
 
 /** The runner for a suite of any kind. */
 export function createRunner(suite: Suite): SuiteRunner {

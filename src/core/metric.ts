@@ -9,7 +9,7 @@ import type { MetricFacts, MetricValue } from './model';
  * `SUITE/` and the last `:`, the name what follows it (a case may itself contain `/` and `:`).
  */
 export function describeMetric(suite: string, value: MetricValue): MetricFacts {
-  const { id, unit, direction, percentile, soak } = value;
+  const { id, unit, direction, percentile, soak, counter } = value;
   const rest = id.startsWith(suite) ? id.slice(suite.length) : id;
   const colon = rest.lastIndexOf(':');
   const name = colon === -1 ? rest : rest.slice(colon + 1);
@@ -17,5 +17,6 @@ export function describeMetric(suite: string, value: MetricValue): MetricFacts {
   if (rest.startsWith('/') && colon > 1) facts.case = rest.slice(1, colon);
   if (percentile !== undefined) facts.percentile = percentile;
   if (soak !== undefined) facts.soak = soak;
+  if (counter !== undefined) facts.counter = counter;
   return facts;
 }

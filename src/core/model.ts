@@ -6,6 +6,7 @@
  * renderers convert out of them. A harness or user metric whose unit is not one of these keeps
  * its own unit string and is rendered verbatim.
  */
+import type { InstructionCounter } from './instructions';
 import type { SuiteProfile } from './profile/types';
 
 /** Which checkout a measurement came from. */
@@ -42,6 +43,8 @@ export interface MetricValue {
   percentile?: number;
   /** Soak suites: how the metric is judged (see `SoakRole`). */
   soak?: SoakRole;
+  /** An instruction count: the counter that produced it. */
+  counter?: InstructionCounter;
 }
 
 /**
@@ -72,6 +75,8 @@ export interface MetricFacts {
   percentile?: number;
   /** Soak suites: how the metric is judged. */
   soak?: SoakRole;
+  /** An instruction count: the counter that produced it (the report names it). */
+  counter?: InstructionCounter;
 }
 
 /**

@@ -135,6 +135,9 @@ export function displayScale(unit: Unit, magnitude: number): DisplayScale {
     case 'fraction':
       return scale(0.01, '%');
     case 'count':
+      // Instruction counts run to billions: 90.1M reads at a glance, 90128347 does not.
+      if (m >= 1e9) return scale(1e9, 'G', false);
+      if (m >= 1e6) return scale(1e6, 'M', false);
       return scale(1, '', false);
     default:
       return scale(1, unit);

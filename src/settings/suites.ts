@@ -1,13 +1,15 @@
 /**
  * The suites a project benchmarks, as written in `suites:` (inline input or config file), and
  * their validation. Three kinds, told apart by their keys:
- * - a command suite `{name, run}`: one sample = one fresh process, metrics `wall`, `cpu`, `rss`;
+ * - a command suite `{name, run}`: one sample = one fresh process, metrics `wall`, `cpu`, `rss`
+ *   (and `instructions` with `instructions: true`);
  * - an HTTP suite `{name, server, scenarios}`: one sample = one load run against a fresh server;
  * - a harness suite `{name, run, format}`: one sample = one harness invocation, metrics as the
  *   harness reports them.
  */
 import { z } from 'zod';
 import { MIN_RUNS as MIN_SOAK_RUNS } from '../core/gate/growth';
+import { INSTRUCTION_COUNTERS, type InstructionCounter } from '../core/instructions';
 import { parseDuration, parsePercent, parseQuantity } from '../core/units';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -77,10 +79,24 @@ const common = {
   timeout: positiveDuration.default(600),
 };
 
+/** `instructions:` of a command suite: `true` or a counter's name (see `core/instructions.ts`). */
+const instructions = z.union([z.boolean(), z.string()]).transform((v, ctx): InstructionCounter | undefined => {
+  if (v === false) return undefined;
+  if (v === true) return 'valgrind';
+  if ((INSTRUCTION_COUNTERS as readonly string[]).includes(v)) return v as InstructionCounter;
+  ctx.addIssue({
+    code: 'custom',
+    message: `expected true (count with valgrind), "valgrind", "hardware" (the CPU's counter, through perf stat) or false, got ${JSON.stringify(v)}`,
+  });
+  return z.NEVER;
+});
+
 export const commandSuiteSchema = z.strictObject({
   ...common,
   /** Shell command; one run = one sample. */
   run: z.string().min(1),
+  /** Also count the instructions each run executes (`SUITE:instructions`), and with which counter. */
+  instructions: instructions.optional(),
 });
 
 export const HARNESS_FORMATS = [

@@ -6,6 +6,10 @@ export interface ProfilerHooks {
   env(current: NodeJS.ProcessEnv): Record<string, string>;
   /** The command to run instead (e.g. under `perf record`). */
   wrap(command: string): string;
+  /** How many times the suite's timeout the wrapped command may take (default 2: a profiler has a cost; a CPU simulator more). */
+  slowdown?: number;
+  /** What runs the command, for messages (`valgrind`). */
+  label?: string;
 }
 
 /** What a profiled run reports beside its profile files. */

@@ -172,6 +172,11 @@ export class SequentialGate {
       for (const m of metrics) {
         const state = this.states.get(m.id)!;
         if (state.decided) continue;
+        // Reported, never gated: described with the samples so far (the run may end at this round).
+        if (state.budget.kind === 'off' && m.base.length > 0 && m.head.length > 0) {
+          this.settle(state, { result: this.ungated(m, state.budget), gated: false, decided: false });
+          continue;
+        }
         const settled = this.valuesOnly(m, state.budget, false);
         if (settled) this.settle(state, settled);
       }

@@ -5,6 +5,9 @@
  * for CPU profiles, bytes for heap profiles.
  */
 
+/** What a profile's costs are: seconds of CPU (or wall) time, bytes, or instructions (`count`). */
+export type ProfileUnit = 's' | 'B' | 'count';
+
 /** A function as a profile names it. */
 export interface ProfileFrame {
   name: string;
@@ -21,8 +24,8 @@ export interface ProfileFrame {
 
 /** The weighted call stacks of one profiled run (identical stacks aggregated). */
 export interface StackProfile {
-  /** `s`: time; `B`: bytes (sampled heap). */
-  unit: 's' | 'B';
+  /** `s`: time; `B`: bytes (sampled heap); `count`: instructions (callgrind). */
+  unit: ProfileUnit;
   frames: ProfileFrame[];
   /** Frame indices root first, and the weight of that exact stack (self cost of its leaf). */
   stacks: { frames: number[]; weight: number }[];
@@ -62,8 +65,9 @@ export type ProfileBasis = 'run' | 'request' | 'operation' | 'share';
 
 /** The differential view of one kind of profile of one suite. */
 export interface ProfileView {
+  /** `cpu`: where the CPU's work went (time, or instructions with callgrind); `heap`: live allocations. */
   kind: 'cpu' | 'heap';
-  unit: 's' | 'B';
+  unit: ProfileUnit;
   /** How costs are normalized (see `ProfileBasis`); with `share`, every cost is a fraction of the side's total. */
   per: ProfileBasis;
   functions: ProfileFrame[];
@@ -86,8 +90,11 @@ export interface ProfileView {
 /** What profiling one suite produced. */
 export interface SuiteProfile {
   suite: string;
-  /** `v8`: the V8 CPU (and sampling heap) profiler; `perf`: Linux perf; `none`: no profiler could run. */
-  profiler: 'v8' | 'perf' | 'none';
+  /**
+   * `v8`: the V8 CPU (and sampling heap) profiler; `perf`: Linux perf; `callgrind`: valgrind's
+   * exact instruction counts (suites that count instructions); `none`: no profiler could run.
+   */
+  profiler: 'v8' | 'perf' | 'callgrind' | 'none';
   /** The failing metrics that asked for the profile (empty with `profile: always`). */
   metrics: string[];
   /** Profiled runs per side. */

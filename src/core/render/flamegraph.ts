@@ -13,7 +13,7 @@
 import type { MetricResult } from '../model';
 import { shareOfGrowth } from '../profile/diff';
 import type { FlameNode, ProfileView, SuiteProfile } from '../profile/types';
-import { costText, growthText, shareLegend, viewCaption, whereText } from './profile-view';
+import { costNoun, costText, growthText, RAW_FILES, shareLegend, viewCaption, whereText } from './profile-view';
 
 /** Rows of the HTML table. */
 export const HTML_TOP = 15;
@@ -112,7 +112,7 @@ function topTable(view: ProfileView): string {
     const share = shareOfGrowth(view, c);
     return `<tr><td><code>${esc(clip(f.name, 120))}</code></td><td class="muted">${esc(whereText(f))}</td><td class="num">${value(c.baseSelf, view)}</td><td class="num">${value(c.headSelf, view)}</td><td class="num t-bad">${signed(c.headSelf - c.baseSelf, view)}</td><td class="num">${share === null ? '—' : `${(share * 100).toFixed(0)} %`}</td><td class="num">${value(c.baseTotal, view)}</td><td class="num">${value(c.headTotal, view)}</td></tr>`;
   });
-  const what = view.kind === 'heap' ? 'bytes' : 'time';
+  const what = costNoun(view);
   return `<table class="prof"><thead><tr><th>function</th><th>where</th><th class="num">base self</th><th class="num">head self</th><th class="num">change</th><th class="num">share of growth</th><th class="num">base total</th><th class="num">head total</th></tr></thead><tbody>${rows.join('')}</tbody></table><p class="muted legend-note">Self: ${what} in the function itself; total: with everything it called${view.per === 'share' ? ", each as a share of its side's profile" : ''}. ${esc(shareLegend(view))}</p>`;
 }
 
@@ -126,13 +126,13 @@ export function renderProfileSection(profile: SuiteProfile, failing: readonly Me
     const table = view.top.length
       ? topTable(view)
       : `<p class="muted">No function costs more on head in these profiles${view.kind === 'cpu' ? ': the time may have gone to waiting (I/O, sleeps, locks), which a CPU profile does not see' : ''}.</p>`;
-    return `<h4>${view.kind === 'heap' ? 'Memory' : 'Time'}: ${esc(viewCaption(profile, view))}</h4>${flame}<div class="scroll">${table}</div>`;
+    return `<h4>${view.kind === 'heap' ? 'Memory' : view.unit === 'count' ? 'Instructions' : 'Time'}: ${esc(viewCaption(profile, view))}</h4>${flame}<div class="scroll">${table}</div>`;
   });
   const notes = profile.notes.length
     ? `<ul class="warnings">${profile.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>`
     : '';
   const files = profile.files.length
-    ? `<details><summary class="muted">Raw profiles (${profile.files.length}) beside the results: open them in speedscope${profile.profiler === 'perf' ? '' : ' or Chrome DevTools'}</summary><ul class="files">${profile.files
+    ? `<details><summary class="muted">Raw profiles (${profile.files.length}) beside the results : open them in ${esc(RAW_FILES[profile.profiler === 'none' ? 'v8' : profile.profiler].viewers)}</summary><ul class="files">${profile.files
         .slice(0, 100)
         .map((f) => `<li><code>${esc(f)}</code></li>`)
         .join('')}</ul></details>`

@@ -33,6 +33,11 @@ export function growthText(v: number, view: Pick<ProfileView, 'per' | 'unit'>): 
   return `${sign}${formatValue(Math.abs(v), view.unit)}`;
 }
 
+/** What a view's costs are, as a noun: time, bytes or instructions. */
+export function costNoun(view: Pick<ProfileView, 'kind' | 'unit'>): string {
+  return view.kind === 'heap' ? 'bytes' : view.unit === 'count' ? 'instructions' : 'time';
+}
+
 /** Which view explains a metric: the heap profile for memory, else the CPU profile. */
 export function viewFor(profile: SuiteProfile, metric: Pick<MetricResult, 'unit'>): ProfileView | undefined {
   const kind = metric.unit === 'B' ? 'heap' : 'cpu';
@@ -46,12 +51,14 @@ export function viewCaption(profile: SuiteProfile, view: ProfileView): string {
       ? 'V8 sampling heap profiles (live allocations at exit)'
       : profile.profiler === 'perf'
         ? 'perf CPU profiles'
-        : 'V8 CPU profiles';
+        : profile.profiler === 'callgrind'
+          ? 'callgrind instruction counts (exact, not sampled)'
+          : 'V8 CPU profiles';
   const runs =
     profile.runs.base === profile.runs.head
       ? `${profile.runs.head} run${profile.runs.head === 1 ? '' : 's'} per side`
       : `${profile.runs.base} base and ${profile.runs.head} head runs`;
-  const what = view.kind === 'heap' ? 'self bytes' : 'self time';
+  const what = `self ${costNoun(view)}`;
   if (view.per === 'share') {
     const each = view.perRun
       ? `: ${formatValue(view.perRun.base, view.unit)} and ${formatValue(view.perRun.head, view.unit)} per run`
@@ -97,6 +104,13 @@ export interface ProfileSection {
   /** The directory the raw profiles are in, relative to the results (`perfgate-profiles/cli/`), and how many. */
   files: { dir: string; count: number; kind: string; viewers: string } | null;
 }
+
+/** What the raw profile files are, per profiler, and what opens them. */
+export const RAW_FILES: Record<'v8' | 'perf' | 'callgrind', { kind: string; viewers: string }> = {
+  v8: { kind: '`.cpuprofile`', viewers: 'speedscope or Chrome DevTools' },
+  perf: { kind: '`perf script` text', viewers: 'speedscope' },
+  callgrind: { kind: '`callgrind.out`', viewers: 'KCachegrind or QCachegrind' },
+};
 
 /** The longest directory all `files` lie in ('.' when none). */
 function commonDir(files: readonly string[]): string {
@@ -153,7 +167,7 @@ export function profileSections(report: ComparisonReport, rows: number): Profile
             : `No function's cost grew with its share of the profile in every profiled run${view.kind === 'cpu' && view.per !== 'share' ? ': the time may have gone to waiting (I/O, sleeps, locks), which a CPU profile does not see' : ''}.`,
         legend: shareLegend(view),
       }));
-      const perf = profile.profiler === 'perf';
+      const raw = profile.profiler === 'none' ? RAW_FILES.v8 : RAW_FILES[profile.profiler];
       return {
         profile,
         blocks,
@@ -163,8 +177,7 @@ export function profileSections(report: ComparisonReport, rows: number): Profile
             ? {
                 dir: commonDir(profile.files),
                 count: profile.files.length,
-                kind: perf ? '`perf script` text' : '`.cpuprofile`',
-                viewers: perf ? 'speedscope' : 'speedscope or Chrome DevTools',
+                ...raw,
               }
             : null,
       };

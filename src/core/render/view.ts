@@ -10,6 +10,8 @@
  * Text here is untrusted and unescaped: every renderer escapes every `Span` for its medium.
  * Pure: data in, data out.
  */
+
+import { withCounterNote } from '../instructions';
 import {
   type BudgetRule,
   type ComparisonReport,
@@ -346,7 +348,7 @@ export function shownNotes(r: MetricResult, analysis: MethodSettings['analysis']
 }
 
 export function buildView(report: ComparisonReport): ReportView {
-  const sorted = sortResults(report.results);
+  const sorted = sortResults(report.results.map(withCounterNote));
   const footnotes = new Map<string, number>();
   for (const r of sorted)
     for (const w of shownNotes(r, report.method.analysis))
