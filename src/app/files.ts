@@ -54,7 +54,11 @@ export function compareFiles(settings: Settings, files: ReplicateFiles): Compari
     results: look.results,
     geomean: look.geomean,
     durationS: 0,
-    warnings: [...[...warnings].map((text) => ({ code: 'replicate', text })), ...look.warnings, ...budgetWarnings()],
+    warnings: [
+      ...[...warnings].map((text) => ({ code: 'replicate' as const, text })),
+      ...look.warnings,
+      ...budgetWarnings(),
+    ],
     errors:
       rounds < 2
         ? [

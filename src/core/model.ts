@@ -87,25 +87,47 @@ export interface Warning {
 }
 
 /**
- * Kinds of notes. `replicate`: reported by a suite's adapter or harness parser for one sample.
+ * Kinds of notes, each emitted where the comment says and matched by code, never by wording. (A
+ * results file read back in report mode is checked for the shape of its codes only, by
+ * `adapters/results-file.ts`; renderers show every note alike whatever its code.)
  */
-export type WarningCode =
-  | 'replicate'
-  | 'budget'
-  | 'max-time'
-  | 'too-few-samples'
-  | 'interval-level'
-  | 'linear-scale'
-  | 'zero-base'
-  | 'resolution'
-  | 'outliers'
-  | 'drift'
-  | 'too-noisy'
-  | 'first-look'
-  | 'no-samples'
-  | 'soak-runs'
-  | 'soak-undecided'
-  | (string & {});
+export const WARNING_CODES = [
+  /** A suite's adapter or harness parser said something about one sample (app/measure.ts). */
+  'replicate',
+  /** A budget rule matched no metric, or a metric matched several (app/report.ts). */
+  'budget',
+  /** max-time ran out before the gate decided (app/measure.ts). */
+  'max-time',
+  /** A suite or metric measured on head only (app/measure.ts, core/gate/notes.ts). */
+  'new-on-head',
+  /** Base ran head's benchmark code (`bench-from-head`; app/run.ts). */
+  'bench-from-head',
+  /** A look's level is below the smallest p the data can give yet (core/gate/notes.ts). */
+  'interval-level',
+  /** Values ≤ 0: the change is on the linear scale (core/gate/notes.ts). */
+  'linear-scale',
+  /** The base median is 0 (core/gate/notes.ts). */
+  'zero-base',
+  /** Values move in steps coarse next to the budget (core/gate/notes.ts). */
+  'resolution',
+  /** The interval straddles the budget or the bound at the last look (core/gate/notes.ts). */
+  'inconclusive',
+  /** Outliers on one side (core/gate/diagnostics.ts). */
+  'outliers',
+  /** The samples drift with the round (core/gate/diagnostics.ts). */
+  'drift',
+  /** Too noisy for the budget within max-rounds (core/gate/notes.ts). */
+  'too-noisy',
+  /** Soak growth: runs missing on a side (core/gate/growth.ts). */
+  'soak-runs',
+  /** Soak growth: undecided after its runs (core/gate/growth.ts). */
+  'soak-undecided',
+  /** What an accept label or line did or ignored (core/accept.ts). */
+  'acceptance',
+  /** Report mode skipped a symbolic link among the results (adapters/results-file.ts). */
+  'symlink',
+] as const;
+export type WarningCode = (typeof WARNING_CODES)[number];
 
 /**
  * One replicate: everything one run of a suite on one side measured (one fresh process, one
