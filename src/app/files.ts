@@ -8,18 +8,9 @@ import { harnessReplicate } from '../adapters/harness';
 import { describeMetric } from '../core/metric';
 import type { MetricId, MetricSamples } from '../core/model';
 import type { Settings } from '../settings/settings';
-import type { HarnessFormat } from '../settings/suites';
+import type { ReplicateFiles } from './io';
 import { type Comparison, createGate, gateOptions } from './report';
 import { reproduceCompare } from './reproduce';
-
-/** Result files given to `perfgate compare`. */
-export interface ReplicateFiles {
-  format: HarnessFormat;
-  /** Suite name in the metric ids. */
-  name: string;
-  base: string[];
-  head: string[];
-}
 
 /**
  * Reads every file and runs the gate on the samples. Throws on a missing or unreadable file,
