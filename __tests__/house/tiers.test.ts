@@ -12,6 +12,10 @@ import { TIERS } from '../../vitest.config';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
+/** What changes state shared by the unit files (they run in threads without isolation). */
+const SHARED_STATE =
+  /\bvi\.(mock|doMock|stubEnv|stubGlobal|useFakeTimers|spyOn)\(|process\.chdir\(|process\.env(\.\w+|\[[^\]]+\])\s*=[^=]|delete process\.env/;
+
 /** Imports that start a process, git, a server or a browser (or hand a test one). */
 const STARTS = [
   /^node:(child_process|http|https|net|worker_threads)$/,
@@ -70,6 +74,11 @@ describe('the unit tier', () => {
         .filter(({ spec }) => STARTS.some((re) => re.test(spec)))
         .map(({ from, spec }) => `${f}: ${path.relative(root, from)} imports ${spec}`),
     );
+    expect(offending).toEqual([]);
+  });
+
+  it('changes no global shared between its files (mocks, process.env, timers, the working directory)', () => {
+    const offending = unit.filter((f) => SHARED_STATE.test(readFileSync(path.join(root, f), 'utf8')));
     expect(offending).toEqual([]);
   });
 });
