@@ -78,6 +78,21 @@ export function importGraph(root = ROOT): Map<string, string[]> {
   return graph;
 }
 
+/** The packages src/ imports (type imports included), by name: `@scope/name` or `name`; Node's built-ins left out. */
+export function importedPackages(root = ROOT): Set<string> {
+  const names = new Set<string>();
+  for (const file of sourceFiles(path.join(root, 'src'))) {
+    for (const s of parse(file).statements) {
+      if (!(ts.isImportDeclaration(s) || ts.isExportDeclaration(s))) continue;
+      const spec = s.moduleSpecifier;
+      if (!spec || !ts.isStringLiteral(spec) || spec.text.startsWith('.') || spec.text.startsWith('node:')) continue;
+      const parts = spec.text.split('/');
+      names.add(spec.text.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]);
+    }
+  }
+  return names;
+}
+
 /** Sets of modules that import each other, directly or around a loop (Tarjan's strongly connected components). */
 export function importCycles(graph = importGraph()): string[][] {
   let next = 0;

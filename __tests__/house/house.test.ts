@@ -4,8 +4,11 @@
  * to split (each with the branch that owns its file). An entry that is no longer long fails too,
  * so the lists stay true.
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { FUNCTION_LIMIT, importCycles, longFunctions } from '../../scripts/house';
+import { FUNCTION_LIMIT, importCycles, importedPackages, longFunctions } from '../../scripts/house';
 
 /** Long by nature: one algorithm, one record format. */
 const KERNELS: Record<string, string> = {
@@ -31,6 +34,13 @@ const PENDING: Record<string, string> = {
 describe('the house', () => {
   it('has no import cycle in src/', () => {
     expect(importCycles()).toEqual([]);
+  });
+
+  it('lists in package.json every package src/ imports, type imports too (knip checks the other imports)', () => {
+    const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+    const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
+    const listed = new Set(Object.keys({ ...pkg.dependencies, ...pkg.devDependencies }));
+    expect([...importedPackages()].filter((name) => !listed.has(name))).toEqual([]);
   });
 
   it(`has no function over ${FUNCTION_LIMIT} lines but the listed ones`, () => {
