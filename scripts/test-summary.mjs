@@ -10,7 +10,10 @@ const files = reports.flatMap((r) => r.testResults);
 const tests = files.flatMap((f) => f.assertionResults.map((a) => ({ ...a, file: path.relative('.', f.name) })));
 const count = (status) => tests.filter((t) => t.status === status).length;
 const passed = count('passed');
-const failed = count('failed') + files.filter((f) => f.status === 'failed' && f.assertionResults.length === 0).length;
+// A file that failed outside its tests (an import, a hook) counts as one failure.
+const failed =
+  count('failed') +
+  files.filter((f) => f.status === 'failed' && !f.assertionResults.some((a) => a.status === 'failed')).length;
 const skipped = tests.filter((t) => t.status !== 'passed' && t.status !== 'failed');
 
 const slowest = [...files].sort((a, b) => b.endTime - b.startTime - (a.endTime - a.startTime)).slice(0, 8);
