@@ -4,7 +4,7 @@
  * loop with its soak round cap, the gate built as a run builds it (`createGate`, `gateOptions`) and the
  * verdict rule. Only the server is simulated: a suite runner returns what a soak run of a server with a
  * known memory profile would measure. Used by `bench/soak.ts` (the tables) and
- * `__tests__/stats/soak-error.test.ts` (short, seeded).
+ * `__tests__/stats/soak-error.slow.test.ts` (short, seeded).
  *
  * The memory profile of one run (resident memory in bytes, sampled once a second for `duration`
  * seconds): a base level; a warm-up of 20 MB that levels off within seconds; a major-GC saw-tooth

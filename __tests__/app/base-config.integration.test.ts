@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { droppedOnHead, newOnHead, readBaseSuites } from '../../src/app/base-config';
-import type { RunContext } from '../../src/app/run';
+import type { RunContext } from '../../src/app/io';
 import { parseSettings } from '../../src/settings/settings';
 import { git, makeRepo } from '../helpers/repo';
 

@@ -5,6 +5,7 @@
  * always agrees; a changed one is rejected, naming the metric.
  */
 import { describe, expect, it } from 'vitest';
+import type { RunContext } from '../../src/app/io';
 import { measure } from '../../src/app/measure';
 import {
   assembleReport,
@@ -14,7 +15,6 @@ import {
   replayReport,
   UntrustedResultsError,
 } from '../../src/app/report';
-import type { RunContext } from '../../src/app/run';
 import type { SuiteRunner } from '../../src/app/runners';
 import type { ComparisonReport, Replicate } from '../../src/core/model';
 import { mulberry32 } from '../../src/core/random';

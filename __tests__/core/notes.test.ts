@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { sampleNotes } from '../../src/core/gate/diagnostics';
 import { twoModes, twoModesNote } from '../../src/core/gate/modes';
-import type { MetricResult, Warning } from '../../src/core/model';
+import type { MetricResult, Warning, WarningCode } from '../../src/core/model';
 import { mulberry32 } from '../../src/core/random';
 import { renderTerminal } from '../../src/core/render/terminal';
 import { geomeanText, headValue, noteShown, stoppedUndecided } from '../../src/core/render/view';
@@ -64,17 +64,17 @@ describe('the outlier note', () => {
 
 describe('notes shown beside a row', () => {
   const row = (outcome: MetricResult['outcome']) => ({ outcome }) as MetricResult;
-  const note = (code: string): Warning => ({ code, text: code });
+  const note = (code: WarningCode): Warning => ({ code, text: code });
 
   it('explain an undecided row only, and are never attached to a verdict they contradict', () => {
-    for (const code of ['interval-level', 'too-noisy', 'outliers', 'drift', 'resolution']) {
+    for (const code of ['interval-level', 'too-noisy', 'outliers', 'drift', 'resolution'] as const) {
       expect(noteShown(note(code), row('inconclusive'), 'two-sample'), code).toBe(true);
       for (const outcome of ['within-budget', 'regression', 'improvement', 'ungated'] as const)
         expect(noteShown(note(code), row(outcome)), `${code} on ${outcome}`).toBe(false);
     }
     // Pairing by round cancels drift: no note when rounds are paired.
     expect(noteShown(note('drift'), row('inconclusive'), 'paired')).toBe(false);
-    for (const code of ['two-modes', 'linear-scale', 'new-on-head', 'replicate', 'inconclusive'])
+    for (const code of ['two-modes', 'linear-scale', 'new-on-head', 'replicate', 'inconclusive'] as const)
       expect(noteShown(note(code), row('within-budget')), code).toBe(true);
   });
 });

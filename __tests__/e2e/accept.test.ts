@@ -5,21 +5,14 @@
  * failing run makes the next run pass. The suites are perfgate `json` harness suites whose values
  * come from a file in the checkout (see action.test.ts), profiling off to keep the runs short.
  */
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { entry, prEvent, runAction as run, scenario } from '../helpers/action';
-import { type FakeGitHub, startFakeGitHub } from '../helpers/fake-github';
+import { describe, expect, it } from 'vitest';
+import { prEvent, runAction as run, scenario, useFakeGitHub } from '../helpers/action';
+import type { FakeGitHub } from '../helpers/fake-github';
 
-let github: FakeGitHub;
-beforeAll(async () => {
-  if (!existsSync(entry)) throw new Error('dist/index.js is missing: run `npm run bundle` first');
-  github = await startFakeGitHub();
-});
-afterAll(async () => {
-  await github?.close();
-});
+const github = useFakeGitHub();
 
 const PR_HEAD = 'abcdef0123456789abcdef0123456789abcdef02';
 const TWO_SUITES = `

@@ -9,19 +9,12 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { entry, prEvent, runAction as run, SUITES, scenario } from '../helpers/action';
-import { type FakeGitHub, startFakeGitHub } from '../helpers/fake-github';
+import { describe, expect, it } from 'vitest';
+import { prEvent, runAction as run, SUITES, scenario, useFakeGitHub } from '../helpers/action';
+import type { FakeGitHub } from '../helpers/fake-github';
 import { git } from '../helpers/repo';
 
-let github: FakeGitHub;
-beforeAll(async () => {
-  if (!existsSync(entry)) throw new Error('dist/index.js is missing: run `npm run bundle` first');
-  github = await startFakeGitHub();
-});
-afterAll(async () => {
-  await github?.close();
-});
+const github = useFakeGitHub();
 const runAction = (...args: Parameters<typeof run> extends [FakeGitHub, ...infer R] ? R : never) =>
   run(github, ...args);
 

@@ -4,11 +4,10 @@
  * characters, the job summary must carry the whole report, the results JSON the full id, and the
  * failure annotation must name at most 10 ids.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { entry, prEvent, runAction } from '../helpers/action';
-import { type FakeGitHub, startFakeGitHub } from '../helpers/fake-github';
+import { describe, expect, it } from 'vitest';
+import { prEvent, runAction, useFakeGitHub } from '../helpers/action';
 import { git, makeRepo } from '../helpers/repo';
 
 const LONG = 'x'.repeat(10_000);
@@ -26,14 +25,7 @@ for (let i = 0; i < ${METRICS}; i++) {
 console.log(JSON.stringify({ benchmarks }));
 `;
 
-let github: FakeGitHub;
-beforeAll(async () => {
-  if (!existsSync(entry)) throw new Error('dist/index.js is missing: run `npm run bundle` first');
-  github = await startFakeGitHub();
-});
-afterAll(async () => {
-  await github?.close();
-});
+const github = useFakeGitHub();
 
 describe('a report too large for a comment', () => {
   it('keeps every regression row in the comment, the whole report in the summary, ≤ 10 ids in the annotation', {

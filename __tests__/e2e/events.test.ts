@@ -4,21 +4,13 @@
  * the loopback GitHub stand-in. The suites report values read from the checkout (1 % jitter), so
  * each outcome is decided by the commits compared, not by this machine's load.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BENCH, entry, runAction, SUITES } from '../helpers/action';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { BENCH, runAction, SUITES, useFakeGitHub } from '../helpers/action';
 import { checkout, commitFiles, mergeGroupEvent, pushEvent, scheduleEvent } from '../helpers/events';
-import { type FakeGitHub, startFakeGitHub } from '../helpers/fake-github';
 import { git, makeRepo } from '../helpers/repo';
 
-let github: FakeGitHub;
-beforeAll(async () => {
-  if (!existsSync(entry)) throw new Error('dist/index.js is missing: run `npm run bundle` first');
-  github = await startFakeGitHub();
-});
-afterAll(async () => {
-  await github?.close();
-});
+const github = useFakeGitHub();
 
 const commentWrites = () => github.requests.filter((r) => r.method !== 'GET' && r.path.includes('/comments'));
 

@@ -5,24 +5,16 @@
  * the `build` input's output, the case where the block used to fail.
  */
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { entry, prEvent, runAction } from '../helpers/action';
-import { type FakeGitHub, startFakeGitHub } from '../helpers/fake-github';
+import { describe, expect, it } from 'vitest';
+import { entry, prEvent, runAction, useFakeGitHub } from '../helpers/action';
 import { git, makeRepo } from '../helpers/repo';
 
 const cli = path.join(path.dirname(entry), 'cli', 'index.js');
 
-let github: FakeGitHub;
-beforeAll(async () => {
-  if (!existsSync(entry) || !existsSync(cli)) throw new Error('dist/ is missing: run `npm run bundle` first');
-  github = await startFakeGitHub();
-});
-afterAll(async () => {
-  await github?.close();
-});
+const github = useFakeGitHub([entry, cli]);
 
 /** Reads what the build wrote: without the build there is nothing to measure. */
 const BENCH = `

@@ -5,12 +5,11 @@
  * a command suite, a harness suite and an HTTP server each dump their whole environment; none of
  * the dumps may hold any of it.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { entry, prEvent, runAction } from '../helpers/action';
-import { type FakeGitHub, startFakeGitHub } from '../helpers/fake-github';
+import { describe, expect, it } from 'vitest';
+import { prEvent, runAction, useFakeGitHub } from '../helpers/action';
 import { git, makeRepo } from '../helpers/repo';
 
 const DUMP = `
@@ -43,14 +42,7 @@ require('./dump.cjs');
 require('node:http').createServer((q, s) => s.end('ok')).listen(Number(process.env.PORT), '127.0.0.1');
 `;
 
-let github: FakeGitHub;
-beforeAll(async () => {
-  if (!existsSync(entry)) throw new Error('dist/index.js is missing: run `npm run bundle` first');
-  github = await startFakeGitHub();
-});
-afterAll(async () => {
-  await github?.close();
-});
+const github = useFakeGitHub();
 
 describe('secrets', () => {
   it('hides every token from the build, commands, harnesses and servers, under any name', async () => {

@@ -8,11 +8,39 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { FakeGitHub } from './fake-github';
+import { afterAll, beforeAll } from 'vitest';
+import { type FakeGitHub, startFakeGitHub } from './fake-github';
 import { git, makeRepo } from './repo';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const entry = path.join(root, 'dist', 'index.js');
+
+/**
+ * The loopback GitHub of one end-to-end test file: started before its tests, once the bundles they
+ * run exist, and closed after them. The object returned stands for it from the first test on.
+ */
+export function useFakeGitHub(bundles: string[] = [entry]): FakeGitHub {
+  let started: FakeGitHub | undefined;
+  beforeAll(async () => {
+    const missing = bundles.filter((b) => !existsSync(b)).map((b) => path.relative(root, b));
+    if (missing.length > 0) throw new Error(`${missing.join(' and ')} missing: run \`npm run bundle\` first`);
+    started = await startFakeGitHub();
+  });
+  afterAll(async () => {
+    await started?.close();
+  });
+  const live = (): FakeGitHub => {
+    if (!started) throw new Error('the loopback GitHub is used before its beforeAll ran');
+    return started;
+  };
+  return new Proxy({} as FakeGitHub, {
+    get: (_, key) => {
+      const value = Reflect.get(live(), key);
+      return typeof value === 'function' ? value.bind(live()) : value;
+    },
+    set: (_, key, value) => Reflect.set(live(), key, value),
+  });
+}
 
 /** A benchmark that reports `value.txt` × (1 ± 1 %) in perfgate's json format. */
 export const BENCH = `

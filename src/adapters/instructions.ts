@@ -12,7 +12,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { type InstructionCounter, perfStatCount } from '../core/instructions';
+import { perfStatCount } from '../core/instructions';
+import type { InstructionCounter } from '../core/model';
 import { shellQuote } from './profile/perf';
 
 const execFileAsync = promisify(execFile);

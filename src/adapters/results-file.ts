@@ -9,8 +9,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { INSTRUCTION_COUNTERS } from '../core/instructions';
-import { type ComparisonReport, OUTCOMES } from '../core/model';
+import { type ComparisonReport, INSTRUCTION_COUNTERS, OUTCOMES } from '../core/model';
 import { decideVerdict } from '../core/report';
 import { MAX_SHARDS } from '../settings/settings';
 

@@ -22,7 +22,7 @@ import { git } from '../adapters/git';
 import type { Revision } from '../core/model';
 import type { Settings } from '../settings/settings';
 import type { Suite } from '../settings/suites';
-import type { RunContext } from './run';
+import type { RunContext } from './io';
 
 /** What base's configuration says about the suites. */
 export interface BaseSuites {

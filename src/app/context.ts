@@ -3,8 +3,8 @@
  * `RunContext`. The only place that knows the shape of GitHub's event JSON.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import type { EventFacts } from './pair';
-import type { RunContext } from './run';
+import { type EventFacts, eventRule } from './events';
+import type { RunContext } from './io';
 
 /**
  * The parts of the webhook payloads (docs.github.com/webhooks/webhook-events-and-payloads) that
@@ -55,7 +55,7 @@ export function eventFacts(eventName: string, json: object, refName?: string): E
         }
       : undefined,
     push:
-      eventName === 'push'
+      eventRule(eventName).pair === 'push'
         ? {
             ref: text(payload.ref),
             before: text(payload.before),

@@ -8,18 +8,9 @@ import { harnessReplicate } from '../adapters/harness';
 import { describeMetric } from '../core/metric';
 import type { MetricId, MetricSamples } from '../core/model';
 import type { Settings } from '../settings/settings';
-import type { HarnessFormat } from '../settings/suites';
+import type { ReplicateFiles } from './io';
 import { type Comparison, createGate, gateOptions } from './report';
 import { reproduceCompare } from './reproduce';
-
-/** Result files given to `perfgate compare`. */
-export interface ReplicateFiles {
-  format: HarnessFormat;
-  /** Suite name in the metric ids. */
-  name: string;
-  base: string[];
-  head: string[];
-}
 
 /**
  * Reads every file and runs the gate on the samples. Throws on a missing or unreadable file,
@@ -54,7 +45,11 @@ export function compareFiles(settings: Settings, files: ReplicateFiles): Compari
     results: look.results,
     geomean: look.geomean,
     durationS: 0,
-    warnings: [...[...warnings].map((text) => ({ code: 'replicate', text })), ...look.warnings, ...budgetWarnings()],
+    warnings: [
+      ...[...warnings].map((text) => ({ code: 'replicate' as const, text })),
+      ...look.warnings,
+      ...budgetWarnings(),
+    ],
     // The gate names, per metric, how many files a side would decide it.
     errors:
       rounds < 2

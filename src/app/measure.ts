@@ -31,7 +31,16 @@
  */
 import type { LookResult, SequentialGate } from '../core/gate/gate';
 import { describeMetric } from '../core/metric';
-import type { CapacityCurve, MetricId, MetricResult, MetricSamples, MetricValue, Side, Warning } from '../core/model';
+import type {
+  CapacityCurve,
+  MetricId,
+  MetricResult,
+  MetricSamples,
+  MetricValue,
+  Side,
+  Warning,
+  WarningCode,
+} from '../core/model';
 import { mulberry32, shuffle } from '../core/random';
 import type { MeasureReporter, RoundProgress } from './progress';
 import { SuiteError, type SuiteRunner } from './runners';
@@ -93,7 +102,7 @@ export async function measure(runners: SuiteRunner[], options: MeasureOptions): 
   const random = mulberry32(options.seed);
   const samples = new Map<MetricId, MetricSamples>();
   const warnings = new Map<string, Warning>();
-  const warn = (code: string, text: string) => warnings.set(text, { code, text });
+  const warn = (code: WarningCode, text: string) => warnings.set(text, { code, text });
   const errors: SuiteError[] = [];
   const curves = new Map<string, CapacityCurve>();
   const failed = new Set<string>();

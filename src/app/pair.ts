@@ -9,31 +9,13 @@
  * | `push`                         | `before` (new ref: the parent of `after`) | `after`                        |
  * | `schedule`, `workflow_dispatch`, others | the `base` input (required)   | the checkout                      |
  *
+ * Which rule an event follows is its row in events.ts.
  * The `base` input overrides the base under every event; `latest-tag` names the latest release
  * tag reachable from the head (`pickLatestTag`).
  */
 import { commitCount, parentOf, reachableTags, resolveCommit, type TagInfo, workspaceHead } from '../adapters/git';
 import type { Pairing, Revision } from '../core/model';
-
-/** The facts of the triggering event that decide the pair (read from GITHUB_EVENT_PATH). */
-export interface EventFacts {
-  eventName: string;
-  /** pull_request.base.sha / pull_request.base.ref */
-  prBaseSha?: string;
-  prBaseRef?: string;
-  /** pull_request.head.sha: the PR's own head commit (the workspace holds the merge commit). */
-  prHeadSha?: string;
-  /** workflow_run.head_sha: the commit whose workflow produced the artifact (report mode). */
-  workflowRunHeadSha?: string;
-  /** workflow_run.conclusion: how that workflow ended (`success`, `failure`, `cancelled`, …). */
-  workflowRunConclusion?: string;
-  /** merge_group: the group's commit and the commit it merges onto (refs are full, `refs/heads/…`). */
-  mergeGroup?: { baseSha?: string; baseRef?: string; headSha?: string; headRef?: string };
-  /** push: the ref's tip before and after, and what kind of update it was. */
-  push?: { ref?: string; before?: string; after?: string; created?: boolean; deleted?: boolean; forced?: boolean };
-  /** GITHUB_REF_NAME: the branch or tag the run is for (schedule: the default branch). */
-  refName?: string;
-}
+import { type EventFacts, eventRule, shortRef } from './events';
 
 /** The `base` value that means "the latest release tag reachable from the head". */
 export const LATEST_TAG = 'latest-tag';
@@ -58,34 +40,15 @@ export interface PairPlan {
 
 const ZERO_SHA = /^0+$/;
 
-/** `refs/heads/main` → `main`, `refs/tags/v1` → `v1`. */
-export function shortRef(ref: string | undefined): string | undefined {
-  return ref?.replace(/^refs\/(heads|tags)\//, '');
-}
-
-function eventLabel(event: EventFacts): string {
-  switch (event.eventName) {
-    case 'pull_request':
-      return 'pull request';
-    case 'merge_group':
-      return 'merge queue';
-    case 'push':
-      return `push to ${shortRef(event.push?.ref) ?? 'a ref'}`;
-    case 'local':
-      return 'local run';
-    default:
-      return `${event.eventName}${event.refName ? ` run on ${event.refName}` : ''}`;
-  }
-}
-
 /** The head an event names: the group's commit, the pushed tip, or (null) the checkout. */
 function eventHead(event: EventFacts): PairPlan['head'] {
-  if (event.eventName === 'merge_group') {
+  const { pair } = eventRule(event.eventName);
+  if (pair === 'merge_group') {
     const group = event.mergeGroup;
     if (!group?.headSha) throw new PairError('the merge_group event has no merge_group.head_sha: nothing to measure.');
     return { rev: group.headSha, ref: shortRef(group.headRef) };
   }
-  if (event.eventName === 'push' && event.push?.after && !ZERO_SHA.test(event.push.after)) {
+  if (pair === 'push' && event.push?.after && !ZERO_SHA.test(event.push.after)) {
     return { rev: event.push.after, ref: shortRef(event.push.ref) };
   }
   return null;
@@ -96,7 +59,8 @@ function eventHead(event: EventFacts): PairPlan['head'] {
  * base and none is given, or names nothing to measure.
  */
 export function planPair(event: EventFacts, explicitBase: string | null): PairPlan {
-  if (event.eventName === 'push' && event.push?.deleted) {
+  const rule = eventRule(event.eventName);
+  if (rule.pair === 'push' && event.push?.deleted) {
     throw new PairError(
       `the push deleted ${event.push.ref ?? 'a ref'}: there is no commit to measure. ` +
         'Run perfgate on pushes that create or update a branch.',
@@ -110,9 +74,8 @@ export function planPair(event: EventFacts, explicitBase: string | null): PairPl
         : { kind: 'rev' as const, rev: explicitBase, ref: explicitBase };
     return { rule: 'input', base, head };
   }
-  switch (event.eventName) {
+  switch (rule.pair) {
     case 'pull_request':
-    case 'pull_request_target':
       if (event.prBaseSha)
         return { rule: 'pull_request', base: { kind: 'rev', rev: event.prBaseSha, ref: event.prBaseRef }, head };
       break;
@@ -133,7 +96,7 @@ export function planPair(event: EventFacts, explicitBase: string | null): PairPl
     }
   }
   throw new PairError(
-    `input "base": a ${event.eventName === 'local' ? 'run outside GitHub Actions' : `"${event.eventName}" run`} names no ` +
+    `input "base": a ${rule.local ? 'run outside GitHub Actions' : `"${event.eventName}" run`} names no ` +
       'pair of commits to compare. Set "base" to a tag, a branch or a commit, or to "latest-tag" for the latest ' +
       'release tag reachable from the checked-out commit.',
   );
@@ -167,13 +130,14 @@ export function pickLatestTag(tags: TagInfo[]): { name: string; rule: TagRule } 
 
 /** One sentence on why these two commits. Pure. */
 export function describePair(plan: PairPlan, event: EventFacts, tag?: { name: string; rule: TagRule }): string {
-  const label = eventLabel(event);
+  const rule = eventRule(event.eventName);
+  const label = rule.label(event);
   const headWhat =
-    event.eventName === 'merge_group'
+    rule.pair === 'merge_group'
       ? 'the queued group (merge_group.head_sha)'
-      : plan.head && event.eventName === 'push'
+      : plan.head && rule.pair === 'push'
         ? 'the pushed tip (after)'
-        : event.eventName.startsWith('pull_request')
+        : rule.mergeCommit
           ? 'the merge commit GitHub made'
           : 'the checked-out commit';
   switch (plan.rule) {
@@ -186,7 +150,7 @@ export function describePair(plan: PairPlan, event: EventFacts, tag?: { name: st
         return `${label}: base is the latest release tag, ${tag.name} (${how}); head is ${headWhat}.`;
       }
       const rev = plan.base.kind === 'rev' ? plan.base.rev : '';
-      const given = event.eventName === 'local' ? '--base' : 'the base input';
+      const given = rule.local ? '--base' : 'the base input';
       return `${label}: base is "${rev}", as given by ${given}; head is ${headWhat}.`;
     }
     case 'pull_request':
@@ -227,7 +191,7 @@ export async function choosePair(repo: string, explicitBase: string | null, even
   const head: Revision = plan.head
     ? { sha: await resolveCommit(repo, plan.head.rev), ref: plan.head.ref }
     : await workspaceHead(repo);
-  if (!head.ref && event.refName && !event.eventName.startsWith('pull_request')) head.ref = event.refName;
+  if (!head.ref && event.refName && !eventRule(event.eventName).mergeCommit) head.ref = event.refName;
   let base: Revision;
   let tag: { name: string; rule: TagRule } | undefined;
   if (plan.base.kind === 'latest-tag') {
@@ -244,7 +208,7 @@ export async function choosePair(repo: string, explicitBase: string | null, even
     const parent = await parentOf(repo, head.sha);
     if (!parent) {
       throw new PairError(
-        `${eventLabel(event)} created the ref with a commit that has no parent: there is nothing to compare it with. ` +
+        `${eventRule(event.eventName).label(event)} created the ref with a commit that has no parent: there is nothing to compare it with. ` +
           'Set the "base" input to a tag, a branch or a commit.',
       );
     }
@@ -255,7 +219,7 @@ export async function choosePair(repo: string, explicitBase: string | null, even
     } catch (error) {
       if (plan.rule !== 'push-forced') throw error;
       throw new PairError(
-        `${eventLabel(event)} was a force push that replaced ${plan.base.rev.slice(0, 12)}, and that commit can no longer ` +
+        `${eventRule(event.eventName).label(event)} was a force push that replaced ${plan.base.rev.slice(0, 12)}, and that commit can no longer ` +
           `be fetched, so perfgate could not compare. Set the "base" input to compare with a branch or tag instead. ` +
           `(${(error as Error).message})`,
       );

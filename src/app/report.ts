@@ -26,7 +26,7 @@ import type {
 import type { SuiteProfile } from '../core/profile/types';
 import { decideVerdict } from '../core/report';
 import type { Settings } from '../settings/settings';
-import type { RunContext } from './run';
+import type { RunContext } from './io';
 
 /** What one comparison produced, before it becomes a report. */
 export interface Comparison {

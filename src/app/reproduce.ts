@@ -12,7 +12,7 @@ import type { ComparisonReport, Revision } from '../core/model';
 import { type CliCommand, INPUTS, type InputDefinition, type InputName, localDefault } from '../settings/inputs';
 import type { Settings } from '../settings/settings';
 import { parseSuites, type Suite } from '../settings/suites';
-import type { ReplicateFiles } from './files';
+import type { ReplicateFiles } from './io';
 
 /** The longest block a report carries: report mode rejects results files with longer ones. */
 const REPRODUCE_MAX_CHARS = RESULTS_LIMITS.maxReproduceChars;

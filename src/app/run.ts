@@ -12,7 +12,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { addWorktrees, copyFromHead, GitError, isDirty } from '../adapters/git';
-import { commentMarker, type GitHubClient, GitHubPermissionError, MAX_COMMENT_BODY } from '../adapters/github';
+import { commentMarker, GitHubPermissionError, MAX_COMMENT_BODY } from '../adapters/github';
 import { survivors } from '../adapters/lifetime';
 import { runMeasured } from '../adapters/process';
 import { cancelledBy } from '../adapters/signals';
@@ -24,14 +24,19 @@ import { renderHtmlReport } from '../core/render/html';
 import { renderMarkdown, SUMMARY_LIMIT, utf8Length } from '../core/render/markdown';
 import { countOutcomes, fails } from '../core/report';
 import type { Settings } from '../settings/settings';
-import { type Suite, soakTimeS } from '../settings/suites';
+import { soakTimeS } from '../settings/suites';
 import { droppedOnHead, newOnHead, readBaseSuites } from './base-config';
-import { compareFiles, type ReplicateFiles } from './files';
+import { eventRule } from './events';
+import { compareFiles } from './files';
+import type { RunIO, RunSources } from './io';
 import { IsolationGuard } from './isolation';
 import { measure } from './measure';
-import { choosePair, type EventFacts } from './pair';
+
+export type { RunIO, RunSources } from './io';
+
+import { choosePair } from './pair';
 import { profileTargets, runProfiles } from './profile';
-import { logReporter, type MeasureReporter } from './progress';
+import { logReporter } from './progress';
 import {
   assembleReport,
   type Comparison,
@@ -43,63 +48,9 @@ import {
   UntrustedResultsError,
 } from './report';
 import { reproduceReported, reproduceRun } from './reproduce';
-import { counterErrors, createRunner, type SuiteRunner } from './runners';
+import { counterErrors, createRunner } from './runners';
 import { selectShard } from './shard';
 import { trackInIssue } from './tracking-issue';
-
-/** Where log lines go (the Actions log, or a terminal). */
-export interface Logger {
-  info(message: string): void;
-  warning(message: string): void;
-  error(message: string): void;
-  group<T>(name: string, fn: () => Promise<T>): Promise<T>;
-}
-
-/** Facts about the triggering event and job. */
-export interface RunContext {
-  eventName: string;
-  event: EventFacts;
-  /** `owner/name`. */
-  repository?: string;
-  prNumber?: number;
-  /** The PR's labels, description and author association from the event payload (a fallback for the API). */
-  prFacts?: { labels: string[]; body: string; authorAssociation?: string };
-  workflow: string;
-  job: string;
-  /** Link to this workflow run, when known. */
-  runUrl?: string;
-  /** GITHUB_SERVER_URL, e.g. `https://github.com`. */
-  serverUrl?: string;
-  /** GITHUB_WORKFLOW_REF: `owner/repo/.github/workflows/perf.yml@refs/…`, the workflow file of this run. */
-  workflowRef?: string;
-  /** GITHUB_ACTION_REPOSITORY: the repository of the action being run (`OWNER/perfgate`); empty for a local action. */
-  actionRepository?: string;
-}
-
-/** The world `run` acts on. */
-export interface RunIO {
-  /** The repository checkout (GITHUB_WORKSPACE, or the current directory locally). */
-  workspace: string;
-  /** Scratch space for worktrees and default results (RUNNER_TEMP). */
-  tempDir: string;
-  context: RunContext;
-  log: Logger;
-  setOutput(name: string, value: string): void;
-  /** Writes the job summary; `cancelled`: it is the report of a cancelled run (it says so). */
-  writeSummary(markdown: string, cancelled: boolean): void;
-  /** The GitHub API, or null when there is no token / no PR (local runs). */
-  github: GitHubClient | null;
-  /** Seed of the randomized run order. */
-  seed: number;
-  /** Cancels the run (SIGINT/SIGTERM): it then reports what was measured so far, as no verdict. */
-  signal?: AbortSignal;
-  /** Replaces the real suite runners (tests). */
-  runnerFor?: (suite: Suite) => SuiteRunner;
-  /** Local runs: print progress and the report to a terminal. */
-  local?: boolean;
-  /** Where measuring progress goes; default: plain lines through `log.info` (CI logs). */
-  progress?: MeasureReporter;
-}
 
 export interface RunResult {
   verdict: Verdict;
@@ -112,9 +63,6 @@ export interface RunResult {
   summary: string;
   commentUrl: string | null;
 }
-
-/** Events under which a job has a write token and secrets while the code comes from a PR. */
-const PRIVILEGED_EVENTS = new Set(['pull_request_target', 'workflow_run']);
 
 /**
  * Runs `build` in one checkout, with its output grouped in the log. Returns an error text or null;
@@ -498,20 +446,9 @@ async function accept(settings: Settings, report: ComparisonReport, io: RunIO): 
   return accepted;
 }
 
-/** What a run compares when it does not measure two commits itself. */
-export interface RunSources {
-  /**
-   * Report mode: the results the measure jobs wrote, validated, each file passed through `check`
-   * (what this job trusts of it), and merged.
-   */
-  reports?: (check: (report: ComparisonReport, shown: string) => ComparisonReport) => ComparisonReport;
-  /** `perfgate compare`: harness result files made elsewhere. */
-  files?: ReplicateFiles;
-}
-
 /** Runs perfgate. Never throws for measurement trouble: that is verdict `error` with a report. */
 export async function run(settings: Settings, io: RunIO, sources: RunSources = {}): Promise<RunResult> {
-  if (settings.mode !== 'report' && PRIVILEGED_EVENTS.has(io.context.eventName) && !settings.allowUnsafePrCheckout) {
+  if (settings.mode !== 'report' && eventRule(io.context.eventName).privileged && !settings.allowUnsafePrCheckout) {
     throw new Error(
       `perfgate refuses to check out and run pull-request code under "${io.context.eventName}": that event runs with a ` +
         'write token and secrets, so PR code could steal them. Measure under "pull_request" (mode: measure) and post the ' +

@@ -18,14 +18,9 @@ import {
 } from '../adapters/instructions';
 import { runMeasured } from '../adapters/process';
 import type { ProfiledRun, ProfilerHooks } from '../adapters/profile/hooks';
-import {
-  CounterOutputError,
-  cachegrindCount,
-  type InstructionCounter,
-  instructionsMetricId,
-  perfStatCount,
-} from '../core/instructions';
-import type { Replicate, Side } from '../core/model';
+import { CounterOutputError, cachegrindCount, instructionsMetricId, perfStatCount } from '../core/instructions';
+import { metricId } from '../core/metric';
+import type { InstructionCounter, Replicate, Side } from '../core/model';
 import { median } from '../core/stats/quantiles';
 import type { CommandSuite, HarnessSuite, Suite } from '../settings/suites';
 
@@ -271,12 +266,10 @@ export function httpRunner(suite: Extract<Suite, { kind: 'http' }>): SuiteRunner
     try {
       const start = suite.capacity ? capacityStart() : undefined;
       const replicate = await runHttpReplicate(suite, { side, checkoutDir: checkout, signal, capacityStart: start }); // resolves suite.cwd itself
-      for (const v of replicate.values) {
-        const m = /^[^/]+\/(.+):capacity$/.exec(v.id);
-        if (!m) continue;
-        const list = found[side].get(m[1]) ?? [];
-        list.push(v.value);
-        found[side].set(m[1], list);
+      for (const scenario of suite.capacity ? suite.scenarios : []) {
+        const id = metricId(suite.name, scenario.name, 'capacity');
+        const capacity = replicate.values.find((v) => v.id === id);
+        if (capacity) found[side].set(scenario.name, [...(found[side].get(scenario.name) ?? []), capacity.value]);
       }
       return replicate;
     } catch (error) {

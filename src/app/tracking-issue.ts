@@ -9,10 +9,8 @@ import { renderMetricChart } from '../core/render/charts';
 import { type IssueLinks, issueClosing, issueOpening, issueTitle } from '../core/render/issue';
 import { renderMarkdown } from '../core/render/markdown';
 import type { Settings } from '../settings/settings';
-import type { RunIO } from './run';
-
-/** Events whose report belongs to a pull request (a comment) or a merge queue (the group's checks). */
-const CHANGE_EVENTS = new Set(['pull_request', 'pull_request_target', 'merge_group', 'workflow_run']);
+import { eventRule } from './events';
+import type { RunIO } from './io';
 
 /**
  * Whether this run is a reference check: it compares with the `base` input (a release tag, a
@@ -23,7 +21,7 @@ export function isReferenceCheck(settings: Settings, io: RunIO): boolean {
     settings.mode === 'full' &&
     settings.base !== null &&
     !io.context.prNumber &&
-    !CHANGE_EVENTS.has(io.context.eventName)
+    eventRule(io.context.eventName).tracking === 'reference'
   );
 }
 

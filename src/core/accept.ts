@@ -12,9 +12,6 @@ import picomatch from 'picomatch';
 import { type ComparisonReport, FAILING_OUTCOMES, type MetricResult, type Warning } from './model';
 import { decideVerdict } from './report';
 
-/** The default of the `accept-label` input. */
-export const DEFAULT_ACCEPT_LABEL = 'perf-regression-accepted';
-
 /** Author associations (GitHub's `author_association`) whose PR description may accept: people with write access. */
 export const TRUSTED_ASSOCIATIONS: ReadonlySet<string> = new Set(['OWNER', 'MEMBER', 'COLLABORATOR']);
 

@@ -112,10 +112,3 @@ export async function searchCapacity(
   }
   return { index: lo, censored: lo === top, runs };
 }
-
-/** A latency SLO such as `p99 < 50ms`: percentile and bound (seconds). */
-export interface LatencySlo {
-  percentile: number;
-  bound: number;
-  text: string;
-}

@@ -10,15 +10,7 @@
  *   inherited by every process the command starts. Close to deterministic, but not exactly
  *   (interrupts, page faults and speculation move it by a few parts in a million).
  */
-import type { Warning } from './model';
-
-/**
- * Which counter counts a command suite's instructions (`instructions:`): `valgrind` (written
- * `true`, the default: cachegrind, a simulated CPU, deterministic on any runner) or `hardware`
- * (the CPU's own counter through `perf stat`, where the kernel offers it).
- */
-export const INSTRUCTION_COUNTERS = ['valgrind', 'hardware'] as const;
-export type InstructionCounter = (typeof INSTRUCTION_COUNTERS)[number];
+import type { InstructionCounter, Warning } from './model';
 
 /** A counter's output that cannot be read. */
 export class CounterOutputError extends Error {

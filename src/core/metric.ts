@@ -1,7 +1,12 @@
 /**
  * The facts of a metric, taken once where it is first measured. Pure.
  */
-import type { MetricFacts, MetricValue } from './model';
+import type { MetricFacts, MetricId, MetricValue } from './model';
+
+/** The id of metric `name` of `suite`, of one case of it when given: `SUITE[/CASE]:NAME` (see `MetricId`). */
+export function metricId(suite: string, caseName: string | undefined, name: string): MetricId {
+  return `${suite}${caseName === undefined ? '' : `/${caseName}`}:${name}`;
+}
 
 /**
  * The facts of a value measured by `suite`. Its id is `SUITE[/CASE]:NAME` (see `MetricId`); the

@@ -6,8 +6,15 @@
  * renderers convert out of them. A harness or user metric whose unit is not one of these keeps
  * its own unit string and is rendered verbatim.
  */
-import type { InstructionCounter } from './instructions';
 import type { SuiteProfile } from './profile/types';
+
+/**
+ * Which counter counts a command suite's instructions (`instructions:`): `valgrind` (written
+ * `true`, the default: cachegrind, a simulated CPU, deterministic on any runner) or `hardware`
+ * (the CPU's own counter through `perf stat`, where the kernel offers it).
+ */
+export const INSTRUCTION_COUNTERS = ['valgrind', 'hardware'] as const;
+export type InstructionCounter = (typeof INSTRUCTION_COUNTERS)[number];
 
 /** Which checkout a measurement came from. */
 export type Side = 'base' | 'head';
@@ -92,27 +99,61 @@ export interface Warning {
 }
 
 /**
- * Kinds of notes. `replicate`: reported by a suite's adapter or harness parser for one sample.
+ * Kinds of notes, each emitted where the comment says and matched by code, never by wording. (A
+ * results file read back in report mode is checked for the shape of its codes only, by
+ * `adapters/results-file.ts`; renderers show every note alike whatever its code.)
  */
-export type WarningCode =
-  | 'replicate'
-  | 'budget'
-  | 'max-time'
-  | 'too-few-samples'
-  | 'interval-level'
-  | 'linear-scale'
-  | 'zero-base'
-  | 'resolution'
-  | 'outliers'
-  | 'drift'
-  | 'two-modes'
-  | 'too-noisy'
-  | 'first-look'
-  | 'no-samples'
-  | 'soak-runs'
-  | 'soak-undecided'
-  | 'build-left-running'
-  | (string & {});
+export const WARNING_CODES = [
+  /** A suite's adapter or harness parser said something about one sample (app/measure.ts). */
+  'replicate',
+  /** A budget rule matched no metric, or a metric matched several (app/report.ts). */
+  'budget',
+  /** max-time ran out before the gate decided (app/measure.ts). */
+  'max-time',
+  /** A suite or metric measured on head only (app/measure.ts, core/gate/notes.ts). */
+  'new-on-head',
+  /** Base ran head's benchmark code (`bench-from-head`; app/run.ts). */
+  'bench-from-head',
+  /** A look's level is below the smallest p the data can give yet (core/gate/notes.ts). */
+  'interval-level',
+  /** Values ≤ 0: the change is on the linear scale (core/gate/notes.ts). */
+  'linear-scale',
+  /** The base median is 0 (core/gate/notes.ts). */
+  'zero-base',
+  /** Values move in steps coarse next to the budget (core/gate/notes.ts). */
+  'resolution',
+  /** The interval straddles the budget or the bound at the last look (core/gate/notes.ts). */
+  'inconclusive',
+  /** Outliers on one side (core/gate/diagnostics.ts). */
+  'outliers',
+  /** The samples drift with the round (core/gate/diagnostics.ts). */
+  'drift',
+  /** Too noisy for the budget within max-rounds (core/gate/notes.ts). */
+  'too-noisy',
+  /** Soak growth: runs missing on a side (core/gate/growth.ts). */
+  'soak-runs',
+  /** Soak growth: undecided after its runs (core/gate/growth.ts). */
+  'soak-undecided',
+  /** What an accept label or line did or ignored (core/accept.ts). */
+  'acceptance',
+  /** Report mode skipped a symbolic link among the results (adapters/results-file.ts). */
+  'symlink',
+  /** Every sample on each side has the same value: decided by the values (core/gate/notes.ts). */
+  'exact',
+  /** Serial correlation within a side widened the interval (core/gate/notes.ts). */
+  'serial-correlation',
+  /** The values form two modes on a side (core/gate/modes.ts). */
+  'two-modes',
+  /** A suite on base is gone on head (app/run.ts). */
+  'suite-removed',
+  /** A build left a process running (app/run.ts). */
+  'build-left-running',
+  /** Which instruction counter measured (core/instructions.ts). */
+  'counter',
+  /** Instruction counts that vary between runs (core/instructions.ts). */
+  'count-spread',
+] as const;
+export type WarningCode = (typeof WARNING_CODES)[number];
 
 /**
  * One replicate: everything one run of a suite on one side measured (one fresh process, one

@@ -9,7 +9,7 @@
  */
 import { z } from 'zod';
 import { MIN_RUNS as MIN_SOAK_RUNS } from '../core/gate/growth';
-import { INSTRUCTION_COUNTERS, type InstructionCounter } from '../core/instructions';
+import { INSTRUCTION_COUNTERS, type InstructionCounter } from '../core/model';
 import { parseDuration, parsePercent, parseQuantity } from '../core/units';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;

@@ -1,6 +1,9 @@
 // A tiny HTTP server for the HTTP suite tests, configured through environment variables:
 //   DELAY_MS=20        wait this long before answering each request
 //   SPIN_MS=1          burn this much CPU per request
+//   HOLD_MS=4          serve one request per slot of this length, in arrival order (a queue with a
+//                      fixed service time): its capacity is 1000/HOLD_MS per second, however little
+//                      CPU it gets, as long as it gets enough to answer at all
 //   FAIL_EVERY=4       answer every 4th request with 500 (FAIL_EVERY=1: always)
 //   CRASH_AFTER=50     exit(1) after this many requests
 //   FREEZE_AT=100      block the whole process (busy loop) at this request for FREEZE_MS (300)
@@ -54,6 +57,8 @@ if (env.OUTSIDER) {
 } else {
   const delay = Number(env.DELAY_MS ?? 0);
   const spin = Number(env.SPIN_MS ?? 0);
+  const hold = Number(env.HOLD_MS ?? 0);
+  let nextSlot = 0; // when the queue is free again (performance.now() ms)
   const failEvery = Number(env.FAIL_EVERY ?? 0);
   const crashAfter = Number(env.CRASH_AFTER ?? 0);
   const freezeAt = Number(env.FREEZE_AT ?? 0);
@@ -89,7 +94,14 @@ if (env.OUTSIDER) {
         res.setHeader('content-type', 'application/json');
         res.end(JSON.stringify({ n, method: req.method, length: body.length }));
       };
-      if (delay) setTimeout(answer, delay);
+      if (hold) {
+        // The slots are counted from the queue, not from when a timer fired: a late timer delays an
+        // answer but not the slots after it.
+        const now = performance.now();
+        const start = Math.max(now, nextSlot);
+        nextSlot = start + hold;
+        setTimeout(answer, nextSlot - now);
+      } else if (delay) setTimeout(answer, delay);
       else answer();
     });
   });

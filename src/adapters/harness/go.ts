@@ -51,6 +51,35 @@ function commonProcsSuffix(lines: string[]): string | null {
   return suffix;
 }
 
+/** Adds one result line's `<value> <unit>` pairs to the benchmark's series (a metric once per line). */
+function addFields(series: Map<string, Series>, fields: string[], name: string, source: string, lineNo: number): void {
+  const seenOnLine = new Set<string>();
+  for (let i = 0; i < fields.length; i += 2) {
+    const [num, unit] = [fields[i], fields[i + 1]];
+    if (!NUMBER.test(num))
+      throw new HarnessParseError(
+        source,
+        `benchmark ${name}: expected a number before unit "${unit}", got ${JSON.stringify(num)}`,
+        lineNo,
+      );
+    const value = Number(num);
+    if (!Number.isFinite(value))
+      throw new HarnessParseError(source, `benchmark ${name}: ${unit} is not a finite number (${num})`, lineNo);
+    const known = KNOWN[unit];
+    const metric = known?.name ?? unit;
+    if (seenOnLine.has(metric)) continue;
+    seenOnLine.add(metric);
+    let s = series.get(metric);
+    if (!s) {
+      s = known
+        ? { unit: known.unit, direction: known.direction, values: [] }
+        : { unit, direction: unit.endsWith('/s') ? 'higher' : 'lower', values: [] };
+      series.set(metric, s);
+    }
+    s.values.push(value * (known?.factor ?? 1));
+  }
+}
+
 export function parseGoBench(text: string, source: string): HarnessParseResult {
   requireText(text, source, EXPECTED);
   const order: string[] = [];
@@ -95,31 +124,7 @@ export function parseGoBench(text: string, source: string): HarnessParseResult {
       byName.set(name, series);
       order.push(name);
     }
-    const seenOnLine = new Set<string>();
-    for (let i = 0; i < fields.length; i += 2) {
-      const [num, unit] = [fields[i], fields[i + 1]];
-      if (!NUMBER.test(num))
-        throw new HarnessParseError(
-          source,
-          `benchmark ${name}: expected a number before unit "${unit}", got ${JSON.stringify(num)}`,
-          lineNo,
-        );
-      const value = Number(num);
-      if (!Number.isFinite(value))
-        throw new HarnessParseError(source, `benchmark ${name}: ${unit} is not a finite number (${num})`, lineNo);
-      const known = KNOWN[unit];
-      const metric = known?.name ?? unit;
-      if (seenOnLine.has(metric)) continue;
-      seenOnLine.add(metric);
-      let s = series.get(metric);
-      if (!s) {
-        s = known
-          ? { unit: known.unit, direction: known.direction, values: [] }
-          : { unit, direction: unit.endsWith('/s') ? 'higher' : 'lower', values: [] };
-        series.set(metric, s);
-      }
-      s.values.push(value * (known?.factor ?? 1));
-    }
+    addFields(series, fields, name, source, lineNo);
   });
   const out = new BenchmarkCollector(source, 'go test -bench');
   for (const w of warnings) out.warn(w);

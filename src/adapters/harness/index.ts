@@ -80,9 +80,8 @@ import { parseRubyBenchmark } from './rubyBenchmark';
 import { parseTinybench } from './tinybench';
 import { parseVitestBench } from './vitest';
 
-export type { HarnessBenchmark, HarnessMetric, HarnessParseResult } from './common';
+export type { HarnessParseResult } from './common';
 export { HarnessParseError } from './common';
-export { canonicalUnit } from './json';
 
 type TextParser = (text: string, source: string) => HarnessParseResult;
 

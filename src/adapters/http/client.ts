@@ -163,12 +163,15 @@ export class ResponseParser {
   }
 }
 
+/** Why a request failed without a response: it timed out (`Connection.abort`), or the connection failed. */
+export type RequestFailure = 'timeout' | 'connection';
+
 /** Callbacks of one connection. Times are `performance.now()` milliseconds. */
 export interface ConnectionEvents {
   /** A response completed: its status, when it completed and when its latency counts from. */
   response(status: number, now: number, sentAt: number): void;
-  /** The request in flight failed without a response (connection error or close). */
-  error(err: Error): void;
+  /** The request in flight failed without a response: a timeout, or a connection error or close. */
+  error(reason: RequestFailure): void;
   /** The socket is connected and idle: the owner may send. */
   ready(): void;
 }
@@ -206,16 +209,17 @@ export class Connection {
     socket.on('data', (chunk: Buffer) => {
       try {
         this.parser.feed(chunk, this.onResponse);
-      } catch (err) {
-        this.fail(err as Error);
+      } catch {
+        this.fail('connection'); // a malformed response
       }
     });
     socket.on('end', () => this.parser.end(this.onResponse));
-    socket.on('error', (err) => this.fail(err));
+    socket.on('error', () => this.fail('connection'));
     socket.on('close', () => {
       if (this.socket !== socket) return;
       this.socket = null;
-      if (this.sentAt >= 0) this.fail(new Error('connection closed before the response'));
+      if (this.sentAt >= 0)
+        this.fail('connection'); // closed before the response
       else if (!this.closed) setImmediate(() => this.open());
     });
   }
@@ -242,18 +246,18 @@ export class Connection {
   };
 
   /** Abandons the request in flight (a timeout), counting it as an error, and reconnects. */
-  abort(err: Error): void {
-    this.fail(err);
+  abort(reason: RequestFailure): void {
+    this.fail(reason);
   }
 
-  private fail(err: Error): void {
+  private fail(reason: RequestFailure): void {
     const inFlight = this.sentAt >= 0;
     this.sentAt = -1;
     const socket = this.socket;
     this.socket = null;
     this.connected = false;
     socket?.destroy();
-    if (inFlight) this.events.error(err);
+    if (inFlight) this.events.error(reason);
     // Reconnect after a short pause so a refusing server does not make a busy loop.
     if (!this.closed) setTimeout(() => this.open(), inFlight ? 0 : 10);
   }

@@ -1,10 +1,8 @@
 /**
- * Latency histogram of one load run, with microsecond resolution.
- *
- * autocannon's own latency histogram records whole milliseconds, which is too coarse for fast
- * endpoints, so every response time is recorded here instead. Method: HdrHistogram (Gil Tene,
- * https://hdrhistogram.github.io/HdrHistogram/) via `hdr-histogram-js`, 3 significant digits,
- * so values are exact up to 2,048 µs and within 0.1 % above that.
+ * Latency histogram of one load run (load.ts records every 2xx response time into one), with
+ * microsecond resolution: whole milliseconds would be too coarse for fast endpoints. Method:
+ * HdrHistogram (Gil Tene, https://hdrhistogram.github.io/HdrHistogram/) via `hdr-histogram-js`,
+ * 3 significant digits, so values are exact up to 2,048 µs and within 0.1 % above that.
  */
 import { build, type Histogram } from 'hdr-histogram-js';
 

@@ -1,8 +1,3 @@
 /** HTTP load suites: a fresh server per replicate, driven by perfgate's own keep-alive load driver (client.ts, load.ts). */
 export { HttpSuiteError } from './errors';
-export {
-  type HttpReplicateTimings,
-  type HttpRunOptions,
-  measureHttpReplicate,
-  runHttpReplicate,
-} from './replicate';
+export { measureHttpReplicate, runHttpReplicate } from './replicate';

@@ -8,6 +8,7 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
+import { metricId } from '../../core/metric';
 import type { CapacityCurve, MetricValue, Replicate, Side } from '../../core/model';
 import type { HttpSuite } from '../../settings/suites';
 import { childEnv } from '../process';
@@ -216,9 +217,10 @@ export async function measureHttpReplicate(
           signal.removeEventListener('abort', onAbort);
         }
         timings.measured += (performance.now() - m0) / 1000;
-        values.push({ id: `${prefix}:capacity`, unit: '1/s', direction: 'higher', value: result.capacity });
+        const id = metricId(suite.name, scenario.name, 'capacity');
+        values.push({ id, unit: '1/s', direction: 'higher', value: result.capacity });
         curves.push({
-          metric: `${prefix}:capacity`,
+          metric: id,
           side: opts.side,
           slo: capacity.slo.text,
           bound: capacity.slo.bound,

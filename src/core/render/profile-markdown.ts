@@ -8,8 +8,6 @@ import type { ComparisonReport } from '../model';
 import { escapeMarkdown, inlineCode } from './escape';
 import { type ProfileSection, profileSections } from './profile-view';
 
-export { viewCaption, viewFor, whereText } from './profile-view';
-
 /** Rows per table in the comment; the HTML report has more. */
 export const COMMENT_TOP = 5;
 /** Suites with a table in the comment; the rest are in the HTML report. */

@@ -82,7 +82,7 @@ function metric(values: fc.Arbitrary<number>): fc.Arbitrary<MetricResult> {
     rounds: fc.nat(500),
     stopReason: nasty,
     warnings: fc.array(
-      nasty.map((text) => ({ code: 'replicate', text })),
+      nasty.map((text) => ({ code: 'replicate' as const, text })),
       { maxLength: 2 },
     ),
   });
@@ -148,7 +148,7 @@ const arbitraryReport: fc.Arbitrary<ComparisonReport> = fc
     head: fc.record({ sha: nasty, ref: fc.option(nasty, { nil: undefined }) }),
     repository: fc.option(nasty, { nil: undefined }),
     warnings: fc.array(
-      nasty.map((text) => ({ code: 'replicate', text })),
+      nasty.map((text) => ({ code: 'replicate' as const, text })),
       { maxLength: 2 },
     ),
     errors: fc.array(nasty, { maxLength: 2 }),
