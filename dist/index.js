@@ -45149,21 +45149,20 @@ module.exports = {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $Y: () => (/* binding */ git),
 /* harmony export */   DM: () => (/* binding */ isDirty),
 /* harmony export */   G7: () => (/* binding */ hasPersistedCredentials),
 /* harmony export */   WL: () => (/* binding */ resolveCommit),
 /* harmony export */   XS: () => (/* binding */ GitError),
-/* harmony export */   ah: () => (/* binding */ trackedState),
-/* harmony export */   bF: () => (/* binding */ changedEntries),
 /* harmony export */   dP: () => (/* binding */ commitCount),
 /* harmony export */   gN: () => (/* binding */ parentOf),
 /* harmony export */   kz: () => (/* binding */ workspaceHead),
 /* harmony export */   lq: () => (/* binding */ reachableTags),
 /* harmony export */   qF: () => (/* binding */ copyFromHead),
 /* harmony export */   w_: () => (/* binding */ addWorktrees),
-/* harmony export */   z7: () => (/* binding */ listTracked)
+/* harmony export */   z0: () => (/* binding */ gitDirOf)
 /* harmony export */ });
-/* unused harmony exports git, isShallow, removeWorktreeSync */
+/* unused harmony exports isShallow, removeWorktreeSync */
 /* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1421);
 /* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_child_process__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3024);
@@ -45395,8 +45394,10 @@ async function copyFromHead(checkouts, entries) {
             'Give paths relative to the repository root (a directory like "bench/", a file, or a glob like "**/*.bench.ts").');
     }
     const onHead = new Set(headFiles);
+    const baseFiles = await tracked(checkouts.base);
+    const onBase = new Set(baseFiles);
     let removed = 0;
-    for (const file of await tracked(checkouts.base)) {
+    for (const file of baseFiles) {
         if (!onHead.has(file) && select.some((s) => s.test(file))) {
             (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.rmSync)(node_path__WEBPACK_IMPORTED_MODULE_2___default().join(checkouts.base, file), { force: true });
             removed++;
@@ -45415,47 +45416,11 @@ async function copyFromHead(checkouts, entries) {
         else
             (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.copyFileSync)(from, to); // keeps the file mode (an executable script stays executable)
     }
-    return { copied: headFiles.length, removed };
+    return { copied: headFiles.length, removed, newOnHead: headFiles.filter((f) => !onBase.has(f)) };
 }
-/** Lists what `trackedState` watches in a checkout: its tracked files, HEAD and index. */
-async function listTracked(dir, signal) {
-    const files = (await git(dir, ['ls-files', '-z'], signal)).split('\0').filter(Boolean);
-    const gitDir = await git(dir, ['rev-parse', '--absolute-git-dir'], signal);
-    return { dir, gitDir, files };
-}
-/**
- * A fingerprint of a checkout's tracked state, taken in this process (no git process per call):
- * per tracked file its size, modification and change times and inode, plus the worktree's HEAD
- * and index. Writing a file, replacing it, deleting it, checking out another commit or staging
- * something changes it; the change time cannot be set back from user space.
- */
-function trackedState(tracked) {
-    const state = new Map();
-    const key = (file) => {
-        try {
-            const st = (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.lstatSync)(file, { throwIfNoEntry: false });
-            return st ? `${st.size}:${st.mtimeMs}:${st.ctimeMs}:${st.ino}` : 'gone';
-        }
-        catch (error) {
-            return `unreadable: ${error.code}`; // e.g. a directory replaced it
-        }
-    };
-    let head;
-    try {
-        head = (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.readFileSync)(node_path__WEBPACK_IMPORTED_MODULE_2___default().join(tracked.gitDir, 'HEAD'), 'utf8');
-    }
-    catch {
-        head = 'gone';
-    }
-    state.set('HEAD', head);
-    state.set('index', key(node_path__WEBPACK_IMPORTED_MODULE_2___default().join(tracked.gitDir, 'index')));
-    for (const file of tracked.files)
-        state.set(file, key(node_path__WEBPACK_IMPORTED_MODULE_2___default().join(tracked.dir, file)));
-    return state;
-}
-/** The entries (tracked paths, `HEAD`, `index`) whose fingerprint differs between two states. */
-function changedEntries(before, after) {
-    return [...after].filter(([k, v]) => before.get(k) !== v).map(([k]) => k);
+/** A worktree's own git directory (its HEAD and index), outside the checkout. */
+async function gitDirOf(dir, signal) {
+    return git(dir, ['rev-parse', '--absolute-git-dir'], signal);
 }
 /**
  * Whether the repository's git config holds an HTTP authorization header — where
@@ -45474,7 +45439,7 @@ function hasPersistedCredentials(repo) {
 
 /***/ }),
 
-/***/ 4734:
+/***/ 809:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -45487,7 +45452,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Q_: () => (/* reexport */ issueMarker)
 });
 
-// UNUSED EXPORTS: MAX_CHECK_SUMMARY, MAX_ISSUE_TITLE
+// UNUSED EXPORTS: MAX_ISSUE_TITLE
 
 ;// CONCATENATED MODULE: ./src/adapters/github/errors.ts
 /**
@@ -45654,104 +45619,140 @@ function withMarker(body, marker) {
     return hasMarker(body, marker) ? body : `${marker}\n${body}`;
 }
 
+;// CONCATENATED MODULE: ./src/adapters/github/repo.ts
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * Creating is not idempotent: a POST that failed with a 5xx may still have created the item. So
+ * creation is never retried blindly: each attempt first looks for the marked item again and uses
+ * it when found (`reuse`), and only then creates (`create`, not retried by the client itself).
+ * `failing` names the attempt in the log ("Opening the issue"), `what` in the error ("open an issue").
+ */
+async function createAtMostOnce(ctx, step) {
+    const { retries, retryDelayMs, log } = ctx.policy;
+    for (let attempt = 0;; attempt++) {
+        const reused = await step.reuse();
+        if (reused)
+            return reused;
+        try {
+            return await step.create();
+        }
+        catch (error) {
+            if (!isTransient(error) || attempt >= retries)
+                throw describeGitHubError(error, step.what, ctx.where, true);
+            log(`${step.failing} failed (${error.message}); looking for it again before retry ${attempt + 1} of ${retries}.`);
+            await sleep((attempt + 1) ** 2 * retryDelayMs);
+        }
+    }
+}
+function assertPositiveInteger(value, what) {
+    if (!Number.isSafeInteger(value) || value <= 0) {
+        throw new Error(`${what} must be a positive integer, got ${value}.`);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/adapters/github/issues.ts
+/**
+ * One tracking issue per marker: found again by the hidden marker at the start of its body (like
+ * the sticky comment), created or edited in place, and closed with a comment.
+ */
+
 
 
 /** GitHub's limit on an issue title, in characters. */
 const MAX_ISSUE_TITLE = 256;
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-function issueOperations(ctx) {
+/** Open issues (not pull requests) carrying the marker and written by us, oldest first. */
+async function findOpen(ctx, marker) {
     const { octokit, owner, repo } = ctx;
-    const where = `${owner}/${repo}`;
-    /** Open issues (not pull requests) carrying the marker and written by us, oldest first. */
-    async function findOpen(marker) {
-        const marked = [];
-        try {
-            const pages = octokit.paginate.iterator(octokit.rest.issues.listForRepo, {
-                owner,
-                repo,
-                state: 'open',
-                sort: 'created',
-                direction: 'asc',
-                per_page: 100,
-            });
-            for await (const page of pages) {
-                for (const issue of page.data) {
-                    // The issues list includes pull requests; a PR is never the tracking issue.
-                    if (!issue.pull_request && hasMarker(issue.body, marker))
-                        marked.push(issue);
-                }
+    const marked = [];
+    try {
+        const pages = octokit.paginate.iterator(octokit.rest.issues.listForRepo, {
+            owner,
+            repo,
+            state: 'open',
+            sort: 'created',
+            direction: 'asc',
+            per_page: 100,
+        });
+        for await (const page of pages) {
+            for (const issue of page.data) {
+                // The issues list includes pull requests; a PR is never the tracking issue.
+                if (!issue.pull_request && hasMarker(issue.body, marker))
+                    marked.push(issue);
             }
         }
-        catch (error) {
-            throw describeGitHubError(error, 'list the open issues', where, false);
-        }
-        return ctx.ours(marked);
     }
-    async function upsertIssue(marker, title, body) {
-        const fullBody = withMarker(body, marker);
-        if (fullBody.length > MAX_COMMENT_BODY) {
-            throw new Error(`upsertIssue: the issue body is ${fullBody.length} characters (marker included), but GitHub accepts at most ` +
-                `${MAX_COMMENT_BODY}. Shorten the report before posting.`);
-        }
-        const shortTitle = title.length > MAX_ISSUE_TITLE ? `${title.slice(0, MAX_ISSUE_TITLE - 1)}…` : title;
-        // Opening is not idempotent: a POST that failed with a 5xx may still have opened the issue.
-        // So each attempt first looks for the marker again.
-        for (let attempt = 0;; attempt++) {
-            const [existing] = await findOpen(marker);
-            if (existing) {
-                try {
-                    const { data } = await octokit.rest.issues.update({
-                        owner,
-                        repo,
-                        issue_number: existing.number,
-                        title: shortTitle,
-                        body: fullBody,
-                    });
-                    return { number: data.number, url: data.html_url, created: false };
-                }
-                catch (error) {
-                    throw describeGitHubError(error, `update issue #${existing.number}`, where, true);
-                }
-            }
+    catch (error) {
+        throw describeGitHubError(error, 'list the open issues', ctx.where, false);
+    }
+    return ctx.ours(marked);
+}
+async function upsertIssue(ctx, marker, title, body) {
+    const { octokit, owner, repo } = ctx;
+    const fullBody = withMarker(body, marker);
+    if (fullBody.length > MAX_COMMENT_BODY) {
+        throw new Error(`upsertIssue: the issue body is ${fullBody.length} characters (marker included), but GitHub accepts at most ` +
+            `${MAX_COMMENT_BODY}. Shorten the report before posting.`);
+    }
+    const shortTitle = title.length > MAX_ISSUE_TITLE ? `${title.slice(0, MAX_ISSUE_TITLE - 1)}…` : title;
+    return createAtMostOnce(ctx, {
+        what: 'open an issue',
+        failing: 'Opening the issue',
+        reuse: async () => {
+            const [existing] = await findOpen(ctx, marker);
+            if (!existing)
+                return undefined;
             try {
-                const { data } = await octokit.rest.issues.create({
+                const { data } = await octokit.rest.issues.update({
                     owner,
                     repo,
+                    issue_number: existing.number,
                     title: shortTitle,
                     body: fullBody,
-                    request: { retries: 0 },
                 });
-                return { number: data.number, url: data.html_url, created: true };
+                return { number: data.number, url: data.html_url, created: false };
             }
             catch (error) {
-                if (!isTransient(error) || attempt >= ctx.retries)
-                    throw describeGitHubError(error, 'open an issue', where, true);
-                ctx.log(`Opening the issue failed (${error.message}); looking for it again before retry ${attempt + 1} of ${ctx.retries}.`);
-                await sleep((attempt + 1) ** 2 * ctx.retryDelayMs);
+                throw describeGitHubError(error, `update issue #${existing.number}`, ctx.where, true);
             }
-        }
-    }
-    async function closeIssue(marker, comment) {
-        const [existing] = await findOpen(marker);
-        if (!existing)
-            return null;
-        try {
-            await octokit.rest.issues.createComment({ owner, repo, issue_number: existing.number, body: comment });
-            await octokit.rest.issues.update({
+        },
+        create: async () => {
+            const { data } = await octokit.rest.issues.create({
                 owner,
                 repo,
-                issue_number: existing.number,
-                state: 'closed',
-                state_reason: 'completed',
+                title: shortTitle,
+                body: fullBody,
+                request: { retries: 0 },
             });
-        }
-        catch (error) {
-            throw describeGitHubError(error, `close issue #${existing.number}`, where, true);
-        }
-        return { number: existing.number, url: existing.html_url };
+            return { number: data.number, url: data.html_url, created: true };
+        },
+    });
+}
+async function closeIssue(ctx, marker, comment) {
+    const { octokit, owner, repo } = ctx;
+    const [existing] = await findOpen(ctx, marker);
+    if (!existing)
+        return null;
+    try {
+        await octokit.rest.issues.createComment({ owner, repo, issue_number: existing.number, body: comment });
+        await octokit.rest.issues.update({
+            owner,
+            repo,
+            issue_number: existing.number,
+            state: 'closed',
+            state_reason: 'completed',
+        });
     }
-    return { upsertIssue, closeIssue };
+    catch (error) {
+        throw describeGitHubError(error, `close issue #${existing.number}`, ctx.where, true);
+    }
+    return { number: existing.number, url: existing.html_url };
+}
+function issueOperations(ctx) {
+    return {
+        upsertIssue: (marker, title, body) => upsertIssue(ctx, marker, title, body),
+        closeIssue: (marker, comment) => closeIssue(ctx, marker, comment),
+    };
 }
 
 // EXTERNAL MODULE: external "fs"
@@ -50553,6 +50554,115 @@ function retry(octokit, octokitOptions) {
 retry.VERSION = plugin_retry_dist_bundle_VERSION;
 
 
+;// CONCATENATED MODULE: ./src/adapters/github/comments.ts
+/**
+ * The sticky PR comment: found again by the hidden marker at the start of its body (written by a
+ * bot or the token's own user), edited in place, duplicates deleted; created only when none exists.
+ */
+
+
+
+/** Every comment on the issue that carries the marker and was written by us, oldest first. */
+async function findMarkedComments(ctx, issueNumber, marker) {
+    const { octokit, owner, repo } = ctx;
+    const marked = [];
+    try {
+        const pages = octokit.paginate.iterator(octokit.rest.issues.listComments, {
+            owner,
+            repo,
+            issue_number: issueNumber,
+            per_page: 100,
+        });
+        for await (const page of pages) {
+            for (const comment of page.data) {
+                if (hasMarker(comment.body, marker))
+                    marked.push(comment);
+            }
+        }
+    }
+    catch (error) {
+        throw describeGitHubError(error, `list the comments of #${issueNumber}`, ctx.where, false);
+    }
+    return ctx.ours(marked);
+}
+/** Edits a comment; undefined when it was deleted meanwhile (then it is created anew). */
+async function updateComment(ctx, commentId, body) {
+    try {
+        const res = await ctx.octokit.rest.issues.updateComment({
+            owner: ctx.owner,
+            repo: ctx.repo,
+            comment_id: commentId,
+            body,
+        });
+        return res.data;
+    }
+    catch (error) {
+        if (isHttpError(error) && error.status === 404)
+            return undefined;
+        throw describeGitHubError(error, `update comment ${commentId}`, ctx.where, true);
+    }
+}
+async function deleteDuplicates(ctx, duplicates, marker) {
+    for (const duplicate of duplicates) {
+        try {
+            await ctx.octokit.rest.issues.deleteComment({ owner: ctx.owner, repo: ctx.repo, comment_id: duplicate.id });
+            ctx.policy.log(`Deleted duplicate perfgate comment ${duplicate.id} (marker ${marker}).`);
+        }
+        catch (error) {
+            ctx.policy.log(`Could not delete duplicate perfgate comment ${duplicate.id}: ${error.message}`);
+        }
+    }
+}
+/** Updates the marked comment if there is one; never creates (for `comment: on-regression` after a fix). */
+async function updateCommentIfPresent(ctx, issueNumber, marker, body) {
+    assertPositiveInteger(issueNumber, 'updateCommentIfPresent: the pull request number');
+    const fullBody = withMarker(body, marker);
+    const [existing] = await findMarkedComments(ctx, issueNumber, marker);
+    if (!existing)
+        return null;
+    const updated = await updateComment(ctx, existing.id, fullBody);
+    return updated ? { url: updated.html_url, id: updated.id, created: false } : null;
+}
+function checkComment(issueNumber, marker, fullBody) {
+    assertPositiveInteger(issueNumber, 'upsertComment: the pull request number');
+    if (!/^<!--[\s\S]*-->$/.test(marker)) {
+        throw new Error(`upsertComment: the marker must be a hidden HTML comment from commentMarker(), got ${JSON.stringify(marker)}.`);
+    }
+    if (fullBody.length > MAX_COMMENT_BODY) {
+        throw new Error(`upsertComment: the comment body is ${fullBody.length} characters (marker included), but GitHub accepts at most ` +
+            `${MAX_COMMENT_BODY}. Shorten the report (e.g. collapse unchanged metrics) before posting.`);
+    }
+}
+/** Exactly one comment per marker on the PR: the oldest marked one updated (others deleted), or one created. */
+async function upsertComment(ctx, issueNumber, marker, body) {
+    const fullBody = withMarker(body, marker);
+    checkComment(issueNumber, marker, fullBody);
+    return createAtMostOnce(ctx, {
+        what: `comment on #${issueNumber}`,
+        failing: `Creating the comment on #${issueNumber}`,
+        reuse: async () => {
+            const [existing, ...duplicates] = await findMarkedComments(ctx, issueNumber, marker);
+            if (!existing)
+                return undefined;
+            const updated = await updateComment(ctx, existing.id, fullBody);
+            if (!updated)
+                return undefined;
+            await deleteDuplicates(ctx, duplicates, marker);
+            return { url: updated.html_url, id: updated.id, created: false };
+        },
+        create: async () => {
+            const res = await ctx.octokit.rest.issues.createComment({
+                owner: ctx.owner,
+                repo: ctx.repo,
+                issue_number: issueNumber,
+                body: fullBody,
+                request: { retries: 0 },
+            });
+            return { url: res.data.html_url, id: res.data.id, created: true };
+        },
+    });
+}
+
 ;// CONCATENATED MODULE: ./src/adapters/github/retry.ts
 
 /** Statuses `@octokit/plugin-retry` must not retry: its defaults plus 429, which we handle ourselves. */
@@ -50613,21 +50723,10 @@ function rateLimitRetry(policy) {
 
 
 
-const port_sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-function assertPositiveInteger(value, what) {
-    if (!Number.isSafeInteger(value) || value <= 0) {
-        throw new Error(`${what} must be a positive integer, got ${value}.`);
-    }
-}
-/**
- * Creates the GitHub adapter for one repository.
- *
- * The token needs `pull-requests: write` (or `issues: write`) for comments and `checks: write`
- * for check runs; a read-only token makes writes throw GitHubPermissionError.
- */
-function createGitHubPort(target, options = {}) {
-    if (!target.token)
-        throw new Error('createGitHubPort: the GitHub token is empty; pass `github.token` as the token input.');
+
+
+/** The options with their defaults, checked. */
+function retryPolicy(options) {
     const policy = {
         retries: options.retries ?? 3,
         retryDelayMs: options.retryDelayMs ?? 1000,
@@ -50642,184 +50741,103 @@ function createGitHubPort(target, options = {}) {
         throw new Error('createGitHubPort: retryDelayMs and maxRateLimitWaitSeconds must be ≥ 0 and requestTimeoutMs > 0, got ' +
             `${policy.retryDelayMs}, ${policy.maxRateLimitWaitSeconds} and ${policy.requestTimeoutMs}.`);
     }
+    return policy;
+}
+function createOctokit(target, policy) {
     // Do not pass `request` here: it would replace @actions/github's proxy-aware fetch.
-    const octokit = getOctokit(target.token, {
+    return getOctokit(target.token, {
         baseUrl: target.apiUrl.replace(/\/+$/, ''),
         retry: { retries: policy.retries, retryAfterBaseValue: policy.retryDelayMs, doNotRetry: DO_NOT_RETRY },
         log: { debug: () => { }, info: () => { }, warn: policy.log, error: policy.log },
     }, rateLimitRetry(policy), retry);
-    const { owner, repo } = target;
-    const where = `${owner}/${repo}`;
+}
+/**
+ * Keeps what a bot or the token's own user wrote: a marker alone can be copied by anyone. The
+ * token's login is looked up once, and only when a marked item by a non-bot exists (a personal
+ * access token). Installation tokens such as GITHUB_TOKEN cannot call GET /user; then the login
+ * stays unknown and only bot-authored items count.
+ */
+function oursFilter(octokit) {
     let viewerLogin;
-    /**
-     * The token's own login, looked up once and only when a marked comment by a non-bot exists
-     * (a personal access token). Installation tokens such as GITHUB_TOKEN cannot call GET /user;
-     * then the login stays unknown and only bot-authored comments count.
-     */
-    function getViewerLogin() {
-        viewerLogin ??= octokit.rest.users.getAuthenticated({ request: { retries: 0 } }).then((res) => res.data.login, () => undefined);
-        return viewerLogin;
-    }
-    /** Every comment on the issue that carries the marker and was written by us, oldest first. */
-    async function findMarkedComments(issueNumber, marker) {
-        const marked = [];
-        try {
-            const pages = octokit.paginate.iterator(octokit.rest.issues.listComments, {
-                owner,
-                repo,
-                issue_number: issueNumber,
-                per_page: 100,
-            });
-            for await (const page of pages) {
-                for (const comment of page.data) {
-                    if (hasMarker(comment.body, marker))
-                        marked.push(comment);
-                }
-            }
-        }
-        catch (error) {
-            throw describeGitHubError(error, `list the comments of #${issueNumber}`, where, false);
-        }
-        return ours(marked);
-    }
-    /** Keeps what a bot or the token's own user wrote: a marker alone can be copied by anyone. */
-    async function ours(items) {
+    return async (items) => {
         if (items.every((c) => isBotAuthor(c.user)))
             return items;
-        const viewer = await getViewerLogin();
+        viewerLogin ??= octokit.rest.users.getAuthenticated({ request: { retries: 0 } }).then((res) => res.data.login, () => undefined);
+        const viewer = await viewerLogin;
         return items.filter((c) => isBotAuthor(c.user) || (viewer !== undefined && c.user?.login === viewer));
+    };
+}
+function checkRunProblem(run) {
+    if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/i.test(run.headSha))
+        return `createCheckRun: headSha must be a full commit SHA (40 hex digits), got ${JSON.stringify(run.headSha)}.`;
+    if (run.name.trim() === '' || run.title.trim() === '')
+        return 'createCheckRun: the check run name and title must not be empty.';
+    if (run.summary.length > MAX_CHECK_SUMMARY)
+        return (`createCheckRun: the summary is ${run.summary.length} characters, but GitHub accepts at most ${MAX_CHECK_SUMMARY}. ` +
+            'Shorten the report before posting.');
+    return null;
+}
+async function createCheckRun(ctx, run) {
+    const problem = checkRunProblem(run);
+    if (problem)
+        throw new Error(problem);
+    try {
+        const res = await ctx.octokit.rest.checks.create({
+            owner: ctx.owner,
+            repo: ctx.repo,
+            name: run.name,
+            head_sha: run.headSha,
+            status: 'completed',
+            conclusion: run.conclusion,
+            completed_at: new Date().toISOString(),
+            output: { title: run.title, summary: run.summary },
+        });
+        return { url: res.data.html_url ?? res.data.url };
     }
-    async function updateComment(commentId, body) {
-        try {
-            const res = await octokit.rest.issues.updateComment({ owner, repo, comment_id: commentId, body });
-            return res.data;
-        }
-        catch (error) {
-            if (isHttpError(error) && error.status === 404)
-                return undefined; // deleted meanwhile: create anew
-            throw describeGitHubError(error, `update comment ${commentId}`, where, true);
-        }
+    catch (error) {
+        throw describeGitHubError(error, `create the check run "${run.name}" on ${run.headSha.slice(0, 12)}`, ctx.where, true);
     }
-    async function deleteDuplicates(duplicates, marker) {
-        for (const duplicate of duplicates) {
-            try {
-                await octokit.rest.issues.deleteComment({ owner, repo, comment_id: duplicate.id });
-                policy.log(`Deleted duplicate perfgate comment ${duplicate.id} (marker ${marker}).`);
-            }
-            catch (error) {
-                policy.log(`Could not delete duplicate perfgate comment ${duplicate.id}: ${error.message}`);
-            }
-        }
+}
+async function getPullRequest(ctx, pullNumber) {
+    assertPositiveInteger(pullNumber, 'getPullRequest: the pull request number');
+    try {
+        const { data } = await ctx.octokit.rest.pulls.get({ owner: ctx.owner, repo: ctx.repo, pull_number: pullNumber });
+        return {
+            number: data.number,
+            base: { sha: data.base.sha, ref: data.base.ref },
+            head: { sha: data.head.sha, ref: data.head.ref },
+            // Not `head.repo.fork`: that is also true for a same-repository PR in a repository that is itself a fork.
+            // A deleted head repository (`null`) can only have been a fork.
+            fromFork: data.head.repo?.full_name !== data.base.repo.full_name,
+            labels: (data.labels ?? []).map((l) => l.name ?? '').filter((n) => n !== ''),
+            body: data.body ?? '',
+            authorAssociation: data.author_association ?? 'NONE',
+        };
     }
-    /** Updates the marked comment if there is one; never creates (for `comment: on-regression` after a fix). */
-    async function updateCommentIfPresent(issueNumber, marker, body) {
-        assertPositiveInteger(issueNumber, 'updateCommentIfPresent: the pull request number');
-        const fullBody = withMarker(body, marker);
-        const [existing] = await findMarkedComments(issueNumber, marker);
-        if (!existing)
-            return null;
-        const updated = await updateComment(existing.id, fullBody);
-        return updated ? { url: updated.html_url, id: updated.id, created: false } : null;
+    catch (error) {
+        throw describeGitHubError(error, `read pull request #${pullNumber}`, ctx.where, false);
     }
-    async function upsertComment(issueNumber, marker, body) {
-        assertPositiveInteger(issueNumber, 'upsertComment: the pull request number');
-        if (!/^<!--[\s\S]*-->$/.test(marker)) {
-            throw new Error(`upsertComment: the marker must be a hidden HTML comment from commentMarker(), got ${JSON.stringify(marker)}.`);
-        }
-        const fullBody = withMarker(body, marker);
-        if (fullBody.length > MAX_COMMENT_BODY) {
-            throw new Error(`upsertComment: the comment body is ${fullBody.length} characters (marker included), but GitHub accepts at most ` +
-                `${MAX_COMMENT_BODY}. Shorten the report (e.g. collapse unchanged metrics) before posting.`);
-        }
-        // Creating is not idempotent: a POST that failed with a 5xx may still have created the comment.
-        // So creation is never retried blindly; each attempt first looks for the marker again.
-        for (let attempt = 0;; attempt++) {
-            const [existing, ...duplicates] = await findMarkedComments(issueNumber, marker);
-            if (existing) {
-                const updated = await updateComment(existing.id, fullBody);
-                if (updated) {
-                    await deleteDuplicates(duplicates, marker);
-                    return { url: updated.html_url, id: updated.id, created: false };
-                }
-            }
-            try {
-                const res = await octokit.rest.issues.createComment({
-                    owner,
-                    repo,
-                    issue_number: issueNumber,
-                    body: fullBody,
-                    request: { retries: 0 },
-                });
-                return { url: res.data.html_url, id: res.data.id, created: true };
-            }
-            catch (error) {
-                if (!isTransient(error) || attempt >= policy.retries) {
-                    throw describeGitHubError(error, `comment on #${issueNumber}`, where, true);
-                }
-                policy.log(`Creating the comment on #${issueNumber} failed (${error.message}); ` +
-                    `looking for it again before retry ${attempt + 1} of ${policy.retries}.`);
-                await port_sleep((attempt + 1) ** 2 * policy.retryDelayMs);
-            }
-        }
-    }
-    async function createCheckRun(run) {
-        if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/i.test(run.headSha)) {
-            throw new Error(`createCheckRun: headSha must be a full commit SHA (40 hex digits), got ${JSON.stringify(run.headSha)}.`);
-        }
-        if (run.name.trim() === '' || run.title.trim() === '') {
-            throw new Error('createCheckRun: the check run name and title must not be empty.');
-        }
-        if (run.summary.length > MAX_CHECK_SUMMARY) {
-            throw new Error(`createCheckRun: the summary is ${run.summary.length} characters, but GitHub accepts at most ${MAX_CHECK_SUMMARY}. ` +
-                'Shorten the report before posting.');
-        }
-        try {
-            const res = await octokit.rest.checks.create({
-                owner,
-                repo,
-                name: run.name,
-                head_sha: run.headSha,
-                status: 'completed',
-                conclusion: run.conclusion,
-                completed_at: new Date().toISOString(),
-                output: { title: run.title, summary: run.summary },
-            });
-            return { url: res.data.html_url ?? res.data.url };
-        }
-        catch (error) {
-            throw describeGitHubError(error, `create the check run "${run.name}" on ${run.headSha.slice(0, 12)}`, where, true);
-        }
-    }
-    async function getPullRequest(pullNumber) {
-        assertPositiveInteger(pullNumber, 'getPullRequest: the pull request number');
-        try {
-            const { data } = await octokit.rest.pulls.get({ owner, repo, pull_number: pullNumber });
-            return {
-                number: data.number,
-                base: { sha: data.base.sha, ref: data.base.ref },
-                head: { sha: data.head.sha, ref: data.head.ref },
-                // Not `head.repo.fork`: that is also true for a same-repository PR in a repository that is itself a fork.
-                // A deleted head repository (`null`) can only have been a fork.
-                fromFork: data.head.repo?.full_name !== data.base.repo.full_name,
-                labels: (data.labels ?? []).map((l) => l.name ?? '').filter((n) => n !== ''),
-                body: data.body ?? '',
-                authorAssociation: data.author_association ?? 'NONE',
-            };
-        }
-        catch (error) {
-            throw describeGitHubError(error, `read pull request #${pullNumber}`, where, false);
-        }
-    }
-    const issues = issueOperations({
-        octokit,
-        owner,
-        repo,
-        ours,
-        retries: policy.retries,
-        retryDelayMs: policy.retryDelayMs,
-        log: policy.log,
-    });
-    return { upsertComment, updateCommentIfPresent, createCheckRun, getPullRequest, ...issues };
+}
+/**
+ * Creates the GitHub adapter for one repository.
+ *
+ * The token needs `pull-requests: write` (or `issues: write`) for comments and `checks: write`
+ * for check runs; a read-only token makes writes throw GitHubPermissionError.
+ */
+function createGitHubPort(target, options = {}) {
+    if (!target.token)
+        throw new Error('createGitHubPort: the GitHub token is empty; pass `github.token` as the token input.');
+    const policy = retryPolicy(options);
+    const octokit = createOctokit(target, policy);
+    const { owner, repo } = target;
+    const ctx = { octokit, owner, repo, where: `${owner}/${repo}`, ours: oursFilter(octokit), policy };
+    return {
+        upsertComment: (issueNumber, marker, body) => upsertComment(ctx, issueNumber, marker, body),
+        updateCommentIfPresent: (issueNumber, marker, body) => updateCommentIfPresent(ctx, issueNumber, marker, body),
+        createCheckRun: (run) => createCheckRun(ctx, run),
+        getPullRequest: (pullNumber) => getPullRequest(ctx, pullNumber),
+        ...issueOperations(ctx),
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/adapters/github/index.ts
@@ -50838,21 +50856,19 @@ function createGitHubPort(target, options = {}) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   GU: () => (/* binding */ trackTree),
 /* harmony export */   Kr: () => (/* binding */ onExitUndo),
-/* harmony export */   TQ: () => (/* binding */ killTreeNow),
+/* harmony export */   Ql: () => (/* binding */ survivors),
 /* harmony export */   V8: () => (/* binding */ cleanupNow)
 /* harmony export */ });
-/* unused harmony exports liveTrees, descendantsOf */
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _supervisor__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2364);
 /**
  * What this process started that must not outlive it — process trees and git worktrees — and
  * the last-resort cleanup that runs when it exits, however it exits (a normal end, a forced exit
  * at the cancellation deadline, an uncaught error). The normal paths stop and remove these
- * themselves; this catches what they could not reach.
+ * themselves; this catches what they could not reach: every process that carries this run's
+ * token in its environment (see supervisor.ts), wherever it was re-parented.
  */
 
-/** Started process trees: the pid of each root, and whether it is a supervisor (see process.ts). */
-const trees = new Map();
+const trees = new Set();
 const undoers = new Set();
 let hooked = false;
 function hook() {
@@ -50861,11 +50877,11 @@ function hook() {
     hooked = true;
     process.on('exit', cleanupNow);
 }
-/** Registers a process tree rooted at `pid` (its own process group); returns the unregister function. */
-function trackTree(pid, supervised) {
+/** Registers a running process tree; returns the unregister function. */
+function trackTree(tree) {
     hook();
-    trees.set(pid, supervised);
-    return () => trees.delete(pid);
+    trees.add(tree);
+    return () => trees.delete(tree);
 }
 /** Registers a synchronous cleanup (e.g. removing a worktree); returns the unregister function. */
 function onExitUndo(fn) {
@@ -50873,75 +50889,23 @@ function onExitUndo(fn) {
     undoers.add(fn);
     return () => undoers.delete(fn);
 }
-/** Process trees still registered (tests and the cancellation path check it is empty). */
-function liveTrees() {
-    return [...trees.keys()];
-}
 /**
- * Live descendants of `root` by their parent links in /proc (empty without /proc). A process
- * that was reparented away from the tree (double fork) is not found here: that is what the
- * supervisor's subreaper status is for.
+ * Processes started by this run's commands that are still running when no command is (call it
+ * at the end of a run): killed, and up to 3 of them named. Every command's end already stops
+ * what it started, so these got past that (a command that killed its supervision, say).
  */
-function descendantsOf(root) {
-    let names;
-    try {
-        names = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readdirSync)('/proc');
-    }
-    catch {
+function survivors() {
+    if (trees.size > 0 || (0,_supervisor__WEBPACK_IMPORTED_MODULE_0__/* .commandsStarted */ .Yz)() === 0)
         return [];
-    }
-    const parentOf = new Map();
-    const live = [];
-    for (const name of names) {
-        if (!/^\d+$/.test(name))
-            continue;
-        let stat;
-        try {
-            stat = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(`/proc/${name}/stat`, 'utf8');
-        }
-        catch {
-            continue; // exited meanwhile
-        }
-        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        parentOf.set(Number(name), Number(fields[1]));
-        if (fields[0] !== 'Z' && fields[0] !== 'X')
-            live.push(Number(name));
-    }
-    return live.filter((pid) => {
-        for (let p = pid, hops = 0; parentOf.has(p) && hops < 4096; hops++) {
-            p = parentOf.get(p);
-            if (p === root)
-                return true;
-        }
-        return false;
-    });
+    return (0,_supervisor__WEBPACK_IMPORTED_MODULE_0__/* .killCarriers */ ._o)(_supervisor__WEBPACK_IMPORTED_MODULE_0__/* .runToken */ .fu);
 }
-function kill(pid, signal) {
-    try {
-        process.kill(pid, signal);
-    }
-    catch {
-        // ESRCH: gone already
-    }
-}
-/**
- * Kills a tree at once: every descendant, then the root's process group. A supervisor is asked
- * to stop (SIGINT: at once) rather than killed, so that it reaps and kills whatever its
- * descendants started in the meantime, which comes back to it as their subreaper.
- */
-function killTreeNow(pid, supervised) {
-    for (const d of descendantsOf(pid))
-        kill(d, 'SIGKILL');
-    if (supervised)
-        kill(pid, 'SIGINT');
-    else
-        kill(-pid, 'SIGKILL');
-}
-/** Kills every registered tree and runs every registered cleanup, synchronously. Idempotent. */
+/** Kills every registered tree and everything carrying this run's token, runs every registered cleanup; synchronous, idempotent. */
 function cleanupNow() {
-    for (const [pid, supervised] of trees)
-        killTreeNow(pid, supervised);
+    for (const tree of trees)
+        tree.killNow();
     trees.clear();
+    if ((0,_supervisor__WEBPACK_IMPORTED_MODULE_0__/* .commandsStarted */ .Yz)() > 0)
+        (0,_supervisor__WEBPACK_IMPORTED_MODULE_0__/* .killCarriers */ ._o)(_supervisor__WEBPACK_IMPORTED_MODULE_0__/* .runToken */ .fu);
     for (const fn of undoers) {
         try {
             fn();
@@ -50965,203 +50929,36 @@ function cleanupNow() {
 /* harmony export */   qB: () => (/* binding */ runMeasured),
 /* harmony export */   s0: () => (/* binding */ hideSecrets)
 /* harmony export */ });
-/* unused harmony exports killGroup, groupAlive, Tail */
+/* unused harmony exports groupAlive, Tail */
 /* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1421);
 /* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_child_process__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3024);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_1__);
 /* harmony import */ var _lifetime__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3489);
+/* harmony import */ var _supervisor__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2364);
 /**
  * Running shell commands from a checkout as supervised, measured process trees.
  *
- * Every command runs in its own process group (spawned `detached`) under a small python3
- * supervisor (python3 is on every GitHub-hosted runner) that:
- * - is a child subreaper (`prctl(PR_SET_CHILD_SUBREAPER)`), so descendants that detach (setsid,
- *   double fork) are reparented to it instead of init, and can be found and killed;
- * - kills every descendant once the command ends, and names what it found (a command that
- *   "left a background process running");
- * - stops the whole tree on SIGTERM (SIGTERM, then SIGKILL after a grace period) or at once on
- *   SIGINT or a second signal, and on its own when perfgate dies (`PR_SET_PDEATHSIG`);
- * - reports the command's `wait4` resource usage (user+system CPU of the waited-for tree, peak
- *   RSS) on a pipe the command never inherits (close-on-exec), so nothing the command leaves
- *   behind can hold the report open.
+ * With python3 (on every GitHub-hosted runner) on Linux, every command runs under perfgate's
+ * long-lived supervisor (supervisor.py, see supervisor.ts): a runner forked for the command, a
+ * child subreaper that leads the command's process group, forks the shell and
+ * - measures the shell's `wait4` usage (wall from fork to exit, user+system CPU of the tree it
+ *   waited for, peak RSS);
+ * - kills every descendant once the shell ends, and names what it found (a command that "left a
+ *   background process running"): whatever detaches (setsid, double fork) comes back to it;
+ * - stops the whole tree on request (SIGTERM, then SIGKILL after a grace period, or at once), and
+ *   on its own when perfgate dies.
+ * A command that kills its runner hands its processes to the supervisor, which kills them; one
+ * that kills the supervisor too is found by the PERFGATE_TREE entry of its environment. Either
+ * way it is reported `lost`, never as a result.
  * Without python3 (or off Linux) the command runs in a bare process group: wall time only, and
- * only processes that stay in the group can be stopped.
+ * what it leaves is found by its PERFGATE_TREE entry (on Linux) or its group.
  */
 
 
 
-/**
- * The supervisor (python3). argv: shell, command, grace seconds, perfgate's pid, and `report`
- * to write the usage on fd 3 (one line "wall cpu rssKiB code", then one line per process left
- * behind). Signals are blocked and taken with sigwaitinfo, so there is no window in which one
- * could kill the supervisor and orphan the tree. It runs before every sample, so it starts
- * light: `_signal` (the C module under `signal`, without its enum machinery) and no json.
- */
-const SUPERVISOR = String.raw `
-import os, sys, time
-import _signal as signal
-shell, cmd, grace, parent = sys.argv[1], sys.argv[2], float(sys.argv[3]), int(sys.argv[4])
-report = 3 if sys.argv[5:] == ['report'] else None
-if report is not None:
-    os.set_inheritable(report, False)
-STOP = {signal.SIGTERM, signal.SIGINT, signal.SIGHUP}
-signal.pthread_sigmask(signal.SIG_BLOCK, STOP | {signal.SIGCHLD})
-try:
-    import ctypes
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(36, 1, 0, 0, 0)
-    libc.prctl(1, signal.SIGTERM, 0, 0, 0)
-except Exception:
-    pass
-me = os.getpid()
 
-def descendants():
-    parent_of, live = {}, []
-    try:
-        names = os.listdir('/proc')
-    except OSError:
-        return []
-    for name in names:
-        if not name.isdigit():
-            continue
-        try:
-            with open('/proc/' + name + '/stat', 'rb') as f:
-                stat = f.read()
-            fields = stat[stat.rindex(b')') + 2:].split()
-            parent_of[int(name)] = int(fields[1])
-        except (OSError, ValueError, IndexError):
-            continue
-        if fields[0] not in (b'Z', b'X'):
-            live.append(int(name))
-    out = []
-    for pid in live:
-        p, hops = pid, 0
-        while p in parent_of and hops < 4096:
-            p, hops = parent_of[p], hops + 1
-            if p == me:
-                out.append(pid)
-                break
-    return out
-
-def kill_all(pids, sig):
-    for p in pids:
-        try:
-            os.kill(p, sig)
-        except OSError:
-            pass
-
-def describe(pid):
-    try:
-        with open('/proc/%d/cmdline' % pid, 'rb') as f:
-            text = f.read().replace(b'\0', b' ').decode('utf-8', 'replace').strip()
-    except OSError:
-        text = ''
-    return ' '.join(text.split())[:120] + ' (pid %d)' % pid if text else None
-
-t0 = time.monotonic()
-child = os.fork()
-if child == 0:
-    try:
-        signal.pthread_sigmask(signal.SIG_SETMASK, [])
-        os.execv(shell, [shell, '-c', cmd])
-    finally:
-        os._exit(127)
-if os.getppid() != parent:
-    os.kill(child, signal.SIGKILL)
-done = {}
-
-def reap():
-    while True:
-        try:
-            pid, status, usage = os.wait4(-1, os.WNOHANG)
-        except ChildProcessError:
-            return
-        if pid == 0:
-            return
-        if pid == child:
-            done.update(status=status, usage=usage, wall=time.monotonic() - t0)
-
-if hasattr(signal, 'sigtimedwait'):
-    stopping, deadline = False, None
-    while not done:
-        left = None if deadline is None else max(0.0, deadline - time.monotonic())
-        info = signal.sigwaitinfo(STOP | {signal.SIGCHLD}) if left is None else signal.sigtimedwait(STOP | {signal.SIGCHLD}, left)
-        if info is None:
-            kill_all(descendants(), signal.SIGKILL)
-            deadline = None
-        elif info.si_signo == signal.SIGCHLD:
-            reap()
-        elif stopping or info.si_signo == signal.SIGINT:
-            stopping, deadline = True, None
-            kill_all(descendants(), signal.SIGKILL)
-        else:
-            stopping, deadline = True, time.monotonic() + grace
-            kill_all(descendants(), signal.SIGTERM)
-else:
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP)
-    _, status, usage = os.wait4(child, 0)
-    done.update(status=status, usage=usage, wall=time.monotonic() - t0)
-
-pids = descendants()
-# Named before they are killed, in every pass: a process caught while exiting has no command
-# line, but what it started (a double fork) shows up in a later pass.
-shown, unnamed = {}, []
-until = time.monotonic() + 5
-while time.monotonic() < until:
-    for p in pids:
-        if len(shown) < 3 and p not in shown:
-            name = describe(p)
-            if name:
-                shown[p] = name
-            elif p not in unnamed:
-                unnamed.append(p)
-    kill_all(pids, signal.SIGKILL)
-    reap()
-    try:
-        os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOHANG | os.WNOWAIT)
-    except ChildProcessError:
-        break
-    time.sleep(0.002)
-    pids = descendants()
-code = os.waitstatus_to_exitcode(done['status'])
-if report is not None:
-    usage = done['usage']
-    left = list(shown.values()) or ['? (pid %d)' % p for p in unnamed[:3]]
-    lines = ['%r %r %d %d' % (done['wall'], usage.ru_utime + usage.ru_stime, usage.ru_maxrss, code)] + left
-    os.write(report, '\n'.join(lines).encode('utf-8', 'replace'))
-if code < 0:
-    try:
-        signal.signal(-code, signal.SIG_DFL)
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, [-code])
-        os.kill(me, -code)
-    except (OSError, ValueError):
-        pass
-sys.exit(code if code >= 0 else 128 - code)
-`;
 const SHELL = (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.existsSync)('/bin/bash') ? '/bin/bash' : '/bin/sh';
-let pythonPath;
-/**
- * The python3 interpreter, or null when absent (then only wall time is measured). Asked once for
- * its own path, so that a version manager's shim (pyenv, asdf: a shell script) is not run again
- * in front of every command.
- */
-function python() {
-    if (pythonPath === undefined) {
-        pythonPath = null;
-        for (const dir of (process.env.PATH ?? '').split(':')) {
-            if (dir && (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.existsSync)(`${dir}/python3`)) {
-                const real = (0,node_child_process__WEBPACK_IMPORTED_MODULE_0__.spawnSync)(`${dir}/python3`, ['-I', '-S', '-c', 'import sys; print(sys.executable)'], {
-                    encoding: 'utf8',
-                    timeout: 30_000,
-                }).stdout?.trim();
-                pythonPath = real && (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.existsSync)(real) ? real : `${dir}/python3`;
-                break;
-            }
-        }
-    }
-    return pythonPath;
-}
 /** Variables no code from a checkout may see: tokens of GitHub and of the runner. */
 const SECRET_NAMES = new Set(['GITHUB_TOKEN', 'GH_TOKEN', 'GH_ENTERPRISE_TOKEN', 'ACTIONS_RUNTIME_TOKEN']);
 /** `INPUT_*` holds the action's inputs, the token among them. */
@@ -51287,70 +51084,124 @@ class Tail {
 }
 /**
  * A shell command running as its own process tree: under the supervisor when python3 is there,
- * else as a bare process group. Registered for the last-resort cleanup until it exits.
+ * else as a bare process group. Registered for the last-resort cleanup until it ends.
  */
 class ProcessTree {
-    child;
-    /** Whether the supervisor runs it (else: a bare process group). */
+    pid;
     supervised;
+    stdout;
+    stderr;
+    ended;
+    tag;
     graceS;
     stops = 0;
-    exited = false;
-    constructor(command, options) {
-        const py = python();
-        this.supervised = py !== null;
-        this.graceS = options.graceS;
-        const stdio = options.report
-            ? ['ignore', 'pipe', 'pipe', 'pipe']
-            : ['ignore', 'pipe', 'pipe'];
-        this.child = py
-            ? (0,node_child_process__WEBPACK_IMPORTED_MODULE_0__.spawn)(py, [
-                '-I',
-                '-S',
-                '-c',
-                SUPERVISOR,
-                SHELL,
-                command,
-                String(options.graceS),
-                String(process.pid),
-                ...(options.report ? ['report'] : []),
-            ], { cwd: options.cwd, env: options.env, detached: true, stdio: [...stdio] })
-            : (0,node_child_process__WEBPACK_IMPORTED_MODULE_0__.spawn)(SHELL, ['-c', command], { cwd: options.cwd, env: options.env, detached: true, stdio: [...stdio] });
-        if (this.child.pid) {
-            const untrack = (0,_lifetime__WEBPACK_IMPORTED_MODULE_2__/* .trackTree */ .GU)(this.child.pid, this.supervised);
-            this.child.once('exit', () => {
-                this.exited = true;
-                untrack();
-                // Whatever is left in the group (only possible without the supervisor) goes too.
-                killGroup(this.child.pid, 'SIGKILL');
-            });
-        }
+    done = false;
+    constructor(
+    /** Leader of the command's process group: the runner under the supervisor, else the shell. */
+    pid, 
+    /** Whether the supervisor runs it (else: a bare process group). */
+    supervised, stdout, stderr, 
+    /** Settles once no process of the tree is left. */
+    ended, tag, graceS) {
+        this.pid = pid;
+        this.supervised = supervised;
+        this.stdout = stdout;
+        this.stderr = stderr;
+        this.ended = ended;
+        this.tag = tag;
+        this.graceS = graceS;
+        const untrack = (0,_lifetime__WEBPACK_IMPORTED_MODULE_2__/* .trackTree */ .GU)(this);
+        ended.then(() => {
+            this.done = true;
+            untrack();
+        });
     }
-    get pid() {
-        return this.child.pid;
+    /** Starts `command`; rejects when it cannot be started (no such directory, no shell). */
+    static async start(command, options) {
+        if (!(0,node_fs__WEBPACK_IMPORTED_MODULE_1__.existsSync)(options.cwd))
+            throw Object.assign(new Error(`spawn ${SHELL} ENOENT: no directory ${options.cwd}`), { code: 'ENOENT' });
+        const tag = (0,_supervisor__WEBPACK_IMPORTED_MODULE_3__/* .newTag */ .v)();
+        const env = { ...options.env, [_supervisor__WEBPACK_IMPORTED_MODULE_3__/* .TREE_VARIABLE */ .II]: tag };
+        const started = process.hrtime.bigint();
+        const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
+        const supervisor = await _supervisor__WEBPACK_IMPORTED_MODULE_3__/* .Supervisor */ .Dm.get();
+        if (supervisor) {
+            const launched = await supervisor.launch({
+                shell: SHELL,
+                command,
+                cwd: options.cwd,
+                env,
+                graceS: options.graceS,
+                tag,
+            });
+            const ended = launched.outcome.then((o) => endOf(o, seconds()));
+            return new ProcessTree(launched.pid, true, launched.stdout, launched.stderr, ended, tag, options.graceS);
+        }
+        const child = (0,node_child_process__WEBPACK_IMPORTED_MODULE_0__.spawn)(SHELL, ['-c', command], {
+            cwd: options.cwd,
+            env,
+            detached: true,
+            stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        await new Promise((resolve, reject) => {
+            child.once('spawn', resolve);
+            child.once('error', reject);
+        });
+        const pid = child.pid;
+        const ended = new Promise((resolve) => {
+            child.once('exit', (code, signal) => {
+                const wallS = seconds();
+                // Whatever it started and left: by its environment wherever it went, then by its group.
+                const leftBehind = (0,_supervisor__WEBPACK_IMPORTED_MODULE_3__/* .killCarriers */ ._o)(tag);
+                killGroup(pid, 'SIGKILL');
+                resolve({ exitCode: code, signal, usage: null, wallS, leftBehind, lost: null });
+            });
+        });
+        return new ProcessTree(pid, false, child.stdout, child.stderr, ended, tag, options.graceS);
     }
     /**
      * Stops the tree: SIGTERM, then SIGKILL after the grace period (the supervisor does both);
-     * `urgent` (or a second call) kills at once. If the root has not exited a few seconds after
-     * it should have, everything still found under it is killed from here.
+     * `urgent` (or a second call) kills at once. If it has not ended a few seconds after it
+     * should have, everything carrying its tag is killed from here.
      */
     stop(urgent = false) {
-        const pid = this.child.pid;
-        if (!pid || this.exited)
+        if (this.done || this.pid <= 0)
             return;
         this.stops++;
         const now = urgent || this.stops > 1;
         if (this.supervised)
-            signalPid(pid, now ? 'SIGINT' : 'SIGTERM');
+            signalPid(this.pid, now ? 'SIGINT' : 'SIGTERM');
         else
-            killGroup(pid, now ? 'SIGKILL' : 'SIGTERM');
+            killGroup(this.pid, now ? 'SIGKILL' : 'SIGTERM');
         const backstop = setTimeout(() => {
-            if (!this.exited)
-                (0,_lifetime__WEBPACK_IMPORTED_MODULE_2__/* .killTreeNow */ .TQ)(pid, false);
+            if (!this.done)
+                this.killNow();
         }, (now ? 0 : this.graceS * 1000) + 3000);
         backstop.unref();
-        this.child.once('exit', () => clearTimeout(backstop));
+        this.ended.then(() => clearTimeout(backstop));
     }
+    /** Kills the whole tree at once, synchronously (last-resort cleanup, backstops). */
+    killNow() {
+        if (this.pid > 0) {
+            if (this.supervised)
+                signalPid(this.pid, 'SIGINT');
+            else
+                killGroup(this.pid, 'SIGKILL');
+        }
+        (0,_supervisor__WEBPACK_IMPORTED_MODULE_3__/* .killCarriers */ ._o)(this.tag);
+    }
+}
+function endOf(o, wallS) {
+    if (o.kind === 'lost')
+        return { exitCode: null, signal: null, usage: null, wallS, leftBehind: o.left, lost: o.how };
+    return {
+        exitCode: o.code >= 0 ? o.code : null,
+        signal: o.code < 0 ? (0,_supervisor__WEBPACK_IMPORTED_MODULE_3__/* .signalName */ .yD)(-o.code) : null,
+        usage: { wallS: o.wallS, cpuS: o.cpuS, rssB: o.rssKiB * 1024 },
+        wallS,
+        leftBehind: o.left,
+        lost: null,
+    };
 }
 function signalPid(pid, signal) {
     try {
@@ -51360,38 +51211,25 @@ function signalPid(pid, signal) {
         // ESRCH: gone already
     }
 }
-/** Parses the supervisor's report (see SUPERVISOR); null when it is missing or cut short. */
-function parseReport(text) {
-    const [first, ...left] = text.split('\n');
-    const [wall, cpu, rssKiB, code] = (first ?? '').split(' ').map(Number);
-    if (![wall, cpu, rssKiB, code].every(Number.isFinite))
-        return null;
-    return { wall, cpu, rssKiB, code, left: left.filter(Boolean) };
-}
 /**
  * Runs `command` in a shell as a supervised process tree and measures it. Never rejects for
- * the command's own failure (see `exitCode`, `timedOut`, `aborted`, `leftBehind`); rejects only
- * when it cannot be started. Settles only once no process of the tree is left.
+ * the command's own failure (see `exitCode`, `timedOut`, `aborted`, `leftBehind`, `lost`);
+ * rejects only when it cannot be started. Settles only once no process of the tree is left.
  */
-function runMeasured(command, options) {
-    const tree = new ProcessTree(command, {
+async function runMeasured(command, options) {
+    const tree = await ProcessTree.start(command, {
         cwd: options.cwd,
         env: childEnv(process.env, options.env),
         graceS: 2,
-        report: true,
     });
-    const child = tree.child;
-    if (child.pid)
-        options.onSpawn?.(child.pid);
-    const started = process.hrtime.bigint();
+    options.onSpawn?.(tree.pid);
     const maxStdout = options.maxStdoutBytes ?? 64 * 1024 * 1024;
     const stdout = [];
     let stdoutBytes = 0;
     const tail = new Tail();
-    let report = '';
     let timedOut = false;
     let aborted = false;
-    child.stdout.on('data', (b) => {
+    tree.stdout.on('data', (b) => {
         if (stdoutBytes < maxStdout)
             stdout.push(b);
         stdoutBytes += b.length;
@@ -51399,14 +51237,18 @@ function runMeasured(command, options) {
         tail.push(s);
         options.onOutput?.(s);
     });
-    child.stderr.on('data', (b) => {
+    tree.stderr.on('data', (b) => {
         const s = b.toString();
         tail.push(s);
         options.onOutput?.(s);
     });
-    child.stdio[3]?.on('data', (b) => {
-        report += b.toString();
+    const closed = (stream) => new Promise((resolve) => {
+        if (stream.destroyed)
+            resolve();
+        else
+            stream.once('close', () => resolve());
     });
+    const streamsClosed = Promise.all([closed(tree.stdout), closed(tree.stderr)]);
     const timer = setTimeout(() => {
         timedOut = true;
         tree.stop();
@@ -51419,50 +51261,379 @@ function runMeasured(command, options) {
         onAbort();
     else
         options.signal?.addEventListener('abort', onAbort, { once: true });
-    // The supervisor exits only after the whole tree is gone, so its pipes close with it; without
-    // it, a process that escaped the group could hold them open: stop waiting shortly after the exit.
-    child.once('exit', () => {
-        setTimeout(() => {
-            for (const stream of child.stdio)
-                stream?.destroy();
-        }, 2000).unref();
-    });
-    return new Promise((resolve, reject) => {
-        child.on('error', (error) => {
-            clearTimeout(timer);
-            options.signal?.removeEventListener('abort', onAbort);
-            reject(error);
-        });
-        child.on('close', (code, signal) => {
-            clearTimeout(timer);
-            options.signal?.removeEventListener('abort', onAbort);
-            const wallNode = Number(process.hrtime.bigint() - started) / 1e9;
-            const measured = parseReport(report);
-            resolve({
-                wallS: measured?.wall ?? wallNode,
-                cpuS: measured?.cpu ?? null,
-                rssB: measured ? measured.rssKiB * 1024 : null,
-                exitCode: measured ? (measured.code >= 0 ? measured.code : null) : code,
-                signal: measured && measured.code < 0 ? signalName(-measured.code) : signal,
-                timedOut,
-                aborted,
-                leftBehind: measured?.left ?? [],
-                stdout: Buffer.concat(stdout).toString(),
-                outputTail: tail.toString(),
-            });
-        });
-    });
-}
-function signalName(n) {
-    const names = {
-        1: 'SIGHUP',
-        2: 'SIGINT',
-        6: 'SIGABRT',
-        9: 'SIGKILL',
-        11: 'SIGSEGV',
-        15: 'SIGTERM',
+    const end = await tree.ended;
+    clearTimeout(timer);
+    options.signal?.removeEventListener('abort', onAbort);
+    // Every process holding the output open is gone, so the pipes close at once; without the
+    // supervisor, one that escaped its group could hold them: stop waiting shortly after.
+    let bound;
+    await Promise.race([streamsClosed, new Promise((resolve) => (bound = setTimeout(resolve, 2000)))]);
+    clearTimeout(bound);
+    tree.stdout.destroy();
+    tree.stderr.destroy();
+    return {
+        wallS: end.usage?.wallS ?? end.wallS,
+        cpuS: end.usage?.cpuS ?? null,
+        rssB: end.usage?.rssB ?? null,
+        exitCode: end.exitCode,
+        signal: end.signal,
+        timedOut,
+        aborted,
+        leftBehind: end.leftBehind,
+        lost: end.lost,
+        stdout: Buffer.concat(stdout).toString(),
+        outputTail: tail.toString(),
     };
-    return names[n] ?? `signal ${n}`;
+}
+
+
+/***/ }),
+
+/***/ 501:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   LO: () => (/* binding */ groupOpenFds),
+/* harmony export */   M5: () => (/* binding */ groupPeakRssBytes),
+/* harmony export */   MR: () => (/* binding */ carrying),
+/* harmony export */   Yd: () => (/* binding */ procAvailable),
+/* harmony export */   gR: () => (/* binding */ listGroup),
+/* harmony export */   h_: () => (/* binding */ liveGroupMembers),
+/* harmony export */   j4: () => (/* binding */ groupCpuSeconds),
+/* harmony export */   lg: () => (/* binding */ describeProcess),
+/* harmony export */   ms: () => (/* binding */ listenerOwner),
+/* harmony export */   t5: () => (/* binding */ groupRssBytes)
+/* harmony export */ });
+/* unused harmony exports clockTicksPerSecond, parseProcStat, isLive, processTable, environEntry, parseListeningInodes, listeningInodes */
+/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1421);
+/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_child_process__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_1__);
+/**
+ * Linux /proc readings: the one walk over every process (`processTable`), and what is built on
+ * it — the processes that carry an environment entry (how perfgate finds what its commands
+ * started wherever it was re-parented), a process group's members, their CPU time, peak and
+ * current resident memory, open descriptors and listening sockets. Every function returns null
+ * (or nothing) when /proc is not there (macOS, Windows), so callers can degrade.
+ *
+ * Sources: proc(5) — /proc/PID/stat fields 3 (state), 4 (ppid), 5 (pgrp), 14–17 (utime, stime,
+ * cutime, cstime in clock ticks), /proc/PID/environ (the initial environment, NUL-separated;
+ * readable for one's own processes), /proc/PID/cmdline, /proc/PID/task/TID/schedstat field 1
+ * (time on CPU, ns), /proc/PID/status `VmHWM` / `VmRSS` (kB), /proc/net/tcp{,6} (`st` 0A =
+ * LISTEN, `inode`), /proc/PID/fd/* links `socket:[INODE]`. The supervisor (supervisor.py) has
+ * the same walk in python.
+ */
+
+
+let procChecked;
+function procAvailable() {
+    procChecked ??= (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.existsSync)('/proc/self/stat') && (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.existsSync)('/proc/net/tcp');
+    return procChecked;
+}
+let clockTicks;
+/** Clock ticks per second (`getconf CLK_TCK`), 100 on virtually every Linux. */
+function clockTicksPerSecond() {
+    if (clockTicks === undefined) {
+        const out = (0,node_child_process__WEBPACK_IMPORTED_MODULE_0__.spawnSync)('getconf', ['CLK_TCK'], { encoding: 'utf8' });
+        const n = Number(out.stdout?.trim());
+        clockTicks = Number.isFinite(n) && n > 0 ? n : 100;
+    }
+    return clockTicks;
+}
+/** Parses the text of /proc/PID/stat. The command name (field 2) may hold spaces and parentheses. */
+function parseProcStat(pid, text) {
+    const close = text.lastIndexOf(')');
+    if (close < 0)
+        return null;
+    const f = text
+        .slice(close + 2)
+        .trim()
+        .split(' ');
+    // f[0] is field 3 (state); field N is f[N - 3].
+    if (f.length < 15)
+        return null;
+    return {
+        pid,
+        state: f[0],
+        ppid: Number(f[1]),
+        pgrp: Number(f[2]),
+        ownTicks: Number(f[11]) + Number(f[12]),
+        childTicks: Number(f[13]) + Number(f[14]),
+    };
+}
+/** Whether a process of this state is running (zombies and dead ones are not). */
+const isLive = (p) => p.state !== 'Z' && p.state !== 'X';
+/** The pids in /proc, or null without /proc. */
+function pids() {
+    let names;
+    try {
+        names = (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.readdirSync)('/proc');
+    }
+    catch {
+        return null;
+    }
+    return names.filter((n) => /^\d+$/.test(n)).map(Number);
+}
+function readStat(pid) {
+    try {
+        return parseProcStat(pid, (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.readFileSync)(`/proc/${pid}/stat`, 'utf8'));
+    }
+    catch {
+        return null; // exited meanwhile
+    }
+}
+/** Every process, zombies included: the one walk over /proc. Null without /proc. */
+function processTable() {
+    const all = pids();
+    if (all === null)
+        return null;
+    const out = [];
+    for (const pid of all) {
+        const st = readStat(pid);
+        if (st)
+            out.push(st);
+    }
+    return out;
+}
+/**
+ * The environment entry `NAME=…` of a process (its initial environment, as exec gave it), or
+ * null when it has none, is gone, or is not ours to read.
+ */
+function environEntry(pid, name) {
+    let text;
+    try {
+        text = (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.readFileSync)(`/proc/${pid}/environ`, 'latin1');
+    }
+    catch {
+        return null;
+    }
+    const key = `${name}=`;
+    for (const entry of text.split('\0'))
+        if (entry.startsWith(key))
+            return entry.slice(key.length);
+    return null;
+}
+/**
+ * Live processes (but `exclude`) whose environment has `NAME=VALUE` with VALUE starting with
+ * `prefix`: wherever they were re-parented, in whatever session or group. Empty without /proc.
+ */
+function carrying(name, prefix, exclude = new Set()) {
+    return (processTable() ?? []).filter((p) => isLive(p) && !exclude.has(p.pid) && environEntry(p.pid, name)?.startsWith(prefix) === true);
+}
+/** `command line (pid N)` of a process, or `? (pid N)` when it has none (exiting). */
+function describeProcess(pid) {
+    try {
+        const text = (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.readFileSync)(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').split(/\s+/).join(' ').trim();
+        if (text)
+            return `${text.slice(0, 120)} (pid ${pid})`;
+    }
+    catch {
+        // gone
+    }
+    return `? (pid ${pid})`;
+}
+/** Every process in process group `pgid`, zombies included; null without /proc. */
+function listGroup(pgid) {
+    if (!procAvailable())
+        return null;
+    return processTable()?.filter((p) => p.pgrp === pgid) ?? null;
+}
+/** Live (non-zombie) members of a process group; null without /proc. */
+function liveGroupMembers(pgid) {
+    const all = listGroup(pgid);
+    return all === null ? null : all.filter(isLive).map((p) => p.pid);
+}
+/**
+ * CPU seconds (user + system, including reaped children) used so far by the group's processes.
+ * With `pids` (members found earlier by `listGroup`), reads only those processes instead of
+ * scanning all of /proc, which takes milliseconds: cheap enough to call while load is running.
+ */
+function groupCpuSeconds(pgid, pids) {
+    let members;
+    if (pids === undefined)
+        members = listGroup(pgid);
+    else if (!procAvailable())
+        members = null;
+    else
+        members = pids.map(readStat).filter((st) => st !== null && st.pgrp === pgid);
+    if (members === null)
+        return null;
+    let seconds = 0;
+    for (const p of members)
+        seconds += processCpuSeconds(p);
+    return seconds;
+}
+let schedstatChecked;
+function schedstatAvailable() {
+    schedstatChecked ??= (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.existsSync)(`/proc/self/task/${process.pid}/schedstat`);
+    return schedstatChecked;
+}
+/**
+ * CPU seconds of one process and its reaped children. Its own time comes from its threads'
+ * schedstat (nanoseconds) when the kernel has it, as utime + stime count whole clock ticks
+ * (10 ms): too coarse for short runs. Threads that already exited are then missed, which is
+ * fine for servers (their threads live as long as they do).
+ */
+function processCpuSeconds(p) {
+    const children = p.childTicks / clockTicksPerSecond();
+    if (schedstatAvailable() && p.state !== 'Z') {
+        try {
+            let ns = 0;
+            for (const tid of (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.readdirSync)(`/proc/${p.pid}/task`)) {
+                try {
+                    ns += Number((0,node_fs__WEBPACK_IMPORTED_MODULE_1__.readFileSync)(`/proc/${p.pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+                }
+                catch {
+                    // thread exited meanwhile
+                }
+            }
+            return ns / 1e9 + children;
+        }
+        catch {
+            // the process exited meanwhile: fall back to what /proc/PID/stat said
+        }
+    }
+    return p.ownTicks / clockTicksPerSecond() + children;
+}
+/**
+ * The largest peak resident set size (VmHWM) among the group's live processes, in bytes,
+ * leaving out `exclude` (the supervisor, which is not part of what is measured).
+ */
+function groupPeakRssBytes(pgid, exclude = null) {
+    const pids = liveGroupMembers(pgid);
+    if (pids === null)
+        return null;
+    let peak = null;
+    for (const pid of pids) {
+        if (pid === exclude)
+            continue;
+        let text;
+        try {
+            text = (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.readFileSync)(`/proc/${pid}/status`, 'utf8');
+        }
+        catch {
+            continue;
+        }
+        const m = /^VmHWM:\s+(\d+)\s+kB/m.exec(text);
+        if (m)
+            peak = Math.max(peak ?? 0, Number(m[1]) * 1024);
+    }
+    return peak;
+}
+/** Parses /proc/net/tcp or tcp6 text: inodes of sockets listening on `port` (any address). */
+function parseListeningInodes(text, port) {
+    const inodes = [];
+    for (const line of text.split('\n').slice(1)) {
+        const f = line.trim().split(/\s+/);
+        if (f.length < 10)
+            continue;
+        const local = f[1];
+        const portHex = local.slice(local.lastIndexOf(':') + 1);
+        if (f[3] === '0A' && Number.parseInt(portHex, 16) === port)
+            inodes.push(f[9]);
+    }
+    return inodes;
+}
+/** Inodes of the TCP sockets listening on `port`; null without /proc. */
+function listeningInodes(port) {
+    if (!procAvailable())
+        return null;
+    const inodes = [];
+    for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+        try {
+            inodes.push(...parseListeningInodes((0,node_fs__WEBPACK_IMPORTED_MODULE_1__.readFileSync)(file, 'utf8'), port));
+        }
+        catch {
+            // tcp6 is absent when IPv6 is disabled
+        }
+    }
+    return inodes;
+}
+function holdsSocket(pid, wanted) {
+    let fds;
+    try {
+        fds = (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.readdirSync)(`/proc/${pid}/fd`);
+    }
+    catch {
+        return null; // not ours to read, or gone
+    }
+    for (const fd of fds) {
+        try {
+            if (wanted.has((0,node_fs__WEBPACK_IMPORTED_MODULE_1__.readlinkSync)(`/proc/${pid}/fd/${fd}`)))
+                return true;
+        }
+        catch {
+            // closed meanwhile
+        }
+    }
+    return false;
+}
+/**
+ * Who holds the socket listening on `port`:
+ * - `group`: a process of group `pgid`;
+ * - `other`: a process outside it that we can inspect (another server took the port);
+ * - `none`: nobody listens there;
+ * - `unknown`: a process we cannot inspect (another user's, e.g. a root-owned docker-proxy
+ *   forwarding to a container the server command started);
+ * - null: this platform has no /proc.
+ */
+function listenerOwner(pgid, port) {
+    const inodes = listeningInodes(port);
+    const members = liveGroupMembers(pgid);
+    if (inodes === null || members === null)
+        return null;
+    if (inodes.length === 0)
+        return 'none';
+    const wanted = new Set(inodes.map((i) => `socket:[${i}]`));
+    for (const pid of members)
+        if (holdsSocket(pid, wanted))
+            return 'group';
+    const inGroup = new Set(members);
+    for (const p of processTable() ?? [])
+        if (!inGroup.has(p.pid) && holdsSocket(p.pid, wanted))
+            return 'other';
+    return 'unknown';
+}
+/**
+ * Current resident memory (VmRSS) summed over the group's live processes, in bytes, leaving out
+ * `exclude` (the supervisor); null without /proc.
+ */
+function groupRssBytes(pgid, exclude = null) {
+    const pids = liveGroupMembers(pgid);
+    if (pids === null)
+        return null;
+    let total = 0;
+    for (const pid of pids) {
+        if (pid === exclude)
+            continue;
+        try {
+            const m = /^VmRSS:\s+(\d+)\s+kB/m.exec((0,node_fs__WEBPACK_IMPORTED_MODULE_1__.readFileSync)(`/proc/${pid}/status`, 'utf8'));
+            if (m)
+                total += Number(m[1]) * 1024;
+        }
+        catch {
+            // exited meanwhile
+        }
+    }
+    return total;
+}
+/** Open file descriptors summed over the group's live processes but `exclude` (the supervisor); null without /proc. */
+function groupOpenFds(pgid, exclude = null) {
+    const pids = liveGroupMembers(pgid);
+    if (pids === null)
+        return null;
+    let total = 0;
+    for (const pid of pids) {
+        if (pid === exclude)
+            continue;
+        try {
+            total += (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.readdirSync)(`/proc/${pid}/fd`).length;
+        }
+        catch {
+            // exited meanwhile, or not ours to read
+        }
+    }
+    return total;
 }
 
 
@@ -51480,9 +51651,10 @@ function signalName(n) {
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9691);
+/* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(9691);
 /* harmony import */ var _core_model__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4146);
 /* harmony import */ var _core_report__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8557);
+/* harmony import */ var _settings_settings__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(1553);
 /**
  * Reading results files back (report mode), treating every file as hostile: an artifact from a
  * fork PR is attacker-controlled. Files are bounded in size and count, validated against a
@@ -51496,9 +51668,10 @@ function signalName(n) {
 
 
 
+
 /** Limits on what report mode will read. */
 const RESULTS_LIMITS = {
-    maxFiles: 64,
+    maxFiles: _settings_settings__WEBPACK_IMPORTED_MODULE_4__/* .MAX_SHARDS */ .hH,
     maxFileBytes: 16 * 1024 * 1024,
     maxDepth: 4,
     maxMetrics: 5000,
@@ -51507,39 +51680,47 @@ const RESULTS_LIMITS = {
     maxProfileNodes: 2000,
     /** The "Reproduce locally" block, which carries the configuration it ran with. */
     maxReproduceChars: 16_000,
+    /** Looks the gate took: one after every round (planned looks, and checks of counts between them) and a final one. */
+    maxLooks: 10_001,
 };
-const str = (max = 2000) => zod__WEBPACK_IMPORTED_MODULE_4__/* .string */ .YjP().max(max);
-const num = zod__WEBPACK_IMPORTED_MODULE_4__/* .number */ .aig().finite();
-const warning = zod__WEBPACK_IMPORTED_MODULE_4__/* .strictObject */ .rej({
-    code: zod__WEBPACK_IMPORTED_MODULE_4__/* .string */ .YjP().regex(/^[a-z][a-z0-9-]{0,40}$/),
+const str = (max = 2000) => zod__WEBPACK_IMPORTED_MODULE_5__/* .string */ .YjP().max(max);
+const num = zod__WEBPACK_IMPORTED_MODULE_5__/* .number */ .aig().finite();
+const warning = zod__WEBPACK_IMPORTED_MODULE_5__/* .strictObject */ .rej({
+    code: zod__WEBPACK_IMPORTED_MODULE_5__/* .string */ .YjP().regex(/^[a-z][a-z0-9-]{0,40}$/),
     metric: str(20_000).optional(),
     text: str(),
 });
-const samples = zod__WEBPACK_IMPORTED_MODULE_4__/* .array */ .YOg(num).max(RESULTS_LIMITS.maxSamples);
-const change = zod__WEBPACK_IMPORTED_MODULE_4__/* .strictObject */ .rej({ estimate: num, low: num, high: num, confidence: num.min(0).max(1) }).nullable();
+const samples = zod__WEBPACK_IMPORTED_MODULE_5__/* .array */ .YOg(num).max(RESULTS_LIMITS.maxSamples);
+const change = zod__WEBPACK_IMPORTED_MODULE_5__/* .strictObject */ .rej({ estimate: num, low: num, high: num, confidence: num.min(0).max(1) }).nullable();
 const unit = str(40);
-const budget = zod__WEBPACK_IMPORTED_MODULE_4__/* .discriminatedUnion */ .gMt('kind', [
-    zod__WEBPACK_IMPORTED_MODULE_4__/* .strictObject */ .rej({ kind: zod__WEBPACK_IMPORTED_MODULE_4__/* .literal */ .euz('relative'), limit: num, source: str(100) }),
-    zod__WEBPACK_IMPORTED_MODULE_4__/* .strictObject */ .rej({
-        kind: zod__WEBPACK_IMPORTED_MODULE_4__/* .literal */ .euz('absolute'),
-        op: zod__WEBPACK_IMPORTED_MODULE_4__/* ["enum"] */ .k5n(['<', '<=', '>', '>=']),
+const budget = zod__WEBPACK_IMPORTED_MODULE_5__/* .discriminatedUnion */ .gMt('kind', [
+    zod__WEBPACK_IMPORTED_MODULE_5__/* .strictObject */ .rej({ kind: zod__WEBPACK_IMPORTED_MODULE_5__/* .literal */ .euz('relative'), limit: num, source: str(100) }),
+    zod__WEBPACK_IMPORTED_MODULE_5__/* .strictObject */ .rej({
+        kind: zod__WEBPACK_IMPORTED_MODULE_5__/* .literal */ .euz('absolute'),
+        op: zod__WEBPACK_IMPORTED_MODULE_5__/* ["enum"] */ .k5n(['<', '<=', '>', '>=']),
         bound: num,
         unit,
         source: str(100),
     }),
-    zod__WEBPACK_IMPORTED_MODULE_4__/* .strictObject */ .rej({ kind: zod__WEBPACK_IMPORTED_MODULE_4__/* .literal */ .euz('off'), source: str(100) }),
+    zod__WEBPACK_IMPORTED_MODULE_5__/* .strictObject */ .rej({ kind: zod__WEBPACK_IMPORTED_MODULE_5__/* .literal */ .euz('growth'), bound: num, unit, source: str(100) }),
+    zod__WEBPACK_IMPORTED_MODULE_5__/* .strictObject */ .rej({ kind: zod__WEBPACK_IMPORTED_MODULE_5__/* .literal */ .euz('off'), source: str(100) }),
 ]);
-const outcome = zod__WEBPACK_IMPORTED_MODULE_4__/* ["enum"] */ .k5n(_core_model__WEBPACK_IMPORTED_MODULE_2__/* .OUTCOMES */ .i);
+const outcome = zod__WEBPACK_IMPORTED_MODULE_5__/* ["enum"] */ .k5n(_core_model__WEBPACK_IMPORTED_MODULE_2__/* .OUTCOMES */ .im);
 // Ids and names come from benchmark tools and may be long; renderers shorten them for display.
 const nonNegative = num.min(0);
-const index = zod__WEBPACK_IMPORTED_MODULE_4__/* .number */ .aig().int().min(0);
-const profileView = zod__WEBPACK_IMPORTED_MODULE_4__/* .strictObject */ .rej({
-    kind: zod__WEBPACK_IMPORTED_MODULE_4__/* ["enum"] */ .k5n(['cpu', 'heap']),
-    unit: zod__WEBPACK_IMPORTED_MODULE_4__/* ["enum"] */ .k5n(['s', 'B']),
-    per: zod__WEBPACK_IMPORTED_MODULE_4__/* ["enum"] */ .k5n(['run', 'request']),
-    functions: zod__WEBPACK_IMPORTED_MODULE_4__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_4__/* .strictObject */ .rej({ name: str(500), file: str(1000), line: zod__WEBPACK_IMPORTED_MODULE_4__/* .number */ .aig().int().min(1).nullable() }))
+const index = zod__WEBPACK_IMPORTED_MODULE_5__/* .number */ .aig().int().min(0);
+const profileView = zod__WEBPACK_IMPORTED_MODULE_5__/* .strictObject */ .rej({
+    kind: zod__WEBPACK_IMPORTED_MODULE_5__/* ["enum"] */ .k5n(['cpu', 'heap']),
+    unit: zod__WEBPACK_IMPORTED_MODULE_5__/* ["enum"] */ .k5n(['s', 'B', 'count']),
+    per: zod__WEBPACK_IMPORTED_MODULE_5__/* ["enum"] */ .k5n(['run', 'request', 'operation', 'share']),
+    functions: zod__WEBPACK_IMPORTED_MODULE_5__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_5__/* .strictObject */ .rej({
+        name: str(500),
+        file: str(1000),
+        line: zod__WEBPACK_IMPORTED_MODULE_5__/* .number */ .aig().int().min(1).nullable(),
+        package: str(500).optional(),
+    }))
         .max(RESULTS_LIMITS.maxProfileNodes + 100),
-    top: zod__WEBPACK_IMPORTED_MODULE_4__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_4__/* .strictObject */ .rej({
+    top: zod__WEBPACK_IMPORTED_MODULE_5__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_5__/* .strictObject */ .rej({
         fn: index,
         baseSelf: nonNegative,
         headSelf: nonNegative,
@@ -51547,31 +51728,39 @@ const profileView = zod__WEBPACK_IMPORTED_MODULE_4__/* .strictObject */ .rej({
         headTotal: nonNegative,
     }))
         .max(100),
+    grown: nonNegative.optional(),
     baseTotal: nonNegative,
     headTotal: nonNegative,
-    flame: zod__WEBPACK_IMPORTED_MODULE_4__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_4__/* .strictObject */ .rej({ fn: index, parent: zod__WEBPACK_IMPORTED_MODULE_4__/* .number */ .aig().int().min(-1), base: nonNegative, head: nonNegative }))
+    perRun: zod__WEBPACK_IMPORTED_MODULE_5__/* .strictObject */ .rej({ base: nonNegative, head: nonNegative }).optional(),
+    flame: zod__WEBPACK_IMPORTED_MODULE_5__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_5__/* .strictObject */ .rej({ fn: index, parent: zod__WEBPACK_IMPORTED_MODULE_5__/* .number */ .aig().int().min(-1), base: nonNegative, head: nonNegative }))
         .max(RESULTS_LIMITS.maxProfileNodes),
 })
     .refine((v) => v.top.every((c) => c.fn < v.functions.length) &&
     v.flame.every((n, i) => n.fn < v.functions.length && n.parent < i), 'a profile refers to a function or parent node it does not hold');
-const suiteProfile = zod__WEBPACK_IMPORTED_MODULE_4__/* .strictObject */ .rej({
+const suiteProfile = zod__WEBPACK_IMPORTED_MODULE_5__/* .strictObject */ .rej({
     suite: str(200),
-    profiler: zod__WEBPACK_IMPORTED_MODULE_4__/* ["enum"] */ .k5n(['v8', 'perf', 'none']),
-    metrics: zod__WEBPACK_IMPORTED_MODULE_4__/* .array */ .YOg(str(300)).max(100),
-    runs: zod__WEBPACK_IMPORTED_MODULE_4__/* .strictObject */ .rej({ base: index, head: index }),
-    views: zod__WEBPACK_IMPORTED_MODULE_4__/* .array */ .YOg(profileView).max(2),
-    files: zod__WEBPACK_IMPORTED_MODULE_4__/* .array */ .YOg(str(500)).max(500),
+    profiler: zod__WEBPACK_IMPORTED_MODULE_5__/* ["enum"] */ .k5n(['v8', 'perf', 'callgrind', 'none']),
+    metrics: zod__WEBPACK_IMPORTED_MODULE_5__/* .array */ .YOg(str(300)).max(100),
+    runs: zod__WEBPACK_IMPORTED_MODULE_5__/* .strictObject */ .rej({ base: index, head: index }),
+    views: zod__WEBPACK_IMPORTED_MODULE_5__/* .array */ .YOg(profileView).max(2),
+    files: zod__WEBPACK_IMPORTED_MODULE_5__/* .array */ .YOg(str(500)).max(500),
     costS: nonNegative,
-    notes: zod__WEBPACK_IMPORTED_MODULE_4__/* .array */ .YOg(str()).max(20),
+    notes: zod__WEBPACK_IMPORTED_MODULE_5__/* .array */ .YOg(str()).max(20),
 });
-const metric = zod__WEBPACK_IMPORTED_MODULE_4__/* .strictObject */ .rej({
+const metric = zod__WEBPACK_IMPORTED_MODULE_5__/* .strictObject */ .rej({
     id: str(20_000),
     suite: str(200),
     case: str(20_000).optional(),
     name: str(20_000),
     percentile: num.min(0).max(100).optional(),
+    soak: zod__WEBPACK_IMPORTED_MODULE_5__/* .discriminatedUnion */ .gMt('role', [
+        zod__WEBPACK_IMPORTED_MODULE_5__/* .strictObject */ .rej({ role: zod__WEBPACK_IMPORTED_MODULE_5__/* .literal */ .euz('growth'), tolerance: num, runs: zod__WEBPACK_IMPORTED_MODULE_5__/* .number */ .aig().int().min(1).max(100) }),
+        zod__WEBPACK_IMPORTED_MODULE_5__/* .strictObject */ .rej({ role: zod__WEBPACK_IMPORTED_MODULE_5__/* .literal */ .euz('reported') }),
+    ])
+        .optional(),
+    counter: zod__WEBPACK_IMPORTED_MODULE_5__/* ["enum"] */ .k5n(_core_model__WEBPACK_IMPORTED_MODULE_2__/* .INSTRUCTION_COUNTERS */ .F).optional(),
     unit,
-    direction: zod__WEBPACK_IMPORTED_MODULE_4__/* ["enum"] */ .k5n(['lower', 'higher']),
+    direction: zod__WEBPACK_IMPORTED_MODULE_5__/* ["enum"] */ .k5n(['lower', 'higher']),
     base: samples,
     head: samples,
     baseMedian: num.nullable(),
@@ -51580,65 +51769,77 @@ const metric = zod__WEBPACK_IMPORTED_MODULE_4__/* .strictObject */ .rej({
     pValue: num.nullable(),
     budget,
     outcome,
-    rounds: zod__WEBPACK_IMPORTED_MODULE_4__/* .number */ .aig().int().min(0).max(RESULTS_LIMITS.maxSamples),
+    rounds: zod__WEBPACK_IMPORTED_MODULE_5__/* .number */ .aig().int().min(0).max(RESULTS_LIMITS.maxSamples),
     stopReason: str(500),
-    warnings: zod__WEBPACK_IMPORTED_MODULE_4__/* .array */ .YOg(warning).max(50),
-    headInterval: zod__WEBPACK_IMPORTED_MODULE_4__/* .strictObject */ .rej({ estimate: num, low: num, high: num, confidence: num.min(0).max(1) }).optional(),
+    warnings: zod__WEBPACK_IMPORTED_MODULE_5__/* .array */ .YOg(warning).max(50),
+    // An end the head's interval cannot reach is ±Infinity, which JSON writes as null (report mode recomputes it).
+    headInterval: zod__WEBPACK_IMPORTED_MODULE_5__/* .strictObject */ .rej({ estimate: num, low: num.nullable(), high: num.nullable(), confidence: num.min(0).max(1) })
+        .optional(),
+    growthInterval: zod__WEBPACK_IMPORTED_MODULE_5__/* .strictObject */ .rej({ estimate: num, low: num, high: num, confidence: num.min(0).max(1) }).optional(),
     // Written by measure mode for the record; report mode drops it and asks the API again.
-    accepted: zod__WEBPACK_IMPORTED_MODULE_4__/* .strictObject */ .rej({ by: zod__WEBPACK_IMPORTED_MODULE_4__/* ["enum"] */ .k5n(['label', 'description']), rule: str(300) }).optional(),
+    accepted: zod__WEBPACK_IMPORTED_MODULE_5__/* .strictObject */ .rej({ by: zod__WEBPACK_IMPORTED_MODULE_5__/* ["enum"] */ .k5n(['label', 'description']), rule: str(300) }).optional(),
 });
-const sha = zod__WEBPACK_IMPORTED_MODULE_4__/* .string */ .YjP().regex(/^[0-9a-f]{7,64}$/i, 'expected a commit SHA');
-const curve = zod__WEBPACK_IMPORTED_MODULE_4__/* .strictObject */ .rej({
+const sha = zod__WEBPACK_IMPORTED_MODULE_5__/* .string */ .YjP().regex(/^[0-9a-f]{7,64}$/i, 'expected a commit SHA');
+const curve = zod__WEBPACK_IMPORTED_MODULE_5__/* .strictObject */ .rej({
     metric: str(300),
-    side: zod__WEBPACK_IMPORTED_MODULE_4__/* ["enum"] */ .k5n(['base', 'head']),
+    side: zod__WEBPACK_IMPORTED_MODULE_5__/* ["enum"] */ .k5n(['base', 'head']),
     slo: str(100),
     bound: num,
     errorBound: num,
-    steps: zod__WEBPACK_IMPORTED_MODULE_4__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_4__/* .strictObject */ .rej({ rate: num, achieved: num, latency: num.nullable(), errors: num, holds: zod__WEBPACK_IMPORTED_MODULE_4__/* .boolean */ .zMY() }))
+    steps: zod__WEBPACK_IMPORTED_MODULE_5__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_5__/* .strictObject */ .rej({ rate: num, achieved: num, latency: num.nullable(), errors: num, holds: zod__WEBPACK_IMPORTED_MODULE_5__/* .boolean */ .zMY() }))
         .max(RESULTS_LIMITS.maxSamples),
 });
-const reportSchema = zod__WEBPACK_IMPORTED_MODULE_4__/* .strictObject */ .rej({
-    formatVersion: zod__WEBPACK_IMPORTED_MODULE_4__/* .literal */ .euz(1),
-    verdict: zod__WEBPACK_IMPORTED_MODULE_4__/* ["enum"] */ .k5n(['pass', 'fail', 'error']),
-    base: zod__WEBPACK_IMPORTED_MODULE_4__/* .strictObject */ .rej({ sha, ref: str(300).optional() }),
-    head: zod__WEBPACK_IMPORTED_MODULE_4__/* .strictObject */ .rej({ sha, ref: str(300).optional() }),
-    pairing: zod__WEBPACK_IMPORTED_MODULE_4__/* .strictObject */ .rej({ event: str(100), reason: str(1000), commits: zod__WEBPACK_IMPORTED_MODULE_4__/* .number */ .aig().int().min(0).optional() })
+const reportSchema = zod__WEBPACK_IMPORTED_MODULE_5__/* .strictObject */ .rej({
+    formatVersion: zod__WEBPACK_IMPORTED_MODULE_5__/* .literal */ .euz(1),
+    verdict: zod__WEBPACK_IMPORTED_MODULE_5__/* ["enum"] */ .k5n(['pass', 'fail', 'error']),
+    base: zod__WEBPACK_IMPORTED_MODULE_5__/* .strictObject */ .rej({ sha, ref: str(300).optional() }),
+    head: zod__WEBPACK_IMPORTED_MODULE_5__/* .strictObject */ .rej({ sha, ref: str(300).optional() }),
+    pairing: zod__WEBPACK_IMPORTED_MODULE_5__/* .strictObject */ .rej({ event: str(100), reason: str(1000), commits: zod__WEBPACK_IMPORTED_MODULE_5__/* .number */ .aig().int().min(0).optional() })
         .optional(),
-    repository: zod__WEBPACK_IMPORTED_MODULE_4__/* .string */ .YjP()
+    repository: zod__WEBPACK_IMPORTED_MODULE_5__/* .string */ .YjP()
         .regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/)
         .optional(),
-    pullRequest: zod__WEBPACK_IMPORTED_MODULE_4__/* .number */ .aig().int().positive().optional(),
-    results: zod__WEBPACK_IMPORTED_MODULE_4__/* .array */ .YOg(metric).max(RESULTS_LIMITS.maxMetrics),
+    pullRequest: zod__WEBPACK_IMPORTED_MODULE_5__/* .number */ .aig().int().positive().optional(),
+    results: zod__WEBPACK_IMPORTED_MODULE_5__/* .array */ .YOg(metric).max(RESULTS_LIMITS.maxMetrics),
     geomean: change,
-    method: zod__WEBPACK_IMPORTED_MODULE_4__/* .strictObject */ .rej({
+    method: zod__WEBPACK_IMPORTED_MODULE_5__/* .strictObject */ .rej({
         alpha: num,
-        analysis: zod__WEBPACK_IMPORTED_MODULE_4__/* ["enum"] */ .k5n(['paired', 'two-sample']),
-        minRounds: zod__WEBPACK_IMPORTED_MODULE_4__/* .number */ .aig().int(),
-        maxRounds: zod__WEBPACK_IMPORTED_MODULE_4__/* .number */ .aig().int(),
-        rounds: zod__WEBPACK_IMPORTED_MODULE_4__/* .number */ .aig().int(),
-        looks: zod__WEBPACK_IMPORTED_MODULE_4__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_4__/* .number */ .aig().int()).max(100),
-        roundsAfterVerdict: zod__WEBPACK_IMPORTED_MODULE_4__/* .number */ .aig().int().nonnegative().optional(),
+        analysis: zod__WEBPACK_IMPORTED_MODULE_5__/* ["enum"] */ .k5n(['paired', 'two-sample']),
+        minRounds: zod__WEBPACK_IMPORTED_MODULE_5__/* .number */ .aig().int(),
+        maxRounds: zod__WEBPACK_IMPORTED_MODULE_5__/* .number */ .aig().int(),
+        rounds: zod__WEBPACK_IMPORTED_MODULE_5__/* .number */ .aig().int(),
+        looks: zod__WEBPACK_IMPORTED_MODULE_5__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_5__/* .number */ .aig().int()).max(100),
+        trail: zod__WEBPACK_IMPORTED_MODULE_5__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_5__/* .strictObject */ .rej({
+            rounds: zod__WEBPACK_IMPORTED_MODULE_5__/* .number */ .aig().int().min(1).max(RESULTS_LIMITS.maxSamples),
+            final: zod__WEBPACK_IMPORTED_MODULE_5__/* .boolean */ .zMY(),
+            counts: zod__WEBPACK_IMPORTED_MODULE_5__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_5__/* .tuple */ .PVZ([index, index, index]))
+                .max(RESULTS_LIMITS.maxMetrics)
+                .optional(),
+        }))
+            .max(RESULTS_LIMITS.maxLooks)
+            .optional(),
+        roundsAfterVerdict: zod__WEBPACK_IMPORTED_MODULE_5__/* .number */ .aig().int().nonnegative().optional(),
     }),
-    environment: zod__WEBPACK_IMPORTED_MODULE_4__/* .strictObject */ .rej({
+    environment: zod__WEBPACK_IMPORTED_MODULE_5__/* .strictObject */ .rej({
         cpuModel: str(200),
-        cores: zod__WEBPACK_IMPORTED_MODULE_4__/* .number */ .aig().int(),
+        cores: zod__WEBPACK_IMPORTED_MODULE_5__/* .number */ .aig().int(),
         os: str(200),
         node: str(50),
         durationS: num,
     }),
-    warnings: zod__WEBPACK_IMPORTED_MODULE_4__/* .array */ .YOg(warning).max(500),
-    errors: zod__WEBPACK_IMPORTED_MODULE_4__/* .array */ .YOg(str(10_000)).max(100),
+    warnings: zod__WEBPACK_IMPORTED_MODULE_5__/* .array */ .YOg(warning).max(500),
+    errors: zod__WEBPACK_IMPORTED_MODULE_5__/* .array */ .YOg(str(10_000)).max(100),
     reproduce: str(RESULTS_LIMITS.maxReproduceChars),
-    shard: zod__WEBPACK_IMPORTED_MODULE_4__/* .strictObject */ .rej({ index: zod__WEBPACK_IMPORTED_MODULE_4__/* .number */ .aig().int().min(1), total: zod__WEBPACK_IMPORTED_MODULE_4__/* .number */ .aig().int().min(1).max(256) }).optional(),
-    configHash: zod__WEBPACK_IMPORTED_MODULE_4__/* .string */ .YjP()
+    shard: zod__WEBPACK_IMPORTED_MODULE_5__/* .strictObject */ .rej({ index: zod__WEBPACK_IMPORTED_MODULE_5__/* .number */ .aig().int().min(1), total: zod__WEBPACK_IMPORTED_MODULE_5__/* .number */ .aig().int().min(1).max(_settings_settings__WEBPACK_IMPORTED_MODULE_4__/* .MAX_SHARDS */ .hH) }).optional(),
+    configHash: zod__WEBPACK_IMPORTED_MODULE_5__/* .string */ .YjP()
         .regex(/^[0-9a-f]{16,64}$/)
         .optional(),
     checkSha: sha.optional(),
-    cancelled: zod__WEBPACK_IMPORTED_MODULE_4__/* .string */ .YjP()
+    cancelled: zod__WEBPACK_IMPORTED_MODULE_5__/* .string */ .YjP()
         .regex(/^SIG[A-Z0-9]{1,10}$/)
         .optional(),
-    curves: zod__WEBPACK_IMPORTED_MODULE_4__/* .array */ .YOg(curve).max(RESULTS_LIMITS.maxMetrics).optional(),
-    profiles: zod__WEBPACK_IMPORTED_MODULE_4__/* .array */ .YOg(suiteProfile).max(RESULTS_LIMITS.maxProfiles).optional(),
+    curves: zod__WEBPACK_IMPORTED_MODULE_5__/* .array */ .YOg(curve).max(RESULTS_LIMITS.maxMetrics).optional(),
+    profiles: zod__WEBPACK_IMPORTED_MODULE_5__/* .array */ .YOg(suiteProfile).max(RESULTS_LIMITS.maxProfiles).optional(),
 });
 /** A results file that failed validation; the message names the file and the key. */
 class ResultsFileError extends Error {
@@ -51729,7 +51930,10 @@ function mergeReports(reports, shown) {
         }
     }
     const errors = reports.flatMap((r) => r.errors);
-    const warnings = reports.flatMap((r) => r.warnings);
+    // Shards repeat the notes about the whole run (a suite base has and head dropped): once each.
+    const warnings = reports
+        .flatMap((r) => r.warnings)
+        .filter((w, i, all) => all.findIndex((x) => x.text === w.text) === i);
     const total = first.shard?.total;
     if (total) {
         const seen = new Set(reports.map((r) => r.shard.index));
@@ -51781,8 +51985,11 @@ function mergeReports(reports, shown) {
         shard: undefined,
     };
 }
-/** Report mode: find, validate and merge every results file under `dir`. */
-function loadResults(dir, workspace) {
+/**
+ * Report mode: find, validate and merge every results file under `dir`. `check` turns each file,
+ * once validated, into what this job trusts of it (its comparison decided again), before merging.
+ */
+function loadResults(dir, workspace, check = (r) => r) {
     const root = node_path__WEBPACK_IMPORTED_MODULE_1___default().resolve(workspace, dir);
     const { files, symlinks } = findResultsFiles(root);
     const show = (f) => node_path__WEBPACK_IMPORTED_MODULE_1___default().relative(workspace, f) || f;
@@ -51794,7 +52001,7 @@ function loadResults(dir, workspace) {
             ? `no perfgate-results*.json that is a regular file under ${dir} (input "results"): ${skipped}. Upload and download the files themselves.`
             : `no perfgate-results*.json under ${dir} (input "results"): did the download-artifact step run?`);
     const shown = files.map(show);
-    const report = mergeReports(files.map((f, i) => readResultsFile(f, shown[i])), shown);
+    const report = mergeReports(files.map((f, i) => check(readResultsFile(f, shown[i]), shown[i])), shown);
     if (skipped)
         report.warnings = [...report.warnings, { code: 'symlink', text: `Report mode ${skipped}.` }];
     return report;
@@ -51880,6 +52087,373 @@ function cancelOnSignals(options) {
 
 /***/ }),
 
+/***/ 2364:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Dm: () => (/* binding */ Supervisor),
+/* harmony export */   Gt: () => (/* binding */ frame),
+/* harmony export */   II: () => (/* binding */ TREE_VARIABLE),
+/* harmony export */   Yz: () => (/* binding */ commandsStarted),
+/* harmony export */   _o: () => (/* binding */ killCarriers),
+/* harmony export */   fb: () => (/* binding */ startPython),
+/* harmony export */   fu: () => (/* binding */ runToken),
+/* harmony export */   tS: () => (/* binding */ FrameReader),
+/* harmony export */   v: () => (/* binding */ newTag),
+/* harmony export */   yD: () => (/* binding */ signalName)
+/* harmony export */ });
+/* unused harmony exports SUPERVISOR_PY, python */
+/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1421);
+/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_child_process__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var node_net__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7030);
+/* harmony import */ var node_net__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_net__WEBPACK_IMPORTED_MODULE_3__);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8161);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_4___default = /*#__PURE__*/__nccwpck_require__.n(node_os__WEBPACK_IMPORTED_MODULE_4__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_5___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_5__);
+/* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(3136);
+/* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_6___default = /*#__PURE__*/__nccwpck_require__.n(node_url__WEBPACK_IMPORTED_MODULE_6__);
+/* harmony import */ var _procfs__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(501);
+/**
+ * The client side of supervisor.py (shipped next to the bundle): one long-lived `serve` process
+ * per perfgate process runs every command (builds, samples, warm-ups, servers, profiled runs),
+ * so a sample costs a fork, not a python start-up; `watch` processes watch checkouts (see
+ * checkout-watch.ts).
+ *
+ * Every command carries `PERFGATE_TREE=<run token>-<command id>` in its environment, a
+ * fixed-length value (base and head get environments of the same size). Whatever a command
+ * starts inherits it, so /proc/PID/environ finds a command's processes wherever they were
+ * re-parented — after a command killed its runner and the supervisor too, say.
+ */
+
+
+
+
+
+
+
+
+/** The environment variable that marks a command's processes. */
+const TREE_VARIABLE = 'PERFGATE_TREE';
+/** This process's token: random, so no other perfgate's processes (or leftovers) match. */
+const runToken = (0,node_crypto__WEBPACK_IMPORTED_MODULE_1__.randomBytes)(8).toString('hex');
+let commands = 0;
+/** How many commands this process started (tags issued). */
+const commandsStarted = () => commands;
+/** A fresh tag for one command: `<run token>-<8 digits>`, always the same length. */
+function newTag() {
+    commands++;
+    return `${runToken}-${String(commands).padStart(8, '0')}`;
+}
+/**
+ * Path of supervisor.py: next to this module in the sources, next to the bundle in dist/ (the
+ * `bundle` script copies it there, and `check-dist` compares it).
+ */
+const SUPERVISOR_PY = node_path__WEBPACK_IMPORTED_MODULE_5___default().join(node_path__WEBPACK_IMPORTED_MODULE_5___default().dirname((0,node_url__WEBPACK_IMPORTED_MODULE_6__.fileURLToPath)(import.meta.url)), 'supervisor.py');
+let pythonPath;
+/**
+ * The python3 interpreter, or null when absent. Asked once for its own path, so that a version
+ * manager's shim (pyenv, asdf: a shell script) is not run again in front of every start.
+ */
+function python() {
+    if (pythonPath === undefined) {
+        pythonPath = null;
+        if (process.platform === 'linux')
+            for (const dir of (process.env.PATH ?? '').split(':')) {
+                if (dir && (0,node_fs__WEBPACK_IMPORTED_MODULE_2__.existsSync)(`${dir}/python3`)) {
+                    const real = (0,node_child_process__WEBPACK_IMPORTED_MODULE_0__.spawnSync)(`${dir}/python3`, ['-I', '-S', '-c', 'import sys; print(sys.executable)'], {
+                        encoding: 'utf8',
+                        timeout: 30_000,
+                    }).stdout?.trim();
+                    pythonPath = real && (0,node_fs__WEBPACK_IMPORTED_MODULE_2__.existsSync)(real) ? real : `${dir}/python3`;
+                    break;
+                }
+            }
+    }
+    return pythonPath;
+}
+/** The name of signal number `n` (`SIGKILL`), or `signal N`. */
+function signalName(n) {
+    const found = Object.entries(node_os__WEBPACK_IMPORTED_MODULE_4__.constants.signals).find(([, v]) => v === n);
+    return found ? found[0] : `signal ${n}`;
+}
+/** Encodes one frame: the payload's length, a newline, the NUL-separated fields. */
+function frame(fields) {
+    const payload = Buffer.from(fields.map(String).join('\0'));
+    return Buffer.concat([Buffer.from(`${payload.length}\n`), payload]);
+}
+/** Splits a stream of frames into their fields. */
+class FrameReader {
+    buffer = Buffer.alloc(0);
+    feed(chunk) {
+        this.buffer = this.buffer.length ? Buffer.concat([this.buffer, chunk]) : chunk;
+        const out = [];
+        for (;;) {
+            const newline = this.buffer.indexOf(10);
+            if (newline < 0)
+                break;
+            const size = Number(this.buffer.toString('latin1', 0, newline));
+            const end = newline + 1 + size;
+            if (this.buffer.length < end)
+                break;
+            out.push(this.buffer.toString('utf8', newline + 1, end).split('\0'));
+            this.buffer = this.buffer.subarray(end);
+        }
+        return out;
+    }
+}
+/**
+ * Runs supervisor.py as `__main__`, compiled from a string rather than run as a script: the
+ * parser's memory is then plain heap that the supervisor returns to the system (malloc_trim), so
+ * the runners it forks — whose memory is the floor of every `rss` they report — stay as small as
+ * a bare python with ctypes (about 1.5 MB less than when run as a script).
+ */
+const BOOT = 'import sys; del sys.argv[0]; p = sys.argv[0]; exec(compile(open(p, "rb").read(), p, "exec"), {"__name__": "__main__"})';
+/** Starts `supervisor.py MODE` as a child of this process (detached: its own session). */
+function startPython(mode) {
+    const py = python();
+    if (!py)
+        return null;
+    // Nothing of perfgate's environment: commands get theirs in each request.
+    const env = {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        ...(process.env.TMPDIR ? { TMPDIR: process.env.TMPDIR } : {}),
+    };
+    return (0,node_child_process__WEBPACK_IMPORTED_MODULE_0__.spawn)(py, ['-I', '-S', '-c', BOOT, SUPERVISOR_PY, mode, String(process.pid)], {
+        detached: true,
+        env,
+        stdio: ['pipe', 'pipe', 'pipe'],
+    });
+}
+/**
+ * Kills, at once, every process that carries `prefix` in PERFGATE_TREE (a command's tag, or the
+ * run token for all of them); returns up to 3 of their names.
+ */
+function killCarriers(prefix) {
+    const names = [];
+    for (let pass = 0; pass < 20; pass++) {
+        const found = (0,_procfs__WEBPACK_IMPORTED_MODULE_7__/* .carrying */ .MR)(TREE_VARIABLE, prefix);
+        if (found.length === 0)
+            break;
+        for (const p of found) {
+            if (names.length < 3 && !names.some((n) => n.endsWith(`(pid ${p.pid})`)))
+                names.push((0,_procfs__WEBPACK_IMPORTED_MODULE_7__/* .describeProcess */ .lg)(p.pid));
+            try {
+                process.kill(p.pid, 'SIGKILL');
+            }
+            catch {
+                // gone
+            }
+        }
+    }
+    return names;
+}
+/** One `supervisor.py serve` process and the commands it runs. */
+class Supervisor {
+    static current = null;
+    child;
+    pending = new Map();
+    ready;
+    dead = false;
+    stderr = '';
+    tmp = null;
+    ids = 0;
+    starting = true;
+    constructor(child) {
+        this.child = child;
+        const reader = new FrameReader();
+        let hello;
+        let failed;
+        this.ready = new Promise((resolve, reject) => {
+            hello = resolve;
+            failed = reject;
+        });
+        this.ready.catch(() => { });
+        child.stdout.on('data', (chunk) => {
+            for (const fields of reader.feed(chunk)) {
+                if (fields[0] === 'hello') {
+                    this.tmp = fields[2];
+                    this.starting = false;
+                    this.idle();
+                    hello();
+                }
+                else
+                    this.onFrame(fields);
+            }
+        });
+        child.stderr.on('data', (chunk) => {
+            this.stderr = (this.stderr + chunk.toString()).slice(-2000);
+        });
+        child.on('error', (error) => {
+            failed(new Error(`perfgate's supervisor could not be started: ${error.message}`));
+            this.onExit(null, null);
+        });
+        child.on('exit', (code, signal) => {
+            failed(new Error(`perfgate's supervisor (${SUPERVISOR_PY}) exited at start (${signal ?? `code ${code}`}): ${this.stderr.trim()}`));
+            this.onExit(code, signal);
+        });
+        this.idle();
+    }
+    /** The running supervisor, started (again) when needed; null without python3 (or off Linux). */
+    static async get() {
+        if (Supervisor.current === null || Supervisor.current.dead) {
+            const child = startPython('serve');
+            if (!child)
+                return null;
+            Supervisor.current = new Supervisor(child);
+        }
+        const s = Supervisor.current;
+        await s.ready;
+        return s;
+    }
+    /** Asks the running supervisor to stop its commands and exit (tests; perfgate's exit does it anyway). */
+    static shutdown() {
+        const s = Supervisor.current;
+        Supervisor.current = null;
+        if (s && !s.dead)
+            s.child.stdin?.end(frame(['quit']));
+    }
+    /** The supervisor's pid (tests, benchmarks). */
+    get pid() {
+        return this.child.pid;
+    }
+    /** Keeps perfgate's event loop alive only while commands are pending. */
+    idle() {
+        const busy = (this.starting || this.pending.size > 0) && !this.dead;
+        for (const handle of [this.child, this.child.stdout, this.child.stdin, this.child.stderr]) {
+            const h = handle;
+            if (busy)
+                h?.ref?.();
+            else
+                h?.unref?.();
+        }
+    }
+    send(fields) {
+        this.child.stdin.write(frame(fields));
+    }
+    onFrame(fields) {
+        const [kind, id] = fields;
+        const p = this.pending.get(id);
+        if (!p)
+            return;
+        switch (kind) {
+            case 'fifos':
+                p.fifos?.([fields[2], fields[3]]);
+                break;
+            case 'started':
+                p.pid = Number(fields[2]);
+                p.started?.(p.pid);
+                break;
+            case 'error':
+                p.failed(new Error(fields[2]));
+                this.pending.delete(id);
+                this.idle();
+                break;
+            case 'exit': {
+                const [wallS, cpuS, rssKiB, code] = fields.slice(2, 6).map(Number);
+                this.settle(id, { kind: 'exit', wallS, cpuS, rssKiB, code, left: fields.slice(6) });
+                break;
+            }
+            case 'lost': {
+                const how = /^signal (\d+)$/.exec(fields[2]);
+                const left = [...fields.slice(3), ...killCarriers(p.spec.tag)];
+                this.settle(id, {
+                    kind: 'lost',
+                    how: `the process supervising it (pid ${p.pid ?? '?'}) was ${how ? `killed by ${signalName(Number(how[1]))}` : `ended (${fields[2]})`}`,
+                    left: [...new Set(left)].slice(0, 3),
+                });
+                break;
+            }
+        }
+    }
+    settle(id, outcome) {
+        const p = this.pending.get(id);
+        if (!p || p.settled)
+            return;
+        p.settled = outcome;
+        p.settle?.(outcome);
+        this.pending.delete(id);
+        this.idle();
+    }
+    onExit(code, signal) {
+        if (this.dead)
+            return;
+        this.dead = true;
+        if (Supervisor.current === this)
+            Supervisor.current = null;
+        const how = `perfgate's supervisor (pid ${this.child.pid ?? '?'}) was ${signal ? `killed by ${signal}` : `ended (code ${code})`}`;
+        for (const [id, p] of this.pending) {
+            if (p.pid === undefined) {
+                p.failed(new Error(`${how} before the command started.`));
+                this.pending.delete(id);
+                continue;
+            }
+            // Its runner stops the tree (the supervisor's death told it to); anything that got away goes now.
+            try {
+                process.kill(p.pid, 'SIGINT');
+            }
+            catch {
+                // gone
+            }
+            this.settle(id, { kind: 'lost', how, left: killCarriers(p.spec.tag) });
+        }
+        if (this.tmp)
+            (0,node_fs__WEBPACK_IMPORTED_MODULE_2__.rmSync)(this.tmp, { recursive: true, force: true });
+        this.idle();
+    }
+    /** Starts a command; resolves once it runs (its output pipes open), rejects when it cannot start. */
+    async launch(spec) {
+        if (this.dead)
+            throw new Error("perfgate's supervisor is gone");
+        const id = String(++this.ids);
+        let outcomeResolve;
+        const outcome = new Promise((resolve) => (outcomeResolve = resolve));
+        const p = { spec, failed: () => { }, settle: outcomeResolve };
+        this.pending.set(id, p);
+        this.idle();
+        const paths = await new Promise((resolve, reject) => {
+            p.fifos = resolve;
+            p.failed = reject;
+            const env = Object.entries(spec.env)
+                .filter(([, v]) => v !== undefined)
+                .map(([k, v]) => `${k}=${v}`);
+            this.send(['run', id, spec.shell, spec.command, spec.cwd, spec.graceS, ...env]);
+        });
+        const open = (path) => {
+            const socket = new node_net__WEBPACK_IMPORTED_MODULE_3__.Socket({ fd: (0,node_fs__WEBPACK_IMPORTED_MODULE_2__.openSync)(path, node_fs__WEBPACK_IMPORTED_MODULE_2__.constants.O_RDONLY | node_fs__WEBPACK_IMPORTED_MODULE_2__.constants.O_NONBLOCK), readable: true });
+            socket.on('error', () => { });
+            return socket;
+        };
+        const stdout = open(paths[0]);
+        const stderr = open(paths[1]);
+        let pid;
+        try {
+            pid = await new Promise((resolve, reject) => {
+                if (p.pid !== undefined)
+                    resolve(p.pid);
+                p.started = resolve;
+                p.failed = reject;
+                // A command whose runner died before it reported `started`.
+                outcome.then(() => resolve(p.pid ?? -1));
+                this.send(['go', id]);
+            });
+        }
+        catch (error) {
+            stdout.destroy();
+            stderr.destroy();
+            throw error;
+        }
+        return { pid, stdout, stderr, outcome };
+    }
+}
+
+
+/***/ }),
+
 /***/ 3964:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -51889,10 +52463,12 @@ function cancelOnSignals(options) {
 /* unused harmony export eventFacts */
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _events__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3526);
 /**
  * Reading the runner's environment (GITHUB_* variables and the event payload) into a
  * `RunContext`. The only place that knows the shape of GitHub's event JSON.
  */
+
 
 const text = (value) => (typeof value === 'string' && value !== '' ? value : undefined);
 const flag = (value) => (typeof value === 'boolean' ? value : undefined);
@@ -51907,6 +52483,7 @@ function eventFacts(eventName, json, refName) {
         prBaseRef: text(pr?.base?.ref),
         prHeadSha: text(pr?.head?.sha),
         workflowRunHeadSha: text(payload.workflow_run?.head_sha),
+        workflowRunConclusion: text(payload.workflow_run?.conclusion),
         mergeGroup: group
             ? {
                 baseSha: text(group.base_sha),
@@ -51915,7 +52492,7 @@ function eventFacts(eventName, json, refName) {
                 headRef: text(group.head_ref),
             }
             : undefined,
-        push: eventName === 'push'
+        push: (0,_events__WEBPACK_IMPORTED_MODULE_1__/* .eventRule */ .n)(eventName).pair === 'push'
             ? {
                 ref: text(payload.ref),
                 before: text(payload.before),
@@ -51963,13 +52540,58 @@ function contextFromEnv(env) {
         job: env.GITHUB_JOB ?? 'perfgate',
         runUrl,
         serverUrl,
+        workflowRef: env.GITHUB_WORKFLOW_REF || undefined,
+        actionRepository: env.GITHUB_ACTION_REPOSITORY || undefined,
     };
 }
 
 
 /***/ }),
 
-/***/ 4790:
+/***/ 3526:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   m: () => (/* binding */ shortRef),
+/* harmony export */   n: () => (/* binding */ eventRule)
+/* harmony export */ });
+const refRun = (event) => `${event.eventName}${event.refName ? ` run on ${event.refName}` : ''}`;
+const row = (r) => ({
+    pair: 'input',
+    mergeCommit: false,
+    privileged: false,
+    tracking: 'reference',
+    local: false,
+    label: refRun,
+    ...r,
+});
+/** `refs/heads/main` → `main`, `refs/tags/v1` → `v1`. */
+function shortRef(ref) {
+    return ref?.replace(/^refs\/(heads|tags)\//, '');
+}
+const EVENTS = {
+    pull_request: row({ pair: 'pull_request', mergeCommit: true, tracking: 'change', label: () => 'pull request' }),
+    pull_request_target: row({ pair: 'pull_request', mergeCommit: true, privileged: true, tracking: 'change' }),
+    pull_request_review: row({ mergeCommit: true }),
+    pull_request_review_comment: row({ mergeCommit: true }),
+    merge_group: row({ pair: 'merge_group', tracking: 'change', label: () => 'merge queue' }),
+    push: row({ pair: 'push', label: (e) => `push to ${shortRef(e.push?.ref) ?? 'a ref'}` }),
+    workflow_run: row({ privileged: true, tracking: 'change' }),
+    schedule: row({}),
+    workflow_dispatch: row({}),
+    local: row({ local: true, label: () => 'local run' }),
+};
+/** Any event without a row: the `base` input against the checkout, tracked like a schedule. */
+const OTHER = row({});
+/** The rule of an event, by the name GitHub gives it (GITHUB_EVENT_NAME), or `local`. */
+function eventRule(eventName) {
+    return Object.hasOwn(EVENTS, eventName) ? EVENTS[eventName] : OTHER;
+}
+
+
+/***/ }),
+
+/***/ 5818:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -51987,8 +52609,10 @@ var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
 // EXTERNAL MODULE: ./src/adapters/git.ts
 var git = __nccwpck_require__(6960);
-// EXTERNAL MODULE: ./src/adapters/github/index.ts + 28 modules
-var github = __nccwpck_require__(4734);
+// EXTERNAL MODULE: ./src/adapters/github/index.ts + 30 modules
+var github = __nccwpck_require__(809);
+// EXTERNAL MODULE: ./src/adapters/lifetime.ts
+var lifetime = __nccwpck_require__(3489);
 // EXTERNAL MODULE: ./src/adapters/process.ts
 var adapters_process = __nccwpck_require__(1169);
 // EXTERNAL MODULE: ./src/adapters/signals.ts
@@ -52014,8 +52638,6 @@ var core_report = __nccwpck_require__(8557);
 
 
 
-/** The default of the `accept-label` input. */
-const DEFAULT_ACCEPT_LABEL = 'perf-regression-accepted';
 /** Author associations (GitHub's `author_association`) whose PR description may accept: people with write access. */
 const TRUSTED_ASSOCIATIONS = new Set(['OWNER', 'MEMBER', 'COLLABORATOR']);
 /**
@@ -52051,7 +52673,7 @@ function parseAcceptLines(description) {
 /** The report without any acceptance (report mode: a results file never decides what is accepted). */
 function withoutAcceptance(report) {
     const results = report.results.map(({ accepted: _, ...r }) => r);
-    return { ...report, results, verdict: (0,core_report/* decideVerdict */.AU)(results, report.errors) };
+    return { ...report, results, verdict: (0,core_report/* decideVerdict */.AU)(results, report.errors, report.cancelled !== undefined) };
 }
 /**
  * Marks the failing metrics that the label or the description accepts, and decides the verdict
@@ -52059,7 +52681,7 @@ function withoutAcceptance(report) {
  */
 function applyAcceptance(report, facts) {
     const notes = [];
-    const failing = report.results.filter((r) => model/* FAILING_OUTCOMES */.l.has(r.outcome));
+    const failing = report.results.filter((r) => model/* FAILING_OUTCOMES */.lq.has(r.outcome));
     const byLabel = facts.label !== '' && facts.labels.includes(facts.label);
     let patterns = parseAcceptLines(facts.description);
     if (patterns.length > 0 && !TRUSTED_ASSOCIATIONS.has(facts.authorAssociation ?? '')) {
@@ -52075,7 +52697,7 @@ function applyAcceptance(report, facts) {
     const used = new Set();
     const results = report.results.map((r) => {
         const { accepted: _, ...rest } = r;
-        if (!model/* FAILING_OUTCOMES */.l.has(r.outcome))
+        if (!model/* FAILING_OUTCOMES */.lq.has(r.outcome))
             return rest;
         if (byLabel)
             return { ...rest, accepted: { by: 'label', rule: facts.label } };
@@ -52103,34 +52725,55 @@ function applyAcceptance(report, facts) {
     };
 }
 
-// EXTERNAL MODULE: ./src/core/budgets.ts
-var budgets = __nccwpck_require__(2749);
 // EXTERNAL MODULE: ./src/core/render/charts.ts
 var charts = __nccwpck_require__(2047);
-// EXTERNAL MODULE: ./src/core/units.ts
-var units = __nccwpck_require__(2184);
-// EXTERNAL MODULE: ./src/core/stats/quantiles.ts
-var quantiles = __nccwpck_require__(6873);
 // EXTERNAL MODULE: ./src/core/render/text.ts
 var render_text = __nccwpck_require__(2625);
 ;// CONCATENATED MODULE: ./src/core/render/escape.ts
 /**
  * Escaping of untrusted text (suite names, metric ids, commands, harness output, refs) for
  * GitHub-flavoured markdown. After escaping, text cannot break a table row, open HTML, spoof
- * perfgate's hidden comment marker, mention a user or team, reference an issue, or reorder what
- * a reader sees (bidi controls are made visible by `neutralize`).
+ * perfgate's hidden comment marker, mention a user or team, reference an issue, pull request or
+ * commit, become a link, or reorder what a reader sees (bidi controls are made visible by
+ * `neutralize`). Inside code (spans and fenced blocks) GitHub links nothing; everywhere else,
+ * `defang` breaks what it would link.
  */
 
 // Parentheses, `#`, `+` and `!` only matter at a line start or right after `]`, which the
 // escaping of `[`/`]` and the removal of newlines already rule out.
 const MARKDOWN_SPECIAL = /[\\`*_{}[\]|<>&~]/g;
+/** U+200D ZERO WIDTH JOINER: invisible, and no GitHub autolink pattern matches across it. */
+const JOIN = '\u200d';
+/**
+ * Breaks everything GitHub would turn into a link, a reference or a mention in rendered text, by a
+ * zero-width joiner right inside the pattern (GitHub links after rendering, in text nodes, so an
+ * HTML entity would not do): @mentions and e-mail addresses, `#123`, `owner/repo#123` and `GH-123`
+ * references, commit SHAs (runs of 7 or more hex digits, broken every 6), bare `https://…` and
+ * `www.…` URLs, and `:emoji:` codes.
+ */
+function defang(text) {
+    return text
+        .replace(/@(?=[A-Za-z0-9])/g, `@${JOIN}`)
+        .replace(/#(?=\d)/g, `#${JOIN}`)
+        .replace(/\b(gh)-(?=\d)/gi, `$1-${JOIN}`)
+        .replace(/:(?=\/\/)/g, `:${JOIN}`)
+        .replace(/(www)\./gi, `$1${JOIN}.`)
+        .replace(/(?<![0-9a-f])[0-9a-f]{7,}(?![0-9a-f])/gi, (run) => run.replace(/(.{6})(?=.)/g, `$1${JOIN}`))
+        .replace(/:(?=[a-z0-9_+-]+:)/g, `:${JOIN}`);
+}
 /** Escapes text for inline use in markdown (including inside table cells). */
 function escapeMarkdown(text) {
-    return ((0,render_text/* oneLine */.TN)((0,render_text/* neutralize */.YI)(text))
-        .replace(MARKDOWN_SPECIAL, (c) => `&#${c.charCodeAt(0)};`)
-        // @mentions and #123 / GH-123 references: a zero-width joiner breaks the autolink.
-        .replace(/@(?=[A-Za-z0-9])/g, '@\u200d')
-        .replace(/:(?=[a-z0-9_+-]+:)/g, ':\u200d'));
+    // Defanged before the specials become entities: their `&#NN;` must stay intact.
+    return defang((0,render_text/* oneLine */.TN)((0,render_text/* neutralize */.YI)(text))).replace(MARKDOWN_SPECIAL, (c) => `&#${c.charCodeAt(0)};`);
+}
+/**
+ * Text as code inside raw HTML (a `<summary>` line, which GitHub does not read as markdown, so a
+ * backtick code span there would be literal backticks around live text): a `<code>` element with
+ * the text HTML-escaped and defanged.
+ */
+function htmlCode(text) {
+    const escaped = defang((0,render_text/* oneLine */.TN)((0,render_text/* neutralize */.YI)(text))).replace(/[&<>"'|`*_~[\]\\]/g, (c) => `&#${c.charCodeAt(0)};`);
+    return `<code>${escaped === '' ? ' ' : escaped}</code>`;
 }
 /** Wraps text as inline code that no backtick inside can close early (for commands, ids). */
 function inlineCode(text) {
@@ -52160,6 +52803,10 @@ function codeBlock(untrusted, language = '') {
     return `${fence}${language}\n${text.replace(/\s+$/, '')}\n${fence}`;
 }
 
+// EXTERNAL MODULE: ./src/core/units.ts
+var units = __nccwpck_require__(2184);
+// EXTERNAL MODULE: ./src/core/stats/quantiles.ts
+var quantiles = __nccwpck_require__(6873);
 ;// CONCATENATED MODULE: ./src/core/render/html-markup.ts
 /**
  * Building HTML safely: every interpolated string goes through the `html` tag, which escapes it
@@ -52254,7 +52901,7 @@ function capacityMarkdown(report) {
             const v = capacityOf(report, metric, side);
             return v === null ? '–' : (0,units/* formatValue */.Fl)(v, '1/s');
         };
-        out.push(`<details><summary>${inlineCode(metric)}: latency vs rate (capacity base ${cap('base')}, head ${cap('head')})</summary>`, '', `Objective: ${escapeMarkdown(any.slo)}, errors < ${(0,units/* formatValue */.Fl)(any.errorBound, 'fraction')}. Each cell: the median ${pname} of that side's load steps at that rate; ✓ the objective held, ✗ it broke.`, '', `| rate | base ${pname} | head ${pname} |`, '| ---: | ---: | ---: |', ...rates.map((r) => `| ${(0,units/* formatValue */.Fl)(r, '1/s')} | ${cell(points.base.get(r))} | ${cell(points.head.get(r))} |`), '', '</details>', '');
+        out.push(`<details><summary>${htmlCode(metric)}: latency vs rate (capacity base ${cap('base')}, head ${cap('head')})</summary>`, '', `Objective: ${escapeMarkdown(any.slo)}, errors < ${(0,units/* formatValue */.Fl)(any.errorBound, 'fraction')}. Each cell: the median ${pname} of that side's load steps at that rate; ✓ the objective held, ✗ it broke.`, '', `| rate | base ${pname} | head ${pname} |`, '| ---: | ---: | ---: |', ...rates.map((r) => `| ${(0,units/* formatValue */.Fl)(r, '1/s')} | ${cell(points.base.get(r))} | ${cell(points.head.get(r))} |`), '', '</details>', '');
     }
     return out;
 }
@@ -52315,167 +52962,627 @@ function capacityHtml(report) {
     return cards.length ? `<section><h2>Capacity</h2>${cards.join('')}</section>` : '';
 }
 
-;// CONCATENATED MODULE: ./src/core/profile/diff.ts
-/** Assigns every frame of both sides a function id that is stable across the two sides. */
-function identify(sides) {
-    const nameFile = (f) => `${f.name}\u0000${f.file}`;
-    const rankKey = (side) => {
-        const lines = new Map();
-        for (const p of sides[side])
-            for (const f of p.frames) {
-                const set = lines.get(nameFile(f)) ?? new Set();
-                set.add(f.line);
-                lines.set(nameFile(f), set);
-            }
-        const ranks = new Map();
-        for (const [k, set] of lines) {
-            const sorted = [...set].sort((a, b) => (a ?? -1) - (b ?? -1));
-            ranks.set(k, new Map(sorted.map((l, i) => [l, i])));
-        }
-        return (f) => `${nameFile(f)}\u0000${ranks.get(nameFile(f))?.get(f.line) ?? 0}`;
-    };
-    const functions = [];
-    const index = new Map();
-    const idOf = { base: new Map(), head: new Map() };
-    // Head first, so a function present on both sides is shown with head's line.
-    for (const side of ['head', 'base']) {
-        const key = rankKey(side);
-        for (const p of sides[side]) {
-            idOf[side].set(p, p.frames.map((f) => {
-                const k = key(f);
-                let i = index.get(k);
-                if (i === undefined) {
-                    i = functions.length;
-                    functions.push(f);
-                    index.set(k, i);
-                }
-                return i;
-            }));
-        }
-    }
-    return { functions, idOf };
+// EXTERNAL MODULE: ./src/core/profile/diff.ts
+var diff = __nccwpck_require__(9546);
+// EXTERNAL MODULE: ./src/core/render/profile-view.ts
+var profile_view = __nccwpck_require__(9155);
+;// CONCATENATED MODULE: ./src/core/render/flamegraph.ts
+
+
+/** Rows of the HTML table. */
+const HTML_TOP = 15;
+const flamegraph_W = 1200;
+const ROW = 18;
+function esc(text) {
+    return text.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]);
 }
-/** Builds the differential view of `base` against `head` (each a list of profiled runs of one kind). */
-function differential(base, head, options) {
-    const unit = (base[0] ?? head[0])?.unit ?? (options.kind === 'heap' ? 'B' : 's');
-    const { functions, idOf } = identify({ base, head });
-    const self = { base: new Map(), head: new Map() };
-    const total = { base: new Map(), head: new Map() };
-    const sum = { base: 0, head: 0 };
-    const nodes = [];
-    const nodeIndex = new Map();
-    const add = (m, k, w) => m.set(k, (m.get(k) ?? 0) + w);
-    for (const side of ['base', 'head']) {
-        const divisor = Math.max(options.divisor[side], 1e-300);
-        for (const p of side === 'base' ? base : head) {
-            const ids = idOf[side].get(p);
-            for (const s of p.stacks) {
-                const w = s.weight / divisor;
-                if (!(w > 0) || s.frames.length === 0)
-                    continue;
-                sum[side] += w;
-                const fns = s.frames.map((f) => ids[f]);
-                add(self[side], fns[fns.length - 1], w);
-                for (const fn of new Set(fns))
-                    add(total[side], fn, w);
-                let parent = -1;
-                for (const fn of fns) {
-                    const key = `${parent}>${fn}`;
-                    let n = nodeIndex.get(key);
-                    if (n === undefined) {
-                        n = nodes.length;
-                        nodes.push({ fn, parent, base: 0, head: 0 });
-                        nodeIndex.set(key, n);
-                    }
-                    nodes[n][side] += w;
-                    parent = n;
-                }
-            }
-        }
-    }
-    const costs = functions.map((_, fn) => ({
-        fn,
-        baseSelf: self.base.get(fn) ?? 0,
-        headSelf: self.head.get(fn) ?? 0,
-        baseTotal: total.base.get(fn) ?? 0,
-        headTotal: total.head.get(fn) ?? 0,
-    }));
-    const growth = (c) => c.headSelf - c.baseSelf;
-    const top = costs
-        .filter((c) => growth(c) > 0)
-        .sort((a, b) => growth(b) - growth(a) || b.headTotal - b.baseTotal - (a.headTotal - a.baseTotal) || a.fn - b.fn)
-        .slice(0, options.top ?? 20);
-    const flame = pruneTree(nodes, functions, Math.max(sum.base, sum.head) * (options.minFraction ?? 0.002), options);
-    // Keep only the functions the view refers to.
-    const used = [...new Set([...top.map((c) => c.fn), ...flame.map((n) => n.fn)])].sort((a, b) => a - b);
-    const remap = new Map(used.map((fn, i) => [fn, i]));
-    return {
-        kind: options.kind,
-        unit,
-        per: options.per,
-        functions: used.map((fn) => shortened(functions[fn])),
-        top: top.map((c) => ({ ...c, fn: remap.get(c.fn) })),
-        baseTotal: sum.base,
-        headTotal: sum.head,
-        flame: flame.map((n) => ({ ...n, fn: remap.get(n.fn) })),
-    };
+const finite = (x) => (Number.isFinite(x) ? x : 0);
+function value(v, view) {
+    return (0,profile_view/* costText */.rs)(finite(v), view);
+}
+function signed(v, view) {
+    return (0,profile_view/* growthText */.bn)(finite(v), view);
+}
+function clip(text, max) {
+    const chars = Array.from(text);
+    if (max < 2)
+        return '';
+    return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : text;
+}
+/** Fill for a frame whose self cost changed by `delta`, `scale` being the largest |delta| in the graph. */
+function frameColour(delta, scale) {
+    const k = scale > 0 ? Math.min(1, Math.abs(delta) / scale) : 0;
+    if (k < 0.02)
+        return 'hsl(40,12%,86%)';
+    const lightness = Math.round(90 - 42 * Math.sqrt(k));
+    return delta > 0 ? `hsl(2,85%,${lightness}%)` : `hsl(212,85%,${lightness}%)`;
+}
+/** Self cost of every node (its total minus its kept children's totals), per side. */
+function selfCosts(flame) {
+    const base = flame.map((n) => n.base);
+    const head = flame.map((n) => n.head);
+    flame.forEach((n) => {
+        if (n.parent < 0 || n.parent >= flame.length)
+            return;
+        base[n.parent] -= n.base;
+        head[n.parent] -= n.head;
+    });
+    return { base: base.map((x) => Math.max(0, x)), head: head.map((x) => Math.max(0, x)) };
+}
+/** The differential flame graph of one view as inline SVG. */
+function flameGraphSvg(view, suite) {
+    const { flame, functions } = view;
+    const self = selfCosts(flame);
+    const deltas = flame.map((_, i) => self.head[i] - self.base[i]);
+    const scale = Math.max(0, ...deltas.map(Math.abs));
+    const total = Math.max(view.headTotal, ...flame.filter((n) => n.parent < 0).map((n) => n.head), 0);
+    // Lay out: children side by side under their parent, in stored order (siblings by name).
+    const x = new Array(flame.length).fill(0);
+    const depth = new Array(flame.length).fill(0);
+    const next = new Map(); // parent → x of its next child
+    let rootX = 0;
+    flame.forEach((n, i) => {
+        const valid = n.parent >= 0 && n.parent < i;
+        const start = valid ? (next.get(n.parent) ?? x[n.parent]) : rootX;
+        x[i] = start;
+        depth[i] = valid ? depth[n.parent] + 1 : 0;
+        const w = total > 0 ? (finite(n.head) / total) * flamegraph_W : 0;
+        if (valid)
+            next.set(n.parent, start + w);
+        else
+            rootX = start + w;
+    });
+    const frames = [];
+    let maxDepth = 0;
+    flame.forEach((n, i) => {
+        const w = total > 0 ? (finite(n.head) / total) * flamegraph_W : 0;
+        if (w < 0.3)
+            return;
+        const f = functions[n.fn] ?? { name: '?', file: '', line: null };
+        maxDepth = Math.max(maxDepth, depth[i]);
+        const y = depth[i] * ROW;
+        const label = clip(f.name, Math.floor((w - 6) / 6.6));
+        const tip = `${f.name}${(0,profile_view/* whereText */.ZF)(f) ? ` (${(0,profile_view/* whereText */.ZF)(f)})` : ''}\n` +
+            `head ${value(n.head, view)}${view.per === 'share' ? ' of the profile' : ` per ${view.per}`} (${total > 0 ? ((n.head / total) * 100).toFixed(1) : '0'} % of the graph), base ${value(n.base, view)}: ${signed(n.head - n.base, view)}\n` +
+            `self: head ${value(self.head[i], view)}, base ${value(self.base[i], view)}: ${signed(deltas[i], view)}`;
+        frames.push(`<g class="fg" data-fn="${esc(f.name)}" data-delta="${finite(deltas[i]).toPrecision(4)}" data-width="${w.toFixed(1)}"><title>${esc(tip)}</title><rect x="${x[i].toFixed(1)}" y="${y}" width="${Math.max(0.3, w - 0.6).toFixed(1)}" height="${ROW - 1}" rx="2" fill="${frameColour(deltas[i], scale)}"/>${label ? `<text x="${(x[i] + 3).toFixed(1)}" y="${y + ROW - 5}">${esc(label)}</text>` : ''}</g>`);
+    });
+    const H = (maxDepth + 1) * ROW + 2;
+    return `<svg class="flame" data-chart="flamegraph" data-suite="${esc(suite)}" data-kind="${view.kind}" data-frames="${frames.length}" viewBox="0 0 ${flamegraph_W} ${H}" width="${flamegraph_W}" height="${H}" role="img" aria-label="${esc(`${suite}: differential flame graph`)}">${frames.join('')}</svg>`;
+}
+function topTable(view) {
+    const rows = view.top.slice(0, HTML_TOP).map((c) => {
+        const f = view.functions[c.fn] ?? { name: '?', file: '', line: null };
+        const share = (0,diff/* shareOfGrowth */.kM)(view, c);
+        return `<tr><td><code>${esc(clip(f.name, 120))}</code></td><td class="muted">${esc((0,profile_view/* whereText */.ZF)(f))}</td><td class="num">${value(c.baseSelf, view)}</td><td class="num">${value(c.headSelf, view)}</td><td class="num t-bad">${signed(c.headSelf - c.baseSelf, view)}</td><td class="num">${share === null ? '—' : `${(share * 100).toFixed(0)} %`}</td><td class="num">${value(c.baseTotal, view)}</td><td class="num">${value(c.headTotal, view)}</td></tr>`;
+    });
+    const what = (0,profile_view/* costNoun */.qm)(view);
+    return `<table class="prof"><thead><tr><th>function</th><th>where</th><th class="num">base self</th><th class="num">head self</th><th class="num">change</th><th class="num">share of growth</th><th class="num">base total</th><th class="num">head total</th></tr></thead><tbody>${rows.join('')}</tbody></table><p class="muted legend-note">Self: ${what} in the function itself; total: with everything it called${view.per === 'share' ? ", each as a share of its side's profile" : ''}. ${esc((0,profile_view/* shareLegend */.LH)(view))}</p>`;
+}
+/** The "Where the time went" card of one suite. */
+function renderProfileSection(profile, failing) {
+    const metrics = failing.map((m) => `<code>${esc(m.id)}</code>`).join(', ');
+    const views = profile.views.map((view) => {
+        const flame = view.flame.length
+            ? `<div class="scroll">${flameGraphSvg(view, profile.suite)}</div><p class="muted legend-note"><span class="swatch" style="background:hsl(2,85%,55%)"></span>self cost grew <span class="swatch" style="background:hsl(212,85%,55%)"></span>shrank <span class="swatch" style="background:hsl(40,12%,86%)"></span>unchanged · width: head cost · hover a frame for its figures</p>`
+            : '';
+        const table = view.top.length
+            ? topTable(view)
+            : `<p class="muted">No function costs more on head in these profiles${view.kind === 'cpu' ? ': the time may have gone to waiting (I/O, sleeps, locks), which a CPU profile does not see' : ''}.</p>`;
+        return `<h4>${view.kind === 'heap' ? 'Memory' : view.unit === 'count' ? 'Instructions' : 'Time'}: ${esc((0,profile_view/* viewCaption */.Kh)(profile, view))}</h4>${flame}<div class="scroll">${table}</div>`;
+    });
+    const notes = profile.notes.length
+        ? `<ul class="warnings">${profile.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>`
+        : '';
+    const files = profile.files.length
+        ? `<details><summary class="muted">Raw profiles (${profile.files.length}) beside the results : open them in ${esc(profile_view/* RAW_FILES */.rH[profile.profiler === 'none' ? 'v8' : profile.profiler].viewers)}</summary><ul class="files">${profile.files
+            .slice(0, 100)
+            .map((f) => `<li><code>${esc(f)}</code></li>`)
+            .join('')}</ul></details>`
+        : '';
+    return `<article class="card profile" data-suite="${esc(profile.suite)}"><h3>Where the time went${metrics ? ` (${metrics})` : ''}</h3>${views.join('')}${notes}${files}<p class="muted legend-note">Profiling took ${finite(profile.costS).toFixed(1)} s (extra runs after the verdict, not part of the measurement).</p></article>`;
+}
+/** Styles of the section (appended to the report's stylesheet). */
+const PROFILE_STYLE = `
+svg.flame{display:block;font:11px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
+svg.flame text{fill:#1f2328;pointer-events:none}
+svg.flame g.fg:hover rect{stroke:var(--fg);stroke-width:1}
+.card.profile h4{margin:14px 0 6px;font-size:14px}
+table.prof td code{white-space:nowrap}
+.legend-note{font-size:12px;margin:4px 0 8px}
+ul.files{font-size:12px;columns:2}
+`;
+
+// EXTERNAL MODULE: ./src/core/render/view.ts
+var view = __nccwpck_require__(5371);
+;// CONCATENATED MODULE: ./src/core/render/html-charts.ts
+
+
+
+
+
+
+/** Shortens text drawn inside a chart (SVG text does not wrap); the full text is in the card title. */
+function html_charts_clip(text, max) {
+    const chars = Array.from(text);
+    return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : text;
 }
 /**
- * Drops slivers (and, past `maxNodes`, the smallest nodes) and returns the tree in depth-first
- * order, siblings by function name, with `parent` pointing into the returned list.
+ * A coordinate with one decimal, for compact SVG. Values near the top of the double range can
+ * overflow on the way to a coordinate: such a mark is pinned far outside the chart, never drawn
+ * as `Infinity` or `NaN`.
  */
-function pruneTree(nodes, functions, threshold, options) {
-    const size = (n) => Math.max(n.base, n.head);
-    // A child never outweighs its parent, so the threshold keeps every kept node's ancestors.
-    let kept = nodes.map((_, i) => i).filter((i) => size(nodes[i]) >= threshold && size(nodes[i]) > 0);
-    const max = options.maxNodes ?? 1500;
-    if (kept.length > max) {
-        // Nodes are created parents first, so one pass gives every depth.
-        const depth = new Array(nodes.length).fill(0);
-        nodes.forEach((n, i) => {
-            if (n.parent >= 0)
-                depth[i] = depth[n.parent] + 1;
-        });
-        kept = kept.sort((a, b) => size(nodes[b]) - size(nodes[a]) || depth[a] - depth[b]).slice(0, max);
+function c(x) {
+    const pinned = Number.isNaN(x) ? 0 : Math.max(-1e6, Math.min(1e6, x));
+    return String(Math.round(pinned * 10) / 10);
+}
+const finiteOnly = (xs) => xs.filter(charts/* plottable */.o2);
+/** A linear map from [d0, d1] to [r0, r1]. */
+function linear(d0, d1, r0, r1) {
+    const k = d1 === d0 ? 0 : (r1 - r0) / (d1 - d0);
+    return (x) => r0 + (x - d0) * k;
+}
+/** A value for a chart's hover text, in the chart's display scale: `412 ms`, `84.2 MB`, `11.8k/s`. */
+function tickLabel(v, scale) {
+    return scale.suffix ? `${(0,units/* plainNumber */.ku)(v, 4)}${scale.spaced ? ' ' : ''}${html_charts_clip(scale.suffix, 10)}` : (0,units/* plainNumber */.ku)(v, 4);
+}
+/** The value axis title: the metric's name and the display unit, e.g. `wall (ms)`. */
+function valueTitle(r, scale) {
+    const name = html_charts_clip((0,render_text/* oneLine */.TN)(r.name), 40);
+    return scale.suffix ? `${name} (${html_charts_clip((0,units/* scaleLabel */.pk)(scale), 16)})` : name;
+}
+/** The value axis shared by a metric's samples and distribution charts (display units). */
+function valueAxis(values, scale) {
+    const shown = values.map((v) => v / scale.divisor);
+    const min = Math.min(...shown);
+    const max = Math.max(...shown);
+    const pad = max > min ? (max - min) * 0.06 : Math.abs(min) * 0.05 || 1;
+    return (0,charts/* niceTicks */.at)(min >= 0 ? Math.max(0, min - pad) : min - pad, max + pad, 5);
+}
+// ---------------------------------------------------------------------------------------------
+// Charts
+const SIDES = ['base', 'head'];
+function svgOpen(kind, metric, points, w, h, label) {
+    return html `<svg class="chart" data-chart="${kind}" data-metric="${metric}" data-points="${points}" viewBox="0 0 ${w} ${h}" width="${w}" height="${h}" role="img" aria-label="${label}">`;
+}
+/** Per-round samples of both sides over time: drift shows as both lines moving together. */
+function samplesChart(r, scale, axis) {
+    const W = 440;
+    const H = 220;
+    const m = { l: 52, r: 12, t: 24, b: 36 };
+    const n = Math.max(r.base.length, r.head.length, 1);
+    const dot = n > 60 ? 2 : 3;
+    const x = linear(1, Math.max(n, 2), m.l + 6, W - m.r - 6);
+    const y = linear(axis.lo, axis.hi, H - m.b, m.t);
+    const parts = [];
+    for (const t of axis.ticks) {
+        parts.push(html `<line class="grid" x1="${m.l}" x2="${W - m.r}" y1="${c(y(t))}" y2="${c(y(t))}"/><text class="tick" x="${m.l - 6}" y="${c(y(t) + 4)}" text-anchor="end">${(0,units/* plainNumber */.ku)(t, 4)}</text>`);
     }
-    const keep = new Set(kept);
-    const children = new Map();
-    for (const i of keep) {
-        const p = nodes[i].parent;
-        if (p >= 0 && !keep.has(p))
+    // Round ticks: 1, then multiples of a nice step (1, 5, 10, 15, 20 for 20 rounds).
+    const xStep = Math.max(1, Math.round((0,charts/* niceTicks */.at)(0, n, 5).step));
+    const xTicks = [1];
+    for (let i = xStep; i <= n; i += xStep)
+        if (i > 1)
+            xTicks.push(i);
+    for (const i of xTicks) {
+        parts.push(html `<text class="tick" x="${c(x(i))}" y="${H - m.b + 16}" text-anchor="middle">${i}</text>`);
+    }
+    parts.push(html `<text class="axis-title" x="${(m.l + W - m.r) / 2}" y="${H - 4}" text-anchor="middle">round</text>`);
+    parts.push(html `<text class="axis-title" x="4" y="12">${valueTitle(r, scale)}</text>`);
+    let points = 0;
+    for (const side of SIDES) {
+        const values = r[side];
+        const drawn = values.map((v, i) => [i + 1, v]).filter(([, v]) => (0,charts/* plottable */.o2)(v));
+        if (drawn.length === 0)
             continue;
-        const list = children.get(p) ?? [];
-        list.push(i);
-        children.set(p, list);
+        const med = (0,quantiles/* median */.JZ)(drawn.map(([, v]) => v)) / scale.divisor;
+        parts.push(html `<line class="median s-${side}" x1="${m.l}" x2="${W - m.r}" y1="${c(y(med))}" y2="${c(y(med))}"><title>${side} median ${tickLabel(med, scale)}</title></line>`);
+        const path = drawn.map(([i, v]) => `${c(x(i))},${c(y(v / scale.divisor))}`).join(' ');
+        parts.push(html `<polyline class="series s-${side}" points="${path}"/>`);
+        for (const [i, v] of drawn) {
+            parts.push(html `<circle class="dot s-${side}" data-series="${side}" cx="${c(x(i))}" cy="${c(y(v / scale.divisor))}" r="${dot}"><title>${side}, round ${i}: ${(0,view/* valueText */.Ru)(v, r.unit)}</title></circle>`);
+            points++;
+        }
     }
-    const byName = (a, b) => functions[nodes[a].fn].name.localeCompare(functions[nodes[b].fn].name) || a - b;
-    const out = [];
-    // Iterative depth-first walk: deep recursion in a profile must not overflow our own stack.
-    const todo = (children.get(-1) ?? [])
-        .sort(byName)
-        .reverse()
-        .map((i) => [i, -1]);
-    while (todo.length > 0) {
-        const [i, parent] = todo.pop();
-        const at = out.length;
-        out.push({ ...nodes[i], parent });
-        const kids = (children.get(i) ?? []).sort(byName);
-        for (let k = kids.length - 1; k >= 0; k--)
-            todo.push([kids[k], at]);
+    return html `${svgOpen('samples', r.id, points, W, H, `${r.id}: samples per round`)}${parts}</svg>`;
+}
+/** Where on a row of height `band` the i-th dot sits: a golden-ratio sequence, so dots spread without randomness. */
+function jitter(i, band) {
+    return (((i * 0.6180339887) % 1) - 0.5) * band;
+}
+/** Both distributions on one value axis: a box (quartiles, median, Tukey whiskers) over the strip of samples. */
+function distributionChart(r, scale, axis) {
+    const W = 440;
+    const H = 150;
+    const m = { l: 48, r: 16, t: 10, b: 34 };
+    const x = linear(axis.lo, axis.hi, m.l, W - m.r);
+    const rowH = (H - m.t - m.b) / 2;
+    const parts = [];
+    for (const t of axis.ticks) {
+        parts.push(html `<line class="grid" x1="${c(x(t))}" x2="${c(x(t))}" y1="${m.t}" y2="${H - m.b}"/><text class="tick" x="${c(x(t))}" y="${H - m.b + 14}" text-anchor="middle">${(0,units/* plainNumber */.ku)(t, 4)}</text>`);
     }
-    return out;
+    parts.push(html `<text class="axis-title" x="${(m.l + W - m.r) / 2}" y="${H - 4}" text-anchor="middle">${valueTitle(r, scale)}</text>`);
+    let points = 0;
+    SIDES.forEach((side, row) => {
+        const cy = m.t + rowH * row + rowH / 2;
+        parts.push(html `<text class="row-label s-${side}" x="${m.l - 8}" y="${c(cy + 4)}" text-anchor="end">${side}</text>`);
+        const values = finiteOnly(r[side]).map((v) => v / scale.divisor);
+        if (values.length === 0) {
+            parts.push(html `<text class="note" x="${m.l + 8}" y="${c(cy + 4)}">no samples</text>`);
+            return;
+        }
+        const sorted = [...values].sort((a, b) => a - b);
+        const q1 = (0,quantiles/* quantileSorted */.Z4)(sorted, 0.25);
+        const q2 = (0,quantiles/* quantileSorted */.Z4)(sorted, 0.5);
+        const q3 = (0,quantiles/* quantileSorted */.Z4)(sorted, 0.75);
+        const iqr = q3 - q1;
+        const wLo = sorted.find((v) => v >= q1 - 1.5 * iqr) ?? sorted[0];
+        const wHi = [...sorted].reverse().find((v) => v <= q3 + 1.5 * iqr) ?? sorted[sorted.length - 1];
+        const bh = rowH * 0.62;
+        parts.push(html `<g class="box s-${side}"><title>${side}: median ${tickLabel(q2, scale)}, quartiles ${tickLabel(q1, scale)} – ${tickLabel(q3, scale)}</title><line x1="${c(x(wLo))}" x2="${c(x(q1))}" y1="${c(cy)}" y2="${c(cy)}"/><line x1="${c(x(q3))}" x2="${c(x(wHi))}" y1="${c(cy)}" y2="${c(cy)}"/><rect x="${c(x(q1))}" y="${c(cy - bh / 2)}" width="${c(Math.max(1, x(q3) - x(q1)))}" height="${c(bh)}"/><line class="med" x1="${c(x(q2))}" x2="${c(x(q2))}" y1="${c(cy - bh / 2)}" y2="${c(cy + bh / 2)}"/></g>`);
+        values.forEach((v, i) => {
+            parts.push(html `<circle class="dot s-${side}" data-series="${side}" cx="${c(x(v))}" cy="${c(cy + jitter(i, bh * 0.8))}" r="2.6"><title>${side}, round ${i + 1}: ${tickLabel(v, scale)}</title></circle>`);
+            points++;
+        });
+    });
+    return html `${svgOpen('distribution', r.id, points, W, H, `${r.id}: distributions of base and head`)}${parts}</svg>`;
 }
-/** Longest function name and file name kept in a report (C++ template names run to kilobytes). */
-const MAX_NAME = 400;
-const MAX_FILE = 800;
-function shortened(f) {
-    const cut = (text, max) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
-    return { name: cut(f.name, MAX_NAME), file: cut(f.file, MAX_FILE), line: f.line };
+/**
+ * The budget as a position on the change scale (head/base − 1) and the side that is worse.
+ * An absolute bound is placed at bound/base-median − 1 (where the head median would sit on it).
+ */
+function budgetOnChangeScale(r) {
+    const b = r.budget;
+    if (b.kind === 'relative' && (0,charts/* plottable */.o2)(b.limit)) {
+        return r.direction === 'lower'
+            ? { at: b.limit, worseRight: true, label: `budget ${(0,view/* percentText */.fL)(b.limit)}` }
+            : { at: -b.limit, worseRight: false, label: `budget ${(0,view/* percentText */.fL)(-b.limit)}` };
+    }
+    const at = b.kind === 'absolute' && r.baseMedian && r.baseMedian > 0 ? b.bound / r.baseMedian - 1 : Number.NaN;
+    if (b.kind === 'absolute' && (0,charts/* plottable */.o2)(at)) {
+        return {
+            at,
+            worseRight: b.op === '<' || b.op === '<=',
+            label: `${b.op} ${(0,view/* valueText */.Ru)(b.bound, b.unit)}`,
+        };
+    }
+    return null;
 }
-/** The share of the growth of all profiled cost that a function's self growth explains; null when nothing grew. */
-function shareOfGrowth(view, cost) {
-    const grew = view.headTotal - view.baseTotal;
-    return grew > 0 ? (cost.headSelf - cost.baseSelf) / grew : null;
+/** A forest-plot row: the estimate and its interval on the change scale, against zero and the budget. */
+function forestChart(r) {
+    const W = 440;
+    const H = 96;
+    const m = { l: 16, r: 16, t: 22, b: 34 };
+    const ch = r.change;
+    const budget = ch ? budgetOnChangeScale(r) : null;
+    const domainValues = [0, ...(budget ? [budget.at] : []), ...(ch ? [ch.low, ch.high, ch.estimate] : [])].filter(charts/* plottable */.o2);
+    const lo = Math.min(...domainValues);
+    const hi = Math.max(...domainValues);
+    const pad = Math.max((hi - lo) * 0.12, 0.01);
+    const axis = (0,charts/* niceTicks */.at)((lo - pad) * 100, (hi + pad) * 100, 6);
+    const x = linear(axis.lo / 100, axis.hi / 100, m.l, W - m.r);
+    const cy = m.t + (H - m.t - m.b) / 2;
+    const parts = [];
+    if (budget) {
+        const bx = x(budget.at);
+        const [rx, rw] = budget.worseRight ? [bx, W - m.r - bx] : [m.l, bx - m.l];
+        parts.push(html `<rect class="beyond" x="${c(rx)}" y="${m.t - 4}" width="${c(Math.max(0, rw))}" height="${c(H - m.t - m.b + 8)}"><title>beyond budget</title></rect><line class="budget" x1="${c(bx)}" x2="${c(bx)}" y1="${m.t - 4}" y2="${H - m.b + 4}"/><text class="tick budget-label" x="${c(bx)}" y="${m.t - 8}" text-anchor="middle">${budget.label}</text>`);
+    }
+    let points = 0;
+    if (ch && [ch.low, ch.high, ch.estimate].every(charts/* plottable */.o2)) {
+        const digits = axis.step < 1 ? 1 : 0;
+        for (const t of axis.ticks) {
+            parts.push(html `<text class="tick" x="${c(x(t / 100))}" y="${H - m.b + 18}" text-anchor="middle">${(0,view/* percentText */.fL)(t / 100, digits)}</text>`);
+        }
+        parts.push(html `<line class="zero" x1="${c(x(0))}" x2="${c(x(0))}" y1="${m.t - 4}" y2="${H - m.b + 4}"/>`);
+        const worse = r.direction === 'lower' ? 'worse →' : '← worse';
+        parts.push(html `<text class="axis-title" x="${W / 2}" y="${H - 4}" text-anchor="middle">head vs base (${r.direction === 'lower' ? 'lower is better' : 'higher is better'}; ${worse})</text>`);
+        const t = view/* OUTCOME_VIEW */.Vm[r.outcome].tone;
+        parts.push(html `<g class="ci t-${t}"><line x1="${c(x(ch.low))}" x2="${c(x(ch.high))}" y1="${c(cy)}" y2="${c(cy)}"/><line x1="${c(x(ch.low))}" x2="${c(x(ch.low))}" y1="${c(cy - 7)}" y2="${c(cy + 7)}"/><line x1="${c(x(ch.high))}" x2="${c(x(ch.high))}" y1="${c(cy - 7)}" y2="${c(cy + 7)}"/><circle data-series="estimate" cx="${c(x(ch.estimate))}" cy="${c(cy)}" r="5.5"><title>estimate ${(0,view/* percentText */.fL)(ch.estimate)}, ${Math.round(ch.confidence * 100)}% interval ${(0,view/* percentText */.fL)(ch.low)} to ${(0,view/* percentText */.fL)(ch.high)}</title></circle></g>`);
+        points = 1;
+    }
+    else {
+        parts.push(html `<text class="note" x="${W / 2}" y="${c(cy + 4)}" text-anchor="middle">no change estimate: not compared</text>`);
+    }
+    return html `${svgOpen('forest', r.id, points, W, H, `${r.id}: change with interval against budget`)}${parts}</svg>`;
+}
+/**
+ * Cases with at least two latency percentiles (`MetricResult.percentile`), keyed `SUITE/CASE`, in
+ * report order; each list sorted by percentile.
+ */
+function percentileGroups(results) {
+    const groups = new Map();
+    for (const r of results) {
+        const p = r.percentile;
+        if (r.case === undefined || p === undefined || !(p > 0 && p < 100))
+            continue;
+        const key = `${r.suite}/${r.case}`;
+        const list = groups.get(key) ?? [];
+        list.push({ p, r });
+        groups.set(key, list);
+    }
+    for (const [key, list] of groups) {
+        if (list.length < 2)
+            groups.delete(key);
+        else
+            list.sort((a, b) => a.p - b.p);
+    }
+    return groups;
+}
+/** The latency percentile curve of both sides (median over rounds of each percentile), on a 1/(1−p) axis. */
+function percentileChart(scenario, list) {
+    const W = 440;
+    const H = 220;
+    const m = { l: 52, r: 16, t: 24, b: 36 };
+    const pos = (p) => Math.log10(1 / (1 - p / 100));
+    const medians = list.map(({ p, r }) => ({
+        p,
+        unit: r.unit,
+        base: finiteOnly(r.base).length ? (0,quantiles/* median */.JZ)(finiteOnly(r.base)) : Number.NaN,
+        head: finiteOnly(r.head).length ? (0,quantiles/* median */.JZ)(finiteOnly(r.head)) : Number.NaN,
+    }));
+    const all = finiteOnly(medians.flatMap((d) => [d.base, d.head]));
+    const unit = list[0].r.unit;
+    const scale = (0,charts/* chartScale */.zy)(unit, all);
+    const axis = (0,charts/* niceTicks */.at)(0, all.length ? Math.max(...all) / scale.divisor : 1, 5);
+    const x = linear(pos(list[0].p), pos(list[list.length - 1].p), m.l + 14, W - m.r - 14);
+    const y = linear(axis.lo, axis.hi, H - m.b, m.t);
+    const parts = [];
+    for (const t of axis.ticks) {
+        parts.push(html `<line class="grid" x1="${m.l}" x2="${W - m.r}" y1="${c(y(t))}" y2="${c(y(t))}"/><text class="tick" x="${m.l - 6}" y="${c(y(t) + 4)}" text-anchor="end">${(0,units/* plainNumber */.ku)(t, 4)}</text>`);
+    }
+    for (const d of medians) {
+        parts.push(html `<line class="grid" x1="${c(x(pos(d.p)))}" x2="${c(x(pos(d.p)))}" y1="${m.t}" y2="${H - m.b}"/><text class="tick" x="${c(x(pos(d.p)))}" y="${H - m.b + 16}" text-anchor="middle">p${(0,units/* plainNumber */.ku)(d.p)}</text>`);
+    }
+    parts.push(html `<text class="axis-title" x="${(m.l + W - m.r) / 2}" y="${H - 4}" text-anchor="middle">percentile</text>`);
+    parts.push(html `<text class="axis-title" x="4" y="12">${scale.suffix ? `latency (${html_charts_clip((0,units/* scaleLabel */.pk)(scale), 16)})` : 'latency'}</text>`);
+    let points = 0;
+    for (const side of SIDES) {
+        const drawn = medians.filter((d) => (0,charts/* plottable */.o2)(d[side]));
+        if (drawn.length === 0)
+            continue;
+        const path = drawn.map((d) => `${c(x(pos(d.p)))},${c(y(d[side] / scale.divisor))}`).join(' ');
+        parts.push(html `<polyline class="series s-${side}" points="${path}"/>`);
+        for (const d of drawn) {
+            parts.push(html `<circle class="dot s-${side}" data-series="${side}" cx="${c(x(pos(d.p)))}" cy="${c(y(d[side] / scale.divisor))}" r="3.5"><title>${side} p${(0,units/* plainNumber */.ku)(d.p)}: ${(0,view/* valueText */.Ru)(d[side], d.unit)}</title></circle>`);
+            points++;
+        }
+    }
+    return html `${svgOpen('percentiles', scenario, points, W, H, `${scenario}: latency percentiles`)}${parts}</svg>`;
+}
+
+;// CONCATENATED MODULE: ./src/core/render/html-style.ts
+/** The HTML report's style sheet: light and dark colour schemes, tables, cards and chart marks. */
+const STYLE = `
+:root{color-scheme:light dark;--bg:#fff;--fg:#1f2328;--muted:#59636e;--grid:#e4e8ec;--card:#f6f8fa;--border:#d1d9e0;
+--base:#3f6fa8;--head:#e06c00;--bad:#cf222e;--good:#1a7f37;--warn:#9a6700;--neutral:#59636e;--beyond:rgba(207,34,46,.09)}
+@media (prefers-color-scheme:dark){:root{--bg:#0d1117;--fg:#e6edf3;--muted:#9198a1;--grid:#262c34;--card:#151b23;
+--border:#3d444d;--base:#79a8e0;--head:#f5a35c;--bad:#ff7b72;--good:#56d364;--warn:#e3b341;--neutral:#9198a1;--beyond:rgba(248,81,73,.14)}}
+*{box-sizing:border-box}
+body{margin:0;background:var(--bg);color:var(--fg);font:14px/1.5 -apple-system,BlinkMacSystemFont,"Segoe UI","Noto Sans",Helvetica,Arial,sans-serif}
+main{max-width:1420px;margin:0 auto;padding:24px}
+h1{font-size:24px;margin:0 0 6px}h2{font-size:19px;margin:32px 0 10px;padding-bottom:6px;border-bottom:1px solid var(--border)}
+h3{font-size:15px;margin:0 0 4px;display:flex;gap:8px;align-items:center;flex-wrap:wrap}
+code{font:12.5px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:var(--card);border:1px solid var(--border);border-radius:4px;padding:0 4px;overflow-wrap:anywhere}
+pre{background:var(--card);border:1px solid var(--border);border-radius:6px;padding:10px;overflow:auto;white-space:pre-wrap;overflow-wrap:anywhere}
+pre code{border:0;padding:0}
+a{color:var(--base)}
+.muted{color:var(--muted)}
+.verdict{display:inline-block;font-size:13px;font-weight:700;letter-spacing:.05em;padding:2px 10px;border-radius:999px;color:#fff;vertical-align:middle;margin-right:8px}
+.verdict.pass{background:#1a7f37}.verdict.fail{background:#cf222e}.verdict.error{background:#9a6700}
+.badge{white-space:nowrap;font-size:12px;font-weight:600;padding:1px 8px;border-radius:999px;border:1px solid currentColor}
+.t-bad{color:var(--bad)}.t-good{color:var(--good)}.t-warn{color:var(--warn)}.t-neutral{color:var(--neutral)}
+.legend{display:flex;gap:16px;flex-wrap:wrap;margin:8px 0}
+.swatch{display:inline-block;width:12px;height:12px;border-radius:50%;vertical-align:-1px;margin-right:5px}
+.swatch.s-base{background:var(--base)}.swatch.s-head{background:var(--head)}
+.scroll{overflow-x:auto;max-width:100%}
+table.summary code{white-space:nowrap;overflow-wrap:normal}
+table{border-collapse:collapse;width:100%;font-variant-numeric:tabular-nums}
+th,td{text-align:left;padding:5px 10px;border-bottom:1px solid var(--border);vertical-align:top}
+th{font-weight:600;color:var(--muted);font-size:12.5px}
+td.num,th.num{text-align:right;white-space:nowrap}
+table.pct{width:auto;flex:0 1 auto;margin-top:8px}
+.card{background:var(--card);border:1px solid var(--border);border-radius:8px;padding:14px 16px;margin:14px 0}
+.card.o-bad{border-left:4px solid var(--bad)}.card.o-good{border-left:4px solid var(--good)}.card.o-warn{border-left:4px solid var(--warn)}
+.stats{margin:0 0 8px;color:var(--muted);font-size:13px}
+.charts{display:flex;flex-wrap:wrap;gap:10px 18px;align-items:flex-start}
+figure{margin:0}figcaption{font-size:12px;color:var(--muted);margin-left:4px}
+svg.chart{display:block;max-width:100%;height:auto;overflow:visible;font-size:11px}
+svg .grid{stroke:var(--grid);stroke-width:1}
+svg .tick{fill:var(--muted);font-size:10.5px;font-variant-numeric:tabular-nums}
+svg .axis-title{fill:var(--muted);font-size:11px}
+svg .note{fill:var(--muted);font-style:italic}
+svg .row-label{font-weight:600;font-size:12px}
+svg .row-label.s-base{fill:var(--base)}svg .row-label.s-head{fill:var(--head)}
+svg .series{fill:none;stroke-width:1.6;stroke-linejoin:round;opacity:.75}
+svg .series.s-base{stroke:var(--base)}svg .series.s-head{stroke:var(--head)}
+svg .dot.s-base{fill:var(--base)}svg .dot.s-head{fill:var(--head)}
+svg .dot{fill-opacity:.8;stroke:var(--bg);stroke-width:.8}
+svg .median{stroke-width:1.2;stroke-dasharray:5 4;opacity:.9}
+svg .median.s-base{stroke:var(--base)}svg .median.s-head{stroke:var(--head)}
+svg .box rect{fill:none;stroke-width:1.5}svg .box line{stroke-width:1.3}svg .box .med{stroke-width:3}
+svg .box.s-base rect,svg .box.s-base line{stroke:var(--base)}svg .box.s-head rect,svg .box.s-head line{stroke:var(--head)}
+svg .beyond{fill:var(--beyond)}
+svg .budget{stroke:var(--bad);stroke-width:1.4;stroke-dasharray:4 3}
+svg .budget-label{fill:var(--bad)}
+svg .zero{stroke:var(--muted);stroke-width:1}
+svg .ci line{stroke:currentColor;stroke-width:2.2}svg .ci circle{fill:currentColor;stroke:var(--bg);stroke-width:1.5}
+ul.warnings{margin:6px 0 0;padding-left:20px;color:var(--warn);font-size:13px}
+ul.errors{color:var(--bad)}
+ul.errors pre{color:var(--fg);margin:4px 0 8px;font-size:12px}
+sup{font-size:10px;color:var(--muted);margin-left:2px}
+dl.env{display:grid;grid-template-columns:max-content 1fr;gap:3px 16px;margin:0}
+dl.env dt{color:var(--muted)}dl.env dd{margin:0}
+`;
+
+;// CONCATENATED MODULE: ./src/core/render/html.ts
+/**
+ * A self-contained HTML report of one comparison: verdict, commits, the summary table, per suite
+ * a card per metric with its charts, per case with latency percentiles the percentile curve, and
+ * the environment and method of the run. This file is the layout; the words and cells come from
+ * the shared model (`view.ts`), the charts from `html-charts.ts`, the style from `html-style.ts`.
+ *
+ * Pure: data in, string out. Everything is inline (CSS and SVG, no script at all), and a
+ * Content-Security-Policy forbids any network access or script, so the file views offline and a
+ * string that slipped past escaping still could not run. Every interpolated string goes through
+ * the `html` tag (`html-markup.ts`), which escapes it.
+ */
+
+
+
+
+
+
+
+
+
+
+
+/** Inline text as HTML. */
+function inline(spans) {
+    return html `${spans.map((s) => {
+        switch (s.style) {
+            case 'code':
+                return s.full ? html `<code title="${s.full}">${s.text}</code>` : html `<code>${s.text}</code>`;
+            case 'strong':
+                return html `<strong>${s.text}</strong>`;
+            case 'outcome':
+                return html `<span class="badge t-${s.tone ?? 'neutral'}">${s.text}</span>`;
+            case 'note':
+                return html `<sup>${s.text}</sup>`;
+            default:
+                return s.text;
+        }
+    })}`;
+}
+/** Rows of the model's columns as an HTML table. */
+function table(cls, cols, rows, ctx, { link, lead } = {}) {
+    const th = (label, align) => html `<th${align === 'right' ? new Raw(' class="num"') : ''}>${label}</th>`;
+    const head = [lead ? th(lead.label, 'left') : '', cols.map((c) => th(c.label, c.align))];
+    const body = rows.map((r) => {
+        const cells = cols.map((col) => {
+            const spans = col.cell(r, ctx);
+            // The name links to its card; footnote marks stay outside the link.
+            const content = col.key === 'metric' && link
+                ? html `<a href="#${link(r)}">${inline(spans.filter((s) => s.style !== 'note'))}</a>${inline(spans.filter((s) => s.style === 'note'))}`
+                : inline(spans);
+            return col.align === 'right' ? html `<td class="num">${content}</td>` : html `<td>${content}</td>`;
+        });
+        return html `<tr>${lead ? html `<td>${lead.cell(r)}</td>` : ''}${cells}</tr>`;
+    });
+    return html `<table class="${cls}"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`;
+}
+function revisionHtml(label, rev) {
+    return html `<span class="rev"><span class="swatch s-${label}"></span><strong>${label}</strong> ${rev.ref ? html `<code>${rev.ref}</code> @ ` : ''}<code title="${rev.sha}">${(0,view/* shortSha */.Fu)(rev.sha)}</code></span>`;
+}
+const SWATCHES = new Raw('<span class="swatch s-base"></span>base <span class="swatch s-head"></span>head');
+function metricCard(r, anchor, analysis) {
+    const all = [...r.base, ...r.head].filter(charts/* plottable */.o2);
+    const scale = (0,charts/* chartScale */.zy)(r.unit, all);
+    const axis = all.length ? valueAxis(all, scale) : (0,charts/* niceTicks */.at)(0, 1, 5);
+    const cells = (key) => inline(view/* COLUMNS */.cZ.find((c) => c.key === key).cell(r, { nameMax: Number.POSITIVE_INFINITY, notes: () => [] }));
+    const stats = [
+        html `base median <strong>${(0,view/* valueText */.Ru)(r.baseMedian, r.unit)}</strong>`,
+        html `head median <strong>${(0,view/* valueText */.Ru)(r.headMedian, r.unit)}</strong>`,
+        r.change ? html `change ${cells('change')} at ${Math.round(r.change.confidence * 100)}%` : html `no change estimate`,
+        html `budget ${cells('budget')}`,
+        r.pValue === null ? null : html `raw p (not the decision) ${(0,view/* pText */.C6)(r.pValue)}, vs no change, uncorrected`,
+        html `${(0,render_text/* plural */.LS)(r.rounds, 'round')}`,
+        r.stopReason ? html `${r.stopReason}` : null,
+    ].filter((x) => x !== null);
+    const notes = (0,view/* shownNotes */.nI)(r, analysis);
+    const warnings = notes.length ? html `<ul class="warnings">${notes.map((w) => html `<li>${w.text}</li>`)}</ul>` : '';
+    const t = (0,view/* toneOf */.YV)(r);
+    return html `<article class="card metric o-${t}" id="${anchor}"><h3><code>${r.id}</code>${cells('verdict')}</h3><p class="stats">${stats.map((s, i) => html `${i ? ' · ' : ''}${s}`)}</p><div class="charts"><figure>${samplesChart(r, scale, axis)}<figcaption>Samples per round: ${SWATCHES} (dashed: medians)</figcaption></figure><figure>${distributionChart(r, scale, axis)}<figcaption>Distributions (box: quartiles and median; whiskers: 1.5 IQR)</figcaption>${forestChart(r)}<figcaption>Change with its interval against the budget (shaded: beyond budget)</figcaption></figure></div>${warnings}</article>`;
+}
+function percentileCard(scenario, points, ctx) {
+    const pTable = table('pct', (0,view/* columns */.YB)('base', 'head', 'change', 'verdict'), points.map(({ r }) => r), ctx, { lead: { label: 'Percentile', cell: (r) => `p${(0,units/* plainNumber */.ku)(r.percentile ?? 0)}` } });
+    return html `<article class="card"><h3>Latency percentiles of <code>${scenario}</code></h3><div class="charts"><figure>${percentileChart(scenario, points)}<figcaption>Median over rounds of each percentile: ${SWATCHES}</figcaption></figure><div class="scroll">${pTable}</div></div></article>`;
+}
+function environmentSection(report) {
+    const { environment: env, method } = report;
+    const rows = [
+        ['CPU', env.cpuModel],
+        ['cores', String(env.cores)],
+        ['OS', env.os],
+        ['Node.js', env.node],
+        ['time measuring', (0,units/* formatDuration */.a3)(env.durationS)],
+        [
+            'rounds',
+            `${method.rounds} (min ${method.minRounds}, max ${method.maxRounds}; looks at ${method.looks.join(', ')})`,
+        ],
+        ['method', (0,view/* methodText */.pj)(report).replace(/^Method: /, '')],
+    ];
+    const geomean = (0,view/* geomeanText */.aS)(report);
+    if (geomean)
+        rows.push(['geometric mean', geomean.replace(/^Geometric mean of all ratio changes: /, '')]);
+    return html `<section class="card"><h2 style="margin-top:0;border:0">Environment and method</h2><dl class="env">${rows.map(([k, v]) => html `<dt>${k}</dt><dd>${v}</dd>`)}</dl>${report.reproduce ? html `<p class="muted" style="margin:12px 0 4px">Reproduce locally:</p><pre><code>${report.reproduce}</code></pre>` : ''}</section>`;
+}
+function page(v) {
+    const report = v.report;
+    const where = [
+        report.repository ? html `<code>${report.repository}</code>` : null,
+        report.pullRequest !== undefined ? html `pull request #${report.pullRequest}` : null,
+    ].filter((x) => x !== null);
+    const title = `perfgate ${report.verdict}: ${(0,view/* inlineText */.ln)((0,view/* headline */.Pl)(report))}`;
+    const errors = v.errors.length
+        ? html `<section class="card o-bad"><h2 style="margin-top:0;border:0">Errors (infrastructure, not regressions)</h2><ul class="warnings errors">${v.errors.map((e) => html `<li>${e.title}${e.detail ? html `<pre>${e.detail}</pre>` : ''}</li>`)}</ul></section>`
+        : '';
+    const notes = v.footnotes.size + v.runNotes.length
+        ? html `<section class="card o-warn"><h2 style="margin-top:0;border:0">Notes</h2><ul class="warnings">${[...v.footnotes].map(([text, n]) => html `<li><sup>${n}</sup> ${text}</li>`)}${v.runNotes.map((text) => html `<li>${text}</li>`)}</ul></section>`
+        : '';
+    const ctx = (0,view/* cellContext */.QF)(v);
+    const anchors = new Map(report.results.map((r, i) => [r, `m-${i}`]));
+    const summary = table('summary', view/* COLUMNS */.cZ, [...v.shown, ...v.folded], ctx, { link: (r) => anchors.get(r) });
+    // Metric cards by suite, in report order; a case's percentile curve opens its suite.
+    const curves = percentileGroups(report.results);
+    const suites = new Map();
+    for (const r of report.results)
+        suites.set(r.suite, [...(suites.get(r.suite) ?? []), r]);
+    const sections = [...suites].map(([suite, list]) => {
+        const cards = [...curves]
+            .filter(([, g]) => g[0].r.suite === suite)
+            .map(([scenario, g]) => percentileCard(scenario, g, ctx));
+        const failing = list.filter((r) => model/* FAILING_OUTCOMES */.lq.has(r.outcome));
+        const profiles = (report.profiles ?? [])
+            .filter((p) => p.suite === suite)
+            .map((p) => new Raw(renderProfileSection(p, failing)));
+        return html `<section class="suite"><h2>Suite <code>${suite}</code></h2>${cards}${list.map((r) => metricCard(r, anchors.get(r), report.method.analysis))}${profiles}</section>`;
+    });
+    const counts = v.counts.map(([o, n]) => `${n} ${view/* OUTCOME_VIEW */.Vm[o].label}`).join(' · ');
+    const body = html `<main>
+<header><h1><span class="verdict ${report.verdict}">${report.verdict.toUpperCase()}</span>${inline((0,view/* headline */.Pl)(report))}</h1>
+<p class="muted">${counts}</p>
+<div class="legend">${revisionHtml('base', report.base)}<span class="muted">→</span>${revisionHtml('head', report.head)}${where.length ? html `<span class="muted">${where.map((w, i) => html `${i ? ' · ' : ''}${w}`)}</span>` : ''}</div>${report.pairing ? html `<p class="muted">${report.pairing.reason}</p>` : ''}
+</header>
+${errors}
+<section><h2>Summary</h2><div class="scroll">${summary}</div></section>${new Raw(capacityHtml(report))}
+${notes}
+${sections}
+${environmentSection(report)}
+<p class="muted" style="font-size:12px">Generated by perfgate. Self-contained: no network access is needed to view this file.</p>
+</main>`;
+    return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'">
+<title>${escapeHtml(title)}</title>
+<style>${STYLE}${report.profiles?.length ? PROFILE_STYLE : ''}</style>
+</head>
+<body>
+${body.value}
+</body>
+</html>
+`;
+}
+/**
+ * Renders the whole report as one self-contained HTML document (no network, no script). Safe for
+ * any string content of `report`. Deterministic: the same report gives the same bytes.
+ */
+function renderHtmlReport(report) {
+    return page((0,view/* buildView */.kK)(report));
 }
 
 ;// CONCATENATED MODULE: ./node_modules/markdown-table/index.js
@@ -52907,11 +54014,10 @@ function toAlignment(value) {
 
 ;// CONCATENATED MODULE: ./src/core/render/profile-markdown.ts
 /**
- * "Where the time went" in the markdown report: per profiled suite with a failing metric, the
- * functions whose cost grew most, base vs head, and the share of the regression each explains.
+ * "Where the time went" in the markdown report (the model is `profile-view.ts`): the first
+ * profiled suite with a failing metric open, with its top functions; any other suite folded.
  * Pure; every string from the report is escaped.
  */
-
 
 
 
@@ -52919,731 +54025,58 @@ function toAlignment(value) {
 const COMMENT_TOP = 5;
 /** Suites with a table in the comment; the rest are in the HTML report. */
 const COMMENT_SUITES = 5;
-function clip(text, max) {
+function profile_markdown_clip(text, max) {
     const chars = Array.from(text);
-    return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : text;
+    return chars.length > max ? `${chars.slice(0, max - 1)}…` : text;
 }
-/** The longest directory all `files` lie in ('.' when none). */
-function commonDir(files) {
-    let common = files[0].split('/').slice(0, -1);
-    for (const f of files) {
-        const parts = f.split('/').slice(0, -1);
-        let i = 0;
-        while (i < common.length && common[i] === parts[i])
-            i++;
-        common = common.slice(0, i);
-    }
-    return common.length ? `${common.join('/')}/` : '.';
+function files(s) {
+    const f = s.files;
+    return `Raw profiles: ${f.count} files under ${inlineCode(f.dir)} beside the results (${f.kind}: open in ${f.viewers}); the HTML report has the flame graph.`;
 }
-/** A function's source location for display: the file (its last two path segments) and line; `native` for V8 builtins. */
-function whereText(f) {
-    if (f.file === '')
-        return f.name.startsWith('(') ? '' : 'native';
-    const parts = f.file.split('/').filter(Boolean);
-    const file = f.file.startsWith('/') && parts.length > 2 ? `…/${parts.slice(-2).join('/')}` : f.file;
-    return f.line === null ? file : `${file}:${f.line}`;
-}
-function signed(v, unit) {
-    const text = (0,units/* formatValue */.Fl)(Math.abs(v), unit);
-    return v < 0 ? `−${text}` : `+${text}`;
-}
-/** Which view explains a metric: the heap profile for memory, else the CPU profile. */
-function viewFor(profile, metric) {
-    const kind = metric.unit === 'B' ? 'heap' : 'cpu';
-    return profile.views.find((v) => v.kind === kind) ?? profile.views.find((v) => v.kind === 'cpu');
-}
-/** One line saying what was profiled and how costs are counted. */
-function viewCaption(profile, view) {
-    const tool = view.kind === 'heap'
-        ? 'V8 sampling heap profiles (live allocations at exit)'
-        : profile.profiler === 'perf'
-            ? 'perf CPU profiles'
-            : 'V8 CPU profiles';
-    const runs = profile.runs.base === profile.runs.head
-        ? `${profile.runs.head} run${profile.runs.head === 1 ? '' : 's'} per side`
-        : `${profile.runs.base} base and ${profile.runs.head} head runs`;
-    const what = view.kind === 'heap' ? 'self bytes' : 'self time';
-    return `${tool}, ${runs}; ${what} per ${view.per}`;
-}
-function table(view) {
-    const rows = view.top.slice(0, COMMENT_TOP).map((c) => {
-        const f = view.functions[c.fn];
-        const share = shareOfGrowth(view, c);
-        const where = whereText(f);
-        return [
-            `${inlineCode(clip(f.name, 80))}${where ? ` ${escapeMarkdown(clip(where, 60))}` : ''}`,
-            (0,units/* formatValue */.Fl)(c.baseSelf, view.unit),
-            (0,units/* formatValue */.Fl)(c.headSelf, view.unit),
-            signed(c.headSelf - c.baseSelf, view.unit),
-            share === null ? '—' : `${Math.round(share * 100)} %`,
-        ];
-    });
-    return markdownTable([['Function', 'Base', 'Head', 'Change', 'Share'], ...rows], {
-        align: ['l', 'r', 'r', 'r', 'r'],
-    });
-}
-/**
- * The section for the profiled suites with failing metrics (accepted or not). Empty when there is
- * nothing to show.
- */
-function renderProfileMarkdown(report) {
-    const failing = new Map();
-    for (const r of report.results) {
-        if (r.outcome !== 'regression' && r.outcome !== 'breach')
-            continue;
-        failing.set(r.suite, [...(failing.get(r.suite) ?? []), r]);
-    }
-    const profiles = (report.profiles ?? []).filter((p) => failing.has(p.suite));
+function section(s, heading) {
     const out = [];
-    for (const profile of profiles.slice(0, COMMENT_SUITES)) {
-        const metrics = failing.get(profile.suite);
-        out.push(`#### Where the time went: ${inlineCode(profile.suite)}`, '');
-        const byView = new Map();
-        for (const m of metrics) {
-            const v = viewFor(profile, m);
-            if (v)
-                byView.set(v, [...(byView.get(v) ?? []), m]);
+    if (heading)
+        out.push(`#### Where the time went: ${inlineCode(s.profile.suite)}`, '');
+    for (const b of s.blocks) {
+        if (b.empty) {
+            out.push(`${b.metrics.map((m) => inlineCode(m)).join(', ')}: _${escapeMarkdown(b.empty)}_`, '');
+            out.push(`<sub>${escapeMarkdown(b.caption)}.</sub>`, '');
+            continue;
         }
-        for (const [view, ms] of byView) {
-            out.push(`${ms.map((m) => inlineCode(m.id)).join(', ')} — ${escapeMarkdown(viewCaption(profile, view))}`, '');
-            if (view.top.length === 0) {
-                out.push(`_No function costs more on head in these profiles${view.kind === 'cpu' ? ': the time may have gone to waiting (I/O, sleeps, locks), which a CPU profile does not see' : ''}._`, '');
-                continue;
-            }
-            const grew = view.headTotal - view.baseTotal;
-            out.push(table(view), '');
-            out.push(`<sub>Share: of the growth of all profiled ${view.kind === 'heap' ? 'bytes' : 'time'} (${grew > 0 ? signed(grew, view.unit) : 'none'} per ${view.per}).</sub>`, '');
-        }
-        for (const note of profile.notes)
-            out.push(`_${escapeMarkdown(note)}_`, '');
-        if (profile.files.length > 0)
-            out.push(`<sub>Raw profiles: ${profile.files.length} files under ${inlineCode(commonDir(profile.files))} beside the results (${profile.profiler === 'perf' ? '`perf script` text' : '`.cpuprofile`'}: open in speedscope${profile.profiler === 'perf' ? '' : ' or Chrome DevTools'}). The HTML report has the flame graph.</sub>`, '');
+        const rows = b.rows.map((r) => [
+            `${inlineCode(profile_markdown_clip(r.name, 80))}${r.where ? ` ${escapeMarkdown(profile_markdown_clip(r.where, 70))}` : ''}`,
+            r.base,
+            r.head,
+            r.change,
+            r.share,
+        ]);
+        out.push(markdownTable([['Function', 'Base', 'Head', 'Change', 'Share'], ...rows], { align: ['l', 'r', 'r', 'r', 'r'] }), '');
+        // One line under the table: what was profiled, how it is counted, where the raw profiles are.
+        const last = b === s.blocks[s.blocks.length - 1];
+        out.push(`<sub>${b.metrics.map((m) => inlineCode(m)).join(', ')}: ${escapeMarkdown(b.caption)}. ${escapeMarkdown(b.legend)}${last && s.files ? ` ${files(s)}` : ''}</sub>`, '');
     }
-    if (profiles.length > COMMENT_SUITES)
-        out.push(`_${profiles.length - COMMENT_SUITES} more profiled suites are in the HTML report._`, '');
+    for (const note of s.notes)
+        out.push(`_${escapeMarkdown(note)}_`, '');
+    if (s.files && (s.blocks.length === 0 || s.blocks[s.blocks.length - 1].empty))
+        out.push(`<sub>${files(s)}</sub>`, '');
     return out;
 }
-
-;// CONCATENATED MODULE: ./src/core/render/flamegraph.ts
-
-
-
-/** Rows of the HTML table. */
-const HTML_TOP = 15;
-const flamegraph_W = 1200;
-const ROW = 18;
-function esc(text) {
-    return text.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]);
-}
-const finite = (x) => (Number.isFinite(x) ? x : 0);
-function value(v, unit) {
-    return (0,units/* formatValue */.Fl)(finite(v), unit);
-}
-function flamegraph_signed(v, unit) {
-    const text = (0,units/* formatValue */.Fl)(Math.abs(finite(v)), unit);
-    return v < 0 ? `−${text}` : `+${text}`;
-}
-function flamegraph_clip(text, max) {
-    const chars = Array.from(text);
-    if (max < 2)
-        return '';
-    return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : text;
-}
-/** Fill for a frame whose self cost changed by `delta`, `scale` being the largest |delta| in the graph. */
-function frameColour(delta, scale) {
-    const k = scale > 0 ? Math.min(1, Math.abs(delta) / scale) : 0;
-    if (k < 0.02)
-        return 'hsl(40,12%,86%)';
-    const lightness = Math.round(90 - 42 * Math.sqrt(k));
-    return delta > 0 ? `hsl(2,85%,${lightness}%)` : `hsl(212,85%,${lightness}%)`;
-}
-/** Self cost of every node (its total minus its kept children's totals), per side. */
-function selfCosts(flame) {
-    const base = flame.map((n) => n.base);
-    const head = flame.map((n) => n.head);
-    flame.forEach((n) => {
-        if (n.parent < 0 || n.parent >= flame.length)
-            return;
-        base[n.parent] -= n.base;
-        head[n.parent] -= n.head;
-    });
-    return { base: base.map((x) => Math.max(0, x)), head: head.map((x) => Math.max(0, x)) };
-}
-/** The differential flame graph of one view as inline SVG. */
-function flameGraphSvg(view, suite) {
-    const { flame, functions } = view;
-    const self = selfCosts(flame);
-    const deltas = flame.map((_, i) => self.head[i] - self.base[i]);
-    const scale = Math.max(0, ...deltas.map(Math.abs));
-    const total = Math.max(view.headTotal, ...flame.filter((n) => n.parent < 0).map((n) => n.head), 0);
-    // Lay out: children side by side under their parent, in stored order (siblings by name).
-    const x = new Array(flame.length).fill(0);
-    const depth = new Array(flame.length).fill(0);
-    const next = new Map(); // parent → x of its next child
-    let rootX = 0;
-    flame.forEach((n, i) => {
-        const valid = n.parent >= 0 && n.parent < i;
-        const start = valid ? (next.get(n.parent) ?? x[n.parent]) : rootX;
-        x[i] = start;
-        depth[i] = valid ? depth[n.parent] + 1 : 0;
-        const w = total > 0 ? (finite(n.head) / total) * flamegraph_W : 0;
-        if (valid)
-            next.set(n.parent, start + w);
+/**
+ * The section for the profiled suites with failing metrics (accepted or not): the first open, the
+ * others folded. Empty when there is nothing to show.
+ */
+function renderProfileMarkdown(report) {
+    const sections = (0,profile_view/* profileSections */.sy)(report, COMMENT_TOP);
+    const out = [];
+    sections.slice(0, COMMENT_SUITES).forEach((s, i) => {
+        if (i === 0)
+            out.push(...section(s, true));
         else
-            rootX = start + w;
+            out.push(`<details><summary>Where the time went: ${inlineCode(s.profile.suite)}</summary>`, '', ...section(s, false), '</details>', '');
     });
-    const frames = [];
-    let maxDepth = 0;
-    flame.forEach((n, i) => {
-        const w = total > 0 ? (finite(n.head) / total) * flamegraph_W : 0;
-        if (w < 0.3)
-            return;
-        const f = functions[n.fn] ?? { name: '?', file: '', line: null };
-        maxDepth = Math.max(maxDepth, depth[i]);
-        const y = depth[i] * ROW;
-        const label = flamegraph_clip(f.name, Math.floor((w - 6) / 6.6));
-        const tip = `${f.name}${whereText(f) ? ` (${whereText(f)})` : ''}\n` +
-            `head ${value(n.head, view.unit)} per ${view.per} (${total > 0 ? ((n.head / total) * 100).toFixed(1) : '0'} %), base ${value(n.base, view.unit)}: ${flamegraph_signed(n.head - n.base, view.unit)}\n` +
-            `self: head ${value(self.head[i], view.unit)}, base ${value(self.base[i], view.unit)}: ${flamegraph_signed(deltas[i], view.unit)}`;
-        frames.push(`<g class="fg" data-fn="${esc(f.name)}" data-delta="${finite(deltas[i]).toPrecision(4)}" data-width="${w.toFixed(1)}"><title>${esc(tip)}</title><rect x="${x[i].toFixed(1)}" y="${y}" width="${Math.max(0.3, w - 0.6).toFixed(1)}" height="${ROW - 1}" rx="2" fill="${frameColour(deltas[i], scale)}"/>${label ? `<text x="${(x[i] + 3).toFixed(1)}" y="${y + ROW - 5}">${esc(label)}</text>` : ''}</g>`);
-    });
-    const H = (maxDepth + 1) * ROW + 2;
-    return `<svg class="flame" data-chart="flamegraph" data-suite="${esc(suite)}" data-kind="${view.kind}" data-frames="${frames.length}" viewBox="0 0 ${flamegraph_W} ${H}" width="${flamegraph_W}" height="${H}" role="img" aria-label="${esc(`${suite}: differential flame graph`)}">${frames.join('')}</svg>`;
-}
-function topTable(view) {
-    const rows = view.top.slice(0, HTML_TOP).map((c) => {
-        const f = view.functions[c.fn] ?? { name: '?', file: '', line: null };
-        const share = shareOfGrowth(view, c);
-        return `<tr><td><code>${esc(flamegraph_clip(f.name, 120))}</code></td><td class="muted">${esc(whereText(f))}</td><td class="num">${value(c.baseSelf, view.unit)}</td><td class="num">${value(c.headSelf, view.unit)}</td><td class="num t-bad">${flamegraph_signed(c.headSelf - c.baseSelf, view.unit)}</td><td class="num">${share === null ? '—' : `${(share * 100).toFixed(0)} %`}</td><td class="num">${value(c.baseTotal, view.unit)}</td><td class="num">${value(c.headTotal, view.unit)}</td></tr>`;
-    });
-    const what = view.kind === 'heap' ? 'bytes' : 'time';
-    return `<table class="prof"><thead><tr><th>function</th><th>where</th><th class="num">base self</th><th class="num">head self</th><th class="num">change</th><th class="num">share of growth</th><th class="num">base total</th><th class="num">head total</th></tr></thead><tbody>${rows.join('')}</tbody></table><p class="muted legend-note">Self: ${what} in the function itself; total: with everything it called. Share: of the growth of all profiled ${what} (${flamegraph_signed(view.headTotal - view.baseTotal, view.unit)} per ${view.per}).</p>`;
-}
-/** The "Where the time went" card of one suite. */
-function renderProfileSection(profile, failing) {
-    const metrics = failing.map((m) => `<code>${esc(m.id)}</code>`).join(', ');
-    const views = profile.views.map((view) => {
-        const flame = view.flame.length
-            ? `<div class="scroll">${flameGraphSvg(view, profile.suite)}</div><p class="muted legend-note"><span class="swatch" style="background:hsl(2,85%,55%)"></span>self cost grew <span class="swatch" style="background:hsl(212,85%,55%)"></span>shrank <span class="swatch" style="background:hsl(40,12%,86%)"></span>unchanged · width: head cost · hover a frame for its figures</p>`
-            : '';
-        const table = view.top.length
-            ? topTable(view)
-            : `<p class="muted">No function costs more on head in these profiles${view.kind === 'cpu' ? ': the time may have gone to waiting (I/O, sleeps, locks), which a CPU profile does not see' : ''}.</p>`;
-        return `<h4>${view.kind === 'heap' ? 'Memory' : 'Time'}: ${esc(viewCaption(profile, view))}</h4>${flame}<div class="scroll">${table}</div>`;
-    });
-    const notes = profile.notes.length
-        ? `<ul class="warnings">${profile.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>`
-        : '';
-    const files = profile.files.length
-        ? `<details><summary class="muted">Raw profiles (${profile.files.length}) beside the results: open them in speedscope${profile.profiler === 'perf' ? '' : ' or Chrome DevTools'}</summary><ul class="files">${profile.files
-            .slice(0, 100)
-            .map((f) => `<li><code>${esc(f)}</code></li>`)
-            .join('')}</ul></details>`
-        : '';
-    return `<article class="card profile" data-suite="${esc(profile.suite)}"><h3>Where the time went${metrics ? ` (${metrics})` : ''}</h3>${views.join('')}${notes}${files}<p class="muted legend-note">Profiling took ${finite(profile.costS).toFixed(1)} s (extra runs after the verdict, not part of the measurement).</p></article>`;
-}
-/** Styles of the section (appended to the report's stylesheet). */
-const PROFILE_STYLE = `
-svg.flame{display:block;font:11px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
-svg.flame text{fill:#1f2328;pointer-events:none}
-svg.flame g.fg:hover rect{stroke:var(--fg);stroke-width:1}
-.card.profile h4{margin:14px 0 6px;font-size:14px}
-table.prof td code{white-space:nowrap}
-.legend-note{font-size:12px;margin:4px 0 8px}
-ul.files{font-size:12px;columns:2}
-`;
-
-// EXTERNAL MODULE: ./src/core/render/view.ts
-var view = __nccwpck_require__(5371);
-;// CONCATENATED MODULE: ./src/core/render/html-charts.ts
-
-
-
-
-
-
-/** Shortens text drawn inside a chart (SVG text does not wrap); the full text is in the card title. */
-function html_charts_clip(text, max) {
-    const chars = Array.from(text);
-    return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : text;
-}
-/**
- * A coordinate with one decimal, for compact SVG. Values near the top of the double range can
- * overflow on the way to a coordinate: such a mark is pinned far outside the chart, never drawn
- * as `Infinity` or `NaN`.
- */
-function c(x) {
-    const pinned = Number.isNaN(x) ? 0 : Math.max(-1e6, Math.min(1e6, x));
-    return String(Math.round(pinned * 10) / 10);
-}
-const finiteOnly = (xs) => xs.filter(charts/* plottable */.o2);
-/** A linear map from [d0, d1] to [r0, r1]. */
-function linear(d0, d1, r0, r1) {
-    const k = d1 === d0 ? 0 : (r1 - r0) / (d1 - d0);
-    return (x) => r0 + (x - d0) * k;
-}
-/** A value for a chart's hover text, in the chart's display scale: `412 ms`, `84.2 MB`, `11.8k/s`. */
-function tickLabel(v, scale) {
-    return scale.suffix ? `${(0,units/* plainNumber */.ku)(v, 4)}${scale.spaced ? ' ' : ''}${html_charts_clip(scale.suffix, 10)}` : (0,units/* plainNumber */.ku)(v, 4);
-}
-/** The value axis title: the metric's name and the display unit, e.g. `wall (ms)`. */
-function valueTitle(r, scale) {
-    const name = html_charts_clip((0,render_text/* oneLine */.TN)(r.name), 40);
-    return scale.suffix ? `${name} (${html_charts_clip((0,units/* scaleLabel */.pk)(scale), 16)})` : name;
-}
-/** The value axis shared by a metric's samples and distribution charts (display units). */
-function valueAxis(values, scale) {
-    const shown = values.map((v) => v / scale.divisor);
-    const min = Math.min(...shown);
-    const max = Math.max(...shown);
-    const pad = max > min ? (max - min) * 0.06 : Math.abs(min) * 0.05 || 1;
-    return (0,charts/* niceTicks */.at)(min >= 0 ? Math.max(0, min - pad) : min - pad, max + pad, 5);
-}
-// ---------------------------------------------------------------------------------------------
-// Charts
-const SIDES = ['base', 'head'];
-function svgOpen(kind, metric, points, w, h, label) {
-    return html `<svg class="chart" data-chart="${kind}" data-metric="${metric}" data-points="${points}" viewBox="0 0 ${w} ${h}" width="${w}" height="${h}" role="img" aria-label="${label}">`;
-}
-/** Per-round samples of both sides over time: drift shows as both lines moving together. */
-function samplesChart(r, scale, axis) {
-    const W = 440;
-    const H = 220;
-    const m = { l: 52, r: 12, t: 24, b: 36 };
-    const n = Math.max(r.base.length, r.head.length, 1);
-    const dot = n > 60 ? 2 : 3;
-    const x = linear(1, Math.max(n, 2), m.l + 6, W - m.r - 6);
-    const y = linear(axis.lo, axis.hi, H - m.b, m.t);
-    const parts = [];
-    for (const t of axis.ticks) {
-        parts.push(html `<line class="grid" x1="${m.l}" x2="${W - m.r}" y1="${c(y(t))}" y2="${c(y(t))}"/><text class="tick" x="${m.l - 6}" y="${c(y(t) + 4)}" text-anchor="end">${(0,units/* plainNumber */.ku)(t, 4)}</text>`);
-    }
-    // Round ticks: 1, then multiples of a nice step (1, 5, 10, 15, 20 for 20 rounds).
-    const xStep = Math.max(1, Math.round((0,charts/* niceTicks */.at)(0, n, 5).step));
-    const xTicks = [1];
-    for (let i = xStep; i <= n; i += xStep)
-        if (i > 1)
-            xTicks.push(i);
-    for (const i of xTicks) {
-        parts.push(html `<text class="tick" x="${c(x(i))}" y="${H - m.b + 16}" text-anchor="middle">${i}</text>`);
-    }
-    parts.push(html `<text class="axis-title" x="${(m.l + W - m.r) / 2}" y="${H - 4}" text-anchor="middle">round</text>`);
-    parts.push(html `<text class="axis-title" x="4" y="12">${valueTitle(r, scale)}</text>`);
-    let points = 0;
-    for (const side of SIDES) {
-        const values = r[side];
-        const drawn = values.map((v, i) => [i + 1, v]).filter(([, v]) => (0,charts/* plottable */.o2)(v));
-        if (drawn.length === 0)
-            continue;
-        const med = (0,quantiles/* median */.JZ)(drawn.map(([, v]) => v)) / scale.divisor;
-        parts.push(html `<line class="median s-${side}" x1="${m.l}" x2="${W - m.r}" y1="${c(y(med))}" y2="${c(y(med))}"><title>${side} median ${tickLabel(med, scale)}</title></line>`);
-        const path = drawn.map(([i, v]) => `${c(x(i))},${c(y(v / scale.divisor))}`).join(' ');
-        parts.push(html `<polyline class="series s-${side}" points="${path}"/>`);
-        for (const [i, v] of drawn) {
-            parts.push(html `<circle class="dot s-${side}" data-series="${side}" cx="${c(x(i))}" cy="${c(y(v / scale.divisor))}" r="${dot}"><title>${side}, round ${i}: ${(0,view/* valueText */.Ru)(v, r.unit)}</title></circle>`);
-            points++;
-        }
-    }
-    return html `${svgOpen('samples', r.id, points, W, H, `${r.id}: samples per round`)}${parts}</svg>`;
-}
-/** Where on a row of height `band` the i-th dot sits: a golden-ratio sequence, so dots spread without randomness. */
-function jitter(i, band) {
-    return (((i * 0.6180339887) % 1) - 0.5) * band;
-}
-/** Both distributions on one value axis: a box (quartiles, median, Tukey whiskers) over the strip of samples. */
-function distributionChart(r, scale, axis) {
-    const W = 440;
-    const H = 150;
-    const m = { l: 48, r: 16, t: 10, b: 34 };
-    const x = linear(axis.lo, axis.hi, m.l, W - m.r);
-    const rowH = (H - m.t - m.b) / 2;
-    const parts = [];
-    for (const t of axis.ticks) {
-        parts.push(html `<line class="grid" x1="${c(x(t))}" x2="${c(x(t))}" y1="${m.t}" y2="${H - m.b}"/><text class="tick" x="${c(x(t))}" y="${H - m.b + 14}" text-anchor="middle">${(0,units/* plainNumber */.ku)(t, 4)}</text>`);
-    }
-    parts.push(html `<text class="axis-title" x="${(m.l + W - m.r) / 2}" y="${H - 4}" text-anchor="middle">${valueTitle(r, scale)}</text>`);
-    let points = 0;
-    SIDES.forEach((side, row) => {
-        const cy = m.t + rowH * row + rowH / 2;
-        parts.push(html `<text class="row-label s-${side}" x="${m.l - 8}" y="${c(cy + 4)}" text-anchor="end">${side}</text>`);
-        const values = finiteOnly(r[side]).map((v) => v / scale.divisor);
-        if (values.length === 0) {
-            parts.push(html `<text class="note" x="${m.l + 8}" y="${c(cy + 4)}">no samples</text>`);
-            return;
-        }
-        const sorted = [...values].sort((a, b) => a - b);
-        const q1 = (0,quantiles/* quantileSorted */.Z4)(sorted, 0.25);
-        const q2 = (0,quantiles/* quantileSorted */.Z4)(sorted, 0.5);
-        const q3 = (0,quantiles/* quantileSorted */.Z4)(sorted, 0.75);
-        const iqr = q3 - q1;
-        const wLo = sorted.find((v) => v >= q1 - 1.5 * iqr) ?? sorted[0];
-        const wHi = [...sorted].reverse().find((v) => v <= q3 + 1.5 * iqr) ?? sorted[sorted.length - 1];
-        const bh = rowH * 0.62;
-        parts.push(html `<g class="box s-${side}"><title>${side}: median ${tickLabel(q2, scale)}, quartiles ${tickLabel(q1, scale)} – ${tickLabel(q3, scale)}</title><line x1="${c(x(wLo))}" x2="${c(x(q1))}" y1="${c(cy)}" y2="${c(cy)}"/><line x1="${c(x(q3))}" x2="${c(x(wHi))}" y1="${c(cy)}" y2="${c(cy)}"/><rect x="${c(x(q1))}" y="${c(cy - bh / 2)}" width="${c(Math.max(1, x(q3) - x(q1)))}" height="${c(bh)}"/><line class="med" x1="${c(x(q2))}" x2="${c(x(q2))}" y1="${c(cy - bh / 2)}" y2="${c(cy + bh / 2)}"/></g>`);
-        values.forEach((v, i) => {
-            parts.push(html `<circle class="dot s-${side}" data-series="${side}" cx="${c(x(v))}" cy="${c(cy + jitter(i, bh * 0.8))}" r="2.6"><title>${side}, round ${i + 1}: ${tickLabel(v, scale)}</title></circle>`);
-            points++;
-        });
-    });
-    return html `${svgOpen('distribution', r.id, points, W, H, `${r.id}: distributions of base and head`)}${parts}</svg>`;
-}
-/**
- * The budget as a position on the change scale (head/base − 1) and the side that is worse.
- * An absolute bound is placed at bound/base-median − 1 (where the head median would sit on it).
- */
-function budgetOnChangeScale(r) {
-    const b = r.budget;
-    if (b.kind === 'relative' && (0,charts/* plottable */.o2)(b.limit)) {
-        return r.direction === 'lower'
-            ? { at: b.limit, worseRight: true, label: `budget ${(0,view/* percentText */.fL)(b.limit)}` }
-            : { at: -b.limit, worseRight: false, label: `budget ${(0,view/* percentText */.fL)(-b.limit)}` };
-    }
-    const at = b.kind === 'absolute' && r.baseMedian && r.baseMedian > 0 ? b.bound / r.baseMedian - 1 : Number.NaN;
-    if (b.kind === 'absolute' && (0,charts/* plottable */.o2)(at)) {
-        return {
-            at,
-            worseRight: b.op === '<' || b.op === '<=',
-            label: `${b.op} ${(0,view/* valueText */.Ru)(b.bound, b.unit)}`,
-        };
-    }
-    return null;
-}
-/** A forest-plot row: the estimate and its interval on the change scale, against zero and the budget. */
-function forestChart(r) {
-    const W = 440;
-    const H = 96;
-    const m = { l: 16, r: 16, t: 22, b: 34 };
-    const ch = r.change;
-    const budget = ch ? budgetOnChangeScale(r) : null;
-    const domainValues = [0, ...(budget ? [budget.at] : []), ...(ch ? [ch.low, ch.high, ch.estimate] : [])].filter(charts/* plottable */.o2);
-    const lo = Math.min(...domainValues);
-    const hi = Math.max(...domainValues);
-    const pad = Math.max((hi - lo) * 0.12, 0.01);
-    const axis = (0,charts/* niceTicks */.at)((lo - pad) * 100, (hi + pad) * 100, 6);
-    const x = linear(axis.lo / 100, axis.hi / 100, m.l, W - m.r);
-    const cy = m.t + (H - m.t - m.b) / 2;
-    const parts = [];
-    if (budget) {
-        const bx = x(budget.at);
-        const [rx, rw] = budget.worseRight ? [bx, W - m.r - bx] : [m.l, bx - m.l];
-        parts.push(html `<rect class="beyond" x="${c(rx)}" y="${m.t - 4}" width="${c(Math.max(0, rw))}" height="${c(H - m.t - m.b + 8)}"><title>beyond budget</title></rect><line class="budget" x1="${c(bx)}" x2="${c(bx)}" y1="${m.t - 4}" y2="${H - m.b + 4}"/><text class="tick budget-label" x="${c(bx)}" y="${m.t - 8}" text-anchor="middle">${budget.label}</text>`);
-    }
-    let points = 0;
-    if (ch && [ch.low, ch.high, ch.estimate].every(charts/* plottable */.o2)) {
-        const digits = axis.step < 1 ? 1 : 0;
-        for (const t of axis.ticks) {
-            parts.push(html `<text class="tick" x="${c(x(t / 100))}" y="${H - m.b + 18}" text-anchor="middle">${(0,view/* percentText */.fL)(t / 100, digits)}</text>`);
-        }
-        parts.push(html `<line class="zero" x1="${c(x(0))}" x2="${c(x(0))}" y1="${m.t - 4}" y2="${H - m.b + 4}"/>`);
-        const worse = r.direction === 'lower' ? 'worse →' : '← worse';
-        parts.push(html `<text class="axis-title" x="${W / 2}" y="${H - 4}" text-anchor="middle">head vs base (${r.direction === 'lower' ? 'lower is better' : 'higher is better'}; ${worse})</text>`);
-        const t = view/* OUTCOME_VIEW */.Vm[r.outcome].tone;
-        parts.push(html `<g class="ci t-${t}"><line x1="${c(x(ch.low))}" x2="${c(x(ch.high))}" y1="${c(cy)}" y2="${c(cy)}"/><line x1="${c(x(ch.low))}" x2="${c(x(ch.low))}" y1="${c(cy - 7)}" y2="${c(cy + 7)}"/><line x1="${c(x(ch.high))}" x2="${c(x(ch.high))}" y1="${c(cy - 7)}" y2="${c(cy + 7)}"/><circle data-series="estimate" cx="${c(x(ch.estimate))}" cy="${c(cy)}" r="5.5"><title>estimate ${(0,view/* percentText */.fL)(ch.estimate)}, ${Math.round(ch.confidence * 100)}% interval ${(0,view/* percentText */.fL)(ch.low)} to ${(0,view/* percentText */.fL)(ch.high)}</title></circle></g>`);
-        points = 1;
-    }
-    else {
-        parts.push(html `<text class="note" x="${W / 2}" y="${c(cy + 4)}" text-anchor="middle">no change estimate: not compared</text>`);
-    }
-    return html `${svgOpen('forest', r.id, points, W, H, `${r.id}: change with interval against budget`)}${parts}</svg>`;
-}
-/**
- * Cases with at least two latency percentiles (`MetricResult.percentile`), keyed `SUITE/CASE`, in
- * report order; each list sorted by percentile.
- */
-function percentileGroups(results) {
-    const groups = new Map();
-    for (const r of results) {
-        const p = r.percentile;
-        if (r.case === undefined || p === undefined || !(p > 0 && p < 100))
-            continue;
-        const key = `${r.suite}/${r.case}`;
-        const list = groups.get(key) ?? [];
-        list.push({ p, r });
-        groups.set(key, list);
-    }
-    for (const [key, list] of groups) {
-        if (list.length < 2)
-            groups.delete(key);
-        else
-            list.sort((a, b) => a.p - b.p);
-    }
-    return groups;
-}
-/** The latency percentile curve of both sides (median over rounds of each percentile), on a 1/(1−p) axis. */
-function percentileChart(scenario, list) {
-    const W = 440;
-    const H = 220;
-    const m = { l: 52, r: 16, t: 24, b: 36 };
-    const pos = (p) => Math.log10(1 / (1 - p / 100));
-    const medians = list.map(({ p, r }) => ({
-        p,
-        unit: r.unit,
-        base: finiteOnly(r.base).length ? (0,quantiles/* median */.JZ)(finiteOnly(r.base)) : Number.NaN,
-        head: finiteOnly(r.head).length ? (0,quantiles/* median */.JZ)(finiteOnly(r.head)) : Number.NaN,
-    }));
-    const all = finiteOnly(medians.flatMap((d) => [d.base, d.head]));
-    const unit = list[0].r.unit;
-    const scale = (0,charts/* chartScale */.zy)(unit, all);
-    const axis = (0,charts/* niceTicks */.at)(0, all.length ? Math.max(...all) / scale.divisor : 1, 5);
-    const x = linear(pos(list[0].p), pos(list[list.length - 1].p), m.l + 14, W - m.r - 14);
-    const y = linear(axis.lo, axis.hi, H - m.b, m.t);
-    const parts = [];
-    for (const t of axis.ticks) {
-        parts.push(html `<line class="grid" x1="${m.l}" x2="${W - m.r}" y1="${c(y(t))}" y2="${c(y(t))}"/><text class="tick" x="${m.l - 6}" y="${c(y(t) + 4)}" text-anchor="end">${(0,units/* plainNumber */.ku)(t, 4)}</text>`);
-    }
-    for (const d of medians) {
-        parts.push(html `<line class="grid" x1="${c(x(pos(d.p)))}" x2="${c(x(pos(d.p)))}" y1="${m.t}" y2="${H - m.b}"/><text class="tick" x="${c(x(pos(d.p)))}" y="${H - m.b + 16}" text-anchor="middle">p${(0,units/* plainNumber */.ku)(d.p)}</text>`);
-    }
-    parts.push(html `<text class="axis-title" x="${(m.l + W - m.r) / 2}" y="${H - 4}" text-anchor="middle">percentile</text>`);
-    parts.push(html `<text class="axis-title" x="4" y="12">${scale.suffix ? `latency (${html_charts_clip((0,units/* scaleLabel */.pk)(scale), 16)})` : 'latency'}</text>`);
-    let points = 0;
-    for (const side of SIDES) {
-        const drawn = medians.filter((d) => (0,charts/* plottable */.o2)(d[side]));
-        if (drawn.length === 0)
-            continue;
-        const path = drawn.map((d) => `${c(x(pos(d.p)))},${c(y(d[side] / scale.divisor))}`).join(' ');
-        parts.push(html `<polyline class="series s-${side}" points="${path}"/>`);
-        for (const d of drawn) {
-            parts.push(html `<circle class="dot s-${side}" data-series="${side}" cx="${c(x(pos(d.p)))}" cy="${c(y(d[side] / scale.divisor))}" r="3.5"><title>${side} p${(0,units/* plainNumber */.ku)(d.p)}: ${(0,view/* valueText */.Ru)(d[side], d.unit)}</title></circle>`);
-            points++;
-        }
-    }
-    return html `${svgOpen('percentiles', scenario, points, W, H, `${scenario}: latency percentiles`)}${parts}</svg>`;
-}
-
-;// CONCATENATED MODULE: ./src/core/render/html-style.ts
-/** The HTML report's style sheet: light and dark colour schemes, tables, cards and chart marks. */
-const STYLE = `
-:root{color-scheme:light dark;--bg:#fff;--fg:#1f2328;--muted:#59636e;--grid:#e4e8ec;--card:#f6f8fa;--border:#d1d9e0;
---base:#3f6fa8;--head:#e06c00;--bad:#cf222e;--good:#1a7f37;--warn:#9a6700;--neutral:#59636e;--beyond:rgba(207,34,46,.09)}
-@media (prefers-color-scheme:dark){:root{--bg:#0d1117;--fg:#e6edf3;--muted:#9198a1;--grid:#262c34;--card:#151b23;
---border:#3d444d;--base:#79a8e0;--head:#f5a35c;--bad:#ff7b72;--good:#56d364;--warn:#e3b341;--neutral:#9198a1;--beyond:rgba(248,81,73,.14)}}
-*{box-sizing:border-box}
-body{margin:0;background:var(--bg);color:var(--fg);font:14px/1.5 -apple-system,BlinkMacSystemFont,"Segoe UI","Noto Sans",Helvetica,Arial,sans-serif}
-main{max-width:1420px;margin:0 auto;padding:24px}
-h1{font-size:24px;margin:0 0 6px}h2{font-size:19px;margin:32px 0 10px;padding-bottom:6px;border-bottom:1px solid var(--border)}
-h3{font-size:15px;margin:0 0 4px;display:flex;gap:8px;align-items:center;flex-wrap:wrap}
-code{font:12.5px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:var(--card);border:1px solid var(--border);border-radius:4px;padding:0 4px;overflow-wrap:anywhere}
-pre{background:var(--card);border:1px solid var(--border);border-radius:6px;padding:10px;overflow:auto;white-space:pre-wrap;overflow-wrap:anywhere}
-pre code{border:0;padding:0}
-a{color:var(--base)}
-.muted{color:var(--muted)}
-.verdict{display:inline-block;font-size:13px;font-weight:700;letter-spacing:.05em;padding:2px 10px;border-radius:999px;color:#fff;vertical-align:middle;margin-right:8px}
-.verdict.pass{background:#1a7f37}.verdict.fail{background:#cf222e}.verdict.error{background:#9a6700}
-.badge{white-space:nowrap;font-size:12px;font-weight:600;padding:1px 8px;border-radius:999px;border:1px solid currentColor}
-.t-bad{color:var(--bad)}.t-good{color:var(--good)}.t-warn{color:var(--warn)}.t-neutral{color:var(--neutral)}
-.legend{display:flex;gap:16px;flex-wrap:wrap;margin:8px 0}
-.swatch{display:inline-block;width:12px;height:12px;border-radius:50%;vertical-align:-1px;margin-right:5px}
-.swatch.s-base{background:var(--base)}.swatch.s-head{background:var(--head)}
-.scroll{overflow-x:auto;max-width:100%}
-table.summary code{white-space:nowrap;overflow-wrap:normal}
-table{border-collapse:collapse;width:100%;font-variant-numeric:tabular-nums}
-th,td{text-align:left;padding:5px 10px;border-bottom:1px solid var(--border);vertical-align:top}
-th{font-weight:600;color:var(--muted);font-size:12.5px}
-td.num,th.num{text-align:right;white-space:nowrap}
-table.pct{width:auto;flex:0 1 auto;margin-top:8px}
-.card{background:var(--card);border:1px solid var(--border);border-radius:8px;padding:14px 16px;margin:14px 0}
-.card.o-bad{border-left:4px solid var(--bad)}.card.o-good{border-left:4px solid var(--good)}.card.o-warn{border-left:4px solid var(--warn)}
-.stats{margin:0 0 8px;color:var(--muted);font-size:13px}
-.charts{display:flex;flex-wrap:wrap;gap:10px 18px;align-items:flex-start}
-figure{margin:0}figcaption{font-size:12px;color:var(--muted);margin-left:4px}
-svg.chart{display:block;max-width:100%;height:auto;overflow:visible;font-size:11px}
-svg .grid{stroke:var(--grid);stroke-width:1}
-svg .tick{fill:var(--muted);font-size:10.5px;font-variant-numeric:tabular-nums}
-svg .axis-title{fill:var(--muted);font-size:11px}
-svg .note{fill:var(--muted);font-style:italic}
-svg .row-label{font-weight:600;font-size:12px}
-svg .row-label.s-base{fill:var(--base)}svg .row-label.s-head{fill:var(--head)}
-svg .series{fill:none;stroke-width:1.6;stroke-linejoin:round;opacity:.75}
-svg .series.s-base{stroke:var(--base)}svg .series.s-head{stroke:var(--head)}
-svg .dot.s-base{fill:var(--base)}svg .dot.s-head{fill:var(--head)}
-svg .dot{fill-opacity:.8;stroke:var(--bg);stroke-width:.8}
-svg .median{stroke-width:1.2;stroke-dasharray:5 4;opacity:.9}
-svg .median.s-base{stroke:var(--base)}svg .median.s-head{stroke:var(--head)}
-svg .box rect{fill:none;stroke-width:1.5}svg .box line{stroke-width:1.3}svg .box .med{stroke-width:3}
-svg .box.s-base rect,svg .box.s-base line{stroke:var(--base)}svg .box.s-head rect,svg .box.s-head line{stroke:var(--head)}
-svg .beyond{fill:var(--beyond)}
-svg .budget{stroke:var(--bad);stroke-width:1.4;stroke-dasharray:4 3}
-svg .budget-label{fill:var(--bad)}
-svg .zero{stroke:var(--muted);stroke-width:1}
-svg .ci line{stroke:currentColor;stroke-width:2.2}svg .ci circle{fill:currentColor;stroke:var(--bg);stroke-width:1.5}
-ul.warnings{margin:6px 0 0;padding-left:20px;color:var(--warn);font-size:13px}
-ul.errors{color:var(--bad)}
-ul.errors pre{color:var(--fg);margin:4px 0 8px;font-size:12px}
-sup{font-size:10px;color:var(--muted);margin-left:2px}
-dl.env{display:grid;grid-template-columns:max-content 1fr;gap:3px 16px;margin:0}
-dl.env dt{color:var(--muted)}dl.env dd{margin:0}
-`;
-
-;// CONCATENATED MODULE: ./src/core/render/html.ts
-/**
- * A self-contained HTML report of one comparison: verdict, commits, the summary table, per suite
- * a card per metric with its charts, per case with latency percentiles the percentile curve, and
- * the environment and method of the run. This file is the layout; the words and cells come from
- * the shared model (`view.ts`), the charts from `html-charts.ts`, the style from `html-style.ts`.
- *
- * Pure: data in, string out. Everything is inline (CSS and SVG, no script at all), and a
- * Content-Security-Policy forbids any network access or script, so the file views offline and a
- * string that slipped past escaping still could not run. Every interpolated string goes through
- * the `html` tag (`html-markup.ts`), which escapes it.
- */
-
-
-
-
-
-
-
-
-
-
-
-/** Inline text as HTML. */
-function inline(spans) {
-    return html `${spans.map((s) => {
-        switch (s.style) {
-            case 'code':
-                return s.full ? html `<code title="${s.full}">${s.text}</code>` : html `<code>${s.text}</code>`;
-            case 'strong':
-                return html `<strong>${s.text}</strong>`;
-            case 'outcome':
-                return html `<span class="badge t-${s.tone ?? 'neutral'}">${s.text}</span>`;
-            case 'note':
-                return html `<sup>${s.text}</sup>`;
-            default:
-                return s.text;
-        }
-    })}`;
-}
-/** Rows of the model's columns as an HTML table. */
-function html_table(cls, cols, rows, ctx, { link, lead } = {}) {
-    const th = (label, align) => html `<th${align === 'right' ? new Raw(' class="num"') : ''}>${label}</th>`;
-    const head = [lead ? th(lead.label, 'left') : '', cols.map((c) => th(c.label, c.align))];
-    const body = rows.map((r) => {
-        const cells = cols.map((col) => {
-            const spans = col.cell(r, ctx);
-            // The name links to its card; footnote marks stay outside the link.
-            const content = col.key === 'metric' && link
-                ? html `<a href="#${link(r)}">${inline(spans.filter((s) => s.style !== 'note'))}</a>${inline(spans.filter((s) => s.style === 'note'))}`
-                : inline(spans);
-            return col.align === 'right' ? html `<td class="num">${content}</td>` : html `<td>${content}</td>`;
-        });
-        return html `<tr>${lead ? html `<td>${lead.cell(r)}</td>` : ''}${cells}</tr>`;
-    });
-    return html `<table class="${cls}"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`;
-}
-function revisionHtml(label, rev) {
-    return html `<span class="rev"><span class="swatch s-${label}"></span><strong>${label}</strong> ${rev.ref ? html `<code>${rev.ref}</code> @ ` : ''}<code title="${rev.sha}">${(0,view/* shortSha */.Fu)(rev.sha)}</code></span>`;
-}
-const SWATCHES = new Raw('<span class="swatch s-base"></span>base <span class="swatch s-head"></span>head');
-function metricCard(r, anchor) {
-    const all = [...r.base, ...r.head].filter(charts/* plottable */.o2);
-    const scale = (0,charts/* chartScale */.zy)(r.unit, all);
-    const axis = all.length ? valueAxis(all, scale) : (0,charts/* niceTicks */.at)(0, 1, 5);
-    const cells = (key) => inline(view/* COLUMNS */.cZ.find((c) => c.key === key).cell(r, { nameMax: Number.POSITIVE_INFINITY, notes: () => [] }));
-    const stats = [
-        html `base median <strong>${(0,view/* valueText */.Ru)(r.baseMedian, r.unit)}</strong>`,
-        html `head median <strong>${(0,view/* valueText */.Ru)(r.headMedian, r.unit)}</strong>`,
-        r.change ? html `change ${cells('change')} at ${Math.round(r.change.confidence * 100)}%` : html `no change estimate`,
-        html `budget ${cells('budget')}`,
-        r.pValue === null ? null : html `raw p (not the decision) ${(0,view/* pText */.C6)(r.pValue)}, vs no change, uncorrected`,
-        html `${(0,render_text/* plural */.LS)(r.rounds, 'round')}`,
-        r.stopReason ? html `${r.stopReason}` : null,
-    ].filter((x) => x !== null);
-    const warnings = r.warnings.length
-        ? html `<ul class="warnings">${r.warnings.map((w) => html `<li>${w.text}</li>`)}</ul>`
-        : '';
-    const t = (0,view/* toneOf */.YV)(r);
-    return html `<article class="card metric o-${t}" id="${anchor}"><h3><code>${r.id}</code>${cells('verdict')}</h3><p class="stats">${stats.map((s, i) => html `${i ? ' · ' : ''}${s}`)}</p><div class="charts"><figure>${samplesChart(r, scale, axis)}<figcaption>Samples per round: ${SWATCHES} (dashed: medians)</figcaption></figure><figure>${distributionChart(r, scale, axis)}<figcaption>Distributions (box: quartiles and median; whiskers: 1.5 IQR)</figcaption>${forestChart(r)}<figcaption>Change with its interval against the budget (shaded: beyond budget)</figcaption></figure></div>${warnings}</article>`;
-}
-function percentileCard(scenario, points, ctx) {
-    const pTable = html_table('pct', (0,view/* columns */.YB)('base', 'head', 'change', 'verdict'), points.map(({ r }) => r), ctx, { lead: { label: 'Percentile', cell: (r) => `p${(0,units/* plainNumber */.ku)(r.percentile ?? 0)}` } });
-    return html `<article class="card"><h3>Latency percentiles of <code>${scenario}</code></h3><div class="charts"><figure>${percentileChart(scenario, points)}<figcaption>Median over rounds of each percentile: ${SWATCHES}</figcaption></figure><div class="scroll">${pTable}</div></div></article>`;
-}
-function environmentSection(report) {
-    const { environment: env, method } = report;
-    const rows = [
-        ['CPU', env.cpuModel],
-        ['cores', String(env.cores)],
-        ['OS', env.os],
-        ['Node.js', env.node],
-        ['time measuring', (0,units/* formatDuration */.a3)(env.durationS)],
-        [
-            'rounds',
-            `${method.rounds} (min ${method.minRounds}, max ${method.maxRounds}; looks at ${method.looks.join(', ')})`,
-        ],
-        ['method', (0,view/* methodText */.pj)(report).replace(/^Method: /, '')],
-    ];
-    const geomean = (0,view/* geomeanText */.aS)(report);
-    if (geomean)
-        rows.push(['geometric mean', geomean.replace(/^Geometric mean of all ratio changes: /, '')]);
-    return html `<section class="card"><h2 style="margin-top:0;border:0">Environment and method</h2><dl class="env">${rows.map(([k, v]) => html `<dt>${k}</dt><dd>${v}</dd>`)}</dl>${report.reproduce ? html `<p class="muted" style="margin:12px 0 4px">Reproduce locally:</p><pre><code>${report.reproduce}</code></pre>` : ''}</section>`;
-}
-function page(v) {
-    const report = v.report;
-    const where = [
-        report.repository ? html `<code>${report.repository}</code>` : null,
-        report.pullRequest !== undefined ? html `pull request #${report.pullRequest}` : null,
-    ].filter((x) => x !== null);
-    const title = `perfgate ${report.verdict}: ${(0,view/* inlineText */.ln)((0,view/* headline */.Pl)(report))}`;
-    const errors = v.errors.length
-        ? html `<section class="card o-bad"><h2 style="margin-top:0;border:0">Errors (infrastructure, not regressions)</h2><ul class="warnings errors">${v.errors.map((e) => html `<li>${e.title}${e.detail ? html `<pre>${e.detail}</pre>` : ''}</li>`)}</ul></section>`
-        : '';
-    const notes = v.footnotes.size + v.runNotes.length
-        ? html `<section class="card o-warn"><h2 style="margin-top:0;border:0">Notes</h2><ul class="warnings">${[...v.footnotes].map(([text, n]) => html `<li><sup>${n}</sup> ${text}</li>`)}${v.runNotes.map((text) => html `<li>${text}</li>`)}</ul></section>`
-        : '';
-    const ctx = (0,view/* cellContext */.QF)(v);
-    const anchors = new Map(report.results.map((r, i) => [r, `m-${i}`]));
-    const summary = html_table('summary', view/* COLUMNS */.cZ, [...v.shown, ...v.folded], ctx, { link: (r) => anchors.get(r) });
-    // Metric cards by suite, in report order; a case's percentile curve opens its suite.
-    const curves = percentileGroups(report.results);
-    const suites = new Map();
-    for (const r of report.results)
-        suites.set(r.suite, [...(suites.get(r.suite) ?? []), r]);
-    const sections = [...suites].map(([suite, list]) => {
-        const cards = [...curves]
-            .filter(([, g]) => g[0].r.suite === suite)
-            .map(([scenario, g]) => percentileCard(scenario, g, ctx));
-        const failing = list.filter((r) => model/* FAILING_OUTCOMES */.l.has(r.outcome));
-        const profiles = (report.profiles ?? [])
-            .filter((p) => p.suite === suite)
-            .map((p) => new Raw(renderProfileSection(p, failing)));
-        return html `<section class="suite"><h2>Suite <code>${suite}</code></h2>${cards}${list.map((r) => metricCard(r, anchors.get(r)))}${profiles}</section>`;
-    });
-    const counts = v.counts.map(([o, n]) => `${n} ${view/* OUTCOME_VIEW */.Vm[o].label}`).join(' · ');
-    const body = html `<main>
-<header><h1><span class="verdict ${report.verdict}">${report.verdict.toUpperCase()}</span>${inline((0,view/* headline */.Pl)(report))}</h1>
-<p class="muted">${counts}</p>
-<div class="legend">${revisionHtml('base', report.base)}<span class="muted">→</span>${revisionHtml('head', report.head)}${where.length ? html `<span class="muted">${where.map((w, i) => html `${i ? ' · ' : ''}${w}`)}</span>` : ''}</div>${report.pairing ? html `<p class="muted">${report.pairing.reason}</p>` : ''}
-</header>
-${errors}
-<section><h2>Summary</h2><div class="scroll">${summary}</div></section>${new Raw(capacityHtml(report))}
-${notes}
-${sections}
-${environmentSection(report)}
-<p class="muted" style="font-size:12px">Generated by perfgate. Self-contained: no network access is needed to view this file.</p>
-</main>`;
-    return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'">
-<title>${escapeHtml(title)}</title>
-<style>${STYLE}${report.profiles?.length ? PROFILE_STYLE : ''}</style>
-</head>
-<body>
-${body.value}
-</body>
-</html>
-`;
-}
-/**
- * Renders the whole report as one self-contained HTML document (no network, no script). Safe for
- * any string content of `report`. Deterministic: the same report gives the same bytes.
- */
-function renderHtmlReport(report) {
-    return page((0,view/* buildView */.kK)(report));
+    if (sections.length > COMMENT_SUITES)
+        out.push(`_${sections.length - COMMENT_SUITES} more profiled suites are in the HTML report._`, '');
+    return out;
 }
 
 ;// CONCATENATED MODULE: ./src/core/render/markdown.ts
@@ -53718,8 +54151,14 @@ function markdown_table(rows, ctx, compact) {
     { align: cols.map((c) => (c.align === 'left' ? 'l' : 'r')), alignDelimiters: false });
 }
 function details(summary, body) {
-    return [`<details><summary>${summary}</summary>`, '', body, '', '</details>', ''];
+    return [`<details><summary>${summary}</summary>`, '', body, '', '</details>'];
 }
+/**
+ * The body at one level. What a reviewer reads in ten seconds stays open — the headline, the
+ * commits, the rows to act on, the top of "where the time went", one line of method and the
+ * links; everything else (rows within budget, charts, notes, the command that reproduces it) is
+ * folded, the folded sections one after another.
+ */
 function compose(v, options, level) {
     const report = v.report;
     const out = [];
@@ -53728,9 +54167,8 @@ function compose(v, options, level) {
     const accepted = report.verdict === 'pass' && report.results.some(view/* isAccepted */.oB);
     const icon = report.cancelled ? '🛑' : accepted ? '☑️' : VERDICT_ICON[report.verdict];
     out.push(`### ${icon} perfgate: ${md((0,view/* headline */.Pl)(report, level.nameMax))}`, '');
-    out.push(md((0,view/* revisions */.ZW)(report)), '');
-    if (report.pairing)
-        out.push(`<sub>${escapeMarkdown(report.pairing.reason)}</sub>`, '');
+    const pairing = report.pairing ? ` <sub>· ${escapeMarkdown(report.pairing.reason)}</sub>` : '';
+    out.push(`${md((0,view/* revisions */.ZW)(report))}${pairing}`, '');
     if (v.errors.length > 0) {
         out.push('**Errors** (infrastructure, not regressions):', '');
         for (const e of v.errors) {
@@ -53742,33 +54180,35 @@ function compose(v, options, level) {
             out.push('');
     }
     const ctx = (0,view/* cellContext */.QF)(v, level.nameMax, level.notes);
-    const shown = level.others ? v.shown : v.shown.filter((r) => model/* FAILING_OUTCOMES */.l.has(r.outcome));
+    const shown = level.others ? v.shown : v.shown.filter((r) => model/* FAILING_OUTCOMES */.lq.has(r.outcome));
     const left = v.shown.length - shown.length;
     if (shown.length > 0)
         out.push(markdown_table(shown, ctx, level.compact), '');
     if (left > 0)
         out.push(`_${(0,render_text/* plural */.LS)(left, 'other metric')} (${view/* OTHER_WORDS */.vc}) left out to fit; see ${complete(options)}._`, '');
+    // Where the time went comes right under the rows: it is what a reviewer reads next.
+    out.push(...renderProfileMarkdown(report));
+    const folded = [];
     if (v.folded.length > 0) {
         const what = `${(0,render_text/* plural */.LS)(v.folded.length, 'metric')}: ${view/* FOLDED_WORDS */.zj}`;
         if (level.folded)
-            out.push(...details(what, markdown_table(v.folded, ctx, level.compact)));
+            folded.push(details(what, markdown_table(v.folded, ctx, level.compact)));
         else
             out.push(`_${what}: left out to fit; see ${complete(options)}._`, '');
     }
-    const geomean = (0,view/* geomeanText */.aS)(report);
-    if (geomean)
-        out.push(escapeMarkdown(geomean), '');
-    // Where the time went comes before the charts: it is what a reviewer reads next.
-    out.push(...renderProfileMarkdown(report));
     if (level.charts && options.chart) {
-        for (const r of shown.filter((x) => view/* OUTCOME_VIEW */.Vm[x.outcome].charted)) {
-            const chart = options.chart(r);
-            if (chart)
-                out.push(...details(`${inlineCode((0,view/* displayName */.QC)(r.id, 60))}: base vs head per round`, chart));
-        }
+        const charts = shown
+            .filter((x) => view/* OUTCOME_VIEW */.Vm[x.outcome].charted)
+            .map((r) => [r, options.chart(r)])
+            .filter(([, chart]) => chart);
+        if (charts.length > 0)
+            folded.push(details(`Base vs head per round (${(0,render_text/* plural */.LS)(charts.length, 'metric')})`, charts.map(([r, chart]) => `${inlineCode((0,view/* displayName */.QC)(r.id, 60))}\n\n${chart}`).join('\n\n')));
     }
-    if (level.charts)
-        out.push(...capacityMarkdown(report));
+    if (level.charts) {
+        const capacity = capacityMarkdown(report);
+        if (capacity.length)
+            out.push(...capacity);
+    }
     const noteCount = v.footnotes.size + v.runNotes.length;
     if (noteCount > 0) {
         if (level.notes) {
@@ -53776,14 +54216,16 @@ function compose(v, options, level) {
                 ...[...v.footnotes].map(([text, n]) => `${n}. ${escapeMarkdown(text)}`),
                 ...v.runNotes.map((text) => `- ${escapeMarkdown(text)}`),
             ];
-            out.push(...details('Notes', lines.join('\n')));
+            folded.push(details(`Notes (${noteCount})`, lines.join('\n')));
         }
         else {
             out.push(`_${(0,render_text/* plural */.LS)(noteCount, 'note')} left out to fit; see ${complete(options)}._`, '');
         }
     }
-    out.push(`<sub>${escapeMarkdown((0,view/* methodText */.pj)(report))}</sub>`, '');
-    out.push('Reproduce locally:', '', codeBlock(report.reproduce, 'sh'));
+    folded.push(details('Reproduce locally', codeBlock(report.reproduce, 'sh')));
+    out.push(...folded.flat(), '');
+    const geomean = (0,view/* geomeanText */.aS)(report);
+    out.push(`<sub>${geomean ? `${escapeMarkdown(geomean)} ` : ''}${escapeMarkdown((0,view/* methodText */.pj)(report))}</sub>`);
     if (options.detailsUrl)
         out.push('', `[Workflow run, with the HTML report when uploaded as an artifact](${encodeURI(options.detailsUrl)})`);
     return `${out.join('\n').trimEnd()}\n`;
@@ -53813,218 +54255,195 @@ function renderMarkdown(report, options = {}) {
     return cut.slice(0, Math.max(0, cut.lastIndexOf('\n'))) + note;
 }
 
-// EXTERNAL MODULE: ./src/core/stats/normal.ts
-var normal = __nccwpck_require__(7300);
-;// CONCATENATED MODULE: ./src/core/stats/theil-sen.ts
+// EXTERNAL MODULE: ./src/settings/suites.ts
+var settings_suites = __nccwpck_require__(4420);
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(8815);
+;// CONCATENATED MODULE: ./src/app/base-config.ts
 /**
- * Theil–Sen slope: the median of the slopes of all pairs of points (Theil 1950; Sen 1968, "Estimates
- * of the regression coefficient based on Kendall's tau", JASA 63), robust to up to 29 % outliers,
- * with Sen's distribution-free confidence interval from the null distribution of Kendall's S
- * (normal approximation, ties accounted for as in SciPy's `theilslopes`).
- * Assumption of the interval: independent errors around a straight line.
+ * Which suites are new on head, decided before anything is measured, from evidence about base's
+ * own configuration — never guessed from how a suite fails. A suite is new (measured on head only,
+ * its metrics `added`) only when:
+ *
+ * - the suites come from the config file, and that file at the base commit does not list it (or
+ *   does not exist there, when base is the commit the event names: a PR, merge group or push
+ *   that introduces perfgate);
+ * - the suites are the workflow's `suites` input, and base's version of the same workflow file
+ *   (GITHUB_WORKFLOW_REF), in the same job, has perfgate steps none of which lists it (or has no
+ *   such job or step, under the same condition as above);
+ * - with `bench-from-head`, when base's configuration cannot be established: the suite's command
+ *   names a file the `bench-from-head` entries select that head has and base does not.
+ *
+ * When none of this holds, the suite runs on both sides, and a failure on base is an error that
+ * names the side, the exit status and the output: no evidence, no pass. Suites of base's
+ * configuration that head no longer has are named in the report.
  */
 
 
-function theilSen(x, y, confidence = 0.95) {
-    const n = x.length;
-    if (n !== y.length || n < 2)
-        throw new RangeError('theilSen: expected two series of equal length ≥ 2');
-    const slopes = [];
-    for (let i = 0; i < n; i++)
-        for (let j = i + 1; j < n; j++)
-            if (x[j] !== x[i])
-                slopes.push((y[j] - y[i]) / (x[j] - x[i]));
-    if (slopes.length === 0)
-        throw new RangeError('theilSen: expected at least two distinct x values');
-    slopes.sort((a, b) => a - b);
-    const slope = (0,quantiles/* quantileSorted */.Z4)(slopes, 0.5);
-    // Sen's interval (his eq. 2.6, as SciPy's `theilslopes`): ranks round((N ∓ z·σ_S)/2) of the sorted
-    // slopes, σ_S² the variance of Kendall's S with ties in x and in y.
-    const tieTerm = (v) => {
-        const counts = new Map();
-        for (const e of v)
-            counts.set(e, (counts.get(e) ?? 0) + 1);
-        let t = 0;
-        for (const k of counts.values())
-            if (k > 1)
-                t += k * (k - 1) * (2 * k + 5);
-        return t;
-    };
-    const sigma = Math.sqrt((n * (n - 1) * (2 * n + 5) - tieTerm(x) - tieTerm(y)) / 18);
-    const z = (0,normal/* normalQuantileUpper */.X7)((1 - confidence) / 2);
-    const N = slopes.length;
-    const hi = Math.min(roundHalfEven((N + z * sigma) / 2), N - 1);
-    const lo = Math.max(roundHalfEven((N - z * sigma) / 2) - 1, 0);
-    return { slope, low: slopes[lo], high: slopes[hi], confidence };
-}
-/** Rounds to the nearest integer, halves to even (NumPy's `round`, which Sen's ranks follow in SciPy). */
-function roundHalfEven(x) {
-    const r = Math.round(x);
-    return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
-}
 
-;// CONCATENATED MODULE: ./src/core/soak.ts
-
-
-
-/** Block medians of a series after `settle`: block centre times and values. */
-function blockMedians(s) {
-    const x = [];
-    const y = [];
-    const end = Math.max(...s.t);
-    for (let from = s.settle; from + s.block <= end + 1e-9; from += s.block) {
-        const inBlock = s.y.filter((_, i) => s.t[i] >= from && s.t[i] < from + s.block);
-        if (inBlock.length === 0)
-            continue;
-        x.push(from + s.block / 2);
-        y.push((0,quantiles/* median */.JZ)(inBlock));
+const DEFAULT_CONFIG = '.github/perfgate.yml';
+/** A file at a commit, or null when the commit has no such file. `file` is relative to the repository root. */
+async function fileAt(repo, sha, file, relativeToCwd) {
+    const spec = `${sha}:${relativeToCwd ? `./${file.replace(/^\.\/+/, '')}` : file}`;
+    try {
+        await (0,git/* git */.$Y)(repo, ['cat-file', '-e', spec]);
     }
-    return { x, y };
+    catch {
+        return null;
+    }
+    return (0,git/* git */.$Y)(repo, ['show', spec]);
 }
-/**
- * Lag-1 autocorrelation of the block medians around each run's Theil–Sen line, pooled over runs,
- * with the small-sample bias (1 + 4ρ)/m (Kendall 1954) added back; 0 … 0.9.
- */
-function blockAutocorrelation(runs) {
-    let num = 0;
-    let den = 0;
-    let m = 0;
-    let used = 0;
-    for (const b of runs) {
-        if (b.x.length < 4)
+/** The names of a parsed `suites:` list; null when it is not one. */
+function namesOf(list) {
+    if (list && typeof list === 'object' && !Array.isArray(list) && 'suites' in list)
+        return namesOf(list.suites);
+    if (!Array.isArray(list))
+        return null;
+    const names = list.map((s) => (s && typeof s === 'object' && 'name' in s ? s.name : undefined));
+    return names.every((n) => typeof n === 'string') ? names : null;
+}
+function parseYaml(text) {
+    try {
+        return (0,dist/* parse */.qg)(text);
+    }
+    catch {
+        return undefined;
+    }
+}
+/** A literal value of the workflow (no `${{ … }}` expression in it), or null. */
+function literal(value) {
+    return typeof value === 'string' && !value.includes('${{') ? value : null;
+}
+/** Whether a step's `uses:` is this action (`OWNER/perfgate@v1`, a path below it, or `./` for a local action). */
+function isThisAction(uses, actionRepository) {
+    if (typeof uses !== 'string')
+        return false;
+    if (!actionRepository)
+        return uses.startsWith('./');
+    const repo = actionRepository.toLowerCase();
+    const u = uses.toLowerCase();
+    return u.startsWith(`${repo}@`) || u.startsWith(`${repo}/`);
+}
+/** The suites of the config file at base. */
+async function fromConfigFile(repo, base, file) {
+    const at = `${file} at ${base.sha.slice(0, 7)}`;
+    const text = await fileAt(repo, base.sha, file, true);
+    if (text === null)
+        return { none: `base has no ${file}` };
+    const names = namesOf(parseYaml(text));
+    return { names, source: names ? at : `${at} (its "suites:" could not be read)`, single: true };
+}
+/** The suites of this job's perfgate steps in base's version of the workflow file. */
+async function fromWorkflow(repo, base, context) {
+    const ref = context.workflowRef;
+    const file = ref ? ref.split('@')[0].split('/').slice(2).join('/') : '';
+    if (!file)
+        return { names: null, source: 'the workflow file is not known (GITHUB_WORKFLOW_REF is not set)', single: false };
+    const at = `job "${context.job}" of ${file} at ${base.sha.slice(0, 7)}`;
+    const text = await fileAt(repo, base.sha, file, false);
+    if (text === null)
+        return { none: `base has no ${file}` };
+    const doc = parseYaml(text);
+    const job = doc?.jobs?.[context.job];
+    if (!job)
+        return { none: `base's ${file} has no job "${context.job}"` };
+    if (!Array.isArray(job.steps))
+        return { names: null, source: `${at} (its steps could not be read)`, single: false };
+    const steps = job.steps.filter((s) => isThisAction(s?.uses, context.actionRepository));
+    if (steps.length === 0)
+        return { none: `${at} has no perfgate step` };
+    const names = [];
+    let lists = 0;
+    for (const step of steps) {
+        const suites = step.with?.suites;
+        if (suites !== undefined && suites !== '') {
+            const found = literal(suites) === null ? null : namesOf(parseYaml(suites));
+            if (!found)
+                return { names: null, source: `${at} (its "suites" input could not be read)`, single: false };
+            names.push(...found);
+            lists++;
             continue;
-        const line = theilSen(b.x, b.y);
-        const r = b.y.map((v, i) => v - line.slope * b.x[i]);
-        const mean = r.reduce((x, y) => x + y, 0) / r.length;
-        for (let i = 0; i < r.length; i++) {
-            den += (r[i] - mean) ** 2;
-            if (i + 1 < r.length)
-                num += (r[i] - mean) * (r[i + 1] - mean);
         }
-        m += r.length;
-        used++;
+        const config = step.with?.config === undefined ? DEFAULT_CONFIG : literal(step.with.config);
+        if (config === null)
+            return { names: null, source: `${at} (its "config" input is an expression)`, single: false };
+        const fromFile = await fromConfigFile(repo, base, config);
+        if ('none' in fromFile)
+            continue;
+        if (!fromFile.names)
+            return { ...fromFile, single: false };
+        names.push(...fromFile.names);
+        lists++;
     }
-    if (den === 0 || used === 0)
-        return 0;
-    const rho = num / den;
-    return Math.min(0.9, Math.max(0, rho + (1 + 4 * Math.max(0, rho)) / (m / used)));
+    if (lists === 0)
+        return { none: `${at} has no suites` };
+    return { names, source: steps.length === 1 ? at : `${at} (${steps.length} perfgate steps)`, single: lists === 1 };
 }
 /**
- * Theil–Sen slope pooled over runs (pairs within a run only) with Sen's one-sided bounds at error
- * `tail` each, Var S summed over runs and multiplied by `inflate`. ∓Infinity where the runs are too
- * short for a bound.
+ * Reads base's configuration. `repo`: the repository (the config path is relative to it, as the
+ * `config` input is). When base has no configuration at all, its suites are none when base is the
+ * commit the event names (the change introduces them), and unknown when the `base` input chose it
+ * (an older release compared with head's suites: they may well exist there).
  */
-function pooledSlope(runs, tail, inflate) {
-    const slopes = [];
-    let variance = 0;
-    for (const { x, y } of runs) {
-        const n = x.length;
-        for (let i = 0; i < n; i++)
-            for (let j = i + 1; j < n; j++)
-                slopes.push((y[j] - y[i]) / (x[j] - x[i]));
-        variance += (n * (n - 1) * (2 * n + 5)) / 18;
+async function readBaseSuites(settings, repo, base, context) {
+    const inline = settings.suitesSource === 'input "suites"';
+    let found;
+    try {
+        found = inline ? await fromWorkflow(repo, base, context) : await fromConfigFile(repo, base, settings.suitesSource);
     }
-    if (slopes.length === 0)
-        return { slope: Number.NaN, lower: -Infinity, upper: Infinity };
-    slopes.sort((a, b) => a - b);
-    const N = slopes.length;
-    const slope = N % 2 ? slopes[N >> 1] : (slopes[N / 2 - 1] + slopes[N / 2]) / 2;
-    const c = (0,normal/* normalQuantileUpper */.X7)(tail) * Math.sqrt(variance * inflate);
-    const lo = Math.round((N - c) / 2) - 1;
-    const hi = Math.round((N + c) / 2);
-    return { slope, lower: lo >= 0 ? slopes[lo] : -Infinity, upper: hi <= N - 1 ? slopes[hi] : Infinity };
-}
-/** The comparison of one growth metric at level `alpha` (see the file comment). */
-function compareGrowth(base, head, tolerance, alpha) {
-    const b = base.map(blockMedians);
-    const h = head.map(blockMedians);
-    // The noise structure is estimated on base, the control: a leak that does not grow in a straight
-    // line would otherwise read as autocorrelated noise on head and widen its own interval.
-    const rho = blockAutocorrelation(b);
-    const inflate = (1 + rho) / (1 - rho);
-    const sb = pooledSlope(b, alpha / 2, inflate);
-    const sh = pooledSlope(h, alpha / 2, inflate);
-    const lower = sh.lower - sb.upper;
-    const upper = sh.upper - sb.lower;
-    const estimate = sh.slope - sb.slope;
-    let outcome;
-    if (lower > tolerance)
-        outcome = 'regression';
-    else if (upper < 0)
-        outcome = 'improvement';
-    else if (upper <= tolerance)
-        outcome = 'within-budget';
-    else
-        outcome = 'inconclusive';
-    return { estimate, lower, upper, base: sb.slope, head: sh.slope, rho, outcome };
-}
-/**
- * Replaces the engine's results for soak growth metrics (whose few replicates it cannot judge) by
- * the comparison above. `budgetOff(id)` says whether a budget `off` covers the metric (then it is
- * reported, never gated); `format` renders a growth rate for the reason text.
- */
-function applySoak(results, series, alpha, budgetOff, format) {
-    const byMetric = new Map();
-    for (const s of series) {
-        const e = byMetric.get(s.metric) ?? { base: [], head: [] };
-        e[s.side].push(s);
-        byMetric.set(s.metric, e);
-    }
-    const gated = [...byMetric.keys()].filter((id) => !budgetOff(id));
-    const level = alpha / Math.max(1, gated.length);
-    return results.map((r) => {
-        const e = byMetric.get(r.id);
-        if (!e || e.base.length === 0 || e.head.length === 0)
-            return r;
-        const tolerance = e.head[0].tolerance;
-        const slopes = (list) => list.map((s) => {
-            const keep = s.t.map((t, i) => [t, s.y[i]]).filter(([t]) => t >= s.settle);
-            return keep.length >= 2
-                ? theilSen(keep.map((k) => k[0]), keep.map((k) => k[1])).slope
-                : Number.NaN;
-        });
-        const base = slopes(e.base);
-        const head = slopes(e.head);
-        const c = compareGrowth(e.base, e.head, tolerance, level);
-        const off = budgetOff(r.id);
-        const budget = off
-            ? { kind: 'off', source: 'off' }
-            : {
-                kind: 'absolute',
-                op: '<',
-                bound: tolerance,
-                unit: r.unit,
-                source: `head − base < ${format(tolerance, r.unit)}`,
-            };
-        const fmt = (v) => (Number.isFinite(v) ? format(v, r.unit) : v > 0 ? '∞' : '−∞');
+    catch (error) {
         return {
-            ...r,
-            base,
-            head,
-            baseMedian: (0,quantiles/* median */.JZ)(base),
-            headMedian: (0,quantiles/* median */.JZ)(head),
-            change: null,
-            pValue: null,
-            budget,
-            outcome: off ? 'ungated' : c.outcome,
-            rounds: Math.min(e.base.length, e.head.length),
-            stopReason: `head grows ${fmt(c.estimate)} faster than base (bounds ${fmt(c.lower)} … ${fmt(c.upper)} at ${(level * 100).toFixed(2)} %; block autocorrelation ${c.rho.toFixed(2)})`,
-            warnings: [
-                ...r.warnings.filter((w) => w.code !== 'too-few-samples' && w.code !== 'too-noisy'),
-                {
-                    code: 'soak',
-                    metric: r.id,
-                    text: `${r.id}: growth after the settle time base ${fmt(c.base)}, head ${fmt(c.head)}: head grows ${fmt(c.estimate)} faster (bounds ${fmt(c.lower)} … ${fmt(c.upper)}, tolerance ${format(tolerance, r.unit)}); each run's own growth: base ${base.map(fmt).join(', ')}, head ${head.map(fmt).join(', ')}.` +
-                        // Sen's bounds run out of slope pairs when runs hold few blocks and the blocks are correlated.
-                        (Number.isFinite(c.lower) && Number.isFinite(c.upper)
-                            ? ''
-                            : ` An infinite bound: too few blocks after the settle time for a bound at this autocorrelation (${c.rho.toFixed(2)}) and level; lengthen duration or add rounds.`),
-                },
-            ],
+            names: null,
+            source: `base's configuration could not be read: ${error.message}`,
+            single: false,
         };
-    });
+    }
+    if ('none' in found)
+        return settings.base === null
+            ? { names: new Set(), source: found.none, single: true }
+            : { names: null, source: `${found.none} (the "base" input chose it)`, single: false };
+    return { names: found.names ? new Set(found.names) : null, source: found.source, single: found.single };
+}
+/** Path-like words of a suite's commands and directories, relative to the repository root. */
+function pathsNamed(suite) {
+    const text = [suite.kind === 'http' ? suite.server : suite.run, suite.kind === 'harness' ? suite.output : '']
+        .filter(Boolean)
+        .join(' ');
+    const cwd = suite.cwd ?? '.';
+    return text
+        .split(/[\s'"`;&|()<>=]+/)
+        .filter((w) => w && !w.startsWith('-') && !w.startsWith('$'))
+        .map((w) => external_node_path_default().posix.normalize(external_node_path_default().posix.join(cwd, w)))
+        .filter((p) => !p.startsWith('..') && !external_node_path_default().posix.isAbsolute(p));
+}
+/** Why each suite is new on head (suite name → reason), from base's configuration and `bench-from-head`. */
+function newOnHead(suites, base, 
+/** Files `bench-from-head` selects that head has and base does not (repository paths). */
+newBenchFiles) {
+    const out = new Map();
+    const added = new Set(newBenchFiles);
+    for (const suite of suites) {
+        if (base.names) {
+            if (!base.names.has(suite.name))
+                out.set(suite.name, `base's configuration (${base.source}) does not list it`);
+            continue;
+        }
+        const file = pathsNamed(suite).find((p) => added.has(p));
+        if (file)
+            out.set(suite.name, `its file ${file} (bench-from-head) is new on head`);
+    }
+    return out;
+}
+/** Suites base's configuration lists that head's does not (only when base's is one list). */
+function droppedOnHead(settings, base) {
+    if (!base.names || !base.single)
+        return [];
+    const onHead = new Set(settings.suites.map((s) => s.name));
+    return [...base.names].filter((n) => !onHead.has(n));
 }
 
+// EXTERNAL MODULE: ./src/app/events.ts
+var events = __nccwpck_require__(3526);
 // EXTERNAL MODULE: ./node_modules/json5/lib/index.js
 var lib = __nccwpck_require__(4841);
 var lib_default = /*#__PURE__*/__nccwpck_require__.n(lib);
@@ -54215,6 +54634,34 @@ function percentileMetric(percentile, seconds) {
 function rateMetric(name, perSecond) {
     return { name, unit: '1/s', direction: 'higher', value: perSecond };
 }
+// ---------------------------------------------------------------------------------------------
+// Text outputs
+// ---------------------------------------------------------------------------------------------
+/** A number as text harnesses print it: digits with optional `,` thousands separators and a fraction. */
+const NUMBER_TEXT = '[0-9][0-9,]*(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?';
+/** Reads a number printed with `,` thousands separators. */
+function readNumber(text) {
+    return Number(text.replace(/,/g, ''));
+}
+/** The output's lines, without `\r` and without ANSI colour escapes (tools colour a terminal's output). */
+function textLines(text) {
+    return text
+        .replace(/\u001b\[[0-9;]*[A-Za-z]/g, '')
+        .split('\n')
+        .map((l) => l.replace(/\r$/, ''));
+}
+/**
+ * Throws when the last non-blank line starts like a result line (`partial`) but is not one
+ * (`complete`): the output was cut in the middle of a result.
+ */
+function rejectCutLastLine(lines, partial, complete, source, expected) {
+    let last = lines.length - 1;
+    while (last > 0 && lines[last].trim() === '')
+        last--;
+    const line = lines[last] ?? '';
+    if (partial.test(line) && !complete.test(line))
+        throw new HarnessParseError(source, `the last result line is incomplete (truncated output?); expected ${expected}`, last + 1);
+}
 
 ;// CONCATENATED MODULE: ./src/adapters/harness/loadtest.ts
 /**
@@ -54403,6 +54850,63 @@ function parseArtillery(text, source) {
     return out.result(EXPECTED);
 }
 
+;// CONCATENATED MODULE: ./src/adapters/harness/asv.ts
+/**
+ * airspeed velocity (asv) console output of `asv run` (and `asv continuous`, `asv dev`): one line
+ * per benchmark, `[ 35.00%] ··· benchmarks.TimeSuite.time_keys     11.1±0.01μs`
+ * (airspeed-velocity/asv `asv/util.py` `human_value`; bencherdev/bencher
+ * `lib/bencher_adapter/src/adapters/python/asv.rs`). Lines of failed or skipped benchmarks are
+ * named in a warning; parameterised benchmarks (printed as tables) are not read.
+ *
+ * asv's number is the **median** of its samples, the `±` part half their interquartile range.
+ * Metrics: `time` (time benchmarks, s) and `memory` (`mem_` and `peakmem_` benchmarks, printed
+ * with SI suffixes `k`, `M`, `G`, B). Keep asv's own repeats low (`--quick`, or `-a repeat=3`)
+ * and let perfgate's rounds supply the replication.
+ */
+
+const asv_EXPECTED = 'asv run output lines like "[ 35.00%] ··· benchmarks.TimeSuite.time_keys   11.1±0.01μs"';
+const LINE = /^\[\s*[0-9.]+%\]\s+[·.]+\s+(\S+)\s+(.*?)\s*$/;
+const TIME = new RegExp(`^(${NUMBER_TEXT})(?:±(${NUMBER_TEXT}))?\\s*(ns|μs|µs|us|ms|s|m|h|d)$`);
+const SIZE = new RegExp(`^(${NUMBER_TEXT})(?:±(${NUMBER_TEXT}))?\\s*([kMGTP]?)$`);
+const SECONDS = {
+    ns: 1e-9,
+    μs: 1e-6,
+    µs: 1e-6,
+    us: 1e-6,
+    ms: 1e-3,
+    s: 1,
+    m: 60,
+    h: 3600,
+    d: 86400,
+};
+const SI = { '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15 };
+function parseAsv(text, source) {
+    requireText(text, source, asv_EXPECTED);
+    const lines = textLines(text);
+    rejectCutLastLine(lines, new RegExp(`^\\[\\s*[0-9.]+%\\]\\s+[·.]+\\s+\\S+\\s+${NUMBER_TEXT}±$`), /$^/, source, asv_EXPECTED);
+    const out = new BenchmarkCollector(source, 'asv');
+    lines.forEach((line, index) => {
+        const m = LINE.exec(line);
+        if (!m || m[2] === '')
+            return;
+        const [name, value] = [m[1], m[2]];
+        const last = name.split('.').pop() ?? name;
+        const time = TIME.exec(value);
+        if (time && !/^(peak)?mem_/.test(last)) {
+            out.add(name, [timeMetric('time', readNumber(time[1]) * SECONDS[time[3]])]);
+            return;
+        }
+        const size = SIZE.exec(value);
+        if (size && /^(peak)?mem_/.test(last)) {
+            out.add(name, [{ name: 'memory', unit: 'B', direction: 'lower', value: readNumber(size[1]) * SI[size[3]] }]);
+            return;
+        }
+        if (/^(failed|skipped|n\/a)$/.test(value))
+            out.warn(`${source}:${index + 1}: benchmark "${name}" ${value === 'n/a' ? 'has no result' : value}.`);
+    });
+    return out.result(asv_EXPECTED);
+}
+
 ;// CONCATENATED MODULE: ./src/adapters/harness/autocannon.ts
 /**
  * autocannon's JSON result (`autocannon --json URL`, or `JSON.stringify(result)` of the
@@ -54511,6 +55015,9 @@ function benchmarkName(b) {
         return b.FullName;
     if (typeof b.ShortInfo === 'string')
         return b.ShortInfo;
+    // Without a type (Bencher's test data): the method, after its namespace when there is one.
+    if (typeof b.Method === 'string')
+        return `${typeof b.Namespace === 'string' ? `${b.Namespace}.` : ''}${b.Method}${params}`;
     return null;
 }
 function parseBenchmarkDotNet(text, source) {
@@ -54564,7 +55071,7 @@ function parseBenchmarkDotNet(text, source) {
  */
 
 const benchmarkjs_EXPECTED = 'benchmark.js lines like "name x 1,234 ops/sec ±1.23% (90 runs sampled)"';
-const LINE = /^(.*?) x ([0-9][0-9,]*(?:\.[0-9]+)?) ops\/sec (?:±|\+-|\+\/-)\s*([0-9.]+)%\s*\((\d+) runs? sampled\)\s*$/;
+const benchmarkjs_LINE = /^(.*?) x ([0-9][0-9,]*(?:\.[0-9]+)?) ops\/sec (?:±|\+-|\+\/-)\s*([0-9.]+)%\s*\((\d+) runs? sampled\)\s*$/;
 /** The start of a result line; when the last line looks like this but is incomplete, the output was cut. */
 const PARTIAL = /^.+ x [0-9][0-9,]*(?:\.[0-9]*)?(?: .*)?$/;
 function parseBenchmarkJs(text, source) {
@@ -54576,7 +55083,7 @@ function parseBenchmarkJs(text, source) {
         last--;
     lines.forEach((raw, index) => {
         const line = raw.replace(/\r$/, '').trim();
-        const m = LINE.exec(line);
+        const m = benchmarkjs_LINE.exec(line);
         if (!m) {
             if (index === last && PARTIAL.test(line))
                 throw new HarnessParseError(source, `malformed benchmark.js result line (truncated?); expected ${benchmarkjs_EXPECTED}`, index + 1);
@@ -54590,9 +55097,153 @@ function parseBenchmarkJs(text, source) {
     return out.result(benchmarkjs_EXPECTED);
 }
 
+;// CONCATENATED MODULE: ./src/adapters/harness/benchmarktools.ts
+/**
+ * Julia BenchmarkTools results saved with `BenchmarkTools.save("out.json", results)`
+ * (JuliaCI/BenchmarkTools.jl `src/serialization.jl`): `[{"Julia": …, "BenchmarkTools": …}, [VALUE…]]`
+ * where each value is a tagged pair — `["BenchmarkGroup", {"data": {KEY: VALUE…}, "tags": […]}]`,
+ * `["TrialEstimate", {"time", "gctime", "memory", "allocs", "params"}]` (an estimate such as
+ * `median(trial)`) or `["Trial", {"times": […], "gctimes": […], "memory", "allocs", "params"}]`
+ * (the raw samples of `run(suite)`). Times are in nanoseconds.
+ *
+ * Names are the group keys joined with `/` (`fib/20`). Metrics: `time` (the estimate, or the
+ * median of a trial's samples, s), `memory` (bytes allocated, B) and `allocs` (count), all lower
+ * is better. Save `median(results)` (or the trials) with few samples (`seconds=1`) and let
+ * perfgate's rounds supply the replication.
+ */
+
+
+const benchmarktools_EXPECTED = 'the JSON of BenchmarkTools.save: [{"Julia": …, "BenchmarkTools": …}, [["BenchmarkGroup", {"data": …}]]]';
+function parseBenchmarkTools(text, source) {
+    const doc = parseJson(text, source, benchmarktools_EXPECTED);
+    if (!Array.isArray(doc) || doc.length < 2 || !isObject(doc[0]) || !Array.isArray(doc[1]))
+        throw new HarnessParseError(source, `expected ${benchmarktools_EXPECTED}`);
+    const out = new BenchmarkCollector(source, 'BenchmarkTools');
+    const visit = (value, path) => {
+        const where = path.length ? `"${path.join('/')}"` : 'the saved value';
+        if (!Array.isArray(value) || typeof value[0] !== 'string' || !isObject(value[1]))
+            throw new HarnessParseError(source, `${where}: expected a ["TYPE", {…}] pair; ${benchmarktools_EXPECTED}`);
+        const [type, body] = value;
+        if (type === 'BenchmarkGroup') {
+            if (!isObject(body.data))
+                throw new HarnessParseError(source, `${where}: a BenchmarkGroup without "data"`);
+            for (const [key, child] of Object.entries(body.data))
+                visit(child, [...path, key]);
+            return;
+        }
+        const name = path.join('/') || type;
+        let ns;
+        if (type === 'TrialEstimate')
+            ns = common_finite(body.time, source, `${where}.time`);
+        else if (type === 'Trial') {
+            if (!Array.isArray(body.times) || body.times.length === 0)
+                throw new HarnessParseError(source, `${where}: a Trial without "times"`);
+            ns = (0,quantiles/* median */.JZ)(body.times.map((t, i) => common_finite(t, source, `${where}.times[${i}]`)));
+        }
+        else {
+            out.warn(`${source}: ${where} is a ${type}; only Trial and TrialEstimate values are read, it is skipped.`);
+            return;
+        }
+        const metrics = [timeMetric('time', ns * 1e-9)];
+        if (body.memory !== undefined)
+            metrics.push({
+                name: 'memory',
+                unit: 'B',
+                direction: 'lower',
+                value: common_finite(body.memory, source, `${where}.memory`),
+            });
+        if (body.allocs !== undefined)
+            metrics.push({
+                name: 'allocs',
+                unit: 'count',
+                direction: 'lower',
+                value: common_finite(body.allocs, source, `${where}.allocs`),
+            });
+        out.add(name, metrics);
+    };
+    for (const value of doc[1])
+        visit(value, []);
+    return out.result(benchmarktools_EXPECTED);
+}
+
+;// CONCATENATED MODULE: ./src/adapters/harness/bmf.ts
+
+const bmf_EXPECTED = 'Bencher Metric Format: {"benchmark": {"measure": {"value": 1.0}}}';
+const COUNT_MEASURES = new Set([
+    'instructions',
+    'l1-accesses',
+    'l2-accesses',
+    'ram-accesses',
+    'estimated-cycles',
+    'l1-hits',
+    'l2-hits',
+    'll-hits',
+    'ram-hits',
+    'total-read-write',
+    'global-bus-events',
+    'total-operations',
+    'gen0-collects',
+    'gen1-collects',
+    'gen2-collects',
+]);
+/** Unit, factor and direction of a measure, by its slug. */
+function bmfMeasure(slug) {
+    const s = slug.trim().toLowerCase();
+    if (s === 'latency')
+        return { unit: 's', factor: 1e-9, direction: 'lower' };
+    if (s === 'build-time')
+        return { unit: 's', factor: 1, direction: 'lower' };
+    if (s === 'file-size' || s === 'allocated' || /(^|-)bytes$/.test(s))
+        return { unit: 'B', factor: 1, direction: 'lower' };
+    if (s.endsWith('-hit-rate') || s.endsWith('-miss-rate'))
+        return { unit: 'fraction', factor: 0.01, direction: s === 'l1-hit-rate' ? 'higher' : 'lower' };
+    if (COUNT_MEASURES.has(s))
+        return { unit: 'count', factor: 1, direction: 'lower' };
+    if (s.includes('throughput'))
+        return { unit: s === 'throughput' ? '1/s' : slug, factor: 1, direction: 'higher' };
+    return { unit: slug, factor: 1, direction: 'lower' };
+}
+/** Whether a parsed document has BMF's shape (an object of objects of `{value}` objects). */
+function isBmf(doc) {
+    if (!isObject(doc) || Object.keys(doc).length === 0)
+        return false;
+    return Object.values(doc).every((measures) => isObject(measures) && Object.values(measures).every((m) => isObject(m) && 'value' in m));
+}
+/** Reads an already parsed BMF document. */
+function readBmf(doc, source) {
+    if (!isObject(doc))
+        throw new HarnessParseError(source, `expected ${bmf_EXPECTED}; found no object`);
+    const out = new BenchmarkCollector(source, 'BMF');
+    for (const [name, measures] of Object.entries(doc)) {
+        if (!isObject(measures))
+            throw new HarnessParseError(source, `benchmark "${name}": expected an object of measures; ${bmf_EXPECTED}`);
+        const metrics = Object.entries(measures).map(([slug, m]) => {
+            if (!isObject(m))
+                throw new HarnessParseError(source, `"${name}"."${slug}": expected {"value": …}`);
+            const value = common_finite(m.value, source, `"${name}"."${slug}".value`);
+            const { unit, factor, direction } = bmfMeasure(slug);
+            return { name: slug, unit, direction, value: value * factor };
+        });
+        out.add(name, metrics);
+    }
+    return out.result(bmf_EXPECTED);
+}
+function parseBmf(text, source) {
+    return readBmf(parseJson(text, source, bmf_EXPECTED), source);
+}
+
 ;// CONCATENATED MODULE: ./src/adapters/harness/catch2.ts
 /**
- * Catch2's XML reporter (`--reporter xml`, Catch2 v2 `<Catch …>` and v3 `<Catch2TestRun …>`):
+ * Catch2 results, from either reporter (told apart by their content):
+ *
+ * The console reporter (the default; catchorg/Catch2 `src/catch2/reporters/catch_reporter_console.cpp`):
+ * after a `benchmark name  samples  iterations  estimated` (v3: `est run time`) header, each
+ * benchmark is three lines — its name with samples, iterations and the estimated run time; the
+ * mean with its bootstrap interval; the standard deviation with its interval — and a blank line.
+ * A long name continues at the start of the next lines. Names are the benchmark's; a name that
+ * appears in more than one test case is prefixed with its test case (`TEST CASE: name`).
+ *
+ * The XML reporter (`--reporter xml`, Catch2 v2 `<Catch …>` and v3 `<Catch2TestRun …>`):
  * each `BENCHMARK` becomes `<BenchmarkResults name="…" samples=… iterations=…>` holding
  * `<mean value="…" lowerBound="…" upperBound="…"/>` and `<standardDeviation …/>`, all values in
  * nanoseconds (catchorg/Catch2 `src/catch2/reporters/catch_reporter_xml.cpp`).
@@ -54603,7 +55254,7 @@ function parseBenchmarkJs(text, source) {
  * supply the replication.
  */
 
-const catch2_EXPECTED = 'Catch2 --reporter xml output with <BenchmarkResults> elements';
+const catch2_EXPECTED = 'Catch2 output with BENCHMARK results: the console reporter\'s "benchmark name  samples  iterations" tables or --reporter xml';
 function decodeXml(s) {
     return s.replace(/&(lt|gt|amp|quot|apos|#(\d+)|#x([0-9a-fA-F]+));/g, (_m, name, dec, hex) => {
         if (dec)
@@ -54619,9 +55270,71 @@ function attributes(tag) {
         out[m[1]] = decodeXml(m[2] ?? m[3] ?? '');
     return out;
 }
+const UNIT = '(ns|us|µs|μs|ms|s)';
+const HEADER = /^benchmark name\s+samples\s+iterations\s+(estimated|est run time)\s*$/;
+const SEPARATOR = /^-{20,}\s*$/;
+const PRELUDE = new RegExp(`^(.*?)\\s+(${NUMBER_TEXT})\\s+(${NUMBER_TEXT})\\s+(${NUMBER_TEXT})\\s*${UNIT}\\s*$`);
+const VALUES = new RegExp(`^(.*?)\\s+(${NUMBER_TEXT})\\s*${UNIT}\\s+(${NUMBER_TEXT})\\s*${UNIT}\\s+(${NUMBER_TEXT})\\s*${UNIT}\\s*$`);
+/** The console reporter's benchmark tables. */
+function parseConsole(text, source) {
+    const lines = textLines(text);
+    const found = [];
+    let testCase = '';
+    for (let i = 0; i < lines.length; i++) {
+        // A test case's name (and its sections) stands between two separator lines.
+        if (SEPARATOR.test(lines[i]) && i + 1 < lines.length && !SEPARATOR.test(lines[i + 1])) {
+            const end = lines.findIndex((l, j) => j > i && j <= i + 4 && SEPARATOR.test(l));
+            if (end > i + 1 && !HEADER.test(lines[i + 1].trim()))
+                testCase = lines
+                    .slice(i + 1, end)
+                    .map((l) => l.trim())
+                    .join(' ');
+        }
+        if (!HEADER.test(lines[i].trim()))
+            continue;
+        // Skip the header's other lines up to its separator, then read benchmarks until none follows.
+        let j = i + 1;
+        while (j < lines.length && !SEPARATOR.test(lines[j]))
+            j++;
+        if (j >= lines.length)
+            throw new HarnessParseError(source, 'a benchmark table ends before its header (truncated output?)', i + 1);
+        for (j++; j < lines.length;) {
+            if (lines[j].trim() === '') {
+                j++;
+                continue;
+            }
+            const prelude = PRELUDE.exec(lines[j]);
+            if (!prelude)
+                break;
+            const mean = VALUES.exec(lines[j + 1] ?? '');
+            const deviation = VALUES.exec(lines[j + 2] ?? '');
+            if (!mean || !deviation)
+                throw new HarnessParseError(source, `benchmark "${prelude[1].trim()}": expected its mean and standard deviation lines (truncated output?)`, j + 1);
+            const name = [prelude[1], mean[1], deviation[1]]
+                .map((p) => p.trim())
+                .filter((p) => p !== '')
+                .join(' ');
+            const seconds = readNumber(mean[2]) * timeFactor(mean[3], source, `benchmark "${name}"`);
+            found.push({ testCase, name, seconds, line: j + 1 });
+            j += 3;
+        }
+        i = j - 1;
+    }
+    const cases = new Map();
+    for (const f of found)
+        cases.set(f.name, (cases.get(f.name) ?? new Set()).add(f.testCase));
+    const out = new BenchmarkCollector(source, 'Catch2');
+    for (const f of found) {
+        const name = (cases.get(f.name)?.size ?? 0) > 1 && f.testCase ? `${f.testCase}: ${f.name}` : f.name;
+        out.add(name, [timeMetric('time', f.seconds)]);
+    }
+    return out.result(catch2_EXPECTED);
+}
 function parseCatch2(text, source) {
     requireText(text, source, catch2_EXPECTED);
     const root = /<(Catch2TestRun|Catch)[\s>]/.exec(text);
+    if (!root && textLines(text).some((l) => HEADER.test(l.trim())))
+        return parseConsole(text, source);
     if (!root)
         throw new HarnessParseError(source, `no <Catch> or <Catch2TestRun> element; expected ${catch2_EXPECTED}`, 1);
     if (!text.includes(`</${root[1]}>`))
@@ -54646,9 +55359,125 @@ function parseCatch2(text, source) {
     return out.result(catch2_EXPECTED);
 }
 
+;// CONCATENATED MODULE: ./src/adapters/harness/consoleTime.ts
+/**
+ * `console.time(label)` / `console.timeEnd(label)` output of the JavaScript runtimes:
+ * - Node.js: `label: 1.234ms`, `label: 2.345s`, `label: 1:02.345 (m:ss.mmm)`,
+ *   `label: 1:02:03.456 (h:mm:ss.mmm)` (nodejs/node `lib/internal/util/debuglog.js`, `formatTime`);
+ * - Deno (and Bencher's `js_time`): `label: 1234ms - timer ended`;
+ * - Bun: `[1.23ms] label`.
+ * Other lines are ignored. A label timed several times in one run is reduced to the **median** of
+ * its timings. Metric `time` (s).
+ */
+
+
+const consoleTime_EXPECTED = 'console.timeEnd lines like "label: 1.234ms" (Node), "label: 1234ms - timer ended" (Deno) or "[1.23ms] label" (Bun)';
+const consoleTime_UNIT = '(ns|µs|us|ms|s)';
+const DENO = new RegExp(`^(.+):\\s+(${NUMBER_TEXT})${consoleTime_UNIT}\\s+-\\s+timer ended\\s*$`);
+const NODE = new RegExp(`^(.+): (${NUMBER_TEXT})(ms|s)\\s*$`);
+const NODE_LONG = /^(.+): (?:(\d+):)?(\d+):(\d{2}(?:\.\d+)?) \((?:h:m)?m:ss\.mmm\)\s*$/;
+const BUN = new RegExp(`^\\[(${NUMBER_TEXT})${consoleTime_UNIT}\\] (.+?)\\s*$`);
+function timing(line, source) {
+    let m = DENO.exec(line);
+    if (m)
+        return { label: m[1], seconds: readNumber(m[2]) * timeFactor(m[3], source, m[1]) };
+    m = NODE_LONG.exec(line);
+    if (m)
+        return { label: m[1], seconds: Number(m[2] ?? 0) * 3600 + Number(m[3]) * 60 + Number(m[4]) };
+    m = NODE.exec(line);
+    if (m)
+        return { label: m[1], seconds: readNumber(m[2]) * timeFactor(m[3], source, m[1]) };
+    m = BUN.exec(line);
+    if (m)
+        return { label: m[3], seconds: readNumber(m[1]) * timeFactor(m[2], source, m[3]) };
+    return null;
+}
+function parseConsoleTime(text, source) {
+    requireText(text, source, consoleTime_EXPECTED);
+    const byLabel = new Map();
+    for (const line of textLines(text)) {
+        const t = timing(line, source);
+        if (!t)
+            continue;
+        const label = t.label.trim();
+        byLabel.set(label, [...(byLabel.get(label) ?? []), t.seconds]);
+    }
+    const out = new BenchmarkCollector(source, 'console.time');
+    for (const [label, times] of byLabel)
+        out.add(label, [timeMetric('time', (0,quantiles/* median */.JZ)(times))]);
+    return out.result(consoleTime_EXPECTED);
+}
+
+;// CONCATENATED MODULE: ./src/adapters/harness/libtest.ts
+/**
+ * Rust's built-in benchmark harness (libtest, `cargo bench` with `#[bench]` functions) and the
+ * same lines that Criterion prints with `--output-format bencher`:
+ * `test NAME ... bench:       1,234 ns/iter (+/- 56)`, optionally followed by `= 123 MB/s` when the
+ * benchmark sets `b.bytes` (rust-lang/rust `library/test/src/formatters/pretty.rs`,
+ * `fmt_bench_samples`). Newer toolchains print fractions (`148.70 ns/iter`). Other lines
+ * (`running N tests`, `... ignored`, `test result:`) are ignored; a `... FAILED` benchmark is
+ * named in a warning. Several bench targets in one `cargo bench` run are read as one list.
+ *
+ * libtest's number is the **median** of its samples' per-iteration times, and the `+/-` is their
+ * range (max − min), not an interval. Metrics: `time` (ns/iter, as s), `throughput` (the
+ * `= N MB/s` suffix, B/s, higher). Other units some harnesses print in the same line shape
+ * (`cycles/iter`, `MS/s`) keep their unit string as the metric name and unit; they are
+ * higher-is-better when the unit ends in `/s`, lower-is-better otherwise.
+ */
+
+
+const libtest_EXPECTED = 'cargo bench (libtest) lines like "test name ... bench:   1,234 ns/iter (+/- 56)"';
+const libtest_LINE = new RegExp(`^test (.+?)\\s+\\.\\.\\. bench:\\s+(${NUMBER_TEXT}) (\\S+) \\(\\+/- (${NUMBER_TEXT})\\)(?:\\s*=\\s*(${NUMBER_TEXT}) MB/s)?\\s*$`);
+const libtest_PARTIAL = /^test .+ \.\.\. bench:/;
+const FAILED = /^test (.+?)\s+\.\.\. FAILED\s*$/;
+/** Whether a text holds at least one libtest benchmark line (for the formats that embed them). */
+function hasLibtestLines(text) {
+    return textLines(text).some((l) => libtest_LINE.test(l));
+}
+/** The metric of one `VALUE UNIT` pair of a libtest line. */
+function metricOf(value, unit) {
+    const time = /^(.+)\/iter$/.exec(unit);
+    if (time && time[1] in units/* TIME_FACTORS */.Bz && !['m', 'min', 'h', 'hr', 'day', 'sec'].includes(time[1]))
+        return timeMetric('time', value * units/* TIME_FACTORS */.Bz[time[1]]);
+    return { name: unit, unit, direction: unit.endsWith('/s') ? 'higher' : 'lower', value };
+}
+function parseLibtest(text, source) {
+    requireText(text, source, libtest_EXPECTED);
+    const lines = textLines(text);
+    rejectCutLastLine(lines, libtest_PARTIAL, libtest_LINE, source, libtest_EXPECTED);
+    const out = new BenchmarkCollector(source, 'libtest');
+    lines.forEach((line, index) => {
+        const failed = FAILED.exec(line);
+        if (failed) {
+            out.warn(`${source}:${index + 1}: benchmark "${failed[1]}" FAILED; it has no result.`);
+            return;
+        }
+        const m = libtest_LINE.exec(line);
+        if (!m)
+            return;
+        const value = readNumber(m[2]);
+        if (!Number.isFinite(value))
+            throw new HarnessParseError(source, `benchmark "${m[1]}": expected a number, got ${m[2]}`, index + 1);
+        const metrics = [metricOf(value, m[3])];
+        if (m[5] !== undefined)
+            metrics.push({ name: 'throughput', unit: 'B/s', direction: 'higher', value: readNumber(m[5]) * 1e6 });
+        out.add(m[1], metrics);
+    });
+    return out.result(libtest_EXPECTED);
+}
+
 ;// CONCATENATED MODULE: ./src/adapters/harness/criterion.ts
 /**
- * Rust criterion results, in either of the two forms criterion saves or prints:
+ * Rust criterion results, in any of the forms criterion saves or prints (told apart by their
+ * content):
+ * - the console report of `cargo bench` (criterion.rs `src/report.rs`, `CliReport`): a
+ *   `NAME  time:   [LOW EST HIGH]` line per benchmark (the name on the line before when it is
+ *   long), optionally followed by `thrpt:  [LOW EST HIGH]`. EST is criterion's point estimate of
+ *   the time per iteration (the slope of its linear regression, or the mean under flat sampling);
+ *   `change:` lines and the rest are ignored. Metrics `time` (s) and, with a throughput,
+ *   `throughput` (bytes/s, higher) or `elements` (elements/s, higher).
+ * - `cargo bench -- --output-format bencher`: the libtest lines (`test NAME ... bench: N ns/iter
+ *   (+/- R)`, see `libtest.ts`), whose number is criterion's point estimate. Metric `time` (s).
  * - cargo-criterion's JSON messages (`cargo criterion --message-format=json`, one JSON object per
  *   line on stdout, bheisler/criterion.rs `book/src/cargo_criterion/external_tools.md`): the
  *   `"reason": "benchmark-complete"` lines, with `id`, `median`/`mean`/`slope` estimates and their
@@ -54663,7 +55492,8 @@ function parseCatch2(text, source) {
  * --warm-up-time 1`, or `--sample-size`) and let perfgate's rounds supply the replication.
  */
 
-const criterion_EXPECTED = 'cargo criterion --message-format=json lines ({"reason":"benchmark-complete",…}) or a criterion estimates.json';
+
+const criterion_EXPECTED = 'criterion\'s console report ("name  time: [1.2 µs 1.3 µs 1.4 µs]"), its --output-format bencher lines, cargo criterion --message-format=json lines ({"reason":"benchmark-complete",…}) or a criterion estimates.json';
 /** Looks a key up case-insensitively (criterion 0.2 capitalised the estimate names). */
 function field(o, key) {
     if (key in o)
@@ -54721,9 +55551,55 @@ function parseMessages(text, source) {
     }
     return out.result(criterion_EXPECTED);
 }
+const TRIPLE = (unit) => `\\[\\s*(${NUMBER_TEXT})\\s*(${unit})\\s+(${NUMBER_TEXT})\\s*(${unit})\\s+(${NUMBER_TEXT})\\s*(${unit})\\s*\\]`;
+const TIME_LINE = new RegExp(`^(.*?)\\s*\\btime:\\s+${TRIPLE('ps|ns|us|µs|μs|ms|s')}\\s*$`);
+const THRPT_LINE = new RegExp(`^\\s*thrpt:\\s+${TRIPLE('[KMGT]?i?B/s|[KMGT]?elem/s')}\\s*$`);
+const PARTIAL_TIME = /^(.*?)\s*\btime:\s+\[/;
+const THROUGHPUT_FACTORS = {
+    '': 1,
+    K: 1e3,
+    M: 1e6,
+    G: 1e9,
+    T: 1e12,
+    Ki: 1024,
+    Mi: 1024 ** 2,
+    Gi: 1024 ** 3,
+    Ti: 1024 ** 4,
+};
+/** criterion's console report (`cargo bench` without --message-format). */
+function criterion_parseConsole(text, source) {
+    const lines = textLines(text);
+    rejectCutLastLine(lines, PARTIAL_TIME, TIME_LINE, source, criterion_EXPECTED);
+    const out = new BenchmarkCollector(source, 'criterion');
+    for (let i = 0; i < lines.length; i++) {
+        const m = TIME_LINE.exec(lines[i]);
+        if (!m)
+            continue;
+        // A long name is printed on its own line, and the time line starts with spaces.
+        const name = m[1].trim() !== '' ? m[1].trim() : (lines[i - 1] ?? '').trim();
+        if (name === '')
+            throw new HarnessParseError(source, 'a "time:" line without a benchmark name', i + 1);
+        const metrics = [timeMetric('time', readNumber(m[4]) * timeFactor(m[5], source, `benchmark "${name}"`))];
+        const t = THRPT_LINE.exec(lines[i + 1] ?? '');
+        if (t) {
+            const unit = t[4];
+            const prefix = /^([KMGT]?i?)/.exec(unit)?.[1] ?? '';
+            const value = readNumber(t[3]) * (THROUGHPUT_FACTORS[prefix] ?? 1);
+            metrics.push(unit.endsWith('elem/s')
+                ? { name: 'elements', unit: '1/s', direction: 'higher', value }
+                : { name: 'throughput', unit: 'B/s', direction: 'higher', value });
+        }
+        out.add(name, metrics);
+    }
+    return out.result(criterion_EXPECTED);
+}
 function parseCriterion(text, source) {
     requireText(text, source, criterion_EXPECTED);
     const trimmed = text.trim();
+    if (textLines(text).some((l) => PARTIAL_TIME.test(l)))
+        return criterion_parseConsole(text, source);
+    if (!/^\s*\{/m.test(text) && hasLibtestLines(text))
+        return parseLibtest(text, source);
     // A single estimates.json is one object spanning the whole text and has no "reason".
     if (trimmed.startsWith('{') && !/"reason"\s*:/.test(trimmed)) {
         const doc = parseJson(text, source, criterion_EXPECTED);
@@ -54732,6 +55608,150 @@ function parseCriterion(text, source) {
         throw new HarnessParseError(source, `expected ${criterion_EXPECTED}; found a JSON object without "median" or "reason"`);
     }
     return parseMessages(text, source);
+}
+
+;// CONCATENATED MODULE: ./src/adapters/harness/json.ts
+
+
+
+
+const json_EXPECTED = 'perfgate JSON: {"benchmarks": [{"name": …, "metrics": [{"name", "value", "unit", "direction"}]}]}';
+/** Converts a unit string to a canonical unit and the factor to multiply values by. */
+function canonicalUnit(unit) {
+    const u = unit.trim();
+    if (u in units/* TIME_FACTORS */.Bz && !['m', 'sec', 'ps', 'hr', 'day'].includes(u))
+        return { unit: 's', factor: units/* TIME_FACTORS */.Bz[u] };
+    if (u in units/* SIZE_FACTORS */.H8)
+        return { unit: 'B', factor: units/* SIZE_FACTORS */.H8[u] };
+    if (['/s', '1/s', 'ops/s', 'req/s', 'rps', 'ops/sec'].includes(u))
+        return { unit: '1/s', factor: 1 };
+    const rate = /^(\w+)\/s$/.exec(u);
+    if (rate && rate[1] in units/* SIZE_FACTORS */.H8)
+        return { unit: 'B/s', factor: units/* SIZE_FACTORS */.H8[rate[1]] };
+    if (u === '%')
+        return { unit: 'fraction', factor: 0.01 };
+    if (u === 'fraction' || u === 'count')
+        return { unit: u, factor: 1 };
+    return { unit: u, factor: 1 };
+}
+function parsePerfgateJson(text, source) {
+    const parsed = parseJson(text, source, json_EXPECTED);
+    if (!isObject(parsed) || !Array.isArray(parsed.benchmarks)) {
+        if (isBmf(parsed))
+            return readBmf(parsed, source);
+        if (Array.isArray(parsed) && parsed.length > 0 && parsed.every((e) => isObject(e) && 'name' in e && 'value' in e))
+            throw new HarnessParseError(source, 'this is github-action-benchmark\'s custom format: use format "custom-smaller-is-better" or "custom-bigger-is-better" (which way is better is not in the file)');
+        throw new HarnessParseError(source, `expected ${json_EXPECTED} or the Bencher Metric Format; found no "benchmarks" list`);
+    }
+    const doc = parsed;
+    const out = new BenchmarkCollector(source, 'perfgate json');
+    doc.benchmarks.forEach((b, i) => {
+        const at = `benchmarks[${i}]`;
+        if (!isObject(b) || typeof b.name !== 'string' || b.name.trim() === '')
+            throw new HarnessParseError(source, `${at}: expected an object with a non-empty "name" string`);
+        if (!Array.isArray(b.metrics) || b.metrics.length === 0)
+            throw new HarnessParseError(source, `${at} ("${b.name}"): expected a non-empty "metrics" list`);
+        const metrics = b.metrics.map((m, j) => {
+            const mat = `${at}.metrics[${j}]`;
+            if (!isObject(m) || typeof m.name !== 'string' || m.name.trim() === '')
+                throw new HarnessParseError(source, `${mat}: expected an object with a non-empty "name" string`);
+            const where = `${mat} ("${b.name}" ${m.name})`;
+            if (typeof m.unit !== 'string' || m.unit.trim() === '')
+                throw new HarnessParseError(source, `${where}: expected a "unit" string such as "ms", "MB", "ops/s" or "count"`);
+            if (m.direction !== 'lower' && m.direction !== 'higher')
+                throw new HarnessParseError(source, `${where}: expected "direction": "lower" or "higher" (which way is better), got ${JSON.stringify(m.direction)}`);
+            let value;
+            if (Array.isArray(m.value)) {
+                if (m.value.length === 0)
+                    throw new HarnessParseError(source, `${where}: "value" is an empty list`);
+                value = (0,quantiles/* median */.JZ)(m.value.map((v, k) => common_finite(v, source, `${where}.value[${k}]`)));
+            }
+            else
+                value = common_finite(m.value, source, `${where}.value`);
+            const { unit, factor } = canonicalUnit(m.unit);
+            return { name: m.name.trim(), unit, direction: m.direction, value: value * factor };
+        });
+        out.add(b.name, metrics);
+    });
+    return out.result(json_EXPECTED);
+}
+
+;// CONCATENATED MODULE: ./src/adapters/harness/custom.ts
+
+
+const custom_EXPECTED = 'a JSON list of {"name": …, "value": …, "unit": …} (github-action-benchmark custom format)';
+function metricName(unit, raw) {
+    if (unit === 's')
+        return 'time';
+    if (unit === 'B')
+        return 'bytes';
+    if (unit === '1/s' || unit === 'B/s')
+        return 'throughput';
+    if (unit === 'fraction' || unit === 'count')
+        return unit;
+    return raw.trim() || 'value';
+}
+function parseCustom(direction, text, source) {
+    const doc = parseJson(text, source, custom_EXPECTED);
+    if (!Array.isArray(doc))
+        throw new HarnessParseError(source, `expected ${custom_EXPECTED}; found no list`);
+    const order = [];
+    const byName = new Map();
+    doc.forEach((entry, i) => {
+        const at = `[${i}]`;
+        if (!isObject(entry) || entry.name === undefined || entry.name === null || String(entry.name).trim() === '')
+            throw new HarnessParseError(source, `${at}: expected an object with a "name"; ${custom_EXPECTED}`);
+        const name = String(entry.name).trim();
+        const raw = typeof entry.value === 'string' && entry.value.trim() !== '' ? Number(entry.value) : entry.value;
+        if (typeof raw !== 'number' || !Number.isFinite(raw))
+            throw new HarnessParseError(source, `${at} ("${name}").value: expected a finite number, got ${JSON.stringify(entry.value)}`);
+        const rawUnit = entry.unit === undefined || entry.unit === null ? '' : String(entry.unit);
+        const { unit, factor } = rawUnit.trim() === '' ? { unit: 'count', factor: 1 } : canonicalUnit(rawUnit);
+        if (!byName.has(name)) {
+            byName.set(name, []);
+            order.push(name);
+        }
+        byName.get(name).push({
+            name: rawUnit.trim() === '' ? 'value' : metricName(unit, rawUnit),
+            unit,
+            direction,
+            value: raw * factor,
+        });
+    });
+    const out = new BenchmarkCollector(source, 'custom');
+    for (const name of order)
+        out.add(name, byName.get(name));
+    return out.result(custom_EXPECTED);
+}
+function parseCustomSmallerIsBetter(text, source) {
+    return parseCustom('lower', text, source);
+}
+function parseCustomBiggerIsBetter(text, source) {
+    return parseCustom('higher', text, source);
+}
+
+;// CONCATENATED MODULE: ./src/adapters/harness/dart.ts
+/**
+ * Dart's `benchmark_harness` package (dart-lang/benchmark_harness `lib/src/score_emitter.dart`,
+ * `PrintEmitter`): one line per benchmark, `Template(RunTime): 1.234 us.`. Other lines are ignored.
+ *
+ * The figure is the **mean** time of one `run()` over benchmark_harness's measuring period.
+ * Metric `time` (µs, as s).
+ */
+
+const dart_EXPECTED = 'benchmark_harness lines like "Template(RunTime): 1.234 us."';
+const dart_LINE = new RegExp(`^(.+?)\\(RunTime\\):\\s*(${NUMBER_TEXT})\\s+us\\.\\s*$`);
+function parseDartBenchmarkHarness(text, source) {
+    requireText(text, source, dart_EXPECTED);
+    const lines = textLines(text);
+    rejectCutLastLine(lines, /\(RunTime\):/, dart_LINE, source, dart_EXPECTED);
+    const out = new BenchmarkCollector(source, 'benchmark_harness');
+    for (const line of lines) {
+        const m = dart_LINE.exec(line);
+        if (m)
+            out.add(m[1].trim(), [timeMetric('time', readNumber(m[2]) * 1e-6)]);
+    }
+    return out.result(dart_EXPECTED);
 }
 
 ;// CONCATENATED MODULE: ./src/adapters/harness/gatling.ts
@@ -55002,6 +56022,31 @@ function commonProcsSuffix(lines) {
     }
     return suffix;
 }
+/** Adds one result line's `<value> <unit>` pairs to the benchmark's series (a metric once per line). */
+function addFields(series, fields, name, source, lineNo) {
+    const seenOnLine = new Set();
+    for (let i = 0; i < fields.length; i += 2) {
+        const [num, unit] = [fields[i], fields[i + 1]];
+        if (!NUMBER.test(num))
+            throw new HarnessParseError(source, `benchmark ${name}: expected a number before unit "${unit}", got ${JSON.stringify(num)}`, lineNo);
+        const value = Number(num);
+        if (!Number.isFinite(value))
+            throw new HarnessParseError(source, `benchmark ${name}: ${unit} is not a finite number (${num})`, lineNo);
+        const known = KNOWN[unit];
+        const metric = known?.name ?? unit;
+        if (seenOnLine.has(metric))
+            continue;
+        seenOnLine.add(metric);
+        let s = series.get(metric);
+        if (!s) {
+            s = known
+                ? { unit: known.unit, direction: known.direction, values: [] }
+                : { unit, direction: unit.endsWith('/s') ? 'higher' : 'lower', values: [] };
+            series.set(metric, s);
+        }
+        s.values.push(value * (known?.factor ?? 1));
+    }
+}
 function parseGoBench(text, source) {
     requireText(text, source, go_EXPECTED);
     const order = [];
@@ -55043,28 +56088,7 @@ function parseGoBench(text, source) {
             byName.set(name, series);
             order.push(name);
         }
-        const seenOnLine = new Set();
-        for (let i = 0; i < fields.length; i += 2) {
-            const [num, unit] = [fields[i], fields[i + 1]];
-            if (!NUMBER.test(num))
-                throw new HarnessParseError(source, `benchmark ${name}: expected a number before unit "${unit}", got ${JSON.stringify(num)}`, lineNo);
-            const value = Number(num);
-            if (!Number.isFinite(value))
-                throw new HarnessParseError(source, `benchmark ${name}: ${unit} is not a finite number (${num})`, lineNo);
-            const known = KNOWN[unit];
-            const metric = known?.name ?? unit;
-            if (seenOnLine.has(metric))
-                continue;
-            seenOnLine.add(metric);
-            let s = series.get(metric);
-            if (!s) {
-                s = known
-                    ? { unit: known.unit, direction: known.direction, values: [] }
-                    : { unit, direction: unit.endsWith('/s') ? 'higher' : 'lower', values: [] };
-                series.set(metric, s);
-            }
-            s.values.push(value * (known?.factor ?? 1));
-        }
+        addFields(series, fields, name, source, lineNo);
     });
     const out = new BenchmarkCollector(source, 'go test -bench');
     for (const w of warnings)
@@ -55200,6 +56224,183 @@ function parseGoogleBenchmark(text, source) {
     if (counterNames.size > 0)
         out.warn(`${source}: user counters ${[...counterNames].map((c) => `"${c}"`).join(', ')} are not compared: Google Benchmark's JSON does not say their unit or whether more is better. Report them with perfgate's "json" format if they matter.`);
     return out.result(googleBenchmark_EXPECTED);
+}
+
+;// CONCATENATED MODULE: ./src/adapters/harness/gungraun.ts
+
+const gungraun_EXPECTED = 'Gungraun/iai-callgrind or Iai output: a benchmark name, then indented lines like "  Instructions:  1734|N/A  (*********)", or Gungraun JSON summaries';
+const METRIC_LINE = new RegExp(`^\\s+([A-Za-z][A-Za-z0-9 +.\\-]*?):\\s+(${NUMBER_TEXT})(?:\\s*\\|.*|\\s+\\(.*\\)(?:\\s+\\[.*\\])?)?\\s*$`);
+const TOOL_LINE = /^\s+=+ ([A-Z][A-Z0-9]*) =+\s*$/;
+const ERROR_TOOLS = new Set(['memcheck', 'helgrind', 'drd']);
+/** A label as the stdout report prints it → the metric name: `L1 Hit Rate` → `l1-hit-rate`. */
+function slug(label) {
+    return label
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, '-')
+        .replace(/^-|-$/g, '');
+}
+/** The JSON summaries' metric keys whose stdout label differs (gungraun `EventKind`, `DhatMetric`, `ErrorMetric`). */
+const JSON_LABELS = {
+    Ir: 'Instructions',
+    L1hits: 'L1 Hits',
+    LLhits: 'LL Hits',
+    RamHits: 'RAM Hits',
+    TotalRW: 'Total read+write',
+    EstimatedCycles: 'Estimated Cycles',
+    I1MissRate: 'I1 Miss Rate',
+    D1MissRate: 'D1 Miss Rate',
+    LLiMissRate: 'LLi Miss Rate',
+    LLdMissRate: 'LLd Miss Rate',
+    LLMissRate: 'LL Miss Rate',
+    L1HitRate: 'L1 Hit Rate',
+    LLHitRate: 'LL Hit Rate',
+    RamHitRate: 'RAM Hit Rate',
+    TotalBytes: 'Total bytes',
+    TotalBlocks: 'Total blocks',
+    TotalUnits: 'Total units',
+    TotalEvents: 'Total events',
+    TotalLifetimes: 'Total lifetimes',
+    AtTGmaxBytes: 'At t-gmax bytes',
+    AtTGmaxBlocks: 'At t-gmax blocks',
+    AtTEndBytes: 'At t-end bytes',
+    AtTEndBlocks: 'At t-end blocks',
+    ReadsBytes: 'Reads bytes',
+    WritesBytes: 'Writes bytes',
+    MaximumBytes: 'Maximum bytes',
+    MaximumBlocks: 'Maximum blocks',
+    SuppressedErrors: 'Suppressed Errors',
+    SuppressedContexts: 'Suppressed Contexts',
+};
+function metric(name, value) {
+    let unit = 'count';
+    let direction = 'lower';
+    let v = value;
+    if (/-rate$/.test(name)) {
+        unit = 'fraction';
+        v = value / 100;
+        if (name === 'l1-hit-rate')
+            direction = 'higher';
+    }
+    else if (/(^|-)bytes$/.test(name))
+        unit = 'B';
+    return { name, unit, direction, value: v };
+}
+/** The stdout report (Gungraun, iai-callgrind, Iai). */
+function parseStdout(lines, source, out) {
+    let name = [];
+    let current = null;
+    let tool = '';
+    const flush = () => {
+        if (current)
+            out.add(current.name, current.metrics);
+        current = null;
+    };
+    lines.forEach((line, index) => {
+        const toolLine = TOOL_LINE.exec(line);
+        if (toolLine && (current || name.length > 0)) {
+            if (!current) {
+                current = { name: name.join(' '), metrics: [] };
+                name = [];
+            }
+            tool = toolLine[1].toLowerCase();
+            return;
+        }
+        const m = METRIC_LINE.exec(line);
+        if (m) {
+            if (!current) {
+                if (name.length === 0)
+                    return; // an indented "Label: N" line outside a benchmark
+                current = { name: name.join(' '), metrics: [] };
+                name = [];
+                tool = '';
+            }
+            const base = slug(m[1]);
+            const metricName = ERROR_TOOLS.has(tool) ? `${tool}-${base}` : base;
+            const value = readNumber(m[2]);
+            if (!Number.isFinite(value))
+                throw new HarnessParseError(source, `benchmark "${current.name}": ${m[1]} is not a number`, index + 1);
+            current.metrics.push(metric(metricName, value));
+            return;
+        }
+        if (line.trim() === '' || /^\s/.test(line)) {
+            flush();
+            name = [];
+            return;
+        }
+        flush();
+        name.push(line.trim());
+    });
+    flush();
+}
+/** One Gungraun JSON summary (schema version 6): its benchmark name and metrics. */
+function readSummary(doc, source, out) {
+    const name = `${doc.module_path}${doc.id !== null && doc.id !== undefined ? `::${doc.id}` : ''}`;
+    const metrics = [];
+    for (const profile of Array.isArray(doc.profiles) ? doc.profiles : []) {
+        if (!isObject(profile) || !isObject(profile.summaries) || !isObject(profile.summaries.total))
+            continue;
+        const summary = profile.summaries.total.summary;
+        if (!isObject(summary))
+            continue;
+        const tool = typeof profile.tool === 'string' ? profile.tool.toLowerCase() : '';
+        for (const [kind, byMetric] of Object.entries(summary)) {
+            if (!isObject(byMetric))
+                continue;
+            for (const [label, diff] of Object.entries(byMetric)) {
+                const both = isObject(diff) && isObject(diff.metrics) ? diff.metrics : null;
+                const now = both ? (Array.isArray(both.Both) ? both.Both[0] : both.Left) : undefined;
+                if (!isObject(now))
+                    continue; // only the old run has it
+                const value = typeof now.Int === 'number' ? now.Int : typeof now.Float === 'number' ? now.Float : Number.NaN;
+                if (!Number.isFinite(value))
+                    throw new HarnessParseError(source, `benchmark "${name}": ${label} is not a finite number`);
+                const base = slug(JSON_LABELS[label] ?? label);
+                metrics.push(metric(kind === 'ErrorTool' && ERROR_TOOLS.has(tool) ? `${tool}-${base}` : base, value));
+            }
+        }
+    }
+    out.add(name, metrics);
+}
+/** The JSON summaries among the lines: one-line objects, or pretty ones from `{` to the `}` at its indent. */
+function parseJsonSummaries(lines, source, out) {
+    let found = 0;
+    const read = (text) => {
+        try {
+            const doc = JSON.parse(text);
+            if (isObject(doc) && 'module_path' in doc && Array.isArray(doc.profiles)) {
+                readSummary(doc, source, out);
+                found++;
+            }
+        }
+        catch (e) {
+            if (e instanceof HarnessParseError)
+                throw e;
+            // not JSON, or another tool's: skipped
+        }
+    };
+    for (let i = 0; i < lines.length; i++) {
+        const trimmed = lines[i].trim();
+        if (trimmed === '{') {
+            const indent = lines[i].length - lines[i].trimStart().length;
+            const end = lines.findIndex((l, j) => j > i && l.trim() === '}' && l.length - l.trimStart().length === indent);
+            if (end > i) {
+                read(lines.slice(i, end + 1).join('\n'));
+                i = end;
+            }
+        }
+        else if (trimmed.startsWith('{') && trimmed.endsWith('}'))
+            read(trimmed);
+    }
+    return found;
+}
+function parseGungraun(text, source) {
+    requireText(text, source, gungraun_EXPECTED);
+    const lines = textLines(text);
+    const out = new BenchmarkCollector(source, 'gungraun');
+    if (/"module_path"\s*:/.test(text) && parseJsonSummaries(lines, source, out) > 0)
+        return out.result(gungraun_EXPECTED);
+    parseStdout(lines, source, out);
+    return out.result(gungraun_EXPECTED);
 }
 
 ;// CONCATENATED MODULE: ./src/adapters/harness/hyperfine.ts
@@ -64633,63 +65834,6 @@ function parseJmh(text, source) {
     return out.result(jmh_EXPECTED);
 }
 
-;// CONCATENATED MODULE: ./src/adapters/harness/json.ts
-
-
-
-const json_EXPECTED = 'perfgate JSON: {"benchmarks": [{"name": …, "metrics": [{"name", "value", "unit", "direction"}]}]}';
-/** Converts a unit string to a canonical unit and the factor to multiply values by. */
-function canonicalUnit(unit) {
-    const u = unit.trim();
-    if (u in units/* TIME_FACTORS */.Bz && !['m', 'sec', 'ps', 'hr', 'day'].includes(u))
-        return { unit: 's', factor: units/* TIME_FACTORS */.Bz[u] };
-    if (u in units/* SIZE_FACTORS */.H8)
-        return { unit: 'B', factor: units/* SIZE_FACTORS */.H8[u] };
-    if (['/s', '1/s', 'ops/s', 'req/s', 'rps', 'ops/sec'].includes(u))
-        return { unit: '1/s', factor: 1 };
-    const rate = /^(\w+)\/s$/.exec(u);
-    if (rate && rate[1] in units/* SIZE_FACTORS */.H8)
-        return { unit: 'B/s', factor: units/* SIZE_FACTORS */.H8[rate[1]] };
-    if (u === '%')
-        return { unit: 'fraction', factor: 0.01 };
-    if (u === 'fraction' || u === 'count')
-        return { unit: u, factor: 1 };
-    return { unit: u, factor: 1 };
-}
-function parsePerfgateJson(text, source) {
-    const doc = parseJsonWithList(text, source, json_EXPECTED, 'benchmarks');
-    const out = new BenchmarkCollector(source, 'perfgate json');
-    doc.benchmarks.forEach((b, i) => {
-        const at = `benchmarks[${i}]`;
-        if (!isObject(b) || typeof b.name !== 'string' || b.name.trim() === '')
-            throw new HarnessParseError(source, `${at}: expected an object with a non-empty "name" string`);
-        if (!Array.isArray(b.metrics) || b.metrics.length === 0)
-            throw new HarnessParseError(source, `${at} ("${b.name}"): expected a non-empty "metrics" list`);
-        const metrics = b.metrics.map((m, j) => {
-            const mat = `${at}.metrics[${j}]`;
-            if (!isObject(m) || typeof m.name !== 'string' || m.name.trim() === '')
-                throw new HarnessParseError(source, `${mat}: expected an object with a non-empty "name" string`);
-            const where = `${mat} ("${b.name}" ${m.name})`;
-            if (typeof m.unit !== 'string' || m.unit.trim() === '')
-                throw new HarnessParseError(source, `${where}: expected a "unit" string such as "ms", "MB", "ops/s" or "count"`);
-            if (m.direction !== 'lower' && m.direction !== 'higher')
-                throw new HarnessParseError(source, `${where}: expected "direction": "lower" or "higher" (which way is better), got ${JSON.stringify(m.direction)}`);
-            let value;
-            if (Array.isArray(m.value)) {
-                if (m.value.length === 0)
-                    throw new HarnessParseError(source, `${where}: "value" is an empty list`);
-                value = (0,quantiles/* median */.JZ)(m.value.map((v, k) => common_finite(v, source, `${where}.value[${k}]`)));
-            }
-            else
-                value = common_finite(m.value, source, `${where}.value`);
-            const { unit, factor } = canonicalUnit(m.unit);
-            return { name: m.name.trim(), unit, direction: m.direction, value: value * factor };
-        });
-        out.add(b.name, metrics);
-    });
-    return out.result(json_EXPECTED);
-}
-
 ;// CONCATENATED MODULE: ./src/adapters/harness/k6.ts
 
 const k6_EXPECTED = 'k6 summary JSON (handleSummary data or --summary-export): {"metrics": {…}}';
@@ -64856,6 +66000,30 @@ function parseLocust(text, source) {
     return out.result(locust_EXPECTED);
 }
 
+;// CONCATENATED MODULE: ./src/adapters/harness/luau.ts
+/**
+ * Luau's benchmark runner (luau-lang/luau `bench/bench.py`), as read by github-action-benchmark's
+ * `benchmarkluau`: one line per test, `SUCCESS: base64   :   15.041ms +/-  0.636% on luau`; the
+ * RESULTS table after them repeats the same figures and is not read. Other lines are ignored.
+ *
+ * The figure is the **mean** of bench.py's runs. Metric `time` (s).
+ */
+
+const luau_EXPECTED = 'Luau bench.py lines like "SUCCESS: base64   :   15.041ms +/-  0.636% on luau"';
+const luau_LINE = new RegExp(`^SUCCESS:\\s+(.+?)\\s*:\\s+(${NUMBER_TEXT})\\s*(ns|us|µs|ms|s)\\s+\\+/-\\s*${NUMBER_TEXT}%\\s+on\\s+\\S+`);
+function parseLuau(text, source) {
+    requireText(text, source, luau_EXPECTED);
+    const lines = textLines(text);
+    rejectCutLastLine(lines, /^SUCCESS:/, luau_LINE, source, luau_EXPECTED);
+    const out = new BenchmarkCollector(source, 'Luau bench');
+    for (const line of lines) {
+        const m = luau_LINE.exec(line);
+        if (m)
+            out.add(m[1], [timeMetric('time', readNumber(m[2]) * timeFactor(m[3], source, `test "${m[1]}"`))]);
+    }
+    return out.result(luau_EXPECTED);
+}
+
 ;// CONCATENATED MODULE: ./src/adapters/harness/pytest.ts
 /**
  * pytest-benchmark's JSON (`pytest --benchmark-json=FILE`, written by `pytest_benchmark_generate_json` in
@@ -64888,6 +66056,72 @@ function parsePytestBenchmark(text, source) {
         out.add(name, metrics);
     });
     return out.result(pytest_EXPECTED);
+}
+
+;// CONCATENATED MODULE: ./src/adapters/harness/rubyBenchmark.ts
+/**
+ * Ruby's `benchmark` (standard library) and the `benchmark-ips` gem, their text on stdout:
+ * - `Benchmark.bm` / `bmbm` / `benchmark`: after the `user  system  total  real` header, a line
+ *   `LABEL  0.950000   0.000000   0.950000 (  0.952039)` per report (ruby/benchmark
+ *   `lib/benchmark.rb`, `Tms#format`). Of `bmbm` only the measured pass is read (its
+ *   "Rehearsal" is not); `>total:`/`>avg:` lines, sums of the others, are skipped. Metric `time`
+ *   (the `real` column, wall-clock seconds of the one run).
+ * - benchmark-ips: the `Calculating ----` section, `LABEL   10.123k (± 1.2%) i/s - …`, with the
+ *   label on its own line when it is long (evanphx/benchmark-ips `lib/benchmark/ips/report.rb`).
+ *   Metric `ops` (iterations per second, 1/s, higher; the k/M/B/T suffixes are 10³ steps).
+ *   Keep its `time` short (`x.config(time: 1, warmup: 0.5)`).
+ */
+
+
+const rubyBenchmark_EXPECTED = 'Ruby Benchmark.bm/bmbm output (a "user system total real" header, then "label  0.1  0.0  0.1 (  0.12)" lines) or a benchmark-ips report';
+const rubyBenchmark_HEADER = /^\s+user\s+system\s+total\s+real\s*$/;
+const TMS = new RegExp(`^(.*?)\\s+(${NUMBER_TEXT})\\s+(${NUMBER_TEXT})\\s+(${NUMBER_TEXT})\\s+\\(\\s*(${NUMBER_TEXT})\\s*\\)\\s*$`);
+const IPS = new RegExp(`^(.*?)\\s*(${NUMBER_TEXT})([kMBTQ]?)\\s+\\(±\\s*${NUMBER_TEXT}%\\)\\s+i/s\\b`);
+const SCALE = { '': 1, k: 1e3, M: 1e6, B: 1e9, T: 1e12, Q: 1e15 };
+function parseRubyBenchmark(text, source) {
+    requireText(text, source, rubyBenchmark_EXPECTED);
+    const lines = textLines(text);
+    const out = new BenchmarkCollector(source, 'Ruby benchmark');
+    const ips = new Map();
+    let section = 'none';
+    lines.forEach((line, index) => {
+        if (rubyBenchmark_HEADER.test(line)) {
+            section = 'bm';
+            return;
+        }
+        if (/^Calculating -+/.test(line)) {
+            section = 'ips';
+            return;
+        }
+        if (section === 'bm') {
+            const m = TMS.exec(line);
+            if (!m) {
+                section = 'none';
+                return;
+            }
+            const label = m[1].trim();
+            if (/^>(total|avg):?$/.test(label))
+                return;
+            out.add(label, [timeMetric('time', readNumber(m[5]))]);
+        }
+        else if (section === 'ips') {
+            if (/^Comparison:/.test(line) || /^Warming up -+/.test(line)) {
+                section = 'none';
+                return;
+            }
+            const m = IPS.exec(line);
+            if (!m)
+                return;
+            // A long label stands alone on the line before its figures.
+            const label = m[1].trim() || (lines[index - 1] ?? '').trim();
+            const list = ips.get(label) ?? [];
+            list.push(readNumber(m[2]) * SCALE[m[3]]);
+            ips.set(label, list);
+        }
+    });
+    for (const [label, rates] of ips)
+        out.add(label, [rateMetric('ops', (0,quantiles/* median */.JZ)(rates))]);
+    return out.result(rubyBenchmark_EXPECTED);
 }
 
 ;// CONCATENATED MODULE: ./src/adapters/harness/tinybench.ts
@@ -65090,6 +66324,51 @@ function parseVitestBench(text, source) {
 
 
 
+
+
+
+
+
+
+
+
+
+
+/**
+ * What `auto` tries, in Bencher's `magic` order (bencherdev/bencher
+ * `lib/bencher_adapter/src/adapters/magic.rs`); the first format that reads the output wins.
+ */
+const AUTO_ORDER = [
+    'json',
+    'benchmarkdotnet',
+    'catch2',
+    'google-benchmark',
+    'dart-benchmark-harness',
+    'go',
+    'jmh',
+    'benchmarkjs',
+    'console-time',
+    'vitest',
+    'asv',
+    'pytest',
+    'ruby-benchmark',
+    'libtest',
+    'criterion',
+    'gungraun',
+    'hyperfine',
+];
+function parseAuto(text, source) {
+    for (const format of AUTO_ORDER) {
+        try {
+            return PARSERS[format](text, source);
+        }
+        catch (e) {
+            if (!(e instanceof HarnessParseError))
+                throw e;
+        }
+    }
+    throw new HarnessParseError(source, `no format recognised the output (tried ${AUTO_ORDER.join(', ')}); set the suite's format to the harness that wrote it`);
+}
 const PARSERS = {
     hyperfine: parseHyperfine,
     go: parseGoBench,
@@ -65099,15 +66378,27 @@ const PARSERS = {
     pytest: parsePytestBenchmark,
     'google-benchmark': parseGoogleBenchmark,
     criterion: parseCriterion,
+    libtest: parseLibtest,
+    gungraun: parseGungraun,
     jmh: parseJmh,
     benchmarkdotnet: parseBenchmarkDotNet,
     catch2: parseCatch2,
+    benchmarktools: parseBenchmarkTools,
+    asv: parseAsv,
+    'ruby-benchmark': parseRubyBenchmark,
+    luau: parseLuau,
+    'dart-benchmark-harness': parseDartBenchmarkHarness,
+    'console-time': parseConsoleTime,
     k6: parseK6,
     autocannon: parseAutocannon,
     jmeter: parseJmeter,
     artillery: parseArtillery,
     locust: parseLocust,
     json: parsePerfgateJson,
+    bmf: parseBmf,
+    'custom-smaller-is-better': parseCustomSmallerIsBetter,
+    'custom-bigger-is-better': parseCustomBiggerIsBetter,
+    auto: parseAuto,
 };
 /**
  * Parses one harness invocation's output.
@@ -65138,13 +66429,17 @@ function harnessReplicate(suite, format, input, source) {
 }
 
 ;// CONCATENATED MODULE: ./src/core/metric.ts
+/** The id of metric `name` of `suite`, of one case of it when given: `SUITE[/CASE]:NAME` (see `MetricId`). */
+function metricId(suite, caseName, name) {
+    return `${suite}${caseName === undefined ? '' : `/${caseName}`}:${name}`;
+}
 /**
  * The facts of a value measured by `suite`. Its id is `SUITE[/CASE]:NAME` (see `MetricId`); the
  * suite is known here, so only the rest of the id is split: the case is what lies between
  * `SUITE/` and the last `:`, the name what follows it (a case may itself contain `/` and `:`).
  */
 function describeMetric(suite, value) {
-    const { id, unit, direction, percentile } = value;
+    const { id, unit, direction, percentile, soak, counter } = value;
     const rest = id.startsWith(suite) ? id.slice(suite.length) : id;
     const colon = rest.lastIndexOf(':');
     const name = colon === -1 ? rest : rest.slice(colon + 1);
@@ -65153,6 +66448,10 @@ function describeMetric(suite, value) {
         facts.case = rest.slice(1, colon);
     if (percentile !== undefined)
         facts.percentile = percentile;
+    if (soak !== undefined)
+        facts.soak = soak;
+    if (counter !== undefined)
+        facts.counter = counter;
     return facts;
 }
 
@@ -65161,10 +66460,14 @@ var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(8161);
 var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_);
+// EXTERNAL MODULE: ./src/core/budgets.ts
+var budgets = __nccwpck_require__(2749);
 // EXTERNAL MODULE: ./src/core/stats/group-sequential.ts
 var group_sequential = __nccwpck_require__(4934);
 // EXTERNAL MODULE: ./src/core/stats/critical-rank.ts
 var critical_rank = __nccwpck_require__(7221);
+// EXTERNAL MODULE: ./src/core/stats/normal.ts
+var normal = __nccwpck_require__(7300);
 ;// CONCATENATED MODULE: ./src/core/stats/mann-whitney.ts
 /**
  * The Mann–Whitney U test (Mann & Whitney 1947; Wilcoxon rank-sum), following benchstat's rule:
@@ -65622,11 +66925,14 @@ function sampleNotes(metric, base, head) {
     const mh = (0,quantiles/* median */.JZ)(head);
     const scale = (0,quantiles/* robustScale */.K9)([...base.map((v) => v - mb), ...head.map((v) => v - mh)]);
     const k = outlierThreshold(n);
+    // Rounded values (most of them tied, like a harness's whole nanoseconds) make the robust scale
+    // collapse onto the grid, so one step reads as an outlier: the resolution note speaks for them.
+    const quantized = tiedShare([...base, ...head]) > 0.5;
     for (const [side, values, med] of [
         ['base', base, mb],
         ['head', head, mh],
     ]) {
-        if (scale > 0) {
+        if (scale > 0 && !quantized) {
             const count = values.filter((v) => Math.abs(v - med) > k * scale).length;
             if (count > 0)
                 notes.push({
@@ -65646,6 +66952,17 @@ function sampleNotes(metric, base, head) {
         }
     }
     return notes;
+}
+/** The share of values equal to another value. */
+function tiedShare(values) {
+    const counts = new Map();
+    for (const v of values)
+        counts.set(v, (counts.get(v) ?? 0) + 1);
+    let tied = 0;
+    for (const c of counts.values())
+        if (c > 1)
+            tied += c;
+    return values.length ? tied / values.length : 0;
 }
 
 ;// CONCATENATED MODULE: ./src/core/gate/resolution.ts
@@ -65776,6 +67093,8 @@ function exactVerdict(change, direction, limit) {
     return better ? 'improvement' : 'within-budget';
 }
 
+// EXTERNAL MODULE: ./src/core/gate/growth.ts + 1 modules
+var growth = __nccwpck_require__(6091);
 ;// CONCATENATED MODULE: ./src/core/gate/holm.ts
 /**
  * Holm's step-down procedure (Holm 1979) over group-sequential tests: the correction across metrics.
@@ -65797,8 +67116,8 @@ function exactVerdict(change, direction, limit) {
  */
 /**
  * Runs the step-down over `candidates` (the not-yet-rejected metrics sampled at this look) in a family of
- * `familySize` unrejected nulls. `nominal(level)` is this look's nominal one-sided error of a level-`level`
- * boundary; `rejects(item, tail)` decides one test (an interval end beyond the budget).
+ * `familySize` unrejected nulls. `nominal(level, item)` is this look's nominal one-sided error of the item's
+ * level-`level` boundary; `rejects(item, tail)` decides one test (an interval end beyond the budget).
  */
 function holmStepDown(candidates, familySize, alpha, nominal, rejects) {
     const ordered = [...candidates].sort((a, b) => a.p - b.p);
@@ -65806,7 +67125,7 @@ function holmStepDown(candidates, familySize, alpha, nominal, rejects) {
     let j = 0;
     let stopped = false;
     for (const { item } of ordered) {
-        const tail = nominal(alpha / Math.max(1, familySize - j));
+        const tail = nominal(alpha / Math.max(1, familySize - j), item);
         if (!stopped && rejects(item, tail)) {
             steps.set(item, { tail, rejected: true });
             j++;
@@ -65821,6 +67140,59 @@ function holmStepDown(candidates, familySize, alpha, nominal, rejects) {
 
 // EXTERNAL MODULE: ./src/core/gate/looks.ts
 var looks = __nccwpck_require__(8455);
+;// CONCATENATED MODULE: ./src/core/gate/modes.ts
+
+
+const modes_MIN_SAMPLES = 10;
+const MIN_CLUSTER = 0.25;
+const SEPARATION = 3;
+const MIN_RATIO = 1.1;
+/** The two modes of one side's positive values (their medians, low first), or null. */
+function twoModes(values) {
+    const n = values.length;
+    if (n < modes_MIN_SAMPLES || values.some((v) => !(v > 0) || !Number.isFinite(v)))
+        return null;
+    const s = values.map(Math.log).sort((a, b) => a - b);
+    const k = Math.max(2, Math.ceil(MIN_CLUSTER * n));
+    let split = -1;
+    let gap = 0;
+    for (let i = k - 1; i < n - k; i++) {
+        if (s[i + 1] - s[i] > gap) {
+            gap = s[i + 1] - s[i];
+            split = i;
+        }
+    }
+    if (split < 0)
+        return null;
+    const low = s.slice(0, split + 1);
+    const high = s.slice(split + 1);
+    const mean = (xs) => xs.reduce((a, x) => a + x, 0) / xs.length;
+    const ml = mean(low);
+    const mh = mean(high);
+    const ss = low.reduce((a, x) => a + (x - ml) ** 2, 0) + high.reduce((a, x) => a + (x - mh) ** 2, 0);
+    const sd = Math.sqrt(ss / (n - 2));
+    const lo = (0,quantiles/* median */.JZ)(low);
+    const hi = (0,quantiles/* median */.JZ)(high);
+    if (gap < SEPARATION * sd || hi - lo < Math.log(MIN_RATIO))
+        return null;
+    return [Math.exp(lo), Math.exp(hi)];
+}
+/** The note for a metric whose samples have two modes on both sides; null otherwise. */
+function twoModesNote(metric, base, head, unit) {
+    const b = twoModes(base);
+    const h = twoModes(head);
+    if (!b || !h)
+        return null;
+    const pair = ([lo, hi]) => `${(0,units/* formatValue */.Fl)(lo, unit)} and ${(0,units/* formatValue */.Fl)(hi, unit)}`;
+    return {
+        code: 'two-modes',
+        metric,
+        text: `The samples have two modes on both sides (base ${pair(b)}; head ${pair(h)}): each round ran in one of two states, ` +
+            'so a median depends on how many rounds fell in each. The change pairs rounds and the verdict stands; ' +
+            'find what switches the state (CPU frequency, connection reuse, a cache, a warm-up too short) to narrow the interval.',
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/core/gate/notes.ts
 
 
@@ -65876,7 +67248,7 @@ function undecidable(metric, rounds, tail, needed, paired) {
         `it needed a one-sided level of ${tail.toPrecision(2)}, below the smallest p the ${paired ? 'paired' : 'two-sample'} rank test gives with ${rounds} ` +
         `${paired ? 'rounds' : 'samples a side'}. At least ${needed} ${paired ? 'rounds' : 'samples a side (files for perfgate compare)'} would reach it: raise max-rounds or max-time, or gate fewer metrics.`);
 }
-function newOnHead(metric) {
+function notes_newOnHead(metric) {
     return {
         code: 'new-on-head',
         metric,
@@ -66194,6 +67566,8 @@ function twoSampleShift(base, head, widen, correlation) {
 
 
 
+
+
 /** Two-sided level of the descriptive interval shown for ungated metrics (never decides anything). */
 const DESCRIPTIVE_TAIL = 0.025;
 /** +1 when larger values are worse (lower-is-better metrics), −1 otherwise. */
@@ -66235,6 +67609,11 @@ class SequentialGate {
                 const state = this.states.get(m.id);
                 if (state.decided)
                     continue;
+                // Reported, never gated: described with the samples so far (the run may end at this round).
+                if (state.budget.kind === 'off' && m.base.length > 0 && m.head.length > 0) {
+                    this.settle(state, { result: this.ungated(m, state.budget), gated: false, decided: false });
+                    continue;
+                }
                 const settled = this.valuesOnly(m, state.budget, false);
                 if (settled)
                     this.settle(state, settled);
@@ -66252,7 +67631,7 @@ class SequentialGate {
             const state = this.states.get(m.id);
             if (state.decided)
                 continue;
-            const subject = this.valuesOnly(m, state.budget, isFinal) ?? this.subjectOf(m, state.budget, nominal);
+            const subject = this.valuesOnly(m, state.budget, isFinal) ?? this.subjectOf(m, state.budget, nominal, isFinal);
             if ('kind' in subject) {
                 active.push({ m, state, subject });
                 continue;
@@ -66269,17 +67648,19 @@ class SequentialGate {
         // and values that are not numbers are not tests; metrics declared within budget are decided and
         // can no longer fail. Both leave the family (measured in `npm run bench:gate`: mixed suites).
         const family = [...this.states.values()].filter((s) => s.gated && !s.exact && !s.error && !s.failRejected && !s.passRejected);
-        const failSteps = holmStepDown(active.map((a) => ({ item: a, p: pBeyond(a.subject) })), family.length, alpha, (level) => nominal(design.fail, level), (a, tail) => beyondAt(a.subject, tail));
+        const failSteps = holmStepDown(active.map((a) => ({ item: a, p: pBeyond(a.subject) })), family.length, alpha, 
+        // A growth subject is tested once, at its full level (a single-look boundary: growth.ts).
+        (level, a) => (a.subject.kind === 'growth' ? level : nominal(design.fail, level)), (a, tail) => beyondAt(a.subject, tail));
         for (const a of active) {
             const fail = failSteps.get(a);
             // The pass end: each metric at level α (an intersection–union claim).
-            const passTail = nominal(a.state.passSpending, alpha);
+            const passTail = a.subject.kind === 'growth' ? alpha : nominal(a.state.passSpending, alpha);
             const pass = { tail: passTail, rejected: !fail.rejected && withinAt(a.subject, passTail) };
             a.state.failRejected ||= fail.rejected;
             a.state.passRejected ||= pass.rejected;
-            a.state.decided = fail.rejected || pass.rejected || isFinal;
+            a.state.decided = fail.rejected || pass.rejected || isFinal || a.subject.kind === 'growth';
             a.state.result = this.resultOf(a.m, a.state.budget, a.subject, fail, pass, rounds, where, isFinal);
-            if (isFinal && !fail.rejected && !pass.rejected) {
+            if (isFinal && !fail.rejected && !pass.rejected && a.subject.kind !== 'growth') {
                 const unreachable = outOfReach(a.m.id, a.subject, fail.tail, pass.tail, rounds);
                 if (unreachable)
                     errors.push(unreachable);
@@ -66343,7 +67724,7 @@ class SequentialGate {
     register(m) {
         const known = this.states.get(m.id);
         if (!known) {
-            const budget = this.budgetFor(m);
+            const budget = (0,growth/* soakBudget */.IO)(m.soak, this.budgetFor(m), m.unit);
             this.states.set(m.id, {
                 order: this.states.size,
                 budget,
@@ -66419,7 +67800,7 @@ class SequentialGate {
      * The comparison a metric gets at this look: a Subject for gated metrics that can be tested, else its
      * (informational or final) result.
      */
-    subjectOf(m, budget, nominal) {
+    subjectOf(m, budget, nominal, isFinal) {
         const hasBase = m.base.length > 0;
         const hasHead = m.head.length > 0;
         if (!hasHead || (!hasBase && budget.kind !== 'absolute')) {
@@ -66438,7 +67819,15 @@ class SequentialGate {
             };
         }
         if (budget.kind === 'off') {
-            return { result: this.ungated(m, budget), gated: false, decided: false };
+            const result = this.ungated(m, budget);
+            return { result: m.soak?.role === 'growth' ? (0,growth/* ungatedGrowth */.QJ)(m, result) : result, gated: false, decided: false };
+        }
+        if (budget.kind === 'growth') {
+            const g = (0,growth/* growthSubject */.o)(m, budget, isFinal);
+            if ('kind' in g)
+                return g;
+            const rounds = Math.min(m.base.length, m.head.length);
+            return { result: { ...blank(m, budget), rounds, ...g.result }, gated: true, decided: g.decided, error: g.error };
         }
         if (budget.kind === 'absolute') {
             const widen = comparisonResolution([], m.head, m.unit).head?.step ?? 0;
@@ -66448,7 +67837,7 @@ class SequentialGate {
                 head: headMedian(m.head, rule, widen),
                 rule,
                 baseMedian: hasBase ? (0,quantiles/* median */.JZ)(m.base) : null,
-                notes: hasBase ? [] : [newOnHead(m.id)],
+                notes: hasBase ? [] : [notes_newOnHead(m.id)],
             };
         }
         if (m.base.length < 2 || m.head.length < 2) {
@@ -66548,6 +67937,9 @@ class SequentialGate {
         const correlationNote = serialCorrelation(m.id, shift.correlation, shift.analysis === 'paired');
         if (correlationNote)
             metricNotes.push(correlationNote);
+        const modes = twoModesNote(m.id, m.base, m.head, m.unit);
+        if (modes)
+            metricNotes.push(modes);
         return { kind: 'relative', shift, limit, toChange, baseMedian, headMedian, notes: metricNotes };
     }
     ungated(m, budget) {
@@ -66573,6 +67965,8 @@ class SequentialGate {
     resultOf(m, budget, subject, fail, pass, rounds, where, isFinal) {
         const confidence = 1 - fail.tail - pass.tail;
         const base = { ...blank(m, budget), rounds, warnings: [...subject.notes] };
+        if (subject.kind === 'growth')
+            return (0,growth/* growthResult */.lJ)(m, base, subject, fail, pass, where);
         let outcome;
         let stopReason;
         if (fail.rejected) {
@@ -66653,6 +68047,8 @@ function firstNonFinite(m) {
  * with a note saying how many rounds would reach it.
  */
 function outOfReach(id, s, failTail, passTail, rounds) {
+    if (s.kind === 'growth')
+        return null; // decided when tested (growth.ts)
     const tail = Math.min(failTail, passTail);
     if (s.kind === 'relative') {
         if (tail >= s.shift.smallestP * (1 - 1e-12))
@@ -66679,10 +68075,14 @@ function gate_finite(v, fallback) {
 }
 /** Evidence that the subject is beyond its budget (smaller first), to order the fail-side Holm steps. */
 function pBeyond(s) {
+    if (s.kind === 'growth')
+        return s.test.pBeyond;
     return s.kind === 'relative' ? s.shift.pWorseThan(s.limit) : s.head.pBreaks;
 }
 /** The fail-side test: the interval's better end (at one-sided error `tail`) is beyond the budget. */
 function beyondAt(s, tail) {
+    if (s.kind === 'growth')
+        return s.test.lowerAt(tail) > s.test.tolerance;
     if (s.kind === 'relative')
         return s.shift.lowerAt(tail) > s.limit;
     const betterEnd = s.head.upperIsWorse ? s.head.lowerAt(tail) : s.head.upperAt(tail);
@@ -66690,6 +68090,8 @@ function beyondAt(s, tail) {
 }
 /** The pass-side test: the interval's worse end (at one-sided error `tail`) is inside the budget. */
 function withinAt(s, tail) {
+    if (s.kind === 'growth')
+        return s.test.upperAt(tail) <= s.test.tolerance;
     if (s.kind === 'relative')
         return s.shift.upperAt(tail) < s.limit;
     const worseEnd = s.head.upperIsWorse ? s.head.upperAt(tail) : s.head.lowerAt(tail);
@@ -66796,6 +68198,7 @@ function assembleReport(settings, context, comparison, environment) {
             maxRounds: gate.maxRounds,
             rounds: comparison.rounds,
             looks: comparison.looks,
+            ...(comparison.looksTaken ? { trail: trailOf(comparison.looksTaken, comparison.results) } : {}),
             ...(comparison.roundsAfterVerdict !== undefined ? { roundsAfterVerdict: comparison.roundsAfterVerdict } : {}),
         },
         environment,
@@ -66824,10 +68227,180 @@ function gateOptions(settings, rounds) {
         analysis: rounds === undefined ? 'paired' : 'two-sample',
     };
 }
+/** A gate that records every look it takes, so that the comparison can be replayed from its samples. */
+class RecordingGate extends SequentialGate {
+    calls = [];
+    look(metrics, rounds, final) {
+        const result = super.look(metrics, rounds, final);
+        this.calls.push({ rounds, final, counts: new Map(metrics.map((m) => [m.id, [m.base.length, m.head.length]])) });
+        return result;
+    }
+}
+/**
+ * The looks as a report records them (`LookRecord`): per look, only the metrics whose sample
+ * counts were not min(their samples, the look's rounds) — usually none. A metric's result keeps
+ * the samples of the look that decided it (decisions stick); later looks skip it, so the samples
+ * they saw beyond those are not needed to replay them.
+ */
+function trailOf(calls, results) {
+    return calls.map(({ rounds, final, counts: seen }) => {
+        const counts = [];
+        results.forEach((r, i) => {
+            const [sb, sh] = seen.get(r.id) ?? [0, 0];
+            const b = Math.min(sb, r.base.length);
+            const h = Math.min(sh, r.head.length);
+            if (b !== Math.min(r.base.length, rounds) || h !== Math.min(r.head.length, rounds))
+                counts.push([i, b, h]);
+        });
+        return counts.length > 0 ? { rounds, final, counts } : { rounds, final };
+    });
+}
+/**
+ * A soak growth metric's role as this job's configuration defines it: the tolerance and the runs come
+ * from the trusted suite, never from the file (a file could raise its own tolerance). A growth metric
+ * whose suite is not a soak suite here cannot be checked.
+ */
+function trustedSoak(settings, r, shown) {
+    if (r.soak?.role !== 'growth')
+        return r.soak;
+    const suite = settings.suites.find((s) => s.name === r.suite);
+    const soak = suite?.kind === 'http' ? suite.soak : undefined;
+    if (!soak)
+        throw new UntrustedResultsError(`${shown}: metric ${JSON.stringify(r.id)} is a soak growth metric, but this job's configuration has no soak suite ` +
+            `${JSON.stringify(r.suite)} to take its tolerance from: give the report job the same suites as the measure job.`);
+    const tolerance = r.id.endsWith(':fd-growth') ? soak.fdTolerance / 60 : soak.tolerance;
+    return { role: 'growth', tolerance, runs: soak.rounds };
+}
+/** A results file that does not hold up when replayed: the message names the metric (or what else) and why. */
+class UntrustedResultsError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'UntrustedResultsError';
+    }
+}
+/**
+ * What the gate was given about a metric besides its samples, as its result carries it: everything
+ * but the gate's own output (so a fact the gate starts reading later is replayed too).
+ */
+function facts(r) {
+    const { base: _base, head: _head, baseMedian: _baseMedian, headMedian: _headMedian, change: _change, headInterval: _headInterval, growthInterval: _growthInterval, pValue: _pValue, budget: _budget, outcome: _outcome, rounds: _rounds, stopReason: _stopReason, warnings: _warnings, accepted: _accepted, ...given } = r;
+    return given;
+}
+/**
+ * Report mode: the comparison of a results file (a measure job's, perhaps a fork's) decided again
+ * from its raw samples, with the budgets and α of `settings` — the configuration this job trusts —
+ * by replaying the gate's looks as recorded (`method.trail`), so an honest file always agrees.
+ * Every metric's outcome and the verdict must agree with what the file recorded; otherwise it is
+ * rejected (`UntrustedResultsError`, naming the metric). The report returned holds the replayed
+ * results (budgets, intervals and outcomes this job computed), no acceptance (asked anew) and no
+ * reproduce block (the caller builds it). `shown`: the file, for messages.
+ */
+function replayReport(settings, report, shown) {
+    const cancelled = report.cancelled !== undefined;
+    const options = {
+        alpha: settings.alpha / (report.shard?.total ?? 1),
+        minRounds: report.method.minRounds,
+        maxRounds: report.method.maxRounds,
+        analysis: report.method.analysis,
+    };
+    const ids = new Set(report.results.map((r) => r.id));
+    if (ids.size !== report.results.length)
+        throw new UntrustedResultsError(`${shown} lists a metric twice; a results file has one entry per metric.`);
+    let results = [];
+    let look = null;
+    const warnings = [];
+    if (report.results.length > 0) {
+        const trail = report.method.trail;
+        if (!trail || trail.length === 0)
+            throw new UntrustedResultsError(`${shown} has results but no record of the gate's looks (method.trail), so its outcomes cannot be checked: ` +
+                'measure and report with the same version of perfgate.');
+        const { gate, budgetWarnings } = createGate(settings, options);
+        try {
+            for (const step of trail) {
+                const except = new Map((step.counts ?? []).map(([i, b, h]) => [i, [b, h]]));
+                for (const [i, [b, h]] of except) {
+                    const r = report.results[i];
+                    if (!r || b > r.base.length || h > r.head.length)
+                        throw new RangeError(`the look at round ${step.rounds} counts samples that metric ${i} does not have`);
+                }
+                const metrics = report.results.flatMap((r, i) => {
+                    const [b, h] = except.get(i) ?? [Math.min(r.base.length, step.rounds), Math.min(r.head.length, step.rounds)];
+                    return b + h === 0
+                        ? []
+                        : [
+                            {
+                                ...facts(r),
+                                soak: trustedSoak(settings, r, shown),
+                                base: r.base.slice(0, b),
+                                head: r.head.slice(0, h),
+                            },
+                        ];
+                });
+                look = gate.look(metrics, step.rounds, step.final);
+            }
+        }
+        catch (error) {
+            throw new UntrustedResultsError(`${shown}: its record of the gate's looks cannot be replayed (${error.message}).`);
+        }
+        results = look?.results ?? [];
+        warnings.push(...(look?.warnings ?? []), ...budgetWarnings());
+    }
+    const recorded = new Map(report.results.map((r) => [r.id, r]));
+    if (results.length !== report.results.length)
+        throw new UntrustedResultsError(`${shown}: replaying its looks gives ${results.length} metrics, but it lists ${report.results.length}.`);
+    for (const r of results) {
+        const was = recorded.get(r.id);
+        if (!was)
+            throw new UntrustedResultsError(`${shown}: replaying its looks gives metric ${JSON.stringify(r.id)}, which it does not list.`);
+        if (was.outcome !== r.outcome)
+            throw new UntrustedResultsError(disagreement(shown, report, was, r, options.alpha));
+    }
+    const errors = [...new Set([...report.errors, ...(cancelled ? [] : (look?.errors ?? []))])];
+    // The file's verdict was decided with its accepted regressions; they are asked anew afterwards.
+    const asRecorded = results.map((r) => recorded.get(r.id)?.accepted ? { ...r, accepted: recorded.get(r.id).accepted } : r);
+    const verdict = (0,core_report/* decideVerdict */.AU)(asRecorded, errors, cancelled);
+    if (verdict !== report.verdict)
+        throw new UntrustedResultsError(`${shown} records the verdict "${report.verdict}", but its results and errors give "${verdict}": the file was changed after it was written.`);
+    // A suite this job's configuration has is not new: without base samples, nothing was compared.
+    const trusted = new Set(settings.suites.map((suite) => suite.name));
+    for (const suite of new Set(results.map((r) => r.suite))) {
+        const metrics = results.filter((r) => r.suite === suite);
+        if (trusted.has(suite) && metrics.every((r) => r.base.length === 0))
+            errors.push(`Suite "${suite}" is in this job's configuration (${settings.suitesSource}), but the results have no base ` +
+                'samples for it: it did not run on base, so nothing was compared.');
+    }
+    const seen = new Set();
+    return {
+        ...report,
+        results,
+        geomean: look?.geomean ?? null,
+        errors,
+        warnings: [...report.warnings, ...warnings].filter((w) => !seen.has(w.text) && seen.add(w.text)),
+        verdict: (0,core_report/* decideVerdict */.AU)(results, errors, cancelled),
+        method: { ...report.method, alpha: options.alpha },
+        reproduce: '',
+    };
+}
+/** Why a recorded outcome disagrees with the replayed one, naming the metric and any difference in configuration. */
+function disagreement(shown, report, was, now, alpha) {
+    const differences = [
+        was.budget.source !== now.budget.source
+            ? `the file was gated with budget "${was.budget.source}", this job's configuration gives "${now.budget.source}"`
+            : '',
+        report.method.alpha !== alpha
+            ? `the file was gated at α ${report.method.alpha}, this job's configuration at ${alpha}`
+            : '',
+    ].filter(Boolean);
+    return (`${shown}: metric ${JSON.stringify(was.id)} is recorded as "${was.outcome}", but its samples give "${now.outcome}" ` +
+        `with this job's configuration${differences.length ? ` (${differences.join('; ')})` : ''}. ` +
+        (differences.length
+            ? "The report job gates with its own configuration (its inputs and its checkout's config file): give it the same budgets and alpha as the measure job."
+            : 'The file was changed after it was written.'));
+}
 /** A gate with the budgets of `settings` (a rule applies by the metric's id and unit). */
 function createGate(settings, options) {
     const budgetWarnings = new Set();
-    const gate = new SequentialGate(options, (metric) => {
+    const gate = new RecordingGate(options, (metric) => {
         const lookup = (0,budgets/* budgetFor */.vO)(metric.id, metric.unit, settings.budgets, settings.defaultBudget);
         for (const w of lookup.warnings)
             budgetWarnings.add(w);
@@ -66866,14 +68439,10 @@ function environment(durationS) {
 
 // EXTERNAL MODULE: external "node:util"
 var external_node_util_ = __nccwpck_require__(7975);
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8815);
 // EXTERNAL MODULE: ./src/adapters/results-file.ts
 var results_file = __nccwpck_require__(3021);
 // EXTERNAL MODULE: ./src/settings/inputs.ts
 var inputs = __nccwpck_require__(7428);
-// EXTERNAL MODULE: ./src/settings/suites.ts
-var suites = __nccwpck_require__(4420);
 ;// CONCATENATED MODULE: ./src/app/reproduce.ts
 /**
  * The report's "Reproduce locally" block: shell lines that run the same comparison with the
@@ -66914,7 +68483,7 @@ function inputFlags(settings, command, skip) {
 function asWritten(suite) {
     const { kind: _kind, ...written } = suite;
     const same = (candidate) => {
-        const parsed = (0,suites/* parseSuites */.Tv)([candidate]);
+        const parsed = (0,settings_suites/* parseSuites */.Tv)([candidate]);
         return parsed.issues.length === 0 && (0,external_node_util_.isDeepStrictEqual)(parsed.suites[0], suite);
     };
     const out = { ...written };
@@ -66988,6 +68557,51 @@ function reproduceRun(settings, base, head, fetch) {
         `perfgate run ${flags.join(' ').replace('"$config"', fromInput ? 'perfgate.yml' : shellQuote(settings.suitesSource))}`,
     ].join('\n');
 }
+const SUITE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+/**
+ * Report mode's block, built here from what this job can check — the commits (SHAs, validated)
+ * and the names of the suites measured, with this job's own configuration — never copied from a
+ * results file, which a fork writes. Suites this job's configuration defines are written out as in
+ * `reproduceRun`; the others are named, to be taken from head's configuration.
+ */
+function reproduceReported(settings, report) {
+    const measured = [...new Set(report.results.map((r) => r.suite))];
+    const names = measured.filter((n) => SUITE_NAME.test(n));
+    const known = new Map(settings.suites.map((s) => [s.name, s]));
+    const suites = names.flatMap((n) => known.get(n) ?? []);
+    const others = names.filter((n) => !known.has(n));
+    const unnamed = measured.length - names.length;
+    const rounds = {};
+    if (report.method.minRounds !== Number((0,inputs/* localDefault */.zH)('min-rounds')))
+        rounds['min-rounds'] = String(report.method.minRounds);
+    if (report.method.maxRounds !== Number((0,inputs/* localDefault */.zH)('max-rounds')))
+        rounds['max-rounds'] = String(report.method.maxRounds);
+    const trusted = { ...settings, suites, asFlags: { ...settings.asFlags, ...rounds } };
+    const note = [
+        others.length > 0
+            ? `${others.join(', ')} (as head's configuration defines ${others.length === 1 ? 'it' : 'them'})`
+            : '',
+        unnamed > 0 ? `${unnamed} more whose name is not a plain word` : '',
+    ].filter(Boolean);
+    if (suites.length > 0) {
+        const block = reproduceRun(trusted, report.base, report.head, true).split('\n');
+        if (note.length > 0)
+            block.splice(block.length - 1, 0, `# also measured: ${note.join('; ')}`);
+        return block.join('\n');
+    }
+    const flags = inputFlags(trusted, 'run', [...IN_CONFIG_FILE, 'base']);
+    return [
+        '# the perfgate command: see "Locally" in perfgate\'s README',
+        `git fetch origin ${report.base.sha} ${report.head.sha}`,
+        `git checkout ${report.head.sha}`,
+        ...(names.length + unnamed > 0
+            ? [
+                `# the suites measured: ${[...names, ...(unnamed > 0 ? [`${unnamed} more`] : [])].join(', ')}, as head's configuration defines them`,
+            ]
+            : []),
+        `perfgate run ${[`--base ${report.base.sha}`, ...flags].join(' ')}`,
+    ].join('\n');
+}
 /** The command of a comparison of result files. */
 function reproduceCompare(settings, files) {
     const words = [
@@ -67048,7 +68662,11 @@ function compareFiles(settings, files) {
         results: look.results,
         geomean: look.geomean,
         durationS: 0,
-        warnings: [...[...warnings].map((text) => ({ code: 'replicate', text })), ...look.warnings, ...budgetWarnings()],
+        warnings: [
+            ...[...warnings].map((text) => ({ code: 'replicate', text })),
+            ...look.warnings,
+            ...budgetWarnings(),
+        ],
         // The gate names, per metric, how many files a side would decide it.
         errors: rounds < 2
             ? [
@@ -67057,56 +68675,304 @@ function compareFiles(settings, files) {
             ]
             : look.errors,
         reproduce: reproduceCompare(settings, files),
+        looksTaken: gate.calls,
     };
+}
+
+// EXTERNAL MODULE: ./src/adapters/supervisor.ts
+var supervisor = __nccwpck_require__(2364);
+;// CONCATENATED MODULE: ./src/adapters/checkout-watch.ts
+
+
+
+/** The watching stopped (its process was killed): nothing can be said about the checkouts. */
+class WatchLostError extends Error {
+}
+const other = (side) => (side === 'base' ? 'head' : 'base');
+/** A checkout's state for the walking fallback: path → type, size, times, inode. */
+function fingerprint(checkout) {
+    const state = new Map();
+    const key = (file) => {
+        try {
+            const st = (0,external_node_fs_.lstatSync)(file, { throwIfNoEntry: false });
+            return st ? `${st.mode}:${st.size}:${st.mtimeMs}:${st.ctimeMs}:${st.ino}` : 'gone';
+        }
+        catch (error) {
+            return `unreadable: ${error.code}`;
+        }
+    };
+    for (const name of ['HEAD', 'index'])
+        state.set(`.git:${name}`, key(external_node_path_default().join(checkout.gitDir, name)));
+    try {
+        state.set('.git:HEAD', `${state.get('.git:HEAD')}:${(0,external_node_fs_.readFileSync)(external_node_path_default().join(checkout.gitDir, 'HEAD'), 'utf8')}`);
+    }
+    catch {
+        // gone: the key says so
+    }
+    const stack = [''];
+    while (stack.length > 0) {
+        const rel = stack.pop();
+        let entries;
+        try {
+            entries = (0,external_node_fs_.readdirSync)(external_node_path_default().join(checkout.dir, rel), { withFileTypes: true });
+        }
+        catch {
+            continue;
+        }
+        for (const e of entries) {
+            const p = rel ? `${rel}/${e.name}` : e.name;
+            // A directory changes with its entries, which are compared themselves.
+            if (e.isDirectory()) {
+                state.set(p, 'directory');
+                stack.push(p);
+            }
+            else
+                state.set(p, key(external_node_path_default().join(checkout.dir, p)));
+        }
+    }
+    return state;
+}
+function compare(before, after) {
+    const writes = [];
+    let count = 0;
+    const note = (p, kind) => {
+        count++;
+        if (writes.length < 10)
+            writes.push({ path: p, kind });
+    };
+    for (const [p, v] of after) {
+        const was = before.get(p);
+        if (was === v)
+            continue;
+        if (was === undefined || was === 'gone')
+            note(p, 'created');
+        else if (v === 'gone')
+            note(p, 'deleted');
+        else
+            note(p, 'modified');
+    }
+    for (const p of before.keys())
+        if (!after.has(p))
+            note(p, 'deleted');
+    return { writes, count };
+}
+/** Watches both checkouts; `check(side)` after every run of `side`. */
+class CheckoutWatcher {
+    checkouts;
+    /** `inotify` (the watch process) or `walk` (the fallback). */
+    mode = 'inotify';
+    /** Why the fallback is used, for the log; null with inotify. */
+    note = null;
+    /** Directories watched (inotify), as of the last check. */
+    directories = 0;
+    child = null;
+    replies = [];
+    exit = null;
+    states = {};
+    constructor(checkouts) {
+        this.checkouts = checkouts;
+    }
+    /** Starts watching both checkouts as they are now (`walk`: use the fallback; tests and benchmarks). */
+    static async start(checkouts, options = {}) {
+        const w = new CheckoutWatcher(checkouts);
+        if (options.walk) {
+            w.fallBack('asked for');
+            return w;
+        }
+        const child = (0,supervisor/* startPython */.fb)('watch');
+        if (!child) {
+            w.fallBack('python3 was not found');
+            return w;
+        }
+        w.child = child;
+        const reader = new supervisor/* FrameReader */.tS();
+        child.stdout.on('data', (chunk) => {
+            for (const fields of reader.feed(chunk))
+                w.replies.shift()?.(fields);
+        });
+        child.stderr.resume();
+        child.on('exit', (code, signal) => {
+            w.exit = signal ? `killed by ${signal}` : `ended (code ${code})`;
+            for (const reply of w.replies.splice(0))
+                reply(['gone']);
+        });
+        child.on('error', () => { });
+        child.unref();
+        for (const h of [child.stdin, child.stdout, child.stderr])
+            h?.unref?.();
+        const hello = await w.reply();
+        if (hello[0] !== 'hello') {
+            w.close();
+            w.fallBack(hello[0] === 'unavailable' ? hello[1] : 'the watch process did not start');
+            return w;
+        }
+        for (const side of ['base', 'head']) {
+            const c = checkouts[side];
+            const r = await w.request(['add', side, c.dir, c.gitDir]);
+            if (r[0] === 'added')
+                w.directories += Number(r[2]);
+            else {
+                w.close();
+                w.fallBack(r[0] === 'limit' ? limitNote() : `inotify failed: ${r.slice(2).join(' ') || r[0]}`);
+                return w;
+            }
+        }
+        return w;
+    }
+    /** The next reply; keeps the event loop alive (the process is unref'd) until it comes. */
+    reply() {
+        if (this.exit !== null)
+            return Promise.resolve(['gone']);
+        const out = this.child.stdout;
+        out.ref();
+        return new Promise((resolve) => this.replies.push((fields) => {
+            if (this.replies.length === 0)
+                out.unref();
+            resolve(fields);
+        }));
+    }
+    request(fields) {
+        if (this.exit !== null)
+            return Promise.resolve(['gone']);
+        const pending = this.reply();
+        this.child.stdin.write((0,supervisor/* frame */.Gt)(fields));
+        return pending;
+    }
+    fallBack(why) {
+        this.mode = 'walk';
+        this.note = why;
+        for (const side of ['base', 'head'])
+            this.states[side] = fingerprint(this.checkouts[side]);
+    }
+    /**
+     * After a run of `side`: the writes into the other checkout since the last check. Throws
+     * WatchLostError when the watch process was killed (by code of a side, most likely).
+     */
+    async check(side) {
+        if (this.mode === 'walk') {
+            const victim = other(side);
+            const now = fingerprint(this.checkouts[victim]);
+            const result = compare(this.states[victim], now);
+            this.states[victim] = now;
+            this.states[side] = fingerprint(this.checkouts[side]);
+            return result;
+        }
+        const r = await this.request(['check', side]);
+        if (r[0] !== 'checked')
+            throw new WatchLostError(`the process watching the checkouts was ${this.exit ?? 'lost'}`);
+        this.directories = Number(r[3]);
+        const writes = [];
+        for (let i = 4; i + 1 < r.length; i += 2)
+            writes.push({ path: r[i], kind: r[i + 1] });
+        if (r[1] === 'limit') {
+            this.close();
+            this.fallBack(limitNote());
+        }
+        return { writes, count: Number(r[2]) };
+    }
+    /** Stops the watch process. */
+    close() {
+        const child = this.child;
+        this.child = null;
+        if (child && this.exit === null) {
+            child.stdin?.end((0,supervisor/* frame */.Gt)(['quit']));
+            child.kill('SIGKILL');
+        }
+    }
+}
+function limitNote() {
+    let limit = '?';
+    try {
+        limit = (0,external_node_fs_.readFileSync)('/proc/sys/fs/inotify/max_user_watches', 'utf8').trim();
+    }
+    catch {
+        // not Linux
+    }
+    return `the checkouts have more directories than inotify may watch (fs.inotify.max_user_watches = ${limit}; raise it with \`sudo sysctl fs.inotify.max_user_watches=524288\`)`;
 }
 
 ;// CONCATENATED MODULE: ./src/app/isolation.ts
 /**
  * Side isolation: base and head are checked out side by side, so code of one side can write into
- * the other's checkout (`../head/…`) and make identical commits look different. After every
- * build, warm-up and sample of one side, the other side's tracked state must be what it was after
- * its own last run; otherwise the comparison is void and the side is named. Each side may change
- * its own checkout as it likes.
+ * the other's checkout (`../head/…`) — its sources, its build output (dist/), its dependencies
+ * (node_modules/), its caches — and make identical commits look different. After every build,
+ * warm-up and sample of one side, nothing of the other side's checkout (tracked or not, and its
+ * HEAD and index) may have been written since the other side's own last run; otherwise the
+ * comparison is void and the side is named with the files. Each side may change its own checkout
+ * as it likes. Writes outside both checkouts (/tmp, ~/.cache) are not watched.
+ *
+ * The watching itself is in adapters/checkout-watch.ts (inotify, or a walk of both checkouts).
  */
 
-const other = (side) => (side === 'base' ? 'head' : 'base');
+
+const isolation_other = (side) => (side === 'base' ? 'head' : 'base');
+function show(w) {
+    if (w.path === '')
+        return w.kind;
+    if (w.path === '.git:HEAD')
+        return `its checked-out commit (${w.kind})`;
+    if (w.path === '.git:index')
+        return `its index (${w.kind})`;
+    if (w.path.startsWith('.git:'))
+        return `its git metadata "${w.path.slice(5)}" (${w.kind})`;
+    return `"${w.path}" (${w.kind})`;
+}
 class IsolationGuard {
-    tracked;
-    state;
+    watcher;
     /** Checks made, and the seconds they took (wall clock), for the log and the benchmark. */
     checks = 0;
     seconds = 0;
-    constructor(tracked, state) {
-        this.tracked = tracked;
-        this.state = state;
+    constructor(watcher) {
+        this.watcher = watcher;
     }
-    /** Lists both checkouts' tracked files and records their state as it is now. */
+    /** Starts watching both checkouts as they are now. */
     static async start(checkouts, signal) {
-        const [base, head] = await Promise.all([(0,git/* listTracked */.z7)(checkouts.base, signal), (0,git/* listTracked */.z7)(checkouts.head, signal)]);
-        return new IsolationGuard({ base, head }, { base: (0,git/* trackedState */.ah)(base), head: (0,git/* trackedState */.ah)(head) });
+        const [base, head] = await Promise.all([(0,git/* gitDirOf */.z0)(checkouts.base, signal), (0,git/* gitDirOf */.z0)(checkouts.head, signal)]);
+        const watcher = await CheckoutWatcher.start({
+            base: { dir: checkouts.base, gitDir: base },
+            head: { dir: checkouts.head, gitDir: head },
+        });
+        return new IsolationGuard(watcher);
+    }
+    /** How the checkouts are watched, for the log: `inotify (N directories)` or `a walk of both checkouts (why)`. */
+    get how() {
+        const w = this.watcher;
+        return w.mode === 'inotify'
+            ? `inotify on ${w.directories} directories`
+            : `a walk of both checkouts after every run (${w.note})`;
     }
     /**
      * After a run of `side` (`what`: e.g. `suite "api" (sample)`): null when the other side's
-     * checkout is untouched, else the error that names who changed what. Also records `side`'s own
-     * state, against which the next run of the other side is checked.
+     * checkout was not written, else the error that names who wrote what.
      */
-    after(side, what) {
+    async after(side, what) {
         const t0 = performance.now();
-        const victim = other(side);
-        const theirs = (0,git/* trackedState */.ah)(this.tracked[victim]);
-        this.state[side] = (0,git/* trackedState */.ah)(this.tracked[side]);
-        this.checks++;
-        this.seconds += (performance.now() - t0) / 1000;
-        const changed = (0,git/* changedEntries */.bF)(this.state[victim], theirs);
-        if (changed.length === 0)
+        const victim = isolation_other(side);
+        let found;
+        try {
+            found = await this.watcher.check(side);
+        }
+        catch (error) {
+            if (!(error instanceof WatchLostError))
+                throw error;
+            return (`Side isolation stopped during ${what} on the ${side} side: ${error.message} (did the benchmark kill python3 processes?). ` +
+                'Writes into the other checkout can no longer be seen, so the comparison was stopped and nothing is reported as a regression.');
+        }
+        finally {
+            this.checks++;
+            this.seconds += (performance.now() - t0) / 1000;
+        }
+        if (found.count === 0)
             return null;
-        const shown = changed
-            .slice(0, 5)
-            .map((f) => (f === 'HEAD' ? 'its checked-out commit' : f === 'index' ? 'its index' : `"${f}"`))
-            .join(', ');
-        return (`The ${side} side changed tracked files of the ${victim} checkout (${shown}${changed.length > 5 ? ` and ${changed.length - 5} more` : ''}) during ${what}. ` +
-            `Code of one side must never write into the other side's checkout (e.g. "../${victim}/…"): the two sides are ` +
-            'no longer what was committed, so the comparison was stopped and nothing is reported as a regression.');
+        const shown = found.writes.slice(0, 5).map(show).join(', ');
+        const more = found.count - Math.min(5, found.writes.length);
+        return (`The ${side} side wrote into the ${victim} checkout (${shown}${more > 0 ? ` and ${more} more` : ''}) during ${what}. ` +
+            `Code of one side must never write into the other side's checkout (e.g. "../${victim}/…"), tracked files or not (dist/, node_modules/, caches): ` +
+            'the two sides are no longer what was built from the commits, so the comparison was stopped and nothing is reported as a regression.');
+    }
+    /** Stops watching. */
+    close() {
+        this.watcher.close();
     }
 }
 
@@ -67161,6 +69027,8 @@ class HttpSuiteError extends Error {
     }
 }
 
+// EXTERNAL MODULE: ./src/adapters/procfs.ts
+var procfs = __nccwpck_require__(501);
 ;// CONCATENATED MODULE: ./src/adapters/profile/hooks.ts
 /** The seam between suite runners and profilers. */
 /** Now on the monotonic clock, in µs (the clock of V8 profiles and of `perf record -k CLOCK_MONOTONIC`). */
@@ -67485,18 +69353,18 @@ class Connection {
             try {
                 this.parser.feed(chunk, this.onResponse);
             }
-            catch (err) {
-                this.fail(err);
+            catch {
+                this.fail('connection'); // a malformed response
             }
         });
         socket.on('end', () => this.parser.end(this.onResponse));
-        socket.on('error', (err) => this.fail(err));
+        socket.on('error', () => this.fail('connection'));
         socket.on('close', () => {
             if (this.socket !== socket)
                 return;
             this.socket = null;
             if (this.sentAt >= 0)
-                this.fail(new Error('connection closed before the response'));
+                this.fail('connection'); // closed before the response
             else if (!this.closed)
                 setImmediate(() => this.open());
         });
@@ -67522,10 +69390,10 @@ class Connection {
             this.socket?.destroy();
     };
     /** Abandons the request in flight (a timeout), counting it as an error, and reconnects. */
-    abort(err) {
-        this.fail(err);
+    abort(reason) {
+        this.fail(reason);
     }
-    fail(err) {
+    fail(reason) {
         const inFlight = this.sentAt >= 0;
         this.sentAt = -1;
         const socket = this.socket;
@@ -67533,7 +69401,7 @@ class Connection {
         this.connected = false;
         socket?.destroy();
         if (inFlight)
-            this.events.error(err);
+            this.events.error(reason);
         // Reconnect after a short pause so a refusing server does not make a busy loop.
         if (!this.closed)
             setTimeout(() => this.open(), inFlight ? 0 : 10);
@@ -67549,12 +69417,10 @@ class Connection {
 var hdr_histogram_js_dist = __nccwpck_require__(2960);
 ;// CONCATENATED MODULE: ./src/adapters/http/histogram.ts
 /**
- * Latency histogram of one load run, with microsecond resolution.
- *
- * autocannon's own latency histogram records whole milliseconds, which is too coarse for fast
- * endpoints, so every response time is recorded here instead. Method: HdrHistogram (Gil Tene,
- * https://hdrhistogram.github.io/HdrHistogram/) via `hdr-histogram-js`, 3 significant digits,
- * so values are exact up to 2,048 µs and within 0.1 % above that.
+ * Latency histogram of one load run (load.ts records every 2xx response time into one), with
+ * microsecond resolution: whole milliseconds would be too coarse for fast endpoints. Method:
+ * HdrHistogram (Gil Tene, https://hdrhistogram.github.io/HdrHistogram/) via `hdr-histogram-js`,
+ * 3 significant digits, so values are exact up to 2,048 µs and within 0.1 % above that.
  */
 
 class LatencyHistogram {
@@ -67597,446 +69463,214 @@ class LatencyHistogram {
  * only when the options are unusable (no connection, a header with a line break).
  */
 function runLoad(o) {
-    return new Promise((resolve, reject) => {
-        if (!(Number.isInteger(o.connections) && o.connections >= 1))
-            return reject(new Error(`expected at least one connection, got ${o.connections}`));
-        if (o.rate !== undefined && !(o.rate > 0))
-            return reject(new Error(`expected a positive rate, got ${o.rate}`));
-        let request;
-        try {
-            request = serializeRequest('127.0.0.1', o.port, o.scenario);
-        }
-        catch (err) {
-            return reject(err);
-        }
-        const latency = new LatencyHistogram();
-        const slices = [];
-        const sliceMs = (o.sliceSeconds ?? 0) * 1000;
-        const statusCounts = {};
-        let ok = 0;
-        let non2xx = 0;
-        let errors = 0;
-        let timeouts = 0;
-        let running = true;
-        let measuring = false;
-        let stoppedEarly = false;
-        let t1 = 0;
-        let cpu1;
-        const timeoutMs = (o.requestTimeout ?? 10) * 1000;
-        const warmup = Math.max(0, o.warmup ?? 0);
-        const C = o.connections;
-        const rate = o.rate;
-        const interval = rate === undefined ? 0 : (C / rate) * 1000;
-        const t0 = performance.now();
-        const sent = new Array(C).fill(0);
-        const timers = new Array(C);
-        const due = (i) => t0 + (i * 1000) / rate + sent[i] * interval;
-        const next = (i, fromTimer) => {
-            const c = conns[i];
-            if (!running || !c.idle)
-                return;
-            if (rate === undefined) {
-                c.send(performance.now());
-                return;
-            }
-            const now = performance.now();
-            const d = due(i);
-            if (now < d && !fromTimer) {
-                timers[i] ??= setTimeout(() => {
-                    timers[i] = undefined;
-                    next(i, true);
-                }, d - now);
-                return;
-            }
-            sent[i]++;
-            // On time (from the timer): latency counts from now. Late: from when it was due.
-            c.send(fromTimer ? now : Math.min(now, d));
-        };
-        const conns = Array.from({ length: C }, (_, i) => new Connection(o.port, request, o.scenario.method === 'HEAD', {
-            response(status, now, sentAt) {
-                if (measuring && now >= t1) {
-                    statusCounts[status] = (statusCounts[status] ?? 0) + 1;
-                    if (status >= 200 && status < 300) {
-                        ok++;
-                        latency.recordMillis(now - sentAt);
-                        if (sliceMs > 0) {
-                            const k = Math.floor((now - t1) / sliceMs);
-                            for (let i = slices.length; i <= k; i++)
-                                slices.push(new LatencyHistogram());
-                            slices[k].recordMillis(now - sentAt);
-                        }
-                    }
-                    else
-                        non2xx++;
-                }
-                next(i, false);
-            },
-            error(err) {
-                if (measuring) {
-                    errors++;
-                    if (err.message === 'request timed out')
-                        timeouts++;
-                }
-            },
-            ready: () => next(i, false),
-        }));
-        const sweep = setInterval(() => {
-            const now = performance.now();
-            for (const c of conns)
-                if (c.writtenAt >= 0 && c.sentAt >= 0 && now - c.writtenAt > timeoutMs)
-                    c.abort(new Error('request timed out'));
-        }, Math.min(1000, Math.max(10, timeoutMs / 4)));
-        const startMeasuring = () => {
-            if (!running || measuring)
-                return;
-            o.onMeasureStart?.();
-            measuring = true;
-            cpu1 = process.cpuUsage();
-            t1 = performance.now();
-        };
-        const finish = () => {
-            if (!running)
-                return;
-            running = false;
-            const window = measuring ? (performance.now() - t1) / 1000 : 0;
-            const cpu = measuring ? process.cpuUsage(cpu1) : { user: 0, system: 0 };
-            clearTimeout(warmupTimer);
-            clearTimeout(endTimer);
-            clearInterval(sweep);
-            for (const t of timers)
-                clearTimeout(t);
-            for (const c of conns)
-                c.close();
-            o.signal?.removeEventListener('abort', onAbort);
-            resolve({
-                latency,
-                ok,
-                non2xx,
-                statusCounts,
-                errors,
-                timeouts,
-                window,
-                driverCpu: (cpu.user + cpu.system) / 1e6,
-                stoppedEarly,
-                ...(sliceMs > 0 ? { slices } : {}),
-            });
-        };
-        const onAbort = () => {
-            stoppedEarly = true;
-            finish();
-        };
-        if (warmup === 0)
-            startMeasuring();
-        const warmupTimer = warmup > 0 ? setTimeout(startMeasuring, warmup * 1000) : undefined;
-        const endTimer = setTimeout(finish, (warmup + o.duration) * 1000);
-        if (o.signal?.aborted) {
-            onAbort();
+    if (!(Number.isInteger(o.connections) && o.connections >= 1))
+        return Promise.reject(new Error(`expected at least one connection, got ${o.connections}`));
+    if (o.rate !== undefined && !(o.rate > 0))
+        return Promise.reject(new Error(`expected a positive rate, got ${o.rate}`));
+    let request;
+    try {
+        request = serializeRequest('127.0.0.1', o.port, o.scenario);
+    }
+    catch (err) {
+        return Promise.reject(err);
+    }
+    return new LoadRun(o, request).result;
+}
+/** What the measured window saw: responses by status, latencies (whole and per slice), failures. */
+class Tally {
+    sliceMs;
+    latency = new LatencyHistogram();
+    slices = [];
+    statusCounts = {};
+    ok = 0;
+    non2xx = 0;
+    errors = 0;
+    timeouts = 0;
+    constructor(sliceMs) {
+        this.sliceMs = sliceMs;
+    }
+    /** A response that completed `sinceStart` ms into the window, `latency` ms after it counted from. */
+    response(status, latency, sinceStart) {
+        this.statusCounts[status] = (this.statusCounts[status] ?? 0) + 1;
+        if (status < 200 || status >= 300) {
+            this.non2xx++;
             return;
         }
-        o.signal?.addEventListener('abort', onAbort, { once: true });
-        for (const c of conns)
+        this.ok++;
+        this.latency.recordMillis(latency);
+        if (this.sliceMs > 0) {
+            const k = Math.floor(sinceStart / this.sliceMs);
+            for (let i = this.slices.length; i <= k; i++)
+                this.slices.push(new LatencyHistogram());
+            this.slices[k].recordMillis(latency);
+        }
+    }
+    failure(reason) {
+        this.errors++;
+        if (reason === 'timeout')
+            this.timeouts++;
+    }
+}
+/**
+ * When each connection sends its next request. Closed loop (no rate): at once. Constant rate R over
+ * C connections: connection i's k-th request is due at t0 + i/R + k·C/R; a request sent late counts
+ * its latency from when it was due (coordinated omission), one sent by its timer from when it went.
+ */
+class Pacer {
+    t0;
+    rate;
+    sent;
+    timers;
+    interval;
+    constructor(t0, connections, rate) {
+        this.t0 = t0;
+        this.rate = rate;
+        this.sent = new Array(connections).fill(0);
+        this.timers = new Array(connections);
+        this.interval = rate === undefined ? 0 : (connections / rate) * 1000;
+    }
+    /** Connection `i` is idle: sends on `c` now, or sets a timer that calls `again` when it is due. */
+    pace(i, c, fromTimer, again) {
+        if (this.rate === undefined) {
+            c.send(performance.now());
+            return;
+        }
+        const now = performance.now();
+        const due = this.t0 + (i * 1000) / this.rate + this.sent[i] * this.interval;
+        if (now < due && !fromTimer) {
+            this.timers[i] ??= setTimeout(() => {
+                this.timers[i] = undefined;
+                again();
+            }, due - now);
+            return;
+        }
+        this.sent[i]++;
+        c.send(fromTimer ? now : Math.min(now, due));
+    }
+    stop() {
+        for (const t of this.timers)
+            clearTimeout(t);
+    }
+}
+/** One load run in flight: its connections, its clock (warm-up, measured window, end) and its tally. */
+class LoadRun {
+    o;
+    result;
+    resolve;
+    tally;
+    pacer;
+    conns;
+    timers = [];
+    running = true;
+    measuring = false;
+    stoppedEarly = false;
+    /** Start of the measured window (`performance.now()` ms) and this process's CPU use then. */
+    t1 = 0;
+    cpu1;
+    constructor(o, request) {
+        this.o = o;
+        this.result = new Promise((resolve) => {
+            this.resolve = resolve;
+        });
+        this.tally = new Tally((o.sliceSeconds ?? 0) * 1000);
+        this.pacer = new Pacer(performance.now(), o.connections, o.rate);
+        this.conns = Array.from({ length: o.connections }, (_, i) => new Connection(o.port, request, o.scenario.method === 'HEAD', {
+            response: (status, now, sentAt) => this.onResponse(i, status, now, sentAt),
+            error: (reason) => {
+                if (this.measuring)
+                    this.tally.failure(reason);
+            },
+            ready: () => this.next(i, false),
+        }));
+        this.start();
+    }
+    start() {
+        const o = this.o;
+        const timeoutMs = (o.requestTimeout ?? 10) * 1000;
+        const warmup = Math.max(0, o.warmup ?? 0);
+        this.timers.push(setInterval(() => this.sweep(timeoutMs), Math.min(1000, Math.max(10, timeoutMs / 4))));
+        if (warmup === 0)
+            this.startMeasuring();
+        else
+            this.timers.push(setTimeout(() => this.startMeasuring(), warmup * 1000));
+        this.timers.push(setTimeout(() => this.finish(), (warmup + o.duration) * 1000));
+        if (o.signal?.aborted) {
+            this.onAbort();
+            return;
+        }
+        o.signal?.addEventListener('abort', this.onAbort, { once: true });
+        for (const c of this.conns)
             c.open();
-    });
+    }
+    next(i, fromTimer) {
+        const c = this.conns[i];
+        if (!this.running || !c.idle)
+            return;
+        this.pacer.pace(i, c, fromTimer, () => this.next(i, true));
+    }
+    onResponse(i, status, now, sentAt) {
+        if (this.measuring && now >= this.t1)
+            this.tally.response(status, now - sentAt, now - this.t1);
+        this.next(i, false);
+    }
+    /** Abandons requests unanswered for longer than the request timeout (each counts as a timeout). */
+    sweep(timeoutMs) {
+        const now = performance.now();
+        for (const c of this.conns)
+            if (c.writtenAt >= 0 && c.sentAt >= 0 && now - c.writtenAt > timeoutMs)
+                c.abort('timeout');
+    }
+    startMeasuring() {
+        if (!this.running || this.measuring)
+            return;
+        this.o.onMeasureStart?.();
+        this.measuring = true;
+        this.cpu1 = process.cpuUsage();
+        this.t1 = performance.now();
+    }
+    onAbort = () => {
+        this.stoppedEarly = true;
+        this.finish();
+    };
+    finish() {
+        if (!this.running)
+            return;
+        this.running = false;
+        const window = this.measuring ? (performance.now() - this.t1) / 1000 : 0;
+        const cpu = this.measuring ? process.cpuUsage(this.cpu1) : { user: 0, system: 0 };
+        for (const t of this.timers)
+            clearTimeout(t);
+        this.pacer.stop();
+        for (const c of this.conns)
+            c.close();
+        this.o.signal?.removeEventListener('abort', this.onAbort);
+        const { latency, ok, non2xx, statusCounts, errors, timeouts, slices } = this.tally;
+        this.resolve({
+            latency,
+            ok,
+            non2xx,
+            statusCounts,
+            errors,
+            timeouts,
+            window,
+            driverCpu: (cpu.user + cpu.system) / 1e6,
+            stoppedEarly: this.stoppedEarly,
+            ...((this.o.sliceSeconds ?? 0) > 0 ? { slices } : {}),
+        });
+    }
 }
 
 // EXTERNAL MODULE: external "node:http"
 var external_node_http_ = __nccwpck_require__(7067);
 ;// CONCATENATED MODULE: external "node:timers/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
-// EXTERNAL MODULE: ./src/adapters/lifetime.ts
-var lifetime = __nccwpck_require__(3489);
-// EXTERNAL MODULE: external "node:child_process"
-var external_node_child_process_ = __nccwpck_require__(1421);
-;// CONCATENATED MODULE: ./src/adapters/http/procfs.ts
-/**
- * Linux /proc readings about a server's process group: its members, their CPU time, their peak
- * resident memory and whether they own a listening socket. Every function returns null when
- * /proc is not there (macOS, Windows) so callers can degrade to fewer metrics.
- *
- * Sources: proc(5) — /proc/PID/stat fields 3 (state), 5 (pgrp), 14–17 (utime, stime, cutime,
- * cstime in clock ticks), /proc/PID/task/TID/schedstat field 1 (time on CPU, ns), /proc/PID/status
- * `VmHWM` (peak RSS, kB), /proc/net/tcp{,6} (`st` 0A = LISTEN, `inode`), /proc/PID/fd/* links
- * `socket:[INODE]`.
- */
-
-
-let procChecked;
-function procAvailable() {
-    procChecked ??= (0,external_node_fs_.existsSync)('/proc/self/stat') && (0,external_node_fs_.existsSync)('/proc/net/tcp');
-    return procChecked;
-}
-let clockTicks;
-/** Clock ticks per second (`getconf CLK_TCK`), 100 on virtually every Linux. */
-function clockTicksPerSecond() {
-    if (clockTicks === undefined) {
-        const out = (0,external_node_child_process_.spawnSync)('getconf', ['CLK_TCK'], { encoding: 'utf8' });
-        const n = Number(out.stdout?.trim());
-        clockTicks = Number.isFinite(n) && n > 0 ? n : 100;
-    }
-    return clockTicks;
-}
-/** Parses the text of /proc/PID/stat. The command name (field 2) may hold spaces and parentheses. */
-function parseProcStat(pid, text) {
-    const close = text.lastIndexOf(')');
-    if (close < 0)
-        return null;
-    const f = text
-        .slice(close + 2)
-        .trim()
-        .split(' ');
-    // f[0] is field 3 (state); field N is f[N - 3].
-    if (f.length < 15)
-        return null;
-    return {
-        pid,
-        state: f[0],
-        pgrp: Number(f[2]),
-        ownTicks: Number(f[11]) + Number(f[12]),
-        childTicks: Number(f[13]) + Number(f[14]),
-    };
-}
-/** Every process in process group `pgid`, zombies included; null without /proc. */
-function listGroup(pgid) {
-    if (!procAvailable())
-        return null;
-    const out = [];
-    let entries;
-    try {
-        entries = (0,external_node_fs_.readdirSync)('/proc');
-    }
-    catch {
-        return null;
-    }
-    for (const name of entries) {
-        if (!/^\d+$/.test(name))
-            continue;
-        let text;
-        try {
-            text = (0,external_node_fs_.readFileSync)(`/proc/${name}/stat`, 'utf8');
-        }
-        catch {
-            continue; // exited meanwhile
-        }
-        const st = parseProcStat(Number(name), text);
-        if (st && st.pgrp === pgid)
-            out.push(st);
-    }
-    return out;
-}
-/** Live (non-zombie) members of a process group; null without /proc. */
-function liveGroupMembers(pgid) {
-    const all = listGroup(pgid);
-    return all === null ? null : all.filter((p) => p.state !== 'Z' && p.state !== 'X').map((p) => p.pid);
-}
-/**
- * CPU seconds (user + system, including reaped children) used so far by the group's processes.
- * With `pids` (members found earlier by `listGroup`), reads only those processes instead of
- * scanning all of /proc, which takes milliseconds: cheap enough to call while load is running.
- */
-function groupCpuSeconds(pgid, pids) {
-    let members;
-    if (pids === undefined)
-        members = listGroup(pgid);
-    else if (!procAvailable())
-        members = null;
-    else {
-        members = [];
-        for (const pid of pids) {
-            try {
-                const st = parseProcStat(pid, (0,external_node_fs_.readFileSync)(`/proc/${pid}/stat`, 'utf8'));
-                if (st && st.pgrp === pgid)
-                    members.push(st);
-            }
-            catch {
-                // exited meanwhile
-            }
-        }
-    }
-    if (members === null)
-        return null;
-    let seconds = 0;
-    for (const p of members)
-        seconds += processCpuSeconds(p);
-    return seconds;
-}
-let schedstatChecked;
-function schedstatAvailable() {
-    schedstatChecked ??= (0,external_node_fs_.existsSync)(`/proc/self/task/${process.pid}/schedstat`);
-    return schedstatChecked;
-}
-/**
- * CPU seconds of one process and its reaped children. Its own time comes from its threads'
- * schedstat (nanoseconds) when the kernel has it, as utime + stime count whole clock ticks
- * (10 ms): too coarse for short runs. Threads that already exited are then missed, which is
- * fine for servers (their threads live as long as they do).
- */
-function processCpuSeconds(p) {
-    const children = p.childTicks / clockTicksPerSecond();
-    if (schedstatAvailable() && p.state !== 'Z') {
-        try {
-            let ns = 0;
-            for (const tid of (0,external_node_fs_.readdirSync)(`/proc/${p.pid}/task`)) {
-                try {
-                    ns += Number((0,external_node_fs_.readFileSync)(`/proc/${p.pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
-                }
-                catch {
-                    // thread exited meanwhile
-                }
-            }
-            return ns / 1e9 + children;
-        }
-        catch {
-            // the process exited meanwhile: fall back to what /proc/PID/stat said
-        }
-    }
-    return p.ownTicks / clockTicksPerSecond() + children;
-}
-/**
- * The largest peak resident set size (VmHWM) among the group's live processes, in bytes,
- * leaving out `exclude` (the supervisor, which is not part of what is measured).
- */
-function groupPeakRssBytes(pgid, exclude = null) {
-    const pids = liveGroupMembers(pgid);
-    if (pids === null)
-        return null;
-    let peak = null;
-    for (const pid of pids) {
-        if (pid === exclude)
-            continue;
-        let text;
-        try {
-            text = (0,external_node_fs_.readFileSync)(`/proc/${pid}/status`, 'utf8');
-        }
-        catch {
-            continue;
-        }
-        const m = /^VmHWM:\s+(\d+)\s+kB/m.exec(text);
-        if (m)
-            peak = Math.max(peak ?? 0, Number(m[1]) * 1024);
-    }
-    return peak;
-}
-/** Parses /proc/net/tcp or tcp6 text: inodes of sockets listening on `port` (any address). */
-function parseListeningInodes(text, port) {
-    const inodes = [];
-    for (const line of text.split('\n').slice(1)) {
-        const f = line.trim().split(/\s+/);
-        if (f.length < 10)
-            continue;
-        const local = f[1];
-        const portHex = local.slice(local.lastIndexOf(':') + 1);
-        if (f[3] === '0A' && Number.parseInt(portHex, 16) === port)
-            inodes.push(f[9]);
-    }
-    return inodes;
-}
-/** Inodes of the TCP sockets listening on `port`; null without /proc. */
-function listeningInodes(port) {
-    if (!procAvailable())
-        return null;
-    const inodes = [];
-    for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
-        try {
-            inodes.push(...parseListeningInodes((0,external_node_fs_.readFileSync)(file, 'utf8'), port));
-        }
-        catch {
-            // tcp6 is absent when IPv6 is disabled
-        }
-    }
-    return inodes;
-}
-function holdsSocket(pid, wanted) {
-    let fds;
-    try {
-        fds = (0,external_node_fs_.readdirSync)(`/proc/${pid}/fd`);
-    }
-    catch {
-        return null; // not ours to read, or gone
-    }
-    for (const fd of fds) {
-        try {
-            if (wanted.has((0,external_node_fs_.readlinkSync)(`/proc/${pid}/fd/${fd}`)))
-                return true;
-        }
-        catch {
-            // closed meanwhile
-        }
-    }
-    return false;
-}
-/**
- * Who holds the socket listening on `port`:
- * - `group`: a process of group `pgid`;
- * - `other`: a process outside it that we can inspect (another server took the port);
- * - `none`: nobody listens there;
- * - `unknown`: a process we cannot inspect (another user's, e.g. a root-owned docker-proxy
- *   forwarding to a container the server command started);
- * - null: this platform has no /proc.
- */
-function listenerOwner(pgid, port) {
-    const inodes = listeningInodes(port);
-    const members = liveGroupMembers(pgid);
-    if (inodes === null || members === null)
-        return null;
-    if (inodes.length === 0)
-        return 'none';
-    const wanted = new Set(inodes.map((i) => `socket:[${i}]`));
-    for (const pid of members)
-        if (holdsSocket(pid, wanted))
-            return 'group';
-    const inGroup = new Set(members);
-    for (const name of (0,external_node_fs_.readdirSync)('/proc')) {
-        if (!/^\d+$/.test(name) || inGroup.has(Number(name)))
-            continue;
-        if (holdsSocket(Number(name), wanted))
-            return 'other';
-    }
-    return 'unknown';
-}
-/**
- * Current resident memory (VmRSS) summed over the group's live processes, in bytes, leaving out
- * `exclude` (the supervisor); null without /proc.
- */
-function groupRssBytes(pgid, exclude = null) {
-    const pids = liveGroupMembers(pgid);
-    if (pids === null)
-        return null;
-    let total = 0;
-    for (const pid of pids) {
-        if (pid === exclude)
-            continue;
-        try {
-            const m = /^VmRSS:\s+(\d+)\s+kB/m.exec((0,external_node_fs_.readFileSync)(`/proc/${pid}/status`, 'utf8'));
-            if (m)
-                total += Number(m[1]) * 1024;
-        }
-        catch {
-            // exited meanwhile
-        }
-    }
-    return total;
-}
-/** Open file descriptors summed over the group's live processes but `exclude` (the supervisor); null without /proc. */
-function groupOpenFds(pgid, exclude = null) {
-    const pids = liveGroupMembers(pgid);
-    if (pids === null)
-        return null;
-    let total = 0;
-    for (const pid of pids) {
-        if (pid === exclude)
-            continue;
-        try {
-            total += (0,external_node_fs_.readdirSync)(`/proc/${pid}/fd`).length;
-        }
-        catch {
-            // exited meanwhile, or not ours to read
-        }
-    }
-    return total;
-}
-
 ;// CONCATENATED MODULE: ./src/adapters/http/server.ts
-
+/**
+ * Lifecycle of one HTTP server process: pick a free port, spawn the server as a supervised
+ * process tree in its own process group (see `ProcessTree`: descendants that detach cannot
+ * escape), wait until it answers, make sure the process answering is ours, and stop the whole
+ * tree (SIGTERM, then SIGKILL after a grace period) without leaking anything.
+ */
 
 
 
@@ -68064,7 +69698,7 @@ function signalGroup(pgid, signal) {
 function groupAlive(pgid) {
     if (!signalGroup(pgid, 0))
         return false;
-    const live = liveGroupMembers(pgid);
+    const live = (0,procfs/* liveGroupMembers */.h_)(pgid);
     return live === null ? true : live.length > 0;
 }
 /** A free TCP port on 127.0.0.1: bind port 0, read the port, release it. */
@@ -68107,50 +69741,47 @@ function probeTcp(port) {
 /** One running server process group. */
 class ServerProcess {
     spec;
+    tree;
     port;
     pgid;
-    /** Set once the direct child (the shell) has exited. */
+    /** Set once the server's tree has ended. */
     exit = null;
-    tree;
-    child;
     exited;
     output = '';
     stopping = null;
     exitListeners = new Set();
     /** Conditions found while starting, as warnings for the replicate. */
     warnings = [];
-    constructor(spec, port) {
+    constructor(spec, port, tree) {
         this.spec = spec;
+        this.tree = tree;
         this.port = port;
-        this.tree = new adapters_process/* ProcessTree */.i$(spec.command, {
-            cwd: spec.cwd,
-            env: { ...spec.env, PORT: String(port), HOST: '127.0.0.1' },
-            graceS: spec.stopGrace ?? 3,
-        });
-        this.child = this.tree.child;
         const append = (chunk) => {
             this.output += chunk.toString('utf8');
             if (this.output.length > 2 * TAIL_BYTES)
                 this.output = this.output.slice(-TAIL_BYTES);
         };
-        this.child.stdout?.on('data', append);
-        this.child.stderr?.on('data', append);
-        this.exited = new Promise((resolve) => {
-            this.child.on('error', (err) => {
-                this.output += `\n${err.message}\n`;
-                this.exit ??= { code: null, signal: null };
-                resolve();
-            });
-            this.child.on('exit', (code, signal) => {
-                this.exit = { code, signal };
-                resolve();
-            });
+        tree.stdout.on('data', append);
+        tree.stderr.on('data', append);
+        this.exited = tree.ended.then((end) => {
+            this.exit = { code: end.exitCode, signal: end.signal, lost: end.lost };
+            if (end.lost)
+                this.output += `\n${end.lost}${end.leftBehind.length ? `; killed: ${end.leftBehind.join('; ')}` : ''}\n`;
         });
         this.exited.then(() => {
             for (const l of this.exitListeners)
                 l();
         });
-        this.pgid = this.child.pid ?? -1; // detached ⇒ setsid ⇒ the child leads its own group
+        this.pgid = tree.pid; // the group's leader: the supervisor's runner, or the shell without it
+    }
+    /** Starts the server's process tree (rejects when it cannot be started at all). */
+    static async start(spec, port) {
+        const tree = await adapters_process/* ProcessTree */.i$.start(spec.command, {
+            cwd: spec.cwd,
+            env: { ...spec.env, PORT: String(port), HOST: '127.0.0.1' },
+            graceS: spec.stopGrace ?? 3,
+        });
+        return new ServerProcess(spec, port, tree);
     }
     /** The supervisor's pid when there is one (it is in the group but is not the server). */
     get supervisorPid() {
@@ -68182,6 +69813,8 @@ class ServerProcess {
             return 'could not be started';
         if (!this.exit)
             return 'is running';
+        if (this.exit.lost)
+            return `lost its supervision (${this.exit.lost}: did it kill its parent?)`;
         if (this.exit.signal)
             return `was killed by ${this.exit.signal}`;
         if (this.exit.code === null)
@@ -68205,17 +69838,17 @@ class ServerProcess {
         let left = null;
         if (this.alive || groupAlive(this.pgid)) {
             this.tree.stop(urgent);
-            // The supervisor exits once everything under it is gone; the wait is bounded all the same.
+            // The tree ends once everything under it is gone; the wait is bounded all the same.
             await Promise.race([this.exited, (0,promises_namespaceObject.setTimeout)(grace + 2000, undefined, { ref: false })]);
             if (!(await this.waitGone(100))) {
-                (0,lifetime/* killTreeNow */.TQ)(this.pgid, false);
+                this.tree.killNow();
                 if (!(await this.waitGone(5000)))
                     left = `The ${this.spec.side} server of suite "${this.spec.suite}" (process group ${this.pgid}) survived SIGKILL; check the runner for leftover processes.`;
             }
         }
         await Promise.race([this.exited, (0,promises_namespaceObject.setTimeout)(2000, undefined, { ref: false })]);
-        this.child.stdout?.destroy();
-        this.child.stderr?.destroy();
+        this.tree.stdout.destroy();
+        this.tree.stderr.destroy();
         return left;
     }
     async waitGone(ms) {
@@ -68259,7 +69892,13 @@ async function startServer(spec) {
         spec.signal?.throwIfAborted();
         const port = await freePort();
         const started = Date.now();
-        const server = new ServerProcess(spec, port);
+        let server;
+        try {
+            server = await ServerProcess.start(spec, port);
+        }
+        catch (err) {
+            throw new HttpSuiteError(`The ${spec.side} server of suite "${spec.suite}" (\`${spec.command}\`) could not be started: ${err.message}`, spec.side, '', err.code === 'ENOENT');
+        }
         let outcome;
         try {
             outcome = await waitReady(server, spec);
@@ -68271,7 +69910,7 @@ async function startServer(spec) {
         const retry = attempt < MAX_START_ATTEMPTS;
         if (outcome === 'ready') {
             // A busy port must never mix up base and head: the listener must belong to our group.
-            const owner = listenerOwner(server.pgid, port);
+            const owner = (0,procfs/* listenerOwner */.ms)(server.pgid, port);
             if (owner === 'unknown' && server.alive)
                 server.warnings.push(`The ${spec.side} server of suite "${spec.suite}" answers on port ${port} through a process outside its process group that perfgate cannot inspect (e.g. a container's port forwarder), so it could not verify whose server answered, and cpu and rss cover only the processes in the group.`);
             if (owner === 'group' || ((owner === null || owner === 'unknown') && server.alive)) {
@@ -68445,6 +70084,68 @@ async function measureCapacity(o) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/core/soak.ts
+/**
+ * The growth of one soak run: how fast a resource (resident memory, open file descriptors) rises
+ * under constant load once the server has settled.
+ *
+ * A managed runtime's memory is a saw-tooth: it climbs while garbage piles up and drops at each
+ * major collection. A leak is what the drops no longer give back, so the growth is fitted to the
+ * **lower envelope**: the samples after `settle` are cut into windows of `window` seconds, each
+ * window's lowest sample (and its time) is a point of the envelope — after a collection, when the
+ * window holds one — and the growth is the least-squares slope through those points. A window at
+ * least as long as the time between major collections keeps the saw-tooth out of the slope; a leak
+ * raises every minimum alike.
+ *
+ * The runs of a side are replicates: their growths are compared against base by Student's t-test
+ * (`core/gate/growth.ts`), whose error rate holds whatever the noise inside a run looks like
+ * (autocorrelated, a saw-tooth, a run-to-run drift), because it learns the spread of the growth from
+ * the runs themselves.
+ */
+/**
+ * The lower envelope of a series after `settle`: each `window`-second window's lowest sample and its
+ * time. A last window the series covers less than 90 % of is left out (its minimum would be of fewer
+ * samples than the others').
+ */
+function lowerEnvelope(t, y, settle, window) {
+    const out = { t: [], y: [] };
+    const end = Math.max(...t);
+    for (let from = settle; from + 0.9 * window <= end; from += window) {
+        let best = -1;
+        for (let i = 0; i < t.length; i++)
+            if (t[i] >= from && t[i] < from + window && (best === -1 || y[i] < y[best]))
+                best = i;
+        if (best === -1)
+            continue;
+        out.t.push(t[best]);
+        out.y.push(y[best]);
+    }
+    return out;
+}
+/** The ordinary least-squares slope of y on x; NaN with fewer than two distinct x. */
+function leastSquaresSlope(x, y) {
+    const n = x.length;
+    if (n < 2)
+        return Number.NaN;
+    const mx = x.reduce((a, b) => a + b, 0) / n;
+    const my = y.reduce((a, b) => a + b, 0) / n;
+    let sxy = 0;
+    let sxx = 0;
+    for (let i = 0; i < n; i++) {
+        sxy += (x[i] - mx) * (y[i] - my);
+        sxx += (x[i] - mx) ** 2;
+    }
+    return sxx > 0 ? sxy / sxx : Number.NaN;
+}
+/**
+ * The growth of one run (per second): the slope of the lower envelope after `settle` (see the file
+ * comment); NaN when fewer than two windows hold samples.
+ */
+function envelopeGrowth(t, y, settle, window) {
+    const e = lowerEnvelope(t, y, settle, window);
+    return leastSquaresSlope(e.t, e.y);
+}
+
 ;// CONCATENATED MODULE: ./src/adapters/http/soak.ts
 
 
@@ -68453,14 +70154,14 @@ async function measureCapacity(o) {
 const MINUTE = 60;
 async function runSoak(o) {
     const { soak } = o;
-    const settle = soak.settle ?? soak.duration / 3;
+    const { settle } = soak;
     const t = [];
     const rss = [];
     const fds = [];
     const t0 = performance.now();
     const sample = () => {
-        const r = groupRssBytes(o.pgid, o.supervisorPid ?? null);
-        const f = groupOpenFds(o.pgid, o.supervisorPid ?? null);
+        const r = (0,procfs/* groupRssBytes */.t5)(o.pgid, o.supervisorPid ?? null);
+        const f = (0,procfs/* groupOpenFds */.LO)(o.pgid, o.supervisorPid ?? null);
         if (r === null || f === null)
             return;
         t.push((performance.now() - t0) / 1000);
@@ -68488,31 +70189,40 @@ async function runSoak(o) {
     const prefix = `${o.suite}/${o.scenario.name}`;
     const values = [];
     const warnings = [];
-    const series = [];
-    if (t.length < 2) {
-        warnings.push(`${o.suite}: memory and file descriptors are not sampled on this platform (they need Linux /proc); no growth metrics.`);
+    const rssGrowth = envelopeGrowth(t, rss, settle, soak.block);
+    const fdGrowth = envelopeGrowth(t, fds, settle, soak.block);
+    if (!Number.isFinite(rssGrowth) || !Number.isFinite(fdGrowth)) {
+        warnings.push(t.length < 2
+            ? `${o.suite}: memory and file descriptors are not sampled on this platform (they need Linux /proc); no growth metrics.`
+            : `${o.suite}: the server's memory was sampled ${t.length} times, too few after the settle time (${settle} s) for a growth; no growth metrics.`);
     }
     else {
-        const grow = (y) => {
-            const keep = t.map((x, i) => [x, y[i]]).filter(([x]) => x >= settle);
-            return keep.length >= 2
-                ? theilSen(keep.map((k) => k[0]), keep.map((k) => k[1])).slope
-                : 0;
-        };
-        values.push({ id: `${o.suite}:rss-growth`, unit: 'B/s', direction: 'lower', value: grow(rss) });
-        values.push({ id: `${o.suite}:fd-growth`, unit: '1/s', direction: 'lower', value: grow(fds) });
-        const common = { side: o.side, t: [...t], settle, block: soak.block };
-        series.push({ metric: `${o.suite}:rss-growth`, y: rss, tolerance: soak.tolerance, ...common });
-        series.push({ metric: `${o.suite}:fd-growth`, y: fds, tolerance: soak.fdTolerance / 60, ...common });
+        const growth = (tolerance) => ({ role: 'growth', tolerance, runs: soak.rounds });
+        values.push({
+            id: `${o.suite}:rss-growth`,
+            unit: 'B/s',
+            direction: 'lower',
+            value: rssGrowth,
+            soak: growth(soak.tolerance),
+        });
+        values.push({
+            id: `${o.suite}:fd-growth`,
+            unit: '1/s',
+            direction: 'lower',
+            value: fdGrowth,
+            soak: growth(soak.fdTolerance / 60),
+        });
     }
+    const reported = { role: 'reported' };
     const window = Math.max(run.window, 1e-9);
     const attempts = run.ok + run.non2xx + run.errors;
-    values.push({ id: `${prefix}:throughput`, unit: '1/s', direction: 'higher', value: run.ok / window });
+    values.push({ id: `${prefix}:throughput`, unit: '1/s', direction: 'higher', value: run.ok / window, soak: reported });
     values.push({
         id: `${prefix}:errors`,
         unit: 'fraction',
         direction: 'lower',
         value: attempts === 0 ? 1 : (run.non2xx + run.errors) / attempts,
+        soak: reported,
     });
     const slices = (run.slices ?? []).filter((h) => h.count > 0);
     if (slices.length >= 2) {
@@ -68521,16 +70231,22 @@ async function runSoak(o) {
         for (const p of [50, 99]) {
             const v = last.percentileSeconds(p);
             if (v !== null)
-                values.push({ id: `${prefix}:p${p}`, unit: 's', direction: 'lower', value: v });
+                values.push({ id: `${prefix}:p${p}`, unit: 's', direction: 'lower', value: v, soak: reported });
         }
         const a = first.percentileSeconds(99);
         const b = last.percentileSeconds(99);
         if (a !== null && b !== null && a > 0)
-            values.push({ id: `${prefix}:p99-drift`, unit: 'fraction', direction: 'lower', value: b / a - 1 });
+            values.push({
+                id: `${prefix}:p99-drift`,
+                unit: 'fraction',
+                direction: 'lower',
+                value: b / a - 1,
+                soak: reported,
+            });
     }
     if (attempts < 0.9 * soak.rate * soak.duration)
         warnings.push(`${prefix}: the soak completed less than 90 % of its requests at ${soak.rate}/s; the server (or the load generator) could not keep up, so the growth is measured at a lower load.`);
-    return { values, warnings, series };
+    return { values, warnings };
 }
 
 ;// CONCATENATED MODULE: ./src/adapters/http/replicate.ts
@@ -68542,6 +70258,7 @@ async function runSoak(o) {
  * (p50 … p99 from the run's full histogram, never a mean of per-second percentiles), and the
  * statistics compare replicates across rounds.
  */
+
 
 
 
@@ -68626,9 +70343,8 @@ async function measureHttpReplicate(suite, opts) {
         const values = [];
         const warnings = [...server.warnings];
         const curves = [];
-        const series = [];
         const shape = loadShape(suite);
-        if (!procAvailable())
+        if (!(0,procfs/* procAvailable */.Yd)())
             warnings.push(`HTTP suite "${suite.name}": server CPU and memory (cpu, rss) are not measured on this platform (they need Linux /proc).`);
         for (const scenario of suite.scenarios) {
             const prefix = `${suite.name}/${scenario.name}`;
@@ -68653,7 +70369,6 @@ async function measureHttpReplicate(suite, opts) {
                     });
                     values.push(...r.values);
                     warnings.push(...r.warnings);
-                    series.push(...r.series);
                 }
                 finally {
                     offExit();
@@ -68705,9 +70420,10 @@ async function measureHttpReplicate(suite, opts) {
                     signal.removeEventListener('abort', onAbort);
                 }
                 timings.measured += (performance.now() - m0) / 1000;
-                values.push({ id: `${prefix}:capacity`, unit: '1/s', direction: 'higher', value: result.capacity });
+                const id = metricId(suite.name, scenario.name, 'capacity');
+                values.push({ id, unit: '1/s', direction: 'higher', value: result.capacity });
                 curves.push({
-                    metric: `${prefix}:capacity`,
+                    metric: id,
                     side: opts.side,
                     slo: capacity.slo.text,
                     bound: capacity.slo.bound,
@@ -68728,7 +70444,7 @@ async function measureHttpReplicate(suite, opts) {
             signal.addEventListener('abort', onAbort, { once: true });
             if (signal.aborted)
                 stop.abort();
-            const members = (listGroup(live.pgid) ?? []).map((p) => p.pid);
+            const members = ((0,procfs/* listGroup */.gR)(live.pgid) ?? []).map((p) => p.pid);
             let cpuBefore = null;
             let measureStart = performance.now();
             let windowStart = monotonicUs();
@@ -68747,7 +70463,7 @@ async function measureHttpReplicate(suite, opts) {
                         onMeasureStart: () => {
                             measureStart = performance.now();
                             windowStart = monotonicUs();
-                            cpuBefore = groupCpuSeconds(live.pgid, members);
+                            cpuBefore = (0,procfs/* groupCpuSeconds */.j4)(live.pgid, members);
                         },
                     });
                 }
@@ -68762,7 +70478,7 @@ async function measureHttpReplicate(suite, opts) {
             }
             served.windows.push([windowStart, monotonicUs()]);
             served.requests += run.ok + run.non2xx;
-            const cpuAfter = groupCpuSeconds(live.pgid);
+            const cpuAfter = (0,procfs/* groupCpuSeconds */.j4)(live.pgid);
             timings.warmup += (measureStart - w0) / 1000;
             timings.measured += (performance.now() - measureStart) / 1000;
             if (!live.alive)
@@ -68771,7 +70487,7 @@ async function measureHttpReplicate(suite, opts) {
                 throw timeoutError(live);
             if (signal.aborted)
                 throw abortReason(opts.signal, new Error('aborted'));
-            const rss = groupPeakRssBytes(live.pgid, live.supervisorPid);
+            const rss = (0,procfs/* groupPeakRssBytes */.M5)(live.pgid, live.supervisorPid);
             const serverCpu = cpuBefore !== null && cpuAfter !== null ? Math.max(0, cpuAfter - cpuBefore) : null;
             const summary = summarizeRun(prefix, run, { ...shape, serverCpu, rss });
             values.push(...summary.values);
@@ -68781,8 +70497,6 @@ async function measureHttpReplicate(suite, opts) {
         const replicate = { values, warnings };
         if (curves.length)
             replicate.curves = curves;
-        if (series.length)
-            replicate.series = series;
         return { replicate, timings, served };
     }
     finally {
@@ -68895,803 +70609,10 @@ function summarizeRun(prefix, run, ctx) {
 
 
 
-;// CONCATENATED MODULE: ./src/app/runners.ts
-/**
- * Suite runners: the measurement seam. A runner produces one `Replicate` of one suite on one
- * side per call; the orchestrator decides when and in which order. Tests substitute a
- * `scriptedRunner` that returns prepared values, as hyperfine's mock executor does.
- */
-
-
-
-
-
-
-/** An infrastructure failure of a suite on one side: never a regression verdict. */
-class SuiteError extends Error {
-    suite;
-    side;
-    outputTail;
-    couldBeMissing;
-    constructor(suite, side, message, outputTail = '', 
-    /**
-     * The failure is the kind a benchmark missing from this side's checkout produces (an error
-     * exit, no output, no working directory), as opposed to a timeout or a signal. The measure
-     * loop only then considers a suite that fails on base "new on head".
-     */
-    couldBeMissing = false) {
-        super(`suite "${suite}" on ${side}: ${message}`);
-        this.suite = suite;
-        this.side = side;
-        this.outputTail = outputTail;
-        this.couldBeMissing = couldBeMissing;
-        this.name = 'SuiteError';
-    }
-}
-/** Profiled runs may take longer than measured ones: the profiler has a cost. */
-const PROFILED_TIMEOUT_FACTOR = 2;
-function suiteCwd(suite, checkout) {
-    return suite.cwd ? external_node_path_default().resolve(checkout, suite.cwd) : checkout;
-}
-/** Runs a shell command once as a measured process group; a failure becomes a `SuiteError`. */
-async function runOnce(suite, side, checkout, signal, hooks) {
-    const cwd = suiteCwd(suite, checkout);
-    if (!(0,external_node_fs_.existsSync)(cwd))
-        throw new SuiteError(suite.name, side, `working directory "${suite.cwd}" does not exist in the ${side} checkout`, '', true);
-    const run = hooks
-        ? await (0,adapters_process/* runMeasured */.qB)(hooks.wrap(suite.run), {
-            cwd,
-            env: { ...suite.env, ...hooks.env({ ...process.env, ...suite.env }) },
-            timeoutS: suite.timeout * PROFILED_TIMEOUT_FACTOR,
-            signal,
-        })
-        : await (0,adapters_process/* runMeasured */.qB)(suite.run, { cwd, env: suite.env, timeoutS: suite.timeout, signal });
-    if (run.aborted)
-        throw signal?.reason ?? new Error('cancelled');
-    if (run.timedOut) {
-        throw new SuiteError(suite.name, side, `"${suite.run}" did not finish within ${suite.timeout} s and was stopped`, run.outputTail);
-    }
-    if (run.exitCode !== 0) {
-        const how = run.signal ? `was killed by ${run.signal}` : `exited with code ${run.exitCode}`;
-        throw new SuiteError(suite.name, side, `"${suite.run}" ${how}`, run.outputTail, !run.signal);
-    }
-    if (run.leftBehind.length > 0) {
-        // Its work went on after the measurement ended, so the sample does not measure it.
-        throw new SuiteError(suite.name, side, `"${suite.run}" left a background process running when it exited (${run.leftBehind.join('; ')}); perfgate killed it. ` +
-            'A benchmark must finish its work before it exits: wait for what it starts (e.g. `wait` in a shell) or stop it.', run.outputTail);
-    }
-    return run;
-}
-/** A command suite: metrics `wall`, `cpu`, `rss` of one fresh process. */
-function commandRunner(suite) {
-    return {
-        suite,
-        async warmup(side, checkout, signal) {
-            for (let i = 0; i < suite.warmup; i++)
-                await runOnce(suite, side, checkout, signal);
-        },
-        async sample(side, checkout, signal) {
-            const run = await runOnce(suite, side, checkout, signal);
-            const values = [
-                { id: `${suite.name}:wall`, unit: 's', direction: 'lower', value: run.wallS },
-            ];
-            if (run.cpuS !== null)
-                values.push({ id: `${suite.name}:cpu`, unit: 's', direction: 'lower', value: run.cpuS });
-            if (run.rssB !== null)
-                values.push({ id: `${suite.name}:rss`, unit: 'B', direction: 'lower', value: run.rssB });
-            const warnings = run.cpuS === null ? ['python3 was not found, so only wall time was measured (cpu and rss need it).'] : [];
-            return { values, warnings };
-        },
-        async profiled(side, checkout, hooks, signal) {
-            await runOnce(suite, side, checkout, signal, hooks);
-            return {};
-        },
-    };
-}
-/** A harness suite: run the harness, read its output (file or stdout), one replicate per invocation. */
-function harnessRunner(suite) {
-    const read = async (side, checkout, signal) => {
-        const outputFile = suite.output ? external_node_path_default().resolve(suiteCwd(suite, checkout), suite.output) : null;
-        if (outputFile)
-            (0,external_node_fs_.rmSync)(outputFile, { force: true }); // never read a stale file from an earlier run
-        const run = await runOnce(suite, side, checkout, signal);
-        if (outputFile && !(0,external_node_fs_.existsSync)(outputFile)) {
-            throw new SuiteError(suite.name, side, `the harness finished but did not write its output file "${suite.output}"`, run.outputTail, true);
-        }
-        const text = outputFile ? (0,external_node_fs_.readFileSync)(outputFile) : run.stdout;
-        const source = outputFile ? suite.output : 'stdout';
-        try {
-            return harnessReplicate(suite.name, suite.format, text, `${side}: ${source}`);
-        }
-        catch (error) {
-            if (error instanceof HarnessParseError)
-                throw new SuiteError(suite.name, side, error.message, run.outputTail, true);
-            throw error;
-        }
-    };
-    return {
-        suite,
-        async warmup(side, checkout, signal) {
-            for (let i = 0; i < suite.warmup; i++)
-                await read(side, checkout, signal);
-        },
-        sample: read,
-        async profiled(side, checkout, hooks, signal) {
-            await runOnce(suite, side, checkout, signal, hooks);
-            return {};
-        },
-    };
-}
-/** An HTTP suite: a fresh server per replicate, each scenario under load (see adapters/http). */
-function httpRunner(suite) {
-    // Capacity suites start each search near the capacities found so far: the median over both
-    // sides' first n replicates, n the count both sides have (so neither side starts from its own).
-    const found = { base: new Map(), head: new Map() };
-    const capacityStart = () => {
-        const out = {};
-        for (const [scenario, base] of found.base) {
-            const head = found.head.get(scenario) ?? [];
-            const n = Math.min(base.length, head.length);
-            if (n > 0)
-                out[scenario] = (0,quantiles/* median */.JZ)([...base.slice(0, n), ...head.slice(0, n)]);
-        }
-        return out;
-    };
-    const once = async (side, checkout, signal) => {
-        try {
-            const start = suite.capacity ? capacityStart() : undefined;
-            const replicate = await runHttpReplicate(suite, { side, checkoutDir: checkout, signal, capacityStart: start }); // resolves suite.cwd itself
-            for (const v of replicate.values) {
-                const m = /^[^/]+\/(.+):capacity$/.exec(v.id);
-                if (!m)
-                    continue;
-                const list = found[side].get(m[1]) ?? [];
-                list.push(v.value);
-                found[side].set(m[1], list);
-            }
-            return replicate;
-        }
-        catch (error) {
-            // The adapter's message already ends with the server's last output.
-            if (error instanceof HttpSuiteError)
-                throw new SuiteError(suite.name, side, error.message, '', error.couldBeMissing);
-            throw error;
-        }
-    };
-    return {
-        suite,
-        async warmup(side, checkout, signal) {
-            // A soak's warm-up would be as long as the soak; its settle time is its warm-up.
-            if (suite.soak)
-                return;
-            for (let i = 0; i < suite.warmup; i++)
-                await once(side, checkout, signal);
-        },
-        sample: once,
-        async profiled(side, checkout, hooks, signal) {
-            try {
-                const { served } = await measureHttpReplicate({ ...suite, timeout: suite.timeout * PROFILED_TIMEOUT_FACTOR }, { side, checkoutDir: checkout, signal, profiler: hooks });
-                return served;
-            }
-            catch (error) {
-                if (error instanceof HttpSuiteError)
-                    throw new SuiteError(suite.name, side, error.message);
-                throw error;
-            }
-        },
-        ...(suite.soak ? { maxRounds: suite.soak.rounds } : {}),
-    };
-}
-/** The runner for a suite of any kind. */
-function createRunner(suite) {
-    switch (suite.kind) {
-        case 'command':
-            return commandRunner(suite);
-        case 'harness':
-            return harnessRunner(suite);
-        case 'http':
-            return httpRunner(suite);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/app/measure.ts
-
-
-
-const defaultNow = () => performance.now() / 1000;
-const silent = { start() { }, round() { }, notice() { }, end() { } };
-/** Runs the rounds and returns the gate's final look. */
-async function measure(runners, options) {
-    const now = options.now ?? defaultNow;
-    const reporter = options.reporter ?? silent;
-    const started = now();
-    const random = mulberry32(options.seed);
-    const samples = new Map();
-    const warnings = new Map();
-    const warn = (code, text) => warnings.set(text, { code, text });
-    const errors = [];
-    const curves = new Map();
-    const series = [];
-    const failed = new Set();
-    const contact = new Map(runners.map((r) => [r.suite.name, { ran: { base: false, head: false }, pendingBase: null, headOnly: false }]));
-    let active = runners;
-    // Soak suites stop after their own number of rounds, whatever the looks say.
-    const capped = (r) => r.maxRounds !== undefined && rounds >= r.maxRounds;
-    let look = null;
-    let rounds = 0;
-    let concluded = false;
-    let verdictRound = null;
-    const completeReport = options.completeReport ?? true;
-    // The deadline stops a running sample; the loop then discards that round.
-    const deadline = new AbortController();
-    // setTimeout holds at most 2³¹ − 1 ms (24.8 days); a longer max-time means no limit in practice.
-    const limitMs = options.maxTimeS * 1000;
-    const timer = options.timeUp || limitMs > 2 ** 31 - 1 ? undefined : setTimeout(() => deadline.abort(), Math.max(0, limitMs));
-    timer?.unref?.();
-    const timeUp = options.timeUp ?? deadline.signal;
-    const signal = options.signal ? AbortSignal.any([options.signal, timeUp]) : timeUp;
-    const outOfTime = () => timeUp.aborted;
-    const cancelled = () => options.signal?.aborted === true;
-    let isolationError = null;
-    /** Nothing more is run: time is up, the run was cancelled, or the sides are no longer apart. */
-    const stopped = () => outOfTime() || cancelled() || isolationError !== null;
-    const fail = (runner, error) => {
-        errors.push(error);
-        failed.add(runner.suite.name);
-        reporter.notice(`✖ ${error.message}${error.outputTail ? `\n${indent(error.outputTail)}` : ''}`);
-    };
-    /** Head ran and base's first run had failed: a second base run decides between new and broken. */
-    const decideNewOnHead = async (runner, c) => {
-        const first = c.pendingBase;
-        try {
-            await runner.sample('base', options.checkouts.base, signal);
-        }
-        catch (error) {
-            if (outOfTime() || cancelled())
-                return; // undecided: reported as an error at the end
-            if (!(error instanceof SuiteError))
-                throw error;
-            c.pendingBase = null;
-            c.headOnly = true;
-            const name = runner.suite.name;
-            const why = first.message.replace(/^suite "[^"]*" on base: /, '');
-            const line = keyLine(first.outputTail);
-            warn('new-on-head', `Suite "${name}" is new on head: on base ${why}${line ? ` (${line})` : ''}, on head it runs, so it is measured ` +
-                'on head only (absolute budgets apply). If the benchmark also exists on base, fix it there: nothing was compared.');
-            reporter.notice(`◆ suite "${name}" is new on head (on base ${why}); measuring it on head only` +
-                (first.outputTail ? `\n${indent(first.outputTail)}` : ''));
-            return;
-        }
-        // Base ran on the second try: the first failure was not a missing benchmark. Report it.
-        c.pendingBase = null;
-        fail(runner, first);
-    };
-    /** Runs one warm-up or sample; false when it failed or was stopped. `real`: a run actually happened. */
-    const attempt = async (runner, side, kind, work, real = true) => {
-        const ok = await tryRun(runner, side, work, real);
-        if (options.isolation && !cancelled()) {
-            isolationError = await options.isolation(side, `suite "${runner.suite.name}" (${kind})`);
-            if (isolationError)
-                reporter.notice(`✖ ${isolationError}`);
-        }
-        return ok;
-    };
-    const tryRun = async (runner, side, work, real) => {
-        const c = contact.get(runner.suite.name);
-        try {
-            await work();
-        }
-        catch (error) {
-            if (outOfTime() || cancelled())
-                return false; // stopped on purpose, not a failure of the suite
-            if (!(error instanceof SuiteError))
-                throw error;
-            if (side === 'base' && !c.ran.base && error.couldBeMissing && !c.pendingBase) {
-                c.pendingBase = error;
-                if (c.ran.head)
-                    await decideNewOnHead(runner, c);
-                return false;
-            }
-            if (side === 'head' && c.pendingBase) {
-                errors.push(c.pendingBase); // both sides fail: nothing new about it, report both
-                c.pendingBase = null;
-            }
-            fail(runner, error);
-            return false;
-        }
-        if (real) {
-            c.ran[side] = true;
-            if (side === 'head' && c.pendingBase)
-                await decideNewOnHead(runner, c);
-        }
-        return true;
-    };
-    /** The sides a suite runs on: head only while base is pending or once the suite is new on head. */
-    const sidesOf = (runner) => {
-        const c = contact.get(runner.suite.name);
-        return c.headOnly || c.pendingBase ? ['head'] : ['base', 'head'];
-    };
-    const pairs = (list) => list.flatMap((r) => sidesOf(r).map((side) => [r, side]));
-    const runs = (runner, side) => !failed.has(runner.suite.name) && sidesOf(runner).includes(side);
-    const progress = (final = false) => {
-        const elapsedS = now() - started;
-        const perRound = rounds > 0 ? elapsedS / rounds : 0;
-        const counts = look ? lookCounts(look, final) : { gated: samples.size, open: samples.size, failing: 0 };
-        return {
-            round: rounds,
-            maxRounds: options.maxRounds,
-            suites: active.length,
-            metrics: counts.gated,
-            decided: counts.gated - counts.open,
-            failing: counts.failing,
-            elapsedS,
-            remainingS: Math.max(0, Math.min(options.maxTimeS - elapsedS, perRound * (options.maxRounds - rounds))),
-            nextLook: options.gate.looks.find((l) => l > rounds) ?? null,
-        };
-    };
-    try {
-        reporter.start({ suites: runners.length, seed: options.seed });
-        for (const [runner, side] of shuffle(pairs(runners), random)) {
-            if (!runs(runner, side) || stopped())
-                continue;
-            const real = runner.suite.warmup > 0;
-            await attempt(runner, side, 'warm-up', () => runner.warmup(side, options.checkouts[side], signal), real);
-        }
-        active = runners.filter((r) => !failed.has(r.suite.name));
-        while (active.length > 0 && rounds < options.maxRounds && !stopped()) {
-            // One round, staged: its samples count only if the round completes.
-            const staged = [];
-            for (const [runner, side] of shuffle(pairs(active), random)) {
-                if (!runs(runner, side) || stopped())
-                    continue;
-                await attempt(runner, side, 'sample', async () => {
-                    const replicate = await runner.sample(side, options.checkouts[side], signal);
-                    for (const w of replicate.warnings)
-                        warn('replicate', `${runner.suite.name} (${side}): ${w}`);
-                    staged.push({
-                        runner,
-                        side,
-                        values: replicate.values,
-                        curves: replicate.curves ?? [],
-                        series: replicate.series ?? [],
-                    });
-                });
-            }
-            if (stopped())
-                break; // the unfinished round is discarded
-            for (const { runner, side, values, curves: steps, series: soaked } of staged) {
-                if (failed.has(runner.suite.name))
-                    continue; // a suite that failed mid-round loses the round
-                series.push(...soaked);
-                for (const c of steps) {
-                    const key = `${c.metric}\u0000${c.side}`;
-                    const seen = curves.get(key);
-                    if (seen)
-                        seen.steps.push(...c.steps);
-                    else
-                        curves.set(key, { ...c, steps: [...c.steps] });
-                }
-                for (const v of values) {
-                    let s = samples.get(v.id);
-                    if (!s) {
-                        s = { ...describeMetric(runner.suite.name, v), base: [], head: [] };
-                        samples.set(v.id, s);
-                    }
-                    s[side].push(v.value);
-                }
-            }
-            rounds++;
-            active = active.filter((r) => !failed.has(r.suite.name) && !capped(r));
-            if (rounds >= options.maxRounds) {
-                reporter.round(progress());
-                continue;
-            }
-            // Every round: a planned look tests every metric; between looks only metrics without noise are
-            // decided, by their values.
-            const checked = options.gate.look([...samples.values()], rounds, false);
-            look = checked;
-            const suiteOf = (id) => samples.get(id)?.suite;
-            const open = new Set(checked.undecided.map(suiteOf));
-            if (checked.planned)
-                active = active.filter((r) => open.has(r.suite.name));
-            else {
-                // Between looks a suite stops only when it gates something and all of it is decided.
-                const gating = new Set(checked.results.filter(isGated).map((r) => r.suite));
-                active = active.filter((r) => open.has(r.suite.name) || !gating.has(r.suite.name));
-            }
-            if (checked.failed.length > 0 && verdictRound === null) {
-                verdictRound = rounds;
-                const stop = !completeReport || active.length === 0;
-                reporter.notice(`◆ Round ${rounds}: ${checked.failed.length} metric${checked.failed.length === 1 ? '' : 's'} beyond budget (${checked.failed.slice(0, 3).join(', ')}${checked.failed.length > 3 ? ', …' : ''}): the run will fail. ` +
-                    (stop
-                        ? completeReport
-                            ? 'Every other metric is decided.'
-                            : 'Stopping here (complete-report: false).'
-                        : `Measuring on until the other ${checked.undecided.length} gated metric${checked.undecided.length === 1 ? ' is' : 's are'} decided (complete-report: true).`));
-                if (!completeReport)
-                    active = [];
-            }
-            const done = checked.done || active.length === 0;
-            if (checked.planned)
-                reporter.round({ ...progress(), look: { final: false, done } });
-            else
-                reporter.round(progress());
-            if (done) {
-                concluded = true;
-                break;
-            }
-        }
-        // A base failure still waiting for head's first run (head never ran): an error like any other.
-        for (const runner of runners) {
-            const c = contact.get(runner.suite.name);
-            if (c.pendingBase && !failed.has(runner.suite.name))
-                fail(runner, c.pendingBase);
-        }
-        if (!concluded && rounds > 0) {
-            if (outOfTime())
-                warn('max-time', `Stopped after ${rounds} round${rounds === 1 ? '' : 's'}: max-time (${options.maxTimeS} s, warm-up included) ran out; the last look decided with what was measured.`);
-            look = options.gate.look([...samples.values()], rounds, true);
-            reporter.round({ ...progress(true), look: { final: true, done: true } });
-        }
-        else if (rounds === 0 && outOfTime()) {
-            warn('max-time', `max-time (${options.maxTimeS} s) ran out before the first round completed.`);
-        }
-        reporter.end({ ...progress(true), look: { final: true, done: true } });
-    }
-    finally {
-        clearTimeout(timer);
-    }
-    return {
-        look,
-        rounds,
-        warnings: [...warnings.values()],
-        errors,
-        headOnly: runners.filter((r) => contact.get(r.suite.name).headOnly).map((r) => r.suite.name),
-        durationS: now() - started,
-        cancelled: cancelled(),
-        isolationError,
-        curves: [...curves.values()],
-        series,
-        verdictRound,
-    };
-}
-/** A gated metric as the report's headline counts it (measured on both sides, or on head with an absolute rule). */
-function isGated(r) {
-    return r.budget.kind !== 'off' && r.outcome !== 'added' && r.outcome !== 'removed';
-}
-/** What a look decided, counted as the report's headline counts it. */
-function lookCounts(look, final) {
-    const gated = look.results.filter(isGated);
-    const open = final ? gated.filter((r) => r.outcome === 'inconclusive').length : look.undecided.length;
-    return { gated: gated.length, open, failing: look.failed.length };
-}
-/**
- * The line of a failure's output that says what went wrong ("Error: Cannot find module …",
- * "ERROR: file or directory not found: …", "error: no bench target named …"), else the last line.
- */
-function keyLine(output) {
-    const lines = output
-        .split('\n')
-        .map((l) => l.trim())
-        .filter(Boolean);
-    const line = lines.find((l) => /\b(error|not found|no such|cannot|could not|no \w+ files?)\b/i.test(l) && !/^at /.test(l)) ??
-        lines[lines.length - 1] ??
-        '';
-    return line.length > 200 ? `${line.slice(0, 199)}…` : line;
-}
-function indent(text) {
-    return text
-        .trimEnd()
-        .split('\n')
-        .map((l) => `    ${l}`)
-        .join('\n');
-}
-
-;// CONCATENATED MODULE: ./src/app/pair.ts
-/**
- * Which two commits a run compares, decided by the triggering event or the `base` input, and one
- * sentence that says so in the log and the report.
- *
- * | event                          | base                                   | head                              |
- * |--------------------------------|----------------------------------------|-----------------------------------|
- * | `pull_request`                 | `pull_request.base.sha`                | the checkout (GitHub's merge commit) |
- * | `merge_group`                  | `merge_group.base_sha`                 | `merge_group.head_sha`            |
- * | `push`                         | `before` (new ref: the parent of `after`) | `after`                        |
- * | `schedule`, `workflow_dispatch`, others | the `base` input (required)   | the checkout                      |
- *
- * The `base` input overrides the base under every event; `latest-tag` names the latest release
- * tag reachable from the head (`pickLatestTag`).
- */
-
-/** The `base` value that means "the latest release tag reachable from the head". */
-const LATEST_TAG = 'latest-tag';
-/** No pair can be compared (the event names none, or a commit it names cannot be had). Nothing has run. */
-class PairError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'PairError';
-    }
-}
-const ZERO_SHA = /^0+$/;
-/** `refs/heads/main` → `main`, `refs/tags/v1` → `v1`. */
-function shortRef(ref) {
-    return ref?.replace(/^refs\/(heads|tags)\//, '');
-}
-function eventLabel(event) {
-    switch (event.eventName) {
-        case 'pull_request':
-            return 'pull request';
-        case 'merge_group':
-            return 'merge queue';
-        case 'push':
-            return `push to ${shortRef(event.push?.ref) ?? 'a ref'}`;
-        case 'local':
-            return 'local run';
-        default:
-            return `${event.eventName}${event.refName ? ` run on ${event.refName}` : ''}`;
-    }
-}
-/** The head an event names: the group's commit, the pushed tip, or (null) the checkout. */
-function eventHead(event) {
-    if (event.eventName === 'merge_group') {
-        const group = event.mergeGroup;
-        if (!group?.headSha)
-            throw new PairError('the merge_group event has no merge_group.head_sha: nothing to measure.');
-        return { rev: group.headSha, ref: shortRef(group.headRef) };
-    }
-    if (event.eventName === 'push' && event.push?.after && !ZERO_SHA.test(event.push.after)) {
-        return { rev: event.push.after, ref: shortRef(event.push.ref) };
-    }
-    return null;
-}
-/**
- * Chooses the rule and the revisions to resolve. Pure. Throws PairError when the event names no
- * base and none is given, or names nothing to measure.
- */
-function planPair(event, explicitBase) {
-    if (event.eventName === 'push' && event.push?.deleted) {
-        throw new PairError(`the push deleted ${event.push.ref ?? 'a ref'}: there is no commit to measure. ` +
-            'Run perfgate on pushes that create or update a branch.');
-    }
-    const head = eventHead(event);
-    if (explicitBase) {
-        const base = explicitBase === LATEST_TAG
-            ? { kind: 'latest-tag' }
-            : { kind: 'rev', rev: explicitBase, ref: explicitBase };
-        return { rule: 'input', base, head };
-    }
-    switch (event.eventName) {
-        case 'pull_request':
-        case 'pull_request_target':
-            if (event.prBaseSha)
-                return { rule: 'pull_request', base: { kind: 'rev', rev: event.prBaseSha, ref: event.prBaseRef }, head };
-            break;
-        case 'merge_group': {
-            const group = event.mergeGroup;
-            if (!group?.baseSha)
-                throw new PairError('the merge_group event has no merge_group.base_sha: set the "base" input.');
-            return { rule: 'merge_group', base: { kind: 'rev', rev: group.baseSha, ref: shortRef(group.baseRef) }, head };
-        }
-        case 'push': {
-            const push = event.push ?? {};
-            if (!push.before || ZERO_SHA.test(push.before))
-                return { rule: 'push-created', base: { kind: 'parent' }, head };
-            return {
-                rule: push.forced ? 'push-forced' : 'push',
-                base: { kind: 'rev', rev: push.before },
-                head,
-            };
-        }
-    }
-    throw new PairError(`input "base": a ${event.eventName === 'local' ? 'run outside GitHub Actions' : `"${event.eventName}" run`} names no ` +
-        'pair of commits to compare. Set "base" to a tag, a branch or a commit, or to "latest-tag" for the latest ' +
-        'release tag reachable from the checked-out commit.');
-}
-/** `v1.2.3` or `1.2.3`: a release version (tags with pre-release or build suffixes are not releases). */
-const VERSION_TAG = /^v?(\d+)\.(\d+)\.(\d+)$/;
-/**
- * The latest release tag among `tags` (all reachable from the head): the highest
- * `[v]MAJOR.MINOR.PATCH`, comparing the three numbers in order; when no tag has that form, the
- * tag whose commit is newest by committer date. Ties go to the newer commit, then the larger
- * name. Null for no tags. Pure.
- */
-function pickLatestTag(tags) {
-    const newer = (a, b) => b.date - a.date || (a.name < b.name ? 1 : a.name > b.name ? -1 : 0);
-    const versioned = tags.flatMap((t) => {
-        const m = VERSION_TAG.exec(t.name);
-        return m ? [{ t, v: m.slice(1).map(Number) }] : [];
-    });
-    if (versioned.length > 0) {
-        versioned.sort((a, b) => b.v[0] - a.v[0] || b.v[1] - a.v[1] || b.v[2] - a.v[2] || newer(a.t, b.t));
-        return { name: versioned[0].t.name, rule: 'version' };
-    }
-    const sorted = [...tags].sort(newer);
-    return sorted.length > 0 ? { name: sorted[0].name, rule: 'date' } : null;
-}
-/** One sentence on why these two commits. Pure. */
-function describePair(plan, event, tag) {
-    const label = eventLabel(event);
-    const headWhat = event.eventName === 'merge_group'
-        ? 'the queued group (merge_group.head_sha)'
-        : plan.head && event.eventName === 'push'
-            ? 'the pushed tip (after)'
-            : event.eventName.startsWith('pull_request')
-                ? 'the merge commit GitHub made'
-                : 'the checked-out commit';
-    switch (plan.rule) {
-        case 'input': {
-            if (tag) {
-                const how = tag.rule === 'version'
-                    ? 'the highest version tag reachable from the head'
-                    : 'no vMAJOR.MINOR.PATCH tag is reachable from the head, so the reachable tag with the newest commit';
-                return `${label}: base is the latest release tag, ${tag.name} (${how}); head is ${headWhat}.`;
-            }
-            const rev = plan.base.kind === 'rev' ? plan.base.rev : '';
-            const given = event.eventName === 'local' ? '--base' : 'the base input';
-            return `${label}: base is "${rev}", as given by ${given}; head is ${headWhat}.`;
-        }
-        case 'pull_request':
-            return `${label}: base is the PR's base commit (pull_request.base.sha); head is ${headWhat}.`;
-        case 'merge_group':
-            return (`${label}: base is the commit the group merges onto (merge_group.base_sha); head is ${headWhat}, ` +
-                'so every pull request in the group is measured together.');
-        case 'push':
-            return `${label}: base is the previous tip (before); head is ${headWhat}.`;
-        case 'push-created':
-            return (`${label} created the ref: there is no previous tip (before is all zeros), so base is the parent of the ` +
-                `pushed commit; head is ${headWhat}. Set the base input (e.g. base: main) to measure the whole branch.`);
-        case 'push-forced':
-            return (`${label} was a force push: base is the replaced tip (before); head is ${headWhat}. They need not share ` +
-                'history, so the change covers the rewrite, not only new commits.');
-    }
-}
-/**
- * Resolves the plan against the repository (fetching what a shallow checkout lacks). Throws
- * PairError, before anything is built, when a commit cannot be had.
- */
-async function choosePair(repo, explicitBase, event) {
-    const plan = planPair(event, explicitBase);
-    const head = plan.head
-        ? { sha: await (0,git/* resolveCommit */.WL)(repo, plan.head.rev), ref: plan.head.ref }
-        : await (0,git/* workspaceHead */.kz)(repo);
-    if (!head.ref && event.refName && !event.eventName.startsWith('pull_request'))
-        head.ref = event.refName;
-    let base;
-    let tag;
-    if (plan.base.kind === 'latest-tag') {
-        tag = pickLatestTag(await (0,git/* reachableTags */.lq)(repo, head.sha)) ?? undefined;
-        if (!tag) {
-            throw new PairError(`input "base": "${LATEST_TAG}" found no tag reachable from the head ${head.sha.slice(0, 12)}, so there is no ` +
-                'release to compare with. Push a release tag (e.g. v1.0.0), or set "base" to a branch or a commit. ' +
-                '(Tags are fetched from origin; with actions/checkout, fetch-depth: 0 fetches them up front.)');
-        }
-        base = { sha: await (0,git/* resolveCommit */.WL)(repo, `refs/tags/${tag.name}`), ref: tag.name };
-    }
-    else if (plan.base.kind === 'parent') {
-        const parent = await (0,git/* parentOf */.gN)(repo, head.sha);
-        if (!parent) {
-            throw new PairError(`${eventLabel(event)} created the ref with a commit that has no parent: there is nothing to compare it with. ` +
-                'Set the "base" input to a tag, a branch or a commit.');
-        }
-        base = { sha: parent };
-    }
-    else {
-        try {
-            base = { sha: await (0,git/* resolveCommit */.WL)(repo, plan.base.rev), ref: plan.base.ref };
-        }
-        catch (error) {
-            if (plan.rule !== 'push-forced')
-                throw error;
-            throw new PairError(`${eventLabel(event)} was a force push that replaced ${plan.base.rev.slice(0, 12)}, and that commit can no longer ` +
-                `be fetched, so perfgate could not compare. Set the "base" input to compare with a branch or tag instead. ` +
-                `(${error.message})`);
-        }
-    }
-    const commits = plan.rule === 'input' ? await (0,git/* commitCount */.dP)(repo, base.sha, head.sha) : undefined;
-    return { base, head, pairing: { event: event.eventName, reason: describePair(plan, event, tag), commits } };
-}
-
-// EXTERNAL MODULE: external "node:url"
-var external_node_url_ = __nccwpck_require__(3136);
-;// CONCATENATED MODULE: ./src/adapters/profile/node.ts
-/**
- * V8's CPU profiler (and sampling heap profiler) in every Node.js process a command starts.
- *
- * `NODE_OPTIONS` reaches every node process of the command's tree — npm scripts, bin stubs,
- * child processes. It carries `--require` of a small preload that starts the profilers through
- * `node:inspector` and writes a `.cpuprofile` (and `.heapprofile`) when the process exits, the
- * same files `node --cpu-prof` / `--heap-prof` write. Not `--cpu-prof` itself: Node.js rejects it
- * in `NODE_OPTIONS` before 22.x/23.x, and it writes nothing when a server is stopped by SIGTERM,
- * which is how perfgate stops servers. The preload turns SIGTERM/SIGINT/SIGHUP into an orderly
- * exit only when the program has no handler of its own.
- */
-
-
-/** V8's sampling interval, µs (its default is 1000; short benchmark commands need finer samples). */
-const SAMPLING_INTERVAL_US = 250;
-const PRELOAD = `'use strict';
-// perfgate: V8 CPU (and heap) profile of this process, written on exit. Never disturbs the program.
-(() => {
-  const dir = process.env.PERFGATE_PROFILE_DIR;
-  if (!dir) return;
-  let inspector, fs, path, threadId = 0, isMainThread = true;
-  try {
-    inspector = require('node:inspector');
-    fs = require('node:fs');
-    path = require('node:path');
-    ({ threadId, isMainThread } = require('node:worker_threads'));
-  } catch { return; }
-  const heap = process.env.PERFGATE_HEAP_PROFILE === '1';
-  const session = new inspector.Session();
-  try {
-    session.connect();
-    session.post('Profiler.enable');
-    session.post('Profiler.setSamplingInterval', { interval: ${SAMPLING_INTERVAL_US} });
-    session.post('Profiler.start');
-    if (heap) {
-      session.post('HeapProfiler.enable');
-      session.post('HeapProfiler.startSampling', { samplingInterval: 32768 });
-    }
-  } catch { return; }
-  const name = process.pid + '-' + threadId;
-  let done = false;
-  const write = (file, data) => {
-    try {
-      fs.mkdirSync(dir, { recursive: true });
-      fs.writeFileSync(path.join(dir, file), JSON.stringify(data));
-    } catch {}
-  };
-  process.on('exit', () => {
-    if (done) return;
-    done = true;
-    // Inspector messages of a same-thread session are dispatched synchronously, so this works in 'exit'.
-    try {
-      session.post('Profiler.stop', (err, res) => { if (!err && res) write(name + '.cpuprofile', res.profile); });
-      if (heap) session.post('HeapProfiler.stopSampling', (err, res) => { if (!err && res) write(name + '.heapprofile', res.profile); });
-    } catch {}
-  });
-  if (!isMainThread) return;
-  const codes = { SIGTERM: 15, SIGINT: 2, SIGHUP: 1 };
-  for (const sig of Object.keys(codes)) {
-    process.on(sig, function onSignal() {
-      // The program's own handler decides; without one, exit as the signal would, but through 'exit'.
-      if (process.listeners(sig).some((l) => l !== onSignal)) return;
-      process.exit(128 + codes[sig]);
-    });
-  }
-})();
-`;
-/** Writes the preload script into `dir` and returns its path. */
-function writePreload(dir) {
-    (0,external_node_fs_.mkdirSync)(dir, { recursive: true });
-    const file = external_node_path_default().join(dir, 'perfgate-profile-preload.cjs');
-    (0,external_node_fs_.writeFileSync)(file, PRELOAD);
-    return file;
-}
-/** Quotes a path for NODE_OPTIONS (which splits on spaces and honours double quotes). */
-function quote(p) {
-    return /[\s"\\]/.test(p) ? `"${p.replace(/(["\\])/g, '\\$1')}"` : p;
-}
-/** The environment additions that profile every node process of a command into `outDir`. */
-function nodeProfilerEnv(preload, outDir, heap, current) {
-    const existing = current.NODE_OPTIONS?.trim();
-    return {
-        NODE_OPTIONS: `${existing ? `${existing} ` : ''}--require ${quote(preload)}`,
-        PERFGATE_PROFILE_DIR: outDir,
-        PERFGATE_HEAP_PROFILE: heap ? '1' : '0',
-    };
-}
-/** The profiles one run left in `dir`. */
-function nodeProfileFiles(dir) {
-    if (!(0,external_node_fs_.existsSync)(dir))
-        return { cpu: [], heap: [] };
-    const files = (0,external_node_fs_.readdirSync)(dir).sort();
-    return {
-        cpu: files.filter((f) => f.endsWith('.cpuprofile')).map((f) => external_node_path_default().join(dir, f)),
-        heap: files.filter((f) => f.endsWith('.heapprofile')).map((f) => external_node_path_default().join(dir, f)),
-    };
-}
-
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __nccwpck_require__(1421);
+// EXTERNAL MODULE: ./src/core/instructions.ts
+var instructions = __nccwpck_require__(8794);
 ;// CONCATENATED MODULE: ./src/adapters/profile/perf.ts
 /**
  * Linux `perf`: a sampling CPU profile of any program (Go, Rust, C/C++, Python 3.12+), with
@@ -69852,6 +70773,1070 @@ async function resolveSourceLines(frames, locations, roots, relative) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/adapters/instructions.ts
+/**
+ * Counting the instructions a shell command executes (`instructions:` of a command suite), with
+ * valgrind's cachegrind (default) or the CPU's hardware counter through `perf stat`.
+ *
+ * The command is wrapped, not changed: `valgrind … -- SHELL -c COMMAND` follows every process the
+ * shell starts (`--trace-children=yes`; each writes its own count file into a scratch directory
+ * outside both checkouts), and `perf stat` counts the whole tree (counters are inherited). Both
+ * run under the same process supervisor as every measured command (`runMeasured`).
+ */
+
+
+
+
+
+
+
+const instructions_execFileAsync = (0,external_node_util_.promisify)(external_node_child_process_.execFile);
+/** How many times longer a command may run under cachegrind than its own timeout (a simulated CPU is 20–100× slower). */
+const VALGRIND_SLOWDOWN = 100;
+/** `perf stat` costs next to nothing; a little slack only. */
+const PERF_STAT_SLOWDOWN = 2;
+/** The step a workflow needs before perfgate to count with valgrind on a GitHub-hosted Ubuntu runner. */
+const VALGRIND_INSTALL = 'sudo apt-get install -y valgrind';
+const SHELL = (0,external_node_fs_.existsSync)('/bin/bash') ? '/bin/bash' : '/bin/sh';
+function instructions_which(name) {
+    for (const dir of (process.env.PATH ?? '').split(':')) {
+        if (dir && (0,external_node_fs_.existsSync)(external_node_path_default().join(dir, name)))
+            return external_node_path_default().join(dir, name);
+    }
+    return null;
+}
+const cache = new Map();
+/** Finds the counter's tool and checks, once per process, that it counts a test program here. */
+function counterAvailability(counter) {
+    let p = cache.get(counter);
+    if (!p) {
+        p = counter === 'valgrind' ? probeValgrind() : probeHardware();
+        cache.set(counter, p);
+    }
+    return p;
+}
+async function probeValgrind() {
+    const valgrind = instructions_which('valgrind');
+    if (!valgrind)
+        return {
+            ok: false,
+            reason: `valgrind is not installed (it counts the instructions): add a step before perfgate, \`${VALGRIND_INSTALL}\` on Debian and Ubuntu (elsewhere, the valgrind package).`,
+        };
+    const dir = (0,external_node_fs_.mkdtempSync)(external_node_path_default().join(external_node_os_default().tmpdir(), 'perfgate-valgrind-probe-'));
+    try {
+        await instructions_execFileAsync(valgrind, [...cachegrindArgs(dir), '--', 'true'], { timeout: 60_000 });
+        const counts = readCachegrindDir(dir);
+        if (counts.length === 0)
+            return { ok: false, reason: 'valgrind ran a test program but wrote no count.' };
+        return { ok: true, tool: valgrind };
+    }
+    catch (error) {
+        const e = error;
+        const why = (e.stderr || e.message).trim().split('\n').slice(-3).join(' ');
+        return { ok: false, reason: `valgrind could not count a test program here (${why}).` };
+    }
+    finally {
+        (0,external_node_fs_.rmSync)(dir, { recursive: true, force: true });
+    }
+}
+const HARDWARE_HINT = 'Hardware counters are missing on most virtual machines, GitHub-hosted runners included; count with `instructions: true` (valgrind) there, or on a self-hosted runner whose kernel offers them (perf installed, kernel.perf_event_paranoid ≤ 2).';
+async function probeHardware() {
+    const perf = instructions_which('perf');
+    if (!perf)
+        return { ok: false, reason: `perf is not installed, and it reads the hardware counter. ${HARDWARE_HINT}` };
+    const dir = (0,external_node_fs_.mkdtempSync)(external_node_path_default().join(external_node_os_default().tmpdir(), 'perfgate-perf-stat-probe-'));
+    try {
+        const out = external_node_path_default().join(dir, 'stat.txt');
+        await instructions_execFileAsync(perf, [...perfStatArgs(out), '--', 'true'], { timeout: 30_000 });
+        const result = (0,instructions/* perfStatCount */.HS)((0,external_node_fs_.readFileSync)(out, 'utf8'));
+        return result.ok ? { ok: true, tool: perf } : { ok: false, reason: `${result.reason}. ${HARDWARE_HINT}` };
+    }
+    catch (error) {
+        const e = error;
+        const why = (e.stderr || e.message).trim().split('\n').slice(0, 3).join(' ');
+        return { ok: false, reason: `perf stat could not count a test program (${why}). ${HARDWARE_HINT}` };
+    }
+    finally {
+        (0,external_node_fs_.rmSync)(dir, { recursive: true, force: true });
+    }
+}
+/** cachegrind without its cache and branch simulations (instructions only), one count file per process. */
+function cachegrindArgs(dir) {
+    return [
+        '--tool=cachegrind',
+        '--cache-sim=no',
+        '--branch-sim=no',
+        '--trace-children=yes',
+        // valgrind runs one thread at a time; its default lock lets a spinning thread (a JIT's or a GC's
+        // worker) run for as long as the kernel decides, which moved Node.js counts by 30 % between runs;
+        // fair scheduling brought that to 1 %.
+        '--fair-sched=yes',
+        `--cachegrind-out-file=${external_node_path_default().join(dir, 'cachegrind.out.%p')}`,
+        // valgrind's own messages go to files, so the command's stderr (and a harness's stdout) stay its own.
+        `--log-file=${external_node_path_default().join(dir, 'valgrind.%p.log')}`,
+    ];
+}
+/** User-space instructions of the whole process tree, as CSV. */
+function perfStatArgs(out) {
+    return ['stat', '-x', ',', '-e', 'instructions:u', '-o', out];
+}
+/** The shell command that runs `command` under the counter, writing its counts into `dir`. */
+function countingCommand(counter, tool, command, dir) {
+    const args = counter === 'valgrind' ? cachegrindArgs(dir) : perfStatArgs(external_node_path_default().join(dir, 'perf-stat.txt'));
+    return [tool, ...args, '--', SHELL, '-c', command].map(perf_shellQuote).join(' ');
+}
+/** The cachegrind count files in `dir`, as texts. */
+function readCachegrindDir(dir) {
+    return (0,external_node_fs_.readdirSync)(dir)
+        .filter((f) => f.startsWith('cachegrind.out.'))
+        .sort()
+        .map((f) => (0,external_node_fs_.readFileSync)(external_node_path_default().join(dir, f), 'utf8'));
+}
+/** The last lines valgrind logged in `dir` (its own errors: an unsupported instruction, a crash), for error messages. */
+function valgrindLogTail(dir, lines = 15) {
+    if (!(0,external_node_fs_.existsSync)(dir))
+        return '';
+    const text = (0,external_node_fs_.readdirSync)(dir)
+        .filter((f) => f.startsWith('valgrind.') && f.endsWith('.log'))
+        .sort()
+        .map((f) => (0,external_node_fs_.readFileSync)(external_node_path_default().join(dir, f), 'utf8'))
+        .join('\n');
+    return text
+        .split('\n')
+        .filter((l) => l.trim() !== '' && !/^==\d+== *$/.test(l))
+        .slice(-lines)
+        .join('\n');
+}
+/** A scratch directory for one counted run, outside both checkouts. */
+function scratchDir() {
+    return (0,external_node_fs_.mkdtempSync)(external_node_path_default().join(external_node_os_default().tmpdir(), 'perfgate-count-'));
+}
+
+;// CONCATENATED MODULE: ./src/app/runners.ts
+/**
+ * Suite runners: the measurement seam. A runner produces one `Replicate` of one suite on one
+ * side per call; the orchestrator decides when and in which order. Tests substitute a
+ * `scriptedRunner` that returns prepared values, as hyperfine's mock executor does.
+ */
+
+
+
+
+
+
+
+
+
+/** An infrastructure failure of a suite on one side: never a regression verdict. */
+class SuiteError extends Error {
+    suite;
+    side;
+    detail;
+    outputTail;
+    constructor(suite, side, 
+    /** What went wrong, without the suite and side (the message has them). */
+    detail, outputTail = '') {
+        super(`suite "${suite}" on ${side}: ${detail}`);
+        this.suite = suite;
+        this.side = side;
+        this.detail = detail;
+        this.outputTail = outputTail;
+        this.name = 'SuiteError';
+    }
+}
+/** Profiled runs may take longer than measured ones: the profiler has a cost. */
+const PROFILED_TIMEOUT_FACTOR = 2;
+function suiteCwd(suite, checkout) {
+    return suite.cwd ? external_node_path_default().resolve(checkout, suite.cwd) : checkout;
+}
+/** Runs a shell command once as a measured process group; a failure becomes a `SuiteError`. */
+async function runOnce(suite, side, checkout, signal, hooks) {
+    const cwd = suiteCwd(suite, checkout);
+    if (!(0,external_node_fs_.existsSync)(cwd))
+        throw new SuiteError(suite.name, side, `working directory "${suite.cwd}" does not exist in the ${side} checkout`);
+    const timeoutS = hooks ? suite.timeout * (hooks.slowdown ?? PROFILED_TIMEOUT_FACTOR) : suite.timeout;
+    const run = hooks
+        ? await (0,adapters_process/* runMeasured */.qB)(hooks.wrap(suite.run), {
+            cwd,
+            env: { ...suite.env, ...hooks.env({ ...process.env, ...suite.env }) },
+            timeoutS,
+            signal,
+        })
+        : await (0,adapters_process/* runMeasured */.qB)(suite.run, { cwd, env: suite.env, timeoutS, signal });
+    if (run.aborted)
+        throw signal?.reason ?? new Error('cancelled');
+    if (run.lost) {
+        // Its processes were no longer watched while it ran: nothing it measured is a sample.
+        throw new SuiteError(suite.name, side, `"${suite.run}" lost its supervision (${run.lost}; did it kill its parent process?), so it is not a sample. ` +
+            `What it had started was stopped: ${run.leftBehind.join('; ') || 'nothing was left'}.`, run.outputTail);
+    }
+    if (run.timedOut) {
+        throw new SuiteError(suite.name, side, `"${suite.run}" did not finish within ${timeoutS} s${hooks?.slowdown ? ` (${hooks.slowdown} × its timeout, under ${hooks.label ?? 'a profiler'})` : ''} and was stopped`, run.outputTail);
+    }
+    if (run.exitCode !== 0) {
+        const how = run.signal ? `was killed by ${run.signal}` : `exited with code ${run.exitCode}`;
+        throw new SuiteError(suite.name, side, `"${suite.run}" ${how}`, run.outputTail);
+    }
+    if (run.leftBehind.length > 0) {
+        // Its work went on after the measurement ended, so the sample does not measure it.
+        throw new SuiteError(suite.name, side, `"${suite.run}" left a background process running when it exited (${run.leftBehind.join('; ')}); perfgate killed it. ` +
+            'A benchmark must finish its work before it exits: wait for what it starts (e.g. `wait` in a shell) or stop it.', run.outputTail);
+    }
+    return run;
+}
+/**
+ * One run of a command suite under its instruction counter; the count. The counter writes into a
+ * scratch directory outside both checkouts, removed afterwards. A failure under the counter
+ * carries valgrind's own last messages (its log is kept out of the command's output).
+ */
+async function countOnce(suite, counter, side, checkout, signal) {
+    const available = await counterAvailability(counter);
+    if (!available.ok)
+        throw new SuiteError(suite.name, side, `cannot count instructions: ${available.reason}`);
+    const dir = scratchDir();
+    try {
+        const label = counter === 'valgrind' ? 'valgrind' : 'perf stat';
+        const hooks = {
+            env: () => ({}),
+            wrap: (command) => countingCommand(counter, available.tool, command, dir),
+            slowdown: counter === 'valgrind' ? VALGRIND_SLOWDOWN : PERF_STAT_SLOWDOWN,
+            label,
+        };
+        try {
+            await runOnce(suite, side, checkout, signal, hooks);
+        }
+        catch (error) {
+            const log = counter === 'valgrind' ? valgrindLogTail(dir) : '';
+            if (error instanceof SuiteError)
+                throw new SuiteError(suite.name, side, `under ${label}: ${error.detail}`, [error.outputTail, log && `${label}:\n${log}`].filter(Boolean).join('\n'));
+            throw error;
+        }
+        try {
+            if (counter === 'hardware') {
+                const stat = (0,instructions/* perfStatCount */.HS)((0,external_node_fs_.readFileSync)(external_node_path_default().join(dir, 'perf-stat.txt'), 'utf8'));
+                if (!stat.ok)
+                    throw new instructions/* CounterOutputError */.QT(stat.reason);
+                return stat.count;
+            }
+            const files = readCachegrindDir(dir);
+            if (files.length === 0)
+                throw new instructions/* CounterOutputError */.QT('valgrind wrote no count file');
+            return files.reduce((sum, text) => sum + (0,instructions/* cachegrindCount */.ov)(text), 0);
+        }
+        catch (error) {
+            if (error instanceof instructions/* CounterOutputError */.QT || error.code === 'ENOENT')
+                throw new SuiteError(suite.name, side, `the instruction count could not be read: ${error.message}`, valgrindLogTail(dir));
+            throw error;
+        }
+    }
+    finally {
+        (0,external_node_fs_.rmSync)(dir, { recursive: true, force: true });
+    }
+}
+/**
+ * A command suite: metrics `wall`, `cpu`, `rss` of one fresh process; with `instructions`, also
+ * `instructions`, counted in a second run of the same sample under the counter (wall, CPU and
+ * RSS never come from the counted run: a simulated CPU runs 20–100× slower, one thread at a time,
+ * with its own memory).
+ */
+function commandRunner(suite) {
+    const counter = suite.instructions;
+    return {
+        suite,
+        async warmup(side, checkout, signal) {
+            for (let i = 0; i < suite.warmup; i++)
+                await runOnce(suite, side, checkout, signal);
+        },
+        async sample(side, checkout, signal) {
+            const run = await runOnce(suite, side, checkout, signal);
+            const values = [
+                { id: `${suite.name}:wall`, unit: 's', direction: 'lower', value: run.wallS },
+            ];
+            if (run.cpuS !== null)
+                values.push({ id: `${suite.name}:cpu`, unit: 's', direction: 'lower', value: run.cpuS });
+            if (run.rssB !== null)
+                values.push({ id: `${suite.name}:rss`, unit: 'B', direction: 'lower', value: run.rssB });
+            if (counter) {
+                const count = await countOnce(suite, counter, side, checkout, signal);
+                values.push({ id: (0,instructions/* instructionsMetricId */.fB)(suite.name), unit: 'count', direction: 'lower', value: count, counter });
+            }
+            const warnings = run.cpuS === null ? ['python3 was not found, so only wall time was measured (cpu and rss need it).'] : [];
+            return { values, warnings };
+        },
+        async profiled(side, checkout, hooks, signal) {
+            await runOnce(suite, side, checkout, signal, hooks);
+            return {};
+        },
+    };
+}
+/** A harness suite: run the harness, read its output (file or stdout), one replicate per invocation. */
+function harnessRunner(suite) {
+    const read = async (side, checkout, signal) => {
+        const outputFile = suite.output ? external_node_path_default().resolve(suiteCwd(suite, checkout), suite.output) : null;
+        if (outputFile)
+            (0,external_node_fs_.rmSync)(outputFile, { force: true }); // never read a stale file from an earlier run
+        const run = await runOnce(suite, side, checkout, signal);
+        if (outputFile && !(0,external_node_fs_.existsSync)(outputFile)) {
+            throw new SuiteError(suite.name, side, `the harness finished but did not write its output file "${suite.output}"`, run.outputTail);
+        }
+        const text = outputFile ? (0,external_node_fs_.readFileSync)(outputFile) : run.stdout;
+        const source = outputFile ? suite.output : 'stdout';
+        try {
+            return harnessReplicate(suite.name, suite.format, text, `${side}: ${source}`);
+        }
+        catch (error) {
+            if (error instanceof HarnessParseError)
+                throw new SuiteError(suite.name, side, error.message, run.outputTail);
+            throw error;
+        }
+    };
+    return {
+        suite,
+        async warmup(side, checkout, signal) {
+            for (let i = 0; i < suite.warmup; i++)
+                await read(side, checkout, signal);
+        },
+        sample: read,
+        async profiled(side, checkout, hooks, signal) {
+            await runOnce(suite, side, checkout, signal, hooks);
+            return {};
+        },
+    };
+}
+/** An HTTP suite: a fresh server per replicate, each scenario under load (see adapters/http). */
+function httpRunner(suite) {
+    // Capacity suites start each search near the capacities found so far: the median over both
+    // sides' first n replicates, n the count both sides have (so neither side starts from its own).
+    const found = { base: new Map(), head: new Map() };
+    const capacityStart = () => {
+        const out = {};
+        for (const [scenario, base] of found.base) {
+            const head = found.head.get(scenario) ?? [];
+            const n = Math.min(base.length, head.length);
+            if (n > 0)
+                out[scenario] = (0,quantiles/* median */.JZ)([...base.slice(0, n), ...head.slice(0, n)]);
+        }
+        return out;
+    };
+    const once = async (side, checkout, signal) => {
+        try {
+            const start = suite.capacity ? capacityStart() : undefined;
+            const replicate = await runHttpReplicate(suite, { side, checkoutDir: checkout, signal, capacityStart: start }); // resolves suite.cwd itself
+            for (const scenario of suite.capacity ? suite.scenarios : []) {
+                const id = metricId(suite.name, scenario.name, 'capacity');
+                const capacity = replicate.values.find((v) => v.id === id);
+                if (capacity)
+                    found[side].set(scenario.name, [...(found[side].get(scenario.name) ?? []), capacity.value]);
+            }
+            return replicate;
+        }
+        catch (error) {
+            // The adapter's message already ends with the server's last output.
+            if (error instanceof HttpSuiteError)
+                throw new SuiteError(suite.name, side, error.message);
+            throw error;
+        }
+    };
+    return {
+        suite,
+        async warmup(side, checkout, signal) {
+            // A soak's warm-up would be as long as the soak; its settle time is its warm-up.
+            if (suite.soak)
+                return;
+            for (let i = 0; i < suite.warmup; i++)
+                await once(side, checkout, signal);
+        },
+        sample: once,
+        async profiled(side, checkout, hooks, signal) {
+            try {
+                const { served } = await measureHttpReplicate({ ...suite, timeout: suite.timeout * PROFILED_TIMEOUT_FACTOR }, { side, checkoutDir: checkout, signal, profiler: hooks });
+                return served;
+            }
+            catch (error) {
+                if (error instanceof HttpSuiteError)
+                    throw new SuiteError(suite.name, side, error.message);
+                throw error;
+            }
+        },
+        ...(suite.soak ? { maxRounds: suite.soak.rounds } : {}),
+    };
+}
+/**
+ * Every suite that counts instructions with a counter that cannot count here, as error texts
+ * naming the suite, the reason and the fix (for a missing valgrind: the install command). Checked
+ * before anything is built, so a run fails within seconds rather than after the builds.
+ */
+async function counterErrors(suites) {
+    const errors = [];
+    for (const suite of suites) {
+        if (suite.kind !== 'command' || !suite.instructions)
+            continue;
+        const available = await counterAvailability(suite.instructions);
+        if (!available.ok)
+            errors.push(`Suite "${suite.name}" counts instructions, but ${lowerFirst(available.reason)}`);
+    }
+    return errors;
+}
+const lowerFirst = (text) => (/^[A-Z][a-z]/.test(text) ? text[0].toLowerCase() + text.slice(1) : text);
+/** The runner for a suite of any kind. */
+function createRunner(suite) {
+    switch (suite.kind) {
+        case 'command':
+            return commandRunner(suite);
+        case 'harness':
+            return harnessRunner(suite);
+        case 'http':
+            return httpRunner(suite);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/app/measure.ts
+
+
+
+const defaultNow = () => performance.now() / 1000;
+const silent = { start() { }, round() { }, notice() { }, end() { } };
+/** Runs the rounds and returns the gate's final look. */
+async function measure(runners, options) {
+    const now = options.now ?? defaultNow;
+    const reporter = options.reporter ?? silent;
+    const started = now();
+    const random = mulberry32(options.seed);
+    const samples = new Map();
+    const warnings = new Map();
+    const warn = (code, text) => warnings.set(text, { code, text });
+    const errors = [];
+    const curves = new Map();
+    const failed = new Set();
+    const headOnly = options.headOnly ?? new Set();
+    let active = runners;
+    // Soak suites stop after their own number of rounds, whatever the looks say.
+    const capped = (r) => r.maxRounds !== undefined && rounds >= r.maxRounds;
+    let look = null;
+    let rounds = 0;
+    let concluded = false;
+    let verdictRound = null;
+    const completeReport = options.completeReport ?? true;
+    // The deadline stops a running sample; the loop then discards that round.
+    const deadline = new AbortController();
+    // setTimeout holds at most 2³¹ − 1 ms (24.8 days); a longer max-time means no limit in practice.
+    const limitMs = options.maxTimeS * 1000;
+    const timer = options.timeUp || limitMs > 2 ** 31 - 1 ? undefined : setTimeout(() => deadline.abort(), Math.max(0, limitMs));
+    timer?.unref?.();
+    const timeUp = options.timeUp ?? deadline.signal;
+    const signal = options.signal ? AbortSignal.any([options.signal, timeUp]) : timeUp;
+    const outOfTime = () => timeUp.aborted;
+    const cancelled = () => options.signal?.aborted === true;
+    let isolationError = null;
+    /** Nothing more is run: time is up, the run was cancelled, or the sides are no longer apart. */
+    const stopped = () => outOfTime() || cancelled() || isolationError !== null;
+    const fail = (runner, error) => {
+        errors.push(error);
+        failed.add(runner.suite.name);
+        reporter.notice(`✖ ${error.message}${error.outputTail ? `\n${indent(error.outputTail)}` : ''}`);
+    };
+    /** Runs one warm-up or sample; false when it failed or was stopped. */
+    const attempt = async (runner, side, kind, work) => {
+        const ok = await tryRun(runner, work);
+        if (options.isolation && !cancelled()) {
+            isolationError = await options.isolation(side, `suite "${runner.suite.name}" (${kind})`);
+            if (isolationError)
+                reporter.notice(`✖ ${isolationError}`);
+        }
+        return ok;
+    };
+    const tryRun = async (runner, work) => {
+        try {
+            await work();
+        }
+        catch (error) {
+            if (outOfTime() || cancelled())
+                return false; // stopped on purpose, not a failure of the suite
+            if (!(error instanceof SuiteError))
+                throw error;
+            fail(runner, error);
+            return false;
+        }
+        return true;
+    };
+    /** The sides a suite runs on: head only when it is new on head. */
+    const sidesOf = (runner) => (headOnly.has(runner.suite.name) ? ['head'] : ['base', 'head']);
+    const pairs = (list) => list.flatMap((r) => sidesOf(r).map((side) => [r, side]));
+    const runs = (runner, side) => !failed.has(runner.suite.name) && sidesOf(runner).includes(side);
+    const progress = (final = false) => {
+        const elapsedS = now() - started;
+        const perRound = rounds > 0 ? elapsedS / rounds : 0;
+        const counts = look ? lookCounts(look, final) : { gated: samples.size, open: samples.size, failing: 0 };
+        return {
+            round: rounds,
+            maxRounds: options.maxRounds,
+            suites: active.length,
+            metrics: counts.gated,
+            decided: counts.gated - counts.open,
+            failing: counts.failing,
+            elapsedS,
+            remainingS: Math.max(0, Math.min(options.maxTimeS - elapsedS, perRound * (options.maxRounds - rounds))),
+            nextLook: options.gate.looks.find((l) => l > rounds) ?? null,
+        };
+    };
+    try {
+        reporter.start({ suites: runners.length, seed: options.seed });
+        for (const [runner, side] of shuffle(pairs(runners), random)) {
+            if (!runs(runner, side) || stopped())
+                continue;
+            await attempt(runner, side, 'warm-up', () => runner.warmup(side, options.checkouts[side], signal));
+        }
+        active = runners.filter((r) => !failed.has(r.suite.name));
+        while (active.length > 0 && rounds < options.maxRounds && !stopped()) {
+            // One round, staged: its samples count only if the round completes.
+            const staged = [];
+            for (const [runner, side] of shuffle(pairs(active), random)) {
+                if (!runs(runner, side) || stopped())
+                    continue;
+                await attempt(runner, side, 'sample', async () => {
+                    const replicate = await runner.sample(side, options.checkouts[side], signal);
+                    for (const w of replicate.warnings)
+                        warn('replicate', `${runner.suite.name} (${side}): ${w}`);
+                    staged.push({
+                        runner,
+                        side,
+                        values: replicate.values,
+                        curves: replicate.curves ?? [],
+                    });
+                });
+            }
+            if (stopped())
+                break; // the unfinished round is discarded
+            for (const { runner, side, values, curves: steps } of staged) {
+                if (failed.has(runner.suite.name))
+                    continue; // a suite that failed mid-round loses the round
+                for (const c of steps) {
+                    const key = `${c.metric}\u0000${c.side}`;
+                    const seen = curves.get(key);
+                    if (seen)
+                        seen.steps.push(...c.steps);
+                    else
+                        curves.set(key, { ...c, steps: [...c.steps] });
+                }
+                for (const v of values) {
+                    let s = samples.get(v.id);
+                    if (!s) {
+                        s = { ...describeMetric(runner.suite.name, v), base: [], head: [] };
+                        samples.set(v.id, s);
+                    }
+                    s[side].push(v.value);
+                }
+            }
+            rounds++;
+            active = active.filter((r) => !failed.has(r.suite.name) && !capped(r));
+            if (rounds >= options.maxRounds) {
+                reporter.round(progress());
+                continue;
+            }
+            // Every round: a planned look tests every metric; between looks only metrics without noise are
+            // decided, by their values.
+            const checked = options.gate.look([...samples.values()], rounds, false);
+            look = checked;
+            const suiteOf = (id) => samples.get(id)?.suite;
+            const open = new Set(checked.undecided.map(suiteOf));
+            if (checked.planned)
+                active = active.filter((r) => open.has(r.suite.name));
+            else {
+                // Between looks a suite stops only when it gates something and all of it is decided.
+                const gating = new Set(checked.results.filter(isGated).map((r) => r.suite));
+                active = active.filter((r) => open.has(r.suite.name) || !gating.has(r.suite.name));
+            }
+            if (checked.failed.length > 0 && verdictRound === null) {
+                verdictRound = rounds;
+                const stop = !completeReport || active.length === 0;
+                reporter.notice(`◆ Round ${rounds}: ${checked.failed.length} metric${checked.failed.length === 1 ? '' : 's'} beyond budget (${checked.failed.slice(0, 3).join(', ')}${checked.failed.length > 3 ? ', …' : ''}): the run will fail. ` +
+                    (stop
+                        ? completeReport
+                            ? 'Every other metric is decided.'
+                            : 'Stopping here (complete-report: false).'
+                        : `Measuring on until the other ${checked.undecided.length} gated metric${checked.undecided.length === 1 ? ' is' : 's are'} decided (complete-report: true).`));
+                if (!completeReport)
+                    active = [];
+            }
+            const done = checked.done || active.length === 0;
+            if (checked.planned)
+                reporter.round({ ...progress(), look: { final: false, done } });
+            else
+                reporter.round(progress());
+            if (done) {
+                // Stopped between planned looks with metrics still open (a soak suite's runs are done, or
+                // complete-report: false): the final look below decides them, spending the remaining α.
+                concluded = checked.done || checked.planned;
+                break;
+            }
+        }
+        if (!concluded && rounds > 0) {
+            if (outOfTime())
+                warn('max-time', `Stopped after ${rounds} round${rounds === 1 ? '' : 's'}: max-time (${options.maxTimeS} s, warm-up included) ran out; the last look decided with what was measured.`);
+            look = options.gate.look([...samples.values()], rounds, true);
+            reporter.round({ ...progress(true), look: { final: true, done: true } });
+        }
+        else if (rounds === 0 && outOfTime()) {
+            warn('max-time', `max-time (${options.maxTimeS} s) ran out before the first round completed.`);
+        }
+        reporter.end({ ...progress(true), look: { final: true, done: true } });
+    }
+    finally {
+        clearTimeout(timer);
+    }
+    return {
+        look,
+        rounds,
+        warnings: [...warnings.values()],
+        errors,
+        headOnly: runners.filter((r) => headOnly.has(r.suite.name)).map((r) => r.suite.name),
+        durationS: now() - started,
+        cancelled: cancelled(),
+        isolationError,
+        curves: [...curves.values()],
+        verdictRound,
+    };
+}
+/** A gated metric as the report's headline counts it (measured on both sides, or on head with an absolute rule). */
+function isGated(r) {
+    return r.budget.kind !== 'off' && r.outcome !== 'added' && r.outcome !== 'removed';
+}
+/** What a look decided, counted as the report's headline counts it. */
+function lookCounts(look, final) {
+    const gated = look.results.filter(isGated);
+    const open = final ? gated.filter((r) => r.outcome === 'inconclusive').length : look.undecided.length;
+    return { gated: gated.length, open, failing: look.failed.length };
+}
+function indent(text) {
+    return text
+        .trimEnd()
+        .split('\n')
+        .map((l) => `    ${l}`)
+        .join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/app/pair.ts
+/**
+ * Which two commits a run compares, decided by the triggering event or the `base` input, and one
+ * sentence that says so in the log and the report.
+ *
+ * | event                          | base                                   | head                              |
+ * |--------------------------------|----------------------------------------|-----------------------------------|
+ * | `pull_request`                 | `pull_request.base.sha`                | the checkout (GitHub's merge commit) |
+ * | `merge_group`                  | `merge_group.base_sha`                 | `merge_group.head_sha`            |
+ * | `push`                         | `before` (new ref: the parent of `after`) | `after`                        |
+ * | `schedule`, `workflow_dispatch`, others | the `base` input (required)   | the checkout                      |
+ *
+ * Which rule an event follows is its row in events.ts.
+ * The `base` input overrides the base under every event; `latest-tag` names the latest release
+ * tag reachable from the head (`pickLatestTag`).
+ */
+
+
+/** The `base` value that means "the latest release tag reachable from the head". */
+const LATEST_TAG = 'latest-tag';
+/** No pair can be compared (the event names none, or a commit it names cannot be had). Nothing has run. */
+class PairError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'PairError';
+    }
+}
+const ZERO_SHA = /^0+$/;
+/** The head an event names: the group's commit, the pushed tip, or (null) the checkout. */
+function eventHead(event) {
+    const { pair } = (0,events/* eventRule */.n)(event.eventName);
+    if (pair === 'merge_group') {
+        const group = event.mergeGroup;
+        if (!group?.headSha)
+            throw new PairError('the merge_group event has no merge_group.head_sha: nothing to measure.');
+        return { rev: group.headSha, ref: (0,events/* shortRef */.m)(group.headRef) };
+    }
+    if (pair === 'push' && event.push?.after && !ZERO_SHA.test(event.push.after)) {
+        return { rev: event.push.after, ref: (0,events/* shortRef */.m)(event.push.ref) };
+    }
+    return null;
+}
+/**
+ * Chooses the rule and the revisions to resolve. Pure. Throws PairError when the event names no
+ * base and none is given, or names nothing to measure.
+ */
+function planPair(event, explicitBase) {
+    const rule = (0,events/* eventRule */.n)(event.eventName);
+    if (rule.pair === 'push' && event.push?.deleted) {
+        throw new PairError(`the push deleted ${event.push.ref ?? 'a ref'}: there is no commit to measure. ` +
+            'Run perfgate on pushes that create or update a branch.');
+    }
+    const head = eventHead(event);
+    if (explicitBase) {
+        const base = explicitBase === LATEST_TAG
+            ? { kind: 'latest-tag' }
+            : { kind: 'rev', rev: explicitBase, ref: explicitBase };
+        return { rule: 'input', base, head };
+    }
+    switch (rule.pair) {
+        case 'pull_request':
+            if (event.prBaseSha)
+                return { rule: 'pull_request', base: { kind: 'rev', rev: event.prBaseSha, ref: event.prBaseRef }, head };
+            break;
+        case 'merge_group': {
+            const group = event.mergeGroup;
+            if (!group?.baseSha)
+                throw new PairError('the merge_group event has no merge_group.base_sha: set the "base" input.');
+            return { rule: 'merge_group', base: { kind: 'rev', rev: group.baseSha, ref: (0,events/* shortRef */.m)(group.baseRef) }, head };
+        }
+        case 'push': {
+            const push = event.push ?? {};
+            if (!push.before || ZERO_SHA.test(push.before))
+                return { rule: 'push-created', base: { kind: 'parent' }, head };
+            return {
+                rule: push.forced ? 'push-forced' : 'push',
+                base: { kind: 'rev', rev: push.before },
+                head,
+            };
+        }
+    }
+    throw new PairError(`input "base": a ${rule.local ? 'run outside GitHub Actions' : `"${event.eventName}" run`} names no ` +
+        'pair of commits to compare. Set "base" to a tag, a branch or a commit, or to "latest-tag" for the latest ' +
+        'release tag reachable from the checked-out commit.');
+}
+/** `v1.2.3` or `1.2.3`: a release version (tags with pre-release or build suffixes are not releases). */
+const VERSION_TAG = /^v?(\d+)\.(\d+)\.(\d+)$/;
+/**
+ * The latest release tag among `tags` (all reachable from the head): the highest
+ * `[v]MAJOR.MINOR.PATCH`, comparing the three numbers in order; when no tag has that form, the
+ * tag whose commit is newest by committer date. Ties go to the newer commit, then the larger
+ * name. Null for no tags. Pure.
+ */
+function pickLatestTag(tags) {
+    const newer = (a, b) => b.date - a.date || (a.name < b.name ? 1 : a.name > b.name ? -1 : 0);
+    const versioned = tags.flatMap((t) => {
+        const m = VERSION_TAG.exec(t.name);
+        return m ? [{ t, v: m.slice(1).map(Number) }] : [];
+    });
+    if (versioned.length > 0) {
+        versioned.sort((a, b) => b.v[0] - a.v[0] || b.v[1] - a.v[1] || b.v[2] - a.v[2] || newer(a.t, b.t));
+        return { name: versioned[0].t.name, rule: 'version' };
+    }
+    const sorted = [...tags].sort(newer);
+    return sorted.length > 0 ? { name: sorted[0].name, rule: 'date' } : null;
+}
+/** One sentence on why these two commits. Pure. */
+function describePair(plan, event, tag) {
+    const rule = (0,events/* eventRule */.n)(event.eventName);
+    const label = rule.label(event);
+    const headWhat = rule.pair === 'merge_group'
+        ? 'the queued group (merge_group.head_sha)'
+        : plan.head && rule.pair === 'push'
+            ? 'the pushed tip (after)'
+            : rule.mergeCommit
+                ? 'the merge commit GitHub made'
+                : 'the checked-out commit';
+    switch (plan.rule) {
+        case 'input': {
+            if (tag) {
+                const how = tag.rule === 'version'
+                    ? 'the highest version tag reachable from the head'
+                    : 'no vMAJOR.MINOR.PATCH tag is reachable from the head, so the reachable tag with the newest commit';
+                return `${label}: base is the latest release tag, ${tag.name} (${how}); head is ${headWhat}.`;
+            }
+            const rev = plan.base.kind === 'rev' ? plan.base.rev : '';
+            const given = rule.local ? '--base' : 'the base input';
+            return `${label}: base is "${rev}", as given by ${given}; head is ${headWhat}.`;
+        }
+        case 'pull_request':
+            return `${label}: base is the PR's base commit (pull_request.base.sha); head is ${headWhat}.`;
+        case 'merge_group':
+            return (`${label}: base is the commit the group merges onto (merge_group.base_sha); head is ${headWhat}, ` +
+                'so every pull request in the group is measured together.');
+        case 'push':
+            return `${label}: base is the previous tip (before); head is ${headWhat}.`;
+        case 'push-created':
+            return (`${label} created the ref: there is no previous tip (before is all zeros), so base is the parent of the ` +
+                `pushed commit; head is ${headWhat}. Set the base input (e.g. base: main) to measure the whole branch.`);
+        case 'push-forced':
+            return (`${label} was a force push: base is the replaced tip (before); head is ${headWhat}. They need not share ` +
+                'history, so the change covers the rewrite, not only new commits.');
+    }
+}
+/**
+ * Resolves the plan against the repository (fetching what a shallow checkout lacks). Throws
+ * PairError, before anything is built, when a commit cannot be had.
+ */
+async function choosePair(repo, explicitBase, event) {
+    const plan = planPair(event, explicitBase);
+    const head = plan.head
+        ? { sha: await (0,git/* resolveCommit */.WL)(repo, plan.head.rev), ref: plan.head.ref }
+        : await (0,git/* workspaceHead */.kz)(repo);
+    if (!head.ref && event.refName && !(0,events/* eventRule */.n)(event.eventName).mergeCommit)
+        head.ref = event.refName;
+    let base;
+    let tag;
+    if (plan.base.kind === 'latest-tag') {
+        tag = pickLatestTag(await (0,git/* reachableTags */.lq)(repo, head.sha)) ?? undefined;
+        if (!tag) {
+            throw new PairError(`input "base": "${LATEST_TAG}" found no tag reachable from the head ${head.sha.slice(0, 12)}, so there is no ` +
+                'release to compare with. Push a release tag (e.g. v1.0.0), or set "base" to a branch or a commit. ' +
+                '(Tags are fetched from origin; with actions/checkout, fetch-depth: 0 fetches them up front.)');
+        }
+        base = { sha: await (0,git/* resolveCommit */.WL)(repo, `refs/tags/${tag.name}`), ref: tag.name };
+    }
+    else if (plan.base.kind === 'parent') {
+        const parent = await (0,git/* parentOf */.gN)(repo, head.sha);
+        if (!parent) {
+            throw new PairError(`${(0,events/* eventRule */.n)(event.eventName).label(event)} created the ref with a commit that has no parent: there is nothing to compare it with. ` +
+                'Set the "base" input to a tag, a branch or a commit.');
+        }
+        base = { sha: parent };
+    }
+    else {
+        try {
+            base = { sha: await (0,git/* resolveCommit */.WL)(repo, plan.base.rev), ref: plan.base.ref };
+        }
+        catch (error) {
+            if (plan.rule !== 'push-forced')
+                throw error;
+            throw new PairError(`${(0,events/* eventRule */.n)(event.eventName).label(event)} was a force push that replaced ${plan.base.rev.slice(0, 12)}, and that commit can no longer ` +
+                `be fetched, so perfgate could not compare. Set the "base" input to compare with a branch or tag instead. ` +
+                `(${error.message})`);
+        }
+    }
+    const commits = plan.rule === 'input' ? await (0,git/* commitCount */.dP)(repo, base.sha, head.sha) : undefined;
+    return { base, head, pairing: { event: event.eventName, reason: describePair(plan, event, tag), commits } };
+}
+
+// EXTERNAL MODULE: external "node:url"
+var external_node_url_ = __nccwpck_require__(3136);
+;// CONCATENATED MODULE: ./src/adapters/profile/callgrind.ts
+/**
+ * valgrind's callgrind: exact instruction counts per function and call arc, for suites that count
+ * instructions (`instructions:`), so "where the time went" speaks the metric that failed, with
+ * no sampling noise.
+ *
+ * - Every process the command starts is followed (`--trace-children=yes`), each writing
+ *   `callgrind.out.PID` into the run's directory.
+ * - Node.js processes get `--perf-basic-prof --interpreted-frames-native-stack` in `NODE_OPTIONS`:
+ *   V8 then writes `/tmp/perf-PID.map` (the address range and name of every piece of code it
+ *   compiles, interpreted functions included), which names the JIT code callgrind only knows by
+ *   address. Measured on a Node.js program whose `parseRecords` loop is the work: without the
+ *   flags that loop is anonymous "(JIT code)"; with `--perf-basic-prof` its optimized code is
+ *   named (26.6 M instructions); with both flags the interpreter's and baseline code's
+ *   instructions are named too (54.8 M).
+ * - The maps are moved beside the callgrind files (they are part of the raw profile).
+ */
+
+
+
+/** How many times longer a command may run under callgrind than its own timeout (it is slower than cachegrind). */
+const CALLGRIND_SLOWDOWN = 200;
+/** V8 flags that name JIT-compiled code for callgrind (both allowed in NODE_OPTIONS). */
+const NODE_SYMBOL_FLAGS = ['--perf-basic-prof', '--interpreted-frames-native-stack'];
+const callgrind_SHELL = (0,external_node_fs_.existsSync)('/bin/bash') ? '/bin/bash' : '/bin/sh';
+function callgrindArgs(dir) {
+    return [
+        '--tool=callgrind',
+        '--trace-children=yes',
+        '--fair-sched=yes',
+        // Recursion levels stay one function (callgrind would otherwise name them fib'2, fib'3 …).
+        '--separate-recs=1',
+        `--callgrind-out-file=${external_node_path_default().join(dir, 'callgrind.out.%p')}`,
+        `--log-file=${external_node_path_default().join(dir, 'valgrind.%p.log')}`,
+    ];
+}
+/** The shell command that runs `command` under callgrind, writing into `dir`. */
+function callgrindCommand(valgrind, command, dir) {
+    return [valgrind, ...callgrindArgs(dir), '--', callgrind_SHELL, '-c', command].map(perf_shellQuote).join(' ');
+}
+/** `NODE_OPTIONS` with the symbol flags added to what the command would get. */
+function nodeSymbolOptions(current) {
+    const existing = current.NODE_OPTIONS ?? '';
+    const missing = NODE_SYMBOL_FLAGS.filter((f) => !existing.split(/\s+/).includes(f));
+    return { NODE_OPTIONS: [existing, ...missing].filter(Boolean).join(' ') };
+}
+/**
+ * The callgrind files a run wrote into `dir`; each process's `/tmp/perf-PID.map`, when V8 wrote
+ * one during this run (not older than `since`, ms since the epoch), is moved beside them.
+ */
+function collectCallgrind(dir, since, mapDir = '/tmp') {
+    if (!(0,external_node_fs_.existsSync)(dir))
+        return [];
+    return (0,external_node_fs_.readdirSync)(dir)
+        .map((f) => /^callgrind\.out\.(\d+)$/.exec(f))
+        .filter((m) => m !== null)
+        .sort((a, b) => Number(a[1]) - Number(b[1]))
+        .map((m) => {
+        const pid = Number(m[1]);
+        const source = external_node_path_default().join(mapDir, `perf-${pid}.map`);
+        let map = null;
+        try {
+            if ((0,external_node_fs_.statSync)(source).mtimeMs >= since - 1000) {
+                map = external_node_path_default().join(dir, `perf-${pid}.map`);
+                (0,external_node_fs_.copyFileSync)(source, map);
+                (0,external_node_fs_.rmSync)(source, { force: true });
+            }
+        }
+        catch {
+            map = null; // not a Node.js process
+        }
+        return { file: external_node_path_default().join(dir, m[0]), pid, map };
+    });
+}
+
+;// CONCATENATED MODULE: ./src/adapters/profile/node.ts
+/**
+ * V8's CPU profiler (and sampling heap profiler) in every Node.js process a command starts.
+ *
+ * `NODE_OPTIONS` reaches every node process of the command's tree — npm scripts, bin stubs,
+ * child processes. It carries `--require` of a small preload that starts the profilers through
+ * `node:inspector` and writes a `.cpuprofile` (and `.heapprofile`) when the process exits, the
+ * same files `node --cpu-prof` / `--heap-prof` write. Not `--cpu-prof` itself: Node.js rejects it
+ * in `NODE_OPTIONS` before 22.x/23.x, and it writes nothing when a server is stopped by SIGTERM,
+ * which is how perfgate stops servers. The preload turns SIGTERM/SIGINT/SIGHUP into an orderly
+ * exit only when the program has no handler of its own.
+ *
+ * The preload also turns off V8's function inlining (TurboFan's and Maglev's) in profiled
+ * processes: the CPU profiler charges an inlined function's time to the caller it was inlined
+ * into, so a benchmark harness's task lambda (or a framework's dispatcher) would take the time of
+ * the function that got slower. Profiled runs are never measured samples, so this perturbs nothing
+ * that decides.
+ */
+
+
+/** V8's sampling interval, µs (its default is 1000; short benchmark commands need finer samples). */
+const SAMPLING_INTERVAL_US = 250;
+const PRELOAD = `'use strict';
+// perfgate: V8 CPU (and heap) profile of this process, written on exit. Never disturbs the program.
+(() => {
+  const dir = process.env.PERFGATE_PROFILE_DIR;
+  if (!dir) return;
+  let inspector, fs, path, threadId = 0, isMainThread = true;
+  try {
+    inspector = require('node:inspector');
+    fs = require('node:fs');
+    path = require('node:path');
+    ({ threadId, isMainThread } = require('node:worker_threads'));
+  } catch { return; }
+  const heap = process.env.PERFGATE_HEAP_PROFILE === '1';
+  // Inlined functions are charged to their caller by the CPU profiler: keep every function its own frame.
+  try {
+    const v8 = require('node:v8');
+    for (const flag of ['--no-turbo-inlining', '--no-maglev-inlining']) v8.setFlagsFromString(flag);
+  } catch {}
+  const session = new inspector.Session();
+  try {
+    session.connect();
+    session.post('Profiler.enable');
+    session.post('Profiler.setSamplingInterval', { interval: ${SAMPLING_INTERVAL_US} });
+    session.post('Profiler.start');
+    if (heap) {
+      session.post('HeapProfiler.enable');
+      session.post('HeapProfiler.startSampling', { samplingInterval: 32768 });
+    }
+  } catch { return; }
+  const name = process.pid + '-' + threadId;
+  let done = false;
+  const write = (file, data) => {
+    try {
+      fs.mkdirSync(dir, { recursive: true });
+      fs.writeFileSync(path.join(dir, file), JSON.stringify(data));
+    } catch {}
+  };
+  process.on('exit', () => {
+    if (done) return;
+    done = true;
+    // Inspector messages of a same-thread session are dispatched synchronously, so this works in 'exit'.
+    try {
+      session.post('Profiler.stop', (err, res) => { if (!err && res) write(name + '.cpuprofile', res.profile); });
+      if (heap) session.post('HeapProfiler.stopSampling', (err, res) => { if (!err && res) write(name + '.heapprofile', res.profile); });
+    } catch {}
+  });
+  if (!isMainThread) return;
+  const codes = { SIGTERM: 15, SIGINT: 2, SIGHUP: 1 };
+  for (const sig of Object.keys(codes)) {
+    process.on(sig, function onSignal() {
+      // The program's own handler decides; without one, exit as the signal would, but through 'exit'.
+      if (process.listeners(sig).some((l) => l !== onSignal)) return;
+      process.exit(128 + codes[sig]);
+    });
+  }
+})();
+`;
+/** Writes the preload script into `dir` and returns its path. */
+function writePreload(dir) {
+    (0,external_node_fs_.mkdirSync)(dir, { recursive: true });
+    const file = external_node_path_default().join(dir, 'perfgate-profile-preload.cjs');
+    (0,external_node_fs_.writeFileSync)(file, PRELOAD);
+    return file;
+}
+/** Quotes a path for NODE_OPTIONS (which splits on spaces and honours double quotes). */
+function quote(p) {
+    return /[\s"\\]/.test(p) ? `"${p.replace(/(["\\])/g, '\\$1')}"` : p;
+}
+/** The environment additions that profile every node process of a command into `outDir`. */
+function nodeProfilerEnv(preload, outDir, heap, current) {
+    const existing = current.NODE_OPTIONS?.trim();
+    return {
+        NODE_OPTIONS: `${existing ? `${existing} ` : ''}--require ${quote(preload)}`,
+        PERFGATE_PROFILE_DIR: outDir,
+        PERFGATE_HEAP_PROFILE: heap ? '1' : '0',
+    };
+}
+/** The profiles one run left in `dir`. */
+function nodeProfileFiles(dir) {
+    if (!(0,external_node_fs_.existsSync)(dir))
+        return { cpu: [], heap: [] };
+    const files = (0,external_node_fs_.readdirSync)(dir).sort();
+    return {
+        cpu: files.filter((f) => f.endsWith('.cpuprofile')).map((f) => external_node_path_default().join(dir, f)),
+        heap: files.filter((f) => f.endsWith('.heapprofile')).map((f) => external_node_path_default().join(dir, f)),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/adapters/profile/packages.ts
+/**
+ * Names the dependency a profiled frame belongs to, with its installed version, so a library's
+ * frame reads `tinybench@6.2.5 dist/index.js:428` rather than passing for the project's own code.
+ * The split of a path is pure (`dependencyOf`); the version is read from the package's own
+ * `package.json` beside it (Go module paths carry theirs).
+ */
+
+
+
+/**
+ * Tags the frames of `profile` that lie in a dependency, in place: `package` becomes `name@version`
+ * (just the name when no version can be read) and `file` the path inside the package. Relative
+ * files are resolved against `checkout`.
+ */
+function tagDependencies(profile, checkout, cache = new Map()) {
+    for (const frame of profile.frames) {
+        if (frame.package || !frame.file)
+            continue;
+        const dep = (0,diff/* dependencyOf */.bf)(frame.file);
+        if (!dep)
+            continue;
+        const absolute = external_node_path_default().isAbsolute(frame.file) ? frame.file : external_node_path_default().join(checkout, frame.file);
+        const root = absolute.slice(0, absolute.length - dep.file.length);
+        frame.package = dep.package.includes('@v') ? dep.package : versioned(dep.package, root, cache);
+        frame.file = dep.file;
+    }
+}
+function versioned(name, root, cache) {
+    const cached = cache.get(root);
+    if (cached !== undefined)
+        return cached;
+    let tag = name;
+    try {
+        const pkg = JSON.parse((0,external_node_fs_.readFileSync)(external_node_path_default().join(root, 'package.json'), 'utf8'));
+        if (typeof pkg.version === 'string' && /^[\w.+-]{1,64}$/.test(pkg.version))
+            tag = `${name}@${pkg.version}`;
+    }
+    catch {
+        // No readable package.json: the name alone.
+    }
+    cache.set(root, tag);
+    return tag;
+}
+
 ;// CONCATENATED MODULE: ./src/core/profile/v8.ts
 /** Thrown when a file is not a profile of the expected kind. */
 class ProfileFormatError extends Error {
@@ -69983,6 +71968,348 @@ function readHeapProfile(data, options = {}) {
     return { unit: 'B', frames: frames.list, stacks: stacks.list() };
 }
 
+;// CONCATENATED MODULE: ./src/core/profile/callgrind.ts
+
+const UNNAMED = /^0x[0-9a-f]+$/i;
+/** Callgrind's suffix for a recursion level (`fib'2`, with `--separate-recs`). */
+const RECURSION = /'\d+$/;
+/** Parses one callgrind output file into its call graph (functions merged by frame). */
+function readCallGraph(text, options = {}) {
+    const file = options.file ?? ((p) => p);
+    const names = { ob: new Map(), fl: new Map(), fn: new Map() };
+    const resolve = (table, spec) => {
+        const m = /^\((\d+)\)(?:\s(.*))?$/.exec(spec.trim());
+        if (!m)
+            return spec.trim();
+        if (m[2] !== undefined) {
+            names[table].set(m[1], m[2]);
+            return m[2];
+        }
+        const known = names[table].get(m[1]);
+        if (known === undefined)
+            throw new ProfileFormatError(`callgrind: name id (${m[1]}) used before it was defined`);
+        return known;
+    };
+    // Frames: a function is its object, file and name (callgrind's own identity), shown by name and file.
+    const frames = [];
+    const frameIndex = new Map();
+    const self = [];
+    const minLine = [];
+    const calls = new Map();
+    const frameOf = (ob, fl, fn) => {
+        const key = `${ob}\u0000${fl}\u0000${fn}`;
+        let i = frameIndex.get(key);
+        if (i !== undefined)
+            return i;
+        const name = fn.replace(RECURSION, '');
+        let frame;
+        if (UNNAMED.test(name) && (ob === '???' || ob === '')) {
+            frame = options.jitName?.(BigInt(name)) ?? { name: '(JIT code)', file: '', line: null };
+        }
+        else {
+            const where = fl && fl !== '???' ? fl : ob && ob !== '???' ? ob : '';
+            frame = { name, file: where ? file(where) : '', line: null };
+        }
+        // Frames that look the same (a JIT function's many code blocks) are one frame.
+        const shown = `${frame.name}\u0000${frame.file}\u0000${frame.line ?? ''}`;
+        i = frameIndex.get(shown);
+        if (i === undefined) {
+            i = frames.length;
+            frames.push(frame);
+            self.push(0);
+            minLine.push(null);
+            frameIndex.set(shown, i);
+        }
+        frameIndex.set(key, i);
+        return i;
+    };
+    let command = '';
+    let positions = ['line'];
+    let irAt = -1;
+    let summary = null;
+    let ob = '';
+    let fl = '';
+    let current = ''; // the file of the cost lines that follow (fl, or an inlined file by fi/fe)
+    let fnFile = '';
+    let fn = null;
+    let cob = null;
+    let cfi = null;
+    let cfn = null;
+    let pendingCall = false;
+    let last = [];
+    const lines = text.split('\n');
+    for (let n = 0; n < lines.length; n++) {
+        const line = lines[n];
+        if (line === '' || line.startsWith('#'))
+            continue;
+        const c = line.charCodeAt(0);
+        const isCost = (c >= 48 && c <= 57) || c === 43 || c === 45 || c === 42; // digit + - *
+        if (isCost) {
+            const parts = line.trim().split(/\s+/);
+            const pos = [];
+            for (let k = 0; k < positions.length; k++) {
+                const p = parts[k] ?? '*';
+                const prev = last[k] ?? 0;
+                pos.push(p === '*'
+                    ? prev
+                    : p.startsWith('+')
+                        ? prev + Number(p.slice(1))
+                        : p.startsWith('-')
+                            ? prev - Number(p.slice(1))
+                            : Number(p));
+            }
+            last = pos;
+            const cost = irAt < 0 ? 0 : Number(parts[positions.length + irAt] ?? 0);
+            if (!Number.isFinite(cost))
+                throw new ProfileFormatError(`callgrind line ${n + 1}: unreadable cost "${line}"`);
+            if (fn === null)
+                throw new ProfileFormatError(`callgrind line ${n + 1}: a cost before any "fn=" line`);
+            if (pendingCall) {
+                pendingCall = false;
+                if (cfn !== null && cfn !== fn && cost > 0) {
+                    const out = calls.get(fn) ?? new Map();
+                    out.set(cfn, (out.get(cfn) ?? 0) + cost);
+                    calls.set(fn, out);
+                }
+                cob = null;
+                cfi = null;
+                cfn = null;
+                continue;
+            }
+            self[fn] += cost;
+            const lineAt = positions.indexOf('line');
+            if (cost > 0 && lineAt >= 0 && current === fnFile && pos[lineAt] > 0) {
+                const l = pos[lineAt];
+                if (minLine[fn] === null || l < minLine[fn])
+                    minLine[fn] = l;
+            }
+            continue;
+        }
+        const eq = line.indexOf('=');
+        const colon = line.indexOf(':');
+        if (eq > 0 && (colon < 0 || eq < colon)) {
+            const key = line.slice(0, eq);
+            const value = line.slice(eq + 1);
+            switch (key) {
+                case 'ob':
+                    ob = resolve('ob', value);
+                    break;
+                case 'fl':
+                    fl = resolve('fl', value);
+                    current = fl;
+                    break;
+                case 'fi':
+                case 'fe':
+                    current = resolve('fl', value);
+                    break;
+                case 'fn':
+                    fnFile = current;
+                    fn = frameOf(ob, fnFile, resolve('fn', value));
+                    break;
+                case 'cob':
+                    cob = resolve('ob', value);
+                    break;
+                case 'cfi':
+                case 'cfl':
+                    cfi = resolve('fl', value);
+                    break;
+                case 'cfn':
+                    cfn = frameOf(cob ?? ob, cfi ?? current, resolve('fn', value));
+                    break;
+                case 'calls':
+                    pendingCall = true;
+                    break;
+                case 'jfi':
+                    resolve('fl', value);
+                    break;
+                case 'jfn':
+                    resolve('fn', value);
+                    break;
+                default:
+                    break; // jump=, jcnd= and anything newer: not needed
+            }
+            continue;
+        }
+        if (colon > 0) {
+            const key = line.slice(0, colon);
+            const value = line.slice(colon + 1).trim();
+            if (key === 'cmd')
+                command = value;
+            else if (key === 'positions')
+                positions = value.split(/\s+/);
+            else if (key === 'events')
+                irAt = value.split(/\s+/).indexOf('Ir');
+            else if (key === 'summary' || key === 'totals') {
+                const v = Number(value.split(/\s+/)[Math.max(0, irAt)]);
+                if (Number.isFinite(v) && (key === 'summary' || summary === null))
+                    summary = v;
+            }
+        }
+    }
+    if (irAt < 0)
+        throw new ProfileFormatError('callgrind: no "events:" line counting instructions (Ir)');
+    for (let i = 0; i < frames.length; i++)
+        if (frames[i].line === null && minLine[i] !== null)
+            frames[i].line = minLine[i];
+    const selfSum = self.reduce((a, b) => a + b, 0);
+    return { command, frames, self, calls, total: summary ?? selfSum };
+}
+/**
+ * Weighted stacks rebuilt from a call graph (see the module comment): each frame's stacks sum to
+ * its exact self count.
+ */
+function stacksOf(graph, options = {}) {
+    const { frames, self, calls } = graph;
+    const n = frames.length;
+    // Inclusive cost of a frame: its own instructions and those of the calls it makes.
+    const inclusive = self.slice();
+    const callers = new Array(n).fill(0);
+    for (const [from, out] of calls)
+        for (const [to, cost] of out) {
+            inclusive[from] += cost;
+            callers[to]++;
+        }
+    const selfTotal = self.reduce((a, b) => a + b, 0);
+    const maxStacks = options.maxStacks ?? 50_000;
+    let minFraction = options.minFraction ?? 0.0005;
+    const roots = [...Array(n).keys()]
+        .filter((i) => callers[i] === 0 && inclusive[i] > 0)
+        .sort((a, b) => inclusive[b] - inclusive[a]);
+    let stacks = new Map();
+    for (;;) {
+        stacks = new Map();
+        const threshold = selfTotal * minFraction;
+        const emit = (path, weight) => {
+            if (!(weight > 0))
+                return;
+            const key = path.join(',');
+            const s = stacks.get(key);
+            if (s)
+                s.weight += weight;
+            else
+                stacks.set(key, { frames: path, weight });
+        };
+        // Depth-first with an explicit stack: call chains can be deeper than our own stack allows.
+        const todo = roots.map((r) => ({ path: [r], weight: inclusive[r] }));
+        while (todo.length > 0 && stacks.size <= maxStacks) {
+            const { path, weight } = todo.pop();
+            const f = path[path.length - 1];
+            const total = inclusive[f];
+            if (!(total > 0))
+                continue;
+            emit(path, (weight * self[f]) / total);
+            for (const [g, cost] of calls.get(f) ?? []) {
+                const w = (weight * cost) / total;
+                const next = [...path, g];
+                if (path.includes(g) || w < threshold)
+                    emit(next, w);
+                else
+                    todo.push({ path: next, weight: w });
+            }
+        }
+        if (stacks.size <= maxStacks || minFraction >= 0.05)
+            break;
+        minFraction *= 2;
+    }
+    // Scale each frame's stacks to its exact self count; a frame no path reached gets one stack,
+    // under its heaviest chain of callers.
+    const rebuilt = new Array(n).fill(0);
+    for (const s of stacks.values())
+        rebuilt[s.frames[s.frames.length - 1]] += s.weight;
+    for (const s of stacks.values()) {
+        const leaf = s.frames[s.frames.length - 1];
+        s.weight *= self[leaf] / rebuilt[leaf];
+    }
+    const callerOf = heaviestCallers(calls, n);
+    for (let f = 0; f < n; f++) {
+        if (self[f] > 0 && rebuilt[f] === 0) {
+            const path = [f];
+            for (let p = callerOf[f]; p >= 0 && !path.includes(p); p = callerOf[p])
+                path.unshift(p);
+            const key = path.join(',');
+            const s = stacks.get(key);
+            if (s)
+                s.weight += self[f];
+            else
+                stacks.set(key, { frames: path, weight: self[f] });
+        }
+    }
+    return [...stacks.values()].filter((s) => s.weight > 0);
+}
+function heaviestCallers(calls, n) {
+    const best = new Array(n).fill(-1);
+    const cost = new Array(n).fill(0);
+    for (const [from, out] of calls)
+        for (const [to, c] of out)
+            if (c > cost[to]) {
+                cost[to] = c;
+                best[to] = from;
+            }
+    return best;
+}
+/** One callgrind output file as weighted stacks of instructions (unit `count`). */
+function readCallgrind(text, options = {}) {
+    const graph = readCallGraph(text, options);
+    return { unit: 'count', frames: graph.frames, stacks: stacksOf(graph, options) };
+}
+/**
+ * A Node.js `--perf-basic-prof` map (`/tmp/perf-PID.map`: `START SIZE NAME`, hex, one code object a
+ * line, in the order V8 made them) as a lookup of frames by address. A later entry for the same
+ * address wins (V8 reuses freed code space). Names like `JS:*parse /app/x.js:12:3` become frame
+ * `parse` in that file at line 12; builtins and stubs keep their own name.
+ */
+function perfMapLookup(text, file = (p) => p) {
+    const entries = [];
+    for (const line of text.split('\n')) {
+        const m = /^([0-9a-f]+) ([0-9a-f]+) (.*)$/i.exec(line.trim());
+        if (!m)
+            continue;
+        const start = BigInt(`0x${m[1]}`);
+        entries.push({ start, end: start + BigInt(`0x${m[2]}`), line: m[3] });
+    }
+    // Latest first among overlapping entries: sort by start, keep the order of appearance as the tie-break.
+    const order = entries
+        .map((e, i) => ({ ...e, i }))
+        .sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : b.i - a.i));
+    const cache = new Map();
+    return (address) => {
+        if (cache.has(address))
+            return cache.get(address);
+        // The last entry starting at or before the address that covers it, latest written first.
+        let lo = 0;
+        let hi = order.length - 1;
+        let at = -1;
+        while (lo <= hi) {
+            const mid = (lo + hi) >> 1;
+            if (order[mid].start <= address) {
+                at = mid;
+                lo = mid + 1;
+            }
+            else
+                hi = mid - 1;
+        }
+        let found = null;
+        for (let k = at; k >= 0 && k >= at - 64; k--) {
+            const e = order[k];
+            if (address < e.end && (!found || e.i > found.i))
+                found = e;
+        }
+        const frame = found ? jitFrame(found.line, file) : null;
+        cache.set(address, frame);
+        return frame;
+    };
+}
+/** A frame from a perf map name: `JS:*parse /app/x.js:12:3` → `parse`, `x.js`, line 12. */
+function jitFrame(name, file = (p) => p) {
+    const m = /^(?:JS|LazyCompile|Function|Script):[~*^+-]?(.*?)\s*(\S+):(\d+):(\d+)$/.exec(name);
+    if (m)
+        return { name: m[1] || '(anonymous)', file: file(m[2]), line: Number(m[3]) || null };
+    const js = /^(?:JS|LazyCompile|Function|Script):[~*^+-]?(.*)$/.exec(name);
+    if (js)
+        return { name: js[1].trim() || '(anonymous)', file: '', line: null };
+    return { name, file: '', line: null };
+}
+
 ;// CONCATENATED MODULE: ./src/core/profile/perf-script.ts
 /**
  * Reading the text `perf script` prints for a `perf record -g -e cpu-clock` profile into
@@ -69998,7 +72325,7 @@ function readHeapProfile(data, options = {}) {
  * spaces). A cpu-clock or task-clock sample's period is the nanoseconds it stands for.
  */
 
-const HEADER = /^\s*(\S.*?)\s+(\d+)(?:\/(\d+))?\s+(?:\[\d+\]\s+)?(\d+\.\d+):\s+(\d+)\s+([^\s:]+)(?::\S*)?:?\s*$/;
+const perf_script_HEADER = /^\s*(\S.*?)\s+(\d+)(?:\/(\d+))?\s+(?:\[\d+\]\s+)?(\d+\.\d+):\s+(\d+)\s+([^\s:]+)(?::\S*)?:?\s*$/;
 const FRAME = /^\s+([0-9a-f]+)\s+(.*?)\s+\(([^()]*)\)\s*$/;
 /** Reads `perf script` output; `locations[i]` is where frame i's function starts, when perf resolved it. */
 function readPerfScript(text, options = {}) {
@@ -70034,7 +72361,7 @@ function readPerfScript(text, options = {}) {
                 addFrame(frame);
             continue;
         }
-        const header = HEADER.exec(line);
+        const header = perf_script_HEADER.exec(line);
         if (header) {
             flush();
             const event = header[6];
@@ -70095,8 +72422,14 @@ function readPerfScript(text, options = {}) {
 
 
 
+
+
+
+
 /** Profiled runs per side: enough to average out one run's noise, few enough to stay cheap. */
 const PROFILED_RUNS = { command: 3, harness: 3, http: 2 };
+/** callgrind counts instructions exactly: one run per side is the profile. */
+const CALLGRIND_RUNS = 1;
 /** Profiling stops starting new rounds past this many seconds (it is extra time on every failing PR). */
 const PROFILE_MAX_S = 300;
 const now = () => performance.now() / 1000;
@@ -70119,9 +72452,11 @@ function relativeFile(checkouts) {
         return file;
     };
 }
-/** Profiled runs per side for a suite: one for a capacity suite (each run is a whole search of rates). */
-function runsFor(runner) {
+/** Profiled runs per side for a suite: one for a capacity suite (each run is a whole search of rates) and under callgrind. */
+function runsFor(runner, profiler) {
     const suite = runner.suite;
+    if (profiler === 'callgrind')
+        return CALLGRIND_RUNS;
     if (suite.kind === 'http' && suite.capacity)
         return 1;
     return PROFILED_RUNS[suite.kind];
@@ -70179,6 +72514,16 @@ async function profileSuites(options) {
                 state.notes.push('Soak suites are not profiled: one profiled run would last the whole soak.');
                 continue;
             }
+            // A suite that counts instructions is explained in instructions: callgrind, no probe needed.
+            if (runner.suite.kind === 'command' && runner.suite.instructions) {
+                const valgrind = await counterAvailability('valgrind');
+                if (valgrind.ok) {
+                    state.profiler = 'callgrind';
+                    state.valgrind = valgrind.tool;
+                    continue;
+                }
+                state.notes.push(`Instructions are explained with valgrind's callgrind, but ${valgrind.reason}`);
+            }
             const probeDir = external_node_path_default().join(tmp, `probe-${state.slug}`);
             try {
                 await timed(state, () => runner.profiled('head', options.checkouts.head, nodeHooks(probeDir, false), options.signal));
@@ -70202,11 +72547,11 @@ async function profileSuites(options) {
             }
         }
         const active = () => states.filter((s) => !s.stopped);
-        const rounds = Math.max(...states.map((s) => options.runs ?? runsFor(s.target.runner)));
+        const rounds = Math.max(...states.map((s) => options.runs ?? runsFor(s.target.runner, s.profiler)));
         const random = mulberry32(options.seed ^ 0x9e3779b9);
         if (active().length > 0)
             options.log(`Profiling ${active()
-                .map((s) => `${s.target.runner.suite.name} (${s.profiler === 'v8' ? 'V8 profiler' : 'perf'})`)
+                .map((s) => `${s.target.runner.suite.name} (${PROFILER_NAMES[s.profiler]})`)
                 .join(', ')}: up to ${rounds} runs per side`);
         for (let round = 1; round <= rounds; round++) {
             if (round > 1 && now() - started > PROFILE_MAX_S) {
@@ -70215,7 +72560,7 @@ async function profileSuites(options) {
                 break;
             }
             const pairs = active()
-                .filter((s) => round <= (options.runs ?? runsFor(s.target.runner)))
+                .filter((s) => round <= (options.runs ?? runsFor(s.target.runner, s.profiler)))
                 .flatMap((s) => ['base', 'head'].map((side) => [s, side]));
             for (const [state, side] of shuffle([...pairs], random)) {
                 if (state.stopped)
@@ -70250,6 +72595,17 @@ async function profiledRun(state, side, dir, nodeHooks, options) {
     if (state.profiler === 'v8') {
         const served = await runner.profiled(side, checkout, nodeHooks(dir, state.heap), options.signal);
         return { dir, served };
+    }
+    if (state.profiler === 'callgrind') {
+        (0,external_node_fs_.mkdirSync)(dir, { recursive: true });
+        const since = Date.now();
+        const served = await runner.profiled(side, checkout, {
+            env: nodeSymbolOptions,
+            wrap: (command) => callgrindCommand(state.valgrind, command, dir),
+            slowdown: CALLGRIND_SLOWDOWN,
+            label: 'callgrind',
+        }, options.signal);
+        return { dir, served, callgrind: collectCallgrind(dir, since) };
     }
     const perf = state.perf;
     const data = `${dir}.perf.data`;
@@ -70296,14 +72652,29 @@ async function buildProfile(state, context, options) {
     const perRequest = loadRuns && [...state.runs.base, ...state.runs.head].every((r) => (r.served.requests ?? 0) > 0);
     if (loadRuns && !perRequest)
         profile.notes.push('A profiled load run served no request, so costs are per run rather than per request.');
+    // A harness runs each benchmark for a fixed time on both sides: what grows is a function's share.
+    const harness = suite.kind === 'harness';
     const divisor = (side) => perRequest ? state.runs[side].reduce((n, r) => n + (r.served.requests ?? 0), 0) : state.runs[side].length;
     const rel = (file) => external_node_path_default().relative(options.relativeTo, file);
+    const packages = new Map();
     try {
         const cpu = { base: [], head: [] };
         const heap = { base: [], head: [] };
+        const runOf = { base: [], head: [] };
         for (const side of ['base', 'head']) {
-            for (const run of state.runs[side]) {
+            const checkout = options.checkouts[side];
+            for (const [r, run] of state.runs[side].entries()) {
                 const windows = perRequest && run.served.windows?.length ? run.served.windows : undefined;
+                if (run.callgrind) {
+                    for (const f of run.callgrind) {
+                        profile.files.push(rel(f.file));
+                        if (f.map)
+                            profile.files.push(rel(f.map));
+                        const jitName = f.map ? perfMapLookup((0,external_node_fs_.readFileSync)(f.map, 'utf8'), relative) : undefined;
+                        cpu[side].push(readCallgrind((0,external_node_fs_.readFileSync)(f.file, 'utf8'), { file: relative, jitName }));
+                    }
+                    continue;
+                }
                 if (run.perfText) {
                     profile.files.push(rel(run.perfText));
                     const { profile: p, locations } = readPerfScript((0,external_node_fs_.readFileSync)(run.perfText, 'utf8'), {
@@ -70311,35 +72682,43 @@ async function buildProfile(state, context, options) {
                         windows,
                     });
                     await resolveSourceLines(p.frames, locations, [options.checkouts.base, options.checkouts.head], relative);
+                    tagDependencies(p, checkout, packages);
                     cpu[side].push(p);
+                    runOf[side].push(r);
                     continue;
                 }
                 const files = nodeProfileFiles(run.dir);
                 for (const f of files.cpu) {
                     profile.files.push(rel(f));
-                    cpu[side].push(readCpuProfile(JSON.parse((0,external_node_fs_.readFileSync)(f, 'utf8')), {
+                    const p = readCpuProfile(JSON.parse((0,external_node_fs_.readFileSync)(f, 'utf8')), {
                         file: relative,
                         windows,
-                        dropIdle: http,
+                        dropIdle: http || harness,
                         dropUrl: context.preloadUrl,
-                    }));
+                    });
+                    tagDependencies(p, checkout, packages);
+                    cpu[side].push(p);
+                    runOf[side].push(r);
                 }
                 for (const f of files.heap) {
                     profile.files.push(rel(f));
-                    heap[side].push(readHeapProfile(JSON.parse((0,external_node_fs_.readFileSync)(f, 'utf8')), { file: relative }));
+                    const p = readHeapProfile(JSON.parse((0,external_node_fs_.readFileSync)(f, 'utf8')), { file: relative });
+                    tagDependencies(p, checkout, packages);
+                    heap[side].push(p);
                 }
             }
         }
-        const per = perRequest ? 'request' : 'run';
+        const per = perRequest ? 'request' : harness ? 'share' : 'run';
         const div = { base: divisor('base'), head: divisor('head') };
         const views = [];
         if (cpu.base.length > 0 && cpu.head.length > 0)
-            views.push(differential(cpu.base, cpu.head, { kind: 'cpu', per, divisor: div }));
+            views.push((0,diff/* differential */.wH)(cpu.base, cpu.head, { kind: 'cpu', per, divisor: div, runOf }));
         else
             profile.notes.push('The profiled runs wrote no CPU profile.');
         if (state.heap) {
+            // Live heap at exit is per run whatever the harness did (not a share of a time budget).
             if (heap.base.length > 0 && heap.head.length > 0)
-                views.push(differential(heap.base, heap.head, { kind: 'heap', per, divisor: div }));
+                views.push((0,diff/* differential */.wH)(heap.base, heap.head, { kind: 'heap', per: per === 'share' ? 'run' : per, divisor: div }));
             else if (state.profiler === 'perf')
                 profile.notes.push('Memory failed, but heap profiles are only taken of Node.js programs.');
         }
@@ -70351,6 +72730,12 @@ async function buildProfile(state, context, options) {
     clipNotes();
     return profile;
 }
+const PROFILER_NAMES = {
+    v8: 'V8 profiler',
+    perf: 'perf',
+    callgrind: 'callgrind',
+    none: 'none',
+};
 /** The suites to profile under `policy`: those with a failing metric, every suite, or none. */
 function profileTargets(policy, runners, results) {
     if (policy === 'never')
@@ -70359,7 +72744,7 @@ function profileTargets(policy, runners, results) {
         .filter((runner) => runner.profiled)
         .map((runner) => ({
         runner,
-        metrics: results.filter((r) => r.suite === runner.suite.name && model/* FAILING_OUTCOMES */.l.has(r.outcome)),
+        metrics: results.filter((r) => r.suite === runner.suite.name && model/* FAILING_OUTCOMES */.lq.has(r.outcome)),
     }))
         .filter((t) => policy === 'always' || t.metrics.length > 0);
 }
@@ -70523,7 +72908,7 @@ function revision(rev) {
     return rev.ref && rev.ref !== rev.sha ? `${sha} (${escapeMarkdown(rev.ref)})` : sha;
 }
 function failing(report) {
-    return report.results.filter((r) => model/* FAILING_OUTCOMES */.l.has(r.outcome));
+    return report.results.filter((r) => model/* FAILING_OUTCOMES */.lq.has(r.outcome));
 }
 function changeText(estimate) {
     return estimate === undefined ? 'over its limit' : (0,units/* formatSignedPercent */.h9)(estimate);
@@ -70584,8 +72969,7 @@ function issueClosing(report, links) {
 
 
 
-/** Events whose report belongs to a pull request (a comment) or a merge queue (the group's checks). */
-const CHANGE_EVENTS = new Set(['pull_request', 'pull_request_target', 'merge_group', 'workflow_run']);
+
 /**
  * Whether this run is a reference check: it compares with the `base` input (a release tag, a
  * branch) outside pull requests and merge queues — on a schedule, by hand, or on a push.
@@ -70594,7 +72978,7 @@ function isReferenceCheck(settings, io) {
     return (settings.mode === 'full' &&
         settings.base !== null &&
         !io.context.prNumber &&
-        !CHANGE_EVENTS.has(io.context.eventName));
+        (0,events/* eventRule */.n)(io.context.eventName).tracking === 'reference');
 }
 function links(report, io) {
     const { serverUrl, repository, runUrl } = io.context;
@@ -70684,10 +73068,13 @@ async function trackInIssue(settings, report, io) {
 
 
 
-/** Events under which a job has a write token and secrets while the code comes from a PR. */
-const PRIVILEGED_EVENTS = new Set(['pull_request_target', 'workflow_run']);
-/** Runs `build` in one checkout, with its output grouped in the log. Returns an error text or null. */
-async function build(settings, side, dir, io) {
+
+
+/**
+ * Runs `build` in one checkout, with its output grouped in the log. Returns an error text or null;
+ * processes the build left running (stopped) are named in `notes`.
+ */
+async function build(settings, side, dir, io, notes) {
     if (!settings.build)
         return null;
     return io.log.group(`Build ${side}: ${settings.build}`, async () => {
@@ -70698,8 +73085,13 @@ async function build(settings, side, dir, io) {
             onOutput: io.local ? undefined : (chunk) => process.stdout.write(chunk),
         });
         io.signal?.throwIfAborted();
-        if (result.leftBehind.length > 0)
-            io.log.info(`The ${side} build left processes running; they were stopped: ${result.leftBehind.join('; ')}`);
+        if (result.lost)
+            return `The ${side} build lost its supervision (${result.lost}; did it kill its parent process?). What it had started was stopped: ${result.leftBehind.join('; ') || 'nothing was left'}.`;
+        if (result.leftBehind.length > 0) {
+            const text = `The ${side} build left processes running; they were stopped: ${result.leftBehind.join('; ')}`;
+            io.log.info(text);
+            notes.push({ code: 'build-left-running', text });
+        }
         if (result.exitCode === 0 && !result.timedOut)
             return null;
         const how = result.timedOut ? 'timed out' : `failed (exit code ${result.exitCode ?? result.signal})`;
@@ -70733,12 +73125,24 @@ async function measureRevisions(settings, io, resultsDir, known) {
     // A reader's clone may lack the commits of a workflow run (a PR's merge commit): fetch them first.
     const reproduce = reproduceRun(settings, base, head, !io.local);
     Object.assign(known, { base, head, reproduce });
+    // What base's own configuration lists decides, before anything runs, which suites are new on head.
+    const baseSuites = await readBaseSuites(settings, io.workspace, base, io.context);
+    // A counter that cannot count here fails the run now, not after the builds.
+    const shardSuites = settings.shard
+        ? selectShard(settings.suites, settings.shard.index, settings.shard.total)
+        : settings.suites;
+    const toolErrors = io.runnerFor ? [] : await counterErrors(shardSuites);
+    if (toolErrors.length > 0)
+        return { ...failedComparison(settings, base, head, toolErrors, reproduce), pairing };
     const checkouts = await (0,git/* addWorktrees */.w_)(io.workspace, external_node_path_default().join(io.tempDir, 'perfgate'), base, head, io.signal);
+    let guard;
     try {
         const notes = [];
+        let newBenchFiles = [];
         if (settings.benchFromHead.length > 0) {
             try {
                 const done = await (0,git/* copyFromHead */.qF)(checkouts, settings.benchFromHead);
+                newBenchFiles = done.newOnHead;
                 const text = `Base ran head's benchmark code (bench-from-head: ${settings.benchFromHead.join(', ')}): ` +
                     `${done.copied} file${done.copied === 1 ? '' : 's'} copied from head into the base checkout before building` +
                     (done.removed > 0 ? `, ${done.removed} base-only file${done.removed === 1 ? '' : 's'} removed` : '') +
@@ -70753,13 +73157,14 @@ async function measureRevisions(settings, io, resultsDir, known) {
             }
         }
         // Fingerprinted after bench-from-head wrote into base: from here on, neither side may change the other.
-        const guard = await IsolationGuard.start(checkouts, io.signal);
+        guard = await IsolationGuard.start(checkouts, io.signal);
+        const isolation = guard;
         const buildErrors = [];
         for (const side of ['base', 'head']) {
-            const error = await build(settings, side, checkouts[side], io);
+            const error = await build(settings, side, checkouts[side], io, notes);
             if (error)
                 buildErrors.push(error);
-            const breach = settings.build ? guard.after(side, 'the build') : null;
+            const breach = settings.build ? await isolation.after(side, 'the build') : null;
             if (breach)
                 return failedComparison(settings, base, head, [breach], reproduce);
         }
@@ -70770,6 +73175,17 @@ async function measureRevisions(settings, io, resultsDir, known) {
             : settings.suites;
         if (settings.shard)
             io.log.info(`Shard ${settings.shard.index}/${settings.shard.total}: ${suites.map((s) => s.name).join(', ') || 'no suites'}`);
+        const fresh = newOnHead(suites, baseSuites, newBenchFiles);
+        for (const [name, why] of fresh) {
+            const text = `Suite "${name}" is new on head: ${why}, so it is measured on head only (absolute budgets apply); nothing was compared.`;
+            io.log.info(text);
+            notes.push({ code: 'new-on-head', text });
+        }
+        for (const name of droppedOnHead(settings, baseSuites)) {
+            const text = `Suite "${name}" is in base's configuration (${baseSuites.source}) but not in head's: it was not measured.`;
+            io.log.info(text);
+            notes.push({ code: 'suite-removed', text });
+        }
         const options = gateOptions(settings);
         const { gate, budgetWarnings } = createGate(settings, options);
         const runners = suites.map(io.runnerFor ?? createRunner);
@@ -70777,23 +73193,26 @@ async function measureRevisions(settings, io, resultsDir, known) {
             checkouts,
             gate,
             maxRounds: settings.maxRounds,
-            maxTimeS: settings.maxTimeS,
+            // A soak's runs are planned in full (their growth is compared once they are done): max-time comes on top.
+            maxTimeS: settings.maxTimeS + (0,settings_suites/* soakTimeS */.tH)(suites),
             seed: io.seed,
             signal: io.signal,
             reporter: io.progress ?? logReporter((line) => io.log.info(line)),
-            isolation: async (side, what) => guard.after(side, what),
+            isolation: (side, what) => isolation.after(side, what),
+            headOnly: new Set(fresh.keys()),
             completeReport: settings.completeReport,
         });
         if (outcome.verdictRound !== null && outcome.rounds > outcome.verdictRound)
             io.log.info(`The verdict was known after round ${outcome.verdictRound} (a regression); ${outcome.rounds - outcome.verdictRound} more round${outcome.rounds - outcome.verdictRound === 1 ? '' : 's'} labelled the other metrics (complete-report: true).`);
-        io.log.info(`Side isolation: ${guard.checks} checks of the other checkout, ${((guard.seconds / Math.max(1, guard.checks)) * 1000).toFixed(1)} ms each on average`);
-        // Soak growth metrics are decided from the runs' series, not their few replicate values.
+        io.log.info(`Side isolation: ${isolation.checks} checks of the other checkout, ${((isolation.seconds / Math.max(1, isolation.checks)) * 1000).toFixed(1)} ms each on average (${isolation.how})`);
         // One side changed the other: nothing measured is a comparison of the commits.
-        const unitOf = new Map((outcome.look?.results ?? []).map((r) => [r.id, r.unit]));
-        const results = outcome.isolationError
-            ? []
-            : applySoak(outcome.look?.results ?? [], outcome.series, options.alpha, (id) => (0,budgets/* budgetFor */.vO)(id, unitOf.get(id) ?? 'count', settings.budgets, settings.defaultBudget).rule.kind === 'off', units/* formatValue */.Fl);
-        const suiteErrors = outcome.errors.map((e) => `${e.message}${e.outputTail ? `\n${e.outputTail.trim().split('\n').slice(-10).join('\n')}` : ''}`);
+        const results = outcome.isolationError ? [] : (outcome.look?.results ?? []);
+        // A suite that fails on base is not new on head unless base's configuration says so: say why.
+        const onBase = baseSuites.names
+            ? `it is in base's configuration (${baseSuites.source}), so it is not new on head`
+            : `nothing shows it is new on head (${baseSuites.source})`;
+        const suiteErrors = outcome.errors.map((e) => `${e.message}${e.side === 'base' ? ` — ${onBase}` : ''}` +
+            `${e.outputTail ? `\n${e.outputTail.trim().split('\n').slice(-10).join('\n')}` : ''}`);
         const cancelled = outcome.cancelled ? ((0,signals/* cancelledBy */.tK)(io.signal) ?? 'SIGINT') : undefined;
         // A cancelled run's cancel message says why it stopped; the gate's "too few rounds" would blame the time limit.
         const errors = [...suiteErrors, ...(cancelled ? [] : (outcome.look?.errors ?? []))];
@@ -70809,6 +73228,10 @@ async function measureRevisions(settings, io, resultsDir, known) {
         const profiles = cancelled || outcome.isolationError
             ? []
             : await runProfiles(profileTargets(settings.profile, runners.filter((r) => !failed.has(r.suite.name)), results), { checkouts, resultsDir, seed: io.seed, signal: io.signal, log: (line) => io.log.info(line) });
+        // Every command stops what it started; anything of theirs still running got past that.
+        const escaped = (0,lifetime/* survivors */.Ql)();
+        if (escaped.length > 0)
+            errors.push(`Processes started by the benchmarks were still running after every command had ended (they escaped their supervision): ${escaped.join('; ')}. They were stopped; they may have run alongside the measurements.`);
         return {
             base,
             head,
@@ -70826,9 +73249,11 @@ async function measureRevisions(settings, io, resultsDir, known) {
             reproduce,
             ...(profiles.length > 0 ? { profiles } : {}),
             ...(outcome.curves.length && !outcome.isolationError ? { curves: outcome.curves } : {}),
+            looksTaken: gate.calls,
         };
     }
     finally {
+        guard?.close();
         await checkouts.remove();
     }
 }
@@ -70899,7 +73324,8 @@ async function postComment(settings, report, io, marker, body) {
 async function postCheckRun(report, io, markdown) {
     if (!io.github || !report.checkSha)
         return;
-    const conclusion = report.verdict === 'pass' ? 'success' : report.verdict === 'fail' ? 'failure' : 'neutral';
+    // GitHub counts a neutral required check as passing: an error (no verdict) fails the check.
+    const conclusion = report.cancelled ? 'cancelled' : report.verdict === 'pass' ? 'success' : 'failure';
     const title = markdown
         .split('\n')
         .find((l) => l.startsWith('### '))
@@ -70919,6 +73345,34 @@ async function postCheckRun(report, io, markdown) {
             ? `GitHub refused to let this token create a check run (${error.status}); grant the job \`permissions: { checks: write }\`.`
             : error.message;
         io.log.warning(`Could not create the check run: ${reason}`);
+    }
+}
+/**
+ * Report mode could not report (no results, a file that does not hold up, results for another
+ * run): the job summary and a failing check run on the commit the triggering event names (never
+ * one a results file names) say why, so a required check never waits for a result that will not
+ * come, nor passes. Failures to post are warnings.
+ */
+async function refuseResults(error, io) {
+    const title = 'perfgate: no verdict — the results were not reported';
+    const summary = `### ⚠️ ${title}\n\n${codeBlock(error.message)}\n`;
+    io.writeSummary(summary, false);
+    const sha = io.context.event.workflowRunHeadSha ?? io.context.event.prHeadSha;
+    if (!io.github || !sha)
+        return;
+    const cancelled = io.context.event.workflowRunConclusion === 'cancelled';
+    try {
+        const { url } = await io.github.createCheckRun({
+            headSha: sha,
+            name: 'perfgate',
+            conclusion: cancelled ? 'cancelled' : 'failure',
+            title,
+            summary,
+        });
+        io.log.info(`Check run: ${url}`);
+    }
+    catch (e) {
+        io.log.warning(`Could not create the check run: ${e.message}`);
     }
 }
 /** `measureRevisions`, or, when the run is cancelled before measuring, an empty comparison that says so. */
@@ -70972,7 +73426,7 @@ async function accept(settings, report, io) {
 }
 /** Runs perfgate. Never throws for measurement trouble: that is verdict `error` with a report. */
 async function run(settings, io, sources = {}) {
-    if (settings.mode !== 'report' && PRIVILEGED_EVENTS.has(io.context.eventName) && !settings.allowUnsafePrCheckout) {
+    if (settings.mode !== 'report' && (0,events/* eventRule */.n)(io.context.eventName).privileged && !settings.allowUnsafePrCheckout) {
         throw new Error(`perfgate refuses to check out and run pull-request code under "${io.context.eventName}": that event runs with a ` +
             'write token and secrets, so PR code could steal them. Measure under "pull_request" (mode: measure) and post the ' +
             'comment from a separate "workflow_run" workflow (mode: report) — see the README, "Fork pull requests". ' +
@@ -70983,11 +73437,20 @@ async function run(settings, io, sources = {}) {
     if (settings.mode === 'report') {
         if (!sources.reports)
             throw new Error('report mode needs the results to read');
-        // What is accepted is asked anew below; a results file (a fork's artifact) never decides it.
-        report = withoutAcceptance(sources.reports());
-        const mismatch = await verifyReportTarget(report, io);
-        if (mismatch)
-            throw new Error(`perfgate will not post these results: ${mismatch}. The artifact does not belong to this workflow run.`);
+        const load = sources.reports;
+        try {
+            // Each file's comparison is decided again from its samples with this job's configuration;
+            // what is accepted is asked anew below: a results file (a fork's artifact) decides nothing.
+            report = withoutAcceptance(load((file, shown) => replayReport(settings, file, shown)));
+            const mismatch = await verifyReportTarget(report, io);
+            if (mismatch)
+                throw new UntrustedResultsError(`perfgate will not post these results: ${mismatch}. The artifact does not belong to this workflow run.`);
+        }
+        catch (error) {
+            await refuseResults(error, io);
+            throw error;
+        }
+        report = { ...report, reproduce: reproduceReported(settings, report) };
     }
     else {
         const comparison = sources.files
@@ -71013,7 +73476,7 @@ async function run(settings, io, sources = {}) {
         detailsUrl,
         complete: 'the results JSON and the HTML report',
     });
-    io.writeSummary(summary);
+    io.writeSummary(summary, report.cancelled !== undefined);
     // The outputs first: a cancelled run may be cut short while it talks to GitHub.
     const counts = report.cancelled ? { regressions: 0, improvements: 0, accepted: 0 } : (0,core_report/* countOutcomes */.XF)(report);
     io.setOutput('verdict', report.verdict);
@@ -71085,6 +73548,8 @@ function parseBudgetRule(text) {
         const q = (0,_units__WEBPACK_IMPORTED_MODULE_0__/* .parseQuantity */ .Lf)(m[2]);
         if (!q)
             return `cannot read the bound "${m[2].trim()}": ${RULE_HELP}`;
+        if (!Number.isFinite(q.value))
+            return `the bound "${m[2].trim()}" is not a finite number: ${RULE_HELP}`;
         return { kind: 'absolute', op: m[1], bound: q.value, unit: q.unit, source };
     }
     return `cannot read the rule "${source}": ${RULE_HELP}`;
@@ -71238,6 +73703,292 @@ function roundsProblem(alpha, minRounds, maxRounds, design = DESIGN) {
 
 /***/ }),
 
+/***/ 6091:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  yP: () => (/* binding */ MIN_RUNS),
+  lJ: () => (/* binding */ growthResult),
+  o: () => (/* binding */ growthSubject),
+  IO: () => (/* binding */ soakBudget),
+  QJ: () => (/* binding */ ungatedGrowth)
+});
+
+// UNUSED EXPORTS: growthTest
+
+// EXTERNAL MODULE: ./src/core/stats/quantiles.ts
+var quantiles = __nccwpck_require__(6873);
+;// CONCATENATED MODULE: ./src/core/stats/student-t.ts
+/**
+ * Student's t distribution: upper tail and quantile, for the two-sample t-test of the soak growth
+ * comparison (`core/gate/growth.ts`).
+ *
+ * P(T > t) = ½·I_{ν/(ν+t²)}(ν/2, ½) for t ≥ 0 (Abramowitz & Stegun 26.7.1 with 26.5.27), I the
+ * regularized incomplete beta function, evaluated by its continued fraction (A&S 26.5.8) with the
+ * modified Lentz method (Press et al., Numerical Recipes, 3rd ed., §6.4); ln Γ by Lanczos' series
+ * (g = 7, n = 9). The quantile inverts the tail by bisection on a bracket, to about 1e-12 relative.
+ * Accuracy: about 1e-12 relative (1e-11 at a thousand degrees of freedom, where the ln Γ differences
+ * lose digits), checked against SciPy (`scripts/golden-soak.py`).
+ */
+const LANCZOS = [
+    0.9999999999998099, 676.5203681218851, -1259.1392167224028, 771.3234287776531, -176.6150291621406, 12.507343278686905,
+    -0.13857109526572012, 9.984369578019572e-6, 1.5056327351493116e-7,
+];
+/** ln Γ(x) for x > 0 (Lanczos). */
+function lnGamma(x) {
+    if (x < 0.5)
+        return Math.log(Math.PI / Math.sin(Math.PI * x)) - lnGamma(1 - x);
+    const z = x - 1;
+    let sum = LANCZOS[0];
+    for (let i = 1; i < LANCZOS.length; i++)
+        sum += LANCZOS[i] / (z + i);
+    const t = z + 7.5;
+    return 0.5 * Math.log(2 * Math.PI) + (z + 0.5) * Math.log(t) - t + Math.log(sum);
+}
+/** The continued fraction of I_x(a, b) (A&S 26.5.8), modified Lentz. */
+function betaContinuedFraction(x, a, b) {
+    const tiny = 1e-300;
+    let c = 1;
+    let d = 1 - ((a + b) * x) / (a + 1);
+    d = Math.abs(d) < tiny ? tiny : d;
+    d = 1 / d;
+    let f = d;
+    for (let m = 1; m <= 10_000; m++) {
+        const m2 = 2 * m;
+        // Even step.
+        let num = (m * (b - m) * x) / ((a + m2 - 1) * (a + m2));
+        d = 1 + num * d;
+        d = Math.abs(d) < tiny ? tiny : d;
+        c = 1 + num / c;
+        c = Math.abs(c) < tiny ? tiny : c;
+        d = 1 / d;
+        f *= d * c;
+        // Odd step.
+        num = (-(a + m) * (a + b + m) * x) / ((a + m2) * (a + m2 + 1));
+        d = 1 + num * d;
+        d = Math.abs(d) < tiny ? tiny : d;
+        c = 1 + num / c;
+        c = Math.abs(c) < tiny ? tiny : c;
+        d = 1 / d;
+        const delta = d * c;
+        f *= delta;
+        if (Math.abs(delta - 1) < 1e-16)
+            break;
+    }
+    return f;
+}
+/**
+ * The regularized incomplete beta function I_x(a, b), for 0 ≤ x ≤ 1 and a, b > 0. `y` is 1 − x, given
+ * separately when it is known more precisely than 1 − x can be computed.
+ */
+function regularizedBeta(x, a, b, y = 1 - x) {
+    if (x <= 0)
+        return 0;
+    if (y <= 0)
+        return 1;
+    const front = Math.exp(a * Math.log(x) + b * Math.log(y) + lnGamma(a + b) - lnGamma(a) - lnGamma(b));
+    // The fraction converges fast for x < (a + 1)/(a + b + 2); beyond, use I_x(a, b) = 1 − I_y(b, a).
+    if (x < (a + 1) / (a + b + 2))
+        return (front * betaContinuedFraction(x, a, b)) / a;
+    return 1 - (front * betaContinuedFraction(y, b, a)) / b;
+}
+/** P(T > t) for Student's t with `df` > 0 degrees of freedom. */
+function studentTSurvival(t, df) {
+    if (!(df > 0))
+        throw new RangeError(`studentTSurvival: expected degrees of freedom > 0, got ${df}`);
+    if (Number.isNaN(t))
+        return Number.NaN;
+    if (t === Number.POSITIVE_INFINITY)
+        return 0;
+    if (t === Number.NEGATIVE_INFINITY)
+        return 1;
+    // x = ν/(ν + t²) and 1 − x = t²/(ν + t²), each computed directly to keep its precision.
+    const tail = 0.5 * regularizedBeta(df / (df + t * t), df / 2, 0.5, (t * t) / (df + t * t));
+    return t >= 0 ? tail : 1 - tail;
+}
+/** The t with upper tail probability q: P(T > t) = q, for 0 < q < 1. */
+function studentTQuantileUpper(q, df) {
+    if (!(q > 0 && q < 1))
+        throw new RangeError(`studentTQuantileUpper: expected a probability in (0, 1), got ${q}`);
+    if (q > 0.5)
+        return -studentTQuantileUpper(1 - q, df);
+    if (q === 0.5)
+        return 0;
+    let lo = 0;
+    let hi = 1;
+    while (studentTSurvival(hi, df) > q) {
+        lo = hi;
+        hi *= 2;
+        if (hi > 1e300)
+            return Number.POSITIVE_INFINITY;
+    }
+    for (let i = 0; i < 200 && hi - lo > 1e-13 * hi; i++) {
+        const mid = (lo + hi) / 2;
+        if (studentTSurvival(mid, df) > q)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return (lo + hi) / 2;
+}
+
+// EXTERNAL MODULE: ./src/core/units.ts
+var units = __nccwpck_require__(2184);
+;// CONCATENATED MODULE: ./src/core/gate/growth.ts
+
+
+
+/** The runs a side needs before the growth can be compared (one degree of freedom a side). */
+const MIN_RUNS = 2;
+/** Student's two-sample t-test of head − base against `tolerance` (see the file comment). */
+function growthTest(base, head, tolerance) {
+    const nb = base.length;
+    const nh = head.length;
+    if (nb < 1 || nh < 1 || nb + nh < 3)
+        throw new RangeError('growthTest: expected at least 3 runs, one a side');
+    const mean = (v) => v.reduce((a, b) => a + b, 0) / v.length;
+    const mb = mean(base);
+    const mh = mean(head);
+    const ss = base.reduce((a, v) => a + (v - mb) ** 2, 0) + head.reduce((a, v) => a + (v - mh) ** 2, 0);
+    const df = nb + nh - 2;
+    // Equal values within each side: no spread (not the rounding residue of the sums above).
+    const constant = base.every((v) => v === base[0]) && head.every((v) => v === head[0]);
+    const se = constant ? 0 : Math.sqrt((ss / df) * (1 / nb + 1 / nh));
+    const estimate = mh - mb;
+    // With no spread the difference is exact: its p-values are 0 or 1.
+    const above = (x) => (se > 0 ? studentTSurvival((estimate - x) / se, df) : estimate > x ? 0 : 1);
+    const below = (x) => (se > 0 ? studentTSurvival((x - estimate) / se, df) : estimate < x ? 0 : 1);
+    return {
+        estimate,
+        tolerance,
+        se,
+        df,
+        lowerAt: (tail) => (se > 0 ? estimate - studentTQuantileUpper(tail, df) * se : estimate),
+        upperAt: (tail) => (se > 0 ? estimate + studentTQuantileUpper(tail, df) * se : estimate),
+        pBeyond: above(tolerance),
+        pWithin: below(tolerance),
+        pWorse: above(0),
+    };
+}
+/**
+ * The rule a soak metric is judged by: a growth metric by its soak's tolerance (unless a budget rule
+ * turns it off), a metric only reported during a soak by none. Any other metric keeps `rule`.
+ */
+function soakBudget(soak, rule, unit) {
+    if (!soak || rule.kind === 'off')
+        return rule;
+    if (soak.role === 'reported')
+        return { kind: 'off', source: 'reported during a soak' };
+    return {
+        kind: 'growth',
+        bound: soak.tolerance,
+        unit,
+        source: `head − base ≤ ${(0,units/* formatGrowth */.T9)(soak.tolerance, unit)}`,
+    };
+}
+/** A growth metric at one look: its subject, or a result when it cannot (yet) be tested. */
+function growthSubject(m, budget, isFinal) {
+    const runs = m.soak?.role === 'growth' ? m.soak.runs : MIN_RUNS;
+    const done = Math.min(m.base.length, m.head.length);
+    if (done < runs && !isFinal)
+        return { result: { stopReason: `waiting for the soak's runs (${done} of ${runs} a side)` }, decided: false };
+    if (m.base.length < MIN_RUNS || m.head.length < MIN_RUNS) {
+        return {
+            result: { stopReason: 'too few soak runs' },
+            decided: true,
+            error: tooFewRuns(m.id, m.base.length, m.head.length, runs),
+        };
+    }
+    const notes = [];
+    if (done < runs)
+        notes.push(partialRuns(m.id, done, runs));
+    return { kind: 'growth', test: growthTest(m.base, m.head, budget.bound), notes };
+}
+/** The growth metric's result at the look that tested it. */
+function growthResult(m, base, subject, fail, pass, where) {
+    const { test } = subject;
+    const low = test.lowerAt(fail.tail);
+    const high = test.upperAt(pass.tail);
+    let outcome;
+    let stopReason;
+    const runs = `${Math.min(m.base.length, m.head.length)} soak runs a side`;
+    if (fail.rejected) {
+        outcome = 'regression';
+        stopReason = `beyond the tolerance at ${where}, after ${runs}`;
+    }
+    else if (pass.rejected) {
+        outcome = high < 0 ? 'improvement' : 'within-budget';
+        stopReason = `within the tolerance at ${where}, after ${runs}`;
+    }
+    else {
+        outcome = 'inconclusive';
+        stopReason = `undecided after ${runs}`;
+    }
+    const warnings = [...base.warnings];
+    if (outcome === 'inconclusive')
+        warnings.push(undecided(m, test, low, high, fail.tail));
+    return {
+        ...base,
+        baseMedian: (0,quantiles/* median */.JZ)(m.base),
+        headMedian: (0,quantiles/* median */.JZ)(m.head),
+        growthInterval: { estimate: test.estimate, low, high, confidence: 1 - fail.tail - pass.tail },
+        pValue: test.pWorse,
+        outcome,
+        stopReason,
+        warnings,
+    };
+}
+/** A growth metric whose budget is off: the extra growth with a descriptive two-sided 95 % interval. */
+function ungatedGrowth(m, result) {
+    if (m.base.length < 1 || m.head.length < 1 || m.base.length + m.head.length < 3)
+        return result;
+    const test = growthTest(m.base, m.head, 0);
+    return {
+        ...result,
+        growthInterval: { estimate: test.estimate, low: test.lowerAt(0.025), high: test.upperAt(0.025), confidence: 0.95 },
+        pValue: test.pWorse,
+    };
+}
+// ---------------------------------------------------------------------------------------------
+// Notes
+function tooFewRuns(metric, base, head, runs) {
+    return (`${metric}: only ${base} base and ${head} head soak run${head === 1 ? '' : 's'} completed; comparing growth needs at least ${MIN_RUNS} a side ` +
+        `(${runs} were planned). Raise max-time, or shorten the runs (soak.duration) so that soak.rounds fit.`);
+}
+function partialRuns(metric, done, runs) {
+    return {
+        code: 'soak-runs',
+        metric,
+        text: `Only ${done} of the ${runs} planned soak runs a side completed before sampling stopped; the growth was compared on those.`,
+    };
+}
+/**
+ * An interval that straddles the tolerance: what it shows, and how many runs a side would make it about
+ * half as wide as the distance that would decide (the spread shrinks as 1/√runs; longer runs shrink it
+ * faster, as duration^−1.5 for a slope through slowly wandering noise).
+ */
+function undecided(m, test, low, high, tail) {
+    const fmt = (v) => (0,units/* formatGrowth */.T9)(v, m.unit);
+    const runs = Math.min(m.base.length, m.head.length);
+    const distance = Math.abs(test.estimate - test.tolerance);
+    const t = studentTQuantileUpper(tail, test.df);
+    const needed = distance > 0 ? Math.ceil(runs * ((2 * t * test.se) / distance) ** 2) : Number.POSITIVE_INFINITY;
+    const more = Number.isFinite(needed) && needed > runs && needed <= 100
+        ? `about ${needed} runs a side (soak.rounds) or longer runs (soak.duration) would decide it`
+        : 'longer runs (soak.duration) or more of them (soak.rounds) would narrow it';
+    return {
+        code: 'soak-undecided',
+        metric: m.id,
+        text: `Head grows ${fmt(test.estimate)} faster than base (${fmt(low)} … ${fmt(high)}), which straddles the tolerance ` +
+            `${fmt(test.tolerance)} after ${runs} runs a side: ${more}.`,
+    };
+}
+
+
+/***/ }),
+
 /***/ 8455:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -71280,17 +74031,202 @@ function informationFraction(rounds, maxRounds) {
 
 /***/ }),
 
+/***/ 8794:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   HS: () => (/* binding */ perfStatCount),
+/* harmony export */   QT: () => (/* binding */ CounterOutputError),
+/* harmony export */   fB: () => (/* binding */ instructionsMetricId),
+/* harmony export */   ov: () => (/* binding */ cachegrindCount),
+/* harmony export */   zI: () => (/* binding */ withCounterNote)
+/* harmony export */ });
+/* unused harmony exports COUNT_SPREAD_NOTE, countSpread, counterNote */
+/** A counter's output that cannot be read. */
+class CounterOutputError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'CounterOutputError';
+    }
+}
+/**
+ * The instructions (`Ir`) of one cachegrind output file (`cachegrind.out.PID`): its `summary:`
+ * line, at the position of `Ir` in its `events:` line.
+ */
+function cachegrindCount(text) {
+    let events = null;
+    let summary = null;
+    for (const line of text.split('\n')) {
+        if (line.startsWith('events:'))
+            events = line.slice(7).trim().split(/\s+/);
+        else if (line.startsWith('summary:'))
+            summary = line.slice(8).trim().split(/\s+/);
+    }
+    if (!events)
+        throw new CounterOutputError('cachegrind output has no "events:" line');
+    const at = events.indexOf('Ir');
+    if (at < 0)
+        throw new CounterOutputError(`cachegrind output does not count instructions (events: ${events.join(' ')})`);
+    if (!summary)
+        throw new CounterOutputError('cachegrind output has no "summary:" line (the process did not exit?)');
+    const value = Number(summary[at] ?? '0');
+    if (!Number.isSafeInteger(value) || value < 0)
+        throw new CounterOutputError(`cachegrind output has an unreadable summary: "${summary.join(' ')}"`);
+    return value;
+}
+/**
+ * The count of `perf stat -x, -e instructions:u` output (CSV: value, unit, event, run time,
+ * percentage running, …). `<not supported>` / `<not counted>` say the kernel offered no counter;
+ * a counter that ran for only part of the time (multiplexed) is refused rather than scaled.
+ */
+function perfStatCount(text) {
+    for (const line of text.split('\n')) {
+        if (line.startsWith('#') || line.trim() === '')
+            continue;
+        const fields = line.split(',');
+        if (!/^instructions(:\w+)?$/.test(fields[2] ?? ''))
+            continue;
+        const value = fields[0].trim();
+        if (value.startsWith('<'))
+            return { ok: false, reason: `perf stat reports the instructions counter as ${value}` };
+        const count = Number(value);
+        const running = Number(fields[4]);
+        if (!Number.isFinite(count) || count < 0)
+            return { ok: false, reason: `perf stat printed an unreadable count: "${line.trim()}"` };
+        if (Number.isFinite(running) && running < 100)
+            return {
+                ok: false,
+                reason: `the instructions counter ran for only ${running}% of the time (multiplexed with other events)`,
+            };
+        return { ok: true, count };
+    }
+    return { ok: false, reason: 'perf stat printed no instructions line' };
+}
+/** The metric of a suite's instruction count. */
+function instructionsMetricId(suite) {
+    return `${suite}:instructions`;
+}
+/**
+ * Spread of one side's counts (largest over smallest, minus one) above which the report says that
+ * the program does not count the same from run to run. A compiled program's counts agree to a few
+ * parts in a million; a JIT runtime's vary by a percent and more.
+ */
+const COUNT_SPREAD_NOTE = 0.001;
+/** The largest spread of counts within one side (max/min − 1); 0 with fewer than 2 counts. */
+function countSpread(base, head) {
+    const spread = (xs) => {
+        const positive = xs.filter((x) => x > 0);
+        return positive.length < 2 ? 0 : Math.max(...positive) / Math.min(...positive) - 1;
+    };
+    return Math.max(spread(base), spread(head));
+}
+/**
+ * `r` with the counter's notes first among its notes, when it is an instruction count (for the
+ * renderers): which counter produced the numbers, and whether the same commit counted differently
+ * from run to run.
+ */
+function withCounterNote(r) {
+    if (!r.counter)
+        return r;
+    const notes = [{ code: 'counter', metric: r.id, text: counterNote(r.counter) }];
+    const spread = countSpread(r.base, r.head);
+    if (spread > COUNT_SPREAD_NOTE)
+        notes.push({
+            code: 'count-spread',
+            metric: r.id,
+            text: `The same commit counted up to ${(spread * 100).toFixed(spread < 0.01 ? 2 : 1)} % more instructions in one run than in another: ` +
+                'threads or a JIT make this program take different paths from run to run, so deciding needs more rounds. ' +
+                'Node.js: run it as `node --predictable …` (counts then agree to a few parts in a million); see "Instruction counts" in the README.',
+        });
+    const fresh = notes.filter((n) => !r.warnings.some((w) => w.text === n.text));
+    return fresh.length === 0 ? r : { ...r, warnings: [...fresh, ...r.warnings] };
+}
+/** The report's note on an instructions metric: which counter produced the numbers, and what the other metrics are. */
+function counterNote(counter) {
+    const how = counter === 'valgrind'
+        ? "Instructions counted by valgrind's cachegrind (a simulated CPU): user-space instructions of every process the command starts; the same program and input give the same count on any runner."
+        : 'Instructions counted by the CPU\'s hardware counter (perf stat, event "instructions:u"): user-space instructions of every process the command starts.';
+    return `${how} Wall, CPU and RSS come from separate runs of the command without the counter, in the same rounds.`;
+}
+
+
+/***/ }),
+
 /***/ 4146:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   i: () => (/* binding */ OUTCOMES),
-/* harmony export */   l: () => (/* binding */ FAILING_OUTCOMES)
+/* harmony export */   F: () => (/* binding */ INSTRUCTION_COUNTERS),
+/* harmony export */   im: () => (/* binding */ OUTCOMES),
+/* harmony export */   lq: () => (/* binding */ FAILING_OUTCOMES)
 /* harmony export */ });
+/* unused harmony export WARNING_CODES */
 /**
- * What perfgate concluded about one metric. Each follows from the metric's interval (`change`, or
- * `headInterval` for absolute rules) and its budget, by eye:
- * - `regression`: the whole interval is beyond the relative budget. Fails the gate.
+ * Which counter counts a command suite's instructions (`instructions:`): `valgrind` (written
+ * `true`, the default: cachegrind, a simulated CPU, deterministic on any runner) or `hardware`
+ * (the CPU's own counter through `perf stat`, where the kernel offers it).
+ */
+const INSTRUCTION_COUNTERS = ['valgrind', 'hardware'];
+/**
+ * Kinds of notes, each emitted where the comment says and matched by code, never by wording. (A
+ * results file read back in report mode is checked for the shape of its codes only, by
+ * `adapters/results-file.ts`; renderers show every note alike whatever its code.)
+ */
+const WARNING_CODES = (/* unused pure expression or super */ null && ([
+    /** A suite's adapter or harness parser said something about one sample (app/measure.ts). */
+    'replicate',
+    /** A budget rule matched no metric, or a metric matched several (app/report.ts). */
+    'budget',
+    /** max-time ran out before the gate decided (app/measure.ts). */
+    'max-time',
+    /** A suite or metric measured on head only (app/measure.ts, core/gate/notes.ts). */
+    'new-on-head',
+    /** Base ran head's benchmark code (`bench-from-head`; app/run.ts). */
+    'bench-from-head',
+    /** A look's level is below the smallest p the data can give yet (core/gate/notes.ts). */
+    'interval-level',
+    /** Values ≤ 0: the change is on the linear scale (core/gate/notes.ts). */
+    'linear-scale',
+    /** The base median is 0 (core/gate/notes.ts). */
+    'zero-base',
+    /** Values move in steps coarse next to the budget (core/gate/notes.ts). */
+    'resolution',
+    /** The interval straddles the budget or the bound at the last look (core/gate/notes.ts). */
+    'inconclusive',
+    /** Outliers on one side (core/gate/diagnostics.ts). */
+    'outliers',
+    /** The samples drift with the round (core/gate/diagnostics.ts). */
+    'drift',
+    /** Too noisy for the budget within max-rounds (core/gate/notes.ts). */
+    'too-noisy',
+    /** Soak growth: runs missing on a side (core/gate/growth.ts). */
+    'soak-runs',
+    /** Soak growth: undecided after its runs (core/gate/growth.ts). */
+    'soak-undecided',
+    /** What an accept label or line did or ignored (core/accept.ts). */
+    'acceptance',
+    /** Report mode skipped a symbolic link among the results (adapters/results-file.ts). */
+    'symlink',
+    /** Every sample on each side has the same value: decided by the values (core/gate/notes.ts). */
+    'exact',
+    /** Serial correlation within a side widened the interval (core/gate/notes.ts). */
+    'serial-correlation',
+    /** The values form two modes on a side (core/gate/modes.ts). */
+    'two-modes',
+    /** A suite on base is gone on head (app/run.ts). */
+    'suite-removed',
+    /** A build left a process running (app/run.ts). */
+    'build-left-running',
+    /** Which instruction counter measured (core/instructions.ts). */
+    'counter',
+    /** Instruction counts that vary between runs (core/instructions.ts). */
+    'count-spread',
+]));
+/**
+ * What perfgate concluded about one metric. Each follows from the metric's interval (`change`,
+ * `headInterval` for absolute rules, `growthInterval` for soak growth) and its budget, by eye:
+ * - `regression`: the whole interval is beyond the relative budget (or, for soak growth, the tolerance).
+ *   Fails the gate.
  * - `breach`: the whole interval of the head's median breaks the absolute rule. Fails the gate.
  * - `improvement`: the whole interval is within budget and better than no change.
  * - `within-budget`: the whole interval is within the budget (or keeps the absolute rule).
@@ -71312,6 +74248,290 @@ const OUTCOMES = [
 ];
 /** Outcomes that fail the gate. */
 const FAILING_OUTCOMES = new Set(['regression', 'breach']);
+
+
+/***/ }),
+
+/***/ 9546:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   bf: () => (/* binding */ dependencyOf),
+/* harmony export */   kM: () => (/* binding */ shareOfGrowth),
+/* harmony export */   wH: () => (/* binding */ differential)
+/* harmony export */ });
+/* unused harmony exports MAX_NAME, MAX_FILE */
+/** Per run: the rise of a function's mean share of the profile below which its growth is the machine's. */
+const SHARE_MARGIN = 0.005;
+const SIDES = ['base', 'head'];
+/** V8's pseudo-frames that are not code: never ranked as a function whose cost grew. */
+const NOT_CODE = new Set(['(idle)', '(program)', '(root)']);
+/** A package name without its version: `tinybench@6.2.5` → `tinybench`, `@scope/x@1.0.0` → `@scope/x`. */
+function packageName(pkg) {
+    if (!pkg)
+        return '';
+    const at = pkg.lastIndexOf('@');
+    return at > 0 ? pkg.slice(0, at) : pkg;
+}
+/** Assigns every frame of both sides a function id that is stable across the two sides. */
+function identify(sides) {
+    const nameFile = (f) => `${f.name}\u0000${packageName(f.package)}\u0000${f.file}`;
+    const rankKey = (side) => {
+        const lines = new Map();
+        for (const p of sides[side])
+            for (const f of p.frames) {
+                const set = lines.get(nameFile(f)) ?? new Set();
+                set.add(f.line);
+                lines.set(nameFile(f), set);
+            }
+        const ranks = new Map();
+        for (const [k, set] of lines) {
+            const sorted = [...set].sort((a, b) => (a ?? -1) - (b ?? -1));
+            ranks.set(k, new Map(sorted.map((l, i) => [l, i])));
+        }
+        return (f) => `${nameFile(f)}\u0000${ranks.get(nameFile(f))?.get(f.line) ?? 0}`;
+    };
+    const functions = [];
+    const index = new Map();
+    const idOf = { base: new Map(), head: new Map() };
+    // Head first, so a function present on both sides is shown with head's line.
+    for (const side of ['head', 'base']) {
+        const key = rankKey(side);
+        for (const p of sides[side]) {
+            idOf[side].set(p, p.frames.map((f) => {
+                const k = key(f);
+                let i = index.get(k);
+                if (i === undefined) {
+                    i = functions.length;
+                    functions.push(f);
+                    index.set(k, i);
+                }
+                return i;
+            }));
+        }
+    }
+    return { functions, idOf };
+}
+/** Builds the differential view of `base` against `head` (each a list of profiles of one kind). */
+function differential(base, head, options) {
+    const unit = (base[0] ?? head[0])?.unit ?? (options.kind === 'heap' ? 'B' : 's');
+    const profiles = { base, head };
+    const { functions, idOf } = identify(profiles);
+    const runOf = (side, i) => options.runOf?.[side][i] ?? i;
+    const runs = {
+        base: Math.max(0, ...base.map((_, i) => runOf('base', i) + 1)),
+        head: Math.max(0, ...head.map((_, i) => runOf('head', i) + 1)),
+    };
+    // Raw cost per run: self per function, and the run's total.
+    const rawSelf = { base: [], head: [] };
+    const rawTotal = { base: [], head: [] };
+    const present = { base: new Set(), head: new Set() };
+    const add = (m, k, w) => m.set(k, (m.get(k) ?? 0) + w);
+    for (const side of SIDES) {
+        for (let r = 0; r < runs[side]; r++) {
+            rawSelf[side].push(new Map());
+            rawTotal[side].push(0);
+        }
+        profiles[side].forEach((p, i) => {
+            const ids = idOf[side].get(p);
+            const r = runOf(side, i);
+            for (const s of p.stacks) {
+                if (!(s.weight > 0) || s.frames.length === 0)
+                    continue;
+                rawTotal[side][r] += s.weight;
+                add(rawSelf[side][r], ids[s.frames[s.frames.length - 1]], s.weight);
+                for (const f of s.frames)
+                    present[side].add(ids[f]);
+            }
+        });
+    }
+    // What each run's raw cost is multiplied by: 1/(its total) for shares (each run weighs alike),
+    // else 1/divisor for the side's sum.
+    const share = options.per === 'share';
+    const factor = (side, r) => share
+        ? rawTotal[side][r] > 0
+            ? 1 / rawTotal[side][r] / runs[side]
+            : 0
+        : 1 / Math.max(options.divisor[side], 1e-300);
+    const self = { base: new Map(), head: new Map() };
+    const total = { base: new Map(), head: new Map() };
+    const sum = { base: 0, head: 0 };
+    const nodes = [];
+    const nodeIndex = new Map();
+    for (const side of SIDES) {
+        const other = side === 'base' ? 'head' : 'base';
+        profiles[side].forEach((p, i) => {
+            const ids = idOf[side].get(p);
+            const k = factor(side, runOf(side, i));
+            for (const s of p.stacks) {
+                const w = s.weight * k;
+                if (!(w > 0) || s.frames.length === 0)
+                    continue;
+                sum[side] += w;
+                const fns = s.frames.map((f) => ids[f]);
+                add(self[side], fns[fns.length - 1], w);
+                for (const fn of new Set(fns))
+                    add(total[side], fn, w);
+                let parent = -1;
+                fns.forEach((fn, depth) => {
+                    // A frame the other side never shows is drawn only as a leaf: its callees align.
+                    if (depth < fns.length - 1 && !present[other].has(fn))
+                        return;
+                    const key = `${parent}>${fn}`;
+                    let n = nodeIndex.get(key);
+                    if (n === undefined) {
+                        n = nodes.length;
+                        nodes.push({ fn, parent, base: 0, head: 0 });
+                        nodeIndex.set(key, n);
+                    }
+                    nodes[n][side] += w;
+                    parent = n;
+                });
+            }
+        });
+    }
+    const costs = functions.map((_, fn) => ({
+        fn,
+        baseSelf: self.base.get(fn) ?? 0,
+        headSelf: self.head.get(fn) ?? 0,
+        baseTotal: total.base.get(fn) ?? 0,
+        headTotal: total.head.get(fn) ?? 0,
+    }));
+    // Whether a function grew in every run is judged on its share of each run's profile: a machine
+    // that is slower during one run (load, frequency) scales every function of that run alike, which
+    // would make unchanged functions look grown (or hide a real growth) on absolute costs.
+    const shareInRun = (side, fn) => rawSelf[side].map((m, r) => (rawTotal[side][r] > 0 ? (m.get(fn) ?? 0) / rawTotal[side][r] : 0));
+    const floor = Math.max(sum.base, sum.head) * (options.minGrowth ?? 0.003);
+    // With shares (a fixed-time harness), the time itself is fixed by the harness, not scaled by the
+    // machine: a function must also have grown in time in every run. A harness's bookkeeping that
+    // scales with the operations done (sorting its samples) shrinks on the slower side, which lifts
+    // every unchanged function's share a little; their time per run does not grow.
+    const timeInRun = (side, fn) => rawSelf[side].map((m) => m.get(fn) ?? 0);
+    // Per run (a command), where one function often does nearly all the work: its share can hardly
+    // grow, and start-up noise in one run (compiling, loading) dents it. There the time itself must
+    // grow in every run, and the share must rise on average by more than SHARE_MARGIN (a machine slower
+    // during the head's runs lifts every function's time, not its share).
+    const meanOf = (xs) => xs.reduce((a, x) => a + x, 0) / Math.max(1, xs.length);
+    const grewEveryRun = (fn) => {
+        if (runs.base < 2 || runs.head < 2)
+            return true;
+        const time = Math.min(...timeInRun('head', fn)) > Math.max(...timeInRun('base', fn));
+        if (options.per === 'run')
+            return time && meanOf(shareInRun('head', fn)) > meanOf(shareInRun('base', fn)) + SHARE_MARGIN;
+        const shares = Math.min(...shareInRun('head', fn)) > Math.max(...shareInRun('base', fn));
+        return shares && (!share || time);
+    };
+    const growth = (c) => c.headSelf - c.baseSelf;
+    const grown = costs
+        .filter((c) => growth(c) > floor && !(functions[c.fn].file === '' && NOT_CODE.has(functions[c.fn].name)) && grewEveryRun(c.fn))
+        .sort((a, b) => growth(b) - growth(a) || b.headTotal - b.baseTotal - (a.headTotal - a.baseTotal) || a.fn - b.fn);
+    const top = grown.slice(0, options.top ?? 20);
+    const flame = pruneTree(nodes, functions, Math.max(sum.base, sum.head) * (options.minFraction ?? 0.002), options);
+    // Keep only the functions the view refers to.
+    const used = [...new Set([...top.map((c) => c.fn), ...flame.map((n) => n.fn)])].sort((a, b) => a - b);
+    const remap = new Map(used.map((fn, i) => [fn, i]));
+    const mean = (xs) => (xs.length ? xs.reduce((a, x) => a + x, 0) / xs.length : 0);
+    return {
+        kind: options.kind,
+        unit,
+        per: options.per,
+        functions: used.map((fn) => shortened(functions[fn])),
+        top: top.map((c) => ({ ...c, fn: remap.get(c.fn) })),
+        grown: grown.reduce((a, c) => a + growth(c), 0),
+        baseTotal: sum.base,
+        headTotal: sum.head,
+        ...(share ? { perRun: { base: mean(rawTotal.base), head: mean(rawTotal.head) } } : {}),
+        flame: flame.map((n) => ({ ...n, fn: remap.get(n.fn) })),
+    };
+}
+/**
+ * Drops slivers (and, past `maxNodes`, the smallest nodes) and returns the tree in depth-first
+ * order, siblings by function name, with `parent` pointing into the returned list.
+ */
+function pruneTree(nodes, functions, threshold, options) {
+    const size = (n) => Math.max(n.base, n.head);
+    // A child never outweighs its parent, so the threshold keeps every kept node's ancestors.
+    let kept = nodes.map((_, i) => i).filter((i) => size(nodes[i]) >= threshold && size(nodes[i]) > 0);
+    const max = options.maxNodes ?? 1500;
+    if (kept.length > max) {
+        // Nodes are created parents first, so one pass gives every depth.
+        const depth = new Array(nodes.length).fill(0);
+        nodes.forEach((n, i) => {
+            if (n.parent >= 0)
+                depth[i] = depth[n.parent] + 1;
+        });
+        kept = kept.sort((a, b) => size(nodes[b]) - size(nodes[a]) || depth[a] - depth[b]).slice(0, max);
+    }
+    const keep = new Set(kept);
+    const children = new Map();
+    for (const i of keep) {
+        const p = nodes[i].parent;
+        if (p >= 0 && !keep.has(p))
+            continue;
+        const list = children.get(p) ?? [];
+        list.push(i);
+        children.set(p, list);
+    }
+    const byName = (a, b) => functions[nodes[a].fn].name.localeCompare(functions[nodes[b].fn].name) || a - b;
+    const out = [];
+    // Iterative depth-first walk: deep recursion in a profile must not overflow our own stack.
+    const todo = (children.get(-1) ?? [])
+        .sort(byName)
+        .reverse()
+        .map((i) => [i, -1]);
+    while (todo.length > 0) {
+        const [i, parent] = todo.pop();
+        const at = out.length;
+        out.push({ ...nodes[i], parent });
+        const kids = (children.get(i) ?? []).sort(byName);
+        for (let k = kids.length - 1; k >= 0; k--)
+            todo.push([kids[k], at]);
+    }
+    return out;
+}
+/** Longest function name and file name kept in a report (C++ template names run to kilobytes). */
+const MAX_NAME = 400;
+const MAX_FILE = 800;
+function shortened(f) {
+    const cut = (text, max) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+    const out = { name: cut(f.name, MAX_NAME), file: cut(f.file, MAX_FILE), line: f.line };
+    if (f.package)
+        out.package = cut(f.package, MAX_NAME);
+    return out;
+}
+/**
+ * The share of the growth that a function's self growth explains: of the growth of every ranked
+ * function (`grown`), so the shares add up to 100 %; null when nothing grew. Results written before
+ * `grown` existed divide by the growth of all profiled cost.
+ */
+function shareOfGrowth(view, cost) {
+    const grew = view.grown ?? view.headTotal - view.baseTotal;
+    return grew > 0 ? (cost.headSelf - cost.baseSelf) / grew : null;
+}
+/**
+ * Splits a file path into the dependency it belongs to and the path inside it, when it lies in one:
+ * `node_modules/tinybench/dist/index.js` → `tinybench`, `dist/index.js` (the last `node_modules`
+ * wins, so pnpm's layout works); Go's module cache `…/pkg/mod/github.com/x/y@v1.2.3/z.go` →
+ * `github.com/x/y@v1.2.3`, `z.go`. Null for anything else (the project's own code).
+ */
+function dependencyOf(file) {
+    const parts = file.split('/');
+    const nm = parts.lastIndexOf('node_modules');
+    if (nm >= 0 && nm + 1 < parts.length - 1) {
+        const scoped = parts[nm + 1].startsWith('@');
+        const end = nm + (scoped ? 3 : 2);
+        if (end < parts.length)
+            return { package: parts.slice(nm + 1, end).join('/'), file: parts.slice(end).join('/') };
+    }
+    const mod = file.indexOf('/pkg/mod/');
+    if (mod >= 0) {
+        const rest = parts.slice(file.slice(0, mod + '/pkg/mod/'.length).split('/').length - 1);
+        const v = rest.findIndex((p) => /@v\d/.test(p));
+        if (v >= 0 && v < rest.length - 1)
+            return { package: rest.slice(0, v + 1).join('/'), file: rest.slice(v + 1).join('/') };
+    }
+    return null;
+}
 
 
 /***/ }),
@@ -71494,6 +74714,175 @@ function mermaidChart(result, maxPoints) {
 
 /***/ }),
 
+/***/ 9155:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Kh: () => (/* binding */ viewCaption),
+/* harmony export */   LH: () => (/* binding */ shareLegend),
+/* harmony export */   ZF: () => (/* binding */ whereText),
+/* harmony export */   bn: () => (/* binding */ growthText),
+/* harmony export */   qm: () => (/* binding */ costNoun),
+/* harmony export */   rH: () => (/* binding */ RAW_FILES),
+/* harmony export */   rs: () => (/* binding */ costText),
+/* harmony export */   sy: () => (/* binding */ profileSections)
+/* harmony export */ });
+/* unused harmony exports viewFor, profileRows */
+/* harmony import */ var _model__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4146);
+/* harmony import */ var _profile_diff__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9546);
+/* harmony import */ var _units__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2184);
+/**
+ * "Where the time went" as one model that the comment, the terminal and the HTML report draw: per
+ * profiled suite with a failing metric, the functions whose cost grew most, base vs head, and the
+ * share of the growth each explains, with a caption saying how costs were normalized. Pure. Text
+ * here is untrusted and unescaped: each renderer escapes it for its medium.
+ */
+
+
+
+/** A function's source location for display: package, file and line; `native` for V8 builtins. */
+function whereText(f) {
+    if (f.file === '')
+        return f.name.startsWith('(') ? '' : 'native';
+    const parts = f.file.split('/').filter(Boolean);
+    const file = !f.package && f.file.startsWith('/') && parts.length > 2 ? `…/${parts.slice(-2).join('/')}` : f.file;
+    const at = f.line === null ? file : `${file}:${f.line}`;
+    return f.package ? `${f.package} ${at}` : at;
+}
+/** A cost for display: a share of the side's profile (`18.4 %`), else time or bytes. */
+function costText(v, view) {
+    if (!Number.isFinite(v))
+        return '—';
+    if (view.per === 'share')
+        return `${(v * 100).toFixed(v < 0.001 && v > 0 ? 2 : 1)} %`;
+    return (0,_units__WEBPACK_IMPORTED_MODULE_2__/* .formatValue */ .Fl)(v, view.unit);
+}
+/** A signed change of cost: `+164 ms`, `−2.1 ms`, or in points of share (`+21.5 pts`). */
+function growthText(v, view) {
+    if (!Number.isFinite(v))
+        return '—';
+    const sign = v < 0 ? '−' : '+';
+    if (view.per === 'share')
+        return `${sign}${Math.abs(v * 100).toFixed(1)} pts`;
+    return `${sign}${(0,_units__WEBPACK_IMPORTED_MODULE_2__/* .formatValue */ .Fl)(Math.abs(v), view.unit)}`;
+}
+/** What a view's costs are, as a noun: time, bytes or instructions. */
+function costNoun(view) {
+    return view.kind === 'heap' ? 'bytes' : view.unit === 'count' ? 'instructions' : 'time';
+}
+/** Which view explains a metric: the heap profile for memory, else the CPU profile. */
+function viewFor(profile, metric) {
+    const kind = metric.unit === 'B' ? 'heap' : 'cpu';
+    return profile.views.find((v) => v.kind === kind) ?? profile.views.find((v) => v.kind === 'cpu');
+}
+/** One line saying what was profiled and how costs are counted. */
+function viewCaption(profile, view) {
+    const tool = view.kind === 'heap'
+        ? 'V8 sampling heap profiles (live allocations at exit)'
+        : profile.profiler === 'perf'
+            ? 'perf CPU profiles'
+            : profile.profiler === 'callgrind'
+                ? 'callgrind instruction counts (exact, not sampled)'
+                : 'V8 CPU profiles';
+    const runs = profile.runs.base === profile.runs.head
+        ? `${profile.runs.head} run${profile.runs.head === 1 ? '' : 's'} per side`
+        : `${profile.runs.base} base and ${profile.runs.head} head runs`;
+    const what = `self ${costNoun(view)}`;
+    if (view.per === 'share') {
+        const each = view.perRun
+            ? `: ${(0,_units__WEBPACK_IMPORTED_MODULE_2__/* .formatValue */ .Fl)(view.perRun.base, view.unit)} and ${(0,_units__WEBPACK_IMPORTED_MODULE_2__/* .formatValue */ .Fl)(view.perRun.head, view.unit)} per run`
+            : '';
+        return `${tool}, ${runs}; ${what} as a share of each side's profile (the harness ran for a fixed time${each})`;
+    }
+    return `${tool}, ${runs}; ${what} per ${view.per}`;
+}
+/** What "Share" divides by, in words. */
+function shareLegend(view) {
+    const grew = view.grown ?? view.headTotal - view.baseTotal;
+    const amount = grew > 0 ? growthText(grew, view) : 'none';
+    const per = view.per === 'share' ? '' : ` per ${view.per}`;
+    return `Share: of the growth of the functions listed and below them, each grown in every profiled run (${amount}${per}); they add up to 100 %.`;
+}
+/** What the raw profile files are, per profiler, and what opens them. */
+const RAW_FILES = {
+    v8: { kind: '`.cpuprofile`', viewers: 'speedscope or Chrome DevTools' },
+    perf: { kind: '`perf script` text', viewers: 'speedscope' },
+    callgrind: { kind: '`callgrind.out`', viewers: 'KCachegrind or QCachegrind' },
+};
+/** The longest directory all `files` lie in ('.' when none). */
+function commonDir(files) {
+    let common = files[0].split('/').slice(0, -1);
+    for (const f of files) {
+        const parts = f.split('/').slice(0, -1);
+        let i = 0;
+        while (i < common.length && common[i] === parts[i])
+            i++;
+        common = common.slice(0, i);
+    }
+    return common.length ? `${common.join('/')}/` : '.';
+}
+/** The rows of a view's ranked functions (at most `max`). */
+function profileRows(view, max) {
+    return view.top.slice(0, max).map((c) => {
+        const f = view.functions[c.fn] ?? { name: '?', file: '', line: null };
+        const share = (0,_profile_diff__WEBPACK_IMPORTED_MODULE_1__/* .shareOfGrowth */ .kM)(view, c);
+        return {
+            cost: c,
+            name: f.name,
+            where: whereText(f),
+            base: costText(c.baseSelf, view),
+            head: costText(c.headSelf, view),
+            change: growthText(c.headSelf - c.baseSelf, view),
+            share: share === null ? '—' : `${Math.round(share * 100)} %`,
+        };
+    });
+}
+/** The profiled suites with a failing metric (accepted or not), each with its blocks of rows. */
+function profileSections(report, rows) {
+    const failing = new Map();
+    for (const r of report.results) {
+        if (!_model__WEBPACK_IMPORTED_MODULE_0__/* .FAILING_OUTCOMES */ .lq.has(r.outcome))
+            continue;
+        failing.set(r.suite, [...(failing.get(r.suite) ?? []), r]);
+    }
+    return (report.profiles ?? [])
+        .filter((p) => failing.has(p.suite))
+        .map((profile) => {
+        const byView = new Map();
+        for (const m of failing.get(profile.suite)) {
+            const v = viewFor(profile, m);
+            if (v)
+                byView.set(v, [...(byView.get(v) ?? []), m]);
+        }
+        const blocks = [...byView].map(([view, ms]) => ({
+            view,
+            metrics: ms.map((m) => m.id),
+            caption: viewCaption(profile, view),
+            rows: profileRows(view, rows),
+            empty: view.top.length > 0
+                ? null
+                : `No function's cost grew with its share of the profile in every profiled run${view.kind === 'cpu' && view.per !== 'share' ? ': the time may have gone to waiting (I/O, sleeps, locks), which a CPU profile does not see' : ''}.`,
+            legend: shareLegend(view),
+        }));
+        const raw = profile.profiler === 'none' ? RAW_FILES.v8 : RAW_FILES[profile.profiler];
+        return {
+            profile,
+            blocks,
+            notes: profile.notes,
+            files: profile.files.length > 0
+                ? {
+                    dir: commonDir(profile.files),
+                    count: profile.files.length,
+                    ...raw,
+                }
+                : null,
+        };
+    });
+}
+
+
+/***/ }),
+
 /***/ 1698:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -71501,8 +74890,9 @@ function mermaidChart(result, maxPoints) {
 /* harmony export */   B: () => (/* binding */ failingList)
 /* harmony export */ });
 /* unused harmony export renderTerminal */
-/* harmony import */ var _text__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2625);
-/* harmony import */ var _view__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5371);
+/* harmony import */ var _profile_view__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9155);
+/* harmony import */ var _text__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2625);
+/* harmony import */ var _view__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5371);
 /**
  * The plain-text report for a terminal (`perfgate run` / `compare`): the shared model (`view.ts`)
  * as aligned columns, with no markup of any kind — no HTML entities, no markdown escapes, no
@@ -71513,12 +74903,13 @@ function mermaidChart(result, maxPoints) {
 
 
 
+
 /** Longest metric name in the table; the full id is in the results JSON and the HTML report. */
 const NAME_MAX = 60;
 const TONE_MARK = { bad: '✖ ', good: '✔ ', warn: '? ', neutral: '' };
 /** Untrusted text on one line, safe for a terminal. */
 function clean(text) {
-    return (0,_text__WEBPACK_IMPORTED_MODULE_1__/* .oneLine */ .TN)((0,_text__WEBPACK_IMPORTED_MODULE_1__/* .neutralize */ .YI)(text));
+    return (0,_text__WEBPACK_IMPORTED_MODULE_2__/* .oneLine */ .TN)((0,_text__WEBPACK_IMPORTED_MODULE_2__/* .neutralize */ .YI)(text));
 }
 function plain(spans) {
     return spans
@@ -71556,13 +74947,59 @@ function table(groups, ctx) {
     });
     return out;
 }
+/** Rows of each profiled suite's table, as in the comment. */
+const PROFILE_ROWS = 5;
+/** Plain aligned columns (widths by display width), the first left-aligned and the rest right. */
+function aligned(rows) {
+    const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => stringWidth(r[i]))));
+    return rows.map((row) => row
+        .map((c, i) => {
+        const pad = ' '.repeat(widths[i] - stringWidth(c));
+        return i === 0 ? c + pad : pad + c;
+    })
+        .join('  ')
+        .trimEnd());
+}
+/** "Where the time went", as the comment has it: the top rows of each failing suite's profile. */
+function profileLines(report, options) {
+    const out = [];
+    for (const s of profileSections(report, PROFILE_ROWS)) {
+        out.push(`Where the time went: ${clean(s.profile.suite)}`);
+        for (const b of s.blocks) {
+            out.push(`  ${b.metrics.map(clean).join(', ')}: ${clean(b.caption)}.`);
+            if (b.empty) {
+                out.push(`  ${clean(b.empty)}`);
+                continue;
+            }
+            const rows = b.rows.map((r) => [
+                `${clean(r.name)}${r.where ? ` ${clean(r.where)}` : ''}`,
+                r.base,
+                r.head,
+                r.change,
+                r.share,
+            ]);
+            out.push(...aligned([['Function', 'Base', 'Head', 'Change', 'Share'], ...rows]).map((l) => `  ${l}`));
+            out.push(`  ${clean(b.legend)}`);
+        }
+        for (const note of s.notes)
+            out.push(`  - ${clean(note)}`);
+        if (s.files) {
+            const where = options.resultsDir
+                ? `${options.resultsDir.replace(/\/+$/, '')}/${s.files.dir}`
+                : `${s.files.dir} beside the results`;
+            out.push(`  Raw profiles: ${s.files.count} files in ${clean(where)} (open in ${s.files.viewers.replace(/`/g, '')}); the HTML report has the flame graph.`);
+        }
+        out.push('');
+    }
+    return out;
+}
 function indented(text, by) {
     return neutralize(text)
         .trimEnd()
         .split('\n')
         .map((l) => `${by}${l}`.trimEnd());
 }
-function compose(v) {
+function compose(v, options) {
     const report = v.report;
     const out = [];
     out.push(`perfgate ${report.verdict.toUpperCase()}: ${plain(headline(report, NAME_MAX))}`);
@@ -71590,6 +75027,7 @@ function compose(v) {
     const geomean = geomeanText(report);
     if (geomean)
         out.push(clean(geomean), '');
+    out.push(...profileLines(report, options));
     if (v.footnotes.size + v.runNotes.length > 0) {
         out.push('Notes:');
         for (const [text, n] of v.footnotes)
@@ -71607,11 +75045,11 @@ function compose(v) {
  * ids, and how many more (`a, b and 490 more`).
  */
 function failingList(report, max = 10) {
-    return plain((0,_view__WEBPACK_IMPORTED_MODULE_0__/* .idList */ .Mt)((0,_view__WEBPACK_IMPORTED_MODULE_0__/* .failingIds */ .F5)(report), max));
+    return plain((0,_view__WEBPACK_IMPORTED_MODULE_1__/* .idList */ .Mt)((0,_view__WEBPACK_IMPORTED_MODULE_1__/* .failingIds */ .F5)(report), max));
 }
-/** The whole report as plain text for a terminal. */
-function renderTerminal(report) {
-    return compose(buildView(report));
+/** The whole report as plain text for a terminal: the comment's twin, unfolded. */
+function renderTerminal(report, options = {}) {
+    return compose(buildView(report), options);
 }
 
 
@@ -71708,17 +75146,19 @@ function plural(n, word, many = `${word}s`) {
 /* harmony export */   fo: () => (/* binding */ NAME_MAX),
 /* harmony export */   kK: () => (/* binding */ buildView),
 /* harmony export */   ln: () => (/* binding */ inlineText),
+/* harmony export */   nI: () => (/* binding */ shownNotes),
 /* harmony export */   oB: () => (/* binding */ isAccepted),
 /* harmony export */   pj: () => (/* binding */ methodText),
 /* harmony export */   vc: () => (/* binding */ OTHER_WORDS),
 /* harmony export */   zj: () => (/* binding */ FOLDED_WORDS)
 /* harmony export */ });
-/* unused harmony exports changeText, budgetText, acceptedBy, sortResults */
-/* harmony import */ var _model__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4146);
-/* harmony import */ var _report__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8557);
-/* harmony import */ var _units__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2184);
-/* harmony import */ var _charts__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2047);
-/* harmony import */ var _text__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(2625);
+/* unused harmony exports headValue, changeText, budgetText, acceptedBy, stoppedUndecided, sortResults, noteShown */
+/* harmony import */ var _instructions__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8794);
+/* harmony import */ var _model__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4146);
+/* harmony import */ var _report__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8557);
+/* harmony import */ var _units__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2184);
+/* harmony import */ var _charts__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(2047);
+/* harmony import */ var _text__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(2625);
 /**
  * The one model of a report that every renderer draws: the markdown comment and job summary,
  * the HTML report and the plain-text terminal report. It decides *what* is said — the words for
@@ -71731,6 +75171,7 @@ function plural(n, word, many = `${word}s`) {
  * Text here is untrusted and unescaped: every renderer escapes every `Span` for its medium.
  * Pure: data in, data out.
  */
+
 
 
 
@@ -71778,7 +75219,7 @@ function inlineText(spans) {
 const NAME_MAX = 80;
 /** A metric id for display: one line, the middle cut to `max` characters. */
 function displayName(id, max = NAME_MAX) {
-    return (0,_text__WEBPACK_IMPORTED_MODULE_4__/* .middleEllipsis */ .Lc)((0,_text__WEBPACK_IMPORTED_MODULE_4__/* .oneLine */ .TN)(id), max);
+    return (0,_text__WEBPACK_IMPORTED_MODULE_5__/* .middleEllipsis */ .Lc)((0,_text__WEBPACK_IMPORTED_MODULE_5__/* .oneLine */ .TN)(id), max);
 }
 function allZero(r) {
     return r.base.length + r.head.length > 0 && r.base.every((v) => v === 0) && r.head.every((v) => v === 0);
@@ -71788,15 +75229,34 @@ function allZero(r) {
  * or its rounding was too coarse, so it reads "0 (below resolution)" rather than "0 s".
  */
 function valueText(v, unit) {
-    if (v === null || !(0,_charts__WEBPACK_IMPORTED_MODULE_3__/* .plottable */ .o2)(v))
+    if (v === null || !(0,_charts__WEBPACK_IMPORTED_MODULE_4__/* .plottable */ .o2)(v))
         return '—';
     if (v === 0 && unit === 's')
         return '0 (below resolution)';
-    return (0,_units__WEBPACK_IMPORTED_MODULE_2__/* .formatValue */ .Fl)(v, unit);
+    return (0,_units__WEBPACK_IMPORTED_MODULE_3__/* .formatValue */ .Fl)(v, unit);
+}
+/** A side's median for its column: a soak growth per minute, as its tolerance is written; else `valueText`. */
+function medianText(r, v) {
+    return r.soak?.role === 'growth' && v !== null && (0,_charts__WEBPACK_IMPORTED_MODULE_4__/* .plottable */ .o2)(v) ? (0,_units__WEBPACK_IMPORTED_MODULE_3__/* .formatGrowth */ .T9)(v, r.unit) : valueText(v, r.unit);
+}
+/**
+ * The head value shown beside the base median: the base median moved by the estimated change, so
+ * the two columns and the change agree by construction (the change pairs rounds; head's own median
+ * can differ from it when the samples are skewed or have two modes). The head's median where no
+ * relative change was estimated (absolute rules, added metrics).
+ */
+function headValue(r) {
+    if (r.budget.kind === 'absolute' ||
+        r.budget.kind === 'growth' ||
+        !r.change ||
+        r.baseMedian === null ||
+        !(0,_charts__WEBPACK_IMPORTED_MODULE_4__/* .plottable */ .o2)(r.change.estimate))
+        return r.headMedian;
+    return r.baseMedian + r.change.estimate * Math.abs(r.baseMedian);
 }
 /** A signed percentage, or `—` for a change that is not a readable number. */
 function percentText(fraction, digits) {
-    return (0,_charts__WEBPACK_IMPORTED_MODULE_3__/* .plottable */ .o2)(fraction) ? (0,_units__WEBPACK_IMPORTED_MODULE_2__/* .formatSignedPercent */ .h9)(fraction, digits) : '—';
+    return (0,_charts__WEBPACK_IMPORTED_MODULE_4__/* .plottable */ .o2)(fraction) ? (0,_units__WEBPACK_IMPORTED_MODULE_3__/* .formatSignedPercent */ .h9)(fraction, digits) : '—';
 }
 /**
  * The estimate with the interval that decided the verdict, to read against the budget: the change
@@ -71810,6 +75270,11 @@ function changeText(r) {
         const { estimate, low, high } = r.headInterval;
         return `head ${valueText(estimate, r.unit)} (${valueText(low, r.unit)} … ${valueText(high, r.unit)})`;
     }
+    if (r.growthInterval) {
+        const { estimate, low, high } = r.growthInterval;
+        const g = (v) => ((0,_charts__WEBPACK_IMPORTED_MODULE_4__/* .plottable */ .o2)(v) ? (0,_units__WEBPACK_IMPORTED_MODULE_3__/* .formatGrowth */ .T9)(v, r.unit) : '—');
+        return `head − base ${g(estimate)} (${g(low)} … ${g(high)})`;
+    }
     if (!r.change)
         return '—';
     const { estimate, low, high } = r.change;
@@ -71821,7 +75286,9 @@ function budgetText(budget, direction) {
         case 'relative':
             return direction === 'lower' ? `≤ ${percentText(budget.limit)}` : `≥ ${percentText(-budget.limit)}`;
         case 'absolute':
-            return `head ${budget.op} ${(0,_charts__WEBPACK_IMPORTED_MODULE_3__/* .plottable */ .o2)(budget.bound) ? (0,_units__WEBPACK_IMPORTED_MODULE_2__/* .formatValue */ .Fl)(budget.bound, budget.unit) : '—'}`;
+            return `head ${budget.op} ${(0,_charts__WEBPACK_IMPORTED_MODULE_4__/* .plottable */ .o2)(budget.bound) ? (0,_units__WEBPACK_IMPORTED_MODULE_3__/* .formatValue */ .Fl)(budget.bound, budget.unit) : '—'}`;
+        case 'growth':
+            return `head − base ≤ ${(0,_charts__WEBPACK_IMPORTED_MODULE_4__/* .plottable */ .o2)(budget.bound) ? (0,_units__WEBPACK_IMPORTED_MODULE_3__/* .formatGrowth */ .T9)(budget.bound, budget.unit) : '—'}`;
         default:
             return 'off';
     }
@@ -71832,7 +75299,7 @@ function pText(p) {
         return '—';
     if (p < 0.0001)
         return '< 0.0001';
-    return (0,_units__WEBPACK_IMPORTED_MODULE_2__/* .plainNumber */ .ku)(p, 2);
+    return (0,_units__WEBPACK_IMPORTED_MODULE_3__/* .plainNumber */ .ku)(p, 2);
 }
 /** How a maintainer's acceptance reads: `by label`, `in the PR description`. */
 function acceptedBy(r) {
@@ -71840,14 +75307,23 @@ function acceptedBy(r) {
 }
 /** A failing outcome a maintainer accepted: still shown, it no longer fails the check. */
 function isAccepted(r) {
-    return _model__WEBPACK_IMPORTED_MODULE_0__/* .FAILING_OUTCOMES */ .l.has(r.outcome) && r.accepted !== undefined;
+    return _model__WEBPACK_IMPORTED_MODULE_1__/* .FAILING_OUTCOMES */ .lq.has(r.outcome) && r.accepted !== undefined;
 }
 /** The tone of a metric's verdict: an accepted failure is a warning, not a failure. */
 function toneOf(r) {
     return isAccepted(r) ? 'warn' : OUTCOME_VIEW[r.outcome].tone;
 }
+/**
+ * A gated metric left undecided because its suite stopped at a look (a sibling metric regressed,
+ * so the run could no longer pass), rather than at the limits.
+ */
+function stoppedUndecided(r) {
+    return r.outcome === 'inconclusive' && r.budget.kind !== 'off' && r.stopReason.startsWith('undecided at look');
+}
 function outcomeSpan(r) {
     const o = OUTCOME_VIEW[r.outcome];
+    if (stoppedUndecided(r))
+        return { text: 'undecided: suite stopped at a regression', style: 'outcome', tone: o.tone, mark: o.mark };
     if (isAccepted(r))
         return { text: `${o.label}, accepted ${acceptedBy(r)}`, style: 'outcome', tone: 'warn', mark: '☑️' };
     return { text: o.label, style: 'outcome', tone: o.tone, mark: o.mark };
@@ -71864,8 +75340,8 @@ const COLUMNS = [
             return marks.length ? [name, { text: marks.join(','), style: 'note' }] : [name];
         },
     },
-    { key: 'base', label: 'Base', align: 'right', cell: (r) => [plain(valueText(r.baseMedian, r.unit))] },
-    { key: 'head', label: 'Head', align: 'right', cell: (r) => [plain(valueText(r.headMedian, r.unit))] },
+    { key: 'base', label: 'Base', align: 'right', cell: (r) => [plain(medianText(r, r.baseMedian))] },
+    { key: 'head', label: 'Head', align: 'right', cell: (r) => [plain(medianText(r, headValue(r)))] },
     {
         key: 'change',
         label: 'Change (interval)',
@@ -71889,11 +75365,36 @@ function sortResults(results) {
     return [...results].sort((a, b) => DISPLAY_ORDER.indexOf(a.outcome) - DISPLAY_ORDER.indexOf(b.outcome) ||
         a.id.localeCompare(b.id, 'en', { numeric: true }));
 }
+/**
+ * Whether a metric's note is shown: only where it changes what a reader should do or believe about
+ * that row, and never beside a verdict it contradicts. Notes that explain why a metric is
+ * undecided (noise, an interval end the data cannot reach yet, outliers, drift, a coarse
+ * resolution) are shown on undecided rows only: on a decided row the verdict already holds
+ * despite them. Drift is shown only when rounds are not paired: pairing by round cancels it (the
+ * note says so itself). Every note stays in the results JSON.
+ */
+function noteShown(w, r, analysis = 'paired') {
+    switch (w.code) {
+        case 'drift':
+            return analysis !== 'paired' && r.outcome === 'inconclusive';
+        case 'interval-level':
+        case 'too-noisy':
+        case 'outliers':
+        case 'resolution':
+            return r.outcome === 'inconclusive';
+        default:
+            return true;
+    }
+}
+/** The notes of a metric that are shown, in a report analysed as `analysis`. */
+function shownNotes(r, analysis = 'paired') {
+    return r.warnings.filter((w) => noteShown(w, r, analysis));
+}
 function buildView(report) {
-    const sorted = sortResults(report.results);
+    const sorted = sortResults(report.results.map(_instructions__WEBPACK_IMPORTED_MODULE_0__/* .withCounterNote */ .zI));
     const footnotes = new Map();
     for (const r of sorted)
-        for (const w of r.warnings)
+        for (const w of shownNotes(r, report.method.analysis))
             if (!footnotes.has(w.text))
                 footnotes.set(w.text, footnotes.size + 1);
     const runNotes = [...new Set(report.warnings.map((w) => w.text))].filter((t) => !footnotes.has(t));
@@ -71917,7 +75418,13 @@ function buildView(report) {
 function cellContext(v, nameMax = NAME_MAX, notes = true) {
     return {
         nameMax,
-        notes: (r) => notes ? [...new Set(r.warnings.map((w) => v.footnotes.get(w.text)).filter((n) => n !== undefined))] : [],
+        notes: (r) => notes
+            ? [
+                ...new Set(shownNotes(r)
+                    .map((w) => v.footnotes.get(w.text))
+                    .filter((n) => n !== undefined)),
+            ]
+            : [],
     };
 }
 /** `a, b, c and 7 more`: at most `max` ids, display-shortened, as code. */
@@ -71935,62 +75442,73 @@ function idList(ids, max, nameMax = NAME_MAX) {
 /** The ids of the metrics that fail the gate, in display order. */
 function failingIds(report) {
     return sortResults(report.results)
-        .filter(_report__WEBPACK_IMPORTED_MODULE_1__/* .fails */ .c6)
+        .filter(_report__WEBPACK_IMPORTED_MODULE_2__/* .fails */ .c6)
         .map((r) => r.id);
 }
 /** The verdict in a sentence, without the verdict word or symbol (each medium adds its own). */
 function headline(report, nameMax = NAME_MAX) {
     if (report.cancelled)
-        return [plain(`cancelled (${(0,_text__WEBPACK_IMPORTED_MODULE_4__/* .oneLine */ .TN)(report.cancelled)}) — not a verdict`)];
+        return [plain(`cancelled (${(0,_text__WEBPACK_IMPORTED_MODULE_5__/* .oneLine */ .TN)(report.cancelled)}) — not a verdict`)];
     const failing = failingIds(report);
     const tones = report.results.map((r) => OUTCOME_VIEW[r.outcome].tone);
     const improved = tones.filter((t) => t === 'good').length;
     const undecided = tones.filter((t) => t === 'warn').length;
-    const extras = [improved ? (0,_text__WEBPACK_IMPORTED_MODULE_4__/* .plural */ .LS)(improved, 'improvement') : '', undecided ? `${undecided} undecided` : '']
-        .filter(Boolean)
-        .map((t) => plain(` · ${t}`));
+    // A gate that was lost (a gated metric measured on base and not on head) is named, not only folded away.
+    const removed = report.results.filter((r) => r.outcome === 'removed' && r.budget.kind !== 'off').map((r) => r.id);
+    const extras = [
+        ...[improved ? (0,_text__WEBPACK_IMPORTED_MODULE_5__/* .plural */ .LS)(improved, 'improvement') : '', undecided ? `${undecided} undecided` : '']
+            .filter(Boolean)
+            .map((t) => plain(` · ${t}`)),
+        ...(removed.length > 0
+            ? [plain(` · ${(0,_text__WEBPACK_IMPORTED_MODULE_5__/* .plural */ .LS)(removed.length, 'gated metric')} removed: `), ...idList(removed, 3, Math.min(nameMax, 60))]
+            : []),
+    ];
     const acceptedCount = report.results.filter(isAccepted).length;
     if (failing.length > 0) {
         return [
-            plain(`${(0,_text__WEBPACK_IMPORTED_MODULE_4__/* .plural */ .LS)(failing.length, 'regression')} beyond budget — `),
+            plain(`${(0,_text__WEBPACK_IMPORTED_MODULE_5__/* .plural */ .LS)(failing.length, 'regression')} beyond budget — `),
             ...idList(failing, 3, Math.min(nameMax, 60)),
             ...extras,
             ...(acceptedCount ? [plain(` · ${acceptedCount} accepted`)] : []),
         ];
     }
     if (report.verdict === 'error') {
-        return [plain(`no verdict — ${(0,_text__WEBPACK_IMPORTED_MODULE_4__/* .plural */ .LS)(report.errors.length, 'error')} stopped the comparison`)];
+        return [plain(`no verdict — ${(0,_text__WEBPACK_IMPORTED_MODULE_5__/* .plural */ .LS)(report.errors.length, 'error')} stopped the comparison`), ...extras];
     }
     const accepted = sortResults(report.results).filter(isAccepted);
     if (accepted.length > 0) {
         const how = new Set(accepted.map(acceptedBy));
         return [
-            plain(`${(0,_text__WEBPACK_IMPORTED_MODULE_4__/* .plural */ .LS)(accepted.length, 'regression')} beyond budget, accepted ${[...how].join(' and ')} — `),
+            plain(`${(0,_text__WEBPACK_IMPORTED_MODULE_5__/* .plural */ .LS)(accepted.length, 'regression')} beyond budget, accepted ${[...how].join(' and ')} — `),
             ...idList(accepted.map((r) => r.id), 3, Math.min(nameMax, 60)),
             ...extras,
         ];
     }
-    return [plain(`no regression beyond budget (${(0,_text__WEBPACK_IMPORTED_MODULE_4__/* .plural */ .LS)(report.results.length, 'metric')})`), ...extras];
+    return [plain(`no regression beyond budget (${(0,_text__WEBPACK_IMPORTED_MODULE_5__/* .plural */ .LS)(report.results.length, 'metric')})`), ...extras];
 }
 /** A commit for display: 7 hex digits, or a short form of whatever else names it. */
 function shortSha(sha) {
-    return /^[0-9a-f]{7,64}$/i.test(sha) ? sha.slice(0, 7) : (0,_text__WEBPACK_IMPORTED_MODULE_4__/* .middleEllipsis */ .Lc)((0,_text__WEBPACK_IMPORTED_MODULE_4__/* .oneLine */ .TN)(sha), 12);
+    return /^[0-9a-f]{7,64}$/i.test(sha) ? sha.slice(0, 7) : (0,_text__WEBPACK_IMPORTED_MODULE_5__/* .middleEllipsis */ .Lc)((0,_text__WEBPACK_IMPORTED_MODULE_5__/* .oneLine */ .TN)(sha), 12);
 }
 /** `Base 1111111 (main) → head 2222222`. */
 function revisions(report) {
     const rev = (label, r) => [
         plain(`${label} `),
         code(shortSha(r.sha), r.sha),
-        ...(r.ref ? [plain(` (${(0,_text__WEBPACK_IMPORTED_MODULE_4__/* .oneLine */ .TN)(r.ref)})`)] : []),
+        ...(r.ref ? [plain(` (${(0,_text__WEBPACK_IMPORTED_MODULE_5__/* .oneLine */ .TN)(r.ref)})`)] : []),
     ];
     return [...rev('Base', report.base), plain(' → '), ...rev('head', report.head)];
 }
-/** The geometric-mean line, when the report has one. */
+/**
+ * The geometric-mean line, when the report has one. Its changes are oriented (a throughput that
+ * halves counts like a time that doubles), so it says which way is worse.
+ */
 function geomeanText(report) {
     const g = report.geomean;
     if (!g)
         return null;
-    return `Geometric mean of all ratio changes: ${percentText(g.estimate)} (${percentText(g.low)} … ${percentText(g.high)}).`;
+    const way = g.estimate >= 0.0005 ? ' worse' : g.estimate <= -0.0005 ? ' better' : '';
+    return `Geometric mean of the gated changes: ${percentText(g.estimate)}${way} (${percentText(g.low)} … ${percentText(g.high)}; positive is worse).`;
 }
 /** One line on how the verdict was reached. */
 function methodText(report) {
@@ -72003,7 +75521,8 @@ function methodText(report) {
     return (`Method: ${m.rounds} interleaved rounds (base and head in random order each round; ${looks}); ` +
         `Hodges–Lehmann change on log values; each interval is valid at its look, its fail end Holm-corrected (${test}); ` +
         `a regression is a change whose whole interval is beyond its budget, so a run fails with probability ≤ ${m.alpha} when every change is within budget.` +
-        after);
+        after +
+        ' Base is the base median; Head is it moved by the estimated change.');
 }
 
 
@@ -72021,7 +75540,7 @@ function methodText(report) {
 
 /** Whether a metric fails the gate: it regressed or broke an absolute limit, and no maintainer accepted that. */
 function fails(r) {
-    return _model__WEBPACK_IMPORTED_MODULE_0__/* .FAILING_OUTCOMES */ .l.has(r.outcome) && !r.accepted;
+    return _model__WEBPACK_IMPORTED_MODULE_0__/* .FAILING_OUTCOMES */ .lq.has(r.outcome) && !r.accepted;
 }
 /**
  * The verdict: `error` for a cancelled run (what it measured so far decides nothing); else
@@ -72042,7 +75561,7 @@ function decideVerdict(results, errors, cancelled = false) {
 function countOutcomes(report) {
     return {
         regressions: report.results.filter(fails).length,
-        accepted: report.results.filter((r) => _model__WEBPACK_IMPORTED_MODULE_0__/* .FAILING_OUTCOMES */ .l.has(r.outcome) && r.accepted).length,
+        accepted: report.results.filter((r) => _model__WEBPACK_IMPORTED_MODULE_0__/* .FAILING_OUTCOMES */ .lq.has(r.outcome) && r.accepted).length,
         improvements: report.results.filter((r) => r.outcome === 'improvement').length,
     };
 }
@@ -72684,6 +76203,7 @@ function signedRankPGreater(d, theta0 = 0) {
 /* harmony export */   H8: () => (/* binding */ SIZE_FACTORS),
 /* harmony export */   Hd: () => (/* binding */ displayScale),
 /* harmony export */   Lf: () => (/* binding */ parseQuantity),
+/* harmony export */   T9: () => (/* binding */ formatGrowth),
 /* harmony export */   a3: () => (/* binding */ formatDuration),
 /* harmony export */   h9: () => (/* binding */ formatSignedPercent),
 /* harmony export */   ku: () => (/* binding */ plainNumber),
@@ -72813,6 +76333,11 @@ function displayScale(unit, magnitude) {
         case 'fraction':
             return scale(0.01, '%');
         case 'count':
+            // Instruction counts run to billions: 90.1M reads at a glance, 90128347 does not.
+            if (m >= 1e9)
+                return scale(1e9, 'G', false);
+            if (m >= 1e6)
+                return scale(1e6, 'M', false);
             return scale(1, '', false);
         default:
             return scale(1, unit);
@@ -72834,6 +76359,19 @@ function formatDuration(seconds) {
 /** Formats a value in its canonical unit for display (decimal prefixes for bytes, as `ls -h --si` does). */
 function formatValue(value, unit) {
     return formatScaled(value, displayScale(unit, value));
+}
+/**
+ * A growth rate (a value per second) as the soak settings write it, per minute: `1 MB/min` for a
+ * memory growth in B/s, `0.5/min` for file descriptors in 1/s; other units as `formatValue`.
+ */
+function formatGrowth(perSecond, unit) {
+    if (!Number.isFinite(perSecond))
+        return perSecond > 0 ? '∞' : '−∞';
+    if (unit === 'B/s')
+        return `${formatValue(perSecond * 60, 'B')}/min`;
+    if (unit === '1/s')
+        return `${trimNumber(perSecond * 60)}/min`;
+    return formatValue(perSecond, unit);
 }
 /** Formats a fraction as a signed percentage: 0.031 → `+3.1%`, −0.2 → `−20.0%`. */
 function formatSignedPercent(fraction, digits = 1) {
@@ -72880,14 +76418,14 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_os__WEBPACK_IMPORTED_MODULE_1__);
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6257);
 /* harmony import */ var _adapters_git__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6960);
-/* harmony import */ var _adapters_github__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(4734);
+/* harmony import */ var _adapters_github__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(809);
 /* harmony import */ var _adapters_process__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(1169);
 /* harmony import */ var _adapters_results_file__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(3021);
 /* harmony import */ var _adapters_signals__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(3113);
 /* harmony import */ var _app_context__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(3964);
-/* harmony import */ var _app_run__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(4790);
+/* harmony import */ var _app_run__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(5818);
 /* harmony import */ var _core_render_terminal__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(1698);
-/* harmony import */ var _settings_settings__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(7100);
+/* harmony import */ var _settings_settings__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(1553);
 /**
  * The action's entry point: read the inputs into `Settings`, build the world `run` acts on
  * from the runner's environment, run, and turn the verdict into the step's result.
@@ -72914,16 +76452,37 @@ function unknownInputs(env) {
 async function main() {
     const env = process.env;
     // A cancelled job: stop everything, report what was measured, and fail the step. Should that
-    // take too long, the verdict output is still written before the forced exit.
-    let summaryWritten = false;
+    // take too long (or a second signal come), the verdict output and a summary that says so are
+    // still written before the forced exit. The summary is written synchronously, so a forced exit
+    // never cuts it short: it is either all there or not yet begun.
+    const summaryFile = env.GITHUB_STEP_SUMMARY;
+    let summary = 'none';
+    const appendSummary = (markdown) => {
+        if (!summaryFile)
+            return;
+        try {
+            (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.appendFileSync)(summaryFile, markdown);
+        }
+        catch (error) {
+            _actions_core__WEBPACK_IMPORTED_MODULE_2__/* .warning */ .$e(`Could not write the job summary: ${error.message}`);
+        }
+    };
+    /** A summary that says the run was cancelled, after whatever was written before. */
+    const summarizeCancel = (signal) => {
+        if (summary === 'cancelled')
+            return;
+        appendSummary(summary === 'none'
+            ? `### 🛑 perfgate: cancelled (${signal}) — not a verdict\n\nThe run was stopped before it could report what it measured.\n`
+            : `\n### 🛑 perfgate: cancelled (${signal}) while reporting — the step fails as the job was cancelled\n`);
+        summary = 'cancelled';
+    };
     const cancellation = (0,_adapters_signals__WEBPACK_IMPORTED_MODULE_7__/* .cancelOnSignals */ .dJ)({
         exitCode: () => 1,
         log: (m) => _actions_core__WEBPACK_IMPORTED_MODULE_2__/* .info */ .pq(m),
         beforeForcedExit: (signal) => {
             _actions_core__WEBPACK_IMPORTED_MODULE_2__/* .setOutput */ .uH('verdict', 'error');
             _actions_core__WEBPACK_IMPORTED_MODULE_2__/* .setFailed */ .C1(`perfgate was cancelled (${signal}); this is not a verdict.`);
-            if (!summaryWritten && env.GITHUB_STEP_SUMMARY)
-                (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.appendFileSync)(env.GITHUB_STEP_SUMMARY, `### 🛑 perfgate: cancelled (${signal}) — not a verdict\n\nThe run was stopped before it could report what it measured.\n`);
+            summarizeCancel(signal);
         },
     });
     try {
@@ -72948,12 +76507,9 @@ async function main() {
                 group: (name, fn) => _actions_core__WEBPACK_IMPORTED_MODULE_2__/* .group */ .Os(name, fn),
             },
             setOutput: (name, value) => _actions_core__WEBPACK_IMPORTED_MODULE_2__/* .setOutput */ .uH(name, value),
-            writeSummary: (markdown) => {
-                summaryWritten = true;
-                _actions_core__WEBPACK_IMPORTED_MODULE_2__/* .summary */ .z
-                    .addRaw(markdown)
-                    .write()
-                    .catch((e) => _actions_core__WEBPACK_IMPORTED_MODULE_2__/* .warning */ .$e(`Could not write the job summary: ${e.message}`));
+            writeSummary: (markdown, cancelled) => {
+                appendSummary(markdown.endsWith('\n') ? markdown : `${markdown}\n`);
+                summary = cancelled ? 'cancelled' : 'verdict';
             },
             github: settings.token && owner && repo
                 ? (0,_adapters_github__WEBPACK_IMPORTED_MODULE_4__/* .createGitHubPort */ .nZ)({
@@ -72966,9 +76522,12 @@ async function main() {
             seed: Number(env.PERFGATE_SEED) || Math.floor(Math.random() * 2 ** 31),
             signal: cancellation.signal,
         };
-        const result = await (0,_app_run__WEBPACK_IMPORTED_MODULE_9__/* .run */ .e)(settings, io, { reports: () => (0,_adapters_results_file__WEBPACK_IMPORTED_MODULE_6__/* .loadResults */ .zV)(settings.resultsDir ?? '.', workspace) });
+        const result = await (0,_app_run__WEBPACK_IMPORTED_MODULE_9__/* .run */ .e)(settings, io, {
+            reports: (check) => (0,_adapters_results_file__WEBPACK_IMPORTED_MODULE_6__/* .loadResults */ .zV)(settings.resultsDir ?? '.', workspace, check),
+        });
         if (cancellation.signal.aborted && !result.report.cancelled) {
             // The signal came after the verdict was reached (while reporting): the job was still cancelled.
+            summarizeCancel((0,_adapters_signals__WEBPACK_IMPORTED_MODULE_7__/* .cancelledBy */ .tK)(cancellation.signal) ?? 'SIGINT');
             _actions_core__WEBPACK_IMPORTED_MODULE_2__/* .setOutput */ .uH('verdict', 'error');
             _actions_core__WEBPACK_IMPORTED_MODULE_2__/* .setFailed */ .C1(`perfgate was cancelled while reporting its verdict (${result.verdict}); the step fails as the job was cancelled.`);
         }
@@ -73104,7 +76663,7 @@ const INPUTS = [
     {
         name: 'max-time',
         default: '15m',
-        description: 'Wall-clock cap on measuring (builds excluded), like `15m`; the last look then decides with what was measured.',
+        description: "Wall-clock cap on measuring (builds excluded), like `15m`; the last look then decides with what was measured. Soak suites' planned runs come on top (see Soak).",
         kind: 'duration',
         cli: { commands: ['run'], value: 'DURATION' },
     },
@@ -73203,25 +76762,73 @@ function localDefault(name) {
 
 /***/ }),
 
-/***/ 7100:
+/***/ 1553:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   GN: () => (/* binding */ SettingsError),
-/* harmony export */   P$: () => (/* binding */ parseSettings),
-/* harmony export */   Qh: () => (/* reexport safe */ _inputs__WEBPACK_IMPORTED_MODULE_6__.Qh)
-/* harmony export */ });
-/* unused harmony exports parseBenchFromHead, parseConfigFile */
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var yaml__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8815);
-/* harmony import */ var _core_budgets__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2749);
-/* harmony import */ var _core_gate_design__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(733);
-/* harmony import */ var _core_units__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(2184);
-/* harmony import */ var _inputs__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(7428);
-/* harmony import */ var _suites__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(4420);
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  Qh: () => (/* reexport */ inputs/* INPUT_NAMES */.Qh),
+  hH: () => (/* binding */ MAX_SHARDS),
+  GN: () => (/* binding */ SettingsError),
+  P$: () => (/* binding */ parseSettings)
+});
+
+// UNUSED EXPORTS: parseBenchFromHead, parseConfigFile
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(8815);
+// EXTERNAL MODULE: ./src/core/budgets.ts
+var core_budgets = __nccwpck_require__(2749);
+// EXTERNAL MODULE: ./src/core/gate/design.ts
+var design = __nccwpck_require__(733);
+// EXTERNAL MODULE: ./src/core/units.ts
+var units = __nccwpck_require__(2184);
+// EXTERNAL MODULE: ./node_modules/zod/v4/classic/schemas.js + 15 modules
+var schemas = __nccwpck_require__(9691);
+// EXTERNAL MODULE: ./src/settings/suites.ts
+var settings_suites = __nccwpck_require__(4420);
+;// CONCATENATED MODULE: ./src/settings/config-schema.ts
+/**
+ * The configuration file (`.github/perfgate.yml`) as one zod schema, and the JSON Schema generated
+ * from it for editors (`schema/perfgate.schema.json`, written by `npm run gen:schema`; a test fails
+ * when the committed file differs). The suites are validated by these same zod objects
+ * (`parseSuites`) and the top-level keys come from here (`parseConfigFile`), so the schema cannot
+ * drift from what perfgate accepts.
+ */
+
+
+const configFileSchema = schemas/* strictObject */.rej({
+    suites: schemas/* array */.YOg(schemas/* union */.KCZ([settings_suites/* commandSuiteSchema */.lq, settings_suites/* harnessSuiteSchema */.uH, settings_suites/* httpSuiteSchema */.Ud]))
+        .min(1)
+        .describe('The suites: a command {name, run}, a harness {name, run, format, output?} or an HTTP suite {name, server, scenarios}.'),
+    build: schemas/* string */.YjP().optional().describe('Shell command run in each checkout (base and head) before measuring.'),
+    budgets: schemas/* union */.KCZ([schemas/* string */.YjP(), schemas/* record */.g1P(schemas/* string */.YjP(), schemas/* union */.KCZ([schemas/* string */.YjP(), schemas/* number */.aig()]))])
+        .optional()
+        .describe('PATTERN: RULE lines, or a mapping of them: `api/*:p99: < 50ms`, `cli:rss: 10%`, `micro/*: off`.'),
+    benchFromHead: schemas/* union */.KCZ([schemas/* string */.YjP(), schemas/* array */.YOg(schemas/* string */.YjP())])
+        .optional()
+        .describe('Paths or globs copied from the head checkout into the base checkout before building.'),
+})
+    .describe('perfgate configuration (.github/perfgate.yml)');
+/** The top-level keys of the configuration file. */
+const CONFIG_KEYS = Object.keys(configFileSchema.shape);
+/** Where the generated JSON Schema lives, relative to the repository root. */
+const CONFIG_SCHEMA_FILE = 'schema/perfgate.schema.json';
+/** The JSON Schema of the configuration file, as committed (with a trailing newline). */
+function configJsonSchemaText() {
+    const schema = z.toJSONSchema(configFileSchema, { io: 'input', unrepresentable: 'any', target: 'draft-7' });
+    return `${JSON.stringify(schema, null, 2)}\n`;
+}
+
+// EXTERNAL MODULE: ./src/settings/inputs.ts
+var inputs = __nccwpck_require__(7428);
+;// CONCATENATED MODULE: ./src/settings/settings.ts
 /**
  * Every input of the action (or flag of the CLI), parsed once into a typed, documented
  * `Settings` object before anything runs. Problems are collected, not thrown one at a time, so
@@ -73236,6 +76843,9 @@ function localDefault(name) {
 
 
 
+
+/** The most shards a comparison may be split into: report mode reads at most this many results files. */
+const MAX_SHARDS = 64;
 /** Thrown with every problem found; `message` lists them all. */
 class SettingsError extends Error {
     issues;
@@ -73255,14 +76865,14 @@ class SettingsError extends Error {
 function parseSettings(read, workspace, options = { suites: true }) {
     const issues = [];
     // An unset input takes its default from the one definition (src/settings/inputs.ts).
-    const input = (name) => read(name).trim() || (0,_inputs__WEBPACK_IMPORTED_MODULE_6__/* .localDefault */ .zH)(name);
+    const input = (name) => read(name).trim() || (0,inputs/* localDefault */.zH)(name);
     const problem = (name, message) => issues.push({ where: `input "${name}"`, message });
-    const mode = oneOf(input('mode'), (0,_inputs__WEBPACK_IMPORTED_MODULE_6__/* .choiceValues */ .sd)('mode'), 'mode', problem);
-    const comment = oneOf(input('comment'), (0,_inputs__WEBPACK_IMPORTED_MODULE_6__/* .choiceValues */ .sd)('comment'), 'comment', problem);
+    const mode = oneOf(input('mode'), (0,inputs/* choiceValues */.sd)('mode'), 'mode', problem);
+    const comment = oneOf(input('comment'), (0,inputs/* choiceValues */.sd)('comment'), 'comment', problem);
     const failOnRegression = bool(input('fail-on-regression'), 'fail-on-regression', problem);
     const allowUnsafePrCheckout = bool(input('allow-unsafe-pr-checkout'), 'allow-unsafe-pr-checkout', problem);
     const trackingIssue = bool(input('tracking-issue'), 'tracking-issue', problem);
-    const profile = oneOf(input('profile'), (0,_inputs__WEBPACK_IMPORTED_MODULE_6__/* .choiceValues */ .sd)('profile'), 'profile', problem);
+    const profile = oneOf(input('profile'), (0,inputs/* choiceValues */.sd)('profile'), 'profile', problem);
     const acceptLabel = input('accept-label');
     if (acceptLabel.length > 50 || /[\r\n]/.test(acceptLabel))
         problem('accept-label', `expected a label name (at most 50 characters, one line), got "${acceptLabel.slice(0, 60)}"`);
@@ -73276,21 +76886,22 @@ function parseSettings(read, workspace, options = { suites: true }) {
     }
     const completeReport = bool(input('complete-report'), 'complete-report', problem);
     const maxTimeText = input('max-time');
-    const maxTimeS = (0,_core_units__WEBPACK_IMPORTED_MODULE_5__/* .parseDuration */ .E9)(maxTimeText);
-    if (maxTimeS === null || maxTimeS <= 0)
-        problem('max-time', `expected a duration like "15m", "90s" or "1h", got "${maxTimeText}"`);
-    const defaultBudget = (0,_core_budgets__WEBPACK_IMPORTED_MODULE_3__/* .parseBudgetRule */ .JX)(input('budget'));
+    const maxTimeS = (0,units/* parseDuration */.E9)(maxTimeText);
+    const maxTimeProblem = (0,settings_suites/* durationProblem */.YV)(maxTimeS, `"${maxTimeText}"`, true, '"15m", "90s" or "1h"');
+    if (maxTimeProblem)
+        problem('max-time', maxTimeProblem);
+    const defaultBudget = (0,core_budgets/* parseBudgetRule */.JX)(input('budget'));
     if (typeof defaultBudget === 'string')
         problem('budget', defaultBudget);
-    const budgetLines = (0,_core_budgets__WEBPACK_IMPORTED_MODULE_3__/* .parseBudgetLines */ .Qx)(read('budgets'));
+    const budgetLines = (0,core_budgets/* parseBudgetLines */.Qx)(read('budgets'));
     for (const i of budgetLines.issues)
         issues.push({ where: `input "budgets" line ${i.line}`, message: i.message });
     let shard = null;
     const shardText = input('shard');
     if (shardText) {
         const m = /^(\d+)\s*\/\s*(\d+)$/.exec(shardText);
-        if (!m || Number(m[1]) < 1 || Number(m[1]) > Number(m[2])) {
-            problem('shard', `expected INDEX/TOTAL with 1 ≤ INDEX ≤ TOTAL, like "2/4", got "${shardText}"`);
+        if (!m || Number(m[1]) < 1 || Number(m[1]) > Number(m[2]) || Number(m[2]) > MAX_SHARDS) {
+            problem('shard', `expected INDEX/TOTAL with 1 ≤ INDEX ≤ TOTAL ≤ ${MAX_SHARDS}, like "2/4", got "${shardText}"`);
         }
         else
             shard = { index: Number(m[1]), total: Number(m[2]) };
@@ -73298,7 +76909,7 @@ function parseSettings(read, workspace, options = { suites: true }) {
     if (minRounds !== null && maxRounds !== null && maxRounds >= minRounds && alpha > 0 && alpha < 0.5) {
         // A schedule whose last look can never reach the level a gated metric needs could never fail one
         // (alpha after the shard split, as the gate uses it).
-        const rounds = (0,_core_gate_design__WEBPACK_IMPORTED_MODULE_4__/* .roundsProblem */ .Hc)(alpha / (shard?.total ?? 1), minRounds, maxRounds);
+        const rounds = (0,design/* roundsProblem */.Hc)(alpha / (shard?.total ?? 1), minRounds, maxRounds);
         if (rounds)
             problem(rounds.input, rounds.message);
     }
@@ -73307,23 +76918,27 @@ function parseSettings(read, workspace, options = { suites: true }) {
     let build = input('build');
     let benchFromHead = parseBenchFromHead(read('bench-from-head').split(/\r?\n/), (i) => `input "bench-from-head" line ${i + 1}`, issues);
     let budgets = budgetLines.entries;
-    if (mode !== 'report' && options.suites) {
+    if (options.suites) {
         const inline = read('suites');
         if (inline.trim() !== '') {
             suites = parseSuitesYaml(inline, 'input "suites"', issues);
         }
         else {
             const configPath = input('config');
-            const file = node_path__WEBPACK_IMPORTED_MODULE_1___default().resolve(workspace, configPath);
+            const file = external_node_path_default().resolve(workspace, configPath);
             suitesSource = configPath;
-            if (!(0,node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync)(file)) {
+            // Report mode runs no suite: its configuration (budgets, suite names) is optional.
+            if (!(0,external_node_fs_.existsSync)(file) && mode === 'report') {
+                suitesSource = '';
+            }
+            else if (!(0,external_node_fs_.existsSync)(file)) {
                 issues.push({
                     where: 'input "suites"',
                     message: `no suites given: set the "suites" input, or create ${configPath} (input "config") with a "suites:" list`,
                 });
             }
             else {
-                const config = parseConfigFile((0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(file, 'utf8'), configPath, issues);
+                const config = parseConfigFile((0,external_node_fs_.readFileSync)(file, 'utf8'), configPath, issues);
                 suites = config.suites;
                 if (!build && config.build)
                     build = config.build;
@@ -73358,9 +76973,9 @@ function parseSettings(read, workspace, options = { suites: true }) {
         trackingIssue: trackingIssue,
         profile: profile,
         acceptLabel,
-        asFlags: Object.fromEntries(_inputs__WEBPACK_IMPORTED_MODULE_6__/* .INPUTS */ .mc.flatMap((i) => {
+        asFlags: Object.fromEntries(inputs/* INPUTS */.mc.flatMap((i) => {
             const value = read(i.name).trim();
-            return i.cli && value && value !== (0,_inputs__WEBPACK_IMPORTED_MODULE_6__/* .localDefault */ .zH)(i.name) ? [[i.name, value]] : [];
+            return i.cli && value && value !== (0,inputs/* localDefault */.zH)(i.name) ? [[i.name, value]] : [];
         })),
     };
 }
@@ -73388,8 +77003,8 @@ function integer(value, name, min, max, problem) {
 }
 /** Parses YAML, mapping validation paths back to `file:line`. */
 function parseYaml(text, where, issues) {
-    const lineCounter = new yaml__WEBPACK_IMPORTED_MODULE_2__/* .LineCounter */ .HN();
-    const doc = (0,yaml__WEBPACK_IMPORTED_MODULE_2__/* .parseDocument */ .Tp)(text, { lineCounter, prettyErrors: false });
+    const lineCounter = new dist/* LineCounter */.HN();
+    const doc = (0,dist/* parseDocument */.Tp)(text, { lineCounter, prettyErrors: false });
     if (doc.errors.length > 0) {
         for (const e of doc.errors.slice(0, 5)) {
             const pos = lineCounter.linePos(e.pos[0]);
@@ -73425,7 +77040,7 @@ function parseSuitesYaml(text, where, issues) {
         value = value.suites;
         prefix = ['suites'];
     }
-    const { suites, issues: found } = (0,_suites__WEBPACK_IMPORTED_MODULE_7__/* .parseSuites */ .Tv)(value);
+    const { suites, issues: found } = (0,settings_suites/* parseSuites */.Tv)(value);
     for (const i of found) {
         const p = pathOf(i.path).slice(1);
         const line = parsed.lineOf([...prefix, ...p]);
@@ -73445,7 +77060,7 @@ function parseBenchFromHead(entries, whereOf, issues) {
             continue;
         const at = whereOf(i);
         const normal = entry.replace(/^(\.\/)+/, '').replace(/\/+$/, '');
-        if (node_path__WEBPACK_IMPORTED_MODULE_1___default().isAbsolute(entry) ||
+        if (external_node_path_default().isAbsolute(entry) ||
             /^[A-Za-z]:/.test(entry) ||
             normal.split('/').includes('..') ||
             normal === '' ||
@@ -73460,7 +77075,6 @@ function parseBenchFromHead(entries, whereOf, issues) {
     }
     return paths;
 }
-const CONFIG_KEYS = ['suites', 'build', 'budgets', 'benchFromHead'];
 /** Parses the config file: `suites:` (required), `build:`, `budgets:` and `benchFromHead:` (optional). */
 function parseConfigFile(text, file, issues) {
     const empty = { suites: [], build: '', budgets: [], benchFromHead: [] };
@@ -73484,7 +77098,7 @@ function parseConfigFile(text, file, issues) {
             });
         }
     }
-    const { suites, issues: found } = (0,_suites__WEBPACK_IMPORTED_MODULE_7__/* .parseSuites */ .Tv)(doc.suites, 'suites');
+    const { suites, issues: found } = (0,settings_suites/* parseSuites */.Tv)(doc.suites, 'suites');
     for (const i of found) {
         const line = parsed.lineOf(pathOf(i.path));
         issues.push({ where: `${file}${line ? ` line ${line}` : ''}`, message: `${i.path}: ${i.message}` });
@@ -73523,7 +77137,7 @@ function parseConfigFile(text, file, issues) {
                 message: 'budgets: expected a mapping of "PATTERN: RULE"',
             });
         }
-        const result = (0,_core_budgets__WEBPACK_IMPORTED_MODULE_3__/* .parseBudgetLines */ .Qx)(lines.join('\n'));
+        const result = (0,core_budgets/* parseBudgetLines */.Qx)(lines.join('\n'));
         for (const i of result.issues)
             issues.push({ where: `${file} line ${lineNumbers[i.line - 1]}`, message: `budgets: ${i.message}` });
         budgets = result.entries.map((e) => ({ ...e, line: lineNumbers[e.line - 1] ?? e.line }));
@@ -73549,53 +77163,102 @@ function parseConfigFile(text, file, issues) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Tv: () => (/* binding */ parseSuites)
+/* harmony export */   Tv: () => (/* binding */ parseSuites),
+/* harmony export */   Ud: () => (/* binding */ httpSuiteSchema),
+/* harmony export */   YV: () => (/* binding */ durationProblem),
+/* harmony export */   lq: () => (/* binding */ commandSuiteSchema),
+/* harmony export */   tH: () => (/* binding */ soakTimeS),
+/* harmony export */   uH: () => (/* binding */ harnessSuiteSchema)
 /* harmony export */ });
-/* unused harmony exports commandSuiteSchema, HARNESS_FORMATS, harnessSuiteSchema, scenarioSchema, capacitySchema, soakSchema, httpSuiteSchema */
-/* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9691);
-/* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8532);
-/* harmony import */ var _core_units__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2184);
+/* unused harmony exports MAX_DURATION_S, HARNESS_FORMATS, FORMAT_ALIASES, FORMAT_NAMES, resolveHarnessFormat, nearestFormatName, unknownFormatMessage, scenarioSchema, capacitySchema, soakSchema */
+/* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9691);
+/* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8532);
+/* harmony import */ var _core_gate_growth__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6091);
+/* harmony import */ var _core_model__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4146);
+/* harmony import */ var _core_units__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2184);
 /**
  * The suites a project benchmarks, as written in `suites:` (inline input or config file), and
  * their validation. Three kinds, told apart by their keys:
- * - a command suite `{name, run}`: one sample = one fresh process, metrics `wall`, `cpu`, `rss`;
+ * - a command suite `{name, run}`: one sample = one fresh process, metrics `wall`, `cpu`, `rss`
+ *   (and `instructions` with `instructions: true`);
  * - an HTTP suite `{name, server, scenarios}`: one sample = one load run against a fresh server;
  * - a harness suite `{name, run, format}`: one sample = one harness invocation, metrics as the
  *   harness reports them.
  */
 
 
+
+
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-const name = zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP()
+const name = zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP()
     .regex(NAME, 'expected a name of letters, digits, ".", "_" or "-" (it becomes part of metric ids)');
-/** A duration written as `5s`, `250ms`, `2m`, parsed into seconds. */
-const duration = zod__WEBPACK_IMPORTED_MODULE_1__/* .union */ .KCZ([zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP(), zod__WEBPACK_IMPORTED_MODULE_1__/* .number */ .aig()]).transform((v, ctx) => {
-    const seconds = typeof v === 'number' ? v : (0,_core_units__WEBPACK_IMPORTED_MODULE_0__/* .parseDuration */ .E9)(v);
-    if (seconds === null || !(seconds >= 0)) {
-        ctx.addIssue({
-            code: 'custom',
-            message: `expected a duration like "5s", "250ms" or "2m", got ${JSON.stringify(v)}`,
-        });
-        return zod__WEBPACK_IMPORTED_MODULE_2__/* .NEVER */ .tm;
+/**
+ * A setting written as text (`5s`) or a YAML number. Any number gets through, `.inf` and `.nan`
+ * included, so that the setting's own check names what is wrong with it.
+ */
+const textOrNumber = zod__WEBPACK_IMPORTED_MODULE_3__/* .custom */ .IeY((v) => typeof v === 'string' || typeof v === 'number', 'expected a text such as "5s" or a number');
+/**
+ * The longest duration a setting may hold: 7 days. Every timer perfgate derives from one (a
+ * suite's timeout, doubled for a profiled run; a load run's warm-up plus duration; max-time) must
+ * stay within what a timer holds (2³¹ − 1 ms, 24.8 days), or it would fire at once.
+ */
+const MAX_DURATION_S = 7 * 24 * 3600;
+/** Why a duration setting is refused, or null when `seconds` is one (`positive`: 0 is refused too). */
+function durationProblem(seconds, written, positive, like = '"5s", "250ms" or "2m"') {
+    if (seconds === null || !Number.isFinite(seconds) || seconds < 0)
+        return `expected a duration like ${like}, got ${written}`;
+    if (positive && seconds === 0)
+        return `expected a duration above 0, like "5s", got ${written}`;
+    if (seconds > MAX_DURATION_S)
+        return `expected at most 168h (7 days), got ${written}: a longer duration would overflow a timer`;
+    return null;
+}
+/** A duration written as `5s`, `250ms`, `2m` (or a number of seconds), parsed into seconds. */
+const durationOf = (positive) => textOrNumber.transform((v, ctx) => {
+    const seconds = typeof v === 'number' ? v : (0,_core_units__WEBPACK_IMPORTED_MODULE_2__/* .parseDuration */ .E9)(v);
+    const problem = durationProblem(seconds, typeof v === 'number' ? String(v) : JSON.stringify(v), positive);
+    if (problem) {
+        ctx.addIssue({ code: 'custom', message: problem });
+        return zod__WEBPACK_IMPORTED_MODULE_4__/* .NEVER */ .tm;
     }
     return seconds;
 });
-const env = zod__WEBPACK_IMPORTED_MODULE_1__/* .record */ .g1P(zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP(), zod__WEBPACK_IMPORTED_MODULE_1__/* .union */ .KCZ([zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP(), zod__WEBPACK_IMPORTED_MODULE_1__/* .number */ .aig(), zod__WEBPACK_IMPORTED_MODULE_1__/* .boolean */ .zMY()]).transform(String));
+/** A duration that may be 0 (a warm-up, a settle time). */
+const duration = durationOf(false);
+/** A duration that must be above 0 (a timeout, a measured run, a block). */
+const positiveDuration = durationOf(true);
+const env = zod__WEBPACK_IMPORTED_MODULE_3__/* .record */ .g1P(zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP(), zod__WEBPACK_IMPORTED_MODULE_3__/* .union */ .KCZ([zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP(), zod__WEBPACK_IMPORTED_MODULE_3__/* .number */ .aig(), zod__WEBPACK_IMPORTED_MODULE_3__/* .boolean */ .zMY()]).transform(String));
 const common = {
     name,
     /** Working directory, relative to the checkout root. */
-    cwd: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().optional(),
+    cwd: zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP().optional(),
     /** Extra environment variables for the process (identical on both sides). */
     env: env.optional(),
     /** Untimed runs per side before measuring (discarded). */
-    warmup: zod__WEBPACK_IMPORTED_MODULE_1__/* .number */ .aig().int().min(0).max(100).default(1),
+    warmup: zod__WEBPACK_IMPORTED_MODULE_3__/* .number */ .aig().int().min(0).max(100).default(1),
     /** Longest a single run may take, in seconds, before it is killed and reported as an error. */
-    timeout: duration.default(600),
+    timeout: positiveDuration.default(600),
 };
-const commandSuiteSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .strictObject */ .rej({
+/** `instructions:` of a command suite: `true` or a counter's name (see `core/instructions.ts`). */
+const instructions = zod__WEBPACK_IMPORTED_MODULE_3__/* .union */ .KCZ([zod__WEBPACK_IMPORTED_MODULE_3__/* .boolean */ .zMY(), zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP()]).transform((v, ctx) => {
+    if (v === false)
+        return undefined;
+    if (v === true)
+        return 'valgrind';
+    if (_core_model__WEBPACK_IMPORTED_MODULE_1__/* .INSTRUCTION_COUNTERS */ .F.includes(v))
+        return v;
+    ctx.addIssue({
+        code: 'custom',
+        message: `expected true (count with valgrind), "valgrind", "hardware" (the CPU's counter, through perf stat) or false, got ${JSON.stringify(v)}`,
+    });
+    return zod__WEBPACK_IMPORTED_MODULE_4__/* .NEVER */ .tm;
+});
+const commandSuiteSchema = zod__WEBPACK_IMPORTED_MODULE_3__/* .strictObject */ .rej({
     ...common,
     /** Shell command; one run = one sample. */
-    run: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().min(1),
+    run: zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP().min(1),
+    /** Also count the instructions each run executes (`SUITE:instructions`), and with which counter. */
+    instructions: instructions.optional(),
 });
 const HARNESS_FORMATS = [
     'hyperfine',
@@ -73606,9 +77269,17 @@ const HARNESS_FORMATS = [
     'pytest',
     'google-benchmark',
     'criterion',
+    'libtest',
+    'gungraun',
     'jmh',
     'benchmarkdotnet',
     'catch2',
+    'benchmarktools',
+    'asv',
+    'ruby-benchmark',
+    'luau',
+    'dart-benchmark-harness',
+    'console-time',
     'k6',
     'autocannon',
     'jmeter',
@@ -73616,65 +77287,164 @@ const HARNESS_FORMATS = [
     'artillery',
     'locust',
     'json',
+    'bmf',
+    'custom-smaller-is-better',
+    'custom-bigger-is-better',
+    'auto',
 ];
-const harnessSuiteSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .strictObject */ .rej({
+/**
+ * Other names `format:` accepts for the same output: github-action-benchmark's `tool` values and
+ * Bencher's `--adapter` names (docs/migrating.md has the table). Bencher's `magic` and its
+ * language adapters (`rust`, `cpp`, …) try every parser, as Bencher does: they are `auto`.
+ */
+const FORMAT_ALIASES = {
+    // github-action-benchmark `tool:` (the others are perfgate names already)
+    cargo: 'libtest',
+    benchmarkluau: 'luau',
+    googlecpp: 'google-benchmark',
+    julia: 'benchmarktools',
+    customSmallerIsBetter: 'custom-smaller-is-better',
+    customBiggerIsBetter: 'custom-bigger-is-better',
+    // Bencher `--adapter`
+    magic: 'auto',
+    rust: 'auto',
+    rust_bench: 'libtest',
+    rust_criterion: 'criterion',
+    rust_iai: 'gungraun',
+    rust_iai_callgrind: 'gungraun',
+    rust_gungraun: 'gungraun',
+    rust_gungraun_stdout: 'gungraun',
+    rust_gungraun_json: 'gungraun',
+    cpp: 'auto',
+    cpp_google: 'google-benchmark',
+    cpp_catch2: 'catch2',
+    go_bench: 'go',
+    java: 'auto',
+    java_jmh: 'jmh',
+    c_sharp: 'auto',
+    c_sharp_dot_net: 'benchmarkdotnet',
+    js: 'auto',
+    js_benchmark: 'benchmarkjs',
+    js_time: 'console-time',
+    js_vitest: 'vitest',
+    python: 'auto',
+    python_asv: 'asv',
+    python_pytest: 'pytest',
+    ruby: 'auto',
+    ruby_benchmark: 'ruby-benchmark',
+    shell: 'auto',
+    shell_hyperfine: 'hyperfine',
+    dart: 'auto',
+    dart_benchmark_harness: 'dart-benchmark-harness',
+    // the tools' own names
+    'iai-callgrind': 'gungraun',
+    iai: 'gungraun',
+    'benchmark-ips': 'ruby-benchmark',
+};
+/** Every name `format:` accepts: perfgate's names, then the aliases. */
+const FORMAT_NAMES = [...HARNESS_FORMATS, ...Object.keys(FORMAT_ALIASES)];
+/** The format a name stands for, or null when it names none. */
+function resolveHarnessFormat(name) {
+    if (HARNESS_FORMATS.includes(name))
+        return name;
+    return Object.hasOwn(FORMAT_ALIASES, name) ? FORMAT_ALIASES[name] : null;
+}
+/** Levenshtein edit distance (Wagner–Fischer, 1974), case-insensitive. */
+function editDistance(a, b) {
+    const s = a.toLowerCase();
+    const t = b.toLowerCase();
+    let row = Array.from({ length: t.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= s.length; i++) {
+        const next = [i];
+        for (let j = 1; j <= t.length; j++)
+            next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (s[i - 1] === t[j - 1] ? 0 : 1));
+        row = next;
+    }
+    return row[t.length];
+}
+/**
+ * The accepted name nearest to an unknown one, ignoring case, `-` and `_`: the longest name it
+ * contains (`pytest-benchmark` → `pytest`), else the nearest by edit distance, if any is near.
+ */
+function nearestFormatName(name) {
+    const squash = (n) => n.toLowerCase().replace(/[-_ .]/g, '');
+    const wanted = squash(name);
+    const contained = FORMAT_NAMES.filter((c) => squash(c).length >= 4 && wanted.includes(squash(c)));
+    if (contained.length > 0)
+        return contained.reduce((a, b) => (squash(b).length > squash(a).length ? b : a));
+    let best = null;
+    let bestDistance = Number.POSITIVE_INFINITY;
+    for (const candidate of FORMAT_NAMES) {
+        const d = editDistance(wanted, squash(candidate));
+        if (d < bestDistance)
+            [best, bestDistance] = [candidate, d];
+    }
+    return best !== null && bestDistance <= Math.max(2, Math.floor(wanted.length / 3)) ? best : null;
+}
+/** The message for a format name that names no format: the nearest name, then the list. */
+function unknownFormatMessage(name) {
+    const near = typeof name === 'string' ? nearestFormatName(name) : null;
+    return `unknown format ${JSON.stringify(name)}${near ? `; did you mean "${near}"?` : ''} Expected one of ${HARNESS_FORMATS.join(', ')}, or a github-action-benchmark tool or Bencher adapter name (see docs/migrating.md)`;
+}
+const harnessSuiteSchema = zod__WEBPACK_IMPORTED_MODULE_3__/* .strictObject */ .rej({
     ...common,
     /** Shell command that runs the harness. */
-    run: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().min(1),
-    /** Which harness wrote the results. */
-    format: zod__WEBPACK_IMPORTED_MODULE_1__/* ["enum"] */ .k5n(HARNESS_FORMATS),
+    run: zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP().min(1),
+    /** Which harness wrote the results: a perfgate format name or an alias (`FORMAT_ALIASES`). */
+    format: zod__WEBPACK_IMPORTED_MODULE_3__/* ["enum"] */ .k5n(FORMAT_NAMES, { error: (issue) => unknownFormatMessage(issue.input) })
+        .transform((name) => resolveHarnessFormat(name)),
     /** File the harness writes, relative to the suite's cwd; stdout when omitted. */
-    output: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().optional(),
+    output: zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP().optional(),
 });
-const scenarioSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .strictObject */ .rej({
+const scenarioSchema = zod__WEBPACK_IMPORTED_MODULE_3__/* .strictObject */ .rej({
     name,
-    method: zod__WEBPACK_IMPORTED_MODULE_1__/* ["enum"] */ .k5n(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']).default('GET'),
-    path: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().startsWith('/', 'expected a path starting with "/"'),
-    headers: zod__WEBPACK_IMPORTED_MODULE_1__/* .record */ .g1P(zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP(), zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP()).optional(),
-    body: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().optional(),
+    method: zod__WEBPACK_IMPORTED_MODULE_3__/* ["enum"] */ .k5n(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']).default('GET'),
+    path: zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP().startsWith('/', 'expected a path starting with "/"'),
+    headers: zod__WEBPACK_IMPORTED_MODULE_3__/* .record */ .g1P(zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP(), zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP()).optional(),
+    body: zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP().optional(),
 });
 /** A rate written as `100/s`, `100 req/s` or a bare number of requests per second. */
-const rate = zod__WEBPACK_IMPORTED_MODULE_1__/* .union */ .KCZ([zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP(), zod__WEBPACK_IMPORTED_MODULE_1__/* .number */ .aig()]).transform((v, ctx) => {
-    const q = typeof v === 'number' ? { value: v, unit: '1/s' } : (0,_core_units__WEBPACK_IMPORTED_MODULE_0__/* .parseQuantity */ .Lf)(v);
-    if (!q || (q.unit !== '1/s' && q.unit !== 'count') || !(q.value > 0)) {
+const rate = textOrNumber.transform((v, ctx) => {
+    const q = typeof v === 'number' ? { value: v, unit: '1/s' } : (0,_core_units__WEBPACK_IMPORTED_MODULE_2__/* .parseQuantity */ .Lf)(v);
+    if (!q || (q.unit !== '1/s' && q.unit !== 'count') || !(q.value > 0 && Number.isFinite(q.value))) {
         ctx.addIssue({ code: 'custom', message: `expected a positive rate like "500/s", got ${JSON.stringify(v)}` });
-        return zod__WEBPACK_IMPORTED_MODULE_2__/* .NEVER */ .tm;
+        return zod__WEBPACK_IMPORTED_MODULE_4__/* .NEVER */ .tm;
     }
     return q.value;
 });
 /** `p99 < 50ms`: a latency percentile and its bound (seconds). */
-const latencySlo = zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().transform((v, ctx) => {
+const latencySlo = zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP().transform((v, ctx) => {
     const m = /^\s*p(\d+(?:\.\d+)?)\s*<\s*(\S.*)$/.exec(v);
-    const bound = m ? (0,_core_units__WEBPACK_IMPORTED_MODULE_0__/* .parseDuration */ .E9)(m[2]) : null;
+    const bound = m ? (0,_core_units__WEBPACK_IMPORTED_MODULE_2__/* .parseDuration */ .E9)(m[2]) : null;
     const percentile = m ? Number(m[1]) : Number.NaN;
-    if (!m || bound === null || !(bound > 0) || !(percentile > 0 && percentile < 100)) {
+    if (!m || bound === null || !(bound > 0 && Number.isFinite(bound)) || !(percentile > 0 && percentile < 100)) {
         ctx.addIssue({
             code: 'custom',
             message: `expected a latency objective like "p99 < 50ms" (a percentile between p1 and p99.9, "<", a duration), got ${JSON.stringify(v)}`,
         });
-        return zod__WEBPACK_IMPORTED_MODULE_2__/* .NEVER */ .tm;
+        return zod__WEBPACK_IMPORTED_MODULE_4__/* .NEVER */ .tm;
     }
     return { percentile, bound, text: `p${m[1]} < ${m[2].trim()}` };
 });
 /** `< 1%`: the largest error fraction the objective allows. */
-const errorSlo = zod__WEBPACK_IMPORTED_MODULE_1__/* .union */ .KCZ([zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP(), zod__WEBPACK_IMPORTED_MODULE_1__/* .number */ .aig()]).transform((v, ctx) => {
+const errorSlo = textOrNumber.transform((v, ctx) => {
     const text = typeof v === 'number' ? `${v * 100}%` : v;
     const m = /^\s*<\s*(.*)$/.exec(text);
-    const fraction = (0,_core_units__WEBPACK_IMPORTED_MODULE_0__/* .parsePercent */ .lo)(m ? m[1] : text);
+    const fraction = (0,_core_units__WEBPACK_IMPORTED_MODULE_2__/* .parsePercent */ .lo)(m ? m[1] : text);
     if (fraction === null || !(fraction > 0 && fraction <= 1)) {
         ctx.addIssue({ code: 'custom', message: `expected an error objective like "< 1%", got ${JSON.stringify(v)}` });
-        return zod__WEBPACK_IMPORTED_MODULE_2__/* .NEVER */ .tm;
+        return zod__WEBPACK_IMPORTED_MODULE_4__/* .NEVER */ .tm;
     }
     return fraction;
 });
-const fraction = zod__WEBPACK_IMPORTED_MODULE_1__/* .union */ .KCZ([zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP(), zod__WEBPACK_IMPORTED_MODULE_1__/* .number */ .aig()]).transform((v, ctx) => {
-    const f = typeof v === 'number' ? v : (0,_core_units__WEBPACK_IMPORTED_MODULE_0__/* .parsePercent */ .lo)(v);
+const fraction = textOrNumber.transform((v, ctx) => {
+    const f = typeof v === 'number' ? v : (0,_core_units__WEBPACK_IMPORTED_MODULE_2__/* .parsePercent */ .lo)(v);
     if (f === null || !(f >= 0.001 && f <= 0.5)) {
         ctx.addIssue({
             code: 'custom',
             message: `expected a percentage between 0.1% and 50%, like "2%", got ${JSON.stringify(v)}`,
         });
-        return zod__WEBPACK_IMPORTED_MODULE_2__/* .NEVER */ .tm;
+        return zod__WEBPACK_IMPORTED_MODULE_4__/* .NEVER */ .tm;
     }
     return f;
 });
@@ -73682,7 +77452,7 @@ const fraction = zod__WEBPACK_IMPORTED_MODULE_1__/* .union */ .KCZ([zod__WEBPACK
  * Capacity search (instead of one fixed load): the highest arrival rate at which the objective
  * holds, searched on a geometric grid of rates between `from` and `to` (see `core/capacity.ts`).
  */
-const capacitySchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .strictObject */ .rej({
+const capacitySchema = zod__WEBPACK_IMPORTED_MODULE_3__/* .strictObject */ .rej({
     /** Latency objective, e.g. `p99 < 50ms`. */
     slo: latencySlo,
     /** Error objective, e.g. `< 1%` (errors and non-2xx responses over all requests). */
@@ -73694,7 +77464,7 @@ const capacitySchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .strictObject */ .rej(
     /** Relative step between neighbouring rates of the grid. */
     resolution: fraction.default(0.02),
     /** Measured time of each load step, after `stepWarmup` of un-measured load at the same rate. */
-    step: duration.default(2),
+    step: positiveDuration.default(2),
     stepWarmup: duration.default(0.5),
 })
     .superRefine((c, ctx) => {
@@ -73708,64 +77478,71 @@ const capacitySchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .strictObject */ .rej(
         ctx.addIssue({ code: 'custom', path: ['step'], message: 'expected a step longer than 0 s' });
 });
 /** A memory growth rate such as `1MB/min` or `20kB/s`, in bytes per second. */
-const growth = zod__WEBPACK_IMPORTED_MODULE_1__/* .union */ .KCZ([zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP(), zod__WEBPACK_IMPORTED_MODULE_1__/* .number */ .aig()]).transform((v, ctx) => {
-    const q = typeof v === 'number' ? { value: v, unit: 'B/s' } : (0,_core_units__WEBPACK_IMPORTED_MODULE_0__/* .parseQuantity */ .Lf)(v);
-    if (q?.unit !== 'B/s' || !(q.value >= 0)) {
+const growth = textOrNumber.transform((v, ctx) => {
+    const q = typeof v === 'number' ? { value: v, unit: 'B/s' } : (0,_core_units__WEBPACK_IMPORTED_MODULE_2__/* .parseQuantity */ .Lf)(v);
+    if (q?.unit !== 'B/s' || !(q.value >= 0 && Number.isFinite(q.value))) {
         ctx.addIssue({
             code: 'custom',
             message: `expected a growth rate like "1MB/min" or "20kB/s", got ${JSON.stringify(v)}`,
         });
-        return zod__WEBPACK_IMPORTED_MODULE_2__/* .NEVER */ .tm;
+        return zod__WEBPACK_IMPORTED_MODULE_4__/* .NEVER */ .tm;
     }
     return q.value;
 });
 /**
  * Soak (instead of one short load): a constant arrival rate for minutes while the server's memory
  * and open file descriptors are sampled every second; head fails when it grows faster than base by
- * more than the tolerance (see `core/soak.ts`).
+ * more than the tolerance (see `core/soak.ts` and `core/gate/growth.ts`). The defaults decide a
+ * 3 MB/min leak against the 1 MB/min tolerance (measured in `npm run bench:soak`).
  */
-const soakSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .strictObject */ .rej({
+const soakSchema = zod__WEBPACK_IMPORTED_MODULE_3__/* .strictObject */ .rej({
     /** Constant arrival rate for the whole soak. */
     rate,
     /** Length of one soak run (one side, one round). */
-    duration: duration.default(180),
-    /** Start of each run left out of the growth (warm-up, caches filling); a third of `duration` by default. */
-    settle: duration.optional(),
-    /** Block length: the samples are reduced to block medians before comparing. */
-    block: duration.default(10),
+    duration: positiveDuration.default(300),
+    /** Start of each run left out of the growth (warm-up, caches filling). */
+    settle: duration.default(60),
+    /** Window of the lower envelope: each window's lowest sample; at least the time between major collections. */
+    block: positiveDuration.default(60),
     /** Extra memory growth head may show over base. */
     tolerance: growth.default(1e6 / 60),
     /** Extra open file descriptors per minute head may gain over base. */
-    fdTolerance: zod__WEBPACK_IMPORTED_MODULE_1__/* .number */ .aig().min(0).default(1),
-    /** Soak runs per side (each a fresh server), interleaved like every replicate. */
-    rounds: zod__WEBPACK_IMPORTED_MODULE_1__/* .number */ .aig().int().min(1).max(20).default(2),
+    fdTolerance: zod__WEBPACK_IMPORTED_MODULE_3__/* .number */ .aig().min(0).default(1),
+    /** Soak runs per side (each a fresh server), interleaved like every replicate; the runs are the replicates of the growth test. */
+    rounds: zod__WEBPACK_IMPORTED_MODULE_3__/* .number */ .aig().int().min(_core_gate_growth__WEBPACK_IMPORTED_MODULE_0__/* .MIN_RUNS */ .yP).max(20).default(3),
 })
     .superRefine((c, ctx) => {
-    const settle = c.settle ?? c.duration / 3;
-    if (c.duration - settle < 4 * c.block)
+    if (c.duration - c.settle < 3 * c.block)
         ctx.addIssue({
             code: 'custom',
             path: ['duration'],
-            message: `expected at least 4 blocks (${4 * c.block} s) after the settle time (${settle} s): lengthen "duration" or shorten "settle" or "block"`,
+            message: `expected at least 3 windows of "block" (${3 * c.block} s) after the settle time (${c.settle} s): lengthen "duration" or shorten "settle" or "block"`,
         });
 });
-const httpSuiteSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .strictObject */ .rej({
+/**
+ * Seconds the soak suites' runs take at most (every run of every side, a server start each), beyond
+ * which measuring cannot stop them without losing their comparison: max-time is extended by this.
+ */
+function soakTimeS(suites) {
+    return suites.reduce((total, s) => s.kind === 'http' && s.soak ? total + 2 * s.soak.rounds * (s.soak.duration + s.readyTimeout) : total, 0);
+}
+const httpSuiteSchema = zod__WEBPACK_IMPORTED_MODULE_3__/* .strictObject */ .rej({
     ...common,
     /** Shell command that starts the server; PORT is set to a free port. */
-    server: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().min(1),
+    server: zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP().min(1),
     /** Path polled until it answers 2xx; a TCP connect when omitted. */
-    ready: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().startsWith('/', 'expected a path starting with "/"').optional(),
+    ready: zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP().startsWith('/', 'expected a path starting with "/"').optional(),
     /** Longest the server may take to become ready, in seconds. */
-    readyTimeout: duration.default(30),
+    readyTimeout: positiveDuration.default(30),
     /** Closed-loop load: concurrent connections. */
-    connections: zod__WEBPACK_IMPORTED_MODULE_1__/* .number */ .aig().int().min(1).max(1000).optional(),
+    connections: zod__WEBPACK_IMPORTED_MODULE_3__/* .number */ .aig().int().min(1).max(1000).optional(),
     /** Open-loop load: constant arrival rate in requests per second. */
-    rate: zod__WEBPACK_IMPORTED_MODULE_1__/* .number */ .aig().positive().optional(),
+    rate: zod__WEBPACK_IMPORTED_MODULE_3__/* .number */ .aig().positive().optional(),
     /** Measured time per run, after the warm-up, in seconds. */
-    duration: duration.default(5),
+    duration: positiveDuration.default(5),
     /** Un-measured load before each measured run, in seconds. */
     warmupDuration: duration.default(1),
-    scenarios: zod__WEBPACK_IMPORTED_MODULE_1__/* .array */ .YOg(scenarioSchema).min(1),
+    scenarios: zod__WEBPACK_IMPORTED_MODULE_3__/* .array */ .YOg(scenarioSchema).min(1),
     /** Search the highest rate that meets an objective instead of measuring one load. */
     capacity: capacitySchema.optional(),
     /** Endurance: constant load for minutes, memory and file-descriptor growth against base. */
@@ -77522,7 +81299,7 @@ __webpack_unused_export__ = cst;
 __webpack_unused_export__ = lexer.Lexer;
 exports.HN = lineCounter.LineCounter;
 __webpack_unused_export__ = parser.Parser;
-__webpack_unused_export__ = publicApi.parse;
+exports.qg = publicApi.parse;
 __webpack_unused_export__ = publicApi.parseAllDocuments;
 exports.Tp = publicApi.parseDocument;
 exports.As = publicApi.stringify;
@@ -83452,11 +87229,10 @@ __nccwpck_require__.d(__webpack_exports__, {
   pq: () => (/* binding */ info),
   C1: () => (/* binding */ setFailed),
   uH: () => (/* binding */ setOutput),
-  z: () => (/* reexport */ summary),
   $e: () => (/* binding */ warning)
 });
 
-// UNUSED EXPORTS: ExitCode, addPath, debug, endGroup, exportVariable, getBooleanInput, getIDToken, getMultilineInput, getState, isDebug, markdownSummary, notice, platform, saveState, setCommandEcho, setSecret, startGroup, toPlatformPath, toPosixPath, toWin32Path
+// UNUSED EXPORTS: ExitCode, addPath, debug, endGroup, exportVariable, getBooleanInput, getIDToken, getMultilineInput, getState, isDebug, markdownSummary, notice, platform, saveState, setCommandEcho, setSecret, startGroup, summary, toPlatformPath, toPosixPath, toWin32Path
 
 // EXTERNAL MODULE: external "os"
 var external_os_ = __nccwpck_require__(857);
@@ -84854,7 +88630,7 @@ const _summary = new Summary();
  * @deprecated use `core.summary`
  */
 const markdownSummary = (/* unused pure expression or super */ null && (_summary));
-const summary = _summary;
+const summary = (/* unused pure expression or super */ null && (_summary));
 //# sourceMappingURL=summary.js.map
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
 
@@ -86414,6 +90190,7 @@ function getIDToken(aud) {
 __nccwpck_require__.d(__webpack_exports__, {
   YOg: () => (/* binding */ array),
   zMY: () => (/* binding */ schemas_boolean),
+  IeY: () => (/* binding */ custom),
   gMt: () => (/* binding */ discriminatedUnion),
   k5n: () => (/* binding */ schemas_enum),
   euz: () => (/* binding */ literal),
@@ -86421,10 +90198,11 @@ __nccwpck_require__.d(__webpack_exports__, {
   g1P: () => (/* binding */ record),
   rej: () => (/* binding */ strictObject),
   YjP: () => (/* binding */ schemas_string),
+  PVZ: () => (/* binding */ tuple),
   KCZ: () => (/* binding */ union)
 });
 
-// UNUSED EXPORTS: ZodAny, ZodArray, ZodBase64, ZodBase64URL, ZodBigInt, ZodBigIntFormat, ZodBoolean, ZodCIDRv4, ZodCIDRv6, ZodCUID, ZodCUID2, ZodCatch, ZodCodec, ZodCreditCard, ZodCustom, ZodCustomStringFormat, ZodDate, ZodDefault, ZodDiscriminatedUnion, ZodE164, ZodEmail, ZodEmoji, ZodEnum, ZodExactOptional, ZodFile, ZodFunction, ZodGUID, ZodIBAN, ZodIPv4, ZodIPv6, ZodISODate, ZodISODateTime, ZodISODuration, ZodISOTime, ZodInstanceOf, ZodIntersection, ZodJWT, ZodKSUID, ZodLazy, ZodLiteral, ZodMAC, ZodMap, ZodNaN, ZodNanoID, ZodNever, ZodNonOptional, ZodNull, ZodNullable, ZodNumber, ZodNumberFormat, ZodObject, ZodOptional, ZodPipe, ZodPrefault, ZodPreprocess, ZodPromise, ZodReadonly, ZodRecord, ZodSet, ZodString, ZodStringFormat, ZodSuccess, ZodSymbol, ZodTemplateLiteral, ZodTransform, ZodTuple, ZodType, ZodULID, ZodURL, ZodUUID, ZodUndefined, ZodUnion, ZodUnknown, ZodVoid, ZodXID, ZodXor, _ZodString, _default, _function, any, base64, base64url, bigint, catch, check, cidrv4, cidrv6, codec, creditCard, cuid, cuid2, currencyCode, custom, date, describe, e164, email, emoji, exactOptional, file, float32, float64, function, guid, hash, hex, hostname, httpUrl, iban, instanceof, int, int32, int64, intersection, invertCodec, ipv4, ipv6, json, jwt, keyof, ksuid, lazy, looseObject, looseRecord, mac, map, meta, nan, nanoid, nativeEnum, never, nonoptional, null, nullable, nullish, object, optional, partialRecord, pipe, prefault, preprocess, promise, readonly, refine, set, stringFormat, stringbool, success, superRefine, symbol, templateLiteral, transform, tuple, uint32, uint64, ulid, undefined, unknown, url, uuid, uuidv4, uuidv6, uuidv7, void, xid, xor
+// UNUSED EXPORTS: ZodAny, ZodArray, ZodBase64, ZodBase64URL, ZodBigInt, ZodBigIntFormat, ZodBoolean, ZodCIDRv4, ZodCIDRv6, ZodCUID, ZodCUID2, ZodCatch, ZodCodec, ZodCreditCard, ZodCustom, ZodCustomStringFormat, ZodDate, ZodDefault, ZodDiscriminatedUnion, ZodE164, ZodEmail, ZodEmoji, ZodEnum, ZodExactOptional, ZodFile, ZodFunction, ZodGUID, ZodIBAN, ZodIPv4, ZodIPv6, ZodISODate, ZodISODateTime, ZodISODuration, ZodISOTime, ZodInstanceOf, ZodIntersection, ZodJWT, ZodKSUID, ZodLazy, ZodLiteral, ZodMAC, ZodMap, ZodNaN, ZodNanoID, ZodNever, ZodNonOptional, ZodNull, ZodNullable, ZodNumber, ZodNumberFormat, ZodObject, ZodOptional, ZodPipe, ZodPrefault, ZodPreprocess, ZodPromise, ZodReadonly, ZodRecord, ZodSet, ZodString, ZodStringFormat, ZodSuccess, ZodSymbol, ZodTemplateLiteral, ZodTransform, ZodTuple, ZodType, ZodULID, ZodURL, ZodUUID, ZodUndefined, ZodUnion, ZodUnknown, ZodVoid, ZodXID, ZodXor, _ZodString, _default, _function, any, base64, base64url, bigint, catch, check, cidrv4, cidrv6, codec, creditCard, cuid, cuid2, currencyCode, date, describe, e164, email, emoji, exactOptional, file, float32, float64, function, guid, hash, hex, hostname, httpUrl, iban, instanceof, int, int32, int64, intersection, invertCodec, ipv4, ipv6, json, jwt, keyof, ksuid, lazy, looseObject, looseRecord, mac, map, meta, nan, nanoid, nativeEnum, never, nonoptional, null, nullable, nullish, object, optional, partialRecord, pipe, prefault, preprocess, promise, readonly, refine, set, stringFormat, stringbool, success, superRefine, symbol, templateLiteral, transform, uint32, uint64, ulid, undefined, unknown, url, uuid, uuidv4, uuidv6, uuidv7, void, xid, xor
 
 // EXTERNAL MODULE: ./node_modules/zod/v4/core/core.js
 var core_core = __nccwpck_require__(8532);
@@ -91110,7 +94888,7 @@ function _promise(Class, innerType) {
 }
 // @__NO_SIDE_EFFECTS__
 function _custom(Class, fn, _params) {
-    const norm = util.normalizeParams(_params);
+    const norm = core_util/* normalizeParams */.A2(_params);
     norm.abort ?? (norm.abort = true); // default to abort:false
     const schema = new Class({
         type: "custom",
@@ -94415,14 +98193,14 @@ const ZodTuple = /*@__PURE__*/ core_core/* $constructor */.xI("ZodTuple", (inst,
     },
 });
 function tuple(items, _paramsOrRest, _params) {
-    const hasRest = _paramsOrRest instanceof core.$ZodType;
+    const hasRest = _paramsOrRest instanceof $ZodType;
     const params = hasRest ? _params : _paramsOrRest;
     const rest = hasRest ? _paramsOrRest : null;
     return new ZodTuple({
         type: "tuple",
         items: items,
         rest,
-        ...util.normalizeParams(params),
+        ...core_util/* normalizeParams */.A2(params),
     });
 }
 const ZodRecord = /*@__PURE__*/ core_core/* $constructor */.xI("ZodRecord", (inst, def) => {
@@ -94882,7 +98660,7 @@ function check(fn) {
     return ch;
 }
 function custom(fn, _params) {
-    return core._custom(ZodCustom, fn ?? (() => true), _params);
+    return _custom(ZodCustom, fn ?? (() => true), _params);
 }
 function refine(fn, _params = {}) {
     return _refine(ZodCustom, fn, _params);
