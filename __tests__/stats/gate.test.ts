@@ -218,6 +218,34 @@ describe('resolution: values that move in steps comparable to the budget', () =>
     expect(note.text).toMatch(/steps of 10(\.0)? ns/);
     expect(note.text).toMatch(/finer resolution/);
   });
+
+  it('a capacity on a 5 % grid is read at its grid step, not at the gap between the grid points a side hit', () => {
+    // Seen under load: one base search ended four grid steps (1.05⁴ = 1.22) below the others, and read
+    // from the values the step was 22 %, so a head 18 % lower could never fail a 10 % budget.
+    const grid = (k: number) => 20 * 1.05 ** k;
+    const capacity = (base: number[], head: number[]): MetricSamples => ({
+      ...metric('api/items:capacity', base, head, 'higher'),
+      unit: '1/s',
+      grid: 0.05,
+    });
+    const REL10: BudgetRule = { kind: 'relative', limit: 0.1, source: '10%' };
+    const gate = () => new SequentialGate({ ...OPTIONS, minRounds: 8, maxRounds: 10 }, () => REL10);
+    // Read from the values, base's step would be the 22 % gap and the interval would reach +10 %.
+    const far = capacity([grid(46), ...Array(9).fill(grid(50))], Array(10).fill(grid(46)));
+    const r = gate().look([far], 10, true).results[0];
+    expectReadableByEye(r);
+    expect(r.change!.high).toBeLessThan(0);
+    const note = r.warnings.find((w) => w.code === 'resolution');
+    expect(note?.text).toMatch(/capacity search steps its rate by 5(\.0+)? %/);
+    const slower = capacity([grid(49), ...Array(7).fill(grid(50))], Array(8).fill(grid(46)));
+    expect(gate().look([slower], 8, true).results[0].outcome).toBe('regression');
+    // Unchanged within one grid step on either side: never a regression.
+    const same = capacity(
+      [grid(49), ...Array(7).fill(grid(50))],
+      [...Array(4).fill(grid(50)), ...Array(4).fill(grid(49))],
+    );
+    expect(gate().look([same], 8, true).results[0].outcome).not.toBe('regression');
+  });
 });
 
 describe('metrics without noise: decided by their values', () => {

@@ -117,6 +117,7 @@ const metric = z.strictObject({
     ])
     .optional(),
   counter: z.enum(INSTRUCTION_COUNTERS).optional(),
+  grid: num.min(0).max(10).optional(),
   unit,
   direction: z.enum(['lower', 'higher']),
   base: samples,

@@ -14,7 +14,7 @@ export function metricId(suite: string, caseName: string | undefined, name: stri
  * `SUITE/` and the last `:`, the name what follows it (a case may itself contain `/` and `:`).
  */
 export function describeMetric(suite: string, value: MetricValue): MetricFacts {
-  const { id, unit, direction, percentile, soak, counter } = value;
+  const { id, unit, direction, percentile, soak, counter, grid } = value;
   const rest = id.startsWith(suite) ? id.slice(suite.length) : id;
   const colon = rest.lastIndexOf(':');
   const name = colon === -1 ? rest : rest.slice(colon + 1);
@@ -23,5 +23,6 @@ export function describeMetric(suite: string, value: MetricValue): MetricFacts {
   if (percentile !== undefined) facts.percentile = percentile;
   if (soak !== undefined) facts.soak = soak;
   if (counter !== undefined) facts.counter = counter;
+  if (grid !== undefined) facts.grid = grid;
   return facts;
 }

@@ -52,6 +52,12 @@ export interface MetricValue {
   soak?: SoakRole;
   /** An instruction count: the counter that produced it. */
   counter?: InstructionCounter;
+  /**
+   * The values are rates on a geometric grid of this relative step, each the highest grid rate that met
+   * an objective (a capacity search's \`resolution\`): the gate widens by this step instead of reading
+   * one from the values (\`core/gate/resolution.ts\`).
+   */
+  grid?: number;
 }
 
 /**
@@ -84,6 +90,12 @@ export interface MetricFacts {
   soak?: SoakRole;
   /** An instruction count: the counter that produced it (the report names it). */
   counter?: InstructionCounter;
+  /**
+   * The values are rates on a geometric grid of this relative step, each the highest grid rate that met
+   * an objective (a capacity search's \`resolution\`): the gate widens by this step instead of reading
+   * one from the values (\`core/gate/resolution.ts\`).
+   */
+  grid?: number;
 }
 
 /**

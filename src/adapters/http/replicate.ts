@@ -218,7 +218,7 @@ export async function measureHttpReplicate(
         }
         timings.measured += (performance.now() - m0) / 1000;
         const id = metricId(suite.name, scenario.name, 'capacity');
-        values.push({ id, unit: '1/s', direction: 'higher', value: result.capacity });
+        values.push({ id, unit: '1/s', direction: 'higher', value: result.capacity, grid: capacity.resolution });
         curves.push({
           metric: id,
           side: opts.side,

@@ -49,7 +49,7 @@ import { holmStepDown } from './holm';
 import { informationFraction, planLooks } from './looks';
 import { twoModesNote } from './modes';
 import * as notes from './notes';
-import { comparisonResolution } from './resolution';
+import { comparisonResolution, gridResolution } from './resolution';
 import { type Analysis, type CorrelationHandling, type Shift, shiftOf } from './shift';
 
 export interface GateOptions {
@@ -473,7 +473,10 @@ export class SequentialGate {
     const headMedian = median(m.head);
     const metricNotes: Warning[] = [];
     // Each side's own step, never the gap between the sides (`resolution.ts`).
-    const resolution = comparisonResolution(m.base, m.head, m.unit).widest;
+    const resolution =
+      m.grid !== undefined
+        ? gridResolution(m.grid, [...m.base, ...m.head])
+        : comparisonResolution(m.base, m.head, m.unit).widest;
     let xb: number[];
     let xh: number[];
     let limit: number;
@@ -507,7 +510,7 @@ export class SequentialGate {
       if (d === 0) metricNotes.push(notes.zeroBase(m.id));
     }
     if (resolution && Number.isFinite(limit) && widen >= limit / 5) {
-      metricNotes.push(notes.coarseResolution(m.id, resolution.step, m.unit, widen, budget.limit, logScale));
+      metricNotes.push(notes.coarseResolution(m.id, resolution, m.unit, widen, budget.limit, logScale));
     }
     metricNotes.push(...sampleNotes(m.id, xb, xh));
     const shift = shiftOf(xb, xh, this.options.analysis, widen, this.options.serialCorrelation);

@@ -5,6 +5,7 @@
 import type { BudgetRule, MetricId, Unit, Warning } from '../model';
 import { normalQuantileUpper } from '../stats/normal';
 import { formatSignedPercent, formatValue } from '../units';
+import type { Resolution } from './resolution';
 
 function percent(fraction: number): string {
   const v = Math.abs(fraction * 100);
@@ -101,13 +102,22 @@ export function zeroBase(metric: MetricId): Warning {
 
 export function coarseResolution(
   metric: MetricId,
-  step: number,
+  resolution: Resolution,
   unit: Unit,
   widen: number,
   budget: number,
   logScale: boolean,
 ): Warning {
   const stepShare = logScale ? percent(Math.expm1(widen)) : null;
+  if (resolution.source === 'grid')
+    return {
+      code: 'resolution',
+      metric,
+      text:
+        `The capacity search steps its rate by ${percent(Math.expm1(widen))}, coarse next to the ${percent(budget)} budget: ` +
+        'the interval is widened by one step on each side. Set a finer capacity `resolution` (each halving adds about one load step).',
+    };
+  const step = resolution.step;
   return {
     code: 'resolution',
     metric,

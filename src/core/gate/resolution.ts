@@ -51,7 +51,7 @@ export interface Resolution {
   /** The step relative to the side's smallest positive value, on the log scale: log(1 + step / min). */
   relative: number;
   /** How it was found. */
-  source: 'decimal' | 'ties';
+  source: 'decimal' | 'ties' | 'grid';
 }
 
 /**
@@ -90,6 +90,18 @@ export function resolutionOf(values: readonly number[], unit: Unit = 's'): Resol
   const relative = Math.log1p(step / min);
   if (!(relative > 1e-9)) return null;
   return { step, relative, source: gap > decimal ? 'ties' : 'decimal' };
+}
+
+/**
+ * The resolution of values known to lie on a geometric grid of relative step \`grid\`, each rounded down
+ * to it (a capacity search): a value moves by less than a factor 1 + grid, whatever the values show.
+ * (Read from the values instead, a side with two grid points four steps apart would look four times
+ * coarser than it is.)
+ */
+export function gridResolution(grid: number, values: readonly number[]): Resolution | null {
+  const positive = values.filter((v) => v > 0 && Number.isFinite(v));
+  if (!(grid > 0) || positive.length === 0) return null;
+  return { step: grid * Math.min(...positive), relative: Math.log1p(grid), source: 'grid' };
 }
 
 /**
