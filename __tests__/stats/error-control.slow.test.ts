@@ -29,6 +29,24 @@ describe('false fails at the least favourable null: a true change exactly at the
       400,
       17,
     ],
+    [
+      '3 metrics, AR(1) ρ = 0.5 within each side, time limit after 23 rounds (the suite’s pooled estimate)',
+      {
+        metrics: 3,
+        change: 0.05,
+        noise: { cv: 0.06, ar: { rho: 0.5, kind: 'within' } },
+        budget: 0.05,
+        cutAfter: 23,
+      },
+      500,
+      18,
+    ],
+    [
+      '20 metrics, AR(1) ρ = 0.5 within each side',
+      { metrics: 20, change: 0.05, noise: { cv: 0.06, ar: { rho: 0.5, kind: 'within' } }, budget: 0.05 },
+      200,
+      19,
+    ],
     ['3 metrics, CV 3 %', { metrics: 3, change: 0.05, noise: { cv: 0.03 }, budget: 0.05 }, 500, 12],
     [
       '3 metrics, CV 6 % with 5 % of samples ×1.5',

@@ -50,7 +50,15 @@ import { informationFraction, planLooks } from './looks';
 import { twoModesNote } from './modes';
 import * as notes from './notes';
 import { comparisonResolution, gridResolution } from './resolution';
-import { type Analysis, type CorrelationHandling, type Shift, shiftOf } from './shift';
+import {
+  type Analysis,
+  type CorrelationHandling,
+  type LagOne,
+  lagOneOf,
+  residualSequences,
+  type Shift,
+  shiftOf,
+} from './shift';
 
 export interface GateOptions {
   /** Family-wise level: the most a run may fail when every change is within its budget. */
@@ -187,6 +195,7 @@ export class SequentialGate {
     const lookIndex = this.history.length;
     const where = `look ${lookIndex} (${rounds} round${rounds === 1 ? '' : 's'})`;
     const nominal = this.boundaries(isFinal);
+    const pooled = this.pooledCorrelation(metrics);
 
     // Each metric's comparison at this look; informational metrics get their result directly.
     const active: { m: MetricSamples; state: State; subject: Subject }[] = [];
@@ -194,7 +203,9 @@ export class SequentialGate {
     for (const m of metrics) {
       const state = this.states.get(m.id)!;
       if (state.decided) continue;
-      const subject = this.valuesOnly(m, state.budget, isFinal) ?? this.subjectOf(m, state.budget, nominal, isFinal);
+      const subject =
+        this.valuesOnly(m, state.budget, isFinal) ??
+        this.subjectOf(m, state.budget, nominal, isFinal, pooled.get(m.suite) ?? null);
       if ('kind' in subject) {
         active.push({ m, state, subject });
         continue;
@@ -378,6 +389,7 @@ export class SequentialGate {
     budget: BudgetRule,
     nominal: (spending: SpendingFunction, level: number) => number,
     isFinal: boolean,
+    pooled: LagOne | null,
   ): Subject | Settled {
     const hasBase = m.base.length > 0;
     const hasHead = m.head.length > 0;
@@ -448,7 +460,7 @@ export class SequentialGate {
         exact: true,
       };
     }
-    return this.relativeSubject(m, budget);
+    return this.relativeSubject(m, budget, pooled);
   }
 
   /**
@@ -465,10 +477,40 @@ export class SequentialGate {
     return n;
   }
 
-  private relativeSubject(m: MetricSamples, budget: BudgetRule & { kind: 'relative' }): Subject {
+  /**
+   * The serial correlation of each suite, pooled over its undecided gated metrics that go to the rank test
+   * (their residuals in run order, `shift.ts`): the machine's state that carries over from sample to sample is
+   * shared by a suite's metrics, and pooled it is estimated from m times the values.
+   */
+  private pooledCorrelation(metrics: readonly MetricSamples[]): Map<string, LagOne> {
+    const bySuite = new Map<string, number[][]>();
+    if (this.options.serialCorrelation !== 'widen') return new Map();
+    for (const m of metrics) {
+      const state = this.states.get(m.id)!;
+      // Undecided metrics only: a decided metric's result keeps the samples it was decided on, and report
+      // mode's replay has those alone (its suite may have gone on sampling).
+      if (state.decided || state.budget.kind !== 'relative' || state.exact || state.error) continue;
+      if (m.base.length < 2 || m.head.length < 2) continue;
+      const { xb, xh } = oriented(m);
+      const sequences = bySuite.get(m.suite) ?? [];
+      sequences.push(...residualSequences(xb, xh, this.options.analysis));
+      bySuite.set(m.suite, sequences);
+    }
+    const pooled = new Map<string, LagOne>();
+    for (const [suite, sequences] of bySuite) {
+      const estimate = lagOneOf(sequences);
+      if (estimate) pooled.set(suite, estimate);
+    }
+    return pooled;
+  }
+
+  private relativeSubject(
+    m: MetricSamples,
+    budget: BudgetRule & { kind: 'relative' },
+    pooled: LagOne | null = null,
+  ): Subject {
     const s = worseSign(m.direction);
-    const all = [...m.base, ...m.head];
-    const logScale = all.every((v) => v > 0);
+    const { xb, xh, logScale } = oriented(m);
     const baseMedian = median(m.base);
     const headMedian = median(m.head);
     const metricNotes: Warning[] = [];
@@ -477,14 +519,10 @@ export class SequentialGate {
       m.grid !== undefined
         ? gridResolution(m.grid, [...m.base, ...m.head])
         : comparisonResolution(m.base, m.head, m.unit).widest;
-    let xb: number[];
-    let xh: number[];
     let limit: number;
     let widen: number;
     let toChange: (e: number, l: number, h: number, c: number) => Change | null;
     if (logScale) {
-      xb = m.base.map((v) => s * Math.log(v));
-      xh = m.head.map((v) => s * Math.log(v));
       // Lower-is-better: head ≤ (1 + B)·base. Higher-is-better: head ≥ (1 − B)·base.
       limit =
         s === 1 ? Math.log1p(budget.limit) : budget.limit >= 1 ? Number.POSITIVE_INFINITY : -Math.log1p(-budget.limit);
@@ -495,8 +533,6 @@ export class SequentialGate {
           : { estimate: Math.expm1(-e), low: Math.expm1(-h), high: Math.expm1(-l), confidence: c };
     } else {
       // Some value ≤ 0: a shift on the linear scale, relative to the base median (treated as known).
-      xb = m.base.map((v) => s * v);
-      xh = m.head.map((v) => s * v);
       limit = budget.limit * Math.abs(baseMedian);
       widen = resolution?.step ?? 0;
       metricNotes.push(notes.linearScale(m.id));
@@ -513,7 +549,7 @@ export class SequentialGate {
       metricNotes.push(notes.coarseResolution(m.id, resolution, m.unit, widen, budget.limit, logScale));
     }
     metricNotes.push(...sampleNotes(m.id, xb, xh));
-    const shift = shiftOf(xb, xh, this.options.analysis, widen, this.options.serialCorrelation);
+    const shift = shiftOf(xb, xh, this.options.analysis, widen, this.options.serialCorrelation, pooled);
     const correlationNote = notes.serialCorrelation(m.id, shift.correlation, shift.analysis === 'paired');
     if (correlationNote) metricNotes.push(correlationNote);
     const modes = twoModesNote(m.id, m.base, m.head, m.unit);
@@ -630,6 +666,17 @@ export class SequentialGate {
     }
     return result;
   }
+}
+
+/**
+ * A metric's samples on the analysis scale, oriented so that larger is worse: ±log of the values, or
+ * the values themselves when some value is ≤ 0 (the linear scale).
+ */
+function oriented(m: MetricSamples): { xb: number[]; xh: number[]; logScale: boolean } {
+  const s = worseSign(m.direction);
+  const logScale = m.base.every((v) => v > 0) && m.head.every((v) => v > 0);
+  const f = logScale ? (v: number) => s * Math.log(v) : (v: number) => s * v;
+  return { xb: m.base.map(f), xh: m.head.map(f), logScale };
 }
 
 /** The first value of a metric that is not a finite number, or null. */

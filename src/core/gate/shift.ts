@@ -32,6 +32,7 @@
 import { pairwiseShift, smallestRankSumP } from '../stats/hodges-lehmann';
 import { mannWhitneyU } from '../stats/mann-whitney';
 import { normalQuantileUpper, normalSurvival } from '../stats/normal';
+import { rankWithTies } from '../stats/ranks';
 import { signedRankPGreater, smallestSignedRankP, walshShift } from '../stats/signed-rank';
 
 export type Analysis = 'paired' | 'two-sample';
@@ -72,10 +73,24 @@ export interface SerialCorrelation {
   inflation: { fail: number; pass: number };
   /** One-sided z of the raw estimate against no correlation (ρ̂·√n): the diagnostic. */
   z: number;
+  /** Set when the estimate shown is the suite's, pooled over this many gated metrics. */
+  metrics?: number;
 }
 
 /** How serial correlation is handled: widened (the default) or ignored (the bench measures both). */
 export type CorrelationHandling = 'widen' | 'ignore';
+
+/** A lag-1 autocorrelation estimate and what it rests on. */
+export interface LagOne {
+  /** Lag-1 autocorrelation of the centred ranks, pooled over the sequences (raw, not bias-corrected). */
+  lagOne: number;
+  /** Values per sequence (the mean length). */
+  n: number;
+  /** Values over all sequences: the estimate's standard error is about 1/√total. */
+  total: number;
+  /** Sequences pooled (the metrics of a suite, or the two sides of a two-sample comparison). */
+  sequences: number;
+}
 
 const NO_CORRELATION: SerialCorrelation = { lagOne: 0, n: 0, inflation: { fail: 1, pass: 1 }, z: 0 };
 
@@ -87,9 +102,24 @@ const NO_CORRELATION: SerialCorrelation = { lagOne: 0, n: 0, inflation: { fail: 
 const MIN_FOR_CORRELATION = 10;
 
 /**
+ * The sequences in run order whose serial correlation matters for this comparison, the residuals after
+ * the round effect: the per-round differences when paired, each side's own samples otherwise.
+ */
+export function residualSequences(base: readonly number[], head: readonly number[], analysis: Analysis): number[][] {
+  if (isPaired(base, head, analysis)) return [head.map((h, i) => h - base[i])];
+  return [[...base], [...head]];
+}
+
+function isPaired(base: readonly number[], head: readonly number[], analysis: Analysis): boolean {
+  return analysis === 'paired' && base.length === head.length && base.length >= 2;
+}
+
+/**
  * The shift of `head` against `base` (both already oriented, in run order), paired by round when
  * `paired` is asked for and both sides have the same number of samples. `widen` is added to both ends
- * (resolution).
+ * (resolution). `pooled`: the serial correlation estimated over every gated metric of the suite
+ * (`lagOneOf` of their `residualSequences`); each end then allows for the larger of the metric's own
+ * correlation and the suite's.
  */
 export function shiftOf(
   base: readonly number[],
@@ -97,27 +127,18 @@ export function shiftOf(
   analysis: Analysis,
   widen = 0,
   correlation: CorrelationHandling = 'widen',
+  pooled: LagOne | null = null,
 ): Shift {
-  if (analysis === 'paired' && base.length === head.length && base.length >= 2) {
-    const d = head.map((h, i) => h - base[i]);
-    return pairedShift(d, widen, correlation === 'widen' ? serialCorrelation([d]) : NO_CORRELATION);
-  }
-  return twoSampleShift(base, head, widen, correlation === 'widen' ? serialCorrelation([base, head]) : NO_CORRELATION);
+  const sequences = residualSequences(base, head, analysis);
+  const serial = correlation === 'widen' ? serialCorrelation(lagOneOf(sequences), pooled) : NO_CORRELATION;
+  if (isPaired(base, head, analysis)) return pairedShift(sequences[0], widen, serial);
+  return twoSampleShift(base, head, widen, serial);
 }
 
 /** Centred ranks (average ranks for ties) of a sequence. */
 function centredRanks(x: readonly number[]): number[] {
-  const order = x.map((_, i) => i).sort((i, j) => x[i] - x[j]);
-  const ranks = new Array<number>(x.length);
-  let i = 0;
-  while (i < order.length) {
-    let j = i;
-    while (j + 1 < order.length && x[order[j + 1]] === x[order[i]]) j++;
-    for (let k = i; k <= j; k++) ranks[order[k]] = (i + j) / 2 + 1;
-    i = j + 1;
-  }
   const mean = (x.length + 1) / 2;
-  return ranks.map((r) => r - mean);
+  return Array.from(rankWithTies(x).ranks, (r) => r - mean);
 }
 
 /**
@@ -136,19 +157,27 @@ export function ar1Inflation(rho: number, n: number): number {
   return 1 + 2 * sum;
 }
 
+/** How one end of the interval turns an estimate into a variance inflation. */
+export interface CorrelationRule {
+  /** Standard errors (1/√total) added to the bias-corrected estimate. */
+  margin: number;
+  /** Applied only when the raw estimate's z (ρ̂·√total) exceeds this. */
+  above: number;
+}
+
 /**
  * How each end of the interval uses the estimate (chosen with `npm run bench:gate` as judge). The ρ used
- * is the bias-corrected estimate plus a margin of `margin`/√n (the estimate's standard error is about
- * 1/√n), never below `floor`, applied when the raw estimate's z (ρ̂·√n) exceeds `above`:
+ * is the bias-corrected estimate plus a margin of `margin` standard errors (about 1/√total), applied
+ * when the raw estimate's z (ρ̂·√total) exceeds `above`:
  * - the fail end must keep its error ≤ α at the budget's edge for ρ up to 0.5, and at 10–50 rounds the
  *   estimate is noisy: the bare estimate still fails ~8 % at ρ = 0.5 (its low draws under-correct), so
- *   the fail end always adds a margin of 0.75 standard errors. It widens, never narrows.
+ *   the fail end always adds a margin. It widens, never narrows.
  * - the pass end decides how many rounds an unchanged metric costs, so it widens only when the
  *   diagnostic finds the correlation (z > 1.645), by the bare bias-corrected estimate.
  */
-export const CORRELATION_RULES = {
-  fail: { margin: 0.75, above: Number.NEGATIVE_INFINITY, floor: 0 },
-  pass: { margin: 0, above: 1.645, floor: 0 },
+export const CORRELATION_RULES: { fail: CorrelationRule; pass: CorrelationRule } = {
+  fail: { margin: 0.75, above: Number.NEGATIVE_INFINITY },
+  pass: { margin: 0, above: 1.645 },
 };
 
 /**
@@ -158,21 +187,19 @@ export const CORRELATION_RULES = {
  */
 const MAX_RHO = 0.6;
 
-/** The variance inflation one end uses for a raw lag-1 estimate from n values a sequence. */
-function inflationFor(lagOne: number, n: number, rule: { margin: number; above: number; floor: number }): number {
-  if (!(lagOne * Math.sqrt(n) > rule.above)) return 1;
-  const used = Math.min(MAX_RHO, Math.max(rule.floor, lagOne + (1 + 3 * lagOne) / n + rule.margin / Math.sqrt(n)));
-  return ar1Inflation(used, n);
+/** The variance inflation one end uses for an estimate (bias-corrected per sequence, margin over all values). */
+function inflationFor(e: LagOne, rule: CorrelationRule): number {
+  if (!(e.lagOne * Math.sqrt(e.total) > rule.above)) return 1;
+  const corrected = e.lagOne + (1 + 3 * e.lagOne) / e.n;
+  const used = Math.min(MAX_RHO, Math.max(0, corrected + rule.margin / Math.sqrt(e.total)));
+  return ar1Inflation(used, e.n);
 }
 
 /**
- * Lag-1 autocorrelation of the centred ranks of each sequence in run order (pooled over the
- * sequences), and the variance inflation each end of the interval applies for it.
+ * Lag-1 autocorrelation of the centred ranks of each sequence in run order, pooled over the sequences
+ * (Σ of lag products over Σ of squares); null when no sequence is long enough.
  */
-export function serialCorrelation(
-  sequences: readonly (readonly number[])[],
-  rules: typeof CORRELATION_RULES = CORRELATION_RULES,
-): SerialCorrelation {
+export function lagOneOf(sequences: readonly (readonly number[])[]): LagOne | null {
   let cross = 0;
   let square = 0;
   let total = 0;
@@ -187,14 +214,32 @@ export function serialCorrelation(
     total += r.length;
     count++;
   }
-  if (total === 0 || square === 0) return NO_CORRELATION;
-  const lagOne = cross / square;
-  const n = Math.round(total / count);
+  if (total === 0 || square === 0) return null;
+  return { lagOne: cross / square, n: Math.round(total / count), total, sequences: count };
+}
+
+/**
+ * The variance inflation each end of the interval applies for a metric's own estimate and, when given,
+ * its suite's pooled one: the larger of the two at each end (the suite's is far less noisy when the
+ * correlation comes from the machine, which every metric of a suite shares; the metric's own still
+ * covers a correlation of its own).
+ */
+export function serialCorrelation(
+  own: LagOne | null,
+  pooled: LagOne | null = null,
+  rules: typeof CORRELATION_RULES = CORRELATION_RULES,
+): SerialCorrelation {
+  const estimates = [own, pooled].filter((e): e is LagOne => e !== null);
+  if (estimates.length === 0) return NO_CORRELATION;
+  const inflation = (rule: CorrelationRule) => Math.max(...estimates.map((e) => inflationFor(e, rule)));
+  // The one reported: the one with the stronger evidence.
+  const shown = estimates.reduce((a, b) => (b.lagOne * Math.sqrt(b.total) > a.lagOne * Math.sqrt(a.total) ? b : a));
   return {
-    lagOne,
-    n,
-    inflation: { fail: inflationFor(lagOne, n, rules.fail), pass: inflationFor(lagOne, n, rules.pass) },
-    z: lagOne * Math.sqrt(total),
+    lagOne: shown.lagOne,
+    n: shown.n,
+    inflation: { fail: inflation(rules.fail), pass: inflation(rules.pass) },
+    z: shown.lagOne * Math.sqrt(shown.total),
+    ...(shown.sequences > 1 && shown === pooled ? { metrics: shown.sequences } : {}),
   };
 }
 

@@ -8,8 +8,9 @@
  * probability 1 − 2·P(U ≤ k − 1), U the Mann–Whitney statistic under H0.
  */
 import { criticalRankFromCdf } from './critical-rank';
-import { EXACT_LIMIT, mannWhitneyExactDistribution, mannWhitneySigma, rankWithTies } from './mann-whitney';
+import { EXACT_LIMIT, mannWhitneyExactDistribution, mannWhitneySigma } from './mann-whitney';
 import { normalQuantileUpper } from './normal';
+import { rankWithTies } from './ranks';
 
 export interface ShiftInterval {
   /** Hodges–Lehmann estimate of the shift θ (y relative to x). */

@@ -8,6 +8,7 @@
  * the same continuous distribution (so every arrangement of ranks is equally likely).
  */
 import { normalCdf, normalSurvival } from './normal';
+import { rankWithTies } from './ranks';
 
 /** Largest sample size per side for which the exact distribution is used. */
 export const EXACT_LIMIT = 50;
@@ -88,24 +89,6 @@ export function mannWhitneyExactCdf(m: number, n: number, k: number): number {
   return k >= cdf.length ? 1 : cdf[Math.floor(k)];
 }
 
-/** Ranks (1-based, ties get their average rank) and the tie-group sizes of a pooled sample. */
-export function rankWithTies(values: readonly number[]): { ranks: Float64Array; tieSizes: number[] } {
-  const n = values.length;
-  const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => values[i] - values[j]);
-  const ranks = new Float64Array(n);
-  const tieSizes: number[] = [];
-  let i = 0;
-  while (i < n) {
-    let j = i;
-    while (j + 1 < n && values[order[j + 1]] === values[order[i]]) j++;
-    const avg = (i + j) / 2 + 1;
-    for (let k = i; k <= j; k++) ranks[order[k]] = avg;
-    if (j > i) tieSizes.push(j - i + 1);
-    i = j + 1;
-  }
-  return { ranks, tieSizes };
-}
-
 /** The tie-corrected standard deviation of U under H0. */
 export function mannWhitneySigma(m: number, n: number, tieSizes: readonly number[]): number {
   const total = m + n;
@@ -151,12 +134,4 @@ export function mannWhitneyU(
   const uMax = Math.max(u, m * n - u);
   const pTwoSided = Math.min(1, 2 * normalSurvival((uMax - mu - 0.5) / sigma));
   return { u, pGreater: Math.min(1, pGreater), pLess: Math.min(1, pLess), pTwoSided, method: 'normal', ties };
-}
-
-/** The smallest one-sided p-value the exact test can reach with sizes m and n: 1 / C(m+n, m). */
-export function mannWhitneyMinP(m: number, n: number): number {
-  // log C(m+n, m) summed term by term; exp of its negative.
-  let logC = 0;
-  for (let i = 1; i <= Math.min(m, n); i++) logC += Math.log((Math.max(m, n) + i) / i);
-  return Math.exp(-logC);
 }

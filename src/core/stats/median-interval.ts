@@ -53,15 +53,3 @@ export function medianInterval(values: readonly number[], confidence: number): M
   }
   return { median, low: s[0], high: s[n - 1], confidence: 1 - 2 * binomialHalfCdf(n, 0), attained: false };
 }
-
-/**
- * One-sided bounds for the median at error `tail` each: P(median < lower) ≤ tail and
- * P(median > upper) ≤ tail. A bound is ∓Infinity when the sample is too small to give it.
- */
-export function medianBounds(values: readonly number[], tail: number): { lower: number; upper: number } {
-  const n = values.length;
-  const s = [...values].sort((a, b) => a - b);
-  const l = medianBoundRank(n, tail);
-  if (l < 1) return { lower: Number.NEGATIVE_INFINITY, upper: Number.POSITIVE_INFINITY };
-  return { lower: s[l - 1], upper: s[n - l] };
-}

@@ -1,7 +1,7 @@
 /**
  * The standard normal distribution: density, CDF, upper tail and quantile.
  *
- * erf/erfc: the everywhere-positive Taylor series of erf for |x| < 2.5 and the continued fraction of
+ * erfc: the everywhere-positive Taylor series of erf for |x| < 2.5 and the continued fraction of
  * erfc (evaluated with the modified Lentz method) beyond, both from Abramowitz & Stegun 7.1.6 and 7.1.14.
  * Quantile: Acklam's rational approximation refined by Halley steps on the CDF (Acklam 2003).
  * Accuracy: about 1e-15 relative for the CDF and the upper tail far into the tails (z up to ~37).
@@ -43,13 +43,6 @@ function erfcContinuedFraction(x: number): number {
     if (Math.abs(delta - 1) < 1e-16) break;
   }
   return Math.exp(-x * x) / SQRT_PI / f;
-}
-
-/** The error function. */
-export function erf(x: number): number {
-  if (Number.isNaN(x)) return Number.NaN;
-  if (Math.abs(x) < 2.5) return erfSeries(x);
-  return x > 0 ? 1 - erfcContinuedFraction(x) : erfcContinuedFraction(-x) - 1;
 }
 
 /** The complementary error function 1 − erf(x), accurate in the upper tail. */

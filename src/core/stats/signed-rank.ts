@@ -12,6 +12,7 @@
  */
 import { criticalRankFromCdf } from './critical-rank';
 import { normalQuantileUpper, normalSurvival } from './normal';
+import { rankWithTies } from './ranks';
 
 /** Largest number of pairs for which the exact null distribution is used. */
 export const SIGNED_RANK_EXACT_LIMIT = 50;
@@ -86,20 +87,6 @@ export function signedRankIntervalRank(n: number, tail: number, tieSizes: readon
   return Math.max(0, Math.min(k, Math.floor((total + 1) / 2)));
 }
 
-/** Sizes of the groups of equal values (groups of one left out). */
-function tieGroups(values: readonly number[]): number[] {
-  const sorted = [...values].sort((a, b) => a - b);
-  const sizes: number[] = [];
-  let i = 0;
-  while (i < sorted.length) {
-    let j = i;
-    while (j + 1 < sorted.length && sorted[j + 1] === sorted[i]) j++;
-    if (j > i) sizes.push(j - i + 1);
-    i = j + 1;
-  }
-  return sizes;
-}
-
 /** The Walsh-average estimate of paired differences and its interval ends at any one-sided error. */
 export interface WalshShift {
   /** Hodges–Lehmann estimate: the median of the Walsh averages. */
@@ -119,7 +106,7 @@ export function walshShift(d: readonly number[]): WalshShift {
   const walsh = walshAverages(d);
   const M = walsh.length;
   const mid = M >> 1;
-  const ties = tieGroups(d.map(Math.abs));
+  const ties = rankWithTies(d.map(Math.abs)).tieSizes;
   const rank = (tail: number) => signedRankIntervalRank(n, tail, ties);
   return {
     estimate: M % 2 === 1 ? walsh[mid] : (walsh[mid - 1] + walsh[mid]) / 2,
@@ -145,18 +132,7 @@ export function signedRankPGreater(d: readonly number[], theta0 = 0): number {
   const shifted = d.map((v) => v - theta0).filter((v) => v !== 0);
   const n = shifted.length;
   if (n === 0) return 1;
-  const abs = shifted.map(Math.abs);
-  const order = abs.map((_, i) => i).sort((i, j) => abs[i] - abs[j]);
-  const ranks = new Float64Array(n);
-  const ties: number[] = [];
-  let i = 0;
-  while (i < n) {
-    let j = i;
-    while (j + 1 < n && abs[order[j + 1]] === abs[order[i]]) j++;
-    for (let k = i; k <= j; k++) ranks[order[k]] = (i + j) / 2 + 1;
-    if (j > i) ties.push(j - i + 1);
-    i = j + 1;
-  }
+  const { ranks, tieSizes: ties } = rankWithTies(shifted.map(Math.abs));
   let wPlus = 0;
   for (let k = 0; k < n; k++) if (shifted[k] > 0) wPlus += ranks[k];
   if (ties.length === 0 && n <= SIGNED_RANK_EXACT_LIMIT) {
