@@ -404,7 +404,7 @@ describe('serial correlation: estimated per metric and pooled over a suite', () 
 
   it('widens each end for the larger of the metric’s own and the suite’s estimate, and says when the suite’s is shown', () => {
     const own = lagOneOf([ar1(7, 20, 0)])!;
-    const suite = lagOneOf(Array.from({ length: 20 }, (_, i) => ar1(100 + i, 20, 0.5)))!;
+    const suite = { ...lagOneOf(Array.from({ length: 20 }, (_, i) => ar1(100 + i, 20, 0.5)))!, metrics: 20 };
     const alone = serialCorrelation(own);
     const both = serialCorrelation(own, suite);
     expect(both.inflation.fail).toBeGreaterThanOrEqual(alone.inflation.fail);

@@ -483,7 +483,7 @@ export class SequentialGate {
    * shared by a suite's metrics, and pooled it is estimated from m times the values.
    */
   private pooledCorrelation(metrics: readonly MetricSamples[]): Map<string, LagOne> {
-    const bySuite = new Map<string, number[][]>();
+    const bySuite = new Map<string, { sequences: number[][]; metrics: number }>();
     if (this.options.serialCorrelation !== 'widen') return new Map();
     for (const m of metrics) {
       const state = this.states.get(m.id)!;
@@ -492,14 +492,15 @@ export class SequentialGate {
       if (state.decided || state.budget.kind !== 'relative' || state.exact || state.error) continue;
       if (m.base.length < 2 || m.head.length < 2) continue;
       const { xb, xh } = oriented(m);
-      const sequences = bySuite.get(m.suite) ?? [];
-      sequences.push(...residualSequences(xb, xh, this.options.analysis));
-      bySuite.set(m.suite, sequences);
+      const suite = bySuite.get(m.suite) ?? { sequences: [], metrics: 0 };
+      suite.sequences.push(...residualSequences(xb, xh, this.options.analysis));
+      suite.metrics++;
+      bySuite.set(m.suite, suite);
     }
     const pooled = new Map<string, LagOne>();
-    for (const [suite, sequences] of bySuite) {
+    for (const [suite, { sequences, metrics: count }] of bySuite) {
       const estimate = lagOneOf(sequences);
-      if (estimate) pooled.set(suite, estimate);
+      if (estimate) pooled.set(suite, { ...estimate, metrics: count });
     }
     return pooled;
   }

@@ -47,7 +47,7 @@ export function exactValues(metric: MetricId, samples: number, rounded: boolean)
 /** Serial correlation in run order, diagnosed on the residuals after the round effect. */
 export function serialCorrelation(
   metric: MetricId,
-  c: { lagOne: number; inflation: { fail: number; pass: number }; z: number },
+  c: { lagOne: number; inflation: { fail: number; pass: number }; z: number; metrics?: number },
   paired: boolean,
 ): Warning | null {
   // The diagnostic: a one-sided test of no lag-1 correlation at 1 % (ρ̂·√n > 2.33).
@@ -58,7 +58,7 @@ export function serialCorrelation(
     code: 'serial-correlation',
     metric,
     text:
-      `Consecutive ${paired ? 'rounds' : 'samples of a side'} are correlated (lag-1 autocorrelation ${c.lagOne.toFixed(2)} in run order${paired ? ', after the round effect' : ''})${widened}: ` +
+      `Consecutive ${paired ? 'rounds' : 'samples of a side'} are correlated (lag-1 autocorrelation ${c.lagOne.toFixed(2)} in run order${paired ? ', after the round effect' : ''}${c.metrics ? `, pooled over ${c.metrics} metrics of the suite` : ''})${widened}: ` +
       "samples are not independent. A state that carries over between one side's samples (page cache, thermal state, a JIT or daemon warming per checkout) does this: a longer warm-up or samples that start from the same state remove it.",
   };
 }

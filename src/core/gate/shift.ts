@@ -28,6 +28,11 @@
  * has cancelled; for two samples, each side's own sequence), bias-corrected for its estimated mean
  * (Marriott & Pope 1954: E ρ̂ ≈ ρ − (1 + 3ρ)/n). When it is positive the interval is computed at the
  * nominal tail τ' = 1 − Φ(√V·z_τ): the same rank interval, widened as the correlation requires.
+ * The estimate is also pooled over a suite's undecided gated metrics (`lagOneOf` of all their residual
+ * sequences, in `gate.ts`), and each end uses the larger of the two inflations: the state that carries
+ * over between samples is the machine's, shared by a suite's metrics, and from m metrics the pooled
+ * estimate's error is 1/√m of one metric's — which matters most for the fail end of a large family,
+ * whose Holm level α/m sits far in the tail, where an underestimated V costs the most.
  */
 import { pairwiseShift, smallestRankSumP } from '../stats/hodges-lehmann';
 import { mannWhitneyU } from '../stats/mann-whitney';
@@ -90,6 +95,8 @@ export interface LagOne {
   total: number;
   /** Sequences pooled (the metrics of a suite, or the two sides of a two-sample comparison). */
   sequences: number;
+  /** Set when pooled over a suite's metrics: how many. */
+  metrics?: number;
 }
 
 const NO_CORRELATION: SerialCorrelation = { lagOne: 0, n: 0, inflation: { fail: 1, pass: 1 }, z: 0 };
@@ -239,7 +246,7 @@ export function serialCorrelation(
     n: shown.n,
     inflation: { fail: inflation(rules.fail), pass: inflation(rules.pass) },
     z: shown.lagOne * Math.sqrt(shown.total),
-    ...(shown.sequences > 1 && shown === pooled ? { metrics: shown.sequences } : {}),
+    ...(shown === pooled && (pooled.metrics ?? 0) > 1 ? { metrics: pooled.metrics } : {}),
   };
 }
 
