@@ -114,46 +114,113 @@ export function differential(base: StackProfile[], head: StackProfile[], options
   const profiles = { base, head };
   const { functions, idOf } = identify(profiles);
   const runOf = (side: Side, i: number) => options.runOf?.[side][i] ?? i;
-  const runs = {
-    base: Math.max(0, ...base.map((_, i) => runOf('base', i) + 1)),
-    head: Math.max(0, ...head.map((_, i) => runOf('head', i) + 1)),
+  const sides: Sides = {
+    profiles,
+    idOf,
+    runOf,
+    runs: {
+      base: Math.max(0, ...base.map((_, i) => runOf('base', i) + 1)),
+      head: Math.max(0, ...head.map((_, i) => runOf('head', i) + 1)),
+    },
   };
+  const raw = rawCosts(sides);
+  const merged = mergeSides(sides, raw, options);
+  const grown = rankGrowth(functions, merged, growthRule(raw, sides.runs, options.per), options);
+  const top = grown.slice(0, options.top ?? 20);
+  const flame = pruneTree(
+    merged.nodes,
+    functions,
+    Math.max(merged.sum.base, merged.sum.head) * (options.minFraction ?? 0.002),
+    options,
+  );
 
-  // Raw cost per run: self per function, and the run's total.
-  const rawSelf = { base: [] as Map<number, number>[], head: [] as Map<number, number>[] };
-  const rawTotal = { base: [] as number[], head: [] as number[] };
-  const present = { base: new Set<number>(), head: new Set<number>() };
-  const add = (m: Map<number, number>, k: number, w: number) => m.set(k, (m.get(k) ?? 0) + w);
+  // Keep only the functions the view refers to.
+  const used = [...new Set([...top.map((c) => c.fn), ...flame.map((n) => n.fn)])].sort((a, b) => a - b);
+  const remap = new Map(used.map((fn, i) => [fn, i]));
+  return {
+    kind: options.kind,
+    unit,
+    per: options.per,
+    functions: used.map((fn) => shortened(functions[fn])),
+    top: top.map((c) => ({ ...c, fn: remap.get(c.fn)! })),
+    grown: grown.reduce((a, c) => a + growth(c), 0),
+    baseTotal: merged.sum.base,
+    headTotal: merged.sum.head,
+    ...(options.per === 'share' ? { perRun: { base: mean(raw.total.base), head: mean(raw.total.head) } } : {}),
+    flame: flame.map((n) => ({ ...n, fn: remap.get(n.fn)! })),
+  };
+}
+
+/** Both sides' profiles, their function ids, and the profiled run each profile came from. */
+interface Sides {
+  profiles: Record<Side, readonly StackProfile[]>;
+  idOf: Record<Side, Map<StackProfile, number[]>>;
+  runOf: (side: Side, i: number) => number;
+  /** Profiled runs per side. */
+  runs: Record<Side, number>;
+}
+
+/** Raw cost per run: self per function, and the run's total; and the functions each side shows. */
+interface RawCosts {
+  self: Record<Side, Map<number, number>[]>;
+  total: Record<Side, number[]>;
+  present: Record<Side, Set<number>>;
+}
+
+/** Both sides' normalized costs: self and total per function, each side's sum, and the merged call tree. */
+interface Merged {
+  self: Record<Side, Map<number, number>>;
+  total: Record<Side, Map<number, number>>;
+  sum: Record<Side, number>;
+  nodes: FlameNode[];
+}
+
+const add = (m: Map<number, number>, k: number, w: number) => m.set(k, (m.get(k) ?? 0) + w);
+const mean = (xs: number[]) => (xs.length ? xs.reduce((a, x) => a + x, 0) / xs.length : 0);
+const growth = (c: FunctionCost) => c.headSelf - c.baseSelf;
+
+function rawCosts({ profiles, idOf, runOf, runs }: Sides): RawCosts {
+  const raw: RawCosts = {
+    self: { base: [], head: [] },
+    total: { base: [], head: [] },
+    present: { base: new Set<number>(), head: new Set<number>() },
+  };
   for (const side of SIDES) {
     for (let r = 0; r < runs[side]; r++) {
-      rawSelf[side].push(new Map());
-      rawTotal[side].push(0);
+      raw.self[side].push(new Map());
+      raw.total[side].push(0);
     }
     profiles[side].forEach((p, i) => {
       const ids = idOf[side].get(p)!;
       const r = runOf(side, i);
       for (const s of p.stacks) {
         if (!(s.weight > 0) || s.frames.length === 0) continue;
-        rawTotal[side][r] += s.weight;
-        add(rawSelf[side][r], ids[s.frames[s.frames.length - 1]], s.weight);
-        for (const f of s.frames) present[side].add(ids[f]);
+        raw.total[side][r] += s.weight;
+        add(raw.self[side][r], ids[s.frames[s.frames.length - 1]], s.weight);
+        for (const f of s.frames) raw.present[side].add(ids[f]);
       }
     });
   }
+  return raw;
+}
+
+/** Normalizes each side's costs and merges both sides' stacks into one call tree. */
+function mergeSides(sides: Sides, raw: RawCosts, options: DiffOptions): Merged {
+  const { profiles, idOf, runOf, runs } = sides;
   // What each run's raw cost is multiplied by: 1/(its total) for shares (each run weighs alike),
   // else 1/divisor for the side's sum.
-  const share = options.per === 'share';
   const factor = (side: Side, r: number) =>
-    share
-      ? rawTotal[side][r] > 0
-        ? 1 / rawTotal[side][r] / runs[side]
+    options.per === 'share'
+      ? raw.total[side][r] > 0
+        ? 1 / raw.total[side][r] / runs[side]
         : 0
       : 1 / Math.max(options.divisor[side], 1e-300);
-
-  const self = { base: new Map<number, number>(), head: new Map<number, number>() };
-  const total = { base: new Map<number, number>(), head: new Map<number, number>() };
-  const sum = { base: 0, head: 0 };
-  const nodes: FlameNode[] = [];
+  const merged: Merged = {
+    self: { base: new Map<number, number>(), head: new Map<number, number>() },
+    total: { base: new Map<number, number>(), head: new Map<number, number>() },
+    sum: { base: 0, head: 0 },
+    nodes: [],
+  };
   const nodeIndex = new Map<string, number>();
   for (const side of SIDES) {
     const other = side === 'base' ? 'head' : 'base';
@@ -163,86 +230,86 @@ export function differential(base: StackProfile[], head: StackProfile[], options
       for (const s of p.stacks) {
         const w = s.weight * k;
         if (!(w > 0) || s.frames.length === 0) continue;
-        sum[side] += w;
+        merged.sum[side] += w;
         const fns = s.frames.map((f) => ids[f]);
-        add(self[side], fns[fns.length - 1], w);
-        for (const fn of new Set(fns)) add(total[side], fn, w);
-        let parent = -1;
-        fns.forEach((fn, depth) => {
-          // A frame the other side never shows is drawn only as a leaf: its callees align.
-          if (depth < fns.length - 1 && !present[other].has(fn)) return;
-          const key = `${parent}>${fn}`;
-          let n = nodeIndex.get(key);
-          if (n === undefined) {
-            n = nodes.length;
-            nodes.push({ fn, parent, base: 0, head: 0 });
-            nodeIndex.set(key, n);
-          }
-          nodes[n][side] += w;
-          parent = n;
-        });
+        add(merged.self[side], fns[fns.length - 1], w);
+        for (const fn of new Set(fns)) add(merged.total[side], fn, w);
+        addPath(merged.nodes, nodeIndex, fns, side, w, raw.present[other]);
       }
     });
   }
+  return merged;
+}
 
-  const costs: FunctionCost[] = functions.map((_, fn) => ({
-    fn,
-    baseSelf: self.base.get(fn) ?? 0,
-    headSelf: self.head.get(fn) ?? 0,
-    baseTotal: total.base.get(fn) ?? 0,
-    headTotal: total.head.get(fn) ?? 0,
-  }));
+/** Adds one stack's cost `w` on `side` to the call tree, along the path of its functions `fns`. */
+function addPath(
+  nodes: FlameNode[],
+  nodeIndex: Map<string, number>,
+  fns: number[],
+  side: Side,
+  w: number,
+  presentOnOther: Set<number>,
+): void {
+  let parent = -1;
+  fns.forEach((fn, depth) => {
+    // A frame the other side never shows is drawn only as a leaf: its callees align.
+    if (depth < fns.length - 1 && !presentOnOther.has(fn)) return;
+    const key = `${parent}>${fn}`;
+    let n = nodeIndex.get(key);
+    if (n === undefined) {
+      n = nodes.length;
+      nodes.push({ fn, parent, base: 0, head: 0 });
+      nodeIndex.set(key, n);
+    }
+    nodes[n][side] += w;
+    parent = n;
+  });
+}
+
+/** Whether a function's growth is more than run-to-run noise: it grew in every run (see the module's doc). */
+function growthRule(raw: RawCosts, runs: Record<Side, number>, per: DiffOptions['per']): (fn: number) => boolean {
   // Whether a function grew in every run is judged on its share of each run's profile: a machine
   // that is slower during one run (load, frequency) scales every function of that run alike, which
   // would make unchanged functions look grown (or hide a real growth) on absolute costs.
   const shareInRun = (side: Side, fn: number) =>
-    rawSelf[side].map((m, r) => (rawTotal[side][r] > 0 ? (m.get(fn) ?? 0) / rawTotal[side][r] : 0));
-  const floor = Math.max(sum.base, sum.head) * (options.minGrowth ?? 0.003);
+    raw.self[side].map((m, r) => (raw.total[side][r] > 0 ? (m.get(fn) ?? 0) / raw.total[side][r] : 0));
   // With shares (a fixed-time harness), the time itself is fixed by the harness, not scaled by the
   // machine: a function must also have grown in time in every run. A harness's bookkeeping that
   // scales with the operations done (sorting its samples) shrinks on the slower side, which lifts
   // every unchanged function's share a little; their time per run does not grow.
-  const timeInRun = (side: Side, fn: number) => rawSelf[side].map((m) => m.get(fn) ?? 0);
+  const timeInRun = (side: Side, fn: number) => raw.self[side].map((m) => m.get(fn) ?? 0);
   // Per run (a command), where one function often does nearly all the work: its share can hardly
   // grow, and start-up noise in one run (compiling, loading) dents it. There the time itself must
   // grow in every run, and the share must rise on average by more than SHARE_MARGIN (a machine slower
   // during the head's runs lifts every function's time, not its share).
-  const meanOf = (xs: number[]) => xs.reduce((a, x) => a + x, 0) / Math.max(1, xs.length);
-  const grewEveryRun = (fn: number) => {
+  return (fn) => {
     if (runs.base < 2 || runs.head < 2) return true;
     const time = Math.min(...timeInRun('head', fn)) > Math.max(...timeInRun('base', fn));
-    if (options.per === 'run')
-      return time && meanOf(shareInRun('head', fn)) > meanOf(shareInRun('base', fn)) + SHARE_MARGIN;
+    if (per === 'run') return time && mean(shareInRun('head', fn)) > mean(shareInRun('base', fn)) + SHARE_MARGIN;
     const shares = Math.min(...shareInRun('head', fn)) > Math.max(...shareInRun('base', fn));
-    return shares && (!share || time);
+    return shares && (per !== 'share' || time);
   };
-  const growth = (c: FunctionCost) => c.headSelf - c.baseSelf;
-  const grown = costs
-    .filter(
-      (c) =>
-        growth(c) > floor && !(functions[c.fn].file === '' && NOT_CODE.has(functions[c.fn].name)) && grewEveryRun(c.fn),
-    )
+}
+
+/** The functions whose self cost grew by more than a sliver of the total and in every run, most grown first. */
+function rankGrowth(
+  functions: ProfileFrame[],
+  merged: Merged,
+  grewEveryRun: (fn: number) => boolean,
+  options: DiffOptions,
+): FunctionCost[] {
+  const costs: FunctionCost[] = functions.map((_, fn) => ({
+    fn,
+    baseSelf: merged.self.base.get(fn) ?? 0,
+    headSelf: merged.self.head.get(fn) ?? 0,
+    baseTotal: merged.total.base.get(fn) ?? 0,
+    headTotal: merged.total.head.get(fn) ?? 0,
+  }));
+  const floor = Math.max(merged.sum.base, merged.sum.head) * (options.minGrowth ?? 0.003);
+  const notCode = (fn: number) => functions[fn].file === '' && NOT_CODE.has(functions[fn].name);
+  return costs
+    .filter((c) => growth(c) > floor && !notCode(c.fn) && grewEveryRun(c.fn))
     .sort((a, b) => growth(b) - growth(a) || b.headTotal - b.baseTotal - (a.headTotal - a.baseTotal) || a.fn - b.fn);
-  const top = grown.slice(0, options.top ?? 20);
-
-  const flame = pruneTree(nodes, functions, Math.max(sum.base, sum.head) * (options.minFraction ?? 0.002), options);
-
-  // Keep only the functions the view refers to.
-  const used = [...new Set([...top.map((c) => c.fn), ...flame.map((n) => n.fn)])].sort((a, b) => a - b);
-  const remap = new Map(used.map((fn, i) => [fn, i]));
-  const mean = (xs: number[]) => (xs.length ? xs.reduce((a, x) => a + x, 0) / xs.length : 0);
-  return {
-    kind: options.kind,
-    unit,
-    per: options.per,
-    functions: used.map((fn) => shortened(functions[fn])),
-    top: top.map((c) => ({ ...c, fn: remap.get(c.fn)! })),
-    grown: grown.reduce((a, c) => a + growth(c), 0),
-    baseTotal: sum.base,
-    headTotal: sum.head,
-    ...(share ? { perRun: { base: mean(rawTotal.base), head: mean(rawTotal.head) } } : {}),
-    flame: flame.map((n) => ({ ...n, fn: remap.get(n.fn)! })),
-  };
 }
 
 /**
