@@ -22,14 +22,11 @@ const KERNELS: Record<string, string> = {
 const PENDING: Record<string, string> = {
   'src/app/measure.ts:measure': 'gate: its state machines (new-on-head handling, the round buffer)',
   'src/adapters/http/replicate.ts:measureHttpReplicate': 'one function per suite kind around one underLoad helper',
-  'src/app/profile.ts:profileSuites': "reader: share measure's shuffled round loop",
-  'src/app/profile.ts:buildProfile': 'reader',
   'src/app/run.ts:measureRevisions': 'trust: worktrees, builds, measuring and profiling as steps',
   'src/settings/settings.ts:parseSettings': 'trust: driven by the inputs table',
   'src/main.ts:main': 'trust',
   'src/core/gate/gate.ts:resultOf': 'gate',
   'src/core/gate/gate.ts:look': 'gate',
-  'src/core/profile/diff.ts:differential': 'reader: the per-run rule and the shares as steps',
   'src/app/report.ts:replayReport': 'trust: the checks of an artifact, one function each',
   'src/adapters/http/soak.ts:runSoak': 'procs: after the one /proc walker (sampling, growth and reported metrics)',
 };
