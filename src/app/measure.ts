@@ -96,87 +96,229 @@ const silent: MeasureReporter = { start() {}, round() {}, notice() {}, end() {} 
 
 /** Runs the rounds and returns the gate's final look. */
 export async function measure(runners: SuiteRunner[], options: MeasureOptions): Promise<MeasureOutcome> {
-  const now = options.now ?? defaultNow;
-  const reporter = options.reporter ?? silent;
-  const started = now();
-  const random = mulberry32(options.seed);
-  const samples = new Map<MetricId, MetricSamples>();
-  const warnings = new Map<string, Warning>();
-  const warn = (code: WarningCode, text: string) => warnings.set(text, { code, text });
-  const errors: SuiteError[] = [];
-  const curves = new Map<string, CapacityCurve>();
-  const failed = new Set<string>();
-  const headOnly = options.headOnly ?? new Set<string>();
-  let active = runners;
-  // Soak suites stop after their own number of rounds, whatever the looks say.
-  const capped = (r: SuiteRunner) => r.maxRounds !== undefined && rounds >= r.maxRounds;
-  let look: LookResult | null = null;
-  let rounds = 0;
-  let concluded = false;
-  let verdictRound: number | null = null;
-  const completeReport = options.completeReport ?? true;
+  const measurement = new Measurement(runners, options);
+  try {
+    await measurement.run();
+  } finally {
+    measurement.limit.clear();
+  }
+  return measurement.outcome();
+}
 
-  // The deadline stops a running sample; the loop then discards that round.
-  const deadline = new AbortController();
-  // setTimeout holds at most 2³¹ − 1 ms (24.8 days); a longer max-time means no limit in practice.
-  const limitMs = options.maxTimeS * 1000;
-  const timer =
-    options.timeUp || limitMs > 2 ** 31 - 1 ? undefined : setTimeout(() => deadline.abort(), Math.max(0, limitMs));
-  timer?.unref?.();
-  const timeUp = options.timeUp ?? deadline.signal;
-  const signal = options.signal ? AbortSignal.any([options.signal, timeUp]) : timeUp;
-  const outOfTime = () => timeUp.aborted;
-  const cancelled = () => options.signal?.aborted === true;
-  let isolationError: string | null = null;
-  /** Nothing more is run: time is up, the run was cancelled, or the sides are no longer apart. */
-  const stopped = () => outOfTime() || cancelled() || isolationError !== null;
+/** One measurement's state: the suites still running, the samples kept, what the looks found. */
+class Measurement {
+  readonly limit: TimeLimit;
+  private readonly now: () => number;
+  private readonly reporter: MeasureReporter;
+  private readonly started: number;
+  private readonly random: () => number;
+  private readonly samples = new KeptSamples();
+  private readonly warnings = new Map<string, Warning>();
+  private readonly errors: SuiteError[] = [];
+  private readonly failed = new Set<string>();
+  private readonly sides: SuiteSides;
+  private readonly completeReport: boolean;
+  private active: SuiteRunner[];
+  private look: LookResult | null = null;
+  private rounds = 0;
+  private concluded = false;
+  private verdictRound: number | null = null;
+  private isolationError: string | null = null;
 
-  const fail = (runner: SuiteRunner, error: SuiteError) => {
-    errors.push(error);
-    failed.add(runner.suite.name);
-    reporter.notice(`✖ ${error.message}${error.outputTail ? `\n${indent(error.outputTail)}` : ''}`);
-  };
+  constructor(
+    private readonly runners: SuiteRunner[],
+    private readonly options: MeasureOptions,
+  ) {
+    this.now = options.now ?? defaultNow;
+    this.reporter = options.reporter ?? silent;
+    this.started = this.now();
+    this.random = mulberry32(options.seed);
+    this.sides = new SuiteSides(options.headOnly ?? new Set<string>());
+    this.active = runners;
+    this.completeReport = options.completeReport ?? true;
+    this.limit = new TimeLimit(options.maxTimeS, options.timeUp, options.signal);
+  }
+
+  /** Warm-up, the rounds with their looks, then the final look unless a look already concluded. */
+  async run(): Promise<void> {
+    this.reporter.start({ suites: this.runners.length, seed: this.options.seed });
+    await this.warmUp();
+    await this.runRounds();
+    this.conclude();
+    this.reporter.end({ ...this.progress(true), look: { final: true, done: true } });
+  }
+
+  outcome(): MeasureOutcome {
+    return {
+      look: this.look,
+      rounds: this.rounds,
+      warnings: [...this.warnings.values()],
+      errors: this.errors,
+      headOnly: this.runners.filter((r) => this.sides.isHeadOnly(r)).map((r) => r.suite.name),
+      durationS: this.now() - this.started,
+      cancelled: this.cancelled(),
+      isolationError: this.isolationError,
+      curves: this.samples.curves(),
+      verdictRound: this.verdictRound,
+    };
+  }
+
+  /** Each suite's untimed runs on its sides, in random order, before round 1. */
+  private async warmUp(): Promise<void> {
+    for (const [runner, side] of shuffle(this.sides.pairs(this.runners), this.random)) {
+      if (!this.runs(runner, side) || this.stopped()) continue;
+      const { checkouts } = this.options;
+      await this.attempt(runner, side, 'warm-up', () => runner.warmup(side, checkouts[side], this.limit.signal));
+    }
+  }
+
+  /** Rounds until no suite is active, max-rounds, or a stop (time, cancellation, isolation). */
+  private async runRounds(): Promise<void> {
+    this.active = this.runners.filter((r) => !this.failed.has(r.suite.name));
+    while (this.active.length > 0 && this.rounds < this.options.maxRounds && !this.stopped()) {
+      const staged = await this.runRound();
+      if (this.stopped()) break; // the unfinished round is discarded
+      this.samples.keep(staged, this.failed);
+      this.rounds++;
+      this.active = this.active.filter((r) => !this.failed.has(r.suite.name) && !this.capped(r));
+      if (this.rounds >= this.options.maxRounds) {
+        this.reporter.round(this.progress());
+        continue;
+      }
+      if (this.lookAfterRound()) break;
+    }
+  }
+
+  /** One round, staged: its samples count only if the round completes. */
+  private async runRound(): Promise<StagedSample[]> {
+    const staged: StagedSample[] = [];
+    for (const [runner, side] of shuffle(this.sides.pairs(this.active), this.random)) {
+      if (!this.runs(runner, side) || this.stopped()) continue;
+      await this.attempt(runner, side, 'sample', async () => {
+        const replicate = await runner.sample(side, this.options.checkouts[side], this.limit.signal);
+        for (const w of replicate.warnings) this.warn('replicate', `${runner.suite.name} (${side}): ${w}`);
+        staged.push({
+          runner,
+          side,
+          values: replicate.values,
+          curves: replicate.curves ?? [],
+        });
+      });
+    }
+    return staged;
+  }
+
+  /** The look after a completed round, and which suites go on; true when measuring stops here. */
+  private lookAfterRound(): boolean {
+    // Every round: a planned look tests every metric; between looks only metrics without noise are
+    // decided, by their values.
+    const checked = this.options.gate.look(this.samples.metrics(), this.rounds, false);
+    this.look = checked;
+    this.active = stillOpen(this.active, checked, (id) => this.samples.suiteOf(id));
+    if (checked.failed.length > 0 && this.verdictRound === null) this.verdictFound(checked);
+    const done = checked.done || this.active.length === 0;
+    if (checked.planned) this.reporter.round({ ...this.progress(), look: { final: false, done } });
+    else this.reporter.round(this.progress());
+    if (done) {
+      // Stopped between planned looks with metrics still open (a soak suite's runs are done, or
+      // complete-report: false): the final look below decides them, spending the remaining α.
+      this.concluded = checked.done || checked.planned;
+    }
+    return done;
+  }
+
+  /** The first look that finds a regression: says so, and stops unless the report is to be complete. */
+  private verdictFound(checked: LookResult): void {
+    const { rounds, completeReport } = this;
+    this.verdictRound = rounds;
+    const stop = !completeReport || this.active.length === 0;
+    this.reporter.notice(
+      `◆ Round ${rounds}: ${checked.failed.length} metric${checked.failed.length === 1 ? '' : 's'} beyond budget (${checked.failed.slice(0, 3).join(', ')}${checked.failed.length > 3 ? ', …' : ''}): the run will fail. ` +
+        (stop
+          ? completeReport
+            ? 'Every other metric is decided.'
+            : 'Stopping here (complete-report: false).'
+          : `Measuring on until the other ${checked.undecided.length} gated metric${checked.undecided.length === 1 ? ' is' : 's are'} decided (complete-report: true).`),
+    );
+    if (!completeReport) this.active = [];
+  }
+
+  /** The final look, unless a look already concluded; the max-time warnings. */
+  private conclude(): void {
+    const { rounds, options } = this;
+    if (!this.concluded && rounds > 0) {
+      if (this.limit.outOfTime())
+        this.warn(
+          'max-time',
+          `Stopped after ${rounds} round${rounds === 1 ? '' : 's'}: max-time (${options.maxTimeS} s, warm-up included) ran out; the last look decided with what was measured.`,
+        );
+      this.look = options.gate.look(this.samples.metrics(), rounds, true);
+      this.reporter.round({ ...this.progress(true), look: { final: true, done: true } });
+    } else if (rounds === 0 && this.limit.outOfTime()) {
+      this.warn('max-time', `max-time (${options.maxTimeS} s) ran out before the first round completed.`);
+    }
+  }
 
   /** Runs one warm-up or sample; false when it failed or was stopped. */
-  const attempt = async (
-    runner: SuiteRunner,
-    side: Side,
-    kind: string,
-    work: () => Promise<void>,
-  ): Promise<boolean> => {
-    const ok = await tryRun(runner, work);
-    if (options.isolation && !cancelled()) {
-      isolationError = await options.isolation(side, `suite "${runner.suite.name}" (${kind})`);
-      if (isolationError) reporter.notice(`✖ ${isolationError}`);
+  private async attempt(runner: SuiteRunner, side: Side, kind: string, work: () => Promise<void>): Promise<boolean> {
+    const ok = await this.tryRun(runner, work);
+    if (this.options.isolation && !this.cancelled()) {
+      this.isolationError = await this.options.isolation(side, `suite "${runner.suite.name}" (${kind})`);
+      if (this.isolationError) this.reporter.notice(`✖ ${this.isolationError}`);
     }
     return ok;
-  };
+  }
 
-  const tryRun = async (runner: SuiteRunner, work: () => Promise<void>): Promise<boolean> => {
+  private async tryRun(runner: SuiteRunner, work: () => Promise<void>): Promise<boolean> {
     try {
       await work();
     } catch (error) {
-      if (outOfTime() || cancelled()) return false; // stopped on purpose, not a failure of the suite
+      if (this.limit.outOfTime() || this.cancelled()) return false; // stopped on purpose, not a failure of the suite
       if (!(error instanceof SuiteError)) throw error;
-      fail(runner, error);
+      this.fail(runner, error);
       return false;
     }
     return true;
-  };
+  }
 
-  /** The sides a suite runs on: head only when it is new on head. */
-  const sidesOf = (runner: SuiteRunner): Side[] => (headOnly.has(runner.suite.name) ? ['head'] : ['base', 'head']);
-  const pairs = (list: SuiteRunner[]) => list.flatMap((r) => sidesOf(r).map((side) => [r, side] as const));
-  const runs = (runner: SuiteRunner, side: Side) => !failed.has(runner.suite.name) && sidesOf(runner).includes(side);
+  private fail(runner: SuiteRunner, error: SuiteError): void {
+    this.errors.push(error);
+    this.failed.add(runner.suite.name);
+    this.reporter.notice(`✖ ${error.message}${error.outputTail ? `\n${indent(error.outputTail)}` : ''}`);
+  }
 
-  const progress = (final = false): RoundProgress => {
-    const elapsedS = now() - started;
+  private warn(code: WarningCode, text: string): void {
+    this.warnings.set(text, { code, text });
+  }
+
+  /** Whether a suite still runs on a side: it has not failed, and it runs there at all. */
+  private runs(runner: SuiteRunner, side: Side): boolean {
+    return !this.failed.has(runner.suite.name) && this.sides.of(runner).includes(side);
+  }
+
+  /** Soak suites stop after their own number of rounds, whatever the looks say. */
+  private capped(runner: SuiteRunner): boolean {
+    return runner.maxRounds !== undefined && this.rounds >= runner.maxRounds;
+  }
+
+  private cancelled(): boolean {
+    return this.options.signal?.aborted === true;
+  }
+
+  /** Nothing more is run: time is up, the run was cancelled, or the sides are no longer apart. */
+  private stopped(): boolean {
+    return this.limit.outOfTime() || this.cancelled() || this.isolationError !== null;
+  }
+
+  private progress(final = false): RoundProgress {
+    const { rounds, options, look, samples } = this;
+    const elapsedS = this.now() - this.started;
     const perRound = rounds > 0 ? elapsedS / rounds : 0;
     const counts = look ? lookCounts(look, final) : { gated: samples.size, open: samples.size, failing: 0 };
     return {
       round: rounds,
       maxRounds: options.maxRounds,
-      suites: active.length,
+      suites: this.active.length,
       metrics: counts.gated,
       decided: counts.gated - counts.open,
       failing: counts.failing,
@@ -184,123 +326,119 @@ export async function measure(runners: SuiteRunner[], options: MeasureOptions): 
       remainingS: Math.max(0, Math.min(options.maxTimeS - elapsedS, perRound * (options.maxRounds - rounds))),
       nextLook: options.gate.looks.find((l) => l > rounds) ?? null,
     };
-  };
-
-  try {
-    reporter.start({ suites: runners.length, seed: options.seed });
-    for (const [runner, side] of shuffle(pairs(runners), random)) {
-      if (!runs(runner, side) || stopped()) continue;
-      await attempt(runner, side, 'warm-up', () => runner.warmup(side, options.checkouts[side], signal));
-    }
-
-    active = runners.filter((r) => !failed.has(r.suite.name));
-    while (active.length > 0 && rounds < options.maxRounds && !stopped()) {
-      // One round, staged: its samples count only if the round completes.
-      const staged: {
-        runner: SuiteRunner;
-        side: Side;
-        values: MetricValue[];
-        curves: CapacityCurve[];
-      }[] = [];
-      for (const [runner, side] of shuffle(pairs(active), random)) {
-        if (!runs(runner, side) || stopped()) continue;
-        await attempt(runner, side, 'sample', async () => {
-          const replicate = await runner.sample(side, options.checkouts[side], signal);
-          for (const w of replicate.warnings) warn('replicate', `${runner.suite.name} (${side}): ${w}`);
-          staged.push({
-            runner,
-            side,
-            values: replicate.values,
-            curves: replicate.curves ?? [],
-          });
-        });
-      }
-      if (stopped()) break; // the unfinished round is discarded
-      for (const { runner, side, values, curves: steps } of staged) {
-        if (failed.has(runner.suite.name)) continue; // a suite that failed mid-round loses the round
-        for (const c of steps) {
-          const key = `${c.metric}\u0000${c.side}`;
-          const seen = curves.get(key);
-          if (seen) seen.steps.push(...c.steps);
-          else curves.set(key, { ...c, steps: [...c.steps] });
-        }
-        for (const v of values) {
-          let s = samples.get(v.id);
-          if (!s) {
-            s = { ...describeMetric(runner.suite.name, v), base: [], head: [] };
-            samples.set(v.id, s);
-          }
-          s[side].push(v.value);
-        }
-      }
-      rounds++;
-      active = active.filter((r) => !failed.has(r.suite.name) && !capped(r));
-      if (rounds >= options.maxRounds) {
-        reporter.round(progress());
-        continue;
-      }
-      // Every round: a planned look tests every metric; between looks only metrics without noise are
-      // decided, by their values.
-      const checked = options.gate.look([...samples.values()], rounds, false);
-      look = checked;
-      const suiteOf = (id: MetricId) => samples.get(id)?.suite;
-      const open = new Set(checked.undecided.map(suiteOf));
-      if (checked.planned) active = active.filter((r) => open.has(r.suite.name));
-      else {
-        // Between looks a suite stops only when it gates something and all of it is decided.
-        const gating = new Set(checked.results.filter(isGated).map((r) => r.suite));
-        active = active.filter((r) => open.has(r.suite.name) || !gating.has(r.suite.name));
-      }
-      if (checked.failed.length > 0 && verdictRound === null) {
-        verdictRound = rounds;
-        const stop = !completeReport || active.length === 0;
-        reporter.notice(
-          `◆ Round ${rounds}: ${checked.failed.length} metric${checked.failed.length === 1 ? '' : 's'} beyond budget (${checked.failed.slice(0, 3).join(', ')}${checked.failed.length > 3 ? ', …' : ''}): the run will fail. ` +
-            (stop
-              ? completeReport
-                ? 'Every other metric is decided.'
-                : 'Stopping here (complete-report: false).'
-              : `Measuring on until the other ${checked.undecided.length} gated metric${checked.undecided.length === 1 ? ' is' : 's are'} decided (complete-report: true).`),
-        );
-        if (!completeReport) active = [];
-      }
-      const done = checked.done || active.length === 0;
-      if (checked.planned) reporter.round({ ...progress(), look: { final: false, done } });
-      else reporter.round(progress());
-      if (done) {
-        // Stopped between planned looks with metrics still open (a soak suite's runs are done, or
-        // complete-report: false): the final look below decides them, spending the remaining α.
-        concluded = checked.done || checked.planned;
-        break;
-      }
-    }
-    if (!concluded && rounds > 0) {
-      if (outOfTime())
-        warn(
-          'max-time',
-          `Stopped after ${rounds} round${rounds === 1 ? '' : 's'}: max-time (${options.maxTimeS} s, warm-up included) ran out; the last look decided with what was measured.`,
-        );
-      look = options.gate.look([...samples.values()], rounds, true);
-      reporter.round({ ...progress(true), look: { final: true, done: true } });
-    } else if (rounds === 0 && outOfTime()) {
-      warn('max-time', `max-time (${options.maxTimeS} s) ran out before the first round completed.`);
-    }
-    reporter.end({ ...progress(true), look: { final: true, done: true } });
-  } finally {
-    clearTimeout(timer);
   }
-  return {
-    look,
-    rounds,
-    warnings: [...warnings.values()],
-    errors,
-    headOnly: runners.filter((r) => headOnly.has(r.suite.name)).map((r) => r.suite.name),
-    durationS: now() - started,
-    cancelled: cancelled(),
-    isolationError,
-    curves: [...curves.values()],
-    verdictRound,
-  };
+}
+
+/** max-time, as a signal: the deadline's own timer, or the `timeUp` a simulation passes. */
+class TimeLimit {
+  readonly timeUp: AbortSignal;
+  /** Stops a running warm-up or sample: time is up, or the run was cancelled. */
+  readonly signal: AbortSignal;
+  private readonly timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(maxTimeS: number, timeUp: AbortSignal | undefined, cancel: AbortSignal | undefined) {
+    // The deadline stops a running sample; the loop then discards that round.
+    const deadline = new AbortController();
+    // setTimeout holds at most 2³¹ − 1 ms (24.8 days); a longer max-time means no limit in practice.
+    const limitMs = maxTimeS * 1000;
+    this.timer = timeUp || limitMs > 2 ** 31 - 1 ? undefined : setTimeout(() => deadline.abort(), Math.max(0, limitMs));
+    this.timer?.unref?.();
+    this.timeUp = timeUp ?? deadline.signal;
+    this.signal = cancel ? AbortSignal.any([cancel, this.timeUp]) : this.timeUp;
+  }
+
+  outOfTime(): boolean {
+    return this.timeUp.aborted;
+  }
+
+  clear(): void {
+    clearTimeout(this.timer);
+  }
+}
+
+/** New-on-head handling: the sides a suite runs on, head only when it is new on head. */
+class SuiteSides {
+  constructor(private readonly headOnly: ReadonlySet<string>) {}
+
+  isHeadOnly(runner: SuiteRunner): boolean {
+    return this.headOnly.has(runner.suite.name);
+  }
+
+  of(runner: SuiteRunner): Side[] {
+    return this.isHeadOnly(runner) ? ['head'] : ['base', 'head'];
+  }
+
+  /** Every (suite, side) pair a round (or the warm-up) runs. */
+  pairs(list: SuiteRunner[]): (readonly [SuiteRunner, Side])[] {
+    return list.flatMap((r) => this.of(r).map((side) => [r, side] as const));
+  }
+}
+
+/** A sample of a round not yet complete. */
+interface StagedSample {
+  runner: SuiteRunner;
+  side: Side;
+  values: MetricValue[];
+  curves: CapacityCurve[];
+}
+
+/** The samples of the completed rounds: each metric's values per side, and each capacity search's steps. */
+class KeptSamples {
+  private readonly byMetric = new Map<MetricId, MetricSamples>();
+  private readonly curvesByKey = new Map<string, CapacityCurve>();
+
+  get size(): number {
+    return this.byMetric.size;
+  }
+
+  /** Keeps a completed round's samples. */
+  keep(round: StagedSample[], failed: ReadonlySet<string>): void {
+    for (const { runner, side, values, curves } of round) {
+      if (failed.has(runner.suite.name)) continue; // a suite that failed mid-round loses the round
+      for (const c of curves) {
+        const key = `${c.metric}\u0000${c.side}`;
+        const seen = this.curvesByKey.get(key);
+        if (seen) seen.steps.push(...c.steps);
+        else this.curvesByKey.set(key, { ...c, steps: [...c.steps] });
+      }
+      for (const v of values) {
+        let s = this.byMetric.get(v.id);
+        if (!s) {
+          s = { ...describeMetric(runner.suite.name, v), base: [], head: [] };
+          this.byMetric.set(v.id, s);
+        }
+        s[side].push(v.value);
+      }
+    }
+  }
+
+  metrics(): MetricSamples[] {
+    return [...this.byMetric.values()];
+  }
+
+  suiteOf(id: MetricId): string | undefined {
+    return this.byMetric.get(id)?.suite;
+  }
+
+  curves(): CapacityCurve[] {
+    return [...this.curvesByKey.values()];
+  }
+}
+
+/**
+ * The suites to run on after a look: after a planned look, those with a metric still undecided;
+ * between looks, also those that gate nothing.
+ */
+function stillOpen(
+  active: SuiteRunner[],
+  checked: LookResult,
+  suiteOf: (id: MetricId) => string | undefined,
+): SuiteRunner[] {
+  const open = new Set(checked.undecided.map(suiteOf));
+  if (checked.planned) return active.filter((r) => open.has(r.suite.name));
+  // Between looks a suite stops only when it gates something and all of it is decided.
+  const gating = new Set(checked.results.filter(isGated).map((r) => r.suite));
+  return active.filter((r) => open.has(r.suite.name) || !gating.has(r.suite.name));
 }
 
 /** A gated metric as the report's headline counts it (measured on both sides, or on head with an absolute rule). */
