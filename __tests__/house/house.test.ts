@@ -20,7 +20,6 @@ const KERNELS: Record<string, string> = {
 
 /** Still to split, in files other branches were editing when this list was written. */
 const PENDING: Record<string, string> = {
-  'src/app/measure.ts:measure': 'gate: its state machines (new-on-head handling, the round buffer)',
   'src/adapters/http/replicate.ts:measureHttpReplicate': 'one function per suite kind around one underLoad helper',
   'src/app/run.ts:measureRevisions': 'trust: worktrees, builds, measuring and profiling as steps',
   'src/settings/settings.ts:parseSettings': 'trust: driven by the inputs table',
