@@ -11,7 +11,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { addWorktrees, copyFromHead, GitError, isDirty } from '../adapters/git';
+import { addWorktrees, type Checkouts, copyFromHead, GitError, isDirty } from '../adapters/git';
 import { commentMarker, GitHubPermissionError, MAX_COMMENT_BODY } from '../adapters/github';
 import { survivors } from '../adapters/lifetime';
 import { runMeasured } from '../adapters/process';
@@ -24,17 +24,17 @@ import { renderHtmlReport } from '../core/render/html';
 import { renderMarkdown, SUMMARY_LIMIT, utf8Length } from '../core/render/markdown';
 import { countOutcomes, fails } from '../core/report';
 import type { Settings } from '../settings/settings';
-import { soakTimeS } from '../settings/suites';
-import { droppedOnHead, newOnHead, readBaseSuites } from './base-config';
+import { type Suite, soakTimeS } from '../settings/suites';
+import { type BaseSuites, droppedOnHead, newOnHead, readBaseSuites } from './base-config';
 import { eventRule } from './events';
 import { compareFiles } from './files';
 import type { RunIO, RunSources } from './io';
 import { IsolationGuard } from './isolation';
-import { measure } from './measure';
+import { type MeasureOutcome, measure } from './measure';
 
 export type { RunIO, RunSources } from './io';
 
-import { choosePair } from './pair';
+import { choosePair, type Pair } from './pair';
 import { profileTargets, runProfiles } from './profile';
 import { logReporter } from './progress';
 import {
@@ -44,11 +44,12 @@ import {
   environment,
   failedComparison,
   gateOptions,
+  type RecordingGate,
   replayReport,
   UntrustedResultsError,
 } from './report';
 import { reproduceReported, reproduceRun } from './reproduce';
-import { counterErrors, createRunner } from './runners';
+import { counterErrors, createRunner, type SuiteRunner } from './runners';
 import { selectShard } from './shard';
 import { trackInIssue } from './tracking-issue';
 
@@ -116,6 +117,44 @@ async function measureRevisions(
   resultsDir: string,
   known: { base?: Revision; head?: Revision; reproduce?: string },
 ): Promise<Comparison> {
+  const { base, head, pairing } = await resolveRevisions(settings, io);
+  // A reader's clone may lack the commits of a workflow run (a PR's merge commit): fetch them first.
+  const reproduce = reproduceRun(settings, base, head, !io.local);
+  Object.assign(known, { base, head, reproduce });
+  const failed = (errors: string[]): Comparison => ({
+    ...failedComparison(settings, base, head, errors, reproduce),
+    pairing,
+  });
+  // What base's own configuration lists decides, before anything runs, which suites are new on head.
+  const baseSuites = await readBaseSuites(settings, io.workspace, base, io.context);
+  const suites = settings.shard
+    ? selectShard(settings.suites, settings.shard.index, settings.shard.total)
+    : settings.suites;
+  // A counter that cannot count here fails the run now, not after the builds.
+  const toolErrors = io.runnerFor ? [] : await counterErrors(suites);
+  if (toolErrors.length > 0) return failed(toolErrors);
+  const checkouts = await addWorktrees(io.workspace, path.join(io.tempDir, 'perfgate'), base, head, io.signal);
+  let guard: IsolationGuard | undefined;
+  try {
+    const notes: Warning[] = [];
+    const copied = await copyBenchFromHead(settings, checkouts, io, notes);
+    if ('error' in copied) return failed([copied.error]);
+    // Fingerprinted after bench-from-head wrote into base: from here on, neither side may change the other.
+    guard = await IsolationGuard.start(checkouts, io.signal);
+    const builds = await buildBoth(settings, checkouts, guard, io, notes);
+    if (builds.breach) return failedComparison(settings, base, head, [builds.breach], reproduce);
+    if (builds.errors.length > 0) return failed(builds.errors);
+    const fresh = announceSuites(settings, suites, baseSuites, copied.newOnHead, io, notes);
+    const built = { base, head, pairing, reproduce, baseSuites, suites, fresh, checkouts, isolation: guard, notes };
+    return await measureAndProfile(settings, io, built, resultsDir);
+  } finally {
+    guard?.close();
+    await checkouts.remove();
+  }
+}
+
+/** Resolves base and head, says which they are and why, and warns of uncommitted changes a local run ignores. */
+async function resolveRevisions(settings: Settings, io: RunIO): Promise<Pair> {
   const { base, head, pairing } = await choosePair(io.workspace, settings.base, io.context.event);
   io.signal?.throwIfAborted();
   io.log.info(
@@ -127,151 +166,206 @@ async function measureRevisions(
       'The working tree has uncommitted changes: they are not measured (perfgate checks out the commits). Commit them to include them.',
     );
   }
-  // A reader's clone may lack the commits of a workflow run (a PR's merge commit): fetch them first.
-  const reproduce = reproduceRun(settings, base, head, !io.local);
-  Object.assign(known, { base, head, reproduce });
-  // What base's own configuration lists decides, before anything runs, which suites are new on head.
-  const baseSuites = await readBaseSuites(settings, io.workspace, base, io.context);
-  // A counter that cannot count here fails the run now, not after the builds.
-  const shardSuites = settings.shard
-    ? selectShard(settings.suites, settings.shard.index, settings.shard.total)
-    : settings.suites;
-  const toolErrors = io.runnerFor ? [] : await counterErrors(shardSuites);
-  if (toolErrors.length > 0) return { ...failedComparison(settings, base, head, toolErrors, reproduce), pairing };
-  const checkouts = await addWorktrees(io.workspace, path.join(io.tempDir, 'perfgate'), base, head, io.signal);
-  let guard: IsolationGuard | undefined;
-  try {
-    const notes: Warning[] = [];
-    let newBenchFiles: string[] = [];
-    if (settings.benchFromHead.length > 0) {
-      try {
-        const done = await copyFromHead(checkouts, settings.benchFromHead);
-        newBenchFiles = done.newOnHead;
-        const text =
-          `Base ran head's benchmark code (bench-from-head: ${settings.benchFromHead.join(', ')}): ` +
-          `${done.copied} file${done.copied === 1 ? '' : 's'} copied from head into the base checkout before building` +
-          (done.removed > 0 ? `, ${done.removed} base-only file${done.removed === 1 ? '' : 's'} removed` : '') +
-          '.';
-        io.log.info(text);
-        notes.push({ code: 'bench-from-head', text });
-      } catch (error) {
-        if (!(error instanceof GitError)) throw error;
-        return { ...failedComparison(settings, base, head, [error.message], reproduce), pairing };
-      }
-    }
-    // Fingerprinted after bench-from-head wrote into base: from here on, neither side may change the other.
-    guard = await IsolationGuard.start(checkouts, io.signal);
-    const isolation = guard;
-    const buildErrors: string[] = [];
-    for (const side of ['base', 'head'] as const) {
-      const error = await build(settings, side, checkouts[side], io, notes);
-      if (error) buildErrors.push(error);
-      const breach = settings.build ? await isolation.after(side, 'the build') : null;
-      if (breach) return failedComparison(settings, base, head, [breach], reproduce);
-    }
-    if (buildErrors.length > 0) return { ...failedComparison(settings, base, head, buildErrors, reproduce), pairing };
+  return { base, head, pairing };
+}
 
-    const suites = settings.shard
-      ? selectShard(settings.suites, settings.shard.index, settings.shard.total)
-      : settings.suites;
-    if (settings.shard)
-      io.log.info(
-        `Shard ${settings.shard.index}/${settings.shard.total}: ${suites.map((s) => s.name).join(', ') || 'no suites'}`,
-      );
-    const fresh = newOnHead(suites, baseSuites, newBenchFiles);
-    for (const [name, why] of fresh) {
-      const text = `Suite "${name}" is new on head: ${why}, so it is measured on head only (absolute budgets apply); nothing was compared.`;
-      io.log.info(text);
-      notes.push({ code: 'new-on-head', text });
-    }
-    for (const name of droppedOnHead(settings, baseSuites)) {
-      const text = `Suite "${name}" is in base's configuration (${baseSuites.source}) but not in head's: it was not measured.`;
-      io.log.info(text);
-      notes.push({ code: 'suite-removed', text });
-    }
-    const options = gateOptions(settings);
-    const { gate, budgetWarnings } = createGate(settings, options);
-    const runners = suites.map(io.runnerFor ?? createRunner);
-    const outcome = await measure(runners, {
-      checkouts,
-      gate,
-      maxRounds: settings.maxRounds,
-      // A soak's runs are planned in full (their growth is compared once they are done): max-time comes on top.
-      maxTimeS: settings.maxTimeS + soakTimeS(suites),
-      seed: io.seed,
-      signal: io.signal,
-      reporter: io.progress ?? logReporter((line) => io.log.info(line)),
-      isolation: (side, what) => isolation.after(side, what),
-      headOnly: new Set(fresh.keys()),
-      completeReport: settings.completeReport,
-    });
-    if (outcome.verdictRound !== null && outcome.rounds > outcome.verdictRound)
-      io.log.info(
-        `The verdict was known after round ${outcome.verdictRound} (a regression); ${outcome.rounds - outcome.verdictRound} more round${outcome.rounds - outcome.verdictRound === 1 ? '' : 's'} labelled the other metrics (complete-report: true).`,
-      );
-    io.log.info(
-      `Side isolation: ${isolation.checks} checks of the other checkout, ${((isolation.seconds / Math.max(1, isolation.checks)) * 1000).toFixed(1)} ms each on average (${isolation.how})`,
-    );
-    // One side changed the other: nothing measured is a comparison of the commits.
-    const results = outcome.isolationError ? [] : (outcome.look?.results ?? []);
-    // A suite that fails on base is not new on head unless base's configuration says so: say why.
-    const onBase = baseSuites.names
-      ? `it is in base's configuration (${baseSuites.source}), so it is not new on head`
-      : `nothing shows it is new on head (${baseSuites.source})`;
-    const suiteErrors = outcome.errors.map(
-      (e) =>
-        `${e.message}${e.side === 'base' ? ` — ${onBase}` : ''}` +
-        `${e.outputTail ? `\n${e.outputTail.trim().split('\n').slice(-10).join('\n')}` : ''}`,
-    );
-    const cancelled = outcome.cancelled ? (cancelledBy(io.signal) ?? 'SIGINT') : undefined;
-    // A cancelled run's cancel message says why it stopped; the gate's "too few rounds" would blame the time limit.
-    const errors = [...suiteErrors, ...(cancelled ? [] : (outcome.look?.errors ?? []))];
-    if (outcome.isolationError) errors.unshift(outcome.isolationError);
-    if (cancelled) errors.unshift(cancelMessage(cancelled, outcome.rounds));
-    if (suites.length > 0 && results.length === 0 && errors.length === 0) errors.push('No metric was measured.');
-    // After the verdict, so profiling can never change it: where the time went.
-    const failed = new Set(outcome.errors.map((e) => e.suite));
-    // Not after a cancel (stop now) nor when one side changed the other (nothing was compared).
-    const profiles =
-      cancelled || outcome.isolationError
-        ? []
-        : await runProfiles(
-            profileTargets(
-              settings.profile,
-              runners.filter((r) => !failed.has(r.suite.name)),
-              results,
-            ),
-            { checkouts, resultsDir, seed: io.seed, signal: io.signal, log: (line) => io.log.info(line) },
-          );
-    // Every command stops what it started; anything of theirs still running got past that.
-    const escaped = survivors();
-    if (escaped.length > 0)
-      errors.push(
-        `Processes started by the benchmarks were still running after every command had ended (they escaped their supervision): ${escaped.join('; ')}. They were stopped; they may have run alongside the measurements.`,
-      );
-    return {
-      base,
-      head,
-      pairing,
-      gate: options,
-      looks: gate.looks,
-      rounds: outcome.rounds,
-      ...(outcome.verdictRound !== null ? { roundsAfterVerdict: outcome.rounds - outcome.verdictRound } : {}),
-      results,
-      geomean: outcome.isolationError ? null : (outcome.look?.geomean ?? null),
-      cancelled,
-      durationS: outcome.durationS,
-      warnings: [...notes, ...outcome.warnings, ...(outcome.look?.warnings ?? []), ...budgetWarnings()],
-      errors,
-      reproduce,
-      ...(profiles.length > 0 ? { profiles } : {}),
-      ...(outcome.curves.length && !outcome.isolationError ? { curves: outcome.curves } : {}),
-      looksTaken: gate.calls,
-    };
-  } finally {
-    guard?.close();
-    await checkouts.remove();
+/**
+ * `bench-from-head`: copies head's benchmark files into the base checkout, before building. Returns
+ * the files head has and base does not, or the error (from git) that stops the run.
+ */
+async function copyBenchFromHead(
+  settings: Settings,
+  checkouts: Checkouts,
+  io: RunIO,
+  notes: Warning[],
+): Promise<{ newOnHead: string[] } | { error: string }> {
+  if (settings.benchFromHead.length === 0) return { newOnHead: [] };
+  try {
+    const done = await copyFromHead(checkouts, settings.benchFromHead);
+    const text =
+      `Base ran head's benchmark code (bench-from-head: ${settings.benchFromHead.join(', ')}): ` +
+      `${done.copied} file${done.copied === 1 ? '' : 's'} copied from head into the base checkout before building` +
+      (done.removed > 0 ? `, ${done.removed} base-only file${done.removed === 1 ? '' : 's'} removed` : '') +
+      '.';
+    io.log.info(text);
+    notes.push({ code: 'bench-from-head', text });
+    return { newOnHead: done.newOnHead };
+  } catch (error) {
+    if (!(error instanceof GitError)) throw error;
+    return { error: error.message };
   }
+}
+
+/**
+ * Builds base, then head, checking after each build that it left the other checkout alone.
+ * Returns the build errors; `breach`, when a build changed the other side, ends the run there.
+ */
+async function buildBoth(
+  settings: Settings,
+  checkouts: Checkouts,
+  isolation: IsolationGuard,
+  io: RunIO,
+  notes: Warning[],
+): Promise<{ errors: string[]; breach?: string }> {
+  const errors: string[] = [];
+  for (const side of ['base', 'head'] as const) {
+    const error = await build(settings, side, checkouts[side], io, notes);
+    if (error) errors.push(error);
+    const breach = settings.build ? await isolation.after(side, 'the build') : null;
+    if (breach) return { errors, breach };
+  }
+  return { errors };
+}
+
+/**
+ * Says which suites this shard runs, which are new on head and which head dropped (as notes).
+ * Returns the suites new on head, with why.
+ */
+function announceSuites(
+  settings: Settings,
+  suites: Suite[],
+  baseSuites: BaseSuites,
+  newBenchFiles: string[],
+  io: RunIO,
+  notes: Warning[],
+): Map<string, string> {
+  if (settings.shard)
+    io.log.info(
+      `Shard ${settings.shard.index}/${settings.shard.total}: ${suites.map((s) => s.name).join(', ') || 'no suites'}`,
+    );
+  const fresh = newOnHead(suites, baseSuites, newBenchFiles);
+  for (const [name, why] of fresh) {
+    const text = `Suite "${name}" is new on head: ${why}, so it is measured on head only (absolute budgets apply); nothing was compared.`;
+    io.log.info(text);
+    notes.push({ code: 'new-on-head', text });
+  }
+  for (const name of droppedOnHead(settings, baseSuites)) {
+    const text = `Suite "${name}" is in base's configuration (${baseSuites.source}) but not in head's: it was not measured.`;
+    io.log.info(text);
+    notes.push({ code: 'suite-removed', text });
+  }
+  return fresh;
+}
+
+/** What `measureRevisions` has once both sides are built. */
+interface BuiltRevisions extends Pair {
+  reproduce: string;
+  baseSuites: BaseSuites;
+  /** This shard's suites. */
+  suites: Suite[];
+  /** The suites new on head, with why. */
+  fresh: Map<string, string>;
+  checkouts: Checkouts;
+  isolation: IsolationGuard;
+  notes: Warning[];
+}
+
+/** Measures the built revisions, then profiles them after the verdict: the comparison. */
+async function measureAndProfile(
+  settings: Settings,
+  io: RunIO,
+  built: BuiltRevisions,
+  resultsDir: string,
+): Promise<Comparison> {
+  const { checkouts, notes } = built;
+  const options = gateOptions(settings);
+  const { gate, budgetWarnings } = createGate(settings, options);
+  const runners = built.suites.map(io.runnerFor ?? createRunner);
+  const outcome = await measureInterleaved(settings, io, built, runners, gate);
+  // One side changed the other: nothing measured is a comparison of the commits.
+  const results = outcome.isolationError ? [] : (outcome.look?.results ?? []);
+  const cancelled = outcome.cancelled ? (cancelledBy(io.signal) ?? 'SIGINT') : undefined;
+  const errors = measureErrors(outcome, built.baseSuites, cancelled);
+  if (built.suites.length > 0 && results.length === 0 && errors.length === 0) errors.push('No metric was measured.');
+  // After the verdict, so profiling can never change it: where the time went.
+  const failed = new Set(outcome.errors.map((e) => e.suite));
+  // Not after a cancel (stop now) nor when one side changed the other (nothing was compared).
+  const profiles =
+    cancelled || outcome.isolationError
+      ? []
+      : await runProfiles(
+          profileTargets(
+            settings.profile,
+            runners.filter((r) => !failed.has(r.suite.name)),
+            results,
+          ),
+          { checkouts, resultsDir, seed: io.seed, signal: io.signal, log: (line) => io.log.info(line) },
+        );
+  // Every command stops what it started; anything of theirs still running got past that.
+  const escaped = survivors();
+  if (escaped.length > 0)
+    errors.push(
+      `Processes started by the benchmarks were still running after every command had ended (they escaped their supervision): ${escaped.join('; ')}. They were stopped; they may have run alongside the measurements.`,
+    );
+  return {
+    base: built.base,
+    head: built.head,
+    pairing: built.pairing,
+    gate: options,
+    looks: gate.looks,
+    rounds: outcome.rounds,
+    ...(outcome.verdictRound !== null ? { roundsAfterVerdict: outcome.rounds - outcome.verdictRound } : {}),
+    results,
+    geomean: outcome.isolationError ? null : (outcome.look?.geomean ?? null),
+    cancelled,
+    durationS: outcome.durationS,
+    warnings: [...notes, ...outcome.warnings, ...(outcome.look?.warnings ?? []), ...budgetWarnings()],
+    errors,
+    reproduce: built.reproduce,
+    ...(profiles.length > 0 ? { profiles } : {}),
+    ...(outcome.curves.length && !outcome.isolationError ? { curves: outcome.curves } : {}),
+    looksTaken: gate.calls,
+  };
+}
+
+/** Runs the suites' rounds, base and head interleaved, with the gate's sequential looks; logs how it went. */
+async function measureInterleaved(
+  settings: Settings,
+  io: RunIO,
+  built: BuiltRevisions,
+  runners: SuiteRunner[],
+  gate: RecordingGate,
+): Promise<MeasureOutcome> {
+  const { isolation } = built;
+  const outcome = await measure(runners, {
+    checkouts: built.checkouts,
+    gate,
+    maxRounds: settings.maxRounds,
+    // A soak's runs are planned in full (their growth is compared once they are done): max-time comes on top.
+    maxTimeS: settings.maxTimeS + soakTimeS(built.suites),
+    seed: io.seed,
+    signal: io.signal,
+    reporter: io.progress ?? logReporter((line) => io.log.info(line)),
+    isolation: (side, what) => isolation.after(side, what),
+    headOnly: new Set(built.fresh.keys()),
+    completeReport: settings.completeReport,
+  });
+  if (outcome.verdictRound !== null && outcome.rounds > outcome.verdictRound)
+    io.log.info(
+      `The verdict was known after round ${outcome.verdictRound} (a regression); ${outcome.rounds - outcome.verdictRound} more round${outcome.rounds - outcome.verdictRound === 1 ? '' : 's'} labelled the other metrics (complete-report: true).`,
+    );
+  io.log.info(
+    `Side isolation: ${isolation.checks} checks of the other checkout, ${((isolation.seconds / Math.max(1, isolation.checks)) * 1000).toFixed(1)} ms each on average (${isolation.how})`,
+  );
+  return outcome;
+}
+
+/** The measurement's errors, first whatever stopped it (a cancel, then one side changing the other). */
+function measureErrors(outcome: MeasureOutcome, baseSuites: BaseSuites, cancelled: string | undefined): string[] {
+  // A suite that fails on base is not new on head unless base's configuration says so: say why.
+  const onBase = baseSuites.names
+    ? `it is in base's configuration (${baseSuites.source}), so it is not new on head`
+    : `nothing shows it is new on head (${baseSuites.source})`;
+  const suiteErrors = outcome.errors.map(
+    (e) =>
+      `${e.message}${e.side === 'base' ? ` — ${onBase}` : ''}` +
+      `${e.outputTail ? `\n${e.outputTail.trim().split('\n').slice(-10).join('\n')}` : ''}`,
+  );
+  // A cancelled run's cancel message says why it stopped; the gate's "too few rounds" would blame the time limit.
+  const errors = [...suiteErrors, ...(cancelled ? [] : (outcome.look?.errors ?? []))];
+  if (outcome.isolationError) errors.unshift(outcome.isolationError);
+  if (cancelled) errors.unshift(cancelMessage(cancelled, outcome.rounds));
+  return errors;
 }
 
 /** Writes the results JSON and the HTML report; returns their paths. */

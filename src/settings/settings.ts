@@ -112,9 +112,58 @@ export type InputReader = (name: InputName) => string;
  */
 export function parseSettings(read: InputReader, workspace: string, options = { suites: true }): Settings {
   const issues: SettingsIssue[] = [];
-  // An unset input takes its default from the one definition (src/settings/inputs.ts).
-  const input = (name: InputName) => read(name).trim() || localDefault(name);
-  const problem = (name: string, message: string) => issues.push({ where: `input "${name}"`, message });
+  const inputs: Inputs = {
+    read,
+    // An unset input takes its default from the one definition (src/settings/inputs.ts).
+    input: (name) => read(name).trim() || localDefault(name),
+    problem: (name, message) => issues.push({ where: `input "${name}"`, message }),
+    issues,
+  };
+  const policy = parsePolicy(inputs);
+  const gate = parseGateInputs(inputs);
+  const measured = parseMeasured(inputs, workspace, policy.mode, options.suites, gate.budgets);
+  if (issues.length > 0) throw new SettingsError(issues);
+  return {
+    mode: policy.mode!,
+    suites: measured.suites,
+    suitesSource: measured.suitesSource,
+    build: measured.build,
+    benchFromHead: measured.benchFromHead,
+    defaultBudget: gate.defaultBudget as BudgetRule,
+    budgets: measured.budgets,
+    alpha: gate.alpha,
+    minRounds: gate.minRounds!,
+    maxRounds: gate.maxRounds!,
+    completeReport: gate.completeReport!,
+    maxTimeS: gate.maxTimeS!,
+    base: inputs.input('base') || null,
+    comment: policy.comment!,
+    failOnRegression: policy.failOnRegression!,
+    token: inputs.input('github-token'),
+    resultsDir: inputs.input('results') || null,
+    shard: gate.shard,
+    allowUnsafePrCheckout: policy.allowUnsafePrCheckout!,
+    trackingIssue: policy.trackingIssue!,
+    profile: policy.profile!,
+    acceptLabel: policy.acceptLabel,
+    asFlags: flagsOf(read),
+  };
+}
+
+/** The inputs as `parseSettings` reads them, and where their problems go. */
+interface Inputs {
+  /** An input as given ('' when unset). */
+  read: InputReader;
+  /** An input, trimmed, or its default when unset. */
+  input: (name: InputName) => string;
+  /** A problem with an input, named. */
+  problem: (name: string, message: string) => void;
+  /** Every problem found so far. */
+  issues: SettingsIssue[];
+}
+
+/** What the run does and what it may do: mode, comment, failing the step, tracking issue, profiling, accepting. */
+function parsePolicy({ input, problem }: Inputs) {
   const mode = oneOf(input('mode'), choiceValues('mode'), 'mode', problem);
   const comment = oneOf(input('comment'), choiceValues('comment'), 'comment', problem);
   const failOnRegression = bool(input('fail-on-regression'), 'fail-on-regression', problem);
@@ -127,7 +176,11 @@ export function parseSettings(read: InputReader, workspace: string, options = { 
       'accept-label',
       `expected a label name (at most 50 characters, one line), got "${acceptLabel.slice(0, 60)}"`,
     );
+  return { mode, comment, failOnRegression, allowUnsafePrCheckout, trackingIssue, profile, acceptLabel };
+}
 
+/** The gate: significance, rounds, time, the budgets (the input's lines) and the shard (which splits alpha). */
+function parseGateInputs({ read, input, problem, issues }: Inputs) {
   const alpha = Number(input('alpha'));
   if (!(alpha > 0 && alpha < 0.5))
     problem('alpha', `expected a number between 0 and 0.5 such as 0.05, got "${input('alpha')}"`);
@@ -148,22 +201,39 @@ export function parseSettings(read: InputReader, workspace: string, options = { 
   const budgetLines = parseBudgetLines(read('budgets'));
   for (const i of budgetLines.issues) issues.push({ where: `input "budgets" line ${i.line}`, message: i.message });
 
-  let shard: Settings['shard'] = null;
-  const shardText = input('shard');
-  if (shardText) {
-    const m = /^(\d+)\s*\/\s*(\d+)$/.exec(shardText);
-    if (!m || Number(m[1]) < 1 || Number(m[1]) > Number(m[2]) || Number(m[2]) > MAX_SHARDS) {
-      problem('shard', `expected INDEX/TOTAL with 1 ≤ INDEX ≤ TOTAL ≤ ${MAX_SHARDS}, like "2/4", got "${shardText}"`);
-    } else shard = { index: Number(m[1]), total: Number(m[2]) };
-  }
-
+  const shard = parseShard(input('shard'), problem);
   if (minRounds !== null && maxRounds !== null && maxRounds >= minRounds && alpha > 0 && alpha < 0.5) {
     // A schedule whose last look can never reach the level a gated metric needs could never fail one
     // (alpha after the shard split, as the gate uses it).
     const rounds = roundsProblem(alpha / (shard?.total ?? 1), minRounds, maxRounds);
     if (rounds) problem(rounds.input, rounds.message);
   }
+  return { alpha, minRounds, maxRounds, completeReport, maxTimeS, defaultBudget, budgets: budgetLines.entries, shard };
+}
 
+/** `shard`: INDEX/TOTAL, or none when unset. */
+function parseShard(text: string, problem: Inputs['problem']): Settings['shard'] {
+  if (!text) return null;
+  const m = /^(\d+)\s*\/\s*(\d+)$/.exec(text);
+  if (!m || Number(m[1]) < 1 || Number(m[1]) > Number(m[2]) || Number(m[2]) > MAX_SHARDS) {
+    problem('shard', `expected INDEX/TOTAL with 1 ≤ INDEX ≤ TOTAL ≤ ${MAX_SHARDS}, like "2/4", got "${text}"`);
+    return null;
+  }
+  return { index: Number(m[1]), total: Number(m[2]) };
+}
+
+/**
+ * What is measured: the suites (the input's, or the config file's unless `withSuites` is false),
+ * the build and bench-from-head (the inputs, else the config file's), and the budgets (the
+ * config file's, then the input's `budgets`).
+ */
+function parseMeasured(
+  { read, input, issues }: Inputs,
+  workspace: string,
+  mode: Mode | null,
+  withSuites: boolean,
+  inputBudgets: BudgetEntry[],
+) {
   let suites: Suite[] = [];
   let suitesSource = 'input "suites"';
   let build = input('build');
@@ -172,8 +242,8 @@ export function parseSettings(read: InputReader, workspace: string, options = { 
     (i) => `input "bench-from-head" line ${i + 1}`,
     issues,
   );
-  let budgets = budgetLines.entries;
-  if (options.suites) {
+  let budgets = inputBudgets;
+  if (withSuites) {
     const inline = read('suites');
     if (inline.trim() !== '') {
       suites = parseSuitesYaml(inline, 'input "suites"', issues);
@@ -198,38 +268,17 @@ export function parseSettings(read: InputReader, workspace: string, options = { 
       }
     }
   }
+  return { suites, suitesSource, build, benchFromHead, budgets };
+}
 
-  if (issues.length > 0) throw new SettingsError(issues);
-  return {
-    mode: mode!,
-    suites,
-    suitesSource,
-    build,
-    benchFromHead,
-    defaultBudget: defaultBudget as BudgetRule,
-    budgets,
-    alpha,
-    minRounds: minRounds!,
-    maxRounds: maxRounds!,
-    completeReport: completeReport!,
-    maxTimeS: maxTimeS!,
-    base: input('base') || null,
-    comment: comment!,
-    failOnRegression: failOnRegression!,
-    token: input('github-token'),
-    resultsDir: input('results') || null,
-    shard,
-    allowUnsafePrCheckout: allowUnsafePrCheckout!,
-    trackingIssue: trackingIssue!,
-    profile: profile!,
-    acceptLabel,
-    asFlags: Object.fromEntries(
-      INPUTS.flatMap((i: InputDefinition) => {
-        const value = read(i.name as InputName).trim();
-        return i.cli && value && value !== localDefault(i.name as InputName) ? [[i.name, value]] : [];
-      }),
-    ),
-  };
+/** The inputs the `perfgate` command also takes that are set to other than their default, as written. */
+function flagsOf(read: InputReader): Settings['asFlags'] {
+  return Object.fromEntries(
+    INPUTS.flatMap((i: InputDefinition) => {
+      const value = read(i.name as InputName).trim();
+      return i.cli && value && value !== localDefault(i.name as InputName) ? [[i.name, value]] : [];
+    }),
+  );
 }
 
 function oneOf<T extends string>(
