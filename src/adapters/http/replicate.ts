@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import { metricId } from '../../core/metric';
 import type { CapacityCurve, MetricValue, Replicate, Side } from '../../core/model';
-import type { HttpSuite } from '../../settings/suites';
+import type { CapacityOptions, HttpScenario, HttpSuite, SoakOptions } from '../../settings/suites';
 import { childEnv } from '../process';
 import { groupCpuSeconds, groupPeakRssBytes, listGroup, procAvailable } from '../procfs';
 import { monotonicUs, type ProfiledRun, type ProfilerHooks } from '../profile/hooks';
@@ -84,6 +84,27 @@ function abortReason(signal: AbortSignal | undefined, fallback: unknown): unknow
   return signal?.aborted ? (signal.reason ?? fallback) : fallback;
 }
 
+/** A running server of one replicate, and how the replicate ends early. */
+interface UnderLoad {
+  server: ServerProcess;
+  /** Fires when the suite's `timeout` passes or the caller's signal aborts. */
+  signal: AbortSignal;
+  /** Whether the replicate was stopped by the suite's `timeout` (not by the caller). */
+  timedOut: () => boolean;
+  timeoutError: (server?: ServerProcess) => HttpSuiteError;
+}
+
+/** One replicate under way: its suite, the running server, and what its scenarios add up to. */
+interface ReplicateRun extends UnderLoad {
+  suite: HttpSuite;
+  opts: HttpRunOptions;
+  timings: HttpReplicateTimings;
+  served: Required<ProfiledRun>;
+  values: MetricValue[];
+  warnings: string[];
+  curves: CapacityCurve[];
+}
+
 /**
  * Runs one replicate and also returns how long each phase took (used by the load benchmark).
  * See `runHttpReplicate`.
@@ -92,10 +113,47 @@ export async function measureHttpReplicate(
   suite: HttpSuite,
   opts: HttpRunOptions,
 ): Promise<{ replicate: Replicate; timings: HttpReplicateTimings; served: Required<ProfiledRun> }> {
-  const t0 = performance.now();
   const timings: HttpReplicateTimings = { start: 0, warmup: 0, measured: 0, stop: 0, total: 0 };
   // Requests answered in the measured windows, and those windows (a profile is cut to them).
   const served: Required<ProfiledRun> = { requests: 0, windows: [] };
+  const replicate = await underLoad(suite, opts, timings, async (live) => {
+    const run: ReplicateRun = {
+      ...live,
+      suite,
+      opts,
+      timings,
+      served,
+      values: [],
+      warnings: [...live.server.warnings],
+      curves: [],
+    };
+    if (!procAvailable())
+      run.warnings.push(
+        `HTTP suite "${suite.name}": server CPU and memory (cpu, rss) are not measured on this platform (they need Linux /proc).`,
+      );
+    for (const scenario of suite.scenarios) {
+      if (suite.soak) await soakScenario(run, scenario, suite.soak);
+      else if (suite.capacity) await capacityScenario(run, scenario, suite.capacity);
+      else await loadScenario(run, scenario);
+    }
+    const result: Replicate = { values: run.values, warnings: run.warnings };
+    if (run.curves.length) result.curves = run.curves;
+    return result;
+  });
+  return { replicate, timings, served };
+}
+
+/**
+ * Starts the suite's server, waits until it is ready, runs `body` with it, and stops its process
+ * group however `body` ends. Fills in the start, stop and total timings.
+ */
+async function underLoad<T>(
+  suite: HttpSuite,
+  opts: HttpRunOptions,
+  timings: HttpReplicateTimings,
+  body: (live: UnderLoad) => Promise<T>,
+): Promise<T> {
+  const t0 = performance.now();
   // The suite's `timeout` bounds the whole replicate; the caller's signal can cancel it too.
   const timeout = new AbortController();
   const timer = setTimeout(() => timeout.abort(new Error('timeout')), suite.timeout * 1000);
@@ -110,194 +168,9 @@ export async function measureHttpReplicate(
 
   let server: ServerProcess | undefined;
   try {
-    const cwd = resolvePath(opts.checkoutDir, suite.cwd ?? '.');
-    if (!existsSync(cwd))
-      throw new HttpSuiteError(
-        `HTTP suite "${suite.name}": the working directory "${suite.cwd ?? '.'}" does not exist in the ${opts.side} checkout.`,
-        opts.side,
-        '',
-        true,
-      );
-    try {
-      server = await startServer({
-        suite: suite.name,
-        side: opts.side,
-        command: opts.profiler ? opts.profiler.wrap(suite.server) : suite.server,
-        cwd,
-        env: serverEnv(
-          process.env,
-          opts.profiler ? { ...suite.env, ...opts.profiler.env({ ...process.env, ...suite.env }) } : suite.env,
-        ),
-        ready: suite.ready,
-        readyTimeout: suite.readyTimeout,
-        signal,
-        log: opts.log,
-      });
-    } catch (err) {
-      if (timedOut()) throw timeoutError();
-      throw abortReason(opts.signal, err);
-    }
+    server = await launchServer(suite, opts, signal, timedOut, timeoutError);
     timings.start = (performance.now() - t0) / 1000;
-
-    const values: MetricValue[] = [];
-    const warnings: string[] = [...server.warnings];
-    const curves: CapacityCurve[] = [];
-    const shape = loadShape(suite);
-    if (!procAvailable())
-      warnings.push(
-        `HTTP suite "${suite.name}": server CPU and memory (cpu, rss) are not measured on this platform (they need Linux /proc).`,
-      );
-
-    for (const scenario of suite.scenarios) {
-      const prefix = `${suite.name}/${scenario.name}`;
-      const live = server;
-      if (suite.soak) {
-        const stop = new AbortController();
-        const offExit = live.onExit(() => stop.abort(new Error('server exited')));
-        const onAbort = () => stop.abort(signal.reason);
-        signal.addEventListener('abort', onAbort, { once: true });
-        const m0 = performance.now();
-        try {
-          const r = await runSoak({
-            suite: suite.name,
-            side: opts.side,
-            port: live.port,
-            pgid: live.pgid,
-            supervisorPid: live.supervisorPid,
-            scenario,
-            soak: suite.soak,
-            connections: suite.connections,
-            signal: stop.signal,
-          });
-          values.push(...r.values);
-          warnings.push(...r.warnings);
-        } finally {
-          offExit();
-          signal.removeEventListener('abort', onAbort);
-        }
-        timings.measured += (performance.now() - m0) / 1000;
-        if (!live.alive) throw live.error(`${live.describeExit()} during the soak of scenario "${scenario.name}".`);
-        if (timedOut()) throw timeoutError(live);
-        if (signal.aborted) throw abortReason(opts.signal, new Error('aborted'));
-        opts.log?.(`${opts.side}: ${prefix}: soak of ${suite.soak.duration} s done`);
-        continue;
-      }
-      if (suite.capacity) {
-        const capacity = suite.capacity;
-        const stop = new AbortController();
-        const offExit = live.onExit(() => stop.abort(new Error('server exited')));
-        const onAbort = () => stop.abort(signal.reason);
-        signal.addEventListener('abort', onAbort, { once: true });
-        const m0 = performance.now();
-        let result: Awaited<ReturnType<typeof measureCapacity>>;
-        try {
-          result = await measureCapacity({
-            port: live.port,
-            scenario,
-            capacity,
-            connections: suite.connections,
-            start: opts.capacityStart?.[scenario.name],
-            ceiling: await driverCeiling(signal),
-            signal: stop.signal,
-            log: opts.log,
-          });
-        } catch (err) {
-          if (!live.alive)
-            throw live.error(`${live.describeExit()} during the capacity search of scenario "${scenario.name}".`);
-          if (timedOut()) throw timeoutError(live);
-          if (signal.aborted) throw abortReason(opts.signal, err);
-          if (err instanceof DriverSaturatedError)
-            throw new HttpSuiteError(
-              `HTTP suite "${suite.name}", scenario "${scenario.name}": ${err.message}`,
-              opts.side,
-            );
-          throw err;
-        } finally {
-          offExit();
-          signal.removeEventListener('abort', onAbort);
-        }
-        timings.measured += (performance.now() - m0) / 1000;
-        const id = metricId(suite.name, scenario.name, 'capacity');
-        values.push({ id, unit: '1/s', direction: 'higher', value: result.capacity, grid: capacity.resolution });
-        curves.push({
-          metric: id,
-          side: opts.side,
-          slo: capacity.slo.text,
-          bound: capacity.slo.bound,
-          errorBound: capacity.errors,
-          steps: result.steps,
-        });
-        if (result.below)
-          warnings.push(
-            `${prefix}: the objective (${capacity.slo.text}, errors < ${pct(capacity.errors)}) failed already at "from" (${capacity.from}/s); the capacity is recorded one grid step below it. Lower "from".`,
-          );
-        if (result.censoredAtTo)
-          warnings.push(
-            `${prefix}: the objective still held at "to" (${capacity.to}/s), so the capacity is recorded as "to": the server may take more. Raise "to".`,
-          );
-        opts.log?.(
-          `${opts.side}: ${prefix}: capacity ${fmtRate(result.capacity)}/s after ${result.runs} load step${result.runs === 1 ? '' : 's'}`,
-        );
-        continue;
-      }
-      // The server's exit or the caller's abort stops the load at once.
-      const stop = new AbortController();
-      const offExit = live.onExit(() => stop.abort());
-      const onAbort = () => stop.abort();
-      signal.addEventListener('abort', onAbort, { once: true });
-      if (signal.aborted) stop.abort();
-      const members = (listGroup(live.pgid) ?? []).map((p) => p.pid);
-      let cpuBefore: number | null = null;
-      let measureStart = performance.now();
-      let windowStart = monotonicUs();
-      const w0 = performance.now();
-      let run: LoadRunResult;
-      try {
-        try {
-          run = await runLoad({
-            port: live.port,
-            scenario,
-            ...shape,
-            warmup: suite.warmupDuration,
-            duration: suite.duration,
-            requestTimeout: REQUEST_TIMEOUT,
-            signal: stop.signal,
-            onMeasureStart: () => {
-              measureStart = performance.now();
-              windowStart = monotonicUs();
-              cpuBefore = groupCpuSeconds(live.pgid, members);
-            },
-          });
-        } catch (err) {
-          // The load driver rejected its options: a configuration problem of this scenario.
-          throw new HttpSuiteError(
-            `HTTP suite "${suite.name}", scenario "${scenario.name}": the load generator rejected the request (${(err as Error).message}).`,
-            opts.side,
-          );
-        }
-      } finally {
-        offExit();
-        signal.removeEventListener('abort', onAbort);
-      }
-      served.windows.push([windowStart, monotonicUs()]);
-      served.requests += run.ok + run.non2xx;
-      const cpuAfter = groupCpuSeconds(live.pgid);
-      timings.warmup += (measureStart - w0) / 1000;
-      timings.measured += (performance.now() - measureStart) / 1000;
-      if (!live.alive) throw live.error(`${live.describeExit()} during the load run of scenario "${scenario.name}".`);
-      if (timedOut()) throw timeoutError(live);
-      if (signal.aborted) throw abortReason(opts.signal, new Error('aborted'));
-
-      const rss = groupPeakRssBytes(live.pgid, live.supervisorPid);
-      const serverCpu = cpuBefore !== null && cpuAfter !== null ? Math.max(0, cpuAfter - cpuBefore) : null;
-      const summary = summarizeRun(prefix, run, { ...shape, serverCpu, rss });
-      values.push(...summary.values);
-      warnings.push(...summary.warnings);
-      opts.log?.(`${opts.side}: ${describeRun(prefix, run, serverCpu)}`);
-    }
-    const replicate: Replicate = { values, warnings };
-    if (curves.length) replicate.curves = curves;
-    return { replicate, timings, served };
+    return await body({ server, signal, timedOut, timeoutError });
   } finally {
     clearTimeout(timer);
     if (server) {
@@ -308,6 +181,223 @@ export async function measureHttpReplicate(
     }
     timings.total = (performance.now() - t0) / 1000;
   }
+}
+
+/** Starts the suite's server in this side's checkout (under the profiler, if any) and waits until it is ready. */
+async function launchServer(
+  suite: HttpSuite,
+  opts: HttpRunOptions,
+  signal: AbortSignal,
+  timedOut: () => boolean,
+  timeoutError: () => HttpSuiteError,
+): Promise<ServerProcess> {
+  const cwd = resolvePath(opts.checkoutDir, suite.cwd ?? '.');
+  if (!existsSync(cwd))
+    throw new HttpSuiteError(
+      `HTTP suite "${suite.name}": the working directory "${suite.cwd ?? '.'}" does not exist in the ${opts.side} checkout.`,
+      opts.side,
+      '',
+      true,
+    );
+  try {
+    return await startServer({
+      suite: suite.name,
+      side: opts.side,
+      command: opts.profiler ? opts.profiler.wrap(suite.server) : suite.server,
+      cwd,
+      env: serverEnv(
+        process.env,
+        opts.profiler ? { ...suite.env, ...opts.profiler.env({ ...process.env, ...suite.env }) } : suite.env,
+      ),
+      ready: suite.ready,
+      readyTimeout: suite.readyTimeout,
+      signal,
+      log: opts.log,
+    });
+  } catch (err) {
+    if (timedOut()) throw timeoutError();
+    throw abortReason(opts.signal, err);
+  }
+}
+
+/**
+ * The signal that stops one scenario's load: the server's exit or the replicate's abort fires it,
+ * until `release()`. With `reasons` it carries why (soak and capacity runs); without, it carries
+ * none, and a replicate already aborted fires it at once (plain load runs).
+ */
+function scenarioStop(live: UnderLoad, reasons: boolean): { signal: AbortSignal; release: () => void } {
+  const { server, signal } = live;
+  const stop = new AbortController();
+  const offExit = server.onExit(() => (reasons ? stop.abort(new Error('server exited')) : stop.abort()));
+  const onAbort = () => (reasons ? stop.abort(signal.reason) : stop.abort());
+  signal.addEventListener('abort', onAbort, { once: true });
+  if (!reasons && signal.aborted) stop.abort();
+  const release = () => {
+    offExit();
+    signal.removeEventListener('abort', onAbort);
+  };
+  return { signal: stop.signal, release };
+}
+
+/** After a scenario's load: throws when the server exited, the suite's timeout passed or the caller aborted. */
+function throwIfStopped(run: ReplicateRun, during: string, fallback: unknown): void {
+  const { server } = run;
+  if (!server.alive) throw server.error(`${server.describeExit()} during ${during}.`);
+  if (run.timedOut()) throw run.timeoutError(server);
+  if (run.signal.aborted) throw abortReason(run.opts.signal, fallback);
+}
+
+/** A soak suite's scenario: one soak run (growth and reported metrics). */
+async function soakScenario(run: ReplicateRun, scenario: HttpScenario, soak: SoakOptions): Promise<void> {
+  const { suite, opts, server } = run;
+  const stop = scenarioStop(run, true);
+  const m0 = performance.now();
+  try {
+    const r = await runSoak({
+      suite: suite.name,
+      side: opts.side,
+      port: server.port,
+      pgid: server.pgid,
+      supervisorPid: server.supervisorPid,
+      scenario,
+      soak,
+      connections: suite.connections,
+      signal: stop.signal,
+    });
+    run.values.push(...r.values);
+    run.warnings.push(...r.warnings);
+  } finally {
+    stop.release();
+  }
+  run.timings.measured += (performance.now() - m0) / 1000;
+  throwIfStopped(run, `the soak of scenario "${scenario.name}"`, new Error('aborted'));
+  opts.log?.(`${opts.side}: ${suite.name}/${scenario.name}: soak of ${soak.duration} s done`);
+}
+
+/** A capacity suite's scenario: one capacity search (a capacity metric and its curve). */
+async function capacityScenario(run: ReplicateRun, scenario: HttpScenario, capacity: CapacityOptions): Promise<void> {
+  const { suite, opts, server, signal } = run;
+  const stop = scenarioStop(run, true);
+  const m0 = performance.now();
+  let result: CapacityResult;
+  try {
+    result = await measureCapacity({
+      port: server.port,
+      scenario,
+      capacity,
+      connections: suite.connections,
+      start: opts.capacityStart?.[scenario.name],
+      ceiling: await driverCeiling(signal),
+      signal: stop.signal,
+      log: opts.log,
+    });
+  } catch (err) {
+    throwIfStopped(run, `the capacity search of scenario "${scenario.name}"`, err);
+    if (err instanceof DriverSaturatedError)
+      throw new HttpSuiteError(`HTTP suite "${suite.name}", scenario "${scenario.name}": ${err.message}`, opts.side);
+    throw err;
+  } finally {
+    stop.release();
+  }
+  run.timings.measured += (performance.now() - m0) / 1000;
+  recordCapacity(run, scenario, capacity, result);
+}
+
+type CapacityResult = Awaited<ReturnType<typeof measureCapacity>>;
+
+/** A capacity search's metric, curve and warnings, and its line in the log. */
+function recordCapacity(run: ReplicateRun, scenario: HttpScenario, capacity: CapacityOptions, result: CapacityResult) {
+  const { suite, opts } = run;
+  const prefix = `${suite.name}/${scenario.name}`;
+  const id = metricId(suite.name, scenario.name, 'capacity');
+  run.values.push({ id, unit: '1/s', direction: 'higher', value: result.capacity, grid: capacity.resolution });
+  run.curves.push({
+    metric: id,
+    side: opts.side,
+    slo: capacity.slo.text,
+    bound: capacity.slo.bound,
+    errorBound: capacity.errors,
+    steps: result.steps,
+  });
+  if (result.below)
+    run.warnings.push(
+      `${prefix}: the objective (${capacity.slo.text}, errors < ${pct(capacity.errors)}) failed already at "from" (${capacity.from}/s); the capacity is recorded one grid step below it. Lower "from".`,
+    );
+  if (result.censoredAtTo)
+    run.warnings.push(
+      `${prefix}: the objective still held at "to" (${capacity.to}/s), so the capacity is recorded as "to": the server may take more. Raise "to".`,
+    );
+  opts.log?.(
+    `${opts.side}: ${prefix}: capacity ${fmtRate(result.capacity)}/s after ${result.runs} load step${result.runs === 1 ? '' : 's'}`,
+  );
+}
+
+/** A load suite's scenario: a warm-up and a measured load run (throughput, latency, errors, cpu, rss). */
+async function loadScenario(run: ReplicateRun, scenario: HttpScenario): Promise<void> {
+  const { suite, opts, server } = run;
+  const prefix = `${suite.name}/${scenario.name}`;
+  const shape = loadShape(suite);
+  const { load, serverCpu } = await measuredLoad(run, scenario, shape);
+  throwIfStopped(run, `the load run of scenario "${scenario.name}"`, new Error('aborted'));
+
+  const rss = groupPeakRssBytes(server.pgid, server.supervisorPid);
+  const summary = summarizeRun(prefix, load, { ...shape, serverCpu, rss });
+  run.values.push(...summary.values);
+  run.warnings.push(...summary.warnings);
+  opts.log?.(`${opts.side}: ${describeRun(prefix, load, serverCpu)}`);
+}
+
+/**
+ * One warm-up and measured load run, with the server's CPU over the measured window; adds the
+ * window to `served` and its phases to the timings.
+ */
+async function measuredLoad(
+  run: ReplicateRun,
+  scenario: HttpScenario,
+  shape: ReturnType<typeof loadShape>,
+): Promise<{ load: LoadRunResult; serverCpu: number | null }> {
+  const { suite, opts, server: live } = run;
+  // The server's exit or the caller's abort stops the load at once.
+  const stop = scenarioStop(run, false);
+  const members = (listGroup(live.pgid) ?? []).map((p) => p.pid);
+  let cpuBefore: number | null = null;
+  let measureStart = performance.now();
+  let windowStart = monotonicUs();
+  const w0 = performance.now();
+  let load: LoadRunResult;
+  try {
+    try {
+      load = await runLoad({
+        port: live.port,
+        scenario,
+        ...shape,
+        warmup: suite.warmupDuration,
+        duration: suite.duration,
+        requestTimeout: REQUEST_TIMEOUT,
+        signal: stop.signal,
+        onMeasureStart: () => {
+          measureStart = performance.now();
+          windowStart = monotonicUs();
+          cpuBefore = groupCpuSeconds(live.pgid, members);
+        },
+      });
+    } catch (err) {
+      // The load driver rejected its options: a configuration problem of this scenario.
+      throw new HttpSuiteError(
+        `HTTP suite "${suite.name}", scenario "${scenario.name}": the load generator rejected the request (${(err as Error).message}).`,
+        opts.side,
+      );
+    }
+  } finally {
+    stop.release();
+  }
+  run.served.windows.push([windowStart, monotonicUs()]);
+  run.served.requests += load.ok + load.non2xx;
+  const cpuAfter = groupCpuSeconds(live.pgid);
+  run.timings.warmup += (measureStart - w0) / 1000;
+  run.timings.measured += (performance.now() - measureStart) / 1000;
+  const serverCpu = cpuBefore !== null && cpuAfter !== null ? Math.max(0, cpuAfter - cpuBefore) : null;
+  return { load, serverCpu };
 }
 
 /**

@@ -10,7 +10,7 @@ import type { MetricValue, Side, SoakRole } from '../../core/model';
 import { envelopeGrowth } from '../../core/soak';
 import type { HttpScenario, SoakOptions } from '../../settings/suites';
 import { groupOpenFds, groupRssBytes } from '../procfs';
-import { runLoad } from './load';
+import { type LoadRunResult, runLoad } from './load';
 
 export interface SoakRunOptions {
   suite: string;
@@ -34,23 +34,35 @@ export interface SoakRunResult {
 const MINUTE = 60;
 
 export async function runSoak(o: SoakRunOptions): Promise<SoakRunResult> {
+  const { series, run } = await sampledLoad(o);
+  const growth = growthMetrics(o, series);
+  const reported = reportedMetrics(`${o.suite}/${o.scenario.name}`, o.soak, run);
+  return { values: [...growth.values, ...reported.values], warnings: [...growth.warnings, ...reported.warnings] };
+}
+
+/** The server group's samples: seconds since the first, resident memory (B), open descriptors. */
+interface SoakSeries {
+  t: number[];
+  rss: number[];
+  fds: number[];
+}
+
+/** The soak's load run, with the server's group sampled before, every second during, and after it. */
+async function sampledLoad(o: SoakRunOptions): Promise<{ series: SoakSeries; run: LoadRunResult }> {
   const { soak } = o;
-  const { settle } = soak;
-  const t: number[] = [];
-  const rss: number[] = [];
-  const fds: number[] = [];
+  const series: SoakSeries = { t: [], rss: [], fds: [] };
   const t0 = performance.now();
   const sample = () => {
     const r = groupRssBytes(o.pgid, o.supervisorPid ?? null);
     const f = groupOpenFds(o.pgid, o.supervisorPid ?? null);
     if (r === null || f === null) return;
-    t.push((performance.now() - t0) / 1000);
-    rss.push(r);
-    fds.push(f);
+    series.t.push((performance.now() - t0) / 1000);
+    series.rss.push(r);
+    series.fds.push(f);
   };
   sample();
   const timer = setInterval(sample, 1000);
-  let run: Awaited<ReturnType<typeof runLoad>>;
+  let run: LoadRunResult;
   try {
     run = await runLoad({
       port: o.port,
@@ -65,7 +77,13 @@ export async function runSoak(o: SoakRunOptions): Promise<SoakRunResult> {
     clearInterval(timer);
   }
   sample();
-  const prefix = `${o.suite}/${o.scenario.name}`;
+  return { series, run };
+}
+
+/** The growth metrics of memory and descriptors, or a warning when there are too few samples for them. */
+function growthMetrics(o: SoakRunOptions, { t, rss, fds }: SoakSeries): SoakRunResult {
+  const { soak } = o;
+  const { settle } = soak;
   const values: MetricValue[] = [];
   const warnings: string[] = [];
   const rssGrowth = envelopeGrowth(t, rss, settle, soak.block);
@@ -93,6 +111,16 @@ export async function runSoak(o: SoakRunOptions): Promise<SoakRunResult> {
       soak: growth(soak.fdTolerance / 60),
     });
   }
+  return { values, warnings };
+}
+
+/**
+ * The metrics reported beside the growth (throughput, errors, the last minute's latency and the
+ * p99's drift from the first minute), and a warning when the soak fell short of its rate.
+ */
+function reportedMetrics(prefix: string, soak: SoakOptions, run: LoadRunResult): SoakRunResult {
+  const values: MetricValue[] = [];
+  const warnings: string[] = [];
   const reported: SoakRole = { role: 'reported' };
   const window = Math.max(run.window, 1e-9);
   const attempts = run.ok + run.non2xx + run.errors;
