@@ -249,81 +249,11 @@ export function replayReport(settings: Settings, report: ComparisonReport, shown
   const ids = new Set(report.results.map((r) => r.id));
   if (ids.size !== report.results.length)
     throw new UntrustedResultsError(`${shown} lists a metric twice; a results file has one entry per metric.`);
-  let results: MetricResult[] = [];
-  let look: LookResult | null = null;
-  const warnings: Warning[] = [];
-  if (report.results.length > 0) {
-    const trail = report.method.trail;
-    if (!trail || trail.length === 0)
-      throw new UntrustedResultsError(
-        `${shown} has results but no record of the gate's looks (method.trail), so its outcomes cannot be checked: ` +
-          'measure and report with the same version of perfgate.',
-      );
-    const { gate, budgetWarnings } = createGate(settings, options);
-    try {
-      for (const step of trail) {
-        const except = new Map((step.counts ?? []).map(([i, b, h]) => [i, [b, h] as const]));
-        for (const [i, [b, h]] of except) {
-          const r = report.results[i];
-          if (!r || b > r.base.length || h > r.head.length)
-            throw new RangeError(`the look at round ${step.rounds} counts samples that metric ${i} does not have`);
-        }
-        const metrics = report.results.flatMap((r, i): MetricSamples[] => {
-          const [b, h] = except.get(i) ?? [Math.min(r.base.length, step.rounds), Math.min(r.head.length, step.rounds)];
-          return b + h === 0
-            ? []
-            : [
-                {
-                  ...facts(r),
-                  soak: trustedSoak(settings, r, shown),
-                  base: r.base.slice(0, b),
-                  head: r.head.slice(0, h),
-                },
-              ];
-        });
-        look = gate.look(metrics, step.rounds, step.final);
-      }
-    } catch (error) {
-      throw new UntrustedResultsError(
-        `${shown}: its record of the gate's looks cannot be replayed (${(error as Error).message}).`,
-      );
-    }
-    results = look?.results ?? [];
-    warnings.push(...(look?.warnings ?? []), ...budgetWarnings());
-  }
-  const recorded = new Map(report.results.map((r) => [r.id, r]));
-  if (results.length !== report.results.length)
-    throw new UntrustedResultsError(
-      `${shown}: replaying its looks gives ${results.length} metrics, but it lists ${report.results.length}.`,
-    );
-  for (const r of results) {
-    const was = recorded.get(r.id);
-    if (!was)
-      throw new UntrustedResultsError(
-        `${shown}: replaying its looks gives metric ${JSON.stringify(r.id)}, which it does not list.`,
-      );
-    if (was.outcome !== r.outcome) throw new UntrustedResultsError(disagreement(shown, report, was, r, options.alpha));
-  }
+  const { results, look, warnings } = replayLooks(settings, report, options, shown);
+  checkOutcomes(report, results, options.alpha, shown);
   const errors = [...new Set([...report.errors, ...(cancelled ? [] : (look?.errors ?? []))])];
-  // The file's verdict was decided with its accepted regressions; they are asked anew afterwards.
-  const asRecorded = results.map((r) =>
-    recorded.get(r.id)?.accepted ? { ...r, accepted: recorded.get(r.id)!.accepted } : r,
-  );
-  const verdict = decideVerdict(asRecorded, errors, cancelled);
-  if (verdict !== report.verdict)
-    throw new UntrustedResultsError(
-      `${shown} records the verdict "${report.verdict}", but its results and errors give "${verdict}": the file was changed after it was written.`,
-    );
-  // A suite this job's configuration has is not new: without base samples, nothing was compared.
-  const trusted = new Set(settings.suites.map((suite) => suite.name));
-  for (const suite of new Set(results.map((r) => r.suite))) {
-    const metrics = results.filter((r) => r.suite === suite);
-    if (trusted.has(suite) && metrics.every((r) => r.base.length === 0))
-      errors.push(
-        `Suite "${suite}" is in this job's configuration (${settings.suitesSource}), but the results have no base ` +
-          'samples for it: it did not run on base, so nothing was compared.',
-      );
-  }
+  checkVerdict(report, results, errors, cancelled, shown);
+  errors.push(...suitesNotCompared(settings, results));
   const seen = new Set<string>();
   return {
     ...report,
@@ -335,6 +265,110 @@ export function replayReport(settings: Settings, report: ComparisonReport, shown
     method: { ...report.method, alpha: options.alpha },
     reproduce: '',
   };
+}
+
+/** The gate's looks replayed as the file records them (`method.trail`): the last look, its results and notes. */
+function replayLooks(
+  settings: Settings,
+  report: ComparisonReport,
+  options: GateOptions,
+  shown: string,
+): { results: MetricResult[]; look: LookResult | null; warnings: Warning[] } {
+  if (report.results.length === 0) return { results: [], look: null, warnings: [] };
+  const trail = report.method.trail;
+  if (!trail || trail.length === 0)
+    throw new UntrustedResultsError(
+      `${shown} has results but no record of the gate's looks (method.trail), so its outcomes cannot be checked: ` +
+        'measure and report with the same version of perfgate.',
+    );
+  const { gate, budgetWarnings } = createGate(settings, options);
+  let look: LookResult | null = null;
+  try {
+    for (const step of trail) look = gate.look(lookMetrics(settings, report, step, shown), step.rounds, step.final);
+  } catch (error) {
+    throw new UntrustedResultsError(
+      `${shown}: its record of the gate's looks cannot be replayed (${(error as Error).message}).`,
+    );
+  }
+  return { results: look?.results ?? [], look, warnings: [...(look?.warnings ?? []), ...budgetWarnings()] };
+}
+
+/**
+ * The samples the gate saw at one recorded look: each metric's first min(its samples, the look's
+ * rounds) on each side, unless the look records other counts for it (metrics with none are left out).
+ */
+function lookMetrics(settings: Settings, report: ComparisonReport, step: LookRecord, shown: string): MetricSamples[] {
+  const except = new Map((step.counts ?? []).map(([i, b, h]) => [i, [b, h] as const]));
+  for (const [i, [b, h]] of except) {
+    const r = report.results[i];
+    if (!r || b > r.base.length || h > r.head.length)
+      throw new RangeError(`the look at round ${step.rounds} counts samples that metric ${i} does not have`);
+  }
+  return report.results.flatMap((r, i): MetricSamples[] => {
+    const [b, h] = except.get(i) ?? [Math.min(r.base.length, step.rounds), Math.min(r.head.length, step.rounds)];
+    return b + h === 0
+      ? []
+      : [
+          {
+            ...facts(r),
+            soak: trustedSoak(settings, r, shown),
+            base: r.base.slice(0, b),
+            head: r.head.slice(0, h),
+          },
+        ];
+  });
+}
+
+/** The replayed metrics must be the file's, each with the outcome it records. */
+function checkOutcomes(report: ComparisonReport, results: readonly MetricResult[], alpha: number, shown: string): void {
+  const recorded = new Map(report.results.map((r) => [r.id, r]));
+  if (results.length !== report.results.length)
+    throw new UntrustedResultsError(
+      `${shown}: replaying its looks gives ${results.length} metrics, but it lists ${report.results.length}.`,
+    );
+  for (const r of results) {
+    const was = recorded.get(r.id);
+    if (!was)
+      throw new UntrustedResultsError(
+        `${shown}: replaying its looks gives metric ${JSON.stringify(r.id)}, which it does not list.`,
+      );
+    if (was.outcome !== r.outcome) throw new UntrustedResultsError(disagreement(shown, report, was, r, alpha));
+  }
+}
+
+/** The replayed results and errors must give the verdict the file records. */
+function checkVerdict(
+  report: ComparisonReport,
+  results: readonly MetricResult[],
+  errors: string[],
+  cancelled: boolean,
+  shown: string,
+): void {
+  const recorded = new Map(report.results.map((r) => [r.id, r]));
+  // The file's verdict was decided with its accepted regressions; they are asked anew afterwards.
+  const asRecorded = results.map((r) =>
+    recorded.get(r.id)?.accepted ? { ...r, accepted: recorded.get(r.id)!.accepted } : r,
+  );
+  const verdict = decideVerdict(asRecorded, errors, cancelled);
+  if (verdict !== report.verdict)
+    throw new UntrustedResultsError(
+      `${shown} records the verdict "${report.verdict}", but its results and errors give "${verdict}": the file was changed after it was written.`,
+    );
+}
+
+/** A suite this job's configuration has is not new: without base samples, nothing was compared. */
+function suitesNotCompared(settings: Settings, results: readonly MetricResult[]): string[] {
+  const errors: string[] = [];
+  const trusted = new Set(settings.suites.map((suite) => suite.name));
+  for (const suite of new Set(results.map((r) => r.suite))) {
+    const metrics = results.filter((r) => r.suite === suite);
+    if (trusted.has(suite) && metrics.every((r) => r.base.length === 0))
+      errors.push(
+        `Suite "${suite}" is in this job's configuration (${settings.suitesSource}), but the results have no base ` +
+          'samples for it: it did not run on base, so nothing was compared.',
+      );
+  }
+  return errors;
 }
 
 /** Why a recorded outcome disagrees with the replayed one, naming the metric and any difference in configuration. */

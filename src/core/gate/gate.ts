@@ -45,7 +45,7 @@ import { DESIGN, type Design } from './design';
 import { sampleNotes } from './diagnostics';
 import { EXACT_MIN_SAMPLES, exactChange, exactVerdict } from './exact';
 import { type GrowthSubject, growthResult, growthSubject, soakBudget, ungatedGrowth } from './growth';
-import { holmStepDown } from './holm';
+import { type HolmStep, holmStepDown } from './holm';
 import { informationFraction, planLooks } from './looks';
 import { twoModesNote } from './modes';
 import * as notes from './notes';
@@ -140,6 +140,25 @@ interface State {
   result: MetricResult;
 }
 
+/** One end of a tested metric's interval at this look: its one-sided error and whether its test rejected. */
+type End = HolmStep;
+
+/** A tested metric's outcome at this look (before "improvement"), and why it stopped or goes on. */
+interface Verdict {
+  outcome: Outcome;
+  stopReason: string;
+}
+
+/** A gated metric tested at this look. */
+interface Active {
+  m: MetricSamples;
+  state: State;
+  subject: Subject;
+}
+
+/** This look's nominal one-sided error for a level-`level` boundary spent by `spending`. */
+type Nominal = (spending: SpendingFunction, level: number) => number;
+
 /** +1 when larger values are worse (lower-is-better metrics), −1 otherwise. */
 function worseSign(direction: Direction): 1 | -1 {
   return direction === 'lower' ? 1 : -1;
@@ -177,17 +196,7 @@ export class SequentialGate {
     for (const m of metrics) this.register(m);
 
     if (!planned) {
-      for (const m of metrics) {
-        const state = this.states.get(m.id)!;
-        if (state.decided) continue;
-        // Reported, never gated: described with the samples so far (the run may end at this round).
-        if (state.budget.kind === 'off' && m.base.length > 0 && m.head.length > 0) {
-          this.settle(state, { result: this.ungated(m, state.budget), gated: false, decided: false });
-          continue;
-        }
-        const settled = this.valuesOnly(m, state.budget, false);
-        if (settled) this.settle(state, settled);
-      }
+      this.checkBetweenLooks(metrics);
       return this.lookResult(false, false, []);
     }
 
@@ -195,11 +204,41 @@ export class SequentialGate {
     const lookIndex = this.history.length;
     const where = `look ${lookIndex} (${rounds} round${rounds === 1 ? '' : 's'})`;
     const nominal = this.boundaries(isFinal);
-    const pooled = this.pooledCorrelation(metrics);
-
-    // Each metric's comparison at this look; informational metrics get their result directly.
-    const active: { m: MetricSamples; state: State; subject: Subject }[] = [];
     const errors: string[] = [];
+    const active = this.subjectsAt(metrics, nominal, isFinal, errors);
+    const failSteps = this.failEnd(active, nominal);
+    for (const a of active) this.decide(a, failSteps.get(a)!, nominal, rounds, where, isFinal, errors);
+    if (isFinal) this.finish(rounds, errors);
+    return this.lookResult(true, isFinal, errors);
+  }
+
+  /** Between planned looks: only metrics without noise can be decided, by their values. */
+  private checkBetweenLooks(metrics: readonly MetricSamples[]): void {
+    for (const m of metrics) {
+      const state = this.states.get(m.id)!;
+      if (state.decided) continue;
+      // Reported, never gated: described with the samples so far (the run may end at this round).
+      if (state.budget.kind === 'off' && m.base.length > 0 && m.head.length > 0) {
+        this.settle(state, { result: this.ungated(m, state.budget), gated: false, decided: false });
+        continue;
+      }
+      const settled = this.valuesOnly(m, state.budget, false);
+      if (settled) this.settle(state, settled);
+    }
+  }
+
+  /**
+   * Each undecided metric's comparison at this look: the gated metrics to test, with their pass end's
+   * spending fixed; informational metrics get their result directly (and their errors at the final look).
+   */
+  private subjectsAt(
+    metrics: readonly MetricSamples[],
+    nominal: Nominal,
+    isFinal: boolean,
+    errors: string[],
+  ): Active[] {
+    const pooled = this.pooledCorrelation(metrics);
+    const active: Active[] = [];
     for (const m of metrics) {
       const state = this.states.get(m.id)!;
       if (state.decided) continue;
@@ -213,18 +252,22 @@ export class SequentialGate {
       this.settle(state, subject);
       if (isFinal && subject.error) errors.push(subject.error);
     }
-
-    const { alpha, design } = this.options;
     const gatedCount = [...this.states.values()].filter((s) => s.gated && !s.error).length;
-    for (const a of active) a.state.passSpending ??= design.pass(gatedCount);
+    for (const a of active) a.state.passSpending ??= this.options.design.pass(gatedCount);
+    return active;
+  }
 
-    // The fail end: Holm across the gated metrics that can still fail. Metrics decided by their values
-    // and values that are not numbers are not tests; metrics declared within budget are decided and
-    // can no longer fail. Both leave the family (measured in `npm run bench:gate`: mixed suites).
+  /**
+   * The fail end: Holm across the gated metrics that can still fail. Metrics decided by their values
+   * and values that are not numbers are not tests; metrics declared within budget are decided and
+   * can no longer fail. Both leave the family (measured in `npm run bench:gate`: mixed suites).
+   */
+  private failEnd(active: Active[], nominal: Nominal): Map<Active, HolmStep> {
+    const { alpha, design } = this.options;
     const family = [...this.states.values()].filter(
       (s) => s.gated && !s.exact && !s.error && !s.failRejected && !s.passRejected,
     );
-    const failSteps = holmStepDown(
+    return holmStepDown(
       active.map((a) => ({ item: a, p: pBeyond(a.subject) })),
       family.length,
       alpha,
@@ -232,30 +275,39 @@ export class SequentialGate {
       (level, a) => (a.subject.kind === 'growth' ? level : nominal(design.fail, level)),
       (a, tail) => beyondAt(a.subject, tail),
     );
+  }
 
-    for (const a of active) {
-      const fail = failSteps.get(a)!;
-      // The pass end: each metric at level α (an intersection–union claim).
-      const passTail = a.subject.kind === 'growth' ? alpha : nominal(a.state.passSpending!, alpha);
-      const pass = { tail: passTail, rejected: !fail.rejected && withinAt(a.subject, passTail) };
-      a.state.failRejected ||= fail.rejected;
-      a.state.passRejected ||= pass.rejected;
-      a.state.decided = fail.rejected || pass.rejected || isFinal || a.subject.kind === 'growth';
-      a.state.result = this.resultOf(a.m, a.state.budget, a.subject, fail, pass, rounds, where, isFinal);
-      if (isFinal && !fail.rejected && !pass.rejected && a.subject.kind !== 'growth') {
-        const unreachable = outOfReach(a.m.id, a.subject, fail.tail, pass.tail, rounds);
-        if (unreachable) errors.push(unreachable);
-      }
+  /** A tested metric's decision at this look, given its fail end's; the pass end is tested here. */
+  private decide(
+    a: Active,
+    fail: End,
+    nominal: Nominal,
+    rounds: number,
+    where: string,
+    isFinal: boolean,
+    errors: string[],
+  ): void {
+    const { alpha } = this.options;
+    // The pass end: each metric at level α (an intersection–union claim).
+    const passTail = a.subject.kind === 'growth' ? alpha : nominal(a.state.passSpending!, alpha);
+    const pass = { tail: passTail, rejected: !fail.rejected && withinAt(a.subject, passTail) };
+    a.state.failRejected ||= fail.rejected;
+    a.state.passRejected ||= pass.rejected;
+    a.state.decided = fail.rejected || pass.rejected || isFinal || a.subject.kind === 'growth';
+    a.state.result = this.resultOf(a.m, a.state.budget, a.subject, fail, pass, rounds, where, isFinal);
+    if (isFinal && !fail.rejected && !pass.rejected && a.subject.kind !== 'growth') {
+      const unreachable = outOfReach(a.m.id, a.subject, fail.tail, pass.tail, rounds);
+      if (unreachable) errors.push(unreachable);
     }
+  }
 
-    if (isFinal) {
-      this.finished = true;
-      if (rounds < this.options.minRounds && [...this.states.values()].some((s) => s.gated && !s.decided))
-        errors.push(notes.beforeFirstLook(rounds, this.options.minRounds));
-      // Not tested at all: decided by nothing (a metric every look skipped is not a pass).
-      for (const s of this.states.values()) if (s.gated && !s.decided) s.decided = true;
-    }
-    return this.lookResult(true, isFinal, errors);
+  /** After the final look: no more looks, and every gated metric is decided (tested or not). */
+  private finish(rounds: number, errors: string[]): void {
+    this.finished = true;
+    if (rounds < this.options.minRounds && [...this.states.values()].some((s) => s.gated && !s.decided))
+      errors.push(notes.beforeFirstLook(rounds, this.options.minRounds));
+    // Not tested at all: decided by nothing (a metric every look skipped is not a pass).
+    for (const s of this.states.values()) if (s.gated && !s.decided) s.decided = true;
   }
 
   private lookResult(planned: boolean, isFinal: boolean, errors: string[]): LookResult {
@@ -301,7 +353,7 @@ export class SequentialGate {
   }
 
   /** This look's nominal one-sided error for a level-`level` boundary spent by `spending`. */
-  private boundaries(isFinal: boolean): (spending: SpendingFunction, level: number) => number {
+  private boundaries(isFinal: boolean): Nominal {
     const fractions = this.history.map((r) => informationFraction(r, this.options.maxRounds));
     return (spending, level) =>
       groupSequentialBoundaries(level, fractions, { spending, spendAllAtLast: isFinal }).nominal[fractions.length - 1];
@@ -387,7 +439,7 @@ export class SequentialGate {
   private subjectOf(
     m: MetricSamples,
     budget: BudgetRule,
-    nominal: (spending: SpendingFunction, level: number) => number,
+    nominal: Nominal,
     isFinal: boolean,
     pooled: LagOne | null,
   ): Subject | Settled {
@@ -467,7 +519,7 @@ export class SequentialGate {
    * Samples a side the rank test needs to reach this look's levels: the pass end's (level α) and the
    * fail end's first Holm step (α over the gated metrics that are tested).
    */
-  private samplesNeeded(nominal: (spending: SpendingFunction, level: number) => number): number {
+  private samplesNeeded(nominal: Nominal): number {
     const { alpha, design } = this.options;
     const tested = [...this.states.values()].filter((s) => s.gated && !s.exact && !s.error).length;
     const tail = Math.min(nominal(design.pass(tested), alpha), nominal(design.fail, alpha / Math.max(1, tested)));
@@ -586,49 +638,55 @@ export class SequentialGate {
     m: MetricSamples,
     budget: BudgetRule,
     subject: Subject,
-    fail: { tail: number; rejected: boolean },
-    pass: { tail: number; rejected: boolean },
+    fail: End,
+    pass: End,
     rounds: number,
     where: string,
     isFinal: boolean,
   ): MetricResult {
-    const confidence = 1 - fail.tail - pass.tail;
     const base = { ...blank(m, budget), rounds, warnings: [...subject.notes] };
     if (subject.kind === 'growth') return growthResult(m, base, subject, fail, pass, where);
-    let outcome: Outcome;
-    let stopReason: string;
+    const verdict = this.verdictOf(subject, fail, pass, rounds, where, isFinal);
+    if (subject.kind === 'absolute') return absoluteResult(m, base, subject, fail, pass, verdict, isFinal);
+    return this.relativeResult(m, budget, base, subject, fail, pass, verdict, rounds, isFinal);
+  }
+
+  /** A tested metric's outcome at this look from the ends' tests, and why it stopped (or goes on). */
+  private verdictOf(subject: Subject, fail: End, pass: End, rounds: number, where: string, isFinal: boolean): Verdict {
     if (fail.rejected) {
-      outcome = subject.kind === 'relative' ? 'regression' : 'breach';
-      stopReason = `beyond budget at ${where}`;
-    } else if (pass.rejected) {
-      outcome = 'within-budget';
-      stopReason = `within budget at ${where}`;
-    } else {
-      outcome = 'inconclusive';
-      stopReason = isFinal
+      return {
+        outcome: subject.kind === 'relative' ? 'regression' : 'breach',
+        stopReason: `beyond budget at ${where}`,
+      };
+    }
+    if (pass.rejected) return { outcome: 'within-budget', stopReason: `within budget at ${where}` };
+    return {
+      outcome: 'inconclusive',
+      stopReason: isFinal
         ? rounds >= this.options.maxRounds
           ? `undecided at max-rounds (${rounds})`
           : `undecided when the time limit stopped sampling (${rounds} rounds)`
-        : `undecided at ${where}`;
-    }
-    if (subject.kind === 'absolute') {
-      const h = subject.head;
-      const low = finite(h.lowerAt(h.upperIsWorse ? fail.tail : pass.tail), -Infinity);
-      const high = finite(h.upperAt(h.upperIsWorse ? pass.tail : fail.tail), Infinity);
-      const result: MetricResult = {
-        ...base,
-        baseMedian: subject.baseMedian,
-        headMedian: h.median,
-        headInterval: { estimate: h.median, low, high, confidence },
-        outcome,
-        stopReason,
-      };
-      if (outcome === 'inconclusive' && isFinal) result.warnings.push(notes.absoluteUndecided(m.id));
-      return result;
-    }
+        : `undecided at ${where}`,
+    };
+  }
+
+  /** A relative metric's result: the change's interval, "improvement" when wholly better, and why it is undecided. */
+  private relativeResult(
+    m: MetricSamples,
+    budget: BudgetRule,
+    base: MetricResult,
+    subject: Subject & { kind: 'relative' },
+    fail: End,
+    pass: End,
+    verdict: Verdict,
+    rounds: number,
+    isFinal: boolean,
+  ): MetricResult {
+    const confidence = 1 - fail.tail - pass.tail;
     const { shift, limit } = subject;
     const lowW = shift.lowerAt(fail.tail);
     const highW = shift.upperAt(pass.tail);
+    let { outcome } = verdict;
     if (outcome === 'within-budget' && highW < 0) outcome = 'improvement';
     if (!Number.isFinite(lowW) || !Number.isFinite(highW)) {
       const [tail, end] = Number.isFinite(lowW) ? [pass.tail, 'pass' as const] : [fail.tail, 'fail' as const];
@@ -647,7 +705,7 @@ export class SequentialGate {
       change,
       pValue: shift.pWorseThan(0),
       outcome,
-      stopReason,
+      stopReason: verdict.stopReason,
     };
     if (outcome === 'inconclusive') {
       const note = isFinal
@@ -667,6 +725,32 @@ export class SequentialGate {
     }
     return result;
   }
+}
+
+/** An absolute rule's result: the head median's interval, and a note when it is undecided at the end. */
+function absoluteResult(
+  m: MetricSamples,
+  base: MetricResult,
+  subject: Subject & { kind: 'absolute' },
+  fail: End,
+  pass: End,
+  verdict: Verdict,
+  isFinal: boolean,
+): MetricResult {
+  const confidence = 1 - fail.tail - pass.tail;
+  const h = subject.head;
+  const low = finite(h.lowerAt(h.upperIsWorse ? fail.tail : pass.tail), -Infinity);
+  const high = finite(h.upperAt(h.upperIsWorse ? pass.tail : fail.tail), Infinity);
+  const result: MetricResult = {
+    ...base,
+    baseMedian: subject.baseMedian,
+    headMedian: h.median,
+    headInterval: { estimate: h.median, low, high, confidence },
+    outcome: verdict.outcome,
+    stopReason: verdict.stopReason,
+  };
+  if (verdict.outcome === 'inconclusive' && isFinal) result.warnings.push(notes.absoluteUndecided(m.id));
+  return result;
 }
 
 /**
