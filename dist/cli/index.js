@@ -43615,7 +43615,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5263:
+/***/ 1084:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -45545,19 +45545,49 @@ function differential(base, head, options) {
     const profiles = { base, head };
     const { functions, idOf } = identify(profiles);
     const runOf = (side, i) => options.runOf?.[side][i] ?? i;
-    const runs = {
-        base: Math.max(0, ...base.map((_, i) => runOf('base', i) + 1)),
-        head: Math.max(0, ...head.map((_, i) => runOf('head', i) + 1)),
+    const sides = {
+        profiles,
+        idOf,
+        runOf,
+        runs: {
+            base: Math.max(0, ...base.map((_, i) => runOf('base', i) + 1)),
+            head: Math.max(0, ...head.map((_, i) => runOf('head', i) + 1)),
+        },
     };
-    // Raw cost per run: self per function, and the run's total.
-    const rawSelf = { base: [], head: [] };
-    const rawTotal = { base: [], head: [] };
-    const present = { base: new Set(), head: new Set() };
-    const add = (m, k, w) => m.set(k, (m.get(k) ?? 0) + w);
+    const raw = rawCosts(sides);
+    const merged = mergeSides(sides, raw, options);
+    const grown = rankGrowth(functions, merged, growthRule(raw, sides.runs, options.per), options);
+    const top = grown.slice(0, options.top ?? 20);
+    const flame = pruneTree(merged.nodes, functions, Math.max(merged.sum.base, merged.sum.head) * (options.minFraction ?? 0.002), options);
+    // Keep only the functions the view refers to.
+    const used = [...new Set([...top.map((c) => c.fn), ...flame.map((n) => n.fn)])].sort((a, b) => a - b);
+    const remap = new Map(used.map((fn, i) => [fn, i]));
+    return {
+        kind: options.kind,
+        unit,
+        per: options.per,
+        functions: used.map((fn) => shortened(functions[fn])),
+        top: top.map((c) => ({ ...c, fn: remap.get(c.fn) })),
+        grown: grown.reduce((a, c) => a + growth(c), 0),
+        baseTotal: merged.sum.base,
+        headTotal: merged.sum.head,
+        ...(options.per === 'share' ? { perRun: { base: mean(raw.total.base), head: mean(raw.total.head) } } : {}),
+        flame: flame.map((n) => ({ ...n, fn: remap.get(n.fn) })),
+    };
+}
+const add = (m, k, w) => m.set(k, (m.get(k) ?? 0) + w);
+const mean = (xs) => (xs.length ? xs.reduce((a, x) => a + x, 0) / xs.length : 0);
+const growth = (c) => c.headSelf - c.baseSelf;
+function rawCosts({ profiles, idOf, runOf, runs }) {
+    const raw = {
+        self: { base: [], head: [] },
+        total: { base: [], head: [] },
+        present: { base: new Set(), head: new Set() },
+    };
     for (const side of SIDES) {
         for (let r = 0; r < runs[side]; r++) {
-            rawSelf[side].push(new Map());
-            rawTotal[side].push(0);
+            raw.self[side].push(new Map());
+            raw.total[side].push(0);
         }
         profiles[side].forEach((p, i) => {
             const ids = idOf[side].get(p);
@@ -45565,25 +45595,31 @@ function differential(base, head, options) {
             for (const s of p.stacks) {
                 if (!(s.weight > 0) || s.frames.length === 0)
                     continue;
-                rawTotal[side][r] += s.weight;
-                add(rawSelf[side][r], ids[s.frames[s.frames.length - 1]], s.weight);
+                raw.total[side][r] += s.weight;
+                add(raw.self[side][r], ids[s.frames[s.frames.length - 1]], s.weight);
                 for (const f of s.frames)
-                    present[side].add(ids[f]);
+                    raw.present[side].add(ids[f]);
             }
         });
     }
+    return raw;
+}
+/** Normalizes each side's costs and merges both sides' stacks into one call tree. */
+function mergeSides(sides, raw, options) {
+    const { profiles, idOf, runOf, runs } = sides;
     // What each run's raw cost is multiplied by: 1/(its total) for shares (each run weighs alike),
     // else 1/divisor for the side's sum.
-    const share = options.per === 'share';
-    const factor = (side, r) => share
-        ? rawTotal[side][r] > 0
-            ? 1 / rawTotal[side][r] / runs[side]
+    const factor = (side, r) => options.per === 'share'
+        ? raw.total[side][r] > 0
+            ? 1 / raw.total[side][r] / runs[side]
             : 0
         : 1 / Math.max(options.divisor[side], 1e-300);
-    const self = { base: new Map(), head: new Map() };
-    const total = { base: new Map(), head: new Map() };
-    const sum = { base: 0, head: 0 };
-    const nodes = [];
+    const merged = {
+        self: { base: new Map(), head: new Map() },
+        total: { base: new Map(), head: new Map() },
+        sum: { base: 0, head: 0 },
+        nodes: [],
+    };
     const nodeIndex = new Map();
     for (const side of SIDES) {
         const other = side === 'base' ? 'head' : 'base';
@@ -45594,82 +45630,74 @@ function differential(base, head, options) {
                 const w = s.weight * k;
                 if (!(w > 0) || s.frames.length === 0)
                     continue;
-                sum[side] += w;
+                merged.sum[side] += w;
                 const fns = s.frames.map((f) => ids[f]);
-                add(self[side], fns[fns.length - 1], w);
+                add(merged.self[side], fns[fns.length - 1], w);
                 for (const fn of new Set(fns))
-                    add(total[side], fn, w);
-                let parent = -1;
-                fns.forEach((fn, depth) => {
-                    // A frame the other side never shows is drawn only as a leaf: its callees align.
-                    if (depth < fns.length - 1 && !present[other].has(fn))
-                        return;
-                    const key = `${parent}>${fn}`;
-                    let n = nodeIndex.get(key);
-                    if (n === undefined) {
-                        n = nodes.length;
-                        nodes.push({ fn, parent, base: 0, head: 0 });
-                        nodeIndex.set(key, n);
-                    }
-                    nodes[n][side] += w;
-                    parent = n;
-                });
+                    add(merged.total[side], fn, w);
+                addPath(merged.nodes, nodeIndex, fns, side, w, raw.present[other]);
             }
         });
     }
-    const costs = functions.map((_, fn) => ({
-        fn,
-        baseSelf: self.base.get(fn) ?? 0,
-        headSelf: self.head.get(fn) ?? 0,
-        baseTotal: total.base.get(fn) ?? 0,
-        headTotal: total.head.get(fn) ?? 0,
-    }));
+    return merged;
+}
+/** Adds one stack's cost `w` on `side` to the call tree, along the path of its functions `fns`. */
+function addPath(nodes, nodeIndex, fns, side, w, presentOnOther) {
+    let parent = -1;
+    fns.forEach((fn, depth) => {
+        // A frame the other side never shows is drawn only as a leaf: its callees align.
+        if (depth < fns.length - 1 && !presentOnOther.has(fn))
+            return;
+        const key = `${parent}>${fn}`;
+        let n = nodeIndex.get(key);
+        if (n === undefined) {
+            n = nodes.length;
+            nodes.push({ fn, parent, base: 0, head: 0 });
+            nodeIndex.set(key, n);
+        }
+        nodes[n][side] += w;
+        parent = n;
+    });
+}
+/** Whether a function's growth is more than run-to-run noise: it grew in every run (see the module's doc). */
+function growthRule(raw, runs, per) {
     // Whether a function grew in every run is judged on its share of each run's profile: a machine
     // that is slower during one run (load, frequency) scales every function of that run alike, which
     // would make unchanged functions look grown (or hide a real growth) on absolute costs.
-    const shareInRun = (side, fn) => rawSelf[side].map((m, r) => (rawTotal[side][r] > 0 ? (m.get(fn) ?? 0) / rawTotal[side][r] : 0));
-    const floor = Math.max(sum.base, sum.head) * (options.minGrowth ?? 0.003);
+    const shareInRun = (side, fn) => raw.self[side].map((m, r) => (raw.total[side][r] > 0 ? (m.get(fn) ?? 0) / raw.total[side][r] : 0));
     // With shares (a fixed-time harness), the time itself is fixed by the harness, not scaled by the
     // machine: a function must also have grown in time in every run. A harness's bookkeeping that
     // scales with the operations done (sorting its samples) shrinks on the slower side, which lifts
     // every unchanged function's share a little; their time per run does not grow.
-    const timeInRun = (side, fn) => rawSelf[side].map((m) => m.get(fn) ?? 0);
+    const timeInRun = (side, fn) => raw.self[side].map((m) => m.get(fn) ?? 0);
     // Per run (a command), where one function often does nearly all the work: its share can hardly
     // grow, and start-up noise in one run (compiling, loading) dents it. There the time itself must
     // grow in every run, and the share must rise on average by more than SHARE_MARGIN (a machine slower
     // during the head's runs lifts every function's time, not its share).
-    const meanOf = (xs) => xs.reduce((a, x) => a + x, 0) / Math.max(1, xs.length);
-    const grewEveryRun = (fn) => {
+    return (fn) => {
         if (runs.base < 2 || runs.head < 2)
             return true;
         const time = Math.min(...timeInRun('head', fn)) > Math.max(...timeInRun('base', fn));
-        if (options.per === 'run')
-            return time && meanOf(shareInRun('head', fn)) > meanOf(shareInRun('base', fn)) + SHARE_MARGIN;
+        if (per === 'run')
+            return time && mean(shareInRun('head', fn)) > mean(shareInRun('base', fn)) + SHARE_MARGIN;
         const shares = Math.min(...shareInRun('head', fn)) > Math.max(...shareInRun('base', fn));
-        return shares && (!share || time);
+        return shares && (per !== 'share' || time);
     };
-    const growth = (c) => c.headSelf - c.baseSelf;
-    const grown = costs
-        .filter((c) => growth(c) > floor && !(functions[c.fn].file === '' && NOT_CODE.has(functions[c.fn].name)) && grewEveryRun(c.fn))
+}
+/** The functions whose self cost grew by more than a sliver of the total and in every run, most grown first. */
+function rankGrowth(functions, merged, grewEveryRun, options) {
+    const costs = functions.map((_, fn) => ({
+        fn,
+        baseSelf: merged.self.base.get(fn) ?? 0,
+        headSelf: merged.self.head.get(fn) ?? 0,
+        baseTotal: merged.total.base.get(fn) ?? 0,
+        headTotal: merged.total.head.get(fn) ?? 0,
+    }));
+    const floor = Math.max(merged.sum.base, merged.sum.head) * (options.minGrowth ?? 0.003);
+    const notCode = (fn) => functions[fn].file === '' && NOT_CODE.has(functions[fn].name);
+    return costs
+        .filter((c) => growth(c) > floor && !notCode(c.fn) && grewEveryRun(c.fn))
         .sort((a, b) => growth(b) - growth(a) || b.headTotal - b.baseTotal - (a.headTotal - a.baseTotal) || a.fn - b.fn);
-    const top = grown.slice(0, options.top ?? 20);
-    const flame = pruneTree(nodes, functions, Math.max(sum.base, sum.head) * (options.minFraction ?? 0.002), options);
-    // Keep only the functions the view refers to.
-    const used = [...new Set([...top.map((c) => c.fn), ...flame.map((n) => n.fn)])].sort((a, b) => a - b);
-    const remap = new Map(used.map((fn, i) => [fn, i]));
-    const mean = (xs) => (xs.length ? xs.reduce((a, x) => a + x, 0) / xs.length : 0);
-    return {
-        kind: options.kind,
-        unit,
-        per: options.per,
-        functions: used.map((fn) => shortened(functions[fn])),
-        top: top.map((c) => ({ ...c, fn: remap.get(c.fn) })),
-        grown: grown.reduce((a, c) => a + growth(c), 0),
-        baseTotal: sum.base,
-        headTotal: sum.head,
-        ...(share ? { perRun: { base: mean(rawTotal.base), head: mean(rawTotal.head) } } : {}),
-        flame: flame.map((n) => ({ ...n, fn: remap.get(n.fn) })),
-    };
 }
 /**
  * Drops slivers (and, past `maxNodes`, the smallest nodes) and returns the tree in depth-first
@@ -58736,7 +58764,7 @@ function metricId(suite, caseName, name) {
  * `SUITE/` and the last `:`, the name what follows it (a case may itself contain `/` and `:`).
  */
 function describeMetric(suite, value) {
-    const { id, unit, direction, percentile, soak, counter } = value;
+    const { id, unit, direction, percentile, soak, counter, grid } = value;
     const rest = id.startsWith(suite) ? id.slice(suite.length) : id;
     const colon = rest.lastIndexOf(':');
     const name = colon === -1 ? rest : rest.slice(colon + 1);
@@ -58749,6 +58777,8 @@ function describeMetric(suite, value) {
         facts.soak = soak;
     if (counter !== undefined)
         facts.counter = counter;
+    if (grid !== undefined)
+        facts.grid = grid;
     return facts;
 }
 
@@ -59874,20 +59904,24 @@ function envelopeGrowth(t, y, settle, window) {
 /** Seconds per latency slice: the first and the last minute are compared. */
 const MINUTE = 60;
 async function runSoak(o) {
+    const { series, run } = await sampledLoad(o);
+    const growth = growthMetrics(o, series);
+    const reported = reportedMetrics(`${o.suite}/${o.scenario.name}`, o.soak, run);
+    return { values: [...growth.values, ...reported.values], warnings: [...growth.warnings, ...reported.warnings] };
+}
+/** The soak's load run, with the server's group sampled before, every second during, and after it. */
+async function sampledLoad(o) {
     const { soak } = o;
-    const { settle } = soak;
-    const t = [];
-    const rss = [];
-    const fds = [];
+    const series = { t: [], rss: [], fds: [] };
     const t0 = performance.now();
     const sample = () => {
         const r = groupRssBytes(o.pgid, o.supervisorPid ?? null);
         const f = groupOpenFds(o.pgid, o.supervisorPid ?? null);
         if (r === null || f === null)
             return;
-        t.push((performance.now() - t0) / 1000);
-        rss.push(r);
-        fds.push(f);
+        series.t.push((performance.now() - t0) / 1000);
+        series.rss.push(r);
+        series.fds.push(f);
     };
     sample();
     const timer = setInterval(sample, 1000);
@@ -59907,7 +59941,12 @@ async function runSoak(o) {
         clearInterval(timer);
     }
     sample();
-    const prefix = `${o.suite}/${o.scenario.name}`;
+    return { series, run };
+}
+/** The growth metrics of memory and descriptors, or a warning when there are too few samples for them. */
+function growthMetrics(o, { t, rss, fds }) {
+    const { soak } = o;
+    const { settle } = soak;
     const values = [];
     const warnings = [];
     const rssGrowth = envelopeGrowth(t, rss, settle, soak.block);
@@ -59934,6 +59973,15 @@ async function runSoak(o) {
             soak: growth(soak.fdTolerance / 60),
         });
     }
+    return { values, warnings };
+}
+/**
+ * The metrics reported beside the growth (throughput, errors, the last minute's latency and the
+ * p99's drift from the first minute), and a warning when the soak fell short of its rate.
+ */
+function reportedMetrics(prefix, soak, run) {
+    const values = [];
+    const warnings = [];
     const reported = { role: 'reported' };
     const window = Math.max(run.window, 1e-9);
     const attempts = run.ok + run.non2xx + run.errors;
@@ -60027,10 +60075,43 @@ function abortReason(signal, fallback) {
  * See `runHttpReplicate`.
  */
 async function measureHttpReplicate(suite, opts) {
-    const t0 = performance.now();
     const timings = { start: 0, warmup: 0, measured: 0, stop: 0, total: 0 };
     // Requests answered in the measured windows, and those windows (a profile is cut to them).
     const served = { requests: 0, windows: [] };
+    const replicate = await underLoad(suite, opts, timings, async (live) => {
+        const run = {
+            ...live,
+            suite,
+            opts,
+            timings,
+            served,
+            values: [],
+            warnings: [...live.server.warnings],
+            curves: [],
+        };
+        if (!procAvailable())
+            run.warnings.push(`HTTP suite "${suite.name}": server CPU and memory (cpu, rss) are not measured on this platform (they need Linux /proc).`);
+        for (const scenario of suite.scenarios) {
+            if (suite.soak)
+                await soakScenario(run, scenario, suite.soak);
+            else if (suite.capacity)
+                await capacityScenario(run, scenario, suite.capacity);
+            else
+                await loadScenario(run, scenario);
+        }
+        const result = { values: run.values, warnings: run.warnings };
+        if (run.curves.length)
+            result.curves = run.curves;
+        return result;
+    });
+    return { replicate, timings, served };
+}
+/**
+ * Starts the suite's server, waits until it is ready, runs `body` with it, and stops its process
+ * group however `body` ends. Fills in the start, stop and total timings.
+ */
+async function underLoad(suite, opts, timings, body) {
+    const t0 = performance.now();
     // The suite's `timeout` bounds the whole replicate; the caller's signal can cancel it too.
     const timeout = new AbortController();
     const timer = setTimeout(() => timeout.abort(new Error('timeout')), suite.timeout * 1000);
@@ -60039,186 +60120,9 @@ async function measureHttpReplicate(suite, opts) {
     const timeoutError = (server) => new HttpSuiteError(`The ${opts.side} run of HTTP suite "${suite.name}" took longer than its timeout of ${suite.timeout} s and was stopped.`, opts.side, server?.tail() ?? '');
     let server;
     try {
-        const cwd = (0,external_node_path_namespaceObject.resolve)(opts.checkoutDir, suite.cwd ?? '.');
-        if (!(0,external_node_fs_namespaceObject.existsSync)(cwd))
-            throw new HttpSuiteError(`HTTP suite "${suite.name}": the working directory "${suite.cwd ?? '.'}" does not exist in the ${opts.side} checkout.`, opts.side, '', true);
-        try {
-            server = await startServer({
-                suite: suite.name,
-                side: opts.side,
-                command: opts.profiler ? opts.profiler.wrap(suite.server) : suite.server,
-                cwd,
-                env: serverEnv(process.env, opts.profiler ? { ...suite.env, ...opts.profiler.env({ ...process.env, ...suite.env }) } : suite.env),
-                ready: suite.ready,
-                readyTimeout: suite.readyTimeout,
-                signal,
-                log: opts.log,
-            });
-        }
-        catch (err) {
-            if (timedOut())
-                throw timeoutError();
-            throw abortReason(opts.signal, err);
-        }
+        server = await launchServer(suite, opts, signal, timedOut, timeoutError);
         timings.start = (performance.now() - t0) / 1000;
-        const values = [];
-        const warnings = [...server.warnings];
-        const curves = [];
-        const shape = loadShape(suite);
-        if (!procAvailable())
-            warnings.push(`HTTP suite "${suite.name}": server CPU and memory (cpu, rss) are not measured on this platform (they need Linux /proc).`);
-        for (const scenario of suite.scenarios) {
-            const prefix = `${suite.name}/${scenario.name}`;
-            const live = server;
-            if (suite.soak) {
-                const stop = new AbortController();
-                const offExit = live.onExit(() => stop.abort(new Error('server exited')));
-                const onAbort = () => stop.abort(signal.reason);
-                signal.addEventListener('abort', onAbort, { once: true });
-                const m0 = performance.now();
-                try {
-                    const r = await runSoak({
-                        suite: suite.name,
-                        side: opts.side,
-                        port: live.port,
-                        pgid: live.pgid,
-                        supervisorPid: live.supervisorPid,
-                        scenario,
-                        soak: suite.soak,
-                        connections: suite.connections,
-                        signal: stop.signal,
-                    });
-                    values.push(...r.values);
-                    warnings.push(...r.warnings);
-                }
-                finally {
-                    offExit();
-                    signal.removeEventListener('abort', onAbort);
-                }
-                timings.measured += (performance.now() - m0) / 1000;
-                if (!live.alive)
-                    throw live.error(`${live.describeExit()} during the soak of scenario "${scenario.name}".`);
-                if (timedOut())
-                    throw timeoutError(live);
-                if (signal.aborted)
-                    throw abortReason(opts.signal, new Error('aborted'));
-                opts.log?.(`${opts.side}: ${prefix}: soak of ${suite.soak.duration} s done`);
-                continue;
-            }
-            if (suite.capacity) {
-                const capacity = suite.capacity;
-                const stop = new AbortController();
-                const offExit = live.onExit(() => stop.abort(new Error('server exited')));
-                const onAbort = () => stop.abort(signal.reason);
-                signal.addEventListener('abort', onAbort, { once: true });
-                const m0 = performance.now();
-                let result;
-                try {
-                    result = await measureCapacity({
-                        port: live.port,
-                        scenario,
-                        capacity,
-                        connections: suite.connections,
-                        start: opts.capacityStart?.[scenario.name],
-                        ceiling: await driverCeiling(signal),
-                        signal: stop.signal,
-                        log: opts.log,
-                    });
-                }
-                catch (err) {
-                    if (!live.alive)
-                        throw live.error(`${live.describeExit()} during the capacity search of scenario "${scenario.name}".`);
-                    if (timedOut())
-                        throw timeoutError(live);
-                    if (signal.aborted)
-                        throw abortReason(opts.signal, err);
-                    if (err instanceof DriverSaturatedError)
-                        throw new HttpSuiteError(`HTTP suite "${suite.name}", scenario "${scenario.name}": ${err.message}`, opts.side);
-                    throw err;
-                }
-                finally {
-                    offExit();
-                    signal.removeEventListener('abort', onAbort);
-                }
-                timings.measured += (performance.now() - m0) / 1000;
-                const id = metricId(suite.name, scenario.name, 'capacity');
-                values.push({ id, unit: '1/s', direction: 'higher', value: result.capacity });
-                curves.push({
-                    metric: id,
-                    side: opts.side,
-                    slo: capacity.slo.text,
-                    bound: capacity.slo.bound,
-                    errorBound: capacity.errors,
-                    steps: result.steps,
-                });
-                if (result.below)
-                    warnings.push(`${prefix}: the objective (${capacity.slo.text}, errors < ${pct(capacity.errors)}) failed already at "from" (${capacity.from}/s); the capacity is recorded one grid step below it. Lower "from".`);
-                if (result.censoredAtTo)
-                    warnings.push(`${prefix}: the objective still held at "to" (${capacity.to}/s), so the capacity is recorded as "to": the server may take more. Raise "to".`);
-                opts.log?.(`${opts.side}: ${prefix}: capacity ${fmtRate(result.capacity)}/s after ${result.runs} load step${result.runs === 1 ? '' : 's'}`);
-                continue;
-            }
-            // The server's exit or the caller's abort stops the load at once.
-            const stop = new AbortController();
-            const offExit = live.onExit(() => stop.abort());
-            const onAbort = () => stop.abort();
-            signal.addEventListener('abort', onAbort, { once: true });
-            if (signal.aborted)
-                stop.abort();
-            const members = (listGroup(live.pgid) ?? []).map((p) => p.pid);
-            let cpuBefore = null;
-            let measureStart = performance.now();
-            let windowStart = monotonicUs();
-            const w0 = performance.now();
-            let run;
-            try {
-                try {
-                    run = await runLoad({
-                        port: live.port,
-                        scenario,
-                        ...shape,
-                        warmup: suite.warmupDuration,
-                        duration: suite.duration,
-                        requestTimeout: REQUEST_TIMEOUT,
-                        signal: stop.signal,
-                        onMeasureStart: () => {
-                            measureStart = performance.now();
-                            windowStart = monotonicUs();
-                            cpuBefore = groupCpuSeconds(live.pgid, members);
-                        },
-                    });
-                }
-                catch (err) {
-                    // The load driver rejected its options: a configuration problem of this scenario.
-                    throw new HttpSuiteError(`HTTP suite "${suite.name}", scenario "${scenario.name}": the load generator rejected the request (${err.message}).`, opts.side);
-                }
-            }
-            finally {
-                offExit();
-                signal.removeEventListener('abort', onAbort);
-            }
-            served.windows.push([windowStart, monotonicUs()]);
-            served.requests += run.ok + run.non2xx;
-            const cpuAfter = groupCpuSeconds(live.pgid);
-            timings.warmup += (measureStart - w0) / 1000;
-            timings.measured += (performance.now() - measureStart) / 1000;
-            if (!live.alive)
-                throw live.error(`${live.describeExit()} during the load run of scenario "${scenario.name}".`);
-            if (timedOut())
-                throw timeoutError(live);
-            if (signal.aborted)
-                throw abortReason(opts.signal, new Error('aborted'));
-            const rss = groupPeakRssBytes(live.pgid, live.supervisorPid);
-            const serverCpu = cpuBefore !== null && cpuAfter !== null ? Math.max(0, cpuAfter - cpuBefore) : null;
-            const summary = summarizeRun(prefix, run, { ...shape, serverCpu, rss });
-            values.push(...summary.values);
-            warnings.push(...summary.warnings);
-            opts.log?.(`${opts.side}: ${describeRun(prefix, run, serverCpu)}`);
-        }
-        const replicate = { values, warnings };
-        if (curves.length)
-            replicate.curves = curves;
-        return { replicate, timings, served };
+        return await body({ server, signal, timedOut, timeoutError });
     }
     finally {
         clearTimeout(timer);
@@ -60231,6 +60135,196 @@ async function measureHttpReplicate(suite, opts) {
         }
         timings.total = (performance.now() - t0) / 1000;
     }
+}
+/** Starts the suite's server in this side's checkout (under the profiler, if any) and waits until it is ready. */
+async function launchServer(suite, opts, signal, timedOut, timeoutError) {
+    const cwd = (0,external_node_path_namespaceObject.resolve)(opts.checkoutDir, suite.cwd ?? '.');
+    if (!(0,external_node_fs_namespaceObject.existsSync)(cwd))
+        throw new HttpSuiteError(`HTTP suite "${suite.name}": the working directory "${suite.cwd ?? '.'}" does not exist in the ${opts.side} checkout.`, opts.side, '', true);
+    try {
+        return await startServer({
+            suite: suite.name,
+            side: opts.side,
+            command: opts.profiler ? opts.profiler.wrap(suite.server) : suite.server,
+            cwd,
+            env: serverEnv(process.env, opts.profiler ? { ...suite.env, ...opts.profiler.env({ ...process.env, ...suite.env }) } : suite.env),
+            ready: suite.ready,
+            readyTimeout: suite.readyTimeout,
+            signal,
+            log: opts.log,
+        });
+    }
+    catch (err) {
+        if (timedOut())
+            throw timeoutError();
+        throw abortReason(opts.signal, err);
+    }
+}
+/**
+ * The signal that stops one scenario's load: the server's exit or the replicate's abort fires it,
+ * until `release()`. With `reasons` it carries why (soak and capacity runs); without, it carries
+ * none, and a replicate already aborted fires it at once (plain load runs).
+ */
+function scenarioStop(live, reasons) {
+    const { server, signal } = live;
+    const stop = new AbortController();
+    const offExit = server.onExit(() => (reasons ? stop.abort(new Error('server exited')) : stop.abort()));
+    const onAbort = () => (reasons ? stop.abort(signal.reason) : stop.abort());
+    signal.addEventListener('abort', onAbort, { once: true });
+    if (!reasons && signal.aborted)
+        stop.abort();
+    const release = () => {
+        offExit();
+        signal.removeEventListener('abort', onAbort);
+    };
+    return { signal: stop.signal, release };
+}
+/** After a scenario's load: throws when the server exited, the suite's timeout passed or the caller aborted. */
+function throwIfStopped(run, during, fallback) {
+    const { server } = run;
+    if (!server.alive)
+        throw server.error(`${server.describeExit()} during ${during}.`);
+    if (run.timedOut())
+        throw run.timeoutError(server);
+    if (run.signal.aborted)
+        throw abortReason(run.opts.signal, fallback);
+}
+/** A soak suite's scenario: one soak run (growth and reported metrics). */
+async function soakScenario(run, scenario, soak) {
+    const { suite, opts, server } = run;
+    const stop = scenarioStop(run, true);
+    const m0 = performance.now();
+    try {
+        const r = await runSoak({
+            suite: suite.name,
+            side: opts.side,
+            port: server.port,
+            pgid: server.pgid,
+            supervisorPid: server.supervisorPid,
+            scenario,
+            soak,
+            connections: suite.connections,
+            signal: stop.signal,
+        });
+        run.values.push(...r.values);
+        run.warnings.push(...r.warnings);
+    }
+    finally {
+        stop.release();
+    }
+    run.timings.measured += (performance.now() - m0) / 1000;
+    throwIfStopped(run, `the soak of scenario "${scenario.name}"`, new Error('aborted'));
+    opts.log?.(`${opts.side}: ${suite.name}/${scenario.name}: soak of ${soak.duration} s done`);
+}
+/** A capacity suite's scenario: one capacity search (a capacity metric and its curve). */
+async function capacityScenario(run, scenario, capacity) {
+    const { suite, opts, server, signal } = run;
+    const stop = scenarioStop(run, true);
+    const m0 = performance.now();
+    let result;
+    try {
+        result = await measureCapacity({
+            port: server.port,
+            scenario,
+            capacity,
+            connections: suite.connections,
+            start: opts.capacityStart?.[scenario.name],
+            ceiling: await driverCeiling(signal),
+            signal: stop.signal,
+            log: opts.log,
+        });
+    }
+    catch (err) {
+        throwIfStopped(run, `the capacity search of scenario "${scenario.name}"`, err);
+        if (err instanceof DriverSaturatedError)
+            throw new HttpSuiteError(`HTTP suite "${suite.name}", scenario "${scenario.name}": ${err.message}`, opts.side);
+        throw err;
+    }
+    finally {
+        stop.release();
+    }
+    run.timings.measured += (performance.now() - m0) / 1000;
+    recordCapacity(run, scenario, capacity, result);
+}
+/** A capacity search's metric, curve and warnings, and its line in the log. */
+function recordCapacity(run, scenario, capacity, result) {
+    const { suite, opts } = run;
+    const prefix = `${suite.name}/${scenario.name}`;
+    const id = metricId(suite.name, scenario.name, 'capacity');
+    run.values.push({ id, unit: '1/s', direction: 'higher', value: result.capacity, grid: capacity.resolution });
+    run.curves.push({
+        metric: id,
+        side: opts.side,
+        slo: capacity.slo.text,
+        bound: capacity.slo.bound,
+        errorBound: capacity.errors,
+        steps: result.steps,
+    });
+    if (result.below)
+        run.warnings.push(`${prefix}: the objective (${capacity.slo.text}, errors < ${pct(capacity.errors)}) failed already at "from" (${capacity.from}/s); the capacity is recorded one grid step below it. Lower "from".`);
+    if (result.censoredAtTo)
+        run.warnings.push(`${prefix}: the objective still held at "to" (${capacity.to}/s), so the capacity is recorded as "to": the server may take more. Raise "to".`);
+    opts.log?.(`${opts.side}: ${prefix}: capacity ${fmtRate(result.capacity)}/s after ${result.runs} load step${result.runs === 1 ? '' : 's'}`);
+}
+/** A load suite's scenario: a warm-up and a measured load run (throughput, latency, errors, cpu, rss). */
+async function loadScenario(run, scenario) {
+    const { suite, opts, server } = run;
+    const prefix = `${suite.name}/${scenario.name}`;
+    const shape = loadShape(suite);
+    const { load, serverCpu } = await measuredLoad(run, scenario, shape);
+    throwIfStopped(run, `the load run of scenario "${scenario.name}"`, new Error('aborted'));
+    const rss = groupPeakRssBytes(server.pgid, server.supervisorPid);
+    const summary = summarizeRun(prefix, load, { ...shape, serverCpu, rss });
+    run.values.push(...summary.values);
+    run.warnings.push(...summary.warnings);
+    opts.log?.(`${opts.side}: ${describeRun(prefix, load, serverCpu)}`);
+}
+/**
+ * One warm-up and measured load run, with the server's CPU over the measured window; adds the
+ * window to `served` and its phases to the timings.
+ */
+async function measuredLoad(run, scenario, shape) {
+    const { suite, opts, server: live } = run;
+    // The server's exit or the caller's abort stops the load at once.
+    const stop = scenarioStop(run, false);
+    const members = (listGroup(live.pgid) ?? []).map((p) => p.pid);
+    let cpuBefore = null;
+    let measureStart = performance.now();
+    let windowStart = monotonicUs();
+    const w0 = performance.now();
+    let load;
+    try {
+        try {
+            load = await runLoad({
+                port: live.port,
+                scenario,
+                ...shape,
+                warmup: suite.warmupDuration,
+                duration: suite.duration,
+                requestTimeout: REQUEST_TIMEOUT,
+                signal: stop.signal,
+                onMeasureStart: () => {
+                    measureStart = performance.now();
+                    windowStart = monotonicUs();
+                    cpuBefore = groupCpuSeconds(live.pgid, members);
+                },
+            });
+        }
+        catch (err) {
+            // The load driver rejected its options: a configuration problem of this scenario.
+            throw new HttpSuiteError(`HTTP suite "${suite.name}", scenario "${scenario.name}": the load generator rejected the request (${err.message}).`, opts.side);
+        }
+    }
+    finally {
+        stop.release();
+    }
+    run.served.windows.push([windowStart, monotonicUs()]);
+    run.served.requests += load.ok + load.non2xx;
+    const cpuAfter = groupCpuSeconds(live.pgid);
+    run.timings.warmup += (measureStart - w0) / 1000;
+    run.timings.measured += (performance.now() - measureStart) / 1000;
+    const serverCpu = cpuBefore !== null && cpuAfter !== null ? Math.max(0, cpuAfter - cpuBefore) : null;
+    return { load, serverCpu };
 }
 /**
  * One replicate = one fresh server process for this side; each scenario gets its own warm-up and
@@ -60678,9 +60772,34 @@ async function profileSuites(options) {
     const started = now();
     const tmp = (0,external_node_fs_namespaceObject.mkdtempSync)(external_node_path_default().join(external_node_os_default().tmpdir(), 'perfgate-profile-'));
     const preload = writePreload(tmp);
-    const relative = relativeFile(options.checkouts);
-    const perf = options.perf ?? perfAvailability;
-    const states = options.targets.map((target) => ({
+    const context = { relative: relativeFile(options.checkouts), preloadUrl: (0,external_node_url_.pathToFileURL)(preload).href };
+    const nodeHooks = nodeHooksFor(preload);
+    const states = options.targets.map(newState);
+    try {
+        // Which profiler: a probe run on head under V8's profiler.
+        for (const state of states)
+            await chooseProfiler(state, external_node_path_default().join(tmp, `probe-${state.slug}`), nodeHooks, options);
+        await profileRounds(states, started, nodeHooks, options);
+        return await Promise.all(states.map(async (state) => {
+            const t0 = now();
+            const profile = await buildProfile(state, context, options);
+            profile.costS += now() - t0;
+            return profile;
+        }));
+    }
+    finally {
+        (0,external_node_fs_namespaceObject.rmSync)(tmp, { recursive: true, force: true });
+        options.log(`Profiling took ${(now() - started).toFixed(1)} s`);
+    }
+}
+function nodeHooksFor(preload) {
+    return (outDir, heap) => ({
+        env: (current) => nodeProfilerEnv(preload, outDir, heap, current),
+        wrap: (command) => command,
+    });
+}
+function newState(target) {
+    return {
         target,
         slug: target.runner.suite.name.replace(/^\.+/, '_'),
         profiler: 'none',
@@ -60689,114 +60808,110 @@ async function profileSuites(options) {
         notes: [],
         costS: 0,
         stopped: false,
-    }));
-    const nodeHooks = (outDir, heap) => ({
-        env: (current) => nodeProfilerEnv(preload, outDir, heap, current),
-        wrap: (command) => command,
-    });
-    const timed = async (state, work) => {
-        const t0 = now();
-        try {
-            return await work();
-        }
-        finally {
-            state.costS += now() - t0;
-        }
     };
-    const fail = (state, error) => {
-        if (options.signal?.aborted)
-            throw error;
-        state.stopped = true;
-        const why = error instanceof SuiteError ? error.message : `${error.message}`;
-        state.notes.push(`A profiled run failed, so profiling stopped: ${why}`);
-    };
+}
+/** Runs `work`, adding the time it took to the suite's profiling cost. */
+async function timed(state, work) {
+    const t0 = now();
     try {
-        // Which profiler: a probe run on head under V8's profiler.
-        for (const state of states) {
-            const { runner } = state.target;
-            if (!runner.profiled) {
-                state.stopped = true;
-                state.notes.push('This suite cannot be profiled.');
-                continue;
-            }
-            if (runner.suite.kind === 'http' && runner.suite.soak) {
-                state.stopped = true;
-                state.notes.push('Soak suites are not profiled: one profiled run would last the whole soak.');
-                continue;
-            }
-            // A suite that counts instructions is explained in instructions: callgrind, no probe needed.
-            if (runner.suite.kind === 'command' && runner.suite.instructions) {
-                const valgrind = await counterAvailability('valgrind');
-                if (valgrind.ok) {
-                    state.profiler = 'callgrind';
-                    state.valgrind = valgrind.tool;
-                    continue;
-                }
-                state.notes.push(`Instructions are explained with valgrind's callgrind, but ${valgrind.reason}`);
-            }
-            const probeDir = external_node_path_default().join(tmp, `probe-${state.slug}`);
-            try {
-                await timed(state, () => runner.profiled('head', options.checkouts.head, nodeHooks(probeDir, false), options.signal));
-            }
-            catch (error) {
-                fail(state, error);
-                continue;
-            }
-            if (nodeProfileFiles(probeDir).cpu.length > 0) {
-                state.profiler = 'v8';
-                continue;
-            }
-            const available = await perf();
-            if (available.ok) {
-                state.profiler = 'perf';
-                state.perf = available;
-            }
-            else {
-                state.stopped = true;
-                state.notes.push(`No profiler could run: the command started no Node.js process, and ${available.reason}`);
-            }
-        }
-        const active = () => states.filter((s) => !s.stopped);
-        const rounds = Math.max(...states.map((s) => options.runs ?? runsFor(s.target.runner, s.profiler)));
-        const random = mulberry32(options.seed ^ 0x9e3779b9);
-        if (active().length > 0)
-            options.log(`Profiling ${active()
-                .map((s) => `${s.target.runner.suite.name} (${PROFILER_NAMES[s.profiler]})`)
-                .join(', ')}: up to ${rounds} runs per side`);
-        for (let round = 1; round <= rounds; round++) {
-            if (round > 1 && now() - started > PROFILE_MAX_S) {
-                for (const s of active())
-                    s.notes.push(`Profiling stopped after ${round - 1} runs per side: it had taken over ${PROFILE_MAX_S} s.`);
-                break;
-            }
-            const pairs = active()
-                .filter((s) => round <= (options.runs ?? runsFor(s.target.runner, s.profiler)))
-                .flatMap((s) => ['base', 'head'].map((side) => [s, side]));
-            for (const [state, side] of shuffle([...pairs], random)) {
-                if (state.stopped)
-                    continue;
-                const n = state.runs[side].length + 1;
-                const dir = external_node_path_default().join(options.dir, state.slug, `${side}-${n}`);
-                (0,external_node_fs_namespaceObject.mkdirSync)(external_node_path_default().dirname(dir), { recursive: true });
-                try {
-                    const record = await timed(state, () => profiledRun(state, side, dir, nodeHooks, options));
-                    state.runs[side].push(record);
-                }
-                catch (error) {
-                    fail(state, error);
-                }
-            }
-        }
-        return await Promise.all(states.map(async (state) => {
-            const t0 = now();
-            const profile = await buildProfile(state, { relative, preloadUrl: (0,external_node_url_.pathToFileURL)(preload).href }, options);
-            profile.costS += now() - t0;
-            return profile;
-        }));
+        return await work();
     }
     finally {
-        (0,external_node_fs_namespaceObject.rmSync)(tmp, { recursive: true, force: true });
-        options.log(`Profiling took ${(now() - started).toFixed(1)} s`);
+        state.costS += now() - t0;
+    }
+}
+/** A profiled run failed: the suite's profiling stops with a note (a cancellation goes through). */
+function fail(state, error, options) {
+    if (options.signal?.aborted)
+        throw error;
+    state.stopped = true;
+    const why = error instanceof SuiteError ? error.message : `${error.message}`;
+    state.notes.push(`A profiled run failed, so profiling stopped: ${why}`);
+}
+/** Picks the suite's profiler: callgrind for instructions, else V8 when a probe run on head leaves a V8 profile, else perf. */
+async function chooseProfiler(state, probeDir, nodeHooks, options) {
+    const { runner } = state.target;
+    if (!runner.profiled) {
+        state.stopped = true;
+        state.notes.push('This suite cannot be profiled.');
+        return;
+    }
+    if (runner.suite.kind === 'http' && runner.suite.soak) {
+        state.stopped = true;
+        state.notes.push('Soak suites are not profiled: one profiled run would last the whole soak.');
+        return;
+    }
+    if (await chooseCallgrind(state))
+        return;
+    try {
+        await timed(state, () => runner.profiled('head', options.checkouts.head, nodeHooks(probeDir, false), options.signal));
+    }
+    catch (error) {
+        fail(state, error, options);
+        return;
+    }
+    if (nodeProfileFiles(probeDir).cpu.length > 0) {
+        state.profiler = 'v8';
+        return;
+    }
+    const available = await (options.perf ?? perfAvailability)();
+    if (available.ok) {
+        state.profiler = 'perf';
+        state.perf = available;
+    }
+    else {
+        state.stopped = true;
+        state.notes.push(`No profiler could run: the command started no Node.js process, and ${available.reason}`);
+    }
+}
+/** Whether the suite is profiled with callgrind (notes why not when valgrind is missing). */
+async function chooseCallgrind(state) {
+    const suite = state.target.runner.suite;
+    // A suite that counts instructions is explained in instructions: callgrind, no probe needed.
+    if (!(suite.kind === 'command' && suite.instructions))
+        return false;
+    const valgrind = await counterAvailability('valgrind');
+    if (valgrind.ok) {
+        state.profiler = 'callgrind';
+        state.valgrind = valgrind.tool;
+        return true;
+    }
+    state.notes.push(`Instructions are explained with valgrind's callgrind, but ${valgrind.reason}`);
+    return false;
+}
+/** The profiled runs: rounds of every active suite's runs on both sides, in random order, within `PROFILE_MAX_S`. */
+async function profileRounds(states, started, nodeHooks, options) {
+    const active = () => states.filter((s) => !s.stopped);
+    const runsOf = (s) => options.runs ?? runsFor(s.target.runner, s.profiler);
+    const rounds = Math.max(...states.map(runsOf));
+    const random = mulberry32(options.seed ^ 0x9e3779b9);
+    if (active().length > 0)
+        options.log(`Profiling ${active()
+            .map((s) => `${s.target.runner.suite.name} (${PROFILER_NAMES[s.profiler]})`)
+            .join(', ')}: up to ${rounds} runs per side`);
+    for (let round = 1; round <= rounds; round++) {
+        if (round > 1 && now() - started > PROFILE_MAX_S) {
+            for (const s of active())
+                s.notes.push(`Profiling stopped after ${round - 1} runs per side: it had taken over ${PROFILE_MAX_S} s.`);
+            break;
+        }
+        const pairs = active()
+            .filter((s) => round <= runsOf(s))
+            .flatMap((s) => ['base', 'head'].map((side) => [s, side]));
+        for (const [state, side] of shuffle([...pairs], random)) {
+            if (state.stopped)
+                continue;
+            const n = state.runs[side].length + 1;
+            const dir = external_node_path_default().join(options.dir, state.slug, `${side}-${n}`);
+            (0,external_node_fs_namespaceObject.mkdirSync)(external_node_path_default().dirname(dir), { recursive: true });
+            try {
+                const record = await timed(state, () => profiledRun(state, side, dir, nodeHooks, options));
+                state.runs[side].push(record);
+            }
+            catch (error) {
+                fail(state, error, options);
+            }
+        }
     }
 }
 async function profiledRun(state, side, dir, nodeHooks, options) {
@@ -60834,11 +60949,36 @@ async function profiledRun(state, side, dir, nodeHooks, options) {
     }
 }
 async function buildProfile(state, context, options) {
-    const { relative } = context;
-    const suite = state.target.runner.suite;
-    const http = suite.kind === 'http';
-    const profile = {
-        suite: suite.name,
+    const profile = profileHeader(state);
+    if (profile.runs.base === 0 || profile.runs.head === 0) {
+        if (state.profiler !== 'none' && state.notes.length === 0)
+            profile.notes.push('No profiled run completed.');
+        clipNotes(profile);
+        return profile;
+    }
+    const basis = basisOf(state, profile.notes);
+    try {
+        const readings = {
+            cpu: { base: [], head: [] },
+            heap: { base: [], head: [] },
+            runOf: { base: [], head: [] },
+            files: profile.files,
+            packages: new Map(),
+        };
+        for (const side of ['base', 'head'])
+            await readSide(state, side, basis, readings, context, options);
+        profile.views = diffViews(state, basis, readings, profile.notes);
+    }
+    catch (error) {
+        profile.notes.push(`The profiles could not be read: ${error.message}`);
+    }
+    clipNotes(profile);
+    return profile;
+}
+/** The suite's profile before its profiles are read: what ran, and its notes so far. */
+function profileHeader(state) {
+    return {
+        suite: state.target.runner.suite.name,
         profiler: state.profiler,
         metrics: state.target.metrics.map((m) => m.id),
         runs: { base: state.runs.base.length, head: state.runs.head.length },
@@ -60847,98 +60987,92 @@ async function buildProfile(state, context, options) {
         costS: state.costS,
         notes: state.notes,
     };
-    // Notes quote tools' output: keep them to a readable (and results-file) size.
-    const clipNotes = () => {
-        profile.notes = profile.notes.slice(0, 20).map((n) => (n.length > 1500 ? `${n.slice(0, 1499)}…` : n));
-    };
-    if (profile.runs.base === 0 || profile.runs.head === 0) {
-        if (state.profiler !== 'none' && state.notes.length === 0)
-            profile.notes.push('No profiled run completed.');
-        clipNotes();
-        return profile;
-    }
+}
+/** Notes quote tools' output: keep them to a readable (and results-file) size. */
+function clipNotes(profile) {
+    profile.notes = profile.notes.slice(0, 20).map((n) => (n.length > 1500 ? `${n.slice(0, 1499)}…` : n));
+}
+function basisOf(state, notes) {
+    const suite = state.target.runner.suite;
+    const http = suite.kind === 'http';
     // A capacity suite's run is a search over many rates: its cost is per run.
     const loadRuns = http && !(suite.kind === 'http' && suite.capacity);
     const perRequest = loadRuns && [...state.runs.base, ...state.runs.head].every((r) => (r.served.requests ?? 0) > 0);
     if (loadRuns && !perRequest)
-        profile.notes.push('A profiled load run served no request, so costs are per run rather than per request.');
+        notes.push('A profiled load run served no request, so costs are per run rather than per request.');
     // A harness runs each benchmark for a fixed time on both sides: what grows is a function's share.
-    const harness = suite.kind === 'harness';
-    const divisor = (side) => perRequest ? state.runs[side].reduce((n, r) => n + (r.served.requests ?? 0), 0) : state.runs[side].length;
+    return { perRequest, harness: suite.kind === 'harness', http };
+}
+/** Reads the profiles of one side's runs into `readings`. */
+async function readSide(state, side, basis, readings, context, options) {
+    const { relative } = context;
     const rel = (file) => external_node_path_default().relative(options.relativeTo, file);
-    const packages = new Map();
-    try {
-        const cpu = { base: [], head: [] };
-        const heap = { base: [], head: [] };
-        const runOf = { base: [], head: [] };
-        for (const side of ['base', 'head']) {
-            const checkout = options.checkouts[side];
-            for (const [r, run] of state.runs[side].entries()) {
-                const windows = perRequest && run.served.windows?.length ? run.served.windows : undefined;
-                if (run.callgrind) {
-                    for (const f of run.callgrind) {
-                        profile.files.push(rel(f.file));
-                        if (f.map)
-                            profile.files.push(rel(f.map));
-                        const jitName = f.map ? perfMapLookup((0,external_node_fs_namespaceObject.readFileSync)(f.map, 'utf8'), relative) : undefined;
-                        cpu[side].push(readCallgrind((0,external_node_fs_namespaceObject.readFileSync)(f.file, 'utf8'), { file: relative, jitName }));
-                    }
-                    continue;
-                }
-                if (run.perfText) {
-                    profile.files.push(rel(run.perfText));
-                    const { profile: p, locations } = readPerfScript((0,external_node_fs_namespaceObject.readFileSync)(run.perfText, 'utf8'), {
-                        file: relative,
-                        windows,
-                    });
-                    await resolveSourceLines(p.frames, locations, [options.checkouts.base, options.checkouts.head], relative);
-                    tagDependencies(p, checkout, packages);
-                    cpu[side].push(p);
-                    runOf[side].push(r);
-                    continue;
-                }
-                const files = nodeProfileFiles(run.dir);
-                for (const f of files.cpu) {
-                    profile.files.push(rel(f));
-                    const p = readCpuProfile(JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(f, 'utf8')), {
-                        file: relative,
-                        windows,
-                        dropIdle: http || harness,
-                        dropUrl: context.preloadUrl,
-                    });
-                    tagDependencies(p, checkout, packages);
-                    cpu[side].push(p);
-                    runOf[side].push(r);
-                }
-                for (const f of files.heap) {
-                    profile.files.push(rel(f));
-                    const p = readHeapProfile(JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(f, 'utf8')), { file: relative });
-                    tagDependencies(p, checkout, packages);
-                    heap[side].push(p);
-                }
+    const { cpu, heap, runOf, files, packages } = readings;
+    const checkout = options.checkouts[side];
+    for (const [r, run] of state.runs[side].entries()) {
+        const windows = basis.perRequest && run.served.windows?.length ? run.served.windows : undefined;
+        if (run.callgrind) {
+            for (const f of run.callgrind) {
+                files.push(rel(f.file));
+                if (f.map)
+                    files.push(rel(f.map));
+                const jitName = f.map ? perfMapLookup((0,external_node_fs_namespaceObject.readFileSync)(f.map, 'utf8'), relative) : undefined;
+                cpu[side].push(readCallgrind((0,external_node_fs_namespaceObject.readFileSync)(f.file, 'utf8'), { file: relative, jitName }));
             }
+            continue;
         }
-        const per = perRequest ? 'request' : harness ? 'share' : 'run';
-        const div = { base: divisor('base'), head: divisor('head') };
-        const views = [];
-        if (cpu.base.length > 0 && cpu.head.length > 0)
-            views.push(differential(cpu.base, cpu.head, { kind: 'cpu', per, divisor: div, runOf }));
-        else
-            profile.notes.push('The profiled runs wrote no CPU profile.');
-        if (state.heap) {
-            // Live heap at exit is per run whatever the harness did (not a share of a time budget).
-            if (heap.base.length > 0 && heap.head.length > 0)
-                views.push(differential(heap.base, heap.head, { kind: 'heap', per: per === 'share' ? 'run' : per, divisor: div }));
-            else if (state.profiler === 'perf')
-                profile.notes.push('Memory failed, but heap profiles are only taken of Node.js programs.');
+        if (run.perfText) {
+            files.push(rel(run.perfText));
+            const { profile: p, locations } = readPerfScript((0,external_node_fs_namespaceObject.readFileSync)(run.perfText, 'utf8'), {
+                file: relative,
+                windows,
+            });
+            await resolveSourceLines(p.frames, locations, [options.checkouts.base, options.checkouts.head], relative);
+            tagDependencies(p, checkout, packages);
+            cpu[side].push(p);
+            runOf[side].push(r);
+            continue;
         }
-        profile.views = views;
+        const written = nodeProfileFiles(run.dir);
+        for (const f of written.cpu) {
+            files.push(rel(f));
+            const p = readCpuProfile(JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(f, 'utf8')), {
+                file: relative,
+                windows,
+                dropIdle: basis.http || basis.harness,
+                dropUrl: context.preloadUrl,
+            });
+            tagDependencies(p, checkout, packages);
+            cpu[side].push(p);
+            runOf[side].push(r);
+        }
+        for (const f of written.heap) {
+            files.push(rel(f));
+            const p = readHeapProfile(JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(f, 'utf8')), { file: relative });
+            tagDependencies(p, checkout, packages);
+            heap[side].push(p);
+        }
     }
-    catch (error) {
-        profile.notes.push(`The profiles could not be read: ${error.message}`);
+}
+/** The differential views of CPU and (when memory failed) heap; notes what is missing. */
+function diffViews(state, basis, readings, notes) {
+    const { cpu, heap, runOf } = readings;
+    const divisor = (side) => basis.perRequest ? state.runs[side].reduce((n, r) => n + (r.served.requests ?? 0), 0) : state.runs[side].length;
+    const per = basis.perRequest ? 'request' : basis.harness ? 'share' : 'run';
+    const div = { base: divisor('base'), head: divisor('head') };
+    const views = [];
+    if (cpu.base.length > 0 && cpu.head.length > 0)
+        views.push(differential(cpu.base, cpu.head, { kind: 'cpu', per, divisor: div, runOf }));
+    else
+        notes.push('The profiled runs wrote no CPU profile.');
+    if (state.heap) {
+        // Live heap at exit is per run whatever the harness did (not a share of a time budget).
+        if (heap.base.length > 0 && heap.head.length > 0)
+            views.push(differential(heap.base, heap.head, { kind: 'heap', per: per === 'share' ? 'run' : per, divisor: div }));
+        else if (state.profiler === 'perf')
+            notes.push('Memory failed, but heap profiles are only taken of Node.js programs.');
     }
-    clipNotes();
-    return profile;
+    return views;
 }
 const PROFILER_NAMES = {
     v8: 'V8 profiler',
@@ -79130,7 +79264,7 @@ const capacitySchema = strictObject({
         ctx.addIssue({ code: 'custom', path: ['step'], message: 'expected a step longer than 0 s' });
 });
 /** A memory growth rate such as `1MB/min` or `20kB/s`, in bytes per second. */
-const growth = textOrNumber.transform((v, ctx) => {
+const suites_growth = textOrNumber.transform((v, ctx) => {
     const q = typeof v === 'number' ? { value: v, unit: 'B/s' } : parseQuantity(v);
     if (q?.unit !== 'B/s' || !(q.value >= 0 && Number.isFinite(q.value))) {
         ctx.addIssue({
@@ -79157,7 +79291,7 @@ const soakSchema = strictObject({
     /** Window of the lower envelope: each window's lowest sample; at least the time between major collections. */
     block: positiveDuration.default(60),
     /** Extra memory growth head may show over base. */
-    tolerance: growth.default(1e6 / 60),
+    tolerance: suites_growth.default(1e6 / 60),
     /** Extra open file descriptors per minute head may gain over base. */
     fdTolerance: schemas_number().min(0).default(1),
     /** Soak runs per side (each a fresh server), interleaved like every replicate; the runs are the replicates of the growth test. */
@@ -79580,7 +79714,7 @@ function budgetFor(id, unit, entries, fallback) {
 /**
  * The standard normal distribution: density, CDF, upper tail and quantile.
  *
- * erf/erfc: the everywhere-positive Taylor series of erf for |x| < 2.5 and the continued fraction of
+ * erfc: the everywhere-positive Taylor series of erf for |x| < 2.5 and the continued fraction of
  * erfc (evaluated with the modified Lentz method) beyond, both from Abramowitz & Stegun 7.1.6 and 7.1.14.
  * Quantile: Acklam's rational approximation refined by Halley steps on the CDF (Acklam 2003).
  * Accuracy: about 1e-15 relative for the CDF and the upper tail far into the tails (z up to ~37).
@@ -79621,14 +79755,6 @@ function erfcContinuedFraction(x) {
             break;
     }
     return Math.exp(-x * x) / SQRT_PI / f;
-}
-/** The error function. */
-function erf(x) {
-    if (Number.isNaN(x))
-        return Number.NaN;
-    if (Math.abs(x) < 2.5)
-        return erfSeries(x);
-    return x > 0 ? 1 - erfcContinuedFraction(x) : erfcContinuedFraction(-x) - 1;
 }
 /** The complementary error function 1 − erf(x), accurate in the upper tail. */
 function erfc(x) {
@@ -79933,6 +80059,32 @@ function criticalRankFromCdf(cdf, tail) {
     return lo + 1;
 }
 
+;// CONCATENATED MODULE: ./src/core/stats/ranks.ts
+/**
+ * Ranks with ties, shared by the rank tests (signed-rank, Mann–Whitney) and the serial-correlation
+ * diagnostic: the midrank convention (Hollander & Wolfe, Nonparametric Statistical Methods, §3.1).
+ */
+/** Ranks (1-based, ties get their average rank) and the tie-group sizes of a pooled sample. */
+function ranks_rankWithTies(values) {
+    const n = values.length;
+    const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => values[i] - values[j]);
+    const ranks = new Float64Array(n);
+    const tieSizes = [];
+    let i = 0;
+    while (i < n) {
+        let j = i;
+        while (j + 1 < n && values[order[j + 1]] === values[order[i]])
+            j++;
+        const avg = (i + j) / 2 + 1;
+        for (let k = i; k <= j; k++)
+            ranks[order[k]] = avg;
+        if (j > i)
+            tieSizes.push(j - i + 1);
+        i = j + 1;
+    }
+    return { ranks, tieSizes };
+}
+
 ;// CONCATENATED MODULE: ./src/core/stats/mann-whitney.ts
 /**
  * The Mann–Whitney U test (Mann & Whitney 1947; Wilcoxon rank-sum), following benchstat's rule:
@@ -79943,6 +80095,7 @@ function criticalRankFromCdf(cdf, tail) {
  * Assumptions: the two samples are independent, each made of i.i.d. draws; under H0 both come from
  * the same continuous distribution (so every arrangement of ranks is equally likely).
  */
+
 
 /** Largest sample size per side for which the exact distribution is used. */
 const EXACT_LIMIT = 50;
@@ -80003,26 +80156,6 @@ function mannWhitneyExactCdf(m, n, k) {
     const { cdf } = mannWhitneyExactDistribution(m, n);
     return k >= cdf.length ? 1 : cdf[Math.floor(k)];
 }
-/** Ranks (1-based, ties get their average rank) and the tie-group sizes of a pooled sample. */
-function mann_whitney_rankWithTies(values) {
-    const n = values.length;
-    const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => values[i] - values[j]);
-    const ranks = new Float64Array(n);
-    const tieSizes = [];
-    let i = 0;
-    while (i < n) {
-        let j = i;
-        while (j + 1 < n && values[order[j + 1]] === values[order[i]])
-            j++;
-        const avg = (i + j) / 2 + 1;
-        for (let k = i; k <= j; k++)
-            ranks[order[k]] = avg;
-        if (j > i)
-            tieSizes.push(j - i + 1);
-        i = j + 1;
-    }
-    return { ranks, tieSizes };
-}
 /** The tie-corrected standard deviation of U under H0. */
 function mannWhitneySigma(m, n, tieSizes) {
     const total = m + n;
@@ -80046,7 +80179,7 @@ function mannWhitneyU(x, y, method = 'auto') {
         if (!Number.isFinite(v))
             throw new RangeError(`mannWhitneyU: non-finite value ${v}`);
     const pooled = [...x, ...y];
-    const { ranks, tieSizes } = mann_whitney_rankWithTies(pooled);
+    const { ranks, tieSizes } = ranks_rankWithTies(pooled);
     let rankSumX = 0;
     for (let i = 0; i < m; i++)
         rankSumX += ranks[i];
@@ -80070,14 +80203,6 @@ function mannWhitneyU(x, y, method = 'auto') {
     const pTwoSided = Math.min(1, 2 * normalSurvival((uMax - mu - 0.5) / sigma));
     return { u, pGreater: Math.min(1, pGreater), pLess: Math.min(1, pLess), pTwoSided, method: 'normal', ties };
 }
-/** The smallest one-sided p-value the exact test can reach with sizes m and n: 1 / C(m+n, m). */
-function mannWhitneyMinP(m, n) {
-    // log C(m+n, m) summed term by term; exp of its negative.
-    let logC = 0;
-    for (let i = 1; i <= Math.min(m, n); i++)
-        logC += Math.log((Math.max(m, n) + i) / i);
-    return Math.exp(-logC);
-}
 
 ;// CONCATENATED MODULE: ./src/core/stats/hodges-lehmann.ts
 /**
@@ -80089,6 +80214,7 @@ function mannWhitneyMinP(m, n) {
  * differences y_j − x_i, and [D_(k), D_(mn+1−k)] (order statistics of those differences) covers θ with
  * probability 1 − 2·P(U ≤ k − 1), U the Mann–Whitney statistic under H0.
  */
+
 
 
 
@@ -80138,7 +80264,7 @@ function pairwiseShift(x, y) {
     if (d.length === 0)
         throw new RangeError('pairwiseShift: expected two non-empty samples');
     const mid = d.length >> 1;
-    const { tieSizes } = mann_whitney_rankWithTies([...x, ...y]);
+    const { tieSizes } = ranks_rankWithTies([...x, ...y]);
     const rank = (tail) => shiftIntervalRank(x.length, y.length, tail, tieSizes).k;
     return {
         estimate: d.length % 2 === 1 ? d[mid] : (d[mid - 1] + d[mid]) / 2,
@@ -80243,18 +80369,6 @@ function medianInterval(values, confidence) {
     }
     return { median, low: s[0], high: s[n - 1], confidence: 1 - 2 * binomialHalfCdf(n, 0), attained: false };
 }
-/**
- * One-sided bounds for the median at error `tail` each: P(median < lower) ≤ tail and
- * P(median > upper) ≤ tail. A bound is ∓Infinity when the sample is too small to give it.
- */
-function medianBounds(values, tail) {
-    const n = values.length;
-    const s = [...values].sort((a, b) => a - b);
-    const l = medianBoundRank(n, tail);
-    if (l < 1)
-        return { lower: Number.NEGATIVE_INFINITY, upper: Number.POSITIVE_INFINITY };
-    return { lower: s[l - 1], upper: s[n - l] };
-}
 
 ;// CONCATENATED MODULE: ./src/core/gate/absolute.ts
 /**
@@ -80314,6 +80428,7 @@ function headMedian(head, rule, widen = 0) {
  * A₍₁₎ ≤ … ≤ A₍M₎, M = n(n+1)/2, give [A₍k₎, A₍M+1−k₎] covering θ with probability
  * 1 − 2·P(W⁺ ≤ k − 1).
  */
+
 
 
 /** Largest number of pairs for which the exact null distribution is used. */
@@ -80389,21 +80504,6 @@ function signedRankIntervalRank(n, tail, tieSizes = []) {
     const k = Math.floor(total / 2 - normalQuantileUpper(tail) * sigma + 0.5);
     return Math.max(0, Math.min(k, Math.floor((total + 1) / 2)));
 }
-/** Sizes of the groups of equal values (groups of one left out). */
-function tieGroups(values) {
-    const sorted = [...values].sort((a, b) => a - b);
-    const sizes = [];
-    let i = 0;
-    while (i < sorted.length) {
-        let j = i;
-        while (j + 1 < sorted.length && sorted[j + 1] === sorted[i])
-            j++;
-        if (j > i)
-            sizes.push(j - i + 1);
-        i = j + 1;
-    }
-    return sizes;
-}
 /** Sorts the Walsh averages of `d` once; each interval end is then an order statistic. */
 function walshShift(d) {
     const n = d.length;
@@ -80412,7 +80512,7 @@ function walshShift(d) {
     const walsh = walshAverages(d);
     const M = walsh.length;
     const mid = M >> 1;
-    const ties = tieGroups(d.map(Math.abs));
+    const ties = ranks_rankWithTies(d.map(Math.abs)).tieSizes;
     const rank = (tail) => signedRankIntervalRank(n, tail, ties);
     return {
         estimate: M % 2 === 1 ? walsh[mid] : (walsh[mid - 1] + walsh[mid]) / 2,
@@ -80438,21 +80538,7 @@ function signedRankPGreater(d, theta0 = 0) {
     const n = shifted.length;
     if (n === 0)
         return 1;
-    const abs = shifted.map(Math.abs);
-    const order = abs.map((_, i) => i).sort((i, j) => abs[i] - abs[j]);
-    const ranks = new Float64Array(n);
-    const ties = [];
-    let i = 0;
-    while (i < n) {
-        let j = i;
-        while (j + 1 < n && abs[order[j + 1]] === abs[order[i]])
-            j++;
-        for (let k = i; k <= j; k++)
-            ranks[order[k]] = (i + j) / 2 + 1;
-        if (j > i)
-            ties.push(j - i + 1);
-        i = j + 1;
-    }
+    const { ranks, tieSizes: ties } = ranks_rankWithTies(shifted.map(Math.abs));
     let wPlus = 0;
     for (let k = 0; k < n; k++)
         if (shifted[k] > 0)
@@ -80765,6 +80851,18 @@ function resolutionOf(values, unit = 's') {
     return { step, relative, source: gap > decimal ? 'ties' : 'decimal' };
 }
 /**
+ * The resolution of values known to lie on a geometric grid of relative step \`grid\`, each rounded down
+ * to it (a capacity search): a value moves by less than a factor 1 + grid, whatever the values show.
+ * (Read from the values instead, a side with two grid points four steps apart would look four times
+ * coarser than it is.)
+ */
+function gridResolution(grid, values) {
+    const positive = values.filter((v) => v > 0 && Number.isFinite(v));
+    if (!(grid > 0) || positive.length === 0)
+        return null;
+    return { step: grid * Math.min(...positive), relative: Math.log1p(grid), source: 'grid' };
+}
+/**
  * The resolution of a comparison: each side's own step; the interval is widened by the larger
  * (see the file comment). Null when neither side shows rounding.
  */
@@ -80968,7 +81066,7 @@ function serialCorrelation(metric, c, paired) {
     return {
         code: 'serial-correlation',
         metric,
-        text: `Consecutive ${paired ? 'rounds' : 'samples of a side'} are correlated (lag-1 autocorrelation ${c.lagOne.toFixed(2)} in run order${paired ? ', after the round effect' : ''})${widened}: ` +
+        text: `Consecutive ${paired ? 'rounds' : 'samples of a side'} are correlated (lag-1 autocorrelation ${c.lagOne.toFixed(2)} in run order${paired ? ', after the round effect' : ''}${c.metrics ? `, pooled over ${c.metrics} metrics of the suite` : ''})${widened}: ` +
             "samples are not independent. A state that carries over between one side's samples (page cache, thermal state, a JIT or daemon warming per checkout) does this: a longer warm-up or samples that start from the same state remove it.",
     };
 }
@@ -81003,8 +81101,16 @@ function zeroBase(metric) {
         text: 'The base median is 0, so a relative change is undefined; the interval is on the linear scale.',
     };
 }
-function coarseResolution(metric, step, unit, widen, budget, logScale) {
+function coarseResolution(metric, resolution, unit, widen, budget, logScale) {
     const stepShare = logScale ? percent(Math.expm1(widen)) : null;
+    if (resolution.source === 'grid')
+        return {
+            code: 'resolution',
+            metric,
+            text: `The capacity search steps its rate by ${percent(Math.expm1(widen))}, coarse next to the ${percent(budget)} budget: ` +
+                'the interval is widened by one step on each side. Set a finer capacity `resolution` (each halving adds about one load step).',
+        };
+    const step = resolution.step;
     return {
         code: 'resolution',
         metric,
@@ -81111,7 +81217,13 @@ function normalQuantileUpperSafe(q) {
  * has cancelled; for two samples, each side's own sequence), bias-corrected for its estimated mean
  * (Marriott & Pope 1954: E ρ̂ ≈ ρ − (1 + 3ρ)/n). When it is positive the interval is computed at the
  * nominal tail τ' = 1 − Φ(√V·z_τ): the same rank interval, widened as the correlation requires.
+ * The estimate is also pooled over a suite's undecided gated metrics (`lagOneOf` of all their residual
+ * sequences, in `gate.ts`), and each end uses the larger of the two inflations: the state that carries
+ * over between samples is the machine's, shared by a suite's metrics, and from m metrics the pooled
+ * estimate's error is 1/√m of one metric's — which matters most for the fail end of a large family,
+ * whose Holm level α/m sits far in the tail, where an underestimated V costs the most.
  */
+
 
 
 
@@ -81124,32 +81236,35 @@ const NO_CORRELATION = { lagOne: 0, n: 0, inflation: { fail: 1, pass: 1 }, z: 0 
  */
 const MIN_FOR_CORRELATION = 10;
 /**
+ * The sequences in run order whose serial correlation matters for this comparison, the residuals after
+ * the round effect: the per-round differences when paired, each side's own samples otherwise.
+ */
+function residualSequences(base, head, analysis) {
+    if (isPaired(base, head, analysis))
+        return [head.map((h, i) => h - base[i])];
+    return [[...base], [...head]];
+}
+function isPaired(base, head, analysis) {
+    return analysis === 'paired' && base.length === head.length && base.length >= 2;
+}
+/**
  * The shift of `head` against `base` (both already oriented, in run order), paired by round when
  * `paired` is asked for and both sides have the same number of samples. `widen` is added to both ends
- * (resolution).
+ * (resolution). `pooled`: the serial correlation estimated over every gated metric of the suite
+ * (`lagOneOf` of their `residualSequences`); each end then allows for the larger of the metric's own
+ * correlation and the suite's.
  */
-function shiftOf(base, head, analysis, widen = 0, correlation = 'widen') {
-    if (analysis === 'paired' && base.length === head.length && base.length >= 2) {
-        const d = head.map((h, i) => h - base[i]);
-        return pairedShift(d, widen, correlation === 'widen' ? shift_serialCorrelation([d]) : NO_CORRELATION);
-    }
-    return twoSampleShift(base, head, widen, correlation === 'widen' ? shift_serialCorrelation([base, head]) : NO_CORRELATION);
+function shiftOf(base, head, analysis, widen = 0, correlation = 'widen', pooled = null) {
+    const sequences = residualSequences(base, head, analysis);
+    const serial = correlation === 'widen' ? shift_serialCorrelation(lagOneOf(sequences), pooled) : NO_CORRELATION;
+    if (isPaired(base, head, analysis))
+        return pairedShift(sequences[0], widen, serial);
+    return twoSampleShift(base, head, widen, serial);
 }
 /** Centred ranks (average ranks for ties) of a sequence. */
 function centredRanks(x) {
-    const order = x.map((_, i) => i).sort((i, j) => x[i] - x[j]);
-    const ranks = new Array(x.length);
-    let i = 0;
-    while (i < order.length) {
-        let j = i;
-        while (j + 1 < order.length && x[order[j + 1]] === x[order[i]])
-            j++;
-        for (let k = i; k <= j; k++)
-            ranks[order[k]] = (i + j) / 2 + 1;
-        i = j + 1;
-    }
     const mean = (x.length + 1) / 2;
-    return ranks.map((r) => r - mean);
+    return Array.from(ranks_rankWithTies(x).ranks, (r) => r - mean);
 }
 /**
  * AR(1) variance inflation of the mean of n values with lag-1 autocorrelation ρ ≥ 0:
@@ -81170,17 +81285,17 @@ function ar1Inflation(rho, n) {
 }
 /**
  * How each end of the interval uses the estimate (chosen with `npm run bench:gate` as judge). The ρ used
- * is the bias-corrected estimate plus a margin of `margin`/√n (the estimate's standard error is about
- * 1/√n), never below `floor`, applied when the raw estimate's z (ρ̂·√n) exceeds `above`:
+ * is the bias-corrected estimate plus a margin of `margin` standard errors (about 1/√total), applied
+ * when the raw estimate's z (ρ̂·√total) exceeds `above`:
  * - the fail end must keep its error ≤ α at the budget's edge for ρ up to 0.5, and at 10–50 rounds the
  *   estimate is noisy: the bare estimate still fails ~8 % at ρ = 0.5 (its low draws under-correct), so
- *   the fail end always adds a margin of 0.75 standard errors. It widens, never narrows.
+ *   the fail end always adds a margin. It widens, never narrows.
  * - the pass end decides how many rounds an unchanged metric costs, so it widens only when the
  *   diagnostic finds the correlation (z > 1.645), by the bare bias-corrected estimate.
  */
 const CORRELATION_RULES = {
-    fail: { margin: 0.75, above: Number.NEGATIVE_INFINITY, floor: 0 },
-    pass: { margin: 0, above: 1.645, floor: 0 },
+    fail: { margin: 0.75, above: Number.NEGATIVE_INFINITY },
+    pass: { margin: 0, above: 1.645 },
 };
 /**
  * The largest correlation the widening uses: validity is promised up to ρ = 0.5, and a noisy estimate far
@@ -81188,18 +81303,19 @@ const CORRELATION_RULES = {
  * unreachable for no reason. Beyond it, the note says the samples are correlated.
  */
 const MAX_RHO = 0.6;
-/** The variance inflation one end uses for a raw lag-1 estimate from n values a sequence. */
-function inflationFor(lagOne, n, rule) {
-    if (!(lagOne * Math.sqrt(n) > rule.above))
+/** The variance inflation one end uses for an estimate (bias-corrected per sequence, margin over all values). */
+function inflationFor(e, rule) {
+    if (!(e.lagOne * Math.sqrt(e.total) > rule.above))
         return 1;
-    const used = Math.min(MAX_RHO, Math.max(rule.floor, lagOne + (1 + 3 * lagOne) / n + rule.margin / Math.sqrt(n)));
-    return ar1Inflation(used, n);
+    const corrected = e.lagOne + (1 + 3 * e.lagOne) / e.n;
+    const used = Math.min(MAX_RHO, Math.max(0, corrected + rule.margin / Math.sqrt(e.total)));
+    return ar1Inflation(used, e.n);
 }
 /**
- * Lag-1 autocorrelation of the centred ranks of each sequence in run order (pooled over the
- * sequences), and the variance inflation each end of the interval applies for it.
+ * Lag-1 autocorrelation of the centred ranks of each sequence in run order, pooled over the sequences
+ * (Σ of lag products over Σ of squares); null when no sequence is long enough.
  */
-function shift_serialCorrelation(sequences, rules = CORRELATION_RULES) {
+function lagOneOf(sequences) {
     let cross = 0;
     let square = 0;
     let total = 0;
@@ -81217,14 +81333,28 @@ function shift_serialCorrelation(sequences, rules = CORRELATION_RULES) {
         count++;
     }
     if (total === 0 || square === 0)
+        return null;
+    return { lagOne: cross / square, n: Math.round(total / count), total, sequences: count };
+}
+/**
+ * The variance inflation each end of the interval applies for a metric's own estimate and, when given,
+ * its suite's pooled one: the larger of the two at each end (the suite's is far less noisy when the
+ * correlation comes from the machine, which every metric of a suite shares; the metric's own still
+ * covers a correlation of its own).
+ */
+function shift_serialCorrelation(own, pooled = null, rules = CORRELATION_RULES) {
+    const estimates = [own, pooled].filter((e) => e !== null);
+    if (estimates.length === 0)
         return NO_CORRELATION;
-    const lagOne = cross / square;
-    const n = Math.round(total / count);
+    const inflation = (rule) => Math.max(...estimates.map((e) => inflationFor(e, rule)));
+    // The one reported: the one with the stronger evidence.
+    const shown = estimates.reduce((a, b) => (b.lagOne * Math.sqrt(b.total) > a.lagOne * Math.sqrt(a.total) ? b : a));
     return {
-        lagOne,
-        n,
-        inflation: { fail: inflationFor(lagOne, n, rules.fail), pass: inflationFor(lagOne, n, rules.pass) },
-        z: lagOne * Math.sqrt(total),
+        lagOne: shown.lagOne,
+        n: shown.n,
+        inflation: { fail: inflation(rules.fail), pass: inflation(rules.pass) },
+        z: shown.lagOne * Math.sqrt(shown.total),
+        ...(shown === pooled && (pooled.metrics ?? 0) > 1 ? { metrics: pooled.metrics } : {}),
     };
 }
 /** The nominal one-sided tail that keeps error `tail` when the statistic's variance is `inflation` times larger. */
@@ -81337,33 +81467,51 @@ class SequentialGate {
         for (const m of metrics)
             this.register(m);
         if (!planned) {
-            for (const m of metrics) {
-                const state = this.states.get(m.id);
-                if (state.decided)
-                    continue;
-                // Reported, never gated: described with the samples so far (the run may end at this round).
-                if (state.budget.kind === 'off' && m.base.length > 0 && m.head.length > 0) {
-                    this.settle(state, { result: this.ungated(m, state.budget), gated: false, decided: false });
-                    continue;
-                }
-                const settled = this.valuesOnly(m, state.budget, false);
-                if (settled)
-                    this.settle(state, settled);
-            }
+            this.checkBetweenLooks(metrics);
             return this.lookResult(false, false, []);
         }
         this.recordLook(rounds, isFinal);
         const lookIndex = this.history.length;
         const where = `look ${lookIndex} (${rounds} round${rounds === 1 ? '' : 's'})`;
         const nominal = this.boundaries(isFinal);
-        // Each metric's comparison at this look; informational metrics get their result directly.
-        const active = [];
         const errors = [];
+        const active = this.subjectsAt(metrics, nominal, isFinal, errors);
+        const failSteps = this.failEnd(active, nominal);
+        for (const a of active)
+            this.decide(a, failSteps.get(a), nominal, rounds, where, isFinal, errors);
+        if (isFinal)
+            this.finish(rounds, errors);
+        return this.lookResult(true, isFinal, errors);
+    }
+    /** Between planned looks: only metrics without noise can be decided, by their values. */
+    checkBetweenLooks(metrics) {
         for (const m of metrics) {
             const state = this.states.get(m.id);
             if (state.decided)
                 continue;
-            const subject = this.valuesOnly(m, state.budget, isFinal) ?? this.subjectOf(m, state.budget, nominal, isFinal);
+            // Reported, never gated: described with the samples so far (the run may end at this round).
+            if (state.budget.kind === 'off' && m.base.length > 0 && m.head.length > 0) {
+                this.settle(state, { result: this.ungated(m, state.budget), gated: false, decided: false });
+                continue;
+            }
+            const settled = this.valuesOnly(m, state.budget, false);
+            if (settled)
+                this.settle(state, settled);
+        }
+    }
+    /**
+     * Each undecided metric's comparison at this look: the gated metrics to test, with their pass end's
+     * spending fixed; informational metrics get their result directly (and their errors at the final look).
+     */
+    subjectsAt(metrics, nominal, isFinal, errors) {
+        const pooled = this.pooledCorrelation(metrics);
+        const active = [];
+        for (const m of metrics) {
+            const state = this.states.get(m.id);
+            if (state.decided)
+                continue;
+            const subject = this.valuesOnly(m, state.budget, isFinal) ??
+                this.subjectOf(m, state.budget, nominal, isFinal, pooled.get(m.suite) ?? null);
             if ('kind' in subject) {
                 active.push({ m, state, subject });
                 continue;
@@ -81372,42 +81520,48 @@ class SequentialGate {
             if (isFinal && subject.error)
                 errors.push(subject.error);
         }
-        const { alpha, design } = this.options;
         const gatedCount = [...this.states.values()].filter((s) => s.gated && !s.error).length;
         for (const a of active)
-            a.state.passSpending ??= design.pass(gatedCount);
-        // The fail end: Holm across the gated metrics that can still fail. Metrics decided by their values
-        // and values that are not numbers are not tests; metrics declared within budget are decided and
-        // can no longer fail. Both leave the family (measured in `npm run bench:gate`: mixed suites).
+            a.state.passSpending ??= this.options.design.pass(gatedCount);
+        return active;
+    }
+    /**
+     * The fail end: Holm across the gated metrics that can still fail. Metrics decided by their values
+     * and values that are not numbers are not tests; metrics declared within budget are decided and
+     * can no longer fail. Both leave the family (measured in `npm run bench:gate`: mixed suites).
+     */
+    failEnd(active, nominal) {
+        const { alpha, design } = this.options;
         const family = [...this.states.values()].filter((s) => s.gated && !s.exact && !s.error && !s.failRejected && !s.passRejected);
-        const failSteps = holmStepDown(active.map((a) => ({ item: a, p: pBeyond(a.subject) })), family.length, alpha, 
+        return holmStepDown(active.map((a) => ({ item: a, p: pBeyond(a.subject) })), family.length, alpha, 
         // A growth subject is tested once, at its full level (a single-look boundary: growth.ts).
         (level, a) => (a.subject.kind === 'growth' ? level : nominal(design.fail, level)), (a, tail) => beyondAt(a.subject, tail));
-        for (const a of active) {
-            const fail = failSteps.get(a);
-            // The pass end: each metric at level α (an intersection–union claim).
-            const passTail = a.subject.kind === 'growth' ? alpha : nominal(a.state.passSpending, alpha);
-            const pass = { tail: passTail, rejected: !fail.rejected && withinAt(a.subject, passTail) };
-            a.state.failRejected ||= fail.rejected;
-            a.state.passRejected ||= pass.rejected;
-            a.state.decided = fail.rejected || pass.rejected || isFinal || a.subject.kind === 'growth';
-            a.state.result = this.resultOf(a.m, a.state.budget, a.subject, fail, pass, rounds, where, isFinal);
-            if (isFinal && !fail.rejected && !pass.rejected && a.subject.kind !== 'growth') {
-                const unreachable = outOfReach(a.m.id, a.subject, fail.tail, pass.tail, rounds);
-                if (unreachable)
-                    errors.push(unreachable);
-            }
+    }
+    /** A tested metric's decision at this look, given its fail end's; the pass end is tested here. */
+    decide(a, fail, nominal, rounds, where, isFinal, errors) {
+        const { alpha } = this.options;
+        // The pass end: each metric at level α (an intersection–union claim).
+        const passTail = a.subject.kind === 'growth' ? alpha : nominal(a.state.passSpending, alpha);
+        const pass = { tail: passTail, rejected: !fail.rejected && withinAt(a.subject, passTail) };
+        a.state.failRejected ||= fail.rejected;
+        a.state.passRejected ||= pass.rejected;
+        a.state.decided = fail.rejected || pass.rejected || isFinal || a.subject.kind === 'growth';
+        a.state.result = this.resultOf(a.m, a.state.budget, a.subject, fail, pass, rounds, where, isFinal);
+        if (isFinal && !fail.rejected && !pass.rejected && a.subject.kind !== 'growth') {
+            const unreachable = outOfReach(a.m.id, a.subject, fail.tail, pass.tail, rounds);
+            if (unreachable)
+                errors.push(unreachable);
         }
-        if (isFinal) {
-            this.finished = true;
-            if (rounds < this.options.minRounds && [...this.states.values()].some((s) => s.gated && !s.decided))
-                errors.push(beforeFirstLook(rounds, this.options.minRounds));
-            // Not tested at all: decided by nothing (a metric every look skipped is not a pass).
-            for (const s of this.states.values())
-                if (s.gated && !s.decided)
-                    s.decided = true;
-        }
-        return this.lookResult(true, isFinal, errors);
+    }
+    /** After the final look: no more looks, and every gated metric is decided (tested or not). */
+    finish(rounds, errors) {
+        this.finished = true;
+        if (rounds < this.options.minRounds && [...this.states.values()].some((s) => s.gated && !s.decided))
+            errors.push(beforeFirstLook(rounds, this.options.minRounds));
+        // Not tested at all: decided by nothing (a metric every look skipped is not a pass).
+        for (const s of this.states.values())
+            if (s.gated && !s.decided)
+                s.decided = true;
     }
     lookResult(planned, isFinal, errors) {
         const results = [...this.states.values()].sort((x, y) => x.order - y.order).map((s) => s.result);
@@ -81532,7 +81686,7 @@ class SequentialGate {
      * The comparison a metric gets at this look: a Subject for gated metrics that can be tested, else its
      * (informational or final) result.
      */
-    subjectOf(m, budget, nominal, isFinal) {
+    subjectOf(m, budget, nominal, isFinal, pooled) {
         const hasBase = m.base.length > 0;
         const hasHead = m.head.length > 0;
         if (!hasHead || (!hasBase && budget.kind !== 'absolute')) {
@@ -81603,7 +81757,7 @@ class SequentialGate {
                 exact: true,
             };
         }
-        return this.relativeSubject(m, budget);
+        return this.relativeSubject(m, budget, pooled);
     }
     /**
      * Samples a side the rank test needs to reach this look's levels: the pass end's (level α) and the
@@ -81620,23 +81774,51 @@ class SequentialGate {
             n++;
         return n;
     }
-    relativeSubject(m, budget) {
+    /**
+     * The serial correlation of each suite, pooled over its undecided gated metrics that go to the rank test
+     * (their residuals in run order, `shift.ts`): the machine's state that carries over from sample to sample is
+     * shared by a suite's metrics, and pooled it is estimated from m times the values.
+     */
+    pooledCorrelation(metrics) {
+        const bySuite = new Map();
+        if (this.options.serialCorrelation !== 'widen')
+            return new Map();
+        for (const m of metrics) {
+            const state = this.states.get(m.id);
+            // Undecided metrics only: a decided metric's result keeps the samples it was decided on, and report
+            // mode's replay has those alone (its suite may have gone on sampling).
+            if (state.decided || state.budget.kind !== 'relative' || state.exact || state.error)
+                continue;
+            if (m.base.length < 2 || m.head.length < 2)
+                continue;
+            const { xb, xh } = oriented(m);
+            const suite = bySuite.get(m.suite) ?? { sequences: [], metrics: 0 };
+            suite.sequences.push(...residualSequences(xb, xh, this.options.analysis));
+            suite.metrics++;
+            bySuite.set(m.suite, suite);
+        }
+        const pooled = new Map();
+        for (const [suite, { sequences, metrics: count }] of bySuite) {
+            const estimate = lagOneOf(sequences);
+            if (estimate)
+                pooled.set(suite, { ...estimate, metrics: count });
+        }
+        return pooled;
+    }
+    relativeSubject(m, budget, pooled = null) {
         const s = worseSign(m.direction);
-        const all = [...m.base, ...m.head];
-        const logScale = all.every((v) => v > 0);
+        const { xb, xh, logScale } = oriented(m);
         const baseMedian = median(m.base);
         const headMedian = median(m.head);
         const metricNotes = [];
         // Each side's own step, never the gap between the sides (`resolution.ts`).
-        const resolution = comparisonResolution(m.base, m.head, m.unit).widest;
-        let xb;
-        let xh;
+        const resolution = m.grid !== undefined
+            ? gridResolution(m.grid, [...m.base, ...m.head])
+            : comparisonResolution(m.base, m.head, m.unit).widest;
         let limit;
         let widen;
         let toChange;
         if (logScale) {
-            xb = m.base.map((v) => s * Math.log(v));
-            xh = m.head.map((v) => s * Math.log(v));
             // Lower-is-better: head ≤ (1 + B)·base. Higher-is-better: head ≥ (1 − B)·base.
             limit =
                 s === 1 ? Math.log1p(budget.limit) : budget.limit >= 1 ? Number.POSITIVE_INFINITY : -Math.log1p(-budget.limit);
@@ -81647,8 +81829,6 @@ class SequentialGate {
         }
         else {
             // Some value ≤ 0: a shift on the linear scale, relative to the base median (treated as known).
-            xb = m.base.map((v) => s * v);
-            xh = m.head.map((v) => s * v);
             limit = budget.limit * Math.abs(baseMedian);
             widen = resolution?.step ?? 0;
             metricNotes.push(linearScale(m.id));
@@ -81662,10 +81842,10 @@ class SequentialGate {
                 metricNotes.push(zeroBase(m.id));
         }
         if (resolution && Number.isFinite(limit) && widen >= limit / 5) {
-            metricNotes.push(coarseResolution(m.id, resolution.step, m.unit, widen, budget.limit, logScale));
+            metricNotes.push(coarseResolution(m.id, resolution, m.unit, widen, budget.limit, logScale));
         }
         metricNotes.push(...sampleNotes(m.id, xb, xh));
-        const shift = shiftOf(xb, xh, this.options.analysis, widen, this.options.serialCorrelation);
+        const shift = shiftOf(xb, xh, this.options.analysis, widen, this.options.serialCorrelation, pooled);
         const correlationNote = serialCorrelation(m.id, shift.correlation, shift.analysis === 'paired');
         if (correlationNote)
             metricNotes.push(correlationNote);
@@ -81695,47 +81875,40 @@ class SequentialGate {
         return result;
     }
     resultOf(m, budget, subject, fail, pass, rounds, where, isFinal) {
-        const confidence = 1 - fail.tail - pass.tail;
         const base = { ...blank(m, budget), rounds, warnings: [...subject.notes] };
         if (subject.kind === 'growth')
             return growthResult(m, base, subject, fail, pass, where);
-        let outcome;
-        let stopReason;
+        const verdict = this.verdictOf(subject, fail, pass, rounds, where, isFinal);
+        if (subject.kind === 'absolute')
+            return absoluteResult(m, base, subject, fail, pass, verdict, isFinal);
+        return this.relativeResult(m, budget, base, subject, fail, pass, verdict, rounds, isFinal);
+    }
+    /** A tested metric's outcome at this look from the ends' tests, and why it stopped (or goes on). */
+    verdictOf(subject, fail, pass, rounds, where, isFinal) {
         if (fail.rejected) {
-            outcome = subject.kind === 'relative' ? 'regression' : 'breach';
-            stopReason = `beyond budget at ${where}`;
+            return {
+                outcome: subject.kind === 'relative' ? 'regression' : 'breach',
+                stopReason: `beyond budget at ${where}`,
+            };
         }
-        else if (pass.rejected) {
-            outcome = 'within-budget';
-            stopReason = `within budget at ${where}`;
-        }
-        else {
-            outcome = 'inconclusive';
-            stopReason = isFinal
+        if (pass.rejected)
+            return { outcome: 'within-budget', stopReason: `within budget at ${where}` };
+        return {
+            outcome: 'inconclusive',
+            stopReason: isFinal
                 ? rounds >= this.options.maxRounds
                     ? `undecided at max-rounds (${rounds})`
                     : `undecided when the time limit stopped sampling (${rounds} rounds)`
-                : `undecided at ${where}`;
-        }
-        if (subject.kind === 'absolute') {
-            const h = subject.head;
-            const low = gate_finite(h.lowerAt(h.upperIsWorse ? fail.tail : pass.tail), -Infinity);
-            const high = gate_finite(h.upperAt(h.upperIsWorse ? pass.tail : fail.tail), Infinity);
-            const result = {
-                ...base,
-                baseMedian: subject.baseMedian,
-                headMedian: h.median,
-                headInterval: { estimate: h.median, low, high, confidence },
-                outcome,
-                stopReason,
-            };
-            if (outcome === 'inconclusive' && isFinal)
-                result.warnings.push(absoluteUndecided(m.id));
-            return result;
-        }
+                : `undecided at ${where}`,
+        };
+    }
+    /** A relative metric's result: the change's interval, "improvement" when wholly better, and why it is undecided. */
+    relativeResult(m, budget, base, subject, fail, pass, verdict, rounds, isFinal) {
+        const confidence = 1 - fail.tail - pass.tail;
         const { shift, limit } = subject;
         const lowW = shift.lowerAt(fail.tail);
         const highW = shift.upperAt(pass.tail);
+        let { outcome } = verdict;
         if (outcome === 'within-budget' && highW < 0)
             outcome = 'improvement';
         if (!Number.isFinite(lowW) || !Number.isFinite(highW)) {
@@ -81750,7 +81923,7 @@ class SequentialGate {
             change,
             pValue: shift.pWorseThan(0),
             outcome,
-            stopReason,
+            stopReason: verdict.stopReason,
         };
         if (outcome === 'inconclusive') {
             const note = isFinal
@@ -81761,6 +81934,34 @@ class SequentialGate {
         }
         return result;
     }
+}
+/** An absolute rule's result: the head median's interval, and a note when it is undecided at the end. */
+function absoluteResult(m, base, subject, fail, pass, verdict, isFinal) {
+    const confidence = 1 - fail.tail - pass.tail;
+    const h = subject.head;
+    const low = gate_finite(h.lowerAt(h.upperIsWorse ? fail.tail : pass.tail), -Infinity);
+    const high = gate_finite(h.upperAt(h.upperIsWorse ? pass.tail : fail.tail), Infinity);
+    const result = {
+        ...base,
+        baseMedian: subject.baseMedian,
+        headMedian: h.median,
+        headInterval: { estimate: h.median, low, high, confidence },
+        outcome: verdict.outcome,
+        stopReason: verdict.stopReason,
+    };
+    if (verdict.outcome === 'inconclusive' && isFinal)
+        result.warnings.push(absoluteUndecided(m.id));
+    return result;
+}
+/**
+ * A metric's samples on the analysis scale, oriented so that larger is worse: ±log of the values, or
+ * the values themselves when some value is ≤ 0 (the linear scale).
+ */
+function oriented(m) {
+    const s = worseSign(m.direction);
+    const logScale = m.base.every((v) => v > 0) && m.head.every((v) => v > 0);
+    const f = logScale ? (v) => s * Math.log(v) : (v) => s * v;
+    return { xb: m.base.map(f), xh: m.head.map(f), logScale };
 }
 /** The first value of a metric that is not a finite number, or null. */
 function firstNonFinite(m) {
@@ -82038,69 +82239,11 @@ function replayReport(settings, report, shown) {
     const ids = new Set(report.results.map((r) => r.id));
     if (ids.size !== report.results.length)
         throw new UntrustedResultsError(`${shown} lists a metric twice; a results file has one entry per metric.`);
-    let results = [];
-    let look = null;
-    const warnings = [];
-    if (report.results.length > 0) {
-        const trail = report.method.trail;
-        if (!trail || trail.length === 0)
-            throw new UntrustedResultsError(`${shown} has results but no record of the gate's looks (method.trail), so its outcomes cannot be checked: ` +
-                'measure and report with the same version of perfgate.');
-        const { gate, budgetWarnings } = createGate(settings, options);
-        try {
-            for (const step of trail) {
-                const except = new Map((step.counts ?? []).map(([i, b, h]) => [i, [b, h]]));
-                for (const [i, [b, h]] of except) {
-                    const r = report.results[i];
-                    if (!r || b > r.base.length || h > r.head.length)
-                        throw new RangeError(`the look at round ${step.rounds} counts samples that metric ${i} does not have`);
-                }
-                const metrics = report.results.flatMap((r, i) => {
-                    const [b, h] = except.get(i) ?? [Math.min(r.base.length, step.rounds), Math.min(r.head.length, step.rounds)];
-                    return b + h === 0
-                        ? []
-                        : [
-                            {
-                                ...facts(r),
-                                soak: trustedSoak(settings, r, shown),
-                                base: r.base.slice(0, b),
-                                head: r.head.slice(0, h),
-                            },
-                        ];
-                });
-                look = gate.look(metrics, step.rounds, step.final);
-            }
-        }
-        catch (error) {
-            throw new UntrustedResultsError(`${shown}: its record of the gate's looks cannot be replayed (${error.message}).`);
-        }
-        results = look?.results ?? [];
-        warnings.push(...(look?.warnings ?? []), ...budgetWarnings());
-    }
-    const recorded = new Map(report.results.map((r) => [r.id, r]));
-    if (results.length !== report.results.length)
-        throw new UntrustedResultsError(`${shown}: replaying its looks gives ${results.length} metrics, but it lists ${report.results.length}.`);
-    for (const r of results) {
-        const was = recorded.get(r.id);
-        if (!was)
-            throw new UntrustedResultsError(`${shown}: replaying its looks gives metric ${JSON.stringify(r.id)}, which it does not list.`);
-        if (was.outcome !== r.outcome)
-            throw new UntrustedResultsError(disagreement(shown, report, was, r, options.alpha));
-    }
+    const { results, look, warnings } = replayLooks(settings, report, options, shown);
+    checkOutcomes(report, results, options.alpha, shown);
     const errors = [...new Set([...report.errors, ...(cancelled ? [] : (look?.errors ?? []))])];
-    // The file's verdict was decided with its accepted regressions; they are asked anew afterwards.
-    const asRecorded = results.map((r) => recorded.get(r.id)?.accepted ? { ...r, accepted: recorded.get(r.id).accepted } : r);
-    const verdict = report_decideVerdict(asRecorded, errors, cancelled);
-    if (verdict !== report.verdict)
-        throw new UntrustedResultsError(`${shown} records the verdict "${report.verdict}", but its results and errors give "${verdict}": the file was changed after it was written.`);
-    // A suite this job's configuration has is not new: without base samples, nothing was compared.
-    const trusted = new Set(settings.suites.map((suite) => suite.name));
-    for (const suite of new Set(results.map((r) => r.suite))) {
-        const metrics = results.filter((r) => r.suite === suite);
-        if (trusted.has(suite) && metrics.every((r) => r.base.length === 0))
-            errors.push(`Suite "${suite}" is in this job's configuration (${settings.suitesSource}), but the results have no base ` +
-                'samples for it: it did not run on base, so nothing was compared.');
-    }
+    checkVerdict(report, results, errors, cancelled, shown);
+    errors.push(...suitesNotCompared(settings, results));
     const seen = new Set();
     return {
         ...report,
@@ -82112,6 +82255,84 @@ function replayReport(settings, report, shown) {
         method: { ...report.method, alpha: options.alpha },
         reproduce: '',
     };
+}
+/** The gate's looks replayed as the file records them (`method.trail`): the last look, its results and notes. */
+function replayLooks(settings, report, options, shown) {
+    if (report.results.length === 0)
+        return { results: [], look: null, warnings: [] };
+    const trail = report.method.trail;
+    if (!trail || trail.length === 0)
+        throw new UntrustedResultsError(`${shown} has results but no record of the gate's looks (method.trail), so its outcomes cannot be checked: ` +
+            'measure and report with the same version of perfgate.');
+    const { gate, budgetWarnings } = createGate(settings, options);
+    let look = null;
+    try {
+        for (const step of trail)
+            look = gate.look(lookMetrics(settings, report, step, shown), step.rounds, step.final);
+    }
+    catch (error) {
+        throw new UntrustedResultsError(`${shown}: its record of the gate's looks cannot be replayed (${error.message}).`);
+    }
+    return { results: look?.results ?? [], look, warnings: [...(look?.warnings ?? []), ...budgetWarnings()] };
+}
+/**
+ * The samples the gate saw at one recorded look: each metric's first min(its samples, the look's
+ * rounds) on each side, unless the look records other counts for it (metrics with none are left out).
+ */
+function lookMetrics(settings, report, step, shown) {
+    const except = new Map((step.counts ?? []).map(([i, b, h]) => [i, [b, h]]));
+    for (const [i, [b, h]] of except) {
+        const r = report.results[i];
+        if (!r || b > r.base.length || h > r.head.length)
+            throw new RangeError(`the look at round ${step.rounds} counts samples that metric ${i} does not have`);
+    }
+    return report.results.flatMap((r, i) => {
+        const [b, h] = except.get(i) ?? [Math.min(r.base.length, step.rounds), Math.min(r.head.length, step.rounds)];
+        return b + h === 0
+            ? []
+            : [
+                {
+                    ...facts(r),
+                    soak: trustedSoak(settings, r, shown),
+                    base: r.base.slice(0, b),
+                    head: r.head.slice(0, h),
+                },
+            ];
+    });
+}
+/** The replayed metrics must be the file's, each with the outcome it records. */
+function checkOutcomes(report, results, alpha, shown) {
+    const recorded = new Map(report.results.map((r) => [r.id, r]));
+    if (results.length !== report.results.length)
+        throw new UntrustedResultsError(`${shown}: replaying its looks gives ${results.length} metrics, but it lists ${report.results.length}.`);
+    for (const r of results) {
+        const was = recorded.get(r.id);
+        if (!was)
+            throw new UntrustedResultsError(`${shown}: replaying its looks gives metric ${JSON.stringify(r.id)}, which it does not list.`);
+        if (was.outcome !== r.outcome)
+            throw new UntrustedResultsError(disagreement(shown, report, was, r, alpha));
+    }
+}
+/** The replayed results and errors must give the verdict the file records. */
+function checkVerdict(report, results, errors, cancelled, shown) {
+    const recorded = new Map(report.results.map((r) => [r.id, r]));
+    // The file's verdict was decided with its accepted regressions; they are asked anew afterwards.
+    const asRecorded = results.map((r) => recorded.get(r.id)?.accepted ? { ...r, accepted: recorded.get(r.id).accepted } : r);
+    const verdict = report_decideVerdict(asRecorded, errors, cancelled);
+    if (verdict !== report.verdict)
+        throw new UntrustedResultsError(`${shown} records the verdict "${report.verdict}", but its results and errors give "${verdict}": the file was changed after it was written.`);
+}
+/** A suite this job's configuration has is not new: without base samples, nothing was compared. */
+function suitesNotCompared(settings, results) {
+    const errors = [];
+    const trusted = new Set(settings.suites.map((suite) => suite.name));
+    for (const suite of new Set(results.map((r) => r.suite))) {
+        const metrics = results.filter((r) => r.suite === suite);
+        if (trusted.has(suite) && metrics.every((r) => r.base.length === 0))
+            errors.push(`Suite "${suite}" is in this job's configuration (${settings.suitesSource}), but the results have no base ` +
+                'samples for it: it did not run on base, so nothing was compared.');
+    }
+    return errors;
 }
 /** Why a recorded outcome disagrees with the replayed one, naming the metric and any difference in configuration. */
 function disagreement(shown, report, was, now, alpha) {
@@ -82427,9 +82648,46 @@ class SettingsError extends Error {
  */
 function parseSettings(read, workspace, options = { suites: true }) {
     const issues = [];
-    // An unset input takes its default from the one definition (src/settings/inputs.ts).
-    const input = (name) => read(name).trim() || localDefault(name);
-    const problem = (name, message) => issues.push({ where: `input "${name}"`, message });
+    const inputs = {
+        read,
+        // An unset input takes its default from the one definition (src/settings/inputs.ts).
+        input: (name) => read(name).trim() || localDefault(name),
+        problem: (name, message) => issues.push({ where: `input "${name}"`, message }),
+        issues,
+    };
+    const policy = parsePolicy(inputs);
+    const gate = parseGateInputs(inputs);
+    const measured = parseMeasured(inputs, workspace, policy.mode, options.suites, gate.budgets);
+    if (issues.length > 0)
+        throw new SettingsError(issues);
+    return {
+        mode: policy.mode,
+        suites: measured.suites,
+        suitesSource: measured.suitesSource,
+        build: measured.build,
+        benchFromHead: measured.benchFromHead,
+        defaultBudget: gate.defaultBudget,
+        budgets: measured.budgets,
+        alpha: gate.alpha,
+        minRounds: gate.minRounds,
+        maxRounds: gate.maxRounds,
+        completeReport: gate.completeReport,
+        maxTimeS: gate.maxTimeS,
+        base: inputs.input('base') || null,
+        comment: policy.comment,
+        failOnRegression: policy.failOnRegression,
+        token: inputs.input('github-token'),
+        resultsDir: inputs.input('results') || null,
+        shard: gate.shard,
+        allowUnsafePrCheckout: policy.allowUnsafePrCheckout,
+        trackingIssue: policy.trackingIssue,
+        profile: policy.profile,
+        acceptLabel: policy.acceptLabel,
+        asFlags: flagsOf(read),
+    };
+}
+/** What the run does and what it may do: mode, comment, failing the step, tracking issue, profiling, accepting. */
+function parsePolicy({ input, problem }) {
     const mode = oneOf(input('mode'), choiceValues('mode'), 'mode', problem);
     const comment = oneOf(input('comment'), choiceValues('comment'), 'comment', problem);
     const failOnRegression = bool(input('fail-on-regression'), 'fail-on-regression', problem);
@@ -82439,6 +82697,10 @@ function parseSettings(read, workspace, options = { suites: true }) {
     const acceptLabel = input('accept-label');
     if (acceptLabel.length > 50 || /[\r\n]/.test(acceptLabel))
         problem('accept-label', `expected a label name (at most 50 characters, one line), got "${acceptLabel.slice(0, 60)}"`);
+    return { mode, comment, failOnRegression, allowUnsafePrCheckout, trackingIssue, profile, acceptLabel };
+}
+/** The gate: significance, rounds, time, the budgets (the input's lines) and the shard (which splits alpha). */
+function parseGateInputs({ read, input, problem, issues }) {
     const alpha = Number(input('alpha'));
     if (!(alpha > 0 && alpha < 0.5))
         problem('alpha', `expected a number between 0 and 0.5 such as 0.05, got "${input('alpha')}"`);
@@ -82459,16 +82721,7 @@ function parseSettings(read, workspace, options = { suites: true }) {
     const budgetLines = parseBudgetLines(read('budgets'));
     for (const i of budgetLines.issues)
         issues.push({ where: `input "budgets" line ${i.line}`, message: i.message });
-    let shard = null;
-    const shardText = input('shard');
-    if (shardText) {
-        const m = /^(\d+)\s*\/\s*(\d+)$/.exec(shardText);
-        if (!m || Number(m[1]) < 1 || Number(m[1]) > Number(m[2]) || Number(m[2]) > MAX_SHARDS) {
-            problem('shard', `expected INDEX/TOTAL with 1 ≤ INDEX ≤ TOTAL ≤ ${MAX_SHARDS}, like "2/4", got "${shardText}"`);
-        }
-        else
-            shard = { index: Number(m[1]), total: Number(m[2]) };
-    }
+    const shard = parseShard(input('shard'), problem);
     if (minRounds !== null && maxRounds !== null && maxRounds >= minRounds && alpha > 0 && alpha < 0.5) {
         // A schedule whose last look can never reach the level a gated metric needs could never fail one
         // (alpha after the shard split, as the gate uses it).
@@ -82476,12 +82729,31 @@ function parseSettings(read, workspace, options = { suites: true }) {
         if (rounds)
             problem(rounds.input, rounds.message);
     }
+    return { alpha, minRounds, maxRounds, completeReport, maxTimeS, defaultBudget, budgets: budgetLines.entries, shard };
+}
+/** `shard`: INDEX/TOTAL, or none when unset. */
+function parseShard(text, problem) {
+    if (!text)
+        return null;
+    const m = /^(\d+)\s*\/\s*(\d+)$/.exec(text);
+    if (!m || Number(m[1]) < 1 || Number(m[1]) > Number(m[2]) || Number(m[2]) > MAX_SHARDS) {
+        problem('shard', `expected INDEX/TOTAL with 1 ≤ INDEX ≤ TOTAL ≤ ${MAX_SHARDS}, like "2/4", got "${text}"`);
+        return null;
+    }
+    return { index: Number(m[1]), total: Number(m[2]) };
+}
+/**
+ * What is measured: the suites (the input's, or the config file's unless `withSuites` is false),
+ * the build and bench-from-head (the inputs, else the config file's), and the budgets (the
+ * config file's, then the input's `budgets`).
+ */
+function parseMeasured({ read, input, issues }, workspace, mode, withSuites, inputBudgets) {
     let suites = [];
     let suitesSource = 'input "suites"';
     let build = input('build');
     let benchFromHead = parseBenchFromHead(read('bench-from-head').split(/\r?\n/), (i) => `input "bench-from-head" line ${i + 1}`, issues);
-    let budgets = budgetLines.entries;
-    if (options.suites) {
+    let budgets = inputBudgets;
+    if (withSuites) {
         const inline = read('suites');
         if (inline.trim() !== '') {
             suites = parseSuitesYaml(inline, 'input "suites"', issues);
@@ -82511,36 +82783,14 @@ function parseSettings(read, workspace, options = { suites: true }) {
             }
         }
     }
-    if (issues.length > 0)
-        throw new SettingsError(issues);
-    return {
-        mode: mode,
-        suites,
-        suitesSource,
-        build,
-        benchFromHead,
-        defaultBudget: defaultBudget,
-        budgets,
-        alpha,
-        minRounds: minRounds,
-        maxRounds: maxRounds,
-        completeReport: completeReport,
-        maxTimeS: maxTimeS,
-        base: input('base') || null,
-        comment: comment,
-        failOnRegression: failOnRegression,
-        token: input('github-token'),
-        resultsDir: input('results') || null,
-        shard,
-        allowUnsafePrCheckout: allowUnsafePrCheckout,
-        trackingIssue: trackingIssue,
-        profile: profile,
-        acceptLabel,
-        asFlags: Object.fromEntries(INPUTS.flatMap((i) => {
-            const value = read(i.name).trim();
-            return i.cli && value && value !== localDefault(i.name) ? [[i.name, value]] : [];
-        })),
-    };
+    return { suites, suitesSource, build, benchFromHead, budgets };
+}
+/** The inputs the `perfgate` command also takes that are set to other than their default, as written. */
+function flagsOf(read) {
+    return Object.fromEntries(INPUTS.flatMap((i) => {
+        const value = read(i.name).trim();
+        return i.cli && value && value !== localDefault(i.name) ? [[i.name, value]] : [];
+    }));
 }
 function oneOf(value, allowed, name, problem) {
     if (allowed.includes(value))
@@ -82824,6 +83074,7 @@ const results_file_metric = strictObject({
     ])
         .optional(),
     counter: schemas_enum(INSTRUCTION_COUNTERS).optional(),
+    grid: num.min(0).max(10).optional(),
     unit,
     direction: schemas_enum(['lower', 'higher']),
     base: samples,
@@ -83611,79 +83862,221 @@ const defaultNow = () => performance.now() / 1000;
 const silent = { start() { }, round() { }, notice() { }, end() { } };
 /** Runs the rounds and returns the gate's final look. */
 async function measure(runners, options) {
-    const now = options.now ?? defaultNow;
-    const reporter = options.reporter ?? silent;
-    const started = now();
-    const random = mulberry32(options.seed);
-    const samples = new Map();
-    const warnings = new Map();
-    const warn = (code, text) => warnings.set(text, { code, text });
-    const errors = [];
-    const curves = new Map();
-    const failed = new Set();
-    const headOnly = options.headOnly ?? new Set();
-    let active = runners;
-    // Soak suites stop after their own number of rounds, whatever the looks say.
-    const capped = (r) => r.maxRounds !== undefined && rounds >= r.maxRounds;
-    let look = null;
-    let rounds = 0;
-    let concluded = false;
-    let verdictRound = null;
-    const completeReport = options.completeReport ?? true;
-    // The deadline stops a running sample; the loop then discards that round.
-    const deadline = new AbortController();
-    // setTimeout holds at most 2³¹ − 1 ms (24.8 days); a longer max-time means no limit in practice.
-    const limitMs = options.maxTimeS * 1000;
-    const timer = options.timeUp || limitMs > 2 ** 31 - 1 ? undefined : setTimeout(() => deadline.abort(), Math.max(0, limitMs));
-    timer?.unref?.();
-    const timeUp = options.timeUp ?? deadline.signal;
-    const signal = options.signal ? AbortSignal.any([options.signal, timeUp]) : timeUp;
-    const outOfTime = () => timeUp.aborted;
-    const cancelled = () => options.signal?.aborted === true;
-    let isolationError = null;
-    /** Nothing more is run: time is up, the run was cancelled, or the sides are no longer apart. */
-    const stopped = () => outOfTime() || cancelled() || isolationError !== null;
-    const fail = (runner, error) => {
-        errors.push(error);
-        failed.add(runner.suite.name);
-        reporter.notice(`✖ ${error.message}${error.outputTail ? `\n${indent(error.outputTail)}` : ''}`);
-    };
+    const measurement = new Measurement(runners, options);
+    try {
+        await measurement.run();
+    }
+    finally {
+        measurement.limit.clear();
+    }
+    return measurement.outcome();
+}
+/** One measurement's state: the suites still running, the samples kept, what the looks found. */
+class Measurement {
+    runners;
+    options;
+    limit;
+    now;
+    reporter;
+    started;
+    random;
+    samples = new KeptSamples();
+    warnings = new Map();
+    errors = [];
+    failed = new Set();
+    sides;
+    completeReport;
+    active;
+    look = null;
+    rounds = 0;
+    concluded = false;
+    verdictRound = null;
+    isolationError = null;
+    constructor(runners, options) {
+        this.runners = runners;
+        this.options = options;
+        this.now = options.now ?? defaultNow;
+        this.reporter = options.reporter ?? silent;
+        this.started = this.now();
+        this.random = mulberry32(options.seed);
+        this.sides = new SuiteSides(options.headOnly ?? new Set());
+        this.active = runners;
+        this.completeReport = options.completeReport ?? true;
+        this.limit = new TimeLimit(options.maxTimeS, options.timeUp, options.signal);
+    }
+    /** Warm-up, the rounds with their looks, then the final look unless a look already concluded. */
+    async run() {
+        this.reporter.start({ suites: this.runners.length, seed: this.options.seed });
+        await this.warmUp();
+        await this.runRounds();
+        this.conclude();
+        this.reporter.end({ ...this.progress(true), look: { final: true, done: true } });
+    }
+    outcome() {
+        return {
+            look: this.look,
+            rounds: this.rounds,
+            warnings: [...this.warnings.values()],
+            errors: this.errors,
+            headOnly: this.runners.filter((r) => this.sides.isHeadOnly(r)).map((r) => r.suite.name),
+            durationS: this.now() - this.started,
+            cancelled: this.cancelled(),
+            isolationError: this.isolationError,
+            curves: this.samples.curves(),
+            verdictRound: this.verdictRound,
+        };
+    }
+    /** Each suite's untimed runs on its sides, in random order, before round 1. */
+    async warmUp() {
+        for (const [runner, side] of shuffle(this.sides.pairs(this.runners), this.random)) {
+            if (!this.runs(runner, side) || this.stopped())
+                continue;
+            const { checkouts } = this.options;
+            await this.attempt(runner, side, 'warm-up', () => runner.warmup(side, checkouts[side], this.limit.signal));
+        }
+    }
+    /** Rounds until no suite is active, max-rounds, or a stop (time, cancellation, isolation). */
+    async runRounds() {
+        this.active = this.runners.filter((r) => !this.failed.has(r.suite.name));
+        while (this.active.length > 0 && this.rounds < this.options.maxRounds && !this.stopped()) {
+            const staged = await this.runRound();
+            if (this.stopped())
+                break; // the unfinished round is discarded
+            this.samples.keep(staged, this.failed);
+            this.rounds++;
+            this.active = this.active.filter((r) => !this.failed.has(r.suite.name) && !this.capped(r));
+            if (this.rounds >= this.options.maxRounds) {
+                this.reporter.round(this.progress());
+                continue;
+            }
+            if (this.lookAfterRound())
+                break;
+        }
+    }
+    /** One round, staged: its samples count only if the round completes. */
+    async runRound() {
+        const staged = [];
+        for (const [runner, side] of shuffle(this.sides.pairs(this.active), this.random)) {
+            if (!this.runs(runner, side) || this.stopped())
+                continue;
+            await this.attempt(runner, side, 'sample', async () => {
+                const replicate = await runner.sample(side, this.options.checkouts[side], this.limit.signal);
+                for (const w of replicate.warnings)
+                    this.warn('replicate', `${runner.suite.name} (${side}): ${w}`);
+                staged.push({
+                    runner,
+                    side,
+                    values: replicate.values,
+                    curves: replicate.curves ?? [],
+                });
+            });
+        }
+        return staged;
+    }
+    /** The look after a completed round, and which suites go on; true when measuring stops here. */
+    lookAfterRound() {
+        // Every round: a planned look tests every metric; between looks only metrics without noise are
+        // decided, by their values.
+        const checked = this.options.gate.look(this.samples.metrics(), this.rounds, false);
+        this.look = checked;
+        this.active = stillOpen(this.active, checked, (id) => this.samples.suiteOf(id));
+        if (checked.failed.length > 0 && this.verdictRound === null)
+            this.verdictFound(checked);
+        const done = checked.done || this.active.length === 0;
+        if (checked.planned)
+            this.reporter.round({ ...this.progress(), look: { final: false, done } });
+        else
+            this.reporter.round(this.progress());
+        if (done) {
+            // Stopped between planned looks with metrics still open (a soak suite's runs are done, or
+            // complete-report: false): the final look below decides them, spending the remaining α.
+            this.concluded = checked.done || checked.planned;
+        }
+        return done;
+    }
+    /** The first look that finds a regression: says so, and stops unless the report is to be complete. */
+    verdictFound(checked) {
+        const { rounds, completeReport } = this;
+        this.verdictRound = rounds;
+        const stop = !completeReport || this.active.length === 0;
+        this.reporter.notice(`◆ Round ${rounds}: ${checked.failed.length} metric${checked.failed.length === 1 ? '' : 's'} beyond budget (${checked.failed.slice(0, 3).join(', ')}${checked.failed.length > 3 ? ', …' : ''}): the run will fail. ` +
+            (stop
+                ? completeReport
+                    ? 'Every other metric is decided.'
+                    : 'Stopping here (complete-report: false).'
+                : `Measuring on until the other ${checked.undecided.length} gated metric${checked.undecided.length === 1 ? ' is' : 's are'} decided (complete-report: true).`));
+        if (!completeReport)
+            this.active = [];
+    }
+    /** The final look, unless a look already concluded; the max-time warnings. */
+    conclude() {
+        const { rounds, options } = this;
+        if (!this.concluded && rounds > 0) {
+            if (this.limit.outOfTime())
+                this.warn('max-time', `Stopped after ${rounds} round${rounds === 1 ? '' : 's'}: max-time (${options.maxTimeS} s, warm-up included) ran out; the last look decided with what was measured.`);
+            this.look = options.gate.look(this.samples.metrics(), rounds, true);
+            this.reporter.round({ ...this.progress(true), look: { final: true, done: true } });
+        }
+        else if (rounds === 0 && this.limit.outOfTime()) {
+            this.warn('max-time', `max-time (${options.maxTimeS} s) ran out before the first round completed.`);
+        }
+    }
     /** Runs one warm-up or sample; false when it failed or was stopped. */
-    const attempt = async (runner, side, kind, work) => {
-        const ok = await tryRun(runner, work);
-        if (options.isolation && !cancelled()) {
-            isolationError = await options.isolation(side, `suite "${runner.suite.name}" (${kind})`);
-            if (isolationError)
-                reporter.notice(`✖ ${isolationError}`);
+    async attempt(runner, side, kind, work) {
+        const ok = await this.tryRun(runner, work);
+        if (this.options.isolation && !this.cancelled()) {
+            this.isolationError = await this.options.isolation(side, `suite "${runner.suite.name}" (${kind})`);
+            if (this.isolationError)
+                this.reporter.notice(`✖ ${this.isolationError}`);
         }
         return ok;
-    };
-    const tryRun = async (runner, work) => {
+    }
+    async tryRun(runner, work) {
         try {
             await work();
         }
         catch (error) {
-            if (outOfTime() || cancelled())
+            if (this.limit.outOfTime() || this.cancelled())
                 return false; // stopped on purpose, not a failure of the suite
             if (!(error instanceof SuiteError))
                 throw error;
-            fail(runner, error);
+            this.fail(runner, error);
             return false;
         }
         return true;
-    };
-    /** The sides a suite runs on: head only when it is new on head. */
-    const sidesOf = (runner) => (headOnly.has(runner.suite.name) ? ['head'] : ['base', 'head']);
-    const pairs = (list) => list.flatMap((r) => sidesOf(r).map((side) => [r, side]));
-    const runs = (runner, side) => !failed.has(runner.suite.name) && sidesOf(runner).includes(side);
-    const progress = (final = false) => {
-        const elapsedS = now() - started;
+    }
+    fail(runner, error) {
+        this.errors.push(error);
+        this.failed.add(runner.suite.name);
+        this.reporter.notice(`✖ ${error.message}${error.outputTail ? `\n${indent(error.outputTail)}` : ''}`);
+    }
+    warn(code, text) {
+        this.warnings.set(text, { code, text });
+    }
+    /** Whether a suite still runs on a side: it has not failed, and it runs there at all. */
+    runs(runner, side) {
+        return !this.failed.has(runner.suite.name) && this.sides.of(runner).includes(side);
+    }
+    /** Soak suites stop after their own number of rounds, whatever the looks say. */
+    capped(runner) {
+        return runner.maxRounds !== undefined && this.rounds >= runner.maxRounds;
+    }
+    cancelled() {
+        return this.options.signal?.aborted === true;
+    }
+    /** Nothing more is run: time is up, the run was cancelled, or the sides are no longer apart. */
+    stopped() {
+        return this.limit.outOfTime() || this.cancelled() || this.isolationError !== null;
+    }
+    progress(final = false) {
+        const { rounds, options, look, samples } = this;
+        const elapsedS = this.now() - this.started;
         const perRound = rounds > 0 ? elapsedS / rounds : 0;
         const counts = look ? lookCounts(look, final) : { gated: samples.size, open: samples.size, failing: 0 };
         return {
             round: rounds,
             maxRounds: options.maxRounds,
-            suites: active.length,
+            suites: this.active.length,
             metrics: counts.gated,
             decided: counts.gated - counts.open,
             failing: counts.failing,
@@ -83691,124 +84084,99 @@ async function measure(runners, options) {
             remainingS: Math.max(0, Math.min(options.maxTimeS - elapsedS, perRound * (options.maxRounds - rounds))),
             nextLook: options.gate.looks.find((l) => l > rounds) ?? null,
         };
-    };
-    try {
-        reporter.start({ suites: runners.length, seed: options.seed });
-        for (const [runner, side] of shuffle(pairs(runners), random)) {
-            if (!runs(runner, side) || stopped())
-                continue;
-            await attempt(runner, side, 'warm-up', () => runner.warmup(side, options.checkouts[side], signal));
-        }
-        active = runners.filter((r) => !failed.has(r.suite.name));
-        while (active.length > 0 && rounds < options.maxRounds && !stopped()) {
-            // One round, staged: its samples count only if the round completes.
-            const staged = [];
-            for (const [runner, side] of shuffle(pairs(active), random)) {
-                if (!runs(runner, side) || stopped())
-                    continue;
-                await attempt(runner, side, 'sample', async () => {
-                    const replicate = await runner.sample(side, options.checkouts[side], signal);
-                    for (const w of replicate.warnings)
-                        warn('replicate', `${runner.suite.name} (${side}): ${w}`);
-                    staged.push({
-                        runner,
-                        side,
-                        values: replicate.values,
-                        curves: replicate.curves ?? [],
-                    });
-                });
-            }
-            if (stopped())
-                break; // the unfinished round is discarded
-            for (const { runner, side, values, curves: steps } of staged) {
-                if (failed.has(runner.suite.name))
-                    continue; // a suite that failed mid-round loses the round
-                for (const c of steps) {
-                    const key = `${c.metric}\u0000${c.side}`;
-                    const seen = curves.get(key);
-                    if (seen)
-                        seen.steps.push(...c.steps);
-                    else
-                        curves.set(key, { ...c, steps: [...c.steps] });
-                }
-                for (const v of values) {
-                    let s = samples.get(v.id);
-                    if (!s) {
-                        s = { ...describeMetric(runner.suite.name, v), base: [], head: [] };
-                        samples.set(v.id, s);
-                    }
-                    s[side].push(v.value);
-                }
-            }
-            rounds++;
-            active = active.filter((r) => !failed.has(r.suite.name) && !capped(r));
-            if (rounds >= options.maxRounds) {
-                reporter.round(progress());
-                continue;
-            }
-            // Every round: a planned look tests every metric; between looks only metrics without noise are
-            // decided, by their values.
-            const checked = options.gate.look([...samples.values()], rounds, false);
-            look = checked;
-            const suiteOf = (id) => samples.get(id)?.suite;
-            const open = new Set(checked.undecided.map(suiteOf));
-            if (checked.planned)
-                active = active.filter((r) => open.has(r.suite.name));
-            else {
-                // Between looks a suite stops only when it gates something and all of it is decided.
-                const gating = new Set(checked.results.filter(isGated).map((r) => r.suite));
-                active = active.filter((r) => open.has(r.suite.name) || !gating.has(r.suite.name));
-            }
-            if (checked.failed.length > 0 && verdictRound === null) {
-                verdictRound = rounds;
-                const stop = !completeReport || active.length === 0;
-                reporter.notice(`◆ Round ${rounds}: ${checked.failed.length} metric${checked.failed.length === 1 ? '' : 's'} beyond budget (${checked.failed.slice(0, 3).join(', ')}${checked.failed.length > 3 ? ', …' : ''}): the run will fail. ` +
-                    (stop
-                        ? completeReport
-                            ? 'Every other metric is decided.'
-                            : 'Stopping here (complete-report: false).'
-                        : `Measuring on until the other ${checked.undecided.length} gated metric${checked.undecided.length === 1 ? ' is' : 's are'} decided (complete-report: true).`));
-                if (!completeReport)
-                    active = [];
-            }
-            const done = checked.done || active.length === 0;
-            if (checked.planned)
-                reporter.round({ ...progress(), look: { final: false, done } });
-            else
-                reporter.round(progress());
-            if (done) {
-                // Stopped between planned looks with metrics still open (a soak suite's runs are done, or
-                // complete-report: false): the final look below decides them, spending the remaining α.
-                concluded = checked.done || checked.planned;
-                break;
-            }
-        }
-        if (!concluded && rounds > 0) {
-            if (outOfTime())
-                warn('max-time', `Stopped after ${rounds} round${rounds === 1 ? '' : 's'}: max-time (${options.maxTimeS} s, warm-up included) ran out; the last look decided with what was measured.`);
-            look = options.gate.look([...samples.values()], rounds, true);
-            reporter.round({ ...progress(true), look: { final: true, done: true } });
-        }
-        else if (rounds === 0 && outOfTime()) {
-            warn('max-time', `max-time (${options.maxTimeS} s) ran out before the first round completed.`);
-        }
-        reporter.end({ ...progress(true), look: { final: true, done: true } });
     }
-    finally {
-        clearTimeout(timer);
+}
+/** max-time, as a signal: the deadline's own timer, or the `timeUp` a simulation passes. */
+class TimeLimit {
+    timeUp;
+    /** Stops a running warm-up or sample: time is up, or the run was cancelled. */
+    signal;
+    timer;
+    constructor(maxTimeS, timeUp, cancel) {
+        // The deadline stops a running sample; the loop then discards that round.
+        const deadline = new AbortController();
+        // setTimeout holds at most 2³¹ − 1 ms (24.8 days); a longer max-time means no limit in practice.
+        const limitMs = maxTimeS * 1000;
+        this.timer = timeUp || limitMs > 2 ** 31 - 1 ? undefined : setTimeout(() => deadline.abort(), Math.max(0, limitMs));
+        this.timer?.unref?.();
+        this.timeUp = timeUp ?? deadline.signal;
+        this.signal = cancel ? AbortSignal.any([cancel, this.timeUp]) : this.timeUp;
     }
-    return {
-        look,
-        rounds,
-        warnings: [...warnings.values()],
-        errors,
-        headOnly: runners.filter((r) => headOnly.has(r.suite.name)).map((r) => r.suite.name),
-        durationS: now() - started,
-        cancelled: cancelled(),
-        isolationError,
-        curves: [...curves.values()],
-        verdictRound,
-    };
+    outOfTime() {
+        return this.timeUp.aborted;
+    }
+    clear() {
+        clearTimeout(this.timer);
+    }
+}
+/** New-on-head handling: the sides a suite runs on, head only when it is new on head. */
+class SuiteSides {
+    headOnly;
+    constructor(headOnly) {
+        this.headOnly = headOnly;
+    }
+    isHeadOnly(runner) {
+        return this.headOnly.has(runner.suite.name);
+    }
+    of(runner) {
+        return this.isHeadOnly(runner) ? ['head'] : ['base', 'head'];
+    }
+    /** Every (suite, side) pair a round (or the warm-up) runs. */
+    pairs(list) {
+        return list.flatMap((r) => this.of(r).map((side) => [r, side]));
+    }
+}
+/** The samples of the completed rounds: each metric's values per side, and each capacity search's steps. */
+class KeptSamples {
+    byMetric = new Map();
+    curvesByKey = new Map();
+    get size() {
+        return this.byMetric.size;
+    }
+    /** Keeps a completed round's samples. */
+    keep(round, failed) {
+        for (const { runner, side, values, curves } of round) {
+            if (failed.has(runner.suite.name))
+                continue; // a suite that failed mid-round loses the round
+            for (const c of curves) {
+                const key = `${c.metric}\u0000${c.side}`;
+                const seen = this.curvesByKey.get(key);
+                if (seen)
+                    seen.steps.push(...c.steps);
+                else
+                    this.curvesByKey.set(key, { ...c, steps: [...c.steps] });
+            }
+            for (const v of values) {
+                let s = this.byMetric.get(v.id);
+                if (!s) {
+                    s = { ...describeMetric(runner.suite.name, v), base: [], head: [] };
+                    this.byMetric.set(v.id, s);
+                }
+                s[side].push(v.value);
+            }
+        }
+    }
+    metrics() {
+        return [...this.byMetric.values()];
+    }
+    suiteOf(id) {
+        return this.byMetric.get(id)?.suite;
+    }
+    curves() {
+        return [...this.curvesByKey.values()];
+    }
+}
+/**
+ * The suites to run on after a look: after a planned look, those with a metric still undecided;
+ * between looks, also those that gate nothing.
+ */
+function stillOpen(active, checked, suiteOf) {
+    const open = new Set(checked.undecided.map(suiteOf));
+    if (checked.planned)
+        return active.filter((r) => open.has(r.suite.name));
+    // Between looks a suite stops only when it gates something and all of it is decided.
+    const gating = new Set(checked.results.filter(isGated).map((r) => r.suite));
+    return active.filter((r) => open.has(r.suite.name) || !gating.has(r.suite.name));
 }
 /** A gated metric as the report's headline counts it (measured on both sides, or on head with an absolute rule). */
 function isGated(r) {
@@ -84274,6 +84642,48 @@ const UNRESOLVED = { sha: '0000000', ref: 'not resolved' };
  * `known` once resolved.
  */
 async function measureRevisions(settings, io, resultsDir, known) {
+    const { base, head, pairing } = await resolveRevisions(settings, io);
+    // A reader's clone may lack the commits of a workflow run (a PR's merge commit): fetch them first.
+    const reproduce = reproduceRun(settings, base, head, !io.local);
+    Object.assign(known, { base, head, reproduce });
+    const failed = (errors) => ({
+        ...failedComparison(settings, base, head, errors, reproduce),
+        pairing,
+    });
+    // What base's own configuration lists decides, before anything runs, which suites are new on head.
+    const baseSuites = await readBaseSuites(settings, io.workspace, base, io.context);
+    const suites = settings.shard
+        ? selectShard(settings.suites, settings.shard.index, settings.shard.total)
+        : settings.suites;
+    // A counter that cannot count here fails the run now, not after the builds.
+    const toolErrors = io.runnerFor ? [] : await counterErrors(suites);
+    if (toolErrors.length > 0)
+        return failed(toolErrors);
+    const checkouts = await addWorktrees(io.workspace, external_node_path_default().join(io.tempDir, 'perfgate'), base, head, io.signal);
+    let guard;
+    try {
+        const notes = [];
+        const copied = await copyBenchFromHead(settings, checkouts, io, notes);
+        if ('error' in copied)
+            return failed([copied.error]);
+        // Fingerprinted after bench-from-head wrote into base: from here on, neither side may change the other.
+        guard = await IsolationGuard.start(checkouts, io.signal);
+        const builds = await buildBoth(settings, checkouts, guard, io, notes);
+        if (builds.breach)
+            return failedComparison(settings, base, head, [builds.breach], reproduce);
+        if (builds.errors.length > 0)
+            return failed(builds.errors);
+        const fresh = announceSuites(settings, suites, baseSuites, copied.newOnHead, io, notes);
+        const built = { base, head, pairing, reproduce, baseSuites, suites, fresh, checkouts, isolation: guard, notes };
+        return await measureAndProfile(settings, io, built, resultsDir);
+    }
+    finally {
+        guard?.close();
+        await checkouts.remove();
+    }
+}
+/** Resolves base and head, says which they are and why, and warns of uncommitted changes a local run ignores. */
+async function resolveRevisions(settings, io) {
     const { base, head, pairing } = await choosePair(io.workspace, settings.base, io.context.event);
     io.signal?.throwIfAborted();
     io.log.info(`Comparing base ${base.sha.slice(0, 12)}${base.ref ? ` (${base.ref})` : ''} with head ${head.sha.slice(0, 12)}` +
@@ -84281,140 +84691,146 @@ async function measureRevisions(settings, io, resultsDir, known) {
     if (io.local && (await isDirty(io.workspace))) {
         io.log.warning('The working tree has uncommitted changes: they are not measured (perfgate checks out the commits). Commit them to include them.');
     }
-    // A reader's clone may lack the commits of a workflow run (a PR's merge commit): fetch them first.
-    const reproduce = reproduceRun(settings, base, head, !io.local);
-    Object.assign(known, { base, head, reproduce });
-    // What base's own configuration lists decides, before anything runs, which suites are new on head.
-    const baseSuites = await readBaseSuites(settings, io.workspace, base, io.context);
-    // A counter that cannot count here fails the run now, not after the builds.
-    const shardSuites = settings.shard
-        ? selectShard(settings.suites, settings.shard.index, settings.shard.total)
-        : settings.suites;
-    const toolErrors = io.runnerFor ? [] : await counterErrors(shardSuites);
-    if (toolErrors.length > 0)
-        return { ...failedComparison(settings, base, head, toolErrors, reproduce), pairing };
-    const checkouts = await addWorktrees(io.workspace, external_node_path_default().join(io.tempDir, 'perfgate'), base, head, io.signal);
-    let guard;
+    return { base, head, pairing };
+}
+/**
+ * `bench-from-head`: copies head's benchmark files into the base checkout, before building. Returns
+ * the files head has and base does not, or the error (from git) that stops the run.
+ */
+async function copyBenchFromHead(settings, checkouts, io, notes) {
+    if (settings.benchFromHead.length === 0)
+        return { newOnHead: [] };
     try {
-        const notes = [];
-        let newBenchFiles = [];
-        if (settings.benchFromHead.length > 0) {
-            try {
-                const done = await copyFromHead(checkouts, settings.benchFromHead);
-                newBenchFiles = done.newOnHead;
-                const text = `Base ran head's benchmark code (bench-from-head: ${settings.benchFromHead.join(', ')}): ` +
-                    `${done.copied} file${done.copied === 1 ? '' : 's'} copied from head into the base checkout before building` +
-                    (done.removed > 0 ? `, ${done.removed} base-only file${done.removed === 1 ? '' : 's'} removed` : '') +
-                    '.';
-                io.log.info(text);
-                notes.push({ code: 'bench-from-head', text });
-            }
-            catch (error) {
-                if (!(error instanceof GitError))
-                    throw error;
-                return { ...failedComparison(settings, base, head, [error.message], reproduce), pairing };
-            }
-        }
-        // Fingerprinted after bench-from-head wrote into base: from here on, neither side may change the other.
-        guard = await IsolationGuard.start(checkouts, io.signal);
-        const isolation = guard;
-        const buildErrors = [];
-        for (const side of ['base', 'head']) {
-            const error = await build(settings, side, checkouts[side], io, notes);
-            if (error)
-                buildErrors.push(error);
-            const breach = settings.build ? await isolation.after(side, 'the build') : null;
-            if (breach)
-                return failedComparison(settings, base, head, [breach], reproduce);
-        }
-        if (buildErrors.length > 0)
-            return { ...failedComparison(settings, base, head, buildErrors, reproduce), pairing };
-        const suites = settings.shard
-            ? selectShard(settings.suites, settings.shard.index, settings.shard.total)
-            : settings.suites;
-        if (settings.shard)
-            io.log.info(`Shard ${settings.shard.index}/${settings.shard.total}: ${suites.map((s) => s.name).join(', ') || 'no suites'}`);
-        const fresh = newOnHead(suites, baseSuites, newBenchFiles);
-        for (const [name, why] of fresh) {
-            const text = `Suite "${name}" is new on head: ${why}, so it is measured on head only (absolute budgets apply); nothing was compared.`;
-            io.log.info(text);
-            notes.push({ code: 'new-on-head', text });
-        }
-        for (const name of droppedOnHead(settings, baseSuites)) {
-            const text = `Suite "${name}" is in base's configuration (${baseSuites.source}) but not in head's: it was not measured.`;
-            io.log.info(text);
-            notes.push({ code: 'suite-removed', text });
-        }
-        const options = gateOptions(settings);
-        const { gate, budgetWarnings } = createGate(settings, options);
-        const runners = suites.map(io.runnerFor ?? createRunner);
-        const outcome = await measure(runners, {
-            checkouts,
-            gate,
-            maxRounds: settings.maxRounds,
-            // A soak's runs are planned in full (their growth is compared once they are done): max-time comes on top.
-            maxTimeS: settings.maxTimeS + soakTimeS(suites),
-            seed: io.seed,
-            signal: io.signal,
-            reporter: io.progress ?? logReporter((line) => io.log.info(line)),
-            isolation: (side, what) => isolation.after(side, what),
-            headOnly: new Set(fresh.keys()),
-            completeReport: settings.completeReport,
-        });
-        if (outcome.verdictRound !== null && outcome.rounds > outcome.verdictRound)
-            io.log.info(`The verdict was known after round ${outcome.verdictRound} (a regression); ${outcome.rounds - outcome.verdictRound} more round${outcome.rounds - outcome.verdictRound === 1 ? '' : 's'} labelled the other metrics (complete-report: true).`);
-        io.log.info(`Side isolation: ${isolation.checks} checks of the other checkout, ${((isolation.seconds / Math.max(1, isolation.checks)) * 1000).toFixed(1)} ms each on average (${isolation.how})`);
-        // One side changed the other: nothing measured is a comparison of the commits.
-        const results = outcome.isolationError ? [] : (outcome.look?.results ?? []);
-        // A suite that fails on base is not new on head unless base's configuration says so: say why.
-        const onBase = baseSuites.names
-            ? `it is in base's configuration (${baseSuites.source}), so it is not new on head`
-            : `nothing shows it is new on head (${baseSuites.source})`;
-        const suiteErrors = outcome.errors.map((e) => `${e.message}${e.side === 'base' ? ` — ${onBase}` : ''}` +
-            `${e.outputTail ? `\n${e.outputTail.trim().split('\n').slice(-10).join('\n')}` : ''}`);
-        const cancelled = outcome.cancelled ? (cancelledBy(io.signal) ?? 'SIGINT') : undefined;
-        // A cancelled run's cancel message says why it stopped; the gate's "too few rounds" would blame the time limit.
-        const errors = [...suiteErrors, ...(cancelled ? [] : (outcome.look?.errors ?? []))];
-        if (outcome.isolationError)
-            errors.unshift(outcome.isolationError);
-        if (cancelled)
-            errors.unshift(cancelMessage(cancelled, outcome.rounds));
-        if (suites.length > 0 && results.length === 0 && errors.length === 0)
-            errors.push('No metric was measured.');
-        // After the verdict, so profiling can never change it: where the time went.
-        const failed = new Set(outcome.errors.map((e) => e.suite));
-        // Not after a cancel (stop now) nor when one side changed the other (nothing was compared).
-        const profiles = cancelled || outcome.isolationError
-            ? []
-            : await runProfiles(profileTargets(settings.profile, runners.filter((r) => !failed.has(r.suite.name)), results), { checkouts, resultsDir, seed: io.seed, signal: io.signal, log: (line) => io.log.info(line) });
-        // Every command stops what it started; anything of theirs still running got past that.
-        const escaped = survivors();
-        if (escaped.length > 0)
-            errors.push(`Processes started by the benchmarks were still running after every command had ended (they escaped their supervision): ${escaped.join('; ')}. They were stopped; they may have run alongside the measurements.`);
-        return {
-            base,
-            head,
-            pairing,
-            gate: options,
-            looks: gate.looks,
-            rounds: outcome.rounds,
-            ...(outcome.verdictRound !== null ? { roundsAfterVerdict: outcome.rounds - outcome.verdictRound } : {}),
-            results,
-            geomean: outcome.isolationError ? null : (outcome.look?.geomean ?? null),
-            cancelled,
-            durationS: outcome.durationS,
-            warnings: [...notes, ...outcome.warnings, ...(outcome.look?.warnings ?? []), ...budgetWarnings()],
-            errors,
-            reproduce,
-            ...(profiles.length > 0 ? { profiles } : {}),
-            ...(outcome.curves.length && !outcome.isolationError ? { curves: outcome.curves } : {}),
-            looksTaken: gate.calls,
-        };
+        const done = await copyFromHead(checkouts, settings.benchFromHead);
+        const text = `Base ran head's benchmark code (bench-from-head: ${settings.benchFromHead.join(', ')}): ` +
+            `${done.copied} file${done.copied === 1 ? '' : 's'} copied from head into the base checkout before building` +
+            (done.removed > 0 ? `, ${done.removed} base-only file${done.removed === 1 ? '' : 's'} removed` : '') +
+            '.';
+        io.log.info(text);
+        notes.push({ code: 'bench-from-head', text });
+        return { newOnHead: done.newOnHead };
     }
-    finally {
-        guard?.close();
-        await checkouts.remove();
+    catch (error) {
+        if (!(error instanceof GitError))
+            throw error;
+        return { error: error.message };
     }
+}
+/**
+ * Builds base, then head, checking after each build that it left the other checkout alone.
+ * Returns the build errors; `breach`, when a build changed the other side, ends the run there.
+ */
+async function buildBoth(settings, checkouts, isolation, io, notes) {
+    const errors = [];
+    for (const side of ['base', 'head']) {
+        const error = await build(settings, side, checkouts[side], io, notes);
+        if (error)
+            errors.push(error);
+        const breach = settings.build ? await isolation.after(side, 'the build') : null;
+        if (breach)
+            return { errors, breach };
+    }
+    return { errors };
+}
+/**
+ * Says which suites this shard runs, which are new on head and which head dropped (as notes).
+ * Returns the suites new on head, with why.
+ */
+function announceSuites(settings, suites, baseSuites, newBenchFiles, io, notes) {
+    if (settings.shard)
+        io.log.info(`Shard ${settings.shard.index}/${settings.shard.total}: ${suites.map((s) => s.name).join(', ') || 'no suites'}`);
+    const fresh = newOnHead(suites, baseSuites, newBenchFiles);
+    for (const [name, why] of fresh) {
+        const text = `Suite "${name}" is new on head: ${why}, so it is measured on head only (absolute budgets apply); nothing was compared.`;
+        io.log.info(text);
+        notes.push({ code: 'new-on-head', text });
+    }
+    for (const name of droppedOnHead(settings, baseSuites)) {
+        const text = `Suite "${name}" is in base's configuration (${baseSuites.source}) but not in head's: it was not measured.`;
+        io.log.info(text);
+        notes.push({ code: 'suite-removed', text });
+    }
+    return fresh;
+}
+/** Measures the built revisions, then profiles them after the verdict: the comparison. */
+async function measureAndProfile(settings, io, built, resultsDir) {
+    const { checkouts, notes } = built;
+    const options = gateOptions(settings);
+    const { gate, budgetWarnings } = createGate(settings, options);
+    const runners = built.suites.map(io.runnerFor ?? createRunner);
+    const outcome = await measureInterleaved(settings, io, built, runners, gate);
+    // One side changed the other: nothing measured is a comparison of the commits.
+    const results = outcome.isolationError ? [] : (outcome.look?.results ?? []);
+    const cancelled = outcome.cancelled ? (cancelledBy(io.signal) ?? 'SIGINT') : undefined;
+    const errors = measureErrors(outcome, built.baseSuites, cancelled);
+    if (built.suites.length > 0 && results.length === 0 && errors.length === 0)
+        errors.push('No metric was measured.');
+    // After the verdict, so profiling can never change it: where the time went.
+    const failed = new Set(outcome.errors.map((e) => e.suite));
+    // Not after a cancel (stop now) nor when one side changed the other (nothing was compared).
+    const profiles = cancelled || outcome.isolationError
+        ? []
+        : await runProfiles(profileTargets(settings.profile, runners.filter((r) => !failed.has(r.suite.name)), results), { checkouts, resultsDir, seed: io.seed, signal: io.signal, log: (line) => io.log.info(line) });
+    // Every command stops what it started; anything of theirs still running got past that.
+    const escaped = survivors();
+    if (escaped.length > 0)
+        errors.push(`Processes started by the benchmarks were still running after every command had ended (they escaped their supervision): ${escaped.join('; ')}. They were stopped; they may have run alongside the measurements.`);
+    return {
+        base: built.base,
+        head: built.head,
+        pairing: built.pairing,
+        gate: options,
+        looks: gate.looks,
+        rounds: outcome.rounds,
+        ...(outcome.verdictRound !== null ? { roundsAfterVerdict: outcome.rounds - outcome.verdictRound } : {}),
+        results,
+        geomean: outcome.isolationError ? null : (outcome.look?.geomean ?? null),
+        cancelled,
+        durationS: outcome.durationS,
+        warnings: [...notes, ...outcome.warnings, ...(outcome.look?.warnings ?? []), ...budgetWarnings()],
+        errors,
+        reproduce: built.reproduce,
+        ...(profiles.length > 0 ? { profiles } : {}),
+        ...(outcome.curves.length && !outcome.isolationError ? { curves: outcome.curves } : {}),
+        looksTaken: gate.calls,
+    };
+}
+/** Runs the suites' rounds, base and head interleaved, with the gate's sequential looks; logs how it went. */
+async function measureInterleaved(settings, io, built, runners, gate) {
+    const { isolation } = built;
+    const outcome = await measure(runners, {
+        checkouts: built.checkouts,
+        gate,
+        maxRounds: settings.maxRounds,
+        // A soak's runs are planned in full (their growth is compared once they are done): max-time comes on top.
+        maxTimeS: settings.maxTimeS + soakTimeS(built.suites),
+        seed: io.seed,
+        signal: io.signal,
+        reporter: io.progress ?? logReporter((line) => io.log.info(line)),
+        isolation: (side, what) => isolation.after(side, what),
+        headOnly: new Set(built.fresh.keys()),
+        completeReport: settings.completeReport,
+    });
+    if (outcome.verdictRound !== null && outcome.rounds > outcome.verdictRound)
+        io.log.info(`The verdict was known after round ${outcome.verdictRound} (a regression); ${outcome.rounds - outcome.verdictRound} more round${outcome.rounds - outcome.verdictRound === 1 ? '' : 's'} labelled the other metrics (complete-report: true).`);
+    io.log.info(`Side isolation: ${isolation.checks} checks of the other checkout, ${((isolation.seconds / Math.max(1, isolation.checks)) * 1000).toFixed(1)} ms each on average (${isolation.how})`);
+    return outcome;
+}
+/** The measurement's errors, first whatever stopped it (a cancel, then one side changing the other). */
+function measureErrors(outcome, baseSuites, cancelled) {
+    // A suite that fails on base is not new on head unless base's configuration says so: say why.
+    const onBase = baseSuites.names
+        ? `it is in base's configuration (${baseSuites.source}), so it is not new on head`
+        : `nothing shows it is new on head (${baseSuites.source})`;
+    const suiteErrors = outcome.errors.map((e) => `${e.message}${e.side === 'base' ? ` — ${onBase}` : ''}` +
+        `${e.outputTail ? `\n${e.outputTail.trim().split('\n').slice(-10).join('\n')}` : ''}`);
+    // A cancelled run's cancel message says why it stopped; the gate's "too few rounds" would blame the time limit.
+    const errors = [...suiteErrors, ...(cancelled ? [] : (outcome.look?.errors ?? []))];
+    if (outcome.isolationError)
+        errors.unshift(outcome.isolationError);
+    if (cancelled)
+        errors.unshift(cancelMessage(cancelled, outcome.rounds));
+    return errors;
 }
 /** Writes the results JSON and the HTML report; returns their paths. */
 function writeResults(report, dir, name = 'perfgate-results') {
@@ -85687,7 +86103,7 @@ async function cli(argv) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5263);
+/* harmony import */ var _cli__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1084);
 /** The `perfgate` command's entry point (bundled into dist/cli). */
 
 process.exitCode = await (0,_cli__WEBPACK_IMPORTED_MODULE_0__/* .cli */ .x)(process.argv.slice(2));
