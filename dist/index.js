@@ -69841,6 +69841,16 @@ function probeTcp(port) {
     });
 }
 /** One running server process group. */
+/** Resolves once a stream has ended or closed (at once if it already has). */
+function server_closed(stream) {
+    if (stream.readableEnded || stream.destroyed)
+        return Promise.resolve();
+    return new Promise((resolve) => {
+        stream.once('end', () => resolve());
+        stream.once('close', () => resolve());
+        stream.once('error', () => resolve());
+    });
+}
 class ServerProcess {
     spec;
     tree;
@@ -69865,7 +69875,13 @@ class ServerProcess {
         };
         tree.stdout.on('data', append);
         tree.stderr.on('data', append);
-        this.exited = tree.ended.then((end) => {
+        this.exited = tree.ended.then(async (end) => {
+            // The supervisor's report of the end can come before the last output is read (seen under load:
+            // a server not found had an empty tail): wait for both streams to close, at most a second.
+            await Promise.race([
+                Promise.all([server_closed(tree.stdout), server_closed(tree.stderr)]),
+                (0,promises_namespaceObject.setTimeout)(1000, undefined, { ref: false }),
+            ]);
             this.exit = { code: end.exitCode, signal: end.signal, lost: end.lost };
             if (end.lost)
                 this.output += `\n${end.lost}${end.leftBehind.length ? `; killed: ${end.leftBehind.join('; ')}` : ''}\n`;
