@@ -52592,7 +52592,7 @@ function eventRule(eventName) {
 
 /***/ }),
 
-/***/ 5818:
+/***/ 9638:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -66467,246 +66467,10 @@ var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_
 var budgets = __nccwpck_require__(2749);
 // EXTERNAL MODULE: ./src/core/stats/group-sequential.ts
 var group_sequential = __nccwpck_require__(4934);
-// EXTERNAL MODULE: ./src/core/stats/critical-rank.ts
-var critical_rank = __nccwpck_require__(7221);
+// EXTERNAL MODULE: ./src/core/stats/hodges-lehmann.ts
+var hodges_lehmann = __nccwpck_require__(333);
 // EXTERNAL MODULE: ./src/core/stats/normal.ts
 var normal = __nccwpck_require__(7300);
-// EXTERNAL MODULE: ./src/core/stats/ranks.ts
-var stats_ranks = __nccwpck_require__(1544);
-;// CONCATENATED MODULE: ./src/core/stats/mann-whitney.ts
-/**
- * The Mann–Whitney U test (Mann & Whitney 1947; Wilcoxon rank-sum), following benchstat's rule:
- * the exact null distribution when there are no ties and both samples have at most 50 values,
- * otherwise the normal approximation with tie correction and continuity correction
- * (Hollander & Wolfe, Nonparametric Statistical Methods, §4.1).
- *
- * Assumptions: the two samples are independent, each made of i.i.d. draws; under H0 both come from
- * the same continuous distribution (so every arrangement of ranks is equally likely).
- */
-
-
-/** Largest sample size per side for which the exact distribution is used. */
-const EXACT_LIMIT = 50;
-const exactCache = new Map();
-/**
- * Exact null distribution of U for sample sizes m and n without ties, by the recurrence on the largest
- * observation: P_{i,j}(k) = i/(i+j)·P_{i−1,j}(k−j) + j/(i+j)·P_{i,j−1}(k) (Mann & Whitney 1947, eq. 2).
- * Probabilities rather than counts, so only positive terms are added and nothing overflows.
- */
-function mannWhitneyExactDistribution(m, n) {
-    const key = m <= n ? `${m},${n}` : `${n},${m}`;
-    const cached = exactCache.get(key);
-    if (cached)
-        return cached;
-    const [a, b] = m <= n ? [m, n] : [n, m];
-    // prev[j] = distribution for sizes (i−1, j); cur[j] for (i, j).
-    let prev = [];
-    for (let j = 0; j <= b; j++)
-        prev.push(Float64Array.of(1));
-    for (let i = 1; i <= a; i++) {
-        const cur = [Float64Array.of(1)];
-        for (let j = 1; j <= b; j++) {
-            const dist = new Float64Array(i * j + 1);
-            const wUp = i / (i + j);
-            const wSide = j / (i + j);
-            const up = prev[j]; // sizes (i−1, j), shifted by j
-            for (let k = 0; k < up.length; k++)
-                dist[k + j] += wUp * up[k];
-            const side = cur[j - 1]; // sizes (i, j−1)
-            for (let k = 0; k < side.length; k++)
-                dist[k] += wSide * side[k];
-            cur.push(dist);
-        }
-        prev = cur;
-    }
-    const pmf = prev[b];
-    const size = pmf.length;
-    const cdf = new Float64Array(size);
-    const sf = new Float64Array(size);
-    let acc = 0;
-    for (let k = 0; k < size; k++) {
-        acc += pmf[k];
-        cdf[k] = Math.min(1, acc);
-    }
-    acc = 0;
-    for (let k = size - 1; k >= 0; k--) {
-        acc += pmf[k];
-        sf[k] = Math.min(1, acc);
-    }
-    const table = { cdf, sf };
-    exactCache.set(key, table);
-    return table;
-}
-/** P(U ≤ k) under H0 for sizes m, n without ties (exact). */
-function mannWhitneyExactCdf(m, n, k) {
-    if (k < 0)
-        return 0;
-    const { cdf } = mannWhitneyExactDistribution(m, n);
-    return k >= cdf.length ? 1 : cdf[Math.floor(k)];
-}
-/** The tie-corrected standard deviation of U under H0. */
-function mannWhitneySigma(m, n, tieSizes) {
-    const total = m + n;
-    let tieTerm = 0;
-    for (const t of tieSizes)
-        tieTerm += t * t * t - t;
-    const variance = ((m * n) / 12) * (total + 1 - tieTerm / (total * (total - 1)));
-    return Math.sqrt(Math.max(0, variance));
-}
-/**
- * Mann–Whitney U test of x against y. `pGreater` is the one-sided p-value for "x stochastically
- * greater than y" (SciPy's `alternative='greater'` with x first). `method` forces a method; by default
- * exact when there are no ties and both sizes ≤ 50, normal approximation otherwise.
- */
-function mannWhitneyU(x, y, method = 'auto') {
-    const m = x.length;
-    const n = y.length;
-    if (m === 0 || n === 0)
-        throw new RangeError('mannWhitneyU: expected two non-empty samples');
-    for (const v of [...x, ...y])
-        if (!Number.isFinite(v))
-            throw new RangeError(`mannWhitneyU: non-finite value ${v}`);
-    const pooled = [...x, ...y];
-    const { ranks, tieSizes } = (0,stats_ranks/* rankWithTies */.m)(pooled);
-    let rankSumX = 0;
-    for (let i = 0; i < m; i++)
-        rankSumX += ranks[i];
-    const u = rankSumX - (m * (m + 1)) / 2;
-    const ties = tieSizes.length > 0;
-    const useExact = method === 'exact' || (method === 'auto' && !ties && m <= EXACT_LIMIT && n <= EXACT_LIMIT);
-    if (useExact) {
-        const { cdf, sf } = mannWhitneyExactDistribution(m, n);
-        // With ties U can be a half-integer; the exact table is then only an approximation (forced use).
-        const pGreater = sf[Math.min(sf.length - 1, Math.ceil(u))] ?? 0;
-        const pLess = cdf[Math.max(0, Math.floor(u))];
-        return { u, pGreater, pLess, pTwoSided: Math.min(1, 2 * Math.min(pGreater, pLess)), method: 'exact', ties };
-    }
-    const mu = (m * n) / 2;
-    const sigma = mannWhitneySigma(m, n, tieSizes);
-    if (sigma === 0)
-        return { u, pGreater: 1, pLess: 1, pTwoSided: 1, method: 'normal', ties };
-    const pGreater = (0,normal/* normalSurvival */.IL)((u - mu - 0.5) / sigma);
-    const pLess = (0,normal/* normalCdf */.vr)((u - mu + 0.5) / sigma);
-    const uMax = Math.max(u, m * n - u);
-    const pTwoSided = Math.min(1, 2 * (0,normal/* normalSurvival */.IL)((uMax - mu - 0.5) / sigma));
-    return { u, pGreater: Math.min(1, pGreater), pLess: Math.min(1, pLess), pTwoSided, method: 'normal', ties };
-}
-
-;// CONCATENATED MODULE: ./src/core/stats/hodges-lehmann.ts
-/**
- * The Hodges–Lehmann two-sample shift estimate and the distribution-free confidence interval that
- * inverts the Mann–Whitney test (Hodges & Lehmann 1963; Hollander & Wolfe, Nonparametric Statistical
- * Methods, §4.2–4.3; Bauer 1972).
- *
- * Model: y − θ has the same distribution as x (a pure location shift). θ̂ is the median of the m·n
- * differences y_j − x_i, and [D_(k), D_(mn+1−k)] (order statistics of those differences) covers θ with
- * probability 1 − 2·P(U ≤ k − 1), U the Mann–Whitney statistic under H0.
- */
-
-
-
-
-/**
- * The smallest one-sided p-value the Mann–Whitney test can give with samples of m and n, 1/C(m+n, m)
- * (every y above every x).
- */
-function smallestRankSumP(m, n) {
-    let logC = 0;
-    for (let i = 1; i <= Math.min(m, n); i++)
-        logC += Math.log(m + n - Math.min(m, n) + i) - Math.log(i);
-    return Math.exp(-logC);
-}
-/** All m·n pairwise differences y_j − x_i, sorted ascending. */
-function pairwiseDifferences(x, y) {
-    const d = new Float64Array(x.length * y.length);
-    let k = 0;
-    for (const yj of y)
-        for (const xi of x)
-            d[k++] = yj - xi;
-    return d.sort();
-}
-/**
- * The order-statistic index k (1-based) of the lower interval end for one-sided error `tail`:
- * the largest k with P(U ≤ k − 1) ≤ tail. Exact distribution when there are no ties and both sizes are
- * at most 50 (as in {@link mannWhitneyU}); otherwise the normal approximation with continuity and tie
- * correction, k = ⌊mn/2 − z·σ_U + ½⌋. Returns 0 when no k qualifies.
- */
-function shiftIntervalRank(m, n, tail, tieSizes = []) {
-    // No arrangement of the ranks is rarer than 1/C(m+n, m): the normal approximation must not claim more.
-    const smallest = smallestRankSumP(m, n);
-    if (tail < smallest * (1 - 1e-12))
-        return { k: 0, method: 'normal', tailAttained: smallest };
-    if (tieSizes.length === 0 && m <= EXACT_LIMIT && n <= EXACT_LIMIT) {
-        const { cdf } = mannWhitneyExactDistribution(m, n);
-        const k = (0,critical_rank/* criticalRankFromCdf */.V)(cdf, tail);
-        return { k, method: 'exact', tailAttained: k >= 1 ? cdf[k - 1] : cdf[0] };
-    }
-    const sigma = mannWhitneySigma(m, n, tieSizes);
-    const z = (0,normal/* normalQuantileUpper */.X7)(tail);
-    const k = Math.max(0, Math.floor((m * n) / 2 - z * sigma + 0.5));
-    return { k: Math.min(k, Math.floor((m * n + 1) / 2)), method: 'normal', tailAttained: tail };
-}
-/** Sorts the m·n differences y_j − x_i once; each interval end is then an order statistic. */
-function pairwiseShift(x, y) {
-    const d = pairwiseDifferences(x, y);
-    if (d.length === 0)
-        throw new RangeError('pairwiseShift: expected two non-empty samples');
-    const mid = d.length >> 1;
-    const { tieSizes } = (0,stats_ranks/* rankWithTies */.m)([...x, ...y]);
-    const rank = (tail) => shiftIntervalRank(x.length, y.length, tail, tieSizes).k;
-    return {
-        estimate: d.length % 2 === 1 ? d[mid] : (d[mid - 1] + d[mid]) / 2,
-        lowerAt: (tail) => {
-            const k = rank(tail);
-            return k >= 1 ? d[k - 1] : Number.NEGATIVE_INFINITY;
-        },
-        upperAt: (tail) => {
-            const k = rank(tail);
-            return k >= 1 ? d[d.length - k] : Number.POSITIVE_INFINITY;
-        },
-        extremes: [d[0], d[d.length - 1]],
-    };
-}
-/**
- * Hodges–Lehmann estimate of the shift of y relative to x with its two-sided `confidence` interval
- * inverting the Mann–Whitney test. When the level is out of reach (tiny samples), the widest interval
- * [min difference, max difference] is returned with its actual coverage and `attained: false`.
- */
-function hodgesLehmannInterval(x, y, confidence) {
-    if (!(confidence > 0 && confidence < 1)) {
-        throw new RangeError(`hodgesLehmannInterval: expected confidence in (0, 1), got ${confidence}`);
-    }
-    return hodgesLehmannIntervalForTail(x, y, (1 - confidence) / 2);
-}
-/**
- * As {@link hodgesLehmannInterval}, with the error of each side given directly (`tail` = (1 − confidence)/2),
- * so that tiny tails (e.g. 1e-12 at an early O'Brien–Fleming look) keep their precision.
- */
-function hodgesLehmannIntervalForTail(x, y, tail) {
-    if (!(tail > 0 && tail < 0.5))
-        throw new RangeError(`hodgesLehmannInterval: expected a tail in (0, 0.5), got ${tail}`);
-    const m = x.length;
-    const n = y.length;
-    const d = pairwiseDifferences(x, y);
-    if (d.length === 0)
-        throw new RangeError('hodgesLehmannInterval: expected two non-empty samples');
-    const mid = d.length >> 1;
-    const estimate = d.length % 2 === 1 ? d[mid] : (d[mid - 1] + d[mid]) / 2;
-    const { tieSizes } = rankWithTies([...x, ...y]);
-    const { k, method, tailAttained } = shiftIntervalRank(m, n, tail, tieSizes);
-    if (k >= 1) {
-        return { estimate, low: d[k - 1], high: d[d.length - k], confidence: 1 - 2 * tail, attained: true, method };
-    }
-    return {
-        estimate,
-        low: d[0],
-        high: d[d.length - 1],
-        confidence: Math.max(0, 1 - 2 * tailAttained),
-        attained: false,
-        method,
-    };
-}
-
 ;// CONCATENATED MODULE: ./src/core/stats/median-interval.ts
 /**
  * The distribution-free confidence interval for a median from order statistics (Thompson 1936;
@@ -67227,6 +66991,17 @@ function undecidable(metric, rounds, tail, needed, paired) {
         `it needed a one-sided level of ${tail.toPrecision(2)}, below the smallest p the ${paired ? 'paired' : 'two-sample'} rank test gives with ${rounds} ` +
         `${paired ? 'rounds' : 'samples a side'}. At least ${needed} ${paired ? 'rounds' : 'samples a side (files for perfgate compare)'} would reach it: raise max-rounds or max-time, or gate fewer metrics.`);
 }
+/**
+ * A gated metric undecided at the final look whose fail end, beyond the budget without the widening for
+ * serial correlation, that widening put out of reach: with this many rounds no data could have shown it.
+ */
+function undecidableUnderCorrelation(metric, rounds, lagOne, metrics, needed, paired) {
+    const unit = paired ? 'rounds' : 'samples a side';
+    return (`${metric}: beyond the budget if its ${unit} were independent, undecided once serial correlation is allowed for: ` +
+        `the interval allows for serial correlation in run order (lag-1 autocorrelation estimated at ${lagOne.toFixed(2)}${metrics ? `, pooled over ${metrics} metrics of the suite` : ''}, plus a margin for the noise of an estimate from so few ${unit}), ` +
+        `which puts its fail end beyond what ${rounds} ${unit} can reach at the level it needed, so ${rounds} ${unit} could not have shown a regression. ` +
+        `About ${Math.max(needed, rounds + 1)} ${unit} would: raise max-rounds or max-time, gate fewer metrics, or remove the state that carries over between samples (a longer warm-up).`);
+}
 function notes_newOnHead(metric) {
     return {
         code: 'new-on-head',
@@ -67333,236 +67108,8 @@ function normalQuantileUpperSafe(q) {
     return (0,normal/* normalQuantileUpper */.X7)(Math.min(0.49, Math.max(1e-300, q)));
 }
 
-// EXTERNAL MODULE: ./src/core/stats/signed-rank.ts
-var signed_rank = __nccwpck_require__(3214);
-;// CONCATENATED MODULE: ./src/core/gate/shift.ts
-/**
- * The change of head against base on the analysis scale, and its interval at any one-sided level.
- *
- * Values are oriented so that positive means worse: x = +log(v) for lower-is-better metrics and −log(v)
- * for higher-is-better ones (on the linear scale when some value is ≤ 0). The change θ is the location
- * shift of head against base on that scale.
- *
- * - `paired` (the default): rounds are randomized blocks — each round runs base and head once, close in
- *   time — so the within-round differences dᵢ = headᵢ − baseᵢ cancel drift that hits both sides of a
- *   round alike. θ is estimated by the Hodges–Lehmann median of the Walsh averages and bounded by
- *   inverting the Wilcoxon signed-rank test (`stats/signed-rank.ts`). Assumption: the dᵢ are
- *   symmetric about θ (true when base and head noise within a round are exchangeable) and independent
- *   from round to round, or serially correlated as an AR(1) process (see below).
- * - `two-sample`: the Hodges–Lehmann median of all head − base differences and the interval inverting
- *   the Mann–Whitney test (`stats/hodges-lehmann.ts`). Assumption: all samples independent (or AR(1)
- *   within a side, see below), head a pure shift of base. Used when the rounds cannot be paired.
- *
- * Both ends are widened by the measurement resolution (`resolution.ts`), so rounding never narrows the
- * interval below what the data can show.
- *
- * **Serial correlation within a side.** Randomizing the order within a round removes drift shared by
- * both sides, not correlation in one side's own sequence of samples (page cache, thermal state, a JIT or
- * a daemon warming differently per checkout). With AR(1) correlation ρ, a rank statistic's variance
- * grows by about V(ρ) = 1 + 2·Σₖ(1 − k/n)·ρᵏ (the variance of a mean of an AR(1) series, Box, Jenkins
- * & Reinsel, Time Series Analysis, §2.1), so a test at nominal level τ really runs at
- * 1 − Φ(z_τ / √V): at ρ = 0.5 a 5 % test is a 19 % one. The diagnostic is the lag-1 autocorrelation of
- * the centred ranks of the residuals in run order (the paired differences, from which the round effect
- * has cancelled; for two samples, each side's own sequence), bias-corrected for its estimated mean
- * (Marriott & Pope 1954: E ρ̂ ≈ ρ − (1 + 3ρ)/n). When it is positive the interval is computed at the
- * nominal tail τ' = 1 − Φ(√V·z_τ): the same rank interval, widened as the correlation requires.
- * The estimate is also pooled over a suite's undecided gated metrics (`lagOneOf` of all their residual
- * sequences, in `gate.ts`), and each end uses the larger of the two inflations: the state that carries
- * over between samples is the machine's, shared by a suite's metrics, and from m metrics the pooled
- * estimate's error is 1/√m of one metric's — which matters most for the fail end of a large family,
- * whose Holm level α/m sits far in the tail, where an underestimated V costs the most.
- */
-
-
-
-
-
-const NO_CORRELATION = { lagOne: 0, n: 0, inflation: { fail: 1, pass: 1 }, z: 0 };
-/**
- * Fewest values a sequence needs before its autocorrelation is estimated: below 10 the estimate's
- * standard error (≈ 1/√n) is above 0.3, and the margin alone would put a short run's levels out of
- * reach. The default first look is at 10 rounds.
- */
-const MIN_FOR_CORRELATION = 10;
-/**
- * The sequences in run order whose serial correlation matters for this comparison, the residuals after
- * the round effect: the per-round differences when paired, each side's own samples otherwise.
- */
-function residualSequences(base, head, analysis) {
-    if (isPaired(base, head, analysis))
-        return [head.map((h, i) => h - base[i])];
-    return [[...base], [...head]];
-}
-function isPaired(base, head, analysis) {
-    return analysis === 'paired' && base.length === head.length && base.length >= 2;
-}
-/**
- * The shift of `head` against `base` (both already oriented, in run order), paired by round when
- * `paired` is asked for and both sides have the same number of samples. `widen` is added to both ends
- * (resolution). `pooled`: the serial correlation estimated over every gated metric of the suite
- * (`lagOneOf` of their `residualSequences`); each end then allows for the larger of the metric's own
- * correlation and the suite's.
- */
-function shiftOf(base, head, analysis, widen = 0, correlation = 'widen', pooled = null) {
-    const sequences = residualSequences(base, head, analysis);
-    const serial = correlation === 'widen' ? shift_serialCorrelation(lagOneOf(sequences), pooled) : NO_CORRELATION;
-    if (isPaired(base, head, analysis))
-        return pairedShift(sequences[0], widen, serial);
-    return twoSampleShift(base, head, widen, serial);
-}
-/** Centred ranks (average ranks for ties) of a sequence. */
-function centredRanks(x) {
-    const mean = (x.length + 1) / 2;
-    return Array.from((0,stats_ranks/* rankWithTies */.m)(x).ranks, (r) => r - mean);
-}
-/**
- * AR(1) variance inflation of the mean of n values with lag-1 autocorrelation ρ ≥ 0:
- * 1 + 2·Σ_{k=1}^{n−1} (1 − k/n)·ρᵏ.
- */
-function ar1Inflation(rho, n) {
-    if (rho === 0 || !Number.isFinite(rho) || n < 2)
-        return 1;
-    let sum = 0;
-    let power = 1;
-    for (let k = 1; k < n; k++) {
-        power *= rho;
-        sum += (1 - k / n) * power;
-        if (Math.abs(power) < 1e-12)
-            break;
-    }
-    return 1 + 2 * sum;
-}
-/**
- * How each end of the interval uses the estimate (chosen with `npm run bench:gate` as judge). The ρ used
- * is the bias-corrected estimate plus a margin of `margin` standard errors (about 1/√total), applied
- * when the raw estimate's z (ρ̂·√total) exceeds `above`:
- * - the fail end must keep its error ≤ α at the budget's edge for ρ up to 0.5, and at 10–50 rounds the
- *   estimate is noisy: the bare estimate still fails ~8 % at ρ = 0.5 (its low draws under-correct), so
- *   the fail end always adds a margin. It widens, never narrows.
- * - the pass end decides how many rounds an unchanged metric costs, so it widens only when the
- *   diagnostic finds the correlation (z > 1.645), by the bare bias-corrected estimate.
- */
-const CORRELATION_RULES = {
-    fail: { margin: 0.75, above: Number.NEGATIVE_INFINITY },
-    pass: { margin: 0, above: 1.645 },
-};
-/**
- * The largest correlation the widening uses: validity is promised up to ρ = 0.5, and a noisy estimate far
- * above it (0.9 from 20 rounds of independent samples happens) would otherwise make the interval
- * unreachable for no reason. Beyond it, the note says the samples are correlated.
- */
-const MAX_RHO = 0.6;
-/** The variance inflation one end uses for an estimate (bias-corrected per sequence, margin over all values). */
-function inflationFor(e, rule) {
-    if (!(e.lagOne * Math.sqrt(e.total) > rule.above))
-        return 1;
-    const corrected = e.lagOne + (1 + 3 * e.lagOne) / e.n;
-    const used = Math.min(MAX_RHO, Math.max(0, corrected + rule.margin / Math.sqrt(e.total)));
-    return ar1Inflation(used, e.n);
-}
-/**
- * Lag-1 autocorrelation of the centred ranks of each sequence in run order, pooled over the sequences
- * (Σ of lag products over Σ of squares); null when no sequence is long enough.
- */
-function lagOneOf(sequences) {
-    let cross = 0;
-    let square = 0;
-    let total = 0;
-    let count = 0;
-    for (const s of sequences) {
-        if (s.length < MIN_FOR_CORRELATION)
-            continue;
-        const r = centredRanks(s);
-        for (let i = 0; i < r.length; i++) {
-            square += r[i] * r[i];
-            if (i + 1 < r.length)
-                cross += r[i] * r[i + 1];
-        }
-        total += r.length;
-        count++;
-    }
-    if (total === 0 || square === 0)
-        return null;
-    return { lagOne: cross / square, n: Math.round(total / count), total, sequences: count };
-}
-/**
- * The variance inflation each end of the interval applies for a metric's own estimate and, when given,
- * its suite's pooled one: the larger of the two at each end (the suite's is far less noisy when the
- * correlation comes from the machine, which every metric of a suite shares; the metric's own still
- * covers a correlation of its own).
- */
-function shift_serialCorrelation(own, pooled = null, rules = CORRELATION_RULES) {
-    const estimates = [own, pooled].filter((e) => e !== null);
-    if (estimates.length === 0)
-        return NO_CORRELATION;
-    const inflation = (rule) => Math.max(...estimates.map((e) => inflationFor(e, rule)));
-    // The one reported: the one with the stronger evidence.
-    const shown = estimates.reduce((a, b) => (b.lagOne * Math.sqrt(b.total) > a.lagOne * Math.sqrt(a.total) ? b : a));
-    return {
-        lagOne: shown.lagOne,
-        n: shown.n,
-        inflation: { fail: inflation(rules.fail), pass: inflation(rules.pass) },
-        z: shown.lagOne * Math.sqrt(shown.total),
-        ...(shown === pooled && (pooled.metrics ?? 0) > 1 ? { metrics: pooled.metrics } : {}),
-    };
-}
-/** The nominal one-sided tail that keeps error `tail` when the statistic's variance is `inflation` times larger. */
-function inflatedTail(tail, inflation) {
-    if (inflation === 1 || !(tail > 0 && tail < 0.5))
-        return tail;
-    return (0,normal/* normalSurvival */.IL)(Math.sqrt(inflation) * (0,normal/* normalQuantileUpper */.X7)(tail));
-}
-/** A p-value recomputed for a statistic whose variance is `inflation` times larger than assumed. */
-function deflatedP(p, inflation) {
-    if (inflation === 1 || !(p > 0 && p < 0.5))
-        return p;
-    return (0,normal/* normalSurvival */.IL)((0,normal/* normalQuantileUpper */.X7)(p) / Math.sqrt(inflation));
-}
-/** Adds the resolution to both ends (∓Infinity stay open) and the correlation to the tails. */
-function widened(bounds, widen, inflation) {
-    // Oriented so that larger is worse: the lower end is the fail end's, the upper end the pass end's.
-    return {
-        estimate: bounds.estimate,
-        lowerAt: (tail) => bounds.lowerAt(inflatedTail(tail, inflation.fail)) - widen,
-        upperAt: (tail) => bounds.upperAt(inflatedTail(tail, inflation.pass)) + widen,
-        extremes: [bounds.extremes[0] - widen, bounds.extremes[1] + widen],
-    };
-}
-function pairedShift(d, widen, correlation) {
-    const n = d.length;
-    const v = correlation.inflation;
-    return {
-        analysis: 'paired',
-        ...widened((0,signed_rank/* walshShift */.yo)(d), widen, v),
-        // Ordering only: the signed-rank p of the data moved by the widening towards the null.
-        pWorseThan: (theta0) => deflatedP((0,signed_rank/* signedRankPGreater */.JC)(d, theta0 + widen), v.fail),
-        pBetterThan: (theta0) => deflatedP((0,signed_rank/* signedRankPGreater */.JC)(d.map((x) => -x), -theta0 + widen), v.pass),
-        reachable: (tail, end) => inflatedTail(tail, v[end]) >= (0,signed_rank/* smallestSignedRankP */.yF)(n) * (1 - 1e-12),
-        smallestP: (0,signed_rank/* smallestSignedRankP */.yF)(n),
-        roundsFor: (tail, end) => Math.max(1, Math.ceil(Math.log2(1 / inflatedTail(tail, v[end])) - 1e-9)),
-        correlation,
-    };
-}
-function twoSampleShift(base, head, widen, correlation) {
-    const v = correlation.inflation;
-    return {
-        analysis: 'two-sample',
-        ...widened(pairwiseShift(base, head), widen, v),
-        pWorseThan: (theta0) => deflatedP(mannWhitneyU(head.map((x) => x - theta0 - widen), base).pGreater, v.fail),
-        pBetterThan: (theta0) => deflatedP(mannWhitneyU(head.map((x) => x - theta0 + widen), base).pLess, v.pass),
-        reachable: (tail, end) => inflatedTail(tail, v[end]) >= smallestRankSumP(base.length, head.length) * (1 - 1e-12),
-        smallestP: smallestRankSumP(base.length, head.length),
-        roundsFor: (tail, end) => {
-            const t = inflatedTail(tail, v[end]);
-            let n = 1;
-            while (smallestRankSumP(n, n) > t * (1 + 1e-12) && n < 10_000)
-                n++;
-            return n;
-        },
-        correlation,
-    };
-}
-
+// EXTERNAL MODULE: ./src/core/gate/shift.ts
+var gate_shift = __nccwpck_require__(1419);
 ;// CONCATENATED MODULE: ./src/core/gate/gate.ts
 
 
@@ -67919,7 +67466,7 @@ class SequentialGate {
         if (this.options.analysis === 'paired')
             return Math.max(2, Math.ceil(Math.log2(1 / tail) - 1e-9));
         let n = 2;
-        while (smallestRankSumP(n, n) > tail * (1 + 1e-12))
+        while ((0,hodges_lehmann/* smallestRankSumP */.r6)(n, n) > tail * (1 + 1e-12))
             n++;
         return n;
     }
@@ -67942,13 +67489,13 @@ class SequentialGate {
                 continue;
             const { xb, xh } = oriented(m);
             const suite = bySuite.get(m.suite) ?? { sequences: [], metrics: 0 };
-            suite.sequences.push(...residualSequences(xb, xh, this.options.analysis));
+            suite.sequences.push(...(0,gate_shift/* residualSequences */.Er)(xb, xh, this.options.analysis));
             suite.metrics++;
             bySuite.set(m.suite, suite);
         }
         const pooled = new Map();
         for (const [suite, { sequences, metrics: count }] of bySuite) {
-            const estimate = lagOneOf(sequences);
+            const estimate = (0,gate_shift/* lagOneOf */.uO)(sequences);
             if (estimate)
                 pooled.set(suite, { ...estimate, metrics: count });
         }
@@ -67994,7 +67541,7 @@ class SequentialGate {
             metricNotes.push(coarseResolution(m.id, resolution, m.unit, widen, budget.limit, logScale));
         }
         metricNotes.push(...sampleNotes(m.id, xb, xh));
-        const shift = shiftOf(xb, xh, this.options.analysis, widen, this.options.serialCorrelation, pooled);
+        const shift = (0,gate_shift/* shiftOf */.Gn)(xb, xh, this.options.analysis, widen, this.options.serialCorrelation, pooled);
         const correlationNote = serialCorrelation(m.id, shift.correlation, shift.analysis === 'paired');
         if (correlationNote)
             metricNotes.push(correlationNote);
@@ -68124,19 +67671,25 @@ function firstNonFinite(m) {
 /**
  * The error for a metric left undecided at the final look whose interval could not have excluded the
  * budget: an end at the level it needed cannot be finite with this many rounds, whatever the data (the
- * rank test's smallest p is above the level). Null when both ends could. An end put out of reach only by
- * the widening for serial correlation is the data's doing, not the design's: the metric is inconclusive
- * with a note saying how many rounds would reach it.
+ * rank test's smallest p is above the level). Null when both ends could. A fail end put out of reach by
+ * the widening for serial correlation (which depends on the data's estimate) is an error when, without
+ * that widening, the fail end is beyond the budget: the data show a regression on independent samples
+ * that this many rounds cannot show once correlation is allowed for, and a regression never ends green
+ * (no evidence, no pass). Otherwise the metric stays inconclusive, with a note saying how many rounds
+ * would reach that end.
  */
 function outOfReach(id, s, failTail, passTail, rounds) {
     if (s.kind === 'growth')
         return null; // decided when tested (growth.ts)
     const tail = Math.min(failTail, passTail);
     if (s.kind === 'relative') {
-        if (tail >= s.shift.smallestP * (1 - 1e-12))
-            return null;
         const paired = s.shift.analysis === 'paired';
-        return undecidable(id, rounds, tail, roundsToReach(tail, paired), paired);
+        if (tail < s.shift.smallestP * (1 - 1e-12))
+            return undecidable(id, rounds, tail, roundsToReach(tail, paired), paired);
+        if (s.shift.reachable(failTail, 'fail') || !(s.shift.lowerIgnoringCorrelationAt(failTail) > s.limit))
+            return null;
+        const c = s.shift.correlation;
+        return undecidableUnderCorrelation(id, rounds, c.lagOne, c.metrics, s.shift.roundsFor(failTail, 'fail'), paired);
     }
     if (Number.isFinite(s.head.lowerAt(tail)))
         return null;
@@ -68147,7 +67700,7 @@ function roundsToReach(tail, paired) {
     if (paired)
         return Math.max(1, Math.ceil(Math.log2(1 / tail) - 1e-9));
     let n = 1;
-    while (smallestRankSumP(n, n) > tail * (1 + 1e-12) && n < 10_000)
+    while ((0,hodges_lehmann/* smallestRankSumP */.r6)(n, n) > tail * (1 + 1e-12) && n < 10_000)
         n++;
     return n;
 }
@@ -74016,7 +73569,8 @@ function budgetFor(id, unit, entries, fallback) {
 /* unused harmony export passSpending */
 /* harmony import */ var _stats_group_sequential__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4934);
 /* harmony import */ var _stats_signed_rank__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3214);
-/* harmony import */ var _looks__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8455);
+/* harmony import */ var _looks__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8455);
+/* harmony import */ var _shift__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1419);
 /**
  * The statistical design of the gate: how each end of a metric's interval spends its error over the
  * looks, and which `min-rounds`/`max-rounds` can reach a decision at all. Chosen with
@@ -74036,6 +73590,7 @@ function budgetFor(id, unit, entries, fallback) {
  *   so with one metric the pass end spends early (by round 15), and with many it keeps its α for the
  *   looks where all m can be decided together (`passSpending`).
  */
+
 
 
 
@@ -74059,10 +73614,12 @@ const DESIGN = {
  * metric at level `alpha`: the loosest level the last look can ever test at.
  */
 function lastLookLevels(alpha, minRounds, maxRounds, design) {
-    const looks = (0,_looks__WEBPACK_IMPORTED_MODULE_2__/* .planLooks */ .E)(minRounds, maxRounds);
-    const fractions = looks.map((r) => (0,_looks__WEBPACK_IMPORTED_MODULE_2__/* .informationFraction */ .d)(r, maxRounds));
+    const looks = (0,_looks__WEBPACK_IMPORTED_MODULE_3__/* .planLooks */ .E)(minRounds, maxRounds);
+    const fractions = looks.map((r) => (0,_looks__WEBPACK_IMPORTED_MODULE_3__/* .informationFraction */ .d)(r, maxRounds));
     const last = (spending) => (0,_stats_group_sequential__WEBPACK_IMPORTED_MODULE_0__/* .groupSequentialBoundaries */ .Lp)(alpha, fractions, { spending, spendAllAtLast: true }).nominal[fractions.length - 1];
-    return Math.min(last(design.fail), last(design.pass(1)));
+    // The fail end as the test uses it: allowing for the serial correlation that maxRounds rounds cannot
+    // rule out, even when they show none.
+    return Math.min((0,_shift__WEBPACK_IMPORTED_MODULE_2__/* .failTailWithoutCorrelation */ .jM)(last(design.fail), maxRounds), last(design.pass(1)));
 }
 /**
  * Whether `min-rounds`/`max-rounds` can ever decide a gated metric: at the last look, even a family of
@@ -74082,7 +73639,7 @@ function roundsProblem(alpha, minRounds, maxRounds, design = DESIGN) {
         input: 'max-rounds',
         smallest,
         message: `${maxRounds} rounds can never decide a gated metric: the last look needs a one-sided level of ${level.toPrecision(2)} ` +
-            `(alpha ${alpha}), and the smallest p of the paired rank test with ${maxRounds} rounds is 2^-${maxRounds} = ${(0,_stats_signed_rank__WEBPACK_IMPORTED_MODULE_1__/* .smallestSignedRankP */ .yF)(maxRounds).toPrecision(2)}. ` +
+            `(alpha ${alpha}, its fail end widened for the serial correlation that ${maxRounds} rounds cannot rule out), and the smallest p of the paired rank test with ${maxRounds} rounds is 2^-${maxRounds} = ${(0,_stats_signed_rank__WEBPACK_IMPORTED_MODULE_1__/* .smallestSignedRankP */ .yF)(maxRounds).toPrecision(2)}. ` +
             `The smallest max-rounds that can decide one metric is ${smallest} (with min-rounds ${minRounds}); more metrics need more.`,
     };
 }
@@ -74413,6 +73970,260 @@ function planLooks(minRounds, maxRounds) {
  * information of the rank statistics grows linearly in rounds. */
 function informationFraction(rounds, maxRounds) {
     return Math.min(1, rounds / maxRounds);
+}
+
+
+/***/ }),
+
+/***/ 1419:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Er: () => (/* binding */ residualSequences),
+/* harmony export */   Gn: () => (/* binding */ shiftOf),
+/* harmony export */   jM: () => (/* binding */ failTailWithoutCorrelation),
+/* harmony export */   uO: () => (/* binding */ lagOneOf)
+/* harmony export */ });
+/* unused harmony exports ar1Inflation, CORRELATION_RULES, serialCorrelation */
+/* harmony import */ var _stats_hodges_lehmann__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(333);
+/* harmony import */ var _stats_mann_whitney__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9986);
+/* harmony import */ var _stats_normal__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7300);
+/* harmony import */ var _stats_ranks__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(1544);
+/* harmony import */ var _stats_signed_rank__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3214);
+/**
+ * The change of head against base on the analysis scale, and its interval at any one-sided level.
+ *
+ * Values are oriented so that positive means worse: x = +log(v) for lower-is-better metrics and −log(v)
+ * for higher-is-better ones (on the linear scale when some value is ≤ 0). The change θ is the location
+ * shift of head against base on that scale.
+ *
+ * - `paired` (the default): rounds are randomized blocks — each round runs base and head once, close in
+ *   time — so the within-round differences dᵢ = headᵢ − baseᵢ cancel drift that hits both sides of a
+ *   round alike. θ is estimated by the Hodges–Lehmann median of the Walsh averages and bounded by
+ *   inverting the Wilcoxon signed-rank test (`stats/signed-rank.ts`). Assumption: the dᵢ are
+ *   symmetric about θ (true when base and head noise within a round are exchangeable) and independent
+ *   from round to round, or serially correlated as an AR(1) process (see below).
+ * - `two-sample`: the Hodges–Lehmann median of all head − base differences and the interval inverting
+ *   the Mann–Whitney test (`stats/hodges-lehmann.ts`). Assumption: all samples independent (or AR(1)
+ *   within a side, see below), head a pure shift of base. Used when the rounds cannot be paired.
+ *
+ * Both ends are widened by the measurement resolution (`resolution.ts`), so rounding never narrows the
+ * interval below what the data can show.
+ *
+ * **Serial correlation within a side.** Randomizing the order within a round removes drift shared by
+ * both sides, not correlation in one side's own sequence of samples (page cache, thermal state, a JIT or
+ * a daemon warming differently per checkout). With AR(1) correlation ρ, a rank statistic's variance
+ * grows by about V(ρ) = 1 + 2·Σₖ(1 − k/n)·ρᵏ (the variance of a mean of an AR(1) series, Box, Jenkins
+ * & Reinsel, Time Series Analysis, §2.1), so a test at nominal level τ really runs at
+ * 1 − Φ(z_τ / √V): at ρ = 0.5 a 5 % test is a 19 % one. The diagnostic is the lag-1 autocorrelation of
+ * the centred ranks of the residuals in run order (the paired differences, from which the round effect
+ * has cancelled; for two samples, each side's own sequence), bias-corrected for its estimated mean
+ * (Marriott & Pope 1954: E ρ̂ ≈ ρ − (1 + 3ρ)/n). When it is positive the interval is computed at the
+ * nominal tail τ' = 1 − Φ(√V·z_τ): the same rank interval, widened as the correlation requires.
+ * The estimate is also pooled over a suite's undecided gated metrics (`lagOneOf` of all their residual
+ * sequences, in `gate.ts`), and each end uses the larger of the two inflations: the state that carries
+ * over between samples is the machine's, shared by a suite's metrics, and from m metrics the pooled
+ * estimate's error is 1/√m of one metric's — which matters most for the fail end of a large family,
+ * whose Holm level α/m sits far in the tail, where an underestimated V costs the most.
+ */
+
+
+
+
+
+const NO_CORRELATION = { lagOne: 0, n: 0, inflation: { fail: 1, pass: 1 }, z: 0 };
+/**
+ * Fewest values a sequence needs before its autocorrelation is estimated: below 10 the estimate's
+ * standard error (≈ 1/√n) is above 0.3, and the margin alone would put a short run's levels out of
+ * reach. The default first look is at 10 rounds.
+ */
+const MIN_FOR_CORRELATION = 10;
+/**
+ * The sequences in run order whose serial correlation matters for this comparison, the residuals after
+ * the round effect: the per-round differences when paired, each side's own samples otherwise.
+ */
+function residualSequences(base, head, analysis) {
+    if (isPaired(base, head, analysis))
+        return [head.map((h, i) => h - base[i])];
+    return [[...base], [...head]];
+}
+function isPaired(base, head, analysis) {
+    return analysis === 'paired' && base.length === head.length && base.length >= 2;
+}
+/**
+ * The shift of `head` against `base` (both already oriented, in run order), paired by round when
+ * `paired` is asked for and both sides have the same number of samples. `widen` is added to both ends
+ * (resolution). `pooled`: the serial correlation estimated over every gated metric of the suite
+ * (`lagOneOf` of their `residualSequences`); each end then allows for the larger of the metric's own
+ * correlation and the suite's.
+ */
+function shiftOf(base, head, analysis, widen = 0, correlation = 'widen', pooled = null) {
+    const sequences = residualSequences(base, head, analysis);
+    const serial = correlation === 'widen' ? serialCorrelation(lagOneOf(sequences), pooled) : NO_CORRELATION;
+    if (isPaired(base, head, analysis))
+        return pairedShift(sequences[0], widen, serial);
+    return twoSampleShift(base, head, widen, serial);
+}
+/** Centred ranks (average ranks for ties) of a sequence. */
+function centredRanks(x) {
+    const mean = (x.length + 1) / 2;
+    return Array.from((0,_stats_ranks__WEBPACK_IMPORTED_MODULE_4__/* .rankWithTies */ .m)(x).ranks, (r) => r - mean);
+}
+/**
+ * AR(1) variance inflation of the mean of n values with lag-1 autocorrelation ρ ≥ 0:
+ * 1 + 2·Σ_{k=1}^{n−1} (1 − k/n)·ρᵏ.
+ */
+function ar1Inflation(rho, n) {
+    if (rho === 0 || !Number.isFinite(rho) || n < 2)
+        return 1;
+    let sum = 0;
+    let power = 1;
+    for (let k = 1; k < n; k++) {
+        power *= rho;
+        sum += (1 - k / n) * power;
+        if (Math.abs(power) < 1e-12)
+            break;
+    }
+    return 1 + 2 * sum;
+}
+/**
+ * How each end of the interval uses the estimate (chosen with `npm run bench:gate` as judge). The ρ used
+ * is the bias-corrected estimate plus a margin of `margin` standard errors (about 1/√total), applied
+ * when the raw estimate's z (ρ̂·√total) exceeds `above`:
+ * - the fail end must keep its error ≤ α at the budget's edge for ρ up to 0.5, and at 10–50 rounds the
+ *   estimate is noisy: the bare estimate still fails ~8 % at ρ = 0.5 (its low draws under-correct), so
+ *   the fail end always adds a margin. It widens, never narrows.
+ * - the pass end decides how many rounds an unchanged metric costs, so it widens only when the
+ *   diagnostic finds the correlation (z > 1.645), by the bare bias-corrected estimate.
+ */
+const CORRELATION_RULES = {
+    fail: { margin: 0.75, above: Number.NEGATIVE_INFINITY },
+    pass: { margin: 0, above: 1.645 },
+};
+/**
+ * The largest correlation the widening uses: validity is promised up to ρ = 0.5, and a noisy estimate far
+ * above it (0.9 from 20 rounds of independent samples happens) would otherwise make the interval
+ * unreachable for no reason. Beyond it, the note says the samples are correlated.
+ */
+const MAX_RHO = 0.6;
+/** The variance inflation one end uses for an estimate (bias-corrected per sequence, margin over all values). */
+function inflationFor(e, rule) {
+    if (!(e.lagOne * Math.sqrt(e.total) > rule.above))
+        return 1;
+    const corrected = e.lagOne + (1 + 3 * e.lagOne) / e.n;
+    const used = Math.min(MAX_RHO, Math.max(0, corrected + rule.margin / Math.sqrt(e.total)));
+    return ar1Inflation(used, e.n);
+}
+/**
+ * Lag-1 autocorrelation of the centred ranks of each sequence in run order, pooled over the sequences
+ * (Σ of lag products over Σ of squares); null when no sequence is long enough.
+ */
+function lagOneOf(sequences) {
+    let cross = 0;
+    let square = 0;
+    let total = 0;
+    let count = 0;
+    for (const s of sequences) {
+        if (s.length < MIN_FOR_CORRELATION)
+            continue;
+        const r = centredRanks(s);
+        for (let i = 0; i < r.length; i++) {
+            square += r[i] * r[i];
+            if (i + 1 < r.length)
+                cross += r[i] * r[i + 1];
+        }
+        total += r.length;
+        count++;
+    }
+    if (total === 0 || square === 0)
+        return null;
+    return { lagOne: cross / square, n: Math.round(total / count), total, sequences: count };
+}
+/**
+ * The variance inflation each end of the interval applies for a metric's own estimate and, when given,
+ * its suite's pooled one: the larger of the two at each end (the suite's is far less noisy when the
+ * correlation comes from the machine, which every metric of a suite shares; the metric's own still
+ * covers a correlation of its own).
+ */
+function serialCorrelation(own, pooled = null, rules = CORRELATION_RULES) {
+    const estimates = [own, pooled].filter((e) => e !== null);
+    if (estimates.length === 0)
+        return NO_CORRELATION;
+    const inflation = (rule) => Math.max(...estimates.map((e) => inflationFor(e, rule)));
+    // The one reported: the one with the stronger evidence.
+    const shown = estimates.reduce((a, b) => (b.lagOne * Math.sqrt(b.total) > a.lagOne * Math.sqrt(a.total) ? b : a));
+    return {
+        lagOne: shown.lagOne,
+        n: shown.n,
+        inflation: { fail: inflation(rules.fail), pass: inflation(rules.pass) },
+        z: shown.lagOne * Math.sqrt(shown.total),
+        ...(shown === pooled && (pooled.metrics ?? 0) > 1 ? { metrics: pooled.metrics } : {}),
+    };
+}
+/** The nominal one-sided tail that keeps error `tail` when the statistic's variance is `inflation` times larger. */
+function inflatedTail(tail, inflation) {
+    if (inflation === 1 || !(tail > 0 && tail < 0.5))
+        return tail;
+    return (0,_stats_normal__WEBPACK_IMPORTED_MODULE_2__/* .normalSurvival */ .IL)(Math.sqrt(inflation) * (0,_stats_normal__WEBPACK_IMPORTED_MODULE_2__/* .normalQuantileUpper */ .X7)(tail));
+}
+/**
+ * The fail end's nominal tail for error `tail` after n rounds whose samples show no serial correlation
+ * (ρ̂ = 0): the widening that the bias correction and the margin for the estimate's noise impose on
+ * their own. A schedule whose last look cannot reach it could not fail a regression on independent samples.
+ */
+function failTailWithoutCorrelation(tail, n) {
+    return inflatedTail(tail, serialCorrelation({ lagOne: 0, n, total: n, sequences: 1 }).inflation.fail);
+}
+/** A p-value recomputed for a statistic whose variance is `inflation` times larger than assumed. */
+function deflatedP(p, inflation) {
+    if (inflation === 1 || !(p > 0 && p < 0.5))
+        return p;
+    return (0,_stats_normal__WEBPACK_IMPORTED_MODULE_2__/* .normalSurvival */ .IL)((0,_stats_normal__WEBPACK_IMPORTED_MODULE_2__/* .normalQuantileUpper */ .X7)(p) / Math.sqrt(inflation));
+}
+/** Adds the resolution to both ends (∓Infinity stay open) and the correlation to the tails. */
+function widened(bounds, widen, inflation) {
+    // Oriented so that larger is worse: the lower end is the fail end's, the upper end the pass end's.
+    return {
+        estimate: bounds.estimate,
+        lowerAt: (tail) => bounds.lowerAt(inflatedTail(tail, inflation.fail)) - widen,
+        lowerIgnoringCorrelationAt: (tail) => bounds.lowerAt(tail) - widen,
+        upperAt: (tail) => bounds.upperAt(inflatedTail(tail, inflation.pass)) + widen,
+        extremes: [bounds.extremes[0] - widen, bounds.extremes[1] + widen],
+    };
+}
+function pairedShift(d, widen, correlation) {
+    const n = d.length;
+    const v = correlation.inflation;
+    return {
+        analysis: 'paired',
+        ...widened((0,_stats_signed_rank__WEBPACK_IMPORTED_MODULE_3__/* .walshShift */ .yo)(d), widen, v),
+        // Ordering only: the signed-rank p of the data moved by the widening towards the null.
+        pWorseThan: (theta0) => deflatedP((0,_stats_signed_rank__WEBPACK_IMPORTED_MODULE_3__/* .signedRankPGreater */ .JC)(d, theta0 + widen), v.fail),
+        pBetterThan: (theta0) => deflatedP((0,_stats_signed_rank__WEBPACK_IMPORTED_MODULE_3__/* .signedRankPGreater */ .JC)(d.map((x) => -x), -theta0 + widen), v.pass),
+        reachable: (tail, end) => inflatedTail(tail, v[end]) >= (0,_stats_signed_rank__WEBPACK_IMPORTED_MODULE_3__/* .smallestSignedRankP */ .yF)(n) * (1 - 1e-12),
+        smallestP: (0,_stats_signed_rank__WEBPACK_IMPORTED_MODULE_3__/* .smallestSignedRankP */ .yF)(n),
+        roundsFor: (tail, end) => Math.max(1, Math.ceil(Math.log2(1 / inflatedTail(tail, v[end])) - 1e-9)),
+        correlation,
+    };
+}
+function twoSampleShift(base, head, widen, correlation) {
+    const v = correlation.inflation;
+    return {
+        analysis: 'two-sample',
+        ...widened((0,_stats_hodges_lehmann__WEBPACK_IMPORTED_MODULE_0__/* .pairwiseShift */ .Xu)(base, head), widen, v),
+        pWorseThan: (theta0) => deflatedP((0,_stats_mann_whitney__WEBPACK_IMPORTED_MODULE_1__/* .mannWhitneyU */ .KZ)(head.map((x) => x - theta0 - widen), base).pGreater, v.fail),
+        pBetterThan: (theta0) => deflatedP((0,_stats_mann_whitney__WEBPACK_IMPORTED_MODULE_1__/* .mannWhitneyU */ .KZ)(head.map((x) => x - theta0 + widen), base).pLess, v.pass),
+        reachable: (tail, end) => inflatedTail(tail, v[end]) >= (0,_stats_hodges_lehmann__WEBPACK_IMPORTED_MODULE_0__/* .smallestRankSumP */ .r6)(base.length, head.length) * (1 - 1e-12),
+        smallestP: (0,_stats_hodges_lehmann__WEBPACK_IMPORTED_MODULE_0__/* .smallestRankSumP */ .r6)(base.length, head.length),
+        roundsFor: (tail, end) => {
+            const t = inflatedTail(tail, v[end]);
+            let n = 1;
+            while ((0,_stats_hodges_lehmann__WEBPACK_IMPORTED_MODULE_0__/* .smallestRankSumP */ .r6)(n, n) > t * (1 + 1e-12) && n < 10_000)
+                n++;
+            return n;
+        },
+        correlation,
+    };
 }
 
 
@@ -76218,6 +76029,268 @@ function groupSequentialBoundaries(alpha, fractions, options = {}) {
 
 /***/ }),
 
+/***/ 333:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Xu: () => (/* binding */ pairwiseShift),
+/* harmony export */   r6: () => (/* binding */ smallestRankSumP)
+/* harmony export */ });
+/* unused harmony exports pairwiseDifferences, shiftIntervalRank, hodgesLehmannInterval, hodgesLehmannIntervalForTail */
+/* harmony import */ var _critical_rank__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7221);
+/* harmony import */ var _mann_whitney__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9986);
+/* harmony import */ var _normal__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7300);
+/* harmony import */ var _ranks__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1544);
+/**
+ * The Hodges–Lehmann two-sample shift estimate and the distribution-free confidence interval that
+ * inverts the Mann–Whitney test (Hodges & Lehmann 1963; Hollander & Wolfe, Nonparametric Statistical
+ * Methods, §4.2–4.3; Bauer 1972).
+ *
+ * Model: y − θ has the same distribution as x (a pure location shift). θ̂ is the median of the m·n
+ * differences y_j − x_i, and [D_(k), D_(mn+1−k)] (order statistics of those differences) covers θ with
+ * probability 1 − 2·P(U ≤ k − 1), U the Mann–Whitney statistic under H0.
+ */
+
+
+
+
+/**
+ * The smallest one-sided p-value the Mann–Whitney test can give with samples of m and n, 1/C(m+n, m)
+ * (every y above every x).
+ */
+function smallestRankSumP(m, n) {
+    let logC = 0;
+    for (let i = 1; i <= Math.min(m, n); i++)
+        logC += Math.log(m + n - Math.min(m, n) + i) - Math.log(i);
+    return Math.exp(-logC);
+}
+/** All m·n pairwise differences y_j − x_i, sorted ascending. */
+function pairwiseDifferences(x, y) {
+    const d = new Float64Array(x.length * y.length);
+    let k = 0;
+    for (const yj of y)
+        for (const xi of x)
+            d[k++] = yj - xi;
+    return d.sort();
+}
+/**
+ * The order-statistic index k (1-based) of the lower interval end for one-sided error `tail`:
+ * the largest k with P(U ≤ k − 1) ≤ tail. Exact distribution when there are no ties and both sizes are
+ * at most 50 (as in {@link mannWhitneyU}); otherwise the normal approximation with continuity and tie
+ * correction, k = ⌊mn/2 − z·σ_U + ½⌋. Returns 0 when no k qualifies.
+ */
+function shiftIntervalRank(m, n, tail, tieSizes = []) {
+    // No arrangement of the ranks is rarer than 1/C(m+n, m): the normal approximation must not claim more.
+    const smallest = smallestRankSumP(m, n);
+    if (tail < smallest * (1 - 1e-12))
+        return { k: 0, method: 'normal', tailAttained: smallest };
+    if (tieSizes.length === 0 && m <= _mann_whitney__WEBPACK_IMPORTED_MODULE_0__/* .EXACT_LIMIT */ .C_ && n <= _mann_whitney__WEBPACK_IMPORTED_MODULE_0__/* .EXACT_LIMIT */ .C_) {
+        const { cdf } = (0,_mann_whitney__WEBPACK_IMPORTED_MODULE_0__/* .mannWhitneyExactDistribution */ .cT)(m, n);
+        const k = (0,_critical_rank__WEBPACK_IMPORTED_MODULE_2__/* .criticalRankFromCdf */ .V)(cdf, tail);
+        return { k, method: 'exact', tailAttained: k >= 1 ? cdf[k - 1] : cdf[0] };
+    }
+    const sigma = (0,_mann_whitney__WEBPACK_IMPORTED_MODULE_0__/* .mannWhitneySigma */ .ap)(m, n, tieSizes);
+    const z = (0,_normal__WEBPACK_IMPORTED_MODULE_1__/* .normalQuantileUpper */ .X7)(tail);
+    const k = Math.max(0, Math.floor((m * n) / 2 - z * sigma + 0.5));
+    return { k: Math.min(k, Math.floor((m * n + 1) / 2)), method: 'normal', tailAttained: tail };
+}
+/** Sorts the m·n differences y_j − x_i once; each interval end is then an order statistic. */
+function pairwiseShift(x, y) {
+    const d = pairwiseDifferences(x, y);
+    if (d.length === 0)
+        throw new RangeError('pairwiseShift: expected two non-empty samples');
+    const mid = d.length >> 1;
+    const { tieSizes } = (0,_ranks__WEBPACK_IMPORTED_MODULE_3__/* .rankWithTies */ .m)([...x, ...y]);
+    const rank = (tail) => shiftIntervalRank(x.length, y.length, tail, tieSizes).k;
+    return {
+        estimate: d.length % 2 === 1 ? d[mid] : (d[mid - 1] + d[mid]) / 2,
+        lowerAt: (tail) => {
+            const k = rank(tail);
+            return k >= 1 ? d[k - 1] : Number.NEGATIVE_INFINITY;
+        },
+        upperAt: (tail) => {
+            const k = rank(tail);
+            return k >= 1 ? d[d.length - k] : Number.POSITIVE_INFINITY;
+        },
+        extremes: [d[0], d[d.length - 1]],
+    };
+}
+/**
+ * Hodges–Lehmann estimate of the shift of y relative to x with its two-sided `confidence` interval
+ * inverting the Mann–Whitney test. When the level is out of reach (tiny samples), the widest interval
+ * [min difference, max difference] is returned with its actual coverage and `attained: false`.
+ */
+function hodgesLehmannInterval(x, y, confidence) {
+    if (!(confidence > 0 && confidence < 1)) {
+        throw new RangeError(`hodgesLehmannInterval: expected confidence in (0, 1), got ${confidence}`);
+    }
+    return hodgesLehmannIntervalForTail(x, y, (1 - confidence) / 2);
+}
+/**
+ * As {@link hodgesLehmannInterval}, with the error of each side given directly (`tail` = (1 − confidence)/2),
+ * so that tiny tails (e.g. 1e-12 at an early O'Brien–Fleming look) keep their precision.
+ */
+function hodgesLehmannIntervalForTail(x, y, tail) {
+    if (!(tail > 0 && tail < 0.5))
+        throw new RangeError(`hodgesLehmannInterval: expected a tail in (0, 0.5), got ${tail}`);
+    const m = x.length;
+    const n = y.length;
+    const d = pairwiseDifferences(x, y);
+    if (d.length === 0)
+        throw new RangeError('hodgesLehmannInterval: expected two non-empty samples');
+    const mid = d.length >> 1;
+    const estimate = d.length % 2 === 1 ? d[mid] : (d[mid - 1] + d[mid]) / 2;
+    const { tieSizes } = rankWithTies([...x, ...y]);
+    const { k, method, tailAttained } = shiftIntervalRank(m, n, tail, tieSizes);
+    if (k >= 1) {
+        return { estimate, low: d[k - 1], high: d[d.length - k], confidence: 1 - 2 * tail, attained: true, method };
+    }
+    return {
+        estimate,
+        low: d[0],
+        high: d[d.length - 1],
+        confidence: Math.max(0, 1 - 2 * tailAttained),
+        attained: false,
+        method,
+    };
+}
+
+
+/***/ }),
+
+/***/ 9986:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   C_: () => (/* binding */ EXACT_LIMIT),
+/* harmony export */   KZ: () => (/* binding */ mannWhitneyU),
+/* harmony export */   ap: () => (/* binding */ mannWhitneySigma),
+/* harmony export */   cT: () => (/* binding */ mannWhitneyExactDistribution)
+/* harmony export */ });
+/* unused harmony export mannWhitneyExactCdf */
+/* harmony import */ var _normal__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7300);
+/* harmony import */ var _ranks__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1544);
+/**
+ * The Mann–Whitney U test (Mann & Whitney 1947; Wilcoxon rank-sum), following benchstat's rule:
+ * the exact null distribution when there are no ties and both samples have at most 50 values,
+ * otherwise the normal approximation with tie correction and continuity correction
+ * (Hollander & Wolfe, Nonparametric Statistical Methods, §4.1).
+ *
+ * Assumptions: the two samples are independent, each made of i.i.d. draws; under H0 both come from
+ * the same continuous distribution (so every arrangement of ranks is equally likely).
+ */
+
+
+/** Largest sample size per side for which the exact distribution is used. */
+const EXACT_LIMIT = 50;
+const exactCache = new Map();
+/**
+ * Exact null distribution of U for sample sizes m and n without ties, by the recurrence on the largest
+ * observation: P_{i,j}(k) = i/(i+j)·P_{i−1,j}(k−j) + j/(i+j)·P_{i,j−1}(k) (Mann & Whitney 1947, eq. 2).
+ * Probabilities rather than counts, so only positive terms are added and nothing overflows.
+ */
+function mannWhitneyExactDistribution(m, n) {
+    const key = m <= n ? `${m},${n}` : `${n},${m}`;
+    const cached = exactCache.get(key);
+    if (cached)
+        return cached;
+    const [a, b] = m <= n ? [m, n] : [n, m];
+    // prev[j] = distribution for sizes (i−1, j); cur[j] for (i, j).
+    let prev = [];
+    for (let j = 0; j <= b; j++)
+        prev.push(Float64Array.of(1));
+    for (let i = 1; i <= a; i++) {
+        const cur = [Float64Array.of(1)];
+        for (let j = 1; j <= b; j++) {
+            const dist = new Float64Array(i * j + 1);
+            const wUp = i / (i + j);
+            const wSide = j / (i + j);
+            const up = prev[j]; // sizes (i−1, j), shifted by j
+            for (let k = 0; k < up.length; k++)
+                dist[k + j] += wUp * up[k];
+            const side = cur[j - 1]; // sizes (i, j−1)
+            for (let k = 0; k < side.length; k++)
+                dist[k] += wSide * side[k];
+            cur.push(dist);
+        }
+        prev = cur;
+    }
+    const pmf = prev[b];
+    const size = pmf.length;
+    const cdf = new Float64Array(size);
+    const sf = new Float64Array(size);
+    let acc = 0;
+    for (let k = 0; k < size; k++) {
+        acc += pmf[k];
+        cdf[k] = Math.min(1, acc);
+    }
+    acc = 0;
+    for (let k = size - 1; k >= 0; k--) {
+        acc += pmf[k];
+        sf[k] = Math.min(1, acc);
+    }
+    const table = { cdf, sf };
+    exactCache.set(key, table);
+    return table;
+}
+/** P(U ≤ k) under H0 for sizes m, n without ties (exact). */
+function mannWhitneyExactCdf(m, n, k) {
+    if (k < 0)
+        return 0;
+    const { cdf } = mannWhitneyExactDistribution(m, n);
+    return k >= cdf.length ? 1 : cdf[Math.floor(k)];
+}
+/** The tie-corrected standard deviation of U under H0. */
+function mannWhitneySigma(m, n, tieSizes) {
+    const total = m + n;
+    let tieTerm = 0;
+    for (const t of tieSizes)
+        tieTerm += t * t * t - t;
+    const variance = ((m * n) / 12) * (total + 1 - tieTerm / (total * (total - 1)));
+    return Math.sqrt(Math.max(0, variance));
+}
+/**
+ * Mann–Whitney U test of x against y. `pGreater` is the one-sided p-value for "x stochastically
+ * greater than y" (SciPy's `alternative='greater'` with x first). `method` forces a method; by default
+ * exact when there are no ties and both sizes ≤ 50, normal approximation otherwise.
+ */
+function mannWhitneyU(x, y, method = 'auto') {
+    const m = x.length;
+    const n = y.length;
+    if (m === 0 || n === 0)
+        throw new RangeError('mannWhitneyU: expected two non-empty samples');
+    for (const v of [...x, ...y])
+        if (!Number.isFinite(v))
+            throw new RangeError(`mannWhitneyU: non-finite value ${v}`);
+    const pooled = [...x, ...y];
+    const { ranks, tieSizes } = (0,_ranks__WEBPACK_IMPORTED_MODULE_1__/* .rankWithTies */ .m)(pooled);
+    let rankSumX = 0;
+    for (let i = 0; i < m; i++)
+        rankSumX += ranks[i];
+    const u = rankSumX - (m * (m + 1)) / 2;
+    const ties = tieSizes.length > 0;
+    const useExact = method === 'exact' || (method === 'auto' && !ties && m <= EXACT_LIMIT && n <= EXACT_LIMIT);
+    if (useExact) {
+        const { cdf, sf } = mannWhitneyExactDistribution(m, n);
+        // With ties U can be a half-integer; the exact table is then only an approximation (forced use).
+        const pGreater = sf[Math.min(sf.length - 1, Math.ceil(u))] ?? 0;
+        const pLess = cdf[Math.max(0, Math.floor(u))];
+        return { u, pGreater, pLess, pTwoSided: Math.min(1, 2 * Math.min(pGreater, pLess)), method: 'exact', ties };
+    }
+    const mu = (m * n) / 2;
+    const sigma = mannWhitneySigma(m, n, tieSizes);
+    if (sigma === 0)
+        return { u, pGreater: 1, pLess: 1, pTwoSided: 1, method: 'normal', ties };
+    const pGreater = (0,_normal__WEBPACK_IMPORTED_MODULE_0__/* .normalSurvival */ .IL)((u - mu - 0.5) / sigma);
+    const pLess = (0,_normal__WEBPACK_IMPORTED_MODULE_0__/* .normalCdf */ .vr)((u - mu + 0.5) / sigma);
+    const uMax = Math.max(u, m * n - u);
+    const pTwoSided = Math.min(1, 2 * (0,_normal__WEBPACK_IMPORTED_MODULE_0__/* .normalSurvival */ .IL)((uMax - mu - 0.5) / sigma));
+    return { u, pGreater: Math.min(1, pGreater), pLess: Math.min(1, pLess), pTwoSided, method: 'normal', ties };
+}
+
+
+/***/ }),
+
 /***/ 7300:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -76837,7 +76910,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _adapters_results_file__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(3021);
 /* harmony import */ var _adapters_signals__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(3113);
 /* harmony import */ var _app_context__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(3964);
-/* harmony import */ var _app_run__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(5818);
+/* harmony import */ var _app_run__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(9638);
 /* harmony import */ var _core_render_terminal__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(1698);
 /* harmony import */ var _settings_settings__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(1553);
 /**

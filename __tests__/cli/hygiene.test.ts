@@ -32,7 +32,7 @@ function repoWith(suites: string) {
   return repo;
 }
 
-const ARGS = ['--base', 'HEAD~1', '--min-rounds', '6', '--max-rounds', '6'];
+const ARGS = ['--base', 'HEAD~1', '--min-rounds', '8', '--max-rounds', '8'];
 const scratch = () => mkdtempSync(path.join(os.tmpdir(), 'perfgate-hygiene-'));
 
 describe('the CLI', () => {

@@ -36,7 +36,7 @@ function repoWith(command: string, files: Record<string, string> = {}) {
   return repo;
 }
 
-const ARGS = ['--base', 'HEAD~1', '--min-rounds', '6', '--max-rounds', '6', '--seed', '5'];
+const ARGS = ['--base', 'HEAD~1', '--min-rounds', '8', '--max-rounds', '8', '--seed', '5'];
 
 describe('side isolation', () => {
   it('reports a side that writes into the other checkout as an error naming it, never as a regression', async () => {

@@ -62,9 +62,9 @@ describe('perfgate run', () => {
       '--base',
       'HEAD~1',
       '--min-rounds',
-      '6',
+      '8',
       '--max-rounds',
-      '6',
+      '8',
       // One gated metric: six paired rounds cannot reach a Holm level shared by eleven
       // (the smallest signed-rank p with 6 pairs is 1/64).
       '--budget',
@@ -114,7 +114,7 @@ describe('perfgate run', () => {
     });
     expect(byId.get('hello:wall')).toMatchObject({ suite: 'hello', name: 'wall' });
     expect(byId.get('hello:wall')).not.toHaveProperty('case');
-    expect(byId.get('api/items:p50')!.base).toHaveLength(6);
+    expect(byId.get('api/items:p50')!.base).toHaveLength(8);
     expect(r.stdout).toMatch(/^api\/items:p50 +\S/m);
     expect(r.stdout).not.toMatch(/&#|\u200d|<sup>/);
   });
@@ -137,9 +137,9 @@ describe('perfgate run', () => {
       '--base',
       'HEAD~1',
       '--min-rounds',
-      '6',
+      '8',
       '--max-rounds',
-      '6',
+      '8',
       '--json',
       json,
       '--seed',
@@ -151,8 +151,8 @@ describe('perfgate run', () => {
     expect(report.errors).toEqual([]);
     const ids = report.results.find((m) => m.id === 'ids/make:time');
     expect(ids).toMatchObject({ outcome: 'added', base: [] });
-    expect(ids!.head).toHaveLength(6);
-    expect(report.results.find((m) => m.id === 'hello:wall')?.base).toHaveLength(6);
+    expect(ids!.head).toHaveLength(8);
+    expect(report.results.find((m) => m.id === 'hello:wall')?.base).toHaveLength(8);
     const note = report.warnings.find((w) => w.code === 'new-on-head');
     expect(note?.text).toMatch(
       /^Suite "ids" is new on head: base's configuration \(\.github\/perfgate\.yml at [0-9a-f]{7}\) does not list it, so it is measured on head only/,
@@ -169,7 +169,7 @@ describe('perfgate run', () => {
     writeFileSync(path.join(repo, 'cli.cjs'), 'const t = Date.now(); while (Date.now() - t < 40);\n');
     git(repo, 'commit', '-qam', 'a third slower');
     const json = path.join(repo, '..', `${path.basename(repo)}-base-fails.json`);
-    const r = await run(repo, ['--base', 'HEAD~1', '--min-rounds', '6', '--max-rounds', '6', '--json', json]);
+    const r = await run(repo, ['--base', 'HEAD~1', '--min-rounds', '8', '--max-rounds', '8', '--json', json]);
     expect(r.code, r.stderr + r.stdout).toBe(2);
     expect(r.stdout).toContain('perfgate ERROR');
     const report = JSON.parse(readFileSync(json, 'utf8')) as Report;
@@ -228,9 +228,9 @@ describe('perfgate run', () => {
       'bench/',
       // One look at round 6: the signed-rank test's smallest p (1/64) is below 0.05; at 4 rounds it is not.
       '--min-rounds',
-      '6',
+      '8',
       '--max-rounds',
-      '6',
+      '8',
       '--budget',
       '10%',
       '--json',
@@ -242,7 +242,7 @@ describe('perfgate run', () => {
     const report = JSON.parse(readFileSync(json, 'utf8')) as Report;
     const ids = report.results.find((m) => m.id === 'ids/make:time');
     expect(ids).toMatchObject({ outcome: 'regression' });
-    expect(ids!.base).toHaveLength(6);
+    expect(ids!.base).toHaveLength(8);
     expect(report.warnings.find((w) => w.code === 'bench-from-head')?.text).toContain('1 file copied from head');
     expect(report.reproduce).toContain('benchFromHead:\n  - bench\n');
   });

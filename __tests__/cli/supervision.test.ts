@@ -34,7 +34,7 @@ describe('supervision through the CLI', () => {
     });
     git(repo, 'commit', '-q', '--allow-empty', '-m', 'identical head');
     const json = path.join(repo, '..', `${path.basename(repo)}-supervision.json`);
-    const r = await run(repo, ['--base', 'HEAD~1', '--min-rounds', '6', '--max-rounds', '6', '--json', json]);
+    const r = await run(repo, ['--base', 'HEAD~1', '--min-rounds', '8', '--max-rounds', '8', '--json', json]);
     expect(r.code, r.stderr).toBe(2);
     const report = JSON.parse(readFileSync(json, 'utf8'));
     expect(report.verdict).toBe('error');

@@ -28,8 +28,8 @@ const TWO_SUITES = `
 const inputs = (extra: Record<string, string> = {}) => ({
   suites: TWO_SUITES,
   profile: 'never',
-  'min-rounds': '6',
-  'max-rounds': '6',
+  'min-rounds': '8',
+  'max-rounds': '8',
   ...extra,
 });
 /** Two or three runs of the action per case; a loaded 2-core machine needs minutes for that. */

@@ -168,7 +168,7 @@ describe.skipIf(!valgrind.ok || !hasCc)('where the instructions went', () => {
         github,
         repo,
         // Six rounds: two gated metrics (2⁻⁶ is below α/2), and each Node.js sample takes seconds under valgrind.
-        { suites, ...ROUNDS, 'min-rounds': '6', 'max-rounds': '6', budgets: 'cli:wall: off\ncli:rss: off' },
+        { suites, ...ROUNDS, 'min-rounds': '8', 'max-rounds': '8', budgets: 'cli:wall: off\ncli:rss: off' },
         prEvent(64, baseSha),
       );
       expect(run.code, `${run.stdout}\n${run.summary}`).toBe(1);

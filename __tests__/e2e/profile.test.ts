@@ -57,8 +57,8 @@ afterAll(async () => {
 // The helper turns profiling off by default; here it is the subject (the action's default, on-regression).
 // One look after a fixed number of rounds: enough pairs for the signed-rank analysis to reach its
 // confidence across every metric of the suite (2⁻ⁿ below α over the metric count).
-const ROUNDS = { 'min-rounds': '8', 'max-rounds': '8', profile: 'on-regression' };
-const HTTP_ROUNDS = { ...ROUNDS, 'min-rounds': '10', 'max-rounds': '10' };
+const ROUNDS = { 'min-rounds': '8', 'max-rounds': '16', profile: 'on-regression' };
+const HTTP_ROUNDS = { ...ROUNDS, 'min-rounds': '10', 'max-rounds': '20' };
 /** Each case measures 16–20 runs and profiles 5–7 more; on a loaded 2-core machine that can take minutes. */
 const SLOW = 300_000;
 

@@ -66,7 +66,8 @@ describe('parseSettings', () => {
 
   it('refuses rounds that can never decide a gated metric, naming the input and the smallest that can', () => {
     const suites = '- name: cli\n  run: x';
-    // 4 rounds: the smallest one-sided signed-rank p is 2^-4 = 0.0625, above the 0.05 a metric needs.
+    // 4 rounds: the smallest one-sided signed-rank p is 2^-4 = 0.0625, above the 0.05 a metric needs; and
+    // the fail end, widened for the serial correlation so few rounds cannot rule out, needs 8.
     const e = errorOf(() => parseSettings(reader({ suites, 'min-rounds': '4', 'max-rounds': '4' }), ws()));
     expect(e.message).toMatch(/input "max-rounds": 4 rounds can never decide a gated metric/);
     expect(e.message).toMatch(/The smallest max-rounds that can decide one metric is (\d+)/);
@@ -75,11 +76,16 @@ describe('parseSettings', () => {
       smallest,
     );
     // Shards split alpha, so the same rounds may be too few for a shard.
-    expect(parseSettings(reader({ suites, 'min-rounds': '5', 'max-rounds': '5' }), ws()).maxRounds).toBe(5);
+    expect(smallest).toBe(8);
+    // 5 rounds reach 2^-5 = 0.031 < 0.05, but not the fail end's level once widened for serial correlation.
     expect(
-      errorOf(() => parseSettings(reader({ suites, 'min-rounds': '5', 'max-rounds': '5', shard: '1/4' }), ws()))
+      errorOf(() => parseSettings(reader({ suites, 'min-rounds': '5', 'max-rounds': '5' }), ws())).message,
+    ).toMatch(/input "max-rounds": 5 rounds can never decide .*serial correlation/);
+    expect(parseSettings(reader({ suites, 'min-rounds': '7', 'max-rounds': '7' }), ws()).maxRounds).toBe(7);
+    expect(
+      errorOf(() => parseSettings(reader({ suites, 'min-rounds': '7', 'max-rounds': '7', shard: '1/4' }), ws()))
         .message,
-    ).toMatch(/input "max-rounds": 5 rounds can never decide/);
+    ).toMatch(/input "max-rounds": 7 rounds can never decide/);
     expect(parseSettings(reader({ suites, 'complete-report': 'false' }), ws()).completeReport).toBe(false);
   });
 

@@ -374,6 +374,36 @@ describe('SequentialGate: a look the rank test cannot reach', () => {
   });
 });
 
+describe('SequentialGate: a fail end the serial-correlation allowance puts out of reach', () => {
+  it('makes a final look that could not have shown a regression an error, never a pass', () => {
+    // Seven metrics, head 16× slower in every round, one look at round 10 (2^-10 ≈ 0.001 reaches Holm's
+    // 0.05/7 unwidened). The fail end allows for a serial correlation 10 rounds cannot rule out; when
+    // that puts it out of reach, the metric is undecided and no data of this length could fail it.
+    const gate = new SequentialGate({ alpha: 0.05, minRounds: 10, maxRounds: 10 }, () => REL5);
+    // A state that carries over on the head side (it warms up): the per-round differences rise in run
+    // order, so their ranks are serially correlated.
+    const metrics = Array.from({ length: 7 }, (_, k) =>
+      metric(
+        `s:m${k}`,
+        Array.from({ length: 10 }, (_, i) => (1 + k) * (1 + 0.01 * ((i * 7 + k) % 3))),
+        Array.from({ length: 10 }, (_, i) => 16 * (1 + k) * (1 + 0.02 * i)),
+      ),
+    );
+    const look = gate.look(metrics, 10, true);
+    const undecided = look.results.filter((r) => r.outcome === 'inconclusive');
+    expect(undecided.length).toBeGreaterThan(0);
+    expect(look.results.some((r) => r.outcome === 'within-budget')).toBe(false);
+    expect(look.errors.join('\n')).toMatch(
+      /s:m\d: beyond the budget if its rounds were independent, undecided once serial correlation is allowed for/,
+    );
+    // The same warming with the head unchanged on average: nothing points to a regression, so no error.
+    const same = metrics.map((m, k) => ({ ...m, head: m.head.map((_, i) => (1 + k) * (1 + 0.004 * (i - 5))) }));
+    const quiet = new SequentialGate({ alpha: 0.05, minRounds: 10, maxRounds: 10 }, () => REL5).look(same, 10, true);
+    expect(quiet.errors).toEqual([]);
+    expect(quiet.results.some((r) => r.outcome === 'regression')).toBe(false);
+  });
+});
+
 describe('serial correlation: estimated per metric and pooled over a suite', () => {
   /** AR(1) with lag-1 correlation `rho` and unit variance, from the stationary law. */
   function ar1(seed: number, n: number, rho: number): number[] {

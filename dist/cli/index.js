@@ -80607,6 +80607,243 @@ function informationFraction(rounds, maxRounds) {
     return Math.min(1, rounds / maxRounds);
 }
 
+;// CONCATENATED MODULE: ./src/core/gate/shift.ts
+/**
+ * The change of head against base on the analysis scale, and its interval at any one-sided level.
+ *
+ * Values are oriented so that positive means worse: x = +log(v) for lower-is-better metrics and −log(v)
+ * for higher-is-better ones (on the linear scale when some value is ≤ 0). The change θ is the location
+ * shift of head against base on that scale.
+ *
+ * - `paired` (the default): rounds are randomized blocks — each round runs base and head once, close in
+ *   time — so the within-round differences dᵢ = headᵢ − baseᵢ cancel drift that hits both sides of a
+ *   round alike. θ is estimated by the Hodges–Lehmann median of the Walsh averages and bounded by
+ *   inverting the Wilcoxon signed-rank test (`stats/signed-rank.ts`). Assumption: the dᵢ are
+ *   symmetric about θ (true when base and head noise within a round are exchangeable) and independent
+ *   from round to round, or serially correlated as an AR(1) process (see below).
+ * - `two-sample`: the Hodges–Lehmann median of all head − base differences and the interval inverting
+ *   the Mann–Whitney test (`stats/hodges-lehmann.ts`). Assumption: all samples independent (or AR(1)
+ *   within a side, see below), head a pure shift of base. Used when the rounds cannot be paired.
+ *
+ * Both ends are widened by the measurement resolution (`resolution.ts`), so rounding never narrows the
+ * interval below what the data can show.
+ *
+ * **Serial correlation within a side.** Randomizing the order within a round removes drift shared by
+ * both sides, not correlation in one side's own sequence of samples (page cache, thermal state, a JIT or
+ * a daemon warming differently per checkout). With AR(1) correlation ρ, a rank statistic's variance
+ * grows by about V(ρ) = 1 + 2·Σₖ(1 − k/n)·ρᵏ (the variance of a mean of an AR(1) series, Box, Jenkins
+ * & Reinsel, Time Series Analysis, §2.1), so a test at nominal level τ really runs at
+ * 1 − Φ(z_τ / √V): at ρ = 0.5 a 5 % test is a 19 % one. The diagnostic is the lag-1 autocorrelation of
+ * the centred ranks of the residuals in run order (the paired differences, from which the round effect
+ * has cancelled; for two samples, each side's own sequence), bias-corrected for its estimated mean
+ * (Marriott & Pope 1954: E ρ̂ ≈ ρ − (1 + 3ρ)/n). When it is positive the interval is computed at the
+ * nominal tail τ' = 1 − Φ(√V·z_τ): the same rank interval, widened as the correlation requires.
+ * The estimate is also pooled over a suite's undecided gated metrics (`lagOneOf` of all their residual
+ * sequences, in `gate.ts`), and each end uses the larger of the two inflations: the state that carries
+ * over between samples is the machine's, shared by a suite's metrics, and from m metrics the pooled
+ * estimate's error is 1/√m of one metric's — which matters most for the fail end of a large family,
+ * whose Holm level α/m sits far in the tail, where an underestimated V costs the most.
+ */
+
+
+
+
+
+const NO_CORRELATION = { lagOne: 0, n: 0, inflation: { fail: 1, pass: 1 }, z: 0 };
+/**
+ * Fewest values a sequence needs before its autocorrelation is estimated: below 10 the estimate's
+ * standard error (≈ 1/√n) is above 0.3, and the margin alone would put a short run's levels out of
+ * reach. The default first look is at 10 rounds.
+ */
+const MIN_FOR_CORRELATION = 10;
+/**
+ * The sequences in run order whose serial correlation matters for this comparison, the residuals after
+ * the round effect: the per-round differences when paired, each side's own samples otherwise.
+ */
+function residualSequences(base, head, analysis) {
+    if (isPaired(base, head, analysis))
+        return [head.map((h, i) => h - base[i])];
+    return [[...base], [...head]];
+}
+function isPaired(base, head, analysis) {
+    return analysis === 'paired' && base.length === head.length && base.length >= 2;
+}
+/**
+ * The shift of `head` against `base` (both already oriented, in run order), paired by round when
+ * `paired` is asked for and both sides have the same number of samples. `widen` is added to both ends
+ * (resolution). `pooled`: the serial correlation estimated over every gated metric of the suite
+ * (`lagOneOf` of their `residualSequences`); each end then allows for the larger of the metric's own
+ * correlation and the suite's.
+ */
+function shiftOf(base, head, analysis, widen = 0, correlation = 'widen', pooled = null) {
+    const sequences = residualSequences(base, head, analysis);
+    const serial = correlation === 'widen' ? serialCorrelation(lagOneOf(sequences), pooled) : NO_CORRELATION;
+    if (isPaired(base, head, analysis))
+        return pairedShift(sequences[0], widen, serial);
+    return twoSampleShift(base, head, widen, serial);
+}
+/** Centred ranks (average ranks for ties) of a sequence. */
+function centredRanks(x) {
+    const mean = (x.length + 1) / 2;
+    return Array.from(ranks_rankWithTies(x).ranks, (r) => r - mean);
+}
+/**
+ * AR(1) variance inflation of the mean of n values with lag-1 autocorrelation ρ ≥ 0:
+ * 1 + 2·Σ_{k=1}^{n−1} (1 − k/n)·ρᵏ.
+ */
+function ar1Inflation(rho, n) {
+    if (rho === 0 || !Number.isFinite(rho) || n < 2)
+        return 1;
+    let sum = 0;
+    let power = 1;
+    for (let k = 1; k < n; k++) {
+        power *= rho;
+        sum += (1 - k / n) * power;
+        if (Math.abs(power) < 1e-12)
+            break;
+    }
+    return 1 + 2 * sum;
+}
+/**
+ * How each end of the interval uses the estimate (chosen with `npm run bench:gate` as judge). The ρ used
+ * is the bias-corrected estimate plus a margin of `margin` standard errors (about 1/√total), applied
+ * when the raw estimate's z (ρ̂·√total) exceeds `above`:
+ * - the fail end must keep its error ≤ α at the budget's edge for ρ up to 0.5, and at 10–50 rounds the
+ *   estimate is noisy: the bare estimate still fails ~8 % at ρ = 0.5 (its low draws under-correct), so
+ *   the fail end always adds a margin. It widens, never narrows.
+ * - the pass end decides how many rounds an unchanged metric costs, so it widens only when the
+ *   diagnostic finds the correlation (z > 1.645), by the bare bias-corrected estimate.
+ */
+const CORRELATION_RULES = {
+    fail: { margin: 0.75, above: Number.NEGATIVE_INFINITY },
+    pass: { margin: 0, above: 1.645 },
+};
+/**
+ * The largest correlation the widening uses: validity is promised up to ρ = 0.5, and a noisy estimate far
+ * above it (0.9 from 20 rounds of independent samples happens) would otherwise make the interval
+ * unreachable for no reason. Beyond it, the note says the samples are correlated.
+ */
+const MAX_RHO = 0.6;
+/** The variance inflation one end uses for an estimate (bias-corrected per sequence, margin over all values). */
+function inflationFor(e, rule) {
+    if (!(e.lagOne * Math.sqrt(e.total) > rule.above))
+        return 1;
+    const corrected = e.lagOne + (1 + 3 * e.lagOne) / e.n;
+    const used = Math.min(MAX_RHO, Math.max(0, corrected + rule.margin / Math.sqrt(e.total)));
+    return ar1Inflation(used, e.n);
+}
+/**
+ * Lag-1 autocorrelation of the centred ranks of each sequence in run order, pooled over the sequences
+ * (Σ of lag products over Σ of squares); null when no sequence is long enough.
+ */
+function lagOneOf(sequences) {
+    let cross = 0;
+    let square = 0;
+    let total = 0;
+    let count = 0;
+    for (const s of sequences) {
+        if (s.length < MIN_FOR_CORRELATION)
+            continue;
+        const r = centredRanks(s);
+        for (let i = 0; i < r.length; i++) {
+            square += r[i] * r[i];
+            if (i + 1 < r.length)
+                cross += r[i] * r[i + 1];
+        }
+        total += r.length;
+        count++;
+    }
+    if (total === 0 || square === 0)
+        return null;
+    return { lagOne: cross / square, n: Math.round(total / count), total, sequences: count };
+}
+/**
+ * The variance inflation each end of the interval applies for a metric's own estimate and, when given,
+ * its suite's pooled one: the larger of the two at each end (the suite's is far less noisy when the
+ * correlation comes from the machine, which every metric of a suite shares; the metric's own still
+ * covers a correlation of its own).
+ */
+function serialCorrelation(own, pooled = null, rules = CORRELATION_RULES) {
+    const estimates = [own, pooled].filter((e) => e !== null);
+    if (estimates.length === 0)
+        return NO_CORRELATION;
+    const inflation = (rule) => Math.max(...estimates.map((e) => inflationFor(e, rule)));
+    // The one reported: the one with the stronger evidence.
+    const shown = estimates.reduce((a, b) => (b.lagOne * Math.sqrt(b.total) > a.lagOne * Math.sqrt(a.total) ? b : a));
+    return {
+        lagOne: shown.lagOne,
+        n: shown.n,
+        inflation: { fail: inflation(rules.fail), pass: inflation(rules.pass) },
+        z: shown.lagOne * Math.sqrt(shown.total),
+        ...(shown === pooled && (pooled.metrics ?? 0) > 1 ? { metrics: pooled.metrics } : {}),
+    };
+}
+/** The nominal one-sided tail that keeps error `tail` when the statistic's variance is `inflation` times larger. */
+function inflatedTail(tail, inflation) {
+    if (inflation === 1 || !(tail > 0 && tail < 0.5))
+        return tail;
+    return normalSurvival(Math.sqrt(inflation) * normalQuantileUpper(tail));
+}
+/**
+ * The fail end's nominal tail for error `tail` after n rounds whose samples show no serial correlation
+ * (ρ̂ = 0): the widening that the bias correction and the margin for the estimate's noise impose on
+ * their own. A schedule whose last look cannot reach it could not fail a regression on independent samples.
+ */
+function failTailWithoutCorrelation(tail, n) {
+    return inflatedTail(tail, serialCorrelation({ lagOne: 0, n, total: n, sequences: 1 }).inflation.fail);
+}
+/** A p-value recomputed for a statistic whose variance is `inflation` times larger than assumed. */
+function deflatedP(p, inflation) {
+    if (inflation === 1 || !(p > 0 && p < 0.5))
+        return p;
+    return normalSurvival(normalQuantileUpper(p) / Math.sqrt(inflation));
+}
+/** Adds the resolution to both ends (∓Infinity stay open) and the correlation to the tails. */
+function widened(bounds, widen, inflation) {
+    // Oriented so that larger is worse: the lower end is the fail end's, the upper end the pass end's.
+    return {
+        estimate: bounds.estimate,
+        lowerAt: (tail) => bounds.lowerAt(inflatedTail(tail, inflation.fail)) - widen,
+        lowerIgnoringCorrelationAt: (tail) => bounds.lowerAt(tail) - widen,
+        upperAt: (tail) => bounds.upperAt(inflatedTail(tail, inflation.pass)) + widen,
+        extremes: [bounds.extremes[0] - widen, bounds.extremes[1] + widen],
+    };
+}
+function pairedShift(d, widen, correlation) {
+    const n = d.length;
+    const v = correlation.inflation;
+    return {
+        analysis: 'paired',
+        ...widened(walshShift(d), widen, v),
+        // Ordering only: the signed-rank p of the data moved by the widening towards the null.
+        pWorseThan: (theta0) => deflatedP(signedRankPGreater(d, theta0 + widen), v.fail),
+        pBetterThan: (theta0) => deflatedP(signedRankPGreater(d.map((x) => -x), -theta0 + widen), v.pass),
+        reachable: (tail, end) => inflatedTail(tail, v[end]) >= smallestSignedRankP(n) * (1 - 1e-12),
+        smallestP: smallestSignedRankP(n),
+        roundsFor: (tail, end) => Math.max(1, Math.ceil(Math.log2(1 / inflatedTail(tail, v[end])) - 1e-9)),
+        correlation,
+    };
+}
+function twoSampleShift(base, head, widen, correlation) {
+    const v = correlation.inflation;
+    return {
+        analysis: 'two-sample',
+        ...widened(pairwiseShift(base, head), widen, v),
+        pWorseThan: (theta0) => deflatedP(mannWhitneyU(head.map((x) => x - theta0 - widen), base).pGreater, v.fail),
+        pBetterThan: (theta0) => deflatedP(mannWhitneyU(head.map((x) => x - theta0 + widen), base).pLess, v.pass),
+        reachable: (tail, end) => inflatedTail(tail, v[end]) >= smallestRankSumP(base.length, head.length) * (1 - 1e-12),
+        smallestP: smallestRankSumP(base.length, head.length),
+        roundsFor: (tail, end) => {
+            const t = inflatedTail(tail, v[end]);
+            let n = 1;
+            while (smallestRankSumP(n, n) > t * (1 + 1e-12) && n < 10_000)
+                n++;
+            return n;
+        },
+        correlation,
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/core/gate/design.ts
 /**
  * The statistical design of the gate: how each end of a metric's interval spends its error over the
@@ -80627,6 +80864,7 @@ function informationFraction(rounds, maxRounds) {
  *   so with one metric the pass end spends early (by round 15), and with many it keeps its α for the
  *   looks where all m can be decided together (`passSpending`).
  */
+
 
 
 
@@ -80653,7 +80891,9 @@ function lastLookLevels(alpha, minRounds, maxRounds, design) {
     const looks = planLooks(minRounds, maxRounds);
     const fractions = looks.map((r) => informationFraction(r, maxRounds));
     const last = (spending) => groupSequentialBoundaries(alpha, fractions, { spending, spendAllAtLast: true }).nominal[fractions.length - 1];
-    return Math.min(last(design.fail), last(design.pass(1)));
+    // The fail end as the test uses it: allowing for the serial correlation that maxRounds rounds cannot
+    // rule out, even when they show none.
+    return Math.min(failTailWithoutCorrelation(last(design.fail), maxRounds), last(design.pass(1)));
 }
 /**
  * Whether `min-rounds`/`max-rounds` can ever decide a gated metric: at the last look, even a family of
@@ -80673,7 +80913,7 @@ function roundsProblem(alpha, minRounds, maxRounds, design = DESIGN) {
         input: 'max-rounds',
         smallest,
         message: `${maxRounds} rounds can never decide a gated metric: the last look needs a one-sided level of ${level.toPrecision(2)} ` +
-            `(alpha ${alpha}), and the smallest p of the paired rank test with ${maxRounds} rounds is 2^-${maxRounds} = ${smallestSignedRankP(maxRounds).toPrecision(2)}. ` +
+            `(alpha ${alpha}, its fail end widened for the serial correlation that ${maxRounds} rounds cannot rule out), and the smallest p of the paired rank test with ${maxRounds} rounds is 2^-${maxRounds} = ${smallestSignedRankP(maxRounds).toPrecision(2)}. ` +
             `The smallest max-rounds that can decide one metric is ${smallest} (with min-rounds ${minRounds}); more metrics need more.`,
     };
 }
@@ -81073,7 +81313,7 @@ function exactValues(metric, samples, rounded) {
     };
 }
 /** Serial correlation in run order, diagnosed on the residuals after the round effect. */
-function serialCorrelation(metric, c, paired) {
+function notes_serialCorrelation(metric, c, paired) {
     // The diagnostic: a one-sided test of no lag-1 correlation at 1 % (ρ̂·√n > 2.33).
     if (!(c.z > 2.33))
         return null;
@@ -81095,6 +81335,17 @@ function undecidable(metric, rounds, tail, needed, paired) {
     return (`${metric}: undecided at the last look, and ${rounds} round${rounds === 1 ? '' : 's'} could not have decided it: ` +
         `it needed a one-sided level of ${tail.toPrecision(2)}, below the smallest p the ${paired ? 'paired' : 'two-sample'} rank test gives with ${rounds} ` +
         `${paired ? 'rounds' : 'samples a side'}. At least ${needed} ${paired ? 'rounds' : 'samples a side (files for perfgate compare)'} would reach it: raise max-rounds or max-time, or gate fewer metrics.`);
+}
+/**
+ * A gated metric undecided at the final look whose fail end, beyond the budget without the widening for
+ * serial correlation, that widening put out of reach: with this many rounds no data could have shown it.
+ */
+function undecidableUnderCorrelation(metric, rounds, lagOne, metrics, needed, paired) {
+    const unit = paired ? 'rounds' : 'samples a side';
+    return (`${metric}: beyond the budget if its ${unit} were independent, undecided once serial correlation is allowed for: ` +
+        `the interval allows for serial correlation in run order (lag-1 autocorrelation estimated at ${lagOne.toFixed(2)}${metrics ? `, pooled over ${metrics} metrics of the suite` : ''}, plus a margin for the noise of an estimate from so few ${unit}), ` +
+        `which puts its fail end beyond what ${rounds} ${unit} can reach at the level it needed, so ${rounds} ${unit} could not have shown a regression. ` +
+        `About ${Math.max(needed, rounds + 1)} ${unit} would: raise max-rounds or max-time, gate fewer metrics, or remove the state that carries over between samples (a longer warm-up).`);
 }
 function notes_newOnHead(metric) {
     return {
@@ -81200,234 +81451,6 @@ function tooNoisy(metric, budget, estimate, high, limit, rounds, maxRounds, tail
 }
 function normalQuantileUpperSafe(q) {
     return normalQuantileUpper(Math.min(0.49, Math.max(1e-300, q)));
-}
-
-;// CONCATENATED MODULE: ./src/core/gate/shift.ts
-/**
- * The change of head against base on the analysis scale, and its interval at any one-sided level.
- *
- * Values are oriented so that positive means worse: x = +log(v) for lower-is-better metrics and −log(v)
- * for higher-is-better ones (on the linear scale when some value is ≤ 0). The change θ is the location
- * shift of head against base on that scale.
- *
- * - `paired` (the default): rounds are randomized blocks — each round runs base and head once, close in
- *   time — so the within-round differences dᵢ = headᵢ − baseᵢ cancel drift that hits both sides of a
- *   round alike. θ is estimated by the Hodges–Lehmann median of the Walsh averages and bounded by
- *   inverting the Wilcoxon signed-rank test (`stats/signed-rank.ts`). Assumption: the dᵢ are
- *   symmetric about θ (true when base and head noise within a round are exchangeable) and independent
- *   from round to round, or serially correlated as an AR(1) process (see below).
- * - `two-sample`: the Hodges–Lehmann median of all head − base differences and the interval inverting
- *   the Mann–Whitney test (`stats/hodges-lehmann.ts`). Assumption: all samples independent (or AR(1)
- *   within a side, see below), head a pure shift of base. Used when the rounds cannot be paired.
- *
- * Both ends are widened by the measurement resolution (`resolution.ts`), so rounding never narrows the
- * interval below what the data can show.
- *
- * **Serial correlation within a side.** Randomizing the order within a round removes drift shared by
- * both sides, not correlation in one side's own sequence of samples (page cache, thermal state, a JIT or
- * a daemon warming differently per checkout). With AR(1) correlation ρ, a rank statistic's variance
- * grows by about V(ρ) = 1 + 2·Σₖ(1 − k/n)·ρᵏ (the variance of a mean of an AR(1) series, Box, Jenkins
- * & Reinsel, Time Series Analysis, §2.1), so a test at nominal level τ really runs at
- * 1 − Φ(z_τ / √V): at ρ = 0.5 a 5 % test is a 19 % one. The diagnostic is the lag-1 autocorrelation of
- * the centred ranks of the residuals in run order (the paired differences, from which the round effect
- * has cancelled; for two samples, each side's own sequence), bias-corrected for its estimated mean
- * (Marriott & Pope 1954: E ρ̂ ≈ ρ − (1 + 3ρ)/n). When it is positive the interval is computed at the
- * nominal tail τ' = 1 − Φ(√V·z_τ): the same rank interval, widened as the correlation requires.
- * The estimate is also pooled over a suite's undecided gated metrics (`lagOneOf` of all their residual
- * sequences, in `gate.ts`), and each end uses the larger of the two inflations: the state that carries
- * over between samples is the machine's, shared by a suite's metrics, and from m metrics the pooled
- * estimate's error is 1/√m of one metric's — which matters most for the fail end of a large family,
- * whose Holm level α/m sits far in the tail, where an underestimated V costs the most.
- */
-
-
-
-
-
-const NO_CORRELATION = { lagOne: 0, n: 0, inflation: { fail: 1, pass: 1 }, z: 0 };
-/**
- * Fewest values a sequence needs before its autocorrelation is estimated: below 10 the estimate's
- * standard error (≈ 1/√n) is above 0.3, and the margin alone would put a short run's levels out of
- * reach. The default first look is at 10 rounds.
- */
-const MIN_FOR_CORRELATION = 10;
-/**
- * The sequences in run order whose serial correlation matters for this comparison, the residuals after
- * the round effect: the per-round differences when paired, each side's own samples otherwise.
- */
-function residualSequences(base, head, analysis) {
-    if (isPaired(base, head, analysis))
-        return [head.map((h, i) => h - base[i])];
-    return [[...base], [...head]];
-}
-function isPaired(base, head, analysis) {
-    return analysis === 'paired' && base.length === head.length && base.length >= 2;
-}
-/**
- * The shift of `head` against `base` (both already oriented, in run order), paired by round when
- * `paired` is asked for and both sides have the same number of samples. `widen` is added to both ends
- * (resolution). `pooled`: the serial correlation estimated over every gated metric of the suite
- * (`lagOneOf` of their `residualSequences`); each end then allows for the larger of the metric's own
- * correlation and the suite's.
- */
-function shiftOf(base, head, analysis, widen = 0, correlation = 'widen', pooled = null) {
-    const sequences = residualSequences(base, head, analysis);
-    const serial = correlation === 'widen' ? shift_serialCorrelation(lagOneOf(sequences), pooled) : NO_CORRELATION;
-    if (isPaired(base, head, analysis))
-        return pairedShift(sequences[0], widen, serial);
-    return twoSampleShift(base, head, widen, serial);
-}
-/** Centred ranks (average ranks for ties) of a sequence. */
-function centredRanks(x) {
-    const mean = (x.length + 1) / 2;
-    return Array.from(ranks_rankWithTies(x).ranks, (r) => r - mean);
-}
-/**
- * AR(1) variance inflation of the mean of n values with lag-1 autocorrelation ρ ≥ 0:
- * 1 + 2·Σ_{k=1}^{n−1} (1 − k/n)·ρᵏ.
- */
-function ar1Inflation(rho, n) {
-    if (rho === 0 || !Number.isFinite(rho) || n < 2)
-        return 1;
-    let sum = 0;
-    let power = 1;
-    for (let k = 1; k < n; k++) {
-        power *= rho;
-        sum += (1 - k / n) * power;
-        if (Math.abs(power) < 1e-12)
-            break;
-    }
-    return 1 + 2 * sum;
-}
-/**
- * How each end of the interval uses the estimate (chosen with `npm run bench:gate` as judge). The ρ used
- * is the bias-corrected estimate plus a margin of `margin` standard errors (about 1/√total), applied
- * when the raw estimate's z (ρ̂·√total) exceeds `above`:
- * - the fail end must keep its error ≤ α at the budget's edge for ρ up to 0.5, and at 10–50 rounds the
- *   estimate is noisy: the bare estimate still fails ~8 % at ρ = 0.5 (its low draws under-correct), so
- *   the fail end always adds a margin. It widens, never narrows.
- * - the pass end decides how many rounds an unchanged metric costs, so it widens only when the
- *   diagnostic finds the correlation (z > 1.645), by the bare bias-corrected estimate.
- */
-const CORRELATION_RULES = {
-    fail: { margin: 0.75, above: Number.NEGATIVE_INFINITY },
-    pass: { margin: 0, above: 1.645 },
-};
-/**
- * The largest correlation the widening uses: validity is promised up to ρ = 0.5, and a noisy estimate far
- * above it (0.9 from 20 rounds of independent samples happens) would otherwise make the interval
- * unreachable for no reason. Beyond it, the note says the samples are correlated.
- */
-const MAX_RHO = 0.6;
-/** The variance inflation one end uses for an estimate (bias-corrected per sequence, margin over all values). */
-function inflationFor(e, rule) {
-    if (!(e.lagOne * Math.sqrt(e.total) > rule.above))
-        return 1;
-    const corrected = e.lagOne + (1 + 3 * e.lagOne) / e.n;
-    const used = Math.min(MAX_RHO, Math.max(0, corrected + rule.margin / Math.sqrt(e.total)));
-    return ar1Inflation(used, e.n);
-}
-/**
- * Lag-1 autocorrelation of the centred ranks of each sequence in run order, pooled over the sequences
- * (Σ of lag products over Σ of squares); null when no sequence is long enough.
- */
-function lagOneOf(sequences) {
-    let cross = 0;
-    let square = 0;
-    let total = 0;
-    let count = 0;
-    for (const s of sequences) {
-        if (s.length < MIN_FOR_CORRELATION)
-            continue;
-        const r = centredRanks(s);
-        for (let i = 0; i < r.length; i++) {
-            square += r[i] * r[i];
-            if (i + 1 < r.length)
-                cross += r[i] * r[i + 1];
-        }
-        total += r.length;
-        count++;
-    }
-    if (total === 0 || square === 0)
-        return null;
-    return { lagOne: cross / square, n: Math.round(total / count), total, sequences: count };
-}
-/**
- * The variance inflation each end of the interval applies for a metric's own estimate and, when given,
- * its suite's pooled one: the larger of the two at each end (the suite's is far less noisy when the
- * correlation comes from the machine, which every metric of a suite shares; the metric's own still
- * covers a correlation of its own).
- */
-function shift_serialCorrelation(own, pooled = null, rules = CORRELATION_RULES) {
-    const estimates = [own, pooled].filter((e) => e !== null);
-    if (estimates.length === 0)
-        return NO_CORRELATION;
-    const inflation = (rule) => Math.max(...estimates.map((e) => inflationFor(e, rule)));
-    // The one reported: the one with the stronger evidence.
-    const shown = estimates.reduce((a, b) => (b.lagOne * Math.sqrt(b.total) > a.lagOne * Math.sqrt(a.total) ? b : a));
-    return {
-        lagOne: shown.lagOne,
-        n: shown.n,
-        inflation: { fail: inflation(rules.fail), pass: inflation(rules.pass) },
-        z: shown.lagOne * Math.sqrt(shown.total),
-        ...(shown === pooled && (pooled.metrics ?? 0) > 1 ? { metrics: pooled.metrics } : {}),
-    };
-}
-/** The nominal one-sided tail that keeps error `tail` when the statistic's variance is `inflation` times larger. */
-function inflatedTail(tail, inflation) {
-    if (inflation === 1 || !(tail > 0 && tail < 0.5))
-        return tail;
-    return normalSurvival(Math.sqrt(inflation) * normalQuantileUpper(tail));
-}
-/** A p-value recomputed for a statistic whose variance is `inflation` times larger than assumed. */
-function deflatedP(p, inflation) {
-    if (inflation === 1 || !(p > 0 && p < 0.5))
-        return p;
-    return normalSurvival(normalQuantileUpper(p) / Math.sqrt(inflation));
-}
-/** Adds the resolution to both ends (∓Infinity stay open) and the correlation to the tails. */
-function widened(bounds, widen, inflation) {
-    // Oriented so that larger is worse: the lower end is the fail end's, the upper end the pass end's.
-    return {
-        estimate: bounds.estimate,
-        lowerAt: (tail) => bounds.lowerAt(inflatedTail(tail, inflation.fail)) - widen,
-        upperAt: (tail) => bounds.upperAt(inflatedTail(tail, inflation.pass)) + widen,
-        extremes: [bounds.extremes[0] - widen, bounds.extremes[1] + widen],
-    };
-}
-function pairedShift(d, widen, correlation) {
-    const n = d.length;
-    const v = correlation.inflation;
-    return {
-        analysis: 'paired',
-        ...widened(walshShift(d), widen, v),
-        // Ordering only: the signed-rank p of the data moved by the widening towards the null.
-        pWorseThan: (theta0) => deflatedP(signedRankPGreater(d, theta0 + widen), v.fail),
-        pBetterThan: (theta0) => deflatedP(signedRankPGreater(d.map((x) => -x), -theta0 + widen), v.pass),
-        reachable: (tail, end) => inflatedTail(tail, v[end]) >= smallestSignedRankP(n) * (1 - 1e-12),
-        smallestP: smallestSignedRankP(n),
-        roundsFor: (tail, end) => Math.max(1, Math.ceil(Math.log2(1 / inflatedTail(tail, v[end])) - 1e-9)),
-        correlation,
-    };
-}
-function twoSampleShift(base, head, widen, correlation) {
-    const v = correlation.inflation;
-    return {
-        analysis: 'two-sample',
-        ...widened(pairwiseShift(base, head), widen, v),
-        pWorseThan: (theta0) => deflatedP(mannWhitneyU(head.map((x) => x - theta0 - widen), base).pGreater, v.fail),
-        pBetterThan: (theta0) => deflatedP(mannWhitneyU(head.map((x) => x - theta0 + widen), base).pLess, v.pass),
-        reachable: (tail, end) => inflatedTail(tail, v[end]) >= smallestRankSumP(base.length, head.length) * (1 - 1e-12),
-        smallestP: smallestRankSumP(base.length, head.length),
-        roundsFor: (tail, end) => {
-            const t = inflatedTail(tail, v[end]);
-            let n = 1;
-            while (smallestRankSumP(n, n) > t * (1 + 1e-12) && n < 10_000)
-                n++;
-            return n;
-        },
-        correlation,
-    };
 }
 
 ;// CONCATENATED MODULE: ./src/core/gate/gate.ts
@@ -81862,7 +81885,7 @@ class SequentialGate {
         }
         metricNotes.push(...sampleNotes(m.id, xb, xh));
         const shift = shiftOf(xb, xh, this.options.analysis, widen, this.options.serialCorrelation, pooled);
-        const correlationNote = serialCorrelation(m.id, shift.correlation, shift.analysis === 'paired');
+        const correlationNote = notes_serialCorrelation(m.id, shift.correlation, shift.analysis === 'paired');
         if (correlationNote)
             metricNotes.push(correlationNote);
         const modes = twoModesNote(m.id, m.base, m.head, m.unit);
@@ -81991,19 +82014,25 @@ function firstNonFinite(m) {
 /**
  * The error for a metric left undecided at the final look whose interval could not have excluded the
  * budget: an end at the level it needed cannot be finite with this many rounds, whatever the data (the
- * rank test's smallest p is above the level). Null when both ends could. An end put out of reach only by
- * the widening for serial correlation is the data's doing, not the design's: the metric is inconclusive
- * with a note saying how many rounds would reach it.
+ * rank test's smallest p is above the level). Null when both ends could. A fail end put out of reach by
+ * the widening for serial correlation (which depends on the data's estimate) is an error when, without
+ * that widening, the fail end is beyond the budget: the data show a regression on independent samples
+ * that this many rounds cannot show once correlation is allowed for, and a regression never ends green
+ * (no evidence, no pass). Otherwise the metric stays inconclusive, with a note saying how many rounds
+ * would reach that end.
  */
 function outOfReach(id, s, failTail, passTail, rounds) {
     if (s.kind === 'growth')
         return null; // decided when tested (growth.ts)
     const tail = Math.min(failTail, passTail);
     if (s.kind === 'relative') {
-        if (tail >= s.shift.smallestP * (1 - 1e-12))
-            return null;
         const paired = s.shift.analysis === 'paired';
-        return undecidable(id, rounds, tail, roundsToReach(tail, paired), paired);
+        if (tail < s.shift.smallestP * (1 - 1e-12))
+            return undecidable(id, rounds, tail, roundsToReach(tail, paired), paired);
+        if (s.shift.reachable(failTail, 'fail') || !(s.shift.lowerIgnoringCorrelationAt(failTail) > s.limit))
+            return null;
+        const c = s.shift.correlation;
+        return undecidableUnderCorrelation(id, rounds, c.lagOne, c.metrics, s.shift.roundsFor(failTail, 'fail'), paired);
     }
     if (Number.isFinite(s.head.lowerAt(tail)))
         return null;

@@ -20,6 +20,7 @@
 import { groupSequentialBoundaries, type SpendingFunction } from '../stats/group-sequential';
 import { smallestSignedRankP } from '../stats/signed-rank';
 import { informationFraction, planLooks } from './looks';
+import { failTailWithoutCorrelation } from './shift';
 
 export interface Design {
   /** Spending of the fail end (Holm's levels). */
@@ -54,7 +55,9 @@ function lastLookLevels(alpha: number, minRounds: number, maxRounds: number, des
   const fractions = looks.map((r) => informationFraction(r, maxRounds));
   const last = (spending: SpendingFunction) =>
     groupSequentialBoundaries(alpha, fractions, { spending, spendAllAtLast: true }).nominal[fractions.length - 1];
-  return Math.min(last(design.fail), last(design.pass(1)));
+  // The fail end as the test uses it: allowing for the serial correlation that maxRounds rounds cannot
+  // rule out, even when they show none.
+  return Math.min(failTailWithoutCorrelation(last(design.fail), maxRounds), last(design.pass(1)));
 }
 
 /**
@@ -79,7 +82,7 @@ export function roundsProblem(
     smallest,
     message:
       `${maxRounds} rounds can never decide a gated metric: the last look needs a one-sided level of ${level.toPrecision(2)} ` +
-      `(alpha ${alpha}), and the smallest p of the paired rank test with ${maxRounds} rounds is 2^-${maxRounds} = ${smallestSignedRankP(maxRounds).toPrecision(2)}. ` +
+      `(alpha ${alpha}, its fail end widened for the serial correlation that ${maxRounds} rounds cannot rule out), and the smallest p of the paired rank test with ${maxRounds} rounds is 2^-${maxRounds} = ${smallestSignedRankP(maxRounds).toPrecision(2)}. ` +
       `The smallest max-rounds that can decide one metric is ${smallest} (with min-rounds ${minRounds}); more metrics need more.`,
   };
 }

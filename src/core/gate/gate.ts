@@ -776,17 +776,30 @@ function firstNonFinite(m: MetricSamples): { side: 'base' | 'head'; index: numbe
 /**
  * The error for a metric left undecided at the final look whose interval could not have excluded the
  * budget: an end at the level it needed cannot be finite with this many rounds, whatever the data (the
- * rank test's smallest p is above the level). Null when both ends could. An end put out of reach only by
- * the widening for serial correlation is the data's doing, not the design's: the metric is inconclusive
- * with a note saying how many rounds would reach it.
+ * rank test's smallest p is above the level). Null when both ends could. A fail end put out of reach by
+ * the widening for serial correlation (which depends on the data's estimate) is an error when, without
+ * that widening, the fail end is beyond the budget: the data show a regression on independent samples
+ * that this many rounds cannot show once correlation is allowed for, and a regression never ends green
+ * (no evidence, no pass). Otherwise the metric stays inconclusive, with a note saying how many rounds
+ * would reach that end.
  */
 function outOfReach(id: MetricId, s: Subject, failTail: number, passTail: number, rounds: number): string | null {
   if (s.kind === 'growth') return null; // decided when tested (growth.ts)
   const tail = Math.min(failTail, passTail);
   if (s.kind === 'relative') {
-    if (tail >= s.shift.smallestP * (1 - 1e-12)) return null;
     const paired = s.shift.analysis === 'paired';
-    return notes.undecidable(id, rounds, tail, roundsToReach(tail, paired), paired);
+    if (tail < s.shift.smallestP * (1 - 1e-12))
+      return notes.undecidable(id, rounds, tail, roundsToReach(tail, paired), paired);
+    if (s.shift.reachable(failTail, 'fail') || !(s.shift.lowerIgnoringCorrelationAt(failTail) > s.limit)) return null;
+    const c = s.shift.correlation;
+    return notes.undecidableUnderCorrelation(
+      id,
+      rounds,
+      c.lagOne,
+      c.metrics,
+      s.shift.roundsFor(failTail, 'fail'),
+      paired,
+    );
   }
   if (Number.isFinite(s.head.lowerAt(tail))) return null;
   return notes.undecidable(id, rounds, tail, roundsToReach(tail, true), true);

@@ -76,6 +76,27 @@ export function undecidable(metric: MetricId, rounds: number, tail: number, need
   );
 }
 
+/**
+ * A gated metric undecided at the final look whose fail end, beyond the budget without the widening for
+ * serial correlation, that widening put out of reach: with this many rounds no data could have shown it.
+ */
+export function undecidableUnderCorrelation(
+  metric: MetricId,
+  rounds: number,
+  lagOne: number,
+  metrics: number | undefined,
+  needed: number,
+  paired: boolean,
+): string {
+  const unit = paired ? 'rounds' : 'samples a side';
+  return (
+    `${metric}: beyond the budget if its ${unit} were independent, undecided once serial correlation is allowed for: ` +
+    `the interval allows for serial correlation in run order (lag-1 autocorrelation estimated at ${lagOne.toFixed(2)}${metrics ? `, pooled over ${metrics} metrics of the suite` : ''}, plus a margin for the noise of an estimate from so few ${unit}), ` +
+    `which puts its fail end beyond what ${rounds} ${unit} can reach at the level it needed, so ${rounds} ${unit} could not have shown a regression. ` +
+    `About ${Math.max(needed, rounds + 1)} ${unit} would: raise max-rounds or max-time, gate fewer metrics, or remove the state that carries over between samples (a longer warm-up).`
+  );
+}
+
 export function newOnHead(metric: MetricId): Warning {
   return {
     code: 'new-on-head',

@@ -57,6 +57,11 @@ export interface Shift {
   pWorseThan(theta0: number): number;
   /** One-sided p-value for H0: θ ≥ θ₀ against "head is better than θ₀". */
   pBetterThan(theta0: number): number;
+  /**
+   * The fail end as it would be without the allowance for serial correlation (resolution still added):
+   * to tell a fail end the allowance alone put out of reach.
+   */
+  lowerIgnoringCorrelationAt(tail: number): number;
   /** The smallest and largest difference (the widest interval the data can give). */
   extremes: [number, number];
   /** Whether the fail (lower) or pass (upper) end at one-sided error `tail` can be finite with these samples. */
@@ -256,6 +261,15 @@ function inflatedTail(tail: number, inflation: number): number {
   return normalSurvival(Math.sqrt(inflation) * normalQuantileUpper(tail));
 }
 
+/**
+ * The fail end's nominal tail for error `tail` after n rounds whose samples show no serial correlation
+ * (ρ̂ = 0): the widening that the bias correction and the margin for the estimate's noise impose on
+ * their own. A schedule whose last look cannot reach it could not fail a regression on independent samples.
+ */
+export function failTailWithoutCorrelation(tail: number, n: number): number {
+  return inflatedTail(tail, serialCorrelation({ lagOne: 0, n, total: n, sequences: 1 }).inflation.fail);
+}
+
 /** A p-value recomputed for a statistic whose variance is `inflation` times larger than assumed. */
 function deflatedP(p: number, inflation: number): number {
   if (inflation === 1 || !(p > 0 && p < 0.5)) return p;
@@ -272,6 +286,7 @@ function widened(
   return {
     estimate: bounds.estimate,
     lowerAt: (tail: number) => bounds.lowerAt(inflatedTail(tail, inflation.fail)) - widen,
+    lowerIgnoringCorrelationAt: (tail: number) => bounds.lowerAt(tail) - widen,
     upperAt: (tail: number) => bounds.upperAt(inflatedTail(tail, inflation.pass)) + widen,
     extremes: [bounds.extremes[0] - widen, bounds.extremes[1] + widen] as [number, number],
   };
