@@ -14,6 +14,8 @@
  *    d. Counts without noise and counts with noise (whole numbers), including a two-valued count that
  *       breaks the "counts are deterministic" assumption.
  *    e. The price of the serial-correlation guard: the same cells with it off.
+ *    f. Runs cut short (max-time at round 10 or 23): how many end green, fail, or in the error a run too
+ *       short to show a regression under serial correlation gives (no evidence, no pass).
  * 2. Real processes (`PERFGATE_BENCH_PART=real`): `node -e` with a CPU-bound loop on this machine; base
  *    and four head arms (δ = 0, B/2, B, 2B) run once each per round in random order. The shipped loop and
  *    gate decide each arm, with the paired and the two-sample analysis on the same samples, next to the
@@ -24,7 +26,7 @@
  *
  * Environment: PERFGATE_BENCH_PART (sim | real | all), PERFGATE_BENCH_TRIALS (simulation trials per cell,
  * default 2000; a tenth, at least 200, for 20 metrics), PERFGATE_BENCH_SECTIONS (a subset of
- * errors,rounds,complete,counts,guard; default all), PERFGATE_BENCH_REAL_TRIALS (default 16),
+ * errors,rounds,complete,counts,guard,short; default all), PERFGATE_BENCH_REAL_TRIALS (default 16),
  * PERFGATE_BENCH_MS (target process time, default 90), PERFGATE_BENCH_BUDGET (default 0.05),
  * PERFGATE_BENCH_SEED (default 1).
  */
@@ -50,7 +52,7 @@ function envNumber(name: string, fallback: number): number {
 }
 
 const PART = process.env.PERFGATE_BENCH_PART ?? 'all';
-const SECTIONS = new Set((process.env.PERFGATE_BENCH_SECTIONS ?? 'errors,rounds,complete,counts,guard').split(','));
+const SECTIONS = new Set((process.env.PERFGATE_BENCH_SECTIONS ?? 'errors,rounds,complete,counts,guard,short').split(','));
 const SIM_TRIALS = Math.round(envNumber('PERFGATE_BENCH_TRIALS', 2000));
 const REAL_TRIALS = Math.round(envNumber('PERFGATE_BENCH_REAL_TRIALS', 16));
 const TARGET_MS = envNumber('PERFGATE_BENCH_MS', 90);
@@ -430,6 +432,32 @@ async function simulationPart(): Promise<void> {
   }
   if (SECTIONS.has('counts')) await counts();
   if (SECTIONS.has('guard')) await correlationGuard();
+  if (SECTIONS.has('short')) await shortRuns();
+}
+
+/** f. Runs cut short by max-time: green, fail, or the no-evidence error (README, rule 9). */
+async function shortRuns(): Promise<void> {
+  console.log('\n## Runs cut short by max-time: green, fail, or "could not have shown a regression" (CV 6 %)\n');
+  const ar5: Noise = { cv: 0.06, ar: { rho: 0.5, kind: 'within' } };
+  const rows: string[][] = [];
+  for (const [metrics, cut] of [
+    [1, 10],
+    [3, 10],
+    [20, 23],
+  ] as const) {
+    for (const [label, change, noise] of [
+      ['unchanged', 0, { cv: 0.06 }],
+      ['δ = B', BUDGET, { cv: 0.06 }],
+      ['δ = B, AR(1) ρ 0.5 within', BUDGET, ar5],
+      ['δ = 2×B', 2 * BUDGET, { cv: 0.06 }],
+      ['δ = 4×B', 4 * BUDGET, { cv: 0.06 }],
+    ] as const) {
+      const s = await run({ metrics, change, noise, budget: BUDGET, cutAfter: cut });
+      rows.push([`${metrics}`, `${cut}`, label, `${s.trials}`, pct(s.passRate), pct(s.failRate), pct(s.errorRate)]);
+      process.stderr.write(` ${rows[rows.length - 1].join(' | ')}\n`);
+    }
+  }
+  console.log(table(['metrics', 'cut at round', 'true change', 'trials', 'green', 'fail', 'error'], rows));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -180,6 +180,8 @@ export interface CellSummary {
   medianRounds: number;
   p90Rounds: number;
   errorRate: number;
+  /** Share of runs that end green: no regression and no error. */
+  passRate: number;
   /** Share of runs in which every gated metric was decided (none inconclusive). */
   allDecided: number;
   /** Share of metrics labelled regression, and within budget (or improvement), over all runs. */
@@ -201,6 +203,7 @@ const quantile = (sorted: number[], q: number) => sorted[Math.floor(q * (sorted.
 export async function summarize(cell: Cell, trials: number, seed: number): Promise<CellSummary> {
   let fails = 0;
   let errors = 0;
+  let passes = 0;
   let allDecided = 0;
   let regressionLabels = 0;
   let withinLabels = 0;
@@ -214,6 +217,7 @@ export async function summarize(cell: Cell, trials: number, seed: number): Promi
     const r = await simulate(cell, seed * 1_000_003 + t);
     if (r.failed) fails++;
     if (r.errors.length > 0) errors++;
+    if (!r.failed && r.errors.length === 0) passes++;
     if (r.results.every((x) => x.outcome !== 'inconclusive')) allDecided++;
     regressionLabels += r.results.filter((x) => x.outcome === 'regression').length;
     withinLabels += r.results.filter((x) => x.outcome === 'within-budget' || x.outcome === 'improvement').length;
@@ -236,6 +240,7 @@ export async function summarize(cell: Cell, trials: number, seed: number): Promi
     medianRounds: quantile(rounds, 0.5),
     p90Rounds: quantile(rounds, 0.9),
     errorRate: errors / trials,
+    passRate: passes / trials,
     allDecided: allDecided / trials,
     labelledRegression: regressionLabels / metricCount,
     labelledWithin: withinLabels / metricCount,
