@@ -52,7 +52,9 @@ function envNumber(name: string, fallback: number): number {
 }
 
 const PART = process.env.PERFGATE_BENCH_PART ?? 'all';
-const SECTIONS = new Set((process.env.PERFGATE_BENCH_SECTIONS ?? 'errors,rounds,complete,counts,guard,short').split(','));
+const SECTIONS = new Set(
+  (process.env.PERFGATE_BENCH_SECTIONS ?? 'errors,rounds,complete,counts,guard,short').split(','),
+);
 const SIM_TRIALS = Math.round(envNumber('PERFGATE_BENCH_TRIALS', 2000));
 const REAL_TRIALS = Math.round(envNumber('PERFGATE_BENCH_REAL_TRIALS', 16));
 const TARGET_MS = envNumber('PERFGATE_BENCH_MS', 90);
