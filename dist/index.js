@@ -50920,22 +50920,31 @@ function cleanupNow() {
 
 /***/ }),
 
-/***/ 1169:
+/***/ 5420:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   gf: () => (/* binding */ childEnv),
-/* harmony export */   i$: () => (/* binding */ ProcessTree),
-/* harmony export */   qB: () => (/* binding */ runMeasured),
-/* harmony export */   s0: () => (/* binding */ hideSecrets)
-/* harmony export */ });
-/* unused harmony exports groupAlive, Tail */
-/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1421);
-/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_child_process__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3024);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _lifetime__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3489);
-/* harmony import */ var _supervisor__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2364);
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  i$: () => (/* binding */ ProcessTree),
+  gf: () => (/* binding */ childEnv),
+  s0: () => (/* binding */ hideSecrets),
+  qB: () => (/* binding */ runMeasured)
+});
+
+// UNUSED EXPORTS: Tail, groupAlive
+
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __nccwpck_require__(1421);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+;// CONCATENATED MODULE: external "node:stream/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+// EXTERNAL MODULE: ./src/adapters/lifetime.ts
+var lifetime = __nccwpck_require__(3489);
+// EXTERNAL MODULE: ./src/adapters/supervisor.ts
+var adapters_supervisor = __nccwpck_require__(2364);
+;// CONCATENATED MODULE: ./src/adapters/process.ts
 /**
  * Running shell commands from a checkout as supervised, measured process trees.
  *
@@ -50958,7 +50967,8 @@ function cleanupNow() {
 
 
 
-const SHELL = (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.existsSync)('/bin/bash') ? '/bin/bash' : '/bin/sh';
+
+const SHELL = (0,external_node_fs_.existsSync)('/bin/bash') ? '/bin/bash' : '/bin/sh';
 /** Variables no code from a checkout may see: tokens of GitHub and of the runner. */
 const SECRET_NAMES = new Set(['GITHUB_TOKEN', 'GH_TOKEN', 'GH_ENTERPRISE_TOKEN', 'ACTIONS_RUNTIME_TOKEN']);
 /** `INPUT_*` holds the action's inputs, the token among them. */
@@ -51003,16 +51013,16 @@ function scrubInitialEnvironment(names) {
         return;
     let fd;
     try {
-        const stat = (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.readFileSync)('/proc/self/stat', 'utf8');
+        const stat = (0,external_node_fs_.readFileSync)('/proc/self/stat', 'utf8');
         const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
         // proc(5): fields 50 and 51 are env_start and env_end; fields[0] is field 3.
         const start = Number(fields[47]);
         const end = Number(fields[48]);
         if (!(start > 0 && end > start && end - start < 1 << 24))
             return;
-        fd = (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.openSync)('/proc/self/mem', 'r+');
+        fd = (0,external_node_fs_.openSync)('/proc/self/mem', 'r+');
         const block = Buffer.alloc(end - start);
-        (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.readSync)(fd, block, 0, block.length, start);
+        (0,external_node_fs_.readSync)(fd, block, 0, block.length, start);
         let changed = false;
         for (let at = 0; at < block.length;) {
             const stop = block.indexOf(0, at);
@@ -51025,14 +51035,14 @@ function scrubInitialEnvironment(names) {
             at = next + 1;
         }
         if (changed)
-            (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.writeSync)(fd, block, 0, block.length, start);
+            (0,external_node_fs_.writeSync)(fd, block, 0, block.length, start);
     }
     catch {
         // not Linux, or /proc/self/mem is not writable here: the variables are still gone from env
     }
     finally {
         if (fd !== undefined)
-            (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.closeSync)(fd);
+            (0,external_node_fs_.closeSync)(fd);
     }
 }
 /**
@@ -51110,21 +51120,36 @@ class ProcessTree {
         this.ended = ended;
         this.tag = tag;
         this.graceS = graceS;
-        const untrack = (0,_lifetime__WEBPACK_IMPORTED_MODULE_2__/* .trackTree */ .GU)(this);
+        const untrack = (0,lifetime/* trackTree */.GU)(this);
         ended.then(() => {
             this.done = true;
             untrack();
         });
     }
+    /**
+     * Settles once both output streams have ended or closed, so the last output has been read; or after
+     * `boundMs`, since a process that escaped the group (without the supervisor) could hold a pipe open.
+     */
+    async outputRead(boundMs) {
+        const read = (stream) => (0,promises_namespaceObject.finished)(stream).catch(() => undefined);
+        let bound;
+        await Promise.race([
+            Promise.all([read(this.stdout), read(this.stderr)]),
+            new Promise((resolve) => {
+                bound = setTimeout(resolve, boundMs);
+            }),
+        ]);
+        clearTimeout(bound);
+    }
     /** Starts `command`; rejects when it cannot be started (no such directory, no shell). */
     static async start(command, options) {
-        if (!(0,node_fs__WEBPACK_IMPORTED_MODULE_1__.existsSync)(options.cwd))
+        if (!(0,external_node_fs_.existsSync)(options.cwd))
             throw Object.assign(new Error(`spawn ${SHELL} ENOENT: no directory ${options.cwd}`), { code: 'ENOENT' });
-        const tag = (0,_supervisor__WEBPACK_IMPORTED_MODULE_3__/* .newTag */ .v)();
-        const env = { ...options.env, [_supervisor__WEBPACK_IMPORTED_MODULE_3__/* .TREE_VARIABLE */ .II]: tag };
+        const tag = (0,adapters_supervisor/* newTag */.v)();
+        const env = { ...options.env, [adapters_supervisor/* TREE_VARIABLE */.II]: tag };
         const started = process.hrtime.bigint();
         const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
-        const supervisor = await _supervisor__WEBPACK_IMPORTED_MODULE_3__/* .Supervisor */ .Dm.get();
+        const supervisor = await adapters_supervisor/* Supervisor */.Dm.get();
         if (supervisor) {
             const launched = await supervisor.launch({
                 shell: SHELL,
@@ -51137,7 +51162,7 @@ class ProcessTree {
             const ended = launched.outcome.then((o) => endOf(o, seconds()));
             return new ProcessTree(launched.pid, true, launched.stdout, launched.stderr, ended, tag, options.graceS);
         }
-        const child = (0,node_child_process__WEBPACK_IMPORTED_MODULE_0__.spawn)(SHELL, ['-c', command], {
+        const child = (0,external_node_child_process_.spawn)(SHELL, ['-c', command], {
             cwd: options.cwd,
             env,
             detached: true,
@@ -51152,7 +51177,7 @@ class ProcessTree {
             child.once('exit', (code, signal) => {
                 const wallS = seconds();
                 // Whatever it started and left: by its environment wherever it went, then by its group.
-                const leftBehind = (0,_supervisor__WEBPACK_IMPORTED_MODULE_3__/* .killCarriers */ ._o)(tag);
+                const leftBehind = (0,adapters_supervisor/* killCarriers */._o)(tag);
                 killGroup(pid, 'SIGKILL');
                 resolve({ exitCode: code, signal, usage: null, wallS, leftBehind, lost: null });
             });
@@ -51188,7 +51213,7 @@ class ProcessTree {
             else
                 killGroup(this.pid, 'SIGKILL');
         }
-        (0,_supervisor__WEBPACK_IMPORTED_MODULE_3__/* .killCarriers */ ._o)(this.tag);
+        (0,adapters_supervisor/* killCarriers */._o)(this.tag);
     }
 }
 function endOf(o, wallS) {
@@ -51196,7 +51221,7 @@ function endOf(o, wallS) {
         return { exitCode: null, signal: null, usage: null, wallS, leftBehind: o.left, lost: o.how };
     return {
         exitCode: o.code >= 0 ? o.code : null,
-        signal: o.code < 0 ? (0,_supervisor__WEBPACK_IMPORTED_MODULE_3__/* .signalName */ .yD)(-o.code) : null,
+        signal: o.code < 0 ? (0,adapters_supervisor/* signalName */.yD)(-o.code) : null,
         usage: { wallS: o.wallS, cpuS: o.cpuS, rssB: o.rssKiB * 1024 },
         wallS,
         leftBehind: o.left,
@@ -51242,13 +51267,6 @@ async function runMeasured(command, options) {
         tail.push(s);
         options.onOutput?.(s);
     });
-    const closed = (stream) => new Promise((resolve) => {
-        if (stream.destroyed)
-            resolve();
-        else
-            stream.once('close', () => resolve());
-    });
-    const streamsClosed = Promise.all([closed(tree.stdout), closed(tree.stderr)]);
     const timer = setTimeout(() => {
         timedOut = true;
         tree.stop();
@@ -51266,9 +51284,7 @@ async function runMeasured(command, options) {
     options.signal?.removeEventListener('abort', onAbort);
     // Every process holding the output open is gone, so the pipes close at once; without the
     // supervisor, one that escaped its group could hold them: stop waiting shortly after.
-    let bound;
-    await Promise.race([streamsClosed, new Promise((resolve) => (bound = setTimeout(resolve, 2000)))]);
-    clearTimeout(bound);
+    await tree.outputRead(2000);
     tree.stdout.destroy();
     tree.stderr.destroy();
     return {
@@ -52614,8 +52630,8 @@ var git = __nccwpck_require__(6960);
 var github = __nccwpck_require__(809);
 // EXTERNAL MODULE: ./src/adapters/lifetime.ts
 var lifetime = __nccwpck_require__(3489);
-// EXTERNAL MODULE: ./src/adapters/process.ts
-var adapters_process = __nccwpck_require__(1169);
+// EXTERNAL MODULE: ./src/adapters/process.ts + 1 modules
+var adapters_process = __nccwpck_require__(5420);
 // EXTERNAL MODULE: ./src/adapters/signals.ts
 var signals = __nccwpck_require__(3113);
 // EXTERNAL MODULE: ./node_modules/picomatch/index.js
@@ -69394,16 +69410,6 @@ function probeTcp(port) {
     });
 }
 /** One running server process group. */
-/** Resolves once a stream has ended or closed (at once if it already has). */
-function server_closed(stream) {
-    if (stream.readableEnded || stream.destroyed)
-        return Promise.resolve();
-    return new Promise((resolve) => {
-        stream.once('end', () => resolve());
-        stream.once('close', () => resolve());
-        stream.once('error', () => resolve());
-    });
-}
 class ServerProcess {
     spec;
     tree;
@@ -69431,10 +69437,7 @@ class ServerProcess {
         this.exited = tree.ended.then(async (end) => {
             // The supervisor's report of the end can come before the last output is read (seen under load:
             // a server not found had an empty tail): wait for both streams to close, at most a second.
-            await Promise.race([
-                Promise.all([server_closed(tree.stdout), server_closed(tree.stderr)]),
-                (0,promises_namespaceObject.setTimeout)(1000, undefined, { ref: false }),
-            ]);
+            await tree.outputRead(1000);
             this.exit = { code: end.exitCode, signal: end.signal, lost: end.lost };
             if (end.lost)
                 this.output += `\n${end.lost}${end.leftBehind.length ? `; killed: ${end.leftBehind.join('; ')}` : ''}\n`;
@@ -76906,7 +76909,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6257);
 /* harmony import */ var _adapters_git__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6960);
 /* harmony import */ var _adapters_github__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(809);
-/* harmony import */ var _adapters_process__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(1169);
+/* harmony import */ var _adapters_process__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(5420);
 /* harmony import */ var _adapters_results_file__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(3021);
 /* harmony import */ var _adapters_signals__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(3113);
 /* harmony import */ var _app_context__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(3964);

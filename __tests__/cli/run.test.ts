@@ -65,8 +65,8 @@ describe('perfgate run', () => {
       '8',
       '--max-rounds',
       '8',
-      // One gated metric: six paired rounds cannot reach a Holm level shared by eleven
-      // (the smallest signed-rank p with 6 pairs is 1/64).
+      // One gated metric: eight paired rounds cannot reach a Holm level shared by eleven once the fail
+      // end allows for serial correlation (the smallest signed-rank p with 8 pairs is 1/256).
       '--budget',
       'off',
       '--budgets',
@@ -226,7 +226,8 @@ describe('perfgate run', () => {
       'HEAD~1',
       '--bench-from-head',
       'bench/',
-      // One look at round 6: the signed-rank test's smallest p (1/64) is below 0.05; at 4 rounds it is not.
+      // One look at round 8: the signed-rank test's smallest p (1/256) is below the fail end's level once
+      // widened for serial correlation; 6 rounds (1/64) are not, and settings refuse them.
       '--min-rounds',
       '8',
       '--max-rounds',

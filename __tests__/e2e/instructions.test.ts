@@ -167,7 +167,8 @@ describe.skipIf(!valgrind.ok || !hasCc)('where the instructions went', () => {
       const run = await runAction(
         github,
         repo,
-        // Six rounds: two gated metrics (2⁻⁶ is below α/2), and each Node.js sample takes seconds under valgrind.
+        // Eight rounds: two gated metrics (2⁻⁸ is below α/2 widened for serial correlation), and each
+        // Node.js sample takes seconds under valgrind.
         { suites, ...ROUNDS, 'min-rounds': '8', 'max-rounds': '8', budgets: 'cli:wall: off\ncli:rss: off' },
         prEvent(64, baseSha),
       );

@@ -55,8 +55,9 @@ afterAll(async () => {
 });
 
 // The helper turns profiling off by default; here it is the subject (the action's default, on-regression).
-// One look after a fixed number of rounds: enough pairs for the signed-rank analysis to reach its
-// confidence across every metric of the suite (2⁻ⁿ below α over the metric count).
+// Looks from round 8 (10 for a server) up to twice that: by the last, enough pairs for the signed-rank
+// analysis to reach its confidence across every metric of the suite (2⁻ⁿ below α over the metric count,
+// widened for the serial correlation a short run cannot rule out).
 const ROUNDS = { 'min-rounds': '8', 'max-rounds': '16', profile: 'on-regression' };
 const HTTP_ROUNDS = { ...ROUNDS, 'min-rounds': '10', 'max-rounds': '20' };
 /** Each case measures 16–20 runs and profiles 5–7 more; on a loaded 2-core machine that can take minutes. */

@@ -75,13 +75,13 @@ describe('parseSettings', () => {
     expect(parseSettings(reader({ suites, 'min-rounds': '4', 'max-rounds': String(smallest) }), ws()).maxRounds).toBe(
       smallest,
     );
-    // Shards split alpha, so the same rounds may be too few for a shard.
     expect(smallest).toBe(8);
     // 5 rounds reach 2^-5 = 0.031 < 0.05, but not the fail end's level once widened for serial correlation.
     expect(
       errorOf(() => parseSettings(reader({ suites, 'min-rounds': '5', 'max-rounds': '5' }), ws())).message,
     ).toMatch(/input "max-rounds": 5 rounds can never decide .*serial correlation/);
     expect(parseSettings(reader({ suites, 'min-rounds': '7', 'max-rounds': '7' }), ws()).maxRounds).toBe(7);
+    // Shards split alpha, so the same rounds may be too few for a shard.
     expect(
       errorOf(() => parseSettings(reader({ suites, 'min-rounds': '7', 'max-rounds': '7', shard: '1/4' }), ws()))
         .message,

@@ -43615,7 +43615,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1084:
+/***/ 893:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -44360,6 +44360,8 @@ function cleanupNow() {
     undoers.clear();
 }
 
+;// CONCATENATED MODULE: external "node:stream/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
 ;// CONCATENATED MODULE: ./src/adapters/process.ts
 /**
  * Running shell commands from a checkout as supervised, measured process trees.
@@ -44379,6 +44381,7 @@ function cleanupNow() {
  * Without python3 (or off Linux) the command runs in a bare process group: wall time only, and
  * what it leaves is found by its PERFGATE_TREE entry (on Linux) or its group.
  */
+
 
 
 
@@ -44541,6 +44544,21 @@ class ProcessTree {
             untrack();
         });
     }
+    /**
+     * Settles once both output streams have ended or closed, so the last output has been read; or after
+     * `boundMs`, since a process that escaped the group (without the supervisor) could hold a pipe open.
+     */
+    async outputRead(boundMs) {
+        const read = (stream) => (0,promises_namespaceObject.finished)(stream).catch(() => undefined);
+        let bound;
+        await Promise.race([
+            Promise.all([read(this.stdout), read(this.stderr)]),
+            new Promise((resolve) => {
+                bound = setTimeout(resolve, boundMs);
+            }),
+        ]);
+        clearTimeout(bound);
+    }
     /** Starts `command`; rejects when it cannot be started (no such directory, no shell). */
     static async start(command, options) {
         if (!(0,external_node_fs_namespaceObject.existsSync)(options.cwd))
@@ -44667,13 +44685,6 @@ async function runMeasured(command, options) {
         tail.push(s);
         options.onOutput?.(s);
     });
-    const closed = (stream) => new Promise((resolve) => {
-        if (stream.destroyed)
-            resolve();
-        else
-            stream.once('close', () => resolve());
-    });
-    const streamsClosed = Promise.all([closed(tree.stdout), closed(tree.stderr)]);
     const timer = setTimeout(() => {
         timedOut = true;
         tree.stop();
@@ -44691,9 +44702,7 @@ async function runMeasured(command, options) {
     options.signal?.removeEventListener('abort', onAbort);
     // Every process holding the output open is gone, so the pipes close at once; without the
     // supervisor, one that escaped its group could hold them: stop waiting shortly after.
-    let bound;
-    await Promise.race([streamsClosed, new Promise((resolve) => (bound = setTimeout(resolve, 2000)))]);
-    clearTimeout(bound);
+    await tree.outputRead(2000);
     tree.stdout.destroy();
     tree.stderr.destroy();
     return {
@@ -59414,7 +59423,7 @@ class LoadRun {
 // EXTERNAL MODULE: external "node:http"
 var external_node_http_ = __nccwpck_require__(7067);
 ;// CONCATENATED MODULE: external "node:timers/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
+const external_node_timers_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
 ;// CONCATENATED MODULE: ./src/adapters/http/server.ts
 /**
  * Lifecycle of one HTTP server process: pick a free port, spawn the server as a supervised
@@ -59490,16 +59499,6 @@ function probeTcp(port) {
     });
 }
 /** One running server process group. */
-/** Resolves once a stream has ended or closed (at once if it already has). */
-function server_closed(stream) {
-    if (stream.readableEnded || stream.destroyed)
-        return Promise.resolve();
-    return new Promise((resolve) => {
-        stream.once('end', () => resolve());
-        stream.once('close', () => resolve());
-        stream.once('error', () => resolve());
-    });
-}
 class ServerProcess {
     spec;
     tree;
@@ -59527,10 +59526,7 @@ class ServerProcess {
         this.exited = tree.ended.then(async (end) => {
             // The supervisor's report of the end can come before the last output is read (seen under load:
             // a server not found had an empty tail): wait for both streams to close, at most a second.
-            await Promise.race([
-                Promise.all([server_closed(tree.stdout), server_closed(tree.stderr)]),
-                (0,promises_namespaceObject.setTimeout)(1000, undefined, { ref: false }),
-            ]);
+            await tree.outputRead(1000);
             this.exit = { code: end.exitCode, signal: end.signal, lost: end.lost };
             if (end.lost)
                 this.output += `\n${end.lost}${end.leftBehind.length ? `; killed: ${end.leftBehind.join('; ')}` : ''}\n`;
@@ -59606,14 +59602,14 @@ class ServerProcess {
         if (this.alive || server_groupAlive(this.pgid)) {
             this.tree.stop(urgent);
             // The tree ends once everything under it is gone; the wait is bounded all the same.
-            await Promise.race([this.exited, (0,promises_namespaceObject.setTimeout)(grace + 2000, undefined, { ref: false })]);
+            await Promise.race([this.exited, (0,external_node_timers_promises_namespaceObject.setTimeout)(grace + 2000, undefined, { ref: false })]);
             if (!(await this.waitGone(100))) {
                 this.tree.killNow();
                 if (!(await this.waitGone(5000)))
                     left = `The ${this.spec.side} server of suite "${this.spec.suite}" (process group ${this.pgid}) survived SIGKILL; check the runner for leftover processes.`;
             }
         }
-        await Promise.race([this.exited, (0,promises_namespaceObject.setTimeout)(2000, undefined, { ref: false })]);
+        await Promise.race([this.exited, (0,external_node_timers_promises_namespaceObject.setTimeout)(2000, undefined, { ref: false })]);
         this.tree.stdout.destroy();
         this.tree.stderr.destroy();
         return left;
@@ -59625,7 +59621,7 @@ class ServerProcess {
                 return true;
             if (Date.now() >= until)
                 return false;
-            await (0,promises_namespaceObject.setTimeout)(delay);
+            await (0,external_node_timers_promises_namespaceObject.setTimeout)(delay);
         }
     }
     error(message, couldBeMissing = false) {
@@ -59645,7 +59641,7 @@ async function waitReady(server, spec) {
             return server.alive ? 'ready' : 'exited';
         if (Date.now() >= deadline)
             return 'timeout';
-        await (0,promises_namespaceObject.setTimeout)(Math.min(delay, Math.max(0, deadline - Date.now())), undefined, { signal: spec.signal });
+        await (0,external_node_timers_promises_namespaceObject.setTimeout)(Math.min(delay, Math.max(0, deadline - Date.now())), undefined, { signal: spec.signal });
     }
 }
 /**
@@ -86148,7 +86144,7 @@ async function cli(argv) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1084);
+/* harmony import */ var _cli__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(893);
 /** The `perfgate` command's entry point (bundled into dist/cli). */
 
 process.exitCode = await (0,_cli__WEBPACK_IMPORTED_MODULE_0__/* .cli */ .x)(process.argv.slice(2));

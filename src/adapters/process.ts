@@ -19,6 +19,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
 import type { Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { trackTree } from './lifetime';
 import {
   type CommandOutcome,
@@ -237,6 +238,22 @@ export class ProcessTree {
     });
   }
 
+  /**
+   * Settles once both output streams have ended or closed, so the last output has been read; or after
+   * `boundMs`, since a process that escaped the group (without the supervisor) could hold a pipe open.
+   */
+  async outputRead(boundMs: number): Promise<void> {
+    const read = (stream: Readable) => finished(stream).catch(() => undefined);
+    let bound: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all([read(this.stdout), read(this.stderr)]),
+      new Promise<void>((resolve) => {
+        bound = setTimeout(resolve, boundMs);
+      }),
+    ]);
+    clearTimeout(bound);
+  }
+
   /** Starts `command`; rejects when it cannot be started (no such directory, no shell). */
   static async start(command: string, options: TreeOptions): Promise<ProcessTree> {
     if (!existsSync(options.cwd))
@@ -363,13 +380,6 @@ export async function runMeasured(command: string, options: RunOptions): Promise
     tail.push(s);
     options.onOutput?.(s);
   });
-  const closed = (stream: Readable) =>
-    new Promise<void>((resolve) => {
-      if (stream.destroyed) resolve();
-      else stream.once('close', () => resolve());
-    });
-  const streamsClosed = Promise.all([closed(tree.stdout), closed(tree.stderr)]);
-
   const timer = setTimeout(() => {
     timedOut = true;
     tree.stop();
@@ -386,9 +396,7 @@ export async function runMeasured(command: string, options: RunOptions): Promise
   options.signal?.removeEventListener('abort', onAbort);
   // Every process holding the output open is gone, so the pipes close at once; without the
   // supervisor, one that escaped its group could hold them: stop waiting shortly after.
-  let bound: NodeJS.Timeout | undefined;
-  await Promise.race([streamsClosed, new Promise<void>((resolve) => (bound = setTimeout(resolve, 2000)))]);
-  clearTimeout(bound);
+  await tree.outputRead(2000);
   tree.stdout.destroy();
   tree.stderr.destroy();
   return {

@@ -6,7 +6,6 @@
  */
 import { request } from 'node:http';
 import { connect, createServer } from 'node:net';
-import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Side } from '../../core/model';
 import { ProcessTree } from '../process';
@@ -98,16 +97,6 @@ function probeTcp(port: number): Promise<boolean> {
 }
 
 /** One running server process group. */
-/** Resolves once a stream has ended or closed (at once if it already has). */
-function closed(stream: Readable): Promise<void> {
-  if (stream.readableEnded || stream.destroyed) return Promise.resolve();
-  return new Promise((resolve) => {
-    stream.once('end', () => resolve());
-    stream.once('close', () => resolve());
-    stream.once('error', () => resolve());
-  });
-}
-
 export class ServerProcess {
   readonly port: number;
   readonly pgid: number;
@@ -135,10 +124,7 @@ export class ServerProcess {
     this.exited = tree.ended.then(async (end) => {
       // The supervisor's report of the end can come before the last output is read (seen under load:
       // a server not found had an empty tail): wait for both streams to close, at most a second.
-      await Promise.race([
-        Promise.all([closed(tree.stdout), closed(tree.stderr)]),
-        sleep(1000, undefined, { ref: false }),
-      ]);
+      await tree.outputRead(1000);
       this.exit = { code: end.exitCode, signal: end.signal, lost: end.lost };
       if (end.lost)
         this.output += `\n${end.lost}${end.leftBehind.length ? `; killed: ${end.leftBehind.join('; ')}` : ''}\n`;
